@@ -1,0 +1,121 @@
+/**
+ * Typed errors. Each one carries what a person needs to act on it: the input it concerns, or the
+ * file/line/column of the SQL. main.ts turns them into annotations and setFailed.
+ */
+
+/** Where something is in a migration file: 1-based line and column. */
+export interface SourceLocation {
+  file: string
+  line: number
+  column: number
+}
+
+/** An input that is missing, malformed, or in conflict with another. */
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    message: string
+  ) {
+    super(`Input '${input}': ${message}`)
+    this.name = 'InputError'
+  }
+}
+
+/** A problem with the migrations on disk (layout, encoding, SQL that cannot be split). */
+export class MigrationFileError extends Error {
+  constructor(
+    message: string,
+    readonly location: { file: string; line?: number; column?: number }
+  ) {
+    super(message)
+    this.name = 'MigrationFileError'
+  }
+}
+
+/** An error reported by PostgreSQL (directly, or through the Data API / runner). */
+export interface SqlErrorInfo {
+  message: string
+  /** Five-character SQLSTATE, when the transport reported one. */
+  sqlState?: string
+  /** 1-based character position inside the statement, when reported. */
+  position?: number
+  detail?: string
+  hint?: string
+}
+
+/** A migration statement failed; the version it belongs to was rolled back. */
+export class StatementFailedError extends Error {
+  constructor(
+    readonly version: number,
+    readonly location: SourceLocation,
+    readonly sqlError: SqlErrorInfo,
+    readonly statementPreview: string
+  ) {
+    super(
+      `v${version} failed at ${location.file}:${location.line}:${location.column}: ${sqlError.message}` +
+        (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
+        `. Version ${version} was rolled back; versions before it stay applied.`
+    )
+    this.name = 'StatementFailedError'
+  }
+}
+
+/** The plan found drift, missing or out-of-order versions and refuses to apply. */
+export class PlanRefusedError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'PlanRefusedError'
+  }
+}
+
+/** Another run holds the migration lease and did not release it within wait-timeout. */
+export class LeaseTimeoutError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'LeaseTimeoutError'
+  }
+}
+
+/** The lease was lost (expired and taken over) while this run was working. */
+export class LeaseLostError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'LeaseLostError'
+  }
+}
+
+/**
+ * A transport-level failure (network, 5xx, throttling, a cluster that did not wake up in time).
+ * `retryable` says whether re-sending the same call is known to be safe and useful.
+ */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown }
+  ) {
+    super(message, options)
+    this.name = 'TransportError'
+  }
+}
+
+/** A SQL error from the database, raised by Target.query (transactions report it as data). */
+export class DatabaseError extends Error {
+  constructor(readonly info: SqlErrorInfo) {
+    super(info.sqlState ? `${info.message} (SQLSTATE ${info.sqlState})` : info.message)
+    this.name = 'DatabaseError'
+  }
+}
+
+/** The outcome of a CommitTransaction is not known (the reply was lost). */
+export class CommitOutcomeUnknownError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'CommitOutcomeUnknownError'
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,57 @@
+/**
+ * The one seam every transport implements (Data API, runner Lambda, direct PostgreSQL URL).
+ * A shared contract suite runs against each of them unchanged.
+ *
+ * Parameters are named, `:name` in the SQL text (the Data API's form); the pg transport rewrites them
+ * to `$n`. They are only used for the action's own meta-table queries: migration SQL is sent as is,
+ * with no parameters.
+ */
+import type { SqlErrorInfo } from '../errors.js'
+
+export type SqlValue = string | number | boolean | null
+export type SqlParams = Record<string, SqlValue>
+export type Row = Record<string, SqlValue>
+
+export interface QueryResult {
+  rows: Row[]
+  /** Rows returned, or rows affected for INSERT/UPDATE/DELETE. */
+  rowCount: number
+}
+
+export interface TxStatement {
+  sql: string
+  params?: SqlParams
+  /**
+   * A guard: the statement must return/affect exactly this many rows, or the transaction is rolled
+   * back and reported as failed at this statement with `guard: true`.
+   */
+  expectRows?: number
+}
+
+export type TransactionResult =
+  | { ok: true; results: QueryResult[] }
+  | {
+      ok: false
+      /** Index of the statement that failed. */
+      failedIndex: number
+      error: SqlErrorInfo
+      /** True when a guard (expectRows) failed rather than the database. */
+      guard?: boolean
+      /** Rows the guard statement returned, for the caller to explain the refusal. */
+      guardRows?: Row[]
+    }
+
+export interface Target {
+  /** Safe to log: never contains a secret. */
+  readonly description: string
+  /** One statement, autocommit. SQL errors throw DatabaseError; transport failures TransportError. */
+  query(sql: string, params?: SqlParams): Promise<QueryResult>
+  /**
+   * Runs the statements in order in one transaction. An SQL error or failed guard rolls everything back
+   * and is returned as data. A transport failure before commit rolls back (best effort) and throws
+   * TransportError; a lost commit reply is resolved by the transport where it can, or thrown as
+   * CommitOutcomeUnknownError for the engine to settle by reading the meta table.
+   */
+  transaction(statements: TxStatement[]): Promise<TransactionResult>
+  close(): Promise<void>
+}

@@ -1,0 +1,78 @@
+import { InputError } from '../src/errors.js'
+import { planMigrations } from '../src/plan.js'
+import { rowFor, version } from './support/versions.js'
+
+const v1 = version(1, { '01_users.sql': 'create table users (id int);', '02_idx.sql': 'create index on users (id);' })
+const v2 = version(2, { '01_lists.sql': 'create table lists (id int); create table tags (id int);' }, 'lists')
+const v3 = version(3, { '01_notes.sql': 'create table notes (id int);' })
+const v10 = version(10, { '01_x.sql': 'select 1;' })
+
+test('a fresh database has every version pending, in numeric order', () => {
+  const plan = planMigrations([v1, v2, v3, v10], [])
+  expect(plan.currentVersion).toBe(0)
+  expect(plan.pending.map((p) => p.version)).toEqual([1, 2, 3, 10])
+  expect(plan.pending[1]).toMatchObject({ version: 2, description: 'lists', statements: 2, files: [{ name: '01_lists.sql', statements: 2 }] })
+  expect(plan.refusals).toEqual([])
+})
+
+test('applied versions are not pending; the current version is the highest applied', () => {
+  const plan = planMigrations([v1, v2, v3], [rowFor(v1), rowFor(v2)])
+  expect(plan.currentVersion).toBe(2)
+  expect(plan.appliedVersions).toEqual([1, 2])
+  expect(plan.pending.map((p) => p.version)).toEqual([3])
+  expect(plan.refusals).toEqual([])
+})
+
+test('drift names each changed, added and removed file and refuses', () => {
+  const edited = version(1, { '01_users.sql': 'create table users (id bigint);', '03_new.sql': 'select 1;' })
+  const plan = planMigrations([edited, v2], [rowFor(v1)])
+  expect(plan.drift).toEqual([
+    {
+      version: 1,
+      dir: 'm/v1',
+      files: [
+        { name: '01_users.sql', path: 'm/v1/01_users.sql', change: 'modified' },
+        { name: '03_new.sql', path: 'm/v1/03_new.sql', change: 'added' },
+        { name: '02_idx.sql', path: 'm/v1/02_idx.sql', change: 'removed' }
+      ]
+    }
+  ])
+  expect(plan.refusals.join(' ')).toMatch(/drift: v1 \(m\/v1\/01_users.sql modified, m\/v1\/03_new.sql added, m\/v1\/02_idx.sql removed\)/)
+})
+
+test('line endings and a BOM are not drift', () => {
+  const windows = version(1, { '01_users.sql': '\ufeffcreate table users (id int);'.replace(/\n/g, '\r\n'), '02_idx.sql': 'create index on users (id);' })
+  expect(planMigrations([windows], [rowFor(v1)]).drift).toEqual([])
+  const crlf = version(2, { '01_a.sql': 'select 1;\r\nselect 2;\r\n' })
+  const lf = version(2, { '01_a.sql': 'select 1;\nselect 2;\n' })
+  expect(crlf.checksum).toBe(lf.checksum)
+})
+
+test('a version applied in the database but absent on disk is missing and refuses', () => {
+  const plan = planMigrations([v1, v3], [rowFor(v1), rowFor(v2)])
+  expect(plan.missing).toEqual([2])
+  expect(plan.refusals.join(' ')).toMatch(/missing: v2 is recorded in the database/)
+})
+
+test('a pending version below the current one is out of order and refuses', () => {
+  const plan = planMigrations([v1, v2, v3], [rowFor(v1), rowFor(v3)])
+  expect(plan.outOfOrder).toEqual([2])
+  expect(plan.pending.map((p) => p.version)).toEqual([2])
+  expect(plan.refusals.join(' ')).toMatch(/out of order: v2 is lower than the current version v3/)
+})
+
+test('target-version stops after that version and defers the rest', () => {
+  const plan = planMigrations([v1, v2, v3, v10], [rowFor(v1)], { targetVersion: 3 })
+  expect(plan.pending.map((p) => p.version)).toEqual([2, 3])
+  expect(plan.deferred).toEqual([10])
+  expect(() => planMigrations([v1, v2], [], { targetVersion: 7 })).toThrow(InputError)
+  expect(() => planMigrations([v1, v2], [], { targetVersion: 7 })).toThrow(/target-version.*v7 is not a version.*v1, v2/)
+})
+
+test('statements longer than the transport limit are refused with their location', () => {
+  const big = version(4, { '01_big.sql': `select 1;\n  select '${'x'.repeat(100)}';` })
+  const plan = planMigrations([big], [], { maxStatementLength: 50 })
+  expect(plan.oversized).toEqual([{ version: 4, file: 'm/v4/01_big.sql', line: 2, column: 3, length: 109, limit: 50 }])
+  expect(plan.refusals.join(' ')).toMatch(/too long: m\/v4\/01_big.sql:2:3 \(109 characters\)/)
+  expect(planMigrations([big], []).oversized).toEqual([])
+})

@@ -1,0 +1,236 @@
+/**
+ * Executes a plan through a Target: takes the lease, re-reads the meta table under it, then applies each
+ * pending version in its own transaction — fence, re-check, its statements, its meta row — and releases.
+ */
+import {
+  CommitOutcomeUnknownError,
+  LeaseLostError,
+  PlanRefusedError,
+  StatementFailedError,
+  errorMessage
+} from '../errors.js'
+import type { Statement, Version } from '../migrations/types.js'
+import { planMigrations, type Plan, type PlanOptions } from '../plan.js'
+import type { Target, TxStatement } from '../targets/target.js'
+import { acquireLease, lostLease, type Lease } from './lease.js'
+import { ensureMetaTables, insertAppliedRowStatement, readAppliedRow, readAppliedRows, type MetaTables, type RunIdentity } from './meta.js'
+
+export interface AppliedVersion {
+  version: number
+  description: string
+  /** Wall time of the version's transaction as this run saw it. */
+  durationMs: number
+  statements: number
+  files: Array<{ name: string; path: string; statements: number }>
+}
+
+export interface ApplyResult {
+  /** The plan as it was under the lease (what this run set out to do). */
+  plan: Plan
+  fromVersion: number
+  toVersion: number
+  applied: AppliedVersion[]
+  /** Versions that another run applied while this one waited or worked. */
+  appliedElsewhere: number[]
+  /** Set when the run stopped on an error; versions in `applied` stay applied. */
+  error: Error | null
+  /** The version that failed, when one did. */
+  failedVersion: number | null
+  leaseWaitedMs: number
+  durationMs: number
+}
+
+export interface ApplyOptions extends PlanOptions {
+  tables: MetaTables
+  /** Create the schema of the meta table when it does not exist (meta-table given as schema.table). */
+  createSchema: boolean
+  run: RunIdentity
+  lease: { owner: string; ttlSeconds: number; waitTimeoutSeconds: number }
+  log: (message: string) => void
+  sleep?: (ms: number) => Promise<void>
+  now?: () => number
+}
+
+/** Leading statements of every version's transaction: the lease fence and the not-yet-applied check. */
+const PREAMBLE = 2
+
+function preview(sql: string): string {
+  const oneLine = sql.replace(/\s+/g, ' ').trim()
+  return oneLine.length > 200 ? `${oneLine.slice(0, 197)}...` : oneLine
+}
+
+export async function applyMigrations(target: Target, versions: Version[], options: ApplyOptions): Promise<ApplyResult> {
+  const now = options.now ?? Date.now
+  const started = now()
+  await ensureMetaTables(target, options.tables, options.createSchema)
+  const before = planMigrations(versions, await readAppliedRows(target, options.tables), options)
+  const result: ApplyResult = {
+    plan: before,
+    fromVersion: before.currentVersion,
+    toVersion: before.currentVersion,
+    applied: [],
+    appliedElsewhere: [],
+    error: null,
+    failedVersion: null,
+    leaseWaitedMs: 0,
+    durationMs: 0
+  }
+  const finish = (): ApplyResult => ({ ...result, durationMs: now() - started })
+  if (before.refusals.length) {
+    result.error = new PlanRefusedError(`Nothing was applied. ${before.refusals.join(' ')}`)
+    return finish()
+  }
+  if (!before.pending.length) return finish()
+
+  const lease = await acquireLease(target, options.tables, { ...options.lease, log: options.log, sleep: options.sleep, now })
+  result.leaseWaitedMs = lease.waitedMs
+  const renewal = startRenewal(lease, options)
+  try {
+    // Another run may have applied versions while this one waited: plan again under the lease.
+    const plan = planMigrations(versions, await readAppliedRows(target, options.tables), options)
+    result.plan = plan
+    result.fromVersion = plan.currentVersion
+    result.toVersion = plan.currentVersion
+    result.appliedElsewhere = before.pending.map((p) => p.version).filter((v) => !plan.pending.some((p) => p.version === v))
+    if (plan.refusals.length) {
+      result.error = new PlanRefusedError(`Nothing was applied. ${plan.refusals.join(' ')}`)
+      return finish()
+    }
+    const byNumber = new Map(versions.map((version) => [version.number, version]))
+    for (const pending of plan.pending) {
+      renewal.check()
+      const version = byNumber.get(pending.version)!
+      const outcome = await applyVersion(target, version, lease, options)
+      if (outcome.kind === 'applied') {
+        result.applied.push(outcome.applied)
+        result.toVersion = version.number
+        options.log(`Applied v${version.number} (${outcome.applied.statements} statements) in ${outcome.applied.durationMs} ms`)
+      } else if (outcome.kind === 'elsewhere') {
+        result.appliedElsewhere.push(version.number)
+        result.toVersion = version.number
+        options.log(`v${version.number} was applied by another run; skipped`)
+      } else {
+        result.error = outcome.error
+        result.failedVersion = version.number
+        return finish()
+      }
+    }
+    return finish()
+  } catch (error) {
+    result.error = error instanceof Error ? error : new Error(String(error))
+    return finish()
+  } finally {
+    renewal.stop()
+    await lease.release().catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`))
+  }
+}
+
+type VersionOutcome =
+  | { kind: 'applied'; applied: AppliedVersion }
+  | { kind: 'elsewhere' }
+  | { kind: 'failed'; error: Error }
+
+async function applyVersion(target: Target, version: Version, lease: Lease, options: ApplyOptions): Promise<VersionOutcome> {
+  const statements: Statement[] = version.files.flatMap((file) => file.statements)
+  const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }))
+  const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run)
+  const batch: TxStatement[] = [
+    lease.fence(),
+    { sql: `SELECT version FROM ${options.tables.meta} WHERE version = :version`, params: { version: version.number }, expectRows: 0 },
+    ...statements.map((statement) => ({ sql: statement.sql })),
+    { sql: insert.sql, params: insert.params, expectRows: 1 }
+  ]
+  options.log(`Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${statements.length} statements in ${version.files.length} files`)
+  const started = (options.now ?? Date.now)()
+  const applied = (): VersionOutcome => ({
+    kind: 'applied',
+    applied: {
+      version: version.number,
+      description: version.description,
+      durationMs: (options.now ?? Date.now)() - started,
+      statements: statements.length,
+      files: version.files.map((file) => ({ name: file.name, path: file.path, statements: file.statements.length }))
+    }
+  })
+
+  let outcome
+  try {
+    outcome = await target.transaction(batch)
+  } catch (error) {
+    if (!(error instanceof CommitOutcomeUnknownError)) throw error
+    // The commit may or may not have happened: the meta row, written in the same transaction, says which.
+    options.log(`The reply to the commit of v${version.number} was lost; reading ${options.tables.display} to find out whether it committed`)
+    const row = await readAppliedRow(target, options.tables, version.number)
+    // Under the lease nobody else can have recorded it, so a row with this checksum is this run's commit.
+    if (row && row.checksum === version.checksum) return applied()
+    if (row) return { kind: 'elsewhere' }
+    return {
+      kind: 'failed',
+      error: new CommitOutcomeUnknownError(
+        `The commit of v${version.number} got no reply and the version is not recorded in ${options.tables.display}: it was not applied. Re-run to apply it.`,
+        { cause: error }
+      )
+    }
+  }
+  if (outcome.ok) return applied()
+  if (outcome.failedIndex === 0) return { kind: 'failed', error: lostLease(lease.owner) }
+  if (outcome.failedIndex === 1 && outcome.guard) return { kind: 'elsewhere' }
+  const statementIndex = outcome.failedIndex - PREAMBLE
+  if (statementIndex >= statements.length) {
+    // The meta row insert failed: a primary key violation means another run recorded it first.
+    if (outcome.error.sqlState === '23505') return { kind: 'elsewhere' }
+    return { kind: 'failed', error: new Error(`Recording v${version.number} in ${options.tables.display} failed: ${outcome.error.message}. v${version.number} was rolled back.`) }
+  }
+  const statement = statements[statementIndex]
+  const location = locate(statement, outcome.error.position)
+  return { kind: 'failed', error: new StatementFailedError(version.number, location, outcome.error, preview(statement.sql)) }
+}
+
+/**
+ * Points at the error's position inside the statement when PostgreSQL gave one (1-based, in
+ * characters), else at the statement's start.
+ */
+export function locate(statement: Statement, position: number | undefined): { file: string; line: number; column: number } {
+  const base = { file: statement.file, line: statement.line, column: statement.column }
+  if (!position || position < 1) return base
+  const chars = [...statement.sql]
+  if (position > chars.length) return base
+  let { line, column } = base
+  for (let i = 0; i < position - 1; i++) {
+    if (chars[i] === '\n') {
+      line++
+      column = 1
+    } else column++
+  }
+  return { file: statement.file, line, column }
+}
+
+/** Renews the lease in the background; a failed renewal is surfaced before the next version starts. */
+function startRenewal(lease: Lease, options: ApplyOptions): { check(): void; stop(): void } {
+  let failure: Error | null = null
+  let busy = false
+  const timer = setInterval(
+    () => {
+      if (busy || failure) return
+      busy = true
+      lease
+        .renew()
+        .catch((error) => {
+          // A lost lease stops the run; a failed renewal call is only logged: the fence decides.
+          if (error instanceof LeaseLostError) failure = error
+          else options.log(`Renewing the migration lease failed (will retry): ${errorMessage(error)}`)
+        })
+        .finally(() => (busy = false))
+    },
+    Math.max(1000, (options.lease.ttlSeconds * 1000) / 3)
+  )
+  timer.unref()
+  return {
+    check() {
+      if (failure) throw failure
+    },
+    stop() {
+      clearInterval(timer)
+    }
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The plan: a pure function of the versions on disk and the rows in the meta table. It decides what is
+ * pending and what stops an apply (drift, missing versions, out-of-order versions); it does no I/O.
+ */
+import { InputError } from './errors.js'
+import type { Version } from './migrations/types.js'
+
+/** One row of the meta table, as the engine reads it. */
+export interface AppliedRow {
+  version: number
+  description: string
+  checksum: string
+  files: Array<{ name: string; checksum: string; statements: number }>
+  appliedAt: string
+  executionMs: number
+  appliedBy: string | null
+  commitSha: string | null
+  runUrl: string | null
+}
+
+export interface PlannedFile {
+  name: string
+  path: string
+  checksum: string
+  statements: number
+}
+
+export interface PendingVersion {
+  version: number
+  description: string
+  dir: string
+  checksum: string
+  statements: number
+  files: PlannedFile[]
+}
+
+export type FileChange = 'modified' | 'added' | 'removed'
+
+export interface Drift {
+  version: number
+  dir: string
+  files: Array<{ name: string; path: string; change: FileChange }>
+}
+
+export interface Plan {
+  /** Highest version recorded in the meta table; 0 when none is. */
+  currentVersion: number
+  /** Versions recorded in the meta table, ascending. */
+  appliedVersions: number[]
+  /** Versions an apply would run, in order (already cut at targetVersion). */
+  pending: PendingVersion[]
+  /** Versions on disk after targetVersion: not run by this plan. */
+  deferred: number[]
+  drift: Drift[]
+  /** Recorded in the database, absent from the repository. */
+  missing: number[]
+  /** Pending versions lower than the highest applied one. */
+  outOfOrder: number[]
+  targetVersion: number | null
+  /** Pending statements longer than the transport accepts in one call. */
+  oversized: Array<{ version: number; file: string; line: number; column: number; length: number; limit: number }>
+  /** Why an apply must not run; empty when it may. */
+  refusals: string[]
+}
+
+export interface PlanOptions {
+  targetVersion?: number | null
+  /** The longest statement the transport takes in one call (the Data API: 65,536 characters). */
+  maxStatementLength?: number | null
+}
+
+function sameFiles(version: Version, row: AppliedRow): Drift['files'] {
+  const stored = new Map(row.files.map((file) => [file.name, file.checksum]))
+  const changes: Drift['files'] = []
+  for (const file of version.files) {
+    const checksum = stored.get(file.name)
+    if (checksum === undefined) changes.push({ name: file.name, path: file.path, change: 'added' })
+    else if (checksum !== file.checksum) changes.push({ name: file.name, path: file.path, change: 'modified' })
+    stored.delete(file.name)
+  }
+  for (const name of stored.keys()) changes.push({ name, path: `${version.dir}/${name}`, change: 'removed' })
+  return changes
+}
+
+function list(numbers: number[]): string {
+  return numbers.map((n) => `v${n}`).join(', ')
+}
+
+export function planMigrations(versions: Version[], rows: AppliedRow[], options: PlanOptions = {}): Plan {
+  const targetVersion = options.targetVersion ?? null
+  const onDisk = new Map(versions.map((version) => [version.number, version]))
+  const recorded = new Map(rows.map((row) => [row.version, row]))
+  const appliedVersions = [...recorded.keys()].sort((a, b) => a - b)
+  const currentVersion = appliedVersions.length ? appliedVersions[appliedVersions.length - 1] : 0
+
+  if (targetVersion !== null && !onDisk.has(targetVersion) && !recorded.has(targetVersion)) {
+    const known = versions.length ? `versions on disk: ${list(versions.map((v) => v.number))}` : 'there are no versions on disk'
+    throw new InputError('target-version', `v${targetVersion} is not a version in the migrations directory (${known})`)
+  }
+
+  const drift: Drift[] = []
+  for (const version of versions) {
+    const row = recorded.get(version.number)
+    if (!row || row.checksum === version.checksum) continue
+    const files = sameFiles(version, row)
+    // The version checksum covers names and checksums in order; a changed file order alone is drift too.
+    drift.push({ version: version.number, dir: version.dir, files: files.length ? files : version.files.map((f) => ({ name: f.name, path: f.path, change: 'modified' as const })) })
+  }
+  const missing = appliedVersions.filter((number) => !onDisk.has(number))
+
+  const unapplied = versions.filter((version) => !recorded.has(version.number))
+  const inRange = unapplied.filter((version) => targetVersion === null || version.number <= targetVersion)
+  const deferred = unapplied.filter((version) => !inRange.includes(version)).map((version) => version.number)
+  const outOfOrder = inRange.filter((version) => version.number < currentVersion).map((version) => version.number)
+
+  const oversized: Plan['oversized'] = []
+  const limit = options.maxStatementLength ?? null
+  if (limit !== null) {
+    for (const version of inRange) {
+      for (const file of version.files) {
+        for (const statement of file.statements) {
+          if (statement.sql.length > limit) {
+            oversized.push({ version: version.number, file: statement.file, line: statement.line, column: statement.column, length: statement.sql.length, limit })
+          }
+        }
+      }
+    }
+  }
+
+  const refusals: string[] = []
+  if (drift.length) {
+    refusals.push(
+      `drift: ${drift.map((d) => `v${d.version} (${d.files.map((f) => `${f.path} ${f.change}`).join(', ')})`).join('; ')} changed after being applied. ` +
+        'Applied migrations must not be edited: restore the files and put the change in a new version.'
+    )
+  }
+  if (missing.length) {
+    refusals.push(
+      `missing: ${list(missing)} ${missing.length === 1 ? 'is' : 'are'} recorded in the database but not in the migrations directory. ` +
+        'Restore the folder(s), or check that migrations-dir and the database are the right pair.'
+    )
+  }
+  if (outOfOrder.length) {
+    refusals.push(
+      `out of order: ${list(outOfOrder)} ${outOfOrder.length === 1 ? 'is' : 'are'} lower than the current version v${currentVersion}. ` +
+        'Renumber the new version(s) above the current version.'
+    )
+  }
+
+  if (oversized.length) {
+    refusals.push(
+      `too long: ${oversized.map((o) => `${o.file}:${o.line}:${o.column} (${o.length} characters)`).join(', ')}; ` +
+        `the transport accepts at most ${limit} characters per statement. Split the statement, or load large data another way.`
+    )
+  }
+
+  return {
+    currentVersion,
+    appliedVersions,
+    pending: inRange.map((version) => ({
+      version: version.number,
+      description: version.description,
+      dir: version.dir,
+      checksum: version.checksum,
+      statements: version.files.reduce((sum, file) => sum + file.statements.length, 0),
+      files: version.files.map((file) => ({ name: file.name, path: file.path, checksum: file.checksum, statements: file.statements.length }))
+    })),
+    deferred,
+    drift,
+    missing,
+    outOfOrder,
+    targetVersion,
+    oversized,
+    refusals
+  }
+}

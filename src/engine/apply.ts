@@ -82,7 +82,13 @@ export async function applyMigrations(target: Target, versions: Version[], optio
   }
   if (!before.pending.length) return finish()
 
-  const lease = await acquireLease(target, options.tables, { ...options.lease, log: options.log, sleep: options.sleep, now })
+  let lease: Lease
+  try {
+    lease = await acquireLease(target, options.tables, { ...options.lease, log: options.log, sleep: options.sleep, now })
+  } catch (error) {
+    result.error = error instanceof Error ? error : new Error(String(error))
+    return finish()
+  }
   result.leaseWaitedMs = lease.waitedMs
   const renewal = startRenewal(lease, options)
   try {

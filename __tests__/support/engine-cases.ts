@@ -1,0 +1,172 @@
+/**
+ * End-to-end cases of the engine (discover → plan → apply) that every transport runs unchanged:
+ * the seed's ToDo schema applied, re-applied, drift, a failing statement, concurrent runs, the lease.
+ */
+import path from 'node:path'
+import { applyMigrations, type ApplyOptions } from '../../src/engine/apply.js'
+import { metaTables } from '../../src/engine/meta.js'
+import { LeaseTimeoutError, PlanRefusedError, StatementFailedError } from '../../src/errors.js'
+import { discoverMigrations } from '../../src/migrations/discover.js'
+import type { Target } from '../../src/targets/target.js'
+import { createTestDatabase, sql } from './postgres.js'
+import { writeMigrations } from './versions.js'
+
+export interface TransportFixture {
+  /** A new Target on the database at `url` (a direct PostgreSQL URL). */
+  connect(url: string): Promise<Target>
+}
+
+const TODO = path.resolve('examples/todo/migrations/resources')
+
+export function options(overrides: Partial<ApplyOptions> = {}): ApplyOptions & { logs: string[] } {
+  const logs: string[] = []
+  return {
+    tables: metaTables('public', 'schema_migrations'),
+    createSchema: false,
+    run: { actor: 'octocat', commitSha: 'c0ffee', runUrl: 'https://github.com/o/r/actions/runs/1' },
+    lease: { owner: `test-${Math.random().toString(36).slice(2)}`, ttlSeconds: 30, waitTimeoutSeconds: 30 },
+    log: (message: string) => logs.push(message),
+    logs,
+    ...overrides
+  }
+}
+
+export function describeEngine(name: string, fixture: TransportFixture): void {
+  describe(`engine over ${name}`, () => {
+    let db: Awaited<ReturnType<typeof createTestDatabase>>
+    const targets: Target[] = []
+    const connect = async (): Promise<Target> => {
+      const target = await fixture.connect(db.url)
+      targets.push(target)
+      return target
+    }
+    beforeEach(async () => {
+      db = await createTestDatabase('engine')
+    })
+    afterEach(async () => {
+      await Promise.all(targets.splice(0).map((t) => t.close()))
+      await db.drop()
+    })
+
+    test('applies the ToDo schema, records each version, and a re-run has nothing to do', async () => {
+      const { versions } = await discoverMigrations(TODO)
+      const target = await connect()
+      const first = await applyMigrations(target, versions, options())
+      expect(first.error).toBeNull()
+      expect(first.applied.map((a) => a.version)).toEqual([1, 2])
+      expect([first.fromVersion, first.toVersion]).toEqual([0, 2])
+      const tables = await sql<{ t: string }>(db.url, `select string_agg(table_name::text, ',' order by table_name) as t from information_schema.tables where table_schema = 'public'`)
+      expect(tables[0].t).toBe('lists,notes,overdue_notes,schema_migrations,schema_migrations_lock,users')
+      const rows = await sql<Record<string, unknown>>(db.url, 'select * from schema_migrations order by version')
+      expect(rows.map((r) => [r.version, r.description, r.applied_by, r.commit_sha, r.run_url])).toEqual([
+        [1, '', 'octocat', 'c0ffee', 'https://github.com/o/r/actions/runs/1'],
+        [2, 'due_dates', 'octocat', 'c0ffee', 'https://github.com/o/r/actions/runs/1']
+      ])
+      expect(rows[0].checksum).toBe(versions[0].checksum)
+      expect(rows[0].files).toEqual(versions[0].files.map((f) => ({ name: f.name, checksum: f.checksum, statements: f.statements.length })))
+      expect(typeof rows[0].execution_ms).toBe('number')
+      const lease = await sql<{ owner: string }>(db.url, 'select owner, expires_at < now() as free from schema_migrations_lock')
+      expect(lease[0]).toEqual({ owner: '', free: true })
+
+      const second = await applyMigrations(target, versions, options())
+      expect(second.error).toBeNull()
+      expect(second.applied).toEqual([])
+      expect(second.toVersion).toBe(2)
+    })
+
+    test('an edited applied file is drift: nothing is applied and the file is named', async () => {
+      const dir = writeMigrations({ 'v1/01_a.sql': 'create table a (id int);', 'v2/01_b.sql': 'create table b (id int);' })
+      const target = await connect()
+      const { versions } = await discoverMigrations(dir, dir)
+      expect((await applyMigrations(target, versions.slice(0, 1), options())).applied).toHaveLength(1)
+      writeMigrations({ 'v1/01_a.sql': 'create table a (id bigint);' }, dir)
+      const edited = await discoverMigrations(dir, dir)
+      const result = await applyMigrations(target, edited.versions, options())
+      expect(result.error).toBeInstanceOf(PlanRefusedError)
+      expect(result.error!.message).toMatch(/drift: v1 \(v1\/01_a.sql modified\)/)
+      expect(result.applied).toEqual([])
+      expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'b'`)).toEqual([])
+    })
+
+    test('a failing second statement leaves nothing of its version, keeps earlier versions, and names file, line and column', async () => {
+      const dir = writeMigrations({
+        'v1/01_a.sql': 'create table a (id int);',
+        'v2/01_b.sql': 'create table b (id int);\n\ninsert into b values (1);\n  create tabel c (id int);\n',
+        'v3/01_c.sql': 'create table d (id int);'
+      })
+      const target = await connect()
+      const { versions } = await discoverMigrations(dir, dir)
+      const result = await applyMigrations(target, versions, options())
+      expect(result.applied.map((a) => a.version)).toEqual([1])
+      expect(result.failedVersion).toBe(2)
+      const error = result.error as StatementFailedError
+      expect(error).toBeInstanceOf(StatementFailedError)
+      expect(error.location).toEqual({ file: 'v2/01_b.sql', line: 4, column: 10 })
+      expect(error.sqlError.sqlState).toBe('42601')
+      expect(error.message).toMatch(/^v2 failed at v2\/01_b.sql:4:10: syntax error at or near "tabel"/)
+      const present = await sql<{ table_name: string }>(db.url, `select table_name from information_schema.tables where table_schema = 'public' and table_name in ('a','b','d')`)
+      expect(present.map((r) => r.table_name)).toEqual(['a'])
+      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations')).map((r) => r.version)).toEqual([1])
+      // The lease is released even after a failure.
+      expect((await sql<{ free: boolean }>(db.url, 'select expires_at < now() as free from schema_migrations_lock'))[0].free).toBe(true)
+    })
+
+    test('concurrent runs apply each version exactly once', async () => {
+      const files: Record<string, string> = {}
+      for (let v = 1; v <= 6; v++) files[`v${v}/01.sql`] = `create table t${v} (id int); insert into t${v} values (${v}); select pg_sleep(0.05);`
+      const dir = writeMigrations(files)
+      const { versions } = await discoverMigrations(dir, dir)
+      const runs = await Promise.all([0, 1, 2].map(async () => applyMigrations(await connect(), versions, options())))
+      for (const run of runs) expect(run.error).toBeNull()
+      const applied = runs.flatMap((r) => r.applied.map((a) => a.version)).sort((a, b) => a - b)
+      expect(applied).toEqual([1, 2, 3, 4, 5, 6])
+      for (const run of runs) expect(run.toVersion).toBe(6)
+      const counts = await sql<{ n: number }>(db.url, 'select (select count(*) from t1)::int + (select count(*) from t6)::int as n')
+      expect(counts[0].n).toBe(2)
+    })
+
+    test('a live lease of another run makes this run wait, then fail naming the holder', async () => {
+      const dir = writeMigrations({ 'v1/01.sql': 'create table a (id int);' })
+      const { versions } = await discoverMigrations(dir, dir)
+      const target = await connect()
+      await applyMigrations(target, [], options())
+      await sql(db.url, `update schema_migrations_lock set owner = 'https://github.com/o/r/actions/runs/99 (hubot)', token = 7, expires_at = now() + interval '1 hour'`)
+      const opts = options({ lease: { owner: 'me', ttlSeconds: 30, waitTimeoutSeconds: 1 } })
+      const result = await applyMigrations(target, versions, opts)
+      expect(result.error).toBeInstanceOf(LeaseTimeoutError)
+      expect(result.error!.message).toMatch(/Another run holds the migration lease: https:\/\/github.com\/o\/r\/actions\/runs\/99 \(hubot\)/)
+      expect(opts.logs.join('\n')).toMatch(/Waiting for the migration lease held by .*runs\/99/)
+      expect(await sql(db.url, 'select * from schema_migrations')).toEqual([])
+    })
+
+    test('an expired lease is taken over with a higher fencing token', async () => {
+      const dir = writeMigrations({ 'v1/01.sql': 'create table a (id int);' })
+      const { versions } = await discoverMigrations(dir, dir)
+      const target = await connect()
+      await applyMigrations(target, [], options())
+      await sql(db.url, `update schema_migrations_lock set owner = 'crashed run', token = 41, expires_at = now() - interval '1 second'`)
+      const opts = options()
+      const result = await applyMigrations(target, versions, opts)
+      expect(result.error).toBeNull()
+      expect(result.applied.map((a) => a.version)).toEqual([1])
+      expect(opts.logs.join('\n')).toMatch(/Took over the migration lease of crashed run/)
+      expect((await sql<{ token: string }>(db.url, 'select token from schema_migrations_lock'))[0].token).toBe('42')
+    })
+
+    test('a migration that changes search_path does not move the meta row', async () => {
+      const dir = writeMigrations({ 'v1/01.sql': 'create schema app; set search_path = app; create table a (id int);', 'v2/01.sql': 'select 1;' })
+      const { versions } = await discoverMigrations(dir, dir)
+      const result = await applyMigrations(await connect(), versions, options())
+      expect(result.error).toBeNull()
+      expect((await sql<{ version: number }>(db.url, 'select version from public.schema_migrations order by 1')).map((r) => r.version)).toEqual([1, 2])
+      expect(await sql(db.url, `select 1 from information_schema.tables where table_schema = 'app' and table_name = 'a'`)).toHaveLength(1)
+    })
+
+    test('target-version stops after that version', async () => {
+      const { versions } = await discoverMigrations(TODO)
+      const result = await applyMigrations(await connect(), versions, options({ targetVersion: 1 }))
+      expect(result.applied.map((a) => a.version)).toEqual([1])
+      expect(result.plan.deferred).toEqual([2])
+    })
+  })
+}

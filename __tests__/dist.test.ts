@@ -1,0 +1,85 @@
+/**
+ * The bundled dist/index.js, run as a runner runs it. `npm test` rebuilds nothing: CI checks that dist/
+ * matches the source, and this proves that what is committed works.
+ */
+import fs from 'node:fs'
+import { DIST, runAction } from './support/action-runner.js'
+import { createTestDatabase, sql } from './support/postgres.js'
+import { writeMigrations } from './support/versions.js'
+
+const TODO = 'examples/todo/migrations/resources'
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>
+beforeEach(async () => {
+  db = await createTestDatabase('dist')
+})
+afterEach(async () => {
+  await db.drop()
+})
+
+test('dist/index.js exists (npm run bundle)', () => {
+  expect(fs.existsSync(DIST)).toBe(true)
+})
+
+test('plan, apply and a second apply through database-url, with outputs, summary and a masked password', async () => {
+  const url = db.url
+  const password = new URL(url).password
+  expect(password.length).toBeGreaterThan(3)
+
+  const plan = await runAction({ command: 'plan', 'migrations-dir': TODO, 'database-url': url })
+  expect(plan.stderr).toBe('')
+  expect(plan.code).toBe(0)
+  expect(plan.outputs['current-version']).toBe('0')
+  expect(JSON.parse(plan.outputs.pending)).toEqual([1, 2])
+  expect(plan.outputs.applied).toBe('[]')
+  expect(plan.outputs.drift).toBe('false')
+  expect(JSON.parse(plan.outputs.plan).pending.map((p: { version: number }) => p.version)).toEqual([1, 2])
+  expect(plan.summary).toContain('pending: **v1, v2** (13 statements)')
+  expect(plan.summary).toBe(`${plan.outputs.summary}\n`)
+  // plan changes nothing
+  expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'schema_migrations'`)).toEqual([])
+
+  const apply = await runAction({ command: 'apply', 'migrations-dir': TODO, 'database-url': url })
+  expect(apply.code).toBe(0)
+  expect(JSON.parse(apply.outputs.applied)).toEqual([1, 2])
+  expect(apply.outputs['current-version']).toBe('2')
+  expect(apply.outputs.pending).toBe('[]')
+  expect(apply.summary).toMatch(/\*\*v0 → v2\*\* in .*: applied v1, v2/)
+  expect(apply.summary).toMatch(/\| v2 due_dates \| `01_note_priority.sql` \(3\)<br>`02_overdue_view.sql` \(2\) \| 5 \| \d+ ms \|/)
+  expect(apply.stdout).toContain('Applied v1 (11 statements)')
+  const users = await sql<{ run_url: string; applied_by: string }>(db.url, 'select run_url, applied_by from schema_migrations where version = 1')
+  expect(users[0]).toEqual({ run_url: 'https://github.com/octo-org/todo-app/actions/runs/4242', applied_by: 'octocat' })
+
+  const again = await runAction({ command: 'apply', 'migrations-dir': TODO, 'database-url': url })
+  expect(again.code).toBe(0)
+  expect(again.outputs.applied).toBe('[]')
+  expect(again.summary).toContain('Up to date at **v2**: nothing to apply.')
+
+  for (const run of [plan, apply, again]) {
+    expect(run.stdout + run.stderr + run.summary + JSON.stringify(run.outputs)).not.toContain(password)
+  }
+  expect(plan.stdout).toContain('::add-mask::' + password)
+})
+
+test('a failing statement fails the step with an annotation at its file, line and column', async () => {
+  const workspace = writeMigrations({ 'db/v1/01_ok.sql': 'create table a (id int);', 'db/v2/01_bad.sql': 'create table b (id int);\nselect * from nowhere;\n' })
+  const run = await runAction({ command: 'apply', 'migrations-dir': 'db', 'database-url': db.url }, { GITHUB_WORKSPACE: workspace })
+  expect(run.code).toBe(1)
+  expect(run.stdout).toContain('::error title=Migration v2 failed,file=db/v2/01_bad.sql,line=2,col=15::v2 failed at db/v2/01_bad.sql:2:15: relation "nowhere" does not exist (SQLSTATE 42P01)')
+  expect(JSON.parse(run.outputs.applied)).toEqual([1])
+  expect(run.outputs.pending).toBe('[2]')
+  expect(run.summary).toContain('**v2 failed** at `db/v2/01_bad.sql:2:15`')
+  expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'b'`)).toEqual([])
+})
+
+test('input errors name the input', async () => {
+  const none = await runAction({ command: 'apply', 'migrations-dir': TODO })
+  expect(none.code).toBe(1)
+  expect(none.stdout).toMatch(/::error title=Input resource-arn::Input 'resource-arn': no database to migrate/)
+  const both = await runAction({ command: 'plan', 'database-url': db.url, 'resource-arn': 'arn:aws:rds:us-east-1:123456789012:cluster:x', 'secret-arn': 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x' })
+  expect(both.stdout).toMatch(/Input 'database-url': give either database-url or resource-arn \+ secret-arn, not both/)
+  const command = await runAction({ command: 'migrate', 'database-url': db.url })
+  expect(command.stdout).toMatch(/Input 'command': 'migrate' is not a command: use one of plan, apply/)
+  const table = await runAction({ command: 'plan', 'database-url': db.url, 'meta-table': 'x; drop table users' })
+  expect(table.stdout).toMatch(/Input 'meta-table': 'x; drop table users' is not a valid table name/)
+})

@@ -1,0 +1,84 @@
+import { readConfig, registerUrlSecrets, type ConfigSources } from '../src/config.js'
+import { InputError } from '../src/errors.js'
+
+const CLUSTER = 'arn:aws:rds:eu-west-1:123456789012:cluster:todo-prod'
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:todo-prod-migrator-AbCdEf'
+
+function sources(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): ConfigSources & { secrets: string[] } {
+  const secrets: string[] = []
+  return { getInput: (name) => inputs[name] ?? '', env, setSecret: (value) => secrets.push(value), secrets }
+}
+
+function inputError(inputs: Record<string, string>): InputError {
+  try {
+    readConfig(sources(inputs))
+  } catch (error) {
+    if (error instanceof InputError) return error
+    throw error
+  }
+  throw new Error('expected an InputError')
+}
+
+test('defaults with a Data API target', () => {
+  const config = readConfig(
+    sources(
+      { 'resource-arn': CLUSTER, 'secret-arn': SECRET, database: 'todo' },
+      { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '9', GITHUB_RUN_ATTEMPT: '2', GITHUB_ACTOR: 'octocat', GITHUB_SHA: 'abc', GITHUB_WORKSPACE: '/ws' }
+    )
+  )
+  expect(config).toEqual({
+    command: 'plan',
+    migrationsDir: 'migrations/resources',
+    workspace: '/ws',
+    target: { kind: 'data-api', resourceArn: CLUSTER, secretArn: SECRET, database: 'todo' },
+    metaTable: { schema: null, table: 'schema_migrations' },
+    targetVersion: null,
+    waitTimeoutSeconds: 600,
+    leaseTtlSeconds: 60,
+    run: { actor: 'octocat', commitSha: 'abc', runUrl: 'https://github.com/o/r/actions/runs/9/attempts/2' }
+  })
+})
+
+test('a database URL registers its password, raw and decoded, before anything else', () => {
+  const s = sources({ command: 'APPLY', 'database-url': 'postgres://app:p%40ss%2Fw0rd@db.internal:5432/todo', 'meta-table': 'ops.migrations', 'target-version': '7', 'wait-timeout': '0' })
+  const config = readConfig(s)
+  expect(s.secrets).toEqual(['p%40ss%2Fw0rd', 'p@ss/w0rd'])
+  expect(config).toMatchObject({ command: 'apply', target: { kind: 'postgres' }, metaTable: { schema: 'ops', table: 'migrations' }, targetVersion: 7, waitTimeoutSeconds: 0 })
+})
+
+test('secrets are registered even when another input is wrong', () => {
+  const s = sources({ command: 'nope', 'database-url': 'postgres://u:hunter2@h/d' })
+  expect(() => readConfig(s)).toThrow(/Input 'command'/)
+  expect(s.secrets).toEqual(['hunter2'])
+  const malformed: string[] = []
+  registerUrlSecrets('postgres://u:hun ter2@/d', (value) => malformed.push(value))
+  expect(malformed.join()).toContain('hun')
+})
+
+test.each([
+  [{}, 'resource-arn', /no database to migrate/],
+  [{ 'resource-arn': CLUSTER }, 'secret-arn', /resource-arn is set but secret-arn is not/],
+  [{ 'secret-arn': SECRET }, 'resource-arn', /secret-arn is set but resource-arn is not/],
+  [{ 'resource-arn': 'arn:aws:rds:eu-west-1:123456789012:db:x', 'secret-arn': SECRET }, 'resource-arn', /is not an Aurora cluster ARN/],
+  [{ 'resource-arn': CLUSTER, 'secret-arn': 'hunter2' }, 'secret-arn', /is not a Secrets Manager secret ARN/],
+  [{ 'resource-arn': CLUSTER, 'secret-arn': SECRET, 'database-url': 'postgres://h/d' }, 'database-url', /not both/],
+  [{ 'database-url': 'mysql://h/d' }, 'database-url', /scheme 'mysql' is not supported/],
+  [{ 'database-url': 'not a url' }, 'database-url', /is not a valid URL/],
+  [{ 'database-url': 'postgres://h/d', database: 'x' }, 'database', /put the database name in the URL/],
+  [{ 'database-url': 'postgres://h/d', 'meta-table': 'a.b.c' }, 'meta-table', /not a valid table name/],
+  [{ 'database-url': 'postgres://h/d', 'meta-table': 'mig"; drop' }, 'meta-table', /not a valid table name/],
+  [{ 'database-url': 'postgres://h/d', 'meta-table': 'x'.repeat(60) }, 'meta-table', /too long/],
+  [{ 'database-url': 'postgres://h/d', 'target-version': 'v3' }, 'target-version', /'v3' is not a whole number/],
+  [{ 'database-url': 'postgres://h/d', 'target-version': '0' }, 'target-version', /from 1 to/],
+  [{ 'database-url': 'postgres://h/d', 'wait-timeout': '-1' }, 'wait-timeout', /not a whole number/],
+  [{ 'database-url': 'postgres://h/d', command: 'drop' }, 'command', /'drop' is not a command: use one of plan, apply/]
+])('%j is an error naming %s', (inputs, input, message) => {
+  const error = inputError(inputs as Record<string, string>)
+  expect(error.input).toBe(input)
+  expect(error.message).toMatch(message)
+  expect(error.message.startsWith(`Input '${input}': `)).toBe(true)
+})
+
+test('an error never echoes a secret ARN', () => {
+  expect(inputError({ 'resource-arn': CLUSTER, 'secret-arn': 'arn:aws:secretsmanager:bad' }).message).not.toContain('arn:aws:secretsmanager:bad')
+})

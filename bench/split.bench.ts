@@ -1,0 +1,61 @@
+/**
+ * Splitter and discover throughput: a large generated migration (tables, functions with dollar quotes,
+ * strings and comments) split into statements, and a directory of many versions discovered.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { discoverMigrations } from '../src/migrations/discover.js'
+import { splitStatements } from '../src/migrations/split.js'
+
+function generate(targetBytes: number): string {
+  const parts: string[] = []
+  let size = 0
+  for (let i = 0; size < targetBytes; i++) {
+    const chunk =
+      `-- table ${i}\nCREATE TABLE t${i} (id bigserial PRIMARY KEY, name text NOT NULL DEFAULT 'it''s; fine', body jsonb);\n` +
+      `CREATE FUNCTION f${i}() RETURNS trigger AS $fn$\nBEGIN\n  NEW.name := E'semi\\'colon;';\n  RETURN NEW; /* ; */\nEND;\n$fn$ LANGUAGE plpgsql;\n` +
+      `INSERT INTO t${i} (name, body) VALUES ('a;b', '{"k": "v;w"}'), ("x", NULL);\n`
+    parts.push(chunk)
+    size += chunk.length
+  }
+  return parts.join('')
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+export async function benchSplit(): Promise<void> {
+  for (const mb of [1, 10]) {
+    const text = generate(mb * 1024 * 1024)
+    const times: number[] = []
+    let count = 0
+    for (let run = 0; run < 5; run++) {
+      const start = process.hrtime.bigint()
+      count = splitStatements(text, 'bench.sql').length
+      times.push(Number(process.hrtime.bigint() - start) / 1e6)
+    }
+    const ms = median(times)
+    console.log(`split ${mb} MB: ${count} statements in ${ms.toFixed(1)} ms (median of 5) = ${((mb * 1024) / ms).toFixed(0)} MB/s`)
+  }
+
+  const oneLine = 'SELECT 1;'.repeat(Math.ceil((10 * 1024 * 1024) / 9))
+  const started = process.hrtime.bigint()
+  const count = splitStatements(oneLine, 'one-line.sql').length
+  console.log(`split 10 MB on one line: ${count} statements in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms`)
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-bench-'))
+  const versions = 500
+  for (let v = 1; v <= versions; v++) {
+    fs.mkdirSync(path.join(dir, `v${v}`))
+    for (let f = 1; f <= 3; f++) fs.writeFileSync(path.join(dir, `v${v}`, `0${f}.sql`), generate(2 * 1024))
+  }
+  const start = process.hrtime.bigint()
+  const found = await discoverMigrations(dir, dir)
+  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  const statements = found.versions.reduce((sum, v) => sum + v.files.reduce((s, f) => s + f.statements.length, 0), 0)
+  console.log(`discover ${versions} versions × 3 files: ${statements} statements in ${ms.toFixed(0)} ms`)
+  fs.rmSync(dir, { recursive: true, force: true })
+}

@@ -106,7 +106,12 @@ export async function applyMigrations(target: Target, versions: Version[], optio
     for (const pending of plan.pending) {
       renewal.check()
       const version = byNumber.get(pending.version)!
-      const outcome = await applyVersion(target, version, lease, options)
+      let outcome: VersionOutcome
+      try {
+        outcome = await applyVersion(target, version, lease, options)
+      } catch (error) {
+        outcome = { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) }
+      }
       if (outcome.kind === 'applied') {
         result.applied.push(outcome.applied)
         result.toVersion = version.number

@@ -1,0 +1,257 @@
+/**
+ * The contract every transport must pass unchanged: same rows, same shapes, same errors, same
+ * transaction semantics for the same SQL. `url` is a direct pg URL of the database the target
+ * talks to, used only to check what really happened.
+ */
+import { DatabaseError } from '../../src/errors.js'
+import type { Target } from '../../src/targets/target.js'
+import { sql } from './postgres.js'
+
+export interface ContractSetup {
+  target: Target
+  url: string
+  cleanup(): Promise<void>
+}
+
+async function tableExists(url: string, name: string): Promise<boolean> {
+  const rows = await sql<{ t: string | null }>(url, 'SELECT to_regclass($1)::text AS t', [name])
+  return rows[0].t !== null
+}
+
+async function expectDatabaseError(promise: Promise<unknown>): Promise<DatabaseError> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).toBeInstanceOf(DatabaseError)
+    return error as DatabaseError
+  }
+  throw new Error('expected a DatabaseError, the call succeeded')
+}
+
+export function describeTargetContract(name: string, setup: () => Promise<ContractSetup>): void {
+  describe(`Target contract: ${name}`, () => {
+    let ctx: ContractSetup
+
+    beforeEach(async () => {
+      ctx = await setup()
+    })
+
+    afterEach(async () => {
+      await ctx.target.close()
+      await ctx.cleanup()
+    })
+
+    test('query returns rows of the same shapes', async () => {
+      const result = await ctx.target.query(
+        `SELECT 1::int AS i, 2::smallint AS s, 5000000000::bigint AS b, 'text' AS t, true AS yes, false AS no,
+                NULL::text AS n, '{"a": [1, 2], "b": "x"}'::jsonb AS j,
+                '2024-01-02 03:04:05.123+00'::timestamptz AS ts, 1.50::numeric(5,2) AS d, 2.5::float8 AS f`
+      )
+      expect(result.rowCount).toBe(1)
+      expect(result.rows).toEqual([
+        {
+          i: 1,
+          s: 2,
+          b: '5000000000',
+          t: 'text',
+          yes: true,
+          no: false,
+          n: null,
+          j: '{"a": [1, 2], "b": "x"}',
+          ts: '2024-01-02T03:04:05.123Z',
+          d: '1.50',
+          f: 2.5
+        }
+      ])
+    })
+
+    test('a query without rows returns an empty list and rowCount 0', async () => {
+      const result = await ctx.target.query('SELECT 1 AS one WHERE false')
+      expect(result).toEqual({ rows: [], rowCount: 0 })
+    })
+
+    test('named parameters: strings with quotes and :x, null, numbers, booleans, repeated names', async () => {
+      const tricky = "it's :x and ''quoted'' -- not a comment"
+      const result = await ctx.target.query(
+        `SELECT :s::text AS s, :n::text AS n, :i::int AS i, :b::boolean AS b, ':s' AS literal,
+                :s::text = :s::text AS same -- :s in a comment`,
+        { s: tricky, n: null, i: 42, b: true }
+      )
+      expect(result.rows).toEqual([{ s: tricky, n: null, i: 42, b: true, literal: ':s', same: true }])
+    })
+
+    test('parameters in DML and ::casts next to them', async () => {
+      await ctx.target.query('CREATE TABLE items (id int PRIMARY KEY, name text, at timestamptz)')
+      const inserted = await ctx.target.query(
+        "INSERT INTO items (id, name, at) VALUES (:id, :name, :at::timestamptz) RETURNING id, name, at",
+        { id: 7, name: 'seven', at: '2024-05-06T07:08:09.010Z' }
+      )
+      expect(inserted.rows).toEqual([{ id: 7, name: 'seven', at: '2024-05-06T07:08:09.010Z' }])
+      const found = await ctx.target.query('SELECT name FROM items WHERE id = :id AND name = :name', { id: 7, name: 'seven' })
+      expect(found.rows).toEqual([{ name: 'seven' }])
+    })
+
+    test('DML reports affected rows', async () => {
+      await ctx.target.query('CREATE TABLE t (id int PRIMARY KEY, v int)')
+      expect((await ctx.target.query('INSERT INTO t VALUES (1, 0), (2, 0), (3, 1)')).rowCount).toBe(3)
+      expect((await ctx.target.query('UPDATE t SET v = 5 WHERE v = 0')).rowCount).toBe(2)
+      expect((await ctx.target.query('DELETE FROM t WHERE id = 3')).rowCount).toBe(1)
+      expect((await ctx.target.query('UPDATE t SET v = 6 WHERE id = 99')).rowCount).toBe(0)
+      const count = await ctx.target.query('SELECT count(*) AS c FROM t')
+      expect(count.rows).toEqual([{ c: '2' }])
+      expect(count.rowCount).toBe(1)
+    })
+
+    test('an SQL error is a DatabaseError with SQLSTATE, position and detail', async () => {
+      const syntax = await expectDatabaseError(ctx.target.query('SELEC 1'))
+      expect(syntax.info).toMatchObject({ sqlState: '42601', position: 1 })
+      expect(syntax.info.message).toContain('syntax error at or near "SELEC"')
+
+      const missing = await expectDatabaseError(ctx.target.query('SELECT * FROM missing_table'))
+      expect(missing.info).toMatchObject({ sqlState: '42P01', position: 15 })
+      expect(missing.info.message).toBe('relation "missing_table" does not exist')
+
+      await ctx.target.query('CREATE TABLE u (id int PRIMARY KEY)')
+      await ctx.target.query('INSERT INTO u VALUES (1)')
+      const duplicate = await expectDatabaseError(ctx.target.query('INSERT INTO u VALUES (1)'))
+      expect(duplicate.info).toMatchObject({ sqlState: '23505', detail: 'Key (id)=(1) already exists.' })
+      expect(duplicate.info.message).toBe('duplicate key value violates unique constraint "u_pkey"')
+    })
+
+    test('an error hint is reported', async () => {
+      await ctx.target.query('CREATE TABLE parent (id int)')
+      await ctx.target.query('CREATE VIEW child AS SELECT id FROM parent')
+      const error = await expectDatabaseError(ctx.target.query('DROP TABLE parent'))
+      expect(error.info.sqlState).toBe('2BP01')
+      expect(error.info.hint).toBe('Use DROP ... CASCADE to drop the dependent objects too.')
+      expect(error.info.detail).toBe('view child depends on table parent')
+    })
+
+    test('a transaction commits every statement and returns each result', async () => {
+      const result = await ctx.target.transaction([
+        { sql: 'CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)' },
+        { sql: 'INSERT INTO accounts VALUES (1, 100), (2, 50)' },
+        { sql: 'UPDATE accounts SET balance = balance - :amount WHERE id = :id', params: { amount: 30, id: 1 }, expectRows: 1 },
+        { sql: 'SELECT id, balance FROM accounts ORDER BY id' }
+      ])
+      expect(result).toEqual({
+        ok: true,
+        results: [
+          { rows: [], rowCount: 0 },
+          { rows: [], rowCount: 2 },
+          { rows: [], rowCount: 1 },
+          { rows: [{ id: 1, balance: 70 }, { id: 2, balance: 50 }], rowCount: 2 }
+        ]
+      })
+      expect(await sql(ctx.url, 'SELECT id, balance FROM accounts ORDER BY id')).toEqual([
+        { id: 1, balance: 70 },
+        { id: 2, balance: 50 }
+      ])
+    })
+
+    test('an SQL error at statement 2 of 3 rolls everything back and is reported as data', async () => {
+      await ctx.target.query('CREATE TABLE kept (id int)')
+      const result = await ctx.target.transaction([
+        { sql: 'INSERT INTO kept VALUES (1)' },
+        { sql: 'INSERT INTO no_such_table VALUES (1)' },
+        { sql: 'INSERT INTO kept VALUES (2)' }
+      ])
+      expect(result.ok).toBe(false)
+      if (result.ok) return
+      expect(result.failedIndex).toBe(1)
+      expect(result.error.sqlState).toBe('42P01')
+      expect(result.error.message).toBe('relation "no_such_table" does not exist')
+      expect(result.guard).toBeUndefined()
+      expect(await sql(ctx.url, 'SELECT * FROM kept')).toEqual([])
+      // The target is still usable afterwards.
+      expect((await ctx.target.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+    })
+
+    test('DDL inside a failed transaction is rolled back', async () => {
+      const result = await ctx.target.transaction([
+        { sql: 'CREATE TABLE ddl_rolled_back (id int)' },
+        { sql: 'ALTER TABLE ddl_rolled_back ADD COLUMN name text' },
+        { sql: 'CREATE INDEX ddl_idx ON ddl_rolled_back (name)' },
+        { sql: 'SELECT 1 / 0' }
+      ])
+      expect(result).toMatchObject({ ok: false, failedIndex: 3, error: { sqlState: '22012' } })
+      expect(await tableExists(ctx.url, 'ddl_rolled_back')).toBe(false)
+      expect(await tableExists(ctx.url, 'ddl_idx')).toBe(false)
+    })
+
+    test('a failed guard rolls back and returns the rows it saw', async () => {
+      await ctx.target.query('CREATE TABLE leases (name text PRIMARY KEY, token int)')
+      await ctx.target.query("INSERT INTO leases VALUES ('main', 1)")
+      const updateGuard = await ctx.target.transaction([
+        { sql: "INSERT INTO leases VALUES ('other', 5)" },
+        { sql: "UPDATE leases SET token = token + 1 WHERE name = 'main' AND token = :token", params: { token: 99 }, expectRows: 1 }
+      ])
+      expect(updateGuard).toEqual({
+        ok: false,
+        failedIndex: 1,
+        error: { message: expect.stringContaining('Expected 1 row(s), got 0') },
+        guard: true,
+        guardRows: []
+      })
+      const selectGuard = await ctx.target.transaction([
+        { sql: "UPDATE leases SET token = 2 WHERE name = 'main'" },
+        { sql: 'SELECT name, token FROM leases ORDER BY name', expectRows: 0 }
+      ])
+      expect(selectGuard).toMatchObject({ ok: false, failedIndex: 1, guard: true, guardRows: [{ name: 'main', token: 2 }] })
+      expect(await sql(ctx.url, 'SELECT name, token FROM leases ORDER BY name')).toEqual([{ name: 'main', token: 1 }])
+    })
+
+    test('a guard that holds lets the transaction commit', async () => {
+      await ctx.target.query('CREATE TABLE g (id int)')
+      const result = await ctx.target.transaction([
+        { sql: 'INSERT INTO g VALUES (1), (2)', expectRows: 2 },
+        { sql: 'SELECT id FROM g ORDER BY id', expectRows: 2 }
+      ])
+      expect(result).toEqual({
+        ok: true,
+        results: [
+          { rows: [], rowCount: 2 },
+          { rows: [{ id: 1 }, { id: 2 }], rowCount: 2 }
+        ]
+      })
+      expect(await sql(ctx.url, 'SELECT count(*)::int AS c FROM g')).toEqual([{ c: 2 }])
+    })
+
+    test('a dollar-quoted function body is one statement, in a query and in a transaction', async () => {
+      await ctx.target.query(`CREATE FUNCTION add_one(i int) RETURNS int LANGUAGE plpgsql AS $$
+        BEGIN
+          -- a semicolon; and a :param-looking word inside the body
+          RETURN i + 1;
+        END;
+      $$`)
+      expect((await ctx.target.query('SELECT add_one(41) AS v')).rows).toEqual([{ v: 42 }])
+      const result = await ctx.target.transaction([
+        {
+          sql: `CREATE FUNCTION twice(i int) RETURNS int LANGUAGE plpgsql AS $body$
+            DECLARE r int;
+            BEGIN r := i * 2; RETURN r; END;
+          $body$`
+        },
+        { sql: 'DO $$ BEGIN PERFORM twice(1); END $$' },
+        { sql: 'SELECT twice(21) AS v' }
+      ])
+      expect(result).toMatchObject({ ok: true, results: [{}, {}, { rows: [{ v: 42 }] }] })
+    })
+
+    test('a constraint that fails at COMMIT is reported as a failed transaction', async () => {
+      await ctx.target.query('CREATE TABLE p (id int PRIMARY KEY)')
+      await ctx.target.query('CREATE TABLE c (pid int REFERENCES p DEFERRABLE INITIALLY DEFERRED)')
+      const result = await ctx.target.transaction([{ sql: 'INSERT INTO c VALUES (5)' }])
+      expect(result).toMatchObject({ ok: false, failedIndex: 0, error: { sqlState: '23503' } })
+      expect(await sql(ctx.url, 'SELECT * FROM c')).toEqual([])
+    })
+
+    test('an empty transaction commits', async () => {
+      expect(await ctx.target.transaction([])).toEqual({ ok: true, results: [] })
+    })
+
+    test('description never contains a secret', async () => {
+      expect(ctx.target.description).not.toMatch(/test-password|secret/i)
+    })
+  })
+}

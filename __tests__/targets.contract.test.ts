@@ -1,0 +1,38 @@
+import { createDataApiTarget } from '../src/targets/data-api.js'
+import { PostgresTarget } from '../src/targets/postgres.js'
+import { startDataApiEmulator } from './support/data-api-emulator.js'
+import { ADMIN_URL_ENV, createTestDatabase } from './support/postgres.js'
+import { describeTargetContract } from './support/target-contract.js'
+
+const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-real-secret' }
+
+beforeAll(() => {
+  process.env.AWS_REGION = 'us-east-1'
+  process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId
+  process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey
+})
+
+describeTargetContract('postgres', async () => {
+  const db = await createTestDatabase('contract_pg')
+  return { target: new PostgresTarget(db.url), url: db.url, cleanup: () => db.drop() }
+})
+
+describeTargetContract('data-api', async () => {
+  const db = await createTestDatabase('contract_api')
+  // The emulator serves the whole server; the target picks its database like the real one does.
+  const emulator = await startDataApiEmulator({ postgresUrl: process.env[ADMIN_URL_ENV]! })
+  const target = createDataApiTarget({
+    resourceArn: emulator.resourceArn,
+    secretArn: emulator.secretArn,
+    database: db.name,
+    endpoint: emulator.endpoint
+  })
+  return {
+    target,
+    url: db.url,
+    async cleanup() {
+      await emulator.stop()
+      await db.drop()
+    }
+  }
+})

@@ -1,0 +1,424 @@
+/**
+ * The direct PostgreSQL transport (`database-url`, and the throwaway verification database).
+ *
+ * One `pg.Client`, connected on first use. Values are converted to the same shapes the Data API
+ * transport returns for the same SQL (see `__tests__/support/target-contract.ts`):
+ * int2/int4 → number, int8/numeric → string, json/jsonb → PostgreSQL's own text, timestamps → ISO
+ * strings in UTC, dates → `YYYY-MM-DD`.
+ */
+import pg from 'pg'
+import { CommitOutcomeUnknownError, DatabaseError, TransportError, errorMessage, type SqlErrorInfo } from '../errors.js'
+import { maskUrl } from './mask.js'
+import type { QueryResult, Row, SqlParams, SqlValue, Target, TransactionResult, TxStatement } from './target.js'
+
+// ---------------------------------------------------------------------------------------------
+// Named parameters
+// ---------------------------------------------------------------------------------------------
+
+const IDENT_START = /[A-Za-z_\u0080-\uffff]/
+const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/
+
+/**
+ * Calls `onParameter` for every `:name` outside string literals, quoted identifiers, dollar-quoted
+ * bodies and comments. `::type` casts are skipped. Returns the text with each parameter replaced by
+ * what `onParameter` returned (or left as is when it returned undefined).
+ */
+export function replaceNamedParameters(sql: string, onParameter: (name: string) => string | undefined): string {
+  let out = ''
+  let i = 0
+  const n = sql.length
+  while (i < n) {
+    const c = sql[i]
+    const next = sql[i + 1]
+    // Line comment
+    if (c === '-' && next === '-') {
+      const end = sql.indexOf('\n', i)
+      const stop = end < 0 ? n : end
+      out += sql.slice(i, stop)
+      i = stop
+      continue
+    }
+    // Block comment (they nest in PostgreSQL)
+    if (c === '/' && next === '*') {
+      let depth = 1
+      let j = i + 2
+      while (j < n && depth > 0) {
+        if (sql[j] === '/' && sql[j + 1] === '*') {
+          depth++
+          j += 2
+        } else if (sql[j] === '*' && sql[j + 1] === '/') {
+          depth--
+          j += 2
+        } else j++
+      }
+      out += sql.slice(i, j)
+      i = j
+      continue
+    }
+    // String literal; E'…' allows backslash escapes
+    if (c === "'") {
+      const prev = sql[i - 1]
+      const escapes = (prev === 'E' || prev === 'e') && !(i >= 2 && IDENT_CHAR.test(sql[i - 2]))
+      let j = i + 1
+      while (j < n) {
+        if (escapes && sql[j] === '\\') j += 2
+        else if (sql[j] === "'" && sql[j + 1] === "'") j += 2
+        else if (sql[j] === "'") {
+          j++
+          break
+        } else j++
+      }
+      out += sql.slice(i, j)
+      i = j
+      continue
+    }
+    // Quoted identifier
+    if (c === '"') {
+      let j = i + 1
+      while (j < n) {
+        if (sql[j] === '"' && sql[j + 1] === '"') j += 2
+        else if (sql[j] === '"') {
+          j++
+          break
+        } else j++
+      }
+      out += sql.slice(i, j)
+      i = j
+      continue
+    }
+    // Dollar-quoted string: $$…$$ or $tag$…$tag$ (not $1, not the `$` inside an identifier)
+    if (c === '$' && !(i > 0 && IDENT_CHAR.test(sql[i - 1]))) {
+      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 200))
+      if (tag) {
+        const close = sql.indexOf(tag[0], i + tag[0].length)
+        const stop = close < 0 ? n : close + tag[0].length
+        out += sql.slice(i, stop)
+        i = stop
+        continue
+      }
+    }
+    if (c === ':') {
+      if (next === ':') {
+        out += '::'
+        i += 2
+        continue
+      }
+      if (next !== undefined && IDENT_START.test(next)) {
+        let j = i + 1
+        while (j < n && /[A-Za-z0-9_]/.test(sql[j])) j++
+        const name = sql.slice(i + 1, j)
+        const replacement = onParameter(name)
+        out += replacement ?? sql.slice(i, j)
+        i = j
+        continue
+      }
+    }
+    out += c
+    i++
+  }
+  return out
+}
+
+/** `:name` → `$n` for the names present in `params`; other `:word`s are left alone. */
+export function toPositional(sql: string, params: SqlParams | undefined): { text: string; values: SqlValue[] } {
+  if (!params || Object.keys(params).length === 0) return { text: sql, values: [] }
+  const values: SqlValue[] = []
+  const index = new Map<string, number>()
+  const text = replaceNamedParameters(sql, (name) => {
+    if (!Object.prototype.hasOwnProperty.call(params, name)) return undefined
+    let position = index.get(name)
+    if (position === undefined) {
+      values.push(params[name])
+      position = values.length
+      index.set(name, position)
+    }
+    return `$${position}`
+  })
+  return { text, values }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value shapes shared by the transports
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * PostgreSQL's text form of a timestamp (`2024-01-02 03:04:05.123456+01`, or without offset for
+ * `timestamp`, read as UTC) → `2024-01-02T02:04:05.123Z`. Anything it cannot read (infinity, BC
+ * dates) is returned unchanged.
+ */
+export function timestampToIso(text: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:([+-]\d{2})(?::?(\d{2}))?(?::?(\d{2}))?|Z)?$/.exec(
+    text.trim()
+  )
+  if (!m) return text
+  const [, date, time, fraction = '', offH, offM = '00'] = m
+  const ms = (fraction + '000').slice(0, 3)
+  const offset = offH ? `${offH}:${offM}` : 'Z'
+  const parsed = new Date(`${date}T${time}.${ms}${offset}`)
+  return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString()
+}
+
+/** Anything that is not already a SqlValue (arrays, buffers, objects) becomes a string. */
+export function toSqlValue(value: unknown): SqlValue {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'string' || typeof value === 'boolean') return value
+  if (typeof value === 'number') return value
+  if (typeof value === 'bigint') return value.toString()
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString()
+  if (Buffer.isBuffer(value)) return value.toString('base64')
+  return JSON.stringify(value, (_key, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v))
+}
+
+const OID = {
+  bool: 16,
+  bytea: 17,
+  int8: 20,
+  int2: 21,
+  int4: 23,
+  json: 114,
+  float4: 700,
+  float8: 701,
+  date: 1082,
+  time: 1083,
+  timestamp: 1114,
+  timestamptz: 1184,
+  interval: 1186,
+  timetz: 1266,
+  numeric: 1700,
+  jsonb: 3802
+} as const
+
+const asText = (value: string): string => value
+
+/** Type parsers for the pg client: the shapes documented at the top of this file. */
+function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  switch (oid) {
+    case OID.int8:
+    case OID.numeric:
+    case OID.json:
+    case OID.jsonb:
+    case OID.date:
+    case OID.time:
+    case OID.timetz:
+    case OID.interval:
+      return asText
+    case OID.timestamp:
+    case OID.timestamptz:
+      return timestampToIso
+    default:
+      return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+function isServerError(error: unknown): error is pg.DatabaseError {
+  return error instanceof pg.DatabaseError || (error instanceof Error && 'severity' in error && 'code' in error)
+}
+
+/** SQLSTATEs that mean the connection itself is gone (not the SQL's fault). */
+function isConnectionState(code: string | undefined): boolean {
+  return !!code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')
+}
+
+export function sqlErrorInfo(error: pg.DatabaseError): SqlErrorInfo {
+  const info: SqlErrorInfo = { message: error.message }
+  if (error.code) info.sqlState = error.code
+  const position = error.position ? Number(error.position) : NaN
+  if (Number.isInteger(position) && position > 0) info.position = position
+  if (error.detail) info.detail = error.detail
+  if (error.hint) info.hint = error.hint
+  return info
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code ? code : 'CONNECTION_ERROR'
+}
+
+// ---------------------------------------------------------------------------------------------
+// The target
+// ---------------------------------------------------------------------------------------------
+
+export interface PostgresTargetOptions {
+  log?: (msg: string) => void
+}
+
+export class PostgresTarget implements Target {
+  readonly description: string
+  private client: pg.Client | undefined
+  private connecting: Promise<pg.Client> | undefined
+  private readonly log: (msg: string) => void
+  /** Calls are serialised: with one connection, a query() must never land inside another call's transaction. */
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(
+    private readonly url: string,
+    options: PostgresTargetOptions = {}
+  ) {
+    this.description = maskUrl(url)
+    this.log = options.log ?? (() => {})
+  }
+
+  query(sql: string, params?: SqlParams): Promise<QueryResult> {
+    return this.exclusive(async () => {
+      const client = await this.connection()
+      try {
+        return await this.run(client, sql, params)
+      } catch (error) {
+        throw this.translate(error, client)
+      }
+    })
+  }
+
+  transaction(statements: TxStatement[]): Promise<TransactionResult> {
+    return this.exclusive(() => this.runTransaction(statements))
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => {})
+    const client = this.client ?? (await this.connecting?.catch(() => undefined))
+    this.client = undefined
+    this.connecting = undefined
+    if (client) await client.end().catch(() => {})
+  }
+
+  private async runTransaction(statements: TxStatement[]): Promise<TransactionResult> {
+    const client = await this.connection()
+    const rollback = async (): Promise<void> => {
+      try {
+        await client.query('ROLLBACK')
+      } catch (error) {
+        this.log(`ROLLBACK failed: ${errorMessage(error)}`)
+        this.discard(client)
+      }
+    }
+    try {
+      await client.query('BEGIN')
+    } catch (error) {
+      throw this.translate(error, client)
+    }
+    const results: QueryResult[] = []
+    for (let index = 0; index < statements.length; index++) {
+      const statement = statements[index]
+      let result: QueryResult
+      try {
+        result = await this.run(client, statement.sql, statement.params)
+      } catch (error) {
+        const translated = this.translate(error, client)
+        if (translated instanceof DatabaseError) {
+          await rollback()
+          return { ok: false, failedIndex: index, error: translated.info }
+        }
+        await rollback()
+        throw new TransportError(
+          `The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed: ${translated.message}`,
+          translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR',
+          false,
+          { cause: error }
+        )
+      }
+      if (statement.expectRows !== undefined && result.rowCount !== statement.expectRows) {
+        await rollback()
+        return {
+          ok: false,
+          failedIndex: index,
+          error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
+          guard: true,
+          guardRows: result.rows
+        }
+      }
+      results.push(result)
+    }
+    try {
+      await client.query('COMMIT')
+    } catch (error) {
+      if (isServerError(error) && !isConnectionState(error.code)) {
+        // COMMIT answered with an error (a deferred constraint, a serialization failure): rolled back.
+        await rollback()
+        const info = sqlErrorInfo(error)
+        return {
+          ok: false,
+          failedIndex: Math.max(0, statements.length - 1),
+          error: { ...info, message: `COMMIT failed: ${info.message}` }
+        }
+      }
+      this.discard(client)
+      throw new CommitOutcomeUnknownError(
+        `The connection was lost while committing; whether the transaction was committed is unknown: ${errorMessage(error)}`,
+        { cause: error }
+      )
+    }
+    return { ok: true, results }
+  }
+
+  private async run(client: pg.Client, sql: string, params: SqlParams | undefined): Promise<QueryResult> {
+    const { text, values } = toPositional(sql, params)
+    const raw = (await client.query(values.length > 0 ? { text, values } : text)) as pg.QueryResult | pg.QueryResult[]
+    // Several statements in one simple-protocol call return one result each: report the last.
+    const result = Array.isArray(raw) ? raw[raw.length - 1] : raw
+    const rows: Row[] = (result?.rows ?? []).map((row: Record<string, unknown>) => {
+      const converted: Row = {}
+      for (const [key, value] of Object.entries(row)) converted[key] = toSqlValue(value)
+      return converted
+    })
+    const returnsRows = (result?.fields?.length ?? 0) > 0
+    return { rows, rowCount: returnsRows ? rows.length : (result?.rowCount ?? 0) }
+  }
+
+  /** SQL errors → DatabaseError; everything else (the connection) → TransportError. */
+  private translate(error: unknown, client: pg.Client): DatabaseError | TransportError {
+    if (error instanceof DatabaseError || error instanceof TransportError) return error
+    if (isServerError(error) && !isConnectionState(error.code)) return new DatabaseError(sqlErrorInfo(error))
+    this.discard(client)
+    return new TransportError(
+      `PostgreSQL connection to ${this.description} failed: ${errorMessage(error)}`,
+      errorCode(error),
+      false,
+      { cause: error }
+    )
+  }
+
+  /** Forgets a broken client so the next call connects again. */
+  private discard(client: pg.Client): void {
+    if (this.client === client) this.client = undefined
+    client.end().catch(() => {})
+  }
+
+  private async connection(): Promise<pg.Client> {
+    if (this.client) return this.client
+    if (!this.connecting) {
+      this.connecting = (async () => {
+        const client = new pg.Client({ connectionString: this.url, types: { getTypeParser } as pg.CustomTypesConfig })
+        client.on('error', (error) => {
+          this.log(`PostgreSQL connection error: ${errorMessage(error)}`)
+          if (this.client === client) this.client = undefined
+        })
+        try {
+          await client.connect()
+        } catch (error) {
+          client.end().catch(() => {})
+          throw new TransportError(
+            `Could not connect to ${this.description}: ${errorMessage(error)}`,
+            errorCode(error),
+            false,
+            { cause: error }
+          )
+        }
+        this.client = client
+        return client
+      })().finally(() => {
+        this.connecting = undefined
+      })
+    }
+    return this.connecting
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work)
+    this.queue = run.catch(() => {})
+    return run
+  }
+}

@@ -4,7 +4,8 @@
  */
 import fs from 'node:fs'
 import { DIST, runAction } from './support/action-runner.js'
-import { createTestDatabase, sql } from './support/postgres.js'
+import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-emulator.js'
+import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
 
 const TODO = 'examples/todo/migrations/resources'
@@ -84,4 +85,42 @@ test('input errors name the input', async () => {
   expect(command.stdout).toMatch(/Input 'command': 'migrate' is not a command: use one of plan, apply/)
   const table = await runAction({ command: 'plan', 'database-url': db.url, 'meta-table': 'x; drop table users' })
   expect(table.stdout).toMatch(/Input 'meta-table': 'x; drop table users' is not a valid table name/)
+})
+
+describe('through the RDS Data API (real SDK client, local emulator)', () => {
+  let emulator: DataApiEmulator
+  beforeAll(async () => {
+    emulator = await startDataApiEmulator({ postgresUrl: process.env[ADMIN_URL_ENV]! })
+  })
+  afterAll(async () => {
+    await emulator.stop()
+  })
+  const env = (): Record<string, string> => ({
+    AWS_ENDPOINT_URL_RDS_DATA: emulator.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'not-a-real-secret'
+  })
+
+  test('plan, then apply while the cluster resumes from auto-pause, then nothing pending', async () => {
+    const inputs = { 'migrations-dir': TODO, 'resource-arn': emulator.resourceArn, 'secret-arn': emulator.secretArn, database: db.name }
+    const plan = await runAction({ ...inputs, command: 'plan' }, env())
+    expect(plan.code).toBe(0)
+    expect(JSON.parse(plan.outputs.pending)).toEqual([1, 2])
+    expect(plan.summary).toContain(`### aurora-migrate plan · data-api ${emulator.resourceArn.split(':').pop()}/${db.name}`)
+
+    emulator.faults.resumingFor({ ms: 2500 })
+    const apply = await runAction({ ...inputs, command: 'apply' }, env())
+    expect(apply.code).toBe(0)
+    expect(apply.stdout).toMatch(/resuming after auto-pause; retrying in/)
+    expect(JSON.parse(apply.outputs.applied)).toEqual([1, 2])
+    expect(emulator.calls.some((c) => c.fault === 'resuming')).toBe(true)
+    expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([1, 2])
+
+    const again = await runAction({ ...inputs, command: 'apply' }, env())
+    expect(again.code).toBe(0)
+    expect(again.outputs.applied).toBe('[]')
+    expect(again.outputs['current-version']).toBe('2')
+    for (const run of [plan, apply, again]) expect(run.stdout + run.summary).not.toContain(emulator.secretArn)
+  })
 })

@@ -35,6 +35,7 @@ test('defaults with a Data API target', () => {
     targetVersion: null,
     waitTimeoutSeconds: 600,
     leaseTtlSeconds: 60,
+    resumeTimeoutSeconds: 300,
     run: { actor: 'octocat', commitSha: 'abc', runUrl: 'https://github.com/o/r/actions/runs/9/attempts/2' }
   })
 })

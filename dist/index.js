@@ -63539,6 +63539,7 @@ function readConfig(sources) {
         targetVersion: integerInput(sources, 'target-version', null, 1, 2_147_483_647),
         waitTimeoutSeconds: integerInput(sources, 'wait-timeout', 600, 0, 6 * 3600),
         leaseTtlSeconds: integerInput(sources, 'lease-ttl', 60, 5, 3600),
+        resumeTimeoutSeconds: integerInput(sources, 'resume-timeout', 300, 0, 3600),
         run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl }
     };
 }
@@ -65302,7 +65303,7 @@ async function withRetry(call, options) {
                 const wait = backoffMs(resumingRetries, RESUME_BASE_MS, RESUME_CAP_MS, random);
                 if (elapsed + wait > resumeTimeoutMs) {
                     throw new TransportError(`The Aurora cluster did not resume from auto-pause within ${Math.round(resumeTimeoutMs / 1000)} s ` +
-                        `(${attempt} attempts). Try again later, or raise the resume timeout.`, 'DatabaseResumingException', false, { cause: error });
+                        `(${attempt} attempts). Try again later, or raise resume-timeout.`, 'DatabaseResumingException', false, { cause: error });
                 }
                 log(`Aurora cluster is resuming after auto-pause; retrying in ${formatSeconds(wait)} ` +
                     `(attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)`);
@@ -65456,6 +65457,16 @@ function clusterName(resourceArn) {
     const match = /:cluster:([^:/]+)$/.exec(resourceArn) ?? /:db:([^:/]+)$/.exec(resourceArn);
     return match ? match[1] : (resourceArn.split(':').pop() ?? resourceArn);
 }
+/** What to do about the service errors a first setup meets. */
+const HINTS = {
+    StatementTimeoutException: 'The statement ran longer than the Data API allows for one call (45 s).',
+    HttpEndpointNotEnabledException: 'Enable the Data API on the cluster: aws rds enable-http-endpoint --resource-arn <cluster ARN>.',
+    AccessDeniedException: 'The role needs rds-data:ExecuteStatement, BeginTransaction, CommitTransaction and RollbackTransaction on the cluster, and secretsmanager:GetSecretValue on the secret.',
+    ForbiddenException: 'The role is not allowed to use the Data API on this cluster, or the secret: check its IAM policy.',
+    CredentialsProviderError: 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
+    InvalidSecretException: 'The secret must be the JSON of an RDS database secret (username and password) for this cluster.',
+    DatabaseNotFoundException: 'Check the database input: that database does not exist on the cluster.'
+};
 function createDataApiTarget(options) {
     return new DataApiTarget(options);
 }
@@ -65643,9 +65654,7 @@ class DataApiTarget {
             return new DatabaseError(parseDataApiError(errorMessage(error)));
         const code = error?.code;
         const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error);
-        const hint = name === 'StatementTimeoutException'
-            ? ' The statement ran longer than the Data API allows for one call (45 s).'
-            : '';
+        const hint = HINTS[name] ? ` ${HINTS[name]}` : '';
         return new TransportError(`${operation} failed on ${this.description} (${name}): ${errorMessage(error)}.${hint}`, name, false, {
             cause: error
         });
@@ -65657,10 +65666,16 @@ class DataApiTarget {
 
 /** The Data API takes at most 65,536 characters of SQL per call. */
 const DATA_API_MAX_SQL = 65_536;
-function createTarget(config, log) {
+function createTarget(config, log, options) {
     if (config.kind === 'postgres')
         return new PostgresTarget(config.url, { log });
-    return createDataApiTarget({ resourceArn: config.resourceArn, secretArn: config.secretArn, database: config.database ?? undefined, log });
+    return createDataApiTarget({
+        resourceArn: config.resourceArn,
+        secretArn: config.secretArn,
+        database: config.database ?? undefined,
+        resumeTimeoutMs: options.resumeTimeoutSeconds * 1000,
+        log
+    });
 }
 /** The statement length limit of a transport, or null where it has none worth checking. */
 function maxStatementLength(config) {
@@ -65689,7 +65704,7 @@ async function run() {
         for (const warning of warnings)
             core_warning(warning);
         info(`Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`);
-        const target = createTarget(config.target, (message) => info(message));
+        const target = createTarget(config.target, (message) => info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
         info(`Target: ${target.description}`);
         try {
             if (config.command === 'plan')

@@ -22,6 +22,8 @@ export interface Config {
   targetVersion: number | null
   waitTimeoutSeconds: number
   leaseTtlSeconds: number
+  /** How long to wait for an auto-paused cluster to resume (Data API). */
+  resumeTimeoutSeconds: number
   run: RunIdentity
 }
 
@@ -99,6 +101,7 @@ export function readConfig(sources: ConfigSources): Config {
     targetVersion: integerInput(sources, 'target-version', null, 1, 2_147_483_647),
     waitTimeoutSeconds: integerInput(sources, 'wait-timeout', 600, 0, 6 * 3600)!,
     leaseTtlSeconds: integerInput(sources, 'lease-ttl', 60, 5, 3600)!,
+    resumeTimeoutSeconds: integerInput(sources, 'resume-timeout', 300, 0, 3600)!,
     run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl }
   }
 }

@@ -22,7 +22,7 @@ export async function run(): Promise<void> {
     for (const warning of warnings) core.warning(warning)
     core.info(`Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`)
 
-    const target = createTarget(config.target, (message) => core.info(message))
+    const target = createTarget(config.target, (message) => core.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
     core.info(`Target: ${target.description}`)
     try {
       if (config.command === 'plan') await runPlan(config, target, versions)

@@ -157,6 +157,18 @@ function clusterName(resourceArn: string): string {
   return match ? match[1] : (resourceArn.split(':').pop() ?? resourceArn)
 }
 
+/** What to do about the service errors a first setup meets. */
+const HINTS: Record<string, string> = {
+  StatementTimeoutException: 'The statement ran longer than the Data API allows for one call (45 s).',
+  HttpEndpointNotEnabledException: 'Enable the Data API on the cluster: aws rds enable-http-endpoint --resource-arn <cluster ARN>.',
+  AccessDeniedException:
+    'The role needs rds-data:ExecuteStatement, BeginTransaction, CommitTransaction and RollbackTransaction on the cluster, and secretsmanager:GetSecretValue on the secret.',
+  ForbiddenException: 'The role is not allowed to use the Data API on this cluster, or the secret: check its IAM policy.',
+  CredentialsProviderError: 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
+  InvalidSecretException: 'The secret must be the JSON of an RDS database secret (username and password) for this cluster.',
+  DatabaseNotFoundException: 'Check the database input: that database does not exist on the cluster.'
+}
+
 export function createDataApiTarget(options: DataApiTargetOptions): Target {
   return new DataApiTarget(options)
 }
@@ -371,10 +383,7 @@ class DataApiTarget implements Target {
     if (classifyError(error) === 'sql') return new DatabaseError(parseDataApiError(errorMessage(error)))
     const code = (error as { code?: unknown } | null)?.code
     const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error)
-    const hint =
-      name === 'StatementTimeoutException'
-        ? ' The statement ran longer than the Data API allows for one call (45 s).'
-        : ''
+    const hint = HINTS[name] ? ` ${HINTS[name]}` : ''
     return new TransportError(`${operation} failed on ${this.description} (${name}): ${errorMessage(error)}.${hint}`, name, false, {
       cause: error
     })

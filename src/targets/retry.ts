@@ -167,7 +167,7 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
         if (elapsed + wait > resumeTimeoutMs) {
           throw new TransportError(
             `The Aurora cluster did not resume from auto-pause within ${Math.round(resumeTimeoutMs / 1000)} s ` +
-              `(${attempt} attempts). Try again later, or raise the resume timeout.`,
+              `(${attempt} attempts). Try again later, or raise resume-timeout.`,
             'DatabaseResumingException',
             false,
             { cause: error }

@@ -63395,7 +63395,15 @@ async function createIfMissing(target, sql) {
     }
 }
 async function ensureMetaTables(target, tables, createSchema) {
-    if (createSchema)
+    // Look first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the table exists, and a
+    // migration user of a long-lived database may no longer have it.
+    const { rows } = await target.query('SELECT to_regclass(:meta) IS NOT NULL AS meta, to_regclass(:lock) IS NOT NULL AS lock, to_regnamespace(:schema) IS NOT NULL AS schema', { meta: tables.meta, lock: tables.lock, schema: quoteIdentifier(tables.schema) });
+    const present = rows[0] ?? {};
+    if (present.meta === true && present.lock === true) {
+        await target.query(`INSERT INTO ${tables.lock} (id, owner, token, expires_at) VALUES (1, '', 0, '-infinity') ON CONFLICT (id) DO NOTHING`);
+        return;
+    }
+    if (createSchema && present.schema !== true)
         await createIfMissing(target, `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)}`);
     await createIfMissing(target, `CREATE TABLE IF NOT EXISTS ${tables.meta} (
   version integer PRIMARY KEY CHECK (version > 0),

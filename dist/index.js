@@ -64765,6 +64765,20 @@ function maskUrl(url) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/targets/target.ts
+/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
+function guardFailure(statement, result, index) {
+    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
+        return null;
+    return {
+        ok: false,
+        failedIndex: index,
+        error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
+        guard: true,
+        guardRows: result.rows
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/targets/postgres.ts
 /**
  * The direct PostgreSQL transport (`database-url`, and the throwaway verification database).
@@ -64774,6 +64788,7 @@ function maskUrl(url) {
  * int2/int4 → number, int8/numeric → string, json/jsonb → PostgreSQL's own text, timestamps → ISO
  * strings in UTC, dates → `YYYY-MM-DD`.
  */
+
 
 
 
@@ -65079,15 +65094,10 @@ class PostgresTarget {
                 await rollback();
                 throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed: ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
             }
-            if (statement.expectRows !== undefined && result.rowCount !== statement.expectRows) {
+            const refused = guardFailure(statement, result, index);
+            if (refused) {
                 await rollback();
-                return {
-                    ok: false,
-                    failedIndex: index,
-                    error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
-                    guard: true,
-                    guardRows: result.rows
-                };
+                return refused;
             }
             results.push(result);
         }
@@ -65350,6 +65360,7 @@ async function withRetry(call, options) {
 
 
 
+
 /** The service rejects longer `sql` (the SDK does not check). */
 const MAX_SQL_LENGTH = 65_536;
 // ---------------------------------------------------------------------------------------------
@@ -65574,15 +65585,10 @@ class DataApiTarget {
                 throw new TransportError(`${errorName(error)} at statement ${index + 1} of ${statements.length}: ${errorMessage(error)}. ` +
                     `The transaction was rolled back; nothing of it was committed.`, errorName(error), false, { cause: error });
             }
-            if (statement.expectRows !== undefined && result.rowCount !== statement.expectRows) {
+            const refused = guardFailure(statement, result, index);
+            if (refused) {
                 await this.rollback(transactionId);
-                return {
-                    ok: false,
-                    failedIndex: index,
-                    error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
-                    guard: true,
-                    guardRows: result.rows
-                };
+                return refused;
             }
             results.push(result);
         }

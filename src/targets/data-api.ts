@@ -27,7 +27,7 @@ import {
 } from '../errors.js'
 import { timestampToIso } from './postgres.js'
 import { classifyError, defaultSleep, errorName, withRetry, type RetryOptions } from './retry.js'
-import type { QueryResult, Row, SqlParams, SqlValue, Target, TransactionResult, TxStatement } from './target.js'
+import { guardFailure, type QueryResult, type Row, type SqlParams, type SqlValue, type Target, type TransactionResult, type TxStatement } from './target.js'
 
 /** The service rejects longer `sql` (the SDK does not check). */
 export const MAX_SQL_LENGTH = 65_536
@@ -285,15 +285,10 @@ class DataApiTarget implements Target {
           { cause: error }
         )
       }
-      if (statement.expectRows !== undefined && result.rowCount !== statement.expectRows) {
+      const refused = guardFailure(statement, result, index)
+      if (refused) {
         await this.rollback(transactionId)
-        return {
-          ok: false,
-          failedIndex: index,
-          error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
-          guard: true,
-          guardRows: result.rows
-        }
+        return refused
       }
       results.push(result)
     }

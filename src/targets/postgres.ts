@@ -9,7 +9,7 @@
 import pg from 'pg'
 import { CommitOutcomeUnknownError, DatabaseError, TransportError, errorMessage, type SqlErrorInfo } from '../errors.js'
 import { maskUrl } from './mask.js'
-import type { QueryResult, Row, SqlParams, SqlValue, Target, TransactionResult, TxStatement } from './target.js'
+import { guardFailure, type QueryResult, type Row, type SqlParams, type SqlValue, type Target, type TransactionResult, type TxStatement } from './target.js'
 
 // ---------------------------------------------------------------------------------------------
 // Named parameters
@@ -320,15 +320,10 @@ export class PostgresTarget implements Target {
           { cause: error }
         )
       }
-      if (statement.expectRows !== undefined && result.rowCount !== statement.expectRows) {
+      const refused = guardFailure(statement, result, index)
+      if (refused) {
         await rollback()
-        return {
-          ok: false,
-          failedIndex: index,
-          error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
-          guard: true,
-          guardRows: result.rows
-        }
+        return refused
       }
       results.push(result)
     }

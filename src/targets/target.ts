@@ -55,3 +55,15 @@ export interface Target {
   transaction(statements: TxStatement[]): Promise<TransactionResult>
   close(): Promise<void>
 }
+
+/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
+export function guardFailure(statement: TxStatement, result: QueryResult, index: number): TransactionResult | null {
+  if (statement.expectRows === undefined || result.rowCount === statement.expectRows) return null
+  return {
+    ok: false,
+    failedIndex: index,
+    error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
+    guard: true,
+    guardRows: result.rows
+  }
+}

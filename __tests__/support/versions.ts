@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileChecksum, versionChecksum } from '../../src/migrations/checksum.js'
+import { fileChecksum, normalizeText, versionChecksum } from '../../src/migrations/checksum.js'
 import { splitStatements } from '../../src/migrations/split.js'
 import type { Version } from '../../src/migrations/types.js'
 import type { AppliedRow } from '../../src/plan.js'
@@ -25,6 +25,7 @@ export function version(number: number, files: Record<string, string>, descripti
     name,
     path: `${dir}/${name}`,
     checksum: fileChecksum(text),
+    text: normalizeText(text),
     statements: splitStatements(text, `${dir}/${name}`)
   }))
   return { number, description, dir, files: list, checksum: versionChecksum(list) }

@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { InputError, MigrationFileError } from '../errors.js'
-import { fileChecksum, versionChecksum } from './checksum.js'
+import { fileChecksum, normalizeText, versionChecksum } from './checksum.js'
 import { splitStatements } from './split.js'
 import type { MigrationFile, Version } from './types.js'
 
@@ -119,7 +119,7 @@ async function readVersion(
     }
     const statements = splitStatements(text, rel(filePath))
     if (statements.length === 0) warnings.push(`${rel(filePath)} has no SQL statements (only comments or whitespace)`)
-    files.push({ name: entry.name, path: rel(filePath), checksum: fileChecksum(text), statements })
+    files.push({ name: entry.name, path: rel(filePath), checksum: fileChecksum(text), text: normalizeText(text), statements })
   }
   if (files.every((file) => file.statements.length === 0)) {
     throw new MigrationFileError(`${rel(dir)} (version ${number}) has no SQL statements: add a .sql file or remove the folder`, {

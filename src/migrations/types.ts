@@ -16,6 +16,8 @@ export interface MigrationFile {
   path: string
   /** `sha256:<hex>` of the text with a BOM removed and line endings normalised to LF. */
   checksum: string
+  /** The text as checksummed: no BOM, LF line endings (shown in plan comments). */
+  text: string
   statements: Statement[]
 }
 

@@ -31,6 +31,12 @@ test('defaults with a Data API target', () => {
     migrationsDir: 'migrations/resources',
     workspace: '/ws',
     target: { kind: 'data-api', resourceArn: CLUSTER, secretArn: SECRET, database: 'todo' },
+    environment: 'todo-prod/todo',
+    comment: true,
+    githubToken: '',
+    verify: true,
+    shadowDatabaseUrl: null,
+    deploymentId: null,
     metaTable: { schema: null, table: 'schema_migrations' },
     targetVersion: null,
     waitTimeoutSeconds: 600,
@@ -47,6 +53,15 @@ test('a database URL registers its password, raw and decoded, before anything el
   expect(config).toMatchObject({ command: 'apply', target: { kind: 'postgres' }, metaTable: { schema: 'ops', table: 'migrations' }, targetVersion: 7, waitTimeoutSeconds: 0 })
 })
 
+test('plan without credentials compares with the base branch; every secret input is masked', () => {
+  const s = sources({ 'github-token': 'ghs_abc', 'shadow-database-url': 'postgres://u:shadowpw@localhost/postgres', 'deployment-id': '77', environment: 'staging', verify: 'false', comment: 'FALSE' })
+  expect(readConfig(s)).toMatchObject({ command: 'plan', target: null, environment: 'staging', verify: false, comment: false, deploymentId: 77, shadowDatabaseUrl: 'postgres://u:shadowpw@localhost/postgres' })
+  expect(s.secrets).toEqual(['shadowpw', 'ghs_abc'])
+  expect(readConfig(sources({})).environment).toBe('migrations/resources')
+  expect(readConfig(sources({ 'database-url': 'postgres://u:p@db.internal:5432/todo_prod' })).environment).toBe('todo_prod')
+  expect(readConfig(sources({ 'resource-arn': CLUSTER, 'secret-arn': SECRET })).environment).toBe('todo-prod')
+})
+
 test('secrets are registered even when another input is wrong', () => {
   const s = sources({ command: 'nope', 'database-url': 'postgres://u:hunter2@h/d' })
   expect(() => readConfig(s)).toThrow(/Input 'command'/)
@@ -57,7 +72,12 @@ test('secrets are registered even when another input is wrong', () => {
 })
 
 test.each([
-  [{}, 'resource-arn', /no database to migrate/],
+  [{ command: 'apply' }, 'resource-arn', /no database to migrate/],
+  [{ 'database-url': 'postgres://h/d', comment: 'yes' }, 'comment', /'yes' is not true or false/],
+  [{ 'database-url': 'postgres://h/d', verify: '1' }, 'verify', /'1' is not true or false/],
+  [{ 'database-url': 'postgres://h/d', 'shadow-database-url': 'mysql://x/y' }, 'shadow-database-url', /scheme 'mysql' is not supported/],
+  [{ 'database-url': 'postgres://h/d', 'deployment-id': 'abc' }, 'deployment-id', /not a whole number/],
+  [{ 'database-url': 'postgres://h/d', environment: 'a\nb' }, 'environment', /one line/],
   [{ 'resource-arn': CLUSTER }, 'secret-arn', /resource-arn is set but secret-arn is not/],
   [{ 'secret-arn': SECRET }, 'resource-arn', /secret-arn is set but resource-arn is not/],
   [{ 'resource-arn': 'arn:aws:rds:eu-west-1:123456789012:db:x', 'secret-arn': SECRET }, 'resource-arn', /is not an Aurora cluster ARN/],

@@ -17,7 +17,17 @@ export interface Config {
   command: Command
   migrationsDir: string
   workspace: string
-  target: TargetConfig
+  /** null: no credentials (a fork's pull request); only `plan` runs, against the base branch. */
+  target: TargetConfig | null
+  /** Names the target in comments and markers; never holds a secret. */
+  environment: string
+  /** Post the plan comment / deploy comment. */
+  comment: boolean
+  githubToken: string
+  /** Verify on a throwaway PostgreSQL during plan. */
+  verify: boolean
+  shadowDatabaseUrl: string | null
+  deploymentId: number | null
   metaTable: MetaTableName
   targetVersion: number | null
   waitTimeoutSeconds: number
@@ -53,6 +63,10 @@ export function readConfig(sources: ConfigSources): Config {
   // Secrets first: nothing below may log them unmasked.
   const databaseUrl = input('database-url')
   if (databaseUrl) registerUrlSecrets(databaseUrl, sources.setSecret)
+  const shadowDatabaseUrl = input('shadow-database-url')
+  if (shadowDatabaseUrl) registerUrlSecrets(shadowDatabaseUrl, sources.setSecret)
+  const githubToken = input('github-token')
+  if (githubToken) sources.setSecret(githubToken)
 
   const command = (input('command') || 'plan').toLowerCase()
   if (!COMMANDS.includes(command as Command)) {
@@ -62,12 +76,12 @@ export function readConfig(sources: ConfigSources): Config {
   const resourceArn = input('resource-arn')
   const secretArn = input('secret-arn')
   const database = input('database')
-  let target: TargetConfig
+  let target: TargetConfig | null
   if (databaseUrl && (resourceArn || secretArn)) {
     throw new InputError('database-url', 'give either database-url or resource-arn + secret-arn, not both')
   } else if (databaseUrl) {
     if (database) throw new InputError('database', 'database goes with resource-arn; with database-url, put the database name in the URL')
-    target = { kind: 'postgres', url: validatePostgresUrl(databaseUrl) }
+    target = { kind: 'postgres', url: validatePostgresUrl(databaseUrl, 'database-url') }
   } else if (resourceArn || secretArn) {
     if (!resourceArn) throw new InputError('resource-arn', 'secret-arn is set but resource-arn is not: give the Aurora cluster ARN too')
     if (!secretArn) throw new InputError('secret-arn', 'resource-arn is set but secret-arn is not: give the ARN of the Secrets Manager secret for the database user')
@@ -81,9 +95,19 @@ export function readConfig(sources: ConfigSources): Config {
       throw new InputError('database', `'${database}' is not a valid database name`)
     }
     target = { kind: 'data-api', resourceArn, secretArn, database: database || null }
+  } else if (command === 'plan') {
+    // No credentials (a pull request from a fork): plan against the base branch instead.
+    target = null
   } else {
     throw new InputError('resource-arn', 'no database to migrate: give resource-arn + secret-arn (RDS Data API) or database-url (direct connection)')
   }
+
+  const migrationsDir = input('migrations-dir') || 'migrations/resources'
+  const environment = input('environment') || defaultEnvironment(target, migrationsDir)
+  if (environment.length > 100 || /[\r\n]/.test(environment)) {
+    throw new InputError('environment', 'must be one line of at most 100 characters (for example staging or production)')
+  }
+  if (shadowDatabaseUrl) validatePostgresUrl(shadowDatabaseUrl, 'shadow-database-url')
 
   const env = sources.env
   const runUrl =
@@ -94,9 +118,15 @@ export function readConfig(sources: ConfigSources): Config {
 
   return {
     command: command as Command,
-    migrationsDir: input('migrations-dir') || 'migrations/resources',
+    migrationsDir,
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     target,
+    environment,
+    comment: booleanInput(sources, 'comment', true),
+    githubToken,
+    verify: booleanInput(sources, 'verify', true),
+    shadowDatabaseUrl: shadowDatabaseUrl || null,
+    deploymentId: integerInput(sources, 'deployment-id', null, 1, Number.MAX_SAFE_INTEGER),
     metaTable: parseMetaTableName(input('meta-table') || 'schema_migrations'),
     targetVersion: integerInput(sources, 'target-version', null, 1, 2_147_483_647),
     waitTimeoutSeconds: integerInput(sources, 'wait-timeout', 600, 0, 6 * 3600)!,
@@ -125,18 +155,41 @@ export function registerUrlSecrets(url: string, setSecret: (value: string) => vo
   }
 }
 
-function validatePostgresUrl(url: string): string {
+function validatePostgresUrl(url: string, name: string): string {
   let parsed: URL
   try {
     parsed = new URL(url)
   } catch {
-    throw new InputError('database-url', 'is not a valid URL: use postgres://user:password@host:5432/database')
+    throw new InputError(name, 'is not a valid URL: use postgres://user:password@host:5432/database')
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new InputError('database-url', `scheme '${parsed.protocol.replace(/:$/, '')}' is not supported: use postgres://user:password@host:5432/database`)
+    throw new InputError(name, `scheme '${parsed.protocol.replace(/:$/, '')}' is not supported: use postgres://user:password@host:5432/database`)
   }
   if (!parsed.hostname && !parsed.searchParams.get('host')) {
-    throw new InputError('database-url', 'has no host: use postgres://user:password@host:5432/database')
+    throw new InputError(name, 'has no host: use postgres://user:password@host:5432/database')
   }
   return url
+}
+
+function booleanInput(sources: ConfigSources, name: string, fallback: boolean): boolean {
+  const raw = sources.getInput(name).trim().toLowerCase()
+  if (!raw) return fallback
+  if (raw === 'true') return true
+  if (raw === 'false') return false
+  throw new InputError(name, `'${raw}' is not true or false`)
+}
+
+/** A name for the target that never holds a secret: cluster/database, or the URL's database name. */
+export function defaultEnvironment(target: TargetConfig | null, migrationsDir: string): string {
+  if (!target) return migrationsDir
+  if (target.kind === 'data-api') {
+    const cluster = target.resourceArn.split(':').pop() ?? 'cluster'
+    return target.database ? `${cluster}/${target.database}` : cluster
+  }
+  try {
+    const database = decodeURIComponent(new URL(target.url).pathname.replace(/^\//, ''))
+    return database || 'postgres'
+  } catch {
+    return 'postgres'
+  }
 }

@@ -7,7 +7,7 @@ import path from 'node:path'
 import type { ApplyResult } from '../src/engine/apply.js'
 import { StatementFailedError } from '../src/errors.js'
 import { planMigrations } from '../src/plan.js'
-import { code, fenced, formatDuration, renderApply, renderPlan } from '../src/report/markdown.js'
+import { code, fenced, formatDuration, renderApply } from '../src/report/markdown.js'
 import { rowFor, version } from './support/versions.js'
 
 const GOLDEN = path.resolve('__tests__/golden')
@@ -22,20 +22,6 @@ const v1 = version(1, { '01_users.sql': 'create table users (id int);\ncreate in
 const v2 = version(2, { '01_lists.sql': 'create table lists (id int);', '02_notes.sql': 'create table notes (id int);\ncreate table tags (id int);' }, 'lists_and_notes')
 const v3 = version(3, { '01_x|y.sql': 'select 1;' })
 const context = { target: 'data-api todo-prod/todo' }
-
-test('plan with pending versions', () => {
-  golden('plan-pending.md', renderPlan(planMigrations([v1, v2, v3], [rowFor(v1)]), context))
-})
-
-test('plan that is up to date', () => {
-  golden('plan-up-to-date.md', renderPlan(planMigrations([v1, v2], [rowFor(v1), rowFor(v2)]), context))
-})
-
-test('plan with drift, missing and out-of-order findings', () => {
-  const edited = version(1, { '01_users.sql': 'create table users (id bigint);' })
-  const v4 = version(4, { '01.sql': 'select 4;' })
-  golden('plan-findings.md', renderPlan(planMigrations([edited, v2, v4], [rowFor(v1), rowFor(v3), rowFor(v4)]), context))
-})
 
 function result(overrides: Partial<ApplyResult>): ApplyResult {
   return {

@@ -1,19 +1,28 @@
 /**
- * run(): config → migrations → target → command → outputs and summary. The one place that calls
- * setFailed; errors become annotations at the file and line they concern.
+ * run(): config → migrations → target → command → outputs, summary and GitHub reports. The one place
+ * that calls setFailed; errors become annotations at the file and line they concern.
  */
 import * as core from '@actions/core'
+import * as github from '@actions/github'
 import { randomUUID } from 'node:crypto'
 import { readConfig, type Config } from './config.js'
 import { applyMigrations, type ApplyResult } from './engine/apply.js'
 import { metaTableExists, readAppliedRows, resolveMetaTables } from './engine/meta.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from './errors.js'
+import { baseRows } from './migrations/base.js'
 import { discoverMigrations } from './migrations/discover.js'
 import type { Version } from './migrations/types.js'
 import { planMigrations, type Plan } from './plan.js'
-import { renderApply, renderPlan } from './report/markdown.js'
+import { deploySummaryLine, renderDeployComment, renderPlanComment, type PlanSource } from './report/comment.js'
+import { postDeploymentStatus, pullRequestsForCommit, stickyMarker, upsertStickyComment, type RepoRef } from './report/github.js'
+import { renderApply } from './report/markdown.js'
+import { verifyOnShadow, type Verification } from './shadow/verify.js'
 import { createTarget, maxStatementLength } from './targets/create.js'
-import type { Target } from './targets/target.js'
+
+/** Events whose payload names the pull request a plan comment belongs to. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target'])
+/** Events after which a deploy comments on the pull requests its commit came from. */
+const DEPLOY_EVENTS = new Set(['push', 'workflow_dispatch', 'release', 'deployment', 'schedule'])
 
 export async function run(): Promise<void> {
   try {
@@ -21,60 +30,105 @@ export async function run(): Promise<void> {
     const { versions, warnings } = await discoverMigrations(config.migrationsDir, config.workspace)
     for (const warning of warnings) core.warning(warning)
     core.info(`Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`)
-
-    const target = createTarget(config.target, (message) => core.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
-    core.info(`Target: ${target.description}`)
-    try {
-      if (config.command === 'plan') await runPlan(config, target, versions)
-      else await runApply(config, target, versions)
-    } finally {
-      await target.close().catch(() => undefined)
-    }
+    if (config.command === 'plan') await runPlan(config, versions)
+    else await runApply(config, versions)
   } catch (error) {
     fail(error)
   }
 }
 
-async function runPlan(config: Config, target: Target, versions: Version[]): Promise<void> {
-  const tables = await resolveMetaTables(target, config.metaTable)
-  // plan changes nothing: a database without the meta table simply has nothing applied.
-  const rows = (await metaTableExists(target, tables)) ? await readAppliedRows(target, tables) : []
-  const plan = planMigrations(versions, rows, { targetVersion: config.targetVersion, maxStatementLength: maxStatementLength(config.target) })
-  const markdown = renderPlan(plan, { target: target.description })
-  for (const refusal of plan.refusals) core.warning(`apply would refuse: ${refusal}`)
+async function readPlan(config: Config, versions: Version[]): Promise<{ plan: Plan; source: PlanSource }> {
+  const options = { targetVersion: config.targetVersion, maxStatementLength: config.target ? maxStatementLength(config.target) : null }
+  if (config.target) {
+    const target = createTarget(config.target, (message) => core.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
+    core.info(`Target: ${target.description}`)
+    try {
+      const tables = await resolveMetaTables(target, config.metaTable)
+      // plan changes nothing: a database without the meta table simply has nothing applied.
+      const rows = (await metaTableExists(target, tables)) ? await readAppliedRows(target, tables) : []
+      return { plan: planMigrations(versions, rows, options), source: { kind: 'database' } }
+    } finally {
+      await target.close().catch(() => undefined)
+    }
+  }
+  const baseSha: unknown = github.context.payload.pull_request?.base?.sha
+  if (typeof baseSha !== 'string') {
+    throw new InputError(
+      'resource-arn',
+      'no database to plan against and no pull request to compare with: give resource-arn + secret-arn or database-url, or run plan on a pull_request event'
+    )
+  }
+  core.info(`No target credentials: comparing with the pull request's base commit ${baseSha.slice(0, 12)} instead of the database`)
+  const rows = await baseRows(config.workspace, config.migrationsDir, baseSha, versions, (message) => core.info(message))
+  return { plan: planMigrations(versions, rows, options), source: { kind: 'base-branch', baseSha } }
+}
+
+async function runPlan(config: Config, versions: Version[]): Promise<void> {
+  const { plan, source } = await readPlan(config, versions)
   logPlan(plan)
-  await publish(markdown, {
+  for (const refusal of plan.refusals) core.warning(`apply would refuse: ${refusal}`)
+
+  let verification: Verification | null = null
+  if (config.verify) {
+    core.info('Verifying: applying every version from scratch on a throwaway PostgreSQL')
+    verification = await verifyOnShadow(versions, { shadowDatabaseUrl: config.shadowDatabaseUrl, log: (message) => core.info(message) })
+    if (verification.status === 'unavailable') core.warning(`Verification did not run: ${verification.message}`)
+    else core.info(`Verification ${verification.status} in ${verification.durationMs} ms`)
+  }
+
+  const body = renderPlanComment({ environment: config.environment, plan, versions, verification, source, runUrl: config.run.runUrl, sha: config.run.commitSha })
+  await publish(body, {
     currentVersion: plan.currentVersion,
     pending: [...plan.pending.map((p) => p.version), ...plan.deferred],
     applied: [],
     drift: plan.drift.length > 0,
-    plan
+    plan,
+    verification: verification?.status ?? 'off'
   })
+  await commentOnPullRequest(config, body)
+
+  const failed = verification?.versions.find((v) => v.status === 'failed')
+  if (failed?.error) {
+    const { file, line, column, message, sqlState } = failed.error
+    const text = `v${failed.version} fails on a fresh database at ${file}:${line}:${column}: ${message}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`
+    core.error(text, { title: `Verification of v${failed.version} failed`, file, startLine: line, startColumn: column })
+    core.setFailed(text)
+  }
 }
 
-async function runApply(config: Config, target: Target, versions: Version[]): Promise<void> {
-  const tables = await resolveMetaTables(target, config.metaTable)
-  const owner = `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${randomUUID().slice(0, 8)}`
-  const result = await applyMigrations(target, versions, {
-    tables,
-    createSchema: config.metaTable.schema !== null,
-    targetVersion: config.targetVersion,
-    maxStatementLength: maxStatementLength(config.target),
-    run: config.run,
-    lease: { owner, ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: config.waitTimeoutSeconds },
-    log: (message) => core.info(message)
-  })
-  const markdown = renderApply(result, { target: target.description })
+async function runApply(config: Config, versions: Version[]): Promise<void> {
+  const target = createTarget(config.target!, (message) => core.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
+  core.info(`Target: ${target.description}`)
+  let result: ApplyResult
+  try {
+    const tables = await resolveMetaTables(target, config.metaTable)
+    const owner = `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${randomUUID().slice(0, 8)}`
+    result = await applyMigrations(target, versions, {
+      tables,
+      createSchema: config.metaTable.schema !== null,
+      targetVersion: config.targetVersion,
+      maxStatementLength: maxStatementLength(config.target!),
+      run: config.run,
+      lease: { owner, ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: config.waitTimeoutSeconds },
+      log: (message) => core.info(message)
+    })
+  } finally {
+    await target.close().catch(() => undefined)
+  }
+  const markdown = renderApply(result, { target: config.environment })
   const applied = new Set([...result.plan.appliedVersions, ...result.applied.map((a) => a.version), ...result.appliedElsewhere])
   await publish(markdown, {
     currentVersion: result.toVersion,
     pending: versions.map((v) => v.number).filter((v) => !applied.has(v)),
     applied: result.applied.map((a) => a.version),
     drift: result.plan.drift.length > 0,
-    plan: result.plan
+    plan: result.plan,
+    verification: 'off'
   })
+  await reportDeploy(config, result)
   if (result.error) throw result.error
-  summarizeApply(result)
+  if (result.applied.length) core.info(`Applied ${result.applied.map((a) => `v${a.version}`).join(', ')}: now at v${result.toVersion}`)
+  else core.info(`Nothing to apply: at v${result.toVersion}`)
 }
 
 function logPlan(plan: Plan): void {
@@ -86,17 +140,13 @@ function logPlan(plan: Plan): void {
   for (const version of plan.pending) core.info(`  v${version.version}: ${version.files.map((f) => `${f.name} (${f.statements})`).join(', ')}`)
 }
 
-function summarizeApply(result: ApplyResult): void {
-  if (result.applied.length) core.info(`Applied ${result.applied.map((a) => `v${a.version}`).join(', ')}: now at v${result.toVersion}`)
-  else core.info(`Nothing to apply: at v${result.toVersion}`)
-}
-
 interface Outputs {
   currentVersion: number
   pending: number[]
   applied: number[]
   drift: boolean
   plan: Plan
+  verification: Verification['status'] | 'off'
 }
 
 async function publish(markdown: string, outputs: Outputs): Promise<void> {
@@ -105,11 +155,72 @@ async function publish(markdown: string, outputs: Outputs): Promise<void> {
   core.setOutput('applied', JSON.stringify(outputs.applied))
   core.setOutput('drift', String(outputs.drift))
   core.setOutput('plan', JSON.stringify(outputs.plan))
+  core.setOutput('verification', outputs.verification)
   core.setOutput('summary', markdown)
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(markdown).write()
-  } else {
-    core.info(markdown)
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write()
+  else core.info(markdown)
+}
+
+function repository(): RepoRef | null {
+  try {
+    return github.context.repo
+  } catch {
+    return null
+  }
+}
+
+/** The sticky plan comment: one per environment, edited in place on every push. Never fails the step. */
+async function commentOnPullRequest(config: Config, body: string): Promise<void> {
+  if (!config.comment) return
+  const number: unknown = github.context.payload.pull_request?.number
+  const repo = repository()
+  if (!PULL_REQUEST_EVENTS.has(github.context.eventName) || typeof number !== 'number' || !repo) {
+    core.info(`No pull request comment: the ${github.context.eventName || 'local'} event has no pull request`)
+    return
+  }
+  if (!config.githubToken) {
+    core.warning('No pull request comment: github-token is empty')
+    return
+  }
+  const marker = stickyMarker('plan', config.environment)
+  const outcome = await upsertStickyComment(github.getOctokit(config.githubToken), repo, number, marker, `${marker}\n${body}`)
+  if (outcome.action === 'failed') core.warning(outcome.warning)
+  else {
+    core.info(`Plan comment ${outcome.action}: ${outcome.url}`)
+    core.setOutput('comment-url', outcome.url)
+  }
+}
+
+/** After an apply: a comment on the pull requests the commit came from, and a deployment status. */
+async function reportDeploy(config: Config, result: ApplyResult): Promise<void> {
+  const repo = repository()
+  if (!config.githubToken || !repo) return
+  const octokit = github.getOctokit(config.githubToken)
+  const line = deploySummaryLine(result, config.environment)
+
+  const deploymentId = config.deploymentId ?? (github.context.eventName === 'deployment' ? Number(github.context.payload.deployment?.id) || null : null)
+  if (deploymentId) {
+    const posted = await postDeploymentStatus(octokit, repo, deploymentId, {
+      state: result.error ? 'failure' : 'success',
+      description: line,
+      logUrl: config.run.runUrl,
+      environment: config.environment
+    })
+    if (posted.warning) core.warning(posted.warning)
+    else core.info(`Deployment ${deploymentId}: ${result.error ? 'failure' : 'success'}`)
+  }
+
+  const worthSaying = result.applied.length > 0 || result.error !== null
+  if (!config.comment || !worthSaying || !DEPLOY_EVENTS.has(github.context.eventName) || !config.run.commitSha) return
+  const { numbers, warning } = await pullRequestsForCommit(octokit, repo, config.run.commitSha)
+  if (warning) core.warning(warning)
+  const body = renderDeployComment({ environment: config.environment, result, runUrl: config.run.runUrl, sha: config.run.commitSha })
+  // One comment per environment and run: a re-run attempt of the same run edits it.
+  const marker = stickyMarker('deploy', `${config.environment}:${process.env.GITHUB_RUN_ID ?? 'local'}`)
+  for (const number of numbers) {
+    const outcome = await upsertStickyComment(octokit, repo, number, marker, `${marker}\n${body}`)
+    if (outcome.action === 'failed') core.warning(outcome.warning)
+    else core.info(`Deploy comment ${outcome.action} on #${number}: ${outcome.url}`)
   }
 }
 

@@ -4,7 +4,6 @@
  */
 import { StatementFailedError } from '../errors.js'
 import type { ApplyResult } from '../engine/apply.js'
-import type { Plan } from '../plan.js'
 
 export interface ReportContext {
   /** The target as it is safe to show (never a secret). */
@@ -48,49 +47,6 @@ function versions(numbers: number[]): string {
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`
-}
-
-function findings(plan: Plan): string[] {
-  const lines: string[] = []
-  for (const drift of plan.drift) {
-    lines.push(`- **Drift in v${drift.version}**: ${drift.files.map((file) => `${code(file.path)} ${file.change}`).join(', ')}`)
-  }
-  if (plan.missing.length) lines.push(`- **Missing**: ${versions(plan.missing)} applied in the database but not in the repository`)
-  if (plan.outOfOrder.length) {
-    lines.push(`- **Out of order**: ${versions(plan.outOfOrder)} ${plan.outOfOrder.length === 1 ? 'is' : 'are'} lower than the current version v${plan.currentVersion}`)
-  }
-  for (const o of plan.oversized) {
-    lines.push(`- **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length} characters; one call takes at most ${o.limit.toLocaleString('en-US')}`)
-  }
-  return lines
-}
-
-export function renderPlan(plan: Plan, context: ReportContext): string {
-  const out: string[] = [`### aurora-migrate plan · ${cell(context.target)}`, '']
-  const found = findings(plan)
-  const total = plan.pending.reduce((sum, version) => sum + version.statements, 0)
-  if (!plan.pending.length && !found.length) {
-    out.push(`Up to date at **v${plan.currentVersion}**: nothing to apply.`)
-    return out.join('\n') + '\n'
-  }
-  out.push(
-    `Current version: **v${plan.currentVersion}** · ` +
-      (plan.pending.length
-        ? `pending: **${versions(plan.pending.map((p) => p.version))}** (${plural(total, 'statement')})`
-        : 'nothing pending')
-  )
-  if (plan.deferred.length) out.push('', `Held back by target-version v${plan.targetVersion}: ${versions(plan.deferred)}`)
-  if (plan.pending.length) {
-    out.push('', '| Version | Files | Statements |', '|---|---|---:|')
-    for (const version of plan.pending) {
-      const files = version.files.map((file) => `${code(file.name)} (${file.statements})`).join('<br>')
-      out.push(`| ${versionLabel(version.version, version.description)} | ${cell(files)} | ${version.statements} |`)
-    }
-  }
-  if (found.length) {
-    out.push('', '> [!WARNING]', '> Apply will refuse to run until these are resolved:', ...found.map((line) => `> ${line}`))
-  }
-  return out.join('\n') + '\n'
 }
 
 export function renderApply(result: ApplyResult, context: ReportContext): string {

@@ -1,0 +1,114 @@
+/**
+ * Golden files for what people read on GitHub: the plan comment, the deploy comment and the
+ * deployment status line. UPDATE_GOLDEN=1 rewrites them; review the diff.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import type { ApplyResult } from '../src/engine/apply.js'
+import { PlanRefusedError, StatementFailedError } from '../src/errors.js'
+import { planMigrations } from '../src/plan.js'
+import { COMMENT_LIMIT, deploySummaryLine, renderDeployComment, renderPlanComment } from '../src/report/comment.js'
+import type { Verification } from '../src/shadow/verify.js'
+import { rowFor, version } from './support/versions.js'
+
+const GOLDEN = path.resolve('__tests__/golden')
+function golden(name: string, actual: string): void {
+  const file = path.join(GOLDEN, name)
+  if (process.env.UPDATE_GOLDEN) fs.writeFileSync(file, actual)
+  expect(actual).toBe(fs.readFileSync(file, 'utf8'))
+}
+
+const v1 = version(1, { '01_users.sql': 'create table users (id int);\ncreate index on users (id);\n' })
+const v2 = version(2, { '01_lists.sql': 'create table lists (id int);\n', '02_notes.sql': "-- notes\ncreate table notes (id int, body text default '```');\n" }, 'lists_and_notes')
+const v3 = version(3, { '01_tags.sql': 'create tabel tags (id int);\n' })
+const run = { runUrl: 'https://github.com/acme/orders/actions/runs/42', sha: '0123456789abcdef' }
+
+function verification(status: Verification['status'], failAt?: number): Verification {
+  return {
+    status,
+    server: 'local PostgreSQL 16.6',
+    durationMs: 1234,
+    message: status === 'unavailable' ? 'no PostgreSQL binaries were found; give shadow-database-url' : null,
+    versions:
+      status === 'unavailable'
+        ? []
+        : [v1, v2, v3].map((v) => ({
+            version: v.number,
+            statements: v.files.reduce((n, f) => n + f.statements.length, 0),
+            durationMs: 40 * v.number,
+            status: failAt === undefined || v.number < failAt ? ('passed' as const) : v.number === failAt ? ('failed' as const) : ('not-run' as const),
+            ...(v.number === failAt ? { error: { file: 'm/v3/01_tags.sql', line: 1, column: 8, message: 'syntax error at or near "tabel"', sqlState: '42601' } } : {})
+          }))
+  }
+}
+
+test('plan comment: pending versions, verified', () => {
+  const plan = planMigrations([v1, v2], [rowFor(v1)])
+  golden('comment-plan-pending.md', renderPlanComment({ environment: 'production', plan, versions: [v1, v2], verification: { ...verification('passed'), versions: verification('passed').versions.slice(0, 2) }, source: { kind: 'database' }, ...run }))
+})
+
+test('plan comment: verification fails on the new version', () => {
+  const plan = planMigrations([v1, v2, v3], [rowFor(v1), rowFor(v2)])
+  golden('comment-plan-verify-failed.md', renderPlanComment({ environment: 'staging', plan, versions: [v1, v2, v3], verification: verification('failed', 3), source: { kind: 'database' }, ...run }))
+})
+
+test('plan comment: nothing pending is one line', () => {
+  const plan = planMigrations([v1, v2], [rowFor(v1), rowFor(v2)])
+  const body = renderPlanComment({ environment: 'production', plan, versions: [v1, v2], verification: verification('passed', undefined), source: { kind: 'database' }, ...run })
+  golden('comment-plan-up-to-date.md', body)
+})
+
+test('plan comment: a fork pull request compared with the base branch, with drift and no verification server', () => {
+  const edited = version(1, { '01_users.sql': 'create table users (id bigint);\n' })
+  const plan = planMigrations([edited, v2], [rowFor(v1)])
+  golden('comment-plan-fork.md', renderPlanComment({ environment: 'migrations/resources', plan, versions: [edited, v2], verification: verification('unavailable'), source: { kind: 'base-branch', baseSha: 'fedcba9876543210' }, ...run }))
+})
+
+test('plan comment stays under the size limit, truncating long SQL with a note', () => {
+  const huge = version(4, {
+    '01_seed.sql': Array.from({ length: 3000 }, (_, i) => `insert into t values (${i}, '${'x'.repeat(40)}');`).join('\n'),
+    '02_more.sql': Array.from({ length: 3000 }, (_, i) => `insert into u values (${i}, '${'y'.repeat(40)}');`).join('\n'),
+    '03_last.sql': 'select 1;'
+  })
+  const many = Array.from({ length: 6 }, (_, i) => version(5 + i, { '01.sql': Array.from({ length: 800 }, (_, j) => `select ${j}, '${'z'.repeat(30)}';`).join('\n') }))
+  const plan = planMigrations([huge, ...many], [])
+  const body = renderPlanComment({ environment: 'production', plan, versions: [huge, ...many], verification: null, source: { kind: 'database' }, ...run })
+  expect(body.length).toBeLessThan(COMMENT_LIMIT - 1000)
+  expect(body).toMatch(/… \d+ more lines not shown; see `m\/v4\/01_seed.sql`\./)
+  expect(body).toMatch(/`01.sql`: not shown \(the comment would exceed GitHub's size limit\); see `m\/v10\/01.sql`\./)
+  expect(body).toContain('**Verification** is turned off (`verify: false`).')
+  expect(body.match(/<details>/g)).toHaveLength(7)
+  expect(body.match(/<\/details>/g)).toHaveLength(7)
+})
+
+function result(overrides: Partial<ApplyResult>): ApplyResult {
+  return {
+    plan: planMigrations([v1, v2, v3], [rowFor(v1)]),
+    fromVersion: 1,
+    toVersion: 3,
+    applied: [
+      { version: 2, description: 'lists_and_notes', durationMs: 840, statements: 2, files: [] },
+      { version: 3, description: '', durationMs: 1530, statements: 1, files: [] }
+    ],
+    appliedElsewhere: [],
+    error: null,
+    failedVersion: null,
+    leaseWaitedMs: 0,
+    durationMs: 2420,
+    ...overrides
+  }
+}
+
+test('deploy comment and status line after success', () => {
+  expect(deploySummaryLine(result({}), 'production')).toBe('Applied v2, v3 to production in 2.4 s')
+  golden('comment-deploy-success.md', renderDeployComment({ environment: 'production', result: result({}), ...run }))
+})
+
+test('deploy comment and status line after a failed statement', () => {
+  const error = new StatementFailedError(3, { file: 'm/v3/01_tags.sql', line: 1, column: 8 }, { message: 'syntax error at or near "tabel"', sqlState: '42601' }, 'create tabel tags (id int)')
+  const failed = result({ applied: result({}).applied.slice(0, 1), toVersion: 2, failedVersion: 3, error })
+  expect(deploySummaryLine(failed, 'production')).toBe('Applied v2, then v3 failed on production at m/v3/01_tags.sql:1: syntax error at or near "tabel"')
+  golden('comment-deploy-failure.md', renderDeployComment({ environment: 'production', result: failed, ...run }))
+  const refused = result({ applied: [], toVersion: 1, error: new PlanRefusedError('Nothing was applied. drift: v1') })
+  expect(deploySummaryLine(refused, 'production')).toBe('Migration failed on production: Nothing was applied. drift: v1')
+})

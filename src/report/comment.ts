@@ -1,0 +1,207 @@
+/**
+ * Pure renderers for what people read on GitHub: the sticky plan comment on a pull request, the comment
+ * a deploy leaves on the pull requests it shipped, and the one-line deployment status. Golden files in
+ * __tests__/golden show their exact output.
+ */
+import type { ApplyResult } from '../engine/apply.js'
+import { StatementFailedError } from '../errors.js'
+import type { Version } from '../migrations/types.js'
+import type { Plan } from '../plan.js'
+import type { Verification } from '../shadow/verify.js'
+import { cell, code, fenced, formatDuration } from './markdown.js'
+
+/** GitHub rejects comment bodies over 65,536 characters; keep a margin for the marker and edits. */
+export const COMMENT_LIMIT = 65_536
+const BUDGET = COMMENT_LIMIT - 1_536
+/** No single file's SQL takes more than this, so one huge file does not hide the others. */
+const FILE_SQL_CAP = 20_000
+
+export type PlanSource = { kind: 'database' } | { kind: 'base-branch'; baseSha: string }
+
+export interface PlanCommentInput {
+  environment: string
+  plan: Plan
+  /** The versions on disk (for the SQL of the pending ones). */
+  versions: Version[]
+  /** null when verification is turned off (`verify: false`). */
+  verification: Verification | null
+  source: PlanSource
+  runUrl: string | null
+  sha: string | null
+}
+
+function list(numbers: number[]): string {
+  return numbers.map((n) => `v${n}`).join(', ')
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`
+}
+
+function footer(runUrl: string | null, sha: string | null): string {
+  const parts = [runUrl ? `[workflow run](${runUrl})` : null, sha ? `commit ${code(sha.slice(0, 7))}` : null].filter(Boolean)
+  return parts.length ? `<sub>aurora-migrate · ${parts.join(' · ')}</sub>` : '<sub>aurora-migrate</sub>'
+}
+
+function verificationCell(verification: Verification | null, version: number): string {
+  const check = verification?.versions.find((v) => v.version === version)
+  if (!verification || verification.status === 'unavailable' || !check) return '—'
+  if (check.status === 'passed') return `✅ ${formatDuration(check.durationMs)}`
+  if (check.status === 'failed' && check.error) return `❌ ${code(`${check.error.file}:${check.error.line}:${check.error.column}`)}`
+  return '⏭️ not run'
+}
+
+function verificationSection(verification: Verification | null): string[] {
+  if (!verification) return ['**Verification** is turned off (`verify: false`).']
+  if (verification.status === 'unavailable') {
+    return [`⚠️ **Verification did not run**: ${verification.message ?? 'no throwaway PostgreSQL was available'}`]
+  }
+  const where = verification.server ? ` on ${cell(verification.server)}` : ''
+  if (verification.status === 'passed') {
+    return [`✅ **Verified**: all ${plural(verification.versions.length, 'version')} applied from scratch${where} in ${formatDuration(verification.durationMs)}.`]
+  }
+  const failed = verification.versions.find((v) => v.status === 'failed')
+  const lines = [`❌ **Verification failed**${where}: applying every version from scratch stopped at v${failed?.version ?? '?'}.`]
+  if (failed?.error) {
+    const where = `${failed.error.file}:${failed.error.line}:${failed.error.column}`
+    lines.push('', `> ${code(where)}: ${failed.error.message}${failed.error.sqlState ? ` (SQLSTATE ${failed.error.sqlState})` : ''}`)
+  }
+  return lines
+}
+
+function findingLines(plan: Plan, source: PlanSource): string[] {
+  const lines: string[] = []
+  const against = source.kind === 'database' ? 'applied in the database' : 'on the base branch'
+  for (const drift of plan.drift) {
+    lines.push(
+      `- ❗ **v${drift.version} was changed after it was ${source.kind === 'database' ? 'applied' : 'merged'}**: ` +
+        drift.files.map((f) => `${code(f.path)} ${f.change}`).join(', ') +
+        '. Applied versions must not be edited: put the change in a new version.'
+    )
+  }
+  if (plan.missing.length) lines.push(`- ❗ **Missing**: ${list(plan.missing)} ${against}, not in this branch.`)
+  if (plan.outOfOrder.length) {
+    lines.push(`- ❗ **Out of order**: ${list(plan.outOfOrder)} ${plan.outOfOrder.length === 1 ? 'is' : 'are'} below the current version v${plan.currentVersion}; renumber above it.`)
+  }
+  for (const o of plan.oversized) lines.push(`- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`)
+  return lines
+}
+
+/** Cuts text at a line boundary to at most `max` characters, saying how much was left out. */
+function truncate(text: string, max: number, path: string): { text: string; note: string | null } {
+  if (text.length <= max) return { text, note: null }
+  const cut = text.lastIndexOf('\n', max)
+  const kept = text.slice(0, cut > 0 ? cut : max)
+  const hiddenLines = text.slice(kept.length).split('\n').length - (text.endsWith('\n') ? 1 : 0)
+  return { text: kept, note: `… ${plural(hiddenLines, 'more line')} not shown; see ${code(path)}.` }
+}
+
+function sqlBlocks(plan: Plan, versions: Version[], budget: number): string[] {
+  const byNumber = new Map(versions.map((v) => [v.number, v]))
+  const out: string[] = []
+  let left = budget
+  for (const pending of plan.pending) {
+    const version = byNumber.get(pending.version)
+    if (!version) continue
+    const label = pending.description ? `v${pending.version} ${pending.description}` : `v${pending.version}`
+    const open = `<details><summary>SQL of ${escapeHtml(label)} (${plural(pending.files.length, 'file')}, ${plural(pending.statements, 'statement')})</summary>`
+    const close = '</details>'
+    // Every character counts against the budget: the wrapper, each file's block, each note.
+    left -= open.length + close.length + 8
+    const parts: string[] = []
+    for (const file of version.files) {
+      let block: string
+      if (left < 600) {
+        block = `${code(file.name)}: not shown (the comment would exceed GitHub's size limit); see ${code(file.path)}.`
+      } else {
+        const shown = truncate(file.text.replace(/\n+$/, ''), Math.min(FILE_SQL_CAP, left - 400), file.path)
+        block = `${code(file.name)}\n\n${fenced(shown.text, 'sql')}${shown.note ? `\n\n${shown.note}` : ''}`
+      }
+      left -= block.length + 2
+      parts.push(block)
+    }
+    out.push(open, '', parts.join('\n\n'), '', close)
+  }
+  return out
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+export function renderPlanComment(input: PlanCommentInput): string {
+  const { plan, source, verification } = input
+  const title = `### aurora-migrate plan · ${cell(input.environment)}`
+  const findings = findingLines(plan, source)
+  const verifyFailed = verification?.status === 'failed'
+  const context =
+    source.kind === 'database'
+      ? `Database at **v${plan.currentVersion}**`
+      : `The target database was **not consulted** (no credentials, e.g. a pull request from a fork): compared with the base branch at ${code(source.baseSha.slice(0, 7))}, at **v${plan.currentVersion}**`
+
+  if (!plan.pending.length && !findings.length && !verifyFailed) {
+    const state = source.kind === 'database' ? `up to date at **v${plan.currentVersion}**` : `no migration changes relative to the base branch (at **v${plan.currentVersion}**)`
+    return [title, '', `✅ ${cell(input.environment)} is ${state}: nothing to apply.`, '', footer(input.runUrl, input.sha), ''].join('\n')
+  }
+
+  const head: string[] = [title, '']
+  const total = plan.pending.reduce((sum, p) => sum + p.statements, 0)
+  head.push(
+    plan.pending.length
+      ? `${context} · **${plural(plan.pending.length, 'version')} pending**: ${list(plan.pending.map((p) => p.version))} (${plural(total, 'statement')})`
+      : `${context} · nothing pending`
+  )
+  if (plan.deferred.length) head.push('', `Held back by target-version v${plan.targetVersion}: ${list(plan.deferred)}`)
+  if (plan.pending.length) {
+    head.push('', '| Version | Files | Statements | Runs | Verified |', '|---|---|---:|---|---|')
+    for (const p of plan.pending) {
+      const files = p.files.map((f) => `${code(f.name)} (${f.statements})`).join('<br>')
+      const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`
+      head.push(`| ${label} | ${cell(files)} | ${p.statements} | in one transaction | ${verificationCell(verification, p.version)} |`)
+    }
+  }
+  if (findings.length) head.push('', '**Apply will refuse to run until these are resolved:**', '', ...findings)
+  head.push('', ...verificationSection(verification))
+
+  const tail = ['', footer(input.runUrl, input.sha), '']
+  const fixed = head.join('\n').length + tail.join('\n').length
+  const sql = sqlBlocks(plan, input.versions, BUDGET - fixed)
+  return [...head, ...(sql.length ? ['', ...sql] : []), ...tail].join('\n')
+}
+
+export interface DeployCommentInput {
+  environment: string
+  result: ApplyResult
+  runUrl: string | null
+  sha: string | null
+}
+
+/** One line for a deployment status (GitHub cuts descriptions at 140 characters) and the comment's head. */
+export function deploySummaryLine(result: ApplyResult, environment: string): string {
+  const applied = result.applied.map((a) => a.version)
+  if (result.error) {
+    const where =
+      result.error instanceof StatementFailedError
+        ? ` at ${result.error.location.file}:${result.error.location.line}: ${result.error.sqlError.message}`
+        : `: ${result.error.message}`
+    const before = applied.length ? `Applied ${list(applied)}, then ` : ''
+    return `${before}${result.failedVersion ? `v${result.failedVersion} failed` : 'Migration failed'} on ${environment}${where}`
+  }
+  if (!applied.length) return `${environment} is up to date at v${result.toVersion}`
+  return `Applied ${list(applied)} to ${environment} in ${formatDuration(result.durationMs)}`
+}
+
+export function renderDeployComment(input: DeployCommentInput): string {
+  const { result } = input
+  const icon = result.error ? '❌' : '✅'
+  const lines = [`${icon} **${cell(deploySummaryLine(result, input.environment))}** (now at v${result.toVersion})`]
+  if (result.applied.length) {
+    lines.push('', '| Version | Statements | Duration |', '|---|---:|---:|')
+    for (const a of result.applied) lines.push(`| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`)
+  }
+  if (result.error instanceof StatementFailedError) {
+    lines.push('', `v${result.error.version} was rolled back; versions before it stay applied.`)
+  }
+  lines.push('', footer(input.runUrl, input.sha), '')
+  return lines.join('\n')
+}

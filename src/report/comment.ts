@@ -46,7 +46,8 @@ function footer(runUrl: string | null, sha: string | null): string {
 function verificationCell(verification: Verification | null, version: number): string {
   const check = verification?.versions.find((v) => v.version === version)
   if (!verification || verification.status === 'unavailable' || !check) return '—'
-  if (check.status === 'passed') return `✅ ${formatDuration(check.durationMs)}`
+  // No timings in the comment: a re-run of the same commit must render the same body (no edit).
+  if (check.status === 'passed') return '✅'
   if (check.status === 'failed' && check.error) return `❌ ${code(`${check.error.file}:${check.error.line}:${check.error.column}`)}`
   return '⏭️ not run'
 }
@@ -58,7 +59,7 @@ function verificationSection(verification: Verification | null): string[] {
   }
   const where = verification.server ? ` on ${cell(verification.server)}` : ''
   if (verification.status === 'passed') {
-    return [`✅ **Verified**: all ${plural(verification.versions.length, 'version')} applied from scratch${where} in ${formatDuration(verification.durationMs)}.`]
+    return [`✅ **Verified**: all ${plural(verification.versions.length, 'version')} applied from scratch${where}.`]
   }
   const failed = verification.versions.find((v) => v.status === 'failed')
   const lines = [`❌ **Verification failed**${where}: applying every version from scratch stopped at v${failed?.version ?? '?'}.`]

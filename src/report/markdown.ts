@@ -45,10 +45,6 @@ function versions(numbers: number[]): string {
   return numbers.map((n) => `v${n}`).join(', ')
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`
-}
-
 export function renderApply(result: ApplyResult, context: ReportContext): string {
   const out: string[] = [`### aurora-migrate apply · ${cell(context.target)}`, '']
   const applied = result.applied.map((version) => version.version)

@@ -1,0 +1,511 @@
+/**
+ * A throwaway PostgreSQL server started from binaries already on the machine, for verifying
+ * migrations when no shadow-database-url is given. GitHub's Ubuntu runners ship PostgreSQL (service
+ * disabled, binaries in /usr/lib/postgresql/<major>/bin, not on PATH), Windows runners set PGBIN,
+ * macOS runners have Homebrew's PostgreSQL.
+ *
+ * The server lives in a new temporary directory, listens on 127.0.0.1 on a free port with trust
+ * authentication and no durability (fsync off), and is stopped and its directory removed by stop()
+ * — or killed when the process exits without calling it.
+ */
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import { errorMessage } from '../errors.js'
+
+export interface LocalPostgres {
+  /** URL of the `postgres` database as the superuser `postgres` (trust authentication, no password). */
+  url: string
+  /** e.g. `16.6` */
+  version: string
+  binDir: string
+  /** The temporary directory holding the data directory and the socket; removed by stop(). */
+  dir: string
+  /** The server's process id (undefined only if the platform did not report one). */
+  pid: number | undefined
+  stop(): Promise<void>
+}
+
+/** No PostgreSQL binaries were found, or the server found could not be started. */
+export class ShadowUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ShadowUnavailableError'
+  }
+}
+
+/** What the binary search reads from the machine; injectable so tests do not depend on what is installed. */
+export interface BinSearchSystem {
+  platform: NodeJS.Platform
+  /** Entry names of a directory; [] when it does not exist or cannot be read. */
+  readdir(dir: string): string[]
+  isExecutable(file: string): boolean
+  /** The trimmed output of `<pgConfig> --bindir`; null when it fails. */
+  pgConfigBindir(pgConfig: string, env: NodeJS.ProcessEnv): string | null
+}
+
+const realSystem: BinSearchSystem = {
+  platform: process.platform,
+  readdir(dir) {
+    try {
+      return fs.readdirSync(dir)
+    } catch {
+      return []
+    }
+  },
+  isExecutable(file) {
+    try {
+      if (!fs.statSync(file).isFile()) return false
+      if (process.platform === 'win32') return true
+      fs.accessSync(file, fs.constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  },
+  pgConfigBindir(pgConfig, env) {
+    try {
+      const out = execFileSync(pgConfig, ['--bindir'], { env, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] })
+      return out.trim() || null
+    } catch {
+      return null
+    }
+  }
+}
+
+function searchSystem(overrides: Partial<BinSearchSystem> | undefined): BinSearchSystem {
+  return { ...realSystem, ...overrides }
+}
+
+function exe(name: string, platform: NodeJS.Platform): string {
+  return platform === 'win32' ? `${name}.exe` : name
+}
+
+/** An environment variable, found case-insensitively on Windows (`Path`). */
+function envValue(env: NodeJS.ProcessEnv, name: string, platform: NodeJS.Platform): string | undefined {
+  if (env[name] !== undefined || platform !== 'win32') return env[name]
+  const key = Object.keys(env).find((k) => k.toUpperCase() === name)
+  return key === undefined ? undefined : env[key]
+}
+
+/** Numeric version in a directory name (`16`, `9.6`, `postgresql@17`), for sorting highest first. */
+function versionOf(name: string): number {
+  const m = /(\d+)(?:\.(\d+))?$/.exec(name)
+  return m ? Number(m[1]) + Number(m[2] ?? 0) / 100 : -1
+}
+
+/** `<parent>/<entry>/bin` for the entries of `parent` that match, highest version first (unversioned last). */
+function versionedBinDirs(system: BinSearchSystem, parent: string, entry: RegExp): string[] {
+  return system
+    .readdir(parent)
+    .filter((name) => entry.test(name))
+    .sort((a, b) => versionOf(b) - versionOf(a))
+    .map((name) => path.posix.join(parent, name, 'bin'))
+}
+
+/**
+ * Where to look for initdb/postgres, in order: every PATH entry; $PGBIN; /usr/lib/postgresql/<major>/bin
+ * (highest major first); /usr/local/opt/postgresql@*\/bin, /opt/homebrew/opt/postgresql@*\/bin,
+ * /usr/local/pgsql/bin; `pg_config --bindir` when pg_config is on PATH.
+ */
+export function candidateBinDirs(env: NodeJS.ProcessEnv, fsLike?: Partial<BinSearchSystem>): string[] {
+  const system = searchSystem(fsLike)
+  const delimiter = system.platform === 'win32' ? ';' : ':'
+  const pathDirs = (envValue(env, 'PATH', system.platform) ?? '').split(delimiter).filter((dir) => dir.trim() !== '')
+  const dirs: string[] = [...pathDirs]
+  const pgbin = envValue(env, 'PGBIN', system.platform)
+  if (pgbin && pgbin.trim()) dirs.push(pgbin)
+  if (system.platform !== 'win32') {
+    dirs.push(...versionedBinDirs(system, '/usr/lib/postgresql', /^\d+(\.\d+)?$/))
+    const homebrew = /^postgresql(@\d+(\.\d+)?)?$/
+    dirs.push(...versionedBinDirs(system, '/usr/local/opt', homebrew))
+    dirs.push(...versionedBinDirs(system, '/opt/homebrew/opt', homebrew))
+    dirs.push('/usr/local/pgsql/bin')
+  }
+  const pgConfig = pathDirs.map((dir) => path.join(dir, exe('pg_config', system.platform))).find((file) => system.isExecutable(file))
+  if (pgConfig) {
+    const bindir = system.pgConfigBindir(pgConfig, env)
+    if (bindir) dirs.push(bindir)
+  }
+  return [...new Set(dirs)]
+}
+
+/** Runs a program to completion and collects its output (bounded). */
+function run(
+  file: string,
+  args: string[],
+  options: SpawnOptions & { timeoutMs: number }
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
+    const output = new OutputTail()
+    child.stdout?.on('data', (chunk: Buffer) => output.add(chunk))
+    child.stderr?.on('data', (chunk: Buffer) => output.add(chunk))
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, output: output.text() })
+    })
+  })
+}
+
+/** The last few kilobytes of a process's output, for error messages. */
+class OutputTail {
+  private chunks: string[] = []
+  private size = 0
+  constructor(private readonly limit = 8192) {}
+  add(chunk: Buffer | string): void {
+    const text = chunk.toString()
+    this.chunks.push(text)
+    this.size += text.length
+    while (this.size > this.limit && this.chunks.length > 1) this.size -= this.chunks.shift()!.length
+  }
+  text(): string {
+    const all = this.chunks.join('')
+    return (all.length > this.limit ? all.slice(-this.limit) : all).trim()
+  }
+}
+
+/** `postgres (PostgreSQL) 16.6 (Ubuntu 16.6-1.pgdg24.04+1)` → `16.6` */
+export function parseVersion(output: string): string | null {
+  return /\(PostgreSQL\)\s+(\d+(?:\.\d+)*\w*)/.exec(output)?.[1] ?? null
+}
+
+/**
+ * The first candidate directory holding both initdb and postgres executables that run (`postgres
+ * --version` answers); null when there is none.
+ */
+export async function findPostgresBinaries(
+  env: NodeJS.ProcessEnv = process.env,
+  fsLike?: Partial<BinSearchSystem>
+): Promise<{ binDir: string; version: string } | null> {
+  const system = searchSystem(fsLike)
+  for (const dir of candidateBinDirs(env, system)) {
+    const postgres = path.join(dir, exe('postgres', system.platform))
+    if (!system.isExecutable(path.join(dir, exe('initdb', system.platform))) || !system.isExecutable(postgres)) continue
+    try {
+      const { code, output } = await run(postgres, ['--version'], { env, timeoutMs: 10_000 })
+      const version = code === 0 ? parseVersion(output) : null
+      if (version) return { binDir: dir, version }
+    } catch {
+      // Not runnable here (wrong architecture, missing libraries): try the next one.
+    }
+  }
+  return null
+}
+
+function unavailableMessage(searched: string[]): string {
+  const shown = searched.length > 20 ? [...searched.slice(0, 20), `… ${searched.length - 20} more`] : searched
+  return (
+    'No PostgreSQL server binaries (initdb and postgres) were found to verify the migrations on. ' +
+    `Searched PATH, $PGBIN, /usr/lib/postgresql/<major>/bin, Homebrew's postgresql@* and pg_config --bindir: ${shown.join(', ') || '(nothing)'}. ` +
+    'Give the input shadow-database-url a PostgreSQL server to verify on (for example a `services: postgres` container: ' +
+    'shadow-database-url: postgres://postgres:postgres@localhost:5432/postgres), or install PostgreSQL on the runner.'
+  )
+}
+
+/** The user the server runs as when this process is root (PostgreSQL refuses to run as root). */
+interface ServerUser {
+  name: string
+  uid: number
+  gid: number
+}
+
+function lookUpUser(name: string): ServerUser | null {
+  try {
+    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [user, , uid, gid] = line.split(':')
+      if (user === name && /^\d+$/.test(uid ?? '') && /^\d+$/.test(gid ?? '')) return { name, uid: Number(uid), gid: Number(gid) }
+    }
+  } catch {
+    // No /etc/passwd (or unreadable): ask `id`, which also knows users from NSS (LDAP, systemd-userdb).
+  }
+  try {
+    const id = (flag: string): number => Number(execFileSync('id', [flag, name], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim())
+    const uid = id('-u')
+    const gid = id('-g')
+    if (Number.isInteger(uid) && Number.isInteger(gid)) return { name, uid, gid }
+  } catch {
+    // No such user.
+  }
+  return null
+}
+
+function serverUser(): ServerUser | null {
+  if (process.platform === 'win32' || process.getuid?.() !== 0) return null
+  const user = lookUpUser('postgres') ?? lookUpUser('nobody')
+  if (!user) {
+    throw new ShadowUnavailableError(
+      'PostgreSQL refuses to run as root, and there is neither a `postgres` nor a `nobody` user to run the verification server as: ' +
+        'create one, or give the input shadow-database-url.'
+    )
+  }
+  return user
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function major(version: string): number {
+  return Number(/^\d+/.exec(version)?.[0] ?? 0)
+}
+
+/** initdb's flags for the version found: --no-sync since 10 (--nosync before), --no-instructions since 14. */
+export function initdbArgs(dataDir: string, version: string): string[] {
+  const args = ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', major(version) >= 10 ? '--no-sync' : '--nosync']
+  if (major(version) >= 14) args.push('--no-instructions')
+  return args
+}
+
+/** The server's settings: local TCP only, no durability (the data is thrown away). */
+function serverSettings(port: number, socketDir: string): string[] {
+  return ['-p', String(port), '-k', socketDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off']
+}
+
+/** Unix socket paths are limited to about 100 bytes (104 on macOS, 108 on Linux). */
+function socketDirFor(dir: string, platform: NodeJS.Platform): string {
+  if (platform === 'win32') return ''
+  return Buffer.byteLength(path.join(dir, '.s.PGSQL.65535')) < 100 ? dir : ''
+}
+
+const START_TIMEOUT_MS = 30_000
+const STOP_TIMEOUT_MS = 10_000
+
+async function waitUntilReady(url: string, exited: () => string | null, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last = ''
+  for (;;) {
+    const gone = exited()
+    if (gone !== null) throw new Error(gone)
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
+    client.on('error', () => {})
+    try {
+      await client.connect()
+      await client.query('SELECT 1')
+      return
+    } catch (error) {
+      last = errorMessage(error)
+    } finally {
+      await client.end().catch(() => {})
+    }
+    if (Date.now() > deadline) throw new Error(`it did not accept connections within ${Math.round(timeoutMs / 1000)} s (last attempt: ${last})`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+function exitDescription(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `it was killed by ${signal}` : `it exited with code ${code}`
+}
+
+/**
+ * Starts a throwaway server from the first PostgreSQL binaries found (see candidateBinDirs).
+ * Throws ShadowUnavailableError when there are none, or when initdb or the server fails.
+ */
+export async function startLocalPostgres(options: {
+  log: (m: string) => void
+  env?: NodeJS.ProcessEnv
+  /** Replaces parts of the binary search (tests). */
+  binSearch?: Partial<BinSearchSystem>
+  startTimeoutMs?: number
+}): Promise<LocalPostgres> {
+  const env = options.env ?? process.env
+  const system = searchSystem(options.binSearch)
+  const found = await findPostgresBinaries(env, system)
+  if (!found) throw new ShadowUnavailableError(unavailableMessage(candidateBinDirs(env, system)))
+  const { binDir, version } = found
+  const user = serverUser()
+  const platform = process.platform
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-shadow-'))
+  const removeDir = (): void => {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 })
+    } catch {
+      // Best effort: a leftover directory in the temp dir is harmless.
+    }
+  }
+  const dataDir = path.join(dir, 'data')
+  // The children run with the caller's environment, less PGDATA-style settings that could point them elsewhere.
+  const childEnv: NodeJS.ProcessEnv = { ...env, LC_ALL: 'C' }
+  for (const name of ['PGDATA', 'PGPORT', 'PGHOST', 'PGOPTIONS']) delete childEnv[name]
+  const as: SpawnOptions = { cwd: dir, env: childEnv, ...(user ? { uid: user.uid, gid: user.gid } : {}) }
+  try {
+    if (user) {
+      fs.chownSync(dir, user.uid, user.gid)
+      options.log(`Running the verification server as the '${user.name}' user (PostgreSQL refuses to run as root)`)
+    }
+    const initdb = await run(path.join(binDir, exe('initdb', platform)), initdbArgs(dataDir, version), { ...as, timeoutMs: 120_000 })
+    if (initdb.code !== 0) {
+      throw new ShadowUnavailableError(`initdb of PostgreSQL ${version} in ${binDir} failed (${exitDescription(initdb.code, initdb.signal)}): ${initdb.output}`)
+    }
+  } catch (error) {
+    removeDir()
+    if (error instanceof ShadowUnavailableError) throw error
+    throw new ShadowUnavailableError(`Could not run initdb of PostgreSQL ${version} in ${binDir}: ${errorMessage(error)}`, { cause: error })
+  }
+
+  const socketDir = socketDirFor(dir, platform)
+  let lastError = ''
+  // A free port can be taken between choosing it and binding it: try again with another.
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const port = await freePort()
+    const url = `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`
+    const server = platform === 'win32' ? startWithPgCtl(binDir, dataDir, port, as) : startDirectly(binDir, dataDir, port, socketDir, as)
+    try {
+      await waitUntilReady(url, server.exited, options.startTimeoutMs ?? START_TIMEOUT_MS)
+    } catch (error) {
+      await server.stop()
+      lastError = `${errorMessage(error)}${server.output() ? `\n${server.output()}` : ''}`
+      if (/already in use|could not bind|could not create any TCP\/IP sockets/i.test(server.output()) && attempt < 3) continue
+      removeDir()
+      throw new ShadowUnavailableError(`PostgreSQL ${version} from ${binDir} did not start: ${lastError}`, { cause: error })
+    }
+    options.log(`Started PostgreSQL ${version} from ${binDir} on 127.0.0.1:${port}`)
+    const onExit = (): void => {
+      server.kill()
+      removeDir()
+    }
+    process.once('exit', onExit)
+    let stopping: Promise<void> | undefined
+    return {
+      url,
+      version,
+      binDir,
+      dir,
+      pid: server.pid,
+      stop() {
+        stopping ??= (async () => {
+          process.removeListener('exit', onExit)
+          await server.stop()
+          removeDir()
+        })()
+        return stopping
+      }
+    }
+  }
+  removeDir()
+  throw new ShadowUnavailableError(`PostgreSQL ${version} from ${binDir} did not start: ${lastError}`)
+}
+
+interface RunningServer {
+  pid: number | undefined
+  /** Why the server is gone, or null while it runs. */
+  exited(): string | null
+  output(): string
+  /** Stops the server and waits for it (SIGKILL after a timeout). */
+  stop(): Promise<void>
+  /** Synchronous last resort, for process exit. */
+  kill(): void
+}
+
+/** `postgres -D …` as a child of this process: SIGINT is a fast shutdown. */
+function startDirectly(binDir: string, dataDir: string, port: number, socketDir: string, as: SpawnOptions): RunningServer {
+  const output = new OutputTail()
+  const child: ChildProcess = spawn(path.join(binDir, 'postgres'), ['-D', dataDir, ...serverSettings(port, socketDir)], { ...as, stdio: ['ignore', 'pipe', 'pipe'] })
+  let gone: string | null = null
+  let spawnError: Error | null = null
+  const exit = new Promise<void>((resolve) => {
+    child.on('error', (error) => {
+      spawnError = error
+      gone = `it could not be started: ${error.message}`
+      resolve()
+    })
+    child.on('exit', (code, signal) => {
+      gone = exitDescription(code, signal)
+      resolve()
+    })
+  })
+  child.stdout?.on('data', (chunk: Buffer) => output.add(chunk))
+  child.stderr?.on('data', (chunk: Buffer) => output.add(chunk))
+  // A forgotten server must not keep this process alive; the exit hook kills it.
+  child.unref()
+  for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.()
+  const running = (): boolean => gone === null && spawnError === null
+  return {
+    pid: child.pid,
+    exited: () => gone,
+    output: () => output.text(),
+    async stop() {
+      if (!running()) return
+      child.kill('SIGINT')
+      let timer: NodeJS.Timeout | undefined
+      const timedOut = await Promise.race([
+        exit.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS)
+        })
+      ])
+      clearTimeout(timer)
+      if (timedOut && running()) {
+        child.kill('SIGKILL')
+        await exit
+      }
+    },
+    kill() {
+      if (running()) child.kill('SIGKILL')
+    }
+  }
+}
+
+/**
+ * Windows: postgres.exe refuses to run under an account with administrative rights (the runner's),
+ * and pg_ctl is what starts it with a restricted token. The server is then not our child process.
+ */
+function startWithPgCtl(binDir: string, dataDir: string, port: number, as: SpawnOptions): RunningServer {
+  const pgCtl = path.join(binDir, 'pg_ctl.exe')
+  const logFile = path.join(path.dirname(dataDir), 'server.log')
+  const settings = serverSettings(port, '""').join(' ')
+  const started = run(pgCtl, ['start', '-D', dataDir, '-l', logFile, '-w', '-t', String(START_TIMEOUT_MS / 1000), '-o', settings], { ...as, timeoutMs: START_TIMEOUT_MS + 10_000 })
+  let gone: string | null = null
+  let ctlOutput = ''
+  started
+    .then((result) => {
+      ctlOutput = result.output
+      if (result.code !== 0) gone = `pg_ctl start ${exitDescription(result.code, result.signal)}`
+    })
+    .catch((error) => {
+      gone = `pg_ctl could not be run: ${errorMessage(error)}`
+    })
+  const readLog = (): string => {
+    try {
+      return fs.readFileSync(logFile, 'utf8').slice(-8192).trim()
+    } catch {
+      return ''
+    }
+  }
+  const stopArgs = (mode: string): string[] => ['stop', '-D', dataDir, '-m', mode, '-w', '-t', String(STOP_TIMEOUT_MS / 1000)]
+  return {
+    pid: undefined,
+    exited: () => gone,
+    output: () => [ctlOutput, readLog()].filter(Boolean).join('\n'),
+    async stop() {
+      await started.catch(() => {})
+      const fast = await run(pgCtl, stopArgs('fast'), { ...as, timeoutMs: STOP_TIMEOUT_MS + 5000 }).catch(() => null)
+      if (!fast || fast.code !== 0) await run(pgCtl, stopArgs('immediate'), { ...as, timeoutMs: STOP_TIMEOUT_MS + 5000 }).catch(() => null)
+    },
+    kill() {
+      try {
+        execFileSync(pgCtl, stopArgs('immediate'), { ...as, stdio: 'ignore', timeout: STOP_TIMEOUT_MS } as Parameters<typeof execFileSync>[2])
+      } catch {
+        // Nothing more can be done while exiting.
+      }
+    }
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * `command: plan` verification: applies every version from scratch on a throwaway PostgreSQL, each in
+ * its own transaction exactly as apply does, and reports pass/fail per version with the failing
+ * file, line and column.
+ *
+ * The throwaway server is either the one at `shadow-database-url` (a scratch database is created on
+ * it and dropped afterwards) or a local server started from PostgreSQL binaries on the machine.
+ * Verification runs on vanilla PostgreSQL: extensions or roles that exist only on Aurora can fail
+ * here, and the failure is reported as PostgreSQL gave it.
+ */
+import { randomBytes } from 'node:crypto'
+import { applyMigrations } from '../engine/apply.js'
+import { metaTables, quoteIdentifier } from '../engine/meta.js'
+import {
+  CommitOutcomeUnknownError,
+  DatabaseError,
+  LeaseLostError,
+  LeaseTimeoutError,
+  PlanRefusedError,
+  StatementFailedError,
+  TransportError,
+  errorMessage
+} from '../errors.js'
+import type { Version } from '../migrations/types.js'
+import { maskUrl } from '../targets/mask.js'
+import { PostgresTarget } from '../targets/postgres.js'
+import type { QueryResult, SqlParams, Target, TransactionResult, TxStatement } from '../targets/target.js'
+import { ShadowUnavailableError, startLocalPostgres, type BinSearchSystem, type LocalPostgres } from './local-postgres.js'
+
+export interface VersionCheck {
+  version: number
+  status: 'passed' | 'failed' | 'not-run'
+  durationMs: number
+  statements: number
+  /**
+   * Where and why it failed. line and column are 0 when the failure is not in one of the version's
+   * statements (recording the version in the meta table failed).
+   */
+  error?: { file: string; line: number; column: number; message: string; sqlState?: string }
+}
+
+export interface Verification {
+  status: 'passed' | 'failed' | 'unavailable'
+  /** Where it ran, safe to show: e.g. "local PostgreSQL 16.6" or "shadow-database-url postgres://u:***@host:5432/…" */
+  server: string | null
+  versions: VersionCheck[]
+  /** For 'unavailable': why (no binaries found, shadow server unreachable …) — a warning, never a step failure. For 'failed' the first failure message. */
+  message: string | null
+  durationMs: number
+}
+
+export interface VerifyOptions {
+  shadowDatabaseUrl: string | null
+  log: (m: string) => void
+  env?: NodeJS.ProcessEnv
+  /** Replaces parts of the local binary search (tests). */
+  binSearch?: Partial<BinSearchSystem>
+  /** Starts the local server (tests wrap it to watch the server). */
+  startLocal?: typeof startLocalPostgres
+}
+
+const META = metaTables('public', 'schema_migrations')
+const SCRATCH_PREFIX = 'aurora_migrate_verify_'
+
+/** Where verification runs: a database URL and how to clean up after it. */
+interface Shadow {
+  server: string
+  url: string
+  cleanUp(): Promise<void>
+}
+
+/** Times each transaction: every version is applied in exactly one. */
+class TimedTarget implements Target {
+  lastTransactionMs = 0
+  constructor(private readonly inner: Target) {}
+  get description(): string {
+    return this.inner.description
+  }
+  query(sql: string, params?: SqlParams): Promise<QueryResult> {
+    return this.inner.query(sql, params)
+  }
+  async transaction(statements: TxStatement[]): Promise<TransactionResult> {
+    const started = Date.now()
+    try {
+      return await this.inner.transaction(statements)
+    } finally {
+      this.lastTransactionMs = Date.now() - started
+    }
+  }
+  close(): Promise<void> {
+    return this.inner.close()
+  }
+}
+
+/** Removes a URL's password from a message, wherever the driver may have echoed it. */
+function scrubber(url: string | null): (message: string) => string {
+  let secret = ''
+  try {
+    if (url) secret = decodeURIComponent(new URL(url).password)
+  } catch {
+    secret = ''
+  }
+  return (message) => (secret.length >= 3 ? message.split(secret).join('***') : message)
+}
+
+function statementCount(version: Version): number {
+  return version.files.reduce((sum, file) => sum + file.statements.length, 0)
+}
+
+async function createScratchDatabase(url: string, log: (m: string) => void): Promise<Shadow> {
+  const masked = maskUrl(url)
+  const server = `shadow-database-url ${masked}`
+  let scratchUrl: URL
+  try {
+    scratchUrl = new URL(url)
+    if (!/^postgres(ql)?:$/.test(scratchUrl.protocol)) throw new Error(`unsupported scheme ${scratchUrl.protocol}`)
+  } catch (error) {
+    throw new ShadowUnavailableError(`shadow-database-url ${masked} is not a postgres:// URL (${errorMessage(error)})`)
+  }
+  const name = `${SCRATCH_PREFIX}${randomBytes(6).toString('hex')}`
+  scratchUrl.pathname = `/${name}`
+  const admin = new PostgresTarget(url, { log })
+  try {
+    await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`)
+  } catch (error) {
+    await admin.close()
+    if (error instanceof DatabaseError && error.info.sqlState === '42501') {
+      throw new ShadowUnavailableError(
+        `The user of shadow-database-url ${masked} may not create databases (it needs CREATEDB, or use a superuser such as the postgres user of a services: postgres container): ${error.message}`
+      )
+    }
+    throw new ShadowUnavailableError(`Could not create a scratch database on shadow-database-url ${masked}: ${errorMessage(error)}`, { cause: error })
+  }
+  log(`Created the scratch database ${name} on ${masked}`)
+  return {
+    server,
+    url: scratchUrl.toString(),
+    async cleanUp() {
+      try {
+        try {
+          await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)
+        } catch (error) {
+          // WITH (FORCE) is PostgreSQL 13+; before that, end the sessions first.
+          if (!(error instanceof DatabaseError && error.info.sqlState === '42601')) throw error
+          await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()', { name })
+          await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)}`)
+        }
+        log(`Dropped the scratch database ${name}`)
+      } catch (error) {
+        log(`Could not drop the scratch database ${name} on ${masked} (drop it by hand): ${errorMessage(error)}`)
+      } finally {
+        await admin.close()
+      }
+    }
+  }
+}
+
+async function localShadow(options: VerifyOptions): Promise<Shadow> {
+  const start = options.startLocal ?? startLocalPostgres
+  const local: LocalPostgres = await start({ log: options.log, env: options.env, binSearch: options.binSearch })
+  return {
+    server: `local PostgreSQL ${local.version}`,
+    url: local.url,
+    async cleanUp() {
+      await local.stop().catch((error) => options.log(`Stopping the local PostgreSQL failed: ${errorMessage(error)}`))
+    }
+  }
+}
+
+export async function verifyOnShadow(versions: Version[], options: VerifyOptions): Promise<Verification> {
+  const started = Date.now()
+  const scrub = scrubber(options.shadowDatabaseUrl)
+  const log = (message: string): void => options.log(scrub(message))
+  const sorted = [...versions].sort((a, b) => a.number - b.number)
+  const notRun = (version: Version): VersionCheck => ({ version: version.number, status: 'not-run', durationMs: 0, statements: statementCount(version) })
+  const unavailable = (server: string | null, message: string, checks: VersionCheck[] = sorted.map(notRun)): Verification => ({
+    status: 'unavailable',
+    server,
+    versions: checks,
+    message: scrub(message),
+    durationMs: Date.now() - started
+  })
+
+  let shadow: Shadow
+  try {
+    shadow = options.shadowDatabaseUrl ? await createScratchDatabase(options.shadowDatabaseUrl, log) : await localShadow({ ...options, log })
+  } catch (error) {
+    const server = options.shadowDatabaseUrl ? `shadow-database-url ${maskUrl(options.shadowDatabaseUrl)}` : null
+    return unavailable(server, errorMessage(error))
+  }
+
+  const target = new TimedTarget(new PostgresTarget(shadow.url, { log }))
+  try {
+    log(`Verifying ${sorted.length} version${sorted.length === 1 ? '' : 's'} on ${shadow.server}`)
+    const result = await applyMigrations(target, sorted, {
+      tables: META,
+      createSchema: false,
+      run: { actor: null, commitSha: null, runUrl: null },
+      lease: { owner: 'verify', ttlSeconds: 60, waitTimeoutSeconds: 10 },
+      log
+    })
+    const applied = new Map(result.applied.map((a) => [a.version, a]))
+    const checks: VersionCheck[] = sorted.map((version) => {
+      const done = applied.get(version.number)
+      if (done) return { version: version.number, status: 'passed', durationMs: done.durationMs, statements: done.statements }
+      if (version.number !== result.failedVersion || !result.error) return notRun(version)
+      const error = result.error
+      const failed: VersionCheck = { version: version.number, status: 'failed', durationMs: target.lastTransactionMs, statements: statementCount(version) }
+      if (error instanceof StatementFailedError) {
+        failed.error = { ...error.location, message: error.sqlError.message }
+        if (error.sqlError.sqlState) failed.error.sqlState = error.sqlError.sqlState
+      } else {
+        failed.error = { file: version.dir, line: 0, column: 0, message: error.message }
+      }
+      return failed
+    })
+    const failure = checks.find((check) => check.status === 'failed')
+    if (result.error && (!failure || !isVersionFailure(result.error))) {
+      // The server, not the SQL: the connection broke, or the lease could not be taken.
+      const reached = checks.map((check): VersionCheck => (check.status === 'failed' ? { version: check.version, status: 'not-run', durationMs: 0, statements: check.statements } : check))
+      return unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(result.error)}`, reached)
+    }
+    return {
+      status: failure ? 'failed' : 'passed',
+      server: shadow.server,
+      versions: checks,
+      message: failure ? scrub(result.error!.message) : null,
+      durationMs: Date.now() - started
+    }
+  } catch (error) {
+    return unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(error)}`)
+  } finally {
+    await target.close()
+    await shadow.cleanUp()
+  }
+}
+
+/** Errors that are the version's fault (its SQL), as opposed to the server's, the connection's or the lease's. */
+function isVersionFailure(error: Error): boolean {
+  return !(
+    error instanceof TransportError ||
+    error instanceof CommitOutcomeUnknownError ||
+    error instanceof LeaseLostError ||
+    error instanceof LeaseTimeoutError ||
+    error instanceof PlanRefusedError
+  )
+}

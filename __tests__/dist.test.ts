@@ -35,7 +35,9 @@ test('plan, apply and a second apply through database-url, with outputs, summary
   expect(plan.outputs.applied).toBe('[]')
   expect(plan.outputs.drift).toBe('false')
   expect(JSON.parse(plan.outputs.plan).pending.map((p: { version: number }) => p.version)).toEqual([1, 2])
-  expect(plan.summary).toContain('pending: **v1, v2** (16 statements)')
+  expect(plan.summary).toContain('Database at **v0** · **2 versions pending**: v1, v2 (16 statements)')
+  expect(plan.summary).toMatch(/✅ \*\*Verified\*\*: all 2 versions applied from scratch on local PostgreSQL 18\./)
+  expect(plan.outputs.verification).toBe('passed')
   expect(plan.summary).toBe(plan.outputs.summary)
   // plan changes nothing
   expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'schema_migrations'`)).toEqual([])
@@ -107,7 +109,7 @@ describe('through the RDS Data API (real SDK client, local emulator)', () => {
     const plan = await runAction({ ...inputs, command: 'plan' }, env())
     expect(plan.code).toBe(0)
     expect(JSON.parse(plan.outputs.pending)).toEqual([1, 2])
-    expect(plan.summary).toContain(`### aurora-migrate plan · data-api ${emulator.resourceArn.split(':').pop()}/${db.name}`)
+    expect(plan.summary).toContain(`### aurora-migrate plan · ${emulator.resourceArn.split(':').pop()}/${db.name}`)
 
     emulator.faults.resumingFor({ ms: 2500 })
     const apply = await runAction({ ...inputs, command: 'apply' }, env())

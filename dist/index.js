@@ -72738,7 +72738,7 @@ async function readPlan(config, versions) {
             await target.close().catch(() => undefined);
         }
     }
-    const baseSha = github_context.payload.pull_request?.base?.sha;
+    const baseSha = github_context.payload.pull_request?.base?.sha ?? github_context.payload.merge_group?.base_sha;
     if (typeof baseSha !== 'string') {
         throw new InputError('resource-arn', 'no database to plan against and no pull request to compare with: give resource-arn + secret-arn or database-url, or run plan on a pull_request event');
     }
@@ -72854,6 +72854,7 @@ async function commentOnPullRequest(config, body) {
     const number = github_context.payload.pull_request?.number;
     const repo = repository();
     if (!PULL_REQUEST_EVENTS.has(github_context.eventName) || typeof number !== 'number' || !repo) {
+        // merge_group runs (the merge queue) have no single pull request to comment on: the summary tells.
         info(`No pull request comment: the ${github_context.eventName || 'local'} event has no pull request`);
         return;
     }

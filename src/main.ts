@@ -51,7 +51,7 @@ async function readPlan(config: Config, versions: Version[]): Promise<{ plan: Pl
       await target.close().catch(() => undefined)
     }
   }
-  const baseSha: unknown = github.context.payload.pull_request?.base?.sha
+  const baseSha: unknown = github.context.payload.pull_request?.base?.sha ?? github.context.payload.merge_group?.base_sha
   if (typeof baseSha !== 'string') {
     throw new InputError(
       'resource-arn',
@@ -176,6 +176,7 @@ async function commentOnPullRequest(config: Config, body: string): Promise<void>
   const number: unknown = github.context.payload.pull_request?.number
   const repo = repository()
   if (!PULL_REQUEST_EVENTS.has(github.context.eventName) || typeof number !== 'number' || !repo) {
+    // merge_group runs (the merge queue) have no single pull request to comment on: the summary tells.
     core.info(`No pull request comment: the ${github.context.eventName || 'local'} event has no pull request`)
     return
   }

@@ -62,6 +62,18 @@ test('plan without credentials compares with the base branch; every secret input
   expect(readConfig(sources({ 'resource-arn': CLUSTER, 'secret-arn': SECRET })).environment).toBe('todo-prod')
 })
 
+test.each([
+  ['aurora-migrate-runner', 'aurora-migrate-runner'],
+  ['aurora-migrate-runner:live', 'aurora-migrate-runner'],
+  ['aurora-migrate-runner:$LATEST', 'aurora-migrate-runner'],
+  ['123456789012:function:aurora-migrate-runner', 'aurora-migrate-runner'],
+  ['arn:aws:lambda:eu-west-1:123456789012:function:aurora-migrate-runner:7', 'aurora-migrate-runner']
+])('lambda-function %s is a target whose environment is %s', (functionName, environment) => {
+  const config = readConfig(sources({ command: 'apply', 'lambda-function': functionName }))
+  expect(config.target).toEqual({ kind: 'lambda', functionName })
+  expect(config.environment).toBe(environment)
+})
+
 test('secrets are registered even when another input is wrong', () => {
   const s = sources({ command: 'nope', 'database-url': 'postgres://u:hunter2@h/d' })
   expect(() => readConfig(s)).toThrow(/Input 'command'/)
@@ -82,7 +94,11 @@ test.each([
   [{ 'secret-arn': SECRET }, 'resource-arn', /secret-arn is set but resource-arn is not/],
   [{ 'resource-arn': 'arn:aws:rds:eu-west-1:123456789012:db:x', 'secret-arn': SECRET }, 'resource-arn', /is not an Aurora cluster ARN/],
   [{ 'resource-arn': CLUSTER, 'secret-arn': 'hunter2' }, 'secret-arn', /is not a Secrets Manager secret ARN/],
-  [{ 'resource-arn': CLUSTER, 'secret-arn': SECRET, 'database-url': 'postgres://h/d' }, 'database-url', /not both/],
+  [{ 'resource-arn': CLUSTER, 'secret-arn': SECRET, 'database-url': 'postgres://h/d' }, 'database-url', /give exactly one target: database-url and resource-arn \+ secret-arn are both set/],
+  [{ 'resource-arn': CLUSTER, 'secret-arn': SECRET, 'lambda-function': 'runner' }, 'lambda-function', /give exactly one target: resource-arn \+ secret-arn and lambda-function/],
+  [{ 'lambda-function': 'runner; rm -rf' }, 'lambda-function', /is not a Lambda function name or ARN/],
+  [{ 'lambda-function': 'arn:aws:s3:::bucket' }, 'lambda-function', /is not a Lambda function name or ARN/],
+  [{ 'lambda-function': 'runner', database: 'todo' }, 'database', /the runner Lambda connects to the database of its own secret/],
   [{ 'database-url': 'mysql://h/d' }, 'database-url', /scheme 'mysql' is not supported/],
   [{ 'database-url': 'not a url' }, 'database-url', /is not a valid URL/],
   [{ 'database-url': 'postgres://h/d', database: 'x' }, 'database', /put the database name in the URL/],

@@ -76,3 +76,11 @@ test('statements longer than the transport limit are refused with their location
   expect(plan.refusals.join(' ')).toMatch(/too long: m\/v4\/01_big.sql:2:3 \(109 characters\)/)
   expect(planMigrations([big], []).oversized).toEqual([])
 })
+
+test('a version larger than the transport takes in one call is refused by name', () => {
+  const big = version(5, { '01.sql': `select '${'x'.repeat(3000)}';`, '02.sql': `select '${'y'.repeat(3000)}';` })
+  const plan = planMigrations([v1, big], [rowFor(v1)], { maxVersionBytes: 4096 })
+  expect(plan.tooLarge).toEqual([{ version: 5, bytes: 6018, limit: 4096 }])
+  expect(plan.refusals.join(" ")).toMatch(/too large: v5 is 5\.9 KB of SQL; one invocation of the runner Lambda takes at most 4 KB\. Split it/)
+  expect(planMigrations([v1, big], [rowFor(v1)]).tooLarge).toEqual([])
+})

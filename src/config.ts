@@ -12,6 +12,7 @@ export const COMMANDS: readonly Command[] = ['plan', 'apply']
 export type TargetConfig =
   | { kind: 'data-api'; resourceArn: string; secretArn: string; database: string | null }
   | { kind: 'postgres'; url: string }
+  | { kind: 'lambda'; functionName: string }
 
 export interface Config {
   command: Command
@@ -46,6 +47,8 @@ export interface ConfigSources {
 }
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]{0,62}$/
+/** A function name, a partial ARN (account:function:name) or a full ARN; each may end with :qualifier. */
+const LAMBDA_FUNCTION = /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?$/
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/
 
 function integerInput(sources: ConfigSources, name: string, fallback: number | null, min: number, max: number): number | null {
@@ -76,12 +79,22 @@ export function readConfig(sources: ConfigSources): Config {
   const resourceArn = input('resource-arn')
   const secretArn = input('secret-arn')
   const database = input('database')
+  const lambdaFunction = input('lambda-function')
+  const chosen = [databaseUrl && 'database-url', (resourceArn || secretArn) && 'resource-arn + secret-arn', lambdaFunction && 'lambda-function'].filter(Boolean)
+  if (chosen.length > 1) {
+    const name = databaseUrl ? 'database-url' : 'lambda-function'
+    throw new InputError(name, `give exactly one target: ${chosen.join(' and ')} are both set (choose database-url, resource-arn + secret-arn, or lambda-function)`)
+  }
   let target: TargetConfig | null
-  if (databaseUrl && (resourceArn || secretArn)) {
-    throw new InputError('database-url', 'give either database-url or resource-arn + secret-arn, not both')
-  } else if (databaseUrl) {
+  if (databaseUrl) {
     if (database) throw new InputError('database', 'database goes with resource-arn; with database-url, put the database name in the URL')
     target = { kind: 'postgres', url: validatePostgresUrl(databaseUrl, 'database-url') }
+  } else if (lambdaFunction) {
+    if (database) throw new InputError('database', "database goes with resource-arn; the runner Lambda connects to the database of its own secret (DB_SECRET_ARN) or DATABASE_URL")
+    if (!LAMBDA_FUNCTION.test(lambdaFunction)) {
+      throw new InputError('lambda-function', `'${lambdaFunction}' is not a Lambda function name or ARN (a name like aurora-migrate-runner, optionally :alias, or arn:aws:lambda:<region>:<account>:function:<name>)`)
+    }
+    target = { kind: 'lambda', functionName: lambdaFunction }
   } else if (resourceArn || secretArn) {
     if (!resourceArn) throw new InputError('resource-arn', 'secret-arn is set but resource-arn is not: give the Aurora cluster ARN too')
     if (!secretArn) throw new InputError('secret-arn', 'resource-arn is set but secret-arn is not: give the ARN of the Secrets Manager secret for the database user')
@@ -99,7 +112,7 @@ export function readConfig(sources: ConfigSources): Config {
     // No credentials (a pull request from a fork): plan against the base branch instead.
     target = null
   } else {
-    throw new InputError('resource-arn', 'no database to migrate: give resource-arn + secret-arn (RDS Data API) or database-url (direct connection)')
+    throw new InputError('resource-arn', 'no database to migrate: give resource-arn + secret-arn (RDS Data API), lambda-function (the runner Lambda) or database-url (direct connection)')
   }
 
   const migrationsDir = input('migrations-dir') || 'migrations/resources'
@@ -182,6 +195,7 @@ function booleanInput(sources: ConfigSources, name: string, fallback: boolean): 
 /** A name for the target that never holds a secret: cluster/database, or the URL's database name. */
 export function defaultEnvironment(target: TargetConfig | null, migrationsDir: string): string {
   if (!target) return migrationsDir
+  if (target.kind === 'lambda') return target.functionName.split(':function:').pop()!.split(':')[0]
   if (target.kind === 'data-api') {
     const cluster = target.resourceArn.split(':').pop() ?? 'cluster'
     return target.database ? `${cluster}/${target.database}` : cluster

@@ -17,7 +17,7 @@ import { deploySummaryLine, renderDeployComment, renderPlanComment, type PlanSou
 import { postDeploymentStatus, pullRequestsForCommit, stickyMarker, upsertStickyComment, type RepoRef } from './report/github.js'
 import { renderApply } from './report/markdown.js'
 import { verifyOnShadow, type Verification } from './shadow/verify.js'
-import { createTarget, maxStatementLength } from './targets/create.js'
+import { createTarget, transportLimits } from './targets/create.js'
 
 /** Events whose payload names the pull request a plan comment belongs to. */
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target'])
@@ -38,7 +38,7 @@ export async function run(): Promise<void> {
 }
 
 async function readPlan(config: Config, versions: Version[]): Promise<{ plan: Plan; source: PlanSource }> {
-  const options = { targetVersion: config.targetVersion, maxStatementLength: config.target ? maxStatementLength(config.target) : null }
+  const options = { targetVersion: config.targetVersion, ...transportLimits(config.target) }
   if (config.target) {
     const target = createTarget(config.target, (message) => core.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
     core.info(`Target: ${target.description}`)
@@ -108,7 +108,7 @@ async function runApply(config: Config, versions: Version[]): Promise<void> {
       tables,
       createSchema: config.metaTable.schema !== null,
       targetVersion: config.targetVersion,
-      maxStatementLength: maxStatementLength(config.target!),
+      ...transportLimits(config.target),
       run: config.run,
       lease: { owner, ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: config.waitTimeoutSeconds },
       log: (message) => core.info(message)

@@ -59,6 +59,8 @@ export interface Plan {
   targetVersion: number | null
   /** Pending statements longer than the transport accepts in one call. */
   oversized: Array<{ version: number; file: string; line: number; column: number; length: number; limit: number }>
+  /** Pending versions whose SQL is more than the transport takes in one call. */
+  tooLarge: Array<{ version: number; bytes: number; limit: number }>
   /** Why an apply must not run; empty when it may. */
   refusals: string[]
 }
@@ -67,6 +69,8 @@ export interface PlanOptions {
   targetVersion?: number | null
   /** The longest statement the transport takes in one call (the Data API: 65,536 characters). */
   maxStatementLength?: number | null
+  /** The most SQL (UTF-8 bytes) the transport takes for one version (the runner Lambda: 6 MB a call). */
+  maxVersionBytes?: number | null
 }
 
 function sameFiles(version: Version, row: AppliedRow): Drift['files'] {
@@ -84,6 +88,12 @@ function sameFiles(version: Version, row: AppliedRow): Drift['files'] {
 
 function list(numbers: number[]): string {
   return numbers.map((n) => `v${n}`).join(', ')
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Number((bytes / 1024 / 1024).toFixed(1))} MB`
+  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KB`
+  return `${bytes} bytes`
 }
 
 export function planMigrations(versions: Version[], rows: AppliedRow[], options: PlanOptions = {}): Plan {
@@ -127,6 +137,15 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
     }
   }
 
+  const tooLarge: Plan['tooLarge'] = []
+  const byteLimit = options.maxVersionBytes ?? null
+  if (byteLimit !== null) {
+    for (const version of inRange) {
+      const bytes = version.files.reduce((sum, file) => sum + file.statements.reduce((s, st) => s + Buffer.byteLength(st.sql), 0), 0)
+      if (bytes > byteLimit) tooLarge.push({ version: version.number, bytes, limit: byteLimit })
+    }
+  }
+
   const refusals: string[] = []
   if (drift.length) {
     refusals.push(
@@ -154,6 +173,13 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
     )
   }
 
+  for (const large of tooLarge) {
+    refusals.push(
+      `too large: v${large.version} is ${formatBytes(large.bytes)} of SQL; one invocation of the runner Lambda takes at most ${formatBytes(large.limit)}. ` +
+        'Split it into several versions, or apply it through the Data API or database-url.'
+    )
+  }
+
   return {
     currentVersion,
     appliedVersions,
@@ -171,6 +197,7 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
     outOfOrder,
     targetVersion,
     oversized,
+    tooLarge,
     refusals
   }
 }

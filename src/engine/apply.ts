@@ -170,7 +170,10 @@ async function applyVersion(target: Target, version: Version, lease: Lease, opti
   } catch (error) {
     if (!(error instanceof CommitOutcomeUnknownError)) throw error
     // The commit may or may not have happened: the meta row, written in the same transaction, says which.
+    // The transaction may also still be running (a Lambda whose reply was lost goes on): it holds the
+    // lease row from its first statement, so waiting for that row lock waits for its end.
     options.log(`The reply to the commit of v${version.number} was lost; reading ${options.tables.display} to find out whether it committed`)
+    await target.query(`SELECT id FROM ${options.tables.lock} WHERE id = 1 FOR UPDATE`)
     const row = await readAppliedRow(target, options.tables, version.number)
     // Under the lease nobody else can have recorded it, so a row with this checksum is this run's commit.
     if (row && row.checksum === version.checksum) return applied()

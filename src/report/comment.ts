@@ -6,7 +6,7 @@
 import type { ApplyResult } from '../engine/apply.js'
 import { StatementFailedError } from '../errors.js'
 import type { Version } from '../migrations/types.js'
-import type { Plan } from '../plan.js'
+import { formatBytes, type Plan } from '../plan.js'
 import type { Verification } from '../shadow/verify.js'
 import { cell, code, fenced, formatDuration } from './markdown.js'
 
@@ -83,6 +83,9 @@ function findingLines(plan: Plan, source: PlanSource): string[] {
   if (plan.missing.length) lines.push(`- ❗ **Missing**: ${list(plan.missing)} ${against}, not in this branch.`)
   if (plan.outOfOrder.length) {
     lines.push(`- ❗ **Out of order**: ${list(plan.outOfOrder)} ${plan.outOfOrder.length === 1 ? 'is' : 'are'} below the current version v${plan.currentVersion}; renumber above it.`)
+  }
+  for (const large of plan.tooLarge) {
+    lines.push(`- ❗ **Too large**: v${large.version} is ${formatBytes(large.bytes)} of SQL; one runner Lambda invocation takes at most ${formatBytes(large.limit)}. Split it into several versions.`)
   }
   for (const o of plan.oversized) lines.push(`- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`)
   return lines

@@ -2,13 +2,19 @@
  * The bundled dist/index.js, run as a runner runs it. `npm test` rebuilds nothing: CI checks that dist/
  * matches the source, and this proves that what is committed works.
  */
+import { execFile } from 'node:child_process'
 import fs from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
 import { DIST, runAction } from './support/action-runner.js'
+import { createHandler } from '../runner/handler.js'
 import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-emulator.js'
+import { startLambdaEmulator } from './support/lambda-emulator.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
 
 const TODO = 'examples/todo/migrations/resources'
+const execFileAsync = promisify(execFile)
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>
 beforeEach(async () => {
@@ -82,7 +88,7 @@ test('input errors name the input', async () => {
   expect(none.code).toBe(1)
   expect(none.stdout).toMatch(/::error title=Input resource-arn::Input 'resource-arn': no database to migrate/)
   const both = await runAction({ command: 'plan', 'database-url': db.url, 'resource-arn': 'arn:aws:rds:us-east-1:123456789012:cluster:x', 'secret-arn': 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x' })
-  expect(both.stdout).toMatch(/Input 'database-url': give either database-url or resource-arn \+ secret-arn, not both/)
+  expect(both.stdout).toMatch(/Input 'database-url': give exactly one target: database-url and resource-arn \+ secret-arn are both set/)
   const command = await runAction({ command: 'migrate', 'database-url': db.url })
   expect(command.stdout).toMatch(/Input 'command': 'migrate' is not a command: use one of plan, apply/)
   const table = await runAction({ command: 'plan', 'database-url': db.url, 'meta-table': 'x; drop table users' })
@@ -125,4 +131,52 @@ describe('through the RDS Data API (real SDK client, local emulator)', () => {
     expect(again.outputs['current-version']).toBe('2')
     for (const run of [plan, apply, again]) expect(run.stdout + run.summary).not.toContain(emulator.secretArn)
   })
+})
+
+test('plan, apply and re-apply through the runner Lambda (real SDK client, the real handler behind a local Invoke endpoint)', async () => {
+  const lambda = await startLambdaEmulator({
+    functions: { 'aurora-migrate-runner': { sandbox: () => createHandler({ env: { DATABASE_URL: db.url }, log: () => {} }) } }
+  })
+  const env = { AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-real-secret' }
+  try {
+    const inputs = { 'migrations-dir': TODO, 'lambda-function': 'arn:aws:lambda:us-east-1:123456789012:function:aurora-migrate-runner', verify: 'false' }
+    const plan = await runAction({ ...inputs, command: 'plan' }, env)
+    expect(plan.code).toBe(0)
+    expect(plan.stdout).toContain('Target: lambda aurora-migrate-runner')
+    expect(JSON.parse(plan.outputs.pending)).toEqual([1, 2])
+    expect(plan.summary).toContain('### aurora-migrate plan · aurora-migrate-runner')
+
+    lambda.faults.throttle({ calls: 2 })
+    const apply = await runAction({ ...inputs, command: 'apply' }, env)
+    expect(apply.code).toBe(0)
+    expect(JSON.parse(apply.outputs.applied)).toEqual([1, 2])
+    expect(apply.stdout).toMatch(/throttling requests \(TooManyRequestsException/)
+    // One invocation per version: its statements and its meta row in one transaction.
+    expect(lambda.calls.filter((c) => c.op === 'transaction' && !c.fault)).toHaveLength(2)
+    expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([1, 2])
+
+    const again = await runAction({ ...inputs, command: 'apply' }, env)
+    expect(again.code).toBe(0)
+    expect(again.outputs.applied).toBe('[]')
+  } finally {
+    await lambda.stop()
+  }
+})
+
+test('the bundled runner (dist/runner/index.js) answers the protocol as the Lambda runtime would call it', async () => {
+  // The Node.js Lambda runtime imports the module and calls its exported handler with the event.
+  const script = `
+    const { handler } = await import(${JSON.stringify(path.resolve('dist/runner/index.js'))})
+    const ping = await handler({ protocol: 1, op: 'ping' }, { getRemainingTimeInMillis: () => 60000 })
+    const tx = await handler({ protocol: 1, op: 'transaction', statements: [{ sql: 'CREATE TABLE r (id int)' }, { sql: 'INSERT INTO r VALUES (:id)', params: { id: 7 }, expectRows: 1 }] }, { getRemainingTimeInMillis: () => 60000 })
+    const bad = await handler({ protocol: 99, op: 'ping' })
+    console.log(JSON.stringify({ ping, tx, bad }))
+    process.exit(0)`
+  const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, DATABASE_URL: db.url } })
+  const answers = JSON.parse(stdout.trim().split('\n').pop()!)
+  expect(answers.ping).toMatchObject({ ok: true, protocol: 1, server: expect.stringMatching(/^PostgreSQL \d+/) })
+  expect(answers.tx).toMatchObject({ ok: true, results: [{ rowCount: 0 }, { rowCount: 1 }] })
+  expect(answers.bad).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED_PROTOCOL' } })
+  expect(await sql(db.url, 'select id from r')).toEqual([{ id: 7 }])
+  expect(stdout).not.toContain(new URL(db.url).password)
 })

@@ -1,6 +1,9 @@
+import { createHandler } from '../runner/handler.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
+import { createLambdaTarget } from '../src/targets/lambda.js'
 import { PostgresTarget } from '../src/targets/postgres.js'
 import { startDataApiEmulator } from './support/data-api-emulator.js'
+import { startLambdaEmulator } from './support/lambda-emulator.js'
 import { ADMIN_URL_ENV, createTestDatabase } from './support/postgres.js'
 import { describeTargetContract } from './support/target-contract.js'
 
@@ -27,6 +30,23 @@ describeTargetContract('data-api', async () => {
     database: db.name,
     endpoint: emulator.endpoint
   })
+  return {
+    target,
+    url: db.url,
+    async cleanup() {
+      await emulator.stop()
+      await db.drop()
+    }
+  }
+})
+
+describeTargetContract('lambda', async () => {
+  const db = await createTestDatabase('contract_lambda')
+  // The real runner handler, one instance per sandbox, connected to the test database.
+  const emulator = await startLambdaEmulator({
+    functions: { 'aurora-migrate-runner': { sandbox: () => createHandler({ env: { DATABASE_URL: db.url }, log: () => {} }) } }
+  })
+  const target = createLambdaTarget({ functionName: 'aurora-migrate-runner', endpoint: emulator.endpoint })
   return {
     target,
     url: db.url,

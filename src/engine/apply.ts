@@ -173,7 +173,16 @@ async function applyVersion(target: Target, version: Version, lease: Lease, opti
     // The transaction may also still be running (a Lambda whose reply was lost goes on): it holds the
     // lease row from its first statement, so waiting for that row lock waits for its end.
     options.log(`The reply to the commit of v${version.number} was lost; reading ${options.tables.display} to find out whether it committed`)
-    await target.query(`SELECT id FROM ${options.tables.lock} WHERE id = 1 FOR UPDATE`)
+    if (!(await waitForInFlightTransaction(target, options, version.number))) {
+      return {
+        kind: 'failed',
+        error: new CommitOutcomeUnknownError(
+          `The commit of v${version.number} got no reply and its transaction was still running ${SETTLE_WAIT_MS / 1000} s later: whether it commits is not known yet. ` +
+            `Nothing after v${version.number} was applied. Re-run later: the plan will show whether v${version.number} is applied.`,
+          { cause: error }
+        )
+      }
+    }
     const row = await readAppliedRow(target, options.tables, version.number)
     // Under the lease nobody else can have recorded it, so a row with this checksum is this run's commit.
     if (row && row.checksum === version.checksum) return applied()
@@ -198,6 +207,27 @@ async function applyVersion(target: Target, version: Version, lease: Lease, opti
   const statement = statements[statementIndex]
   const location = locate(statement, outcome.error.position)
   return { kind: 'failed', error: new StatementFailedError(version.number, location, outcome.error, preview(statement.sql)) }
+}
+
+/** How long to wait for a version's transaction that may still be running after its reply was lost. */
+const SETTLE_WAIT_MS = 120_000
+
+/**
+ * A version's transaction row-locks the lease row with its first statement and keeps the lock until it
+ * ends. SKIP LOCKED answers at once, so this polls instead of blocking on a lock that a frozen client
+ * could hold for long. True once no transaction holds the row.
+ */
+async function waitForInFlightTransaction(target: Target, options: ApplyOptions, version: number): Promise<boolean> {
+  const now = options.now ?? Date.now
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const started = now()
+  for (let logged = false; ; logged = true) {
+    const { rows } = await target.query(`SELECT id FROM ${options.tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED`)
+    if (rows.length) return true
+    if (now() - started >= SETTLE_WAIT_MS) return false
+    if (!logged) options.log(`The transaction of v${version} is still running; waiting up to ${SETTLE_WAIT_MS / 1000} s for it to end`)
+    await sleep(1000)
+  }
 }
 
 /**

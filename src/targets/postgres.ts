@@ -244,6 +244,11 @@ function errorCode(error: unknown): string {
 
 export interface PostgresTargetOptions {
   log?: (msg: string) => void
+  /**
+   * TLS for the connection, passed to pg.Client as is. Note that a `sslmode`, `ssl` or `sslrootcert`
+   * in the URL takes precedence over it (that is how pg merges the two).
+   */
+  ssl?: pg.ClientConfig['ssl']
 }
 
 export class PostgresTarget implements Target {
@@ -251,6 +256,7 @@ export class PostgresTarget implements Target {
   private client: pg.Client | undefined
   private connecting: Promise<pg.Client> | undefined
   private readonly log: (msg: string) => void
+  private readonly ssl: pg.ClientConfig['ssl']
   /** Calls are serialised: with one connection, a query() must never land inside another call's transaction. */
   private queue: Promise<unknown> = Promise.resolve()
 
@@ -260,6 +266,7 @@ export class PostgresTarget implements Target {
   ) {
     this.description = maskUrl(url)
     this.log = options.log ?? (() => {})
+    this.ssl = options.ssl
   }
 
   query(sql: string, params?: SqlParams): Promise<QueryResult> {
@@ -386,7 +393,7 @@ export class PostgresTarget implements Target {
     if (this.client) return this.client
     if (!this.connecting) {
       this.connecting = (async () => {
-        const client = new pg.Client({ connectionString: this.url, types: { getTypeParser } as pg.CustomTypesConfig })
+        const client = new pg.Client({ connectionString: this.url, ssl: this.ssl, types: { getTypeParser } as pg.CustomTypesConfig })
         client.on('error', (error) => {
           this.log(`PostgreSQL connection error: ${errorMessage(error)}`)
           if (this.client === client) this.client = undefined

@@ -1,9 +1,14 @@
 /**
- * Which Data API failures are retried, and how. Decided per error class, never "retry everything":
+ * Which AWS failures (Data API, Lambda Invoke) are retried, and how. Decided per error class, never
+ * "retry everything":
  *
  * - `resuming`  DatabaseResumingException: the call never reached the database (the cluster is
  *               waking up from auto-pause). Retried for any call, with backoff, up to a time limit.
- * - `throttled` 429 / ThrottlingException: refused before execution. Retried for any call, a few times.
+ * - `throttled` 429 / ThrottlingException / TooManyRequestsException: refused before execution.
+ *               Retried for any call, a few times (or for a while, see `throttleTimeoutMs`).
+ * - `not-ready` a Lambda function that cannot run yet (Pending or being updated, its VPC network
+ *               interfaces or subnet addresses not available): refused before the function ran.
+ *               Retried for any call, like throttling.
  * - `transient` 5xx and network failures: the call may or may not have run. Retried only for calls
  *               that are safe to send twice (`idempotent`).
  * - `sql`       an error from PostgreSQL. Never retried.
@@ -11,7 +16,7 @@
  */
 import { DatabaseError, TransportError } from '../errors.js'
 
-export type ErrorClass = 'resuming' | 'throttled' | 'transient' | 'sql' | 'fatal'
+export type ErrorClass = 'resuming' | 'throttled' | 'not-ready' | 'transient' | 'sql' | 'fatal'
 
 const THROTTLING = new Set([
   'ThrottlingException',
@@ -22,6 +27,15 @@ const THROTTLING = new Set([
   'RequestThrottled',
   'RequestThrottledException',
   'SlowDown'
+])
+
+/** Lambda Invoke answers that mean the function did not run because it is not ready yet. */
+const NOT_READY = new Set([
+  'ResourceConflictException',
+  'ResourceNotReadyException',
+  'EC2ThrottledException',
+  'ENILimitReachedException',
+  'SubnetIPAddressLimitReachedException'
 ])
 
 const TRANSIENT_NAMES = new Set([
@@ -88,6 +102,7 @@ export function classifyError(error: unknown): ErrorClass {
 
   if (name === 'DatabaseResumingException') return 'resuming'
   if (THROTTLING.has(name) || status === 429) return 'throttled'
+  if (NOT_READY.has(name)) return 'not-ready'
   if (name === 'DatabaseErrorException') return 'sql'
   if (name === 'BadRequestException' && looksLikeSqlError(message)) return 'sql'
   if (TRANSIENT_NAMES.has(name) || NETWORK_CODES.has(code) || NETWORK_CODES.has(name)) return 'transient'
@@ -103,8 +118,15 @@ export interface RetryOptions {
   idempotent: boolean
   /** How long to keep retrying while the cluster resumes from auto-pause. Default 300000 (5 min). */
   resumeTimeoutMs?: number
-  /** Attempts in all when throttled. Default 5. */
+  /** Attempts in all when throttled or not ready. Default 5. */
   throttleAttempts?: number
+  /**
+   * When set, throttled and not-ready calls are retried until this much time has passed since the
+   * first refusal, instead of `throttleAttempts` times.
+   */
+  throttleTimeoutMs?: number
+  /** Who answered, for the log lines. Default "The Data API". */
+  service?: string
   /** Attempts in all after 5xx/network failures of an idempotent call. Default 3. */
   transientAttempts?: number
   sleep?: (ms: number) => Promise<void>
@@ -122,9 +144,30 @@ export function backoffMs(attempt: number, baseMs: number, capMs: number, random
   return Math.round(step / 2 + (step / 2) * random())
 }
 
+/**
+ * The wait a refusal asks for: Lambda's TooManyRequestsException carries the Retry-After header as
+ * `retryAfterSeconds`; other errors may have the raw header in `$response`.
+ */
+export function retryAfterMs(error: unknown): number | undefined {
+  const e = (error ?? {}) as { retryAfterSeconds?: unknown; $response?: { headers?: Record<string, unknown> } }
+  const header = e.retryAfterSeconds ?? e.$response?.headers?.['retry-after']
+  const seconds = typeof header === 'number' ? header : typeof header === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) : NaN
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined
+}
+
 export function formatSeconds(ms: number): string {
   const s = ms / 1000
   return s < 10 ? `${Number(s.toFixed(1))} s` : `${Math.round(s)} s`
+}
+
+function messageOf(error: unknown): string {
+  return String((error as Error)?.message ?? error)
+}
+
+/** Lambda says why it throttled (`Reason`: ReservedFunctionConcurrentInvocationLimitExceeded, …). */
+function reasonOf(error: unknown): string {
+  const reason = ((error ?? {}) as { Reason?: unknown }).Reason
+  return typeof reason === 'string' && reason ? `: ${reason}` : ''
 }
 
 const RESUME_BASE_MS = 1000
@@ -147,11 +190,13 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
   const resumeTimeoutMs = options.resumeTimeoutMs ?? 300_000
   const throttleAttempts = options.throttleAttempts ?? 5
   const transientAttempts = options.transientAttempts ?? 3
+  const service = options.service ?? 'The Data API'
 
   let attempt = 0
   let resumingSince: number | undefined
   let resumingRetries = 0
   let throttledRetries = 0
+  let refusedSince: number | undefined
   let transientRetries = 0
   for (;;) {
     attempt++
@@ -180,17 +225,29 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
         await sleep(wait)
         continue
       }
-      if (kind === 'throttled' && throttledRetries + 1 < throttleAttempts) {
-        throttledRetries++
-        const wait = backoffMs(throttledRetries, THROTTLE_BASE_MS, THROTTLE_CAP_MS, random)
-        log(`The Data API is throttling requests (${errorName(error)}); retrying in ${formatSeconds(wait)}`)
-        await sleep(wait)
-        continue
+      if (kind === 'throttled' || kind === 'not-ready') {
+        refusedSince ??= now()
+        const elapsed = now() - refusedSince
+        // The backoff (with jitter), but never sooner than the service asked for (Retry-After).
+        const wait = Math.max(backoffMs(throttledRetries + 1, THROTTLE_BASE_MS, THROTTLE_CAP_MS, random), retryAfterMs(error) ?? 0)
+        const allowed =
+          options.throttleTimeoutMs !== undefined ? elapsed + wait <= options.throttleTimeoutMs : throttledRetries + 1 < throttleAttempts
+        if (allowed) {
+          throttledRetries++
+          const progress = options.throttleTimeoutMs !== undefined ? ` (attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)` : ''
+          log(
+            kind === 'throttled'
+              ? `${service} is throttling requests (${errorName(error)}${reasonOf(error)}); retrying in ${formatSeconds(wait)}${progress}`
+              : `${service} is not ready (${errorName(error)}: ${messageOf(error)}); retrying in ${formatSeconds(wait)}${progress}`
+          )
+          await sleep(wait)
+          continue
+        }
       }
       if (kind === 'transient' && options.idempotent && transientRetries + 1 < transientAttempts) {
         transientRetries++
         const wait = backoffMs(transientRetries, TRANSIENT_BASE_MS, TRANSIENT_CAP_MS, random)
-        log(`The Data API call failed (${errorName(error)}: ${String((error as Error)?.message ?? error)}); retrying in ${formatSeconds(wait)}`)
+        log(`${service} call failed (${errorName(error)}: ${messageOf(error)}); retrying in ${formatSeconds(wait)}`)
         await sleep(wait)
         continue
       }

@@ -1,0 +1,450 @@
+/**
+ * The runner Lambda transport: each Target call is one synchronous Invoke of the runner (runner/),
+ * which runs the SQL inside the VPC and answers in the runner protocol (runner-protocol.ts).
+ *
+ * The SDK client makes one attempt per call; retries are decided here per error class (retry.ts):
+ * - Lambda refused to run the function (throttling, a function still Pending, its VPC network not
+ *   ready): nothing ran, so any call is retried with backoff for up to 2 minutes.
+ * - The function failed (a crash, a timeout, an answer over 6 MB), the reply was lost, or a 5xx:
+ *   the function may have run. A query (idempotent by contract) is re-sent a few times; a
+ *   transaction never is: it may have committed, and the engine settles that by reading the meta
+ *   table (CommitOutcomeUnknownError).
+ */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
+import { CommitOutcomeUnknownError, DatabaseError, TransportError, errorMessage, type SqlErrorInfo } from '../errors.js'
+import { backoffMs, classifyError, defaultSleep, errorName, formatSeconds, withRetry, type RetryOptions } from './retry.js'
+import { LAMBDA_PAYLOAD_LIMIT, RUNNER_PROTOCOL, type RunnerErrorCode, type RunnerRequest } from './runner-protocol.js'
+import type { QueryResult, Row, SqlParams, Target, TransactionResult, TxStatement } from './target.js'
+
+export interface LambdaTargetOptions {
+  /** A function name, `name:alias`, or an ARN (full or partial), optionally ending with `:qualifier`. */
+  functionName: string
+  /** An alias or version, when `functionName` has none. */
+  qualifier?: string
+  log?: (msg: string) => void
+  sleep?: (ms: number) => Promise<void>
+  /** Clock for the retry deadline (tests pass a fake one together with `sleep`). */
+  now?: () => number
+  /** How long to keep retrying invocations Lambda refused before running the function. Default 120000 (2 min). */
+  refusedTimeoutMs?: number
+  /** Overrides the endpoint the SDK would resolve (AWS_ENDPOINT_URL_LAMBDA works too). */
+  endpoint?: string
+  client?: LambdaClient
+}
+
+// ---------------------------------------------------------------------------------------------
+// The function's name
+// ---------------------------------------------------------------------------------------------
+
+const QUALIFIER = '(\\$LATEST|[A-Za-z0-9_-]{1,128})'
+const FULL_ARN = new RegExp(`^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\\d{12}):function:([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`)
+const PARTIAL_ARN = new RegExp(`^(\\d{12}):function:([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`)
+const PLAIN_NAME = new RegExp(`^([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`)
+
+export interface FunctionIdentity {
+  /** The function's name, without ARN or qualifier. */
+  name: string
+  /** The alias or version named in the function name, if any. */
+  qualifier?: string
+  /** The region of a full ARN. */
+  region?: string
+}
+
+/** Reads the name, qualifier and region out of what Invoke's FunctionName accepts. */
+export function parseFunctionName(functionName: string): FunctionIdentity {
+  const full = FULL_ARN.exec(functionName)
+  if (full) return { name: full[3], qualifier: full[4], region: full[1] }
+  const partial = PARTIAL_ARN.exec(functionName)
+  if (partial) return { name: partial[2], qualifier: partial[3] }
+  const plain = PLAIN_NAME.exec(functionName)
+  if (plain) return { name: plain[1], qualifier: plain[2] }
+  return { name: functionName }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What Lambda answers
+// ---------------------------------------------------------------------------------------------
+
+/** Invoke errors that come before the function runs, although their HTTP status is 5xx. */
+const REFUSED_BEFORE_RUNNING = new Set([
+  'ResourceNotReadyException',
+  'EC2ThrottledException',
+  'EC2AccessDeniedException',
+  'EC2UnexpectedException',
+  'ENILimitReachedException',
+  'SubnetIPAddressLimitReachedException',
+  'InvalidSubnetIDException',
+  'InvalidSecurityGroupIDException',
+  'InvalidZipFileException',
+  'InvalidRuntimeException',
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSInvalidStateException',
+  'KMSNotFoundException',
+  'EFSMountConnectivityException',
+  'EFSMountFailureException',
+  'EFSMountTimeoutException',
+  'EFSIOException',
+  'SnapStartException',
+  'SnapStartNotReadyException',
+  'SnapStartTimeoutException'
+])
+
+/** Network failures that happen before a request is sent: it never reached Lambda. */
+const NOT_SENT = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/
+
+/** Function errors in which the runner's code never started (its module could not even load). */
+const CODE_NEVER_RAN = new Set(['Runtime.ImportModuleError', 'Runtime.HandlerNotFound', 'Runtime.UserCodeSyntaxError', 'Runtime.MalformedHandlerName'])
+
+const TIMED_OUT = 'Sandbox.Timedout'
+const RESPONSE_TOO_LARGE = 'Function.ResponseSizeTooLarge'
+
+/** How often a failed query is re-sent after a function error: a timeout costs up to 15 minutes each time. */
+function functionErrorRetries(errorType: string): number {
+  if (errorType === RESPONSE_TOO_LARGE || CODE_NEVER_RAN.has(errorType)) return 0
+  return errorType === TIMED_OUT ? 1 : 2
+}
+
+const FUNCTION_ERROR_HINTS: Record<string, string> = {
+  [TIMED_OUT]: "The runner ran out of time: raise the function's timeout (15 minutes at most), or split the version.",
+  [RESPONSE_TOO_LARGE]: "The answer was larger than Lambda's 6 MB limit for a synchronous invocation.",
+  'Runtime.ImportModuleError': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
+  'Runtime.HandlerNotFound': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
+  'Runtime.UserCodeSyntaxError': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.'
+}
+
+const API_HINTS: Record<string, (fn: string) => string> = {
+  ResourceNotFoundException: () =>
+    'Deploy the runner (runner/template.yaml), or check lambda-function: its name, alias, and the region (AWS_REGION) it is looked up in.',
+  AccessDeniedException: (fn) => `The role needs lambda:InvokeFunction on ${fn}.`,
+  AccessDenied: (fn) => `The role needs lambda:InvokeFunction on ${fn}.`,
+  CredentialsProviderError: () => 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
+  UnrecognizedClientException: () => 'The AWS credentials were refused: check aws-actions/configure-aws-credentials.',
+  InvalidSignatureException: () => 'The AWS credentials were refused: check aws-actions/configure-aws-credentials.',
+  ExpiredTokenException: () => 'The AWS session expired: get fresh credentials with aws-actions/configure-aws-credentials.'
+}
+
+interface FunctionFailure {
+  errorType: string
+  errorMessage: string
+}
+
+type Reply = { kind: 'answer'; body: unknown; text: string } | ({ kind: 'function-error' } & FunctionFailure)
+
+/** `RequestId: 1b6c… Error: Task timed out after 900.00 seconds` → `Task timed out after 900.00 seconds`. */
+function cleanFunctionMessage(message: string): string {
+  return message.replace(/^(?:\d{4}-\d\d-\d\dT\S+\s+)?(?:RequestId:\s*)?[0-9a-f]{8}-[0-9a-f-]{27}\s+(?:Error:\s*)?/i, '').trim()
+}
+
+function readFunctionFailure(header: string, text: string): FunctionFailure {
+  try {
+    const body = JSON.parse(text) as { errorType?: unknown; errorMessage?: unknown }
+    return {
+      errorType: typeof body.errorType === 'string' && body.errorType ? body.errorType : header,
+      errorMessage: cleanFunctionMessage(typeof body.errorMessage === 'string' ? body.errorMessage : text)
+    }
+  } catch {
+    return { errorType: header, errorMessage: cleanFunctionMessage(text) }
+  }
+}
+
+/** A message without its closing full stop, to go inside parentheses or before another. */
+function bare(message: string): string {
+  return message.trim().replace(/[.\s]+$/, '')
+}
+
+/** A message as the end of a sentence, without doubling its full stop. */
+function sentence(message: string): string {
+  return `${bare(message)}.`
+}
+
+function formatBytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB (${bytes.toLocaleString('en-US')} bytes)`
+}
+
+function preview(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty)'
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading runner answers
+// ---------------------------------------------------------------------------------------------
+
+type Json = Record<string, unknown>
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+function isQueryResult(value: unknown): value is QueryResult {
+  return isObject(value) && Array.isArray(value.rows) && value.rows.every(isObject) && typeof value.rowCount === 'number'
+}
+
+/** A runner failure that is not an SQL error: `{ ok: false, error: { code, message } }`. */
+function runnerFailure(body: unknown): { code: RunnerErrorCode | string; message: string } | undefined {
+  if (!isObject(body) || body.ok !== false || !isObject(body.error) || typeof body.error.code !== 'string') return undefined
+  return { code: body.error.code, message: typeof body.error.message === 'string' ? body.error.message : '' }
+}
+
+/** The SQL error of an answer, keeping only the fields the protocol defines. */
+function sqlError(value: unknown): SqlErrorInfo | undefined {
+  if (!isObject(value) || typeof value.message !== 'string') return undefined
+  const info: SqlErrorInfo = { message: value.message }
+  if (typeof value.sqlState === 'string') info.sqlState = value.sqlState
+  if (typeof value.position === 'number') info.position = value.position
+  if (typeof value.detail === 'string') info.detail = value.detail
+  if (typeof value.hint === 'string') info.hint = value.hint
+  return info
+}
+
+// ---------------------------------------------------------------------------------------------
+// The target
+// ---------------------------------------------------------------------------------------------
+
+export function createLambdaTarget(options: LambdaTargetOptions): Target {
+  return new LambdaTarget(options)
+}
+
+class LambdaTarget implements Target {
+  readonly description: string
+  /** `Lambda function <name>[:qualifier]`, for messages. */
+  private readonly subject: string
+  private readonly functionName: string
+  private readonly qualifier: string | undefined
+  private readonly client: LambdaClient
+  private readonly ownsClient: boolean
+  private readonly log: (msg: string) => void
+  private readonly sleep: (ms: number) => Promise<void>
+  private readonly refusedTimeoutMs: number
+  private readonly retry: Omit<RetryOptions, 'idempotent'>
+
+  constructor(options: LambdaTargetOptions) {
+    const identity = parseFunctionName(options.functionName)
+    if (options.qualifier && identity.qualifier && options.qualifier !== identity.qualifier) {
+      throw new TransportError(
+        `The function name ${options.functionName} names qualifier ${identity.qualifier}, but qualifier ${options.qualifier} was given too.`,
+        'InvalidParameterValueException',
+        false
+      )
+    }
+    this.functionName = options.functionName
+    // Sent as a separate parameter only when the name does not carry it already.
+    this.qualifier = identity.qualifier ? undefined : options.qualifier
+    const qualifier = identity.qualifier ?? options.qualifier
+    const shown = `${identity.name}${qualifier ? `:${qualifier}` : ''}`
+    this.description = `lambda ${shown}`
+    this.subject = `Lambda function ${shown}`
+    this.log = options.log ?? (() => {})
+    this.sleep = options.sleep ?? defaultSleep
+    this.refusedTimeoutMs = options.refusedTimeoutMs ?? 120_000
+    this.ownsClient = !options.client
+    this.client =
+      options.client ??
+      new LambdaClient({
+        maxAttempts: 1,
+        // A function ARN names its region; anything else uses the SDK's (AWS_REGION).
+        ...(identity.region ? { region: identity.region } : {}),
+        ...(options.endpoint ? { endpoint: options.endpoint } : {})
+      })
+    this.retry = {
+      sleep: this.sleep,
+      now: options.now,
+      throttleTimeoutMs: this.refusedTimeoutMs,
+      service: `Lambda (function ${shown})`,
+      log: this.log
+    }
+  }
+
+  async query(sql: string, params?: SqlParams): Promise<QueryResult> {
+    const request: RunnerRequest = { protocol: RUNNER_PROTOCOL, op: 'query', sql, ...(params ? { params } : {}) }
+    for (let attempt = 1; ; attempt++) {
+      let reply: Reply
+      try {
+        // Only idempotent statements go through query(), so a lost reply or a 5xx may be re-sent.
+        reply = await this.invoke(request, true)
+      } catch (error) {
+        throw this.translate(error)
+      }
+      if (reply.kind === 'function-error') {
+        if (attempt <= functionErrorRetries(reply.errorType)) {
+          const wait = backoffMs(attempt, 1000, 5000, Math.random)
+          this.log(`${this.subject} failed (${reply.errorType}: ${bare(reply.errorMessage)}); the query is safe to repeat, retrying in ${formatSeconds(wait)}`)
+          await this.sleep(wait)
+          continue
+        }
+        throw this.functionFailed(reply)
+      }
+      const body = reply.body
+      const failure = runnerFailure(body)
+      if (failure) {
+        const error = this.runnerFailed(failure)
+        // A query commits nothing of the caller's: no outcome for the engine to settle.
+        throw error instanceof CommitOutcomeUnknownError ? new TransportError(error.message, failure.code, false) : error
+      }
+      if (isObject(body) && body.ok === true && isQueryResult(body)) return { rows: body.rows as Row[], rowCount: body.rowCount }
+      const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined
+      if (info) throw new DatabaseError(info)
+      throw new TransportError(this.notARunnerAnswer(reply.text), 'BAD_RESPONSE', false)
+    }
+  }
+
+  async transaction(statements: TxStatement[]): Promise<TransactionResult> {
+    // Nothing to run, nothing to commit: no invocation (the runner refuses an empty transaction).
+    if (statements.length === 0) return { ok: true, results: [] }
+    const request: RunnerRequest = { protocol: RUNNER_PROTOCOL, op: 'transaction', statements }
+    let reply: Reply
+    try {
+      // Never re-sent after anything that may have run it: throttling and "not ready" alone are retried.
+      reply = await this.invoke(request, false)
+    } catch (error) {
+      if (error instanceof TransportError) throw error
+      if (this.mayHaveRun(error)) {
+        throw new CommitOutcomeUnknownError(
+          `The invocation of ${this.subject} for a transaction got no answer (${errorName(error)}: ${bare(errorMessage(error))}); ` +
+            'the runner may have committed it.',
+          { cause: error }
+        )
+      }
+      throw this.translate(error, ' Nothing of the transaction ran.')
+    }
+
+    if (reply.kind === 'function-error') {
+      const failed = this.functionFailed(reply)
+      if (CODE_NEVER_RAN.has(reply.errorType)) {
+        throw new TransportError(`${failed.message} The runner's code never started: nothing of the transaction ran.`, reply.errorType, false)
+      }
+      // A timeout or crash may have come after COMMIT, and an answer too large to return follows it.
+      throw new CommitOutcomeUnknownError(`${failed.message} It failed during a transaction, which may have been committed.`, { cause: failed })
+    }
+
+    const body = reply.body
+    const failure = runnerFailure(body)
+    if (failure) throw this.runnerFailed(failure)
+    if (isObject(body) && body.ok === true && Array.isArray(body.results) && body.results.length === statements.length && body.results.every(isQueryResult)) {
+      return { ok: true, results: (body.results as QueryResult[]).map((r) => ({ rows: r.rows, rowCount: r.rowCount })) }
+    }
+    const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined
+    if (info && isObject(body) && typeof body.failedIndex === 'number') {
+      const failed: TransactionResult = { ok: false, failedIndex: body.failedIndex, error: info }
+      if (body.guard === true) failed.guard = true
+      if (Array.isArray(body.guardRows)) failed.guardRows = body.guardRows.filter(isObject) as Row[]
+      return failed
+    }
+    // The function ran to its end but the answer is not one we can read: it may have committed.
+    throw new CommitOutcomeUnknownError(`${this.notARunnerAnswer(reply.text)} Whether the transaction was committed is unknown.`)
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) this.client.destroy()
+  }
+
+  /** One synchronous Invoke, retried while Lambda refuses to run the function (and for `idempotent` calls, after 5xx/network failures). */
+  private async invoke(request: RunnerRequest, idempotent: boolean): Promise<Reply> {
+    const payload = Buffer.from(JSON.stringify(request), 'utf8')
+    if (payload.length > LAMBDA_PAYLOAD_LIMIT) {
+      throw new TransportError(
+        `The ${request.op} request for ${this.subject} is ${formatBytes(payload.length)}; Lambda takes at most 6 MB ` +
+          `(${LAMBDA_PAYLOAD_LIMIT.toLocaleString('en-US')} bytes) per synchronous invocation. Nothing was sent.`,
+        'PAYLOAD_TOO_LARGE',
+        false
+      )
+    }
+    const output = await withRetry(
+      () =>
+        this.client.send(
+          new InvokeCommand({
+            FunctionName: this.functionName,
+            Qualifier: this.qualifier,
+            InvocationType: 'RequestResponse',
+            Payload: payload
+          })
+        ),
+      { ...this.retry, idempotent }
+    )
+    const text = output.Payload ? Buffer.from(output.Payload).toString('utf8') : ''
+    if (output.FunctionError) return { kind: 'function-error', ...readFunctionFailure(output.FunctionError, text) }
+    try {
+      return { kind: 'answer', body: JSON.parse(text) as unknown, text }
+    } catch {
+      return { kind: 'answer', body: undefined, text }
+    }
+  }
+
+  /** Whether an Invoke that threw may have run the function: a lost reply, a 5xx that is not a refusal. */
+  private mayHaveRun(error: unknown): boolean {
+    if (classifyError(error) !== 'transient') return false
+    if (REFUSED_BEFORE_RUNNING.has(errorName(error))) return false
+    const code = (error as { code?: unknown } | null)?.code
+    return !NOT_SENT.test(`${typeof code === 'string' ? code : ''} ${errorMessage(error)}`)
+  }
+
+  private functionFailed(failure: FunctionFailure): TransportError {
+    const hint = FUNCTION_ERROR_HINTS[failure.errorType]
+    return new TransportError(
+      `${this.subject} failed: ${failure.errorType}: ${sentence(failure.errorMessage)}${hint ? ` ${hint}` : ' See its CloudWatch logs.'}`,
+      failure.errorType,
+      false
+    )
+  }
+
+  private runnerFailed(failure: { code: string; message: string }): TransportError | CommitOutcomeUnknownError {
+    switch (failure.code) {
+      case 'UNSUPPORTED_PROTOCOL':
+        return new TransportError(
+          `${this.subject} does not speak runner protocol ${RUNNER_PROTOCOL} (${bare(failure.message)}). Update the runner: ` +
+            'redeploy runner.zip (dist/runner) from the same release as the action.',
+          failure.code,
+          false
+        )
+      case 'BAD_REQUEST':
+        return new TransportError(
+          `${this.subject} refused the request as malformed (${bare(failure.message)}). This is a bug in aurora-migrate: please report it.`,
+          failure.code,
+          false
+        )
+      case 'CONNECTION':
+        return new TransportError(
+          `${this.subject}: the runner could not reach the database: ${sentence(failure.message)} ` +
+            "Check the runner's security group and subnets, and its DB_SECRET_ARN or DATABASE_URL.",
+          failure.code,
+          false
+        )
+      case 'COMMIT_UNKNOWN':
+        return new CommitOutcomeUnknownError(
+          `${this.subject} lost its connection to the database during COMMIT (${bare(failure.message)}); whether the transaction was committed is unknown.`
+        )
+      default:
+        return new TransportError(`${this.subject} answered an error this action does not know: ${failure.code}: ${sentence(failure.message)}`, failure.code, false)
+    }
+  }
+
+  private notARunnerAnswer(text: string): string {
+    return (
+      `${this.subject} answered something that is not a runner protocol ${RUNNER_PROTOCOL} answer: ${preview(text)}. ` +
+      'Check that lambda-function names the aurora-migrate runner, deployed from the same release as the action.'
+    )
+  }
+
+  private translate(error: unknown, suffix = ''): TransportError {
+    if (error instanceof TransportError) return error
+    const kind = classifyError(error)
+    const code = (error as { code?: unknown } | null)?.code
+    const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error)
+    const message = errorMessage(error)
+    if (kind === 'throttled' || kind === 'not-ready') {
+      const hint =
+        kind === 'throttled'
+          ? "Its concurrency is used up: wait for other invocations to finish, or raise the function's reserved concurrency."
+          : `The function is not ready (being created or updated, or its VPC network is not available): check it with aws lambda get-function --function-name ${this.functionName}.`
+      return new TransportError(
+        `Lambda refused to run ${this.subject.replace(/^Lambda /, '')} for ${formatSeconds(this.refusedTimeoutMs)} (${name}: ${bare(message)}). ${hint}${suffix}`,
+        name,
+        false,
+        { cause: error }
+      )
+    }
+    const hint = API_HINTS[name]?.(this.functionName)
+    return new TransportError(`Invoking ${this.subject} failed (${name}): ${sentence(message)}${hint ? ` ${hint}` : ''}${suffix}`, name, false, {
+      cause: error
+    })
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The runner protocol: the JSON the action sends to the runner Lambda (runner/) and what it answers.
+ * Versioned: a runner answers a request of a protocol it does not speak with `UNSUPPORTED_PROTOCOL`.
+ *
+ * Requests (one per invocation):
+ *   { "protocol": 1, "op": "ping" }
+ *   { "protocol": 1, "op": "query", "sql": "...", "params": { "name": value } }
+ *   { "protocol": 1, "op": "transaction", "statements": [ { "sql": "...", "params": {...}, "expectRows": 1 } ] }
+ * Named parameters are `:name` in the SQL (as for the Data API); migration SQL is sent without them.
+ *
+ * Responses are always data, never a Lambda function error, where the runner can help it:
+ *   ping         { "ok": true, "protocol": 1, "runner": "<version>", "server": "PostgreSQL 16.4" }
+ *   query        { "ok": true, "rows": [...], "rowCount": n }
+ *              | { "ok": false, "error": { "message", "sqlState"?, "position"?, "detail"?, "hint"? } }
+ *   transaction  { "ok": true, "results": [ { "rows", "rowCount" }, ... ] }
+ *              | { "ok": false, "failedIndex": i, "error": {...}, "guard"?: true, "guardRows"?: [...] }
+ *   any          { "ok": false, "error": { "code": "BAD_REQUEST" | "UNSUPPORTED_PROTOCOL" | "CONNECTION" | "COMMIT_UNKNOWN", "message" } }
+ * A transaction answers `COMMIT_UNKNOWN` when the connection broke during COMMIT: the caller must read
+ * the meta table to learn whether it committed.
+ */
+import type { SqlErrorInfo } from '../errors.js'
+import type { QueryResult, Row, SqlParams, TxStatement } from './target.js'
+
+export const RUNNER_PROTOCOL = 1
+
+export type RunnerRequest =
+  | { protocol: number; op: 'ping' }
+  | { protocol: number; op: 'query'; sql: string; params?: SqlParams }
+  | { protocol: number; op: 'transaction'; statements: TxStatement[] }
+
+/** Failures that are not SQL errors. */
+export type RunnerErrorCode = 'BAD_REQUEST' | 'UNSUPPORTED_PROTOCOL' | 'CONNECTION' | 'COMMIT_UNKNOWN'
+
+export interface RunnerFailure {
+  ok: false
+  error: { code: RunnerErrorCode; message: string }
+}
+
+export type PingResponse = { ok: true; protocol: number; runner: string; server: string } | RunnerFailure
+export type QueryResponse = ({ ok: true } & QueryResult) | { ok: false; error: SqlErrorInfo } | RunnerFailure
+export type TransactionResponse =
+  | { ok: true; results: QueryResult[] }
+  | { ok: false; failedIndex: number; error: SqlErrorInfo; guard?: boolean; guardRows?: Row[] }
+  | RunnerFailure
+
+export type RunnerResponse = PingResponse | QueryResponse | TransactionResponse
+
+/** Lambda's synchronous invocation limit for request and response payloads. */
+export const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024

@@ -42,6 +42,9 @@ test('defaults with a Data API target', () => {
     waitTimeoutSeconds: 600,
     leaseTtlSeconds: 60,
     resumeTimeoutSeconds: 300,
+    lockTimeoutMs: 5000,
+    lockRetries: 3,
+    statementTimeoutMs: null,
     run: { actor: 'octocat', commitSha: 'abc', runUrl: 'https://github.com/o/r/actions/runs/9/attempts/2' }
   })
 })
@@ -74,6 +77,18 @@ test.each([
   expect(config.environment).toBe(environment)
 })
 
+test.each([
+  ['5s', 5000],
+  ['500ms', 500],
+  ['250', 250],
+  ['2min', 120_000],
+  ['1h', 3_600_000],
+  ['0', null]
+])('lock-timeout %s is %s ms', (raw, ms) => {
+  expect(readConfig(sources({ 'database-url': 'postgres://h/d', 'lock-timeout': raw, 'statement-timeout': raw })).lockTimeoutMs).toBe(ms)
+  expect(readConfig(sources({ 'database-url': 'postgres://h/d', 'statement-timeout': raw })).statementTimeoutMs).toBe(ms)
+})
+
 test('secrets are registered even when another input is wrong', () => {
   const s = sources({ command: 'nope', 'database-url': 'postgres://u:hunter2@h/d' })
   expect(() => readConfig(s)).toThrow(/Input 'command'/)
@@ -90,6 +105,9 @@ test.each([
   [{ 'database-url': 'postgres://h/d', 'shadow-database-url': 'mysql://x/y' }, 'shadow-database-url', /scheme 'mysql' is not supported/],
   [{ 'database-url': 'postgres://h/d', 'deployment-id': 'abc' }, 'deployment-id', /not a whole number/],
   [{ 'database-url': 'postgres://h/d', environment: 'a\nb' }, 'environment', /one line/],
+  [{ 'database-url': 'postgres://h/d', 'lock-timeout': '5 seconds' }, 'lock-timeout', /'5 seconds' is not a duration: use for example 5s/],
+  [{ 'database-url': 'postgres://h/d', 'statement-timeout': '25h' }, 'statement-timeout', /longer than 24 hours/],
+  [{ 'database-url': 'postgres://h/d', 'lock-retries': '-1' }, 'lock-retries', /not a whole number/],
   [{ 'resource-arn': CLUSTER }, 'secret-arn', /resource-arn is set but secret-arn is not/],
   [{ 'secret-arn': SECRET }, 'resource-arn', /secret-arn is set but resource-arn is not/],
   [{ 'resource-arn': 'arn:aws:rds:eu-west-1:123456789012:db:x', 'secret-arn': SECRET }, 'resource-arn', /is not an Aurora cluster ARN/],

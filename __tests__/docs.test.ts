@@ -15,7 +15,7 @@ test('action.yml runs the bundle on node24', () => {
 })
 
 test('every input the code reads is declared, documented and listed in the README', () => {
-  const read = new Set([...source.matchAll(/(?:input|integerInput\(sources,|booleanInput\(sources,)\s*\(?\s*'([a-z-]+)'/g)].map((m) => m[1]))
+  const read = new Set([...source.matchAll(/(?:input|integerInput\(sources,|booleanInput\(sources,|durationInput\(sources,)\s*\(?\s*'([a-z-]+)'/g)].map((m) => m[1]))
   expect(read.size).toBeGreaterThan(15)
   for (const name of read) {
     expect(action.inputs[name]?.description).toBeTruthy()

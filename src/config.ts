@@ -29,6 +29,11 @@ export interface Config {
   verify: boolean
   shadowDatabaseUrl: string | null
   deploymentId: number | null
+  /** lock_timeout of each version's transaction, in ms; null leaves the database's setting. */
+  lockTimeoutMs: number | null
+  lockRetries: number
+  /** statement_timeout of each version's transaction, in ms; null leaves the database's setting. */
+  statementTimeoutMs: number | null
   metaTable: MetaTableName
   targetVersion: number | null
   waitTimeoutSeconds: number
@@ -140,6 +145,9 @@ export function readConfig(sources: ConfigSources): Config {
     verify: booleanInput(sources, 'verify', true),
     shadowDatabaseUrl: shadowDatabaseUrl || null,
     deploymentId: integerInput(sources, 'deployment-id', null, 1, Number.MAX_SAFE_INTEGER),
+    lockTimeoutMs: durationInput(sources, 'lock-timeout', 5000),
+    lockRetries: integerInput(sources, 'lock-retries', 3, 0, 20)!,
+    statementTimeoutMs: durationInput(sources, 'statement-timeout', null),
     metaTable: parseMetaTableName(input('meta-table') || 'schema_migrations'),
     targetVersion: integerInput(sources, 'target-version', null, 1, 2_147_483_647),
     waitTimeoutSeconds: integerInput(sources, 'wait-timeout', 600, 0, 6 * 3600)!,
@@ -182,6 +190,19 @@ function validatePostgresUrl(url: string, name: string): string {
     throw new InputError(name, 'has no host: use postgres://user:password@host:5432/database')
   }
   return url
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 }
+
+/** A PostgreSQL-style duration: `5s`, `500ms`, `2min`, `1h`, or a number of milliseconds; `0` means no limit. */
+function durationInput(sources: ConfigSources, name: string, fallback: number | null): number | null {
+  const raw = sources.getInput(name).trim()
+  if (!raw) return fallback
+  const match = /^(\d+)\s*(ms|s|min|h)?$/.exec(raw)
+  if (!match) throw new InputError(name, `'${raw}' is not a duration: use for example 5s, 500ms, 2min or 0 for no limit`)
+  const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']
+  if (ms > 24 * 3_600_000) throw new InputError(name, `'${raw}' is longer than 24 hours`)
+  return ms === 0 ? null : ms
 }
 
 function booleanInput(sources: ConfigSources, name: string, fallback: boolean): boolean {

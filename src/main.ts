@@ -111,6 +111,9 @@ async function runApply(config: Config, versions: Version[]): Promise<void> {
       ...transportLimits(config.target),
       run: config.run,
       lease: { owner, ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: config.waitTimeoutSeconds },
+      lockTimeoutMs: config.lockTimeoutMs,
+      statementTimeoutMs: config.statementTimeoutMs,
+      lockRetries: config.lockRetries,
       log: (message) => core.info(message)
     })
   } finally {

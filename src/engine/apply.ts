@@ -49,10 +49,30 @@ export interface ApplyOptions extends PlanOptions {
   log: (message: string) => void
   sleep?: (ms: number) => Promise<void>
   now?: () => number
+  /** SET LOCAL lock_timeout for each version's transaction (ms); null: the database's setting. */
+  lockTimeoutMs?: number | null
+  /** SET LOCAL statement_timeout for each version's transaction (ms); null: the database's setting. */
+  statementTimeoutMs?: number | null
+  /** How often a version that gave up waiting for a lock (55P03) or hit a deadlock (40P01) is retried. */
+  lockRetries?: number
 }
 
-/** Leading statements of every version's transaction: the lease fence and the not-yet-applied check. */
-const PREAMBLE = 2
+/** SQLSTATEs after which a rolled-back version is worth running again: lock_not_available, deadlock_detected. */
+const LOCK_CONFLICTS = new Set(['55P03', '40P01'])
+
+/**
+ * The first statements of every version's transaction: the lease fence, the not-yet-applied check,
+ * and the transaction's own timeouts (validated numbers, never raw input).
+ */
+function preamble(version: Version, lease: Lease, options: ApplyOptions): TxStatement[] {
+  const statements: TxStatement[] = [
+    lease.fence(),
+    { sql: `SELECT version FROM ${options.tables.meta} WHERE version = :version`, params: { version: version.number }, expectRows: 0 }
+  ]
+  if (options.lockTimeoutMs) statements.push({ sql: `SET LOCAL lock_timeout = '${Math.round(options.lockTimeoutMs)}ms'` })
+  if (options.statementTimeoutMs) statements.push({ sql: `SET LOCAL statement_timeout = '${Math.round(options.statementTimeoutMs)}ms'` })
+  return statements
+}
 
 function preview(sql: string): string {
   const oneLine = sql.replace(/\s+/g, ' ').trim()
@@ -141,16 +161,30 @@ type VersionOutcome =
   | { kind: 'elsewhere' }
   | { kind: 'failed'; error: Error }
 
+/**
+ * Applies one version, retrying it (rolled back, outside any transaction) when it gave up waiting for a
+ * lock held by application traffic.
+ */
 async function applyVersion(target: Target, version: Version, lease: Lease, options: ApplyOptions): Promise<VersionOutcome> {
+  const retries = options.lockRetries ?? 0
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  for (let attempt = 0; ; attempt++) {
+    const outcome = await applyVersionOnce(target, version, lease, options)
+    const state = outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? outcome.error.sqlError.sqlState : undefined
+    if (!state || !LOCK_CONFLICTS.has(state) || attempt >= retries) return outcome
+    const wait = Math.min(30_000, 1000 * 2 ** attempt) * (0.75 + Math.random() * 0.5)
+    const why = state === '55P03' ? `waited longer than lock-timeout for a lock` : 'was chosen as a deadlock victim'
+    options.log(`v${version.number} ${why} and was rolled back (${(outcome as { error: Error }).error.message.split('. ')[0]}); retry ${attempt + 1} of ${retries} in ${(wait / 1000).toFixed(1)} s`)
+    await sleep(wait)
+  }
+}
+
+async function applyVersionOnce(target: Target, version: Version, lease: Lease, options: ApplyOptions): Promise<VersionOutcome> {
   const statements: Statement[] = version.files.flatMap((file) => file.statements)
   const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }))
   const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run)
-  const batch: TxStatement[] = [
-    lease.fence(),
-    { sql: `SELECT version FROM ${options.tables.meta} WHERE version = :version`, params: { version: version.number }, expectRows: 0 },
-    ...statements.map((statement) => ({ sql: statement.sql })),
-    { sql: insert.sql, params: insert.params, expectRows: 1 }
-  ]
+  const head = preamble(version, lease, options)
+  const batch: TxStatement[] = [...head, ...statements.map((statement) => ({ sql: statement.sql })), { sql: insert.sql, params: insert.params, expectRows: 1 }]
   options.log(`Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${statements.length} statements in ${version.files.length} files`)
   const started = (options.now ?? Date.now)()
   const applied = (): VersionOutcome => ({
@@ -198,7 +232,8 @@ async function applyVersion(target: Target, version: Version, lease: Lease, opti
   if (outcome.ok) return applied()
   if (outcome.failedIndex === 0) return { kind: 'failed', error: lostLease(lease.owner) }
   if (outcome.failedIndex === 1 && outcome.guard) return { kind: 'elsewhere' }
-  const statementIndex = outcome.failedIndex - PREAMBLE
+  const statementIndex = outcome.failedIndex - head.length
+  if (statementIndex < 0) return { kind: 'failed', error: new Error(`Setting up the transaction of v${version.number} failed: ${outcome.error.message}`) }
   if (statementIndex >= statements.length) {
     // The meta row insert failed: a primary key violation means another run recorded it first.
     if (outcome.error.sqlState === '23505') return { kind: 'elsewhere' }

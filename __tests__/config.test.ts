@@ -45,6 +45,9 @@ test('defaults with a Data API target', () => {
     lockTimeoutMs: 5000,
     lockRetries: 3,
     statementTimeoutMs: null,
+    allowOutOfOrder: false,
+    baselineVersion: null,
+    baselineFrom: null,
     run: { actor: 'octocat', commitSha: 'abc', runUrl: 'https://github.com/o/r/actions/runs/9/attempts/2' }
   })
 })
@@ -99,7 +102,7 @@ test('secrets are registered even when another input is wrong', () => {
 })
 
 test.each([
-  [{ command: 'apply' }, 'resource-arn', /no database to migrate/],
+  [{ command: 'apply' }, 'resource-arn', /apply needs a database/],
   [{ 'database-url': 'postgres://h/d', comment: 'yes' }, 'comment', /'yes' is not true or false/],
   [{ 'database-url': 'postgres://h/d', verify: '1' }, 'verify', /'1' is not true or false/],
   [{ 'database-url': 'postgres://h/d', 'shadow-database-url': 'mysql://x/y' }, 'shadow-database-url', /scheme 'mysql' is not supported/],
@@ -108,6 +111,11 @@ test.each([
   [{ 'database-url': 'postgres://h/d', 'lock-timeout': '5 seconds' }, 'lock-timeout', /'5 seconds' is not a duration: use for example 5s/],
   [{ 'database-url': 'postgres://h/d', 'statement-timeout': '25h' }, 'statement-timeout', /longer than 24 hours/],
   [{ 'database-url': 'postgres://h/d', 'lock-retries': '-1' }, 'lock-retries', /not a whole number/],
+  [{ 'database-url': 'postgres://h/d', command: 'baseline' }, 'baseline-version', /baseline needs baseline-version .* or baseline-from: sequelize/],
+  [{ 'database-url': 'postgres://h/d', command: 'apply', 'baseline-version': '3' }, 'baseline-version', /only goes with command: baseline/],
+  [{ 'database-url': 'postgres://h/d', command: 'baseline', 'baseline-from': 'flyway' }, 'baseline-from', /'flyway' is not supported/],
+  [{ command: 'validate' }, 'resource-arn', /validate needs a database/],
+  [{ 'database-url': 'postgres://h/d', 'allow-out-of-order': 'maybe' }, 'allow-out-of-order', /not true or false/],
   [{ 'resource-arn': CLUSTER }, 'secret-arn', /resource-arn is set but secret-arn is not/],
   [{ 'secret-arn': SECRET }, 'resource-arn', /secret-arn is set but resource-arn is not/],
   [{ 'resource-arn': 'arn:aws:rds:eu-west-1:123456789012:db:x', 'secret-arn': SECRET }, 'resource-arn', /is not an Aurora cluster ARN/],
@@ -122,11 +130,11 @@ test.each([
   [{ 'database-url': 'postgres://h/d', database: 'x' }, 'database', /put the database name in the URL/],
   [{ 'database-url': 'postgres://h/d', 'meta-table': 'a.b.c' }, 'meta-table', /not a valid table name/],
   [{ 'database-url': 'postgres://h/d', 'meta-table': 'mig"; drop' }, 'meta-table', /not a valid table name/],
-  [{ 'database-url': 'postgres://h/d', 'meta-table': 'x'.repeat(60) }, 'meta-table', /too long/],
+  [{ 'database-url': 'postgres://h/d', 'meta-table': 'x'.repeat(55) }, 'meta-table', /'x{55}' is too long: at most 54 characters/],
   [{ 'database-url': 'postgres://h/d', 'target-version': 'v3' }, 'target-version', /'v3' is not a whole number/],
   [{ 'database-url': 'postgres://h/d', 'target-version': '0' }, 'target-version', /from 1 to/],
   [{ 'database-url': 'postgres://h/d', 'wait-timeout': '-1' }, 'wait-timeout', /not a whole number/],
-  [{ 'database-url': 'postgres://h/d', command: 'drop' }, 'command', /'drop' is not a command: use one of plan, apply/]
+  [{ 'database-url': 'postgres://h/d', command: 'drop' }, 'command', /'drop' is not a command: use one of plan, apply, validate, baseline, repair/]
 ])('%j is an error naming %s', (inputs, input, message) => {
   const error = inputError(inputs as Record<string, string>)
   expect(error.input).toBe(input)

@@ -86,11 +86,11 @@ test('a failing statement fails the step with an annotation at its file, line an
 test('input errors name the input', async () => {
   const none = await runAction({ command: 'apply', 'migrations-dir': TODO })
   expect(none.code).toBe(1)
-  expect(none.stdout).toMatch(/::error title=Input resource-arn::Input 'resource-arn': no database to migrate/)
+  expect(none.stdout).toMatch(/::error title=Input resource-arn::Input 'resource-arn': apply needs a database/)
   const both = await runAction({ command: 'plan', 'database-url': db.url, 'resource-arn': 'arn:aws:rds:us-east-1:123456789012:cluster:x', 'secret-arn': 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x' })
   expect(both.stdout).toMatch(/Input 'database-url': give exactly one target: database-url and resource-arn \+ secret-arn are both set/)
   const command = await runAction({ command: 'migrate', 'database-url': db.url })
-  expect(command.stdout).toMatch(/Input 'command': 'migrate' is not a command: use one of plan, apply/)
+  expect(command.stdout).toMatch(/Input 'command': 'migrate' is not a command: use one of plan, apply, validate, baseline, repair/)
   const table = await runAction({ command: 'plan', 'database-url': db.url, 'meta-table': 'x; drop table users' })
   expect(table.stdout).toMatch(/Input 'meta-table': 'x; drop table users' is not a valid table name/)
 })

@@ -6,8 +6,8 @@ import { InputError } from './errors.js'
 import { parseMetaTableName, type MetaTableName } from './engine/meta.js'
 import type { RunIdentity } from './engine/meta.js'
 
-export type Command = 'plan' | 'apply'
-export const COMMANDS: readonly Command[] = ['plan', 'apply']
+export type Command = 'plan' | 'apply' | 'validate' | 'baseline' | 'repair'
+export const COMMANDS: readonly Command[] = ['plan', 'apply', 'validate', 'baseline', 'repair']
 
 export type TargetConfig =
   | { kind: 'data-api'; resourceArn: string; secretArn: string; database: string | null }
@@ -34,6 +34,12 @@ export interface Config {
   lockRetries: number
   /** statement_timeout of each version's transaction, in ms; null leaves the database's setting. */
   statementTimeoutMs: number | null
+  /** Apply pending versions lower than the current one instead of refusing. */
+  allowOutOfOrder: boolean
+  /** `baseline`: record versions 1..N as applied without running them. */
+  baselineVersion: number | null
+  /** `baseline`: take N from another tool's records. */
+  baselineFrom: 'sequelize' | null
   metaTable: MetaTableName
   targetVersion: number | null
   waitTimeoutSeconds: number
@@ -117,7 +123,20 @@ export function readConfig(sources: ConfigSources): Config {
     // No credentials (a pull request from a fork): plan against the base branch instead.
     target = null
   } else {
-    throw new InputError('resource-arn', 'no database to migrate: give resource-arn + secret-arn (RDS Data API), lambda-function (the runner Lambda) or database-url (direct connection)')
+    throw new InputError('resource-arn', `${command} needs a database: give resource-arn + secret-arn (RDS Data API), lambda-function (the runner Lambda) or database-url (direct connection)`)
+  }
+
+  const baselineVersion = integerInput(sources, 'baseline-version', null, 1, 2_147_483_647)
+  const baselineFromInput = input('baseline-from').toLowerCase()
+  if (baselineFromInput && baselineFromInput !== 'sequelize') {
+    throw new InputError('baseline-from', `'${baselineFromInput}' is not supported: the only source is sequelize (a "SequelizeMeta" table)`)
+  }
+  const baselineFrom = baselineFromInput ? ('sequelize' as const) : null
+  if (command === 'baseline' && baselineVersion === null && !baselineFrom) {
+    throw new InputError('baseline-version', 'baseline needs baseline-version (record v1..vN as applied) or baseline-from: sequelize')
+  }
+  if (command !== 'baseline' && (baselineVersion !== null || baselineFrom)) {
+    throw new InputError(baselineFrom ? 'baseline-from' : 'baseline-version', `only goes with command: baseline (the command is ${command})`)
   }
 
   const migrationsDir = input('migrations-dir') || 'migrations/resources'
@@ -148,6 +167,9 @@ export function readConfig(sources: ConfigSources): Config {
     lockTimeoutMs: durationInput(sources, 'lock-timeout', 5000),
     lockRetries: integerInput(sources, 'lock-retries', 3, 0, 20)!,
     statementTimeoutMs: durationInput(sources, 'statement-timeout', null),
+    allowOutOfOrder: booleanInput(sources, 'allow-out-of-order', false),
+    baselineVersion,
+    baselineFrom,
     metaTable: parseMetaTableName(input('meta-table') || 'schema_migrations'),
     targetVersion: integerInput(sources, 'target-version', null, 1, 2_147_483_647),
     waitTimeoutSeconds: integerInput(sources, 'wait-timeout', 600, 0, 6 * 3600)!,

@@ -29,18 +29,20 @@ function write(root: string, files: Record<string, string | null>): void {
 function repository(): { root: string; base: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-git-'))
   git(root, 'init', '-q', '-b', 'main')
+  // The pull request deletes the lowest version (versions on disk must stay consecutive, so a deleted
+  // version in the middle would be a discover error of its own).
   write(root, {
-    'db/v1/01_users.sql': 'create table users (id int);',
-    'db/v2/01_lists.sql': 'create table lists (id int);',
-    'db/v2/02_notes.sql': 'create table notes (id int);',
-    'db/v3_gone/01.sql': 'select 3;'
+    'db/v1_gone/01.sql': 'select 1;',
+    'db/v2/01_users.sql': 'create table users (id int);',
+    'db/v3/01_lists.sql': 'create table lists (id int);',
+    'db/v3/02_notes.sql': 'create table notes (id int);'
   })
   git(root, 'add', '.')
   git(root, 'commit', '-qm', 'base')
   const base = git(root, 'rev-parse', 'HEAD')
   write(root, {
-    'db/v2/02_notes.sql': 'create table notes (id bigint);',
-    'db/v3_gone/01.sql': null,
+    'db/v3/02_notes.sql': 'create table notes (id bigint);',
+    'db/v1_gone/01.sql': null,
     'db/v4_new/01.sql': 'create table tags (id int);'
   })
   git(root, 'add', '-A')
@@ -56,11 +58,12 @@ test('the base commit stands in for the database: new versions pending, edited a
   const plan = planMigrations(versions, rows)
   expect(plan.currentVersion).toBe(3)
   expect(plan.pending.map((p) => p.version)).toEqual([4])
-  expect(plan.drift).toEqual([{ version: 2, dir: 'db/v2', files: [{ name: '02_notes.sql', path: 'db/v2/02_notes.sql', change: 'modified' }] }])
-  expect(plan.missing).toEqual([3])
+  expect(plan.drift).toEqual([{ version: 3, dir: 'db/v3', files: [{ name: '02_notes.sql', path: 'db/v3/02_notes.sql', change: 'modified' }] }])
+  expect(plan.missing).toEqual([1])
   // Unchanged versions carry today's checksum; the edited one its base checksum.
-  expect(rows[0].checksum).toBe(versions[0].checksum)
-  expect(rows[1].checksum).not.toBe(versions[1].checksum)
+  expect(versions.map((v) => v.number)).toEqual([2, 3, 4])
+  expect(rows[1].checksum).toBe(versions[0].checksum)
+  expect(rows[2].checksum).not.toBe(versions[1].checksum)
 })
 
 test('a shallow clone fetches the base commit from origin', async () => {

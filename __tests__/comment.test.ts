@@ -5,9 +5,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { ApplyResult } from '../src/engine/apply.js'
-import { PlanRefusedError, StatementFailedError } from '../src/errors.js'
+import { PlanRefusedError, StatementFailedError, StepFailedError } from '../src/errors.js'
 import { planMigrations } from '../src/plan.js'
 import { COMMENT_LIMIT, deploySummaryLine, renderDeployComment, renderPlanComment } from '../src/report/comment.js'
+import { renderApply } from '../src/report/markdown.js'
 import type { Verification } from '../src/shadow/verify.js'
 import { rowFor, version } from './support/versions.js'
 
@@ -111,4 +112,52 @@ test('deploy comment and status line after a failed statement', () => {
   golden('comment-deploy-failure.md', renderDeployComment({ environment: 'production', result: failed, ...run }))
   const refused = result({ applied: [], toVersion: 1, error: new PlanRefusedError('Nothing was applied. drift: v1') })
   expect(deploySummaryLine(refused, 'production')).toBe('Migration failed on production: Nothing was applied. drift: v1')
+})
+
+test('plan comment: files outside a transaction, a statement that needs the directive, and an ADD VALUE warning', () => {
+  const v4 = version(4, {
+    '01_status.sql': "create type status as enum ('new');\nalter table users add column status status;\n",
+    '02_idx.sql': '-- migrate:no-transaction\ncreate index concurrently users_status on users (status);\n'
+  }, 'status')
+  const v5 = version(5, {
+    '01_value.sql': "alter type status add value 'done';\n",
+    '02_a.sql': '-- migrate:no-transaction\nvacuum users;\n',
+    '03_b.sql': '-- migrate:no-transaction\nreindex index concurrently users_status;\n'
+  })
+  const v6 = version(6, { '01_idx.sql': 'create unique index concurrently users_email on users (email);\n' })
+  const plan = planMigrations([v1, v4, v5, v6], [rowFor(v1)])
+  const body = renderPlanComment({ environment: 'production', plan, versions: [v1, v4, v5, v6], verification: null, source: { kind: 'database' }, ...run })
+  expect(body).toContain('| v4 status | `01_status.sql` (2)<br>`02_idx.sql` (1) | 3 | outside a transaction: `02_idx.sql` | — |')
+  expect(body).toContain('| 3 | 2 files outside a transaction | — |')
+  expect(body).toContain('| v6 | `01_idx.sql` (1) | 1 | in one transaction | — |')
+  expect(body).toMatch(/❗ \*\*Cannot run in a transaction\*\*: CREATE INDEX CONCURRENTLY at `m\/v6\/01_idx.sql:1:1`/)
+  expect(body).toMatch(/⚠️ ALTER TYPE … ADD VALUE at `m\/v5\/01_value.sql:1:1` runs inside the version's transaction/)
+  golden('comment-plan-no-transaction.md', body)
+})
+
+test('deploy comment and summary after a failed step of a version that runs in steps say what stays applied', () => {
+  const error = new StepFailedError(
+    3,
+    { file: 'm/v3/02_idx.sql', line: 2, column: 1 },
+    { message: 'could not create unique index "u_email"', sqlState: '23505' },
+    'create unique index concurrently u_email on u (email)',
+    2,
+    3,
+    'The failed build left the INVALID index public.u_email behind: drop it with DROP INDEX CONCURRENTLY public.u_email; then fix the cause and re-run.',
+    'v3 is partly applied: steps 1–2 of 3 ran and stay applied.'
+  )
+  expect(error).toBeInstanceOf(StatementFailedError)
+  expect(error.message).toBe(
+    'v3 failed at m/v3/02_idx.sql:2:1: could not create unique index "u_email" (SQLSTATE 23505). ' +
+      'The failed build left the INVALID index public.u_email behind: drop it with DROP INDEX CONCURRENTLY public.u_email; then fix the cause and re-run. ' +
+      'v3 is partly applied: steps 1–2 of 3 ran and stay applied.'
+  )
+  const failed = result({ applied: result({}).applied.slice(0, 1), toVersion: 2, failedVersion: 3, error })
+  const comment = renderDeployComment({ environment: 'production', result: failed, ...run })
+  expect(comment).toContain('v3 is partly applied: steps 1–2 of 3 ran and stay applied.')
+  expect(comment).not.toContain('rolled back')
+  const summary = renderApply(failed, { target: 'production' })
+  expect(summary).toContain('> The failed build left the INVALID index public.u_email behind: drop it with DROP INDEX CONCURRENTLY public.u_email;')
+  expect(summary).toContain('> v3 is partly applied: steps 1–2 of 3 ran and stay applied.')
+  expect(summary).not.toContain('rolled back')
 })

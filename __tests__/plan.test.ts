@@ -84,3 +84,91 @@ test('a version larger than the transport takes in one call is refused by name',
   expect(plan.refusals.join(" ")).toMatch(/too large: v5 is 5\.9 KB of SQL; one invocation of the runner Lambda takes at most 4 KB\. Split it/)
   expect(planMigrations([v1, big], [rowFor(v1)]).tooLarge).toEqual([])
 })
+
+test('allow-out-of-order lists out-of-order versions without refusing, and plans them in ascending order with the rest', () => {
+  const v4 = version(4, { '01.sql': 'select 4;' })
+  const plan = planMigrations([v1, v2, v3, v4], [rowFor(v1), rowFor(v3)], { allowOutOfOrder: true })
+  expect(plan.outOfOrder).toEqual([2])
+  expect(plan.pending.map((p) => p.version)).toEqual([2, 4])
+  expect(plan.refusals).toEqual([])
+  expect(planMigrations([v1, v2, v3, v4], [rowFor(v1), rowFor(v3)], { allowOutOfOrder: false }).refusals.join(' ')).toMatch(
+    /out of order: v2 is lower than the current version v3\. Renumber .* or set allow-out-of-order: true/
+  )
+})
+
+test('allow-out-of-order does not excuse drift or missing versions', () => {
+  const edited = version(1, { '01_users.sql': 'create table users (id bigint);', '02_idx.sql': 'create index on users (id);' })
+  const plan = planMigrations([edited, v2, v3], [rowFor(v1), rowFor(v3), rowFor(v10)], { allowOutOfOrder: true })
+  expect(plan.outOfOrder).toEqual([2])
+  expect(plan.refusals).toHaveLength(2)
+  expect(plan.refusals[0]).toMatch(/^drift: v1 /)
+  expect(plan.refusals[1]).toMatch(/^missing: v10 /)
+})
+
+test('statements that cannot run in a transaction block are refused with file:line and the fix, unless their file has the directive', () => {
+  const idx = version(4, {
+    '01_table.sql': 'create table t (id int, body text);\n',
+    '02_idx.sql': "-- an index\ninsert into t values (1, 'create index concurrently x on t (id)'); /* vacuum */\n  CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_id ON t (id);\n"
+  })
+  const plan = planMigrations([idx], [])
+  expect(plan.transactionConflicts).toEqual([{ version: 4, file: 'm/v4/02_idx.sql', line: 3, column: 3, statement: 'CREATE INDEX CONCURRENTLY', severity: 'error' }])
+  expect(plan.refusals.join(' ')).toMatch(
+    /not in a transaction: m\/v4\/02_idx.sql:3:3 \(CREATE INDEX CONCURRENTLY\) cannot run inside a transaction block\. Add -- migrate:no-transaction as the first line of that file, or move the statement into a file of its own/
+  )
+  expect(plan.pending[0].files.map((f) => f.noTransaction)).toEqual([false, false])
+
+  const fixed = version(4, { '01_table.sql': 'create table t (id int);\n', '02_idx.sql': '-- migrate:no-transaction\ncreate index concurrently t_id on t (id);\n' })
+  const ok = planMigrations([fixed], [])
+  expect(ok.transactionConflicts).toEqual([])
+  expect(ok.refusals).toEqual([])
+  expect(ok.pending[0].files.map((f) => f.noTransaction)).toEqual([false, true])
+})
+
+test('every kind of statement PostgreSQL refuses in a transaction block is found; ALTER TYPE … ADD VALUE only warns', () => {
+  const sql = [
+    'drop index concurrently if exists a',
+    'reindex index concurrently a',
+    'reindex (verbose, concurrently) table t',
+    'reindex schema public',
+    'vacuum (analyze) t',
+    'create database d',
+    'drop database if exists d',
+    "alter system set work_mem = '8MB'",
+    "create tablespace ts location '/x'",
+    'alter table p detach partition p1 concurrently',
+    "alter type mood add value 'meh'",
+    // None of these is a conflict:
+    'create index on t (id)',
+    'reindex table t',
+    'reindex (concurrently false) table t',
+    "select 'vacuum'",
+    '/* create index concurrently */ select 1',
+    "alter type mood rename value 'a' to 'b'",
+    'alter table p detach partition p1',
+    'create table concurrently (id int)'
+  ]
+  const v = version(1, { '01.sql': sql.map((s) => `${s};`).join('\n') })
+  const plan = planMigrations([v], [])
+  expect(plan.transactionConflicts.map((c) => [c.line, c.statement, c.severity])).toEqual([
+    [1, 'DROP INDEX CONCURRENTLY', 'error'],
+    [2, 'REINDEX … CONCURRENTLY', 'error'],
+    [3, 'REINDEX … CONCURRENTLY', 'error'],
+    [4, 'REINDEX SCHEMA', 'error'],
+    [5, 'VACUUM', 'error'],
+    [6, 'CREATE DATABASE', 'error'],
+    [7, 'DROP DATABASE', 'error'],
+    [8, 'ALTER SYSTEM', 'error'],
+    [9, 'CREATE TABLESPACE', 'error'],
+    [10, 'ALTER TABLE … DETACH PARTITION … CONCURRENTLY', 'error'],
+    [11, 'ALTER TYPE … ADD VALUE', 'warning']
+  ])
+  // A warning alone is no refusal.
+  const warnOnly = planMigrations([version(1, { '01.sql': "create type mood as enum ('a'); alter type mood add value 'b';" })], [])
+  expect(warnOnly.transactionConflicts).toHaveLength(1)
+  expect(warnOnly.refusals).toEqual([])
+})
+
+test('applied versions are not checked for transaction conflicts', () => {
+  const old = version(1, { '01.sql': 'vacuum;' })
+  expect(planMigrations([old], [rowFor(old)]).transactionConflicts).toEqual([])
+})

@@ -74860,11 +74860,46 @@ class StatementFailedError extends Error {
         this.name = 'StatementFailedError';
     }
 }
+/**
+ * A statement of a version that runs in steps (it has `-- migrate:no-transaction` files, or a partly
+ * applied run to resume) failed. What ran before it stays applied: `outcome` says what a re-run does.
+ */
+class StepFailedError extends StatementFailedError {
+    completedSteps;
+    totalSteps;
+    advice;
+    outcome;
+    constructor(version, location, sqlError, statementPreview, 
+    /** Statements of the version that ran and are recorded in the progress table. */
+    completedSteps, totalSteps, 
+    /** What to do about it beyond fixing the SQL (an invalid index to drop …), or null. */
+    advice, 
+    /** What the failure left behind and what a re-run does, as one sentence for people. */
+    outcome) {
+        super(version, location, sqlError, statementPreview);
+        this.completedSteps = completedSteps;
+        this.totalSteps = totalSteps;
+        this.advice = advice;
+        this.outcome = outcome;
+        this.message =
+            `v${version} failed at ${location.file}:${location.line}:${location.column}: ${sqlError.message}` +
+                (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
+                `.${advice ? ` ${advice}` : ''} ${outcome}`;
+        this.name = 'StepFailedError';
+    }
+}
 /** The plan found drift, missing or out-of-order versions and refuses to apply. */
 class PlanRefusedError extends Error {
     constructor(message) {
         super(message);
         this.name = 'PlanRefusedError';
+    }
+}
+/** baseline or repair found the database or the migrations in a state it must not record; nothing was written. */
+class OperationRefusedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'OperationRefusedError';
     }
 }
 /** Another run holds the migration lease and did not release it within wait-timeout. */
@@ -74911,6 +74946,20 @@ class CommitOutcomeUnknownError extends Error {
         this.name = 'CommitOutcomeUnknownError';
     }
 }
+/**
+ * A long-running statement (Target.query with `longRunning`) ran past the Data API's 45 s call limit
+ * and finished on the server; whether it succeeded cannot be read from the Data API. The caller
+ * finds out from the database (the catalog, for index statements) or fails the version saying so.
+ */
+class StatementOutcomeUnknownError extends Error {
+    /** The statement, as sent. */
+    sql;
+    constructor(message, options) {
+        super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'StatementOutcomeUnknownError';
+        this.sql = options?.sql;
+    }
+}
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
@@ -74924,6 +74973,7 @@ function errorMessage(error) {
 /** Plain identifiers only: letters, digits, `_` and `$`, starting with a letter or `_`; 63 bytes at most. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 const LOCK_SUFFIX = '_lock';
+const PROGRESS_SUFFIX = '_progress';
 const MAX_IDENTIFIER = 63;
 function quoteIdentifier(name) {
     return `"${name.replace(/"/g, '""')}"`;
@@ -74935,13 +74985,26 @@ function parseMetaTableName(input) {
         throw new InputError('meta-table', `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (for example schema_migrations or ops.schema_migrations)`);
     }
     const table = parts[parts.length - 1];
-    if (Buffer.byteLength(table) + LOCK_SUFFIX.length > MAX_IDENTIFIER) {
-        throw new InputError('meta-table', `'${table}' is too long: at most ${MAX_IDENTIFIER - LOCK_SUFFIX.length} characters (the lease table adds '${LOCK_SUFFIX}')`);
+    // The longest name beside it is the progress table, `<table>_progress`.
+    const longestSuffix = '_progress'.length;
+    if (Buffer.byteLength(table) + longestSuffix > MAX_IDENTIFIER) {
+        throw new InputError('meta-table', `'${table}' is too long: at most ${MAX_IDENTIFIER - longestSuffix} characters (the tables beside it add '_lock' and '_progress')`);
     }
     if (parts.length === 2 && Buffer.byteLength(parts[0]) > MAX_IDENTIFIER) {
         throw new InputError('meta-table', `schema '${parts[0]}' is longer than ${MAX_IDENTIFIER} characters`);
     }
     return parts.length === 2 ? { schema: parts[0], table } : { schema: null, table };
+}
+/**
+ * Another tool's table named by an input (`table` or `schema.table`, case kept), quoted. An unqualified
+ * name is left to the database's search_path.
+ */
+function quoteTableName(input, inputName) {
+    const parts = input.trim().split('.');
+    if (parts.length > 2 || parts.some((part) => !IDENTIFIER.test(part) || Buffer.byteLength(part) > MAX_IDENTIFIER)) {
+        throw new InputError(inputName, `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (at most ${MAX_IDENTIFIER} characters each)`);
+    }
+    return { quoted: parts.map(quoteIdentifier).join('.'), display: parts.join('.') };
 }
 function metaTables(schema, table) {
     return {
@@ -74949,6 +75012,7 @@ function metaTables(schema, table) {
         table,
         meta: `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`,
         lock: `${quoteIdentifier(schema)}.${quoteIdentifier(table + LOCK_SUFFIX)}`,
+        progress: `${quoteIdentifier(schema)}.${quoteIdentifier(table + PROGRESS_SUFFIX)}`,
         display: `${schema}.${table}`
     };
 }
@@ -74984,10 +75048,19 @@ async function createIfMissing(target, sql) {
 async function ensureMetaTables(target, tables, createSchema) {
     // Look first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the table exists, and a
     // migration user of a long-lived database may no longer have it.
-    const { rows } = await target.query('SELECT to_regclass(:meta) IS NOT NULL AS meta, to_regclass(:lock) IS NOT NULL AS lock, to_regnamespace(:schema) IS NOT NULL AS schema', { meta: tables.meta, lock: tables.lock, schema: quoteIdentifier(tables.schema) });
+    const { rows } = await target.query('SELECT to_regclass(:meta) IS NOT NULL AS meta, to_regclass(:lock) IS NOT NULL AS lock, to_regclass(:progress) IS NOT NULL AS progress, ' +
+        'to_regnamespace(:schema) IS NOT NULL AS schema', { meta: tables.meta, lock: tables.lock, progress: tables.progress, schema: quoteIdentifier(tables.schema) });
     const present = rows[0] ?? {};
     if (present.meta === true && present.lock === true) {
         await target.query(`INSERT INTO ${tables.lock} (id, owner, token, expires_at) VALUES (1, '', 0, '-infinity') ON CONFLICT (id) DO NOTHING`);
+        if (present.progress !== true) {
+            // Tables made by an earlier release: add the progress table. A user without CREATE can still
+            // apply ordinary versions; a version that needs the table says so (see requireProgressTable).
+            await createIfMissing(target, progressTableDdl(tables)).catch((error) => {
+                if (!(error instanceof DatabaseError && error.info.sqlState === '42501'))
+                    throw error;
+            });
+        }
         return;
     }
     if (createSchema && present.schema !== true)
@@ -75011,7 +75084,64 @@ async function ensureMetaTables(target, tables, createSchema) {
   renewed_at timestamptz,
   expires_at timestamptz NOT NULL
 )`);
+    await createIfMissing(target, progressTableDdl(tables));
     await target.query(`INSERT INTO ${tables.lock} (id, owner, token, expires_at) VALUES (1, '', 0, '-infinity') ON CONFLICT (id) DO NOTHING`);
+}
+/**
+ * One row per completed statement of a version that runs in steps (step: the statement's 0-based
+ * index in the version). The rows of a version are deleted in the transaction that records it.
+ */
+function progressTableDdl(tables) {
+    return `CREATE TABLE IF NOT EXISTS ${tables.progress} (
+  version integer NOT NULL,
+  step integer NOT NULL CHECK (step >= 0),
+  statement_checksum text NOT NULL,
+  file text NOT NULL,
+  line integer NOT NULL,
+  completed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (version, step)
+)`;
+}
+/** Whether the progress table exists (a plan must not create it; a database of an earlier release may lack it). */
+async function progressTableExists(target, tables) {
+    const { rows } = await target.query('SELECT to_regclass(:name) IS NOT NULL AS present', { name: tables.progress });
+    return rows[0]?.present === true;
+}
+/** The completed steps of one version, in order; empty when it has none (or there is no progress table). */
+async function readProgress(target, tables, version) {
+    if (!(await progressTableExists(target, tables)))
+        return [];
+    const { rows } = await target.query(`SELECT step, statement_checksum, file, line FROM ${tables.progress} WHERE version = :version ORDER BY step`, { version });
+    return rows.map((row) => ({ step: Number(row.step), statementChecksum: String(row.statement_checksum), file: String(row.file), line: Number(row.line) }));
+}
+/**
+ * Versions that ran in part: some statements completed (outside a transaction, or in a committed
+ * segment) but the version is not recorded as applied. Read-only: an empty list when the table is absent.
+ */
+async function readPartialVersions(target, tables) {
+    if (!(await progressTableExists(target, tables)))
+        return [];
+    const { rows } = await target.query(`SELECT p.version, count(*)::integer AS steps FROM ${tables.progress} AS p
+WHERE NOT EXISTS (SELECT 1 FROM ${tables.meta} AS m WHERE m.version = p.version)
+GROUP BY p.version ORDER BY p.version`);
+    return rows.map((row) => ({ version: Number(row.version), steps: Number(row.steps) }));
+}
+/** Records one completed statement (autocommit; idempotent, so a transport may re-send it). */
+function insertProgressStatement(tables, version, steps) {
+    return {
+        sql: `INSERT INTO ${tables.progress} (version, step, statement_checksum, file, line)
+SELECT CAST(:version AS integer), r.step, r.statement_checksum, r.file, r.line
+FROM jsonb_to_recordset(CAST(:steps AS jsonb)) AS r(step integer, statement_checksum text, file text, line integer)
+ON CONFLICT (version, step) DO NOTHING`,
+        params: {
+            version,
+            steps: JSON.stringify(steps.map((s) => ({ step: s.step, statement_checksum: s.statementChecksum, file: s.file, line: s.line })))
+        }
+    };
+}
+/** Forgets the progress of a version: in the transaction that records it as applied. */
+function deleteProgressStatement(tables, version) {
+    return { sql: `DELETE FROM ${tables.progress} WHERE version = :version`, params: { version } };
 }
 /** Whether the meta table exists yet (plan must not create anything). */
 async function metaTableExists(target, tables) {
@@ -75067,7 +75197,7 @@ VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestam
  */
 
 
-const COMMANDS = ['plan', 'apply'];
+const COMMANDS = ['plan', 'apply', 'validate', 'baseline', 'repair'];
 const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]{0,62}$/;
 /** A function name, a partial ARN (account:function:name) or a full ARN; each may end with :qualifier. */
 const LAMBDA_FUNCTION = /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?$/;
@@ -75141,7 +75271,19 @@ function readConfig(sources) {
         target = null;
     }
     else {
-        throw new InputError('resource-arn', 'no database to migrate: give resource-arn + secret-arn (RDS Data API), lambda-function (the runner Lambda) or database-url (direct connection)');
+        throw new InputError('resource-arn', `${command} needs a database: give resource-arn + secret-arn (RDS Data API), lambda-function (the runner Lambda) or database-url (direct connection)`);
+    }
+    const baselineVersion = integerInput(sources, 'baseline-version', null, 1, 2_147_483_647);
+    const baselineFromInput = input('baseline-from').toLowerCase();
+    if (baselineFromInput && baselineFromInput !== 'sequelize') {
+        throw new InputError('baseline-from', `'${baselineFromInput}' is not supported: the only source is sequelize (a "SequelizeMeta" table)`);
+    }
+    const baselineFrom = baselineFromInput ? 'sequelize' : null;
+    if (command === 'baseline' && baselineVersion === null && !baselineFrom) {
+        throw new InputError('baseline-version', 'baseline needs baseline-version (record v1..vN as applied) or baseline-from: sequelize');
+    }
+    if (command !== 'baseline' && (baselineVersion !== null || baselineFrom)) {
+        throw new InputError(baselineFrom ? 'baseline-from' : 'baseline-version', `only goes with command: baseline (the command is ${command})`);
     }
     const migrationsDir = input('migrations-dir') || 'migrations/resources';
     const environment = input('environment') || defaultEnvironment(target, migrationsDir);
@@ -75166,6 +75308,12 @@ function readConfig(sources) {
         verify: booleanInput(sources, 'verify', true),
         shadowDatabaseUrl: shadowDatabaseUrl || null,
         deploymentId: integerInput(sources, 'deployment-id', null, 1, Number.MAX_SAFE_INTEGER),
+        lockTimeoutMs: durationInput(sources, 'lock-timeout', 5000),
+        lockRetries: integerInput(sources, 'lock-retries', 3, 0, 20),
+        statementTimeoutMs: durationInput(sources, 'statement-timeout', null),
+        allowOutOfOrder: booleanInput(sources, 'allow-out-of-order', false),
+        baselineVersion,
+        baselineFrom,
         metaTable: parseMetaTableName(input('meta-table') || 'schema_migrations'),
         targetVersion: integerInput(sources, 'target-version', null, 1, 2_147_483_647),
         waitTimeoutSeconds: integerInput(sources, 'wait-timeout', 600, 0, 6 * 3600),
@@ -75212,6 +75360,20 @@ function validatePostgresUrl(url, name) {
     }
     return url;
 }
+const DURATION_UNITS = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
+/** A PostgreSQL-style duration: `5s`, `500ms`, `2min`, `1h`, or a number of milliseconds; `0` means no limit. */
+function durationInput(sources, name, fallback) {
+    const raw = sources.getInput(name).trim();
+    if (!raw)
+        return fallback;
+    const match = /^(\d+)\s*(ms|s|min|h)?$/.exec(raw);
+    if (!match)
+        throw new InputError(name, `'${raw}' is not a duration: use for example 5s, 500ms, 2min or 0 for no limit`);
+    const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms'];
+    if (ms > 24 * 3_600_000)
+        throw new InputError(name, `'${raw}' is longer than 24 hours`);
+    return ms === 0 ? null : ms;
+}
 function booleanInput(sources, name, fallback) {
     const raw = sources.getInput(name).trim().toLowerCase();
     if (!raw)
@@ -75241,11 +75403,271 @@ function defaultEnvironment(target, migrationsDir) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/migrations/tokens.ts
+/**
+ * A small lexer for looking at the words of one statement (already cut out by split.ts): comments are
+ * dropped, and string literals, quoted identifiers and dollar-quoted bodies are single tokens, so a
+ * keyword inside a string or a comment is never taken for one. Follows the same rules as split.ts,
+ * without its error reporting (the statement was already split, so it is well formed).
+ */
+function isSpace(c) {
+    return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+function isIdentStart(c) {
+    return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
+}
+function isIdentCont(c) {
+    return isIdentStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x24;
+}
+function isDigit(c) {
+    return c >= 0x30 && c <= 0x39;
+}
+/** PostgreSQL folds unquoted identifiers to lower case: ASCII letters only (in a UTF-8 database). */
+function foldIdentifier(word) {
+    return word.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+}
+/** The tokens of `sql`, at most `limit` of them. */
+function tokenize(sql, limit = Infinity) {
+    const tokens = [];
+    const n = sql.length;
+    let i = 0;
+    while (i < n && tokens.length < limit) {
+        const c = sql.charCodeAt(i);
+        const next = sql.charCodeAt(i + 1);
+        if (isSpace(c)) {
+            i++;
+        }
+        else if (c === 0x2d && next === 0x2d) {
+            while (i < n && sql.charCodeAt(i) !== 0x0a && sql.charCodeAt(i) !== 0x0d)
+                i++;
+        }
+        else if (c === 0x2f && next === 0x2a) {
+            let depth = 1;
+            i += 2;
+            while (i < n && depth > 0) {
+                if (sql.charCodeAt(i) === 0x2a && sql.charCodeAt(i + 1) === 0x2f) {
+                    depth--;
+                    i += 2;
+                }
+                else if (sql.charCodeAt(i) === 0x2f && sql.charCodeAt(i + 1) === 0x2a) {
+                    depth++;
+                    i += 2;
+                }
+                else
+                    i++;
+            }
+        }
+        else if (c === 0x27) {
+            i = tokenEnd(sql, i, quoted(sql, i + 1, "'"), 'string', tokens);
+        }
+        else if ((c | 0x20) === 0x65 && next === 0x27) {
+            i = tokenEnd(sql, i, escapeString(sql, i + 2), 'string', tokens);
+        }
+        else if (((c | 0x20) === 0x62 || (c | 0x20) === 0x78 || (c | 0x20) === 0x6e) && next === 0x27) {
+            i = tokenEnd(sql, i, quoted(sql, i + 2, "'"), 'string', tokens);
+        }
+        else if ((c | 0x20) === 0x75 && next === 0x26 && sql.charCodeAt(i + 2) === 0x27) {
+            i = tokenEnd(sql, i, quoted(sql, i + 3, "'"), 'string', tokens);
+        }
+        else if ((c | 0x20) === 0x75 && next === 0x26 && sql.charCodeAt(i + 2) === 0x22) {
+            const end = quoted(sql, i + 3, '"');
+            tokens.push({ kind: 'quoted', value: null });
+            i = end;
+        }
+        else if (c === 0x22) {
+            const end = quoted(sql, i + 1, '"');
+            tokens.push({ kind: 'quoted', value: sql.slice(i + 1, end - 1).replace(/""/g, '"') });
+            i = end;
+        }
+        else if (c === 0x24 && !isDigit(next)) {
+            const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 100));
+            if (tag) {
+                const close = sql.indexOf(tag[0], i + tag[0].length);
+                const end = close < 0 ? n : close + tag[0].length;
+                tokens.push({ kind: 'string', value: sql.slice(i, end) });
+                i = end;
+            }
+            else {
+                tokens.push({ kind: 'symbol', value: '$' });
+                i++;
+            }
+        }
+        else if (c === 0x24 || isDigit(c)) {
+            let j = i + 1;
+            while (j < n && (isIdentCont(sql.charCodeAt(j)) || sql.charCodeAt(j) === 0x2e))
+                j++;
+            tokens.push({ kind: 'number', value: sql.slice(i, j) });
+            i = j;
+        }
+        else if (isIdentStart(c)) {
+            let j = i + 1;
+            while (j < n && isIdentCont(sql.charCodeAt(j)))
+                j++;
+            tokens.push({ kind: 'word', value: foldIdentifier(sql.slice(i, j)) });
+            i = j;
+        }
+        else {
+            tokens.push({ kind: 'symbol', value: sql[i] });
+            i++;
+        }
+    }
+    return tokens;
+}
+function tokenEnd(sql, start, end, kind, tokens) {
+    tokens.push({ kind, value: sql.slice(start, end) });
+    return end;
+}
+/** Index just past the closing quote of a string or identifier whose doubled quote stands for itself. */
+function quoted(sql, from, quote) {
+    let i = from;
+    for (;;) {
+        i = sql.indexOf(quote, i);
+        if (i < 0)
+            return sql.length;
+        if (sql[i + 1] === quote)
+            i += 2;
+        else
+            return i + 1;
+    }
+}
+/** `E'…'`: backslash escapes; a string continued on a later line is read as a second string. */
+function escapeString(sql, from) {
+    let i = from;
+    while (i < sql.length) {
+        const c = sql.charCodeAt(i);
+        if (c === 0x5c)
+            i += 2;
+        else if (c === 0x27) {
+            if (sql.charCodeAt(i + 1) === 0x27)
+                i += 2;
+            else
+                return i + 1;
+        }
+        else
+            i++;
+    }
+    return sql.length;
+}
+/** Whether `token` is the word `word` (lower case). */
+function isWord(token, word) {
+    return token?.kind === 'word' && token.value === word;
+}
+/** An identifier's name as PostgreSQL stores it, or null when the token is not a readable identifier. */
+function identifierName(token) {
+    if (!token)
+        return null;
+    if (token.kind === 'word' || token.kind === 'quoted')
+        return token.value;
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/migrations/transaction-block.ts
+/**
+ * Statements PostgreSQL refuses inside a transaction block ("… cannot run inside a transaction
+ * block", SQLSTATE 25001). In an ordinary migration file they would fail the whole version; they
+ * belong in a file whose first line is `-- migrate:no-transaction`.
+ */
+
+const error = (statement) => ({ statement, severity: 'error' });
+/** The conflict of one statement's SQL with a transaction block, or null when it has none. */
+function transactionBlockConflict(sql) {
+    const tokens = tokenize(sql);
+    const [first, second, third] = tokens;
+    if (isWord(first, 'vacuum'))
+        return error('VACUUM');
+    if (isWord(first, 'create')) {
+        const index = isWord(second, 'unique') ? 2 : 1;
+        if (isWord(tokens[index], 'index') && isWord(tokens[index + 1], 'concurrently'))
+            return error('CREATE INDEX CONCURRENTLY');
+        if (isWord(second, 'database'))
+            return error('CREATE DATABASE');
+        if (isWord(second, 'tablespace'))
+            return error('CREATE TABLESPACE');
+        return null;
+    }
+    if (isWord(first, 'drop')) {
+        if (isWord(second, 'index') && isWord(third, 'concurrently'))
+            return error('DROP INDEX CONCURRENTLY');
+        if (isWord(second, 'database'))
+            return error('DROP DATABASE');
+        if (isWord(second, 'tablespace'))
+            return error('DROP TABLESPACE');
+        return null;
+    }
+    if (isWord(first, 'reindex'))
+        return reindexConflict(tokens);
+    if (isWord(first, 'alter')) {
+        if (isWord(second, 'system'))
+            return error('ALTER SYSTEM');
+        if (isWord(second, 'type') && followedBy(tokens, 'add', 'value'))
+            return { statement: 'ALTER TYPE … ADD VALUE', severity: 'warning' };
+        if (isWord(second, 'database') && followedBy(tokens, 'set', 'tablespace'))
+            return error('ALTER DATABASE … SET TABLESPACE');
+        if (isWord(second, 'table') && followedBy(tokens, 'detach', 'partition') && isWord(lastWord(tokens), 'concurrently')) {
+            return error('ALTER TABLE … DETACH PARTITION … CONCURRENTLY');
+        }
+    }
+    return null;
+}
+/**
+ * REINDEX [ ( option [, …] ) ] { INDEX | TABLE | SCHEMA | DATABASE | SYSTEM } [ CONCURRENTLY ] name:
+ * CONCURRENTLY (as a keyword or as an option in parentheses) and SCHEMA, DATABASE or SYSTEM cannot run
+ * in a transaction block.
+ */
+function reindexConflict(tokens) {
+    let i = 1;
+    let concurrently = false;
+    if (tokens[i]?.kind === 'symbol' && tokens[i].value === '(') {
+        let depth = 0;
+        for (; i < tokens.length; i++) {
+            const token = tokens[i];
+            if (token.kind === 'symbol' && token.value === '(')
+                depth++;
+            else if (token.kind === 'symbol' && token.value === ')') {
+                if (--depth === 0) {
+                    i++;
+                    break;
+                }
+            }
+            else if (isWord(token, 'concurrently')) {
+                const value = tokens[i + 1];
+                const off = isWord(value, 'false') || isWord(value, 'off') || (value?.kind === 'number' && value.value === '0');
+                if (!off)
+                    concurrently = true;
+            }
+        }
+    }
+    const kind = tokens[i];
+    // `REINDEX TABLE concurrently` reindexes a table named concurrently: the keyword needs a name after it.
+    if (isWord(tokens[i + 1], 'concurrently') && tokens[i + 2] !== undefined)
+        concurrently = true;
+    if (concurrently)
+        return error('REINDEX … CONCURRENTLY');
+    for (const whole of ['schema', 'database', 'system'])
+        if (isWord(kind, whole))
+            return error(`REINDEX ${whole.toUpperCase()}`);
+    return null;
+}
+/** Whether the word `a` is immediately followed by the word `b` somewhere in the statement. */
+function followedBy(tokens, a, b) {
+    for (let i = 0; i + 1 < tokens.length; i++)
+        if (isWord(tokens[i], a) && isWord(tokens[i + 1], b))
+            return true;
+    return false;
+}
+function lastWord(tokens) {
+    for (let i = tokens.length - 1; i >= 0; i--)
+        if (tokens[i].kind !== 'symbol')
+            return tokens[i];
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/plan.ts
 /**
  * The plan: a pure function of the versions on disk and the rows in the meta table. It decides what is
  * pending and what stops an apply (drift, missing versions, out-of-order versions); it does no I/O.
  */
+
 
 function sameFiles(version, row) {
     const stored = new Map(row.files.map((file) => [file.name, file.checksum]));
@@ -75318,6 +75740,18 @@ function planMigrations(versions, rows, options = {}) {
                 tooLarge.push({ version: version.number, bytes, limit: byteLimit });
         }
     }
+    const transactionConflicts = [];
+    for (const version of inRange) {
+        for (const file of version.files) {
+            if (file.noTransaction)
+                continue;
+            for (const statement of file.statements) {
+                const conflict = transactionBlockConflict(statement.sql);
+                if (conflict)
+                    transactionConflicts.push({ version: version.number, file: statement.file, line: statement.line, column: statement.column, ...conflict });
+            }
+        }
+    }
     const refusals = [];
     if (drift.length) {
         refusals.push(`drift: ${drift.map((d) => `v${d.version} (${d.files.map((f) => `${f.path} ${f.change}`).join(', ')})`).join('; ')} changed after being applied. ` +
@@ -75327,9 +75761,9 @@ function planMigrations(versions, rows, options = {}) {
         refusals.push(`missing: ${list(missing)} ${missing.length === 1 ? 'is' : 'are'} recorded in the database but not in the migrations directory. ` +
             'Restore the folder(s), or check that migrations-dir and the database are the right pair.');
     }
-    if (outOfOrder.length) {
+    if (outOfOrder.length && !options.allowOutOfOrder) {
         refusals.push(`out of order: ${list(outOfOrder)} ${outOfOrder.length === 1 ? 'is' : 'are'} lower than the current version v${currentVersion}. ` +
-            'Renumber the new version(s) above the current version.');
+            'Renumber the new version(s) above the current version, or set allow-out-of-order: true to apply them anyway.');
     }
     if (oversized.length) {
         refusals.push(`too long: ${oversized.map((o) => `${o.file}:${o.line}:${o.column} (${o.length} characters)`).join(', ')}; ` +
@@ -75338,6 +75772,11 @@ function planMigrations(versions, rows, options = {}) {
     for (const large of tooLarge) {
         refusals.push(`too large: v${large.version} is ${formatBytes(large.bytes)} of SQL; one invocation of the runner Lambda takes at most ${formatBytes(large.limit)}. ` +
             'Split it into several versions, or apply it through the Data API or database-url.');
+    }
+    const refused = transactionConflicts.filter((conflict) => conflict.severity === 'error');
+    if (refused.length) {
+        refusals.push(`not in a transaction: ${refused.map((c) => `${c.file}:${c.line}:${c.column} (${c.statement})`).join(', ')} cannot run inside a transaction block. ` +
+            'Add -- migrate:no-transaction as the first line of that file, or move the statement into a file of its own that starts with it.');
     }
     return {
         currentVersion,
@@ -75348,7 +75787,7 @@ function planMigrations(versions, rows, options = {}) {
             dir: version.dir,
             checksum: version.checksum,
             statements: version.files.reduce((sum, file) => sum + file.statements.length, 0),
-            files: version.files.map((file) => ({ name: file.name, path: file.path, checksum: file.checksum, statements: file.statements.length }))
+            files: version.files.map((file) => ({ name: file.name, path: file.path, checksum: file.checksum, statements: file.statements.length, noTransaction: file.noTransaction }))
         })),
         deferred,
         drift,
@@ -75357,6 +75796,7 @@ function planMigrations(versions, rows, options = {}) {
         targetVersion,
         oversized,
         tooLarge,
+        transactionConflicts,
         refusals
     };
 }
@@ -75451,26 +75891,596 @@ function lostLease(owner) {
         'Versions it applied stay applied. Re-run to continue.');
 }
 
-;// CONCATENATED MODULE: ./src/engine/apply.ts
+;// CONCATENATED MODULE: ./src/engine/indexes.ts
 /**
- * Executes a plan through a Target: takes the lease, re-reads the meta table under it, then applies each
- * pending version in its own transaction — fence, re-check, its statements, its meta row — and releases.
+ * CREATE INDEX CONCURRENTLY, looked at closely. A failed concurrent build leaves an INVALID index
+ * behind (it slows writes and is never used), and over the Data API the reply of a build that in fact
+ * succeeded can be an error. So the engine asks the catalog instead of trusting the reply: parsing here
+ * is pure; the catalog queries take a Target.
+ */
+
+
+/**
+ * `CREATE [UNIQUE] INDEX CONCURRENTLY [[IF NOT EXISTS] name] ON [ONLY] table …`, or null for any other
+ * statement (or one whose names this cannot read, such as `U&"…"` identifiers).
+ */
+function parseCreateIndexConcurrently(sql) {
+    const tokens = tokenize(sql, 16);
+    let i = 0;
+    if (!isWord(tokens[i++], 'create'))
+        return null;
+    const unique = isWord(tokens[i], 'unique');
+    if (unique)
+        i++;
+    if (!isWord(tokens[i++], 'index') || !isWord(tokens[i++], 'concurrently'))
+        return null;
+    let ifNotExists = false;
+    if (isWord(tokens[i], 'if') && isWord(tokens[i + 1], 'not') && isWord(tokens[i + 2], 'exists')) {
+        ifNotExists = true;
+        i += 3;
+    }
+    let name = null;
+    if (!isWord(tokens[i], 'on') || ifNotExists) {
+        name = identifierName(tokens[i++]);
+        if (name === null)
+            return null;
+    }
+    if (!isWord(tokens[i++], 'on'))
+        return null;
+    if (isWord(tokens[i], 'only'))
+        i++;
+    const table = qualifiedName(tokens, i);
+    return table ? { unique, ifNotExists, name, table } : null;
+}
+/** `name` or `schema.name` (a `catalog.schema.name` keeps its last two parts) at tokens[i]. */
+function qualifiedName(tokens, i) {
+    const parts = [];
+    for (;;) {
+        const part = identifierName(tokens[i]);
+        if (part === null)
+            return null;
+        parts.push(part);
+        const dot = tokens[i + 1];
+        if (!(dot?.kind === 'symbol' && dot.value === '.'))
+            break;
+        i += 2;
+    }
+    if (parts.length === 1)
+        return { schema: null, name: parts[0] };
+    return { schema: parts[parts.length - 2], name: parts[parts.length - 1] };
+}
+/** The table as text for to_regclass, quoted so that case and odd characters survive. */
+function tableReference(index) {
+    const { schema, name } = index.table;
+    return schema === null ? quoteIdentifier(name) : `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
+}
+function dropIndexStatement(qualified, ifExists = false) {
+    return `DROP INDEX CONCURRENTLY ${ifExists ? 'IF EXISTS ' : ''}${qualified}`;
+}
+/** The index the statement names, in its table's schema; null when there is none (or no such table). */
+async function findIndex(target, index) {
+    if (index.name === null)
+        return null;
+    const { rows } = await target.query(`SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified, i.indisvalid AS valid,
+  i.indrelid = to_regclass(:table) AS on_table,
+  EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = c.oid) AS building
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_index i ON i.indexrelid = c.oid
+WHERE c.relname = :name AND c.relnamespace = (SELECT t.relnamespace FROM pg_class t WHERE t.oid = to_regclass(:table))`, { name: index.name, table: tableReference(index) });
+    const row = rows[0];
+    if (!row)
+        return null;
+    return { qualified: String(row.qualified), valid: row.valid === true, onTable: row.on_table === true, building: row.building === true };
+}
+/** The INVALID indexes of the statement's table, as `schema.name` (for a build PostgreSQL named itself). */
+async function invalidIndexesOn(target, index) {
+    const { rows } = await target.query(`SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE i.indrelid = to_regclass(:table) AND NOT i.indisvalid
+  AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = c.oid)
+ORDER BY 1`, { table: tableReference(index) });
+    return rows.map((row) => String(row.qualified));
+}
+
+;// CONCATENATED MODULE: ./src/engine/version-tx.ts
+/**
+ * What every transaction of a version shares, whether the version runs in one transaction (apply.ts)
+ * or in steps (steps.ts): the preamble, locating a failure in the file, and settling a lost commit reply.
+ */
+
+
+/**
+ * The first statements of every version's transaction: the lease fence, the not-yet-applied check,
+ * and the transaction's own timeouts (validated numbers, never raw input).
+ */
+function preamble(version, lease, options) {
+    const statements = [
+        lease.fence(),
+        { sql: `SELECT version FROM ${options.tables.meta} WHERE version = :version`, params: { version: version.number }, expectRows: 0 }
+    ];
+    if (options.lockTimeoutMs)
+        statements.push({ sql: `SET LOCAL lock_timeout = '${Math.round(options.lockTimeoutMs)}ms'` });
+    if (options.statementTimeoutMs)
+        statements.push({ sql: `SET LOCAL statement_timeout = '${Math.round(options.statementTimeoutMs)}ms'` });
+    return statements;
+}
+function preview(sql) {
+    const oneLine = sql.replace(/\s+/g, ' ').trim();
+    return oneLine.length > 200 ? `${oneLine.slice(0, 197)}...` : oneLine;
+}
+/** How long to wait for a version's transaction that may still be running after its reply was lost. */
+const SETTLE_WAIT_MS = 120_000;
+/**
+ * A version's transaction row-locks the lease row with its first statement and keeps the lock until it
+ * ends. SKIP LOCKED answers at once, so this polls instead of blocking on a lock that a frozen client
+ * could hold for long. True once no transaction holds the row.
+ */
+async function waitForInFlightTransaction(target, options, version) {
+    const now = options.now ?? Date.now;
+    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const started = now();
+    for (let logged = false;; logged = true) {
+        const { rows } = await target.query(`SELECT id FROM ${options.tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED`);
+        if (rows.length)
+            return true;
+        if (now() - started >= SETTLE_WAIT_MS)
+            return false;
+        if (!logged)
+            options.log(`The transaction of v${version} is still running; waiting up to ${SETTLE_WAIT_MS / 1000} s for it to end`);
+        await sleep(1000);
+    }
+}
+/**
+ * After the reply to the commit of a version's recording transaction was lost: the commit may or may
+ * not have happened, and the meta row, written in the same transaction, says which. The transaction
+ * may also still be running (a Lambda whose reply was lost goes on): it holds the lease row from its
+ * first statement, so waiting for that row lock waits for its end.
+ */
+async function settleLostCommit(target, version, options, error, applied) {
+    options.log(`The reply to the commit of v${version.number} was lost; reading ${options.tables.display} to find out whether it committed`);
+    if (!(await waitForInFlightTransaction(target, options, version.number))) {
+        return {
+            kind: 'failed',
+            error: new CommitOutcomeUnknownError(`The commit of v${version.number} got no reply and its transaction was still running ${SETTLE_WAIT_MS / 1000} s later: whether it commits is not known yet. ` +
+                `Nothing after v${version.number} was applied. Re-run later: the plan will show whether v${version.number} is applied.`, { cause: error })
+        };
+    }
+    const row = await readAppliedRow(target, options.tables, version.number);
+    // Under the lease nobody else can have recorded it, so a row with this checksum is this run's commit.
+    if (row && row.checksum === version.checksum)
+        return applied();
+    if (row)
+        return { kind: 'elsewhere' };
+    return {
+        kind: 'failed',
+        error: new CommitOutcomeUnknownError(`The commit of v${version.number} got no reply and the version is not recorded in ${options.tables.display}: it was not applied. Re-run to apply it.`, { cause: error })
+    };
+}
+/**
+ * Points at the error's position inside the statement when PostgreSQL gave one (1-based, in
+ * characters), else at the statement's start.
+ */
+function locate(statement, position) {
+    const base = { file: statement.file, line: statement.line, column: statement.column };
+    if (!position || position < 1)
+        return base;
+    const chars = [...statement.sql];
+    if (position > chars.length)
+        return base;
+    let { line, column } = base;
+    for (let i = 0; i < position - 1; i++) {
+        if (chars[i] === '\n') {
+            line++;
+            column = 1;
+        }
+        else
+            column++;
+    }
+    return { file: statement.file, line, column };
+}
+
+;// CONCATENATED MODULE: ./src/engine/steps.ts
+/**
+ * A version that cannot run in one transaction: it has files starting with `-- migrate:no-transaction`
+ * (CREATE INDEX CONCURRENTLY, VACUUM …), or an earlier run left it partly applied.
+ *
+ * Its files run in order as segments. Consecutive ordinary files form one transaction (the usual
+ * preamble: fence, not-yet-applied check, SET LOCAL timeouts). Each no-transaction file's statements
+ * run one at a time, each committed on its own and never re-sent, each preceded by a lease renewal
+ * (a short autocommit UPDATE): no transaction of the engine is open while such a statement runs, so a
+ * concurrent index build never waits for the engine's own lease. Every completed statement (step) is
+ * recorded in the progress table; a re-run checks the recorded ones against the files and resumes
+ * after them. The version counts as applied only once its meta row exists: the last transaction
+ * writes it and forgets the progress.
  */
 
 
 
 
-/** Leading statements of every version's transaction: the lease fence and the not-yet-applied check. */
-const PREAMBLE = 2;
-function preview(sql) {
-    const oneLine = sql.replace(/\s+/g, ' ').trim();
-    return oneLine.length > 200 ? `${oneLine.slice(0, 197)}...` : oneLine;
+
+
+/** sha256 of a statement's text, as the progress table records it. */
+function statementChecksum(sql) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(sql, 'utf8').digest('hex')}`;
 }
+/** Consecutive ordinary files form one transaction segment; each no-transaction file is a segment of its own. */
+function segmentsOf(files) {
+    const segments = [];
+    let step = 0;
+    for (const file of files) {
+        const count = file.statements.length;
+        const last = segments[segments.length - 1];
+        if (!file.noTransaction && last?.inTransaction)
+            last.end += count;
+        else
+            segments.push({ inTransaction: !file.noTransaction, start: step, end: step + count });
+        step += count;
+    }
+    return segments.filter((segment) => segment.end > segment.start);
+}
+function where(statement) {
+    return `${statement.file}:${statement.line}`;
+}
+/** Steps a..b as people count them (1-based). */
+function stepRange(from, to) {
+    return from === to ? `step ${from}` : `steps ${from}–${to}`;
+}
+/**
+ * Checks the recorded steps against the statements on disk: a statement that ran must not have changed.
+ * Returns how many steps are complete.
+ */
+function checkProgress(version, steps, rows, tables) {
+    const progressTable = `${tables.display}_progress`;
+    rows.forEach((row, index) => {
+        if (row.step !== index) {
+            throw new Error(`The progress of v${version.number} in ${progressTable} is not a run of steps from 0 (step ${index} is missing); was the table edited by hand? ` +
+                `Nothing was run. Compare the database with the version's statements and correct the table.`);
+        }
+    });
+    for (const row of rows) {
+        const step = steps[row.step];
+        if (step && statementChecksum(step.statement.sql) === row.statementChecksum)
+            continue;
+        const place = step ? where(step.statement) : `${row.file}:${row.line}`;
+        const change = step ? 'has changed since it ran' : 'no longer exists (the version has fewer statements now)';
+        throw new MigrationFileError(`v${version.number} is partly applied: ${stepRange(1, rows.length)} of ${steps.length} ran in an earlier run, but the statement at ${place} (step ${row.step + 1}) ${change}. ` +
+            `Statements that ran must not be edited: restore it as it ran (only the statements after step ${rows.length} may still change). ` +
+            `To start v${version.number} over instead, undo what its completed statements did and delete its rows from ${progressTable}. Nothing was run.`, step ? { file: step.statement.file, line: step.statement.line, column: step.statement.column } : { file: row.file, line: row.line });
+    }
+    return rows.length;
+}
+async function applyInSteps(target, version, lease, options) {
+    const now = options.now ?? Date.now;
+    const tables = options.tables;
+    const steps = version.files.flatMap((file) => file.statements.map((statement) => ({ statement, file })));
+    const outside = version.files.filter((file) => file.noTransaction);
+    if (!(await progressTableExists(target, tables))) {
+        return {
+            kind: 'failed',
+            error: new Error(`v${version.number} runs outside a transaction (${outside.map((f) => f.path).join(', ') || 'resuming an earlier run'}) and needs the table ${tables.display}_progress, ` +
+                `which does not exist and could not be created: create it once as a user with CREATE on schema ${tables.schema} (any apply does), or grant CREATE. Nothing of v${version.number} was applied.`)
+        };
+    }
+    let completed;
+    try {
+        completed = checkProgress(version, steps, await readProgress(target, tables, version.number), tables);
+    }
+    catch (error) {
+        return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
+    }
+    const label = `v${version.number}${version.description ? ` (${version.description})` : ''}`;
+    if (completed > 0) {
+        options.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${where(steps[completed - 1].statement)})`);
+    }
+    else {
+        const how = outside.length ? `; ${outside.length === 1 ? `${outside[0].name} runs` : `${outside.length} files run`} outside a transaction` : '';
+        options.log(`Applying ${label}: ${steps.length} statements in ${version.files.length} files${how}`);
+    }
+    const started = now();
+    const applied = () => ({
+        kind: 'applied',
+        applied: {
+            version: version.number,
+            description: version.description,
+            durationMs: now() - started,
+            statements: steps.length,
+            files: version.files.map((file) => ({ name: file.name, path: file.path, statements: file.statements.length }))
+        }
+    });
+    const context = { target, version, lease, options, steps, completed, applied };
+    const segments = segmentsOf(version.files)
+        .filter((segment) => segment.end > completed)
+        .map((segment) => ({ ...segment, start: Math.max(segment.start, completed) }));
+    for (let index = 0; index < segments.length; index++) {
+        const segment = segments[index];
+        const last = index === segments.length - 1;
+        const outcome = segment.inTransaction ? await runTransactionSegment(context, segment, last) : await runOutsideSegment(context, segment);
+        if (outcome)
+            return outcome;
+    }
+    return recordVersion(context);
+}
+function metaInsert(context) {
+    const { version, options } = context;
+    const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }));
+    const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run);
+    return { sql: insert.sql, params: insert.params, expectRows: 1 };
+}
+function progressRows(context, from, to) {
+    return context.steps.slice(from, to).map((step, offset) => ({
+        step: from + offset,
+        statementChecksum: statementChecksum(step.statement.sql),
+        file: step.statement.file,
+        line: step.statement.line
+    }));
+}
+/** What a failure leaves behind, for the error message. */
+function outcomeSentence(context, extra = '') {
+    const { version, steps, completed, options } = context;
+    if (completed === 0)
+        return `${extra}Nothing of v${version.number} was applied; versions before it stay applied.`;
+    return (`${extra}v${version.number} is partly applied: ${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${options.tables.display}_progress), ` +
+        `and v${version.number} is not recorded as applied. Fix the failing statement and re-run: the run resumes after step ${completed}.`);
+}
+function stepFailed(context, stepIndex, error, advice, extra = '') {
+    const step = context.steps[stepIndex];
+    const location = locate(step.statement, error.position);
+    return {
+        kind: 'failed',
+        error: new StepFailedError(context.version.number, location, error, preview(step.statement.sql), context.completed, context.steps.length, advice, outcomeSentence(context, extra))
+    };
+}
+/**
+ * Ordinary files between no-transaction ones: one transaction that also records its steps, or (when it
+ * is the version's last segment) records the version itself.
+ */
+async function runTransactionSegment(context, segment, last) {
+    const { target, version, lease, options, steps } = context;
+    const head = preamble(version, lease, options);
+    const body = steps.slice(segment.start, segment.end).map((step) => ({ sql: step.statement.sql }));
+    const progress = insertProgressStatement(options.tables, version.number, progressRows(context, segment.start, segment.end));
+    const tail = last
+        ? [metaInsert(context), deleteProgressStatement(options.tables, version.number)]
+        : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start }];
+    let outcome;
+    try {
+        outcome = await target.transaction([...head, ...body, ...tail]);
+    }
+    catch (error) {
+        if (!(error instanceof CommitOutcomeUnknownError))
+            throw error;
+        if (last)
+            return settleLostCommit(target, version, options, error, context.applied);
+        // The segment's progress rows, written in the same transaction, say whether it committed.
+        options.log(`The reply to the commit of ${stepRange(segment.start + 1, segment.end)} of v${version.number} was lost; reading ${options.tables.display}_progress to find out whether it committed`);
+        const settled = await waitForInFlightTransaction(target, options, version.number);
+        const rows = settled ? await readProgress(target, options.tables, version.number) : [];
+        if (settled && rows.length >= segment.end) {
+            context.completed = segment.end;
+            return null;
+        }
+        return {
+            kind: 'failed',
+            error: new CommitOutcomeUnknownError(`The commit of ${stepRange(segment.start + 1, segment.end)} of v${version.number} got no reply and ${settled ? 'they are not recorded: they were not applied' : 'whether they commit is not known yet'}. ` +
+                outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run'), { cause: error })
+        };
+    }
+    if (outcome.ok) {
+        if (last)
+            return context.applied();
+        context.completed = segment.end;
+        return null;
+    }
+    if (outcome.failedIndex === 0)
+        return { kind: 'failed', error: stoppedByLostLease(context) };
+    if (outcome.failedIndex === 1 && outcome.guard)
+        return { kind: 'elsewhere' };
+    const statementIndex = outcome.failedIndex - head.length;
+    if (statementIndex < 0)
+        return { kind: 'failed', error: new Error(`Setting up a transaction of v${version.number} failed: ${outcome.error.message}`) };
+    if (statementIndex >= body.length) {
+        if (last && statementIndex === body.length && outcome.error.sqlState === '23505')
+            return { kind: 'elsewhere' };
+        const what = last ? `Recording v${version.number} in ${options.tables.display}` : `Recording the progress of v${version.number} in ${options.tables.display}_progress`;
+        return { kind: 'failed', error: new Error(`${what} failed: ${outcome.error.message}. Its transaction was rolled back. ${outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run')}`) };
+    }
+    const extra = context.completed > 0 ? `The transaction of ${stepRange(segment.start + 1, segment.end)} was rolled back. ` : '';
+    return stepFailed(context, segment.start + statementIndex, outcome.error, null, extra);
+}
+function stoppedByLostLease(context) {
+    const lost = lostLease(context.lease.owner);
+    if (context.completed === 0)
+        return lost;
+    return new LeaseLostError(`${lost.message} ${outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run')}`);
+}
+/** A no-transaction file: each statement on its own, after a lease renewal, recorded once it completed. */
+async function runOutsideSegment(context, segment) {
+    const { target, version, lease, options, steps } = context;
+    for (let index = segment.start; index < segment.end; index++) {
+        try {
+            await lease.renew();
+        }
+        catch (error) {
+            if (error instanceof LeaseLostError)
+                return { kind: 'failed', error: stoppedByLostLease(context) };
+            const rerun = outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run');
+            return { kind: 'failed', error: new Error(`Renewing the migration lease before step ${index + 1} of v${version.number} failed: ${errorMessage(error)}. ${rerun}`, { cause: error }) };
+        }
+        const failure = await runStatementAlone(context, index);
+        if (failure)
+            return failure;
+        const progress = insertProgressStatement(options.tables, version.number, progressRows(context, index, index + 1));
+        try {
+            await target.query(progress.sql, progress.params);
+        }
+        catch (error) {
+            const step = steps[index];
+            return {
+                kind: 'failed',
+                error: new Error(`v${version.number} step ${index + 1} (${where(step.statement)}) ran, but recording it in ${options.tables.display}_progress failed: ${errorMessage(error)}. ` +
+                    `A re-run would run it again: if that is not safe, insert its row into ${options.tables.display}_progress by hand (step ${index}, statement_checksum '${statementChecksum(step.statement.sql)}') before re-running.`)
+            };
+        }
+        context.completed = index + 1;
+    }
+    return null;
+}
+/** Outcome of one statement run on its own: null when it completed (or the catalog shows it took effect). */
+async function runStatementAlone(context, index) {
+    const { target, options } = context;
+    const statement = context.steps[index].statement;
+    const longRunning = { longRunning: { timeoutMs: options.statementTimeoutMs ?? null } };
+    const concurrentIndex = parseCreateIndexConcurrently(statement.sql);
+    let invalidBefore = null;
+    if (concurrentIndex) {
+        const prepared = await prepareIndexBuild(context, index, concurrentIndex);
+        if (prepared)
+            return prepared;
+        if (concurrentIndex.name === null)
+            invalidBefore = await invalidIndexesOn(target, concurrentIndex).catch(() => null);
+    }
+    try {
+        await target.query(statement.sql, undefined, longRunning);
+        return null;
+    }
+    catch (error) {
+        const info = errorInfo(error);
+        const unknown = !(error instanceof DatabaseError);
+        const extra = unknown
+            ? `Whether the statement took effect is not known (${error instanceof StatementOutcomeUnknownError ? 'it outlasted the call' : 'the transport failed'}): check the database before re-running, which runs it again. `
+            : '';
+        if (!concurrentIndex)
+            return stepFailed(context, index, info, null, extra);
+        return indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, extra);
+    }
+}
+function errorInfo(error) {
+    if (error instanceof DatabaseError)
+        return error.info;
+    return { message: errorMessage(error) };
+}
+/**
+ * Before `CREATE INDEX CONCURRENTLY IF NOT EXISTS name`: an INVALID index of that name (left by an
+ * earlier failed build) would make the statement a silent no-op, so it is dropped first.
+ */
+async function prepareIndexBuild(context, index, concurrentIndex) {
+    if (!concurrentIndex.ifNotExists || concurrentIndex.name === null)
+        return null;
+    const { target, options } = context;
+    const statement = context.steps[index].statement;
+    const existing = await findIndex(target, concurrentIndex);
+    if (!existing || existing.valid || !existing.onTable)
+        return null;
+    if (existing.building) {
+        return stepFailed(context, index, { message: `the index ${existing.qualified} is being built by another session right now` }, 'Wait for that build to end and re-run.');
+    }
+    const drop = dropIndexStatement(existing.qualified, true);
+    options.log(`${where(statement)}: the INVALID index ${existing.qualified} is left from an earlier failed build; dropping it (${drop}) before building it again`);
+    try {
+        await target.query(drop, undefined, { longRunning: { timeoutMs: options.statementTimeoutMs ?? null } });
+    }
+    catch (error) {
+        return stepFailed(context, index, { message: `dropping the INVALID index ${existing.qualified} before rebuilding it failed: ${errorMessage(error)}` }, `Run ${dropIndexStatement(existing.qualified)}; yourself, then re-run.`);
+    }
+    return null;
+}
+/**
+ * After CREATE INDEX CONCURRENTLY answered an error (or no answer): the catalog decides. A valid index
+ * means the build succeeded whatever the reply said; an INVALID one must be dropped before anything else.
+ */
+async function indexBuildFailed(context, index, concurrentIndex, error, invalidBefore, extra) {
+    const statement = context.steps[index].statement;
+    let state;
+    let leftBehind;
+    try {
+        if (concurrentIndex.name !== null) {
+            state = await findIndex(context.target, concurrentIndex);
+            leftBehind = state && state.onTable && !state.valid && !state.building ? [state.qualified] : [];
+        }
+        else {
+            state = null;
+            const after = await invalidIndexesOn(context.target, concurrentIndex);
+            leftBehind = invalidBefore ? after.filter((name) => !invalidBefore.includes(name)) : after;
+        }
+    }
+    catch (lookup) {
+        context.options.log(`Could not look up the index of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
+        return stepFailed(context, index, error, 'Check whether it left an INVALID index behind (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY.', extra);
+    }
+    if (state && state.onTable && state.building) {
+        // The transport gave up waiting (a time limit, a lost reply) while the build goes on.
+        return stepFailed(context, index, error, `The build of ${state.qualified} is still running on the server (see pg_stat_progress_create_index). Let it end, then re-run: ` +
+            `a re-run finds the index and goes on if it is valid, or names it if the build failed.`);
+    }
+    if (state && state.onTable && state.valid) {
+        context.options.log(`${where(statement)} answered "${error.message}", but the index ${state.qualified} exists and is valid: the statement took effect; continuing`);
+        return null;
+    }
+    if (leftBehind.length) {
+        const drops = leftBehind.map((name) => `${dropIndexStatement(name)};`).join(' ');
+        const advice = `The failed build left the INVALID index ${leftBehind.join(', ')} behind (it slows writes and is never used): ` +
+            `drop it with ${drops} then fix the cause${concurrentIndex.unique ? ' (duplicate values, for a unique index)' : ''} and re-run.` +
+            (concurrentIndex.ifNotExists ? ' (A re-run also drops it by itself before building again, since the statement says IF NOT EXISTS.)' : '');
+        // The catalog says how it ended: no doubt left about whether it took effect.
+        return stepFailed(context, index, error, advice);
+    }
+    return stepFailed(context, index, error, null, extra);
+}
+/** The last transaction of a version whose last segment ran outside a transaction: its meta row. */
+async function recordVersion(context) {
+    const { target, version, lease, options } = context;
+    const head = [
+        lease.fence(),
+        { sql: `SELECT version FROM ${options.tables.meta} WHERE version = :version`, params: { version: version.number }, expectRows: 0 }
+    ];
+    let outcome;
+    try {
+        outcome = await target.transaction([...head, metaInsert(context), deleteProgressStatement(options.tables, version.number)]);
+    }
+    catch (error) {
+        if (!(error instanceof CommitOutcomeUnknownError))
+            throw error;
+        return settleLostCommit(target, version, options, error, context.applied);
+    }
+    if (outcome.ok)
+        return context.applied();
+    if (outcome.failedIndex === 0)
+        return { kind: 'failed', error: stoppedByLostLease(context) };
+    if (outcome.failedIndex === 1 && outcome.guard)
+        return { kind: 'elsewhere' };
+    if (outcome.failedIndex === 2 && outcome.error.sqlState === '23505')
+        return { kind: 'elsewhere' };
+    return {
+        kind: 'failed',
+        error: new Error(`Recording v${version.number} in ${options.tables.display} failed: ${outcome.error.message}. All its statements ran; a re-run records it without running them again.`)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/apply.ts
+/**
+ * Executes a plan through a Target: takes the lease, re-reads the meta table under it, then applies each
+ * pending version in its own transaction — fence, re-check, its statements, its meta row — and releases.
+ * A version with `-- migrate:no-transaction` files (or one left partly applied) runs in steps instead:
+ * see steps.ts.
+ */
+
+
+
+
+
+
+
+/** SQLSTATEs after which a rolled-back version is worth running again: lock_not_available, deadlock_detected. */
+const LOCK_CONFLICTS = new Set(['55P03', '40P01']);
 async function applyMigrations(target, versions, options) {
     const now = options.now ?? Date.now;
     const started = now();
-    await ensureMetaTables(target, options.tables, options.createSchema);
-    const before = planMigrations(versions, await readAppliedRows(target, options.tables), options);
+    // Plan before creating anything: a refused or empty run leaves a database without the meta tables as it was.
+    const recorded = (await metaTableExists(target, options.tables)) ? await readAppliedRows(target, options.tables) : [];
+    const before = planMigrations(versions, recorded, options);
     const result = {
         plan: before,
         fromVersion: before.currentVersion,
@@ -75489,6 +76499,7 @@ async function applyMigrations(target, versions, options) {
     }
     if (!before.pending.length)
         return finish();
+    await ensureMetaTables(target, options.tables, options.createSchema);
     let lease;
     try {
         lease = await acquireLease(target, options.tables, { ...options.lease, log: options.log, sleep: options.sleep, now });
@@ -75511,12 +76522,14 @@ async function applyMigrations(target, versions, options) {
             return finish();
         }
         const byNumber = new Map(versions.map((version) => [version.number, version]));
+        // Versions an earlier run left partly applied resume in steps, whatever their files say now.
+        const partial = new Set((await readPartialVersions(target, options.tables)).map((p) => p.version));
         for (const pending of plan.pending) {
             renewal.check();
             const version = byNumber.get(pending.version);
             let outcome;
             try {
-                outcome = await applyVersion(target, version, lease, options);
+                outcome = await applyVersion(target, version, lease, options, partial.has(version.number));
             }
             catch (error) {
                 outcome = { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
@@ -75548,16 +76561,31 @@ async function applyMigrations(target, versions, options) {
         await lease.release().catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`));
     }
 }
-async function applyVersion(target, version, lease, options) {
+/**
+ * Applies one version, retrying it (rolled back, outside any transaction) when it gave up waiting for a
+ * lock held by application traffic.
+ */
+async function applyVersion(target, version, lease, options, partial) {
+    const retries = options.lockRetries ?? 0;
+    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const inSteps = partial || version.files.some((file) => file.noTransaction);
+    for (let attempt = 0;; attempt++) {
+        const outcome = inSteps ? await applyInSteps(target, version, lease, options) : await applyVersionOnce(target, version, lease, options);
+        const state = outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? outcome.error.sqlError.sqlState : undefined;
+        if (!state || !LOCK_CONFLICTS.has(state) || attempt >= retries)
+            return outcome;
+        const wait = Math.min(30_000, 1000 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+        const why = state === '55P03' ? `waited longer than lock-timeout for a lock` : 'was chosen as a deadlock victim';
+        options.log(`v${version.number} ${why} and was rolled back (${outcome.error.message.split('. ')[0]}); retry ${attempt + 1} of ${retries} in ${(wait / 1000).toFixed(1)} s`);
+        await sleep(wait);
+    }
+}
+async function applyVersionOnce(target, version, lease, options) {
     const statements = version.files.flatMap((file) => file.statements);
     const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }));
     const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run);
-    const batch = [
-        lease.fence(),
-        { sql: `SELECT version FROM ${options.tables.meta} WHERE version = :version`, params: { version: version.number }, expectRows: 0 },
-        ...statements.map((statement) => ({ sql: statement.sql })),
-        { sql: insert.sql, params: insert.params, expectRows: 1 }
-    ];
+    const head = preamble(version, lease, options);
+    const batch = [...head, ...statements.map((statement) => ({ sql: statement.sql })), { sql: insert.sql, params: insert.params, expectRows: 1 }];
     options.log(`Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${statements.length} statements in ${version.files.length} files`);
     const started = (options.now ?? Date.now)();
     const applied = () => ({
@@ -75577,27 +76605,7 @@ async function applyVersion(target, version, lease, options) {
     catch (error) {
         if (!(error instanceof CommitOutcomeUnknownError))
             throw error;
-        // The commit may or may not have happened: the meta row, written in the same transaction, says which.
-        // The transaction may also still be running (a Lambda whose reply was lost goes on): it holds the
-        // lease row from its first statement, so waiting for that row lock waits for its end.
-        options.log(`The reply to the commit of v${version.number} was lost; reading ${options.tables.display} to find out whether it committed`);
-        if (!(await waitForInFlightTransaction(target, options, version.number))) {
-            return {
-                kind: 'failed',
-                error: new CommitOutcomeUnknownError(`The commit of v${version.number} got no reply and its transaction was still running ${SETTLE_WAIT_MS / 1000} s later: whether it commits is not known yet. ` +
-                    `Nothing after v${version.number} was applied. Re-run later: the plan will show whether v${version.number} is applied.`, { cause: error })
-            };
-        }
-        const row = await readAppliedRow(target, options.tables, version.number);
-        // Under the lease nobody else can have recorded it, so a row with this checksum is this run's commit.
-        if (row && row.checksum === version.checksum)
-            return applied();
-        if (row)
-            return { kind: 'elsewhere' };
-        return {
-            kind: 'failed',
-            error: new CommitOutcomeUnknownError(`The commit of v${version.number} got no reply and the version is not recorded in ${options.tables.display}: it was not applied. Re-run to apply it.`, { cause: error })
-        };
+        return settleLostCommit(target, version, options, error, applied);
     }
     if (outcome.ok)
         return applied();
@@ -75605,7 +76613,9 @@ async function applyVersion(target, version, lease, options) {
         return { kind: 'failed', error: lostLease(lease.owner) };
     if (outcome.failedIndex === 1 && outcome.guard)
         return { kind: 'elsewhere' };
-    const statementIndex = outcome.failedIndex - PREAMBLE;
+    const statementIndex = outcome.failedIndex - head.length;
+    if (statementIndex < 0)
+        return { kind: 'failed', error: new Error(`Setting up the transaction of v${version.number} failed: ${outcome.error.message}`) };
     if (statementIndex >= statements.length) {
         // The meta row insert failed: a primary key violation means another run recorded it first.
         if (outcome.error.sqlState === '23505')
@@ -75615,50 +76625,6 @@ async function applyVersion(target, version, lease, options) {
     const statement = statements[statementIndex];
     const location = locate(statement, outcome.error.position);
     return { kind: 'failed', error: new StatementFailedError(version.number, location, outcome.error, preview(statement.sql)) };
-}
-/** How long to wait for a version's transaction that may still be running after its reply was lost. */
-const SETTLE_WAIT_MS = 120_000;
-/**
- * A version's transaction row-locks the lease row with its first statement and keeps the lock until it
- * ends. SKIP LOCKED answers at once, so this polls instead of blocking on a lock that a frozen client
- * could hold for long. True once no transaction holds the row.
- */
-async function waitForInFlightTransaction(target, options, version) {
-    const now = options.now ?? Date.now;
-    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    const started = now();
-    for (let logged = false;; logged = true) {
-        const { rows } = await target.query(`SELECT id FROM ${options.tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED`);
-        if (rows.length)
-            return true;
-        if (now() - started >= SETTLE_WAIT_MS)
-            return false;
-        if (!logged)
-            options.log(`The transaction of v${version} is still running; waiting up to ${SETTLE_WAIT_MS / 1000} s for it to end`);
-        await sleep(1000);
-    }
-}
-/**
- * Points at the error's position inside the statement when PostgreSQL gave one (1-based, in
- * characters), else at the statement's start.
- */
-function locate(statement, position) {
-    const base = { file: statement.file, line: statement.line, column: statement.column };
-    if (!position || position < 1)
-        return base;
-    const chars = [...statement.sql];
-    if (position > chars.length)
-        return base;
-    let { line, column } = base;
-    for (let i = 0; i < position - 1; i++) {
-        if (chars[i] === '\n') {
-            line++;
-            column = 1;
-        }
-        else
-            column++;
-    }
-    return { file: statement.file, line, column };
 }
 /** Renews the lease in the background; a failed renewal is surfaced before the next version starts. */
 function startRenewal(lease, options) {
@@ -75689,6 +76655,299 @@ function startRenewal(lease, options) {
             clearInterval(timer);
         }
     };
+}
+
+;// CONCATENATED MODULE: ./src/engine/operations.ts
+/**
+ * The commands beside plan and apply: validate (read-only checks), baseline (record versions as applied
+ * without running them, e.g. a database built by sequelize-cli) and repair (accept edited files of applied
+ * versions, clear a stale lease). None of them runs migration SQL. Identifiers come from MetaTables (or
+ * quoteTableName), values are always parameters.
+ */
+
+
+
+
+function operations_list(numbers) {
+    return numbers.map((n) => `v${n}`).join(', ');
+}
+function plural(count, one, many) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+/** The `files` column of a version's row, as apply writes it. */
+function fileRecords(version) {
+    return JSON.stringify(version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length })));
+}
+/** Checks the migrations against the database and changes nothing (no table is created). */
+async function validate(target, versions, options) {
+    const exists = await metaTableExists(target, options.tables);
+    const rows = exists ? await readAppliedRows(target, options.tables) : [];
+    const partial = exists ? await readPartialVersions(target, options.tables) : [];
+    const plan = planMigrations(versions, rows, options);
+    const problems = [...plan.refusals, ...partial.map(partialProblem)];
+    return { plan, partial, problems };
+}
+function partialProblem(partial) {
+    return `v${partial.version} is only partly applied (${plural(partial.steps, 'statement', 'statements')} ran): re-run apply to finish it`;
+}
+/**
+ * sequelize-cli's default migration file names: a timestamp, a name, a script extension. The seed's
+ * migrations ran the folder v<position of the file in its directory>; a name starting with a digit sorts
+ * before the directory's `resources` and `utils` folders, so its position is its rank among these rows.
+ */
+const SEQUELIZE_FILE = /^\d+[-_].*\.(?:c|m)?[jt]s$/;
+/** Sorts names by their UTF-16 code units, as a directory listing of ASCII names does. */
+function byName(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** How many versions sequelize-cli applied: one per row of its table, each the folder at its position. */
+async function sequelizeCount(target, versions, options) {
+    const table = quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from');
+    const { rows: present } = await target.query('SELECT to_regclass(:name) IS NOT NULL AS present', { name: table.quoted });
+    if (present[0]?.present !== true) {
+        throw new OperationRefusedError(`no "${table.display}" table: baseline-from: sequelize reads the migrations sequelize-cli recorded there, and this database (with its search_path) has none. ` +
+            'Check that this is the database sequelize migrated, or give baseline-version instead.');
+    }
+    const { rows } = await target.query(`SELECT name FROM ${table.quoted} ORDER BY name`);
+    const names = rows.map((row) => String(row.name)).sort(byName);
+    const odd = names.filter((name) => !SEQUELIZE_FILE.test(name));
+    if (odd.length) {
+        throw new OperationRefusedError(`"${table.display}" has rows that are not timestamp-prefixed migration files (like 20210729101010-init-db.js): ${odd.map((n) => `'${n}'`).join(', ')}. ` +
+            'Each file ran the folder v<position>, which cannot be known for these; give baseline-version instead.');
+    }
+    const count = names.length;
+    const onDisk = new Set(versions.map((v) => v.number));
+    for (let number = 1; number <= count; number++) {
+        if (!onDisk.has(number)) {
+            throw new OperationRefusedError(`${table.display} records ${plural(count, 'migration', 'migrations')} but there is no v${number} folder in the migrations directory: ` +
+                `each sequelize migration file ran the folder v<its position>, so v1..v${count} must all be there. Check migrations-dir.`);
+        }
+    }
+    names.forEach((name, index) => options.log(`${table.display}: ${name} ran v${index + 1}`));
+    if (options.baselineVersion !== null && options.baselineVersion !== count) {
+        throw new OperationRefusedError(`baseline-version is ${options.baselineVersion} but ${table.display} records ${plural(count, 'migration', 'migrations')} (v1..v${count}): ` +
+            'give only one of them, or make them agree.');
+    }
+    return count;
+}
+/** Refuses when N is not a version range on disk; returns the versions 1..N. */
+function versionsUpTo(versions, last) {
+    const highest = versions.length ? versions[versions.length - 1].number : 0;
+    if (last > highest) {
+        const onDisk = highest ? `the highest version on disk is v${highest}` : 'there are no versions on disk';
+        throw new OperationRefusedError(`v${last} is beyond the migrations directory (${onDisk}): baseline only records versions that are on disk.`);
+    }
+    const byNumber = new Map(versions.map((v) => [v.number, v]));
+    const chosen = [];
+    for (let number = 1; number <= last; number++) {
+        const version = byNumber.get(number);
+        if (!version) {
+            throw new OperationRefusedError(`v${number} is not in the migrations directory: baseline records v1..v${last} as they are on disk, so each of them must be there.`);
+        }
+        chosen.push(version);
+    }
+    return chosen;
+}
+/** Refuses when a version to record already ran here (fully, or in part). */
+function checkNeverRan(chosen, rows, partial, tables) {
+    const wanted = new Set(chosen.map((v) => v.number));
+    const recorded = rows.map((r) => r.version).filter((v) => wanted.has(v));
+    if (recorded.length) {
+        throw new OperationRefusedError(`${operations_list(recorded)} ${recorded.length === 1 ? 'is' : 'are'} already recorded in ${tables.display}: baseline only records versions that never ran here.`);
+    }
+    const started = partial.filter((p) => wanted.has(p.version));
+    if (started.length) {
+        throw new OperationRefusedError(`${started.map((p) => `v${p.version} (${plural(p.steps, 'statement', 'statements')} ran)`).join(', ')} ` +
+            `${started.length === 1 ? 'is' : 'are'} partly applied here: baseline only records versions that never ran here. Re-run apply to finish ${started.length === 1 ? 'it' : 'them'}.`);
+    }
+}
+/**
+ * Records v1..vN as applied without running them, in one transaction under the lease: for a database
+ * that already has the schema (built by hand, or by sequelize-cli as in the seed).
+ */
+async function baseline(target, versions, options) {
+    const { tables } = options;
+    let last;
+    if (options.from === 'sequelize') {
+        last = await sequelizeCount(target, versions, options);
+        if (last === 0) {
+            options.log(`${quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from').display} records no migrations: nothing to baseline (apply runs every version)`);
+            return { recorded: [] };
+        }
+    }
+    else if (options.baselineVersion !== null && Number.isInteger(options.baselineVersion) && options.baselineVersion >= 1) {
+        last = options.baselineVersion;
+    }
+    else {
+        throw new InputError('baseline-version', 'baseline needs baseline-version (a version number from 1: record v1..vN as applied) or baseline-from: sequelize');
+    }
+    const chosen = versionsUpTo(versions, last);
+    // Refuse before creating anything; checked again under the lease.
+    if (await metaTableExists(target, tables)) {
+        checkNeverRan(chosen, await readAppliedRows(target, tables), await readPartialVersions(target, tables), tables);
+    }
+    await ensureMetaTables(target, tables, options.createSchema);
+    const lease = await takeLease(target, options);
+    try {
+        checkNeverRan(chosen, await readAppliedRows(target, tables), await readPartialVersions(target, tables), tables);
+        const inserts = chosen.map((version) => ({
+            sql: `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
+VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestamp(), 0, :applied_by, :commit_sha, :run_url)`,
+            params: {
+                version: version.number,
+                description: version.description,
+                checksum: version.checksum,
+                files: fileRecords(version),
+                applied_by: options.run.actor,
+                commit_sha: options.run.commitSha,
+                run_url: options.run.runUrl
+            },
+            expectRows: 1
+        }));
+        const what = last === 1 ? 'the baseline of v1' : `the baseline of v1..v${last}`;
+        const done = async () => {
+            const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]));
+            return chosen.every((v) => rows.get(v.number) === v.checksum);
+        };
+        await commit(target, [lease.fence(), ...inserts], lease, options, what, done);
+        const recorded = chosen.map((v) => v.number);
+        options.log(`Recorded ${operations_list(recorded)} in ${tables.display} as applied, without running them`);
+        return { recorded };
+    }
+    finally {
+        await release(lease, options);
+    }
+}
+/**
+ * Accepts the files on disk of drifted applied versions (their SQL is not run), noting who and when in
+ * repaired_by / repaired_at, and clears an expired lease left by a run that died. A live lease of another
+ * run is waited for, as apply does. Partly applied versions are left for apply to finish.
+ */
+async function repair(target, versions, options) {
+    const { tables } = options;
+    if (!(await metaTableExists(target, tables))) {
+        options.log(`${tables.display} does not exist: nothing was applied here, so there is nothing to repair`);
+        return { accepted: [], clearedLease: null };
+    }
+    await ensureMetaTables(target, tables, false);
+    const lease = await takeLease(target, options);
+    try {
+        const clearedLease = lease.tookOverFrom;
+        if (clearedLease)
+            options.log(`Cleared the expired migration lease of ${clearedLease}`);
+        const rows = await readAppliedRows(target, tables);
+        const plan = planMigrations(versions, rows);
+        for (const partial of await readPartialVersions(target, tables)) {
+            options.log(`v${partial.version} is partly applied (${plural(partial.steps, 'statement', 'statements')} ran); repair does not touch it — re-run apply`);
+        }
+        if (!plan.drift.length) {
+            options.log('No drift: every applied version matches its files on disk');
+            return { accepted: [], clearedLease };
+        }
+        await addRepairColumns(target, tables);
+        const byNumber = new Map(versions.map((v) => [v.number, v]));
+        const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
+        const updates = plan.drift.map((drift) => {
+            const version = byNumber.get(drift.version);
+            return {
+                sql: `UPDATE ${tables.meta} SET checksum = :checksum, files = CAST(:files AS jsonb), repaired_by = :repaired_by, repaired_at = clock_timestamp()
+WHERE version = :version AND checksum = :previous`,
+                params: {
+                    version: version.number,
+                    checksum: version.checksum,
+                    files: fileRecords(version),
+                    repaired_by: options.run.actor ?? options.lease.owner,
+                    previous: recorded.get(version.number) ?? ''
+                },
+                expectRows: 1
+            };
+        });
+        const drifted = plan.drift.map((d) => d.version);
+        const done = async () => {
+            const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]));
+            return drifted.every((number) => rows.get(number) === byNumber.get(number).checksum);
+        };
+        await commit(target, [lease.fence(), ...updates], lease, options, `the repair of ${operations_list(drifted)}`, done);
+        const accepted = plan.drift.map((drift) => ({ version: drift.version, files: drift.files.map((f) => f.path) }));
+        for (const drift of plan.drift) {
+            options.log(`Accepted v${drift.version} as it is on disk (${drift.files.map((f) => `${f.path} ${f.change}`).join(', ')}); its SQL was not run`);
+        }
+        return { accepted, clearedLease };
+    }
+    finally {
+        await release(lease, options);
+    }
+}
+/**
+ * Adds repaired_by / repaired_at to the meta table the first time something is repaired: looking first
+ * means a user without ALTER on the table only needs it then.
+ */
+async function addRepairColumns(target, tables) {
+    const { rows } = await target.query(`SELECT count(*)::integer AS present FROM information_schema.columns
+WHERE table_schema = :schema AND table_name = :table AND column_name IN ('repaired_by', 'repaired_at')`, { schema: tables.schema, table: tables.table });
+    if (Number(rows[0]?.present) === 2)
+        return;
+    try {
+        await target.query(`ALTER TABLE ${tables.meta} ADD COLUMN IF NOT EXISTS repaired_by text, ADD COLUMN IF NOT EXISTS repaired_at timestamptz`);
+    }
+    catch (error) {
+        throw new OperationRefusedError(`repair records who accepted the files in two new columns of ${tables.display} (repaired_by, repaired_at), and adding them failed: ${errorMessage(error)}. ` +
+            'Run repair once as the owner of the table, or add the columns: ' +
+            `ALTER TABLE ${tables.meta} ADD COLUMN repaired_by text, ADD COLUMN repaired_at timestamptz`);
+    }
+}
+// ---------------------------------------------------------------------------------------------------
+// shared
+async function takeLease(target, options) {
+    return acquireLease(target, options.tables, { ...options.lease, log: options.log, sleep: options.sleep, now: options.now });
+}
+async function release(lease, options) {
+    await lease.release().catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`));
+}
+/** How long to wait for a transaction that may still be running after its commit reply was lost. */
+const operations_SETTLE_WAIT_MS = 120_000;
+/**
+ * Runs the fenced batch. A lost commit reply is settled by reading the meta table once the transaction
+ * (which row-locks the lease row from its first statement) has ended; nothing is re-sent.
+ */
+async function commit(target, batch, lease, options, what, committed) {
+    let outcome;
+    try {
+        outcome = await target.transaction(batch);
+    }
+    catch (error) {
+        if (!(error instanceof CommitOutcomeUnknownError))
+            throw error;
+        options.log(`The reply to the commit of ${what} was lost; reading ${options.tables.display} to find out whether it committed`);
+        if (!(await waitForLeaseRow(target, options))) {
+            throw new CommitOutcomeUnknownError(`The commit of ${what} got no reply and its transaction was still running ${operations_SETTLE_WAIT_MS / 1000} s later. Run validate later to see whether it took effect.`, { cause: error });
+        }
+        if (await committed())
+            return;
+        throw new CommitOutcomeUnknownError(`The commit of ${what} got no reply and ${options.tables.display} does not show it: nothing was written. Re-run.`, {
+            cause: error
+        });
+    }
+    if (outcome.ok)
+        return;
+    if (outcome.failedIndex === 0)
+        throw lostLease(lease.owner);
+    const statement = outcome.failedIndex;
+    const reason = outcome.guard ? `the row of the version changed while it ran` : outcome.error.message;
+    throw new Error(`Writing ${what} to ${options.tables.display} failed at its statement ${statement}: ${reason}. Nothing was written.`);
+}
+async function waitForLeaseRow(target, options) {
+    const now = options.now ?? Date.now;
+    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const started = now();
+    for (;;) {
+        const { rows } = await target.query(`SELECT id FROM ${options.tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED`);
+        if (rows.length)
+            return true;
+        if (now() - started >= operations_SETTLE_WAIT_MS)
+            return false;
+        await sleep(1000);
+    }
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -75756,27 +77015,27 @@ const CR = 0x0d;
 function splitStatements(text, file) {
     return new Splitter(text, file).run();
 }
-function isSpace(c) {
+function split_isSpace(c) {
     // scan.l: space [ \t\n\r\f\v]
     return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 function isLineBreak(c) {
     return c === LF || c === CR;
 }
-function isDigit(c) {
+function split_isDigit(c) {
     return c >= 0x30 && c <= 0x39;
 }
 /** scan.l ident_start: [A-Za-z\200-\377_] (every byte of a non-ASCII UTF-8 character is >= 0x80). */
-function isIdentStart(c) {
+function split_isIdentStart(c) {
     return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
 }
 /** scan.l ident_cont: [A-Za-z\200-\377_0-9\$] */
-function isIdentCont(c) {
-    return isIdentStart(c) || isDigit(c) || c === 0x24;
+function split_isIdentCont(c) {
+    return split_isIdentStart(c) || split_isDigit(c) || c === 0x24;
 }
 /** scan.l dolq_cont: [A-Za-z\200-\377_0-9] (no `$`, so `$a$b$` closes at the second `$`). */
 function isDollarTagCont(c) {
-    return isIdentStart(c) || isDigit(c);
+    return split_isIdentStart(c) || split_isDigit(c);
 }
 /** Tracks line and column while moving forward through the text; queries must not go backwards. */
 class Cursor {
@@ -75845,7 +77104,7 @@ class Splitter {
         while (this.pos < length) {
             const c = text.charCodeAt(this.pos);
             const next = text.charCodeAt(this.pos + 1);
-            if (isSpace(c)) {
+            if (split_isSpace(c)) {
                 this.pos++;
             }
             else if (c === 0x2d && next === 0x2d) {
@@ -75891,10 +77150,10 @@ class Splitter {
         else if (c === 0x24) {
             this.dollar(start);
         }
-        else if (isIdentStart(c)) {
+        else if (split_isIdentStart(c)) {
             this.identifier(start);
         }
-        else if (isDigit(c)) {
+        else if (split_isDigit(c)) {
             this.number();
         }
         else if (c === 0x5c) {
@@ -76026,7 +77285,7 @@ class Splitter {
                 lineBreak = true;
                 i++;
             }
-            else if (isSpace(c)) {
+            else if (split_isSpace(c)) {
                 i++;
             }
             else if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d) {
@@ -76043,13 +77302,13 @@ class Splitter {
     dollar(start) {
         const text = this.text;
         let i = start + 1;
-        if (isDigit(text.charCodeAt(i))) {
-            while (isDigit(text.charCodeAt(i)))
+        if (split_isDigit(text.charCodeAt(i))) {
+            while (split_isDigit(text.charCodeAt(i)))
                 i++;
             this.pos = i;
             return;
         }
-        if (isIdentStart(text.charCodeAt(i))) {
+        if (split_isIdentStart(text.charCodeAt(i))) {
             i++;
             while (isDollarTagCont(text.charCodeAt(i)))
                 i++;
@@ -76068,7 +77327,7 @@ class Splitter {
     identifier(start) {
         const text = this.text;
         let i = start + 1;
-        while (i < text.length && isIdentCont(text.charCodeAt(i)))
+        while (i < text.length && split_isIdentCont(text.charCodeAt(i)))
             i++;
         this.pos = i;
         this.trackBlocks(start, i);
@@ -76123,10 +77382,10 @@ class Splitter {
     number() {
         const text = this.text;
         let i = this.pos;
-        while (isDigit(text.charCodeAt(i)))
+        while (split_isDigit(text.charCodeAt(i)))
             i++;
-        if (i < text.length && isIdentStart(text.charCodeAt(i))) {
-            while (i < text.length && isIdentCont(text.charCodeAt(i)))
+        if (i < text.length && split_isIdentStart(text.charCodeAt(i))) {
+            while (i < text.length && split_isIdentCont(text.charCodeAt(i)))
                 i++;
         }
         this.pos = i;
@@ -76138,7 +77397,7 @@ class Splitter {
         if (text.charCodeAt(i) === 0x5c)
             i++;
         else
-            while (i < text.length && i - start < 40 && !isSpace(text.charCodeAt(i)) && text.charCodeAt(i) !== 0x5c)
+            while (i < text.length && i - start < 40 && !split_isSpace(text.charCodeAt(i)) && text.charCodeAt(i) !== 0x5c)
                 i++;
         const command = text.slice(start, i);
         const where = this.locate(start);
@@ -76267,6 +77526,48 @@ var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/migrations/directives.ts
+/**
+ * Directives: comment lines of the form `-- migrate:<word>` that change how a file runs. There is one,
+ * `-- migrate:no-transaction`, and it must be the file's first line (a BOM and trailing spaces
+ * allowed). Anything else that looks like a directive is an error rather than a silently ignored
+ * comment: a misspelt directive would otherwise run a CREATE INDEX CONCURRENTLY inside a transaction,
+ * and a `-- migrate:up` from another tool would run its `down` half too.
+ */
+
+const NO_TRANSACTION = '-- migrate:no-transaction';
+/** A line that looks like a directive: `--`, optional spaces, `migrate:` (any case), then a word. */
+const DIRECTIVE_LIKE = /^([ \t]*)--[ \t]*migrate:(\S*)/i;
+/** Reads the directives of one migration file. `file` is the path used in errors. */
+function readDirectives(text, file) {
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    const lines = body.split(/\r\n|\r|\n/);
+    let noTransaction = false;
+    for (let index = 0; index < lines.length; index++) {
+        const line = lines[index];
+        const match = DIRECTIVE_LIKE.exec(line);
+        if (!match)
+            continue;
+        const lineNumber = index + 1;
+        const column = match[1].length + 1;
+        const where = { file, line: lineNumber, column };
+        const word = match[2];
+        if (word.toLowerCase() === 'no-transaction') {
+            if (lineNumber !== 1) {
+                throw new MigrationFileError(`${file}:${lineNumber}:${column}: ${NO_TRANSACTION} must be the first line of the file; here it is on line ${lineNumber}. ` +
+                    'Move it to line 1 (the whole file then runs outside a transaction), or put those statements in a file of their own that starts with it.', where);
+            }
+            if (line.replace(/[ \t]+$/, '') !== NO_TRANSACTION) {
+                throw new MigrationFileError(`${file}:1:${column}: write the directive exactly as '${NO_TRANSACTION}' (found '${line.trim()}'), alone on the first line.`, where);
+            }
+            noTransaction = true;
+            continue;
+        }
+        throw new MigrationFileError(`${file}:${lineNumber}:${column}: unknown directive '-- migrate:${word}'; the only directive is ${NO_TRANSACTION} (on the first line)`, where);
+    }
+    return { noTransaction };
+}
+
 ;// CONCATENATED MODULE: ./src/migrations/discover.ts
 /**
  * Reads the migrations directory: one folder per version (`v<N>` or `v<N>_<description>`), whose `.sql`
@@ -76277,12 +77578,13 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 
 
 
+
 const discover_VERSION_DIR = /^v(\d+)(?:_(.+))?$/;
 /** Versions are stored in an `integer` column. */
 const MAX_VERSION = 2_147_483_647;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Sorts names by their UTF-16 code units: the same order on every machine and locale. */
-function byName(a, b) {
+function discover_byName(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 function isHidden(name) {
@@ -76310,7 +77612,7 @@ async function discoverMigrations(dir, workspace = process.cwd()) {
     const warnings = [];
     const byNumber = new Map();
     const versions = [];
-    for (const entry of entries.sort((a, b) => byName(a.name, b.name))) {
+    for (const entry of entries.sort((a, b) => discover_byName(a.name, b.name))) {
         if (isHidden(entry.name))
             continue;
         const entryPath = external_node_path_default().join(root, entry.name);
@@ -76339,10 +77641,25 @@ async function discoverMigrations(dir, workspace = process.cwd()) {
         versions.push(await readVersion(entryPath, number, match[2] ?? '', rel, warnings));
     }
     versions.sort((a, b) => a.number - b.number);
+    checkConsecutive(versions);
     return { versions, warnings };
 }
+/**
+ * Versions run in numeric order and the plan refuses one below the current version, so a hole is
+ * almost always a renumbering mistake (or a folder lost in a merge): refuse it here, before anything runs.
+ */
+function checkConsecutive(versions) {
+    for (let index = 1; index < versions.length; index++) {
+        const before = versions[index - 1];
+        const after = versions[index];
+        if (after.number !== before.number + 1) {
+            throw new MigrationFileError(`version ${before.number + 1} is missing between v${before.number} (${before.dir}) and v${after.number} (${after.dir}): ` +
+                `versions must be consecutive; renumber v${after.number} (or restore v${before.number + 1}, if it was removed)`, { file: after.dir });
+        }
+    }
+}
 async function readVersion(dir, number, description, rel, warnings) {
-    const entries = (await promises_default().readdir(dir, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name));
+    const entries = (await promises_default().readdir(dir, { withFileTypes: true })).sort((a, b) => discover_byName(a.name, b.name));
     const files = [];
     for (const entry of entries) {
         if (isHidden(entry.name))
@@ -76367,12 +77684,14 @@ async function readVersion(dir, number, description, rel, warnings) {
                 file: rel(filePath)
             });
         }
+        const { noTransaction } = readDirectives(text, rel(filePath));
         const statements = splitStatements(text, rel(filePath));
-        if (statements.length === 0)
-            warnings.push(`${rel(filePath)} has no SQL statements (only comments or whitespace)`);
-        files.push({ name: entry.name, path: rel(filePath), checksum: fileChecksum(text), text: normalizeText(text), statements });
+        if (statements.length === 0) {
+            throw new MigrationFileError(`${rel(filePath)} has no SQL statements: remove it, or add SQL`, { file: rel(filePath) });
+        }
+        files.push({ name: entry.name, path: rel(filePath), checksum: fileChecksum(text), text: normalizeText(text), statements, noTransaction });
     }
-    if (files.every((file) => file.statements.length === 0)) {
+    if (files.length === 0) {
         throw new MigrationFileError(`${rel(dir)} (version ${number}) has no SQL statements: add a .sql file or remove the folder`, {
             file: rel(dir)
         });
@@ -76451,7 +77770,9 @@ function renderError(error) {
         const lines = [
             '> [!CAUTION]',
             `> **v${error.version} failed** at ${code(where)}: ${error.sqlError.message}${state}`,
-            `> v${error.version} was rolled back; versions before it stay applied.`
+            ...(error instanceof StepFailedError
+                ? [...(error.advice ? [`> ${error.advice}`] : []), `> ${error.outcome}`]
+                : [`> v${error.version} was rolled back; versions before it stay applied.`])
         ];
         if (error.sqlError.detail)
             lines.push(`> Detail: ${error.sqlError.detail}`);
@@ -76474,7 +77795,7 @@ const FILE_SQL_CAP = 20_000;
 function comment_list(numbers) {
     return numbers.map((n) => `v${n}`).join(', ');
 }
-function plural(count, word) {
+function comment_plural(count, word) {
     return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 function footer(runUrl, sha) {
@@ -76500,7 +77821,7 @@ function verificationSection(verification) {
     }
     const where = verification.server ? ` on ${cell(verification.server)}` : '';
     if (verification.status === 'passed') {
-        return [`✅ **Verified**: all ${plural(verification.versions.length, 'version')} applied from scratch${where}.`];
+        return [`✅ **Verified**: all ${comment_plural(verification.versions.length, 'version')} applied from scratch${where}.`];
     }
     const failed = verification.versions.find((v) => v.status === 'failed');
     const lines = [`❌ **Verification failed**${where}: applying every version from scratch stopped at v${failed?.version ?? '?'}.`];
@@ -76528,7 +77849,27 @@ function findingLines(plan, source) {
     }
     for (const o of plan.oversized)
         lines.push(`- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`);
+    for (const c of plan.transactionConflicts.filter((conflict) => conflict.severity === 'error')) {
+        lines.push(`- ❗ **Cannot run in a transaction**: ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)}. ` +
+            `Add ${code('-- migrate:no-transaction')} as the first line of that file, or move the statement into a file of its own that starts with it.`);
+    }
     return lines;
+}
+/** Findings that do not stop an apply but deserve a look. */
+function warningLines(plan) {
+    return plan.transactionConflicts
+        .filter((conflict) => conflict.severity === 'warning')
+        .map((c) => `- ⚠️ ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)} runs inside the version's transaction: fine on PostgreSQL 12 and later, ` +
+        `unless the new value is used in the same transaction (then put it in a file that starts with ${code('-- migrate:no-transaction')}).`);
+}
+/** How a pending version runs: the files that run outside a transaction, if any. */
+function runsCell(pending) {
+    const outside = pending.files.filter((file) => file.noTransaction);
+    if (!outside.length)
+        return 'in one transaction';
+    if (outside.length === 1)
+        return `outside a transaction: ${code(outside[0].name)}`;
+    return `${comment_plural(outside.length, 'file')} outside a transaction`;
 }
 /** Cuts text at a line boundary to at most `max` characters, saying how much was left out. */
 function truncate(text, max, path) {
@@ -76537,7 +77878,7 @@ function truncate(text, max, path) {
     const cut = text.lastIndexOf('\n', max);
     const kept = text.slice(0, cut > 0 ? cut : max);
     const hiddenLines = text.slice(kept.length).split('\n').length - (text.endsWith('\n') ? 1 : 0);
-    return { text: kept, note: `… ${plural(hiddenLines, 'more line')} not shown; see ${code(path)}.` };
+    return { text: kept, note: `… ${comment_plural(hiddenLines, 'more line')} not shown; see ${code(path)}.` };
 }
 function sqlBlocks(plan, versions, budget) {
     const byNumber = new Map(versions.map((v) => [v.number, v]));
@@ -76548,7 +77889,7 @@ function sqlBlocks(plan, versions, budget) {
         if (!version)
             continue;
         const label = pending.description ? `v${pending.version} ${pending.description}` : `v${pending.version}`;
-        const open = `<details><summary>SQL of ${escapeHtml(label)} (${plural(pending.files.length, 'file')}, ${plural(pending.statements, 'statement')})</summary>`;
+        const open = `<details><summary>SQL of ${escapeHtml(label)} (${comment_plural(pending.files.length, 'file')}, ${comment_plural(pending.statements, 'statement')})</summary>`;
         const close = '</details>';
         // Every character counts against the budget: the wrapper, each file's block, each note.
         left -= open.length + close.length + 8;
@@ -76587,7 +77928,7 @@ function renderPlanComment(input) {
     const head = [title, ''];
     const total = plan.pending.reduce((sum, p) => sum + p.statements, 0);
     head.push(plan.pending.length
-        ? `${context} · **${plural(plan.pending.length, 'version')} pending**: ${comment_list(plan.pending.map((p) => p.version))} (${plural(total, 'statement')})`
+        ? `${context} · **${comment_plural(plan.pending.length, 'version')} pending**: ${comment_list(plan.pending.map((p) => p.version))} (${comment_plural(total, 'statement')})`
         : `${context} · nothing pending`);
     if (plan.deferred.length)
         head.push('', `Held back by target-version v${plan.targetVersion}: ${comment_list(plan.deferred)}`);
@@ -76596,11 +77937,14 @@ function renderPlanComment(input) {
         for (const p of plan.pending) {
             const files = p.files.map((f) => `${code(f.name)} (${f.statements})`).join('<br>');
             const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`;
-            head.push(`| ${label} | ${cell(files)} | ${p.statements} | in one transaction | ${verificationCell(verification, p.version)} |`);
+            head.push(`| ${label} | ${cell(files)} | ${p.statements} | ${cell(runsCell(p))} | ${verificationCell(verification, p.version)} |`);
         }
     }
     if (findings.length)
         head.push('', '**Apply will refuse to run until these are resolved:**', '', ...findings);
+    const warnings = warningLines(plan);
+    if (warnings.length)
+        head.push('', '**Worth a look** (apply runs anyway):', '', ...warnings);
     head.push('', ...verificationSection(verification));
     const tail = ['', footer(input.runUrl, input.sha), ''];
     const fixed = head.join('\n').length + tail.join('\n').length;
@@ -76630,7 +77974,10 @@ function renderDeployComment(input) {
         for (const a of result.applied)
             lines.push(`| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`);
     }
-    if (result.error instanceof StatementFailedError) {
+    if (result.error instanceof StepFailedError) {
+        lines.push('', result.error.outcome);
+    }
+    else if (result.error instanceof StatementFailedError) {
         lines.push('', `v${result.error.version} was rolled back; versions before it stay applied.`);
     }
     lines.push('', footer(input.runUrl, input.sha), '');
@@ -77158,13 +78505,22 @@ class PostgresTarget {
     ssl;
     /** Calls are serialised: with one connection, a query() must never land inside another call's transaction. */
     queue = Promise.resolve();
+    /** Connections opened for one long-running statement each. */
+    own = new Set();
     constructor(url, options = {}) {
         this.url = url;
         this.description = maskUrl(url);
         this.log = options.log ?? (() => { });
         this.ssl = options.ssl;
     }
-    query(sql, params) {
+    /**
+     * A `longRunning` statement is sent once, never re-sent, on a connection of its own opened for it
+     * (with `timeoutMs` as its statement_timeout): the main connection stays free meanwhile, so the
+     * engine can renew its lease while a CREATE INDEX CONCURRENTLY runs for longer than the lease lives.
+     */
+    query(sql, params, options) {
+        if (options?.longRunning)
+            return this.queryAlone(sql, params, options.longRunning.timeoutMs);
         return this.exclusive(async () => {
             const client = await this.connection();
             try {
@@ -77178,7 +78534,32 @@ class PostgresTarget {
     transaction(statements) {
         return this.exclusive(() => this.runTransaction(statements));
     }
+    async queryAlone(sql, params, timeoutMs) {
+        const client = this.newClient();
+        this.own.add(client);
+        try {
+            try {
+                await client.connect();
+            }
+            catch (error) {
+                throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, { cause: error });
+            }
+            try {
+                if (timeoutMs)
+                    await client.query(`SET statement_timeout = ${Math.round(timeoutMs)}`);
+                return await this.run(client, sql, params);
+            }
+            catch (error) {
+                throw this.translate(error, client);
+            }
+        }
+        finally {
+            this.own.delete(client);
+            await client.end().catch(() => { });
+        }
+    }
     async close() {
+        await Promise.all([...this.own].map((client) => client.end().catch(() => { })));
         await this.queue.catch(() => { });
         const client = this.client ?? (await this.connecting?.catch(() => undefined));
         this.client = undefined;
@@ -77279,12 +78660,7 @@ class PostgresTarget {
             return this.client;
         if (!this.connecting) {
             this.connecting = (async () => {
-                const client = new esm.Client({ connectionString: this.url, ssl: this.ssl, types: { getTypeParser } });
-                client.on('error', (error) => {
-                    this.log(`PostgreSQL connection error: ${errorMessage(error)}`);
-                    if (this.client === client)
-                        this.client = undefined;
-                });
+                const client = this.newClient();
                 try {
                     await client.connect();
                 }
@@ -77299,6 +78675,15 @@ class PostgresTarget {
             });
         }
         return this.connecting;
+    }
+    newClient() {
+        const client = new esm.Client({ connectionString: this.url, ssl: this.ssl, types: { getTypeParser } });
+        client.on('error', (error) => {
+            this.log(`PostgreSQL connection error: ${errorMessage(error)}`);
+            if (this.client === client)
+                this.client = undefined;
+        });
+        return client;
     }
     exclusive(work) {
         const run = this.queue.then(work, work);
@@ -77813,8 +79198,8 @@ class TimedTarget {
     get description() {
         return this.inner.description;
     }
-    query(sql, params) {
-        return this.inner.query(sql, params);
+    query(sql, params, options) {
+        return this.inner.query(sql, params, options);
     }
     async transaction(statements) {
         const started = Date.now();
@@ -78207,6 +79592,11 @@ async function withRetry(call, options) {
  * strictly sequential calls. The SDK client makes one attempt per call: retries are decided here per
  * error class (retry.ts). A CommitTransaction is never re-sent: when its reply is lost the outcome
  * is unknown and the engine settles it by reading the meta table.
+ *
+ * One call may last at most 45 s. A migration statement that needs longer and can run outside a
+ * transaction is sent with `longRunning` (see `runLongStatement`): it goes on server-side after the
+ * call times out, and the target waits for it by watching pg_stat_activity. Inside a transaction
+ * there is no such way out: the statement fails the transaction (see `transaction`).
  */
 
 
@@ -78324,6 +79714,52 @@ function tooLong(sql) {
 // ---------------------------------------------------------------------------------------------
 // The target
 // ---------------------------------------------------------------------------------------------
+/** The longest single pause while a transaction is open (its idle limit is 3 minutes). */
+const MAX_PAUSE_IN_TRANSACTION_MS = 10_000;
+/** How often a long-running statement's backend is looked up once the call has timed out. */
+const LONG_STATEMENT_POLL_MS = 5000;
+/** How often its progress is logged. */
+const LONG_STATEMENT_PROGRESS_MS = 15_000;
+/** The first 80 characters of a statement, on one line, for messages. */
+function sqlPreview(sql) {
+    const flat = sql.replace(/\s+/g, ' ').trim();
+    return flat.length > 80 ? `"${flat.slice(0, 80)}…"` : `"${flat}"`;
+}
+/**
+ * The backend running a statement sent without parameters: same database and user, active, and its
+ * `query` is the statement text. Leading whitespace and trailing whitespace or semicolons are ignored
+ * (the driver behind the service may drop a final `;`). pg_stat_activity keeps only the first
+ * track_activity_query_size bytes (1 kB by default) of a statement: a text cut there matches when it
+ * is the start of ours. Our own session (the one running this query) is left out.
+ */
+const FIND_BACKEND_SQL = `SELECT a.pid, a.wait_event_type, a.wait_event
+FROM pg_catalog.pg_stat_activity a,
+  (SELECT regexp_replace(:sql, '^\\s+|[\\s;]+$', '', 'g') AS statement,
+          (SELECT setting::int FROM pg_catalog.pg_settings WHERE name = 'track_activity_query_size') AS kept_bytes) s
+WHERE a.datname = current_database()
+  AND a.usename = current_user
+  AND a.pid <> pg_backend_pid()
+  AND a.state = 'active'
+  AND (regexp_replace(a.query, '^\\s+|[\\s;]+$', '', 'g') = s.statement
+    OR (octet_length(a.query) >= s.kept_bytes - 4
+      AND left(s.statement, length(regexp_replace(a.query, '^\\s+', ''))) = regexp_replace(a.query, '^\\s+', '')))
+ORDER BY a.query_start
+LIMIT 1`;
+const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
+FROM pg_catalog.pg_stat_progress_create_index WHERE pid = :pid`;
+function percent(done, total) {
+    const d = Number(done);
+    const t = Number(total);
+    if (!Number.isFinite(d) || !Number.isFinite(t) || t <= 0)
+        return undefined;
+    return `${Math.min(100, Math.floor((d / t) * 100))}% (${d.toLocaleString('en-US')} of ${t.toLocaleString('en-US')})`;
+}
+/** How a person finds a statement still running. */
+function activityQuery(pid) {
+    return pid !== undefined
+        ? `SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE pid = ${pid}`
+        : "SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE state = 'active' AND datname = current_database()";
+}
 function clusterName(resourceArn) {
     const match = /:cluster:([^:/]+)$/.exec(resourceArn) ?? /:db:([^:/]+)$/.exec(resourceArn);
     return match ? match[1] : (resourceArn.split(':').pop() ?? resourceArn);
@@ -78348,6 +79784,10 @@ class DataApiTarget {
     ownsClient;
     log;
     retry;
+    /** `retry` for calls made while a transactionId is open: no single pause longer than 10 s. */
+    inTransactionRetry;
+    sleep;
+    now;
     constructor(options) {
         this.options = options;
         this.description = `data-api ${clusterName(options.resourceArn)}${options.database ? `/${options.database}` : ''}`;
@@ -78355,20 +79795,26 @@ class DataApiTarget {
         this.ownsClient = !options.client;
         this.client =
             options.client ?? new dist_cjs/* RDSDataClient */.Lq({ maxAttempts: 1, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+        this.sleep = options.sleep ?? defaultSleep;
+        this.now = options.now ?? Date.now;
         this.retry = {
-            sleep: options.sleep ?? defaultSleep,
+            sleep: this.sleep,
             now: options.now,
             resumeTimeoutMs: options.resumeTimeoutMs ?? 300_000,
             log: this.log
         };
+        const sleep = this.sleep;
+        this.inTransactionRetry = { ...this.retry, sleep: (ms) => sleep(Math.min(ms, MAX_PAUSE_IN_TRANSACTION_MS)) };
     }
     get base() {
         return { resourceArn: this.options.resourceArn, secretArn: this.options.secretArn };
     }
-    async query(sql, params) {
+    async query(sql, params, options) {
         const length = tooLong(sql);
         if (length)
             throw new DatabaseError(length);
+        if (options?.longRunning)
+            return this.runLongStatement(sql, params, options.longRunning.timeoutMs);
         try {
             const output = await withRetry(() => this.client.send(new dist_cjs/* ExecuteStatementCommand */.cw({
                 ...this.base,
@@ -78385,6 +79831,131 @@ class DataApiTarget {
             throw this.translate(error, 'ExecuteStatement');
         }
     }
+    /**
+     * A statement that may outlast one call (45 s), run outside a transaction:
+     *
+     * 1. Sent once with `continueAfterTimeout: true`. Only answers proving it did not run (resuming,
+     *    throttling) are retried; it is never re-sent after anything that may have run it.
+     * 2. A normal reply: done, as for any query.
+     * 3. StatementTimeoutException: the statement goes on server-side. Its backend is looked up in
+     *    pg_stat_activity every few seconds through ordinary short queries, and its progress logged
+     *    every 15 s (for CREATE INDEX, from pg_stat_progress_create_index).
+     *    - Still running after `timeoutMs` (counted from when it was sent; null: no limit of ours): a
+     *      TransportError saying so. It is not cancelled.
+     *    - Gone: it finished, but the Data API never reports how. PostgreSQL keeps no record of a past
+     *      statement's result, so success cannot be told from failure here: the result is
+     *      StatementOutcomeUnknownError, never a success. The engine then reads the catalog (an index
+     *      exists and is valid) or fails the version saying the outcome is unknown.
+     * 4. A 5xx or a lost reply: it may have run, may still be running, or may never have started.
+     *    It is handled as in 3, ending in StatementOutcomeUnknownError when no backend runs it.
+     */
+    async runLongStatement(sql, params, timeoutMs) {
+        const started = this.now();
+        try {
+            const output = await withRetry(() => this.client.send(new dist_cjs/* ExecuteStatementCommand */.cw({
+                ...this.base,
+                database: this.options.database,
+                sql,
+                parameters: toParameters(params),
+                includeResultMetadata: true,
+                continueAfterTimeout: true
+            })), 
+            // Resuming and throttling alone are retried: they prove the statement never ran.
+            { ...this.retry, idempotent: false });
+            return toQueryResult(output);
+        }
+        catch (error) {
+            const name = errorName(error);
+            if (name === 'StatementTimeoutException' || classifyError(error) === 'transient') {
+                throw await this.waitForStatement(sql, started, timeoutMs, error);
+            }
+            throw this.translate(error, 'ExecuteStatement');
+        }
+    }
+    /** Waits for a statement left running server-side; returns the error that reports how it ended. */
+    async waitForStatement(sql, started, timeoutMs, cause) {
+        const name = errorName(cause);
+        const timedOut = name === 'StatementTimeoutException';
+        const shown = sqlPreview(sql);
+        const isCreateIndex = /^\s*create\s+(unique\s+)?index\b/i.test(sql);
+        const deadline = timeoutMs === null ? Infinity : started + timeoutMs;
+        const limit = timeoutMs === null ? 'with no time limit' : `for up to ${formatSeconds(timeoutMs)}`;
+        let pid;
+        let lastLog = this.now();
+        this.log(timedOut
+            ? `${shown} is still running after the Data API's 45 s call limit; waiting for it to finish on the server ${limit}`
+            : `The call running ${shown} failed (${name}: ${errorMessage(cause)}); checking whether it is running on the server`);
+        for (;;) {
+            let row;
+            try {
+                row = (await this.query(FIND_BACKEND_SQL, { sql })).rows[0];
+            }
+            catch (error) {
+                return new TransportError(`Could not check whether ${shown} is still running on the server (${errorMessage(error)}). It may still be ` +
+                    `running: see ${activityQuery(pid)}. The migration version it belongs to is not complete.`, errorName(error), false, { cause: error });
+            }
+            const elapsed = this.now() - started;
+            if (!row)
+                break;
+            pid = Number(row.pid);
+            if (this.now() >= deadline) {
+                return new TransportError(`${shown} is still running on the server after ${formatSeconds(elapsed)} (pid ${pid}); the limit for it was ` +
+                    `${formatSeconds(timeoutMs ?? 0)}. It was not cancelled: see it with ${activityQuery(pid)}, and stop it with ` +
+                    `SELECT pg_cancel_backend(${pid}) if need be. The migration version it belongs to is not complete: it is not ` +
+                    'recorded as applied, and a later run must not start it again while it still runs.', 'STATEMENT_STILL_RUNNING', false, { cause });
+            }
+            if (this.now() - lastLog >= LONG_STATEMENT_PROGRESS_MS) {
+                const progress = isCreateIndex ? await this.createIndexProgress(pid) : '';
+                const waiting = row.wait_event_type ? `, waiting on ${String(row.wait_event_type)}: ${String(row.wait_event)}` : '';
+                lastLog = this.now();
+                this.log(`${shown} still running on the server after ${formatSeconds(lastLog - started)} (pid ${pid}${waiting})${progress}`);
+            }
+            await this.sleep(Math.max(0, Math.min(LONG_STATEMENT_POLL_MS, deadline - this.now())));
+        }
+        const elapsed = formatSeconds(this.now() - started);
+        const how = pid !== undefined
+            ? `ran past the Data API's 45 s call limit and finished on the server after about ${elapsed}`
+            : timedOut
+                ? `ran past the Data API's 45 s call limit and was no longer running on the server when checked`
+                : `was sent, but the call failed (${name}: ${errorMessage(cause)}) and the statement is not running on the server`;
+        this.log(`${shown} is no longer running on the server (after ${elapsed})`);
+        return new StatementOutcomeUnknownError(`${shown} ${how}; whether it succeeded cannot be read from the Data API.`, { cause, sql });
+    }
+    /** `; phase "…", blocks 40% (…), tuples …` for a CREATE INDEX in progress, or '' when there is no row. */
+    async createIndexProgress(pid) {
+        try {
+            const row = (await this.query(CREATE_INDEX_PROGRESS_SQL, { pid })).rows[0];
+            if (!row)
+                return '';
+            const parts = [`phase "${String(row.phase)}"`];
+            const blocks = percent(row.blocks_done, row.blocks_total);
+            if (blocks)
+                parts.push(`blocks ${blocks}`);
+            const tuples = percent(row.tuples_done, row.tuples_total);
+            if (tuples)
+                parts.push(`tuples ${tuples}`);
+            return `; ${parts.join(', ')}`;
+        }
+        catch {
+            // The view exists from PostgreSQL 12 on; progress is only for the log.
+            return '';
+        }
+    }
+    /**
+     * The service rolls back a transaction that sees no call for 3 minutes. Between BeginTransaction and
+     * the end of the transaction this method never pauses on its own account: statements are sent back
+     * to back, and the only waits are inside withRetry, for answers that prove the call did not run:
+     * - throttling: at most 4 pauses (backoff capped at 10 s; a longer Retry-After is cut to 10 s by
+     *   `inTransactionRetry`), well under 3 minutes in all;
+     * - resuming from auto-pause, which may wait up to resume-timeout. A cluster only pauses when it has
+     *   had no connection for a while, and an open transaction holds one, so a resuming answer cannot
+     *   come while our transaction is alive: it is already gone (the next call with its id answers
+     *   TransactionNotFoundException), and waiting for the cluster costs it nothing.
+     * Transient failures (5xx, lost replies) inside the transaction are not retried at all, and
+     * settleLostCommit only waits while the COMMIT is still running, when the transaction is busy, not
+     * idle. BeginTransaction and the final rollback may wait as usual: no transaction is open yet, or it
+     * is being ended anyway.
+     */
     async transaction(statements) {
         for (let index = 0; index < statements.length; index++) {
             const error = tooLong(statements[index].sql);
@@ -78415,7 +79986,7 @@ class DataApiTarget {
                     includeResultMetadata: true
                 })), 
                 // A statement inside a transaction is never re-sent after a failure that may have run it.
-                { ...this.retry, idempotent: false });
+                { ...this.inTransactionRetry, idempotent: false });
                 result = toQueryResult(output);
             }
             catch (error) {
@@ -78425,12 +79996,18 @@ class DataApiTarget {
                 if (kind === 'sql')
                     return { ok: false, failedIndex: index, error: parseDataApiError(errorMessage(error)) };
                 if (errorName(error) === 'StatementTimeoutException') {
+                    // continueAfterTimeout is not relied on with a transactionId (refused on v1, unverified on
+                    // v2), so a statement that outlives the call fails the whole transaction.
                     return {
                         ok: false,
                         failedIndex: index,
                         error: {
-                            message: 'The statement ran longer than the Data API allows for one call (45 s) and was abandoned; the ' +
-                                'transaction was rolled back. Run long statements through database-url, or make them faster.'
+                            message: `Statement ${index + 1} of ${statements.length} (${sqlPreview(statement.sql)}) ran longer than the ` +
+                                'Data API allows for one call (45 s) inside a transaction; the transaction was rolled back and ' +
+                                'nothing of it was committed. If the statement can run outside a transaction (CREATE INDEX ' +
+                                'CONCURRENTLY, VACUUM, …), put it in its own file starting with -- migrate:no-transaction: there it ' +
+                                'may run past 45 s. For long transactional work use the runner Lambda (lambda-function input, up to ' +
+                                '15 minutes per call) or a direct connection (database-url).'
                         }
                     };
                 }
@@ -78447,7 +80024,7 @@ class DataApiTarget {
         try {
             // Resuming and throttling answers mean the commit was not executed: those alone are retried.
             await withRetry(() => this.client.send(new dist_cjs/* CommitTransactionCommand */.Hb({ ...this.base, transactionId })), {
-                ...this.retry,
+                ...this.inTransactionRetry,
                 idempotent: false
             });
         }
@@ -78545,7 +80122,8 @@ const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
  * - The function failed (a crash, a timeout, an answer over 6 MB), the reply was lost, or a 5xx:
  *   the function may have run. A query (idempotent by contract) is re-sent a few times; a
  *   transaction never is: it may have committed, and the engine settles that by reading the meta
- *   table (CommitOutcomeUnknownError).
+ *   table (CommitOutcomeUnknownError). Nor is a long-running migration statement (`longRunning`):
+ *   StatementOutcomeUnknownError.
  */
 
 
@@ -78732,16 +80310,34 @@ class LambdaTarget {
             log: this.log
         };
     }
-    async query(sql, params) {
+    /**
+     * With `longRunning` the statement runs within one invocation (the runner has up to 15 minutes) and
+     * is never re-sent: only refusals before the function ran are retried. A failure that may have run
+     * it (a function error, a lost reply, a 5xx) is StatementOutcomeUnknownError, as for a transaction
+     * whose commit is in doubt; the engine settles it from the database.
+     */
+    async query(sql, params, options) {
         const request = { protocol: RUNNER_PROTOCOL, op: 'query', sql, ...(params ? { params } : {}) };
+        const longRunning = options?.longRunning !== undefined;
         for (let attempt = 1;; attempt++) {
             let reply;
             try {
-                // Only idempotent statements go through query(), so a lost reply or a 5xx may be re-sent.
-                reply = await this.invoke(request, true);
+                // Only idempotent statements go through query() without longRunning, so a lost reply or a 5xx may be re-sent.
+                reply = await this.invoke(request, !longRunning);
             }
             catch (error) {
+                if (longRunning && !(error instanceof TransportError) && this.mayHaveRun(error)) {
+                    throw new StatementOutcomeUnknownError(`The invocation of ${this.subject} for a long-running statement got no answer (${errorName(error)}: ` +
+                        `${bare(errorMessage(error))}); the statement may have run, and may still be running.`, { cause: error, sql });
+                }
                 throw this.translate(error);
+            }
+            if (reply.kind === 'function-error' && longRunning) {
+                const failed = this.functionFailed(reply);
+                if (CODE_NEVER_RAN.has(reply.errorType)) {
+                    throw new TransportError(`${failed.message} The runner's code never started: the statement did not run.`, reply.errorType, false);
+                }
+                throw new StatementOutcomeUnknownError(`${failed.message} It failed while running a long-running statement, which may have run (and may still be running).`, { cause: failed, sql });
             }
             if (reply.kind === 'function-error') {
                 if (attempt <= functionErrorRetries(reply.errorType)) {
@@ -78926,8 +80522,9 @@ function transportLimits(config) {
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * run(): config → migrations → target → command → outputs, summary and GitHub reports. The one place
- * that calls setFailed; errors become annotations at the file and line they concern.
+ * that fails the step: each error becomes one annotation at the file and line it concerns.
  */
+
 
 
 
@@ -78956,15 +80553,17 @@ async function main_run() {
         info(`Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`);
         if (config.command === 'plan')
             await runPlan(config, versions);
-        else
+        else if (config.command === 'apply')
             await runApply(config, versions);
+        else
+            await runOperation(config, versions);
     }
     catch (error) {
         fail(error);
     }
 }
 async function readPlan(config, versions) {
-    const options = { targetVersion: config.targetVersion, ...transportLimits(config.target) };
+    const options = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
     if (config.target) {
         const target = createTarget(config.target, (message) => info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
         info(`Target: ${target.description}`);
@@ -79016,7 +80615,7 @@ async function runPlan(config, versions) {
         const { file, line, column, message, sqlState } = failed.error;
         const text = `v${failed.version} fails on a fresh database at ${file}:${line}:${column}: ${message}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`;
         core_error(text, { title: `Verification of v${failed.version} failed`, file, startLine: line, startColumn: column });
-        setFailed(text);
+        process.exitCode = ExitCode.Failure;
     }
 }
 async function runApply(config, versions) {
@@ -79030,9 +80629,13 @@ async function runApply(config, versions) {
             tables,
             createSchema: config.metaTable.schema !== null,
             targetVersion: config.targetVersion,
+            allowOutOfOrder: config.allowOutOfOrder,
             ...transportLimits(config.target),
             run: config.run,
             lease: { owner, ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: config.waitTimeoutSeconds },
+            lockTimeoutMs: config.lockTimeoutMs,
+            statementTimeoutMs: config.statementTimeoutMs,
+            lockRetries: config.lockRetries,
             log: (message) => info(message)
         });
     }
@@ -79056,6 +80659,68 @@ async function runApply(config, versions) {
         info(`Applied ${result.applied.map((a) => `v${a.version}`).join(', ')}: now at v${result.toVersion}`);
     else
         info(`Nothing to apply: at v${result.toVersion}`);
+}
+/** validate, baseline and repair: each reads or writes the meta table only, never migration SQL. */
+async function runOperation(config, versions) {
+    const target = createTarget(config.target, (message) => info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
+    info(`Target: ${target.description}`);
+    const log = (message) => info(message);
+    const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
+    const owner = `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
+    const lease = { owner, ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: config.waitTimeoutSeconds };
+    let lines;
+    let failure = null;
+    let plan = null;
+    try {
+        const tables = await resolveMetaTables(target, config.metaTable);
+        if (config.command === 'validate') {
+            const result = await validate(target, versions, { tables, ...planOptions });
+            plan = result.plan;
+            lines = result.problems.length ? result.problems.map((p) => `- ❗ ${p}`) : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`];
+            if (result.problems.length)
+                failure = `validate found ${result.problems.length} problem(s): ${result.problems.join(' ')}`;
+        }
+        else if (config.command === 'baseline') {
+            const result = await baseline(target, versions, {
+                tables,
+                createSchema: config.metaTable.schema !== null,
+                run: config.run,
+                lease,
+                log,
+                baselineVersion: config.baselineVersion,
+                from: config.baselineFrom
+            });
+            lines = [`✅ Recorded ${result.recorded.map((v) => `v${v}`).join(', ')} as applied without running them.`];
+        }
+        else {
+            const result = await repair(target, versions, { tables, run: config.run, lease, log });
+            lines = [
+                ...result.accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`),
+                ...(result.clearedLease ? [`- Cleared the stale lease of ${result.clearedLease}`] : [])
+            ];
+            if (!lines.length)
+                lines = ['✅ Nothing to repair: no drift and no stale lease.'];
+        }
+    }
+    finally {
+        await target.close().catch(() => undefined);
+    }
+    const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n');
+    setOutput('summary', markdown);
+    if (plan) {
+        setOutput('current-version', String(plan.currentVersion));
+        setOutput('pending', JSON.stringify(plan.pending.map((p) => p.version)));
+        setOutput('drift', String(plan.drift.length > 0));
+        setOutput('plan', JSON.stringify(plan));
+    }
+    if (process.env.GITHUB_STEP_SUMMARY)
+        await summary.addRaw(markdown).write();
+    else
+        info(markdown);
+    if (failure) {
+        core_error(failure, { title: 'Migrations are not valid' });
+        process.exitCode = ExitCode.Failure;
+    }
 }
 function logPlan(plan) {
     if (!plan.pending.length) {
@@ -79167,7 +80832,8 @@ function fail(error) {
     else {
         core_error(message);
     }
-    setFailed(message);
+    // setFailed would print the message as a second error line: the annotation above is the one.
+    process.exitCode = ExitCode.Failure;
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

@@ -60,11 +60,46 @@ export class StatementFailedError extends Error {
   }
 }
 
+/**
+ * A statement of a version that runs in steps (it has `-- migrate:no-transaction` files, or a partly
+ * applied run to resume) failed. What ran before it stays applied: `outcome` says what a re-run does.
+ */
+export class StepFailedError extends StatementFailedError {
+  constructor(
+    version: number,
+    location: SourceLocation,
+    sqlError: SqlErrorInfo,
+    statementPreview: string,
+    /** Statements of the version that ran and are recorded in the progress table. */
+    readonly completedSteps: number,
+    readonly totalSteps: number,
+    /** What to do about it beyond fixing the SQL (an invalid index to drop …), or null. */
+    readonly advice: string | null,
+    /** What the failure left behind and what a re-run does, as one sentence for people. */
+    readonly outcome: string
+  ) {
+    super(version, location, sqlError, statementPreview)
+    this.message =
+      `v${version} failed at ${location.file}:${location.line}:${location.column}: ${sqlError.message}` +
+      (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
+      `.${advice ? ` ${advice}` : ''} ${outcome}`
+    this.name = 'StepFailedError'
+  }
+}
+
 /** The plan found drift, missing or out-of-order versions and refuses to apply. */
 export class PlanRefusedError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'PlanRefusedError'
+  }
+}
+
+/** baseline or repair found the database or the migrations in a state it must not record; nothing was written. */
+export class OperationRefusedError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'OperationRefusedError'
   }
 }
 
@@ -113,6 +148,21 @@ export class CommitOutcomeUnknownError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'CommitOutcomeUnknownError'
+  }
+}
+
+/**
+ * A long-running statement (Target.query with `longRunning`) ran past the Data API's 45 s call limit
+ * and finished on the server; whether it succeeded cannot be read from the Data API. The caller
+ * finds out from the database (the catalog, for index statements) or fails the version saying so.
+ */
+export class StatementOutcomeUnknownError extends Error {
+  /** The statement, as sent. */
+  readonly sql: string | undefined
+  constructor(message: string, options?: { cause?: unknown; sql?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'StatementOutcomeUnknownError'
+    this.sql = options?.sql
   }
 }
 

@@ -1,12 +1,13 @@
 /**
  * run(): config → migrations → target → command → outputs, summary and GitHub reports. The one place
- * that calls setFailed; errors become annotations at the file and line they concern.
+ * that fails the step: each error becomes one annotation at the file and line it concerns.
  */
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { randomUUID } from 'node:crypto'
 import { readConfig, type Config } from './config.js'
 import { applyMigrations, type ApplyResult } from './engine/apply.js'
+import { baseline, repair, validate } from './engine/operations.js'
 import { metaTableExists, readAppliedRows, resolveMetaTables } from './engine/meta.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from './errors.js'
 import { baseRows } from './migrations/base.js'
@@ -31,14 +32,15 @@ export async function run(): Promise<void> {
     for (const warning of warnings) core.warning(warning)
     core.info(`Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`)
     if (config.command === 'plan') await runPlan(config, versions)
-    else await runApply(config, versions)
+    else if (config.command === 'apply') await runApply(config, versions)
+    else await runOperation(config, versions)
   } catch (error) {
     fail(error)
   }
 }
 
 async function readPlan(config: Config, versions: Version[]): Promise<{ plan: Plan; source: PlanSource }> {
-  const options = { targetVersion: config.targetVersion, ...transportLimits(config.target) }
+  const options = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) }
   if (config.target) {
     const target = createTarget(config.target, (message) => core.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
     core.info(`Target: ${target.description}`)
@@ -93,7 +95,7 @@ async function runPlan(config: Config, versions: Version[]): Promise<void> {
     const { file, line, column, message, sqlState } = failed.error
     const text = `v${failed.version} fails on a fresh database at ${file}:${line}:${column}: ${message}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`
     core.error(text, { title: `Verification of v${failed.version} failed`, file, startLine: line, startColumn: column })
-    core.setFailed(text)
+    process.exitCode = core.ExitCode.Failure
   }
 }
 
@@ -108,6 +110,7 @@ async function runApply(config: Config, versions: Version[]): Promise<void> {
       tables,
       createSchema: config.metaTable.schema !== null,
       targetVersion: config.targetVersion,
+      allowOutOfOrder: config.allowOutOfOrder,
       ...transportLimits(config.target),
       run: config.run,
       lease: { owner, ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: config.waitTimeoutSeconds },
@@ -133,6 +136,62 @@ async function runApply(config: Config, versions: Version[]): Promise<void> {
   if (result.error) throw result.error
   if (result.applied.length) core.info(`Applied ${result.applied.map((a) => `v${a.version}`).join(', ')}: now at v${result.toVersion}`)
   else core.info(`Nothing to apply: at v${result.toVersion}`)
+}
+
+/** validate, baseline and repair: each reads or writes the meta table only, never migration SQL. */
+async function runOperation(config: Config, versions: Version[]): Promise<void> {
+  const target = createTarget(config.target!, (message) => core.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
+  core.info(`Target: ${target.description}`)
+  const log = (message: string): void => core.info(message)
+  const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) }
+  const owner = `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${randomUUID().slice(0, 8)}`
+  const lease = { owner, ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: config.waitTimeoutSeconds }
+  let lines: string[]
+  let failure: string | null = null
+  let plan: Plan | null = null
+  try {
+    const tables = await resolveMetaTables(target, config.metaTable)
+    if (config.command === 'validate') {
+      const result = await validate(target, versions, { tables, ...planOptions })
+      plan = result.plan
+      lines = result.problems.length ? result.problems.map((p) => `- ❗ ${p}`) : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`]
+      if (result.problems.length) failure = `validate found ${result.problems.length} problem(s): ${result.problems.join(' ')}`
+    } else if (config.command === 'baseline') {
+      const result = await baseline(target, versions, {
+        tables,
+        createSchema: config.metaTable.schema !== null,
+        run: config.run,
+        lease,
+        log,
+        baselineVersion: config.baselineVersion,
+        from: config.baselineFrom
+      })
+      lines = [`✅ Recorded ${result.recorded.map((v) => `v${v}`).join(', ')} as applied without running them.`]
+    } else {
+      const result = await repair(target, versions, { tables, run: config.run, lease, log })
+      lines = [
+        ...result.accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`),
+        ...(result.clearedLease ? [`- Cleared the stale lease of ${result.clearedLease}`] : [])
+      ]
+      if (!lines.length) lines = ['✅ Nothing to repair: no drift and no stale lease.']
+    }
+  } finally {
+    await target.close().catch(() => undefined)
+  }
+  const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n')
+  core.setOutput('summary', markdown)
+  if (plan) {
+    core.setOutput('current-version', String(plan.currentVersion))
+    core.setOutput('pending', JSON.stringify(plan.pending.map((p) => p.version)))
+    core.setOutput('drift', String(plan.drift.length > 0))
+    core.setOutput('plan', JSON.stringify(plan))
+  }
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write()
+  else core.info(markdown)
+  if (failure) {
+    core.error(failure, { title: 'Migrations are not valid' })
+    process.exitCode = core.ExitCode.Failure
+  }
 }
 
 function logPlan(plan: Plan): void {
@@ -245,5 +304,6 @@ function fail(error: unknown): void {
   } else {
     core.error(message)
   }
-  core.setFailed(message)
+  // setFailed would print the message as a second error line: the annotation above is the one.
+  process.exitCode = core.ExitCode.Failure
 }

@@ -3,6 +3,7 @@
  * pending and what stops an apply (drift, missing versions, out-of-order versions); it does no I/O.
  */
 import { InputError } from './errors.js'
+import { transactionBlockConflict } from './migrations/transaction-block.js'
 import type { Version } from './migrations/types.js'
 
 /** One row of the meta table, as the engine reads it. */
@@ -23,6 +24,8 @@ export interface PlannedFile {
   path: string
   checksum: string
   statements: number
+  /** The file starts with `-- migrate:no-transaction`: its statements run one by one, outside a transaction. */
+  noTransaction: boolean
 }
 
 export interface PendingVersion {
@@ -61,8 +64,23 @@ export interface Plan {
   oversized: Array<{ version: number; file: string; line: number; column: number; length: number; limit: number }>
   /** Pending versions whose SQL is more than the transport takes in one call. */
   tooLarge: Array<{ version: number; bytes: number; limit: number }>
+  /**
+   * Pending statements that PostgreSQL refuses inside a transaction block, in files without
+   * `-- migrate:no-transaction`. Errors are refusals; warnings (ALTER TYPE … ADD VALUE) are not.
+   */
+  transactionConflicts: TransactionConflict[]
   /** Why an apply must not run; empty when it may. */
   refusals: string[]
+}
+
+export interface TransactionConflict {
+  version: number
+  file: string
+  line: number
+  column: number
+  /** The kind of statement, in its leading words: `CREATE INDEX CONCURRENTLY`, `VACUUM` … */
+  statement: string
+  severity: 'error' | 'warning'
 }
 
 export interface PlanOptions {
@@ -71,6 +89,8 @@ export interface PlanOptions {
   maxStatementLength?: number | null
   /** The most SQL (UTF-8 bytes) the transport takes for one version (the runner Lambda: 6 MB a call). */
   maxVersionBytes?: number | null
+  /** Pending versions lower than the current one are applied (in ascending order with the rest) instead of refused; still listed in `outOfOrder`. */
+  allowOutOfOrder?: boolean
 }
 
 function sameFiles(version: Version, row: AppliedRow): Drift['files'] {
@@ -146,6 +166,17 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
     }
   }
 
+  const transactionConflicts: TransactionConflict[] = []
+  for (const version of inRange) {
+    for (const file of version.files) {
+      if (file.noTransaction) continue
+      for (const statement of file.statements) {
+        const conflict = transactionBlockConflict(statement.sql)
+        if (conflict) transactionConflicts.push({ version: version.number, file: statement.file, line: statement.line, column: statement.column, ...conflict })
+      }
+    }
+  }
+
   const refusals: string[] = []
   if (drift.length) {
     refusals.push(
@@ -159,10 +190,10 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
         'Restore the folder(s), or check that migrations-dir and the database are the right pair.'
     )
   }
-  if (outOfOrder.length) {
+  if (outOfOrder.length && !options.allowOutOfOrder) {
     refusals.push(
       `out of order: ${list(outOfOrder)} ${outOfOrder.length === 1 ? 'is' : 'are'} lower than the current version v${currentVersion}. ` +
-        'Renumber the new version(s) above the current version.'
+        'Renumber the new version(s) above the current version, or set allow-out-of-order: true to apply them anyway.'
     )
   }
 
@@ -180,6 +211,14 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
     )
   }
 
+  const refused = transactionConflicts.filter((conflict) => conflict.severity === 'error')
+  if (refused.length) {
+    refusals.push(
+      `not in a transaction: ${refused.map((c) => `${c.file}:${c.line}:${c.column} (${c.statement})`).join(', ')} cannot run inside a transaction block. ` +
+        'Add -- migrate:no-transaction as the first line of that file, or move the statement into a file of its own that starts with it.'
+    )
+  }
+
   return {
     currentVersion,
     appliedVersions,
@@ -189,7 +228,7 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
       dir: version.dir,
       checksum: version.checksum,
       statements: version.files.reduce((sum, file) => sum + file.statements.length, 0),
-      files: version.files.map((file) => ({ name: file.name, path: file.path, checksum: file.checksum, statements: file.statements.length }))
+      files: version.files.map((file) => ({ name: file.name, path: file.path, checksum: file.checksum, statements: file.statements.length, noTransaction: file.noTransaction }))
     })),
     deferred,
     drift,
@@ -198,6 +237,7 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
     targetVersion,
     oversized,
     tooLarge,
+    transactionConflicts,
     refusals
   }
 }

@@ -83,6 +83,8 @@ export interface DataApiEmulatorOptions {
   idleTransactionTimeoutMs?: number
   /** A call running longer than this answers StatementTimeoutException. Default 45000. */
   statementTimeoutMs?: number
+  /** The clock of `resumingFor` windows (tests pass the fake clock their target sleeps on). Default Date.now. */
+  clock?: () => number
 }
 
 export interface DataApiEmulator {
@@ -565,6 +567,7 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
   const secretArn =
     options.secretArn ?? 'arn:aws:secretsmanager:us-east-1:123456789012:secret:emulated-cluster-secret-AbCdEf'
   const idleTransactionTimeoutMs = options.idleTransactionTimeoutMs ?? 180_000
+  const clock = options.clock ?? Date.now
   const statementTimeoutMs = options.statementTimeoutMs ?? 45_000
   const baseUrl = new URL(options.postgresUrl)
   const defaultDatabase = decodeURIComponent(baseUrl.pathname.replace(/^\//, '')) || 'postgres'
@@ -589,7 +592,7 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
       resumingCalls.push({ remaining: n, op })
     },
     resumingFor: ({ ms }) => {
-      resumingUntil = Date.now() + ms
+      resumingUntil = clock() + ms
     },
     status: ({ at, op, status, name, message }) => {
       faults.push({ kind: 'status', match: { at, op }, status, name, message })
@@ -1006,7 +1009,7 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
     }
 
     // Injected faults: the service answers before the call reaches the database.
-    if (takeCounted(resumingCalls, op) || Date.now() < resumingUntil) {
+    if (takeCounted(resumingCalls, op) || clock() < resumingUntil) {
       call.fault = 'resuming'
       return sendError(
         res,

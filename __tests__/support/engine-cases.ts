@@ -4,7 +4,7 @@
  */
 import path from 'node:path'
 import { applyMigrations, type ApplyOptions } from '../../src/engine/apply.js'
-import { metaTables } from '../../src/engine/meta.js'
+import { ensureMetaTables, metaTables } from '../../src/engine/meta.js'
 import { LeaseTimeoutError, PlanRefusedError, StatementFailedError } from '../../src/errors.js'
 import { discoverMigrations } from '../../src/migrations/discover.js'
 import type { Target } from '../../src/targets/target.js'
@@ -56,7 +56,7 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(first.applied.map((a) => a.version)).toEqual([1, 2])
       expect([first.fromVersion, first.toVersion]).toEqual([0, 2])
       const tables = await sql<{ t: string }>(db.url, `select string_agg(table_name::text, ',' order by table_name) as t from information_schema.tables where table_schema = 'public'`)
-      expect(tables[0].t).toBe('lists,notes,overdue_notes,schema_migrations,schema_migrations_lock,users')
+      expect(tables[0].t).toBe('lists,notes,overdue_notes,schema_migrations,schema_migrations_lock,schema_migrations_progress,users')
       const rows = await sql<Record<string, unknown>>(db.url, 'select * from schema_migrations order by version')
       expect(rows.map((r) => [r.version, r.description, r.applied_by, r.commit_sha, r.run_url])).toEqual([
         [1, '', 'octocat', 'c0ffee', 'https://github.com/o/r/actions/runs/1'],
@@ -129,7 +129,7 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       const dir = writeMigrations({ 'v1/01.sql': 'create table a (id int);' })
       const { versions } = await discoverMigrations(dir, dir)
       const target = await connect()
-      await applyMigrations(target, [], options())
+      await ensureMetaTables(target, metaTables('public', 'schema_migrations'), false)
       await sql(db.url, `update schema_migrations_lock set owner = 'https://github.com/o/r/actions/runs/99 (hubot)', token = 7, expires_at = now() + interval '1 hour'`)
       const opts = options({ lease: { owner: 'me', ttlSeconds: 30, waitTimeoutSeconds: 1 } })
       const result = await applyMigrations(target, versions, opts)
@@ -143,7 +143,7 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       const dir = writeMigrations({ 'v1/01.sql': 'create table a (id int);' })
       const { versions } = await discoverMigrations(dir, dir)
       const target = await connect()
-      await applyMigrations(target, [], options())
+      await ensureMetaTables(target, metaTables('public', 'schema_migrations'), false)
       await sql(db.url, `update schema_migrations_lock set owner = 'crashed run', token = 41, expires_at = now() - interval '1 second'`)
       const opts = options()
       const result = await applyMigrations(target, versions, opts)

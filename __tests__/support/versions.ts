@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileChecksum, normalizeText, versionChecksum } from '../../src/migrations/checksum.js'
+import { readDirectives } from '../../src/migrations/directives.js'
 import { splitStatements } from '../../src/migrations/split.js'
 import type { Version } from '../../src/migrations/types.js'
 import type { AppliedRow } from '../../src/plan.js'
@@ -26,7 +27,8 @@ export function version(number: number, files: Record<string, string>, descripti
     path: `${dir}/${name}`,
     checksum: fileChecksum(text),
     text: normalizeText(text),
-    statements: splitStatements(text, `${dir}/${name}`)
+    statements: splitStatements(text, `${dir}/${name}`),
+    noTransaction: readDirectives(text, `${dir}/${name}`).noTransaction
   }))
   return { number, description, dir, files: list, checksum: versionChecksum(list) }
 }

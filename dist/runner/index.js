@@ -32197,11 +32197,46 @@ class StatementFailedError extends Error {
         this.name = 'StatementFailedError';
     }
 }
+/**
+ * A statement of a version that runs in steps (it has `-- migrate:no-transaction` files, or a partly
+ * applied run to resume) failed. What ran before it stays applied: `outcome` says what a re-run does.
+ */
+class StepFailedError extends StatementFailedError {
+    completedSteps;
+    totalSteps;
+    advice;
+    outcome;
+    constructor(version, location, sqlError, statementPreview, 
+    /** Statements of the version that ran and are recorded in the progress table. */
+    completedSteps, totalSteps, 
+    /** What to do about it beyond fixing the SQL (an invalid index to drop …), or null. */
+    advice, 
+    /** What the failure left behind and what a re-run does, as one sentence for people. */
+    outcome) {
+        super(version, location, sqlError, statementPreview);
+        this.completedSteps = completedSteps;
+        this.totalSteps = totalSteps;
+        this.advice = advice;
+        this.outcome = outcome;
+        this.message =
+            `v${version} failed at ${location.file}:${location.line}:${location.column}: ${sqlError.message}` +
+                (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
+                `.${advice ? ` ${advice}` : ''} ${outcome}`;
+        this.name = 'StepFailedError';
+    }
+}
 /** The plan found drift, missing or out-of-order versions and refuses to apply. */
 class PlanRefusedError extends Error {
     constructor(message) {
         super(message);
         this.name = 'PlanRefusedError';
+    }
+}
+/** baseline or repair found the database or the migrations in a state it must not record; nothing was written. */
+class OperationRefusedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'OperationRefusedError';
     }
 }
 /** Another run holds the migration lease and did not release it within wait-timeout. */
@@ -32246,6 +32281,20 @@ class CommitOutcomeUnknownError extends Error {
     constructor(message, options) {
         super(message, options);
         this.name = 'CommitOutcomeUnknownError';
+    }
+}
+/**
+ * A long-running statement (Target.query with `longRunning`) ran past the Data API's 45 s call limit
+ * and finished on the server; whether it succeeded cannot be read from the Data API. The caller
+ * finds out from the database (the catalog, for index statements) or fails the version saying so.
+ */
+class StatementOutcomeUnknownError extends Error {
+    /** The statement, as sent. */
+    sql;
+    constructor(message, options) {
+        super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'StatementOutcomeUnknownError';
+        this.sql = options?.sql;
     }
 }
 function errorMessage(error) {
@@ -32585,13 +32634,22 @@ class PostgresTarget {
     ssl;
     /** Calls are serialised: with one connection, a query() must never land inside another call's transaction. */
     queue = Promise.resolve();
+    /** Connections opened for one long-running statement each. */
+    own = new Set();
     constructor(url, options = {}) {
         this.url = url;
         this.description = maskUrl(url);
         this.log = options.log ?? (() => { });
         this.ssl = options.ssl;
     }
-    query(sql, params) {
+    /**
+     * A `longRunning` statement is sent once, never re-sent, on a connection of its own opened for it
+     * (with `timeoutMs` as its statement_timeout): the main connection stays free meanwhile, so the
+     * engine can renew its lease while a CREATE INDEX CONCURRENTLY runs for longer than the lease lives.
+     */
+    query(sql, params, options) {
+        if (options?.longRunning)
+            return this.queryAlone(sql, params, options.longRunning.timeoutMs);
         return this.exclusive(async () => {
             const client = await this.connection();
             try {
@@ -32605,7 +32663,32 @@ class PostgresTarget {
     transaction(statements) {
         return this.exclusive(() => this.runTransaction(statements));
     }
+    async queryAlone(sql, params, timeoutMs) {
+        const client = this.newClient();
+        this.own.add(client);
+        try {
+            try {
+                await client.connect();
+            }
+            catch (error) {
+                throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, { cause: error });
+            }
+            try {
+                if (timeoutMs)
+                    await client.query(`SET statement_timeout = ${Math.round(timeoutMs)}`);
+                return await this.run(client, sql, params);
+            }
+            catch (error) {
+                throw this.translate(error, client);
+            }
+        }
+        finally {
+            this.own.delete(client);
+            await client.end().catch(() => { });
+        }
+    }
     async close() {
+        await Promise.all([...this.own].map((client) => client.end().catch(() => { })));
         await this.queue.catch(() => { });
         const client = this.client ?? (await this.connecting?.catch(() => undefined));
         this.client = undefined;
@@ -32706,12 +32789,7 @@ class PostgresTarget {
             return this.client;
         if (!this.connecting) {
             this.connecting = (async () => {
-                const client = new esm.Client({ connectionString: this.url, ssl: this.ssl, types: { getTypeParser } });
-                client.on('error', (error) => {
-                    this.log(`PostgreSQL connection error: ${errorMessage(error)}`);
-                    if (this.client === client)
-                        this.client = undefined;
-                });
+                const client = this.newClient();
                 try {
                     await client.connect();
                 }
@@ -32726,6 +32804,15 @@ class PostgresTarget {
             });
         }
         return this.connecting;
+    }
+    newClient() {
+        const client = new esm.Client({ connectionString: this.url, ssl: this.ssl, types: { getTypeParser } });
+        client.on('error', (error) => {
+            this.log(`PostgreSQL connection error: ${errorMessage(error)}`);
+            if (this.client === client)
+                this.client = undefined;
+        });
+        return client;
     }
     exclusive(work) {
         const run = this.queue.then(work, work);

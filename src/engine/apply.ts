@@ -1,6 +1,8 @@
 /**
  * Executes a plan through a Target: takes the lease, re-reads the meta table under it, then applies each
  * pending version in its own transaction — fence, re-check, its statements, its meta row — and releases.
+ * A version with `-- migrate:no-transaction` files (or one left partly applied) runs in steps instead:
+ * see steps.ts.
  */
 import {
   CommitOutcomeUnknownError,
@@ -13,7 +15,11 @@ import type { Statement, Version } from '../migrations/types.js'
 import { planMigrations, type Plan, type PlanOptions } from '../plan.js'
 import type { Target, TxStatement } from '../targets/target.js'
 import { acquireLease, lostLease, type Lease } from './lease.js'
-import { ensureMetaTables, insertAppliedRowStatement, readAppliedRow, readAppliedRows, type MetaTables, type RunIdentity } from './meta.js'
+import { ensureMetaTables, insertAppliedRowStatement, metaTableExists, readAppliedRows, readPartialVersions, type MetaTables, type RunIdentity } from './meta.js'
+import { applyInSteps } from './steps.js'
+import { locate, preamble, preview, settleLostCommit, type VersionOutcome } from './version-tx.js'
+
+export { locate } from './version-tx.js'
 
 export interface AppliedVersion {
   version: number
@@ -60,30 +66,12 @@ export interface ApplyOptions extends PlanOptions {
 /** SQLSTATEs after which a rolled-back version is worth running again: lock_not_available, deadlock_detected. */
 const LOCK_CONFLICTS = new Set(['55P03', '40P01'])
 
-/**
- * The first statements of every version's transaction: the lease fence, the not-yet-applied check,
- * and the transaction's own timeouts (validated numbers, never raw input).
- */
-function preamble(version: Version, lease: Lease, options: ApplyOptions): TxStatement[] {
-  const statements: TxStatement[] = [
-    lease.fence(),
-    { sql: `SELECT version FROM ${options.tables.meta} WHERE version = :version`, params: { version: version.number }, expectRows: 0 }
-  ]
-  if (options.lockTimeoutMs) statements.push({ sql: `SET LOCAL lock_timeout = '${Math.round(options.lockTimeoutMs)}ms'` })
-  if (options.statementTimeoutMs) statements.push({ sql: `SET LOCAL statement_timeout = '${Math.round(options.statementTimeoutMs)}ms'` })
-  return statements
-}
-
-function preview(sql: string): string {
-  const oneLine = sql.replace(/\s+/g, ' ').trim()
-  return oneLine.length > 200 ? `${oneLine.slice(0, 197)}...` : oneLine
-}
-
 export async function applyMigrations(target: Target, versions: Version[], options: ApplyOptions): Promise<ApplyResult> {
   const now = options.now ?? Date.now
   const started = now()
-  await ensureMetaTables(target, options.tables, options.createSchema)
-  const before = planMigrations(versions, await readAppliedRows(target, options.tables), options)
+  // Plan before creating anything: a refused or empty run leaves a database without the meta tables as it was.
+  const recorded = (await metaTableExists(target, options.tables)) ? await readAppliedRows(target, options.tables) : []
+  const before = planMigrations(versions, recorded, options)
   const result: ApplyResult = {
     plan: before,
     fromVersion: before.currentVersion,
@@ -101,6 +89,7 @@ export async function applyMigrations(target: Target, versions: Version[], optio
     return finish()
   }
   if (!before.pending.length) return finish()
+  await ensureMetaTables(target, options.tables, options.createSchema)
 
   let lease: Lease
   try {
@@ -123,12 +112,14 @@ export async function applyMigrations(target: Target, versions: Version[], optio
       return finish()
     }
     const byNumber = new Map(versions.map((version) => [version.number, version]))
+    // Versions an earlier run left partly applied resume in steps, whatever their files say now.
+    const partial = new Set((await readPartialVersions(target, options.tables)).map((p) => p.version))
     for (const pending of plan.pending) {
       renewal.check()
       const version = byNumber.get(pending.version)!
       let outcome: VersionOutcome
       try {
-        outcome = await applyVersion(target, version, lease, options)
+        outcome = await applyVersion(target, version, lease, options, partial.has(version.number))
       } catch (error) {
         outcome = { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) }
       }
@@ -156,20 +147,16 @@ export async function applyMigrations(target: Target, versions: Version[], optio
   }
 }
 
-type VersionOutcome =
-  | { kind: 'applied'; applied: AppliedVersion }
-  | { kind: 'elsewhere' }
-  | { kind: 'failed'; error: Error }
-
 /**
  * Applies one version, retrying it (rolled back, outside any transaction) when it gave up waiting for a
  * lock held by application traffic.
  */
-async function applyVersion(target: Target, version: Version, lease: Lease, options: ApplyOptions): Promise<VersionOutcome> {
+async function applyVersion(target: Target, version: Version, lease: Lease, options: ApplyOptions, partial: boolean): Promise<VersionOutcome> {
   const retries = options.lockRetries ?? 0
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const inSteps = partial || version.files.some((file) => file.noTransaction)
   for (let attempt = 0; ; attempt++) {
-    const outcome = await applyVersionOnce(target, version, lease, options)
+    const outcome = inSteps ? await applyInSteps(target, version, lease, options) : await applyVersionOnce(target, version, lease, options)
     const state = outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? outcome.error.sqlError.sqlState : undefined
     if (!state || !LOCK_CONFLICTS.has(state) || attempt >= retries) return outcome
     const wait = Math.min(30_000, 1000 * 2 ** attempt) * (0.75 + Math.random() * 0.5)
@@ -203,31 +190,7 @@ async function applyVersionOnce(target: Target, version: Version, lease: Lease, 
     outcome = await target.transaction(batch)
   } catch (error) {
     if (!(error instanceof CommitOutcomeUnknownError)) throw error
-    // The commit may or may not have happened: the meta row, written in the same transaction, says which.
-    // The transaction may also still be running (a Lambda whose reply was lost goes on): it holds the
-    // lease row from its first statement, so waiting for that row lock waits for its end.
-    options.log(`The reply to the commit of v${version.number} was lost; reading ${options.tables.display} to find out whether it committed`)
-    if (!(await waitForInFlightTransaction(target, options, version.number))) {
-      return {
-        kind: 'failed',
-        error: new CommitOutcomeUnknownError(
-          `The commit of v${version.number} got no reply and its transaction was still running ${SETTLE_WAIT_MS / 1000} s later: whether it commits is not known yet. ` +
-            `Nothing after v${version.number} was applied. Re-run later: the plan will show whether v${version.number} is applied.`,
-          { cause: error }
-        )
-      }
-    }
-    const row = await readAppliedRow(target, options.tables, version.number)
-    // Under the lease nobody else can have recorded it, so a row with this checksum is this run's commit.
-    if (row && row.checksum === version.checksum) return applied()
-    if (row) return { kind: 'elsewhere' }
-    return {
-      kind: 'failed',
-      error: new CommitOutcomeUnknownError(
-        `The commit of v${version.number} got no reply and the version is not recorded in ${options.tables.display}: it was not applied. Re-run to apply it.`,
-        { cause: error }
-      )
-    }
+    return settleLostCommit(target, version, options, error, applied)
   }
   if (outcome.ok) return applied()
   if (outcome.failedIndex === 0) return { kind: 'failed', error: lostLease(lease.owner) }
@@ -242,46 +205,6 @@ async function applyVersionOnce(target: Target, version: Version, lease: Lease, 
   const statement = statements[statementIndex]
   const location = locate(statement, outcome.error.position)
   return { kind: 'failed', error: new StatementFailedError(version.number, location, outcome.error, preview(statement.sql)) }
-}
-
-/** How long to wait for a version's transaction that may still be running after its reply was lost. */
-const SETTLE_WAIT_MS = 120_000
-
-/**
- * A version's transaction row-locks the lease row with its first statement and keeps the lock until it
- * ends. SKIP LOCKED answers at once, so this polls instead of blocking on a lock that a frozen client
- * could hold for long. True once no transaction holds the row.
- */
-async function waitForInFlightTransaction(target: Target, options: ApplyOptions, version: number): Promise<boolean> {
-  const now = options.now ?? Date.now
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
-  const started = now()
-  for (let logged = false; ; logged = true) {
-    const { rows } = await target.query(`SELECT id FROM ${options.tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED`)
-    if (rows.length) return true
-    if (now() - started >= SETTLE_WAIT_MS) return false
-    if (!logged) options.log(`The transaction of v${version} is still running; waiting up to ${SETTLE_WAIT_MS / 1000} s for it to end`)
-    await sleep(1000)
-  }
-}
-
-/**
- * Points at the error's position inside the statement when PostgreSQL gave one (1-based, in
- * characters), else at the statement's start.
- */
-export function locate(statement: Statement, position: number | undefined): { file: string; line: number; column: number } {
-  const base = { file: statement.file, line: statement.line, column: statement.column }
-  if (!position || position < 1) return base
-  const chars = [...statement.sql]
-  if (position > chars.length) return base
-  let { line, column } = base
-  for (let i = 0; i < position - 1; i++) {
-    if (chars[i] === '\n') {
-      line++
-      column = 1
-    } else column++
-  }
-  return { file: statement.file, line, column }
 }
 
 /** Renews the lease in the background; a failed renewal is surfaced before the next version starts. */

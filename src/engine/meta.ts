@@ -9,6 +9,7 @@ import type { Row, SqlValue, Target } from '../targets/target.js'
 /** Plain identifiers only: letters, digits, `_` and `$`, starting with a letter or `_`; 63 bytes at most. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/
 const LOCK_SUFFIX = '_lock'
+const PROGRESS_SUFFIX = '_progress'
 const MAX_IDENTIFIER = 63
 
 export function quoteIdentifier(name: string): string {
@@ -31,13 +32,27 @@ export function parseMetaTableName(input: string): MetaTableName {
     )
   }
   const table = parts[parts.length - 1]
-  if (Buffer.byteLength(table) + LOCK_SUFFIX.length > MAX_IDENTIFIER) {
-    throw new InputError('meta-table', `'${table}' is too long: at most ${MAX_IDENTIFIER - LOCK_SUFFIX.length} characters (the lease table adds '${LOCK_SUFFIX}')`)
+  // The longest name beside it is the progress table, `<table>_progress`.
+  const longestSuffix = '_progress'.length
+  if (Buffer.byteLength(table) + longestSuffix > MAX_IDENTIFIER) {
+    throw new InputError('meta-table', `'${table}' is too long: at most ${MAX_IDENTIFIER - longestSuffix} characters (the tables beside it add '_lock' and '_progress')`)
   }
   if (parts.length === 2 && Buffer.byteLength(parts[0]) > MAX_IDENTIFIER) {
     throw new InputError('meta-table', `schema '${parts[0]}' is longer than ${MAX_IDENTIFIER} characters`)
   }
   return parts.length === 2 ? { schema: parts[0], table } : { schema: null, table }
+}
+
+/**
+ * Another tool's table named by an input (`table` or `schema.table`, case kept), quoted. An unqualified
+ * name is left to the database's search_path.
+ */
+export function quoteTableName(input: string, inputName: string): { quoted: string; display: string } {
+  const parts = input.trim().split('.')
+  if (parts.length > 2 || parts.some((part) => !IDENTIFIER.test(part) || Buffer.byteLength(part) > MAX_IDENTIFIER)) {
+    throw new InputError(inputName, `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (at most ${MAX_IDENTIFIER} characters each)`)
+  }
+  return { quoted: parts.map(quoteIdentifier).join('.'), display: parts.join('.') }
 }
 
 /** Fully qualified, quoted names of the two tables. */
@@ -48,6 +63,8 @@ export interface MetaTables {
   meta: string
   /** Quoted `"schema"."table_lock"`. */
   lock: string
+  /** Quoted `"schema"."table_progress"`: the completed statements of versions that run in steps. */
+  progress: string
   /** For messages: schema.table */
   display: string
 }
@@ -58,6 +75,7 @@ export function metaTables(schema: string, table: string): MetaTables {
     table,
     meta: `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`,
     lock: `${quoteIdentifier(schema)}.${quoteIdentifier(table + LOCK_SUFFIX)}`,
+    progress: `${quoteIdentifier(schema)}.${quoteIdentifier(table + PROGRESS_SUFFIX)}`,
     display: `${schema}.${table}`
   }
 }
@@ -95,12 +113,20 @@ export async function ensureMetaTables(target: Target, tables: MetaTables, creat
   // Look first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the table exists, and a
   // migration user of a long-lived database may no longer have it.
   const { rows } = await target.query(
-    'SELECT to_regclass(:meta) IS NOT NULL AS meta, to_regclass(:lock) IS NOT NULL AS lock, to_regnamespace(:schema) IS NOT NULL AS schema',
-    { meta: tables.meta, lock: tables.lock, schema: quoteIdentifier(tables.schema) }
+    'SELECT to_regclass(:meta) IS NOT NULL AS meta, to_regclass(:lock) IS NOT NULL AS lock, to_regclass(:progress) IS NOT NULL AS progress, ' +
+      'to_regnamespace(:schema) IS NOT NULL AS schema',
+    { meta: tables.meta, lock: tables.lock, progress: tables.progress, schema: quoteIdentifier(tables.schema) }
   )
   const present = rows[0] ?? {}
   if (present.meta === true && present.lock === true) {
     await target.query(`INSERT INTO ${tables.lock} (id, owner, token, expires_at) VALUES (1, '', 0, '-infinity') ON CONFLICT (id) DO NOTHING`)
+    if (present.progress !== true) {
+      // Tables made by an earlier release: add the progress table. A user without CREATE can still
+      // apply ordinary versions; a version that needs the table says so (see requireProgressTable).
+      await createIfMissing(target, progressTableDdl(tables)).catch((error: unknown) => {
+        if (!(error instanceof DatabaseError && error.info.sqlState === '42501')) throw error
+      })
+    }
     return
   }
   if (createSchema && present.schema !== true) await createIfMissing(target, `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)}`)
@@ -129,7 +155,85 @@ export async function ensureMetaTables(target: Target, tables: MetaTables, creat
   expires_at timestamptz NOT NULL
 )`
   )
+  await createIfMissing(target, progressTableDdl(tables))
   await target.query(`INSERT INTO ${tables.lock} (id, owner, token, expires_at) VALUES (1, '', 0, '-infinity') ON CONFLICT (id) DO NOTHING`)
+}
+
+/**
+ * One row per completed statement of a version that runs in steps (step: the statement's 0-based
+ * index in the version). The rows of a version are deleted in the transaction that records it.
+ */
+function progressTableDdl(tables: MetaTables): string {
+  return `CREATE TABLE IF NOT EXISTS ${tables.progress} (
+  version integer NOT NULL,
+  step integer NOT NULL CHECK (step >= 0),
+  statement_checksum text NOT NULL,
+  file text NOT NULL,
+  line integer NOT NULL,
+  completed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (version, step)
+)`
+}
+
+/** Whether the progress table exists (a plan must not create it; a database of an earlier release may lack it). */
+export async function progressTableExists(target: Target, tables: MetaTables): Promise<boolean> {
+  const { rows } = await target.query('SELECT to_regclass(:name) IS NOT NULL AS present', { name: tables.progress })
+  return rows[0]?.present === true
+}
+
+/** A completed statement of a partly applied version. */
+export interface ProgressRow {
+  step: number
+  statementChecksum: string
+  file: string
+  line: number
+}
+
+/** The completed steps of one version, in order; empty when it has none (or there is no progress table). */
+export async function readProgress(target: Target, tables: MetaTables, version: number): Promise<ProgressRow[]> {
+  if (!(await progressTableExists(target, tables))) return []
+  const { rows } = await target.query(
+    `SELECT step, statement_checksum, file, line FROM ${tables.progress} WHERE version = :version ORDER BY step`,
+    { version }
+  )
+  return rows.map((row) => ({ step: Number(row.step), statementChecksum: String(row.statement_checksum), file: String(row.file), line: Number(row.line) }))
+}
+
+/**
+ * Versions that ran in part: some statements completed (outside a transaction, or in a committed
+ * segment) but the version is not recorded as applied. Read-only: an empty list when the table is absent.
+ */
+export async function readPartialVersions(target: Target, tables: MetaTables): Promise<Array<{ version: number; steps: number }>> {
+  if (!(await progressTableExists(target, tables))) return []
+  const { rows } = await target.query(
+    `SELECT p.version, count(*)::integer AS steps FROM ${tables.progress} AS p
+WHERE NOT EXISTS (SELECT 1 FROM ${tables.meta} AS m WHERE m.version = p.version)
+GROUP BY p.version ORDER BY p.version`
+  )
+  return rows.map((row) => ({ version: Number(row.version), steps: Number(row.steps) }))
+}
+
+/** Records one completed statement (autocommit; idempotent, so a transport may re-send it). */
+export function insertProgressStatement(
+  tables: MetaTables,
+  version: number,
+  steps: Array<{ step: number; statementChecksum: string; file: string; line: number }>
+): { sql: string; params: Record<string, SqlValue> } {
+  return {
+    sql: `INSERT INTO ${tables.progress} (version, step, statement_checksum, file, line)
+SELECT CAST(:version AS integer), r.step, r.statement_checksum, r.file, r.line
+FROM jsonb_to_recordset(CAST(:steps AS jsonb)) AS r(step integer, statement_checksum text, file text, line integer)
+ON CONFLICT (version, step) DO NOTHING`,
+    params: {
+      version,
+      steps: JSON.stringify(steps.map((s) => ({ step: s.step, statement_checksum: s.statementChecksum, file: s.file, line: s.line })))
+    }
+  }
+}
+
+/** Forgets the progress of a version: in the transaction that records it as applied. */
+export function deleteProgressStatement(tables: MetaTables, version: number): { sql: string; params: Record<string, SqlValue> } {
+  return { sql: `DELETE FROM ${tables.progress} WHERE version = :version`, params: { version } }
 }
 
 /** Whether the meta table exists yet (plan must not create anything). */

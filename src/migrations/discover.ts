@@ -6,6 +6,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { InputError, MigrationFileError } from '../errors.js'
 import { fileChecksum, normalizeText, versionChecksum } from './checksum.js'
+import { readDirectives } from './directives.js'
 import { splitStatements } from './split.js'
 import type { MigrationFile, Version } from './types.js'
 
@@ -15,7 +16,7 @@ const MAX_VERSION = 2_147_483_647
 
 export interface Discovered {
   versions: Version[]
-  /** Things worth a warning that do not stop the run (a stray non-SQL file, a comment-only file). */
+  /** Things worth a warning that do not stop the run (a stray non-SQL file or folder). */
   warnings: string[]
 }
 
@@ -84,7 +85,26 @@ export async function discoverMigrations(dir: string, workspace: string = proces
     versions.push(await readVersion(entryPath, number, match[2] ?? '', rel, warnings))
   }
   versions.sort((a, b) => a.number - b.number)
+  checkConsecutive(versions)
   return { versions, warnings }
+}
+
+/**
+ * Versions run in numeric order and the plan refuses one below the current version, so a hole is
+ * almost always a renumbering mistake (or a folder lost in a merge): refuse it here, before anything runs.
+ */
+function checkConsecutive(versions: Version[]): void {
+  for (let index = 1; index < versions.length; index++) {
+    const before = versions[index - 1]
+    const after = versions[index]
+    if (after.number !== before.number + 1) {
+      throw new MigrationFileError(
+        `version ${before.number + 1} is missing between v${before.number} (${before.dir}) and v${after.number} (${after.dir}): ` +
+          `versions must be consecutive; renumber v${after.number} (or restore v${before.number + 1}, if it was removed)`,
+        { file: after.dir }
+      )
+    }
+  }
 }
 
 async function readVersion(
@@ -117,11 +137,14 @@ async function readVersion(
         file: rel(filePath)
       })
     }
+    const { noTransaction } = readDirectives(text, rel(filePath))
     const statements = splitStatements(text, rel(filePath))
-    if (statements.length === 0) warnings.push(`${rel(filePath)} has no SQL statements (only comments or whitespace)`)
-    files.push({ name: entry.name, path: rel(filePath), checksum: fileChecksum(text), text: normalizeText(text), statements })
+    if (statements.length === 0) {
+      throw new MigrationFileError(`${rel(filePath)} has no SQL statements: remove it, or add SQL`, { file: rel(filePath) })
+    }
+    files.push({ name: entry.name, path: rel(filePath), checksum: fileChecksum(text), text: normalizeText(text), statements, noTransaction })
   }
-  if (files.every((file) => file.statements.length === 0)) {
+  if (files.length === 0) {
     throw new MigrationFileError(`${rel(dir)} (version ${number}) has no SQL statements: add a .sql file or remove the folder`, {
       file: rel(dir)
     })

@@ -19,6 +19,11 @@ export interface MigrationFile {
   /** The text as checksummed: no BOM, LF line endings (shown in plan comments). */
   text: string
   statements: Statement[]
+  /**
+   * The file's first line is `-- migrate:no-transaction`: its statements run one by one, each committed
+   * on its own, outside any transaction (CREATE INDEX CONCURRENTLY, VACUUM …).
+   */
+  noTransaction: boolean
 }
 
 export interface Version {

@@ -4,9 +4,9 @@
  * __tests__/golden show their exact output.
  */
 import type { ApplyResult } from '../engine/apply.js'
-import { StatementFailedError } from '../errors.js'
+import { StatementFailedError, StepFailedError } from '../errors.js'
 import type { Version } from '../migrations/types.js'
-import { formatBytes, type Plan } from '../plan.js'
+import { formatBytes, type PendingVersion, type Plan } from '../plan.js'
 import type { Verification } from '../shadow/verify.js'
 import { cell, code, fenced, formatDuration } from './markdown.js'
 
@@ -88,7 +88,32 @@ function findingLines(plan: Plan, source: PlanSource): string[] {
     lines.push(`- ❗ **Too large**: v${large.version} is ${formatBytes(large.bytes)} of SQL; one runner Lambda invocation takes at most ${formatBytes(large.limit)}. Split it into several versions.`)
   }
   for (const o of plan.oversized) lines.push(`- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`)
+  for (const c of plan.transactionConflicts.filter((conflict) => conflict.severity === 'error')) {
+    lines.push(
+      `- ❗ **Cannot run in a transaction**: ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)}. ` +
+        `Add ${code('-- migrate:no-transaction')} as the first line of that file, or move the statement into a file of its own that starts with it.`
+    )
+  }
   return lines
+}
+
+/** Findings that do not stop an apply but deserve a look. */
+function warningLines(plan: Plan): string[] {
+  return plan.transactionConflicts
+    .filter((conflict) => conflict.severity === 'warning')
+    .map(
+      (c) =>
+        `- ⚠️ ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)} runs inside the version's transaction: fine on PostgreSQL 12 and later, ` +
+        `unless the new value is used in the same transaction (then put it in a file that starts with ${code('-- migrate:no-transaction')}).`
+    )
+}
+
+/** How a pending version runs: the files that run outside a transaction, if any. */
+function runsCell(pending: PendingVersion): string {
+  const outside = pending.files.filter((file) => file.noTransaction)
+  if (!outside.length) return 'in one transaction'
+  if (outside.length === 1) return `outside a transaction: ${code(outside[0].name)}`
+  return `${plural(outside.length, 'file')} outside a transaction`
 }
 
 /** Cuts text at a line boundary to at most `max` characters, saying how much was left out. */
@@ -161,10 +186,12 @@ export function renderPlanComment(input: PlanCommentInput): string {
     for (const p of plan.pending) {
       const files = p.files.map((f) => `${code(f.name)} (${f.statements})`).join('<br>')
       const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`
-      head.push(`| ${label} | ${cell(files)} | ${p.statements} | in one transaction | ${verificationCell(verification, p.version)} |`)
+      head.push(`| ${label} | ${cell(files)} | ${p.statements} | ${cell(runsCell(p))} | ${verificationCell(verification, p.version)} |`)
     }
   }
   if (findings.length) head.push('', '**Apply will refuse to run until these are resolved:**', '', ...findings)
+  const warnings = warningLines(plan)
+  if (warnings.length) head.push('', '**Worth a look** (apply runs anyway):', '', ...warnings)
   head.push('', ...verificationSection(verification))
 
   const tail = ['', footer(input.runUrl, input.sha), '']
@@ -203,7 +230,9 @@ export function renderDeployComment(input: DeployCommentInput): string {
     lines.push('', '| Version | Statements | Duration |', '|---|---:|---:|')
     for (const a of result.applied) lines.push(`| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`)
   }
-  if (result.error instanceof StatementFailedError) {
+  if (result.error instanceof StepFailedError) {
+    lines.push('', result.error.outcome)
+  } else if (result.error instanceof StatementFailedError) {
     lines.push('', `v${result.error.version} was rolled back; versions before it stay applied.`)
   }
   lines.push('', footer(input.runUrl, input.sha), '')

@@ -2,7 +2,7 @@
  * Pure renderers: plan and apply results → markdown for the job summary (and the `summary` output).
  * No I/O; golden files in __tests__/golden show their exact output.
  */
-import { StatementFailedError } from '../errors.js'
+import { StatementFailedError, StepFailedError } from '../errors.js'
 import type { ApplyResult } from '../engine/apply.js'
 
 export interface ReportContext {
@@ -76,7 +76,9 @@ function renderError(error: Error): string[] {
     const lines = [
       '> [!CAUTION]',
       `> **v${error.version} failed** at ${code(where)}: ${error.sqlError.message}${state}`,
-      `> v${error.version} was rolled back; versions before it stay applied.`
+      ...(error instanceof StepFailedError
+        ? [...(error.advice ? [`> ${error.advice}`] : []), `> ${error.outcome}`]
+        : [`> v${error.version} was rolled back; versions before it stay applied.`])
     ]
     if (error.sqlError.detail) lines.push(`> Detail: ${error.sqlError.detail}`)
     if (error.sqlError.hint) lines.push(`> Hint: ${error.sqlError.hint}`)

@@ -24,7 +24,7 @@ import {
 import type { Version } from '../migrations/types.js'
 import { maskUrl } from '../targets/mask.js'
 import { PostgresTarget } from '../targets/postgres.js'
-import type { QueryResult, SqlParams, Target, TransactionResult, TxStatement } from '../targets/target.js'
+import type { QueryOptions, QueryResult, SqlParams, Target, TransactionResult, TxStatement } from '../targets/target.js'
 import { ShadowUnavailableError, startLocalPostgres, type BinSearchSystem, type LocalPostgres } from './local-postgres.js'
 
 export interface VersionCheck {
@@ -76,8 +76,8 @@ class TimedTarget implements Target {
   get description(): string {
     return this.inner.description
   }
-  query(sql: string, params?: SqlParams): Promise<QueryResult> {
-    return this.inner.query(sql, params)
+  query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
+    return this.inner.query(sql, params, options)
   }
   async transaction(statements: TxStatement[]): Promise<TransactionResult> {
     const started = Date.now()

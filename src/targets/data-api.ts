@@ -5,6 +5,11 @@
  * strictly sequential calls. The SDK client makes one attempt per call: retries are decided here per
  * error class (retry.ts). A CommitTransaction is never re-sent: when its reply is lost the outcome
  * is unknown and the engine settles it by reading the meta table.
+ *
+ * One call may last at most 45 s. A migration statement that needs longer and can run outside a
+ * transaction is sent with `longRunning` (see `runLongStatement`): it goes on server-side after the
+ * call times out, and the target waits for it by watching pg_stat_activity. Inside a transaction
+ * there is no such way out: the statement fails the transaction (see `transaction`).
  */
 import {
   BeginTransactionCommand,
@@ -21,13 +26,24 @@ import {
 import {
   CommitOutcomeUnknownError,
   DatabaseError,
+  StatementOutcomeUnknownError,
   TransportError,
   errorMessage,
   type SqlErrorInfo
 } from '../errors.js'
 import { timestampToIso } from './postgres.js'
-import { classifyError, defaultSleep, errorName, withRetry, type RetryOptions } from './retry.js'
-import { guardFailure, type QueryResult, type Row, type SqlParams, type SqlValue, type Target, type TransactionResult, type TxStatement } from './target.js'
+import { classifyError, defaultSleep, errorName, formatSeconds, withRetry, type RetryOptions } from './retry.js'
+import {
+  guardFailure,
+  type QueryOptions,
+  type QueryResult,
+  type Row,
+  type SqlParams,
+  type SqlValue,
+  type Target,
+  type TransactionResult,
+  type TxStatement
+} from './target.js'
 
 /** The service rejects longer `sql` (the SDK does not check). */
 export const MAX_SQL_LENGTH = 65_536
@@ -152,6 +168,57 @@ function tooLong(sql: string): SqlErrorInfo | undefined {
 // The target
 // ---------------------------------------------------------------------------------------------
 
+/** The longest single pause while a transaction is open (its idle limit is 3 minutes). */
+const MAX_PAUSE_IN_TRANSACTION_MS = 10_000
+/** How often a long-running statement's backend is looked up once the call has timed out. */
+const LONG_STATEMENT_POLL_MS = 5000
+/** How often its progress is logged. */
+const LONG_STATEMENT_PROGRESS_MS = 15_000
+
+/** The first 80 characters of a statement, on one line, for messages. */
+export function sqlPreview(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim()
+  return flat.length > 80 ? `"${flat.slice(0, 80)}…"` : `"${flat}"`
+}
+
+/**
+ * The backend running a statement sent without parameters: same database and user, active, and its
+ * `query` is the statement text. Leading whitespace and trailing whitespace or semicolons are ignored
+ * (the driver behind the service may drop a final `;`). pg_stat_activity keeps only the first
+ * track_activity_query_size bytes (1 kB by default) of a statement: a text cut there matches when it
+ * is the start of ours. Our own session (the one running this query) is left out.
+ */
+const FIND_BACKEND_SQL = `SELECT a.pid, a.wait_event_type, a.wait_event
+FROM pg_catalog.pg_stat_activity a,
+  (SELECT regexp_replace(:sql, '^\\s+|[\\s;]+$', '', 'g') AS statement,
+          (SELECT setting::int FROM pg_catalog.pg_settings WHERE name = 'track_activity_query_size') AS kept_bytes) s
+WHERE a.datname = current_database()
+  AND a.usename = current_user
+  AND a.pid <> pg_backend_pid()
+  AND a.state = 'active'
+  AND (regexp_replace(a.query, '^\\s+|[\\s;]+$', '', 'g') = s.statement
+    OR (octet_length(a.query) >= s.kept_bytes - 4
+      AND left(s.statement, length(regexp_replace(a.query, '^\\s+', ''))) = regexp_replace(a.query, '^\\s+', '')))
+ORDER BY a.query_start
+LIMIT 1`
+
+const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
+FROM pg_catalog.pg_stat_progress_create_index WHERE pid = :pid`
+
+function percent(done: SqlValue | undefined, total: SqlValue | undefined): string | undefined {
+  const d = Number(done)
+  const t = Number(total)
+  if (!Number.isFinite(d) || !Number.isFinite(t) || t <= 0) return undefined
+  return `${Math.min(100, Math.floor((d / t) * 100))}% (${d.toLocaleString('en-US')} of ${t.toLocaleString('en-US')})`
+}
+
+/** How a person finds a statement still running. */
+function activityQuery(pid: number | undefined): string {
+  return pid !== undefined
+    ? `SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE pid = ${pid}`
+    : "SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE state = 'active' AND datname = current_database()"
+}
+
 function clusterName(resourceArn: string): string {
   const match = /:cluster:([^:/]+)$/.exec(resourceArn) ?? /:db:([^:/]+)$/.exec(resourceArn)
   return match ? match[1] : (resourceArn.split(':').pop() ?? resourceArn)
@@ -179,6 +246,10 @@ class DataApiTarget implements Target {
   private readonly ownsClient: boolean
   private readonly log: (msg: string) => void
   private readonly retry: Omit<RetryOptions, 'idempotent'>
+  /** `retry` for calls made while a transactionId is open: no single pause longer than 10 s. */
+  private readonly inTransactionRetry: Omit<RetryOptions, 'idempotent'>
+  private readonly sleep: (ms: number) => Promise<void>
+  private readonly now: () => number
 
   constructor(private readonly options: DataApiTargetOptions) {
     this.description = `data-api ${clusterName(options.resourceArn)}${options.database ? `/${options.database}` : ''}`
@@ -186,21 +257,26 @@ class DataApiTarget implements Target {
     this.ownsClient = !options.client
     this.client =
       options.client ?? new RDSDataClient({ maxAttempts: 1, ...(options.endpoint ? { endpoint: options.endpoint } : {}) })
+    this.sleep = options.sleep ?? defaultSleep
+    this.now = options.now ?? Date.now
     this.retry = {
-      sleep: options.sleep ?? defaultSleep,
+      sleep: this.sleep,
       now: options.now,
       resumeTimeoutMs: options.resumeTimeoutMs ?? 300_000,
       log: this.log
     }
+    const sleep = this.sleep
+    this.inTransactionRetry = { ...this.retry, sleep: (ms) => sleep(Math.min(ms, MAX_PAUSE_IN_TRANSACTION_MS)) }
   }
 
   private get base() {
     return { resourceArn: this.options.resourceArn, secretArn: this.options.secretArn }
   }
 
-  async query(sql: string, params?: SqlParams): Promise<QueryResult> {
+  async query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
     const length = tooLong(sql)
     if (length) throw new DatabaseError(length)
+    if (options?.longRunning) return this.runLongStatement(sql, params, options.longRunning.timeoutMs)
     try {
       const output = await withRetry(
         () =>
@@ -222,6 +298,153 @@ class DataApiTarget implements Target {
     }
   }
 
+  /**
+   * A statement that may outlast one call (45 s), run outside a transaction:
+   *
+   * 1. Sent once with `continueAfterTimeout: true`. Only answers proving it did not run (resuming,
+   *    throttling) are retried; it is never re-sent after anything that may have run it.
+   * 2. A normal reply: done, as for any query.
+   * 3. StatementTimeoutException: the statement goes on server-side. Its backend is looked up in
+   *    pg_stat_activity every few seconds through ordinary short queries, and its progress logged
+   *    every 15 s (for CREATE INDEX, from pg_stat_progress_create_index).
+   *    - Still running after `timeoutMs` (counted from when it was sent; null: no limit of ours): a
+   *      TransportError saying so. It is not cancelled.
+   *    - Gone: it finished, but the Data API never reports how. PostgreSQL keeps no record of a past
+   *      statement's result, so success cannot be told from failure here: the result is
+   *      StatementOutcomeUnknownError, never a success. The engine then reads the catalog (an index
+   *      exists and is valid) or fails the version saying the outcome is unknown.
+   * 4. A 5xx or a lost reply: it may have run, may still be running, or may never have started.
+   *    It is handled as in 3, ending in StatementOutcomeUnknownError when no backend runs it.
+   */
+  private async runLongStatement(sql: string, params: SqlParams | undefined, timeoutMs: number | null): Promise<QueryResult> {
+    const started = this.now()
+    try {
+      const output = await withRetry(
+        () =>
+          this.client.send(
+            new ExecuteStatementCommand({
+              ...this.base,
+              database: this.options.database,
+              sql,
+              parameters: toParameters(params),
+              includeResultMetadata: true,
+              continueAfterTimeout: true
+            })
+          ),
+        // Resuming and throttling alone are retried: they prove the statement never ran.
+        { ...this.retry, idempotent: false }
+      )
+      return toQueryResult(output)
+    } catch (error) {
+      const name = errorName(error)
+      if (name === 'StatementTimeoutException' || classifyError(error) === 'transient') {
+        throw await this.waitForStatement(sql, started, timeoutMs, error)
+      }
+      throw this.translate(error, 'ExecuteStatement')
+    }
+  }
+
+  /** Waits for a statement left running server-side; returns the error that reports how it ended. */
+  private async waitForStatement(
+    sql: string,
+    started: number,
+    timeoutMs: number | null,
+    cause: unknown
+  ): Promise<TransportError | StatementOutcomeUnknownError> {
+    const name = errorName(cause)
+    const timedOut = name === 'StatementTimeoutException'
+    const shown = sqlPreview(sql)
+    const isCreateIndex = /^\s*create\s+(unique\s+)?index\b/i.test(sql)
+    const deadline = timeoutMs === null ? Infinity : started + timeoutMs
+    const limit = timeoutMs === null ? 'with no time limit' : `for up to ${formatSeconds(timeoutMs)}`
+    let pid: number | undefined
+    let lastLog = this.now()
+    this.log(
+      timedOut
+        ? `${shown} is still running after the Data API's 45 s call limit; waiting for it to finish on the server ${limit}`
+        : `The call running ${shown} failed (${name}: ${errorMessage(cause)}); checking whether it is running on the server`
+    )
+    for (;;) {
+      let row: Row | undefined
+      try {
+        row = (await this.query(FIND_BACKEND_SQL, { sql })).rows[0]
+      } catch (error) {
+        return new TransportError(
+          `Could not check whether ${shown} is still running on the server (${errorMessage(error)}). It may still be ` +
+            `running: see ${activityQuery(pid)}. The migration version it belongs to is not complete.`,
+          errorName(error),
+          false,
+          { cause: error }
+        )
+      }
+      const elapsed = this.now() - started
+      if (!row) break
+      pid = Number(row.pid)
+      if (this.now() >= deadline) {
+        return new TransportError(
+          `${shown} is still running on the server after ${formatSeconds(elapsed)} (pid ${pid}); the limit for it was ` +
+            `${formatSeconds(timeoutMs ?? 0)}. It was not cancelled: see it with ${activityQuery(pid)}, and stop it with ` +
+            `SELECT pg_cancel_backend(${pid}) if need be. The migration version it belongs to is not complete: it is not ` +
+            'recorded as applied, and a later run must not start it again while it still runs.',
+          'STATEMENT_STILL_RUNNING',
+          false,
+          { cause }
+        )
+      }
+      if (this.now() - lastLog >= LONG_STATEMENT_PROGRESS_MS) {
+        const progress = isCreateIndex ? await this.createIndexProgress(pid) : ''
+        const waiting = row.wait_event_type ? `, waiting on ${String(row.wait_event_type)}: ${String(row.wait_event)}` : ''
+        lastLog = this.now()
+        this.log(`${shown} still running on the server after ${formatSeconds(lastLog - started)} (pid ${pid}${waiting})${progress}`)
+      }
+      await this.sleep(Math.max(0, Math.min(LONG_STATEMENT_POLL_MS, deadline - this.now())))
+    }
+    const elapsed = formatSeconds(this.now() - started)
+    const how =
+      pid !== undefined
+        ? `ran past the Data API's 45 s call limit and finished on the server after about ${elapsed}`
+        : timedOut
+          ? `ran past the Data API's 45 s call limit and was no longer running on the server when checked`
+          : `was sent, but the call failed (${name}: ${errorMessage(cause)}) and the statement is not running on the server`
+    this.log(`${shown} is no longer running on the server (after ${elapsed})`)
+    return new StatementOutcomeUnknownError(
+      `${shown} ${how}; whether it succeeded cannot be read from the Data API.`,
+      { cause, sql }
+    )
+  }
+
+  /** `; phase "…", blocks 40% (…), tuples …` for a CREATE INDEX in progress, or '' when there is no row. */
+  private async createIndexProgress(pid: number): Promise<string> {
+    try {
+      const row = (await this.query(CREATE_INDEX_PROGRESS_SQL, { pid })).rows[0]
+      if (!row) return ''
+      const parts = [`phase "${String(row.phase)}"`]
+      const blocks = percent(row.blocks_done, row.blocks_total)
+      if (blocks) parts.push(`blocks ${blocks}`)
+      const tuples = percent(row.tuples_done, row.tuples_total)
+      if (tuples) parts.push(`tuples ${tuples}`)
+      return `; ${parts.join(', ')}`
+    } catch {
+      // The view exists from PostgreSQL 12 on; progress is only for the log.
+      return ''
+    }
+  }
+
+  /**
+   * The service rolls back a transaction that sees no call for 3 minutes. Between BeginTransaction and
+   * the end of the transaction this method never pauses on its own account: statements are sent back
+   * to back, and the only waits are inside withRetry, for answers that prove the call did not run:
+   * - throttling: at most 4 pauses (backoff capped at 10 s; a longer Retry-After is cut to 10 s by
+   *   `inTransactionRetry`), well under 3 minutes in all;
+   * - resuming from auto-pause, which may wait up to resume-timeout. A cluster only pauses when it has
+   *   had no connection for a while, and an open transaction holds one, so a resuming answer cannot
+   *   come while our transaction is alive: it is already gone (the next call with its id answers
+   *   TransactionNotFoundException), and waiting for the cluster costs it nothing.
+   * Transient failures (5xx, lost replies) inside the transaction are not retried at all, and
+   * settleLostCommit only waits while the COMMIT is still running, when the transaction is busy, not
+   * idle. BeginTransaction and the final rollback may wait as usual: no transaction is open yet, or it
+   * is being ended anyway.
+   */
   async transaction(statements: TxStatement[]): Promise<TransactionResult> {
     for (let index = 0; index < statements.length; index++) {
       const error = tooLong(statements[index].sql)
@@ -258,7 +481,7 @@ class DataApiTarget implements Target {
               })
             ),
           // A statement inside a transaction is never re-sent after a failure that may have run it.
-          { ...this.retry, idempotent: false }
+          { ...this.inTransactionRetry, idempotent: false }
         )
         result = toQueryResult(output)
       } catch (error) {
@@ -267,13 +490,19 @@ class DataApiTarget implements Target {
         await this.rollback(transactionId)
         if (kind === 'sql') return { ok: false, failedIndex: index, error: parseDataApiError(errorMessage(error)) }
         if (errorName(error) === 'StatementTimeoutException') {
+          // continueAfterTimeout is not relied on with a transactionId (refused on v1, unverified on
+          // v2), so a statement that outlives the call fails the whole transaction.
           return {
             ok: false,
             failedIndex: index,
             error: {
               message:
-                'The statement ran longer than the Data API allows for one call (45 s) and was abandoned; the ' +
-                'transaction was rolled back. Run long statements through database-url, or make them faster.'
+                `Statement ${index + 1} of ${statements.length} (${sqlPreview(statement.sql)}) ran longer than the ` +
+                'Data API allows for one call (45 s) inside a transaction; the transaction was rolled back and ' +
+                'nothing of it was committed. If the statement can run outside a transaction (CREATE INDEX ' +
+                'CONCURRENTLY, VACUUM, …), put it in its own file starting with -- migrate:no-transaction: there it ' +
+                'may run past 45 s. For long transactional work use the runner Lambda (lambda-function input, up to ' +
+                '15 minutes per call) or a direct connection (database-url).'
             }
           }
         }
@@ -296,7 +525,7 @@ class DataApiTarget implements Target {
     try {
       // Resuming and throttling answers mean the commit was not executed: those alone are retried.
       await withRetry(() => this.client.send(new CommitTransactionCommand({ ...this.base, transactionId })), {
-        ...this.retry,
+        ...this.inTransactionRetry,
         idempotent: false
       })
     } catch (error) {

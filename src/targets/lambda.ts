@@ -8,13 +8,21 @@
  * - The function failed (a crash, a timeout, an answer over 6 MB), the reply was lost, or a 5xx:
  *   the function may have run. A query (idempotent by contract) is re-sent a few times; a
  *   transaction never is: it may have committed, and the engine settles that by reading the meta
- *   table (CommitOutcomeUnknownError).
+ *   table (CommitOutcomeUnknownError). Nor is a long-running migration statement (`longRunning`):
+ *   StatementOutcomeUnknownError.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
-import { CommitOutcomeUnknownError, DatabaseError, TransportError, errorMessage, type SqlErrorInfo } from '../errors.js'
+import {
+  CommitOutcomeUnknownError,
+  DatabaseError,
+  StatementOutcomeUnknownError,
+  TransportError,
+  errorMessage,
+  type SqlErrorInfo
+} from '../errors.js'
 import { backoffMs, classifyError, defaultSleep, errorName, formatSeconds, withRetry, type RetryOptions } from './retry.js'
 import { LAMBDA_PAYLOAD_LIMIT, RUNNER_PROTOCOL, type RunnerErrorCode, type RunnerRequest } from './runner-protocol.js'
-import type { QueryResult, Row, SqlParams, Target, TransactionResult, TxStatement } from './target.js'
+import type { QueryOptions, QueryResult, Row, SqlParams, Target, TransactionResult, TxStatement } from './target.js'
 
 export interface LambdaTargetOptions {
   /** A function name, `name:alias`, or an ARN (full or partial), optionally ending with `:qualifier`. */
@@ -254,15 +262,39 @@ class LambdaTarget implements Target {
     }
   }
 
-  async query(sql: string, params?: SqlParams): Promise<QueryResult> {
+  /**
+   * With `longRunning` the statement runs within one invocation (the runner has up to 15 minutes) and
+   * is never re-sent: only refusals before the function ran are retried. A failure that may have run
+   * it (a function error, a lost reply, a 5xx) is StatementOutcomeUnknownError, as for a transaction
+   * whose commit is in doubt; the engine settles it from the database.
+   */
+  async query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
     const request: RunnerRequest = { protocol: RUNNER_PROTOCOL, op: 'query', sql, ...(params ? { params } : {}) }
+    const longRunning = options?.longRunning !== undefined
     for (let attempt = 1; ; attempt++) {
       let reply: Reply
       try {
-        // Only idempotent statements go through query(), so a lost reply or a 5xx may be re-sent.
-        reply = await this.invoke(request, true)
+        // Only idempotent statements go through query() without longRunning, so a lost reply or a 5xx may be re-sent.
+        reply = await this.invoke(request, !longRunning)
       } catch (error) {
+        if (longRunning && !(error instanceof TransportError) && this.mayHaveRun(error)) {
+          throw new StatementOutcomeUnknownError(
+            `The invocation of ${this.subject} for a long-running statement got no answer (${errorName(error)}: ` +
+              `${bare(errorMessage(error))}); the statement may have run, and may still be running.`,
+            { cause: error, sql }
+          )
+        }
         throw this.translate(error)
+      }
+      if (reply.kind === 'function-error' && longRunning) {
+        const failed = this.functionFailed(reply)
+        if (CODE_NEVER_RAN.has(reply.errorType)) {
+          throw new TransportError(`${failed.message} The runner's code never started: the statement did not run.`, reply.errorType, false)
+        }
+        throw new StatementOutcomeUnknownError(
+          `${failed.message} It failed while running a long-running statement, which may have run (and may still be running).`,
+          { cause: failed, sql }
+        )
       }
       if (reply.kind === 'function-error') {
         if (attempt <= functionErrorRetries(reply.errorType)) {

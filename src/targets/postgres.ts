@@ -9,7 +9,7 @@
 import pg from 'pg'
 import { CommitOutcomeUnknownError, DatabaseError, TransportError, errorMessage, type SqlErrorInfo } from '../errors.js'
 import { maskUrl } from './mask.js'
-import { guardFailure, type QueryResult, type Row, type SqlParams, type SqlValue, type Target, type TransactionResult, type TxStatement } from './target.js'
+import { guardFailure, type QueryOptions, type QueryResult, type Row, type SqlParams, type SqlValue, type Target, type TransactionResult, type TxStatement } from './target.js'
 
 // ---------------------------------------------------------------------------------------------
 // Named parameters
@@ -259,6 +259,8 @@ export class PostgresTarget implements Target {
   private readonly ssl: pg.ClientConfig['ssl']
   /** Calls are serialised: with one connection, a query() must never land inside another call's transaction. */
   private queue: Promise<unknown> = Promise.resolve()
+  /** Connections opened for one long-running statement each. */
+  private readonly own = new Set<pg.Client>()
 
   constructor(
     private readonly url: string,
@@ -269,7 +271,13 @@ export class PostgresTarget implements Target {
     this.ssl = options.ssl
   }
 
-  query(sql: string, params?: SqlParams): Promise<QueryResult> {
+  /**
+   * A `longRunning` statement is sent once, never re-sent, on a connection of its own opened for it
+   * (with `timeoutMs` as its statement_timeout): the main connection stays free meanwhile, so the
+   * engine can renew its lease while a CREATE INDEX CONCURRENTLY runs for longer than the lease lives.
+   */
+  query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
+    if (options?.longRunning) return this.queryAlone(sql, params, options.longRunning.timeoutMs)
     return this.exclusive(async () => {
       const client = await this.connection()
       try {
@@ -284,7 +292,29 @@ export class PostgresTarget implements Target {
     return this.exclusive(() => this.runTransaction(statements))
   }
 
+  private async queryAlone(sql: string, params: SqlParams | undefined, timeoutMs: number | null): Promise<QueryResult> {
+    const client = this.newClient()
+    this.own.add(client)
+    try {
+      try {
+        await client.connect()
+      } catch (error) {
+        throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, { cause: error })
+      }
+      try {
+        if (timeoutMs) await client.query(`SET statement_timeout = ${Math.round(timeoutMs)}`)
+        return await this.run(client, sql, params)
+      } catch (error) {
+        throw this.translate(error, client)
+      }
+    } finally {
+      this.own.delete(client)
+      await client.end().catch(() => {})
+    }
+  }
+
   async close(): Promise<void> {
+    await Promise.all([...this.own].map((client) => client.end().catch(() => {})))
     await this.queue.catch(() => {})
     const client = this.client ?? (await this.connecting?.catch(() => undefined))
     this.client = undefined
@@ -393,11 +423,7 @@ export class PostgresTarget implements Target {
     if (this.client) return this.client
     if (!this.connecting) {
       this.connecting = (async () => {
-        const client = new pg.Client({ connectionString: this.url, ssl: this.ssl, types: { getTypeParser } as pg.CustomTypesConfig })
-        client.on('error', (error) => {
-          this.log(`PostgreSQL connection error: ${errorMessage(error)}`)
-          if (this.client === client) this.client = undefined
-        })
+        const client = this.newClient()
         try {
           await client.connect()
         } catch (error) {
@@ -416,6 +442,15 @@ export class PostgresTarget implements Target {
       })
     }
     return this.connecting
+  }
+
+  private newClient(): pg.Client {
+    const client = new pg.Client({ connectionString: this.url, ssl: this.ssl, types: { getTypeParser } as pg.CustomTypesConfig })
+    client.on('error', (error) => {
+      this.log(`PostgreSQL connection error: ${errorMessage(error)}`)
+      if (this.client === client) this.client = undefined
+    })
+    return client
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {

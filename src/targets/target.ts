@@ -41,11 +41,23 @@ export type TransactionResult =
       guardRows?: Row[]
     }
 
+export interface QueryOptions {
+  /**
+   * A migration statement run outside a transaction that may outlast one transport call (CREATE INDEX
+   * CONCURRENTLY on a big table, VACUUM): the transport keeps it running and waits for it to finish, up
+   * to `timeoutMs` (null: no limit of our own), logging progress. Such a query is never re-sent.
+   */
+  longRunning?: { timeoutMs: number | null }
+}
+
 export interface Target {
   /** Safe to log: never contains a secret. */
   readonly description: string
-  /** One statement, autocommit. SQL errors throw DatabaseError; transport failures TransportError. */
-  query(sql: string, params?: SqlParams): Promise<QueryResult>
+  /**
+   * One statement, autocommit. SQL errors throw DatabaseError; transport failures TransportError.
+   * Without `longRunning`, only idempotent statements are sent this way (a transport may re-send them).
+   */
+  query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult>
   /**
    * Runs the statements in order in one transaction. An SQL error or failed guard rolls everything back
    * and is returned as data. A transport failure before commit rolls back (best effort) and throws

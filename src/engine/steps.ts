@@ -1,0 +1,438 @@
+/**
+ * A version that cannot run in one transaction: it has files starting with `-- migrate:no-transaction`
+ * (CREATE INDEX CONCURRENTLY, VACUUM …), or an earlier run left it partly applied.
+ *
+ * Its files run in order as segments. Consecutive ordinary files form one transaction (the usual
+ * preamble: fence, not-yet-applied check, SET LOCAL timeouts). Each no-transaction file's statements
+ * run one at a time, each committed on its own and never re-sent, each preceded by a lease renewal
+ * (a short autocommit UPDATE): no transaction of the engine is open while such a statement runs, so a
+ * concurrent index build never waits for the engine's own lease. Every completed statement (step) is
+ * recorded in the progress table; a re-run checks the recorded ones against the files and resumes
+ * after them. The version counts as applied only once its meta row exists: the last transaction
+ * writes it and forgets the progress.
+ */
+import { createHash } from 'node:crypto'
+import {
+  CommitOutcomeUnknownError,
+  DatabaseError,
+  LeaseLostError,
+  MigrationFileError,
+  StatementOutcomeUnknownError,
+  StepFailedError,
+  errorMessage,
+  type SqlErrorInfo
+} from '../errors.js'
+import type { MigrationFile, Statement, Version } from '../migrations/types.js'
+import type { Target, TxStatement } from '../targets/target.js'
+import type { ApplyOptions } from './apply.js'
+import { dropIndexStatement, findIndex, invalidIndexesOn, parseCreateIndexConcurrently, type ConcurrentIndex, type IndexState } from './indexes.js'
+import { lostLease, type Lease } from './lease.js'
+import {
+  deleteProgressStatement,
+  insertAppliedRowStatement,
+  insertProgressStatement,
+  progressTableExists,
+  readProgress,
+  type MetaTables,
+  type ProgressRow
+} from './meta.js'
+import { locate, preamble, preview, settleLostCommit, waitForInFlightTransaction, type VersionOutcome } from './version-tx.js'
+
+/** sha256 of a statement's text, as the progress table records it. */
+export function statementChecksum(sql: string): string {
+  return `sha256:${createHash('sha256').update(sql, 'utf8').digest('hex')}`
+}
+
+interface Step {
+  statement: Statement
+  file: MigrationFile
+}
+
+/** Steps [start, end) of the version: one transaction, or statements run one by one. */
+interface Segment {
+  inTransaction: boolean
+  start: number
+  end: number
+}
+
+/** Consecutive ordinary files form one transaction segment; each no-transaction file is a segment of its own. */
+export function segmentsOf(files: MigrationFile[]): Segment[] {
+  const segments: Segment[] = []
+  let step = 0
+  for (const file of files) {
+    const count = file.statements.length
+    const last = segments[segments.length - 1]
+    if (!file.noTransaction && last?.inTransaction) last.end += count
+    else segments.push({ inTransaction: !file.noTransaction, start: step, end: step + count })
+    step += count
+  }
+  return segments.filter((segment) => segment.end > segment.start)
+}
+
+function where(statement: { file: string; line: number }): string {
+  return `${statement.file}:${statement.line}`
+}
+
+/** Steps a..b as people count them (1-based). */
+function stepRange(from: number, to: number): string {
+  return from === to ? `step ${from}` : `steps ${from}–${to}`
+}
+
+/**
+ * Checks the recorded steps against the statements on disk: a statement that ran must not have changed.
+ * Returns how many steps are complete.
+ */
+function checkProgress(version: Version, steps: Step[], rows: ProgressRow[], tables: MetaTables): number {
+  const progressTable = `${tables.display}_progress`
+  rows.forEach((row, index) => {
+    if (row.step !== index) {
+      throw new Error(
+        `The progress of v${version.number} in ${progressTable} is not a run of steps from 0 (step ${index} is missing); was the table edited by hand? ` +
+          `Nothing was run. Compare the database with the version's statements and correct the table.`
+      )
+    }
+  })
+  for (const row of rows) {
+    const step = steps[row.step]
+    if (step && statementChecksum(step.statement.sql) === row.statementChecksum) continue
+    const place = step ? where(step.statement) : `${row.file}:${row.line}`
+    const change = step ? 'has changed since it ran' : 'no longer exists (the version has fewer statements now)'
+    throw new MigrationFileError(
+      `v${version.number} is partly applied: ${stepRange(1, rows.length)} of ${steps.length} ran in an earlier run, but the statement at ${place} (step ${row.step + 1}) ${change}. ` +
+        `Statements that ran must not be edited: restore it as it ran (only the statements after step ${rows.length} may still change). ` +
+        `To start v${version.number} over instead, undo what its completed statements did and delete its rows from ${progressTable}. Nothing was run.`,
+      step ? { file: step.statement.file, line: step.statement.line, column: step.statement.column } : { file: row.file, line: row.line }
+    )
+  }
+  return rows.length
+}
+
+export async function applyInSteps(target: Target, version: Version, lease: Lease, options: ApplyOptions): Promise<VersionOutcome> {
+  const now = options.now ?? Date.now
+  const tables = options.tables
+  const steps: Step[] = version.files.flatMap((file) => file.statements.map((statement) => ({ statement, file })))
+  const outside = version.files.filter((file) => file.noTransaction)
+  if (!(await progressTableExists(target, tables))) {
+    return {
+      kind: 'failed',
+      error: new Error(
+        `v${version.number} runs outside a transaction (${outside.map((f) => f.path).join(', ') || 'resuming an earlier run'}) and needs the table ${tables.display}_progress, ` +
+          `which does not exist and could not be created: create it once as a user with CREATE on schema ${tables.schema} (any apply does), or grant CREATE. Nothing of v${version.number} was applied.`
+      )
+    }
+  }
+  let completed: number
+  try {
+    completed = checkProgress(version, steps, await readProgress(target, tables, version.number), tables)
+  } catch (error) {
+    return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) }
+  }
+
+  const label = `v${version.number}${version.description ? ` (${version.description})` : ''}`
+  if (completed > 0) {
+    options.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${where(steps[completed - 1].statement)})`)
+  } else {
+    const how = outside.length ? `; ${outside.length === 1 ? `${outside[0].name} runs` : `${outside.length} files run`} outside a transaction` : ''
+    options.log(`Applying ${label}: ${steps.length} statements in ${version.files.length} files${how}`)
+  }
+  const started = now()
+  const applied = (): VersionOutcome => ({
+    kind: 'applied',
+    applied: {
+      version: version.number,
+      description: version.description,
+      durationMs: now() - started,
+      statements: steps.length,
+      files: version.files.map((file) => ({ name: file.name, path: file.path, statements: file.statements.length }))
+    }
+  })
+  const context: RunContext = { target, version, lease, options, steps, completed, applied }
+
+  const segments = segmentsOf(version.files)
+    .filter((segment) => segment.end > completed)
+    .map((segment) => ({ ...segment, start: Math.max(segment.start, completed) }))
+  for (let index = 0; index < segments.length; index++) {
+    const segment = segments[index]
+    const last = index === segments.length - 1
+    const outcome = segment.inTransaction ? await runTransactionSegment(context, segment, last) : await runOutsideSegment(context, segment)
+    if (outcome) return outcome
+  }
+  return recordVersion(context)
+}
+
+interface RunContext {
+  target: Target
+  version: Version
+  lease: Lease
+  options: ApplyOptions
+  steps: Step[]
+  /** Steps complete so far (recorded in the progress table). */
+  completed: number
+  applied: () => VersionOutcome
+}
+
+function metaInsert(context: RunContext): TxStatement {
+  const { version, options } = context
+  const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }))
+  const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run)
+  return { sql: insert.sql, params: insert.params, expectRows: 1 }
+}
+
+function progressRows(context: RunContext, from: number, to: number): Array<{ step: number; statementChecksum: string; file: string; line: number }> {
+  return context.steps.slice(from, to).map((step, offset) => ({
+    step: from + offset,
+    statementChecksum: statementChecksum(step.statement.sql),
+    file: step.statement.file,
+    line: step.statement.line
+  }))
+}
+
+/** What a failure leaves behind, for the error message. */
+function outcomeSentence(context: RunContext, extra = ''): string {
+  const { version, steps, completed, options } = context
+  if (completed === 0) return `${extra}Nothing of v${version.number} was applied; versions before it stay applied.`
+  return (
+    `${extra}v${version.number} is partly applied: ${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${options.tables.display}_progress), ` +
+    `and v${version.number} is not recorded as applied. Fix the failing statement and re-run: the run resumes after step ${completed}.`
+  )
+}
+
+function stepFailed(context: RunContext, stepIndex: number, error: SqlErrorInfo, advice: string | null, extra = ''): VersionOutcome {
+  const step = context.steps[stepIndex]
+  const location = locate(step.statement, error.position)
+  return {
+    kind: 'failed',
+    error: new StepFailedError(context.version.number, location, error, preview(step.statement.sql), context.completed, context.steps.length, advice, outcomeSentence(context, extra))
+  }
+}
+
+/**
+ * Ordinary files between no-transaction ones: one transaction that also records its steps, or (when it
+ * is the version's last segment) records the version itself.
+ */
+async function runTransactionSegment(context: RunContext, segment: { start: number; end: number }, last: boolean): Promise<VersionOutcome | null> {
+  const { target, version, lease, options, steps } = context
+  const head = preamble(version, lease, options)
+  const body: TxStatement[] = steps.slice(segment.start, segment.end).map((step) => ({ sql: step.statement.sql }))
+  const progress = insertProgressStatement(options.tables, version.number, progressRows(context, segment.start, segment.end))
+  const tail: TxStatement[] = last
+    ? [metaInsert(context), deleteProgressStatement(options.tables, version.number)]
+    : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start }]
+  let outcome
+  try {
+    outcome = await target.transaction([...head, ...body, ...tail])
+  } catch (error) {
+    if (!(error instanceof CommitOutcomeUnknownError)) throw error
+    if (last) return settleLostCommit(target, version, options, error, context.applied)
+    // The segment's progress rows, written in the same transaction, say whether it committed.
+    options.log(`The reply to the commit of ${stepRange(segment.start + 1, segment.end)} of v${version.number} was lost; reading ${options.tables.display}_progress to find out whether it committed`)
+    const settled = await waitForInFlightTransaction(target, options, version.number)
+    const rows = settled ? await readProgress(target, options.tables, version.number) : []
+    if (settled && rows.length >= segment.end) {
+      context.completed = segment.end
+      return null
+    }
+    return {
+      kind: 'failed',
+      error: new CommitOutcomeUnknownError(
+        `The commit of ${stepRange(segment.start + 1, segment.end)} of v${version.number} got no reply and ${settled ? 'they are not recorded: they were not applied' : 'whether they commit is not known yet'}. ` +
+          outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run'),
+        { cause: error }
+      )
+    }
+  }
+  if (outcome.ok) {
+    if (last) return context.applied()
+    context.completed = segment.end
+    return null
+  }
+  if (outcome.failedIndex === 0) return { kind: 'failed', error: stoppedByLostLease(context) }
+  if (outcome.failedIndex === 1 && outcome.guard) return { kind: 'elsewhere' }
+  const statementIndex = outcome.failedIndex - head.length
+  if (statementIndex < 0) return { kind: 'failed', error: new Error(`Setting up a transaction of v${version.number} failed: ${outcome.error.message}`) }
+  if (statementIndex >= body.length) {
+    if (last && statementIndex === body.length && outcome.error.sqlState === '23505') return { kind: 'elsewhere' }
+    const what = last ? `Recording v${version.number} in ${options.tables.display}` : `Recording the progress of v${version.number} in ${options.tables.display}_progress`
+    return { kind: 'failed', error: new Error(`${what} failed: ${outcome.error.message}. Its transaction was rolled back. ${outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run')}`) }
+  }
+  const extra = context.completed > 0 ? `The transaction of ${stepRange(segment.start + 1, segment.end)} was rolled back. ` : ''
+  return stepFailed(context, segment.start + statementIndex, outcome.error, null, extra)
+}
+
+function stoppedByLostLease(context: RunContext): Error {
+  const lost = lostLease(context.lease.owner)
+  if (context.completed === 0) return lost
+  return new LeaseLostError(`${lost.message} ${outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run')}`)
+}
+
+/** A no-transaction file: each statement on its own, after a lease renewal, recorded once it completed. */
+async function runOutsideSegment(context: RunContext, segment: { start: number; end: number }): Promise<VersionOutcome | null> {
+  const { target, version, lease, options, steps } = context
+  for (let index = segment.start; index < segment.end; index++) {
+    try {
+      await lease.renew()
+    } catch (error) {
+      if (error instanceof LeaseLostError) return { kind: 'failed', error: stoppedByLostLease(context) }
+      const rerun = outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run')
+      return { kind: 'failed', error: new Error(`Renewing the migration lease before step ${index + 1} of v${version.number} failed: ${errorMessage(error)}. ${rerun}`, { cause: error }) }
+    }
+    const failure = await runStatementAlone(context, index)
+    if (failure) return failure
+    const progress = insertProgressStatement(options.tables, version.number, progressRows(context, index, index + 1))
+    try {
+      await target.query(progress.sql, progress.params)
+    } catch (error) {
+      const step = steps[index]
+      return {
+        kind: 'failed',
+        error: new Error(
+          `v${version.number} step ${index + 1} (${where(step.statement)}) ran, but recording it in ${options.tables.display}_progress failed: ${errorMessage(error)}. ` +
+            `A re-run would run it again: if that is not safe, insert its row into ${options.tables.display}_progress by hand (step ${index}, statement_checksum '${statementChecksum(step.statement.sql)}') before re-running.`
+        )
+      }
+    }
+    context.completed = index + 1
+  }
+  return null
+}
+
+/** Outcome of one statement run on its own: null when it completed (or the catalog shows it took effect). */
+async function runStatementAlone(context: RunContext, index: number): Promise<VersionOutcome | null> {
+  const { target, options } = context
+  const statement = context.steps[index].statement
+  const longRunning = { longRunning: { timeoutMs: options.statementTimeoutMs ?? null } }
+  const concurrentIndex = parseCreateIndexConcurrently(statement.sql)
+  let invalidBefore: string[] | null = null
+  if (concurrentIndex) {
+    const prepared = await prepareIndexBuild(context, index, concurrentIndex)
+    if (prepared) return prepared
+    if (concurrentIndex.name === null) invalidBefore = await invalidIndexesOn(target, concurrentIndex).catch(() => null)
+  }
+  try {
+    await target.query(statement.sql, undefined, longRunning)
+    return null
+  } catch (error) {
+    const info = errorInfo(error)
+    const unknown = !(error instanceof DatabaseError)
+    const extra = unknown
+      ? `Whether the statement took effect is not known (${error instanceof StatementOutcomeUnknownError ? 'it outlasted the call' : 'the transport failed'}): check the database before re-running, which runs it again. `
+      : ''
+    if (!concurrentIndex) return stepFailed(context, index, info, null, extra)
+    return indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, extra)
+  }
+}
+
+function errorInfo(error: unknown): SqlErrorInfo {
+  if (error instanceof DatabaseError) return error.info
+  return { message: errorMessage(error) }
+}
+
+/**
+ * Before `CREATE INDEX CONCURRENTLY IF NOT EXISTS name`: an INVALID index of that name (left by an
+ * earlier failed build) would make the statement a silent no-op, so it is dropped first.
+ */
+async function prepareIndexBuild(context: RunContext, index: number, concurrentIndex: ConcurrentIndex): Promise<VersionOutcome | null> {
+  if (!concurrentIndex.ifNotExists || concurrentIndex.name === null) return null
+  const { target, options } = context
+  const statement = context.steps[index].statement
+  const existing = await findIndex(target, concurrentIndex)
+  if (!existing || existing.valid || !existing.onTable) return null
+  if (existing.building) {
+    return stepFailed(context, index, { message: `the index ${existing.qualified} is being built by another session right now` }, 'Wait for that build to end and re-run.')
+  }
+  const drop = dropIndexStatement(existing.qualified, true)
+  options.log(`${where(statement)}: the INVALID index ${existing.qualified} is left from an earlier failed build; dropping it (${drop}) before building it again`)
+  try {
+    await target.query(drop, undefined, { longRunning: { timeoutMs: options.statementTimeoutMs ?? null } })
+  } catch (error) {
+    return stepFailed(
+      context,
+      index,
+      { message: `dropping the INVALID index ${existing.qualified} before rebuilding it failed: ${errorMessage(error)}` },
+      `Run ${dropIndexStatement(existing.qualified)}; yourself, then re-run.`
+    )
+  }
+  return null
+}
+
+/**
+ * After CREATE INDEX CONCURRENTLY answered an error (or no answer): the catalog decides. A valid index
+ * means the build succeeded whatever the reply said; an INVALID one must be dropped before anything else.
+ */
+async function indexBuildFailed(
+  context: RunContext,
+  index: number,
+  concurrentIndex: ConcurrentIndex,
+  error: SqlErrorInfo,
+  invalidBefore: string[] | null,
+  extra: string
+): Promise<VersionOutcome | null> {
+  const statement = context.steps[index].statement
+  let state: IndexState | null
+  let leftBehind: string[]
+  try {
+    if (concurrentIndex.name !== null) {
+      state = await findIndex(context.target, concurrentIndex)
+      leftBehind = state && state.onTable && !state.valid && !state.building ? [state.qualified] : []
+    } else {
+      state = null
+      const after = await invalidIndexesOn(context.target, concurrentIndex)
+      leftBehind = invalidBefore ? after.filter((name) => !invalidBefore.includes(name)) : after
+    }
+  } catch (lookup) {
+    context.options.log(`Could not look up the index of ${where(statement)} in the catalog: ${errorMessage(lookup)}`)
+    return stepFailed(context, index, error, 'Check whether it left an INVALID index behind (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY.', extra)
+  }
+  if (state && state.onTable && state.building) {
+    // The transport gave up waiting (a time limit, a lost reply) while the build goes on.
+    return stepFailed(
+      context,
+      index,
+      error,
+      `The build of ${state.qualified} is still running on the server (see pg_stat_progress_create_index). Let it end, then re-run: ` +
+        `a re-run finds the index and goes on if it is valid, or names it if the build failed.`
+    )
+  }
+  if (state && state.onTable && state.valid) {
+    context.options.log(
+      `${where(statement)} answered "${error.message}", but the index ${state.qualified} exists and is valid: the statement took effect; continuing`
+    )
+    return null
+  }
+  if (leftBehind.length) {
+    const drops = leftBehind.map((name) => `${dropIndexStatement(name)};`).join(' ')
+    const advice =
+      `The failed build left the INVALID index ${leftBehind.join(', ')} behind (it slows writes and is never used): ` +
+      `drop it with ${drops} then fix the cause${concurrentIndex.unique ? ' (duplicate values, for a unique index)' : ''} and re-run.` +
+      (concurrentIndex.ifNotExists ? ' (A re-run also drops it by itself before building again, since the statement says IF NOT EXISTS.)' : '')
+    // The catalog says how it ended: no doubt left about whether it took effect.
+    return stepFailed(context, index, error, advice)
+  }
+  return stepFailed(context, index, error, null, extra)
+}
+
+/** The last transaction of a version whose last segment ran outside a transaction: its meta row. */
+async function recordVersion(context: RunContext): Promise<VersionOutcome> {
+  const { target, version, lease, options } = context
+  const head: TxStatement[] = [
+    lease.fence(),
+    { sql: `SELECT version FROM ${options.tables.meta} WHERE version = :version`, params: { version: version.number }, expectRows: 0 }
+  ]
+  let outcome
+  try {
+    outcome = await target.transaction([...head, metaInsert(context), deleteProgressStatement(options.tables, version.number)])
+  } catch (error) {
+    if (!(error instanceof CommitOutcomeUnknownError)) throw error
+    return settleLostCommit(target, version, options, error, context.applied)
+  }
+  if (outcome.ok) return context.applied()
+  if (outcome.failedIndex === 0) return { kind: 'failed', error: stoppedByLostLease(context) }
+  if (outcome.failedIndex === 1 && outcome.guard) return { kind: 'elsewhere' }
+  if (outcome.failedIndex === 2 && outcome.error.sqlState === '23505') return { kind: 'elsewhere' }
+  return {
+    kind: 'failed',
+    error: new Error(
+      `Recording v${version.number} in ${options.tables.display} failed: ${outcome.error.message}. All its statements ran; a re-run records it without running them again.`
+    )
+  }
+}

@@ -7,25 +7,9 @@ import { createDataApiTarget, parseDataApiError, type DataApiTargetOptions } fro
 import type { Target } from '../src/targets/target.js'
 import { startDataApiEmulator, type DataApiEmulator, type DataApiEmulatorOptions } from './support/data-api-emulator.js'
 import { createTestDatabase, sql } from './support/postgres.js'
+import { useDummyAwsEnvironment } from './support/aws-env.js'
 
-const ENV_KEYS = ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_RDS_DATA'] as const
-const savedEnv: Record<string, string | undefined> = {}
-
-beforeAll(() => {
-  for (const key of ENV_KEYS) savedEnv[key] = process.env[key]
-  process.env.AWS_REGION = 'us-east-1'
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
-  process.env.AWS_SECRET_ACCESS_KEY = 'not-a-real-secret'
-  delete process.env.AWS_SESSION_TOKEN
-  delete process.env.AWS_ENDPOINT_URL_RDS_DATA
-})
-
-afterAll(() => {
-  for (const key of ENV_KEYS) {
-    if (savedEnv[key] === undefined) delete process.env[key]
-    else process.env[key] = savedEnv[key]
-  }
-})
+useDummyAwsEnvironment()
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>
 let emulator: DataApiEmulator

@@ -10,12 +10,11 @@ import type { Target } from '../src/targets/target.js'
 import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-emulator.js'
 import { describeEngine, options } from './support/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
+import { useDummyAwsEnvironment } from './support/aws-env.js'
 
 let emulator: DataApiEmulator
+useDummyAwsEnvironment()
 beforeAll(async () => {
-  process.env.AWS_REGION = 'us-east-1'
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
-  process.env.AWS_SECRET_ACCESS_KEY = 'not-a-real-secret'
   emulator = await startDataApiEmulator({ postgresUrl: process.env[ADMIN_URL_ENV]! })
 })
 afterAll(async () => {

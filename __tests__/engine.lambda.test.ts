@@ -15,26 +15,9 @@ import { describeEngine, options } from './support/engine-cases.js'
 import { startLambdaEmulator, type LambdaEmulator } from './support/lambda-emulator.js'
 import { createTestDatabase, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
+import { useDummyAwsEnvironment } from './support/aws-env.js'
 
-const ENV_KEYS = ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_LAMBDA'] as const
-const savedEnv: Record<string, string | undefined> = {}
-
-beforeAll(() => {
-  for (const key of ENV_KEYS) {
-    savedEnv[key] = process.env[key]
-    delete process.env[key]
-  }
-  process.env.AWS_REGION = 'us-east-1'
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
-  process.env.AWS_SECRET_ACCESS_KEY = 'not-a-real-secret'
-})
-
-afterAll(() => {
-  for (const key of ENV_KEYS) {
-    if (savedEnv[key] === undefined) delete process.env[key]
-    else process.env[key] = savedEnv[key]
-  }
-})
+useDummyAwsEnvironment()
 
 const RUNNER = 'aurora-migrate-runner'
 const TODO = path.resolve('examples/todo/migrations/resources')

@@ -11,35 +11,9 @@ import { createLambdaTarget, parseFunctionName, type LambdaTargetOptions } from 
 import type { Target } from '../src/targets/target.js'
 import { startLambdaEmulator, type EmulatedFunction, type LambdaContext, type LambdaEmulator } from './support/lambda-emulator.js'
 import { createTestDatabase, freePort, sql } from './support/postgres.js'
+import { useDummyAwsEnvironment } from './support/aws-env.js'
 
-const ENV_KEYS = [
-  'AWS_REGION',
-  'AWS_DEFAULT_REGION',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_PROFILE',
-  'AWS_ENDPOINT_URL',
-  'AWS_ENDPOINT_URL_LAMBDA'
-] as const
-const savedEnv: Record<string, string | undefined> = {}
-
-beforeAll(() => {
-  for (const key of ENV_KEYS) {
-    savedEnv[key] = process.env[key]
-    delete process.env[key]
-  }
-  process.env.AWS_REGION = 'us-east-1'
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
-  process.env.AWS_SECRET_ACCESS_KEY = 'not-a-real-secret'
-})
-
-afterAll(() => {
-  for (const key of ENV_KEYS) {
-    if (savedEnv[key] === undefined) delete process.env[key]
-    else process.env[key] = savedEnv[key]
-  }
-})
+useDummyAwsEnvironment()
 
 const RUNNER = 'aurora-migrate-runner'
 

@@ -18,6 +18,7 @@ import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-e
 import { options } from './support/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { version, writeMigrations } from './support/versions.js'
+import { useDummyAwsEnvironment } from './support/aws-env.js'
 
 describe('parsing CREATE INDEX CONCURRENTLY', () => {
   test.each([
@@ -61,10 +62,8 @@ test('consecutive ordinary files form one segment; each no-transaction file is i
 })
 
 let emulator: DataApiEmulator
+useDummyAwsEnvironment()
 beforeAll(async () => {
-  process.env.AWS_REGION = 'us-east-1'
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
-  process.env.AWS_SECRET_ACCESS_KEY = 'not-a-real-secret'
   emulator = await startDataApiEmulator({ postgresUrl: process.env[ADMIN_URL_ENV]! })
 })
 afterAll(async () => {

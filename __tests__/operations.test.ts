@@ -13,6 +13,7 @@ import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-e
 import { options } from './support/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
+import { useDummyAwsEnvironment } from './support/aws-env.js'
 
 const THREE = {
   'v1/01_a.sql': 'create table a (id int);',
@@ -370,10 +371,8 @@ test('allow-out-of-order applies v2 after v3 was applied', async () => {
 
 describe('through the RDS Data API', () => {
   let emulator: DataApiEmulator
+  useDummyAwsEnvironment()
   beforeAll(async () => {
-    process.env.AWS_REGION = 'us-east-1'
-    process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
-    process.env.AWS_SECRET_ACCESS_KEY = 'not-a-real-secret'
     emulator = await startDataApiEmulator({ postgresUrl: process.env[ADMIN_URL_ENV]! })
   })
   afterAll(async () => {

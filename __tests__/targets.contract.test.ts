@@ -6,14 +6,9 @@ import { startDataApiEmulator } from './support/data-api-emulator.js'
 import { startLambdaEmulator } from './support/lambda-emulator.js'
 import { ADMIN_URL_ENV, createTestDatabase } from './support/postgres.js'
 import { describeTargetContract } from './support/target-contract.js'
+import { useDummyAwsEnvironment } from './support/aws-env.js'
 
-const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-real-secret' }
-
-beforeAll(() => {
-  process.env.AWS_REGION = 'us-east-1'
-  process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId
-  process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey
-})
+useDummyAwsEnvironment()
 
 describeTargetContract('postgres', async () => {
   const db = await createTestDatabase('contract_pg')

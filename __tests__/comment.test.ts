@@ -2,22 +2,15 @@
  * Golden files for what people read on GitHub: the plan comment, the deploy comment and the
  * deployment status line. UPDATE_GOLDEN=1 rewrites them; review the diff.
  */
-import fs from 'node:fs'
-import path from 'node:path'
 import type { ApplyResult } from '../src/engine/apply.js'
 import { PlanRefusedError, StatementFailedError, StepFailedError } from '../src/errors.js'
 import { planMigrations } from '../src/plan.js'
 import { COMMENT_LIMIT, deploySummaryLine, renderDeployComment, renderPlanComment } from '../src/report/comment.js'
 import { renderApply } from '../src/report/markdown.js'
 import type { Verification } from '../src/shadow/verify.js'
+import { golden } from './support/golden.js'
 import { rowFor, version } from './support/versions.js'
 
-const GOLDEN = path.resolve('__tests__/golden')
-function golden(name: string, actual: string): void {
-  const file = path.join(GOLDEN, name)
-  if (process.env.UPDATE_GOLDEN) fs.writeFileSync(file, actual)
-  expect(actual).toBe(fs.readFileSync(file, 'utf8'))
-}
 
 const v1 = version(1, { '01_users.sql': 'create table users (id int);\ncreate index on users (id);\n' })
 const v2 = version(2, { '01_lists.sql': 'create table lists (id int);\n', '02_notes.sql': "-- notes\ncreate table notes (id int, body text default '```');\n" }, 'lists_and_notes')

@@ -2,21 +2,13 @@
  * Golden files: the exact markdown a person reads. Set UPDATE_GOLDEN=1 to rewrite them after an
  * intended change, then review the diff.
  */
-import fs from 'node:fs'
-import path from 'node:path'
 import type { ApplyResult } from '../src/engine/apply.js'
 import { StatementFailedError } from '../src/errors.js'
 import { planMigrations } from '../src/plan.js'
 import { code, fenced, formatDuration, renderApply } from '../src/report/markdown.js'
+import { golden } from './support/golden.js'
 import { rowFor, version } from './support/versions.js'
 
-const GOLDEN = path.resolve('__tests__/golden')
-
-function golden(name: string, actual: string): void {
-  const file = path.join(GOLDEN, name)
-  if (process.env.UPDATE_GOLDEN) fs.writeFileSync(file, actual)
-  expect(actual).toBe(fs.readFileSync(file, 'utf8'))
-}
 
 const v1 = version(1, { '01_users.sql': 'create table users (id int);\ncreate index on users (id);' })
 const v2 = version(2, { '01_lists.sql': 'create table lists (id int);', '02_notes.sql': 'create table notes (id int);\ncreate table tags (id int);' }, 'lists_and_notes')

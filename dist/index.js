@@ -74823,7 +74823,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
  * Typed errors. Each one carries what a person needs to act on it: the input it concerns, or the
- * file/line/column of the SQL. main.ts turns them into annotations and setFailed.
+ * file/line/column of the SQL. main.ts turns each into one annotation and fails the step.
  */
 /** An input that is missing, malformed, or in conflict with another. */
 class InputError extends Error {

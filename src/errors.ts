@@ -1,6 +1,6 @@
 /**
  * Typed errors. Each one carries what a person needs to act on it: the input it concerns, or the
- * file/line/column of the SQL. main.ts turns them into annotations and setFailed.
+ * file/line/column of the SQL. main.ts turns each into one annotation and fails the step.
  */
 
 /** Where something is in a migration file: 1-based line and column. */

@@ -86,7 +86,9 @@ FROM ${tables.lock} WHERE id = 1`
       options.log(`Waiting for the migration lease held by ${holder.owner} (up to ${options.waitTimeoutSeconds} s)`)
       lastHolder = String(holder.owner)
     }
-    const pause = Math.min(POLL_MS[Math.min(attempt, POLL_MS.length - 1)], left, Math.max(remainingMs + 50, 100))
+    // Jitter: runs that started together must not poll in lockstep.
+    const poll = POLL_MS[Math.min(attempt, POLL_MS.length - 1)] * (0.75 + Math.random() * 0.5)
+    const pause = Math.min(poll, left, Math.max(remainingMs + 50, 100))
     await sleep(pause)
   }
 }

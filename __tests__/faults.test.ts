@@ -3,10 +3,7 @@
  * crowd of runs, a killed run, a lock held by the application, bad input) and then looks at the
  * database itself: each version is there exactly once, or not at all.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import pg from 'pg'
 import { applyMigrations, type ApplyResult } from '../src/engine/apply.js'
 import { StatementFailedError } from '../src/errors.js'
@@ -14,7 +11,7 @@ import type { Version } from '../src/migrations/types.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
 import { PostgresTarget } from '../src/targets/postgres.js'
 import type { Target } from '../src/targets/target.js'
-import { DIST, PG_BIN, parseOutputFile, runAction, type ActionRun } from './support/action-runner.js'
+import { runAction, startAction, type ActionRun } from './support/action-runner.js'
 import { startDataApiEmulator, type DataApiEmulator, type DataApiOperation, type FaultKind } from './support/data-api-emulator.js'
 import { options } from './support/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
@@ -316,49 +313,6 @@ test('ten concurrent apply runs (Data API) apply every version exactly once, and
 // 4. A run killed with SIGKILL while it holds the lease
 // ---------------------------------------------------------------------------------------------
 
-/** Starts dist/index.js as runAction does, but hands back the child so that the test can kill it. */
-function startAction(inputs: Record<string, string>, workspace: string): { child: ChildProcess; done: Promise<ActionRun> } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-run-'))
-  const outputFile = path.join(dir, 'output')
-  const summaryFile = path.join(dir, 'summary')
-  fs.writeFileSync(outputFile, '')
-  fs.writeFileSync(summaryFile, '')
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|AWS_|ACTIONS_)/.test(key)))
-  const env: Record<string, string> = {
-    ...(base as Record<string, string>),
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_REPOSITORY: 'octo-org/todo-app',
-    GITHUB_RUN_ID: '4242',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_ACTOR: 'octocat',
-    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
-    PATH: `${PG_BIN}${path.delimiter}${process.env.PATH ?? ''}`
-  }
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  const child = spawn(process.execPath, [DIST], { env, cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.on('data', (chunk) => (stdout += chunk))
-  child.stderr!.on('data', (chunk) => (stderr += chunk))
-  const done = new Promise<ActionRun>((resolve) => {
-    child.on('close', (code) => {
-      const run = {
-        code,
-        stdout,
-        stderr,
-        outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),
-        summary: fs.readFileSync(summaryFile, 'utf8')
-      }
-      fs.rmSync(dir, { recursive: true, force: true })
-      resolve(run)
-    })
-  })
-  return { child, done }
-}
 
 test('a run killed with SIGKILL while holding the lease: the next run waits for the lease to expire, takes it over and applies the rest once', async () => {
   await withDatabase('killed', async (db) => {
@@ -369,7 +323,7 @@ test('a run killed with SIGKILL while holding the lease: the next run waits for 
       'db/v2/01_b.sql': 'create table b (id int);\ninsert into b values (2);\nselect pg_sleep(30);\n'
     })
     const inputs = { command: 'apply', 'migrations-dir': 'db', 'database-url': db.url }
-    const killed = startAction({ ...inputs, 'lease-ttl': '5' }, workspace)
+    const killed = startAction({ ...inputs, 'lease-ttl': '5' }, { GITHUB_WORKSPACE: workspace })
     let owner = ''
     try {
       const holding = await eventually(

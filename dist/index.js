@@ -79811,6 +79811,17 @@ class DataApiTarget {
     get base() {
         return { resourceArn: this.options.resourceArn, secretArn: this.options.secretArn };
     }
+    /** One ExecuteStatement of ours: always with column names, on the configured database. */
+    execute(sql, params, extra = {}) {
+        return new dist_cjs/* ExecuteStatementCommand */.cw({
+            ...this.base,
+            database: this.options.database,
+            ...extra,
+            sql,
+            parameters: toParameters(params),
+            includeResultMetadata: true
+        });
+    }
     async query(sql, params, options) {
         const length = tooLong(sql);
         if (length)
@@ -79818,13 +79829,7 @@ class DataApiTarget {
         if (options?.longRunning)
             return this.runLongStatement(sql, params, options.longRunning.timeoutMs);
         try {
-            const output = await withRetry(() => this.client.send(new dist_cjs/* ExecuteStatementCommand */.cw({
-                ...this.base,
-                database: this.options.database,
-                sql,
-                parameters: toParameters(params),
-                includeResultMetadata: true
-            })), 
+            const output = await withRetry(() => this.client.send(this.execute(sql, params)), 
             // Only idempotent statements go through query(), so a 5xx or a lost reply may be re-sent.
             { ...this.retry, idempotent: true });
             return toQueryResult(output);
@@ -79854,14 +79859,7 @@ class DataApiTarget {
     async runLongStatement(sql, params, timeoutMs) {
         const started = this.now();
         try {
-            const output = await withRetry(() => this.client.send(new dist_cjs/* ExecuteStatementCommand */.cw({
-                ...this.base,
-                database: this.options.database,
-                sql,
-                parameters: toParameters(params),
-                includeResultMetadata: true,
-                continueAfterTimeout: true
-            })), 
+            const output = await withRetry(() => this.client.send(this.execute(sql, params, { continueAfterTimeout: true })), 
             // Resuming and throttling alone are retried: they prove the statement never ran.
             { ...this.retry, idempotent: false });
             return toQueryResult(output);
@@ -79979,14 +79977,7 @@ class DataApiTarget {
             const statement = statements[index];
             let result;
             try {
-                const output = await withRetry(() => this.client.send(new dist_cjs/* ExecuteStatementCommand */.cw({
-                    ...this.base,
-                    database: this.options.database,
-                    transactionId,
-                    sql: statement.sql,
-                    parameters: toParameters(statement.params),
-                    includeResultMetadata: true
-                })), 
+                const output = await withRetry(() => this.client.send(this.execute(statement.sql, statement.params, { transactionId })), 
                 // A statement inside a transaction is never re-sent after a failure that may have run it.
                 { ...this.inTransactionRetry, idempotent: false });
                 result = toQueryResult(output);

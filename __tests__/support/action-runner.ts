@@ -2,7 +2,7 @@
  * Runs the bundled action (dist/index.js) the way a GitHub runner does: inputs as INPUT_* variables,
  * outputs and the job summary through the files named by GITHUB_OUTPUT and GITHUB_STEP_SUMMARY.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -40,7 +40,15 @@ export function parseOutputFile(text: string): Record<string, string> {
 /** Environment variables that must not leak from the machine into a run (they would change its target). */
 const SCRUBBED = /^(INPUT_|GITHUB_|RUNNER_|AWS_|ACTIONS_)/
 
-export async function runAction(inputs: Record<string, string>, env: Record<string, string> = {}, options: { entry?: string; timeoutMs?: number } = {}): Promise<ActionRun> {
+/**
+ * Starts the bundled action as a runner does and hands back the child (a test may kill it) and the
+ * run's result once it exits.
+ */
+export function startAction(
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  options: { entry?: string } = {}
+): { child: ChildProcessWithoutNullStreams; done: Promise<ActionRun> } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-run-'))
   const outputFile = path.join(dir, 'output')
   const summaryFile = path.join(dir, 'summary')
@@ -63,21 +71,33 @@ export async function runAction(inputs: Record<string, string>, env: Record<stri
     ...env
   }
   for (const [name, value] of Object.entries(inputs)) childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  const child = spawn(process.execPath, [options.entry ?? DIST], { env: childEnv, cwd: childEnv.GITHUB_WORKSPACE, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [options.entry ?? DIST], { env: childEnv, cwd: childEnv.GITHUB_WORKSPACE, stdio: ['ignore', 'pipe', 'pipe'] }) as unknown as ChildProcessWithoutNullStreams
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk) => (stdout += chunk))
   child.stderr.on('data', (chunk) => (stderr += chunk))
+  const done = new Promise<ActionRun>((resolve) => {
+    child.on('close', (code) => {
+      const result = {
+        code,
+        stdout,
+        stderr,
+        outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),
+        summary: fs.readFileSync(summaryFile, 'utf8')
+      }
+      fs.rmSync(dir, { recursive: true, force: true })
+      resolve(result)
+    })
+  })
+  return { child, done }
+}
+
+export async function runAction(inputs: Record<string, string>, env: Record<string, string> = {}, options: { entry?: string; timeoutMs?: number } = {}): Promise<ActionRun> {
+  const { child, done } = startAction(inputs, env, options)
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-  clearTimeout(timer)
-  const result = {
-    code,
-    stdout,
-    stderr,
-    outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),
-    summary: fs.readFileSync(summaryFile, 'utf8')
+  try {
+    return await done
+  } finally {
+    clearTimeout(timer)
   }
-  fs.rmSync(dir, { recursive: true, force: true })
-  return result
 }

@@ -273,6 +273,18 @@ class DataApiTarget implements Target {
     return { resourceArn: this.options.resourceArn, secretArn: this.options.secretArn }
   }
 
+  /** One ExecuteStatement of ours: always with column names, on the configured database. */
+  private execute(sql: string, params: SqlParams | undefined, extra: { transactionId?: string; continueAfterTimeout?: boolean } = {}): ExecuteStatementCommand {
+    return new ExecuteStatementCommand({
+      ...this.base,
+      database: this.options.database,
+      ...extra,
+      sql,
+      parameters: toParameters(params),
+      includeResultMetadata: true
+    })
+  }
+
   async query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
     const length = tooLong(sql)
     if (length) throw new DatabaseError(length)
@@ -281,13 +293,7 @@ class DataApiTarget implements Target {
       const output = await withRetry(
         () =>
           this.client.send(
-            new ExecuteStatementCommand({
-              ...this.base,
-              database: this.options.database,
-              sql,
-              parameters: toParameters(params),
-              includeResultMetadata: true
-            })
+            this.execute(sql, params)
           ),
         // Only idempotent statements go through query(), so a 5xx or a lost reply may be re-sent.
         { ...this.retry, idempotent: true }
@@ -322,14 +328,7 @@ class DataApiTarget implements Target {
       const output = await withRetry(
         () =>
           this.client.send(
-            new ExecuteStatementCommand({
-              ...this.base,
-              database: this.options.database,
-              sql,
-              parameters: toParameters(params),
-              includeResultMetadata: true,
-              continueAfterTimeout: true
-            })
+            this.execute(sql, params, { continueAfterTimeout: true })
           ),
         // Resuming and throttling alone are retried: they prove the statement never ran.
         { ...this.retry, idempotent: false }
@@ -471,14 +470,7 @@ class DataApiTarget implements Target {
         const output = await withRetry(
           () =>
             this.client.send(
-              new ExecuteStatementCommand({
-                ...this.base,
-                database: this.options.database,
-                transactionId,
-                sql: statement.sql,
-                parameters: toParameters(statement.params),
-                includeResultMetadata: true
-              })
+              this.execute(statement.sql, statement.params, { transactionId })
             ),
           // A statement inside a transaction is never re-sent after a failure that may have run it.
           { ...this.inTransactionRetry, idempotent: false }

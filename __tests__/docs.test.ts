@@ -14,6 +14,23 @@ test('action.yml runs the bundle on node24', () => {
   expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
 })
 
+test('one Node version wherever one is declared', () => {
+  const major = (text: string, pattern: RegExp): string =>
+    pattern.exec(text)?.[1] ?? `no match for ${pattern} in ${JSON.stringify(text.slice(0, 80))}`
+  const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { engines: { node: string }; devDependencies: Record<string, string> }
+  const declared = {
+    '.node-version': major(fs.readFileSync('.node-version', 'utf8'), /^(\d+)(?:\.\d+){0,2}\s*$/),
+    'action.yml runs.using': major(action.runs.using, /^node(\d+)$/),
+    'package.json engines.node': major(pkg.engines.node, /^>=(\d+)(?:\.\d+){0,2}$/),
+    '@types/node': major(pkg.devDependencies['@types/node'], /^\^(\d+)\./),
+    'runner/template.yaml Runtime': major(fs.readFileSync('runner/template.yaml', 'utf8'), /^\s+Runtime: nodejs(\d+)\.x$/m),
+    'runner/serverless.yml runtime': major(fs.readFileSync('runner/serverless.yml', 'utf8'), /^\s+runtime: nodejs(\d+)\.x$/m)
+  }
+  const version = declared['.node-version']
+  expect(version).toMatch(/^\d+$/)
+  expect(declared).toEqual(Object.fromEntries(Object.keys(declared).map((where) => [where, version])))
+})
+
 test('every input the code reads is declared, documented and listed in the README', () => {
   const read = new Set([...source.matchAll(/(?:input|integerInput\(sources,|booleanInput\(sources,|durationInput\(sources,)\s*\(?\s*'([a-z-]+)'/g)].map((m) => m[1]))
   expect(read.size).toBeGreaterThan(15)

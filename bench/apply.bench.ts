@@ -12,6 +12,7 @@ import { discoverMigrations } from '../src/migrations/discover.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
 import { PostgresTarget } from '../src/targets/postgres.js'
 import type { Target } from '../src/targets/target.js'
+import { setDummyAwsEnvironment } from '../__tests__/support/aws-env.js'
 import { startDataApiEmulator } from '../__tests__/support/data-api-emulator.js'
 import { sql, startEmbeddedPostgres } from '../__tests__/support/postgres.js'
 
@@ -19,9 +20,8 @@ const VERSIONS = 30
 const STATEMENTS = 8
 
 export async function benchApply(): Promise<void> {
-  process.env.AWS_REGION ??= 'us-east-1'
-  process.env.AWS_ACCESS_KEY_ID ??= 'bench'
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'bench'
+  // The emulator's dummy credentials, never the machine's own AWS profile or session.
+  const restoreAwsEnvironment = setDummyAwsEnvironment()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-bench-'))
   for (let v = 1; v <= VERSIONS; v++) {
     const statements = [`CREATE TABLE t${v} (id bigserial PRIMARY KEY, name text NOT NULL)`]
@@ -63,5 +63,6 @@ export async function benchApply(): Promise<void> {
     await emulator.stop()
     await server.stop()
     fs.rmSync(dir, { recursive: true, force: true })
+    restoreAwsEnvironment()
   }
 }

@@ -1,4 +1,4 @@
-// Builds dist/ from src/ with @vercel/ncc: one self-contained dist/index.js for the runner, and
+// Builds dist/ from src/ with @vercel/ncc: one self-contained dist/index.js for the GitHub Actions runner, and
 // dist/runner/index.js from runner/ for the runner Lambda (scripts/package-runner.mjs zips it).
 // Both are built in .tmp/ first and replace dist/ only when both succeed, so a failed build never
 // leaves dist/ half-written. Deterministic, so CI can rebuild and compare (see .ci/run).

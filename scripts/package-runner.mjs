@@ -112,7 +112,7 @@ export function runnerEntries(fromDir) {
     .map((entry) => entry.name)
     .sort()
   const entries = names.map((name) => ({ name, data: fs.readFileSync(path.join(fromDir, name)) }))
-  const code = entries.find((entry) => entry.name === 'index.js').data.toString('utf8')
+  const code = fs.readFileSync(index, 'utf8')
   const isModule = /^(?:export|import)\s/m.test(code) || code.includes('import.meta')
   if (isModule && !names.includes('package.json')) {
     entries.push({ name: 'package.json', data: Buffer.from('{\n  "type": "module"\n}\n') })

@@ -5,8 +5,12 @@
  * runs on a clock 100 times faster than real time: its 5 s polls take 50 ms, its 15 s progress lines
  * 150 ms.
  */
+import pg from 'pg'
 import { createHandler } from '../runner/handler.js'
-import { DatabaseError, StatementOutcomeUnknownError, TransportError } from '../src/errors.js'
+import { applyMigrations, type ApplyResult } from '../src/engine/apply.js'
+import { statementChecksum } from '../src/engine/steps.js'
+import { DatabaseError, StatementOutcomeUnknownError, StepFailedError, TransportError } from '../src/errors.js'
+import { discoverMigrations } from '../src/migrations/discover.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
 import { createLambdaTarget } from '../src/targets/lambda.js'
 import { PostgresTarget } from '../src/targets/postgres.js'
@@ -15,6 +19,8 @@ import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-e
 import { startLambdaEmulator, type LambdaEmulator } from './support/lambda-emulator.js'
 import { createTestDatabase, sql } from './support/postgres.js'
 import { useDummyAwsEnvironment } from './support/aws-env.js'
+import { options } from './support/engine-cases.js'
+import { writeMigrations } from './support/versions.js'
 
 useDummyAwsEnvironment()
 
@@ -46,8 +52,8 @@ afterEach(async () => {
   await db.drop()
 })
 
-async function start(): Promise<{ emulator: DataApiEmulator; target: Target; now: () => number }> {
-  emulator = await startDataApiEmulator({ postgresUrl: db.url, statementTimeoutMs: CALL_LIMIT_MS })
+async function start(callLimitMs = CALL_LIMIT_MS): Promise<{ emulator: DataApiEmulator; target: Target; now: () => number }> {
+  emulator = await startDataApiEmulator({ postgresUrl: db.url, statementTimeoutMs: callLimitMs })
   logs = []
   const t0 = Date.now()
   const now = () => (Date.now() - t0) * SCALE
@@ -273,5 +279,155 @@ describe('the other transports', () => {
     lambda.faults.timeout({})
     expect(await target.query('SELECT 1 AS one')).toEqual({ rows: [{ one: 1 }], rowCount: 1 })
     expect(lambda.calls).toHaveLength(3)
+  })
+})
+
+describe('Data API: a no-transaction step whose result never arrives is settled from the catalog', () => {
+  /** The engine's own calls get a whole second; the steps below are held up for longer by another session's lock. */
+  const ENGINE_CALL_LIMIT_MS = 1000
+  let engineLogs: string[]
+
+  async function apply(files: Record<string, string>, dir?: string): Promise<ApplyResult & { dir: string }> {
+    const root = writeMigrations(files, dir)
+    const { versions } = await discoverMigrations(root, root)
+    const opts = options()
+    const result = await applyMigrations(target!, versions, opts)
+    engineLogs = opts.logs
+    return { ...result, dir: root }
+  }
+
+  /** Another session holds SHARE UPDATE EXCLUSIVE on `table` for `ms`: VACUUM, REINDEX and the CONCURRENTLY statements wait for it. */
+  async function lockTableFor(table: string, ms: number): Promise<{ client: pg.Client; released: Promise<void> }> {
+    const client = new pg.Client({ connectionString: db.url })
+    await client.connect()
+    await client.query('begin')
+    await client.query(`lock table ${table} in share update exclusive mode`)
+    const released = new Promise((resolve) => setTimeout(resolve, ms)).then(async () => {
+      await client.query('commit').catch(() => undefined)
+      await client.end()
+    })
+    return { client, released }
+  }
+
+  const metaVersions = async () => (await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)
+  const progress = async () => (await sql<{ step: number }>(db.url, 'select step from schema_migrations_progress order by version, step')).map((r) => r.step)
+
+  beforeEach(async () => {
+    await sql(db.url, 'create table t (id int); insert into t select generate_series(1, 100); create index t_id on t (id)')
+  })
+
+  test('DROP INDEX CONCURRENTLY past the call limit: the index is gone, so the step counts as done and the version is recorded', async () => {
+    await start(ENGINE_CALL_LIMIT_MS)
+    const { released } = await lockTableFor('t', 2500)
+    const result = await apply({ 'v1/01.sql': '-- migrate:no-transaction\ndrop index concurrently t_id;\n' })
+    await released
+    expect(result.error).toBeNull()
+    expect(result.applied.map((a) => a.version)).toEqual([1])
+    expect(sent('drop index concurrently t_id')[0]).toMatchObject({ continueAfterTimeout: true, error: 'StatementTimeoutException' })
+    expect(engineLogs).toContain(
+      'v1/01.sql:2 got no result ("drop index concurrently t_id" ran past the Data API\'s 45 s call limit and finished on the server after about ' +
+        `${engineLogs.join('\n').match(/finished on the server after about (\d+ s)/)?.[1]}; whether it succeeded cannot be read from the Data API), ` +
+        'but the catalog shows it took effect: no index "t_id" exists any more; continuing'
+    )
+    expect(await sql(db.url, "select to_regclass('t_id') is null as gone")).toEqual([{ gone: true }])
+    expect(await metaVersions()).toEqual([1])
+    expect(await progress()).toEqual([])
+  })
+
+  test('VACUUM and REINDEX TABLE CONCURRENTLY past the call limit: the statistics and the new file nodes show they ran', async () => {
+    await start(ENGINE_CALL_LIMIT_MS)
+    const filenode = async () => (await sql<{ f: string }>(db.url, "select pg_relation_filenode('t_id')::text as f"))[0].f
+    const before = await filenode()
+    const files: Record<string, string> = { 'v1/01.sql': '-- migrate:no-transaction\nvacuum (analyze) t;\n' }
+    const first = await lockTableFor('t', 2500)
+    const vacuumed = await apply(files)
+    await first.released
+    expect(vacuumed.error).toBeNull()
+    expect(sent('vacuum (analyze) t')[0]).toMatchObject({ error: 'StatementTimeoutException' })
+    expect(engineLogs.filter((line) => /but the catalog shows it took effect/.test(line))).toEqual([
+      expect.stringMatching(/^v1\/01.sql:2 got no result .* the statistics show "t" vacuumed and analyzed since it was sent; continuing$/)
+    ])
+    expect((await sql<{ vacuumed: boolean }>(db.url, "select last_vacuum is not null as vacuumed from pg_stat_user_tables where relname = 't'"))[0].vacuumed).toBe(true)
+
+    files['v2/01.sql'] = '-- migrate:no-transaction\nreindex table concurrently t;\n'
+    const second = await lockTableFor('t', 2500)
+    const reindexed = await apply(files, vacuumed.dir)
+    await second.released
+    expect(reindexed.error).toBeNull()
+    expect(sent('reindex table concurrently t')[0]).toMatchObject({ error: 'StatementTimeoutException' })
+    expect(engineLogs.filter((line) => /but the catalog shows it took effect/.test(line))).toEqual([
+      expect.stringMatching(/^v2\/01.sql:2 got no result .* public\.t_id has been rebuilt and is valid; continuing$/)
+    ])
+    expect(await filenode()).not.toBe(before)
+    expect(await metaVersions()).toEqual([1, 2])
+    expect(await progress()).toEqual([])
+  })
+
+  test('a DROP INDEX cancelled on the server after the call limit: the index is still there, so the step failed for sure; the re-run applies it', async () => {
+    await start(ENGINE_CALL_LIMIT_MS)
+    const { released } = await lockTableFor('t', 4000)
+    const canceller = (async () => {
+      for (let i = 0; i < 200; i++) {
+        const pids = await sql<{ pid: number }>(
+          db.url,
+          "select pid from pg_stat_activity where query like 'drop index concurrently t_id%' and wait_event_type = 'Lock' and query_start < now() - interval '1.5 s'"
+        )
+        if (pids.length) return sql(db.url, 'select pg_cancel_backend($1)', [pids[0].pid])
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    })()
+    const files = { 'v1/01.sql': 'create table u (id int);\n', 'v1/02.sql': '-- migrate:no-transaction\ndrop index concurrently t_id;\n' }
+    const result = await apply(files)
+    await canceller
+    await released
+    const error = result.error as StepFailedError
+    expect(error).toBeInstanceOf(StepFailedError)
+    expect(error.location).toMatchObject({ file: 'v1/02.sql', line: 2 })
+    expect(error.message).toMatch(/The catalog shows it did not take effect: the index "t_id" still exists\. v1 is partly applied: step 1 of 2 ran and stay applied/)
+    expect(await sql(db.url, "select to_regclass('t_id') is not null as present")).toEqual([{ present: true }])
+    expect(await metaVersions()).toEqual([])
+    expect(await progress()).toEqual([0])
+
+    const rerun = await apply(files, result.dir)
+    expect(rerun.error).toBeNull()
+    expect(await metaVersions()).toEqual([1])
+    expect(await progress()).toEqual([])
+    expect(await sql(db.url, "select to_regclass('t_id') is null as gone")).toEqual([{ gone: true }])
+  })
+
+  test('REFRESH MATERIALIZED VIEW past the call limit cannot be confirmed: the step fails saying what is known, never "nothing was applied"; recording it by hand lets the re-run go on', async () => {
+    await start(ENGINE_CALL_LIMIT_MS)
+    await sql(
+      db.url,
+      'create function slow_key(i int) returns int language plpgsql immutable as $$ begin perform pg_sleep(0.05); return i; end $$; ' +
+        'create materialized view mv as select slow_key(id) as id from t where id <= 40 with no data'
+    )
+    const files = { 'v1/01.sql': 'create table u (id int);\n', 'v1/02.sql': '-- migrate:no-transaction\nrefresh materialized view mv;\n' }
+    const result = await apply(files)
+    const error = result.error as StepFailedError
+    expect(error).toBeInstanceOf(StepFailedError)
+    expect(error.message).not.toMatch(/Nothing of v1 was applied/)
+    expect(error.message).toMatch(
+      /step 1 of 2 ran and stay applied \(recorded in public\.schema_migrations_progress\); step 2 \(v1\/02\.sql:2\) may or may not have taken effect; v1 is not recorded as applied\.$/
+    )
+    expect(error.message).toMatch(/It only maintains what exists \(no data or schema change\), so a re-run simply runs it again/)
+    const record = /INSERT INTO "public"\."schema_migrations_progress" .*?\)(?=; )/.exec(error.message)?.[0]
+    expect(record).toBe(
+      `INSERT INTO "public"."schema_migrations_progress" (version, step, statement_checksum, file, line) VALUES (1, 1, '${statementChecksum('refresh materialized view mv')}', 'v1/02.sql', 2)`
+    )
+    // The refresh did run to its end on the server; the table of step 1 is there; nothing is recorded for v1.
+    expect(await sql(db.url, 'select count(*)::int as n from mv')).toEqual([{ n: 40 }])
+    expect(await sql(db.url, "select to_regclass('u') is not null as present")).toEqual([{ present: true }])
+    expect(await metaVersions()).toEqual([])
+    expect(await progress()).toEqual([0])
+
+    // A person checked it and records the step: the re-run resumes after it without running it again.
+    await sql(db.url, record!)
+    emulator!.calls.length = 0
+    const rerun = await apply(files, result.dir)
+    expect(rerun.error).toBeNull()
+    expect(sent('refresh materialized view mv')).toEqual([])
+    expect(await metaVersions()).toEqual([1])
+    expect(await progress()).toEqual([])
   })
 })

@@ -123,7 +123,7 @@ describe('transport failures inside a transaction', () => {
     expect(error).toBeInstanceOf(TransportError)
     expect((error as TransportError).retryable).toBe(false)
     expect(error.message).toMatch(/statement 2 of 3/)
-    expect(error.message).toMatch(/nothing of it was committed/)
+    expect(error.message).toMatch(/Nothing of the transaction was committed; the transaction was rolled back\.$/)
     expect(ops()).toEqual([
       'ExecuteStatement',
       'BeginTransaction',
@@ -239,13 +239,90 @@ describe('retries by error class', () => {
     expect(await sql(db.url, 'SELECT * FROM t')).toEqual([{ id: 1 }])
   })
 
-  test('throttling that does not stop fails after 5 attempts', async () => {
-    await start()
+  test('throttling that does not stop fails after 5 minutes of backoff, saying so', async () => {
+    await start({}, { random: () => 0.5 })
     emulator.faults.throttle({ calls: 100 })
     const error = await rejection(target.query('SELECT 1'))
     expect(error).toBeInstanceOf(TransportError)
     expect((error as TransportError).code).toBe('ThrottlingException')
-    expect(emulator.calls).toHaveLength(5)
+    expect(error.message).toMatch(/\(ThrottlingException\): Rate exceeded\. The Data API kept throttling requests for 5 minutes \(with backoff\)/)
+    expect(clock).toBeLessThanOrEqual(300_000)
+    expect(clock).toBeGreaterThan(280_000)
+    // Jittered pauses (three quarters of each step here), never longer than 20 s.
+    expect(waits.slice(0, 6)).toEqual([375, 750, 1500, 3000, 6000, 12_000])
+    expect(Math.max(...waits)).toBe(15_000)
+    expect(emulator.calls).toHaveLength(waits.length + 1)
+    expect(logs[6]).toMatch(/^The Data API is throttling requests \(ThrottlingException\); retrying in 15 s \(attempt 8, 24 s so far\)$/)
+  })
+
+  test('a throttling storm inside a transaction is retried for at most 2 minutes (the idle limit is 3), and the transaction is then rolled back', async () => {
+    await start()
+    await target.query('CREATE TABLE t (id int)')
+    emulator.calls.length = 0
+    emulator.faults.throttle({ calls: 1000, op: 'ExecuteStatement', inTransaction: true })
+    const error = await rejection(target.transaction([{ sql: 'INSERT INTO t VALUES (1)' }]))
+    expect(error).toBeInstanceOf(TransportError)
+    expect(error.message).toMatch(/^ThrottlingException at statement 1 of 1: Rate exceeded\. Nothing of the transaction was committed; the transaction was rolled back\.$/)
+    expect(clock).toBeLessThanOrEqual(120_000)
+    expect(Math.max(...waits)).toBeLessThanOrEqual(10_000)
+    expect(ops().at(-1)).toBe('RollbackTransaction')
+    expect(emulator.openTransactions()).toBe(0)
+    expect(await sql(db.url, 'SELECT * FROM t')).toEqual([])
+  })
+
+  test('a statement whose call times out while it still runs: the rollback finds the transaction busy, and is retried until it lands', async () => {
+    await start(
+      {},
+      {
+        requestTimeoutMs: 300,
+        // The backoff counts on the fake clock, and really waits a twentieth of it: the statement goes on meanwhile.
+        sleep: async (ms) => {
+          waits.push(ms)
+          clock += ms
+          await new Promise((resolve) => setTimeout(resolve, ms / 20))
+        }
+      }
+    )
+    await target.query('CREATE TABLE t (id int)')
+    emulator.calls.length = 0
+    const error = await rejection(target.transaction([{ sql: 'INSERT INTO t VALUES (1)' }, { sql: 'SELECT pg_sleep(1)' }]))
+    expect(error).toBeInstanceOf(TransportError)
+    expect(error.message).toMatch(/^TimeoutError at statement 2 of 2: .*requestTimeout\. Nothing of the transaction was committed; the transaction was rolled back\.$/)
+    const rollbacks = emulator.calls.filter((c) => c.op === 'RollbackTransaction')
+    expect(rollbacks[0].error).toBe('DatabaseErrorException')
+    expect(rollbacks.at(-1)!.status).toBe(200)
+    expect(emulator.calls.filter((c) => c.sql === 'SELECT pg_sleep(1)')).toHaveLength(1)
+    expect(emulator.openTransactions()).toBe(0)
+    expect(await sql(db.url, 'SELECT * FROM t')).toEqual([])
+  })
+
+  test('a query that gets no answer times out and is re-sent (it is safe to repeat); a long-running statement is not', async () => {
+    await start({}, { requestTimeoutMs: 300 })
+    emulator.faults.hang({ at: 1, when: 'before' })
+    expect((await target.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+    expect(ops()).toEqual(['ExecuteStatement:hang-before', 'ExecuteStatement'])
+    expect(logs[0]).toMatch(/^The Data API call failed \(TimeoutError: .*requestTimeout\.\); retrying in/)
+
+    await target.query('CREATE TABLE t (id int)')
+    emulator.calls.length = 0
+    emulator.faults.hang({ sql: 'INSERT', when: 'after' })
+    const error = await rejection(target.query('INSERT INTO t VALUES (1)', undefined, { longRunning: { timeoutMs: null } }))
+    expect(error.name).toBe('StatementOutcomeUnknownError')
+    expect(error.message).toMatch(/was sent, but the call failed \(TimeoutError: .*\) and the statement is not running on the server/)
+    expect(emulator.calls.filter((c) => c.sql === 'INSERT INTO t VALUES (1)')).toHaveLength(1)
+    expect(await sql(db.url, 'SELECT * FROM t')).toEqual([{ id: 1 }])
+  })
+
+  test('every call gets a request timeout: a query that never gets an answer fails after 3 tries, naming the timeout', async () => {
+    await start({}, { requestTimeoutMs: 200 })
+    for (let at = 1; at <= 3; at++) emulator.faults.hang({ at, when: 'before' })
+    const started = Date.now()
+    const error = await rejection(target.query('SELECT 1'))
+    expect(error).toBeInstanceOf(TransportError)
+    expect((error as TransportError).code).toBe('TimeoutError')
+    expect(error.message).toMatch(/\(TimeoutError\): .*200 ms requestTimeout.* The call got no answer within the client's request timeout/)
+    expect(ops()).toEqual(Array(3).fill('ExecuteStatement:hang-before'))
+    expect(Date.now() - started).toBeLessThan(5000)
   })
 
   test('an SQL error is never retried: query() throws DatabaseError after one call', async () => {
@@ -267,6 +344,7 @@ describe('retries by error class', () => {
     const result = await target.transaction([{ sql: 'INSERT INTO t VALUES (1)' }, { sql: 'INSERT INTO t VALUES (1)' }])
     expect(result).toEqual({
       ok: false,
+      phase: 'statement',
       failedIndex: 1,
       error: {
         message: 'duplicate key value violates unique constraint "t_pkey"',

@@ -543,6 +543,23 @@ describe('the function may have run: queries are repeated, transactions never', 
     expect(calls().filter((c) => c.op === 'transaction').map((c) => c.fault)).toEqual(['drop-after', 'drop-before'])
   })
 
+  test('an Invoke that never answers times out like a lost reply: a query is re-sent; a transaction is not, and did commit', async () => {
+    await start(undefined, { requestTimeoutMs: 300 })
+    emulator!.faults.hang({ op: 'query', when: 'before' })
+    const started = Date.now()
+    await target!.query('create table t (id int)')
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(calls().map((c) => c.fault ?? 'ran')).toEqual(['hang-before', 'ran'])
+    expect(logs[0]).toMatch(new RegExp(`^Lambda \\(function ${RUNNER}\\) call failed \\(TimeoutError: .*300 ms requestTimeout\\.\\); retrying in`))
+
+    emulator!.faults.hang({ op: 'transaction', when: 'after' })
+    const error = await rejection(target!.transaction([{ sql: 'insert into t values (1)' }]))
+    expect(error).toBeInstanceOf(CommitOutcomeUnknownError)
+    expect(error.message).toMatch(/for a transaction got no answer \(TimeoutError: .*requestTimeout\); the runner may have committed it\.$/)
+    expect(calls().filter((c) => c.op === 'transaction').map((c) => c.fault)).toEqual(['hang-after'])
+    expect(await count('t')).toBe(1)
+  })
+
   test('ServiceException (500): a query is retried; a transaction is an unknown outcome, sent once', async () => {
     await start()
     emulator!.faults.error({ status: 500, name: 'ServiceException', message: 'Lambda was unable to process the request.' })

@@ -8,6 +8,7 @@ import pg from 'pg'
 import { applyMigrations, type ApplyResult } from '../src/engine/apply.js'
 import { parseCreateIndexConcurrently, tableReference } from '../src/engine/indexes.js'
 import { metaTables, readPartialVersions } from '../src/engine/meta.js'
+import { isMaintenance, statementEffect } from '../src/engine/statement-effects.js'
 import { segmentsOf, statementChecksum } from '../src/engine/steps.js'
 import { DatabaseError, LeaseTimeoutError, MigrationFileError, PlanRefusedError, StepFailedError } from '../src/errors.js'
 import { discoverMigrations } from '../src/migrations/discover.js'
@@ -41,6 +42,35 @@ describe('parsing CREATE INDEX CONCURRENTLY', () => {
   test('the table reference keeps case and quotes', () => {
     expect(tableReference(parseCreateIndexConcurrently('create index concurrently i on "My Schema"."T" (x)')!)).toBe('"My Schema"."T"')
     expect(tableReference(parseCreateIndexConcurrently('create index concurrently i on Users (x)')!)).toBe('"users"')
+  })
+})
+
+describe('what the catalog can confirm of a statement without a result', () => {
+  test.each([
+    ['drop index concurrently if exists t_id, App.Other', { kind: 'drop-index', indexes: ['"t_id"', '"app"."other"'] }],
+    ['DROP INDEX "Odd"."Name" CASCADE', { kind: 'drop-index', indexes: ['"Odd"."Name"'] }],
+    ["alter type mood add value if not exists 'it''s fine' after 'sad'", { kind: 'enum-label', type: '"mood"', label: "it's fine" }],
+    ['vacuum t', { kind: 'vacuum', tables: ['"t"'], vacuum: true, analyze: false, full: false }],
+    ['VACUUM (FULL, ANALYZE true, VERBOSE) s.t (a, b), u', { kind: 'vacuum', tables: ['"s"."t"', '"u"'], vacuum: true, analyze: true, full: true }],
+    ['vacuum (analyze off) t', { kind: 'vacuum', tables: ['"t"'], vacuum: true, analyze: false, full: false }],
+    ['vacuum full freeze verbose analyze t', { kind: 'vacuum', tables: ['"t"'], vacuum: true, analyze: true, full: true }],
+    ['analyse verbose t', { kind: 'vacuum', tables: ['"t"'], vacuum: false, analyze: true, full: false }],
+    ['reindex (verbose) index concurrently s.i', { kind: 'reindex', scope: 'index', name: '"s"."i"' }],
+    ['REINDEX TABLE "T"', { kind: 'reindex', scope: 'table', name: '"T"' }]
+  ])('%s', (text, expected) => {
+    expect(statementEffect(text)).toEqual(expected)
+  })
+
+  test.each(['vacuum', 'vacuum (analyze)', 'analyze', 'reindex schema concurrently s', 'reindex database d', "alter type mood add value E'x'", 'cluster t', 'refresh materialized view mv', 'create index concurrently i on t (x)'])(
+    'nothing to confirm: %s',
+    (text) => {
+      expect(statementEffect(text)).toBeNull()
+    }
+  )
+
+  test('maintenance statements (safe to run again) are told apart', () => {
+    expect(['vacuum', 'ANALYZE t', 'reindex schema s', 'cluster t', 'refresh materialized view concurrently mv', 'checkpoint'].map(isMaintenance)).toEqual(Array(6).fill(true))
+    expect(['drop index i', "alter type m add value 'x'", 'create index concurrently i on t (x)', 'refresh something'].map(isMaintenance)).toEqual(Array(4).fill(false))
   })
 })
 

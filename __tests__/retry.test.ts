@@ -127,13 +127,35 @@ describe('withRetry', () => {
     expect(waits).toEqual([1000, 2000, 4000, 8000, 10_000])
   })
 
-  test('throttling: 5 attempts in all, then the last error', async () => {
-    const throttled = () => sdkError('ThrottlingException', 429)
-    const call = failing(throttled(), throttled(), throttled(), throttled(), throttled(), throttled())
+  test('throttling: retried with backoff for 5 minutes by default, pauses doubling up to 20 s, then the last error', async () => {
+    const call = counted(async () => {
+      throw sdkError('ThrottlingException', 429)
+    })
     const error = await withRetry(call, options({ idempotent: false })).catch((e: unknown) => e)
     expect((error as Error).name).toBe('ThrottlingException')
-    expect(call.calls).toBe(5)
-    expect(waits).toHaveLength(4)
+    // 0.5 + 1 + 2 + 4 + 8 + 16 = 31.5 s, then 20 s pauses while the next one still ends within 300 s.
+    expect(waits).toEqual([500, 1000, 2000, 4000, 8000, 16_000, ...Array(13).fill(20_000)])
+    expect(clock).toBe(291_500)
+    expect(call.calls).toBe(20)
+    expect(logs[19 - 1]).toBe('The Data API is throttling requests (ThrottlingException); retrying in 20 s (attempt 20, 272 s so far)')
+  })
+
+  test('throttling: a shorter window and a pause cap (inside a transaction); Retry-After is honoured up to the cap', async () => {
+    const throttled = (retryAfter?: string) =>
+      Object.assign(sdkError('ThrottlingException', 429), retryAfter ? { $response: { headers: { 'retry-after': retryAfter } } } : {})
+    const call = failing(throttled('3'), throttled('60'), throttled(), throttled())
+    await expect(withRetry(call, options({ throttleTimeoutMs: 120_000, throttleMaxPauseMs: 10_000 }))).resolves.toBe('ok')
+    expect(waits).toEqual([3000, 10_000, 2000, 4000])
+
+    waits = []
+    clock = 0
+    const endless = counted(async () => {
+      throw throttled()
+    })
+    await expect(withRetry(endless, options({ throttleTimeoutMs: 120_000, throttleMaxPauseMs: 10_000 }))).rejects.toMatchObject({ name: 'ThrottlingException' })
+    expect(Math.max(...waits)).toBe(10_000)
+    expect(clock).toBeLessThanOrEqual(120_000)
+    expect(clock).toBeGreaterThan(110_000)
   })
 
   test('transient failures are retried only for idempotent calls', async () => {

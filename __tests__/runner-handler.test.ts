@@ -108,7 +108,7 @@ describe('runner handler', () => {
         { sql: `SELECT owner FROM lease WHERE id = 1 AND owner = :me`, params: { me: 'me' }, expectRows: 1 }
       ]
     })
-    expect(response).toEqual({ ok: false, failedIndex: 1, guard: true, guardRows: [], error: { message: expect.stringMatching(/Expected 1 row\(s\), got 0/) } })
+    expect(response).toEqual({ ok: false, phase: 'statement', failedIndex: 1, guard: true, guardRows: [], error: { message: expect.stringMatching(/Expected 1 row\(s\), got 0/) } })
     expect(await sql(db.url, 'SELECT id FROM lease')).toEqual([{ id: 1 }])
     expect(logs.lines[0]).toMatch(/outcome=guard failedIndex=1$/)
   })
@@ -144,7 +144,9 @@ describe('runner handler', () => {
       ['a statement params value that is an object', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT :a', params: { a: {} } }] }, 'BAD_REQUEST', /'statements\[0\]\.params\.a' must be/],
       ['expectRows negative', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', expectRows: -1 }] }, 'BAD_REQUEST', /'statements\[0\]\.expectRows' must be a non-negative integer, got -1/],
       ['expectRows fractional', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', expectRows: 1.5 }] }, 'BAD_REQUEST', /'statements\[0\]\.expectRows' must be a non-negative integer, got 1\.5/],
-      ['expectRows a string', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', expectRows: '1' }] }, 'BAD_REQUEST', /'statements\[0\]\.expectRows' must be a non-negative integer, got a string/]
+      ['expectRows a string', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', expectRows: '1' }] }, 'BAD_REQUEST', /'statements\[0\]\.expectRows' must be a non-negative integer, got a string/],
+      ['a label that is not a short word', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', label: 'Fence; drop' }] }, 'BAD_REQUEST', /'statements\[0\]\.label' must be a short lowercase word/],
+      ['a label that is a number', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', label: 3 }] }, 'BAD_REQUEST', /'statements\[0\]\.label' .* got a number/]
     ])('%s', async (_name, event, code, message) => {
       const response = await handler(event)
       expect(response).toEqual({ ok: false, error: { code, message: expect.stringMatching(message) } })
@@ -238,6 +240,60 @@ describe('runner handler', () => {
     const other = createHandler({ env: { DATABASE_URL: url.toString(), DB_NAME: db.name }, log: logs.log })
     expect(await other({ protocol: 1, op: 'query', sql: 'SELECT current_database() AS db' })).toMatchObject({ ok: true, rows: [{ db: db.name }] })
     await other.close()
+  })
+
+  test('a failed statement answers phase statement and its label; a failed COMMIT answers phase commit after the last index', async () => {
+    await sql(db.url, 'CREATE TABLE d (id int UNIQUE DEFERRABLE INITIALLY DEFERRED)')
+    // With a deadline the runner runs a statement of its own between the request's: indexes stay the request's.
+    const labelled = await handler(
+      { protocol: 1, op: 'transaction', statements: [{ sql: 'INSERT INTO d VALUES (1)', label: 'first' }, { sql: 'INSERT INTO nowhere VALUES (1)', label: 'record' }, { sql: 'SELECT 1' }] },
+      contextWith(60_000)
+    )
+    expect(labelled).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, failedLabel: 'record', error: { sqlState: '42P01' } })
+    const commit = await handler(
+      { protocol: 1, op: 'transaction', statements: [{ sql: 'INSERT INTO d VALUES (1)' }, { sql: 'INSERT INTO d VALUES (1)', label: 'record' }, { sql: 'SELECT 1' }] },
+      contextWith(60_000)
+    )
+    expect(commit).toMatchObject({ ok: false, phase: 'commit', failedIndex: 3, error: { sqlState: '23505', message: 'duplicate key value violates unique constraint "d_id_key"' } })
+    expect(commit.ok === false && 'failedLabel' in commit).toBe(false)
+    expect(await sql(db.url, 'SELECT id FROM d')).toEqual([])
+    expect(logs.lines[1]).toMatch(/outcome=sql-error phase=commit failedIndex=3 sqlState=23505$/)
+  })
+
+  test('a warm handler starts every invocation on a fresh session: nothing an earlier one set carries over', async () => {
+    const rows = async (statement: string): Promise<Record<string, unknown>[]> => {
+      const response = await handler({ protocol: 1, op: 'query', sql: statement })
+      if (!response.ok || !('rows' in response)) throw new Error(JSON.stringify(response))
+      return response.rows
+    }
+    const session =
+      "SELECT pg_backend_pid() AS pid, current_setting('search_path') AS search_path, current_setting('default_transaction_read_only') AS read_only, " +
+      "current_setting('lock_timeout') AS lock_timeout, to_regclass('pg_temp.scratch') IS NULL AS no_scratch"
+    const [before] = await rows(session)
+    // Autocommit statements (a no-transaction file) that change the session for good.
+    await rows('CREATE SCHEMA other')
+    await rows('SET search_path = other')
+    await rows('CREATE TEMPORARY TABLE scratch (id int)')
+    await rows('SELECT pg_advisory_lock(4242)')
+    const [after] = await rows(session)
+    expect(after).toEqual({ pid: before.pid, search_path: '"$user", public', read_only: 'off', lock_timeout: '0', no_scratch: true })
+    // A session advisory lock taken by an earlier invocation is not held any more.
+    expect(await sql(db.url, `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242`)).toEqual([{ n: 0 }])
+    // A transaction's SET (without LOCAL) and set_config(…, false) do not reach the next invocation either.
+    const changed = await handler(
+      {
+        protocol: 1,
+        op: 'transaction',
+        statements: [{ sql: 'SET default_transaction_read_only = on' }, { sql: "SELECT set_config('lock_timeout', '1234', false)" }, { sql: "SELECT pg_catalog.set_config('search_path', '', false)" }]
+      },
+      contextWith(60_000)
+    )
+    expect(changed).toMatchObject({ ok: true })
+    const [next] = await rows(session)
+    expect(next).toEqual({ ...after, pid: before.pid })
+    // The next transaction may write, and its unqualified table lands in public.
+    expect(await handler({ protocol: 1, op: 'transaction', statements: [{ sql: 'CREATE TABLE unqualified (id int)' }] })).toMatchObject({ ok: true })
+    expect(await sql(db.url, "SELECT table_schema FROM information_schema.tables WHERE table_name = 'unqualified'")).toEqual([{ table_schema: 'public' }])
   })
 
   describe('the deadline before Lambda stops the function', () => {
@@ -734,7 +790,7 @@ describe('deployment templates', () => {
     expect(Object.keys(template.Parameters)).toEqual(expect.arrayContaining(['VpcId', 'SubnetIds', 'DatabaseSecurityGroupId', 'SecretArn']))
     const fn = template.Resources.RunnerFunction
     expect(fn.Type).toBe('AWS::Serverless::Function')
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 900, MemorySize: 512 })
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 900, MemorySize: 512 })
     expect(fn.Properties.Environment.Variables.DB_SECRET_ARN).toEqual({ Ref: 'SecretArn' })
     expect(JSON.stringify(fn.Properties.Policies)).toContain('AWSLambdaVPCAccessExecutionRole')
     const actions = [...JSON.stringify(fn.Properties.Policies).matchAll(/"Action":("[^"]*"|\[[^\]]*\])/g)].map((m) => m[1])
@@ -750,7 +806,7 @@ describe('deployment templates', () => {
     const config = parseYaml(fs.readFileSync('runner/serverless.yml', 'utf8'), { customTags: cfnTags }) as Record<string, any>
     const fn = config.functions.auroraMigrateRunner
     expect(fn).toMatchObject({ handler: 'index.handler', timeout: 900, memorySize: 512, architecture: 'arm64' })
-    expect(config.provider.runtime).toBe('nodejs22.x')
+    expect(config.provider.runtime).toBe('nodejs24.x')
     expect(JSON.stringify(config.provider.iam.role.statements)).toContain('secretsmanager:GetSecretValue')
     expect(fn.vpc.securityGroupIds).toEqual([{ Ref: 'RunnerSecurityGroup' }])
     expect(config.resources.Resources.DatabaseIngressFromRunner.Type).toBe('AWS::EC2::SecurityGroupIngress')

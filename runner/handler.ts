@@ -5,12 +5,16 @@
  * the direct transport.
  *
  * Per container: the secret is read once and one connection is kept across invocations. A connection
- * error drops it and the next invocation connects again. Statements are stopped by `statement_timeout`
+ * error drops it and the next invocation connects again. Every invocation on a kept connection starts by
+ * resetting its session (DISCARD ALL), so nothing an earlier invocation's SQL set for the session (a
+ * search_path, a role, a read-only default, a temporary table, an advisory lock) reaches this one: each
+ * starts as on a new connection, as each call does over the Data API. Statements are stopped by `statement_timeout`
  * shortly before Lambda would kill the function, so a slow statement comes back as SQL error 57014
  * (with the transaction rolled back) instead of a `Sandbox.Timedout` that leaves its fate unknown. In a
- * transaction the runner sends a statement of its own before each of the request's statements after the
- * first, which lowers statement_timeout to the time still left (a smaller one the migration set is kept),
- * so the deadline holds for the whole transaction and not only for each statement.
+ * transaction the runner has a statement of its own run before each of the request's statements after
+ * the first (PostgresTarget's `between`), which lowers statement_timeout to the time still left (a smaller
+ * one the migration set is kept), so the deadline holds for the whole transaction and not only for each
+ * statement.
  *
  * Logging: one line per invocation with the operation, the statement count, the duration and the
  * outcome. Never SQL text, parameters, row values, the URL or the secret.
@@ -27,7 +31,7 @@ import {
   type RunnerRequest,
   type RunnerResponse
 } from '../src/targets/runner-protocol.js'
-import type { QueryResult, SqlParams, TxStatement } from '../src/targets/target.js'
+import type { SqlParams, TxStatement } from '../src/targets/target.js'
 import { ConfigurationError, fetchSecret, settingsFromSecret, settingsFromUrl, type ConnectionSettings } from './connection.js'
 import { parseRequest } from './request.js'
 
@@ -87,6 +91,8 @@ const SET_DEADLINE =
   "set_config('idle_in_transaction_session_timeout', '60000', false) AS idle_timeout, " +
   "set_config('aurora_migrate.deadline', (floor(extract(epoch FROM clock_timestamp()) * 1000) + :budget)::bigint::text, false) AS deadline"
 const RESET_TIMEOUT = 'RESET statement_timeout'
+/** Returns a kept connection's session to how a new connection starts (it cannot run in a transaction). */
+const RESET_SESSION = 'DISCARD ALL'
 /**
  * Run before each statement of a transaction but the first: lowers statement_timeout (for the
  * transaction only) to the time left until the deadline, unless the migration set a smaller one itself.
@@ -114,7 +120,7 @@ export function createHandler(options: HandlerOptions = {}): RunnerHandler {
   /** The secret, read once per container; a failed read is not kept, so the next invocation tries again. */
   function readSecret(arn: string): Promise<Record<string, unknown>> {
     if (!secret) {
-      secretsClient ??= new SecretsManagerClient({ requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 } })
+      secretsClient ??= new SecretsManagerClient({ requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true } })
       const reading = fetchSecret(secretsClient, arn)
       secret = reading
       reading.catch(() => {
@@ -169,9 +175,14 @@ export function createHandler(options: HandlerOptions = {}): RunnerHandler {
     }
   }
 
-  /** Sets (or resets) statement_timeout for this invocation. */
+  /** Resets a kept connection's session, then sets (or resets) statement_timeout for this invocation. */
   async function prepareSession(target: PostgresTarget, reused: boolean, invocation: Invocation): Promise<void> {
+    let fresh = !reused
     const set = async (): Promise<void> => {
+      if (!fresh) {
+        await target.query(RESET_SESSION)
+        fresh = true
+      }
       const remaining = invocation.remaining()
       if (remaining === undefined) {
         await target.query(RESET_TIMEOUT)
@@ -242,35 +253,12 @@ export function createHandler(options: HandlerOptions = {}): RunnerHandler {
     } catch (error) {
       return rethrowAsFailure(error, target)
     }
-    // With a deadline, each statement after the first is preceded by one that shortens statement_timeout
-    // to the time left: `indexOf[i]` is the request's index of the i-th statement sent.
-    const sent: TxStatement[] = []
-    const indexOf: number[] = []
-    const injected: boolean[] = []
-    statements.forEach((statement, index) => {
-      if (index > 0 && invocation.timeoutMs !== undefined) {
-        sent.push({ sql: REFRESH_TIMEOUT })
-        indexOf.push(index)
-        injected.push(true)
-      }
-      sent.push(statement)
-      indexOf.push(index)
-      injected.push(false)
-    })
     try {
-      const result = await target.transaction(sent)
-      if (!result.ok) {
-        const failedIndex = indexOf[result.failedIndex] ?? statements.length - 1
-        return fitResponse({ ...result, failedIndex, error: withTimeoutHint(result.error, invocation) }, 'transaction', invocation)
-      }
-      const results: QueryResult[] = result.results.filter((_, i) => !injected[i])
-      return fitResponse({ ok: true, results }, 'transaction', invocation)
+      // With a deadline, each statement after the first is preceded by one that shortens statement_timeout to the time left.
+      const result = await target.transaction(statements, { between: invocation.timeoutMs !== undefined ? REFRESH_TIMEOUT : undefined })
+      if (!result.ok) return fitResponse({ ...result, error: withTimeoutHint(result.error, invocation) }, 'transaction', invocation)
+      return fitResponse(result, 'transaction', invocation)
     } catch (error) {
-      if (error instanceof TransportError) {
-        // Its message counts the statements sent; say which of the request's it was.
-        const message = error.message.replace(/at statement (\d+) of \d+;/, (_, n: string) => `at statement ${(indexOf[Number(n) - 1] ?? 0) + 1} of ${statements.length};`)
-        error = new TransportError(message, error.code, error.retryable, { cause: error.cause })
-      }
       if (error instanceof DatabaseError) return { ok: false, failedIndex: 0, error: withTimeoutHint(error.info, invocation) }
       if (error instanceof CommitOutcomeUnknownError) {
         await connectionFailure(error, target)
@@ -388,7 +376,7 @@ function outcome(response: RunnerResponse): string {
   if ('failedIndex' in response) {
     return response.guard
       ? `guard failedIndex=${response.failedIndex}`
-      : `sql-error failedIndex=${response.failedIndex} sqlState=${error.sqlState ?? '-'}`
+      : `sql-error ${response.phase === 'commit' ? 'phase=commit ' : ''}failedIndex=${response.failedIndex} sqlState=${error.sqlState ?? '-'}`
   }
   if (error.code && ['BAD_REQUEST', 'UNSUPPORTED_PROTOCOL', 'CONNECTION', 'COMMIT_UNKNOWN'].includes(error.code)) return error.code
   return `sql-error sqlState=${error.sqlState ?? '-'}`

@@ -94,7 +94,7 @@ function checkParams(value: unknown, field: string): SqlParams | undefined {
 
 function checkStatement(value: unknown, index: number): TxStatement {
   const field = `statements[${index}]`
-  if (!isObject(value)) throw badRequest(`'${field}' must be an object {sql, params?, expectRows?}, got ${kind(value)}.`)
+  if (!isObject(value)) throw badRequest(`'${field}' must be an object {sql, params?, expectRows?, label?}, got ${kind(value)}.`)
   const statement: TxStatement = { sql: checkSql(value.sql, `${field}.sql`) }
   const params = checkParams(value.params, `${field}.params`)
   if (params) statement.params = params
@@ -104,6 +104,13 @@ function checkStatement(value: unknown, index: number): TxStatement {
       throw badRequest(`'${field}.expectRows' must be a non-negative integer, got ${typeof rows === 'number' ? rows : kind(rows)}.`)
     }
     statement.expectRows = rows
+  }
+  if (value.label !== undefined && value.label !== null) {
+    const label = value.label
+    if (typeof label !== 'string' || !/^[a-z][a-z0-9-]{0,39}$/.test(label)) {
+      throw badRequest(`'${field}.label' must be a short lowercase word (a-z, 0-9, -), got ${typeof label === 'string' ? JSON.stringify(label.slice(0, 40)) : kind(label)}.`)
+    }
+    statement.label = label
   }
   return statement
 }
@@ -135,8 +142,8 @@ function parse(event: unknown, runnerVersion: string): RunnerRequest {
   if (!Array.isArray(statements)) {
     throw badRequest(
       statements === undefined
-        ? `'statements' is missing: it must be an array of {sql, params?, expectRows?}.`
-        : `'statements' must be an array of {sql, params?, expectRows?}, got ${kind(statements)}.`
+        ? `'statements' is missing: it must be an array of {sql, params?, expectRows?, label?}.`
+        : `'statements' must be an array of {sql, params?, expectRows?, label?}, got ${kind(statements)}.`
     )
   }
   if (statements.length === 0) throw badRequest(`'statements' is empty: a transaction needs at least one statement.`)

@@ -43,6 +43,16 @@ export interface SqlErrorInfo {
   hint?: string
 }
 
+/**
+ * PostgreSQL's message with no row values, for logs, summaries and comments (public on a public
+ * repository). DETAIL (`Key (api_key)=(sk_live_…) already exists`, `Failing row contains (…)`) is never
+ * part of it; data exceptions (SQLSTATE class 22) quote the offending value in the message itself
+ * (`invalid input syntax for type integer: "…"`), so their quoted parts are left out.
+ */
+export function publicSqlMessage(info: SqlErrorInfo): string {
+  return info.sqlState?.startsWith('22') ? info.message.replace(/"(?:[^"]|"")*"/g, '"…"') : info.message
+}
+
 /** A migration statement failed; the version it belongs to was rolled back. */
 export class StatementFailedError extends Error {
   constructor(
@@ -52,7 +62,7 @@ export class StatementFailedError extends Error {
     readonly statementPreview: string
   ) {
     super(
-      `v${version} failed at ${location.file}:${location.line}:${location.column}: ${sqlError.message}` +
+      `v${version} failed at ${location.file}:${location.line}:${location.column}: ${publicSqlMessage(sqlError)}` +
         (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
         `. Version ${version} was rolled back; versions before it stay applied.`
     )
@@ -80,7 +90,7 @@ export class StepFailedError extends StatementFailedError {
   ) {
     super(version, location, sqlError, statementPreview)
     this.message =
-      `v${version} failed at ${location.file}:${location.line}:${location.column}: ${sqlError.message}` +
+      `v${version} failed at ${location.file}:${location.line}:${location.column}: ${publicSqlMessage(sqlError)}` +
       (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
       `.${advice ? ` ${advice}` : ''} ${outcome}`
     this.name = 'StepFailedError'
@@ -116,6 +126,23 @@ export class LeaseLostError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'LeaseLostError'
+  }
+}
+
+/**
+ * A version's transaction failed outside the version's own statements: at COMMIT (a deferred constraint,
+ * a serialization failure), or at one of the engine's statements around them (the lease fence, the
+ * timeouts, the meta row). `part` says which; the transaction was rolled back.
+ */
+export class VersionTransactionError extends Error {
+  constructor(
+    readonly version: number,
+    readonly part: 'fence' | 'not-applied' | 'settings' | 'record' | 'progress' | 'commit' | 'unknown',
+    readonly sqlError: SqlErrorInfo,
+    message: string
+  ) {
+    super(message)
+    this.name = 'VersionTransactionError'
   }
 }
 
@@ -168,4 +195,31 @@ export class StatementOutcomeUnknownError extends Error {
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/** A row of the meta table that aurora-migrate cannot have written (changed by hand): names the version and the column. */
+export class MetaRowError extends Error {
+  constructor(
+    readonly table: string,
+    readonly version: number | string,
+    readonly column: string,
+    problem: string
+  ) {
+    super(
+      `${table}: in the row of v${version}, ${column} ${problem}. The row was changed outside aurora-migrate, so the history cannot be trusted: ` +
+        `restore the row as apply wrote it (from a backup, or from the files of v${version}), then re-run.`
+    )
+    this.name = 'MetaRowError'
+  }
+}
+
+/** A version deleted, truncated or added rows of the meta table; it was rolled back and not recorded. */
+export class HistoryChangedError extends Error {
+  constructor(
+    readonly version: number,
+    message: string
+  ) {
+    super(message)
+    this.name = 'HistoryChangedError'
+  }
 }

@@ -7,7 +7,8 @@
  * 65,536 characters, request bodies over 4 MiB, the `schema` parameter; autocommit calls rotate
  * over reset pooled connections; an SQL error ends a transaction; a busy transaction refuses a
  * second call; idle transactions expire; slow calls time out. Faults (auto-pause, 5xx, dropped
- * replies, throttling) are injected per call and every call is recorded in `calls`.
+ * replies, replies that never come, throttling) are injected per call and every call is recorded in
+ * `calls`.
  */
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
@@ -33,8 +34,9 @@ const OPERATIONS: Record<string, DataApiOperation> = {
 export const MAX_SQL_LENGTH = 65_536
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024
 export const MAX_RESPONSE_BYTES = 1024 * 1024
+export const MAX_ROW_BYTES = 64 * 1024
 
-export type FaultKind = 'resuming' | 'throttle' | 'status' | 'drop-before' | 'drop-after'
+export type FaultKind = 'resuming' | 'throttle' | 'status' | 'drop-before' | 'drop-after' | 'hang-before' | 'hang-after'
 
 export interface EmulatorCall {
   /** 1-based number of the request, counting every request the emulator received. */
@@ -57,6 +59,8 @@ interface CallMatch {
   /** 1-based call number. */
   at?: number
   op?: DataApiOperation
+  /** Only a call whose SQL contains this text. */
+  sql?: string
 }
 
 export interface FaultPlan {
@@ -68,8 +72,16 @@ export interface FaultPlan {
   status(options: CallMatch & { status: 500 | 503 | 504; name: string; message?: string }): void
   /** The matching call gets no reply: the socket is destroyed before or after the call is executed. */
   drop(options: CallMatch & { when: 'before' | 'after' }): void
-  /** The next `calls` calls (of operation `op`, when given) answer 429 ThrottlingException. */
-  throttle(options: { calls: number; op?: DataApiOperation }): void
+  /**
+   * The matching call is accepted and never answered, before or after it is executed: the connection
+   * stays open until the client gives up on it or the emulator stops.
+   */
+  hang(options: CallMatch & { when: 'before' | 'after' }): void
+  /**
+   * The next `calls` calls (of operation `op`, and with or without a transactionId when `inTransaction`
+   * is given) answer 429 ThrottlingException.
+   */
+  throttle(options: { calls: number; op?: DataApiOperation; inTransaction?: boolean }): void
   /** Forgets every fault not fired yet. */
   clear(): void
 }
@@ -540,6 +552,7 @@ interface Transaction {
 type Fault =
   | { kind: 'status'; match: CallMatch; status: number; name: string; message?: string }
   | { kind: 'drop'; match: CallMatch; when: 'before' | 'after' }
+  | { kind: 'hang'; match: CallMatch; when: 'before' | 'after' }
 
 type ReplyBody = Record<string, unknown>
 
@@ -548,18 +561,25 @@ const TIMED_OUT = Symbol('timed out')
 interface CountedFault {
   remaining: number
   op?: DataApiOperation
+  inTransaction?: boolean
 }
 
-/** Consumes one call of the first counted fault that applies to `op`. */
-function takeCounted(faults: CountedFault[], op: string): boolean {
-  const fault = faults.find((f) => f.remaining > 0 && (f.op === undefined || f.op === op))
+/** Consumes one call of the first counted fault that applies to `op` (sent with a transactionId or not). */
+function takeCounted(faults: CountedFault[], op: string, inTransaction = false): boolean {
+  const fault = faults.find(
+    (f) => f.remaining > 0 && (f.op === undefined || f.op === op) && (f.inTransaction === undefined || f.inTransaction === inTransaction)
+  )
   if (!fault) return false
   fault.remaining--
   return true
 }
 
-function matches(match: CallMatch, n: number, op: string): boolean {
-  return (match.at === undefined || match.at === n) && (match.op === undefined || match.op === op)
+function matches(match: CallMatch, n: number, op: string, sql: string | undefined): boolean {
+  return (
+    (match.at === undefined || match.at === n) &&
+    (match.op === undefined || match.op === op) &&
+    (match.sql === undefined || (sql ?? '').includes(match.sql))
+  )
 }
 
 export async function startDataApiEmulator(options: DataApiEmulatorOptions): Promise<DataApiEmulator> {
@@ -584,6 +604,8 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
   let throttleCalls: CountedFault[] = []
   let faults: Fault[] = []
   let stopped = false
+  /** Ends each call held by a `hang` fault. */
+  const hung = new Set<() => void>()
 
   await ensureParser()
 
@@ -594,14 +616,17 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
     resumingFor: ({ ms }) => {
       resumingUntil = clock() + ms
     },
-    status: ({ at, op, status, name, message }) => {
-      faults.push({ kind: 'status', match: { at, op }, status, name, message })
+    status: ({ at, op, sql, status, name, message }) => {
+      faults.push({ kind: 'status', match: { at, op, sql }, status, name, message })
     },
-    drop: ({ at, op, when }) => {
-      faults.push({ kind: 'drop', match: { at, op }, when })
+    drop: ({ at, op, sql, when }) => {
+      faults.push({ kind: 'drop', match: { at, op, sql }, when })
     },
-    throttle: ({ calls: n, op }) => {
-      throttleCalls.push({ remaining: n, op })
+    hang: ({ at, op, sql, when }) => {
+      faults.push({ kind: 'hang', match: { at, op, sql }, when })
+    },
+    throttle: ({ calls: n, op, inTransaction }) => {
+      throttleCalls.push({ remaining: n, op, inTransaction })
     },
     clear: () => {
       faults = []
@@ -611,8 +636,8 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
     }
   }
 
-  function takeFault(n: number, op: string, predicate: (f: Fault) => boolean): Fault | undefined {
-    const index = faults.findIndex((f) => predicate(f) && matches(f.match, n, op))
+  function takeFault(call: EmulatorCall, predicate: (f: Fault) => boolean): Fault | undefined {
+    const index = faults.findIndex((f) => predicate(f) && matches(f.match, call.n, call.op, call.sql))
     if (index < 0) return undefined
     return faults.splice(index, 1)[0]
   }
@@ -749,6 +774,12 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
     }
     // pg keys rows by column name; with duplicate names use the arrays instead.
     const rows: (string | null)[][] = rawRows.map((row) => fields.map((f) => row[f.name] ?? null))
+    // The service returns at most 64 KB per row ("Packet for query is too large").
+    for (const row of rows) {
+      if (row.reduce((sum, text) => sum + (text === null ? 0 : Buffer.byteLength(text)), 0) > MAX_ROW_BYTES) {
+        throw badRequest('Packet for query is too large: a row of the result set is larger than 64 KB')
+      }
+    }
     if (body.formatRecordsAs === 'JSON') {
       const objects = rows.map((row) => {
         const object: Record<string, unknown> = {}
@@ -982,6 +1013,18 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
     send(res, call, error.status, { message: error.message, ...error.extra }, error.type)
   }
 
+  /** Holds a call without answering until the client closes the connection or the emulator stops. */
+  async function hold(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let release = () => {}
+    await new Promise<void>((resolve) => {
+      release = resolve
+      hung.add(resolve)
+      res.once('close', resolve)
+    })
+    hung.delete(release)
+    req.socket.destroy()
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const n = ++callCount
     const path = (req.url ?? '/').split('?')[0]
@@ -1021,19 +1064,23 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
         )
       )
     }
-    if (takeCounted(throttleCalls, op)) {
+    if (takeCounted(throttleCalls, op, typeof body.transactionId === 'string')) {
       call.fault = 'throttle'
       return sendError(res, call, new ServiceError(429, 'ThrottlingException', 'Rate exceeded'))
     }
-    const statusFault = takeFault(n, op, (f) => f.kind === 'status')
+    const statusFault = takeFault(call, (f) => f.kind === 'status')
     if (statusFault?.kind === 'status') {
       call.fault = 'status'
       return sendError(res, call, new ServiceError(statusFault.status, statusFault.name, statusFault.message ?? `${statusFault.name} (injected)`))
     }
-    if (takeFault(n, op, (f) => f.kind === 'drop' && f.when === 'before')) {
+    if (takeFault(call, (f) => f.kind === 'drop' && f.when === 'before')) {
       call.fault = 'drop-before'
       req.socket.destroy()
       return
+    }
+    if (takeFault(call, (f) => f.kind === 'hang' && f.when === 'before')) {
+      call.fault = 'hang-before'
+      return hold(req, res)
     }
 
     let status = 200
@@ -1054,10 +1101,14 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
       errorType = serviceError.type
       reply = { message: serviceError.message, ...serviceError.extra }
     }
-    if (takeFault(n, op, (f) => f.kind === 'drop' && f.when === 'after')) {
+    if (takeFault(call, (f) => f.kind === 'drop' && f.when === 'after')) {
       call.fault = 'drop-after'
       req.socket.destroy()
       return
+    }
+    if (takeFault(call, (f) => f.kind === 'hang' && f.when === 'after')) {
+      call.fault = 'hang-after'
+      return hold(req, res)
     }
     send(res, call, status, reply, errorType)
   }
@@ -1089,6 +1140,7 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
     openTransactions: () => transactions.size,
     async stop() {
       stopped = true
+      for (const release of [...hung]) release()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       for (const tx of [...transactions.values()]) {

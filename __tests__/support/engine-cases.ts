@@ -1,11 +1,12 @@
 /**
  * End-to-end cases of the engine (discover → plan → apply) that every transport runs unchanged:
- * the seed's ToDo schema applied, re-applied, drift, a failing statement, concurrent runs, the lease.
+ * the seed's ToDo schema applied, re-applied, drift, a failing statement or COMMIT, concurrent runs, the
+ * lease and its fence, session settings that must not outlive their version.
  */
 import path from 'node:path'
 import { applyMigrations, type ApplyOptions } from '../../src/engine/apply.js'
 import { ensureMetaTables, metaTables } from '../../src/engine/meta.js'
-import { LeaseTimeoutError, PlanRefusedError, StatementFailedError } from '../../src/errors.js'
+import { LeaseLostError, LeaseTimeoutError, PlanRefusedError, StatementFailedError, VersionTransactionError } from '../../src/errors.js'
 import { discoverMigrations } from '../../src/migrations/discover.js'
 import type { Target } from '../../src/targets/target.js'
 import { createTestDatabase, sql } from './postgres.js'
@@ -160,6 +161,130 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(result.error).toBeNull()
       expect((await sql<{ version: number }>(db.url, 'select version from public.schema_migrations order by 1')).map((r) => r.version)).toEqual([1, 2])
       expect(await sql(db.url, `select 1 from information_schema.tables where table_schema = 'app' and table_name = 'a'`)).toHaveLength(1)
+    })
+
+    test('a deferred constraint that fails at COMMIT fails its version with the commit\'s error and stops the run', async () => {
+      const dir = writeMigrations({
+        'v1/01.sql': 'create table t (id int unique deferrable initially deferred); insert into t values (1); insert into t values (1);',
+        'v2/01.sql': 'create table u (id int);'
+      })
+      const { versions } = await discoverMigrations(dir, dir)
+      const opts = options()
+      const result = await applyMigrations(await connect(), versions, opts)
+      expect(result.failedVersion).toBe(1)
+      expect(result.applied).toEqual([])
+      expect(result.appliedElsewhere).toEqual([])
+      expect(result.error).toBeInstanceOf(VersionTransactionError)
+      expect((result.error as VersionTransactionError).part).toBe('commit')
+      expect((result.error as VersionTransactionError).sqlError.sqlState).toBe('23505')
+      expect(result.error!.message).toMatch(/^v1 failed at COMMIT: duplicate key value violates unique constraint "t_id_key" \(SQLSTATE 23505\)\./)
+      expect(result.error!.message).toMatch(/Nothing of v1 was applied/)
+      expect(opts.logs.join('\n')).not.toMatch(/applied by another run/)
+      expect(await sql(db.url, 'select version from schema_migrations')).toEqual([])
+      expect(await sql(db.url, `select table_name from information_schema.tables where table_schema = 'public' and table_name in ('t', 'u')`)).toEqual([])
+      expect((await sql<{ free: boolean }>(db.url, 'select expires_at < now() as free from schema_migrations_lock'))[0].free).toBe(true)
+    })
+
+    test('a failure the transport cannot place (a runner older than phases) fails the version, never skips it', async () => {
+      const dir = writeMigrations({
+        'v1/01.sql': 'create table t (id int unique deferrable initially deferred); insert into t values (1); insert into t values (1);',
+        'v2/01.sql': 'create table u (id int);'
+      })
+      const { versions } = await discoverMigrations(dir, dir)
+      const real = await connect()
+      // Answers as runners did before phases and labels: a COMMIT error at the last statement, nothing more.
+      const older: Target = {
+        description: real.description,
+        query: (text, params, queryOptions) => real.query(text, params, queryOptions),
+        close: async () => undefined,
+        async transaction(statements) {
+          const result = await real.transaction(statements)
+          if (result.ok) return result
+          const { phase: _phase, failedLabel: _label, ...rest } = result
+          return { ...rest, failedIndex: Math.min(result.failedIndex, statements.length - 1) }
+        }
+      }
+      const result = await applyMigrations(older, versions, options())
+      expect(result.failedVersion).toBe(1)
+      expect(result.appliedElsewhere).toEqual([])
+      expect(result.error).toBeInstanceOf(VersionTransactionError)
+      expect((result.error as VersionTransactionError).part).toBe('unknown')
+      expect(result.error!.message).toMatch(/^The transaction of v1 failed \(the transport did not say at which statement\): duplicate key value/)
+      expect(await sql(db.url, 'select version from schema_migrations')).toEqual([])
+      expect(await sql(db.url, `select table_name from information_schema.tables where table_schema = 'public' and table_name in ('t', 'u')`)).toEqual([])
+    })
+
+    test('session settings of a version do not reach the next one', async () => {
+      const dir = writeMigrations({
+        'v1/01.sql': 'create schema other;',
+        'v2/01.sql': 'set search_path = other;\ncreate table in_other (id int);',
+        'v3/01.sql': 'create table in_public (id int);',
+        // pg_dump's header empties search_path for the session.
+        'v4/01.sql': "SELECT pg_catalog.set_config('search_path', '', false);\nCREATE TABLE public.dumped (id int);",
+        'v5/01.sql': 'create table after_dump (id int);',
+        'v6/01.sql': 'set default_transaction_read_only = on;\nselect 1;',
+        'v7/01.sql': 'create table after_read_only (id int);'
+      })
+      const { versions } = await discoverMigrations(dir, dir)
+      const opts = options()
+      const result = await applyMigrations(await connect(), versions, opts)
+      expect(result.error).toBeNull()
+      expect(result.applied.map((a) => a.version)).toEqual([1, 2, 3, 4, 5, 6, 7])
+      const placed = await sql<{ schema: string; name: string }>(
+        db.url,
+        `select n.nspname::text as schema, c.relname::text as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         where c.relname in ('in_other', 'in_public', 'dumped', 'after_dump', 'after_read_only') order by c.relname`
+      )
+      expect(placed).toEqual([
+        { schema: 'public', name: 'after_dump' },
+        { schema: 'public', name: 'after_read_only' },
+        { schema: 'public', name: 'dumped' },
+        { schema: 'other', name: 'in_other' },
+        { schema: 'public', name: 'in_public' }
+      ])
+      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7])
+      expect(await sql(db.url, 'select owner, expires_at < now() as free from schema_migrations_lock')).toEqual([{ owner: '', free: true }])
+    })
+
+    test('a lease taken over before a version names the run that holds it', async () => {
+      const dir = writeMigrations({
+        // The version itself hands the lease to someone else, as a run that took it over would.
+        'v1/01.sql': "update schema_migrations_lock set owner = 'intruder run', token = token + 100, expires_at = now() + interval '1 hour';",
+        'v2/01.sql': 'create table b (id int);'
+      })
+      const { versions } = await discoverMigrations(dir, dir)
+      const opts = options()
+      const result = await applyMigrations(await connect(), versions, opts)
+      expect(result.applied.map((a) => a.version)).toEqual([1])
+      expect(result.failedVersion).toBe(2)
+      expect(result.error).toBeInstanceOf(LeaseLostError)
+      expect(result.error!.message).toMatch(/expired and was taken over by intruder run \(token 101, it expires at .*; this run held token 1\)/)
+      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations')).map((r) => r.version)).toEqual([1])
+      expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'b'`)).toEqual([])
+      expect(await sql(db.url, 'select owner, token::int as token from schema_migrations_lock')).toEqual([{ owner: 'intruder run', token: 101 }])
+    })
+
+    test('an SQL error at the lease fence is reported as itself, not as a lost lease', async () => {
+      const dir = writeMigrations({
+        'v1/01.sql':
+          "create function freeze() returns trigger language plpgsql as $$ begin raise exception 'the lock table is frozen'; end $$;\n" +
+          'create trigger frozen before update on schema_migrations_lock for each row execute function freeze();',
+        'v2/01.sql': 'create table b (id int);'
+      })
+      const { versions } = await discoverMigrations(dir, dir)
+      const opts = options()
+      const result = await applyMigrations(await connect(), versions, opts)
+      expect(result.applied.map((a) => a.version)).toEqual([1])
+      expect(result.failedVersion).toBe(2)
+      expect(result.error).toBeInstanceOf(VersionTransactionError)
+      expect(result.error).not.toBeInstanceOf(LeaseLostError)
+      expect((result.error as VersionTransactionError).part).toBe('fence')
+      expect(result.error!.message).toMatch(/^The transaction of v2 failed at its first statement, which extends the migration lease in .*: the lock table is frozen \(SQLSTATE P0001\)\./)
+      expect(result.error!.message).not.toMatch(/taken over/)
+      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations')).map((r) => r.version)).toEqual([1])
+      expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'b'`)).toEqual([])
+      // The release was refused by the same trigger: the lease row still names this run, and expires by itself.
+      expect(await sql(db.url, 'select owner from schema_migrations_lock')).toEqual([{ owner: opts.lease.owner }])
     })
 
     test('target-version stops after that version', async () => {

@@ -10,7 +10,7 @@
  * way; API errors carry `x-amzn-ErrorType`. Handlers run in-process, each invocation in a sandbox
  * of its own: an idle sandbox is reused (warm), a busy one never, and one that timed out or crashed
  * is thrown away. Faults (throttling, a Pending function, API errors, crashes, timeouts, dropped
- * replies) are injected per call and every call is recorded in `calls`.
+ * replies, replies that never come) are injected per call and every call is recorded in `calls`.
  */
 import { randomUUID } from 'node:crypto'
 import http from 'node:http'
@@ -49,7 +49,7 @@ export interface EmulatedFunction {
   version?: string
 }
 
-export type LambdaFaultKind = 'throttle' | 'pending' | 'error' | 'unhandled' | 'timeout' | 'drop-before' | 'drop-after'
+export type LambdaFaultKind = 'throttle' | 'pending' | 'error' | 'unhandled' | 'timeout' | 'drop-before' | 'drop-after' | 'hang-before' | 'hang-after'
 
 export interface LambdaCall {
   /** 1-based number of the request, counting every request the emulator received. */
@@ -99,6 +99,11 @@ export interface LambdaFaultPlan {
   timeout(options: CallMatch & { afterMs?: number }): void
   /** No reply: the socket is destroyed before the handler runs, or after it finished. */
   drop(options: CallMatch & { when: 'before' | 'after' }): void
+  /**
+   * The invocation is accepted and never answered, before its handler runs or after it finished: the
+   * connection stays open until the client gives up on it or the emulator stops.
+   */
+  hang(options: CallMatch & { when: 'before' | 'after' }): void
   /** Forgets every fault not fired yet. */
   clear(): void
 }
@@ -191,6 +196,7 @@ type Fault =
   | { kind: 'unhandled'; match: CallMatch; errorType?: string; errorMessage?: string }
   | { kind: 'timeout'; match: CallMatch; afterMs?: number }
   | { kind: 'drop'; match: CallMatch; when: 'before' | 'after' }
+  | { kind: 'hang'; match: CallMatch; when: 'before' | 'after' }
 
 interface CountedFault {
   remaining: number
@@ -254,6 +260,8 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
   let pendings: CountedFault[] = []
   let faults: Fault[] = []
   let stopped = false
+  /** Ends each invocation held by a `hang` fault. */
+  const hung = new Set<() => void>()
 
   const arn = (name: string, qualifier?: string) => `arn:aws:lambda:${region}:${accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`
 
@@ -275,6 +283,9 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     },
     drop: ({ when, ...match }) => {
       faults.push({ kind: 'drop', match, when })
+    },
+    hang: ({ when, ...match }) => {
+      faults.push({ kind: 'hang', match, when })
     },
     clear: () => {
       throttles = []
@@ -408,6 +419,18 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     send(res, call, 200, JSON.stringify(outcome.body), { ...headers, 'X-Amz-Function-Error': 'Unhandled' })
   }
 
+  /** Holds an invocation without answering until the client closes the connection or the emulator stops. */
+  async function hold(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let release = () => {}
+    await new Promise<void>((resolve) => {
+      release = resolve
+      hung.add(resolve)
+      res.once('close', resolve)
+    })
+    hung.delete(release)
+    req.socket.destroy()
+  }
+
   async function readBody(req: http.IncomingMessage): Promise<{ body: Buffer; size: number }> {
     const chunks: Buffer[] = []
     let size = 0
@@ -532,6 +555,10 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
       req.socket.destroy()
       return
     }
+    if (takeFault('hang', identity, (f) => f.when === 'before')) {
+      call.fault = 'hang-before'
+      return hold(req, res)
+    }
     const version = state.config.version ?? '$LATEST'
     const crash = takeFault('unhandled', identity)
     if (crash) {
@@ -571,6 +598,11 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
       req.socket.destroy()
       return
     }
+    if (takeFault('hang', identity, (f) => f.when === 'after')) {
+      call.fault = 'hang-after'
+      if (outcome.kind === 'function-error') call.functionError = outcome.body.errorType
+      return hold(req, res)
+    }
     sendOutcome(res, call, outcome, version)
   }
 
@@ -607,6 +639,7 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     settled,
     async stop() {
       stopped = true
+      for (const release of [...hung]) release()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       let grace: NodeJS.Timeout | undefined

@@ -188,6 +188,7 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
       ])
       expect(updateGuard).toEqual({
         ok: false,
+        phase: 'statement',
         failedIndex: 1,
         error: { message: expect.stringContaining('Expected 1 row(s), got 0') },
         guard: true,
@@ -242,8 +243,72 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
       await ctx.target.query('CREATE TABLE p (id int PRIMARY KEY)')
       await ctx.target.query('CREATE TABLE c (pid int REFERENCES p DEFERRABLE INITIALLY DEFERRED)')
       const result = await ctx.target.transaction([{ sql: 'INSERT INTO c VALUES (5)' }])
-      expect(result).toMatchObject({ ok: false, failedIndex: 0, error: { sqlState: '23503' } })
+      expect(result).toMatchObject({ ok: false, phase: 'commit', failedIndex: 1, error: { sqlState: '23503' } })
       expect(await sql(ctx.url, 'SELECT * FROM c')).toEqual([])
+    })
+
+    test('a failed COMMIT after every statement ran is told apart from a failed last statement', async () => {
+      await ctx.target.query('CREATE TABLE d (id int UNIQUE DEFERRABLE INITIALLY DEFERRED)')
+      const result = await ctx.target.transaction([
+        { sql: 'CREATE TABLE d_side (id int)', label: 'first' },
+        { sql: 'INSERT INTO d VALUES (1)' },
+        { sql: 'INSERT INTO d VALUES (1)', label: 'record' }
+      ])
+      expect(result.ok).toBe(false)
+      if (result.ok) return
+      expect(result.phase).toBe('commit')
+      expect(result.failedIndex).toBe(3)
+      expect(result.failedLabel).toBeUndefined()
+      expect(result.guard).toBeUndefined()
+      expect(result.error.sqlState).toBe('23505')
+      expect(result.error.message).toBe('duplicate key value violates unique constraint "d_id_key"')
+      // Nothing was committed, and the target goes on.
+      expect(await sql(ctx.url, 'SELECT * FROM d')).toEqual([])
+      expect(await tableExists(ctx.url, 'd_side')).toBe(false)
+      expect((await ctx.target.transaction([{ sql: 'INSERT INTO d VALUES (2)' }])).ok).toBe(true)
+      expect(await sql(ctx.url, 'SELECT id FROM d')).toEqual([{ id: 2 }])
+    })
+
+    test('a failed statement echoes its label; one without a label has none', async () => {
+      await ctx.target.query('CREATE TABLE labelled (id int PRIMARY KEY)')
+      const labelled = await ctx.target.transaction([
+        { sql: 'INSERT INTO labelled VALUES (1)', label: 'first' },
+        { sql: 'INSERT INTO labelled VALUES (1)', label: 'record' },
+        { sql: 'INSERT INTO labelled VALUES (3)', label: 'last' }
+      ])
+      expect(labelled).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, failedLabel: 'record', error: { sqlState: '23505' } })
+      const guarded = await ctx.target.transaction([
+        { sql: 'INSERT INTO labelled VALUES (4)' },
+        { sql: 'SELECT id FROM labelled WHERE id = 4', expectRows: 0, label: 'not-applied' }
+      ])
+      expect(guarded).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, failedLabel: 'not-applied', guard: true, guardRows: [{ id: 4 }] })
+      const unlabelled = await ctx.target.transaction([{ sql: 'INSERT INTO labelled VALUES (5)', label: 'first' }, { sql: 'SELECT 1 / 0' }])
+      expect(unlabelled).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, error: { sqlState: '22012' } })
+      expect(unlabelled.ok === false && unlabelled.failedLabel).toBeUndefined()
+      expect(await sql(ctx.url, 'SELECT * FROM labelled')).toEqual([])
+    })
+
+    test('session settings made inside a transaction do not outlive it', async () => {
+      await ctx.target.query('CREATE SCHEMA other')
+      await ctx.target.query('CREATE TABLE public.marker (id int)')
+      const changed = await ctx.target.transaction([
+        { sql: 'SET search_path = other' },
+        { sql: "SELECT set_config('lock_timeout', '1234', false)" },
+        { sql: 'SET default_transaction_read_only = on' },
+        { sql: 'CREATE TEMPORARY TABLE scratch (id int)' },
+        { sql: 'SELECT current_setting(:name) AS search_path', params: { name: 'search_path' } }
+      ])
+      expect(changed).toMatchObject({ ok: true, results: [{}, {}, {}, {}, { rows: [{ search_path: 'other' }] }] })
+      const settings =
+        "SELECT current_setting('search_path') AS search_path, current_setting('lock_timeout') AS lock_timeout, " +
+        "current_setting('default_transaction_read_only') AS read_only, to_regclass('pg_temp.scratch') IS NULL AS no_scratch"
+      const fresh = { search_path: '"$user", public', lock_timeout: '0', read_only: 'off', no_scratch: true }
+      // The next transaction: it may write, and an unqualified table lands in public.
+      const next = await ctx.target.transaction([{ sql: settings }, { sql: 'CREATE TABLE unqualified (id int)' }])
+      expect(next).toMatchObject({ ok: true, results: [{ rows: [fresh] }, {}] })
+      // The next query.
+      expect((await ctx.target.query(settings)).rows).toEqual([fresh])
+      expect(await sql(ctx.url, "SELECT table_schema FROM information_schema.tables WHERE table_name = 'unqualified'")).toEqual([{ table_schema: 'public' }])
     })
 
     test('an empty transaction commits', async () => {

@@ -14,10 +14,10 @@ import {
 import type { Statement, Version } from '../migrations/types.js'
 import { planMigrations, type Plan, type PlanOptions } from '../plan.js'
 import type { Target, TxStatement } from '../targets/target.js'
-import { acquireLease, lostLease, type Lease } from './lease.js'
+import { acquireLease, type Lease } from './lease.js'
 import { ensureMetaTables, insertAppliedRowStatement, metaTableExists, readAppliedRows, readPartialVersions, type MetaTables, type RunIdentity } from './meta.js'
 import { applyInSteps } from './steps.js'
-import { locate, preamble, preview, settleLostCommit, type VersionOutcome } from './version-tx.js'
+import { engineFailure, failedPart, locate, preamble, preview, settleLostCommit, type VersionOutcome } from './version-tx.js'
 
 export { locate } from './version-tx.js'
 
@@ -61,6 +61,11 @@ export interface ApplyOptions extends PlanOptions {
   statementTimeoutMs?: number | null
   /** How often a version that gave up waiting for a lock (55P03) or hit a deadlock (40P01) is retried. */
   lockRetries?: number
+  /**
+   * Set by the run loop for each version: the rows the meta table holds as far as this run knows (read
+   * under the lease, plus the versions recorded since). The version's meta row insert is guarded by it.
+   */
+  recordedRows?: number
 }
 
 /** SQLSTATEs after which a rolled-back version is worth running again: lock_not_available, deadlock_detected. */
@@ -102,7 +107,9 @@ export async function applyMigrations(target: Target, versions: Version[], optio
   const renewal = startRenewal(lease, options)
   try {
     // Another run may have applied versions while this one waited: plan again under the lease.
-    const plan = planMigrations(versions, await readAppliedRows(target, options.tables), options)
+    const history = await readAppliedRows(target, options.tables)
+    let recordedRows = history.length
+    const plan = planMigrations(versions, history, options)
     result.plan = plan
     result.fromVersion = plan.currentVersion
     result.toVersion = plan.currentVersion
@@ -119,17 +126,20 @@ export async function applyMigrations(target: Target, versions: Version[], optio
       const version = byNumber.get(pending.version)!
       let outcome: VersionOutcome
       try {
-        outcome = await applyVersion(target, version, lease, options, partial.has(version.number))
+        outcome = await applyVersion(target, version, lease, { ...options, recordedRows }, partial.has(version.number))
       } catch (error) {
         outcome = { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) }
       }
+      // The highest applied version, also after a lower one was applied out of order.
+      if (outcome.kind !== 'failed') {
+        recordedRows++
+        result.toVersion = Math.max(result.toVersion, version.number)
+      }
       if (outcome.kind === 'applied') {
         result.applied.push(outcome.applied)
-        result.toVersion = version.number
         options.log(`Applied v${version.number} (${outcome.applied.statements} statements) in ${outcome.applied.durationMs} ms`)
       } else if (outcome.kind === 'elsewhere') {
         result.appliedElsewhere.push(version.number)
-        result.toVersion = version.number
         options.log(`v${version.number} was applied by another run; skipped`)
       } else {
         result.error = outcome.error
@@ -169,9 +179,18 @@ async function applyVersion(target: Target, version: Version, lease: Lease, opti
 async function applyVersionOnce(target: Target, version: Version, lease: Lease, options: ApplyOptions): Promise<VersionOutcome> {
   const statements: Statement[] = version.files.flatMap((file) => file.statements)
   const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }))
-  const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run)
+  const insert = insertAppliedRowStatement(
+    options.tables,
+    { version: version.number, description: version.description, checksum: version.checksum, files },
+    options.run,
+    options.recordedRows
+  )
   const head = preamble(version, lease, options)
-  const batch: TxStatement[] = [...head, ...statements.map((statement) => ({ sql: statement.sql })), { sql: insert.sql, params: insert.params, expectRows: 1 }]
+  const batch: TxStatement[] = [
+    ...head,
+    ...statements.map((statement) => ({ sql: statement.sql })),
+    { sql: insert.sql, params: insert.params, expectRows: 1, label: 'record' }
+  ]
   options.log(`Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${statements.length} statements in ${version.files.length} files`)
   const started = (options.now ?? Date.now)()
   const applied = (): VersionOutcome => ({
@@ -193,21 +212,21 @@ async function applyVersionOnce(target: Target, version: Version, lease: Lease, 
     return settleLostCommit(target, version, options, error, applied)
   }
   if (outcome.ok) return applied()
-  if (outcome.failedIndex === 0) return { kind: 'failed', error: lostLease(lease.owner) }
-  if (outcome.failedIndex === 1 && outcome.guard) return { kind: 'elsewhere' }
-  const statementIndex = outcome.failedIndex - head.length
-  if (statementIndex < 0) return { kind: 'failed', error: new Error(`Setting up the transaction of v${version.number} failed: ${outcome.error.message}`) }
-  if (statementIndex >= statements.length) {
-    // The meta row insert failed: a primary key violation means another run recorded it first.
-    if (outcome.error.sqlState === '23505') return { kind: 'elsewhere' }
-    return { kind: 'failed', error: new Error(`Recording v${version.number} in ${options.tables.display} failed: ${outcome.error.message}. v${version.number} was rolled back.`) }
+  const failed = failedPart(outcome, head.length, statements.length)
+  if (failed.part !== 'statement') {
+    const afterwards = `Nothing of v${version.number} was applied (its transaction was rolled back); versions before it stay applied.`
+    return engineFailure(target, version, lease, options.tables, outcome, failed.part, afterwards)
   }
-  const statement = statements[statementIndex]
+  const statement = statements[failed.index]
   const location = locate(statement, outcome.error.position)
   return { kind: 'failed', error: new StatementFailedError(version.number, location, outcome.error, preview(statement.sql)) }
 }
 
-/** Renews the lease in the background; a failed renewal is surfaced before the next version starts. */
+/**
+ * Renews the lease in the background; a failed renewal is surfaced before the next version starts.
+ * While a version's transaction holds the lease row, renew() finds it locked and skips that turn
+ * without waiting (the version's fence extended the lease, and a locked row cannot be taken over).
+ */
 function startRenewal(lease: Lease, options: ApplyOptions): { check(): void; stop(): void } {
   let failure: Error | null = null
   let busy = false

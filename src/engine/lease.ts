@@ -3,12 +3,12 @@
  *
  * Session advisory locks do not survive the Data API's pooled, reset connections, so the lock is data:
  * an owner, a fencing token that grows with every acquisition, and an expiry by the database clock.
- * Every version's transaction starts by extending the lease under its own token (see fenceStatement),
+ * Every version's transaction starts by extending the lease under its own token (see Lease.fence),
  * which both proves the lease is still ours and row-locks it, so nobody can take it over while a
  * version is being applied.
  */
-import { LeaseLostError, LeaseTimeoutError } from '../errors.js'
-import type { Target, TxStatement } from '../targets/target.js'
+import { DatabaseError, LeaseLostError, LeaseTimeoutError } from '../errors.js'
+import type { SqlValue, Target, TxStatement } from '../targets/target.js'
 import type { MetaTables } from './meta.js'
 
 export interface LeaseOptions {
@@ -32,7 +32,12 @@ export interface Lease {
   tookOverFrom: string | null
   /** A statement that, as the first of a transaction, proves and extends the lease (expectRows: 1). */
   fence(): TxStatement
-  renew(): Promise<void>
+  /**
+   * Extends the lease. False when the row was locked (by this run's own version transaction, whose fence
+   * extends the lease): not renewed this time, and not lost. Throws LeaseLostError when it is not ours.
+   */
+  renew(): Promise<boolean>
+  /** Frees the lease; never waits on the row's lock (throws when it stayed locked). */
   release(): Promise<void>
 }
 
@@ -41,17 +46,22 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
 /** Waits between polls of a held lease: short at first, never past the holder's expiry. */
 const POLL_MS = [500, 1000, 2000, 3000, 5000]
 
+/**
+ * Takes the lease, polling while another run holds it, for at most waitTimeoutSeconds in all. No
+ * statement here waits on the lease row's lock: a row locked by a version's transaction (the holder's,
+ * or that of a run stopped mid-version, which stays open until the database ends it) counts as held.
+ */
 export async function acquireLease(target: Target, tables: MetaTables, options: LeaseOptions): Promise<Lease> {
   const sleep = options.sleep ?? realSleep
   const now = options.now ?? Date.now
   const started = now()
   const deadline = started + options.waitTimeoutSeconds * 1000
-  let lastHolder = ''
+  let lastState = ''
   for (let attempt = 0; ; attempt++) {
-    // Takes the lease when it is free or expired. Acquiring is idempotent for the same owner, so a
-    // lost reply followed by a retry finds the lease already ours (second query below).
+    // Takes the lease when it is free or expired and its row is not locked. Acquiring is idempotent for
+    // the same owner, so a lost reply followed by a retry finds the lease already ours (second query below).
     const { rows } = await target.query(
-      `WITH previous AS (SELECT owner, expires_at FROM ${tables.lock} WHERE id = 1 FOR UPDATE)
+      `WITH previous AS (SELECT owner, expires_at FROM ${tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED)
 UPDATE ${tables.lock} AS l
 SET owner = :owner, token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = clock_timestamp(),
   expires_at = clock_timestamp() + make_interval(secs => :ttl)
@@ -65,8 +75,9 @@ RETURNING l.token::integer AS token, previous.owner AS previous_owner`,
       if (previous) options.log(`Took over the migration lease of ${previous}, which expired without being released`)
       return makeLease(target, tables, options, Number(rows[0].token), now() - started, previous || null)
     }
+    // A plain read: it sees the last committed state of the row without waiting for its lock.
     const held = await target.query(
-      `SELECT owner, token::integer AS token, GREATEST(0, extract(epoch FROM expires_at - clock_timestamp()))::float8 AS remaining
+      `SELECT owner, token::integer AS token, extract(epoch FROM expires_at - clock_timestamp())::float8 AS remaining
 FROM ${tables.lock} WHERE id = 1`
     )
     const holder = held.rows[0]
@@ -74,24 +85,59 @@ FROM ${tables.lock} WHERE id = 1`
     if (holder.owner === options.owner) {
       return makeLease(target, tables, options, Number(holder.token), now() - started, null)
     }
-    const remainingMs = Number(holder.remaining) * 1000
+    const owner = String(holder.owner)
+    const remainingMs = Math.max(0, Number(holder.remaining) * 1000)
+    // Free or expired, yet not taken: a transaction holds the row (or another run took it meanwhile,
+    // which the next poll shows).
+    const locked = remainingMs === 0
     const left = deadline - now()
-    if (left <= 0) {
-      throw new LeaseTimeoutError(
-        `Another run holds the migration lease: ${holder.owner} (it expires in ${Math.ceil(remainingMs / 1000)} s unless renewed). ` +
-          `Waited ${options.waitTimeoutSeconds} s (wait-timeout). If that run is gone, its lease expires by itself; raise wait-timeout to wait longer.`
+    if (left <= 0) throw leaseTimeout(tables, owner, remainingMs, locked, options.waitTimeoutSeconds)
+    const state = `${owner}\n${locked}`
+    if (state !== lastState) {
+      options.log(
+        locked
+          ? `Waiting for the migration lease: ${describeLocked(tables, owner)} (polling up to ${options.waitTimeoutSeconds} s)`
+          : `Waiting for the migration lease held by ${owner} (up to ${options.waitTimeoutSeconds} s)`
       )
-    }
-    if (holder.owner !== lastHolder) {
-      options.log(`Waiting for the migration lease held by ${holder.owner} (up to ${options.waitTimeoutSeconds} s)`)
-      lastHolder = String(holder.owner)
+      lastState = state
     }
     // Jitter: runs that started together must not poll in lockstep.
     const poll = POLL_MS[Math.min(attempt, POLL_MS.length - 1)] * (0.75 + Math.random() * 0.5)
-    const pause = Math.min(poll, left, Math.max(remainingMs + 50, 100))
+    const pause = Math.min(poll, left, locked ? poll : Math.max(remainingMs + 50, 100))
     await sleep(pause)
   }
 }
+
+function describeLocked(tables: MetaTables, owner: string): string {
+  const lease = owner ? `the lease of ${owner} has run out, but its row` : 'the lease is free, but its row'
+  return (
+    `${lease} in ${tables.display}_lock is still locked by an open transaction ` +
+    '(a version still running, or the transaction of a run stopped mid-version that the database has not ended yet)'
+  )
+}
+
+function leaseTimeout(tables: MetaTables, owner: string, remainingMs: number, locked: boolean, waitTimeoutSeconds: number): LeaseTimeoutError {
+  if (locked) {
+    return new LeaseTimeoutError(
+      `Waited ${waitTimeoutSeconds} s (wait-timeout) for the migration lease, and ${describeLocked(tables, owner)}. Nothing was applied. ` +
+        'The Data API rolls back a transaction after 3 minutes without a call; over a direct connection, end the session that holds it ' +
+        `(pg_stat_activity, state 'idle in transaction'). Then re-run, or raise wait-timeout to wait longer.`
+    )
+  }
+  return new LeaseTimeoutError(
+    `Another run holds the migration lease: ${owner} (it expires in ${Math.ceil(remainingMs / 1000)} s unless renewed). ` +
+      `Waited ${waitTimeoutSeconds} s (wait-timeout). If that run is gone, its lease expires by itself; raise wait-timeout to wait longer.`
+  )
+}
+
+/** lock_not_available: a NOWAIT statement found the row locked. */
+function isLocked(error: unknown): boolean {
+  return error instanceof DatabaseError && error.info.sqlState === '55P03'
+}
+
+/** How often renew and release try again when the row is locked, and how long they wait in between. */
+const LOCKED_TRIES = 4
+const LOCKED_PAUSE_MS = 250
 
 function makeLease(
   target: Target,
@@ -101,7 +147,24 @@ function makeLease(
   waitedMs: number,
   tookOverFrom: string | null
 ): Lease {
+  const sleep = options.sleep ?? realSleep
   const params = { token, owner: options.owner, ttl: options.ttlSeconds }
+  // NOWAIT: renewing and releasing must never wait on the row, which this run's own version holds for as
+  // long as the version's transaction runs.
+  const ours = `WITH ours AS (SELECT id FROM ${tables.lock} WHERE id = 1 AND token = :token AND owner = :owner FOR UPDATE NOWAIT)`
+  /** Runs an update of our row; null when the row stayed locked. */
+  const updateOurs = async (set: string, values: Record<string, SqlValue>): Promise<number | null> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rowCount } = await target.query(`${ours}\nUPDATE ${tables.lock} AS l SET ${set} FROM ours WHERE l.id = ours.id`, values)
+        return rowCount
+      } catch (error) {
+        if (!isLocked(error)) throw error
+        if (attempt >= LOCKED_TRIES) return null
+        await sleep(LOCKED_PAUSE_MS)
+      }
+    }
+  }
   return {
     token,
     owner: options.owner,
@@ -114,18 +177,20 @@ WHERE id = 1 AND token = :token AND owner = :owner`,
       expectRows: 1
     }),
     async renew() {
-      const { rowCount } = await target.query(
-        `UPDATE ${tables.lock} SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => :ttl)
-WHERE id = 1 AND token = :token AND owner = :owner`,
-        params
-      )
-      if (rowCount !== 1) throw lostLease(options.owner)
+      const updated = await updateOurs('renewed_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => :ttl)', params)
+      // Locked: a version's transaction of this run holds the row; its fence extended the lease, and
+      // nobody can take over a locked row.
+      if (updated === null) return false
+      if (updated !== 1) throw lostLease(options.owner)
+      return true
     },
     async release() {
-      await target.query(`UPDATE ${tables.lock} SET owner = '', expires_at = '-infinity' WHERE id = 1 AND token = :token AND owner = :owner`, {
-        token,
-        owner: options.owner
-      })
+      const updated = await updateOurs(`owner = '', expires_at = '-infinity'`, { token, owner: options.owner })
+      if (updated === null) {
+        throw new Error(
+          `its row in ${tables.display}_lock stayed locked by an open transaction (lease-ttl: ${options.ttlSeconds} s)`
+        )
+      }
     }
   }
 }

@@ -1,8 +1,9 @@
 /**
- * The meta table (one row per applied version) and the lease table beside it. Every identifier that
- * comes from input is validated and quoted here, and nowhere else.
+ * The meta table (one row per applied version), and beside it the lease table and the progress table
+ * (the completed steps of versions that run in steps): their DDL, and the reads and writes of the
+ * history. Every identifier that comes from input is validated and quoted here, and nowhere else.
  */
-import { DatabaseError, InputError } from '../errors.js'
+import { DatabaseError, HistoryChangedError, InputError, MetaRowError } from '../errors.js'
 import type { AppliedRow } from '../plan.js'
 import type { Row, SqlValue, Target } from '../targets/target.js'
 
@@ -33,7 +34,7 @@ export function parseMetaTableName(input: string): MetaTableName {
   }
   const table = parts[parts.length - 1]
   // The longest name beside it is the progress table, `<table>_progress`.
-  const longestSuffix = '_progress'.length
+  const longestSuffix = PROGRESS_SUFFIX.length
   if (Buffer.byteLength(table) + longestSuffix > MAX_IDENTIFIER) {
     throw new InputError('meta-table', `'${table}' is too long: at most ${MAX_IDENTIFIER - longestSuffix} characters (the tables beside it add '_lock' and '_progress')`)
   }
@@ -80,20 +81,6 @@ export function metaTables(schema: string, table: string): MetaTables {
   }
 }
 
-/**
- * Resolves the schema once, so that a migration that changes search_path cannot move the meta table
- * under the engine's feet.
- */
-export async function resolveMetaTables(target: Target, name: MetaTableName): Promise<MetaTables> {
-  if (name.schema !== null) return metaTables(name.schema, name.table)
-  const { rows } = await target.query('SELECT current_schema() AS schema')
-  const schema = rows[0]?.schema
-  if (typeof schema !== 'string' || !schema) {
-    throw new InputError('meta-table', 'the database has no default schema (search_path is empty): give meta-table as schema.table')
-  }
-  return metaTables(schema, name.table)
-}
-
 const DUPLICATE_OBJECT = new Set(['23505', '42P07', '42710'])
 
 /** CREATE … IF NOT EXISTS races with itself in PostgreSQL (two runs at once); the loser just retries. */
@@ -119,10 +106,10 @@ export async function ensureMetaTables(target: Target, tables: MetaTables, creat
   )
   const present = rows[0] ?? {}
   if (present.meta === true && present.lock === true) {
-    await target.query(`INSERT INTO ${tables.lock} (id, owner, token, expires_at) VALUES (1, '', 0, '-infinity') ON CONFLICT (id) DO NOTHING`)
+    await insertLeaseRow(target, tables)
     if (present.progress !== true) {
       // Tables made by an earlier release: add the progress table. A user without CREATE can still
-      // apply ordinary versions; a version that needs the table says so (see requireProgressTable).
+      // apply ordinary versions; a version that needs the table says so (see progressTableExists in steps.ts).
       await createIfMissing(target, progressTableDdl(tables)).catch((error: unknown) => {
         if (!(error instanceof DatabaseError && error.info.sqlState === '42501')) throw error
       })
@@ -156,7 +143,19 @@ export async function ensureMetaTables(target: Target, tables: MetaTables, creat
 )`
   )
   await createIfMissing(target, progressTableDdl(tables))
-  await target.query(`INSERT INTO ${tables.lock} (id, owner, token, expires_at) VALUES (1, '', 0, '-infinity') ON CONFLICT (id) DO NOTHING`)
+  await insertLeaseRow(target, tables)
+}
+
+/**
+ * The lease row, when it is missing. A plain SELECT sees an existing row without waiting; INSERT … ON
+ * CONFLICT alone would wait for the lock of a version's transaction that holds the row (for as long as
+ * the version runs, or until the service ends the transaction of a run that was killed).
+ */
+async function insertLeaseRow(target: Target, tables: MetaTables): Promise<void> {
+  await target.query(
+    `INSERT INTO ${tables.lock} (id, owner, token, expires_at) SELECT 1, '', 0, '-infinity'
+WHERE NOT EXISTS (SELECT 1 FROM ${tables.lock} WHERE id = 1) ON CONFLICT (id) DO NOTHING`
+  )
 }
 
 /**
@@ -242,17 +241,54 @@ export async function metaTableExists(target: Target, tables: MetaTables): Promi
   return rows[0]?.present === true
 }
 
-const SELECT_ROWS = (tables: MetaTables): string =>
-  `SELECT version, description, checksum, files::text AS files, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
-  execution_ms, applied_by, commit_sha, run_url FROM ${tables.meta}`
+/** The most rows one page of the meta table holds. */
+const PAGE_ROWS = 1000
+/**
+ * The most reply bytes one page is estimated to take: half the Data API's 1 MiB response, so that a
+ * service that escapes more than PostgreSQL's JSON does still fits (the runner Lambda takes 6 MB).
+ */
+const PAGE_BYTES = 512 * 1024
+/** A `files` column longer than this is read in slices of its own (the Data API returns 64 KB per row). */
+const FILES_INLINE_BYTES = 16 * 1024
+/** Characters per slice of a long `files` column: at most 4 bytes each. */
+const FILES_SLICE_CHARS = 4096
 
-function toAppliedRow(row: Row): AppliedRow {
+/**
+ * One page of rows after `after`, in version order: at most `rows`, cut where the estimated reply
+ * (every value as a JSON string, plus the per-field envelope) passes `budget`; the first row always.
+ */
+const PAGE_SQL = (tables: MetaTables): string => `SELECT version, description, checksum, files, files_bytes, applied_at, execution_ms, applied_by, commit_sha, run_url, head_rows
+FROM (
+  SELECT head.*, sum(reply_bytes) OVER (ORDER BY version) AS running, row_number() OVER (ORDER BY version) AS n, count(*) OVER () AS head_rows
+  FROM (
+    SELECT version, description, checksum,
+      CASE WHEN octet_length(files::text) <= CAST(:inline AS integer) THEN files::text END AS files,
+      octet_length(files::text) AS files_bytes,
+      to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
+      execution_ms, applied_by, commit_sha, run_url,
+      400 + octet_length(to_json(description)::text) + octet_length(to_json(checksum)::text)
+        + octet_length(to_json(CASE WHEN octet_length(files::text) <= CAST(:inline AS integer) THEN files::text ELSE '' END)::text)
+        + coalesce(octet_length(to_json(applied_by)::text), 0) + coalesce(octet_length(to_json(commit_sha)::text), 0)
+        + coalesce(octet_length(to_json(run_url)::text), 0) AS reply_bytes
+    FROM ${tables.meta}
+    WHERE version > CAST(:after AS integer)
+    ORDER BY version
+    LIMIT CAST(:rows AS integer)
+  ) AS head
+) AS page
+WHERE running <= CAST(:budget AS integer) OR n = 1
+ORDER BY version`
+
+function toAppliedRow(row: Row, tables: MetaTables): AppliedRow {
   const text = (value: SqlValue): string | null => (value === null || value === undefined ? null : String(value))
+  const version = Number(row.version)
+  if (!Number.isInteger(version) || version < 1) throw new MetaRowError(tables.display, String(row.version), 'version', `is ${show(row.version)}, not a version number`)
+  if (typeof row.checksum !== 'string' || !row.checksum) throw new MetaRowError(tables.display, version, 'checksum', `is ${show(row.checksum)}, not a checksum`)
   return {
-    version: Number(row.version),
+    version,
     description: text(row.description) ?? '',
-    checksum: String(row.checksum),
-    files: JSON.parse(String(row.files)),
+    checksum: row.checksum,
+    files: parseFiles(row.files, version, tables),
     appliedAt: String(row.applied_at),
     executionMs: Number(row.execution_ms),
     appliedBy: text(row.applied_by),
@@ -261,14 +297,70 @@ function toAppliedRow(row: Row): AppliedRow {
   }
 }
 
+/** The `files` column: a JSON list of { name, checksum, statements }, as apply writes it. */
+function parseFiles(json: SqlValue, version: number, tables: MetaTables): AppliedRow['files'] {
+  let files: unknown
+  try {
+    files = JSON.parse(String(json))
+  } catch {
+    files = undefined
+  }
+  const valid =
+    Array.isArray(files) &&
+    files.every(
+      (file: unknown) =>
+        typeof file === 'object' &&
+        file !== null &&
+        typeof (file as { name?: unknown }).name === 'string' &&
+        typeof (file as { checksum?: unknown }).checksum === 'string' &&
+        Number.isInteger((file as { statements?: unknown }).statements)
+    )
+  if (!valid) throw new MetaRowError(tables.display, version, 'files', `is ${show(json)}, not a JSON list of {"name", "checksum", "statements"}`)
+  return files as AppliedRow['files']
+}
+
+function show(value: unknown): string {
+  const text = value === null || value === undefined ? 'NULL' : String(value)
+  return `'${text.length > 80 ? `${text.slice(0, 77)}...` : text}'`
+}
+
+/** A `files` value too long for one reply row, read in slices. */
+async function readLongFiles(target: Target, tables: MetaTables, version: number): Promise<string> {
+  let json = ''
+  for (let from = 1; ; from += FILES_SLICE_CHARS) {
+    const { rows } = await target.query(
+      `SELECT substr(files::text, CAST(:from AS integer), CAST(:count AS integer)) AS part FROM ${tables.meta} WHERE version = CAST(:version AS integer)`,
+      { from, count: FILES_SLICE_CHARS, version }
+    )
+    const part = String(rows[0]?.part ?? '')
+    json += part
+    if ([...part].length < FILES_SLICE_CHARS) return json
+  }
+}
+
+async function completeRow(target: Target, tables: MetaTables, row: Row): Promise<AppliedRow> {
+  if (row.files === null && Number(row.files_bytes) > FILES_INLINE_BYTES) row.files = await readLongFiles(target, tables, Number(row.version))
+  return toAppliedRow(row, tables)
+}
+
+/**
+ * Every row of the meta table, in version order, read in pages (keyset by version) that each fit one
+ * reply of the transport however long the history grows.
+ */
 export async function readAppliedRows(target: Target, tables: MetaTables): Promise<AppliedRow[]> {
-  const { rows } = await target.query(`${SELECT_ROWS(tables)} ORDER BY version`)
-  return rows.map(toAppliedRow)
+  const applied: AppliedRow[] = []
+  for (let after = 0; ; ) {
+    const { rows } = await target.query(PAGE_SQL(tables), { after, rows: PAGE_ROWS, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES })
+    for (const row of rows) applied.push(await completeRow(target, tables, row))
+    const headRows = rows.length ? Number(rows[0].head_rows) : 0
+    if (!rows.length || (rows.length === headRows && headRows < PAGE_ROWS)) return applied
+    after = applied[applied.length - 1].version
+  }
 }
 
 export async function readAppliedRow(target: Target, tables: MetaTables, version: number): Promise<AppliedRow | null> {
-  const { rows } = await target.query(`${SELECT_ROWS(tables)} WHERE version = :version`, { version })
-  return rows.length ? toAppliedRow(rows[0]) : null
+  const { rows } = await target.query(PAGE_SQL(tables), { after: version - 1, rows: 1, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES })
+  return rows.length && Number(rows[0].version) === version ? completeRow(target, tables, rows[0]) : null
 }
 
 export interface RunIdentity {
@@ -281,12 +373,21 @@ export interface RunIdentity {
 export function insertAppliedRowStatement(
   tables: MetaTables,
   version: { version: number; description: string; checksum: string; files: AppliedRow['files'] },
-  run: RunIdentity
+  run: RunIdentity,
+  /**
+   * How many rows the run knows the meta table holds (read under the lease, plus what it recorded
+   * since): the row is inserted only when there are still that many, so that a version that deleted or
+   * truncated the history fails at this statement (0 rows) and is rolled back instead of being recorded.
+   */
+  recordedRows?: number
 ): { sql: string; params: Record<string, SqlValue> } {
+  const guarded = recordedRows !== undefined
   return {
-    sql: `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
-VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestamp(),
-  CAST(round(extract(epoch FROM clock_timestamp() - now()) * 1000) AS integer), :applied_by, :commit_sha, :run_url)`,
+    sql:
+      `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
+SELECT CAST(:version AS integer), CAST(:description AS text), CAST(:checksum AS text), CAST(:files AS jsonb), clock_timestamp(),
+  CAST(round(extract(epoch FROM clock_timestamp() - now()) * 1000) AS integer), CAST(:applied_by AS text), CAST(:commit_sha AS text), CAST(:run_url AS text)` +
+      (guarded ? `\nWHERE (SELECT count(*) FROM ${tables.meta}) = CAST(:recorded_rows AS bigint)` : ''),
     params: {
       version: version.version,
       description: version.description,
@@ -294,7 +395,21 @@ VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestam
       files: JSON.stringify(version.files),
       applied_by: run.actor,
       commit_sha: run.commitSha,
-      run_url: run.runUrl
+      run_url: run.runUrl,
+      ...(guarded ? { recorded_rows: recordedRows } : {})
     }
   }
+}
+
+/**
+ * The error of a version whose guarded meta row insert found the history changed (see
+ * insertAppliedRowStatement); `afterwards` says what the database holds now.
+ */
+export function historyChanged(tables: MetaTables, version: number, afterwards: string): HistoryChangedError {
+  return new HistoryChangedError(
+    version,
+    `v${version} changed the migration history: when its statements had run, ${tables.display} no longer held the rows this run read under the lease ` +
+      `(a statement of v${version} deletes from, truncates or inserts into ${tables.display}), so v${version} was not recorded. ${afterwards} ` +
+      `Remove that statement from v${version}: only aurora-migrate writes to ${tables.display}.`
+  )
 }

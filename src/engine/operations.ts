@@ -9,8 +9,9 @@ import type { Version } from '../migrations/types.js'
 import { planMigrations, type AppliedRow, type Plan, type PlanOptions } from '../plan.js'
 import type { Target, TransactionResult, TxStatement } from '../targets/target.js'
 import type { ApplyOptions } from './apply.js'
-import { acquireLease, lostLease, type Lease } from './lease.js'
+import { acquireLease, type Lease } from './lease.js'
 import { ensureMetaTables, metaTableExists, quoteTableName, readAppliedRows, readPartialVersions, type MetaTables } from './meta.js'
+import { fenceStatement, leaseLostAt } from './version-tx.js'
 
 export interface PartialVersion {
   version: number
@@ -217,7 +218,7 @@ VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestam
       const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]))
       return chosen.every((v) => rows.get(v.number) === v.checksum)
     }
-    await commit(target, [lease.fence(), ...inserts], lease, options, what, done)
+    await commit(target, [fenceStatement(lease), ...inserts], lease, options, what, done)
     const recorded = chosen.map((v) => v.number)
     options.log(`Recorded ${list(recorded)} in ${tables.display} as applied, without running them`)
     return { recorded }
@@ -286,7 +287,7 @@ WHERE version = :version AND checksum = :previous`,
       const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]))
       return drifted.every((number) => rows.get(number) === byNumber.get(number)!.checksum)
     }
-    await commit(target, [lease.fence(), ...updates], lease, options, `the repair of ${list(drifted)}`, done)
+    await commit(target, [fenceStatement(lease), ...updates], lease, options, `the repair of ${list(drifted)}`, done)
     const accepted = plan.drift.map((drift) => ({ version: drift.version, files: drift.files.map((f) => f.path) }))
     for (const drift of plan.drift) {
       options.log(
@@ -365,10 +366,19 @@ async function commit(
     })
   }
   if (outcome.ok) return
-  if (outcome.failedIndex === 0) throw lostLease(lease.owner)
-  const statement = outcome.failedIndex
-  const reason = outcome.guard ? `the row of the version changed while it ran` : outcome.error.message
-  throw new Error(`Writing ${what} to ${options.tables.display} failed at its statement ${statement}: ${reason}. Nothing was written.`)
+  const fence = outcome.phase === 'statement' && outcome.failedLabel === 'fence'
+  if (fence && outcome.guard) throw await leaseLostAt(target, lease, options.tables, `before ${what} was written`, 'Nothing was written. Re-run.')
+  const state = outcome.error.sqlState ? ` (SQLSTATE ${outcome.error.sqlState})` : ''
+  const where =
+    outcome.phase === 'commit'
+      ? 'at COMMIT'
+      : outcome.phase !== 'statement'
+        ? '(the transport did not say at which statement)'
+        : fence
+          ? 'at its first statement, which extends the migration lease'
+          : `at its statement ${outcome.failedIndex + 1} of ${batch.length}`
+  const reason = outcome.guard ? `the row of the version changed while it ran` : `${outcome.error.message}${state}`
+  throw new Error(`Writing ${what} to ${options.tables.display} failed ${where}: ${reason}. Nothing was written.`)
 }
 
 async function waitForLeaseRow(target: Target, options: OperationOptions): Promise<boolean> {

@@ -19,14 +19,16 @@ import {
   MigrationFileError,
   StatementOutcomeUnknownError,
   StepFailedError,
+  TransportError,
   errorMessage,
   type SqlErrorInfo
 } from '../errors.js'
 import type { MigrationFile, Statement, Version } from '../migrations/types.js'
-import type { Target, TxStatement } from '../targets/target.js'
+import { findRunningStatement } from '../targets/running-statement.js'
+import type { Row, Target, TxStatement } from '../targets/target.js'
 import type { ApplyOptions } from './apply.js'
 import { dropIndexStatement, findIndex, invalidIndexesOn, parseCreateIndexConcurrently, type ConcurrentIndex, type IndexState } from './indexes.js'
-import { lostLease, type Lease } from './lease.js'
+import type { Lease } from './lease.js'
 import {
   deleteProgressStatement,
   insertAppliedRowStatement,
@@ -36,7 +38,19 @@ import {
   type MetaTables,
   type ProgressRow
 } from './meta.js'
-import { locate, preamble, preview, settleLostCommit, waitForInFlightTransaction, type VersionOutcome } from './version-tx.js'
+import { checkEffect, isMaintenance, snapshotBefore, statementEffect, type StatementEffect } from './statement-effects.js'
+import {
+  engineFailure,
+  failedPart,
+  guards,
+  leaseLostAt,
+  locate,
+  preamble,
+  preview,
+  settleLostCommit,
+  waitForInFlightTransaction,
+  type VersionOutcome
+} from './version-tx.js'
 
 /** sha256 of a statement's text, as the progress table records it. */
 export function statementChecksum(sql: string): string {
@@ -174,8 +188,8 @@ interface RunContext {
 function metaInsert(context: RunContext): TxStatement {
   const { version, options } = context
   const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }))
-  const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run)
-  return { sql: insert.sql, params: insert.params, expectRows: 1 }
+  const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run, options.recordedRows)
+  return { sql: insert.sql, params: insert.params, expectRows: 1, label: 'record' }
 }
 
 function progressRows(context: RunContext, from: number, to: number): Array<{ step: number; statementChecksum: string; file: string; line: number }> {
@@ -216,8 +230,8 @@ async function runTransactionSegment(context: RunContext, segment: { start: numb
   const body: TxStatement[] = steps.slice(segment.start, segment.end).map((step) => ({ sql: step.statement.sql }))
   const progress = insertProgressStatement(options.tables, version.number, progressRows(context, segment.start, segment.end))
   const tail: TxStatement[] = last
-    ? [metaInsert(context), deleteProgressStatement(options.tables, version.number)]
-    : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start }]
+    ? [metaInsert(context), { ...deleteProgressStatement(options.tables, version.number), label: 'progress' }]
+    : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start, label: 'progress' }]
   let outcome
   try {
     outcome = await target.transaction([...head, ...body, ...tail])
@@ -246,23 +260,18 @@ async function runTransactionSegment(context: RunContext, segment: { start: numb
     context.completed = segment.end
     return null
   }
-  if (outcome.failedIndex === 0) return { kind: 'failed', error: stoppedByLostLease(context) }
-  if (outcome.failedIndex === 1 && outcome.guard) return { kind: 'elsewhere' }
-  const statementIndex = outcome.failedIndex - head.length
-  if (statementIndex < 0) return { kind: 'failed', error: new Error(`Setting up a transaction of v${version.number} failed: ${outcome.error.message}`) }
-  if (statementIndex >= body.length) {
-    if (last && statementIndex === body.length && outcome.error.sqlState === '23505') return { kind: 'elsewhere' }
-    const what = last ? `Recording v${version.number} in ${options.tables.display}` : `Recording the progress of v${version.number} in ${options.tables.display}_progress`
-    return { kind: 'failed', error: new Error(`${what} failed: ${outcome.error.message}. Its transaction was rolled back. ${outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run')}`) }
+  const failed = failedPart(outcome, head.length, body.length)
+  if (failed.part !== 'statement') {
+    const afterwards = `The transaction of ${stepRange(segment.start + 1, segment.end)} was rolled back. ${rerunSentence(context)}`
+    return engineFailure(target, version, lease, options.tables, outcome, failed.part, afterwards)
   }
   const extra = context.completed > 0 ? `The transaction of ${stepRange(segment.start + 1, segment.end)} was rolled back. ` : ''
-  return stepFailed(context, segment.start + statementIndex, outcome.error, null, extra)
+  return stepFailed(context, segment.start + failed.index, outcome.error, null, extra)
 }
 
-function stoppedByLostLease(context: RunContext): Error {
-  const lost = lostLease(context.lease.owner)
-  if (context.completed === 0) return lost
-  return new LeaseLostError(`${lost.message} ${outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run')}`)
+/** What the failure leaves behind, when it is not the fault of a statement of the version. */
+function rerunSentence(context: RunContext): string {
+  return outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run')
 }
 
 /** A no-transaction file: each statement on its own, after a lease renewal, recorded once it completed. */
@@ -272,8 +281,8 @@ async function runOutsideSegment(context: RunContext, segment: { start: number; 
     try {
       await lease.renew()
     } catch (error) {
-      if (error instanceof LeaseLostError) return { kind: 'failed', error: stoppedByLostLease(context) }
-      const rerun = outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run')
+      const rerun = rerunSentence(context)
+      if (error instanceof LeaseLostError) return { kind: 'failed', error: await leaseLostAt(target, lease, options.tables, `before step ${index + 1} of v${version.number}`, rerun) }
       return { kind: 'failed', error: new Error(`Renewing the migration lease before step ${index + 1} of v${version.number} failed: ${errorMessage(error)}. ${rerun}`, { cause: error }) }
     }
     const failure = await runStatementAlone(context, index)
@@ -302,23 +311,124 @@ async function runStatementAlone(context: RunContext, index: number): Promise<Ve
   const statement = context.steps[index].statement
   const longRunning = { longRunning: { timeoutMs: options.statementTimeoutMs ?? null } }
   const concurrentIndex = parseCreateIndexConcurrently(statement.sql)
+  const effect = concurrentIndex ? null : statementEffect(statement.sql)
   let invalidBefore: string[] | null = null
   if (concurrentIndex) {
     const prepared = await prepareIndexBuild(context, index, concurrentIndex)
     if (prepared) return prepared
     if (concurrentIndex.name === null) invalidBefore = await invalidIndexesOn(target, concurrentIndex).catch(() => null)
   }
+  // What the statement's effect will be compared with, should its result never arrive (statistics, file nodes).
+  const before = effect ? await snapshotBefore(target, effect).catch(() => null) : null
   try {
     await target.query(statement.sql, undefined, longRunning)
     return null
   } catch (error) {
     const info = errorInfo(error)
-    const unknown = !(error instanceof DatabaseError)
-    const extra = unknown
-      ? `Whether the statement took effect is not known (${error instanceof StatementOutcomeUnknownError ? 'it outlasted the call' : 'the transport failed'}): check the database before re-running, which runs it again. `
-      : ''
-    if (!concurrentIndex) return stepFailed(context, index, info, null, extra)
-    return indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, extra)
+    if (error instanceof DatabaseError) {
+      return concurrentIndex ? indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, '') : stepFailed(context, index, info, null)
+    }
+    // No result: the statement may or may not have run. The catalog decides where it can.
+    if (concurrentIndex) return indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, unansweredExtra(error))
+    return settleUnanswered(context, index, error, effect, before)
+  }
+}
+
+function unansweredExtra(error: unknown): string {
+  const why = error instanceof StatementOutcomeUnknownError ? 'it outlasted the call' : 'the transport failed'
+  return `Whether the statement took effect is not known (${why}): check the database before re-running, which runs it again. `
+}
+
+/**
+ * A statement whose result never arrived: its effect in the catalog settles it (statement-effects.ts).
+ * Done: it is recorded like any completed step. Not done: the step failed, and a re-run runs it again.
+ * Unknown: the step fails saying so — never "nothing was applied" — with the way out for people.
+ */
+async function settleUnanswered(context: RunContext, index: number, error: unknown, effect: StatementEffect | null, before: Row[] | null): Promise<VersionOutcome | null> {
+  const { target, options } = context
+  const statement = context.steps[index].statement
+  const info = errorInfo(error)
+  const stillRunning = error instanceof TransportError && error.code === 'STATEMENT_STILL_RUNNING'
+  let evidence: string | null = null
+  if (effect && !stillRunning) {
+    try {
+      const check = await checkEffect(target, effect, before)
+      if (check.verdict === 'done') {
+        options.log(`${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`)
+        return null
+      }
+      if (check.verdict === 'not-done' && !(await findRunningStatement(target, statement.sql))) {
+        return failedStep(context, index, info, `The catalog shows it did not take effect: ${check.evidence}.`, rerunSentence(context))
+      }
+      evidence = check.evidence
+    } catch (lookup) {
+      options.log(`Could not look for the effect of ${where(statement)} in the catalog: ${errorMessage(lookup)}`)
+    }
+  }
+  return failedStep(context, index, info, unknownOutcomeAdvice(context, index, evidence, stillRunning), inDoubtSentence(context, index))
+}
+
+/** What is known after a step whose outcome is unknown: what is recorded, and that this step may have taken effect. */
+function inDoubtSentence(context: RunContext, index: number): string {
+  const { version, steps, completed, options } = context
+  const before = completed > 0 ? `${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${options.tables.display}_progress); ` : ''
+  return `${before}step ${index + 1} (${where(steps[index].statement)}) may or may not have taken effect; v${version.number} is not recorded as applied.`
+}
+
+/** The way out of an unknown outcome: re-run (when running it again is harmless), or record the step by hand. */
+function unknownOutcomeAdvice(context: RunContext, index: number, evidence: string | null, stillRunning: boolean): string {
+  const { version, options } = context
+  const statement = context.steps[index].statement
+  const record = recordStepByHand(options.tables, version.number, index, statement)
+  if (stillRunning) {
+    return (
+      `Let it end (or cancel it) before anything else. Then, if it took effect, record the step as done and re-run, which resumes ` +
+      `after it: ${record}; if it did not, re-run as is: it runs again.`
+    )
+  }
+  const seen = evidence ? ` (${evidence})` : ''
+  const direct = 'Over database-url or the runner Lambda the statement\'s own result is read, and this cannot happen.'
+  if (isMaintenance(statement.sql)) {
+    return (
+      `Whether it succeeded cannot be read from the catalog${seen}. It only maintains what exists (no data or schema change), so a re-run ` +
+      `simply runs it again; but if it outlasts the Data API's 45 s call limit again, the outcome stays unknown. Once you have checked ` +
+      `that it completed (or decided it need not run again), record the step as done and re-run, which resumes after it: ${record}; ${direct}`
+    )
+  }
+  return (
+    `Whether it took effect cannot be read from the catalog${seen}: check the database. If it took effect, record the step as done and ` +
+    `re-run, which resumes after it: ${record}; if it did not, re-run as is: it runs again. ${direct}`
+  )
+}
+
+/** The statement that records a step as done, for a person who checked that it took effect. */
+export function recordStepByHand(tables: MetaTables, version: number, step: number, statement: Statement): string {
+  const text = (value: string) => `'${value.replace(/'/g, "''")}'`
+  return (
+    `INSERT INTO ${tables.progress} (version, step, statement_checksum, file, line) ` +
+    `VALUES (${version}, ${step}, ${text(statementChecksum(statement.sql))}, ${text(statement.file)}, ${statement.line})`
+  )
+}
+
+function bareMessage(message: string): string {
+  return message.trim().replace(/[.\s]+$/, '')
+}
+
+/** A failed step with the sentence on what it left behind given by the caller. */
+function failedStep(context: RunContext, stepIndex: number, error: SqlErrorInfo, advice: string, outcome: string): VersionOutcome {
+  const step = context.steps[stepIndex]
+  return {
+    kind: 'failed',
+    error: new StepFailedError(
+      context.version.number,
+      locate(step.statement, error.position),
+      error,
+      preview(step.statement.sql),
+      context.completed,
+      context.steps.length,
+      advice,
+      outcome
+    )
   }
 }
 
@@ -381,7 +491,8 @@ async function indexBuildFailed(
     }
   } catch (lookup) {
     context.options.log(`Could not look up the index of ${where(statement)} in the catalog: ${errorMessage(lookup)}`)
-    return stepFailed(context, index, error, 'Check whether it left an INVALID index behind (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY.', extra)
+    const check = 'Check whether it left an INVALID index behind (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY.'
+    return extra ? failedStep(context, index, error, `${extra}${check}`, inDoubtSentence(context, index)) : stepFailed(context, index, error, check)
   }
   if (state && state.onTable && state.building) {
     // The transport gave up waiting (a time limit, a lost reply) while the build goes on.
@@ -408,31 +519,29 @@ async function indexBuildFailed(
     // The catalog says how it ended: no doubt left about whether it took effect.
     return stepFailed(context, index, error, advice)
   }
-  return stepFailed(context, index, error, null, extra)
+  if (!extra) return stepFailed(context, index, error, null)
+  // No result, and no index of that name: the build never created it (it does so at once when it starts).
+  if (concurrentIndex.name !== null && !state) {
+    return failedStep(context, index, error, `The catalog shows no index ${concurrentIndex.name}: the statement did not take effect; a re-run runs it again.`, rerunSentence(context))
+  }
+  return failedStep(context, index, error, extra.trim(), inDoubtSentence(context, index))
 }
 
 /** The last transaction of a version whose last segment ran outside a transaction: its meta row. */
 async function recordVersion(context: RunContext): Promise<VersionOutcome> {
   const { target, version, lease, options } = context
-  const head: TxStatement[] = [
-    lease.fence(),
-    { sql: `SELECT version FROM ${options.tables.meta} WHERE version = :version`, params: { version: version.number }, expectRows: 0 }
-  ]
+  const head = guards(version, lease, options.tables)
   let outcome
   try {
-    outcome = await target.transaction([...head, metaInsert(context), deleteProgressStatement(options.tables, version.number)])
+    outcome = await target.transaction([...head, metaInsert(context), { ...deleteProgressStatement(options.tables, version.number), label: 'progress' }])
   } catch (error) {
     if (!(error instanceof CommitOutcomeUnknownError)) throw error
     return settleLostCommit(target, version, options, error, context.applied)
   }
   if (outcome.ok) return context.applied()
-  if (outcome.failedIndex === 0) return { kind: 'failed', error: stoppedByLostLease(context) }
-  if (outcome.failedIndex === 1 && outcome.guard) return { kind: 'elsewhere' }
-  if (outcome.failedIndex === 2 && outcome.error.sqlState === '23505') return { kind: 'elsewhere' }
-  return {
-    kind: 'failed',
-    error: new Error(
-      `Recording v${version.number} in ${options.tables.display} failed: ${outcome.error.message}. All its statements ran; a re-run records it without running them again.`
-    )
-  }
+  // No statement of the version is in this transaction: whatever failed, it was not one of them.
+  const failed = failedPart(outcome, head.length, 0)
+  const part = failed.part === 'statement' ? 'unknown' : failed.part
+  const afterwards = `All statements of v${version.number} ran and stay applied; v${version.number} is not recorded as applied. A re-run records it without running them again.`
+  return engineFailure(target, version, lease, options.tables, outcome, part, afterwards)
 }

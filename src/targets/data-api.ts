@@ -2,9 +2,10 @@
  * The RDS Data API transport (v2, Aurora PostgreSQL).
  *
  * One statement per ExecuteStatement call; a batch runs in BeginTransaction … CommitTransaction with
- * strictly sequential calls. The SDK client makes one attempt per call: retries are decided here per
- * error class (retry.ts). A CommitTransaction is never re-sent: when its reply is lost the outcome
- * is unknown and the engine settles it by reading the meta table.
+ * strictly sequential calls. The SDK client makes one attempt per call, and gives up on a call that
+ * gets no answer within 60 s (aws-http.ts): retries are decided here per error class (retry.ts). A
+ * CommitTransaction is never re-sent: when its reply is lost (or never comes) the outcome is unknown
+ * and the engine settles it by reading the meta table.
  *
  * One call may last at most 45 s. A migration statement that needs longer and can run outside a
  * transaction is sent with `longRunning` (see `runLongStatement`): it goes on server-side after the
@@ -31,8 +32,10 @@ import {
   errorMessage,
   type SqlErrorInfo
 } from '../errors.js'
+import { DATA_API_REQUEST_TIMEOUT_MS, requestHandlerOptions } from './aws-http.js'
+import { RUNNING_STATEMENT_SQL } from './running-statement.js'
 import { timestampToIso } from './postgres.js'
-import { classifyError, defaultSleep, errorName, formatSeconds, withRetry, type RetryOptions } from './retry.js'
+import { backoffMs, classifyError, defaultSleep, errorName, formatSeconds, withRetry, type RetryOptions } from './retry.js'
 import {
   guardFailure,
   type QueryOptions,
@@ -56,8 +59,15 @@ export interface DataApiTargetOptions {
   sleep?: (ms: number) => Promise<void>
   /** Clock for the resume timeout (tests pass a fake one together with `sleep`). */
   now?: () => number
+  /** A number in [0, 1), for the jitter of backoffs (tests pass a fixed one). Default Math.random. */
+  random?: () => number
   /** How long to wait for a cluster resuming from auto-pause. Default 300000 (5 min). */
   resumeTimeoutMs?: number
+  /**
+   * How long one call may take before it counts as a lost reply. Default 60000: the service ends every
+   * call after 45 s. Ignored when `client` is given.
+   */
+  requestTimeoutMs?: number
   /** Overrides the endpoint the SDK would resolve (AWS_ENDPOINT_URL_RDS_DATA works too). */
   endpoint?: string
   client?: RDSDataClient
@@ -170,6 +180,17 @@ function tooLong(sql: string): SqlErrorInfo | undefined {
 
 /** The longest single pause while a transaction is open (its idle limit is 3 minutes). */
 const MAX_PAUSE_IN_TRANSACTION_MS = 10_000
+/**
+ * How long a refused (throttled) call inside a transaction is retried. The service rolls back a
+ * transaction that sees no call for 3 minutes, and a refused call does not count as one: 2 minutes of
+ * retries leave a minute for the call that succeeds.
+ */
+const THROTTLE_WINDOW_IN_TRANSACTION_MS = 120_000
+/**
+ * How long a transaction given up on is tried to be ended (RollbackTransaction retried): past the
+ * service's 3-minute idle limit it ends by itself anyway.
+ */
+const END_TRANSACTION_WINDOW_MS = 150_000
 /** How often a long-running statement's backend is looked up once the call has timed out. */
 const LONG_STATEMENT_POLL_MS = 5000
 /** How often its progress is logged. */
@@ -181,26 +202,6 @@ export function sqlPreview(sql: string): string {
   return flat.length > 80 ? `"${flat.slice(0, 80)}…"` : `"${flat}"`
 }
 
-/**
- * The backend running a statement sent without parameters: same database and user, active, and its
- * `query` is the statement text. Leading whitespace and trailing whitespace or semicolons are ignored
- * (the driver behind the service may drop a final `;`). pg_stat_activity keeps only the first
- * track_activity_query_size bytes (1 kB by default) of a statement: a text cut there matches when it
- * is the start of ours. Our own session (the one running this query) is left out.
- */
-const FIND_BACKEND_SQL = `SELECT a.pid, a.wait_event_type, a.wait_event
-FROM pg_catalog.pg_stat_activity a,
-  (SELECT regexp_replace(:sql, '^\\s+|[\\s;]+$', '', 'g') AS statement,
-          (SELECT setting::int FROM pg_catalog.pg_settings WHERE name = 'track_activity_query_size') AS kept_bytes) s
-WHERE a.datname = current_database()
-  AND a.usename = current_user
-  AND a.pid <> pg_backend_pid()
-  AND a.state = 'active'
-  AND (regexp_replace(a.query, '^\\s+|[\\s;]+$', '', 'g') = s.statement
-    OR (octet_length(a.query) >= s.kept_bytes - 4
-      AND left(s.statement, length(regexp_replace(a.query, '^\\s+', ''))) = regexp_replace(a.query, '^\\s+', '')))
-ORDER BY a.query_start
-LIMIT 1`
 
 const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
 FROM pg_catalog.pg_stat_progress_create_index WHERE pid = :pid`
@@ -227,6 +228,12 @@ function clusterName(resourceArn: string): string {
 /** What to do about the service errors a first setup meets. */
 const HINTS: Record<string, string> = {
   StatementTimeoutException: 'The statement ran longer than the Data API allows for one call (45 s).',
+  ThrottlingException:
+    "The Data API kept throttling requests for 5 minutes (with backoff): the account's request rate for the Data API is used up. " +
+    'Re-run later, or spread the deploys that use this cluster.',
+  TimeoutError:
+    "The call got no answer within the client's request timeout (the Data API ends a call after 45 s): " +
+    'the endpoint or the network did not answer.',
   HttpEndpointNotEnabledException: 'Enable the Data API on the cluster: aws rds enable-http-endpoint --resource-arn <cluster ARN>.',
   AccessDeniedException:
     'The role needs rds-data:ExecuteStatement, BeginTransaction, CommitTransaction and RollbackTransaction on the cluster, and secretsmanager:GetSecretValue on the secret.',
@@ -234,6 +241,22 @@ const HINTS: Record<string, string> = {
   CredentialsProviderError: 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
   InvalidSecretException: 'The secret must be the JSON of an RDS database secret (username and password) for this cluster.',
   DatabaseNotFoundException: 'Check the database input: that database does not exist on the cluster.'
+}
+
+/** How a transaction given up on ended. */
+type TransactionEnd = { kind: 'rolled-back' } | { kind: 'gone' } | { kind: 'not-ended'; reason: string; seconds: number }
+
+function describeEnd(end: TransactionEnd): string {
+  if (end.kind === 'rolled-back') return 'the transaction was rolled back'
+  if (end.kind === 'gone') return 'the transaction had already ended'
+  return (
+    `the transaction could not be rolled back (RollbackTransaction, tried for ${end.seconds} s, answered ${bareText(end.reason)}): ` +
+    'the service rolls it back once it has seen no call for 3 minutes, and until then it holds its locks'
+  )
+}
+
+function bareText(message: string): string {
+  return message.trim().replace(/[.\s]+$/, '')
 }
 
 export function createDataApiTarget(options: DataApiTargetOptions): Target {
@@ -250,23 +273,34 @@ class DataApiTarget implements Target {
   private readonly inTransactionRetry: Omit<RetryOptions, 'idempotent'>
   private readonly sleep: (ms: number) => Promise<void>
   private readonly now: () => number
+  private readonly random: () => number
 
   constructor(private readonly options: DataApiTargetOptions) {
     this.description = `data-api ${clusterName(options.resourceArn)}${options.database ? `/${options.database}` : ''}`
     this.log = options.log ?? (() => {})
     this.ownsClient = !options.client
     this.client =
-      options.client ?? new RDSDataClient({ maxAttempts: 1, ...(options.endpoint ? { endpoint: options.endpoint } : {}) })
+      options.client ??
+      new RDSDataClient({
+        maxAttempts: 1,
+        requestHandler: requestHandlerOptions(options.requestTimeoutMs ?? DATA_API_REQUEST_TIMEOUT_MS),
+        ...(options.endpoint ? { endpoint: options.endpoint } : {})
+      })
     this.sleep = options.sleep ?? defaultSleep
     this.now = options.now ?? Date.now
+    this.random = options.random ?? Math.random
     this.retry = {
       sleep: this.sleep,
-      now: options.now,
+      now: this.now,
+      random: this.random,
       resumeTimeoutMs: options.resumeTimeoutMs ?? 300_000,
       log: this.log
     }
-    const sleep = this.sleep
-    this.inTransactionRetry = { ...this.retry, sleep: (ms) => sleep(Math.min(ms, MAX_PAUSE_IN_TRANSACTION_MS)) }
+    this.inTransactionRetry = {
+      ...this.retry,
+      throttleTimeoutMs: THROTTLE_WINDOW_IN_TRANSACTION_MS,
+      throttleMaxPauseMs: MAX_PAUSE_IN_TRANSACTION_MS
+    }
   }
 
   private get base() {
@@ -291,10 +325,7 @@ class DataApiTarget implements Target {
     if (options?.longRunning) return this.runLongStatement(sql, params, options.longRunning.timeoutMs)
     try {
       const output = await withRetry(
-        () =>
-          this.client.send(
-            this.execute(sql, params)
-          ),
+        () => this.client.send(this.execute(sql, params)),
         // Only idempotent statements go through query(), so a 5xx or a lost reply may be re-sent.
         { ...this.retry, idempotent: true }
       )
@@ -326,10 +357,7 @@ class DataApiTarget implements Target {
     const started = this.now()
     try {
       const output = await withRetry(
-        () =>
-          this.client.send(
-            this.execute(sql, params, { continueAfterTimeout: true })
-          ),
+        () => this.client.send(this.execute(sql, params, { continueAfterTimeout: true })),
         // Resuming and throttling alone are retried: they prove the statement never ran.
         { ...this.retry, idempotent: false }
       )
@@ -366,7 +394,7 @@ class DataApiTarget implements Target {
     for (;;) {
       let row: Row | undefined
       try {
-        row = (await this.query(FIND_BACKEND_SQL, { sql })).rows[0]
+        row = (await this.query(RUNNING_STATEMENT_SQL, { sql })).rows[0]
       } catch (error) {
         return new TransportError(
           `Could not check whether ${shown} is still running on the server (${errorMessage(error)}). It may still be ` +
@@ -433,21 +461,22 @@ class DataApiTarget implements Target {
    * The service rolls back a transaction that sees no call for 3 minutes. Between BeginTransaction and
    * the end of the transaction this method never pauses on its own account: statements are sent back
    * to back, and the only waits are inside withRetry, for answers that prove the call did not run:
-   * - throttling: at most 4 pauses (backoff capped at 10 s; a longer Retry-After is cut to 10 s by
-   *   `inTransactionRetry`), well under 3 minutes in all;
+   * - throttling: pauses of at most 10 s each (a longer Retry-After is cut to 10 s), for at most 2
+   *   minutes since the first refusal (`inTransactionRetry`), under the 3-minute idle limit;
    * - resuming from auto-pause, which may wait up to resume-timeout. A cluster only pauses when it has
    *   had no connection for a while, and an open transaction holds one, so a resuming answer cannot
    *   come while our transaction is alive: it is already gone (the next call with its id answers
    *   TransactionNotFoundException), and waiting for the cluster costs it nothing.
-   * Transient failures (5xx, lost replies) inside the transaction are not retried at all, and
-   * settleLostCommit only waits while the COMMIT is still running, when the transaction is busy, not
-   * idle. BeginTransaction and the final rollback may wait as usual: no transaction is open yet, or it
-   * is being ended anyway.
+   * Transient failures (5xx, lost replies, calls past the client's request timeout) inside the
+   * transaction are not retried at all, and settleLostCommit only waits while the COMMIT is still
+   * running, when the transaction is busy, not idle. BeginTransaction may wait as usual: no transaction
+   * is open yet. A transaction given up on for any reason is ended (`rollback`): its RollbackTransaction
+   * is retried with backoff so that it does not hold its locks until the idle limit.
    */
   async transaction(statements: TxStatement[]): Promise<TransactionResult> {
     for (let index = 0; index < statements.length; index++) {
       const error = tooLong(statements[index].sql)
-      if (error) return { ok: false, failedIndex: index, error }
+      if (error) return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statements[index].label, error }
     }
 
     let transactionId: string
@@ -479,14 +508,16 @@ class DataApiTarget implements Target {
       } catch (error) {
         const kind = classifyError(error)
         // On v2 an SQL error has already ended the transaction; the rollback is for older behaviour.
-        await this.rollback(transactionId)
-        if (kind === 'sql') return { ok: false, failedIndex: index, error: parseDataApiError(errorMessage(error)) }
+        const ended = await this.rollback(transactionId)
+        if (kind === 'sql') return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: parseDataApiError(errorMessage(error)) }
         if (errorName(error) === 'StatementTimeoutException') {
           // continueAfterTimeout is not relied on with a transactionId (refused on v1, unverified on
           // v2), so a statement that outlives the call fails the whole transaction.
           return {
             ok: false,
+            phase: 'statement',
             failedIndex: index,
+            failedLabel: statement.label,
             error: {
               message:
                 `Statement ${index + 1} of ${statements.length} (${sqlPreview(statement.sql)}) ran longer than the ` +
@@ -499,8 +530,8 @@ class DataApiTarget implements Target {
           }
         }
         throw new TransportError(
-          `${errorName(error)} at statement ${index + 1} of ${statements.length}: ${errorMessage(error)}. ` +
-            `The transaction was rolled back; nothing of it was committed.`,
+          `${errorName(error)} at statement ${index + 1} of ${statements.length}: ${bareText(errorMessage(error))}. ` +
+            `Nothing of the transaction was committed; ${ended}.`,
           errorName(error),
           false,
           { cause: error }
@@ -526,8 +557,7 @@ class DataApiTarget implements Target {
       if (kind === 'sql') {
         // A definite answer: COMMIT failed (a deferred constraint, a serialization failure).
         await this.rollback(transactionId)
-        const info = parseDataApiError(errorMessage(error))
-        return { ok: false, failedIndex: Math.max(0, statements.length - 1), error: { ...info, message: `COMMIT failed: ${info.message}` } }
+        return { ok: false, phase: 'commit', failedIndex: statements.length, error: parseDataApiError(errorMessage(error)) }
       }
       // A lost reply, a 5xx, or a COMMIT that outlived the call: it may have been committed.
       if (kind === 'transient' || name === 'StatementTimeoutException') {
@@ -546,9 +576,9 @@ class DataApiTarget implements Target {
           { cause: error }
         )
       }
-      if (name !== 'TransactionNotFoundException') await this.rollback(transactionId)
+      const ended = name === 'TransactionNotFoundException' ? 'the transaction had already ended' : await this.rollback(transactionId)
       throw new TransportError(
-        `CommitTransaction was refused (${name}: ${errorMessage(error)}); nothing of the transaction was committed.`,
+        `CommitTransaction was refused (${name}: ${errorMessage(error)}); nothing of the transaction was committed; ${ended}.`,
         name,
         false,
         { cause: error }
@@ -564,32 +594,49 @@ class DataApiTarget implements Target {
   /**
    * After a CommitTransaction without a reply: RollbackTransaction either succeeds (the commit never
    * ran), answers TransactionNotFoundException (it committed, or the transaction is gone), or finds
-   * the commit still running, in which case it waits and asks again.
+   * the commit still running, in which case it waits and asks again (`endTransaction`).
    */
   private async settleLostCommit(transactionId: string): Promise<'rolled-back' | 'unknown'> {
-    for (let attempt = 1; attempt <= 10; attempt++) {
-      try {
-        await withRetry(() => this.client.send(new RollbackTransactionCommand({ ...this.base, transactionId })), { ...this.retry, idempotent: true })
-        return 'rolled-back'
-      } catch (error) {
-        const busy = /still running a query/i.test(errorMessage(error))
-        if (!busy) return 'unknown'
-        await (this.retry.sleep ?? defaultSleep)(Math.min(1000 * attempt, 5000))
-      }
-    }
-    return 'unknown'
+    const ended = await this.endTransaction(transactionId)
+    if (ended.kind === 'not-ended') this.log(`After the lost commit reply, ${describeEnd(ended)}.`)
+    return ended.kind === 'rolled-back' ? 'rolled-back' : 'unknown'
   }
 
-  /** Best effort: the transaction may already be gone (aborted by an SQL error, or expired). */
-  private async rollback(transactionId: string): Promise<void> {
-    try {
-      await withRetry(() => this.client.send(new RollbackTransactionCommand({ ...this.base, transactionId })), {
-        ...this.retry,
-        idempotent: true
-      })
-    } catch (error) {
-      if (errorName(error) !== 'TransactionNotFoundException') {
-        this.log(`RollbackTransaction failed (${errorName(error)}: ${errorMessage(error)}); the service rolls it back when it expires.`)
+  /**
+   * Ends a transaction given up on, and says how, as a clause for messages (logged too when it could
+   * not be ended). It may already be gone (aborted by an SQL error, or expired).
+   */
+  private async rollback(transactionId: string): Promise<string> {
+    const ended = await this.endTransaction(transactionId)
+    if (ended.kind === 'not-ended') this.log(`${describeEnd(ended).replace(/^./, (c) => c.toUpperCase())}.`)
+    return describeEnd(ended)
+  }
+
+  /**
+   * RollbackTransaction, retried with backoff for up to END_TRANSACTION_WINDOW_MS while it is throttled,
+   * fails transiently (rolling back twice is harmless) or finds the transaction still running a call
+   * (a statement or COMMIT whose reply was lost): an open transaction holds its locks, and blocks every
+   * run behind the lease row, until the service's 3-minute idle limit ends it.
+   */
+  private async endTransaction(transactionId: string): Promise<TransactionEnd> {
+    const started = this.now()
+    for (let attempt = 1; ; attempt++) {
+      const left = END_TRANSACTION_WINDOW_MS - (this.now() - started)
+      try {
+        await withRetry(() => this.client.send(new RollbackTransactionCommand({ ...this.base, transactionId })), {
+          ...this.retry,
+          idempotent: true,
+          throttleTimeoutMs: Math.max(0, left)
+        })
+        return { kind: 'rolled-back' }
+      } catch (error) {
+        if (errorName(error) === 'TransactionNotFoundException') return { kind: 'gone' }
+        const busy = /still running a query/i.test(errorMessage(error))
+        const wait = backoffMs(attempt, 1000, MAX_PAUSE_IN_TRANSACTION_MS, this.random)
+        if (!busy || this.now() - started + wait > END_TRANSACTION_WINDOW_MS) {
+          return { kind: 'not-ended', reason: `${errorName(error)}: ${errorMessage(error)}`, seconds: Math.round((this.now() - started) / 1000) }
+        }
+        await this.sleep(wait)
       }
     }
   }
@@ -600,7 +647,7 @@ class DataApiTarget implements Target {
     const code = (error as { code?: unknown } | null)?.code
     const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error)
     const hint = HINTS[name] ? ` ${HINTS[name]}` : ''
-    return new TransportError(`${operation} failed on ${this.description} (${name}): ${errorMessage(error)}.${hint}`, name, false, {
+    return new TransportError(`${operation} failed on ${this.description} (${name}): ${bareText(errorMessage(error))}.${hint}`, name, false, {
       cause: error
     })
   }

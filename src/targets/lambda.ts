@@ -5,11 +5,11 @@
  * The SDK client makes one attempt per call; retries are decided here per error class (retry.ts):
  * - Lambda refused to run the function (throttling, a function still Pending, its VPC network not
  *   ready): nothing ran, so any call is retried with backoff for up to 2 minutes.
- * - The function failed (a crash, a timeout, an answer over 6 MB), the reply was lost, or a 5xx:
- *   the function may have run. A query (idempotent by contract) is re-sent a few times; a
- *   transaction never is: it may have committed, and the engine settles that by reading the meta
- *   table (CommitOutcomeUnknownError). Nor is a long-running migration statement (`longRunning`):
- *   StatementOutcomeUnknownError.
+ * - The function failed (a crash, a timeout, an answer over 6 MB), the reply was lost (or did not come
+ *   within the client's request timeout, 16 minutes: aws-http.ts), or a 5xx: the function may have
+ *   run. A query (idempotent by contract) is re-sent a few times; a transaction never is: it may have
+ *   committed, and the engine settles that by reading the meta table (CommitOutcomeUnknownError). Nor
+ *   is a long-running migration statement (`longRunning`): StatementOutcomeUnknownError.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import {
@@ -20,6 +20,7 @@ import {
   errorMessage,
   type SqlErrorInfo
 } from '../errors.js'
+import { isConnectionTimeout, LAMBDA_REQUEST_TIMEOUT_MS, requestHandlerOptions } from './aws-http.js'
 import { backoffMs, classifyError, defaultSleep, errorName, formatSeconds, withRetry, type RetryOptions } from './retry.js'
 import { LAMBDA_PAYLOAD_LIMIT, RUNNER_PROTOCOL, type RunnerErrorCode, type RunnerRequest } from './runner-protocol.js'
 import type { QueryOptions, QueryResult, Row, SqlParams, Target, TransactionResult, TxStatement } from './target.js'
@@ -33,8 +34,15 @@ export interface LambdaTargetOptions {
   sleep?: (ms: number) => Promise<void>
   /** Clock for the retry deadline (tests pass a fake one together with `sleep`). */
   now?: () => number
+  /** A number in [0, 1), for the jitter of backoffs. Default Math.random. */
+  random?: () => number
   /** How long to keep retrying invocations Lambda refused before running the function. Default 120000 (2 min). */
   refusedTimeoutMs?: number
+  /**
+   * How long one Invoke may take before it counts as a lost reply. Default 960000 (16 min): a function
+   * runs for at most 15 minutes. Ignored when `client` is given.
+   */
+  requestTimeoutMs?: number
   /** Overrides the endpoint the SDK would resolve (AWS_ENDPOINT_URL_LAMBDA works too). */
   endpoint?: string
   client?: LambdaClient
@@ -222,6 +230,7 @@ class LambdaTarget implements Target {
   private readonly ownsClient: boolean
   private readonly log: (msg: string) => void
   private readonly sleep: (ms: number) => Promise<void>
+  private readonly random: () => number
   private readonly refusedTimeoutMs: number
   private readonly retry: Omit<RetryOptions, 'idempotent'>
 
@@ -243,12 +252,14 @@ class LambdaTarget implements Target {
     this.subject = `Lambda function ${shown}`
     this.log = options.log ?? (() => {})
     this.sleep = options.sleep ?? defaultSleep
+    this.random = options.random ?? Math.random
     this.refusedTimeoutMs = options.refusedTimeoutMs ?? 120_000
     this.ownsClient = !options.client
     this.client =
       options.client ??
       new LambdaClient({
         maxAttempts: 1,
+        requestHandler: requestHandlerOptions(options.requestTimeoutMs ?? LAMBDA_REQUEST_TIMEOUT_MS),
         // A function ARN names its region; anything else uses the SDK's (AWS_REGION).
         ...(identity.region ? { region: identity.region } : {}),
         ...(options.endpoint ? { endpoint: options.endpoint } : {})
@@ -256,6 +267,7 @@ class LambdaTarget implements Target {
     this.retry = {
       sleep: this.sleep,
       now: options.now,
+      random: this.random,
       throttleTimeoutMs: this.refusedTimeoutMs,
       service: `Lambda (function ${shown})`,
       log: this.log
@@ -298,7 +310,7 @@ class LambdaTarget implements Target {
       }
       if (reply.kind === 'function-error') {
         if (attempt <= functionErrorRetries(reply.errorType)) {
-          const wait = backoffMs(attempt, 1000, 5000, Math.random)
+          const wait = backoffMs(attempt, 1000, 5000, this.random)
           this.log(`${this.subject} failed (${reply.errorType}: ${bare(reply.errorMessage)}); the query is safe to repeat, retrying in ${formatSeconds(wait)}`)
           await this.sleep(wait)
           continue
@@ -357,6 +369,10 @@ class LambdaTarget implements Target {
     const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined
     if (info && isObject(body) && typeof body.failedIndex === 'number') {
       const failed: TransactionResult = { ok: false, failedIndex: body.failedIndex, error: info }
+      // A runner older than these fields leaves them out: the failure's place is then unknown, and the
+      // engine takes it for the version's own failure.
+      if (body.phase === 'statement' || body.phase === 'commit') failed.phase = body.phase
+      if (typeof body.failedLabel === 'string') failed.failedLabel = body.failedLabel
       if (body.guard === true) failed.guard = true
       if (Array.isArray(body.guardRows)) failed.guardRows = body.guardRows.filter(isObject) as Row[]
       return failed
@@ -406,7 +422,7 @@ class LambdaTarget implements Target {
     if (classifyError(error) !== 'transient') return false
     if (REFUSED_BEFORE_RUNNING.has(errorName(error))) return false
     const code = (error as { code?: unknown } | null)?.code
-    return !NOT_SENT.test(`${typeof code === 'string' ? code : ''} ${errorMessage(error)}`)
+    return !NOT_SENT.test(`${typeof code === 'string' ? code : ''} ${errorMessage(error)}`) && !isConnectionTimeout(error)
   }
 
   private functionFailed(failure: FunctionFailure): TransportError {

@@ -288,8 +288,14 @@ export class PostgresTarget implements Target {
     })
   }
 
-  transaction(statements: TxStatement[]): Promise<TransactionResult> {
-    return this.exclusive(() => this.runTransaction(statements))
+  /**
+   * `between`: SQL of the caller's own, run before each statement but the first in the same transaction
+   * (the runner Lambda lowers statement_timeout to the time it has left this way). It returns nothing
+   * and is not counted: indexes and results are those of `statements`, and a failure of it is reported
+   * at the statement it came before.
+   */
+  transaction(statements: TxStatement[], options: { between?: string } = {}): Promise<TransactionResult> {
+    return this.exclusive(() => this.runTransaction(statements, options.between))
   }
 
   private async queryAlone(sql: string, params: SqlParams | undefined, timeoutMs: number | null): Promise<QueryResult> {
@@ -322,8 +328,40 @@ export class PostgresTarget implements Target {
     if (client) await client.end().catch(() => {})
   }
 
-  private async runTransaction(statements: TxStatement[]): Promise<TransactionResult> {
+  /**
+   * Runs the statements on the shared connection and then resets its session, so that nothing a
+   * migration set for it (see resetSession) reaches the next transaction or query.
+   */
+  private async runTransaction(statements: TxStatement[], between: string | undefined): Promise<TransactionResult> {
     const client = await this.connection()
+    try {
+      return await this.runTransactionOn(client, statements, between)
+    } finally {
+      await this.resetSession(client)
+    }
+  }
+
+  /**
+   * A migration may change its session for good: `SET` without LOCAL, `set_config(…, false)` (pg_dump's
+   * header), `SET ROLE`, a temporary table, a session advisory lock. Over the Data API none of that
+   * outlives the call or transaction (the service resets pooled connections); here the connection is
+   * reused, so it is reset the same way once each transaction has ended. DISCARD ALL returns the session
+   * to how it was at connect, settings given in the URL and those of the role and database included,
+   * which RESET ALL alone would not do for the role, temporary tables and advisory locks. It cannot run
+   * in a transaction block, so it costs one round trip of its own per transaction. A connection that
+   * cannot be reset is dropped: the next call connects afresh.
+   */
+  private async resetSession(client: pg.Client): Promise<void> {
+    if (this.client !== client) return
+    try {
+      await client.query('DISCARD ALL')
+    } catch (error) {
+      this.log(`Resetting the session after a transaction failed (${errorMessage(error)}); connecting again for the next call`)
+      this.discard(client)
+    }
+  }
+
+  private async runTransactionOn(client: pg.Client, statements: TxStatement[], between: string | undefined): Promise<TransactionResult> {
     const rollback = async (): Promise<void> => {
       try {
         await client.query('ROLLBACK')
@@ -342,12 +380,13 @@ export class PostgresTarget implements Target {
       const statement = statements[index]
       let result: QueryResult
       try {
+        if (between && index > 0) await this.run(client, between, undefined)
         result = await this.run(client, statement.sql, statement.params)
       } catch (error) {
         const translated = this.translate(error, client)
         if (translated instanceof DatabaseError) {
           await rollback()
-          return { ok: false, failedIndex: index, error: translated.info }
+          return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info }
         }
         await rollback()
         throw new TransportError(
@@ -370,12 +409,7 @@ export class PostgresTarget implements Target {
       if (isServerError(error) && !isConnectionState(error.code)) {
         // COMMIT answered with an error (a deferred constraint, a serialization failure): rolled back.
         await rollback()
-        const info = sqlErrorInfo(error)
-        return {
-          ok: false,
-          failedIndex: Math.max(0, statements.length - 1),
-          error: { ...info, message: `COMMIT failed: ${info.message}` }
-        }
+        return { ok: false, phase: 'commit', failedIndex: statements.length, error: sqlErrorInfo(error) }
       }
       this.discard(client)
       throw new CommitOutcomeUnknownError(

@@ -5,12 +5,15 @@
  * - `resuming`  DatabaseResumingException: the call never reached the database (the cluster is
  *               waking up from auto-pause). Retried for any call, with backoff, up to a time limit.
  * - `throttled` 429 / ThrottlingException / TooManyRequestsException: refused before execution.
- *               Retried for any call, a few times (or for a while, see `throttleTimeoutMs`).
+ *               Retried for any call, with backoff and jitter, for up to `throttleTimeoutMs` (5 minutes
+ *               by default: long enough to ride out a throttling storm). Inside a Data API transaction
+ *               the caller passes a shorter window, since the transaction expires after 3 idle minutes.
  * - `not-ready` a Lambda function that cannot run yet (Pending or being updated, its VPC network
  *               interfaces or subnet addresses not available): refused before the function ran.
  *               Retried for any call, like throttling.
- * - `transient` 5xx and network failures: the call may or may not have run. Retried only for calls
- *               that are safe to send twice (`idempotent`).
+ * - `transient` 5xx and network failures, and a call that got no answer within the client's request
+ *               timeout (aws-http.ts): the call may or may not have run. Retried only for calls that are
+ *               safe to send twice (`idempotent`).
  * - `sql`       an error from PostgreSQL. Never retried.
  * - `fatal`     everything else (validation, permissions, statement timeout, a lost transaction).
  */
@@ -118,13 +121,13 @@ export interface RetryOptions {
   idempotent: boolean
   /** How long to keep retrying while the cluster resumes from auto-pause. Default 300000 (5 min). */
   resumeTimeoutMs?: number
-  /** Attempts in all when throttled or not ready. Default 5. */
-  throttleAttempts?: number
   /**
-   * When set, throttled and not-ready calls are retried until this much time has passed since the
-   * first refusal, instead of `throttleAttempts` times.
+   * Throttled and not-ready calls are retried until this much time has passed since the first refusal.
+   * Default 300000 (5 min).
    */
   throttleTimeoutMs?: number
+  /** The longest single pause after a refusal (a longer Retry-After is cut to it). Default 20000. */
+  throttleMaxPauseMs?: number
   /** Who answered, for the log lines. Default "The Data API". */
   service?: string
   /** Attempts in all after 5xx/network failures of an idempotent call. Default 3. */
@@ -173,7 +176,8 @@ function reasonOf(error: unknown): string {
 const RESUME_BASE_MS = 1000
 const RESUME_CAP_MS = 10_000
 const THROTTLE_BASE_MS = 500
-const THROTTLE_CAP_MS = 10_000
+const THROTTLE_CAP_MS = 20_000
+export const DEFAULT_THROTTLE_TIMEOUT_MS = 300_000
 const TRANSIENT_BASE_MS = 500
 const TRANSIENT_CAP_MS = 5000
 
@@ -188,7 +192,8 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
   const random = options.random ?? Math.random
   const log = options.log ?? (() => {})
   const resumeTimeoutMs = options.resumeTimeoutMs ?? 300_000
-  const throttleAttempts = options.throttleAttempts ?? 5
+  const throttleTimeoutMs = options.throttleTimeoutMs ?? DEFAULT_THROTTLE_TIMEOUT_MS
+  const throttleMaxPauseMs = options.throttleMaxPauseMs ?? THROTTLE_CAP_MS
   const transientAttempts = options.transientAttempts ?? 3
   const service = options.service ?? 'The Data API'
 
@@ -228,13 +233,13 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
       if (kind === 'throttled' || kind === 'not-ready') {
         refusedSince ??= now()
         const elapsed = now() - refusedSince
-        // The backoff (with jitter), but never sooner than the service asked for (Retry-After).
-        const wait = Math.max(backoffMs(throttledRetries + 1, THROTTLE_BASE_MS, THROTTLE_CAP_MS, random), retryAfterMs(error) ?? 0)
-        const allowed =
-          options.throttleTimeoutMs !== undefined ? elapsed + wait <= options.throttleTimeoutMs : throttledRetries + 1 < throttleAttempts
-        if (allowed) {
+        // The backoff (with jitter), but never sooner than the service asked for (Retry-After), and never
+        // longer than one pause may last.
+        const backoff = backoffMs(throttledRetries + 1, THROTTLE_BASE_MS, Math.min(THROTTLE_CAP_MS, throttleMaxPauseMs), random)
+        const wait = Math.min(throttleMaxPauseMs, Math.max(backoff, retryAfterMs(error) ?? 0))
+        if (elapsed + wait <= throttleTimeoutMs) {
           throttledRetries++
-          const progress = options.throttleTimeoutMs !== undefined ? ` (attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)` : ''
+          const progress = ` (attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)`
           log(
             kind === 'throttled'
               ? `${service} is throttling requests (${errorName(error)}${reasonOf(error)}); retrying in ${formatSeconds(wait)}${progress}`

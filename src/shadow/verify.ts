@@ -4,7 +4,9 @@
  * file, line and column.
  *
  * The throwaway server is either the one at `shadow-database-url` (a scratch database is created on
- * it and dropped afterwards) or a local server started from PostgreSQL binaries on the machine.
+ * it and dropped afterwards, with every role, database and tablespace the migrations created, so the
+ * server is left as it was found; see cluster-state.ts) or a local server started from PostgreSQL
+ * binaries on the machine.
  * Verification runs on vanilla PostgreSQL: extensions or roles that exist only on Aurora can fail
  * here, and the failure is reported as PostgreSQL gave it.
  */
@@ -22,9 +24,10 @@ import {
   errorMessage
 } from '../errors.js'
 import type { Version } from '../migrations/types.js'
-import { maskUrl } from '../targets/mask.js'
+import { maskUrl, scrubSecrets } from '../targets/mask.js'
 import { PostgresTarget } from '../targets/postgres.js'
 import type { QueryOptions, QueryResult, SqlParams, Target, TransactionResult, TxStatement } from '../targets/target.js'
+import { clusterState, dropDatabase, restoreClusterState, takeVerificationTurn, VERIFICATION_WAIT_MS, type ClusterChanges, type ClusterState } from './cluster-state.js'
 import { ShadowUnavailableError, startLocalPostgres, type BinSearchSystem, type LocalPostgres } from './local-postgres.js'
 
 export interface VersionCheck {
@@ -92,17 +95,6 @@ class TimedTarget implements Target {
   }
 }
 
-/** Removes a URL's password from a message, wherever the driver may have echoed it. */
-function scrubber(url: string | null): (message: string) => string {
-  let secret = ''
-  try {
-    if (url) secret = decodeURIComponent(new URL(url).password)
-  } catch {
-    secret = ''
-  }
-  return (message) => (secret.length >= 3 ? message.split(secret).join('***') : message)
-}
-
 function statementCount(version: Version): number {
   return version.files.reduce((sum, file) => sum + file.statements.length, 0)
 }
@@ -120,10 +112,19 @@ async function createScratchDatabase(url: string, log: (m: string) => void): Pro
   const name = `${SCRATCH_PREFIX}${randomBytes(6).toString('hex')}`
   scratchUrl.pathname = `/${name}`
   const admin = new PostgresTarget(url, { log })
+  let before: ClusterState
   try {
+    if (!(await takeVerificationTurn(admin, masked, log))) {
+      throw new ShadowUnavailableError(
+        `Another verification has been running on shadow-database-url ${masked} for ${VERIFICATION_WAIT_MS / 60_000} minutes; run plan again when it has finished.`
+      )
+    }
+    // What the server holds before: afterwards every role, database and tablespace not in it is the migrations' and is dropped.
+    before = await clusterState(admin)
     await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`)
   } catch (error) {
     await admin.close()
+    if (error instanceof ShadowUnavailableError) throw error
     if (error instanceof DatabaseError && error.info.sqlState === '42501') {
       throw new ShadowUnavailableError(
         `The user of shadow-database-url ${masked} may not create databases (it needs CREATEDB, or use a superuser such as the postgres user of a services: postgres container): ${error.message}`
@@ -138,21 +139,32 @@ async function createScratchDatabase(url: string, log: (m: string) => void): Pro
     async cleanUp() {
       try {
         try {
-          await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)
+          await dropDatabase(admin, name)
+          log(`Dropped the scratch database ${name}`)
         } catch (error) {
-          // WITH (FORCE) is PostgreSQL 13+; before that, end the sessions first.
-          if (!(error instanceof DatabaseError && error.info.sqlState === '42601')) throw error
-          await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()', { name })
-          await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)}`)
+          log(`Could not drop the scratch database ${name} on ${masked} (drop it by hand): ${errorMessage(error)}`)
         }
-        log(`Dropped the scratch database ${name}`)
-      } catch (error) {
-        log(`Could not drop the scratch database ${name} on ${masked} (drop it by hand): ${errorMessage(error)}`)
+        await restoreServer(admin, before, masked, log)
       } finally {
         await admin.close()
       }
     }
   }
+}
+
+/** Drops the roles, databases and tablespaces the migrations created on the shadow server, and says what it could not undo. */
+async function restoreServer(admin: Target, before: ClusterState, masked: string, log: (m: string) => void): Promise<void> {
+  let changes: ClusterChanges
+  try {
+    changes = await restoreClusterState(admin, before, log)
+  } catch (error) {
+    log(`Could not check what the migrations left on ${masked} (roles, databases, tablespaces): ${errorMessage(error)}`)
+    return
+  }
+  if (changes.dropped.length > 0) log(`Dropped what the migrations created on ${masked}: ${changes.dropped.join(', ')}`)
+  if (changes.left.length > 0) log(`Still on ${masked} after verification, created while it ran: ${changes.left.join(', ')}; the next verification may fail until they are dropped`)
+  const altered = [...changes.changed.map((object) => `${object} (changed)`), ...changes.removed.map((object) => `${object} (dropped)`)]
+  if (altered.length > 0) log(`The migrations altered what existed on ${masked} before verification, which is not undone: ${altered.join(', ')}`)
 }
 
 async function localShadow(options: VerifyOptions): Promise<Shadow> {
@@ -169,7 +181,7 @@ async function localShadow(options: VerifyOptions): Promise<Shadow> {
 
 export async function verifyOnShadow(versions: Version[], options: VerifyOptions): Promise<Verification> {
   const started = Date.now()
-  const scrub = scrubber(options.shadowDatabaseUrl)
+  const scrub = scrubSecrets(options.shadowDatabaseUrl)
   const log = (message: string): void => options.log(scrub(message))
   const sorted = [...versions].sort((a, b) => a.number - b.number)
   const notRun = (version: Version): VersionCheck => ({ version: version.number, status: 'not-run', durationMs: 0, statements: statementCount(version) })

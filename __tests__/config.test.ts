@@ -1,5 +1,6 @@
 import { readConfig, registerUrlSecrets, type ConfigSources } from '../src/config.js'
 import { InputError } from '../src/errors.js'
+import { maskUrl, scrubSecrets, urlSecrets } from '../src/targets/mask.js'
 
 const CLUSTER = 'arn:aws:rds:eu-west-1:123456789012:cluster:todo-prod'
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:todo-prod-migrator-AbCdEf'
@@ -144,4 +145,76 @@ test.each([
 
 test('an error never echoes a secret ARN', () => {
   expect(inputError({ 'resource-arn': CLUSTER, 'secret-arn': 'arn:aws:secretsmanager:bad' }).message).not.toContain('arn:aws:secretsmanager:bad')
+})
+
+describe('a password with a raw @ and /', () => {
+  const url = 'postgres://app:p@ss/w0rd@db.example.com:5432/app'
+
+  test.each(['database-url', 'shadow-database-url'])('in %s is registered whole and refused, since the driver would read part of it as the host', (input) => {
+    const s = sources({ 'database-url': 'postgres://h/d', [input]: url })
+    const error = (() => {
+      try {
+        readConfig(s)
+      } catch (e) {
+        return e as InputError
+      }
+      throw new Error('expected an InputError')
+    })()
+    expect(error).toBeInstanceOf(InputError)
+    expect(error.input).toBe(input)
+    expect(error.message).toMatch(/the password holds a character that must be percent-encoded in a URL \(@ as %40, \/ as %2F/)
+    expect(error.message).not.toMatch(/p@ss|w0rd|ss\/w/)
+    expect(s.secrets).toEqual(['p@ss/w0rd'])
+  })
+
+  test('percent-encoded, it is accepted and registered as written and decoded', () => {
+    const s = sources({ 'database-url': 'postgres://app:p%40ss%2Fw0rd@db.example.com:5432/app' })
+    expect(readConfig(s).target).toEqual({ kind: 'postgres', url: 'postgres://app:p%40ss%2Fw0rd@db.example.com:5432/app' })
+    expect(s.secrets).toEqual(['p%40ss%2Fw0rd', 'p@ss/w0rd'])
+  })
+})
+
+describe('one routine finds the password for masking, registering and scrubbing', () => {
+  test.each([
+    ['postgres://app:p@ss/w0rd@db.example.com:5432/app', ['p@ss/w0rd']],
+    ['postgres://app:pa?ss#w0rd@db.example.com/app', ['pa?ss#w0rd']],
+    ['postgres://app:s3cret@db.example.com/app?options=a@b', ['s3cret']],
+    ['postgres://app:p%40ss@db.example.com/app', ['p%40ss', 'p@ss']],
+    ['postgres://db.example.com/app?user=u&password=s3cret', ['s3cret']],
+    ['host=db user=u password=s3cret dbname=app', ['s3cret']]
+  ])('%s', (url, secrets) => {
+    expect(urlSecrets(url)).toEqual(secrets)
+    const registered: string[] = []
+    registerUrlSecrets(url, (value) => registered.push(value))
+    expect(registered).toEqual(secrets)
+    const message = `could not connect to ${url} (password ${secrets.join(' / ')})`
+    for (const secret of secrets) {
+      expect(maskUrl(url)).not.toContain(secret)
+      expect(scrubSecrets(url)(message)).not.toContain(secret)
+    }
+  })
+})
+
+test.each([
+  ['./migrations/resources/', 'migrations/resources'],
+  ['db/./x/..', 'db'],
+  ['/ws/db', 'db']
+])('migrations-dir %s is read as %s', (dir, normalized) => {
+  const config = readConfig(sources({ 'migrations-dir': dir }, { GITHUB_WORKSPACE: '/ws' }))
+  expect(config.migrationsDir).toBe(normalized)
+  // Without a target, the environment (and the sticky comment's marker) is the folder, in one spelling.
+  expect(config.environment).toBe(normalized)
+})
+
+test.each(['../elsewhere', '/etc', 'db/../../x'])('migrations-dir %s outside the workspace is refused', (dir) => {
+  const error = (() => {
+    try {
+      readConfig(sources({ 'migrations-dir': dir }, { GITHUB_WORKSPACE: '/ws' }))
+    } catch (e) {
+      return e as InputError
+    }
+    throw new Error('expected an InputError')
+  })()
+  expect(error.input).toBe('migrations-dir')
+  expect(error.message).toMatch(/is outside the workspace: give a folder inside the repository/)
 })

@@ -3,6 +3,8 @@
  * before anything else can log them.
  */
 import { InputError } from './errors.js'
+import { normalizeMigrationsDir } from './migrations/files.js'
+import { misreadPassword, urlSecrets } from './targets/mask.js'
 import { parseMetaTableName, type MetaTableName } from './engine/meta.js'
 import type { RunIdentity } from './engine/meta.js'
 
@@ -139,7 +141,8 @@ export function readConfig(sources: ConfigSources): Config {
     throw new InputError(baselineFrom ? 'baseline-from' : 'baseline-version', `only goes with command: baseline (the command is ${command})`)
   }
 
-  const migrationsDir = input('migrations-dir') || 'migrations/resources'
+  const workspace = sources.env.GITHUB_WORKSPACE || process.cwd()
+  const migrationsDir = normalizeMigrationsDir(input('migrations-dir') || 'migrations/resources', workspace)
   const environment = input('environment') || defaultEnvironment(target, migrationsDir)
   if (environment.length > 100 || /[\r\n]/.test(environment)) {
     throw new InputError('environment', 'must be one line of at most 100 characters (for example staging or production)')
@@ -156,7 +159,7 @@ export function readConfig(sources: ConfigSources): Config {
   return {
     command: command as Command,
     migrationsDir,
-    workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    workspace,
     target,
     environment,
     comment: booleanInput(sources, 'comment', true),
@@ -179,26 +182,19 @@ export function readConfig(sources: ConfigSources): Config {
   }
 }
 
-/** Registers the password (raw and percent-decoded) of a database URL as secrets. */
+/** Registers the password of a database URL, in every form a message could show it, as secrets. */
 export function registerUrlSecrets(url: string, setSecret: (value: string) => void): void {
-  let password = ''
-  try {
-    password = new URL(url).password
-  } catch {
-    // Not a URL: mask whatever sits between the last ':' and '@' of the authority, if anything.
-    password = /^[a-z]+:\/\/[^:/@]*:([^@]*)@/i.exec(url)?.[1] ?? ''
-  }
-  if (!password) return
-  setSecret(password)
-  try {
-    const decoded = decodeURIComponent(password)
-    if (decoded !== password) setSecret(decoded)
-  } catch {
-    // A malformed escape: the raw form is masked already.
-  }
+  for (const secret of urlSecrets(url)) setSecret(secret)
 }
 
 function validatePostgresUrl(url: string, name: string): string {
+  if (misreadPassword(url)) {
+    throw new InputError(
+      name,
+      'the password holds a character that must be percent-encoded in a URL (@ as %40, / as %2F, ? as %3F, # as %23): ' +
+        'as written, the driver would read part of the password as the host or the database name'
+    )
+  }
   let parsed: URL
   try {
     parsed = new URL(url)

@@ -8,15 +8,18 @@ import { randomUUID } from 'node:crypto'
 import { readConfig, type Config } from './config.js'
 import { applyMigrations, type ApplyResult } from './engine/apply.js'
 import { baseline, repair, validate } from './engine/operations.js'
-import { metaTableExists, readAppliedRows, resolveMetaTables } from './engine/meta.js'
+import { metaTableExists, readAppliedRows } from './engine/meta.js'
+import { resolveMetaTables } from './engine/meta-location.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from './errors.js'
 import { baseRows } from './migrations/base.js'
 import { discoverMigrations } from './migrations/discover.js'
 import type { Version } from './migrations/types.js'
-import { planMigrations, type Plan } from './plan.js'
+import { planMigrations, type Plan, type PlannedFile } from './plan.js'
 import { deploySummaryLine, renderDeployComment, renderPlanComment, type PlanSource } from './report/comment.js'
 import { postDeploymentStatus, pullRequestsForCommit, stickyMarker, upsertStickyComment, type RepoRef } from './report/github.js'
-import { renderApply } from './report/markdown.js'
+import { clip, fitLines, renderApply, versionList } from './report/markdown.js'
+import { boundedSummary, planOutput } from './report/outputs.js'
+import { logBlock, logLine } from './printable.js'
 import { verifyOnShadow, type Verification } from './shadow/verify.js'
 import { createTarget, transportLimits } from './targets/create.js'
 
@@ -25,12 +28,17 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target'])
 /** Events after which a deploy comments on the pull requests its commit came from. */
 const DEPLOY_EVENTS = new Set(['push', 'workflow_dispatch', 'release', 'deployment', 'schedule'])
 
+/** Every log line goes through here: names and messages from a pull request cannot inject workflow commands. */
+function info(message: string): void {
+  core.info(logLine(message))
+}
+
 export async function run(): Promise<void> {
   try {
     const config = readConfig({ getInput: (name) => core.getInput(name), env: process.env, setSecret: core.setSecret })
     const { versions, warnings } = await discoverMigrations(config.migrationsDir, config.workspace)
-    for (const warning of warnings) core.warning(warning)
-    core.info(`Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`)
+    for (const warning of warnings) core.warning(logLine(warning))
+    info(`Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`)
     if (config.command === 'plan') await runPlan(config, versions)
     else if (config.command === 'apply') await runApply(config, versions)
     else await runOperation(config, versions)
@@ -42,8 +50,8 @@ export async function run(): Promise<void> {
 async function readPlan(config: Config, versions: Version[]): Promise<{ plan: Plan; source: PlanSource }> {
   const options = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) }
   if (config.target) {
-    const target = createTarget(config.target, (message) => core.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
-    core.info(`Target: ${target.description}`)
+    const target = createTarget(config.target, (message) => info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
+    info(`Target: ${target.description}`)
     try {
       const tables = await resolveMetaTables(target, config.metaTable)
       // plan changes nothing: a database without the meta table simply has nothing applied.
@@ -60,23 +68,23 @@ async function readPlan(config: Config, versions: Version[]): Promise<{ plan: Pl
       'no database to plan against and no pull request to compare with: give resource-arn + secret-arn or database-url, or run plan on a pull_request event'
     )
   }
-  core.info(`No target credentials: comparing with the pull request's base commit ${baseSha.slice(0, 12)} instead of the database`)
-  const rows = await baseRows(config.workspace, config.migrationsDir, baseSha, versions, (message) => core.info(message))
+  info(`No target credentials: comparing with the pull request's base commit ${baseSha.slice(0, 12)} instead of the database`)
+  const rows = await baseRows(config.workspace, config.migrationsDir, baseSha, versions, (message) => info(message))
   return { plan: planMigrations(versions, rows, options), source: { kind: 'base-branch', baseSha } }
 }
 
 async function runPlan(config: Config, versions: Version[]): Promise<void> {
   const { plan, source } = await readPlan(config, versions)
   logPlan(plan)
-  for (const refusal of plan.refusals) core.warning(`apply would refuse: ${refusal}`)
+  for (const refusal of plan.refusals) core.warning(logLine(`apply would refuse: ${clip(refusal, 4_000)}`))
 
   let verification: Verification | null = null
   if (config.verify) {
-    core.info('Verifying: applying every version from scratch on a throwaway PostgreSQL')
+    info('Verifying: applying every version from scratch on a throwaway PostgreSQL')
     // Prefixed: these lines speak of the throwaway database, never of the target.
-    verification = await verifyOnShadow(versions, { shadowDatabaseUrl: config.shadowDatabaseUrl, log: (message) => core.info(`[verify] ${message}`) })
+    verification = await verifyOnShadow(versions, { shadowDatabaseUrl: config.shadowDatabaseUrl, log: (message) => info(`[verify] ${message}`) })
     if (verification.status === 'unavailable') core.warning(`Verification did not run: ${verification.message}`)
-    else core.info(`Verification ${verification.status} in ${verification.durationMs} ms`)
+    else info(`Verification ${verification.status} in ${verification.durationMs} ms`)
   }
 
   const body = renderPlanComment({ environment: config.environment, plan, versions, verification, source, runUrl: config.run.runUrl, sha: config.run.commitSha })
@@ -100,8 +108,8 @@ async function runPlan(config: Config, versions: Version[]): Promise<void> {
 }
 
 async function runApply(config: Config, versions: Version[]): Promise<void> {
-  const target = createTarget(config.target!, (message) => core.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
-  core.info(`Target: ${target.description}`)
+  const target = createTarget(config.target!, (message) => info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
+  info(`Target: ${target.description}`)
   let result: ApplyResult
   try {
     const tables = await resolveMetaTables(target, config.metaTable)
@@ -117,7 +125,7 @@ async function runApply(config: Config, versions: Version[]): Promise<void> {
       lockTimeoutMs: config.lockTimeoutMs,
       statementTimeoutMs: config.statementTimeoutMs,
       lockRetries: config.lockRetries,
-      log: (message) => core.info(message)
+      log: (message) => info(message)
     })
   } finally {
     await target.close().catch(() => undefined)
@@ -134,15 +142,15 @@ async function runApply(config: Config, versions: Version[]): Promise<void> {
   })
   await reportDeploy(config, result)
   if (result.error) throw result.error
-  if (result.applied.length) core.info(`Applied ${result.applied.map((a) => `v${a.version}`).join(', ')}: now at v${result.toVersion}`)
-  else core.info(`Nothing to apply: at v${result.toVersion}`)
+  if (result.applied.length) info(`Applied ${versionList(result.applied.map((a) => a.version))}: now at v${result.toVersion}`)
+  else info(`Nothing to apply: at v${result.toVersion}`)
 }
 
 /** validate, baseline and repair: each reads or writes the meta table only, never migration SQL. */
 async function runOperation(config: Config, versions: Version[]): Promise<void> {
-  const target = createTarget(config.target!, (message) => core.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
-  core.info(`Target: ${target.description}`)
-  const log = (message: string): void => core.info(message)
+  const target = createTarget(config.target!, (message) => info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
+  info(`Target: ${target.description}`)
+  const log = (message: string): void => info(message)
   const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) }
   const owner = `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${randomUUID().slice(0, 8)}`
   const lease = { owner, ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: config.waitTimeoutSeconds }
@@ -154,7 +162,7 @@ async function runOperation(config: Config, versions: Version[]): Promise<void> 
     if (config.command === 'validate') {
       const result = await validate(target, versions, { tables, ...planOptions })
       plan = result.plan
-      lines = result.problems.length ? result.problems.map((p) => `- ❗ ${p}`) : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`]
+      lines = result.problems.length ? fitLines(result.problems.map((p) => `- ❗ ${p}`), 30_000, (hidden) => `- … and ${hidden} more`) : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`]
       if (result.problems.length) failure = `validate found ${result.problems.length} problem(s): ${result.problems.join(' ')}`
     } else if (config.command === 'baseline') {
       const result = await baseline(target, versions, {
@@ -166,11 +174,11 @@ async function runOperation(config: Config, versions: Version[]): Promise<void> 
         baselineVersion: config.baselineVersion,
         from: config.baselineFrom
       })
-      lines = [`✅ Recorded ${result.recorded.map((v) => `v${v}`).join(', ')} as applied without running them.`]
+      lines = [`✅ Recorded ${versionList(result.recorded)} as applied without running them.`]
     } else {
       const result = await repair(target, versions, { tables, run: config.run, lease, log })
       lines = [
-        ...result.accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`),
+        ...fitLines(result.accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`), 30_000, (hidden) => `- … and ${hidden} more`),
         ...(result.clearedLease ? [`- Cleared the stale lease of ${result.clearedLease}`] : [])
       ]
       if (!lines.length) lines = ['✅ Nothing to repair: no drift and no stale lease.']
@@ -179,15 +187,15 @@ async function runOperation(config: Config, versions: Version[]): Promise<void> 
     await target.close().catch(() => undefined)
   }
   const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n')
-  core.setOutput('summary', markdown)
+  core.setOutput('summary', boundedSummary(markdown))
   if (plan) {
     core.setOutput('current-version', String(plan.currentVersion))
     core.setOutput('pending', JSON.stringify(plan.pending.map((p) => p.version)))
     core.setOutput('drift', String(plan.drift.length > 0))
-    core.setOutput('plan', JSON.stringify(plan))
+    core.setOutput('plan', planOutput(plan))
   }
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write()
-  else core.info(markdown)
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(boundedSummary(markdown)).write()
+  else logBlock(markdown, (text) => core.info(text))
   if (failure) {
     core.error(failure, { title: 'Migrations are not valid' })
     process.exitCode = core.ExitCode.Failure
@@ -196,11 +204,13 @@ async function runOperation(config: Config, versions: Version[]): Promise<void> 
 
 function logPlan(plan: Plan): void {
   if (!plan.pending.length) {
-    core.info(`Up to date at v${plan.currentVersion}: nothing pending`)
+    info(`Up to date at v${plan.currentVersion}: nothing pending`)
     return
   }
-  core.info(`Current version v${plan.currentVersion}; pending:`)
-  for (const version of plan.pending) core.info(`  v${version.version}: ${version.files.map((f) => `${f.name} (${f.statements})`).join(', ')}`)
+  info(`Current version v${plan.currentVersion}; pending:`)
+  // A file's own BEGIN … COMMIT is not sent: the version already runs in one transaction.
+  const describe = (f: PlannedFile): string => `${f.name} (${f.statements}${f.transactionWrapper ? ', its BEGIN/COMMIT left out' : ''})`
+  for (const version of plan.pending) info(`  v${version.version}: ${version.files.map(describe).join(', ')}`)
 }
 
 interface Outputs {
@@ -217,11 +227,11 @@ async function publish(markdown: string, outputs: Outputs): Promise<void> {
   core.setOutput('pending', JSON.stringify(outputs.pending))
   core.setOutput('applied', JSON.stringify(outputs.applied))
   core.setOutput('drift', String(outputs.drift))
-  core.setOutput('plan', JSON.stringify(outputs.plan))
+  core.setOutput('plan', planOutput(outputs.plan))
   core.setOutput('verification', outputs.verification)
-  core.setOutput('summary', markdown)
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write()
-  else core.info(markdown)
+  core.setOutput('summary', boundedSummary(markdown))
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(boundedSummary(markdown)).write()
+  else logBlock(markdown, (text) => core.info(text))
 }
 
 function repository(): RepoRef | null {
@@ -239,7 +249,7 @@ async function commentOnPullRequest(config: Config, body: string): Promise<void>
   const repo = repository()
   if (!PULL_REQUEST_EVENTS.has(github.context.eventName) || typeof number !== 'number' || !repo) {
     // merge_group runs (the merge queue) have no single pull request to comment on: the summary tells.
-    core.info(`No pull request comment: the ${github.context.eventName || 'local'} event has no pull request`)
+    info(`No pull request comment: the ${github.context.eventName || 'local'} event has no pull request`)
     return
   }
   if (!config.githubToken) {
@@ -250,7 +260,7 @@ async function commentOnPullRequest(config: Config, body: string): Promise<void>
   const outcome = await upsertStickyComment(github.getOctokit(config.githubToken), repo, number, marker, `${marker}\n${body}`)
   if (outcome.action === 'failed') core.warning(outcome.warning)
   else {
-    core.info(`Plan comment ${outcome.action}: ${outcome.url}`)
+    info(`Plan comment ${outcome.action}: ${outcome.url}`)
     core.setOutput('comment-url', outcome.url)
   }
 }
@@ -271,7 +281,7 @@ async function reportDeploy(config: Config, result: ApplyResult): Promise<void> 
       environment: config.environment
     })
     if (posted.warning) core.warning(posted.warning)
-    else core.info(`Deployment ${deploymentId}: ${result.error ? 'failure' : 'success'}`)
+    else info(`Deployment ${deploymentId}: ${result.error ? 'failure' : 'success'}`)
   }
 
   const worthSaying = result.applied.length > 0 || result.error !== null
@@ -284,7 +294,7 @@ async function reportDeploy(config: Config, result: ApplyResult): Promise<void> 
   for (const number of numbers) {
     const outcome = await upsertStickyComment(octokit, repo, number, marker, `${marker}\n${body}`)
     if (outcome.action === 'failed') core.warning(outcome.warning)
-    else core.info(`Deploy comment ${outcome.action} on #${number}: ${outcome.url}`)
+    else info(`Deploy comment ${outcome.action} on #${number}: ${outcome.url}`)
   }
 }
 

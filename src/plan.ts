@@ -4,7 +4,8 @@
  */
 import { InputError } from './errors.js'
 import { transactionBlockConflict } from './migrations/transaction-block.js'
-import type { Version } from './migrations/types.js'
+import { MISPLACED_FIX, misplacedEffect } from './migrations/transaction-control.js'
+import type { MisplacedTransactionControl, Version } from './migrations/types.js'
 
 /** One row of the meta table, as the engine reads it. */
 export interface AppliedRow {
@@ -26,6 +27,8 @@ export interface PlannedFile {
   statements: number
   /** The file starts with `-- migrate:no-transaction`: its statements run one by one, outside a transaction. */
   noTransaction: boolean
+  /** The file's own BEGIN … COMMIT around all its statements is left out: the version already runs in one transaction. */
+  transactionWrapper: boolean
 }
 
 export interface PendingVersion {
@@ -69,6 +72,8 @@ export interface Plan {
    * `-- migrate:no-transaction`. Errors are refusals; warnings (ALTER TYPE … ADD VALUE) are not.
    */
   transactionConflicts: TransactionConflict[]
+  /** Pending transaction-control statements that cannot run where they are written (COMMIT half-way through a file …); each is a refusal. */
+  transactionControl: Array<MisplacedTransactionControl & { version: number }>
   /** Why an apply must not run; empty when it may. */
   refusals: string[]
 }
@@ -177,6 +182,10 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
     }
   }
 
+  const transactionControl = inRange.flatMap((version) =>
+    version.files.flatMap((file) => file.misplacedTransactionControl.map((misplaced) => ({ version: version.number, ...misplaced })))
+  )
+
   const refusals: string[] = []
   if (drift.length) {
     refusals.push(
@@ -219,6 +228,8 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
     )
   }
 
+  refusals.push(...transactionControlRefusals(transactionControl))
+
   return {
     currentVersion,
     appliedVersions,
@@ -228,7 +239,14 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
       dir: version.dir,
       checksum: version.checksum,
       statements: version.files.reduce((sum, file) => sum + file.statements.length, 0),
-      files: version.files.map((file) => ({ name: file.name, path: file.path, checksum: file.checksum, statements: file.statements.length, noTransaction: file.noTransaction }))
+      files: version.files.map((file) => ({
+        name: file.name,
+        path: file.path,
+        checksum: file.checksum,
+        statements: file.statements.length,
+        noTransaction: file.noTransaction,
+        transactionWrapper: file.transactionWrapper !== null
+      }))
     })),
     deferred,
     drift,
@@ -238,6 +256,22 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
     oversized,
     tooLarge,
     transactionConflicts,
+    transactionControl,
     refusals
   }
+}
+
+/** One refusal per context (in a version's transaction, in a no-transaction file, transaction modes), each with its fix. */
+function transactionControlRefusals(misplaced: MisplacedTransactionControl[]): string[] {
+  const contexts: Array<[MisplacedTransactionControl['context'], string]> = [
+    ['transaction', "transaction control inside the version's transaction"],
+    ['no-transaction', 'transaction control in a -- migrate:no-transaction file'],
+    ['modes', 'transaction modes']
+  ]
+  return contexts.flatMap(([context, title]) => {
+    const found = misplaced.filter((m) => m.context === context)
+    if (!found.length) return []
+    const where = found.map((m) => `${m.file}:${m.line}:${m.column} ${m.statement} ${misplacedEffect(m)}`)
+    return [`${title}: ${where.join('; ')}. ${MISPLACED_FIX[context]}`]
+  })
 }

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { fileChecksum, normalizeText, versionChecksum } from '../../src/migrations/checksum.js'
 import { readDirectives } from '../../src/migrations/directives.js'
 import { splitStatements } from '../../src/migrations/split.js'
+import { readTransactionControl } from '../../src/migrations/transaction-control.js'
 import type { Version } from '../../src/migrations/types.js'
 import type { AppliedRow } from '../../src/plan.js'
 
@@ -22,14 +23,20 @@ export function writeMigrations(files: Record<string, string | Buffer>, root?: s
 /** An in-memory version: `version(2, { '01_a.sql': 'select 1;' })`. */
 export function version(number: number, files: Record<string, string>, description = ''): Version {
   const dir = `m/v${number}${description ? `_${description}` : ''}`
-  const list = Object.entries(files).map(([name, text]) => ({
-    name,
-    path: `${dir}/${name}`,
-    checksum: fileChecksum(text),
-    text: normalizeText(text),
-    statements: splitStatements(text, `${dir}/${name}`),
-    noTransaction: readDirectives(text, `${dir}/${name}`).noTransaction
-  }))
+  const list = Object.entries(files).map(([name, text]) => {
+    const { noTransaction } = readDirectives(text, `${dir}/${name}`)
+    const { statements, transactionWrapper, misplaced } = readTransactionControl(splitStatements(text, `${dir}/${name}`), noTransaction)
+    return {
+      name,
+      path: `${dir}/${name}`,
+      checksum: fileChecksum(text),
+      text: normalizeText(text),
+      statements,
+      noTransaction,
+      transactionWrapper,
+      misplacedTransactionControl: misplaced
+    }
+  })
   return { number, description, dir, files: list, checksum: versionChecksum(list) }
 }
 

@@ -4,10 +4,13 @@
  * the plan shows which versions the pull request adds, and which applied ones it edits.
  */
 import { execFile } from 'node:child_process'
+import path from 'node:path'
 import { promisify } from 'node:util'
 import { MigrationFileError } from '../errors.js'
 import type { AppliedRow } from '../plan.js'
+import { printable } from '../printable.js'
 import { fileChecksum, versionChecksum } from './checksum.js'
+import { MAX_FILE_BYTES, checkName, normalizeMigrationsDir, symlinkError, tooLargeError } from './files.js'
 import { splitStatements } from './split.js'
 import type { Version } from './types.js'
 
@@ -26,7 +29,8 @@ export class BaseCommitUnavailableError extends Error {
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {
-  const { stdout } = await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' })
+  // Literal pathspecs: a folder name with `*` or `:(…)` is a name, not a pattern.
+  const { stdout } = await run('git', ['--literal-pathspecs', ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' })
   return stdout
 }
 
@@ -51,32 +55,69 @@ export async function ensureCommit(cwd: string, sha: string, log: (message: stri
   if (!(await hasCommit(cwd, sha))) throw new BaseCommitUnavailableError(sha, 'git fetch did not bring it')
 }
 
+/** A blob or link of the migrations folder at the base commit, as `git ls-tree -l` lists it. */
+interface TreeEntry {
+  mode: string
+  object: string
+  size: number
+  /** Path relative to the repository's top. */
+  path: string
+}
+
+/** git's modes: 120000 is a symbolic link (its blob holds the target's name), 160000 a submodule. */
+const REGULAR_FILE_MODES = new Set(['100644', '100755'])
+
+/** The base commit's tree under `dir` (relative to the repository's top), without following anything. */
+async function listTree(top: string, baseSha: string, dir: string): Promise<TreeEntry[]> {
+  const listed = await git(top, ['ls-tree', '-r', '-z', '-l', '--full-tree', baseSha, '--', dir === '.' ? '.' : `${dir}/`])
+  return listed
+    .split('\0')
+    .filter(Boolean)
+    .map((line) => {
+      const tab = line.indexOf('\t')
+      const [mode, , object, size] = line.slice(0, tab).split(/ +/)
+      return { mode, object, size: Number(size), path: line.slice(tab + 1) }
+    })
+}
+
 /**
  * Meta rows as if the base commit's versions were applied: a version the pull request did not touch
- * gets its current checksum; one it edited gets the checksum of its files at the base commit.
+ * gets its current checksum; one it edited gets the checksum of its files at the base commit. The base
+ * commit's files are held to the same rules as the checkout's (no links, no control characters in
+ * names, at most MAX_FILE_BYTES), and read from git's objects, never through the file system.
  */
 export async function baseRows(workspace: string, migrationsDir: string, baseSha: string, current: Version[], log: (message: string) => void): Promise<AppliedRow[]> {
   await ensureCommit(workspace, baseSha, log)
-  const dir = migrationsDir.replace(/\/+$/, '')
-  const listed = await git(workspace, ['ls-tree', '-r', '-z', '--name-only', baseSha, '--', `${dir}/`])
+  const top = (await git(workspace, ['rev-parse', '--show-toplevel'])).trim()
+  const prefix = (await git(workspace, ['rev-parse', '--show-prefix'])).trim()
+  // The spelling git uses for the folder, relative to the repository's top: `./db/` would match nothing.
+  const inWorkspace = normalizeMigrationsDir(migrationsDir, workspace)
+  const dir = path.posix.normalize(`${prefix}${inWorkspace === '.' ? '' : inWorkspace}`).replace(/\/+$/, '') || '.'
+  const under = dir === '.' ? '' : `${dir}/`
   const changed = new Set(
-    (await git(workspace, ['diff', '--name-only', '--no-renames', '-z', baseSha, '--', `${dir}/`])).split('\0').filter(Boolean)
+    (await git(top, ['diff', '--name-only', '--no-renames', '--no-relative', '-z', baseSha, '--', under || '.'])).split('\0').filter(Boolean)
   )
-  const relativeTo = (await git(workspace, ['rev-parse', '--show-prefix'])).trim()
-  const byFolder = new Map<string, string[]>()
-  for (const file of listed.split('\0').filter(Boolean)) {
-    const inside = file.slice(relativeTo.length).slice(dir.length + 1)
-    const [folder, name, ...deeper] = inside.split('/')
-    if (!name || deeper.length || !name.toLowerCase().endsWith('.sql') || name.startsWith('.')) continue
-    byFolder.set(folder, [...(byFolder.get(folder) ?? []), name])
+  const byFolder = new Map<string, TreeEntry[]>()
+  for (const entry of await listTree(top, baseSha, dir)) {
+    const inside = entry.path.slice(under.length)
+    const parts = inside.split('/')
+    const shown = `${baseSha.slice(0, 12)}:${entry.path}`
+    parts.forEach((part) => checkName(part, printable(shown)))
+    // Hidden entries and anything deeper than <folder>/<file> never run (discover refuses the latter).
+    if (parts.some((part) => part.startsWith('.')) || parts.length > 2) continue
+    if (entry.mode === '120000') throw symlinkError(`The base commit's ${shown}`)
+    const [folder, name] = parts
+    if (!name || !name.toLowerCase().endsWith('.sql') || !VERSION_DIR.test(folder)) continue
+    if (!REGULAR_FILE_MODES.has(entry.mode)) throw new MigrationFileError(`The base commit's ${shown} is not a regular file (git mode ${entry.mode})`, { file: entry.path })
+    if (entry.size > MAX_FILE_BYTES) throw tooLargeError(`The base commit's ${shown}`, entry.size)
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), entry])
   }
   const now = new Map(current.map((version) => [version.number, version]))
   const rows: AppliedRow[] = []
-  for (const [folder, names] of byFolder) {
-    const match = VERSION_DIR.exec(folder)
-    if (!match) continue
+  for (const [folder, entries] of byFolder) {
+    const match = VERSION_DIR.exec(folder)!
     const number = Number(match[1])
-    const touched = names.some((name) => changed.has(`${relativeTo}${dir}/${folder}/${name}`)) || !now.has(number) || now.get(number)!.dir.split('/').pop() !== folder
+    const touched = entries.some((entry) => changed.has(entry.path)) || !now.has(number) || now.get(number)!.dir.split('/').pop() !== folder
     let checksum: string
     let files: AppliedRow['files']
     if (!touched) {
@@ -85,11 +126,12 @@ export async function baseRows(workspace: string, migrationsDir: string, baseSha
       files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }))
     } else {
       files = []
-      for (const name of names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-        const text = await git(workspace, ['show', `${baseSha}:./${dir}/${folder}/${name}`])
+      for (const entry of entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+        const name = entry.path.slice(entry.path.lastIndexOf('/') + 1)
+        const text = await git(top, ['cat-file', 'blob', entry.object])
         let statements = 0
         try {
-          statements = splitStatements(text, `${dir}/${folder}/${name}`).length
+          statements = splitStatements(text, entry.path).length
         } catch (error) {
           if (!(error instanceof MigrationFileError)) throw error
         }

@@ -1,13 +1,18 @@
 /**
  * Reads the migrations directory: one folder per version (`v<N>` or `v<N>_<description>`), whose `.sql`
- * files run in file-name order. Every problem is an error naming the path; nothing is half-read.
+ * files run in file-name order. Every problem is an error naming the path; nothing is half-read. What a
+ * pull request may not put there (links, FIFOs, control characters in names, oversize files) is refused
+ * before it is read: see files.ts.
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { InputError, MigrationFileError } from '../errors.js'
+import { printable } from '../printable.js'
 import { fileChecksum, normalizeText, versionChecksum } from './checksum.js'
 import { readDirectives } from './directives.js'
+import { checkName, entryKind, notRegularError, readBoundedFile, symlinkError } from './files.js'
 import { splitStatements } from './split.js'
+import { readTransactionControl } from './transaction-control.js'
 import type { MigrationFile, Version } from './types.js'
 
 const VERSION_DIR = /^v(\d+)(?:_(.+))?$/
@@ -37,34 +42,44 @@ function isHidden(name: string): boolean {
  */
 export async function discoverMigrations(dir: string, workspace: string = process.cwd()): Promise<Discovered> {
   const root = path.resolve(workspace, dir)
-  const rel = (p: string): string => path.relative(workspace, p).split(path.sep).join('/') || '.'
-  let entries: import('node:fs').Dirent[]
+  const rel = (p: string): string => printable(path.relative(workspace, p).split(path.sep).join('/') || '.')
+  let entries: string[]
   try {
-    entries = await fs.readdir(root, { withFileTypes: true })
+    entries = await fs.readdir(root)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') throw new InputError('migrations-dir', `directory '${rel(root)}' does not exist (is the repository checked out?)`)
     if (code === 'ENOTDIR') throw new InputError('migrations-dir', `'${rel(root)}' is not a directory`)
     throw error
   }
+  await checkRootIsReal(root, workspace, rel)
 
   const warnings: string[] = []
   const byNumber = new Map<number, string>()
   const versions: Version[] = []
-  for (const entry of entries.sort((a, b) => byName(a.name, b.name))) {
-    if (isHidden(entry.name)) continue
-    const entryPath = path.join(root, entry.name)
-    if (!entry.isDirectory()) {
-      if (entry.name.toLowerCase().endsWith('.sql')) {
+  for (const name of entries.sort(byName)) {
+    const entryPath = path.join(root, name)
+    checkName(name, rel(entryPath))
+    if (isHidden(name)) {
+      if (name.toLowerCase().endsWith('.sql') || VERSION_DIR.test(name.slice(1))) warnings.push(`${rel(entryPath)} is hidden and was ignored: hidden files and folders never run`)
+      continue
+    }
+    const stats = await fs.lstat(entryPath)
+    const kind = entryKind(stats)
+    if (kind === 'symlink') throw symlinkError(rel(entryPath))
+    if (kind === 'other') throw notRegularError(rel(entryPath), stats)
+    const match = VERSION_DIR.exec(name)
+    if (kind === 'file') {
+      if (name.toLowerCase().endsWith('.sql')) {
         throw new MigrationFileError(
-          `${rel(entryPath)} is not inside a version folder: put SQL files in v<N>/ folders (for example v1/${entry.name})`,
+          `${rel(entryPath)} is not inside a version folder: put SQL files in v<N>/ folders (for example v1/${printable(name)})`,
           { file: rel(entryPath) }
         )
       }
+      if (match) throw new MigrationFileError(`${rel(entryPath)} is a file, not a version folder: a version is a folder of .sql files`, { file: rel(entryPath) })
       warnings.push(`${rel(entryPath)} is not a version folder and was ignored`)
       continue
     }
-    const match = VERSION_DIR.exec(entry.name)
     if (!match) {
       throw new MigrationFileError(
         `${rel(entryPath)} is not a version folder: name folders v<N> or v<N>_<description> (for example v3 or v3_add_notes)`,
@@ -87,6 +102,20 @@ export async function discoverMigrations(dir: string, workspace: string = proces
   versions.sort((a, b) => a.number - b.number)
   checkConsecutive(versions)
   return { versions, warnings }
+}
+
+/**
+ * The migrations folder itself must be where it says it is: a link on the way to it (the folder, or a
+ * parent inside the workspace) could lead out of the repository.
+ */
+async function checkRootIsReal(root: string, workspace: string, rel: (p: string) => string): Promise<void> {
+  const expected = path.resolve(await fs.realpath(workspace), path.relative(path.resolve(workspace), root))
+  if ((await fs.realpath(root)) !== expected) {
+    throw new InputError(
+      'migrations-dir',
+      `'${rel(root)}' is or lies under a symbolic link: give the real folder inside the repository (a link could lead anywhere on the runner)`
+    )
+  }
 }
 
 /**
@@ -114,21 +143,29 @@ async function readVersion(
   rel: (p: string) => string,
   warnings: string[]
 ): Promise<Version> {
-  const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name))
+  const names = (await fs.readdir(dir)).sort(byName)
   const files: MigrationFile[] = []
-  for (const entry of entries) {
-    if (isHidden(entry.name)) continue
-    const filePath = path.join(dir, entry.name)
-    if (entry.isDirectory()) {
+  for (const name of names) {
+    const filePath = path.join(dir, name)
+    checkName(name, rel(filePath))
+    if (isHidden(name)) {
+      if (name.toLowerCase().endsWith('.sql')) warnings.push(`${rel(filePath)} is hidden and was ignored: hidden files never run`)
+      continue
+    }
+    const stats = await fs.lstat(filePath)
+    const kind = entryKind(stats)
+    if (kind === 'symlink') throw symlinkError(rel(filePath))
+    if (kind === 'other') throw notRegularError(rel(filePath), stats)
+    if (kind === 'directory') {
       throw new MigrationFileError(`${rel(filePath)}: folders inside a version are not supported; put the .sql files directly in ${rel(dir)}`, {
         file: rel(filePath)
       })
     }
-    if (!entry.name.toLowerCase().endsWith('.sql')) {
+    if (!name.toLowerCase().endsWith('.sql')) {
       warnings.push(`${rel(filePath)} is not a .sql file and was ignored`)
       continue
     }
-    const bytes = await fs.readFile(filePath)
+    const bytes = await readBoundedFile(filePath, rel(filePath))
     let text: string
     try {
       text = utf8.decode(bytes)
@@ -138,16 +175,43 @@ async function readVersion(
       })
     }
     const { noTransaction } = readDirectives(text, rel(filePath))
-    const statements = splitStatements(text, rel(filePath))
+    const { statements, transactionWrapper, misplaced } = readTransactionControl(splitStatements(text, rel(filePath)), noTransaction)
     if (statements.length === 0) {
       throw new MigrationFileError(`${rel(filePath)} has no SQL statements: remove it, or add SQL`, { file: rel(filePath) })
     }
-    files.push({ name: entry.name, path: rel(filePath), checksum: fileChecksum(text), text: normalizeText(text), statements, noTransaction })
+    files.push({
+      name,
+      path: rel(filePath),
+      checksum: fileChecksum(text),
+      text: normalizeText(text),
+      statements,
+      noTransaction,
+      transactionWrapper,
+      misplacedTransactionControl: misplaced
+    })
   }
   if (files.length === 0) {
     throw new MigrationFileError(`${rel(dir)} (version ${number}) has no SQL statements: add a .sql file or remove the folder`, {
       file: rel(dir)
     })
   }
+  const misordered = numberOrderWarning(files.map((file) => file.name), rel(dir))
+  if (misordered) warnings.push(misordered)
   return { number, description, dir: rel(dir), files, checksum: versionChecksum(files) }
+}
+
+/**
+ * Files run in name order, so `1_a.sql`, `2_b.sql`, `10_c.sql` run as 1, 10, 2. Only a warning: renaming
+ * the files of an applied version would be drift.
+ */
+function numberOrderWarning(names: string[], dir: string): string | null {
+  const numbered = names.filter((name) => /^\d/.test(name))
+  const widths = new Set(numbered.map((name) => /^\d+/.exec(name)![0].length))
+  if (widths.size < 2) return null
+  const byNumber = [...numbered].sort((a, b) => Number(/^\d+/.exec(a)![0]) - Number(/^\d+/.exec(b)![0]) || byName(a, b))
+  if (byNumber.every((name, index) => name === numbered[index])) return null
+  return (
+    `${dir}: file names start with numbers of different widths, and files run in name order: ${numbered.join(', ')} ` +
+    `(not ${byNumber.join(', ')}). If this version is not applied anywhere yet, pad the numbers to one width (01_, 02_, 10_)`
+  )
 }

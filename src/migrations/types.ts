@@ -24,6 +24,40 @@ export interface MigrationFile {
    * on its own, outside any transaction (CREATE INDEX CONCURRENTLY, VACUUM …).
    */
   noTransaction: boolean
+  /**
+   * The file's own BEGIN … COMMIT around all its statements ("run this file in one transaction"). The
+   * version already runs in one, so the two are left out of `statements`; null when the file has none.
+   */
+  transactionWrapper: TransactionWrapper | null
+  /** Transaction-control statements that cannot run where they are: the plan refuses a pending version with any. */
+  misplacedTransactionControl: MisplacedTransactionControl[]
+}
+
+export interface TransactionWrapper {
+  begin: Statement
+  end: Statement
+}
+
+/**
+ * begin: BEGIN, START TRANSACTION. commit: COMMIT, END. rollback: ROLLBACK, ABORT. savepoint: SAVEPOINT,
+ * RELEASE, ROLLBACK TO. modes: SET TRANSACTION. prepare: PREPARE TRANSACTION. prepared: COMMIT PREPARED,
+ * ROLLBACK PREPARED.
+ */
+export type TransactionControlKind = 'begin' | 'commit' | 'rollback' | 'savepoint' | 'modes' | 'prepare' | 'prepared'
+
+/** A transaction-control statement that cannot run where it is written. */
+export interface MisplacedTransactionControl {
+  file: string
+  line: number
+  column: number
+  /** The statement in its leading words, upper case: `COMMIT`, `ROLLBACK TO SAVEPOINT`, `BEGIN ISOLATION LEVEL SERIALIZABLE` … */
+  statement: string
+  kind: TransactionControlKind
+  /**
+   * transaction: in a file that runs inside the version's transaction. no-transaction: in a
+   * `-- migrate:no-transaction` file. modes: it asks for an isolation level or access mode.
+   */
+  context: 'transaction' | 'no-transaction' | 'modes'
 }
 
 export interface Version {

@@ -4,11 +4,12 @@
  * __tests__/golden show their exact output.
  */
 import type { ApplyResult } from '../engine/apply.js'
-import { StatementFailedError, StepFailedError } from '../errors.js'
+import { StatementFailedError, StepFailedError, publicSqlMessage } from '../errors.js'
+import { MISPLACED_FIX, misplacedEffect } from '../migrations/transaction-control.js'
 import type { Version } from '../migrations/types.js'
 import { formatBytes, type PendingVersion, type Plan } from '../plan.js'
 import type { Verification } from '../shadow/verify.js'
-import { cell, code, fenced, formatDuration } from './markdown.js'
+import { TABLE_BUDGET, cell, clip, code, fenced, fileCell, fitLines, formatDuration, versionList } from './markdown.js'
 
 /** GitHub rejects comment bodies over 65,536 characters; keep a margin for the marker and edits. */
 export const COMMENT_LIMIT = 65_536
@@ -30,9 +31,16 @@ export interface PlanCommentInput {
   sha: string | null
 }
 
+/** Marks a file whose own BEGIN … COMMIT wrapper is left out (in the table, explained once below it). */
+const WRAPPER_NOTE = 'BEGIN/COMMIT left out'
+
 function list(numbers: number[]): string {
-  return numbers.map((n) => `v${n}`).join(', ')
+  return versionList(numbers)
 }
+
+/** The share of the comment the findings and the warnings may take; the SQL gets what is left. */
+const FINDINGS_BUDGET = 12_000
+const WARNINGS_BUDGET = 4_000
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`
@@ -55,7 +63,7 @@ function verificationCell(verification: Verification | null, version: number): s
 function verificationSection(verification: Verification | null): string[] {
   if (!verification) return ['**Verification** is turned off (`verify: false`).']
   if (verification.status === 'unavailable') {
-    return [`⚠️ **Verification did not run**: ${verification.message ?? 'no throwaway PostgreSQL was available'}`]
+    return [`⚠️ **Verification did not run**: ${clip(verification.message ?? 'no throwaway PostgreSQL was available', 2_000)}`]
   }
   const where = verification.server ? ` on ${cell(verification.server)}` : ''
   if (verification.status === 'passed') {
@@ -65,7 +73,7 @@ function verificationSection(verification: Verification | null): string[] {
   const lines = [`❌ **Verification failed**${where}: applying every version from scratch stopped at v${failed?.version ?? '?'}.`]
   if (failed?.error) {
     const where = `${failed.error.file}:${failed.error.line}:${failed.error.column}`
-    lines.push('', `> ${code(where)}: ${failed.error.message}${failed.error.sqlState ? ` (SQLSTATE ${failed.error.sqlState})` : ''}`)
+    lines.push('', `> ${code(where)}: ${cell(clip(failed.error.message, 2_000))}${failed.error.sqlState ? ` (SQLSTATE ${failed.error.sqlState})` : ''}`)
   }
   return lines
 }
@@ -93,6 +101,11 @@ function findingLines(plan: Plan, source: PlanSource): string[] {
       `- ❗ **Cannot run in a transaction**: ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)}. ` +
         `Add ${code('-- migrate:no-transaction')} as the first line of that file, or move the statement into a file of its own that starts with it.`
     )
+  }
+  for (const m of plan.transactionControl) {
+    const fix = MISPLACED_FIX[m.context].replace('-- migrate:no-transaction', code('-- migrate:no-transaction'))
+    const where = code(`${m.file}:${m.line}:${m.column}`)
+    lines.push(`- ❗ **Transaction control**: ${code(m.statement)} at ${where} ${misplacedEffect(m)}. ${fix}`)
   }
   return lines
 }
@@ -129,19 +142,32 @@ function sqlBlocks(plan: Plan, versions: Version[], budget: number): string[] {
   const byNumber = new Map(versions.map((v) => [v.number, v]))
   const out: string[] = []
   let left = budget
-  for (const pending of plan.pending) {
+  for (const [index, pending] of plan.pending.entries()) {
     const version = byNumber.get(pending.version)
     if (!version) continue
+    if (left < 1_000) {
+      // One line for the rest, however many versions there are.
+      const rest = plan.pending.slice(index).map((p) => p.version)
+      out.push(`SQL of ${plural(rest.length, 'more version')} not shown (${list(rest)}): the comment would exceed GitHub's size limit; see the files in the pull request.`)
+      break
+    }
     const label = pending.description ? `v${pending.version} ${pending.description}` : `v${pending.version}`
     const open = `<details><summary>SQL of ${escapeHtml(label)} (${plural(pending.files.length, 'file')}, ${plural(pending.statements, 'statement')})</summary>`
     const close = '</details>'
     // Every character counts against the budget: the wrapper, each file's block, each note.
     left -= open.length + close.length + 8
     const parts: string[] = []
-    for (const file of version.files) {
+    for (const [fileIndex, file] of version.files.entries()) {
       let block: string
       if (left < 600) {
-        block = `${code(file.name)}: not shown (the comment would exceed GitHub's size limit); see ${code(file.path)}.`
+        const rest = version.files.length - fileIndex
+        block =
+          rest === 1
+            ? `${code(file.name)}: not shown (the comment would exceed GitHub's size limit); see ${code(file.path)}.`
+            : `${code(file.name)} and ${plural(rest - 1, 'more file')}: not shown (the comment would exceed GitHub's size limit); see ${code(version.dir)}.`
+        parts.push(block)
+        left -= block.length + 2
+        break
       } else {
         const shown = truncate(file.text.replace(/\n+$/, ''), Math.min(FILE_SQL_CAP, left - 400), file.path)
         block = `${code(file.name)}\n\n${fenced(shown.text, 'sql')}${shown.note ? `\n\n${shown.note}` : ''}`
@@ -183,21 +209,30 @@ export function renderPlanComment(input: PlanCommentInput): string {
   if (plan.deferred.length) head.push('', `Held back by target-version v${plan.targetVersion}: ${list(plan.deferred)}`)
   if (plan.pending.length) {
     head.push('', '| Version | Files | Statements | Runs | Verified |', '|---|---|---:|---|---|')
-    for (const p of plan.pending) {
-      const files = p.files.map((f) => `${code(f.name)} (${f.statements})`).join('<br>')
+    const rows = plan.pending.map((p) => {
+      const files = fileCell(p.files, (f) => `${code(f.name)} (${f.statements}${f.transactionWrapper ? `, ${WRAPPER_NOTE}` : ''})`)
       const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`
-      head.push(`| ${label} | ${cell(files)} | ${p.statements} | ${cell(runsCell(p))} | ${verificationCell(verification, p.version)} |`)
-    }
+      return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${verificationCell(verification, p.version)} |`
+    })
+    head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | | |`))
   }
-  if (findings.length) head.push('', '**Apply will refuse to run until these are resolved:**', '', ...findings)
+  if (plan.pending.some((p) => p.files.some((f) => f.transactionWrapper))) {
+    const why = 'every version already runs in one transaction, so those two statements are not sent'
+    head.push('', `${WRAPPER_NOTE}: the file wraps all its statements in BEGIN … COMMIT; ${why}.`)
+  }
+  const more = (hidden: number): string => `- … and ${hidden.toLocaleString('en-US')} more`
+  if (findings.length) head.push('', '**Apply will refuse to run until these are resolved:**', '', ...fitLines(findings, FINDINGS_BUDGET, more))
   const warnings = warningLines(plan)
-  if (warnings.length) head.push('', '**Worth a look** (apply runs anyway):', '', ...warnings)
+  if (warnings.length) head.push('', '**Worth a look** (apply runs anyway):', '', ...fitLines(warnings, WARNINGS_BUDGET, more))
   head.push('', ...verificationSection(verification))
 
   const tail = ['', footer(input.runUrl, input.sha), '']
   const fixed = head.join('\n').length + tail.join('\n').length
   const sql = sqlBlocks(plan, input.versions, BUDGET - fixed)
-  return [...head, ...(sql.length ? ['', ...sql] : []), ...tail].join('\n')
+  const body = [...head, ...(sql.length ? ['', ...sql] : []), ...tail].join('\n')
+  // Every part above is bounded; should they still add up to too much, a short comment beats none.
+  if (body.length <= BUDGET) return body
+  return [title, '', head[2], '', 'The plan is too large for a pull request comment: the log of the workflow run lists every pending version.', ...tail].join('\n')
 }
 
 export interface DeployCommentInput {
@@ -213,8 +248,8 @@ export function deploySummaryLine(result: ApplyResult, environment: string): str
   if (result.error) {
     const where =
       result.error instanceof StatementFailedError
-        ? ` at ${result.error.location.file}:${result.error.location.line}: ${result.error.sqlError.message}`
-        : `: ${result.error.message}`
+        ? ` at ${result.error.location.file}:${result.error.location.line}: ${clip(publicSqlMessage(result.error.sqlError), 1_000)}`
+        : `: ${clip(result.error.message, 2_000)}`
     const before = applied.length ? `Applied ${list(applied)}, then ` : ''
     return `${before}${result.failedVersion ? `v${result.failedVersion} failed` : 'Migration failed'} on ${environment}${where}`
   }
@@ -228,7 +263,8 @@ export function renderDeployComment(input: DeployCommentInput): string {
   const lines = [`${icon} **${cell(deploySummaryLine(result, input.environment))}** (now at v${result.toVersion})`]
   if (result.applied.length) {
     lines.push('', '| Version | Statements | Duration |', '|---|---:|---:|')
-    for (const a of result.applied) lines.push(`| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`)
+    const rows = result.applied.map((a) => `| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`)
+    lines.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | |`))
   }
   if (result.error instanceof StepFailedError) {
     lines.push('', result.error.outcome)

@@ -1,8 +1,9 @@
 /**
- * Pure renderers: plan and apply results → markdown for the job summary (and the `summary` output).
- * No I/O; golden files in __tests__/golden show their exact output.
+ * Pure renderers: apply results → markdown for the job summary (and the `summary` output), and the
+ * markdown helpers the comments share. Every list is bounded, whatever the number of versions: long
+ * lists end in "… and N more". No I/O; golden files in __tests__/golden show their exact output.
  */
-import { StatementFailedError, StepFailedError } from '../errors.js'
+import { StatementFailedError, StepFailedError, publicSqlMessage } from '../errors.js'
 import type { ApplyResult } from '../engine/apply.js'
 
 export interface ReportContext {
@@ -41,8 +42,66 @@ function versionLabel(version: number, description: string): string {
   return description ? `v${version} ${cell(description)}` : `v${version}`
 }
 
+/**
+ * Version numbers for people: each one when there are at most `max`; otherwise runs of three or more
+ * consecutive versions as `v3–v9`, at most `max` items, then how many more.
+ */
+export function versionList(numbers: number[], max = 20): string {
+  if (numbers.length <= max) return numbers.map((n) => `v${n}`).join(', ')
+  const items: Array<{ text: string; count: number }> = []
+  for (let start = 0; start < numbers.length; ) {
+    let end = start
+    while (end + 1 < numbers.length && numbers[end + 1] === numbers[end] + 1) end++
+    if (end - start >= 2) {
+      items.push({ text: `v${numbers[start]}–v${numbers[end]}`, count: end - start + 1 })
+    } else {
+      for (let index = start; index <= end; index++) items.push({ text: `v${numbers[index]}`, count: 1 })
+    }
+    start = end + 1
+  }
+  if (items.length <= max) return items.map((item) => item.text).join(', ')
+  const shown = items.slice(0, max)
+  const hidden = numbers.length - shown.reduce((sum, item) => sum + item.count, 0)
+  return `${shown.map((item) => item.text).join(', ')} … and ${hidden.toLocaleString('en-US')} more`
+}
+
+/**
+ * As many of `lines` as fit in `budget` characters (joined by line breaks), then one line saying how
+ * many were left out: `more(n)`.
+ */
+export function fitLines(lines: string[], budget: number, more: (hidden: number) => string): string[] {
+  const kept: string[] = []
+  let used = 0
+  for (const [index, line] of lines.entries()) {
+    const last = index === lines.length - 1
+    // Room for this line, and (unless it is the last) for the note about the rest.
+    if (used + line.length + 1 + (last ? 0 : more(lines.length - index).length + 1) > budget) {
+      return [...kept, more(lines.length - index)]
+    }
+    kept.push(line)
+    used += line.length + 1
+  }
+  return kept
+}
+
+/** At most `max` characters of one piece of text, with `…` where it was cut. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
+}
+
+/** A version's files in a table cell: at most FILES_PER_CELL names, then how many more. */
+export function fileCell<F extends { name: string; statements: number }>(files: readonly F[], describe: (file: F) => string = (file) => `${code(file.name)} (${file.statements})`): string {
+  const shown = files.slice(0, FILES_PER_CELL).map(describe)
+  if (files.length > FILES_PER_CELL) shown.push(`… and ${files.length - FILES_PER_CELL} more files`)
+  return cell(shown.join('<br>'))
+}
+
+const FILES_PER_CELL = 10
+/** The share of a summary or comment the table of versions may take (the rest is for errors and SQL). */
+export const TABLE_BUDGET = 30_000
+
 function versions(numbers: number[]): string {
-  return numbers.map((n) => `v${n}`).join(', ')
+  return versionList(numbers)
 }
 
 export function renderApply(result: ApplyResult, context: ReportContext): string {
@@ -58,10 +117,10 @@ export function renderApply(result: ApplyResult, context: ReportContext): string
   if (result.leaseWaitedMs >= 1000) out.push('', `Waited ${formatDuration(result.leaseWaitedMs)} for another run's migration lease.`)
   if (result.applied.length) {
     out.push('', '| Version | Files | Statements | Duration |', '|---|---|---:|---:|')
-    for (const version of result.applied) {
-      const files = version.files.map((file) => `${code(file.name)} (${file.statements})`).join('<br>')
-      out.push(`| ${versionLabel(version.version, version.description)} | ${cell(files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`)
-    }
+    const rows = result.applied.map(
+      (version) => `| ${versionLabel(version.version, version.description)} | ${fileCell(version.files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`
+    )
+    out.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | |`))
   }
   if (result.error) out.push('', ...renderError(result.error))
   const pending = result.plan.pending.map((p) => p.version).filter((v) => v > result.toVersion && v !== result.failedVersion)
@@ -75,14 +134,15 @@ function renderError(error: Error): string[] {
     const state = error.sqlError.sqlState ? ` (SQLSTATE ${error.sqlError.sqlState})` : ''
     const lines = [
       '> [!CAUTION]',
-      `> **v${error.version} failed** at ${code(where)}: ${error.sqlError.message}${state}`,
+      `> **v${error.version} failed** at ${code(where)}: ${clip(publicSqlMessage(error.sqlError), 2_000)}${state}`,
       ...(error instanceof StepFailedError
         ? [...(error.advice ? [`> ${error.advice}`] : []), `> ${error.outcome}`]
         : [`> v${error.version} was rolled back; versions before it stay applied.`])
     ]
-    if (error.sqlError.detail) lines.push(`> Detail: ${error.sqlError.detail}`)
-    if (error.sqlError.hint) lines.push(`> Hint: ${error.sqlError.hint}`)
-    return [...lines, '', fenced(error.statementPreview, 'sql')]
+    // DETAIL often quotes the rows involved (`Key (email)=(…) already exists`): production data, never shown here.
+    if (error.sqlError.detail) lines.push("> PostgreSQL's DETAIL is left out: it can contain row values.")
+    if (error.sqlError.hint) lines.push(`> Hint: ${clip(error.sqlError.hint, 2_000)}`)
+    return [...lines, '', fenced(clip(error.statementPreview, 4_000), 'sql')]
   }
-  return ['> [!CAUTION]', `> ${error.message.split('\n').join('\n> ')}`]
+  return ['> [!CAUTION]', `> ${clip(error.message, 4_000).split('\n').join('\n> ')}`]
 }

@@ -1,0 +1,115 @@
+/**
+ * What the migrations folder may hold, checked before anything is read: a pull request controls every
+ * name, link and size in it. Symbolic links are refused outright (a link can point at /proc/self/environ,
+ * /dev/zero or a file outside the repository, and git does not follow them either), so are FIFOs, devices
+ * and sockets, names with control characters, and files larger than MAX_FILE_BYTES. Files are read with a
+ * bounded read on a descriptor opened without following links, never with readFile on an unknown path.
+ */
+import { constants, type Stats } from 'node:fs'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { InputError, MigrationFileError } from '../errors.js'
+import { controlCharacter, escapeCharacter, printable } from '../printable.js'
+
+/**
+ * The largest migration file read: 5 MiB, below the 6 MB one runner Lambda invocation carries (a version
+ * goes in one), and far beyond any hand-written migration.
+ */
+export const MAX_FILE_BYTES = 5 * 1024 * 1024
+
+export type EntryKind = 'file' | 'directory' | 'symlink' | 'other'
+
+export function entryKind(stats: Stats): EntryKind {
+  if (stats.isSymbolicLink()) return 'symlink'
+  if (stats.isFile()) return 'file'
+  if (stats.isDirectory()) return 'directory'
+  return 'other'
+}
+
+function otherKind(stats: Stats): string {
+  if (stats.isFIFO()) return 'a FIFO'
+  if (stats.isSocket()) return 'a socket'
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device'
+  return 'not a regular file'
+}
+
+/** Refuses a file or folder name with a control character (see printable.ts); `shown` is the path for the message. */
+export function checkName(name: string, shown: string): void {
+  const character = controlCharacter(name)
+  if (character === null) return
+  throw new MigrationFileError(
+    `${printable(shown)}: the name contains the control character ${escapeCharacter(character)}; rename it using printable characters only ` +
+      '(control characters in names can inject workflow commands into the log or make a name read as something else)',
+    { file: printable(shown) }
+  )
+}
+
+export function symlinkError(shown: string): MigrationFileError {
+  return new MigrationFileError(
+    `${shown} is a symbolic link: migrations must be regular files and folders committed as such ` +
+      '(a link could point at anything on the runner); replace the link with the file or folder itself',
+    { file: shown }
+  )
+}
+
+/** A directory entry that is neither a regular file, a folder nor a link (a FIFO, a device, a socket). */
+export function notRegularError(shown: string, stats: Stats): MigrationFileError {
+  return new MigrationFileError(`${shown} is ${otherKind(stats)}: migrations must be regular files and folders`, { file: shown })
+}
+
+export function tooLargeError(shown: string, bytes: number): MigrationFileError {
+  return new MigrationFileError(
+    `${shown} is ${bytes.toLocaleString('en-US')} bytes: a migration file may be at most ${MAX_FILE_BYTES.toLocaleString('en-US')} bytes (5 MiB); ` +
+      'split it into several files or versions',
+    { file: shown }
+  )
+}
+
+/**
+ * Reads a regular file of at most MAX_FILE_BYTES. It is opened without following a link and without
+ * blocking (a FIFO swapped in after the directory was listed), checked on the open descriptor, and read
+ * no further than the cap, whatever the file claims its size is.
+ */
+export async function readBoundedFile(filePath: string, shown: string): Promise<Buffer> {
+  const flags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
+  let handle: fs.FileHandle
+  try {
+    handle = await fs.open(filePath, flags)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkError(shown)
+    throw error
+  }
+  try {
+    const stats = await handle.stat()
+    if (!stats.isFile()) throw notRegularError(shown, stats)
+    if (stats.size > MAX_FILE_BYTES) throw tooLargeError(shown, stats.size)
+    const chunks: Buffer[] = []
+    let total = 0
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(64 * 1024, MAX_FILE_BYTES + 1 - total))
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, total)
+      if (bytesRead === 0) break
+      chunks.push(chunk.subarray(0, bytesRead))
+      total += bytesRead
+      if (total > MAX_FILE_BYTES) throw tooLargeError(shown, total)
+    }
+    return Buffer.concat(chunks, total)
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * `migrations-dir` as a path relative to the workspace, in the one spelling git uses: `./db/`, `db/./x/..`
+ * and an absolute path inside the workspace all become `db`. A path that leaves the workspace is refused.
+ */
+export function normalizeMigrationsDir(dir: string, workspace: string): string {
+  const relative = path.relative(path.resolve(workspace), path.resolve(workspace, dir))
+  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
+    throw new InputError(
+      'migrations-dir',
+      `'${printable(dir)}' is outside the workspace: give a folder inside the repository, for example migrations/resources`
+    )
+  }
+  return relative.split(path.sep).join('/') || '.'
+}

@@ -10,7 +10,11 @@ import { MAX_FILE_BYTES } from '../src/migrations/files.js'
 import { planMigrations } from '../src/plan.js'
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } }).trim()
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' }
+  }).trim()
 }
 
 function write(root: string, files: Record<string, string | null>): void {
@@ -19,8 +23,7 @@ function write(root: string, files: Record<string, string | null>): void {
     if (text === null) {
       fs.rmSync(file, { force: true })
       if (!fs.readdirSync(path.dirname(file)).length) fs.rmdirSync(path.dirname(file))
-    }
-    else {
+    } else {
       fs.mkdirSync(path.dirname(file), { recursive: true })
       fs.writeFileSync(file, text)
     }
@@ -60,7 +63,9 @@ test('the base commit stands in for the database: new versions pending, edited a
   const plan = planMigrations(versions, rows)
   expect(plan.currentVersion).toBe(3)
   expect(plan.pending.map((p) => p.version)).toEqual([4])
-  expect(plan.drift).toEqual([{ version: 3, dir: 'db/v3', files: [{ name: '02_notes.sql', path: 'db/v3/02_notes.sql', change: 'modified' }] }])
+  expect(plan.drift).toEqual([
+    { version: 3, dir: 'db/v3', files: [{ name: '02_notes.sql', path: 'db/v3/02_notes.sql', change: 'modified' }] }
+  ])
   expect(plan.missing).toEqual([1])
   // Unchanged versions carry today's checksum; the edited one its base checksum.
   expect(versions.map((v) => v.number)).toEqual([2, 3, 4])
@@ -88,7 +93,9 @@ test('a base commit that cannot be had is a clear error naming the fix', async (
   const { versions } = await discoverMigrations('db', clone)
   const error = await baseRows(clone, 'db', base, versions, () => {}).catch((e: Error) => e)
   expect(error).toBeInstanceOf(BaseCommitUnavailableError)
-  expect((error as Error).message).toMatch(new RegExp(`base commit ${base.slice(0, 12)} is not in the checkout \\(git fetch failed.*fetch-depth: 0`))
+  expect((error as Error).message).toMatch(
+    new RegExp(`base commit ${base.slice(0, 12)} is not in the checkout \\(git fetch failed.*fetch-depth: 0`)
+  )
   await expect(baseRows(clone, 'db', 'not-a-sha; rm -rf /', versions, () => {})).rejects.toThrow(/not a commit SHA/)
 })
 
@@ -105,15 +112,27 @@ test.each(['./db', 'db/', './db/', 'db/./', 'x/../db'])('migrations-dir %s finds
 test('the fork-safe plan with migrations-dir ./migrations/resources finds drift in a merged version', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-git-'))
   git(root, 'init', '-q', '-b', 'main')
-  write(root, { 'migrations/resources/v1/01_users.sql': 'create table users (id int);', 'migrations/resources/v2/01_lists.sql': 'create table lists (id int);' })
+  write(root, {
+    'migrations/resources/v1/01_users.sql': 'create table users (id int);',
+    'migrations/resources/v2/01_lists.sql': 'create table lists (id int);'
+  })
   git(root, 'add', '.')
   git(root, 'commit', '-qm', 'base')
   const base = git(root, 'rev-parse', 'HEAD')
-  write(root, { 'migrations/resources/v1/01_users.sql': 'create table users (id bigint);', 'migrations/resources/v3/01_tags.sql': 'create table tags (id int);' })
+  write(root, {
+    'migrations/resources/v1/01_users.sql': 'create table users (id bigint);',
+    'migrations/resources/v3/01_tags.sql': 'create table tags (id int);'
+  })
   const { versions } = await discoverMigrations('./migrations/resources', root)
   const plan = planMigrations(versions, await baseRows(root, './migrations/resources', base, versions, () => {}))
   expect(plan.currentVersion).toBe(2)
-  expect(plan.drift).toEqual([{ version: 1, dir: 'migrations/resources/v1', files: [{ name: '01_users.sql', path: 'migrations/resources/v1/01_users.sql', change: 'modified' }] }])
+  expect(plan.drift).toEqual([
+    {
+      version: 1,
+      dir: 'migrations/resources/v1',
+      files: [{ name: '01_users.sql', path: 'migrations/resources/v1/01_users.sql', change: 'modified' }]
+    }
+  ])
   expect(plan.pending.map((p) => p.version)).toEqual([3])
 })
 
@@ -128,7 +147,9 @@ test('a workspace below the repository top reads the base commit at the same pla
   const workspace = path.join(root, 'app')
   const { versions } = await discoverMigrations('./db', workspace)
   const plan = planMigrations(versions, await baseRows(workspace, './db', base, versions, () => {}))
-  expect(plan.drift).toEqual([{ version: 1, dir: 'db/v1', files: [{ name: '01_users.sql', path: 'db/v1/01_users.sql', change: 'modified' }] }])
+  expect(plan.drift).toEqual([
+    { version: 1, dir: 'db/v1', files: [{ name: '01_users.sql', path: 'db/v1/01_users.sql', change: 'modified' }] }
+  ])
   expect(plan.pending.map((p) => p.version)).toEqual([2])
 })
 
@@ -162,7 +183,12 @@ describe('the base commit is read from git objects, never through a link', () =>
   }
 
   test.each([
-    ['a file linked to /proc/self/environ', 'v2/01_env.sql', '/proc/self/environ', /^The base commit's [0-9a-f]{12}:db\/v2\/01_env\.sql is a symbolic link/],
+    [
+      'a file linked to /proc/self/environ',
+      'v2/01_env.sql',
+      '/proc/self/environ',
+      /^The base commit's [0-9a-f]{12}:db\/v2\/01_env\.sql is a symbolic link/
+    ],
     ['a version folder linked out of the repository', 'v2', '/etc', /^The base commit's [0-9a-f]{12}:db\/v2 is a symbolic link/]
   ])('%s is refused', async (_name, link, target, message) => {
     const { root, base } = linkedBase(link, target)

@@ -11,9 +11,12 @@ import type { Verification } from '../src/shadow/verify.js'
 import { golden } from './support/golden.js'
 import { rowFor, version } from './support/versions.js'
 
-
 const v1 = version(1, { '01_users.sql': 'create table users (id int);\ncreate index on users (id);\n' })
-const v2 = version(2, { '01_lists.sql': 'create table lists (id int);\n', '02_notes.sql': "-- notes\ncreate table notes (id int, body text default '```');\n" }, 'lists_and_notes')
+const v2 = version(
+  2,
+  { '01_lists.sql': 'create table lists (id int);\n', '02_notes.sql': "-- notes\ncreate table notes (id int, body text default '```');\n" },
+  'lists_and_notes'
+)
 const v3 = version(3, { '01_tags.sql': 'create tabel tags (id int);\n' })
 const run = { runUrl: 'https://github.com/acme/orders/actions/runs/42', sha: '0123456789abcdef' }
 
@@ -30,32 +33,76 @@ function verification(status: Verification['status'], failAt?: number): Verifica
             version: v.number,
             statements: v.files.reduce((n, f) => n + f.statements.length, 0),
             durationMs: 40 * v.number,
-            status: failAt === undefined || v.number < failAt ? ('passed' as const) : v.number === failAt ? ('failed' as const) : ('not-run' as const),
-            ...(v.number === failAt ? { error: { file: 'm/v3/01_tags.sql', line: 1, column: 8, message: 'syntax error at or near "tabel"', sqlState: '42601' } } : {})
+            status:
+              failAt === undefined || v.number < failAt
+                ? ('passed' as const)
+                : v.number === failAt
+                  ? ('failed' as const)
+                  : ('not-run' as const),
+            ...(v.number === failAt
+              ? { error: { file: 'm/v3/01_tags.sql', line: 1, column: 8, message: 'syntax error at or near "tabel"', sqlState: '42601' } }
+              : {})
           }))
   }
 }
 
 test('plan comment: pending versions, verified', () => {
   const plan = planMigrations([v1, v2], [rowFor(v1)])
-  golden('comment-plan-pending.md', renderPlanComment({ environment: 'production', plan, versions: [v1, v2], verification: { ...verification('passed'), versions: verification('passed').versions.slice(0, 2) }, source: { kind: 'database' }, ...run }))
+  golden(
+    'comment-plan-pending.md',
+    renderPlanComment({
+      environment: 'production',
+      plan,
+      versions: [v1, v2],
+      verification: { ...verification('passed'), versions: verification('passed').versions.slice(0, 2) },
+      source: { kind: 'database' },
+      ...run
+    })
+  )
 })
 
 test('plan comment: verification fails on the new version', () => {
   const plan = planMigrations([v1, v2, v3], [rowFor(v1), rowFor(v2)])
-  golden('comment-plan-verify-failed.md', renderPlanComment({ environment: 'staging', plan, versions: [v1, v2, v3], verification: verification('failed', 3), source: { kind: 'database' }, ...run }))
+  golden(
+    'comment-plan-verify-failed.md',
+    renderPlanComment({
+      environment: 'staging',
+      plan,
+      versions: [v1, v2, v3],
+      verification: verification('failed', 3),
+      source: { kind: 'database' },
+      ...run
+    })
+  )
 })
 
 test('plan comment: nothing pending is one line', () => {
   const plan = planMigrations([v1, v2], [rowFor(v1), rowFor(v2)])
-  const body = renderPlanComment({ environment: 'production', plan, versions: [v1, v2], verification: verification('passed', undefined), source: { kind: 'database' }, ...run })
+  const body = renderPlanComment({
+    environment: 'production',
+    plan,
+    versions: [v1, v2],
+    verification: verification('passed', undefined),
+    source: { kind: 'database' },
+    ...run
+  })
   golden('comment-plan-up-to-date.md', body)
 })
 
 test('plan comment: a fork pull request compared with the base branch, with drift and no verification server', () => {
   const edited = version(1, { '01_users.sql': 'create table users (id bigint);\n' })
   const plan = planMigrations([edited, v2], [rowFor(v1)])
-  golden('comment-plan-fork.md', renderPlanComment({ environment: 'migrations/resources', plan, versions: [edited, v2], verification: verification('unavailable'), source: { kind: 'base-branch', baseSha: 'fedcba9876543210' }, ...run }))
+  golden(
+    'comment-plan-fork.md',
+    renderPlanComment({
+      environment: 'migrations/resources',
+      plan,
+      versions: [edited, v2],
+      verification: verification('unavailable'),
+      source: { kind: 'base-branch', baseSha: 'fedcba9876543210' },
+      ...run
+    })
+  )
 })
 
 test('plan comment stays under the size limit, truncating long SQL with a note', () => {
@@ -64,13 +111,24 @@ test('plan comment stays under the size limit, truncating long SQL with a note',
     '02_more.sql': Array.from({ length: 3000 }, (_, i) => `insert into u values (${i}, '${'y'.repeat(40)}');`).join('\n'),
     '03_last.sql': 'select 1;'
   })
-  const many = Array.from({ length: 6 }, (_, i) => version(5 + i, { '01.sql': Array.from({ length: 800 }, (_, j) => `select ${j}, '${'z'.repeat(30)}';`).join('\n') }))
+  const many = Array.from({ length: 6 }, (_, i) =>
+    version(5 + i, { '01.sql': Array.from({ length: 800 }, (_, j) => `select ${j}, '${'z'.repeat(30)}';`).join('\n') })
+  )
   const plan = planMigrations([huge, ...many], [])
-  const body = renderPlanComment({ environment: 'production', plan, versions: [huge, ...many], verification: null, source: { kind: 'database' }, ...run })
+  const body = renderPlanComment({
+    environment: 'production',
+    plan,
+    versions: [huge, ...many],
+    verification: null,
+    source: { kind: 'database' },
+    ...run
+  })
   expect(body.length).toBeLessThan(COMMENT_LIMIT - 1000)
   expect(body).toMatch(/… \d+ more lines not shown; see `m\/v4\/01_seed.sql`\./)
   // Once the budget is spent, one line stands for the SQL of every version left.
-  expect(body).toContain("SQL of 4 more versions not shown (v7, v8, v9, v10): the comment would exceed GitHub's size limit; see the files in the pull request.")
+  expect(body).toContain(
+    "SQL of 4 more versions not shown (v7, v8, v9, v10): the comment would exceed GitHub's size limit; see the files in the pull request."
+  )
   expect(body).toContain('**Verification** is turned off (`verify: false`).')
   expect(body.match(/<details>/g)).toHaveLength(3)
   expect(body.match(/<\/details>/g)).toHaveLength(3)
@@ -100,19 +158,30 @@ test('deploy comment and status line after success', () => {
 })
 
 test('deploy comment and status line after a failed statement', () => {
-  const error = new StatementFailedError(3, { file: 'm/v3/01_tags.sql', line: 1, column: 8 }, { message: 'syntax error at or near "tabel"', sqlState: '42601' }, 'create tabel tags (id int)')
+  const error = new StatementFailedError(
+    3,
+    { file: 'm/v3/01_tags.sql', line: 1, column: 8 },
+    { message: 'syntax error at or near "tabel"', sqlState: '42601' },
+    'create tabel tags (id int)'
+  )
   const failed = result({ applied: result({}).applied.slice(0, 1), toVersion: 2, failedVersion: 3, error })
-  expect(deploySummaryLine(failed, 'production')).toBe('Applied v2, then v3 failed on production at m/v3/01_tags.sql:1: syntax error at or near "tabel"')
+  expect(deploySummaryLine(failed, 'production')).toBe(
+    'Applied v2, then v3 failed on production at m/v3/01_tags.sql:1: syntax error at or near "tabel"'
+  )
   golden('comment-deploy-failure.md', renderDeployComment({ environment: 'production', result: failed, ...run }))
   const refused = result({ applied: [], toVersion: 1, error: new PlanRefusedError('Nothing was applied. drift: v1') })
   expect(deploySummaryLine(refused, 'production')).toBe('Migration failed on production: Nothing was applied. drift: v1')
 })
 
 test('plan comment: files outside a transaction, a statement that needs the directive, and an ADD VALUE warning', () => {
-  const v4 = version(4, {
-    '01_status.sql': "create type status as enum ('new');\nalter table users add column status status;\n",
-    '02_idx.sql': '-- migrate:no-transaction\ncreate index concurrently users_status on users (status);\n'
-  }, 'status')
+  const v4 = version(
+    4,
+    {
+      '01_status.sql': "create type status as enum ('new');\nalter table users add column status status;\n",
+      '02_idx.sql': '-- migrate:no-transaction\ncreate index concurrently users_status on users (status);\n'
+    },
+    'status'
+  )
   const v5 = version(5, {
     '01_value.sql': "alter type status add value 'done';\n",
     '02_a.sql': '-- migrate:no-transaction\nvacuum users;\n',
@@ -120,7 +189,14 @@ test('plan comment: files outside a transaction, a statement that needs the dire
   })
   const v6 = version(6, { '01_idx.sql': 'create unique index concurrently users_email on users (email);\n' })
   const plan = planMigrations([v1, v4, v5, v6], [rowFor(v1)])
-  const body = renderPlanComment({ environment: 'production', plan, versions: [v1, v4, v5, v6], verification: null, source: { kind: 'database' }, ...run })
+  const body = renderPlanComment({
+    environment: 'production',
+    plan,
+    versions: [v1, v4, v5, v6],
+    verification: null,
+    source: { kind: 'database' },
+    ...run
+  })
   expect(body).toContain('| v4 status | `01_status.sql` (2)<br>`02_idx.sql` (1) | 3 | outside a transaction: `02_idx.sql` | — |')
   expect(body).toContain('| 3 | 2 files outside a transaction | — |')
   expect(body).toContain('| v6 | `01_idx.sql` (1) | 1 | in one transaction | — |')
@@ -151,7 +227,9 @@ test('deploy comment and summary after a failed step of a version that runs in s
   expect(comment).toContain('v3 is partly applied: steps 1–2 of 3 ran and stay applied.')
   expect(comment).not.toContain('rolled back')
   const summary = renderApply(failed, { target: 'production' })
-  expect(summary).toContain('> The failed build left the INVALID index public.u_email behind: drop it with DROP INDEX CONCURRENTLY public.u_email;')
+  expect(summary).toContain(
+    '> The failed build left the INVALID index public.u_email behind: drop it with DROP INDEX CONCURRENTLY public.u_email;'
+  )
   expect(summary).toContain('> v3 is partly applied: steps 1–2 of 3 ran and stay applied.')
   expect(summary).not.toContain('rolled back')
 })

@@ -24,7 +24,15 @@ test('defaults with a Data API target', () => {
   const config = readConfig(
     sources(
       { 'resource-arn': CLUSTER, 'secret-arn': SECRET, database: 'todo' },
-      { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '9', GITHUB_RUN_ATTEMPT: '2', GITHUB_ACTOR: 'octocat', GITHUB_SHA: 'abc', GITHUB_WORKSPACE: '/ws' }
+      {
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'o/r',
+        GITHUB_RUN_ID: '9',
+        GITHUB_RUN_ATTEMPT: '2',
+        GITHUB_ACTOR: 'octocat',
+        GITHUB_SHA: 'abc',
+        GITHUB_WORKSPACE: '/ws'
+      }
     )
   )
   expect(config).toEqual({
@@ -54,15 +62,42 @@ test('defaults with a Data API target', () => {
 })
 
 test('a database URL registers its password, raw and decoded, before anything else', () => {
-  const s = sources({ command: 'APPLY', 'database-url': 'postgres://app:p%40ss%2Fw0rd@db.internal:5432/todo', 'meta-table': 'ops.migrations', 'target-version': '7', 'wait-timeout': '0' })
+  const s = sources({
+    command: 'APPLY',
+    'database-url': 'postgres://app:p%40ss%2Fw0rd@db.internal:5432/todo',
+    'meta-table': 'ops.migrations',
+    'target-version': '7',
+    'wait-timeout': '0'
+  })
   const config = readConfig(s)
   expect(s.secrets).toEqual(['p%40ss%2Fw0rd', 'p@ss/w0rd'])
-  expect(config).toMatchObject({ command: 'apply', target: { kind: 'postgres' }, metaTable: { schema: 'ops', table: 'migrations' }, targetVersion: 7, waitTimeoutSeconds: 0 })
+  expect(config).toMatchObject({
+    command: 'apply',
+    target: { kind: 'postgres' },
+    metaTable: { schema: 'ops', table: 'migrations' },
+    targetVersion: 7,
+    waitTimeoutSeconds: 0
+  })
 })
 
 test('plan without credentials compares with the base branch; every secret input is masked', () => {
-  const s = sources({ 'github-token': 'ghs_abc', 'shadow-database-url': 'postgres://u:shadowpw@localhost/postgres', 'deployment-id': '77', environment: 'staging', verify: 'false', comment: 'FALSE' })
-  expect(readConfig(s)).toMatchObject({ command: 'plan', target: null, environment: 'staging', verify: false, comment: false, deploymentId: 77, shadowDatabaseUrl: 'postgres://u:shadowpw@localhost/postgres' })
+  const s = sources({
+    'github-token': 'ghs_abc',
+    'shadow-database-url': 'postgres://u:shadowpw@localhost/postgres',
+    'deployment-id': '77',
+    environment: 'staging',
+    verify: 'false',
+    comment: 'FALSE'
+  })
+  expect(readConfig(s)).toMatchObject({
+    command: 'plan',
+    target: null,
+    environment: 'staging',
+    verify: false,
+    comment: false,
+    deploymentId: 77,
+    shadowDatabaseUrl: 'postgres://u:shadowpw@localhost/postgres'
+  })
   expect(s.secrets).toEqual(['shadowpw', 'ghs_abc'])
   expect(readConfig(sources({})).environment).toBe('migrations/resources')
   expect(readConfig(sources({ 'database-url': 'postgres://u:p@db.internal:5432/todo_prod' })).environment).toBe('todo_prod')
@@ -112,7 +147,11 @@ test.each([
   [{ 'database-url': 'postgres://h/d', 'lock-timeout': '5 seconds' }, 'lock-timeout', /'5 seconds' is not a duration: use for example 5s/],
   [{ 'database-url': 'postgres://h/d', 'statement-timeout': '25h' }, 'statement-timeout', /longer than 24 hours/],
   [{ 'database-url': 'postgres://h/d', 'lock-retries': '-1' }, 'lock-retries', /not a whole number/],
-  [{ 'database-url': 'postgres://h/d', command: 'baseline' }, 'baseline-version', /baseline needs baseline-version .* or baseline-from: sequelize/],
+  [
+    { 'database-url': 'postgres://h/d', command: 'baseline' },
+    'baseline-version',
+    /baseline needs baseline-version .* or baseline-from: sequelize/
+  ],
   [{ 'database-url': 'postgres://h/d', command: 'apply', 'baseline-version': '3' }, 'baseline-version', /only goes with command: baseline/],
   [{ 'database-url': 'postgres://h/d', command: 'baseline', 'baseline-from': 'flyway' }, 'baseline-from', /'flyway' is not supported/],
   [{ command: 'validate' }, 'resource-arn', /validate needs a database/],
@@ -121,8 +160,16 @@ test.each([
   [{ 'secret-arn': SECRET }, 'resource-arn', /secret-arn is set but resource-arn is not/],
   [{ 'resource-arn': 'arn:aws:rds:eu-west-1:123456789012:db:x', 'secret-arn': SECRET }, 'resource-arn', /is not an Aurora cluster ARN/],
   [{ 'resource-arn': CLUSTER, 'secret-arn': 'hunter2' }, 'secret-arn', /is not a Secrets Manager secret ARN/],
-  [{ 'resource-arn': CLUSTER, 'secret-arn': SECRET, 'database-url': 'postgres://h/d' }, 'database-url', /give exactly one target: database-url and resource-arn \+ secret-arn are both set/],
-  [{ 'resource-arn': CLUSTER, 'secret-arn': SECRET, 'lambda-function': 'runner' }, 'lambda-function', /give exactly one target: resource-arn \+ secret-arn and lambda-function/],
+  [
+    { 'resource-arn': CLUSTER, 'secret-arn': SECRET, 'database-url': 'postgres://h/d' },
+    'database-url',
+    /give exactly one target: database-url and resource-arn \+ secret-arn are both set/
+  ],
+  [
+    { 'resource-arn': CLUSTER, 'secret-arn': SECRET, 'lambda-function': 'runner' },
+    'lambda-function',
+    /give exactly one target: resource-arn \+ secret-arn and lambda-function/
+  ],
   [{ 'lambda-function': 'runner; rm -rf' }, 'lambda-function', /is not a Lambda function name or ARN/],
   [{ 'lambda-function': 'arn:aws:s3:::bucket' }, 'lambda-function', /is not a Lambda function name or ARN/],
   [{ 'lambda-function': 'runner', database: 'todo' }, 'database', /the runner Lambda connects to the database of its own secret/],
@@ -135,7 +182,11 @@ test.each([
   [{ 'database-url': 'postgres://h/d', 'target-version': 'v3' }, 'target-version', /'v3' is not a whole number/],
   [{ 'database-url': 'postgres://h/d', 'target-version': '0' }, 'target-version', /from 1 to/],
   [{ 'database-url': 'postgres://h/d', 'wait-timeout': '-1' }, 'wait-timeout', /not a whole number/],
-  [{ 'database-url': 'postgres://h/d', command: 'drop' }, 'command', /'drop' is not a command: use one of plan, apply, validate, baseline, repair/]
+  [
+    { 'database-url': 'postgres://h/d', command: 'drop' },
+    'command',
+    /'drop' is not a command: use one of plan, apply, validate, baseline, repair/
+  ]
 ])('%j is an error naming %s', (inputs, input, message) => {
   const error = inputError(inputs as Record<string, string>)
   expect(error.input).toBe(input)
@@ -144,28 +195,33 @@ test.each([
 })
 
 test('an error never echoes a secret ARN', () => {
-  expect(inputError({ 'resource-arn': CLUSTER, 'secret-arn': 'arn:aws:secretsmanager:bad' }).message).not.toContain('arn:aws:secretsmanager:bad')
+  expect(inputError({ 'resource-arn': CLUSTER, 'secret-arn': 'arn:aws:secretsmanager:bad' }).message).not.toContain(
+    'arn:aws:secretsmanager:bad'
+  )
 })
 
 describe('a password with a raw @ and /', () => {
   const url = 'postgres://app:p@ss/w0rd@db.example.com:5432/app'
 
-  test.each(['database-url', 'shadow-database-url'])('in %s is registered whole and refused, since the driver would read part of it as the host', (input) => {
-    const s = sources({ 'database-url': 'postgres://h/d', [input]: url })
-    const error = (() => {
-      try {
-        readConfig(s)
-      } catch (e) {
-        return e as InputError
-      }
-      throw new Error('expected an InputError')
-    })()
-    expect(error).toBeInstanceOf(InputError)
-    expect(error.input).toBe(input)
-    expect(error.message).toMatch(/the password holds a character that must be percent-encoded in a URL \(@ as %40, \/ as %2F/)
-    expect(error.message).not.toMatch(/p@ss|w0rd|ss\/w/)
-    expect(s.secrets).toEqual(['p@ss/w0rd'])
-  })
+  test.each(['database-url', 'shadow-database-url'])(
+    'in %s is registered whole and refused, since the driver would read part of it as the host',
+    (input) => {
+      const s = sources({ 'database-url': 'postgres://h/d', [input]: url })
+      const error = (() => {
+        try {
+          readConfig(s)
+        } catch (e) {
+          return e as InputError
+        }
+        throw new Error('expected an InputError')
+      })()
+      expect(error).toBeInstanceOf(InputError)
+      expect(error.input).toBe(input)
+      expect(error.message).toMatch(/the password holds a character that must be percent-encoded in a URL \(@ as %40, \/ as %2F/)
+      expect(error.message).not.toMatch(/p@ss|w0rd|ss\/w/)
+      expect(s.secrets).toEqual(['p@ss/w0rd'])
+    }
+  )
 
   test('percent-encoded, it is accepted and registered as written and decoded', () => {
     const s = sources({ 'database-url': 'postgres://app:p%40ss%2Fw0rd@db.example.com:5432/app' })

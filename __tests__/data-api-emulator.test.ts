@@ -84,7 +84,7 @@ describe('one statement per call', () => {
 
   test('a trailing semicolon, a DO block and a dollar-quoted body with semicolons are one statement', async () => {
     await execute({ sql: 'CREATE TABLE t (id int);' })
-    await execute({ sql: "DO $$ BEGIN INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); END $$" })
+    await execute({ sql: 'DO $$ BEGIN INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); END $$' })
     await execute({
       sql: `CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $fn$ BEGIN RETURN 1; END; $fn$`
     })
@@ -296,8 +296,8 @@ describe('sessions', () => {
       pids.add(Number(r.records![0][0].longValue))
     }
     expect(pids.size).toBeGreaterThan(1)
-    await execute({ sql: "SET search_path TO pg_catalog" })
-    await execute({ sql: "SET search_path TO pg_catalog" })
+    await execute({ sql: 'SET search_path TO pg_catalog' })
+    await execute({ sql: 'SET search_path TO pg_catalog' })
     const path = await execute({ sql: 'SHOW search_path' })
     expect(path.records).toEqual([[{ stringValue: '"$user", public' }]])
     await execute({ sql: 'CREATE TEMP TABLE scratch (id int)' })
@@ -310,7 +310,7 @@ describe('sessions', () => {
 
   test('a transaction pins one connection: session state and advisory xact locks hold', async () => {
     const transactionId = await begin()
-    await execute({ sql: "SET LOCAL search_path TO pg_catalog", transactionId })
+    await execute({ sql: 'SET LOCAL search_path TO pg_catalog', transactionId })
     const pathInside = await execute({ sql: 'SHOW search_path', transactionId })
     expect(pathInside.records).toEqual([[{ stringValue: 'pg_catalog' }]])
     await execute({ sql: 'SELECT pg_advisory_xact_lock(7)', transactionId })
@@ -422,7 +422,7 @@ describe('statement timeout', () => {
     await start({ statementTimeoutMs: 300 })
     await execute({ sql: 'CREATE TABLE t (id int)' })
     await execute({
-      sql: "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.6); RETURN NULL; END $$"
+      sql: 'CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.6); RETURN NULL; END $$'
     })
     await execute({
       sql: 'CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON t DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow()'

@@ -111,7 +111,9 @@ describe('Data API: a statement that outlives the call limit', () => {
     const error = await rejection(target!.query(statement, undefined, { longRunning: { timeoutMs: null } }))
 
     expect(error).toBeInstanceOf(StatementOutcomeUnknownError)
-    expect(error.message).toMatch(/^"CREATE INDEX CONCURRENTLY big_slow_idx ON big \(slow_key\(id\)\)" ran past the Data API's 45 s call limit and finished on the server after about \d+ s; whether it succeeded cannot be read from the Data API\.$/)
+    expect(error.message).toMatch(
+      /^"CREATE INDEX CONCURRENTLY big_slow_idx ON big \(slow_key\(id\)\)" ran past the Data API's 45 s call limit and finished on the server after about \d+ s; whether it succeeded cannot be read from the Data API\.$/
+    )
     expect((error as StatementOutcomeUnknownError).sql).toBe(statement)
     // It returned only once the statement was done: the index is there, valid, and nothing runs it any more.
     expect(Date.now() - startedAt).toBeGreaterThan(1000)
@@ -131,7 +133,9 @@ describe('Data API: a statement that outlives the call limit', () => {
     }
 
     const messages = logs.map((l) => l.msg)
-    expect(messages[0]).toMatch(/^"CREATE INDEX CONCURRENTLY big_slow_idx .*" is still running after the Data API's 45 s call limit; waiting for it to finish on the server with no time limit$/)
+    expect(messages[0]).toMatch(
+      /^"CREATE INDEX CONCURRENTLY big_slow_idx .*" is still running after the Data API's 45 s call limit; waiting for it to finish on the server with no time limit$/
+    )
     expect(messages[messages.length - 1]).toMatch(/is no longer running on the server \(after \d+ s\)$/)
     // Progress: elapsed time and the backend, at least 15 s (target time) apart, with the index build's phase.
     const progress = logs.filter((l) => / still running on the server after \d+ s \(pid \d+/.test(l.msg))
@@ -167,7 +171,9 @@ describe('Data API: a statement that outlives the call limit', () => {
     leftRunning.push(...pids)
     expect(pids).toHaveLength(1)
     expect(error.message).toContain(`"${statement.slice(0, 80)}…" is still running on the server after `)
-    expect(error.message).toContain(`(pid ${pids[0]}); the limit for it was 60 s. It was not cancelled: see it with SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE pid = ${pids[0]}`)
+    expect(error.message).toContain(
+      `(pid ${pids[0]}); the limit for it was 60 s. It was not cancelled: see it with SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE pid = ${pids[0]}`
+    )
     expect(error.message).toMatch(/The migration version it belongs to is not complete/)
     expect(sent(statement)).toHaveLength(1)
     expect(logs.map((l) => l.msg).some((m) => /with no time limit/.test(m))).toBe(false)
@@ -185,7 +191,9 @@ describe('Data API: a statement that outlives the call limit', () => {
     await sql(db.url, 'CREATE TABLE t (id int)')
     const result = await target!.query('INSERT INTO t VALUES (1), (2)', undefined, { longRunning: { timeoutMs: null } })
     expect(result).toEqual({ rows: [], rowCount: 2 })
-    const error = await rejection(target!.query('CREATE INDEX CONCURRENTLY t_idx ON nope (id)', undefined, { longRunning: { timeoutMs: null } }))
+    const error = await rejection(
+      target!.query('CREATE INDEX CONCURRENTLY t_idx ON nope (id)', undefined, { longRunning: { timeoutMs: null } })
+    )
     expect(error).toBeInstanceOf(DatabaseError)
     expect(emulator!.calls.map((c) => `${c.op}:${c.status}:${c.continueAfterTimeout}`)).toEqual([
       'ExecuteStatement:200:true',
@@ -203,7 +211,9 @@ describe('Data API: a long-running statement is never re-sent', () => {
     emulator!.faults.drop({ at: 1, when: 'after' })
     const error = await rejection(target!.query(statement, undefined, { longRunning: { timeoutMs: null } }))
     expect(error).toBeInstanceOf(StatementOutcomeUnknownError)
-    expect(error.message).toMatch(/^"INSERT INTO t VALUES \(1\)" was sent, but the call failed \(.+\) and the statement is not running on the server; whether it succeeded cannot be read from the Data API\.$/)
+    expect(error.message).toMatch(
+      /^"INSERT INTO t VALUES \(1\)" was sent, but the call failed \(.+\) and the statement is not running on the server; whether it succeeded cannot be read from the Data API\.$/
+    )
     expect(sent(statement)).toHaveLength(1)
     expect(await rows('t')).toEqual([1])
   })
@@ -240,7 +250,9 @@ describe('Data API: inside a transaction', () => {
     expect(result.ok).toBe(false)
     if (result.ok) return
     expect(result.failedIndex).toBe(1)
-    expect(result.error.message).toContain(`Statement 2 of 2 ("${slow.slice(0, 80)}…") ran longer than the Data API allows for one call (45 s)`)
+    expect(result.error.message).toContain(
+      `Statement 2 of 2 ("${slow.slice(0, 80)}…") ran longer than the Data API allows for one call (45 s)`
+    )
     expect(result.error.message).not.toContain(slow.slice(0, 81))
     expect(result.error.message).toMatch(/-- migrate:no-transaction/)
     expect(result.error.message).toMatch(/runner Lambda \(lambda-function input, up to 15 minutes per call\)/)
@@ -309,8 +321,10 @@ describe('Data API: a no-transaction step whose result never arrives is settled 
     return { client, released }
   }
 
-  const metaVersions = async () => (await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)
-  const progress = async () => (await sql<{ step: number }>(db.url, 'select step from schema_migrations_progress order by version, step')).map((r) => r.step)
+  const metaVersions = async () =>
+    (await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)
+  const progress = async () =>
+    (await sql<{ step: number }>(db.url, 'select step from schema_migrations_progress order by version, step')).map((r) => r.step)
 
   beforeEach(async () => {
     await sql(db.url, 'create table t (id int); insert into t select generate_series(1, 100); create index t_id on t (id)')
@@ -347,7 +361,11 @@ describe('Data API: a no-transaction step whose result never arrives is settled 
     expect(engineLogs.filter((line) => /but the catalog shows it took effect/.test(line))).toEqual([
       expect.stringMatching(/^v1\/01.sql:2 got no result .* the statistics show "t" vacuumed and analyzed since it was sent; continuing$/)
     ])
-    expect((await sql<{ vacuumed: boolean }>(db.url, "select last_vacuum is not null as vacuumed from pg_stat_user_tables where relname = 't'"))[0].vacuumed).toBe(true)
+    expect(
+      (
+        await sql<{ vacuumed: boolean }>(db.url, "select last_vacuum is not null as vacuumed from pg_stat_user_tables where relname = 't'")
+      )[0].vacuumed
+    ).toBe(true)
 
     files['v2/01.sql'] = '-- migrate:no-transaction\nreindex table concurrently t;\n'
     const second = await lockTableFor('t', 2500)
@@ -383,7 +401,9 @@ describe('Data API: a no-transaction step whose result never arrives is settled 
     const error = result.error as StepFailedError
     expect(error).toBeInstanceOf(StepFailedError)
     expect(error.location).toMatchObject({ file: 'v1/02.sql', line: 2 })
-    expect(error.message).toMatch(/The catalog shows it did not take effect: the index "t_id" still exists\. v1 is partly applied: step 1 of 2 ran and stay applied/)
+    expect(error.message).toMatch(
+      /The catalog shows it did not take effect: the index "t_id" still exists\. v1 is partly applied: step 1 of 2 ran and stay applied/
+    )
     expect(await sql(db.url, "select to_regclass('t_id') is not null as present")).toEqual([{ present: true }])
     expect(await metaVersions()).toEqual([])
     expect(await progress()).toEqual([0])

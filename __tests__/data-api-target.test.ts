@@ -152,7 +152,13 @@ describe('transport failures inside a transaction', () => {
     const error = await rejection(target.transaction([{ sql: 'INSERT INTO t VALUES (1)' }]))
     expect(error).toBeInstanceOf(CommitOutcomeUnknownError)
     // The rollback that asks whether the commit happened answers "not found": the outcome stays unknown.
-    expect(ops()).toEqual(['ExecuteStatement', 'BeginTransaction', 'ExecuteStatement', 'CommitTransaction:drop-after', 'RollbackTransaction:TransactionNotFoundException'])
+    expect(ops()).toEqual([
+      'ExecuteStatement',
+      'BeginTransaction',
+      'ExecuteStatement',
+      'CommitTransaction:drop-after',
+      'RollbackTransaction:TransactionNotFoundException'
+    ])
     expect(await sql(db.url, 'SELECT * FROM t')).toEqual([{ id: 1 }])
   })
 
@@ -163,7 +169,13 @@ describe('transport failures inside a transaction', () => {
     const error = await rejection(target.transaction([{ sql: 'INSERT INTO t VALUES (1)' }]))
     expect(error).toBeInstanceOf(TransportError)
     expect(error.message).toMatch(/a RollbackTransaction then succeeded, so nothing of the transaction was committed/)
-    expect(ops()).toEqual(['ExecuteStatement', 'BeginTransaction', 'ExecuteStatement', 'CommitTransaction:drop-before', 'RollbackTransaction'])
+    expect(ops()).toEqual([
+      'ExecuteStatement',
+      'BeginTransaction',
+      'ExecuteStatement',
+      'CommitTransaction:drop-before',
+      'RollbackTransaction'
+    ])
     expect(emulator.openTransactions()).toBe(0)
     expect(await sql(db.url, 'SELECT * FROM t')).toEqual([])
   })
@@ -180,9 +192,7 @@ describe('transport failures inside a transaction', () => {
   test('a CommitTransaction that times out is an unknown outcome, not a failure', async () => {
     await start({ statementTimeoutMs: 300 })
     await target.query('CREATE TABLE t (id int)')
-    await target.query(
-      "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.6); RETURN NULL; END $$"
-    )
+    await target.query('CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.6); RETURN NULL; END $$')
     await target.query(
       'CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON t DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow()'
     )
@@ -207,12 +217,7 @@ describe('transport failures inside a transaction', () => {
     emulator.faults.status({ op: 'BeginTransaction', status: 503, name: 'ServiceUnavailableError' })
     const result = await target.transaction([{ sql: 'SELECT 1 AS one' }])
     expect(result).toEqual({ ok: true, results: [{ rows: [{ one: 1 }], rowCount: 1 }] })
-    expect(ops()).toEqual([
-      'BeginTransaction:status:ServiceUnavailableError',
-      'BeginTransaction',
-      'ExecuteStatement',
-      'CommitTransaction'
-    ])
+    expect(ops()).toEqual(['BeginTransaction:status:ServiceUnavailableError', 'BeginTransaction', 'ExecuteStatement', 'CommitTransaction'])
   })
 })
 
@@ -221,7 +226,11 @@ describe('retries by error class', () => {
     await start()
     emulator.faults.throttle({ calls: 2 })
     expect((await target.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
-    expect(ops()).toEqual(['ExecuteStatement:throttle:ThrottlingException', 'ExecuteStatement:throttle:ThrottlingException', 'ExecuteStatement'])
+    expect(ops()).toEqual([
+      'ExecuteStatement:throttle:ThrottlingException',
+      'ExecuteStatement:throttle:ThrottlingException',
+      'ExecuteStatement'
+    ])
     expect(waits).toHaveLength(2)
 
     await target.query('CREATE TABLE t (id int)')
@@ -245,7 +254,9 @@ describe('retries by error class', () => {
     const error = await rejection(target.query('SELECT 1'))
     expect(error).toBeInstanceOf(TransportError)
     expect((error as TransportError).code).toBe('ThrottlingException')
-    expect(error.message).toMatch(/\(ThrottlingException\): Rate exceeded\. The Data API kept throttling requests for 5 minutes \(with backoff\)/)
+    expect(error.message).toMatch(
+      /\(ThrottlingException\): Rate exceeded\. The Data API kept throttling requests for 5 minutes \(with backoff\)/
+    )
     expect(clock).toBeLessThanOrEqual(300_000)
     expect(clock).toBeGreaterThan(280_000)
     // Jittered pauses (three quarters of each step here), never longer than 20 s.
@@ -262,7 +273,9 @@ describe('retries by error class', () => {
     emulator.faults.throttle({ calls: 1000, op: 'ExecuteStatement', inTransaction: true })
     const error = await rejection(target.transaction([{ sql: 'INSERT INTO t VALUES (1)' }]))
     expect(error).toBeInstanceOf(TransportError)
-    expect(error.message).toMatch(/^ThrottlingException at statement 1 of 1: Rate exceeded\. Nothing of the transaction was committed; the transaction was rolled back\.$/)
+    expect(error.message).toMatch(
+      /^ThrottlingException at statement 1 of 1: Rate exceeded\. Nothing of the transaction was committed; the transaction was rolled back\.$/
+    )
     expect(clock).toBeLessThanOrEqual(120_000)
     expect(Math.max(...waits)).toBeLessThanOrEqual(10_000)
     expect(ops().at(-1)).toBe('RollbackTransaction')
@@ -287,7 +300,9 @@ describe('retries by error class', () => {
     emulator.calls.length = 0
     const error = await rejection(target.transaction([{ sql: 'INSERT INTO t VALUES (1)' }, { sql: 'SELECT pg_sleep(1)' }]))
     expect(error).toBeInstanceOf(TransportError)
-    expect(error.message).toMatch(/^TimeoutError at statement 2 of 2: .*requestTimeout\. Nothing of the transaction was committed; the transaction was rolled back\.$/)
+    expect(error.message).toMatch(
+      /^TimeoutError at statement 2 of 2: .*requestTimeout\. Nothing of the transaction was committed; the transaction was rolled back\.$/
+    )
     const rollbacks = emulator.calls.filter((c) => c.op === 'RollbackTransaction')
     expect(rollbacks[0].error).toBe('DatabaseErrorException')
     expect(rollbacks.at(-1)!.status).toBe(200)

@@ -57,7 +57,9 @@ test('-- migrate:no-transaction on the first line (after a BOM, with trailing sp
     ]
   ])
   // The directive is a comment: it is not a statement, and the statement after it keeps its line.
-  expect(versions[0].files[1].statements).toEqual([{ sql: 'create index concurrently t_id on t (id)', file: 'migrations/v1/02_idx.sql', line: 2, column: 1 }])
+  expect(versions[0].files[1].statements).toEqual([
+    { sql: 'create index concurrently t_id on t (id)', file: 'migrations/v1/02_idx.sql', line: 2, column: 1 }
+  ])
 })
 
 test('the seed ToDo example is read as it is laid out', async () => {
@@ -72,12 +74,32 @@ test('the seed ToDo example is read as it is laid out', async () => {
 })
 
 test.each([
-  ['two folders with one number', { 'migrations/v1/a.sql': 'select 1;', 'migrations/v01_again/a.sql': 'select 1;' }, /migrations\/v01_again and migrations\/v1 are both version 1|migrations\/v1 and migrations\/v01_again are both version 1/],
-  ['a folder that is not v<N>', { 'migrations/v1/a.sql': 'select 1;', 'migrations/version2/a.sql': 'select 1;' }, /migrations\/version2 is not a version folder/],
+  [
+    'two folders with one number',
+    { 'migrations/v1/a.sql': 'select 1;', 'migrations/v01_again/a.sql': 'select 1;' },
+    /migrations\/v01_again and migrations\/v1 are both version 1|migrations\/v1 and migrations\/v01_again are both version 1/
+  ],
+  [
+    'a folder that is not v<N>',
+    { 'migrations/v1/a.sql': 'select 1;', 'migrations/version2/a.sql': 'select 1;' },
+    /migrations\/version2 is not a version folder/
+  ],
   ['version 0', { 'migrations/v0/a.sql': 'select 1;' }, /migrations\/v0: a version must be an integer from 1/],
-  ['a comment-only file', { 'migrations/v1/a.sql': 'select 1;', 'migrations/v2/a.sql': '-- nothing yet\n' }, /^migrations\/v2\/a.sql has no SQL statements: remove it, or add SQL$/],
-  ['an empty file beside others', { 'migrations/v1/a.sql': 'select 1;', 'migrations/v1/b.sql': '' }, /^migrations\/v1\/b.sql has no SQL statements: remove it, or add SQL$/],
-  ['a file with only the directive', { 'migrations/v1/a.sql': '-- migrate:no-transaction\n' }, /^migrations\/v1\/a.sql has no SQL statements/],
+  [
+    'a comment-only file',
+    { 'migrations/v1/a.sql': 'select 1;', 'migrations/v2/a.sql': '-- nothing yet\n' },
+    /^migrations\/v2\/a.sql has no SQL statements: remove it, or add SQL$/
+  ],
+  [
+    'an empty file beside others',
+    { 'migrations/v1/a.sql': 'select 1;', 'migrations/v1/b.sql': '' },
+    /^migrations\/v1\/b.sql has no SQL statements: remove it, or add SQL$/
+  ],
+  [
+    'a file with only the directive',
+    { 'migrations/v1/a.sql': '-- migrate:no-transaction\n' },
+    /^migrations\/v1\/a.sql has no SQL statements/
+  ],
   [
     'a gap in the versions',
     { 'migrations/v1/a.sql': 'select 1;', 'migrations/v2_b/a.sql': 'select 1;', 'migrations/v5_e/a.sql': 'select 1;' },
@@ -88,12 +110,32 @@ test.each([
     { 'migrations/v1/a.sql': 'select 1;\n  -- migrate:down\ndrop table t;' },
     /^migrations\/v1\/a.sql:2:3: unknown directive '-- migrate:down'; the only directive is -- migrate:no-transaction \(on the first line\)$/
   ],
-  ['a misspelt directive on line 1', { 'migrations/v1/a.sql': '-- migrate:no-transactions\nvacuum;' }, /unknown directive '-- migrate:no-transactions'/],
-  ['the directive below line 1', { 'migrations/v1/a.sql': '-- indexes\n-- migrate:no-transaction\nvacuum;' }, /^migrations\/v1\/a.sql:2:1: -- migrate:no-transaction must be the first line of the file/],
-  ['the directive not written exactly', { 'migrations/v1/a.sql': '--migrate:no-transaction\nvacuum;' }, /write the directive exactly as '-- migrate:no-transaction'/],
-  ['a version with no files', { 'migrations/v1/a.sql': 'select 1;', 'migrations/v2/notes.txt': 'x' }, /migrations\/v2 \(version 2\) has no SQL statements/],
+  [
+    'a misspelt directive on line 1',
+    { 'migrations/v1/a.sql': '-- migrate:no-transactions\nvacuum;' },
+    /unknown directive '-- migrate:no-transactions'/
+  ],
+  [
+    'the directive below line 1',
+    { 'migrations/v1/a.sql': '-- indexes\n-- migrate:no-transaction\nvacuum;' },
+    /^migrations\/v1\/a.sql:2:1: -- migrate:no-transaction must be the first line of the file/
+  ],
+  [
+    'the directive not written exactly',
+    { 'migrations/v1/a.sql': '--migrate:no-transaction\nvacuum;' },
+    /write the directive exactly as '-- migrate:no-transaction'/
+  ],
+  [
+    'a version with no files',
+    { 'migrations/v1/a.sql': 'select 1;', 'migrations/v2/notes.txt': 'x' },
+    /migrations\/v2 \(version 2\) has no SQL statements/
+  ],
   ['a non-UTF-8 file', { 'migrations/v1/a.sql': Buffer.from([0x73, 0x65, 0x6c, 0xe9, 0x3b]) }, /migrations\/v1\/a.sql is not valid UTF-8/],
-  ['a SQL file outside a version', { 'migrations/v1/a.sql': 'select 1;', 'migrations/init.sql': 'select 1;' }, /migrations\/init.sql is not inside a version folder/],
+  [
+    'a SQL file outside a version',
+    { 'migrations/v1/a.sql': 'select 1;', 'migrations/init.sql': 'select 1;' },
+    /migrations\/init.sql is not inside a version folder/
+  ],
   ['a psql meta-command', { 'migrations/v1/a.sql': 'select 1;\n\\i other.sql\n' }, /\\i/]
 ])('%s is an error naming the path', async (_name, files, message) => {
   const error = await discoverError(files)

@@ -42,7 +42,11 @@ function workspace(extra: Record<string, string> = {}): { root: string; base: st
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-ws-'))
   fs.cpSync(TODO, path.join(root, 'migrations/resources'), { recursive: true })
   const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: root, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } }).trim()
+    execFileSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' }
+    }).trim()
   git('init', '-q', '-b', 'main')
   git('add', '.')
   git('commit', '-qm', 'base')
@@ -54,7 +58,15 @@ function workspace(extra: Record<string, string> = {}): { root: string; base: st
 }
 
 function printed(run: { stdout: string; stderr: string; summary: string; outputs: Record<string, string> }): string {
-  return run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n') + run.stderr + run.summary + JSON.stringify(run.outputs)
+  return (
+    run.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n') +
+    run.stderr +
+    run.summary +
+    JSON.stringify(run.outputs)
+  )
 }
 
 test('plan on a pull request: one sticky comment, verified, edited in place on the next push, untouched when unchanged', async () => {
@@ -63,7 +75,10 @@ test('plan on a pull request: one sticky comment, verified, edited in place on t
   fake.seedComments(REPO, pull, 150)
   const first = workspace()
   const inputs = { command: 'plan', 'database-url': db.url, 'github-token': TOKEN, environment: 'production' }
-  const env = (ws: { root: string; base: string }) => ({ ...event('pull_request', { pull_request: { number: pull, base: { sha: ws.base } } }), GITHUB_WORKSPACE: ws.root })
+  const env = (ws: { root: string; base: string }) => ({
+    ...event('pull_request', { pull_request: { number: pull, base: { sha: ws.base } } }),
+    GITHUB_WORKSPACE: ws.root
+  })
 
   const run1 = await runAction(inputs, env(first))
   expect(run1.code).toBe(0)
@@ -78,7 +93,9 @@ test('plan on a pull request: one sticky comment, verified, edited in place on t
   // plan changed nothing on the target
   expect(await sql(db.url, `select 1 from pg_tables where tablename in ('schema_migrations', 'users')`)).toEqual([])
 
-  const second = workspace({ 'migrations/resources/v3_tags/01_tags.sql': 'create table tags (id serial primary key, name text not null);\n' })
+  const second = workspace({
+    'migrations/resources/v3_tags/01_tags.sql': 'create table tags (id serial primary key, name text not null);\n'
+  })
   const run2 = await runAction(inputs, env(second))
   expect(run2.code).toBe(0)
   expect(run2.stdout).toMatch(/Plan comment updated: /)
@@ -132,7 +149,9 @@ test('a new version with a syntax error fails verification at its file and line,
     { ...event('pull_request', { pull_request: { number: pull, base: { sha: ws.base } } }), GITHUB_WORKSPACE: ws.root }
   )
   expect(run.code).toBe(1)
-  expect(run.stdout).toContain('::error title=Verification of v3 failed,file=migrations/resources/v3/01_tags.sql,line=3,col=8::v3 fails on a fresh database at migrations/resources/v3/01_tags.sql:3:8: syntax error at or near "tabel" (SQLSTATE 42601)')
+  expect(run.stdout).toContain(
+    '::error title=Verification of v3 failed,file=migrations/resources/v3/01_tags.sql,line=3,col=8::v3 fails on a fresh database at migrations/resources/v3/01_tags.sql:3:8: syntax error at or near "tabel" (SQLSTATE 42601)'
+  )
   expect(run.outputs.verification).toBe('failed')
   const comment = fake.commentsOn(REPO, pull).find((c) => c.body.includes('aurora-migrate:plan'))!
   expect(comment.body).toContain('❌ `migrations/resources/v3/01_tags.sql:3:8`')
@@ -143,7 +162,10 @@ test('a fork pull request without credentials is planned against its base branch
   const pull = 104
   fake.addPullRequest(REPO, { number: pull })
   const ws = workspace({ 'migrations/resources/v3_tags/01_tags.sql': 'create table tags (id int);\n' })
-  const run = await runAction({ command: 'plan', 'github-token': TOKEN }, { ...event('pull_request', { pull_request: { number: pull, base: { sha: ws.base } } }), GITHUB_WORKSPACE: ws.root })
+  const run = await runAction(
+    { command: 'plan', 'github-token': TOKEN },
+    { ...event('pull_request', { pull_request: { number: pull, base: { sha: ws.base } } }), GITHUB_WORKSPACE: ws.root }
+  )
   expect(run.code).toBe(0)
   expect(run.outputs.pending).toBe('[3]')
   const comment = fake.commentsOn(REPO, pull).find((c) => c.body.startsWith('<!-- aurora-migrate:plan:migrations/resources -->'))!
@@ -157,17 +179,30 @@ test('a deploy on push comments on the merged pull request and posts a deploymen
   const sha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
   fake.addPullRequest(REPO, { number: pull, state: 'closed', merged_at: '2026-11-25T10:00:00Z' }, { commits: [sha] })
   fake.addDeployment(REPO, 9001, 'production')
-  const inputs = { command: 'apply', 'migrations-dir': TODO, 'database-url': db.url, 'github-token': TOKEN, environment: 'production', 'deployment-id': '9001' }
+  const inputs = {
+    command: 'apply',
+    'migrations-dir': TODO,
+    'database-url': db.url,
+    'github-token': TOKEN,
+    environment: 'production',
+    'deployment-id': '9001'
+  }
   const env = { ...event('push', { ref: 'refs/heads/main' }), GITHUB_SHA: sha }
   const run = await runAction(inputs, env)
   expect(run.code).toBe(0)
   const comments = fake.commentsOn(REPO, pull)
   expect(comments).toHaveLength(1)
-  expect(comments[0].body).toMatch(/^<!-- aurora-migrate:deploy:production:4242 -->\n✅ \*\*Applied v1, v2 to production in [\d.]+ m?s\*\* \(now at v2\)/)
+  expect(comments[0].body).toMatch(
+    /^<!-- aurora-migrate:deploy:production:4242 -->\n✅ \*\*Applied v1, v2 to production in [\d.]+ m?s\*\* \(now at v2\)/
+  )
   expect(comments[0].body).toContain('[workflow run](https://github.com/octo-org/todo-app/actions/runs/4242)')
   const statuses = fake.deploymentStatuses(REPO, 9001)
   expect(statuses).toHaveLength(1)
-  expect(statuses[0]).toMatchObject({ state: 'success', log_url: 'https://github.com/octo-org/todo-app/actions/runs/4242', environment: 'production' })
+  expect(statuses[0]).toMatchObject({
+    state: 'success',
+    log_url: 'https://github.com/octo-org/todo-app/actions/runs/4242',
+    environment: 'production'
+  })
   expect(statuses[0].description).toMatch(/^Applied v1, v2 to production in /)
 
   // The same run re-tried edits its comment; a run with nothing to apply says nothing on the pull request.
@@ -190,14 +225,19 @@ test('a failed deploy reports failure on the deployment and the pull request', a
   )
   expect(run.code).toBe(1)
   expect(fake.deploymentStatuses(REPO, 9002)[0]).toMatchObject({ state: 'failure' })
-  expect(fake.deploymentStatuses(REPO, 9002)[0].description).toMatch(/^Applied v1, v2, then v3 failed on staging at migrations\/resources\/v3\/01_bad.sql:1: relation "nowhere" does not exist/)
+  expect(fake.deploymentStatuses(REPO, 9002)[0].description).toMatch(
+    /^Applied v1, v2, then v3 failed on staging at migrations\/resources\/v3\/01_bad.sql:1: relation "nowhere" does not exist/
+  )
   expect(fake.commentsOn(REPO, pull)[0].body).toContain('❌ **Applied v1, v2, then v3 failed on staging')
 })
 
 test('plan in a merge queue (merge_group) compares with the queue base and comments nowhere', async () => {
   const ws = workspace({ 'migrations/resources/v3_tags/01_tags.sql': 'create table tags (id int);\n' })
   const posts = fake.requests.filter((r) => r.method === 'POST').length
-  const run = await runAction({ command: 'plan', 'github-token': TOKEN }, { ...event('merge_group', { merge_group: { base_sha: ws.base, head_sha: 'f'.repeat(40) } }), GITHUB_WORKSPACE: ws.root })
+  const run = await runAction(
+    { command: 'plan', 'github-token': TOKEN },
+    { ...event('merge_group', { merge_group: { base_sha: ws.base, head_sha: 'f'.repeat(40) } }), GITHUB_WORKSPACE: ws.root }
+  )
   expect(run.code).toBe(0)
   expect(run.outputs.pending).toBe('[3]')
   expect(run.stdout).toContain('No pull request comment: the merge_group event has no pull request')

@@ -29,7 +29,10 @@ test('adopting a database migrated by sequelize-cli: baseline-from sequelize, th
   for (const file of fs.readdirSync(path.join(root, 'migrations/resources/v1')).sort()) {
     await sql(db.url, fs.readFileSync(path.join(root, 'migrations/resources/v1', file), 'utf8'))
   }
-  await sql(db.url, `CREATE TABLE "SequelizeMeta" (name varchar(255) PRIMARY KEY); INSERT INTO "SequelizeMeta" VALUES ('20210729101010-init-db.js')`)
+  await sql(
+    db.url,
+    `CREATE TABLE "SequelizeMeta" (name varchar(255) PRIMARY KEY); INSERT INTO "SequelizeMeta" VALUES ('20210729101010-init-db.js')`
+  )
   const env = { GITHUB_WORKSPACE: root }
 
   const baseline = await runAction({ command: 'baseline', 'baseline-from': 'sequelize', 'database-url': db.url }, env)
@@ -48,7 +51,9 @@ test('adopting a database migrated by sequelize-cli: baseline-from sequelize, th
   // A second baseline of an already-recorded version is refused, with nothing written.
   const again = await runAction({ command: 'baseline', 'baseline-version': '1', 'database-url': db.url }, env)
   expect(again.code).toBe(1)
-  expect(again.stdout).toMatch(/::error::v1 is already recorded in public.schema_migrations: baseline only records versions that never ran here/)
+  expect(again.stdout).toMatch(
+    /::error::v1 is already recorded in public.schema_migrations: baseline only records versions that never ran here/
+  )
 })
 
 test('validate fails on drift and changes nothing; repair accepts it and never runs SQL; validate then passes', async () => {
@@ -60,7 +65,9 @@ test('validate fails on drift and changes nothing; repair accepts it and never r
   const before = await sql(db.url, 'select version, checksum from schema_migrations order by 1')
   const validate = await runAction({ command: 'validate', 'database-url': db.url }, env)
   expect(validate.code).toBe(1)
-  expect(validate.stdout).toMatch(/::error title=Migrations are not valid::validate found 1 problem\(s\): drift: v2 \(migrations\/resources\/v2_due_dates\/02_overdue_view.sql modified\)/)
+  expect(validate.stdout).toMatch(
+    /::error title=Migrations are not valid::validate found 1 problem\(s\): drift: v2 \(migrations\/resources\/v2_due_dates\/02_overdue_view.sql modified\)/
+  )
   expect(validate.outputs.drift).toBe('true')
   expect(await sql(db.url, 'select version, checksum from schema_migrations order by 1')).toEqual(before)
 

@@ -56,7 +56,10 @@ test('plan, apply and a second apply through database-url, with outputs, summary
   expect(apply.summary).toMatch(/\*\*v0 → v2\*\* in .*: applied v1, v2/)
   expect(apply.summary).toMatch(/\| v2 due_dates \| `01_note_priority.sql` \(3\)<br>`02_overdue_view.sql` \(2\) \| 5 \| \d+ ms \|/)
   expect(apply.stdout).toContain('Applied v1 (11 statements)')
-  const users = await sql<{ run_url: string; applied_by: string }>(db.url, 'select run_url, applied_by from schema_migrations where version = 1')
+  const users = await sql<{ run_url: string; applied_by: string }>(
+    db.url,
+    'select run_url, applied_by from schema_migrations where version = 1'
+  )
   expect(users[0]).toEqual({ run_url: 'https://github.com/octo-org/todo-app/actions/runs/4242', applied_by: 'octocat' })
 
   const again = await runAction({ command: 'apply', 'migrations-dir': TODO, 'database-url': url })
@@ -66,17 +69,25 @@ test('plan, apply and a second apply through database-url, with outputs, summary
 
   // The runner consumes ::add-mask:: itself; everything else it prints must not hold the password.
   for (const run of [plan, apply, again]) {
-    const printed = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n')
+    const printed = run.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n')
     expect(printed + run.stderr + run.summary + JSON.stringify(run.outputs)).not.toContain(password)
   }
   expect(plan.stdout).toContain('::add-mask::' + password)
 })
 
 test('a failing statement fails the step with an annotation at its file, line and column', async () => {
-  const workspace = writeMigrations({ 'db/v1/01_ok.sql': 'create table a (id int);', 'db/v2/01_bad.sql': 'create table b (id int);\nselect * from nowhere;\n' })
+  const workspace = writeMigrations({
+    'db/v1/01_ok.sql': 'create table a (id int);',
+    'db/v2/01_bad.sql': 'create table b (id int);\nselect * from nowhere;\n'
+  })
   const run = await runAction({ command: 'apply', 'migrations-dir': 'db', 'database-url': db.url }, { GITHUB_WORKSPACE: workspace })
   expect(run.code).toBe(1)
-  expect(run.stdout).toContain('::error title=Migration v2 failed,file=db/v2/01_bad.sql,line=2,col=15::v2 failed at db/v2/01_bad.sql:2:15: relation "nowhere" does not exist (SQLSTATE 42P01)')
+  expect(run.stdout).toContain(
+    '::error title=Migration v2 failed,file=db/v2/01_bad.sql,line=2,col=15::v2 failed at db/v2/01_bad.sql:2:15: relation "nowhere" does not exist (SQLSTATE 42P01)'
+  )
   expect(JSON.parse(run.outputs.applied)).toEqual([1])
   expect(run.outputs.pending).toBe('[2]')
   expect(run.summary).toContain('**v2 failed** at `db/v2/01_bad.sql:2:15`')
@@ -87,7 +98,12 @@ test('input errors name the input', async () => {
   const none = await runAction({ command: 'apply', 'migrations-dir': TODO })
   expect(none.code).toBe(1)
   expect(none.stdout).toMatch(/::error title=Input resource-arn::Input 'resource-arn': apply needs a database/)
-  const both = await runAction({ command: 'plan', 'database-url': db.url, 'resource-arn': 'arn:aws:rds:us-east-1:123456789012:cluster:x', 'secret-arn': 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x' })
+  const both = await runAction({
+    command: 'plan',
+    'database-url': db.url,
+    'resource-arn': 'arn:aws:rds:us-east-1:123456789012:cluster:x',
+    'secret-arn': 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x'
+  })
   expect(both.stdout).toMatch(/Input 'database-url': give exactly one target: database-url and resource-arn \+ secret-arn are both set/)
   const command = await runAction({ command: 'migrate', 'database-url': db.url })
   expect(command.stdout).toMatch(/Input 'command': 'migrate' is not a command: use one of plan, apply, validate, baseline, repair/)
@@ -123,7 +139,9 @@ describe('through the RDS Data API (real SDK client, local emulator)', () => {
     expect(apply.stdout).toMatch(/resuming after auto-pause; retrying in/)
     expect(JSON.parse(apply.outputs.applied)).toEqual([1, 2])
     expect(emulator.calls.some((c) => c.fault === 'resuming')).toBe(true)
-    expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([1, 2])
+    expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([
+      1, 2
+    ])
 
     const again = await runAction({ ...inputs, command: 'apply' }, env())
     expect(again.code).toBe(0)
@@ -137,9 +155,18 @@ test('plan, apply and re-apply through the runner Lambda (real SDK client, the r
   const lambda = await startLambdaEmulator({
     functions: { 'aurora-migrate-runner': { sandbox: () => createHandler({ env: { DATABASE_URL: db.url }, log: () => {} }) } }
   })
-  const env = { AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-real-secret' }
+  const env = {
+    AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'not-a-real-secret'
+  }
   try {
-    const inputs = { 'migrations-dir': TODO, 'lambda-function': 'arn:aws:lambda:us-east-1:123456789012:function:aurora-migrate-runner', verify: 'false' }
+    const inputs = {
+      'migrations-dir': TODO,
+      'lambda-function': 'arn:aws:lambda:us-east-1:123456789012:function:aurora-migrate-runner',
+      verify: 'false'
+    }
     const plan = await runAction({ ...inputs, command: 'plan' }, env)
     expect(plan.code).toBe(0)
     expect(plan.stdout).toContain('Target: lambda aurora-migrate-runner')
@@ -153,7 +180,9 @@ test('plan, apply and re-apply through the runner Lambda (real SDK client, the r
     expect(apply.stdout).toMatch(/throttling requests \(TooManyRequestsException/)
     // One invocation per version: its statements and its meta row in one transaction.
     expect(lambda.calls.filter((c) => c.op === 'transaction' && !c.fault)).toHaveLength(2)
-    expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([1, 2])
+    expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([
+      1, 2
+    ])
 
     const again = await runAction({ ...inputs, command: 'apply' }, env)
     expect(again.code).toBe(0)
@@ -172,7 +201,9 @@ test('the bundled runner (dist/runner/index.js) answers the protocol as the Lamb
     const bad = await handler({ protocol: 99, op: 'ping' })
     console.log(JSON.stringify({ ping, tx, bad }))
     process.exit(0)`
-  const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, DATABASE_URL: db.url } })
+  const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, DATABASE_URL: db.url }
+  })
   const answers = JSON.parse(stdout.trim().split('\n').pop()!)
   expect(answers.ping).toMatchObject({ ok: true, protocol: 1, server: expect.stringMatching(/^PostgreSQL \d+/) })
   expect(answers.tx).toMatchObject({ ok: true, results: [{ rowCount: 0 }, { rowCount: 1 }] })

@@ -6,9 +6,17 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parse } from 'yaml'
 
-const action = parse(fs.readFileSync('action.yml', 'utf8')) as { inputs: Record<string, { description: string; default?: string }>; outputs: Record<string, { description: string }>; runs: { using: string; main: string } }
+const action = parse(fs.readFileSync('action.yml', 'utf8')) as {
+  inputs: Record<string, { description: string; default?: string }>
+  outputs: Record<string, { description: string }>
+  runs: { using: string; main: string }
+}
 const readme = fs.readFileSync('README.md', 'utf8')
-const source = fs.readdirSync('src', { recursive: true }).filter((f) => String(f).endsWith('.ts')).map((f) => fs.readFileSync(path.join('src', String(f)), 'utf8')).join('\n')
+const source = fs
+  .readdirSync('src', { recursive: true })
+  .filter((f) => String(f).endsWith('.ts'))
+  .map((f) => fs.readFileSync(path.join('src', String(f)), 'utf8'))
+  .join('\n')
 
 test('action.yml runs the bundle on node24', () => {
   expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
@@ -32,7 +40,11 @@ test('one Node version wherever one is declared', () => {
 })
 
 test('every input the code reads is declared, documented and listed in the README', () => {
-  const read = new Set([...source.matchAll(/(?:input|integerInput\(sources,|booleanInput\(sources,|durationInput\(sources,)\s*\(?\s*'([a-z-]+)'/g)].map((m) => m[1]))
+  const read = new Set(
+    [...source.matchAll(/(?:input|integerInput\(sources,|booleanInput\(sources,|durationInput\(sources,)\s*\(?\s*'([a-z-]+)'/g)].map(
+      (m) => m[1]
+    )
+  )
   expect(read.size).toBeGreaterThan(15)
   for (const name of read) {
     expect(action.inputs[name]?.description).toBeTruthy()
@@ -52,7 +64,9 @@ test('example workflows parse and use only declared inputs', () => {
   expect(files.length).toBeGreaterThanOrEqual(5)
   let uses = 0
   for (const file of files) {
-    const workflow = parse(fs.readFileSync(path.join('example-workflows', file), 'utf8')) as { jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }> }
+    const workflow = parse(fs.readFileSync(path.join('example-workflows', file), 'utf8')) as {
+      jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>
+    }
     for (const job of Object.values(workflow.jobs)) {
       for (const step of job.steps) {
         if (!step.uses?.startsWith('octo-org/aurora-migrate@')) continue

@@ -76,7 +76,9 @@ describe('engine over the RDS Data API, transport-specific', () => {
     expect(result.applied.map((a) => a.version)).toEqual([1, 2])
     expect(opts.logs.join('\n')).toMatch(/The reply to the commit of v1 was lost; reading public.schema_migrations/)
     expect(emulator.calls.slice(first).filter((c) => c.op === 'CommitTransaction')).toHaveLength(2)
-    expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([1, 2])
+    expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([
+      1, 2
+    ])
   })
 
   test('a commit lost before it reached the database fails the version without applying it', async () => {
@@ -87,7 +89,9 @@ describe('engine over the RDS Data API, transport-specific', () => {
     const result = await applyMigrations(target, versions, options())
     await target.close()
     expect(result.failedVersion).toBe(1)
-    expect(result.error!.message).toMatch(/CommitTransaction got no reply .*a RollbackTransaction then succeeded, so nothing of the transaction was committed/)
+    expect(result.error!.message).toMatch(
+      /CommitTransaction got no reply .*a RollbackTransaction then succeeded, so nothing of the transaction was committed/
+    )
     expect(emulator.openTransactions()).toBe(0)
     expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'users'`)).toEqual([])
     // A re-run completes it.

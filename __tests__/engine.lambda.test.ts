@@ -68,7 +68,8 @@ describe('engine over the runner Lambda, transport-specific', () => {
   }
 
   const versions = async (dir = TODO) => (await discoverMigrations(dir, dir === TODO ? undefined : dir)).versions
-  const appliedRows = async () => (await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)
+  const appliedRows = async () =>
+    (await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)
   const transactions = () => emulator.calls.filter((c) => c.op === 'transaction')
 
   test('each version is one invocation: its statements and meta row in one transaction request', async () => {

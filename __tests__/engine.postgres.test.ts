@@ -64,7 +64,9 @@ test('after a lost commit reply the engine waits for the still-running transacti
     expect(result.error).toBeNull()
     expect(result.applied.map((a) => a.version)).toEqual([1, 2])
     expect(opts.logs.join('\n')).toMatch(/The transaction of v1 is still running; waiting up to 120 s for it to end/)
-    expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([1, 2])
+    expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([
+      1, 2
+    ])
   } finally {
     await real.close()
     await inFlight.close()

@@ -63,7 +63,10 @@ afterAll(async () => {
   }
 })
 
-function dataApiTarget(db: TestDatabase, extra: { sleep?: (ms: number) => Promise<void>; now?: () => number; log?: (m: string) => void } = {}): Target {
+function dataApiTarget(
+  db: TestDatabase,
+  extra: { sleep?: (ms: number) => Promise<void>; now?: () => number; log?: (m: string) => void } = {}
+): Target {
   return createDataApiTarget({
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
@@ -115,7 +118,11 @@ const THREE_STATEMENTS: Version = version(1, {
 const VERSION_CALLS: Array<{ op: DataApiOperation; what: string; sql?: RegExp }> = [
   { op: 'BeginTransaction', what: 'BeginTransaction' },
   { op: 'ExecuteStatement', what: 'the lease fence', sql: /^UPDATE "public"."schema_migrations_lock" SET renewed_at/ },
-  { op: 'ExecuteStatement', what: 'the not-yet-applied check', sql: /^SELECT version FROM "public"."schema_migrations" WHERE version = :version$/ },
+  {
+    op: 'ExecuteStatement',
+    what: 'the not-yet-applied check',
+    sql: /^SELECT version FROM "public"."schema_migrations" WHERE version = :version$/
+  },
   { op: 'ExecuteStatement', what: 'SET LOCAL lock_timeout', sql: /^SET LOCAL lock_timeout = '5000ms'$/ },
   { op: 'ExecuteStatement', what: 'statement 1 (create table)', sql: /^create table t \(id int\);?$/ },
   { op: 'ExecuteStatement', what: 'statement 2 (insert)', sql: /^insert into t values \(1\);?$/ },
@@ -131,7 +138,11 @@ interface InjectedFault {
 }
 
 const FAULTS: InjectedFault[] = [
-  { label: 'status 500', kind: 'status', inject: (at) => emulator.faults.status({ at, status: 500, name: 'InternalServerErrorException' }) },
+  {
+    label: 'status 500',
+    kind: 'status',
+    inject: (at) => emulator.faults.status({ at, status: 500, name: 'InternalServerErrorException' })
+  },
   { label: 'drop before', kind: 'drop-before', inject: (at) => emulator.faults.drop({ at, when: 'before' }) },
   { label: 'drop after', kind: 'drop-after', inject: (at) => emulator.faults.drop({ at, when: 'after' }) }
 ]
@@ -179,55 +190,58 @@ describe('a fault at every call of a version (RDS Data API)', () => {
   })
 
   const cases = VERSION_CALLS.flatMap((call, index) => FAULTS.map((fault) => ({ k: index + 1, call, fault })))
-  test.each(cases)('$fault.label at call $k of the version ($call.what): all or nothing, and a re-run completes it', async ({ k, call, fault }) => {
-    expect(callsBeforeVersion).toBeDefined()
-    await withDatabase('faults', async (db) => {
-      const at = emulator.calls.length + callsBeforeVersion! + k
-      fault.inject(at)
-      const opts = faultOptions()
-      const target = dataApiTarget(db, { sleep: noSleep, log: opts.log })
-      const first = await applyMigrations(target, [THREE_STATEMENTS], opts)
-      await target.close()
+  test.each(cases)(
+    '$fault.label at call $k of the version ($call.what): all or nothing, and a re-run completes it',
+    async ({ k, call, fault }) => {
+      expect(callsBeforeVersion).toBeDefined()
+      await withDatabase('faults', async (db) => {
+        const at = emulator.calls.length + callsBeforeVersion! + k
+        fault.inject(at)
+        const opts = faultOptions()
+        const target = dataApiTarget(db, { sleep: noSleep, log: opts.log })
+        const first = await applyMigrations(target, [THREE_STATEMENTS], opts)
+        await target.close()
 
-      // The fault hit the call it was meant for.
-      const hit = emulator.calls.find((c) => c.n === at)
-      expect(hit?.op).toBe(call.op)
-      if (call.sql) expect(hit?.sql?.trim()).toMatch(call.sql)
-      expect(hit?.fault).toBe(fault.kind)
+        // The fault hit the call it was meant for.
+        const hit = emulator.calls.find((c) => c.n === at)
+        expect(hit?.op).toBe(call.op)
+        if (call.sql) expect(hit?.sql?.trim()).toMatch(call.sql)
+        expect(hit?.fault).toBe(fault.kind)
 
-      // No transaction is left open (an orphan of a lost BeginTransaction reply expires by itself).
-      expect(await eventually(() => emulator.openTransactions() === 0, IDLE_TRANSACTION_MS + 3000)).toBe(true)
+        // No transaction is left open (an orphan of a lost BeginTransaction reply expires by itself).
+        expect(await eventually(() => emulator.openTransactions() === 0, IDLE_TRANSACTION_MS + 3000)).toBe(true)
 
-      // All or nothing, and the run says which.
-      const state = await threeStatementState(db.url)
-      const reportedApplied = first.applied.map((a) => a.version)
-      if (reportedApplied.includes(1)) {
-        expect(first.error).toBeNull()
-        expect(state).toEqual(APPLIED_STATE)
-      } else {
-        expect(first.error).not.toBeNull()
-        expect(first.failedVersion).toBe(1)
-        expect(state).toEqual(NOTHING_STATE)
-      }
-      if (call.op === 'CommitTransaction' && fault.kind === 'drop-after') {
-        // The commit happened; only its reply was lost.
-        expect(first.error).toBeNull()
-        expect(reportedApplied).toEqual([1])
-        expect(opts.logs.join('\n')).toMatch(/The reply to the commit of v1 was lost/)
-      }
-      expect(await leaseIsFree(db.url)).toBe(true)
+        // All or nothing, and the run says which.
+        const state = await threeStatementState(db.url)
+        const reportedApplied = first.applied.map((a) => a.version)
+        if (reportedApplied.includes(1)) {
+          expect(first.error).toBeNull()
+          expect(state).toEqual(APPLIED_STATE)
+        } else {
+          expect(first.error).not.toBeNull()
+          expect(first.failedVersion).toBe(1)
+          expect(state).toEqual(NOTHING_STATE)
+        }
+        if (call.op === 'CommitTransaction' && fault.kind === 'drop-after') {
+          // The commit happened; only its reply was lost.
+          expect(first.error).toBeNull()
+          expect(reportedApplied).toEqual([1])
+          expect(opts.logs.join('\n')).toMatch(/The reply to the commit of v1 was lost/)
+        }
+        expect(await leaseIsFree(db.url)).toBe(true)
 
-      // A second run, without faults, leaves the version applied exactly once.
-      const again = dataApiTarget(db, { sleep: noSleep })
-      const second = await applyMigrations(again, [THREE_STATEMENTS], faultOptions())
-      await again.close()
-      expect(second.error).toBeNull()
-      expect(second.applied.map((a) => a.version)).toEqual(reportedApplied.includes(1) ? [] : [1])
-      expect(second.toVersion).toBe(1)
-      expect(await threeStatementState(db.url)).toEqual(APPLIED_STATE)
-      expect(emulator.openTransactions()).toBe(0)
-    })
-  })
+        // A second run, without faults, leaves the version applied exactly once.
+        const again = dataApiTarget(db, { sleep: noSleep })
+        const second = await applyMigrations(again, [THREE_STATEMENTS], faultOptions())
+        await again.close()
+        expect(second.error).toBeNull()
+        expect(second.applied.map((a) => a.version)).toEqual(reportedApplied.includes(1) ? [] : [1])
+        expect(second.toVersion).toBe(1)
+        expect(await threeStatementState(db.url)).toEqual(APPLIED_STATE)
+        expect(emulator.openTransactions()).toBe(0)
+      })
+    }
+  )
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -280,7 +294,10 @@ test('ten concurrent apply runs (Data API) apply every version exactly once, and
       Array.from({ length: 10 }, async (_, i) => {
         // Lease polls wait 0.5 s growing to 5 s, and ten runs that start together poll in step: each
         // round lets one through. Shorter waits keep the test quick without changing who wins what.
-        const opts = options({ lease: { owner: `run-${i}`, ttlSeconds: 30, waitTimeoutSeconds: 60 }, sleep: (ms) => realSleep(Math.min(ms, 200)) })
+        const opts = options({
+          lease: { owner: `run-${i}`, ttlSeconds: 30, waitTimeoutSeconds: 60 },
+          sleep: (ms) => realSleep(Math.min(ms, 200))
+        })
         const target = dataApiTarget(db, { log: opts.log })
         try {
           return { result: await applyMigrations(target, versions, opts), logs: opts.logs }
@@ -313,7 +330,6 @@ test('ten concurrent apply runs (Data API) apply every version exactly once, and
 // 4. A run killed with SIGKILL while it holds the lease
 // ---------------------------------------------------------------------------------------------
 
-
 test('a run killed with SIGKILL while holding the lease: the next run waits for the lease to expire, takes it over and applies the rest once', async () => {
   await withDatabase('killed', async (db) => {
     // A backend whose client vanished notices it during pg_sleep only when told to look.
@@ -331,7 +347,10 @@ test('a run killed with SIGKILL while holding the lease: the next run waits for 
           try {
             const [lock] = await sql<{ owner: string }>(db.url, 'select owner from schema_migrations_lock')
             const recorded = await versionsRecorded(db.url)
-            const sleeping = await sql(db.url, `select 1 from pg_stat_activity where datname = current_database() and query like '%pg_sleep(30)%' and pid <> pg_backend_pid()`)
+            const sleeping = await sql(
+              db.url,
+              `select 1 from pg_stat_activity where datname = current_database() and query like '%pg_sleep(30)%' and pid <> pg_backend_pid()`
+            )
             owner = lock?.owner ?? ''
             return owner !== '' && recorded.includes(1) && sleeping.length === 1
           } catch {
@@ -349,7 +368,12 @@ test('a run killed with SIGKILL while holding the lease: the next run waits for 
     expect(first.code).toBeNull()
     expect(first.stdout).toContain('Applied v1')
     // Let the server notice the lost client; the next run would otherwise wait on its row lock instead.
-    await eventually(async () => (await sql(db.url, `select 1 from pg_stat_activity where query like '%pg_sleep(30)%' and pid <> pg_backend_pid()`)).length === 0, 10_000, 100)
+    await eventually(
+      async () =>
+        (await sql(db.url, `select 1 from pg_stat_activity where query like '%pg_sleep(30)%' and pid <> pg_backend_pid()`)).length === 0,
+      10_000,
+      100
+    )
     expect(await versionsRecorded(db.url)).toEqual([1])
 
     writeMigrations({ 'db/v2/01_b.sql': 'create table b (id int);\ninsert into b values (2);\n' }, workspace)
@@ -411,10 +435,9 @@ describe('a statement blocked by another session’s lock', () => {
       const log = opts.logs.join('\n')
       expect(log).toMatch(/v1 waited longer than lock-timeout for a lock and was rolled back \(.*lock timeout.*55P03.*\); retry 1 of 5/)
       expect(await versionsRecorded(db.url)).toEqual([1])
-      expect(await sql(db.url, `select column_name from information_schema.columns where table_name = 't' order by ordinal_position`)).toEqual([
-        { column_name: 'id' },
-        { column_name: 'c' }
-      ])
+      expect(
+        await sql(db.url, `select column_name from information_schema.columns where table_name = 't' order by ordinal_position`)
+      ).toEqual([{ column_name: 'id' }, { column_name: 'c' }])
     })
   })
 
@@ -436,7 +459,9 @@ describe('a statement blocked by another session’s lock', () => {
       expect(opts.logs.join('\n')).not.toMatch(/retry/)
       expect(await versionsRecorded(db.url)).toEqual([])
       expect(await sql(db.url, `select to_regclass('public.u') is null as gone`)).toEqual([{ gone: true }])
-      expect(await sql(db.url, `select column_name from information_schema.columns where table_name = 't'`)).toEqual([{ column_name: 'id' }])
+      expect(await sql(db.url, `select column_name from information_schema.columns where table_name = 't'`)).toEqual([
+        { column_name: 'id' }
+      ])
       expect(await leaseIsFree(db.url)).toBe(true)
     })
   })
@@ -531,7 +556,13 @@ const BAD_INPUTS: BadInput[] = [
   {
     name: 'a statement over 65,536 characters for the Data API',
     files: { ...VALID, 'db/v1/02_long.sql': LONG_SQL },
-    inputs: ({ db }) => ({ command: 'apply', 'migrations-dir': 'db', 'resource-arn': emulator.resourceArn, 'secret-arn': emulator.secretArn, database: db.name }),
+    inputs: ({ db }) => ({
+      command: 'apply',
+      'migrations-dir': 'db',
+      'resource-arn': emulator.resourceArn,
+      'secret-arn': emulator.secretArn,
+      database: db.name
+    }),
     env: {},
     file: 'db/v1/02_long.sql',
     message: /65,536|too long/
@@ -553,7 +584,13 @@ const BAD_INPUTS: BadInput[] = [
   {
     name: 'two targets',
     files: VALID,
-    inputs: ({ db }) => ({ command: 'apply', 'migrations-dir': 'db', 'database-url': db.url, 'resource-arn': emulator.resourceArn, 'secret-arn': emulator.secretArn }),
+    inputs: ({ db }) => ({
+      command: 'apply',
+      'migrations-dir': 'db',
+      'database-url': db.url,
+      'resource-arn': emulator.resourceArn,
+      'secret-arn': emulator.secretArn
+    }),
     env: {},
     input: 'database-url',
     message: /give exactly one target/

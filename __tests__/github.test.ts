@@ -134,7 +134,7 @@ describe('upsertStickyComment', () => {
     expect(writes().map((r) => r.method)).toEqual(['POST'])
   })
 
-  test("a comment by someone else that starts with the marker is never taken over", async () => {
+  test('a comment by someone else that starts with the marker is never taken over', async () => {
     const pull = newPull()
     const stranger = { login: 'fork-author', type: 'User' as const }
     const planted = fake.addComment(REPO, pull, `${marker}\nplanted by someone else`, stranger)
@@ -267,7 +267,12 @@ describe('postDeploymentStatus', () => {
     fake.addDeployment(REPO, 42, 'staging')
     const logUrl = 'https://github.com/acme/orders/actions/runs/7'
 
-    const result = await postDeploymentStatus(octokit, REPO, 42, { state: 'success', description: 'Applied v3, v4', logUrl, environment: 'staging' })
+    const result = await postDeploymentStatus(octokit, REPO, 42, {
+      state: 'success',
+      description: 'Applied v3, v4',
+      logUrl,
+      environment: 'staging'
+    })
 
     expect(result).toEqual({ ok: true })
     expect(fake.deploymentStatuses(REPO, 42)).toEqual([
@@ -314,14 +319,18 @@ test('the token travels only in the Authorization header and never appears in a 
   fake.state.forbiddenReads = true
   await upsertStickyComment(octokit, REPO, pull, marker, 'forbidden').then((o) => o.action === 'failed' && warnings.push(o.warning))
   await pullRequestsForCommit(octokit, REPO, 'e'.repeat(40)).then((r) => r.warning && warnings.push(r.warning))
-  await postDeploymentStatus(octokit, REPO, 45, { state: 'error', description: 'x', logUrl: null }).then((r) => r.warning && warnings.push(r.warning))
+  await postDeploymentStatus(octokit, REPO, 45, { state: 'error', description: 'x', logUrl: null }).then(
+    (r) => r.warning && warnings.push(r.warning)
+  )
 
   expect(warnings).toHaveLength(4)
   for (const warning of warnings) expect(warning).not.toContain(TOKEN)
   expect(fake.requests.length).toBeGreaterThanOrEqual(6)
   for (const request of fake.requests) {
     expect(request.authorization).toBe(`token ${TOKEN}`)
-    expect(JSON.stringify({ path: request.path, query: request.query, body: request.body, response: request.response })).not.toContain(TOKEN)
+    expect(JSON.stringify({ path: request.path, query: request.query, body: request.body, response: request.response })).not.toContain(
+      TOKEN
+    )
   }
 })
 
@@ -344,7 +353,9 @@ describe('the fake GitHub API', () => {
     const middle = await get('?per_page=500&page=2')
     expect(((await middle.json()) as unknown[]).length).toBe(100)
     const link = middle.headers.get('link') ?? ''
-    const rels = Object.fromEntries([...link.matchAll(/<([^>]+)>; rel="(\w+)"/g)].map((m) => [m[2], new URL(m[1]).searchParams.get('page')]))
+    const rels = Object.fromEntries(
+      [...link.matchAll(/<([^>]+)>; rel="(\w+)"/g)].map((m) => [m[2], new URL(m[1]).searchParams.get('page')])
+    )
     expect(rels).toEqual({ prev: '1', next: '3', last: '3', first: '1' })
     expect(link).toMatch(/\/repositories\/\d+\/issues\/\d+\/comments\?/)
 

@@ -96,10 +96,16 @@ describe('the Lambda emulator answers like the service', () => {
   const invoke = (input: Partial<ConstructorParameters<typeof InvokeCommand>[0]> & { FunctionName: string }, body: unknown = {}) =>
     client.send(new InvokeCommand({ Payload: Buffer.from(JSON.stringify(body)), ...input }))
   const payload = (output: InvokeCommandOutput) => JSON.parse(Buffer.from(output.Payload ?? []).toString('utf8')) as Record<string, unknown>
-  const sdkError = async (promise: Promise<unknown>) => (await rejection(promise)) as Error & { $metadata: { httpStatusCode?: number } } & Record<string, unknown>
+  const sdkError = async (promise: Promise<unknown>) =>
+    (await rejection(promise)) as Error & { $metadata: { httpStatusCode?: number } } & Record<string, unknown>
 
   test('RequestResponse answers the result with the executed version; the context counts down from the timeout', async () => {
-    await start({ echo: { handler: async (event, context) => ({ event, remaining: context.getRemainingTimeInMillis(), name: context.functionName }), timeoutMs: 60_000 } })
+    await start({
+      echo: {
+        handler: async (event, context) => ({ event, remaining: context.getRemainingTimeInMillis(), name: context.functionName }),
+        timeoutMs: 60_000
+      }
+    })
     client = new LambdaClient({ region: 'us-east-1', maxAttempts: 1, endpoint: emulator!.endpoint })
     const output = await invoke({ FunctionName: 'echo' }, { op: 'ping', n: 1 })
     expect(output.StatusCode).toBe(200)
@@ -110,7 +116,9 @@ describe('the Lambda emulator answers like the service', () => {
     expect(body.name).toBe('echo')
     expect(body.remaining).toBeLessThanOrEqual(60_000)
     expect(body.remaining).toBeGreaterThan(55_000)
-    expect(calls()).toEqual([expect.objectContaining({ n: 1, op: 'ping', function: 'echo', invocationType: 'RequestResponse', status: 200, ran: true })])
+    expect(calls()).toEqual([
+      expect.objectContaining({ n: 1, op: 'ping', function: 'echo', invocationType: 'RequestResponse', status: 200, ran: true })
+    ])
   })
 
   test('a handler that throws: 200 with X-Amz-Function-Error and errorType, errorMessage, trace', async () => {
@@ -139,7 +147,10 @@ describe('the Lambda emulator answers like the service', () => {
     client = new LambdaClient({ region: 'us-east-1', maxAttempts: 1, endpoint: emulator!.endpoint })
     const output = await invoke({ FunctionName: 'slow' })
     expect(output.FunctionError).toBe('Unhandled')
-    expect(payload(output)).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringMatching(/^RequestId: [0-9a-f-]{36} Error: Task timed out after 0\.10 seconds$/) })
+    expect(payload(output)).toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: expect.stringMatching(/^RequestId: [0-9a-f-]{36} Error: Task timed out after 0\.10 seconds$/)
+    })
     expect(finished).toBe(false)
     expect(emulator!.running()).toBe(1)
     await emulator!.settled()
@@ -162,7 +173,8 @@ describe('the Lambda emulator answers like the service', () => {
       }
     })
     client = new LambdaClient({ region: 'us-east-1', maxAttempts: 1, endpoint: emulator!.endpoint })
-    const ids = async (...bodies: unknown[]) => Promise.all(bodies.map(async (b) => payload(await invoke({ FunctionName: 'fn' }, b)) as unknown))
+    const ids = async (...bodies: unknown[]) =>
+      Promise.all(bodies.map(async (b) => payload(await invoke({ FunctionName: 'fn' }, b)) as unknown))
     expect(await ids({})).toEqual([1])
     expect(await ids({})).toEqual([1])
     expect((await ids({ wait: 50 }, { wait: 50 })).sort()).toEqual([1, 2])
@@ -228,11 +240,15 @@ describe('the Lambda emulator answers like the service', () => {
   test('payloads over 6 MB: a request is refused with 413, a response is a ResponseSizeTooLarge function error', async () => {
     await start({ big: answering(() => 'x'.repeat(6 * 1024 * 1024)), small: answering(() => 'x'.repeat(6 * 1024 * 1024 - 2)) })
     client = new LambdaClient({ region: 'us-east-1', maxAttempts: 1, endpoint: emulator!.endpoint })
-    const tooLarge = await sdkError(client.send(new InvokeCommand({ FunctionName: 'small', Payload: Buffer.alloc(6 * 1024 * 1024 + 1, 0x20) })))
+    const tooLarge = await sdkError(
+      client.send(new InvokeCommand({ FunctionName: 'small', Payload: Buffer.alloc(6 * 1024 * 1024 + 1, 0x20) }))
+    )
     expect([tooLarge.name, tooLarge.$metadata.httpStatusCode]).toEqual(['RequestTooLargeException', 413])
     expect(tooLarge.message).toBe('Request must be smaller than 6291456 bytes for the InvokeFunction operation')
     // Exactly 6 MB is accepted (JSON whitespace around a small event).
-    const fits = await client.send(new InvokeCommand({ FunctionName: 'small', Payload: Buffer.concat([Buffer.from('{}'), Buffer.alloc(6 * 1024 * 1024 - 2, 0x20)]) }))
+    const fits = await client.send(
+      new InvokeCommand({ FunctionName: 'small', Payload: Buffer.concat([Buffer.from('{}'), Buffer.alloc(6 * 1024 * 1024 - 2, 0x20)]) })
+    )
     expect(fits.FunctionError).toBeUndefined()
     expect(fits.Payload!.length).toBe(6 * 1024 * 1024)
 
@@ -273,14 +289,20 @@ describe('the Lambda emulator answers like the service', () => {
       'The operation cannot be performed at this time. The function is currently in the following state: Pending'
     ])
     emulator!.faults.error({ status: 502, name: 'ENILimitReachedException', message: 'ENI limit reached' })
-    await expect(invoke({ FunctionName: 'fn' })).rejects.toMatchObject({ name: 'ENILimitReachedException', $metadata: { httpStatusCode: 502 } })
+    await expect(invoke({ FunctionName: 'fn' })).rejects.toMatchObject({
+      name: 'ENILimitReachedException',
+      $metadata: { httpStatusCode: 502 }
+    })
     emulator!.faults.unhandled({ function: 'fn' })
     const crashed = await invoke({ FunctionName: 'fn' })
     expect(payload(crashed)).toMatchObject({ errorType: 'Runtime.ExitError' })
     expect(runs).toBe(0)
     // A forced timeout: the handler runs (and here is done at once), the answer is still a timeout.
     emulator!.faults.timeout({ function: 'fn' })
-    expect(payload(await invoke({ FunctionName: 'fn' }))).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringMatching(/Task timed out after 900\.00 seconds$/) })
+    expect(payload(await invoke({ FunctionName: 'fn' }))).toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: expect.stringMatching(/Task timed out after 900\.00 seconds$/)
+    })
     expect(runs).toBe(1)
 
     emulator!.faults.drop({ when: 'before' })
@@ -339,7 +361,9 @@ describe('function names', () => {
       await t.close()
     }
     expect(calls().map((c) => c.qualifier ?? '')).toEqual(['', 'prod', 'prod', '', '7', 'prod'])
-    expect(() => createLambdaTarget({ functionName: `${RUNNER}:prod`, qualifier: 'dev' })).toThrow(/names qualifier prod, but qualifier dev was given/)
+    expect(() => createLambdaTarget({ functionName: `${RUNNER}:prod`, qualifier: 'dev' })).toThrow(
+      /names qualifier prod, but qualifier dev was given/
+    )
   })
 
   test('AWS_ENDPOINT_URL_LAMBDA is honoured without an endpoint option', async () => {
@@ -362,7 +386,11 @@ describe('runner answers', () => {
     const error = await rejection(target!.query('select * from nowhere'))
     expect(error).toBeInstanceOf(DatabaseError)
     expect((error as DatabaseError).info).toMatchObject({ sqlState: '42P01', position: 15 })
-    expect(await target!.transaction([{ sql: 'select 1' }, { sql: 'selec 2' }])).toMatchObject({ ok: false, failedIndex: 1, error: { sqlState: '42601' } })
+    expect(await target!.transaction([{ sql: 'select 1' }, { sql: 'selec 2' }])).toMatchObject({
+      ok: false,
+      failedIndex: 1,
+      error: { sqlState: '42601' }
+    })
     expect(calls().map((c) => c.op)).toEqual(['query', 'transaction'])
   })
 
@@ -370,7 +398,10 @@ describe('runner answers', () => {
     await start({
       [RUNNER]: answering((event) =>
         (event as { op: string }).op === 'query'
-          ? { ok: false, error: { code: 'UNSUPPORTED_PROTOCOL', message: 'This runner speaks runner protocol 2; the request uses protocol 1.' } }
+          ? {
+              ok: false,
+              error: { code: 'UNSUPPORTED_PROTOCOL', message: 'This runner speaks runner protocol 2; the request uses protocol 1.' }
+            }
           : { ok: false, error: { code: 'BAD_REQUEST', message: "'statements[0].sql' must be a string." } }
       )
     })
@@ -384,7 +415,9 @@ describe('runner answers', () => {
     const bad = await rejection(target!.transaction([{ sql: 'select 1' }]))
     expect(bad).toBeInstanceOf(TransportError)
     expect((bad as TransportError).code).toBe('BAD_REQUEST')
-    expect(bad.message).toMatch(/refused the request as malformed \('statements\[0\].sql' must be a string\)\. This is a bug in aurora-migrate/)
+    expect(bad.message).toMatch(
+      /refused the request as malformed \('statements\[0\].sql' must be a string\)\. This is a bug in aurora-migrate/
+    )
     expect(calls()).toHaveLength(2)
   })
 
@@ -401,7 +434,9 @@ describe('runner answers', () => {
   })
 
   test('COMMIT_UNKNOWN is a CommitOutcomeUnknownError', async () => {
-    await start({ [RUNNER]: answering(() => ({ ok: false, error: { code: 'COMMIT_UNKNOWN', message: 'Connection terminated unexpectedly' } })) })
+    await start({
+      [RUNNER]: answering(() => ({ ok: false, error: { code: 'COMMIT_UNKNOWN', message: 'Connection terminated unexpectedly' } }))
+    })
     const error = await rejection(target!.transaction([{ sql: 'insert into t values (1)' }]))
     expect(error).toBeInstanceOf(CommitOutcomeUnknownError)
     expect(error.message).toMatch(/lost its connection to the database during COMMIT \(Connection terminated unexpectedly\)/)
@@ -442,7 +477,9 @@ describe('Lambda refused to run the function: retried, for transactions too', ()
     expect(await target!.transaction([{ sql: 'insert into t values (1)' }])).toEqual({ ok: true, results: [{ rows: [], rowCount: 1 }] })
     expect(await count('t')).toBe(1)
     expect(calls().map((c) => c.fault ?? 'ran')).toEqual(['ran', 'throttle', 'throttle', 'pending', 'pending', 'ran'])
-    expect(logs.filter((l) => /is not ready \(ResourceConflictException: .*following state: Pending\); retrying in/.test(l))).toHaveLength(2)
+    expect(logs.filter((l) => /is not ready \(ResourceConflictException: .*following state: Pending\); retrying in/.test(l))).toHaveLength(
+      2
+    )
   })
 
   test.each(['EC2ThrottledException', 'ENILimitReachedException', 'SubnetIPAddressLimitReachedException', 'ResourceNotReadyException'])(
@@ -464,7 +501,9 @@ describe('Lambda refused to run the function: retried, for transactions too', ()
     expect(error).toBeInstanceOf(TransportError)
     expect((error as TransportError).code).toBe('TooManyRequestsException')
     expect(error.message).toMatch(
-      new RegExp(`^Lambda refused to run function ${RUNNER} for 120 s \\(TooManyRequestsException: Rate Exceeded\\)\\. Its concurrency is used up`)
+      new RegExp(
+        `^Lambda refused to run function ${RUNNER} for 120 s \\(TooManyRequestsException: Rate Exceeded\\)\\. Its concurrency is used up`
+      )
     )
     expect(clock).toBeLessThanOrEqual(120_000)
     expect(clock).toBeGreaterThan(100_000)
@@ -478,11 +517,20 @@ describe('the function may have run: queries are repeated, transactions never', 
     await start()
     emulator!.faults.unhandled({})
     expect((await target!.query('select 2 as two')).rows).toEqual([{ two: 2 }])
-    expect(logs[0]).toMatch(new RegExp(`^Lambda function ${RUNNER} failed \\(Runtime.ExitError: Runtime exited with error: signal: killed\\); the query is safe to repeat`))
-    for (let i = 0; i < 3; i++) emulator!.faults.unhandled({ errorMessage: 'RequestId: 6f1e2a4b-8c3d-4e5f-9a0b-1c2d3e4f5a6b Error: Runtime exited with error: exit status 1' })
+    expect(logs[0]).toMatch(
+      new RegExp(
+        `^Lambda function ${RUNNER} failed \\(Runtime.ExitError: Runtime exited with error: signal: killed\\); the query is safe to repeat`
+      )
+    )
+    for (let i = 0; i < 3; i++)
+      emulator!.faults.unhandled({
+        errorMessage: 'RequestId: 6f1e2a4b-8c3d-4e5f-9a0b-1c2d3e4f5a6b Error: Runtime exited with error: exit status 1'
+      })
     const error = await rejection(target!.query('select 2 as two'))
     expect(error).toBeInstanceOf(TransportError)
-    expect(error.message).toBe(`Lambda function ${RUNNER} failed: Runtime.ExitError: Runtime exited with error: exit status 1. See its CloudWatch logs.`)
+    expect(error.message).toBe(
+      `Lambda function ${RUNNER} failed: Runtime.ExitError: Runtime exited with error: exit status 1. See its CloudWatch logs.`
+    )
     expect(calls().map((c) => c.fault ?? 'ran')).toEqual(['unhandled', 'ran', 'unhandled', 'unhandled', 'unhandled'])
   })
 
@@ -507,7 +555,11 @@ describe('the function may have run: queries are repeated, transactions never', 
     emulator!.faults.timeout({ op: 'transaction' })
     const error = await rejection(target!.transaction([{ sql: 'insert into t values (1)' }, { sql: 'select pg_sleep(0.2)' }]))
     expect(error).toBeInstanceOf(CommitOutcomeUnknownError)
-    expect(error.message).toMatch(new RegExp(`^Lambda function ${RUNNER} failed: Sandbox.Timedout: Task timed out after 900.00 seconds\\. .* It failed during a transaction, which may have been committed\\.$`))
+    expect(error.message).toMatch(
+      new RegExp(
+        `^Lambda function ${RUNNER} failed: Sandbox.Timedout: Task timed out after 900.00 seconds\\. .* It failed during a transaction, which may have been committed\\.$`
+      )
+    )
     expect(calls().filter((c) => c.op === 'transaction')).toHaveLength(1)
     await emulator!.settled()
     expect(await count('t')).toBe(1)
@@ -517,10 +569,16 @@ describe('the function may have run: queries are repeated, transactions never', 
     await start()
     emulator!.faults.unhandled({ op: 'transaction' })
     expect(await rejection(target!.transaction([{ sql: 'select 1' }]))).toBeInstanceOf(CommitOutcomeUnknownError)
-    emulator!.faults.unhandled({ op: 'transaction', errorType: 'Runtime.ImportModuleError', errorMessage: "Error: Cannot find module 'index'" })
+    emulator!.faults.unhandled({
+      op: 'transaction',
+      errorType: 'Runtime.ImportModuleError',
+      errorMessage: "Error: Cannot find module 'index'"
+    })
     const error = await rejection(target!.transaction([{ sql: 'select 1' }]))
     expect(error).toBeInstanceOf(TransportError)
-    expect(error.message).toMatch(/failed: Runtime.ImportModuleError: Error: Cannot find module 'index'\. The function does not contain the runner: deploy runner.zip .* nothing of the transaction ran\.$/)
+    expect(error.message).toMatch(
+      /failed: Runtime.ImportModuleError: Error: Cannot find module 'index'\. The function does not contain the runner: deploy runner.zip .* nothing of the transaction ran\.$/
+    )
     expect(calls()).toHaveLength(2)
   })
 
@@ -529,7 +587,11 @@ describe('the function may have run: queries are repeated, transactions never', 
     emulator!.faults.drop({ op: 'query', when: 'before' })
     await target!.query('create table t (id int)')
     expect(calls().map((c) => c.fault ?? 'ran')).toEqual(['drop-before', 'ran'])
-    expect(logs[0]).toMatch(new RegExp(`^Lambda \\(function ${RUNNER}\\) call failed \\(TimeoutError: (AWS SDK error wrapper for TimeoutError: )?socket hang up\\); retrying in`))
+    expect(logs[0]).toMatch(
+      new RegExp(
+        `^Lambda \\(function ${RUNNER}\\) call failed \\(TimeoutError: (AWS SDK error wrapper for TimeoutError: )?socket hang up\\); retrying in`
+      )
+    )
 
     emulator!.faults.drop({ op: 'transaction', when: 'after' })
     const after = await rejection(target!.transaction([{ sql: 'insert into t values (1)' }]))
@@ -540,7 +602,11 @@ describe('the function may have run: queries are repeated, transactions never', 
     emulator!.faults.drop({ op: 'transaction', when: 'before' })
     expect(await rejection(target!.transaction([{ sql: 'insert into t values (2)' }]))).toBeInstanceOf(CommitOutcomeUnknownError)
     expect(await count('t')).toBe(1)
-    expect(calls().filter((c) => c.op === 'transaction').map((c) => c.fault)).toEqual(['drop-after', 'drop-before'])
+    expect(
+      calls()
+        .filter((c) => c.op === 'transaction')
+        .map((c) => c.fault)
+    ).toEqual(['drop-after', 'drop-before'])
   })
 
   test('an Invoke that never answers times out like a lost reply: a query is re-sent; a transaction is not, and did commit', async () => {
@@ -550,13 +616,19 @@ describe('the function may have run: queries are repeated, transactions never', 
     await target!.query('create table t (id int)')
     expect(Date.now() - started).toBeLessThan(5000)
     expect(calls().map((c) => c.fault ?? 'ran')).toEqual(['hang-before', 'ran'])
-    expect(logs[0]).toMatch(new RegExp(`^Lambda \\(function ${RUNNER}\\) call failed \\(TimeoutError: .*300 ms requestTimeout\\.\\); retrying in`))
+    expect(logs[0]).toMatch(
+      new RegExp(`^Lambda \\(function ${RUNNER}\\) call failed \\(TimeoutError: .*300 ms requestTimeout\\.\\); retrying in`)
+    )
 
     emulator!.faults.hang({ op: 'transaction', when: 'after' })
     const error = await rejection(target!.transaction([{ sql: 'insert into t values (1)' }]))
     expect(error).toBeInstanceOf(CommitOutcomeUnknownError)
     expect(error.message).toMatch(/for a transaction got no answer \(TimeoutError: .*requestTimeout\); the runner may have committed it\.$/)
-    expect(calls().filter((c) => c.op === 'transaction').map((c) => c.fault)).toEqual(['hang-after'])
+    expect(
+      calls()
+        .filter((c) => c.op === 'transaction')
+        .map((c) => c.fault)
+    ).toEqual(['hang-after'])
     expect(await count('t')).toBe(1)
   })
 
@@ -571,7 +643,11 @@ describe('the function may have run: queries are repeated, transactions never', 
 
   test('Function.ResponseSizeTooLarge: a query is not retried (it would not fit again); a transaction is an unknown outcome', async () => {
     const rows = Array.from({ length: 7 }, () => ({ v: 'x'.repeat(1024 * 1024) }))
-    await start({ [RUNNER]: answering((event) => ((event as { op: string }).op === 'query' ? { ok: true, rows, rowCount: 7 } : { ok: true, results: [{ rows, rowCount: 7 }] })) })
+    await start({
+      [RUNNER]: answering((event) =>
+        (event as { op: string }).op === 'query' ? { ok: true, rows, rowCount: 7 } : { ok: true, results: [{ rows, rowCount: 7 }] }
+      )
+    })
     const error = await rejection(target!.query('select big'))
     expect(error).toBeInstanceOf(TransportError)
     expect(error.message).toBe(
@@ -600,7 +676,11 @@ describe('requests Lambda would refuse, and setup errors', () => {
       const error = await rejection(call())
       expect(error).toBeInstanceOf(TransportError)
       expect((error as TransportError).code).toBe('PAYLOAD_TOO_LARGE')
-      expect(error.message).toMatch(new RegExp(`^The (query|transaction) request for Lambda function ${RUNNER} is 6\\.0 MB \\(6,291,[0-9]{3} bytes\\); Lambda takes at most 6 MB \\(6,291,456 bytes\\)`))
+      expect(error.message).toMatch(
+        new RegExp(
+          `^The (query|transaction) request for Lambda function ${RUNNER} is 6\\.0 MB \\(6,291,[0-9]{3} bytes\\); Lambda takes at most 6 MB \\(6,291,456 bytes\\)`
+        )
+      )
     }
     expect(calls()).toEqual([])
   })
@@ -622,7 +702,11 @@ describe('requests Lambda would refuse, and setup errors', () => {
 
   test('AccessDeniedException names the permission', async () => {
     await start()
-    emulator!.faults.error({ status: 403, name: 'AccessDeniedException', message: `User: arn:aws:sts::123456789012:assumed-role/deploy/gha is not authorized to perform: lambda:InvokeFunction` })
+    emulator!.faults.error({
+      status: 403,
+      name: 'AccessDeniedException',
+      message: `User: arn:aws:sts::123456789012:assumed-role/deploy/gha is not authorized to perform: lambda:InvokeFunction`
+    })
     const error = await rejection(target!.query('select 1'))
     expect(error).toBeInstanceOf(TransportError)
     expect(error.message).toMatch(new RegExp(`\\(AccessDeniedException\\): User: .* The role needs lambda:InvokeFunction on ${RUNNER}\\.$`))
@@ -643,7 +727,9 @@ describe('requests Lambda would refuse, and setup errors', () => {
     for (const call of [() => t.query('select 1'), () => t.transaction([{ sql: 'select 1' }])]) {
       const error = await rejection(call())
       expect(error).toBeInstanceOf(TransportError)
-      expect(error.message).toMatch(/\(CredentialsProviderError\): Could not load credentials from any providers\. No AWS credentials were found: add aws-actions\/configure-aws-credentials/)
+      expect(error.message).toMatch(
+        /\(CredentialsProviderError\): Could not load credentials from any providers\. No AWS credentials were found: add aws-actions\/configure-aws-credentials/
+      )
     }
     await t.close()
     client.destroy()

@@ -42,7 +42,12 @@ const transports: Array<[string, (url: string) => Target]> = [
   [
     'the RDS Data API',
     (url) =>
-      createDataApiTarget({ resourceArn: emulator.resourceArn, secretArn: emulator.secretArn, database: new URL(url).pathname.slice(1), endpoint: emulator.endpoint })
+      createDataApiTarget({
+        resourceArn: emulator.resourceArn,
+        secretArn: emulator.secretArn,
+        database: new URL(url).pathname.slice(1),
+        endpoint: emulator.endpoint
+      })
   ]
 ]
 
@@ -66,13 +71,22 @@ async function holdLeaseRow(): Promise<{ release(): Promise<void> }> {
   }
 }
 
-const leaseRow = (): Promise<Array<Record<string, unknown>>> => sql(db.url, 'select id, owner, token, expires_at, renewed_at from schema_migrations_lock')
+const leaseRow = (): Promise<Array<Record<string, unknown>>> =>
+  sql(db.url, 'select id, owner, token, expires_at, renewed_at from schema_migrations_lock')
 const history = (): Promise<Array<Record<string, unknown>>> => sql(db.url, 'select * from schema_migrations order by version')
 
 describe.each(transports)('over %s', (_, make) => {
   test.each([
-    ['a run stopped mid-version left its transaction open after its lease ran out', `'stopped run', token = 7, expires_at = clock_timestamp() - interval '1 minute'`, /the lease of stopped run has run out, but its row in public\.schema_migrations_lock is still locked by an open transaction/],
-    ['another run is inside a long version', `'busy run', token = 7, expires_at = clock_timestamp() + interval '1 hour'`, /Another run holds the migration lease: busy run \(it expires in \d+ s unless renewed\)\. Waited 2 s \(wait-timeout\)/]
+    [
+      'a run stopped mid-version left its transaction open after its lease ran out',
+      `'stopped run', token = 7, expires_at = clock_timestamp() - interval '1 minute'`,
+      /the lease of stopped run has run out, but its row in public\.schema_migrations_lock is still locked by an open transaction/
+    ],
+    [
+      'another run is inside a long version',
+      `'busy run', token = 7, expires_at = clock_timestamp() + interval '1 hour'`,
+      /Another run holds the migration lease: busy run \(it expires in \d+ s unless renewed\)\. Waited 2 s \(wait-timeout\)/
+    ]
   ])('%s: a new run polls up to wait-timeout, then stops; lease row and history are as before', async (_, owner, message) => {
     const dir = writeMigrations({ 'v1/01.sql': 'create table t1 (id int);', 'v2/01.sql': 'create table t2 (id int);' })
     const { versions } = await discoverMigrations(dir, dir)
@@ -110,7 +124,9 @@ describe.each(transports)('over %s', (_, make) => {
     const result = await applyMigrations(connect(make), versions, opts)
     expect(result.error).toBeNull()
     expect(result.applied.map((a) => a.version)).toEqual([2])
-    expect(opts.logs.join('\n')).toMatch(/Waiting for the migration lease: the lease is free, but its row in public\.schema_migrations_lock is still locked by an open transaction/)
+    expect(opts.logs.join('\n')).toMatch(
+      /Waiting for the migration lease: the lease is free, but its row in public\.schema_migrations_lock is still locked by an open transaction/
+    )
     expect((await history()).map((r) => r.version)).toEqual([1, 2])
     expect((await leaseRow())[0].owner).toBe('')
   })

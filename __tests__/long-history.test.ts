@@ -37,7 +37,12 @@ afterEach(async () => {
 const tables = metaTables('public', 'schema_migrations')
 
 function dataApi(): Target {
-  return createDataApiTarget({ resourceArn: emulator.resourceArn, secretArn: emulator.secretArn, database: db.name, endpoint: emulator.endpoint })
+  return createDataApiTarget({
+    resourceArn: emulator.resourceArn,
+    secretArn: emulator.secretArn,
+    database: db.name,
+    endpoint: emulator.endpoint
+  })
 }
 
 /** Calls of this test's database since `from`. */
@@ -86,14 +91,16 @@ test('1,500 applied versions of 4 files: the emulator refuses them in one reply;
   const target = dataApi()
   try {
     // The whole table in one reply is more than the service answers.
-    await expect(target.query('SELECT version, description, checksum, files::text AS files, applied_by, commit_sha, run_url FROM schema_migrations')).rejects.toThrow(
-      /allowed response size limit/
-    )
+    await expect(
+      target.query('SELECT version, description, checksum, files::text AS files, applied_by, commit_sha, run_url FROM schema_migrations')
+    ).rejects.toThrow(/allowed response size limit/)
 
     let from = emulator.calls.length
     const rows = await readAppliedRows(target, tables)
     expect(rows.map((r) => r.version)).toEqual(versions.slice(0, 1500).map((v) => v.number))
-    expect(rows[1499].files).toEqual(versions[1499].files.map((f) => ({ name: f.name, checksum: f.checksum, statements: f.statements.length })))
+    expect(rows[1499].files).toEqual(
+      versions[1499].files.map((f) => ({ name: f.name, checksum: f.checksum, statements: f.statements.length }))
+    )
     const readCalls = callsSince(from)
     expect(readCalls).toBeGreaterThanOrEqual(2)
     expect(readCalls).toBeLessThanOrEqual(6)
@@ -113,12 +120,18 @@ test('1,500 applied versions of 4 files: the emulator refuses them in one reply;
   } finally {
     await target.close()
   }
-  expect((await sql<{ n: number; top: number }>(db.url, 'select count(*)::int as n, max(version) as top from schema_migrations'))[0]).toEqual({ n: 1501, top: 1501 })
+  expect(
+    (await sql<{ n: number; top: number }>(db.url, 'select count(*)::int as n, max(version) as top from schema_migrations'))[0]
+  ).toEqual({ n: 1501, top: 1501 })
   expect(await sql(db.url, `select to_regclass('orders_1501') is not null as present`)).toEqual([{ present: true }])
 })
 
 test('a row over 64 KB is refused by the emulator; a files column that long is read in slices', async () => {
-  const files = Array.from({ length: 500 }, (_, i) => ({ name: `${String(i).padStart(3, '0')}_${'a_long_descriptive_file_name_'.repeat(3)}.sql`, checksum: 'f'.repeat(64), statements: 1 }))
+  const files = Array.from({ length: 500 }, (_, i) => ({
+    name: `${String(i).padStart(3, '0')}_${'a_long_descriptive_file_name_'.repeat(3)}.sql`,
+    checksum: 'f'.repeat(64),
+    statements: 1
+  }))
   await recordAsApplied([{ version: 1, description: 'many_files', checksum: 'c'.repeat(64), files }])
   expect((await sql<{ n: number }>(db.url, 'select octet_length(files::text) as n from schema_migrations'))[0].n).toBeGreaterThan(64 * 1024)
   const target = dataApi()
@@ -137,10 +150,15 @@ test('over the Data API, where the meta table is and whose it is take one catalo
   try {
     await sql(db.url, 'create table schema_migrations (version bigint not null primary key, dirty boolean not null)')
     let from = emulator.calls.length
-    await expect(resolveMetaTables(target, parseMetaTableName('schema_migrations'))).rejects.toThrow(/belongs to golang-migrate \(version bigint, dirty boolean\)/)
+    await expect(resolveMetaTables(target, parseMetaTableName('schema_migrations'))).rejects.toThrow(
+      /belongs to golang-migrate \(version bigint, dirty boolean\)/
+    )
     expect(callsSince(from)).toBe(1)
     from = emulator.calls.length
-    await expect(resolveMetaTables(target, parseMetaTableName('aurora_migrations'))).resolves.toMatchObject({ schema: 'public', table: 'aurora_migrations' })
+    await expect(resolveMetaTables(target, parseMetaTableName('aurora_migrations'))).resolves.toMatchObject({
+      schema: 'public',
+      table: 'aurora_migrations'
+    })
     expect(callsSince(from)).toBe(1)
   } finally {
     await target.close()

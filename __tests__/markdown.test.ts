@@ -9,9 +9,12 @@ import { code, fenced, formatDuration, renderApply } from '../src/report/markdow
 import { golden } from './support/golden.js'
 import { rowFor, version } from './support/versions.js'
 
-
 const v1 = version(1, { '01_users.sql': 'create table users (id int);\ncreate index on users (id);' })
-const v2 = version(2, { '01_lists.sql': 'create table lists (id int);', '02_notes.sql': 'create table notes (id int);\ncreate table tags (id int);' }, 'lists_and_notes')
+const v2 = version(
+  2,
+  { '01_lists.sql': 'create table lists (id int);', '02_notes.sql': 'create table notes (id int);\ncreate table tags (id int);' },
+  'lists_and_notes'
+)
 const v3 = version(3, { '01_x|y.sql': 'select 1;' })
 const context = { target: 'data-api todo-prod/todo' }
 
@@ -21,8 +24,23 @@ function result(overrides: Partial<ApplyResult>): ApplyResult {
     fromVersion: 1,
     toVersion: 3,
     applied: [
-      { version: 2, description: 'lists_and_notes', durationMs: 840, statements: 3, files: [{ name: '01_lists.sql', path: 'm/v2/01_lists.sql', statements: 1 }, { name: '02_notes.sql', path: 'm/v2/02_notes.sql', statements: 2 }] },
-      { version: 3, description: '', durationMs: 1530, statements: 1, files: [{ name: '01_x|y.sql', path: 'm/v3/01_x|y.sql', statements: 1 }] }
+      {
+        version: 2,
+        description: 'lists_and_notes',
+        durationMs: 840,
+        statements: 3,
+        files: [
+          { name: '01_lists.sql', path: 'm/v2/01_lists.sql', statements: 1 },
+          { name: '02_notes.sql', path: 'm/v2/02_notes.sql', statements: 2 }
+        ]
+      },
+      {
+        version: 3,
+        description: '',
+        durationMs: 1530,
+        statements: 1,
+        files: [{ name: '01_x|y.sql', path: 'm/v3/01_x|y.sql', statements: 1 }]
+      }
     ],
     appliedElsewhere: [],
     error: null,
@@ -44,11 +62,20 @@ test('apply summary of a failed statement', () => {
     { message: 'syntax error at or near "tabel"', sqlState: '42601', position: 8, hint: 'Check the spelling.' },
     'create tabel c (id int)'
   )
-  golden('apply-failure.md', renderApply(result({ applied: result({}).applied.slice(0, 1), toVersion: 2, failedVersion: 3, error, leaseWaitedMs: 12_000, durationMs: 14_100 }), context))
+  golden(
+    'apply-failure.md',
+    renderApply(
+      result({ applied: result({}).applied.slice(0, 1), toVersion: 2, failedVersion: 3, error, leaseWaitedMs: 12_000, durationMs: 14_100 }),
+      context
+    )
+  )
 })
 
 test('apply summary with nothing to do', () => {
-  golden('apply-up-to-date.md', renderApply(result({ applied: [], fromVersion: 3, toVersion: 3, plan: planMigrations([v1], [rowFor(v1)]) }), context))
+  golden(
+    'apply-up-to-date.md',
+    renderApply(result({ applied: [], fromVersion: 3, toVersion: 3, plan: planMigrations([v1], [rowFor(v1)]) }), context)
+  )
 })
 
 test('helpers escape what would break the markdown', () => {

@@ -65,7 +65,9 @@ describe('the meta table stays where the history is', () => {
     const refused = applyAsTheAction(dir)
     await expect(refused).rejects.toThrow(InputError)
     await expect(refused).rejects.toThrow(
-      new RegExp(`default schema is now ${moved} .* the migration history is in public\\.schema_migrations.*meta-table: public\\.schema_migrations`)
+      new RegExp(
+        `default schema is now ${moved} .* the migration history is in public\\.schema_migrations.*meta-table: public\\.schema_migrations`
+      )
     )
     // Nothing re-applied, nothing applied, no second history.
     expect(await versionsIn('public.schema_migrations')).toEqual([1])
@@ -85,7 +87,9 @@ describe('the meta table stays where the history is', () => {
     await sql(db.url, 'create schema other')
     expect((await applyAsTheAction(dir, 'other.schema_migrations')).error).toBeNull()
     // public has no history: it may be new, or a migration may have moved search_path away from it.
-    await expect(applyAsTheAction(dir)).rejects.toThrow(/history is in other\.schema_migrations.*or meta-table: public\.schema_migrations to start a new history in public/)
+    await expect(applyAsTheAction(dir)).rejects.toThrow(
+      /history is in other\.schema_migrations.*or meta-table: public\.schema_migrations to start a new history in public/
+    )
     expect(await exists('public.schema_migrations')).toBe(false)
     expect((await applyAsTheAction(dir, 'public.schema_migrations')).error).toBeNull()
     const again = await applyAsTheAction(dir)
@@ -98,10 +102,30 @@ describe('the meta table stays where the history is', () => {
 
 describe("another tool's schema_migrations", () => {
   test.each([
-    ['golang-migrate', 'create table schema_migrations (version bigint not null primary key, dirty boolean not null)', "insert into schema_migrations values (20240101120000, false)", /belongs to golang-migrate \(version bigint, dirty boolean\)/],
-    ['dbmate', 'create table schema_migrations (version varchar(128) primary key)', "insert into schema_migrations values ('20240101120000')", /belongs to dbmate or Rails \(Active Record\) \(version character varying\(128\)\)/],
-    ['Rails', 'create table schema_migrations (version character varying not null primary key)', "insert into schema_migrations values ('20240101120000')", /belongs to dbmate or Rails \(Active Record\) \(version character varying\)/],
-    ['an unknown tool', 'create table schema_migrations (id serial primary key, name text)', "insert into schema_migrations (name) values ('x')", /is not a migration history of aurora-migrate: its columns are \(id integer, name text\)/]
+    [
+      'golang-migrate',
+      'create table schema_migrations (version bigint not null primary key, dirty boolean not null)',
+      'insert into schema_migrations values (20240101120000, false)',
+      /belongs to golang-migrate \(version bigint, dirty boolean\)/
+    ],
+    [
+      'dbmate',
+      'create table schema_migrations (version varchar(128) primary key)',
+      "insert into schema_migrations values ('20240101120000')",
+      /belongs to dbmate or Rails \(Active Record\) \(version character varying\(128\)\)/
+    ],
+    [
+      'Rails',
+      'create table schema_migrations (version character varying not null primary key)',
+      "insert into schema_migrations values ('20240101120000')",
+      /belongs to dbmate or Rails \(Active Record\) \(version character varying\)/
+    ],
+    [
+      'an unknown tool',
+      'create table schema_migrations (id serial primary key, name text)',
+      "insert into schema_migrations (name) values ('x')",
+      /is not a migration history of aurora-migrate: its columns are \(id integer, name text\)/
+    ]
   ])('a table of %s is named, left untouched, and the meta-table input is the way out', async (_, ddl, insert, message) => {
     await sql(db.url, ddl)
     await sql(db.url, insert)
@@ -123,7 +147,11 @@ describe("another tool's schema_migrations", () => {
 })
 
 test('after an out-of-order apply the current version is the highest applied, not the last one', async () => {
-  const dir = writeMigrations({ 'v1/01.sql': 'create table t1 (id int);', 'v2/01.sql': 'create table t2 (id int);', 'v3/01.sql': 'create table t3 (id int);' })
+  const dir = writeMigrations({
+    'v1/01.sql': 'create table t1 (id int);',
+    'v2/01.sql': 'create table t2 (id int);',
+    'v3/01.sql': 'create table t3 (id int);'
+  })
   // v2 arrives after v3 was applied (it was merged later).
   expect((await applyAsTheAction(dir, 'schema_migrations', {}, [1, 3])).toVersion).toBe(3)
   const result = await applyAsTheAction(dir, 'schema_migrations', { allowOutOfOrder: true })
@@ -164,7 +192,9 @@ describe('a history changed by hand or by a migration', () => {
     writeMigrations({ 'v2/01.sql': `create table t2 (id int);\n${statement}`, 'v3/01.sql': 'create table t3 (id int);' }, dir)
     const result = await applyAsTheAction(dir)
     expect(result.error).toBeInstanceOf(HistoryChangedError)
-    expect(result.error!.message).toMatch(/v2 changed the migration history: .*public\.schema_migrations no longer held the rows this run read/)
+    expect(result.error!.message).toMatch(
+      /v2 changed the migration history: .*public\.schema_migrations no longer held the rows this run read/
+    )
     expect(result.error!.message).toMatch(/Nothing of v2 was applied/)
     expect(result.failedVersion).toBe(2)
     expect(result.applied).toEqual([])
@@ -177,17 +207,26 @@ describe('a history changed by hand or by a migration', () => {
   test('a no-transaction version that deletes a meta row is not recorded: the error says so, and what stays applied', async () => {
     const dir = writeMigrations({ 'v1/01.sql': 'create table t1 (id int);' })
     expect((await applyAsTheAction(dir)).error).toBeNull()
-    writeMigrations({ 'v2/01.sql': '-- migrate:no-transaction\ndelete from schema_migrations where version = 1;\ncreate table t2 (id int);' }, dir)
+    writeMigrations(
+      { 'v2/01.sql': '-- migrate:no-transaction\ndelete from schema_migrations where version = 1;\ncreate table t2 (id int);' },
+      dir
+    )
     const result = await applyAsTheAction(dir)
     expect(result.error).toBeInstanceOf(HistoryChangedError)
-    expect(result.error!.message).toMatch(/v2 changed the migration history: .*All statements of v2 ran and stay applied; v2 is not recorded as applied/)
+    expect(result.error!.message).toMatch(
+      /v2 changed the migration history: .*All statements of v2 ran and stay applied; v2 is not recorded as applied/
+    )
     // What ran outside a transaction stays: the deleted row is gone, v2 is not recorded.
     expect(await versionsIn('schema_migrations')).toEqual([])
     expect(await exists('t2')).toBe(true)
   })
 
   test('the versions a run applied before count as known: the second of two versions records normally', async () => {
-    const dir = writeMigrations({ 'v1/01.sql': 'create table t1 (id int);', 'v2/01.sql': 'create table t2 (id int);', 'v3/01.sql': 'create table t3 (id int);' })
+    const dir = writeMigrations({
+      'v1/01.sql': 'create table t1 (id int);',
+      'v2/01.sql': 'create table t2 (id int);',
+      'v3/01.sql': 'create table t3 (id int);'
+    })
     const result = await applyAsTheAction(dir)
     expect(result.error).toBeNull()
     expect(await versionsIn('schema_migrations')).toEqual([1, 2, 3])

@@ -24,20 +24,29 @@ import { useDummyAwsEnvironment } from './support/aws-env.js'
 describe('parsing CREATE INDEX CONCURRENTLY', () => {
   test.each([
     ['create index concurrently t_id on t (id)', { unique: false, ifNotExists: false, name: 't_id', table: { schema: null, name: 't' } }],
-    ['CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS Users_Email ON App.Users USING btree (email)', { unique: true, ifNotExists: true, name: 'users_email', table: { schema: 'app', name: 'users' } }],
-    ['create index /* why */ concurrently "Odd ""Name""" on only "My Schema"."T" (x)', { unique: false, ifNotExists: false, name: 'Odd "Name"', table: { schema: 'My Schema', name: 'T' } }],
+    [
+      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS Users_Email ON App.Users USING btree (email)',
+      { unique: true, ifNotExists: true, name: 'users_email', table: { schema: 'app', name: 'users' } }
+    ],
+    [
+      'create index /* why */ concurrently "Odd ""Name""" on only "My Schema"."T" (x)',
+      { unique: false, ifNotExists: false, name: 'Odd "Name"', table: { schema: 'My Schema', name: 'T' } }
+    ],
     ['create index concurrently on t (id)', { unique: false, ifNotExists: false, name: null, table: { schema: null, name: 't' } }],
     ['create index concurrently x on db.s.t (id)', { unique: false, ifNotExists: false, name: 'x', table: { schema: 's', name: 't' } }]
   ])('%s', (text, expected) => {
     expect(parseCreateIndexConcurrently(text)).toEqual(expected)
   })
 
-  test.each(['create index t_id on t (id)', 'drop index concurrently t_id', "select 'create index concurrently x on t (id)'", 'create index concurrently U&"d\\0061t" on t (x)', 'create index concurrently if not exists on t (x)'])(
-    'not one (or not readable): %s',
-    (text) => {
-      expect(parseCreateIndexConcurrently(text)).toBeNull()
-    }
-  )
+  test.each([
+    'create index t_id on t (id)',
+    'drop index concurrently t_id',
+    "select 'create index concurrently x on t (id)'",
+    'create index concurrently U&"d\\0061t" on t (x)',
+    'create index concurrently if not exists on t (x)'
+  ])('not one (or not readable): %s', (text) => {
+    expect(parseCreateIndexConcurrently(text)).toBeNull()
+  })
 
   test('the table reference keeps case and quotes', () => {
     expect(tableReference(parseCreateIndexConcurrently('create index concurrently i on "My Schema"."T" (x)')!)).toBe('"My Schema"."T"')
@@ -51,7 +60,10 @@ describe('what the catalog can confirm of a statement without a result', () => {
     ['DROP INDEX "Odd"."Name" CASCADE', { kind: 'drop-index', indexes: ['"Odd"."Name"'] }],
     ["alter type mood add value if not exists 'it''s fine' after 'sad'", { kind: 'enum-label', type: '"mood"', label: "it's fine" }],
     ['vacuum t', { kind: 'vacuum', tables: ['"t"'], vacuum: true, analyze: false, full: false }],
-    ['VACUUM (FULL, ANALYZE true, VERBOSE) s.t (a, b), u', { kind: 'vacuum', tables: ['"s"."t"', '"u"'], vacuum: true, analyze: true, full: true }],
+    [
+      'VACUUM (FULL, ANALYZE true, VERBOSE) s.t (a, b), u',
+      { kind: 'vacuum', tables: ['"s"."t"', '"u"'], vacuum: true, analyze: true, full: true }
+    ],
     ['vacuum (analyze off) t', { kind: 'vacuum', tables: ['"t"'], vacuum: true, analyze: false, full: false }],
     ['vacuum full freeze verbose analyze t', { kind: 'vacuum', tables: ['"t"'], vacuum: true, analyze: true, full: true }],
     ['analyse verbose t', { kind: 'vacuum', tables: ['"t"'], vacuum: false, analyze: true, full: false }],
@@ -61,16 +73,27 @@ describe('what the catalog can confirm of a statement without a result', () => {
     expect(statementEffect(text)).toEqual(expected)
   })
 
-  test.each(['vacuum', 'vacuum (analyze)', 'analyze', 'reindex schema concurrently s', 'reindex database d', "alter type mood add value E'x'", 'cluster t', 'refresh materialized view mv', 'create index concurrently i on t (x)'])(
-    'nothing to confirm: %s',
-    (text) => {
-      expect(statementEffect(text)).toBeNull()
-    }
-  )
+  test.each([
+    'vacuum',
+    'vacuum (analyze)',
+    'analyze',
+    'reindex schema concurrently s',
+    'reindex database d',
+    "alter type mood add value E'x'",
+    'cluster t',
+    'refresh materialized view mv',
+    'create index concurrently i on t (x)'
+  ])('nothing to confirm: %s', (text) => {
+    expect(statementEffect(text)).toBeNull()
+  })
 
   test('maintenance statements (safe to run again) are told apart', () => {
-    expect(['vacuum', 'ANALYZE t', 'reindex schema s', 'cluster t', 'refresh materialized view concurrently mv', 'checkpoint'].map(isMaintenance)).toEqual(Array(6).fill(true))
-    expect(['drop index i', "alter type m add value 'x'", 'create index concurrently i on t (x)', 'refresh something'].map(isMaintenance)).toEqual(Array(4).fill(false))
+    expect(
+      ['vacuum', 'ANALYZE t', 'reindex schema s', 'cluster t', 'refresh materialized view concurrently mv', 'checkpoint'].map(isMaintenance)
+    ).toEqual(Array(6).fill(true))
+    expect(
+      ['drop index i', "alter type m add value 'x'", 'create index concurrently i on t (x)', 'refresh something'].map(isMaintenance)
+    ).toEqual(Array(4).fill(false))
   })
 })
 
@@ -128,11 +151,13 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
     const result = await applyMigrations(connect(), versions, opts)
     return { ...result, logs: opts.logs }
   }
-  const versionsIn = async (): Promise<number[]> => (await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)
+  const versionsIn = async (): Promise<number[]> =>
+    (await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)
   const progress = async (): Promise<Array<Record<string, unknown>>> =>
     sql(db.url, 'select version, step, file, line, statement_checksum from schema_migrations_progress order by version, step')
   const indexValid = async (name: string): Promise<boolean | null> =>
-    (await sql<{ valid: boolean }>(db.url, 'select i.indisvalid as valid from pg_index i where i.indexrelid = to_regclass($1)', [name]))[0]?.valid ?? null
+    (await sql<{ valid: boolean }>(db.url, 'select i.indisvalid as valid from pg_index i where i.indexrelid = to_regclass($1)', [name]))[0]
+      ?.valid ?? null
 
   beforeEach(async () => {
     db = await createTestDatabase('notx')
@@ -165,7 +190,8 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
 
   const failing = {
     'v1/01_table.sql': 'create table t (id int);\n',
-    'v1/02_steps.sql': '-- migrate:no-transaction\ninsert into t values (1);\ncreate index concurrently t_id on t (id);\ninsert into t values (2, 2);\ninsert into t values (3);\n'
+    'v1/02_steps.sql':
+      '-- migrate:no-transaction\ninsert into t values (1);\ncreate index concurrently t_id on t (id);\ninsert into t values (2, 2);\ninsert into t values (3);\n'
   }
 
   async function failFirst(): Promise<string> {
@@ -176,8 +202,12 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
     expect(error).toBeInstanceOf(StepFailedError)
     expect(error.location).toMatchObject({ file: 'v1/02_steps.sql', line: 4 })
     expect([error.completedSteps, error.totalSteps]).toEqual([3, 5])
-    expect(error.message).toMatch(/^v1 failed at v1\/02_steps.sql:4:\d+: INSERT has more expressions than target columns \(SQLSTATE 42601\)\./)
-    expect(error.message).toMatch(/v1 is partly applied: steps 1–3 of 5 ran and stay applied \(recorded in public.schema_migrations_progress\), and v1 is not recorded as applied\. Fix the failing statement and re-run: the run resumes after step 3\./)
+    expect(error.message).toMatch(
+      /^v1 failed at v1\/02_steps.sql:4:\d+: INSERT has more expressions than target columns \(SQLSTATE 42601\)\./
+    )
+    expect(error.message).toMatch(
+      /v1 is partly applied: steps 1–3 of 5 ran and stay applied \(recorded in public.schema_migrations_progress\), and v1 is not recorded as applied\. Fix the failing statement and re-run: the run resumes after step 3\./
+    )
     return dir
   }
 
@@ -186,7 +216,13 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
     expect(await progress()).toEqual([
       { version: 1, step: 0, file: 'v1/01_table.sql', line: 1, statement_checksum: statementChecksum('create table t (id int)') },
       { version: 1, step: 1, file: 'v1/02_steps.sql', line: 2, statement_checksum: statementChecksum('insert into t values (1)') },
-      { version: 1, step: 2, file: 'v1/02_steps.sql', line: 3, statement_checksum: statementChecksum('create index concurrently t_id on t (id)') }
+      {
+        version: 1,
+        step: 2,
+        file: 'v1/02_steps.sql',
+        line: 3,
+        statement_checksum: statementChecksum('create index concurrently t_id on t (id)')
+      }
     ])
     expect(await versionsIn()).toEqual([])
     const target = connect()
@@ -231,7 +267,9 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
     expect(error.location).toEqual({ file: 'v1/02_idx.sql', line: 2, column: 1 })
     expect(error.message).toMatch(/could not create unique index "u_email"/)
     expect(error.message).toContain('The failed build left the INVALID index public.u_email behind')
-    expect(error.message).toContain('drop it with DROP INDEX CONCURRENTLY public.u_email; then fix the cause (duplicate values, for a unique index) and re-run.')
+    expect(error.message).toContain(
+      'drop it with DROP INDEX CONCURRENTLY public.u_email; then fix the cause (duplicate values, for a unique index) and re-run.'
+    )
     expect(await indexValid('u_email')).toBe(false)
     expect(await progress()).toHaveLength(2)
 
@@ -264,7 +302,9 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
   })
 
   test('an error reply for an index that was in fact built is checked in the catalog and taken as done', async () => {
-    const dir = writeMigrations({ 'v1/01.sql': '-- migrate:no-transaction\ncreate table t (id int);\ncreate index concurrently t_id on t (id);\nselect 1;\n' })
+    const dir = writeMigrations({
+      'v1/01.sql': '-- migrate:no-transaction\ncreate table t (id int);\ncreate index concurrently t_id on t (id);\nselect 1;\n'
+    })
     const { versions } = await discoverMigrations(dir, dir)
     const real = connect()
     // The reply a Data API user once saw although the index was built and valid.
@@ -281,7 +321,9 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
     const opts = options()
     const result = await applyMigrations(target, versions, opts)
     expect(result.error).toBeNull()
-    expect(opts.logs).toContain('v1/01.sql:3 answered "Database returned SQL Exception", but the index public.t_id exists and is valid: the statement took effect; continuing')
+    expect(opts.logs).toContain(
+      'v1/01.sql:3 answered "Database returned SQL Exception", but the index public.t_id exists and is valid: the statement took effect; continuing'
+    )
     expect(await versionsIn()).toEqual([1])
   })
 
@@ -300,7 +342,10 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
       await blocker.query('begin isolation level repeatable read')
       await blocker.query('select count(*) from other')
       const running = apply(dir, { lease: { owner: 'builder', ttlSeconds: 2, waitTimeoutSeconds: 5 } })
-      const mine = [(await blocker.query('select pg_backend_pid() as pid')).rows[0].pid, (await observer.query('select pg_backend_pid() as pid')).rows[0].pid]
+      const mine = [
+        (await blocker.query('select pg_backend_pid() as pid')).rows[0].pid,
+        (await observer.query('select pg_backend_pid() as pid')).rows[0].pid
+      ]
       let waiting = false
       for (let i = 0; i < 200 && !waiting; i++) {
         const { rows } = await observer.query(
@@ -340,15 +385,24 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
     const dir = writeMigrations({ 'v1/01.sql': 'create table t (id int);\n\ncreate index concurrently t_id on t (id);\n' })
     const result = await apply(dir)
     expect(result.error).toBeInstanceOf(PlanRefusedError)
-    expect(result.error!.message).toMatch(/not in a transaction: v1\/01.sql:3:1 \(CREATE INDEX CONCURRENTLY\) cannot run inside a transaction block\. Add -- migrate:no-transaction as the first line of that file/)
-    expect(result.plan.transactionConflicts).toEqual([{ version: 1, file: 'v1/01.sql', line: 3, column: 1, statement: 'CREATE INDEX CONCURRENTLY', severity: 'error' }])
+    expect(result.error!.message).toMatch(
+      /not in a transaction: v1\/01.sql:3:1 \(CREATE INDEX CONCURRENTLY\) cannot run inside a transaction block\. Add -- migrate:no-transaction as the first line of that file/
+    )
+    expect(result.plan.transactionConflicts).toEqual([
+      { version: 1, file: 'v1/01.sql', line: 3, column: 1, statement: 'CREATE INDEX CONCURRENTLY', severity: 'error' }
+    ])
     expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 't'`)).toEqual([])
   })
 })
 
 test('over the Data API, no-transaction statements are sent without a transaction, one call each', async () => {
   const db = await createTestDatabase('notx_api')
-  const target = createDataApiTarget({ resourceArn: emulator.resourceArn, secretArn: emulator.secretArn, database: db.name, endpoint: emulator.endpoint })
+  const target = createDataApiTarget({
+    resourceArn: emulator.resourceArn,
+    secretArn: emulator.secretArn,
+    database: db.name,
+    endpoint: emulator.endpoint
+  })
   try {
     const dir = writeMigrations({
       'v1/01_table.sql': 'create table t (id int);\n',

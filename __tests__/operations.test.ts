@@ -43,16 +43,24 @@ afterEach(async () => {
 
 /** Everything the action keeps in the database, to compare before and after a read-only command. */
 async function dump(url: string): Promise<string> {
-  const tables = await sql<{ t: string }>(url, `select table_name::text as t from information_schema.tables where table_schema = 'public' order by 1`)
+  const tables = await sql<{ t: string }>(
+    url,
+    `select table_name::text as t from information_schema.tables where table_schema = 'public' order by 1`
+  )
   const names = tables.map((r) => r.t)
   const meta = names.includes('schema_migrations') ? await sql(url, 'select * from schema_migrations order by version') : null
   const lock = names.includes('schema_migrations_lock') ? await sql(url, 'select * from schema_migrations_lock') : null
-  const progress = names.includes('schema_migrations_progress') ? await sql(url, 'select * from schema_migrations_progress order by version, step') : null
+  const progress = names.includes('schema_migrations_progress')
+    ? await sql(url, 'select * from schema_migrations_progress order by version, step')
+    : null
   return JSON.stringify({ names, meta, lock, progress })
 }
 
 async function publicTables(url: string): Promise<string[]> {
-  const rows = await sql<{ t: string }>(url, `select table_name::text as t from information_schema.tables where table_schema = 'public' order by 1`)
+  const rows = await sql<{ t: string }>(
+    url,
+    `select table_name::text as t from information_schema.tables where table_schema = 'public' order by 1`
+  )
   return rows.map((r) => r.t)
 }
 
@@ -106,7 +114,9 @@ describe('validate', () => {
     expect(allowed.problems).toEqual([])
     expect(allowed.plan.outOfOrder).toEqual([2])
     const missing = await validate(target, versions.slice(0, 1), { tables, allowOutOfOrder: true })
-    expect(missing.problems).toEqual([expect.stringMatching(/^missing: v3 is recorded in the database but not in the migrations directory/)])
+    expect(missing.problems).toEqual([
+      expect.stringMatching(/^missing: v3 is recorded in the database but not in the migrations directory/)
+    ])
     expect(await dump(db.url)).toBe(before)
   })
 })
@@ -187,7 +197,7 @@ describe('baseline', () => {
     expect(await publicTables(db.url)).toEqual([])
   })
 
-  test("from sequelize: a SequelizeMeta table with two rows records v1 and v2; the next apply runs only v3", async () => {
+  test('from sequelize: a SequelizeMeta table with two rows records v1 and v2; the next apply runs only v3', async () => {
     const { versions } = await discover(THREE)
     // What the seed's sequelize-cli setup leaves: the schema, and one row per migration file that ran.
     await sql(db.url, 'create table a (id int); create table b (id int)')
@@ -196,7 +206,9 @@ describe('baseline', () => {
     const opts = baselineOptions({ from: 'sequelize' })
     const result = await baseline(target, versions, opts)
     expect(result.recorded).toEqual([1, 2])
-    expect(opts.logs).toEqual(expect.arrayContaining(['SequelizeMeta: 20210729101010-init-db.js ran v1', 'SequelizeMeta: 20210801090000-b-table.js ran v2']))
+    expect(opts.logs).toEqual(
+      expect.arrayContaining(['SequelizeMeta: 20210729101010-init-db.js ran v1', 'SequelizeMeta: 20210801090000-b-table.js ran v2'])
+    )
     expect(await recorded(db.url)).toEqual([1, 2])
     const applied = await applyMigrations(target, versions, options())
     expect(applied.error).toBeNull()
@@ -226,9 +238,9 @@ describe('baseline', () => {
     await sql(db.url, `insert into legacy."SequelizeMeta" values ('20210729101010-init-db.js')`)
     const result = await baseline(target, versions, baselineOptions({ from: 'sequelize', sequelizeTable: 'legacy.SequelizeMeta' }))
     expect(result.recorded).toEqual([1])
-    await expect(baseline(target, versions, baselineOptions({ from: 'sequelize', sequelizeTable: 'x"; drop table a; --' }))).rejects.toThrow(
-      /Input 'baseline-from': 'x"; drop table a; --' is not a valid table name/
-    )
+    await expect(
+      baseline(target, versions, baselineOptions({ from: 'sequelize', sequelizeTable: 'x"; drop table a; --' }))
+    ).rejects.toThrow(/Input 'baseline-from': 'x"; drop table a; --' is not a valid table name/)
   })
 })
 
@@ -250,9 +262,7 @@ test('a lost commit reply is settled by reading the meta table, not by re-sendin
   expect((await baseline(lossy, versions, opts)).recorded).toEqual([1])
   expect(opts.logs.join('\n')).toMatch(/The reply to the commit of the baseline of v1 was lost; reading public.schema_migrations/)
   mode = 'before'
-  await expect(baseline(lossy, versions, baselineOptions({ baselineVersion: 2 }))).rejects.toThrow(
-    /^v1 is already recorded/
-  )
+  await expect(baseline(lossy, versions, baselineOptions({ baselineVersion: 2 }))).rejects.toThrow(/^v1 is already recorded/)
   await sql(db.url, 'delete from schema_migrations')
   await expect(baseline(lossy, versions, baselineOptions({ baselineVersion: 2 }))).rejects.toThrow(
     'The commit of the baseline of v1..v2 got no reply and public.schema_migrations does not show it: nothing was written. Re-run.'
@@ -264,7 +274,10 @@ describe('repair', () => {
   test('accepts edited files without running them; apply then proceeds', async () => {
     const { dir, versions } = await discover({ 'v1/01_a.sql': 'create table a (id int);', 'v2/01_b.sql': 'create table b (id int);' })
     await applyMigrations(target, versions, options())
-    writeMigrations({ 'v1/01_a.sql': 'create table a (id int);\nCREATE TABLE should_not_exist (id int);', 'v3/01_c.sql': 'create table c (id int);' }, dir)
+    writeMigrations(
+      { 'v1/01_a.sql': 'create table a (id int);\nCREATE TABLE should_not_exist (id int);', 'v3/01_c.sql': 'create table c (id int);' },
+      dir
+    )
     const edited = (await discoverMigrations(dir, dir)).versions
     expect((await applyMigrations(target, edited, options())).error!.message).toMatch(/drift: v1/)
 
@@ -272,7 +285,10 @@ describe('repair', () => {
     const result = await repair(target, edited, opts)
     expect(result).toEqual({ accepted: [{ version: 1, files: ['v1/01_a.sql'] }], clearedLease: null })
     expect(opts.logs.join('\n')).toMatch(/Accepted v1 as it is on disk \(v1\/01_a.sql modified\); its SQL was not run/)
-    const rows = await sql<Record<string, unknown>>(db.url, 'select version, checksum, files, repaired_by, repaired_at, applied_by from schema_migrations order by 1')
+    const rows = await sql<Record<string, unknown>>(
+      db.url,
+      'select version, checksum, files, repaired_by, repaired_at, applied_by from schema_migrations order by 1'
+    )
     expect(rows[0]).toMatchObject({ version: 1, checksum: edited[0].checksum, repaired_by: 'hubot', applied_by: 'octocat' })
     expect(rows[0].files).toEqual([{ name: '01_a.sql', checksum: edited[0].files[0].checksum, statements: 2 }])
     expect(rows[0].repaired_at).toBeInstanceOf(Date)
@@ -292,13 +308,19 @@ describe('repair', () => {
   test('clears an expired lease of a run that died and reports its owner', async () => {
     const { versions } = await discover(THREE)
     await applyMigrations(target, versions, options())
-    await sql(db.url, `update schema_migrations_lock set owner = 'https://github.com/o/r/actions/runs/7 (crashed)', token = 41, expires_at = now() - interval '1 minute'`)
+    await sql(
+      db.url,
+      `update schema_migrations_lock set owner = 'https://github.com/o/r/actions/runs/7 (crashed)', token = 41, expires_at = now() - interval '1 minute'`
+    )
     const before = await sql(db.url, 'select * from schema_migrations order by version')
     const opts = options()
     const result = await repair(target, versions, opts)
     expect(result).toEqual({ accepted: [], clearedLease: 'https://github.com/o/r/actions/runs/7 (crashed)' })
     expect(opts.logs.join('\n')).toMatch(/Cleared the expired migration lease of https:\/\/github.com\/o\/r\/actions\/runs\/7 \(crashed\)/)
-    const lock = await sql<{ owner: string; token: string; free: boolean }>(db.url, `select owner, token, expires_at = '-infinity' as free from schema_migrations_lock`)
+    const lock = await sql<{ owner: string; token: string; free: boolean }>(
+      db.url,
+      `select owner, token, expires_at = '-infinity' as free from schema_migrations_lock`
+    )
     expect(lock[0].owner).toBe('')
     expect(lock[0].free).toBe(true)
     expect(Number(lock[0].token)).toBeGreaterThan(41)
@@ -320,7 +342,10 @@ describe('repair', () => {
     await applyMigrations(target, versions, options())
     const role = `limited_${db.name}`.slice(0, 60)
     try {
-      await sql(db.url, `create role "${role}" login password 'limited-pw'; grant select, insert, update on all tables in schema public to "${role}"`)
+      await sql(
+        db.url,
+        `create role "${role}" login password 'limited-pw'; grant select, insert, update on all tables in schema public to "${role}"`
+      )
       const url = new URL(db.url)
       url.username = role
       url.password = 'limited-pw'
@@ -338,7 +363,10 @@ describe('repair', () => {
       } finally {
         await limited.close()
       }
-      const columns = await sql(db.url, `select 1 from information_schema.columns where table_name = 'schema_migrations' and column_name like 'repaired%'`)
+      const columns = await sql(
+        db.url,
+        `select 1 from information_schema.columns where table_name = 'schema_migrations' and column_name like 'repaired%'`
+      )
       expect(columns).toEqual([])
     } finally {
       await sql(db.url, `drop owned by "${role}"`)
@@ -401,7 +429,9 @@ describe('through the RDS Data API', () => {
       expect(checked.problems).toEqual([])
       expect(checked.plan.pending.map((p) => p.version)).toEqual([3])
       expect(await dump(db.url)).toBe(before)
-      await expect(baseline(api, versions, baselineOptions({ baselineVersion: 2 }))).rejects.toThrow(/v1, v2 are already recorded in public.schema_migrations/)
+      await expect(baseline(api, versions, baselineOptions({ baselineVersion: 2 }))).rejects.toThrow(
+        /v1, v2 are already recorded in public.schema_migrations/
+      )
       const applied = await applyMigrations(api, versions, options())
       expect(applied.error).toBeNull()
       expect(applied.applied.map((a) => a.version)).toEqual([3])

@@ -11,7 +11,12 @@ test('a fresh database has every version pending, in numeric order', () => {
   const plan = planMigrations([v1, v2, v3, v10], [])
   expect(plan.currentVersion).toBe(0)
   expect(plan.pending.map((p) => p.version)).toEqual([1, 2, 3, 10])
-  expect(plan.pending[1]).toMatchObject({ version: 2, description: 'lists', statements: 2, files: [{ name: '01_lists.sql', statements: 2 }] })
+  expect(plan.pending[1]).toMatchObject({
+    version: 2,
+    description: 'lists',
+    statements: 2,
+    files: [{ name: '01_lists.sql', statements: 2 }]
+  })
   expect(plan.refusals).toEqual([])
 })
 
@@ -41,7 +46,10 @@ test('drift names each changed, added and removed file and refuses', () => {
 })
 
 test('line endings and a BOM are not drift', () => {
-  const windows = version(1, { '01_users.sql': '\ufeffcreate table users (id int);'.replace(/\n/g, '\r\n'), '02_idx.sql': 'create index on users (id);' })
+  const windows = version(1, {
+    '01_users.sql': '\ufeffcreate table users (id int);'.replace(/\n/g, '\r\n'),
+    '02_idx.sql': 'create index on users (id);'
+  })
   expect(planMigrations([windows], [rowFor(v1)]).drift).toEqual([])
   const crlf = version(2, { '01_a.sql': 'select 1;\r\nselect 2;\r\n' })
   const lf = version(2, { '01_a.sql': 'select 1;\nselect 2;\n' })
@@ -81,7 +89,9 @@ test('a version larger than the transport takes in one call is refused by name',
   const big = version(5, { '01.sql': `select '${'x'.repeat(3000)}';`, '02.sql': `select '${'y'.repeat(3000)}';` })
   const plan = planMigrations([v1, big], [rowFor(v1)], { maxVersionBytes: 4096 })
   expect(plan.tooLarge).toEqual([{ version: 5, bytes: 6018, limit: 4096 }])
-  expect(plan.refusals.join(" ")).toMatch(/too large: v5 is 5\.9 KB of SQL; one invocation of the runner Lambda takes at most 4 KB\. Split it/)
+  expect(plan.refusals.join(' ')).toMatch(
+    /too large: v5 is 5\.9 KB of SQL; one invocation of the runner Lambda takes at most 4 KB\. Split it/
+  )
   expect(planMigrations([v1, big], [rowFor(v1)]).tooLarge).toEqual([])
 })
 
@@ -108,16 +118,22 @@ test('allow-out-of-order does not excuse drift or missing versions', () => {
 test('statements that cannot run in a transaction block are refused with file:line and the fix, unless their file has the directive', () => {
   const idx = version(4, {
     '01_table.sql': 'create table t (id int, body text);\n',
-    '02_idx.sql': "-- an index\ninsert into t values (1, 'create index concurrently x on t (id)'); /* vacuum */\n  CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_id ON t (id);\n"
+    '02_idx.sql':
+      "-- an index\ninsert into t values (1, 'create index concurrently x on t (id)'); /* vacuum */\n  CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_id ON t (id);\n"
   })
   const plan = planMigrations([idx], [])
-  expect(plan.transactionConflicts).toEqual([{ version: 4, file: 'm/v4/02_idx.sql', line: 3, column: 3, statement: 'CREATE INDEX CONCURRENTLY', severity: 'error' }])
+  expect(plan.transactionConflicts).toEqual([
+    { version: 4, file: 'm/v4/02_idx.sql', line: 3, column: 3, statement: 'CREATE INDEX CONCURRENTLY', severity: 'error' }
+  ])
   expect(plan.refusals.join(' ')).toMatch(
     /not in a transaction: m\/v4\/02_idx.sql:3:3 \(CREATE INDEX CONCURRENTLY\) cannot run inside a transaction block\. Add -- migrate:no-transaction as the first line of that file, or move the statement into a file of its own/
   )
   expect(plan.pending[0].files.map((f) => f.noTransaction)).toEqual([false, false])
 
-  const fixed = version(4, { '01_table.sql': 'create table t (id int);\n', '02_idx.sql': '-- migrate:no-transaction\ncreate index concurrently t_id on t (id);\n' })
+  const fixed = version(4, {
+    '01_table.sql': 'create table t (id int);\n',
+    '02_idx.sql': '-- migrate:no-transaction\ncreate index concurrently t_id on t (id);\n'
+  })
   const ok = planMigrations([fixed], [])
   expect(ok.transactionConflicts).toEqual([])
   expect(ok.refusals).toEqual([])

@@ -199,11 +199,7 @@ describe('PostgresTarget connection failures', () => {
   })
 
   test('a query() made during a transaction waits for it instead of running inside it', async () => {
-    const transaction = target.transaction([
-      { sql: 'INSERT INTO t VALUES (1)' },
-      { sql: 'SELECT pg_sleep(0.2)' },
-      { sql: 'SELECT 1 / 0' }
-    ])
+    const transaction = target.transaction([{ sql: 'INSERT INTO t VALUES (1)' }, { sql: 'SELECT pg_sleep(0.2)' }, { sql: 'SELECT 1 / 0' }])
     await new Promise((resolve) => setTimeout(resolve, 50))
     const count = await target.query('SELECT count(*) AS c FROM t')
     expect(await transaction).toMatchObject({ ok: false, failedIndex: 2 })

@@ -50,9 +50,7 @@ describe('classifyError', () => {
 describe('backoffMs', () => {
   test('doubles from the base up to the cap, with half the step jittered', () => {
     expect([1, 2, 3, 4, 5, 6].map((n) => backoffMs(n, 1000, 10_000, () => 0))).toEqual([500, 1000, 2000, 4000, 5000, 5000])
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffMs(n, 1000, 10_000, () => 0.999999))).toEqual([
-      1000, 2000, 4000, 8000, 10_000, 10_000
-    ])
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffMs(n, 1000, 10_000, () => 0.999999))).toEqual([1000, 2000, 4000, 8000, 10_000, 10_000])
   })
 })
 
@@ -152,7 +150,9 @@ describe('withRetry', () => {
     const endless = counted(async () => {
       throw throttled()
     })
-    await expect(withRetry(endless, options({ throttleTimeoutMs: 120_000, throttleMaxPauseMs: 10_000 }))).rejects.toMatchObject({ name: 'ThrottlingException' })
+    await expect(withRetry(endless, options({ throttleTimeoutMs: 120_000, throttleMaxPauseMs: 10_000 }))).rejects.toMatchObject({
+      name: 'ThrottlingException'
+    })
     expect(Math.max(...waits)).toBe(10_000)
     expect(clock).toBeLessThanOrEqual(120_000)
     expect(clock).toBeGreaterThan(110_000)

@@ -52,7 +52,12 @@ describe('runner handler', () => {
   })
 
   test('query with named parameters, from an object or a JSON string', async () => {
-    const request = { protocol: 1, op: 'query', sql: 'SELECT :a::int + 1 AS n, :s::text AS s, :n::text AS missing, :b::boolean AS b', params: { a: 41, s: "it's", n: null, b: true } }
+    const request = {
+      protocol: 1,
+      op: 'query',
+      sql: 'SELECT :a::int + 1 AS n, :s::text AS s, :n::text AS missing, :b::boolean AS b',
+      params: { a: 41, s: "it's", n: null, b: true }
+    }
     const expected = { ok: true, rows: [{ n: 42, s: "it's", missing: null, b: true }], rowCount: 1 }
     expect(await handler(request)).toEqual(expected)
     expect(await handler(JSON.stringify(request))).toEqual(expected)
@@ -79,7 +84,13 @@ describe('runner handler', () => {
       results: [
         { rows: [], rowCount: 0 },
         { rows: [], rowCount: 2 },
-        { rows: [{ id: 1, name: 'a' }, { id: 2, name: 'b' }], rowCount: 2 }
+        {
+          rows: [
+            { id: 1, name: 'a' },
+            { id: 2, name: 'b' }
+          ],
+          rowCount: 2
+        }
       ]
     })
     expect(await sql(db.url, 'SELECT count(*)::int AS n FROM t')).toEqual([{ n: 2 }])
@@ -108,7 +119,14 @@ describe('runner handler', () => {
         { sql: `SELECT owner FROM lease WHERE id = 1 AND owner = :me`, params: { me: 'me' }, expectRows: 1 }
       ]
     })
-    expect(response).toEqual({ ok: false, phase: 'statement', failedIndex: 1, guard: true, guardRows: [], error: { message: expect.stringMatching(/Expected 1 row\(s\), got 0/) } })
+    expect(response).toEqual({
+      ok: false,
+      phase: 'statement',
+      failedIndex: 1,
+      guard: true,
+      guardRows: [],
+      error: { message: expect.stringMatching(/Expected 1 row\(s\), got 0/) }
+    })
     expect(await sql(db.url, 'SELECT id FROM lease')).toEqual([{ id: 1 }])
     expect(logs.lines[0]).toMatch(/outcome=guard failedIndex=1$/)
   })
@@ -122,8 +140,18 @@ describe('runner handler', () => {
       ['an array', [{ protocol: 1, op: 'ping' }], 'BAD_REQUEST', /JSON object.*got an array/],
       ['a number', 7, 'BAD_REQUEST', /JSON object.*got a number/],
       ['no protocol', { op: 'ping' }, 'UNSUPPORTED_PROTOCOL', /no 'protocol'.*speaks runner protocol 1/],
-      ['protocol 2', { protocol: 2, op: 'ping' }, 'UNSUPPORTED_PROTOCOL', /runner protocol 2.*speaks runner protocol 1\. Update the runner/],
-      ['protocol 0', { protocol: 0, op: 'ping' }, 'UNSUPPORTED_PROTOCOL', /runner protocol 0.*speaks runner protocol 1\. Update the action/],
+      [
+        'protocol 2',
+        { protocol: 2, op: 'ping' },
+        'UNSUPPORTED_PROTOCOL',
+        /runner protocol 2.*speaks runner protocol 1\. Update the runner/
+      ],
+      [
+        'protocol 0',
+        { protocol: 0, op: 'ping' },
+        'UNSUPPORTED_PROTOCOL',
+        /runner protocol 0.*speaks runner protocol 1\. Update the action/
+      ],
       ['protocol as a string', { protocol: '1', op: 'ping' }, 'UNSUPPORTED_PROTOCOL', /'protocol' "1" \(a string\)/],
       ['no op', { protocol: 1 }, 'BAD_REQUEST', /'op' is missing: expected one of ping, query, transaction/],
       ['op drop', { protocol: 1, op: 'drop' }, 'BAD_REQUEST', /'op' is "drop": expected one of ping, query, transaction/],
@@ -131,22 +159,92 @@ describe('runner handler', () => {
       ['query without sql', { protocol: 1, op: 'query' }, 'BAD_REQUEST', /'sql' is missing/],
       ['sql not a string', { protocol: 1, op: 'query', sql: 42 }, 'BAD_REQUEST', /'sql' must be a string of SQL, got a number/],
       ['empty sql', { protocol: 1, op: 'query', sql: '  ' }, 'BAD_REQUEST', /'sql' is empty/],
-      ['params not an object', { protocol: 1, op: 'query', sql: 'SELECT 1', params: [1] }, 'BAD_REQUEST', /'params' must be an object.*got an array/],
-      ['a params value that is an object', { protocol: 1, op: 'query', sql: 'SELECT :a', params: { a: { nested: 1 } } }, 'BAD_REQUEST', /'params\.a' must be a string, number, boolean or null, got an object/],
-      ['a params value that is an array', { protocol: 1, op: 'query', sql: 'SELECT :a', params: { a: [1] } }, 'BAD_REQUEST', /'params\.a' .* got an array/],
-      ['a params name that cannot be :name', { protocol: 1, op: 'query', sql: 'SELECT 1', params: { 'a-b': 1 } }, 'BAD_REQUEST', /'params' has a parameter name/],
+      [
+        'params not an object',
+        { protocol: 1, op: 'query', sql: 'SELECT 1', params: [1] },
+        'BAD_REQUEST',
+        /'params' must be an object.*got an array/
+      ],
+      [
+        'a params value that is an object',
+        { protocol: 1, op: 'query', sql: 'SELECT :a', params: { a: { nested: 1 } } },
+        'BAD_REQUEST',
+        /'params\.a' must be a string, number, boolean or null, got an object/
+      ],
+      [
+        'a params value that is an array',
+        { protocol: 1, op: 'query', sql: 'SELECT :a', params: { a: [1] } },
+        'BAD_REQUEST',
+        /'params\.a' .* got an array/
+      ],
+      [
+        'a params name that cannot be :name',
+        { protocol: 1, op: 'query', sql: 'SELECT 1', params: { 'a-b': 1 } },
+        'BAD_REQUEST',
+        /'params' has a parameter name/
+      ],
       ['statements missing', { protocol: 1, op: 'transaction' }, 'BAD_REQUEST', /'statements' is missing/],
-      ['statements not an array', { protocol: 1, op: 'transaction', statements: { sql: 'SELECT 1' } }, 'BAD_REQUEST', /'statements' must be an array.*got an object/],
+      [
+        'statements not an array',
+        { protocol: 1, op: 'transaction', statements: { sql: 'SELECT 1' } },
+        'BAD_REQUEST',
+        /'statements' must be an array.*got an object/
+      ],
       ['statements empty', { protocol: 1, op: 'transaction', statements: [] }, 'BAD_REQUEST', /'statements' is empty/],
-      ['too many statements', { protocol: 1, op: 'transaction', statements: longList }, 'BAD_REQUEST', /'statements' has 10001 statements: at most 10000/],
-      ['a statement that is a string', { protocol: 1, op: 'transaction', statements: ['SELECT 1'] }, 'BAD_REQUEST', /'statements\[0\]' must be an object/],
-      ['a statement without sql', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1' }, { params: {} }] }, 'BAD_REQUEST', /'statements\[1\]\.sql' is missing/],
-      ['a statement params value that is an object', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT :a', params: { a: {} } }] }, 'BAD_REQUEST', /'statements\[0\]\.params\.a' must be/],
-      ['expectRows negative', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', expectRows: -1 }] }, 'BAD_REQUEST', /'statements\[0\]\.expectRows' must be a non-negative integer, got -1/],
-      ['expectRows fractional', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', expectRows: 1.5 }] }, 'BAD_REQUEST', /'statements\[0\]\.expectRows' must be a non-negative integer, got 1\.5/],
-      ['expectRows a string', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', expectRows: '1' }] }, 'BAD_REQUEST', /'statements\[0\]\.expectRows' must be a non-negative integer, got a string/],
-      ['a label that is not a short word', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', label: 'Fence; drop' }] }, 'BAD_REQUEST', /'statements\[0\]\.label' must be a short lowercase word/],
-      ['a label that is a number', { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', label: 3 }] }, 'BAD_REQUEST', /'statements\[0\]\.label' .* got a number/]
+      [
+        'too many statements',
+        { protocol: 1, op: 'transaction', statements: longList },
+        'BAD_REQUEST',
+        /'statements' has 10001 statements: at most 10000/
+      ],
+      [
+        'a statement that is a string',
+        { protocol: 1, op: 'transaction', statements: ['SELECT 1'] },
+        'BAD_REQUEST',
+        /'statements\[0\]' must be an object/
+      ],
+      [
+        'a statement without sql',
+        { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1' }, { params: {} }] },
+        'BAD_REQUEST',
+        /'statements\[1\]\.sql' is missing/
+      ],
+      [
+        'a statement params value that is an object',
+        { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT :a', params: { a: {} } }] },
+        'BAD_REQUEST',
+        /'statements\[0\]\.params\.a' must be/
+      ],
+      [
+        'expectRows negative',
+        { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', expectRows: -1 }] },
+        'BAD_REQUEST',
+        /'statements\[0\]\.expectRows' must be a non-negative integer, got -1/
+      ],
+      [
+        'expectRows fractional',
+        { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', expectRows: 1.5 }] },
+        'BAD_REQUEST',
+        /'statements\[0\]\.expectRows' must be a non-negative integer, got 1\.5/
+      ],
+      [
+        'expectRows a string',
+        { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', expectRows: '1' }] },
+        'BAD_REQUEST',
+        /'statements\[0\]\.expectRows' must be a non-negative integer, got a string/
+      ],
+      [
+        'a label that is not a short word',
+        { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', label: 'Fence; drop' }] },
+        'BAD_REQUEST',
+        /'statements\[0\]\.label' must be a short lowercase word/
+      ],
+      [
+        'a label that is a number',
+        { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1', label: 3 }] },
+        'BAD_REQUEST',
+        /'statements\[0\]\.label' .* got a number/
+      ]
     ])('%s', async (_name, event, code, message) => {
       const response = await handler(event)
       expect(response).toEqual({ ok: false, error: { code, message: expect.stringMatching(message) } })
@@ -154,7 +252,11 @@ describe('runner handler', () => {
     })
 
     test('nothing was run for them', async () => {
-      await handler({ protocol: 1, op: 'transaction', statements: [{ sql: 'CREATE TABLE t (id int)' }, { sql: 'SELECT 1', expectRows: -1 }] })
+      await handler({
+        protocol: 1,
+        op: 'transaction',
+        statements: [{ sql: 'CREATE TABLE t (id int)' }, { sql: 'SELECT 1', expectRows: -1 }]
+      })
       expect(await sql(db.url, `SELECT to_regclass('t')::text AS t`)).toEqual([{ t: null }])
     })
   })
@@ -182,10 +284,17 @@ describe('runner handler', () => {
     // In a transaction (with a deadline, so the runner adds statements of its own): the message counts the request's statements.
     await sql(db.url, 'CREATE TABLE t (id int)')
     const mid = await handler(
-      { protocol: 1, op: 'transaction', statements: [{ sql: 'INSERT INTO t VALUES (1)' }, { sql: 'SELECT pg_terminate_backend(pg_backend_pid())' }, { sql: 'SELECT 1' }] },
+      {
+        protocol: 1,
+        op: 'transaction',
+        statements: [{ sql: 'INSERT INTO t VALUES (1)' }, { sql: 'SELECT pg_terminate_backend(pg_backend_pid())' }, { sql: 'SELECT 1' }]
+      },
       contextWith(60_000)
     )
-    expect(mid).toEqual({ ok: false, error: { code: 'CONNECTION', message: expect.stringMatching(/at statement 2 of 3; nothing of the transaction was committed/) } })
+    expect(mid).toEqual({
+      ok: false,
+      error: { code: 'CONNECTION', message: expect.stringMatching(/at statement 2 of 3; nothing of the transaction was committed/) }
+    })
     expect(await sql(db.url, 'SELECT id FROM t')).toEqual([])
     expect(await handler({ protocol: 1, op: 'ping' })).toMatchObject({ ok: true })
     expect(logs.lines.filter((line) => line.startsWith('op='))).toEqual([
@@ -208,25 +317,40 @@ describe('runner handler', () => {
 
   test('a configuration error is answered for every request', async () => {
     const none = createHandler({ env: {}, log: logs.log })
-    for (const request of [{ protocol: 1, op: 'ping' }, { protocol: 1, op: 'query', sql: 'SELECT 1' }]) {
+    for (const request of [
+      { protocol: 1, op: 'ping' },
+      { protocol: 1, op: 'query', sql: 'SELECT 1' }
+    ]) {
       expect(await none(request)).toEqual({
         ok: false,
         error: { code: 'CONNECTION', message: expect.stringMatching(/set DB_SECRET_ARN .* or DATABASE_URL/) }
       })
     }
-    const both = createHandler({ env: { DATABASE_URL: db.url, DB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x' }, log: logs.log })
-    expect(await both({ protocol: 1, op: 'ping' })).toMatchObject({ ok: false, error: { code: 'CONNECTION', message: expect.stringMatching(/set only one/) } })
+    const both = createHandler({
+      env: { DATABASE_URL: db.url, DB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x' },
+      log: logs.log
+    })
+    expect(await both({ protocol: 1, op: 'ping' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONNECTION', message: expect.stringMatching(/set only one/) }
+    })
     const badUrl = createHandler({ env: { DATABASE_URL: 'postgres://u:p@ss@/x:y' }, log: logs.log })
     const response = await badUrl({ protocol: 1, op: 'ping' })
     expect(response).toMatchObject({ ok: false, error: { code: 'CONNECTION' } })
     expect(JSON.stringify(response)).not.toContain('p@ss')
     const badTls = createHandler({ env: { DATABASE_URL: db.url, DB_TLS: 'maybe' }, log: logs.log })
-    expect(await badTls({ protocol: 1, op: 'ping' })).toMatchObject({ ok: false, error: { code: 'CONNECTION', message: expect.stringMatching(/DB_TLS is "maybe"/) } })
+    expect(await badTls({ protocol: 1, op: 'ping' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONNECTION', message: expect.stringMatching(/DB_TLS is "maybe"/) }
+    })
   })
 
   test('DB_TLS reaches the connection: the test server has no TLS, so require is refused', async () => {
     const tls = createHandler({ env: { DATABASE_URL: db.url, DB_TLS: 'require' }, log: logs.log })
-    expect(await tls({ protocol: 1, op: 'ping' })).toEqual({ ok: false, error: { code: 'CONNECTION', message: expect.stringMatching(/does not support SSL/) } })
+    expect(await tls({ protocol: 1, op: 'ping' })).toEqual({
+      ok: false,
+      error: { code: 'CONNECTION', message: expect.stringMatching(/does not support SSL/) }
+    })
     await tls.close()
     // sslmode in the URL is overridden by DB_TLS=disable
     const plain = createHandler({ env: { DATABASE_URL: `${db.url}?sslmode=require`, DB_TLS: 'disable' }, log: logs.log })
@@ -238,7 +362,10 @@ describe('runner handler', () => {
     const url = new URL(db.url)
     url.pathname = '/postgres'
     const other = createHandler({ env: { DATABASE_URL: url.toString(), DB_NAME: db.name }, log: logs.log })
-    expect(await other({ protocol: 1, op: 'query', sql: 'SELECT current_database() AS db' })).toMatchObject({ ok: true, rows: [{ db: db.name }] })
+    expect(await other({ protocol: 1, op: 'query', sql: 'SELECT current_database() AS db' })).toMatchObject({
+      ok: true,
+      rows: [{ db: db.name }]
+    })
     await other.close()
   })
 
@@ -246,15 +373,32 @@ describe('runner handler', () => {
     await sql(db.url, 'CREATE TABLE d (id int UNIQUE DEFERRABLE INITIALLY DEFERRED)')
     // With a deadline the runner runs a statement of its own between the request's: indexes stay the request's.
     const labelled = await handler(
-      { protocol: 1, op: 'transaction', statements: [{ sql: 'INSERT INTO d VALUES (1)', label: 'first' }, { sql: 'INSERT INTO nowhere VALUES (1)', label: 'record' }, { sql: 'SELECT 1' }] },
+      {
+        protocol: 1,
+        op: 'transaction',
+        statements: [
+          { sql: 'INSERT INTO d VALUES (1)', label: 'first' },
+          { sql: 'INSERT INTO nowhere VALUES (1)', label: 'record' },
+          { sql: 'SELECT 1' }
+        ]
+      },
       contextWith(60_000)
     )
     expect(labelled).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, failedLabel: 'record', error: { sqlState: '42P01' } })
     const commit = await handler(
-      { protocol: 1, op: 'transaction', statements: [{ sql: 'INSERT INTO d VALUES (1)' }, { sql: 'INSERT INTO d VALUES (1)', label: 'record' }, { sql: 'SELECT 1' }] },
+      {
+        protocol: 1,
+        op: 'transaction',
+        statements: [{ sql: 'INSERT INTO d VALUES (1)' }, { sql: 'INSERT INTO d VALUES (1)', label: 'record' }, { sql: 'SELECT 1' }]
+      },
       contextWith(60_000)
     )
-    expect(commit).toMatchObject({ ok: false, phase: 'commit', failedIndex: 3, error: { sqlState: '23505', message: 'duplicate key value violates unique constraint "d_id_key"' } })
+    expect(commit).toMatchObject({
+      ok: false,
+      phase: 'commit',
+      failedIndex: 3,
+      error: { sqlState: '23505', message: 'duplicate key value violates unique constraint "d_id_key"' }
+    })
     expect(commit.ok === false && 'failedLabel' in commit).toBe(false)
     expect(await sql(db.url, 'SELECT id FROM d')).toEqual([])
     expect(logs.lines[1]).toMatch(/outcome=sql-error phase=commit failedIndex=3 sqlState=23505$/)
@@ -284,7 +428,11 @@ describe('runner handler', () => {
       {
         protocol: 1,
         op: 'transaction',
-        statements: [{ sql: 'SET default_transaction_read_only = on' }, { sql: "SELECT set_config('lock_timeout', '1234', false)" }, { sql: "SELECT pg_catalog.set_config('search_path', '', false)" }]
+        statements: [
+          { sql: 'SET default_transaction_read_only = on' },
+          { sql: "SELECT set_config('lock_timeout', '1234', false)" },
+          { sql: "SELECT pg_catalog.set_config('search_path', '', false)" }
+        ]
       },
       contextWith(60_000)
     )
@@ -292,8 +440,12 @@ describe('runner handler', () => {
     const [next] = await rows(session)
     expect(next).toEqual({ ...after, pid: before.pid })
     // The next transaction may write, and its unqualified table lands in public.
-    expect(await handler({ protocol: 1, op: 'transaction', statements: [{ sql: 'CREATE TABLE unqualified (id int)' }] })).toMatchObject({ ok: true })
-    expect(await sql(db.url, "SELECT table_schema FROM information_schema.tables WHERE table_name = 'unqualified'")).toEqual([{ table_schema: 'public' }])
+    expect(await handler({ protocol: 1, op: 'transaction', statements: [{ sql: 'CREATE TABLE unqualified (id int)' }] })).toMatchObject({
+      ok: true
+    })
+    expect(await sql(db.url, "SELECT table_schema FROM information_schema.tables WHERE table_name = 'unqualified'")).toEqual([
+      { table_schema: 'public' }
+    ])
   })
 
   describe('the deadline before Lambda stops the function', () => {
@@ -301,7 +453,14 @@ describe('runner handler', () => {
       const started = Date.now()
       const response = await handler({ protocol: 1, op: 'query', sql: 'SELECT pg_sleep(5)' }, contextWith(4_500))
       const elapsed = Date.now() - started
-      expect(response).toMatchObject({ ok: false, error: { sqlState: '57014', message: expect.stringMatching(/statement timeout/), hint: expect.stringMatching(/before its Lambda timeout/) } })
+      expect(response).toMatchObject({
+        ok: false,
+        error: {
+          sqlState: '57014',
+          message: expect.stringMatching(/statement timeout/),
+          hint: expect.stringMatching(/before its Lambda timeout/)
+        }
+      })
       expect(elapsed).toBeGreaterThanOrEqual(1_400)
       expect(elapsed).toBeLessThan(2_500)
     })
@@ -313,7 +472,12 @@ describe('runner handler', () => {
         {
           protocol: 1,
           op: 'transaction',
-          statements: [{ sql: 'INSERT INTO t VALUES (1)' }, { sql: 'SELECT pg_sleep(1.2)' }, { sql: 'SELECT pg_sleep(1.2)' }, { sql: 'SELECT pg_sleep(5)' }]
+          statements: [
+            { sql: 'INSERT INTO t VALUES (1)' },
+            { sql: 'SELECT pg_sleep(1.2)' },
+            { sql: 'SELECT pg_sleep(1.2)' },
+            { sql: 'SELECT pg_sleep(5)' }
+          ]
         },
         contextWith(6_000)
       )
@@ -326,7 +490,11 @@ describe('runner handler', () => {
 
     test('results of a transaction with a deadline are the request statements only', async () => {
       const response = await handler(
-        { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1 AS a' }, { sql: 'SELECT 2 AS b' }, { sql: 'SELECT 3 AS c', expectRows: 1 }] },
+        {
+          protocol: 1,
+          op: 'transaction',
+          statements: [{ sql: 'SELECT 1 AS a' }, { sql: 'SELECT 2 AS b' }, { sql: 'SELECT 3 AS c', expectRows: 1 }]
+        },
         contextWith(60_000)
       )
       expect(response).toEqual({
@@ -338,13 +506,17 @@ describe('runner handler', () => {
         ]
       })
       const guard = await handler(
-        { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1' }, { sql: 'SELECT 2' }, { sql: 'SELECT 3 WHERE false', expectRows: 1 }] },
+        {
+          protocol: 1,
+          op: 'transaction',
+          statements: [{ sql: 'SELECT 1' }, { sql: 'SELECT 2' }, { sql: 'SELECT 3 WHERE false', expectRows: 1 }]
+        },
         contextWith(60_000)
       )
       expect(guard).toMatchObject({ ok: false, failedIndex: 2, guard: true })
     })
 
-    test("a smaller statement_timeout the migration sets itself is kept", async () => {
+    test('a smaller statement_timeout the migration sets itself is kept', async () => {
       const started = Date.now()
       const response = await handler(
         { protocol: 1, op: 'transaction', statements: [{ sql: "SET LOCAL statement_timeout = '300ms'" }, { sql: 'SELECT pg_sleep(2)' }] },
@@ -356,7 +528,10 @@ describe('runner handler', () => {
 
     test('the timeout is set again on every invocation, and reset without a deadline', async () => {
       const timeout = async (context?: { getRemainingTimeInMillis(): number }) => {
-        const response = await handler({ protocol: 1, op: 'query', sql: "SELECT setting::int AS ms FROM pg_settings WHERE name = 'statement_timeout'" }, context)
+        const response = await handler(
+          { protocol: 1, op: 'query', sql: "SELECT setting::int AS ms FROM pg_settings WHERE name = 'statement_timeout'" },
+          context
+        )
         if (!response.ok || !('rows' in response)) throw new Error(JSON.stringify(response))
         return Number(response.rows[0].ms)
       }
@@ -368,7 +543,10 @@ describe('runner handler', () => {
     })
 
     test('with too little time left nothing is started', async () => {
-      const response = await handler({ protocol: 1, op: 'transaction', statements: [{ sql: 'CREATE TABLE t (id int)' }] }, contextWith(3_900))
+      const response = await handler(
+        { protocol: 1, op: 'transaction', statements: [{ sql: 'CREATE TABLE t (id int)' }] },
+        contextWith(3_900)
+      )
       expect(response).toEqual({ ok: false, error: { code: 'CONNECTION', message: expect.stringMatching(/Not enough time left/) } })
       expect(await sql(db.url, `SELECT to_regclass('t')::text AS t`)).toEqual([{ t: null }])
       // ping needs no deadline
@@ -378,7 +556,10 @@ describe('runner handler', () => {
 
   test('a result too large for a Lambda response: an error for a query, COMMIT_UNKNOWN for a committed transaction', async () => {
     const big = `SELECT repeat('x', 7 * 1024 * 1024) AS big`
-    expect(await handler({ protocol: 1, op: 'query', sql: big })).toEqual({ ok: false, error: { message: expect.stringMatching(/do not fit|more than fits in a Lambda response/) } })
+    expect(await handler({ protocol: 1, op: 'query', sql: big })).toEqual({
+      ok: false,
+      error: { message: expect.stringMatching(/do not fit|more than fits in a Lambda response/) }
+    })
     const response = await handler({ protocol: 1, op: 'transaction', statements: [{ sql: 'CREATE TABLE kept (id int)' }, { sql: big }] })
     expect(response).toEqual({ ok: false, error: { code: 'COMMIT_UNKNOWN', message: expect.stringMatching(/committed, but its results/) } })
     expect(await sql(db.url, `SELECT to_regclass('kept')::text AS t`)).toEqual([{ t: 'kept' }])
@@ -399,7 +580,10 @@ describe('runner handler', () => {
         { sql: 'SELECT v FROM secrets_table WHERE v = :v', params: { v: 'param-value-4' }, expectRows: 1 }
       ]
     })
-    await handler({ protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT :v::int', params: { v: 'param-value-5' } }] }, contextWith(30_000))
+    await handler(
+      { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT :v::int', params: { v: 'param-value-5' } }] },
+      contextWith(30_000)
+    )
     await handler({ protocol: 1, op: 'query', sql: 'SELECT 1', params: { v: { nested: 'param-value-6' } } })
     await handler({ protocol: 1, op: 'query', sql: 'SELECT pg_terminate_backend(pg_backend_pid()) -- param-value-8' })
     expect(logs.lines.length).toBeGreaterThanOrEqual(7)
@@ -461,9 +645,15 @@ test('a COMMIT that loses its connection answers COMMIT_UNKNOWN, and the next in
     expect(await handler({ protocol: 1, op: 'ping' })).toMatchObject({ ok: true })
     proxy.cutOn('COMMIT')
     const response = await handler({ protocol: 1, op: 'transaction', statements: [{ sql: 'INSERT INTO t VALUES (1)' }] })
-    expect(response).toEqual({ ok: false, error: { code: 'COMMIT_UNKNOWN', message: expect.stringMatching(/whether the transaction was committed is unknown/) } })
+    expect(response).toEqual({
+      ok: false,
+      error: { code: 'COMMIT_UNKNOWN', message: expect.stringMatching(/whether the transaction was committed is unknown/) }
+    })
     expect(logs.lines.filter((line) => line.startsWith('op='))[1]).toMatch(/outcome=COMMIT_UNKNOWN cause=commit$/)
-    expect(await handler({ protocol: 1, op: 'query', sql: 'SELECT count(*)::int AS n FROM t' })).toMatchObject({ ok: true, rows: [{ n: 0 }] })
+    expect(await handler({ protocol: 1, op: 'query', sql: 'SELECT count(*)::int AS n FROM t' })).toMatchObject({
+      ok: true,
+      rows: [{ n: 0 }]
+    })
   } finally {
     await handler.close()
     await proxy.stop()
@@ -500,7 +690,15 @@ async function startSecretsManager() {
       maxAttempts: 1
     }),
     secret(value: unknown) {
-      answer = { status: 200, body: { ARN: SECRET_ARN, Name: 'aurora-migrate-runner', SecretString: typeof value === 'string' ? value : JSON.stringify(value), VersionId: 'v1' } }
+      answer = {
+        status: 200,
+        body: {
+          ARN: SECRET_ARN,
+          Name: 'aurora-migrate-runner',
+          SecretString: typeof value === 'string' ? value : JSON.stringify(value),
+          VersionId: 'v1'
+        }
+      }
     },
     fail(type: string, message: string) {
       answer = { status: 400, body: { __type: type, message } }
@@ -528,7 +726,14 @@ describe('runner handler with DB_SECRET_ARN', () => {
     fake = await startSecretsManager()
     logs = capture()
     const url = new URL(db.url)
-    rdsSecret = { engine: 'postgres', host: url.hostname, port: Number(url.port), username: 'postgres', password: decodeURIComponent(url.password), dbname: db.name }
+    rdsSecret = {
+      engine: 'postgres',
+      host: url.hostname,
+      port: Number(url.port),
+      username: 'postgres',
+      password: decodeURIComponent(url.password),
+      dbname: db.name
+    }
   })
 
   afterEach(async () => {
@@ -542,18 +747,29 @@ describe('runner handler with DB_SECRET_ARN', () => {
     fake.secret(rdsSecret)
     const handler = make()
     for (let i = 0; i < 3; i++) {
-      expect(await handler({ protocol: 1, op: 'query', sql: 'SELECT current_database() AS db' })).toMatchObject({ ok: true, rows: [{ db: db.name }] })
+      expect(await handler({ protocol: 1, op: 'query', sql: 'SELECT current_database() AS db' })).toMatchObject({
+        ok: true,
+        rows: [{ db: db.name }]
+      })
     }
     expect(fake.requests).toEqual([{ target: 'secretsmanager.GetSecretValue', body: { SecretId: SECRET_ARN } }])
   })
 
   test('a failed read is answered as CONNECTION and tried again on the next invocation', async () => {
-    fake.fail('AccessDeniedException', 'User: arn:aws:sts::123456789012:assumed-role/runner is not authorized to perform: secretsmanager:GetSecretValue')
+    fake.fail(
+      'AccessDeniedException',
+      'User: arn:aws:sts::123456789012:assumed-role/runner is not authorized to perform: secretsmanager:GetSecretValue'
+    )
     const handler = make()
     const denied = await handler({ protocol: 1, op: 'ping' })
     expect(denied).toEqual({
       ok: false,
-      error: { code: 'CONNECTION', message: expect.stringMatching(/Could not read the secret arn:aws:secretsmanager:.*AccessDeniedException: .*needs secretsmanager:GetSecretValue/) }
+      error: {
+        code: 'CONNECTION',
+        message: expect.stringMatching(
+          /Could not read the secret arn:aws:secretsmanager:.*AccessDeniedException: .*needs secretsmanager:GetSecretValue/
+        )
+      }
     })
     fake.secret(rdsSecret)
     expect(await handler({ protocol: 1, op: 'ping' })).toMatchObject({ ok: true })
@@ -564,7 +780,10 @@ describe('runner handler with DB_SECRET_ARN', () => {
   test('a refused password (a rotated secret) makes the next invocation read the secret again', async () => {
     fake.secret({ ...rdsSecret, password: 'old-password' })
     const handler = make()
-    expect(await handler({ protocol: 1, op: 'ping' })).toEqual({ ok: false, error: { code: 'CONNECTION', message: expect.stringMatching(/password authentication failed/) } })
+    expect(await handler({ protocol: 1, op: 'ping' })).toEqual({
+      ok: false,
+      error: { code: 'CONNECTION', message: expect.stringMatching(/password authentication failed/) }
+    })
     fake.secret(rdsSecret)
     expect(await handler({ protocol: 1, op: 'ping' })).toMatchObject({ ok: true })
     expect(fake.requests).toHaveLength(2)
@@ -574,9 +793,15 @@ describe('runner handler with DB_SECRET_ARN', () => {
   test('DB_NAME, DB_HOST and DB_PORT complete or override the secret', async () => {
     const { host, port, dbname: _dbname, ...managed } = rdsSecret // what a secret RDS manages holds
     fake.secret(managed)
-    expect(await make()({ protocol: 1, op: 'ping' })).toEqual({ ok: false, error: { code: 'CONNECTION', message: expect.stringMatching(/has no 'host'.*set DB_HOST/) } })
+    expect(await make()({ protocol: 1, op: 'ping' })).toEqual({
+      ok: false,
+      error: { code: 'CONNECTION', message: expect.stringMatching(/has no 'host'.*set DB_HOST/) }
+    })
     const handler = make({ DB_HOST: String(host), DB_PORT: String(port), DB_NAME: db.name })
-    expect(await handler({ protocol: 1, op: 'query', sql: 'SELECT current_database() AS db' })).toMatchObject({ ok: true, rows: [{ db: db.name }] })
+    expect(await handler({ protocol: 1, op: 'query', sql: 'SELECT current_database() AS db' })).toMatchObject({
+      ok: true,
+      rows: [{ db: db.name }]
+    })
   })
 
   test('an unusable secret is explained without showing its content', async () => {
@@ -585,9 +810,15 @@ describe('runner handler with DB_SECRET_ARN', () => {
     expect(notJson).toEqual({ ok: false, error: { code: 'CONNECTION', message: expect.stringMatching(/is not JSON/) } })
     expect(JSON.stringify(notJson)).not.toContain('hunter2')
     fake.secret({ ...rdsSecret, engine: 'mysql' })
-    expect(await make()({ protocol: 1, op: 'ping' })).toMatchObject({ ok: false, error: { code: 'CONNECTION', message: expect.stringMatching(/engine "mysql".*PostgreSQL only/) } })
+    expect(await make()({ protocol: 1, op: 'ping' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONNECTION', message: expect.stringMatching(/engine "mysql".*PostgreSQL only/) }
+    })
     fake.secret({ ...rdsSecret, password: undefined })
-    expect(await make()({ protocol: 1, op: 'ping' })).toMatchObject({ ok: false, error: { code: 'CONNECTION', message: expect.stringMatching(/has no 'password'/) } })
+    expect(await make()({ protocol: 1, op: 'ping' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONNECTION', message: expect.stringMatching(/has no 'password'/) }
+    })
     expect(logs.lines.join('\n')).not.toContain('hunter2')
   })
 
@@ -597,7 +828,10 @@ describe('runner handler with DB_SECRET_ARN', () => {
     try {
       fake.secret({ ...rdsSecret, username: 'runner_special', password })
       const handler = make()
-      expect(await handler({ protocol: 1, op: 'query', sql: 'SELECT current_user AS u' })).toMatchObject({ ok: true, rows: [{ u: 'runner_special' }] })
+      expect(await handler({ protocol: 1, op: 'query', sql: 'SELECT current_user AS u' })).toMatchObject({
+        ok: true,
+        rows: [{ u: 'runner_special' }]
+      })
       await handler.close()
     } finally {
       await sql(db.url, 'DROP ROLE runner_special')
@@ -718,7 +952,9 @@ describe('runner.zip', () => {
     fs.writeFileSync(path.join(from, 'index.js'), code)
     fs.writeFileSync(path.join(from, 'licenses.txt'), 'MIT\n')
     const out = path.join(dir, 'runner.zip')
-    expect(packageRunner(from, out)).toMatch(/runner\.zip: \d+ bytes: index\.js \(\d+ bytes\), licenses\.txt \(4 bytes\), package\.json \(\d+ bytes\)/)
+    expect(packageRunner(from, out)).toMatch(
+      /runner\.zip: \d+ bytes: index\.js \(\d+ bytes\), licenses\.txt \(4 bytes\), package\.json \(\d+ bytes\)/
+    )
     const zip = fs.readFileSync(out)
 
     const entries = readZip(zip)
@@ -742,9 +978,9 @@ describe('runner.zip', () => {
 
   test('refuses a directory without index.js', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-zip-'))
-    expect(() => execFileSync(process.execPath, ['scripts/package-runner.mjs', '--from', dir, '--out', path.join(dir, 'x.zip')], { stdio: 'pipe' })).toThrow(
-      /index\.js does not exist: run `npm run bundle` first/
-    )
+    expect(() =>
+      execFileSync(process.execPath, ['scripts/package-runner.mjs', '--from', dir, '--out', path.join(dir, 'x.zip')], { stdio: 'pipe' })
+    ).toThrow(/index\.js does not exist: run `npm run bundle` first/)
   })
 
   test('holds dist/runner/index.js (npm run bundle), which answers a ping', async () => {
@@ -763,10 +999,18 @@ describe('runner.zip', () => {
     const db = await createTestDatabase('runnerzip')
     try {
       const script = `import('${path.join(extracted, 'index.js')}').then(async (m) => { process.stdout.write(JSON.stringify(await m.handler({ protocol: 1, op: 'ping' }))); process.exit(0) })`
-      const output = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_URL: db.url } })
+      const output = execFileSync(process.execPath, ['-e', script], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, DATABASE_URL: db.url }
+      })
       const lines = output.split('\n')
       expect(lines[0]).toMatch(/^op=ping statements=0 ms=\d+ outcome=ok/)
-      expect(JSON.parse(lines[lines.length - 1])).toEqual({ ok: true, protocol: 1, runner: RUNNER_VERSION, server: expect.stringMatching(/^PostgreSQL /) })
+      expect(JSON.parse(lines[lines.length - 1])).toEqual({
+        ok: true,
+        protocol: 1,
+        runner: RUNNER_VERSION,
+        server: expect.stringMatching(/^PostgreSQL /)
+      })
     } finally {
       await db.drop()
     }
@@ -776,13 +1020,29 @@ describe('runner.zip', () => {
 describe('deployment templates', () => {
   // CloudFormation's short tags (!Ref, !Sub, !GetAtt, …) become the long form they stand for.
   const cfnKey = (name: string) => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`)
-  const cfnTags: Tags = ['Ref', 'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'And', 'Or', 'Join', 'Select', 'Split', 'FindInMap', 'ImportValue', 'Condition', 'Base64', 'GetAZs', 'Cidr'].flatMap(
-    (name): Tags => [
-      { tag: `!${name}`, resolve: (value: string) => ({ [cfnKey(name)]: name === 'GetAtt' ? value.split('.') : value }) },
-      { tag: `!${name}`, collection: 'seq', resolve: (value) => ({ [cfnKey(name)]: value.toJSON() }) },
-      { tag: `!${name}`, collection: 'map', resolve: (value) => ({ [cfnKey(name)]: value.toJSON() }) }
-    ]
-  )
+  const cfnTags: Tags = [
+    'Ref',
+    'Sub',
+    'GetAtt',
+    'If',
+    'Equals',
+    'Not',
+    'And',
+    'Or',
+    'Join',
+    'Select',
+    'Split',
+    'FindInMap',
+    'ImportValue',
+    'Condition',
+    'Base64',
+    'GetAZs',
+    'Cidr'
+  ].flatMap((name): Tags => [
+    { tag: `!${name}`, resolve: (value: string) => ({ [cfnKey(name)]: name === 'GetAtt' ? value.split('.') : value }) },
+    { tag: `!${name}`, collection: 'seq', resolve: (value) => ({ [cfnKey(name)]: value.toJSON() }) },
+    { tag: `!${name}`, collection: 'map', resolve: (value) => ({ [cfnKey(name)]: value.toJSON() }) }
+  ])
 
   test('template.yaml: the function, its network and least-privilege IAM', () => {
     const template = parseYaml(fs.readFileSync('runner/template.yaml', 'utf8'), { customTags: cfnTags }) as Record<string, any>
@@ -790,14 +1050,28 @@ describe('deployment templates', () => {
     expect(Object.keys(template.Parameters)).toEqual(expect.arrayContaining(['VpcId', 'SubnetIds', 'DatabaseSecurityGroupId', 'SecretArn']))
     const fn = template.Resources.RunnerFunction
     expect(fn.Type).toBe('AWS::Serverless::Function')
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 900, MemorySize: 512 })
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 900,
+      MemorySize: 512
+    })
     expect(fn.Properties.Environment.Variables.DB_SECRET_ARN).toEqual({ Ref: 'SecretArn' })
     expect(JSON.stringify(fn.Properties.Policies)).toContain('AWSLambdaVPCAccessExecutionRole')
     const actions = [...JSON.stringify(fn.Properties.Policies).matchAll(/"Action":("[^"]*"|\[[^\]]*\])/g)].map((m) => m[1])
     expect(actions).toEqual(['"secretsmanager:GetSecretValue"', '"kms:Decrypt"'])
     const egress = template.Resources.RunnerSecurityGroup.Properties.SecurityGroupEgress
-    expect(egress[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: { Ref: 'DatabasePort' }, ToPort: { Ref: 'DatabasePort' }, DestinationSecurityGroupId: { Ref: 'DatabaseSecurityGroupId' } })
-    expect(template.Resources.DatabaseIngressFromRunner.Properties).toMatchObject({ GroupId: { Ref: 'DatabaseSecurityGroupId' }, SourceSecurityGroupId: { 'Fn::GetAtt': ['RunnerSecurityGroup', 'GroupId'] } })
+    expect(egress[0]).toMatchObject({
+      IpProtocol: 'tcp',
+      FromPort: { Ref: 'DatabasePort' },
+      ToPort: { Ref: 'DatabasePort' },
+      DestinationSecurityGroupId: { Ref: 'DatabaseSecurityGroupId' }
+    })
+    expect(template.Resources.DatabaseIngressFromRunner.Properties).toMatchObject({
+      GroupId: { Ref: 'DatabaseSecurityGroupId' },
+      SourceSecurityGroupId: { 'Fn::GetAtt': ['RunnerSecurityGroup', 'GroupId'] }
+    })
     expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(['RunnerFunctionArn', 'WorkflowRolePolicy']))
     expect(JSON.stringify(template.Outputs.WorkflowRolePolicy)).toContain('lambda:InvokeFunction')
   })

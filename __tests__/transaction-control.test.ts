@@ -154,7 +154,11 @@ describe('readTransactionControl', () => {
   test('savepoints are allowed inside a whole-file wrapper and refused outside one', () => {
     const body = 'create table a (id int);\nsavepoint s;\ninsert into a values (1);\nrollback to savepoint s;\nrelease s;\n'
     expect(read(`begin;\n${body}commit;\n`)[2]).toEqual([])
-    expect(read(body)[2]).toEqual(['2:1 SAVEPOINT transaction', '4:1 ROLLBACK TO SAVEPOINT transaction', '5:1 RELEASE SAVEPOINT transaction'])
+    expect(read(body)[2]).toEqual([
+      '2:1 SAVEPOINT transaction',
+      '4:1 ROLLBACK TO SAVEPOINT transaction',
+      '5:1 RELEASE SAVEPOINT transaction'
+    ])
   })
 
   test.each([

@@ -57,7 +57,12 @@ export async function benchApply(): Promise<void> {
     }
     await run('postgres', 'bench_pg', (url) => new PostgresTarget(url))
     await run('data-api', 'bench_api', () =>
-      createDataApiTarget({ resourceArn: emulator.resourceArn, secretArn: emulator.secretArn, database: 'bench_api', endpoint: emulator.endpoint })
+      createDataApiTarget({
+        resourceArn: emulator.resourceArn,
+        secretArn: emulator.secretArn,
+        database: 'bench_api',
+        endpoint: emulator.endpoint
+      })
     )
   } finally {
     await emulator.stop()

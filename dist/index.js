@@ -74843,6 +74843,15 @@ class MigrationFileError extends Error {
         this.name = 'MigrationFileError';
     }
 }
+/**
+ * PostgreSQL's message with no row values, for logs, summaries and comments (public on a public
+ * repository). DETAIL (`Key (api_key)=(sk_live_…) already exists`, `Failing row contains (…)`) is never
+ * part of it; data exceptions (SQLSTATE class 22) quote the offending value in the message itself
+ * (`invalid input syntax for type integer: "…"`), so their quoted parts are left out.
+ */
+function publicSqlMessage(info) {
+    return info.sqlState?.startsWith('22') ? info.message.replace(/"(?:[^"]|"")*"/g, '"…"') : info.message;
+}
 /** A migration statement failed; the version it belongs to was rolled back. */
 class StatementFailedError extends Error {
     version;
@@ -74850,7 +74859,7 @@ class StatementFailedError extends Error {
     sqlError;
     statementPreview;
     constructor(version, location, sqlError, statementPreview) {
-        super(`v${version} failed at ${location.file}:${location.line}:${location.column}: ${sqlError.message}` +
+        super(`v${version} failed at ${location.file}:${location.line}:${location.column}: ${publicSqlMessage(sqlError)}` +
             (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
             `. Version ${version} was rolled back; versions before it stay applied.`);
         this.version = version;
@@ -74882,7 +74891,7 @@ class StepFailedError extends StatementFailedError {
         this.advice = advice;
         this.outcome = outcome;
         this.message =
-            `v${version} failed at ${location.file}:${location.line}:${location.column}: ${sqlError.message}` +
+            `v${version} failed at ${location.file}:${location.line}:${location.column}: ${publicSqlMessage(sqlError)}` +
                 (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
                 `.${advice ? ` ${advice}` : ''} ${outcome}`;
         this.name = 'StepFailedError';
@@ -74914,6 +74923,23 @@ class LeaseLostError extends Error {
     constructor(message) {
         super(message);
         this.name = 'LeaseLostError';
+    }
+}
+/**
+ * A version's transaction failed outside the version's own statements: at COMMIT (a deferred constraint,
+ * a serialization failure), or at one of the engine's statements around them (the lease fence, the
+ * timeouts, the meta row). `part` says which; the transaction was rolled back.
+ */
+class VersionTransactionError extends Error {
+    version;
+    part;
+    sqlError;
+    constructor(version, part, sqlError, message) {
+        super(message);
+        this.version = version;
+        this.part = part;
+        this.sqlError = sqlError;
+        this.name = 'VersionTransactionError';
     }
 }
 /**
@@ -74963,11 +74989,311 @@ class StatementOutcomeUnknownError extends Error {
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
+/** A row of the meta table that aurora-migrate cannot have written (changed by hand): names the version and the column. */
+class MetaRowError extends Error {
+    table;
+    version;
+    column;
+    constructor(table, version, column, problem) {
+        super(`${table}: in the row of v${version}, ${column} ${problem}. The row was changed outside aurora-migrate, so the history cannot be trusted: ` +
+            `restore the row as apply wrote it (from a backup, or from the files of v${version}), then re-run.`);
+        this.table = table;
+        this.version = version;
+        this.column = column;
+        this.name = 'MetaRowError';
+    }
+}
+/** A version deleted, truncated or added rows of the meta table; it was rolled back and not recorded. */
+class HistoryChangedError extends Error {
+    version;
+    constructor(version, message) {
+        super(message);
+        this.version = version;
+        this.name = 'HistoryChangedError';
+    }
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/printable.ts
+/**
+ * Text from a pull request (file and folder names, SQL, messages that quote them) on its way to a log.
+ * The runner reads every log line that starts with `::` as a workflow command, so a name holding a line
+ * break could set outputs or stop masking; bidirectional controls make a name read differently from
+ * what it is. Names with such characters are refused at discovery; every log line is escaped as well.
+ */
+
+/**
+ * C0 controls, DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional
+ * controls (ALM, LRM, RLM, LRE/RLE/PDF/LRO/RLO, LRI/RLI/FSI/PDI).
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** The first control character in `text` (see CONTROL), or null. */
+function controlCharacter(text) {
+    return text.match(new RegExp(CONTROL.source))?.[0] ?? null;
+}
+/** `\n`, `\t`, `\r`, or `\u001b`-style: how a control character is written in messages. */
+function escapeCharacter(character) {
+    return NAMED[character] ?? `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** The text on one line with every control character written as an escape: safe in a log line or a message. */
+function printable(text) {
+    return text.replace(CONTROL, escapeCharacter);
+}
+/** One log line: control characters escaped, and never read as a workflow command (it cannot start with `::`). */
+function logLine(message) {
+    const line = printable(message);
+    return /^\s*::/.test(line) ? `\\${line.trimStart()}` : line;
+}
+/**
+ * Several lines of text that must be printed as they are (markdown holding SQL): wrapped in the
+ * runner's `stop-commands` with a token nobody can guess, so no line of it is read as a command.
+ */
+function logBlock(text, print, onRunner = process.env.GITHUB_ACTIONS === 'true') {
+    if (!onRunner) {
+        print(text);
+        return;
+    }
+    const token = (0,external_node_crypto_.randomUUID)();
+    print(`::stop-commands::${token}`);
+    print(text);
+    print(`::${token}::`);
+}
+
+;// CONCATENATED MODULE: ./src/migrations/files.ts
+/**
+ * What the migrations folder may hold, checked before anything is read: a pull request controls every
+ * name, link and size in it. Symbolic links are refused outright (a link can point at /proc/self/environ,
+ * /dev/zero or a file outside the repository, and git does not follow them either), so are FIFOs, devices
+ * and sockets, names with control characters, and files larger than MAX_FILE_BYTES. Files are read with a
+ * bounded read on a descriptor opened without following links, never with readFile on an unknown path.
+ */
+
+
+
+
+
+/**
+ * The largest migration file read: 5 MiB, below the 6 MB one runner Lambda invocation carries (a version
+ * goes in one), and far beyond any hand-written migration.
+ */
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+function entryKind(stats) {
+    if (stats.isSymbolicLink())
+        return 'symlink';
+    if (stats.isFile())
+        return 'file';
+    if (stats.isDirectory())
+        return 'directory';
+    return 'other';
+}
+function otherKind(stats) {
+    if (stats.isFIFO())
+        return 'a FIFO';
+    if (stats.isSocket())
+        return 'a socket';
+    if (stats.isCharacterDevice() || stats.isBlockDevice())
+        return 'a device';
+    return 'not a regular file';
+}
+/** Refuses a file or folder name with a control character (see printable.ts); `shown` is the path for the message. */
+function checkName(name, shown) {
+    const character = controlCharacter(name);
+    if (character === null)
+        return;
+    throw new MigrationFileError(`${printable(shown)}: the name contains the control character ${escapeCharacter(character)}; rename it using printable characters only ` +
+        '(control characters in names can inject workflow commands into the log or make a name read as something else)', { file: printable(shown) });
+}
+function symlinkError(shown) {
+    return new MigrationFileError(`${shown} is a symbolic link: migrations must be regular files and folders committed as such ` +
+        '(a link could point at anything on the runner); replace the link with the file or folder itself', { file: shown });
+}
+/** A directory entry that is neither a regular file, a folder nor a link (a FIFO, a device, a socket). */
+function notRegularError(shown, stats) {
+    return new MigrationFileError(`${shown} is ${otherKind(stats)}: migrations must be regular files and folders`, { file: shown });
+}
+function tooLargeError(shown, bytes) {
+    return new MigrationFileError(`${shown} is ${bytes.toLocaleString('en-US')} bytes: a migration file may be at most ${MAX_FILE_BYTES.toLocaleString('en-US')} bytes (5 MiB); ` +
+        'split it into several files or versions', { file: shown });
+}
+/**
+ * Reads a regular file of at most MAX_FILE_BYTES. It is opened without following a link and without
+ * blocking (a FIFO swapped in after the directory was listed), checked on the open descriptor, and read
+ * no further than the cap, whatever the file claims its size is.
+ */
+async function readBoundedFile(filePath, shown) {
+    const flags = external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NOFOLLOW ?? 0) | (external_node_fs_.constants.O_NONBLOCK ?? 0);
+    let handle;
+    try {
+        handle = await promises_default().open(filePath, flags);
+    }
+    catch (error) {
+        if (error.code === 'ELOOP')
+            throw symlinkError(shown);
+        throw error;
+    }
+    try {
+        const stats = await handle.stat();
+        if (!stats.isFile())
+            throw notRegularError(shown, stats);
+        if (stats.size > MAX_FILE_BYTES)
+            throw tooLargeError(shown, stats.size);
+        const chunks = [];
+        let total = 0;
+        for (;;) {
+            const chunk = Buffer.alloc(Math.min(64 * 1024, MAX_FILE_BYTES + 1 - total));
+            const { bytesRead } = await handle.read(chunk, 0, chunk.length, total);
+            if (bytesRead === 0)
+                break;
+            chunks.push(chunk.subarray(0, bytesRead));
+            total += bytesRead;
+            if (total > MAX_FILE_BYTES)
+                throw tooLargeError(shown, total);
+        }
+        return Buffer.concat(chunks, total);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * `migrations-dir` as a path relative to the workspace, in the one spelling git uses: `./db/`, `db/./x/..`
+ * and an absolute path inside the workspace all become `db`. A path that leaves the workspace is refused.
+ */
+function normalizeMigrationsDir(dir, workspace) {
+    const relative = external_node_path_default().relative(external_node_path_default().resolve(workspace), external_node_path_default().resolve(workspace, dir));
+    if (relative === '..' || relative.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(relative)) {
+        throw new InputError('migrations-dir', `'${printable(dir)}' is outside the workspace: give a folder inside the repository, for example migrations/resources`);
+    }
+    return relative.split((external_node_path_default()).sep).join('/') || '.';
+}
+
+;// CONCATENATED MODULE: ./src/targets/mask.ts
+/**
+ * The one place that finds a connection string's password: for masking it in what is logged
+ * (`maskUrl`), registering it with the runner's masking (`urlSecrets`) and scrubbing it from driver
+ * messages (`scrubSecrets`).
+ *
+ * Works on text rather than on a parsed URL: a database URL whose password contains an unescaped
+ * `@`, `/`, `?` or `#` does not parse as a URL (or parses with the password in the wrong part), and
+ * such a URL must still never be printed with its password. When in doubt more is masked, not less.
+ */
+const MASK = '***';
+/** Masks `password=…` in a query string or a key/value connection string. */
+function maskPasswordSettings(text) {
+    return text.replace(/([?&;]password=)[^&]*/gi, `$1${MASK}`).replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, `$1$2${MASK}`);
+}
+/** `password=…` values of a query string or a key/value connection string. */
+function passwordSettings(text) {
+    const values = [...text.matchAll(/[?&;]password=([^&]*)/gi)].map((match) => match[1]);
+    for (const match of text.matchAll(/(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S*)/gi)) {
+        values.push(match[1].startsWith("'") ? match[1].slice(1, -1).replace(/\\(.)/g, '$1') : match[1]);
+    }
+    return values.filter(Boolean);
+}
+/**
+ * Splits a URL around its password as a person meant it. The userinfo ends at the last `@` before the
+ * query (`?`, `#`); when there is none there (a raw `?` or `#` in the password), at the last `@` of all.
+ */
+function splitUrl(url) {
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)/.exec(url)?.[1];
+    if (!scheme)
+        return null;
+    const afterScheme = url.slice(scheme.length);
+    const query = afterScheme.search(/[?#]/);
+    const beforeQuery = query < 0 ? afterScheme : afterScheme.slice(0, query);
+    const at = beforeQuery.includes('@') ? beforeQuery.lastIndexOf('@') : afterScheme.lastIndexOf('@');
+    if (at < 0)
+        return { scheme, user: '', password: null, hasUserinfo: false, rest: afterScheme };
+    const userinfo = afterScheme.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    return {
+        scheme,
+        user: colon < 0 ? userinfo : userinfo.slice(0, colon),
+        password: colon < 0 ? null : userinfo.slice(colon + 1),
+        hasUserinfo: true,
+        rest: afterScheme.slice(at + 1)
+    };
+}
+function decoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/**
+ * The password of a connection string as it is written and percent-decoded (and any `password=`
+ * setting): every form that could appear in a message. Empty when there is none.
+ */
+function urlSecrets(url) {
+    if (typeof url !== 'string')
+        return [];
+    const parts = splitUrl(url);
+    const written = [...(parts?.password ? [parts.password] : []), ...passwordSettings(parts ? parts.rest : url)];
+    return [...new Set(written.flatMap((value) => [value, decoded(value)]))].filter(Boolean);
+}
+/**
+ * Whether a URL parser (and so the PostgreSQL driver) reads another password than the one written: a raw
+ * `@`, `/`, `?` or `#` in the password makes it take part of the password for the host or the database.
+ */
+function misreadPassword(url) {
+    const parts = splitUrl(url);
+    if (!parts?.password)
+        return false;
+    const parses = (text) => {
+        try {
+            return new URL(text);
+        }
+        catch {
+            return null;
+        }
+    };
+    const parsed = parses(url);
+    // Not a URL as written: the password is to blame when the URL parses with the password encoded.
+    if (!parsed)
+        return parses(`${parts.scheme}${parts.user}:${encodeURIComponent(decoded(parts.password))}@${parts.rest}`) !== null;
+    return decoded(parsed.password) !== decoded(parts.password);
+}
+/** Replaces every form of the URL's password in a message (a driver may echo it) with `***`. */
+function scrubSecrets(url) {
+    // Very short values would mask unrelated text; the runner's masking covers them in the log.
+    const secrets = url ? urlSecrets(url).filter((secret) => secret.length >= 3) : [];
+    return (message) => secrets.reduce((text, secret) => text.split(secret).join(MASK), message);
+}
+function maskUrl(url) {
+    try {
+        if (typeof url !== 'string')
+            return MASK;
+        const parts = splitUrl(url);
+        if (!parts)
+            return maskPasswordSettings(url);
+        const rest = maskPasswordSettings(parts.rest);
+        if (!parts.hasUserinfo)
+            return parts.scheme + rest;
+        if (parts.password === null)
+            return `${parts.scheme}${parts.user}@${rest}`;
+        return `${parts.scheme}${parts.user}:${MASK}@${rest}`;
+    }
+    catch {
+        return MASK;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/engine/meta.ts
 /**
- * The meta table (one row per applied version) and the lease table beside it. Every identifier that
- * comes from input is validated and quoted here, and nowhere else.
+ * The meta table (one row per applied version), and beside it the lease table and the progress table
+ * (the completed steps of versions that run in steps): their DDL, and the reads and writes of the
+ * history. Every identifier that comes from input is validated and quoted here, and nowhere else.
  */
 
 /** Plain identifiers only: letters, digits, `_` and `$`, starting with a letter or `_`; 63 bytes at most. */
@@ -74986,7 +75312,7 @@ function parseMetaTableName(input) {
     }
     const table = parts[parts.length - 1];
     // The longest name beside it is the progress table, `<table>_progress`.
-    const longestSuffix = '_progress'.length;
+    const longestSuffix = PROGRESS_SUFFIX.length;
     if (Buffer.byteLength(table) + longestSuffix > MAX_IDENTIFIER) {
         throw new InputError('meta-table', `'${table}' is too long: at most ${MAX_IDENTIFIER - longestSuffix} characters (the tables beside it add '_lock' and '_progress')`);
     }
@@ -75016,20 +75342,6 @@ function metaTables(schema, table) {
         display: `${schema}.${table}`
     };
 }
-/**
- * Resolves the schema once, so that a migration that changes search_path cannot move the meta table
- * under the engine's feet.
- */
-async function resolveMetaTables(target, name) {
-    if (name.schema !== null)
-        return metaTables(name.schema, name.table);
-    const { rows } = await target.query('SELECT current_schema() AS schema');
-    const schema = rows[0]?.schema;
-    if (typeof schema !== 'string' || !schema) {
-        throw new InputError('meta-table', 'the database has no default schema (search_path is empty): give meta-table as schema.table');
-    }
-    return metaTables(schema, name.table);
-}
 const DUPLICATE_OBJECT = new Set(['23505', '42P07', '42710']);
 /** CREATE … IF NOT EXISTS races with itself in PostgreSQL (two runs at once); the loser just retries. */
 async function createIfMissing(target, sql) {
@@ -75052,10 +75364,10 @@ async function ensureMetaTables(target, tables, createSchema) {
         'to_regnamespace(:schema) IS NOT NULL AS schema', { meta: tables.meta, lock: tables.lock, progress: tables.progress, schema: quoteIdentifier(tables.schema) });
     const present = rows[0] ?? {};
     if (present.meta === true && present.lock === true) {
-        await target.query(`INSERT INTO ${tables.lock} (id, owner, token, expires_at) VALUES (1, '', 0, '-infinity') ON CONFLICT (id) DO NOTHING`);
+        await insertLeaseRow(target, tables);
         if (present.progress !== true) {
             // Tables made by an earlier release: add the progress table. A user without CREATE can still
-            // apply ordinary versions; a version that needs the table says so (see requireProgressTable).
+            // apply ordinary versions; a version that needs the table says so (see progressTableExists in steps.ts).
             await createIfMissing(target, progressTableDdl(tables)).catch((error) => {
                 if (!(error instanceof DatabaseError && error.info.sqlState === '42501'))
                     throw error;
@@ -75085,7 +75397,16 @@ async function ensureMetaTables(target, tables, createSchema) {
   expires_at timestamptz NOT NULL
 )`);
     await createIfMissing(target, progressTableDdl(tables));
-    await target.query(`INSERT INTO ${tables.lock} (id, owner, token, expires_at) VALUES (1, '', 0, '-infinity') ON CONFLICT (id) DO NOTHING`);
+    await insertLeaseRow(target, tables);
+}
+/**
+ * The lease row, when it is missing. A plain SELECT sees an existing row without waiting; INSERT … ON
+ * CONFLICT alone would wait for the lock of a version's transaction that holds the row (for as long as
+ * the version runs, or until the service ends the transaction of a run that was killed).
+ */
+async function insertLeaseRow(target, tables) {
+    await target.query(`INSERT INTO ${tables.lock} (id, owner, token, expires_at) SELECT 1, '', 0, '-infinity'
+WHERE NOT EXISTS (SELECT 1 FROM ${tables.lock} WHERE id = 1) ON CONFLICT (id) DO NOTHING`);
 }
 /**
  * One row per completed statement of a version that runs in steps (step: the statement's 0-based
@@ -75112,7 +75433,12 @@ async function readProgress(target, tables, version) {
     if (!(await progressTableExists(target, tables)))
         return [];
     const { rows } = await target.query(`SELECT step, statement_checksum, file, line FROM ${tables.progress} WHERE version = :version ORDER BY step`, { version });
-    return rows.map((row) => ({ step: Number(row.step), statementChecksum: String(row.statement_checksum), file: String(row.file), line: Number(row.line) }));
+    return rows.map((row) => ({
+        step: Number(row.step),
+        statementChecksum: String(row.statement_checksum),
+        file: String(row.file),
+        line: Number(row.line)
+    }));
 }
 /**
  * Versions that ran in part: some statements completed (outside a transaction, or in a committed
@@ -75148,15 +75474,54 @@ async function metaTableExists(target, tables) {
     const { rows } = await target.query('SELECT to_regclass(:name) IS NOT NULL AS present', { name: tables.meta });
     return rows[0]?.present === true;
 }
-const SELECT_ROWS = (tables) => `SELECT version, description, checksum, files::text AS files, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
-  execution_ms, applied_by, commit_sha, run_url FROM ${tables.meta}`;
-function toAppliedRow(row) {
+/** The most rows one page of the meta table holds. */
+const PAGE_ROWS = 1000;
+/**
+ * The most reply bytes one page is estimated to take: half the Data API's 1 MiB response, so that a
+ * service that escapes more than PostgreSQL's JSON does still fits (the runner Lambda takes 6 MB).
+ */
+const PAGE_BYTES = 512 * 1024;
+/** A `files` column longer than this is read in slices of its own (the Data API returns 64 KB per row). */
+const FILES_INLINE_BYTES = 16 * 1024;
+/** Characters per slice of a long `files` column: at most 4 bytes each. */
+const FILES_SLICE_CHARS = 4096;
+/**
+ * One page of rows after `after`, in version order: at most `rows`, cut where the estimated reply
+ * (every value as a JSON string, plus the per-field envelope) passes `budget`; the first row always.
+ */
+const PAGE_SQL = (tables) => `SELECT version, description, checksum, files, files_bytes, applied_at, execution_ms, applied_by, commit_sha, run_url, head_rows
+FROM (
+  SELECT head.*, sum(reply_bytes) OVER (ORDER BY version) AS running, row_number() OVER (ORDER BY version) AS n, count(*) OVER () AS head_rows
+  FROM (
+    SELECT version, description, checksum,
+      CASE WHEN octet_length(files::text) <= CAST(:inline AS integer) THEN files::text END AS files,
+      octet_length(files::text) AS files_bytes,
+      to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
+      execution_ms, applied_by, commit_sha, run_url,
+      400 + octet_length(to_json(description)::text) + octet_length(to_json(checksum)::text)
+        + octet_length(to_json(CASE WHEN octet_length(files::text) <= CAST(:inline AS integer) THEN files::text ELSE '' END)::text)
+        + coalesce(octet_length(to_json(applied_by)::text), 0) + coalesce(octet_length(to_json(commit_sha)::text), 0)
+        + coalesce(octet_length(to_json(run_url)::text), 0) AS reply_bytes
+    FROM ${tables.meta}
+    WHERE version > CAST(:after AS integer)
+    ORDER BY version
+    LIMIT CAST(:rows AS integer)
+  ) AS head
+) AS page
+WHERE running <= CAST(:budget AS integer) OR n = 1
+ORDER BY version`;
+function toAppliedRow(row, tables) {
     const text = (value) => (value === null || value === undefined ? null : String(value));
+    const version = Number(row.version);
+    if (!Number.isInteger(version) || version < 1)
+        throw new MetaRowError(tables.display, String(row.version), 'version', `is ${show(row.version)}, not a version number`);
+    if (typeof row.checksum !== 'string' || !row.checksum)
+        throw new MetaRowError(tables.display, version, 'checksum', `is ${show(row.checksum)}, not a checksum`);
     return {
-        version: Number(row.version),
+        version,
         description: text(row.description) ?? '',
-        checksum: String(row.checksum),
-        files: JSON.parse(String(row.files)),
+        checksum: row.checksum,
+        files: parseFiles(row.files, version, tables),
         appliedAt: String(row.applied_at),
         executionMs: Number(row.execution_ms),
         appliedBy: text(row.applied_by),
@@ -75164,20 +75529,79 @@ function toAppliedRow(row) {
         runUrl: text(row.run_url)
     };
 }
+/** The `files` column: a JSON list of { name, checksum, statements }, as apply writes it. */
+function parseFiles(json, version, tables) {
+    let files;
+    try {
+        files = JSON.parse(String(json));
+    }
+    catch {
+        files = undefined;
+    }
+    const valid = Array.isArray(files) &&
+        files.every((file) => typeof file === 'object' &&
+            file !== null &&
+            typeof file.name === 'string' &&
+            typeof file.checksum === 'string' &&
+            Number.isInteger(file.statements));
+    if (!valid)
+        throw new MetaRowError(tables.display, version, 'files', `is ${show(json)}, not a JSON list of {"name", "checksum", "statements"}`);
+    return files;
+}
+function show(value) {
+    const text = value === null || value === undefined ? 'NULL' : String(value);
+    return `'${text.length > 80 ? `${text.slice(0, 77)}...` : text}'`;
+}
+/** A `files` value too long for one reply row, read in slices. */
+async function readLongFiles(target, tables, version) {
+    let json = '';
+    for (let from = 1;; from += FILES_SLICE_CHARS) {
+        const { rows } = await target.query(`SELECT substr(files::text, CAST(:from AS integer), CAST(:count AS integer)) AS part FROM ${tables.meta} WHERE version = CAST(:version AS integer)`, { from, count: FILES_SLICE_CHARS, version });
+        const part = String(rows[0]?.part ?? '');
+        json += part;
+        if ([...part].length < FILES_SLICE_CHARS)
+            return json;
+    }
+}
+async function completeRow(target, tables, row) {
+    if (row.files === null && Number(row.files_bytes) > FILES_INLINE_BYTES)
+        row.files = await readLongFiles(target, tables, Number(row.version));
+    return toAppliedRow(row, tables);
+}
+/**
+ * Every row of the meta table, in version order, read in pages (keyset by version) that each fit one
+ * reply of the transport however long the history grows.
+ */
 async function readAppliedRows(target, tables) {
-    const { rows } = await target.query(`${SELECT_ROWS(tables)} ORDER BY version`);
-    return rows.map(toAppliedRow);
+    const applied = [];
+    for (let after = 0;;) {
+        const { rows } = await target.query(PAGE_SQL(tables), { after, rows: PAGE_ROWS, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES });
+        for (const row of rows)
+            applied.push(await completeRow(target, tables, row));
+        const headRows = rows.length ? Number(rows[0].head_rows) : 0;
+        if (!rows.length || (rows.length === headRows && headRows < PAGE_ROWS))
+            return applied;
+        after = applied[applied.length - 1].version;
+    }
 }
 async function readAppliedRow(target, tables, version) {
-    const { rows } = await target.query(`${SELECT_ROWS(tables)} WHERE version = :version`, { version });
-    return rows.length ? toAppliedRow(rows[0]) : null;
+    const { rows } = await target.query(PAGE_SQL(tables), { after: version - 1, rows: 1, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES });
+    return rows.length && Number(rows[0].version) === version ? completeRow(target, tables, rows[0]) : null;
 }
 /** The row insert that ends a version's transaction; execution_ms is measured by the database itself. */
-function insertAppliedRowStatement(tables, version, run) {
+function insertAppliedRowStatement(tables, version, run, 
+/**
+ * How many rows the run knows the meta table holds (read under the lease, plus what it recorded
+ * since): the row is inserted only when there are still that many, so that a version that deleted or
+ * truncated the history fails at this statement (0 rows) and is rolled back instead of being recorded.
+ */
+recordedRows) {
+    const guarded = recordedRows !== undefined;
     return {
         sql: `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
-VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestamp(),
-  CAST(round(extract(epoch FROM clock_timestamp() - now()) * 1000) AS integer), :applied_by, :commit_sha, :run_url)`,
+SELECT CAST(:version AS integer), CAST(:description AS text), CAST(:checksum AS text), CAST(:files AS jsonb), clock_timestamp(),
+  CAST(round(extract(epoch FROM clock_timestamp() - now()) * 1000) AS integer), CAST(:applied_by AS text), CAST(:commit_sha AS text), CAST(:run_url AS text)` +
+            (guarded ? `\nWHERE (SELECT count(*) FROM ${tables.meta}) = CAST(:recorded_rows AS bigint)` : ''),
         params: {
             version: version.version,
             description: version.description,
@@ -75185,9 +75609,19 @@ VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestam
             files: JSON.stringify(version.files),
             applied_by: run.actor,
             commit_sha: run.commitSha,
-            run_url: run.runUrl
+            run_url: run.runUrl,
+            ...(guarded ? { recorded_rows: recordedRows } : {})
         }
     };
+}
+/**
+ * The error of a version whose guarded meta row insert found the history changed (see
+ * insertAppliedRowStatement); `afterwards` says what the database holds now.
+ */
+function historyChanged(tables, version, afterwards) {
+    return new HistoryChangedError(version, `v${version} changed the migration history: when its statements had run, ${tables.display} no longer held the rows this run read under the lease ` +
+        `(a statement of v${version} deletes from, truncates or inserts into ${tables.display}), so v${version} was not recorded. ${afterwards} ` +
+        `Remove that statement from v${version}: only aurora-migrate writes to ${tables.display}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/config.ts
@@ -75195,6 +75629,8 @@ VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestam
  * Reads and validates every input once. Each error names its input; secrets are registered for masking
  * before anything else can log them.
  */
+
+
 
 
 const COMMANDS = ['plan', 'apply', 'validate', 'baseline', 'repair'];
@@ -75231,7 +75667,11 @@ function readConfig(sources) {
     const secretArn = input('secret-arn');
     const database = input('database');
     const lambdaFunction = input('lambda-function');
-    const chosen = [databaseUrl && 'database-url', (resourceArn || secretArn) && 'resource-arn + secret-arn', lambdaFunction && 'lambda-function'].filter(Boolean);
+    const chosen = [
+        databaseUrl && 'database-url',
+        (resourceArn || secretArn) && 'resource-arn + secret-arn',
+        lambdaFunction && 'lambda-function'
+    ].filter(Boolean);
     if (chosen.length > 1) {
         const name = databaseUrl ? 'database-url' : 'lambda-function';
         throw new InputError(name, `give exactly one target: ${chosen.join(' and ')} are both set (choose database-url, resource-arn + secret-arn, or lambda-function)`);
@@ -75244,7 +75684,7 @@ function readConfig(sources) {
     }
     else if (lambdaFunction) {
         if (database)
-            throw new InputError('database', "database goes with resource-arn; the runner Lambda connects to the database of its own secret (DB_SECRET_ARN) or DATABASE_URL");
+            throw new InputError('database', 'database goes with resource-arn; the runner Lambda connects to the database of its own secret (DB_SECRET_ARN) or DATABASE_URL');
         if (!LAMBDA_FUNCTION.test(lambdaFunction)) {
             throw new InputError('lambda-function', `'${lambdaFunction}' is not a Lambda function name or ARN (a name like aurora-migrate-runner, optionally :alias, or arn:aws:lambda:<region>:<account>:function:<name>)`);
         }
@@ -75285,7 +75725,8 @@ function readConfig(sources) {
     if (command !== 'baseline' && (baselineVersion !== null || baselineFrom)) {
         throw new InputError(baselineFrom ? 'baseline-from' : 'baseline-version', `only goes with command: baseline (the command is ${command})`);
     }
-    const migrationsDir = input('migrations-dir') || 'migrations/resources';
+    const workspace = sources.env.GITHUB_WORKSPACE || process.cwd();
+    const migrationsDir = normalizeMigrationsDir(input('migrations-dir') || 'migrations/resources', workspace);
     const environment = input('environment') || defaultEnvironment(target, migrationsDir);
     if (environment.length > 100 || /[\r\n]/.test(environment)) {
         throw new InputError('environment', 'must be one line of at most 100 characters (for example staging or production)');
@@ -75300,7 +75741,7 @@ function readConfig(sources) {
     return {
         command: command,
         migrationsDir,
-        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        workspace,
         target,
         environment,
         comment: booleanInput(sources, 'comment', true),
@@ -75322,29 +75763,16 @@ function readConfig(sources) {
         run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl }
     };
 }
-/** Registers the password (raw and percent-decoded) of a database URL as secrets. */
+/** Registers the password of a database URL, in every form a message could show it, as secrets. */
 function registerUrlSecrets(url, setSecret) {
-    let password = '';
-    try {
-        password = new URL(url).password;
-    }
-    catch {
-        // Not a URL: mask whatever sits between the last ':' and '@' of the authority, if anything.
-        password = /^[a-z]+:\/\/[^:/@]*:([^@]*)@/i.exec(url)?.[1] ?? '';
-    }
-    if (!password)
-        return;
-    setSecret(password);
-    try {
-        const decoded = decodeURIComponent(password);
-        if (decoded !== password)
-            setSecret(decoded);
-    }
-    catch {
-        // A malformed escape: the raw form is masked already.
-    }
+    for (const secret of urlSecrets(url))
+        setSecret(secret);
 }
 function validatePostgresUrl(url, name) {
+    if (misreadPassword(url)) {
+        throw new InputError(name, 'the password holds a character that must be percent-encoded in a URL (@ as %40, / as %2F, ? as %3F, # as %23): ' +
+            'as written, the driver would read part of the password as the host or the database name');
+    }
     let parsed;
     try {
         parsed = new URL(url);
@@ -75662,11 +76090,173 @@ function lastWord(tokens) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/migrations/transaction-control.ts
+
+/** Optional noise words after BEGIN, COMMIT, END, ROLLBACK and ABORT. */
+const NOISE = ['work', 'transaction'];
+/**
+ * The transaction-control statement `sql` is (one statement, as split.ts cut it), or null when it is
+ * none. Only its leading words count, so COMMIT inside a DO block, a function body, a string or a
+ * comment is never taken for one.
+ */
+function transactionControl(sql) {
+    const tokens = tokenize(sql, 64);
+    const [first, second, third] = tokens;
+    const control = (statement, kind, more = {}) => ({
+        statement,
+        kind,
+        changesModes: false,
+        endsTransaction: false,
+        ...more
+    });
+    if (isWord(first, 'begin'))
+        return begin('BEGIN', tokens.slice(isNoise(second) ? 2 : 1));
+    if (isWord(first, 'start') && isWord(second, 'transaction'))
+        return begin('START TRANSACTION', tokens.slice(2));
+    // SET [LOCAL | SESSION] TRANSACTION: the current transaction's modes (not SET SESSION CHARACTERISTICS).
+    const set = isWord(first, 'set') ? (isWord(second, 'local') || isWord(second, 'session') ? 2 : 1) : 0;
+    if (set && isWord(tokens[set], 'transaction')) {
+        const modes = modeText(tokens.slice(set + 1));
+        return control(`SET TRANSACTION${modes ? ` ${modes}` : ''}`, 'modes', { changesModes: true });
+    }
+    if (isWord(first, 'commit') && isWord(second, 'prepared'))
+        return control('COMMIT PREPARED', 'prepared');
+    if (isWord(first, 'rollback') && isWord(second, 'prepared'))
+        return control('ROLLBACK PREPARED', 'prepared');
+    // PREPARE TRANSACTION 'gid', not PREPARE transaction AS … (a prepared statement named "transaction").
+    const prepare = isWord(first, 'prepare') && isWord(second, 'transaction') && third?.kind === 'string';
+    if (prepare)
+        return control('PREPARE TRANSACTION', 'prepare');
+    if (isWord(first, 'savepoint'))
+        return control('SAVEPOINT', 'savepoint');
+    if (isWord(first, 'release'))
+        return control('RELEASE SAVEPOINT', 'savepoint');
+    for (const word of ['commit', 'end', 'rollback', 'abort']) {
+        if (!isWord(first, word))
+            continue;
+        const rest = tokens.slice(isNoise(second) ? 2 : 1);
+        const kind = word === 'commit' || word === 'end' ? 'commit' : 'rollback';
+        if (kind === 'rollback' && isWord(rest[0], 'to'))
+            return control('ROLLBACK TO SAVEPOINT', 'savepoint');
+        // AND CHAIN ends the transaction and opens another at once; AND NO CHAIN is the plain form.
+        const chain = isWord(rest[0], 'and') && isWord(rest[1], 'chain');
+        return control(`${word.toUpperCase()}${chain ? ' AND CHAIN' : ''}`, kind, { endsTransaction: kind === 'commit' && !chain });
+    }
+    return null;
+}
+function isNoise(token) {
+    return NOISE.some((word) => isWord(token, word));
+}
+/** BEGIN or START TRANSACTION, with the transaction modes that follow it. */
+function begin(statement, modes) {
+    const text = modeText(modes);
+    return { statement: text ? `${statement} ${text}` : statement, kind: 'begin', changesModes: changesModes(text), endsTransaction: false };
+}
+/**
+ * The modes as written, upper case: `ISOLATION LEVEL SERIALIZABLE, READ ONLY`. The text goes into logs and
+ * pull-request comments, so anything but a plain keyword or a comma (a snapshot id string) shows as `…`.
+ */
+function modeText(tokens) {
+    return tokens
+        .map((token) => {
+        if (token.kind === 'word' && /^[a-z_][a-z0-9_]*$/.test(token.value ?? ''))
+            return token.value.toUpperCase();
+        return token.kind === 'symbol' && token.value === ',' ? ',' : '…';
+    })
+        .join(' ')
+        .replace(/ ,/g, ',');
+}
+/** Modes that ask for nothing the version's transaction does not have: it writes, and NOT DEFERRABLE is the default. */
+const SAME_AS_THE_VERSION = /\b(READ WRITE|NOT DEFERRABLE)\b/g;
+/**
+ * Whether the modes ask for a transaction other than the version's. The version runs at the database's
+ * default isolation level and access mode, so even ISOLATION LEVEL READ COMMITTED is refused: the default
+ * is set per database and role (default_transaction_isolation), not by the file.
+ */
+function changesModes(modes) {
+    return modes.replace(/,/g, ' ').replace(SAME_AS_THE_VERSION, '').trim() !== '';
+}
+/**
+ * Finds a file's transaction control: a BEGIN … COMMIT wrapper around all of its statements (left out of
+ * what is sent) and the statements that cannot run where they are.
+ */
+function readTransactionControl(statements, noTransaction) {
+    const controls = statements.map((statement) => transactionControl(statement.sql));
+    const located = (index, context) => {
+        const { file, line, column } = statements[index];
+        const { statement, kind } = controls[index];
+        return { file, line, column, statement, kind, context };
+    };
+    if (noTransaction) {
+        const misplaced = controls.flatMap((control, index) => (control ? [located(index, 'no-transaction')] : []));
+        return { statements, transactionWrapper: null, misplaced };
+    }
+    const first = controls[0];
+    const last = controls[controls.length - 1];
+    const wrapped = statements.length >= 2 && first?.kind === 'begin' && last?.endsTransaction === true;
+    const misplaced = [];
+    if (wrapped && first.changesModes)
+        misplaced.push(located(0, 'modes'));
+    const inner = wrapped ? { from: 1, to: statements.length - 1 } : { from: 0, to: statements.length };
+    for (let index = inner.from; index < inner.to; index++) {
+        const control = controls[index];
+        // Savepoints nest inside the version's transaction: accepted where the file wraps itself in one.
+        if (!control || (wrapped && control.kind === 'savepoint'))
+            continue;
+        misplaced.push(located(index, control.kind === 'modes' ? 'modes' : 'transaction'));
+    }
+    if (!wrapped)
+        return { statements, transactionWrapper: null, misplaced };
+    return {
+        statements: statements.slice(1, -1),
+        transactionWrapper: { begin: statements[0], end: statements[statements.length - 1] },
+        misplaced
+    };
+}
+/** What a misplaced statement would do to the version, in a few words (for refusals and the plan comment). */
+function misplacedEffect(misplaced) {
+    if (misplaced.context === 'no-transaction') {
+        return misplaced.kind === 'prepared'
+            ? 'settles another, prepared transaction; a migration must not'
+            : 'cannot open, end, undo or shape a transaction there: each statement runs and commits on its own (over the Data API each is its own call)';
+    }
+    if (misplaced.context === 'modes') {
+        return misplaced.kind === 'begin'
+            ? "asks for a transaction the version does not run in: a version runs at the database's default isolation level and access mode"
+            : "cannot change the version's transaction, which has run statements already and runs at the database's default isolation level and access mode";
+    }
+    switch (misplaced.kind) {
+        case 'begin':
+            return 'opens nothing (the version already runs in a transaction); a BEGIN … COMMIT is accepted only around a whole file';
+        case 'commit':
+            return 'would commit the version half-way: what follows would run outside it, and a failure after it would leave the first part applied and unrecorded';
+        case 'rollback':
+            return 'would silently discard what ran before it and run the rest outside the version';
+        case 'prepare':
+            return "would hand the version's transaction to two-phase commit, so nothing of it would be committed";
+        case 'prepared':
+            return 'settles another, prepared transaction and cannot run in a transaction block; a migration must not';
+        case 'savepoint':
+            return 'manages a transaction the file does not open: savepoints are accepted only inside a BEGIN … COMMIT around the whole file';
+        default:
+            return 'cannot run here';
+    }
+}
+/** What to do instead, for each context. */
+const MISPLACED_FIX = {
+    transaction: 'Remove it: every version already runs in one transaction (a BEGIN … COMMIT around a whole file is accepted and left out). ' +
+        'Put statements that cannot run in a transaction in a file that starts with -- migrate:no-transaction, and a second transaction in a later version.',
+    'no-transaction': 'Remove it. To run the statements of that file in one transaction, remove -- migrate:no-transaction instead ' +
+        '(and keep statements that cannot run in one in a file of their own).',
+    modes: 'Remove the modes (a bare BEGIN … COMMIT around the file is accepted): a migration cannot choose its isolation level or access mode.'
+};
+
 ;// CONCATENATED MODULE: ./src/plan.ts
 /**
  * The plan: a pure function of the versions on disk and the rows in the meta table. It decides what is
  * pending and what stops an apply (drift, missing versions, out-of-order versions); it does no I/O.
  */
+
 
 
 function sameFiles(version, row) {
@@ -75711,7 +76301,11 @@ function planMigrations(versions, rows, options = {}) {
             continue;
         const files = sameFiles(version, row);
         // The version checksum covers names and checksums in order; a changed file order alone is drift too.
-        drift.push({ version: version.number, dir: version.dir, files: files.length ? files : version.files.map((f) => ({ name: f.name, path: f.path, change: 'modified' })) });
+        drift.push({
+            version: version.number,
+            dir: version.dir,
+            files: files.length ? files : version.files.map((f) => ({ name: f.name, path: f.path, change: 'modified' }))
+        });
     }
     const missing = appliedVersions.filter((number) => !onDisk.has(number));
     const unapplied = versions.filter((version) => !recorded.has(version.number));
@@ -75725,7 +76319,14 @@ function planMigrations(versions, rows, options = {}) {
             for (const file of version.files) {
                 for (const statement of file.statements) {
                     if (statement.sql.length > limit) {
-                        oversized.push({ version: version.number, file: statement.file, line: statement.line, column: statement.column, length: statement.sql.length, limit });
+                        oversized.push({
+                            version: version.number,
+                            file: statement.file,
+                            line: statement.line,
+                            column: statement.column,
+                            length: statement.sql.length,
+                            limit
+                        });
                     }
                 }
             }
@@ -75748,10 +76349,17 @@ function planMigrations(versions, rows, options = {}) {
             for (const statement of file.statements) {
                 const conflict = transactionBlockConflict(statement.sql);
                 if (conflict)
-                    transactionConflicts.push({ version: version.number, file: statement.file, line: statement.line, column: statement.column, ...conflict });
+                    transactionConflicts.push({
+                        version: version.number,
+                        file: statement.file,
+                        line: statement.line,
+                        column: statement.column,
+                        ...conflict
+                    });
             }
         }
     }
+    const transactionControl = inRange.flatMap((version) => version.files.flatMap((file) => file.misplacedTransactionControl.map((misplaced) => ({ version: version.number, ...misplaced }))));
     const refusals = [];
     if (drift.length) {
         refusals.push(`drift: ${drift.map((d) => `v${d.version} (${d.files.map((f) => `${f.path} ${f.change}`).join(', ')})`).join('; ')} changed after being applied. ` +
@@ -75778,6 +76386,7 @@ function planMigrations(versions, rows, options = {}) {
         refusals.push(`not in a transaction: ${refused.map((c) => `${c.file}:${c.line}:${c.column} (${c.statement})`).join(', ')} cannot run inside a transaction block. ` +
             'Add -- migrate:no-transaction as the first line of that file, or move the statement into a file of its own that starts with it.');
     }
+    refusals.push(...transactionControlRefusals(transactionControl));
     return {
         currentVersion,
         appliedVersions,
@@ -75787,7 +76396,14 @@ function planMigrations(versions, rows, options = {}) {
             dir: version.dir,
             checksum: version.checksum,
             statements: version.files.reduce((sum, file) => sum + file.statements.length, 0),
-            files: version.files.map((file) => ({ name: file.name, path: file.path, checksum: file.checksum, statements: file.statements.length, noTransaction: file.noTransaction }))
+            files: version.files.map((file) => ({
+                name: file.name,
+                path: file.path,
+                checksum: file.checksum,
+                statements: file.statements.length,
+                noTransaction: file.noTransaction,
+                transactionWrapper: file.transactionWrapper !== null
+            }))
         })),
         deferred,
         drift,
@@ -75797,8 +76413,24 @@ function planMigrations(versions, rows, options = {}) {
         oversized,
         tooLarge,
         transactionConflicts,
+        transactionControl,
         refusals
     };
+}
+/** One refusal per context (in a version's transaction, in a no-transaction file, transaction modes), each with its fix. */
+function transactionControlRefusals(misplaced) {
+    const contexts = [
+        ['transaction', "transaction control inside the version's transaction"],
+        ['no-transaction', 'transaction control in a -- migrate:no-transaction file'],
+        ['modes', 'transaction modes']
+    ];
+    return contexts.flatMap(([context, title]) => {
+        const found = misplaced.filter((m) => m.context === context);
+        if (!found.length)
+            return [];
+        const where = found.map((m) => `${m.file}:${m.line}:${m.column} ${m.statement} ${misplacedEffect(m)}`);
+        return [`${title}: ${where.join('; ')}. ${MISPLACED_FIX[context]}`];
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/engine/lease.ts
@@ -75807,7 +76439,7 @@ function planMigrations(versions, rows, options = {}) {
  *
  * Session advisory locks do not survive the Data API's pooled, reset connections, so the lock is data:
  * an owner, a fencing token that grows with every acquisition, and an expiry by the database clock.
- * Every version's transaction starts by extending the lease under its own token (see fenceStatement),
+ * Every version's transaction starts by extending the lease under its own token (see Lease.fence),
  * which both proves the lease is still ours and row-locks it, so nobody can take it over while a
  * version is being applied.
  */
@@ -75815,16 +76447,21 @@ function planMigrations(versions, rows, options = {}) {
 const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Waits between polls of a held lease: short at first, never past the holder's expiry. */
 const POLL_MS = [500, 1000, 2000, 3000, 5000];
+/**
+ * Takes the lease, polling while another run holds it, for at most waitTimeoutSeconds in all. No
+ * statement here waits on the lease row's lock: a row locked by a version's transaction (the holder's,
+ * or that of a run stopped mid-version, which stays open until the database ends it) counts as held.
+ */
 async function acquireLease(target, tables, options) {
     const sleep = options.sleep ?? realSleep;
     const now = options.now ?? Date.now;
     const started = now();
     const deadline = started + options.waitTimeoutSeconds * 1000;
-    let lastHolder = '';
+    let lastState = '';
     for (let attempt = 0;; attempt++) {
-        // Takes the lease when it is free or expired. Acquiring is idempotent for the same owner, so a
-        // lost reply followed by a retry finds the lease already ours (second query below).
-        const { rows } = await target.query(`WITH previous AS (SELECT owner, expires_at FROM ${tables.lock} WHERE id = 1 FOR UPDATE)
+        // Takes the lease when it is free or expired and its row is not locked. Acquiring is idempotent for
+        // the same owner, so a lost reply followed by a retry finds the lease already ours (second query below).
+        const { rows } = await target.query(`WITH previous AS (SELECT owner, expires_at FROM ${tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED)
 UPDATE ${tables.lock} AS l
 SET owner = :owner, token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = clock_timestamp(),
   expires_at = clock_timestamp() + make_interval(secs => :ttl)
@@ -75837,7 +76474,8 @@ RETURNING l.token::integer AS token, previous.owner AS previous_owner`, { owner:
                 options.log(`Took over the migration lease of ${previous}, which expired without being released`);
             return makeLease(target, tables, options, Number(rows[0].token), now() - started, previous || null);
         }
-        const held = await target.query(`SELECT owner, token::integer AS token, GREATEST(0, extract(epoch FROM expires_at - clock_timestamp()))::float8 AS remaining
+        // A plain read: it sees the last committed state of the row without waiting for its lock.
+        const held = await target.query(`SELECT owner, token::integer AS token, extract(epoch FROM expires_at - clock_timestamp())::float8 AS remaining
 FROM ${tables.lock} WHERE id = 1`);
         const holder = held.rows[0];
         if (!holder)
@@ -75845,24 +76483,70 @@ FROM ${tables.lock} WHERE id = 1`);
         if (holder.owner === options.owner) {
             return makeLease(target, tables, options, Number(holder.token), now() - started, null);
         }
-        const remainingMs = Number(holder.remaining) * 1000;
+        const owner = String(holder.owner);
+        const remainingMs = Math.max(0, Number(holder.remaining) * 1000);
+        // Free or expired, yet not taken: a transaction holds the row (or another run took it meanwhile,
+        // which the next poll shows).
+        const locked = remainingMs === 0;
         const left = deadline - now();
-        if (left <= 0) {
-            throw new LeaseTimeoutError(`Another run holds the migration lease: ${holder.owner} (it expires in ${Math.ceil(remainingMs / 1000)} s unless renewed). ` +
-                `Waited ${options.waitTimeoutSeconds} s (wait-timeout). If that run is gone, its lease expires by itself; raise wait-timeout to wait longer.`);
-        }
-        if (holder.owner !== lastHolder) {
-            options.log(`Waiting for the migration lease held by ${holder.owner} (up to ${options.waitTimeoutSeconds} s)`);
-            lastHolder = String(holder.owner);
+        if (left <= 0)
+            throw leaseTimeout(tables, owner, remainingMs, locked, options.waitTimeoutSeconds);
+        const state = `${owner}\n${locked}`;
+        if (state !== lastState) {
+            options.log(locked
+                ? `Waiting for the migration lease: ${describeLocked(tables, owner)} (polling up to ${options.waitTimeoutSeconds} s)`
+                : `Waiting for the migration lease held by ${owner} (up to ${options.waitTimeoutSeconds} s)`);
+            lastState = state;
         }
         // Jitter: runs that started together must not poll in lockstep.
         const poll = POLL_MS[Math.min(attempt, POLL_MS.length - 1)] * (0.75 + Math.random() * 0.5);
-        const pause = Math.min(poll, left, Math.max(remainingMs + 50, 100));
+        const pause = Math.min(poll, left, locked ? poll : Math.max(remainingMs + 50, 100));
         await sleep(pause);
     }
 }
+function describeLocked(tables, owner) {
+    const lease = owner ? `the lease of ${owner} has run out, but its row` : 'the lease is free, but its row';
+    return (`${lease} in ${tables.display}_lock is still locked by an open transaction ` +
+        '(a version still running, or the transaction of a run stopped mid-version that the database has not ended yet)');
+}
+function leaseTimeout(tables, owner, remainingMs, locked, waitTimeoutSeconds) {
+    if (locked) {
+        return new LeaseTimeoutError(`Waited ${waitTimeoutSeconds} s (wait-timeout) for the migration lease, and ${describeLocked(tables, owner)}. Nothing was applied. ` +
+            'The Data API rolls back a transaction after 3 minutes without a call; over a direct connection, end the session that holds it ' +
+            `(pg_stat_activity, state 'idle in transaction'). Then re-run, or raise wait-timeout to wait longer.`);
+    }
+    return new LeaseTimeoutError(`Another run holds the migration lease: ${owner} (it expires in ${Math.ceil(remainingMs / 1000)} s unless renewed). ` +
+        `Waited ${waitTimeoutSeconds} s (wait-timeout). If that run is gone, its lease expires by itself; raise wait-timeout to wait longer.`);
+}
+/** lock_not_available: a NOWAIT statement found the row locked. */
+function isLocked(error) {
+    return error instanceof DatabaseError && error.info.sqlState === '55P03';
+}
+/** How often renew and release try again when the row is locked, and how long they wait in between. */
+const LOCKED_TRIES = 4;
+const LOCKED_PAUSE_MS = 250;
 function makeLease(target, tables, options, token, waitedMs, tookOverFrom) {
+    const sleep = options.sleep ?? realSleep;
     const params = { token, owner: options.owner, ttl: options.ttlSeconds };
+    // NOWAIT: renewing and releasing must never wait on the row, which this run's own version holds for as
+    // long as the version's transaction runs.
+    const ours = `WITH ours AS (SELECT id FROM ${tables.lock} WHERE id = 1 AND token = :token AND owner = :owner FOR UPDATE NOWAIT)`;
+    /** Runs an update of our row; null when the row stayed locked. */
+    const updateOurs = async (set, values) => {
+        for (let attempt = 1;; attempt++) {
+            try {
+                const { rowCount } = await target.query(`${ours}\nUPDATE ${tables.lock} AS l SET ${set} FROM ours WHERE l.id = ours.id`, values);
+                return rowCount;
+            }
+            catch (error) {
+                if (!isLocked(error))
+                    throw error;
+                if (attempt >= LOCKED_TRIES)
+                    return null;
+                await sleep(LOCKED_PAUSE_MS);
+            }
+        }
+    };
     return {
         token,
         owner: options.owner,
@@ -75875,22 +76559,52 @@ WHERE id = 1 AND token = :token AND owner = :owner`,
             expectRows: 1
         }),
         async renew() {
-            const { rowCount } = await target.query(`UPDATE ${tables.lock} SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => :ttl)
-WHERE id = 1 AND token = :token AND owner = :owner`, params);
-            if (rowCount !== 1)
+            const updated = await updateOurs('renewed_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => :ttl)', params);
+            // Locked: a version's transaction of this run holds the row; its fence extended the lease, and
+            // nobody can take over a locked row.
+            if (updated === null)
+                return false;
+            if (updated !== 1)
                 throw lostLease(options.owner);
+            return true;
         },
         async release() {
-            await target.query(`UPDATE ${tables.lock} SET owner = '', expires_at = '-infinity' WHERE id = 1 AND token = :token AND owner = :owner`, {
-                token,
-                owner: options.owner
-            });
+            const updated = await updateOurs(`owner = '', expires_at = '-infinity'`, { token, owner: options.owner });
+            if (updated === null) {
+                throw new Error(`its row in ${tables.display}_lock stayed locked by an open transaction (lease-ttl: ${options.ttlSeconds} s)`);
+            }
         }
     };
 }
 function lostLease(owner) {
     return new LeaseLostError(`The migration lease of ${owner} expired and was taken over by another run; this run stopped before its next version. ` +
         'Versions it applied stay applied. Re-run to continue.');
+}
+
+;// CONCATENATED MODULE: ./src/targets/running-statement.ts
+/**
+ * The backend running a statement sent without parameters: same database and user, active, and its
+ * `query` is the statement text. Leading whitespace and trailing whitespace or semicolons are ignored
+ * (the driver behind the service may drop a final `;`). pg_stat_activity keeps only the first
+ * track_activity_query_size bytes (1 kB by default) of a statement: a text cut there matches when it
+ * is the start of ours. Our own session (the one running this query) is left out.
+ */
+const RUNNING_STATEMENT_SQL = `SELECT a.pid, a.wait_event_type, a.wait_event
+FROM pg_catalog.pg_stat_activity a,
+  (SELECT regexp_replace(:sql, '^\\s+|[\\s;]+$', '', 'g') AS statement,
+          (SELECT setting::int FROM pg_catalog.pg_settings WHERE name = 'track_activity_query_size') AS kept_bytes) s
+WHERE a.datname = current_database()
+  AND a.usename = current_user
+  AND a.pid <> pg_backend_pid()
+  AND a.state = 'active'
+  AND (regexp_replace(a.query, '^\\s+|[\\s;]+$', '', 'g') = s.statement
+    OR (octet_length(a.query) >= s.kept_bytes - 4
+      AND left(s.statement, length(regexp_replace(a.query, '^\\s+', ''))) = regexp_replace(a.query, '^\\s+', '')))
+ORDER BY a.query_start
+LIMIT 1`;
+/** The backend still running `sql` (pid, wait event), or undefined when none does. */
+async function findRunningStatement(target, sql) {
+    return (await target.query(RUNNING_STATEMENT_SQL, { sql })).rows[0];
 }
 
 ;// CONCATENATED MODULE: ./src/engine/indexes.ts
@@ -75987,27 +76701,404 @@ ORDER BY 1`, { table: tableReference(index) });
     return rows.map((row) => String(row.qualified));
 }
 
+;// CONCATENATED MODULE: ./src/engine/statement-effects.ts
+/**
+ * What the catalog can tell about a statement that ran outside a transaction without a result: over
+ * the Data API one that outlasted the 45 s call limit finishes on the server, but the service never
+ * reports how it ended; any transport can lose a reply. Rather than trusting or doubting the reply, the
+ * engine looks for the statement's effect:
+ *
+ * - DROP INDEX [CONCURRENTLY] names         every index is gone
+ * - ALTER TYPE … ADD VALUE 'label'            the type has the label
+ * - VACUUM / ANALYZE of named tables          each table's last_vacuum / last_analyze moved on (a VACUUM
+ *                                             FULL: its file node changed), compared with a snapshot
+ *                                             taken before the statement was sent
+ * - REINDEX INDEX | TABLE [CONCURRENTLY] name every index was rebuilt: a new file node, and valid
+ *
+ * (CREATE INDEX CONCURRENTLY has its own checks in indexes.ts.) Anything else — a bare VACUUM, REINDEX
+ * SCHEMA, CLUSTER, REFRESH MATERIALIZED VIEW — cannot be confirmed. Parsing here is pure; the catalog
+ * queries take a Target and cast every catalog value to text, as the Data API requires.
+ */
+
+
+/** Statements that only maintain what exists (no data or schema change): running one again is harmless. */
+function isMaintenance(sql) {
+    const [first, second] = tokenize(sql, 3);
+    if (isWord(first, 'vacuum') || isWord(first, 'analyze') || isWord(first, 'analyse') || isWord(first, 'reindex'))
+        return true;
+    if (isWord(first, 'cluster') || isWord(first, 'checkpoint'))
+        return true;
+    return isWord(first, 'refresh') && isWord(second, 'materialized');
+}
+// ---------------------------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------------------------
+/** `name` or `schema.name` at tokens[i], as text for to_regclass (quoted: case survives); and the index after it. */
+function relationAt(tokens, i) {
+    const parts = [];
+    for (;;) {
+        const part = identifierName(tokens[i]);
+        if (part === null)
+            return null;
+        parts.push(part);
+        const dot = tokens[i + 1];
+        if (!(dot?.kind === 'symbol' && dot.value === '.'))
+            break;
+        i += 2;
+    }
+    return { reference: parts.slice(-2).map(quoteIdentifier).join('.'), next: i + 1 };
+}
+const isSymbol = (token, symbol) => token?.kind === 'symbol' && token.value === symbol;
+/** Index just past the parenthesis that closes the one at tokens[i]. */
+function skipParentheses(tokens, i) {
+    let depth = 0;
+    for (; i < tokens.length; i++) {
+        if (isSymbol(tokens[i], '('))
+            depth++;
+        else if (isSymbol(tokens[i], ')') && --depth === 0)
+            return i + 1;
+    }
+    return i;
+}
+/** `(FULL, ANALYZE true, VERBOSE)`: the options switched on. */
+function readOptions(tokens, i) {
+    const options = new Set();
+    const end = skipParentheses(tokens, i);
+    for (let j = i + 1; j < end - 1; j++) {
+        const name = tokens[j];
+        if (name.kind !== 'word' || name.value === null)
+            continue;
+        const value = tokens[j + 1];
+        const off = value && (isWord(value, 'false') || isWord(value, 'off') || (value.kind === 'number' && value.value === '0'));
+        if (!off)
+            options.add(name.value);
+        while (j < end - 1 && !isSymbol(tokens[j + 1], ','))
+            j++;
+    }
+    return { options, next: end };
+}
+/** `t1 (a, b), s.t2`: the tables, or null when there are none or they cannot be read. */
+function tableList(tokens, i) {
+    const tables = [];
+    while (i < tokens.length) {
+        if (isSymbol(tokens[i], ';'))
+            break;
+        const relation = relationAt(tokens, i);
+        if (!relation)
+            return null;
+        tables.push(relation.reference);
+        i = relation.next;
+        if (isSymbol(tokens[i], '('))
+            i = skipParentheses(tokens, i);
+        if (!isSymbol(tokens[i], ','))
+            break;
+        i++;
+    }
+    return tables.length && (i >= tokens.length || isSymbol(tokens[i], ';')) ? tables : null;
+}
+/** The string literal `'…'` as its value; null for any other form (E'…', $$…$$). */
+function stringValue(token) {
+    if (token?.kind !== 'string' || token.value === null || !/^'.*'$/s.test(token.value))
+        return null;
+    return token.value.slice(1, -1).replace(/''/g, "'");
+}
+function parseDropIndex(tokens) {
+    let i = 2;
+    if (isWord(tokens[i], 'concurrently'))
+        i++;
+    if (isWord(tokens[i], 'if') && isWord(tokens[i + 1], 'exists'))
+        i += 2;
+    const indexes = [];
+    for (;;) {
+        const relation = relationAt(tokens, i);
+        if (!relation)
+            return null;
+        indexes.push(relation.reference);
+        i = relation.next;
+        if (!isSymbol(tokens[i], ','))
+            break;
+        i++;
+    }
+    return { kind: 'drop-index', indexes };
+}
+function parseAddValue(tokens) {
+    const type = relationAt(tokens, 2);
+    if (!type || !isWord(tokens[type.next], 'add') || !isWord(tokens[type.next + 1], 'value'))
+        return null;
+    let i = type.next + 2;
+    if (isWord(tokens[i], 'if') && isWord(tokens[i + 1], 'not') && isWord(tokens[i + 2], 'exists'))
+        i += 3;
+    const label = stringValue(tokens[i]);
+    return label === null ? null : { kind: 'enum-label', type: type.reference, label };
+}
+function parseVacuum(tokens, analyzeOnly) {
+    let i = 1;
+    let options = new Set();
+    if (isSymbol(tokens[i], '('))
+        ({ options, next: i } = readOptions(tokens, i));
+    else {
+        while (['full', 'freeze', 'verbose', 'analyze', 'analyse'].some((word) => isWord(tokens[i], word)))
+            options.add(String(tokens[i++].value));
+    }
+    const tables = tableList(tokens, i);
+    if (!tables)
+        return null;
+    const analyze = analyzeOnly || options.has('analyze') || options.has('analyse');
+    return { kind: 'vacuum', tables, vacuum: !analyzeOnly, analyze, full: !analyzeOnly && options.has('full') };
+}
+function parseReindex(tokens) {
+    let i = 1;
+    if (isSymbol(tokens[i], '('))
+        i = readOptions(tokens, i).next;
+    const scope = isWord(tokens[i], 'index') ? 'index' : isWord(tokens[i], 'table') ? 'table' : null;
+    if (!scope)
+        return null;
+    i++;
+    if (isWord(tokens[i], 'concurrently'))
+        i++;
+    const relation = relationAt(tokens, i);
+    if (!relation || !(relation.next >= tokens.length || isSymbol(tokens[relation.next], ';')))
+        return null;
+    return { kind: 'reindex', scope, name: relation.reference };
+}
+/** The effect the catalog can confirm for `sql`, or null when it cannot confirm any. */
+function statementEffect(sql) {
+    const tokens = tokenize(sql, 200);
+    const [first, second] = tokens;
+    if (isWord(first, 'drop') && isWord(second, 'index'))
+        return parseDropIndex(tokens);
+    if (isWord(first, 'alter') && isWord(second, 'type'))
+        return parseAddValue(tokens);
+    if (isWord(first, 'vacuum'))
+        return parseVacuum(tokens, false);
+    if (isWord(first, 'analyze') || isWord(first, 'analyse'))
+        return parseVacuum(tokens, true);
+    if (isWord(first, 'reindex'))
+        return parseReindex(tokens);
+    return null;
+}
+// ---------------------------------------------------------------------------------------------
+// The catalog
+// ---------------------------------------------------------------------------------------------
+const TABLE_STATE_SQL = `SELECT n.name, c.oid IS NOT NULL AS found, s.last_vacuum::text AS vacuumed, s.last_analyze::text AS analyzed,
+  pg_relation_filenode(c.oid)::text AS filenode
+FROM json_array_elements_text(:names::json) WITH ORDINALITY AS n(name, ord)
+LEFT JOIN pg_catalog.pg_class c ON c.oid = to_regclass(n.name)
+LEFT JOIN pg_catalog.pg_stat_all_tables s ON s.relid = c.oid
+ORDER BY n.ord`;
+const INDEX_STATE_SQL = `SELECT quote_ident(ns.nspname) || '.' || quote_ident(c.relname) AS name, pg_relation_filenode(c.oid)::text AS filenode,
+  i.indisvalid AS valid
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+WHERE CASE WHEN :scope = 'index' THEN i.indexrelid = to_regclass(:name) ELSE i.indrelid = to_regclass(:name) END
+ORDER BY 1`;
+/** What must be read before the statement is sent, to compare with afterwards; null when nothing is. */
+async function snapshotBefore(target, effect) {
+    if (effect.kind === 'vacuum')
+        return (await target.query(TABLE_STATE_SQL, { names: JSON.stringify(effect.tables) })).rows;
+    if (effect.kind === 'reindex')
+        return (await target.query(INDEX_STATE_SQL, { scope: effect.scope, name: effect.name })).rows;
+    return null;
+}
+/** Looks for the statement's effect; `before` is what snapshotBefore read (null when it could not). */
+async function checkEffect(target, effect, before) {
+    switch (effect.kind) {
+        case 'drop-index': {
+            const { rows } = await target.query('SELECT n.name FROM json_array_elements_text(:names::json) AS n(name) WHERE to_regclass(n.name) IS NOT NULL', { names: JSON.stringify(effect.indexes) });
+            const left = rows.map((row) => String(row.name));
+            return left.length
+                ? { verdict: 'not-done', evidence: `the index ${left.join(', ')} still exists` }
+                : { verdict: 'done', evidence: `no index ${effect.indexes.join(', ')} exists any more` };
+        }
+        case 'enum-label': {
+            const { rows } = await target.query('SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_enum WHERE enumtypid = to_regtype(:type) AND enumlabel = :label) AS present', { type: effect.type, label: effect.label });
+            const shown = `'${effect.label.replace(/'/g, "''")}'`;
+            return rows[0]?.present === true
+                ? { verdict: 'done', evidence: `the type ${effect.type} has the value ${shown}` }
+                : { verdict: 'not-done', evidence: `the type ${effect.type} has no value ${shown}` };
+        }
+        case 'vacuum':
+            return checkTables(effect, before, (await target.query(TABLE_STATE_SQL, { names: JSON.stringify(effect.tables) })).rows);
+        case 'reindex':
+            return checkIndexes(effect, before, (await target.query(INDEX_STATE_SQL, { scope: effect.scope, name: effect.name })).rows);
+    }
+}
+/**
+ * VACUUM / ANALYZE: statistics timestamps moved on. The statistics can lag or be reset, so a timestamp
+ * that did not move proves nothing: the verdict is then unknown, never not-done.
+ */
+function checkTables(effect, before, after) {
+    const what = effect.full
+        ? 'rewritten (VACUUM FULL)'
+        : [effect.vacuum ? 'vacuumed' : '', effect.analyze ? 'analyzed' : ''].filter(Boolean).join(' and ');
+    if (!before || before.length !== after.length)
+        return { verdict: 'unknown', evidence: 'its tables could not be read before it ran' };
+    const moved = (field, i) => after[i][field] !== null && after[i][field] !== before[i][field];
+    const pending = after.filter((row, i) => {
+        if (row.found !== true)
+            return true;
+        if (effect.full)
+            return !moved('filenode', i) || (effect.analyze && !moved('analyzed', i));
+        return (effect.vacuum && !moved('vacuumed', i)) || (effect.analyze && !moved('analyzed', i));
+    });
+    if (pending.length) {
+        return {
+            verdict: 'unknown',
+            evidence: `the statistics do not show ${pending.map((row) => String(row.name)).join(', ')} as ${what} since it was sent`
+        };
+    }
+    return { verdict: 'done', evidence: `the statistics show ${effect.tables.join(', ')} ${what} since it was sent` };
+}
+/** REINDEX: every index it covers has a new file node (a rebuild) and is valid. */
+function checkIndexes(effect, before, after) {
+    if (!before || before.length === 0)
+        return { verdict: 'unknown', evidence: `no index of ${effect.name} could be read before it ran` };
+    const now = new Map(after.map((row) => [String(row.name), row]));
+    const rebuilt = before.filter((row) => {
+        const later = now.get(String(row.name));
+        return later !== undefined && later.filenode !== row.filenode && later.valid === true;
+    });
+    const names = before.map((row) => String(row.name)).join(', ');
+    if (rebuilt.length === before.length)
+        return {
+            verdict: 'done',
+            evidence: `${names} ${before.length === 1 ? 'has' : 'have'} been rebuilt and ${before.length === 1 ? 'is' : 'are'} valid`
+        };
+    const untouched = before.filter((row) => now.get(String(row.name))?.filenode === row.filenode);
+    if (untouched.length === before.length)
+        return { verdict: 'not-done', evidence: `${names} ${before.length === 1 ? 'was' : 'were'} not rebuilt` };
+    return {
+        verdict: 'unknown',
+        evidence: `only ${rebuilt.map((row) => String(row.name)).join(', ') || 'none'} of ${names} ${rebuilt.length === 1 ? 'was' : 'were'} rebuilt`
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/version-tx.ts
 /**
  * What every transaction of a version shares, whether the version runs in one transaction (apply.ts)
- * or in steps (steps.ts): the preamble, locating a failure in the file, and settling a lost commit reply.
+ * or in steps (steps.ts): the preamble and its labels, reading where a transaction failed (a statement of
+ * the version, one of the engine's, or COMMIT), locating a failure in the file, and settling a lost
+ * commit reply.
  */
 
 
+/** The lease fence, as the first statement of a transaction. */
+function fenceStatement(lease) {
+    return { ...lease.fence(), label: 'fence' };
+}
+/** The first two statements of every transaction that records a version: the lease fence and the not-yet-applied check. */
+function guards(version, lease, tables) {
+    return [
+        fenceStatement(lease),
+        {
+            sql: `SELECT version FROM ${tables.meta} WHERE version = :version`,
+            params: { version: version.number },
+            expectRows: 0,
+            label: 'not-applied'
+        }
+    ];
+}
 /**
- * The first statements of every version's transaction: the lease fence, the not-yet-applied check,
- * and the transaction's own timeouts (validated numbers, never raw input).
+ * The first statements of every version's transaction: the guards, and the transaction's own timeouts
+ * (validated numbers, never raw input).
  */
 function preamble(version, lease, options) {
-    const statements = [
-        lease.fence(),
-        { sql: `SELECT version FROM ${options.tables.meta} WHERE version = :version`, params: { version: version.number }, expectRows: 0 }
-    ];
+    const statements = guards(version, lease, options.tables);
     if (options.lockTimeoutMs)
-        statements.push({ sql: `SET LOCAL lock_timeout = '${Math.round(options.lockTimeoutMs)}ms'` });
+        statements.push({ sql: `SET LOCAL lock_timeout = '${Math.round(options.lockTimeoutMs)}ms'`, label: 'settings' });
     if (options.statementTimeoutMs)
-        statements.push({ sql: `SET LOCAL statement_timeout = '${Math.round(options.statementTimeoutMs)}ms'` });
+        statements.push({ sql: `SET LOCAL statement_timeout = '${Math.round(options.statementTimeoutMs)}ms'`, label: 'settings' });
     return statements;
+}
+const ENGINE_PARTS = new Set(['fence', 'not-applied', 'settings', 'record', 'progress']);
+/**
+ * Reads a failed transaction whose body (the version's own statements, sent without a label) starts at
+ * `bodyStart`. A failure the transport could not place (no phase: a runner older than phases) is
+ * unknown, never taken for a guard, so it can only fail the version.
+ */
+function failedPart(failure, bodyStart, bodyLength) {
+    if (failure.phase === 'commit')
+        return { part: 'commit' };
+    if (failure.phase !== 'statement')
+        return { part: 'unknown' };
+    if (failure.failedLabel !== undefined)
+        return { part: ENGINE_PARTS.has(failure.failedLabel) ? failure.failedLabel : 'unknown' };
+    const index = failure.failedIndex - bodyStart;
+    return index >= 0 && index < bodyLength ? { part: 'statement', index } : { part: 'unknown' };
+}
+function withState(error) {
+    return error.sqlState ? `${error.message} (SQLSTATE ${error.sqlState})` : error.message;
+}
+/** What a person can do about SQL errors the engine's own statements meet. */
+const ENGINE_STATEMENT_HINTS = {
+    '25006': 'The session is read-only: is the URL or endpoint a reader instance or a standby, or is default_transaction_read_only set for this role or database (ALTER ROLE/DATABASE … SET)?',
+    '42501': 'The user may not write the meta tables: grant it SELECT, INSERT, UPDATE and DELETE on them.'
+};
+/**
+ * The outcome of a version's transaction that failed anywhere but at one of the version's own
+ * statements. `afterwards` tells people what the database holds now (and what a re-run does). Only a
+ * not-applied guard that found the version's row means another run applied it.
+ */
+async function engineFailure(target, version, lease, tables, failure, part, afterwards) {
+    const n = version.number;
+    const error = failure.error;
+    const hint = !failure.guard && error.sqlState && ENGINE_STATEMENT_HINTS[error.sqlState] ? ` ${ENGINE_STATEMENT_HINTS[error.sqlState]}` : '';
+    const failed = (message) => ({
+        kind: 'failed',
+        error: new VersionTransactionError(n, part, error, `${message}${hint} ${afterwards}`)
+    });
+    switch (part) {
+        case 'not-applied':
+            if (failure.guard)
+                return { kind: 'elsewhere' };
+            return failed(`Checking that v${n} is not yet recorded in ${tables.display} failed: ${withState(error)}.`);
+        case 'fence':
+            if (failure.guard)
+                return { kind: 'failed', error: await leaseLostAt(target, lease, tables, `before v${n}`, afterwards) };
+            return failed(`The transaction of v${n} failed at its first statement, which extends the migration lease in ${tables.display}_lock: ${withState(error)}.`);
+        case 'settings':
+            return failed(`Setting lock-timeout / statement-timeout for the transaction of v${n} failed: ${withState(error)}.`);
+        case 'record':
+            // Its only guard: the rows this run read are still all there (see insertAppliedRowStatement).
+            if (failure.guard)
+                return { kind: 'failed', error: historyChanged(tables, n, afterwards) };
+            return failed(`Recording v${n} in ${tables.display} failed: ${withState(error)}.`);
+        case 'progress':
+            return failed(`Recording the progress of v${n} in ${tables.display}_progress failed: ${withState(error)}.`);
+        case 'commit':
+            return failed(`v${n} failed at COMMIT: ${withState(error)}. Every statement of v${n} ran, and PostgreSQL refused to commit them ` +
+                '(a deferred constraint or a serialization check fails at COMMIT, so no single statement can be named); fix the data or the constraint.');
+        case 'unknown':
+            return failed(`The transaction of v${n} failed (the transport did not say at which statement): ${withState(error)}.`);
+    }
+}
+/**
+ * The fence (or a renewal) found the lease no longer this run's: says who holds it now, as the lease
+ * row shows, rather than guessing. `when` says when that was found ("before v3").
+ */
+async function leaseLostAt(target, lease, tables, when, afterwards) {
+    let shows;
+    try {
+        const { rows } = await target.query(`SELECT owner, token::bigint::text AS token, expires_at::text AS expires_at, expires_at <= clock_timestamp() AS expired FROM ${tables.lock} WHERE id = 1`);
+        const row = rows[0];
+        if (!row)
+            shows = `the lease row is missing from ${tables.display}_lock (was the table changed by hand?)`;
+        else if (row.owner === lease.owner && Number(row.token) === lease.token) {
+            shows = `the lease row still names this run (token ${lease.token}, expires ${String(row.expires_at)}), yet the fence matched no row`;
+        }
+        else if (!row.owner) {
+            shows = `the lease was released by someone else (the lease row has no owner, token ${String(row.token)}; this run held token ${lease.token})`;
+        }
+        else {
+            const state = row.expired === true ? 'expired since' : 'it expires at';
+            shows = `the lease expired and was taken over by ${String(row.owner)} (token ${String(row.token)}, ${state} ${String(row.expires_at)}; this run held token ${lease.token})`;
+        }
+    }
+    catch (error) {
+        shows = `the fence matched no row, and reading the lease row failed: ${errorMessage(error)}`;
+    }
+    return new LeaseLostError(`The migration lease of ${lease.owner} was no longer this run's ${when}: ${shows}. This run stopped. ${afterwards}`);
 }
 function preview(sql) {
     const oneLine = sql.replace(/\s+/g, ' ').trim();
@@ -76104,6 +77195,7 @@ function locate(statement, position) {
 
 
 
+
 /** sha256 of a statement's text, as the progress table records it. */
 function statementChecksum(sql) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(sql, 'utf8').digest('hex')}`;
@@ -76178,7 +77270,9 @@ async function applyInSteps(target, version, lease, options) {
         options.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${where(steps[completed - 1].statement)})`);
     }
     else {
-        const how = outside.length ? `; ${outside.length === 1 ? `${outside[0].name} runs` : `${outside.length} files run`} outside a transaction` : '';
+        const how = outside.length
+            ? `; ${outside.length === 1 ? `${outside[0].name} runs` : `${outside.length} files run`} outside a transaction`
+            : '';
         options.log(`Applying ${label}: ${steps.length} statements in ${version.files.length} files${how}`);
     }
     const started = now();
@@ -76208,8 +77302,8 @@ async function applyInSteps(target, version, lease, options) {
 function metaInsert(context) {
     const { version, options } = context;
     const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }));
-    const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run);
-    return { sql: insert.sql, params: insert.params, expectRows: 1 };
+    const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run, options.recordedRows);
+    return { sql: insert.sql, params: insert.params, expectRows: 1, label: 'record' };
 }
 function progressRows(context, from, to) {
     return context.steps.slice(from, to).map((step, offset) => ({
@@ -76245,8 +77339,8 @@ async function runTransactionSegment(context, segment, last) {
     const body = steps.slice(segment.start, segment.end).map((step) => ({ sql: step.statement.sql }));
     const progress = insertProgressStatement(options.tables, version.number, progressRows(context, segment.start, segment.end));
     const tail = last
-        ? [metaInsert(context), deleteProgressStatement(options.tables, version.number)]
-        : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start }];
+        ? [metaInsert(context), { ...deleteProgressStatement(options.tables, version.number), label: 'progress' }]
+        : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start, label: 'progress' }];
     let outcome;
     try {
         outcome = await target.transaction([...head, ...body, ...tail]);
@@ -76276,27 +77370,17 @@ async function runTransactionSegment(context, segment, last) {
         context.completed = segment.end;
         return null;
     }
-    if (outcome.failedIndex === 0)
-        return { kind: 'failed', error: stoppedByLostLease(context) };
-    if (outcome.failedIndex === 1 && outcome.guard)
-        return { kind: 'elsewhere' };
-    const statementIndex = outcome.failedIndex - head.length;
-    if (statementIndex < 0)
-        return { kind: 'failed', error: new Error(`Setting up a transaction of v${version.number} failed: ${outcome.error.message}`) };
-    if (statementIndex >= body.length) {
-        if (last && statementIndex === body.length && outcome.error.sqlState === '23505')
-            return { kind: 'elsewhere' };
-        const what = last ? `Recording v${version.number} in ${options.tables.display}` : `Recording the progress of v${version.number} in ${options.tables.display}_progress`;
-        return { kind: 'failed', error: new Error(`${what} failed: ${outcome.error.message}. Its transaction was rolled back. ${outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run')}`) };
+    const failed = failedPart(outcome, head.length, body.length);
+    if (failed.part !== 'statement') {
+        const afterwards = `The transaction of ${stepRange(segment.start + 1, segment.end)} was rolled back. ${rerunSentence(context)}`;
+        return engineFailure(target, version, lease, options.tables, outcome, failed.part, afterwards);
     }
     const extra = context.completed > 0 ? `The transaction of ${stepRange(segment.start + 1, segment.end)} was rolled back. ` : '';
-    return stepFailed(context, segment.start + statementIndex, outcome.error, null, extra);
+    return stepFailed(context, segment.start + failed.index, outcome.error, null, extra);
 }
-function stoppedByLostLease(context) {
-    const lost = lostLease(context.lease.owner);
-    if (context.completed === 0)
-        return lost;
-    return new LeaseLostError(`${lost.message} ${outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run')}`);
+/** What the failure leaves behind, when it is not the fault of a statement of the version. */
+function rerunSentence(context) {
+    return outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run');
 }
 /** A no-transaction file: each statement on its own, after a lease renewal, recorded once it completed. */
 async function runOutsideSegment(context, segment) {
@@ -76306,10 +77390,16 @@ async function runOutsideSegment(context, segment) {
             await lease.renew();
         }
         catch (error) {
+            const rerun = rerunSentence(context);
             if (error instanceof LeaseLostError)
-                return { kind: 'failed', error: stoppedByLostLease(context) };
-            const rerun = outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run');
-            return { kind: 'failed', error: new Error(`Renewing the migration lease before step ${index + 1} of v${version.number} failed: ${errorMessage(error)}. ${rerun}`, { cause: error }) };
+                return {
+                    kind: 'failed',
+                    error: await leaseLostAt(target, lease, options.tables, `before step ${index + 1} of v${version.number}`, rerun)
+                };
+            return {
+                kind: 'failed',
+                error: new Error(`Renewing the migration lease before step ${index + 1} of v${version.number} failed: ${errorMessage(error)}. ${rerun}`, { cause: error })
+            };
         }
         const failure = await runStatementAlone(context, index);
         if (failure)
@@ -76336,6 +77426,7 @@ async function runStatementAlone(context, index) {
     const statement = context.steps[index].statement;
     const longRunning = { longRunning: { timeoutMs: options.statementTimeoutMs ?? null } };
     const concurrentIndex = parseCreateIndexConcurrently(statement.sql);
+    const effect = concurrentIndex ? null : statementEffect(statement.sql);
     let invalidBefore = null;
     if (concurrentIndex) {
         const prepared = await prepareIndexBuild(context, index, concurrentIndex);
@@ -76344,20 +77435,101 @@ async function runStatementAlone(context, index) {
         if (concurrentIndex.name === null)
             invalidBefore = await invalidIndexesOn(target, concurrentIndex).catch(() => null);
     }
+    // What the statement's effect will be compared with, should its result never arrive (statistics, file nodes).
+    const before = effect ? await snapshotBefore(target, effect).catch(() => null) : null;
     try {
         await target.query(statement.sql, undefined, longRunning);
         return null;
     }
     catch (error) {
         const info = errorInfo(error);
-        const unknown = !(error instanceof DatabaseError);
-        const extra = unknown
-            ? `Whether the statement took effect is not known (${error instanceof StatementOutcomeUnknownError ? 'it outlasted the call' : 'the transport failed'}): check the database before re-running, which runs it again. `
-            : '';
-        if (!concurrentIndex)
-            return stepFailed(context, index, info, null, extra);
-        return indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, extra);
+        if (error instanceof DatabaseError) {
+            return concurrentIndex
+                ? indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, '')
+                : stepFailed(context, index, info, null);
+        }
+        // No result: the statement may or may not have run. The catalog decides where it can.
+        if (concurrentIndex)
+            return indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, unansweredExtra(error));
+        return settleUnanswered(context, index, error, effect, before);
     }
+}
+function unansweredExtra(error) {
+    const why = error instanceof StatementOutcomeUnknownError ? 'it outlasted the call' : 'the transport failed';
+    return `Whether the statement took effect is not known (${why}): check the database before re-running, which runs it again. `;
+}
+/**
+ * A statement whose result never arrived: its effect in the catalog settles it (statement-effects.ts).
+ * Done: it is recorded like any completed step. Not done: the step failed, and a re-run runs it again.
+ * Unknown: the step fails saying so — never "nothing was applied" — with the way out for people.
+ */
+async function settleUnanswered(context, index, error, effect, before) {
+    const { target, options } = context;
+    const statement = context.steps[index].statement;
+    const info = errorInfo(error);
+    const stillRunning = error instanceof TransportError && error.code === 'STATEMENT_STILL_RUNNING';
+    let evidence = null;
+    if (effect && !stillRunning) {
+        try {
+            const check = await checkEffect(target, effect, before);
+            if (check.verdict === 'done') {
+                options.log(`${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`);
+                return null;
+            }
+            if (check.verdict === 'not-done' && !(await findRunningStatement(target, statement.sql))) {
+                return failedStep(context, index, info, `The catalog shows it did not take effect: ${check.evidence}.`, rerunSentence(context));
+            }
+            evidence = check.evidence;
+        }
+        catch (lookup) {
+            options.log(`Could not look for the effect of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
+        }
+    }
+    return failedStep(context, index, info, unknownOutcomeAdvice(context, index, evidence, stillRunning), inDoubtSentence(context, index));
+}
+/** What is known after a step whose outcome is unknown: what is recorded, and that this step may have taken effect. */
+function inDoubtSentence(context, index) {
+    const { version, steps, completed, options } = context;
+    const before = completed > 0
+        ? `${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${options.tables.display}_progress); `
+        : '';
+    return `${before}step ${index + 1} (${where(steps[index].statement)}) may or may not have taken effect; v${version.number} is not recorded as applied.`;
+}
+/** The way out of an unknown outcome: re-run (when running it again is harmless), or record the step by hand. */
+function unknownOutcomeAdvice(context, index, evidence, stillRunning) {
+    const { version, options } = context;
+    const statement = context.steps[index].statement;
+    const record = recordStepByHand(options.tables, version.number, index, statement);
+    if (stillRunning) {
+        return (`Let it end (or cancel it) before anything else. Then, if it took effect, record the step as done and re-run, which resumes ` +
+            `after it: ${record}; if it did not, re-run as is: it runs again.`);
+    }
+    const seen = evidence ? ` (${evidence})` : '';
+    const direct = "Over database-url or the runner Lambda the statement's own result is read, and this cannot happen.";
+    if (isMaintenance(statement.sql)) {
+        return (`Whether it succeeded cannot be read from the catalog${seen}. It only maintains what exists (no data or schema change), so a re-run ` +
+            `simply runs it again; but if it outlasts the Data API's 45 s call limit again, the outcome stays unknown. Once you have checked ` +
+            `that it completed (or decided it need not run again), record the step as done and re-run, which resumes after it: ${record}; ${direct}`);
+    }
+    return (`Whether it took effect cannot be read from the catalog${seen}: check the database. If it took effect, record the step as done and ` +
+        `re-run, which resumes after it: ${record}; if it did not, re-run as is: it runs again. ${direct}`);
+}
+/** The statement that records a step as done, for a person who checked that it took effect. */
+function recordStepByHand(tables, version, step, statement) {
+    const text = (value) => `'${value.replace(/'/g, "''")}'`;
+    return (`INSERT INTO ${tables.progress} (version, step, statement_checksum, file, line) ` +
+        `VALUES (${version}, ${step}, ${text(statementChecksum(statement.sql))}, ${text(statement.file)}, ${statement.line})`);
+}
+function bareMessage(message) {
+    return message.trim().replace(/[.\s]+$/, '');
+}
+/** A failed step with the sentence on what it left behind given by the caller. */
+function failedStep(context, stepIndex, error, advice, outcome) {
+    const step = context.steps[stepIndex];
+    return {
+        kind: 'failed',
+        error: new StepFailedError(context.version.number, locate(step.statement, error.position), error, preview(step.statement.sql), context.completed, context.steps.length, advice, outcome)
+    };
 }
 function errorInfo(error) {
     if (error instanceof DatabaseError)
@@ -76410,7 +77582,10 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
     }
     catch (lookup) {
         context.options.log(`Could not look up the index of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
-        return stepFailed(context, index, error, 'Check whether it left an INVALID index behind (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY.', extra);
+        const check = 'Check whether it left an INVALID index behind (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY.';
+        return extra
+            ? failedStep(context, index, error, `${extra}${check}`, inDoubtSentence(context, index))
+            : stepFailed(context, index, error, check);
     }
     if (state && state.onTable && state.building) {
         // The transport gave up waiting (a time limit, a lost reply) while the build goes on.
@@ -76425,22 +77600,31 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
         const drops = leftBehind.map((name) => `${dropIndexStatement(name)};`).join(' ');
         const advice = `The failed build left the INVALID index ${leftBehind.join(', ')} behind (it slows writes and is never used): ` +
             `drop it with ${drops} then fix the cause${concurrentIndex.unique ? ' (duplicate values, for a unique index)' : ''} and re-run.` +
-            (concurrentIndex.ifNotExists ? ' (A re-run also drops it by itself before building again, since the statement says IF NOT EXISTS.)' : '');
+            (concurrentIndex.ifNotExists
+                ? ' (A re-run also drops it by itself before building again, since the statement says IF NOT EXISTS.)'
+                : '');
         // The catalog says how it ended: no doubt left about whether it took effect.
         return stepFailed(context, index, error, advice);
     }
-    return stepFailed(context, index, error, null, extra);
+    if (!extra)
+        return stepFailed(context, index, error, null);
+    // No result, and no index of that name: the build never created it (it does so at once when it starts).
+    if (concurrentIndex.name !== null && !state) {
+        return failedStep(context, index, error, `The catalog shows no index ${concurrentIndex.name}: the statement did not take effect; a re-run runs it again.`, rerunSentence(context));
+    }
+    return failedStep(context, index, error, extra.trim(), inDoubtSentence(context, index));
 }
 /** The last transaction of a version whose last segment ran outside a transaction: its meta row. */
 async function recordVersion(context) {
     const { target, version, lease, options } = context;
-    const head = [
-        lease.fence(),
-        { sql: `SELECT version FROM ${options.tables.meta} WHERE version = :version`, params: { version: version.number }, expectRows: 0 }
-    ];
+    const head = guards(version, lease, options.tables);
     let outcome;
     try {
-        outcome = await target.transaction([...head, metaInsert(context), deleteProgressStatement(options.tables, version.number)]);
+        outcome = await target.transaction([
+            ...head,
+            metaInsert(context),
+            { ...deleteProgressStatement(options.tables, version.number), label: 'progress' }
+        ]);
     }
     catch (error) {
         if (!(error instanceof CommitOutcomeUnknownError))
@@ -76449,16 +77633,11 @@ async function recordVersion(context) {
     }
     if (outcome.ok)
         return context.applied();
-    if (outcome.failedIndex === 0)
-        return { kind: 'failed', error: stoppedByLostLease(context) };
-    if (outcome.failedIndex === 1 && outcome.guard)
-        return { kind: 'elsewhere' };
-    if (outcome.failedIndex === 2 && outcome.error.sqlState === '23505')
-        return { kind: 'elsewhere' };
-    return {
-        kind: 'failed',
-        error: new Error(`Recording v${version.number} in ${options.tables.display} failed: ${outcome.error.message}. All its statements ran; a re-run records it without running them again.`)
-    };
+    // No statement of the version is in this transaction: whatever failed, it was not one of them.
+    const failed = failedPart(outcome, head.length, 0);
+    const part = failed.part === 'statement' ? 'unknown' : failed.part;
+    const afterwards = `All statements of v${version.number} ran and stay applied; v${version.number} is not recorded as applied. A re-run records it without running them again.`;
+    return engineFailure(target, version, lease, options.tables, outcome, part, afterwards);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/apply.ts
@@ -76514,7 +77693,9 @@ async function applyMigrations(target, versions, options) {
     const renewal = startRenewal(lease, options);
     try {
         // Another run may have applied versions while this one waited: plan again under the lease.
-        const plan = planMigrations(versions, await readAppliedRows(target, options.tables), options);
+        const history = await readAppliedRows(target, options.tables);
+        let recordedRows = history.length;
+        const plan = planMigrations(versions, history, options);
         result.plan = plan;
         result.fromVersion = plan.currentVersion;
         result.toVersion = plan.currentVersion;
@@ -76531,19 +77712,22 @@ async function applyMigrations(target, versions, options) {
             const version = byNumber.get(pending.version);
             let outcome;
             try {
-                outcome = await applyVersion(target, version, lease, options, partial.has(version.number));
+                outcome = await applyVersion(target, version, lease, { ...options, recordedRows }, partial.has(version.number));
             }
             catch (error) {
                 outcome = { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
             }
+            // The highest applied version, also after a lower one was applied out of order.
+            if (outcome.kind !== 'failed') {
+                recordedRows++;
+                result.toVersion = Math.max(result.toVersion, version.number);
+            }
             if (outcome.kind === 'applied') {
                 result.applied.push(outcome.applied);
-                result.toVersion = version.number;
                 options.log(`Applied v${version.number} (${outcome.applied.statements} statements) in ${outcome.applied.durationMs} ms`);
             }
             else if (outcome.kind === 'elsewhere') {
                 result.appliedElsewhere.push(version.number);
-                result.toVersion = version.number;
                 options.log(`v${version.number} was applied by another run; skipped`);
             }
             else {
@@ -76560,7 +77744,9 @@ async function applyMigrations(target, versions, options) {
     }
     finally {
         renewal.stop();
-        await lease.release().catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`));
+        await lease
+            .release()
+            .catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`));
     }
 }
 /**
@@ -76585,9 +77771,13 @@ async function applyVersion(target, version, lease, options, partial) {
 async function applyVersionOnce(target, version, lease, options) {
     const statements = version.files.flatMap((file) => file.statements);
     const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }));
-    const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run);
+    const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run, options.recordedRows);
     const head = preamble(version, lease, options);
-    const batch = [...head, ...statements.map((statement) => ({ sql: statement.sql })), { sql: insert.sql, params: insert.params, expectRows: 1 }];
+    const batch = [
+        ...head,
+        ...statements.map((statement) => ({ sql: statement.sql })),
+        { sql: insert.sql, params: insert.params, expectRows: 1, label: 'record' }
+    ];
     options.log(`Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${statements.length} statements in ${version.files.length} files`);
     const started = (options.now ?? Date.now)();
     const applied = () => ({
@@ -76611,24 +77801,20 @@ async function applyVersionOnce(target, version, lease, options) {
     }
     if (outcome.ok)
         return applied();
-    if (outcome.failedIndex === 0)
-        return { kind: 'failed', error: lostLease(lease.owner) };
-    if (outcome.failedIndex === 1 && outcome.guard)
-        return { kind: 'elsewhere' };
-    const statementIndex = outcome.failedIndex - head.length;
-    if (statementIndex < 0)
-        return { kind: 'failed', error: new Error(`Setting up the transaction of v${version.number} failed: ${outcome.error.message}`) };
-    if (statementIndex >= statements.length) {
-        // The meta row insert failed: a primary key violation means another run recorded it first.
-        if (outcome.error.sqlState === '23505')
-            return { kind: 'elsewhere' };
-        return { kind: 'failed', error: new Error(`Recording v${version.number} in ${options.tables.display} failed: ${outcome.error.message}. v${version.number} was rolled back.`) };
+    const failed = failedPart(outcome, head.length, statements.length);
+    if (failed.part !== 'statement') {
+        const afterwards = `Nothing of v${version.number} was applied (its transaction was rolled back); versions before it stay applied.`;
+        return engineFailure(target, version, lease, options.tables, outcome, failed.part, afterwards);
     }
-    const statement = statements[statementIndex];
+    const statement = statements[failed.index];
     const location = locate(statement, outcome.error.position);
     return { kind: 'failed', error: new StatementFailedError(version.number, location, outcome.error, preview(statement.sql)) };
 }
-/** Renews the lease in the background; a failed renewal is surfaced before the next version starts. */
+/**
+ * Renews the lease in the background; a failed renewal is surfaced before the next version starts.
+ * While a version's transaction holds the lease row, renew() finds it locked and skips that turn
+ * without waiting (the version's fence extended the lease, and a locked row cannot be taken over).
+ */
 function startRenewal(lease, options) {
     let failure = null;
     let busy = false;
@@ -76666,6 +77852,7 @@ function startRenewal(lease, options) {
  * versions, clear a stale lease). None of them runs migration SQL. Identifiers come from MetaTables (or
  * quoteTableName), values are always parameters.
  */
+
 
 
 
@@ -76811,7 +77998,7 @@ VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestam
             const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]));
             return chosen.every((v) => rows.get(v.number) === v.checksum);
         };
-        await commit(target, [lease.fence(), ...inserts], lease, options, what, done);
+        await commit(target, [fenceStatement(lease), ...inserts], lease, options, what, done);
         const recorded = chosen.map((v) => v.number);
         options.log(`Recorded ${operations_list(recorded)} in ${tables.display} as applied, without running them`);
         return { recorded };
@@ -76869,7 +78056,7 @@ WHERE version = :version AND checksum = :previous`,
             const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]));
             return drifted.every((number) => rows.get(number) === byNumber.get(number).checksum);
         };
-        await commit(target, [lease.fence(), ...updates], lease, options, `the repair of ${operations_list(drifted)}`, done);
+        await commit(target, [fenceStatement(lease), ...updates], lease, options, `the repair of ${operations_list(drifted)}`, done);
         const accepted = plan.drift.map((drift) => ({ version: drift.version, files: drift.files.map((f) => f.path) }));
         for (const drift of plan.drift) {
             options.log(`Accepted v${drift.version} as it is on disk (${drift.files.map((f) => `${f.path} ${f.change}`).join(', ')}); its SQL was not run`);
@@ -76904,7 +78091,9 @@ async function takeLease(target, options) {
     return acquireLease(target, options.tables, { ...options.lease, log: options.log, sleep: options.sleep, now: options.now });
 }
 async function release(lease, options) {
-    await lease.release().catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`));
+    await lease
+        .release()
+        .catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`));
 }
 /** How long to wait for a transaction that may still be running after its commit reply was lost. */
 const operations_SETTLE_WAIT_MS = 120_000;
@@ -76932,11 +78121,19 @@ async function commit(target, batch, lease, options, what, committed) {
     }
     if (outcome.ok)
         return;
-    if (outcome.failedIndex === 0)
-        throw lostLease(lease.owner);
-    const statement = outcome.failedIndex;
-    const reason = outcome.guard ? `the row of the version changed while it ran` : outcome.error.message;
-    throw new Error(`Writing ${what} to ${options.tables.display} failed at its statement ${statement}: ${reason}. Nothing was written.`);
+    const fence = outcome.phase === 'statement' && outcome.failedLabel === 'fence';
+    if (fence && outcome.guard)
+        throw await leaseLostAt(target, lease, options.tables, `before ${what} was written`, 'Nothing was written. Re-run.');
+    const state = outcome.error.sqlState ? ` (SQLSTATE ${outcome.error.sqlState})` : '';
+    const where = outcome.phase === 'commit'
+        ? 'at COMMIT'
+        : outcome.phase !== 'statement'
+            ? '(the transport did not say at which statement)'
+            : fence
+                ? 'at its first statement, which extends the migration lease'
+                : `at its statement ${outcome.failedIndex + 1} of ${batch.length}`;
+    const reason = outcome.guard ? `the row of the version changed while it ran` : `${outcome.error.message}${state}`;
+    throw new Error(`Writing ${what} to ${options.tables.display} failed ${where}: ${reason}. Nothing was written.`);
 }
 async function waitForLeaseRow(target, options) {
     const now = options.now ?? Date.now;
@@ -76950,6 +78147,99 @@ async function waitForLeaseRow(target, options) {
             return false;
         await sleep(1000);
     }
+}
+
+;// CONCATENATED MODULE: ./src/engine/meta-location.ts
+/**
+ * Where the meta table is, and whether a table of its name is ours: resolved once per run, before
+ * anything reads or writes the history.
+ */
+
+
+/** The columns of a meta table, as ensureMetaTables creates them and readAppliedRows reads them. */
+const META_COLUMNS = ['version', 'description', 'checksum', 'files', 'applied_at', 'execution_ms', 'applied_by', 'commit_sha', 'run_url'];
+/**
+ * Resolves the schema once, so that a migration that changes search_path cannot move the meta table
+ * under the engine's feet, and checks that a table of that name is a history of ours.
+ *
+ * An unqualified name goes to current_schema(), but only after looking for the history everywhere the
+ * user can see: a version that creates the schema named after the user (`"$user", public` then resolves
+ * to it) or runs ALTER DATABASE … SET search_path moves current_schema() away from the history, and
+ * the next run must not take the empty schema for a database where nothing was applied.
+ */
+async function resolveMetaTables(target, name) {
+    const { current, tables } = await findNamedTables(target, name.table);
+    const schema = name.schema ?? current;
+    if (!schema) {
+        const histories = tables.filter(isOurs).map((t) => `${t.schema}.${name.table}`);
+        throw new InputError('meta-table', 'the database has no default schema (search_path is empty or names no existing schema): give meta-table as schema.table' +
+            (histories.length ? ` (the migration history is in ${histories.join(' and ')})` : ''));
+    }
+    const here = tables.find((t) => t.schema === schema);
+    if (here) {
+        if (!isOurs(here))
+            throw foreignTable(`${schema}.${name.table}`, here);
+        return metaTables(schema, name.table);
+    }
+    if (name.schema === null) {
+        const elsewhere = tables.filter(isOurs).map((t) => t.schema);
+        if (elsewhere.length)
+            throw historyMoved(name.table, schema, elsewhere);
+    }
+    return metaTables(schema, name.table);
+}
+/** current_schema() and every table named `table` in a schema the user may use, with its columns: one catalog query. */
+async function findNamedTables(target, table) {
+    const { rows } = await target.query(`SELECT current_schema()::text AS current, (
+  SELECT coalesce(json_agg(json_build_object('schema', t.schema, 'columns', t.columns) ORDER BY t.schema), '[]')::text FROM (
+    SELECT n.nspname::text AS schema,
+      json_agg(json_build_object('name', a.attname::text, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum) AS columns
+    FROM pg_catalog.pg_class AS c
+    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE c.relname = :table AND c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+      AND has_schema_privilege(n.oid, 'USAGE')
+    GROUP BY n.nspname
+  ) AS t
+) AS tables`, { table });
+    const current = rows[0]?.current;
+    return {
+        current: typeof current === 'string' && current ? current : null,
+        tables: JSON.parse(String(rows[0]?.tables ?? '[]'))
+    };
+}
+function isOurs(table) {
+    const names = new Set(table.columns.map((c) => c.name));
+    return META_COLUMNS.every((column) => names.has(column));
+}
+/** The tool whose table this is, where its columns say so; null when they do not. */
+function otherTool(table) {
+    const columns = new Map(table.columns.map((c) => [c.name, c.type]));
+    const only = (...names) => columns.size === names.length && names.every((n) => columns.has(n));
+    if (only('version', 'dirty') && columns.get('dirty') === 'boolean')
+        return 'golang-migrate';
+    if (only('version', 'inserted_at'))
+        return 'Ecto';
+    if (only('version') && /^(character varying|text)/.test(columns.get('version')))
+        return 'dbmate or Rails (Active Record)';
+    if (only('filename'))
+        return 'Sequel';
+    return null;
+}
+function foreignTable(display, table) {
+    const tool = otherTool(table);
+    const columns = table.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+    return new InputError('meta-table', `${display} exists and is not a migration history of aurora-migrate: ` +
+        (tool ? `it belongs to ${tool} (${columns}). ` : `its columns are (${columns}). `) +
+        'Nothing was read or changed. Give meta-table another name (for example aurora_migrations) so that aurora-migrate keeps its history beside that table.');
+}
+function historyMoved(table, schema, elsewhere) {
+    const found = elsewhere.map((s) => `${s}.${table}`).join(' and ');
+    return new InputError('meta-table', `the default schema is now ${schema} (current_schema(), from search_path), which has no ${table}, but the migration history is in ${found}. ` +
+        `A migration probably created schema ${schema} or changed the search_path. Nothing was applied. ` +
+        `Set meta-table: ${elsewhere[0]}.${table} to go on with that history` +
+        (elsewhere.length > 1 ? ' (or the one of the other schema)' : '') +
+        `, or meta-table: ${schema}.${table} to start a new history in ${schema}.`);
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -77345,8 +78635,7 @@ class Splitter {
             this.leadingWords[count] = this.leadingWord(start, end);
             const [first, second, third, fourth] = this.leadingWords;
             this.routineStatement =
-                first === 'create' &&
-                    (isRoutineWord(second) || (second === 'or' && third === 'replace' && isRoutineWord(fourth)));
+                first === 'create' && (isRoutineWord(second) || (second === 'or' && third === 'replace' && isRoutineWord(fourth)));
         }
         if (!this.routineStatement || this.parenDepth !== 0)
             return;
@@ -77434,6 +78723,9 @@ function isRoutineWord(word) {
 
 
 
+
+
+
 const run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
 const VERSION_DIR = /^v(\d+)(?:_(.+))?$/;
 /** The base commit is not in the checkout (a shallow clone) and could not be fetched. */
@@ -77445,7 +78737,8 @@ class BaseCommitUnavailableError extends Error {
     }
 }
 async function git(cwd, args) {
-    const { stdout } = await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
+    // Literal pathspecs: a folder name with `*` or `:(…)` is a name, not a pattern.
+    const { stdout } = await run('git', ['--literal-pathspecs', ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
     return stdout;
 }
 async function hasCommit(cwd, sha) {
@@ -77462,38 +78755,72 @@ async function ensureCommit(cwd, sha, log) {
         await git(cwd, ['fetch', '--no-tags', '--depth=1', 'origin', sha]);
     }
     catch (error) {
-        const stderr = String(error.stderr ?? '').trim().split('\n').pop() ?? '';
+        const stderr = String(error.stderr ?? '')
+            .trim()
+            .split('\n')
+            .pop() ?? '';
         throw new BaseCommitUnavailableError(sha, `git fetch failed${stderr ? `: ${stderr}` : ''}`);
     }
     if (!(await hasCommit(cwd, sha)))
         throw new BaseCommitUnavailableError(sha, 'git fetch did not bring it');
 }
+/** git's modes: 120000 is a symbolic link (its blob holds the target's name), 160000 a submodule. */
+const REGULAR_FILE_MODES = new Set(['100644', '100755']);
+/** The base commit's tree under `dir` (relative to the repository's top), without following anything. */
+async function listTree(top, baseSha, dir) {
+    const listed = await git(top, ['ls-tree', '-r', '-z', '-l', '--full-tree', baseSha, '--', dir === '.' ? '.' : `${dir}/`]);
+    return listed
+        .split('\0')
+        .filter(Boolean)
+        .map((line) => {
+        const tab = line.indexOf('\t');
+        const [mode, , object, size] = line.slice(0, tab).split(/ +/);
+        return { mode, object, size: Number(size), path: line.slice(tab + 1) };
+    });
+}
 /**
  * Meta rows as if the base commit's versions were applied: a version the pull request did not touch
- * gets its current checksum; one it edited gets the checksum of its files at the base commit.
+ * gets its current checksum; one it edited gets the checksum of its files at the base commit. The base
+ * commit's files are held to the same rules as the checkout's (no links, no control characters in
+ * names, at most MAX_FILE_BYTES), and read from git's objects, never through the file system.
  */
 async function baseRows(workspace, migrationsDir, baseSha, current, log) {
     await ensureCommit(workspace, baseSha, log);
-    const dir = migrationsDir.replace(/\/+$/, '');
-    const listed = await git(workspace, ['ls-tree', '-r', '-z', '--name-only', baseSha, '--', `${dir}/`]);
-    const changed = new Set((await git(workspace, ['diff', '--name-only', '--no-renames', '-z', baseSha, '--', `${dir}/`])).split('\0').filter(Boolean));
-    const relativeTo = (await git(workspace, ['rev-parse', '--show-prefix'])).trim();
+    const top = (await git(workspace, ['rev-parse', '--show-toplevel'])).trim();
+    const prefix = (await git(workspace, ['rev-parse', '--show-prefix'])).trim();
+    // The spelling git uses for the folder, relative to the repository's top: `./db/` would match nothing.
+    const inWorkspace = normalizeMigrationsDir(migrationsDir, workspace);
+    const dir = external_node_path_default().posix.normalize(`${prefix}${inWorkspace === '.' ? '' : inWorkspace}`).replace(/\/+$/, '') || '.';
+    const under = dir === '.' ? '' : `${dir}/`;
+    const changed = new Set((await git(top, ['diff', '--name-only', '--no-renames', '--no-relative', '-z', baseSha, '--', under || '.']))
+        .split('\0')
+        .filter(Boolean));
     const byFolder = new Map();
-    for (const file of listed.split('\0').filter(Boolean)) {
-        const inside = file.slice(relativeTo.length).slice(dir.length + 1);
-        const [folder, name, ...deeper] = inside.split('/');
-        if (!name || deeper.length || !name.toLowerCase().endsWith('.sql') || name.startsWith('.'))
+    for (const entry of await listTree(top, baseSha, dir)) {
+        const inside = entry.path.slice(under.length);
+        const parts = inside.split('/');
+        const shown = `${baseSha.slice(0, 12)}:${entry.path}`;
+        parts.forEach((part) => checkName(part, printable(shown)));
+        // Hidden entries and anything deeper than <folder>/<file> never run (discover refuses the latter).
+        if (parts.some((part) => part.startsWith('.')) || parts.length > 2)
             continue;
-        byFolder.set(folder, [...(byFolder.get(folder) ?? []), name]);
+        if (entry.mode === '120000')
+            throw symlinkError(`The base commit's ${shown}`);
+        const [folder, name] = parts;
+        if (!name || !name.toLowerCase().endsWith('.sql') || !VERSION_DIR.test(folder))
+            continue;
+        if (!REGULAR_FILE_MODES.has(entry.mode))
+            throw new MigrationFileError(`The base commit's ${shown} is not a regular file (git mode ${entry.mode})`, { file: entry.path });
+        if (entry.size > MAX_FILE_BYTES)
+            throw tooLargeError(`The base commit's ${shown}`, entry.size);
+        byFolder.set(folder, [...(byFolder.get(folder) ?? []), entry]);
     }
     const now = new Map(current.map((version) => [version.number, version]));
     const rows = [];
-    for (const [folder, names] of byFolder) {
+    for (const [folder, entries] of byFolder) {
         const match = VERSION_DIR.exec(folder);
-        if (!match)
-            continue;
         const number = Number(match[1]);
-        const touched = names.some((name) => changed.has(`${relativeTo}${dir}/${folder}/${name}`)) || !now.has(number) || now.get(number).dir.split('/').pop() !== folder;
+        const touched = entries.some((entry) => changed.has(entry.path)) || !now.has(number) || now.get(number).dir.split('/').pop() !== folder;
         let checksum;
         let files;
         if (!touched) {
@@ -77503,11 +78830,12 @@ async function baseRows(workspace, migrationsDir, baseSha, current, log) {
         }
         else {
             files = [];
-            for (const name of names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-                const text = await git(workspace, ['show', `${baseSha}:./${dir}/${folder}/${name}`]);
+            for (const entry of entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+                const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+                const text = await git(top, ['cat-file', 'blob', entry.object]);
                 let statements = 0;
                 try {
-                    statements = splitStatements(text, `${dir}/${folder}/${name}`).length;
+                    statements = splitStatements(text, entry.path).length;
                 }
                 catch (error) {
                     if (!(error instanceof MigrationFileError))
@@ -77517,17 +78845,21 @@ async function baseRows(workspace, migrationsDir, baseSha, current, log) {
             }
             checksum = versionChecksum(files);
         }
-        rows.push({ version: number, description: match[2] ?? '', checksum, files, appliedAt: '', executionMs: 0, appliedBy: null, commitSha: baseSha, runUrl: null });
+        rows.push({
+            version: number,
+            description: match[2] ?? '',
+            checksum,
+            files,
+            appliedAt: '',
+            executionMs: 0,
+            appliedBy: null,
+            commitSha: baseSha,
+            runUrl: null
+        });
     }
     return rows.sort((a, b) => a.version - b.version);
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/migrations/directives.ts
 /**
  * Directives: comment lines of the form `-- migrate:<word>` that change how a file runs. There is one,
@@ -77573,8 +78905,13 @@ function readDirectives(text, file) {
 ;// CONCATENATED MODULE: ./src/migrations/discover.ts
 /**
  * Reads the migrations directory: one folder per version (`v<N>` or `v<N>_<description>`), whose `.sql`
- * files run in file-name order. Every problem is an error naming the path; nothing is half-read.
+ * files run in file-name order. Every problem is an error naming the path; nothing is half-read. What a
+ * pull request may not put there (links, FIFOs, control characters in names, oversize files) is refused
+ * before it is read: see files.ts.
  */
+
+
+
 
 
 
@@ -77598,10 +78935,10 @@ function isHidden(name) {
  */
 async function discoverMigrations(dir, workspace = process.cwd()) {
     const root = external_node_path_default().resolve(workspace, dir);
-    const rel = (p) => external_node_path_default().relative(workspace, p).split((external_node_path_default()).sep).join('/') || '.';
+    const rel = (p) => printable(external_node_path_default().relative(workspace, p).split((external_node_path_default()).sep).join('/') || '.');
     let entries;
     try {
-        entries = await promises_default().readdir(root, { withFileTypes: true });
+        entries = await promises_default().readdir(root);
     }
     catch (error) {
         const code = error.code;
@@ -77611,21 +78948,36 @@ async function discoverMigrations(dir, workspace = process.cwd()) {
             throw new InputError('migrations-dir', `'${rel(root)}' is not a directory`);
         throw error;
     }
+    await checkRootIsReal(root, workspace, rel);
     const warnings = [];
     const byNumber = new Map();
     const versions = [];
-    for (const entry of entries.sort((a, b) => discover_byName(a.name, b.name))) {
-        if (isHidden(entry.name))
+    for (const name of entries.sort(discover_byName)) {
+        const entryPath = external_node_path_default().join(root, name);
+        checkName(name, rel(entryPath));
+        if (isHidden(name)) {
+            if (name.toLowerCase().endsWith('.sql') || discover_VERSION_DIR.test(name.slice(1)))
+                warnings.push(`${rel(entryPath)} is hidden and was ignored: hidden files and folders never run`);
             continue;
-        const entryPath = external_node_path_default().join(root, entry.name);
-        if (!entry.isDirectory()) {
-            if (entry.name.toLowerCase().endsWith('.sql')) {
-                throw new MigrationFileError(`${rel(entryPath)} is not inside a version folder: put SQL files in v<N>/ folders (for example v1/${entry.name})`, { file: rel(entryPath) });
+        }
+        const stats = await promises_default().lstat(entryPath);
+        const kind = entryKind(stats);
+        if (kind === 'symlink')
+            throw symlinkError(rel(entryPath));
+        if (kind === 'other')
+            throw notRegularError(rel(entryPath), stats);
+        const match = discover_VERSION_DIR.exec(name);
+        if (kind === 'file') {
+            if (name.toLowerCase().endsWith('.sql')) {
+                throw new MigrationFileError(`${rel(entryPath)} is not inside a version folder: put SQL files in v<N>/ folders (for example v1/${printable(name)})`, { file: rel(entryPath) });
             }
+            if (match)
+                throw new MigrationFileError(`${rel(entryPath)} is a file, not a version folder: a version is a folder of .sql files`, {
+                    file: rel(entryPath)
+                });
             warnings.push(`${rel(entryPath)} is not a version folder and was ignored`);
             continue;
         }
-        const match = discover_VERSION_DIR.exec(entry.name);
         if (!match) {
             throw new MigrationFileError(`${rel(entryPath)} is not a version folder: name folders v<N> or v<N>_<description> (for example v3 or v3_add_notes)`, { file: rel(entryPath) });
         }
@@ -77647,6 +78999,16 @@ async function discoverMigrations(dir, workspace = process.cwd()) {
     return { versions, warnings };
 }
 /**
+ * The migrations folder itself must be where it says it is: a link on the way to it (the folder, or a
+ * parent inside the workspace) could lead out of the repository.
+ */
+async function checkRootIsReal(root, workspace, rel) {
+    const expected = external_node_path_default().resolve(await promises_default().realpath(workspace), external_node_path_default().relative(external_node_path_default().resolve(workspace), root));
+    if ((await promises_default().realpath(root)) !== expected) {
+        throw new InputError('migrations-dir', `'${rel(root)}' is or lies under a symbolic link: give the real folder inside the repository (a link could lead anywhere on the runner)`);
+    }
+}
+/**
  * Versions run in numeric order and the plan refuses one below the current version, so a hole is
  * almost always a renumbering mistake (or a folder lost in a merge): refuse it here, before anything runs.
  */
@@ -77661,22 +79023,32 @@ function checkConsecutive(versions) {
     }
 }
 async function readVersion(dir, number, description, rel, warnings) {
-    const entries = (await promises_default().readdir(dir, { withFileTypes: true })).sort((a, b) => discover_byName(a.name, b.name));
+    const names = (await promises_default().readdir(dir)).sort(discover_byName);
     const files = [];
-    for (const entry of entries) {
-        if (isHidden(entry.name))
+    for (const name of names) {
+        const filePath = external_node_path_default().join(dir, name);
+        checkName(name, rel(filePath));
+        if (isHidden(name)) {
+            if (name.toLowerCase().endsWith('.sql'))
+                warnings.push(`${rel(filePath)} is hidden and was ignored: hidden files never run`);
             continue;
-        const filePath = external_node_path_default().join(dir, entry.name);
-        if (entry.isDirectory()) {
+        }
+        const stats = await promises_default().lstat(filePath);
+        const kind = entryKind(stats);
+        if (kind === 'symlink')
+            throw symlinkError(rel(filePath));
+        if (kind === 'other')
+            throw notRegularError(rel(filePath), stats);
+        if (kind === 'directory') {
             throw new MigrationFileError(`${rel(filePath)}: folders inside a version are not supported; put the .sql files directly in ${rel(dir)}`, {
                 file: rel(filePath)
             });
         }
-        if (!entry.name.toLowerCase().endsWith('.sql')) {
+        if (!name.toLowerCase().endsWith('.sql')) {
             warnings.push(`${rel(filePath)} is not a .sql file and was ignored`);
             continue;
         }
-        const bytes = await promises_default().readFile(filePath);
+        const bytes = await readBoundedFile(filePath, rel(filePath));
         let text;
         try {
             text = utf8.decode(bytes);
@@ -77687,24 +79059,52 @@ async function readVersion(dir, number, description, rel, warnings) {
             });
         }
         const { noTransaction } = readDirectives(text, rel(filePath));
-        const statements = splitStatements(text, rel(filePath));
+        const { statements, transactionWrapper, misplaced } = readTransactionControl(splitStatements(text, rel(filePath)), noTransaction);
         if (statements.length === 0) {
             throw new MigrationFileError(`${rel(filePath)} has no SQL statements: remove it, or add SQL`, { file: rel(filePath) });
         }
-        files.push({ name: entry.name, path: rel(filePath), checksum: fileChecksum(text), text: normalizeText(text), statements, noTransaction });
+        files.push({
+            name,
+            path: rel(filePath),
+            checksum: fileChecksum(text),
+            text: normalizeText(text),
+            statements,
+            noTransaction,
+            transactionWrapper,
+            misplacedTransactionControl: misplaced
+        });
     }
     if (files.length === 0) {
         throw new MigrationFileError(`${rel(dir)} (version ${number}) has no SQL statements: add a .sql file or remove the folder`, {
             file: rel(dir)
         });
     }
+    const misordered = numberOrderWarning(files.map((file) => file.name), rel(dir));
+    if (misordered)
+        warnings.push(misordered);
     return { number, description, dir: rel(dir), files, checksum: versionChecksum(files) };
+}
+/**
+ * Files run in name order, so `1_a.sql`, `2_b.sql`, `10_c.sql` run as 1, 10, 2. Only a warning: renaming
+ * the files of an applied version would be drift.
+ */
+function numberOrderWarning(names, dir) {
+    const numbered = names.filter((name) => /^\d/.test(name));
+    const widths = new Set(numbered.map((name) => /^\d+/.exec(name)[0].length));
+    if (widths.size < 2)
+        return null;
+    const byNumber = [...numbered].sort((a, b) => Number(/^\d+/.exec(a)[0]) - Number(/^\d+/.exec(b)[0]) || discover_byName(a, b));
+    if (byNumber.every((name, index) => name === numbered[index]))
+        return null;
+    return (`${dir}: file names start with numbers of different widths, and files run in name order: ${numbered.join(', ')} ` +
+        `(not ${byNumber.join(', ')}). If this version is not applied anywhere yet, pad the numbers to one width (01_, 02_, 10_)`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 /**
- * Pure renderers: plan and apply results → markdown for the job summary (and the `summary` output).
- * No I/O; golden files in __tests__/golden show their exact output.
+ * Pure renderers: apply results → markdown for the job summary (and the `summary` output), and the
+ * markdown helpers the comments share. Every list is bounded, whatever the number of versions: long
+ * lists end in "… and N more". No I/O; golden files in __tests__/golden show their exact output.
  */
 
 function formatDuration(ms) {
@@ -77735,8 +79135,67 @@ function fenced(text, lang = '') {
 function versionLabel(version, description) {
     return description ? `v${version} ${cell(description)}` : `v${version}`;
 }
+/**
+ * Version numbers for people: each one when there are at most `max`; otherwise runs of three or more
+ * consecutive versions as `v3–v9`, at most `max` items, then how many more.
+ */
+function versionList(numbers, max = 20) {
+    if (numbers.length <= max)
+        return numbers.map((n) => `v${n}`).join(', ');
+    const items = [];
+    for (let start = 0; start < numbers.length;) {
+        let end = start;
+        while (end + 1 < numbers.length && numbers[end + 1] === numbers[end] + 1)
+            end++;
+        if (end - start >= 2) {
+            items.push({ text: `v${numbers[start]}–v${numbers[end]}`, count: end - start + 1 });
+        }
+        else {
+            for (let index = start; index <= end; index++)
+                items.push({ text: `v${numbers[index]}`, count: 1 });
+        }
+        start = end + 1;
+    }
+    if (items.length <= max)
+        return items.map((item) => item.text).join(', ');
+    const shown = items.slice(0, max);
+    const hidden = numbers.length - shown.reduce((sum, item) => sum + item.count, 0);
+    return `${shown.map((item) => item.text).join(', ')} … and ${hidden.toLocaleString('en-US')} more`;
+}
+/**
+ * As many of `lines` as fit in `budget` characters (joined by line breaks), then one line saying how
+ * many were left out: `more(n)`.
+ */
+function fitLines(lines, budget, more) {
+    const kept = [];
+    let used = 0;
+    for (const [index, line] of lines.entries()) {
+        const last = index === lines.length - 1;
+        // Room for this line, and (unless it is the last) for the note about the rest.
+        if (used + line.length + 1 + (last ? 0 : more(lines.length - index).length + 1) > budget) {
+            return [...kept, more(lines.length - index)];
+        }
+        kept.push(line);
+        used += line.length + 1;
+    }
+    return kept;
+}
+/** At most `max` characters of one piece of text, with `…` where it was cut. */
+function clip(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+/** A version's files in a table cell: at most FILES_PER_CELL names, then how many more. */
+function fileCell(files, describe = (file) => `${code(file.name)} (${file.statements})`) {
+    const shown = files.slice(0, FILES_PER_CELL).map(describe);
+    if (files.length > FILES_PER_CELL)
+        shown.push(`… and ${files.length - FILES_PER_CELL} more files`);
+    return cell(shown.join('<br>'));
+}
+const FILES_PER_CELL = 10;
+/** The share of a summary or comment the table of versions may take (the rest is for errors and SQL). */
+const TABLE_BUDGET = 30_000;
 function versions(numbers) {
-    return numbers.map((n) => `v${n}`).join(', ');
+    return versionList(numbers);
 }
 function renderApply(result, context) {
     const out = [`### aurora-migrate apply · ${cell(context.target)}`, ''];
@@ -77753,10 +79212,8 @@ function renderApply(result, context) {
         out.push('', `Waited ${formatDuration(result.leaseWaitedMs)} for another run's migration lease.`);
     if (result.applied.length) {
         out.push('', '| Version | Files | Statements | Duration |', '|---|---|---:|---:|');
-        for (const version of result.applied) {
-            const files = version.files.map((file) => `${code(file.name)} (${file.statements})`).join('<br>');
-            out.push(`| ${versionLabel(version.version, version.description)} | ${cell(files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`);
-        }
+        const rows = result.applied.map((version) => `| ${versionLabel(version.version, version.description)} | ${fileCell(version.files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`);
+        out.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | |`));
     }
     if (result.error)
         out.push('', ...renderError(result.error));
@@ -77771,21 +79228,23 @@ function renderError(error) {
         const state = error.sqlError.sqlState ? ` (SQLSTATE ${error.sqlError.sqlState})` : '';
         const lines = [
             '> [!CAUTION]',
-            `> **v${error.version} failed** at ${code(where)}: ${error.sqlError.message}${state}`,
+            `> **v${error.version} failed** at ${code(where)}: ${clip(publicSqlMessage(error.sqlError), 2_000)}${state}`,
             ...(error instanceof StepFailedError
                 ? [...(error.advice ? [`> ${error.advice}`] : []), `> ${error.outcome}`]
                 : [`> v${error.version} was rolled back; versions before it stay applied.`])
         ];
+        // DETAIL often quotes the rows involved (`Key (email)=(…) already exists`): production data, never shown here.
         if (error.sqlError.detail)
-            lines.push(`> Detail: ${error.sqlError.detail}`);
+            lines.push("> PostgreSQL's DETAIL is left out: it can contain row values.");
         if (error.sqlError.hint)
-            lines.push(`> Hint: ${error.sqlError.hint}`);
-        return [...lines, '', fenced(error.statementPreview, 'sql')];
+            lines.push(`> Hint: ${clip(error.sqlError.hint, 2_000)}`);
+        return [...lines, '', fenced(clip(error.statementPreview, 4_000), 'sql')];
     }
-    return ['> [!CAUTION]', `> ${error.message.split('\n').join('\n> ')}`];
+    return ['> [!CAUTION]', `> ${clip(error.message, 4_000).split('\n').join('\n> ')}`];
 }
 
 ;// CONCATENATED MODULE: ./src/report/comment.ts
+
 
 
 
@@ -77794,9 +79253,14 @@ const COMMENT_LIMIT = 65_536;
 const BUDGET = COMMENT_LIMIT - 1_536;
 /** No single file's SQL takes more than this, so one huge file does not hide the others. */
 const FILE_SQL_CAP = 20_000;
+/** Marks a file whose own BEGIN … COMMIT wrapper is left out (in the table, explained once below it). */
+const WRAPPER_NOTE = 'BEGIN/COMMIT left out';
 function comment_list(numbers) {
-    return numbers.map((n) => `v${n}`).join(', ');
+    return versionList(numbers);
 }
+/** The share of the comment the findings and the warnings may take; the SQL gets what is left. */
+const FINDINGS_BUDGET = 12_000;
+const WARNINGS_BUDGET = 4_000;
 function comment_plural(count, word) {
     return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
@@ -77819,7 +79283,7 @@ function verificationSection(verification) {
     if (!verification)
         return ['**Verification** is turned off (`verify: false`).'];
     if (verification.status === 'unavailable') {
-        return [`⚠️ **Verification did not run**: ${verification.message ?? 'no throwaway PostgreSQL was available'}`];
+        return [`⚠️ **Verification did not run**: ${clip(verification.message ?? 'no throwaway PostgreSQL was available', 2_000)}`];
     }
     const where = verification.server ? ` on ${cell(verification.server)}` : '';
     if (verification.status === 'passed') {
@@ -77829,7 +79293,7 @@ function verificationSection(verification) {
     const lines = [`❌ **Verification failed**${where}: applying every version from scratch stopped at v${failed?.version ?? '?'}.`];
     if (failed?.error) {
         const where = `${failed.error.file}:${failed.error.line}:${failed.error.column}`;
-        lines.push('', `> ${code(where)}: ${failed.error.message}${failed.error.sqlState ? ` (SQLSTATE ${failed.error.sqlState})` : ''}`);
+        lines.push('', `> ${code(where)}: ${cell(clip(failed.error.message, 2_000))}${failed.error.sqlState ? ` (SQLSTATE ${failed.error.sqlState})` : ''}`);
     }
     return lines;
 }
@@ -77854,6 +79318,11 @@ function findingLines(plan, source) {
     for (const c of plan.transactionConflicts.filter((conflict) => conflict.severity === 'error')) {
         lines.push(`- ❗ **Cannot run in a transaction**: ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)}. ` +
             `Add ${code('-- migrate:no-transaction')} as the first line of that file, or move the statement into a file of its own that starts with it.`);
+    }
+    for (const m of plan.transactionControl) {
+        const fix = MISPLACED_FIX[m.context].replace('-- migrate:no-transaction', code('-- migrate:no-transaction'));
+        const where = code(`${m.file}:${m.line}:${m.column}`);
+        lines.push(`- ❗ **Transaction control**: ${code(m.statement)} at ${where} ${misplacedEffect(m)}. ${fix}`);
     }
     return lines;
 }
@@ -77886,20 +79355,33 @@ function sqlBlocks(plan, versions, budget) {
     const byNumber = new Map(versions.map((v) => [v.number, v]));
     const out = [];
     let left = budget;
-    for (const pending of plan.pending) {
+    for (const [index, pending] of plan.pending.entries()) {
         const version = byNumber.get(pending.version);
         if (!version)
             continue;
+        if (left < 1_000) {
+            // One line for the rest, however many versions there are.
+            const rest = plan.pending.slice(index).map((p) => p.version);
+            out.push(`SQL of ${comment_plural(rest.length, 'more version')} not shown (${comment_list(rest)}): the comment would exceed GitHub's size limit; see the files in the pull request.`);
+            break;
+        }
         const label = pending.description ? `v${pending.version} ${pending.description}` : `v${pending.version}`;
         const open = `<details><summary>SQL of ${escapeHtml(label)} (${comment_plural(pending.files.length, 'file')}, ${comment_plural(pending.statements, 'statement')})</summary>`;
         const close = '</details>';
         // Every character counts against the budget: the wrapper, each file's block, each note.
         left -= open.length + close.length + 8;
         const parts = [];
-        for (const file of version.files) {
+        for (const [fileIndex, file] of version.files.entries()) {
             let block;
             if (left < 600) {
-                block = `${code(file.name)}: not shown (the comment would exceed GitHub's size limit); see ${code(file.path)}.`;
+                const rest = version.files.length - fileIndex;
+                block =
+                    rest === 1
+                        ? `${code(file.name)}: not shown (the comment would exceed GitHub's size limit); see ${code(file.path)}.`
+                        : `${code(file.name)} and ${comment_plural(rest - 1, 'more file')}: not shown (the comment would exceed GitHub's size limit); see ${code(version.dir)}.`;
+                parts.push(block);
+                left -= block.length + 2;
+                break;
             }
             else {
                 const shown = truncate(file.text.replace(/\n+$/, ''), Math.min(FILE_SQL_CAP, left - 400), file.path);
@@ -77924,7 +79406,9 @@ function renderPlanComment(input) {
         ? `Database at **v${plan.currentVersion}**`
         : `The target database was **not consulted** (no credentials, e.g. a pull request from a fork): compared with the base branch at ${code(source.baseSha.slice(0, 7))}, at **v${plan.currentVersion}**`;
     if (!plan.pending.length && !findings.length && !verifyFailed) {
-        const state = source.kind === 'database' ? `up to date at **v${plan.currentVersion}**` : `no migration changes relative to the base branch (at **v${plan.currentVersion}**)`;
+        const state = source.kind === 'database'
+            ? `up to date at **v${plan.currentVersion}**`
+            : `no migration changes relative to the base branch (at **v${plan.currentVersion}**)`;
         return [title, '', `✅ ${cell(input.environment)} is ${state}: nothing to apply.`, '', footer(input.runUrl, input.sha), ''].join('\n');
     }
     const head = [title, ''];
@@ -77936,30 +79420,47 @@ function renderPlanComment(input) {
         head.push('', `Held back by target-version v${plan.targetVersion}: ${comment_list(plan.deferred)}`);
     if (plan.pending.length) {
         head.push('', '| Version | Files | Statements | Runs | Verified |', '|---|---|---:|---|---|');
-        for (const p of plan.pending) {
-            const files = p.files.map((f) => `${code(f.name)} (${f.statements})`).join('<br>');
+        const rows = plan.pending.map((p) => {
+            const files = fileCell(p.files, (f) => `${code(f.name)} (${f.statements}${f.transactionWrapper ? `, ${WRAPPER_NOTE}` : ''})`);
             const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`;
-            head.push(`| ${label} | ${cell(files)} | ${p.statements} | ${cell(runsCell(p))} | ${verificationCell(verification, p.version)} |`);
-        }
+            return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${verificationCell(verification, p.version)} |`;
+        });
+        head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | | |`));
     }
+    if (plan.pending.some((p) => p.files.some((f) => f.transactionWrapper))) {
+        const why = 'every version already runs in one transaction, so those two statements are not sent';
+        head.push('', `${WRAPPER_NOTE}: the file wraps all its statements in BEGIN … COMMIT; ${why}.`);
+    }
+    const more = (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`;
     if (findings.length)
-        head.push('', '**Apply will refuse to run until these are resolved:**', '', ...findings);
+        head.push('', '**Apply will refuse to run until these are resolved:**', '', ...fitLines(findings, FINDINGS_BUDGET, more));
     const warnings = warningLines(plan);
     if (warnings.length)
-        head.push('', '**Worth a look** (apply runs anyway):', '', ...warnings);
+        head.push('', '**Worth a look** (apply runs anyway):', '', ...fitLines(warnings, WARNINGS_BUDGET, more));
     head.push('', ...verificationSection(verification));
     const tail = ['', footer(input.runUrl, input.sha), ''];
     const fixed = head.join('\n').length + tail.join('\n').length;
     const sql = sqlBlocks(plan, input.versions, BUDGET - fixed);
-    return [...head, ...(sql.length ? ['', ...sql] : []), ...tail].join('\n');
+    const body = [...head, ...(sql.length ? ['', ...sql] : []), ...tail].join('\n');
+    // Every part above is bounded; should they still add up to too much, a short comment beats none.
+    if (body.length <= BUDGET)
+        return body;
+    return [
+        title,
+        '',
+        head[2],
+        '',
+        'The plan is too large for a pull request comment: the log of the workflow run lists every pending version.',
+        ...tail
+    ].join('\n');
 }
 /** One line for a deployment status (GitHub cuts descriptions at 140 characters) and the comment's head. */
 function deploySummaryLine(result, environment) {
     const applied = result.applied.map((a) => a.version);
     if (result.error) {
         const where = result.error instanceof StatementFailedError
-            ? ` at ${result.error.location.file}:${result.error.location.line}: ${result.error.sqlError.message}`
-            : `: ${result.error.message}`;
+            ? ` at ${result.error.location.file}:${result.error.location.line}: ${clip(publicSqlMessage(result.error.sqlError), 1_000)}`
+            : `: ${clip(result.error.message, 2_000)}`;
         const before = applied.length ? `Applied ${comment_list(applied)}, then ` : '';
         return `${before}${result.failedVersion ? `v${result.failedVersion} failed` : 'Migration failed'} on ${environment}${where}`;
     }
@@ -77973,8 +79474,8 @@ function renderDeployComment(input) {
     const lines = [`${icon} **${cell(deploySummaryLine(result, input.environment))}** (now at v${result.toVersion})`];
     if (result.applied.length) {
         lines.push('', '| Version | Statements | Duration |', '|---|---:|---:|');
-        for (const a of result.applied)
-            lines.push(`| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`);
+        const rows = result.applied.map((a) => `| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`);
+        lines.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | |`));
     }
     if (result.error instanceof StepFailedError) {
         lines.push('', result.error.outcome);
@@ -78039,7 +79540,12 @@ async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
         const existing = oldest(comments.filter((comment) => (comment.body ?? '').trimStart().startsWith(marker) && ours(comment)));
         if (!existing) {
             step = 'create a comment on';
-            const { data } = await octokit.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: issueNumber, body: text });
+            const { data } = await octokit.rest.issues.createComment({
+                owner: repo.owner,
+                repo: repo.repo,
+                issue_number: issueNumber,
+                body: text
+            });
             return { action: 'created', id: data.id, url: data.html_url };
         }
         if (existing.body === text)
@@ -78128,7 +79634,10 @@ async function postDeploymentStatus(octokit, repo, deploymentId, status) {
         const code = statusOf(error);
         const prefix = `Could not post the '${status.state}' status of deployment ${deploymentId} in ${repo.owner}/${repo.repo}: ${describeFailure(code, error)}.`;
         if (code === 403)
-            return { ok: false, warning: `${prefix} The token cannot write deployment statuses. Give the job\npermissions:\n  deployments: write` };
+            return {
+                ok: false,
+                warning: `${prefix} The token cannot write deployment statuses. Give the job\npermissions:\n  deployments: write`
+            };
         if (code === 404)
             return { ok: false, warning: `${prefix} Check the deployment id: it must be a deployment of this repository.` };
         return { ok: false, warning: prefix };
@@ -78158,7 +79667,9 @@ function githubMessage(error) {
     if (typeof message !== 'string')
         return null;
     const details = Array.isArray(errors)
-        ? errors.map((e) => (typeof e === 'string' ? e : typeof e?.message === 'string' ? e.message : null)).filter((m) => Boolean(m))
+        ? errors
+            .map((e) => (typeof e === 'string' ? e : typeof e?.message === 'string' ? e.message : null))
+            .filter((m) => Boolean(m))
         : [];
     return details.length ? `${message}: ${details.join('; ')}` : message;
 }
@@ -78174,43 +79685,56 @@ function describeFailure(status, error) {
     return message ? `GitHub answered ${status} "${message}"` : `GitHub answered ${status}`;
 }
 
-;// CONCATENATED MODULE: ./src/targets/mask.ts
-/**
- * Masks the password of a PostgreSQL connection string so it can be logged.
- *
- * Works on text rather than on a parsed URL: a database URL whose password contains an unescaped
- * `@`, `/`, `?` or `#` does not parse as a URL (or parses with the password in the wrong part), and
- * such a URL must still never be printed with its password. When in doubt more is masked, not less.
- */
-const MASK = '***';
-/** Masks `password=…` in a query string or a key/value connection string. */
-function maskPasswordSettings(text) {
-    return text
-        .replace(/([?&;]password=)[^&]*/gi, `$1${MASK}`)
-        .replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, `$1$2${MASK}`);
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+/** The most characters of the `plan` output: plenty for any plan a person reads, small for an expression. */
+const PLAN_OUTPUT_LIMIT = 64 * 1024;
+/** GitHub refuses a step summary over 1 MiB; keep a margin for what other steps of the job add. */
+const SUMMARY_LIMIT = 512 * 1024;
+/** No single message in a list (a refusal naming every drifted file) takes more than this. */
+const ITEM_TEXT_LIMIT = 2_000;
+function lists(plan) {
+    return Object.entries(plan).filter((entry) => Array.isArray(entry[1]));
 }
-function maskUrl(url) {
-    try {
-        if (typeof url !== 'string')
-            return MASK;
-        const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)/.exec(url);
-        if (!scheme)
-            return maskPasswordSettings(url);
-        const rest = url.slice(scheme[1].length);
-        // The userinfo ends at the last `@`: a malformed password may itself contain `@`.
-        const at = rest.lastIndexOf('@');
-        if (at < 0)
-            return scheme[1] + maskPasswordSettings(rest);
-        const userinfo = rest.slice(0, at);
-        const afterUserinfo = maskPasswordSettings(rest.slice(at + 1));
-        const colon = userinfo.indexOf(':');
-        if (colon < 0)
-            return `${scheme[1]}${userinfo}@${afterUserinfo}`;
-        return `${scheme[1]}${userinfo.slice(0, colon)}:${MASK}@${afterUserinfo}`;
+/** The plan with each list cut to its first `keep` items, and `omitted` counting what was cut from each. */
+function cut(plan, keep) {
+    const out = { ...plan };
+    const omitted = {};
+    for (const [key, list] of lists(plan)) {
+        // The newest applied versions say most about the database; of every other list, the first ones.
+        const kept = list.length <= keep ? list : key === 'appliedVersions' ? list.slice(list.length - keep) : list.slice(0, keep);
+        out[key] = kept.map((item) => typeof item === 'string' && item.length > ITEM_TEXT_LIMIT ? `${item.slice(0, ITEM_TEXT_LIMIT - 1)}…` : item);
+        if (list.length > keep)
+            omitted[key] = list.length - keep;
     }
-    catch {
-        return MASK;
+    out.omitted = omitted;
+    return out;
+}
+/**
+ * The plan as JSON of at most `limit` characters. When the whole plan is longer, every list is cut to the
+ * same number of items (the largest that fits) and `omitted` says how many items each list lost, so a
+ * consumer can tell a cut list from a complete one. An uncut plan has no `omitted`.
+ */
+function planOutput(plan, limit = PLAN_OUTPUT_LIMIT) {
+    const whole = JSON.stringify(plan);
+    if (whole.length <= limit)
+        return whole;
+    let low = 0;
+    let high = Math.max(0, ...lists(plan).map(([, list]) => list.length));
+    while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (JSON.stringify(cut(plan, middle)).length <= limit)
+            low = middle;
+        else
+            high = middle - 1;
     }
+    return JSON.stringify(cut(plan, low));
+}
+/** The markdown for the job summary, or a short note when it is (against every bound upstream) too large. */
+function boundedSummary(markdown, limit = SUMMARY_LIMIT) {
+    if (Buffer.byteLength(markdown, 'utf8') <= limit)
+        return markdown;
+    const title = markdown.slice(0, markdown.indexOf('\n') + 1 || markdown.length);
+    return `${title}\nThe report is too large for a job summary (${Buffer.byteLength(markdown, 'utf8').toLocaleString('en-US')} bytes): see the log of this run.\n`;
 }
 
 // EXTERNAL MODULE: ./node_modules/pg/lib/index.js
@@ -78244,7 +79768,9 @@ function guardFailure(statement, result, index) {
         return null;
     return {
         ok: false,
+        phase: 'statement',
         failedIndex: index,
+        failedLabel: statement.label,
         error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
         guard: true,
         guardRows: result.rows
@@ -78533,8 +80059,14 @@ class PostgresTarget {
             }
         });
     }
-    transaction(statements) {
-        return this.exclusive(() => this.runTransaction(statements));
+    /**
+     * `between`: SQL of the caller's own, run before each statement but the first in the same transaction
+     * (the runner Lambda lowers statement_timeout to the time it has left this way). It returns nothing
+     * and is not counted: indexes and results are those of `statements`, and a failure of it is reported
+     * at the statement it came before.
+     */
+    transaction(statements, options = {}) {
+        return this.exclusive(() => this.runTransaction(statements, options.between));
     }
     async queryAlone(sql, params, timeoutMs) {
         const client = this.newClient();
@@ -78544,7 +80076,9 @@ class PostgresTarget {
                 await client.connect();
             }
             catch (error) {
-                throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, { cause: error });
+                throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
+                    cause: error
+                });
             }
             try {
                 if (timeoutMs)
@@ -78569,8 +80103,41 @@ class PostgresTarget {
         if (client)
             await client.end().catch(() => { });
     }
-    async runTransaction(statements) {
+    /**
+     * Runs the statements on the shared connection and then resets its session, so that nothing a
+     * migration set for it (see resetSession) reaches the next transaction or query.
+     */
+    async runTransaction(statements, between) {
         const client = await this.connection();
+        try {
+            return await this.runTransactionOn(client, statements, between);
+        }
+        finally {
+            await this.resetSession(client);
+        }
+    }
+    /**
+     * A migration may change its session for good: `SET` without LOCAL, `set_config(…, false)` (pg_dump's
+     * header), `SET ROLE`, a temporary table, a session advisory lock. Over the Data API none of that
+     * outlives the call or transaction (the service resets pooled connections); here the connection is
+     * reused, so it is reset the same way once each transaction has ended. DISCARD ALL returns the session
+     * to how it was at connect, settings given in the URL and those of the role and database included,
+     * which RESET ALL alone would not do for the role, temporary tables and advisory locks. It cannot run
+     * in a transaction block, so it costs one round trip of its own per transaction. A connection that
+     * cannot be reset is dropped: the next call connects afresh.
+     */
+    async resetSession(client) {
+        if (this.client !== client)
+            return;
+        try {
+            await client.query('DISCARD ALL');
+        }
+        catch (error) {
+            this.log(`Resetting the session after a transaction failed (${errorMessage(error)}); connecting again for the next call`);
+            this.discard(client);
+        }
+    }
+    async runTransactionOn(client, statements, between) {
         const rollback = async () => {
             try {
                 await client.query('ROLLBACK');
@@ -78591,13 +80158,15 @@ class PostgresTarget {
             const statement = statements[index];
             let result;
             try {
+                if (between && index > 0)
+                    await this.run(client, between, undefined);
                 result = await this.run(client, statement.sql, statement.params);
             }
             catch (error) {
                 const translated = this.translate(error, client);
                 if (translated instanceof DatabaseError) {
                     await rollback();
-                    return { ok: false, failedIndex: index, error: translated.info };
+                    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
                 }
                 await rollback();
                 throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed: ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
@@ -78616,12 +80185,7 @@ class PostgresTarget {
             if (isServerError(error) && !isConnectionState(error.code)) {
                 // COMMIT answered with an error (a deferred constraint, a serialization failure): rolled back.
                 await rollback();
-                const info = sqlErrorInfo(error);
-                return {
-                    ok: false,
-                    failedIndex: Math.max(0, statements.length - 1),
-                    error: { ...info, message: `COMMIT failed: ${info.message}` }
-                };
+                return { ok: false, phase: 'commit', failedIndex: statements.length, error: sqlErrorInfo(error) };
             }
             this.discard(client);
             throw new CommitOutcomeUnknownError(`The connection was lost while committing; whether the transaction was committed is unknown: ${errorMessage(error)}`, { cause: error });
@@ -78649,7 +80213,9 @@ class PostgresTarget {
         if (isServerError(error) && !isConnectionState(error.code))
             return new DatabaseError(sqlErrorInfo(error));
         this.discard(client);
-        return new TransportError(`PostgreSQL connection to ${this.description} failed: ${errorMessage(error)}`, errorCode(error), false, { cause: error });
+        return new TransportError(`PostgreSQL connection to ${this.description} failed: ${errorMessage(error)}`, errorCode(error), false, {
+            cause: error
+        });
     }
     /** Forgets a broken client so the next call connects again. */
     discard(client) {
@@ -78668,7 +80234,9 @@ class PostgresTarget {
                 }
                 catch (error) {
                     client.end().catch(() => { });
-                    throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, { cause: error });
+                    throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
+                        cause: error
+                    });
                 }
                 this.client = client;
                 return client;
@@ -78694,25 +80262,177 @@ class PostgresTarget {
     }
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
+;// CONCATENATED MODULE: ./src/shadow/cluster-state.ts
+/**
+ * What migrations can leave on a shadow server outside their scratch database. Roles, databases and
+ * tablespaces belong to the whole server, so dropping the scratch database does not remove them: a role
+ * left behind makes the next verification's `CREATE ROLE` fail with "already exists".
+ *
+ * Verification notes these objects before it starts (clusterState) and afterwards drops the ones that
+ * are new (restoreClusterState): databases first, then tablespaces (empty once the databases are gone;
+ * creating one needs a directory on the server, so this is rare), then roles, with REASSIGN/DROP OWNED
+ * only for a role something still depends on. What existed before is never dropped; when a migration
+ * changed it (a role's attributes or memberships, a database's owner, privileges or settings), the change
+ * is named, not undone. The state is read again at the end, so what is reported is what the server holds.
+ */
+
+
+/** The order objects are dropped in: a database can live in a tablespace and be owned by a role. */
+const KINDS = ['database', 'tablespace', 'role'];
+/** `array(… ORDER BY 1)` of an ACL, with the owner's default privileges in place of NULL. */
+const acl = (column, kind, owner) => `array(SELECT a::text FROM unnest(coalesce(${column}, acldefault('${kind}', ${owner}))) a ORDER BY 1)`;
+const QUERIES = {
+    role: `SELECT r.rolname AS name, md5(row(r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolcanlogin, r.rolreplication,
+      r.rolbypassrls, r.rolconnlimit, r.rolvaliduntil, r.rolconfig,
+      array(SELECT g.rolname || ':' || m.admin_option FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid ORDER BY 1))::text) AS state
+    FROM pg_roles r`,
+    database: `SELECT d.datname AS name, md5(row(pg_get_userbyid(d.datdba), ${acl('d.datacl', 'd', 'd.datdba')}, d.datallowconn, d.datconnlimit,
+      array(SELECT s.setrole::text || ':' || s.setconfig::text FROM pg_db_role_setting s WHERE s.setdatabase = d.oid ORDER BY 1))::text) AS state
+    FROM pg_database d`,
+    tablespace: `SELECT t.spcname AS name, md5(row(pg_get_userbyid(t.spcowner), ${acl('t.spcacl', 't', 't.spcowner')}, t.spcoptions)::text) AS state
+    FROM pg_tablespace t`
+};
+async function clusterState(admin) {
+    const state = {};
+    for (const kind of KINDS) {
+        const { rows } = await admin.query(QUERIES[kind]);
+        state[kind] = new Map(rows.map((row) => [String(row.name), String(row.state)]));
+    }
+    return state;
+}
+/** Any fixed key: verifications on one server take turns, so each one's "new since it started" is its own. */
+const VERIFICATION_LOCK = 5_381_468_209_126_937;
+const VERIFICATION_WAIT_MS = 5 * 60_000;
+/**
+ * Waits until no other verification is running on this server (a session-level advisory lock on the
+ * admin connection, released when it closes). Advisory locks belong to one database: verifications that
+ * connect to different databases of one server do not wait for each other.
+ */
+async function takeVerificationTurn(admin, server, log, waitMs = VERIFICATION_WAIT_MS) {
+    const deadline = Date.now() + waitMs;
+    let waiting = false;
+    for (;;) {
+        const { rows } = await admin.query(`SELECT pg_try_advisory_lock(${VERIFICATION_LOCK}) AS locked`);
+        if (rows[0]?.locked === true)
+            return true;
+        if (Date.now() > deadline)
+            return false;
+        if (!waiting)
+            log(`Waiting for another verification on ${server} to finish`);
+        waiting = true;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+}
+/** What differs between two states: objects only in `after`, objects in both that changed, objects only in `before`. */
+function compare(before, after) {
+    const created = [];
+    const changed = [];
+    const removed = [];
+    for (const kind of KINDS) {
+        for (const [name, fingerprint] of after[kind]) {
+            const old = before[kind].get(name);
+            if (old === undefined)
+                created.push([kind, name]);
+            else if (old !== fingerprint)
+                changed.push(`${kind} ${name}`);
+        }
+        for (const name of before[kind].keys())
+            if (!after[kind].has(name))
+                removed.push(`${kind} ${name}`);
+    }
+    return { created, changed, removed };
+}
+async function dropDatabase(admin, name) {
+    try {
+        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+    }
+    catch (error) {
+        // WITH (FORCE) is PostgreSQL 13+; before that, end the sessions first.
+        if (!(error instanceof DatabaseError && error.info.sqlState === '42601'))
+            throw error;
+        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()', { name });
+        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)}`);
+    }
+}
+/**
+ * DROP ROLE alone when nothing depends on the role (it needs only ADMIN on the role, which its creator
+ * has); otherwise (privileges on a database, ownership of a shared object) hand what it owns to the
+ * current user and revoke its privileges first, which needs the role's privileges.
+ */
+async function dropRole(admin, name) {
+    const role = quoteIdentifier(name);
+    try {
+        await admin.query(`DROP ROLE IF EXISTS ${role}`);
+    }
+    catch (error) {
+        if (!(error instanceof DatabaseError && error.info.sqlState === '2BP01'))
+            throw error;
+        await admin.query(`REASSIGN OWNED BY ${role} TO CURRENT_USER`);
+        await admin.query(`DROP OWNED BY ${role}`);
+        await admin.query(`DROP ROLE IF EXISTS ${role}`);
+    }
+}
+const DROP = {
+    database: dropDatabase,
+    tablespace: (admin, name) => admin.query(`DROP TABLESPACE IF EXISTS ${quoteIdentifier(name)}`).then(() => { }),
+    role: dropRole
+};
+const BY_HAND = {
+    database: (name) => `DROP DATABASE ${quoteIdentifier(name)} WITH (FORCE)`,
+    tablespace: (name) => `DROP TABLESPACE ${quoteIdentifier(name)}`,
+    role: (name) => `REASSIGN OWNED BY ${quoteIdentifier(name)} TO CURRENT_USER; DROP OWNED BY ${quoteIdentifier(name)}; DROP ROLE ${quoteIdentifier(name)}`
+};
+/**
+ * Drops every database, tablespace and role that is not in `before`, then reads the state again and
+ * reports what was dropped, what is left, and what of the objects that existed before has changed.
+ */
+async function restoreClusterState(admin, before, log) {
+    const { created } = compare(before, await clusterState(admin));
+    for (const [kind, name] of created) {
+        try {
+            await DROP[kind](admin, name);
+        }
+        catch (error) {
+            log(`Could not drop the ${kind} ${name} that the migrations created (drop it by hand: ${BY_HAND[kind](name)}): ${errorMessage(error)}`);
+        }
+    }
+    const after = compare(before, await clusterState(admin));
+    const left = new Set(after.created.map(([kind, name]) => `${kind} ${name}`));
+    return {
+        dropped: created.map(([kind, name]) => `${kind} ${name}`).filter((object) => !left.has(object)),
+        left: [...left],
+        changed: after.changed,
+        removed: after.removed
+    };
+}
+
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-;// CONCATENATED MODULE: ./src/shadow/local-postgres.ts
+;// CONCATENATED MODULE: ./src/shadow/unavailable.ts
+/** No PostgreSQL binaries were found, or the server found could not be started or reached. */
+class ShadowUnavailableError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'ShadowUnavailableError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/shadow/server-user.ts
 /**
- * A throwaway PostgreSQL server started from binaries already on the machine, for verifying
- * migrations when no shadow-database-url is given. GitHub's Ubuntu runners ship PostgreSQL (service
- * disabled, binaries in /usr/lib/postgresql/<major>/bin, not on PATH), Windows runners set PGBIN,
- * macOS runners have Homebrew's PostgreSQL.
+ * Who a throwaway PostgreSQL server runs as, and binaries that user can run.
  *
- * The server lives in a new temporary directory, listens on 127.0.0.1 on a free port with trust
- * authentication and no durability (fsync off), and is stopped and its directory removed by stop()
- * — or killed when the process exits without calling it.
+ * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` (or `nobody`) user.
+ * That user must be able to reach the binaries, and often cannot: npm installs them under the project,
+ * and a project in a private folder (a container's /root, a `mktemp -d` directory, both 0700) hides them
+ * (`spawn …/initdb EACCES`). Then the installation (bin, lib, share: PostgreSQL finds lib and share
+ * relative to its own binary) is copied once to the temporary directory, readable by everyone and
+ * writable only by this user, and used from there. The copy's name is keyed by the installation's path
+ * and version, so later runs reuse it; it is made under a unique name and renamed into place, so runs in
+ * parallel never see half a copy.
  */
 
 
@@ -78721,13 +80441,160 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 
 
 
-/** No PostgreSQL binaries were found, or the server found could not be started. */
-class ShadowUnavailableError extends Error {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'ShadowUnavailableError';
+function lookUpUser(name) {
+    try {
+        for (const line of external_node_fs_default().readFileSync('/etc/passwd', 'utf8').split('\n')) {
+            const [user, , uid, gid] = line.split(':');
+            if (user === name && /^\d+$/.test(uid ?? '') && /^\d+$/.test(gid ?? ''))
+                return { name, uid: Number(uid), gid: Number(gid) };
+        }
+    }
+    catch {
+        // No /etc/passwd (or unreadable): ask `id`, which also knows users from NSS (LDAP, systemd-userdb).
+    }
+    try {
+        const id = (flag) => Number((0,external_node_child_process_.execFileSync)('id', [flag, name], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+        const uid = id('-u');
+        const gid = id('-g');
+        if (Number.isInteger(uid) && Number.isInteger(gid))
+            return { name, uid, gid };
+    }
+    catch {
+        // No such user.
+    }
+    return null;
+}
+/** null when this process is not root (the server then runs as this process's user). */
+function serverUser() {
+    if (process.platform === 'win32' || process.getuid?.() !== 0)
+        return null;
+    const user = lookUpUser('postgres') ?? lookUpUser('nobody');
+    if (!user) {
+        throw new ShadowUnavailableError('PostgreSQL refuses to run as root, and there is neither a `postgres` nor a `nobody` user to run the verification server as: ' +
+            'create one, or give the input shadow-database-url.');
+    }
+    return user;
+}
+/** Whether `user` can run initdb and postgres from `binDir` (every folder above them searchable, the libraries readable). */
+function canRun(user, binDir) {
+    return ['initdb', 'postgres'].every((program) => {
+        const result = (0,external_node_child_process_.spawnSync)(external_node_path_default().join(binDir, program), ['--version'], {
+            uid: user.uid,
+            gid: user.gid,
+            cwd: '/',
+            timeout: 10_000,
+            stdio: 'ignore'
+        });
+        return !result.error && result.status === 0;
+    });
+}
+/** A folder of this process's user that no one else can write to, and not a symlink someone else could have planted. */
+function isTrusted(dir) {
+    return [dir, external_node_path_default().join(dir, 'bin')].every((entry) => {
+        const stat = external_node_fs_default().lstatSync(entry, { throwIfNoEntry: false });
+        return stat !== undefined && stat.isDirectory() && stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0;
+    });
+}
+/** Folders 0755, files 0644 (0755 when the owner may run them); symlinks left as they are. */
+function openToEveryone(dir) {
+    external_node_fs_default().chmodSync(dir, 0o755);
+    for (const entry of external_node_fs_default().readdirSync(dir, { withFileTypes: true })) {
+        const file = external_node_path_default().join(dir, entry.name);
+        if (entry.isDirectory())
+            openToEveryone(file);
+        else if (entry.isFile())
+            external_node_fs_default().chmodSync(file, external_node_fs_default().statSync(file).mode & 0o100 ? 0o755 : 0o644);
     }
 }
+/** Copies bin, lib and share of `root` into a new folder next to `target`; returns the new folder. */
+function copyInstallation(root, target) {
+    const staging = external_node_fs_default().mkdtempSync(`${target}.tmp-`);
+    try {
+        for (const part of ['bin', 'lib', 'share']) {
+            const source = external_node_path_default().join(root, part);
+            if (external_node_fs_default().existsSync(source))
+                external_node_fs_default().cpSync(source, external_node_path_default().join(staging, part), { recursive: true, verbatimSymlinks: true });
+        }
+        openToEveryone(staging);
+        return staging;
+    }
+    catch (error) {
+        external_node_fs_default().rmSync(staging, { recursive: true, force: true });
+        throw error;
+    }
+}
+/** Where the shared copy of an installation lives: one per installation path and version. */
+function sharedCopyDir(binDir, version, tmpDir = external_node_os_default().tmpdir()) {
+    const root = external_node_path_default().dirname(external_node_fs_default().realpathSync(binDir));
+    const key = (0,external_node_crypto_.createHash)('sha256').update(`${root}\0${version}`).digest('hex').slice(0, 16);
+    return external_node_path_default().join(tmpDir, `aurora-migrate-postgresql-${version}-${key}`);
+}
+/**
+ * `binDir` when `user` can run its programs; otherwise the bin folder of a copy of the installation that
+ * it can run (made once, reused afterwards). Throws ShadowUnavailableError when not even a copy works.
+ */
+function binariesFor(user, binDir, version, log) {
+    if (canRun(user, binDir))
+        return binDir;
+    const shared = sharedCopyDir(binDir, version);
+    if (isTrusted(shared) && canRun(user, external_node_path_default().join(shared, 'bin'))) {
+        log(`The '${user.name}' user cannot reach ${binDir}: using the copy of it in ${shared}`);
+        return external_node_path_default().join(shared, 'bin');
+    }
+    let copy;
+    try {
+        copy = copyInstallation(external_node_path_default().dirname(external_node_fs_default().realpathSync(binDir)), shared);
+    }
+    catch (error) {
+        throw new ShadowUnavailableError(`The '${user.name}' user cannot reach ${binDir}, and copying the installation to ${external_node_os_default().tmpdir()} failed: ${errorMessage(error)}`, {
+            cause: error
+        });
+    }
+    // Ours, but not usable (a temp cleaner emptied it): replace it. Someone else's: leave it, use the new copy.
+    if (isTrusted(shared))
+        external_node_fs_default().rmSync(shared, { recursive: true, force: true });
+    try {
+        external_node_fs_default().renameSync(copy, shared);
+        copy = shared;
+    }
+    catch {
+        // Another run put its copy in place first (or `shared` is not ours): use that one when it is trusted, else ours.
+        if (isTrusted(shared) && canRun(user, external_node_path_default().join(shared, 'bin'))) {
+            external_node_fs_default().rmSync(copy, { recursive: true, force: true });
+            copy = shared;
+        }
+    }
+    const copiedBin = external_node_path_default().join(copy, 'bin');
+    if (!canRun(user, copiedBin)) {
+        throw new ShadowUnavailableError(`The '${user.name}' user cannot run PostgreSQL from ${binDir} nor from a copy in ${copy}: ` +
+            'set TMPDIR to a folder every user can read (such as /tmp), or give the input shadow-database-url.');
+    }
+    log(`The '${user.name}' user cannot reach ${binDir}: copied the PostgreSQL installation to ${copy}`);
+    return copiedBin;
+}
+
+;// CONCATENATED MODULE: ./src/shadow/local-postgres.ts
+/**
+ * A throwaway PostgreSQL server started from binaries already on the machine, for verifying
+ * migrations when no shadow-database-url is given. GitHub's Ubuntu runners ship PostgreSQL (service
+ * disabled, binaries in /usr/lib/postgresql/<major>/bin, not on PATH), Windows runners set PGBIN,
+ * macOS runners have Homebrew's PostgreSQL.
+ *
+ * The server lives in a new temporary directory, listens on 127.0.0.1 on a free port with trust
+ * authentication (or a password, when one is given) and no durability (fsync off), and is stopped and its
+ * directory removed by stop() — or killed when the process exits without calling it. As root it runs as
+ * another user, from a copy of the binaries when that user cannot reach them (see server-user.ts).
+ */
+
+
+
+
+
+
+
+
+
+
 const realSystem = {
     platform: process.platform,
     readdir(dir) {
@@ -78857,25 +80724,33 @@ class OutputTail {
 function parseVersion(output) {
     return /\(PostgreSQL\)\s+(\d+(?:\.\d+)*\w*)/.exec(output)?.[1] ?? null;
 }
-/**
- * The first candidate directory holding both initdb and postgres executables that run (`postgres
- * --version` answers); null when there is none.
- */
+/** The version of the PostgreSQL in `dir` when it holds initdb and a postgres that runs (`postgres --version` answers); else null. */
+async function probeBinDir(dir, env, system) {
+    const postgres = external_node_path_default().join(dir, exe('postgres', system.platform));
+    if (!system.isExecutable(external_node_path_default().join(dir, exe('initdb', system.platform))) || !system.isExecutable(postgres))
+        return null;
+    try {
+        const { code, output } = await local_postgres_run(postgres, ['--version'], { env, timeoutMs: 10_000 });
+        return code === 0 ? parseVersion(output) : null;
+    }
+    catch {
+        // Not runnable here (wrong architecture, missing libraries).
+        return null;
+    }
+}
+async function binariesIn(binDir, env, system) {
+    const version = await probeBinDir(binDir, env, system);
+    if (!version)
+        throw new ShadowUnavailableError(`${binDir} holds no initdb and postgres that run here.`);
+    return { binDir, version };
+}
+/** The first candidate directory holding both initdb and postgres executables that run; null when there is none. */
 async function findPostgresBinaries(env = process.env, fsLike) {
     const system = searchSystem(fsLike);
     for (const dir of candidateBinDirs(env, system)) {
-        const postgres = external_node_path_default().join(dir, exe('postgres', system.platform));
-        if (!system.isExecutable(external_node_path_default().join(dir, exe('initdb', system.platform))) || !system.isExecutable(postgres))
-            continue;
-        try {
-            const { code, output } = await local_postgres_run(postgres, ['--version'], { env, timeoutMs: 10_000 });
-            const version = code === 0 ? parseVersion(output) : null;
-            if (version)
-                return { binDir: dir, version };
-        }
-        catch {
-            // Not runnable here (wrong architecture, missing libraries): try the next one.
-        }
+        const version = await probeBinDir(dir, env, system);
+        if (version)
+            return { binDir: dir, version };
     }
     return null;
 }
@@ -78885,39 +80760,6 @@ function unavailableMessage(searched) {
         `Searched PATH, $PGBIN, /usr/lib/postgresql/<major>/bin, Homebrew's postgresql@* and pg_config --bindir: ${shown.join(', ') || '(nothing)'}. ` +
         'Give the input shadow-database-url a PostgreSQL server to verify on (for example a `services: postgres` container: ' +
         'shadow-database-url: postgres://postgres:postgres@localhost:5432/postgres), or install PostgreSQL on the runner.');
-}
-function lookUpUser(name) {
-    try {
-        for (const line of external_node_fs_default().readFileSync('/etc/passwd', 'utf8').split('\n')) {
-            const [user, , uid, gid] = line.split(':');
-            if (user === name && /^\d+$/.test(uid ?? '') && /^\d+$/.test(gid ?? ''))
-                return { name, uid: Number(uid), gid: Number(gid) };
-        }
-    }
-    catch {
-        // No /etc/passwd (or unreadable): ask `id`, which also knows users from NSS (LDAP, systemd-userdb).
-    }
-    try {
-        const id = (flag) => Number((0,external_node_child_process_.execFileSync)('id', [flag, name], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-        const uid = id('-u');
-        const gid = id('-g');
-        if (Number.isInteger(uid) && Number.isInteger(gid))
-            return { name, uid, gid };
-    }
-    catch {
-        // No such user.
-    }
-    return null;
-}
-function serverUser() {
-    if (process.platform === 'win32' || process.getuid?.() !== 0)
-        return null;
-    const user = lookUpUser('postgres') ?? lookUpUser('nobody');
-    if (!user) {
-        throw new ShadowUnavailableError('PostgreSQL refuses to run as root, and there is neither a `postgres` nor a `nobody` user to run the verification server as: ' +
-            'create one, or give the input shadow-database-url.');
-    }
-    return user;
 }
 async function freePort() {
     return new Promise((resolve, reject) => {
@@ -78934,16 +80776,33 @@ async function freePort() {
 function major(version) {
     return Number(/^\d+/.exec(version)?.[0] ?? 0);
 }
-/** initdb's flags for the version found: --no-sync since 10 (--nosync before), --no-instructions since 14. */
-function initdbArgs(dataDir, version) {
-    const args = ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', major(version) >= 10 ? '--no-sync' : '--nosync'];
+/**
+ * initdb's flags for the version found: --no-sync since 10 (--nosync before), --no-instructions since 14;
+ * trust authentication, or with a password file SCRAM (md5 before 10) and the superuser's password from it.
+ */
+function initdbArgs(dataDir, version, passwordFile) {
+    const auth = passwordFile ? ['-A', major(version) >= 10 ? 'scram-sha-256' : 'md5', `--pwfile=${passwordFile}`] : ['-A', 'trust'];
+    const args = ['-D', dataDir, '-U', 'postgres', ...auth, '-E', 'UTF8', '--locale=C', major(version) >= 10 ? '--no-sync' : '--nosync'];
     if (major(version) >= 14)
         args.push('--no-instructions');
     return args;
 }
 /** The server's settings: local TCP only, no durability (the data is thrown away). */
 function serverSettings(port, socketDir) {
-    return ['-p', String(port), '-k', socketDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off'];
+    return [
+        '-p',
+        String(port),
+        '-k',
+        socketDir,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'fsync=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'synchronous_commit=off'
+    ];
 }
 /** Unix socket paths are limited to about 100 bytes (104 on macOS, 108 on Linux). */
 function socketDirFor(dir, platform) {
@@ -78955,7 +80814,7 @@ const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 async function waitUntilReady(url, exited, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
-    let last = '';
+    let last;
     for (;;) {
         const gone = exited();
         if (gone !== null)
@@ -78988,11 +80847,12 @@ function exitDescription(code, signal) {
 async function startLocalPostgres(options) {
     const env = options.env ?? process.env;
     const system = searchSystem(options.binSearch);
-    const found = await findPostgresBinaries(env, system);
+    const found = options.binDir ? await binariesIn(options.binDir, env, system) : await findPostgresBinaries(env, system);
     if (!found)
         throw new ShadowUnavailableError(unavailableMessage(candidateBinDirs(env, system)));
-    const { binDir, version } = found;
+    const { version } = found;
     const user = serverUser();
+    const binDir = user ? binariesFor(user, found.binDir, version, options.log) : found.binDir;
     const platform = process.platform;
     const dir = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'aurora-migrate-shadow-'));
     const removeDir = () => {
@@ -79004,17 +80864,25 @@ async function startLocalPostgres(options) {
         }
     };
     const dataDir = external_node_path_default().join(dir, 'data');
+    const passwordFile = options.password === undefined ? undefined : external_node_path_default().join(dir, 'password');
     // The children run with the caller's environment, less PGDATA-style settings that could point them elsewhere.
     const childEnv = { ...env, LC_ALL: 'C' };
     for (const name of ['PGDATA', 'PGPORT', 'PGHOST', 'PGOPTIONS'])
         delete childEnv[name];
     const as = { cwd: dir, env: childEnv, ...(user ? { uid: user.uid, gid: user.gid } : {}) };
     try {
+        if (passwordFile)
+            external_node_fs_default().writeFileSync(passwordFile, `${options.password}\n`, { mode: 0o600 });
         if (user) {
             external_node_fs_default().chownSync(dir, user.uid, user.gid);
+            if (passwordFile)
+                external_node_fs_default().chownSync(passwordFile, user.uid, user.gid);
             options.log(`Running the verification server as the '${user.name}' user (PostgreSQL refuses to run as root)`);
         }
-        const initdb = await local_postgres_run(external_node_path_default().join(binDir, exe('initdb', platform)), initdbArgs(dataDir, version), { ...as, timeoutMs: 120_000 });
+        const initdb = await local_postgres_run(external_node_path_default().join(binDir, exe('initdb', platform)), initdbArgs(dataDir, version, passwordFile), {
+            ...as,
+            timeoutMs: 120_000
+        });
         if (initdb.code !== 0) {
             throw new ShadowUnavailableError(`initdb of PostgreSQL ${version} in ${binDir} failed (${exitDescription(initdb.code, initdb.signal)}): ${initdb.output}`);
         }
@@ -79025,12 +80893,17 @@ async function startLocalPostgres(options) {
             throw error;
         throw new ShadowUnavailableError(`Could not run initdb of PostgreSQL ${version} in ${binDir}: ${errorMessage(error)}`, { cause: error });
     }
+    finally {
+        if (passwordFile)
+            external_node_fs_default().rmSync(passwordFile, { force: true });
+    }
+    const credentials = options.password === undefined ? 'postgres' : `postgres:${encodeURIComponent(options.password)}`;
     const socketDir = socketDirFor(dir, platform);
     let lastError = '';
     // A free port can be taken between choosing it and binding it: try again with another.
     for (let attempt = 1; attempt <= 3; attempt++) {
         const port = await freePort();
-        const url = `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
+        const url = `postgres://${credentials}@127.0.0.1:${port}/postgres?sslmode=disable`;
         const server = platform === 'win32' ? startWithPgCtl(binDir, dataDir, port, as) : startDirectly(binDir, dataDir, port, socketDir, as);
         try {
             await waitUntilReady(url, server.exited, options.startTimeoutMs ?? START_TIMEOUT_MS);
@@ -79072,7 +80945,10 @@ async function startLocalPostgres(options) {
 /** `postgres -D …` as a child of this process: SIGINT is a fast shutdown. */
 function startDirectly(binDir, dataDir, port, socketDir, as) {
     const output = new OutputTail();
-    const child = (0,external_node_child_process_.spawn)(external_node_path_default().join(binDir, 'postgres'), ['-D', dataDir, ...serverSettings(port, socketDir)], { ...as, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = (0,external_node_child_process_.spawn)(external_node_path_default().join(binDir, 'postgres'), ['-D', dataDir, ...serverSettings(port, socketDir)], {
+        ...as,
+        stdio: ['ignore', 'pipe', 'pipe']
+    });
     let gone = null;
     let spawnError = null;
     const exit = new Promise((resolve) => {
@@ -79128,7 +81004,10 @@ function startWithPgCtl(binDir, dataDir, port, as) {
     const pgCtl = external_node_path_default().join(binDir, 'pg_ctl.exe');
     const logFile = external_node_path_default().join(external_node_path_default().dirname(dataDir), 'server.log');
     const settings = serverSettings(port, '""').join(' ');
-    const started = local_postgres_run(pgCtl, ['start', '-D', dataDir, '-l', logFile, '-w', '-t', String(START_TIMEOUT_MS / 1000), '-o', settings], { ...as, timeoutMs: START_TIMEOUT_MS + 10_000 });
+    const started = local_postgres_run(pgCtl, ['start', '-D', dataDir, '-l', logFile, '-w', '-t', String(START_TIMEOUT_MS / 1000), '-o', settings], {
+        ...as,
+        timeoutMs: START_TIMEOUT_MS + 10_000
+    });
     let gone = null;
     let ctlOutput = '';
     started
@@ -79177,10 +81056,13 @@ function startWithPgCtl(binDir, dataDir, port, as) {
  * file, line and column.
  *
  * The throwaway server is either the one at `shadow-database-url` (a scratch database is created on
- * it and dropped afterwards) or a local server started from PostgreSQL binaries on the machine.
+ * it and dropped afterwards, with every role, database and tablespace the migrations created, so the
+ * server is left as it was found; see cluster-state.ts) or a local server started from PostgreSQL
+ * binaries on the machine.
  * Verification runs on vanilla PostgreSQL: extensions or roles that exist only on Aurora can fail
  * here, and the failure is reported as PostgreSQL gave it.
  */
+
 
 
 
@@ -79216,18 +81098,6 @@ class TimedTarget {
         return this.inner.close();
     }
 }
-/** Removes a URL's password from a message, wherever the driver may have echoed it. */
-function scrubber(url) {
-    let secret = '';
-    try {
-        if (url)
-            secret = decodeURIComponent(new URL(url).password);
-    }
-    catch {
-        secret = '';
-    }
-    return (message) => (secret.length >= 3 ? message.split(secret).join('***') : message);
-}
 function statementCount(version) {
     return version.files.reduce((sum, file) => sum + file.statements.length, 0);
 }
@@ -79246,15 +81116,25 @@ async function createScratchDatabase(url, log) {
     const name = `${SCRATCH_PREFIX}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
     scratchUrl.pathname = `/${name}`;
     const admin = new PostgresTarget(url, { log });
+    let before;
     try {
+        if (!(await takeVerificationTurn(admin, masked, log))) {
+            throw new ShadowUnavailableError(`Another verification has been running on shadow-database-url ${masked} for ${VERIFICATION_WAIT_MS / 60_000} minutes; run plan again when it has finished.`);
+        }
+        // What the server holds before: afterwards every role, database and tablespace not in it is the migrations' and is dropped.
+        before = await clusterState(admin);
         await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
     }
     catch (error) {
         await admin.close();
+        if (error instanceof ShadowUnavailableError)
+            throw error;
         if (error instanceof DatabaseError && error.info.sqlState === '42501') {
             throw new ShadowUnavailableError(`The user of shadow-database-url ${masked} may not create databases (it needs CREATEDB, or use a superuser such as the postgres user of a services: postgres container): ${error.message}`);
         }
-        throw new ShadowUnavailableError(`Could not create a scratch database on shadow-database-url ${masked}: ${errorMessage(error)}`, { cause: error });
+        throw new ShadowUnavailableError(`Could not create a scratch database on shadow-database-url ${masked}: ${errorMessage(error)}`, {
+            cause: error
+        });
     }
     log(`Created the scratch database ${name} on ${masked}`);
     return {
@@ -79263,25 +81143,37 @@ async function createScratchDatabase(url, log) {
         async cleanUp() {
             try {
                 try {
-                    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+                    await dropDatabase(admin, name);
+                    log(`Dropped the scratch database ${name}`);
                 }
                 catch (error) {
-                    // WITH (FORCE) is PostgreSQL 13+; before that, end the sessions first.
-                    if (!(error instanceof DatabaseError && error.info.sqlState === '42601'))
-                        throw error;
-                    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()', { name });
-                    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)}`);
+                    log(`Could not drop the scratch database ${name} on ${masked} (drop it by hand): ${errorMessage(error)}`);
                 }
-                log(`Dropped the scratch database ${name}`);
-            }
-            catch (error) {
-                log(`Could not drop the scratch database ${name} on ${masked} (drop it by hand): ${errorMessage(error)}`);
+                await restoreServer(admin, before, masked, log);
             }
             finally {
                 await admin.close();
             }
         }
     };
+}
+/** Drops the roles, databases and tablespaces the migrations created on the shadow server, and says what it could not undo. */
+async function restoreServer(admin, before, masked, log) {
+    let changes;
+    try {
+        changes = await restoreClusterState(admin, before, log);
+    }
+    catch (error) {
+        log(`Could not check what the migrations left on ${masked} (roles, databases, tablespaces): ${errorMessage(error)}`);
+        return;
+    }
+    if (changes.dropped.length > 0)
+        log(`Dropped what the migrations created on ${masked}: ${changes.dropped.join(', ')}`);
+    if (changes.left.length > 0)
+        log(`Still on ${masked} after verification, created while it ran: ${changes.left.join(', ')}; the next verification may fail until they are dropped`);
+    const altered = [...changes.changed.map((object) => `${object} (changed)`), ...changes.removed.map((object) => `${object} (dropped)`)];
+    if (altered.length > 0)
+        log(`The migrations altered what existed on ${masked} before verification, which is not undone: ${altered.join(', ')}`);
 }
 async function localShadow(options) {
     const start = options.startLocal ?? startLocalPostgres;
@@ -79296,10 +81188,15 @@ async function localShadow(options) {
 }
 async function verifyOnShadow(versions, options) {
     const started = Date.now();
-    const scrub = scrubber(options.shadowDatabaseUrl);
+    const scrub = scrubSecrets(options.shadowDatabaseUrl);
     const log = (message) => options.log(scrub(message));
     const sorted = [...versions].sort((a, b) => a.number - b.number);
-    const notRun = (version) => ({ version: version.number, status: 'not-run', durationMs: 0, statements: statementCount(version) });
+    const notRun = (version) => ({
+        version: version.number,
+        status: 'not-run',
+        durationMs: 0,
+        statements: statementCount(version)
+    });
     const unavailable = (server, message, checks = sorted.map(notRun)) => ({
         status: 'unavailable',
         server,
@@ -79309,7 +81206,9 @@ async function verifyOnShadow(versions, options) {
     });
     let shadow;
     try {
-        shadow = options.shadowDatabaseUrl ? await createScratchDatabase(options.shadowDatabaseUrl, log) : await localShadow({ ...options, log });
+        shadow = options.shadowDatabaseUrl
+            ? await createScratchDatabase(options.shadowDatabaseUrl, log)
+            : await localShadow({ ...options, log });
     }
     catch (error) {
         const server = options.shadowDatabaseUrl ? `shadow-database-url ${maskUrl(options.shadowDatabaseUrl)}` : null;
@@ -79333,7 +81232,12 @@ async function verifyOnShadow(versions, options) {
             if (version.number !== result.failedVersion || !result.error)
                 return notRun(version);
             const error = result.error;
-            const failed = { version: version.number, status: 'failed', durationMs: target.lastTransactionMs, statements: statementCount(version) };
+            const failed = {
+                version: version.number,
+                status: 'failed',
+                durationMs: target.lastTransactionMs,
+                statements: statementCount(version)
+            };
             if (error instanceof StatementFailedError) {
                 failed.error = { ...error.location, message: error.sqlError.message };
                 if (error.sqlError.sqlState)
@@ -79347,7 +81251,7 @@ async function verifyOnShadow(versions, options) {
         const failure = checks.find((check) => check.status === 'failed');
         if (result.error && (!failure || !isVersionFailure(result.error))) {
             // The server, not the SQL: the connection broke, or the lease could not be taken.
-            const reached = checks.map((check) => (check.status === 'failed' ? { version: check.version, status: 'not-run', durationMs: 0, statements: check.statements } : check));
+            const reached = checks.map((check) => check.status === 'failed' ? { version: check.version, status: 'not-run', durationMs: 0, statements: check.statements } : check);
             return unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(result.error)}`, reached);
         }
         return {
@@ -79377,6 +81281,48 @@ function isVersionFailure(error) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-rds-data/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(6315);
+;// CONCATENATED MODULE: ./src/targets/aws-http.ts
+/**
+ * The HTTP settings of the AWS SDK clients (Data API, Lambda). The SDK waits forever by default: an
+ * endpoint that accepts a request and never answers would hang a run until the job's own time limit.
+ * Every call therefore gets a request timeout a little above the service's own limit for one call, so
+ * that an answer the service would still give is never cut off. A call that times out failed with
+ * `TimeoutError` (a transient error in retry.ts): it is handled exactly like a lost reply, and a
+ * mutating call is never re-sent without finding out first whether it took effect.
+ */
+/** The Data API ends every call after 45 s (StatementTimeoutException); 15 s more for the reply to arrive. */
+const DATA_API_REQUEST_TIMEOUT_MS = 60_000;
+/**
+ * A synchronous Invoke lasts as long as the function runs: at most 15 minutes (its timeout), plus its
+ * start (init may take up to 10 s) and the reply. One minute more than the longest function run.
+ */
+const LAMBDA_REQUEST_TIMEOUT_MS = 16 * 60_000;
+/** Opening the TCP/TLS connection: the request has not been sent yet when this runs out. */
+const CONNECTION_TIMEOUT_MS = 10_000;
+/**
+ * TCP keep-alive probes start after this much silence. A synchronous Invoke's connection carries no
+ * byte while the function runs (up to 15 minutes); a NAT or firewall on the way may drop a connection
+ * that looks idle (AWS NAT gateways after 350 s), and the reply would then never arrive.
+ */
+const KEEP_ALIVE_PROBE_MS = 30_000;
+/** The requestHandler options of an SDK client whose calls may take at most `requestTimeoutMs`. */
+function requestHandlerOptions(requestTimeoutMs) {
+    const agent = { keepAlive: true, keepAliveMsecs: KEEP_ALIVE_PROBE_MS };
+    return {
+        requestTimeout: requestTimeoutMs,
+        // Without this the SDK only logs a warning when requestTimeout passes, and goes on waiting.
+        throwOnRequestTimeout: true,
+        connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, requestTimeoutMs),
+        httpAgent: agent,
+        httpsAgent: agent
+    };
+}
+/** A call that timed out before its connection was even open: nothing was sent. */
+function isConnectionTimeout(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return /did not establish a connection with the server within/.test(message);
+}
+
 ;// CONCATENATED MODULE: ./src/targets/retry.ts
 /**
  * Which AWS failures (Data API, Lambda Invoke) are retried, and how. Decided per error class, never
@@ -79385,12 +81331,15 @@ var dist_cjs = __nccwpck_require__(6315);
  * - `resuming`  DatabaseResumingException: the call never reached the database (the cluster is
  *               waking up from auto-pause). Retried for any call, with backoff, up to a time limit.
  * - `throttled` 429 / ThrottlingException / TooManyRequestsException: refused before execution.
- *               Retried for any call, a few times (or for a while, see `throttleTimeoutMs`).
+ *               Retried for any call, with backoff and jitter, for up to `throttleTimeoutMs` (5 minutes
+ *               by default: long enough to ride out a throttling storm). Inside a Data API transaction
+ *               the caller passes a shorter window, since the transaction expires after 3 idle minutes.
  * - `not-ready` a Lambda function that cannot run yet (Pending or being updated, its VPC network
  *               interfaces or subnet addresses not available): refused before the function ran.
  *               Retried for any call, like throttling.
- * - `transient` 5xx and network failures: the call may or may not have run. Retried only for calls
- *               that are safe to send twice (`idempotent`).
+ * - `transient` 5xx and network failures, and a call that got no answer within the client's request
+ *               timeout (aws-http.ts): the call may or may not have run. Retried only for calls that are
+ *               safe to send twice (`idempotent`).
  * - `sql`       an error from PostgreSQL. Never retried.
  * - `fatal`     everything else (validation, permissions, statement timeout, a lost transaction).
  */
@@ -79514,7 +81463,8 @@ function reasonOf(error) {
 const RESUME_BASE_MS = 1000;
 const RESUME_CAP_MS = 10_000;
 const THROTTLE_BASE_MS = 500;
-const THROTTLE_CAP_MS = 10_000;
+const THROTTLE_CAP_MS = 20_000;
+const DEFAULT_THROTTLE_TIMEOUT_MS = 300_000;
 const TRANSIENT_BASE_MS = 500;
 const TRANSIENT_CAP_MS = 5000;
 /**
@@ -79528,7 +81478,8 @@ async function withRetry(call, options) {
     const random = options.random ?? Math.random;
     const log = options.log ?? (() => { });
     const resumeTimeoutMs = options.resumeTimeoutMs ?? 300_000;
-    const throttleAttempts = options.throttleAttempts ?? 5;
+    const throttleTimeoutMs = options.throttleTimeoutMs ?? DEFAULT_THROTTLE_TIMEOUT_MS;
+    const throttleMaxPauseMs = options.throttleMaxPauseMs ?? THROTTLE_CAP_MS;
     const transientAttempts = options.transientAttempts ?? 3;
     const service = options.service ?? 'The Data API';
     let attempt = 0;
@@ -79561,12 +81512,13 @@ async function withRetry(call, options) {
             if (kind === 'throttled' || kind === 'not-ready') {
                 refusedSince ??= now();
                 const elapsed = now() - refusedSince;
-                // The backoff (with jitter), but never sooner than the service asked for (Retry-After).
-                const wait = Math.max(backoffMs(throttledRetries + 1, THROTTLE_BASE_MS, THROTTLE_CAP_MS, random), retryAfterMs(error) ?? 0);
-                const allowed = options.throttleTimeoutMs !== undefined ? elapsed + wait <= options.throttleTimeoutMs : throttledRetries + 1 < throttleAttempts;
-                if (allowed) {
+                // The backoff (with jitter), but never sooner than the service asked for (Retry-After), and never
+                // longer than one pause may last.
+                const backoff = backoffMs(throttledRetries + 1, THROTTLE_BASE_MS, Math.min(THROTTLE_CAP_MS, throttleMaxPauseMs), random);
+                const wait = Math.min(throttleMaxPauseMs, Math.max(backoff, retryAfterMs(error) ?? 0));
+                if (elapsed + wait <= throttleTimeoutMs) {
                     throttledRetries++;
-                    const progress = options.throttleTimeoutMs !== undefined ? ` (attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)` : '';
+                    const progress = ` (attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)`;
                     log(kind === 'throttled'
                         ? `${service} is throttling requests (${errorName(error)}${reasonOf(error)}); retrying in ${formatSeconds(wait)}${progress}`
                         : `${service} is not ready (${errorName(error)}: ${messageOf(error)}); retrying in ${formatSeconds(wait)}${progress}`);
@@ -79591,9 +81543,10 @@ async function withRetry(call, options) {
  * The RDS Data API transport (v2, Aurora PostgreSQL).
  *
  * One statement per ExecuteStatement call; a batch runs in BeginTransaction … CommitTransaction with
- * strictly sequential calls. The SDK client makes one attempt per call: retries are decided here per
- * error class (retry.ts). A CommitTransaction is never re-sent: when its reply is lost the outcome
- * is unknown and the engine settles it by reading the meta table.
+ * strictly sequential calls. The SDK client makes one attempt per call, and gives up on a call that
+ * gets no answer within 60 s (aws-http.ts): retries are decided here per error class (retry.ts). A
+ * CommitTransaction is never re-sent: when its reply is lost (or never comes) the outcome is unknown
+ * and the engine settles it by reading the meta table.
  *
  * One call may last at most 45 s. A migration statement that needs longer and can run outside a
  * transaction is sent with `longRunning` (see `runLongStatement`): it goes on server-side after the
@@ -79605,12 +81558,26 @@ async function withRetry(call, options) {
 
 
 
+
+
 /** The service rejects longer `sql` (the SDK does not check). */
 const MAX_SQL_LENGTH = 65_536;
 // ---------------------------------------------------------------------------------------------
 // Error text
 // ---------------------------------------------------------------------------------------------
-const LABELS = ['Detail', 'Hint', 'Position', 'Where', 'SQLState', 'Internal Position', 'Internal Query', 'Location', 'Routine', 'File', 'Line'];
+const LABELS = [
+    'Detail',
+    'Hint',
+    'Position',
+    'Where',
+    'SQLState',
+    'Internal Position',
+    'Internal Query',
+    'Location',
+    'Routine',
+    'File',
+    'Line'
+];
 const PART_SEPARATOR = new RegExp(`(?:;\\s+|\\r?\\n\\s*)(?=(?:${LABELS.join('|')}):\\s?)`);
 /**
  * Reads the SQL error out of a Data API message:
@@ -79718,6 +81685,17 @@ function tooLong(sql) {
 // ---------------------------------------------------------------------------------------------
 /** The longest single pause while a transaction is open (its idle limit is 3 minutes). */
 const MAX_PAUSE_IN_TRANSACTION_MS = 10_000;
+/**
+ * How long a refused (throttled) call inside a transaction is retried. The service rolls back a
+ * transaction that sees no call for 3 minutes, and a refused call does not count as one: 2 minutes of
+ * retries leave a minute for the call that succeeds.
+ */
+const THROTTLE_WINDOW_IN_TRANSACTION_MS = 120_000;
+/**
+ * How long a transaction given up on is tried to be ended (RollbackTransaction retried): past the
+ * service's 3-minute idle limit it ends by itself anyway.
+ */
+const END_TRANSACTION_WINDOW_MS = 150_000;
 /** How often a long-running statement's backend is looked up once the call has timed out. */
 const LONG_STATEMENT_POLL_MS = 5000;
 /** How often its progress is logged. */
@@ -79727,26 +81705,6 @@ function sqlPreview(sql) {
     const flat = sql.replace(/\s+/g, ' ').trim();
     return flat.length > 80 ? `"${flat.slice(0, 80)}…"` : `"${flat}"`;
 }
-/**
- * The backend running a statement sent without parameters: same database and user, active, and its
- * `query` is the statement text. Leading whitespace and trailing whitespace or semicolons are ignored
- * (the driver behind the service may drop a final `;`). pg_stat_activity keeps only the first
- * track_activity_query_size bytes (1 kB by default) of a statement: a text cut there matches when it
- * is the start of ours. Our own session (the one running this query) is left out.
- */
-const FIND_BACKEND_SQL = `SELECT a.pid, a.wait_event_type, a.wait_event
-FROM pg_catalog.pg_stat_activity a,
-  (SELECT regexp_replace(:sql, '^\\s+|[\\s;]+$', '', 'g') AS statement,
-          (SELECT setting::int FROM pg_catalog.pg_settings WHERE name = 'track_activity_query_size') AS kept_bytes) s
-WHERE a.datname = current_database()
-  AND a.usename = current_user
-  AND a.pid <> pg_backend_pid()
-  AND a.state = 'active'
-  AND (regexp_replace(a.query, '^\\s+|[\\s;]+$', '', 'g') = s.statement
-    OR (octet_length(a.query) >= s.kept_bytes - 4
-      AND left(s.statement, length(regexp_replace(a.query, '^\\s+', ''))) = regexp_replace(a.query, '^\\s+', '')))
-ORDER BY a.query_start
-LIMIT 1`;
 const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
 FROM pg_catalog.pg_stat_progress_create_index WHERE pid = :pid`;
 function percent(done, total) {
@@ -79769,6 +81727,10 @@ function clusterName(resourceArn) {
 /** What to do about the service errors a first setup meets. */
 const HINTS = {
     StatementTimeoutException: 'The statement ran longer than the Data API allows for one call (45 s).',
+    ThrottlingException: "The Data API kept throttling requests for 5 minutes (with backoff): the account's request rate for the Data API is used up. " +
+        'Re-run later, or spread the deploys that use this cluster.',
+    TimeoutError: "The call got no answer within the client's request timeout (the Data API ends a call after 45 s): " +
+        'the endpoint or the network did not answer.',
     HttpEndpointNotEnabledException: 'Enable the Data API on the cluster: aws rds enable-http-endpoint --resource-arn <cluster ARN>.',
     AccessDeniedException: 'The role needs rds-data:ExecuteStatement, BeginTransaction, CommitTransaction and RollbackTransaction on the cluster, and secretsmanager:GetSecretValue on the secret.',
     ForbiddenException: 'The role is not allowed to use the Data API on this cluster, or the secret: check its IAM policy.',
@@ -79776,6 +81738,17 @@ const HINTS = {
     InvalidSecretException: 'The secret must be the JSON of an RDS database secret (username and password) for this cluster.',
     DatabaseNotFoundException: 'Check the database input: that database does not exist on the cluster.'
 };
+function describeEnd(end) {
+    if (end.kind === 'rolled-back')
+        return 'the transaction was rolled back';
+    if (end.kind === 'gone')
+        return 'the transaction had already ended';
+    return (`the transaction could not be rolled back (RollbackTransaction, tried for ${end.seconds} s, answered ${bareText(end.reason)}): ` +
+        'the service rolls it back once it has seen no call for 3 minutes, and until then it holds its locks');
+}
+function bareText(message) {
+    return message.trim().replace(/[.\s]+$/, '');
+}
 function createDataApiTarget(options) {
     return new DataApiTarget(options);
 }
@@ -79790,23 +81763,34 @@ class DataApiTarget {
     inTransactionRetry;
     sleep;
     now;
+    random;
     constructor(options) {
         this.options = options;
         this.description = `data-api ${clusterName(options.resourceArn)}${options.database ? `/${options.database}` : ''}`;
         this.log = options.log ?? (() => { });
         this.ownsClient = !options.client;
         this.client =
-            options.client ?? new dist_cjs/* RDSDataClient */.Lq({ maxAttempts: 1, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+            options.client ??
+                new dist_cjs/* RDSDataClient */.Lq({
+                    maxAttempts: 1,
+                    requestHandler: requestHandlerOptions(options.requestTimeoutMs ?? DATA_API_REQUEST_TIMEOUT_MS),
+                    ...(options.endpoint ? { endpoint: options.endpoint } : {})
+                });
         this.sleep = options.sleep ?? defaultSleep;
         this.now = options.now ?? Date.now;
+        this.random = options.random ?? Math.random;
         this.retry = {
             sleep: this.sleep,
-            now: options.now,
+            now: this.now,
+            random: this.random,
             resumeTimeoutMs: options.resumeTimeoutMs ?? 300_000,
             log: this.log
         };
-        const sleep = this.sleep;
-        this.inTransactionRetry = { ...this.retry, sleep: (ms) => sleep(Math.min(ms, MAX_PAUSE_IN_TRANSACTION_MS)) };
+        this.inTransactionRetry = {
+            ...this.retry,
+            throttleTimeoutMs: THROTTLE_WINDOW_IN_TRANSACTION_MS,
+            throttleMaxPauseMs: MAX_PAUSE_IN_TRANSACTION_MS
+        };
     }
     get base() {
         return { resourceArn: this.options.resourceArn, secretArn: this.options.secretArn };
@@ -79888,7 +81872,7 @@ class DataApiTarget {
         for (;;) {
             let row;
             try {
-                row = (await this.query(FIND_BACKEND_SQL, { sql })).rows[0];
+                row = (await this.query(RUNNING_STATEMENT_SQL, { sql })).rows[0];
             }
             catch (error) {
                 return new TransportError(`Could not check whether ${shown} is still running on the server (${errorMessage(error)}). It may still be ` +
@@ -79945,22 +81929,23 @@ class DataApiTarget {
      * The service rolls back a transaction that sees no call for 3 minutes. Between BeginTransaction and
      * the end of the transaction this method never pauses on its own account: statements are sent back
      * to back, and the only waits are inside withRetry, for answers that prove the call did not run:
-     * - throttling: at most 4 pauses (backoff capped at 10 s; a longer Retry-After is cut to 10 s by
-     *   `inTransactionRetry`), well under 3 minutes in all;
+     * - throttling: pauses of at most 10 s each (a longer Retry-After is cut to 10 s), for at most 2
+     *   minutes since the first refusal (`inTransactionRetry`), under the 3-minute idle limit;
      * - resuming from auto-pause, which may wait up to resume-timeout. A cluster only pauses when it has
      *   had no connection for a while, and an open transaction holds one, so a resuming answer cannot
      *   come while our transaction is alive: it is already gone (the next call with its id answers
      *   TransactionNotFoundException), and waiting for the cluster costs it nothing.
-     * Transient failures (5xx, lost replies) inside the transaction are not retried at all, and
-     * settleLostCommit only waits while the COMMIT is still running, when the transaction is busy, not
-     * idle. BeginTransaction and the final rollback may wait as usual: no transaction is open yet, or it
-     * is being ended anyway.
+     * Transient failures (5xx, lost replies, calls past the client's request timeout) inside the
+     * transaction are not retried at all, and settleLostCommit only waits while the COMMIT is still
+     * running, when the transaction is busy, not idle. BeginTransaction may wait as usual: no transaction
+     * is open yet. A transaction given up on for any reason is ended (`rollback`): its RollbackTransaction
+     * is retried with backoff so that it does not hold its locks until the idle limit.
      */
     async transaction(statements) {
         for (let index = 0; index < statements.length; index++) {
             const error = tooLong(statements[index].sql);
             if (error)
-                return { ok: false, failedIndex: index, error };
+                return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statements[index].label, error };
         }
         let transactionId;
         try {
@@ -79985,15 +81970,23 @@ class DataApiTarget {
             catch (error) {
                 const kind = classifyError(error);
                 // On v2 an SQL error has already ended the transaction; the rollback is for older behaviour.
-                await this.rollback(transactionId);
+                const ended = await this.rollback(transactionId);
                 if (kind === 'sql')
-                    return { ok: false, failedIndex: index, error: parseDataApiError(errorMessage(error)) };
+                    return {
+                        ok: false,
+                        phase: 'statement',
+                        failedIndex: index,
+                        failedLabel: statement.label,
+                        error: parseDataApiError(errorMessage(error))
+                    };
                 if (errorName(error) === 'StatementTimeoutException') {
                     // continueAfterTimeout is not relied on with a transactionId (refused on v1, unverified on
                     // v2), so a statement that outlives the call fails the whole transaction.
                     return {
                         ok: false,
+                        phase: 'statement',
                         failedIndex: index,
+                        failedLabel: statement.label,
                         error: {
                             message: `Statement ${index + 1} of ${statements.length} (${sqlPreview(statement.sql)}) ran longer than the ` +
                                 'Data API allows for one call (45 s) inside a transaction; the transaction was rolled back and ' +
@@ -80004,8 +81997,8 @@ class DataApiTarget {
                         }
                     };
                 }
-                throw new TransportError(`${errorName(error)} at statement ${index + 1} of ${statements.length}: ${errorMessage(error)}. ` +
-                    `The transaction was rolled back; nothing of it was committed.`, errorName(error), false, { cause: error });
+                throw new TransportError(`${errorName(error)} at statement ${index + 1} of ${statements.length}: ${bareText(errorMessage(error))}. ` +
+                    `Nothing of the transaction was committed; ${ended}.`, errorName(error), false, { cause: error });
             }
             const refused = guardFailure(statement, result, index);
             if (refused) {
@@ -80027,8 +82020,7 @@ class DataApiTarget {
             if (kind === 'sql') {
                 // A definite answer: COMMIT failed (a deferred constraint, a serialization failure).
                 await this.rollback(transactionId);
-                const info = parseDataApiError(errorMessage(error));
-                return { ok: false, failedIndex: Math.max(0, statements.length - 1), error: { ...info, message: `COMMIT failed: ${info.message}` } };
+                return { ok: false, phase: 'commit', failedIndex: statements.length, error: parseDataApiError(errorMessage(error)) };
             }
             // A lost reply, a 5xx, or a COMMIT that outlived the call: it may have been committed.
             if (kind === 'transient' || name === 'StatementTimeoutException') {
@@ -80039,9 +82031,8 @@ class DataApiTarget {
                 }
                 throw new CommitOutcomeUnknownError(`CommitTransaction got no definite answer (${name}: ${errorMessage(error)}); whether the transaction was committed is unknown.`, { cause: error });
             }
-            if (name !== 'TransactionNotFoundException')
-                await this.rollback(transactionId);
-            throw new TransportError(`CommitTransaction was refused (${name}: ${errorMessage(error)}); nothing of the transaction was committed.`, name, false, { cause: error });
+            const ended = name === 'TransactionNotFoundException' ? 'the transaction had already ended' : await this.rollback(transactionId);
+            throw new TransportError(`CommitTransaction was refused (${name}: ${errorMessage(error)}); nothing of the transaction was committed; ${ended}.`, name, false, { cause: error });
         }
         return { ok: true, results };
     }
@@ -80052,34 +82043,55 @@ class DataApiTarget {
     /**
      * After a CommitTransaction without a reply: RollbackTransaction either succeeds (the commit never
      * ran), answers TransactionNotFoundException (it committed, or the transaction is gone), or finds
-     * the commit still running, in which case it waits and asks again.
+     * the commit still running, in which case it waits and asks again (`endTransaction`).
      */
     async settleLostCommit(transactionId) {
-        for (let attempt = 1; attempt <= 10; attempt++) {
+        const ended = await this.endTransaction(transactionId);
+        if (ended.kind === 'not-ended')
+            this.log(`After the lost commit reply, ${describeEnd(ended)}.`);
+        return ended.kind === 'rolled-back' ? 'rolled-back' : 'unknown';
+    }
+    /**
+     * Ends a transaction given up on, and says how, as a clause for messages (logged too when it could
+     * not be ended). It may already be gone (aborted by an SQL error, or expired).
+     */
+    async rollback(transactionId) {
+        const ended = await this.endTransaction(transactionId);
+        if (ended.kind === 'not-ended')
+            this.log(`${describeEnd(ended).replace(/^./, (c) => c.toUpperCase())}.`);
+        return describeEnd(ended);
+    }
+    /**
+     * RollbackTransaction, retried with backoff for up to END_TRANSACTION_WINDOW_MS while it is throttled,
+     * fails transiently (rolling back twice is harmless) or finds the transaction still running a call
+     * (a statement or COMMIT whose reply was lost): an open transaction holds its locks, and blocks every
+     * run behind the lease row, until the service's 3-minute idle limit ends it.
+     */
+    async endTransaction(transactionId) {
+        const started = this.now();
+        for (let attempt = 1;; attempt++) {
+            const left = END_TRANSACTION_WINDOW_MS - (this.now() - started);
             try {
-                await withRetry(() => this.client.send(new dist_cjs/* RollbackTransactionCommand */.qu({ ...this.base, transactionId })), { ...this.retry, idempotent: true });
-                return 'rolled-back';
+                await withRetry(() => this.client.send(new dist_cjs/* RollbackTransactionCommand */.qu({ ...this.base, transactionId })), {
+                    ...this.retry,
+                    idempotent: true,
+                    throttleTimeoutMs: Math.max(0, left)
+                });
+                return { kind: 'rolled-back' };
             }
             catch (error) {
+                if (errorName(error) === 'TransactionNotFoundException')
+                    return { kind: 'gone' };
                 const busy = /still running a query/i.test(errorMessage(error));
-                if (!busy)
-                    return 'unknown';
-                await (this.retry.sleep ?? defaultSleep)(Math.min(1000 * attempt, 5000));
-            }
-        }
-        return 'unknown';
-    }
-    /** Best effort: the transaction may already be gone (aborted by an SQL error, or expired). */
-    async rollback(transactionId) {
-        try {
-            await withRetry(() => this.client.send(new dist_cjs/* RollbackTransactionCommand */.qu({ ...this.base, transactionId })), {
-                ...this.retry,
-                idempotent: true
-            });
-        }
-        catch (error) {
-            if (errorName(error) !== 'TransactionNotFoundException') {
-                this.log(`RollbackTransaction failed (${errorName(error)}: ${errorMessage(error)}); the service rolls it back when it expires.`);
+                const wait = backoffMs(attempt, 1000, MAX_PAUSE_IN_TRANSACTION_MS, this.random);
+                if (!busy || this.now() - started + wait > END_TRANSACTION_WINDOW_MS) {
+                    return {
+                        kind: 'not-ended',
+                        reason: `${errorName(error)}: ${errorMessage(error)}`,
+                        seconds: Math.round((this.now() - started) / 1000)
+                    };
+                }
+                await this.sleep(wait);
             }
         }
     }
@@ -80091,7 +82103,7 @@ class DataApiTarget {
         const code = error?.code;
         const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error);
         const hint = HINTS[name] ? ` ${HINTS[name]}` : '';
-        return new TransportError(`${operation} failed on ${this.description} (${name}): ${errorMessage(error)}.${hint}`, name, false, {
+        return new TransportError(`${operation} failed on ${this.description} (${name}): ${bareText(errorMessage(error))}.${hint}`, name, false, {
             cause: error
         });
     }
@@ -80112,12 +82124,13 @@ const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
  * The SDK client makes one attempt per call; retries are decided here per error class (retry.ts):
  * - Lambda refused to run the function (throttling, a function still Pending, its VPC network not
  *   ready): nothing ran, so any call is retried with backoff for up to 2 minutes.
- * - The function failed (a crash, a timeout, an answer over 6 MB), the reply was lost, or a 5xx:
- *   the function may have run. A query (idempotent by contract) is re-sent a few times; a
- *   transaction never is: it may have committed, and the engine settles that by reading the meta
- *   table (CommitOutcomeUnknownError). Nor is a long-running migration statement (`longRunning`):
- *   StatementOutcomeUnknownError.
+ * - The function failed (a crash, a timeout, an answer over 6 MB), the reply was lost (or did not come
+ *   within the client's request timeout, 16 minutes: aws-http.ts), or a 5xx: the function may have
+ *   run. A query (idempotent by contract) is re-sent a few times; a transaction never is: it may have
+ *   committed, and the engine settles that by reading the meta table (CommitOutcomeUnknownError). Nor
+ *   is a long-running migration statement (`longRunning`): StatementOutcomeUnknownError.
  */
+
 
 
 
@@ -80172,7 +82185,12 @@ const REFUSED_BEFORE_RUNNING = new Set([
 /** Network failures that happen before a request is sent: it never reached Lambda. */
 const NOT_SENT = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/;
 /** Function errors in which the runner's code never started (its module could not even load). */
-const CODE_NEVER_RAN = new Set(['Runtime.ImportModuleError', 'Runtime.HandlerNotFound', 'Runtime.UserCodeSyntaxError', 'Runtime.MalformedHandlerName']);
+const CODE_NEVER_RAN = new Set([
+    'Runtime.ImportModuleError',
+    'Runtime.HandlerNotFound',
+    'Runtime.UserCodeSyntaxError',
+    'Runtime.MalformedHandlerName'
+]);
 const TIMED_OUT = 'Sandbox.Timedout';
 const RESPONSE_TOO_LARGE = 'Function.ResponseSizeTooLarge';
 /** How often a failed query is re-sent after a function error: a timeout costs up to 15 minutes each time. */
@@ -80269,6 +82287,7 @@ class LambdaTarget {
     ownsClient;
     log;
     sleep;
+    random;
     refusedTimeoutMs;
     retry;
     constructor(options) {
@@ -80285,12 +82304,14 @@ class LambdaTarget {
         this.subject = `Lambda function ${shown}`;
         this.log = options.log ?? (() => { });
         this.sleep = options.sleep ?? defaultSleep;
+        this.random = options.random ?? Math.random;
         this.refusedTimeoutMs = options.refusedTimeoutMs ?? 120_000;
         this.ownsClient = !options.client;
         this.client =
             options.client ??
                 new client_lambda_dist_cjs/* LambdaClient */.Nox({
                     maxAttempts: 1,
+                    requestHandler: requestHandlerOptions(options.requestTimeoutMs ?? LAMBDA_REQUEST_TIMEOUT_MS),
                     // A function ARN names its region; anything else uses the SDK's (AWS_REGION).
                     ...(identity.region ? { region: identity.region } : {}),
                     ...(options.endpoint ? { endpoint: options.endpoint } : {})
@@ -80298,6 +82319,7 @@ class LambdaTarget {
         this.retry = {
             sleep: this.sleep,
             now: options.now,
+            random: this.random,
             throttleTimeoutMs: this.refusedTimeoutMs,
             service: `Lambda (function ${shown})`,
             log: this.log
@@ -80334,7 +82356,7 @@ class LambdaTarget {
             }
             if (reply.kind === 'function-error') {
                 if (attempt <= functionErrorRetries(reply.errorType)) {
-                    const wait = backoffMs(attempt, 1000, 5000, Math.random);
+                    const wait = backoffMs(attempt, 1000, 5000, this.random);
                     this.log(`${this.subject} failed (${reply.errorType}: ${bare(reply.errorMessage)}); the query is safe to repeat, retrying in ${formatSeconds(wait)}`);
                     await this.sleep(wait);
                     continue;
@@ -80381,18 +82403,30 @@ class LambdaTarget {
                 throw new TransportError(`${failed.message} The runner's code never started: nothing of the transaction ran.`, reply.errorType, false);
             }
             // A timeout or crash may have come after COMMIT, and an answer too large to return follows it.
-            throw new CommitOutcomeUnknownError(`${failed.message} It failed during a transaction, which may have been committed.`, { cause: failed });
+            throw new CommitOutcomeUnknownError(`${failed.message} It failed during a transaction, which may have been committed.`, {
+                cause: failed
+            });
         }
         const body = reply.body;
         const failure = runnerFailure(body);
         if (failure)
             throw this.runnerFailed(failure);
-        if (isObject(body) && body.ok === true && Array.isArray(body.results) && body.results.length === statements.length && body.results.every(isQueryResult)) {
+        if (isObject(body) &&
+            body.ok === true &&
+            Array.isArray(body.results) &&
+            body.results.length === statements.length &&
+            body.results.every(isQueryResult)) {
             return { ok: true, results: body.results.map((r) => ({ rows: r.rows, rowCount: r.rowCount })) };
         }
         const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined;
         if (info && isObject(body) && typeof body.failedIndex === 'number') {
             const failed = { ok: false, failedIndex: body.failedIndex, error: info };
+            // A runner older than these fields leaves them out: the failure's place is then unknown, and the
+            // engine takes it for the version's own failure.
+            if (body.phase === 'statement' || body.phase === 'commit')
+                failed.phase = body.phase;
+            if (typeof body.failedLabel === 'string')
+                failed.failedLabel = body.failedLabel;
             if (body.guard === true)
                 failed.guard = true;
             if (Array.isArray(body.guardRows))
@@ -80436,7 +82470,7 @@ class LambdaTarget {
         if (REFUSED_BEFORE_RUNNING.has(errorName(error)))
             return false;
         const code = error?.code;
-        return !NOT_SENT.test(`${typeof code === 'string' ? code : ''} ${errorMessage(error)}`);
+        return !NOT_SENT.test(`${typeof code === 'string' ? code : ''} ${errorMessage(error)}`) && !isConnectionTimeout(error);
     }
     functionFailed(failure) {
         const hint = FUNCTION_ERROR_HINTS[failure.errorType];
@@ -80533,17 +82567,24 @@ function transportLimits(config) {
 
 
 
+
+
+
 /** Events whose payload names the pull request a plan comment belongs to. */
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
 /** Events after which a deploy comments on the pull requests its commit came from. */
 const DEPLOY_EVENTS = new Set(['push', 'workflow_dispatch', 'release', 'deployment', 'schedule']);
+/** Every log line goes through here: names and messages from a pull request cannot inject workflow commands. */
+function main_info(message) {
+    info(logLine(message));
+}
 async function main_run() {
     try {
         const config = readConfig({ getInput: (name) => getInput(name), env: process.env, setSecret: core_setSecret });
         const { versions, warnings } = await discoverMigrations(config.migrationsDir, config.workspace);
         for (const warning of warnings)
-            core_warning(warning);
-        info(`Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`);
+            core_warning(logLine(warning));
+        main_info(`Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`);
         if (config.command === 'plan')
             await runPlan(config, versions);
         else if (config.command === 'apply')
@@ -80558,8 +82599,8 @@ async function main_run() {
 async function readPlan(config, versions) {
     const options = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
     if (config.target) {
-        const target = createTarget(config.target, (message) => info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
-        info(`Target: ${target.description}`);
+        const target = createTarget(config.target, (message) => main_info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
+        main_info(`Target: ${target.description}`);
         try {
             const tables = await resolveMetaTables(target, config.metaTable);
             // plan changes nothing: a database without the meta table simply has nothing applied.
@@ -80574,26 +82615,37 @@ async function readPlan(config, versions) {
     if (typeof baseSha !== 'string') {
         throw new InputError('resource-arn', 'no database to plan against and no pull request to compare with: give resource-arn + secret-arn or database-url, or run plan on a pull_request event');
     }
-    info(`No target credentials: comparing with the pull request's base commit ${baseSha.slice(0, 12)} instead of the database`);
-    const rows = await baseRows(config.workspace, config.migrationsDir, baseSha, versions, (message) => info(message));
+    main_info(`No target credentials: comparing with the pull request's base commit ${baseSha.slice(0, 12)} instead of the database`);
+    const rows = await baseRows(config.workspace, config.migrationsDir, baseSha, versions, (message) => main_info(message));
     return { plan: planMigrations(versions, rows, options), source: { kind: 'base-branch', baseSha } };
 }
 async function runPlan(config, versions) {
     const { plan, source } = await readPlan(config, versions);
     logPlan(plan);
     for (const refusal of plan.refusals)
-        core_warning(`apply would refuse: ${refusal}`);
+        core_warning(logLine(`apply would refuse: ${clip(refusal, 4_000)}`));
     let verification = null;
     if (config.verify) {
-        info('Verifying: applying every version from scratch on a throwaway PostgreSQL');
+        main_info('Verifying: applying every version from scratch on a throwaway PostgreSQL');
         // Prefixed: these lines speak of the throwaway database, never of the target.
-        verification = await verifyOnShadow(versions, { shadowDatabaseUrl: config.shadowDatabaseUrl, log: (message) => info(`[verify] ${message}`) });
+        verification = await verifyOnShadow(versions, {
+            shadowDatabaseUrl: config.shadowDatabaseUrl,
+            log: (message) => main_info(`[verify] ${message}`)
+        });
         if (verification.status === 'unavailable')
             core_warning(`Verification did not run: ${verification.message}`);
         else
-            info(`Verification ${verification.status} in ${verification.durationMs} ms`);
+            main_info(`Verification ${verification.status} in ${verification.durationMs} ms`);
     }
-    const body = renderPlanComment({ environment: config.environment, plan, versions, verification, source, runUrl: config.run.runUrl, sha: config.run.commitSha });
+    const body = renderPlanComment({
+        environment: config.environment,
+        plan,
+        versions,
+        verification,
+        source,
+        runUrl: config.run.runUrl,
+        sha: config.run.commitSha
+    });
     await publish(body, {
         currentVersion: plan.currentVersion,
         pending: [...plan.pending.map((p) => p.version), ...plan.deferred],
@@ -80612,8 +82664,8 @@ async function runPlan(config, versions) {
     }
 }
 async function runApply(config, versions) {
-    const target = createTarget(config.target, (message) => info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
-    info(`Target: ${target.description}`);
+    const target = createTarget(config.target, (message) => main_info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
+    main_info(`Target: ${target.description}`);
     let result;
     try {
         const tables = await resolveMetaTables(target, config.metaTable);
@@ -80629,7 +82681,7 @@ async function runApply(config, versions) {
             lockTimeoutMs: config.lockTimeoutMs,
             statementTimeoutMs: config.statementTimeoutMs,
             lockRetries: config.lockRetries,
-            log: (message) => info(message)
+            log: (message) => main_info(message)
         });
     }
     finally {
@@ -80649,15 +82701,15 @@ async function runApply(config, versions) {
     if (result.error)
         throw result.error;
     if (result.applied.length)
-        info(`Applied ${result.applied.map((a) => `v${a.version}`).join(', ')}: now at v${result.toVersion}`);
+        main_info(`Applied ${versionList(result.applied.map((a) => a.version))}: now at v${result.toVersion}`);
     else
-        info(`Nothing to apply: at v${result.toVersion}`);
+        main_info(`Nothing to apply: at v${result.toVersion}`);
 }
 /** validate, baseline and repair: each reads or writes the meta table only, never migration SQL. */
 async function runOperation(config, versions) {
-    const target = createTarget(config.target, (message) => info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
-    info(`Target: ${target.description}`);
-    const log = (message) => info(message);
+    const target = createTarget(config.target, (message) => main_info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
+    main_info(`Target: ${target.description}`);
+    const log = (message) => main_info(message);
     const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
     const owner = `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
     const lease = { owner, ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: config.waitTimeoutSeconds };
@@ -80669,7 +82721,9 @@ async function runOperation(config, versions) {
         if (config.command === 'validate') {
             const result = await validate(target, versions, { tables, ...planOptions });
             plan = result.plan;
-            lines = result.problems.length ? result.problems.map((p) => `- ❗ ${p}`) : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`];
+            lines = result.problems.length
+                ? fitLines(result.problems.map((p) => `- ❗ ${p}`), 30_000, (hidden) => `- … and ${hidden} more`)
+                : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`];
             if (result.problems.length)
                 failure = `validate found ${result.problems.length} problem(s): ${result.problems.join(' ')}`;
         }
@@ -80683,12 +82737,12 @@ async function runOperation(config, versions) {
                 baselineVersion: config.baselineVersion,
                 from: config.baselineFrom
             });
-            lines = [`✅ Recorded ${result.recorded.map((v) => `v${v}`).join(', ')} as applied without running them.`];
+            lines = [`✅ Recorded ${versionList(result.recorded)} as applied without running them.`];
         }
         else {
             const result = await repair(target, versions, { tables, run: config.run, lease, log });
             lines = [
-                ...result.accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`),
+                ...fitLines(result.accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`), 30_000, (hidden) => `- … and ${hidden} more`),
                 ...(result.clearedLease ? [`- Cleared the stale lease of ${result.clearedLease}`] : [])
             ];
             if (!lines.length)
@@ -80699,17 +82753,17 @@ async function runOperation(config, versions) {
         await target.close().catch(() => undefined);
     }
     const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n');
-    setOutput('summary', markdown);
+    setOutput('summary', boundedSummary(markdown));
     if (plan) {
         setOutput('current-version', String(plan.currentVersion));
         setOutput('pending', JSON.stringify(plan.pending.map((p) => p.version)));
         setOutput('drift', String(plan.drift.length > 0));
-        setOutput('plan', JSON.stringify(plan));
+        setOutput('plan', planOutput(plan));
     }
     if (process.env.GITHUB_STEP_SUMMARY)
-        await summary.addRaw(markdown).write();
+        await summary.addRaw(boundedSummary(markdown)).write();
     else
-        info(markdown);
+        logBlock(markdown, (text) => info(text));
     if (failure) {
         core_error(failure, { title: 'Migrations are not valid' });
         process.exitCode = ExitCode.Failure;
@@ -80717,25 +82771,27 @@ async function runOperation(config, versions) {
 }
 function logPlan(plan) {
     if (!plan.pending.length) {
-        info(`Up to date at v${plan.currentVersion}: nothing pending`);
+        main_info(`Up to date at v${plan.currentVersion}: nothing pending`);
         return;
     }
-    info(`Current version v${plan.currentVersion}; pending:`);
+    main_info(`Current version v${plan.currentVersion}; pending:`);
+    // A file's own BEGIN … COMMIT is not sent: the version already runs in one transaction.
+    const describe = (f) => `${f.name} (${f.statements}${f.transactionWrapper ? ', its BEGIN/COMMIT left out' : ''})`;
     for (const version of plan.pending)
-        info(`  v${version.version}: ${version.files.map((f) => `${f.name} (${f.statements})`).join(', ')}`);
+        main_info(`  v${version.version}: ${version.files.map(describe).join(', ')}`);
 }
 async function publish(markdown, outputs) {
     setOutput('current-version', String(outputs.currentVersion));
     setOutput('pending', JSON.stringify(outputs.pending));
     setOutput('applied', JSON.stringify(outputs.applied));
     setOutput('drift', String(outputs.drift));
-    setOutput('plan', JSON.stringify(outputs.plan));
+    setOutput('plan', planOutput(outputs.plan));
     setOutput('verification', outputs.verification);
-    setOutput('summary', markdown);
+    setOutput('summary', boundedSummary(markdown));
     if (process.env.GITHUB_STEP_SUMMARY)
-        await summary.addRaw(markdown).write();
+        await summary.addRaw(boundedSummary(markdown)).write();
     else
-        info(markdown);
+        logBlock(markdown, (text) => info(text));
 }
 function repository() {
     try {
@@ -80753,7 +82809,7 @@ async function commentOnPullRequest(config, body) {
     const repo = repository();
     if (!PULL_REQUEST_EVENTS.has(github_context.eventName) || typeof number !== 'number' || !repo) {
         // merge_group runs (the merge queue) have no single pull request to comment on: the summary tells.
-        info(`No pull request comment: the ${github_context.eventName || 'local'} event has no pull request`);
+        main_info(`No pull request comment: the ${github_context.eventName || 'local'} event has no pull request`);
         return;
     }
     if (!config.githubToken) {
@@ -80765,7 +82821,7 @@ async function commentOnPullRequest(config, body) {
     if (outcome.action === 'failed')
         core_warning(outcome.warning);
     else {
-        info(`Plan comment ${outcome.action}: ${outcome.url}`);
+        main_info(`Plan comment ${outcome.action}: ${outcome.url}`);
         setOutput('comment-url', outcome.url);
     }
 }
@@ -80787,7 +82843,7 @@ async function reportDeploy(config, result) {
         if (posted.warning)
             core_warning(posted.warning);
         else
-            info(`Deployment ${deploymentId}: ${result.error ? 'failure' : 'success'}`);
+            main_info(`Deployment ${deploymentId}: ${result.error ? 'failure' : 'success'}`);
     }
     const worthSaying = result.applied.length > 0 || result.error !== null;
     if (!config.comment || !worthSaying || !DEPLOY_EVENTS.has(github_context.eventName) || !config.run.commitSha)
@@ -80803,7 +82859,7 @@ async function reportDeploy(config, result) {
         if (outcome.action === 'failed')
             core_warning(outcome.warning);
         else
-            info(`Deploy comment ${outcome.action} on #${number}: ${outcome.url}`);
+            main_info(`Deploy comment ${outcome.action} on #${number}: ${outcome.url}`);
     }
 }
 function fail(error) {
@@ -80817,7 +82873,12 @@ function fail(error) {
         });
     }
     else if (error instanceof MigrationFileError) {
-        core_error(message, { title: 'Migration files', file: error.location.file, startLine: error.location.line, startColumn: error.location.column });
+        core_error(message, {
+            title: 'Migration files',
+            file: error.location.file,
+            startLine: error.location.line,
+            startColumn: error.location.column
+        });
     }
     else if (error instanceof InputError) {
         core_error(message, { title: `Input ${error.input}` });

@@ -169,7 +169,10 @@ export function settingsFromUrl(databaseUrl: string, env: NodeJS.ProcessEnv): Co
   if (!url.hostname) throw new ConfigurationError('DATABASE_URL has no host; add it or set DB_HOST.')
 
   const params = url.searchParams
-  const { mode, ssl } = resolveTls(url.hostname.replace(/^\[|\]$/g, ''), env.DB_TLS, { sslmode: params.get('sslmode'), ssl: params.get('ssl') })
+  const { mode, ssl } = resolveTls(url.hostname.replace(/^\[|\]$/g, ''), env.DB_TLS, {
+    sslmode: params.get('sslmode'),
+    ssl: params.get('ssl')
+  })
   const files: ConnectionOptions = {}
   if (ssl) {
     const ca = params.get('sslrootcert')
@@ -187,7 +190,9 @@ export function settingsFromUrl(databaseUrl: string, env: NodeJS.ProcessEnv): Co
 export function settingsFromSecret(secret: Record<string, unknown>, env: NodeJS.ProcessEnv, secretArn: string): ConnectionSettings {
   const engine = secret.engine
   if (typeof engine === 'string' && engine.trim() !== '' && !/postgres/i.test(engine)) {
-    throw new ConfigurationError(`The secret ${secretArn} is for engine ${JSON.stringify(engine)}; this runner connects to PostgreSQL only.`)
+    throw new ConfigurationError(
+      `The secret ${secretArn} is for engine ${JSON.stringify(engine)}; this runner connects to PostgreSQL only.`
+    )
   }
   const text = (name: string): string | undefined => {
     const value = secret[name]
@@ -196,7 +201,9 @@ export function settingsFromSecret(secret: Record<string, unknown>, env: NodeJS.
   const username = text('username')
   const password = typeof secret.password === 'string' ? secret.password : undefined
   if (!username || password === undefined) {
-    throw new ConfigurationError(`The secret ${secretArn} has no ${!username ? "'username'" : "'password'"}; it must hold the RDS secret JSON.`)
+    throw new ConfigurationError(
+      `The secret ${secretArn} has no ${!username ? "'username'" : "'password'"}; it must hold the RDS secret JSON.`
+    )
   }
   const host = envValue(env, 'DB_HOST') ?? text('host')
   if (!host) {
@@ -205,7 +212,11 @@ export function settingsFromSecret(secret: Record<string, unknown>, env: NodeJS.
     )
   }
   const envPort = envValue(env, 'DB_PORT')
-  const port = envPort ? portFrom(envPort, 'DB_PORT') : secret.port === undefined || secret.port === '' ? 5432 : portFrom(secret.port, `The secret's 'port'`)
+  const port = envPort
+    ? portFrom(envPort, 'DB_PORT')
+    : secret.port === undefined || secret.port === ''
+      ? 5432
+      : portFrom(secret.port, `The secret's 'port'`)
   const database = envValue(env, 'DB_NAME') ?? text('dbname') ?? text('database') ?? 'postgres'
   const { mode, ssl } = resolveTls(host, env.DB_TLS)
   const url = `postgres://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${hostForUrl(host)}:${port}/${encodeURIComponent(database)}`
@@ -226,15 +237,20 @@ export async function fetchSecret(client: SecretsManagerClient, secretArn: strin
         '(and kms:Decrypt when a customer managed key encrypts it), and the function needs a route to Secrets Manager from its subnets (a VPC endpoint or a NAT gateway).'
     )
   }
-  if (secretString === undefined) throw new ConfigurationError(`The secret ${secretArn} has no SecretString; store the RDS secret JSON as text.`)
+  if (secretString === undefined)
+    throw new ConfigurationError(`The secret ${secretArn} has no SecretString; store the RDS secret JSON as text.`)
   let parsed: unknown
   try {
     parsed = JSON.parse(secretString)
   } catch {
-    throw new ConfigurationError(`The secret ${secretArn} is not JSON; it must hold the RDS secret JSON (host, port, username, password, dbname).`)
+    throw new ConfigurationError(
+      `The secret ${secretArn} is not JSON; it must hold the RDS secret JSON (host, port, username, password, dbname).`
+    )
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigurationError(`The secret ${secretArn} is not a JSON object; it must hold the RDS secret JSON (host, port, username, password, dbname).`)
+    throw new ConfigurationError(
+      `The secret ${secretArn} is not a JSON object; it must hold the RDS secret JSON (host, port, username, password, dbname).`
+    )
   }
   return parsed as Record<string, unknown>
 }

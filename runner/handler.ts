@@ -120,7 +120,9 @@ export function createHandler(options: HandlerOptions = {}): RunnerHandler {
   /** The secret, read once per container; a failed read is not kept, so the next invocation tries again. */
   function readSecret(arn: string): Promise<Record<string, unknown>> {
     if (!secret) {
-      secretsClient ??= new SecretsManagerClient({ requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true } })
+      secretsClient ??= new SecretsManagerClient({
+        requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true }
+      })
       const reading = fetchSecret(secretsClient, arn)
       secret = reading
       reading.catch(() => {
@@ -133,7 +135,8 @@ export function createHandler(options: HandlerOptions = {}): RunnerHandler {
   async function settings(): Promise<ConnectionSettings> {
     const secretArn = env.DB_SECRET_ARN?.trim()
     const databaseUrl = env.DATABASE_URL?.trim()
-    if (secretArn && databaseUrl) throw new ConfigurationError('Both DB_SECRET_ARN and DATABASE_URL are set on the runner function; set only one.')
+    if (secretArn && databaseUrl)
+      throw new ConfigurationError('Both DB_SECRET_ARN and DATABASE_URL are set on the runner function; set only one.')
     if (secretArn) return settingsFromSecret(await readSecret(secretArn), env, secretArn)
     if (databaseUrl) return settingsFromUrl(databaseUrl, env)
     throw new ConfigurationError(
@@ -209,7 +212,8 @@ export function createHandler(options: HandlerOptions = {}): RunnerHandler {
 
   /** Explains a statement stopped by the runner's own deadline. */
   function withTimeoutHint(info: SqlErrorInfo, invocation: Invocation): SqlErrorInfo {
-    if (info.sqlState !== '57014' || invocation.timeoutMs === undefined || info.hint || !/statement timeout/i.test(info.message)) return info
+    if (info.sqlState !== '57014' || invocation.timeoutMs === undefined || info.hint || !/statement timeout/i.test(info.message))
+      return info
     return {
       ...info,
       hint:
@@ -282,10 +286,16 @@ export function createHandler(options: HandlerOptions = {}): RunnerHandler {
     if (!response.ok && 'guardRows' in response) {
       // A refused guard rolled back: its rows only explain the refusal, and can go.
       const { guardRows: _dropped, ...rest } = response
-      return { ...rest, error: { ...rest.error, message: `${rest.error.message} (The rows it returned, ${mb} MB, are too large to return.)` } }
+      return {
+        ...rest,
+        error: { ...rest.error, message: `${rest.error.message} (The rows it returned, ${mb} MB, are too large to return.)` }
+      }
     }
     if (op === 'query') {
-      return { ok: false, error: { message: `The result is ${mb} MB, more than fits in a Lambda response (6 MB); select fewer rows or columns.` } }
+      return {
+        ok: false,
+        error: { message: `The result is ${mb} MB, more than fits in a Lambda response (6 MB); select fewer rows or columns.` }
+      }
     }
     return failure(
       'COMMIT_UNKNOWN',
@@ -336,7 +346,12 @@ export function createHandler(options: HandlerOptions = {}): RunnerHandler {
     }
     const parsed = parseRequest(event, RUNNER_VERSION)
     const op = parsed.ok ? parsed.request.op : /^[a-z]{1,20}$/.test(parsed.op ?? '') ? parsed.op! : '-'
-    const count = parsed.ok && parsed.request.op === 'transaction' ? parsed.request.statements.length : parsed.ok && parsed.request.op === 'query' ? 1 : 0
+    const count =
+      parsed.ok && parsed.request.op === 'transaction'
+        ? parsed.request.statements.length
+        : parsed.ok && parsed.request.op === 'query'
+          ? 1
+          : 0
     let response: RunnerResponse
     try {
       if (!parsed.ok) {
@@ -353,12 +368,16 @@ export function createHandler(options: HandlerOptions = {}): RunnerHandler {
         response = failure(error.code, error.message)
         if (error.logCause) invocation.logDetail.push(`cause=${error.logCause}`)
       } else {
-        log(`op=${op} statements=${count} ms=${Date.now() - started} outcome=error type=${error instanceof Error ? error.name : typeof error}`)
+        log(
+          `op=${op} statements=${count} ms=${Date.now() - started} outcome=error type=${error instanceof Error ? error.name : typeof error}`
+        )
         await dropTarget()
         throw error
       }
     }
-    log(`op=${op} statements=${count} ms=${Date.now() - started} outcome=${outcome(response)}${invocation.logDetail.map((d) => ` ${d}`).join('')}`)
+    log(
+      `op=${op} statements=${count} ms=${Date.now() - started} outcome=${outcome(response)}${invocation.logDetail.map((d) => ` ${d}`).join('')}`
+    )
     return response
   }
 

@@ -71,7 +71,9 @@ function checkProtocol(protocol: unknown, runnerVersion: string): number {
 
 function checkSql(value: unknown, field: string): string {
   if (typeof value !== 'string') {
-    throw badRequest(value === undefined ? `'${field}' is missing: it must be a string of SQL.` : `'${field}' must be a string of SQL, got ${kind(value)}.`)
+    throw badRequest(
+      value === undefined ? `'${field}' is missing: it must be a string of SQL.` : `'${field}' must be a string of SQL, got ${kind(value)}.`
+    )
   }
   if (value.trim() === '') throw badRequest(`'${field}' is empty.`)
   return value
@@ -108,7 +110,9 @@ function checkStatement(value: unknown, index: number): TxStatement {
   if (value.label !== undefined && value.label !== null) {
     const label = value.label
     if (typeof label !== 'string' || !/^[a-z][a-z0-9-]{0,39}$/.test(label)) {
-      throw badRequest(`'${field}.label' must be a short lowercase word (a-z, 0-9, -), got ${typeof label === 'string' ? JSON.stringify(label.slice(0, 40)) : kind(label)}.`)
+      throw badRequest(
+        `'${field}.label' must be a short lowercase word (a-z, 0-9, -), got ${typeof label === 'string' ? JSON.stringify(label.slice(0, 40)) : kind(label)}.`
+      )
     }
     statement.label = label
   }

@@ -13,7 +13,10 @@ const staging = path.join(root, '.tmp', 'bundle')
 
 function build(entry, outDir) {
   fs.rmSync(outDir, { recursive: true, force: true })
-  execFileSync(ncc, ['build', entry, '-o', outDir, '--license', 'licenses.txt', '--target', 'es2022', '-q'], { cwd: root, stdio: 'inherit' })
+  execFileSync(ncc, ['build', entry, '-o', outDir, '--license', 'licenses.txt', '--target', 'es2022', '-q'], {
+    cwd: root,
+    stdio: 'inherit'
+  })
 }
 
 fs.rmSync(staging, { recursive: true, force: true })

@@ -36,7 +36,9 @@ try {
     for (const line of log) console.log(`  ${line}`)
     for (const line of run.stdout.split('\n').filter((l) => l.startsWith('::error'))) console.log(`  ${line}`)
     console.log(`\n${bold('Job summary:')}\n${run.summary}`)
-    console.log(`${bold('Outputs:')} current-version=${run.outputs['current-version']} pending=${run.outputs.pending} applied=${run.outputs.applied} drift=${run.outputs.drift}`)
+    console.log(
+      `${bold('Outputs:')} current-version=${run.outputs['current-version']} pending=${run.outputs.pending} applied=${run.outputs.applied} drift=${run.outputs.drift}`
+    )
     if (run.code !== 0) {
       console.error(`\n${command} failed (exit ${run.code})`)
       process.exitCode = 1

@@ -61,7 +61,8 @@ export interface ConfigSources {
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]{0,62}$/
 /** A function name, a partial ARN (account:function:name) or a full ARN; each may end with :qualifier. */
-const LAMBDA_FUNCTION = /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?$/
+const LAMBDA_FUNCTION =
+  /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?$/
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/
 
 function integerInput(sources: ConfigSources, name: string, fallback: number | null, min: number, max: number): number | null {
@@ -93,29 +94,50 @@ export function readConfig(sources: ConfigSources): Config {
   const secretArn = input('secret-arn')
   const database = input('database')
   const lambdaFunction = input('lambda-function')
-  const chosen = [databaseUrl && 'database-url', (resourceArn || secretArn) && 'resource-arn + secret-arn', lambdaFunction && 'lambda-function'].filter(Boolean)
+  const chosen = [
+    databaseUrl && 'database-url',
+    (resourceArn || secretArn) && 'resource-arn + secret-arn',
+    lambdaFunction && 'lambda-function'
+  ].filter(Boolean)
   if (chosen.length > 1) {
     const name = databaseUrl ? 'database-url' : 'lambda-function'
-    throw new InputError(name, `give exactly one target: ${chosen.join(' and ')} are both set (choose database-url, resource-arn + secret-arn, or lambda-function)`)
+    throw new InputError(
+      name,
+      `give exactly one target: ${chosen.join(' and ')} are both set (choose database-url, resource-arn + secret-arn, or lambda-function)`
+    )
   }
   let target: TargetConfig | null
   if (databaseUrl) {
     if (database) throw new InputError('database', 'database goes with resource-arn; with database-url, put the database name in the URL')
     target = { kind: 'postgres', url: validatePostgresUrl(databaseUrl, 'database-url') }
   } else if (lambdaFunction) {
-    if (database) throw new InputError('database', "database goes with resource-arn; the runner Lambda connects to the database of its own secret (DB_SECRET_ARN) or DATABASE_URL")
+    if (database)
+      throw new InputError(
+        'database',
+        'database goes with resource-arn; the runner Lambda connects to the database of its own secret (DB_SECRET_ARN) or DATABASE_URL'
+      )
     if (!LAMBDA_FUNCTION.test(lambdaFunction)) {
-      throw new InputError('lambda-function', `'${lambdaFunction}' is not a Lambda function name or ARN (a name like aurora-migrate-runner, optionally :alias, or arn:aws:lambda:<region>:<account>:function:<name>)`)
+      throw new InputError(
+        'lambda-function',
+        `'${lambdaFunction}' is not a Lambda function name or ARN (a name like aurora-migrate-runner, optionally :alias, or arn:aws:lambda:<region>:<account>:function:<name>)`
+      )
     }
     target = { kind: 'lambda', functionName: lambdaFunction }
   } else if (resourceArn || secretArn) {
     if (!resourceArn) throw new InputError('resource-arn', 'secret-arn is set but resource-arn is not: give the Aurora cluster ARN too')
-    if (!secretArn) throw new InputError('secret-arn', 'resource-arn is set but secret-arn is not: give the ARN of the Secrets Manager secret for the database user')
+    if (!secretArn)
+      throw new InputError(
+        'secret-arn',
+        'resource-arn is set but secret-arn is not: give the ARN of the Secrets Manager secret for the database user'
+      )
     if (!CLUSTER_ARN.test(resourceArn)) {
       throw new InputError('resource-arn', `'${resourceArn}' is not an Aurora cluster ARN (arn:aws:rds:<region>:<account>:cluster:<name>)`)
     }
     if (!SECRET_ARN.test(secretArn)) {
-      throw new InputError('secret-arn', 'this is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)')
+      throw new InputError(
+        'secret-arn',
+        'this is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)'
+      )
     }
     if (database && !/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(database)) {
       throw new InputError('database', `'${database}' is not a valid database name`)
@@ -125,7 +147,10 @@ export function readConfig(sources: ConfigSources): Config {
     // No credentials (a pull request from a fork): plan against the base branch instead.
     target = null
   } else {
-    throw new InputError('resource-arn', `${command} needs a database: give resource-arn + secret-arn (RDS Data API), lambda-function (the runner Lambda) or database-url (direct connection)`)
+    throw new InputError(
+      'resource-arn',
+      `${command} needs a database: give resource-arn + secret-arn (RDS Data API), lambda-function (the runner Lambda) or database-url (direct connection)`
+    )
   }
 
   const baselineVersion = integerInput(sources, 'baseline-version', null, 1, 2_147_483_647)
@@ -138,7 +163,10 @@ export function readConfig(sources: ConfigSources): Config {
     throw new InputError('baseline-version', 'baseline needs baseline-version (record v1..vN as applied) or baseline-from: sequelize')
   }
   if (command !== 'baseline' && (baselineVersion !== null || baselineFrom)) {
-    throw new InputError(baselineFrom ? 'baseline-from' : 'baseline-version', `only goes with command: baseline (the command is ${command})`)
+    throw new InputError(
+      baselineFrom ? 'baseline-from' : 'baseline-version',
+      `only goes with command: baseline (the command is ${command})`
+    )
   }
 
   const workspace = sources.env.GITHUB_WORKSPACE || process.cwd()
@@ -202,7 +230,10 @@ function validatePostgresUrl(url: string, name: string): string {
     throw new InputError(name, 'is not a valid URL: use postgres://user:password@host:5432/database')
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new InputError(name, `scheme '${parsed.protocol.replace(/:$/, '')}' is not supported: use postgres://user:password@host:5432/database`)
+    throw new InputError(
+      name,
+      `scheme '${parsed.protocol.replace(/:$/, '')}' is not supported: use postgres://user:password@host:5432/database`
+    )
   }
   if (!parsed.hostname && !parsed.searchParams.get('host')) {
     throw new InputError(name, 'has no host: use postgres://user:password@host:5432/database')

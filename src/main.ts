@@ -38,7 +38,9 @@ export async function run(): Promise<void> {
     const config = readConfig({ getInput: (name) => core.getInput(name), env: process.env, setSecret: core.setSecret })
     const { versions, warnings } = await discoverMigrations(config.migrationsDir, config.workspace)
     for (const warning of warnings) core.warning(logLine(warning))
-    info(`Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`)
+    info(
+      `Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`
+    )
     if (config.command === 'plan') await runPlan(config, versions)
     else if (config.command === 'apply') await runApply(config, versions)
     else await runOperation(config, versions)
@@ -82,12 +84,23 @@ async function runPlan(config: Config, versions: Version[]): Promise<void> {
   if (config.verify) {
     info('Verifying: applying every version from scratch on a throwaway PostgreSQL')
     // Prefixed: these lines speak of the throwaway database, never of the target.
-    verification = await verifyOnShadow(versions, { shadowDatabaseUrl: config.shadowDatabaseUrl, log: (message) => info(`[verify] ${message}`) })
+    verification = await verifyOnShadow(versions, {
+      shadowDatabaseUrl: config.shadowDatabaseUrl,
+      log: (message) => info(`[verify] ${message}`)
+    })
     if (verification.status === 'unavailable') core.warning(`Verification did not run: ${verification.message}`)
     else info(`Verification ${verification.status} in ${verification.durationMs} ms`)
   }
 
-  const body = renderPlanComment({ environment: config.environment, plan, versions, verification, source, runUrl: config.run.runUrl, sha: config.run.commitSha })
+  const body = renderPlanComment({
+    environment: config.environment,
+    plan,
+    versions,
+    verification,
+    source,
+    runUrl: config.run.runUrl,
+    sha: config.run.commitSha
+  })
   await publish(body, {
     currentVersion: plan.currentVersion,
     pending: [...plan.pending.map((p) => p.version), ...plan.deferred],
@@ -162,7 +175,13 @@ async function runOperation(config: Config, versions: Version[]): Promise<void> 
     if (config.command === 'validate') {
       const result = await validate(target, versions, { tables, ...planOptions })
       plan = result.plan
-      lines = result.problems.length ? fitLines(result.problems.map((p) => `- ❗ ${p}`), 30_000, (hidden) => `- … and ${hidden} more`) : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`]
+      lines = result.problems.length
+        ? fitLines(
+            result.problems.map((p) => `- ❗ ${p}`),
+            30_000,
+            (hidden) => `- … and ${hidden} more`
+          )
+        : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`]
       if (result.problems.length) failure = `validate found ${result.problems.length} problem(s): ${result.problems.join(' ')}`
     } else if (config.command === 'baseline') {
       const result = await baseline(target, versions, {
@@ -178,7 +197,11 @@ async function runOperation(config: Config, versions: Version[]): Promise<void> 
     } else {
       const result = await repair(target, versions, { tables, run: config.run, lease, log })
       lines = [
-        ...fitLines(result.accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`), 30_000, (hidden) => `- … and ${hidden} more`),
+        ...fitLines(
+          result.accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`),
+          30_000,
+          (hidden) => `- … and ${hidden} more`
+        ),
         ...(result.clearedLease ? [`- Cleared the stale lease of ${result.clearedLease}`] : [])
       ]
       if (!lines.length) lines = ['✅ Nothing to repair: no drift and no stale lease.']
@@ -272,7 +295,8 @@ async function reportDeploy(config: Config, result: ApplyResult): Promise<void> 
   const octokit = github.getOctokit(config.githubToken)
   const line = deploySummaryLine(result, config.environment)
 
-  const deploymentId = config.deploymentId ?? (github.context.eventName === 'deployment' ? Number(github.context.payload.deployment?.id) || null : null)
+  const deploymentId =
+    config.deploymentId ?? (github.context.eventName === 'deployment' ? Number(github.context.payload.deployment?.id) || null : null)
   if (deploymentId) {
     const posted = await postDeploymentStatus(octokit, repo, deploymentId, {
       state: result.error ? 'failure' : 'success',
@@ -308,7 +332,12 @@ function fail(error: unknown): void {
       startColumn: error.location.column
     })
   } else if (error instanceof MigrationFileError) {
-    core.error(message, { title: 'Migration files', file: error.location.file, startLine: error.location.line, startColumn: error.location.column })
+    core.error(message, {
+      title: 'Migration files',
+      file: error.location.file,
+      startLine: error.location.line,
+      startColumn: error.location.column
+    })
   } else if (error instanceof InputError) {
     core.error(message, { title: `Input ${error.input}` })
   } else {

@@ -139,7 +139,11 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
     if (!row || row.checksum === version.checksum) continue
     const files = sameFiles(version, row)
     // The version checksum covers names and checksums in order; a changed file order alone is drift too.
-    drift.push({ version: version.number, dir: version.dir, files: files.length ? files : version.files.map((f) => ({ name: f.name, path: f.path, change: 'modified' as const })) })
+    drift.push({
+      version: version.number,
+      dir: version.dir,
+      files: files.length ? files : version.files.map((f) => ({ name: f.name, path: f.path, change: 'modified' as const }))
+    })
   }
   const missing = appliedVersions.filter((number) => !onDisk.has(number))
 
@@ -155,7 +159,14 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
       for (const file of version.files) {
         for (const statement of file.statements) {
           if (statement.sql.length > limit) {
-            oversized.push({ version: version.number, file: statement.file, line: statement.line, column: statement.column, length: statement.sql.length, limit })
+            oversized.push({
+              version: version.number,
+              file: statement.file,
+              line: statement.line,
+              column: statement.column,
+              length: statement.sql.length,
+              limit
+            })
           }
         }
       }
@@ -177,7 +188,14 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
       if (file.noTransaction) continue
       for (const statement of file.statements) {
         const conflict = transactionBlockConflict(statement.sql)
-        if (conflict) transactionConflicts.push({ version: version.number, file: statement.file, line: statement.line, column: statement.column, ...conflict })
+        if (conflict)
+          transactionConflicts.push({
+            version: version.number,
+            file: statement.file,
+            line: statement.line,
+            column: statement.column,
+            ...conflict
+          })
       }
     }
   }

@@ -72,7 +72,11 @@ export function startAction(
     ...env
   }
   for (const [name, value] of Object.entries(inputs)) childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  const child = spawn(process.execPath, [options.entry ?? DIST], { env: childEnv, cwd: childEnv.GITHUB_WORKSPACE, stdio: ['ignore', 'pipe', 'pipe'] }) as unknown as ChildProcessWithoutNullStreams
+  const child = spawn(process.execPath, [options.entry ?? DIST], {
+    env: childEnv,
+    cwd: childEnv.GITHUB_WORKSPACE,
+    stdio: ['ignore', 'pipe', 'pipe']
+  }) as unknown as ChildProcessWithoutNullStreams
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk) => (stdout += chunk))
@@ -93,7 +97,11 @@ export function startAction(
   return { child, done }
 }
 
-export async function runAction(inputs: Record<string, string>, env: Record<string, string> = {}, options: { entry?: string; timeoutMs?: number } = {}): Promise<ActionRun> {
+export async function runAction(
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  options: { entry?: string; timeoutMs?: number } = {}
+): Promise<ActionRun> {
   const { child, done } = startAction(inputs, env, options)
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
   try {

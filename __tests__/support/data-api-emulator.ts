@@ -17,11 +17,7 @@ import pg from 'pg'
 import { loadModule, parse, scan } from 'libpg-query'
 
 export type DataApiOperation =
-  | 'ExecuteStatement'
-  | 'BatchExecuteStatement'
-  | 'BeginTransaction'
-  | 'CommitTransaction'
-  | 'RollbackTransaction'
+  'ExecuteStatement' | 'BatchExecuteStatement' | 'BeginTransaction' | 'CommitTransaction' | 'RollbackTransaction'
 
 const OPERATIONS: Record<string, DataApiOperation> = {
   '/Execute': 'ExecuteStatement',
@@ -201,9 +197,7 @@ function bindParameter(parameter: SqlParameterInput, placeholder: string): { sql
   if (value.stringValue !== undefined) {
     // Like the service, a string is sent as varchar unless a typeHint says otherwise.
     const cast =
-      { DATE: 'date', TIME: 'time', TIMESTAMP: 'timestamp', DECIMAL: 'numeric', JSON: 'json', UUID: 'uuid' }[
-        hint ?? ''
-      ] ?? 'varchar'
+      { DATE: 'date', TIME: 'time', TIMESTAMP: 'timestamp', DECIMAL: 'numeric', JSON: 'json', UUID: 'uuid' }[hint ?? ''] ?? 'varchar'
     return { sql: `(${placeholder}::${cast})`, value: value.stringValue }
   }
   throw validation(`Parameter ${parameter.name ?? ''} has no value.`)
@@ -584,8 +578,7 @@ function matches(match: CallMatch, n: number, op: string, sql: string | undefine
 
 export async function startDataApiEmulator(options: DataApiEmulatorOptions): Promise<DataApiEmulator> {
   const resourceArn = options.resourceArn ?? 'arn:aws:rds:us-east-1:123456789012:cluster:emulated-cluster'
-  const secretArn =
-    options.secretArn ?? 'arn:aws:secretsmanager:us-east-1:123456789012:secret:emulated-cluster-secret-AbCdEf'
+  const secretArn = options.secretArn ?? 'arn:aws:secretsmanager:us-east-1:123456789012:secret:emulated-cluster-secret-AbCdEf'
   const idleTransactionTimeoutMs = options.idleTransactionTimeoutMs ?? 180_000
   const clock = options.clock ?? Date.now
   const statementTimeoutMs = options.statementTimeoutMs ?? 45_000
@@ -659,7 +652,12 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
       return await pool.acquire()
     } catch (error) {
       if (isPgServerError(error)) {
-        if (error.code === '3D000') throw new ServiceError(404, 'DatabaseNotFoundException', formatPgError(error, (p) => p))
+        if (error.code === '3D000')
+          throw new ServiceError(
+            404,
+            'DatabaseNotFoundException',
+            formatPgError(error, (p) => p)
+          )
         throw databaseError(formatPgError(error, (p) => p))
       }
       throw new ServiceError(504, 'DatabaseUnavailableException', `The database is unavailable: ${String(error)}`)
@@ -700,13 +698,13 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
     tx.idleTimer.unref()
   }
 
-  function track<T>(promise: Promise<T>): Promise<T> {
+  /** Keeps work that outlives its request until stop() (which waits for it); its failure is nobody's answer. */
+  function track(promise: Promise<unknown>): void {
     background.add(promise)
     promise.then(
       () => background.delete(promise),
       () => background.delete(promise)
     )
-    return promise
   }
 
   async function cancelBackend(pool: DatabasePool, client: pg.Client): Promise<void> {
@@ -1071,7 +1069,11 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
     const statusFault = takeFault(call, (f) => f.kind === 'status')
     if (statusFault?.kind === 'status') {
       call.fault = 'status'
-      return sendError(res, call, new ServiceError(statusFault.status, statusFault.name, statusFault.message ?? `${statusFault.name} (injected)`))
+      return sendError(
+        res,
+        call,
+        new ServiceError(statusFault.status, statusFault.name, statusFault.message ?? `${statusFault.name} (injected)`)
+      )
     }
     if (takeFault(call, (f) => f.kind === 'drop' && f.when === 'before')) {
       call.fault = 'drop-before'
@@ -1094,9 +1096,7 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
       }
     } catch (error) {
       const serviceError =
-        error instanceof ServiceError
-          ? error
-          : new ServiceError(500, 'InternalServerErrorException', `Emulator failure: ${String(error)}`)
+        error instanceof ServiceError ? error : new ServiceError(500, 'InternalServerErrorException', `Emulator failure: ${String(error)}`)
       status = serviceError.status
       errorType = serviceError.type
       reply = { message: serviceError.message, ...serviceError.extra }

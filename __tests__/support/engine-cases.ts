@@ -56,7 +56,10 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(first.error).toBeNull()
       expect(first.applied.map((a) => a.version)).toEqual([1, 2])
       expect([first.fromVersion, first.toVersion]).toEqual([0, 2])
-      const tables = await sql<{ t: string }>(db.url, `select string_agg(table_name::text, ',' order by table_name) as t from information_schema.tables where table_schema = 'public'`)
+      const tables = await sql<{ t: string }>(
+        db.url,
+        `select string_agg(table_name::text, ',' order by table_name) as t from information_schema.tables where table_schema = 'public'`
+      )
       expect(tables[0].t).toBe('lists,notes,overdue_notes,schema_migrations,schema_migrations_lock,schema_migrations_progress,users')
       const rows = await sql<Record<string, unknown>>(db.url, 'select * from schema_migrations order by version')
       expect(rows.map((r) => [r.version, r.description, r.applied_by, r.commit_sha, r.run_url])).toEqual([
@@ -105,7 +108,10 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(error.location).toEqual({ file: 'v2/01_b.sql', line: 4, column: 10 })
       expect(error.sqlError.sqlState).toBe('42601')
       expect(error.message).toMatch(/^v2 failed at v2\/01_b.sql:4:10: syntax error at or near "tabel"/)
-      const present = await sql<{ table_name: string }>(db.url, `select table_name from information_schema.tables where table_schema = 'public' and table_name in ('a','b','d')`)
+      const present = await sql<{ table_name: string }>(
+        db.url,
+        `select table_name from information_schema.tables where table_schema = 'public' and table_name in ('a','b','d')`
+      )
       expect(present.map((r) => r.table_name)).toEqual(['a'])
       expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations')).map((r) => r.version)).toEqual([1])
       // The lease is released even after a failure.
@@ -114,7 +120,8 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
 
     test('concurrent runs apply each version exactly once', async () => {
       const files: Record<string, string> = {}
-      for (let v = 1; v <= 6; v++) files[`v${v}/01.sql`] = `create table t${v} (id int); insert into t${v} values (${v}); select pg_sleep(0.05);`
+      for (let v = 1; v <= 6; v++)
+        files[`v${v}/01.sql`] = `create table t${v} (id int); insert into t${v} values (${v}); select pg_sleep(0.05);`
       const dir = writeMigrations(files)
       const { versions } = await discoverMigrations(dir, dir)
       const runs = await Promise.all([0, 1, 2].map(async () => applyMigrations(await connect(), versions, options())))
@@ -131,11 +138,16 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       const { versions } = await discoverMigrations(dir, dir)
       const target = await connect()
       await ensureMetaTables(target, metaTables('public', 'schema_migrations'), false)
-      await sql(db.url, `update schema_migrations_lock set owner = 'https://github.com/o/r/actions/runs/99 (hubot)', token = 7, expires_at = now() + interval '1 hour'`)
+      await sql(
+        db.url,
+        `update schema_migrations_lock set owner = 'https://github.com/o/r/actions/runs/99 (hubot)', token = 7, expires_at = now() + interval '1 hour'`
+      )
       const opts = options({ lease: { owner: 'me', ttlSeconds: 30, waitTimeoutSeconds: 1 } })
       const result = await applyMigrations(target, versions, opts)
       expect(result.error).toBeInstanceOf(LeaseTimeoutError)
-      expect(result.error!.message).toMatch(/Another run holds the migration lease: https:\/\/github.com\/o\/r\/actions\/runs\/99 \(hubot\)/)
+      expect(result.error!.message).toMatch(
+        /Another run holds the migration lease: https:\/\/github.com\/o\/r\/actions\/runs\/99 \(hubot\)/
+      )
       expect(opts.logs.join('\n')).toMatch(/Waiting for the migration lease held by .*runs\/99/)
       expect(await sql(db.url, 'select * from schema_migrations')).toEqual([])
     })
@@ -155,15 +167,20 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
     })
 
     test('a migration that changes search_path does not move the meta row', async () => {
-      const dir = writeMigrations({ 'v1/01.sql': 'create schema app; set search_path = app; create table a (id int);', 'v2/01.sql': 'select 1;' })
+      const dir = writeMigrations({
+        'v1/01.sql': 'create schema app; set search_path = app; create table a (id int);',
+        'v2/01.sql': 'select 1;'
+      })
       const { versions } = await discoverMigrations(dir, dir)
       const result = await applyMigrations(await connect(), versions, options())
       expect(result.error).toBeNull()
-      expect((await sql<{ version: number }>(db.url, 'select version from public.schema_migrations order by 1')).map((r) => r.version)).toEqual([1, 2])
+      expect(
+        (await sql<{ version: number }>(db.url, 'select version from public.schema_migrations order by 1')).map((r) => r.version)
+      ).toEqual([1, 2])
       expect(await sql(db.url, `select 1 from information_schema.tables where table_schema = 'app' and table_name = 'a'`)).toHaveLength(1)
     })
 
-    test('a deferred constraint that fails at COMMIT fails its version with the commit\'s error and stops the run', async () => {
+    test("a deferred constraint that fails at COMMIT fails its version with the commit's error and stops the run", async () => {
       const dir = writeMigrations({
         'v1/01.sql': 'create table t (id int unique deferrable initially deferred); insert into t values (1); insert into t values (1);',
         'v2/01.sql': 'create table u (id int);'
@@ -177,11 +194,15 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(result.error).toBeInstanceOf(VersionTransactionError)
       expect((result.error as VersionTransactionError).part).toBe('commit')
       expect((result.error as VersionTransactionError).sqlError.sqlState).toBe('23505')
-      expect(result.error!.message).toMatch(/^v1 failed at COMMIT: duplicate key value violates unique constraint "t_id_key" \(SQLSTATE 23505\)\./)
+      expect(result.error!.message).toMatch(
+        /^v1 failed at COMMIT: duplicate key value violates unique constraint "t_id_key" \(SQLSTATE 23505\)\./
+      )
       expect(result.error!.message).toMatch(/Nothing of v1 was applied/)
       expect(opts.logs.join('\n')).not.toMatch(/applied by another run/)
       expect(await sql(db.url, 'select version from schema_migrations')).toEqual([])
-      expect(await sql(db.url, `select table_name from information_schema.tables where table_schema = 'public' and table_name in ('t', 'u')`)).toEqual([])
+      expect(
+        await sql(db.url, `select table_name from information_schema.tables where table_schema = 'public' and table_name in ('t', 'u')`)
+      ).toEqual([])
       expect((await sql<{ free: boolean }>(db.url, 'select expires_at < now() as free from schema_migrations_lock'))[0].free).toBe(true)
     })
 
@@ -209,9 +230,13 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(result.appliedElsewhere).toEqual([])
       expect(result.error).toBeInstanceOf(VersionTransactionError)
       expect((result.error as VersionTransactionError).part).toBe('unknown')
-      expect(result.error!.message).toMatch(/^The transaction of v1 failed \(the transport did not say at which statement\): duplicate key value/)
+      expect(result.error!.message).toMatch(
+        /^The transaction of v1 failed \(the transport did not say at which statement\): duplicate key value/
+      )
       expect(await sql(db.url, 'select version from schema_migrations')).toEqual([])
-      expect(await sql(db.url, `select table_name from information_schema.tables where table_schema = 'public' and table_name in ('t', 'u')`)).toEqual([])
+      expect(
+        await sql(db.url, `select table_name from information_schema.tables where table_schema = 'public' and table_name in ('t', 'u')`)
+      ).toEqual([])
     })
 
     test('session settings of a version do not reach the next one', async () => {
@@ -242,14 +267,17 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
         { schema: 'other', name: 'in_other' },
         { schema: 'public', name: 'in_public' }
       ])
-      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7])
+      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([
+        1, 2, 3, 4, 5, 6, 7
+      ])
       expect(await sql(db.url, 'select owner, expires_at < now() as free from schema_migrations_lock')).toEqual([{ owner: '', free: true }])
     })
 
     test('a lease taken over before a version names the run that holds it', async () => {
       const dir = writeMigrations({
         // The version itself hands the lease to someone else, as a run that took it over would.
-        'v1/01.sql': "update schema_migrations_lock set owner = 'intruder run', token = token + 100, expires_at = now() + interval '1 hour';",
+        'v1/01.sql':
+          "update schema_migrations_lock set owner = 'intruder run', token = token + 100, expires_at = now() + interval '1 hour';",
         'v2/01.sql': 'create table b (id int);'
       })
       const { versions } = await discoverMigrations(dir, dir)
@@ -258,10 +286,14 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(result.applied.map((a) => a.version)).toEqual([1])
       expect(result.failedVersion).toBe(2)
       expect(result.error).toBeInstanceOf(LeaseLostError)
-      expect(result.error!.message).toMatch(/expired and was taken over by intruder run \(token 101, it expires at .*; this run held token 1\)/)
+      expect(result.error!.message).toMatch(
+        /expired and was taken over by intruder run \(token 101, it expires at .*; this run held token 1\)/
+      )
       expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations')).map((r) => r.version)).toEqual([1])
       expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'b'`)).toEqual([])
-      expect(await sql(db.url, 'select owner, token::int as token from schema_migrations_lock')).toEqual([{ owner: 'intruder run', token: 101 }])
+      expect(await sql(db.url, 'select owner, token::int as token from schema_migrations_lock')).toEqual([
+        { owner: 'intruder run', token: 101 }
+      ])
     })
 
     test('an SQL error at the lease fence is reported as itself, not as a lost lease', async () => {
@@ -279,7 +311,9 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(result.error).toBeInstanceOf(VersionTransactionError)
       expect(result.error).not.toBeInstanceOf(LeaseLostError)
       expect((result.error as VersionTransactionError).part).toBe('fence')
-      expect(result.error!.message).toMatch(/^The transaction of v2 failed at its first statement, which extends the migration lease in .*: the lock table is frozen \(SQLSTATE P0001\)\./)
+      expect(result.error!.message).toMatch(
+        /^The transaction of v2 failed at its first statement, which extends the migration lease in .*: the lock table is frozen \(SQLSTATE P0001\)\./
+      )
       expect(result.error!.message).not.toMatch(/taken over/)
       expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations')).map((r) => r.version)).toEqual([1])
       expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'b'`)).toEqual([])

@@ -122,7 +122,12 @@ export interface FakeGitHub {
   /** Registers a plain issue. */
   addIssue(repo: RepoName, issueNumber: number): void
   /** Adds `count` comments by other people (registering the issue when needed); returns them. */
-  seedComments(repo: RepoName, issueNumber: number, count: number, options?: { user?: FakeUser; body?: (index: number) => string }): FakeComment[]
+  seedComments(
+    repo: RepoName,
+    issueNumber: number,
+    count: number,
+    options?: { user?: FakeUser; body?: (index: number) => string }
+  ): FakeComment[]
   /** Adds one comment written by `user` (default: the API actor), as if posted earlier. */
   addComment(repo: RepoName, issueNumber: number, body: string, user?: FakeUser): FakeComment
   /** The comments on an issue or pull request, oldest first. */
@@ -271,7 +276,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   function route(method: string, path: string, query: Record<string, string>, body: unknown): HttpAnswer {
     // GET /user: a user's token (a PAT) may ask who it is; an installation token (GITHUB_TOKEN) may not.
     if (path === '/user' && method === 'GET') {
-      if (state.actor.type === 'Bot') return error(403, 'Resource not accessible by integration', 'https://docs.github.com/rest/users/users#get-the-authenticated-user')
+      if (state.actor.type === 'Bot')
+        return error(403, 'Resource not accessible by integration', 'https://docs.github.com/rest/users/users#get-the-authenticated-user')
       return new HttpAnswer(200, { ...state.actor })
     }
     const resolved = resolveRepo(path)

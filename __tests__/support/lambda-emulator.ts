@@ -49,7 +49,8 @@ export interface EmulatedFunction {
   version?: string
 }
 
-export type LambdaFaultKind = 'throttle' | 'pending' | 'error' | 'unhandled' | 'timeout' | 'drop-before' | 'drop-after' | 'hang-before' | 'hang-after'
+export type LambdaFaultKind =
+  'throttle' | 'pending' | 'error' | 'unhandled' | 'timeout' | 'drop-before' | 'drop-after' | 'hang-before' | 'hang-after'
 
 export interface LambdaCall {
   /** 1-based number of the request, counting every request the emulator received. */
@@ -216,7 +217,11 @@ function functionMatches(wanted: string | undefined, call: CallIdentity): boolea
 }
 
 function matches(match: CallMatch, call: CallIdentity): boolean {
-  return (match.at === undefined || match.at === call.n) && functionMatches(match.function, call) && (match.op === undefined || match.op === call.op)
+  return (
+    (match.at === undefined || match.at === call.n) &&
+    functionMatches(match.function, call) &&
+    (match.op === undefined || match.op === call.op)
+  )
 }
 
 /** Consumes one call of the first counted fault that applies. */
@@ -263,7 +268,8 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
   /** Ends each invocation held by a `hang` fault. */
   const hung = new Set<() => void>()
 
-  const arn = (name: string, qualifier?: string) => `arn:aws:lambda:${region}:${accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`
+  const arn = (name: string, qualifier?: string) =>
+    `arn:aws:lambda:${region}:${accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`
 
   const faultPlan: LambdaFaultPlan = {
     throttle: ({ calls: n, function: fn, retryAfterSeconds }) => {
@@ -294,7 +300,11 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     }
   }
 
-  function takeFault<K extends Fault['kind']>(kind: K, call: CallIdentity, extra: (f: Extract<Fault, { kind: K }>) => boolean = () => true) {
+  function takeFault<K extends Fault['kind']>(
+    kind: K,
+    call: CallIdentity,
+    extra: (f: Extract<Fault, { kind: K }>) => boolean = () => true
+  ) {
     const index = faults.findIndex((f) => f.kind === kind && matches(f.match, call) && extra(f as Extract<Fault, { kind: K }>))
     if (index < 0) return undefined
     return faults.splice(index, 1)[0] as Extract<Fault, { kind: K }>
@@ -326,7 +336,13 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
   }
 
   /** Runs the handler in a sandbox; `answerAfterMs` forces a Sandbox.Timedout answer that early (the timeout fault). */
-  async function runHandler(state: FunctionState, name: string, qualifier: string | undefined, event: unknown, answerAfterMs?: number): Promise<Outcome> {
+  async function runHandler(
+    state: FunctionState,
+    name: string,
+    qualifier: string | undefined,
+    event: unknown,
+    answerAfterMs?: number
+  ): Promise<Outcome> {
     const timeoutMs = state.config.timeoutMs ?? DEFAULT_TIMEOUT_MS
     const requestId = randomUUID()
     const started = Date.now()
@@ -351,7 +367,10 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
             try {
               payload = JSON.stringify(result === undefined ? null : result)
             } catch (error) {
-              return { kind: 'function-error', body: { errorType: 'Runtime.MarshalError', errorMessage: `Unable to marshal response: ${String(error)}`, trace: [] } }
+              return {
+                kind: 'function-error',
+                body: { errorType: 'Runtime.MarshalError', errorMessage: `Unable to marshal response: ${String(error)}`, trace: [] }
+              }
             }
             if (Buffer.byteLength(payload) > PAYLOAD_LIMIT) {
               return {
@@ -378,7 +397,10 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     clearTimeout(timer)
     if (first === 'timed out') {
       // The sandbox is frozen and thrown away; what the handler had started goes on in the background.
-      work.then(() => releaseSandbox(state, sandbox, false))
+      work.then(
+        () => releaseSandbox(state, sandbox, false),
+        () => releaseSandbox(state, sandbox, false)
+      )
       return {
         kind: 'function-error',
         body: {
@@ -406,10 +428,16 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
 
   function sendError(res: http.ServerResponse, call: LambdaCall, error: ApiError) {
     call.error = error.type
-    send(res, call, error.status, JSON.stringify({ Type: error.status >= 500 ? 'Service' : 'User', message: error.message, ...error.extra }), {
-      'x-amzn-ErrorType': error.type,
-      ...error.headers
-    })
+    send(
+      res,
+      call,
+      error.status,
+      JSON.stringify({ Type: error.status >= 500 ? 'Service' : 'User', message: error.message, ...error.extra }),
+      {
+        'x-amzn-ErrorType': error.type,
+        ...error.headers
+      }
+    )
   }
 
   function sendOutcome(res: http.ServerResponse, call: LambdaCall, outcome: Outcome, version: string) {
@@ -465,7 +493,11 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
       return sendError(
         res,
         call,
-        new ApiError(413, 'RequestTooLargeException', `Request must be smaller than ${PAYLOAD_LIMIT} bytes for the InvokeFunction operation`)
+        new ApiError(
+          413,
+          'RequestTooLargeException',
+          `Request must be smaller than ${PAYLOAD_LIMIT} bytes for the InvokeFunction operation`
+        )
       )
     }
     if (!parsed) {
@@ -483,7 +515,11 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
       return sendError(
         res,
         call,
-        new ApiError(400, 'InvalidParameterValueException', 'The derived qualifier from the function name does not match the specified version or alias.')
+        new ApiError(
+          400,
+          'InvalidParameterValueException',
+          'The derived qualifier from the function name does not match the specified version or alias.'
+        )
       )
     }
     const qualifier = parsed.qualifier ?? queryQualifier
@@ -509,11 +545,16 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
         return sendError(
           res,
           call,
-          new ApiError(400, 'InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${String((error as Error).message)}`)
+          new ApiError(
+            400,
+            'InvalidRequestContentException',
+            `Could not parse request body into json: Could not parse payload into json: ${String((error as Error).message)}`
+          )
         )
       }
     }
-    const op = event && typeof event === 'object' && typeof (event as { op?: unknown }).op === 'string' ? (event as { op: string }).op : undefined
+    const op =
+      event && typeof event === 'object' && typeof (event as { op?: unknown }).op === 'string' ? (event as { op: string }).op : undefined
     call.op = op
     const identity: CallIdentity = { n, name: parsed.name, qualifier, op }
 

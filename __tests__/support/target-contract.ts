@@ -83,7 +83,7 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
     test('parameters in DML and ::casts next to them', async () => {
       await ctx.target.query('CREATE TABLE items (id int PRIMARY KEY, name text, at timestamptz)')
       const inserted = await ctx.target.query(
-        "INSERT INTO items (id, name, at) VALUES (:id, :name, :at::timestamptz) RETURNING id, name, at",
+        'INSERT INTO items (id, name, at) VALUES (:id, :name, :at::timestamptz) RETURNING id, name, at',
         { id: 7, name: 'seven', at: '2024-05-06T07:08:09.010Z' }
       )
       expect(inserted.rows).toEqual([{ id: 7, name: 'seven', at: '2024-05-06T07:08:09.010Z' }])
@@ -140,7 +140,13 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
           { rows: [], rowCount: 0 },
           { rows: [], rowCount: 2 },
           { rows: [], rowCount: 1 },
-          { rows: [{ id: 1, balance: 70 }, { id: 2, balance: 50 }], rowCount: 2 }
+          {
+            rows: [
+              { id: 1, balance: 70 },
+              { id: 2, balance: 50 }
+            ],
+            rowCount: 2
+          }
         ]
       })
       expect(await sql(ctx.url, 'SELECT id, balance FROM accounts ORDER BY id')).toEqual([
@@ -281,7 +287,14 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
         { sql: 'INSERT INTO labelled VALUES (4)' },
         { sql: 'SELECT id FROM labelled WHERE id = 4', expectRows: 0, label: 'not-applied' }
       ])
-      expect(guarded).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, failedLabel: 'not-applied', guard: true, guardRows: [{ id: 4 }] })
+      expect(guarded).toMatchObject({
+        ok: false,
+        phase: 'statement',
+        failedIndex: 1,
+        failedLabel: 'not-applied',
+        guard: true,
+        guardRows: [{ id: 4 }]
+      })
       const unlabelled = await ctx.target.transaction([{ sql: 'INSERT INTO labelled VALUES (5)', label: 'first' }, { sql: 'SELECT 1 / 0' }])
       expect(unlabelled).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, error: { sqlState: '22012' } })
       expect(unlabelled.ok === false && unlabelled.failedLabel).toBeUndefined()
@@ -308,7 +321,9 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
       expect(next).toMatchObject({ ok: true, results: [{ rows: [fresh] }, {}] })
       // The next query.
       expect((await ctx.target.query(settings)).rows).toEqual([fresh])
-      expect(await sql(ctx.url, "SELECT table_schema FROM information_schema.tables WHERE table_name = 'unqualified'")).toEqual([{ table_schema: 'public' }])
+      expect(await sql(ctx.url, "SELECT table_schema FROM information_schema.tables WHERE table_name = 'unqualified'")).toEqual([
+        { table_schema: 'public' }
+      ])
     })
 
     test('an empty transaction commits', async () => {

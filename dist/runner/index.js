@@ -32180,6 +32180,15 @@ class MigrationFileError extends Error {
         this.name = 'MigrationFileError';
     }
 }
+/**
+ * PostgreSQL's message with no row values, for logs, summaries and comments (public on a public
+ * repository). DETAIL (`Key (api_key)=(sk_live_…) already exists`, `Failing row contains (…)`) is never
+ * part of it; data exceptions (SQLSTATE class 22) quote the offending value in the message itself
+ * (`invalid input syntax for type integer: "…"`), so their quoted parts are left out.
+ */
+function publicSqlMessage(info) {
+    return info.sqlState?.startsWith('22') ? info.message.replace(/"(?:[^"]|"")*"/g, '"…"') : info.message;
+}
 /** A migration statement failed; the version it belongs to was rolled back. */
 class StatementFailedError extends Error {
     version;
@@ -32187,7 +32196,7 @@ class StatementFailedError extends Error {
     sqlError;
     statementPreview;
     constructor(version, location, sqlError, statementPreview) {
-        super(`v${version} failed at ${location.file}:${location.line}:${location.column}: ${sqlError.message}` +
+        super(`v${version} failed at ${location.file}:${location.line}:${location.column}: ${publicSqlMessage(sqlError)}` +
             (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
             `. Version ${version} was rolled back; versions before it stay applied.`);
         this.version = version;
@@ -32219,7 +32228,7 @@ class StepFailedError extends StatementFailedError {
         this.advice = advice;
         this.outcome = outcome;
         this.message =
-            `v${version} failed at ${location.file}:${location.line}:${location.column}: ${sqlError.message}` +
+            `v${version} failed at ${location.file}:${location.line}:${location.column}: ${publicSqlMessage(sqlError)}` +
                 (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
                 `.${advice ? ` ${advice}` : ''} ${outcome}`;
         this.name = 'StepFailedError';
@@ -32251,6 +32260,23 @@ class LeaseLostError extends Error {
     constructor(message) {
         super(message);
         this.name = 'LeaseLostError';
+    }
+}
+/**
+ * A version's transaction failed outside the version's own statements: at COMMIT (a deferred constraint,
+ * a serialization failure), or at one of the engine's statements around them (the lease fence, the
+ * timeouts, the meta row). `part` says which; the transaction was rolled back.
+ */
+class VersionTransactionError extends Error {
+    version;
+    part;
+    sqlError;
+    constructor(version, part, sqlError, message) {
+        super(message);
+        this.version = version;
+        this.part = part;
+        this.sqlError = sqlError;
+        this.name = 'VersionTransactionError';
     }
 }
 /**
@@ -32300,6 +32326,29 @@ class StatementOutcomeUnknownError extends Error {
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
+/** A row of the meta table that aurora-migrate cannot have written (changed by hand): names the version and the column. */
+class MetaRowError extends Error {
+    table;
+    version;
+    column;
+    constructor(table, version, column, problem) {
+        super(`${table}: in the row of v${version}, ${column} ${problem}. The row was changed outside aurora-migrate, so the history cannot be trusted: ` +
+            `restore the row as apply wrote it (from a backup, or from the files of v${version}), then re-run.`);
+        this.table = table;
+        this.version = version;
+        this.column = column;
+        this.name = 'MetaRowError';
+    }
+}
+/** A version deleted, truncated or added rows of the meta table; it was rolled back and not recorded. */
+class HistoryChangedError extends Error {
+    version;
+    constructor(version, message) {
+        super(message);
+        this.version = version;
+        this.name = 'HistoryChangedError';
+    }
+}
 
 // EXTERNAL MODULE: ./node_modules/pg/lib/index.js
 var lib = __nccwpck_require__(3273);
@@ -32327,7 +32376,9 @@ const defaults = lib.defaults
 
 ;// CONCATENATED MODULE: ./src/targets/mask.ts
 /**
- * Masks the password of a PostgreSQL connection string so it can be logged.
+ * The one place that finds a connection string's password: for masking it in what is logged
+ * (`maskUrl`), registering it with the runner's masking (`urlSecrets`) and scrubbing it from driver
+ * messages (`scrubSecrets`).
  *
  * Works on text rather than on a parsed URL: a database URL whose password contains an unescaped
  * `@`, `/`, `?` or `#` does not parse as a URL (or parses with the password in the wrong part), and
@@ -32336,28 +32387,100 @@ const defaults = lib.defaults
 const MASK = '***';
 /** Masks `password=…` in a query string or a key/value connection string. */
 function maskPasswordSettings(text) {
-    return text
-        .replace(/([?&;]password=)[^&]*/gi, `$1${MASK}`)
-        .replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, `$1$2${MASK}`);
+    return text.replace(/([?&;]password=)[^&]*/gi, `$1${MASK}`).replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, `$1$2${MASK}`);
+}
+/** `password=…` values of a query string or a key/value connection string. */
+function passwordSettings(text) {
+    const values = [...text.matchAll(/[?&;]password=([^&]*)/gi)].map((match) => match[1]);
+    for (const match of text.matchAll(/(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S*)/gi)) {
+        values.push(match[1].startsWith("'") ? match[1].slice(1, -1).replace(/\\(.)/g, '$1') : match[1]);
+    }
+    return values.filter(Boolean);
+}
+/**
+ * Splits a URL around its password as a person meant it. The userinfo ends at the last `@` before the
+ * query (`?`, `#`); when there is none there (a raw `?` or `#` in the password), at the last `@` of all.
+ */
+function splitUrl(url) {
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)/.exec(url)?.[1];
+    if (!scheme)
+        return null;
+    const afterScheme = url.slice(scheme.length);
+    const query = afterScheme.search(/[?#]/);
+    const beforeQuery = query < 0 ? afterScheme : afterScheme.slice(0, query);
+    const at = beforeQuery.includes('@') ? beforeQuery.lastIndexOf('@') : afterScheme.lastIndexOf('@');
+    if (at < 0)
+        return { scheme, user: '', password: null, hasUserinfo: false, rest: afterScheme };
+    const userinfo = afterScheme.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    return {
+        scheme,
+        user: colon < 0 ? userinfo : userinfo.slice(0, colon),
+        password: colon < 0 ? null : userinfo.slice(colon + 1),
+        hasUserinfo: true,
+        rest: afterScheme.slice(at + 1)
+    };
+}
+function decoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/**
+ * The password of a connection string as it is written and percent-decoded (and any `password=`
+ * setting): every form that could appear in a message. Empty when there is none.
+ */
+function urlSecrets(url) {
+    if (typeof url !== 'string')
+        return [];
+    const parts = splitUrl(url);
+    const written = [...(parts?.password ? [parts.password] : []), ...passwordSettings(parts ? parts.rest : url)];
+    return [...new Set(written.flatMap((value) => [value, decoded(value)]))].filter(Boolean);
+}
+/**
+ * Whether a URL parser (and so the PostgreSQL driver) reads another password than the one written: a raw
+ * `@`, `/`, `?` or `#` in the password makes it take part of the password for the host or the database.
+ */
+function misreadPassword(url) {
+    const parts = splitUrl(url);
+    if (!parts?.password)
+        return false;
+    const parses = (text) => {
+        try {
+            return new URL(text);
+        }
+        catch {
+            return null;
+        }
+    };
+    const parsed = parses(url);
+    // Not a URL as written: the password is to blame when the URL parses with the password encoded.
+    if (!parsed)
+        return parses(`${parts.scheme}${parts.user}:${encodeURIComponent(decoded(parts.password))}@${parts.rest}`) !== null;
+    return decoded(parsed.password) !== decoded(parts.password);
+}
+/** Replaces every form of the URL's password in a message (a driver may echo it) with `***`. */
+function scrubSecrets(url) {
+    // Very short values would mask unrelated text; the runner's masking covers them in the log.
+    const secrets = url ? urlSecrets(url).filter((secret) => secret.length >= 3) : [];
+    return (message) => secrets.reduce((text, secret) => text.split(secret).join(MASK), message);
 }
 function maskUrl(url) {
     try {
         if (typeof url !== 'string')
             return MASK;
-        const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)/.exec(url);
-        if (!scheme)
+        const parts = splitUrl(url);
+        if (!parts)
             return maskPasswordSettings(url);
-        const rest = url.slice(scheme[1].length);
-        // The userinfo ends at the last `@`: a malformed password may itself contain `@`.
-        const at = rest.lastIndexOf('@');
-        if (at < 0)
-            return scheme[1] + maskPasswordSettings(rest);
-        const userinfo = rest.slice(0, at);
-        const afterUserinfo = maskPasswordSettings(rest.slice(at + 1));
-        const colon = userinfo.indexOf(':');
-        if (colon < 0)
-            return `${scheme[1]}${userinfo}@${afterUserinfo}`;
-        return `${scheme[1]}${userinfo.slice(0, colon)}:${MASK}@${afterUserinfo}`;
+        const rest = maskPasswordSettings(parts.rest);
+        if (!parts.hasUserinfo)
+            return parts.scheme + rest;
+        if (parts.password === null)
+            return `${parts.scheme}${parts.user}@${rest}`;
+        return `${parts.scheme}${parts.user}:${MASK}@${rest}`;
     }
     catch {
         return MASK;
@@ -32371,7 +32494,9 @@ function guardFailure(statement, result, index) {
         return null;
     return {
         ok: false,
+        phase: 'statement',
         failedIndex: index,
+        failedLabel: statement.label,
         error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
         guard: true,
         guardRows: result.rows
@@ -32660,8 +32785,14 @@ class PostgresTarget {
             }
         });
     }
-    transaction(statements) {
-        return this.exclusive(() => this.runTransaction(statements));
+    /**
+     * `between`: SQL of the caller's own, run before each statement but the first in the same transaction
+     * (the runner Lambda lowers statement_timeout to the time it has left this way). It returns nothing
+     * and is not counted: indexes and results are those of `statements`, and a failure of it is reported
+     * at the statement it came before.
+     */
+    transaction(statements, options = {}) {
+        return this.exclusive(() => this.runTransaction(statements, options.between));
     }
     async queryAlone(sql, params, timeoutMs) {
         const client = this.newClient();
@@ -32671,7 +32802,9 @@ class PostgresTarget {
                 await client.connect();
             }
             catch (error) {
-                throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, { cause: error });
+                throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
+                    cause: error
+                });
             }
             try {
                 if (timeoutMs)
@@ -32696,8 +32829,41 @@ class PostgresTarget {
         if (client)
             await client.end().catch(() => { });
     }
-    async runTransaction(statements) {
+    /**
+     * Runs the statements on the shared connection and then resets its session, so that nothing a
+     * migration set for it (see resetSession) reaches the next transaction or query.
+     */
+    async runTransaction(statements, between) {
         const client = await this.connection();
+        try {
+            return await this.runTransactionOn(client, statements, between);
+        }
+        finally {
+            await this.resetSession(client);
+        }
+    }
+    /**
+     * A migration may change its session for good: `SET` without LOCAL, `set_config(…, false)` (pg_dump's
+     * header), `SET ROLE`, a temporary table, a session advisory lock. Over the Data API none of that
+     * outlives the call or transaction (the service resets pooled connections); here the connection is
+     * reused, so it is reset the same way once each transaction has ended. DISCARD ALL returns the session
+     * to how it was at connect, settings given in the URL and those of the role and database included,
+     * which RESET ALL alone would not do for the role, temporary tables and advisory locks. It cannot run
+     * in a transaction block, so it costs one round trip of its own per transaction. A connection that
+     * cannot be reset is dropped: the next call connects afresh.
+     */
+    async resetSession(client) {
+        if (this.client !== client)
+            return;
+        try {
+            await client.query('DISCARD ALL');
+        }
+        catch (error) {
+            this.log(`Resetting the session after a transaction failed (${errorMessage(error)}); connecting again for the next call`);
+            this.discard(client);
+        }
+    }
+    async runTransactionOn(client, statements, between) {
         const rollback = async () => {
             try {
                 await client.query('ROLLBACK');
@@ -32718,13 +32884,15 @@ class PostgresTarget {
             const statement = statements[index];
             let result;
             try {
+                if (between && index > 0)
+                    await this.run(client, between, undefined);
                 result = await this.run(client, statement.sql, statement.params);
             }
             catch (error) {
                 const translated = this.translate(error, client);
                 if (translated instanceof DatabaseError) {
                     await rollback();
-                    return { ok: false, failedIndex: index, error: translated.info };
+                    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
                 }
                 await rollback();
                 throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed: ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
@@ -32743,12 +32911,7 @@ class PostgresTarget {
             if (isServerError(error) && !isConnectionState(error.code)) {
                 // COMMIT answered with an error (a deferred constraint, a serialization failure): rolled back.
                 await rollback();
-                const info = sqlErrorInfo(error);
-                return {
-                    ok: false,
-                    failedIndex: Math.max(0, statements.length - 1),
-                    error: { ...info, message: `COMMIT failed: ${info.message}` }
-                };
+                return { ok: false, phase: 'commit', failedIndex: statements.length, error: sqlErrorInfo(error) };
             }
             this.discard(client);
             throw new CommitOutcomeUnknownError(`The connection was lost while committing; whether the transaction was committed is unknown: ${errorMessage(error)}`, { cause: error });
@@ -32776,7 +32939,9 @@ class PostgresTarget {
         if (isServerError(error) && !isConnectionState(error.code))
             return new DatabaseError(sqlErrorInfo(error));
         this.discard(client);
-        return new TransportError(`PostgreSQL connection to ${this.description} failed: ${errorMessage(error)}`, errorCode(error), false, { cause: error });
+        return new TransportError(`PostgreSQL connection to ${this.description} failed: ${errorMessage(error)}`, errorCode(error), false, {
+            cause: error
+        });
     }
     /** Forgets a broken client so the next call connects again. */
     discard(client) {
@@ -32795,7 +32960,9 @@ class PostgresTarget {
                 }
                 catch (error) {
                     client.end().catch(() => { });
-                    throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, { cause: error });
+                    throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
+                        cause: error
+                    });
                 }
                 this.client = client;
                 return client;
@@ -32978,7 +33145,10 @@ function settingsFromUrl(databaseUrl, env) {
     if (!url.hostname)
         throw new ConfigurationError('DATABASE_URL has no host; add it or set DB_HOST.');
     const params = url.searchParams;
-    const { mode, ssl } = resolveTls(url.hostname.replace(/^\[|\]$/g, ''), env.DB_TLS, { sslmode: params.get('sslmode'), ssl: params.get('ssl') });
+    const { mode, ssl } = resolveTls(url.hostname.replace(/^\[|\]$/g, ''), env.DB_TLS, {
+        sslmode: params.get('sslmode'),
+        ssl: params.get('ssl')
+    });
     const files = {};
     if (ssl) {
         const ca = params.get('sslrootcert');
@@ -33015,7 +33185,11 @@ function settingsFromSecret(secret, env, secretArn) {
         throw new ConfigurationError(`The secret ${secretArn} has no 'host' (a secret RDS manages holds only username and password): set DB_HOST to the cluster endpoint.`);
     }
     const envPort = envValue(env, 'DB_PORT');
-    const port = envPort ? portFrom(envPort, 'DB_PORT') : secret.port === undefined || secret.port === '' ? 5432 : portFrom(secret.port, `The secret's 'port'`);
+    const port = envPort
+        ? portFrom(envPort, 'DB_PORT')
+        : secret.port === undefined || secret.port === ''
+            ? 5432
+            : portFrom(secret.port, `The secret's 'port'`);
     const database = envValue(env, 'DB_NAME') ?? text('dbname') ?? text('database') ?? 'postgres';
     const { mode, ssl } = resolveTls(host, env.DB_TLS);
     const url = `postgres://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${hostForUrl(host)}:${port}/${encodeURIComponent(database)}`;
@@ -33135,7 +33309,7 @@ function checkParams(value, field) {
 function checkStatement(value, index) {
     const field = `statements[${index}]`;
     if (!isObject(value))
-        throw badRequest(`'${field}' must be an object {sql, params?, expectRows?}, got ${kind(value)}.`);
+        throw badRequest(`'${field}' must be an object {sql, params?, expectRows?, label?}, got ${kind(value)}.`);
     const statement = { sql: checkSql(value.sql, `${field}.sql`) };
     const params = checkParams(value.params, `${field}.params`);
     if (params)
@@ -33146,6 +33320,13 @@ function checkStatement(value, index) {
             throw badRequest(`'${field}.expectRows' must be a non-negative integer, got ${typeof rows === 'number' ? rows : kind(rows)}.`);
         }
         statement.expectRows = rows;
+    }
+    if (value.label !== undefined && value.label !== null) {
+        const label = value.label;
+        if (typeof label !== 'string' || !/^[a-z][a-z0-9-]{0,39}$/.test(label)) {
+            throw badRequest(`'${field}.label' must be a short lowercase word (a-z, 0-9, -), got ${typeof label === 'string' ? JSON.stringify(label.slice(0, 40)) : kind(label)}.`);
+        }
+        statement.label = label;
     }
     return statement;
 }
@@ -33178,8 +33359,8 @@ function parse(event, runnerVersion) {
     const statements = body.statements;
     if (!Array.isArray(statements)) {
         throw badRequest(statements === undefined
-            ? `'statements' is missing: it must be an array of {sql, params?, expectRows?}.`
-            : `'statements' must be an array of {sql, params?, expectRows?}, got ${kind(statements)}.`);
+            ? `'statements' is missing: it must be an array of {sql, params?, expectRows?, label?}.`
+            : `'statements' must be an array of {sql, params?, expectRows?, label?}, got ${kind(statements)}.`);
     }
     if (statements.length === 0)
         throw badRequest(`'statements' is empty: a transaction needs at least one statement.`);
@@ -33209,12 +33390,16 @@ function parseRequest(event, runnerVersion = 'dev') {
  * the direct transport.
  *
  * Per container: the secret is read once and one connection is kept across invocations. A connection
- * error drops it and the next invocation connects again. Statements are stopped by `statement_timeout`
+ * error drops it and the next invocation connects again. Every invocation on a kept connection starts by
+ * resetting its session (DISCARD ALL), so nothing an earlier invocation's SQL set for the session (a
+ * search_path, a role, a read-only default, a temporary table, an advisory lock) reaches this one: each
+ * starts as on a new connection, as each call does over the Data API. Statements are stopped by `statement_timeout`
  * shortly before Lambda would kill the function, so a slow statement comes back as SQL error 57014
  * (with the transaction rolled back) instead of a `Sandbox.Timedout` that leaves its fate unknown. In a
- * transaction the runner sends a statement of its own before each of the request's statements after the
- * first, which lowers statement_timeout to the time still left (a smaller one the migration set is kept),
- * so the deadline holds for the whole transaction and not only for each statement.
+ * transaction the runner has a statement of its own run before each of the request's statements after
+ * the first (PostgresTarget's `between`), which lowers statement_timeout to the time still left (a smaller
+ * one the migration set is kept), so the deadline holds for the whole transaction and not only for each
+ * statement.
  *
  * Logging: one line per invocation with the operation, the statement count, the duration and the
  * outcome. Never SQL text, parameters, row values, the URL or the secret.
@@ -33262,6 +33447,8 @@ const SET_DEADLINE = "SELECT set_config('statement_timeout', :timeout, false) AS
     "set_config('idle_in_transaction_session_timeout', '60000', false) AS idle_timeout, " +
     "set_config('aurora_migrate.deadline', (floor(extract(epoch FROM clock_timestamp()) * 1000) + :budget)::bigint::text, false) AS deadline";
 const RESET_TIMEOUT = 'RESET statement_timeout';
+/** Returns a kept connection's session to how a new connection starts (it cannot run in a transaction). */
+const RESET_SESSION = 'DISCARD ALL';
 /**
  * Run before each statement of a transaction but the first: lowers statement_timeout (for the
  * transaction only) to the time left until the deadline, unless the migration set a smaller one itself.
@@ -33278,7 +33465,9 @@ function createHandler(options = {}) {
     /** The secret, read once per container; a failed read is not kept, so the next invocation tries again. */
     function readSecret(arn) {
         if (!secret) {
-            secretsClient ??= new dist_cjs/* SecretsManagerClient */._H({ requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 } });
+            secretsClient ??= new dist_cjs/* SecretsManagerClient */._H({
+                requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true }
+            });
             const reading = fetchSecret(secretsClient, arn);
             secret = reading;
             reading.catch(() => {
@@ -33335,9 +33524,14 @@ function createHandler(options = {}) {
             return call();
         }
     }
-    /** Sets (or resets) statement_timeout for this invocation. */
+    /** Resets a kept connection's session, then sets (or resets) statement_timeout for this invocation. */
     async function prepareSession(target, reused, invocation) {
+        let fresh = !reused;
         const set = async () => {
+            if (!fresh) {
+                await target.query(RESET_SESSION);
+                fresh = true;
+            }
             const remaining = invocation.remaining();
             if (remaining === undefined) {
                 await target.query(RESET_TIMEOUT);
@@ -33406,36 +33600,14 @@ function createHandler(options = {}) {
         catch (error) {
             return rethrowAsFailure(error, target);
         }
-        // With a deadline, each statement after the first is preceded by one that shortens statement_timeout
-        // to the time left: `indexOf[i]` is the request's index of the i-th statement sent.
-        const sent = [];
-        const indexOf = [];
-        const injected = [];
-        statements.forEach((statement, index) => {
-            if (index > 0 && invocation.timeoutMs !== undefined) {
-                sent.push({ sql: REFRESH_TIMEOUT });
-                indexOf.push(index);
-                injected.push(true);
-            }
-            sent.push(statement);
-            indexOf.push(index);
-            injected.push(false);
-        });
         try {
-            const result = await target.transaction(sent);
-            if (!result.ok) {
-                const failedIndex = indexOf[result.failedIndex] ?? statements.length - 1;
-                return fitResponse({ ...result, failedIndex, error: withTimeoutHint(result.error, invocation) }, 'transaction', invocation);
-            }
-            const results = result.results.filter((_, i) => !injected[i]);
-            return fitResponse({ ok: true, results }, 'transaction', invocation);
+            // With a deadline, each statement after the first is preceded by one that shortens statement_timeout to the time left.
+            const result = await target.transaction(statements, { between: invocation.timeoutMs !== undefined ? REFRESH_TIMEOUT : undefined });
+            if (!result.ok)
+                return fitResponse({ ...result, error: withTimeoutHint(result.error, invocation) }, 'transaction', invocation);
+            return fitResponse(result, 'transaction', invocation);
         }
         catch (error) {
-            if (error instanceof TransportError) {
-                // Its message counts the statements sent; say which of the request's it was.
-                const message = error.message.replace(/at statement (\d+) of \d+;/, (_, n) => `at statement ${(indexOf[Number(n) - 1] ?? 0) + 1} of ${statements.length};`);
-                error = new TransportError(message, error.code, error.retryable, { cause: error.cause });
-            }
             if (error instanceof DatabaseError)
                 return { ok: false, failedIndex: 0, error: withTimeoutHint(error.info, invocation) };
             if (error instanceof CommitOutcomeUnknownError) {
@@ -33460,10 +33632,16 @@ function createHandler(options = {}) {
         if (!response.ok && 'guardRows' in response) {
             // A refused guard rolled back: its rows only explain the refusal, and can go.
             const { guardRows: _dropped, ...rest } = response;
-            return { ...rest, error: { ...rest.error, message: `${rest.error.message} (The rows it returned, ${mb} MB, are too large to return.)` } };
+            return {
+                ...rest,
+                error: { ...rest.error, message: `${rest.error.message} (The rows it returned, ${mb} MB, are too large to return.)` }
+            };
         }
         if (op === 'query') {
-            return { ok: false, error: { message: `The result is ${mb} MB, more than fits in a Lambda response (6 MB); select fewer rows or columns.` } };
+            return {
+                ok: false,
+                error: { message: `The result is ${mb} MB, more than fits in a Lambda response (6 MB); select fewer rows or columns.` }
+            };
         }
         return failure('COMMIT_UNKNOWN', `The transaction committed, but its results (${mb} MB) do not fit in a Lambda response (6 MB); read the meta table to confirm, and avoid statements that return many rows.`);
     }
@@ -33509,7 +33687,11 @@ function createHandler(options = {}) {
         };
         const parsed = parseRequest(event, RUNNER_VERSION);
         const op = parsed.ok ? parsed.request.op : /^[a-z]{1,20}$/.test(parsed.op ?? '') ? parsed.op : '-';
-        const count = parsed.ok && parsed.request.op === 'transaction' ? parsed.request.statements.length : parsed.ok && parsed.request.op === 'query' ? 1 : 0;
+        const count = parsed.ok && parsed.request.op === 'transaction'
+            ? parsed.request.statements.length
+            : parsed.ok && parsed.request.op === 'query'
+                ? 1
+                : 0;
         let response;
         try {
             if (!parsed.ok) {
@@ -33554,7 +33736,7 @@ function outcome(response) {
     if ('failedIndex' in response) {
         return response.guard
             ? `guard failedIndex=${response.failedIndex}`
-            : `sql-error failedIndex=${response.failedIndex} sqlState=${error.sqlState ?? '-'}`;
+            : `sql-error ${response.phase === 'commit' ? 'phase=commit ' : ''}failedIndex=${response.failedIndex} sqlState=${error.sqlState ?? '-'}`;
     }
     if (error.code && ['BAD_REQUEST', 'UNSUPPORTED_PROTOCOL', 'CONNECTION', 'COMMIT_UNKNOWN'].includes(error.code))
         return error.code;

@@ -4,18 +4,20 @@
  * A version with `-- migrate:no-transaction` files (or one left partly applied) runs in steps instead:
  * see steps.ts.
  */
-import {
-  CommitOutcomeUnknownError,
-  LeaseLostError,
-  PlanRefusedError,
-  StatementFailedError,
-  errorMessage
-} from '../errors.js'
+import { CommitOutcomeUnknownError, LeaseLostError, PlanRefusedError, StatementFailedError, errorMessage } from '../errors.js'
 import type { Statement, Version } from '../migrations/types.js'
 import { planMigrations, type Plan, type PlanOptions } from '../plan.js'
 import type { Target, TxStatement } from '../targets/target.js'
 import { acquireLease, type Lease } from './lease.js'
-import { ensureMetaTables, insertAppliedRowStatement, metaTableExists, readAppliedRows, readPartialVersions, type MetaTables, type RunIdentity } from './meta.js'
+import {
+  ensureMetaTables,
+  insertAppliedRowStatement,
+  metaTableExists,
+  readAppliedRows,
+  readPartialVersions,
+  type MetaTables,
+  type RunIdentity
+} from './meta.js'
 import { applyInSteps } from './steps.js'
 import { engineFailure, failedPart, locate, preamble, preview, settleLostCommit, type VersionOutcome } from './version-tx.js'
 
@@ -153,7 +155,9 @@ export async function applyMigrations(target: Target, versions: Version[], optio
     return finish()
   } finally {
     renewal.stop()
-    await lease.release().catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`))
+    await lease
+      .release()
+      .catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`))
   }
 }
 
@@ -161,7 +165,13 @@ export async function applyMigrations(target: Target, versions: Version[], optio
  * Applies one version, retrying it (rolled back, outside any transaction) when it gave up waiting for a
  * lock held by application traffic.
  */
-async function applyVersion(target: Target, version: Version, lease: Lease, options: ApplyOptions, partial: boolean): Promise<VersionOutcome> {
+async function applyVersion(
+  target: Target,
+  version: Version,
+  lease: Lease,
+  options: ApplyOptions,
+  partial: boolean
+): Promise<VersionOutcome> {
   const retries = options.lockRetries ?? 0
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const inSteps = partial || version.files.some((file) => file.noTransaction)
@@ -171,7 +181,9 @@ async function applyVersion(target: Target, version: Version, lease: Lease, opti
     if (!state || !LOCK_CONFLICTS.has(state) || attempt >= retries) return outcome
     const wait = Math.min(30_000, 1000 * 2 ** attempt) * (0.75 + Math.random() * 0.5)
     const why = state === '55P03' ? `waited longer than lock-timeout for a lock` : 'was chosen as a deadlock victim'
-    options.log(`v${version.number} ${why} and was rolled back (${(outcome as { error: Error }).error.message.split('. ')[0]}); retry ${attempt + 1} of ${retries} in ${(wait / 1000).toFixed(1)} s`)
+    options.log(
+      `v${version.number} ${why} and was rolled back (${(outcome as { error: Error }).error.message.split('. ')[0]}); retry ${attempt + 1} of ${retries} in ${(wait / 1000).toFixed(1)} s`
+    )
     await sleep(wait)
   }
 }
@@ -191,7 +203,9 @@ async function applyVersionOnce(target: Target, version: Version, lease: Lease, 
     ...statements.map((statement) => ({ sql: statement.sql })),
     { sql: insert.sql, params: insert.params, expectRows: 1, label: 'record' }
   ]
-  options.log(`Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${statements.length} statements in ${version.files.length} files`)
+  options.log(
+    `Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${statements.length} statements in ${version.files.length} files`
+  )
   const started = (options.now ?? Date.now)()
   const applied = (): VersionOutcome => ({
     kind: 'applied',

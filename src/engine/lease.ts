@@ -116,7 +116,13 @@ function describeLocked(tables: MetaTables, owner: string): string {
   )
 }
 
-function leaseTimeout(tables: MetaTables, owner: string, remainingMs: number, locked: boolean, waitTimeoutSeconds: number): LeaseTimeoutError {
+function leaseTimeout(
+  tables: MetaTables,
+  owner: string,
+  remainingMs: number,
+  locked: boolean,
+  waitTimeoutSeconds: number
+): LeaseTimeoutError {
   if (locked) {
     return new LeaseTimeoutError(
       `Waited ${waitTimeoutSeconds} s (wait-timeout) for the migration lease, and ${describeLocked(tables, owner)}. Nothing was applied. ` +
@@ -177,7 +183,10 @@ WHERE id = 1 AND token = :token AND owner = :owner`,
       expectRows: 1
     }),
     async renew() {
-      const updated = await updateOurs('renewed_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => :ttl)', params)
+      const updated = await updateOurs(
+        'renewed_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => :ttl)',
+        params
+      )
       // Locked: a version's transaction of this run holds the row; its fence extended the lease, and
       // nobody can take over a locked row.
       if (updated === null) return false
@@ -187,9 +196,7 @@ WHERE id = 1 AND token = :token AND owner = :owner`,
     async release() {
       const updated = await updateOurs(`owner = '', expires_at = '-infinity'`, { token, owner: options.owner })
       if (updated === null) {
-        throw new Error(
-          `its row in ${tables.display}_lock stayed locked by an open transaction (lease-ttl: ${options.ttlSeconds} s)`
-        )
+        throw new Error(`its row in ${tables.display}_lock stayed locked by an open transaction (lease-ttl: ${options.ttlSeconds} s)`)
       }
     }
   }

@@ -65,7 +65,10 @@ async function findNamedTables(target: Target, table: string): Promise<{ current
     { table }
   )
   const current = rows[0]?.current
-  return { current: typeof current === 'string' && current ? current : null, tables: JSON.parse(String(rows[0]?.tables ?? '[]')) as NamedTable[] }
+  return {
+    current: typeof current === 'string' && current ? current : null,
+    tables: JSON.parse(String(rows[0]?.tables ?? '[]')) as NamedTable[]
+  }
 }
 
 function isOurs(table: NamedTable): boolean {

@@ -36,7 +36,10 @@ export function parseMetaTableName(input: string): MetaTableName {
   // The longest name beside it is the progress table, `<table>_progress`.
   const longestSuffix = PROGRESS_SUFFIX.length
   if (Buffer.byteLength(table) + longestSuffix > MAX_IDENTIFIER) {
-    throw new InputError('meta-table', `'${table}' is too long: at most ${MAX_IDENTIFIER - longestSuffix} characters (the tables beside it add '_lock' and '_progress')`)
+    throw new InputError(
+      'meta-table',
+      `'${table}' is too long: at most ${MAX_IDENTIFIER - longestSuffix} characters (the tables beside it add '_lock' and '_progress')`
+    )
   }
   if (parts.length === 2 && Buffer.byteLength(parts[0]) > MAX_IDENTIFIER) {
     throw new InputError('meta-table', `schema '${parts[0]}' is longer than ${MAX_IDENTIFIER} characters`)
@@ -51,7 +54,10 @@ export function parseMetaTableName(input: string): MetaTableName {
 export function quoteTableName(input: string, inputName: string): { quoted: string; display: string } {
   const parts = input.trim().split('.')
   if (parts.length > 2 || parts.some((part) => !IDENTIFIER.test(part) || Buffer.byteLength(part) > MAX_IDENTIFIER)) {
-    throw new InputError(inputName, `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (at most ${MAX_IDENTIFIER} characters each)`)
+    throw new InputError(
+      inputName,
+      `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (at most ${MAX_IDENTIFIER} characters each)`
+    )
   }
   return { quoted: parts.map(quoteIdentifier).join('.'), display: parts.join('.') }
 }
@@ -116,7 +122,8 @@ export async function ensureMetaTables(target: Target, tables: MetaTables, creat
     }
     return
   }
-  if (createSchema && present.schema !== true) await createIfMissing(target, `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)}`)
+  if (createSchema && present.schema !== true)
+    await createIfMissing(target, `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)}`)
   await createIfMissing(
     target,
     `CREATE TABLE IF NOT EXISTS ${tables.meta} (
@@ -195,7 +202,12 @@ export async function readProgress(target: Target, tables: MetaTables, version: 
     `SELECT step, statement_checksum, file, line FROM ${tables.progress} WHERE version = :version ORDER BY step`,
     { version }
   )
-  return rows.map((row) => ({ step: Number(row.step), statementChecksum: String(row.statement_checksum), file: String(row.file), line: Number(row.line) }))
+  return rows.map((row) => ({
+    step: Number(row.step),
+    statementChecksum: String(row.statement_checksum),
+    file: String(row.file),
+    line: Number(row.line)
+  }))
 }
 
 /**
@@ -257,7 +269,9 @@ const FILES_SLICE_CHARS = 4096
  * One page of rows after `after`, in version order: at most `rows`, cut where the estimated reply
  * (every value as a JSON string, plus the per-field envelope) passes `budget`; the first row always.
  */
-const PAGE_SQL = (tables: MetaTables): string => `SELECT version, description, checksum, files, files_bytes, applied_at, execution_ms, applied_by, commit_sha, run_url, head_rows
+const PAGE_SQL = (
+  tables: MetaTables
+): string => `SELECT version, description, checksum, files, files_bytes, applied_at, execution_ms, applied_by, commit_sha, run_url, head_rows
 FROM (
   SELECT head.*, sum(reply_bytes) OVER (ORDER BY version) AS running, row_number() OVER (ORDER BY version) AS n, count(*) OVER () AS head_rows
   FROM (
@@ -282,8 +296,10 @@ ORDER BY version`
 function toAppliedRow(row: Row, tables: MetaTables): AppliedRow {
   const text = (value: SqlValue): string | null => (value === null || value === undefined ? null : String(value))
   const version = Number(row.version)
-  if (!Number.isInteger(version) || version < 1) throw new MetaRowError(tables.display, String(row.version), 'version', `is ${show(row.version)}, not a version number`)
-  if (typeof row.checksum !== 'string' || !row.checksum) throw new MetaRowError(tables.display, version, 'checksum', `is ${show(row.checksum)}, not a checksum`)
+  if (!Number.isInteger(version) || version < 1)
+    throw new MetaRowError(tables.display, String(row.version), 'version', `is ${show(row.version)}, not a version number`)
+  if (typeof row.checksum !== 'string' || !row.checksum)
+    throw new MetaRowError(tables.display, version, 'checksum', `is ${show(row.checksum)}, not a checksum`)
   return {
     version,
     description: text(row.description) ?? '',
@@ -315,7 +331,8 @@ function parseFiles(json: SqlValue, version: number, tables: MetaTables): Applie
         typeof (file as { checksum?: unknown }).checksum === 'string' &&
         Number.isInteger((file as { statements?: unknown }).statements)
     )
-  if (!valid) throw new MetaRowError(tables.display, version, 'files', `is ${show(json)}, not a JSON list of {"name", "checksum", "statements"}`)
+  if (!valid)
+    throw new MetaRowError(tables.display, version, 'files', `is ${show(json)}, not a JSON list of {"name", "checksum", "statements"}`)
   return files as AppliedRow['files']
 }
 
@@ -339,7 +356,8 @@ async function readLongFiles(target: Target, tables: MetaTables, version: number
 }
 
 async function completeRow(target: Target, tables: MetaTables, row: Row): Promise<AppliedRow> {
-  if (row.files === null && Number(row.files_bytes) > FILES_INLINE_BYTES) row.files = await readLongFiles(target, tables, Number(row.version))
+  if (row.files === null && Number(row.files_bytes) > FILES_INLINE_BYTES)
+    row.files = await readLongFiles(target, tables, Number(row.version))
   return toAppliedRow(row, tables)
 }
 
@@ -349,7 +367,7 @@ async function completeRow(target: Target, tables: MetaTables, row: Row): Promis
  */
 export async function readAppliedRows(target: Target, tables: MetaTables): Promise<AppliedRow[]> {
   const applied: AppliedRow[] = []
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const { rows } = await target.query(PAGE_SQL(tables), { after, rows: PAGE_ROWS, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES })
     for (const row of rows) applied.push(await completeRow(target, tables, row))
     const headRows = rows.length ? Number(rows[0].head_rows) : 0

@@ -137,7 +137,9 @@ function versionsUpTo(versions: Version[], last: number): Version[] {
   const highest = versions.length ? versions[versions.length - 1].number : 0
   if (last > highest) {
     const onDisk = highest ? `the highest version on disk is v${highest}` : 'there are no versions on disk'
-    throw new OperationRefusedError(`v${last} is beyond the migrations directory (${onDisk}): baseline only records versions that are on disk.`)
+    throw new OperationRefusedError(
+      `v${last} is beyond the migrations directory (${onDisk}): baseline only records versions that are on disk.`
+    )
   }
   const byNumber = new Map(versions.map((v) => [v.number, v]))
   const chosen: Version[] = []
@@ -181,13 +183,18 @@ export async function baseline(target: Target, versions: Version[], options: Bas
   if (options.from === 'sequelize') {
     last = await sequelizeCount(target, versions, options)
     if (last === 0) {
-      options.log(`${quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from').display} records no migrations: nothing to baseline (apply runs every version)`)
+      options.log(
+        `${quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from').display} records no migrations: nothing to baseline (apply runs every version)`
+      )
       return { recorded: [] }
     }
   } else if (options.baselineVersion !== null && Number.isInteger(options.baselineVersion) && options.baselineVersion >= 1) {
     last = options.baselineVersion
   } else {
-    throw new InputError('baseline-version', 'baseline needs baseline-version (a version number from 1: record v1..vN as applied) or baseline-from: sequelize')
+    throw new InputError(
+      'baseline-version',
+      'baseline needs baseline-version (a version number from 1: record v1..vN as applied) or baseline-from: sequelize'
+    )
   }
   const chosen = versionsUpTo(versions, last)
 
@@ -257,7 +264,9 @@ export async function repair(target: Target, versions: Version[], options: Opera
     const rows = await readAppliedRows(target, tables)
     const plan = planMigrations(versions, rows)
     for (const partial of await readPartialVersions(target, tables)) {
-      options.log(`v${partial.version} is partly applied (${plural(partial.steps, 'statement', 'statements')} ran); repair does not touch it — re-run apply`)
+      options.log(
+        `v${partial.version} is partly applied (${plural(partial.steps, 'statement', 'statements')} ran); repair does not touch it — re-run apply`
+      )
     }
     if (!plan.drift.length) {
       options.log('No drift: every applied version matches its files on disk')
@@ -312,7 +321,9 @@ WHERE table_schema = :schema AND table_name = :table AND column_name IN ('repair
   )
   if (Number(rows[0]?.present) === 2) return
   try {
-    await target.query(`ALTER TABLE ${tables.meta} ADD COLUMN IF NOT EXISTS repaired_by text, ADD COLUMN IF NOT EXISTS repaired_at timestamptz`)
+    await target.query(
+      `ALTER TABLE ${tables.meta} ADD COLUMN IF NOT EXISTS repaired_by text, ADD COLUMN IF NOT EXISTS repaired_at timestamptz`
+    )
   } catch (error) {
     throw new OperationRefusedError(
       `repair records who accepted the files in two new columns of ${tables.display} (repaired_by, repaired_at), and adding them failed: ${errorMessage(error)}. ` +
@@ -330,7 +341,9 @@ async function takeLease(target: Target, options: OperationOptions): Promise<Lea
 }
 
 async function release(lease: Lease, options: OperationOptions): Promise<void> {
-  await lease.release().catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`))
+  await lease
+    .release()
+    .catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`))
 }
 
 /** How long to wait for a transaction that may still be running after its commit reply was lost. */
@@ -361,13 +374,17 @@ async function commit(
       )
     }
     if (await committed()) return
-    throw new CommitOutcomeUnknownError(`The commit of ${what} got no reply and ${options.tables.display} does not show it: nothing was written. Re-run.`, {
-      cause: error
-    })
+    throw new CommitOutcomeUnknownError(
+      `The commit of ${what} got no reply and ${options.tables.display} does not show it: nothing was written. Re-run.`,
+      {
+        cause: error
+      }
+    )
   }
   if (outcome.ok) return
   const fence = outcome.phase === 'statement' && outcome.failedLabel === 'fence'
-  if (fence && outcome.guard) throw await leaseLostAt(target, lease, options.tables, `before ${what} was written`, 'Nothing was written. Re-run.')
+  if (fence && outcome.guard)
+    throw await leaseLostAt(target, lease, options.tables, `before ${what} was written`, 'Nothing was written. Re-run.')
   const state = outcome.error.sqlState ? ` (SQLSTATE ${outcome.error.sqlState})` : ''
   const where =
     outcome.phase === 'commit'

@@ -27,7 +27,14 @@ import type { MigrationFile, Statement, Version } from '../migrations/types.js'
 import { findRunningStatement } from '../targets/running-statement.js'
 import type { Row, Target, TxStatement } from '../targets/target.js'
 import type { ApplyOptions } from './apply.js'
-import { dropIndexStatement, findIndex, invalidIndexesOn, parseCreateIndexConcurrently, type ConcurrentIndex, type IndexState } from './indexes.js'
+import {
+  dropIndexStatement,
+  findIndex,
+  invalidIndexesOn,
+  parseCreateIndexConcurrently,
+  type ConcurrentIndex,
+  type IndexState
+} from './indexes.js'
 import type { Lease } from './lease.js'
 import {
   deleteProgressStatement,
@@ -146,7 +153,9 @@ export async function applyInSteps(target: Target, version: Version, lease: Leas
   if (completed > 0) {
     options.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${where(steps[completed - 1].statement)})`)
   } else {
-    const how = outside.length ? `; ${outside.length === 1 ? `${outside[0].name} runs` : `${outside.length} files run`} outside a transaction` : ''
+    const how = outside.length
+      ? `; ${outside.length === 1 ? `${outside[0].name} runs` : `${outside.length} files run`} outside a transaction`
+      : ''
     options.log(`Applying ${label}: ${steps.length} statements in ${version.files.length} files${how}`)
   }
   const started = now()
@@ -188,11 +197,20 @@ interface RunContext {
 function metaInsert(context: RunContext): TxStatement {
   const { version, options } = context
   const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }))
-  const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run, options.recordedRows)
+  const insert = insertAppliedRowStatement(
+    options.tables,
+    { version: version.number, description: version.description, checksum: version.checksum, files },
+    options.run,
+    options.recordedRows
+  )
   return { sql: insert.sql, params: insert.params, expectRows: 1, label: 'record' }
 }
 
-function progressRows(context: RunContext, from: number, to: number): Array<{ step: number; statementChecksum: string; file: string; line: number }> {
+function progressRows(
+  context: RunContext,
+  from: number,
+  to: number
+): Array<{ step: number; statementChecksum: string; file: string; line: number }> {
   return context.steps.slice(from, to).map((step, offset) => ({
     step: from + offset,
     statementChecksum: statementChecksum(step.statement.sql),
@@ -216,7 +234,16 @@ function stepFailed(context: RunContext, stepIndex: number, error: SqlErrorInfo,
   const location = locate(step.statement, error.position)
   return {
     kind: 'failed',
-    error: new StepFailedError(context.version.number, location, error, preview(step.statement.sql), context.completed, context.steps.length, advice, outcomeSentence(context, extra))
+    error: new StepFailedError(
+      context.version.number,
+      location,
+      error,
+      preview(step.statement.sql),
+      context.completed,
+      context.steps.length,
+      advice,
+      outcomeSentence(context, extra)
+    )
   }
 }
 
@@ -224,7 +251,11 @@ function stepFailed(context: RunContext, stepIndex: number, error: SqlErrorInfo,
  * Ordinary files between no-transaction ones: one transaction that also records its steps, or (when it
  * is the version's last segment) records the version itself.
  */
-async function runTransactionSegment(context: RunContext, segment: { start: number; end: number }, last: boolean): Promise<VersionOutcome | null> {
+async function runTransactionSegment(
+  context: RunContext,
+  segment: { start: number; end: number },
+  last: boolean
+): Promise<VersionOutcome | null> {
   const { target, version, lease, options, steps } = context
   const head = preamble(version, lease, options)
   const body: TxStatement[] = steps.slice(segment.start, segment.end).map((step) => ({ sql: step.statement.sql }))
@@ -239,7 +270,9 @@ async function runTransactionSegment(context: RunContext, segment: { start: numb
     if (!(error instanceof CommitOutcomeUnknownError)) throw error
     if (last) return settleLostCommit(target, version, options, error, context.applied)
     // The segment's progress rows, written in the same transaction, say whether it committed.
-    options.log(`The reply to the commit of ${stepRange(segment.start + 1, segment.end)} of v${version.number} was lost; reading ${options.tables.display}_progress to find out whether it committed`)
+    options.log(
+      `The reply to the commit of ${stepRange(segment.start + 1, segment.end)} of v${version.number} was lost; reading ${options.tables.display}_progress to find out whether it committed`
+    )
     const settled = await waitForInFlightTransaction(target, options, version.number)
     const rows = settled ? await readProgress(target, options.tables, version.number) : []
     if (settled && rows.length >= segment.end) {
@@ -282,8 +315,18 @@ async function runOutsideSegment(context: RunContext, segment: { start: number; 
       await lease.renew()
     } catch (error) {
       const rerun = rerunSentence(context)
-      if (error instanceof LeaseLostError) return { kind: 'failed', error: await leaseLostAt(target, lease, options.tables, `before step ${index + 1} of v${version.number}`, rerun) }
-      return { kind: 'failed', error: new Error(`Renewing the migration lease before step ${index + 1} of v${version.number} failed: ${errorMessage(error)}. ${rerun}`, { cause: error }) }
+      if (error instanceof LeaseLostError)
+        return {
+          kind: 'failed',
+          error: await leaseLostAt(target, lease, options.tables, `before step ${index + 1} of v${version.number}`, rerun)
+        }
+      return {
+        kind: 'failed',
+        error: new Error(
+          `Renewing the migration lease before step ${index + 1} of v${version.number} failed: ${errorMessage(error)}. ${rerun}`,
+          { cause: error }
+        )
+      }
     }
     const failure = await runStatementAlone(context, index)
     if (failure) return failure
@@ -326,7 +369,9 @@ async function runStatementAlone(context: RunContext, index: number): Promise<Ve
   } catch (error) {
     const info = errorInfo(error)
     if (error instanceof DatabaseError) {
-      return concurrentIndex ? indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, '') : stepFailed(context, index, info, null)
+      return concurrentIndex
+        ? indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, '')
+        : stepFailed(context, index, info, null)
     }
     // No result: the statement may or may not have run. The catalog decides where it can.
     if (concurrentIndex) return indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, unansweredExtra(error))
@@ -344,7 +389,13 @@ function unansweredExtra(error: unknown): string {
  * Done: it is recorded like any completed step. Not done: the step failed, and a re-run runs it again.
  * Unknown: the step fails saying so — never "nothing was applied" — with the way out for people.
  */
-async function settleUnanswered(context: RunContext, index: number, error: unknown, effect: StatementEffect | null, before: Row[] | null): Promise<VersionOutcome | null> {
+async function settleUnanswered(
+  context: RunContext,
+  index: number,
+  error: unknown,
+  effect: StatementEffect | null,
+  before: Row[] | null
+): Promise<VersionOutcome | null> {
   const { target, options } = context
   const statement = context.steps[index].statement
   const info = errorInfo(error)
@@ -354,7 +405,9 @@ async function settleUnanswered(context: RunContext, index: number, error: unkno
     try {
       const check = await checkEffect(target, effect, before)
       if (check.verdict === 'done') {
-        options.log(`${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`)
+        options.log(
+          `${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`
+        )
         return null
       }
       if (check.verdict === 'not-done' && !(await findRunningStatement(target, statement.sql))) {
@@ -371,7 +424,10 @@ async function settleUnanswered(context: RunContext, index: number, error: unkno
 /** What is known after a step whose outcome is unknown: what is recorded, and that this step may have taken effect. */
 function inDoubtSentence(context: RunContext, index: number): string {
   const { version, steps, completed, options } = context
-  const before = completed > 0 ? `${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${options.tables.display}_progress); ` : ''
+  const before =
+    completed > 0
+      ? `${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${options.tables.display}_progress); `
+      : ''
   return `${before}step ${index + 1} (${where(steps[index].statement)}) may or may not have taken effect; v${version.number} is not recorded as applied.`
 }
 
@@ -387,7 +443,7 @@ function unknownOutcomeAdvice(context: RunContext, index: number, evidence: stri
     )
   }
   const seen = evidence ? ` (${evidence})` : ''
-  const direct = 'Over database-url or the runner Lambda the statement\'s own result is read, and this cannot happen.'
+  const direct = "Over database-url or the runner Lambda the statement's own result is read, and this cannot happen."
   if (isMaintenance(statement.sql)) {
     return (
       `Whether it succeeded cannot be read from the catalog${seen}. It only maintains what exists (no data or schema change), so a re-run ` +
@@ -448,10 +504,17 @@ async function prepareIndexBuild(context: RunContext, index: number, concurrentI
   const existing = await findIndex(target, concurrentIndex)
   if (!existing || existing.valid || !existing.onTable) return null
   if (existing.building) {
-    return stepFailed(context, index, { message: `the index ${existing.qualified} is being built by another session right now` }, 'Wait for that build to end and re-run.')
+    return stepFailed(
+      context,
+      index,
+      { message: `the index ${existing.qualified} is being built by another session right now` },
+      'Wait for that build to end and re-run.'
+    )
   }
   const drop = dropIndexStatement(existing.qualified, true)
-  options.log(`${where(statement)}: the INVALID index ${existing.qualified} is left from an earlier failed build; dropping it (${drop}) before building it again`)
+  options.log(
+    `${where(statement)}: the INVALID index ${existing.qualified} is left from an earlier failed build; dropping it (${drop}) before building it again`
+  )
   try {
     await target.query(drop, undefined, { longRunning: { timeoutMs: options.statementTimeoutMs ?? null } })
   } catch (error) {
@@ -492,7 +555,9 @@ async function indexBuildFailed(
   } catch (lookup) {
     context.options.log(`Could not look up the index of ${where(statement)} in the catalog: ${errorMessage(lookup)}`)
     const check = 'Check whether it left an INVALID index behind (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY.'
-    return extra ? failedStep(context, index, error, `${extra}${check}`, inDoubtSentence(context, index)) : stepFailed(context, index, error, check)
+    return extra
+      ? failedStep(context, index, error, `${extra}${check}`, inDoubtSentence(context, index))
+      : stepFailed(context, index, error, check)
   }
   if (state && state.onTable && state.building) {
     // The transport gave up waiting (a time limit, a lost reply) while the build goes on.
@@ -515,14 +580,22 @@ async function indexBuildFailed(
     const advice =
       `The failed build left the INVALID index ${leftBehind.join(', ')} behind (it slows writes and is never used): ` +
       `drop it with ${drops} then fix the cause${concurrentIndex.unique ? ' (duplicate values, for a unique index)' : ''} and re-run.` +
-      (concurrentIndex.ifNotExists ? ' (A re-run also drops it by itself before building again, since the statement says IF NOT EXISTS.)' : '')
+      (concurrentIndex.ifNotExists
+        ? ' (A re-run also drops it by itself before building again, since the statement says IF NOT EXISTS.)'
+        : '')
     // The catalog says how it ended: no doubt left about whether it took effect.
     return stepFailed(context, index, error, advice)
   }
   if (!extra) return stepFailed(context, index, error, null)
   // No result, and no index of that name: the build never created it (it does so at once when it starts).
   if (concurrentIndex.name !== null && !state) {
-    return failedStep(context, index, error, `The catalog shows no index ${concurrentIndex.name}: the statement did not take effect; a re-run runs it again.`, rerunSentence(context))
+    return failedStep(
+      context,
+      index,
+      error,
+      `The catalog shows no index ${concurrentIndex.name}: the statement did not take effect; a re-run runs it again.`,
+      rerunSentence(context)
+    )
   }
   return failedStep(context, index, error, extra.trim(), inDoubtSentence(context, index))
 }
@@ -533,7 +606,11 @@ async function recordVersion(context: RunContext): Promise<VersionOutcome> {
   const head = guards(version, lease, options.tables)
   let outcome
   try {
-    outcome = await target.transaction([...head, metaInsert(context), { ...deleteProgressStatement(options.tables, version.number), label: 'progress' }])
+    outcome = await target.transaction([
+      ...head,
+      metaInsert(context),
+      { ...deleteProgressStatement(options.tables, version.number), label: 'progress' }
+    ])
   } catch (error) {
     if (!(error instanceof CommitOutcomeUnknownError)) throw error
     return settleLostCommit(target, version, options, error, context.applied)

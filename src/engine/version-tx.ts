@@ -11,10 +11,7 @@ import type { AppliedVersion, ApplyOptions } from './apply.js'
 import type { Lease } from './lease.js'
 import { historyChanged, readAppliedRow, type MetaTables } from './meta.js'
 
-export type VersionOutcome =
-  | { kind: 'applied'; applied: AppliedVersion }
-  | { kind: 'elsewhere' }
-  | { kind: 'failed'; error: Error }
+export type VersionOutcome = { kind: 'applied'; applied: AppliedVersion } | { kind: 'elsewhere' } | { kind: 'failed'; error: Error }
 
 /**
  * What each statement the engine adds around a version's own is for, sent as its `label`: a failed
@@ -31,7 +28,12 @@ export function fenceStatement(lease: Lease): TxStatement {
 export function guards(version: Version, lease: Lease, tables: MetaTables): TxStatement[] {
   return [
     fenceStatement(lease),
-    { sql: `SELECT version FROM ${tables.meta} WHERE version = :version`, params: { version: version.number }, expectRows: 0, label: 'not-applied' }
+    {
+      sql: `SELECT version FROM ${tables.meta} WHERE version = :version`,
+      params: { version: version.number },
+      expectRows: 0,
+      label: 'not-applied'
+    }
   ]
 }
 
@@ -41,8 +43,10 @@ export function guards(version: Version, lease: Lease, tables: MetaTables): TxSt
  */
 export function preamble(version: Version, lease: Lease, options: ApplyOptions): TxStatement[] {
   const statements = guards(version, lease, options.tables)
-  if (options.lockTimeoutMs) statements.push({ sql: `SET LOCAL lock_timeout = '${Math.round(options.lockTimeoutMs)}ms'`, label: 'settings' })
-  if (options.statementTimeoutMs) statements.push({ sql: `SET LOCAL statement_timeout = '${Math.round(options.statementTimeoutMs)}ms'`, label: 'settings' })
+  if (options.lockTimeoutMs)
+    statements.push({ sql: `SET LOCAL lock_timeout = '${Math.round(options.lockTimeoutMs)}ms'`, label: 'settings' })
+  if (options.statementTimeoutMs)
+    statements.push({ sql: `SET LOCAL statement_timeout = '${Math.round(options.statementTimeoutMs)}ms'`, label: 'settings' })
   return statements
 }
 
@@ -61,7 +65,8 @@ const ENGINE_PARTS: ReadonlySet<string> = new Set<EnginePart>(['fence', 'not-app
 export function failedPart(failure: TransactionFailure, bodyStart: number, bodyLength: number): FailedPart {
   if (failure.phase === 'commit') return { part: 'commit' }
   if (failure.phase !== 'statement') return { part: 'unknown' }
-  if (failure.failedLabel !== undefined) return { part: ENGINE_PARTS.has(failure.failedLabel) ? (failure.failedLabel as EnginePart) : 'unknown' }
+  if (failure.failedLabel !== undefined)
+    return { part: ENGINE_PARTS.has(failure.failedLabel) ? (failure.failedLabel as EnginePart) : 'unknown' }
   const index = failure.failedIndex - bodyStart
   return index >= 0 && index < bodyLength ? { part: 'statement', index } : { part: 'unknown' }
 }
@@ -93,15 +98,21 @@ export async function engineFailure(
 ): Promise<VersionOutcome> {
   const n = version.number
   const error = failure.error
-  const hint = !failure.guard && error.sqlState && ENGINE_STATEMENT_HINTS[error.sqlState] ? ` ${ENGINE_STATEMENT_HINTS[error.sqlState]}` : ''
-  const failed = (message: string): VersionOutcome => ({ kind: 'failed', error: new VersionTransactionError(n, part, error, `${message}${hint} ${afterwards}`) })
+  const hint =
+    !failure.guard && error.sqlState && ENGINE_STATEMENT_HINTS[error.sqlState] ? ` ${ENGINE_STATEMENT_HINTS[error.sqlState]}` : ''
+  const failed = (message: string): VersionOutcome => ({
+    kind: 'failed',
+    error: new VersionTransactionError(n, part, error, `${message}${hint} ${afterwards}`)
+  })
   switch (part) {
     case 'not-applied':
       if (failure.guard) return { kind: 'elsewhere' }
       return failed(`Checking that v${n} is not yet recorded in ${tables.display} failed: ${withState(error)}.`)
     case 'fence':
       if (failure.guard) return { kind: 'failed', error: await leaseLostAt(target, lease, tables, `before v${n}`, afterwards) }
-      return failed(`The transaction of v${n} failed at its first statement, which extends the migration lease in ${tables.display}_lock: ${withState(error)}.`)
+      return failed(
+        `The transaction of v${n} failed at its first statement, which extends the migration lease in ${tables.display}_lock: ${withState(error)}.`
+      )
     case 'settings':
       return failed(`Setting lock-timeout / statement-timeout for the transaction of v${n} failed: ${withState(error)}.`)
     case 'record':
@@ -124,7 +135,13 @@ export async function engineFailure(
  * The fence (or a renewal) found the lease no longer this run's: says who holds it now, as the lease
  * row shows, rather than guessing. `when` says when that was found ("before v3").
  */
-export async function leaseLostAt(target: Target, lease: Lease, tables: MetaTables, when: string, afterwards: string): Promise<LeaseLostError> {
+export async function leaseLostAt(
+  target: Target,
+  lease: Lease,
+  tables: MetaTables,
+  when: string,
+  afterwards: string
+): Promise<LeaseLostError> {
   let shows: string
   try {
     const { rows } = await target.query(
@@ -143,7 +160,9 @@ export async function leaseLostAt(target: Target, lease: Lease, tables: MetaTabl
   } catch (error) {
     shows = `the fence matched no row, and reading the lease row failed: ${errorMessage(error)}`
   }
-  return new LeaseLostError(`The migration lease of ${lease.owner} was no longer this run's ${when}: ${shows}. This run stopped. ${afterwards}`)
+  return new LeaseLostError(
+    `The migration lease of ${lease.owner} was no longer this run's ${when}: ${shows}. This run stopped. ${afterwards}`
+  )
 }
 
 export function preview(sql: string): string {

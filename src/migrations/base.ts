@@ -49,7 +49,11 @@ export async function ensureCommit(cwd: string, sha: string, log: (message: stri
   try {
     await git(cwd, ['fetch', '--no-tags', '--depth=1', 'origin', sha])
   } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n').pop() ?? ''
+    const stderr =
+      String((error as { stderr?: unknown }).stderr ?? '')
+        .trim()
+        .split('\n')
+        .pop() ?? ''
     throw new BaseCommitUnavailableError(sha, `git fetch failed${stderr ? `: ${stderr}` : ''}`)
   }
   if (!(await hasCommit(cwd, sha))) throw new BaseCommitUnavailableError(sha, 'git fetch did not bring it')
@@ -86,7 +90,13 @@ async function listTree(top: string, baseSha: string, dir: string): Promise<Tree
  * commit's files are held to the same rules as the checkout's (no links, no control characters in
  * names, at most MAX_FILE_BYTES), and read from git's objects, never through the file system.
  */
-export async function baseRows(workspace: string, migrationsDir: string, baseSha: string, current: Version[], log: (message: string) => void): Promise<AppliedRow[]> {
+export async function baseRows(
+  workspace: string,
+  migrationsDir: string,
+  baseSha: string,
+  current: Version[],
+  log: (message: string) => void
+): Promise<AppliedRow[]> {
   await ensureCommit(workspace, baseSha, log)
   const top = (await git(workspace, ['rev-parse', '--show-toplevel'])).trim()
   const prefix = (await git(workspace, ['rev-parse', '--show-prefix'])).trim()
@@ -95,7 +105,9 @@ export async function baseRows(workspace: string, migrationsDir: string, baseSha
   const dir = path.posix.normalize(`${prefix}${inWorkspace === '.' ? '' : inWorkspace}`).replace(/\/+$/, '') || '.'
   const under = dir === '.' ? '' : `${dir}/`
   const changed = new Set(
-    (await git(top, ['diff', '--name-only', '--no-renames', '--no-relative', '-z', baseSha, '--', under || '.'])).split('\0').filter(Boolean)
+    (await git(top, ['diff', '--name-only', '--no-renames', '--no-relative', '-z', baseSha, '--', under || '.']))
+      .split('\0')
+      .filter(Boolean)
   )
   const byFolder = new Map<string, TreeEntry[]>()
   for (const entry of await listTree(top, baseSha, dir)) {
@@ -108,7 +120,8 @@ export async function baseRows(workspace: string, migrationsDir: string, baseSha
     if (entry.mode === '120000') throw symlinkError(`The base commit's ${shown}`)
     const [folder, name] = parts
     if (!name || !name.toLowerCase().endsWith('.sql') || !VERSION_DIR.test(folder)) continue
-    if (!REGULAR_FILE_MODES.has(entry.mode)) throw new MigrationFileError(`The base commit's ${shown} is not a regular file (git mode ${entry.mode})`, { file: entry.path })
+    if (!REGULAR_FILE_MODES.has(entry.mode))
+      throw new MigrationFileError(`The base commit's ${shown} is not a regular file (git mode ${entry.mode})`, { file: entry.path })
     if (entry.size > MAX_FILE_BYTES) throw tooLargeError(`The base commit's ${shown}`, entry.size)
     byFolder.set(folder, [...(byFolder.get(folder) ?? []), entry])
   }
@@ -139,7 +152,17 @@ export async function baseRows(workspace: string, migrationsDir: string, baseSha
       }
       checksum = versionChecksum(files)
     }
-    rows.push({ version: number, description: match[2] ?? '', checksum, files, appliedAt: '', executionMs: 0, appliedBy: null, commitSha: baseSha, runUrl: null })
+    rows.push({
+      version: number,
+      description: match[2] ?? '',
+      checksum,
+      files,
+      appliedAt: '',
+      executionMs: 0,
+      appliedBy: null,
+      commitSha: baseSha,
+      runUrl: null
+    })
   }
   return rows.sort((a, b) => a.version - b.version)
 }

@@ -48,7 +48,8 @@ export async function discoverMigrations(dir: string, workspace: string = proces
     entries = await fs.readdir(root)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new InputError('migrations-dir', `directory '${rel(root)}' does not exist (is the repository checked out?)`)
+    if (code === 'ENOENT')
+      throw new InputError('migrations-dir', `directory '${rel(root)}' does not exist (is the repository checked out?)`)
     if (code === 'ENOTDIR') throw new InputError('migrations-dir', `'${rel(root)}' is not a directory`)
     throw error
   }
@@ -61,7 +62,8 @@ export async function discoverMigrations(dir: string, workspace: string = proces
     const entryPath = path.join(root, name)
     checkName(name, rel(entryPath))
     if (isHidden(name)) {
-      if (name.toLowerCase().endsWith('.sql') || VERSION_DIR.test(name.slice(1))) warnings.push(`${rel(entryPath)} is hidden and was ignored: hidden files and folders never run`)
+      if (name.toLowerCase().endsWith('.sql') || VERSION_DIR.test(name.slice(1)))
+        warnings.push(`${rel(entryPath)} is hidden and was ignored: hidden files and folders never run`)
       continue
     }
     const stats = await fs.lstat(entryPath)
@@ -76,7 +78,10 @@ export async function discoverMigrations(dir: string, workspace: string = proces
           { file: rel(entryPath) }
         )
       }
-      if (match) throw new MigrationFileError(`${rel(entryPath)} is a file, not a version folder: a version is a folder of .sql files`, { file: rel(entryPath) })
+      if (match)
+        throw new MigrationFileError(`${rel(entryPath)} is a file, not a version folder: a version is a folder of .sql files`, {
+          file: rel(entryPath)
+        })
       warnings.push(`${rel(entryPath)} is not a version folder and was ignored`)
       continue
     }
@@ -157,9 +162,12 @@ async function readVersion(
     if (kind === 'symlink') throw symlinkError(rel(filePath))
     if (kind === 'other') throw notRegularError(rel(filePath), stats)
     if (kind === 'directory') {
-      throw new MigrationFileError(`${rel(filePath)}: folders inside a version are not supported; put the .sql files directly in ${rel(dir)}`, {
-        file: rel(filePath)
-      })
+      throw new MigrationFileError(
+        `${rel(filePath)}: folders inside a version are not supported; put the .sql files directly in ${rel(dir)}`,
+        {
+          file: rel(filePath)
+        }
+      )
     }
     if (!name.toLowerCase().endsWith('.sql')) {
       warnings.push(`${rel(filePath)} is not a .sql file and was ignored`)
@@ -195,7 +203,10 @@ async function readVersion(
       file: rel(dir)
     })
   }
-  const misordered = numberOrderWarning(files.map((file) => file.name), rel(dir))
+  const misordered = numberOrderWarning(
+    files.map((file) => file.name),
+    rel(dir)
+  )
   if (misordered) warnings.push(misordered)
   return { number, description, dir: rel(dir), files, checksum: versionChecksum(files) }
 }

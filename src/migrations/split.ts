@@ -357,8 +357,7 @@ class Splitter {
       this.leadingWords[count] = this.leadingWord(start, end)
       const [first, second, third, fourth] = this.leadingWords
       this.routineStatement =
-        first === 'create' &&
-        (isRoutineWord(second) || (second === 'or' && third === 'replace' && isRoutineWord(fourth)))
+        first === 'create' && (isRoutineWord(second) || (second === 'or' && third === 'replace' && isRoutineWord(fourth)))
     }
     if (!this.routineStatement || this.parenDepth !== 0) return
     if (this.wordIs(start, end, 'begin')) this.beginDepth++

@@ -73,7 +73,10 @@ function verificationSection(verification: Verification | null): string[] {
   const lines = [`❌ **Verification failed**${where}: applying every version from scratch stopped at v${failed?.version ?? '?'}.`]
   if (failed?.error) {
     const where = `${failed.error.file}:${failed.error.line}:${failed.error.column}`
-    lines.push('', `> ${code(where)}: ${cell(clip(failed.error.message, 2_000))}${failed.error.sqlState ? ` (SQLSTATE ${failed.error.sqlState})` : ''}`)
+    lines.push(
+      '',
+      `> ${code(where)}: ${cell(clip(failed.error.message, 2_000))}${failed.error.sqlState ? ` (SQLSTATE ${failed.error.sqlState})` : ''}`
+    )
   }
   return lines
 }
@@ -90,12 +93,19 @@ function findingLines(plan: Plan, source: PlanSource): string[] {
   }
   if (plan.missing.length) lines.push(`- ❗ **Missing**: ${list(plan.missing)} ${against}, not in this branch.`)
   if (plan.outOfOrder.length) {
-    lines.push(`- ❗ **Out of order**: ${list(plan.outOfOrder)} ${plan.outOfOrder.length === 1 ? 'is' : 'are'} below the current version v${plan.currentVersion}; renumber above it.`)
+    lines.push(
+      `- ❗ **Out of order**: ${list(plan.outOfOrder)} ${plan.outOfOrder.length === 1 ? 'is' : 'are'} below the current version v${plan.currentVersion}; renumber above it.`
+    )
   }
   for (const large of plan.tooLarge) {
-    lines.push(`- ❗ **Too large**: v${large.version} is ${formatBytes(large.bytes)} of SQL; one runner Lambda invocation takes at most ${formatBytes(large.limit)}. Split it into several versions.`)
+    lines.push(
+      `- ❗ **Too large**: v${large.version} is ${formatBytes(large.bytes)} of SQL; one runner Lambda invocation takes at most ${formatBytes(large.limit)}. Split it into several versions.`
+    )
   }
-  for (const o of plan.oversized) lines.push(`- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`)
+  for (const o of plan.oversized)
+    lines.push(
+      `- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`
+    )
   for (const c of plan.transactionConflicts.filter((conflict) => conflict.severity === 'error')) {
     lines.push(
       `- ❗ **Cannot run in a transaction**: ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)}. ` +
@@ -148,7 +158,9 @@ function sqlBlocks(plan: Plan, versions: Version[], budget: number): string[] {
     if (left < 1_000) {
       // One line for the rest, however many versions there are.
       const rest = plan.pending.slice(index).map((p) => p.version)
-      out.push(`SQL of ${plural(rest.length, 'more version')} not shown (${list(rest)}): the comment would exceed GitHub's size limit; see the files in the pull request.`)
+      out.push(
+        `SQL of ${plural(rest.length, 'more version')} not shown (${list(rest)}): the comment would exceed GitHub's size limit; see the files in the pull request.`
+      )
       break
     }
     const label = pending.description ? `v${pending.version} ${pending.description}` : `v${pending.version}`
@@ -195,7 +207,10 @@ export function renderPlanComment(input: PlanCommentInput): string {
       : `The target database was **not consulted** (no credentials, e.g. a pull request from a fork): compared with the base branch at ${code(source.baseSha.slice(0, 7))}, at **v${plan.currentVersion}**`
 
   if (!plan.pending.length && !findings.length && !verifyFailed) {
-    const state = source.kind === 'database' ? `up to date at **v${plan.currentVersion}**` : `no migration changes relative to the base branch (at **v${plan.currentVersion}**)`
+    const state =
+      source.kind === 'database'
+        ? `up to date at **v${plan.currentVersion}**`
+        : `no migration changes relative to the base branch (at **v${plan.currentVersion}**)`
     return [title, '', `✅ ${cell(input.environment)} is ${state}: nothing to apply.`, '', footer(input.runUrl, input.sha), ''].join('\n')
   }
 
@@ -221,7 +236,8 @@ export function renderPlanComment(input: PlanCommentInput): string {
     head.push('', `${WRAPPER_NOTE}: the file wraps all its statements in BEGIN … COMMIT; ${why}.`)
   }
   const more = (hidden: number): string => `- … and ${hidden.toLocaleString('en-US')} more`
-  if (findings.length) head.push('', '**Apply will refuse to run until these are resolved:**', '', ...fitLines(findings, FINDINGS_BUDGET, more))
+  if (findings.length)
+    head.push('', '**Apply will refuse to run until these are resolved:**', '', ...fitLines(findings, FINDINGS_BUDGET, more))
   const warnings = warningLines(plan)
   if (warnings.length) head.push('', '**Worth a look** (apply runs anyway):', '', ...fitLines(warnings, WARNINGS_BUDGET, more))
   head.push('', ...verificationSection(verification))
@@ -232,7 +248,14 @@ export function renderPlanComment(input: PlanCommentInput): string {
   const body = [...head, ...(sql.length ? ['', ...sql] : []), ...tail].join('\n')
   // Every part above is bounded; should they still add up to too much, a short comment beats none.
   if (body.length <= BUDGET) return body
-  return [title, '', head[2], '', 'The plan is too large for a pull request comment: the log of the workflow run lists every pending version.', ...tail].join('\n')
+  return [
+    title,
+    '',
+    head[2],
+    '',
+    'The plan is too large for a pull request comment: the log of the workflow run lists every pending version.',
+    ...tail
+  ].join('\n')
 }
 
 export interface DeployCommentInput {
@@ -263,7 +286,10 @@ export function renderDeployComment(input: DeployCommentInput): string {
   const lines = [`${icon} **${cell(deploySummaryLine(result, input.environment))}** (now at v${result.toVersion})`]
   if (result.applied.length) {
     lines.push('', '| Version | Statements | Duration |', '|---|---:|---:|')
-    const rows = result.applied.map((a) => `| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`)
+    const rows = result.applied.map(
+      (a) =>
+        `| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`
+    )
     lines.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | |`))
   }
   if (result.error instanceof StepFailedError) {

@@ -32,8 +32,7 @@ function markerPart(text: string): string {
 }
 
 export type CommentOutcome =
-  | { action: 'created' | 'updated' | 'unchanged'; id: number; url: string }
-  | { action: 'failed'; status: number | null; warning: string }
+  { action: 'created' | 'updated' | 'unchanged'; id: number; url: string } | { action: 'failed'; status: number | null; warning: string }
 
 interface ListedComment {
   id: number
@@ -86,7 +85,12 @@ export async function upsertStickyComment(
     const existing = oldest(comments.filter((comment) => (comment.body ?? '').trimStart().startsWith(marker) && ours(comment)))
     if (!existing) {
       step = 'create a comment on'
-      const { data } = await octokit.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: issueNumber, body: text })
+      const { data } = await octokit.rest.issues.createComment({
+        owner: repo.owner,
+        repo: repo.repo,
+        issue_number: issueNumber,
+        body: text
+      })
       return { action: 'created', id: data.id, url: data.html_url }
     }
     if (existing.body === text) return { action: 'unchanged', id: existing.id, url: existing.html_url }
@@ -102,7 +106,8 @@ export async function upsertStickyComment(
 function oldest(comments: ListedComment[]): ListedComment | undefined {
   let found: ListedComment | undefined
   for (const comment of comments) {
-    if (!found || comment.created_at < found.created_at || (comment.created_at === found.created_at && comment.id < found.id)) found = comment
+    if (!found || comment.created_at < found.created_at || (comment.created_at === found.created_at && comment.id < found.id))
+      found = comment
   }
   return found
 }
@@ -128,7 +133,11 @@ function commentWarning(step: string, where: string, status: number | null, erro
  * numbers; merged or open ones, not closed-unmerged ones. [] on 404/422 (GitHub does not know the
  * commit). Never throws: any other failure returns [] with a warning.
  */
-export async function pullRequestsForCommit(octokit: Octokit, repo: RepoRef, sha: string): Promise<{ numbers: number[]; warning?: string }> {
+export async function pullRequestsForCommit(
+  octokit: Octokit,
+  repo: RepoRef,
+  sha: string
+): Promise<{ numbers: number[]; warning?: string }> {
   try {
     const pulls = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
       owner: repo.owner,
@@ -176,7 +185,11 @@ export async function postDeploymentStatus(
   } catch (error) {
     const code = statusOf(error)
     const prefix = `Could not post the '${status.state}' status of deployment ${deploymentId} in ${repo.owner}/${repo.repo}: ${describeFailure(code, error)}.`
-    if (code === 403) return { ok: false, warning: `${prefix} The token cannot write deployment statuses. Give the job\npermissions:\n  deployments: write` }
+    if (code === 403)
+      return {
+        ok: false,
+        warning: `${prefix} The token cannot write deployment statuses. Give the job\npermissions:\n  deployments: write`
+      }
     if (code === 404) return { ok: false, warning: `${prefix} Check the deployment id: it must be a deployment of this repository.` }
     return { ok: false, warning: prefix }
   }
@@ -204,7 +217,9 @@ function githubMessage(error: unknown): string | null {
   const { message, errors } = data as { message?: unknown; errors?: unknown }
   if (typeof message !== 'string') return null
   const details = Array.isArray(errors)
-    ? errors.map((e) => (typeof e === 'string' ? e : typeof e?.message === 'string' ? e.message : null)).filter((m): m is string => Boolean(m))
+    ? errors
+        .map((e) => (typeof e === 'string' ? e : typeof e?.message === 'string' ? e.message : null))
+        .filter((m): m is string => Boolean(m))
     : []
   return details.length ? `${message}: ${details.join('; ')}` : message
 }

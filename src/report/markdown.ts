@@ -49,7 +49,7 @@ function versionLabel(version: number, description: string): string {
 export function versionList(numbers: number[], max = 20): string {
   if (numbers.length <= max) return numbers.map((n) => `v${n}`).join(', ')
   const items: Array<{ text: string; count: number }> = []
-  for (let start = 0; start < numbers.length; ) {
+  for (let start = 0; start < numbers.length;) {
     let end = start
     while (end + 1 < numbers.length && numbers[end + 1] === numbers[end] + 1) end++
     if (end - start >= 2) {
@@ -90,7 +90,10 @@ export function clip(text: string, max: number): string {
 }
 
 /** A version's files in a table cell: at most FILES_PER_CELL names, then how many more. */
-export function fileCell<F extends { name: string; statements: number }>(files: readonly F[], describe: (file: F) => string = (file) => `${code(file.name)} (${file.statements})`): string {
+export function fileCell<F extends { name: string; statements: number }>(
+  files: readonly F[],
+  describe: (file: F) => string = (file) => `${code(file.name)} (${file.statements})`
+): string {
   const shown = files.slice(0, FILES_PER_CELL).map(describe)
   if (files.length > FILES_PER_CELL) shown.push(`… and ${files.length - FILES_PER_CELL} more files`)
   return cell(shown.join('<br>'))
@@ -118,7 +121,8 @@ export function renderApply(result: ApplyResult, context: ReportContext): string
   if (result.applied.length) {
     out.push('', '| Version | Files | Statements | Duration |', '|---|---|---:|---:|')
     const rows = result.applied.map(
-      (version) => `| ${versionLabel(version.version, version.description)} | ${fileCell(version.files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`
+      (version) =>
+        `| ${versionLabel(version.version, version.description)} | ${fileCell(version.files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`
     )
     out.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | |`))
   }

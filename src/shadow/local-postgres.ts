@@ -248,7 +248,20 @@ export function initdbArgs(dataDir: string, version: string, passwordFile?: stri
 
 /** The server's settings: local TCP only, no durability (the data is thrown away). */
 function serverSettings(port: number, socketDir: string): string[] {
-  return ['-p', String(port), '-k', socketDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off']
+  return [
+    '-p',
+    String(port),
+    '-k',
+    socketDir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'synchronous_commit=off'
+  ]
 }
 
 /** Unix socket paths are limited to about 100 bytes (104 on macOS, 108 on Linux). */
@@ -277,7 +290,8 @@ async function waitUntilReady(url: string, exited: () => string | null, timeoutM
     } finally {
       await client.end().catch(() => {})
     }
-    if (Date.now() > deadline) throw new Error(`it did not accept connections within ${Math.round(timeoutMs / 1000)} s (last attempt: ${last})`)
+    if (Date.now() > deadline)
+      throw new Error(`it did not accept connections within ${Math.round(timeoutMs / 1000)} s (last attempt: ${last})`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
@@ -331,9 +345,14 @@ export async function startLocalPostgres(options: {
       if (passwordFile) fs.chownSync(passwordFile, user.uid, user.gid)
       options.log(`Running the verification server as the '${user.name}' user (PostgreSQL refuses to run as root)`)
     }
-    const initdb = await run(path.join(binDir, exe('initdb', platform)), initdbArgs(dataDir, version, passwordFile), { ...as, timeoutMs: 120_000 })
+    const initdb = await run(path.join(binDir, exe('initdb', platform)), initdbArgs(dataDir, version, passwordFile), {
+      ...as,
+      timeoutMs: 120_000
+    })
     if (initdb.code !== 0) {
-      throw new ShadowUnavailableError(`initdb of PostgreSQL ${version} in ${binDir} failed (${exitDescription(initdb.code, initdb.signal)}): ${initdb.output}`)
+      throw new ShadowUnavailableError(
+        `initdb of PostgreSQL ${version} in ${binDir} failed (${exitDescription(initdb.code, initdb.signal)}): ${initdb.output}`
+      )
     }
   } catch (error) {
     removeDir()
@@ -401,7 +420,10 @@ interface RunningServer {
 /** `postgres -D …` as a child of this process: SIGINT is a fast shutdown. */
 function startDirectly(binDir: string, dataDir: string, port: number, socketDir: string, as: SpawnOptions): RunningServer {
   const output = new OutputTail()
-  const child: ChildProcess = spawn(path.join(binDir, 'postgres'), ['-D', dataDir, ...serverSettings(port, socketDir)], { ...as, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child: ChildProcess = spawn(path.join(binDir, 'postgres'), ['-D', dataDir, ...serverSettings(port, socketDir)], {
+    ...as,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let gone: string | null = null
   let spawnError: Error | null = null
   const exit = new Promise<void>((resolve) => {
@@ -455,7 +477,10 @@ function startWithPgCtl(binDir: string, dataDir: string, port: number, as: Spawn
   const pgCtl = path.join(binDir, 'pg_ctl.exe')
   const logFile = path.join(path.dirname(dataDir), 'server.log')
   const settings = serverSettings(port, '""').join(' ')
-  const started = run(pgCtl, ['start', '-D', dataDir, '-l', logFile, '-w', '-t', String(START_TIMEOUT_MS / 1000), '-o', settings], { ...as, timeoutMs: START_TIMEOUT_MS + 10_000 })
+  const started = run(pgCtl, ['start', '-D', dataDir, '-l', logFile, '-w', '-t', String(START_TIMEOUT_MS / 1000), '-o', settings], {
+    ...as,
+    timeoutMs: START_TIMEOUT_MS + 10_000
+  })
   let gone: string | null = null
   let ctlOutput = ''
   started
@@ -485,7 +510,9 @@ function startWithPgCtl(binDir: string, dataDir: string, port: number, as: Spawn
     },
     kill() {
       try {
-        execFileSync(pgCtl, stopArgs('immediate'), { ...as, stdio: 'ignore', timeout: STOP_TIMEOUT_MS } as Parameters<typeof execFileSync>[2])
+        execFileSync(pgCtl, stopArgs('immediate'), { ...as, stdio: 'ignore', timeout: STOP_TIMEOUT_MS } as Parameters<
+          typeof execFileSync
+        >[2])
       } catch {
         // Nothing more can be done while exiting.
       }

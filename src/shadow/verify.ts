@@ -27,7 +27,15 @@ import type { Version } from '../migrations/types.js'
 import { maskUrl, scrubSecrets } from '../targets/mask.js'
 import { PostgresTarget } from '../targets/postgres.js'
 import type { QueryOptions, QueryResult, SqlParams, Target, TransactionResult, TxStatement } from '../targets/target.js'
-import { clusterState, dropDatabase, restoreClusterState, takeVerificationTurn, VERIFICATION_WAIT_MS, type ClusterChanges, type ClusterState } from './cluster-state.js'
+import {
+  clusterState,
+  dropDatabase,
+  restoreClusterState,
+  takeVerificationTurn,
+  VERIFICATION_WAIT_MS,
+  type ClusterChanges,
+  type ClusterState
+} from './cluster-state.js'
 import { ShadowUnavailableError, startLocalPostgres, type BinSearchSystem, type LocalPostgres } from './local-postgres.js'
 
 export interface VersionCheck {
@@ -130,7 +138,9 @@ async function createScratchDatabase(url: string, log: (m: string) => void): Pro
         `The user of shadow-database-url ${masked} may not create databases (it needs CREATEDB, or use a superuser such as the postgres user of a services: postgres container): ${error.message}`
       )
     }
-    throw new ShadowUnavailableError(`Could not create a scratch database on shadow-database-url ${masked}: ${errorMessage(error)}`, { cause: error })
+    throw new ShadowUnavailableError(`Could not create a scratch database on shadow-database-url ${masked}: ${errorMessage(error)}`, {
+      cause: error
+    })
   }
   log(`Created the scratch database ${name} on ${masked}`)
   return {
@@ -162,9 +172,13 @@ async function restoreServer(admin: Target, before: ClusterState, masked: string
     return
   }
   if (changes.dropped.length > 0) log(`Dropped what the migrations created on ${masked}: ${changes.dropped.join(', ')}`)
-  if (changes.left.length > 0) log(`Still on ${masked} after verification, created while it ran: ${changes.left.join(', ')}; the next verification may fail until they are dropped`)
+  if (changes.left.length > 0)
+    log(
+      `Still on ${masked} after verification, created while it ran: ${changes.left.join(', ')}; the next verification may fail until they are dropped`
+    )
   const altered = [...changes.changed.map((object) => `${object} (changed)`), ...changes.removed.map((object) => `${object} (dropped)`)]
-  if (altered.length > 0) log(`The migrations altered what existed on ${masked} before verification, which is not undone: ${altered.join(', ')}`)
+  if (altered.length > 0)
+    log(`The migrations altered what existed on ${masked} before verification, which is not undone: ${altered.join(', ')}`)
 }
 
 async function localShadow(options: VerifyOptions): Promise<Shadow> {
@@ -184,7 +198,12 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
   const scrub = scrubSecrets(options.shadowDatabaseUrl)
   const log = (message: string): void => options.log(scrub(message))
   const sorted = [...versions].sort((a, b) => a.number - b.number)
-  const notRun = (version: Version): VersionCheck => ({ version: version.number, status: 'not-run', durationMs: 0, statements: statementCount(version) })
+  const notRun = (version: Version): VersionCheck => ({
+    version: version.number,
+    status: 'not-run',
+    durationMs: 0,
+    statements: statementCount(version)
+  })
   const unavailable = (server: string | null, message: string, checks: VersionCheck[] = sorted.map(notRun)): Verification => ({
     status: 'unavailable',
     server,
@@ -195,7 +214,9 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
 
   let shadow: Shadow
   try {
-    shadow = options.shadowDatabaseUrl ? await createScratchDatabase(options.shadowDatabaseUrl, log) : await localShadow({ ...options, log })
+    shadow = options.shadowDatabaseUrl
+      ? await createScratchDatabase(options.shadowDatabaseUrl, log)
+      : await localShadow({ ...options, log })
   } catch (error) {
     const server = options.shadowDatabaseUrl ? `shadow-database-url ${maskUrl(options.shadowDatabaseUrl)}` : null
     return unavailable(server, errorMessage(error))
@@ -217,7 +238,12 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
       if (done) return { version: version.number, status: 'passed', durationMs: done.durationMs, statements: done.statements }
       if (version.number !== result.failedVersion || !result.error) return notRun(version)
       const error = result.error
-      const failed: VersionCheck = { version: version.number, status: 'failed', durationMs: target.lastTransactionMs, statements: statementCount(version) }
+      const failed: VersionCheck = {
+        version: version.number,
+        status: 'failed',
+        durationMs: target.lastTransactionMs,
+        statements: statementCount(version)
+      }
       if (error instanceof StatementFailedError) {
         failed.error = { ...error.location, message: error.sqlError.message }
         if (error.sqlError.sqlState) failed.error.sqlState = error.sqlError.sqlState
@@ -229,7 +255,9 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
     const failure = checks.find((check) => check.status === 'failed')
     if (result.error && (!failure || !isVersionFailure(result.error))) {
       // The server, not the SQL: the connection broke, or the lease could not be taken.
-      const reached = checks.map((check): VersionCheck => (check.status === 'failed' ? { version: check.version, status: 'not-run', durationMs: 0, statements: check.statements } : check))
+      const reached = checks.map((check): VersionCheck =>
+        check.status === 'failed' ? { version: check.version, status: 'not-run', durationMs: 0, statements: check.statements } : check
+      )
       return unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(result.error)}`, reached)
     }
     return {

@@ -77,7 +77,19 @@ export interface DataApiTargetOptions {
 // Error text
 // ---------------------------------------------------------------------------------------------
 
-const LABELS = ['Detail', 'Hint', 'Position', 'Where', 'SQLState', 'Internal Position', 'Internal Query', 'Location', 'Routine', 'File', 'Line']
+const LABELS = [
+  'Detail',
+  'Hint',
+  'Position',
+  'Where',
+  'SQLState',
+  'Internal Position',
+  'Internal Query',
+  'Location',
+  'Routine',
+  'File',
+  'Line'
+]
 const PART_SEPARATOR = new RegExp(`(?:;\\s+|\\r?\\n\\s*)(?=(?:${LABELS.join('|')}):\\s?)`)
 
 /**
@@ -202,7 +214,6 @@ export function sqlPreview(sql: string): string {
   return flat.length > 80 ? `"${flat.slice(0, 80)}…"` : `"${flat}"`
 }
 
-
 const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
 FROM pg_catalog.pg_stat_progress_create_index WHERE pid = :pid`
 
@@ -308,7 +319,11 @@ class DataApiTarget implements Target {
   }
 
   /** One ExecuteStatement of ours: always with column names, on the configured database. */
-  private execute(sql: string, params: SqlParams | undefined, extra: { transactionId?: string; continueAfterTimeout?: boolean } = {}): ExecuteStatementCommand {
+  private execute(
+    sql: string,
+    params: SqlParams | undefined,
+    extra: { transactionId?: string; continueAfterTimeout?: boolean } = {}
+  ): ExecuteStatementCommand {
     return new ExecuteStatementCommand({
       ...this.base,
       database: this.options.database,
@@ -434,10 +449,7 @@ class DataApiTarget implements Target {
           ? `ran past the Data API's 45 s call limit and was no longer running on the server when checked`
           : `was sent, but the call failed (${name}: ${errorMessage(cause)}) and the statement is not running on the server`
     this.log(`${shown} is no longer running on the server (after ${elapsed})`)
-    return new StatementOutcomeUnknownError(
-      `${shown} ${how}; whether it succeeded cannot be read from the Data API.`,
-      { cause, sql }
-    )
+    return new StatementOutcomeUnknownError(`${shown} ${how}; whether it succeeded cannot be read from the Data API.`, { cause, sql })
   }
 
   /** `; phase "…", blocks 40% (…), tuples …` for a CREATE INDEX in progress, or '' when there is no row. */
@@ -497,10 +509,7 @@ class DataApiTarget implements Target {
       let result: QueryResult
       try {
         const output = await withRetry(
-          () =>
-            this.client.send(
-              this.execute(statement.sql, statement.params, { transactionId })
-            ),
+          () => this.client.send(this.execute(statement.sql, statement.params, { transactionId })),
           // A statement inside a transaction is never re-sent after a failure that may have run it.
           { ...this.inTransactionRetry, idempotent: false }
         )
@@ -509,7 +518,14 @@ class DataApiTarget implements Target {
         const kind = classifyError(error)
         // On v2 an SQL error has already ended the transaction; the rollback is for older behaviour.
         const ended = await this.rollback(transactionId)
-        if (kind === 'sql') return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: parseDataApiError(errorMessage(error)) }
+        if (kind === 'sql')
+          return {
+            ok: false,
+            phase: 'statement',
+            failedIndex: index,
+            failedLabel: statement.label,
+            error: parseDataApiError(errorMessage(error))
+          }
         if (errorName(error) === 'StatementTimeoutException') {
           // continueAfterTimeout is not relied on with a transactionId (refused on v1, unverified on
           // v2), so a statement that outlives the call fails the whole transaction.
@@ -634,7 +650,11 @@ class DataApiTarget implements Target {
         const busy = /still running a query/i.test(errorMessage(error))
         const wait = backoffMs(attempt, 1000, MAX_PAUSE_IN_TRANSACTION_MS, this.random)
         if (!busy || this.now() - started + wait > END_TRANSACTION_WINDOW_MS) {
-          return { kind: 'not-ended', reason: `${errorName(error)}: ${errorMessage(error)}`, seconds: Math.round((this.now() - started) / 1000) }
+          return {
+            kind: 'not-ended',
+            reason: `${errorName(error)}: ${errorMessage(error)}`,
+            seconds: Math.round((this.now() - started) / 1000)
+          }
         }
         await this.sleep(wait)
       }
@@ -647,8 +667,13 @@ class DataApiTarget implements Target {
     const code = (error as { code?: unknown } | null)?.code
     const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error)
     const hint = HINTS[name] ? ` ${HINTS[name]}` : ''
-    return new TransportError(`${operation} failed on ${this.description} (${name}): ${bareText(errorMessage(error))}.${hint}`, name, false, {
-      cause: error
-    })
+    return new TransportError(
+      `${operation} failed on ${this.description} (${name}): ${bareText(errorMessage(error))}.${hint}`,
+      name,
+      false,
+      {
+        cause: error
+      }
+    )
   }
 }

@@ -110,7 +110,12 @@ const REFUSED_BEFORE_RUNNING = new Set([
 const NOT_SENT = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/
 
 /** Function errors in which the runner's code never started (its module could not even load). */
-const CODE_NEVER_RAN = new Set(['Runtime.ImportModuleError', 'Runtime.HandlerNotFound', 'Runtime.UserCodeSyntaxError', 'Runtime.MalformedHandlerName'])
+const CODE_NEVER_RAN = new Set([
+  'Runtime.ImportModuleError',
+  'Runtime.HandlerNotFound',
+  'Runtime.UserCodeSyntaxError',
+  'Runtime.MalformedHandlerName'
+])
 
 const TIMED_OUT = 'Sandbox.Timedout'
 const RESPONSE_TOO_LARGE = 'Function.ResponseSizeTooLarge'
@@ -124,9 +129,12 @@ function functionErrorRetries(errorType: string): number {
 const FUNCTION_ERROR_HINTS: Record<string, string> = {
   [TIMED_OUT]: "The runner ran out of time: raise the function's timeout (15 minutes at most), or split the version.",
   [RESPONSE_TOO_LARGE]: "The answer was larger than Lambda's 6 MB limit for a synchronous invocation.",
-  'Runtime.ImportModuleError': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
-  'Runtime.HandlerNotFound': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
-  'Runtime.UserCodeSyntaxError': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.'
+  'Runtime.ImportModuleError':
+    'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
+  'Runtime.HandlerNotFound':
+    'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
+  'Runtime.UserCodeSyntaxError':
+    'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.'
 }
 
 const API_HINTS: Record<string, (fn: string) => string> = {
@@ -311,7 +319,9 @@ class LambdaTarget implements Target {
       if (reply.kind === 'function-error') {
         if (attempt <= functionErrorRetries(reply.errorType)) {
           const wait = backoffMs(attempt, 1000, 5000, this.random)
-          this.log(`${this.subject} failed (${reply.errorType}: ${bare(reply.errorMessage)}); the query is safe to repeat, retrying in ${formatSeconds(wait)}`)
+          this.log(
+            `${this.subject} failed (${reply.errorType}: ${bare(reply.errorMessage)}); the query is safe to repeat, retrying in ${formatSeconds(wait)}`
+          )
           await this.sleep(wait)
           continue
         }
@@ -354,16 +364,28 @@ class LambdaTarget implements Target {
     if (reply.kind === 'function-error') {
       const failed = this.functionFailed(reply)
       if (CODE_NEVER_RAN.has(reply.errorType)) {
-        throw new TransportError(`${failed.message} The runner's code never started: nothing of the transaction ran.`, reply.errorType, false)
+        throw new TransportError(
+          `${failed.message} The runner's code never started: nothing of the transaction ran.`,
+          reply.errorType,
+          false
+        )
       }
       // A timeout or crash may have come after COMMIT, and an answer too large to return follows it.
-      throw new CommitOutcomeUnknownError(`${failed.message} It failed during a transaction, which may have been committed.`, { cause: failed })
+      throw new CommitOutcomeUnknownError(`${failed.message} It failed during a transaction, which may have been committed.`, {
+        cause: failed
+      })
     }
 
     const body = reply.body
     const failure = runnerFailure(body)
     if (failure) throw this.runnerFailed(failure)
-    if (isObject(body) && body.ok === true && Array.isArray(body.results) && body.results.length === statements.length && body.results.every(isQueryResult)) {
+    if (
+      isObject(body) &&
+      body.ok === true &&
+      Array.isArray(body.results) &&
+      body.results.length === statements.length &&
+      body.results.every(isQueryResult)
+    ) {
       return { ok: true, results: (body.results as QueryResult[]).map((r) => ({ rows: r.rows, rowCount: r.rowCount })) }
     }
     const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined
@@ -461,7 +483,11 @@ class LambdaTarget implements Target {
           `${this.subject} lost its connection to the database during COMMIT (${bare(failure.message)}); whether the transaction was committed is unknown.`
         )
       default:
-        return new TransportError(`${this.subject} answered an error this action does not know: ${failure.code}: ${sentence(failure.message)}`, failure.code, false)
+        return new TransportError(
+          `${this.subject} answered an error this action does not know: ${failure.code}: ${sentence(failure.message)}`,
+          failure.code,
+          false
+        )
     }
   }
 
@@ -491,8 +517,13 @@ class LambdaTarget implements Target {
       )
     }
     const hint = API_HINTS[name]?.(this.functionName)
-    return new TransportError(`Invoking ${this.subject} failed (${name}): ${sentence(message)}${hint ? ` ${hint}` : ''}${suffix}`, name, false, {
-      cause: error
-    })
+    return new TransportError(
+      `Invoking ${this.subject} failed (${name}): ${sentence(message)}${hint ? ` ${hint}` : ''}${suffix}`,
+      name,
+      false,
+      {
+        cause: error
+      }
+    )
   }
 }

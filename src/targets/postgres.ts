@@ -9,7 +9,17 @@
 import pg from 'pg'
 import { CommitOutcomeUnknownError, DatabaseError, TransportError, errorMessage, type SqlErrorInfo } from '../errors.js'
 import { maskUrl } from './mask.js'
-import { guardFailure, type QueryOptions, type QueryResult, type Row, type SqlParams, type SqlValue, type Target, type TransactionResult, type TxStatement } from './target.js'
+import {
+  guardFailure,
+  type QueryOptions,
+  type QueryResult,
+  type Row,
+  type SqlParams,
+  type SqlValue,
+  type Target,
+  type TransactionResult,
+  type TxStatement
+} from './target.js'
 
 // ---------------------------------------------------------------------------------------------
 // Named parameters
@@ -147,9 +157,7 @@ export function toPositional(sql: string, params: SqlParams | undefined): { text
  * dates) is returned unchanged.
  */
 export function timestampToIso(text: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:([+-]\d{2})(?::?(\d{2}))?(?::?(\d{2}))?|Z)?$/.exec(
-    text.trim()
-  )
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:([+-]\d{2})(?::?(\d{2}))?(?::?(\d{2}))?|Z)?$/.exec(text.trim())
   if (!m) return text
   const [, date, time, fraction = '', offH, offM = '00'] = m
   const ms = (fraction + '000').slice(0, 3)
@@ -305,7 +313,9 @@ export class PostgresTarget implements Target {
       try {
         await client.connect()
       } catch (error) {
-        throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, { cause: error })
+        throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
+          cause: error
+        })
       }
       try {
         if (timeoutMs) await client.query(`SET statement_timeout = ${Math.round(timeoutMs)}`)
@@ -439,12 +449,9 @@ export class PostgresTarget implements Target {
     if (error instanceof DatabaseError || error instanceof TransportError) return error
     if (isServerError(error) && !isConnectionState(error.code)) return new DatabaseError(sqlErrorInfo(error))
     this.discard(client)
-    return new TransportError(
-      `PostgreSQL connection to ${this.description} failed: ${errorMessage(error)}`,
-      errorCode(error),
-      false,
-      { cause: error }
-    )
+    return new TransportError(`PostgreSQL connection to ${this.description} failed: ${errorMessage(error)}`, errorCode(error), false, {
+      cause: error
+    })
   }
 
   /** Forgets a broken client so the next call connects again. */
@@ -462,12 +469,9 @@ export class PostgresTarget implements Target {
           await client.connect()
         } catch (error) {
           client.end().catch(() => {})
-          throw new TransportError(
-            `Could not connect to ${this.description}: ${errorMessage(error)}`,
-            errorCode(error),
-            false,
-            { cause: error }
-          )
+          throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
+            cause: error
+          })
         }
         this.client = client
         return client

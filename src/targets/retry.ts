@@ -154,7 +154,8 @@ export function backoffMs(attempt: number, baseMs: number, capMs: number, random
 export function retryAfterMs(error: unknown): number | undefined {
   const e = (error ?? {}) as { retryAfterSeconds?: unknown; $response?: { headers?: Record<string, unknown> } }
   const header = e.retryAfterSeconds ?? e.$response?.headers?.['retry-after']
-  const seconds = typeof header === 'number' ? header : typeof header === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) : NaN
+  const seconds =
+    typeof header === 'number' ? header : typeof header === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) : NaN
   return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined
 }
 

@@ -75988,6 +75988,21 @@ function identifierName(token) {
         return token.value;
     return null;
 }
+/** A dotted name (`name`, `schema.name`, `catalog.schema.name`) starting at tokens[i]: its parts, and the index after it. */
+function dottedNameAt(tokens, i) {
+    const parts = [];
+    for (;;) {
+        const part = identifierName(tokens[i]);
+        if (part === null)
+            return null;
+        parts.push(part);
+        const dot = tokens[i + 1];
+        if (!(dot?.kind === 'symbol' && dot.value === '.'))
+            break;
+        i += 2;
+    }
+    return { parts, next: i + 1 };
+}
 
 ;// CONCATENATED MODULE: ./src/migrations/transaction-block.ts
 /**
@@ -76650,17 +76665,9 @@ function parseCreateIndexConcurrently(sql) {
 }
 /** `name` or `schema.name` (a `catalog.schema.name` keeps its last two parts) at tokens[i]. */
 function qualifiedName(tokens, i) {
-    const parts = [];
-    for (;;) {
-        const part = identifierName(tokens[i]);
-        if (part === null)
-            return null;
-        parts.push(part);
-        const dot = tokens[i + 1];
-        if (!(dot?.kind === 'symbol' && dot.value === '.'))
-            break;
-        i += 2;
-    }
+    const parts = dottedNameAt(tokens, i)?.parts;
+    if (!parts)
+        return null;
     if (parts.length === 1)
         return { schema: null, name: parts[0] };
     return { schema: parts[parts.length - 2], name: parts[parts.length - 1] };
@@ -76735,18 +76742,8 @@ function isMaintenance(sql) {
 // ---------------------------------------------------------------------------------------------
 /** `name` or `schema.name` at tokens[i], as text for to_regclass (quoted: case survives); and the index after it. */
 function relationAt(tokens, i) {
-    const parts = [];
-    for (;;) {
-        const part = identifierName(tokens[i]);
-        if (part === null)
-            return null;
-        parts.push(part);
-        const dot = tokens[i + 1];
-        if (!(dot?.kind === 'symbol' && dot.value === '.'))
-            break;
-        i += 2;
-    }
-    return { reference: parts.slice(-2).map(quoteIdentifier).join('.'), next: i + 1 };
+    const name = dottedNameAt(tokens, i);
+    return name && { reference: name.parts.slice(-2).map(quoteIdentifier).join('.'), next: name.next };
 }
 const isSymbol = (token, symbol) => token?.kind === 'symbol' && token.value === symbol;
 /** Index just past the parenthesis that closes the one at tokens[i]. */

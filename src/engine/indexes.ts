@@ -4,7 +4,7 @@
  * succeeded can be an error. So the engine asks the catalog instead of trusting the reply: parsing here
  * is pure; the catalog queries take a Target.
  */
-import { identifierName, isWord, tokenize, type Token } from '../migrations/tokens.js'
+import { dottedNameAt, identifierName, isWord, tokenize, type Token } from '../migrations/tokens.js'
 import type { Target } from '../targets/target.js'
 import { quoteIdentifier } from './meta.js'
 
@@ -46,15 +46,8 @@ export function parseCreateIndexConcurrently(sql: string): ConcurrentIndex | nul
 
 /** `name` or `schema.name` (a `catalog.schema.name` keeps its last two parts) at tokens[i]. */
 function qualifiedName(tokens: Token[], i: number): ConcurrentIndex['table'] | null {
-  const parts: string[] = []
-  for (;;) {
-    const part = identifierName(tokens[i])
-    if (part === null) return null
-    parts.push(part)
-    const dot = tokens[i + 1]
-    if (!(dot?.kind === 'symbol' && dot.value === '.')) break
-    i += 2
-  }
+  const parts = dottedNameAt(tokens, i)?.parts
+  if (!parts) return null
   if (parts.length === 1) return { schema: null, name: parts[0] }
   return { schema: parts[parts.length - 2], name: parts[parts.length - 1] }
 }

@@ -15,7 +15,7 @@
  * SCHEMA, CLUSTER, REFRESH MATERIALIZED VIEW — cannot be confirmed. Parsing here is pure; the catalog
  * queries take a Target and cast every catalog value to text, as the Data API requires.
  */
-import { identifierName, isWord, tokenize, type Token } from '../migrations/tokens.js'
+import { dottedNameAt, isWord, tokenize, type Token } from '../migrations/tokens.js'
 import type { Row, Target } from '../targets/target.js'
 import { quoteIdentifier } from './meta.js'
 
@@ -46,16 +46,8 @@ export function isMaintenance(sql: string): boolean {
 
 /** `name` or `schema.name` at tokens[i], as text for to_regclass (quoted: case survives); and the index after it. */
 function relationAt(tokens: Token[], i: number): { reference: string; next: number } | null {
-  const parts: string[] = []
-  for (;;) {
-    const part = identifierName(tokens[i])
-    if (part === null) return null
-    parts.push(part)
-    const dot = tokens[i + 1]
-    if (!(dot?.kind === 'symbol' && dot.value === '.')) break
-    i += 2
-  }
-  return { reference: parts.slice(-2).map(quoteIdentifier).join('.'), next: i + 1 }
+  const name = dottedNameAt(tokens, i)
+  return name && { reference: name.parts.slice(-2).map(quoteIdentifier).join('.'), next: name.next }
 }
 
 const isSymbol = (token: Token | undefined, symbol: string) => token?.kind === 'symbol' && token.value === symbol

@@ -148,3 +148,17 @@ export function identifierName(token: Token | undefined): string | null {
   if (token.kind === 'word' || token.kind === 'quoted') return token.value
   return null
 }
+
+/** A dotted name (`name`, `schema.name`, `catalog.schema.name`) starting at tokens[i]: its parts, and the index after it. */
+export function dottedNameAt(tokens: Token[], i: number): { parts: string[]; next: number } | null {
+  const parts: string[] = []
+  for (;;) {
+    const part = identifierName(tokens[i])
+    if (part === null) return null
+    parts.push(part)
+    const dot = tokens[i + 1]
+    if (!(dot?.kind === 'symbol' && dot.value === '.')) break
+    i += 2
+  }
+  return { parts, next: i + 1 }
+}

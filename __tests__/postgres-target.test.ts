@@ -72,12 +72,15 @@ async function startCuttingProxy(serverUrl: string) {
   const port = await freePort()
   let rule: { marker: string; when: 'before' | 'after' } | undefined
   const sockets = new Set<net.Socket>()
+  /** Every packet clients sent, in order: a round trip starts with one. */
+  const sent: string[] = []
   const proxy = net.createServer((client) => {
     const upstream = net.connect(Number(server.port), server.hostname)
     sockets.add(client)
     sockets.add(upstream)
     let replyLost = false
     client.on('data', (chunk: Buffer) => {
+      sent.push(chunk.toString('utf8'))
       if (rule && chunk.includes(Buffer.from(rule.marker))) {
         const { when } = rule
         rule = undefined
@@ -106,6 +109,7 @@ async function startCuttingProxy(serverUrl: string) {
   url.host = `127.0.0.1:${port}`
   return {
     url: url.toString(),
+    sent,
     cut(marker: string, when: 'before' | 'after') {
       rule = { marker, when }
     },
@@ -148,6 +152,36 @@ describe('PostgresTarget connection failures', () => {
       if (rows.length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
     }
     expect(rows).toEqual([{ id: 1 }])
+  })
+
+  test('packed (resultsNeeded false): one round trip for the version, one for the session reset', async () => {
+    await target.query('SELECT 1')
+    proxy.sent.length = 0
+    const result = await target.transaction(
+      [{ sql: 'INSERT INTO t VALUES (1)' }, { sql: 'INSERT INTO t VALUES (:id)', params: { id: 2 }, expectRows: 1 }],
+      { resultsNeeded: false }
+    )
+    expect(result).toEqual({ ok: true, results: [] })
+    expect(proxy.sent).toHaveLength(2)
+    expect(proxy.sent[0]).toContain('DO $aurora_migrate_packed$')
+    expect(proxy.sent[1]).toContain('DISCARD ALL')
+    expect(await sql(db.url, 'SELECT id FROM t ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }])
+  })
+
+  test('packed: a block whose reply was lost is CommitOutcomeUnknownError, not re-sent, and it committed', async () => {
+    await target.query('SELECT 1')
+    proxy.cut('DO $aurora_migrate_packed$', 'after')
+    const error = await target.transaction([{ sql: 'INSERT INTO t VALUES (1)' }], { resultsNeeded: false }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(CommitOutcomeUnknownError)
+    expect(proxy.sent.filter((p) => p.includes('DO $aurora_migrate_packed$'))).toHaveLength(1)
+    let rows: unknown[] = []
+    for (let i = 0; i < 20 && rows.length === 0; i++) {
+      rows = await sql(db.url, 'SELECT id FROM t')
+      if (rows.length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(rows).toEqual([{ id: 1 }])
+    // The target goes on, on a new connection.
+    expect((await target.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }])
   })
 
   test('a COMMIT that never reached the server: CommitOutcomeUnknownError, and nothing committed', async () => {

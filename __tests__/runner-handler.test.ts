@@ -97,6 +97,24 @@ describe('runner handler', () => {
     expect(logs.lines[0]).toMatch(/^op=transaction statements=3 ms=\d+ outcome=ok rows=4$/)
   })
 
+  test('resultsNeeded false: the transaction runs packed and answers no results; a failure names its statement', async () => {
+    const statements = [
+      { sql: 'CREATE TABLE t (id int PRIMARY KEY)', label: 'first' },
+      { sql: 'INSERT INTO t VALUES (:id), (2)', params: { id: 1 }, expectRows: 2 },
+      { sql: 'SELECT id FROM t', expectRows: 2, label: 'check' }
+    ]
+    expect(await handler({ protocol: 1, op: 'transaction', statements, resultsNeeded: false })).toEqual({ ok: true, results: [] })
+    expect(await sql(db.url, 'SELECT id FROM t ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }])
+    const failing = await handler({
+      protocol: 1,
+      op: 'transaction',
+      statements: [{ sql: 'INSERT INTO t VALUES (3)' }, { sql: 'INSERT INTO t VALUES (1)', label: 'record' }],
+      resultsNeeded: false
+    })
+    expect(failing).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, failedLabel: 'record', error: { sqlState: '23505' } })
+    expect(await sql(db.url, 'SELECT id FROM t ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }])
+  })
+
   test('a failing statement answers failedIndex and rolls everything back', async () => {
     const response = await handler({
       protocol: 1,
@@ -196,6 +214,12 @@ describe('runner handler', () => {
         { protocol: 1, op: 'transaction', statements: longList },
         'BAD_REQUEST',
         /'statements' has 10001 statements: at most 10000/
+      ],
+      [
+        'resultsNeeded that is not a boolean',
+        { protocol: 1, op: 'transaction', statements: [{ sql: 'SELECT 1' }], resultsNeeded: 'no' },
+        'BAD_REQUEST',
+        /'resultsNeeded' must be a boolean/
       ],
       [
         'a statement that is a string',
@@ -484,6 +508,29 @@ describe('runner handler', () => {
       const elapsed = Date.now() - started
       // statement_timeout alone would give each statement 3 s: the last would end 5.4 s in, past the margin.
       expect(response).toMatchObject({ ok: false, failedIndex: 3, error: { sqlState: '57014' } })
+      expect(elapsed).toBeLessThan(3_900)
+      expect(await sql(db.url, 'SELECT id FROM t')).toEqual([])
+    })
+
+    test('packed (resultsNeeded false), the deadline holds for the whole block', async () => {
+      await sql(db.url, 'CREATE TABLE t (id int)')
+      const started = Date.now()
+      const response = await handler(
+        {
+          protocol: 1,
+          op: 'transaction',
+          statements: [
+            { sql: 'INSERT INTO t VALUES (1)' },
+            { sql: 'SELECT pg_sleep(1.2)' },
+            { sql: 'SELECT pg_sleep(1.2)' },
+            { sql: 'SELECT pg_sleep(5)' }
+          ],
+          resultsNeeded: false
+        },
+        contextWith(6_000)
+      )
+      const elapsed = Date.now() - started
+      expect(response).toMatchObject({ ok: false, phase: 'statement', failedIndex: 3, error: { sqlState: '57014' } })
       expect(elapsed).toBeLessThan(3_900)
       expect(await sql(db.url, 'SELECT id FROM t')).toEqual([])
     })

@@ -28,6 +28,7 @@ describeTargetContract('data-api', async () => {
   return {
     target,
     url: db.url,
+    calls: () => emulator.calls.length,
     async cleanup() {
       await emulator.stop()
       await db.drop()

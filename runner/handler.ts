@@ -14,7 +14,8 @@
  * transaction the runner has a statement of its own run before each of the request's statements after
  * the first (PostgresTarget's `between`), which lowers statement_timeout to the time still left (a smaller
  * one the migration set is kept), so the deadline holds for the whole transaction and not only for each
- * statement.
+ * statement. A transaction sent with `resultsNeeded: false` runs packed, as one DO block: one statement,
+ * which the deadline set for the session bounds as a whole.
  *
  * Logging: one line per invocation with the operation, the statement count, the duration and the
  * outcome. Never SQL text, parameters, row values, the URL or the secret.
@@ -250,7 +251,7 @@ export function createHandler(options: HandlerOptions = {}): RunnerHandler {
     }
   }
 
-  async function transaction(statements: TxStatement[], invocation: Invocation): Promise<RunnerResponse> {
+  async function transaction(statements: TxStatement[], resultsNeeded: boolean, invocation: Invocation): Promise<RunnerResponse> {
     const { target, reused } = await targetFor(await settings())
     try {
       await prepareSession(target, reused, invocation)
@@ -259,7 +260,11 @@ export function createHandler(options: HandlerOptions = {}): RunnerHandler {
     }
     try {
       // With a deadline, each statement after the first is preceded by one that shortens statement_timeout to the time left.
-      const result = await target.transaction(statements, { between: invocation.timeoutMs !== undefined ? REFRESH_TIMEOUT : undefined })
+      // Packed (resultsNeeded false), the transaction is one statement: the deadline set for the session bounds it whole.
+      const result = await target.transaction(statements, {
+        resultsNeeded,
+        between: invocation.timeoutMs !== undefined ? REFRESH_TIMEOUT : undefined
+      })
       if (!result.ok) return fitResponse({ ...result, error: withTimeoutHint(result.error, invocation) }, 'transaction', invocation)
       return fitResponse(result, 'transaction', invocation)
     } catch (error) {
@@ -334,7 +339,7 @@ export function createHandler(options: HandlerOptions = {}): RunnerHandler {
         return query(request.sql, request.params, invocation)
       case 'transaction':
         checkTimeLeft(invocation)
-        return transaction(request.statements, invocation)
+        return transaction(request.statements, request.resultsNeeded !== false, invocation)
     }
   }
 

@@ -154,7 +154,11 @@ function parse(event: unknown, runnerVersion: string): RunnerRequest {
   if (statements.length > MAX_STATEMENTS) {
     throw badRequest(`'statements' has ${statements.length} statements: at most ${MAX_STATEMENTS} fit in one transaction request.`)
   }
-  return { protocol, op, statements: statements.map(checkStatement) }
+  if (body.resultsNeeded !== undefined && typeof body.resultsNeeded !== 'boolean') {
+    throw badRequest(`'resultsNeeded' must be a boolean when given, got ${kind(body.resultsNeeded)}.`)
+  }
+  const checked = statements.map(checkStatement)
+  return body.resultsNeeded === false ? { protocol, op, statements: checked, resultsNeeded: false } : { protocol, op, statements: checked }
 }
 
 /** The request as the runner will act on it (a clean copy, unknown fields dropped), or the refusal to answer. */

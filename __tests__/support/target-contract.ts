@@ -4,13 +4,15 @@
  * talks to, used only to check what really happened.
  */
 import { DatabaseError } from '../../src/errors.js'
-import type { Target } from '../../src/targets/target.js'
+import type { QueryResult, Target, TransactionResult, TxStatement } from '../../src/targets/target.js'
 import { sql } from './postgres.js'
 
 export interface ContractSetup {
   target: Target
   url: string
   cleanup(): Promise<void>
+  /** Calls the transport has made so far, where it can count them (the Data API emulator's). */
+  calls?: () => number
 }
 
 async function tableExists(url: string, name: string): Promise<boolean> {
@@ -28,9 +30,26 @@ async function expectDatabaseError(promise: Promise<unknown>): Promise<DatabaseE
   throw new Error('expected a DatabaseError, the call succeeded')
 }
 
+/**
+ * The suite runs twice: with `resultsNeeded` left out (each statement's results returned) and with
+ * `resultsNeeded: false` (the transport may pack the transaction and answers `results: []`; a failed
+ * guard then carries no rows).
+ */
 export function describeTargetContract(name: string, setup: () => Promise<ContractSetup>): void {
-  describe(`Target contract: ${name}`, () => {
+  describeContract(name, setup, false)
+  describeContract(name, setup, true)
+}
+
+function describeContract(name: string, setup: () => Promise<ContractSetup>, packed: boolean): void {
+  describe(`Target contract: ${name}${packed ? ' (results not needed)' : ''}`, () => {
     let ctx: ContractSetup
+
+    const transaction = (statements: TxStatement[]): Promise<TransactionResult> =>
+      ctx.target.transaction(statements, packed ? { resultsNeeded: false } : undefined)
+    /** What a successful transaction answers: its results, or none when they were not asked for. */
+    const committed = (results: Partial<QueryResult>[]) => ({ ok: true, results: packed ? [] : results })
+    /** The rows a failed guard reports, or nothing when results were not asked for. */
+    const guardRows = (rows: unknown[]) => (packed ? {} : { guardRows: rows })
 
     beforeEach(async () => {
       ctx = await setup()
@@ -128,15 +147,14 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
     })
 
     test('a transaction commits every statement and returns each result', async () => {
-      const result = await ctx.target.transaction([
+      const result = await transaction([
         { sql: 'CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)' },
         { sql: 'INSERT INTO accounts VALUES (1, 100), (2, 50)' },
         { sql: 'UPDATE accounts SET balance = balance - :amount WHERE id = :id', params: { amount: 30, id: 1 }, expectRows: 1 },
         { sql: 'SELECT id, balance FROM accounts ORDER BY id' }
       ])
-      expect(result).toEqual({
-        ok: true,
-        results: [
+      expect(result).toEqual(
+        committed([
           { rows: [], rowCount: 0 },
           { rows: [], rowCount: 2 },
           { rows: [], rowCount: 1 },
@@ -147,8 +165,8 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
             ],
             rowCount: 2
           }
-        ]
-      })
+        ])
+      )
       expect(await sql(ctx.url, 'SELECT id, balance FROM accounts ORDER BY id')).toEqual([
         { id: 1, balance: 70 },
         { id: 2, balance: 50 }
@@ -157,7 +175,7 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
 
     test('an SQL error at statement 2 of 3 rolls everything back and is reported as data', async () => {
       await ctx.target.query('CREATE TABLE kept (id int)')
-      const result = await ctx.target.transaction([
+      const result = await transaction([
         { sql: 'INSERT INTO kept VALUES (1)' },
         { sql: 'INSERT INTO no_such_table VALUES (1)' },
         { sql: 'INSERT INTO kept VALUES (2)' }
@@ -174,7 +192,7 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
     })
 
     test('DDL inside a failed transaction is rolled back', async () => {
-      const result = await ctx.target.transaction([
+      const result = await transaction([
         { sql: 'CREATE TABLE ddl_rolled_back (id int)' },
         { sql: 'ALTER TABLE ddl_rolled_back ADD COLUMN name text' },
         { sql: 'CREATE INDEX ddl_idx ON ddl_rolled_back (name)' },
@@ -188,7 +206,7 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
     test('a failed guard rolls back and returns the rows it saw', async () => {
       await ctx.target.query('CREATE TABLE leases (name text PRIMARY KEY, token int)')
       await ctx.target.query("INSERT INTO leases VALUES ('main', 1)")
-      const updateGuard = await ctx.target.transaction([
+      const updateGuard = await transaction([
         { sql: "INSERT INTO leases VALUES ('other', 5)" },
         { sql: "UPDATE leases SET token = token + 1 WHERE name = 'main' AND token = :token", params: { token: 99 }, expectRows: 1 }
       ])
@@ -198,29 +216,28 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
         failedIndex: 1,
         error: { message: expect.stringContaining('Expected 1 row(s), got 0') },
         guard: true,
-        guardRows: []
+        ...guardRows([])
       })
-      const selectGuard = await ctx.target.transaction([
+      const selectGuard = await transaction([
         { sql: "UPDATE leases SET token = 2 WHERE name = 'main'" },
         { sql: 'SELECT name, token FROM leases ORDER BY name', expectRows: 0 }
       ])
-      expect(selectGuard).toMatchObject({ ok: false, failedIndex: 1, guard: true, guardRows: [{ name: 'main', token: 2 }] })
+      expect(selectGuard).toMatchObject({ ok: false, failedIndex: 1, guard: true, ...guardRows([{ name: 'main', token: 2 }]) })
       expect(await sql(ctx.url, 'SELECT name, token FROM leases ORDER BY name')).toEqual([{ name: 'main', token: 1 }])
     })
 
     test('a guard that holds lets the transaction commit', async () => {
       await ctx.target.query('CREATE TABLE g (id int)')
-      const result = await ctx.target.transaction([
+      const result = await transaction([
         { sql: 'INSERT INTO g VALUES (1), (2)', expectRows: 2 },
         { sql: 'SELECT id FROM g ORDER BY id', expectRows: 2 }
       ])
-      expect(result).toEqual({
-        ok: true,
-        results: [
+      expect(result).toEqual(
+        committed([
           { rows: [], rowCount: 2 },
           { rows: [{ id: 1 }, { id: 2 }], rowCount: 2 }
-        ]
-      })
+        ])
+      )
       expect(await sql(ctx.url, 'SELECT count(*)::int AS c FROM g')).toEqual([{ c: 2 }])
     })
 
@@ -232,7 +249,7 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
         END;
       $$`)
       expect((await ctx.target.query('SELECT add_one(41) AS v')).rows).toEqual([{ v: 42 }])
-      const result = await ctx.target.transaction([
+      const result = await transaction([
         {
           sql: `CREATE FUNCTION twice(i int) RETURNS int LANGUAGE plpgsql AS $body$
             DECLARE r int;
@@ -242,20 +259,21 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
         { sql: 'DO $$ BEGIN PERFORM twice(1); END $$' },
         { sql: 'SELECT twice(21) AS v' }
       ])
-      expect(result).toMatchObject({ ok: true, results: [{}, {}, { rows: [{ v: 42 }] }] })
+      expect(result).toMatchObject(committed([{}, {}, { rows: [{ v: 42 }] }]))
+      expect((await ctx.target.query('SELECT twice(21) AS v')).rows).toEqual([{ v: 42 }])
     })
 
     test('a constraint that fails at COMMIT is reported as a failed transaction', async () => {
       await ctx.target.query('CREATE TABLE p (id int PRIMARY KEY)')
       await ctx.target.query('CREATE TABLE c (pid int REFERENCES p DEFERRABLE INITIALLY DEFERRED)')
-      const result = await ctx.target.transaction([{ sql: 'INSERT INTO c VALUES (5)' }])
+      const result = await transaction([{ sql: 'INSERT INTO c VALUES (5)' }])
       expect(result).toMatchObject({ ok: false, phase: 'commit', failedIndex: 1, error: { sqlState: '23503' } })
       expect(await sql(ctx.url, 'SELECT * FROM c')).toEqual([])
     })
 
     test('a failed COMMIT after every statement ran is told apart from a failed last statement', async () => {
       await ctx.target.query('CREATE TABLE d (id int UNIQUE DEFERRABLE INITIALLY DEFERRED)')
-      const result = await ctx.target.transaction([
+      const result = await transaction([
         { sql: 'CREATE TABLE d_side (id int)', label: 'first' },
         { sql: 'INSERT INTO d VALUES (1)' },
         { sql: 'INSERT INTO d VALUES (1)', label: 'record' }
@@ -271,19 +289,19 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
       // Nothing was committed, and the target goes on.
       expect(await sql(ctx.url, 'SELECT * FROM d')).toEqual([])
       expect(await tableExists(ctx.url, 'd_side')).toBe(false)
-      expect((await ctx.target.transaction([{ sql: 'INSERT INTO d VALUES (2)' }])).ok).toBe(true)
+      expect((await transaction([{ sql: 'INSERT INTO d VALUES (2)' }])).ok).toBe(true)
       expect(await sql(ctx.url, 'SELECT id FROM d')).toEqual([{ id: 2 }])
     })
 
     test('a failed statement echoes its label; one without a label has none', async () => {
       await ctx.target.query('CREATE TABLE labelled (id int PRIMARY KEY)')
-      const labelled = await ctx.target.transaction([
+      const labelled = await transaction([
         { sql: 'INSERT INTO labelled VALUES (1)', label: 'first' },
         { sql: 'INSERT INTO labelled VALUES (1)', label: 'record' },
         { sql: 'INSERT INTO labelled VALUES (3)', label: 'last' }
       ])
       expect(labelled).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, failedLabel: 'record', error: { sqlState: '23505' } })
-      const guarded = await ctx.target.transaction([
+      const guarded = await transaction([
         { sql: 'INSERT INTO labelled VALUES (4)' },
         { sql: 'SELECT id FROM labelled WHERE id = 4', expectRows: 0, label: 'not-applied' }
       ])
@@ -293,9 +311,9 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
         failedIndex: 1,
         failedLabel: 'not-applied',
         guard: true,
-        guardRows: [{ id: 4 }]
+        ...guardRows([{ id: 4 }])
       })
-      const unlabelled = await ctx.target.transaction([{ sql: 'INSERT INTO labelled VALUES (5)', label: 'first' }, { sql: 'SELECT 1 / 0' }])
+      const unlabelled = await transaction([{ sql: 'INSERT INTO labelled VALUES (5)', label: 'first' }, { sql: 'SELECT 1 / 0' }])
       expect(unlabelled).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, error: { sqlState: '22012' } })
       expect(unlabelled.ok === false && unlabelled.failedLabel).toBeUndefined()
       expect(await sql(ctx.url, 'SELECT * FROM labelled')).toEqual([])
@@ -304,21 +322,26 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
     test('session settings made inside a transaction do not outlive it', async () => {
       await ctx.target.query('CREATE SCHEMA other')
       await ctx.target.query('CREATE TABLE public.marker (id int)')
-      const changed = await ctx.target.transaction([
+      const changed = await transaction([
         { sql: 'SET search_path = other' },
         { sql: "SELECT set_config('lock_timeout', '1234', false)" },
         { sql: 'SET default_transaction_read_only = on' },
         { sql: 'CREATE TEMPORARY TABLE scratch (id int)' },
-        { sql: 'SELECT current_setting(:name) AS search_path', params: { name: 'search_path' } }
+        { sql: 'SELECT current_setting(:name) AS search_path', params: { name: 'search_path' } },
+        // A guard holds only while the setting is in force: checked the same way with results or without.
+        { sql: "SELECT 1 WHERE current_setting('search_path') = :value", params: { value: 'other' }, expectRows: 1 }
       ])
-      expect(changed).toMatchObject({ ok: true, results: [{}, {}, {}, {}, { rows: [{ search_path: 'other' }] }] })
+      expect(changed).toMatchObject(committed([{}, {}, {}, {}, { rows: [{ search_path: 'other' }] }, {}]))
       const settings =
         "SELECT current_setting('search_path') AS search_path, current_setting('lock_timeout') AS lock_timeout, " +
         "current_setting('default_transaction_read_only') AS read_only, to_regclass('pg_temp.scratch') IS NULL AS no_scratch"
       const fresh = { search_path: '"$user", public', lock_timeout: '0', read_only: 'off', no_scratch: true }
       // The next transaction: it may write, and an unqualified table lands in public.
-      const next = await ctx.target.transaction([{ sql: settings }, { sql: 'CREATE TABLE unqualified (id int)' }])
-      expect(next).toMatchObject({ ok: true, results: [{ rows: [fresh] }, {}] })
+      const freshCheck =
+        "SELECT 1 WHERE current_setting('search_path') = '\"$user\", public' AND current_setting('lock_timeout') = '0' " +
+        "AND current_setting('default_transaction_read_only') = 'off' AND to_regclass('pg_temp.scratch') IS NULL"
+      const next = await transaction([{ sql: settings }, { sql: freshCheck, expectRows: 1 }, { sql: 'CREATE TABLE unqualified (id int)' }])
+      expect(next).toMatchObject(committed([{ rows: [fresh] }, {}, {}]))
       // The next query.
       expect((await ctx.target.query(settings)).rows).toEqual([fresh])
       expect(await sql(ctx.url, "SELECT table_schema FROM information_schema.tables WHERE table_name = 'unqualified'")).toEqual([
@@ -326,8 +349,119 @@ export function describeTargetContract(name: string, setup: () => Promise<Contra
       ])
     })
 
+    test('a syntax error in the middle of a transaction: its statement, SQLSTATE and position; nothing stays', async () => {
+      const result = await transaction([
+        { sql: 'CREATE TABLE before_error (id int)' },
+        { sql: 'SELECT id FROM before_error WHERE id = 1 ORDER id' },
+        { sql: 'CREATE TABLE after_error (id int)' }
+      ])
+      expect(result).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, error: { sqlState: '42601', position: 48 } })
+      expect(result.ok === false && result.error.message).toBe('syntax error at or near "id"')
+      const missing = await transaction([{ sql: 'CREATE TABLE m1 (id int)' }, { sql: 'INSERT INTO m1 SELECT id FROM no_such_relation' }])
+      expect(missing).toMatchObject({
+        failedIndex: 1,
+        error: { sqlState: '42P01', position: 31, message: 'relation "no_such_relation" does not exist' }
+      })
+      expect(await tableExists(ctx.url, 'before_error')).toBe(false)
+      expect(await tableExists(ctx.url, 'm1')).toBe(false)
+    })
+
+    test('an error inside a plpgsql function body is located in the CREATE FUNCTION statement', async () => {
+      const create = `CREATE FUNCTION broken() RETURNS int LANGUAGE plpgsql AS $fn$
+BEGIN
+  RETURN 1 +;
+END
+$fn$`
+      const result = await transaction([{ sql: 'CREATE TABLE with_function (id int)' }, { sql: create }])
+      expect(result).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, error: { sqlState: '42601' } })
+      const position = result.ok ? undefined : result.error.position
+      expect(position).toBeDefined()
+      expect(create.slice(position! - 1)).toMatch(/^;\nEND/)
+      expect(await tableExists(ctx.url, 'with_function')).toBe(false)
+    })
+
+    test('a transaction over 65,536 characters commits whole, or not at all', async () => {
+      await ctx.target.query('CREATE TABLE big (id int PRIMARY KEY, filler text)')
+      const filler = 'x'.repeat(3000)
+      const statements: TxStatement[] = Array.from({ length: 30 }, (_, i) => ({
+        sql: `INSERT INTO big VALUES (${i}, '${filler}')`,
+        expectRows: 1
+      }))
+      const before = ctx.calls?.()
+      expect(await transaction(statements)).toMatchObject({ ok: true })
+      if (before !== undefined && packed) {
+        // Two blocks in one transaction: BeginTransaction, two calls, CommitTransaction.
+        expect(ctx.calls!() - before).toBe(4)
+      }
+      expect(await sql(ctx.url, 'SELECT count(*)::int AS c FROM big')).toEqual([{ c: 30 }])
+      const failing = [
+        ...statements.map((s) => ({ ...s, sql: s.sql.replace('VALUES (', 'VALUES (100 + ') })),
+        { sql: 'INSERT INTO big VALUES (0)' }
+      ]
+      expect(await transaction(failing)).toMatchObject({ ok: false, phase: 'statement', failedIndex: 30, error: { sqlState: '23505' } })
+      expect(await sql(ctx.url, 'SELECT count(*)::int AS c FROM big')).toEqual([{ c: 30 }])
+    })
+
+    if (packed) {
+      test('a packed transaction costs one call', async () => {
+        await ctx.target.query('CREATE TABLE one_call (id int)')
+        const before = ctx.calls?.()
+        const result = await transaction([
+          { sql: 'INSERT INTO one_call VALUES (:id)', params: { id: 1 }, expectRows: 1 },
+          { sql: 'INSERT INTO one_call VALUES (2)' },
+          { sql: 'SELECT id FROM one_call', expectRows: 2 }
+        ])
+        expect(result).toEqual({ ok: true, results: [] })
+        if (before !== undefined) expect(ctx.calls!() - before).toBe(1)
+        expect(await sql(ctx.url, 'SELECT id FROM one_call ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }])
+      })
+
+      test('transaction control inside the transaction cannot escape it', async () => {
+        await ctx.target.query('CREATE TABLE escape (id int)')
+        for (const control of ['COMMIT', 'ROLLBACK', 'END', 'BEGIN']) {
+          const result = await transaction([
+            { sql: 'INSERT INTO escape VALUES (1)' },
+            { sql: control },
+            { sql: 'INSERT INTO escape VALUES (2)' },
+            { sql: 'SELECT 1 / 0' }
+          ])
+          // PostgreSQL refuses it there (EXECUTE does not run transaction commands), and it is reported as the statement's failure.
+          expect(result).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, error: { sqlState: '0A000' } })
+          expect(await sql(ctx.url, 'SELECT * FROM escape')).toEqual([])
+        }
+        await ctx.target.query('CREATE PROCEDURE commits() LANGUAGE plpgsql AS $$ BEGIN COMMIT; END $$')
+        const viaProcedure = await transaction([
+          { sql: 'INSERT INTO escape VALUES (1)' },
+          { sql: 'CALL commits()' },
+          { sql: 'SELECT 1 / 0' }
+        ])
+        expect(viaProcedure).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, error: { sqlState: '2D000' } })
+        expect(await sql(ctx.url, 'SELECT * FROM escape')).toEqual([])
+      })
+
+      test('savepoints nest inside the transaction (it runs statement by statement)', async () => {
+        const result = await transaction([
+          { sql: 'CREATE TABLE sp_a (id int)' },
+          { sql: 'SAVEPOINT s' },
+          { sql: 'CREATE TABLE sp_b (id int)' },
+          { sql: 'ROLLBACK TO SAVEPOINT s' },
+          { sql: 'RELEASE s' }
+        ])
+        expect(result).toMatchObject({ ok: true })
+        expect(await tableExists(ctx.url, 'sp_a')).toBe(true)
+        expect(await tableExists(ctx.url, 'sp_b')).toBe(false)
+      })
+
+      test('a statement the packed form refuses runs statement by statement', async () => {
+        const result = await transaction([{ sql: 'CREATE TABLE src (id int)' }, { sql: 'SELECT 1 AS id INTO made_by_select_into' }])
+        expect(result).toEqual({ ok: true, results: expect.any(Array) })
+        expect(await sql(ctx.url, 'SELECT id FROM made_by_select_into')).toEqual([{ id: 1 }])
+        expect(await tableExists(ctx.url, 'src')).toBe(true)
+      })
+    }
+
     test('an empty transaction commits', async () => {
-      expect(await ctx.target.transaction([])).toEqual({ ok: true, results: [] })
+      expect(await transaction([])).toEqual({ ok: true, results: [] })
     })
 
     test('description never contains a secret', async () => {

@@ -23,7 +23,7 @@ import {
 import { isConnectionTimeout, LAMBDA_REQUEST_TIMEOUT_MS, requestHandlerOptions } from './aws-http.js'
 import { backoffMs, classifyError, defaultSleep, errorName, formatSeconds, withRetry, type RetryOptions } from './retry.js'
 import { LAMBDA_PAYLOAD_LIMIT, RUNNER_PROTOCOL, type RunnerErrorCode, type RunnerRequest } from './runner-protocol.js'
-import type { QueryOptions, QueryResult, Row, SqlParams, Target, TransactionResult, TxStatement } from './target.js'
+import type { QueryOptions, QueryResult, Row, SqlParams, Target, TransactionOptions, TransactionResult, TxStatement } from './target.js'
 
 export interface LambdaTargetOptions {
   /** A function name, `name:alias`, or an ARN (full or partial), optionally ending with `:qualifier`. */
@@ -341,10 +341,13 @@ class LambdaTarget implements Target {
     }
   }
 
-  async transaction(statements: TxStatement[]): Promise<TransactionResult> {
+  async transaction(statements: TxStatement[], options: TransactionOptions = {}): Promise<TransactionResult> {
     // Nothing to run, nothing to commit: no invocation (the runner refuses an empty transaction).
     if (statements.length === 0) return { ok: true, results: [] }
-    const request: RunnerRequest = { protocol: RUNNER_PROTOCOL, op: 'transaction', statements }
+    const packed = options.resultsNeeded === false
+    const request: RunnerRequest = packed
+      ? { protocol: RUNNER_PROTOCOL, op: 'transaction', statements, resultsNeeded: false }
+      : { protocol: RUNNER_PROTOCOL, op: 'transaction', statements }
     let reply: Reply
     try {
       // Never re-sent after anything that may have run it: throttling and "not ready" alone are retried.
@@ -383,9 +386,11 @@ class LambdaTarget implements Target {
       isObject(body) &&
       body.ok === true &&
       Array.isArray(body.results) &&
-      body.results.length === statements.length &&
+      // Packed, the runner answers no results (one that predates packing answers them all).
+      (body.results.length === statements.length || (packed && body.results.length === 0)) &&
       body.results.every(isQueryResult)
     ) {
+      if (packed) return { ok: true, results: [] }
       return { ok: true, results: (body.results as QueryResult[]).map((r) => ({ rows: r.rows, rowCount: r.rowCount })) }
     }
     const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined

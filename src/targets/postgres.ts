@@ -9,173 +9,23 @@
 import pg from 'pg'
 import { CommitOutcomeUnknownError, DatabaseError, TransportError, errorMessage, type SqlErrorInfo } from '../errors.js'
 import { maskUrl } from './mask.js'
+import { toPositional } from './named-parameters.js'
+import { timestampToIso, toSqlValue } from './values.js'
 import {
   guardFailure,
   type QueryOptions,
   type QueryResult,
   type Row,
   type SqlParams,
-  type SqlValue,
   type Target,
+  type TransactionOptions,
   type TransactionResult,
   type TxStatement
 } from './target.js'
+import { decodePackedError, locateFailure, packTransaction, packable, refusedByPacking } from './packed.js'
 
-// ---------------------------------------------------------------------------------------------
-// Named parameters
-// ---------------------------------------------------------------------------------------------
-
-const IDENT_START = /[A-Za-z_\u0080-\uffff]/
-const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/
-
-/**
- * Calls `onParameter` for every `:name` outside string literals, quoted identifiers, dollar-quoted
- * bodies and comments. `::type` casts are skipped. Returns the text with each parameter replaced by
- * what `onParameter` returned (or left as is when it returned undefined).
- */
-export function replaceNamedParameters(sql: string, onParameter: (name: string) => string | undefined): string {
-  let out = ''
-  let i = 0
-  const n = sql.length
-  while (i < n) {
-    const c = sql[i]
-    const next = sql[i + 1]
-    // Line comment
-    if (c === '-' && next === '-') {
-      const end = sql.indexOf('\n', i)
-      const stop = end < 0 ? n : end
-      out += sql.slice(i, stop)
-      i = stop
-      continue
-    }
-    // Block comment (they nest in PostgreSQL)
-    if (c === '/' && next === '*') {
-      let depth = 1
-      let j = i + 2
-      while (j < n && depth > 0) {
-        if (sql[j] === '/' && sql[j + 1] === '*') {
-          depth++
-          j += 2
-        } else if (sql[j] === '*' && sql[j + 1] === '/') {
-          depth--
-          j += 2
-        } else j++
-      }
-      out += sql.slice(i, j)
-      i = j
-      continue
-    }
-    // String literal; E'…' allows backslash escapes
-    if (c === "'") {
-      const prev = sql[i - 1]
-      const escapes = (prev === 'E' || prev === 'e') && !(i >= 2 && IDENT_CHAR.test(sql[i - 2]))
-      let j = i + 1
-      while (j < n) {
-        if (escapes && sql[j] === '\\') j += 2
-        else if (sql[j] === "'" && sql[j + 1] === "'") j += 2
-        else if (sql[j] === "'") {
-          j++
-          break
-        } else j++
-      }
-      out += sql.slice(i, j)
-      i = j
-      continue
-    }
-    // Quoted identifier
-    if (c === '"') {
-      let j = i + 1
-      while (j < n) {
-        if (sql[j] === '"' && sql[j + 1] === '"') j += 2
-        else if (sql[j] === '"') {
-          j++
-          break
-        } else j++
-      }
-      out += sql.slice(i, j)
-      i = j
-      continue
-    }
-    // Dollar-quoted string: $$…$$ or $tag$…$tag$ (not $1, not the `$` inside an identifier)
-    if (c === '$' && !(i > 0 && IDENT_CHAR.test(sql[i - 1]))) {
-      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 200))
-      if (tag) {
-        const close = sql.indexOf(tag[0], i + tag[0].length)
-        const stop = close < 0 ? n : close + tag[0].length
-        out += sql.slice(i, stop)
-        i = stop
-        continue
-      }
-    }
-    if (c === ':') {
-      if (next === ':') {
-        out += '::'
-        i += 2
-        continue
-      }
-      if (next !== undefined && IDENT_START.test(next)) {
-        let j = i + 1
-        while (j < n && /[A-Za-z0-9_]/.test(sql[j])) j++
-        const name = sql.slice(i + 1, j)
-        const replacement = onParameter(name)
-        out += replacement ?? sql.slice(i, j)
-        i = j
-        continue
-      }
-    }
-    out += c
-    i++
-  }
-  return out
-}
-
-/** `:name` → `$n` for the names present in `params`; other `:word`s are left alone. */
-export function toPositional(sql: string, params: SqlParams | undefined): { text: string; values: SqlValue[] } {
-  if (!params || Object.keys(params).length === 0) return { text: sql, values: [] }
-  const values: SqlValue[] = []
-  const index = new Map<string, number>()
-  const text = replaceNamedParameters(sql, (name) => {
-    if (!Object.prototype.hasOwnProperty.call(params, name)) return undefined
-    let position = index.get(name)
-    if (position === undefined) {
-      values.push(params[name])
-      position = values.length
-      index.set(name, position)
-    }
-    return `$${position}`
-  })
-  return { text, values }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Value shapes shared by the transports
-// ---------------------------------------------------------------------------------------------
-
-/**
- * PostgreSQL's text form of a timestamp (`2024-01-02 03:04:05.123456+01`, or without offset for
- * `timestamp`, read as UTC) → `2024-01-02T02:04:05.123Z`. Anything it cannot read (infinity, BC
- * dates) is returned unchanged.
- */
-export function timestampToIso(text: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:([+-]\d{2})(?::?(\d{2}))?(?::?(\d{2}))?|Z)?$/.exec(text.trim())
-  if (!m) return text
-  const [, date, time, fraction = '', offH, offM = '00'] = m
-  const ms = (fraction + '000').slice(0, 3)
-  const offset = offH ? `${offH}:${offM}` : 'Z'
-  const parsed = new Date(`${date}T${time}.${ms}${offset}`)
-  return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString()
-}
-
-/** Anything that is not already a SqlValue (arrays, buffers, objects) becomes a string. */
-export function toSqlValue(value: unknown): SqlValue {
-  if (value === null || value === undefined) return null
-  if (typeof value === 'string' || typeof value === 'boolean') return value
-  if (typeof value === 'number') return value
-  if (typeof value === 'bigint') return value.toString()
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString()
-  if (Buffer.isBuffer(value)) return value.toString('base64')
-  return JSON.stringify(value, (_key, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v))
-}
+export { replaceNamedParameters, toPositional } from './named-parameters.js'
+export { timestampToIso, toSqlValue } from './values.js'
 
 const OID = {
   bool: 16,
@@ -302,8 +152,10 @@ export class PostgresTarget implements Target {
    * and is not counted: indexes and results are those of `statements`, and a failure of it is reported
    * at the statement it came before.
    */
-  transaction(statements: TxStatement[], options: { between?: string } = {}): Promise<TransactionResult> {
-    return this.exclusive(() => this.runTransaction(statements, options.between))
+  transaction(statements: TxStatement[], options: TransactionOptions & { between?: string } = {}): Promise<TransactionResult> {
+    // Packed, the transaction is one statement (one DO block): `between` has no place to run, and needs none.
+    const packed = options.resultsNeeded === false && packable(statements)
+    return this.exclusive(() => (packed ? this.runPacked(statements, options.between) : this.runTransaction(statements, options.between)))
   }
 
   private async queryAlone(sql: string, params: SqlParams | undefined, timeoutMs: number | null): Promise<QueryResult> {
@@ -342,10 +194,14 @@ export class PostgresTarget implements Target {
    * Runs the statements on the shared connection and then resets its session, so that nothing a
    * migration set for it (see resetSession) reaches the next transaction or query.
    */
-  private async runTransaction(statements: TxStatement[], between: string | undefined): Promise<TransactionResult> {
+  private async runTransaction(
+    statements: TxStatement[],
+    between: string | undefined,
+    end: 'commit' | 'rollback' = 'commit'
+  ): Promise<TransactionResult> {
     const client = await this.connection()
     try {
-      return await this.runTransactionOn(client, statements, between)
+      return await this.runTransactionOn(client, statements, between, end)
     } finally {
       await this.resetSession(client)
     }
@@ -371,7 +227,52 @@ export class PostgresTarget implements Target {
     }
   }
 
-  private async runTransactionOn(client: pg.Client, statements: TxStatement[], between: string | undefined): Promise<TransactionResult> {
+  /**
+   * The statements packed into one DO block (targets/packed.ts), sent as one autocommit simple query:
+   * one round trip for the version, and one more for the session reset (DISCARD ALL cannot share a
+   * call with other statements: it refuses to run inside the implicit transaction that makes).
+   */
+  private async runPacked(statements: TxStatement[], between: string | undefined): Promise<TransactionResult> {
+    const packing = packTransaction(statements)
+    if (!packing.ok) return this.runTransaction(statements, between)
+    const client = await this.connection()
+    try {
+      const failure = await this.runBlock(client, packing.chunks[0].sql, statements, packing.marker)
+      if (!failure) return { ok: true, results: [] }
+      // The block failed as a whole, its SETs with it: the session is as before it for what follows here.
+      if (refusedByPacking(failure)) {
+        this.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`)
+        return await this.runTransactionOn(client, statements, between)
+      }
+      return await locateFailure(failure, statements, (prefix) => this.runTransactionOn(client, prefix, between, 'rollback'))
+    } finally {
+      await this.resetSession(client)
+    }
+  }
+
+  /** One DO block, autocommit; its SQL error decoded, or undefined when it committed. */
+  private async runBlock(client: pg.Client, sql: string, statements: TxStatement[], marker: string) {
+    try {
+      await client.query(sql)
+      return undefined
+    } catch (error) {
+      if (!isServerError(error) || isConnectionState(error.code)) {
+        this.discard(client)
+        throw new CommitOutcomeUnknownError(
+          `The connection was lost while the version's block ran (autocommit); whether it was committed is unknown: ${errorMessage(error)}`,
+          { cause: error }
+        )
+      }
+      return decodePackedError(sqlErrorInfo(error), statements, marker)
+    }
+  }
+
+  private async runTransactionOn(
+    client: pg.Client,
+    statements: TxStatement[],
+    between: string | undefined,
+    end: 'commit' | 'rollback' = 'commit'
+  ): Promise<TransactionResult> {
     const rollback = async (): Promise<void> => {
       try {
         await client.query('ROLLBACK')
@@ -412,6 +313,10 @@ export class PostgresTarget implements Target {
         return refused
       }
       results.push(result)
+    }
+    if (end === 'rollback') {
+      await rollback()
+      return { ok: true, results }
     }
     try {
       await client.query('COMMIT')

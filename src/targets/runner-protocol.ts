@@ -5,7 +5,8 @@
  * Requests (one per invocation):
  *   { "protocol": 1, "op": "ping" }
  *   { "protocol": 1, "op": "query", "sql": "...", "params": { "name": value } }
- *   { "protocol": 1, "op": "transaction", "statements": [ { "sql": "...", "params": {...}, "expectRows": 1, "label": "fence" } ] }
+ *   { "protocol": 1, "op": "transaction", "statements": [ { "sql": "...", "params": {...}, "expectRows": 1, "label": "fence" } ],
+ *     "resultsNeeded"?: false }
  * Named parameters are `:name` in the SQL (as for the Data API); migration SQL is sent without them.
  *
  * Responses are always data, never a Lambda function error, where the runner can help it:
@@ -25,6 +26,10 @@
  * failure). `label`, `phase` and `failedLabel` are optional additions to protocol 1: a runner that
  * predates them ignores `label` and answers without `phase`, which the action reads as "place unknown".
  *
+ * `resultsNeeded: false` (an optional addition to protocol 1) lets the runner run the statements packed
+ * into one DO block (src/targets/packed.ts) and answer `"results": []`; a runner that predates it answers
+ * every result, which the action accepts as well.
+ *
  * Every invocation starts on a session as fresh as a new connection's, whatever earlier invocations of
  * a warm container ran on the connection it keeps.
  */
@@ -36,7 +41,7 @@ export const RUNNER_PROTOCOL = 1
 export type RunnerRequest =
   | { protocol: number; op: 'ping' }
   | { protocol: number; op: 'query'; sql: string; params?: SqlParams }
-  | { protocol: number; op: 'transaction'; statements: TxStatement[] }
+  | { protocol: number; op: 'transaction'; statements: TxStatement[]; resultsNeeded?: false }
 
 /** Failures that are not SQL errors. */
 export type RunnerErrorCode = 'BAD_REQUEST' | 'UNSUPPORTED_PROTOCOL' | 'CONNECTION' | 'COMMIT_UNKNOWN'

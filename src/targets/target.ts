@@ -64,6 +64,15 @@ export interface QueryOptions {
   longRunning?: { timeoutMs: number | null }
 }
 
+export interface TransactionOptions {
+  /**
+   * False when the caller reads nothing of `results` (the engine never does): the transport may then run
+   * the statements packed (one DO block in one call, see targets/packed.ts) and answer `results: []`.
+   * Guards, labels, phases and the failing statement's index are reported exactly as in the unpacked form.
+   */
+  resultsNeeded?: boolean
+}
+
 export interface Target {
   /** Safe to log: never contains a secret. */
   readonly description: string
@@ -78,7 +87,7 @@ export interface Target {
    * TransportError; a lost commit reply is resolved by the transport where it can, or thrown as
    * CommitOutcomeUnknownError for the engine to settle by reading the meta table.
    */
-  transaction(statements: TxStatement[]): Promise<TransactionResult>
+  transaction(statements: TxStatement[], options?: TransactionOptions): Promise<TransactionResult>
   close(): Promise<void>
 }
 

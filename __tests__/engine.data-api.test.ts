@@ -21,7 +21,7 @@ afterAll(async () => {
   await emulator.stop()
 })
 
-function connect(url: string, extra: { sleep?: (ms: number) => Promise<void>; log?: (m: string) => void } = {}): Target {
+function connect(url: string, extra: { sleep?: (ms: number) => Promise<void>; log?: (m: string) => void; packing?: boolean } = {}): Target {
   return createDataApiTarget({
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
@@ -44,10 +44,10 @@ describe('engine over the RDS Data API, transport-specific', () => {
     await db.drop()
   })
 
-  test('one statement per call, each version in its own transaction, no parameters on migration SQL', async () => {
+  test('statement per call (packing off): each version in its own transaction, no parameters on migration SQL', async () => {
     const { versions } = await discoverMigrations(path.resolve('examples/todo/migrations/resources'))
     const first = emulator.calls.length
-    const target = connect(db.url)
+    const target = connect(db.url, { packing: false })
     const result = await applyMigrations(target, versions, options())
     await target.close()
     expect(result.error).toBeNull()
@@ -63,10 +63,10 @@ describe('engine over the RDS Data API, transport-specific', () => {
     }
   })
 
-  test('a commit whose reply is lost is settled by reading the meta table, not by resending it', async () => {
+  test('a commit whose reply is lost is settled by reading the meta table, not by resending it (packing off)', async () => {
     const dir = path.resolve('examples/todo/migrations/resources')
     const { versions } = await discoverMigrations(dir)
-    const target = connect(db.url)
+    const target = connect(db.url, { packing: false })
     const first = emulator.calls.length
     emulator.faults.drop({ op: 'CommitTransaction', when: 'after' })
     const opts = options()
@@ -81,10 +81,10 @@ describe('engine over the RDS Data API, transport-specific', () => {
     ])
   })
 
-  test('a commit lost before it reached the database fails the version without applying it', async () => {
+  test('a commit lost before it reached the database fails the version without applying it (packing off)', async () => {
     const dir = path.resolve('examples/todo/migrations/resources')
     const { versions } = await discoverMigrations(dir)
-    const target = connect(db.url)
+    const target = connect(db.url, { packing: false })
     emulator.faults.drop({ op: 'CommitTransaction', when: 'before' })
     const result = await applyMigrations(target, versions, options())
     await target.close()

@@ -65,7 +65,7 @@ afterAll(async () => {
 
 function dataApiTarget(
   db: TestDatabase,
-  extra: { sleep?: (ms: number) => Promise<void>; now?: () => number; log?: (m: string) => void } = {}
+  extra: { sleep?: (ms: number) => Promise<void>; now?: () => number; log?: (m: string) => void; packing?: boolean } = {}
 ): Target {
   return createDataApiTarget({
     resourceArn: emulator.resourceArn,
@@ -114,7 +114,7 @@ const THREE_STATEMENTS: Version = version(1, {
   '01_t.sql': 'create table t (id int);\ninsert into t values (1);\ninsert into t values (2);\n'
 })
 
-/** What one clean apply of that version sends, from BeginTransaction to CommitTransaction. */
+/** What one clean apply of that version sends statement by statement (packing off), from BeginTransaction to CommitTransaction. */
 const VERSION_CALLS: Array<{ op: DataApiOperation; what: string; sql?: RegExp }> = [
   { op: 'BeginTransaction', what: 'BeginTransaction' },
   { op: 'ExecuteStatement', what: 'the lease fence', sql: /^UPDATE "public"."schema_migrations_lock" SET renewed_at/ },
@@ -160,7 +160,7 @@ function faultOptions(): ReturnType<typeof options> {
   return options({ lockTimeoutMs: 5000, sleep: noSleep })
 }
 
-describe('a fault at every call of a version (RDS Data API)', () => {
+describe('a fault at every call of a version sent statement by statement (RDS Data API, packing off)', () => {
   /** Calls a fresh database sees before the version's BeginTransaction (meta tables, plan, lease). */
   let callsBeforeVersion: number | undefined
 
@@ -170,7 +170,7 @@ describe('a fault at every call of a version (RDS Data API)', () => {
   test('a clean apply makes exactly these calls for the version', async () => {
     await withDatabase('faults', async (db) => {
       const base = emulator.calls.length
-      const target = dataApiTarget(db, { sleep: noSleep })
+      const target = dataApiTarget(db, { sleep: noSleep, packing: false })
       const result = await applyMigrations(target, [THREE_STATEMENTS], faultOptions())
       await target.close()
       expect(result.error).toBeNull()
@@ -198,7 +198,7 @@ describe('a fault at every call of a version (RDS Data API)', () => {
         const at = emulator.calls.length + callsBeforeVersion! + k
         fault.inject(at)
         const opts = faultOptions()
-        const target = dataApiTarget(db, { sleep: noSleep, log: opts.log })
+        const target = dataApiTarget(db, { sleep: noSleep, log: opts.log, packing: false })
         const first = await applyMigrations(target, [THREE_STATEMENTS], opts)
         await target.close()
 
@@ -231,7 +231,7 @@ describe('a fault at every call of a version (RDS Data API)', () => {
         expect(await leaseIsFree(db.url)).toBe(true)
 
         // A second run, without faults, leaves the version applied exactly once.
-        const again = dataApiTarget(db, { sleep: noSleep })
+        const again = dataApiTarget(db, { sleep: noSleep, packing: false })
         const second = await applyMigrations(again, [THREE_STATEMENTS], faultOptions())
         await again.close()
         expect(second.error).toBeNull()
@@ -239,6 +239,115 @@ describe('a fault at every call of a version (RDS Data API)', () => {
         expect(second.toVersion).toBe(1)
         expect(await threeStatementState(db.url)).toEqual(APPLIED_STATE)
         expect(emulator.openTransactions()).toBe(0)
+      })
+    }
+  )
+})
+
+// ---------------------------------------------------------------------------------------------
+// 1b. A fault at every call of a run whose version is packed into one call
+// ---------------------------------------------------------------------------------------------
+
+/** Recorded before the faulted run, so that the meta tables exist and the run makes its fewest calls. */
+const FIRST: Version = version(1, { '01.sql': 'select 1;\n' })
+/** The same three statements as v2. */
+const SECOND: Version = version(2, {
+  '01_t.sql': 'create table t (id int);\ninsert into t values (1);\ninsert into t values (2);\n'
+})
+
+/** Every call of `apply` of one pending version on a database with the meta tables, packing on. */
+const RUN_CALLS: Array<{ what: string; sql: RegExp }> = [
+  { what: 'the history read', sql: /^SELECT CASE WHEN coalesce\(page.pos, 1\) = 1 THEN catalog.current/ },
+  {
+    what: 'the lease taken with the history',
+    sql: /^WITH previous AS \(SELECT owner, token, expires_at, renewed_at FROM "public"."schema_migrations_lock"/
+  },
+  { what: 'the version, packed', sql: /^DO \$aurora_migrate_packed/ },
+  { what: 'the lease release', sql: /^WITH ours AS \(SELECT id FROM "public"."schema_migrations_lock"/ }
+]
+
+async function packedState(url: string): Promise<{ rows: number[] | null; recorded: number[] }> {
+  const [present] = await sql<{ t: boolean }>(url, `select to_regclass('public.t') is not null as t`)
+  const rows = present.t ? (await sql<{ id: number }>(url, 'select id from t order by id')).map((r) => r.id) : null
+  return { rows, recorded: await versionsRecorded(url) }
+}
+
+describe('a fault at every call of a run with a packed version (RDS Data API)', () => {
+  beforeEach(() => emulator.faults.clear())
+  afterEach(() => emulator.faults.clear())
+
+  test('a clean apply makes exactly these calls: N + 3 for N = 1', async () => {
+    await withDatabase('faults_packed', async (db) => {
+      const target = dataApiTarget(db, { sleep: noSleep })
+      expect((await applyMigrations(target, [FIRST], faultOptions())).error).toBeNull()
+      const base = emulator.calls.length
+      const result = await applyMigrations(target, [FIRST, SECOND], faultOptions())
+      await target.close()
+      expect(result.error).toBeNull()
+      const calls = emulator.calls.slice(base).filter((c) => c.database === db.name)
+      expect(calls).toHaveLength(RUN_CALLS.length)
+      calls.forEach((call, i) => {
+        expect(call.op).toBe('ExecuteStatement')
+        expect(call.transactionId).toBeUndefined()
+        expect(call.sql?.trim()).toMatch(RUN_CALLS[i].sql)
+      })
+      expect(await packedState(db.url)).toEqual({ rows: [1, 2], recorded: [1, 2] })
+    })
+  })
+
+  const cases = RUN_CALLS.flatMap((call, index) => FAULTS.map((fault) => ({ k: index + 1, call, fault })))
+  test.each(cases)(
+    '$fault.label at call $k of the run ($call.what): all or nothing, and a re-run completes it',
+    async ({ k, call, fault }) => {
+      await withDatabase('faults_packed', async (db) => {
+        const setup = dataApiTarget(db, { sleep: noSleep })
+        expect((await applyMigrations(setup, [FIRST], faultOptions())).error).toBeNull()
+        await setup.close()
+        const opts = faultOptions()
+        const target = dataApiTarget(db, { sleep: noSleep, log: opts.log })
+        const at = emulator.calls.length + k
+        fault.inject(at)
+        const first = await applyMigrations(target, [FIRST, SECOND], opts)
+        await target.close()
+
+        // The fault hit the call it was meant for.
+        const hit = emulator.calls.find((c) => c.n === at)
+        expect(hit?.sql?.trim()).toMatch(call.sql)
+        expect(hit?.fault).toBe(fault.kind)
+        expect(emulator.openTransactions()).toBe(0)
+
+        // All or nothing, and the run says which: never "applied" without the rows, never a silent skip.
+        const state = await packedState(db.url)
+        if (first.applied.some((a) => a.version === 2)) {
+          expect(state).toEqual({ rows: [1, 2], recorded: [1, 2] })
+        } else {
+          expect(first.error).not.toBeNull()
+          expect(first.appliedElsewhere).toEqual([])
+          expect(state).toEqual({ rows: null, recorded: [1] })
+        }
+        if (call.what === 'the version, packed' && fault.kind === 'drop-after') {
+          // The block committed; only its reply was lost, and the meta row says so.
+          expect(first.error).toBeNull()
+          expect(first.applied.map((a) => a.version)).toEqual([2])
+          expect(opts.logs.join('\n')).toMatch(/The reply to the commit of v2 was lost/)
+        }
+
+        // The lease is free, or (its release got no reply) still this run's until it expires: never another's.
+        const [lease] = await sql<{ owner: string; free: boolean }>(
+          db.url,
+          `select owner, expires_at <= now() as free from schema_migrations_lock`
+        )
+        expect(lease.owner === '' ? lease.free : lease.owner === opts.lease.owner).toBe(true)
+        if (lease.owner !== '') await sql(db.url, `update schema_migrations_lock set owner = '', expires_at = '-infinity'`)
+
+        // A second run, without faults, leaves the version applied exactly once.
+        const again = dataApiTarget(db, { sleep: noSleep })
+        const second = await applyMigrations(again, [FIRST, SECOND], faultOptions())
+        await again.close()
+        expect(second.error).toBeNull()
+        expect(second.toVersion).toBe(2)
+        expect(await packedState(db.url)).toEqual({ rows: [1, 2], recorded: [1, 2] })
+        expect(await leaseIsFree(db.url)).toBe(true)
       })
     }
   )

@@ -3,6 +3,7 @@
  * PostgreSQL URL, each case judged by what the database holds afterwards.
  */
 import { applyMigrations, type ApplyResult } from '../src/engine/apply.js'
+import { readHistory } from '../src/engine/history.js'
 import { resolveMetaTables } from '../src/engine/meta-location.js'
 import { parseMetaTableName, readAppliedRows } from '../src/engine/meta.js'
 import { HistoryChangedError, InputError, MetaRowError } from '../src/errors.js'
@@ -20,7 +21,7 @@ afterEach(async () => {
   await db.drop()
 })
 
-/** As the action runs apply: resolve the meta-table input on a new connection, then apply. */
+/** As the action runs apply: read the history where the meta-table input resolves (one call), then apply with it. */
 async function applyAsTheAction(
   dir: string,
   metaTable = 'schema_migrations',
@@ -32,8 +33,12 @@ async function applyAsTheAction(
   const target = new PostgresTarget(db.url)
   try {
     const name = parseMetaTableName(metaTable)
-    const tables = await resolveMetaTables(target, name)
-    return await applyMigrations(target, versions, options({ tables, createSchema: name.schema !== null, ...extra }))
+    const history = await readHistory(target, name)
+    return await applyMigrations(
+      target,
+      versions,
+      options({ tables: history.tables, history, createSchema: name.schema !== null, ...extra })
+    )
   } finally {
     await target.close()
   }

@@ -15,7 +15,7 @@ import { discoverMigrations } from '../src/migrations/discover.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
 import { PostgresTarget } from '../src/targets/postgres.js'
 import type { Target } from '../src/targets/target.js'
-import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-emulator.js'
+import { startDataApiEmulator, type DataApiEmulator, type EmulatorCall } from './support/data-api-emulator.js'
 import { options } from './support/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { version, writeMigrations } from './support/versions.js'
@@ -419,8 +419,10 @@ test('over the Data API, no-transaction statements are sent without a transactio
       expect(sent[0].transactionId).toBeUndefined()
       expect(sent[0].parameters ?? []).toEqual([])
     }
-    // The ordinary segment and the final recording transaction.
-    expect(calls.filter((c) => c.op === 'CommitTransaction' && c.status === 200)).toHaveLength(2)
+    // The ordinary segment and the final recording transaction: each one packed autocommit call, with no Data API transaction.
+    const packed = (c: EmulatorCall) => c.op === 'ExecuteStatement' && !c.transactionId && /^DO \$aurora_migrate_packed/.test(c.sql ?? '')
+    expect(calls.filter((c) => packed(c) && c.status === 200)).toHaveLength(2)
+    expect(calls.filter((c) => c.op === 'BeginTransaction')).toEqual([])
   } finally {
     await target.close()
     await db.drop()

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { readConfig, type Config } from './config.js'
 import { applyMigrations, type ApplyResult } from './engine/apply.js'
 import { baseline, repair, validate } from './engine/operations.js'
-import { metaTableExists, readAppliedRows } from './engine/meta.js'
+import { readHistory } from './engine/history.js'
 import { resolveMetaTables } from './engine/meta-location.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from './errors.js'
 import { baseRows } from './migrations/base.js'
@@ -55,9 +55,8 @@ async function readPlan(config: Config, versions: Version[]): Promise<{ plan: Pl
     const target = createTarget(config.target, (message) => info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
     info(`Target: ${target.description}`)
     try {
-      const tables = await resolveMetaTables(target, config.metaTable)
       // plan changes nothing: a database without the meta table simply has nothing applied.
-      const rows = (await metaTableExists(target, tables)) ? await readAppliedRows(target, tables) : []
+      const { rows } = await readHistory(target, config.metaTable)
       return { plan: planMigrations(versions, rows, options), source: { kind: 'database' } }
     } finally {
       await target.close().catch(() => undefined)
@@ -125,10 +124,11 @@ async function runApply(config: Config, versions: Version[]): Promise<void> {
   info(`Target: ${target.description}`)
   let result: ApplyResult
   try {
-    const tables = await resolveMetaTables(target, config.metaTable)
+    const history = await readHistory(target, config.metaTable)
     const owner = `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${randomUUID().slice(0, 8)}`
     result = await applyMigrations(target, versions, {
-      tables,
+      tables: history.tables,
+      history,
       createSchema: config.metaTable.schema !== null,
       targetVersion: config.targetVersion,
       allowOutOfOrder: config.allowOutOfOrder,

@@ -118,6 +118,128 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect((await sql<{ free: boolean }>(db.url, 'select expires_at < now() as free from schema_migrations_lock'))[0].free).toBe(true)
     })
 
+    test('a syntax error in the middle of a version points at its file, line and column and leaves nothing of the version', async () => {
+      const dir = writeMigrations({
+        'v1/01_a.sql': 'create table a (id int);',
+        'v2/01_first.sql': 'create table b (id int);\ninsert into b values (1);\n',
+        'v2/02_middle.sql':
+          'create table c (id int);\n\nalter table c\n  add column note text,\n  add colum other int;\ncreate table e (id int);\n',
+        'v2/03_last.sql': 'create table f (id int);\n'
+      })
+      const { versions } = await discoverMigrations(dir, dir)
+      const result = await applyMigrations(await connect(), versions, options())
+      expect(result.applied.map((a) => a.version)).toEqual([1])
+      expect(result.failedVersion).toBe(2)
+      const error = result.error as StatementFailedError
+      expect(error).toBeInstanceOf(StatementFailedError)
+      expect(error.location).toEqual({ file: 'v2/02_middle.sql', line: 5, column: 19 })
+      expect(error.sqlError.sqlState).toBe('42601')
+      expect(error.message).toMatch(/^v2 failed at v2\/02_middle.sql:5:19: syntax error at or near "int"/)
+      const present = await sql<{ table_name: string }>(
+        db.url,
+        `select table_name::text from information_schema.tables where table_schema = 'public' and table_name in ('a','b','c','e','f') order by 1`
+      )
+      expect(present.map((r) => r.table_name)).toEqual(['a'])
+      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations')).map((r) => r.version)).toEqual([1])
+      expect(await sql(db.url, 'select owner, expires_at < now() as free from schema_migrations_lock')).toEqual([{ owner: '', free: true }])
+    })
+
+    test("an error inside a plpgsql function body: its place in the file, and PostgreSQL's message, SQLSTATE, detail and hint", async () => {
+      const dir = writeMigrations({
+        'v1/01_a.sql': 'create table a (id int);',
+        // A syntax error in the body, found when the function is created: PostgreSQL places it in the statement.
+        'v2/01_fn.sql': 'create table b (id int);\ncreate function g() returns int language plpgsql as $$\nbegin\n  retrun 1;\nend $$;\n',
+        // An error the body raises when it runs, with its detail and hint.
+        'v3/01_fn.sql':
+          "create table c (id int);\ncreate function f() returns void language plpgsql as $body$\nbegin\n  raise exception 'the balance would go negative'\n" +
+          "    using errcode = '22012', detail = 'account 7 holds 10', hint = 'top the account up first';\nend $body$;\n\n  select f();\n"
+      })
+      const { versions } = await discoverMigrations(dir, dir)
+      const target = await connect()
+      const first = await applyMigrations(target, versions, options())
+      expect(first.applied.map((a) => a.version)).toEqual([1])
+      expect(first.failedVersion).toBe(2)
+      const compile = first.error as StatementFailedError
+      expect(compile).toBeInstanceOf(StatementFailedError)
+      expect(compile.location).toEqual({ file: 'v2/01_fn.sql', line: 4, column: 3 })
+      expect(compile.sqlError.sqlState).toBe('42601')
+      expect(compile.sqlError.message).toMatch(/syntax error at or near "retrun"/)
+      expect(await sql(db.url, `select proname from pg_proc where proname in ('f', 'g')`)).toEqual([])
+      expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'b'`)).toEqual([])
+
+      const fixed = writeMigrations(
+        {
+          'v2/01_fn.sql': 'create table b (id int);\ncreate function g() returns int language plpgsql as $$\nbegin\n  return 1;\nend $$;\n'
+        },
+        dir
+      )
+      const second = await applyMigrations(target, (await discoverMigrations(fixed, fixed)).versions, options())
+      expect(second.applied.map((a) => a.version)).toEqual([2])
+      expect(second.failedVersion).toBe(3)
+      const raised = second.error as StatementFailedError
+      expect(raised).toBeInstanceOf(StatementFailedError)
+      expect(raised.location).toEqual({ file: 'v3/01_fn.sql', line: 8, column: 3 })
+      expect(raised.sqlError).toMatchObject({
+        message: 'the balance would go negative',
+        sqlState: '22012',
+        detail: 'account 7 holds 10',
+        hint: 'top the account up first'
+      })
+      expect(await sql(db.url, `select proname::text from pg_proc where proname in ('f', 'g')`)).toEqual([{ proname: 'g' }])
+      expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'c'`)).toEqual([])
+      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([
+        1, 2
+      ])
+    })
+
+    test('BEGIN/COMMIT around a whole file stay inside the version: a later failure leaves nothing of it', async () => {
+      const dir = writeMigrations({
+        'v1/01.sql': 'BEGIN;\ncreate table a (id int);\nCOMMIT;\n',
+        'v2/01_wrapped.sql': 'BEGIN;\ncreate table b (id int);\ninsert into b values (1);\nCOMMIT;\n',
+        'v2/02_fails.sql': 'insert into missing values (1);\n'
+      })
+      const { versions } = await discoverMigrations(dir, dir)
+      const result = await applyMigrations(await connect(), versions, options())
+      expect(result.applied.map((a) => a.version)).toEqual([1])
+      expect(result.failedVersion).toBe(2)
+      const error = result.error as StatementFailedError
+      expect(error).toBeInstanceOf(StatementFailedError)
+      expect(error.location).toEqual({ file: 'v2/02_fails.sql', line: 1, column: 13 })
+      expect(error.sqlError.sqlState).toBe('42P01')
+      // The wrapper's COMMIT did not commit b early.
+      expect(await sql(db.url, `select table_name::text from information_schema.tables where table_name in ('a', 'b') order by 1`)).toEqual(
+        [{ table_name: 'a' }]
+      )
+      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations')).map((r) => r.version)).toEqual([1])
+      expect(await sql(db.url, 'select owner, expires_at < now() as free from schema_migrations_lock')).toEqual([{ owner: '', free: true }])
+    })
+
+    test('SET search_path in a file holds for the rest of its version only', async () => {
+      const dir = writeMigrations({
+        'v1/01_schema.sql': 'create schema app;\nset search_path = app;\n',
+        'v1/02_table.sql': 'create table in_app (id int);\n',
+        'v2/01.sql': 'create table in_public (id int);\n'
+      })
+      const { versions } = await discoverMigrations(dir, dir)
+      const result = await applyMigrations(await connect(), versions, options())
+      expect(result.error).toBeNull()
+      expect(result.applied.map((a) => a.version)).toEqual([1, 2])
+      expect(
+        await sql(
+          db.url,
+          `select n.nspname::text as schema, c.relname::text as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+           where c.relname in ('in_app', 'in_public', 'schema_migrations') order by c.relname`
+        )
+      ).toEqual([
+        { schema: 'app', name: 'in_app' },
+        { schema: 'public', name: 'in_public' },
+        { schema: 'public', name: 'schema_migrations' }
+      ])
+      expect(
+        (await sql<{ version: number }>(db.url, 'select version from public.schema_migrations order by 1')).map((r) => r.version)
+      ).toEqual([1, 2])
+    })
+
     test('concurrent runs apply each version exactly once', async () => {
       const files: Record<string, string> = {}
       for (let v = 1; v <= 6; v++)

@@ -8,7 +8,7 @@
  * version is being applied.
  */
 import { DatabaseError, LeaseLostError, LeaseTimeoutError } from '../errors.js'
-import type { SqlValue, Target, TxStatement } from '../targets/target.js'
+import type { Row, SqlValue, Target, TxStatement } from '../targets/target.js'
 import type { MetaTables } from './meta.js'
 
 export interface LeaseOptions {
@@ -52,28 +52,63 @@ const POLL_MS = [500, 1000, 2000, 3000, 5000]
  * or that of a run stopped mid-version, which stays open until the database ends it) counts as held.
  */
 export async function acquireLease(target: Target, tables: MetaTables, options: LeaseOptions): Promise<Lease> {
+  return (await acquireLeaseAndRead(target, tables, options, null)).lease
+}
+
+/**
+ * Rows read by the statement that took the lease (see acquireLeaseAndRead). `current` is false when the
+ * lease row changed between the statement's snapshot and taking the lease: something may have been
+ * written after the snapshot the rows come from, and they must be read again.
+ */
+export interface ReadWithLease {
+  rows: Row[]
+  current: boolean
+}
+
+/**
+ * acquireLease, and with `read` (a SELECT, parameters beside :owner and :ttl) the rows of that query in
+ * the same statement that takes the lease: one call instead of two.
+ */
+export async function acquireLeaseAndRead(
+  target: Target,
+  tables: MetaTables,
+  options: LeaseOptions,
+  read: { sql: string; params: Record<string, SqlValue> } | null
+): Promise<{ lease: Lease; read: ReadWithLease | null }> {
   const sleep = options.sleep ?? realSleep
   const now = options.now ?? Date.now
   const started = now()
   const deadline = started + options.waitTimeoutSeconds * 1000
   let lastState = ''
+  // The row as the statement's snapshot saw it (`seen`), and as it was when locked (`previous`, the
+  // latest version): equal when nothing touched the lease, so nothing wrote the history, in between.
+  const take = `WITH previous AS (SELECT owner, token, expires_at, renewed_at FROM ${tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED),
+taken AS (
+  UPDATE ${tables.lock} AS l
+  SET owner = :owner, token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = clock_timestamp(),
+    expires_at = clock_timestamp() + make_interval(secs => :ttl)
+  FROM previous
+  WHERE l.id = 1 AND previous.expires_at <= clock_timestamp()
+  RETURNING l.token::integer AS token, previous.owner AS previous_owner,
+    (previous.owner, previous.token, previous.expires_at, previous.renewed_at) AS previous_row
+)`
+  const sql = read
+    ? `${take},
+seen AS (SELECT (owner, token, expires_at, renewed_at) AS seen_row FROM ${tables.lock} WHERE id = 1)
+SELECT taken.token AS lease_token, taken.previous_owner AS lease_previous_owner,
+  (taken.previous_row IS NOT DISTINCT FROM (SELECT seen_row FROM seen)) AS lease_unchanged, read.*
+FROM taken LEFT JOIN (${read.sql}) AS read ON true`
+    : `${take}
+SELECT token AS lease_token, previous_owner AS lease_previous_owner FROM taken`
   for (let attempt = 0; ; attempt++) {
     // Takes the lease when it is free or expired and its row is not locked. Acquiring is idempotent for
     // the same owner, so a lost reply followed by a retry finds the lease already ours (second query below).
-    const { rows } = await target.query(
-      `WITH previous AS (SELECT owner, expires_at FROM ${tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED)
-UPDATE ${tables.lock} AS l
-SET owner = :owner, token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = clock_timestamp(),
-  expires_at = clock_timestamp() + make_interval(secs => :ttl)
-FROM previous
-WHERE l.id = 1 AND previous.expires_at <= clock_timestamp()
-RETURNING l.token::integer AS token, previous.owner AS previous_owner`,
-      { owner: options.owner, ttl: options.ttlSeconds }
-    )
-    if (rows.length === 1) {
-      const previous = String(rows[0].previous_owner ?? '')
+    const { rows } = await target.query(sql, { ...(read?.params ?? {}), owner: options.owner, ttl: options.ttlSeconds })
+    if (rows.length >= 1) {
+      const previous = String(rows[0].lease_previous_owner ?? '')
       if (previous) options.log(`Took over the migration lease of ${previous}, which expired without being released`)
-      return makeLease(target, tables, options, Number(rows[0].token), now() - started, previous || null)
+      const lease = makeLease(target, tables, options, Number(rows[0].lease_token), now() - started, previous || null)
+      return { lease, read: read ? { rows, current: rows[0].lease_unchanged === true } : null }
     }
     // A plain read: it sees the last committed state of the row without waiting for its lock.
     const held = await target.query(
@@ -83,7 +118,7 @@ FROM ${tables.lock} WHERE id = 1`
     const holder = held.rows[0]
     if (!holder) throw new Error(`The lease row in ${tables.display}_lock is missing; was the table changed by hand?`)
     if (holder.owner === options.owner) {
-      return makeLease(target, tables, options, Number(holder.token), now() - started, null)
+      return { lease: makeLease(target, tables, options, Number(holder.token), now() - started, null), read: null }
     }
     const owner = String(holder.owner)
     const remainingMs = Math.max(0, Number(holder.remaining) * 1000)
@@ -144,6 +179,11 @@ function isLocked(error: unknown): boolean {
 /** How often renew and release try again when the row is locked, and how long they wait in between. */
 const LOCKED_TRIES = 4
 const LOCKED_PAUSE_MS = 250
+
+/** The lease this run holds from the block that created the lease row (token 1; see createTablesWithLeaseSql). */
+export function leaseFromCreation(target: Target, tables: MetaTables, options: LeaseOptions): Lease {
+  return makeLease(target, tables, options, 1, 0, null)
+}
 
 function makeLease(
   target: Target,

@@ -3,7 +3,7 @@
  * anything reads or writes the history.
  */
 import { InputError } from '../errors.js'
-import type { Target } from '../targets/target.js'
+import type { Row, Target } from '../targets/target.js'
 import { metaTables, type MetaTableName, type MetaTables } from './meta.js'
 
 /** The columns of a meta table, as ensureMetaTables creates them and readAppliedRows reads them. */
@@ -25,7 +25,31 @@ interface NamedTable {
  * the next run must not take the empty schema for a database where nothing was applied.
  */
 export async function resolveMetaTables(target: Target, name: MetaTableName): Promise<MetaTables> {
-  const { current, tables } = await findNamedTables(target, name.table)
+  const { rows } = await target.query(`SELECT ${NAMED_TABLES_COLUMNS}`, { table: name.table })
+  return resolveFromCatalog(name, rows[0] ?? {})
+}
+
+/**
+ * current_schema() (`current`) and every table named :table in a schema the user may use, with its
+ * columns (`tables`, JSON): select-list items of one catalog query, so that they can share a statement.
+ */
+export const NAMED_TABLES_COLUMNS = `current_schema()::text AS current, (
+  SELECT coalesce(json_agg(json_build_object('schema', t.schema, 'columns', t.columns) ORDER BY t.schema), '[]')::text FROM (
+    SELECT n.nspname::text AS schema,
+      json_agg(json_build_object('name', a.attname::text, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum) AS columns
+    FROM pg_catalog.pg_class AS c
+    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE c.relname = :table AND c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+      AND has_schema_privilege(n.oid, 'USAGE')
+    GROUP BY n.nspname
+  ) AS t
+) AS tables`
+
+/** The meta tables as the columns of NAMED_TABLES_COLUMNS (`current`, `tables`) resolve them; throws the refusals. */
+export function resolveFromCatalog(name: MetaTableName, row: Row): MetaTables {
+  const current = typeof row.current === 'string' && row.current ? row.current : null
+  const tables = JSON.parse(String(row.tables ?? '[]')) as NamedTable[]
   const schema = name.schema ?? current
   if (!schema) {
     const histories = tables.filter(isOurs).map((t) => `${t.schema}.${name.table}`)
@@ -45,30 +69,6 @@ export async function resolveMetaTables(target: Target, name: MetaTableName): Pr
     if (elsewhere.length) throw historyMoved(name.table, schema, elsewhere)
   }
   return metaTables(schema, name.table)
-}
-
-/** current_schema() and every table named `table` in a schema the user may use, with its columns: one catalog query. */
-async function findNamedTables(target: Target, table: string): Promise<{ current: string | null; tables: NamedTable[] }> {
-  const { rows } = await target.query(
-    `SELECT current_schema()::text AS current, (
-  SELECT coalesce(json_agg(json_build_object('schema', t.schema, 'columns', t.columns) ORDER BY t.schema), '[]')::text FROM (
-    SELECT n.nspname::text AS schema,
-      json_agg(json_build_object('name', a.attname::text, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum) AS columns
-    FROM pg_catalog.pg_class AS c
-    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-    WHERE c.relname = :table AND c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
-      AND has_schema_privilege(n.oid, 'USAGE')
-    GROUP BY n.nspname
-  ) AS t
-) AS tables`,
-    { table }
-  )
-  const current = rows[0]?.current
-  return {
-    current: typeof current === 'string' && current ? current : null,
-    tables: JSON.parse(String(rows[0]?.tables ?? '[]')) as NamedTable[]
-  }
 }
 
 function isOurs(table: NamedTable): boolean {

@@ -102,6 +102,89 @@ async function createIfMissing(target: Target, sql: string): Promise<void> {
   }
 }
 
+/** Which of the tables (and the schema) exist, as the catalog showed before anything was created. */
+export interface TablesPresent {
+  schema: boolean
+  meta: boolean
+  lock: boolean
+  progress: boolean
+}
+
+/** SQLSTATE the creating block raises when the lease row exists already (class AM is not one of PostgreSQL's). */
+export const LEASE_ROW_EXISTS = 'AML01'
+
+/**
+ * One block that creates what is missing and inserts the lease row already held by `lease` (token 1):
+ * a new database costs one call for its tables and the lease together. Nothing else can have written
+ * the history before the lease row existed, so the history read before is current. When the lease row
+ * exists already the block raises LEASE_ROW_EXISTS and everything it did is rolled back: the caller
+ * then takes the lease the ordinary way. `lease.ttlSeconds` is a validated number; the owner is quoted
+ * with a dollar-quote tag that it cannot contain.
+ */
+export function createTablesWithLeaseSql(
+  tables: MetaTables,
+  present: TablesPresent,
+  createSchema: boolean,
+  lease: { owner: string; ttlSeconds: number }
+): string {
+  const parts: string[] = []
+  if (createSchema && !present.schema) parts.push(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)};`)
+  if (!present.meta) parts.push(`${META_TABLE_DDL(tables)};`)
+  if (!present.lock) parts.push(`${LOCK_TABLE_DDL(tables)};`)
+  if (!present.progress) {
+    // Tables made by an earlier release: a user without CREATE can still apply ordinary versions; a
+    // version that needs the progress table says so (see progressTableExists).
+    parts.push(
+      present.meta && present.lock
+        ? `BEGIN
+  ${progressTableDdl(tables)};
+EXCEPTION WHEN insufficient_privilege THEN NULL;
+END;`
+        : `${progressTableDdl(tables)};`
+    )
+  }
+  let tag = 'owner'
+  while (lease.owner.includes(`$${tag}$`)) tag += '_'
+  const ttl = Math.max(1, Math.round(Number(lease.ttlSeconds) || 1))
+  parts.push(`INSERT INTO ${tables.lock} (id, owner, token, acquired_at, renewed_at, expires_at)
+SELECT 1, $${tag}$${lease.owner}$${tag}$, 1, clock_timestamp(), clock_timestamp(), clock_timestamp() + make_interval(secs => ${ttl})
+WHERE NOT EXISTS (SELECT 1 FROM ${tables.lock} WHERE id = 1) ON CONFLICT (id) DO NOTHING;
+GET DIAGNOSTICS inserted = ROW_COUNT;
+IF inserted = 0 THEN
+  RAISE EXCEPTION USING ERRCODE = '${LEASE_ROW_EXISTS}', MESSAGE = 'the lease row exists';
+END IF;`)
+  let block = 'aurora_migrate_create'
+  const body = `DECLARE inserted bigint;
+BEGIN
+${parts.join('\n')}
+END`
+  while (body.includes(`$${block}$`)) block += '_'
+  return `DO $${block}$
+${body}
+$${block}$`
+}
+
+const META_TABLE_DDL = (tables: MetaTables): string => `CREATE TABLE IF NOT EXISTS ${tables.meta} (
+  version integer PRIMARY KEY CHECK (version > 0),
+  description text NOT NULL DEFAULT '',
+  checksum text NOT NULL,
+  files jsonb NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  execution_ms integer NOT NULL,
+  applied_by text,
+  commit_sha text,
+  run_url text
+)`
+
+const LOCK_TABLE_DDL = (tables: MetaTables): string => `CREATE TABLE IF NOT EXISTS ${tables.lock} (
+  id integer PRIMARY KEY CHECK (id = 1),
+  owner text NOT NULL,
+  token bigint NOT NULL,
+  acquired_at timestamptz,
+  renewed_at timestamptz,
+  expires_at timestamptz NOT NULL
+)`
+
 export async function ensureMetaTables(target: Target, tables: MetaTables, createSchema: boolean): Promise<void> {
   // Look first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the table exists, and a
   // migration user of a long-lived database may no longer have it.
@@ -124,31 +207,8 @@ export async function ensureMetaTables(target: Target, tables: MetaTables, creat
   }
   if (createSchema && present.schema !== true)
     await createIfMissing(target, `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)}`)
-  await createIfMissing(
-    target,
-    `CREATE TABLE IF NOT EXISTS ${tables.meta} (
-  version integer PRIMARY KEY CHECK (version > 0),
-  description text NOT NULL DEFAULT '',
-  checksum text NOT NULL,
-  files jsonb NOT NULL,
-  applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  execution_ms integer NOT NULL,
-  applied_by text,
-  commit_sha text,
-  run_url text
-)`
-  )
-  await createIfMissing(
-    target,
-    `CREATE TABLE IF NOT EXISTS ${tables.lock} (
-  id integer PRIMARY KEY CHECK (id = 1),
-  owner text NOT NULL,
-  token bigint NOT NULL,
-  acquired_at timestamptz,
-  renewed_at timestamptz,
-  expires_at timestamptz NOT NULL
-)`
-  )
+  await createIfMissing(target, META_TABLE_DDL(tables))
+  await createIfMissing(target, LOCK_TABLE_DDL(tables))
   await createIfMissing(target, progressTableDdl(tables))
   await insertLeaseRow(target, tables)
 }
@@ -216,12 +276,18 @@ export async function readProgress(target: Target, tables: MetaTables, version: 
  */
 export async function readPartialVersions(target: Target, tables: MetaTables): Promise<Array<{ version: number; steps: number }>> {
   if (!(await progressTableExists(target, tables))) return []
-  const { rows } = await target.query(
-    `SELECT p.version, count(*)::integer AS steps FROM ${tables.progress} AS p
+  const { rows } = await target.query(`SELECT p.version, count(*)::integer AS steps FROM ${PARTIAL_FROM(tables)}`)
+  return rows.map((row) => ({ version: Number(row.version), steps: Number(row.steps) }))
+}
+
+const PARTIAL_FROM = (tables: MetaTables): string => `${tables.progress} AS p
 WHERE NOT EXISTS (SELECT 1 FROM ${tables.meta} AS m WHERE m.version = p.version)
 GROUP BY p.version ORDER BY p.version`
-  )
-  return rows.map((row) => ({ version: Number(row.version), steps: Number(row.steps) }))
+
+/** The partly applied versions as one JSON text value (a list of {version, steps}), for a combined statement. */
+export function partialVersionsJsonSql(tables: MetaTables): string {
+  return `(SELECT coalesce(json_agg(json_build_object('version', version, 'steps', steps) ORDER BY version), '[]')::text
+FROM (SELECT p.version, count(*)::integer AS steps FROM ${PARTIAL_FROM(tables)}) AS partial_versions)`
 }
 
 /** Records one completed statement (autocommit; idempotent, so a transport may re-send it). */
@@ -361,14 +427,21 @@ async function completeRow(target: Target, tables: MetaTables, row: Row): Promis
   return toAppliedRow(row, tables)
 }
 
+/** The query of one page of the meta table after version `after` (see PAGE_SQL). */
+export function pageQuery(tables: MetaTables, after: number): { sql: string; params: Record<string, SqlValue> } {
+  return { sql: PAGE_SQL(tables), params: { after, rows: PAGE_ROWS, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES } }
+}
+
 /**
  * Every row of the meta table, in version order, read in pages (keyset by version) that each fit one
- * reply of the transport however long the history grows.
+ * reply of the transport however long the history grows. `firstPage`: the rows of pageQuery(tables, 0)
+ * when a combined statement read them already (see history.ts).
  */
-export async function readAppliedRows(target: Target, tables: MetaTables): Promise<AppliedRow[]> {
+export async function readAppliedRows(target: Target, tables: MetaTables, firstPage?: Row[]): Promise<AppliedRow[]> {
   const applied: AppliedRow[] = []
-  for (let after = 0; ;) {
-    const { rows } = await target.query(PAGE_SQL(tables), { after, rows: PAGE_ROWS, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES })
+  for (let after = 0, page = firstPage; ; page = undefined) {
+    const query = pageQuery(tables, after)
+    const rows = page ?? (await target.query(query.sql, query.params)).rows
     for (const row of rows) applied.push(await completeRow(target, tables, row))
     const headRows = rows.length ? Number(rows[0].head_rows) : 0
     if (!rows.length || (rows.length === headRows && headRows < PAGE_ROWS)) return applied

@@ -7,20 +7,13 @@
 import { CommitOutcomeUnknownError, InputError, OperationRefusedError, errorMessage } from '../errors.js'
 import type { Version } from '../migrations/types.js'
 import { planMigrations, type AppliedRow, type Plan, type PlanOptions } from '../plan.js'
-import type { Target, TransactionResult, TxStatement } from '../targets/target.js'
-import type { ApplyOptions } from './apply.js'
+import type { Target, TxStatement } from '../targets/target.js'
 import { acquireLease, type Lease } from './lease.js'
 import { ensureMetaTables, metaTableExists, quoteTableName, readAppliedRows, readPartialVersions, type MetaTables } from './meta.js'
-import { fenceStatement, leaseLostAt } from './version-tx.js'
+import { SETTLE_WAIT_MS, leaseLostAt, runFenced } from './fenced-transaction.js'
+import { realSleep, type EngineContext, type OperationOptions, type PartialVersion } from './types.js'
 
-export interface PartialVersion {
-  version: number
-  /** Statements of the version that ran and were recorded. */
-  steps: number
-}
-
-/** What baseline and repair need of apply's options: the tables, who runs, and the lease. */
-export type OperationOptions = Pick<ApplyOptions, 'tables' | 'run' | 'lease' | 'log' | 'sleep' | 'now'>
+export type { OperationOptions, PartialVersion } from './types.js'
 
 function list(numbers: number[]): string {
   return numbers.map((n) => `v${n}`).join(', ')
@@ -225,7 +218,7 @@ VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestam
       const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]))
       return chosen.every((v) => rows.get(v.number) === v.checksum)
     }
-    await commit(target, [fenceStatement(lease), ...inserts], lease, options, what, done)
+    await commit(engineContext(target, lease, options), inserts, what, done)
     const recorded = chosen.map((v) => v.number)
     options.log(`Recorded ${list(recorded)} in ${tables.display} as applied, without running them`)
     return { recorded }
@@ -296,7 +289,7 @@ WHERE version = :version AND checksum = :previous`,
       const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]))
       return drifted.every((number) => rows.get(number) === byNumber.get(number)!.checksum)
     }
-    await commit(target, [fenceStatement(lease), ...updates], lease, options, `the repair of ${list(drifted)}`, done)
+    await commit(engineContext(target, lease, options), updates, `the repair of ${list(drifted)}`, done)
     const accepted = plan.drift.map((drift) => ({ version: drift.version, files: drift.files.map((f) => f.path) }))
     for (const drift of plan.drift) {
       options.log(
@@ -346,66 +339,48 @@ async function release(lease: Lease, options: OperationOptions): Promise<void> {
     .catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`))
 }
 
-/** How long to wait for a transaction that may still be running after its commit reply was lost. */
-const SETTLE_WAIT_MS = 120_000
-
-/**
- * Runs the fenced batch. A lost commit reply is settled by reading the meta table once the transaction
- * (which row-locks the lease row from its first statement) has ended; nothing is re-sent.
- */
-async function commit(
-  target: Target,
-  batch: TxStatement[],
-  lease: Lease,
-  options: OperationOptions,
-  what: string,
-  committed: () => Promise<boolean>
-): Promise<void> {
-  let outcome: TransactionResult
-  try {
-    outcome = await target.transaction(batch)
-  } catch (error) {
-    if (!(error instanceof CommitOutcomeUnknownError)) throw error
-    options.log(`The reply to the commit of ${what} was lost; reading ${options.tables.display} to find out whether it committed`)
-    if (!(await waitForLeaseRow(target, options))) {
-      throw new CommitOutcomeUnknownError(
-        `The commit of ${what} got no reply and its transaction was still running ${SETTLE_WAIT_MS / 1000} s later. Run validate later to see whether it took effect.`,
-        { cause: error }
-      )
-    }
-    if (await committed()) return
-    throw new CommitOutcomeUnknownError(
-      `The commit of ${what} got no reply and ${options.tables.display} does not show it: nothing was written. Re-run.`,
-      {
-        cause: error
-      }
-    )
+function engineContext(target: Target, lease: Lease, options: OperationOptions): EngineContext {
+  return {
+    target,
+    tables: options.tables,
+    run: options.run,
+    lease,
+    log: options.log,
+    now: options.now ?? Date.now,
+    sleep: options.sleep ?? realSleep,
+    lockTimeoutMs: null,
+    statementTimeoutMs: null
   }
-  if (outcome.ok) return
-  const fence = outcome.phase === 'statement' && outcome.failedLabel === 'fence'
-  if (fence && outcome.guard)
-    throw await leaseLostAt(target, lease, options.tables, `before ${what} was written`, 'Nothing was written. Re-run.')
-  const state = outcome.error.sqlState ? ` (SQLSTATE ${outcome.error.sqlState})` : ''
-  const where =
-    outcome.phase === 'commit'
-      ? 'at COMMIT'
-      : outcome.phase !== 'statement'
-        ? '(the transport did not say at which statement)'
-        : fence
-          ? 'at its first statement, which extends the migration lease'
-          : `at its statement ${outcome.failedIndex + 1} of ${batch.length}`
-  const reason = outcome.guard ? `the row of the version changed while it ran` : `${outcome.error.message}${state}`
-  throw new Error(`Writing ${what} to ${options.tables.display} failed ${where}: ${reason}. Nothing was written.`)
 }
 
-async function waitForLeaseRow(target: Target, options: OperationOptions): Promise<boolean> {
-  const now = options.now ?? Date.now
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
-  const started = now()
-  for (;;) {
-    const { rows } = await target.query(`SELECT id FROM ${options.tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED`)
-    if (rows.length) return true
-    if (now() - started >= SETTLE_WAIT_MS) return false
-    await sleep(1000)
+/**
+ * Writes the rows in one fenced transaction (runFenced). A lost commit reply is settled by reading the
+ * meta table once the transaction has ended; nothing is re-sent.
+ */
+async function commit(context: EngineContext, writes: TxStatement[], what: string, committed: () => Promise<boolean>): Promise<void> {
+  const outcome = await runFenced(context, { what, head: [], body: writes, tail: [], settle: committed })
+  if (outcome.kind === 'committed') return
+  const { tables } = context
+  if (outcome.kind === 'lost') {
+    if (outcome.settled === true) return
+    throw new CommitOutcomeUnknownError(
+      outcome.settled === null
+        ? `The commit of ${what} got no reply and its transaction was still running ${SETTLE_WAIT_MS / 1000} s later. Run validate later to see whether it took effect.`
+        : `The commit of ${what} got no reply and ${tables.display} does not show it: nothing was written. Re-run.`,
+      { cause: outcome.error }
+    )
   }
+  const { failure, part } = outcome
+  if (part.part === 'fence' && failure.guard) throw await leaseLostAt(context, `before ${what} was written`, 'Nothing was written. Re-run.')
+  const state = failure.error.sqlState ? ` (SQLSTATE ${failure.error.sqlState})` : ''
+  const where =
+    part.part === 'commit'
+      ? 'at COMMIT'
+      : part.part === 'fence'
+        ? 'at its first statement, which extends the migration lease'
+        : part.part === 'statement'
+          ? `at its statement ${part.index + 2} of ${writes.length + 1}`
+          : '(the transport did not say at which statement)'
+  const reason = failure.guard ? `the row of the version changed while it ran` : `${failure.error.message}${state}`
+  throw new Error(`Writing ${what} to ${tables.display} failed ${where}: ${reason}. Nothing was written.`)
 }

@@ -25,8 +25,7 @@ import {
 } from '../errors.js'
 import type { MigrationFile, Statement, Version } from '../migrations/types.js'
 import { findRunningStatement } from '../targets/running-statement.js'
-import type { Row, Target, TxStatement } from '../targets/target.js'
-import type { ApplyOptions } from './apply.js'
+import type { Row } from '../targets/target.js'
 import {
   dropIndexStatement,
   findIndex,
@@ -35,10 +34,8 @@ import {
   type ConcurrentIndex,
   type IndexState
 } from './indexes.js'
-import type { Lease } from './lease.js'
 import {
   deleteProgressStatement,
-  insertAppliedRowStatement,
   insertProgressStatement,
   progressTableExists,
   readProgress,
@@ -48,16 +45,17 @@ import {
 import { checkEffect, isMaintenance, snapshotBefore, statementEffect, type StatementEffect } from './statement-effects.js'
 import {
   engineFailure,
-  failedPart,
-  guards,
   leaseLostAt,
   locate,
-  preamble,
+  notAppliedStatement,
   preview,
-  settleLostCommit,
-  waitForInFlightTransaction,
-  type VersionOutcome
-} from './version-tx.js'
+  recordStatement,
+  runFenced,
+  settingsStatements,
+  settledVersion,
+  versionRecorded
+} from './fenced-transaction.js'
+import type { EngineContext, VersionOutcome } from './types.js'
 
 /** sha256 of a statement's text, as the progress table records it. */
 export function statementChecksum(sql: string): string {
@@ -128,9 +126,8 @@ function checkProgress(version: Version, steps: Step[], rows: ProgressRow[], tab
   return rows.length
 }
 
-export async function applyInSteps(target: Target, version: Version, lease: Lease, options: ApplyOptions): Promise<VersionOutcome> {
-  const now = options.now ?? Date.now
-  const tables = options.tables
+export async function applyInSteps(engine: EngineContext, version: Version): Promise<VersionOutcome> {
+  const { target, tables, now } = engine
   const steps: Step[] = version.files.flatMap((file) => file.statements.map((statement) => ({ statement, file })))
   const outside = version.files.filter((file) => file.noTransaction)
   if (!(await progressTableExists(target, tables))) {
@@ -151,12 +148,12 @@ export async function applyInSteps(target: Target, version: Version, lease: Leas
 
   const label = `v${version.number}${version.description ? ` (${version.description})` : ''}`
   if (completed > 0) {
-    options.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${where(steps[completed - 1].statement)})`)
+    engine.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${where(steps[completed - 1].statement)})`)
   } else {
     const how = outside.length
       ? `; ${outside.length === 1 ? `${outside[0].name} runs` : `${outside.length} files run`} outside a transaction`
       : ''
-    options.log(`Applying ${label}: ${steps.length} statements in ${version.files.length} files${how}`)
+    engine.log(`Applying ${label}: ${steps.length} statements in ${version.files.length} files${how}`)
   }
   const started = now()
   const applied = (): VersionOutcome => ({
@@ -169,7 +166,7 @@ export async function applyInSteps(target: Target, version: Version, lease: Leas
       files: version.files.map((file) => ({ name: file.name, path: file.path, statements: file.statements.length }))
     }
   })
-  const context: RunContext = { target, version, lease, options, steps, completed, applied }
+  const context: RunContext = { ...engine, version, steps, completed, applied }
 
   const segments = segmentsOf(version.files)
     .filter((segment) => segment.end > completed)
@@ -183,27 +180,13 @@ export async function applyInSteps(target: Target, version: Version, lease: Leas
   return recordVersion(context)
 }
 
-interface RunContext {
-  target: Target
+/** The run's context, and the version being applied in steps. */
+interface RunContext extends EngineContext {
   version: Version
-  lease: Lease
-  options: ApplyOptions
   steps: Step[]
   /** Steps complete so far (recorded in the progress table). */
   completed: number
   applied: () => VersionOutcome
-}
-
-function metaInsert(context: RunContext): TxStatement {
-  const { version, options } = context
-  const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }))
-  const insert = insertAppliedRowStatement(
-    options.tables,
-    { version: version.number, description: version.description, checksum: version.checksum, files },
-    options.run,
-    options.recordedRows
-  )
-  return { sql: insert.sql, params: insert.params, expectRows: 1, label: 'record' }
 }
 
 function progressRows(
@@ -221,10 +204,10 @@ function progressRows(
 
 /** What a failure leaves behind, for the error message. */
 function outcomeSentence(context: RunContext, extra = ''): string {
-  const { version, steps, completed, options } = context
+  const { version, steps, completed, tables } = context
   if (completed === 0) return `${extra}Nothing of v${version.number} was applied; versions before it stay applied.`
   return (
-    `${extra}v${version.number} is partly applied: ${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${options.tables.display}_progress), ` +
+    `${extra}v${version.number} is partly applied: ${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${tables.display}_progress), ` +
     `and v${version.number} is not recorded as applied. Fix the failing statement and re-run: the run resumes after step ${completed}.`
   )
 }
@@ -248,58 +231,57 @@ function stepFailed(context: RunContext, stepIndex: number, error: SqlErrorInfo,
 }
 
 /**
- * Ordinary files between no-transaction ones: one transaction that also records its steps, or (when it
- * is the version's last segment) records the version itself.
+ * Ordinary files between no-transaction ones: one fenced transaction that also records its steps, or
+ * (when it is the version's last segment) records the version itself.
  */
 async function runTransactionSegment(
   context: RunContext,
   segment: { start: number; end: number },
   last: boolean
 ): Promise<VersionOutcome | null> {
-  const { target, version, lease, options, steps } = context
-  const head = preamble(version, lease, options)
-  const body: TxStatement[] = steps.slice(segment.start, segment.end).map((step) => ({ sql: step.statement.sql }))
-  const progress = insertProgressStatement(options.tables, version.number, progressRows(context, segment.start, segment.end))
-  const tail: TxStatement[] = last
-    ? [metaInsert(context), { ...deleteProgressStatement(options.tables, version.number), label: 'progress' }]
-    : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start, label: 'progress' }]
-  let outcome
-  try {
-    outcome = await target.transaction([...head, ...body, ...tail])
-  } catch (error) {
-    if (!(error instanceof CommitOutcomeUnknownError)) throw error
-    if (last) return settleLostCommit(target, version, options, error, context.applied)
-    // The segment's progress rows, written in the same transaction, say whether it committed.
-    options.log(
-      `The reply to the commit of ${stepRange(segment.start + 1, segment.end)} of v${version.number} was lost; reading ${options.tables.display}_progress to find out whether it committed`
-    )
-    const settled = await waitForInFlightTransaction(target, options, version.number)
-    const rows = settled ? await readProgress(target, options.tables, version.number) : []
-    if (settled && rows.length >= segment.end) {
-      context.completed = segment.end
-      return null
-    }
-    return {
-      kind: 'failed',
-      error: new CommitOutcomeUnknownError(
-        `The commit of ${stepRange(segment.start + 1, segment.end)} of v${version.number} got no reply and ${settled ? 'they are not recorded: they were not applied' : 'whether they commit is not known yet'}. ` +
-          outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run'),
-        { cause: error }
-      )
-    }
-  }
-  if (outcome.ok) {
+  const { version, steps, tables } = context
+  const range = stepRange(segment.start + 1, segment.end)
+  const progress = insertProgressStatement(tables, version.number, progressRows(context, segment.start, segment.end))
+  const outcome = await runFenced(context, {
+    what: last ? `v${version.number}` : `${range} of v${version.number}`,
+    head: [notAppliedStatement(version, tables), ...settingsStatements(context)],
+    body: steps.slice(segment.start, segment.end).map((step) => ({ sql: step.statement.sql })),
+    tail: last
+      ? [recordStatement(context, version), { ...deleteProgressStatement(tables, version.number), label: 'progress' }]
+      : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start, label: 'progress' }],
+    // The meta row (last segment) or the segment's progress rows, written in the same transaction, say whether it committed.
+    settle: async () =>
+      last ? versionRecorded(context, version) : (await readProgress(context.target, tables, version.number)).length >= segment.end,
+    settledFrom: last ? tables.display : `${tables.display}_progress`
+  })
+  if (outcome.kind === 'committed') {
     if (last) return context.applied()
     context.completed = segment.end
     return null
   }
-  const failed = failedPart(outcome, head.length, body.length)
-  if (failed.part !== 'statement') {
-    const afterwards = `The transaction of ${stepRange(segment.start + 1, segment.end)} was rolled back. ${rerunSentence(context)}`
-    return engineFailure(target, version, lease, options.tables, outcome, failed.part, afterwards)
+  if (outcome.kind === 'lost') {
+    if (typeof outcome.settled === 'string')
+      return settledVersion(version, { ...outcome, settled: outcome.settled }, context.applied, tables)
+    if (outcome.settled === true) {
+      context.completed = segment.end
+      return null
+    }
+    if (last && outcome.settled === null) return settledVersion(version, { ...outcome, settled: null }, context.applied, tables)
+    return {
+      kind: 'failed',
+      error: new CommitOutcomeUnknownError(
+        `The commit of ${range} of v${version.number} got no reply and ${outcome.settled === false ? 'they are not recorded: they were not applied' : 'whether they commit is not known yet'}. ` +
+          rerunSentence(context),
+        { cause: outcome.error }
+      )
+    }
   }
-  const extra = context.completed > 0 ? `The transaction of ${stepRange(segment.start + 1, segment.end)} was rolled back. ` : ''
-  return stepFailed(context, segment.start + failed.index, outcome.error, null, extra)
+  if (outcome.part.part !== 'statement') {
+    const afterwards = `The transaction of ${range} was rolled back. ${rerunSentence(context)}`
+    return engineFailure(context, version, outcome.failure, outcome.part.part, afterwards)
+  }
+  const extra = context.completed > 0 ? `The transaction of ${range} was rolled back. ` : ''
+  return stepFailed(context, segment.start + outcome.part.index, outcome.failure.error, null, extra)
 }
 
 /** What the failure leaves behind, when it is not the fault of a statement of the version. */
@@ -309,7 +291,7 @@ function rerunSentence(context: RunContext): string {
 
 /** A no-transaction file: each statement on its own, after a lease renewal, recorded once it completed. */
 async function runOutsideSegment(context: RunContext, segment: { start: number; end: number }): Promise<VersionOutcome | null> {
-  const { target, version, lease, options, steps } = context
+  const { target, version, lease, tables, steps } = context
   for (let index = segment.start; index < segment.end; index++) {
     try {
       await lease.renew()
@@ -318,7 +300,7 @@ async function runOutsideSegment(context: RunContext, segment: { start: number; 
       if (error instanceof LeaseLostError)
         return {
           kind: 'failed',
-          error: await leaseLostAt(target, lease, options.tables, `before step ${index + 1} of v${version.number}`, rerun)
+          error: await leaseLostAt(context, `before step ${index + 1} of v${version.number}`, rerun)
         }
       return {
         kind: 'failed',
@@ -330,7 +312,7 @@ async function runOutsideSegment(context: RunContext, segment: { start: number; 
     }
     const failure = await runStatementAlone(context, index)
     if (failure) return failure
-    const progress = insertProgressStatement(options.tables, version.number, progressRows(context, index, index + 1))
+    const progress = insertProgressStatement(tables, version.number, progressRows(context, index, index + 1))
     try {
       await target.query(progress.sql, progress.params)
     } catch (error) {
@@ -338,8 +320,8 @@ async function runOutsideSegment(context: RunContext, segment: { start: number; 
       return {
         kind: 'failed',
         error: new Error(
-          `v${version.number} step ${index + 1} (${where(step.statement)}) ran, but recording it in ${options.tables.display}_progress failed: ${errorMessage(error)}. ` +
-            `A re-run would run it again: if that is not safe, insert its row into ${options.tables.display}_progress by hand (step ${index}, statement_checksum '${statementChecksum(step.statement.sql)}') before re-running.`
+          `v${version.number} step ${index + 1} (${where(step.statement)}) ran, but recording it in ${tables.display}_progress failed: ${errorMessage(error)}. ` +
+            `A re-run would run it again: if that is not safe, insert its row into ${tables.display}_progress by hand (step ${index}, statement_checksum '${statementChecksum(step.statement.sql)}') before re-running.`
         )
       }
     }
@@ -350,9 +332,9 @@ async function runOutsideSegment(context: RunContext, segment: { start: number; 
 
 /** Outcome of one statement run on its own: null when it completed (or the catalog shows it took effect). */
 async function runStatementAlone(context: RunContext, index: number): Promise<VersionOutcome | null> {
-  const { target, options } = context
+  const { target } = context
   const statement = context.steps[index].statement
-  const longRunning = { longRunning: { timeoutMs: options.statementTimeoutMs ?? null } }
+  const longRunning = { longRunning: { timeoutMs: context.statementTimeoutMs ?? null } }
   const concurrentIndex = parseCreateIndexConcurrently(statement.sql)
   const effect = concurrentIndex ? null : statementEffect(statement.sql)
   let invalidBefore: string[] | null = null
@@ -396,7 +378,7 @@ async function settleUnanswered(
   effect: StatementEffect | null,
   before: Row[] | null
 ): Promise<VersionOutcome | null> {
-  const { target, options } = context
+  const { target } = context
   const statement = context.steps[index].statement
   const info = errorInfo(error)
   const stillRunning = error instanceof TransportError && error.code === 'STATEMENT_STILL_RUNNING'
@@ -405,7 +387,7 @@ async function settleUnanswered(
     try {
       const check = await checkEffect(target, effect, before)
       if (check.verdict === 'done') {
-        options.log(
+        context.log(
           `${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`
         )
         return null
@@ -415,7 +397,7 @@ async function settleUnanswered(
       }
       evidence = check.evidence
     } catch (lookup) {
-      options.log(`Could not look for the effect of ${where(statement)} in the catalog: ${errorMessage(lookup)}`)
+      context.log(`Could not look for the effect of ${where(statement)} in the catalog: ${errorMessage(lookup)}`)
     }
   }
   return failedStep(context, index, info, unknownOutcomeAdvice(context, index, evidence, stillRunning), inDoubtSentence(context, index))
@@ -423,19 +405,17 @@ async function settleUnanswered(
 
 /** What is known after a step whose outcome is unknown: what is recorded, and that this step may have taken effect. */
 function inDoubtSentence(context: RunContext, index: number): string {
-  const { version, steps, completed, options } = context
+  const { version, steps, completed, tables } = context
   const before =
-    completed > 0
-      ? `${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${options.tables.display}_progress); `
-      : ''
+    completed > 0 ? `${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${tables.display}_progress); ` : ''
   return `${before}step ${index + 1} (${where(steps[index].statement)}) may or may not have taken effect; v${version.number} is not recorded as applied.`
 }
 
 /** The way out of an unknown outcome: re-run (when running it again is harmless), or record the step by hand. */
 function unknownOutcomeAdvice(context: RunContext, index: number, evidence: string | null, stillRunning: boolean): string {
-  const { version, options } = context
+  const { version } = context
   const statement = context.steps[index].statement
-  const record = recordStepByHand(options.tables, version.number, index, statement)
+  const record = recordStepByHand(context.tables, version.number, index, statement)
   if (stillRunning) {
     return (
       `Let it end (or cancel it) before anything else. Then, if it took effect, record the step as done and re-run, which resumes ` +
@@ -499,7 +479,7 @@ function errorInfo(error: unknown): SqlErrorInfo {
  */
 async function prepareIndexBuild(context: RunContext, index: number, concurrentIndex: ConcurrentIndex): Promise<VersionOutcome | null> {
   if (!concurrentIndex.ifNotExists || concurrentIndex.name === null) return null
-  const { target, options } = context
+  const { target } = context
   const statement = context.steps[index].statement
   const existing = await findIndex(target, concurrentIndex)
   if (!existing || existing.valid || !existing.onTable) return null
@@ -512,11 +492,11 @@ async function prepareIndexBuild(context: RunContext, index: number, concurrentI
     )
   }
   const drop = dropIndexStatement(existing.qualified, true)
-  options.log(
+  context.log(
     `${where(statement)}: the INVALID index ${existing.qualified} is left from an earlier failed build; dropping it (${drop}) before building it again`
   )
   try {
-    await target.query(drop, undefined, { longRunning: { timeoutMs: options.statementTimeoutMs ?? null } })
+    await target.query(drop, undefined, { longRunning: { timeoutMs: context.statementTimeoutMs ?? null } })
   } catch (error) {
     return stepFailed(
       context,
@@ -553,7 +533,7 @@ async function indexBuildFailed(
       leftBehind = invalidBefore ? after.filter((name) => !invalidBefore.includes(name)) : after
     }
   } catch (lookup) {
-    context.options.log(`Could not look up the index of ${where(statement)} in the catalog: ${errorMessage(lookup)}`)
+    context.log(`Could not look up the index of ${where(statement)} in the catalog: ${errorMessage(lookup)}`)
     const check = 'Check whether it left an INVALID index behind (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY.'
     return extra
       ? failedStep(context, index, error, `${extra}${check}`, inDoubtSentence(context, index))
@@ -570,7 +550,7 @@ async function indexBuildFailed(
     )
   }
   if (state && state.onTable && state.valid) {
-    context.options.log(
+    context.log(
       `${where(statement)} answered "${error.message}", but the index ${state.qualified} exists and is valid: the statement took effect; continuing`
     )
     return null
@@ -602,23 +582,18 @@ async function indexBuildFailed(
 
 /** The last transaction of a version whose last segment ran outside a transaction: its meta row. */
 async function recordVersion(context: RunContext): Promise<VersionOutcome> {
-  const { target, version, lease, options } = context
-  const head = guards(version, lease, options.tables)
-  let outcome
-  try {
-    outcome = await target.transaction([
-      ...head,
-      metaInsert(context),
-      { ...deleteProgressStatement(options.tables, version.number), label: 'progress' }
-    ])
-  } catch (error) {
-    if (!(error instanceof CommitOutcomeUnknownError)) throw error
-    return settleLostCommit(target, version, options, error, context.applied)
-  }
-  if (outcome.ok) return context.applied()
+  const { version, tables } = context
+  const outcome = await runFenced(context, {
+    what: `v${version.number}`,
+    head: [notAppliedStatement(version, tables)],
+    body: [],
+    tail: [recordStatement(context, version), { ...deleteProgressStatement(tables, version.number), label: 'progress' }],
+    settle: () => versionRecorded(context, version)
+  })
+  if (outcome.kind === 'committed') return context.applied()
+  if (outcome.kind === 'lost') return settledVersion(version, outcome, context.applied, tables)
   // No statement of the version is in this transaction: whatever failed, it was not one of them.
-  const failed = failedPart(outcome, head.length, 0)
-  const part = failed.part === 'statement' ? 'unknown' : failed.part
+  const part = outcome.part.part === 'statement' ? 'unknown' : outcome.part.part
   const afterwards = `All statements of v${version.number} ran and stay applied; v${version.number} is not recorded as applied. A re-run records it without running them again.`
-  return engineFailure(target, version, lease, options.tables, outcome, part, afterwards)
+  return engineFailure(context, version, outcome.failure, part, afterwards)
 }

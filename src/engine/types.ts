@@ -1,0 +1,96 @@
+/**
+ * The engine's vocabulary: what a run is given (ApplyOptions), what it reports (ApplyResult), and the
+ * context built once per run that every part of the engine works with (EngineContext).
+ */
+import type { AppliedRow, Plan, PlanOptions } from '../plan.js'
+import type { Target } from '../targets/target.js'
+import type { Lease } from './lease.js'
+import type { MetaTables, RunIdentity, TablesPresent } from './meta.js'
+
+export interface AppliedVersion {
+  version: number
+  description: string
+  /** Wall time of the version's transaction as this run saw it. */
+  durationMs: number
+  statements: number
+  files: Array<{ name: string; path: string; statements: number }>
+}
+
+export interface ApplyResult {
+  /** The plan as it was under the lease (what this run set out to do). */
+  plan: Plan
+  fromVersion: number
+  toVersion: number
+  applied: AppliedVersion[]
+  /** Versions that another run applied while this one waited or worked. */
+  appliedElsewhere: number[]
+  /** Set when the run stopped on an error; versions in `applied` stay applied. */
+  error: Error | null
+  /** The version that failed, when one did. */
+  failedVersion: number | null
+  leaseWaitedMs: number
+  durationMs: number
+}
+
+/** A version that ran in part: some statements completed, and it is not recorded as applied. */
+export interface PartialVersion {
+  version: number
+  /** Statements of the version that ran and were recorded. */
+  steps: number
+}
+
+/** What the database holds of the history, read in one call where it can be (see history.ts). */
+export interface History {
+  tables: MetaTables
+  /** The meta, lock and progress tables and the lease row all exist: nothing needs creating. */
+  ready: boolean
+  /** When not ready: which tables (and the schema) exist. */
+  present: TablesPresent
+  rows: AppliedRow[]
+  partial: PartialVersion[]
+}
+
+export interface ApplyOptions extends PlanOptions {
+  tables: MetaTables
+  /** Create the schema of the meta table when it does not exist (meta-table given as schema.table). */
+  createSchema: boolean
+  run: RunIdentity
+  lease: { owner: string; ttlSeconds: number; waitTimeoutSeconds: number }
+  log: (message: string) => void
+  sleep?: (ms: number) => Promise<void>
+  now?: () => number
+  /** SET LOCAL lock_timeout for each version's transaction (ms); null: the database's setting. */
+  lockTimeoutMs?: number | null
+  /** SET LOCAL statement_timeout for each version's transaction (ms); null: the database's setting. */
+  statementTimeoutMs?: number | null
+  /** How often a version that gave up waiting for a lock (55P03) or hit a deadlock (40P01) is retried. */
+  lockRetries?: number
+  /** The history as the caller already read it (readHistory), so that the run does not read it again before planning. */
+  history?: History
+}
+
+/** What baseline and repair need of apply's options: the tables, who runs, and the lease. */
+export type OperationOptions = Pick<ApplyOptions, 'tables' | 'run' | 'lease' | 'log' | 'sleep' | 'now'>
+
+export type VersionOutcome = { kind: 'applied'; applied: AppliedVersion } | { kind: 'elsewhere' } | { kind: 'failed'; error: Error }
+
+/** Built once per run (apply, baseline, repair) and passed to every part of the engine instead of the options. */
+export interface EngineContext {
+  target: Target
+  tables: MetaTables
+  run: RunIdentity
+  lease: Lease
+  log: (message: string) => void
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+  /** Validated numbers (ms), never raw input; null or 0: the database's setting. */
+  lockTimeoutMs: number | null
+  statementTimeoutMs: number | null
+  /**
+   * The rows the meta table holds as far as this run knows (read under the lease, plus the versions
+   * recorded since). A version's meta row insert is guarded by it.
+   */
+  recordedRows?: number
+}
+
+export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -75357,6 +75357,75 @@ async function createIfMissing(target, sql) {
         }
     }
 }
+/** SQLSTATE the creating block raises when the lease row exists already (class AM is not one of PostgreSQL's). */
+const LEASE_ROW_EXISTS = 'AML01';
+/**
+ * One block that creates what is missing and inserts the lease row already held by `lease` (token 1):
+ * a new database costs one call for its tables and the lease together. Nothing else can have written
+ * the history before the lease row existed, so the history read before is current. When the lease row
+ * exists already the block raises LEASE_ROW_EXISTS and everything it did is rolled back: the caller
+ * then takes the lease the ordinary way. `lease.ttlSeconds` is a validated number; the owner is quoted
+ * with a dollar-quote tag that it cannot contain.
+ */
+function createTablesWithLeaseSql(tables, present, createSchema, lease) {
+    const parts = [];
+    if (createSchema && !present.schema)
+        parts.push(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)};`);
+    if (!present.meta)
+        parts.push(`${META_TABLE_DDL(tables)};`);
+    if (!present.lock)
+        parts.push(`${LOCK_TABLE_DDL(tables)};`);
+    if (!present.progress) {
+        // Tables made by an earlier release: a user without CREATE can still apply ordinary versions; a
+        // version that needs the progress table says so (see progressTableExists).
+        parts.push(present.meta && present.lock
+            ? `BEGIN
+  ${progressTableDdl(tables)};
+EXCEPTION WHEN insufficient_privilege THEN NULL;
+END;`
+            : `${progressTableDdl(tables)};`);
+    }
+    let tag = 'owner';
+    while (lease.owner.includes(`$${tag}$`))
+        tag += '_';
+    const ttl = Math.max(1, Math.round(Number(lease.ttlSeconds) || 1));
+    parts.push(`INSERT INTO ${tables.lock} (id, owner, token, acquired_at, renewed_at, expires_at)
+SELECT 1, $${tag}$${lease.owner}$${tag}$, 1, clock_timestamp(), clock_timestamp(), clock_timestamp() + make_interval(secs => ${ttl})
+WHERE NOT EXISTS (SELECT 1 FROM ${tables.lock} WHERE id = 1) ON CONFLICT (id) DO NOTHING;
+GET DIAGNOSTICS inserted = ROW_COUNT;
+IF inserted = 0 THEN
+  RAISE EXCEPTION USING ERRCODE = '${LEASE_ROW_EXISTS}', MESSAGE = 'the lease row exists';
+END IF;`);
+    let block = 'aurora_migrate_create';
+    const body = `DECLARE inserted bigint;
+BEGIN
+${parts.join('\n')}
+END`;
+    while (body.includes(`$${block}$`))
+        block += '_';
+    return `DO $${block}$
+${body}
+$${block}$`;
+}
+const META_TABLE_DDL = (tables) => `CREATE TABLE IF NOT EXISTS ${tables.meta} (
+  version integer PRIMARY KEY CHECK (version > 0),
+  description text NOT NULL DEFAULT '',
+  checksum text NOT NULL,
+  files jsonb NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  execution_ms integer NOT NULL,
+  applied_by text,
+  commit_sha text,
+  run_url text
+)`;
+const LOCK_TABLE_DDL = (tables) => `CREATE TABLE IF NOT EXISTS ${tables.lock} (
+  id integer PRIMARY KEY CHECK (id = 1),
+  owner text NOT NULL,
+  token bigint NOT NULL,
+  acquired_at timestamptz,
+  renewed_at timestamptz,
+  expires_at timestamptz NOT NULL
+)`;
 async function ensureMetaTables(target, tables, createSchema) {
     // Look first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the table exists, and a
     // migration user of a long-lived database may no longer have it.
@@ -75377,25 +75446,8 @@ async function ensureMetaTables(target, tables, createSchema) {
     }
     if (createSchema && present.schema !== true)
         await createIfMissing(target, `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)}`);
-    await createIfMissing(target, `CREATE TABLE IF NOT EXISTS ${tables.meta} (
-  version integer PRIMARY KEY CHECK (version > 0),
-  description text NOT NULL DEFAULT '',
-  checksum text NOT NULL,
-  files jsonb NOT NULL,
-  applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  execution_ms integer NOT NULL,
-  applied_by text,
-  commit_sha text,
-  run_url text
-)`);
-    await createIfMissing(target, `CREATE TABLE IF NOT EXISTS ${tables.lock} (
-  id integer PRIMARY KEY CHECK (id = 1),
-  owner text NOT NULL,
-  token bigint NOT NULL,
-  acquired_at timestamptz,
-  renewed_at timestamptz,
-  expires_at timestamptz NOT NULL
-)`);
+    await createIfMissing(target, META_TABLE_DDL(tables));
+    await createIfMissing(target, LOCK_TABLE_DDL(tables));
     await createIfMissing(target, progressTableDdl(tables));
     await insertLeaseRow(target, tables);
 }
@@ -75447,10 +75499,16 @@ async function readProgress(target, tables, version) {
 async function readPartialVersions(target, tables) {
     if (!(await progressTableExists(target, tables)))
         return [];
-    const { rows } = await target.query(`SELECT p.version, count(*)::integer AS steps FROM ${tables.progress} AS p
-WHERE NOT EXISTS (SELECT 1 FROM ${tables.meta} AS m WHERE m.version = p.version)
-GROUP BY p.version ORDER BY p.version`);
+    const { rows } = await target.query(`SELECT p.version, count(*)::integer AS steps FROM ${PARTIAL_FROM(tables)}`);
     return rows.map((row) => ({ version: Number(row.version), steps: Number(row.steps) }));
+}
+const PARTIAL_FROM = (tables) => `${tables.progress} AS p
+WHERE NOT EXISTS (SELECT 1 FROM ${tables.meta} AS m WHERE m.version = p.version)
+GROUP BY p.version ORDER BY p.version`;
+/** The partly applied versions as one JSON text value (a list of {version, steps}), for a combined statement. */
+function partialVersionsJsonSql(tables) {
+    return `(SELECT coalesce(json_agg(json_build_object('version', version, 'steps', steps) ORDER BY version), '[]')::text
+FROM (SELECT p.version, count(*)::integer AS steps FROM ${PARTIAL_FROM(tables)}) AS partial_versions)`;
 }
 /** Records one completed statement (autocommit; idempotent, so a transport may re-send it). */
 function insertProgressStatement(tables, version, steps) {
@@ -75568,14 +75626,20 @@ async function completeRow(target, tables, row) {
         row.files = await readLongFiles(target, tables, Number(row.version));
     return toAppliedRow(row, tables);
 }
+/** The query of one page of the meta table after version `after` (see PAGE_SQL). */
+function pageQuery(tables, after) {
+    return { sql: PAGE_SQL(tables), params: { after, rows: PAGE_ROWS, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES } };
+}
 /**
  * Every row of the meta table, in version order, read in pages (keyset by version) that each fit one
- * reply of the transport however long the history grows.
+ * reply of the transport however long the history grows. `firstPage`: the rows of pageQuery(tables, 0)
+ * when a combined statement read them already (see history.ts).
  */
-async function readAppliedRows(target, tables) {
+async function readAppliedRows(target, tables, firstPage) {
     const applied = [];
-    for (let after = 0;;) {
-        const { rows } = await target.query(PAGE_SQL(tables), { after, rows: PAGE_ROWS, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES });
+    for (let after = 0, page = firstPage;; page = undefined) {
+        const query = pageQuery(tables, after);
+        const rows = page ?? (await target.query(query.sql, query.params)).rows;
         for (const row of rows)
             applied.push(await completeRow(target, tables, row));
         const headRows = rows.length ? Number(rows[0].head_rows) : 0;
@@ -76448,6 +76512,221 @@ function transactionControlRefusals(misplaced) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/engine/fenced-transaction.ts
+/**
+ * The one way the engine runs a fenced transaction — a version's, a segment of one, its meta row alone,
+ * a baseline or a repair — and settles a lost commit reply (runFenced). Also what those transactions
+ * share: their guards and settings, reading which part failed (by label and phase, never by position),
+ * the failure of a version at one of the engine's own statements, and locating an error in its file.
+ */
+
+
+/** The check that a version is not yet recorded: it fails (a guard) when another run recorded it. */
+function notAppliedStatement(version, tables) {
+    return {
+        sql: `SELECT version FROM ${tables.meta} WHERE version = :version`,
+        params: { version: version.number },
+        expectRows: 0,
+        label: 'not-applied'
+    };
+}
+/** The transaction's own timeouts, after the guards (validated numbers, never raw input). */
+function settingsStatements(context) {
+    const statements = [];
+    if (context.lockTimeoutMs)
+        statements.push({ sql: `SET LOCAL lock_timeout = '${Math.round(context.lockTimeoutMs)}ms'`, label: 'settings' });
+    if (context.statementTimeoutMs)
+        statements.push({ sql: `SET LOCAL statement_timeout = '${Math.round(context.statementTimeoutMs)}ms'`, label: 'settings' });
+    return statements;
+}
+/** The meta row insert that records a version, guarded by the rows this run knows (see insertAppliedRowStatement). */
+function recordStatement(context, version) {
+    const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }));
+    const insert = insertAppliedRowStatement(context.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, context.run, context.recordedRows);
+    return { sql: insert.sql, params: insert.params, expectRows: 1, label: 'record' };
+}
+const ENGINE_PARTS = new Set(['fence', 'not-applied', 'settings', 'record', 'progress']);
+/**
+ * Reads a failed transaction whose body (statements sent without a label) starts at `bodyStart`. A
+ * failure the transport could not place (no phase: a runner older than phases) is unknown, never taken
+ * for a guard, so it can only fail what the transaction was for.
+ */
+function failedPart(failure, bodyStart, bodyLength) {
+    if (failure.phase === 'commit')
+        return { part: 'commit' };
+    if (failure.phase !== 'statement')
+        return { part: 'unknown' };
+    if (failure.failedLabel !== undefined)
+        return { part: ENGINE_PARTS.has(failure.failedLabel) ? failure.failedLabel : 'unknown' };
+    const index = failure.failedIndex - bodyStart;
+    return index >= 0 && index < bodyLength ? { part: 'statement', index } : { part: 'unknown' };
+}
+/**
+ * Runs fence + head + body + tail in one transaction, which the transport may pack into one call (the
+ * engine reads nothing of the results). The fence, first, proves the lease is this run's and row-locks
+ * it until the transaction ends. A lost commit reply is settled by settle() once the transaction has ended.
+ */
+async function runFenced(context, tx) {
+    const head = [{ ...context.lease.fence(), label: 'fence' }, ...tx.head];
+    let outcome;
+    try {
+        outcome = await context.target.transaction([...head, ...tx.body, ...tx.tail], { resultsNeeded: false });
+    }
+    catch (error) {
+        if (!(error instanceof CommitOutcomeUnknownError))
+            throw error;
+        const table = tx.settledFrom ?? context.tables.display;
+        context.log(`The reply to the commit of ${tx.what} was lost; reading ${table} to find out whether it committed`);
+        const ended = await waitForInFlightTransaction(context, tx.what);
+        return { kind: 'lost', error, settled: ended ? await tx.settle() : null };
+    }
+    if (outcome.ok)
+        return { kind: 'committed' };
+    return { kind: 'failed', failure: outcome, part: failedPart(outcome, head.length, tx.body.length) };
+}
+/** How long to wait for a transaction that may still be running after its commit reply was lost. */
+const SETTLE_WAIT_MS = 120_000;
+/**
+ * A fenced transaction row-locks the lease row with its first statement and keeps the lock until it
+ * ends. SKIP LOCKED answers at once, so this polls instead of blocking on a lock that a frozen client
+ * could hold for long. True once no transaction holds the row.
+ */
+async function waitForInFlightTransaction(context, what) {
+    const started = context.now();
+    for (let logged = false;; logged = true) {
+        const { rows } = await context.target.query(`SELECT id FROM ${context.tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED`);
+        if (rows.length)
+            return true;
+        if (context.now() - started >= SETTLE_WAIT_MS)
+            return false;
+        if (!logged)
+            context.log(`The transaction of ${what} is still running; waiting up to ${SETTLE_WAIT_MS / 1000} s for it to end`);
+        await context.sleep(1000);
+    }
+}
+/** After a lost commit of the transaction that records `version`: whether its meta row is there, and written by this run. */
+async function versionRecorded(context, version) {
+    const row = await readAppliedRow(context.target, context.tables, version.number);
+    // Under the lease nobody else can have recorded it, so a row with this checksum is this run's commit.
+    if (row && row.checksum === version.checksum)
+        return 'committed';
+    return row ? 'elsewhere' : 'absent';
+}
+/** The outcome of a version whose recording transaction lost its commit reply. */
+function settledVersion(version, lost, applied, tables) {
+    const n = version.number;
+    if (lost.settled === 'committed')
+        return applied();
+    if (lost.settled === 'elsewhere')
+        return { kind: 'elsewhere' };
+    const message = lost.settled === null
+        ? `The commit of v${n} got no reply and its transaction was still running ${SETTLE_WAIT_MS / 1000} s later: whether it commits is not known yet. ` +
+            `Nothing after v${n} was applied. Re-run later: the plan will show whether v${n} is applied.`
+        : `The commit of v${n} got no reply and the version is not recorded in ${tables.display}: it was not applied. Re-run to apply it.`;
+    return { kind: 'failed', error: new CommitOutcomeUnknownError(message, { cause: lost.error }) };
+}
+function withState(error) {
+    return error.sqlState ? `${error.message} (SQLSTATE ${error.sqlState})` : error.message;
+}
+/** What a person can do about SQL errors the engine's own statements meet. */
+const ENGINE_STATEMENT_HINTS = {
+    '25006': 'The session is read-only: is the URL or endpoint a reader instance or a standby, or is default_transaction_read_only set for this role or database (ALTER ROLE/DATABASE … SET)?',
+    '42501': 'The user may not write the meta tables: grant it SELECT, INSERT, UPDATE and DELETE on them.'
+};
+/**
+ * The outcome of a version's transaction that failed anywhere but at one of the version's own
+ * statements. `afterwards` tells people what the database holds now (and what a re-run does). Only a
+ * not-applied guard that found the version's row means another run applied it.
+ */
+async function engineFailure(context, version, failure, part, afterwards) {
+    const n = version.number;
+    const { tables } = context;
+    const error = failure.error;
+    const hint = !failure.guard && error.sqlState && ENGINE_STATEMENT_HINTS[error.sqlState] ? ` ${ENGINE_STATEMENT_HINTS[error.sqlState]}` : '';
+    const failed = (message) => ({
+        kind: 'failed',
+        error: new VersionTransactionError(n, part, error, `${message}${hint} ${afterwards}`)
+    });
+    switch (part) {
+        case 'not-applied':
+            if (failure.guard)
+                return { kind: 'elsewhere' };
+            return failed(`Checking that v${n} is not yet recorded in ${tables.display} failed: ${withState(error)}.`);
+        case 'fence':
+            if (failure.guard)
+                return { kind: 'failed', error: await leaseLostAt(context, `before v${n}`, afterwards) };
+            return failed(`The transaction of v${n} failed at its first statement, which extends the migration lease in ${tables.display}_lock: ${withState(error)}.`);
+        case 'settings':
+            return failed(`Setting lock-timeout / statement-timeout for the transaction of v${n} failed: ${withState(error)}.`);
+        case 'record':
+            // Its only guard: the rows this run read are still all there (see insertAppliedRowStatement).
+            if (failure.guard)
+                return { kind: 'failed', error: historyChanged(tables, n, afterwards) };
+            return failed(`Recording v${n} in ${tables.display} failed: ${withState(error)}.`);
+        case 'progress':
+            return failed(`Recording the progress of v${n} in ${tables.display}_progress failed: ${withState(error)}.`);
+        case 'commit':
+            return failed(`v${n} failed at COMMIT: ${withState(error)}. Every statement of v${n} ran, and PostgreSQL refused to commit them ` +
+                '(a deferred constraint or a serialization check fails at COMMIT, so no single statement can be named); fix the data or the constraint.');
+        case 'unknown':
+            return failed(`The transaction of v${n} failed (the transport did not say at which statement): ${withState(error)}.`);
+    }
+}
+/**
+ * The fence (or a renewal) found the lease no longer this run's: says who holds it now, as the lease
+ * row shows, rather than guessing. `when` says when that was found ("before v3").
+ */
+async function leaseLostAt(context, when, afterwards) {
+    const { target, lease, tables } = context;
+    let shows;
+    try {
+        const { rows } = await target.query(`SELECT owner, token::bigint::text AS token, expires_at::text AS expires_at, expires_at <= clock_timestamp() AS expired FROM ${tables.lock} WHERE id = 1`);
+        const row = rows[0];
+        if (!row)
+            shows = `the lease row is missing from ${tables.display}_lock (was the table changed by hand?)`;
+        else if (row.owner === lease.owner && Number(row.token) === lease.token) {
+            shows = `the lease row still names this run (token ${lease.token}, expires ${String(row.expires_at)}), yet the fence matched no row`;
+        }
+        else if (!row.owner) {
+            shows = `the lease was released by someone else (the lease row has no owner, token ${String(row.token)}; this run held token ${lease.token})`;
+        }
+        else {
+            const state = row.expired === true ? 'expired since' : 'it expires at';
+            shows = `the lease expired and was taken over by ${String(row.owner)} (token ${String(row.token)}, ${state} ${String(row.expires_at)}; this run held token ${lease.token})`;
+        }
+    }
+    catch (error) {
+        shows = `the fence matched no row, and reading the lease row failed: ${errorMessage(error)}`;
+    }
+    return new LeaseLostError(`The migration lease of ${lease.owner} was no longer this run's ${when}: ${shows}. This run stopped. ${afterwards}`);
+}
+function preview(sql) {
+    const oneLine = sql.replace(/\s+/g, ' ').trim();
+    return oneLine.length > 200 ? `${oneLine.slice(0, 197)}...` : oneLine;
+}
+/**
+ * Points at the error's position inside the statement when PostgreSQL gave one (1-based, in
+ * characters), else at the statement's start.
+ */
+function locate(statement, position) {
+    const base = { file: statement.file, line: statement.line, column: statement.column };
+    if (!position || position < 1)
+        return base;
+    const chars = [...statement.sql];
+    if (position > chars.length)
+        return base;
+    let { line, column } = base;
+    for (let i = 0; i < position - 1; i++) {
+        if (chars[i] === '\n') {
+            line++;
+            column = 1;
+        }
+        else
+            column++;
+    }
+    return { file: statement.file, line, column };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/lease.ts
 /**
  * The migration lease: one row in the lock table, held by one run at a time.
@@ -76468,26 +76747,48 @@ const POLL_MS = [500, 1000, 2000, 3000, 5000];
  * or that of a run stopped mid-version, which stays open until the database ends it) counts as held.
  */
 async function acquireLease(target, tables, options) {
+    return (await acquireLeaseAndRead(target, tables, options, null)).lease;
+}
+/**
+ * acquireLease, and with `read` (a SELECT, parameters beside :owner and :ttl) the rows of that query in
+ * the same statement that takes the lease: one call instead of two.
+ */
+async function acquireLeaseAndRead(target, tables, options, read) {
     const sleep = options.sleep ?? realSleep;
     const now = options.now ?? Date.now;
     const started = now();
     const deadline = started + options.waitTimeoutSeconds * 1000;
     let lastState = '';
+    // The row as the statement's snapshot saw it (`seen`), and as it was when locked (`previous`, the
+    // latest version): equal when nothing touched the lease, so nothing wrote the history, in between.
+    const take = `WITH previous AS (SELECT owner, token, expires_at, renewed_at FROM ${tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED),
+taken AS (
+  UPDATE ${tables.lock} AS l
+  SET owner = :owner, token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = clock_timestamp(),
+    expires_at = clock_timestamp() + make_interval(secs => :ttl)
+  FROM previous
+  WHERE l.id = 1 AND previous.expires_at <= clock_timestamp()
+  RETURNING l.token::integer AS token, previous.owner AS previous_owner,
+    (previous.owner, previous.token, previous.expires_at, previous.renewed_at) AS previous_row
+)`;
+    const sql = read
+        ? `${take},
+seen AS (SELECT (owner, token, expires_at, renewed_at) AS seen_row FROM ${tables.lock} WHERE id = 1)
+SELECT taken.token AS lease_token, taken.previous_owner AS lease_previous_owner,
+  (taken.previous_row IS NOT DISTINCT FROM (SELECT seen_row FROM seen)) AS lease_unchanged, read.*
+FROM taken LEFT JOIN (${read.sql}) AS read ON true`
+        : `${take}
+SELECT token AS lease_token, previous_owner AS lease_previous_owner FROM taken`;
     for (let attempt = 0;; attempt++) {
         // Takes the lease when it is free or expired and its row is not locked. Acquiring is idempotent for
         // the same owner, so a lost reply followed by a retry finds the lease already ours (second query below).
-        const { rows } = await target.query(`WITH previous AS (SELECT owner, expires_at FROM ${tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED)
-UPDATE ${tables.lock} AS l
-SET owner = :owner, token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = clock_timestamp(),
-  expires_at = clock_timestamp() + make_interval(secs => :ttl)
-FROM previous
-WHERE l.id = 1 AND previous.expires_at <= clock_timestamp()
-RETURNING l.token::integer AS token, previous.owner AS previous_owner`, { owner: options.owner, ttl: options.ttlSeconds });
-        if (rows.length === 1) {
-            const previous = String(rows[0].previous_owner ?? '');
+        const { rows } = await target.query(sql, { ...(read?.params ?? {}), owner: options.owner, ttl: options.ttlSeconds });
+        if (rows.length >= 1) {
+            const previous = String(rows[0].lease_previous_owner ?? '');
             if (previous)
                 options.log(`Took over the migration lease of ${previous}, which expired without being released`);
-            return makeLease(target, tables, options, Number(rows[0].token), now() - started, previous || null);
+            const lease = makeLease(target, tables, options, Number(rows[0].lease_token), now() - started, previous || null);
+            return { lease, read: read ? { rows, current: rows[0].lease_unchanged === true } : null };
         }
         // A plain read: it sees the last committed state of the row without waiting for its lock.
         const held = await target.query(`SELECT owner, token::integer AS token, extract(epoch FROM expires_at - clock_timestamp())::float8 AS remaining
@@ -76496,7 +76797,7 @@ FROM ${tables.lock} WHERE id = 1`);
         if (!holder)
             throw new Error(`The lease row in ${tables.display}_lock is missing; was the table changed by hand?`);
         if (holder.owner === options.owner) {
-            return makeLease(target, tables, options, Number(holder.token), now() - started, null);
+            return { lease: makeLease(target, tables, options, Number(holder.token), now() - started, null), read: null };
         }
         const owner = String(holder.owner);
         const remainingMs = Math.max(0, Number(holder.remaining) * 1000);
@@ -76540,6 +76841,10 @@ function isLocked(error) {
 /** How often renew and release try again when the row is locked, and how long they wait in between. */
 const LOCKED_TRIES = 4;
 const LOCKED_PAUSE_MS = 250;
+/** The lease this run holds from the block that created the lease row (token 1; see createTablesWithLeaseSql). */
+function leaseFromCreation(target, tables, options) {
+    return makeLease(target, tables, options, 1, 0, null);
+}
 function makeLease(target, tables, options, token, waitedMs, tookOverFrom) {
     const sleep = options.sleep ?? realSleep;
     const params = { token, owner: options.owner, ttl: options.ttlSeconds };
@@ -76594,6 +76899,241 @@ WHERE id = 1 AND token = :token AND owner = :owner`,
 function lostLease(owner) {
     return new LeaseLostError(`The migration lease of ${owner} expired and was taken over by another run; this run stopped before its next version. ` +
         'Versions it applied stay applied. Re-run to continue.');
+}
+
+;// CONCATENATED MODULE: ./src/engine/meta-location.ts
+/**
+ * Where the meta table is, and whether a table of its name is ours: resolved once per run, before
+ * anything reads or writes the history.
+ */
+
+
+/** The columns of a meta table, as ensureMetaTables creates them and readAppliedRows reads them. */
+const META_COLUMNS = ['version', 'description', 'checksum', 'files', 'applied_at', 'execution_ms', 'applied_by', 'commit_sha', 'run_url'];
+/**
+ * Resolves the schema once, so that a migration that changes search_path cannot move the meta table
+ * under the engine's feet, and checks that a table of that name is a history of ours.
+ *
+ * An unqualified name goes to current_schema(), but only after looking for the history everywhere the
+ * user can see: a version that creates the schema named after the user (`"$user", public` then resolves
+ * to it) or runs ALTER DATABASE … SET search_path moves current_schema() away from the history, and
+ * the next run must not take the empty schema for a database where nothing was applied.
+ */
+async function resolveMetaTables(target, name) {
+    const { rows } = await target.query(`SELECT ${NAMED_TABLES_COLUMNS}`, { table: name.table });
+    return resolveFromCatalog(name, rows[0] ?? {});
+}
+/**
+ * current_schema() (`current`) and every table named :table in a schema the user may use, with its
+ * columns (`tables`, JSON): select-list items of one catalog query, so that they can share a statement.
+ */
+const NAMED_TABLES_COLUMNS = `current_schema()::text AS current, (
+  SELECT coalesce(json_agg(json_build_object('schema', t.schema, 'columns', t.columns) ORDER BY t.schema), '[]')::text FROM (
+    SELECT n.nspname::text AS schema,
+      json_agg(json_build_object('name', a.attname::text, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum) AS columns
+    FROM pg_catalog.pg_class AS c
+    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE c.relname = :table AND c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+      AND has_schema_privilege(n.oid, 'USAGE')
+    GROUP BY n.nspname
+  ) AS t
+) AS tables`;
+/** The meta tables as the columns of NAMED_TABLES_COLUMNS (`current`, `tables`) resolve them; throws the refusals. */
+function resolveFromCatalog(name, row) {
+    const current = typeof row.current === 'string' && row.current ? row.current : null;
+    const tables = JSON.parse(String(row.tables ?? '[]'));
+    const schema = name.schema ?? current;
+    if (!schema) {
+        const histories = tables.filter(isOurs).map((t) => `${t.schema}.${name.table}`);
+        throw new InputError('meta-table', 'the database has no default schema (search_path is empty or names no existing schema): give meta-table as schema.table' +
+            (histories.length ? ` (the migration history is in ${histories.join(' and ')})` : ''));
+    }
+    const here = tables.find((t) => t.schema === schema);
+    if (here) {
+        if (!isOurs(here))
+            throw foreignTable(`${schema}.${name.table}`, here);
+        return metaTables(schema, name.table);
+    }
+    if (name.schema === null) {
+        const elsewhere = tables.filter(isOurs).map((t) => t.schema);
+        if (elsewhere.length)
+            throw historyMoved(name.table, schema, elsewhere);
+    }
+    return metaTables(schema, name.table);
+}
+function isOurs(table) {
+    const names = new Set(table.columns.map((c) => c.name));
+    return META_COLUMNS.every((column) => names.has(column));
+}
+/** The tool whose table this is, where its columns say so; null when they do not. */
+function otherTool(table) {
+    const columns = new Map(table.columns.map((c) => [c.name, c.type]));
+    const only = (...names) => columns.size === names.length && names.every((n) => columns.has(n));
+    if (only('version', 'dirty') && columns.get('dirty') === 'boolean')
+        return 'golang-migrate';
+    if (only('version', 'inserted_at'))
+        return 'Ecto';
+    if (only('version') && /^(character varying|text)/.test(columns.get('version')))
+        return 'dbmate or Rails (Active Record)';
+    if (only('filename'))
+        return 'Sequel';
+    return null;
+}
+function foreignTable(display, table) {
+    const tool = otherTool(table);
+    const columns = table.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+    return new InputError('meta-table', `${display} exists and is not a migration history of aurora-migrate: ` +
+        (tool ? `it belongs to ${tool} (${columns}). ` : `its columns are (${columns}). `) +
+        'Nothing was read or changed. Give meta-table another name (for example aurora_migrations) so that aurora-migrate keeps its history beside that table.');
+}
+function historyMoved(table, schema, elsewhere) {
+    const found = elsewhere.map((s) => `${s}.${table}`).join(' and ');
+    return new InputError('meta-table', `the default schema is now ${schema} (current_schema(), from search_path), which has no ${table}, but the migration history is in ${found}. ` +
+        `A migration probably created schema ${schema} or changed the search_path. Nothing was applied. ` +
+        `Set meta-table: ${elsewhere[0]}.${table} to go on with that history` +
+        (elsewhere.length > 1 ? ' (or the one of the other schema)' : '') +
+        `, or meta-table: ${schema}.${table} to start a new history in ${schema}.`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/history.ts
+/**
+ * Reading the history in as few calls as the database allows: where the meta table is (with its
+ * refusals, see meta-location.ts), the first page of its rows, the partly applied versions and whether
+ * every table the engine needs exists, all in one statement; and the same rows again in the statement
+ * that takes the lease (see takeLease).
+ */
+
+
+
+
+/** undefined_table, undefined_column, invalid_schema_name: a table the combined read names does not exist (yet), or is not ours. */
+const NOT_THERE = new Set(['42P01', '42703', '3F000']);
+/**
+ * The history where `name` resolves, in one call when the meta, lock and progress tables exist. When
+ * one does not (a new database, one of an earlier release, another tool's table of that name) the
+ * statement fails without effect and the history is read the long way, which also gives the refusals.
+ */
+async function readHistory(target, name) {
+    // An unqualified name is read where search_path finds it; the catalog columns say where that was.
+    const named = name.schema === null ? unqualifiedTables(name.table) : metaTables(name.schema, name.table);
+    const page = pageQuery(named, 0);
+    const whereFound = (table) => `(SELECT n.nspname::text FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(CAST(:${table}_name AS text)))`;
+    let rows;
+    try {
+        ;
+        ({ rows } = await target.query(`SELECT CASE WHEN coalesce(page.pos, 1) = 1 THEN catalog.current END AS catalog_current,
+  CASE WHEN coalesce(page.pos, 1) = 1 THEN catalog.tables END AS catalog_tables,
+  ${whereFound('meta')} AS meta_schema, ${whereFound('lock')} AS lock_schema, ${whereFound('progress')} AS progress_schema,
+  (SELECT count(*)::integer FROM ${named.lock} WHERE id = 1) AS lease_rows,
+  CASE WHEN coalesce(page.pos, 1) = 1 THEN ${partialVersionsJsonSql(named)} END AS partial_versions,
+  page.*
+FROM (SELECT ${NAMED_TABLES_COLUMNS}) AS catalog
+LEFT JOIN (${numbered(page.sql)}) AS page ON true
+ORDER BY page.version`, { ...page.params, table: name.table, meta_name: named.meta, lock_name: named.lock, progress_name: named.progress }));
+    }
+    catch (error) {
+        if (error instanceof DatabaseError && NOT_THERE.has(error.info.sqlState ?? ''))
+            return readHistoryLong(target, name);
+        throw error;
+    }
+    const first = rows[0] ?? {};
+    const tables = resolveFromCatalog(name, { current: first.catalog_current ?? null, tables: first.catalog_tables ?? '[]' });
+    const foundHere = [first.meta_schema, first.lock_schema, first.progress_schema].every((schema) => schema === tables.schema);
+    // search_path found a table of these names in another schema than the one the history resolves to.
+    if (!foundHere)
+        return readHistoryLong(target, name);
+    return {
+        tables,
+        ready: Number(first.lease_rows) === 1,
+        present: { schema: true, meta: true, lock: true, progress: true },
+        rows: await readAppliedRows(target, tables, pageRows(rows)),
+        partial: parsePartial(first.partial_versions)
+    };
+}
+/** The long way: the catalog with the tables beside the meta table, then (when it exists) its rows and the partly applied versions. */
+async function readHistoryLong(target, name) {
+    const schema = "coalesce(CAST(:schema AS text), current_schema(), '')";
+    const { rows } = await target.query(`SELECT ${NAMED_TABLES_COLUMNS},
+  to_regclass(format('%I.%I', ${schema}, CAST(:lock_table AS text))) IS NOT NULL AS lock_present,
+  to_regclass(format('%I.%I', ${schema}, CAST(:progress_table AS text))) IS NOT NULL AS progress_present,
+  to_regnamespace(quote_ident(${schema})) IS NOT NULL AS schema_present`, { table: name.table, schema: name.schema, lock_table: `${name.table}_lock`, progress_table: `${name.table}_progress` });
+    const row = rows[0] ?? {};
+    const tables = resolveFromCatalog(name, row);
+    const meta = JSON.parse(String(row.tables ?? '[]')).some((t) => t.schema === tables.schema);
+    const present = { schema: row.schema_present === true, meta, lock: row.lock_present === true, progress: row.progress_present === true };
+    if (!meta)
+        return { tables, ready: false, present, rows: [], partial: [] };
+    const partial = present.progress ? await readPartialVersions(target, tables) : [];
+    return { tables, ready: false, present, rows: await readAppliedRows(target, tables), partial };
+}
+/**
+ * Takes the lease and reads the history under it, creating what is missing first (plan before this:
+ * it is the first write of a run). On a new database the tables and the lease come in one call.
+ */
+async function takeLease(target, history, createSchema, options) {
+    const { tables } = history;
+    if (history.ready)
+        return readWithLease(target, tables, options);
+    for (let attempt = 1;; attempt++) {
+        try {
+            await target.query(createTablesWithLeaseSql(tables, history.present, createSchema, options));
+            return { lease: leaseFromCreation(target, tables, options), rows: history.rows, partial: history.partial };
+        }
+        catch (error) {
+            const state = error instanceof DatabaseError ? (error.info.sqlState ?? '') : '';
+            if (state === LEASE_ROW_EXISTS)
+                break;
+            // CREATE … IF NOT EXISTS races with itself (two runs at once); the loser just tries again.
+            if (attempt < 3 && history_DUPLICATE_OBJECT.has(state))
+                continue;
+            throw error;
+        }
+    }
+    await ensureMetaTables(target, tables, createSchema);
+    return readWithLease(target, tables, options);
+}
+const history_DUPLICATE_OBJECT = new Set(['23505', '42P07', '42710']);
+/**
+ * Takes the lease and reads the history in the same statement. The rows come from the statement's
+ * snapshot; when the lease row changed between that snapshot and taking the lease (another run held
+ * it, or a run's last transaction committed meanwhile) they are read again, under the lease.
+ */
+async function readWithLease(target, tables, options) {
+    const page = pageQuery(tables, 0);
+    const read = {
+        sql: `SELECT CASE WHEN coalesce(page.pos, 1) = 1 THEN ${partialVersionsJsonSql(tables)} END AS partial_versions, page.*
+FROM (SELECT 1) AS one LEFT JOIN (${numbered(page.sql)}) AS page ON true`,
+        params: page.params
+    };
+    const { lease, read: result } = await acquireLeaseAndRead(target, tables, options, read);
+    if (!result || !result.current) {
+        return { lease, rows: await readAppliedRows(target, tables), partial: await readPartialVersions(target, tables) };
+    }
+    const rows = [...result.rows].sort((a, b) => Number(a.version ?? 0) - Number(b.version ?? 0));
+    const first = rows.find((row) => row.partial_versions !== null && row.partial_versions !== undefined) ?? {};
+    return { lease, rows: await readAppliedRows(target, tables, pageRows(rows)), partial: parsePartial(first.partial_versions) };
+}
+/** The page query with each row's position (1 for the first), so that one-off columns go on the first row only. */
+function numbered(pageSql) {
+    return `SELECT numbered.*, row_number() OVER (ORDER BY numbered.version) AS pos FROM (${pageSql}) AS numbered`;
+}
+/** The rows of the page: none when the LEFT JOIN found no row of the meta table. */
+function pageRows(rows) {
+    return rows.filter((row) => row.version !== null && row.version !== undefined);
+}
+function parsePartial(json) {
+    const list = JSON.parse(typeof json === 'string' ? json : '[]');
+    return list.map((p) => ({ version: Number(p.version), steps: Number(p.steps) }));
+}
+/** The three tables by unqualified name (search_path decides), for the one statement that reads them. */
+function unqualifiedTables(table) {
+    return {
+        ...metaTables('', table),
+        meta: quoteIdentifier(table),
+        lock: quoteIdentifier(`${table}_lock`),
+        progress: quoteIdentifier(`${table}_progress`)
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/targets/running-statement.ts
@@ -76971,207 +77511,6 @@ function checkIndexes(effect, before, after) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/version-tx.ts
-/**
- * What every transaction of a version shares, whether the version runs in one transaction (apply.ts)
- * or in steps (steps.ts): the preamble and its labels, reading where a transaction failed (a statement of
- * the version, one of the engine's, or COMMIT), locating a failure in the file, and settling a lost
- * commit reply.
- */
-
-
-/** The lease fence, as the first statement of a transaction. */
-function fenceStatement(lease) {
-    return { ...lease.fence(), label: 'fence' };
-}
-/** The first two statements of every transaction that records a version: the lease fence and the not-yet-applied check. */
-function guards(version, lease, tables) {
-    return [
-        fenceStatement(lease),
-        {
-            sql: `SELECT version FROM ${tables.meta} WHERE version = :version`,
-            params: { version: version.number },
-            expectRows: 0,
-            label: 'not-applied'
-        }
-    ];
-}
-/**
- * The first statements of every version's transaction: the guards, and the transaction's own timeouts
- * (validated numbers, never raw input).
- */
-function preamble(version, lease, options) {
-    const statements = guards(version, lease, options.tables);
-    if (options.lockTimeoutMs)
-        statements.push({ sql: `SET LOCAL lock_timeout = '${Math.round(options.lockTimeoutMs)}ms'`, label: 'settings' });
-    if (options.statementTimeoutMs)
-        statements.push({ sql: `SET LOCAL statement_timeout = '${Math.round(options.statementTimeoutMs)}ms'`, label: 'settings' });
-    return statements;
-}
-const ENGINE_PARTS = new Set(['fence', 'not-applied', 'settings', 'record', 'progress']);
-/**
- * Reads a failed transaction whose body (the version's own statements, sent without a label) starts at
- * `bodyStart`. A failure the transport could not place (no phase: a runner older than phases) is
- * unknown, never taken for a guard, so it can only fail the version.
- */
-function failedPart(failure, bodyStart, bodyLength) {
-    if (failure.phase === 'commit')
-        return { part: 'commit' };
-    if (failure.phase !== 'statement')
-        return { part: 'unknown' };
-    if (failure.failedLabel !== undefined)
-        return { part: ENGINE_PARTS.has(failure.failedLabel) ? failure.failedLabel : 'unknown' };
-    const index = failure.failedIndex - bodyStart;
-    return index >= 0 && index < bodyLength ? { part: 'statement', index } : { part: 'unknown' };
-}
-function withState(error) {
-    return error.sqlState ? `${error.message} (SQLSTATE ${error.sqlState})` : error.message;
-}
-/** What a person can do about SQL errors the engine's own statements meet. */
-const ENGINE_STATEMENT_HINTS = {
-    '25006': 'The session is read-only: is the URL or endpoint a reader instance or a standby, or is default_transaction_read_only set for this role or database (ALTER ROLE/DATABASE … SET)?',
-    '42501': 'The user may not write the meta tables: grant it SELECT, INSERT, UPDATE and DELETE on them.'
-};
-/**
- * The outcome of a version's transaction that failed anywhere but at one of the version's own
- * statements. `afterwards` tells people what the database holds now (and what a re-run does). Only a
- * not-applied guard that found the version's row means another run applied it.
- */
-async function engineFailure(target, version, lease, tables, failure, part, afterwards) {
-    const n = version.number;
-    const error = failure.error;
-    const hint = !failure.guard && error.sqlState && ENGINE_STATEMENT_HINTS[error.sqlState] ? ` ${ENGINE_STATEMENT_HINTS[error.sqlState]}` : '';
-    const failed = (message) => ({
-        kind: 'failed',
-        error: new VersionTransactionError(n, part, error, `${message}${hint} ${afterwards}`)
-    });
-    switch (part) {
-        case 'not-applied':
-            if (failure.guard)
-                return { kind: 'elsewhere' };
-            return failed(`Checking that v${n} is not yet recorded in ${tables.display} failed: ${withState(error)}.`);
-        case 'fence':
-            if (failure.guard)
-                return { kind: 'failed', error: await leaseLostAt(target, lease, tables, `before v${n}`, afterwards) };
-            return failed(`The transaction of v${n} failed at its first statement, which extends the migration lease in ${tables.display}_lock: ${withState(error)}.`);
-        case 'settings':
-            return failed(`Setting lock-timeout / statement-timeout for the transaction of v${n} failed: ${withState(error)}.`);
-        case 'record':
-            // Its only guard: the rows this run read are still all there (see insertAppliedRowStatement).
-            if (failure.guard)
-                return { kind: 'failed', error: historyChanged(tables, n, afterwards) };
-            return failed(`Recording v${n} in ${tables.display} failed: ${withState(error)}.`);
-        case 'progress':
-            return failed(`Recording the progress of v${n} in ${tables.display}_progress failed: ${withState(error)}.`);
-        case 'commit':
-            return failed(`v${n} failed at COMMIT: ${withState(error)}. Every statement of v${n} ran, and PostgreSQL refused to commit them ` +
-                '(a deferred constraint or a serialization check fails at COMMIT, so no single statement can be named); fix the data or the constraint.');
-        case 'unknown':
-            return failed(`The transaction of v${n} failed (the transport did not say at which statement): ${withState(error)}.`);
-    }
-}
-/**
- * The fence (or a renewal) found the lease no longer this run's: says who holds it now, as the lease
- * row shows, rather than guessing. `when` says when that was found ("before v3").
- */
-async function leaseLostAt(target, lease, tables, when, afterwards) {
-    let shows;
-    try {
-        const { rows } = await target.query(`SELECT owner, token::bigint::text AS token, expires_at::text AS expires_at, expires_at <= clock_timestamp() AS expired FROM ${tables.lock} WHERE id = 1`);
-        const row = rows[0];
-        if (!row)
-            shows = `the lease row is missing from ${tables.display}_lock (was the table changed by hand?)`;
-        else if (row.owner === lease.owner && Number(row.token) === lease.token) {
-            shows = `the lease row still names this run (token ${lease.token}, expires ${String(row.expires_at)}), yet the fence matched no row`;
-        }
-        else if (!row.owner) {
-            shows = `the lease was released by someone else (the lease row has no owner, token ${String(row.token)}; this run held token ${lease.token})`;
-        }
-        else {
-            const state = row.expired === true ? 'expired since' : 'it expires at';
-            shows = `the lease expired and was taken over by ${String(row.owner)} (token ${String(row.token)}, ${state} ${String(row.expires_at)}; this run held token ${lease.token})`;
-        }
-    }
-    catch (error) {
-        shows = `the fence matched no row, and reading the lease row failed: ${errorMessage(error)}`;
-    }
-    return new LeaseLostError(`The migration lease of ${lease.owner} was no longer this run's ${when}: ${shows}. This run stopped. ${afterwards}`);
-}
-function preview(sql) {
-    const oneLine = sql.replace(/\s+/g, ' ').trim();
-    return oneLine.length > 200 ? `${oneLine.slice(0, 197)}...` : oneLine;
-}
-/** How long to wait for a version's transaction that may still be running after its reply was lost. */
-const SETTLE_WAIT_MS = 120_000;
-/**
- * A version's transaction row-locks the lease row with its first statement and keeps the lock until it
- * ends. SKIP LOCKED answers at once, so this polls instead of blocking on a lock that a frozen client
- * could hold for long. True once no transaction holds the row.
- */
-async function waitForInFlightTransaction(target, options, version) {
-    const now = options.now ?? Date.now;
-    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    const started = now();
-    for (let logged = false;; logged = true) {
-        const { rows } = await target.query(`SELECT id FROM ${options.tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED`);
-        if (rows.length)
-            return true;
-        if (now() - started >= SETTLE_WAIT_MS)
-            return false;
-        if (!logged)
-            options.log(`The transaction of v${version} is still running; waiting up to ${SETTLE_WAIT_MS / 1000} s for it to end`);
-        await sleep(1000);
-    }
-}
-/**
- * After the reply to the commit of a version's recording transaction was lost: the commit may or may
- * not have happened, and the meta row, written in the same transaction, says which. The transaction
- * may also still be running (a Lambda whose reply was lost goes on): it holds the lease row from its
- * first statement, so waiting for that row lock waits for its end.
- */
-async function settleLostCommit(target, version, options, error, applied) {
-    options.log(`The reply to the commit of v${version.number} was lost; reading ${options.tables.display} to find out whether it committed`);
-    if (!(await waitForInFlightTransaction(target, options, version.number))) {
-        return {
-            kind: 'failed',
-            error: new CommitOutcomeUnknownError(`The commit of v${version.number} got no reply and its transaction was still running ${SETTLE_WAIT_MS / 1000} s later: whether it commits is not known yet. ` +
-                `Nothing after v${version.number} was applied. Re-run later: the plan will show whether v${version.number} is applied.`, { cause: error })
-        };
-    }
-    const row = await readAppliedRow(target, options.tables, version.number);
-    // Under the lease nobody else can have recorded it, so a row with this checksum is this run's commit.
-    if (row && row.checksum === version.checksum)
-        return applied();
-    if (row)
-        return { kind: 'elsewhere' };
-    return {
-        kind: 'failed',
-        error: new CommitOutcomeUnknownError(`The commit of v${version.number} got no reply and the version is not recorded in ${options.tables.display}: it was not applied. Re-run to apply it.`, { cause: error })
-    };
-}
-/**
- * Points at the error's position inside the statement when PostgreSQL gave one (1-based, in
- * characters), else at the statement's start.
- */
-function locate(statement, position) {
-    const base = { file: statement.file, line: statement.line, column: statement.column };
-    if (!position || position < 1)
-        return base;
-    const chars = [...statement.sql];
-    if (position > chars.length)
-        return base;
-    let { line, column } = base;
-    for (let i = 0; i < position - 1; i++) {
-        if (chars[i] === '\n') {
-            line++;
-            column = 1;
-        }
-        else
-            column++;
-    }
-    return { file: statement.file, line, column };
-}
-
 ;// CONCATENATED MODULE: ./src/engine/steps.ts
 /**
  * A version that cannot run in one transaction: it has files starting with `-- migrate:no-transaction`
@@ -77243,9 +77582,8 @@ function checkProgress(version, steps, rows, tables) {
     }
     return rows.length;
 }
-async function applyInSteps(target, version, lease, options) {
-    const now = options.now ?? Date.now;
-    const tables = options.tables;
+async function applyInSteps(engine, version) {
+    const { target, tables, now } = engine;
     const steps = version.files.flatMap((file) => file.statements.map((statement) => ({ statement, file })));
     const outside = version.files.filter((file) => file.noTransaction);
     if (!(await progressTableExists(target, tables))) {
@@ -77264,13 +77602,13 @@ async function applyInSteps(target, version, lease, options) {
     }
     const label = `v${version.number}${version.description ? ` (${version.description})` : ''}`;
     if (completed > 0) {
-        options.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${where(steps[completed - 1].statement)})`);
+        engine.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${where(steps[completed - 1].statement)})`);
     }
     else {
         const how = outside.length
             ? `; ${outside.length === 1 ? `${outside[0].name} runs` : `${outside.length} files run`} outside a transaction`
             : '';
-        options.log(`Applying ${label}: ${steps.length} statements in ${version.files.length} files${how}`);
+        engine.log(`Applying ${label}: ${steps.length} statements in ${version.files.length} files${how}`);
     }
     const started = now();
     const applied = () => ({
@@ -77283,7 +77621,7 @@ async function applyInSteps(target, version, lease, options) {
             files: version.files.map((file) => ({ name: file.name, path: file.path, statements: file.statements.length }))
         }
     });
-    const context = { target, version, lease, options, steps, completed, applied };
+    const context = { ...engine, version, steps, completed, applied };
     const segments = segmentsOf(version.files)
         .filter((segment) => segment.end > completed)
         .map((segment) => ({ ...segment, start: Math.max(segment.start, completed) }));
@@ -77296,12 +77634,6 @@ async function applyInSteps(target, version, lease, options) {
     }
     return recordVersion(context);
 }
-function metaInsert(context) {
-    const { version, options } = context;
-    const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }));
-    const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run, options.recordedRows);
-    return { sql: insert.sql, params: insert.params, expectRows: 1, label: 'record' };
-}
 function progressRows(context, from, to) {
     return context.steps.slice(from, to).map((step, offset) => ({
         step: from + offset,
@@ -77312,10 +77644,10 @@ function progressRows(context, from, to) {
 }
 /** What a failure leaves behind, for the error message. */
 function outcomeSentence(context, extra = '') {
-    const { version, steps, completed, options } = context;
+    const { version, steps, completed, tables } = context;
     if (completed === 0)
         return `${extra}Nothing of v${version.number} was applied; versions before it stay applied.`;
-    return (`${extra}v${version.number} is partly applied: ${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${options.tables.display}_progress), ` +
+    return (`${extra}v${version.number} is partly applied: ${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${tables.display}_progress), ` +
         `and v${version.number} is not recorded as applied. Fix the failing statement and re-run: the run resumes after step ${completed}.`);
 }
 function stepFailed(context, stepIndex, error, advice, extra = '') {
@@ -77327,53 +77659,51 @@ function stepFailed(context, stepIndex, error, advice, extra = '') {
     };
 }
 /**
- * Ordinary files between no-transaction ones: one transaction that also records its steps, or (when it
- * is the version's last segment) records the version itself.
+ * Ordinary files between no-transaction ones: one fenced transaction that also records its steps, or
+ * (when it is the version's last segment) records the version itself.
  */
 async function runTransactionSegment(context, segment, last) {
-    const { target, version, lease, options, steps } = context;
-    const head = preamble(version, lease, options);
-    const body = steps.slice(segment.start, segment.end).map((step) => ({ sql: step.statement.sql }));
-    const progress = insertProgressStatement(options.tables, version.number, progressRows(context, segment.start, segment.end));
-    const tail = last
-        ? [metaInsert(context), { ...deleteProgressStatement(options.tables, version.number), label: 'progress' }]
-        : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start, label: 'progress' }];
-    let outcome;
-    try {
-        outcome = await target.transaction([...head, ...body, ...tail]);
-    }
-    catch (error) {
-        if (!(error instanceof CommitOutcomeUnknownError))
-            throw error;
-        if (last)
-            return settleLostCommit(target, version, options, error, context.applied);
-        // The segment's progress rows, written in the same transaction, say whether it committed.
-        options.log(`The reply to the commit of ${stepRange(segment.start + 1, segment.end)} of v${version.number} was lost; reading ${options.tables.display}_progress to find out whether it committed`);
-        const settled = await waitForInFlightTransaction(target, options, version.number);
-        const rows = settled ? await readProgress(target, options.tables, version.number) : [];
-        if (settled && rows.length >= segment.end) {
-            context.completed = segment.end;
-            return null;
-        }
-        return {
-            kind: 'failed',
-            error: new CommitOutcomeUnknownError(`The commit of ${stepRange(segment.start + 1, segment.end)} of v${version.number} got no reply and ${settled ? 'they are not recorded: they were not applied' : 'whether they commit is not known yet'}. ` +
-                outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run'), { cause: error })
-        };
-    }
-    if (outcome.ok) {
+    const { version, steps, tables } = context;
+    const range = stepRange(segment.start + 1, segment.end);
+    const progress = insertProgressStatement(tables, version.number, progressRows(context, segment.start, segment.end));
+    const outcome = await runFenced(context, {
+        what: last ? `v${version.number}` : `${range} of v${version.number}`,
+        head: [notAppliedStatement(version, tables), ...settingsStatements(context)],
+        body: steps.slice(segment.start, segment.end).map((step) => ({ sql: step.statement.sql })),
+        tail: last
+            ? [recordStatement(context, version), { ...deleteProgressStatement(tables, version.number), label: 'progress' }]
+            : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start, label: 'progress' }],
+        // The meta row (last segment) or the segment's progress rows, written in the same transaction, say whether it committed.
+        settle: async () => last ? versionRecorded(context, version) : (await readProgress(context.target, tables, version.number)).length >= segment.end,
+        settledFrom: last ? tables.display : `${tables.display}_progress`
+    });
+    if (outcome.kind === 'committed') {
         if (last)
             return context.applied();
         context.completed = segment.end;
         return null;
     }
-    const failed = failedPart(outcome, head.length, body.length);
-    if (failed.part !== 'statement') {
-        const afterwards = `The transaction of ${stepRange(segment.start + 1, segment.end)} was rolled back. ${rerunSentence(context)}`;
-        return engineFailure(target, version, lease, options.tables, outcome, failed.part, afterwards);
+    if (outcome.kind === 'lost') {
+        if (typeof outcome.settled === 'string')
+            return settledVersion(version, { ...outcome, settled: outcome.settled }, context.applied, tables);
+        if (outcome.settled === true) {
+            context.completed = segment.end;
+            return null;
+        }
+        if (last && outcome.settled === null)
+            return settledVersion(version, { ...outcome, settled: null }, context.applied, tables);
+        return {
+            kind: 'failed',
+            error: new CommitOutcomeUnknownError(`The commit of ${range} of v${version.number} got no reply and ${outcome.settled === false ? 'they are not recorded: they were not applied' : 'whether they commit is not known yet'}. ` +
+                rerunSentence(context), { cause: outcome.error })
+        };
     }
-    const extra = context.completed > 0 ? `The transaction of ${stepRange(segment.start + 1, segment.end)} was rolled back. ` : '';
-    return stepFailed(context, segment.start + failed.index, outcome.error, null, extra);
+    if (outcome.part.part !== 'statement') {
+        const afterwards = `The transaction of ${range} was rolled back. ${rerunSentence(context)}`;
+        return engineFailure(context, version, outcome.failure, outcome.part.part, afterwards);
+    }
+    const extra = context.completed > 0 ? `The transaction of ${range} was rolled back. ` : '';
+    return stepFailed(context, segment.start + outcome.part.index, outcome.failure.error, null, extra);
 }
 /** What the failure leaves behind, when it is not the fault of a statement of the version. */
 function rerunSentence(context) {
@@ -77381,7 +77711,7 @@ function rerunSentence(context) {
 }
 /** A no-transaction file: each statement on its own, after a lease renewal, recorded once it completed. */
 async function runOutsideSegment(context, segment) {
-    const { target, version, lease, options, steps } = context;
+    const { target, version, lease, tables, steps } = context;
     for (let index = segment.start; index < segment.end; index++) {
         try {
             await lease.renew();
@@ -77391,7 +77721,7 @@ async function runOutsideSegment(context, segment) {
             if (error instanceof LeaseLostError)
                 return {
                     kind: 'failed',
-                    error: await leaseLostAt(target, lease, options.tables, `before step ${index + 1} of v${version.number}`, rerun)
+                    error: await leaseLostAt(context, `before step ${index + 1} of v${version.number}`, rerun)
                 };
             return {
                 kind: 'failed',
@@ -77401,7 +77731,7 @@ async function runOutsideSegment(context, segment) {
         const failure = await runStatementAlone(context, index);
         if (failure)
             return failure;
-        const progress = insertProgressStatement(options.tables, version.number, progressRows(context, index, index + 1));
+        const progress = insertProgressStatement(tables, version.number, progressRows(context, index, index + 1));
         try {
             await target.query(progress.sql, progress.params);
         }
@@ -77409,8 +77739,8 @@ async function runOutsideSegment(context, segment) {
             const step = steps[index];
             return {
                 kind: 'failed',
-                error: new Error(`v${version.number} step ${index + 1} (${where(step.statement)}) ran, but recording it in ${options.tables.display}_progress failed: ${errorMessage(error)}. ` +
-                    `A re-run would run it again: if that is not safe, insert its row into ${options.tables.display}_progress by hand (step ${index}, statement_checksum '${statementChecksum(step.statement.sql)}') before re-running.`)
+                error: new Error(`v${version.number} step ${index + 1} (${where(step.statement)}) ran, but recording it in ${tables.display}_progress failed: ${errorMessage(error)}. ` +
+                    `A re-run would run it again: if that is not safe, insert its row into ${tables.display}_progress by hand (step ${index}, statement_checksum '${statementChecksum(step.statement.sql)}') before re-running.`)
             };
         }
         context.completed = index + 1;
@@ -77419,9 +77749,9 @@ async function runOutsideSegment(context, segment) {
 }
 /** Outcome of one statement run on its own: null when it completed (or the catalog shows it took effect). */
 async function runStatementAlone(context, index) {
-    const { target, options } = context;
+    const { target } = context;
     const statement = context.steps[index].statement;
-    const longRunning = { longRunning: { timeoutMs: options.statementTimeoutMs ?? null } };
+    const longRunning = { longRunning: { timeoutMs: context.statementTimeoutMs ?? null } };
     const concurrentIndex = parseCreateIndexConcurrently(statement.sql);
     const effect = concurrentIndex ? null : statementEffect(statement.sql);
     let invalidBefore = null;
@@ -77461,7 +77791,7 @@ function unansweredExtra(error) {
  * Unknown: the step fails saying so — never "nothing was applied" — with the way out for people.
  */
 async function settleUnanswered(context, index, error, effect, before) {
-    const { target, options } = context;
+    const { target } = context;
     const statement = context.steps[index].statement;
     const info = errorInfo(error);
     const stillRunning = error instanceof TransportError && error.code === 'STATEMENT_STILL_RUNNING';
@@ -77470,7 +77800,7 @@ async function settleUnanswered(context, index, error, effect, before) {
         try {
             const check = await checkEffect(target, effect, before);
             if (check.verdict === 'done') {
-                options.log(`${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`);
+                context.log(`${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`);
                 return null;
             }
             if (check.verdict === 'not-done' && !(await findRunningStatement(target, statement.sql))) {
@@ -77479,24 +77809,22 @@ async function settleUnanswered(context, index, error, effect, before) {
             evidence = check.evidence;
         }
         catch (lookup) {
-            options.log(`Could not look for the effect of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
+            context.log(`Could not look for the effect of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
         }
     }
     return failedStep(context, index, info, unknownOutcomeAdvice(context, index, evidence, stillRunning), inDoubtSentence(context, index));
 }
 /** What is known after a step whose outcome is unknown: what is recorded, and that this step may have taken effect. */
 function inDoubtSentence(context, index) {
-    const { version, steps, completed, options } = context;
-    const before = completed > 0
-        ? `${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${options.tables.display}_progress); `
-        : '';
+    const { version, steps, completed, tables } = context;
+    const before = completed > 0 ? `${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${tables.display}_progress); ` : '';
     return `${before}step ${index + 1} (${where(steps[index].statement)}) may or may not have taken effect; v${version.number} is not recorded as applied.`;
 }
 /** The way out of an unknown outcome: re-run (when running it again is harmless), or record the step by hand. */
 function unknownOutcomeAdvice(context, index, evidence, stillRunning) {
-    const { version, options } = context;
+    const { version } = context;
     const statement = context.steps[index].statement;
-    const record = recordStepByHand(options.tables, version.number, index, statement);
+    const record = recordStepByHand(context.tables, version.number, index, statement);
     if (stillRunning) {
         return (`Let it end (or cancel it) before anything else. Then, if it took effect, record the step as done and re-run, which resumes ` +
             `after it: ${record}; if it did not, re-run as is: it runs again.`);
@@ -77540,7 +77868,7 @@ function errorInfo(error) {
 async function prepareIndexBuild(context, index, concurrentIndex) {
     if (!concurrentIndex.ifNotExists || concurrentIndex.name === null)
         return null;
-    const { target, options } = context;
+    const { target } = context;
     const statement = context.steps[index].statement;
     const existing = await findIndex(target, concurrentIndex);
     if (!existing || existing.valid || !existing.onTable)
@@ -77549,9 +77877,9 @@ async function prepareIndexBuild(context, index, concurrentIndex) {
         return stepFailed(context, index, { message: `the index ${existing.qualified} is being built by another session right now` }, 'Wait for that build to end and re-run.');
     }
     const drop = dropIndexStatement(existing.qualified, true);
-    options.log(`${where(statement)}: the INVALID index ${existing.qualified} is left from an earlier failed build; dropping it (${drop}) before building it again`);
+    context.log(`${where(statement)}: the INVALID index ${existing.qualified} is left from an earlier failed build; dropping it (${drop}) before building it again`);
     try {
-        await target.query(drop, undefined, { longRunning: { timeoutMs: options.statementTimeoutMs ?? null } });
+        await target.query(drop, undefined, { longRunning: { timeoutMs: context.statementTimeoutMs ?? null } });
     }
     catch (error) {
         return stepFailed(context, index, { message: `dropping the INVALID index ${existing.qualified} before rebuilding it failed: ${errorMessage(error)}` }, `Run ${dropIndexStatement(existing.qualified)}; yourself, then re-run.`);
@@ -77578,7 +77906,7 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
         }
     }
     catch (lookup) {
-        context.options.log(`Could not look up the index of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
+        context.log(`Could not look up the index of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
         const check = 'Check whether it left an INVALID index behind (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY.';
         return extra
             ? failedStep(context, index, error, `${extra}${check}`, inDoubtSentence(context, index))
@@ -77590,7 +77918,7 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
             `a re-run finds the index and goes on if it is valid, or names it if the build failed.`);
     }
     if (state && state.onTable && state.valid) {
-        context.options.log(`${where(statement)} answered "${error.message}", but the index ${state.qualified} exists and is valid: the statement took effect; continuing`);
+        context.log(`${where(statement)} answered "${error.message}", but the index ${state.qualified} exists and is valid: the statement took effect; continuing`);
         return null;
     }
     if (leftBehind.length) {
@@ -77613,38 +77941,34 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
 }
 /** The last transaction of a version whose last segment ran outside a transaction: its meta row. */
 async function recordVersion(context) {
-    const { target, version, lease, options } = context;
-    const head = guards(version, lease, options.tables);
-    let outcome;
-    try {
-        outcome = await target.transaction([
-            ...head,
-            metaInsert(context),
-            { ...deleteProgressStatement(options.tables, version.number), label: 'progress' }
-        ]);
-    }
-    catch (error) {
-        if (!(error instanceof CommitOutcomeUnknownError))
-            throw error;
-        return settleLostCommit(target, version, options, error, context.applied);
-    }
-    if (outcome.ok)
+    const { version, tables } = context;
+    const outcome = await runFenced(context, {
+        what: `v${version.number}`,
+        head: [notAppliedStatement(version, tables)],
+        body: [],
+        tail: [recordStatement(context, version), { ...deleteProgressStatement(tables, version.number), label: 'progress' }],
+        settle: () => versionRecorded(context, version)
+    });
+    if (outcome.kind === 'committed')
         return context.applied();
+    if (outcome.kind === 'lost')
+        return settledVersion(version, outcome, context.applied, tables);
     // No statement of the version is in this transaction: whatever failed, it was not one of them.
-    const failed = failedPart(outcome, head.length, 0);
-    const part = failed.part === 'statement' ? 'unknown' : failed.part;
+    const part = outcome.part.part === 'statement' ? 'unknown' : outcome.part.part;
     const afterwards = `All statements of v${version.number} ran and stay applied; v${version.number} is not recorded as applied. A re-run records it without running them again.`;
-    return engineFailure(target, version, lease, options.tables, outcome, part, afterwards);
+    return engineFailure(context, version, outcome.failure, part, afterwards);
 }
+
+;// CONCATENATED MODULE: ./src/engine/types.ts
+const types_realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 ;// CONCATENATED MODULE: ./src/engine/apply.ts
 /**
- * Executes a plan through a Target: takes the lease, re-reads the meta table under it, then applies each
- * pending version in its own transaction — fence, re-check, its statements, its meta row — and releases.
- * A version with `-- migrate:no-transaction` files (or one left partly applied) runs in steps instead:
- * see steps.ts.
+ * Executes a plan through a Target: reads the history and plans before creating anything, takes the
+ * lease (reading the history again in the same statement), then applies each pending version in its own
+ * fenced transaction — fence, re-check, its statements, its meta row — and releases. A version with
+ * `-- migrate:no-transaction` files (or one left partly applied) runs in steps instead: see steps.ts.
  */
-
 
 
 
@@ -77655,10 +77979,12 @@ async function recordVersion(context) {
 const LOCK_CONFLICTS = new Set(['55P03', '40P01']);
 async function applyMigrations(target, versions, options) {
     const now = options.now ?? Date.now;
+    const sleep = options.sleep ?? types_realSleep;
     const started = now();
     // Plan before creating anything: a refused or empty run leaves a database without the meta tables as it was.
-    const recorded = (await metaTableExists(target, options.tables)) ? await readAppliedRows(target, options.tables) : [];
-    const before = planMigrations(versions, recorded, options);
+    const history = options.history ?? (await readHistory(target, { schema: options.tables.schema, table: options.tables.table }));
+    const tables = history.tables;
+    const before = planMigrations(versions, history.rows, options);
     const result = {
         plan: before,
         fromVersion: before.currentVersion,
@@ -77677,22 +78003,32 @@ async function applyMigrations(target, versions, options) {
     }
     if (!before.pending.length)
         return finish();
-    await ensureMetaTables(target, options.tables, options.createSchema);
-    let lease;
+    let underLease;
     try {
-        lease = await acquireLease(target, options.tables, { ...options.lease, log: options.log, sleep: options.sleep, now });
+        underLease = await takeLease(target, history, options.createSchema, { ...options.lease, log: options.log, sleep, now });
     }
     catch (error) {
         result.error = error instanceof Error ? error : new Error(String(error));
         return finish();
     }
+    const lease = underLease.lease;
     result.leaseWaitedMs = lease.waitedMs;
-    const renewal = startRenewal(lease, options);
+    const context = {
+        target,
+        tables,
+        run: options.run,
+        lease,
+        log: options.log,
+        now,
+        sleep,
+        lockTimeoutMs: options.lockTimeoutMs ?? null,
+        statementTimeoutMs: options.statementTimeoutMs ?? null,
+        recordedRows: underLease.rows.length
+    };
+    const renewal = startRenewal(context, options.lease.ttlSeconds);
     try {
-        // Another run may have applied versions while this one waited: plan again under the lease.
-        const history = await readAppliedRows(target, options.tables);
-        let recordedRows = history.length;
-        const plan = planMigrations(versions, history, options);
+        // Another run may have applied versions since the first read: plan again with what was read under the lease.
+        const plan = planMigrations(versions, underLease.rows, options);
         result.plan = plan;
         result.fromVersion = plan.currentVersion;
         result.toVersion = plan.currentVersion;
@@ -77703,20 +78039,20 @@ async function applyMigrations(target, versions, options) {
         }
         const byNumber = new Map(versions.map((version) => [version.number, version]));
         // Versions an earlier run left partly applied resume in steps, whatever their files say now.
-        const partial = new Set((await readPartialVersions(target, options.tables)).map((p) => p.version));
+        const partial = new Set(underLease.partial.map((p) => p.version));
         for (const pending of plan.pending) {
             renewal.check();
             const version = byNumber.get(pending.version);
             let outcome;
             try {
-                outcome = await applyVersion(target, version, lease, { ...options, recordedRows }, partial.has(version.number));
+                outcome = await applyVersion(context, version, partial.has(version.number), options.lockRetries ?? 0);
             }
             catch (error) {
                 outcome = { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
             }
             // The highest applied version, also after a lower one was applied out of order.
             if (outcome.kind !== 'failed') {
-                recordedRows++;
+                context.recordedRows = (context.recordedRows ?? 0) + 1;
                 result.toVersion = Math.max(result.toVersion, version.number);
             }
             if (outcome.kind === 'applied') {
@@ -77750,69 +78086,60 @@ async function applyMigrations(target, versions, options) {
  * Applies one version, retrying it (rolled back, outside any transaction) when it gave up waiting for a
  * lock held by application traffic.
  */
-async function applyVersion(target, version, lease, options, partial) {
-    const retries = options.lockRetries ?? 0;
-    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+async function applyVersion(context, version, partial, retries) {
     const inSteps = partial || version.files.some((file) => file.noTransaction);
     for (let attempt = 0;; attempt++) {
-        const outcome = inSteps ? await applyInSteps(target, version, lease, options) : await applyVersionOnce(target, version, lease, options);
+        const outcome = inSteps ? await applyInSteps(context, version) : await applyInOneTransaction(context, version);
         const state = outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? outcome.error.sqlError.sqlState : undefined;
         if (!state || !LOCK_CONFLICTS.has(state) || attempt >= retries)
             return outcome;
         const wait = Math.min(30_000, 1000 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
         const why = state === '55P03' ? `waited longer than lock-timeout for a lock` : 'was chosen as a deadlock victim';
-        options.log(`v${version.number} ${why} and was rolled back (${outcome.error.message.split('. ')[0]}); retry ${attempt + 1} of ${retries} in ${(wait / 1000).toFixed(1)} s`);
-        await sleep(wait);
+        context.log(`v${version.number} ${why} and was rolled back (${outcome.error.message.split('. ')[0]}); retry ${attempt + 1} of ${retries} in ${(wait / 1000).toFixed(1)} s`);
+        await context.sleep(wait);
     }
 }
-async function applyVersionOnce(target, version, lease, options) {
+/** The usual case: the whole version and its meta row in one fenced transaction. */
+async function applyInOneTransaction(context, version) {
     const statements = version.files.flatMap((file) => file.statements);
-    const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }));
-    const insert = insertAppliedRowStatement(options.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, options.run, options.recordedRows);
-    const head = preamble(version, lease, options);
-    const batch = [
-        ...head,
-        ...statements.map((statement) => ({ sql: statement.sql })),
-        { sql: insert.sql, params: insert.params, expectRows: 1, label: 'record' }
-    ];
-    options.log(`Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${statements.length} statements in ${version.files.length} files`);
-    const started = (options.now ?? Date.now)();
+    context.log(`Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${statements.length} statements in ${version.files.length} files`);
+    const started = context.now();
     const applied = () => ({
         kind: 'applied',
         applied: {
             version: version.number,
             description: version.description,
-            durationMs: (options.now ?? Date.now)() - started,
+            durationMs: context.now() - started,
             statements: statements.length,
             files: version.files.map((file) => ({ name: file.name, path: file.path, statements: file.statements.length }))
         }
     });
-    let outcome;
-    try {
-        outcome = await target.transaction(batch);
-    }
-    catch (error) {
-        if (!(error instanceof CommitOutcomeUnknownError))
-            throw error;
-        return settleLostCommit(target, version, options, error, applied);
-    }
-    if (outcome.ok)
+    const outcome = await runFenced(context, {
+        what: `v${version.number}`,
+        head: [notAppliedStatement(version, context.tables), ...settingsStatements(context)],
+        body: statements.map((statement) => ({ sql: statement.sql })),
+        tail: [recordStatement(context, version)],
+        settle: () => versionRecorded(context, version)
+    });
+    if (outcome.kind === 'committed')
         return applied();
-    const failed = failedPart(outcome, head.length, statements.length);
-    if (failed.part !== 'statement') {
+    if (outcome.kind === 'lost')
+        return settledVersion(version, outcome, applied, context.tables);
+    if (outcome.part.part !== 'statement') {
         const afterwards = `Nothing of v${version.number} was applied (its transaction was rolled back); versions before it stay applied.`;
-        return engineFailure(target, version, lease, options.tables, outcome, failed.part, afterwards);
+        return engineFailure(context, version, outcome.failure, outcome.part.part, afterwards);
     }
-    const statement = statements[failed.index];
-    const location = locate(statement, outcome.error.position);
-    return { kind: 'failed', error: new StatementFailedError(version.number, location, outcome.error, preview(statement.sql)) };
+    const statement = statements[outcome.part.index];
+    const location = locate(statement, outcome.failure.error.position);
+    return { kind: 'failed', error: new StatementFailedError(version.number, location, outcome.failure.error, preview(statement.sql)) };
 }
 /**
  * Renews the lease in the background; a failed renewal is surfaced before the next version starts.
  * While a version's transaction holds the lease row, renew() finds it locked and skips that turn
  * without waiting (the version's fence extended the lease, and a locked row cannot be taken over).
  */
-function startRenewal(lease, options) {
+function startRenewal(context, ttlSeconds) {
+    const lease = context.lease;
     let failure = null;
     let busy = false;
     const timer = setInterval(() => {
@@ -77826,10 +78153,10 @@ function startRenewal(lease, options) {
             if (error instanceof LeaseLostError)
                 failure = error;
             else
-                options.log(`Renewing the migration lease failed (will retry): ${errorMessage(error)}`);
+                context.log(`Renewing the migration lease failed (will retry): ${errorMessage(error)}`);
         })
             .finally(() => (busy = false));
-    }, Math.max(1000, (options.lease.ttlSeconds * 1000) / 3));
+    }, Math.max(1000, (ttlSeconds * 1000) / 3));
     timer.unref();
     return {
         check() {
@@ -77849,6 +78176,7 @@ function startRenewal(lease, options) {
  * versions, clear a stale lease). None of them runs migration SQL. Identifiers come from MetaTables (or
  * quoteTableName), values are always parameters.
  */
+
 
 
 
@@ -77973,7 +78301,7 @@ async function baseline(target, versions, options) {
         checkNeverRan(chosen, await readAppliedRows(target, tables), await readPartialVersions(target, tables), tables);
     }
     await ensureMetaTables(target, tables, options.createSchema);
-    const lease = await takeLease(target, options);
+    const lease = await operations_takeLease(target, options);
     try {
         checkNeverRan(chosen, await readAppliedRows(target, tables), await readPartialVersions(target, tables), tables);
         const inserts = chosen.map((version) => ({
@@ -77995,7 +78323,7 @@ VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestam
             const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]));
             return chosen.every((v) => rows.get(v.number) === v.checksum);
         };
-        await commit(target, [fenceStatement(lease), ...inserts], lease, options, what, done);
+        await commit(engineContext(target, lease, options), inserts, what, done);
         const recorded = chosen.map((v) => v.number);
         options.log(`Recorded ${operations_list(recorded)} in ${tables.display} as applied, without running them`);
         return { recorded };
@@ -78016,7 +78344,7 @@ async function repair(target, versions, options) {
         return { accepted: [], clearedLease: null };
     }
     await ensureMetaTables(target, tables, false);
-    const lease = await takeLease(target, options);
+    const lease = await operations_takeLease(target, options);
     try {
         const clearedLease = lease.tookOverFrom;
         if (clearedLease)
@@ -78053,7 +78381,7 @@ WHERE version = :version AND checksum = :previous`,
             const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]));
             return drifted.every((number) => rows.get(number) === byNumber.get(number).checksum);
         };
-        await commit(target, [fenceStatement(lease), ...updates], lease, options, `the repair of ${operations_list(drifted)}`, done);
+        await commit(engineContext(target, lease, options), updates, `the repair of ${operations_list(drifted)}`, done);
         const accepted = plan.drift.map((drift) => ({ version: drift.version, files: drift.files.map((f) => f.path) }));
         for (const drift of plan.drift) {
             options.log(`Accepted v${drift.version} as it is on disk (${drift.files.map((f) => `${f.path} ${f.change}`).join(', ')}); its SQL was not run`);
@@ -78084,7 +78412,7 @@ WHERE table_schema = :schema AND table_name = :table AND column_name IN ('repair
 }
 // ---------------------------------------------------------------------------------------------------
 // shared
-async function takeLease(target, options) {
+async function operations_takeLease(target, options) {
     return acquireLease(target, options.tables, { ...options.lease, log: options.log, sleep: options.sleep, now: options.now });
 }
 async function release(lease, options) {
@@ -78092,151 +78420,48 @@ async function release(lease, options) {
         .release()
         .catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`));
 }
-/** How long to wait for a transaction that may still be running after its commit reply was lost. */
-const operations_SETTLE_WAIT_MS = 120_000;
-/**
- * Runs the fenced batch. A lost commit reply is settled by reading the meta table once the transaction
- * (which row-locks the lease row from its first statement) has ended; nothing is re-sent.
- */
-async function commit(target, batch, lease, options, what, committed) {
-    let outcome;
-    try {
-        outcome = await target.transaction(batch);
-    }
-    catch (error) {
-        if (!(error instanceof CommitOutcomeUnknownError))
-            throw error;
-        options.log(`The reply to the commit of ${what} was lost; reading ${options.tables.display} to find out whether it committed`);
-        if (!(await waitForLeaseRow(target, options))) {
-            throw new CommitOutcomeUnknownError(`The commit of ${what} got no reply and its transaction was still running ${operations_SETTLE_WAIT_MS / 1000} s later. Run validate later to see whether it took effect.`, { cause: error });
-        }
-        if (await committed())
-            return;
-        throw new CommitOutcomeUnknownError(`The commit of ${what} got no reply and ${options.tables.display} does not show it: nothing was written. Re-run.`, {
-            cause: error
-        });
-    }
-    if (outcome.ok)
-        return;
-    const fence = outcome.phase === 'statement' && outcome.failedLabel === 'fence';
-    if (fence && outcome.guard)
-        throw await leaseLostAt(target, lease, options.tables, `before ${what} was written`, 'Nothing was written. Re-run.');
-    const state = outcome.error.sqlState ? ` (SQLSTATE ${outcome.error.sqlState})` : '';
-    const where = outcome.phase === 'commit'
-        ? 'at COMMIT'
-        : outcome.phase !== 'statement'
-            ? '(the transport did not say at which statement)'
-            : fence
-                ? 'at its first statement, which extends the migration lease'
-                : `at its statement ${outcome.failedIndex + 1} of ${batch.length}`;
-    const reason = outcome.guard ? `the row of the version changed while it ran` : `${outcome.error.message}${state}`;
-    throw new Error(`Writing ${what} to ${options.tables.display} failed ${where}: ${reason}. Nothing was written.`);
-}
-async function waitForLeaseRow(target, options) {
-    const now = options.now ?? Date.now;
-    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    const started = now();
-    for (;;) {
-        const { rows } = await target.query(`SELECT id FROM ${options.tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED`);
-        if (rows.length)
-            return true;
-        if (now() - started >= operations_SETTLE_WAIT_MS)
-            return false;
-        await sleep(1000);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/meta-location.ts
-/**
- * Where the meta table is, and whether a table of its name is ours: resolved once per run, before
- * anything reads or writes the history.
- */
-
-
-/** The columns of a meta table, as ensureMetaTables creates them and readAppliedRows reads them. */
-const META_COLUMNS = ['version', 'description', 'checksum', 'files', 'applied_at', 'execution_ms', 'applied_by', 'commit_sha', 'run_url'];
-/**
- * Resolves the schema once, so that a migration that changes search_path cannot move the meta table
- * under the engine's feet, and checks that a table of that name is a history of ours.
- *
- * An unqualified name goes to current_schema(), but only after looking for the history everywhere the
- * user can see: a version that creates the schema named after the user (`"$user", public` then resolves
- * to it) or runs ALTER DATABASE … SET search_path moves current_schema() away from the history, and
- * the next run must not take the empty schema for a database where nothing was applied.
- */
-async function resolveMetaTables(target, name) {
-    const { current, tables } = await findNamedTables(target, name.table);
-    const schema = name.schema ?? current;
-    if (!schema) {
-        const histories = tables.filter(isOurs).map((t) => `${t.schema}.${name.table}`);
-        throw new InputError('meta-table', 'the database has no default schema (search_path is empty or names no existing schema): give meta-table as schema.table' +
-            (histories.length ? ` (the migration history is in ${histories.join(' and ')})` : ''));
-    }
-    const here = tables.find((t) => t.schema === schema);
-    if (here) {
-        if (!isOurs(here))
-            throw foreignTable(`${schema}.${name.table}`, here);
-        return metaTables(schema, name.table);
-    }
-    if (name.schema === null) {
-        const elsewhere = tables.filter(isOurs).map((t) => t.schema);
-        if (elsewhere.length)
-            throw historyMoved(name.table, schema, elsewhere);
-    }
-    return metaTables(schema, name.table);
-}
-/** current_schema() and every table named `table` in a schema the user may use, with its columns: one catalog query. */
-async function findNamedTables(target, table) {
-    const { rows } = await target.query(`SELECT current_schema()::text AS current, (
-  SELECT coalesce(json_agg(json_build_object('schema', t.schema, 'columns', t.columns) ORDER BY t.schema), '[]')::text FROM (
-    SELECT n.nspname::text AS schema,
-      json_agg(json_build_object('name', a.attname::text, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum) AS columns
-    FROM pg_catalog.pg_class AS c
-    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-    WHERE c.relname = :table AND c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
-      AND has_schema_privilege(n.oid, 'USAGE')
-    GROUP BY n.nspname
-  ) AS t
-) AS tables`, { table });
-    const current = rows[0]?.current;
+function engineContext(target, lease, options) {
     return {
-        current: typeof current === 'string' && current ? current : null,
-        tables: JSON.parse(String(rows[0]?.tables ?? '[]'))
+        target,
+        tables: options.tables,
+        run: options.run,
+        lease,
+        log: options.log,
+        now: options.now ?? Date.now,
+        sleep: options.sleep ?? types_realSleep,
+        lockTimeoutMs: null,
+        statementTimeoutMs: null
     };
 }
-function isOurs(table) {
-    const names = new Set(table.columns.map((c) => c.name));
-    return META_COLUMNS.every((column) => names.has(column));
-}
-/** The tool whose table this is, where its columns say so; null when they do not. */
-function otherTool(table) {
-    const columns = new Map(table.columns.map((c) => [c.name, c.type]));
-    const only = (...names) => columns.size === names.length && names.every((n) => columns.has(n));
-    if (only('version', 'dirty') && columns.get('dirty') === 'boolean')
-        return 'golang-migrate';
-    if (only('version', 'inserted_at'))
-        return 'Ecto';
-    if (only('version') && /^(character varying|text)/.test(columns.get('version')))
-        return 'dbmate or Rails (Active Record)';
-    if (only('filename'))
-        return 'Sequel';
-    return null;
-}
-function foreignTable(display, table) {
-    const tool = otherTool(table);
-    const columns = table.columns.map((c) => `${c.name} ${c.type}`).join(', ');
-    return new InputError('meta-table', `${display} exists and is not a migration history of aurora-migrate: ` +
-        (tool ? `it belongs to ${tool} (${columns}). ` : `its columns are (${columns}). `) +
-        'Nothing was read or changed. Give meta-table another name (for example aurora_migrations) so that aurora-migrate keeps its history beside that table.');
-}
-function historyMoved(table, schema, elsewhere) {
-    const found = elsewhere.map((s) => `${s}.${table}`).join(' and ');
-    return new InputError('meta-table', `the default schema is now ${schema} (current_schema(), from search_path), which has no ${table}, but the migration history is in ${found}. ` +
-        `A migration probably created schema ${schema} or changed the search_path. Nothing was applied. ` +
-        `Set meta-table: ${elsewhere[0]}.${table} to go on with that history` +
-        (elsewhere.length > 1 ? ' (or the one of the other schema)' : '') +
-        `, or meta-table: ${schema}.${table} to start a new history in ${schema}.`);
+/**
+ * Writes the rows in one fenced transaction (runFenced). A lost commit reply is settled by reading the
+ * meta table once the transaction has ended; nothing is re-sent.
+ */
+async function commit(context, writes, what, committed) {
+    const outcome = await runFenced(context, { what, head: [], body: writes, tail: [], settle: committed });
+    if (outcome.kind === 'committed')
+        return;
+    const { tables } = context;
+    if (outcome.kind === 'lost') {
+        if (outcome.settled === true)
+            return;
+        throw new CommitOutcomeUnknownError(outcome.settled === null
+            ? `The commit of ${what} got no reply and its transaction was still running ${SETTLE_WAIT_MS / 1000} s later. Run validate later to see whether it took effect.`
+            : `The commit of ${what} got no reply and ${tables.display} does not show it: nothing was written. Re-run.`, { cause: outcome.error });
+    }
+    const { failure, part } = outcome;
+    if (part.part === 'fence' && failure.guard)
+        throw await leaseLostAt(context, `before ${what} was written`, 'Nothing was written. Re-run.');
+    const state = failure.error.sqlState ? ` (SQLSTATE ${failure.error.sqlState})` : '';
+    const where = part.part === 'commit'
+        ? 'at COMMIT'
+        : part.part === 'fence'
+            ? 'at its first statement, which extends the migration lease'
+            : part.part === 'statement'
+                ? `at its statement ${part.index + 2} of ${writes.length + 1}`
+                : '(the transport did not say at which statement)';
+    const reason = failure.guard ? `the row of the version changed while it ran` : `${failure.error.message}${state}`;
+    throw new Error(`Writing ${what} to ${tables.display} failed ${where}: ${reason}. Nothing was written.`);
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -79758,38 +79983,7 @@ const esm_defaults = pg_lib.defaults
 // Re-export the default
 /* harmony default export */ const esm = (pg_lib);
 
-;// CONCATENATED MODULE: ./src/targets/target.ts
-/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
-function guardFailure(statement, result, index) {
-    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
-        return null;
-    return {
-        ok: false,
-        phase: 'statement',
-        failedIndex: index,
-        failedLabel: statement.label,
-        error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
-        guard: true,
-        guardRows: result.rows
-    };
-}
-
-;// CONCATENATED MODULE: ./src/targets/postgres.ts
-/**
- * The direct PostgreSQL transport (`database-url`, and the throwaway verification database).
- *
- * One `pg.Client`, connected on first use. Values are converted to the same shapes the Data API
- * transport returns for the same SQL (see `__tests__/support/target-contract.ts`):
- * int2/int4 → number, int8/numeric → string, json/jsonb → PostgreSQL's own text, timestamps → ISO
- * strings in UTC, dates → `YYYY-MM-DD`.
- */
-
-
-
-
-// ---------------------------------------------------------------------------------------------
-// Named parameters
-// ---------------------------------------------------------------------------------------------
+;// CONCATENATED MODULE: ./src/targets/named-parameters.ts
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
 const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
 /**
@@ -79922,9 +80116,8 @@ function toPositional(sql, params) {
     });
     return { text, values };
 }
-// ---------------------------------------------------------------------------------------------
-// Value shapes shared by the transports
-// ---------------------------------------------------------------------------------------------
+
+;// CONCATENATED MODULE: ./src/targets/values.ts
 /**
  * PostgreSQL's text form of a timestamp (`2024-01-02 03:04:05.123456+01`, or without offset for
  * `timestamp`, read as UTC) → `2024-01-02T02:04:05.123Z`. Anything it cannot read (infinity, BC
@@ -79956,6 +80149,267 @@ function toSqlValue(value) {
         return value.toString('base64');
     return JSON.stringify(value, (_key, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
 }
+
+;// CONCATENATED MODULE: ./src/targets/target.ts
+/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
+function guardFailure(statement, result, index) {
+    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
+        return null;
+    return {
+        ok: false,
+        phase: 'statement',
+        failedIndex: index,
+        failedLabel: statement.label,
+        error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
+        guard: true,
+        guardRows: result.rows
+    };
+}
+
+;// CONCATENATED MODULE: ./src/targets/packed.ts
+
+/** The SQLSTATE a packed guard raises (class AM is not one of PostgreSQL's). */
+const GUARD_SQLSTATE = 'AMG01';
+/** A dollar-quote tag `$name$` can wrap `text` when the text cannot end the quote early. */
+function tagFits(text, tag) {
+    return (text + tag).indexOf(tag) === text.length;
+}
+/** `$base$`, or `$base_1$`, `$base_2$`, … : the first that fits every text. */
+function freeTag(base, texts) {
+    for (let n = 0;; n++) {
+        const tag = n === 0 ? `$${base}$` : `$${base}_${n}$`;
+        if (texts.every((text) => tagFits(text, tag)))
+            return tag;
+    }
+}
+function dollarQuote(text, base) {
+    const tag = freeTag(base, [text]);
+    return `${tag}${text}${tag}`;
+}
+/**
+ * A value as an SQL literal of the same meaning as the bound parameter: an untyped string constant
+ * (E'…' with quotes and backslashes doubled: it reads the same whatever standard_conforming_strings
+ * says), a number (negative ones in parentheses, so that `- :n` cannot become a comment), a boolean,
+ * NULL.
+ */
+function sqlLiteral(value) {
+    if (value === null || value === undefined)
+        return 'NULL';
+    if (typeof value === 'boolean')
+        return value ? 'true' : 'false';
+    if (typeof value === 'number') {
+        if (!Number.isFinite(value))
+            throw new Error(`Cannot inline the number ${value} into SQL`);
+        return value < 0 || Object.is(value, -0) ? `(${String(value)})` : String(value);
+    }
+    return ` E'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "''")}' `;
+}
+/** The statement with its `:name` parameters inlined as literals. */
+function inlineParameters(sql, params) {
+    if (!params || Object.keys(params).length === 0)
+        return sql;
+    return replaceNamedParameters(sql, (name) => (Object.prototype.hasOwnProperty.call(params, name) ? sqlLiteral(params[name]) : undefined));
+}
+const MARKER_BASE = 'aurora_migrate_packed';
+function statementPart(index, text, statement) {
+    const lines = [`  step := ${index};`, `  EXECUTE ${dollarQuote(text, `s${index}`)};`];
+    if (statement.expectRows !== undefined) {
+        lines.push('  GET DIAGNOSTICS n = ROW_COUNT;', `  IF n <> ${Math.trunc(statement.expectRows)} THEN RAISE EXCEPTION USING ERRCODE = '${GUARD_SQLSTATE}', MESSAGE = n::text; END IF;`);
+    }
+    return lines.join('\n');
+}
+function block(marker, parts) {
+    const body = [
+        'DECLARE',
+        '  step int := -1;',
+        '  n bigint;',
+        '  f_state text; f_message text; f_detail text; f_hint text;',
+        'BEGIN',
+        ...parts,
+        'EXCEPTION WHEN OTHERS OR query_canceled OR assert_failure THEN',
+        '  GET STACKED DIAGNOSTICS f_state = RETURNED_SQLSTATE, f_message = MESSAGE_TEXT, f_detail = PG_EXCEPTION_DETAIL, f_hint = PG_EXCEPTION_HINT;',
+        `  RAISE EXCEPTION USING ERRCODE = f_state, MESSAGE = '${marker} step ' || step || ': ' || f_message, DETAIL = f_detail, HINT = f_hint;`,
+        'END'
+    ].join('\n');
+    return `DO $${marker}$\n${body}\n$${marker}$`;
+}
+const SETS_STATEMENT_TIMEOUT = /^\s*(?:SET\s+(?:LOCAL\s+|SESSION\s+)?statement_timeout\b|SELECT\s+(?:pg_catalog\.)?set_config\s*\(\s*'statement_timeout')/i;
+/** SAVEPOINT, RELEASE [SAVEPOINT] and ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT]. */
+const SAVEPOINT_COMMAND = /^(?:SAVEPOINT|RELEASE|ROLLBACK\s+(?:(?:WORK|TRANSACTION)\s+)?TO)\b/i;
+/** The statement without the whitespace and comments before its first keyword. */
+function withoutLeadingComments(sql) {
+    let rest = sql;
+    for (;;) {
+        const trimmed = rest.replace(/^\s+/, '');
+        if (trimmed.startsWith('--')) {
+            const end = trimmed.indexOf('\n');
+            rest = end < 0 ? '' : trimmed.slice(end + 1);
+        }
+        else if (trimmed.startsWith('/*')) {
+            let depth = 0;
+            let i = 0;
+            do {
+                if (trimmed.startsWith('/*', i)) {
+                    depth++;
+                    i += 2;
+                }
+                else if (trimmed.startsWith('*/', i)) {
+                    depth--;
+                    i += 2;
+                }
+                else
+                    i++;
+            } while (depth > 0 && i < trimmed.length);
+            rest = trimmed.slice(i);
+        }
+        else
+            return trimmed;
+    }
+}
+/**
+ * Whether packing keeps the statements' meaning. Two kinds of statement run only statement by statement:
+ * - a `SET [LOCAL] statement_timeout`: the timeout is armed once per statement the client sends, so
+ *   inside a block it would bound none of the statements after it (the engine's statement-timeout,
+ *   pg_dump's `SET statement_timeout = 0`);
+ * - savepoints (SAVEPOINT, RELEASE, ROLLBACK TO), which nest inside a version's transaction but which
+ *   EXECUTE refuses like every transaction command.
+ */
+function packable(statements) {
+    return (statements.length > 0 &&
+        !statements.some((statement) => {
+            const text = withoutLeadingComments(statement.sql);
+            return SETS_STATEMENT_TIMEOUT.test(text) || SAVEPOINT_COMMAND.test(text);
+        }));
+}
+/**
+ * Packs the statements into as few DO blocks of at most `maxLength` characters as they fit in, each
+ * statement whole and in order. The marker (the blocks' dollar-quote tag and the prefix of the errors
+ * they raise) occurs in no statement.
+ */
+function packTransaction(statements, maxLength = Infinity) {
+    const texts = statements.map((statement) => inlineParameters(statement.sql, statement.params));
+    const marker = freeTag(MARKER_BASE, texts).slice(1, -1);
+    const parts = texts.map((text, index) => statementPart(index, text, statements[index]));
+    // block(marker, parts) is the empty block's text with each part and a newline added.
+    const empty = block(marker, []).length;
+    const chunks = [];
+    let first = 0;
+    do {
+        let count = 0;
+        let length = empty;
+        while (first + count < parts.length && length + parts[first + count].length + 1 <= maxLength) {
+            length += parts[first + count].length + 1;
+            count++;
+        }
+        if (count === 0 && parts.length > 0)
+            return { ok: false, index: first, length: empty + parts[first].length + 1 };
+        chunks.push({ sql: block(marker, parts.slice(first, first + count)), first, count });
+        first += count;
+    } while (first < parts.length);
+    return { ok: true, marker, chunks };
+}
+/**
+ * The failure a packed transaction reports for an SQL error of one of its blocks (or of the COMMIT that
+ * followed), in the terms of the unpacked form: the failed statement's index and label, a guard, or the
+ * commit phase. The position inside the statement is not known from the packed form (see the
+ * transports' replay).
+ */
+function decodePackedError(error, statements, marker) {
+    const match = new RegExp(`^${marker} step (-?\\d+): ([\\s\\S]*)$`).exec(error.message);
+    if (!match) {
+        const { position: _inTheBlock, ...rest } = error;
+        // A bare "Database returned SQL Exception" says nothing of where: the place is left unknown.
+        if (!error.sqlState)
+            return { ok: false, failedIndex: statements.length, error: rest };
+        // Raised after the block ended: the commit of the call (or of the transaction) failed.
+        return { ok: false, phase: 'commit', failedIndex: statements.length, error: rest };
+    }
+    const index = Number(match[1]);
+    const statement = statements[index];
+    const cleaned = { message: match[2] };
+    if (error.sqlState)
+        cleaned.sqlState = error.sqlState;
+    if (error.detail)
+        cleaned.detail = error.detail;
+    if (error.hint)
+        cleaned.hint = error.hint;
+    if (statement && error.sqlState === GUARD_SQLSTATE && statement.expectRows !== undefined && /^\d+$/.test(match[2])) {
+        return {
+            ok: false,
+            phase: 'statement',
+            failedIndex: index,
+            failedLabel: statement.label,
+            error: { message: `Expected ${statement.expectRows} row(s), got ${match[2]}; the transaction was rolled back.` },
+            guard: true
+        };
+    }
+    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement?.label, error: cleaned };
+}
+/**
+ * An SQL error only the packed form raises for a statement that runs fine one per call: EXECUTE does
+ * not implement `SELECT … INTO` (SQLSTATE 0A000). Nothing ran (the packed call was rolled back as a
+ * whole): the transport runs the transaction statement by statement. Transaction commands, which EXECUTE
+ * refuses the same way, are not among them: refusing them is what keeps a version's transaction whole.
+ */
+function refusedByPacking(failure) {
+    return (failure.phase === 'statement' &&
+        !failure.guard &&
+        failure.error.sqlState === '0A000' &&
+        /^EXECUTE of SELECT \.\.\. INTO is not implemented/.test(failure.error.message));
+}
+/**
+ * Errors that PostgreSQL reports with a position inside the statement (parse and analysis errors,
+ * unreadable literals): the packed form loses it, and the transport gets it by replaying the statements
+ * unpacked in a transaction it rolls back.
+ */
+function carriesPosition(failure) {
+    const state = failure.error.sqlState ?? '';
+    return failure.phase === 'statement' && !failure.guard && (state.startsWith('42') || state === '22P02');
+}
+/** Said when a replay could not confirm where inside the statement the error is. */
+const POSITION_NOT_CONFIRMED = ' (the position inside the statement could not be confirmed)';
+/**
+ * The failure with the position PostgreSQL gives inside the failing statement, found honestly: the
+ * statements up to and including the failing one are replayed unpacked, in a transaction that is rolled
+ * back (`replay`), and that run's error is taken when it fails at the same statement with the same
+ * SQLSTATE. Otherwise the failure is reported at the statement's start, saying the position could not
+ * be confirmed.
+ */
+async function locateFailure(failure, statements, replay) {
+    if (!carriesPosition(failure))
+        return failure;
+    let replayed;
+    try {
+        replayed = await replay(statements.slice(0, failure.failedIndex + 1));
+    }
+    catch {
+        replayed = undefined;
+    }
+    if (replayed && !replayed.ok && replayed.failedIndex === failure.failedIndex && replayed.error.sqlState === failure.error.sqlState) {
+        // The same error, unpacked: its position, or none because PostgreSQL gives none for it.
+        return replayed.error.position === undefined ? failure : { ...failure, error: { ...failure.error, position: replayed.error.position } };
+    }
+    return { ...failure, error: { ...failure.error, message: failure.error.message + POSITION_NOT_CONFIRMED } };
+}
+
+;// CONCATENATED MODULE: ./src/targets/postgres.ts
+/**
+ * The direct PostgreSQL transport (`database-url`, and the throwaway verification database).
+ *
+ * One `pg.Client`, connected on first use. Values are converted to the same shapes the Data API
+ * transport returns for the same SQL (see `__tests__/support/target-contract.ts`):
+ * int2/int4 → number, int8/numeric → string, json/jsonb → PostgreSQL's own text, timestamps → ISO
+ * strings in UTC, dates → `YYYY-MM-DD`.
+ */
+
+
+
+
+
+
+
+
+
 const OID = {
     bool: 16,
     bytea: 17,
@@ -80063,7 +80517,9 @@ class PostgresTarget {
      * at the statement it came before.
      */
     transaction(statements, options = {}) {
-        return this.exclusive(() => this.runTransaction(statements, options.between));
+        // Packed, the transaction is one statement (one DO block): `between` has no place to run, and needs none.
+        const packed = options.resultsNeeded === false && packable(statements);
+        return this.exclusive(() => (packed ? this.runPacked(statements, options.between) : this.runTransaction(statements, options.between)));
     }
     async queryAlone(sql, params, timeoutMs) {
         const client = this.newClient();
@@ -80104,10 +80560,10 @@ class PostgresTarget {
      * Runs the statements on the shared connection and then resets its session, so that nothing a
      * migration set for it (see resetSession) reaches the next transaction or query.
      */
-    async runTransaction(statements, between) {
+    async runTransaction(statements, between, end = 'commit') {
         const client = await this.connection();
         try {
-            return await this.runTransactionOn(client, statements, between);
+            return await this.runTransactionOn(client, statements, between, end);
         }
         finally {
             await this.resetSession(client);
@@ -80134,7 +80590,46 @@ class PostgresTarget {
             this.discard(client);
         }
     }
-    async runTransactionOn(client, statements, between) {
+    /**
+     * The statements packed into one DO block (targets/packed.ts), sent as one autocommit simple query:
+     * one round trip for the version, and one more for the session reset (DISCARD ALL cannot share a
+     * call with other statements: it refuses to run inside the implicit transaction that makes).
+     */
+    async runPacked(statements, between) {
+        const packing = packTransaction(statements);
+        if (!packing.ok)
+            return this.runTransaction(statements, between);
+        const client = await this.connection();
+        try {
+            const failure = await this.runBlock(client, packing.chunks[0].sql, statements, packing.marker);
+            if (!failure)
+                return { ok: true, results: [] };
+            // The block failed as a whole, its SETs with it: the session is as before it for what follows here.
+            if (refusedByPacking(failure)) {
+                this.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`);
+                return await this.runTransactionOn(client, statements, between);
+            }
+            return await locateFailure(failure, statements, (prefix) => this.runTransactionOn(client, prefix, between, 'rollback'));
+        }
+        finally {
+            await this.resetSession(client);
+        }
+    }
+    /** One DO block, autocommit; its SQL error decoded, or undefined when it committed. */
+    async runBlock(client, sql, statements, marker) {
+        try {
+            await client.query(sql);
+            return undefined;
+        }
+        catch (error) {
+            if (!isServerError(error) || isConnectionState(error.code)) {
+                this.discard(client);
+                throw new CommitOutcomeUnknownError(`The connection was lost while the version's block ran (autocommit); whether it was committed is unknown: ${errorMessage(error)}`, { cause: error });
+            }
+            return decodePackedError(sqlErrorInfo(error), statements, marker);
+        }
+    }
+    async runTransactionOn(client, statements, between, end = 'commit') {
         const rollback = async () => {
             try {
                 await client.query('ROLLBACK');
@@ -80174,6 +80669,10 @@ class PostgresTarget {
                 return refused;
             }
             results.push(result);
+        }
+        if (end === 'rollback') {
+            await rollback();
+            return { ok: true, results };
         }
         try {
             await client.query('COMMIT');
@@ -81535,33 +82034,9 @@ async function withRetry(call, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/targets/data-api.ts
-/**
- * The RDS Data API transport (v2, Aurora PostgreSQL).
- *
- * One statement per ExecuteStatement call; a batch runs in BeginTransaction … CommitTransaction with
- * strictly sequential calls. The SDK client makes one attempt per call, and gives up on a call that
- * gets no answer within 60 s (aws-http.ts): retries are decided here per error class (retry.ts). A
- * CommitTransaction is never re-sent: when its reply is lost (or never comes) the outcome is unknown
- * and the engine settles it by reading the meta table.
- *
- * One call may last at most 45 s. A migration statement that needs longer and can run outside a
- * transaction is sent with `longRunning` (see `runLongStatement`): it goes on server-side after the
- * call times out, and the target waits for it by watching pg_stat_activity. Inside a transaction
- * there is no such way out: the statement fails the transaction (see `transaction`).
- */
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/targets/data-api/errors.ts
 /** The service rejects longer `sql` (the SDK does not check). */
 const MAX_SQL_LENGTH = 65_536;
-// ---------------------------------------------------------------------------------------------
-// Error text
-// ---------------------------------------------------------------------------------------------
 const LABELS = [
     'Detail',
     'Hint',
@@ -81602,9 +82077,220 @@ function parseDataApiError(message) {
     }
     return info;
 }
-// ---------------------------------------------------------------------------------------------
-// Values
-// ---------------------------------------------------------------------------------------------
+function tooLong(sql) {
+    if (sql.length <= MAX_SQL_LENGTH)
+        return undefined;
+    return {
+        message: `The statement is ${sql.length.toLocaleString('en-US')} characters long; the Data API accepts at most ` +
+            `${MAX_SQL_LENGTH.toLocaleString('en-US')} characters per statement. Split it into smaller statements, ` +
+            `or apply it through database-url.`
+    };
+}
+/** The first 80 characters of a statement, on one line, for messages. */
+function sqlPreview(sql) {
+    const flat = sql.replace(/\s+/g, ' ').trim();
+    return flat.length > 80 ? `"${flat.slice(0, 80)}…"` : `"${flat}"`;
+}
+/** What to do about the service errors a first setup meets. */
+const HINTS = {
+    StatementTimeoutException: 'The statement ran longer than the Data API allows for one call (45 s).',
+    ThrottlingException: "The Data API kept throttling requests for 5 minutes (with backoff): the account's request rate for the Data API is used up. " +
+        'Re-run later, or spread the deploys that use this cluster.',
+    TimeoutError: "The call got no answer within the client's request timeout (the Data API ends a call after 45 s): " +
+        'the endpoint or the network did not answer.',
+    HttpEndpointNotEnabledException: 'Enable the Data API on the cluster: aws rds enable-http-endpoint --resource-arn <cluster ARN>.',
+    AccessDeniedException: 'The role needs rds-data:ExecuteStatement, BeginTransaction, CommitTransaction and RollbackTransaction on the cluster, and secretsmanager:GetSecretValue on the secret.',
+    ForbiddenException: 'The role is not allowed to use the Data API on this cluster, or the secret: check its IAM policy.',
+    CredentialsProviderError: 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
+    InvalidSecretException: 'The secret must be the JSON of an RDS database secret (username and password) for this cluster.',
+    DatabaseNotFoundException: 'Check the database input: that database does not exist on the cluster.'
+};
+function describeEnd(end) {
+    if (end.kind === 'rolled-back')
+        return 'the transaction was rolled back';
+    if (end.kind === 'gone')
+        return 'the transaction had already ended';
+    return (`the transaction could not be rolled back (RollbackTransaction, tried for ${end.seconds} s, answered ${bareText(end.reason)}): ` +
+        'the service rolls it back once it has seen no call for 3 minutes, and until then it holds its locks');
+}
+function bareText(message) {
+    return message.trim().replace(/[.\s]+$/, '');
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/long-statement.ts
+/**
+ * Waiting for a statement left running server-side after its call ended (the 45 s limit, or a lost
+ * reply): its backend is looked up in pg_stat_activity every few seconds through ordinary short queries,
+ * and its progress logged every 15 s (for CREATE INDEX, from pg_stat_progress_create_index).
+ */
+
+
+
+
+/** How often a long-running statement's backend is looked up once the call has timed out. */
+const LONG_STATEMENT_POLL_MS = 5000;
+/** How often its progress is logged. */
+const LONG_STATEMENT_PROGRESS_MS = 15_000;
+const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
+FROM pg_catalog.pg_stat_progress_create_index WHERE pid = :pid`;
+function percent(done, total) {
+    const d = Number(done);
+    const t = Number(total);
+    if (!Number.isFinite(d) || !Number.isFinite(t) || t <= 0)
+        return undefined;
+    return `${Math.min(100, Math.floor((d / t) * 100))}% (${d.toLocaleString('en-US')} of ${t.toLocaleString('en-US')})`;
+}
+/** How a person finds a statement still running. */
+function activityQuery(pid) {
+    return pid !== undefined
+        ? `SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE pid = ${pid}`
+        : "SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE state = 'active' AND datname = current_database()";
+}
+/** Waits for a statement left running server-side; returns the error that reports how it ended. */
+async function waitForStatement(ctx, sql, started, timeoutMs, cause, 
+/** How messages name it. Default: its first 80 characters. */
+shown = sqlPreview(sql)) {
+    const name = errorName(cause);
+    const timedOut = name === 'StatementTimeoutException';
+    const isCreateIndex = /^\s*create\s+(unique\s+)?index\b/i.test(sql);
+    const deadline = timeoutMs === null ? Infinity : started + timeoutMs;
+    const limit = timeoutMs === null ? 'with no time limit' : `for up to ${formatSeconds(timeoutMs)}`;
+    let pid;
+    let lastLog = ctx.now();
+    ctx.log(timedOut
+        ? `${shown} is still running after the Data API's 45 s call limit; waiting for it to finish on the server ${limit}`
+        : `The call running ${shown} failed (${name}: ${errorMessage(cause)}); checking whether it is running on the server`);
+    for (;;) {
+        let row;
+        try {
+            row = (await ctx.query(RUNNING_STATEMENT_SQL, { sql })).rows[0];
+        }
+        catch (error) {
+            return new TransportError(`Could not check whether ${shown} is still running on the server (${errorMessage(error)}). It may still be ` +
+                `running: see ${activityQuery(pid)}. The migration version it belongs to is not complete.`, errorName(error), false, { cause: error });
+        }
+        const elapsed = ctx.now() - started;
+        if (!row)
+            break;
+        pid = Number(row.pid);
+        if (ctx.now() >= deadline) {
+            return new TransportError(`${shown} is still running on the server after ${formatSeconds(elapsed)} (pid ${pid}); the limit for it was ` +
+                `${formatSeconds(timeoutMs ?? 0)}. It was not cancelled: see it with ${activityQuery(pid)}, and stop it with ` +
+                `SELECT pg_cancel_backend(${pid}) if need be. The migration version it belongs to is not complete: it is not ` +
+                'recorded as applied, and a later run must not start it again while it still runs.', 'STATEMENT_STILL_RUNNING', false, { cause });
+        }
+        if (ctx.now() - lastLog >= LONG_STATEMENT_PROGRESS_MS) {
+            const progress = isCreateIndex ? await createIndexProgress(ctx, pid) : '';
+            const waiting = row.wait_event_type ? `, waiting on ${String(row.wait_event_type)}: ${String(row.wait_event)}` : '';
+            lastLog = ctx.now();
+            ctx.log(`${shown} still running on the server after ${formatSeconds(lastLog - started)} (pid ${pid}${waiting})${progress}`);
+        }
+        await ctx.sleep(Math.max(0, Math.min(LONG_STATEMENT_POLL_MS, deadline - ctx.now())));
+    }
+    const elapsed = formatSeconds(ctx.now() - started);
+    const how = pid !== undefined
+        ? `ran past the Data API's 45 s call limit and finished on the server after about ${elapsed}`
+        : timedOut
+            ? `ran past the Data API's 45 s call limit and was no longer running on the server when checked`
+            : `was sent, but the call failed (${name}: ${errorMessage(cause)}) and the statement is not running on the server`;
+    ctx.log(`${shown} is no longer running on the server (after ${elapsed})`);
+    return new StatementOutcomeUnknownError(`${shown} ${how}; whether it succeeded cannot be read from the Data API.`, { cause, sql });
+}
+/** `; phase "…", blocks 40% (…), tuples …` for a CREATE INDEX in progress, or '' when there is no row. */
+async function createIndexProgress(ctx, pid) {
+    try {
+        const row = (await ctx.query(CREATE_INDEX_PROGRESS_SQL, { pid })).rows[0];
+        if (!row)
+            return '';
+        const parts = [`phase "${String(row.phase)}"`];
+        const blocks = percent(row.blocks_done, row.blocks_total);
+        if (blocks)
+            parts.push(`blocks ${blocks}`);
+        const tuples = percent(row.tuples_done, row.tuples_total);
+        if (tuples)
+            parts.push(`tuples ${tuples}`);
+        return `; ${parts.join(', ')}`;
+    }
+    catch {
+        // The view exists from PostgreSQL 12 on; progress is only for the log.
+        return '';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/packed.ts
+/**
+ * A transaction packed for the Data API (see targets/packed.ts): one block in one autocommit call, sent
+ * once with continueAfterTimeout, or, when the packed text exceeds what one call takes, as few blocks as
+ * fit in one Data API transaction.
+ */
+
+
+
+
+
+/**
+ * The transaction run packed. Undefined when it cannot be packed (a statement that fits a call only
+ * alone) or when PostgreSQL refused the packed form only: nothing of it ran, and the caller runs it
+ * statement by statement.
+ */
+async function runPackedTransaction(transport, statements) {
+    const packing = packTransaction(statements, MAX_SQL_LENGTH);
+    if (!packing.ok)
+        return undefined;
+    let failure;
+    if (packing.chunks.length === 1) {
+        failure = await oneCall(transport, packing.chunks[0].sql, statements, packing.marker);
+    }
+    else {
+        const result = await transport.statementPerCall(packing.chunks.map((chunk) => ({ sql: chunk.sql })), 'commit');
+        if (!result.ok) {
+            failure = decodePackedError(result.error, statements, packing.marker);
+            // A block's call that failed without the marker (it outlived the 45 s limit, or a bare "Database
+            // returned SQL Exception") does not say at which of its statements: the place is left unknown.
+            if (result.phase === 'statement' && failure.phase !== 'statement') {
+                failure = { ok: false, failedIndex: statements.length, error: result.error };
+            }
+        }
+    }
+    if (!failure)
+        return { ok: true, results: [] };
+    if (refusedByPacking(failure)) {
+        transport.waiting.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`);
+        return undefined;
+    }
+    return locateFailure(failure, statements, (prefix) => transport.statementPerCall(prefix, 'rollback'));
+}
+/**
+ * One block, autocommit: past the 45 s call limit it goes on server-side, and the target waits for it
+ * (as for a long statement). Its outcome is then unknown to the Data API: CommitOutcomeUnknownError, for
+ * the caller to settle from the meta table. The same for a lost reply, after waiting for the block if it
+ * still runs. It is never re-sent.
+ */
+async function oneCall(transport, sql, statements, marker) {
+    const started = transport.waiting.now();
+    try {
+        await transport.sendOnce(sql);
+        return undefined;
+    }
+    catch (error) {
+        if (classifyError(error) === 'sql')
+            return decodePackedError(parseDataApiError(errorMessage(error)), statements, marker);
+        const name = errorName(error);
+        if (name !== 'StatementTimeoutException' && classifyError(error) !== 'transient')
+            throw transport.translate(error);
+        const shown = `The version's block (${statements.length} statement${statements.length === 1 ? '' : 's'}, one call)`;
+        const ended = await waitForStatement(transport.waiting, sql, started, null, error, shown);
+        if (!(ended instanceof StatementOutcomeUnknownError))
+            throw ended;
+        const how = bareText(ended.message).replace(/; whether it succeeded cannot be read from the Data API$/, '');
+        throw new CommitOutcomeUnknownError(`${how}; whether it committed cannot be read from the Data API, only from the meta table.`, {
+            cause: error
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/values.ts
+
 function toParameters(params) {
     if (!params)
         return undefined;
@@ -81668,18 +82354,34 @@ function toQueryResult(output) {
     });
     return { rows, rowCount: rows.length };
 }
-function tooLong(sql) {
-    if (sql.length <= MAX_SQL_LENGTH)
-        return undefined;
-    return {
-        message: `The statement is ${sql.length.toLocaleString('en-US')} characters long; the Data API accepts at most ` +
-            `${MAX_SQL_LENGTH.toLocaleString('en-US')} characters per statement. Split it into smaller statements, ` +
-            `or apply it through database-url.`
-    };
-}
-// ---------------------------------------------------------------------------------------------
-// The target
-// ---------------------------------------------------------------------------------------------
+
+;// CONCATENATED MODULE: ./src/targets/data-api/target.ts
+/**
+ * The RDS Data API transport (v2, Aurora PostgreSQL).
+ *
+ * One statement per ExecuteStatement call; a batch runs in BeginTransaction … CommitTransaction with
+ * strictly sequential calls. A batch whose results are not needed (a version) runs packed instead: one
+ * DO block in one autocommit call (data-api/packed.ts), and statement by statement only where packing
+ * would change what it does (`packing: false` forces that path, for comparison). The SDK client makes one attempt per call, and gives up on a call that
+ * gets no answer within 60 s (aws-http.ts): retries are decided here per error class (retry.ts). A
+ * CommitTransaction is never re-sent: when its reply is lost (or never comes) the outcome is unknown
+ * and the engine settles it by reading the meta table.
+ *
+ * One call may last at most 45 s. A migration statement that needs longer and can run outside a
+ * transaction is sent with `longRunning` (see `runLongStatement`): it goes on server-side after the
+ * call times out, and the target waits for it by watching pg_stat_activity. Inside a transaction
+ * there is no such way out: the statement fails the transaction (see `transaction`).
+ */
+
+
+
+
+
+
+
+
+
+
 /** The longest single pause while a transaction is open (its idle limit is 3 minutes). */
 const MAX_PAUSE_IN_TRANSACTION_MS = 10_000;
 /**
@@ -81693,58 +82395,9 @@ const THROTTLE_WINDOW_IN_TRANSACTION_MS = 120_000;
  * service's 3-minute idle limit it ends by itself anyway.
  */
 const END_TRANSACTION_WINDOW_MS = 150_000;
-/** How often a long-running statement's backend is looked up once the call has timed out. */
-const LONG_STATEMENT_POLL_MS = 5000;
-/** How often its progress is logged. */
-const LONG_STATEMENT_PROGRESS_MS = 15_000;
-/** The first 80 characters of a statement, on one line, for messages. */
-function sqlPreview(sql) {
-    const flat = sql.replace(/\s+/g, ' ').trim();
-    return flat.length > 80 ? `"${flat.slice(0, 80)}…"` : `"${flat}"`;
-}
-const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
-FROM pg_catalog.pg_stat_progress_create_index WHERE pid = :pid`;
-function percent(done, total) {
-    const d = Number(done);
-    const t = Number(total);
-    if (!Number.isFinite(d) || !Number.isFinite(t) || t <= 0)
-        return undefined;
-    return `${Math.min(100, Math.floor((d / t) * 100))}% (${d.toLocaleString('en-US')} of ${t.toLocaleString('en-US')})`;
-}
-/** How a person finds a statement still running. */
-function activityQuery(pid) {
-    return pid !== undefined
-        ? `SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE pid = ${pid}`
-        : "SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE state = 'active' AND datname = current_database()";
-}
 function clusterName(resourceArn) {
     const match = /:cluster:([^:/]+)$/.exec(resourceArn) ?? /:db:([^:/]+)$/.exec(resourceArn);
     return match ? match[1] : (resourceArn.split(':').pop() ?? resourceArn);
-}
-/** What to do about the service errors a first setup meets. */
-const HINTS = {
-    StatementTimeoutException: 'The statement ran longer than the Data API allows for one call (45 s).',
-    ThrottlingException: "The Data API kept throttling requests for 5 minutes (with backoff): the account's request rate for the Data API is used up. " +
-        'Re-run later, or spread the deploys that use this cluster.',
-    TimeoutError: "The call got no answer within the client's request timeout (the Data API ends a call after 45 s): " +
-        'the endpoint or the network did not answer.',
-    HttpEndpointNotEnabledException: 'Enable the Data API on the cluster: aws rds enable-http-endpoint --resource-arn <cluster ARN>.',
-    AccessDeniedException: 'The role needs rds-data:ExecuteStatement, BeginTransaction, CommitTransaction and RollbackTransaction on the cluster, and secretsmanager:GetSecretValue on the secret.',
-    ForbiddenException: 'The role is not allowed to use the Data API on this cluster, or the secret: check its IAM policy.',
-    CredentialsProviderError: 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
-    InvalidSecretException: 'The secret must be the JSON of an RDS database secret (username and password) for this cluster.',
-    DatabaseNotFoundException: 'Check the database input: that database does not exist on the cluster.'
-};
-function describeEnd(end) {
-    if (end.kind === 'rolled-back')
-        return 'the transaction was rolled back';
-    if (end.kind === 'gone')
-        return 'the transaction had already ended';
-    return (`the transaction could not be rolled back (RollbackTransaction, tried for ${end.seconds} s, answered ${bareText(end.reason)}): ` +
-        'the service rolls it back once it has seen no call for 3 minutes, and until then it holds its locks');
-}
-function bareText(message) {
-    return message.trim().replace(/[.\s]+$/, '');
 }
 function createDataApiTarget(options) {
     return new DataApiTarget(options);
@@ -81761,6 +82414,10 @@ class DataApiTarget {
     sleep;
     now;
     random;
+    /** What waiting for a statement left running server-side uses. */
+    waiting;
+    /** What a packed transaction uses. */
+    packedTransport;
     constructor(options) {
         this.options = options;
         this.description = `data-api ${clusterName(options.resourceArn)}${options.database ? `/${options.database}` : ''}`;
@@ -81782,6 +82439,13 @@ class DataApiTarget {
             random: this.random,
             resumeTimeoutMs: options.resumeTimeoutMs ?? 300_000,
             log: this.log
+        };
+        this.waiting = { query: (sql, params) => this.query(sql, params), log: this.log, now: this.now, sleep: this.sleep };
+        this.packedTransport = {
+            statementPerCall: (statements, end) => this.statementPerCall(statements, end),
+            sendOnce: (sql) => this.sendOnce(sql),
+            translate: (error) => this.translate(error, 'ExecuteStatement'),
+            waiting: this.waiting
         };
         this.inTransactionRetry = {
             ...this.retry,
@@ -81848,78 +82512,9 @@ class DataApiTarget {
         catch (error) {
             const name = errorName(error);
             if (name === 'StatementTimeoutException' || classifyError(error) === 'transient') {
-                throw await this.waitForStatement(sql, started, timeoutMs, error);
+                throw await waitForStatement(this.waiting, sql, started, timeoutMs, error);
             }
             throw this.translate(error, 'ExecuteStatement');
-        }
-    }
-    /** Waits for a statement left running server-side; returns the error that reports how it ended. */
-    async waitForStatement(sql, started, timeoutMs, cause) {
-        const name = errorName(cause);
-        const timedOut = name === 'StatementTimeoutException';
-        const shown = sqlPreview(sql);
-        const isCreateIndex = /^\s*create\s+(unique\s+)?index\b/i.test(sql);
-        const deadline = timeoutMs === null ? Infinity : started + timeoutMs;
-        const limit = timeoutMs === null ? 'with no time limit' : `for up to ${formatSeconds(timeoutMs)}`;
-        let pid;
-        let lastLog = this.now();
-        this.log(timedOut
-            ? `${shown} is still running after the Data API's 45 s call limit; waiting for it to finish on the server ${limit}`
-            : `The call running ${shown} failed (${name}: ${errorMessage(cause)}); checking whether it is running on the server`);
-        for (;;) {
-            let row;
-            try {
-                row = (await this.query(RUNNING_STATEMENT_SQL, { sql })).rows[0];
-            }
-            catch (error) {
-                return new TransportError(`Could not check whether ${shown} is still running on the server (${errorMessage(error)}). It may still be ` +
-                    `running: see ${activityQuery(pid)}. The migration version it belongs to is not complete.`, errorName(error), false, { cause: error });
-            }
-            const elapsed = this.now() - started;
-            if (!row)
-                break;
-            pid = Number(row.pid);
-            if (this.now() >= deadline) {
-                return new TransportError(`${shown} is still running on the server after ${formatSeconds(elapsed)} (pid ${pid}); the limit for it was ` +
-                    `${formatSeconds(timeoutMs ?? 0)}. It was not cancelled: see it with ${activityQuery(pid)}, and stop it with ` +
-                    `SELECT pg_cancel_backend(${pid}) if need be. The migration version it belongs to is not complete: it is not ` +
-                    'recorded as applied, and a later run must not start it again while it still runs.', 'STATEMENT_STILL_RUNNING', false, { cause });
-            }
-            if (this.now() - lastLog >= LONG_STATEMENT_PROGRESS_MS) {
-                const progress = isCreateIndex ? await this.createIndexProgress(pid) : '';
-                const waiting = row.wait_event_type ? `, waiting on ${String(row.wait_event_type)}: ${String(row.wait_event)}` : '';
-                lastLog = this.now();
-                this.log(`${shown} still running on the server after ${formatSeconds(lastLog - started)} (pid ${pid}${waiting})${progress}`);
-            }
-            await this.sleep(Math.max(0, Math.min(LONG_STATEMENT_POLL_MS, deadline - this.now())));
-        }
-        const elapsed = formatSeconds(this.now() - started);
-        const how = pid !== undefined
-            ? `ran past the Data API's 45 s call limit and finished on the server after about ${elapsed}`
-            : timedOut
-                ? `ran past the Data API's 45 s call limit and was no longer running on the server when checked`
-                : `was sent, but the call failed (${name}: ${errorMessage(cause)}) and the statement is not running on the server`;
-        this.log(`${shown} is no longer running on the server (after ${elapsed})`);
-        return new StatementOutcomeUnknownError(`${shown} ${how}; whether it succeeded cannot be read from the Data API.`, { cause, sql });
-    }
-    /** `; phase "…", blocks 40% (…), tuples …` for a CREATE INDEX in progress, or '' when there is no row. */
-    async createIndexProgress(pid) {
-        try {
-            const row = (await this.query(CREATE_INDEX_PROGRESS_SQL, { pid })).rows[0];
-            if (!row)
-                return '';
-            const parts = [`phase "${String(row.phase)}"`];
-            const blocks = percent(row.blocks_done, row.blocks_total);
-            if (blocks)
-                parts.push(`blocks ${blocks}`);
-            const tuples = percent(row.tuples_done, row.tuples_total);
-            if (tuples)
-                parts.push(`tuples ${tuples}`);
-            return `; ${parts.join(', ')}`;
-        }
-        catch {
-            // The view exists from PostgreSQL 12 on; progress is only for the log.
-            return '';
         }
     }
     /**
@@ -81938,12 +82533,31 @@ class DataApiTarget {
      * is open yet. A transaction given up on for any reason is ended (`rollback`): its RollbackTransaction
      * is retried with backoff so that it does not hold its locks until the idle limit.
      */
-    async transaction(statements) {
+    async transaction(statements, options = {}) {
         for (let index = 0; index < statements.length; index++) {
             const error = tooLong(statements[index].sql);
             if (error)
                 return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statements[index].label, error };
         }
+        if (options.resultsNeeded === false && this.options.packing !== false && packable(statements)) {
+            const packed = await runPackedTransaction(this.packedTransport, statements);
+            if (packed)
+                return packed;
+        }
+        return this.statementPerCall(statements, 'commit');
+    }
+    /** One autocommit call with continueAfterTimeout, sent once (resuming and throttling alone are retried: they prove it never ran). */
+    async sendOnce(sql) {
+        await withRetry(() => this.client.send(this.execute(sql, undefined, { continueAfterTimeout: true })), {
+            ...this.retry,
+            idempotent: false
+        });
+    }
+    /**
+     * Statement by statement, one call each, in one Data API transaction that ends with `end`: COMMIT,
+     * or ROLLBACK (a replay that only finds where a statement fails).
+     */
+    async statementPerCall(statements, end) {
         let transactionId;
         try {
             const begun = await withRetry(() => this.client.send(new dist_cjs/* BeginTransactionCommand */.fI({ ...this.base, database: this.options.database })), { ...this.retry, idempotent: true });
@@ -82003,6 +82617,10 @@ class DataApiTarget {
                 return refused;
             }
             results.push(result);
+        }
+        if (end === 'rollback') {
+            await this.rollback(transactionId);
+            return { ok: true, results };
         }
         try {
             // Resuming and throttling answers mean the commit was not executed: those alone are retried.
@@ -82105,6 +82723,14 @@ class DataApiTarget {
         });
     }
 }
+
+;// CONCATENATED MODULE: ./src/targets/data-api.ts
+/**
+ * The RDS Data API transport, in data-api/: the transport (target.ts), its error text (errors.ts), its
+ * values (values.ts) and the waiting for statements that outlive a call (long-statement.ts).
+ */
+
+
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-lambda/dist-cjs/index.js
 var client_lambda_dist_cjs = __nccwpck_require__(1696);
@@ -82375,11 +83001,14 @@ class LambdaTarget {
             throw new TransportError(this.notARunnerAnswer(reply.text), 'BAD_RESPONSE', false);
         }
     }
-    async transaction(statements) {
+    async transaction(statements, options = {}) {
         // Nothing to run, nothing to commit: no invocation (the runner refuses an empty transaction).
         if (statements.length === 0)
             return { ok: true, results: [] };
-        const request = { protocol: RUNNER_PROTOCOL, op: 'transaction', statements };
+        const packed = options.resultsNeeded === false;
+        const request = packed
+            ? { protocol: RUNNER_PROTOCOL, op: 'transaction', statements, resultsNeeded: false }
+            : { protocol: RUNNER_PROTOCOL, op: 'transaction', statements };
         let reply;
         try {
             // Never re-sent after anything that may have run it: throttling and "not ready" alone are retried.
@@ -82411,8 +83040,11 @@ class LambdaTarget {
         if (isObject(body) &&
             body.ok === true &&
             Array.isArray(body.results) &&
-            body.results.length === statements.length &&
+            // Packed, the runner answers no results (one that predates packing answers them all).
+            (body.results.length === statements.length || (packed && body.results.length === 0)) &&
             body.results.every(isQueryResult)) {
+            if (packed)
+                return { ok: true, results: [] };
             return { ok: true, results: body.results.map((r) => ({ rows: r.rows, rowCount: r.rowCount })) };
         }
         const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined;
@@ -82599,9 +83231,8 @@ async function readPlan(config, versions) {
         const target = createTarget(config.target, (message) => main_info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
         main_info(`Target: ${target.description}`);
         try {
-            const tables = await resolveMetaTables(target, config.metaTable);
             // plan changes nothing: a database without the meta table simply has nothing applied.
-            const rows = (await metaTableExists(target, tables)) ? await readAppliedRows(target, tables) : [];
+            const { rows } = await readHistory(target, config.metaTable);
             return { plan: planMigrations(versions, rows, options), source: { kind: 'database' } };
         }
         finally {
@@ -82665,10 +83296,11 @@ async function runApply(config, versions) {
     main_info(`Target: ${target.description}`);
     let result;
     try {
-        const tables = await resolveMetaTables(target, config.metaTable);
+        const history = await readHistory(target, config.metaTable);
         const owner = `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
         result = await applyMigrations(target, versions, {
-            tables,
+            tables: history.tables,
+            history,
             createSchema: config.metaTable.schema !== null,
             targetVersion: config.targetVersion,
             allowOutOfOrder: config.allowOutOfOrder,

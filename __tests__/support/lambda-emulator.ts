@@ -114,6 +114,8 @@ export interface LambdaEmulatorOptions {
   functions: Record<string, EmulatedFunction>
   region?: string
   accountId?: string
+  /** Added to every invocation before it is answered, like a network round trip to a region. Default 0. */
+  latencyMs?: number
 }
 
 export interface LambdaEmulator {
@@ -252,6 +254,7 @@ type Outcome = { kind: 'result'; payload: string } | { kind: 'function-error'; b
 export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promise<LambdaEmulator> {
   const region = options.region ?? 'us-east-1'
   const accountId = options.accountId ?? '123456789012'
+  const latencyMs = options.latencyMs ?? 0
   const states = new Map<string, FunctionState>()
   for (const [key, config] of Object.entries(options.functions)) {
     if (!config.handler === !config.sandbox) throw new Error(`Emulated function ${key}: give exactly one of handler and sandbox`)
@@ -477,6 +480,7 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     calls.push(call)
     const { body, size } = await readBody(req)
     call.payloadBytes = size
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs))
 
     const path = INVOKE_PATH.exec(url.pathname)
     if (req.method !== 'POST' || !path) {

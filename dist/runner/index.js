@@ -32487,38 +32487,7 @@ function maskUrl(url) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/targets/target.ts
-/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
-function guardFailure(statement, result, index) {
-    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
-        return null;
-    return {
-        ok: false,
-        phase: 'statement',
-        failedIndex: index,
-        failedLabel: statement.label,
-        error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
-        guard: true,
-        guardRows: result.rows
-    };
-}
-
-;// CONCATENATED MODULE: ./src/targets/postgres.ts
-/**
- * The direct PostgreSQL transport (`database-url`, and the throwaway verification database).
- *
- * One `pg.Client`, connected on first use. Values are converted to the same shapes the Data API
- * transport returns for the same SQL (see `__tests__/support/target-contract.ts`):
- * int2/int4 → number, int8/numeric → string, json/jsonb → PostgreSQL's own text, timestamps → ISO
- * strings in UTC, dates → `YYYY-MM-DD`.
- */
-
-
-
-
-// ---------------------------------------------------------------------------------------------
-// Named parameters
-// ---------------------------------------------------------------------------------------------
+;// CONCATENATED MODULE: ./src/targets/named-parameters.ts
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
 const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
 /**
@@ -32651,9 +32620,8 @@ function toPositional(sql, params) {
     });
     return { text, values };
 }
-// ---------------------------------------------------------------------------------------------
-// Value shapes shared by the transports
-// ---------------------------------------------------------------------------------------------
+
+;// CONCATENATED MODULE: ./src/targets/values.ts
 /**
  * PostgreSQL's text form of a timestamp (`2024-01-02 03:04:05.123456+01`, or without offset for
  * `timestamp`, read as UTC) → `2024-01-02T02:04:05.123Z`. Anything it cannot read (infinity, BC
@@ -32685,6 +32653,267 @@ function toSqlValue(value) {
         return value.toString('base64');
     return JSON.stringify(value, (_key, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
 }
+
+;// CONCATENATED MODULE: ./src/targets/target.ts
+/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
+function guardFailure(statement, result, index) {
+    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
+        return null;
+    return {
+        ok: false,
+        phase: 'statement',
+        failedIndex: index,
+        failedLabel: statement.label,
+        error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
+        guard: true,
+        guardRows: result.rows
+    };
+}
+
+;// CONCATENATED MODULE: ./src/targets/packed.ts
+
+/** The SQLSTATE a packed guard raises (class AM is not one of PostgreSQL's). */
+const GUARD_SQLSTATE = 'AMG01';
+/** A dollar-quote tag `$name$` can wrap `text` when the text cannot end the quote early. */
+function tagFits(text, tag) {
+    return (text + tag).indexOf(tag) === text.length;
+}
+/** `$base$`, or `$base_1$`, `$base_2$`, … : the first that fits every text. */
+function freeTag(base, texts) {
+    for (let n = 0;; n++) {
+        const tag = n === 0 ? `$${base}$` : `$${base}_${n}$`;
+        if (texts.every((text) => tagFits(text, tag)))
+            return tag;
+    }
+}
+function dollarQuote(text, base) {
+    const tag = freeTag(base, [text]);
+    return `${tag}${text}${tag}`;
+}
+/**
+ * A value as an SQL literal of the same meaning as the bound parameter: an untyped string constant
+ * (E'…' with quotes and backslashes doubled: it reads the same whatever standard_conforming_strings
+ * says), a number (negative ones in parentheses, so that `- :n` cannot become a comment), a boolean,
+ * NULL.
+ */
+function sqlLiteral(value) {
+    if (value === null || value === undefined)
+        return 'NULL';
+    if (typeof value === 'boolean')
+        return value ? 'true' : 'false';
+    if (typeof value === 'number') {
+        if (!Number.isFinite(value))
+            throw new Error(`Cannot inline the number ${value} into SQL`);
+        return value < 0 || Object.is(value, -0) ? `(${String(value)})` : String(value);
+    }
+    return ` E'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "''")}' `;
+}
+/** The statement with its `:name` parameters inlined as literals. */
+function inlineParameters(sql, params) {
+    if (!params || Object.keys(params).length === 0)
+        return sql;
+    return replaceNamedParameters(sql, (name) => (Object.prototype.hasOwnProperty.call(params, name) ? sqlLiteral(params[name]) : undefined));
+}
+const MARKER_BASE = 'aurora_migrate_packed';
+function statementPart(index, text, statement) {
+    const lines = [`  step := ${index};`, `  EXECUTE ${dollarQuote(text, `s${index}`)};`];
+    if (statement.expectRows !== undefined) {
+        lines.push('  GET DIAGNOSTICS n = ROW_COUNT;', `  IF n <> ${Math.trunc(statement.expectRows)} THEN RAISE EXCEPTION USING ERRCODE = '${GUARD_SQLSTATE}', MESSAGE = n::text; END IF;`);
+    }
+    return lines.join('\n');
+}
+function block(marker, parts) {
+    const body = [
+        'DECLARE',
+        '  step int := -1;',
+        '  n bigint;',
+        '  f_state text; f_message text; f_detail text; f_hint text;',
+        'BEGIN',
+        ...parts,
+        'EXCEPTION WHEN OTHERS OR query_canceled OR assert_failure THEN',
+        '  GET STACKED DIAGNOSTICS f_state = RETURNED_SQLSTATE, f_message = MESSAGE_TEXT, f_detail = PG_EXCEPTION_DETAIL, f_hint = PG_EXCEPTION_HINT;',
+        `  RAISE EXCEPTION USING ERRCODE = f_state, MESSAGE = '${marker} step ' || step || ': ' || f_message, DETAIL = f_detail, HINT = f_hint;`,
+        'END'
+    ].join('\n');
+    return `DO $${marker}$\n${body}\n$${marker}$`;
+}
+const SETS_STATEMENT_TIMEOUT = /^\s*(?:SET\s+(?:LOCAL\s+|SESSION\s+)?statement_timeout\b|SELECT\s+(?:pg_catalog\.)?set_config\s*\(\s*'statement_timeout')/i;
+/** SAVEPOINT, RELEASE [SAVEPOINT] and ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT]. */
+const SAVEPOINT_COMMAND = /^(?:SAVEPOINT|RELEASE|ROLLBACK\s+(?:(?:WORK|TRANSACTION)\s+)?TO)\b/i;
+/** The statement without the whitespace and comments before its first keyword. */
+function withoutLeadingComments(sql) {
+    let rest = sql;
+    for (;;) {
+        const trimmed = rest.replace(/^\s+/, '');
+        if (trimmed.startsWith('--')) {
+            const end = trimmed.indexOf('\n');
+            rest = end < 0 ? '' : trimmed.slice(end + 1);
+        }
+        else if (trimmed.startsWith('/*')) {
+            let depth = 0;
+            let i = 0;
+            do {
+                if (trimmed.startsWith('/*', i)) {
+                    depth++;
+                    i += 2;
+                }
+                else if (trimmed.startsWith('*/', i)) {
+                    depth--;
+                    i += 2;
+                }
+                else
+                    i++;
+            } while (depth > 0 && i < trimmed.length);
+            rest = trimmed.slice(i);
+        }
+        else
+            return trimmed;
+    }
+}
+/**
+ * Whether packing keeps the statements' meaning. Two kinds of statement run only statement by statement:
+ * - a `SET [LOCAL] statement_timeout`: the timeout is armed once per statement the client sends, so
+ *   inside a block it would bound none of the statements after it (the engine's statement-timeout,
+ *   pg_dump's `SET statement_timeout = 0`);
+ * - savepoints (SAVEPOINT, RELEASE, ROLLBACK TO), which nest inside a version's transaction but which
+ *   EXECUTE refuses like every transaction command.
+ */
+function packable(statements) {
+    return (statements.length > 0 &&
+        !statements.some((statement) => {
+            const text = withoutLeadingComments(statement.sql);
+            return SETS_STATEMENT_TIMEOUT.test(text) || SAVEPOINT_COMMAND.test(text);
+        }));
+}
+/**
+ * Packs the statements into as few DO blocks of at most `maxLength` characters as they fit in, each
+ * statement whole and in order. The marker (the blocks' dollar-quote tag and the prefix of the errors
+ * they raise) occurs in no statement.
+ */
+function packTransaction(statements, maxLength = Infinity) {
+    const texts = statements.map((statement) => inlineParameters(statement.sql, statement.params));
+    const marker = freeTag(MARKER_BASE, texts).slice(1, -1);
+    const parts = texts.map((text, index) => statementPart(index, text, statements[index]));
+    // block(marker, parts) is the empty block's text with each part and a newline added.
+    const empty = block(marker, []).length;
+    const chunks = [];
+    let first = 0;
+    do {
+        let count = 0;
+        let length = empty;
+        while (first + count < parts.length && length + parts[first + count].length + 1 <= maxLength) {
+            length += parts[first + count].length + 1;
+            count++;
+        }
+        if (count === 0 && parts.length > 0)
+            return { ok: false, index: first, length: empty + parts[first].length + 1 };
+        chunks.push({ sql: block(marker, parts.slice(first, first + count)), first, count });
+        first += count;
+    } while (first < parts.length);
+    return { ok: true, marker, chunks };
+}
+/**
+ * The failure a packed transaction reports for an SQL error of one of its blocks (or of the COMMIT that
+ * followed), in the terms of the unpacked form: the failed statement's index and label, a guard, or the
+ * commit phase. The position inside the statement is not known from the packed form (see the
+ * transports' replay).
+ */
+function decodePackedError(error, statements, marker) {
+    const match = new RegExp(`^${marker} step (-?\\d+): ([\\s\\S]*)$`).exec(error.message);
+    if (!match) {
+        const { position: _inTheBlock, ...rest } = error;
+        // A bare "Database returned SQL Exception" says nothing of where: the place is left unknown.
+        if (!error.sqlState)
+            return { ok: false, failedIndex: statements.length, error: rest };
+        // Raised after the block ended: the commit of the call (or of the transaction) failed.
+        return { ok: false, phase: 'commit', failedIndex: statements.length, error: rest };
+    }
+    const index = Number(match[1]);
+    const statement = statements[index];
+    const cleaned = { message: match[2] };
+    if (error.sqlState)
+        cleaned.sqlState = error.sqlState;
+    if (error.detail)
+        cleaned.detail = error.detail;
+    if (error.hint)
+        cleaned.hint = error.hint;
+    if (statement && error.sqlState === GUARD_SQLSTATE && statement.expectRows !== undefined && /^\d+$/.test(match[2])) {
+        return {
+            ok: false,
+            phase: 'statement',
+            failedIndex: index,
+            failedLabel: statement.label,
+            error: { message: `Expected ${statement.expectRows} row(s), got ${match[2]}; the transaction was rolled back.` },
+            guard: true
+        };
+    }
+    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement?.label, error: cleaned };
+}
+/**
+ * An SQL error only the packed form raises for a statement that runs fine one per call: EXECUTE does
+ * not implement `SELECT … INTO` (SQLSTATE 0A000). Nothing ran (the packed call was rolled back as a
+ * whole): the transport runs the transaction statement by statement. Transaction commands, which EXECUTE
+ * refuses the same way, are not among them: refusing them is what keeps a version's transaction whole.
+ */
+function refusedByPacking(failure) {
+    return (failure.phase === 'statement' &&
+        !failure.guard &&
+        failure.error.sqlState === '0A000' &&
+        /^EXECUTE of SELECT \.\.\. INTO is not implemented/.test(failure.error.message));
+}
+/**
+ * Errors that PostgreSQL reports with a position inside the statement (parse and analysis errors,
+ * unreadable literals): the packed form loses it, and the transport gets it by replaying the statements
+ * unpacked in a transaction it rolls back.
+ */
+function carriesPosition(failure) {
+    const state = failure.error.sqlState ?? '';
+    return failure.phase === 'statement' && !failure.guard && (state.startsWith('42') || state === '22P02');
+}
+/** Said when a replay could not confirm where inside the statement the error is. */
+const POSITION_NOT_CONFIRMED = ' (the position inside the statement could not be confirmed)';
+/**
+ * The failure with the position PostgreSQL gives inside the failing statement, found honestly: the
+ * statements up to and including the failing one are replayed unpacked, in a transaction that is rolled
+ * back (`replay`), and that run's error is taken when it fails at the same statement with the same
+ * SQLSTATE. Otherwise the failure is reported at the statement's start, saying the position could not
+ * be confirmed.
+ */
+async function locateFailure(failure, statements, replay) {
+    if (!carriesPosition(failure))
+        return failure;
+    let replayed;
+    try {
+        replayed = await replay(statements.slice(0, failure.failedIndex + 1));
+    }
+    catch {
+        replayed = undefined;
+    }
+    if (replayed && !replayed.ok && replayed.failedIndex === failure.failedIndex && replayed.error.sqlState === failure.error.sqlState) {
+        // The same error, unpacked: its position, or none because PostgreSQL gives none for it.
+        return replayed.error.position === undefined ? failure : { ...failure, error: { ...failure.error, position: replayed.error.position } };
+    }
+    return { ...failure, error: { ...failure.error, message: failure.error.message + POSITION_NOT_CONFIRMED } };
+}
+
+;// CONCATENATED MODULE: ./src/targets/postgres.ts
+/**
+ * The direct PostgreSQL transport (`database-url`, and the throwaway verification database).
+ *
+ * One `pg.Client`, connected on first use. Values are converted to the same shapes the Data API
+ * transport returns for the same SQL (see `__tests__/support/target-contract.ts`):
+ * int2/int4 → number, int8/numeric → string, json/jsonb → PostgreSQL's own text, timestamps → ISO
+ * strings in UTC, dates → `YYYY-MM-DD`.
+ */
+
+
+
+
+
+
+
+
+
 const OID = {
     bool: 16,
     bytea: 17,
@@ -32792,7 +33021,9 @@ class PostgresTarget {
      * at the statement it came before.
      */
     transaction(statements, options = {}) {
-        return this.exclusive(() => this.runTransaction(statements, options.between));
+        // Packed, the transaction is one statement (one DO block): `between` has no place to run, and needs none.
+        const packed = options.resultsNeeded === false && packable(statements);
+        return this.exclusive(() => (packed ? this.runPacked(statements, options.between) : this.runTransaction(statements, options.between)));
     }
     async queryAlone(sql, params, timeoutMs) {
         const client = this.newClient();
@@ -32833,10 +33064,10 @@ class PostgresTarget {
      * Runs the statements on the shared connection and then resets its session, so that nothing a
      * migration set for it (see resetSession) reaches the next transaction or query.
      */
-    async runTransaction(statements, between) {
+    async runTransaction(statements, between, end = 'commit') {
         const client = await this.connection();
         try {
-            return await this.runTransactionOn(client, statements, between);
+            return await this.runTransactionOn(client, statements, between, end);
         }
         finally {
             await this.resetSession(client);
@@ -32863,7 +33094,46 @@ class PostgresTarget {
             this.discard(client);
         }
     }
-    async runTransactionOn(client, statements, between) {
+    /**
+     * The statements packed into one DO block (targets/packed.ts), sent as one autocommit simple query:
+     * one round trip for the version, and one more for the session reset (DISCARD ALL cannot share a
+     * call with other statements: it refuses to run inside the implicit transaction that makes).
+     */
+    async runPacked(statements, between) {
+        const packing = packTransaction(statements);
+        if (!packing.ok)
+            return this.runTransaction(statements, between);
+        const client = await this.connection();
+        try {
+            const failure = await this.runBlock(client, packing.chunks[0].sql, statements, packing.marker);
+            if (!failure)
+                return { ok: true, results: [] };
+            // The block failed as a whole, its SETs with it: the session is as before it for what follows here.
+            if (refusedByPacking(failure)) {
+                this.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`);
+                return await this.runTransactionOn(client, statements, between);
+            }
+            return await locateFailure(failure, statements, (prefix) => this.runTransactionOn(client, prefix, between, 'rollback'));
+        }
+        finally {
+            await this.resetSession(client);
+        }
+    }
+    /** One DO block, autocommit; its SQL error decoded, or undefined when it committed. */
+    async runBlock(client, sql, statements, marker) {
+        try {
+            await client.query(sql);
+            return undefined;
+        }
+        catch (error) {
+            if (!isServerError(error) || isConnectionState(error.code)) {
+                this.discard(client);
+                throw new CommitOutcomeUnknownError(`The connection was lost while the version's block ran (autocommit); whether it was committed is unknown: ${errorMessage(error)}`, { cause: error });
+            }
+            return decodePackedError(sqlErrorInfo(error), statements, marker);
+        }
+    }
+    async runTransactionOn(client, statements, between, end = 'commit') {
         const rollback = async () => {
             try {
                 await client.query('ROLLBACK');
@@ -32903,6 +33173,10 @@ class PostgresTarget {
                 return refused;
             }
             results.push(result);
+        }
+        if (end === 'rollback') {
+            await rollback();
+            return { ok: true, results };
         }
         try {
             await client.query('COMMIT');
@@ -33367,7 +33641,11 @@ function parse(event, runnerVersion) {
     if (statements.length > MAX_STATEMENTS) {
         throw badRequest(`'statements' has ${statements.length} statements: at most ${MAX_STATEMENTS} fit in one transaction request.`);
     }
-    return { protocol, op, statements: statements.map(checkStatement) };
+    if (body.resultsNeeded !== undefined && typeof body.resultsNeeded !== 'boolean') {
+        throw badRequest(`'resultsNeeded' must be a boolean when given, got ${kind(body.resultsNeeded)}.`);
+    }
+    const checked = statements.map(checkStatement);
+    return body.resultsNeeded === false ? { protocol, op, statements: checked, resultsNeeded: false } : { protocol, op, statements: checked };
 }
 /** The request as the runner will act on it (a clean copy, unknown fields dropped), or the refusal to answer. */
 function parseRequest(event, runnerVersion = 'dev') {
@@ -33399,7 +33677,8 @@ function parseRequest(event, runnerVersion = 'dev') {
  * transaction the runner has a statement of its own run before each of the request's statements after
  * the first (PostgresTarget's `between`), which lowers statement_timeout to the time still left (a smaller
  * one the migration set is kept), so the deadline holds for the whole transaction and not only for each
- * statement.
+ * statement. A transaction sent with `resultsNeeded: false` runs packed, as one DO block: one statement,
+ * which the deadline set for the session bounds as a whole.
  *
  * Logging: one line per invocation with the operation, the statement count, the duration and the
  * outcome. Never SQL text, parameters, row values, the URL or the secret.
@@ -33592,7 +33871,7 @@ function createHandler(options = {}) {
             return rethrowAsFailure(error, target);
         }
     }
-    async function transaction(statements, invocation) {
+    async function transaction(statements, resultsNeeded, invocation) {
         const { target, reused } = await targetFor(await settings());
         try {
             await prepareSession(target, reused, invocation);
@@ -33602,7 +33881,11 @@ function createHandler(options = {}) {
         }
         try {
             // With a deadline, each statement after the first is preceded by one that shortens statement_timeout to the time left.
-            const result = await target.transaction(statements, { between: invocation.timeoutMs !== undefined ? REFRESH_TIMEOUT : undefined });
+            // Packed (resultsNeeded false), the transaction is one statement: the deadline set for the session bounds it whole.
+            const result = await target.transaction(statements, {
+                resultsNeeded,
+                between: invocation.timeoutMs !== undefined ? REFRESH_TIMEOUT : undefined
+            });
             if (!result.ok)
                 return fitResponse({ ...result, error: withTimeoutHint(result.error, invocation) }, 'transaction', invocation);
             return fitResponse(result, 'transaction', invocation);
@@ -33676,7 +33959,7 @@ function createHandler(options = {}) {
                 return query(request.sql, request.params, invocation);
             case 'transaction':
                 checkTimeLeft(invocation);
-                return transaction(request.statements, invocation);
+                return transaction(request.statements, request.resultsNeeded !== false, invocation);
         }
     }
     async function handler(event, context) {

@@ -10,6 +10,7 @@ import { planMigrations } from '../plan.js'
 import type { Target } from '../targets/target.js'
 import {
   engineFailure,
+  leaseLostAt,
   locate,
   notAppliedStatement,
   preview,
@@ -198,10 +199,16 @@ function startRenewal(context: EngineContext, ttlSeconds: number): { check(): vo
       busy = true
       lease
         .renew()
-        .catch((error) => {
-          // A lost lease stops the run; a failed renewal call is only logged: the fence decides.
-          if (error instanceof LeaseLostError) failure = error
-          else context.log(`Renewing the migration lease failed (will retry): ${errorMessage(error)}`)
+        .catch(async (error) => {
+          // A lost lease stops the run, saying what the lease row shows; a failed renewal call is only
+          // logged: the fence decides.
+          if (error instanceof LeaseLostError) {
+            failure = await leaseLostAt(
+              context,
+              'when it was renewed',
+              'Versions it applied stay applied; it stopped before its next version. Re-run to continue.'
+            ).catch(() => error)
+          } else context.log(`Renewing the migration lease failed (will retry): ${errorMessage(error)}`)
         })
         .finally(() => (busy = false))
     },

@@ -21,6 +21,8 @@ function build(entry, outDir) {
 
 fs.rmSync(staging, { recursive: true, force: true })
 build('src/index.ts', path.join(staging, 'dist'))
+// PostgreSQL's parser (src/review/parse.ts) loads its WebAssembly from the bundle's directory.
+fs.copyFileSync(path.join(root, 'node_modules', 'libpg-query', 'wasm', 'libpg-query.wasm'), path.join(staging, 'dist', 'libpg-query.wasm'))
 build('runner/index.ts', path.join(staging, 'runner'))
 fs.renameSync(path.join(staging, 'runner'), path.join(staging, 'dist', 'runner'))
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true })

@@ -1,0 +1,143 @@
+/**
+ * The review's entry points: the pending statements parsed by PostgreSQL's parser, the relations they touch
+ * (for the one catalog read), and the rules run over them with their context and waivers.
+ */
+import type { Statement, Version } from '../migrations/types.js'
+import { CreatedRelations } from './created-earlier.js'
+import { createdRelations, indexColumns, namedRelations } from './names.js'
+import { loadParser } from './parse.js'
+import { RULES } from './rules/index.js'
+import type { Finding, ReviewContext, ReviewStatement } from './types.js'
+
+export { RULES }
+
+/** `-- aurora-migrate:ignore <rule-id> <reason>`: a waiver needs both the rule id and a reason. */
+const WAIVER = /^--\s*aurora-migrate:ignore\s+([a-z0-9][a-z0-9-]*)\s+(\S.*)$/
+
+/**
+ * The pending versions' statements, parsed. `index` counts every statement of the version (all files, in
+ * order) as verification does, also those the parser refuses: those are left out here, and verification
+ * reports them with their location when it runs them.
+ */
+export async function reviewStatements(versions: Version[], pending: number[]): Promise<ReviewStatement[]> {
+  const parser = await loadParser()
+  const pendingSet = new Set(pending)
+  const statements: ReviewStatement[] = []
+  for (const version of versions.filter((v) => pendingSet.has(v.number))) {
+    let index = 0
+    for (const file of version.files) {
+      const lines = file.text.split(/\r\n|\r|\n/)
+      for (const statement of file.statements) {
+        const node = parser.parseStatement(statement.sql)
+        if (node) {
+          statements.push({
+            version: version.number,
+            index,
+            file: statement.file,
+            line: statement.line,
+            column: statement.column,
+            sql: statement.sql,
+            noTransaction: file.noTransaction,
+            node,
+            waivers: waiversBefore(lines, statement)
+          })
+        }
+        index++
+      }
+    }
+  }
+  return statements
+}
+
+/**
+ * Waivers written on the comment lines right before a statement (no blank line between), when the statement
+ * is the first thing on its line.
+ */
+function waiversBefore(lines: string[], statement: Statement): Map<string, string> {
+  const waivers = new Map<string, string>()
+  if (lines[statement.line - 1]?.slice(0, statement.column - 1).trim() !== '') return waivers
+  for (let i = statement.line - 2; i >= 0; i--) {
+    const line = lines[i].trim()
+    if (!line.startsWith('--')) break
+    const match = WAIVER.exec(line)
+    if (match && !waivers.has(match[1])) waivers.set(match[1], match[2].trim())
+  }
+  return waivers
+}
+
+/** Every `schema.name` the statements touch that existed before them (not created earlier in the pending versions). */
+export function touchedRelations(statements: ReviewStatement[], defaultSchema: string): string[] {
+  const created = new Set<string>()
+  const touched = new Set<string>()
+  for (const statement of statements) {
+    // A relation its own statement creates (CREATE TABLE t) did not exist before it.
+    const createdHere = createdRelations(statement.node, defaultSchema)
+    for (const name of namedRelations(statement.node, defaultSchema)) {
+      if (!created.has(name) && !createdHere.includes(name)) touched.add(name)
+    }
+    for (const name of createdHere) created.add(name)
+  }
+  return [...touched].sort()
+}
+
+/**
+ * Runs every rule over every statement. createdEarlier is the set of relations the pending statements
+ * created before each one (in the pending versions, so also earlier in the same file). Waived findings are
+ * kept, marked with who waived them; findings come sorted by version, statement order and position.
+ */
+export function runRules(
+  statements: ReviewStatement[],
+  context: Omit<ReviewContext, 'createdEarlier'>,
+  options: { ignoreRules: string[] }
+): Finding[] {
+  const ignored = new Set(options.ignoreRules)
+  const pendingIndexColumns = new Map<string, string[][]>()
+  for (const statement of statements) {
+    for (const { relation, columns } of indexColumns(statement.node, context.defaultSchema)) {
+      const known = pendingIndexColumns.get(relation)
+      if (known) known.push(columns)
+      else pendingIndexColumns.set(relation, [columns])
+    }
+  }
+  const byVersion = new Map<number, ReviewStatement[]>()
+  for (const statement of statements) byVersion.set(statement.version, [...(byVersion.get(statement.version) ?? []), statement])
+  const created = new CreatedRelations()
+  statements.forEach((statement, position) => {
+    for (const name of createdRelations(statement.node, context.defaultSchema)) created.add(name, position)
+  })
+  const findings: Array<Finding & { index: number }> = []
+  for (const [position, statement] of statements.entries()) {
+    const statementContext: ReviewContext = {
+      ...context,
+      createdEarlier: created.before(position),
+      pendingIndexColumns,
+      versionStatements: byVersion.get(statement.version)
+    }
+    for (const rule of RULES) {
+      for (const result of rule.check(statement, statementContext)) {
+        const finding: Finding & { index: number } = {
+          rule: rule.id,
+          severity: rule.severity,
+          ...result,
+          version: statement.version,
+          index: statement.index,
+          file: statement.file,
+          line: statement.line,
+          column: statement.column
+        }
+        const reason = statement.waivers.get(rule.id)
+        if (reason !== undefined) finding.waived = { reason, by: 'comment' }
+        else if (ignored.has(rule.id)) finding.waived = { reason: 'listed in the ignore-rules input', by: 'input' }
+        findings.push(finding)
+      }
+    }
+  }
+  findings.sort((a, b) => a.version - b.version || a.index - b.index || a.line - b.line || a.column - b.column)
+  return findings.map(({ index: _index, ...finding }) => finding)
+}
+
+/** Rule ids in `ids` that no rule has (for the ignore-rules input's validation). */
+export function unknownRuleIds(ids: string[]): string[] {
+  const known = new Set(RULES.map((rule) => rule.id))
+  return ids.filter((id) => !known.has(id))
+}

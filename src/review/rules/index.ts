@@ -1,0 +1,7 @@
+/** Every rule of the review, in the order "what was checked" lists them. */
+import type { Rule } from '../types.js'
+import { CHANGE_RULES } from './changes.js'
+import { foreignKeyWithoutIndex } from './foreign-key-index.js'
+import { LOCK_RULES } from './locks.js'
+
+export const RULES: Rule[] = [...LOCK_RULES, foreignKeyWithoutIndex, ...CHANGE_RULES]

@@ -1,0 +1,223 @@
+/**
+ * Rules about what a version's transaction holds: an ACCESS EXCLUSIVE lock kept until the commit while more
+ * statements run, an UPDATE or DELETE of a whole table in one transaction, and an enum value added and used in
+ * the same transaction. Consecutive ordinary files of a version run in one transaction; a `-- migrate:no-transaction`
+ * file runs each statement on its own (as the engine's segments do).
+ */
+import type { ReviewContext, ReviewStatement, Rule } from '../types.js'
+import { alterTable, body, findAll, kindOf, list, names, qualifiedName, rangeVarName, stringConstants, text } from './nodes.js'
+import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, factsOf, traceOf } from './relations.js'
+
+/** The statements that run in the same transaction as this one, in order; empty for a statement of a no-transaction file. */
+export function transactionOf(statement: ReviewStatement, context: ReviewContext): readonly ReviewStatement[] {
+  const statements = context.versionStatements ?? []
+  const at = statements.findIndex((other) => other.index === statement.index)
+  if (at < 0 || statement.noTransaction) return []
+  let [start, end] = [at, at + 1]
+  while (start > 0 && !statements[start - 1].noTransaction) start--
+  while (end < statements.length && !statements[end].noTransaction) end++
+  return statements.slice(start, end)
+}
+
+/** ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE (SHARE UPDATE EXCLUSIVE or SHARE ROW EXCLUSIVE). */
+const WEAKER_ALTER_TABLE = new Set([
+  'AT_ValidateConstraint',
+  'AT_SetStatistics',
+  'AT_ClusterOn',
+  'AT_DropCluster',
+  'AT_AttachPartition',
+  'AT_EnableTrig',
+  'AT_EnableAlwaysTrig',
+  'AT_EnableReplicaTrig',
+  'AT_DisableTrig',
+  'AT_EnableTrigAll',
+  'AT_DisableTrigAll',
+  'AT_EnableTrigUser',
+  'AT_DisableTrigUser'
+])
+
+/** LockStmt.mode of ACCESS EXCLUSIVE (the default of LOCK TABLE). */
+const LOCK_MODE_ACCESS_EXCLUSIVE = 8
+
+/** The tables a statement names as its object, and whether its syntax alone says it takes ACCESS EXCLUSIVE on them. */
+function lockTargets(statement: ReviewStatement, defaultSchema: string): { relations: string[]; accessExclusive: boolean } {
+  const node = statement.node
+  const altered = alterTable(node, defaultSchema)
+  if (altered) {
+    const weaker = (command: Record<string, unknown>): boolean =>
+      WEAKER_ALTER_TABLE.has(String(command.subtype)) ||
+      (command.subtype === 'AT_AddConstraint' && body(command.def, 'Constraint')?.contype === 'CONSTR_FOREIGN')
+    return { relations: [altered.relation], accessExclusive: !altered.commands.every(weaker) }
+  }
+  const rangeVars = (items: unknown): string[] => list(items).flatMap((item) => rangeVarName(body(item, 'RangeVar'), defaultSchema) ?? [])
+  const drop = body(node, 'DropStmt')
+  if (drop?.removeType === 'OBJECT_TABLE') {
+    return {
+      relations: list(drop.objects).map((object) => qualifiedName(names(body(object, 'List')?.items), defaultSchema)),
+      accessExclusive: true
+    }
+  }
+  const truncate = body(node, 'TruncateStmt')
+  if (truncate) return { relations: rangeVars(truncate.relations), accessExclusive: true }
+  const lock = body(node, 'LockStmt')
+  if (lock)
+    return {
+      relations: rangeVars(lock.relations),
+      accessExclusive: (lock.mode ?? LOCK_MODE_ACCESS_EXCLUSIVE) === LOCK_MODE_ACCESS_EXCLUSIVE
+    }
+  const rename = body(node, 'RenameStmt')
+  const renamed = rangeVarName(rename?.relation, defaultSchema)
+  if (rename && renamed && (rename.renameType === 'OBJECT_TABLE' || rename.relationType === 'OBJECT_TABLE'))
+    return { relations: [renamed], accessExclusive: true }
+  return { relations: [], accessExclusive: false }
+}
+
+/**
+ * The tables the statement takes ACCESS EXCLUSIVE on: as its trace saw it, or as its syntax says. The trace names a
+ * relation as it is after the statement, so a table the statement renames or drops is not in it: the syntax decides
+ * for those, and the trace only where it saw the table locked.
+ */
+function accessExclusiveOn(statement: ReviewStatement, context: ReviewContext): string[] {
+  const { relations, accessExclusive } = lockTargets(statement, context.defaultSchema)
+  const locks = traceOf(statement, context)?.locks ?? []
+  return relations.filter((relation) => {
+    const seen = locks.filter((lock) => lock.relation === relation)
+    return seen.length > 0 ? seen.some((lock) => lock.mode === ACCESS_EXCLUSIVE) : accessExclusive
+  })
+}
+
+function lines(statements: readonly ReviewStatement[]): string {
+  const first = statements[0]
+  const last = statements[statements.length - 1]
+  if (first.file !== last.file) return `${first.file}:${first.line} to ${last.file}:${last.line}`
+  return first.line === last.line ? `${first.file}:${first.line}` : `${first.file}:${first.line}–${last.line}`
+}
+
+const SAYS_ITS_OWN_LOCK_IS_HELD = new Set(['TruncateStmt', 'LockStmt'])
+
+export const accessExclusiveHeld: Rule = {
+  id: 'access-exclusive-held',
+  severity: 'warning',
+  summary: 'ACCESS EXCLUSIVE on an existing table followed by more statements in the same transaction: the lock is held for all of them',
+  check(statement, context) {
+    // The truncate and lock-table rules already say that their lock is held until the version commits.
+    if (SAYS_ITS_OWN_LOCK_IS_HELD.has(kindOf(statement.node) ?? '')) return []
+    const transaction = transactionOf(statement, context)
+    const at = transaction.findIndex((other) => other.index === statement.index)
+    const following = transaction.slice(at + 1)
+    if (following.length === 0) return []
+    const earlier = transaction.slice(0, at)
+    return accessExclusiveOn(statement, context)
+      .filter((relation) => existedBefore(relation, context))
+      .filter((relation) => !earlier.some((other) => accessExclusiveOn(other, context).includes(relation)))
+      .map((relation) => ({
+        message:
+          `Takes ACCESS EXCLUSIVE on ${describeRelation(relation, context)} and holds it until the version's transaction commits: ` +
+          `the ${following.length === 1 ? 'statement' : `${following.length} statements`} after it (${lines(following)}) ` +
+          'run while every read and write of the table waits.',
+        fix:
+          'Make the statement that takes ACCESS EXCLUSIVE the last of its transaction: move the statements after it to a later ' +
+          'version, and set a lock_timeout so that the lock is given up instead of queueing traffic behind it.',
+        fixSql: `SET lock_timeout = '5s';\n${statement.sql.trim().replace(/;?$/, ';')}\n-- the statements that followed: in a later version`,
+        relation,
+        lock: ACCESS_EXCLUSIVE
+      }))
+  }
+}
+
+/**
+ * A WHERE that narrows little: none, or only NULL and boolean tests (`WHERE col IS NULL`, the usual backfill), `<>`,
+ * and comparisons of a column with another column (the join of `UPDATE … FROM`). A comparison with a value, IN,
+ * BETWEEN, LIKE or a subquery counts as narrowing: the review cannot know by how much, so it stays silent.
+ */
+function broadWhere(where: unknown): boolean {
+  if (where === undefined) return true
+  const narrowing = findAll(where, 'A_Expr').some((expression) => {
+    if (expression.kind !== 'AEXPR_OP') return true
+    const operator = names(expression.name).pop()
+    const columnToColumn = findAll(expression.lexpr, 'ColumnRef').length > 0 && findAll(expression.rexpr, 'ColumnRef').length > 0
+    return operator !== '<>' && operator !== '!=' && !columnToColumn
+  })
+  return !narrowing && findAll(where, 'SubLink').length === 0
+}
+
+/** The rows the statement touches: the catalog's rows, times the column's null fraction for `WHERE col IS NULL`; null when unknown. */
+function rowsTouched(relation: string, where: unknown, context: ReviewContext): number | null {
+  const facts = factsOf(relation, context)
+  if (!facts || facts.rows === null || facts.rows < 0) return null
+  const tests = findAll(where, 'NullTest')
+  const column =
+    tests.length === 1 && tests[0].nulltesttype === 'IS_NULL' ? names(body(tests[0].arg, 'ColumnRef')?.fields).pop() : undefined
+  const fraction = column !== undefined ? facts.nullFraction?.[column] : undefined
+  if (where !== undefined && fraction === undefined) return null
+  return Math.round(facts.rows * (fraction ?? 1))
+}
+
+export const unbatchedBackfill: Rule = {
+  id: 'unbatched-backfill',
+  severity: 'warning',
+  summary: 'UPDATE or DELETE of a whole existing table in one statement: every row locked until the transaction commits',
+  check(statement, context) {
+    const kind = kindOf(statement.node)
+    const dml = kind === 'UpdateStmt' || kind === 'DeleteStmt' ? body(statement.node, kind) : null
+    const relation = rangeVarName(dml?.relation, context.defaultSchema)
+    if (!dml || !relation || !existedBefore(relation, context) || !broadWhere(dml.whereClause)) return []
+    const verb = kind === 'UpdateStmt' ? 'Updates' : 'Deletes'
+    const touched = rowsTouched(relation, dml.whereClause, context)
+    const whole = dml.whereClause === undefined
+    const scope = whole ? 'every row' : touched === null ? 'the rows its WHERE lets through' : `≈${touched.toLocaleString('en-US')} rows`
+    const narrows = whole ? '' : ' (its WHERE tests only NULLs, booleans or a join, and narrows little)'
+    const until = statement.noTransaction ? 'until the statement ends' : "until the version's transaction commits"
+    return [
+      {
+        message:
+          `${verb} ${scope} of ${describeRelation(relation, context)} in one statement${narrows}: each row stays locked against other ` +
+          `writers ${until}, and the long transaction holds back vacuum and bloats the table.`,
+        fix:
+          'Run it in batches in a later version, in a -- migrate:no-transaction file (each statement commits on its own), ' +
+          'or from a job: a few thousand rows per statement, by key range.',
+        fixSql:
+          `-- migrate:no-transaction\n` +
+          `${kind === 'UpdateStmt' ? `UPDATE ${relation} SET …` : `DELETE FROM ${relation}`} WHERE id BETWEEN 1 AND 10000 AND …;\n` +
+          `${kind === 'UpdateStmt' ? `UPDATE ${relation} SET …` : `DELETE FROM ${relation}`} WHERE id BETWEEN 10001 AND 20000 AND …;`,
+        relation,
+        lock: 'RowExclusiveLock'
+      }
+    ]
+  }
+}
+
+export const enumValueUsedInTransaction: Rule = {
+  id: 'enum-value-same-transaction',
+  severity: 'error',
+  summary: 'An enum value added by ALTER TYPE … ADD VALUE and used in the same transaction: PostgreSQL refuses it',
+  check(statement, context) {
+    // The throwaway database ran this statement after the ALTER TYPE: whatever the constant is, it did not fail.
+    if (traceOf(statement, context)) return []
+    const transaction = transactionOf(statement, context)
+    const earlier = transaction.slice(
+      0,
+      transaction.findIndex((other) => other.index === statement.index)
+    )
+    const createdEnums = new Set(earlier.map((other) => names(body(other.node, 'CreateEnumStmt')?.typeName).join('.')).filter(Boolean))
+    const used = new Set(stringConstants(statement.node))
+    return earlier.flatMap((other) => {
+      const alter = body(other.node, 'AlterEnumStmt')
+      const value = text(alter?.newVal)
+      const type = names(alter?.typeName).join('.')
+      // RENAME VALUE has an oldVal; a type created in the same transaction may use its new values at once.
+      if (!alter || !value || alter.oldVal !== undefined || !used.has(value) || createdEnums.has(type)) return []
+      return [
+        {
+          message:
+            `Uses '${value}', which \`ALTER TYPE ${type} ADD VALUE\` at ${other.file}:${other.line} adds in the same transaction: PostgreSQL ` +
+            `refuses a new enum value until that transaction commits (unsafe use of new value "${value}"), so the version fails.`,
+          fix: 'Add the value in an earlier version (or in a -- migrate:no-transaction file before this one), and use it from the next one.',
+          fixSql: `-- version N:\nALTER TYPE ${type} ADD VALUE IF NOT EXISTS '${value}';\n-- version N + 1:\n${statement.sql.trim()}`,
+          relation: null,
+          lock: null
+        }
+      ]
+    })
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The vocabulary of the review: what a pending statement will do to production. Rules read one parsed
+ * statement with its context (what the pending versions create, the target's catalog, the trace of the
+ * statement on the throwaway database) and return findings with stable ids.
+ */
+
+export type Severity = 'error' | 'warning' | 'notice'
+
+/** Severity order, highest first (for fail-on and sorting). */
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'notice']
+
+export interface Finding {
+  /** Stable id, e.g. `index-not-concurrent`; documented in docs/rules.md. */
+  rule: string
+  severity: Severity
+  version: number
+  /** Relative to the workspace, as in annotations. */
+  file: string
+  line: number
+  column: number
+  /** What the statement will do here: the lock and what it blocks, the rewrite, the size of the table. Markdown-safe plain text. */
+  message: string
+  /** What to do instead, with the SQL of the safe pattern (plain text; SQL in a fenced block is added by the renderer). */
+  fix: string
+  /** The SQL of the safe pattern, when there is one. */
+  fixSql?: string
+  /** `schema.table` the finding concerns, when known. */
+  relation: string | null
+  /** The lock mode the statement takes on `relation` (as pg_locks names it), when known. */
+  lock: string | null
+  /** Set when a `-- aurora-migrate:ignore <rule> <reason>` comment or the ignore-rules input waives it. */
+  waived?: { reason: string; by: 'comment' | 'input' }
+}
+
+/** One pending statement as the rules see it. */
+export interface ReviewStatement {
+  version: number
+  /** Index of the statement in its version (all files, in order). */
+  index: number
+  file: string
+  line: number
+  column: number
+  sql: string
+  /** The file runs statement by statement (-- migrate:no-transaction). */
+  noTransaction: boolean
+  /** The statement's node from PostgreSQL's parser (libpg-query's JSON: `{ CreateStmt: {...} }` …). */
+  node: Record<string, unknown>
+  /** Rule ids waived by `-- aurora-migrate:ignore` comments right before the statement, with their reasons. */
+  waivers: Map<string, string>
+}
+
+/** What the target's catalog says of one relation (catalog reads only; never a scan of a user table). */
+export interface RelationFacts {
+  /** `schema.name` */
+  name: string
+  kind: 'table' | 'partitioned table' | 'index' | 'view' | 'materialized view' | 'sequence' | 'other'
+  /** pg_class.reltuples (an estimate; -1 or null when never analyzed). */
+  rows: number | null
+  /** pg_total_relation_size. */
+  bytes: number | null
+  /** pg_stats.null_frac by column, where the rule needs it. */
+  nullFraction?: Record<string, number>
+}
+
+/** What one pending statement actually did on the throwaway database. */
+export interface StatementTrace {
+  version: number
+  index: number
+  /** Relation locks it took (its own backend's pg_locks, before vs after the statement). */
+  locks: Array<{ relation: string; mode: string }>
+  /** Tables or indexes whose relfilenode changed: rewritten. */
+  rewritten: string[]
+  /** Constraints it added, and whether PostgreSQL validated them at once. */
+  constraints: Array<{ name: string; relation: string; validated: boolean }>
+  durationMs: number
+  /**
+   * The locks were seen from another connection while the statement ran on its own (a no-transaction
+   * file), not diffed inside a transaction: a lock held only for a moment may be missing.
+   */
+  locksSampled?: boolean
+}
+
+export interface ReviewContext {
+  /** Relations created by the pending versions before this statement (`schema.name`, lower-cased as PostgreSQL folds). */
+  createdEarlier: ReadonlySet<string>
+  /** The target's catalog for every relation the pending statements touch; null without a target (fork pull requests). */
+  catalog: ReadonlyMap<string, RelationFacts> | null
+  /** The trace of each statement on the throwaway database; null when verification did not run. */
+  trace: ReadonlyMap<string, StatementTrace> | null
+  /** The schema an unqualified name resolves to (default `public`). */
+  defaultSchema: string
+  /** Columns of every index, PRIMARY KEY and UNIQUE constraint the pending statements create, by table (`schema.name`). */
+  pendingIndexColumns?: ReadonlyMap<string, ReadonlyArray<readonly string[]>>
+  /**
+   * Every pending statement of this statement's version, in order. Rules about the version's transaction read it
+   * (a lock held until the commit, an enum value added and used in one transaction); without it they stay silent.
+   */
+  versionStatements?: readonly ReviewStatement[]
+}
+
+/** The key of a statement in `ReviewContext.trace`: `v<version>#<index>`. */
+export function traceKey(version: number, index: number): string {
+  return `v${version}#${index}`
+}
+
+export interface Rule {
+  id: string
+  severity: Severity
+  /** One line for docs and the "what was checked" line. */
+  summary: string
+  check(
+    statement: ReviewStatement,
+    context: ReviewContext
+  ): Array<Omit<Finding, 'rule' | 'version' | 'file' | 'line' | 'column' | 'severity'> & { severity?: Severity }>
+}

@@ -3,7 +3,8 @@ import { tsImport } from 'tsx/esm/api'
 
 const benches = [
   ['../bench/split.bench.ts', 'benchSplit'],
-  ['../bench/apply.bench.ts', 'benchApply']
+  ['../bench/apply.bench.ts', 'benchApply'],
+  ['../bench/review.bench.ts', 'benchReview']
 ]
 for (const [file, name] of benches) {
   console.log(`\n# ${name}`)

@@ -24,9 +24,12 @@ import {
   errorMessage
 } from '../errors.js'
 import type { Version } from '../migrations/types.js'
+import { planMigrations } from '../plan.js'
+import type { SchemaChange } from '../review/schema-change.js'
+import type { StatementTrace } from '../review/types.js'
 import { maskUrl, scrubSecrets } from '../targets/mask.js'
 import { PostgresTarget } from '../targets/postgres.js'
-import type { QueryOptions, QueryResult, SqlParams, Target, TransactionResult, TxStatement } from '../targets/target.js'
+import type { QueryOptions, QueryResult, SqlParams, Target, TransactionOptions, TransactionResult, TxStatement } from '../targets/target.js'
 import {
   clusterState,
   dropDatabase,
@@ -37,6 +40,7 @@ import {
   type ClusterState
 } from './cluster-state.js'
 import { ShadowUnavailableError, startLocalPostgres, type BinSearchSystem, type LocalPostgres } from './local-postgres.js'
+import { pendingStatements, TracingTarget } from './tracing-target.js'
 
 export interface VersionCheck {
   version: number
@@ -58,6 +62,16 @@ export interface Verification {
   /** For 'unavailable': why (no binaries found, shadow server unreachable …) — a warning, never a step failure. For 'failed' the first failure message. */
   message: string | null
   durationMs: number
+  /**
+   * What each pending statement did, keyed by traceKey(version, index); null when nothing was traced (no
+   * pending versions given, verification unavailable, or tracing failed: see `traceMessage`). A statement
+   * missing from the map did not run (its version failed earlier, or it failed itself). Always set by verifyOnShadow.
+   */
+  trace?: Map<string, StatementTrace> | null
+  /** What the pending versions add, change and remove; null unless they all ran and were traced. */
+  schemaChange?: SchemaChange | null
+  /** Why tracing stopped, when it failed while verification went on. */
+  traceMessage?: string | null
 }
 
 export interface VerifyOptions {
@@ -68,6 +82,8 @@ export interface VerifyOptions {
   binSearch?: Partial<BinSearchSystem>
   /** Starts the local server (tests wrap it to watch the server). */
   startLocal?: typeof startLocalPostgres
+  /** The versions the target has not applied: their statements are traced and their schema change read. */
+  pending?: number[]
 }
 
 const META = metaTables('public', 'schema_migrations')
@@ -83,17 +99,18 @@ interface Shadow {
 /** Times each transaction: every version is applied in exactly one. */
 class TimedTarget implements Target {
   lastTransactionMs = 0
-  constructor(private readonly inner: Target) {}
+  constructor(private readonly inner: PostgresTarget) {}
   get description(): string {
     return this.inner.description
   }
   query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
     return this.inner.query(sql, params, options)
   }
-  async transaction(statements: TxStatement[]): Promise<TransactionResult> {
+  async transaction(statements: TxStatement[], options?: TransactionOptions & { between?: string }): Promise<TransactionResult> {
     const started = Date.now()
     try {
-      return await this.inner.transaction(statements)
+      // Only `between` is passed on (for the trace): verification runs each transaction statement by statement.
+      return await this.inner.transaction(statements, options?.between ? { between: options.between } : undefined)
     } finally {
       this.lastTransactionMs = Date.now() - started
     }
@@ -209,7 +226,10 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
     server,
     versions: checks,
     message: scrub(message),
-    durationMs: Date.now() - started
+    durationMs: Date.now() - started,
+    trace: null,
+    schemaChange: null,
+    traceMessage: null
   })
 
   let shadow: Shadow
@@ -222,7 +242,9 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
     return unavailable(server, errorMessage(error))
   }
 
-  const target = new TimedTarget(new PostgresTarget(shadow.url, { log }))
+  const timed = new TimedTarget(new PostgresTarget(shadow.url, { log }))
+  const tracing = tracingFor(sorted, options.pending, shadow.url, timed)
+  const target: Target = tracing ?? timed
   try {
     log(`Verifying ${sorted.length} version${sorted.length === 1 ? '' : 's'} on ${shadow.server}`)
     const result = await applyMigrations(target, sorted, {
@@ -241,7 +263,7 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
       const failed: VersionCheck = {
         version: version.number,
         status: 'failed',
-        durationMs: target.lastTransactionMs,
+        durationMs: timed.lastTransactionMs,
         statements: statementCount(version)
       }
       if (error instanceof StatementFailedError) {
@@ -265,7 +287,10 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
       server: shadow.server,
       versions: checks,
       message: failure ? scrub(result.error!.message) : null,
-      durationMs: Date.now() - started
+      durationMs: Date.now() - started,
+      trace: tracing && !tracing.failure ? tracing.traces : null,
+      schemaChange: tracing && !tracing.failure ? tracing.schemaChange() : null,
+      traceMessage: tracing?.failure ? scrub(`Tracing the pending statements stopped: ${tracing.failure}`) : null
     }
   } catch (error) {
     return unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(error)}`)
@@ -273,6 +298,17 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
     await target.close()
     await shadow.cleanUp()
   }
+}
+
+/**
+ * The tracing wrapper when there are pending versions to trace. Not when the plan refuses the versions:
+ * the engine then applies nothing and says why.
+ */
+function tracingFor(versions: Version[], pending: number[] | undefined, url: string, inner: TimedTarget): TracingTarget | null {
+  const wanted = new Set(pending ?? [])
+  if (wanted.size === 0 || planMigrations(versions, []).refusals.length > 0) return null
+  const history = (relation: string): boolean => relation === META.display || relation.startsWith(`${META.display}_`)
+  return new TracingTarget(inner, url, pendingStatements(versions, wanted), history)
 }
 
 /** Errors that are the version's fault (its SQL), as opposed to the server's, the connection's or the lease's. */

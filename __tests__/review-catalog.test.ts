@@ -1,0 +1,90 @@
+/**
+ * The catalog read through the real Data API client against the emulator, on a populated database:
+ * one call for every relation, rows and bytes as PostgreSQL's catalog has them, a missing relation absent.
+ */
+import { readCatalogFacts } from '../src/review/catalog.js'
+import { createDataApiTarget } from '../src/targets/data-api.js'
+import type { Target } from '../src/targets/target.js'
+import { useDummyAwsEnvironment } from './support/aws-env.js'
+import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-emulator.js'
+import { createTestDatabase, sql } from './support/postgres.js'
+
+useDummyAwsEnvironment()
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>
+let emulator: DataApiEmulator
+let target: Target
+
+beforeAll(async () => {
+  db = await createTestDatabase('catalog')
+  await sql(
+    db.url,
+    `CREATE SCHEMA shop;
+     CREATE TABLE shop.orders (id bigint PRIMARY KEY, note text, tier text);
+     INSERT INTO shop.orders SELECT g, CASE WHEN g % 4 = 0 THEN 'n' END, NULL FROM generate_series(1, 20000) g;
+     CREATE TABLE public.empty_table (id int);
+     CREATE VIEW public.order_notes AS SELECT note FROM shop.orders;
+     ANALYZE shop.orders; ANALYZE public.empty_table`
+  )
+  emulator = await startDataApiEmulator({ postgresUrl: db.url })
+  target = createDataApiTarget({
+    resourceArn: emulator.resourceArn,
+    secretArn: emulator.secretArn,
+    database: db.name,
+    endpoint: emulator.endpoint,
+    log: () => {}
+  })
+})
+
+afterAll(async () => {
+  await target?.close()
+  await emulator?.stop()
+  await db?.drop()
+})
+
+test('one Data API call returns rows, size and null fractions; a missing relation is absent', async () => {
+  const before = emulator.calls.length
+  const facts = await readCatalogFacts(target, ['shop.orders', 'public.empty_table', 'public.order_notes', 'shop.missing', 'nope.orders'])
+  expect(emulator.calls.slice(before).map((call) => call.op)).toEqual(['ExecuteStatement'])
+
+  const [expected] = await sql<{ bytes: string }>(db.url, `SELECT pg_total_relation_size('shop.orders')::text AS bytes`)
+  const orders = facts.get('shop.orders')!
+  expect(orders).toMatchObject({ name: 'shop.orders', kind: 'table', rows: 20000, bytes: Number(expected.bytes) })
+  expect(orders.bytes).toBeGreaterThan(500_000)
+  expect(orders.nullFraction!.tier).toBe(1)
+  expect(orders.nullFraction!.note).toBeCloseTo(0.75, 1)
+  expect(orders.nullFraction!.id).toBe(0)
+
+  expect(facts.get('public.empty_table')).toMatchObject({ kind: 'table', rows: 0 })
+  expect(facts.get('public.order_notes')).toMatchObject({ kind: 'view', bytes: null })
+  expect(facts.has('shop.missing')).toBe(false)
+  expect(facts.has('nope.orders')).toBe(false)
+  expect([...facts.keys()].sort()).toEqual(['public.empty_table', 'public.order_notes', 'shop.orders'])
+})
+
+test('a table never analyzed has unknown rows, not zero; no relations asks nothing', async () => {
+  await sql(db.url, `CREATE TABLE public.fresh AS SELECT g AS id FROM generate_series(1, 10) g`)
+  const before = emulator.calls.length
+  expect((await readCatalogFacts(target, [])).size).toBe(0)
+  expect(emulator.calls.length).toBe(before)
+  const facts = await readCatalogFacts(target, ['public.fresh'])
+  expect(facts.get('public.fresh')).toMatchObject({ kind: 'table', rows: null })
+  expect(facts.get('public.fresh')!.nullFraction).toBeUndefined()
+})
+
+test('the read takes no lock stronger than ACCESS SHARE: it runs while another session holds EXCLUSIVE', async () => {
+  // EXCLUSIVE conflicts with every mode but ACCESS SHARE: the read would wait (and time out here) if it took more.
+  const pg = (await import('pg')).default
+  const holder = new pg.Client({ connectionString: db.url })
+  await holder.connect()
+  try {
+    await holder.query('BEGIN; LOCK TABLE shop.orders IN EXCLUSIVE MODE')
+    const facts = await readCatalogFacts(target, ['shop.orders'])
+    expect(facts.get('shop.orders')!.rows).toBe(20000)
+    const held = await holder.query(`SELECT mode FROM pg_locks WHERE relation = 'shop.orders'::regclass AND pid = pg_backend_pid()`)
+    expect(held.rows.map((row) => row.mode)).toEqual(['ExclusiveLock'])
+  } finally {
+    await holder.query('ROLLBACK').catch(() => {})
+    await holder.end()
+  }
+}, 15_000)

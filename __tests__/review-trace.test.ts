@@ -1,0 +1,163 @@
+/**
+ * The trace of each pending statement while verification applies it on a throwaway database (the suite's
+ * embedded PostgreSQL as shadow-database-url): the lock modes, rewrites and constraints asserted are the
+ * ones PostgreSQL reports.
+ */
+import { discoverMigrations } from '../src/migrations/discover.js'
+import { traceKey, type StatementTrace } from '../src/review/types.js'
+import { verifyOnShadow, type Verification } from '../src/shadow/verify.js'
+import { ADMIN_URL_ENV, sql } from './support/postgres.js'
+import { writeMigrations } from './support/versions.js'
+
+const SETUP = `create table orders (id bigint primary key, code varchar(10), qty int, customer_id bigint);
+create table customers (id bigint primary key);
+insert into customers select g from generate_series(1, 50) g;
+insert into orders select g, 'c' || g, g, 1 + g % 50 from generate_series(1, 500) g;`
+
+async function verify(files: Record<string, string>, pending: number[]): Promise<{ result: Verification; logs: string[] }> {
+  const { versions } = await discoverMigrations(writeMigrations(files))
+  const logs: string[] = []
+  const result = await verifyOnShadow(versions, { shadowDatabaseUrl: process.env[ADMIN_URL_ENV]!, log: (m) => logs.push(m), pending })
+  return { result, logs }
+}
+
+function traced(result: Verification, version: number, index: number): StatementTrace {
+  const trace = result.trace?.get(traceKey(version, index))
+  if (!trace) throw new Error(`no trace for v${version}#${index}: ${result.traceMessage ?? result.message}`)
+  return trace
+}
+
+const modes = (trace: StatementTrace, relation: string): string[] =>
+  trace.locks.filter((lock) => lock.relation === relation).map((lock) => lock.mode)
+
+test('each statement of a pending version: its own locks, rewrites and constraints; applied versions are not traced', async () => {
+  const { result } = await verify(
+    {
+      'v1_setup/01.sql': SETUP,
+      'v2_changes/01_index.sql': 'create index orders_qty on orders (qty);',
+      'v2_changes/02_columns.sql': [
+        'alter table orders add column token uuid default gen_random_uuid();',
+        "alter table orders add column tier text default 'free';",
+        'alter table orders alter column code type text;',
+        'alter table orders alter column qty type bigint;'
+      ].join('\n'),
+      'v2_changes/03_constraints.sql': [
+        'alter table orders add constraint orders_customer_fk foreign key (customer_id) references customers (id);',
+        'alter table orders add constraint orders_qty_positive check (qty > 0) not valid;'
+      ].join('\n')
+    },
+    [2]
+  )
+  expect(result.status).toBe('passed')
+  expect(result.traceMessage).toBeNull()
+  // v1 is applied on the target already: its statements are applied here, not traced.
+  expect([...result.trace!.keys()].filter((key) => key.startsWith('v1#'))).toEqual([])
+  expect(result.trace!.size).toBe(7)
+
+  const index = traced(result, 2, 0)
+  expect(modes(index, 'public.orders')).toEqual(['ShareLock'])
+  expect(index.rewritten).toEqual([])
+
+  const volatileDefault = traced(result, 2, 1)
+  expect(modes(volatileDefault, 'public.orders')).toEqual(['AccessExclusiveLock'])
+  expect(volatileDefault.rewritten).toEqual(expect.arrayContaining(['public.orders', 'public.orders_pkey']))
+
+  const constantDefault = traced(result, 2, 2)
+  expect(constantDefault.rewritten).toEqual([])
+  // ACCESS EXCLUSIVE was taken by the statement before: this one takes nothing new on the table.
+  expect(modes(constantDefault, 'public.orders')).toEqual([])
+
+  expect(traced(result, 2, 3).rewritten).toEqual([])
+  expect(traced(result, 2, 4).rewritten).toEqual(expect.arrayContaining(['public.orders']))
+
+  const foreignKey = traced(result, 2, 5)
+  expect(foreignKey.constraints).toEqual([{ name: 'orders_customer_fk', relation: 'public.orders', validated: true }])
+  expect(modes(foreignKey, 'public.customers')).toContain('ShareRowExclusiveLock')
+  expect(modes(foreignKey, 'public.orders')).toContain('ShareRowExclusiveLock')
+  expect(traced(result, 2, 6).constraints).toEqual([{ name: 'orders_qty_positive', relation: 'public.orders', validated: false }])
+  for (const trace of result.trace!.values()) expect(trace.durationMs).toBeGreaterThanOrEqual(0)
+}, 60_000)
+
+test('in a fresh transaction: a constant default and varchar→text take ACCESS EXCLUSIVE without a rewrite; int→bigint rewrites', async () => {
+  const { result } = await verify(
+    {
+      'v1/01.sql': SETUP,
+      'v2/01.sql': "alter table orders add column tier text not null default 'free';",
+      'v3/01.sql': 'alter table orders alter column code type text;',
+      'v4/01.sql': 'alter table orders alter column qty type bigint;',
+      'v5/01.sql': 'alter table orders add constraint orders_customer_fk foreign key (customer_id) references customers (id) not valid;'
+    },
+    [2, 3, 4, 5]
+  )
+  expect(result.status).toBe('passed')
+  expect(traced(result, 2, 0)).toMatchObject({ rewritten: [], locks: [{ relation: 'public.orders', mode: 'AccessExclusiveLock' }] })
+  expect(traced(result, 3, 0)).toMatchObject({ rewritten: [], locks: [{ relation: 'public.orders', mode: 'AccessExclusiveLock' }] })
+  expect(traced(result, 4, 0).rewritten).toContain('public.orders')
+  expect(traced(result, 4, 0).locks).toContainEqual({ relation: 'public.orders', mode: 'AccessExclusiveLock' })
+  expect(traced(result, 5, 0).constraints).toEqual([{ name: 'orders_customer_fk', relation: 'public.orders', validated: false }])
+}, 60_000)
+
+test('CREATE INDEX CONCURRENTLY in a no-transaction file is seen holding SHARE UPDATE EXCLUSIVE; the index is built', async () => {
+  const { result } = await verify(
+    {
+      'v1/01.sql': SETUP,
+      'v2/01_concurrently.sql': '-- migrate:no-transaction\ncreate index concurrently orders_code on orders (code);',
+      'v2/02_after.sql': 'create index orders_customer on orders (customer_id);'
+    },
+    [2]
+  )
+  expect(result.status).toBe('passed')
+  const concurrently = traced(result, 2, 0)
+  expect(concurrently.locksSampled).toBe(true)
+  expect(modes(concurrently, 'public.orders')).toEqual(['ShareUpdateExclusiveLock'])
+  expect(concurrently.rewritten).toEqual([])
+  expect(modes(traced(result, 2, 1), 'public.orders')).toEqual(['ShareLock'])
+  expect(result.schemaChange!.changes.map((c) => `${c.change} ${c.kind} ${c.name}`)).toEqual([
+    'added index public.orders_code',
+    'added index public.orders_customer'
+  ])
+}, 60_000)
+
+test('a failing pending version: the statements before the failure are traced, the failure is verification’s, nothing stays', async () => {
+  const { result, logs } = await verify(
+    {
+      'v1/01.sql': SETUP,
+      'v2/01.sql': 'create index orders_qty on orders (qty);\nalter table orders add column tier text;\ninsert into nowhere values (1);'
+    },
+    [2]
+  )
+  expect(result.status).toBe('failed')
+  // The scratch database (traced and applied) is gone with everything in it.
+  const scratch = /Created the scratch database (\w+)/.exec(logs.join('\n'))![1]
+  expect(await sql(process.env[ADMIN_URL_ENV]!, 'select datname from pg_database where datname = $1', [scratch])).toEqual([])
+  expect(result.versions[1]).toMatchObject({ status: 'failed', error: { line: 3 } })
+  expect([...result.trace!.keys()].sort()).toEqual(['v2#0', 'v2#1'])
+  expect(traced(result, 2, 1).locks).toEqual([{ relation: 'public.orders', mode: 'AccessExclusiveLock' }])
+  expect(result.schemaChange).toBeNull()
+}, 60_000)
+
+test('without pending versions nothing is traced', async () => {
+  const { result } = await verify({ 'v1/01.sql': SETUP }, [])
+  expect(result.status).toBe('passed')
+  expect(result.trace).toBeNull()
+  expect(result.schemaChange).toBeNull()
+}, 60_000)
+
+test('when the trace’s own SQL fails, verification still reports what the version does: it passes, untraced', async () => {
+  // The version drops what the trace writes to: the trace fails, the version (run again as sent) does not.
+  const { result } = await verify(
+    {
+      'v1/01.sql': SETUP,
+      'v2/01.sql': 'create table t2 (id int);\ndrop schema aurora_migrate_trace cascade;\ncreate table t3 (id int);'
+    },
+    [2]
+  )
+  expect(result.versions.map((v) => [v.version, v.status])).toEqual([
+    [1, 'passed'],
+    [2, 'passed']
+  ])
+  expect(result.status).toBe('passed')
+  expect(result.trace).toBeNull()
+  expect(result.schemaChange).toBeNull()
+  expect(result.traceMessage).toMatch(/the trace's own SQL failed: .*aurora_migrate_trace/)
+}, 60_000)

@@ -1,0 +1,71 @@
+/**
+ * What the target's catalog says of the relations the pending statements touch: existence, kind,
+ * estimated rows, total size and the null fraction of their columns. One query for all of them, through
+ * the Target (one Data API call).
+ *
+ * Catalog reads only: to_regclass resolves a name without taking a lock, pg_class and pg_stats are read
+ * as any query reads them, and pg_total_relation_size opens the relation with ACCESS SHARE for a moment
+ * (the weakest lock: it waits only behind an ACCESS EXCLUSIVE held or queued on that table). No user
+ * table is scanned. Every value is cast to text, bigint or float8: the Data API cannot return `name`,
+ * `regclass` or `"char"` columns.
+ */
+import type { Target } from '../targets/target.js'
+import type { RelationFacts } from './types.js'
+
+/** Columns per table whose null fraction is read: keeps a row far below the Data API's 64 KB. */
+export const NULL_FRACTION_COLUMNS = 200
+
+const KINDS: Record<string, RelationFacts['kind']> = {
+  r: 'table',
+  p: 'partitioned table',
+  i: 'index',
+  I: 'index',
+  v: 'view',
+  m: 'materialized view',
+  S: 'sequence'
+}
+
+// The name is split at its first dot (schema names never hold one here: they come folded from the parser).
+const CATALOG_QUERY = `WITH wanted AS (
+  SELECT w.name, to_regclass(quote_ident(split_part(w.name, '.', 1)) || '.' || quote_ident(substr(w.name, strpos(w.name, '.') + 1))) AS oid
+  FROM json_array_elements_text(CAST(:relations AS json)) AS w(name)
+  WHERE strpos(w.name, '.') > 0
+)
+SELECT w.name::text AS name,
+  c.relkind::text AS kind,
+  c.reltuples::float8 AS rows,
+  CASE WHEN c.relkind IN ('r', 'p', 'm', 'i', 'I') THEN pg_total_relation_size(c.oid)::bigint END AS bytes,
+  (SELECT json_object_agg(s.attname, s.null_frac)::text
+     FROM (SELECT st.attname::text AS attname, st.null_frac::float8 AS null_frac
+             FROM pg_stats st
+            WHERE st.schemaname = n.nspname AND st.tablename = c.relname AND NOT st.inherited
+            ORDER BY st.attname
+            LIMIT ${NULL_FRACTION_COLUMNS}) s) AS null_fractions
+FROM wanted w
+JOIN pg_class c ON c.oid = w.oid
+JOIN pg_namespace n ON n.oid = c.relnamespace`
+
+/**
+ * Facts by `schema.name` for every relation that exists; a relation that does not exist is absent from
+ * the map. No call at all for an empty list.
+ */
+export async function readCatalogFacts(target: Target, relations: string[]): Promise<Map<string, RelationFacts>> {
+  const facts = new Map<string, RelationFacts>()
+  const wanted = [...new Set(relations)]
+  if (wanted.length === 0) return facts
+  const result = await target.query(CATALOG_QUERY, { relations: JSON.stringify(wanted) })
+  for (const row of result.rows) {
+    const name = String(row.name)
+    const rows = row.rows === null ? null : Number(row.rows)
+    const relation: RelationFacts = {
+      name,
+      kind: KINDS[String(row.kind)] ?? 'other',
+      // reltuples is -1 on a table never vacuumed or analyzed (PostgreSQL 14 and later): unknown, not empty.
+      rows: rows === null || rows < 0 ? null : Math.round(rows),
+      bytes: row.bytes === null ? null : Number(row.bytes)
+    }
+    if (typeof row.null_fractions === 'string') relation.nullFraction = JSON.parse(row.null_fractions) as Record<string, number>
+    facts.set(name, relation)
+  }
+  return facts
+}

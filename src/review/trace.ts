@@ -1,0 +1,328 @@
+/**
+ * What each statement actually did on the throwaway database: the relation locks its own backend took,
+ * the tables and indexes it rewrote (relfilenode changed), the constraints it added and whether they
+ * were validated, and its duration.
+ *
+ * A version's statements are traced one by one on one connection inside one transaction that is then
+ * rolled back (`traceInTransaction`): locks stay held until the end of a transaction, so the locks after a
+ * statement minus those before it are the ones it took. A statement of a `-- migrate:no-transaction` file
+ * runs on its own and releases its locks when it ends: `traceAlone` watches it from another connection
+ * while it runs.
+ */
+import type pg from 'pg'
+import { traceKey, type StatementTrace } from './types.js'
+
+/** One statement to trace: its SQL and where it is in its version (index over all files, in order). */
+export interface TracedStatement {
+  version: number
+  index: number
+  sql: string
+}
+
+interface Relation {
+  oid: string
+  name: string
+}
+
+/** The state of the catalog that the trace compares before and after a statement. */
+export interface CatalogState {
+  locks: Array<{ relation: string; mode: string }>
+  files: Array<Relation & { filenode: string }>
+  constraints: Array<{ oid: string; name: string; relation: string; validated: boolean }>
+}
+
+/** The schema of the table the states of a traced transaction are written to (on the throwaway database only). */
+export const TRACE_SCHEMA = 'aurora_migrate_trace'
+
+const USER_RELATION = `n.nspname NOT IN ('pg_catalog', 'information_schema', '${TRACE_SCHEMA}') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`
+
+/**
+ * This backend's relation locks, the relfilenodes and the constraints of user relations, as one text value:
+ * of every user relation (`all`), or of those this backend holds a lock on (`locked`, cheap: read after each
+ * statement of a transaction, while the state of every other relation is the one read at its start).
+ */
+function stateQuery(scope: 'all' | 'locked'): string {
+  const relations = scope === 'locked' ? `(SELECT DISTINCT relation AS oid FROM mine)` : `pg_class`
+  return `WITH mine AS MATERIALIZED (
+  SELECT l.relation, l.mode FROM pg_locks l WHERE l.locktype = 'relation' AND l.granted AND l.pid = pg_backend_pid()
+), rels AS MATERIALIZED (
+  SELECT c.oid, c.relkind, c.relfilenode, n.nspname || '.' || c.relname AS name
+    FROM ${relations} r JOIN pg_class c ON c.oid = r.oid JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE ${USER_RELATION}
+)
+SELECT json_build_object(
+  'locks', (SELECT coalesce(json_agg(json_build_object('relation', r.name, 'mode', m.mode)), '[]') FROM mine m JOIN rels r ON r.oid = m.relation),
+  'files', (SELECT coalesce(json_agg(json_build_object('oid', r.oid::text, 'name', r.name, 'filenode', r.relfilenode::text)), '[]')
+              FROM rels r WHERE r.relkind IN ('r', 'm', 'i')),
+  'constraints', (SELECT coalesce(json_agg(json_build_object('oid', k.oid::text, 'name', k.conname, 'relation', r.name, 'validated', k.convalidated)), '[]')
+                    FROM rels r JOIN pg_constraint k ON k.conrelid = r.oid)
+)::text AS state`
+}
+
+const STATE_QUERY = stateQuery('all')
+const LOCKED_STATE_QUERY = stateQuery('locked')
+
+const STATES = `${TRACE_SCHEMA}.states`
+
+/**
+ * SQL to run between the statements of the transaction being traced, on its own connection (the
+ * `between` of PostgresTarget.transaction): it writes the state at that point, with the time, to a table
+ * (through a PL/pgSQL function, whose plan is made once per session rather than at every statement)
+ * that commits with the transaction. Anyone may write to it: a migration that switches role (SET LOCAL ROLE)
+ * must not fail here because of the trace.
+ */
+export const RECORD_STATE_SQL = `SELECT ${TRACE_SCHEMA}.record_state()`
+
+/** Creates the table RECORD_STATE_SQL writes to (once); returns the highest id written so far. */
+export async function prepareStates(client: pg.Client): Promise<number> {
+  await client.query(
+    `CREATE SCHEMA IF NOT EXISTS ${TRACE_SCHEMA}; CREATE TABLE IF NOT EXISTS ${STATES} (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(), state text NOT NULL);
+     CREATE OR REPLACE FUNCTION ${TRACE_SCHEMA}.record_state() RETURNS void LANGUAGE plpgsql AS $trace$
+     BEGIN
+       INSERT INTO ${STATES} (state) ${LOCKED_STATE_QUERY};
+     END
+     $trace$;
+     GRANT USAGE ON SCHEMA ${TRACE_SCHEMA} TO PUBLIC; GRANT INSERT ON ${STATES} TO PUBLIC; GRANT USAGE ON SEQUENCE ${STATES}_id_seq TO PUBLIC`
+  )
+  return lastStateId(client)
+}
+
+async function lastStateId(client: pg.Client): Promise<number> {
+  const result = await client.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM ${STATES}`)
+  return Number(result.rows[0].id)
+}
+
+/** The full state, read outside the traced transaction (its locks are this observer's: left out). */
+export async function readStartState(client: pg.Client): Promise<CatalogState> {
+  return { ...(await readState(client)), locks: [] }
+}
+
+/** What a traced transaction left: the traces, the state after it, and the last state id read. */
+export interface RecordedTransaction {
+  traces: StatementTrace[]
+  /** `start` with every state the transaction wrote merged in: the state after it, without reading it all again. */
+  end: CatalogState
+  lastId: number
+}
+
+/**
+ * The traces of the statements at their `position` in a transaction that ran with RECORD_STATE_SQL between
+ * its statements and committed: the state written before statement p is the (p-1)th written after
+ * `afterId`. A statement first or last in the transaction has no state before or after it and is not traced.
+ */
+export async function tracesFromStates(
+  client: pg.Client,
+  start: CatalogState,
+  afterId: number,
+  traced: Array<TracedStatement & { position: number }>
+): Promise<RecordedTransaction> {
+  const rows = (
+    await client.query<{ id: string; ms: string; state: string }>(
+      `SELECT id::text AS id, (extract(epoch FROM at) * 1000)::float8::text AS ms, state FROM ${STATES} WHERE id > $1 ORDER BY id`,
+      [afterId]
+    )
+  ).rows.map((row) => ({ id: Number(row.id), ms: Number(row.ms), state: JSON.parse(row.state) as CatalogState }))
+  const traces: StatementTrace[] = []
+  let known = { ...start, locks: [] as CatalogState['locks'] }
+  let mergedUpTo = 0
+  for (const statement of traced) {
+    const before = rows[statement.position - 1]
+    const after = rows[statement.position]
+    if (statement.position < 1 || !before || !after) continue
+    for (; mergedUpTo < statement.position; mergedUpTo++) known = merged(known, rows[mergedUpTo].state)
+    const held = new Set(before.state.locks.map(lockId))
+    traces.push({
+      version: statement.version,
+      index: statement.index,
+      locks: uniqueLocks(after.state.locks.filter((lock) => !held.has(lockId(lock)))),
+      ...changes(known, after.state),
+      durationMs: Math.round(after.ms - before.ms)
+    })
+  }
+  for (; mergedUpTo < rows.length; mergedUpTo++) known = merged(known, rows[mergedUpTo].state)
+  return { traces, end: { ...known, locks: [] }, lastId: rows.length ? rows[rows.length - 1].id : afterId }
+}
+
+/**
+ * The relation locks granted to other backends in this database, and whether any backend waits for this
+ * one. pg_locks only: inside a transaction pg_stat_activity is read once and then stays as it was.
+ */
+const WATCH_QUERY = `SELECT
+  (SELECT coalesce(json_agg(json_build_object('relation', n.nspname || '.' || c.relname, 'mode', l.mode)), '[]')
+     FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_backend_pid()
+      AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()) AND ${USER_RELATION})::text AS locks,
+  EXISTS (SELECT 1 FROM pg_locks w WHERE NOT w.granted AND pg_backend_pid() = ANY (pg_blocking_pids(w.pid))) AS waited_for`
+
+async function readState(client: pg.Client): Promise<CatalogState> {
+  const result = await client.query<{ state: string }>(STATE_QUERY)
+  return JSON.parse(result.rows[0].state) as CatalogState
+}
+
+/**
+ * Runs the statement and reads the state after it in one round trip (one simple query of two statements:
+ * in the open transaction they run as if sent one by one). The newline ends a trailing line comment.
+ */
+async function runAndReadState(client: pg.Client, sql: string): Promise<CatalogState> {
+  const results = (await client.query(`${sql}\n;\n${LOCKED_STATE_QUERY}`)) as unknown as pg.QueryResult | pg.QueryResult[]
+  const last = Array.isArray(results) ? results[results.length - 1] : results
+  return JSON.parse((last.rows[0] as { state: string }).state) as CatalogState
+}
+
+function lockId(lock: { relation: string; mode: string }): string {
+  return `${lock.relation} ${lock.mode}`
+}
+
+function uniqueLocks(locks: Array<{ relation: string; mode: string }>): Array<{ relation: string; mode: string }> {
+  const seen = new Map(locks.map((lock) => [lockId(lock), lock]))
+  return [...seen.values()].sort((a, b) => lockId(a).localeCompare(lockId(b)))
+}
+
+/** What changed from `before` to `after` other than the locks (`after` may hold only some relations). */
+function changes(before: CatalogState, after: CatalogState): Pick<StatementTrace, 'rewritten' | 'constraints'> {
+  const filenodes = new Map(before.files.map((file) => [file.oid, file.filenode]))
+  const rewritten = after.files
+    .filter((file) => filenodes.has(file.oid) && filenodes.get(file.oid) !== file.filenode)
+    .map((file) => file.name)
+    .sort()
+  const existing = new Set(before.constraints.map((constraint) => constraint.oid))
+  const constraints = after.constraints
+    .filter((constraint) => !existing.has(constraint.oid))
+    .map(({ name, relation, validated }) => ({ name, relation, validated }))
+    .sort((a, b) => `${a.relation} ${a.name}`.localeCompare(`${b.relation} ${b.name}`))
+  return { rewritten, constraints }
+}
+
+/** `before` updated with what `after` read (the locks are the backend's, read in full each time). */
+function merged(before: CatalogState, after: CatalogState): CatalogState {
+  const files = new Map(before.files.map((file) => [file.oid, file]))
+  for (const file of after.files) files.set(file.oid, file)
+  const constraints = new Map(before.constraints.map((constraint) => [constraint.oid, constraint]))
+  for (const constraint of after.constraints) constraints.set(constraint.oid, constraint)
+  return { locks: after.locks, files: [...files.values()], constraints: [...constraints.values()] }
+}
+
+export interface TransactionTrace {
+  traces: StatementTrace[]
+  /** The statement that failed (its trace is left out), with PostgreSQL's message; null when all ran. */
+  failed: { index: number; message: string } | null
+}
+
+/**
+ * Runs the statements one by one in one transaction on `client` and rolls it back: nothing stays. Stops at
+ * the first statement that fails. The session is reset afterwards (DISCARD ALL), as a migration may have
+ * changed it for good.
+ */
+export async function traceInTransaction(client: pg.Client, statements: TracedStatement[]): Promise<TransactionTrace> {
+  const traces: StatementTrace[] = []
+  let failed: TransactionTrace['failed'] = null
+  await client.query('BEGIN')
+  try {
+    let before = await readState(client)
+    for (const statement of statements) {
+      const started = performance.now()
+      let after: CatalogState
+      try {
+        after = await runAndReadState(client, statement.sql)
+      } catch (error) {
+        failed = { index: statement.index, message: error instanceof Error ? error.message : String(error) }
+        break
+      }
+      // Includes the read of the state after it: one round trip, a fraction of a millisecond here.
+      const durationMs = Math.round(performance.now() - started)
+      const held = new Set(before.locks.map(lockId))
+      traces.push({
+        version: statement.version,
+        index: statement.index,
+        locks: uniqueLocks(after.locks.filter((lock) => !held.has(lockId(lock)))),
+        ...changes(before, after),
+        durationMs
+      })
+      before = merged(before, after)
+    }
+  } finally {
+    await client.query('ROLLBACK')
+    await client.query('DISCARD ALL')
+  }
+  return { traces, failed }
+}
+
+const WATCH_INTERVAL_MS = 2
+/** The longest the observer's snapshot may hold the statement back. */
+const HOLD_SNAPSHOT_MS = 2000
+
+/**
+ * Traces one statement that runs on its own (autocommit, on another connection) while `run` runs it: the
+ * locks are those seen granted to other backends of the database meanwhile, polled from `observer` (the
+ * caller runs nothing else there at the time, and leaves out what its own bookkeeping locks). The observer holds a
+ * snapshot open meanwhile, so a statement that waits for older snapshots (CREATE INDEX CONCURRENTLY,
+ * REINDEX CONCURRENTLY) is seen holding its lock before the observer lets it go on; a statement that holds
+ * a lock only for a moment may end between two polls, so the locks of such a trace are marked as sampled.
+ */
+export async function traceAlone<T>(
+  observer: pg.Client,
+  statement: TracedStatement,
+  run: () => Promise<T>
+): Promise<{ trace: StatementTrace | null; result: T }> {
+  const before = await readState(observer)
+  await observer.query('BEGIN ISOLATION LEVEL REPEATABLE READ')
+  await observer.query('SELECT 1')
+  let open = true
+  const release = async (): Promise<void> => {
+    if (!open) return
+    open = false
+    await observer.query('COMMIT')
+  }
+  const seen: Array<{ relation: string; mode: string }> = []
+  let done = false
+  const started = performance.now()
+  // Settled into a value so that a failure is not an unhandled rejection while the watch polls.
+  const running = run()
+    .then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error })
+    )
+    .finally(() => (done = true))
+  let failure: unknown = null
+  try {
+    while (!done) {
+      const [row] = (await observer.query<{ locks: string; waited_for: boolean }>(WATCH_QUERY)).rows
+      seen.push(...(JSON.parse(row.locks) as typeof seen))
+      // Never keeps the statement waiting for long, whoever it waits for.
+      if (row.waited_for || performance.now() - started > HOLD_SNAPSHOT_MS) await release()
+      if (!done) await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS))
+    }
+  } catch (error) {
+    failure = error
+  } finally {
+    await release().catch(() => {})
+  }
+  // The statement's own outcome first: a failure of the watch only costs the trace.
+  const outcome = await running
+  const durationMs = Math.round(performance.now() - started)
+  if (!outcome.ok) throw outcome.error
+  const result = outcome.value
+  if (failure) return { trace: null, result }
+  let after: CatalogState
+  try {
+    after = await readState(observer)
+  } catch {
+    return { trace: null, result }
+  }
+  return {
+    trace: {
+      version: statement.version,
+      index: statement.index,
+      locks: uniqueLocks(seen),
+      ...changes(before, after),
+      durationMs,
+      locksSampled: true
+    },
+    result
+  }
+}
+
+/** The traces keyed as ReviewContext.trace wants them. */
+export function traceMap(traces: StatementTrace[]): Map<string, StatementTrace> {
+  return new Map(traces.map((trace) => [traceKey(trace.version, trace.index), trace]))
+}

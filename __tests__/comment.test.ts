@@ -100,7 +100,9 @@ test('plan comment: a fork pull request compared with the base branch, with drif
       versions: [edited, v2],
       verification: verification('unavailable'),
       source: { kind: 'base-branch', baseSha: 'fedcba9876543210' },
-      ...run
+      ...run,
+      // No target: the review judges from the repository alone, and no trace without verification.
+      review: { findings: [], checked: { rules: 31, catalog: 'no-target', trace: false }, pullRequestFilesUrl: null }
     })
   )
 })

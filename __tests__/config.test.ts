@@ -57,8 +57,40 @@ test('defaults with a Data API target', () => {
     allowOutOfOrder: false,
     baselineVersion: null,
     baselineFrom: null,
+    failOn: 'error',
+    ignoreRules: [],
     run: { actor: 'octocat', commitSha: 'abc', runUrl: 'https://github.com/o/r/actions/runs/9/attempts/2' }
   })
+})
+
+test.each([
+  ['error', 'error'],
+  ['Warning', 'warning'],
+  ['never', 'never'],
+  ['notice', 'notice']
+])('fail-on %s is read as %s', (raw, expected) => {
+  expect(readConfig(sources({ 'database-url': 'postgres://h/d', 'fail-on': raw })).failOn).toBe(expected)
+})
+
+test('ignore-rules: ids separated by commas, spaces or lines, each the review knows', () => {
+  const known = ['index-not-concurrent', 'timestamp-without-time-zone', 'serial-column']
+  const read = (raw: string) => readConfig({ ...sources({ 'database-url': 'postgres://h/d', 'ignore-rules': raw }), ruleIds: known })
+  expect(read('timestamp-without-time-zone, serial-column\nserial-column').ignoreRules).toEqual([
+    'timestamp-without-time-zone',
+    'serial-column'
+  ])
+  expect(read('').ignoreRules).toEqual([])
+  let error: unknown
+  try {
+    read('serial-column, index-not-concurent')
+  } catch (caught) {
+    error = caught
+  }
+  expect(error).toBeInstanceOf(InputError)
+  expect((error as InputError).input).toBe('ignore-rules')
+  expect((error as InputError).message).toBe(
+    "Input 'ignore-rules': 'index-not-concurent' is not a rule of the review: see docs/rules.md for the ids (3 rules)"
+  )
 })
 
 test('a database URL registers its password, raw and decoded, before anything else', () => {
@@ -182,6 +214,8 @@ test.each([
   [{ 'database-url': 'postgres://h/d', 'target-version': 'v3' }, 'target-version', /'v3' is not a whole number/],
   [{ 'database-url': 'postgres://h/d', 'target-version': '0' }, 'target-version', /from 1 to/],
   [{ 'database-url': 'postgres://h/d', 'wait-timeout': '-1' }, 'wait-timeout', /not a whole number/],
+  [{ 'database-url': 'postgres://h/d', 'fail-on': 'critical' }, 'fail-on', /'critical' is not one of error, warning, notice, never/],
+  [{ 'database-url': 'postgres://h/d', 'ignore-rules': 'Index_Not_Concurrent' }, 'ignore-rules', /'Index_Not_Concurrent' is not a rule id/],
   [
     { 'database-url': 'postgres://h/d', command: 'drop' },
     'command',

@@ -87,7 +87,7 @@ test('plan on a pull request: one sticky comment, verified, edited in place on t
   let comments = fake.commentsOn(REPO, pull).filter((c) => c.body.startsWith('<!-- aurora-migrate:plan:production -->'))
   expect(comments).toHaveLength(1)
   expect(comments[0].body).toContain('Database at **v0** · **2 versions pending**: v1, v2 (16 statements)')
-  expect(comments[0].body).toContain('✅ **Verified**: all 2 versions applied from scratch on local PostgreSQL')
+  expect(comments[0].body).toContain('✅ **Verified**: all 2 versions applied from scratch on an empty PostgreSQL')
   expect(comments[0].body).toContain('<details><summary>SQL of v2 due_dates (2 files, 5 statements)</summary>')
   expect(comments[0].body).toContain('[workflow run](https://github.com/octo-org/todo-app/actions/runs/4242)')
   // plan changed nothing on the target

@@ -66798,6 +66798,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -66856,6 +66859,28 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -66870,6 +66895,69 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 /******/ 		}
 /******/ 		Object.defineProperty(exports, '__esModule', { value: true });
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/
@@ -66899,7 +66987,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -69710,7 +69798,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function core_error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -69718,7 +69806,7 @@ function core_error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function core_warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -69726,7 +69814,7 @@ function core_warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -75688,11 +75776,332 @@ function historyChanged(tables, version, afterwards) {
         `Remove that statement from v${version}: only aurora-migrate writes to ${tables.display}.`);
 }
 
+;// CONCATENATED MODULE: ./src/review/types.ts
+/**
+ * The vocabulary of the review: what a pending statement will do to production. Rules read one parsed
+ * statement with its context (what the pending versions create, the target's catalog, the trace of the
+ * statement on the throwaway database) and return findings with stable ids.
+ */
+/** Severity order, highest first (for fail-on and sorting). */
+const SEVERITIES = ['error', 'warning', 'notice'];
+/** The key of a statement in `ReviewContext.trace`: `v<version>#<index>`. */
+function types_traceKey(version, index) {
+    return `v${version}#${index}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+/**
+ * Pure renderers: apply results → markdown for the job summary (and the `summary` output), and the
+ * markdown helpers the comments share. Every list is bounded, whatever the number of versions: long
+ * lists end in "… and N more". No I/O; golden files in __tests__/golden show their exact output.
+ */
+
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const minutes = Math.floor(ms / 60_000);
+    return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+/** Inline code that survives backticks in the text. */
+function code(text) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+/** A table cell: no pipes or line breaks may break the row. */
+function cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+/** A fenced block that survives fences inside the text. */
+function fenced(text, lang = '') {
+    const longest = Math.max(2, ...(text.match(/`{3,}/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${lang}\n${text}\n${fence}`;
+}
+function versionLabel(version, description) {
+    return description ? `v${version} ${cell(description)}` : `v${version}`;
+}
+/**
+ * Version numbers for people: each one when there are at most `max`; otherwise runs of three or more
+ * consecutive versions as `v3–v9`, at most `max` items, then how many more.
+ */
+function versionList(numbers, max = 20) {
+    if (numbers.length <= max)
+        return numbers.map((n) => `v${n}`).join(', ');
+    const items = [];
+    for (let start = 0; start < numbers.length;) {
+        let end = start;
+        while (end + 1 < numbers.length && numbers[end + 1] === numbers[end] + 1)
+            end++;
+        if (end - start >= 2) {
+            items.push({ text: `v${numbers[start]}–v${numbers[end]}`, count: end - start + 1 });
+        }
+        else {
+            for (let index = start; index <= end; index++)
+                items.push({ text: `v${numbers[index]}`, count: 1 });
+        }
+        start = end + 1;
+    }
+    if (items.length <= max)
+        return items.map((item) => item.text).join(', ');
+    const shown = items.slice(0, max);
+    const hidden = numbers.length - shown.reduce((sum, item) => sum + item.count, 0);
+    return `${shown.map((item) => item.text).join(', ')} … and ${hidden.toLocaleString('en-US')} more`;
+}
+/**
+ * As many of `lines` as fit in `budget` characters (joined by line breaks), then one line saying how
+ * many were left out: `more(n)`.
+ */
+function fitLines(lines, budget, more) {
+    const kept = [];
+    let used = 0;
+    for (const [index, line] of lines.entries()) {
+        const last = index === lines.length - 1;
+        // Room for this line, and (unless it is the last) for the note about the rest.
+        if (used + line.length + 1 + (last ? 0 : more(lines.length - index).length + 1) > budget) {
+            return [...kept, more(lines.length - index)];
+        }
+        kept.push(line);
+        used += line.length + 1;
+    }
+    return kept;
+}
+/** At most `max` characters of one piece of text, with `…` where it was cut. */
+function clip(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+/** A version's files in a table cell: at most FILES_PER_CELL names, then how many more. */
+function fileCell(files, describe = (file) => `${code(file.name)} (${file.statements})`) {
+    const shown = files.slice(0, FILES_PER_CELL).map(describe);
+    if (files.length > FILES_PER_CELL)
+        shown.push(`… and ${files.length - FILES_PER_CELL} more files`);
+    return cell(shown.join('<br>'));
+}
+const FILES_PER_CELL = 10;
+/** The share of a summary or comment the table of versions may take (the rest is for errors and SQL). */
+const TABLE_BUDGET = 30_000;
+function versions(numbers) {
+    return versionList(numbers);
+}
+function renderApply(result, context) {
+    const out = [`### aurora-migrate apply · ${cell(context.target)}`, ''];
+    const applied = result.applied.map((version) => version.version);
+    if (!result.error && !applied.length && !result.appliedElsewhere.length) {
+        out.push(`Up to date at **v${result.toVersion}**: nothing to apply.`);
+        return out.join('\n') + '\n';
+    }
+    const headline = applied.length ? `applied ${versions(applied)}` : 'applied nothing';
+    out.push(`**v${result.fromVersion} → v${result.toVersion}** in ${formatDuration(result.durationMs)}: ${headline}`);
+    if (result.appliedElsewhere.length)
+        out.push('', `Applied by another run meanwhile: ${versions(result.appliedElsewhere)}`);
+    if (result.leaseWaitedMs >= 1000)
+        out.push('', `Waited ${formatDuration(result.leaseWaitedMs)} for another run's migration lease.`);
+    if (result.applied.length) {
+        out.push('', '| Version | Files | Statements | Duration |', '|---|---|---:|---:|');
+        const rows = result.applied.map((version) => `| ${versionLabel(version.version, version.description)} | ${fileCell(version.files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`);
+        out.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | |`));
+    }
+    if (result.error)
+        out.push('', ...renderError(result.error));
+    const pending = result.plan.pending.map((p) => p.version).filter((v) => v > result.toVersion && v !== result.failedVersion);
+    if (result.error && pending.length)
+        out.push('', `Not attempted: ${versions(pending)}`);
+    return out.join('\n') + '\n';
+}
+function renderError(error) {
+    if (error instanceof StatementFailedError) {
+        const where = `${error.location.file}:${error.location.line}:${error.location.column}`;
+        const state = error.sqlError.sqlState ? ` (SQLSTATE ${error.sqlError.sqlState})` : '';
+        const lines = [
+            '> [!CAUTION]',
+            `> **v${error.version} failed** at ${code(where)}: ${clip(publicSqlMessage(error.sqlError), 2_000)}${state}`,
+            ...(error instanceof StepFailedError
+                ? [...(error.advice ? [`> ${error.advice}`] : []), `> ${error.outcome}`]
+                : [`> v${error.version} was rolled back; versions before it stay applied.`])
+        ];
+        // DETAIL often quotes the rows involved (`Key (email)=(…) already exists`): production data, never shown here.
+        if (error.sqlError.detail)
+            lines.push("> PostgreSQL's DETAIL is left out: it can contain row values.");
+        if (error.sqlError.hint)
+            lines.push(`> Hint: ${clip(error.sqlError.hint, 2_000)}`);
+        return [...lines, '', fenced(clip(error.statementPreview, 4_000), 'sql')];
+    }
+    return ['> [!CAUTION]', `> ${clip(error.message, 4_000).split('\n').join('\n> ')}`];
+}
+
+;// CONCATENATED MODULE: ./src/report/review.ts
+/**
+ * Pure renderers for the review: the plan comment's Review section, the version table's review cell, the
+ * `findings` output, one annotation per finding, and what fails the step under `fail-on`. Waived findings
+ * are shown with their reason and never fail, annotate or reach the output.
+ */
+
+
+
+const FAIL_ON = [...SEVERITIES, 'never'];
+const ICON = { error: '❌', warning: '⚠️', notice: 'ℹ️' };
+/** The share of the comment the review's findings may take. */
+const REVIEW_BUDGET = 16_000;
+/** No single message, fix or safe pattern takes more than this, so one long text does not hide the others. */
+const TEXT_CAP = 1_500;
+const SQL_CAP = 3_000;
+function plural(count, word) {
+    return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
+}
+function rank(severity) {
+    return SEVERITIES.indexOf(severity);
+}
+/** Findings that count: not waived by a comment or by ignore-rules. */
+function activeFindings(findings) {
+    return findings.filter((finding) => !finding.waived);
+}
+/** The unwaived findings at or above `failOn` (none under `never`): each one fails `plan`. */
+function blockingFindings(findings, failOn) {
+    if (failOn === 'never')
+        return [];
+    return activeFindings(findings).filter((finding) => rank(finding.severity) <= rank(failOn));
+}
+/** `1 error · 2 warnings`: the unwaived findings by severity, highest first, leaving out severities with none. */
+function severityCounts(findings, icons = true) {
+    const active = activeFindings(findings);
+    return SEVERITIES.map((severity) => ({ severity, count: active.filter((f) => f.severity === severity).length }))
+        .filter((entry) => entry.count > 0)
+        .map((entry) => `${icons ? `${ICON[entry.severity]} ` : ''}${plural(entry.count, entry.severity)}`)
+        .join(icons ? ' · ' : ', ');
+}
+/**
+ * What the review says of one version in the plan's table, beside its verification: the unwaived errors
+ * and warnings (`❌ 1 error · ⚠️ 2 warnings`), or null when it has none (notices do not qualify a ✅).
+ */
+function versionReviewCell(findings, version) {
+    const serious = activeFindings(findings).filter((f) => f.version === version && f.severity !== 'notice');
+    return serious.length ? severityCounts(serious) : null;
+}
+/** GitHub's anchor of a line in a pull request's diff: `#diff-<sha256 of the path>R<line>`. */
+function diffAnchor(file, line) {
+    return `diff-${(0,external_node_crypto_.createHash)('sha256').update(file).digest('hex')}R${line}`;
+}
+function where(finding, filesUrl) {
+    const label = code(`${finding.file}:${finding.line}`);
+    return filesUrl ? `[${label}](${filesUrl}#${diffAnchor(finding.file, finding.line)})` : label;
+}
+/** One line of plain text: the renderer owns the layout, so line breaks in a message cannot break it. */
+function oneLine(text, max = TEXT_CAP) {
+    return clip(text.replace(/\s+/g, ' ').trim(), max);
+}
+const CATALOG_NOT_READ = {
+    'no-target': 'no target, e.g. a pull request from a fork',
+    failed: 'it could not be read: see the log'
+};
+function checkedLine(checked) {
+    const used = [
+        checked.catalog === 'read' ? "the target's catalog (rows and size of each table touched)" : null,
+        checked.trace ? 'the trace of each statement on the throwaway database (locks taken, rewrites)' : null
+    ].filter((source) => source !== null);
+    const head = `${plural(checked.rules, 'rule')} checked on PostgreSQL's parse of each pending statement${used.length ? ` with ${used.join(' and ')}` : ''}`;
+    if (checked.catalog === 'read')
+        return `${head}.`;
+    return `${head}; judged from the repository alone, without the target's catalog (${CATALOG_NOT_READ[checked.catalog]}).`;
+}
+function findingItem(finding, filesUrl) {
+    const head = `- ${ICON[finding.severity]} **${finding.severity}** ${code(finding.rule)} at ${where(finding, filesUrl)}: ${oneLine(finding.message)}`;
+    const lines = [head, `  **Fix:** ${oneLine(finding.fix)}`];
+    if (finding.fixSql) {
+        const sql = fenced(clip(finding.fixSql.replace(/\n+$/, ''), SQL_CAP), 'sql');
+        lines.push('', '  <details><summary>Safe pattern</summary>', '', ...sql.split('\n').map((line) => `  ${line}`), '', '  </details>');
+    }
+    // Lines of one item end with `<br>` so the fix shows under the message, in the same list item.
+    return [`${lines[0]}<br>`, ...lines.slice(1)].join('\n');
+}
+function waivedItem(finding, filesUrl) {
+    const by = finding.waived.by === 'comment' ? 'a comment' : 'ignore-rules';
+    return `- ${code(finding.rule)} at ${where(finding, filesUrl)}, by ${by}: ${oneLine(finding.waived.reason, 500)}`;
+}
+/**
+ * The Review section that opens the plan comment, at most about `budget` characters: counts by severity,
+ * one item per finding (where, what it does here, the fix and its SQL), then the waived findings with their
+ * reasons. Nothing found: one line saying what was checked.
+ */
+function renderReview(review, budget = REVIEW_BUDGET) {
+    if (review.unavailable)
+        return [`⚠️ **Review did not run**: ${oneLine(review.unavailable, 2_000)}`];
+    const active = activeFindings(review.findings);
+    const waived = review.findings.filter((finding) => finding.waived);
+    const more = (hidden) => `- … and ${plural(hidden, 'more finding')}: see the \`findings\` output and the annotations.`;
+    const waivedLines = waived.length > 0
+        ? [
+            '',
+            `**Waived** (${waived.length}):`,
+            '',
+            ...fitLines(waived.map((finding) => waivedItem(finding, review.pullRequestFilesUrl)), Math.floor(budget / 4), (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`)
+        ]
+        : [];
+    if (!active.length)
+        return [`✅ **Review**: nothing found. ${checkedLine(review.checked)}`, ...waivedLines];
+    // Highest severity first, so what is cut for size is the least important.
+    const ordered = [...active].sort((a, b) => rank(a.severity) - rank(b.severity));
+    const items = ordered.map((finding) => findingItem(finding, review.pullRequestFilesUrl));
+    const room = budget - waivedLines.join('\n').length - 400;
+    return [`**Review**: ${severityCounts(active)}. ${checkedLine(review.checked)}`, '', ...fitLines(items, room, more), ...waivedLines];
+}
+/**
+ * The unwaived findings as a JSON array of at most `limit` characters, highest severity first. When they
+ * do not all fit, the least severe are left off (the comment and the job summary count every one).
+ */
+function findingsOutput(findings, limit) {
+    const entries = activeFindings(findings)
+        .sort((a, b) => rank(a.severity) - rank(b.severity))
+        .map((f) => ({
+        rule: f.rule,
+        severity: f.severity,
+        file: f.file,
+        line: f.line,
+        column: f.column,
+        message: clip(f.message, 2_000),
+        relation: f.relation,
+        lock: f.lock
+    }));
+    const kept = [];
+    let length = 2;
+    for (const entry of entries) {
+        const json = JSON.stringify(entry);
+        if (length + json.length + 1 > limit)
+            break;
+        kept.push(json);
+        length += json.length + 1;
+    }
+    return `[${kept.join(',')}]`;
+}
+function findingAnnotations(findings) {
+    return activeFindings(findings).map((f) => ({
+        level: f.severity,
+        message: `${oneLine(f.message)} Fix: ${oneLine(f.fix)}`,
+        properties: { title: f.rule, file: f.file, startLine: f.line, startColumn: f.column }
+    }));
+}
+/** A finding for a log line: `warning index-not-concurrent at m/v3/01.sql:4:1: …`. */
+function findingLogLine(finding) {
+    const waived = finding.waived
+        ? ` (waived by ${finding.waived.by === 'comment' ? 'a comment' : 'ignore-rules'}: ${oneLine(finding.waived.reason, 500)})`
+        : '';
+    return `${finding.severity} ${finding.rule} at ${finding.file}:${finding.line}:${finding.column}: ${oneLine(finding.message)}${waived}`;
+}
+/** Why `plan` failed the step under `fail-on`, and what to do about it. */
+function failOnMessage(blocking, failOn) {
+    return (`The review found ${plural(blocking.length, 'finding')} at or above fail-on: ${failOn} (${severityCounts(blocking, false)}). ` +
+        'Change the statements as each finding says, or waive one with a comment line `-- aurora-migrate:ignore <rule-id> <reason>` right before its statement, ' +
+        'or set fail-on: never to report without failing.');
+}
+
 ;// CONCATENATED MODULE: ./src/config.ts
 /**
  * Reads and validates every input once. Each error names its input; secrets are registered for masking
  * before anything else can log them.
  */
+
 
 
 
@@ -75824,6 +76233,8 @@ function readConfig(sources) {
         waitTimeoutSeconds: integerInput(sources, 'wait-timeout', 600, 0, 6 * 3600),
         leaseTtlSeconds: integerInput(sources, 'lease-ttl', 60, 5, 3600),
         resumeTimeoutSeconds: integerInput(sources, 'resume-timeout', 300, 0, 3600),
+        failOn: failOnInput(input('fail-on')),
+        ignoreRules: ruleIdsInput(input('ignore-rules'), sources.ruleIds),
         run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl }
     };
 }
@@ -75865,6 +76276,25 @@ function durationInput(sources, name, fallback) {
     if (ms > 24 * 3_600_000)
         throw new InputError(name, `'${raw}' is longer than 24 hours`);
     return ms === 0 ? null : ms;
+}
+function failOnInput(raw) {
+    const value = (raw || 'error').toLowerCase();
+    if (!FAIL_ON.includes(value))
+        throw new InputError('fail-on', `'${raw}' is not one of ${FAIL_ON.join(', ')}`);
+    return value;
+}
+/** Comma-separated rule ids (spaces and line breaks around them are fine), each one the review knows. */
+function ruleIdsInput(raw, known) {
+    const ids = [...new Set(raw.split(/[,\s]+/).filter(Boolean))];
+    for (const id of ids) {
+        if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) {
+            throw new InputError('ignore-rules', `'${id}' is not a rule id: give ids such as index-not-concurrent, separated by commas`);
+        }
+        if (known && !known.includes(id)) {
+            throw new InputError('ignore-rules', `'${id}' is not a rule of the review: see docs/rules.md for the ids (${known.length} rules)`);
+        }
+    }
+    return ids;
 }
 function booleanInput(sources, name, fallback) {
     const raw = sources.getInput(name).trim().toLowerCase();
@@ -77551,7 +77981,7 @@ function segmentsOf(files) {
     }
     return segments.filter((segment) => segment.end > segment.start);
 }
-function where(statement) {
+function steps_where(statement) {
     return `${statement.file}:${statement.line}`;
 }
 /** Steps a..b as people count them (1-based). */
@@ -77574,7 +78004,7 @@ function checkProgress(version, steps, rows, tables) {
         const step = steps[row.step];
         if (step && statementChecksum(step.statement.sql) === row.statementChecksum)
             continue;
-        const place = step ? where(step.statement) : `${row.file}:${row.line}`;
+        const place = step ? steps_where(step.statement) : `${row.file}:${row.line}`;
         const change = step ? 'has changed since it ran' : 'no longer exists (the version has fewer statements now)';
         throw new MigrationFileError(`v${version.number} is partly applied: ${stepRange(1, rows.length)} of ${steps.length} ran in an earlier run, but the statement at ${place} (step ${row.step + 1}) ${change}. ` +
             `Statements that ran must not be edited: restore it as it ran (only the statements after step ${rows.length} may still change). ` +
@@ -77602,7 +78032,7 @@ async function applyInSteps(engine, version) {
     }
     const label = `v${version.number}${version.description ? ` (${version.description})` : ''}`;
     if (completed > 0) {
-        engine.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${where(steps[completed - 1].statement)})`);
+        engine.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${steps_where(steps[completed - 1].statement)})`);
     }
     else {
         const how = outside.length
@@ -77739,7 +78169,7 @@ async function runOutsideSegment(context, segment) {
             const step = steps[index];
             return {
                 kind: 'failed',
-                error: new Error(`v${version.number} step ${index + 1} (${where(step.statement)}) ran, but recording it in ${tables.display}_progress failed: ${errorMessage(error)}. ` +
+                error: new Error(`v${version.number} step ${index + 1} (${steps_where(step.statement)}) ran, but recording it in ${tables.display}_progress failed: ${errorMessage(error)}. ` +
                     `A re-run would run it again: if that is not safe, insert its row into ${tables.display}_progress by hand (step ${index}, statement_checksum '${statementChecksum(step.statement.sql)}') before re-running.`)
             };
         }
@@ -77800,7 +78230,7 @@ async function settleUnanswered(context, index, error, effect, before) {
         try {
             const check = await checkEffect(target, effect, before);
             if (check.verdict === 'done') {
-                context.log(`${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`);
+                context.log(`${steps_where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`);
                 return null;
             }
             if (check.verdict === 'not-done' && !(await findRunningStatement(target, statement.sql))) {
@@ -77809,7 +78239,7 @@ async function settleUnanswered(context, index, error, effect, before) {
             evidence = check.evidence;
         }
         catch (lookup) {
-            context.log(`Could not look for the effect of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
+            context.log(`Could not look for the effect of ${steps_where(statement)} in the catalog: ${errorMessage(lookup)}`);
         }
     }
     return failedStep(context, index, info, unknownOutcomeAdvice(context, index, evidence, stillRunning), inDoubtSentence(context, index));
@@ -77818,7 +78248,7 @@ async function settleUnanswered(context, index, error, effect, before) {
 function inDoubtSentence(context, index) {
     const { version, steps, completed, tables } = context;
     const before = completed > 0 ? `${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${tables.display}_progress); ` : '';
-    return `${before}step ${index + 1} (${where(steps[index].statement)}) may or may not have taken effect; v${version.number} is not recorded as applied.`;
+    return `${before}step ${index + 1} (${steps_where(steps[index].statement)}) may or may not have taken effect; v${version.number} is not recorded as applied.`;
 }
 /** The way out of an unknown outcome: re-run (when running it again is harmless), or record the step by hand. */
 function unknownOutcomeAdvice(context, index, evidence, stillRunning) {
@@ -77877,7 +78307,7 @@ async function prepareIndexBuild(context, index, concurrentIndex) {
         return stepFailed(context, index, { message: `the index ${existing.qualified} is being built by another session right now` }, 'Wait for that build to end and re-run.');
     }
     const drop = dropIndexStatement(existing.qualified, true);
-    context.log(`${where(statement)}: the INVALID index ${existing.qualified} is left from an earlier failed build; dropping it (${drop}) before building it again`);
+    context.log(`${steps_where(statement)}: the INVALID index ${existing.qualified} is left from an earlier failed build; dropping it (${drop}) before building it again`);
     try {
         await target.query(drop, undefined, { longRunning: { timeoutMs: context.statementTimeoutMs ?? null } });
     }
@@ -77906,7 +78336,7 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
         }
     }
     catch (lookup) {
-        context.log(`Could not look up the index of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
+        context.log(`Could not look up the index of ${steps_where(statement)} in the catalog: ${errorMessage(lookup)}`);
         const check = 'Check whether it left an INVALID index behind (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY.';
         return extra
             ? failedStep(context, index, error, `${extra}${check}`, inDoubtSentence(context, index))
@@ -77918,7 +78348,7 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
             `a re-run finds the index and goes on if it is valid, or names it if the build failed.`);
     }
     if (state && state.onTable && state.valid) {
-        context.log(`${where(statement)} answered "${error.message}", but the index ${state.qualified} exists and is valid: the statement took effect; continuing`);
+        context.log(`${steps_where(statement)} answered "${error.message}", but the index ${state.qualified} exists and is valid: the statement took effect; continuing`);
         return null;
     }
     if (leftBehind.length) {
@@ -78148,10 +78578,12 @@ function startRenewal(context, ttlSeconds) {
         busy = true;
         lease
             .renew()
-            .catch((error) => {
-            // A lost lease stops the run; a failed renewal call is only logged: the fence decides.
-            if (error instanceof LeaseLostError)
-                failure = error;
+            .catch(async (error) => {
+            // A lost lease stops the run, saying what the lease row shows; a failed renewal call is only
+            // logged: the fence decides.
+            if (error instanceof LeaseLostError) {
+                failure = await leaseLostAt(context, 'when it was renewed', 'Versions it applied stay applied; it stopped before its next version. Re-run to continue.').catch(() => error);
+            }
             else
                 context.log(`Renewing the migration lease failed (will retry): ${errorMessage(error)}`);
         })
@@ -78185,7 +78617,7 @@ function startRenewal(context, ttlSeconds) {
 function operations_list(numbers) {
     return numbers.map((n) => `v${n}`).join(', ');
 }
-function plural(count, one, many) {
+function operations_plural(count, one, many) {
     return `${count} ${count === 1 ? one : many}`;
 }
 /** The `files` column of a version's row, as apply writes it. */
@@ -78202,7 +78634,7 @@ async function validate(target, versions, options) {
     return { plan, partial, problems };
 }
 function partialProblem(partial) {
-    return `v${partial.version} is only partly applied (${plural(partial.steps, 'statement', 'statements')} ran): re-run apply to finish it`;
+    return `v${partial.version} is only partly applied (${operations_plural(partial.steps, 'statement', 'statements')} ran): re-run apply to finish it`;
 }
 /**
  * sequelize-cli's default migration file names: a timestamp, a name, a script extension. The seed's
@@ -78233,13 +78665,13 @@ async function sequelizeCount(target, versions, options) {
     const onDisk = new Set(versions.map((v) => v.number));
     for (let number = 1; number <= count; number++) {
         if (!onDisk.has(number)) {
-            throw new OperationRefusedError(`${table.display} records ${plural(count, 'migration', 'migrations')} but there is no v${number} folder in the migrations directory: ` +
+            throw new OperationRefusedError(`${table.display} records ${operations_plural(count, 'migration', 'migrations')} but there is no v${number} folder in the migrations directory: ` +
                 `each sequelize migration file ran the folder v<its position>, so v1..v${count} must all be there. Check migrations-dir.`);
         }
     }
     names.forEach((name, index) => options.log(`${table.display}: ${name} ran v${index + 1}`));
     if (options.baselineVersion !== null && options.baselineVersion !== count) {
-        throw new OperationRefusedError(`baseline-version is ${options.baselineVersion} but ${table.display} records ${plural(count, 'migration', 'migrations')} (v1..v${count}): ` +
+        throw new OperationRefusedError(`baseline-version is ${options.baselineVersion} but ${table.display} records ${operations_plural(count, 'migration', 'migrations')} (v1..v${count}): ` +
             'give only one of them, or make them agree.');
     }
     return count;
@@ -78271,7 +78703,7 @@ function checkNeverRan(chosen, rows, partial, tables) {
     }
     const started = partial.filter((p) => wanted.has(p.version));
     if (started.length) {
-        throw new OperationRefusedError(`${started.map((p) => `v${p.version} (${plural(p.steps, 'statement', 'statements')} ran)`).join(', ')} ` +
+        throw new OperationRefusedError(`${started.map((p) => `v${p.version} (${operations_plural(p.steps, 'statement', 'statements')} ran)`).join(', ')} ` +
             `${started.length === 1 ? 'is' : 'are'} partly applied here: baseline only records versions that never ran here. Re-run apply to finish ${started.length === 1 ? 'it' : 'them'}.`);
     }
 }
@@ -78352,7 +78784,7 @@ async function repair(target, versions, options) {
         const rows = await readAppliedRows(target, tables);
         const plan = planMigrations(versions, rows);
         for (const partial of await readPartialVersions(target, tables)) {
-            options.log(`v${partial.version} is partly applied (${plural(partial.steps, 'statement', 'statements')} ran); repair does not touch it — re-run apply`);
+            options.log(`v${partial.version} is partly applied (${operations_plural(partial.steps, 'statement', 'statements')} ran); repair does not touch it — re-run apply`);
         }
         if (!plan.drift.length) {
             options.log('No drift: every applied version matches its files on disk');
@@ -79322,150 +79754,8 @@ function numberOrderWarning(names, dir) {
         `(not ${byNumber.join(', ')}). If this version is not applied anywhere yet, pad the numbers to one width (01_, 02_, 10_)`);
 }
 
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-/**
- * Pure renderers: apply results → markdown for the job summary (and the `summary` output), and the
- * markdown helpers the comments share. Every list is bounded, whatever the number of versions: long
- * lists end in "… and N more". No I/O; golden files in __tests__/golden show their exact output.
- */
-
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const minutes = Math.floor(ms / 60_000);
-    return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-/** Inline code that survives backticks in the text. */
-function code(text) {
-    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
-    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${text}${pad}${fence}`;
-}
-/** A table cell: no pipes or line breaks may break the row. */
-function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-/** A fenced block that survives fences inside the text. */
-function fenced(text, lang = '') {
-    const longest = Math.max(2, ...(text.match(/`{3,}/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}${lang}\n${text}\n${fence}`;
-}
-function versionLabel(version, description) {
-    return description ? `v${version} ${cell(description)}` : `v${version}`;
-}
-/**
- * Version numbers for people: each one when there are at most `max`; otherwise runs of three or more
- * consecutive versions as `v3–v9`, at most `max` items, then how many more.
- */
-function versionList(numbers, max = 20) {
-    if (numbers.length <= max)
-        return numbers.map((n) => `v${n}`).join(', ');
-    const items = [];
-    for (let start = 0; start < numbers.length;) {
-        let end = start;
-        while (end + 1 < numbers.length && numbers[end + 1] === numbers[end] + 1)
-            end++;
-        if (end - start >= 2) {
-            items.push({ text: `v${numbers[start]}–v${numbers[end]}`, count: end - start + 1 });
-        }
-        else {
-            for (let index = start; index <= end; index++)
-                items.push({ text: `v${numbers[index]}`, count: 1 });
-        }
-        start = end + 1;
-    }
-    if (items.length <= max)
-        return items.map((item) => item.text).join(', ');
-    const shown = items.slice(0, max);
-    const hidden = numbers.length - shown.reduce((sum, item) => sum + item.count, 0);
-    return `${shown.map((item) => item.text).join(', ')} … and ${hidden.toLocaleString('en-US')} more`;
-}
-/**
- * As many of `lines` as fit in `budget` characters (joined by line breaks), then one line saying how
- * many were left out: `more(n)`.
- */
-function fitLines(lines, budget, more) {
-    const kept = [];
-    let used = 0;
-    for (const [index, line] of lines.entries()) {
-        const last = index === lines.length - 1;
-        // Room for this line, and (unless it is the last) for the note about the rest.
-        if (used + line.length + 1 + (last ? 0 : more(lines.length - index).length + 1) > budget) {
-            return [...kept, more(lines.length - index)];
-        }
-        kept.push(line);
-        used += line.length + 1;
-    }
-    return kept;
-}
-/** At most `max` characters of one piece of text, with `…` where it was cut. */
-function clip(text, max) {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-/** A version's files in a table cell: at most FILES_PER_CELL names, then how many more. */
-function fileCell(files, describe = (file) => `${code(file.name)} (${file.statements})`) {
-    const shown = files.slice(0, FILES_PER_CELL).map(describe);
-    if (files.length > FILES_PER_CELL)
-        shown.push(`… and ${files.length - FILES_PER_CELL} more files`);
-    return cell(shown.join('<br>'));
-}
-const FILES_PER_CELL = 10;
-/** The share of a summary or comment the table of versions may take (the rest is for errors and SQL). */
-const TABLE_BUDGET = 30_000;
-function versions(numbers) {
-    return versionList(numbers);
-}
-function renderApply(result, context) {
-    const out = [`### aurora-migrate apply · ${cell(context.target)}`, ''];
-    const applied = result.applied.map((version) => version.version);
-    if (!result.error && !applied.length && !result.appliedElsewhere.length) {
-        out.push(`Up to date at **v${result.toVersion}**: nothing to apply.`);
-        return out.join('\n') + '\n';
-    }
-    const headline = applied.length ? `applied ${versions(applied)}` : 'applied nothing';
-    out.push(`**v${result.fromVersion} → v${result.toVersion}** in ${formatDuration(result.durationMs)}: ${headline}`);
-    if (result.appliedElsewhere.length)
-        out.push('', `Applied by another run meanwhile: ${versions(result.appliedElsewhere)}`);
-    if (result.leaseWaitedMs >= 1000)
-        out.push('', `Waited ${formatDuration(result.leaseWaitedMs)} for another run's migration lease.`);
-    if (result.applied.length) {
-        out.push('', '| Version | Files | Statements | Duration |', '|---|---|---:|---:|');
-        const rows = result.applied.map((version) => `| ${versionLabel(version.version, version.description)} | ${fileCell(version.files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`);
-        out.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | |`));
-    }
-    if (result.error)
-        out.push('', ...renderError(result.error));
-    const pending = result.plan.pending.map((p) => p.version).filter((v) => v > result.toVersion && v !== result.failedVersion);
-    if (result.error && pending.length)
-        out.push('', `Not attempted: ${versions(pending)}`);
-    return out.join('\n') + '\n';
-}
-function renderError(error) {
-    if (error instanceof StatementFailedError) {
-        const where = `${error.location.file}:${error.location.line}:${error.location.column}`;
-        const state = error.sqlError.sqlState ? ` (SQLSTATE ${error.sqlError.sqlState})` : '';
-        const lines = [
-            '> [!CAUTION]',
-            `> **v${error.version} failed** at ${code(where)}: ${clip(publicSqlMessage(error.sqlError), 2_000)}${state}`,
-            ...(error instanceof StepFailedError
-                ? [...(error.advice ? [`> ${error.advice}`] : []), `> ${error.outcome}`]
-                : [`> v${error.version} was rolled back; versions before it stay applied.`])
-        ];
-        // DETAIL often quotes the rows involved (`Key (email)=(…) already exists`): production data, never shown here.
-        if (error.sqlError.detail)
-            lines.push("> PostgreSQL's DETAIL is left out: it can contain row values.");
-        if (error.sqlError.hint)
-            lines.push(`> Hint: ${clip(error.sqlError.hint, 2_000)}`);
-        return [...lines, '', fenced(clip(error.statementPreview, 4_000), 'sql')];
-    }
-    return ['> [!CAUTION]', `> ${clip(error.message, 4_000).split('\n').join('\n> ')}`];
-}
-
 ;// CONCATENATED MODULE: ./src/report/comment.ts
+
 
 
 
@@ -79483,6 +79773,7 @@ function comment_list(numbers) {
 /** The share of the comment the findings and the warnings may take; the SQL gets what is left. */
 const FINDINGS_BUDGET = 12_000;
 const WARNINGS_BUDGET = 4_000;
+const SCHEMA_CHANGE_BUDGET = 8_000;
 function comment_plural(count, word) {
     return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
@@ -79501,6 +79792,17 @@ function verificationCell(verification, version) {
         return `❌ ${code(`${check.error.file}:${check.error.line}:${check.error.column}`)}`;
     return '⏭️ not run';
 }
+/** Verification beside the review: a version with an error or warning finding is never a bare ✅. */
+function versionStatusCell(verification, review, version) {
+    const verified = verificationCell(verification, version);
+    const reviewed = review ? versionReviewCell(review.findings, version) : null;
+    return reviewed ? `${verified} · ${reviewed}` : verified;
+}
+/** `PostgreSQL 16` from the server's description (`local PostgreSQL 16.6`), or null when it does not say. */
+function postgresMajor(server) {
+    const match = /PostgreSQL (\d+)/.exec(server ?? '');
+    return match ? `PostgreSQL ${match[1]}` : null;
+}
 function verificationSection(verification) {
     if (!verification)
         return ['**Verification** is turned off (`verify: false`).'];
@@ -79509,7 +79811,15 @@ function verificationSection(verification) {
     }
     const where = verification.server ? ` on ${cell(verification.server)}` : '';
     if (verification.status === 'passed') {
-        return [`✅ **Verified**: all ${comment_plural(verification.versions.length, 'version')} applied from scratch${where}.`];
+        // Say what this proves: the SQL runs on an empty database, not how it behaves on the target's data.
+        const major = postgresMajor(verification.server);
+        const empty = major
+            ? ` on an empty ${major}${verification.server ? ` (${cell(verification.server)})` : ''}`
+            : ` on an empty database${where}`;
+        return [
+            `✅ **Verified**: all ${comment_plural(verification.versions.length, 'version')} applied from scratch${empty}. ` +
+                "That proves the SQL runs, not how it behaves on the target's data."
+        ];
     }
     const failed = verification.versions.find((v) => v.status === 'failed');
     const lines = [`❌ **Verification failed**${where}: applying every version from scratch stopped at v${failed?.version ?? '?'}.`];
@@ -79616,6 +79926,18 @@ function sqlBlocks(plan, versions, budget) {
     }
     return out;
 }
+/** The schema change as the throwaway database shows it, cut at a line to its share of the comment. */
+function schemaChangeSection(markdown) {
+    const text = markdown.replace(/\n+$/, '');
+    if (text.length <= SCHEMA_CHANGE_BUDGET)
+        return ['**Schema change**', '', text];
+    // At a blank line when there is one in the second half: a table or list is then cut whole.
+    const paragraph = text.lastIndexOf('\n\n', SCHEMA_CHANGE_BUDGET);
+    const cut = paragraph > SCHEMA_CHANGE_BUDGET / 2 ? paragraph : text.lastIndexOf('\n', SCHEMA_CHANGE_BUDGET);
+    const kept = text.slice(0, cut > 0 ? cut : SCHEMA_CHANGE_BUDGET);
+    const hidden = text.slice(kept.length).split('\n').length - 1;
+    return ['**Schema change**', '', kept, '', `… ${comment_plural(Math.max(1, hidden), 'more line')} not shown.`];
+}
 function escapeHtml(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -79633,7 +79955,11 @@ function renderPlanComment(input) {
             : `no migration changes relative to the base branch (at **v${plan.currentVersion}**)`;
         return [title, '', `✅ ${cell(input.environment)} is ${state}: nothing to apply.`, '', footer(input.runUrl, input.sha), ''].join('\n');
     }
+    const review = input.review ?? null;
     const head = [title, ''];
+    if (review && plan.pending.length)
+        head.push(...renderReview(review, REVIEW_BUDGET), '');
+    const contextLine = head.length;
     const total = plan.pending.reduce((sum, p) => sum + p.statements, 0);
     head.push(plan.pending.length
         ? `${context} · **${comment_plural(plan.pending.length, 'version')} pending**: ${comment_list(plan.pending.map((p) => p.version))} (${comment_plural(total, 'statement')})`
@@ -79645,7 +79971,7 @@ function renderPlanComment(input) {
         const rows = plan.pending.map((p) => {
             const files = fileCell(p.files, (f) => `${code(f.name)} (${f.statements}${f.transactionWrapper ? `, ${WRAPPER_NOTE}` : ''})`);
             const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`;
-            return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${verificationCell(verification, p.version)} |`;
+            return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${versionStatusCell(verification, review, p.version)} |`;
         });
         head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | | |`));
     }
@@ -79660,6 +79986,8 @@ function renderPlanComment(input) {
     if (warnings.length)
         head.push('', '**Worth a look** (apply runs anyway):', '', ...fitLines(warnings, WARNINGS_BUDGET, more));
     head.push('', ...verificationSection(verification));
+    if (input.schemaChange)
+        head.push('', ...schemaChangeSection(input.schemaChange));
     const tail = ['', footer(input.runUrl, input.sha), ''];
     const fixed = head.join('\n').length + tail.join('\n').length;
     const sql = sqlBlocks(plan, input.versions, BUDGET - fixed);
@@ -79670,7 +79998,7 @@ function renderPlanComment(input) {
     return [
         title,
         '',
-        head[2],
+        head[contextLine],
         '',
         'The plan is too large for a pull request comment: the log of the workflow run lists every pending version.',
         ...tail
@@ -79957,6 +80285,2028 @@ function boundedSummary(markdown, limit = SUMMARY_LIMIT) {
         return markdown;
     const title = markdown.slice(0, markdown.indexOf('\n') + 1 || markdown.length);
     return `${title}\nThe report is too large for a job summary (${Buffer.byteLength(markdown, 'utf8').toLocaleString('en-US')} bytes): see the log of this run.\n`;
+}
+
+;// CONCATENATED MODULE: ./src/review/catalog.ts
+/** Columns per table whose null fraction is read: keeps a row far below the Data API's 64 KB. */
+const NULL_FRACTION_COLUMNS = 200;
+const KINDS = {
+    r: 'table',
+    p: 'partitioned table',
+    i: 'index',
+    I: 'index',
+    v: 'view',
+    m: 'materialized view',
+    S: 'sequence'
+};
+// The name is split at its first dot (schema names never hold one here: they come folded from the parser).
+const CATALOG_QUERY = `WITH wanted AS (
+  SELECT w.name, to_regclass(quote_ident(split_part(w.name, '.', 1)) || '.' || quote_ident(substr(w.name, strpos(w.name, '.') + 1))) AS oid
+  FROM json_array_elements_text(CAST(:relations AS json)) AS w(name)
+  WHERE strpos(w.name, '.') > 0
+)
+SELECT w.name::text AS name,
+  c.relkind::text AS kind,
+  c.reltuples::float8 AS rows,
+  CASE WHEN c.relkind IN ('r', 'p', 'm', 'i', 'I') THEN pg_total_relation_size(c.oid)::bigint END AS bytes,
+  (SELECT json_object_agg(s.attname, s.null_frac)::text
+     FROM (SELECT st.attname::text AS attname, st.null_frac::float8 AS null_frac
+             FROM pg_stats st
+            WHERE st.schemaname = n.nspname AND st.tablename = c.relname AND NOT st.inherited
+            ORDER BY st.attname
+            LIMIT ${NULL_FRACTION_COLUMNS}) s) AS null_fractions
+FROM wanted w
+JOIN pg_class c ON c.oid = w.oid
+JOIN pg_namespace n ON n.oid = c.relnamespace`;
+/**
+ * Facts by `schema.name` for every relation that exists; a relation that does not exist is absent from
+ * the map. No call at all for an empty list.
+ */
+async function readCatalogFacts(target, relations) {
+    const facts = new Map();
+    const wanted = [...new Set(relations)];
+    if (wanted.length === 0)
+        return facts;
+    const result = await target.query(CATALOG_QUERY, { relations: JSON.stringify(wanted) });
+    for (const row of result.rows) {
+        const name = String(row.name);
+        const rows = row.rows === null ? null : Number(row.rows);
+        const relation = {
+            name,
+            kind: KINDS[String(row.kind)] ?? 'other',
+            // reltuples is -1 on a table never vacuumed or analyzed (PostgreSQL 14 and later): unknown, not empty.
+            rows: rows === null || rows < 0 ? null : Math.round(rows),
+            bytes: row.bytes === null ? null : Number(row.bytes)
+        };
+        if (typeof row.null_fractions === 'string')
+            relation.nullFraction = JSON.parse(row.null_fractions);
+        facts.set(name, relation);
+    }
+    return facts;
+}
+
+;// CONCATENATED MODULE: ./src/review/created-earlier.ts
+/**
+ * The relations the pending statements created before a given one, without copying a set per statement: one map
+ * from each relation to the position of the first statement that creates it, read through a view per statement.
+ */
+class CreatedRelations {
+    firstCreated = new Map();
+    /** Records that the statement at `position` (in review order) creates `relation`. */
+    add(relation, position) {
+        if (!this.firstCreated.has(relation))
+            this.firstCreated.set(relation, position);
+    }
+    /** The relations created by statements before `position`. */
+    before(position) {
+        return new CreatedBefore(this.firstCreated, position);
+    }
+}
+class CreatedBefore {
+    firstCreated;
+    position;
+    constructor(firstCreated, position) {
+        this.firstCreated = firstCreated;
+        this.position = position;
+    }
+    has(relation) {
+        const created = this.firstCreated.get(relation);
+        return created !== undefined && created < this.position;
+    }
+    get size() {
+        return [...this.values()].length;
+    }
+    *values() {
+        for (const [relation, created] of this.firstCreated)
+            if (created < this.position)
+                yield relation;
+    }
+    keys() {
+        return this.values();
+    }
+    *entries() {
+        for (const relation of this.values())
+            yield [relation, relation];
+    }
+    forEach(callback) {
+        for (const relation of this.values())
+            callback(relation, relation, this);
+    }
+    [Symbol.iterator]() {
+        return this.values();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/review/names.ts
+function isRangeVar(value) {
+    return value !== null && typeof value === 'object' && typeof value.relname === 'string';
+}
+function names_qualifiedName(relation, defaultSchema) {
+    return `${relation.schemaname ?? defaultSchema}.${relation.relname}`;
+}
+/** `schema.name` from a list of String nodes (DROP INDEX's object names): the last one or two parts. */
+function nameFromList(items, defaultSchema) {
+    const parts = (Array.isArray(items) ? items : [])
+        .map((item) => item.String?.sval)
+        .filter((part) => typeof part === 'string');
+    if (parts.length === 0)
+        return null;
+    const name = parts[parts.length - 1];
+    const schema = parts.length > 1 ? parts[parts.length - 2] : defaultSchema;
+    return `${schema}.${name}`;
+}
+/** The statement type and its fields: `['IndexStmt', {...}]`. */
+function statementKind(node) {
+    const [kind, fields] = Object.entries(node)[0] ?? ['', {}];
+    return [kind, (fields ?? {})];
+}
+/**
+ * The relations a statement creates (tables, indexes, views, materialized views, sequences), `schema.name`;
+ * and a schema it creates, by its bare name (what the schema rules look up).
+ */
+function createdRelations(node, defaultSchema) {
+    const [kind, fields] = statementKind(node);
+    const at = (value) => (isRangeVar(value) ? [names_qualifiedName(value, defaultSchema)] : []);
+    switch (kind) {
+        case 'CreateStmt':
+            return at(fields.relation);
+        case 'CreateTableAsStmt':
+            return at(fields.into?.rel);
+        case 'ViewStmt':
+            return at(fields.view);
+        case 'CreateSeqStmt':
+            return at(fields.sequence);
+        case 'CreateSchemaStmt':
+            return typeof fields.schemaname === 'string' ? [fields.schemaname] : [];
+        case 'IndexStmt': {
+            // An index lives in its table's schema.
+            const table = fields.relation;
+            if (typeof fields.idxname !== 'string' || !isRangeVar(table))
+                return [];
+            return [`${table.schemaname ?? defaultSchema}.${fields.idxname}`];
+        }
+        default:
+            return [];
+    }
+}
+const DROPPED_RELATION_KINDS = new Set(['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE']);
+/** Every relation a statement names (RangeVar nodes anywhere in it, and the relations a DROP names), `schema.name`. */
+function namedRelations(node, defaultSchema) {
+    const names = new Set();
+    const visit = (value) => {
+        if (Array.isArray(value)) {
+            value.forEach(visit);
+        }
+        else if (value !== null && typeof value === 'object') {
+            if (isRangeVar(value))
+                names.add(names_qualifiedName(value, defaultSchema));
+            Object.values(value).forEach(visit);
+        }
+    };
+    visit(node);
+    const [kind, fields] = statementKind(node);
+    if (kind === 'DropStmt' && DROPPED_RELATION_KINDS.has(String(fields.removeType))) {
+        for (const object of fields.objects ?? []) {
+            const name = nameFromList(object.List?.items, defaultSchema);
+            if (name)
+                names.add(name);
+        }
+    }
+    return [...names];
+}
+function stringValues(list) {
+    return (Array.isArray(list) ? list : []).map((item) => String(item.String?.sval));
+}
+/** The columns of each index, PRIMARY KEY and UNIQUE constraint a statement creates, with their table (`schema.name`). */
+function indexColumns(node, defaultSchema) {
+    const [kind, fields] = statementKind(node);
+    if (!isRangeVar(fields.relation))
+        return [];
+    const relation = names_qualifiedName(fields.relation, defaultSchema);
+    const found = [];
+    const keyed = (constraint, column) => {
+        if (constraint.contype !== 'CONSTR_PRIMARY' && constraint.contype !== 'CONSTR_UNIQUE')
+            return;
+        found.push(column !== undefined ? [column] : stringValues(constraint.keys));
+    };
+    const fromElements = (elements, wrap) => {
+        for (const element of elements) {
+            const item = wrap === 'cmds' ? (element.AlterTableCmd?.def ?? {}) : element;
+            const column = item.ColumnDef;
+            for (const c of column?.constraints ?? []) {
+                keyed(c.Constraint ?? {}, String(column?.colname));
+            }
+            const constraint = item.Constraint;
+            if (constraint)
+                keyed(constraint);
+        }
+    };
+    if (kind === 'IndexStmt') {
+        const params = fields.indexParams ?? [];
+        found.push(params.map((param) => String(param.IndexElem?.name ?? '')));
+    }
+    else if (kind === 'CreateStmt') {
+        fromElements(fields.tableElts ?? [], 'tableElts');
+    }
+    else if (kind === 'AlterTableStmt') {
+        fromElements(fields.cmds ?? [], 'cmds');
+    }
+    return found.map((columns) => ({ relation, columns }));
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/review/parse.ts
+/**
+ * PostgreSQL's own parser (libpg-query, compiled to WebAssembly) at run time. The module is imported on first
+ * use, not at import time: loading the WebAssembly costs milliseconds that only a review needs.
+ *
+ * Each statement the project's splitter cut out is parsed alone, so the parse tree and the splitter's
+ * file/line/column describe the same text (the two agree on every statement of the test corpus).
+ */
+
+
+
+/** The name of the WebAssembly file, which scripts/bundle.mjs copies into dist/ next to the bundle. */
+const WASM_FILE = 'libpg-query.wasm';
+let loading = null;
+/** Loads the parser once (the WebAssembly module is shared by every caller); a failed load is tried again next time. */
+function loadParser() {
+    loading ??= (async () => {
+        const libpgQuery = await importLibpgQuery();
+        return {
+            parseStatement(sql) {
+                let statements;
+                try {
+                    statements = libpgQuery.parseSync(sql).stmts ?? [];
+                }
+                catch {
+                    // Refused by the parser: verification runs the statement and reports the error with its location.
+                    return null;
+                }
+                if (statements.length !== 1)
+                    return null;
+                return statements[0].stmt ?? null;
+            }
+        };
+    })();
+    loading.catch(() => {
+        loading = null;
+    });
+    return loading;
+}
+/**
+ * Imports libpg-query. Its Emscripten loader finds the .wasm in the CommonJS `__dirname`. Run from
+ * node_modules, that is the package's own directory. Inside the ES module bundle there is no `__dirname`, so for
+ * the time of the import (the loader starts there) a global one names the bundle's directory, where the .wasm is.
+ */
+async function importLibpgQuery() {
+    const here = external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url));
+    const global = globalThis;
+    const shim = global.__dirname === undefined && external_node_fs_default().existsSync(external_node_path_default().join(here, WASM_FILE));
+    if (shim)
+        global.__dirname = here;
+    try {
+        const libpgQuery = await __nccwpck_require__.e(/* import() */ 627).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2627, 23));
+        await libpgQuery.loadModule();
+        return libpgQuery;
+    }
+    finally {
+        if (shim)
+            delete global.__dirname;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/review/rules/nodes.ts
+/**
+ * Reading libpg-query's JSON parse tree: a node is `{ TypeName: { … } }`, a list of names is
+ * `[{ String: { sval } }, …]`. Unquoted identifiers arrive already folded to lower case by the parser.
+ */
+/** The body of a node of the given kind (`body({ UpdateStmt: x }, 'UpdateStmt')` is x), or null. */
+function body(node, kind) {
+    if (!node || typeof node !== 'object')
+        return null;
+    const inner = node[kind];
+    return inner && typeof inner === 'object' ? inner : null;
+}
+/** The kind of a node: its only key (`UpdateStmt`). */
+function kindOf(node) {
+    if (!node || typeof node !== 'object' || Array.isArray(node))
+        return null;
+    const keys = Object.keys(node);
+    return keys.length === 1 ? keys[0] : null;
+}
+function nodes_list(value) {
+    return Array.isArray(value) ? value : [];
+}
+function nodes_text(value) {
+    return typeof value === 'string' ? value : null;
+}
+/** `[{ String: { sval: 'pg_catalog' } }, { String: { sval: 'int4' } }]` → `['pg_catalog', 'int4']`. */
+function names(value) {
+    return nodes_list(value).map((item) => nodes_text(body(item, 'String')?.sval) ?? '');
+}
+/** `schema.name` of a RangeVar, with the default schema for an unqualified name. */
+function rangeVarName(rangeVar, defaultSchema) {
+    if (!rangeVar || typeof rangeVar !== 'object')
+        return null;
+    const relname = nodes_text(rangeVar.relname);
+    if (!relname)
+        return null;
+    return `${nodes_text(rangeVar.schemaname) ?? defaultSchema}.${relname}`;
+}
+/** A dotted name list (`[schema, name]` or `[name]`) as `schema.name`. */
+function nodes_qualifiedName(parts, defaultSchema) {
+    return parts.length > 1 ? parts.slice(-2).join('.') : `${defaultSchema}.${parts[0]}`;
+}
+/** The serial pseudo-types (an integer column with its own sequence default). */
+const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
+/** The names people write for the parser's internal type names (`bigint` for `int8`). */
+const SQL_NAMES = {
+    int2: 'smallint',
+    int4: 'integer',
+    int8: 'bigint',
+    float4: 'real',
+    float8: 'double precision',
+    bool: 'boolean',
+    bpchar: 'char'
+};
+function columnType(typeName) {
+    const parts = names(typeName && typeName.names);
+    if (parts.length === 0)
+        return null;
+    const name = parts[parts.length - 1];
+    const modifiers = nodes_list(typeName && typeName.typmods).map((mod) => {
+        // A_Const { ival: { ival: 10 } }; the JSON leaves out a zero (`{ ival: {} }`).
+        const value = body(mod, 'A_Const')?.ival;
+        return value && typeof value === 'object' ? Number(value.ival ?? 0) : NaN;
+    });
+    const array = nodes_list(typeName && typeName.arrayBounds).length > 0;
+    const written = SQL_NAMES[name] ?? name;
+    const shown = modifiers.length > 0 ? `${written}(${modifiers.map((mod) => (Number.isNaN(mod) ? '?' : mod)).join(',')})` : written;
+    return { name, display: `${shown}${array ? '[]' : ''}`, modifiers, array };
+}
+/** Every node of the given kind under a node, depth first. */
+function findAll(node, kind) {
+    const found = [];
+    const visit = (value) => {
+        if (Array.isArray(value)) {
+            for (const item of value)
+                visit(item);
+        }
+        else if (value && typeof value === 'object') {
+            for (const [key, inner] of Object.entries(value)) {
+                if (key === kind && inner && typeof inner === 'object')
+                    found.push(inner);
+                visit(inner);
+            }
+        }
+    };
+    visit(node);
+    return found;
+}
+/** The string constants under a node (`'happy'` in `SELECT 'happy'::mood`). */
+function stringConstants(node) {
+    return findAll(node, 'A_Const').flatMap((constant) => {
+        const value = nodes_text(body(constant, 'sval')?.sval);
+        return value === null ? [] : [value];
+    });
+}
+/** An `ALTER TABLE` statement's table and its subcommands (`AlterTableCmd` bodies), or null for another statement. */
+function alterTable(node, defaultSchema) {
+    const statement = body(node, 'AlterTableStmt');
+    if (!statement || statement.objtype !== 'OBJECT_TABLE')
+        return null;
+    const relation = rangeVarName(statement.relation, defaultSchema);
+    if (!relation)
+        return null;
+    const commands = nodes_list(statement.cmds).flatMap((command) => {
+        const inner = body(command, 'AlterTableCmd');
+        return inner ? [inner] : [];
+    });
+    return { relation, commands };
+}
+/** The columns a statement defines: a CREATE TABLE's, or those an ALTER TABLE adds or retypes. */
+function definedColumns(node, defaultSchema) {
+    const create = body(node, 'CreateStmt');
+    if (create) {
+        const relation = rangeVarName(create.relation, defaultSchema);
+        if (!relation)
+            return [];
+        return nodes_list(create.tableElts).flatMap((element) => {
+            const column = body(element, 'ColumnDef');
+            const type = columnType(column?.typeName);
+            const name = nodes_text(column?.colname);
+            return column && type && name ? [{ relation, column: name, type }] : [];
+        });
+    }
+    const altered = alterTable(node, defaultSchema);
+    if (!altered)
+        return [];
+    return altered.commands.flatMap((command) => {
+        const column = body(command.def, 'ColumnDef');
+        const name = command.subtype === 'AT_AlterColumnType' ? nodes_text(command.name) : nodes_text(column?.colname);
+        const type = columnType(column?.typeName);
+        const defines = command.subtype === 'AT_AddColumn' || command.subtype === 'AT_AlterColumnType';
+        return defines && name && type ? [{ relation: altered.relation, column: name, type }] : [];
+    });
+}
+
+;// CONCATENATED MODULE: ./src/review/rules/relations.ts
+
+/**
+ * True when the relation existed before this statement's pending versions: not created earlier in them, and, with a
+ * target, present in its catalog (a relation the target does not have cannot be blocked or lose rows there).
+ */
+function existedBefore(relation, context) {
+    if (context.createdEarlier.has(relation))
+        return false;
+    return context.catalog === null || context.catalog.has(relation);
+}
+function factsOf(relation, context) {
+    return context.catalog?.get(relation) ?? null;
+}
+/** `1.2 GB`, `8 MB`, `16 kB`, in PostgreSQL's pg_size_pretty units. */
+function formatSize(bytes) {
+    const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    const shown = unit === 0 || value >= 10 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, '');
+    return `${shown} ${units[unit]}`;
+}
+/** `` `public.orders` (≈100,000 rows, 8 MB) `` with what the target's catalog says, or `` `public.orders` `` alone. */
+function describeRelation(relation, context) {
+    const facts = factsOf(relation, context);
+    const parts = [];
+    if (facts?.rows !== null && facts?.rows !== undefined && facts.rows >= 0)
+        parts.push(`≈${Math.round(facts.rows).toLocaleString('en-US')} rows`);
+    if (facts?.bytes !== null && facts?.bytes !== undefined)
+        parts.push(formatSize(facts.bytes));
+    return parts.length > 0 ? `\`${relation}\` (${parts.join(', ')})` : `\`${relation}\``;
+}
+function traceOf(statement, context) {
+    return context.trace?.get(types_traceKey(statement.version, statement.index)) ?? null;
+}
+/**
+ * Whether the throwaway database saw the statement rewrite the relation: true or false from its trace, null when
+ * there is no trace of the statement (verification did not run, or stopped before it).
+ */
+function observedRewrite(relation, statement, context) {
+    const trace = traceOf(statement, context);
+    return trace ? trace.rewritten.includes(relation) : null;
+}
+/** The lock mode the trace saw the statement take on the relation (strongest first), or null. */
+function observedLock(relation, statement, context) {
+    const modes = (traceOf(statement, context)?.locks ?? []).filter((lock) => lock.relation === relation).map((lock) => lock.mode);
+    return LOCK_STRENGTH.find((mode) => modes.includes(mode)) ?? modes[0] ?? null;
+}
+const ACCESS_EXCLUSIVE = 'AccessExclusiveLock';
+/** pg_locks' relation lock modes, strongest first. */
+const LOCK_STRENGTH = [
+    'AccessExclusiveLock',
+    'ExclusiveLock',
+    'ShareRowExclusiveLock',
+    'ShareLock',
+    'ShareUpdateExclusiveLock',
+    'RowExclusiveLock',
+    'RowShareLock',
+    'AccessShareLock'
+];
+
+;// CONCATENATED MODULE: ./src/review/rules/add-column.ts
+
+
+/** Built-in functions that are VOLATILE (pg_proc.provolatile = 'v') and usual in defaults. */
+const VOLATILE_FUNCTIONS = new Set([
+    'gen_random_uuid',
+    'uuidv4',
+    'uuidv7',
+    'uuid_generate_v1',
+    'uuid_generate_v1mc',
+    'uuid_generate_v4',
+    'clock_timestamp',
+    'timeofday',
+    'random',
+    'random_normal',
+    'nextval'
+]);
+/** Built-in functions that are STABLE or IMMUTABLE and usual in defaults: PostgreSQL evaluates them once for the ADD COLUMN. */
+const NON_VOLATILE_FUNCTIONS = new Set(['now', 'transaction_timestamp', 'statement_timestamp', 'current_setting']);
+/** The columns an ALTER TABLE adds to a table that existed before the pending versions. */
+function columnsAddedToExistingTable(statement, context) {
+    const altered = alterTable(statement.node, context.defaultSchema);
+    if (!altered || !existedBefore(altered.relation, context))
+        return [];
+    return altered.commands.flatMap((command) => {
+        const column = body(command.def, 'ColumnDef');
+        const name = nodes_text(column?.colname);
+        if (command.subtype !== 'AT_AddColumn' || !column || !name)
+            return [];
+        const constraints = nodes_list(column.constraints).flatMap((constraint) => {
+            const inner = body(constraint, 'Constraint');
+            return inner ? [inner] : [];
+        });
+        return [{ relation: altered.relation, name, type: columnType(column.typeName)?.display ?? 'unknown', constraints }];
+    });
+}
+/** The names of the functions an expression calls. */
+function functionsCalled(expression) {
+    return findAll(expression, 'FuncCall').map((call) => names(call.funcname).pop() ?? '');
+}
+function rewriteMessage(what, column, context) {
+    return (`Adds column \`${column.name}\` ${what}: PostgreSQL rewrites ${describeRelation(column.relation, context)} to fill it, ` +
+        'holding ACCESS EXCLUSIVE for the whole rewrite: every read and write of the table waits.');
+}
+/** A later batch update of the new column, for the fixes. */
+function backfillSql(relation, column, value) {
+    return (`-- then, in a later version (a -- migrate:no-transaction file), in batches of a few thousand rows:\n` +
+        `UPDATE ${relation} SET ${column} = ${value} WHERE ${column} IS NULL AND id BETWEEN 1 AND 10000;`);
+}
+const addColumnVolatileDefault = {
+    id: 'add-column-volatile-default',
+    severity: 'warning',
+    summary: 'ADD COLUMN with a volatile default (gen_random_uuid(), clock_timestamp(), random()) on an existing table: a table rewrite',
+    check(statement, context) {
+        return columnsAddedToExistingTable(statement, context).flatMap((column) => {
+            const defaults = column.constraints.filter((constraint) => constraint.contype === 'CONSTR_DEFAULT');
+            const called = defaults.flatMap((constraint) => functionsCalled(constraint.raw_expr));
+            const volatile = called.filter((name) => VOLATILE_FUNCTIONS.has(name));
+            const unknown = called.filter((name) => !VOLATILE_FUNCTIONS.has(name) && !NON_VOLATILE_FUNCTIONS.has(name));
+            const rewrite = observedRewrite(column.relation, statement, context);
+            // A known volatile function rewrites unless the trace saw otherwise; a function of unknown volatility only when the trace saw it.
+            if (rewrite === false || (volatile.length === 0 && !(rewrite === true && unknown.length > 0)))
+                return [];
+            const shown = `${(volatile[0] ?? unknown[0])}()`;
+            return [
+                {
+                    message: rewriteMessage(`with the volatile default ${shown}, computed for every existing row`, column, context),
+                    fix: 'Add the column without a default, then set the default (new rows only, no rewrite), then fill the existing rows in batches in a later version.',
+                    fixSql: `ALTER TABLE ${column.relation} ADD COLUMN ${column.name} ${column.type};\n` +
+                        `ALTER TABLE ${column.relation} ALTER COLUMN ${column.name} SET DEFAULT ${shown};\n` +
+                        backfillSql(column.relation, column.name, shown),
+                    relation: column.relation,
+                    lock: observedLock(column.relation, statement, context) ?? ACCESS_EXCLUSIVE
+                }
+            ];
+        });
+    }
+};
+const addColumnStoredGenerated = {
+    id: 'add-column-stored-generated',
+    severity: 'warning',
+    summary: 'ADD COLUMN … GENERATED ALWAYS AS (…) STORED on an existing table: a table rewrite',
+    check(statement, context) {
+        return columnsAddedToExistingTable(statement, context).flatMap((column) => {
+            const stored = column.constraints.some((constraint) => constraint.contype === 'CONSTR_GENERATED' && constraint.generated_kind === 's');
+            if (!stored || observedRewrite(column.relation, statement, context) === false)
+                return [];
+            return [
+                {
+                    message: rewriteMessage('as a stored generated column, computed for every existing row', column, context),
+                    fix: 'Add a plain nullable column, keep it filled for new rows with a trigger, and fill the existing rows in batches in a later version; ' +
+                        'or compute the value in a view or the query.',
+                    fixSql: `ALTER TABLE ${column.relation} ADD COLUMN ${column.name} ${column.type};\n` +
+                        `-- a BEFORE INSERT OR UPDATE trigger sets NEW.${column.name} for new rows\n` +
+                        backfillSql(column.relation, column.name, '<the expression>'),
+                    relation: column.relation,
+                    lock: observedLock(column.relation, statement, context) ?? ACCESS_EXCLUSIVE
+                }
+            ];
+        });
+    }
+};
+const addColumnSerialOrIdentity = {
+    id: 'add-column-serial-identity',
+    severity: 'warning',
+    summary: 'ADD COLUMN of a serial or identity column on an existing table: a table rewrite to number every row',
+    check(statement, context) {
+        return columnsAddedToExistingTable(statement, context).flatMap((column) => {
+            const serial = SERIAL_TYPES.has(column.type);
+            const identity = column.constraints.some((constraint) => constraint.contype === 'CONSTR_IDENTITY');
+            if ((!serial && !identity) || observedRewrite(column.relation, statement, context) === false)
+                return [];
+            const sequence = `${column.relation}_${column.name}_seq`;
+            return [
+                {
+                    message: rewriteMessage(serial ? `as \`${column.type}\`` : 'as an identity column', column, context),
+                    fix: 'Add a plain nullable bigint column, give it a sequence default for new rows, and number the existing rows in batches in a later version; ' +
+                        'then make it NOT NULL through a CHECK … NOT VALID constraint.',
+                    fixSql: `CREATE SEQUENCE ${sequence};\n` +
+                        `ALTER TABLE ${column.relation} ADD COLUMN ${column.name} bigint;\n` +
+                        `ALTER TABLE ${column.relation} ALTER COLUMN ${column.name} SET DEFAULT nextval('${sequence}');\n` +
+                        `ALTER SEQUENCE ${sequence} OWNED BY ${column.relation}.${column.name};\n` +
+                        backfillSql(column.relation, column.name, `nextval('${sequence}')`),
+                    relation: column.relation,
+                    lock: observedLock(column.relation, statement, context) ?? ACCESS_EXCLUSIVE
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/review/rules/column-type.ts
+
+
+/** Types that another type can become without a rewrite (the parser's names). */
+const REACHABLE_IN_PLACE = new Set(['text', 'varchar', 'numeric', 'varbit', 'timestamp', 'timestamptz', 'time', 'timetz', 'interval']);
+const alterColumnTypeRewrite = {
+    id: 'alter-column-type-rewrite',
+    severity: 'warning',
+    summary: 'ALTER COLUMN … TYPE that rewrites an existing table (not one PostgreSQL does in place, such as varchar(n) → text)',
+    check(statement, context) {
+        const altered = alterTable(statement.node, context.defaultSchema);
+        if (!altered || !existedBefore(altered.relation, context))
+            return [];
+        return altered.commands.flatMap((command) => {
+            const column = nodes_text(command.name);
+            const definition = body(command.def, 'ColumnDef');
+            const type = columnType(definition?.typeName);
+            if (command.subtype !== 'AT_AlterColumnType' || !column || !type)
+                return [];
+            const rewrite = observedRewrite(altered.relation, statement, context);
+            const computed = definition?.raw_default !== undefined;
+            if (rewrite === false || (rewrite === null && !computed && !type.array && REACHABLE_IN_PLACE.has(type.name)))
+                return [];
+            const how = rewrite === true
+                ? 'the throwaway database saw the rewrite'
+                : computed
+                    ? 'USING computes every value'
+                    : `no other type becomes ${type.display} without a rewrite`;
+            return [
+                {
+                    message: `Changes \`${column}\` to \`${type.display}\` (${how}): PostgreSQL rewrites ${describeRelation(altered.relation, context)} ` +
+                        'and rebuilds its indexes, holding ACCESS EXCLUSIVE throughout: every read and write of the table waits.',
+                    fix: 'Add a new column of the new type, keep both filled (trigger or application), copy the existing rows in batches in later ' +
+                        'versions, switch the application to the new column, then drop the old one. For varchar, text and numeric, widen instead of ' +
+                        'converting: those changes need no rewrite.',
+                    fixSql: `ALTER TABLE ${altered.relation} ADD COLUMN ${column}_new ${type.display};\n` +
+                        `-- later versions: copy in batches, switch reads, then\n` +
+                        `ALTER TABLE ${altered.relation} DROP COLUMN ${column};\n` +
+                        `ALTER TABLE ${altered.relation} RENAME COLUMN ${column}_new TO ${column};`,
+                    relation: altered.relation,
+                    lock: observedLock(altered.relation, statement, context) ?? ACCESS_EXCLUSIVE
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/review/rules/destructive.ts
+
+
+const STILL_RUNNING = 'the application version still running fails on every query that names it until the new version replaces it';
+/** False for a schema created earlier in the pending versions (createdEarlier holds its bare name). */
+function schemaExistedBefore(schema, context) {
+    return !context.createdEarlier.has(schema);
+}
+const dropColumn = {
+    id: 'drop-column',
+    severity: 'warning',
+    summary: 'DROP COLUMN on an existing table: deletes its data and breaks the application version still running',
+    check(statement, context) {
+        const altered = alterTable(statement.node, context.defaultSchema);
+        if (!altered || !existedBefore(altered.relation, context))
+            return [];
+        return altered.commands.flatMap((command) => {
+            const column = nodes_text(command.name);
+            if (command.subtype !== 'AT_DropColumn' || !column)
+                return [];
+            return [
+                {
+                    message: `Drops column \`${column}\` of ${describeRelation(altered.relation, context)}: its values are gone, and ${STILL_RUNNING}.`,
+                    fix: 'Release an application version that neither reads nor writes the column first; drop it in a later version.',
+                    fixSql: `-- after the application stopped using ${column}, in a later version:\nALTER TABLE ${altered.relation} DROP COLUMN ${column};`,
+                    relation: altered.relation,
+                    lock: observedLock(altered.relation, statement, context) ?? ACCESS_EXCLUSIVE
+                }
+            ];
+        });
+    }
+};
+const dropTable = {
+    id: 'drop-table',
+    severity: 'warning',
+    summary: 'DROP TABLE of an existing table: deletes its rows and breaks the application version still running',
+    check(statement, context) {
+        const drop = body(statement.node, 'DropStmt');
+        if (!drop || drop.removeType !== 'OBJECT_TABLE')
+            return [];
+        return nodes_list(drop.objects).flatMap((object) => {
+            const relation = nodes_qualifiedName(names(body(object, 'List')?.items), context.defaultSchema);
+            if (!existedBefore(relation, context))
+                return [];
+            return [
+                {
+                    message: `Drops ${describeRelation(relation, context)}: its rows are gone, and ${STILL_RUNNING}.`,
+                    fix: 'Release an application version that no longer uses the table first; drop it in a later version (keep a backup if its rows matter).',
+                    fixSql: `-- after the application stopped using ${relation}, in a later version:\nDROP TABLE ${relation};`,
+                    relation,
+                    lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
+                }
+            ];
+        });
+    }
+};
+const dropSchema = {
+    id: 'drop-schema',
+    severity: 'warning',
+    summary: 'DROP SCHEMA of an existing schema: deletes what it holds and breaks the application version still running',
+    check(statement, context) {
+        const drop = body(statement.node, 'DropStmt');
+        if (!drop || drop.removeType !== 'OBJECT_SCHEMA')
+            return [];
+        return nodes_list(drop.objects).flatMap((object) => {
+            const schema = nodes_text(body(object, 'String')?.sval);
+            if (!schema || !schemaExistedBefore(schema, context))
+                return [];
+            const cascade = drop.behavior === 'DROP_CASCADE' ? ' and, with CASCADE, every table, view and function in it' : '';
+            return [
+                {
+                    message: `Drops schema \`${schema}\`${cascade}: what it held is gone, and ${STILL_RUNNING}.`,
+                    fix: 'Release an application version that no longer uses the schema first; drop it in a later version, without CASCADE, so that anything still in it stops the drop.',
+                    fixSql: `-- after the application stopped using ${schema}, in a later version:\nDROP SCHEMA ${schema};`,
+                    relation: null,
+                    lock: null
+                }
+            ];
+        });
+    }
+};
+const renameColumn = {
+    id: 'rename-column',
+    severity: 'warning',
+    summary: 'RENAME COLUMN on an existing table: breaks the application version still running',
+    check(statement, context) {
+        const rename = body(statement.node, 'RenameStmt');
+        if (!rename || rename.renameType !== 'OBJECT_COLUMN' || rename.relationType !== 'OBJECT_TABLE')
+            return [];
+        const relation = rangeVarName(rename.relation, context.defaultSchema);
+        const [from, to] = [nodes_text(rename.subname), nodes_text(rename.newname)];
+        if (!relation || !from || !to || !existedBefore(relation, context))
+            return [];
+        return [
+            {
+                message: `Renames column \`${from}\` of ${describeRelation(relation, context)} to \`${to}\`: ${STILL_RUNNING}.`,
+                fix: 'Add the new column, keep both filled (trigger or application), copy the existing rows in batches, switch the application to ' +
+                    'the new name, and drop the old column in a later version.',
+                fixSql: `ALTER TABLE ${relation} ADD COLUMN ${to} <type of ${from}>;\n` +
+                    `-- a trigger keeps ${to} = ${from} for new rows; copy the rest in batches;\n` +
+                    `-- after the application reads ${to}, in a later version:\nALTER TABLE ${relation} DROP COLUMN ${from};`,
+                relation,
+                lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
+            }
+        ];
+    }
+};
+const renameTable = {
+    id: 'rename-table',
+    severity: 'warning',
+    summary: 'RENAME of an existing table: breaks the application version still running',
+    check(statement, context) {
+        const rename = body(statement.node, 'RenameStmt');
+        if (!rename || rename.renameType !== 'OBJECT_TABLE')
+            return [];
+        const relation = rangeVarName(rename.relation, context.defaultSchema);
+        const to = nodes_text(rename.newname);
+        if (!relation || !to || !existedBefore(relation, context))
+            return [];
+        return [
+            {
+                message: `Renames ${describeRelation(relation, context)} to \`${to}\`: ${STILL_RUNNING}.`,
+                fix: 'Rename it and leave a view under the old name in the same version (a simple view is updatable: the running application keeps ' +
+                    'reading and writing through it); drop the view once no application version uses the old name.',
+                fixSql: `ALTER TABLE ${relation} RENAME TO ${to};\nCREATE VIEW ${relation} AS SELECT * FROM ${relation.split('.')[0]}.${to};`,
+                relation,
+                lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
+            }
+        ];
+    }
+};
+const renameSchema = {
+    id: 'rename-schema',
+    severity: 'warning',
+    summary: 'RENAME of an existing schema: breaks the application version still running',
+    check(statement, context) {
+        const rename = body(statement.node, 'RenameStmt');
+        if (!rename || rename.renameType !== 'OBJECT_SCHEMA')
+            return [];
+        const [from, to] = [nodes_text(rename.subname), nodes_text(rename.newname)];
+        if (!from || !to || !schemaExistedBefore(from, context))
+            return [];
+        return [
+            {
+                message: `Renames schema \`${from}\` to \`${to}\`: ${STILL_RUNNING}.`,
+                fix: 'Create the new schema and move the application to it over several versions (or keep the old name in the search_path of the running version); rename only names nothing uses.',
+                fixSql: `-- after no application version uses ${from}, in a later version:\nALTER SCHEMA ${from} RENAME TO ${to};`,
+                relation: null,
+                lock: null
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/review/rules/style.ts
+
+/** A notice for every column the statement defines with a type the predicate picks. */
+function columnNotice(statement, context, picks, say) {
+    return definedColumns(statement.node, context.defaultSchema)
+        .filter((column) => picks(column.type))
+        .map((column) => ({ ...say(`\`${column.relation}.${column.column}\``, column.type), relation: column.relation, lock: null }));
+}
+const timestampWithoutTimeZone = {
+    id: 'timestamp-without-time-zone',
+    severity: 'notice',
+    summary: '`timestamp` (without time zone) column: prefer `timestamptz`',
+    check(statement, context) {
+        return columnNotice(statement, context, (type) => type.name === 'timestamp', (column, type) => ({
+            message: `${column} is \`${type.display}\` without time zone: it stores wall-clock time and reads differently for every session's TimeZone.`,
+            fix: 'Use timestamptz: it stores an instant, and shows it in the time zone of whoever reads it.',
+            fixSql: type.array ? 'timestamptz[]' : 'timestamptz'
+        }));
+    }
+};
+const serialColumn = {
+    id: 'serial-column',
+    severity: 'notice',
+    summary: '`serial` / `bigserial` column: prefer an identity column',
+    check(statement, context) {
+        return columnNotice(statement, context, (type) => SERIAL_TYPES.has(type.name), (column, type) => ({
+            message: `${column} is \`${type.display}\`: its sequence is a separate object with its own grants and ownership, and inserts may write the column by hand.`,
+            fix: 'Use an identity column (SQL standard; the sequence belongs to the column, and GENERATED ALWAYS refuses hand-written values).',
+            fixSql: `${type.name.startsWith('small') || type.name === 'serial2' ? 'smallint' : type.name.startsWith('big') || type.name === 'serial8' ? 'bigint' : 'integer'} GENERATED ALWAYS AS IDENTITY`
+        }));
+    }
+};
+const jsonColumn = {
+    id: 'json-column',
+    severity: 'notice',
+    summary: '`json` column: prefer `jsonb`',
+    check(statement, context) {
+        return columnNotice(statement, context, (type) => type.name === 'json', (column, type) => ({
+            message: `${column} is \`${type.display}\`: stored as text, parsed again on every read, and it has no equality operator (no DISTINCT, GROUP BY or index).`,
+            fix: 'Use jsonb, unless the exact text (key order, duplicate keys, white space) must be kept.',
+            fixSql: type.array ? 'jsonb[]' : 'jsonb'
+        }));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/review/rules/transaction.ts
+
+
+/** The statements that run in the same transaction as this one, in order; empty for a statement of a no-transaction file. */
+function transactionOf(statement, context) {
+    const statements = context.versionStatements ?? [];
+    const at = statements.findIndex((other) => other.index === statement.index);
+    if (at < 0 || statement.noTransaction)
+        return [];
+    let [start, end] = [at, at + 1];
+    while (start > 0 && !statements[start - 1].noTransaction)
+        start--;
+    while (end < statements.length && !statements[end].noTransaction)
+        end++;
+    return statements.slice(start, end);
+}
+/** ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE (SHARE UPDATE EXCLUSIVE or SHARE ROW EXCLUSIVE). */
+const WEAKER_ALTER_TABLE = new Set([
+    'AT_ValidateConstraint',
+    'AT_SetStatistics',
+    'AT_ClusterOn',
+    'AT_DropCluster',
+    'AT_AttachPartition',
+    'AT_EnableTrig',
+    'AT_EnableAlwaysTrig',
+    'AT_EnableReplicaTrig',
+    'AT_DisableTrig',
+    'AT_EnableTrigAll',
+    'AT_DisableTrigAll',
+    'AT_EnableTrigUser',
+    'AT_DisableTrigUser'
+]);
+/** LockStmt.mode of ACCESS EXCLUSIVE (the default of LOCK TABLE). */
+const LOCK_MODE_ACCESS_EXCLUSIVE = 8;
+/** The tables a statement names as its object, and whether its syntax alone says it takes ACCESS EXCLUSIVE on them. */
+function lockTargets(statement, defaultSchema) {
+    const node = statement.node;
+    const altered = alterTable(node, defaultSchema);
+    if (altered) {
+        const weaker = (command) => WEAKER_ALTER_TABLE.has(String(command.subtype)) ||
+            (command.subtype === 'AT_AddConstraint' && body(command.def, 'Constraint')?.contype === 'CONSTR_FOREIGN');
+        return { relations: [altered.relation], accessExclusive: !altered.commands.every(weaker) };
+    }
+    const rangeVars = (items) => nodes_list(items).flatMap((item) => rangeVarName(body(item, 'RangeVar'), defaultSchema) ?? []);
+    const drop = body(node, 'DropStmt');
+    if (drop?.removeType === 'OBJECT_TABLE') {
+        return {
+            relations: nodes_list(drop.objects).map((object) => nodes_qualifiedName(names(body(object, 'List')?.items), defaultSchema)),
+            accessExclusive: true
+        };
+    }
+    const truncate = body(node, 'TruncateStmt');
+    if (truncate)
+        return { relations: rangeVars(truncate.relations), accessExclusive: true };
+    const lock = body(node, 'LockStmt');
+    if (lock)
+        return {
+            relations: rangeVars(lock.relations),
+            accessExclusive: (lock.mode ?? LOCK_MODE_ACCESS_EXCLUSIVE) === LOCK_MODE_ACCESS_EXCLUSIVE
+        };
+    const rename = body(node, 'RenameStmt');
+    const renamed = rangeVarName(rename?.relation, defaultSchema);
+    if (rename && renamed && (rename.renameType === 'OBJECT_TABLE' || rename.relationType === 'OBJECT_TABLE'))
+        return { relations: [renamed], accessExclusive: true };
+    return { relations: [], accessExclusive: false };
+}
+/**
+ * The tables the statement takes ACCESS EXCLUSIVE on: as its trace saw it, or as its syntax says. The trace names a
+ * relation as it is after the statement, so a table the statement renames or drops is not in it: the syntax decides
+ * for those, and the trace only where it saw the table locked.
+ */
+function accessExclusiveOn(statement, context) {
+    const { relations, accessExclusive } = lockTargets(statement, context.defaultSchema);
+    const locks = traceOf(statement, context)?.locks ?? [];
+    return relations.filter((relation) => {
+        const seen = locks.filter((lock) => lock.relation === relation);
+        return seen.length > 0 ? seen.some((lock) => lock.mode === ACCESS_EXCLUSIVE) : accessExclusive;
+    });
+}
+function lines(statements) {
+    const first = statements[0];
+    const last = statements[statements.length - 1];
+    if (first.file !== last.file)
+        return `${first.file}:${first.line} to ${last.file}:${last.line}`;
+    return first.line === last.line ? `${first.file}:${first.line}` : `${first.file}:${first.line}–${last.line}`;
+}
+const SAYS_ITS_OWN_LOCK_IS_HELD = new Set(['TruncateStmt', 'LockStmt']);
+const accessExclusiveHeld = {
+    id: 'access-exclusive-held',
+    severity: 'warning',
+    summary: 'ACCESS EXCLUSIVE on an existing table followed by more statements in the same transaction: the lock is held for all of them',
+    check(statement, context) {
+        // The truncate and lock-table rules already say that their lock is held until the version commits.
+        if (SAYS_ITS_OWN_LOCK_IS_HELD.has(kindOf(statement.node) ?? ''))
+            return [];
+        const transaction = transactionOf(statement, context);
+        const at = transaction.findIndex((other) => other.index === statement.index);
+        const following = transaction.slice(at + 1);
+        if (following.length === 0)
+            return [];
+        const earlier = transaction.slice(0, at);
+        return accessExclusiveOn(statement, context)
+            .filter((relation) => existedBefore(relation, context))
+            .filter((relation) => !earlier.some((other) => accessExclusiveOn(other, context).includes(relation)))
+            .map((relation) => ({
+            message: `Takes ACCESS EXCLUSIVE on ${describeRelation(relation, context)} and holds it until the version's transaction commits: ` +
+                `the ${following.length === 1 ? 'statement' : `${following.length} statements`} after it (${lines(following)}) ` +
+                'run while every read and write of the table waits.',
+            fix: 'Make the statement that takes ACCESS EXCLUSIVE the last of its transaction: move the statements after it to a later ' +
+                'version, and set a lock_timeout so that the lock is given up instead of queueing traffic behind it.',
+            fixSql: `SET lock_timeout = '5s';\n${statement.sql.trim().replace(/;?$/, ';')}\n-- the statements that followed: in a later version`,
+            relation,
+            lock: ACCESS_EXCLUSIVE
+        }));
+    }
+};
+/**
+ * A WHERE that narrows little: none, or only NULL and boolean tests (`WHERE col IS NULL`, the usual backfill), `<>`,
+ * and comparisons of a column with another column (the join of `UPDATE … FROM`). A comparison with a value, IN,
+ * BETWEEN, LIKE or a subquery counts as narrowing: the review cannot know by how much, so it stays silent.
+ */
+function broadWhere(where) {
+    if (where === undefined)
+        return true;
+    const narrowing = findAll(where, 'A_Expr').some((expression) => {
+        if (expression.kind !== 'AEXPR_OP')
+            return true;
+        const operator = names(expression.name).pop();
+        const columnToColumn = findAll(expression.lexpr, 'ColumnRef').length > 0 && findAll(expression.rexpr, 'ColumnRef').length > 0;
+        return operator !== '<>' && operator !== '!=' && !columnToColumn;
+    });
+    return !narrowing && findAll(where, 'SubLink').length === 0;
+}
+/** The rows the statement touches: the catalog's rows, times the column's null fraction for `WHERE col IS NULL`; null when unknown. */
+function rowsTouched(relation, where, context) {
+    const facts = factsOf(relation, context);
+    if (!facts || facts.rows === null || facts.rows < 0)
+        return null;
+    const tests = findAll(where, 'NullTest');
+    const column = tests.length === 1 && tests[0].nulltesttype === 'IS_NULL' ? names(body(tests[0].arg, 'ColumnRef')?.fields).pop() : undefined;
+    const fraction = column !== undefined ? facts.nullFraction?.[column] : undefined;
+    if (where !== undefined && fraction === undefined)
+        return null;
+    return Math.round(facts.rows * (fraction ?? 1));
+}
+const unbatchedBackfill = {
+    id: 'unbatched-backfill',
+    severity: 'warning',
+    summary: 'UPDATE or DELETE of a whole existing table in one statement: every row locked until the transaction commits',
+    check(statement, context) {
+        const kind = kindOf(statement.node);
+        const dml = kind === 'UpdateStmt' || kind === 'DeleteStmt' ? body(statement.node, kind) : null;
+        const relation = rangeVarName(dml?.relation, context.defaultSchema);
+        if (!dml || !relation || !existedBefore(relation, context) || !broadWhere(dml.whereClause))
+            return [];
+        const verb = kind === 'UpdateStmt' ? 'Updates' : 'Deletes';
+        const touched = rowsTouched(relation, dml.whereClause, context);
+        const whole = dml.whereClause === undefined;
+        const scope = whole ? 'every row' : touched === null ? 'the rows its WHERE lets through' : `≈${touched.toLocaleString('en-US')} rows`;
+        const narrows = whole ? '' : ' (its WHERE tests only NULLs, booleans or a join, and narrows little)';
+        const until = statement.noTransaction ? 'until the statement ends' : "until the version's transaction commits";
+        return [
+            {
+                message: `${verb} ${scope} of ${describeRelation(relation, context)} in one statement${narrows}: each row stays locked against other ` +
+                    `writers ${until}, and the long transaction holds back vacuum and bloats the table.`,
+                fix: 'Run it in batches in a later version, in a -- migrate:no-transaction file (each statement commits on its own), ' +
+                    'or from a job: a few thousand rows per statement, by key range.',
+                fixSql: `-- migrate:no-transaction\n` +
+                    `${kind === 'UpdateStmt' ? `UPDATE ${relation} SET …` : `DELETE FROM ${relation}`} WHERE id BETWEEN 1 AND 10000 AND …;\n` +
+                    `${kind === 'UpdateStmt' ? `UPDATE ${relation} SET …` : `DELETE FROM ${relation}`} WHERE id BETWEEN 10001 AND 20000 AND …;`,
+                relation,
+                lock: 'RowExclusiveLock'
+            }
+        ];
+    }
+};
+const enumValueUsedInTransaction = {
+    id: 'enum-value-same-transaction',
+    severity: 'error',
+    summary: 'An enum value added by ALTER TYPE … ADD VALUE and used in the same transaction: PostgreSQL refuses it',
+    check(statement, context) {
+        // The throwaway database ran this statement after the ALTER TYPE: whatever the constant is, it did not fail.
+        if (traceOf(statement, context))
+            return [];
+        const transaction = transactionOf(statement, context);
+        const earlier = transaction.slice(0, transaction.findIndex((other) => other.index === statement.index));
+        const createdEnums = new Set(earlier.map((other) => names(body(other.node, 'CreateEnumStmt')?.typeName).join('.')).filter(Boolean));
+        const used = new Set(stringConstants(statement.node));
+        return earlier.flatMap((other) => {
+            const alter = body(other.node, 'AlterEnumStmt');
+            const value = nodes_text(alter?.newVal);
+            const type = names(alter?.typeName).join('.');
+            // RENAME VALUE has an oldVal; a type created in the same transaction may use its new values at once.
+            if (!alter || !value || alter.oldVal !== undefined || !used.has(value) || createdEnums.has(type))
+                return [];
+            return [
+                {
+                    message: `Uses '${value}', which \`ALTER TYPE ${type} ADD VALUE\` at ${other.file}:${other.line} adds in the same transaction: PostgreSQL ` +
+                        `refuses a new enum value until that transaction commits (unsafe use of new value "${value}"), so the version fails.`,
+                    fix: 'Add the value in an earlier version (or in a -- migrate:no-transaction file before this one), and use it from the next one.',
+                    fixSql: `-- version N:\nALTER TYPE ${type} ADD VALUE IF NOT EXISTS '${value}';\n-- version N + 1:\n${statement.sql.trim()}`,
+                    relation: null,
+                    lock: null
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/review/rules/changes.ts
+
+
+
+
+
+const CHANGE_RULES = [
+    addColumnVolatileDefault,
+    addColumnStoredGenerated,
+    addColumnSerialOrIdentity,
+    alterColumnTypeRewrite,
+    dropColumn,
+    dropTable,
+    dropSchema,
+    renameColumn,
+    renameTable,
+    renameSchema,
+    unbatchedBackfill,
+    accessExclusiveHeld,
+    enumValueUsedInTransaction,
+    timestampWithoutTimeZone,
+    serialColumn,
+    jsonColumn
+];
+
+;// CONCATENATED MODULE: ./src/review/rules/lock-context.ts
+/**
+ * What the lock rules say about a relation: its size from the target's catalog, the lock modes and what they
+ * block, and whether the statement's trace on the throwaway database contradicts a lock the rule expects.
+ */
+
+
+/** Lock modes as pg_locks names them, weakest first. */
+const LOCK_MODES = [
+    'AccessShareLock',
+    'RowShareLock',
+    'RowExclusiveLock',
+    'ShareUpdateExclusiveLock',
+    'ShareLock',
+    'ShareRowExclusiveLock',
+    'ExclusiveLock',
+    'AccessExclusiveLock'
+];
+/** LOCK TABLE's mode number in the parse tree (1 = ACCESS SHARE … 8 = ACCESS EXCLUSIVE). */
+function lockModeFromNumber(mode) {
+    return LOCK_MODES[mode - 1] ?? null;
+}
+function isAtLeast(mode, floor) {
+    return LOCK_MODES.indexOf(mode) >= LOCK_MODES.indexOf(floor);
+}
+/** The mode as SQL writes it: `ACCESS EXCLUSIVE`. */
+function lockLabel(mode) {
+    return mode
+        .replace(/Lock$/, '')
+        .replace(/([a-z])([A-Z])/g, '$1 $2')
+        .toUpperCase();
+}
+/** What holding the mode blocks for other sessions. */
+function lockBlocks(mode) {
+    if (mode === 'AccessExclusiveLock')
+        return 'blocks every read and write of it';
+    if (isAtLeast(mode, 'ShareLock'))
+        return 'blocks INSERT, UPDATE and DELETE (reads continue)';
+    if (mode === 'ShareUpdateExclusiveLock')
+        return 'blocks other schema changes, VACUUM and ANALYZE of it';
+    return 'blocks only stronger locks';
+}
+/** The relation's name as the message shows it: without the default schema. */
+function shownName(relation, context) {
+    const prefix = `${context.defaultSchema}.`;
+    return relation.startsWith(prefix) ? relation.slice(prefix.length) : relation;
+}
+const BYTE_UNITS = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+function lock_context_formatBytes(bytes) {
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${unit === 0 ? value : Math.round(value)} ${BYTE_UNITS[unit]}`;
+}
+/** "`orders` (≈100,000 rows, 8 MB)", or "`orders`" when the catalog does not say. */
+function lock_context_describeRelation(relation, context) {
+    const facts = context.catalog?.get(relation);
+    const parts = [];
+    if (facts?.rows !== null && facts?.rows !== undefined)
+        parts.push(`≈${Math.round(facts.rows).toLocaleString('en-US')} rows`);
+    if (facts?.bytes !== null && facts?.bytes !== undefined)
+        parts.push(lock_context_formatBytes(facts.bytes));
+    const name = `\`${shownName(relation, context)}\``;
+    return parts.length > 0 ? `${name} (${parts.join(', ')})` : name;
+}
+/** Appended to messages when there is no catalog (fork pull requests): the judgement is the repository's alone. */
+function catalogNote(context) {
+    return context.catalog === null ? ' (No target catalog: judged from the repository alone.)' : '';
+}
+/** The relation a RangeVar names, `schema.name`. */
+function relationOf(value, context) {
+    return names_qualifiedName(value, context.defaultSchema);
+}
+/** The relation is new: created earlier in the pending versions, so empty and unused by the running application. */
+function isNew(relation, context) {
+    return context.createdEarlier.has(relation);
+}
+/**
+ * The statement ran on the throwaway database and took no lock at least as strong as `mode` on `relation`:
+ * the trace contradicts the rule, which then stays silent.
+ */
+function traceContradictsLock(statement, context, relation, mode) {
+    const trace = context.trace?.get(types_traceKey(statement.version, statement.index));
+    if (!trace)
+        return false;
+    return !trace.locks.some((lock) => lock.relation === relation && isAtLeast(lock.mode, mode));
+}
+/** The statement ran on the throwaway database and rewrote nothing: a rule about a rewrite stays silent. */
+function traceShowsNoRewrite(statement, context) {
+    const trace = context.trace?.get(types_traceKey(statement.version, statement.index));
+    return trace !== undefined && trace.rewritten.length === 0;
+}
+/** The statement's trace lists `constraint` as added without validation (NOT VALID). */
+function traceShowsNotValidated(statement, context, constraint) {
+    const trace = context.trace?.get(types_traceKey(statement.version, statement.index));
+    if (!trace || constraint === undefined)
+        return false;
+    return trace.constraints.some((added) => added.name === constraint && !added.validated);
+}
+/** A SQL identifier, quoted only when it must be. */
+function sqlIdentifier(name) {
+    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+/** `schema.name` as SQL, leaving out the default schema. */
+function sqlRelation(relation, context) {
+    return shownName(relation, context).split('.').map(sqlIdentifier).join('.');
+}
+
+;// CONCATENATED MODULE: ./src/review/rules/foreign-key-index.ts
+/**
+ * A foreign key without an index on its referencing columns: every DELETE or key UPDATE on the referenced
+ * table scans the referencing table for matching rows, holding its row locks meanwhile.
+ */
+
+
+function constraintsIn(list) {
+    return (list ?? []).flatMap((item) => {
+        const constraint = item.Constraint;
+        return constraint ? [constraint] : [];
+    });
+}
+function strings(list) {
+    return (list ?? []).map((item) => String(item.String?.sval));
+}
+/** The referencing column lists of the foreign keys a statement adds, with their table. */
+function foreignKeys(statement, context) {
+    const [kind, fields] = statementKind(statement.node);
+    if (!isRangeVar(fields.relation))
+        return [];
+    const relation = names_qualifiedName(fields.relation, context.defaultSchema);
+    const found = [];
+    const fromColumn = (column) => {
+        for (const constraint of constraintsIn(column.constraints)) {
+            if (constraint.contype === 'CONSTR_FOREIGN')
+                found.push([String(column.colname)]);
+        }
+    };
+    const fromConstraint = (constraint) => {
+        if (constraint.contype === 'CONSTR_FOREIGN')
+            found.push(strings(constraint.fk_attrs));
+    };
+    if (kind === 'CreateStmt') {
+        for (const element of fields.tableElts ?? []) {
+            const column = element.ColumnDef;
+            if (column)
+                fromColumn(column);
+            const constraint = element.Constraint;
+            if (constraint)
+                fromConstraint(constraint);
+        }
+    }
+    else if (kind === 'AlterTableStmt') {
+        for (const cmd of fields.cmds ?? []) {
+            const command = cmd.AlterTableCmd ?? {};
+            const def = command.def;
+            if (command.subtype === 'AT_AddColumn' && def?.ColumnDef)
+                fromColumn(def.ColumnDef);
+            if (command.subtype === 'AT_AddConstraint' && def?.Constraint)
+                fromConstraint(def.Constraint);
+        }
+    }
+    return found.map((columns) => ({ relation, columns }));
+}
+/** An index whose leading columns are the foreign key's columns (in any order) serves its lookups. */
+function covered(columns, indexes) {
+    return indexes.some((index) => {
+        const leading = new Set(index.slice(0, columns.length));
+        return columns.every((column) => leading.has(column));
+    });
+}
+const foreignKeyWithoutIndex = {
+    id: 'foreign-key-without-index',
+    severity: 'notice',
+    summary: 'A foreign key without an index on its referencing columns makes deletes on the referenced table scan this one',
+    check(statement, context) {
+        return foreignKeys(statement, context).flatMap(({ relation, columns }) => {
+            if (covered(columns, context.pendingIndexColumns?.get(relation) ?? []))
+                return [];
+            const existing = !context.createdEarlier.has(relation) && statementKind(statement.node)[0] !== 'CreateStmt';
+            const list = columns.map(sqlIdentifier).join(', ');
+            const table = shownName(relation, context);
+            return [
+                {
+                    message: `No index on \`${table}\` (${list}) in the pending versions: each DELETE or key UPDATE on the referenced table scans \`${table}\`, ` +
+                        `and so does validating the key.` +
+                        (existing ? ' The target’s existing indexes are not read: if one already starts with these columns, waive this finding.' : ''),
+                    fix: `Create an index on the referencing columns${existing ? ' (CONCURRENTLY, in a `-- migrate:no-transaction` file)' : ''}.`,
+                    fixSql: existing
+                        ? `-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY ON ${sqlRelation(relation, context)} (${list});`
+                        : `CREATE INDEX ON ${sqlRelation(relation, context)} (${list});`,
+                    relation,
+                    lock: null
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/review/rules/locks.ts
+/**
+ * Rules about locks: statements that block application traffic on an existing table (or fail on one with
+ * rows). A table created earlier in the pending versions is new and empty, so none of them fire on it; a
+ * statement whose trace on the throwaway database shows no such lock does not fire either.
+ */
+
+
+
+const NO_TRANSACTION_FIX = 'Put it alone in a file whose first line is `-- migrate:no-transaction`';
+/** The ALTER TABLE commands of a statement on an existing table, with that table's name. */
+function alterCommands(statement, context) {
+    const [kind, fields] = statementKind(statement.node);
+    if (kind !== 'AlterTableStmt' || fields.objtype !== 'OBJECT_TABLE' || !isRangeVar(fields.relation))
+        return null;
+    const relation = relationOf(fields.relation, context);
+    if (isNew(relation, context))
+        return null;
+    const commands = (fields.cmds ?? []).map((cmd) => (cmd.AlterTableCmd ?? {}));
+    return { relation, commands };
+}
+function constraintOf(command) {
+    if (command.subtype !== 'AT_AddConstraint')
+        return null;
+    return (command.def?.Constraint ?? null);
+}
+function locks_names(list) {
+    return (list ?? []).map((item) => String(item.String?.sval));
+}
+function locked(relation, mode, context, during) {
+    return `${lockLabel(mode)} on ${lock_context_describeRelation(relation, context)} ${during}: ${lockBlocks(mode)}.`;
+}
+const indexNotConcurrent = {
+    id: 'index-not-concurrent',
+    severity: 'warning',
+    summary: 'CREATE INDEX without CONCURRENTLY on an existing table blocks writes while the index is built',
+    check(statement, context) {
+        const [kind, fields] = statementKind(statement.node);
+        if (kind !== 'IndexStmt' || fields.concurrent === true || !isRangeVar(fields.relation))
+            return [];
+        const relation = relationOf(fields.relation, context);
+        if (isNew(relation, context) || traceContradictsLock(statement, context, relation, 'ShareLock'))
+            return [];
+        const name = typeof fields.idxname === 'string' ? `${sqlIdentifier(fields.idxname)} ` : '';
+        if (context.catalog?.get(relation)?.kind === 'partitioned table') {
+            // CREATE INDEX ON ONLY the parent builds nothing; CONCURRENTLY is refused on a partitioned table.
+            if (fields.relation.inh !== true)
+                return [];
+            return [
+                {
+                    message: locked(relation, 'ShareLock', context, 'and on every partition while the index is built on each'),
+                    fix: 'PostgreSQL refuses CONCURRENTLY on a partitioned table. Create the index ON ONLY the parent (instant, not yet valid), ' +
+                        'build it CONCURRENTLY on each partition in a `-- migrate:no-transaction` file, then attach each one: the parent index becomes valid when all are attached.',
+                    fixSql: `CREATE INDEX ${name}ON ONLY ${sqlRelation(relation, context)} (…);\n` +
+                        `-- migrate:no-transaction, for each partition:\nCREATE INDEX CONCURRENTLY <partition_index> ON <partition> (…);\n` +
+                        `ALTER INDEX ${name || '<parent_index> '}ATTACH PARTITION <partition_index>;`,
+                    relation,
+                    lock: 'ShareLock'
+                }
+            ];
+        }
+        const concurrent = statement.sql.replace(/^(CREATE\s+(?:UNIQUE\s+)?INDEX)\s+/i, '$1 CONCURRENTLY ');
+        return [
+            {
+                message: locked(relation, 'ShareLock', context, 'while the whole index is built') + catalogNote(context),
+                fix: `Build the index ${name}with CONCURRENTLY: it takes SHARE UPDATE EXCLUSIVE and lets writes continue. ${NO_TRANSACTION_FIX} (CONCURRENTLY cannot run in a transaction).`,
+                fixSql: `-- migrate:no-transaction\n${concurrent};`,
+                relation,
+                lock: 'ShareLock'
+            }
+        ];
+    }
+};
+const dropIndexNotConcurrent = {
+    id: 'drop-index-not-concurrent',
+    severity: 'warning',
+    summary: 'DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the index’s table',
+    check(statement, context) {
+        const [kind, fields] = statementKind(statement.node);
+        if (kind !== 'DropStmt' || fields.removeType !== 'OBJECT_INDEX' || fields.concurrent === true)
+            return [];
+        const trace = context.trace?.get(types_traceKey(statement.version, statement.index));
+        return (fields.objects ?? []).flatMap((object) => {
+            const index = nameFromList(object.List?.items, context.defaultSchema);
+            if (index === null || isNew(index, context))
+                return [];
+            // The statement names the index; the trace names its table (the dropped index is gone from pg_class).
+            const tables = trace?.locks
+                .filter((lock) => lock.mode === 'AccessExclusiveLock' && lock.relation !== index)
+                .map((lock) => lock.relation);
+            if (tables !== undefined && tables.length === 0)
+                return [];
+            const table = tables?.[0];
+            return [
+                {
+                    message: `ACCESS EXCLUSIVE on ${table ? lock_context_describeRelation(table, context) : 'the table'} while index ` +
+                        `${lock_context_describeRelation(index, context)} is dropped, until the version commits: blocks every read and write of the table.` +
+                        catalogNote(context),
+                    fix: `Drop it with DROP INDEX CONCURRENTLY, which waits for running queries instead of blocking new ones. ${NO_TRANSACTION_FIX}.`,
+                    fixSql: `-- migrate:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS ${sqlRelation(index, context)};`,
+                    relation: table ?? index,
+                    lock: 'AccessExclusiveLock'
+                }
+            ];
+        });
+    }
+};
+const constraintValidatedAtOnce = {
+    id: 'constraint-validated-at-once',
+    severity: 'warning',
+    summary: 'A FOREIGN KEY or CHECK constraint added to an existing table is validated at once, scanning it under lock',
+    check(statement, context) {
+        const alter = alterCommands(statement, context);
+        if (!alter)
+            return [];
+        const { relation } = alter;
+        return alter.commands.flatMap((command) => {
+            const constraint = constraintOf(command);
+            if (!constraint || constraint.skip_validation === true)
+                return [];
+            const foreign = constraint.contype === 'CONSTR_FOREIGN';
+            if (!foreign && constraint.contype !== 'CONSTR_CHECK')
+                return [];
+            const conname = typeof constraint.conname === 'string' ? constraint.conname : undefined;
+            const mode = foreign ? 'ShareRowExclusiveLock' : 'AccessExclusiveLock';
+            if (traceShowsNotValidated(statement, context, conname) || traceContradictsLock(statement, context, relation, mode))
+                return [];
+            const name = conname ?? `${relation.split('.').pop()}_${foreign ? 'fkey' : 'check'}`;
+            const table = sqlRelation(relation, context);
+            const what = foreign ? `FOREIGN KEY (${locks_names(constraint.fk_attrs).join(', ')})` : 'CHECK constraint';
+            const referenced = foreign && isRangeVar(constraint.pktable) ? ` and on \`${shownName(relationOf(constraint.pktable, context), context)}\`` : '';
+            return [
+                {
+                    message: `${lockLabel(mode)} on ${lock_context_describeRelation(relation, context)}${referenced} while the ${what} is checked against every row: ` +
+                        `${lockBlocks(mode)}.` +
+                        catalogNote(context),
+                    fix: 'Add the constraint NOT VALID (instant: new rows are checked, old rows are not), then validate it in a later version: ' +
+                        'VALIDATE CONSTRAINT takes only SHARE UPDATE EXCLUSIVE, so reads and writes continue while it scans.',
+                    fixSql: `-- this version\nALTER TABLE ${table} ADD CONSTRAINT ${sqlIdentifier(name)} … NOT VALID;\n` +
+                        `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${sqlIdentifier(name)};`,
+                    relation,
+                    lock: mode
+                }
+            ];
+        });
+    }
+};
+const setNotNull = {
+    id: 'set-not-null',
+    severity: 'warning',
+    summary: 'SET NOT NULL on an existing column scans the table under ACCESS EXCLUSIVE',
+    check(statement, context) {
+        const alter = alterCommands(statement, context);
+        if (!alter)
+            return [];
+        const { relation } = alter;
+        return alter.commands.flatMap((command) => {
+            if (command.subtype !== 'AT_SetNotNull' || typeof command.name !== 'string')
+                return [];
+            if (traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
+                return [];
+            const column = command.name;
+            const nulls = context.catalog?.get(relation)?.nullFraction?.[column];
+            const table = sqlRelation(relation, context);
+            const check = sqlIdentifier(`${relation.split('.').pop()}_${column}_not_null`);
+            const failing = nulls !== undefined && nulls > 0;
+            return [
+                {
+                    severity: failing ? 'error' : undefined,
+                    message: (failing
+                        ? `\`${column}\` holds NULL in about ${Math.max(1, Math.round(nulls * 100))}% of rows (pg_stats): SET NOT NULL will fail. `
+                        : '') +
+                        locked(relation, 'AccessExclusiveLock', context, `while every row is checked for NULL in \`${column}\``) +
+                        catalogNote(context),
+                    fix: (failing ? 'Backfill the NULLs first (in batches). ' : '') +
+                        'Add a CHECK (… IS NOT NULL) NOT VALID constraint, validate it in a later version (SHARE UPDATE EXCLUSIVE only), ' +
+                        'then SET NOT NULL: PostgreSQL uses the valid constraint and skips the scan; drop the CHECK afterwards.',
+                    fixSql: `-- this version\nALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${sqlIdentifier(column)} IS NOT NULL) NOT VALID;\n` +
+                        `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${check};\n` +
+                        `ALTER TABLE ${table} ALTER COLUMN ${sqlIdentifier(column)} SET NOT NULL;\nALTER TABLE ${table} DROP CONSTRAINT ${check};`,
+                    relation,
+                    lock: 'AccessExclusiveLock'
+                }
+            ];
+        });
+    }
+};
+function columnConstraintTypes(column) {
+    return (column.constraints ?? []).map((c) => String(c.Constraint?.contype));
+}
+const addColumnNotNullWithoutDefault = {
+    id: 'add-column-not-null-without-default',
+    severity: 'error',
+    summary: 'ADD COLUMN … NOT NULL without a default fails on a table that has rows',
+    check(statement, context) {
+        const alter = alterCommands(statement, context);
+        if (!alter)
+            return [];
+        const { relation } = alter;
+        return alter.commands.flatMap((command) => {
+            if (command.subtype !== 'AT_AddColumn')
+                return [];
+            const column = (command.def?.ColumnDef ?? {});
+            const types = columnConstraintTypes(column);
+            const filled = ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].some((type) => types.includes(type));
+            if (!types.includes('CONSTR_NOTNULL') || filled)
+                return [];
+            const name = String(column.colname);
+            const facts = context.catalog?.get(relation);
+            const rows = facts?.rows ?? null;
+            if (context.catalog !== null && (facts === undefined || rows === 0))
+                return [];
+            const fix = {
+                fix: 'Add the column with a constant default (instant since PostgreSQL 11: no rewrite), or add it nullable, ' +
+                    'backfill it in batches and set NOT NULL in a later version.',
+                fixSql: `ALTER TABLE ${sqlRelation(relation, context)} ADD COLUMN ${sqlIdentifier(name)} … NOT NULL DEFAULT <constant>;`,
+                relation,
+                lock: 'AccessExclusiveLock'
+            };
+            if (rows !== null && rows > 0) {
+                return [
+                    {
+                        ...fix,
+                        message: `${lock_context_describeRelation(relation, context)} has rows: adding \`${name}\` NOT NULL without a default fails (the existing rows would be NULL), and the version rolls back.`
+                    }
+                ];
+            }
+            return [
+                {
+                    ...fix,
+                    severity: 'warning',
+                    message: `Adding \`${name}\` NOT NULL without a default fails if \`${shownName(relation, context)}\` has rows; ` +
+                        (context.catalog === null
+                            ? 'without a target catalog, whether it has any is unknown (judged from the repository alone).'
+                            : 'the catalog has no row estimate for it (never analyzed), so whether it has any is unknown.')
+                }
+            ];
+        });
+    }
+};
+const CONSTRAINT_KINDS = { CONSTR_PRIMARY: 'PRIMARY KEY', CONSTR_UNIQUE: 'UNIQUE', CONSTR_EXCLUSION: 'EXCLUDE' };
+const uniqueConstraintLocks = {
+    id: 'unique-constraint-locks',
+    severity: 'warning',
+    summary: 'UNIQUE, PRIMARY KEY or EXCLUDE added to an existing table builds its index under ACCESS EXCLUSIVE',
+    check(statement, context) {
+        const alter = alterCommands(statement, context);
+        if (!alter)
+            return [];
+        const { relation } = alter;
+        return alter.commands.flatMap((command) => {
+            const constraint = constraintOf(command);
+            const kind = constraint ? CONSTRAINT_KINDS[String(constraint.contype)] : undefined;
+            if (!constraint || !kind || typeof constraint.indexname === 'string')
+                return [];
+            if (traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
+                return [];
+            const table = sqlRelation(relation, context);
+            const name = sqlIdentifier(typeof constraint.conname === 'string' ? constraint.conname : `${relation.split('.').pop()}_key`);
+            const columns = locks_names(constraint.keys).map(sqlIdentifier).join(', ');
+            const exclude = kind === 'EXCLUDE';
+            return [
+                {
+                    message: locked(relation, 'AccessExclusiveLock', context, `while the ${kind} index is built`) + catalogNote(context),
+                    fix: exclude
+                        ? 'An EXCLUDE constraint cannot be added from an existing index: run it in a maintenance window, or enforce the rule otherwise.'
+                        : `Build the unique index with CREATE UNIQUE INDEX CONCURRENTLY in a \`-- migrate:no-transaction\` file, then add the constraint USING INDEX in a later version (instant).`,
+                    fixSql: exclude
+                        ? undefined
+                        : `-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} (${columns});\n` +
+                            `-- a later version\nALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} USING INDEX ${name};`,
+                    relation,
+                    lock: 'AccessExclusiveLock'
+                }
+            ];
+        });
+    }
+};
+/** The existing relations among RangeVar nodes. */
+function existing(values, context) {
+    return (values ?? [])
+        .map((value) => (isRangeVar(value) ? value : (value.RangeVar ?? null)))
+        .filter((value) => value !== null && isRangeVar(value))
+        .map((value) => relationOf(value, context))
+        .filter((relation) => !isNew(relation, context));
+}
+const locks_truncate = {
+    id: 'truncate',
+    severity: 'warning',
+    summary: 'TRUNCATE empties an existing table under ACCESS EXCLUSIVE',
+    check(statement, context) {
+        const [kind, fields] = statementKind(statement.node);
+        if (kind !== 'TruncateStmt')
+            return [];
+        return existing(fields.relations, context)
+            .filter((relation) => !traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
+            .map((relation) => ({
+            message: `Removes every row of ${lock_context_describeRelation(relation, context)}. ${locked(relation, 'AccessExclusiveLock', context, 'until the version commits')}`,
+            fix: 'If the data must go, delete it in batches in a later version (or from a job); if it must not, remove the TRUNCATE.',
+            relation,
+            lock: 'AccessExclusiveLock'
+        }));
+    }
+};
+const lockTable = {
+    id: 'lock-table',
+    severity: 'warning',
+    summary: 'LOCK TABLE in a mode that blocks writes holds it until the version commits',
+    check(statement, context) {
+        const [kind, fields] = statementKind(statement.node);
+        const mode = kind === 'LockStmt' ? lockModeFromNumber(Number(fields.mode ?? 8)) : null;
+        if (!mode || !isAtLeast(mode, 'ShareLock'))
+            return [];
+        return existing(fields.relations, context)
+            .filter((relation) => !traceContradictsLock(statement, context, relation, mode))
+            .map((relation) => ({
+            message: locked(relation, mode, context, 'until the version commits'),
+            fix: 'Leave the locking to the statements that need it, and keep the version short; if it must stay, set a lock_timeout before it.',
+            relation,
+            lock: mode
+        }));
+    }
+};
+/** A table rewrite under ACCESS EXCLUSIVE (VACUUM FULL, CLUSTER): silent when the trace shows no rewrite. */
+function rewriteFindings(statement, context, relations, what, fix, fixSql) {
+    if (traceShowsNoRewrite(statement, context))
+        return [];
+    return relations
+        .filter((relation) => !traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
+        .map((relation) => ({
+        message: locked(relation, 'AccessExclusiveLock', context, `while ${what} rewrites it`) + catalogNote(context),
+        fix,
+        fixSql,
+        relation,
+        lock: 'AccessExclusiveLock'
+    }));
+}
+/** A boolean option as PostgreSQL reads it (defGetBoolean): no value, `true`/`on`, or a non-zero integer. */
+function optionEnabled(option) {
+    const arg = option.arg;
+    if (arg === undefined)
+        return true;
+    if (arg.Integer)
+        return (arg.Integer.ival ?? 0) !== 0;
+    return !['false', 'off'].includes(String(arg.String?.sval).toLowerCase());
+}
+const vacuumFull = {
+    id: 'vacuum-full',
+    severity: 'warning',
+    summary: 'VACUUM FULL rewrites tables under ACCESS EXCLUSIVE',
+    check(statement, context) {
+        const [kind, fields] = statementKind(statement.node);
+        if (kind !== 'VacuumStmt' || fields.is_vacuumcmd !== true)
+            return [];
+        const options = (fields.options ?? []).map((option) => option.DefElem ?? {});
+        const full = options.some((option) => option.defname === 'full' && optionEnabled(option));
+        if (!full)
+            return [];
+        const rels = (fields.rels ?? []).map((rel) => rel.VacuumRelation?.relation);
+        const fix = 'Use plain VACUUM (no exclusive lock); to reclaim space online, use pg_repack outside the migration.';
+        if (rels.length === 0)
+            return everyTable(statement, context, 'VACUUM FULL', fix);
+        return rewriteFindings(statement, context, existing(rels, context), 'VACUUM FULL', fix);
+    }
+};
+/** VACUUM FULL or CLUSTER without a table name: every table of the database (CLUSTER: every clustered one). */
+function everyTable(statement, context, what, fix) {
+    if (traceShowsNoRewrite(statement, context))
+        return [];
+    const tables = what === 'CLUSTER' ? 'every clustered table of the database' : 'every table of the database';
+    return [
+        {
+            message: `ACCESS EXCLUSIVE on ${tables}, one after another, while ${what} rewrites it: blocks every read and write of each.`,
+            fix,
+            relation: null,
+            lock: 'AccessExclusiveLock'
+        }
+    ];
+}
+const cluster = {
+    id: 'cluster',
+    severity: 'warning',
+    summary: 'CLUSTER rewrites a table under ACCESS EXCLUSIVE',
+    check(statement, context) {
+        const [kind, fields] = statementKind(statement.node);
+        if (kind !== 'ClusterStmt')
+            return [];
+        const fix = 'Remove the CLUSTER; to reorder a table online, use pg_repack outside the migration.';
+        if (!isRangeVar(fields.relation))
+            return everyTable(statement, context, 'CLUSTER', fix);
+        return rewriteFindings(statement, context, existing([fields.relation], context), 'CLUSTER', fix);
+    }
+};
+const reindexNotConcurrent = {
+    id: 'reindex-not-concurrent',
+    severity: 'warning',
+    summary: 'REINDEX without CONCURRENTLY blocks writes to the table (and reads that use the index)',
+    check(statement, context) {
+        const [kind, fields] = statementKind(statement.node);
+        if (kind !== 'ReindexStmt')
+            return [];
+        const params = (fields.params ?? []).map((param) => param.DefElem?.defname);
+        if (params.includes('concurrently'))
+            return [];
+        const target = isRangeVar(fields.relation) ? relationOf(fields.relation, context) : null;
+        if (target !== null && isNew(target, context))
+            return [];
+        const onIndex = fields.kind === 'REINDEX_OBJECT_INDEX';
+        const mode = onIndex ? 'AccessExclusiveLock' : 'ShareLock';
+        if (target !== null && traceContradictsLock(statement, context, target, mode))
+            return [];
+        const shown = target === null
+            ? `every index of the ${String(fields.kind).replace('REINDEX_OBJECT_', '').toLowerCase()}`
+            : lock_context_describeRelation(target, context);
+        const sql = statement.sql.replace(/^REINDEX\s+(\([^)]*\)\s*)?(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+/i, 'REINDEX $1$2 CONCURRENTLY ');
+        return [
+            {
+                message: (onIndex
+                    ? `ACCESS EXCLUSIVE on index ${shown} and SHARE on its table while it is rebuilt: blocks writes to the table and every query that would use the index.`
+                    : `SHARE on ${shown} while its indexes are rebuilt: blocks INSERT, UPDATE and DELETE, and queries that would use each index as it is rebuilt.`) +
+                    catalogNote(context),
+                fix: `Use REINDEX … CONCURRENTLY. ${NO_TRANSACTION_FIX}.`,
+                fixSql: `-- migrate:no-transaction\n${sql};`,
+                relation: target,
+                lock: mode
+            }
+        ];
+    }
+};
+const refreshNotConcurrent = {
+    id: 'refresh-matview-not-concurrent',
+    severity: 'warning',
+    summary: 'REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of the view',
+    check(statement, context) {
+        const [kind, fields] = statementKind(statement.node);
+        if (kind !== 'RefreshMatViewStmt' || fields.concurrent === true || fields.skipData === true || !isRangeVar(fields.relation))
+            return [];
+        const relation = relationOf(fields.relation, context);
+        if (isNew(relation, context) || traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
+            return [];
+        return [
+            {
+                message: locked(relation, 'AccessExclusiveLock', context, 'while the view is recomputed') + catalogNote(context),
+                fix: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (EXCLUSIVE: reads continue); it needs a unique index on the view.',
+                fixSql: `REFRESH MATERIALIZED VIEW CONCURRENTLY ${sqlRelation(relation, context)};`,
+                relation,
+                lock: 'AccessExclusiveLock'
+            }
+        ];
+    }
+};
+const LOCK_RULES = [
+    indexNotConcurrent,
+    dropIndexNotConcurrent,
+    constraintValidatedAtOnce,
+    setNotNull,
+    addColumnNotNullWithoutDefault,
+    uniqueConstraintLocks,
+    locks_truncate,
+    lockTable,
+    vacuumFull,
+    cluster,
+    reindexNotConcurrent,
+    refreshNotConcurrent
+];
+
+;// CONCATENATED MODULE: ./src/review/rules/index.ts
+
+
+
+const rules_RULES = [...LOCK_RULES, foreignKeyWithoutIndex, ...CHANGE_RULES];
+
+;// CONCATENATED MODULE: ./src/review/review.ts
+
+
+
+
+
+/** `-- aurora-migrate:ignore <rule-id> <reason>`: a waiver needs both the rule id and a reason. */
+const WAIVER = /^--\s*aurora-migrate:ignore\s+([a-z0-9][a-z0-9-]*)\s+(\S.*)$/;
+/**
+ * The pending versions' statements, parsed. `index` counts every statement of the version (all files, in
+ * order) as verification does, also those the parser refuses: those are left out here, and verification
+ * reports them with their location when it runs them.
+ */
+async function reviewStatements(versions, pending) {
+    const parser = await loadParser();
+    const pendingSet = new Set(pending);
+    const statements = [];
+    for (const version of versions.filter((v) => pendingSet.has(v.number))) {
+        let index = 0;
+        for (const file of version.files) {
+            const lines = file.text.split(/\r\n|\r|\n/);
+            for (const statement of file.statements) {
+                const node = parser.parseStatement(statement.sql);
+                if (node) {
+                    statements.push({
+                        version: version.number,
+                        index,
+                        file: statement.file,
+                        line: statement.line,
+                        column: statement.column,
+                        sql: statement.sql,
+                        noTransaction: file.noTransaction,
+                        node,
+                        waivers: waiversBefore(lines, statement)
+                    });
+                }
+                index++;
+            }
+        }
+    }
+    return statements;
+}
+/**
+ * Waivers written on the comment lines right before a statement (no blank line between), when the statement
+ * is the first thing on its line.
+ */
+function waiversBefore(lines, statement) {
+    const waivers = new Map();
+    if (lines[statement.line - 1]?.slice(0, statement.column - 1).trim() !== '')
+        return waivers;
+    for (let i = statement.line - 2; i >= 0; i--) {
+        const line = lines[i].trim();
+        if (!line.startsWith('--'))
+            break;
+        const match = WAIVER.exec(line);
+        if (match && !waivers.has(match[1]))
+            waivers.set(match[1], match[2].trim());
+    }
+    return waivers;
+}
+/** Every `schema.name` the statements touch that existed before them (not created earlier in the pending versions). */
+function touchedRelations(statements, defaultSchema) {
+    const created = new Set();
+    const touched = new Set();
+    for (const statement of statements) {
+        // A relation its own statement creates (CREATE TABLE t) did not exist before it.
+        const createdHere = createdRelations(statement.node, defaultSchema);
+        for (const name of namedRelations(statement.node, defaultSchema)) {
+            if (!created.has(name) && !createdHere.includes(name))
+                touched.add(name);
+        }
+        for (const name of createdHere)
+            created.add(name);
+    }
+    return [...touched].sort();
+}
+/**
+ * Runs every rule over every statement. createdEarlier is the set of relations the pending statements
+ * created before each one (in the pending versions, so also earlier in the same file). Waived findings are
+ * kept, marked with who waived them; findings come sorted by version, statement order and position.
+ */
+function runRules(statements, context, options) {
+    const ignored = new Set(options.ignoreRules);
+    const pendingIndexColumns = new Map();
+    for (const statement of statements) {
+        for (const { relation, columns } of indexColumns(statement.node, context.defaultSchema)) {
+            const known = pendingIndexColumns.get(relation);
+            if (known)
+                known.push(columns);
+            else
+                pendingIndexColumns.set(relation, [columns]);
+        }
+    }
+    const byVersion = new Map();
+    for (const statement of statements)
+        byVersion.set(statement.version, [...(byVersion.get(statement.version) ?? []), statement]);
+    const created = new CreatedRelations();
+    statements.forEach((statement, position) => {
+        for (const name of createdRelations(statement.node, context.defaultSchema))
+            created.add(name, position);
+    });
+    const findings = [];
+    for (const [position, statement] of statements.entries()) {
+        const statementContext = {
+            ...context,
+            createdEarlier: created.before(position),
+            pendingIndexColumns,
+            versionStatements: byVersion.get(statement.version)
+        };
+        for (const rule of rules_RULES) {
+            for (const result of rule.check(statement, statementContext)) {
+                const finding = {
+                    rule: rule.id,
+                    severity: rule.severity,
+                    ...result,
+                    version: statement.version,
+                    index: statement.index,
+                    file: statement.file,
+                    line: statement.line,
+                    column: statement.column
+                };
+                const reason = statement.waivers.get(rule.id);
+                if (reason !== undefined)
+                    finding.waived = { reason, by: 'comment' };
+                else if (ignored.has(rule.id))
+                    finding.waived = { reason: 'listed in the ignore-rules input', by: 'input' };
+                findings.push(finding);
+            }
+        }
+    }
+    findings.sort((a, b) => a.version - b.version || a.index - b.index || a.line - b.line || a.column - b.column);
+    return findings.map(({ index: _index, ...finding }) => finding);
+}
+/** Rule ids in `ids` that no rule has (for the ignore-rules input's validation). */
+function unknownRuleIds(ids) {
+    const known = new Set(RULES.map((rule) => rule.id));
+    return ids.filter((id) => !known.has(id));
+}
+
+;// CONCATENATED MODULE: ./src/review/schema-change.ts
+/**
+ * What the pending versions add, change and remove, from the throwaway database's catalog before and
+ * after them (src/shadow/schema-snapshot.ts reads it): a reviewer reads the effect, not only the SQL.
+ */
+const KIND_ORDER = [
+    'schema',
+    'table',
+    'column',
+    'view',
+    'index',
+    'constraint',
+    'trigger',
+    'policy',
+    'function',
+    'type'
+];
+const CHANGE_ORDER = ['added', 'changed', 'removed'];
+function key(object) {
+    return `${object.kind}\u0000${object.name}`;
+}
+/**
+ * The difference between two snapshots. The columns of a table that was added or removed as a whole are
+ * not listed on their own: the table's line carries them.
+ */
+function diffSchemas(before, after) {
+    const old = new Map(before.map((object) => [key(object), object]));
+    const now = new Map(after.map((object) => [key(object), object]));
+    const changes = [];
+    for (const [id, object] of now) {
+        const was = old.get(id);
+        if (!was)
+            changes.push({ kind: object.kind, name: object.name, change: 'added', before: null, after: object.definition });
+        else if (was.definition !== object.definition)
+            changes.push({ kind: object.kind, name: object.name, change: 'changed', before: was.definition, after: object.definition });
+    }
+    for (const [id, object] of old) {
+        if (!now.has(id))
+            changes.push({ kind: object.kind, name: object.name, change: 'removed', before: object.definition, after: null });
+    }
+    // A table added or removed as a whole carries its columns on its own line.
+    for (const change of changes) {
+        if (change.kind !== 'table' || change.change === 'changed')
+            continue;
+        const columns = tableColumns(change.change === 'added' ? after : before, change.name);
+        const definition = `${change.after ?? change.before} (${columns.join(', ')})`;
+        if (change.change === 'added')
+            change.after = definition;
+        else
+            change.before = definition;
+    }
+    const wholeTables = new Set(changes.filter((c) => c.kind === 'table' && c.change !== 'changed').map((c) => `${c.change} ${c.name}`));
+    const relationOf = new Map([...before, ...after].map((object) => [key(object), object.relation]));
+    const shown = changes.filter((c) => c.kind !== 'column' || !wholeTables.has(`${c.change} ${relationOf.get(`column\u0000${c.name}`)}`));
+    shown.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+        CHANGE_ORDER.indexOf(a.change) - CHANGE_ORDER.indexOf(b.change) ||
+        a.name.localeCompare(b.name));
+    return { changes: shown };
+}
+/** The columns of a table, for its line when it is added or removed as a whole. */
+function tableColumns(objects, table) {
+    return objects.filter((object) => object.kind === 'column' && object.relation === table).map((object) => object.definition);
+}
+const SYMBOL = { added: '+', changed: '~', removed: '−' };
+const VERB = { added: 'added', changed: 'changed', removed: 'removed' };
+const MAX_DEFINITION = 160;
+const DEFAULT_MAX_CHARS = 4000;
+/** Inline code that survives backticks in the text, cut to a readable length. */
+function schema_change_code(text) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    const cut = flat.length > MAX_DEFINITION ? `${flat.slice(0, MAX_DEFINITION - 1)}…` : flat;
+    const longest = Math.max(0, ...(cut.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = cut.startsWith('`') || cut.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${cut}${pad}${fence}`;
+}
+function line(change) {
+    const head = `- ${SYMBOL[change.change]} ${change.kind} ${schema_change_code(change.name)}`;
+    if (change.change === 'changed')
+        return `${head}: ${schema_change_code(change.before)} → ${schema_change_code(change.after)}`;
+    const definition = change.change === 'added' ? change.after : change.before;
+    return definition ? `${head}: ${schema_change_code(definition)}` : head;
+}
+/**
+ * Markdown: counts, then one line per object (`+` added, `~` changed, `−` removed), cut at `maxChars`
+ * with "… and N more".
+ */
+function renderSchemaChange(change, maxChars = DEFAULT_MAX_CHARS) {
+    if (change.changes.length === 0)
+        return 'No change to the schema.';
+    const counts = CHANGE_ORDER.map((kind) => [kind, change.changes.filter((c) => c.change === kind).length])
+        .filter(([, count]) => count > 0)
+        .map(([kind, count]) => `${count} ${VERB[kind]}`);
+    const lines = [`${counts.join(', ')}:`, ''];
+    let length = lines.join('\n').length;
+    for (let index = 0; index < change.changes.length; index++) {
+        const next = line(change.changes[index]);
+        const rest = change.changes.length - index;
+        // Room is kept for the "… and N more" line that a cut needs.
+        if (length + next.length + 1 > maxChars - (rest > 1 ? 40 : 0)) {
+            lines.push(`- … and ${rest} more`);
+            break;
+        }
+        lines.push(next);
+        length += next.length + 1;
+    }
+    return lines.join('\n');
 }
 
 // EXTERNAL MODULE: ./node_modules/pg/lib/index.js
@@ -80774,7 +83124,7 @@ class PostgresTarget {
 
 
 /** The order objects are dropped in: a database can live in a tablespace and be owned by a role. */
-const KINDS = ['database', 'tablespace', 'role'];
+const cluster_state_KINDS = ['database', 'tablespace', 'role'];
 /** `array(… ORDER BY 1)` of an ACL, with the owner's default privileges in place of NULL. */
 const acl = (column, kind, owner) => `array(SELECT a::text FROM unnest(coalesce(${column}, acldefault('${kind}', ${owner}))) a ORDER BY 1)`;
 const QUERIES = {
@@ -80790,7 +83140,7 @@ const QUERIES = {
 };
 async function clusterState(admin) {
     const state = {};
-    for (const kind of KINDS) {
+    for (const kind of cluster_state_KINDS) {
         const { rows } = await admin.query(QUERIES[kind]);
         state[kind] = new Map(rows.map((row) => [String(row.name), String(row.state)]));
     }
@@ -80824,7 +83174,7 @@ function compare(before, after) {
     const created = [];
     const changed = [];
     const removed = [];
-    for (const kind of KINDS) {
+    for (const kind of cluster_state_KINDS) {
         for (const [name, fingerprint] of after[kind]) {
             const old = before[kind].get(name);
             if (old === undefined)
@@ -81545,6 +83895,519 @@ function startWithPgCtl(binDir, dataDir, port, as) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/review/trace.ts
+
+/** The schema of the table the states of a traced transaction are written to (on the throwaway database only). */
+const TRACE_SCHEMA = 'aurora_migrate_trace';
+const USER_RELATION = `n.nspname NOT IN ('pg_catalog', 'information_schema', '${TRACE_SCHEMA}') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+/**
+ * This backend's relation locks, the relfilenodes and the constraints of user relations, as one text value:
+ * of every user relation (`all`), or of those this backend holds a lock on (`locked`, cheap: read after each
+ * statement of a transaction, while the state of every other relation is the one read at its start).
+ */
+function stateQuery(scope) {
+    const relations = scope === 'locked' ? `(SELECT DISTINCT relation AS oid FROM mine)` : `pg_class`;
+    return `WITH mine AS MATERIALIZED (
+  SELECT l.relation, l.mode FROM pg_locks l WHERE l.locktype = 'relation' AND l.granted AND l.pid = pg_backend_pid()
+), rels AS MATERIALIZED (
+  SELECT c.oid, c.relkind, c.relfilenode, n.nspname || '.' || c.relname AS name
+    FROM ${relations} r JOIN pg_class c ON c.oid = r.oid JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE ${USER_RELATION}
+)
+SELECT json_build_object(
+  'locks', (SELECT coalesce(json_agg(json_build_object('relation', r.name, 'mode', m.mode)), '[]') FROM mine m JOIN rels r ON r.oid = m.relation),
+  'files', (SELECT coalesce(json_agg(json_build_object('oid', r.oid::text, 'name', r.name, 'filenode', r.relfilenode::text)), '[]')
+              FROM rels r WHERE r.relkind IN ('r', 'm', 'i')),
+  'constraints', (SELECT coalesce(json_agg(json_build_object('oid', k.oid::text, 'name', k.conname, 'relation', r.name, 'validated', k.convalidated)), '[]')
+                    FROM rels r JOIN pg_constraint k ON k.conrelid = r.oid)
+)::text AS state`;
+}
+const STATE_QUERY = stateQuery('all');
+const LOCKED_STATE_QUERY = stateQuery('locked');
+const STATES = `${TRACE_SCHEMA}.states`;
+/**
+ * SQL to run between the statements of the transaction being traced, on its own connection (the
+ * `between` of PostgresTarget.transaction): it writes the state at that point, with the time, to a table
+ * (through a PL/pgSQL function, whose plan is made once per session rather than at every statement)
+ * that commits with the transaction. Anyone may write to it: a migration that switches role (SET LOCAL ROLE)
+ * must not fail here because of the trace.
+ */
+const RECORD_STATE_SQL = `SELECT ${TRACE_SCHEMA}.record_state()`;
+/** Creates the table RECORD_STATE_SQL writes to (once); returns the highest id written so far. */
+async function prepareStates(client) {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${TRACE_SCHEMA}; CREATE TABLE IF NOT EXISTS ${STATES} (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(), state text NOT NULL);
+     CREATE OR REPLACE FUNCTION ${TRACE_SCHEMA}.record_state() RETURNS void LANGUAGE plpgsql AS $trace$
+     BEGIN
+       INSERT INTO ${STATES} (state) ${LOCKED_STATE_QUERY};
+     END
+     $trace$;
+     GRANT USAGE ON SCHEMA ${TRACE_SCHEMA} TO PUBLIC; GRANT INSERT ON ${STATES} TO PUBLIC; GRANT USAGE ON SEQUENCE ${STATES}_id_seq TO PUBLIC`);
+    return lastStateId(client);
+}
+async function lastStateId(client) {
+    const result = await client.query(`SELECT coalesce(max(id), 0)::text AS id FROM ${STATES}`);
+    return Number(result.rows[0].id);
+}
+/** The full state, read outside the traced transaction (its locks are this observer's: left out). */
+async function readStartState(client) {
+    return { ...(await readState(client)), locks: [] };
+}
+/**
+ * The traces of the statements at their `position` in a transaction that ran with RECORD_STATE_SQL between
+ * its statements and committed: the state written before statement p is the (p-1)th written after
+ * `afterId`. A statement first or last in the transaction has no state before or after it and is not traced.
+ */
+async function tracesFromStates(client, start, afterId, traced) {
+    const rows = (await client.query(`SELECT id::text AS id, (extract(epoch FROM at) * 1000)::float8::text AS ms, state FROM ${STATES} WHERE id > $1 ORDER BY id`, [afterId])).rows.map((row) => ({ id: Number(row.id), ms: Number(row.ms), state: JSON.parse(row.state) }));
+    const traces = [];
+    let known = { ...start, locks: [] };
+    let mergedUpTo = 0;
+    for (const statement of traced) {
+        const before = rows[statement.position - 1];
+        const after = rows[statement.position];
+        if (statement.position < 1 || !before || !after)
+            continue;
+        for (; mergedUpTo < statement.position; mergedUpTo++)
+            known = merged(known, rows[mergedUpTo].state);
+        const held = new Set(before.state.locks.map(lockId));
+        traces.push({
+            version: statement.version,
+            index: statement.index,
+            locks: uniqueLocks(after.state.locks.filter((lock) => !held.has(lockId(lock)))),
+            ...changes(known, after.state),
+            durationMs: Math.round(after.ms - before.ms)
+        });
+    }
+    for (; mergedUpTo < rows.length; mergedUpTo++)
+        known = merged(known, rows[mergedUpTo].state);
+    return { traces, end: { ...known, locks: [] }, lastId: rows.length ? rows[rows.length - 1].id : afterId };
+}
+/**
+ * The relation locks granted to other backends in this database, and whether any backend waits for this
+ * one. pg_locks only: inside a transaction pg_stat_activity is read once and then stays as it was.
+ */
+const WATCH_QUERY = `SELECT
+  (SELECT coalesce(json_agg(json_build_object('relation', n.nspname || '.' || c.relname, 'mode', l.mode)), '[]')
+     FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_backend_pid()
+      AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()) AND ${USER_RELATION})::text AS locks,
+  EXISTS (SELECT 1 FROM pg_locks w WHERE NOT w.granted AND pg_backend_pid() = ANY (pg_blocking_pids(w.pid))) AS waited_for`;
+async function readState(client) {
+    const result = await client.query(STATE_QUERY);
+    return JSON.parse(result.rows[0].state);
+}
+/**
+ * Runs the statement and reads the state after it in one round trip (one simple query of two statements:
+ * in the open transaction they run as if sent one by one). The newline ends a trailing line comment.
+ */
+async function runAndReadState(client, sql) {
+    const results = (await client.query(`${sql}\n;\n${LOCKED_STATE_QUERY}`));
+    const last = Array.isArray(results) ? results[results.length - 1] : results;
+    return JSON.parse(last.rows[0].state);
+}
+function lockId(lock) {
+    return `${lock.relation} ${lock.mode}`;
+}
+function uniqueLocks(locks) {
+    const seen = new Map(locks.map((lock) => [lockId(lock), lock]));
+    return [...seen.values()].sort((a, b) => lockId(a).localeCompare(lockId(b)));
+}
+/** What changed from `before` to `after` other than the locks (`after` may hold only some relations). */
+function changes(before, after) {
+    const filenodes = new Map(before.files.map((file) => [file.oid, file.filenode]));
+    const rewritten = after.files
+        .filter((file) => filenodes.has(file.oid) && filenodes.get(file.oid) !== file.filenode)
+        .map((file) => file.name)
+        .sort();
+    const existing = new Set(before.constraints.map((constraint) => constraint.oid));
+    const constraints = after.constraints
+        .filter((constraint) => !existing.has(constraint.oid))
+        .map(({ name, relation, validated }) => ({ name, relation, validated }))
+        .sort((a, b) => `${a.relation} ${a.name}`.localeCompare(`${b.relation} ${b.name}`));
+    return { rewritten, constraints };
+}
+/** `before` updated with what `after` read (the locks are the backend's, read in full each time). */
+function merged(before, after) {
+    const files = new Map(before.files.map((file) => [file.oid, file]));
+    for (const file of after.files)
+        files.set(file.oid, file);
+    const constraints = new Map(before.constraints.map((constraint) => [constraint.oid, constraint]));
+    for (const constraint of after.constraints)
+        constraints.set(constraint.oid, constraint);
+    return { locks: after.locks, files: [...files.values()], constraints: [...constraints.values()] };
+}
+/**
+ * Runs the statements one by one in one transaction on `client` and rolls it back: nothing stays. Stops at
+ * the first statement that fails. The session is reset afterwards (DISCARD ALL), as a migration may have
+ * changed it for good.
+ */
+async function traceInTransaction(client, statements) {
+    const traces = [];
+    let failed = null;
+    await client.query('BEGIN');
+    try {
+        let before = await readState(client);
+        for (const statement of statements) {
+            const started = performance.now();
+            let after;
+            try {
+                after = await runAndReadState(client, statement.sql);
+            }
+            catch (error) {
+                failed = { index: statement.index, message: error instanceof Error ? error.message : String(error) };
+                break;
+            }
+            // Includes the read of the state after it: one round trip, a fraction of a millisecond here.
+            const durationMs = Math.round(performance.now() - started);
+            const held = new Set(before.locks.map(lockId));
+            traces.push({
+                version: statement.version,
+                index: statement.index,
+                locks: uniqueLocks(after.locks.filter((lock) => !held.has(lockId(lock)))),
+                ...changes(before, after),
+                durationMs
+            });
+            before = merged(before, after);
+        }
+    }
+    finally {
+        await client.query('ROLLBACK');
+        await client.query('DISCARD ALL');
+    }
+    return { traces, failed };
+}
+const WATCH_INTERVAL_MS = 2;
+/** The longest the observer's snapshot may hold the statement back. */
+const HOLD_SNAPSHOT_MS = 2000;
+/**
+ * Traces one statement that runs on its own (autocommit, on another connection) while `run` runs it: the
+ * locks are those seen granted to other backends of the database meanwhile, polled from `observer` (the
+ * caller runs nothing else there at the time, and leaves out what its own bookkeeping locks). The observer holds a
+ * snapshot open meanwhile, so a statement that waits for older snapshots (CREATE INDEX CONCURRENTLY,
+ * REINDEX CONCURRENTLY) is seen holding its lock before the observer lets it go on; a statement that holds
+ * a lock only for a moment may end between two polls, so the locks of such a trace are marked as sampled.
+ */
+async function traceAlone(observer, statement, run) {
+    const before = await readState(observer);
+    await observer.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await observer.query('SELECT 1');
+    let open = true;
+    const release = async () => {
+        if (!open)
+            return;
+        open = false;
+        await observer.query('COMMIT');
+    };
+    const seen = [];
+    let done = false;
+    const started = performance.now();
+    // Settled into a value so that a failure is not an unhandled rejection while the watch polls.
+    const running = run()
+        .then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }))
+        .finally(() => (done = true));
+    let failure = null;
+    try {
+        while (!done) {
+            const [row] = (await observer.query(WATCH_QUERY)).rows;
+            seen.push(...JSON.parse(row.locks));
+            // Never keeps the statement waiting for long, whoever it waits for.
+            if (row.waited_for || performance.now() - started > HOLD_SNAPSHOT_MS)
+                await release();
+            if (!done)
+                await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
+        }
+    }
+    catch (error) {
+        failure = error;
+    }
+    finally {
+        await release().catch(() => { });
+    }
+    // The statement's own outcome first: a failure of the watch only costs the trace.
+    const outcome = await running;
+    const durationMs = Math.round(performance.now() - started);
+    if (!outcome.ok)
+        throw outcome.error;
+    const result = outcome.value;
+    if (failure)
+        return { trace: null, result };
+    let after;
+    try {
+        after = await readState(observer);
+    }
+    catch {
+        return { trace: null, result };
+    }
+    return {
+        trace: {
+            version: statement.version,
+            index: statement.index,
+            locks: uniqueLocks(seen),
+            ...changes(before, after),
+            durationMs,
+            locksSampled: true
+        },
+        result
+    };
+}
+/** The traces keyed as ReviewContext.trace wants them. */
+function traceMap(traces) {
+    return new Map(traces.map((trace) => [traceKey(trace.version, trace.index), trace]));
+}
+
+;// CONCATENATED MODULE: ./src/shadow/schema-snapshot.ts
+
+const USER_NAMESPACE = `n.nspname NOT IN ('pg_catalog', 'information_schema', '${TRACE_SCHEMA}') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+/** Objects an extension created belong to the extension, not to the migrations' schema. */
+const NOT_EXTENSION = (catalog, oid) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${catalog}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
+const RELATION = `quote_ident(n.nspname) || '.' || quote_ident(c.relname)`;
+const SNAPSHOT_QUERY = `
+SELECT 'schema' AS kind, quote_ident(n.nspname) AS name, NULL AS relation, 'schema' AS definition
+  FROM pg_namespace n WHERE ${USER_NAMESPACE} AND n.nspname <> 'public' AND ${NOT_EXTENSION('pg_namespace', 'n.oid')}
+UNION ALL
+SELECT 'table', ${RELATION}, NULL,
+       CASE c.relpersistence WHEN 'u' THEN 'unlogged ' ELSE '' END || CASE c.relkind WHEN 'p' THEN 'partitioned table' ELSE 'table' END
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p') AND ${USER_NAMESPACE} AND ${NOT_EXTENSION('pg_class', 'c.oid')}
+UNION ALL
+SELECT 'view', ${RELATION}, NULL,
+       CASE c.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END || ' AS ' || pg_get_viewdef(c.oid)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('v', 'm') AND ${USER_NAMESPACE} AND ${NOT_EXTENSION('pg_class', 'c.oid')}
+UNION ALL
+SELECT 'column', ${RELATION} || '.' || quote_ident(a.attname), ${RELATION},
+       quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+       || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
+       || CASE a.attidentity WHEN 'a' THEN ' GENERATED ALWAYS AS IDENTITY' WHEN 'd' THEN ' GENERATED BY DEFAULT AS IDENTITY' ELSE '' END
+       || CASE WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'
+               WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+ WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND ${USER_NAMESPACE} AND ${NOT_EXTENSION('pg_class', 'c.oid')}
+UNION ALL
+SELECT 'index', quote_ident(n.nspname) || '.' || quote_ident(ic.relname), ${RELATION},
+       pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisvalid THEN '' ELSE ' (INVALID)' END
+  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE ${USER_NAMESPACE} AND ${NOT_EXTENSION('pg_class', 'c.oid')}
+UNION ALL
+SELECT 'constraint', ${RELATION} || '.' || quote_ident(k.conname), ${RELATION}, pg_get_constraintdef(k.oid)
+  FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE k.contype <> 'n' AND ${USER_NAMESPACE} AND ${NOT_EXTENSION('pg_class', 'c.oid')}
+UNION ALL
+SELECT 'trigger', ${RELATION} || '.' || quote_ident(t.tgname), ${RELATION}, pg_get_triggerdef(t.oid)
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE NOT t.tgisinternal AND ${USER_NAMESPACE}
+UNION ALL
+SELECT 'policy', ${RELATION} || '.' || quote_ident(p.polname), ${RELATION},
+       'FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END
+       || CASE WHEN p.polpermissive THEN '' ELSE ' AS RESTRICTIVE' END
+       || coalesce(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '')
+       || coalesce(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', '')
+  FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+UNION ALL
+SELECT 'function', quote_ident(n.nspname) || '.' || quote_ident(f.proname) || '(' || pg_get_function_identity_arguments(f.oid) || ')', NULL,
+       CASE f.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function' ELSE 'returns ' || pg_get_function_result(f.oid) END
+       || ' LANGUAGE ' || (SELECT l.lanname::text FROM pg_language l WHERE l.oid = f.prolang)
+       || CASE WHEN f.prokind = 'a' THEN '' ELSE ' (body ' || left(md5(pg_get_functiondef(f.oid)), 8) || ')' END
+  FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace
+ WHERE ${USER_NAMESPACE} AND ${NOT_EXTENSION('pg_proc', 'f.oid')}
+UNION ALL
+SELECT 'type', quote_ident(n.nspname) || '.' || quote_ident(t.typname), NULL,
+       CASE t.typtype
+         WHEN 'e' THEN 'enum (' || (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) || ')'
+         WHEN 'd' THEN 'domain ' || format_type(t.typbasetype, t.typtypmod) || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
+         WHEN 'r' THEN 'range'
+         ELSE 'composite (' || (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+                                 FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) || ')'
+       END
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+ WHERE t.typtype IN ('e', 'd', 'r', 'c') AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+   AND ${USER_NAMESPACE} AND ${NOT_EXTENSION('pg_type', 't.oid')}`;
+/**
+ * The schema as SchemaObjects. Objects of `leaveOut` tables (the migration history's own tables) and
+ * everything on them are left out.
+ */
+async function readSchemaSnapshot(client, leaveOut = () => false) {
+    const result = await client.query(SNAPSHOT_QUERY);
+    return result.rows
+        .filter((row) => !leaveOut(row.kind === 'table' ? row.name : (row.relation ?? '')))
+        .map((row) => ({ kind: row.kind, name: row.name, relation: row.relation, definition: row.definition ?? '' }));
+}
+
+;// CONCATENATED MODULE: ./src/shadow/tracing-target.ts
+/**
+ * Traces the pending versions' statements while verification applies them: the engine sends each version
+ * (or each step of a version with no-transaction files) through this Target as through any other.
+ * - A transaction holding pending statements runs statement by statement (as the engine's transactions
+ *   run when not packed), with SQL of the trace's own between the statements that writes the backend's
+ *   locks, the relfilenodes and constraints of the relations it locked, and the time, to a table that
+ *   commits with the version (src/review/trace.ts). The statements themselves run once, as apply runs them.
+ *   When the version fails, its states are rolled back with it: the statements up to the failing one are
+ *   then traced again in a transaction that is rolled back.
+ * - A no-transaction statement is watched from a connection of the trace's own while the engine runs it.
+ * The statements are recognised by their text, in the order the engine applies them. The schema is read
+ * before the first pending statement and after the last one, for the schema change.
+ */
+
+
+
+
+
+/** The pending versions' statements in the order the engine runs them, indexed over all files of a version. */
+function pendingStatements(versions, pending) {
+    return versions
+        .filter((version) => pending.has(version.number))
+        .sort((a, b) => a.number - b.number)
+        .flatMap((version) => version.files
+        .flatMap((file) => file.statements.map((statement) => ({ sql: statement.sql, noTransaction: file.noTransaction })))
+        .map((statement, index) => ({ ...statement, version: version.number, index })));
+}
+class TracingTarget {
+    inner;
+    url;
+    expected;
+    leaveOut;
+    traces = new Map();
+    before = null;
+    after = null;
+    observer = null;
+    /** What the last traced transaction left (the state after it, the last state id); null: read it again. */
+    recorded = null;
+    /** Set when tracing failed: verification goes on untraced and says why. */
+    failure = null;
+    constructor(inner, url, expected, leaveOut) {
+        this.inner = inner;
+        this.url = url;
+        this.expected = expected;
+        this.leaveOut = leaveOut;
+    }
+    get description() {
+        return this.inner.description;
+    }
+    /** The schema change once every pending statement ran; null when they did not all run or tracing failed. */
+    schemaChange() {
+        return this.before && this.after ? diffSchemas(this.before, this.after) : null;
+    }
+    async query(sql, params, options) {
+        const next = this.expected[0];
+        if (!options?.longRunning || !next?.noTransaction || next.sql !== sql || this.failure)
+            return this.inner.query(sql, params, options);
+        const observer = await this.traced(() => this.connection());
+        if (!observer)
+            return this.inner.query(sql, params, options);
+        await this.traced(() => this.snapshotBefore(observer));
+        this.expected.shift();
+        this.recorded = null;
+        let ran = false;
+        const run = () => {
+            ran = true;
+            return this.inner.query(sql, params, options);
+        };
+        let traced;
+        try {
+            traced = await traceAlone(observer, next, run);
+        }
+        catch (error) {
+            // The statement's own failure is verification's; a failure of the watch before it ran only stops tracing.
+            if (ran)
+                throw error;
+            this.failure = error instanceof Error ? error.message : String(error);
+            return this.inner.query(sql, params, options);
+        }
+        const { trace, result } = traced;
+        // The engine's lease renewal may run meanwhile: its locks on the history tables are not the statement's.
+        if (trace)
+            this.traces.set(types_traceKey(trace.version, trace.index), {
+                ...trace,
+                locks: trace.locks.filter((lock) => !this.leaveOut(lock.relation))
+            });
+        await this.traced(() => this.snapshotAfter(observer));
+        return result;
+    }
+    async transaction(statements, options) {
+        const traced = [];
+        statements.forEach((statement, position) => {
+            const next = this.expected[traced.length];
+            if (next && !next.noTransaction && !statement.label && statement.sql === next.sql)
+                traced.push({ ...next, position });
+        });
+        if (traced.length === 0) {
+            // Anything else the engine commits (its history rows, a version not traced) may change what the trace knows: read it again next time.
+            if (statements.some((statement) => !statement.label))
+                this.recorded = null;
+            return this.inner.transaction(statements, options);
+        }
+        const prepared = this.failure
+            ? null
+            : await this.traced(async () => {
+                const observer = await this.connection();
+                await this.snapshotBefore(observer);
+                if (this.recorded === null)
+                    this.recorded = { lastId: await prepareStates(observer), end: await readStartState(observer), traces: [] };
+                return { observer, afterId: this.recorded.lastId, start: this.recorded.end };
+            });
+        if (!prepared)
+            return this.inner.transaction(statements, options);
+        // One by one, with the state written between the statements; the states commit with the version.
+        const withStates = await this.inner.transaction(statements, { ...options, resultsNeeded: true, between: RECORD_STATE_SQL });
+        const { observer, afterId, start } = prepared;
+        // Rolled back: run it again as sent, so that what verification reports never depends on the trace's own SQL.
+        const result = withStates.ok ? withStates : await this.inner.transaction(statements, options);
+        if (!withStates.ok && result.ok) {
+            this.failure = `the trace's own SQL failed: ${withStates.error.message}`;
+            this.expected.splice(0, traced.length);
+            return result;
+        }
+        if (result.ok) {
+            this.expected.splice(0, traced.length);
+            this.recorded = await this.traced(() => tracesFromStates(observer, start, afterId, traced));
+            for (const trace of this.recorded?.traces ?? [])
+                this.traces.set(types_traceKey(trace.version, trace.index), trace);
+            await this.traced(() => this.snapshotAfter(observer));
+        }
+        else if (result.phase === 'statement' && !result.guard) {
+            // Rolled back with its states: the statements up to the failing one are traced again, and rolled back again.
+            const upToFailure = traced.filter((statement) => statement.position <= result.failedIndex);
+            const trace = await this.traced(() => traceInTransaction(observer, upToFailure));
+            for (const each of trace?.traces ?? [])
+                this.traces.set(types_traceKey(each.version, each.index), each);
+        }
+        return result;
+    }
+    async close() {
+        await this.observer?.end().catch(() => { });
+        this.observer = null;
+        await this.inner.close();
+    }
+    async connection() {
+        if (this.observer)
+            return this.observer;
+        const client = new esm.Client({ connectionString: this.url });
+        await client.connect();
+        this.observer = client;
+        return client;
+    }
+    async snapshotBefore(client) {
+        if (!this.before)
+            this.before = await readSchemaSnapshot(client, this.leaveOut);
+    }
+    async snapshotAfter(client) {
+        if (this.expected.length === 0 && !this.after)
+            this.after = await readSchemaSnapshot(client, this.leaveOut);
+    }
+    /** Runs a part of the tracing; a failure stops tracing (never verification) and is kept to be reported. */
+    async traced(work) {
+        try {
+            return await work();
+        }
+        catch (error) {
+            this.failure = error instanceof Error ? error.message : String(error);
+            this.before = null;
+            return null;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/shadow/verify.ts
 /**
  * `command: plan` verification: applies every version from scratch on a throwaway PostgreSQL, each in
@@ -81558,6 +84421,8 @@ function startWithPgCtl(binDir, dataDir, port, as) {
  * Verification runs on vanilla PostgreSQL: extensions or roles that exist only on Aurora can fail
  * here, and the failure is reported as PostgreSQL gave it.
  */
+
+
 
 
 
@@ -81581,10 +84446,11 @@ class TimedTarget {
     query(sql, params, options) {
         return this.inner.query(sql, params, options);
     }
-    async transaction(statements) {
+    async transaction(statements, options) {
         const started = Date.now();
         try {
-            return await this.inner.transaction(statements);
+            // Only `between` is passed on (for the trace): verification runs each transaction statement by statement.
+            return await this.inner.transaction(statements, options?.between ? { between: options.between } : undefined);
         }
         finally {
             this.lastTransactionMs = Date.now() - started;
@@ -81698,7 +84564,10 @@ async function verifyOnShadow(versions, options) {
         server,
         versions: checks,
         message: scrub(message),
-        durationMs: Date.now() - started
+        durationMs: Date.now() - started,
+        trace: null,
+        schemaChange: null,
+        traceMessage: null
     });
     let shadow;
     try {
@@ -81710,7 +84579,9 @@ async function verifyOnShadow(versions, options) {
         const server = options.shadowDatabaseUrl ? `shadow-database-url ${maskUrl(options.shadowDatabaseUrl)}` : null;
         return unavailable(server, errorMessage(error));
     }
-    const target = new TimedTarget(new PostgresTarget(shadow.url, { log }));
+    const timed = new TimedTarget(new PostgresTarget(shadow.url, { log }));
+    const tracing = tracingFor(sorted, options.pending, shadow.url, timed);
+    const target = tracing ?? timed;
     try {
         log(`Verifying ${sorted.length} version${sorted.length === 1 ? '' : 's'} on ${shadow.server}`);
         const result = await applyMigrations(target, sorted, {
@@ -81731,7 +84602,7 @@ async function verifyOnShadow(versions, options) {
             const failed = {
                 version: version.number,
                 status: 'failed',
-                durationMs: target.lastTransactionMs,
+                durationMs: timed.lastTransactionMs,
                 statements: statementCount(version)
             };
             if (error instanceof StatementFailedError) {
@@ -81755,7 +84626,10 @@ async function verifyOnShadow(versions, options) {
             server: shadow.server,
             versions: checks,
             message: failure ? scrub(result.error.message) : null,
-            durationMs: Date.now() - started
+            durationMs: Date.now() - started,
+            trace: tracing && !tracing.failure ? tracing.traces : null,
+            schemaChange: tracing && !tracing.failure ? tracing.schemaChange() : null,
+            traceMessage: tracing?.failure ? scrub(`Tracing the pending statements stopped: ${tracing.failure}`) : null
         };
     }
     catch (error) {
@@ -81765,6 +84639,17 @@ async function verifyOnShadow(versions, options) {
         await target.close();
         await shadow.cleanUp();
     }
+}
+/**
+ * The tracing wrapper when there are pending versions to trace. Not when the plan refuses the versions:
+ * the engine then applies nothing and says why.
+ */
+function tracingFor(versions, pending, url, inner) {
+    const wanted = new Set(pending ?? []);
+    if (wanted.size === 0 || planMigrations(versions, []).refusals.length > 0)
+        return null;
+    const history = (relation) => relation === META.display || relation.startsWith(`${META.display}_`);
+    return new TracingTarget(inner, url, pendingStatements(versions, wanted), history);
 }
 /** Errors that are the version's fault (its SQL), as opposed to the server's, the connection's or the lease's. */
 function isVersionFailure(error) {
@@ -83199,17 +86084,28 @@ function transportLimits(config) {
 
 
 
+
+
+
+
 /** Events whose payload names the pull request a plan comment belongs to. */
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
 /** Events after which a deploy comments on the pull requests its commit came from. */
 const DEPLOY_EVENTS = new Set(['push', 'workflow_dispatch', 'release', 'deployment', 'schedule']);
+/** The schema an unqualified name in a migration resolves to, for the review. */
+const DEFAULT_SCHEMA = 'public';
 /** Every log line goes through here: names and messages from a pull request cannot inject workflow commands. */
 function main_info(message) {
     info(logLine(message));
 }
 async function main_run() {
     try {
-        const config = readConfig({ getInput: (name) => getInput(name), env: process.env, setSecret: core_setSecret });
+        const config = readConfig({
+            getInput: (name) => getInput(name),
+            env: process.env,
+            setSecret: core_setSecret,
+            ruleIds: rules_RULES.map((rule) => rule.id)
+        });
         const { versions, warnings } = await discoverMigrations(config.migrationsDir, config.workspace);
         for (const warning of warnings)
             core_warning(logLine(warning));
@@ -83225,6 +86121,71 @@ async function main_run() {
         fail(error);
     }
 }
+/**
+ * Parses the pending statements and reads the target's catalog once for the relations they touch (catalog
+ * reads only). A review that cannot run, or a catalog that cannot be read, warns: it never stops the command.
+ */
+async function prepareReview(versions, plan, target) {
+    const pending = plan.pending.map((p) => p.version);
+    if (!pending.length)
+        return { statements: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null };
+    let statements;
+    try {
+        statements = await reviewStatements(versions, pending);
+    }
+    catch (error) {
+        const message = `PostgreSQL's parser could not be loaded: ${errorMessage(error)}`;
+        core_warning(logLine(`The review did not run: ${message}`));
+        return { statements: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message };
+    }
+    if (!target)
+        return { statements, catalog: null, catalogState: 'no-target', unavailable: null };
+    try {
+        const catalog = await readCatalogFacts(target, touchedRelations(statements, DEFAULT_SCHEMA));
+        return { statements, catalog, catalogState: 'read', unavailable: null };
+    }
+    catch (error) {
+        core_warning(logLine(`The review could not read the target's catalog, so it judges from the repository alone: ${errorMessage(error)}`));
+        return { statements, catalog: null, catalogState: 'failed', unavailable: null };
+    }
+}
+/** The findings of the prepared review, with the trace of verification when it ran. */
+function reviewFindings(config, prepared, trace) {
+    let findings = [];
+    let unavailable = prepared.unavailable;
+    try {
+        if (!unavailable) {
+            const context = { catalog: prepared.catalog, trace, defaultSchema: DEFAULT_SCHEMA };
+            findings = runRules(prepared.statements, context, { ignoreRules: config.ignoreRules });
+        }
+    }
+    catch (error) {
+        // A fault in a rule must not stop a plan or an apply: it is reported, and the rest goes on.
+        unavailable = `a rule failed: ${errorMessage(error)}`;
+        core_warning(logLine(`The review did not run: ${unavailable}`));
+    }
+    return {
+        findings,
+        checked: { rules: rules_RULES.length, catalog: prepared.catalogState, trace: trace !== null },
+        pullRequestFilesUrl: pullRequestFilesUrl(),
+        unavailable
+    };
+}
+/** Each unwaived finding as an annotation at its file and line, so it shows in the pull request's Files changed. */
+function annotate(findings) {
+    for (const annotation of findingAnnotations(findings)) {
+        const write = annotation.level === 'error' ? core_error : annotation.level === 'warning' ? core_warning : notice;
+        write(annotation.message, annotation.properties);
+    }
+}
+/** `https://github.com/<owner>/<repo>/pull/<n>/files` on a pull request event; null otherwise. */
+function pullRequestFilesUrl() {
+    const number = github_context.payload.pull_request?.number;
+    const repo = repository();
+    if (!PULL_REQUEST_EVENTS.has(github_context.eventName) || typeof number !== 'number' || !repo)
+        return null;
+    return `${github_context.serverUrl}/${repo.owner}/${repo.repo}/pull/${number}/files`;
+}
 async function readPlan(config, versions) {
     const options = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
     if (config.target) {
@@ -83233,7 +86194,8 @@ async function readPlan(config, versions) {
         try {
             // plan changes nothing: a database without the meta table simply has nothing applied.
             const { rows } = await readHistory(target, config.metaTable);
-            return { plan: planMigrations(versions, rows, options), source: { kind: 'database' } };
+            const plan = planMigrations(versions, rows, options);
+            return { plan, source: { kind: 'database' }, prepared: await prepareReview(versions, plan, target) };
         }
         finally {
             await target.close().catch(() => undefined);
@@ -83245,10 +86207,11 @@ async function readPlan(config, versions) {
     }
     main_info(`No target credentials: comparing with the pull request's base commit ${baseSha.slice(0, 12)} instead of the database`);
     const rows = await baseRows(config.workspace, config.migrationsDir, baseSha, versions, (message) => main_info(message));
-    return { plan: planMigrations(versions, rows, options), source: { kind: 'base-branch', baseSha } };
+    const plan = planMigrations(versions, rows, options);
+    return { plan, source: { kind: 'base-branch', baseSha }, prepared: await prepareReview(versions, plan, null) };
 }
 async function runPlan(config, versions) {
-    const { plan, source } = await readPlan(config, versions);
+    const { plan, source, prepared } = await readPlan(config, versions);
     logPlan(plan);
     for (const refusal of plan.refusals)
         core_warning(logLine(`apply would refuse: ${clip(refusal, 4_000)}`));
@@ -83258,13 +86221,22 @@ async function runPlan(config, versions) {
         // Prefixed: these lines speak of the throwaway database, never of the target.
         verification = await verifyOnShadow(versions, {
             shadowDatabaseUrl: config.shadowDatabaseUrl,
-            log: (message) => main_info(`[verify] ${message}`)
+            log: (message) => main_info(`[verify] ${message}`),
+            pending: plan.pending.map((p) => p.version)
         });
         if (verification.status === 'unavailable')
             core_warning(`Verification did not run: ${verification.message}`);
         else
             main_info(`Verification ${verification.status} in ${verification.durationMs} ms`);
+        // The review then goes on without the trace: it says so in its "checked" line.
+        if (verification.traceMessage)
+            core_warning(logLine(verification.traceMessage));
     }
+    const ran = verification && verification.status !== 'unavailable' ? verification : null;
+    const review = reviewFindings(config, prepared, ran?.trace ?? null);
+    for (const finding of review.findings)
+        main_info(`[review] ${findingLogLine(finding)}`);
+    annotate(review.findings);
     const body = renderPlanComment({
         environment: config.environment,
         plan,
@@ -83272,7 +86244,9 @@ async function runPlan(config, versions) {
         verification,
         source,
         runUrl: config.run.runUrl,
-        sha: config.run.commitSha
+        sha: config.run.commitSha,
+        review,
+        schemaChange: ran?.schemaChange ? renderSchemaChange(ran.schemaChange) : null
     });
     await publish(body, {
         currentVersion: plan.currentVersion,
@@ -83280,9 +86254,16 @@ async function runPlan(config, versions) {
         applied: [],
         drift: plan.drift.length > 0,
         plan,
-        verification: verification?.status ?? 'off'
+        verification: verification?.status ?? 'off',
+        findings: review.findings
     });
     await commentOnPullRequest(config, body);
+    // After the comment and the outputs: a reviewer sees why the step failed.
+    const blocking = blockingFindings(review.findings, config.failOn);
+    if (blocking.length) {
+        core_error(failOnMessage(blocking, config.failOn), { title: 'Review' });
+        process.exitCode = ExitCode.Failure;
+    }
     const failed = verification?.versions.find((v) => v.status === 'failed');
     if (failed?.error) {
         const { file, line, column, message, sqlState } = failed.error;
@@ -83295,8 +86276,10 @@ async function runApply(config, versions) {
     const target = createTarget(config.target, (message) => main_info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
     main_info(`Target: ${target.description}`);
     let result;
+    let findings;
     try {
         const history = await readHistory(target, config.metaTable);
+        findings = await logFindings(config, versions, planMigrations(versions, history.rows, { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder }));
         const owner = `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
         result = await applyMigrations(target, versions, {
             tables: history.tables,
@@ -83324,7 +86307,8 @@ async function runApply(config, versions) {
         applied: result.applied.map((a) => a.version),
         drift: result.plan.drift.length > 0,
         plan: result.plan,
-        verification: 'off'
+        verification: 'off',
+        findings
     });
     await reportDeploy(config, result);
     if (result.error)
@@ -83333,6 +86317,19 @@ async function runApply(config, versions) {
         main_info(`Applied ${versionList(result.applied.map((a) => a.version))}: now at v${result.toVersion}`);
     else
         main_info(`Nothing to apply: at v${result.toVersion}`);
+}
+/**
+ * apply does not judge again what the pull request's review judged: it logs the findings it sees in the
+ * pending versions, from the repository alone (no extra call to the target), and never fails on them.
+ */
+async function logFindings(config, versions, plan) {
+    const prepared = await prepareReview(versions, plan, null);
+    const { findings } = reviewFindings(config, prepared, null);
+    if (findings.length)
+        main_info(`The review of the pending versions (repository only; apply does not fail on it):`);
+    for (const finding of findings)
+        main_info(`[review] ${findingLogLine(finding)}`);
+    return findings;
 }
 /** validate, baseline and repair: each reads or writes the meta table only, never migration SQL. */
 async function runOperation(config, versions) {
@@ -83345,6 +86342,7 @@ async function runOperation(config, versions) {
     let lines;
     let failure = null;
     let plan = null;
+    let findings = null;
     try {
         const tables = await resolveMetaTables(target, config.metaTable);
         if (config.command === 'validate') {
@@ -83355,6 +86353,12 @@ async function runOperation(config, versions) {
                 : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`];
             if (result.problems.length)
                 failure = `validate found ${result.problems.length} problem(s): ${result.problems.join(' ')}`;
+            // The same review as plan's, with the target's catalog; without verification, so without the trace.
+            const review = reviewFindings(config, await prepareReview(versions, result.plan, target), null);
+            findings = review.findings;
+            if (result.plan.pending.length)
+                lines.push('', ...renderReview(review));
+            annotate(findings);
         }
         else if (config.command === 'baseline') {
             const result = await baseline(target, versions, {
@@ -83389,6 +86393,8 @@ async function runOperation(config, versions) {
         setOutput('drift', String(plan.drift.length > 0));
         setOutput('plan', planOutput(plan));
     }
+    if (findings)
+        setOutput('findings', findingsOutput(findings, PLAN_OUTPUT_LIMIT));
     if (process.env.GITHUB_STEP_SUMMARY)
         await summary.addRaw(boundedSummary(markdown)).write();
     else
@@ -83416,6 +86422,7 @@ async function publish(markdown, outputs) {
     setOutput('drift', String(outputs.drift));
     setOutput('plan', planOutput(outputs.plan));
     setOutput('verification', outputs.verification);
+    setOutput('findings', findingsOutput(outputs.findings, PLAN_OUTPUT_LIMIT));
     setOutput('summary', boundedSummary(markdown));
     if (process.env.GITHUB_STEP_SUMMARY)
         await summary.addRaw(boundedSummary(markdown)).write();

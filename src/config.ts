@@ -7,6 +7,7 @@ import { normalizeMigrationsDir } from './migrations/files.js'
 import { misreadPassword, urlSecrets } from './targets/mask.js'
 import { parseMetaTableName, type MetaTableName } from './engine/meta.js'
 import type { RunIdentity } from './engine/meta.js'
+import { FAIL_ON, type FailOn } from './report/review.js'
 
 export type Command = 'plan' | 'apply' | 'validate' | 'baseline' | 'repair'
 export const COMMANDS: readonly Command[] = ['plan', 'apply', 'validate', 'baseline', 'repair']
@@ -48,6 +49,10 @@ export interface Config {
   leaseTtlSeconds: number
   /** How long to wait for an auto-paused cluster to resume (Data API). */
   resumeTimeoutSeconds: number
+  /** `plan` fails the step on an unwaived finding of this severity or higher; `never` only reports. */
+  failOn: FailOn
+  /** Rule ids waived for the whole repository. */
+  ignoreRules: string[]
   run: RunIdentity
 }
 
@@ -57,6 +62,8 @@ export interface ConfigSources {
   env: NodeJS.ProcessEnv
   /** core.setSecret: called for every secret value before anything is logged. */
   setSecret(value: string): void
+  /** The review's rule ids, when known: ignore-rules may name only these. */
+  ruleIds?: readonly string[]
 }
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]{0,62}$/
@@ -206,6 +213,8 @@ export function readConfig(sources: ConfigSources): Config {
     waitTimeoutSeconds: integerInput(sources, 'wait-timeout', 600, 0, 6 * 3600)!,
     leaseTtlSeconds: integerInput(sources, 'lease-ttl', 60, 5, 3600)!,
     resumeTimeoutSeconds: integerInput(sources, 'resume-timeout', 300, 0, 3600)!,
+    failOn: failOnInput(input('fail-on')),
+    ignoreRules: ruleIdsInput(input('ignore-rules'), sources.ruleIds),
     run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl }
   }
 }
@@ -252,6 +261,26 @@ function durationInput(sources: ConfigSources, name: string, fallback: number | 
   const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']
   if (ms > 24 * 3_600_000) throw new InputError(name, `'${raw}' is longer than 24 hours`)
   return ms === 0 ? null : ms
+}
+
+function failOnInput(raw: string): FailOn {
+  const value = (raw || 'error').toLowerCase()
+  if (!FAIL_ON.includes(value as FailOn)) throw new InputError('fail-on', `'${raw}' is not one of ${FAIL_ON.join(', ')}`)
+  return value as FailOn
+}
+
+/** Comma-separated rule ids (spaces and line breaks around them are fine), each one the review knows. */
+function ruleIdsInput(raw: string, known: readonly string[] | undefined): string[] {
+  const ids = [...new Set(raw.split(/[,\s]+/).filter(Boolean))]
+  for (const id of ids) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) {
+      throw new InputError('ignore-rules', `'${id}' is not a rule id: give ids such as index-not-concurrent, separated by commas`)
+    }
+    if (known && !known.includes(id)) {
+      throw new InputError('ignore-rules', `'${id}' is not a rule of the review: see docs/rules.md for the ids (${known.length} rules)`)
+    }
+  }
+  return ids
 }
 
 function booleanInput(sources: ConfigSources, name: string, fallback: boolean): boolean {

@@ -18,15 +18,32 @@ import { planMigrations, type Plan, type PlannedFile } from './plan.js'
 import { deploySummaryLine, renderDeployComment, renderPlanComment, type PlanSource } from './report/comment.js'
 import { postDeploymentStatus, pullRequestsForCommit, stickyMarker, upsertStickyComment, type RepoRef } from './report/github.js'
 import { clip, fitLines, renderApply, versionList } from './report/markdown.js'
-import { boundedSummary, planOutput } from './report/outputs.js'
+import { PLAN_OUTPUT_LIMIT, boundedSummary, planOutput } from './report/outputs.js'
+import {
+  blockingFindings,
+  failOnMessage,
+  findingAnnotations,
+  findingLogLine,
+  findingsOutput,
+  renderReview,
+  type ReviewInput
+} from './report/review.js'
 import { logBlock, logLine } from './printable.js'
+import { readCatalogFacts } from './review/catalog.js'
+import { RULES, reviewStatements, runRules, touchedRelations } from './review/review.js'
+import { renderSchemaChange } from './review/schema-change.js'
+import type { Finding, RelationFacts, ReviewStatement, StatementTrace } from './review/types.js'
 import { verifyOnShadow, type Verification } from './shadow/verify.js'
 import { createTarget, transportLimits } from './targets/create.js'
+import type { Target } from './targets/target.js'
 
 /** Events whose payload names the pull request a plan comment belongs to. */
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target'])
 /** Events after which a deploy comments on the pull requests its commit came from. */
 const DEPLOY_EVENTS = new Set(['push', 'workflow_dispatch', 'release', 'deployment', 'schedule'])
+
+/** The schema an unqualified name in a migration resolves to, for the review. */
+const DEFAULT_SCHEMA = 'public'
 
 /** Every log line goes through here: names and messages from a pull request cannot inject workflow commands. */
 function info(message: string): void {
@@ -35,7 +52,12 @@ function info(message: string): void {
 
 export async function run(): Promise<void> {
   try {
-    const config = readConfig({ getInput: (name) => core.getInput(name), env: process.env, setSecret: core.setSecret })
+    const config = readConfig({
+      getInput: (name) => core.getInput(name),
+      env: process.env,
+      setSecret: core.setSecret,
+      ruleIds: RULES.map((rule) => rule.id)
+    })
     const { versions, warnings } = await discoverMigrations(config.migrationsDir, config.workspace)
     for (const warning of warnings) core.warning(logLine(warning))
     info(
@@ -49,7 +71,79 @@ export async function run(): Promise<void> {
   }
 }
 
-async function readPlan(config: Config, versions: Version[]): Promise<{ plan: Plan; source: PlanSource }> {
+/** The pending statements parsed, and what the target's catalog says of the tables they touch (null without a target). */
+interface PreparedReview {
+  statements: ReviewStatement[]
+  catalog: Map<string, RelationFacts> | null
+  catalogState: ReviewInput['checked']['catalog']
+  /** Why the review could not run; null when it can. */
+  unavailable: string | null
+}
+
+/**
+ * Parses the pending statements and reads the target's catalog once for the relations they touch (catalog
+ * reads only). A review that cannot run, or a catalog that cannot be read, warns: it never stops the command.
+ */
+async function prepareReview(versions: Version[], plan: Plan, target: Target | null): Promise<PreparedReview> {
+  const pending = plan.pending.map((p) => p.version)
+  if (!pending.length) return { statements: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null }
+  let statements: ReviewStatement[]
+  try {
+    statements = await reviewStatements(versions, pending)
+  } catch (error) {
+    const message = `PostgreSQL's parser could not be loaded: ${errorMessage(error)}`
+    core.warning(logLine(`The review did not run: ${message}`))
+    return { statements: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message }
+  }
+  if (!target) return { statements, catalog: null, catalogState: 'no-target', unavailable: null }
+  try {
+    const catalog = await readCatalogFacts(target, touchedRelations(statements, DEFAULT_SCHEMA))
+    return { statements, catalog, catalogState: 'read', unavailable: null }
+  } catch (error) {
+    core.warning(logLine(`The review could not read the target's catalog, so it judges from the repository alone: ${errorMessage(error)}`))
+    return { statements, catalog: null, catalogState: 'failed', unavailable: null }
+  }
+}
+
+/** The findings of the prepared review, with the trace of verification when it ran. */
+function reviewFindings(config: Config, prepared: PreparedReview, trace: ReadonlyMap<string, StatementTrace> | null): ReviewInput {
+  let findings: Finding[] = []
+  let unavailable = prepared.unavailable
+  try {
+    if (!unavailable) {
+      const context = { catalog: prepared.catalog, trace, defaultSchema: DEFAULT_SCHEMA }
+      findings = runRules(prepared.statements, context, { ignoreRules: config.ignoreRules })
+    }
+  } catch (error) {
+    // A fault in a rule must not stop a plan or an apply: it is reported, and the rest goes on.
+    unavailable = `a rule failed: ${errorMessage(error)}`
+    core.warning(logLine(`The review did not run: ${unavailable}`))
+  }
+  return {
+    findings,
+    checked: { rules: RULES.length, catalog: prepared.catalogState, trace: trace !== null },
+    pullRequestFilesUrl: pullRequestFilesUrl(),
+    unavailable
+  }
+}
+
+/** Each unwaived finding as an annotation at its file and line, so it shows in the pull request's Files changed. */
+function annotate(findings: Finding[]): void {
+  for (const annotation of findingAnnotations(findings)) {
+    const write = annotation.level === 'error' ? core.error : annotation.level === 'warning' ? core.warning : core.notice
+    write(annotation.message, annotation.properties)
+  }
+}
+
+/** `https://github.com/<owner>/<repo>/pull/<n>/files` on a pull request event; null otherwise. */
+function pullRequestFilesUrl(): string | null {
+  const number: unknown = github.context.payload.pull_request?.number
+  const repo = repository()
+  if (!PULL_REQUEST_EVENTS.has(github.context.eventName) || typeof number !== 'number' || !repo) return null
+  return `${github.context.serverUrl}/${repo.owner}/${repo.repo}/pull/${number}/files`
+}
+
+async function readPlan(config: Config, versions: Version[]): Promise<{ plan: Plan; source: PlanSource; prepared: PreparedReview }> {
   const options = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) }
   if (config.target) {
     const target = createTarget(config.target, (message) => info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
@@ -57,7 +151,8 @@ async function readPlan(config: Config, versions: Version[]): Promise<{ plan: Pl
     try {
       // plan changes nothing: a database without the meta table simply has nothing applied.
       const { rows } = await readHistory(target, config.metaTable)
-      return { plan: planMigrations(versions, rows, options), source: { kind: 'database' } }
+      const plan = planMigrations(versions, rows, options)
+      return { plan, source: { kind: 'database' }, prepared: await prepareReview(versions, plan, target) }
     } finally {
       await target.close().catch(() => undefined)
     }
@@ -71,11 +166,12 @@ async function readPlan(config: Config, versions: Version[]): Promise<{ plan: Pl
   }
   info(`No target credentials: comparing with the pull request's base commit ${baseSha.slice(0, 12)} instead of the database`)
   const rows = await baseRows(config.workspace, config.migrationsDir, baseSha, versions, (message) => info(message))
-  return { plan: planMigrations(versions, rows, options), source: { kind: 'base-branch', baseSha } }
+  const plan = planMigrations(versions, rows, options)
+  return { plan, source: { kind: 'base-branch', baseSha }, prepared: await prepareReview(versions, plan, null) }
 }
 
 async function runPlan(config: Config, versions: Version[]): Promise<void> {
-  const { plan, source } = await readPlan(config, versions)
+  const { plan, source, prepared } = await readPlan(config, versions)
   logPlan(plan)
   for (const refusal of plan.refusals) core.warning(logLine(`apply would refuse: ${clip(refusal, 4_000)}`))
 
@@ -85,11 +181,18 @@ async function runPlan(config: Config, versions: Version[]): Promise<void> {
     // Prefixed: these lines speak of the throwaway database, never of the target.
     verification = await verifyOnShadow(versions, {
       shadowDatabaseUrl: config.shadowDatabaseUrl,
-      log: (message) => info(`[verify] ${message}`)
+      log: (message) => info(`[verify] ${message}`),
+      pending: plan.pending.map((p) => p.version)
     })
     if (verification.status === 'unavailable') core.warning(`Verification did not run: ${verification.message}`)
     else info(`Verification ${verification.status} in ${verification.durationMs} ms`)
+    // The review then goes on without the trace: it says so in its "checked" line.
+    if (verification.traceMessage) core.warning(logLine(verification.traceMessage))
   }
+  const ran = verification && verification.status !== 'unavailable' ? verification : null
+  const review = reviewFindings(config, prepared, ran?.trace ?? null)
+  for (const finding of review.findings) info(`[review] ${findingLogLine(finding)}`)
+  annotate(review.findings)
 
   const body = renderPlanComment({
     environment: config.environment,
@@ -98,7 +201,9 @@ async function runPlan(config: Config, versions: Version[]): Promise<void> {
     verification,
     source,
     runUrl: config.run.runUrl,
-    sha: config.run.commitSha
+    sha: config.run.commitSha,
+    review,
+    schemaChange: ran?.schemaChange ? renderSchemaChange(ran.schemaChange) : null
   })
   await publish(body, {
     currentVersion: plan.currentVersion,
@@ -106,9 +211,17 @@ async function runPlan(config: Config, versions: Version[]): Promise<void> {
     applied: [],
     drift: plan.drift.length > 0,
     plan,
-    verification: verification?.status ?? 'off'
+    verification: verification?.status ?? 'off',
+    findings: review.findings
   })
   await commentOnPullRequest(config, body)
+
+  // After the comment and the outputs: a reviewer sees why the step failed.
+  const blocking = blockingFindings(review.findings, config.failOn)
+  if (blocking.length) {
+    core.error(failOnMessage(blocking, config.failOn), { title: 'Review' })
+    process.exitCode = core.ExitCode.Failure
+  }
 
   const failed = verification?.versions.find((v) => v.status === 'failed')
   if (failed?.error) {
@@ -123,8 +236,14 @@ async function runApply(config: Config, versions: Version[]): Promise<void> {
   const target = createTarget(config.target!, (message) => info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
   info(`Target: ${target.description}`)
   let result: ApplyResult
+  let findings: Finding[]
   try {
     const history = await readHistory(target, config.metaTable)
+    findings = await logFindings(
+      config,
+      versions,
+      planMigrations(versions, history.rows, { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder })
+    )
     const owner = `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${randomUUID().slice(0, 8)}`
     result = await applyMigrations(target, versions, {
       tables: history.tables,
@@ -151,12 +270,25 @@ async function runApply(config: Config, versions: Version[]): Promise<void> {
     applied: result.applied.map((a) => a.version),
     drift: result.plan.drift.length > 0,
     plan: result.plan,
-    verification: 'off'
+    verification: 'off',
+    findings
   })
   await reportDeploy(config, result)
   if (result.error) throw result.error
   if (result.applied.length) info(`Applied ${versionList(result.applied.map((a) => a.version))}: now at v${result.toVersion}`)
   else info(`Nothing to apply: at v${result.toVersion}`)
+}
+
+/**
+ * apply does not judge again what the pull request's review judged: it logs the findings it sees in the
+ * pending versions, from the repository alone (no extra call to the target), and never fails on them.
+ */
+async function logFindings(config: Config, versions: Version[], plan: Plan): Promise<Finding[]> {
+  const prepared = await prepareReview(versions, plan, null)
+  const { findings } = reviewFindings(config, prepared, null)
+  if (findings.length) info(`The review of the pending versions (repository only; apply does not fail on it):`)
+  for (const finding of findings) info(`[review] ${findingLogLine(finding)}`)
+  return findings
 }
 
 /** validate, baseline and repair: each reads or writes the meta table only, never migration SQL. */
@@ -170,6 +302,7 @@ async function runOperation(config: Config, versions: Version[]): Promise<void> 
   let lines: string[]
   let failure: string | null = null
   let plan: Plan | null = null
+  let findings: Finding[] | null = null
   try {
     const tables = await resolveMetaTables(target, config.metaTable)
     if (config.command === 'validate') {
@@ -183,6 +316,11 @@ async function runOperation(config: Config, versions: Version[]): Promise<void> 
           )
         : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`]
       if (result.problems.length) failure = `validate found ${result.problems.length} problem(s): ${result.problems.join(' ')}`
+      // The same review as plan's, with the target's catalog; without verification, so without the trace.
+      const review = reviewFindings(config, await prepareReview(versions, result.plan, target), null)
+      findings = review.findings
+      if (result.plan.pending.length) lines.push('', ...renderReview(review))
+      annotate(findings)
     } else if (config.command === 'baseline') {
       const result = await baseline(target, versions, {
         tables,
@@ -217,6 +355,7 @@ async function runOperation(config: Config, versions: Version[]): Promise<void> 
     core.setOutput('drift', String(plan.drift.length > 0))
     core.setOutput('plan', planOutput(plan))
   }
+  if (findings) core.setOutput('findings', findingsOutput(findings, PLAN_OUTPUT_LIMIT))
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(boundedSummary(markdown)).write()
   else logBlock(markdown, (text) => core.info(text))
   if (failure) {
@@ -243,6 +382,7 @@ interface Outputs {
   drift: boolean
   plan: Plan
   verification: Verification['status'] | 'off'
+  findings: Finding[]
 }
 
 async function publish(markdown: string, outputs: Outputs): Promise<void> {
@@ -252,6 +392,7 @@ async function publish(markdown: string, outputs: Outputs): Promise<void> {
   core.setOutput('drift', String(outputs.drift))
   core.setOutput('plan', planOutput(outputs.plan))
   core.setOutput('verification', outputs.verification)
+  core.setOutput('findings', findingsOutput(outputs.findings, PLAN_OUTPUT_LIMIT))
   core.setOutput('summary', boundedSummary(markdown))
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(boundedSummary(markdown)).write()
   else logBlock(markdown, (text) => core.info(text))

@@ -10,6 +10,7 @@ import type { Version } from '../migrations/types.js'
 import { formatBytes, type PendingVersion, type Plan } from '../plan.js'
 import type { Verification } from '../shadow/verify.js'
 import { TABLE_BUDGET, cell, clip, code, fenced, fileCell, fitLines, formatDuration, versionList } from './markdown.js'
+import { REVIEW_BUDGET, renderReview, versionReviewCell, type ReviewInput } from './review.js'
 
 /** GitHub rejects comment bodies over 65,536 characters; keep a margin for the marker and edits. */
 export const COMMENT_LIMIT = 65_536
@@ -29,6 +30,10 @@ export interface PlanCommentInput {
   source: PlanSource
   runUrl: string | null
   sha: string | null
+  /** The review of the pending statements; absent or null when it was not computed. */
+  review?: ReviewInput | null
+  /** The schema change of the pending versions as markdown (renderSchemaChange); absent or null when not computed. */
+  schemaChange?: string | null
 }
 
 /** Marks a file whose own BEGIN … COMMIT wrapper is left out (in the table, explained once below it). */
@@ -41,6 +46,7 @@ function list(numbers: number[]): string {
 /** The share of the comment the findings and the warnings may take; the SQL gets what is left. */
 const FINDINGS_BUDGET = 12_000
 const WARNINGS_BUDGET = 4_000
+const SCHEMA_CHANGE_BUDGET = 8_000
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`
@@ -60,6 +66,19 @@ function verificationCell(verification: Verification | null, version: number): s
   return '⏭️ not run'
 }
 
+/** Verification beside the review: a version with an error or warning finding is never a bare ✅. */
+function versionStatusCell(verification: Verification | null, review: ReviewInput | null, version: number): string {
+  const verified = verificationCell(verification, version)
+  const reviewed = review ? versionReviewCell(review.findings, version) : null
+  return reviewed ? `${verified} · ${reviewed}` : verified
+}
+
+/** `PostgreSQL 16` from the server's description (`local PostgreSQL 16.6`), or null when it does not say. */
+function postgresMajor(server: string | null): string | null {
+  const match = /PostgreSQL (\d+)/.exec(server ?? '')
+  return match ? `PostgreSQL ${match[1]}` : null
+}
+
 function verificationSection(verification: Verification | null): string[] {
   if (!verification) return ['**Verification** is turned off (`verify: false`).']
   if (verification.status === 'unavailable') {
@@ -67,7 +86,15 @@ function verificationSection(verification: Verification | null): string[] {
   }
   const where = verification.server ? ` on ${cell(verification.server)}` : ''
   if (verification.status === 'passed') {
-    return [`✅ **Verified**: all ${plural(verification.versions.length, 'version')} applied from scratch${where}.`]
+    // Say what this proves: the SQL runs on an empty database, not how it behaves on the target's data.
+    const major = postgresMajor(verification.server)
+    const empty = major
+      ? ` on an empty ${major}${verification.server ? ` (${cell(verification.server)})` : ''}`
+      : ` on an empty database${where}`
+    return [
+      `✅ **Verified**: all ${plural(verification.versions.length, 'version')} applied from scratch${empty}. ` +
+        "That proves the SQL runs, not how it behaves on the target's data."
+    ]
   }
   const failed = verification.versions.find((v) => v.status === 'failed')
   const lines = [`❌ **Verification failed**${where}: applying every version from scratch stopped at v${failed?.version ?? '?'}.`]
@@ -192,6 +219,18 @@ function sqlBlocks(plan: Plan, versions: Version[], budget: number): string[] {
   return out
 }
 
+/** The schema change as the throwaway database shows it, cut at a line to its share of the comment. */
+function schemaChangeSection(markdown: string): string[] {
+  const text = markdown.replace(/\n+$/, '')
+  if (text.length <= SCHEMA_CHANGE_BUDGET) return ['**Schema change**', '', text]
+  // At a blank line when there is one in the second half: a table or list is then cut whole.
+  const paragraph = text.lastIndexOf('\n\n', SCHEMA_CHANGE_BUDGET)
+  const cut = paragraph > SCHEMA_CHANGE_BUDGET / 2 ? paragraph : text.lastIndexOf('\n', SCHEMA_CHANGE_BUDGET)
+  const kept = text.slice(0, cut > 0 ? cut : SCHEMA_CHANGE_BUDGET)
+  const hidden = text.slice(kept.length).split('\n').length - 1
+  return ['**Schema change**', '', kept, '', `… ${plural(Math.max(1, hidden), 'more line')} not shown.`]
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
@@ -214,7 +253,10 @@ export function renderPlanComment(input: PlanCommentInput): string {
     return [title, '', `✅ ${cell(input.environment)} is ${state}: nothing to apply.`, '', footer(input.runUrl, input.sha), ''].join('\n')
   }
 
+  const review = input.review ?? null
   const head: string[] = [title, '']
+  if (review && plan.pending.length) head.push(...renderReview(review, REVIEW_BUDGET), '')
+  const contextLine = head.length
   const total = plan.pending.reduce((sum, p) => sum + p.statements, 0)
   head.push(
     plan.pending.length
@@ -227,7 +269,7 @@ export function renderPlanComment(input: PlanCommentInput): string {
     const rows = plan.pending.map((p) => {
       const files = fileCell(p.files, (f) => `${code(f.name)} (${f.statements}${f.transactionWrapper ? `, ${WRAPPER_NOTE}` : ''})`)
       const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`
-      return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${verificationCell(verification, p.version)} |`
+      return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${versionStatusCell(verification, review, p.version)} |`
     })
     head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | | |`))
   }
@@ -241,6 +283,7 @@ export function renderPlanComment(input: PlanCommentInput): string {
   const warnings = warningLines(plan)
   if (warnings.length) head.push('', '**Worth a look** (apply runs anyway):', '', ...fitLines(warnings, WARNINGS_BUDGET, more))
   head.push('', ...verificationSection(verification))
+  if (input.schemaChange) head.push('', ...schemaChangeSection(input.schemaChange))
 
   const tail = ['', footer(input.runUrl, input.sha), '']
   const fixed = head.join('\n').length + tail.join('\n').length
@@ -251,7 +294,7 @@ export function renderPlanComment(input: PlanCommentInput): string {
   return [
     title,
     '',
-    head[2],
+    head[contextLine],
     '',
     'The plan is too large for a pull request comment: the log of the workflow run lists every pending version.',
     ...tail

@@ -3,11 +3,13 @@
  * one call for every relation, rows and bytes as PostgreSQL's catalog has them, a missing relation absent.
  */
 import { readCatalogFacts } from '../src/review/catalog.js'
+import { reviewStatements, runRules, touchedRelations } from '../src/review/review.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
 import type { Target } from '../src/targets/target.js'
 import { useDummyAwsEnvironment } from './support/aws-env.js'
 import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-emulator.js'
 import { createTestDatabase, sql } from './support/postgres.js'
+import { version } from './support/versions.js'
 
 useDummyAwsEnvironment()
 
@@ -88,3 +90,33 @@ test('the read takes no lock stronger than ACCESS SHARE: it runs while another s
     await holder.end()
   }
 }, 15_000)
+
+test('size-aware severity through the Data API: ADD COLUMN … NOT NULL is an error on a table with rows, silent on an empty new table', async () => {
+  const v2 = version(2, {
+    '01.sql':
+      'ALTER TABLE shop.orders ADD COLUMN region text NOT NULL;\n' +
+      'CREATE TABLE shop.returns (id bigint);\n' +
+      'ALTER TABLE shop.returns ADD COLUMN reason text NOT NULL;\n'
+  })
+  const statements = await reviewStatements([v2], [2])
+  const before = emulator.calls.length
+  const catalog = await readCatalogFacts(target, touchedRelations(statements, 'public'))
+  expect(emulator.calls.length - before).toBe(1)
+  const findings = runRules(statements, { catalog, trace: null, defaultSchema: 'public' }, { ignoreRules: [] }).filter(
+    (finding) => finding.rule === 'add-column-not-null-without-default'
+  )
+  expect(findings.map(({ severity, line, relation }) => ({ severity, line, relation }))).toEqual([
+    { severity: 'error', line: 1, relation: 'shop.orders' }
+  ])
+  expect(findings[0].message).toMatch(/20,000 rows/)
+  // The review only read the catalog: the table is as it was.
+  expect(
+    await sql(
+      db.url,
+      `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name IN ('orders', 'returns') AND column_name IN ('region', 'reason')`
+    )
+  ).toEqual([{ n: 0 }])
+  expect(
+    await sql(db.url, `SELECT to_regclass('shop.returns') IS NULL AS absent, (SELECT count(*)::int FROM shop.orders) AS rows`)
+  ).toEqual([{ absent: true, rows: 20000 }])
+})

@@ -78,6 +78,28 @@ test('each statement of a pending version: its own locks, rewrites and constrain
   for (const trace of result.trace!.values()) expect(trace.durationMs).toBeGreaterThanOrEqual(0)
 }, 60_000)
 
+test('relation and constraint names with spaces, backslashes and line breaks are traced as PostgreSQL spells them', async () => {
+  const { result } = await verify(
+    {
+      'v1_setup/01.sql': 'create table "odd \\ name" (id bigint primary key, qty int);',
+      'v2_changes/01.sql': [
+        'alter table "odd \\ name" alter column qty type bigint;',
+        'alter table "odd \\ name" add constraint "qty\npositive, if any" check (qty > 0) not valid;'
+      ].join('\n')
+    },
+    [2]
+  )
+  expect(result.status).toBe('passed')
+  expect(result.traceMessage).toBeNull()
+  const table = 'public.odd \\ name'
+  const retype = traced(result, 2, 0)
+  expect(modes(retype, table)).toContain('AccessExclusiveLock')
+  expect(retype.rewritten).toEqual(expect.arrayContaining([table, 'public.odd \\ name_pkey']))
+  const check = traced(result, 2, 1)
+  expect(check.rewritten).toEqual([])
+  expect(check.constraints).toEqual([{ name: 'qty\npositive, if any', relation: table, validated: false }])
+}, 60_000)
+
 test('in a fresh transaction: a constant default and varchar→text take ACCESS EXCLUSIVE without a rewrite; int→bigint rewrites', async () => {
   const { result } = await verify(
     {

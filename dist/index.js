@@ -82864,7 +82864,7 @@ class PostgresTarget {
      * `between`: SQL of the caller's own, run before each statement but the first in the same transaction
      * (the runner Lambda lowers statement_timeout to the time it has left this way). It returns nothing
      * and is not counted: indexes and results are those of `statements`, and a failure of it is reported
-     * at the statement it came before.
+     * at the statement it came before. As a function, it says what to run before each statement (the first included), if anything.
      */
     transaction(statements, options = {}) {
         // Packed, the transaction is one statement (one DO block): `between` has no place to run, and needs none.
@@ -83000,8 +83000,9 @@ class PostgresTarget {
             const statement = statements[index];
             let result;
             try {
-                if (between && index > 0)
-                    await this.run(client, between, undefined);
+                const before = typeof between === 'function' ? between(statement, index) : index > 0 ? between : undefined;
+                if (before)
+                    await this.run(client, before, undefined);
                 result = await this.run(client, statement.sql, statement.params);
             }
             catch (error) {
@@ -83925,9 +83926,69 @@ SELECT json_build_object(
 const STATE_QUERY = stateQuery('all');
 const LOCKED_STATE_QUERY = stateQuery('locked');
 const STATES = `${TRACE_SCHEMA}.states`;
+/** Backslash and newline escaped, so that a name may end a line of RECORDED_STATE_QUERY's text. */
+const escapedName = (name) => `replace(replace(${name}, E'\\\\', E'\\\\\\\\'), E'\\n', E'\\\\n')`;
+/**
+ * What LOCKED_STATE_QUERY reads, at less than half its cost with a few dozen relations locked (it runs around
+ * every traced statement): relations looked up by oid, pg_constraint read once rather than once per
+ * relation, and plain lines rather than JSON. One line per locked
+ * relation: `R <mode,mode…> <oid> <relkind> <relfilenode> <name>`, then one per constraint of it:
+ * `C <oid> <relation oid> <t|f validated> <name>`.
+ */
+const RECORDED_STATE_QUERY = `WITH held AS MATERIALIZED (
+  SELECT l.relation, string_agg(l.mode, ',') AS modes FROM pg_locks l
+   WHERE l.locktype = 'relation' AND l.granted AND l.pid = pg_backend_pid() GROUP BY l.relation
+), rels AS MATERIALIZED (
+  -- By oid, one relation at a time: pg_locks is estimated at 1,000 rows, and a join would scan pg_class.
+  SELECT c.oid, c.relkind, c.relfilenode, n.nspname || '.' || c.relname AS name, l.modes
+    FROM held l
+   CROSS JOIN LATERAL (SELECT c.oid, c.relkind, c.relfilenode, c.relname, c.relnamespace FROM pg_class c WHERE c.oid = l.relation) c
+   CROSS JOIN LATERAL (SELECT n.nspname FROM pg_namespace n WHERE n.oid = c.relnamespace) n
+   WHERE ${USER_RELATION}
+)
+SELECT concat_ws(E'\\n',
+  (SELECT string_agg(concat_ws(' ', 'R', r.modes, r.oid, r.relkind, r.relfilenode, ${escapedName('r.name')}), E'\\n') FROM rels r),
+  -- One pass over pg_constraint for all of them, rather than one scan per relation.
+  (SELECT string_agg(concat_ws(' ', 'C', k.oid, k.conrelid, k.convalidated, ${escapedName('k.conname')}), E'\\n')
+     FROM pg_constraint k WHERE k.conrelid IN (SELECT r.oid FROM rels r))
+)`;
+/** A state written by RECORDED_STATE_QUERY. */
+function parseRecordedState(text) {
+    const unescape = (name) => name.replace(/\\(.)/g, (_, char) => (char === 'n' ? '\n' : char));
+    const names = new Map();
+    const locks = [];
+    const files = new Map();
+    const constraints = new Map();
+    for (const line of text ? text.split('\n') : []) {
+        const fields = line.split(' ');
+        if (fields[0] === 'R') {
+            const [, modes, oid, relkind, filenode] = fields;
+            const name = unescape(fields.slice(5).join(' '));
+            names.set(oid, name);
+            for (const mode of modes.split(','))
+                locks.push({ relation: name, mode });
+            if (relkind === 'r' || relkind === 'm' || relkind === 'i')
+                files.set(oid, { oid, name, filenode });
+        }
+        else {
+            const [, oid, relationOid, validated] = fields;
+            constraints.set(oid, { oid, relationOid, validated: validated === 't', name: unescape(fields.slice(4).join(' ')) });
+        }
+    }
+    return {
+        locks,
+        files: [...files.values()],
+        constraints: [...constraints.values()].map(({ oid, relationOid, validated, name }) => ({
+            oid,
+            name,
+            relation: names.get(relationOid) ?? relationOid,
+            validated
+        }))
+    };
+}
 /**
  * SQL to run between the statements of the transaction being traced, on its own connection (the
- * `between` of PostgresTarget.transaction): it writes the state at that point, with the time, to a table
+ * `between` of PostgresTarget.transaction, before the statements at statePositions): it writes the state at that point, with the time, to a table
  * (through a PL/pgSQL function, whose plan is made once per session rather than at every statement)
  * that commits with the transaction. Anyone may write to it: a migration that switches role (SET LOCAL ROLE)
  * must not fail here because of the trace.
@@ -83938,7 +83999,7 @@ async function prepareStates(client) {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${TRACE_SCHEMA}; CREATE TABLE IF NOT EXISTS ${STATES} (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(), state text NOT NULL);
      CREATE OR REPLACE FUNCTION ${TRACE_SCHEMA}.record_state() RETURNS void LANGUAGE plpgsql AS $trace$
      BEGIN
-       INSERT INTO ${STATES} (state) ${LOCKED_STATE_QUERY};
+       INSERT INTO ${STATES} (state) ${RECORDED_STATE_QUERY};
      END
      $trace$;
      GRANT USAGE ON SCHEMA ${TRACE_SCHEMA} TO PUBLIC; GRANT INSERT ON ${STATES} TO PUBLIC; GRANT USAGE ON SEQUENCE ${STATES}_id_seq TO PUBLIC`);
@@ -83952,22 +84013,44 @@ async function lastStateId(client) {
 async function readStartState(client) {
     return { ...(await readState(client)), locks: [] };
 }
+/** Every state written after `afterId`, in the order written: read once, when the traced versions have run. */
+async function readRecordedStates(client, afterId) {
+    const result = await client.query(`SELECT (extract(epoch FROM at) * 1000)::float8::text AS ms, state FROM ${STATES} WHERE id > $1 ORDER BY id`, [afterId]);
+    return result.rows.map((row) => ({ ms: Number(row.ms), state: parseRecordedState(row.state) }));
+}
 /**
- * The traces of the statements at their `position` in a transaction that ran with RECORD_STATE_SQL between
- * its statements and committed: the state written before statement p is the (p-1)th written after
- * `afterId`. A statement first or last in the transaction has no state before or after it and is not traced.
+ * Where a traced transaction writes its states: right before each traced statement and right before the
+ * statement that follows it (its end state). Nowhere else: the engine's own statements around them (fence,
+ * guard, settings, history row) are not traced, and reading the state is most of what tracing costs.
  */
-async function tracesFromStates(client, start, afterId, traced) {
-    const rows = (await client.query(`SELECT id::text AS id, (extract(epoch FROM at) * 1000)::float8::text AS ms, state FROM ${STATES} WHERE id > $1 ORDER BY id`, [afterId])).rows.map((row) => ({ id: Number(row.id), ms: Number(row.ms), state: JSON.parse(row.state) }));
+function statePositions(traced, statementCount) {
+    const positions = new Set();
+    for (const { position } of traced) {
+        positions.add(position);
+        if (position + 1 < statementCount)
+            positions.add(position + 1);
+    }
+    return [...positions].sort((a, b) => a - b);
+}
+/**
+ * The traces of the statements at their `position` in a transaction that ran with RECORD_STATE_SQL before
+ * the statements at `positions` (statePositions) and committed: `rows` are the states it wrote, in order,
+ * one before each of `positions`. `start` is the state before the transaction. A statement last in the
+ * transaction has no state after it and is not traced.
+ */
+function tracesFromStates(start, rows, traced, positions) {
+    const rowBefore = new Map(positions.map((position, row) => [position, row]));
     const traces = [];
     let known = { ...start, locks: [] };
     let mergedUpTo = 0;
     for (const statement of traced) {
-        const before = rows[statement.position - 1];
-        const after = rows[statement.position];
-        if (statement.position < 1 || !before || !after)
+        const beforeRow = rowBefore.get(statement.position);
+        const afterRow = rowBefore.get(statement.position + 1);
+        if (beforeRow === undefined || afterRow === undefined || !rows[afterRow])
             continue;
-        for (; mergedUpTo < statement.position; mergedUpTo++)
+        const before = rows[beforeRow];
+        const after = rows[afterRow];
+        for (; mergedUpTo <= beforeRow; mergedUpTo++)
             known = merged(known, rows[mergedUpTo].state);
         const held = new Set(before.state.locks.map(lockId));
         traces.push({
@@ -83980,7 +84063,7 @@ async function tracesFromStates(client, start, afterId, traced) {
     }
     for (; mergedUpTo < rows.length; mergedUpTo++)
         known = merged(known, rows[mergedUpTo].state);
-    return { traces, end: { ...known, locks: [] }, lastId: rows.length ? rows[rows.length - 1].id : afterId };
+    return { traces, end: { ...known, locks: [] } };
 }
 /**
  * The relation locks granted to other backends in this database, and whether any backend waits for this
@@ -84239,9 +84322,10 @@ async function readSchemaSnapshot(client, leaveOut = () => false) {
  * Traces the pending versions' statements while verification applies them: the engine sends each version
  * (or each step of a version with no-transaction files) through this Target as through any other.
  * - A transaction holding pending statements runs statement by statement (as the engine's transactions
- *   run when not packed), with SQL of the trace's own between the statements that writes the backend's
+ *   run when not packed), with SQL of the trace's own before and after each of them that writes the backend's
  *   locks, the relfilenodes and constraints of the relations it locked, and the time, to a table that
- *   commits with the version (src/review/trace.ts). The statements themselves run once, as apply runs them.
+ *   commits with the version (src/review/trace.ts), read once all versions ran (`finish`). The statements
+ *   themselves run once, as apply runs them.
  *   When the version fails, its states are rolled back with it: the statements up to the failing one are
  *   then traced again in a transaction that is rolled back.
  * - A no-transaction statement is watched from a connection of the trace's own while the engine runs it.
@@ -84271,8 +84355,12 @@ class TracingTarget {
     before = null;
     after = null;
     observer = null;
-    /** What the last traced transaction left (the state after it, the last state id); null: read it again. */
-    recorded = null;
+    /** The highest state id before the first traced transaction; null until the table of states is made. */
+    firstStateId = null;
+    /** Whether the state before the next traced transaction must be read, or is the one the last left. */
+    startUnknown = true;
+    /** The traced transactions that committed, in order: their traces are read at `finish`, in one query. */
+    committed = [];
     /** Set when tracing failed: verification goes on untraced and says why. */
     failure = null;
     constructor(inner, url, expected, leaveOut) {
@@ -84297,7 +84385,7 @@ class TracingTarget {
             return this.inner.query(sql, params, options);
         await this.traced(() => this.snapshotBefore(observer));
         this.expected.shift();
-        this.recorded = null;
+        this.startUnknown = true;
         let ran = false;
         const run = () => {
             ran = true;
@@ -84334,7 +84422,7 @@ class TracingTarget {
         if (traced.length === 0) {
             // Anything else the engine commits (its history rows, a version not traced) may change what the trace knows: read it again next time.
             if (statements.some((statement) => !statement.label))
-                this.recorded = null;
+                this.startUnknown = true;
             return this.inner.transaction(statements, options);
         }
         const prepared = this.failure
@@ -84342,15 +84430,18 @@ class TracingTarget {
             : await this.traced(async () => {
                 const observer = await this.connection();
                 await this.snapshotBefore(observer);
-                if (this.recorded === null)
-                    this.recorded = { lastId: await prepareStates(observer), end: await readStartState(observer), traces: [] };
-                return { observer, afterId: this.recorded.lastId, start: this.recorded.end };
+                if (this.firstStateId === null)
+                    this.firstStateId = await prepareStates(observer);
+                return { observer, start: this.startUnknown ? await readStartState(observer) : null };
             });
         if (!prepared)
             return this.inner.transaction(statements, options);
-        // One by one, with the state written between the statements; the states commit with the version.
-        const withStates = await this.inner.transaction(statements, { ...options, resultsNeeded: true, between: RECORD_STATE_SQL });
-        const { observer, afterId, start } = prepared;
+        // One by one, with the state written around the traced statements; the states commit with the version.
+        const positions = statePositions(traced, statements.length);
+        const recordBefore = new Set(positions);
+        const between = (_statement, index) => (recordBefore.has(index) ? RECORD_STATE_SQL : undefined);
+        const withStates = await this.inner.transaction(statements, { ...options, resultsNeeded: true, between });
+        const { observer, start } = prepared;
         // Rolled back: run it again as sent, so that what verification reports never depends on the trace's own SQL.
         const result = withStates.ok ? withStates : await this.inner.transaction(statements, options);
         if (!withStates.ok && result.ok) {
@@ -84360,9 +84451,8 @@ class TracingTarget {
         }
         if (result.ok) {
             this.expected.splice(0, traced.length);
-            this.recorded = await this.traced(() => tracesFromStates(observer, start, afterId, traced));
-            for (const trace of this.recorded?.traces ?? [])
-                this.traces.set(types_traceKey(trace.version, trace.index), trace);
+            this.committed.push({ start, traced, positions });
+            this.startUnknown = false;
             await this.traced(() => this.snapshotAfter(observer));
         }
         else if (result.phase === 'statement' && !result.guard) {
@@ -84373,6 +84463,34 @@ class TracingTarget {
                 this.traces.set(types_traceKey(each.version, each.index), each);
         }
         return result;
+    }
+    /**
+     * Reads what the committed traced transactions wrote (one query for all of them) into `traces`. Called once
+     * verification has run, before `traces` and `failure` are read.
+     */
+    async finish() {
+        const { observer, firstStateId, committed } = this;
+        this.committed = [];
+        if (this.failure || !observer || firstStateId === null || committed.length === 0)
+            return;
+        const rows = await this.traced(() => readRecordedStates(observer, firstStateId));
+        if (!rows)
+            return;
+        const written = committed.reduce((sum, transaction) => sum + transaction.positions.length, 0);
+        if (rows.length !== written) {
+            this.failure = `the trace found ${rows.length} recorded states where the traced transactions wrote ${written}`;
+            return;
+        }
+        // Each transaction starts from the state it read, or else from the state the one before it left.
+        let end = { locks: [], files: [], constraints: [] };
+        let offset = 0;
+        for (const { start, traced, positions } of committed) {
+            const recorded = tracesFromStates(start ?? end, rows.slice(offset, offset + positions.length), traced, positions);
+            offset += positions.length;
+            end = recorded.end;
+            for (const trace of recorded.traces)
+                this.traces.set(types_traceKey(trace.version, trace.index), trace);
+        }
     }
     async close() {
         await this.observer?.end().catch(() => { });
@@ -84591,6 +84709,7 @@ async function verifyOnShadow(versions, options) {
             lease: { owner: 'verify', ttlSeconds: 60, waitTimeoutSeconds: 10 },
             log
         });
+        await tracing?.finish();
         const applied = new Map(result.applied.map((a) => [a.version, a]));
         const checks = sorted.map((version) => {
             const done = applied.get(version.number);

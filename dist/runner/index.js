@@ -33018,7 +33018,7 @@ class PostgresTarget {
      * `between`: SQL of the caller's own, run before each statement but the first in the same transaction
      * (the runner Lambda lowers statement_timeout to the time it has left this way). It returns nothing
      * and is not counted: indexes and results are those of `statements`, and a failure of it is reported
-     * at the statement it came before.
+     * at the statement it came before. As a function, it says what to run before each statement (the first included), if anything.
      */
     transaction(statements, options = {}) {
         // Packed, the transaction is one statement (one DO block): `between` has no place to run, and needs none.
@@ -33154,8 +33154,9 @@ class PostgresTarget {
             const statement = statements[index];
             let result;
             try {
-                if (between && index > 0)
-                    await this.run(client, between, undefined);
+                const before = typeof between === 'function' ? between(statement, index) : index > 0 ? between : undefined;
+                if (before)
+                    await this.run(client, before, undefined);
                 result = await this.run(client, statement.sql, statement.params);
             }
             catch (error) {

@@ -64,9 +64,69 @@ const LOCKED_STATE_QUERY = stateQuery('locked')
 
 const STATES = `${TRACE_SCHEMA}.states`
 
+/** Backslash and newline escaped, so that a name may end a line of RECORDED_STATE_QUERY's text. */
+const escapedName = (name: string): string => `replace(replace(${name}, E'\\\\', E'\\\\\\\\'), E'\\n', E'\\\\n')`
+
+/**
+ * What LOCKED_STATE_QUERY reads, at less than half its cost with a few dozen relations locked (it runs around
+ * every traced statement): relations looked up by oid, pg_constraint read once rather than once per
+ * relation, and plain lines rather than JSON. One line per locked
+ * relation: `R <mode,mode…> <oid> <relkind> <relfilenode> <name>`, then one per constraint of it:
+ * `C <oid> <relation oid> <t|f validated> <name>`.
+ */
+const RECORDED_STATE_QUERY = `WITH held AS MATERIALIZED (
+  SELECT l.relation, string_agg(l.mode, ',') AS modes FROM pg_locks l
+   WHERE l.locktype = 'relation' AND l.granted AND l.pid = pg_backend_pid() GROUP BY l.relation
+), rels AS MATERIALIZED (
+  -- By oid, one relation at a time: pg_locks is estimated at 1,000 rows, and a join would scan pg_class.
+  SELECT c.oid, c.relkind, c.relfilenode, n.nspname || '.' || c.relname AS name, l.modes
+    FROM held l
+   CROSS JOIN LATERAL (SELECT c.oid, c.relkind, c.relfilenode, c.relname, c.relnamespace FROM pg_class c WHERE c.oid = l.relation) c
+   CROSS JOIN LATERAL (SELECT n.nspname FROM pg_namespace n WHERE n.oid = c.relnamespace) n
+   WHERE ${USER_RELATION}
+)
+SELECT concat_ws(E'\\n',
+  (SELECT string_agg(concat_ws(' ', 'R', r.modes, r.oid, r.relkind, r.relfilenode, ${escapedName('r.name')}), E'\\n') FROM rels r),
+  -- One pass over pg_constraint for all of them, rather than one scan per relation.
+  (SELECT string_agg(concat_ws(' ', 'C', k.oid, k.conrelid, k.convalidated, ${escapedName('k.conname')}), E'\\n')
+     FROM pg_constraint k WHERE k.conrelid IN (SELECT r.oid FROM rels r))
+)`
+
+/** A state written by RECORDED_STATE_QUERY. */
+export function parseRecordedState(text: string): CatalogState {
+  const unescape = (name: string): string => name.replace(/\\(.)/g, (_, char: string) => (char === 'n' ? '\n' : char))
+  const names = new Map<string, string>()
+  const locks: CatalogState['locks'] = []
+  const files = new Map<string, CatalogState['files'][number]>()
+  const constraints = new Map<string, { oid: string; relationOid: string; validated: boolean; name: string }>()
+  for (const line of text ? text.split('\n') : []) {
+    const fields = line.split(' ')
+    if (fields[0] === 'R') {
+      const [, modes, oid, relkind, filenode] = fields
+      const name = unescape(fields.slice(5).join(' '))
+      names.set(oid, name)
+      for (const mode of modes.split(',')) locks.push({ relation: name, mode })
+      if (relkind === 'r' || relkind === 'm' || relkind === 'i') files.set(oid, { oid, name, filenode })
+    } else {
+      const [, oid, relationOid, validated] = fields
+      constraints.set(oid, { oid, relationOid, validated: validated === 't', name: unescape(fields.slice(4).join(' ')) })
+    }
+  }
+  return {
+    locks,
+    files: [...files.values()],
+    constraints: [...constraints.values()].map(({ oid, relationOid, validated, name }) => ({
+      oid,
+      name,
+      relation: names.get(relationOid) ?? relationOid,
+      validated
+    }))
+  }
+}
+
 /**
  * SQL to run between the statements of the transaction being traced, on its own connection (the
- * `between` of PostgresTarget.transaction): it writes the state at that point, with the time, to a table
+ * `between` of PostgresTarget.transaction, before the statements at statePositions): it writes the state at that point, with the time, to a table
  * (through a PL/pgSQL function, whose plan is made once per session rather than at every statement)
  * that commits with the transaction. Anyone may write to it: a migration that switches role (SET LOCAL ROLE)
  * must not fail here because of the trace.
@@ -79,7 +139,7 @@ export async function prepareStates(client: pg.Client): Promise<number> {
     `CREATE SCHEMA IF NOT EXISTS ${TRACE_SCHEMA}; CREATE TABLE IF NOT EXISTS ${STATES} (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(), state text NOT NULL);
      CREATE OR REPLACE FUNCTION ${TRACE_SCHEMA}.record_state() RETURNS void LANGUAGE plpgsql AS $trace$
      BEGIN
-       INSERT INTO ${STATES} (state) ${LOCKED_STATE_QUERY};
+       INSERT INTO ${STATES} (state) ${RECORDED_STATE_QUERY};
      END
      $trace$;
      GRANT USAGE ON SCHEMA ${TRACE_SCHEMA} TO PUBLIC; GRANT INSERT ON ${STATES} TO PUBLIC; GRANT USAGE ON SEQUENCE ${STATES}_id_seq TO PUBLIC`
@@ -97,39 +157,65 @@ export async function readStartState(client: pg.Client): Promise<CatalogState> {
   return { ...(await readState(client)), locks: [] }
 }
 
-/** What a traced transaction left: the traces, the state after it, and the last state id read. */
+/** A state written by RECORD_STATE_SQL: what it holds and when it was written (ms since the epoch). */
+export interface RecordedState {
+  ms: number
+  state: CatalogState
+}
+
+/** Every state written after `afterId`, in the order written: read once, when the traced versions have run. */
+export async function readRecordedStates(client: pg.Client, afterId: number): Promise<RecordedState[]> {
+  const result = await client.query<{ ms: string; state: string }>(
+    `SELECT (extract(epoch FROM at) * 1000)::float8::text AS ms, state FROM ${STATES} WHERE id > $1 ORDER BY id`,
+    [afterId]
+  )
+  return result.rows.map((row) => ({ ms: Number(row.ms), state: parseRecordedState(row.state) }))
+}
+
+/** What a traced transaction left: the traces, and the state after it. */
 export interface RecordedTransaction {
   traces: StatementTrace[]
   /** `start` with every state the transaction wrote merged in: the state after it, without reading it all again. */
   end: CatalogState
-  lastId: number
 }
 
 /**
- * The traces of the statements at their `position` in a transaction that ran with RECORD_STATE_SQL between
- * its statements and committed: the state written before statement p is the (p-1)th written after
- * `afterId`. A statement first or last in the transaction has no state before or after it and is not traced.
+ * Where a traced transaction writes its states: right before each traced statement and right before the
+ * statement that follows it (its end state). Nowhere else: the engine's own statements around them (fence,
+ * guard, settings, history row) are not traced, and reading the state is most of what tracing costs.
  */
-export async function tracesFromStates(
-  client: pg.Client,
+export function statePositions(traced: ReadonlyArray<{ position: number }>, statementCount: number): number[] {
+  const positions = new Set<number>()
+  for (const { position } of traced) {
+    positions.add(position)
+    if (position + 1 < statementCount) positions.add(position + 1)
+  }
+  return [...positions].sort((a, b) => a - b)
+}
+
+/**
+ * The traces of the statements at their `position` in a transaction that ran with RECORD_STATE_SQL before
+ * the statements at `positions` (statePositions) and committed: `rows` are the states it wrote, in order,
+ * one before each of `positions`. `start` is the state before the transaction. A statement last in the
+ * transaction has no state after it and is not traced.
+ */
+export function tracesFromStates(
   start: CatalogState,
-  afterId: number,
-  traced: Array<TracedStatement & { position: number }>
-): Promise<RecordedTransaction> {
-  const rows = (
-    await client.query<{ id: string; ms: string; state: string }>(
-      `SELECT id::text AS id, (extract(epoch FROM at) * 1000)::float8::text AS ms, state FROM ${STATES} WHERE id > $1 ORDER BY id`,
-      [afterId]
-    )
-  ).rows.map((row) => ({ id: Number(row.id), ms: Number(row.ms), state: JSON.parse(row.state) as CatalogState }))
+  rows: RecordedState[],
+  traced: Array<TracedStatement & { position: number }>,
+  positions: number[]
+): RecordedTransaction {
+  const rowBefore = new Map(positions.map((position, row) => [position, row]))
   const traces: StatementTrace[] = []
   let known = { ...start, locks: [] as CatalogState['locks'] }
   let mergedUpTo = 0
   for (const statement of traced) {
-    const before = rows[statement.position - 1]
-    const after = rows[statement.position]
-    if (statement.position < 1 || !before || !after) continue
-    for (; mergedUpTo < statement.position; mergedUpTo++) known = merged(known, rows[mergedUpTo].state)
+    const beforeRow = rowBefore.get(statement.position)
+    const afterRow = rowBefore.get(statement.position + 1)
+    if (beforeRow === undefined || afterRow === undefined || !rows[afterRow]) continue
+    const before = rows[beforeRow]
+    const after = rows[afterRow]
+    for (; mergedUpTo <= beforeRow; mergedUpTo++) known = merged(known, rows[mergedUpTo].state)
     const held = new Set(before.state.locks.map(lockId))
     traces.push({
       version: statement.version,
@@ -140,7 +226,7 @@ export async function tracesFromStates(
     })
   }
   for (; mergedUpTo < rows.length; mergedUpTo++) known = merged(known, rows[mergedUpTo].state)
-  return { traces, end: { ...known, locks: [] }, lastId: rows.length ? rows[rows.length - 1].id : afterId }
+  return { traces, end: { ...known, locks: [] } }
 }
 
 /**

@@ -2,9 +2,10 @@
  * Traces the pending versions' statements while verification applies them: the engine sends each version
  * (or each step of a version with no-transaction files) through this Target as through any other.
  * - A transaction holding pending statements runs statement by statement (as the engine's transactions
- *   run when not packed), with SQL of the trace's own between the statements that writes the backend's
+ *   run when not packed), with SQL of the trace's own before and after each of them that writes the backend's
  *   locks, the relfilenodes and constraints of the relations it locked, and the time, to a table that
- *   commits with the version (src/review/trace.ts). The statements themselves run once, as apply runs them.
+ *   commits with the version (src/review/trace.ts), read once all versions ran (`finish`). The statements
+ *   themselves run once, as apply runs them.
  *   When the version fails, its states are rolled back with it: the statements up to the failing one are
  *   then traced again in a transaction that is rolled back.
  * - A no-transaction statement is watched from a connection of the trace's own while the engine runs it.
@@ -16,21 +17,24 @@ import type { Version } from '../migrations/types.js'
 import { diffSchemas, type SchemaChange, type SchemaObject } from '../review/schema-change.js'
 import {
   prepareStates,
+  readRecordedStates,
   readStartState,
   RECORD_STATE_SQL,
+  statePositions,
   traceAlone,
   traceInTransaction,
   tracesFromStates,
-  type RecordedTransaction,
+  type CatalogState,
   type TracedStatement
 } from '../review/trace.js'
 import { traceKey, type StatementTrace } from '../review/types.js'
+import type { Between } from '../targets/postgres.js'
 import type { QueryOptions, QueryResult, SqlParams, Target, TransactionOptions, TransactionResult, TxStatement } from '../targets/target.js'
 import { readSchemaSnapshot } from './schema-snapshot.js'
 
 /** A Target whose transaction runs SQL of the caller's own between the statements (PostgresTarget). */
 export interface BetweenTarget extends Target {
-  transaction(statements: TxStatement[], options?: TransactionOptions & { between?: string }): Promise<TransactionResult>
+  transaction(statements: TxStatement[], options?: TransactionOptions & { between?: Between }): Promise<TransactionResult>
 }
 
 interface Expected extends TracedStatement {
@@ -54,8 +58,12 @@ export class TracingTarget implements Target {
   private before: SchemaObject[] | null = null
   private after: SchemaObject[] | null = null
   private observer: pg.Client | null = null
-  /** What the last traced transaction left (the state after it, the last state id); null: read it again. */
-  private recorded: RecordedTransaction | null = null
+  /** The highest state id before the first traced transaction; null until the table of states is made. */
+  private firstStateId: number | null = null
+  /** Whether the state before the next traced transaction must be read, or is the one the last left. */
+  private startUnknown = true
+  /** The traced transactions that committed, in order: their traces are read at `finish`, in one query. */
+  private committed: Array<{ start: CatalogState | null; traced: Array<Expected & { position: number }>; positions: number[] }> = []
   /** Set when tracing failed: verification goes on untraced and says why. */
   failure: string | null = null
 
@@ -82,7 +90,7 @@ export class TracingTarget implements Target {
     if (!observer) return this.inner.query(sql, params, options)
     await this.traced(() => this.snapshotBefore(observer))
     this.expected.shift()
-    this.recorded = null
+    this.startUnknown = true
     let ran = false
     const run = (): Promise<QueryResult> => {
       ran = true
@@ -116,7 +124,7 @@ export class TracingTarget implements Target {
     })
     if (traced.length === 0) {
       // Anything else the engine commits (its history rows, a version not traced) may change what the trace knows: read it again next time.
-      if (statements.some((statement) => !statement.label)) this.recorded = null
+      if (statements.some((statement) => !statement.label)) this.startUnknown = true
       return this.inner.transaction(statements, options)
     }
     const prepared = this.failure
@@ -124,14 +132,16 @@ export class TracingTarget implements Target {
       : await this.traced(async () => {
           const observer = await this.connection()
           await this.snapshotBefore(observer)
-          if (this.recorded === null)
-            this.recorded = { lastId: await prepareStates(observer), end: await readStartState(observer), traces: [] }
-          return { observer, afterId: this.recorded.lastId, start: this.recorded.end }
+          if (this.firstStateId === null) this.firstStateId = await prepareStates(observer)
+          return { observer, start: this.startUnknown ? await readStartState(observer) : null }
         })
     if (!prepared) return this.inner.transaction(statements, options)
-    // One by one, with the state written between the statements; the states commit with the version.
-    const withStates = await this.inner.transaction(statements, { ...options, resultsNeeded: true, between: RECORD_STATE_SQL })
-    const { observer, afterId, start } = prepared
+    // One by one, with the state written around the traced statements; the states commit with the version.
+    const positions = statePositions(traced, statements.length)
+    const recordBefore = new Set(positions)
+    const between = (_statement: TxStatement, index: number): string | undefined => (recordBefore.has(index) ? RECORD_STATE_SQL : undefined)
+    const withStates = await this.inner.transaction(statements, { ...options, resultsNeeded: true, between })
+    const { observer, start } = prepared
     // Rolled back: run it again as sent, so that what verification reports never depends on the trace's own SQL.
     const result = withStates.ok ? withStates : await this.inner.transaction(statements, options)
     if (!withStates.ok && result.ok) {
@@ -141,8 +151,8 @@ export class TracingTarget implements Target {
     }
     if (result.ok) {
       this.expected.splice(0, traced.length)
-      this.recorded = await this.traced(() => tracesFromStates(observer, start, afterId, traced))
-      for (const trace of this.recorded?.traces ?? []) this.traces.set(traceKey(trace.version, trace.index), trace)
+      this.committed.push({ start, traced, positions })
+      this.startUnknown = false
       await this.traced(() => this.snapshotAfter(observer))
     } else if (result.phase === 'statement' && !result.guard) {
       // Rolled back with its states: the statements up to the failing one are traced again, and rolled back again.
@@ -151,6 +161,32 @@ export class TracingTarget implements Target {
       for (const each of trace?.traces ?? []) this.traces.set(traceKey(each.version, each.index), each)
     }
     return result
+  }
+
+  /**
+   * Reads what the committed traced transactions wrote (one query for all of them) into `traces`. Called once
+   * verification has run, before `traces` and `failure` are read.
+   */
+  async finish(): Promise<void> {
+    const { observer, firstStateId, committed } = this
+    this.committed = []
+    if (this.failure || !observer || firstStateId === null || committed.length === 0) return
+    const rows = await this.traced(() => readRecordedStates(observer, firstStateId))
+    if (!rows) return
+    const written = committed.reduce((sum, transaction) => sum + transaction.positions.length, 0)
+    if (rows.length !== written) {
+      this.failure = `the trace found ${rows.length} recorded states where the traced transactions wrote ${written}`
+      return
+    }
+    // Each transaction starts from the state it read, or else from the state the one before it left.
+    let end: CatalogState = { locks: [], files: [], constraints: [] }
+    let offset = 0
+    for (const { start, traced, positions } of committed) {
+      const recorded = tracesFromStates(start ?? end, rows.slice(offset, offset + positions.length), traced, positions)
+      offset += positions.length
+      end = recorded.end
+      for (const trace of recorded.traces) this.traces.set(traceKey(trace.version, trace.index), trace)
+    }
   }
 
   async close(): Promise<void> {

@@ -28,7 +28,7 @@ import { planMigrations } from '../plan.js'
 import type { SchemaChange } from '../review/schema-change.js'
 import type { StatementTrace } from '../review/types.js'
 import { maskUrl, scrubSecrets } from '../targets/mask.js'
-import { PostgresTarget } from '../targets/postgres.js'
+import { PostgresTarget, type Between } from '../targets/postgres.js'
 import type { QueryOptions, QueryResult, SqlParams, Target, TransactionOptions, TransactionResult, TxStatement } from '../targets/target.js'
 import {
   clusterState,
@@ -106,7 +106,7 @@ class TimedTarget implements Target {
   query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
     return this.inner.query(sql, params, options)
   }
-  async transaction(statements: TxStatement[], options?: TransactionOptions & { between?: string }): Promise<TransactionResult> {
+  async transaction(statements: TxStatement[], options?: TransactionOptions & { between?: Between }): Promise<TransactionResult> {
     const started = Date.now()
     try {
       // Only `between` is passed on (for the trace): verification runs each transaction statement by statement.
@@ -254,6 +254,7 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
       lease: { owner: 'verify', ttlSeconds: 60, waitTimeoutSeconds: 10 },
       log
     })
+    await tracing?.finish()
     const applied = new Map(result.applied.map((a) => [a.version, a]))
     const checks: VersionCheck[] = sorted.map((version) => {
       const done = applied.get(version.number)

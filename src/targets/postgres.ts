@@ -109,6 +109,9 @@ export interface PostgresTargetOptions {
   ssl?: pg.ClientConfig['ssl']
 }
 
+/** SQL of the caller's own run inside a transaction before its statements: see PostgresTarget.transaction. */
+export type Between = string | ((statement: TxStatement, index: number) => string | undefined)
+
 export class PostgresTarget implements Target {
   readonly description: string
   private client: pg.Client | undefined
@@ -150,9 +153,9 @@ export class PostgresTarget implements Target {
    * `between`: SQL of the caller's own, run before each statement but the first in the same transaction
    * (the runner Lambda lowers statement_timeout to the time it has left this way). It returns nothing
    * and is not counted: indexes and results are those of `statements`, and a failure of it is reported
-   * at the statement it came before.
+   * at the statement it came before. As a function, it says what to run before each statement (the first included), if anything.
    */
-  transaction(statements: TxStatement[], options: TransactionOptions & { between?: string } = {}): Promise<TransactionResult> {
+  transaction(statements: TxStatement[], options: TransactionOptions & { between?: Between } = {}): Promise<TransactionResult> {
     // Packed, the transaction is one statement (one DO block): `between` has no place to run, and needs none.
     const packed = options.resultsNeeded === false && packable(statements)
     return this.exclusive(() => (packed ? this.runPacked(statements, options.between) : this.runTransaction(statements, options.between)))
@@ -196,7 +199,7 @@ export class PostgresTarget implements Target {
    */
   private async runTransaction(
     statements: TxStatement[],
-    between: string | undefined,
+    between: Between | undefined,
     end: 'commit' | 'rollback' = 'commit'
   ): Promise<TransactionResult> {
     const client = await this.connection()
@@ -232,7 +235,7 @@ export class PostgresTarget implements Target {
    * one round trip for the version, and one more for the session reset (DISCARD ALL cannot share a
    * call with other statements: it refuses to run inside the implicit transaction that makes).
    */
-  private async runPacked(statements: TxStatement[], between: string | undefined): Promise<TransactionResult> {
+  private async runPacked(statements: TxStatement[], between: Between | undefined): Promise<TransactionResult> {
     const packing = packTransaction(statements)
     if (!packing.ok) return this.runTransaction(statements, between)
     const client = await this.connection()
@@ -270,7 +273,7 @@ export class PostgresTarget implements Target {
   private async runTransactionOn(
     client: pg.Client,
     statements: TxStatement[],
-    between: string | undefined,
+    between: Between | undefined,
     end: 'commit' | 'rollback' = 'commit'
   ): Promise<TransactionResult> {
     const rollback = async (): Promise<void> => {
@@ -291,7 +294,8 @@ export class PostgresTarget implements Target {
       const statement = statements[index]
       let result: QueryResult
       try {
-        if (between && index > 0) await this.run(client, between, undefined)
+        const before = typeof between === 'function' ? between(statement, index) : index > 0 ? between : undefined
+        if (before) await this.run(client, before, undefined)
         result = await this.run(client, statement.sql, statement.params)
       } catch (error) {
         const translated = this.translate(error, client)

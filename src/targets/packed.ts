@@ -15,6 +15,8 @@
  * inside a block with an exception handler fails (a subtransaction is active).
  */
 import type { SqlErrorInfo } from '../errors.js'
+import { transactionControl } from '../migrations/transaction-control.js'
+import { isWord, tokenize } from '../migrations/tokens.js'
 import { replaceNamedParameters } from './named-parameters.js'
 import type { SqlParams, SqlValue, TransactionResult, TxStatement } from './target.js'
 
@@ -103,35 +105,24 @@ function block(marker: string, parts: string[]): string {
   return `DO $${marker}$\n${body}\n$${marker}$`
 }
 
-const SETS_STATEMENT_TIMEOUT =
-  /^\s*(?:SET\s+(?:LOCAL\s+|SESSION\s+)?statement_timeout\b|SELECT\s+(?:pg_catalog\.)?set_config\s*\(\s*'statement_timeout')/i
-
-/** SAVEPOINT, RELEASE [SAVEPOINT] and ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT]. */
-const SAVEPOINT_COMMAND = /^(?:SAVEPOINT|RELEASE|ROLLBACK\s+(?:(?:WORK|TRANSACTION)\s+)?TO)\b/i
-
-/** The statement without the whitespace and comments before its first keyword. */
-function withoutLeadingComments(sql: string): string {
-  let rest = sql
-  for (;;) {
-    const trimmed = rest.replace(/^\s+/, '')
-    if (trimmed.startsWith('--')) {
-      const end = trimmed.indexOf('\n')
-      rest = end < 0 ? '' : trimmed.slice(end + 1)
-    } else if (trimmed.startsWith('/*')) {
-      let depth = 0
-      let i = 0
-      do {
-        if (trimmed.startsWith('/*', i)) {
-          depth++
-          i += 2
-        } else if (trimmed.startsWith('*/', i)) {
-          depth--
-          i += 2
-        } else i++
-      } while (depth > 0 && i < trimmed.length)
-      rest = trimmed.slice(i)
-    } else return trimmed
+/** `SET [LOCAL | SESSION] statement_timeout …` or `SELECT [pg_catalog.]set_config('statement_timeout', …)`. */
+function setsStatementTimeout(sql: string): boolean {
+  const tokens = tokenize(sql, 8)
+  if (isWord(tokens[0], 'set')) {
+    const at = isWord(tokens[1], 'local') || isWord(tokens[1], 'session') ? 2 : 1
+    return isWord(tokens[at], 'statement_timeout')
   }
+  if (!isWord(tokens[0], 'select')) return false
+  const at = isWord(tokens[1], 'pg_catalog') && tokens[2]?.kind === 'symbol' && tokens[2].value === '.' ? 3 : 1
+  const call = tokens[at + 1]
+  const argument = tokens[at + 2]
+  return (
+    isWord(tokens[at], 'set_config') &&
+    call?.kind === 'symbol' &&
+    call.value === '(' &&
+    argument?.kind === 'string' &&
+    argument.value?.toLowerCase() === "'statement_timeout'"
+  )
 }
 
 /**
@@ -145,10 +136,7 @@ function withoutLeadingComments(sql: string): string {
 export function packable(statements: TxStatement[]): boolean {
   return (
     statements.length > 0 &&
-    !statements.some((statement) => {
-      const text = withoutLeadingComments(statement.sql)
-      return SETS_STATEMENT_TIMEOUT.test(text) || SAVEPOINT_COMMAND.test(text)
-    })
+    !statements.some((statement) => setsStatementTimeout(statement.sql) || transactionControl(statement.sql)?.kind === 'savepoint')
   )
 }
 

@@ -2,10 +2,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileChecksum, normalizeText, versionChecksum } from '../../src/migrations/checksum.js'
-import { readDirectives } from '../../src/migrations/directives.js'
-import { splitStatements } from '../../src/migrations/split.js'
-import { readTransactionControl } from '../../src/migrations/transaction-control.js'
+import { versionChecksum } from '../../src/migrations/checksum.js'
+import { readMigrationFile } from '../../src/migrations/discover.js'
 import type { Version } from '../../src/migrations/types.js'
 import type { AppliedRow } from '../../src/plan.js'
 
@@ -23,20 +21,7 @@ export function writeMigrations(files: Record<string, string | Buffer>, root?: s
 /** An in-memory version: `version(2, { '01_a.sql': 'select 1;' })`. */
 export function version(number: number, files: Record<string, string>, description = ''): Version {
   const dir = `m/v${number}${description ? `_${description}` : ''}`
-  const list = Object.entries(files).map(([name, text]) => {
-    const { noTransaction } = readDirectives(text, `${dir}/${name}`)
-    const { statements, transactionWrapper, misplaced } = readTransactionControl(splitStatements(text, `${dir}/${name}`), noTransaction)
-    return {
-      name,
-      path: `${dir}/${name}`,
-      checksum: fileChecksum(text),
-      text: normalizeText(text),
-      statements,
-      noTransaction,
-      transactionWrapper,
-      misplacedTransactionControl: misplaced
-    }
-  })
+  const list = Object.entries(files).map(([name, text]) => readMigrationFile(name, `${dir}/${name}`, text))
   return { number, description, dir, files: list, checksum: versionChecksum(list) }
 }
 

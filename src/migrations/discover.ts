@@ -182,21 +182,11 @@ async function readVersion(
         file: rel(filePath)
       })
     }
-    const { noTransaction } = readDirectives(text, rel(filePath))
-    const { statements, transactionWrapper, misplaced } = readTransactionControl(splitStatements(text, rel(filePath)), noTransaction)
-    if (statements.length === 0) {
+    const file = readMigrationFile(name, rel(filePath), text)
+    if (file.statements.length === 0) {
       throw new MigrationFileError(`${rel(filePath)} has no SQL statements: remove it, or add SQL`, { file: rel(filePath) })
     }
-    files.push({
-      name,
-      path: rel(filePath),
-      checksum: fileChecksum(text),
-      text: normalizeText(text),
-      statements,
-      noTransaction,
-      transactionWrapper,
-      misplacedTransactionControl: misplaced
-    })
+    files.push(file)
   }
   if (files.length === 0) {
     throw new MigrationFileError(`${rel(dir)} (version ${number}) has no SQL statements: add a .sql file or remove the folder`, {
@@ -225,4 +215,20 @@ function numberOrderWarning(names: string[], dir: string): string | null {
     `${dir}: file names start with numbers of different widths, and files run in name order: ${numbered.join(', ')} ` +
     `(not ${byNumber.join(', ')}). If this version is not applied anywhere yet, pad the numbers to one width (01_, 02_, 10_)`
   )
+}
+
+/** One migration file from its text (pure): directives, statements (a whole-file BEGIN … COMMIT left out), checksum. */
+export function readMigrationFile(name: string, filePath: string, text: string): MigrationFile {
+  const { noTransaction } = readDirectives(text, filePath)
+  const { statements, transactionWrapper, misplaced } = readTransactionControl(splitStatements(text, filePath), noTransaction)
+  return {
+    name,
+    path: filePath,
+    checksum: fileChecksum(text),
+    text: normalizeText(text),
+    statements,
+    noTransaction,
+    transactionWrapper,
+    misplacedTransactionControl: misplaced
+  }
 }

@@ -79712,21 +79712,11 @@ async function readVersion(dir, number, description, rel, warnings) {
                 file: rel(filePath)
             });
         }
-        const { noTransaction } = readDirectives(text, rel(filePath));
-        const { statements, transactionWrapper, misplaced } = readTransactionControl(splitStatements(text, rel(filePath)), noTransaction);
-        if (statements.length === 0) {
+        const file = readMigrationFile(name, rel(filePath), text);
+        if (file.statements.length === 0) {
             throw new MigrationFileError(`${rel(filePath)} has no SQL statements: remove it, or add SQL`, { file: rel(filePath) });
         }
-        files.push({
-            name,
-            path: rel(filePath),
-            checksum: fileChecksum(text),
-            text: normalizeText(text),
-            statements,
-            noTransaction,
-            transactionWrapper,
-            misplacedTransactionControl: misplaced
-        });
+        files.push(file);
     }
     if (files.length === 0) {
         throw new MigrationFileError(`${rel(dir)} (version ${number}) has no SQL statements: add a .sql file or remove the folder`, {
@@ -79752,6 +79742,21 @@ function numberOrderWarning(names, dir) {
         return null;
     return (`${dir}: file names start with numbers of different widths, and files run in name order: ${numbered.join(', ')} ` +
         `(not ${byNumber.join(', ')}). If this version is not applied anywhere yet, pad the numbers to one width (01_, 02_, 10_)`);
+}
+/** One migration file from its text (pure): directives, statements (a whole-file BEGIN … COMMIT left out), checksum. */
+function readMigrationFile(name, filePath, text) {
+    const { noTransaction } = readDirectives(text, filePath);
+    const { statements, transactionWrapper, misplaced } = readTransactionControl(splitStatements(text, filePath), noTransaction);
+    return {
+        name,
+        path: filePath,
+        checksum: fileChecksum(text),
+        text: normalizeText(text),
+        statements,
+        noTransaction,
+        transactionWrapper,
+        misplacedTransactionControl: misplaced
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/report/comment.ts
@@ -82518,6 +82523,8 @@ function guardFailure(statement, result, index) {
 
 ;// CONCATENATED MODULE: ./src/targets/packed.ts
 
+
+
 /** The SQLSTATE a packed guard raises (class AM is not one of PostgreSQL's). */
 const GUARD_SQLSTATE = 'AMG01';
 /** A dollar-quote tag `$name$` can wrap `text` when the text cannot end the quote early. */
@@ -82583,38 +82590,23 @@ function block(marker, parts) {
     ].join('\n');
     return `DO $${marker}$\n${body}\n$${marker}$`;
 }
-const SETS_STATEMENT_TIMEOUT = /^\s*(?:SET\s+(?:LOCAL\s+|SESSION\s+)?statement_timeout\b|SELECT\s+(?:pg_catalog\.)?set_config\s*\(\s*'statement_timeout')/i;
-/** SAVEPOINT, RELEASE [SAVEPOINT] and ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT]. */
-const SAVEPOINT_COMMAND = /^(?:SAVEPOINT|RELEASE|ROLLBACK\s+(?:(?:WORK|TRANSACTION)\s+)?TO)\b/i;
-/** The statement without the whitespace and comments before its first keyword. */
-function withoutLeadingComments(sql) {
-    let rest = sql;
-    for (;;) {
-        const trimmed = rest.replace(/^\s+/, '');
-        if (trimmed.startsWith('--')) {
-            const end = trimmed.indexOf('\n');
-            rest = end < 0 ? '' : trimmed.slice(end + 1);
-        }
-        else if (trimmed.startsWith('/*')) {
-            let depth = 0;
-            let i = 0;
-            do {
-                if (trimmed.startsWith('/*', i)) {
-                    depth++;
-                    i += 2;
-                }
-                else if (trimmed.startsWith('*/', i)) {
-                    depth--;
-                    i += 2;
-                }
-                else
-                    i++;
-            } while (depth > 0 && i < trimmed.length);
-            rest = trimmed.slice(i);
-        }
-        else
-            return trimmed;
+/** `SET [LOCAL | SESSION] statement_timeout …` or `SELECT [pg_catalog.]set_config('statement_timeout', …)`. */
+function setsStatementTimeout(sql) {
+    const tokens = tokenize(sql, 8);
+    if (isWord(tokens[0], 'set')) {
+        const at = isWord(tokens[1], 'local') || isWord(tokens[1], 'session') ? 2 : 1;
+        return isWord(tokens[at], 'statement_timeout');
     }
+    if (!isWord(tokens[0], 'select'))
+        return false;
+    const at = isWord(tokens[1], 'pg_catalog') && tokens[2]?.kind === 'symbol' && tokens[2].value === '.' ? 3 : 1;
+    const call = tokens[at + 1];
+    const argument = tokens[at + 2];
+    return (isWord(tokens[at], 'set_config') &&
+        call?.kind === 'symbol' &&
+        call.value === '(' &&
+        argument?.kind === 'string' &&
+        argument.value?.toLowerCase() === "'statement_timeout'");
 }
 /**
  * Whether packing keeps the statements' meaning. Two kinds of statement run only statement by statement:
@@ -82626,10 +82618,7 @@ function withoutLeadingComments(sql) {
  */
 function packable(statements) {
     return (statements.length > 0 &&
-        !statements.some((statement) => {
-            const text = withoutLeadingComments(statement.sql);
-            return SETS_STATEMENT_TIMEOUT.test(text) || SAVEPOINT_COMMAND.test(text);
-        }));
+        !statements.some((statement) => setsStatementTimeout(statement.sql) || transactionControl(statement.sql)?.kind === 'savepoint'));
 }
 /**
  * Packs the statements into as few DO blocks of at most `maxLength` characters as they fit in, each

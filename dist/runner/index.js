@@ -32670,7 +32670,343 @@ function guardFailure(statement, result, index) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/migrations/tokens.ts
+/**
+ * A small lexer for looking at the words of one statement (already cut out by split.ts): comments are
+ * dropped, and string literals, quoted identifiers and dollar-quoted bodies are single tokens, so a
+ * keyword inside a string or a comment is never taken for one. Follows the same rules as split.ts,
+ * without its error reporting (the statement was already split, so it is well formed).
+ */
+function isSpace(c) {
+    return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+function isIdentStart(c) {
+    return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
+}
+function isIdentCont(c) {
+    return isIdentStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x24;
+}
+function isDigit(c) {
+    return c >= 0x30 && c <= 0x39;
+}
+/** PostgreSQL folds unquoted identifiers to lower case: ASCII letters only (in a UTF-8 database). */
+function foldIdentifier(word) {
+    return word.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+}
+/** The tokens of `sql`, at most `limit` of them. */
+function tokenize(sql, limit = Infinity) {
+    const tokens = [];
+    const n = sql.length;
+    let i = 0;
+    while (i < n && tokens.length < limit) {
+        const c = sql.charCodeAt(i);
+        const next = sql.charCodeAt(i + 1);
+        if (isSpace(c)) {
+            i++;
+        }
+        else if (c === 0x2d && next === 0x2d) {
+            while (i < n && sql.charCodeAt(i) !== 0x0a && sql.charCodeAt(i) !== 0x0d)
+                i++;
+        }
+        else if (c === 0x2f && next === 0x2a) {
+            let depth = 1;
+            i += 2;
+            while (i < n && depth > 0) {
+                if (sql.charCodeAt(i) === 0x2a && sql.charCodeAt(i + 1) === 0x2f) {
+                    depth--;
+                    i += 2;
+                }
+                else if (sql.charCodeAt(i) === 0x2f && sql.charCodeAt(i + 1) === 0x2a) {
+                    depth++;
+                    i += 2;
+                }
+                else
+                    i++;
+            }
+        }
+        else if (c === 0x27) {
+            i = tokenEnd(sql, i, quoted(sql, i + 1, "'"), 'string', tokens);
+        }
+        else if ((c | 0x20) === 0x65 && next === 0x27) {
+            i = tokenEnd(sql, i, escapeString(sql, i + 2), 'string', tokens);
+        }
+        else if (((c | 0x20) === 0x62 || (c | 0x20) === 0x78 || (c | 0x20) === 0x6e) && next === 0x27) {
+            i = tokenEnd(sql, i, quoted(sql, i + 2, "'"), 'string', tokens);
+        }
+        else if ((c | 0x20) === 0x75 && next === 0x26 && sql.charCodeAt(i + 2) === 0x27) {
+            i = tokenEnd(sql, i, quoted(sql, i + 3, "'"), 'string', tokens);
+        }
+        else if ((c | 0x20) === 0x75 && next === 0x26 && sql.charCodeAt(i + 2) === 0x22) {
+            const end = quoted(sql, i + 3, '"');
+            tokens.push({ kind: 'quoted', value: null });
+            i = end;
+        }
+        else if (c === 0x22) {
+            const end = quoted(sql, i + 1, '"');
+            tokens.push({ kind: 'quoted', value: sql.slice(i + 1, end - 1).replace(/""/g, '"') });
+            i = end;
+        }
+        else if (c === 0x24 && !isDigit(next)) {
+            const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 100));
+            if (tag) {
+                const close = sql.indexOf(tag[0], i + tag[0].length);
+                const end = close < 0 ? n : close + tag[0].length;
+                tokens.push({ kind: 'string', value: sql.slice(i, end) });
+                i = end;
+            }
+            else {
+                tokens.push({ kind: 'symbol', value: '$' });
+                i++;
+            }
+        }
+        else if (c === 0x24 || isDigit(c)) {
+            let j = i + 1;
+            while (j < n && (isIdentCont(sql.charCodeAt(j)) || sql.charCodeAt(j) === 0x2e))
+                j++;
+            tokens.push({ kind: 'number', value: sql.slice(i, j) });
+            i = j;
+        }
+        else if (isIdentStart(c)) {
+            let j = i + 1;
+            while (j < n && isIdentCont(sql.charCodeAt(j)))
+                j++;
+            tokens.push({ kind: 'word', value: foldIdentifier(sql.slice(i, j)) });
+            i = j;
+        }
+        else {
+            tokens.push({ kind: 'symbol', value: sql[i] });
+            i++;
+        }
+    }
+    return tokens;
+}
+function tokenEnd(sql, start, end, kind, tokens) {
+    tokens.push({ kind, value: sql.slice(start, end) });
+    return end;
+}
+/** Index just past the closing quote of a string or identifier whose doubled quote stands for itself. */
+function quoted(sql, from, quote) {
+    let i = from;
+    for (;;) {
+        i = sql.indexOf(quote, i);
+        if (i < 0)
+            return sql.length;
+        if (sql[i + 1] === quote)
+            i += 2;
+        else
+            return i + 1;
+    }
+}
+/** `E'…'`: backslash escapes; a string continued on a later line is read as a second string. */
+function escapeString(sql, from) {
+    let i = from;
+    while (i < sql.length) {
+        const c = sql.charCodeAt(i);
+        if (c === 0x5c)
+            i += 2;
+        else if (c === 0x27) {
+            if (sql.charCodeAt(i + 1) === 0x27)
+                i += 2;
+            else
+                return i + 1;
+        }
+        else
+            i++;
+    }
+    return sql.length;
+}
+/** Whether `token` is the word `word` (lower case). */
+function isWord(token, word) {
+    return token?.kind === 'word' && token.value === word;
+}
+/** An identifier's name as PostgreSQL stores it, or null when the token is not a readable identifier. */
+function identifierName(token) {
+    if (!token)
+        return null;
+    if (token.kind === 'word' || token.kind === 'quoted')
+        return token.value;
+    return null;
+}
+/** A dotted name (`name`, `schema.name`, `catalog.schema.name`) starting at tokens[i]: its parts, and the index after it. */
+function dottedNameAt(tokens, i) {
+    const parts = [];
+    for (;;) {
+        const part = identifierName(tokens[i]);
+        if (part === null)
+            return null;
+        parts.push(part);
+        const dot = tokens[i + 1];
+        if (!(dot?.kind === 'symbol' && dot.value === '.'))
+            break;
+        i += 2;
+    }
+    return { parts, next: i + 1 };
+}
+
+;// CONCATENATED MODULE: ./src/migrations/transaction-control.ts
+
+/** Optional noise words after BEGIN, COMMIT, END, ROLLBACK and ABORT. */
+const NOISE = ['work', 'transaction'];
+/**
+ * The transaction-control statement `sql` is (one statement, as split.ts cut it), or null when it is
+ * none. Only its leading words count, so COMMIT inside a DO block, a function body, a string or a
+ * comment is never taken for one.
+ */
+function transactionControl(sql) {
+    const tokens = tokenize(sql, 64);
+    const [first, second, third] = tokens;
+    const control = (statement, kind, more = {}) => ({
+        statement,
+        kind,
+        changesModes: false,
+        endsTransaction: false,
+        ...more
+    });
+    if (isWord(first, 'begin'))
+        return begin('BEGIN', tokens.slice(isNoise(second) ? 2 : 1));
+    if (isWord(first, 'start') && isWord(second, 'transaction'))
+        return begin('START TRANSACTION', tokens.slice(2));
+    // SET [LOCAL | SESSION] TRANSACTION: the current transaction's modes (not SET SESSION CHARACTERISTICS).
+    const set = isWord(first, 'set') ? (isWord(second, 'local') || isWord(second, 'session') ? 2 : 1) : 0;
+    if (set && isWord(tokens[set], 'transaction')) {
+        const modes = modeText(tokens.slice(set + 1));
+        return control(`SET TRANSACTION${modes ? ` ${modes}` : ''}`, 'modes', { changesModes: true });
+    }
+    if (isWord(first, 'commit') && isWord(second, 'prepared'))
+        return control('COMMIT PREPARED', 'prepared');
+    if (isWord(first, 'rollback') && isWord(second, 'prepared'))
+        return control('ROLLBACK PREPARED', 'prepared');
+    // PREPARE TRANSACTION 'gid', not PREPARE transaction AS … (a prepared statement named "transaction").
+    const prepare = isWord(first, 'prepare') && isWord(second, 'transaction') && third?.kind === 'string';
+    if (prepare)
+        return control('PREPARE TRANSACTION', 'prepare');
+    if (isWord(first, 'savepoint'))
+        return control('SAVEPOINT', 'savepoint');
+    if (isWord(first, 'release'))
+        return control('RELEASE SAVEPOINT', 'savepoint');
+    for (const word of ['commit', 'end', 'rollback', 'abort']) {
+        if (!isWord(first, word))
+            continue;
+        const rest = tokens.slice(isNoise(second) ? 2 : 1);
+        const kind = word === 'commit' || word === 'end' ? 'commit' : 'rollback';
+        if (kind === 'rollback' && isWord(rest[0], 'to'))
+            return control('ROLLBACK TO SAVEPOINT', 'savepoint');
+        // AND CHAIN ends the transaction and opens another at once; AND NO CHAIN is the plain form.
+        const chain = isWord(rest[0], 'and') && isWord(rest[1], 'chain');
+        return control(`${word.toUpperCase()}${chain ? ' AND CHAIN' : ''}`, kind, { endsTransaction: kind === 'commit' && !chain });
+    }
+    return null;
+}
+function isNoise(token) {
+    return NOISE.some((word) => isWord(token, word));
+}
+/** BEGIN or START TRANSACTION, with the transaction modes that follow it. */
+function begin(statement, modes) {
+    const text = modeText(modes);
+    return { statement: text ? `${statement} ${text}` : statement, kind: 'begin', changesModes: changesModes(text), endsTransaction: false };
+}
+/**
+ * The modes as written, upper case: `ISOLATION LEVEL SERIALIZABLE, READ ONLY`. The text goes into logs and
+ * pull-request comments, so anything but a plain keyword or a comma (a snapshot id string) shows as `…`.
+ */
+function modeText(tokens) {
+    return tokens
+        .map((token) => {
+        if (token.kind === 'word' && /^[a-z_][a-z0-9_]*$/.test(token.value ?? ''))
+            return token.value.toUpperCase();
+        return token.kind === 'symbol' && token.value === ',' ? ',' : '…';
+    })
+        .join(' ')
+        .replace(/ ,/g, ',');
+}
+/** Modes that ask for nothing the version's transaction does not have: it writes, and NOT DEFERRABLE is the default. */
+const SAME_AS_THE_VERSION = /\b(READ WRITE|NOT DEFERRABLE)\b/g;
+/**
+ * Whether the modes ask for a transaction other than the version's. The version runs at the database's
+ * default isolation level and access mode, so even ISOLATION LEVEL READ COMMITTED is refused: the default
+ * is set per database and role (default_transaction_isolation), not by the file.
+ */
+function changesModes(modes) {
+    return modes.replace(/,/g, ' ').replace(SAME_AS_THE_VERSION, '').trim() !== '';
+}
+/**
+ * Finds a file's transaction control: a BEGIN … COMMIT wrapper around all of its statements (left out of
+ * what is sent) and the statements that cannot run where they are.
+ */
+function readTransactionControl(statements, noTransaction) {
+    const controls = statements.map((statement) => transactionControl(statement.sql));
+    const located = (index, context) => {
+        const { file, line, column } = statements[index];
+        const { statement, kind } = controls[index];
+        return { file, line, column, statement, kind, context };
+    };
+    if (noTransaction) {
+        const misplaced = controls.flatMap((control, index) => (control ? [located(index, 'no-transaction')] : []));
+        return { statements, transactionWrapper: null, misplaced };
+    }
+    const first = controls[0];
+    const last = controls[controls.length - 1];
+    const wrapped = statements.length >= 2 && first?.kind === 'begin' && last?.endsTransaction === true;
+    const misplaced = [];
+    if (wrapped && first.changesModes)
+        misplaced.push(located(0, 'modes'));
+    const inner = wrapped ? { from: 1, to: statements.length - 1 } : { from: 0, to: statements.length };
+    for (let index = inner.from; index < inner.to; index++) {
+        const control = controls[index];
+        // Savepoints nest inside the version's transaction: accepted where the file wraps itself in one.
+        if (!control || (wrapped && control.kind === 'savepoint'))
+            continue;
+        misplaced.push(located(index, control.kind === 'modes' ? 'modes' : 'transaction'));
+    }
+    if (!wrapped)
+        return { statements, transactionWrapper: null, misplaced };
+    return {
+        statements: statements.slice(1, -1),
+        transactionWrapper: { begin: statements[0], end: statements[statements.length - 1] },
+        misplaced
+    };
+}
+/** What a misplaced statement would do to the version, in a few words (for refusals and the plan comment). */
+function misplacedEffect(misplaced) {
+    if (misplaced.context === 'no-transaction') {
+        return misplaced.kind === 'prepared'
+            ? 'settles another, prepared transaction; a migration must not'
+            : 'cannot open, end, undo or shape a transaction there: each statement runs and commits on its own (over the Data API each is its own call)';
+    }
+    if (misplaced.context === 'modes') {
+        return misplaced.kind === 'begin'
+            ? "asks for a transaction the version does not run in: a version runs at the database's default isolation level and access mode"
+            : "cannot change the version's transaction, which has run statements already and runs at the database's default isolation level and access mode";
+    }
+    switch (misplaced.kind) {
+        case 'begin':
+            return 'opens nothing (the version already runs in a transaction); a BEGIN … COMMIT is accepted only around a whole file';
+        case 'commit':
+            return 'would commit the version half-way: what follows would run outside it, and a failure after it would leave the first part applied and unrecorded';
+        case 'rollback':
+            return 'would silently discard what ran before it and run the rest outside the version';
+        case 'prepare':
+            return "would hand the version's transaction to two-phase commit, so nothing of it would be committed";
+        case 'prepared':
+            return 'settles another, prepared transaction and cannot run in a transaction block; a migration must not';
+        case 'savepoint':
+            return 'manages a transaction the file does not open: savepoints are accepted only inside a BEGIN … COMMIT around the whole file';
+        default:
+            return 'cannot run here';
+    }
+}
+/** What to do instead, for each context. */
+const MISPLACED_FIX = {
+    transaction: 'Remove it: every version already runs in one transaction (a BEGIN … COMMIT around a whole file is accepted and left out). ' +
+        'Put statements that cannot run in a transaction in a file that starts with -- migrate:no-transaction, and a second transaction in a later version.',
+    'no-transaction': 'Remove it. To run the statements of that file in one transaction, remove -- migrate:no-transaction instead ' +
+        '(and keep statements that cannot run in one in a file of their own).',
+    modes: 'Remove the modes (a bare BEGIN … COMMIT around the file is accepted): a migration cannot choose its isolation level or access mode.'
+};
+
 ;// CONCATENATED MODULE: ./src/targets/packed.ts
+
+
 
 /** The SQLSTATE a packed guard raises (class AM is not one of PostgreSQL's). */
 const GUARD_SQLSTATE = 'AMG01';
@@ -32737,38 +33073,23 @@ function block(marker, parts) {
     ].join('\n');
     return `DO $${marker}$\n${body}\n$${marker}$`;
 }
-const SETS_STATEMENT_TIMEOUT = /^\s*(?:SET\s+(?:LOCAL\s+|SESSION\s+)?statement_timeout\b|SELECT\s+(?:pg_catalog\.)?set_config\s*\(\s*'statement_timeout')/i;
-/** SAVEPOINT, RELEASE [SAVEPOINT] and ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT]. */
-const SAVEPOINT_COMMAND = /^(?:SAVEPOINT|RELEASE|ROLLBACK\s+(?:(?:WORK|TRANSACTION)\s+)?TO)\b/i;
-/** The statement without the whitespace and comments before its first keyword. */
-function withoutLeadingComments(sql) {
-    let rest = sql;
-    for (;;) {
-        const trimmed = rest.replace(/^\s+/, '');
-        if (trimmed.startsWith('--')) {
-            const end = trimmed.indexOf('\n');
-            rest = end < 0 ? '' : trimmed.slice(end + 1);
-        }
-        else if (trimmed.startsWith('/*')) {
-            let depth = 0;
-            let i = 0;
-            do {
-                if (trimmed.startsWith('/*', i)) {
-                    depth++;
-                    i += 2;
-                }
-                else if (trimmed.startsWith('*/', i)) {
-                    depth--;
-                    i += 2;
-                }
-                else
-                    i++;
-            } while (depth > 0 && i < trimmed.length);
-            rest = trimmed.slice(i);
-        }
-        else
-            return trimmed;
+/** `SET [LOCAL | SESSION] statement_timeout …` or `SELECT [pg_catalog.]set_config('statement_timeout', …)`. */
+function setsStatementTimeout(sql) {
+    const tokens = tokenize(sql, 8);
+    if (isWord(tokens[0], 'set')) {
+        const at = isWord(tokens[1], 'local') || isWord(tokens[1], 'session') ? 2 : 1;
+        return isWord(tokens[at], 'statement_timeout');
     }
+    if (!isWord(tokens[0], 'select'))
+        return false;
+    const at = isWord(tokens[1], 'pg_catalog') && tokens[2]?.kind === 'symbol' && tokens[2].value === '.' ? 3 : 1;
+    const call = tokens[at + 1];
+    const argument = tokens[at + 2];
+    return (isWord(tokens[at], 'set_config') &&
+        call?.kind === 'symbol' &&
+        call.value === '(' &&
+        argument?.kind === 'string' &&
+        argument.value?.toLowerCase() === "'statement_timeout'");
 }
 /**
  * Whether packing keeps the statements' meaning. Two kinds of statement run only statement by statement:
@@ -32780,10 +33101,7 @@ function withoutLeadingComments(sql) {
  */
 function packable(statements) {
     return (statements.length > 0 &&
-        !statements.some((statement) => {
-            const text = withoutLeadingComments(statement.sql);
-            return SETS_STATEMENT_TIMEOUT.test(text) || SAVEPOINT_COMMAND.test(text);
-        }));
+        !statements.some((statement) => setsStatementTimeout(statement.sql) || transactionControl(statement.sql)?.kind === 'savepoint'));
 }
 /**
  * Packs the statements into as few DO blocks of at most `maxLength` characters as they fit in, each

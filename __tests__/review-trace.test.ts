@@ -6,6 +6,8 @@
 import { discoverMigrations } from '../src/migrations/discover.js'
 import { traceKey, type StatementTrace } from '../src/review/types.js'
 import { verifyOnShadow, type Verification } from '../src/shadow/verify.js'
+import { withRecordedStates } from '../src/shadow/tracing-target.js'
+import { RECORD_STATE_SQL, statePositions } from '../src/review/trace.js'
 import { ADMIN_URL_ENV, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
 
@@ -183,3 +185,37 @@ test('when the trace’s own SQL fails, verification still reports what the vers
   expect(result.schemaChange).toBeNull()
   expect(result.traceMessage).toMatch(/the trace's own SQL failed: .*aurora_migrate_trace/)
 }, 60_000)
+
+test('a version that cannot be packed (it sets statement_timeout) is traced statement by statement, the same', async () => {
+  const body = [
+    "set local statement_timeout = '30s';",
+    'alter table orders add column token uuid default gen_random_uuid();',
+    'create index orders_qty on orders (qty);'
+  ].join('\n')
+  const { result } = await verify({ 'v1/01.sql': SETUP, 'v2/01.sql': body }, [2])
+  expect(result.status).toBe('passed')
+  expect(result.traceMessage).toBeNull()
+  expect([...result.trace!.keys()].sort()).toEqual(['v2#0', 'v2#1', 'v2#2'])
+  expect(traced(result, 2, 0).locks).toEqual([])
+  // The rewrite rebuilds the table's indexes too: PostgreSQL takes SHARE on it for that, under the ACCESS EXCLUSIVE.
+  expect(modes(traced(result, 2, 1), 'public.orders')).toEqual(['AccessExclusiveLock', 'ShareLock'])
+  expect(traced(result, 2, 1).rewritten).toEqual(expect.arrayContaining(['public.orders']))
+  // Under the locks the statement before took: nothing new on the table, and no rewrite.
+  expect(modes(traced(result, 2, 2), 'public.orders')).toEqual([])
+  expect(traced(result, 2, 2).rewritten).toEqual([])
+}, 60_000)
+
+test('the trace’s statements go before each traced statement and the one after it, and nowhere else', () => {
+  const statements = ['fence', 'a', 'b', 'record'].map((sql) => ({ sql }))
+  const sent = withRecordedStates(statements, statePositions([{ position: 1 }, { position: 2 }], statements.length))
+  expect(sent.map((statement) => (statement.sql === RECORD_STATE_SQL ? '+' : statement.sql))).toEqual([
+    'fence',
+    '+',
+    'a',
+    '+',
+    'b',
+    '+',
+    'record'
+  ])
+  expect(sent.filter((statement) => statement.sql === RECORD_STATE_SQL).every((statement) => statement.label === 'trace')).toBe(true)
+})

@@ -4,7 +4,8 @@ import { tsImport } from 'tsx/esm/api'
 const benches = [
   ['../bench/split.bench.ts', 'benchSplit'],
   ['../bench/apply.bench.ts', 'benchApply'],
-  ['../bench/review.bench.ts', 'benchReview']
+  ['../bench/review.bench.ts', 'benchReview'],
+  ['../bench/trace.bench.ts', 'benchTrace']
 ]
 for (const [file, name] of benches) {
   console.log(`\n# ${name}`)

@@ -125,8 +125,8 @@ export function parseRecordedState(text: string): CatalogState {
 }
 
 /**
- * SQL to run between the statements of the transaction being traced, on its own connection (the
- * `between` of PostgresTarget.transaction, before the statements at statePositions): it writes the state at that point, with the time, to a table
+ * The statement the trace puts into the transaction being traced, before the statements at statePositions
+ * (tracing-target.ts, withRecordedStates): it writes the state at that point, with the time, to a table
  * (through a PL/pgSQL function, whose plan is made once per session rather than at every statement)
  * that commits with the transaction. Anyone may write to it: a migration that switches role (SET LOCAL ROLE)
  * must not fail here because of the trace.

@@ -1,11 +1,11 @@
 /**
  * Traces the pending versions' statements while verification applies them: the engine sends each version
  * (or each step of a version with no-transaction files) through this Target as through any other.
- * - A transaction holding pending statements runs statement by statement (as the engine's transactions
- *   run when not packed), with SQL of the trace's own before and after each of them that writes the backend's
- *   locks, the relfilenodes and constraints of the relations it locked, and the time, to a table that
- *   commits with the version (src/review/trace.ts), read once all versions ran (`finish`). The statements
- *   themselves run once, as apply runs them.
+ * - A transaction holding pending statements is sent with statements of the trace's own before and after
+ *   each of them, which write the backend's locks, the relfilenodes and constraints of the relations it
+ *   locked, and the time, to a table that commits with the version (src/review/trace.ts), read once all
+ *   versions ran (`finish`). It is sent as the engine sends it (packed into one DO block where the
+ *   transport can, as apply runs it): the statements themselves run once.
  *   When the version fails, its states are rolled back with it: the statements up to the failing one are
  *   then traced again in a transaction that is rolled back.
  * - A no-transaction statement is watched from a connection of the trace's own while the engine runs it.
@@ -18,6 +18,7 @@ import { diffSchemas, type SchemaChange, type SchemaObject } from '../review/sch
 import {
   prepareStates,
   readRecordedStates,
+  type RecordedState,
   readStartState,
   RECORD_STATE_SQL,
   statePositions,
@@ -28,13 +29,23 @@ import {
   type TracedStatement
 } from '../review/trace.js'
 import { traceKey, type StatementTrace } from '../review/types.js'
-import type { Between } from '../targets/postgres.js'
 import type { QueryOptions, QueryResult, SqlParams, Target, TransactionOptions, TransactionResult, TxStatement } from '../targets/target.js'
 import { readSchemaSnapshot } from './schema-snapshot.js'
 
-/** A Target whose transaction runs SQL of the caller's own between the statements (PostgresTarget). */
-export interface BetweenTarget extends Target {
-  transaction(statements: TxStatement[], options?: TransactionOptions & { between?: Between }): Promise<TransactionResult>
+const TRACE_LABEL = 'trace'
+
+/** The statements with RECORD_STATE_SQL before each of those at `positions`. */
+export function withRecordedStates(statements: TxStatement[], positions: number[]): TxStatement[] {
+  const before = new Set(positions)
+  return statements.flatMap((statement, index) =>
+    before.has(index) ? [{ sql: RECORD_STATE_SQL, label: TRACE_LABEL }, statement] : [statement]
+  )
+}
+
+/** The results of `sent` (withRecordedStates) without those of the trace's own statements, when the transport answered them. */
+function onlyOwnResults(result: TransactionResult, sent: TxStatement[]): TransactionResult {
+  if (!result.ok || result.results.length !== sent.length) return result
+  return { ok: true, results: result.results.filter((_, index) => sent[index].label !== TRACE_LABEL) }
 }
 
 interface Expected extends TracedStatement {
@@ -58,6 +69,12 @@ export class TracingTarget implements Target {
   private before: SchemaObject[] | null = null
   private after: SchemaObject[] | null = null
   private observer: pg.Client | null = null
+  private connecting: Promise<pg.Client> | null = null
+  /** The trace's own set-up, started early (`prepare`) so that it runs while the engine sets up its history. */
+  private preparing: Promise<unknown> | null = null
+  /** The reads once the last pending statement ran (afterLast). */
+  private ending: Promise<unknown> | null = null
+  private recorded: RecordedState[] | null = null
   /** The highest state id before the first traced transaction; null until the table of states is made. */
   private firstStateId: number | null = null
   /** Whether the state before the next traced transaction must be read, or is the one the last left. */
@@ -68,7 +85,7 @@ export class TracingTarget implements Target {
   failure: string | null = null
 
   constructor(
-    private readonly inner: BetweenTarget,
+    private readonly inner: Target,
     private readonly url: string,
     private readonly expected: Expected[],
     private readonly leaveOut: (relation: string) => boolean
@@ -88,6 +105,7 @@ export class TracingTarget implements Target {
     if (!options?.longRunning || !next?.noTransaction || next.sql !== sql || this.failure) return this.inner.query(sql, params, options)
     const observer = await this.traced(() => this.connection())
     if (!observer) return this.inner.query(sql, params, options)
+    await this.preparing
     await this.traced(() => this.snapshotBefore(observer))
     this.expected.shift()
     this.startUnknown = true
@@ -112,7 +130,7 @@ export class TracingTarget implements Target {
         ...trace,
         locks: trace.locks.filter((lock) => !this.leaveOut(lock.relation))
       })
-    await this.traced(() => this.snapshotAfter(observer))
+    this.afterLast(observer)
     return result
   }
 
@@ -130,17 +148,18 @@ export class TracingTarget implements Target {
     const prepared = this.failure
       ? null
       : await this.traced(async () => {
+          await this.preparing
           const observer = await this.connection()
           await this.snapshotBefore(observer)
           if (this.firstStateId === null) this.firstStateId = await prepareStates(observer)
           return { observer, start: this.startUnknown ? await readStartState(observer) : null }
         })
     if (!prepared) return this.inner.transaction(statements, options)
-    // One by one, with the state written around the traced statements; the states commit with the version.
+    // The state is written around the traced statements by statements of the trace's own, sent with the
+    // version's and as it is (packed into one DO block when the transport can): the states commit with it.
     const positions = statePositions(traced, statements.length)
-    const recordBefore = new Set(positions)
-    const between = (_statement: TxStatement, index: number): string | undefined => (recordBefore.has(index) ? RECORD_STATE_SQL : undefined)
-    const withStates = await this.inner.transaction(statements, { ...options, resultsNeeded: true, between })
+    const sent = withRecordedStates(statements, positions)
+    const withStates = onlyOwnResults(await this.inner.transaction(sent, options), sent)
     const { observer, start } = prepared
     // Rolled back: run it again as sent, so that what verification reports never depends on the trace's own SQL.
     const result = withStates.ok ? withStates : await this.inner.transaction(statements, options)
@@ -153,7 +172,7 @@ export class TracingTarget implements Target {
       this.expected.splice(0, traced.length)
       this.committed.push({ start, traced, positions })
       this.startUnknown = false
-      await this.traced(() => this.snapshotAfter(observer))
+      this.afterLast(observer)
     } else if (result.phase === 'statement' && !result.guard) {
       // Rolled back with its states: the statements up to the failing one are traced again, and rolled back again.
       const upToFailure = traced.filter((statement) => statement.position <= result.failedIndex)
@@ -168,10 +187,11 @@ export class TracingTarget implements Target {
    * verification has run, before `traces` and `failure` are read.
    */
   async finish(): Promise<void> {
-    const { observer, firstStateId, committed } = this
+    await this.ending
+    const { observer, firstStateId, committed, recorded } = this
     this.committed = []
     if (this.failure || !observer || firstStateId === null || committed.length === 0) return
-    const rows = await this.traced(() => readRecordedStates(observer, firstStateId))
+    const rows = recorded ?? (await this.traced(() => readRecordedStates(observer, firstStateId)))
     if (!rows) return
     const written = committed.reduce((sum, transaction) => sum + transaction.positions.length, 0)
     if (rows.length !== written) {
@@ -189,14 +209,34 @@ export class TracingTarget implements Target {
     }
   }
 
+  /**
+   * Starts the trace's own set-up (its connection, the table of states, and the schema before the first
+   * pending statement when `pendingFirst`: no other version runs before it) without waiting for it, so
+   * that it runs while the engine sets up its history. Optional: what it does not do is done when needed.
+   */
+  prepare(pendingFirst: boolean): void {
+    this.preparing = this.traced(async () => {
+      const observer = await this.connection()
+      if (pendingFirst) await this.snapshotBefore(observer)
+      if (this.firstStateId === null) this.firstStateId = await prepareStates(observer)
+    })
+  }
+
   async close(): Promise<void> {
+    await this.preparing
+    await this.ending
+    await this.connecting?.catch(() => {})
     await this.observer?.end().catch(() => {})
     this.observer = null
     await this.inner.close()
   }
 
-  private async connection(): Promise<pg.Client> {
-    if (this.observer) return this.observer
+  private connection(): Promise<pg.Client> {
+    this.connecting ??= this.connect()
+    return this.connecting
+  }
+
+  private async connect(): Promise<pg.Client> {
     const client = new pg.Client({ connectionString: this.url })
     await client.connect()
     this.observer = client
@@ -207,8 +247,17 @@ export class TracingTarget implements Target {
     if (!this.before) this.before = await readSchemaSnapshot(client, this.leaveOut)
   }
 
-  private async snapshotAfter(client: pg.Client): Promise<void> {
-    if (this.expected.length === 0 && !this.after) this.after = await readSchemaSnapshot(client, this.leaveOut)
+  /**
+   * Once the last pending statement has run: reads the schema after it and what the traced transactions
+   * recorded, while the engine goes on (it changes nothing but its own history after that); `finish` waits.
+   */
+  private afterLast(client: pg.Client): void {
+    if (this.expected.length > 0 || this.ending) return
+    const { firstStateId } = this
+    this.ending = this.traced(async () => {
+      this.after = await readSchemaSnapshot(client, this.leaveOut)
+      if (firstStateId !== null && this.committed.length > 0) this.recorded = await readRecordedStates(client, firstStateId)
+    })
   }
 
   /** Runs a part of the tracing; a failure stops tracing (never verification) and is kept to be reported. */

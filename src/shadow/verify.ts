@@ -28,7 +28,7 @@ import { planMigrations } from '../plan.js'
 import type { SchemaChange } from '../review/schema-change.js'
 import type { StatementTrace } from '../review/types.js'
 import { maskUrl, scrubSecrets } from '../targets/mask.js'
-import { PostgresTarget, type Between } from '../targets/postgres.js'
+import { PostgresTarget } from '../targets/postgres.js'
 import type { QueryOptions, QueryResult, SqlParams, Target, TransactionOptions, TransactionResult, TxStatement } from '../targets/target.js'
 import {
   clusterState,
@@ -106,11 +106,11 @@ class TimedTarget implements Target {
   query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
     return this.inner.query(sql, params, options)
   }
-  async transaction(statements: TxStatement[], options?: TransactionOptions & { between?: Between }): Promise<TransactionResult> {
+  async transaction(statements: TxStatement[], options?: TransactionOptions): Promise<TransactionResult> {
     const started = Date.now()
     try {
-      // Only `between` is passed on (for the trace): verification runs each transaction statement by statement.
-      return await this.inner.transaction(statements, options?.between ? { between: options.between } : undefined)
+      // As apply sends them: packed into one DO block when the engine reads no results.
+      return await this.inner.transaction(statements, options)
     } finally {
       this.lastTransactionMs = Date.now() - started
     }
@@ -309,7 +309,10 @@ function tracingFor(versions: Version[], pending: number[] | undefined, url: str
   const wanted = new Set(pending ?? [])
   if (wanted.size === 0 || planMigrations(versions, []).refusals.length > 0) return null
   const history = (relation: string): boolean => relation === META.display || relation.startsWith(`${META.display}_`)
-  return new TracingTarget(inner, url, pendingStatements(versions, wanted), history)
+  const tracing = new TracingTarget(inner, url, pendingStatements(versions, wanted), history)
+  // Applied from scratch: the first version runs first, and when it is pending nothing runs before the trace's schema read.
+  tracing.prepare(wanted.has(Math.min(...versions.map((version) => version.number))))
+  return tracing
 }
 
 /** Errors that are the version's fault (its SQL), as opposed to the server's, the connection's or the lease's. */

@@ -120,6 +120,22 @@ describe('runRules', () => {
     ])
   })
 
+  test('a waiver naming no rule’s id is a notice at its statement; one naming a rule that did not fire there is not', async () => {
+    const statements = await statementsOf({
+      '01.sql':
+        '-- aurora-migrate:ignore index-not-concurent typo\nCREATE INDEX ON orders (a);\n' +
+        '-- aurora-migrate:ignore truncate not this one\nCREATE INDEX ON orders (b);\n'
+    })
+    // All rules here, not only the lock rules.
+    const findings = runAllRules(statements, CONTEXT, { ignoreRules: [] })
+    expect(findings.map((f) => [f.rule, f.severity, f.line, f.waived ?? null])).toEqual([
+      ['index-not-concurrent', 'warning', 2, null],
+      ['unknown-waiver', 'notice', 2, null],
+      ['index-not-concurrent', 'warning', 4, null]
+    ])
+    expect(findings[1].message).toContain('`index-not-concurent`')
+  })
+
   test.each([
     ['a blank line between', '-- aurora-migrate:ignore index-not-concurrent small\n\nCREATE INDEX ON orders (a);'],
     ['no reason', '-- aurora-migrate:ignore index-not-concurrent\nCREATE INDEX ON orders (a);'],

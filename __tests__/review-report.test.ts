@@ -10,6 +10,7 @@ import {
   diffAnchor,
   failOnMessage,
   findingAnnotations,
+  ANNOTATION_LIMIT,
   findingsOutput,
   renderReview,
   type ReviewInput
@@ -318,4 +319,28 @@ test('the Review fits the comment under GitHub limit with "… and N more findin
   expect(body).toMatch(/… [\d,]+ more lines not shown\./)
   // The SQL of the versions still gets its room.
   expect(body).toContain('<details><summary>SQL of v2 tiers')
+})
+
+test('annotations stop at ANNOTATION_LIMIT, errors first, and one more notice says how many are left out', () => {
+  const many = Array.from({ length: 120 }, (_, i) =>
+    finding({
+      rule: i % 4 ? 'index-not-concurrent' : 'add-column-not-null-without-default',
+      severity: i % 4 ? 'warning' : 'error',
+      version: 2,
+      file: 'm/v2_tiers/02_index.sql',
+      line: i + 1
+    })
+  )
+  const annotations = findingAnnotations(many)
+  expect(annotations).toHaveLength(ANNOTATION_LIMIT + 1)
+  // All 30 errors first, in order, then warnings in order.
+  expect(annotations.slice(0, 30).every((a) => a.level === 'error')).toBe(true)
+  expect(annotations.slice(0, 30).map((a) => a.properties.startLine)).toEqual(many.filter((f) => f.severity === 'error').map((f) => f.line))
+  expect(annotations.slice(30, ANNOTATION_LIMIT).every((a) => a.level === 'warning')).toBe(true)
+  expect(annotations[ANNOTATION_LIMIT]).toEqual({
+    level: 'notice',
+    message: expect.stringMatching(/^70 more findings are not annotated/),
+    properties: { title: 'Review' }
+  })
+  expect(findingAnnotations(many.slice(0, 3))).toHaveLength(3)
 })

@@ -189,19 +189,37 @@ export function findingsOutput(findings: readonly Finding[], limit: number): str
   return `[${kept.join(',')}]`
 }
 
-/** One annotation per unwaived finding, at its file, line and column; the title is the rule id. */
+/**
+ * GitHub shows at most 10 error and 10 warning annotations of a step and 50 of a job: more only fill the
+ * log. The comment, summary and output carry every finding.
+ */
+export const ANNOTATION_LIMIT = 50
+
+/**
+ * One annotation per unwaived finding, at its file, line and column (the title is the rule id), errors first,
+ * up to `limit`; past it, one more (no file) that says how many are left out.
+ */
 export interface FindingAnnotation {
   level: Severity
   message: string
-  properties: { title: string; file: string; startLine: number; startColumn: number }
+  properties: { title: string; file?: string; startLine?: number; startColumn?: number }
 }
 
-export function findingAnnotations(findings: readonly Finding[]): FindingAnnotation[] {
-  return activeFindings(findings).map((f) => ({
+export function findingAnnotations(findings: readonly Finding[], limit = ANNOTATION_LIMIT): FindingAnnotation[] {
+  // Stable: within a severity, in the findings' order (version, statement, position).
+  const active = activeFindings(findings).sort((a, b) => rank(a.severity) - rank(b.severity))
+  const annotations: FindingAnnotation[] = active.slice(0, limit).map((f) => ({
     level: f.severity,
     message: `${oneLine(f.message)} Fix: ${oneLine(f.fix)}`,
     properties: { title: f.rule, file: f.file, startLine: f.line, startColumn: f.column }
   }))
+  if (active.length > limit)
+    annotations.push({
+      level: 'notice',
+      message: `${(active.length - limit).toLocaleString('en-US')} more ${active.length - limit === 1 ? 'finding is' : 'findings are'} not annotated (the least severe): the comment, the job summary and the findings output list them all.`,
+      properties: { title: 'Review' }
+    })
+  return annotations
 }
 
 /** A finding for a log line: `warning index-not-concurrent at m/v3/01.sql:4:1: …`. */

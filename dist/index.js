@@ -76075,12 +76075,26 @@ function findingsOutput(findings, limit) {
     }
     return `[${kept.join(',')}]`;
 }
-function findingAnnotations(findings) {
-    return activeFindings(findings).map((f) => ({
+/**
+ * GitHub shows at most 10 error and 10 warning annotations of a step and 50 of a job: more only fill the
+ * log. The comment, summary and output carry every finding.
+ */
+const ANNOTATION_LIMIT = 50;
+function findingAnnotations(findings, limit = ANNOTATION_LIMIT) {
+    // Stable: within a severity, in the findings' order (version, statement, position).
+    const active = activeFindings(findings).sort((a, b) => rank(a.severity) - rank(b.severity));
+    const annotations = active.slice(0, limit).map((f) => ({
         level: f.severity,
         message: `${oneLine(f.message)} Fix: ${oneLine(f.fix)}`,
         properties: { title: f.rule, file: f.file, startLine: f.line, startColumn: f.column }
     }));
+    if (active.length > limit)
+        annotations.push({
+            level: 'notice',
+            message: `${(active.length - limit).toLocaleString('en-US')} more ${active.length - limit === 1 ? 'finding is' : 'findings are'} not annotated (the least severe): the comment, the job summary and the findings output list them all.`,
+            properties: { title: 'Review' }
+        });
+    return annotations;
 }
 /** A finding for a log line: `warning index-not-concurrent at m/v3/01.sql:4:1: …`. */
 function findingLogLine(finding) {
@@ -82060,11 +82074,39 @@ const LOCK_RULES = [
     refreshNotConcurrent
 ];
 
+;// CONCATENATED MODULE: ./src/review/rules/waivers.ts
+/** The rule, given the ids of every rule (its own included) to check waivers against. */
+function unknownWaiverRule(knownIds) {
+    return {
+        id: 'unknown-waiver',
+        severity: 'notice',
+        summary: 'a waiver comment naming a rule id that no rule has',
+        check(statement) {
+            const known = knownIds();
+            return [...statement.waivers.keys()]
+                .filter((id) => !known.has(id))
+                .map((id) => ({
+                message: `The comment before this statement waives \`${id}\`, which is no rule's id: it waives nothing.`,
+                fix: 'Write the rule id as the finding and docs/rules.md give it (for example `index-not-concurrent`), or remove the comment.',
+                relation: null,
+                lock: null
+            }));
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/review/rules/index.ts
 
 
 
-const rules_RULES = [...LOCK_RULES, foreignKeyWithoutIndex, ...CHANGE_RULES];
+
+let ids = null;
+const rules_RULES = [
+    ...LOCK_RULES,
+    foreignKeyWithoutIndex,
+    ...CHANGE_RULES,
+    unknownWaiverRule(() => (ids ??= new Set(rules_RULES.map((rule) => rule.id))))
+];
 
 ;// CONCATENATED MODULE: ./src/review/review.ts
 
@@ -83976,8 +84018,8 @@ function parseRecordedState(text) {
     };
 }
 /**
- * SQL to run between the statements of the transaction being traced, on its own connection (the
- * `between` of PostgresTarget.transaction, before the statements at statePositions): it writes the state at that point, with the time, to a table
+ * The statement the trace puts into the transaction being traced, before the statements at statePositions
+ * (tracing-target.ts, withRecordedStates): it writes the state at that point, with the time, to a table
  * (through a PL/pgSQL function, whose plan is made once per session rather than at every statement)
  * that commits with the transaction. Anyone may write to it: a migration that switches role (SET LOCAL ROLE)
  * must not fail here because of the trace.
@@ -84310,11 +84352,11 @@ async function readSchemaSnapshot(client, leaveOut = () => false) {
 /**
  * Traces the pending versions' statements while verification applies them: the engine sends each version
  * (or each step of a version with no-transaction files) through this Target as through any other.
- * - A transaction holding pending statements runs statement by statement (as the engine's transactions
- *   run when not packed), with SQL of the trace's own before and after each of them that writes the backend's
- *   locks, the relfilenodes and constraints of the relations it locked, and the time, to a table that
- *   commits with the version (src/review/trace.ts), read once all versions ran (`finish`). The statements
- *   themselves run once, as apply runs them.
+ * - A transaction holding pending statements is sent with statements of the trace's own before and after
+ *   each of them, which write the backend's locks, the relfilenodes and constraints of the relations it
+ *   locked, and the time, to a table that commits with the version (src/review/trace.ts), read once all
+ *   versions ran (`finish`). It is sent as the engine sends it (packed into one DO block where the
+ *   transport can, as apply runs it): the statements themselves run once.
  *   When the version fails, its states are rolled back with it: the statements up to the failing one are
  *   then traced again in a transaction that is rolled back.
  * - A no-transaction statement is watched from a connection of the trace's own while the engine runs it.
@@ -84326,6 +84368,18 @@ async function readSchemaSnapshot(client, leaveOut = () => false) {
 
 
 
+const TRACE_LABEL = 'trace';
+/** The statements with RECORD_STATE_SQL before each of those at `positions`. */
+function withRecordedStates(statements, positions) {
+    const before = new Set(positions);
+    return statements.flatMap((statement, index) => before.has(index) ? [{ sql: RECORD_STATE_SQL, label: TRACE_LABEL }, statement] : [statement]);
+}
+/** The results of `sent` (withRecordedStates) without those of the trace's own statements, when the transport answered them. */
+function onlyOwnResults(result, sent) {
+    if (!result.ok || result.results.length !== sent.length)
+        return result;
+    return { ok: true, results: result.results.filter((_, index) => sent[index].label !== TRACE_LABEL) };
+}
 /** The pending versions' statements in the order the engine runs them, indexed over all files of a version. */
 function pendingStatements(versions, pending) {
     return versions
@@ -84344,6 +84398,12 @@ class TracingTarget {
     before = null;
     after = null;
     observer = null;
+    connecting = null;
+    /** The trace's own set-up, started early (`prepare`) so that it runs while the engine sets up its history. */
+    preparing = null;
+    /** The reads once the last pending statement ran (afterLast). */
+    ending = null;
+    recorded = null;
     /** The highest state id before the first traced transaction; null until the table of states is made. */
     firstStateId = null;
     /** Whether the state before the next traced transaction must be read, or is the one the last left. */
@@ -84372,6 +84432,7 @@ class TracingTarget {
         const observer = await this.traced(() => this.connection());
         if (!observer)
             return this.inner.query(sql, params, options);
+        await this.preparing;
         await this.traced(() => this.snapshotBefore(observer));
         this.expected.shift();
         this.startUnknown = true;
@@ -84398,7 +84459,7 @@ class TracingTarget {
                 ...trace,
                 locks: trace.locks.filter((lock) => !this.leaveOut(lock.relation))
             });
-        await this.traced(() => this.snapshotAfter(observer));
+        this.afterLast(observer);
         return result;
     }
     async transaction(statements, options) {
@@ -84417,6 +84478,7 @@ class TracingTarget {
         const prepared = this.failure
             ? null
             : await this.traced(async () => {
+                await this.preparing;
                 const observer = await this.connection();
                 await this.snapshotBefore(observer);
                 if (this.firstStateId === null)
@@ -84425,11 +84487,11 @@ class TracingTarget {
             });
         if (!prepared)
             return this.inner.transaction(statements, options);
-        // One by one, with the state written around the traced statements; the states commit with the version.
+        // The state is written around the traced statements by statements of the trace's own, sent with the
+        // version's and as it is (packed into one DO block when the transport can): the states commit with it.
         const positions = statePositions(traced, statements.length);
-        const recordBefore = new Set(positions);
-        const between = (_statement, index) => (recordBefore.has(index) ? RECORD_STATE_SQL : undefined);
-        const withStates = await this.inner.transaction(statements, { ...options, resultsNeeded: true, between });
+        const sent = withRecordedStates(statements, positions);
+        const withStates = onlyOwnResults(await this.inner.transaction(sent, options), sent);
         const { observer, start } = prepared;
         // Rolled back: run it again as sent, so that what verification reports never depends on the trace's own SQL.
         const result = withStates.ok ? withStates : await this.inner.transaction(statements, options);
@@ -84442,7 +84504,7 @@ class TracingTarget {
             this.expected.splice(0, traced.length);
             this.committed.push({ start, traced, positions });
             this.startUnknown = false;
-            await this.traced(() => this.snapshotAfter(observer));
+            this.afterLast(observer);
         }
         else if (result.phase === 'statement' && !result.guard) {
             // Rolled back with its states: the statements up to the failing one are traced again, and rolled back again.
@@ -84458,11 +84520,12 @@ class TracingTarget {
      * verification has run, before `traces` and `failure` are read.
      */
     async finish() {
-        const { observer, firstStateId, committed } = this;
+        await this.ending;
+        const { observer, firstStateId, committed, recorded } = this;
         this.committed = [];
         if (this.failure || !observer || firstStateId === null || committed.length === 0)
             return;
-        const rows = await this.traced(() => readRecordedStates(observer, firstStateId));
+        const rows = recorded ?? (await this.traced(() => readRecordedStates(observer, firstStateId)));
         if (!rows)
             return;
         const written = committed.reduce((sum, transaction) => sum + transaction.positions.length, 0);
@@ -84481,14 +84544,33 @@ class TracingTarget {
                 this.traces.set(types_traceKey(trace.version, trace.index), trace);
         }
     }
+    /**
+     * Starts the trace's own set-up (its connection, the table of states, and the schema before the first
+     * pending statement when `pendingFirst`: no other version runs before it) without waiting for it, so
+     * that it runs while the engine sets up its history. Optional: what it does not do is done when needed.
+     */
+    prepare(pendingFirst) {
+        this.preparing = this.traced(async () => {
+            const observer = await this.connection();
+            if (pendingFirst)
+                await this.snapshotBefore(observer);
+            if (this.firstStateId === null)
+                this.firstStateId = await prepareStates(observer);
+        });
+    }
     async close() {
+        await this.preparing;
+        await this.ending;
+        await this.connecting?.catch(() => { });
         await this.observer?.end().catch(() => { });
         this.observer = null;
         await this.inner.close();
     }
-    async connection() {
-        if (this.observer)
-            return this.observer;
+    connection() {
+        this.connecting ??= this.connect();
+        return this.connecting;
+    }
+    async connect() {
         const client = new esm.Client({ connectionString: this.url });
         await client.connect();
         this.observer = client;
@@ -84498,9 +84580,19 @@ class TracingTarget {
         if (!this.before)
             this.before = await readSchemaSnapshot(client, this.leaveOut);
     }
-    async snapshotAfter(client) {
-        if (this.expected.length === 0 && !this.after)
+    /**
+     * Once the last pending statement has run: reads the schema after it and what the traced transactions
+     * recorded, while the engine goes on (it changes nothing but its own history after that); `finish` waits.
+     */
+    afterLast(client) {
+        if (this.expected.length > 0 || this.ending)
+            return;
+        const { firstStateId } = this;
+        this.ending = this.traced(async () => {
             this.after = await readSchemaSnapshot(client, this.leaveOut);
+            if (firstStateId !== null && this.committed.length > 0)
+                this.recorded = await readRecordedStates(client, firstStateId);
+        });
     }
     /** Runs a part of the tracing; a failure stops tracing (never verification) and is kept to be reported. */
     async traced(work) {
@@ -84556,8 +84648,8 @@ class TimedTarget {
     async transaction(statements, options) {
         const started = Date.now();
         try {
-            // Only `between` is passed on (for the trace): verification runs each transaction statement by statement.
-            return await this.inner.transaction(statements, options?.between ? { between: options.between } : undefined);
+            // As apply sends them: packed into one DO block when the engine reads no results.
+            return await this.inner.transaction(statements, options);
         }
         finally {
             this.lastTransactionMs = Date.now() - started;
@@ -84757,7 +84849,10 @@ function tracingFor(versions, pending, url, inner) {
     if (wanted.size === 0 || planMigrations(versions, []).refusals.length > 0)
         return null;
     const history = (relation) => relation === META.display || relation.startsWith(`${META.display}_`);
-    return new TracingTarget(inner, url, pendingStatements(versions, wanted), history);
+    const tracing = new TracingTarget(inner, url, pendingStatements(versions, wanted), history);
+    // Applied from scratch: the first version runs first, and when it is pending nothing runs before the trace's schema read.
+    tracing.prepare(wanted.has(Math.min(...versions.map((version) => version.number))));
+    return tracing;
 }
 /** Errors that are the version's fault (its SQL), as opposed to the server's, the connection's or the lease's. */
 function isVersionFailure(error) {

@@ -1,0 +1,63 @@
+/**
+ * `apply`: the pending versions applied, each in one fenced transaction (src/engine). It does not judge
+ * again what the pull request's review judged: it logs the findings it sees in the pending versions, from
+ * the repository alone (no extra call to the target), and never fails on them.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Config } from '../config.js'
+import { applyMigrations, type ApplyResult } from '../engine/apply.js'
+import { readHistory } from '../engine/history.js'
+import type { Version } from '../migrations/types.js'
+import { planMigrations } from '../plan.js'
+import { renderApply } from '../report/markdown.js'
+import type { Finding } from '../review/types.js'
+import { transportLimits } from '../targets/create.js'
+import type { Reporter } from './reporter.js'
+import { logFindings, pendingOf, prepareReview, reviewFindings } from './review.js'
+import { leaseOwner, withTarget } from './target.js'
+
+export interface ApplyOutcome {
+  result: ApplyResult
+  /** The review's findings in the pending versions (repository only). */
+  findings: Finding[]
+  /** The deployment summary. */
+  markdown: string
+  /** Versions still pending after the run. */
+  pending: number[]
+}
+
+export async function runApply(config: Config, versions: Version[], reporter: Reporter): Promise<ApplyOutcome> {
+  let findings: Finding[] = []
+  const result = await withTarget(config, reporter, async (target) => {
+    const history = await readHistory(target, config.metaTable)
+    const plan = planMigrations(versions, history.rows, { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder })
+    findings = reviewFindings(config, await prepareReview(versions, pendingOf(plan), null, reporter), null, reporter).findings
+    if (findings.length) reporter.info(`The review of the pending versions (repository only; apply does not fail on it):`)
+    logFindings(findings, reporter)
+    return applyMigrations(target, versions, {
+      tables: history.tables,
+      history,
+      createSchema: config.metaTable.schema !== null,
+      targetVersion: config.targetVersion,
+      allowOutOfOrder: config.allowOutOfOrder,
+      ...transportLimits(config.target),
+      run: config.run,
+      lease: {
+        owner: leaseOwner(config, randomUUID().slice(0, 8)),
+        ttlSeconds: config.leaseTtlSeconds,
+        waitTimeoutSeconds: config.waitTimeoutSeconds
+      },
+      lockTimeoutMs: config.lockTimeoutMs,
+      statementTimeoutMs: config.statementTimeoutMs,
+      lockRetries: config.lockRetries,
+      log: (message) => reporter.info(message)
+    })
+  })
+  const applied = new Set([...result.plan.appliedVersions, ...result.applied.map((a) => a.version), ...result.appliedElsewhere])
+  return {
+    result,
+    findings,
+    markdown: renderApply(result, { target: config.environment }),
+    pending: versions.map((v) => v.number).filter((v) => !applied.has(v))
+  }
+}

@@ -1,0 +1,86 @@
+/** validate, baseline and repair: each reads or writes the meta table only, never migration SQL. */
+import { randomUUID } from 'node:crypto'
+import type { Config } from '../config.js'
+import { resolveMetaTables } from '../engine/meta-location.js'
+import { baseline, repair, validate } from '../engine/operations.js'
+import type { Version } from '../migrations/types.js'
+import type { Plan } from '../plan.js'
+import { fitLines, versionList } from '../report/markdown.js'
+import { renderReview } from '../report/review.js'
+import type { Finding } from '../review/types.js'
+import { transportLimits } from '../targets/create.js'
+import type { CommandFailure } from './plan.js'
+import type { Reporter } from './reporter.js'
+import { annotateFindings, pendingOf, prepareReview, reviewFindings } from './review.js'
+import { leaseOwner, withTarget } from './target.js'
+
+export interface OperationOutcome {
+  markdown: string
+  /** validate: the plan it checked. */
+  plan: Plan | null
+  /** validate: the review of the pending versions, with the target's catalog. */
+  findings: Finding[] | null
+  failures: CommandFailure[]
+}
+
+export async function runOperation(config: Config, versions: Version[], reporter: Reporter): Promise<OperationOutcome> {
+  const log = (message: string): void => reporter.info(message)
+  const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) }
+  const lease = {
+    owner: leaseOwner(config, randomUUID().slice(0, 8)),
+    ttlSeconds: config.leaseTtlSeconds,
+    waitTimeoutSeconds: config.waitTimeoutSeconds
+  }
+  let plan: Plan | null = null
+  let findings: Finding[] | null = null
+  const failures: CommandFailure[] = []
+  const lines = await withTarget(config, reporter, async (target): Promise<string[]> => {
+    const tables = await resolveMetaTables(target, config.metaTable)
+    if (config.command === 'validate') {
+      const result = await validate(target, versions, { tables, ...planOptions })
+      plan = result.plan
+      const lines = result.problems.length
+        ? fitLines(
+            result.problems.map((p) => `- ❗ ${p}`),
+            30_000,
+            (hidden) => `- … and ${hidden} more`
+          )
+        : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`]
+      if (result.problems.length)
+        failures.push({
+          message: `validate found ${result.problems.length} problem(s): ${result.problems.join(' ')}`,
+          where: { title: 'Migrations are not valid' }
+        })
+      // The same review as plan's, with the target's catalog; without verification, so without the trace.
+      const review = reviewFindings(config, await prepareReview(versions, pendingOf(result.plan), target, reporter), null, reporter)
+      findings = review.findings
+      if (result.plan.pending.length) lines.push('', ...renderReview(review))
+      annotateFindings(findings, reporter)
+      return lines
+    }
+    if (config.command === 'baseline') {
+      const result = await baseline(target, versions, {
+        tables,
+        createSchema: config.metaTable.schema !== null,
+        run: config.run,
+        lease,
+        log,
+        baselineVersion: config.baselineVersion,
+        from: config.baselineFrom
+      })
+      return [`✅ Recorded ${versionList(result.recorded)} as applied without running them.`]
+    }
+    const result = await repair(target, versions, { tables, run: config.run, lease, log })
+    const lines = [
+      ...fitLines(
+        result.accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`),
+        30_000,
+        (hidden) => `- … and ${hidden} more`
+      ),
+      ...(result.clearedLease ? [`- Cleared the stale lease of ${result.clearedLease}`] : [])
+    ]
+    return lines.length ? lines : ['✅ Nothing to repair: no drift and no stale lease.']
+  })
+  const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n')
+  return { markdown, plan, findings, failures }
+}

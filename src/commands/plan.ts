@@ -1,0 +1,132 @@
+/**
+ * `plan`: what would run against the target (or, without one, against the pull request's base commit),
+ * verified on a throwaway database with each pending statement traced, and reviewed. Changes nothing on
+ * the target. Returns what the action publishes and the command line prints.
+ */
+import type { Config } from '../config.js'
+import { readHistory } from '../engine/history.js'
+import { InputError } from '../errors.js'
+import { baseRows } from '../migrations/base.js'
+import type { Version } from '../migrations/types.js'
+import { planMigrations, type Plan, type PlannedFile } from '../plan.js'
+import { logLine } from '../printable.js'
+import { renderPlanComment, type PlanSource } from '../report/comment.js'
+import { clip } from '../report/markdown.js'
+import { blockingFindings, failOnMessage, type ReviewInput } from '../report/review.js'
+import { renderSchemaChange } from '../review/schema-change.js'
+import { verifyOnShadow, type Verification } from '../shadow/verify.js'
+import { transportLimits } from '../targets/create.js'
+import type { Reporter, Where } from './reporter.js'
+import { annotateFindings, logFindings, pendingOf, prepareReview, reviewFindings, type PreparedReview } from './review.js'
+import { withTarget } from './target.js'
+
+/** What the command's surroundings know: the pull request's base commit and its Files changed page, when there is one. */
+export interface PlanContext {
+  baseSha: string | null
+  pullRequestFilesUrl: string | null
+}
+
+/** A reason the command fails, said after everything is published. */
+export interface CommandFailure {
+  message: string
+  where: Where
+}
+
+export interface PlanOutcome {
+  plan: Plan
+  source: PlanSource
+  verification: Verification | null
+  review: ReviewInput
+  /** The plan comment (and job summary). */
+  markdown: string
+  failures: CommandFailure[]
+}
+
+async function readPlan(
+  config: Config,
+  versions: Version[],
+  context: PlanContext,
+  reporter: Reporter
+): Promise<{ plan: Plan; source: PlanSource; prepared: PreparedReview }> {
+  const options = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) }
+  if (config.target) {
+    return withTarget(config, reporter, async (target) => {
+      // plan changes nothing: a database without the meta table simply has nothing applied.
+      const { rows } = await readHistory(target, config.metaTable)
+      const plan = planMigrations(versions, rows, options)
+      return { plan, source: { kind: 'database' }, prepared: await prepareReview(versions, pendingOf(plan), target, reporter) }
+    })
+  }
+  if (!context.baseSha) {
+    throw new InputError(
+      'resource-arn',
+      'no database to plan against and no pull request to compare with: give resource-arn + secret-arn or database-url, or run plan on a pull_request event'
+    )
+  }
+  const baseSha = context.baseSha
+  reporter.info(`No target credentials: comparing with the pull request's base commit ${baseSha.slice(0, 12)} instead of the database`)
+  const rows = await baseRows(config.workspace, config.migrationsDir, baseSha, versions, (message) => reporter.info(message))
+  const plan = planMigrations(versions, rows, options)
+  return { plan, source: { kind: 'base-branch', baseSha }, prepared: await prepareReview(versions, pendingOf(plan), null, reporter) }
+}
+
+export async function runPlan(config: Config, versions: Version[], context: PlanContext, reporter: Reporter): Promise<PlanOutcome> {
+  const { plan, source, prepared } = await readPlan(config, versions, context, reporter)
+  logPlan(plan, reporter)
+  for (const refusal of plan.refusals) reporter.warning(logLine(`apply would refuse: ${clip(refusal, 4_000)}`))
+
+  let verification: Verification | null = null
+  if (config.verify) {
+    reporter.info('Verifying: applying every version from scratch on a throwaway PostgreSQL')
+    // Prefixed: these lines speak of the throwaway database, never of the target.
+    verification = await verifyOnShadow(versions, {
+      shadowDatabaseUrl: config.shadowDatabaseUrl,
+      log: (message) => reporter.info(`[verify] ${message}`),
+      pending: pendingOf(plan)
+    })
+    if (verification.status === 'unavailable') reporter.warning(`Verification did not run: ${verification.message}`)
+    else reporter.info(`Verification ${verification.status} in ${verification.durationMs} ms`)
+    // The review then goes on without the trace: it says so in its "checked" line.
+    if (verification.traceMessage) reporter.warning(logLine(verification.traceMessage))
+  }
+  const ran = verification && verification.status !== 'unavailable' ? verification : null
+  const review = reviewFindings(config, prepared, ran?.trace ?? null, reporter, context.pullRequestFilesUrl)
+  logFindings(review.findings, reporter)
+  annotateFindings(review.findings, reporter)
+
+  const markdown = renderPlanComment({
+    environment: config.environment,
+    plan,
+    versions,
+    verification,
+    source,
+    runUrl: config.run.runUrl,
+    sha: config.run.commitSha,
+    review,
+    schemaChange: ran?.schemaChange ? renderSchemaChange(ran.schemaChange) : null
+  })
+
+  const failures: CommandFailure[] = []
+  const blocking = blockingFindings(review.findings, config.failOn)
+  if (blocking.length) failures.push({ message: failOnMessage(blocking, config.failOn), where: { title: 'Review' } })
+  const failed = verification?.versions.find((v) => v.status === 'failed')
+  if (failed?.error) {
+    const { file, line, column, message, sqlState } = failed.error
+    failures.push({
+      message: `v${failed.version} fails on a fresh database at ${file}:${line}:${column}: ${message}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`,
+      where: { title: `Verification of v${failed.version} failed`, file, startLine: line, startColumn: column }
+    })
+  }
+  return { plan, source, verification, review, markdown, failures }
+}
+
+export function logPlan(plan: Plan, reporter: Reporter): void {
+  if (!plan.pending.length) {
+    reporter.info(`Up to date at v${plan.currentVersion}: nothing pending`)
+    return
+  }
+  reporter.info(`Current version v${plan.currentVersion}; pending:`)
+  // A file's own BEGIN … COMMIT is not sent: the version already runs in one transaction.
+  const describe = (f: PlannedFile): string => `${f.name} (${f.statements}${f.transactionWrapper ? ', its BEGIN/COMMIT left out' : ''})`
+  for (const version of plan.pending) reporter.info(`  v${version.version}: ${version.files.map(describe).join(', ')}`)
+}

@@ -14,9 +14,10 @@ export interface SourceLocation {
 export class InputError extends Error {
   constructor(
     readonly input: string,
-    message: string
+    /** What is wrong, without the input's name (the command line puts the flag's in front). */
+    readonly detail: string
   ) {
-    super(`Input '${input}': ${message}`)
+    super(`Input '${input}': ${detail}`)
     this.name = 'InputError'
   }
 }

@@ -1,0 +1,266 @@
+/**
+ * The one definition of the options: every action input (action.yml's `inputs`), every command-line flag
+ * of the same name, the README's inputs table and `aurora-migrate --help` come from this table; a test
+ * keeps action.yml and the README in step with it. config.ts validates each value the same way whichever
+ * way it came, and its errors name the input, which the command line shows as the flag.
+ */
+
+export interface OptionSpec {
+  /** The input's name, and the flag's (`--name`). */
+  name: string
+  /**
+   * `flag`: an input and a flag; `command`: the action's `command` input, the command line's first word;
+   * `action-only`: about GitHub (comments, deployments), refused by the command line with a word on why.
+   */
+  use: 'flag' | 'command' | 'action-only'
+  /** true / false; on the command line `--name`, `--no-name` or `--name=false`. */
+  boolean?: true
+  /** What the value looks like, for --help. */
+  value?: string
+  /** action.yml's default, as the action reads it. */
+  default?: string
+  /** The default as the README shows it, when it is not the default in backticks. */
+  shownDefault?: string
+  /** One line for the README's table and --help (Markdown). */
+  summary: string
+  /** action.yml's description. */
+  description: string
+}
+
+export const OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'command',
+    use: 'command',
+    value: 'plan|apply|validate|baseline|repair',
+    default: 'plan',
+    summary:
+      '`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate`, `baseline` and `repair`: see [Operations](#operations).',
+    description:
+      '`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate` fails on drift, missing, out-of-order or partly applied versions and changes nothing; `baseline` records versions as applied without running them; `repair` accepts reviewed drift and clears a stale lease, never running migration SQL.'
+  },
+  {
+    name: 'migrations-dir',
+    use: 'flag',
+    value: '<dir>',
+    default: 'migrations/resources',
+    summary: 'Folder of version folders, relative to the workspace.',
+    description:
+      'Folder of version folders (`v1/`, `v2_add_notes/`, …) whose `.sql` files run in file-name order. Relative to the workspace.'
+  },
+  {
+    name: 'resource-arn',
+    use: 'flag',
+    value: '<arn>',
+    summary: 'Aurora cluster ARN (RDS Data API). With `secret-arn`.',
+    description: 'ARN of the Aurora cluster (RDS Data API). Use with `secret-arn`; not with `database-url`.'
+  },
+  {
+    name: 'secret-arn',
+    use: 'flag',
+    value: '<arn>',
+    summary: 'Secrets Manager secret ARN of the database user (RDS Data API).',
+    description: "ARN of the Secrets Manager secret with the database user's credentials (RDS Data API)."
+  },
+  {
+    name: 'database',
+    use: 'flag',
+    value: '<name>',
+    summary: 'Database name on the cluster (Data API).',
+    description: "Database name on the cluster (RDS Data API). Defaults to the secret's or the cluster's default database."
+  },
+  {
+    name: 'database-url',
+    use: 'flag',
+    value: '<url>',
+    summary: 'Direct connection instead of the Data API: `postgres://user:password@host:5432/db`. Pass it from a secret.',
+    description:
+      'A direct connection instead of the Data API: `postgres://user:password@host:5432/db`. Pass it from a secret; the password is masked in logs.'
+  },
+  {
+    name: 'lambda-function',
+    use: 'flag',
+    value: '<name|arn>',
+    summary: 'The [runner Lambda](#the-runner-lambda) to send the SQL through (name or ARN, optionally `:alias`), instead of the Data API.',
+    description:
+      'The runner Lambda (runner/, deployed inside the VPC) to send the SQL through, instead of the Data API: a function name or ARN, optionally with :alias or :version. The workflow role needs only lambda:InvokeFunction on it.'
+  },
+  {
+    name: 'meta-table',
+    use: 'flag',
+    value: '<[schema.]table>',
+    default: 'schema_migrations',
+    summary: "`table` (in the database's default schema) or `schema.table`. The lease table `<table>_lock` sits beside it.",
+    description:
+      "Table recording applied versions: `table` (in the database's default schema) or `schema.table`. The lease table `<table>_lock` sits beside it."
+  },
+  {
+    name: 'target-version',
+    use: 'flag',
+    value: '<n>',
+    summary: 'Apply (or plan) up to and including this version only.',
+    description: 'Apply (or plan) up to and including this version only.'
+  },
+  {
+    name: 'wait-timeout',
+    use: 'flag',
+    value: '<seconds>',
+    default: '600',
+    summary: "Seconds to wait for another run's migration lease before failing.",
+    description: "Seconds to wait for another run's migration lease before failing."
+  },
+  {
+    name: 'lease-ttl',
+    use: 'flag',
+    value: '<seconds>',
+    default: '60',
+    summary: "Seconds a lease lives without renewal: how soon a crashed run's lease can be taken over.",
+    description:
+      "Seconds a migration lease lives without renewal; a run renews it while it works, so this only decides how soon a crashed run's lease can be taken over."
+  },
+  {
+    name: 'resume-timeout',
+    use: 'flag',
+    value: '<seconds>',
+    default: '300',
+    summary: 'Seconds to wait for an auto-paused Serverless v2 cluster to resume (Data API).',
+    description: 'Seconds to wait for an auto-paused Aurora Serverless v2 cluster to resume (RDS Data API).'
+  },
+  {
+    name: 'lock-timeout',
+    use: 'flag',
+    value: '<duration>',
+    default: '5s',
+    summary:
+      '`SET LOCAL lock_timeout` for each version: a migration waiting behind application traffic gives up instead of blocking every query on the table; the version is rolled back and retried. `0`: no limit.',
+    description:
+      "lock_timeout of each version's transaction (SET LOCAL), e.g. 5s, 500ms, 0 for none: a migration waiting behind application traffic gives up instead of blocking every query on the table, and the version is retried."
+  },
+  {
+    name: 'lock-retries',
+    use: 'flag',
+    value: '<n>',
+    default: '3',
+    summary: 'How often such a version (SQLSTATE 55P03, or a deadlock) is retried, with backoff, outside any transaction.',
+    description:
+      'How often a version that gave up waiting for a lock (SQLSTATE 55P03) or hit a deadlock is rolled back and retried, with backoff.'
+  },
+  {
+    name: 'statement-timeout',
+    use: 'flag',
+    value: '<duration>',
+    summary: "`SET LOCAL statement_timeout` for each version (e.g. `10min`). Default: the database's setting.",
+    description: "statement_timeout of each version's transaction (SET LOCAL), e.g. 10min. Default: the database's setting."
+  },
+  {
+    name: 'allow-out-of-order',
+    use: 'flag',
+    boolean: true,
+    default: 'false',
+    summary: 'Apply pending versions numbered below the current one (branches merged in any order) instead of refusing.',
+    description: 'Apply pending versions numbered below the current one (branches merged in any order) instead of refusing.'
+  },
+  {
+    name: 'baseline-version',
+    use: 'flag',
+    value: '<n>',
+    summary: '`command: baseline`: record v1..vN as applied without running them.',
+    description: 'command: baseline — record versions 1..N as applied without running them (a database created by other means).'
+  },
+  {
+    name: 'baseline-from',
+    use: 'flag',
+    value: 'sequelize',
+    summary:
+      '`command: baseline`: `sequelize` takes N from the `"SequelizeMeta"` table (see [Adopting a sequelize-cli setup](#adopting-a-sequelize-cli-setup)).',
+    description: 'command: baseline — `sequelize`: take N from the "SequelizeMeta" table of the sequelize-cli setup being replaced.'
+  },
+  {
+    name: 'environment',
+    use: 'flag',
+    value: '<name>',
+    shownDefault: 'see text',
+    summary:
+      "Names the target in comments, the sticky comment's marker and deployment statuses (`staging`, `production`). Default: `<cluster>/<database>` (Data API), the database name of `database-url`, or `migrations-dir` when there is no target. Never holds a secret.",
+    description:
+      "Names the target in comments, deployment statuses and the sticky comment's marker (for example staging or production). Default: the cluster name and database (Data API), the database name of database-url, or migrations-dir when there is no target. Never holds a secret."
+  },
+  {
+    name: 'comment',
+    use: 'action-only',
+    boolean: true,
+    default: 'true',
+    summary:
+      '`plan` on pull requests: one sticky comment per environment. `apply` after a push: a comment on the pull requests the commit came from. A comment that cannot be posted only warns.',
+    description:
+      '`plan` on pull requests: upsert one sticky comment per environment. `apply` on push: comment on the pull requests the commit came from. A comment that cannot be posted only warns.'
+  },
+  {
+    name: 'github-token',
+    use: 'action-only',
+    value: '<token>',
+    default: '${{ github.token }}',
+    summary: 'For comments (`pull-requests: write`) and deployment statuses (`deployments: write`).',
+    description: 'Token for comments and deployment statuses. Needs `pull-requests: write` (comments) and `deployments: write` (statuses).'
+  },
+  {
+    name: 'verify',
+    use: 'flag',
+    boolean: true,
+    default: 'true',
+    summary: '`plan` also applies every version from scratch to a throwaway PostgreSQL.',
+    description: '`plan` also applies every version from scratch to a throwaway PostgreSQL and reports pass/fail per version.'
+  },
+  {
+    name: 'shadow-database-url',
+    use: 'flag',
+    value: '<url>',
+    summary:
+      "A PostgreSQL server for verification (a scratch database is created and dropped in it). Without it, a throwaway server is started from the runner's PostgreSQL binaries.",
+    description:
+      "A PostgreSQL server for verification (for example a `services: postgres` container); a scratch database is created and dropped in it. Without it, a throwaway server is started from the runner's PostgreSQL binaries (GitHub's Ubuntu runners have them)."
+  },
+  {
+    name: 'deployment-id',
+    use: 'action-only',
+    value: '<id>',
+    summary: "Post a `success`/`failure` deployment status to this deployment (on `deployment` events, the event's deployment).",
+    description:
+      "Post a deployment status (success/failure, with the one-line summary and the run link) to this deployment. On `deployment` events the event's deployment is used."
+  },
+  {
+    name: 'fail-on',
+    use: 'flag',
+    value: 'error|warning|notice|never',
+    default: 'error',
+    summary:
+      '`plan` fails the step, after posting the comment and setting the outputs, when the [review](#review) has an unwaived finding of this severity or higher: `error`, `warning`, `notice` (any finding) or `never` (report only).',
+    description:
+      '`plan` fails the step (after posting the comment and setting the outputs) when the review has an unwaived finding of this severity or higher: `error`, `warning`, `notice` (any finding), or `never` to report only.'
+  },
+  {
+    name: 'ignore-rules',
+    use: 'flag',
+    value: '<id,id…>',
+    summary:
+      'Review rule ids to waive for the whole repository, separated by commas (`timestamp-without-time-zone, serial-column`). An unknown id is an input error.',
+    description:
+      'Review rule ids to waive for the whole repository, separated by commas (for example `timestamp-without-time-zone, serial-column`). An id the review does not know is an input error. To waive one statement, put `-- aurora-migrate:ignore <rule-id> <reason>` on the line before it.'
+  }
+]
+
+/** The options that are command-line flags (`--name`). */
+export const FLAG_OPTIONS: readonly OptionSpec[] = OPTIONS.filter((option) => option.use === 'flag')
+
+export function optionNamed(name: string): OptionSpec | undefined {
+  return OPTIONS.find((option) => option.name === name)
+}
+
+/** The README's inputs table, row for row (docs.test.ts compares it with the README). */
+export function inputsTable(): string {
+  const escape = (text: string): string => text.replace(/\|/g, '\\|')
+  const rows = OPTIONS.map((option) => {
+    const shown = option.shownDefault ?? (option.default !== undefined ? `\`${option.default}\`` : '')
+    return `| \`${option.name}\` |${shown ? ` ${shown} ` : ' '}| ${escape(option.summary)} |`
+  })
+  return ['| Input | Default | Description |', '|---|---|---|', ...rows].join('\n')
+}

@@ -1,0 +1,251 @@
+/**
+ * The command line in-process (src/cli/run.ts): its words, its mistakes (exit 2, one line naming the flag,
+ * with readConfig's own text), `new`, and --json's one document. The packed package against real
+ * databases is cli-package.test.ts.
+ */
+import { jest } from '@jest/globals'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from '../src/cli/args.js'
+import { helpText } from '../src/cli/help.js'
+import { EXIT, runCli } from '../src/cli/run.js'
+import { Masker, Terminal } from '../src/cli/terminal.js'
+import { readConfig } from '../src/config.js'
+import { FLAG_OPTIONS } from '../src/options.js'
+import { writeMigrations } from './support/versions.js'
+
+interface Ran {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Ran> {
+  let stdout = ''
+  let stderr = ''
+  const code = await runCli(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: options.env ?? { PATH: process.env.PATH },
+    cwd: options.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-cli-')),
+    version: '9.9.9'
+  })
+  return { code, stdout, stderr }
+}
+
+/** A project folder holding the given migrations under migrations/resources. */
+function project(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-cli-'))
+  writeMigrations(files, path.join(dir, 'migrations', 'resources'))
+  return dir
+}
+
+describe('usage mistakes exit 2 with one line that names the flag', () => {
+  test.each([
+    [['migrate'], /^aurora-migrate: unknown command 'migrate': use one of plan, status, apply/],
+    [['plan', '--frobnicate'], /^aurora-migrate: unknown flag --frobnicate \(aurora-migrate --help lists the flags\)$/],
+    [['plan', '--database-url'], /^aurora-migrate: --database-url needs a value$/],
+    [['plan', '--verify=maybe'], /^aurora-migrate: --verify: 'maybe' is not true or false$/],
+    [['plan', '--comment'], /^aurora-migrate: --comment is for the GitHub Action only/],
+    [['plan', '--command', 'apply'], /^aurora-migrate: --command: the command is the first word/],
+    [['plan', '--json=yes'], /^aurora-migrate: --json takes no value$/]
+  ])('%j', async (argv, line) => {
+    const ran = await cli(argv)
+    expect(ran.code).toBe(EXIT.usage)
+    expect(ran.stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(ran.stderr.trimEnd()).toMatch(line)
+  })
+
+  test("a bad value: readConfig's own text, naming the flag where the action names the input", async () => {
+    const dir = project({ 'v1/01.sql': 'create table t (id int);' })
+    const argv = ['plan', '--database-url', 'postgres://u:pw-1234@localhost:1/db', '--lock-timeout', '5 parsecs']
+    const ran = await cli(argv, { cwd: dir })
+    expect(ran.code).toBe(EXIT.usage)
+    // The action's message for the same value, from the same function:
+    let actionMessage = ''
+    try {
+      readConfig({
+        getInput: (name) => ({ 'database-url': 'postgres://u:pw-1234@localhost:1/db', 'lock-timeout': '5 parsecs' })[name] ?? '',
+        env: {},
+        setSecret: () => {}
+      })
+    } catch (error) {
+      actionMessage = (error as Error).message
+    }
+    expect(actionMessage).toBe("Input 'lock-timeout': '5 parsecs' is not a duration: use for example 5s, 500ms, 2min or 0 for no limit")
+    expect(ran.stderr.trim()).toBe(
+      "error: --lock-timeout: '5 parsecs' is not a duration: use for example 5s, 500ms, 2min or 0 for no limit"
+    )
+  })
+
+  test('names inside the text become flags too: two targets at once', async () => {
+    const ran = await cli(['apply', '--database-url', 'postgres://u:p@h/db', '--lambda-function', 'runner'], { cwd: project({}) })
+    expect(ran.code).toBe(EXIT.usage)
+    expect(ran.stderr.trim()).toBe(
+      'error: --database-url: give exactly one target: --database-url and --lambda-function are both set (choose --database-url, --resource-arn + --secret-arn, or --lambda-function)'
+    )
+  })
+
+  test.each(['apply', 'validate', 'baseline', 'repair', 'plan'])(
+    '%s without a database (and no DATABASE_URL) exits 2 naming the target flags',
+    async (command) => {
+      const ran = await cli([command], { cwd: project({ 'v1/01.sql': 'select 1;' }) })
+      expect(ran.code).toBe(EXIT.usage)
+      // readConfig's text for the action (naming resource-arn first), or the command line's for plan.
+      expect(ran.stderr.trim()).toMatch(
+        new RegExp(`^error: --(resource-arn|database-url): ${command} needs a database: give .*--database-url`)
+      )
+    }
+  )
+
+  test('--url-env names a variable that is not set: exit 2', async () => {
+    const ran = await cli(['plan', '--url-env', 'STAGING_DB'], { cwd: project({ 'v1/01.sql': 'select 1;' }) })
+    expect(ran.code).toBe(EXIT.usage)
+    expect(ran.stderr.trim()).toBe('error: --url-env: the environment variable STAGING_DB is not set')
+  })
+
+  test('with --json the mistake is also one JSON document on stdout', async () => {
+    const ran = await cli(['plan', '--json', '--nope'])
+    expect(ran.code).toBe(EXIT.usage)
+    expect(JSON.parse(ran.stdout)).toEqual({
+      error: { message: 'unknown flag --nope (aurora-migrate --help lists the flags)', kind: 'usage', location: null },
+      exitCode: 2
+    })
+  })
+
+  test('a password given in a flag never reaches the output, whatever fails', async () => {
+    const ran = await cli(['plan', '--json', '--database-url', 'postgres://app:s3cr3t-pw@127.0.0.1:1/db', '--no-verify'], {
+      cwd: project({ 'v1/01.sql': 'select 1;' })
+    })
+    expect(ran.code).toBe(EXIT.failed)
+    expect(ran.stdout + ran.stderr).not.toContain('s3cr3t-pw')
+    expect(JSON.parse(ran.stdout).error.kind).toBe('failed')
+  })
+})
+
+describe('parseArgs', () => {
+  test('every option is a flag; booleans take --name, --no-name and --name=false; values --name v or --name=v', () => {
+    const parsed = parseArgs(['apply', '--no-verify', '--allow-out-of-order', '--lock-timeout=2s', '--meta-table', 'ops.history', '--json'])
+    expect(parsed.command).toBe('apply')
+    expect(Object.fromEntries(parsed.inputs)).toEqual({
+      verify: 'false',
+      'allow-out-of-order': 'true',
+      'lock-timeout': '2s',
+      'meta-table': 'ops.history'
+    })
+    expect(parsed.json).toBe(true)
+    expect(parseArgs(['plan', '--verify=false']).inputs.get('verify')).toBe('false')
+    expect(parseArgs(['new', 'add_orders']).args).toEqual(['add_orders'])
+  })
+
+  test('--help lists every flag of the options table', () => {
+    const text = helpText(null, '1.2.3')
+    for (const option of FLAG_OPTIONS) expect(text).toContain(`--${option.boolean ? '[no-]' : ''}${option.name}`)
+    expect(text).not.toContain('--github-token')
+    expect(text).toContain('Exit codes: 0 success; 1 a migration or a check failed; 2 bad usage or input; 3 versions are pending')
+  })
+})
+
+describe('new', () => {
+  test('creates the next version folder and its first file, zero-padded like the folders before it', async () => {
+    const dir = project({ 'v001_init/01.sql': 'create table a (id int);', 'v002/01.sql': 'create table b (id int);' })
+    const ran = await cli(['new', 'add_orders_status', '--json'], { cwd: dir })
+    expect(ran.code).toBe(EXIT.ok)
+    const document = JSON.parse(ran.stdout)
+    expect(document).toMatchObject({
+      command: 'new',
+      version: 3,
+      file: 'migrations/resources/v003_add_orders_status/01_add_orders_status.sql'
+    })
+    const text = fs.readFileSync(path.join(dir, document.file), 'utf8')
+    expect(text).toMatch(/^-- v3: add orders status\n/)
+  })
+
+  test('in a project with no migrations yet: v1, and the folder is made', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-cli-'))
+    const ran = await cli(['new', 'init', '--migrations-dir', 'db/migrations'], { cwd: dir })
+    expect(ran.code).toBe(EXIT.ok)
+    expect(fs.existsSync(path.join(dir, 'db/migrations/v1_init/01_init.sql'))).toBe(true)
+  })
+
+  test.each(['Add Orders', '../escape', 'a/b', '', 'x'.repeat(61)])(
+    'refuses the description %j and creates nothing',
+    async (description) => {
+      const dir = project({ 'v1/01.sql': 'select 1;' })
+      const ran = await cli(['new', description], { cwd: dir })
+      expect(ran.code).toBe(EXIT.usage)
+      expect(ran.stderr).toMatch(/description: '.*' is not a safe name for a version/)
+      expect(fs.readdirSync(path.join(dir, 'migrations/resources'))).toEqual(['v1'])
+    }
+  )
+
+  test('refuses when the migrations directory has errors, and creates nothing', async () => {
+    const dir = project({ 'v1/01.sql': 'select 1;', 'v3/01.sql': 'select 3;' })
+    const ran = await cli(['new', 'next'], { cwd: dir })
+    expect(ran.code).toBe(EXIT.failed)
+    expect(ran.stderr).toMatch(/version 2 is missing between v1/)
+    expect(fs.readdirSync(path.join(dir, 'migrations/resources')).sort()).toEqual(['v1', 'v3'])
+  })
+})
+
+describe('Terminal', () => {
+  function stream(isTTY: boolean): { text: () => string; write: (chunk: string) => boolean; isTTY: boolean } {
+    let written = ''
+    return { text: () => written, write: (chunk: string) => ((written += chunk), true), isTTY }
+  }
+
+  test('colours only when asked; masks secrets and escapes control characters in every line', () => {
+    const masker = new Masker()
+    masker.add('hunter22')
+    const plainOut = stream(false)
+    const plainTerminal = new Terminal(plainOut, masker, { colour: false, progress: false })
+    plainTerminal.info('Applied v1 (1 statements) in 2 ms with hunter22\u001b[31m')
+    plainTerminal.annotate('error', 'bad', { file: 'm/v1/01.sql', startLine: 3, startColumn: 7 })
+    expect(plainOut.text()).toBe('✓ Applied v1 (1 statements) in 2 ms with ***\\u001b[31m\nm/v1/01.sql:3:7: error: bad\n')
+    const colourOut = stream(true)
+    new Terminal(colourOut, masker, { colour: true, progress: false }).warning('careful')
+    expect(colourOut.text()).toBe('\u001b[33mwarning:\u001b[0m careful\n')
+  })
+
+  test('a spinner with the seconds counted while nothing is said on a terminal, cleared before the next line', () => {
+    jest.useFakeTimers()
+    try {
+      const out = stream(true)
+      const terminal = new Terminal(out, new Masker(), { colour: false, progress: true })
+      terminal.info('Applying v3: 1 statements in 1 files')
+      jest.advanceTimersByTime(3_000)
+      expect(out.text()).toMatch(/\r\u001b\[2K. Applying v3: 1 statements in 1 files \(3 s\)$/)
+      terminal.info('✓ done')
+      expect(out.text().endsWith('\r\u001b[2K✓ done\n')).toBe(true)
+      terminal.close()
+    } finally {
+      jest.useRealTimers()
+    }
+  })
+
+  test('no spinner when the output is not a terminal', () => {
+    jest.useFakeTimers()
+    try {
+      const out = stream(false)
+      const terminal = new Terminal(out, new Masker(), { colour: false, progress: true })
+      terminal.info('waiting for the lease')
+      jest.advanceTimersByTime(5_000)
+      expect(out.text()).toBe('waiting for the lease\n')
+      terminal.close()
+    } finally {
+      jest.useRealTimers()
+    }
+  })
+
+  test('apply logs findings as file:line lines; plan leaves the log line to the annotation', () => {
+    const out = stream(false)
+    const terminal = new Terminal(out, new Masker(), { colour: false, progress: false })
+    const line = '[review] warning index-not-concurrent at m/v2/01.sql:4:1: CREATE INDEX blocks writes.'
+    terminal.info(line)
+    expect(out.text()).toBe('')
+    terminal.reviewLines = 'convert'
+    terminal.info(line)
+    expect(out.text()).toBe('m/v2/01.sql:4:1: warning: index-not-concurrent: CREATE INDEX blocks writes.\n')
+  })
+})

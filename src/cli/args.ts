@@ -1,0 +1,150 @@
+/**
+ * The command line's words: `aurora-migrate <command> [--flag value | --flag=value | --boolean | --no-boolean] [args]`.
+ * Every option of src/options.ts is a flag of the same name; a few flags are the command line's own.
+ * Pure: a mistake is a UsageError naming the flag, which the command line prints on one line and exits 2.
+ */
+import { FLAG_OPTIONS, OPTIONS } from '../options.js'
+
+export const CLI_COMMANDS = ['plan', 'status', 'apply', 'validate', 'baseline', 'repair', 'review', 'new'] as const
+export type CliCommand = (typeof CLI_COMMANDS)[number]
+
+/** The command line's own flags (not action inputs). */
+export const OWN_FLAGS: ReadonlyArray<{ name: string; value?: string; commands?: readonly CliCommand[]; summary: string }> = [
+  { name: 'json', summary: 'Print one JSON document (plan, findings, result or error) on stdout and nothing else; logs go to stderr.' },
+  { name: 'no-color', summary: 'No colours (also when NO_COLOR is set, or when the output is not a terminal).' },
+  { name: 'url-env', value: '<NAME>', summary: 'Read --database-url from this environment variable instead of DATABASE_URL.' },
+  {
+    name: 'exit-code',
+    commands: ['plan', 'status'],
+    summary: 'Exit 3 when versions are pending (0 when the database is up to date).'
+  },
+  { name: 'dry-run', commands: ['apply'], summary: 'Show what apply would run and change nothing (the same as plan).' },
+  { name: 'help', summary: 'Show this help.' },
+  { name: 'version', summary: "Print aurora-migrate's version." }
+]
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+export interface ParsedArgs {
+  command: CliCommand | null
+  /** Words after the command that are not flags (`new <description>`, `review <version>…`). */
+  args: string[]
+  /** Option values by input name, as the action's getInput would return them. */
+  inputs: Map<string, string>
+  json: boolean
+  noColor: boolean
+  urlEnv: string | null
+  exitCode: boolean
+  dryRun: boolean
+  help: boolean
+  version: boolean
+}
+
+const BOOLEAN_WORDS = new Set(['true', 'false'])
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const parsed: ParsedArgs = {
+    command: null,
+    args: [],
+    inputs: new Map(),
+    json: false,
+    noColor: false,
+    urlEnv: null,
+    exitCode: false,
+    dryRun: false,
+    help: false,
+    version: false
+  }
+  const words = [...argv]
+  let onlyArgs = false
+  while (words.length) {
+    const word = words.shift()!
+    if (onlyArgs || !word.startsWith('-') || word === '-') {
+      if (parsed.command === null) {
+        if (!(CLI_COMMANDS as readonly string[]).includes(word)) {
+          throw new UsageError(`unknown command '${word}': use one of ${CLI_COMMANDS.join(', ')} (aurora-migrate --help)`)
+        }
+        parsed.command = word as CliCommand
+      } else parsed.args.push(word)
+      continue
+    }
+    if (word === '--') {
+      onlyArgs = true
+      continue
+    }
+    if (word === '-h') {
+      parsed.help = true
+      continue
+    }
+    if (!word.startsWith('--')) throw new UsageError(`unknown flag ${word}: flags are written --name (aurora-migrate --help)`)
+    const equals = word.indexOf('=')
+    const name = equals < 0 ? word.slice(2) : word.slice(2, equals)
+    const inline = equals < 0 ? null : word.slice(equals + 1)
+    const takeValue = (): string => {
+      if (inline !== null) return inline
+      const next = words.shift()
+      if (next === undefined || (next.startsWith('--') && next.length > 2)) throw new UsageError(`--${name} needs a value`)
+      return next
+    }
+    const noValue = (): void => {
+      if (inline !== null) throw new UsageError(`--${name} takes no value`)
+    }
+    switch (name) {
+      case 'json':
+        noValue()
+        parsed.json = true
+        continue
+      case 'no-color':
+        noValue()
+        parsed.noColor = true
+        continue
+      case 'exit-code':
+        noValue()
+        parsed.exitCode = true
+        continue
+      case 'dry-run':
+        noValue()
+        parsed.dryRun = true
+        continue
+      case 'help':
+        noValue()
+        parsed.help = true
+        continue
+      case 'version':
+        noValue()
+        parsed.version = true
+        continue
+      case 'url-env':
+        parsed.urlEnv = takeValue()
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(parsed.urlEnv))
+          throw new UsageError(`--url-env: '${parsed.urlEnv}' is not an environment variable name`)
+        continue
+    }
+    const negated = name.startsWith('no-') ? name.slice(3) : null
+    const option = FLAG_OPTIONS.find((each) => each.name === name) ?? FLAG_OPTIONS.find((each) => each.boolean && each.name === negated)
+    if (!option) {
+      const known = OPTIONS.find((each) => each.name === name || each.name === negated)
+      if (known?.use === 'command') throw new UsageError(`--${name}: the command is the first word (aurora-migrate plan, apply, …)`)
+      if (known) throw new UsageError(`--${known.name} is for the GitHub Action only (pull request comments and deployments)`)
+      throw new UsageError(`unknown flag --${name} (aurora-migrate --help lists the flags)`)
+    }
+    if (parsed.inputs.has(option.name)) throw new UsageError(`--${option.name} is given twice`)
+    if (option.boolean) {
+      if (option.name !== name) {
+        noValue()
+        parsed.inputs.set(option.name, 'false')
+      } else if (inline !== null) {
+        if (!BOOLEAN_WORDS.has(inline.toLowerCase())) throw new UsageError(`--${name}: '${inline}' is not true or false`)
+        parsed.inputs.set(option.name, inline)
+      } else parsed.inputs.set(option.name, 'true')
+      continue
+    }
+    parsed.inputs.set(option.name, takeValue())
+  }
+  return parsed
+}

@@ -1,0 +1,71 @@
+/** `aurora-migrate --help` and `aurora-migrate <command> --help`, written from the one table of options. */
+import { FLAG_OPTIONS, type OptionSpec } from '../options.js'
+import { CLI_COMMANDS, OWN_FLAGS, type CliCommand } from './args.js'
+
+export const COMMAND_SUMMARIES: Record<CliCommand, string> = {
+  plan: 'What would run against the database, verified on a throwaway PostgreSQL and reviewed. Changes nothing.',
+  status: 'The same as plan.',
+  apply: 'Apply the pending versions, each in one transaction (--dry-run: plan).',
+  validate: 'Fail on drift, missing, out-of-order or partly applied versions; exit 3 when versions are pending. Changes nothing.',
+  baseline: 'Record versions 1..N as applied without running them (--baseline-version N or --baseline-from sequelize).',
+  repair: "Accept reviewed drift (the files' current checksums) and clear a stale lease. Runs no migration SQL.",
+  review: "The review's findings alone: the pending versions with a database, else the newest version (or the versions named).",
+  new: 'Start a new version: v<next>_<description>/01_<description>.sql in the migrations directory.'
+}
+
+const USAGE: Record<CliCommand, string> = {
+  plan: 'aurora-migrate plan [flags]',
+  status: 'aurora-migrate status [flags]',
+  apply: 'aurora-migrate apply [flags]',
+  validate: 'aurora-migrate validate [flags]',
+  baseline: 'aurora-migrate baseline --baseline-version <n> [flags]',
+  repair: 'aurora-migrate repair [flags]',
+  review: 'aurora-migrate review [<version>…] [flags]',
+  new: 'aurora-migrate new <description> [--migrations-dir <dir>]'
+}
+
+/** Markdown of the options table reduced to plain text for a terminal. */
+function plain(text: string): string {
+  return text.replace(/\[([^\]]+)\]\([^)]+\)/g, '$1').replace(/`/g, '')
+}
+
+function flagLine(name: string, value: string | undefined, summary: string, shownDefault?: string): string {
+  const flag = `  --${name}${value ? ` ${value}` : ''}`
+  const text = plain(summary) + (shownDefault ? ` (default: ${plain(shownDefault)})` : '')
+  return `${flag.padEnd(34)} ${text}`
+}
+
+function optionLine(option: OptionSpec): string {
+  const name = option.boolean ? `[no-]${option.name}` : option.name
+  const shown = option.shownDefault ?? option.default
+  return flagLine(name, option.value, option.summary, shown === 'see text' ? undefined : shown)
+}
+
+export function helpText(command: CliCommand | null, version: string): string {
+  const lines: string[] = []
+  if (command) lines.push(`Usage: ${USAGE[command]}`, '', COMMAND_SUMMARIES[command], '')
+  else {
+    lines.push(
+      `aurora-migrate ${version}: versioned SQL migrations for Amazon Aurora PostgreSQL`,
+      '',
+      'Usage: aurora-migrate <command> [flags]',
+      '',
+      'Commands:'
+    )
+    for (const name of CLI_COMMANDS) lines.push(`  ${name.padEnd(10)} ${COMMAND_SUMMARIES[name]}`)
+    lines.push('')
+  }
+  lines.push('Flags (each is the GitHub Action input of the same name):')
+  for (const option of FLAG_OPTIONS) lines.push(optionLine(option))
+  lines.push('', 'Command-line flags:')
+  for (const flag of OWN_FLAGS)
+    if (!command || !flag.commands || flag.commands.includes(command)) lines.push(flagLine(flag.name, flag.value, flag.summary))
+  lines.push(
+    '',
+    'The database: --database-url (default: $DATABASE_URL), --resource-arn + --secret-arn (RDS Data API), or --lambda-function.',
+    'AWS credentials, region and endpoints come from the SDK: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_RDS_DATA, …',
+    '',
+    'Exit codes: 0 success; 1 a migration or a check failed; 2 bad usage or input; 3 versions are pending (plan --exit-code, validate).'
+  )
+  return lines.join('\n')
+}

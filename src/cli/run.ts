@@ -1,0 +1,286 @@
+/**
+ * `aurora-migrate`: the action's commands on a developer's machine or in any CI. The options are the
+ * action's inputs (src/options.ts), validated by the same readConfig; the commands are the action's
+ * (src/commands); only the surroundings differ: no pull request comment, output for a person on stderr or
+ * one JSON document on stdout (`--json`), and exit codes a script can branch on.
+ */
+import { runApply } from '../commands/apply.js'
+import { newVersion } from '../commands/new-version.js'
+import { runOperation } from '../commands/operations.js'
+import { runPlan, type CommandFailure } from '../commands/plan.js'
+import { annotateFindings, pendingOf, prepareReview, reviewFindings } from '../commands/review.js'
+import { withTarget } from '../commands/target.js'
+import { readConfig, type Config } from '../config.js'
+import { InputError, MigrationFileError, StatementFailedError, errorMessage } from '../errors.js'
+import { discoverMigrations } from '../migrations/discover.js'
+import type { Version } from '../migrations/types.js'
+import { planMigrations, type Plan } from '../plan.js'
+import { readHistory } from '../engine/history.js'
+import { PLAN_OUTPUT_LIMIT, planOutput } from '../report/outputs.js'
+import { blockingFindings, failOnMessage, findingsOutput } from '../report/review.js'
+import { RULES } from '../review/review.js'
+import type { Finding } from '../review/types.js'
+import { OPTIONS } from '../options.js'
+import { parseArgs, UsageError, type CliCommand, type ParsedArgs } from './args.js'
+import { helpText } from './help.js'
+import { Masker, Terminal, type Stream } from './terminal.js'
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, pending: 3 } as const
+
+export interface CliIo {
+  stdout: Stream
+  stderr: Stream
+  env: NodeJS.ProcessEnv
+  cwd: string
+  version: string
+}
+
+const TARGET_INPUTS = ['database-url', 'resource-arn', 'secret-arn', 'lambda-function']
+/** Option names with a hyphen, as they appear in readConfig's messages: shown as flags on the command line. */
+const HYPHENATED = OPTIONS.map((option) => option.name).filter((name) => name.includes('-'))
+
+/** readConfig's text, naming flags instead of inputs. */
+function asFlags(text: string): string {
+  return HYPHENATED.reduce((result, name) => result.replace(new RegExp(`(?<![\\w-])${name}(?![\\w-])`, 'g'), `--${name}`), text)
+}
+
+/** What a command produced, for the JSON document and the exit code. */
+interface Result {
+  code: number
+  document: Record<string, unknown>
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const masker = new Masker()
+  let parsed: ParsedArgs
+  try {
+    parsed = parseArgs(argv)
+  } catch (error) {
+    return usage(io, argv.includes('--json'), errorMessage(error))
+  }
+  if (parsed.version) {
+    io.stdout.write(parsed.json ? `${JSON.stringify({ version: io.version })}\n` : `${io.version}\n`)
+    return EXIT.ok
+  }
+  if (parsed.help || !parsed.command) {
+    const text = helpText(parsed.command, io.version)
+    if (parsed.help) {
+      io.stdout.write(`${text}\n`)
+      return EXIT.ok
+    }
+    io.stderr.write(`${text}\n`)
+    return EXIT.usage
+  }
+  const command = parsed.command
+  const colour = !parsed.noColor && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '') && Boolean(io.stderr.isTTY)
+  const terminal = new Terminal(io.stderr, masker, { colour, progress: !parsed.json })
+  try {
+    const result = await runCommand(command, parsed, io, masker, terminal)
+    if (parsed.json) io.stdout.write(`${masker.mask(JSON.stringify({ command, ...result.document, exitCode: result.code }))}\n`)
+    return result.code
+  } catch (error) {
+    const code = error instanceof UsageError || error instanceof InputError ? EXIT.usage : EXIT.failed
+    const message =
+      error instanceof InputError
+        ? `${error.input === 'description' ? 'description' : `--${error.input}`}: ${asFlags(error.detail)}`
+        : error instanceof UsageError
+          ? error.message
+          : errorMessage(error)
+    const location = error instanceof StatementFailedError || error instanceof MigrationFileError ? error.location : null
+    if (location) terminal.annotate('error', message, { file: location.file, startLine: location.line, startColumn: location.column })
+    else terminal.line(`${terminal.paint('red', 'error:')} ${terminal.clean(message)}`)
+    if (parsed.json) {
+      const document = { command, error: { message, kind: code === EXIT.usage ? 'usage' : 'failed', location }, exitCode: code }
+      io.stdout.write(`${masker.mask(JSON.stringify(document))}\n`)
+    }
+    return code
+  } finally {
+    terminal.close()
+  }
+}
+
+function usage(io: CliIo, json: boolean, message: string): number {
+  io.stderr.write(`aurora-migrate: ${message}\n`)
+  if (json) io.stdout.write(`${JSON.stringify({ error: { message, kind: 'usage', location: null }, exitCode: EXIT.usage })}\n`)
+  return EXIT.usage
+}
+
+/** The action input `command` this command line's command runs as. */
+function actionCommand(command: CliCommand, parsed: ParsedArgs): Config['command'] {
+  if (command === 'status' || command === 'review' || (command === 'apply' && parsed.dryRun)) return 'plan'
+  if (command === 'new') return 'plan'
+  return command
+}
+
+function readCliConfig(command: CliCommand, parsed: ParsedArgs, io: CliIo, masker: Masker): Config {
+  const inputs = new Map(parsed.inputs)
+  if (!TARGET_INPUTS.some((name) => inputs.has(name))) {
+    const variable = parsed.urlEnv ?? 'DATABASE_URL'
+    const url = io.env[variable]
+    if (url) inputs.set('database-url', url)
+    else if (parsed.urlEnv) throw new UsageError(`--url-env: the environment variable ${variable} is not set`)
+  }
+  if (command === 'review') inputs.set('verify', 'false')
+  return readConfig({
+    getInput: (name) => (name === 'command' ? actionCommand(command, parsed) : (inputs.get(name) ?? '')),
+    // The command line works in the folder it is run from, also on a CI runner that sets GITHUB_WORKSPACE.
+    env: { ...io.env, GITHUB_WORKSPACE: io.cwd },
+    setSecret: (secret) => masker.add(secret),
+    ruleIds: RULES.map((rule) => rule.id)
+  })
+}
+
+function needsTarget(config: Config, command: CliCommand): void {
+  if (config.target) return
+  throw new UsageError(
+    `--database-url: ${command} needs a database: give --database-url (or set DATABASE_URL), --resource-arn with --secret-arn (RDS Data API), or --lambda-function`
+  )
+}
+
+async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, masker: Masker, terminal: Terminal): Promise<Result> {
+  if (command === 'new') return newCommand(parsed, io, terminal)
+  if (parsed.args.length && command !== 'review') throw new UsageError(`${command} takes no arguments (got '${parsed.args[0]}')`)
+  const config = readCliConfig(command, parsed, io, masker)
+  const { versions, warnings } = await discoverMigrations(config.migrationsDir, config.workspace)
+  for (const warning of warnings) terminal.warning(warning)
+  if (command === 'review') return reviewCommand(config, versions, parsed, terminal)
+  needsTarget(config, command)
+  if (config.command === 'plan') return planCommand(config, versions, parsed, terminal)
+  if (config.command === 'apply') {
+    terminal.reviewLines = 'convert'
+    return applyCommand(config, versions, terminal)
+  }
+  return operationCommand(config, versions, terminal)
+}
+
+function failuresOut(failures: CommandFailure[], terminal: Terminal): void {
+  for (const failure of failures) terminal.annotate('error', failure.message, failure.where)
+}
+
+function planDocument(plan: Plan, findings: Finding[]): Record<string, unknown> {
+  return {
+    currentVersion: plan.currentVersion,
+    pending: [...pendingOf(plan), ...plan.deferred],
+    drift: plan.drift.length > 0,
+    plan: JSON.parse(planOutput(plan)) as unknown,
+    findings: JSON.parse(findingsOutput(findings, PLAN_OUTPUT_LIMIT)) as unknown
+  }
+}
+
+async function planCommand(config: Config, versions: Version[], parsed: ParsedArgs, terminal: Terminal): Promise<Result> {
+  const outcome = await runPlan(config, versions, { baseSha: null, pullRequestFilesUrl: null }, terminal)
+  const { plan, verification, failures } = outcome
+  if (verification?.status === 'unavailable' && !config.shadowDatabaseUrl)
+    terminal.line(
+      terminal.clean(
+        'To verify here: install PostgreSQL (its initdb and postgres: apt install postgresql, brew install postgresql@17) or pass --shadow-database-url postgres://…; --no-verify skips it.'
+      )
+    )
+  failuresOut(failures, terminal)
+  const pending = pendingOf(plan)
+  const code = failures.length ? EXIT.failed : parsed.exitCode && pending.length ? EXIT.pending : EXIT.ok
+  // The last word: what is pending (logPlan said "up to date" already).
+  if (!failures.length && pending.length)
+    terminal.line(
+      `${terminal.paint('bold', `${pending.length} pending`)}: ${pending.map((v) => `v${v}`).join(', ')} (database at v${plan.currentVersion})`
+    )
+  return {
+    code,
+    document: {
+      ...planDocument(plan, outcome.review.findings),
+      verification: verification?.status ?? 'off',
+      failures: failures.map((f) => f.message)
+    }
+  }
+}
+
+async function applyCommand(config: Config, versions: Version[], terminal: Terminal): Promise<Result> {
+  const { result, findings, pending } = await runApply(config, versions, terminal)
+  const document = {
+    currentVersion: result.toVersion,
+    applied: result.applied.map((a) => ({ version: a.version, durationMs: a.durationMs })),
+    appliedElsewhere: result.appliedElsewhere,
+    pending,
+    plan: JSON.parse(planOutput(result.plan)) as unknown,
+    findings: JSON.parse(findingsOutput(findings, PLAN_OUTPUT_LIMIT)) as unknown,
+    error: null as null | { message: string; version: number | null; location: unknown }
+  }
+  if (result.error) {
+    const location = result.error instanceof StatementFailedError ? result.error.location : null
+    const message = errorMessage(result.error)
+    if (location) terminal.annotate('error', message, { file: location.file, startLine: location.line, startColumn: location.column })
+    else terminal.line(`${terminal.paint('red', 'error:')} ${terminal.clean(message)}`)
+    document.error = { message, version: result.failedVersion, location }
+    return { code: EXIT.failed, document }
+  }
+  terminal.line(
+    terminal.paint(
+      'green',
+      result.applied.length
+        ? `Applied ${result.applied.map((a) => `v${a.version}`).join(', ')}: now at v${result.toVersion}`
+        : `Nothing to apply: at v${result.toVersion}`
+    )
+  )
+  return { code: EXIT.ok, document }
+}
+
+async function operationCommand(config: Config, versions: Version[], terminal: Terminal): Promise<Result> {
+  const { markdown, plan, findings, failures } = await runOperation(config, versions, terminal)
+  if (config.command !== 'validate') terminal.line(terminal.clean(markdown.split('\n').slice(2).join('\n').trim()))
+  failuresOut(failures, terminal)
+  const pending = plan ? pendingOf(plan) : []
+  const code = failures.length ? EXIT.failed : config.command === 'validate' && pending.length ? EXIT.pending : EXIT.ok
+  if (config.command === 'validate' && !failures.length && plan)
+    terminal.line(
+      pending.length
+        ? `Valid; ${pending.length} pending: ${pending.map((v) => `v${v}`).join(', ')} (exit 3)`
+        : terminal.paint('green', `Valid and up to date at v${plan.currentVersion}`)
+    )
+  return {
+    code,
+    document: { ...(plan ? planDocument(plan, findings ?? []) : {}), summary: markdown, failures: failures.map((f) => f.message) }
+  }
+}
+
+/** The findings alone: the versions named, else the pending ones (with a database), else the newest. */
+async function reviewCommand(config: Config, versions: Version[], parsed: ParsedArgs, terminal: Terminal): Promise<Result> {
+  const known = new Set(versions.map((v) => v.number))
+  const named = parsed.args.map((word) => {
+    const number = /^v?(\d+)$/.exec(word)?.[1]
+    if (!number || !known.has(Number(number))) throw new UsageError(`review: '${word}' is not a version of ${config.migrationsDir}`)
+    return Number(number)
+  })
+  const review = async (target: Parameters<typeof prepareReview>[2]): Promise<{ reviewed: number[]; findings: Finding[] }> => {
+    let reviewed = named
+    if (!reviewed.length && target) {
+      const { rows } = await readHistory(target, config.metaTable)
+      reviewed = pendingOf(planMigrations(versions, rows, { allowOutOfOrder: config.allowOutOfOrder }))
+    } else if (!reviewed.length && versions.length) reviewed = [versions[versions.length - 1].number]
+    const prepared = await prepareReview(versions, reviewed, target, terminal)
+    return { reviewed, findings: reviewFindings(config, prepared, null, terminal).findings }
+  }
+  const { reviewed, findings } = config.target ? await withTarget(config, terminal, review) : await review(null)
+  terminal.info(
+    reviewed.length
+      ? `Reviewed ${reviewed.map((v) => `v${v}`).join(', ')}${config.target ? " with the database's catalog" : ' from the repository alone'}`
+      : 'Nothing to review'
+  )
+  annotateFindings(findings, terminal)
+  const blocking = blockingFindings(findings, config.failOn)
+  if (blocking.length) terminal.annotate('error', failOnMessage(blocking, config.failOn), { title: 'Review' })
+  return {
+    code: blocking.length ? EXIT.failed : EXIT.ok,
+    document: { versions: reviewed, findings: JSON.parse(findingsOutput(findings, PLAN_OUTPUT_LIMIT)) as unknown }
+  }
+}
+
+async function newCommand(parsed: ParsedArgs, io: CliIo, terminal: Terminal): Promise<Result> {
+  if (parsed.args.length !== 1) throw new UsageError('new needs one description: aurora-migrate new add_orders_status')
+  const extra = [...parsed.inputs.keys()].filter((name) => name !== 'migrations-dir')
+  if (extra.length) throw new UsageError(`--${extra[0]} does not go with new (only --migrations-dir does)`)
+  const dir = parsed.inputs.get('migrations-dir')?.trim() || 'migrations/resources'
+  const created = await newVersion(dir, io.cwd, parsed.args[0])
+  for (const warning of created.warnings) terminal.warning(warning)
+  terminal.line(`Created ${terminal.clean(created.file)} (v${created.version})`)
+  return { code: EXIT.ok, document: { version: created.version, dir: created.dir, file: created.file } }
+}

@@ -1,0 +1,125 @@
+/**
+ * What a person sees: log lines on stderr, coloured on a terminal (not with NO_COLOR or --no-color), a
+ * progress line that counts the seconds while a statement or a lease wait runs, and findings and failures
+ * as `file:line:column: level: …` so that editors and terminals can jump to them. Every line has its
+ * control characters escaped and every secret the options registered masked, as in the action's log.
+ */
+import { printable } from '../printable.js'
+import type { Reporter, Where } from '../commands/reporter.js'
+import type { Severity } from '../review/types.js'
+
+export interface Stream {
+  write(text: string): unknown
+  isTTY?: boolean
+}
+
+const CODES = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const
+type Colour = keyof typeof CODES
+
+/** Secrets to mask in every line; registered as config reads them (every non-empty one, as the runner masks). */
+export class Masker {
+  private readonly secrets = new Set<string>()
+  add(secret: string): void {
+    if (secret) this.secrets.add(secret)
+  }
+  mask(text: string): string {
+    let masked = text
+    // Longest first: a secret that holds another is masked whole.
+    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) masked = masked.split(secret).join('***')
+    return masked
+  }
+}
+
+const PROGRESS_AFTER_MS = 1_000
+const PROGRESS_EVERY_MS = 250
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
+
+export class Terminal implements Reporter {
+  readonly colour: boolean
+  private lastLine = ''
+  private lastAt = Date.now()
+  private progressShown = false
+  private timer: NodeJS.Timeout | null = null
+  private frame = 0
+  /**
+   * The commands log each finding (`[review] <severity> <rule> at <file:line:column>: …`) and, where they judge
+   * them, annotate it too: `drop` leaves the log line out (the annotation says it, with the fix), `convert`
+   * prints it in the `file:line:column: severity: …` form (apply, which logs without judging).
+   */
+  reviewLines: 'drop' | 'convert' = 'drop'
+
+  constructor(
+    private readonly stderr: Stream,
+    private readonly masker: Masker,
+    options: { colour: boolean; progress: boolean }
+  ) {
+    this.colour = options.colour
+    if (options.progress && stderr.isTTY) {
+      this.timer = setInterval(() => this.tick(), PROGRESS_EVERY_MS)
+      this.timer.unref()
+    }
+  }
+
+  paint(colour: Colour, text: string): string {
+    return this.colour ? `\x1b[${CODES[colour]}m${text}\x1b[0m` : text
+  }
+
+  /** One line on stderr: escaped, masked, the progress line cleared first. */
+  line(text: string): void {
+    this.clearProgress()
+    this.stderr.write(`${text}\n`)
+    this.lastAt = Date.now()
+  }
+
+  /** Text from the engine or a pull request: its control characters escaped, its secrets masked. */
+  clean(text: string): string {
+    return this.masker.mask(printable(text))
+  }
+
+  info(message: string): void {
+    const text = this.clean(message)
+    const finding = /^\[review\] (error|warning|notice) ([a-z0-9-]+) at (.+?:\d+:\d+): (.*)$/.exec(text)
+    if (finding) {
+      if (this.reviewLines === 'convert') this.annotate(finding[1] as Severity, finding[4], { title: finding[2] }, finding[3])
+      return
+    }
+    this.lastLine = text
+    if (/^(\[verify\] )?Applied v\d+/.test(text)) this.line(`${this.paint('green', '✓')} ${text}`)
+    else if (/^(\[verify\] )?Applying v\d+/.test(text)) this.line(this.paint('bold', text))
+    else if (text.startsWith('[verify]') || text.startsWith('[review]')) this.line(this.paint('dim', text))
+    else this.line(text)
+  }
+
+  warning(message: string): void {
+    this.line(`${this.paint('yellow', 'warning:')} ${this.clean(message)}`)
+  }
+
+  annotate(level: Severity, message: string, where: Where, at?: string): void {
+    const colour: Colour = level === 'error' ? 'red' : level === 'warning' ? 'yellow' : 'cyan'
+    const place = at ? `${at}: ` : where.file ? `${where.file}:${where.startLine ?? 1}:${where.startColumn ?? 1}: ` : ''
+    const title = where.title ? `${where.title}: ` : ''
+    this.line(`${this.clean(place)}${this.paint(colour, `${level}:`)} ${this.clean(title + message)}`)
+  }
+
+  /** The spinner and the seconds since the last line, while nothing is said for a while. */
+  private tick(): void {
+    const quiet = Date.now() - this.lastAt
+    if (quiet < PROGRESS_AFTER_MS || !this.lastLine) return
+    const frame = SPINNER[this.frame++ % SPINNER.length]
+    const text = `${frame} ${this.lastLine.slice(0, 100)} (${Math.round(quiet / 1000)} s)`
+    this.stderr.write(`\r\x1b[2K${this.paint('dim', text)}`)
+    this.progressShown = true
+  }
+
+  private clearProgress(): void {
+    if (!this.progressShown) return
+    this.stderr.write('\r\x1b[2K')
+    this.progressShown = false
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+    this.clearProgress()
+  }
+}

@@ -5,6 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { parse } from 'yaml'
+import { inputsTable, OPTIONS } from '../src/options.js'
 
 const action = parse(fs.readFileSync('action.yml', 'utf8')) as {
   inputs: Record<string, { description: string; default?: string }>
@@ -51,6 +52,32 @@ test('every input the code reads is declared, documented and listed in the READM
     expect(readme).toContain(`| \`${name}\` |`)
   }
   for (const name of Object.keys(action.inputs)) expect(read).toContain(name)
+})
+
+test("one table of options: action.yml's inputs and the README's inputs table are written from src/options.ts", () => {
+  const declared = Object.entries(action.inputs).map(([name, input]) => ({ name, description: input.description, default: input.default }))
+  expect(declared).toEqual(OPTIONS.map((option) => ({ name: option.name, description: option.description, default: option.default })))
+  const table = /\| Input \| Default \| Description \|\n(?:\|.*\|\n)+/.exec(readme)?.[0].trimEnd()
+  expect(table).toBe(inputsTable())
+})
+
+test('the README documents the command line: its commands, its flags, exit codes and a GitLab CI example that exists', () => {
+  const section = /## Command line\n[\s\S]*?(?=\n## )/.exec(readme)?.[0] ?? ''
+  for (const command of ['plan', 'status', 'apply', 'validate', 'baseline', 'repair', 'review', 'new'])
+    expect(section).toContain(`aurora-migrate ${command}`)
+  for (const flag of ['--json', '--exit-code', '--dry-run', '--url-env', '--no-color']) expect(section).toContain(flag)
+  expect(section).toMatch(/\| `0` \|[^\n]*\n\| `1` \|[^\n]*\n\| `2` \|[^\n]*\n\| `3` \|/)
+  const gitlab = parse(fs.readFileSync('examples/gitlab-ci/.gitlab-ci.yml', 'utf8')) as Record<string, unknown> & {
+    variables: Record<string, string>
+  }
+  // The jobs' script lines with the file's variables put in.
+  const scripts = Object.values(gitlab)
+    .flatMap((job) => (job as { script?: string[] }).script ?? [])
+    .map((line) => line.replace(/\$([A-Z_]+)/g, (whole, name: string) => gitlab.variables[name] ?? whole))
+  const version = (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string }).version
+  for (const command of ['review', 'plan', 'apply'])
+    expect(scripts.some((line) => line.startsWith(`npx --yes aurora-migrate@${version} ${command} `))).toBe(true)
+  expect(section).toContain('examples/gitlab-ci/.gitlab-ci.yml')
 })
 
 test('every output is declared, set by the code and listed in the README', () => {

@@ -1,15 +1,27 @@
-// `npm run demo`: runs the bundled action (dist/index.js) exactly as a runner would, against an
-// embedded PostgreSQL behind the local RDS Data API emulator, with the seed's ToDo migrations:
-// plan, apply, then apply again (nothing pending). Needs nothing but `npm ci`.
+// `npm run demo`: runs the command line exactly as a user would (the bundled dist/cli/index.js, the package's
+// `bin`), against an embedded PostgreSQL behind the local RDS Data API emulator, with the seed's ToDo
+// migrations: review, plan (verified on a throwaway PostgreSQL), apply, then plan --exit-code (up to date).
+// Needs nothing but `npm ci`. The action (dist/index.js) runs the same commands; its tests run it as a runner does.
+import { spawn } from 'node:child_process'
+import path from 'node:path'
 import { tsImport } from 'tsx/esm/api'
 
 const load = (file) => tsImport(file, import.meta.url)
 const { startEmbeddedPostgres, sql } = await load('../__tests__/support/postgres.ts')
 const { startDataApiEmulator } = await load('../__tests__/support/data-api-emulator.ts')
-const { runAction } = await load('../__tests__/support/action-runner.ts')
+const { PG_BIN } = await load('../__tests__/support/action-runner.ts')
 
+const CLI = path.resolve('dist/cli/index.js')
 const MIGRATIONS = 'examples/todo/migrations/resources'
 const bold = (text) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text)
+
+function cli(args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: 'inherit' })
+    child.on('error', reject)
+    child.on('exit', (code) => resolve(code ?? 1))
+  })
+}
 
 console.log('Starting an embedded PostgreSQL and a local RDS Data API emulator…')
 const server = await startEmbeddedPostgres()
@@ -17,35 +29,46 @@ let emulator
 try {
   await sql(server.url, 'CREATE DATABASE todo')
   emulator = await startDataApiEmulator({ postgresUrl: server.url })
-  const inputs = { 'migrations-dir': MIGRATIONS, 'resource-arn': emulator.resourceArn, 'secret-arn': emulator.secretArn, database: 'todo' }
+  const target = [
+    '--migrations-dir',
+    MIGRATIONS,
+    '--resource-arn',
+    emulator.resourceArn,
+    '--secret-arn',
+    emulator.secretArn,
+    '--database',
+    'todo'
+  ]
   const env = {
+    ...process.env,
+    // PostgreSQL's server binaries from the npm registry: plan verifies on a throwaway server started from them.
+    PATH: `${PG_BIN}${path.delimiter}${process.env.PATH ?? ''}`,
     AWS_ENDPOINT_URL_RDS_DATA: emulator.endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'demo',
     AWS_SECRET_ACCESS_KEY: 'demo'
   }
   const steps = [
-    ['plan', 'what would run (changes nothing)'],
-    ['apply', 'apply the pending versions'],
-    ['apply', 'apply again: nothing pending']
+    [['review', '--migrations-dir', MIGRATIONS, '1', '2'], 'the review of v1 and v2, from the repository alone', [0]],
+    [['plan', ...target], 'what would run, verified on a throwaway PostgreSQL (changes nothing)', [0]],
+    [['apply', ...target], 'apply the pending versions', [0]],
+    [['plan', '--exit-code', '--no-verify', ...target], 'is the database up to date? (exit 0: yes, 3: versions pending)', [0]]
   ]
-  for (const [command, title] of steps) {
-    console.log(`\n${bold(`━━ ${command}: ${title}`)}`)
-    const run = await runAction({ ...inputs, command }, env)
-    const log = run.stdout.split('\n').filter((line) => line && !line.startsWith('::'))
-    for (const line of log) console.log(`  ${line}`)
-    for (const line of run.stdout.split('\n').filter((l) => l.startsWith('::error'))) console.log(`  ${line}`)
-    console.log(`\n${bold('Job summary:')}\n${run.summary}`)
-    console.log(
-      `${bold('Outputs:')} current-version=${run.outputs['current-version']} pending=${run.outputs.pending} applied=${run.outputs.applied} drift=${run.outputs.drift}`
-    )
-    if (run.code !== 0) {
-      console.error(`\n${command} failed (exit ${run.code})`)
+  for (const [args, title, expected] of steps) {
+    console.log(`\n${bold(`━━ aurora-migrate ${args[0]}: ${title}`)}`)
+    const code = await cli(args, env)
+    console.log(bold(`(exit ${code})`))
+    if (!expected.includes(code)) {
+      console.error(`\naurora-migrate ${args[0]} exited ${code}`)
       process.exitCode = 1
       break
     }
   }
-  console.log(`\nData API calls the emulator served: ${emulator.calls.length}`)
+  const [{ versions }] = await sql(
+    `${server.url.replace(/\/[^/]*$/, '/todo')}`,
+    "select string_agg(version::text, ', ' order by version) as versions from schema_migrations"
+  )
+  console.log(`\nThe database now records versions ${versions}; the Data API emulator served ${emulator.calls.length} calls.`)
 } finally {
   await emulator?.stop()
   await server.stop()

@@ -74916,9 +74916,13 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 /** An input that is missing, malformed, or in conflict with another. */
 class InputError extends Error {
     input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
+    detail;
+    constructor(input, 
+    /** What is wrong, without the input's name (the command line puts the flag's in front). */
+    detail) {
+        super(`Input '${input}': ${detail}`);
         this.input = input;
+        this.detail = detail;
         this.name = 'InputError';
     }
 }
@@ -75098,1244 +75102,6 @@ class HistoryChangedError extends Error {
         super(message);
         this.version = version;
         this.name = 'HistoryChangedError';
-    }
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/printable.ts
-/**
- * Text from a pull request (file and folder names, SQL, messages that quote them) on its way to a log.
- * The runner reads every log line that starts with `::` as a workflow command, so a name holding a line
- * break could set outputs or stop masking; bidirectional controls make a name read differently from
- * what it is. Names with such characters are refused at discovery; every log line is escaped as well.
- */
-
-/**
- * C0 controls, DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional
- * controls (ALM, LRM, RLM, LRE/RLE/PDF/LRO/RLO, LRI/RLI/FSI/PDI).
- */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-/** The first control character in `text` (see CONTROL), or null. */
-function controlCharacter(text) {
-    return text.match(new RegExp(CONTROL.source))?.[0] ?? null;
-}
-/** `\n`, `\t`, `\r`, or `\u001b`-style: how a control character is written in messages. */
-function escapeCharacter(character) {
-    return NAMED[character] ?? `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
-}
-/** The text on one line with every control character written as an escape: safe in a log line or a message. */
-function printable(text) {
-    return text.replace(CONTROL, escapeCharacter);
-}
-/** One log line: control characters escaped, and never read as a workflow command (it cannot start with `::`). */
-function logLine(message) {
-    const line = printable(message);
-    return /^\s*::/.test(line) ? `\\${line.trimStart()}` : line;
-}
-/**
- * Several lines of text that must be printed as they are (markdown holding SQL): wrapped in the
- * runner's `stop-commands` with a token nobody can guess, so no line of it is read as a command.
- */
-function logBlock(text, print, onRunner = process.env.GITHUB_ACTIONS === 'true') {
-    if (!onRunner) {
-        print(text);
-        return;
-    }
-    const token = (0,external_node_crypto_.randomUUID)();
-    print(`::stop-commands::${token}`);
-    print(text);
-    print(`::${token}::`);
-}
-
-;// CONCATENATED MODULE: ./src/migrations/files.ts
-/**
- * What the migrations folder may hold, checked before anything is read: a pull request controls every
- * name, link and size in it. Symbolic links are refused outright (a link can point at /proc/self/environ,
- * /dev/zero or a file outside the repository, and git does not follow them either), so are FIFOs, devices
- * and sockets, names with control characters, and files larger than MAX_FILE_BYTES. Files are read with a
- * bounded read on a descriptor opened without following links, never with readFile on an unknown path.
- */
-
-
-
-
-
-/**
- * The largest migration file read: 5 MiB, below the 6 MB one runner Lambda invocation carries (a version
- * goes in one), and far beyond any hand-written migration.
- */
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
-function entryKind(stats) {
-    if (stats.isSymbolicLink())
-        return 'symlink';
-    if (stats.isFile())
-        return 'file';
-    if (stats.isDirectory())
-        return 'directory';
-    return 'other';
-}
-function otherKind(stats) {
-    if (stats.isFIFO())
-        return 'a FIFO';
-    if (stats.isSocket())
-        return 'a socket';
-    if (stats.isCharacterDevice() || stats.isBlockDevice())
-        return 'a device';
-    return 'not a regular file';
-}
-/** Refuses a file or folder name with a control character (see printable.ts); `shown` is the path for the message. */
-function checkName(name, shown) {
-    const character = controlCharacter(name);
-    if (character === null)
-        return;
-    throw new MigrationFileError(`${printable(shown)}: the name contains the control character ${escapeCharacter(character)}; rename it using printable characters only ` +
-        '(control characters in names can inject workflow commands into the log or make a name read as something else)', { file: printable(shown) });
-}
-function symlinkError(shown) {
-    return new MigrationFileError(`${shown} is a symbolic link: migrations must be regular files and folders committed as such ` +
-        '(a link could point at anything on the runner); replace the link with the file or folder itself', { file: shown });
-}
-/** A directory entry that is neither a regular file, a folder nor a link (a FIFO, a device, a socket). */
-function notRegularError(shown, stats) {
-    return new MigrationFileError(`${shown} is ${otherKind(stats)}: migrations must be regular files and folders`, { file: shown });
-}
-function tooLargeError(shown, bytes) {
-    return new MigrationFileError(`${shown} is ${bytes.toLocaleString('en-US')} bytes: a migration file may be at most ${MAX_FILE_BYTES.toLocaleString('en-US')} bytes (5 MiB); ` +
-        'split it into several files or versions', { file: shown });
-}
-/**
- * Reads a regular file of at most MAX_FILE_BYTES. It is opened without following a link and without
- * blocking (a FIFO swapped in after the directory was listed), checked on the open descriptor, and read
- * no further than the cap, whatever the file claims its size is.
- */
-async function readBoundedFile(filePath, shown) {
-    const flags = external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NOFOLLOW ?? 0) | (external_node_fs_.constants.O_NONBLOCK ?? 0);
-    let handle;
-    try {
-        handle = await promises_default().open(filePath, flags);
-    }
-    catch (error) {
-        if (error.code === 'ELOOP')
-            throw symlinkError(shown);
-        throw error;
-    }
-    try {
-        const stats = await handle.stat();
-        if (!stats.isFile())
-            throw notRegularError(shown, stats);
-        if (stats.size > MAX_FILE_BYTES)
-            throw tooLargeError(shown, stats.size);
-        const chunks = [];
-        let total = 0;
-        for (;;) {
-            const chunk = Buffer.alloc(Math.min(64 * 1024, MAX_FILE_BYTES + 1 - total));
-            const { bytesRead } = await handle.read(chunk, 0, chunk.length, total);
-            if (bytesRead === 0)
-                break;
-            chunks.push(chunk.subarray(0, bytesRead));
-            total += bytesRead;
-            if (total > MAX_FILE_BYTES)
-                throw tooLargeError(shown, total);
-        }
-        return Buffer.concat(chunks, total);
-    }
-    finally {
-        await handle.close();
-    }
-}
-/**
- * `migrations-dir` as a path relative to the workspace, in the one spelling git uses: `./db/`, `db/./x/..`
- * and an absolute path inside the workspace all become `db`. A path that leaves the workspace is refused.
- */
-function normalizeMigrationsDir(dir, workspace) {
-    const relative = external_node_path_default().relative(external_node_path_default().resolve(workspace), external_node_path_default().resolve(workspace, dir));
-    if (relative === '..' || relative.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(relative)) {
-        throw new InputError('migrations-dir', `'${printable(dir)}' is outside the workspace: give a folder inside the repository, for example migrations/resources`);
-    }
-    return relative.split((external_node_path_default()).sep).join('/') || '.';
-}
-
-;// CONCATENATED MODULE: ./src/targets/mask.ts
-/**
- * The one place that finds a connection string's password: for masking it in what is logged
- * (`maskUrl`), registering it with the runner's masking (`urlSecrets`) and scrubbing it from driver
- * messages (`scrubSecrets`).
- *
- * Works on text rather than on a parsed URL: a database URL whose password contains an unescaped
- * `@`, `/`, `?` or `#` does not parse as a URL (or parses with the password in the wrong part), and
- * such a URL must still never be printed with its password. When in doubt more is masked, not less.
- */
-const MASK = '***';
-/** Masks `password=…` in a query string or a key/value connection string. */
-function maskPasswordSettings(text) {
-    return text.replace(/([?&;]password=)[^&]*/gi, `$1${MASK}`).replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, `$1$2${MASK}`);
-}
-/** `password=…` values of a query string or a key/value connection string. */
-function passwordSettings(text) {
-    const values = [...text.matchAll(/[?&;]password=([^&]*)/gi)].map((match) => match[1]);
-    for (const match of text.matchAll(/(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S*)/gi)) {
-        values.push(match[1].startsWith("'") ? match[1].slice(1, -1).replace(/\\(.)/g, '$1') : match[1]);
-    }
-    return values.filter(Boolean);
-}
-/**
- * Splits a URL around its password as a person meant it. The userinfo ends at the last `@` before the
- * query (`?`, `#`); when there is none there (a raw `?` or `#` in the password), at the last `@` of all.
- */
-function splitUrl(url) {
-    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)/.exec(url)?.[1];
-    if (!scheme)
-        return null;
-    const afterScheme = url.slice(scheme.length);
-    const query = afterScheme.search(/[?#]/);
-    const beforeQuery = query < 0 ? afterScheme : afterScheme.slice(0, query);
-    const at = beforeQuery.includes('@') ? beforeQuery.lastIndexOf('@') : afterScheme.lastIndexOf('@');
-    if (at < 0)
-        return { scheme, user: '', password: null, hasUserinfo: false, rest: afterScheme };
-    const userinfo = afterScheme.slice(0, at);
-    const colon = userinfo.indexOf(':');
-    return {
-        scheme,
-        user: colon < 0 ? userinfo : userinfo.slice(0, colon),
-        password: colon < 0 ? null : userinfo.slice(colon + 1),
-        hasUserinfo: true,
-        rest: afterScheme.slice(at + 1)
-    };
-}
-function decoded(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-/**
- * The password of a connection string as it is written and percent-decoded (and any `password=`
- * setting): every form that could appear in a message. Empty when there is none.
- */
-function urlSecrets(url) {
-    if (typeof url !== 'string')
-        return [];
-    const parts = splitUrl(url);
-    const written = [...(parts?.password ? [parts.password] : []), ...passwordSettings(parts ? parts.rest : url)];
-    return [...new Set(written.flatMap((value) => [value, decoded(value)]))].filter(Boolean);
-}
-/**
- * Whether a URL parser (and so the PostgreSQL driver) reads another password than the one written: a raw
- * `@`, `/`, `?` or `#` in the password makes it take part of the password for the host or the database.
- */
-function misreadPassword(url) {
-    const parts = splitUrl(url);
-    if (!parts?.password)
-        return false;
-    const parses = (text) => {
-        try {
-            return new URL(text);
-        }
-        catch {
-            return null;
-        }
-    };
-    const parsed = parses(url);
-    // Not a URL as written: the password is to blame when the URL parses with the password encoded.
-    if (!parsed)
-        return parses(`${parts.scheme}${parts.user}:${encodeURIComponent(decoded(parts.password))}@${parts.rest}`) !== null;
-    return decoded(parsed.password) !== decoded(parts.password);
-}
-/** Replaces every form of the URL's password in a message (a driver may echo it) with `***`. */
-function scrubSecrets(url) {
-    // Very short values would mask unrelated text; the runner's masking covers them in the log.
-    const secrets = url ? urlSecrets(url).filter((secret) => secret.length >= 3) : [];
-    return (message) => secrets.reduce((text, secret) => text.split(secret).join(MASK), message);
-}
-function maskUrl(url) {
-    try {
-        if (typeof url !== 'string')
-            return MASK;
-        const parts = splitUrl(url);
-        if (!parts)
-            return maskPasswordSettings(url);
-        const rest = maskPasswordSettings(parts.rest);
-        if (!parts.hasUserinfo)
-            return parts.scheme + rest;
-        if (parts.password === null)
-            return `${parts.scheme}${parts.user}@${rest}`;
-        return `${parts.scheme}${parts.user}:${MASK}@${rest}`;
-    }
-    catch {
-        return MASK;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/meta.ts
-/**
- * The meta table (one row per applied version), and beside it the lease table and the progress table
- * (the completed steps of versions that run in steps): their DDL, and the reads and writes of the
- * history. Every identifier that comes from input is validated and quoted here, and nowhere else.
- */
-
-/** Plain identifiers only: letters, digits, `_` and `$`, starting with a letter or `_`; 63 bytes at most. */
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
-const LOCK_SUFFIX = '_lock';
-const PROGRESS_SUFFIX = '_progress';
-const MAX_IDENTIFIER = 63;
-function quoteIdentifier(name) {
-    return `"${name.replace(/"/g, '""')}"`;
-}
-/** Parses the `meta-table` input: `table` or `schema.table`. */
-function parseMetaTableName(input) {
-    const parts = input.trim().split('.');
-    if (parts.length > 2 || parts.some((part) => !IDENTIFIER.test(part))) {
-        throw new InputError('meta-table', `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (for example schema_migrations or ops.schema_migrations)`);
-    }
-    const table = parts[parts.length - 1];
-    // The longest name beside it is the progress table, `<table>_progress`.
-    const longestSuffix = PROGRESS_SUFFIX.length;
-    if (Buffer.byteLength(table) + longestSuffix > MAX_IDENTIFIER) {
-        throw new InputError('meta-table', `'${table}' is too long: at most ${MAX_IDENTIFIER - longestSuffix} characters (the tables beside it add '_lock' and '_progress')`);
-    }
-    if (parts.length === 2 && Buffer.byteLength(parts[0]) > MAX_IDENTIFIER) {
-        throw new InputError('meta-table', `schema '${parts[0]}' is longer than ${MAX_IDENTIFIER} characters`);
-    }
-    return parts.length === 2 ? { schema: parts[0], table } : { schema: null, table };
-}
-/**
- * Another tool's table named by an input (`table` or `schema.table`, case kept), quoted. An unqualified
- * name is left to the database's search_path.
- */
-function quoteTableName(input, inputName) {
-    const parts = input.trim().split('.');
-    if (parts.length > 2 || parts.some((part) => !IDENTIFIER.test(part) || Buffer.byteLength(part) > MAX_IDENTIFIER)) {
-        throw new InputError(inputName, `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (at most ${MAX_IDENTIFIER} characters each)`);
-    }
-    return { quoted: parts.map(quoteIdentifier).join('.'), display: parts.join('.') };
-}
-function metaTables(schema, table) {
-    return {
-        schema,
-        table,
-        meta: `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`,
-        lock: `${quoteIdentifier(schema)}.${quoteIdentifier(table + LOCK_SUFFIX)}`,
-        progress: `${quoteIdentifier(schema)}.${quoteIdentifier(table + PROGRESS_SUFFIX)}`,
-        display: `${schema}.${table}`
-    };
-}
-const DUPLICATE_OBJECT = new Set(['23505', '42P07', '42710']);
-/** CREATE … IF NOT EXISTS races with itself in PostgreSQL (two runs at once); the loser just retries. */
-async function createIfMissing(target, sql) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            await target.query(sql);
-            return;
-        }
-        catch (error) {
-            if (attempt < 3 && error instanceof DatabaseError && DUPLICATE_OBJECT.has(error.info.sqlState ?? ''))
-                continue;
-            throw error;
-        }
-    }
-}
-/** SQLSTATE the creating block raises when the lease row exists already (class AM is not one of PostgreSQL's). */
-const LEASE_ROW_EXISTS = 'AML01';
-/**
- * One block that creates what is missing and inserts the lease row already held by `lease` (token 1):
- * a new database costs one call for its tables and the lease together. Nothing else can have written
- * the history before the lease row existed, so the history read before is current. When the lease row
- * exists already the block raises LEASE_ROW_EXISTS and everything it did is rolled back: the caller
- * then takes the lease the ordinary way. `lease.ttlSeconds` is a validated number; the owner is quoted
- * with a dollar-quote tag that it cannot contain.
- */
-function createTablesWithLeaseSql(tables, present, createSchema, lease) {
-    const parts = [];
-    if (createSchema && !present.schema)
-        parts.push(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)};`);
-    if (!present.meta)
-        parts.push(`${META_TABLE_DDL(tables)};`);
-    if (!present.lock)
-        parts.push(`${LOCK_TABLE_DDL(tables)};`);
-    if (!present.progress) {
-        // Tables made by an earlier release: a user without CREATE can still apply ordinary versions; a
-        // version that needs the progress table says so (see progressTableExists).
-        parts.push(present.meta && present.lock
-            ? `BEGIN
-  ${progressTableDdl(tables)};
-EXCEPTION WHEN insufficient_privilege THEN NULL;
-END;`
-            : `${progressTableDdl(tables)};`);
-    }
-    let tag = 'owner';
-    while (lease.owner.includes(`$${tag}$`))
-        tag += '_';
-    const ttl = Math.max(1, Math.round(Number(lease.ttlSeconds) || 1));
-    parts.push(`INSERT INTO ${tables.lock} (id, owner, token, acquired_at, renewed_at, expires_at)
-SELECT 1, $${tag}$${lease.owner}$${tag}$, 1, clock_timestamp(), clock_timestamp(), clock_timestamp() + make_interval(secs => ${ttl})
-WHERE NOT EXISTS (SELECT 1 FROM ${tables.lock} WHERE id = 1) ON CONFLICT (id) DO NOTHING;
-GET DIAGNOSTICS inserted = ROW_COUNT;
-IF inserted = 0 THEN
-  RAISE EXCEPTION USING ERRCODE = '${LEASE_ROW_EXISTS}', MESSAGE = 'the lease row exists';
-END IF;`);
-    let block = 'aurora_migrate_create';
-    const body = `DECLARE inserted bigint;
-BEGIN
-${parts.join('\n')}
-END`;
-    while (body.includes(`$${block}$`))
-        block += '_';
-    return `DO $${block}$
-${body}
-$${block}$`;
-}
-const META_TABLE_DDL = (tables) => `CREATE TABLE IF NOT EXISTS ${tables.meta} (
-  version integer PRIMARY KEY CHECK (version > 0),
-  description text NOT NULL DEFAULT '',
-  checksum text NOT NULL,
-  files jsonb NOT NULL,
-  applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  execution_ms integer NOT NULL,
-  applied_by text,
-  commit_sha text,
-  run_url text
-)`;
-const LOCK_TABLE_DDL = (tables) => `CREATE TABLE IF NOT EXISTS ${tables.lock} (
-  id integer PRIMARY KEY CHECK (id = 1),
-  owner text NOT NULL,
-  token bigint NOT NULL,
-  acquired_at timestamptz,
-  renewed_at timestamptz,
-  expires_at timestamptz NOT NULL
-)`;
-async function ensureMetaTables(target, tables, createSchema) {
-    // Look first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the table exists, and a
-    // migration user of a long-lived database may no longer have it.
-    const { rows } = await target.query('SELECT to_regclass(:meta) IS NOT NULL AS meta, to_regclass(:lock) IS NOT NULL AS lock, to_regclass(:progress) IS NOT NULL AS progress, ' +
-        'to_regnamespace(:schema) IS NOT NULL AS schema', { meta: tables.meta, lock: tables.lock, progress: tables.progress, schema: quoteIdentifier(tables.schema) });
-    const present = rows[0] ?? {};
-    if (present.meta === true && present.lock === true) {
-        await insertLeaseRow(target, tables);
-        if (present.progress !== true) {
-            // Tables made by an earlier release: add the progress table. A user without CREATE can still
-            // apply ordinary versions; a version that needs the table says so (see progressTableExists in steps.ts).
-            await createIfMissing(target, progressTableDdl(tables)).catch((error) => {
-                if (!(error instanceof DatabaseError && error.info.sqlState === '42501'))
-                    throw error;
-            });
-        }
-        return;
-    }
-    if (createSchema && present.schema !== true)
-        await createIfMissing(target, `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)}`);
-    await createIfMissing(target, META_TABLE_DDL(tables));
-    await createIfMissing(target, LOCK_TABLE_DDL(tables));
-    await createIfMissing(target, progressTableDdl(tables));
-    await insertLeaseRow(target, tables);
-}
-/**
- * The lease row, when it is missing. A plain SELECT sees an existing row without waiting; INSERT … ON
- * CONFLICT alone would wait for the lock of a version's transaction that holds the row (for as long as
- * the version runs, or until the service ends the transaction of a run that was killed).
- */
-async function insertLeaseRow(target, tables) {
-    await target.query(`INSERT INTO ${tables.lock} (id, owner, token, expires_at) SELECT 1, '', 0, '-infinity'
-WHERE NOT EXISTS (SELECT 1 FROM ${tables.lock} WHERE id = 1) ON CONFLICT (id) DO NOTHING`);
-}
-/**
- * One row per completed statement of a version that runs in steps (step: the statement's 0-based
- * index in the version). The rows of a version are deleted in the transaction that records it.
- */
-function progressTableDdl(tables) {
-    return `CREATE TABLE IF NOT EXISTS ${tables.progress} (
-  version integer NOT NULL,
-  step integer NOT NULL CHECK (step >= 0),
-  statement_checksum text NOT NULL,
-  file text NOT NULL,
-  line integer NOT NULL,
-  completed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  PRIMARY KEY (version, step)
-)`;
-}
-/** Whether the progress table exists (a plan must not create it; a database of an earlier release may lack it). */
-async function progressTableExists(target, tables) {
-    const { rows } = await target.query('SELECT to_regclass(:name) IS NOT NULL AS present', { name: tables.progress });
-    return rows[0]?.present === true;
-}
-/** The completed steps of one version, in order; empty when it has none (or there is no progress table). */
-async function readProgress(target, tables, version) {
-    if (!(await progressTableExists(target, tables)))
-        return [];
-    const { rows } = await target.query(`SELECT step, statement_checksum, file, line FROM ${tables.progress} WHERE version = :version ORDER BY step`, { version });
-    return rows.map((row) => ({
-        step: Number(row.step),
-        statementChecksum: String(row.statement_checksum),
-        file: String(row.file),
-        line: Number(row.line)
-    }));
-}
-/**
- * Versions that ran in part: some statements completed (outside a transaction, or in a committed
- * segment) but the version is not recorded as applied. Read-only: an empty list when the table is absent.
- */
-async function readPartialVersions(target, tables) {
-    if (!(await progressTableExists(target, tables)))
-        return [];
-    const { rows } = await target.query(`SELECT p.version, count(*)::integer AS steps FROM ${PARTIAL_FROM(tables)}`);
-    return rows.map((row) => ({ version: Number(row.version), steps: Number(row.steps) }));
-}
-const PARTIAL_FROM = (tables) => `${tables.progress} AS p
-WHERE NOT EXISTS (SELECT 1 FROM ${tables.meta} AS m WHERE m.version = p.version)
-GROUP BY p.version ORDER BY p.version`;
-/** The partly applied versions as one JSON text value (a list of {version, steps}), for a combined statement. */
-function partialVersionsJsonSql(tables) {
-    return `(SELECT coalesce(json_agg(json_build_object('version', version, 'steps', steps) ORDER BY version), '[]')::text
-FROM (SELECT p.version, count(*)::integer AS steps FROM ${PARTIAL_FROM(tables)}) AS partial_versions)`;
-}
-/** Records one completed statement (autocommit; idempotent, so a transport may re-send it). */
-function insertProgressStatement(tables, version, steps) {
-    return {
-        sql: `INSERT INTO ${tables.progress} (version, step, statement_checksum, file, line)
-SELECT CAST(:version AS integer), r.step, r.statement_checksum, r.file, r.line
-FROM jsonb_to_recordset(CAST(:steps AS jsonb)) AS r(step integer, statement_checksum text, file text, line integer)
-ON CONFLICT (version, step) DO NOTHING`,
-        params: {
-            version,
-            steps: JSON.stringify(steps.map((s) => ({ step: s.step, statement_checksum: s.statementChecksum, file: s.file, line: s.line })))
-        }
-    };
-}
-/** Forgets the progress of a version: in the transaction that records it as applied. */
-function deleteProgressStatement(tables, version) {
-    return { sql: `DELETE FROM ${tables.progress} WHERE version = :version`, params: { version } };
-}
-/** Whether the meta table exists yet (plan must not create anything). */
-async function metaTableExists(target, tables) {
-    const { rows } = await target.query('SELECT to_regclass(:name) IS NOT NULL AS present', { name: tables.meta });
-    return rows[0]?.present === true;
-}
-/** The most rows one page of the meta table holds. */
-const PAGE_ROWS = 1000;
-/**
- * The most reply bytes one page is estimated to take: half the Data API's 1 MiB response, so that a
- * service that escapes more than PostgreSQL's JSON does still fits (the runner Lambda takes 6 MB).
- */
-const PAGE_BYTES = 512 * 1024;
-/** A `files` column longer than this is read in slices of its own (the Data API returns 64 KB per row). */
-const FILES_INLINE_BYTES = 16 * 1024;
-/** Characters per slice of a long `files` column: at most 4 bytes each. */
-const FILES_SLICE_CHARS = 4096;
-/**
- * One page of rows after `after`, in version order: at most `rows`, cut where the estimated reply
- * (every value as a JSON string, plus the per-field envelope) passes `budget`; the first row always.
- */
-const PAGE_SQL = (tables) => `SELECT version, description, checksum, files, files_bytes, applied_at, execution_ms, applied_by, commit_sha, run_url, head_rows
-FROM (
-  SELECT head.*, sum(reply_bytes) OVER (ORDER BY version) AS running, row_number() OVER (ORDER BY version) AS n, count(*) OVER () AS head_rows
-  FROM (
-    SELECT version, description, checksum,
-      CASE WHEN octet_length(files::text) <= CAST(:inline AS integer) THEN files::text END AS files,
-      octet_length(files::text) AS files_bytes,
-      to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
-      execution_ms, applied_by, commit_sha, run_url,
-      400 + octet_length(to_json(description)::text) + octet_length(to_json(checksum)::text)
-        + octet_length(to_json(CASE WHEN octet_length(files::text) <= CAST(:inline AS integer) THEN files::text ELSE '' END)::text)
-        + coalesce(octet_length(to_json(applied_by)::text), 0) + coalesce(octet_length(to_json(commit_sha)::text), 0)
-        + coalesce(octet_length(to_json(run_url)::text), 0) AS reply_bytes
-    FROM ${tables.meta}
-    WHERE version > CAST(:after AS integer)
-    ORDER BY version
-    LIMIT CAST(:rows AS integer)
-  ) AS head
-) AS page
-WHERE running <= CAST(:budget AS integer) OR n = 1
-ORDER BY version`;
-function toAppliedRow(row, tables) {
-    const text = (value) => (value === null || value === undefined ? null : String(value));
-    const version = Number(row.version);
-    if (!Number.isInteger(version) || version < 1)
-        throw new MetaRowError(tables.display, String(row.version), 'version', `is ${show(row.version)}, not a version number`);
-    if (typeof row.checksum !== 'string' || !row.checksum)
-        throw new MetaRowError(tables.display, version, 'checksum', `is ${show(row.checksum)}, not a checksum`);
-    return {
-        version,
-        description: text(row.description) ?? '',
-        checksum: row.checksum,
-        files: parseFiles(row.files, version, tables),
-        appliedAt: String(row.applied_at),
-        executionMs: Number(row.execution_ms),
-        appliedBy: text(row.applied_by),
-        commitSha: text(row.commit_sha),
-        runUrl: text(row.run_url)
-    };
-}
-/** The `files` column: a JSON list of { name, checksum, statements }, as apply writes it. */
-function parseFiles(json, version, tables) {
-    let files;
-    try {
-        files = JSON.parse(String(json));
-    }
-    catch {
-        files = undefined;
-    }
-    const valid = Array.isArray(files) &&
-        files.every((file) => typeof file === 'object' &&
-            file !== null &&
-            typeof file.name === 'string' &&
-            typeof file.checksum === 'string' &&
-            Number.isInteger(file.statements));
-    if (!valid)
-        throw new MetaRowError(tables.display, version, 'files', `is ${show(json)}, not a JSON list of {"name", "checksum", "statements"}`);
-    return files;
-}
-function show(value) {
-    const text = value === null || value === undefined ? 'NULL' : String(value);
-    return `'${text.length > 80 ? `${text.slice(0, 77)}...` : text}'`;
-}
-/** A `files` value too long for one reply row, read in slices. */
-async function readLongFiles(target, tables, version) {
-    let json = '';
-    for (let from = 1;; from += FILES_SLICE_CHARS) {
-        const { rows } = await target.query(`SELECT substr(files::text, CAST(:from AS integer), CAST(:count AS integer)) AS part FROM ${tables.meta} WHERE version = CAST(:version AS integer)`, { from, count: FILES_SLICE_CHARS, version });
-        const part = String(rows[0]?.part ?? '');
-        json += part;
-        if ([...part].length < FILES_SLICE_CHARS)
-            return json;
-    }
-}
-async function completeRow(target, tables, row) {
-    if (row.files === null && Number(row.files_bytes) > FILES_INLINE_BYTES)
-        row.files = await readLongFiles(target, tables, Number(row.version));
-    return toAppliedRow(row, tables);
-}
-/** The query of one page of the meta table after version `after` (see PAGE_SQL). */
-function pageQuery(tables, after) {
-    return { sql: PAGE_SQL(tables), params: { after, rows: PAGE_ROWS, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES } };
-}
-/**
- * Every row of the meta table, in version order, read in pages (keyset by version) that each fit one
- * reply of the transport however long the history grows. `firstPage`: the rows of pageQuery(tables, 0)
- * when a combined statement read them already (see history.ts).
- */
-async function readAppliedRows(target, tables, firstPage) {
-    const applied = [];
-    for (let after = 0, page = firstPage;; page = undefined) {
-        const query = pageQuery(tables, after);
-        const rows = page ?? (await target.query(query.sql, query.params)).rows;
-        for (const row of rows)
-            applied.push(await completeRow(target, tables, row));
-        const headRows = rows.length ? Number(rows[0].head_rows) : 0;
-        if (!rows.length || (rows.length === headRows && headRows < PAGE_ROWS))
-            return applied;
-        after = applied[applied.length - 1].version;
-    }
-}
-async function readAppliedRow(target, tables, version) {
-    const { rows } = await target.query(PAGE_SQL(tables), { after: version - 1, rows: 1, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES });
-    return rows.length && Number(rows[0].version) === version ? completeRow(target, tables, rows[0]) : null;
-}
-/** The row insert that ends a version's transaction; execution_ms is measured by the database itself. */
-function insertAppliedRowStatement(tables, version, run, 
-/**
- * How many rows the run knows the meta table holds (read under the lease, plus what it recorded
- * since): the row is inserted only when there are still that many, so that a version that deleted or
- * truncated the history fails at this statement (0 rows) and is rolled back instead of being recorded.
- */
-recordedRows) {
-    const guarded = recordedRows !== undefined;
-    return {
-        sql: `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
-SELECT CAST(:version AS integer), CAST(:description AS text), CAST(:checksum AS text), CAST(:files AS jsonb), clock_timestamp(),
-  CAST(round(extract(epoch FROM clock_timestamp() - now()) * 1000) AS integer), CAST(:applied_by AS text), CAST(:commit_sha AS text), CAST(:run_url AS text)` +
-            (guarded ? `\nWHERE (SELECT count(*) FROM ${tables.meta}) = CAST(:recorded_rows AS bigint)` : ''),
-        params: {
-            version: version.version,
-            description: version.description,
-            checksum: version.checksum,
-            files: JSON.stringify(version.files),
-            applied_by: run.actor,
-            commit_sha: run.commitSha,
-            run_url: run.runUrl,
-            ...(guarded ? { recorded_rows: recordedRows } : {})
-        }
-    };
-}
-/**
- * The error of a version whose guarded meta row insert found the history changed (see
- * insertAppliedRowStatement); `afterwards` says what the database holds now.
- */
-function historyChanged(tables, version, afterwards) {
-    return new HistoryChangedError(version, `v${version} changed the migration history: when its statements had run, ${tables.display} no longer held the rows this run read under the lease ` +
-        `(a statement of v${version} deletes from, truncates or inserts into ${tables.display}), so v${version} was not recorded. ${afterwards} ` +
-        `Remove that statement from v${version}: only aurora-migrate writes to ${tables.display}.`);
-}
-
-;// CONCATENATED MODULE: ./src/review/types.ts
-/**
- * The vocabulary of the review: what a pending statement will do to production. Rules read one parsed
- * statement with its context (what the pending versions create, the target's catalog, the trace of the
- * statement on the throwaway database) and return findings with stable ids.
- */
-/** Severity order, highest first (for fail-on and sorting). */
-const SEVERITIES = ['error', 'warning', 'notice'];
-/** The key of a statement in `ReviewContext.trace`: `v<version>#<index>`. */
-function types_traceKey(version, index) {
-    return `v${version}#${index}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-/**
- * Pure renderers: apply results → markdown for the job summary (and the `summary` output), and the
- * markdown helpers the comments share. Every list is bounded, whatever the number of versions: long
- * lists end in "… and N more". No I/O; golden files in __tests__/golden show their exact output.
- */
-
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const minutes = Math.floor(ms / 60_000);
-    return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-/** Inline code that survives backticks in the text. */
-function code(text) {
-    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
-    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${text}${pad}${fence}`;
-}
-/** A table cell: no pipes or line breaks may break the row. */
-function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-/** A fenced block that survives fences inside the text. */
-function fenced(text, lang = '') {
-    const longest = Math.max(2, ...(text.match(/`{3,}/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}${lang}\n${text}\n${fence}`;
-}
-function versionLabel(version, description) {
-    return description ? `v${version} ${cell(description)}` : `v${version}`;
-}
-/**
- * Version numbers for people: each one when there are at most `max`; otherwise runs of three or more
- * consecutive versions as `v3–v9`, at most `max` items, then how many more.
- */
-function versionList(numbers, max = 20) {
-    if (numbers.length <= max)
-        return numbers.map((n) => `v${n}`).join(', ');
-    const items = [];
-    for (let start = 0; start < numbers.length;) {
-        let end = start;
-        while (end + 1 < numbers.length && numbers[end + 1] === numbers[end] + 1)
-            end++;
-        if (end - start >= 2) {
-            items.push({ text: `v${numbers[start]}–v${numbers[end]}`, count: end - start + 1 });
-        }
-        else {
-            for (let index = start; index <= end; index++)
-                items.push({ text: `v${numbers[index]}`, count: 1 });
-        }
-        start = end + 1;
-    }
-    if (items.length <= max)
-        return items.map((item) => item.text).join(', ');
-    const shown = items.slice(0, max);
-    const hidden = numbers.length - shown.reduce((sum, item) => sum + item.count, 0);
-    return `${shown.map((item) => item.text).join(', ')} … and ${hidden.toLocaleString('en-US')} more`;
-}
-/**
- * As many of `lines` as fit in `budget` characters (joined by line breaks), then one line saying how
- * many were left out: `more(n)`.
- */
-function fitLines(lines, budget, more) {
-    const kept = [];
-    let used = 0;
-    for (const [index, line] of lines.entries()) {
-        const last = index === lines.length - 1;
-        // Room for this line, and (unless it is the last) for the note about the rest.
-        if (used + line.length + 1 + (last ? 0 : more(lines.length - index).length + 1) > budget) {
-            return [...kept, more(lines.length - index)];
-        }
-        kept.push(line);
-        used += line.length + 1;
-    }
-    return kept;
-}
-/** At most `max` characters of one piece of text, with `…` where it was cut. */
-function clip(text, max) {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-/** A version's files in a table cell: at most FILES_PER_CELL names, then how many more. */
-function fileCell(files, describe = (file) => `${code(file.name)} (${file.statements})`) {
-    const shown = files.slice(0, FILES_PER_CELL).map(describe);
-    if (files.length > FILES_PER_CELL)
-        shown.push(`… and ${files.length - FILES_PER_CELL} more files`);
-    return cell(shown.join('<br>'));
-}
-const FILES_PER_CELL = 10;
-/** The share of a summary or comment the table of versions may take (the rest is for errors and SQL). */
-const TABLE_BUDGET = 30_000;
-function versions(numbers) {
-    return versionList(numbers);
-}
-function renderApply(result, context) {
-    const out = [`### aurora-migrate apply · ${cell(context.target)}`, ''];
-    const applied = result.applied.map((version) => version.version);
-    if (!result.error && !applied.length && !result.appliedElsewhere.length) {
-        out.push(`Up to date at **v${result.toVersion}**: nothing to apply.`);
-        return out.join('\n') + '\n';
-    }
-    const headline = applied.length ? `applied ${versions(applied)}` : 'applied nothing';
-    out.push(`**v${result.fromVersion} → v${result.toVersion}** in ${formatDuration(result.durationMs)}: ${headline}`);
-    if (result.appliedElsewhere.length)
-        out.push('', `Applied by another run meanwhile: ${versions(result.appliedElsewhere)}`);
-    if (result.leaseWaitedMs >= 1000)
-        out.push('', `Waited ${formatDuration(result.leaseWaitedMs)} for another run's migration lease.`);
-    if (result.applied.length) {
-        out.push('', '| Version | Files | Statements | Duration |', '|---|---|---:|---:|');
-        const rows = result.applied.map((version) => `| ${versionLabel(version.version, version.description)} | ${fileCell(version.files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`);
-        out.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | |`));
-    }
-    if (result.error)
-        out.push('', ...renderError(result.error));
-    const pending = result.plan.pending.map((p) => p.version).filter((v) => v > result.toVersion && v !== result.failedVersion);
-    if (result.error && pending.length)
-        out.push('', `Not attempted: ${versions(pending)}`);
-    return out.join('\n') + '\n';
-}
-function renderError(error) {
-    if (error instanceof StatementFailedError) {
-        const where = `${error.location.file}:${error.location.line}:${error.location.column}`;
-        const state = error.sqlError.sqlState ? ` (SQLSTATE ${error.sqlError.sqlState})` : '';
-        const lines = [
-            '> [!CAUTION]',
-            `> **v${error.version} failed** at ${code(where)}: ${clip(publicSqlMessage(error.sqlError), 2_000)}${state}`,
-            ...(error instanceof StepFailedError
-                ? [...(error.advice ? [`> ${error.advice}`] : []), `> ${error.outcome}`]
-                : [`> v${error.version} was rolled back; versions before it stay applied.`])
-        ];
-        // DETAIL often quotes the rows involved (`Key (email)=(…) already exists`): production data, never shown here.
-        if (error.sqlError.detail)
-            lines.push("> PostgreSQL's DETAIL is left out: it can contain row values.");
-        if (error.sqlError.hint)
-            lines.push(`> Hint: ${clip(error.sqlError.hint, 2_000)}`);
-        return [...lines, '', fenced(clip(error.statementPreview, 4_000), 'sql')];
-    }
-    return ['> [!CAUTION]', `> ${clip(error.message, 4_000).split('\n').join('\n> ')}`];
-}
-
-;// CONCATENATED MODULE: ./src/report/review.ts
-/**
- * Pure renderers for the review: the plan comment's Review section, the version table's review cell, the
- * `findings` output, one annotation per finding, and what fails the step under `fail-on`. Waived findings
- * are shown with their reason and never fail, annotate or reach the output.
- */
-
-
-
-const FAIL_ON = [...SEVERITIES, 'never'];
-const ICON = { error: '❌', warning: '⚠️', notice: 'ℹ️' };
-/** The share of the comment the review's findings may take. */
-const REVIEW_BUDGET = 16_000;
-/** No single message, fix or safe pattern takes more than this, so one long text does not hide the others. */
-const TEXT_CAP = 1_500;
-const SQL_CAP = 3_000;
-function plural(count, word) {
-    return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
-}
-function rank(severity) {
-    return SEVERITIES.indexOf(severity);
-}
-/** Findings that count: not waived by a comment or by ignore-rules. */
-function activeFindings(findings) {
-    return findings.filter((finding) => !finding.waived);
-}
-/** The unwaived findings at or above `failOn` (none under `never`): each one fails `plan`. */
-function blockingFindings(findings, failOn) {
-    if (failOn === 'never')
-        return [];
-    return activeFindings(findings).filter((finding) => rank(finding.severity) <= rank(failOn));
-}
-/** `1 error · 2 warnings`: the unwaived findings by severity, highest first, leaving out severities with none. */
-function severityCounts(findings, icons = true) {
-    const active = activeFindings(findings);
-    return SEVERITIES.map((severity) => ({ severity, count: active.filter((f) => f.severity === severity).length }))
-        .filter((entry) => entry.count > 0)
-        .map((entry) => `${icons ? `${ICON[entry.severity]} ` : ''}${plural(entry.count, entry.severity)}`)
-        .join(icons ? ' · ' : ', ');
-}
-/**
- * What the review says of one version in the plan's table, beside its verification: the unwaived errors
- * and warnings (`❌ 1 error · ⚠️ 2 warnings`), or null when it has none (notices do not qualify a ✅).
- */
-function versionReviewCell(findings, version) {
-    const serious = activeFindings(findings).filter((f) => f.version === version && f.severity !== 'notice');
-    return serious.length ? severityCounts(serious) : null;
-}
-/** GitHub's anchor of a line in a pull request's diff: `#diff-<sha256 of the path>R<line>`. */
-function diffAnchor(file, line) {
-    return `diff-${(0,external_node_crypto_.createHash)('sha256').update(file).digest('hex')}R${line}`;
-}
-function where(finding, filesUrl) {
-    const label = code(`${finding.file}:${finding.line}`);
-    return filesUrl ? `[${label}](${filesUrl}#${diffAnchor(finding.file, finding.line)})` : label;
-}
-/** One line of plain text: the renderer owns the layout, so line breaks in a message cannot break it. */
-function oneLine(text, max = TEXT_CAP) {
-    return clip(text.replace(/\s+/g, ' ').trim(), max);
-}
-const CATALOG_NOT_READ = {
-    'no-target': 'no target, e.g. a pull request from a fork',
-    failed: 'it could not be read: see the log'
-};
-function checkedLine(checked) {
-    const used = [
-        checked.catalog === 'read' ? "the target's catalog (rows and size of each table touched)" : null,
-        checked.trace ? 'the trace of each statement on the throwaway database (locks taken, rewrites)' : null
-    ].filter((source) => source !== null);
-    const head = `${plural(checked.rules, 'rule')} checked on PostgreSQL's parse of each pending statement${used.length ? ` with ${used.join(' and ')}` : ''}`;
-    if (checked.catalog === 'read')
-        return `${head}.`;
-    return `${head}; judged from the repository alone, without the target's catalog (${CATALOG_NOT_READ[checked.catalog]}).`;
-}
-function findingItem(finding, filesUrl) {
-    const head = `- ${ICON[finding.severity]} **${finding.severity}** ${code(finding.rule)} at ${where(finding, filesUrl)}: ${oneLine(finding.message)}`;
-    const lines = [head, `  **Fix:** ${oneLine(finding.fix)}`];
-    if (finding.fixSql) {
-        const sql = fenced(clip(finding.fixSql.replace(/\n+$/, ''), SQL_CAP), 'sql');
-        lines.push('', '  <details><summary>Safe pattern</summary>', '', ...sql.split('\n').map((line) => `  ${line}`), '', '  </details>');
-    }
-    // Lines of one item end with `<br>` so the fix shows under the message, in the same list item.
-    return [`${lines[0]}<br>`, ...lines.slice(1)].join('\n');
-}
-function waivedItem(finding, filesUrl) {
-    const by = finding.waived.by === 'comment' ? 'a comment' : 'ignore-rules';
-    return `- ${code(finding.rule)} at ${where(finding, filesUrl)}, by ${by}: ${oneLine(finding.waived.reason, 500)}`;
-}
-/**
- * The Review section that opens the plan comment, at most about `budget` characters: counts by severity,
- * one item per finding (where, what it does here, the fix and its SQL), then the waived findings with their
- * reasons. Nothing found: one line saying what was checked.
- */
-function renderReview(review, budget = REVIEW_BUDGET) {
-    if (review.unavailable)
-        return [`⚠️ **Review did not run**: ${oneLine(review.unavailable, 2_000)}`];
-    const active = activeFindings(review.findings);
-    const waived = review.findings.filter((finding) => finding.waived);
-    const more = (hidden) => `- … and ${plural(hidden, 'more finding')}: see the \`findings\` output and the annotations.`;
-    const waivedLines = waived.length > 0
-        ? [
-            '',
-            `**Waived** (${waived.length}):`,
-            '',
-            ...fitLines(waived.map((finding) => waivedItem(finding, review.pullRequestFilesUrl)), Math.floor(budget / 4), (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`)
-        ]
-        : [];
-    if (!active.length)
-        return [`✅ **Review**: nothing found. ${checkedLine(review.checked)}`, ...waivedLines];
-    // Highest severity first, so what is cut for size is the least important.
-    const ordered = [...active].sort((a, b) => rank(a.severity) - rank(b.severity));
-    const items = ordered.map((finding) => findingItem(finding, review.pullRequestFilesUrl));
-    const room = budget - waivedLines.join('\n').length - 400;
-    return [`**Review**: ${severityCounts(active)}. ${checkedLine(review.checked)}`, '', ...fitLines(items, room, more), ...waivedLines];
-}
-/**
- * The unwaived findings as a JSON array of at most `limit` characters, highest severity first. When they
- * do not all fit, the least severe are left off (the comment and the job summary count every one).
- */
-function findingsOutput(findings, limit) {
-    const entries = activeFindings(findings)
-        .sort((a, b) => rank(a.severity) - rank(b.severity))
-        .map((f) => ({
-        rule: f.rule,
-        severity: f.severity,
-        file: f.file,
-        line: f.line,
-        column: f.column,
-        message: clip(f.message, 2_000),
-        relation: f.relation,
-        lock: f.lock
-    }));
-    const kept = [];
-    let length = 2;
-    for (const entry of entries) {
-        const json = JSON.stringify(entry);
-        if (length + json.length + 1 > limit)
-            break;
-        kept.push(json);
-        length += json.length + 1;
-    }
-    return `[${kept.join(',')}]`;
-}
-/**
- * GitHub shows at most 10 error and 10 warning annotations of a step and 50 of a job: more only fill the
- * log. The comment, summary and output carry every finding.
- */
-const ANNOTATION_LIMIT = 50;
-function findingAnnotations(findings, limit = ANNOTATION_LIMIT) {
-    // Stable: within a severity, in the findings' order (version, statement, position).
-    const active = activeFindings(findings).sort((a, b) => rank(a.severity) - rank(b.severity));
-    const annotations = active.slice(0, limit).map((f) => ({
-        level: f.severity,
-        message: `${oneLine(f.message)} Fix: ${oneLine(f.fix)}`,
-        properties: { title: f.rule, file: f.file, startLine: f.line, startColumn: f.column }
-    }));
-    if (active.length > limit)
-        annotations.push({
-            level: 'notice',
-            message: `${(active.length - limit).toLocaleString('en-US')} more ${active.length - limit === 1 ? 'finding is' : 'findings are'} not annotated (the least severe): the comment, the job summary and the findings output list them all.`,
-            properties: { title: 'Review' }
-        });
-    return annotations;
-}
-/** A finding for a log line: `warning index-not-concurrent at m/v3/01.sql:4:1: …`. */
-function findingLogLine(finding) {
-    const waived = finding.waived
-        ? ` (waived by ${finding.waived.by === 'comment' ? 'a comment' : 'ignore-rules'}: ${oneLine(finding.waived.reason, 500)})`
-        : '';
-    return `${finding.severity} ${finding.rule} at ${finding.file}:${finding.line}:${finding.column}: ${oneLine(finding.message)}${waived}`;
-}
-/** Why `plan` failed the step under `fail-on`, and what to do about it. */
-function failOnMessage(blocking, failOn) {
-    return (`The review found ${plural(blocking.length, 'finding')} at or above fail-on: ${failOn} (${severityCounts(blocking, false)}). ` +
-        'Change the statements as each finding says, or waive one with a comment line `-- aurora-migrate:ignore <rule-id> <reason>` right before its statement, ' +
-        'or set fail-on: never to report without failing.');
-}
-
-;// CONCATENATED MODULE: ./src/config.ts
-/**
- * Reads and validates every input once. Each error names its input; secrets are registered for masking
- * before anything else can log them.
- */
-
-
-
-
-
-const COMMANDS = ['plan', 'apply', 'validate', 'baseline', 'repair'];
-const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]{0,62}$/;
-/** A function name, a partial ARN (account:function:name) or a full ARN; each may end with :qualifier. */
-const LAMBDA_FUNCTION = /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
-function integerInput(sources, name, fallback, min, max) {
-    const raw = sources.getInput(name).trim();
-    if (!raw)
-        return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-        throw new InputError(name, `'${raw}' is not a whole number from ${min} to ${max}`);
-    }
-    return Number(raw);
-}
-function readConfig(sources) {
-    const input = (name) => sources.getInput(name).trim();
-    // Secrets first: nothing below may log them unmasked.
-    const databaseUrl = input('database-url');
-    if (databaseUrl)
-        registerUrlSecrets(databaseUrl, sources.setSecret);
-    const shadowDatabaseUrl = input('shadow-database-url');
-    if (shadowDatabaseUrl)
-        registerUrlSecrets(shadowDatabaseUrl, sources.setSecret);
-    const githubToken = input('github-token');
-    if (githubToken)
-        sources.setSecret(githubToken);
-    const command = (input('command') || 'plan').toLowerCase();
-    if (!COMMANDS.includes(command)) {
-        throw new InputError('command', `'${command}' is not a command: use one of ${COMMANDS.join(', ')}`);
-    }
-    const resourceArn = input('resource-arn');
-    const secretArn = input('secret-arn');
-    const database = input('database');
-    const lambdaFunction = input('lambda-function');
-    const chosen = [
-        databaseUrl && 'database-url',
-        (resourceArn || secretArn) && 'resource-arn + secret-arn',
-        lambdaFunction && 'lambda-function'
-    ].filter(Boolean);
-    if (chosen.length > 1) {
-        const name = databaseUrl ? 'database-url' : 'lambda-function';
-        throw new InputError(name, `give exactly one target: ${chosen.join(' and ')} are both set (choose database-url, resource-arn + secret-arn, or lambda-function)`);
-    }
-    let target;
-    if (databaseUrl) {
-        if (database)
-            throw new InputError('database', 'database goes with resource-arn; with database-url, put the database name in the URL');
-        target = { kind: 'postgres', url: validatePostgresUrl(databaseUrl, 'database-url') };
-    }
-    else if (lambdaFunction) {
-        if (database)
-            throw new InputError('database', 'database goes with resource-arn; the runner Lambda connects to the database of its own secret (DB_SECRET_ARN) or DATABASE_URL');
-        if (!LAMBDA_FUNCTION.test(lambdaFunction)) {
-            throw new InputError('lambda-function', `'${lambdaFunction}' is not a Lambda function name or ARN (a name like aurora-migrate-runner, optionally :alias, or arn:aws:lambda:<region>:<account>:function:<name>)`);
-        }
-        target = { kind: 'lambda', functionName: lambdaFunction };
-    }
-    else if (resourceArn || secretArn) {
-        if (!resourceArn)
-            throw new InputError('resource-arn', 'secret-arn is set but resource-arn is not: give the Aurora cluster ARN too');
-        if (!secretArn)
-            throw new InputError('secret-arn', 'resource-arn is set but secret-arn is not: give the ARN of the Secrets Manager secret for the database user');
-        if (!CLUSTER_ARN.test(resourceArn)) {
-            throw new InputError('resource-arn', `'${resourceArn}' is not an Aurora cluster ARN (arn:aws:rds:<region>:<account>:cluster:<name>)`);
-        }
-        if (!SECRET_ARN.test(secretArn)) {
-            throw new InputError('secret-arn', 'this is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)');
-        }
-        if (database && !/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(database)) {
-            throw new InputError('database', `'${database}' is not a valid database name`);
-        }
-        target = { kind: 'data-api', resourceArn, secretArn, database: database || null };
-    }
-    else if (command === 'plan') {
-        // No credentials (a pull request from a fork): plan against the base branch instead.
-        target = null;
-    }
-    else {
-        throw new InputError('resource-arn', `${command} needs a database: give resource-arn + secret-arn (RDS Data API), lambda-function (the runner Lambda) or database-url (direct connection)`);
-    }
-    const baselineVersion = integerInput(sources, 'baseline-version', null, 1, 2_147_483_647);
-    const baselineFromInput = input('baseline-from').toLowerCase();
-    if (baselineFromInput && baselineFromInput !== 'sequelize') {
-        throw new InputError('baseline-from', `'${baselineFromInput}' is not supported: the only source is sequelize (a "SequelizeMeta" table)`);
-    }
-    const baselineFrom = baselineFromInput ? 'sequelize' : null;
-    if (command === 'baseline' && baselineVersion === null && !baselineFrom) {
-        throw new InputError('baseline-version', 'baseline needs baseline-version (record v1..vN as applied) or baseline-from: sequelize');
-    }
-    if (command !== 'baseline' && (baselineVersion !== null || baselineFrom)) {
-        throw new InputError(baselineFrom ? 'baseline-from' : 'baseline-version', `only goes with command: baseline (the command is ${command})`);
-    }
-    const workspace = sources.env.GITHUB_WORKSPACE || process.cwd();
-    const migrationsDir = normalizeMigrationsDir(input('migrations-dir') || 'migrations/resources', workspace);
-    const environment = input('environment') || defaultEnvironment(target, migrationsDir);
-    if (environment.length > 100 || /[\r\n]/.test(environment)) {
-        throw new InputError('environment', 'must be one line of at most 100 characters (for example staging or production)');
-    }
-    if (shadowDatabaseUrl)
-        validatePostgresUrl(shadowDatabaseUrl, 'shadow-database-url');
-    const env = sources.env;
-    const runUrl = env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-        ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` +
-            (env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '')
-        : null;
-    return {
-        command: command,
-        migrationsDir,
-        workspace,
-        target,
-        environment,
-        comment: booleanInput(sources, 'comment', true),
-        githubToken,
-        verify: booleanInput(sources, 'verify', true),
-        shadowDatabaseUrl: shadowDatabaseUrl || null,
-        deploymentId: integerInput(sources, 'deployment-id', null, 1, Number.MAX_SAFE_INTEGER),
-        lockTimeoutMs: durationInput(sources, 'lock-timeout', 5000),
-        lockRetries: integerInput(sources, 'lock-retries', 3, 0, 20),
-        statementTimeoutMs: durationInput(sources, 'statement-timeout', null),
-        allowOutOfOrder: booleanInput(sources, 'allow-out-of-order', false),
-        baselineVersion,
-        baselineFrom,
-        metaTable: parseMetaTableName(input('meta-table') || 'schema_migrations'),
-        targetVersion: integerInput(sources, 'target-version', null, 1, 2_147_483_647),
-        waitTimeoutSeconds: integerInput(sources, 'wait-timeout', 600, 0, 6 * 3600),
-        leaseTtlSeconds: integerInput(sources, 'lease-ttl', 60, 5, 3600),
-        resumeTimeoutSeconds: integerInput(sources, 'resume-timeout', 300, 0, 3600),
-        failOn: failOnInput(input('fail-on')),
-        ignoreRules: ruleIdsInput(input('ignore-rules'), sources.ruleIds),
-        run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl }
-    };
-}
-/** Registers the password of a database URL, in every form a message could show it, as secrets. */
-function registerUrlSecrets(url, setSecret) {
-    for (const secret of urlSecrets(url))
-        setSecret(secret);
-}
-function validatePostgresUrl(url, name) {
-    if (misreadPassword(url)) {
-        throw new InputError(name, 'the password holds a character that must be percent-encoded in a URL (@ as %40, / as %2F, ? as %3F, # as %23): ' +
-            'as written, the driver would read part of the password as the host or the database name');
-    }
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        throw new InputError(name, 'is not a valid URL: use postgres://user:password@host:5432/database');
-    }
-    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-        throw new InputError(name, `scheme '${parsed.protocol.replace(/:$/, '')}' is not supported: use postgres://user:password@host:5432/database`);
-    }
-    if (!parsed.hostname && !parsed.searchParams.get('host')) {
-        throw new InputError(name, 'has no host: use postgres://user:password@host:5432/database');
-    }
-    return url;
-}
-const DURATION_UNITS = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
-/** A PostgreSQL-style duration: `5s`, `500ms`, `2min`, `1h`, or a number of milliseconds; `0` means no limit. */
-function durationInput(sources, name, fallback) {
-    const raw = sources.getInput(name).trim();
-    if (!raw)
-        return fallback;
-    const match = /^(\d+)\s*(ms|s|min|h)?$/.exec(raw);
-    if (!match)
-        throw new InputError(name, `'${raw}' is not a duration: use for example 5s, 500ms, 2min or 0 for no limit`);
-    const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms'];
-    if (ms > 24 * 3_600_000)
-        throw new InputError(name, `'${raw}' is longer than 24 hours`);
-    return ms === 0 ? null : ms;
-}
-function failOnInput(raw) {
-    const value = (raw || 'error').toLowerCase();
-    if (!FAIL_ON.includes(value))
-        throw new InputError('fail-on', `'${raw}' is not one of ${FAIL_ON.join(', ')}`);
-    return value;
-}
-/** Comma-separated rule ids (spaces and line breaks around them are fine), each one the review knows. */
-function ruleIdsInput(raw, known) {
-    const ids = [...new Set(raw.split(/[,\s]+/).filter(Boolean))];
-    for (const id of ids) {
-        if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) {
-            throw new InputError('ignore-rules', `'${id}' is not a rule id: give ids such as index-not-concurrent, separated by commas`);
-        }
-        if (known && !known.includes(id)) {
-            throw new InputError('ignore-rules', `'${id}' is not a rule of the review: see docs/rules.md for the ids (${known.length} rules)`);
-        }
-    }
-    return ids;
-}
-function booleanInput(sources, name, fallback) {
-    const raw = sources.getInput(name).trim().toLowerCase();
-    if (!raw)
-        return fallback;
-    if (raw === 'true')
-        return true;
-    if (raw === 'false')
-        return false;
-    throw new InputError(name, `'${raw}' is not true or false`);
-}
-/** A name for the target that never holds a secret: cluster/database, or the URL's database name. */
-function defaultEnvironment(target, migrationsDir) {
-    if (!target)
-        return migrationsDir;
-    if (target.kind === 'lambda')
-        return target.functionName.split(':function:').pop().split(':')[0];
-    if (target.kind === 'data-api') {
-        const cluster = target.resourceArn.split(':').pop() ?? 'cluster';
-        return target.database ? `${cluster}/${target.database}` : cluster;
-    }
-    try {
-        const database = decodeURIComponent(new URL(target.url).pathname.replace(/^\//, ''));
-        return database || 'postgres';
-    }
-    catch {
-        return 'postgres';
     }
 }
 
@@ -76954,6 +75720,405 @@ function transactionControlRefusals(misplaced) {
         const where = found.map((m) => `${m.file}:${m.line}:${m.column} ${m.statement} ${misplacedEffect(m)}`);
         return [`${title}: ${where.join('; ')}. ${MISPLACED_FIX[context]}`];
     });
+}
+
+;// CONCATENATED MODULE: ./src/engine/meta.ts
+/**
+ * The meta table (one row per applied version), and beside it the lease table and the progress table
+ * (the completed steps of versions that run in steps): their DDL, and the reads and writes of the
+ * history. Every identifier that comes from input is validated and quoted here, and nowhere else.
+ */
+
+/** Plain identifiers only: letters, digits, `_` and `$`, starting with a letter or `_`; 63 bytes at most. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+const LOCK_SUFFIX = '_lock';
+const PROGRESS_SUFFIX = '_progress';
+const MAX_IDENTIFIER = 63;
+function quoteIdentifier(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+/** Parses the `meta-table` input: `table` or `schema.table`. */
+function parseMetaTableName(input) {
+    const parts = input.trim().split('.');
+    if (parts.length > 2 || parts.some((part) => !IDENTIFIER.test(part))) {
+        throw new InputError('meta-table', `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (for example schema_migrations or ops.schema_migrations)`);
+    }
+    const table = parts[parts.length - 1];
+    // The longest name beside it is the progress table, `<table>_progress`.
+    const longestSuffix = PROGRESS_SUFFIX.length;
+    if (Buffer.byteLength(table) + longestSuffix > MAX_IDENTIFIER) {
+        throw new InputError('meta-table', `'${table}' is too long: at most ${MAX_IDENTIFIER - longestSuffix} characters (the tables beside it add '_lock' and '_progress')`);
+    }
+    if (parts.length === 2 && Buffer.byteLength(parts[0]) > MAX_IDENTIFIER) {
+        throw new InputError('meta-table', `schema '${parts[0]}' is longer than ${MAX_IDENTIFIER} characters`);
+    }
+    return parts.length === 2 ? { schema: parts[0], table } : { schema: null, table };
+}
+/**
+ * Another tool's table named by an input (`table` or `schema.table`, case kept), quoted. An unqualified
+ * name is left to the database's search_path.
+ */
+function quoteTableName(input, inputName) {
+    const parts = input.trim().split('.');
+    if (parts.length > 2 || parts.some((part) => !IDENTIFIER.test(part) || Buffer.byteLength(part) > MAX_IDENTIFIER)) {
+        throw new InputError(inputName, `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (at most ${MAX_IDENTIFIER} characters each)`);
+    }
+    return { quoted: parts.map(quoteIdentifier).join('.'), display: parts.join('.') };
+}
+function metaTables(schema, table) {
+    return {
+        schema,
+        table,
+        meta: `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`,
+        lock: `${quoteIdentifier(schema)}.${quoteIdentifier(table + LOCK_SUFFIX)}`,
+        progress: `${quoteIdentifier(schema)}.${quoteIdentifier(table + PROGRESS_SUFFIX)}`,
+        display: `${schema}.${table}`
+    };
+}
+const DUPLICATE_OBJECT = new Set(['23505', '42P07', '42710']);
+/** CREATE … IF NOT EXISTS races with itself in PostgreSQL (two runs at once); the loser just retries. */
+async function createIfMissing(target, sql) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            await target.query(sql);
+            return;
+        }
+        catch (error) {
+            if (attempt < 3 && error instanceof DatabaseError && DUPLICATE_OBJECT.has(error.info.sqlState ?? ''))
+                continue;
+            throw error;
+        }
+    }
+}
+/** SQLSTATE the creating block raises when the lease row exists already (class AM is not one of PostgreSQL's). */
+const LEASE_ROW_EXISTS = 'AML01';
+/**
+ * One block that creates what is missing and inserts the lease row already held by `lease` (token 1):
+ * a new database costs one call for its tables and the lease together. Nothing else can have written
+ * the history before the lease row existed, so the history read before is current. When the lease row
+ * exists already the block raises LEASE_ROW_EXISTS and everything it did is rolled back: the caller
+ * then takes the lease the ordinary way. `lease.ttlSeconds` is a validated number; the owner is quoted
+ * with a dollar-quote tag that it cannot contain.
+ */
+function createTablesWithLeaseSql(tables, present, createSchema, lease) {
+    const parts = [];
+    if (createSchema && !present.schema)
+        parts.push(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)};`);
+    if (!present.meta)
+        parts.push(`${META_TABLE_DDL(tables)};`);
+    if (!present.lock)
+        parts.push(`${LOCK_TABLE_DDL(tables)};`);
+    if (!present.progress) {
+        // Tables made by an earlier release: a user without CREATE can still apply ordinary versions; a
+        // version that needs the progress table says so (see progressTableExists).
+        parts.push(present.meta && present.lock
+            ? `BEGIN
+  ${progressTableDdl(tables)};
+EXCEPTION WHEN insufficient_privilege THEN NULL;
+END;`
+            : `${progressTableDdl(tables)};`);
+    }
+    let tag = 'owner';
+    while (lease.owner.includes(`$${tag}$`))
+        tag += '_';
+    const ttl = Math.max(1, Math.round(Number(lease.ttlSeconds) || 1));
+    parts.push(`INSERT INTO ${tables.lock} (id, owner, token, acquired_at, renewed_at, expires_at)
+SELECT 1, $${tag}$${lease.owner}$${tag}$, 1, clock_timestamp(), clock_timestamp(), clock_timestamp() + make_interval(secs => ${ttl})
+WHERE NOT EXISTS (SELECT 1 FROM ${tables.lock} WHERE id = 1) ON CONFLICT (id) DO NOTHING;
+GET DIAGNOSTICS inserted = ROW_COUNT;
+IF inserted = 0 THEN
+  RAISE EXCEPTION USING ERRCODE = '${LEASE_ROW_EXISTS}', MESSAGE = 'the lease row exists';
+END IF;`);
+    let block = 'aurora_migrate_create';
+    const body = `DECLARE inserted bigint;
+BEGIN
+${parts.join('\n')}
+END`;
+    while (body.includes(`$${block}$`))
+        block += '_';
+    return `DO $${block}$
+${body}
+$${block}$`;
+}
+const META_TABLE_DDL = (tables) => `CREATE TABLE IF NOT EXISTS ${tables.meta} (
+  version integer PRIMARY KEY CHECK (version > 0),
+  description text NOT NULL DEFAULT '',
+  checksum text NOT NULL,
+  files jsonb NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  execution_ms integer NOT NULL,
+  applied_by text,
+  commit_sha text,
+  run_url text
+)`;
+const LOCK_TABLE_DDL = (tables) => `CREATE TABLE IF NOT EXISTS ${tables.lock} (
+  id integer PRIMARY KEY CHECK (id = 1),
+  owner text NOT NULL,
+  token bigint NOT NULL,
+  acquired_at timestamptz,
+  renewed_at timestamptz,
+  expires_at timestamptz NOT NULL
+)`;
+async function ensureMetaTables(target, tables, createSchema) {
+    // Look first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the table exists, and a
+    // migration user of a long-lived database may no longer have it.
+    const { rows } = await target.query('SELECT to_regclass(:meta) IS NOT NULL AS meta, to_regclass(:lock) IS NOT NULL AS lock, to_regclass(:progress) IS NOT NULL AS progress, ' +
+        'to_regnamespace(:schema) IS NOT NULL AS schema', { meta: tables.meta, lock: tables.lock, progress: tables.progress, schema: quoteIdentifier(tables.schema) });
+    const present = rows[0] ?? {};
+    if (present.meta === true && present.lock === true) {
+        await insertLeaseRow(target, tables);
+        if (present.progress !== true) {
+            // Tables made by an earlier release: add the progress table. A user without CREATE can still
+            // apply ordinary versions; a version that needs the table says so (see progressTableExists in steps.ts).
+            await createIfMissing(target, progressTableDdl(tables)).catch((error) => {
+                if (!(error instanceof DatabaseError && error.info.sqlState === '42501'))
+                    throw error;
+            });
+        }
+        return;
+    }
+    if (createSchema && present.schema !== true)
+        await createIfMissing(target, `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)}`);
+    await createIfMissing(target, META_TABLE_DDL(tables));
+    await createIfMissing(target, LOCK_TABLE_DDL(tables));
+    await createIfMissing(target, progressTableDdl(tables));
+    await insertLeaseRow(target, tables);
+}
+/**
+ * The lease row, when it is missing. A plain SELECT sees an existing row without waiting; INSERT … ON
+ * CONFLICT alone would wait for the lock of a version's transaction that holds the row (for as long as
+ * the version runs, or until the service ends the transaction of a run that was killed).
+ */
+async function insertLeaseRow(target, tables) {
+    await target.query(`INSERT INTO ${tables.lock} (id, owner, token, expires_at) SELECT 1, '', 0, '-infinity'
+WHERE NOT EXISTS (SELECT 1 FROM ${tables.lock} WHERE id = 1) ON CONFLICT (id) DO NOTHING`);
+}
+/**
+ * One row per completed statement of a version that runs in steps (step: the statement's 0-based
+ * index in the version). The rows of a version are deleted in the transaction that records it.
+ */
+function progressTableDdl(tables) {
+    return `CREATE TABLE IF NOT EXISTS ${tables.progress} (
+  version integer NOT NULL,
+  step integer NOT NULL CHECK (step >= 0),
+  statement_checksum text NOT NULL,
+  file text NOT NULL,
+  line integer NOT NULL,
+  completed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (version, step)
+)`;
+}
+/** Whether the progress table exists (a plan must not create it; a database of an earlier release may lack it). */
+async function progressTableExists(target, tables) {
+    const { rows } = await target.query('SELECT to_regclass(:name) IS NOT NULL AS present', { name: tables.progress });
+    return rows[0]?.present === true;
+}
+/** The completed steps of one version, in order; empty when it has none (or there is no progress table). */
+async function readProgress(target, tables, version) {
+    if (!(await progressTableExists(target, tables)))
+        return [];
+    const { rows } = await target.query(`SELECT step, statement_checksum, file, line FROM ${tables.progress} WHERE version = :version ORDER BY step`, { version });
+    return rows.map((row) => ({
+        step: Number(row.step),
+        statementChecksum: String(row.statement_checksum),
+        file: String(row.file),
+        line: Number(row.line)
+    }));
+}
+/**
+ * Versions that ran in part: some statements completed (outside a transaction, or in a committed
+ * segment) but the version is not recorded as applied. Read-only: an empty list when the table is absent.
+ */
+async function readPartialVersions(target, tables) {
+    if (!(await progressTableExists(target, tables)))
+        return [];
+    const { rows } = await target.query(`SELECT p.version, count(*)::integer AS steps FROM ${PARTIAL_FROM(tables)}`);
+    return rows.map((row) => ({ version: Number(row.version), steps: Number(row.steps) }));
+}
+const PARTIAL_FROM = (tables) => `${tables.progress} AS p
+WHERE NOT EXISTS (SELECT 1 FROM ${tables.meta} AS m WHERE m.version = p.version)
+GROUP BY p.version ORDER BY p.version`;
+/** The partly applied versions as one JSON text value (a list of {version, steps}), for a combined statement. */
+function partialVersionsJsonSql(tables) {
+    return `(SELECT coalesce(json_agg(json_build_object('version', version, 'steps', steps) ORDER BY version), '[]')::text
+FROM (SELECT p.version, count(*)::integer AS steps FROM ${PARTIAL_FROM(tables)}) AS partial_versions)`;
+}
+/** Records one completed statement (autocommit; idempotent, so a transport may re-send it). */
+function insertProgressStatement(tables, version, steps) {
+    return {
+        sql: `INSERT INTO ${tables.progress} (version, step, statement_checksum, file, line)
+SELECT CAST(:version AS integer), r.step, r.statement_checksum, r.file, r.line
+FROM jsonb_to_recordset(CAST(:steps AS jsonb)) AS r(step integer, statement_checksum text, file text, line integer)
+ON CONFLICT (version, step) DO NOTHING`,
+        params: {
+            version,
+            steps: JSON.stringify(steps.map((s) => ({ step: s.step, statement_checksum: s.statementChecksum, file: s.file, line: s.line })))
+        }
+    };
+}
+/** Forgets the progress of a version: in the transaction that records it as applied. */
+function deleteProgressStatement(tables, version) {
+    return { sql: `DELETE FROM ${tables.progress} WHERE version = :version`, params: { version } };
+}
+/** Whether the meta table exists yet (plan must not create anything). */
+async function metaTableExists(target, tables) {
+    const { rows } = await target.query('SELECT to_regclass(:name) IS NOT NULL AS present', { name: tables.meta });
+    return rows[0]?.present === true;
+}
+/** The most rows one page of the meta table holds. */
+const PAGE_ROWS = 1000;
+/**
+ * The most reply bytes one page is estimated to take: half the Data API's 1 MiB response, so that a
+ * service that escapes more than PostgreSQL's JSON does still fits (the runner Lambda takes 6 MB).
+ */
+const PAGE_BYTES = 512 * 1024;
+/** A `files` column longer than this is read in slices of its own (the Data API returns 64 KB per row). */
+const FILES_INLINE_BYTES = 16 * 1024;
+/** Characters per slice of a long `files` column: at most 4 bytes each. */
+const FILES_SLICE_CHARS = 4096;
+/**
+ * One page of rows after `after`, in version order: at most `rows`, cut where the estimated reply
+ * (every value as a JSON string, plus the per-field envelope) passes `budget`; the first row always.
+ */
+const PAGE_SQL = (tables) => `SELECT version, description, checksum, files, files_bytes, applied_at, execution_ms, applied_by, commit_sha, run_url, head_rows
+FROM (
+  SELECT head.*, sum(reply_bytes) OVER (ORDER BY version) AS running, row_number() OVER (ORDER BY version) AS n, count(*) OVER () AS head_rows
+  FROM (
+    SELECT version, description, checksum,
+      CASE WHEN octet_length(files::text) <= CAST(:inline AS integer) THEN files::text END AS files,
+      octet_length(files::text) AS files_bytes,
+      to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
+      execution_ms, applied_by, commit_sha, run_url,
+      400 + octet_length(to_json(description)::text) + octet_length(to_json(checksum)::text)
+        + octet_length(to_json(CASE WHEN octet_length(files::text) <= CAST(:inline AS integer) THEN files::text ELSE '' END)::text)
+        + coalesce(octet_length(to_json(applied_by)::text), 0) + coalesce(octet_length(to_json(commit_sha)::text), 0)
+        + coalesce(octet_length(to_json(run_url)::text), 0) AS reply_bytes
+    FROM ${tables.meta}
+    WHERE version > CAST(:after AS integer)
+    ORDER BY version
+    LIMIT CAST(:rows AS integer)
+  ) AS head
+) AS page
+WHERE running <= CAST(:budget AS integer) OR n = 1
+ORDER BY version`;
+function toAppliedRow(row, tables) {
+    const text = (value) => (value === null || value === undefined ? null : String(value));
+    const version = Number(row.version);
+    if (!Number.isInteger(version) || version < 1)
+        throw new MetaRowError(tables.display, String(row.version), 'version', `is ${show(row.version)}, not a version number`);
+    if (typeof row.checksum !== 'string' || !row.checksum)
+        throw new MetaRowError(tables.display, version, 'checksum', `is ${show(row.checksum)}, not a checksum`);
+    return {
+        version,
+        description: text(row.description) ?? '',
+        checksum: row.checksum,
+        files: parseFiles(row.files, version, tables),
+        appliedAt: String(row.applied_at),
+        executionMs: Number(row.execution_ms),
+        appliedBy: text(row.applied_by),
+        commitSha: text(row.commit_sha),
+        runUrl: text(row.run_url)
+    };
+}
+/** The `files` column: a JSON list of { name, checksum, statements }, as apply writes it. */
+function parseFiles(json, version, tables) {
+    let files;
+    try {
+        files = JSON.parse(String(json));
+    }
+    catch {
+        files = undefined;
+    }
+    const valid = Array.isArray(files) &&
+        files.every((file) => typeof file === 'object' &&
+            file !== null &&
+            typeof file.name === 'string' &&
+            typeof file.checksum === 'string' &&
+            Number.isInteger(file.statements));
+    if (!valid)
+        throw new MetaRowError(tables.display, version, 'files', `is ${show(json)}, not a JSON list of {"name", "checksum", "statements"}`);
+    return files;
+}
+function show(value) {
+    const text = value === null || value === undefined ? 'NULL' : String(value);
+    return `'${text.length > 80 ? `${text.slice(0, 77)}...` : text}'`;
+}
+/** A `files` value too long for one reply row, read in slices. */
+async function readLongFiles(target, tables, version) {
+    let json = '';
+    for (let from = 1;; from += FILES_SLICE_CHARS) {
+        const { rows } = await target.query(`SELECT substr(files::text, CAST(:from AS integer), CAST(:count AS integer)) AS part FROM ${tables.meta} WHERE version = CAST(:version AS integer)`, { from, count: FILES_SLICE_CHARS, version });
+        const part = String(rows[0]?.part ?? '');
+        json += part;
+        if ([...part].length < FILES_SLICE_CHARS)
+            return json;
+    }
+}
+async function completeRow(target, tables, row) {
+    if (row.files === null && Number(row.files_bytes) > FILES_INLINE_BYTES)
+        row.files = await readLongFiles(target, tables, Number(row.version));
+    return toAppliedRow(row, tables);
+}
+/** The query of one page of the meta table after version `after` (see PAGE_SQL). */
+function pageQuery(tables, after) {
+    return { sql: PAGE_SQL(tables), params: { after, rows: PAGE_ROWS, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES } };
+}
+/**
+ * Every row of the meta table, in version order, read in pages (keyset by version) that each fit one
+ * reply of the transport however long the history grows. `firstPage`: the rows of pageQuery(tables, 0)
+ * when a combined statement read them already (see history.ts).
+ */
+async function readAppliedRows(target, tables, firstPage) {
+    const applied = [];
+    for (let after = 0, page = firstPage;; page = undefined) {
+        const query = pageQuery(tables, after);
+        const rows = page ?? (await target.query(query.sql, query.params)).rows;
+        for (const row of rows)
+            applied.push(await completeRow(target, tables, row));
+        const headRows = rows.length ? Number(rows[0].head_rows) : 0;
+        if (!rows.length || (rows.length === headRows && headRows < PAGE_ROWS))
+            return applied;
+        after = applied[applied.length - 1].version;
+    }
+}
+async function readAppliedRow(target, tables, version) {
+    const { rows } = await target.query(PAGE_SQL(tables), { after: version - 1, rows: 1, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES });
+    return rows.length && Number(rows[0].version) === version ? completeRow(target, tables, rows[0]) : null;
+}
+/** The row insert that ends a version's transaction; execution_ms is measured by the database itself. */
+function insertAppliedRowStatement(tables, version, run, 
+/**
+ * How many rows the run knows the meta table holds (read under the lease, plus what it recorded
+ * since): the row is inserted only when there are still that many, so that a version that deleted or
+ * truncated the history fails at this statement (0 rows) and is rolled back instead of being recorded.
+ */
+recordedRows) {
+    const guarded = recordedRows !== undefined;
+    return {
+        sql: `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
+SELECT CAST(:version AS integer), CAST(:description AS text), CAST(:checksum AS text), CAST(:files AS jsonb), clock_timestamp(),
+  CAST(round(extract(epoch FROM clock_timestamp() - now()) * 1000) AS integer), CAST(:applied_by AS text), CAST(:commit_sha AS text), CAST(:run_url AS text)` +
+            (guarded ? `\nWHERE (SELECT count(*) FROM ${tables.meta}) = CAST(:recorded_rows AS bigint)` : ''),
+        params: {
+            version: version.version,
+            description: version.description,
+            checksum: version.checksum,
+            files: JSON.stringify(version.files),
+            applied_by: run.actor,
+            commit_sha: run.commitSha,
+            run_url: run.runUrl,
+            ...(guarded ? { recorded_rows: recordedRows } : {})
+        }
+    };
+}
+/**
+ * The error of a version whose guarded meta row insert found the history changed (see
+ * insertAppliedRowStatement); `afterwards` says what the database holds now.
+ */
+function historyChanged(tables, version, afterwards) {
+    return new HistoryChangedError(version, `v${version} changed the migration history: when its statements had run, ${tables.display} no longer held the rows this run read under the lease ` +
+        `(a statement of v${version} deletes from, truncates or inserts into ${tables.display}), so v${version} was not recorded. ${afterwards} ` +
+        `Remove that statement from v${version}: only aurora-migrate writes to ${tables.display}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/fenced-transaction.ts
@@ -77995,7 +77160,7 @@ function segmentsOf(files) {
     }
     return segments.filter((segment) => segment.end > segment.start);
 }
-function steps_where(statement) {
+function where(statement) {
     return `${statement.file}:${statement.line}`;
 }
 /** Steps a..b as people count them (1-based). */
@@ -78018,7 +77183,7 @@ function checkProgress(version, steps, rows, tables) {
         const step = steps[row.step];
         if (step && statementChecksum(step.statement.sql) === row.statementChecksum)
             continue;
-        const place = step ? steps_where(step.statement) : `${row.file}:${row.line}`;
+        const place = step ? where(step.statement) : `${row.file}:${row.line}`;
         const change = step ? 'has changed since it ran' : 'no longer exists (the version has fewer statements now)';
         throw new MigrationFileError(`v${version.number} is partly applied: ${stepRange(1, rows.length)} of ${steps.length} ran in an earlier run, but the statement at ${place} (step ${row.step + 1}) ${change}. ` +
             `Statements that ran must not be edited: restore it as it ran (only the statements after step ${rows.length} may still change). ` +
@@ -78046,7 +77211,7 @@ async function applyInSteps(engine, version) {
     }
     const label = `v${version.number}${version.description ? ` (${version.description})` : ''}`;
     if (completed > 0) {
-        engine.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${steps_where(steps[completed - 1].statement)})`);
+        engine.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${where(steps[completed - 1].statement)})`);
     }
     else {
         const how = outside.length
@@ -78183,7 +77348,7 @@ async function runOutsideSegment(context, segment) {
             const step = steps[index];
             return {
                 kind: 'failed',
-                error: new Error(`v${version.number} step ${index + 1} (${steps_where(step.statement)}) ran, but recording it in ${tables.display}_progress failed: ${errorMessage(error)}. ` +
+                error: new Error(`v${version.number} step ${index + 1} (${where(step.statement)}) ran, but recording it in ${tables.display}_progress failed: ${errorMessage(error)}. ` +
                     `A re-run would run it again: if that is not safe, insert its row into ${tables.display}_progress by hand (step ${index}, statement_checksum '${statementChecksum(step.statement.sql)}') before re-running.`)
             };
         }
@@ -78244,7 +77409,7 @@ async function settleUnanswered(context, index, error, effect, before) {
         try {
             const check = await checkEffect(target, effect, before);
             if (check.verdict === 'done') {
-                context.log(`${steps_where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`);
+                context.log(`${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`);
                 return null;
             }
             if (check.verdict === 'not-done' && !(await findRunningStatement(target, statement.sql))) {
@@ -78253,7 +77418,7 @@ async function settleUnanswered(context, index, error, effect, before) {
             evidence = check.evidence;
         }
         catch (lookup) {
-            context.log(`Could not look for the effect of ${steps_where(statement)} in the catalog: ${errorMessage(lookup)}`);
+            context.log(`Could not look for the effect of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
         }
     }
     return failedStep(context, index, info, unknownOutcomeAdvice(context, index, evidence, stillRunning), inDoubtSentence(context, index));
@@ -78262,7 +77427,7 @@ async function settleUnanswered(context, index, error, effect, before) {
 function inDoubtSentence(context, index) {
     const { version, steps, completed, tables } = context;
     const before = completed > 0 ? `${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${tables.display}_progress); ` : '';
-    return `${before}step ${index + 1} (${steps_where(steps[index].statement)}) may or may not have taken effect; v${version.number} is not recorded as applied.`;
+    return `${before}step ${index + 1} (${where(steps[index].statement)}) may or may not have taken effect; v${version.number} is not recorded as applied.`;
 }
 /** The way out of an unknown outcome: re-run (when running it again is harmless), or record the step by hand. */
 function unknownOutcomeAdvice(context, index, evidence, stillRunning) {
@@ -78321,7 +77486,7 @@ async function prepareIndexBuild(context, index, concurrentIndex) {
         return stepFailed(context, index, { message: `the index ${existing.qualified} is being built by another session right now` }, 'Wait for that build to end and re-run.');
     }
     const drop = dropIndexStatement(existing.qualified, true);
-    context.log(`${steps_where(statement)}: the INVALID index ${existing.qualified} is left from an earlier failed build; dropping it (${drop}) before building it again`);
+    context.log(`${where(statement)}: the INVALID index ${existing.qualified} is left from an earlier failed build; dropping it (${drop}) before building it again`);
     try {
         await target.query(drop, undefined, { longRunning: { timeoutMs: context.statementTimeoutMs ?? null } });
     }
@@ -78350,7 +77515,7 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
         }
     }
     catch (lookup) {
-        context.log(`Could not look up the index of ${steps_where(statement)} in the catalog: ${errorMessage(lookup)}`);
+        context.log(`Could not look up the index of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
         const check = 'Check whether it left an INVALID index behind (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY.';
         return extra
             ? failedStep(context, index, error, `${extra}${check}`, inDoubtSentence(context, index))
@@ -78362,7 +77527,7 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
             `a re-run finds the index and goes on if it is valid, or names it if the build failed.`);
     }
     if (state && state.onTable && state.valid) {
-        context.log(`${steps_where(statement)} answered "${error.message}", but the index ${state.qualified} exists and is valid: the statement took effect; continuing`);
+        context.log(`${where(statement)} answered "${error.message}", but the index ${state.qualified} exists and is valid: the statement took effect; continuing`);
         return null;
     }
     if (leftBehind.length) {
@@ -78615,1695 +77780,2681 @@ function startRenewal(context, ttlSeconds) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/operations.ts
+;// CONCATENATED MODULE: ./src/report/markdown.ts
 /**
- * The commands beside plan and apply: validate (read-only checks), baseline (record versions as applied
- * without running them, e.g. a database built by sequelize-cli) and repair (accept edited files of applied
- * versions, clear a stale lease). None of them runs migration SQL. Identifiers come from MetaTables (or
- * quoteTableName), values are always parameters.
+ * Pure renderers: apply results → markdown for the job summary (and the `summary` output), and the
+ * markdown helpers the comments share. Every list is bounded, whatever the number of versions: long
+ * lists end in "… and N more". No I/O; golden files in __tests__/golden show their exact output.
  */
 
-
-
-
-
-
-function operations_list(numbers) {
-    return numbers.map((n) => `v${n}`).join(', ');
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const minutes = Math.floor(ms / 60_000);
+    return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
-function operations_plural(count, one, many) {
-    return `${count} ${count === 1 ? one : many}`;
+/** Inline code that survives backticks in the text. */
+function code(text) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
 }
-/** The `files` column of a version's row, as apply writes it. */
-function fileRecords(version) {
-    return JSON.stringify(version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length })));
+/** A table cell: no pipes or line breaks may break the row. */
+function cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
-/** Checks the migrations against the database and changes nothing (no table is created). */
-async function validate(target, versions, options) {
-    const exists = await metaTableExists(target, options.tables);
-    const rows = exists ? await readAppliedRows(target, options.tables) : [];
-    const partial = exists ? await readPartialVersions(target, options.tables) : [];
-    const plan = planMigrations(versions, rows, options);
-    const problems = [...plan.refusals, ...partial.map(partialProblem)];
-    return { plan, partial, problems };
+/** A fenced block that survives fences inside the text. */
+function fenced(text, lang = '') {
+    const longest = Math.max(2, ...(text.match(/`{3,}/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${lang}\n${text}\n${fence}`;
 }
-function partialProblem(partial) {
-    return `v${partial.version} is only partly applied (${operations_plural(partial.steps, 'statement', 'statements')} ran): re-run apply to finish it`;
-}
-/**
- * sequelize-cli's default migration file names: a timestamp, a name, a script extension. The seed's
- * migrations ran the folder v<position of the file in its directory>; a name starting with a digit sorts
- * before the directory's `resources` and `utils` folders, so its position is its rank among these rows.
- */
-const SEQUELIZE_FILE = /^\d+[-_].*\.(?:c|m)?[jt]s$/;
-/** Sorts names by their UTF-16 code units, as a directory listing of ASCII names does. */
-function byName(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-/** How many versions sequelize-cli applied: one per row of its table, each the folder at its position. */
-async function sequelizeCount(target, versions, options) {
-    const table = quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from');
-    const { rows: present } = await target.query('SELECT to_regclass(:name) IS NOT NULL AS present', { name: table.quoted });
-    if (present[0]?.present !== true) {
-        throw new OperationRefusedError(`no "${table.display}" table: baseline-from: sequelize reads the migrations sequelize-cli recorded there, and this database (with its search_path) has none. ` +
-            'Check that this is the database sequelize migrated, or give baseline-version instead.');
-    }
-    const { rows } = await target.query(`SELECT name FROM ${table.quoted} ORDER BY name`);
-    const names = rows.map((row) => String(row.name)).sort(byName);
-    const odd = names.filter((name) => !SEQUELIZE_FILE.test(name));
-    if (odd.length) {
-        throw new OperationRefusedError(`"${table.display}" has rows that are not timestamp-prefixed migration files (like 20210729101010-init-db.js): ${odd.map((n) => `'${n}'`).join(', ')}. ` +
-            'Each file ran the folder v<position>, which cannot be known for these; give baseline-version instead.');
-    }
-    const count = names.length;
-    const onDisk = new Set(versions.map((v) => v.number));
-    for (let number = 1; number <= count; number++) {
-        if (!onDisk.has(number)) {
-            throw new OperationRefusedError(`${table.display} records ${operations_plural(count, 'migration', 'migrations')} but there is no v${number} folder in the migrations directory: ` +
-                `each sequelize migration file ran the folder v<its position>, so v1..v${count} must all be there. Check migrations-dir.`);
-        }
-    }
-    names.forEach((name, index) => options.log(`${table.display}: ${name} ran v${index + 1}`));
-    if (options.baselineVersion !== null && options.baselineVersion !== count) {
-        throw new OperationRefusedError(`baseline-version is ${options.baselineVersion} but ${table.display} records ${operations_plural(count, 'migration', 'migrations')} (v1..v${count}): ` +
-            'give only one of them, or make them agree.');
-    }
-    return count;
-}
-/** Refuses when N is not a version range on disk; returns the versions 1..N. */
-function versionsUpTo(versions, last) {
-    const highest = versions.length ? versions[versions.length - 1].number : 0;
-    if (last > highest) {
-        const onDisk = highest ? `the highest version on disk is v${highest}` : 'there are no versions on disk';
-        throw new OperationRefusedError(`v${last} is beyond the migrations directory (${onDisk}): baseline only records versions that are on disk.`);
-    }
-    const byNumber = new Map(versions.map((v) => [v.number, v]));
-    const chosen = [];
-    for (let number = 1; number <= last; number++) {
-        const version = byNumber.get(number);
-        if (!version) {
-            throw new OperationRefusedError(`v${number} is not in the migrations directory: baseline records v1..v${last} as they are on disk, so each of them must be there.`);
-        }
-        chosen.push(version);
-    }
-    return chosen;
-}
-/** Refuses when a version to record already ran here (fully, or in part). */
-function checkNeverRan(chosen, rows, partial, tables) {
-    const wanted = new Set(chosen.map((v) => v.number));
-    const recorded = rows.map((r) => r.version).filter((v) => wanted.has(v));
-    if (recorded.length) {
-        throw new OperationRefusedError(`${operations_list(recorded)} ${recorded.length === 1 ? 'is' : 'are'} already recorded in ${tables.display}: baseline only records versions that never ran here.`);
-    }
-    const started = partial.filter((p) => wanted.has(p.version));
-    if (started.length) {
-        throw new OperationRefusedError(`${started.map((p) => `v${p.version} (${operations_plural(p.steps, 'statement', 'statements')} ran)`).join(', ')} ` +
-            `${started.length === 1 ? 'is' : 'are'} partly applied here: baseline only records versions that never ran here. Re-run apply to finish ${started.length === 1 ? 'it' : 'them'}.`);
-    }
+function versionLabel(version, description) {
+    return description ? `v${version} ${cell(description)}` : `v${version}`;
 }
 /**
- * Records v1..vN as applied without running them, in one transaction under the lease: for a database
- * that already has the schema (built by hand, or by sequelize-cli as in the seed).
+ * Version numbers for people: each one when there are at most `max`; otherwise runs of three or more
+ * consecutive versions as `v3–v9`, at most `max` items, then how many more.
  */
-async function baseline(target, versions, options) {
-    const { tables } = options;
-    let last;
-    if (options.from === 'sequelize') {
-        last = await sequelizeCount(target, versions, options);
-        if (last === 0) {
-            options.log(`${quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from').display} records no migrations: nothing to baseline (apply runs every version)`);
-            return { recorded: [] };
-        }
-    }
-    else if (options.baselineVersion !== null && Number.isInteger(options.baselineVersion) && options.baselineVersion >= 1) {
-        last = options.baselineVersion;
-    }
-    else {
-        throw new InputError('baseline-version', 'baseline needs baseline-version (a version number from 1: record v1..vN as applied) or baseline-from: sequelize');
-    }
-    const chosen = versionsUpTo(versions, last);
-    // Refuse before creating anything; checked again under the lease.
-    if (await metaTableExists(target, tables)) {
-        checkNeverRan(chosen, await readAppliedRows(target, tables), await readPartialVersions(target, tables), tables);
-    }
-    await ensureMetaTables(target, tables, options.createSchema);
-    const lease = await operations_takeLease(target, options);
-    try {
-        checkNeverRan(chosen, await readAppliedRows(target, tables), await readPartialVersions(target, tables), tables);
-        const inserts = chosen.map((version) => ({
-            sql: `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
-VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestamp(), 0, :applied_by, :commit_sha, :run_url)`,
-            params: {
-                version: version.number,
-                description: version.description,
-                checksum: version.checksum,
-                files: fileRecords(version),
-                applied_by: options.run.actor,
-                commit_sha: options.run.commitSha,
-                run_url: options.run.runUrl
-            },
-            expectRows: 1
-        }));
-        const what = last === 1 ? 'the baseline of v1' : `the baseline of v1..v${last}`;
-        const done = async () => {
-            const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]));
-            return chosen.every((v) => rows.get(v.number) === v.checksum);
-        };
-        await commit(engineContext(target, lease, options), inserts, what, done);
-        const recorded = chosen.map((v) => v.number);
-        options.log(`Recorded ${operations_list(recorded)} in ${tables.display} as applied, without running them`);
-        return { recorded };
-    }
-    finally {
-        await release(lease, options);
-    }
-}
-/**
- * Accepts the files on disk of drifted applied versions (their SQL is not run), noting who and when in
- * repaired_by / repaired_at, and clears an expired lease left by a run that died. A live lease of another
- * run is waited for, as apply does. Partly applied versions are left for apply to finish.
- */
-async function repair(target, versions, options) {
-    const { tables } = options;
-    if (!(await metaTableExists(target, tables))) {
-        options.log(`${tables.display} does not exist: nothing was applied here, so there is nothing to repair`);
-        return { accepted: [], clearedLease: null };
-    }
-    await ensureMetaTables(target, tables, false);
-    const lease = await operations_takeLease(target, options);
-    try {
-        const clearedLease = lease.tookOverFrom;
-        if (clearedLease)
-            options.log(`Cleared the expired migration lease of ${clearedLease}`);
-        const rows = await readAppliedRows(target, tables);
-        const plan = planMigrations(versions, rows);
-        for (const partial of await readPartialVersions(target, tables)) {
-            options.log(`v${partial.version} is partly applied (${operations_plural(partial.steps, 'statement', 'statements')} ran); repair does not touch it — re-run apply`);
-        }
-        if (!plan.drift.length) {
-            options.log('No drift: every applied version matches its files on disk');
-            return { accepted: [], clearedLease };
-        }
-        await addRepairColumns(target, tables);
-        const byNumber = new Map(versions.map((v) => [v.number, v]));
-        const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
-        const updates = plan.drift.map((drift) => {
-            const version = byNumber.get(drift.version);
-            return {
-                sql: `UPDATE ${tables.meta} SET checksum = :checksum, files = CAST(:files AS jsonb), repaired_by = :repaired_by, repaired_at = clock_timestamp()
-WHERE version = :version AND checksum = :previous`,
-                params: {
-                    version: version.number,
-                    checksum: version.checksum,
-                    files: fileRecords(version),
-                    repaired_by: options.run.actor ?? options.lease.owner,
-                    previous: recorded.get(version.number) ?? ''
-                },
-                expectRows: 1
-            };
-        });
-        const drifted = plan.drift.map((d) => d.version);
-        const done = async () => {
-            const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]));
-            return drifted.every((number) => rows.get(number) === byNumber.get(number).checksum);
-        };
-        await commit(engineContext(target, lease, options), updates, `the repair of ${operations_list(drifted)}`, done);
-        const accepted = plan.drift.map((drift) => ({ version: drift.version, files: drift.files.map((f) => f.path) }));
-        for (const drift of plan.drift) {
-            options.log(`Accepted v${drift.version} as it is on disk (${drift.files.map((f) => `${f.path} ${f.change}`).join(', ')}); its SQL was not run`);
-        }
-        return { accepted, clearedLease };
-    }
-    finally {
-        await release(lease, options);
-    }
-}
-/**
- * Adds repaired_by / repaired_at to the meta table the first time something is repaired: looking first
- * means a user without ALTER on the table only needs it then.
- */
-async function addRepairColumns(target, tables) {
-    const { rows } = await target.query(`SELECT count(*)::integer AS present FROM information_schema.columns
-WHERE table_schema = :schema AND table_name = :table AND column_name IN ('repaired_by', 'repaired_at')`, { schema: tables.schema, table: tables.table });
-    if (Number(rows[0]?.present) === 2)
-        return;
-    try {
-        await target.query(`ALTER TABLE ${tables.meta} ADD COLUMN IF NOT EXISTS repaired_by text, ADD COLUMN IF NOT EXISTS repaired_at timestamptz`);
-    }
-    catch (error) {
-        throw new OperationRefusedError(`repair records who accepted the files in two new columns of ${tables.display} (repaired_by, repaired_at), and adding them failed: ${errorMessage(error)}. ` +
-            'Run repair once as the owner of the table, or add the columns: ' +
-            `ALTER TABLE ${tables.meta} ADD COLUMN repaired_by text, ADD COLUMN repaired_at timestamptz`);
-    }
-}
-// ---------------------------------------------------------------------------------------------------
-// shared
-async function operations_takeLease(target, options) {
-    return acquireLease(target, options.tables, { ...options.lease, log: options.log, sleep: options.sleep, now: options.now });
-}
-async function release(lease, options) {
-    await lease
-        .release()
-        .catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`));
-}
-function engineContext(target, lease, options) {
-    return {
-        target,
-        tables: options.tables,
-        run: options.run,
-        lease,
-        log: options.log,
-        now: options.now ?? Date.now,
-        sleep: options.sleep ?? types_realSleep,
-        lockTimeoutMs: null,
-        statementTimeoutMs: null
-    };
-}
-/**
- * Writes the rows in one fenced transaction (runFenced). A lost commit reply is settled by reading the
- * meta table once the transaction has ended; nothing is re-sent.
- */
-async function commit(context, writes, what, committed) {
-    const outcome = await runFenced(context, { what, head: [], body: writes, tail: [], settle: committed });
-    if (outcome.kind === 'committed')
-        return;
-    const { tables } = context;
-    if (outcome.kind === 'lost') {
-        if (outcome.settled === true)
-            return;
-        throw new CommitOutcomeUnknownError(outcome.settled === null
-            ? `The commit of ${what} got no reply and its transaction was still running ${SETTLE_WAIT_MS / 1000} s later. Run validate later to see whether it took effect.`
-            : `The commit of ${what} got no reply and ${tables.display} does not show it: nothing was written. Re-run.`, { cause: outcome.error });
-    }
-    const { failure, part } = outcome;
-    if (part.part === 'fence' && failure.guard)
-        throw await leaseLostAt(context, `before ${what} was written`, 'Nothing was written. Re-run.');
-    const state = failure.error.sqlState ? ` (SQLSTATE ${failure.error.sqlState})` : '';
-    const where = part.part === 'commit'
-        ? 'at COMMIT'
-        : part.part === 'fence'
-            ? 'at its first statement, which extends the migration lease'
-            : part.part === 'statement'
-                ? `at its statement ${part.index + 2} of ${writes.length + 1}`
-                : '(the transport did not say at which statement)';
-    const reason = failure.guard ? `the row of the version changed while it ran` : `${failure.error.message}${state}`;
-    throw new Error(`Writing ${what} to ${tables.display} failed ${where}: ${reason}. Nothing was written.`);
-}
-
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/migrations/checksum.ts
-/**
- * Checksums that survive a Windows checkout: a UTF-8 BOM is removed and CRLF/CR become LF before
- * hashing, so the same file checked out with autocrlf is not reported as drift.
- */
-
-const CHECKSUM_ALGORITHM = 'sha256';
-/** The text as the checksum sees it: no BOM, LF line endings. */
-function normalizeText(text) {
-    const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    return withoutBom.replace(/\r\n?/g, '\n');
-}
-function fileChecksum(text) {
-    return `${CHECKSUM_ALGORITHM}:${(0,external_node_crypto_.createHash)('sha256').update(normalizeText(text), 'utf8').digest('hex')}`;
-}
-/** A version's checksum: over its files' names and checksums, in run order. */
-function versionChecksum(files) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for (const file of files)
-        hash.update(`${file.name}\0${file.checksum}\n`, 'utf8');
-    return `${CHECKSUM_ALGORITHM}:${hash.digest('hex')}`;
-}
-
-;// CONCATENATED MODULE: ./src/migrations/split.ts
-/**
- * Cuts the text of one migration file into single SQL statements, because the RDS Data API accepts
- * exactly one statement per call.
- *
- * The lexical rules follow PostgreSQL's own lexers (src/backend/parser/scan.l for tokens and
- * src/fe_utils/psqlscan.l for where psql ends a statement), so a file splits the way `psql -f`
- * would send it:
- *
- * - `'...'` strings with `''` escapes (standard_conforming_strings = on, the default); `B'`, `X'`,
- *   `N'` and `U&'` strings lex the same way.
- * - `E'...'` strings, where a backslash escapes the next character, including a string continued
- *   on a later line (`E'a'<newline>'b\''` is one string).
- * - `"..."` and `U&"..."` identifiers with `""` escapes.
- * - Dollar quotes `$tag$ ... $tag$` (the tag follows identifier rules, without `$`); `$1` is a
- *   parameter, and a `$` inside an identifier (`a$b`) starts nothing.
- * - Nested `/* ... *\/` comments and `--` line comments.
- * - A `;` ends a statement only outside parentheses and outside the `BEGIN ATOMIC ... END` body of
- *   `CREATE [OR REPLACE] FUNCTION|PROCEDURE`. Like psql, BEGIN/CASE ... END nesting is counted only
- *   in such a statement, only outside parentheses, and CASE only once inside a BEGIN.
- * - A backslash outside quotes and comments starts a psql meta-command (`\i`, `\set`, ...): those
- *   are not SQL, so they are reported as errors.
- *
- * Each statement's `sql` runs from its first token to the end of its last token: the `;`, the
- * whitespace and the comments around it are left out, comments between its tokens are kept.
- * `line` and `column` are 1-based; columns count Unicode code points (a character outside the
- * BMP counts once). CRLF, CR and LF each end a line. A UTF-8 BOM at the start is ignored.
- *
- * One pass over the text, no backtracking: linear time.
- */
-
-const BOM = 0xfeff;
-const LF = 0x0a;
-const CR = 0x0d;
-/** Splits the text of one migration file into statements. `file` is the path used in locations and errors. */
-function splitStatements(text, file) {
-    return new Splitter(text, file).run();
-}
-function split_isSpace(c) {
-    // scan.l: space [ \t\n\r\f\v]
-    return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-}
-function isLineBreak(c) {
-    return c === LF || c === CR;
-}
-function split_isDigit(c) {
-    return c >= 0x30 && c <= 0x39;
-}
-/** scan.l ident_start: [A-Za-z\200-\377_] (every byte of a non-ASCII UTF-8 character is >= 0x80). */
-function split_isIdentStart(c) {
-    return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
-}
-/** scan.l ident_cont: [A-Za-z\200-\377_0-9\$] */
-function split_isIdentCont(c) {
-    return split_isIdentStart(c) || split_isDigit(c) || c === 0x24;
-}
-/** scan.l dolq_cont: [A-Za-z\200-\377_0-9] (no `$`, so `$a$b$` closes at the second `$`). */
-function isDollarTagCont(c) {
-    return split_isIdentStart(c) || split_isDigit(c);
-}
-/** Tracks line and column while moving forward through the text; queries must not go backwards. */
-class Cursor {
-    text;
-    index;
-    line = 1;
-    column = 1;
-    constructor(text, start) {
-        this.text = text;
-        this.index = start;
-    }
-    at(target) {
-        const text = this.text;
-        while (this.index < target) {
-            const c = text.charCodeAt(this.index);
-            if (c === CR) {
-                this.index += text.charCodeAt(this.index + 1) === LF ? 2 : 1;
-                this.line++;
-                this.column = 1;
-            }
-            else if (c === LF) {
-                this.index++;
-                this.line++;
-                this.column = 1;
-            }
-            else {
-                // A surrogate pair is one code point: one column.
-                const pair = c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(this.index + 1));
-                this.index += pair ? 2 : 1;
-                this.column++;
-            }
-        }
-        return { line: this.line, column: this.column };
-    }
-}
-function isLowSurrogate(c) {
-    return c >= 0xdc00 && c <= 0xdfff;
-}
-class Splitter {
-    text;
-    file;
-    statements = [];
-    start;
-    cursor;
-    pos;
-    // The statement being read.
-    stmtStart = -1;
-    stmtEnd = -1;
-    parenDepth = 0;
-    beginDepth = 0;
-    /** The first four identifiers of the statement (lower case, or '' when not a word psql looks for). */
-    leadingWords = ['', '', '', ''];
-    identifierCount = 0;
-    /** The statement starts with CREATE [OR REPLACE] FUNCTION|PROCEDURE. */
-    routineStatement = false;
-    constructor(text, file) {
-        this.text = text;
-        this.file = file;
-        this.start = text.charCodeAt(0) === BOM ? 1 : 0;
-        this.pos = this.start;
-        this.cursor = new Cursor(text, this.start);
-    }
-    run() {
-        const text = this.text;
-        const length = text.length;
-        while (this.pos < length) {
-            const c = text.charCodeAt(this.pos);
-            const next = text.charCodeAt(this.pos + 1);
-            if (split_isSpace(c)) {
-                this.pos++;
-            }
-            else if (c === 0x2d && next === 0x2d) {
-                this.skipLineComment();
-            }
-            else if (c === 0x2f && next === 0x2a) {
-                this.skipBlockComment();
-            }
-            else if (c === 0x3b) {
-                this.semicolon();
-            }
-            else {
-                this.token(c, next);
-            }
-        }
-        this.endStatement();
-        return this.statements;
-    }
-    /** Reads one token starting at `pos` (not whitespace, a comment or a `;`). */
-    token(c, next) {
-        const start = this.pos;
-        if (this.stmtStart < 0)
-            this.stmtStart = start;
-        const lower = c | 0x20;
-        if (c === 0x27) {
-            this.quoted(start, 0x27, 1, 'quoted string');
-        }
-        else if (c === 0x22) {
-            this.quoted(start, 0x22, 1, 'quoted identifier');
-        }
-        else if (lower === 0x65 && next === 0x27) {
-            this.escapeString(start);
-        }
-        else if ((lower === 0x62 || lower === 0x78 || lower === 0x6e) && next === 0x27) {
-            this.quoted(start, 0x27, 2, 'quoted string');
-        }
-        else if (lower === 0x75 && next === 0x26 && this.text.charCodeAt(start + 2) === 0x27) {
-            this.quoted(start, 0x27, 3, 'quoted string');
-        }
-        else if (lower === 0x75 && next === 0x26 && this.text.charCodeAt(start + 2) === 0x22) {
-            this.quoted(start, 0x22, 3, 'quoted identifier');
-        }
-        else if (c === 0x24) {
-            this.dollar(start);
-        }
-        else if (split_isIdentStart(c)) {
-            this.identifier(start);
-        }
-        else if (split_isDigit(c)) {
-            this.number();
-        }
-        else if (c === 0x5c) {
-            this.metaCommand(start);
+function versionList(numbers, max = 20) {
+    if (numbers.length <= max)
+        return numbers.map((n) => `v${n}`).join(', ');
+    const items = [];
+    for (let start = 0; start < numbers.length;) {
+        let end = start;
+        while (end + 1 < numbers.length && numbers[end + 1] === numbers[end] + 1)
+            end++;
+        if (end - start >= 2) {
+            items.push({ text: `v${numbers[start]}–v${numbers[end]}`, count: end - start + 1 });
         }
         else {
-            if (c === 0x28)
-                this.parenDepth++;
-            else if (c === 0x29 && this.parenDepth > 0)
-                this.parenDepth--;
-            this.pos++;
+            for (let index = start; index <= end; index++)
+                items.push({ text: `v${numbers[index]}`, count: 1 });
         }
-        this.stmtEnd = this.pos;
+        start = end + 1;
     }
-    semicolon() {
-        if (this.parenDepth === 0 && this.beginDepth === 0) {
-            this.pos++;
-            this.endStatement();
-            return;
-        }
-        // Inside parentheses or a BEGIN ATOMIC body: part of the statement.
-        this.pos++;
-        this.stmtEnd = this.pos;
-    }
-    endStatement() {
-        if (this.stmtStart >= 0) {
-            const { line, column } = this.cursor.at(this.stmtStart);
-            this.statements.push({ sql: this.text.slice(this.stmtStart, this.stmtEnd), file: this.file, line, column });
-        }
-        this.stmtStart = -1;
-        this.stmtEnd = -1;
-        this.parenDepth = 0;
-        this.beginDepth = 0;
-        this.identifierCount = 0;
-        this.routineStatement = false;
-        this.leadingWords.fill('');
-    }
-    skipLineComment() {
-        const text = this.text;
-        let i = this.pos + 2;
-        while (i < text.length && !isLineBreak(text.charCodeAt(i)))
-            i++;
-        this.pos = i;
-    }
-    skipBlockComment() {
-        const text = this.text;
-        const start = this.pos;
-        let depth = 1;
-        let i = start + 2;
-        while (i < text.length) {
-            const c = text.charCodeAt(i);
-            const next = text.charCodeAt(i + 1);
-            if (c === 0x2a && next === 0x2f) {
-                i += 2;
-                if (--depth === 0) {
-                    this.pos = i;
-                    return;
-                }
-            }
-            else if (c === 0x2f && next === 0x2a) {
-                depth++;
-                i += 2;
-            }
-            else {
-                i++;
-            }
-        }
-        throw this.unterminated(start, 'block comment (/* ... */)', '*/');
-    }
-    /** A string or identifier closed by `quote`, where a doubled quote stands for itself. */
-    quoted(start, quote, prefixLength, what) {
-        const text = this.text;
-        const quoteChar = quote === 0x27 ? "'" : '"';
-        let i = start + prefixLength;
-        for (;;) {
-            i = text.indexOf(quoteChar, i);
-            if (i < 0)
-                throw this.unterminated(start, what, quoteChar);
-            if (text.charCodeAt(i + 1) === quote) {
-                i += 2;
-            }
-            else {
-                this.pos = i + 1;
-                return;
-            }
-        }
-    }
-    /** `E'...'`: a backslash escapes the next character; `''` is a quote too. */
-    escapeString(start) {
-        const text = this.text;
-        let i = start + 2;
-        while (i < text.length) {
-            const c = text.charCodeAt(i);
-            if (c === 0x5c) {
-                i += 2;
-            }
-            else if (c === 0x27) {
-                if (text.charCodeAt(i + 1) === 0x27) {
-                    i += 2;
-                    continue;
-                }
-                // scan.l quotecontinue: a string followed by whitespace holding a newline and another
-                // quote continues, still with backslash escapes.
-                const continued = this.quoteContinuation(i + 1);
-                if (continued < 0) {
-                    this.pos = i + 1;
-                    return;
-                }
-                i = continued + 1;
-            }
-            else {
-                i++;
-            }
-        }
-        throw this.unterminated(start, "escape string (E'...')", "'");
-    }
-    /**
-     * scan.l: quotecontinue = {whitespace_with_newline}{quote}, that is whitespace and `--` comments
-     * holding at least one line break, then a quote (a block comment ends the string instead).
-     * Returns the index of the continuing quote, or -1.
-     */
-    quoteContinuation(from) {
-        const text = this.text;
-        let i = from;
-        let lineBreak = false;
-        for (;;) {
-            const c = text.charCodeAt(i);
-            if (isLineBreak(c)) {
-                lineBreak = true;
-                i++;
-            }
-            else if (split_isSpace(c)) {
-                i++;
-            }
-            else if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d) {
-                i += 2;
-                while (i < text.length && !isLineBreak(text.charCodeAt(i)))
-                    i++;
-            }
-            else {
-                return c === 0x27 && lineBreak ? i : -1;
-            }
-        }
-    }
-    /** `$tag$ ... $tag$`, `$$ ... $$`, a `$1` parameter, or a lone `$`. */
-    dollar(start) {
-        const text = this.text;
-        let i = start + 1;
-        if (split_isDigit(text.charCodeAt(i))) {
-            while (split_isDigit(text.charCodeAt(i)))
-                i++;
-            this.pos = i;
-            return;
-        }
-        if (split_isIdentStart(text.charCodeAt(i))) {
-            i++;
-            while (isDollarTagCont(text.charCodeAt(i)))
-                i++;
-        }
-        if (text.charCodeAt(i) !== 0x24) {
-            // scan.l dolqfailed: only the `$` is consumed; what follows is lexed on its own.
-            this.pos = start + 1;
-            return;
-        }
-        const delimiter = text.slice(start, i + 1);
-        const close = text.indexOf(delimiter, i + 1);
-        if (close < 0)
-            throw this.unterminated(start, `dollar-quoted string (${delimiter} ... ${delimiter})`, delimiter);
-        this.pos = close + delimiter.length;
-    }
-    identifier(start) {
-        const text = this.text;
-        let i = start + 1;
-        while (i < text.length && split_isIdentCont(text.charCodeAt(i)))
-            i++;
-        this.pos = i;
-        this.trackBlocks(start, i);
-    }
-    /**
-     * psqlscan.l's heuristic for SQL-standard function bodies: once the statement starts with
-     * CREATE [OR REPLACE] FUNCTION|PROCEDURE, BEGIN opens a block, CASE opens one inside a block,
-     * END closes one; all only outside parentheses. Semicolons inside a block do not end the statement.
-     */
-    trackBlocks(start, end) {
-        const count = this.identifierCount++;
-        if (count < 4) {
-            this.leadingWords[count] = this.leadingWord(start, end);
-            const [first, second, third, fourth] = this.leadingWords;
-            this.routineStatement =
-                first === 'create' && (isRoutineWord(second) || (second === 'or' && third === 'replace' && isRoutineWord(fourth)));
-        }
-        if (!this.routineStatement || this.parenDepth !== 0)
-            return;
-        if (this.wordIs(start, end, 'begin'))
-            this.beginDepth++;
-        else if (this.wordIs(start, end, 'case')) {
-            if (this.beginDepth >= 1)
-                this.beginDepth++;
-        }
-        else if (this.wordIs(start, end, 'end')) {
-            if (this.beginDepth > 0)
-                this.beginDepth--;
-        }
-    }
-    leadingWord(start, end) {
-        for (const word of LEADING_WORDS)
-            if (this.wordIs(start, end, word))
-                return word;
-        return '';
-    }
-    /** Whether text[start, end) is `word` (lower case ASCII), compared without case like pg_strcasecmp. */
-    wordIs(start, end, word) {
-        if (end - start !== word.length)
-            return false;
-        for (let k = 0; k < word.length; k++) {
-            let c = this.text.charCodeAt(start + k);
-            if (c >= 0x41 && c <= 0x5a)
-                c |= 0x20;
-            if (c !== word.charCodeAt(k))
-                return false;
-        }
-        return true;
-    }
-    /** Digits, and (like scan.l's integer_junk) an identifier glued to them, so `1e'x'` is not an E-string. */
-    number() {
-        const text = this.text;
-        let i = this.pos;
-        while (split_isDigit(text.charCodeAt(i)))
-            i++;
-        if (i < text.length && split_isIdentStart(text.charCodeAt(i))) {
-            while (i < text.length && split_isIdentCont(text.charCodeAt(i)))
-                i++;
-        }
-        this.pos = i;
-    }
-    metaCommand(start) {
-        const text = this.text;
-        let i = start + 1;
-        // psql reads the command name up to whitespace; `\\` (the separator) is a command of its own.
-        if (text.charCodeAt(i) === 0x5c)
-            i++;
-        else
-            while (i < text.length && i - start < 40 && !split_isSpace(text.charCodeAt(i)) && text.charCodeAt(i) !== 0x5c)
-                i++;
-        const command = text.slice(start, i);
-        const where = this.locate(start);
-        throw new MigrationFileError(`${where.file}:${where.line}:${where.column}: psql meta-command ${command} in a migration. ` +
-            'Migrations must be plain SQL: psql meta-commands are not SQL and cannot be sent through the Data API. ' +
-            'Remove the command (or write what it does as SQL).', where);
-    }
-    unterminated(start, what, closing) {
-        const where = this.locate(start);
-        return new MigrationFileError(`${where.file}:${where.line}:${where.column}: unterminated ${what} starting here: ` +
-            `the file ends before its closing ${closing}. Add the missing ${closing}.`, where);
-    }
-    /** Location of any index (errors only: a fresh cursor, since errors may point backwards). */
-    locate(index) {
-        return { file: this.file, ...new Cursor(this.text, this.start).at(index) };
-    }
-}
-/** The words psql's heuristic looks at among a statement's first four identifiers. */
-const LEADING_WORDS = ['create', 'or', 'replace', 'function', 'procedure'];
-function isRoutineWord(word) {
-    return word === 'function' || word === 'procedure';
-}
-
-;// CONCATENATED MODULE: ./src/migrations/base.ts
-/**
- * The migrations as they are on a pull request's base commit, read with git. Used when `plan` runs
- * without target credentials (a fork's pull request): the base branch stands in for the database, so
- * the plan shows which versions the pull request adds, and which applied ones it edits.
- */
-
-
-
-
-
-
-
-
-const run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
-const VERSION_DIR = /^v(\d+)(?:_(.+))?$/;
-/** The base commit is not in the checkout (a shallow clone) and could not be fetched. */
-class BaseCommitUnavailableError extends Error {
-    constructor(sha, detail) {
-        super(`The pull request's base commit ${sha.slice(0, 12)} is not in the checkout (${detail}). ` +
-            'Check out with history: actions/checkout with `fetch-depth: 0`, so plan can compare with the base branch.');
-        this.name = 'BaseCommitUnavailableError';
-    }
-}
-async function git(cwd, args) {
-    // Literal pathspecs: a folder name with `*` or `:(…)` is a name, not a pattern.
-    const { stdout } = await run('git', ['--literal-pathspecs', ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
-    return stdout;
-}
-async function hasCommit(cwd, sha) {
-    return git(cwd, ['cat-file', '-e', `${sha}^{commit}`]).then(() => true, () => false);
-}
-/** Makes sure the base commit is available, fetching just that commit when the clone is shallow. */
-async function ensureCommit(cwd, sha, log) {
-    if (!/^[0-9a-f]{7,64}$/i.test(sha))
-        throw new BaseCommitUnavailableError(sha, 'not a commit SHA');
-    if (await hasCommit(cwd, sha))
-        return;
-    log(`Base commit ${sha.slice(0, 12)} is not in the checkout; fetching it`);
-    try {
-        await git(cwd, ['fetch', '--no-tags', '--depth=1', 'origin', sha]);
-    }
-    catch (error) {
-        const stderr = String(error.stderr ?? '')
-            .trim()
-            .split('\n')
-            .pop() ?? '';
-        throw new BaseCommitUnavailableError(sha, `git fetch failed${stderr ? `: ${stderr}` : ''}`);
-    }
-    if (!(await hasCommit(cwd, sha)))
-        throw new BaseCommitUnavailableError(sha, 'git fetch did not bring it');
-}
-/** git's modes: 120000 is a symbolic link (its blob holds the target's name), 160000 a submodule. */
-const REGULAR_FILE_MODES = new Set(['100644', '100755']);
-/** The base commit's tree under `dir` (relative to the repository's top), without following anything. */
-async function listTree(top, baseSha, dir) {
-    const listed = await git(top, ['ls-tree', '-r', '-z', '-l', '--full-tree', baseSha, '--', dir === '.' ? '.' : `${dir}/`]);
-    return listed
-        .split('\0')
-        .filter(Boolean)
-        .map((line) => {
-        const tab = line.indexOf('\t');
-        const [mode, , object, size] = line.slice(0, tab).split(/ +/);
-        return { mode, object, size: Number(size), path: line.slice(tab + 1) };
-    });
+    if (items.length <= max)
+        return items.map((item) => item.text).join(', ');
+    const shown = items.slice(0, max);
+    const hidden = numbers.length - shown.reduce((sum, item) => sum + item.count, 0);
+    return `${shown.map((item) => item.text).join(', ')} … and ${hidden.toLocaleString('en-US')} more`;
 }
 /**
- * Meta rows as if the base commit's versions were applied: a version the pull request did not touch
- * gets its current checksum; one it edited gets the checksum of its files at the base commit. The base
- * commit's files are held to the same rules as the checkout's (no links, no control characters in
- * names, at most MAX_FILE_BYTES), and read from git's objects, never through the file system.
+ * As many of `lines` as fit in `budget` characters (joined by line breaks), then one line saying how
+ * many were left out: `more(n)`.
  */
-async function baseRows(workspace, migrationsDir, baseSha, current, log) {
-    await ensureCommit(workspace, baseSha, log);
-    const top = (await git(workspace, ['rev-parse', '--show-toplevel'])).trim();
-    const prefix = (await git(workspace, ['rev-parse', '--show-prefix'])).trim();
-    // The spelling git uses for the folder, relative to the repository's top: `./db/` would match nothing.
-    const inWorkspace = normalizeMigrationsDir(migrationsDir, workspace);
-    const dir = external_node_path_default().posix.normalize(`${prefix}${inWorkspace === '.' ? '' : inWorkspace}`).replace(/\/+$/, '') || '.';
-    const under = dir === '.' ? '' : `${dir}/`;
-    const changed = new Set((await git(top, ['diff', '--name-only', '--no-renames', '--no-relative', '-z', baseSha, '--', under || '.']))
-        .split('\0')
-        .filter(Boolean));
-    const byFolder = new Map();
-    for (const entry of await listTree(top, baseSha, dir)) {
-        const inside = entry.path.slice(under.length);
-        const parts = inside.split('/');
-        const shown = `${baseSha.slice(0, 12)}:${entry.path}`;
-        parts.forEach((part) => checkName(part, printable(shown)));
-        // Hidden entries and anything deeper than <folder>/<file> never run (discover refuses the latter).
-        if (parts.some((part) => part.startsWith('.')) || parts.length > 2)
-            continue;
-        if (entry.mode === '120000')
-            throw symlinkError(`The base commit's ${shown}`);
-        const [folder, name] = parts;
-        if (!name || !name.toLowerCase().endsWith('.sql') || !VERSION_DIR.test(folder))
-            continue;
-        if (!REGULAR_FILE_MODES.has(entry.mode))
-            throw new MigrationFileError(`The base commit's ${shown} is not a regular file (git mode ${entry.mode})`, { file: entry.path });
-        if (entry.size > MAX_FILE_BYTES)
-            throw tooLargeError(`The base commit's ${shown}`, entry.size);
-        byFolder.set(folder, [...(byFolder.get(folder) ?? []), entry]);
+function fitLines(lines, budget, more) {
+    const kept = [];
+    let used = 0;
+    for (const [index, line] of lines.entries()) {
+        const last = index === lines.length - 1;
+        // Room for this line, and (unless it is the last) for the note about the rest.
+        if (used + line.length + 1 + (last ? 0 : more(lines.length - index).length + 1) > budget) {
+            return [...kept, more(lines.length - index)];
+        }
+        kept.push(line);
+        used += line.length + 1;
     }
-    const now = new Map(current.map((version) => [version.number, version]));
-    const rows = [];
-    for (const [folder, entries] of byFolder) {
-        const match = VERSION_DIR.exec(folder);
-        const number = Number(match[1]);
-        const touched = entries.some((entry) => changed.has(entry.path)) || !now.has(number) || now.get(number).dir.split('/').pop() !== folder;
-        let checksum;
-        let files;
-        if (!touched) {
-            const version = now.get(number);
-            checksum = version.checksum;
-            files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }));
-        }
-        else {
-            files = [];
-            for (const entry of entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-                const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
-                const text = await git(top, ['cat-file', 'blob', entry.object]);
-                let statements = 0;
-                try {
-                    statements = splitStatements(text, entry.path).length;
-                }
-                catch (error) {
-                    if (!(error instanceof MigrationFileError))
-                        throw error;
-                }
-                files.push({ name, checksum: fileChecksum(text), statements });
-            }
-            checksum = versionChecksum(files);
-        }
-        rows.push({
-            version: number,
-            description: match[2] ?? '',
-            checksum,
-            files,
-            appliedAt: '',
-            executionMs: 0,
-            appliedBy: null,
-            commitSha: baseSha,
-            runUrl: null
-        });
-    }
-    return rows.sort((a, b) => a.version - b.version);
+    return kept;
 }
-
-;// CONCATENATED MODULE: ./src/migrations/directives.ts
-/**
- * Directives: comment lines of the form `-- migrate:<word>` that change how a file runs. There is one,
- * `-- migrate:no-transaction`, and it must be the file's first line (a BOM and trailing spaces
- * allowed). Anything else that looks like a directive is an error rather than a silently ignored
- * comment: a misspelt directive would otherwise run a CREATE INDEX CONCURRENTLY inside a transaction,
- * and a `-- migrate:up` from another tool would run its `down` half too.
- */
-
-const NO_TRANSACTION = '-- migrate:no-transaction';
-/** A line that looks like a directive: `--`, optional spaces, `migrate:` (any case), then a word. */
-const DIRECTIVE_LIKE = /^([ \t]*)--[ \t]*migrate:(\S*)/i;
-/** Reads the directives of one migration file. `file` is the path used in errors. */
-function readDirectives(text, file) {
-    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    const lines = body.split(/\r\n|\r|\n/);
-    let noTransaction = false;
-    for (let index = 0; index < lines.length; index++) {
-        const line = lines[index];
-        const match = DIRECTIVE_LIKE.exec(line);
-        if (!match)
-            continue;
-        const lineNumber = index + 1;
-        const column = match[1].length + 1;
-        const where = { file, line: lineNumber, column };
-        const word = match[2];
-        if (word.toLowerCase() === 'no-transaction') {
-            if (lineNumber !== 1) {
-                throw new MigrationFileError(`${file}:${lineNumber}:${column}: ${NO_TRANSACTION} must be the first line of the file; here it is on line ${lineNumber}. ` +
-                    'Move it to line 1 (the whole file then runs outside a transaction), or put those statements in a file of their own that starts with it.', where);
-            }
-            if (line.replace(/[ \t]+$/, '') !== NO_TRANSACTION) {
-                throw new MigrationFileError(`${file}:1:${column}: write the directive exactly as '${NO_TRANSACTION}' (found '${line.trim()}'), alone on the first line.`, where);
-            }
-            noTransaction = true;
-            continue;
-        }
-        throw new MigrationFileError(`${file}:${lineNumber}:${column}: unknown directive '-- migrate:${word}'; the only directive is ${NO_TRANSACTION} (on the first line)`, where);
-    }
-    return { noTransaction };
+/** At most `max` characters of one piece of text, with `…` where it was cut. */
+function clip(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
-
-;// CONCATENATED MODULE: ./src/migrations/discover.ts
-/**
- * Reads the migrations directory: one folder per version (`v<N>` or `v<N>_<description>`), whose `.sql`
- * files run in file-name order. Every problem is an error naming the path; nothing is half-read. What a
- * pull request may not put there (links, FIFOs, control characters in names, oversize files) is refused
- * before it is read: see files.ts.
- */
-
-
-
-
-
-
-
-
-
-const discover_VERSION_DIR = /^v(\d+)(?:_(.+))?$/;
-/** Versions are stored in an `integer` column. */
-const MAX_VERSION = 2_147_483_647;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** Sorts names by their UTF-16 code units: the same order on every machine and locale. */
-function discover_byName(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
+/** A version's files in a table cell: at most FILES_PER_CELL names, then how many more. */
+function fileCell(files, describe = (file) => `${code(file.name)} (${file.statements})`) {
+    const shown = files.slice(0, FILES_PER_CELL).map(describe);
+    if (files.length > FILES_PER_CELL)
+        shown.push(`… and ${files.length - FILES_PER_CELL} more files`);
+    return cell(shown.join('<br>'));
 }
-function isHidden(name) {
-    return name.startsWith('.');
-}
-/**
- * @param dir the migrations directory (absolute, or relative to `workspace`)
- * @param workspace paths in results and errors are relative to it (the repository root on a runner)
- */
-async function discoverMigrations(dir, workspace = process.cwd()) {
-    const root = external_node_path_default().resolve(workspace, dir);
-    const rel = (p) => printable(external_node_path_default().relative(workspace, p).split((external_node_path_default()).sep).join('/') || '.');
-    let entries;
-    try {
-        entries = await promises_default().readdir(root);
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT')
-            throw new InputError('migrations-dir', `directory '${rel(root)}' does not exist (is the repository checked out?)`);
-        if (code === 'ENOTDIR')
-            throw new InputError('migrations-dir', `'${rel(root)}' is not a directory`);
-        throw error;
-    }
-    await checkRootIsReal(root, workspace, rel);
-    const warnings = [];
-    const byNumber = new Map();
-    const versions = [];
-    for (const name of entries.sort(discover_byName)) {
-        const entryPath = external_node_path_default().join(root, name);
-        checkName(name, rel(entryPath));
-        if (isHidden(name)) {
-            if (name.toLowerCase().endsWith('.sql') || discover_VERSION_DIR.test(name.slice(1)))
-                warnings.push(`${rel(entryPath)} is hidden and was ignored: hidden files and folders never run`);
-            continue;
-        }
-        const stats = await promises_default().lstat(entryPath);
-        const kind = entryKind(stats);
-        if (kind === 'symlink')
-            throw symlinkError(rel(entryPath));
-        if (kind === 'other')
-            throw notRegularError(rel(entryPath), stats);
-        const match = discover_VERSION_DIR.exec(name);
-        if (kind === 'file') {
-            if (name.toLowerCase().endsWith('.sql')) {
-                throw new MigrationFileError(`${rel(entryPath)} is not inside a version folder: put SQL files in v<N>/ folders (for example v1/${printable(name)})`, { file: rel(entryPath) });
-            }
-            if (match)
-                throw new MigrationFileError(`${rel(entryPath)} is a file, not a version folder: a version is a folder of .sql files`, {
-                    file: rel(entryPath)
-                });
-            warnings.push(`${rel(entryPath)} is not a version folder and was ignored`);
-            continue;
-        }
-        if (!match) {
-            throw new MigrationFileError(`${rel(entryPath)} is not a version folder: name folders v<N> or v<N>_<description> (for example v3 or v3_add_notes)`, { file: rel(entryPath) });
-        }
-        const number = Number(match[1]);
-        if (number < 1 || number > MAX_VERSION) {
-            throw new MigrationFileError(`${rel(entryPath)}: a version must be an integer from 1 to ${MAX_VERSION}`, { file: rel(entryPath) });
-        }
-        const twin = byNumber.get(number);
-        if (twin !== undefined) {
-            throw new MigrationFileError(`${rel(twin)} and ${rel(entryPath)} are both version ${number}: each version needs one folder`, {
-                file: rel(entryPath)
-            });
-        }
-        byNumber.set(number, entryPath);
-        versions.push(await readVersion(entryPath, number, match[2] ?? '', rel, warnings));
-    }
-    versions.sort((a, b) => a.number - b.number);
-    checkConsecutive(versions);
-    return { versions, warnings };
-}
-/**
- * The migrations folder itself must be where it says it is: a link on the way to it (the folder, or a
- * parent inside the workspace) could lead out of the repository.
- */
-async function checkRootIsReal(root, workspace, rel) {
-    const expected = external_node_path_default().resolve(await promises_default().realpath(workspace), external_node_path_default().relative(external_node_path_default().resolve(workspace), root));
-    if ((await promises_default().realpath(root)) !== expected) {
-        throw new InputError('migrations-dir', `'${rel(root)}' is or lies under a symbolic link: give the real folder inside the repository (a link could lead anywhere on the runner)`);
-    }
-}
-/**
- * Versions run in numeric order and the plan refuses one below the current version, so a hole is
- * almost always a renumbering mistake (or a folder lost in a merge): refuse it here, before anything runs.
- */
-function checkConsecutive(versions) {
-    for (let index = 1; index < versions.length; index++) {
-        const before = versions[index - 1];
-        const after = versions[index];
-        if (after.number !== before.number + 1) {
-            throw new MigrationFileError(`version ${before.number + 1} is missing between v${before.number} (${before.dir}) and v${after.number} (${after.dir}): ` +
-                `versions must be consecutive; renumber v${after.number} (or restore v${before.number + 1}, if it was removed)`, { file: after.dir });
-        }
-    }
-}
-async function readVersion(dir, number, description, rel, warnings) {
-    const names = (await promises_default().readdir(dir)).sort(discover_byName);
-    const files = [];
-    for (const name of names) {
-        const filePath = external_node_path_default().join(dir, name);
-        checkName(name, rel(filePath));
-        if (isHidden(name)) {
-            if (name.toLowerCase().endsWith('.sql'))
-                warnings.push(`${rel(filePath)} is hidden and was ignored: hidden files never run`);
-            continue;
-        }
-        const stats = await promises_default().lstat(filePath);
-        const kind = entryKind(stats);
-        if (kind === 'symlink')
-            throw symlinkError(rel(filePath));
-        if (kind === 'other')
-            throw notRegularError(rel(filePath), stats);
-        if (kind === 'directory') {
-            throw new MigrationFileError(`${rel(filePath)}: folders inside a version are not supported; put the .sql files directly in ${rel(dir)}`, {
-                file: rel(filePath)
-            });
-        }
-        if (!name.toLowerCase().endsWith('.sql')) {
-            warnings.push(`${rel(filePath)} is not a .sql file and was ignored`);
-            continue;
-        }
-        const bytes = await readBoundedFile(filePath, rel(filePath));
-        let text;
-        try {
-            text = utf8.decode(bytes);
-        }
-        catch {
-            throw new MigrationFileError(`${rel(filePath)} is not valid UTF-8: save it as UTF-8 (the Data API sends SQL as UTF-8 text)`, {
-                file: rel(filePath)
-            });
-        }
-        const file = readMigrationFile(name, rel(filePath), text);
-        if (file.statements.length === 0) {
-            throw new MigrationFileError(`${rel(filePath)} has no SQL statements: remove it, or add SQL`, { file: rel(filePath) });
-        }
-        files.push(file);
-    }
-    if (files.length === 0) {
-        throw new MigrationFileError(`${rel(dir)} (version ${number}) has no SQL statements: add a .sql file or remove the folder`, {
-            file: rel(dir)
-        });
-    }
-    const misordered = numberOrderWarning(files.map((file) => file.name), rel(dir));
-    if (misordered)
-        warnings.push(misordered);
-    return { number, description, dir: rel(dir), files, checksum: versionChecksum(files) };
-}
-/**
- * Files run in name order, so `1_a.sql`, `2_b.sql`, `10_c.sql` run as 1, 10, 2. Only a warning: renaming
- * the files of an applied version would be drift.
- */
-function numberOrderWarning(names, dir) {
-    const numbered = names.filter((name) => /^\d/.test(name));
-    const widths = new Set(numbered.map((name) => /^\d+/.exec(name)[0].length));
-    if (widths.size < 2)
-        return null;
-    const byNumber = [...numbered].sort((a, b) => Number(/^\d+/.exec(a)[0]) - Number(/^\d+/.exec(b)[0]) || discover_byName(a, b));
-    if (byNumber.every((name, index) => name === numbered[index]))
-        return null;
-    return (`${dir}: file names start with numbers of different widths, and files run in name order: ${numbered.join(', ')} ` +
-        `(not ${byNumber.join(', ')}). If this version is not applied anywhere yet, pad the numbers to one width (01_, 02_, 10_)`);
-}
-/** One migration file from its text (pure): directives, statements (a whole-file BEGIN … COMMIT left out), checksum. */
-function readMigrationFile(name, filePath, text) {
-    const { noTransaction } = readDirectives(text, filePath);
-    const { statements, transactionWrapper, misplaced } = readTransactionControl(splitStatements(text, filePath), noTransaction);
-    return {
-        name,
-        path: filePath,
-        checksum: fileChecksum(text),
-        text: normalizeText(text),
-        statements,
-        noTransaction,
-        transactionWrapper,
-        misplacedTransactionControl: misplaced
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/comment.ts
-
-
-
-
-
-/** GitHub rejects comment bodies over 65,536 characters; keep a margin for the marker and edits. */
-const COMMENT_LIMIT = 65_536;
-const BUDGET = COMMENT_LIMIT - 1_536;
-/** No single file's SQL takes more than this, so one huge file does not hide the others. */
-const FILE_SQL_CAP = 20_000;
-/** Marks a file whose own BEGIN … COMMIT wrapper is left out (in the table, explained once below it). */
-const WRAPPER_NOTE = 'BEGIN/COMMIT left out';
-function comment_list(numbers) {
+const FILES_PER_CELL = 10;
+/** The share of a summary or comment the table of versions may take (the rest is for errors and SQL). */
+const TABLE_BUDGET = 30_000;
+function versions(numbers) {
     return versionList(numbers);
 }
-/** The share of the comment the findings and the warnings may take; the SQL gets what is left. */
-const FINDINGS_BUDGET = 12_000;
-const WARNINGS_BUDGET = 4_000;
-const SCHEMA_CHANGE_BUDGET = 8_000;
-function comment_plural(count, word) {
-    return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-function footer(runUrl, sha) {
-    const parts = [runUrl ? `[workflow run](${runUrl})` : null, sha ? `commit ${code(sha.slice(0, 7))}` : null].filter(Boolean);
-    return parts.length ? `<sub>aurora-migrate · ${parts.join(' · ')}</sub>` : '<sub>aurora-migrate</sub>';
-}
-function verificationCell(verification, version) {
-    const check = verification?.versions.find((v) => v.version === version);
-    if (!verification || verification.status === 'unavailable' || !check)
-        return '—';
-    // No timings in the comment: a re-run of the same commit must render the same body (no edit).
-    if (check.status === 'passed')
-        return '✅';
-    if (check.status === 'failed' && check.error)
-        return `❌ ${code(`${check.error.file}:${check.error.line}:${check.error.column}`)}`;
-    return '⏭️ not run';
-}
-/** Verification beside the review: a version with an error or warning finding is never a bare ✅. */
-function versionStatusCell(verification, review, version) {
-    const verified = verificationCell(verification, version);
-    const reviewed = review ? versionReviewCell(review.findings, version) : null;
-    return reviewed ? `${verified} · ${reviewed}` : verified;
-}
-/** `PostgreSQL 16` from the server's description (`local PostgreSQL 16.6`), or null when it does not say. */
-function postgresMajor(server) {
-    const match = /PostgreSQL (\d+)/.exec(server ?? '');
-    return match ? `PostgreSQL ${match[1]}` : null;
-}
-function verificationSection(verification) {
-    if (!verification)
-        return ['**Verification** is turned off (`verify: false`).'];
-    if (verification.status === 'unavailable') {
-        return [`⚠️ **Verification did not run**: ${clip(verification.message ?? 'no throwaway PostgreSQL was available', 2_000)}`];
+function renderApply(result, context) {
+    const out = [`### aurora-migrate apply · ${cell(context.target)}`, ''];
+    const applied = result.applied.map((version) => version.version);
+    if (!result.error && !applied.length && !result.appliedElsewhere.length) {
+        out.push(`Up to date at **v${result.toVersion}**: nothing to apply.`);
+        return out.join('\n') + '\n';
     }
-    const where = verification.server ? ` on ${cell(verification.server)}` : '';
-    if (verification.status === 'passed') {
-        // Say what this proves: the SQL runs on an empty database, not how it behaves on the target's data.
-        const major = postgresMajor(verification.server);
-        const empty = major
-            ? ` on an empty ${major}${verification.server ? ` (${cell(verification.server)})` : ''}`
-            : ` on an empty database${where}`;
-        return [
-            `✅ **Verified**: all ${comment_plural(verification.versions.length, 'version')} applied from scratch${empty}. ` +
-                "That proves the SQL runs, not how it behaves on the target's data."
+    const headline = applied.length ? `applied ${versions(applied)}` : 'applied nothing';
+    out.push(`**v${result.fromVersion} → v${result.toVersion}** in ${formatDuration(result.durationMs)}: ${headline}`);
+    if (result.appliedElsewhere.length)
+        out.push('', `Applied by another run meanwhile: ${versions(result.appliedElsewhere)}`);
+    if (result.leaseWaitedMs >= 1000)
+        out.push('', `Waited ${formatDuration(result.leaseWaitedMs)} for another run's migration lease.`);
+    if (result.applied.length) {
+        out.push('', '| Version | Files | Statements | Duration |', '|---|---|---:|---:|');
+        const rows = result.applied.map((version) => `| ${versionLabel(version.version, version.description)} | ${fileCell(version.files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`);
+        out.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | |`));
+    }
+    if (result.error)
+        out.push('', ...renderError(result.error));
+    const pending = result.plan.pending.map((p) => p.version).filter((v) => v > result.toVersion && v !== result.failedVersion);
+    if (result.error && pending.length)
+        out.push('', `Not attempted: ${versions(pending)}`);
+    return out.join('\n') + '\n';
+}
+function renderError(error) {
+    if (error instanceof StatementFailedError) {
+        const where = `${error.location.file}:${error.location.line}:${error.location.column}`;
+        const state = error.sqlError.sqlState ? ` (SQLSTATE ${error.sqlError.sqlState})` : '';
+        const lines = [
+            '> [!CAUTION]',
+            `> **v${error.version} failed** at ${code(where)}: ${clip(publicSqlMessage(error.sqlError), 2_000)}${state}`,
+            ...(error instanceof StepFailedError
+                ? [...(error.advice ? [`> ${error.advice}`] : []), `> ${error.outcome}`]
+                : [`> v${error.version} was rolled back; versions before it stay applied.`])
         ];
+        // DETAIL often quotes the rows involved (`Key (email)=(…) already exists`): production data, never shown here.
+        if (error.sqlError.detail)
+            lines.push("> PostgreSQL's DETAIL is left out: it can contain row values.");
+        if (error.sqlError.hint)
+            lines.push(`> Hint: ${clip(error.sqlError.hint, 2_000)}`);
+        return [...lines, '', fenced(clip(error.statementPreview, 4_000), 'sql')];
     }
-    const failed = verification.versions.find((v) => v.status === 'failed');
-    const lines = [`❌ **Verification failed**${where}: applying every version from scratch stopped at v${failed?.version ?? '?'}.`];
-    if (failed?.error) {
-        const where = `${failed.error.file}:${failed.error.line}:${failed.error.column}`;
-        lines.push('', `> ${code(where)}: ${cell(clip(failed.error.message, 2_000))}${failed.error.sqlState ? ` (SQLSTATE ${failed.error.sqlState})` : ''}`);
-    }
-    return lines;
+    return ['> [!CAUTION]', `> ${clip(error.message, 4_000).split('\n').join('\n> ')}`];
 }
-function findingLines(plan, source) {
-    const lines = [];
-    const against = source.kind === 'database' ? 'applied in the database' : 'on the base branch';
-    for (const drift of plan.drift) {
-        lines.push(`- ❗ **v${drift.version} was changed after it was ${source.kind === 'database' ? 'applied' : 'merged'}**: ` +
-            drift.files.map((f) => `${code(f.path)} ${f.change}`).join(', ') +
-            '. Applied versions must not be edited: put the change in a new version.');
-    }
-    if (plan.missing.length)
-        lines.push(`- ❗ **Missing**: ${comment_list(plan.missing)} ${against}, not in this branch.`);
-    if (plan.outOfOrder.length) {
-        lines.push(`- ❗ **Out of order**: ${comment_list(plan.outOfOrder)} ${plan.outOfOrder.length === 1 ? 'is' : 'are'} below the current version v${plan.currentVersion}; renumber above it.`);
-    }
-    for (const large of plan.tooLarge) {
-        lines.push(`- ❗ **Too large**: v${large.version} is ${formatBytes(large.bytes)} of SQL; one runner Lambda invocation takes at most ${formatBytes(large.limit)}. Split it into several versions.`);
-    }
-    for (const o of plan.oversized)
-        lines.push(`- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`);
-    for (const c of plan.transactionConflicts.filter((conflict) => conflict.severity === 'error')) {
-        lines.push(`- ❗ **Cannot run in a transaction**: ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)}. ` +
-            `Add ${code('-- migrate:no-transaction')} as the first line of that file, or move the statement into a file of its own that starts with it.`);
-    }
-    for (const m of plan.transactionControl) {
-        const fix = MISPLACED_FIX[m.context].replace('-- migrate:no-transaction', code('-- migrate:no-transaction'));
-        const where = code(`${m.file}:${m.line}:${m.column}`);
-        lines.push(`- ❗ **Transaction control**: ${code(m.statement)} at ${where} ${misplacedEffect(m)}. ${fix}`);
-    }
-    return lines;
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-rds-data/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(6315);
+;// CONCATENATED MODULE: ./src/targets/aws-http.ts
+/**
+ * The HTTP settings of the AWS SDK clients (Data API, Lambda). The SDK waits forever by default: an
+ * endpoint that accepts a request and never answers would hang a run until the job's own time limit.
+ * Every call therefore gets a request timeout a little above the service's own limit for one call, so
+ * that an answer the service would still give is never cut off. A call that times out failed with
+ * `TimeoutError` (a transient error in retry.ts): it is handled exactly like a lost reply, and a
+ * mutating call is never re-sent without finding out first whether it took effect.
+ */
+/** The Data API ends every call after 45 s (StatementTimeoutException); 15 s more for the reply to arrive. */
+const DATA_API_REQUEST_TIMEOUT_MS = 60_000;
+/**
+ * A synchronous Invoke lasts as long as the function runs: at most 15 minutes (its timeout), plus its
+ * start (init may take up to 10 s) and the reply. One minute more than the longest function run.
+ */
+const LAMBDA_REQUEST_TIMEOUT_MS = 16 * 60_000;
+/** Opening the TCP/TLS connection: the request has not been sent yet when this runs out. */
+const CONNECTION_TIMEOUT_MS = 10_000;
+/**
+ * TCP keep-alive probes start after this much silence. A synchronous Invoke's connection carries no
+ * byte while the function runs (up to 15 minutes); a NAT or firewall on the way may drop a connection
+ * that looks idle (AWS NAT gateways after 350 s), and the reply would then never arrive.
+ */
+const KEEP_ALIVE_PROBE_MS = 30_000;
+/** The requestHandler options of an SDK client whose calls may take at most `requestTimeoutMs`. */
+function requestHandlerOptions(requestTimeoutMs) {
+    const agent = { keepAlive: true, keepAliveMsecs: KEEP_ALIVE_PROBE_MS };
+    return {
+        requestTimeout: requestTimeoutMs,
+        // Without this the SDK only logs a warning when requestTimeout passes, and goes on waiting.
+        throwOnRequestTimeout: true,
+        connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, requestTimeoutMs),
+        httpAgent: agent,
+        httpsAgent: agent
+    };
 }
-/** Findings that do not stop an apply but deserve a look. */
-function warningLines(plan) {
-    return plan.transactionConflicts
-        .filter((conflict) => conflict.severity === 'warning')
-        .map((c) => `- ⚠️ ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)} runs inside the version's transaction: fine on PostgreSQL 12 and later, ` +
-        `unless the new value is used in the same transaction (then put it in a file that starts with ${code('-- migrate:no-transaction')}).`);
+/** A call that timed out before its connection was even open: nothing was sent. */
+function isConnectionTimeout(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return /did not establish a connection with the server within/.test(message);
 }
-/** How a pending version runs: the files that run outside a transaction, if any. */
-function runsCell(pending) {
-    const outside = pending.files.filter((file) => file.noTransaction);
-    if (!outside.length)
-        return 'in one transaction';
-    if (outside.length === 1)
-        return `outside a transaction: ${code(outside[0].name)}`;
-    return `${comment_plural(outside.length, 'file')} outside a transaction`;
-}
-/** Cuts text at a line boundary to at most `max` characters, saying how much was left out. */
-function truncate(text, max, path) {
-    if (text.length <= max)
-        return { text, note: null };
-    const cut = text.lastIndexOf('\n', max);
-    const kept = text.slice(0, cut > 0 ? cut : max);
-    const hiddenLines = text.slice(kept.length).split('\n').length - (text.endsWith('\n') ? 1 : 0);
-    return { text: kept, note: `… ${comment_plural(hiddenLines, 'more line')} not shown; see ${code(path)}.` };
-}
-function sqlBlocks(plan, versions, budget) {
-    const byNumber = new Map(versions.map((v) => [v.number, v]));
-    const out = [];
-    let left = budget;
-    for (const [index, pending] of plan.pending.entries()) {
-        const version = byNumber.get(pending.version);
-        if (!version)
+
+;// CONCATENATED MODULE: ./src/targets/named-parameters.ts
+const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
+const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
+/**
+ * Calls `onParameter` for every `:name` outside string literals, quoted identifiers, dollar-quoted
+ * bodies and comments. `::type` casts are skipped. Returns the text with each parameter replaced by
+ * what `onParameter` returned (or left as is when it returned undefined).
+ */
+function replaceNamedParameters(sql, onParameter) {
+    let out = '';
+    let i = 0;
+    const n = sql.length;
+    while (i < n) {
+        const c = sql[i];
+        const next = sql[i + 1];
+        // Line comment
+        if (c === '-' && next === '-') {
+            const end = sql.indexOf('\n', i);
+            const stop = end < 0 ? n : end;
+            out += sql.slice(i, stop);
+            i = stop;
             continue;
-        if (left < 1_000) {
-            // One line for the rest, however many versions there are.
-            const rest = plan.pending.slice(index).map((p) => p.version);
-            out.push(`SQL of ${comment_plural(rest.length, 'more version')} not shown (${comment_list(rest)}): the comment would exceed GitHub's size limit; see the files in the pull request.`);
-            break;
         }
-        const label = pending.description ? `v${pending.version} ${pending.description}` : `v${pending.version}`;
-        const open = `<details><summary>SQL of ${escapeHtml(label)} (${comment_plural(pending.files.length, 'file')}, ${comment_plural(pending.statements, 'statement')})</summary>`;
-        const close = '</details>';
-        // Every character counts against the budget: the wrapper, each file's block, each note.
-        left -= open.length + close.length + 8;
-        const parts = [];
-        for (const [fileIndex, file] of version.files.entries()) {
-            let block;
-            if (left < 600) {
-                const rest = version.files.length - fileIndex;
-                block =
-                    rest === 1
-                        ? `${code(file.name)}: not shown (the comment would exceed GitHub's size limit); see ${code(file.path)}.`
-                        : `${code(file.name)} and ${comment_plural(rest - 1, 'more file')}: not shown (the comment would exceed GitHub's size limit); see ${code(version.dir)}.`;
-                parts.push(block);
-                left -= block.length + 2;
-                break;
+        // Block comment (they nest in PostgreSQL)
+        if (c === '/' && next === '*') {
+            let depth = 1;
+            let j = i + 2;
+            while (j < n && depth > 0) {
+                if (sql[j] === '/' && sql[j + 1] === '*') {
+                    depth++;
+                    j += 2;
+                }
+                else if (sql[j] === '*' && sql[j + 1] === '/') {
+                    depth--;
+                    j += 2;
+                }
+                else
+                    j++;
             }
-            else {
-                const shown = truncate(file.text.replace(/\n+$/, ''), Math.min(FILE_SQL_CAP, left - 400), file.path);
-                block = `${code(file.name)}\n\n${fenced(shown.text, 'sql')}${shown.note ? `\n\n${shown.note}` : ''}`;
-            }
-            left -= block.length + 2;
-            parts.push(block);
+            out += sql.slice(i, j);
+            i = j;
+            continue;
         }
-        out.push(open, '', parts.join('\n\n'), '', close);
+        // String literal; E'…' allows backslash escapes
+        if (c === "'") {
+            const prev = sql[i - 1];
+            const escapes = (prev === 'E' || prev === 'e') && !(i >= 2 && IDENT_CHAR.test(sql[i - 2]));
+            let j = i + 1;
+            while (j < n) {
+                if (escapes && sql[j] === '\\')
+                    j += 2;
+                else if (sql[j] === "'" && sql[j + 1] === "'")
+                    j += 2;
+                else if (sql[j] === "'") {
+                    j++;
+                    break;
+                }
+                else
+                    j++;
+            }
+            out += sql.slice(i, j);
+            i = j;
+            continue;
+        }
+        // Quoted identifier
+        if (c === '"') {
+            let j = i + 1;
+            while (j < n) {
+                if (sql[j] === '"' && sql[j + 1] === '"')
+                    j += 2;
+                else if (sql[j] === '"') {
+                    j++;
+                    break;
+                }
+                else
+                    j++;
+            }
+            out += sql.slice(i, j);
+            i = j;
+            continue;
+        }
+        // Dollar-quoted string: $$…$$ or $tag$…$tag$ (not $1, not the `$` inside an identifier)
+        if (c === '$' && !(i > 0 && IDENT_CHAR.test(sql[i - 1]))) {
+            const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 200));
+            if (tag) {
+                const close = sql.indexOf(tag[0], i + tag[0].length);
+                const stop = close < 0 ? n : close + tag[0].length;
+                out += sql.slice(i, stop);
+                i = stop;
+                continue;
+            }
+        }
+        if (c === ':') {
+            if (next === ':') {
+                out += '::';
+                i += 2;
+                continue;
+            }
+            if (next !== undefined && IDENT_START.test(next)) {
+                let j = i + 1;
+                while (j < n && /[A-Za-z0-9_]/.test(sql[j]))
+                    j++;
+                const name = sql.slice(i + 1, j);
+                const replacement = onParameter(name);
+                out += replacement ?? sql.slice(i, j);
+                i = j;
+                continue;
+            }
+        }
+        out += c;
+        i++;
     }
     return out;
 }
-/** The schema change as the throwaway database shows it, cut at a line to its share of the comment. */
-function schemaChangeSection(markdown) {
-    const text = markdown.replace(/\n+$/, '');
-    if (text.length <= SCHEMA_CHANGE_BUDGET)
-        return ['**Schema change**', '', text];
-    // At a blank line when there is one in the second half: a table or list is then cut whole.
-    const paragraph = text.lastIndexOf('\n\n', SCHEMA_CHANGE_BUDGET);
-    const cut = paragraph > SCHEMA_CHANGE_BUDGET / 2 ? paragraph : text.lastIndexOf('\n', SCHEMA_CHANGE_BUDGET);
-    const kept = text.slice(0, cut > 0 ? cut : SCHEMA_CHANGE_BUDGET);
-    const hidden = text.slice(kept.length).split('\n').length - 1;
-    return ['**Schema change**', '', kept, '', `… ${comment_plural(Math.max(1, hidden), 'more line')} not shown.`];
+/** `:name` → `$n` for the names present in `params`; other `:word`s are left alone. */
+function toPositional(sql, params) {
+    if (!params || Object.keys(params).length === 0)
+        return { text: sql, values: [] };
+    const values = [];
+    const index = new Map();
+    const text = replaceNamedParameters(sql, (name) => {
+        if (!Object.prototype.hasOwnProperty.call(params, name))
+            return undefined;
+        let position = index.get(name);
+        if (position === undefined) {
+            values.push(params[name]);
+            position = values.length;
+            index.set(name, position);
+        }
+        return `$${position}`;
+    });
+    return { text, values };
 }
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+;// CONCATENATED MODULE: ./src/targets/packed.ts
+
+
+
+/** The SQLSTATE a packed guard raises (class AM is not one of PostgreSQL's). */
+const GUARD_SQLSTATE = 'AMG01';
+/** A dollar-quote tag `$name$` can wrap `text` when the text cannot end the quote early. */
+function tagFits(text, tag) {
+    return (text + tag).indexOf(tag) === text.length;
 }
-function renderPlanComment(input) {
-    const { plan, source, verification } = input;
-    const title = `### aurora-migrate plan · ${cell(input.environment)}`;
-    const findings = findingLines(plan, source);
-    const verifyFailed = verification?.status === 'failed';
-    const context = source.kind === 'database'
-        ? `Database at **v${plan.currentVersion}**`
-        : `The target database was **not consulted** (no credentials, e.g. a pull request from a fork): compared with the base branch at ${code(source.baseSha.slice(0, 7))}, at **v${plan.currentVersion}**`;
-    if (!plan.pending.length && !findings.length && !verifyFailed) {
-        const state = source.kind === 'database'
-            ? `up to date at **v${plan.currentVersion}**`
-            : `no migration changes relative to the base branch (at **v${plan.currentVersion}**)`;
-        return [title, '', `✅ ${cell(input.environment)} is ${state}: nothing to apply.`, '', footer(input.runUrl, input.sha), ''].join('\n');
+/** `$base$`, or `$base_1$`, `$base_2$`, … : the first that fits every text. */
+function freeTag(base, texts) {
+    for (let n = 0;; n++) {
+        const tag = n === 0 ? `$${base}$` : `$${base}_${n}$`;
+        if (texts.every((text) => tagFits(text, tag)))
+            return tag;
     }
-    const review = input.review ?? null;
-    const head = [title, ''];
-    if (review && plan.pending.length)
-        head.push(...renderReview(review, REVIEW_BUDGET), '');
-    const contextLine = head.length;
-    const total = plan.pending.reduce((sum, p) => sum + p.statements, 0);
-    head.push(plan.pending.length
-        ? `${context} · **${comment_plural(plan.pending.length, 'version')} pending**: ${comment_list(plan.pending.map((p) => p.version))} (${comment_plural(total, 'statement')})`
-        : `${context} · nothing pending`);
-    if (plan.deferred.length)
-        head.push('', `Held back by target-version v${plan.targetVersion}: ${comment_list(plan.deferred)}`);
-    if (plan.pending.length) {
-        head.push('', '| Version | Files | Statements | Runs | Verified |', '|---|---|---:|---|---|');
-        const rows = plan.pending.map((p) => {
-            const files = fileCell(p.files, (f) => `${code(f.name)} (${f.statements}${f.transactionWrapper ? `, ${WRAPPER_NOTE}` : ''})`);
-            const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`;
-            return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${versionStatusCell(verification, review, p.version)} |`;
-        });
-        head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | | |`));
-    }
-    if (plan.pending.some((p) => p.files.some((f) => f.transactionWrapper))) {
-        const why = 'every version already runs in one transaction, so those two statements are not sent';
-        head.push('', `${WRAPPER_NOTE}: the file wraps all its statements in BEGIN … COMMIT; ${why}.`);
-    }
-    const more = (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`;
-    if (findings.length)
-        head.push('', '**Apply will refuse to run until these are resolved:**', '', ...fitLines(findings, FINDINGS_BUDGET, more));
-    const warnings = warningLines(plan);
-    if (warnings.length)
-        head.push('', '**Worth a look** (apply runs anyway):', '', ...fitLines(warnings, WARNINGS_BUDGET, more));
-    head.push('', ...verificationSection(verification));
-    if (input.schemaChange)
-        head.push('', ...schemaChangeSection(input.schemaChange));
-    const tail = ['', footer(input.runUrl, input.sha), ''];
-    const fixed = head.join('\n').length + tail.join('\n').length;
-    const sql = sqlBlocks(plan, input.versions, BUDGET - fixed);
-    const body = [...head, ...(sql.length ? ['', ...sql] : []), ...tail].join('\n');
-    // Every part above is bounded; should they still add up to too much, a short comment beats none.
-    if (body.length <= BUDGET)
-        return body;
-    return [
-        title,
-        '',
-        head[contextLine],
-        '',
-        'The plan is too large for a pull request comment: the log of the workflow run lists every pending version.',
-        ...tail
-    ].join('\n');
 }
-/** One line for a deployment status (GitHub cuts descriptions at 140 characters) and the comment's head. */
-function deploySummaryLine(result, environment) {
-    const applied = result.applied.map((a) => a.version);
-    if (result.error) {
-        const where = result.error instanceof StatementFailedError
-            ? ` at ${result.error.location.file}:${result.error.location.line}: ${clip(publicSqlMessage(result.error.sqlError), 1_000)}`
-            : `: ${clip(result.error.message, 2_000)}`;
-        const before = applied.length ? `Applied ${comment_list(applied)}, then ` : '';
-        return `${before}${result.failedVersion ? `v${result.failedVersion} failed` : 'Migration failed'} on ${environment}${where}`;
-    }
-    if (!applied.length)
-        return `${environment} is up to date at v${result.toVersion}`;
-    return `Applied ${comment_list(applied)} to ${environment} in ${formatDuration(result.durationMs)}`;
+function dollarQuote(text, base) {
+    const tag = freeTag(base, [text]);
+    return `${tag}${text}${tag}`;
 }
-function renderDeployComment(input) {
-    const { result } = input;
-    const icon = result.error ? '❌' : '✅';
-    const lines = [`${icon} **${cell(deploySummaryLine(result, input.environment))}** (now at v${result.toVersion})`];
-    if (result.applied.length) {
-        lines.push('', '| Version | Statements | Duration |', '|---|---:|---:|');
-        const rows = result.applied.map((a) => `| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`);
-        lines.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | |`));
+/**
+ * A value as an SQL literal of the same meaning as the bound parameter: an untyped string constant
+ * (E'…' with quotes and backslashes doubled: it reads the same whatever standard_conforming_strings
+ * says), a number (negative ones in parentheses, so that `- :n` cannot become a comment), a boolean,
+ * NULL.
+ */
+function sqlLiteral(value) {
+    if (value === null || value === undefined)
+        return 'NULL';
+    if (typeof value === 'boolean')
+        return value ? 'true' : 'false';
+    if (typeof value === 'number') {
+        if (!Number.isFinite(value))
+            throw new Error(`Cannot inline the number ${value} into SQL`);
+        return value < 0 || Object.is(value, -0) ? `(${String(value)})` : String(value);
     }
-    if (result.error instanceof StepFailedError) {
-        lines.push('', result.error.outcome);
+    return ` E'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "''")}' `;
+}
+/** The statement with its `:name` parameters inlined as literals. */
+function inlineParameters(sql, params) {
+    if (!params || Object.keys(params).length === 0)
+        return sql;
+    return replaceNamedParameters(sql, (name) => (Object.prototype.hasOwnProperty.call(params, name) ? sqlLiteral(params[name]) : undefined));
+}
+const MARKER_BASE = 'aurora_migrate_packed';
+function statementPart(index, text, statement) {
+    const lines = [`  step := ${index};`, `  EXECUTE ${dollarQuote(text, `s${index}`)};`];
+    if (statement.expectRows !== undefined) {
+        lines.push('  GET DIAGNOSTICS n = ROW_COUNT;', `  IF n <> ${Math.trunc(statement.expectRows)} THEN RAISE EXCEPTION USING ERRCODE = '${GUARD_SQLSTATE}', MESSAGE = n::text; END IF;`);
     }
-    else if (result.error instanceof StatementFailedError) {
-        lines.push('', `v${result.error.version} was rolled back; versions before it stay applied.`);
-    }
-    lines.push('', footer(input.runUrl, input.sha), '');
     return lines.join('\n');
 }
-
-;// CONCATENATED MODULE: ./src/report/github.ts
-/** GitHub's limit on a deployment status description, in characters. */
-const MAX_DEPLOYMENT_DESCRIPTION = 140;
-const NOT_ACCESSIBLE = 'Resource not accessible by integration';
-/** Hidden marker that identifies a sticky comment: `<!-- aurora-migrate:<kind>:<key> -->`. `key` is sanitised (no `--`, no `>`, no newlines). */
-function stickyMarker(kind, key) {
-    return `<!-- aurora-migrate:${markerPart(kind)}:${markerPart(key)} -->`;
+function block(marker, parts) {
+    const body = [
+        'DECLARE',
+        '  step int := -1;',
+        '  n bigint;',
+        '  f_state text; f_message text; f_detail text; f_hint text;',
+        'BEGIN',
+        ...parts,
+        'EXCEPTION WHEN OTHERS OR query_canceled OR assert_failure THEN',
+        '  GET STACKED DIAGNOSTICS f_state = RETURNED_SQLSTATE, f_message = MESSAGE_TEXT, f_detail = PG_EXCEPTION_DETAIL, f_hint = PG_EXCEPTION_HINT;',
+        `  RAISE EXCEPTION USING ERRCODE = f_state, MESSAGE = '${marker} step ' || step || ': ' || f_message, DETAIL = f_detail, HINT = f_hint;`,
+        'END'
+    ].join('\n');
+    return `DO $${marker}$\n${body}\n$${marker}$`;
 }
-/** Nothing that could end the HTML comment early or split it over lines. */
-function markerPart(text) {
-    return text
-        .replace(/[\r\n>]+/g, ' ')
-        .replace(/-{2,}/g, '-')
-        .replace(/\s+/g, ' ')
-        .trim();
+/** `SET [LOCAL | SESSION] statement_timeout …` or `SELECT [pg_catalog.]set_config('statement_timeout', …)`. */
+function setsStatementTimeout(sql) {
+    const tokens = tokenize(sql, 8);
+    if (isWord(tokens[0], 'set')) {
+        const at = isWord(tokens[1], 'local') || isWord(tokens[1], 'session') ? 2 : 1;
+        return isWord(tokens[at], 'statement_timeout');
+    }
+    if (!isWord(tokens[0], 'select'))
+        return false;
+    const at = isWord(tokens[1], 'pg_catalog') && tokens[2]?.kind === 'symbol' && tokens[2].value === '.' ? 3 : 1;
+    const call = tokens[at + 1];
+    const argument = tokens[at + 2];
+    return (isWord(tokens[at], 'set_config') &&
+        call?.kind === 'symbol' &&
+        call.value === '(' &&
+        argument?.kind === 'string' &&
+        argument.value?.toLowerCase() === "'statement_timeout'");
 }
 /**
- * Whose comments may be ours. A user's token (a PAT) can ask who it is; GITHUB_TOKEN and app tokens
- * cannot, and post as a bot. Anyone can write the marker into a comment: matching only our own
- * author keeps the plan from being written into someone else's comment.
+ * Whether packing keeps the statements' meaning. Two kinds of statement run only statement by statement:
+ * - a `SET [LOCAL] statement_timeout`: the timeout is armed once per statement the client sends, so
+ *   inside a block it would bound none of the statements after it (the engine's statement-timeout,
+ *   pg_dump's `SET statement_timeout = 0`);
+ * - savepoints (SAVEPOINT, RELEASE, ROLLBACK TO), which nest inside a version's transaction but which
+ *   EXECUTE refuses like every transaction command.
  */
-async function authorFilter(octokit) {
+function packable(statements) {
+    return (statements.length > 0 &&
+        !statements.some((statement) => setsStatementTimeout(statement.sql) || transactionControl(statement.sql)?.kind === 'savepoint'));
+}
+/**
+ * Packs the statements into as few DO blocks of at most `maxLength` characters as they fit in, each
+ * statement whole and in order. The marker (the blocks' dollar-quote tag and the prefix of the errors
+ * they raise) occurs in no statement.
+ */
+function packTransaction(statements, maxLength = Infinity) {
+    const texts = statements.map((statement) => inlineParameters(statement.sql, statement.params));
+    const marker = freeTag(MARKER_BASE, texts).slice(1, -1);
+    const parts = texts.map((text, index) => statementPart(index, text, statements[index]));
+    // block(marker, parts) is the empty block's text with each part and a newline added.
+    const empty = block(marker, []).length;
+    const chunks = [];
+    let first = 0;
+    do {
+        let count = 0;
+        let length = empty;
+        while (first + count < parts.length && length + parts[first + count].length + 1 <= maxLength) {
+            length += parts[first + count].length + 1;
+            count++;
+        }
+        if (count === 0 && parts.length > 0)
+            return { ok: false, index: first, length: empty + parts[first].length + 1 };
+        chunks.push({ sql: block(marker, parts.slice(first, first + count)), first, count });
+        first += count;
+    } while (first < parts.length);
+    return { ok: true, marker, chunks };
+}
+/**
+ * The failure a packed transaction reports for an SQL error of one of its blocks (or of the COMMIT that
+ * followed), in the terms of the unpacked form: the failed statement's index and label, a guard, or the
+ * commit phase. The position inside the statement is not known from the packed form (see the
+ * transports' replay).
+ */
+function decodePackedError(error, statements, marker) {
+    const match = new RegExp(`^${marker} step (-?\\d+): ([\\s\\S]*)$`).exec(error.message);
+    if (!match) {
+        const { position: _inTheBlock, ...rest } = error;
+        // A bare "Database returned SQL Exception" says nothing of where: the place is left unknown.
+        if (!error.sqlState)
+            return { ok: false, failedIndex: statements.length, error: rest };
+        // Raised after the block ended: the commit of the call (or of the transaction) failed.
+        return { ok: false, phase: 'commit', failedIndex: statements.length, error: rest };
+    }
+    const index = Number(match[1]);
+    const statement = statements[index];
+    const cleaned = { message: match[2] };
+    if (error.sqlState)
+        cleaned.sqlState = error.sqlState;
+    if (error.detail)
+        cleaned.detail = error.detail;
+    if (error.hint)
+        cleaned.hint = error.hint;
+    if (statement && error.sqlState === GUARD_SQLSTATE && statement.expectRows !== undefined && /^\d+$/.test(match[2])) {
+        return {
+            ok: false,
+            phase: 'statement',
+            failedIndex: index,
+            failedLabel: statement.label,
+            error: { message: `Expected ${statement.expectRows} row(s), got ${match[2]}; the transaction was rolled back.` },
+            guard: true
+        };
+    }
+    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement?.label, error: cleaned };
+}
+/**
+ * An SQL error only the packed form raises for a statement that runs fine one per call: EXECUTE does
+ * not implement `SELECT … INTO` (SQLSTATE 0A000). Nothing ran (the packed call was rolled back as a
+ * whole): the transport runs the transaction statement by statement. Transaction commands, which EXECUTE
+ * refuses the same way, are not among them: refusing them is what keeps a version's transaction whole.
+ */
+function refusedByPacking(failure) {
+    return (failure.phase === 'statement' &&
+        !failure.guard &&
+        failure.error.sqlState === '0A000' &&
+        /^EXECUTE of SELECT \.\.\. INTO is not implemented/.test(failure.error.message));
+}
+/**
+ * Errors that PostgreSQL reports with a position inside the statement (parse and analysis errors,
+ * unreadable literals): the packed form loses it, and the transport gets it by replaying the statements
+ * unpacked in a transaction it rolls back.
+ */
+function carriesPosition(failure) {
+    const state = failure.error.sqlState ?? '';
+    return failure.phase === 'statement' && !failure.guard && (state.startsWith('42') || state === '22P02');
+}
+/** Said when a replay could not confirm where inside the statement the error is. */
+const POSITION_NOT_CONFIRMED = ' (the position inside the statement could not be confirmed)';
+/**
+ * The failure with the position PostgreSQL gives inside the failing statement, found honestly: the
+ * statements up to and including the failing one are replayed unpacked, in a transaction that is rolled
+ * back (`replay`), and that run's error is taken when it fails at the same statement with the same
+ * SQLSTATE. Otherwise the failure is reported at the statement's start, saying the position could not
+ * be confirmed.
+ */
+async function locateFailure(failure, statements, replay) {
+    if (!carriesPosition(failure))
+        return failure;
+    let replayed;
     try {
-        const { data } = await octokit.rest.users.getAuthenticated();
-        return (comment) => comment.user?.login === data.login;
+        replayed = await replay(statements.slice(0, failure.failedIndex + 1));
     }
     catch {
-        return (comment) => comment.user?.type === 'Bot';
+        replayed = undefined;
     }
-}
-/**
- * Finds the comment carrying `marker` (listing ALL comments with full pagination, per_page 100) and
- * creates it, edits it, or leaves it when the body is already identical (no PATCH then). Only a
- * comment whose body starts with the marker counts, so a person quoting it mid-comment is left
- * alone; when several carry it (left over from two runs racing) the oldest is the one kept up to
- * date. Never throws.
- */
-async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
-    // The marker must lead the body, or the next run would not recognise this comment.
-    const text = body.startsWith(marker) ? body : `${marker}\n${body}`;
-    const where = `${repo.owner}/${repo.repo}#${issueNumber}`;
-    let step = 'list the comments on';
-    try {
-        const comments = (await octokit.paginate(octokit.rest.issues.listComments, {
-            owner: repo.owner,
-            repo: repo.repo,
-            issue_number: issueNumber,
-            per_page: 100
-        }));
-        const ours = await authorFilter(octokit);
-        const existing = oldest(comments.filter((comment) => (comment.body ?? '').trimStart().startsWith(marker) && ours(comment)));
-        if (!existing) {
-            step = 'create a comment on';
-            const { data } = await octokit.rest.issues.createComment({
-                owner: repo.owner,
-                repo: repo.repo,
-                issue_number: issueNumber,
-                body: text
-            });
-            return { action: 'created', id: data.id, url: data.html_url };
-        }
-        if (existing.body === text)
-            return { action: 'unchanged', id: existing.id, url: existing.html_url };
-        step = 'update the comment on';
-        const { data } = await octokit.rest.issues.updateComment({ owner: repo.owner, repo: repo.repo, comment_id: existing.id, body: text });
-        return { action: 'updated', id: data.id, url: data.html_url };
+    if (replayed && !replayed.ok && replayed.failedIndex === failure.failedIndex && replayed.error.sqlState === failure.error.sqlState) {
+        // The same error, unpacked: its position, or none because PostgreSQL gives none for it.
+        return replayed.error.position === undefined ? failure : { ...failure, error: { ...failure.error, position: replayed.error.position } };
     }
-    catch (error) {
-        const status = statusOf(error);
-        return { action: 'failed', status, warning: commentWarning(step, where, status, error) };
-    }
-}
-function oldest(comments) {
-    let found;
-    for (const comment of comments) {
-        if (!found || comment.created_at < found.created_at || (comment.created_at === found.created_at && comment.id < found.id))
-            found = comment;
-    }
-    return found;
-}
-function commentWarning(step, where, status, error) {
-    const answer = describeFailure(status, error);
-    const prefix = `Could not ${step} ${where}: ${answer}.`;
-    if (status === 403 && githubMessage(error)?.includes(NOT_ACCESSIBLE)) {
-        return (`${prefix} The token cannot write comments. Give the job\n` +
-            `permissions:\n  pull-requests: write\n` +
-            `On pull requests from forks the token is read-only whatever the workflow asks for: see the fork-safe workflow in the README.`);
-    }
-    if (status === 401)
-        return `${prefix} Check the github-token input.`;
-    if (status === 404)
-        return `${prefix} The pull request does not exist in this repository or the token cannot see it.`;
-    if (status === 422)
-        return `${prefix} The comment was not changed.`;
-    return prefix;
-}
-/**
- * The pull requests a commit belongs to (GET /repos/{owner}/{repo}/commits/{sha}/pulls), as
- * numbers; merged or open ones, not closed-unmerged ones. [] on 404/422 (GitHub does not know the
- * commit). Never throws: any other failure returns [] with a warning.
- */
-async function pullRequestsForCommit(octokit, repo, sha) {
-    try {
-        const pulls = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
-            owner: repo.owner,
-            repo: repo.repo,
-            commit_sha: sha,
-            per_page: 100
-        });
-        const numbers = pulls.filter((pull) => pull.state === 'open' || pull.merged_at !== null).map((pull) => pull.number);
-        return { numbers: [...new Set(numbers)] };
-    }
-    catch (error) {
-        const status = statusOf(error);
-        if (status === 404 || status === 422)
-            return { numbers: [] };
-        const prefix = `Could not look up the pull requests of commit ${sha} in ${repo.owner}/${repo.repo}: ${describeFailure(status, error)}.`;
-        if (status === 403) {
-            return {
-                numbers: [],
-                warning: `${prefix} The token cannot read pull requests. Give the job\npermissions:\n  contents: read\n  pull-requests: read`
-            };
-        }
-        return { numbers: [], warning: prefix };
-    }
-}
-/**
- * POSTs a deployment status; the description is cut to GitHub's 140 characters with '…'. Returns a
- * warning instead of throwing on failure.
- */
-async function postDeploymentStatus(octokit, repo, deploymentId, status) {
-    try {
-        await octokit.rest.repos.createDeploymentStatus({
-            owner: repo.owner,
-            repo: repo.repo,
-            deployment_id: deploymentId,
-            state: status.state,
-            description: github_truncate(status.description, MAX_DEPLOYMENT_DESCRIPTION),
-            ...(status.logUrl ? { log_url: status.logUrl } : {}),
-            ...(status.environment ? { environment: status.environment } : {})
-        });
-        return { ok: true };
-    }
-    catch (error) {
-        const code = statusOf(error);
-        const prefix = `Could not post the '${status.state}' status of deployment ${deploymentId} in ${repo.owner}/${repo.repo}: ${describeFailure(code, error)}.`;
-        if (code === 403)
-            return {
-                ok: false,
-                warning: `${prefix} The token cannot write deployment statuses. Give the job\npermissions:\n  deployments: write`
-            };
-        if (code === 404)
-            return { ok: false, warning: `${prefix} Check the deployment id: it must be a deployment of this repository.` };
-        return { ok: false, warning: prefix };
-    }
-}
-/** Cuts `text` to `max` characters (code points, as GitHub counts), ending in '…' when it was cut. */
-function github_truncate(text, max) {
-    const characters = Array.from(text);
-    if (characters.length <= max)
-        return text;
-    return `${characters.slice(0, max - 1).join('')}…`;
-}
-/** The HTTP status of an Octokit RequestError; null when no answer came (network, DNS, TLS). */
-function statusOf(error) {
-    const status = error?.status;
-    // Octokit reports a request that got no answer as status 500 with no response.
-    if (typeof status !== 'number' || status === 0 || !error.response)
-        return null;
-    return status;
-}
-/** GitHub's own `message` (plus the messages of its `errors`), when the answer had one. */
-function githubMessage(error) {
-    const data = error?.response?.data;
-    if (!data || typeof data !== 'object')
-        return null;
-    const { message, errors } = data;
-    if (typeof message !== 'string')
-        return null;
-    const details = Array.isArray(errors)
-        ? errors
-            .map((e) => (typeof e === 'string' ? e : typeof e?.message === 'string' ? e.message : null))
-            .filter((m) => Boolean(m))
-        : [];
-    return details.length ? `${message}: ${details.join('; ')}` : message;
-}
-/**
- * What GitHub answered, from the status and GitHub's message only: the error object also holds the
- * request, and nothing of it (headers included) belongs in a warning.
- */
-function describeFailure(status, error) {
-    if (status === null) {
-        return `no answer from the GitHub API (${error instanceof Error ? error.message : String(error)})`;
-    }
-    const message = githubMessage(error);
-    return message ? `GitHub answered ${status} "${message}"` : `GitHub answered ${status}`;
+    return { ...failure, error: { ...failure.error, message: failure.error.message + POSITION_NOT_CONFIRMED } };
 }
 
-;// CONCATENATED MODULE: ./src/report/outputs.ts
-/** The most characters of the `plan` output: plenty for any plan a person reads, small for an expression. */
-const PLAN_OUTPUT_LIMIT = 64 * 1024;
-/** GitHub refuses a step summary over 1 MiB; keep a margin for what other steps of the job add. */
-const SUMMARY_LIMIT = 512 * 1024;
-/** No single message in a list (a refusal naming every drifted file) takes more than this. */
-const ITEM_TEXT_LIMIT = 2_000;
-function lists(plan) {
-    return Object.entries(plan).filter((entry) => Array.isArray(entry[1]));
+;// CONCATENATED MODULE: ./src/targets/retry.ts
+/**
+ * Which AWS failures (Data API, Lambda Invoke) are retried, and how. Decided per error class, never
+ * "retry everything":
+ *
+ * - `resuming`  DatabaseResumingException: the call never reached the database (the cluster is
+ *               waking up from auto-pause). Retried for any call, with backoff, up to a time limit.
+ * - `throttled` 429 / ThrottlingException / TooManyRequestsException: refused before execution.
+ *               Retried for any call, with backoff and jitter, for up to `throttleTimeoutMs` (5 minutes
+ *               by default: long enough to ride out a throttling storm). Inside a Data API transaction
+ *               the caller passes a shorter window, since the transaction expires after 3 idle minutes.
+ * - `not-ready` a Lambda function that cannot run yet (Pending or being updated, its VPC network
+ *               interfaces or subnet addresses not available): refused before the function ran.
+ *               Retried for any call, like throttling.
+ * - `transient` 5xx and network failures, and a call that got no answer within the client's request
+ *               timeout (aws-http.ts): the call may or may not have run. Retried only for calls that are
+ *               safe to send twice (`idempotent`).
+ * - `sql`       an error from PostgreSQL. Never retried.
+ * - `fatal`     everything else (validation, permissions, statement timeout, a lost transaction).
+ */
+
+const THROTTLING = new Set([
+    'ThrottlingException',
+    'TooManyRequestsException',
+    'ThrottledException',
+    'Throttling',
+    'RequestLimitExceeded',
+    'RequestThrottled',
+    'RequestThrottledException',
+    'SlowDown'
+]);
+/** Lambda Invoke answers that mean the function did not run because it is not ready yet. */
+const NOT_READY = new Set([
+    'ResourceConflictException',
+    'ResourceNotReadyException',
+    'EC2ThrottledException',
+    'ENILimitReachedException',
+    'SubnetIPAddressLimitReachedException'
+]);
+const TRANSIENT_NAMES = new Set([
+    'InternalServerErrorException',
+    'InternalFailure',
+    'InternalError',
+    'ServiceUnavailableError',
+    'ServiceUnavailableException',
+    'ServiceUnavailable',
+    'DatabaseUnavailableException',
+    'RequestTimeout',
+    'RequestTimeoutException',
+    'TimeoutError'
+]);
+const NETWORK_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENETDOWN',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT'
+]);
+function errorName(error) {
+    const e = (error ?? {});
+    const name = typeof e.name === 'string' ? e.name : 'Error';
+    // An error from another realm reaches us wrapped by the SDK: "AWS SDK error wrapper for TimeoutError: …".
+    const wrapped = name === 'Error' && typeof e.message === 'string' ? /^AWS SDK error wrapper for (\w+)/.exec(e.message) : null;
+    return wrapped ? wrapped[1] : name;
 }
-/** The plan with each list cut to its first `keep` items, and `omitted` counting what was cut from each. */
-function cut(plan, keep) {
-    const out = { ...plan };
-    const omitted = {};
-    for (const [key, list] of lists(plan)) {
-        // The newest applied versions say most about the database; of every other list, the first ones.
-        const kept = list.length <= keep ? list : key === 'appliedVersions' ? list.slice(list.length - keep) : list.slice(0, keep);
-        out[key] = kept.map((item) => typeof item === 'string' && item.length > ITEM_TEXT_LIMIT ? `${item.slice(0, ITEM_TEXT_LIMIT - 1)}…` : item);
-        if (list.length > keep)
-            omitted[key] = list.length - keep;
+function httpStatus(error) {
+    const status = (error ?? {}).$metadata?.httpStatusCode;
+    return typeof status === 'number' ? status : undefined;
+}
+/** v1 sent SQL errors as BadRequestException "Database error code: N. Message: ERROR: …". */
+function looksLikeSqlError(message) {
+    return /^Database error code:|^Database returned SQL Exception|^(ERROR|FATAL):/.test(message.trim());
+}
+function classifyError(error) {
+    if (error instanceof DatabaseError)
+        return 'sql';
+    if (error instanceof TransportError)
+        return 'fatal';
+    const e = (error ?? {});
+    const name = errorName(error);
+    const code = typeof e.code === 'string' ? e.code : '';
+    const message = typeof e.message === 'string' ? e.message : '';
+    const status = httpStatus(error);
+    if (name === 'DatabaseResumingException')
+        return 'resuming';
+    if (THROTTLING.has(name) || status === 429)
+        return 'throttled';
+    if (NOT_READY.has(name))
+        return 'not-ready';
+    if (name === 'DatabaseErrorException')
+        return 'sql';
+    if (name === 'BadRequestException' && looksLikeSqlError(message))
+        return 'sql';
+    if (TRANSIENT_NAMES.has(name) || NETWORK_CODES.has(code) || NETWORK_CODES.has(name))
+        return 'transient';
+    if (status === undefined && (/socket hang up|other side closed/i.test(message) || [...NETWORK_CODES].some((c) => message.includes(c)))) {
+        return 'transient';
     }
-    out.omitted = omitted;
-    return out;
+    if (status !== undefined && status >= 500)
+        return 'transient';
+    return 'fatal';
+}
+const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Exponential backoff with "equal jitter": half the step fixed, half random. */
+function backoffMs(attempt, baseMs, capMs, random) {
+    const step = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+    return Math.round(step / 2 + (step / 2) * random());
 }
 /**
- * The plan as JSON of at most `limit` characters. When the whole plan is longer, every list is cut to the
- * same number of items (the largest that fits) and `omitted` says how many items each list lost, so a
- * consumer can tell a cut list from a complete one. An uncut plan has no `omitted`.
+ * The wait a refusal asks for: Lambda's TooManyRequestsException carries the Retry-After header as
+ * `retryAfterSeconds`; other errors may have the raw header in `$response`.
  */
-function planOutput(plan, limit = PLAN_OUTPUT_LIMIT) {
-    const whole = JSON.stringify(plan);
-    if (whole.length <= limit)
-        return whole;
-    let low = 0;
-    let high = Math.max(0, ...lists(plan).map(([, list]) => list.length));
-    while (low < high) {
-        const middle = Math.ceil((low + high) / 2);
-        if (JSON.stringify(cut(plan, middle)).length <= limit)
-            low = middle;
-        else
-            high = middle - 1;
-    }
-    return JSON.stringify(cut(plan, low));
+function retryAfterMs(error) {
+    const e = (error ?? {});
+    const header = e.retryAfterSeconds ?? e.$response?.headers?.['retry-after'];
+    const seconds = typeof header === 'number' ? header : typeof header === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) : NaN;
+    return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined;
 }
-/** The markdown for the job summary, or a short note when it is (against every bound upstream) too large. */
-function boundedSummary(markdown, limit = SUMMARY_LIMIT) {
-    if (Buffer.byteLength(markdown, 'utf8') <= limit)
-        return markdown;
-    const title = markdown.slice(0, markdown.indexOf('\n') + 1 || markdown.length);
-    return `${title}\nThe report is too large for a job summary (${Buffer.byteLength(markdown, 'utf8').toLocaleString('en-US')} bytes): see the log of this run.\n`;
+function formatSeconds(ms) {
+    const s = ms / 1000;
+    return s < 10 ? `${Number(s.toFixed(1))} s` : `${Math.round(s)} s`;
+}
+function messageOf(error) {
+    return String(error?.message ?? error);
+}
+/** Lambda says why it throttled (`Reason`: ReservedFunctionConcurrentInvocationLimitExceeded, …). */
+function reasonOf(error) {
+    const reason = (error ?? {}).Reason;
+    return typeof reason === 'string' && reason ? `: ${reason}` : '';
+}
+const RESUME_BASE_MS = 1000;
+const RESUME_CAP_MS = 10_000;
+const THROTTLE_BASE_MS = 500;
+const THROTTLE_CAP_MS = 20_000;
+const DEFAULT_THROTTLE_TIMEOUT_MS = 300_000;
+const TRANSIENT_BASE_MS = 500;
+const TRANSIENT_CAP_MS = 5000;
+/**
+ * Runs `call`, retrying it as the error class allows. Errors that are not retried, or whose retries
+ * are used up, are rethrown unchanged, except a cluster that does not resume in time: that is a
+ * TransportError saying so.
+ */
+async function withRetry(call, options) {
+    const sleep = options.sleep ?? defaultSleep;
+    const now = options.now ?? Date.now;
+    const random = options.random ?? Math.random;
+    const log = options.log ?? (() => { });
+    const resumeTimeoutMs = options.resumeTimeoutMs ?? 300_000;
+    const throttleTimeoutMs = options.throttleTimeoutMs ?? DEFAULT_THROTTLE_TIMEOUT_MS;
+    const throttleMaxPauseMs = options.throttleMaxPauseMs ?? THROTTLE_CAP_MS;
+    const transientAttempts = options.transientAttempts ?? 3;
+    const service = options.service ?? 'The Data API';
+    let attempt = 0;
+    let resumingSince;
+    let resumingRetries = 0;
+    let throttledRetries = 0;
+    let refusedSince;
+    let transientRetries = 0;
+    for (;;) {
+        attempt++;
+        try {
+            return await call();
+        }
+        catch (error) {
+            const kind = classifyError(error);
+            if (kind === 'resuming') {
+                resumingSince ??= now();
+                resumingRetries++;
+                const elapsed = now() - resumingSince;
+                const wait = backoffMs(resumingRetries, RESUME_BASE_MS, RESUME_CAP_MS, random);
+                if (elapsed + wait > resumeTimeoutMs) {
+                    throw new TransportError(`The Aurora cluster did not resume from auto-pause within ${Math.round(resumeTimeoutMs / 1000)} s ` +
+                        `(${attempt} attempts). Try again later, or raise resume-timeout.`, 'DatabaseResumingException', false, { cause: error });
+                }
+                log(`Aurora cluster is resuming after auto-pause; retrying in ${formatSeconds(wait)} ` +
+                    `(attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)`);
+                await sleep(wait);
+                continue;
+            }
+            if (kind === 'throttled' || kind === 'not-ready') {
+                refusedSince ??= now();
+                const elapsed = now() - refusedSince;
+                // The backoff (with jitter), but never sooner than the service asked for (Retry-After), and never
+                // longer than one pause may last.
+                const backoff = backoffMs(throttledRetries + 1, THROTTLE_BASE_MS, Math.min(THROTTLE_CAP_MS, throttleMaxPauseMs), random);
+                const wait = Math.min(throttleMaxPauseMs, Math.max(backoff, retryAfterMs(error) ?? 0));
+                if (elapsed + wait <= throttleTimeoutMs) {
+                    throttledRetries++;
+                    const progress = ` (attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)`;
+                    log(kind === 'throttled'
+                        ? `${service} is throttling requests (${errorName(error)}${reasonOf(error)}); retrying in ${formatSeconds(wait)}${progress}`
+                        : `${service} is not ready (${errorName(error)}: ${messageOf(error)}); retrying in ${formatSeconds(wait)}${progress}`);
+                    await sleep(wait);
+                    continue;
+                }
+            }
+            if (kind === 'transient' && options.idempotent && transientRetries + 1 < transientAttempts) {
+                transientRetries++;
+                const wait = backoffMs(transientRetries, TRANSIENT_BASE_MS, TRANSIENT_CAP_MS, random);
+                log(`${service} call failed (${errorName(error)}: ${messageOf(error)}); retrying in ${formatSeconds(wait)}`);
+                await sleep(wait);
+                continue;
+            }
+            throw error;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/target.ts
+/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
+function guardFailure(statement, result, index) {
+    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
+        return null;
+    return {
+        ok: false,
+        phase: 'statement',
+        failedIndex: index,
+        failedLabel: statement.label,
+        error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
+        guard: true,
+        guardRows: result.rows
+    };
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/errors.ts
+/** The service rejects longer `sql` (the SDK does not check). */
+const MAX_SQL_LENGTH = 65_536;
+const LABELS = [
+    'Detail',
+    'Hint',
+    'Position',
+    'Where',
+    'SQLState',
+    'Internal Position',
+    'Internal Query',
+    'Location',
+    'Routine',
+    'File',
+    'Line'
+];
+const PART_SEPARATOR = new RegExp(`(?:;\\s+|\\r?\\n\\s*)(?=(?:${LABELS.join('|')}):\\s?)`);
+/**
+ * Reads the SQL error out of a Data API message:
+ * - v2: `ERROR: <message>; Detail: …; Hint: …; Position: N; SQLState: XXXXX` (parts optional)
+ * - v1: `Database error code: N. Message: ERROR: <message>` with pgjdbc's newline-separated parts
+ * - a bare `Database returned SQL Exception` (no details at all)
+ */
+function parseDataApiError(message) {
+    let text = String(message ?? '').trim();
+    text = text.replace(/^Database error code:\s*-?\d+\.\s*Message:\s*/i, '');
+    const [first, ...rest] = text.split(PART_SEPARATOR);
+    const info = { message: first.replace(/^(ERROR|FATAL|PANIC):\s*/, '').trim() || text };
+    for (const part of rest) {
+        const colon = part.indexOf(':');
+        const label = part.slice(0, colon).trim();
+        const value = part.slice(colon + 1).trim();
+        if (label === 'SQLState' && /^[0-9A-Z]{5}$/.test(value))
+            info.sqlState = value;
+        else if (label === 'Position' && /^\d+$/.test(value))
+            info.position = Number(value);
+        else if (label === 'Detail' && value)
+            info.detail = value;
+        else if (label === 'Hint' && value)
+            info.hint = value;
+    }
+    return info;
+}
+function tooLong(sql) {
+    if (sql.length <= MAX_SQL_LENGTH)
+        return undefined;
+    return {
+        message: `The statement is ${sql.length.toLocaleString('en-US')} characters long; the Data API accepts at most ` +
+            `${MAX_SQL_LENGTH.toLocaleString('en-US')} characters per statement. Split it into smaller statements, ` +
+            `or apply it through database-url.`
+    };
+}
+/** The first 80 characters of a statement, on one line, for messages. */
+function sqlPreview(sql) {
+    const flat = sql.replace(/\s+/g, ' ').trim();
+    return flat.length > 80 ? `"${flat.slice(0, 80)}…"` : `"${flat}"`;
+}
+/** What to do about the service errors a first setup meets. */
+const HINTS = {
+    StatementTimeoutException: 'The statement ran longer than the Data API allows for one call (45 s).',
+    ThrottlingException: "The Data API kept throttling requests for 5 minutes (with backoff): the account's request rate for the Data API is used up. " +
+        'Re-run later, or spread the deploys that use this cluster.',
+    TimeoutError: "The call got no answer within the client's request timeout (the Data API ends a call after 45 s): " +
+        'the endpoint or the network did not answer.',
+    HttpEndpointNotEnabledException: 'Enable the Data API on the cluster: aws rds enable-http-endpoint --resource-arn <cluster ARN>.',
+    AccessDeniedException: 'The role needs rds-data:ExecuteStatement, BeginTransaction, CommitTransaction and RollbackTransaction on the cluster, and secretsmanager:GetSecretValue on the secret.',
+    ForbiddenException: 'The role is not allowed to use the Data API on this cluster, or the secret: check its IAM policy.',
+    CredentialsProviderError: 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
+    InvalidSecretException: 'The secret must be the JSON of an RDS database secret (username and password) for this cluster.',
+    DatabaseNotFoundException: 'Check the database input: that database does not exist on the cluster.'
+};
+function describeEnd(end) {
+    if (end.kind === 'rolled-back')
+        return 'the transaction was rolled back';
+    if (end.kind === 'gone')
+        return 'the transaction had already ended';
+    return (`the transaction could not be rolled back (RollbackTransaction, tried for ${end.seconds} s, answered ${bareText(end.reason)}): ` +
+        'the service rolls it back once it has seen no call for 3 minutes, and until then it holds its locks');
+}
+function bareText(message) {
+    return message.trim().replace(/[.\s]+$/, '');
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/long-statement.ts
+/**
+ * Waiting for a statement left running server-side after its call ended (the 45 s limit, or a lost
+ * reply): its backend is looked up in pg_stat_activity every few seconds through ordinary short queries,
+ * and its progress logged every 15 s (for CREATE INDEX, from pg_stat_progress_create_index).
+ */
+
+
+
+
+/** How often a long-running statement's backend is looked up once the call has timed out. */
+const LONG_STATEMENT_POLL_MS = 5000;
+/** How often its progress is logged. */
+const LONG_STATEMENT_PROGRESS_MS = 15_000;
+const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
+FROM pg_catalog.pg_stat_progress_create_index WHERE pid = :pid`;
+function percent(done, total) {
+    const d = Number(done);
+    const t = Number(total);
+    if (!Number.isFinite(d) || !Number.isFinite(t) || t <= 0)
+        return undefined;
+    return `${Math.min(100, Math.floor((d / t) * 100))}% (${d.toLocaleString('en-US')} of ${t.toLocaleString('en-US')})`;
+}
+/** How a person finds a statement still running. */
+function activityQuery(pid) {
+    return pid !== undefined
+        ? `SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE pid = ${pid}`
+        : "SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE state = 'active' AND datname = current_database()";
+}
+/** Waits for a statement left running server-side; returns the error that reports how it ended. */
+async function waitForStatement(ctx, sql, started, timeoutMs, cause, 
+/** How messages name it. Default: its first 80 characters. */
+shown = sqlPreview(sql)) {
+    const name = errorName(cause);
+    const timedOut = name === 'StatementTimeoutException';
+    const isCreateIndex = /^\s*create\s+(unique\s+)?index\b/i.test(sql);
+    const deadline = timeoutMs === null ? Infinity : started + timeoutMs;
+    const limit = timeoutMs === null ? 'with no time limit' : `for up to ${formatSeconds(timeoutMs)}`;
+    let pid;
+    let lastLog = ctx.now();
+    ctx.log(timedOut
+        ? `${shown} is still running after the Data API's 45 s call limit; waiting for it to finish on the server ${limit}`
+        : `The call running ${shown} failed (${name}: ${errorMessage(cause)}); checking whether it is running on the server`);
+    for (;;) {
+        let row;
+        try {
+            row = (await ctx.query(RUNNING_STATEMENT_SQL, { sql })).rows[0];
+        }
+        catch (error) {
+            return new TransportError(`Could not check whether ${shown} is still running on the server (${errorMessage(error)}). It may still be ` +
+                `running: see ${activityQuery(pid)}. The migration version it belongs to is not complete.`, errorName(error), false, { cause: error });
+        }
+        const elapsed = ctx.now() - started;
+        if (!row)
+            break;
+        pid = Number(row.pid);
+        if (ctx.now() >= deadline) {
+            return new TransportError(`${shown} is still running on the server after ${formatSeconds(elapsed)} (pid ${pid}); the limit for it was ` +
+                `${formatSeconds(timeoutMs ?? 0)}. It was not cancelled: see it with ${activityQuery(pid)}, and stop it with ` +
+                `SELECT pg_cancel_backend(${pid}) if need be. The migration version it belongs to is not complete: it is not ` +
+                'recorded as applied, and a later run must not start it again while it still runs.', 'STATEMENT_STILL_RUNNING', false, { cause });
+        }
+        if (ctx.now() - lastLog >= LONG_STATEMENT_PROGRESS_MS) {
+            const progress = isCreateIndex ? await createIndexProgress(ctx, pid) : '';
+            const waiting = row.wait_event_type ? `, waiting on ${String(row.wait_event_type)}: ${String(row.wait_event)}` : '';
+            lastLog = ctx.now();
+            ctx.log(`${shown} still running on the server after ${formatSeconds(lastLog - started)} (pid ${pid}${waiting})${progress}`);
+        }
+        await ctx.sleep(Math.max(0, Math.min(LONG_STATEMENT_POLL_MS, deadline - ctx.now())));
+    }
+    const elapsed = formatSeconds(ctx.now() - started);
+    const how = pid !== undefined
+        ? `ran past the Data API's 45 s call limit and finished on the server after about ${elapsed}`
+        : timedOut
+            ? `ran past the Data API's 45 s call limit and was no longer running on the server when checked`
+            : `was sent, but the call failed (${name}: ${errorMessage(cause)}) and the statement is not running on the server`;
+    ctx.log(`${shown} is no longer running on the server (after ${elapsed})`);
+    return new StatementOutcomeUnknownError(`${shown} ${how}; whether it succeeded cannot be read from the Data API.`, { cause, sql });
+}
+/** `; phase "…", blocks 40% (…), tuples …` for a CREATE INDEX in progress, or '' when there is no row. */
+async function createIndexProgress(ctx, pid) {
+    try {
+        const row = (await ctx.query(CREATE_INDEX_PROGRESS_SQL, { pid })).rows[0];
+        if (!row)
+            return '';
+        const parts = [`phase "${String(row.phase)}"`];
+        const blocks = percent(row.blocks_done, row.blocks_total);
+        if (blocks)
+            parts.push(`blocks ${blocks}`);
+        const tuples = percent(row.tuples_done, row.tuples_total);
+        if (tuples)
+            parts.push(`tuples ${tuples}`);
+        return `; ${parts.join(', ')}`;
+    }
+    catch {
+        // The view exists from PostgreSQL 12 on; progress is only for the log.
+        return '';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/packed.ts
+/**
+ * A transaction packed for the Data API (see targets/packed.ts): one block in one autocommit call, sent
+ * once with continueAfterTimeout, or, when the packed text exceeds what one call takes, as few blocks as
+ * fit in one Data API transaction.
+ */
+
+
+
+
+
+/**
+ * The transaction run packed. Undefined when it cannot be packed (a statement that fits a call only
+ * alone) or when PostgreSQL refused the packed form only: nothing of it ran, and the caller runs it
+ * statement by statement.
+ */
+async function runPackedTransaction(transport, statements) {
+    const packing = packTransaction(statements, MAX_SQL_LENGTH);
+    if (!packing.ok)
+        return undefined;
+    let failure;
+    if (packing.chunks.length === 1) {
+        failure = await oneCall(transport, packing.chunks[0].sql, statements, packing.marker);
+    }
+    else {
+        const result = await transport.statementPerCall(packing.chunks.map((chunk) => ({ sql: chunk.sql })), 'commit');
+        if (!result.ok) {
+            failure = decodePackedError(result.error, statements, packing.marker);
+            // A block's call that failed without the marker (it outlived the 45 s limit, or a bare "Database
+            // returned SQL Exception") does not say at which of its statements: the place is left unknown.
+            if (result.phase === 'statement' && failure.phase !== 'statement') {
+                failure = { ok: false, failedIndex: statements.length, error: result.error };
+            }
+        }
+    }
+    if (!failure)
+        return { ok: true, results: [] };
+    if (refusedByPacking(failure)) {
+        transport.waiting.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`);
+        return undefined;
+    }
+    return locateFailure(failure, statements, (prefix) => transport.statementPerCall(prefix, 'rollback'));
+}
+/**
+ * One block, autocommit: past the 45 s call limit it goes on server-side, and the target waits for it
+ * (as for a long statement). Its outcome is then unknown to the Data API: CommitOutcomeUnknownError, for
+ * the caller to settle from the meta table. The same for a lost reply, after waiting for the block if it
+ * still runs. It is never re-sent.
+ */
+async function oneCall(transport, sql, statements, marker) {
+    const started = transport.waiting.now();
+    try {
+        await transport.sendOnce(sql);
+        return undefined;
+    }
+    catch (error) {
+        if (classifyError(error) === 'sql')
+            return decodePackedError(parseDataApiError(errorMessage(error)), statements, marker);
+        const name = errorName(error);
+        if (name !== 'StatementTimeoutException' && classifyError(error) !== 'transient')
+            throw transport.translate(error);
+        const shown = `The version's block (${statements.length} statement${statements.length === 1 ? '' : 's'}, one call)`;
+        const ended = await waitForStatement(transport.waiting, sql, started, null, error, shown);
+        if (!(ended instanceof StatementOutcomeUnknownError))
+            throw ended;
+        const how = bareText(ended.message).replace(/; whether it succeeded cannot be read from the Data API$/, '');
+        throw new CommitOutcomeUnknownError(`${how}; whether it committed cannot be read from the Data API, only from the meta table.`, {
+            cause: error
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/values.ts
+/**
+ * PostgreSQL's text form of a timestamp (`2024-01-02 03:04:05.123456+01`, or without offset for
+ * `timestamp`, read as UTC) → `2024-01-02T02:04:05.123Z`. Anything it cannot read (infinity, BC
+ * dates) is returned unchanged.
+ */
+function timestampToIso(text) {
+    const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:([+-]\d{2})(?::?(\d{2}))?(?::?(\d{2}))?|Z)?$/.exec(text.trim());
+    if (!m)
+        return text;
+    const [, date, time, fraction = '', offH, offM = '00'] = m;
+    const ms = (fraction + '000').slice(0, 3);
+    const offset = offH ? `${offH}:${offM}` : 'Z';
+    const parsed = new Date(`${date}T${time}.${ms}${offset}`);
+    return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString();
+}
+/** Anything that is not already a SqlValue (arrays, buffers, objects) becomes a string. */
+function toSqlValue(value) {
+    if (value === null || value === undefined)
+        return null;
+    if (typeof value === 'string' || typeof value === 'boolean')
+        return value;
+    if (typeof value === 'number')
+        return value;
+    if (typeof value === 'bigint')
+        return value.toString();
+    if (value instanceof Date)
+        return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
+    if (Buffer.isBuffer(value))
+        return value.toString('base64');
+    return JSON.stringify(value, (_key, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/values.ts
+
+function toParameters(params) {
+    if (!params)
+        return undefined;
+    const entries = Object.entries(params);
+    if (entries.length === 0)
+        return undefined;
+    return entries.map(([name, value]) => {
+        if (value === null || value === undefined)
+            return { name, value: { isNull: true } };
+        if (typeof value === 'boolean')
+            return { name, value: { booleanValue: value } };
+        if (typeof value === 'number') {
+            return Number.isSafeInteger(value) ? { name, value: { longValue: value } } : { name, value: { doubleValue: value } };
+        }
+        return { name, value: { stringValue: String(value) } };
+    });
+}
+const SMALL_INTEGER_TYPES = new Set(['int2', 'int4', 'smallint', 'integer', 'serial', 'smallserial', 'oid']);
+const TIMESTAMP_TYPES = new Set(['timestamp', 'timestamptz']);
+function arrayToJson(value) {
+    if (value === null)
+        return null;
+    if (value.arrayValues)
+        return value.arrayValues.map(arrayToJson);
+    return value.booleanValues ?? value.longValues ?? value.doubleValues ?? value.stringValues ?? [];
+}
+/** A Data API field → the same shape the pg transport returns for the same column type. */
+function fieldValue(field, column) {
+    const typeName = column?.typeName?.toLowerCase() ?? '';
+    if (field.isNull)
+        return null;
+    if (field.booleanValue !== undefined)
+        return field.booleanValue;
+    if (field.longValue !== undefined) {
+        // int8 stays a string, as pg returns it (its range exceeds a JS number's exact integers).
+        return typeName === '' || SMALL_INTEGER_TYPES.has(typeName) ? field.longValue : String(field.longValue);
+    }
+    if (field.doubleValue !== undefined)
+        return field.doubleValue;
+    if (field.stringValue !== undefined) {
+        return TIMESTAMP_TYPES.has(typeName) ? timestampToIso(field.stringValue) : field.stringValue;
+    }
+    if (field.blobValue !== undefined)
+        return Buffer.from(field.blobValue).toString('base64');
+    if (field.arrayValue !== undefined)
+        return JSON.stringify(arrayToJson(field.arrayValue));
+    return null;
+}
+function toQueryResult(output) {
+    const columns = output.columnMetadata ?? [];
+    if (columns.length === 0 || !output.records) {
+        return { rows: [], rowCount: output.numberOfRecordsUpdated ?? 0 };
+    }
+    const rows = output.records.map((record) => {
+        const row = {};
+        record.forEach((field, i) => {
+            const column = columns[i];
+            row[column?.label || column?.name || `column${i + 1}`] = fieldValue(field, column);
+        });
+        return row;
+    });
+    return { rows, rowCount: rows.length };
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/target.ts
+/**
+ * The RDS Data API transport (v2, Aurora PostgreSQL).
+ *
+ * One statement per ExecuteStatement call; a batch runs in BeginTransaction … CommitTransaction with
+ * strictly sequential calls. A batch whose results are not needed (a version) runs packed instead: one
+ * DO block in one autocommit call (data-api/packed.ts), and statement by statement only where packing
+ * would change what it does (`packing: false` forces that path, for comparison). The SDK client makes one attempt per call, and gives up on a call that
+ * gets no answer within 60 s (aws-http.ts): retries are decided here per error class (retry.ts). A
+ * CommitTransaction is never re-sent: when its reply is lost (or never comes) the outcome is unknown
+ * and the engine settles it by reading the meta table.
+ *
+ * One call may last at most 45 s. A migration statement that needs longer and can run outside a
+ * transaction is sent with `longRunning` (see `runLongStatement`): it goes on server-side after the
+ * call times out, and the target waits for it by watching pg_stat_activity. Inside a transaction
+ * there is no such way out: the statement fails the transaction (see `transaction`).
+ */
+
+
+
+
+
+
+
+
+
+
+/** The longest single pause while a transaction is open (its idle limit is 3 minutes). */
+const MAX_PAUSE_IN_TRANSACTION_MS = 10_000;
+/**
+ * How long a refused (throttled) call inside a transaction is retried. The service rolls back a
+ * transaction that sees no call for 3 minutes, and a refused call does not count as one: 2 minutes of
+ * retries leave a minute for the call that succeeds.
+ */
+const THROTTLE_WINDOW_IN_TRANSACTION_MS = 120_000;
+/**
+ * How long a transaction given up on is tried to be ended (RollbackTransaction retried): past the
+ * service's 3-minute idle limit it ends by itself anyway.
+ */
+const END_TRANSACTION_WINDOW_MS = 150_000;
+function clusterName(resourceArn) {
+    const match = /:cluster:([^:/]+)$/.exec(resourceArn) ?? /:db:([^:/]+)$/.exec(resourceArn);
+    return match ? match[1] : (resourceArn.split(':').pop() ?? resourceArn);
+}
+function createDataApiTarget(options) {
+    return new DataApiTarget(options);
+}
+class DataApiTarget {
+    options;
+    description;
+    client;
+    ownsClient;
+    log;
+    retry;
+    /** `retry` for calls made while a transactionId is open: no single pause longer than 10 s. */
+    inTransactionRetry;
+    sleep;
+    now;
+    random;
+    /** What waiting for a statement left running server-side uses. */
+    waiting;
+    /** What a packed transaction uses. */
+    packedTransport;
+    constructor(options) {
+        this.options = options;
+        this.description = `data-api ${clusterName(options.resourceArn)}${options.database ? `/${options.database}` : ''}`;
+        this.log = options.log ?? (() => { });
+        this.ownsClient = !options.client;
+        this.client =
+            options.client ??
+                new dist_cjs/* RDSDataClient */.Lq({
+                    maxAttempts: 1,
+                    requestHandler: requestHandlerOptions(options.requestTimeoutMs ?? DATA_API_REQUEST_TIMEOUT_MS),
+                    ...(options.endpoint ? { endpoint: options.endpoint } : {})
+                });
+        this.sleep = options.sleep ?? defaultSleep;
+        this.now = options.now ?? Date.now;
+        this.random = options.random ?? Math.random;
+        this.retry = {
+            sleep: this.sleep,
+            now: this.now,
+            random: this.random,
+            resumeTimeoutMs: options.resumeTimeoutMs ?? 300_000,
+            log: this.log
+        };
+        this.waiting = { query: (sql, params) => this.query(sql, params), log: this.log, now: this.now, sleep: this.sleep };
+        this.packedTransport = {
+            statementPerCall: (statements, end) => this.statementPerCall(statements, end),
+            sendOnce: (sql) => this.sendOnce(sql),
+            translate: (error) => this.translate(error, 'ExecuteStatement'),
+            waiting: this.waiting
+        };
+        this.inTransactionRetry = {
+            ...this.retry,
+            throttleTimeoutMs: THROTTLE_WINDOW_IN_TRANSACTION_MS,
+            throttleMaxPauseMs: MAX_PAUSE_IN_TRANSACTION_MS
+        };
+    }
+    get base() {
+        return { resourceArn: this.options.resourceArn, secretArn: this.options.secretArn };
+    }
+    /** One ExecuteStatement of ours: always with column names, on the configured database. */
+    execute(sql, params, extra = {}) {
+        return new dist_cjs/* ExecuteStatementCommand */.cw({
+            ...this.base,
+            database: this.options.database,
+            ...extra,
+            sql,
+            parameters: toParameters(params),
+            includeResultMetadata: true
+        });
+    }
+    async query(sql, params, options) {
+        const length = tooLong(sql);
+        if (length)
+            throw new DatabaseError(length);
+        if (options?.longRunning)
+            return this.runLongStatement(sql, params, options.longRunning.timeoutMs);
+        try {
+            const output = await withRetry(() => this.client.send(this.execute(sql, params)), 
+            // Only idempotent statements go through query(), so a 5xx or a lost reply may be re-sent.
+            { ...this.retry, idempotent: true });
+            return toQueryResult(output);
+        }
+        catch (error) {
+            throw this.translate(error, 'ExecuteStatement');
+        }
+    }
+    /**
+     * A statement that may outlast one call (45 s), run outside a transaction:
+     *
+     * 1. Sent once with `continueAfterTimeout: true`. Only answers proving it did not run (resuming,
+     *    throttling) are retried; it is never re-sent after anything that may have run it.
+     * 2. A normal reply: done, as for any query.
+     * 3. StatementTimeoutException: the statement goes on server-side. Its backend is looked up in
+     *    pg_stat_activity every few seconds through ordinary short queries, and its progress logged
+     *    every 15 s (for CREATE INDEX, from pg_stat_progress_create_index).
+     *    - Still running after `timeoutMs` (counted from when it was sent; null: no limit of ours): a
+     *      TransportError saying so. It is not cancelled.
+     *    - Gone: it finished, but the Data API never reports how. PostgreSQL keeps no record of a past
+     *      statement's result, so success cannot be told from failure here: the result is
+     *      StatementOutcomeUnknownError, never a success. The engine then reads the catalog (an index
+     *      exists and is valid) or fails the version saying the outcome is unknown.
+     * 4. A 5xx or a lost reply: it may have run, may still be running, or may never have started.
+     *    It is handled as in 3, ending in StatementOutcomeUnknownError when no backend runs it.
+     */
+    async runLongStatement(sql, params, timeoutMs) {
+        const started = this.now();
+        try {
+            const output = await withRetry(() => this.client.send(this.execute(sql, params, { continueAfterTimeout: true })), 
+            // Resuming and throttling alone are retried: they prove the statement never ran.
+            { ...this.retry, idempotent: false });
+            return toQueryResult(output);
+        }
+        catch (error) {
+            const name = errorName(error);
+            if (name === 'StatementTimeoutException' || classifyError(error) === 'transient') {
+                throw await waitForStatement(this.waiting, sql, started, timeoutMs, error);
+            }
+            throw this.translate(error, 'ExecuteStatement');
+        }
+    }
+    /**
+     * The service rolls back a transaction that sees no call for 3 minutes. Between BeginTransaction and
+     * the end of the transaction this method never pauses on its own account: statements are sent back
+     * to back, and the only waits are inside withRetry, for answers that prove the call did not run:
+     * - throttling: pauses of at most 10 s each (a longer Retry-After is cut to 10 s), for at most 2
+     *   minutes since the first refusal (`inTransactionRetry`), under the 3-minute idle limit;
+     * - resuming from auto-pause, which may wait up to resume-timeout. A cluster only pauses when it has
+     *   had no connection for a while, and an open transaction holds one, so a resuming answer cannot
+     *   come while our transaction is alive: it is already gone (the next call with its id answers
+     *   TransactionNotFoundException), and waiting for the cluster costs it nothing.
+     * Transient failures (5xx, lost replies, calls past the client's request timeout) inside the
+     * transaction are not retried at all, and settleLostCommit only waits while the COMMIT is still
+     * running, when the transaction is busy, not idle. BeginTransaction may wait as usual: no transaction
+     * is open yet. A transaction given up on for any reason is ended (`rollback`): its RollbackTransaction
+     * is retried with backoff so that it does not hold its locks until the idle limit.
+     */
+    async transaction(statements, options = {}) {
+        for (let index = 0; index < statements.length; index++) {
+            const error = tooLong(statements[index].sql);
+            if (error)
+                return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statements[index].label, error };
+        }
+        if (options.resultsNeeded === false && this.options.packing !== false && packable(statements)) {
+            const packed = await runPackedTransaction(this.packedTransport, statements);
+            if (packed)
+                return packed;
+        }
+        return this.statementPerCall(statements, 'commit');
+    }
+    /** One autocommit call with continueAfterTimeout, sent once (resuming and throttling alone are retried: they prove it never ran). */
+    async sendOnce(sql) {
+        await withRetry(() => this.client.send(this.execute(sql, undefined, { continueAfterTimeout: true })), {
+            ...this.retry,
+            idempotent: false
+        });
+    }
+    /**
+     * Statement by statement, one call each, in one Data API transaction that ends with `end`: COMMIT,
+     * or ROLLBACK (a replay that only finds where a statement fails).
+     */
+    async statementPerCall(statements, end) {
+        let transactionId;
+        try {
+            const begun = await withRetry(() => this.client.send(new dist_cjs/* BeginTransactionCommand */.fI({ ...this.base, database: this.options.database })), { ...this.retry, idempotent: true });
+            if (!begun.transactionId)
+                throw new Error('BeginTransaction returned no transactionId');
+            transactionId = begun.transactionId;
+        }
+        catch (error) {
+            throw this.translate(error, 'BeginTransaction');
+        }
+        const results = [];
+        for (let index = 0; index < statements.length; index++) {
+            const statement = statements[index];
+            let result;
+            try {
+                const output = await withRetry(() => this.client.send(this.execute(statement.sql, statement.params, { transactionId })), 
+                // A statement inside a transaction is never re-sent after a failure that may have run it.
+                { ...this.inTransactionRetry, idempotent: false });
+                result = toQueryResult(output);
+            }
+            catch (error) {
+                const kind = classifyError(error);
+                // On v2 an SQL error has already ended the transaction; the rollback is for older behaviour.
+                const ended = await this.rollback(transactionId);
+                if (kind === 'sql')
+                    return {
+                        ok: false,
+                        phase: 'statement',
+                        failedIndex: index,
+                        failedLabel: statement.label,
+                        error: parseDataApiError(errorMessage(error))
+                    };
+                if (errorName(error) === 'StatementTimeoutException') {
+                    // continueAfterTimeout is not relied on with a transactionId (refused on v1, unverified on
+                    // v2), so a statement that outlives the call fails the whole transaction.
+                    return {
+                        ok: false,
+                        phase: 'statement',
+                        failedIndex: index,
+                        failedLabel: statement.label,
+                        error: {
+                            message: `Statement ${index + 1} of ${statements.length} (${sqlPreview(statement.sql)}) ran longer than the ` +
+                                'Data API allows for one call (45 s) inside a transaction; the transaction was rolled back and ' +
+                                'nothing of it was committed. If the statement can run outside a transaction (CREATE INDEX ' +
+                                'CONCURRENTLY, VACUUM, …), put it in its own file starting with -- migrate:no-transaction: there it ' +
+                                'may run past 45 s. For long transactional work use the runner Lambda (lambda-function input, up to ' +
+                                '15 minutes per call) or a direct connection (database-url).'
+                        }
+                    };
+                }
+                throw new TransportError(`${errorName(error)} at statement ${index + 1} of ${statements.length}: ${bareText(errorMessage(error))}. ` +
+                    `Nothing of the transaction was committed; ${ended}.`, errorName(error), false, { cause: error });
+            }
+            const refused = guardFailure(statement, result, index);
+            if (refused) {
+                await this.rollback(transactionId);
+                return refused;
+            }
+            results.push(result);
+        }
+        if (end === 'rollback') {
+            await this.rollback(transactionId);
+            return { ok: true, results };
+        }
+        try {
+            // Resuming and throttling answers mean the commit was not executed: those alone are retried.
+            await withRetry(() => this.client.send(new dist_cjs/* CommitTransactionCommand */.Hb({ ...this.base, transactionId })), {
+                ...this.inTransactionRetry,
+                idempotent: false
+            });
+        }
+        catch (error) {
+            const kind = classifyError(error);
+            const name = errorName(error);
+            if (kind === 'sql') {
+                // A definite answer: COMMIT failed (a deferred constraint, a serialization failure).
+                await this.rollback(transactionId);
+                return { ok: false, phase: 'commit', failedIndex: statements.length, error: parseDataApiError(errorMessage(error)) };
+            }
+            // A lost reply, a 5xx, or a COMMIT that outlived the call: it may have been committed.
+            if (kind === 'transient' || name === 'StatementTimeoutException') {
+                // Find out before anything else: a rollback that succeeds proves the commit never happened
+                // (and frees the locks the open transaction holds); "not found" means it committed or expired.
+                if ((await this.settleLostCommit(transactionId)) === 'rolled-back') {
+                    throw new TransportError(`CommitTransaction got no reply (${name}: ${errorMessage(error)}); a RollbackTransaction then succeeded, so nothing of the transaction was committed.`, name, false, { cause: error });
+                }
+                throw new CommitOutcomeUnknownError(`CommitTransaction got no definite answer (${name}: ${errorMessage(error)}); whether the transaction was committed is unknown.`, { cause: error });
+            }
+            const ended = name === 'TransactionNotFoundException' ? 'the transaction had already ended' : await this.rollback(transactionId);
+            throw new TransportError(`CommitTransaction was refused (${name}: ${errorMessage(error)}); nothing of the transaction was committed; ${ended}.`, name, false, { cause: error });
+        }
+        return { ok: true, results };
+    }
+    async close() {
+        if (this.ownsClient)
+            this.client.destroy();
+    }
+    /**
+     * After a CommitTransaction without a reply: RollbackTransaction either succeeds (the commit never
+     * ran), answers TransactionNotFoundException (it committed, or the transaction is gone), or finds
+     * the commit still running, in which case it waits and asks again (`endTransaction`).
+     */
+    async settleLostCommit(transactionId) {
+        const ended = await this.endTransaction(transactionId);
+        if (ended.kind === 'not-ended')
+            this.log(`After the lost commit reply, ${describeEnd(ended)}.`);
+        return ended.kind === 'rolled-back' ? 'rolled-back' : 'unknown';
+    }
+    /**
+     * Ends a transaction given up on, and says how, as a clause for messages (logged too when it could
+     * not be ended). It may already be gone (aborted by an SQL error, or expired).
+     */
+    async rollback(transactionId) {
+        const ended = await this.endTransaction(transactionId);
+        if (ended.kind === 'not-ended')
+            this.log(`${describeEnd(ended).replace(/^./, (c) => c.toUpperCase())}.`);
+        return describeEnd(ended);
+    }
+    /**
+     * RollbackTransaction, retried with backoff for up to END_TRANSACTION_WINDOW_MS while it is throttled,
+     * fails transiently (rolling back twice is harmless) or finds the transaction still running a call
+     * (a statement or COMMIT whose reply was lost): an open transaction holds its locks, and blocks every
+     * run behind the lease row, until the service's 3-minute idle limit ends it.
+     */
+    async endTransaction(transactionId) {
+        const started = this.now();
+        for (let attempt = 1;; attempt++) {
+            const left = END_TRANSACTION_WINDOW_MS - (this.now() - started);
+            try {
+                await withRetry(() => this.client.send(new dist_cjs/* RollbackTransactionCommand */.qu({ ...this.base, transactionId })), {
+                    ...this.retry,
+                    idempotent: true,
+                    throttleTimeoutMs: Math.max(0, left)
+                });
+                return { kind: 'rolled-back' };
+            }
+            catch (error) {
+                if (errorName(error) === 'TransactionNotFoundException')
+                    return { kind: 'gone' };
+                const busy = /still running a query/i.test(errorMessage(error));
+                const wait = backoffMs(attempt, 1000, MAX_PAUSE_IN_TRANSACTION_MS, this.random);
+                if (!busy || this.now() - started + wait > END_TRANSACTION_WINDOW_MS) {
+                    return {
+                        kind: 'not-ended',
+                        reason: `${errorName(error)}: ${errorMessage(error)}`,
+                        seconds: Math.round((this.now() - started) / 1000)
+                    };
+                }
+                await this.sleep(wait);
+            }
+        }
+    }
+    translate(error, operation) {
+        if (error instanceof DatabaseError || error instanceof TransportError)
+            return error;
+        if (classifyError(error) === 'sql')
+            return new DatabaseError(parseDataApiError(errorMessage(error)));
+        const code = error?.code;
+        const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error);
+        const hint = HINTS[name] ? ` ${HINTS[name]}` : '';
+        return new TransportError(`${operation} failed on ${this.description} (${name}): ${bareText(errorMessage(error))}.${hint}`, name, false, {
+            cause: error
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api.ts
+/**
+ * The RDS Data API transport, in data-api/: the transport (target.ts), its error text (errors.ts), its
+ * values (values.ts) and the waiting for statements that outlive a call (long-statement.ts).
+ */
+
+
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-lambda/dist-cjs/index.js
+var client_lambda_dist_cjs = __nccwpck_require__(1696);
+;// CONCATENATED MODULE: ./src/targets/runner-protocol.ts
+const RUNNER_PROTOCOL = 1;
+/** Lambda's synchronous invocation limit for request and response payloads. */
+const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+
+;// CONCATENATED MODULE: ./src/targets/lambda.ts
+/**
+ * The runner Lambda transport: each Target call is one synchronous Invoke of the runner (runner/),
+ * which runs the SQL inside the VPC and answers in the runner protocol (runner-protocol.ts).
+ *
+ * The SDK client makes one attempt per call; retries are decided here per error class (retry.ts):
+ * - Lambda refused to run the function (throttling, a function still Pending, its VPC network not
+ *   ready): nothing ran, so any call is retried with backoff for up to 2 minutes.
+ * - The function failed (a crash, a timeout, an answer over 6 MB), the reply was lost (or did not come
+ *   within the client's request timeout, 16 minutes: aws-http.ts), or a 5xx: the function may have
+ *   run. A query (idempotent by contract) is re-sent a few times; a transaction never is: it may have
+ *   committed, and the engine settles that by reading the meta table (CommitOutcomeUnknownError). Nor
+ *   is a long-running migration statement (`longRunning`): StatementOutcomeUnknownError.
+ */
+
+
+
+
+
+// ---------------------------------------------------------------------------------------------
+// The function's name
+// ---------------------------------------------------------------------------------------------
+const QUALIFIER = '(\\$LATEST|[A-Za-z0-9_-]{1,128})';
+const FULL_ARN = new RegExp(`^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\\d{12}):function:([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`);
+const PARTIAL_ARN = new RegExp(`^(\\d{12}):function:([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`);
+const PLAIN_NAME = new RegExp(`^([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`);
+/** Reads the name, qualifier and region out of what Invoke's FunctionName accepts. */
+function parseFunctionName(functionName) {
+    const full = FULL_ARN.exec(functionName);
+    if (full)
+        return { name: full[3], qualifier: full[4], region: full[1] };
+    const partial = PARTIAL_ARN.exec(functionName);
+    if (partial)
+        return { name: partial[2], qualifier: partial[3] };
+    const plain = PLAIN_NAME.exec(functionName);
+    if (plain)
+        return { name: plain[1], qualifier: plain[2] };
+    return { name: functionName };
+}
+// ---------------------------------------------------------------------------------------------
+// What Lambda answers
+// ---------------------------------------------------------------------------------------------
+/** Invoke errors that come before the function runs, although their HTTP status is 5xx. */
+const REFUSED_BEFORE_RUNNING = new Set([
+    'ResourceNotReadyException',
+    'EC2ThrottledException',
+    'EC2AccessDeniedException',
+    'EC2UnexpectedException',
+    'ENILimitReachedException',
+    'SubnetIPAddressLimitReachedException',
+    'InvalidSubnetIDException',
+    'InvalidSecurityGroupIDException',
+    'InvalidZipFileException',
+    'InvalidRuntimeException',
+    'KMSAccessDeniedException',
+    'KMSDisabledException',
+    'KMSInvalidStateException',
+    'KMSNotFoundException',
+    'EFSMountConnectivityException',
+    'EFSMountFailureException',
+    'EFSMountTimeoutException',
+    'EFSIOException',
+    'SnapStartException',
+    'SnapStartNotReadyException',
+    'SnapStartTimeoutException'
+]);
+/** Network failures that happen before a request is sent: it never reached Lambda. */
+const NOT_SENT = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/;
+/** Function errors in which the runner's code never started (its module could not even load). */
+const CODE_NEVER_RAN = new Set([
+    'Runtime.ImportModuleError',
+    'Runtime.HandlerNotFound',
+    'Runtime.UserCodeSyntaxError',
+    'Runtime.MalformedHandlerName'
+]);
+const TIMED_OUT = 'Sandbox.Timedout';
+const RESPONSE_TOO_LARGE = 'Function.ResponseSizeTooLarge';
+/** How often a failed query is re-sent after a function error: a timeout costs up to 15 minutes each time. */
+function functionErrorRetries(errorType) {
+    if (errorType === RESPONSE_TOO_LARGE || CODE_NEVER_RAN.has(errorType))
+        return 0;
+    return errorType === TIMED_OUT ? 1 : 2;
+}
+const FUNCTION_ERROR_HINTS = {
+    [TIMED_OUT]: "The runner ran out of time: raise the function's timeout (15 minutes at most), or split the version.",
+    [RESPONSE_TOO_LARGE]: "The answer was larger than Lambda's 6 MB limit for a synchronous invocation.",
+    'Runtime.ImportModuleError': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
+    'Runtime.HandlerNotFound': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
+    'Runtime.UserCodeSyntaxError': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.'
+};
+const API_HINTS = {
+    ResourceNotFoundException: () => 'Deploy the runner (runner/template.yaml), or check lambda-function: its name, alias, and the region (AWS_REGION) it is looked up in.',
+    AccessDeniedException: (fn) => `The role needs lambda:InvokeFunction on ${fn}.`,
+    AccessDenied: (fn) => `The role needs lambda:InvokeFunction on ${fn}.`,
+    CredentialsProviderError: () => 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
+    UnrecognizedClientException: () => 'The AWS credentials were refused: check aws-actions/configure-aws-credentials.',
+    InvalidSignatureException: () => 'The AWS credentials were refused: check aws-actions/configure-aws-credentials.',
+    ExpiredTokenException: () => 'The AWS session expired: get fresh credentials with aws-actions/configure-aws-credentials.'
+};
+/** `RequestId: 1b6c… Error: Task timed out after 900.00 seconds` → `Task timed out after 900.00 seconds`. */
+function cleanFunctionMessage(message) {
+    return message.replace(/^(?:\d{4}-\d\d-\d\dT\S+\s+)?(?:RequestId:\s*)?[0-9a-f]{8}-[0-9a-f-]{27}\s+(?:Error:\s*)?/i, '').trim();
+}
+function readFunctionFailure(header, text) {
+    try {
+        const body = JSON.parse(text);
+        return {
+            errorType: typeof body.errorType === 'string' && body.errorType ? body.errorType : header,
+            errorMessage: cleanFunctionMessage(typeof body.errorMessage === 'string' ? body.errorMessage : text)
+        };
+    }
+    catch {
+        return { errorType: header, errorMessage: cleanFunctionMessage(text) };
+    }
+}
+/** A message without its closing full stop, to go inside parentheses or before another. */
+function bare(message) {
+    return message.trim().replace(/[.\s]+$/, '');
+}
+/** A message as the end of a sentence, without doubling its full stop. */
+function sentence(message) {
+    return `${bare(message)}.`;
+}
+function lambda_formatBytes(bytes) {
+    return `${(bytes / (1024 * 1024)).toFixed(1)} MB (${bytes.toLocaleString('en-US')} bytes)`;
+}
+function lambda_preview(text) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty)';
+}
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+function isQueryResult(value) {
+    return isObject(value) && Array.isArray(value.rows) && value.rows.every(isObject) && typeof value.rowCount === 'number';
+}
+/** A runner failure that is not an SQL error: `{ ok: false, error: { code, message } }`. */
+function runnerFailure(body) {
+    if (!isObject(body) || body.ok !== false || !isObject(body.error) || typeof body.error.code !== 'string')
+        return undefined;
+    return { code: body.error.code, message: typeof body.error.message === 'string' ? body.error.message : '' };
+}
+/** The SQL error of an answer, keeping only the fields the protocol defines. */
+function sqlError(value) {
+    if (!isObject(value) || typeof value.message !== 'string')
+        return undefined;
+    const info = { message: value.message };
+    if (typeof value.sqlState === 'string')
+        info.sqlState = value.sqlState;
+    if (typeof value.position === 'number')
+        info.position = value.position;
+    if (typeof value.detail === 'string')
+        info.detail = value.detail;
+    if (typeof value.hint === 'string')
+        info.hint = value.hint;
+    return info;
+}
+// ---------------------------------------------------------------------------------------------
+// The target
+// ---------------------------------------------------------------------------------------------
+function createLambdaTarget(options) {
+    return new LambdaTarget(options);
+}
+class LambdaTarget {
+    description;
+    /** `Lambda function <name>[:qualifier]`, for messages. */
+    subject;
+    functionName;
+    qualifier;
+    client;
+    ownsClient;
+    log;
+    sleep;
+    random;
+    refusedTimeoutMs;
+    retry;
+    constructor(options) {
+        const identity = parseFunctionName(options.functionName);
+        if (options.qualifier && identity.qualifier && options.qualifier !== identity.qualifier) {
+            throw new TransportError(`The function name ${options.functionName} names qualifier ${identity.qualifier}, but qualifier ${options.qualifier} was given too.`, 'InvalidParameterValueException', false);
+        }
+        this.functionName = options.functionName;
+        // Sent as a separate parameter only when the name does not carry it already.
+        this.qualifier = identity.qualifier ? undefined : options.qualifier;
+        const qualifier = identity.qualifier ?? options.qualifier;
+        const shown = `${identity.name}${qualifier ? `:${qualifier}` : ''}`;
+        this.description = `lambda ${shown}`;
+        this.subject = `Lambda function ${shown}`;
+        this.log = options.log ?? (() => { });
+        this.sleep = options.sleep ?? defaultSleep;
+        this.random = options.random ?? Math.random;
+        this.refusedTimeoutMs = options.refusedTimeoutMs ?? 120_000;
+        this.ownsClient = !options.client;
+        this.client =
+            options.client ??
+                new client_lambda_dist_cjs/* LambdaClient */.Nox({
+                    maxAttempts: 1,
+                    requestHandler: requestHandlerOptions(options.requestTimeoutMs ?? LAMBDA_REQUEST_TIMEOUT_MS),
+                    // A function ARN names its region; anything else uses the SDK's (AWS_REGION).
+                    ...(identity.region ? { region: identity.region } : {}),
+                    ...(options.endpoint ? { endpoint: options.endpoint } : {})
+                });
+        this.retry = {
+            sleep: this.sleep,
+            now: options.now,
+            random: this.random,
+            throttleTimeoutMs: this.refusedTimeoutMs,
+            service: `Lambda (function ${shown})`,
+            log: this.log
+        };
+    }
+    /**
+     * With `longRunning` the statement runs within one invocation (the runner has up to 15 minutes) and
+     * is never re-sent: only refusals before the function ran are retried. A failure that may have run
+     * it (a function error, a lost reply, a 5xx) is StatementOutcomeUnknownError, as for a transaction
+     * whose commit is in doubt; the engine settles it from the database.
+     */
+    async query(sql, params, options) {
+        const request = { protocol: RUNNER_PROTOCOL, op: 'query', sql, ...(params ? { params } : {}) };
+        const longRunning = options?.longRunning !== undefined;
+        for (let attempt = 1;; attempt++) {
+            let reply;
+            try {
+                // Only idempotent statements go through query() without longRunning, so a lost reply or a 5xx may be re-sent.
+                reply = await this.invoke(request, !longRunning);
+            }
+            catch (error) {
+                if (longRunning && !(error instanceof TransportError) && this.mayHaveRun(error)) {
+                    throw new StatementOutcomeUnknownError(`The invocation of ${this.subject} for a long-running statement got no answer (${errorName(error)}: ` +
+                        `${bare(errorMessage(error))}); the statement may have run, and may still be running.`, { cause: error, sql });
+                }
+                throw this.translate(error);
+            }
+            if (reply.kind === 'function-error' && longRunning) {
+                const failed = this.functionFailed(reply);
+                if (CODE_NEVER_RAN.has(reply.errorType)) {
+                    throw new TransportError(`${failed.message} The runner's code never started: the statement did not run.`, reply.errorType, false);
+                }
+                throw new StatementOutcomeUnknownError(`${failed.message} It failed while running a long-running statement, which may have run (and may still be running).`, { cause: failed, sql });
+            }
+            if (reply.kind === 'function-error') {
+                if (attempt <= functionErrorRetries(reply.errorType)) {
+                    const wait = backoffMs(attempt, 1000, 5000, this.random);
+                    this.log(`${this.subject} failed (${reply.errorType}: ${bare(reply.errorMessage)}); the query is safe to repeat, retrying in ${formatSeconds(wait)}`);
+                    await this.sleep(wait);
+                    continue;
+                }
+                throw this.functionFailed(reply);
+            }
+            const body = reply.body;
+            const failure = runnerFailure(body);
+            if (failure) {
+                const error = this.runnerFailed(failure);
+                // A query commits nothing of the caller's: no outcome for the engine to settle.
+                throw error instanceof CommitOutcomeUnknownError ? new TransportError(error.message, failure.code, false) : error;
+            }
+            if (isObject(body) && body.ok === true && isQueryResult(body))
+                return { rows: body.rows, rowCount: body.rowCount };
+            const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined;
+            if (info)
+                throw new DatabaseError(info);
+            throw new TransportError(this.notARunnerAnswer(reply.text), 'BAD_RESPONSE', false);
+        }
+    }
+    async transaction(statements, options = {}) {
+        // Nothing to run, nothing to commit: no invocation (the runner refuses an empty transaction).
+        if (statements.length === 0)
+            return { ok: true, results: [] };
+        const packed = options.resultsNeeded === false;
+        const request = packed
+            ? { protocol: RUNNER_PROTOCOL, op: 'transaction', statements, resultsNeeded: false }
+            : { protocol: RUNNER_PROTOCOL, op: 'transaction', statements };
+        let reply;
+        try {
+            // Never re-sent after anything that may have run it: throttling and "not ready" alone are retried.
+            reply = await this.invoke(request, false);
+        }
+        catch (error) {
+            if (error instanceof TransportError)
+                throw error;
+            if (this.mayHaveRun(error)) {
+                throw new CommitOutcomeUnknownError(`The invocation of ${this.subject} for a transaction got no answer (${errorName(error)}: ${bare(errorMessage(error))}); ` +
+                    'the runner may have committed it.', { cause: error });
+            }
+            throw this.translate(error, ' Nothing of the transaction ran.');
+        }
+        if (reply.kind === 'function-error') {
+            const failed = this.functionFailed(reply);
+            if (CODE_NEVER_RAN.has(reply.errorType)) {
+                throw new TransportError(`${failed.message} The runner's code never started: nothing of the transaction ran.`, reply.errorType, false);
+            }
+            // A timeout or crash may have come after COMMIT, and an answer too large to return follows it.
+            throw new CommitOutcomeUnknownError(`${failed.message} It failed during a transaction, which may have been committed.`, {
+                cause: failed
+            });
+        }
+        const body = reply.body;
+        const failure = runnerFailure(body);
+        if (failure)
+            throw this.runnerFailed(failure);
+        if (isObject(body) &&
+            body.ok === true &&
+            Array.isArray(body.results) &&
+            // Packed, the runner answers no results (one that predates packing answers them all).
+            (body.results.length === statements.length || (packed && body.results.length === 0)) &&
+            body.results.every(isQueryResult)) {
+            if (packed)
+                return { ok: true, results: [] };
+            return { ok: true, results: body.results.map((r) => ({ rows: r.rows, rowCount: r.rowCount })) };
+        }
+        const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined;
+        if (info && isObject(body) && typeof body.failedIndex === 'number') {
+            const failed = { ok: false, failedIndex: body.failedIndex, error: info };
+            // A runner older than these fields leaves them out: the failure's place is then unknown, and the
+            // engine takes it for the version's own failure.
+            if (body.phase === 'statement' || body.phase === 'commit')
+                failed.phase = body.phase;
+            if (typeof body.failedLabel === 'string')
+                failed.failedLabel = body.failedLabel;
+            if (body.guard === true)
+                failed.guard = true;
+            if (Array.isArray(body.guardRows))
+                failed.guardRows = body.guardRows.filter(isObject);
+            return failed;
+        }
+        // The function ran to its end but the answer is not one we can read: it may have committed.
+        throw new CommitOutcomeUnknownError(`${this.notARunnerAnswer(reply.text)} Whether the transaction was committed is unknown.`);
+    }
+    async close() {
+        if (this.ownsClient)
+            this.client.destroy();
+    }
+    /** One synchronous Invoke, retried while Lambda refuses to run the function (and for `idempotent` calls, after 5xx/network failures). */
+    async invoke(request, idempotent) {
+        const payload = Buffer.from(JSON.stringify(request), 'utf8');
+        if (payload.length > LAMBDA_PAYLOAD_LIMIT) {
+            throw new TransportError(`The ${request.op} request for ${this.subject} is ${lambda_formatBytes(payload.length)}; Lambda takes at most 6 MB ` +
+                `(${LAMBDA_PAYLOAD_LIMIT.toLocaleString('en-US')} bytes) per synchronous invocation. Nothing was sent.`, 'PAYLOAD_TOO_LARGE', false);
+        }
+        const output = await withRetry(() => this.client.send(new client_lambda_dist_cjs/* InvokeCommand */.mdN({
+            FunctionName: this.functionName,
+            Qualifier: this.qualifier,
+            InvocationType: 'RequestResponse',
+            Payload: payload
+        })), { ...this.retry, idempotent });
+        const text = output.Payload ? Buffer.from(output.Payload).toString('utf8') : '';
+        if (output.FunctionError)
+            return { kind: 'function-error', ...readFunctionFailure(output.FunctionError, text) };
+        try {
+            return { kind: 'answer', body: JSON.parse(text), text };
+        }
+        catch {
+            return { kind: 'answer', body: undefined, text };
+        }
+    }
+    /** Whether an Invoke that threw may have run the function: a lost reply, a 5xx that is not a refusal. */
+    mayHaveRun(error) {
+        if (classifyError(error) !== 'transient')
+            return false;
+        if (REFUSED_BEFORE_RUNNING.has(errorName(error)))
+            return false;
+        const code = error?.code;
+        return !NOT_SENT.test(`${typeof code === 'string' ? code : ''} ${errorMessage(error)}`) && !isConnectionTimeout(error);
+    }
+    functionFailed(failure) {
+        const hint = FUNCTION_ERROR_HINTS[failure.errorType];
+        return new TransportError(`${this.subject} failed: ${failure.errorType}: ${sentence(failure.errorMessage)}${hint ? ` ${hint}` : ' See its CloudWatch logs.'}`, failure.errorType, false);
+    }
+    runnerFailed(failure) {
+        switch (failure.code) {
+            case 'UNSUPPORTED_PROTOCOL':
+                return new TransportError(`${this.subject} does not speak runner protocol ${RUNNER_PROTOCOL} (${bare(failure.message)}). Update the runner: ` +
+                    'redeploy runner.zip (dist/runner) from the same release as the action.', failure.code, false);
+            case 'BAD_REQUEST':
+                return new TransportError(`${this.subject} refused the request as malformed (${bare(failure.message)}). This is a bug in aurora-migrate: please report it.`, failure.code, false);
+            case 'CONNECTION':
+                return new TransportError(`${this.subject}: the runner could not reach the database: ${sentence(failure.message)} ` +
+                    "Check the runner's security group and subnets, and its DB_SECRET_ARN or DATABASE_URL.", failure.code, false);
+            case 'COMMIT_UNKNOWN':
+                return new CommitOutcomeUnknownError(`${this.subject} lost its connection to the database during COMMIT (${bare(failure.message)}); whether the transaction was committed is unknown.`);
+            default:
+                return new TransportError(`${this.subject} answered an error this action does not know: ${failure.code}: ${sentence(failure.message)}`, failure.code, false);
+        }
+    }
+    notARunnerAnswer(text) {
+        return (`${this.subject} answered something that is not a runner protocol ${RUNNER_PROTOCOL} answer: ${lambda_preview(text)}. ` +
+            'Check that lambda-function names the aurora-migrate runner, deployed from the same release as the action.');
+    }
+    translate(error, suffix = '') {
+        if (error instanceof TransportError)
+            return error;
+        const kind = classifyError(error);
+        const code = error?.code;
+        const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error);
+        const message = errorMessage(error);
+        if (kind === 'throttled' || kind === 'not-ready') {
+            const hint = kind === 'throttled'
+                ? "Its concurrency is used up: wait for other invocations to finish, or raise the function's reserved concurrency."
+                : `The function is not ready (being created or updated, or its VPC network is not available): check it with aws lambda get-function --function-name ${this.functionName}.`;
+            return new TransportError(`Lambda refused to run ${this.subject.replace(/^Lambda /, '')} for ${formatSeconds(this.refusedTimeoutMs)} (${name}: ${bare(message)}). ${hint}${suffix}`, name, false, { cause: error });
+        }
+        const hint = API_HINTS[name]?.(this.functionName);
+        return new TransportError(`Invoking ${this.subject} failed (${name}): ${sentence(message)}${hint ? ` ${hint}` : ''}${suffix}`, name, false, {
+            cause: error
+        });
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
+var pg_lib = __nccwpck_require__(3273);
+;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
+// ESM wrapper for pg
+
+
+// Re-export all the properties
+const Client = pg_lib.Client
+const Pool = pg_lib.Pool
+const Connection = pg_lib.Connection
+const types = pg_lib.types
+const Query = pg_lib.Query
+const esm_DatabaseError = pg_lib.DatabaseError
+const escapeIdentifier = pg_lib.escapeIdentifier
+const escapeLiteral = pg_lib.escapeLiteral
+const Result = pg_lib.Result
+const TypeOverrides = pg_lib.TypeOverrides
+
+// Also export the defaults
+const esm_defaults = pg_lib.defaults
+
+// Re-export the default
+/* harmony default export */ const esm = (pg_lib);
+
+;// CONCATENATED MODULE: ./src/targets/mask.ts
+/**
+ * The one place that finds a connection string's password: for masking it in what is logged
+ * (`maskUrl`), registering it with the runner's masking (`urlSecrets`) and scrubbing it from driver
+ * messages (`scrubSecrets`).
+ *
+ * Works on text rather than on a parsed URL: a database URL whose password contains an unescaped
+ * `@`, `/`, `?` or `#` does not parse as a URL (or parses with the password in the wrong part), and
+ * such a URL must still never be printed with its password. When in doubt more is masked, not less.
+ */
+const MASK = '***';
+/** Masks `password=…` in a query string or a key/value connection string. */
+function maskPasswordSettings(text) {
+    return text.replace(/([?&;]password=)[^&]*/gi, `$1${MASK}`).replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, `$1$2${MASK}`);
+}
+/** `password=…` values of a query string or a key/value connection string. */
+function passwordSettings(text) {
+    const values = [...text.matchAll(/[?&;]password=([^&]*)/gi)].map((match) => match[1]);
+    for (const match of text.matchAll(/(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S*)/gi)) {
+        values.push(match[1].startsWith("'") ? match[1].slice(1, -1).replace(/\\(.)/g, '$1') : match[1]);
+    }
+    return values.filter(Boolean);
+}
+/**
+ * Splits a URL around its password as a person meant it. The userinfo ends at the last `@` before the
+ * query (`?`, `#`); when there is none there (a raw `?` or `#` in the password), at the last `@` of all.
+ */
+function splitUrl(url) {
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)/.exec(url)?.[1];
+    if (!scheme)
+        return null;
+    const afterScheme = url.slice(scheme.length);
+    const query = afterScheme.search(/[?#]/);
+    const beforeQuery = query < 0 ? afterScheme : afterScheme.slice(0, query);
+    const at = beforeQuery.includes('@') ? beforeQuery.lastIndexOf('@') : afterScheme.lastIndexOf('@');
+    if (at < 0)
+        return { scheme, user: '', password: null, hasUserinfo: false, rest: afterScheme };
+    const userinfo = afterScheme.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    return {
+        scheme,
+        user: colon < 0 ? userinfo : userinfo.slice(0, colon),
+        password: colon < 0 ? null : userinfo.slice(colon + 1),
+        hasUserinfo: true,
+        rest: afterScheme.slice(at + 1)
+    };
+}
+function decoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/**
+ * The password of a connection string as it is written and percent-decoded (and any `password=`
+ * setting): every form that could appear in a message. Empty when there is none.
+ */
+function urlSecrets(url) {
+    if (typeof url !== 'string')
+        return [];
+    const parts = splitUrl(url);
+    const written = [...(parts?.password ? [parts.password] : []), ...passwordSettings(parts ? parts.rest : url)];
+    return [...new Set(written.flatMap((value) => [value, decoded(value)]))].filter(Boolean);
+}
+/**
+ * Whether a URL parser (and so the PostgreSQL driver) reads another password than the one written: a raw
+ * `@`, `/`, `?` or `#` in the password makes it take part of the password for the host or the database.
+ */
+function misreadPassword(url) {
+    const parts = splitUrl(url);
+    if (!parts?.password)
+        return false;
+    const parses = (text) => {
+        try {
+            return new URL(text);
+        }
+        catch {
+            return null;
+        }
+    };
+    const parsed = parses(url);
+    // Not a URL as written: the password is to blame when the URL parses with the password encoded.
+    if (!parsed)
+        return parses(`${parts.scheme}${parts.user}:${encodeURIComponent(decoded(parts.password))}@${parts.rest}`) !== null;
+    return decoded(parsed.password) !== decoded(parts.password);
+}
+/** Replaces every form of the URL's password in a message (a driver may echo it) with `***`. */
+function scrubSecrets(url) {
+    // Very short values would mask unrelated text; the runner's masking covers them in the log.
+    const secrets = url ? urlSecrets(url).filter((secret) => secret.length >= 3) : [];
+    return (message) => secrets.reduce((text, secret) => text.split(secret).join(MASK), message);
+}
+function maskUrl(url) {
+    try {
+        if (typeof url !== 'string')
+            return MASK;
+        const parts = splitUrl(url);
+        if (!parts)
+            return maskPasswordSettings(url);
+        const rest = maskPasswordSettings(parts.rest);
+        if (!parts.hasUserinfo)
+            return parts.scheme + rest;
+        if (parts.password === null)
+            return `${parts.scheme}${parts.user}@${rest}`;
+        return `${parts.scheme}${parts.user}:${MASK}@${rest}`;
+    }
+    catch {
+        return MASK;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/postgres.ts
+/**
+ * The direct PostgreSQL transport (`database-url`, and the throwaway verification database).
+ *
+ * One `pg.Client`, connected on first use. Values are converted to the same shapes the Data API
+ * transport returns for the same SQL (see `__tests__/support/target-contract.ts`):
+ * int2/int4 → number, int8/numeric → string, json/jsonb → PostgreSQL's own text, timestamps → ISO
+ * strings in UTC, dates → `YYYY-MM-DD`.
+ */
+
+
+
+
+
+
+
+
+
+const OID = {
+    bool: 16,
+    bytea: 17,
+    int8: 20,
+    int2: 21,
+    int4: 23,
+    json: 114,
+    float4: 700,
+    float8: 701,
+    date: 1082,
+    time: 1083,
+    timestamp: 1114,
+    timestamptz: 1184,
+    interval: 1186,
+    timetz: 1266,
+    numeric: 1700,
+    jsonb: 3802
+};
+const asText = (value) => value;
+/** Type parsers for the pg client: the shapes documented at the top of this file. */
+function getTypeParser(oid, format) {
+    switch (oid) {
+        case OID.int8:
+        case OID.numeric:
+        case OID.json:
+        case OID.jsonb:
+        case OID.date:
+        case OID.time:
+        case OID.timetz:
+        case OID.interval:
+            return asText;
+        case OID.timestamp:
+        case OID.timestamptz:
+            return timestampToIso;
+        default:
+            return esm.types.getTypeParser(oid, format ?? 'text');
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+function isServerError(error) {
+    return error instanceof esm.DatabaseError || (error instanceof Error && 'severity' in error && 'code' in error);
+}
+/** SQLSTATEs that mean the connection itself is gone (not the SQL's fault). */
+function isConnectionState(code) {
+    return !!code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03');
+}
+function sqlErrorInfo(error) {
+    const info = { message: error.message };
+    if (error.code)
+        info.sqlState = error.code;
+    const position = error.position ? Number(error.position) : NaN;
+    if (Number.isInteger(position) && position > 0)
+        info.position = position;
+    if (error.detail)
+        info.detail = error.detail;
+    if (error.hint)
+        info.hint = error.hint;
+    return info;
+}
+function errorCode(error) {
+    const code = error?.code;
+    return typeof code === 'string' && code ? code : 'CONNECTION_ERROR';
+}
+class PostgresTarget {
+    url;
+    description;
+    client;
+    connecting;
+    log;
+    ssl;
+    /** Calls are serialised: with one connection, a query() must never land inside another call's transaction. */
+    queue = Promise.resolve();
+    /** Connections opened for one long-running statement each. */
+    own = new Set();
+    constructor(url, options = {}) {
+        this.url = url;
+        this.description = maskUrl(url);
+        this.log = options.log ?? (() => { });
+        this.ssl = options.ssl;
+    }
+    /**
+     * A `longRunning` statement is sent once, never re-sent, on a connection of its own opened for it
+     * (with `timeoutMs` as its statement_timeout): the main connection stays free meanwhile, so the
+     * engine can renew its lease while a CREATE INDEX CONCURRENTLY runs for longer than the lease lives.
+     */
+    query(sql, params, options) {
+        if (options?.longRunning)
+            return this.queryAlone(sql, params, options.longRunning.timeoutMs);
+        return this.exclusive(async () => {
+            const client = await this.connection();
+            try {
+                return await this.run(client, sql, params);
+            }
+            catch (error) {
+                throw this.translate(error, client);
+            }
+        });
+    }
+    /**
+     * `between`: SQL of the caller's own, run before each statement but the first in the same transaction
+     * (the runner Lambda lowers statement_timeout to the time it has left this way). It returns nothing
+     * and is not counted: indexes and results are those of `statements`, and a failure of it is reported
+     * at the statement it came before. As a function, it says what to run before each statement (the first included), if anything.
+     */
+    transaction(statements, options = {}) {
+        // Packed, the transaction is one statement (one DO block): `between` has no place to run, and needs none.
+        const packed = options.resultsNeeded === false && packable(statements);
+        return this.exclusive(() => (packed ? this.runPacked(statements, options.between) : this.runTransaction(statements, options.between)));
+    }
+    async queryAlone(sql, params, timeoutMs) {
+        const client = this.newClient();
+        this.own.add(client);
+        try {
+            try {
+                await client.connect();
+            }
+            catch (error) {
+                throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
+                    cause: error
+                });
+            }
+            try {
+                if (timeoutMs)
+                    await client.query(`SET statement_timeout = ${Math.round(timeoutMs)}`);
+                return await this.run(client, sql, params);
+            }
+            catch (error) {
+                throw this.translate(error, client);
+            }
+        }
+        finally {
+            this.own.delete(client);
+            await client.end().catch(() => { });
+        }
+    }
+    async close() {
+        await Promise.all([...this.own].map((client) => client.end().catch(() => { })));
+        await this.queue.catch(() => { });
+        const client = this.client ?? (await this.connecting?.catch(() => undefined));
+        this.client = undefined;
+        this.connecting = undefined;
+        if (client)
+            await client.end().catch(() => { });
+    }
+    /**
+     * Runs the statements on the shared connection and then resets its session, so that nothing a
+     * migration set for it (see resetSession) reaches the next transaction or query.
+     */
+    async runTransaction(statements, between, end = 'commit') {
+        const client = await this.connection();
+        try {
+            return await this.runTransactionOn(client, statements, between, end);
+        }
+        finally {
+            await this.resetSession(client);
+        }
+    }
+    /**
+     * A migration may change its session for good: `SET` without LOCAL, `set_config(…, false)` (pg_dump's
+     * header), `SET ROLE`, a temporary table, a session advisory lock. Over the Data API none of that
+     * outlives the call or transaction (the service resets pooled connections); here the connection is
+     * reused, so it is reset the same way once each transaction has ended. DISCARD ALL returns the session
+     * to how it was at connect, settings given in the URL and those of the role and database included,
+     * which RESET ALL alone would not do for the role, temporary tables and advisory locks. It cannot run
+     * in a transaction block, so it costs one round trip of its own per transaction. A connection that
+     * cannot be reset is dropped: the next call connects afresh.
+     */
+    async resetSession(client) {
+        if (this.client !== client)
+            return;
+        try {
+            await client.query('DISCARD ALL');
+        }
+        catch (error) {
+            this.log(`Resetting the session after a transaction failed (${errorMessage(error)}); connecting again for the next call`);
+            this.discard(client);
+        }
+    }
+    /**
+     * The statements packed into one DO block (targets/packed.ts), sent as one autocommit simple query:
+     * one round trip for the version, and one more for the session reset (DISCARD ALL cannot share a
+     * call with other statements: it refuses to run inside the implicit transaction that makes).
+     */
+    async runPacked(statements, between) {
+        const packing = packTransaction(statements);
+        if (!packing.ok)
+            return this.runTransaction(statements, between);
+        const client = await this.connection();
+        try {
+            const failure = await this.runBlock(client, packing.chunks[0].sql, statements, packing.marker);
+            if (!failure)
+                return { ok: true, results: [] };
+            // The block failed as a whole, its SETs with it: the session is as before it for what follows here.
+            if (refusedByPacking(failure)) {
+                this.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`);
+                return await this.runTransactionOn(client, statements, between);
+            }
+            return await locateFailure(failure, statements, (prefix) => this.runTransactionOn(client, prefix, between, 'rollback'));
+        }
+        finally {
+            await this.resetSession(client);
+        }
+    }
+    /** One DO block, autocommit; its SQL error decoded, or undefined when it committed. */
+    async runBlock(client, sql, statements, marker) {
+        try {
+            await client.query(sql);
+            return undefined;
+        }
+        catch (error) {
+            if (!isServerError(error) || isConnectionState(error.code)) {
+                this.discard(client);
+                throw new CommitOutcomeUnknownError(`The connection was lost while the version's block ran (autocommit); whether it was committed is unknown: ${errorMessage(error)}`, { cause: error });
+            }
+            return decodePackedError(sqlErrorInfo(error), statements, marker);
+        }
+    }
+    async runTransactionOn(client, statements, between, end = 'commit') {
+        const rollback = async () => {
+            try {
+                await client.query('ROLLBACK');
+            }
+            catch (error) {
+                this.log(`ROLLBACK failed: ${errorMessage(error)}`);
+                this.discard(client);
+            }
+        };
+        try {
+            await client.query('BEGIN');
+        }
+        catch (error) {
+            throw this.translate(error, client);
+        }
+        const results = [];
+        for (let index = 0; index < statements.length; index++) {
+            const statement = statements[index];
+            let result;
+            try {
+                const before = typeof between === 'function' ? between(statement, index) : index > 0 ? between : undefined;
+                if (before)
+                    await this.run(client, before, undefined);
+                result = await this.run(client, statement.sql, statement.params);
+            }
+            catch (error) {
+                const translated = this.translate(error, client);
+                if (translated instanceof DatabaseError) {
+                    await rollback();
+                    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
+                }
+                await rollback();
+                throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed: ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
+            }
+            const refused = guardFailure(statement, result, index);
+            if (refused) {
+                await rollback();
+                return refused;
+            }
+            results.push(result);
+        }
+        if (end === 'rollback') {
+            await rollback();
+            return { ok: true, results };
+        }
+        try {
+            await client.query('COMMIT');
+        }
+        catch (error) {
+            if (isServerError(error) && !isConnectionState(error.code)) {
+                // COMMIT answered with an error (a deferred constraint, a serialization failure): rolled back.
+                await rollback();
+                return { ok: false, phase: 'commit', failedIndex: statements.length, error: sqlErrorInfo(error) };
+            }
+            this.discard(client);
+            throw new CommitOutcomeUnknownError(`The connection was lost while committing; whether the transaction was committed is unknown: ${errorMessage(error)}`, { cause: error });
+        }
+        return { ok: true, results };
+    }
+    async run(client, sql, params) {
+        const { text, values } = toPositional(sql, params);
+        const raw = (await client.query(values.length > 0 ? { text, values } : text));
+        // Several statements in one simple-protocol call return one result each: report the last.
+        const result = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+        const rows = (result?.rows ?? []).map((row) => {
+            const converted = {};
+            for (const [key, value] of Object.entries(row))
+                converted[key] = toSqlValue(value);
+            return converted;
+        });
+        const returnsRows = (result?.fields?.length ?? 0) > 0;
+        return { rows, rowCount: returnsRows ? rows.length : (result?.rowCount ?? 0) };
+    }
+    /** SQL errors → DatabaseError; everything else (the connection) → TransportError. */
+    translate(error, client) {
+        if (error instanceof DatabaseError || error instanceof TransportError)
+            return error;
+        if (isServerError(error) && !isConnectionState(error.code))
+            return new DatabaseError(sqlErrorInfo(error));
+        this.discard(client);
+        return new TransportError(`PostgreSQL connection to ${this.description} failed: ${errorMessage(error)}`, errorCode(error), false, {
+            cause: error
+        });
+    }
+    /** Forgets a broken client so the next call connects again. */
+    discard(client) {
+        if (this.client === client)
+            this.client = undefined;
+        client.end().catch(() => { });
+    }
+    async connection() {
+        if (this.client)
+            return this.client;
+        if (!this.connecting) {
+            this.connecting = (async () => {
+                const client = this.newClient();
+                try {
+                    await client.connect();
+                }
+                catch (error) {
+                    client.end().catch(() => { });
+                    throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
+                        cause: error
+                    });
+                }
+                this.client = client;
+                return client;
+            })().finally(() => {
+                this.connecting = undefined;
+            });
+        }
+        return this.connecting;
+    }
+    newClient() {
+        const client = new esm.Client({ connectionString: this.url, ssl: this.ssl, types: { getTypeParser } });
+        client.on('error', (error) => {
+            this.log(`PostgreSQL connection error: ${errorMessage(error)}`);
+            if (this.client === client)
+                this.client = undefined;
+        });
+        return client;
+    }
+    exclusive(work) {
+        const run = this.queue.then(work, work);
+        this.queue = run.catch(() => { });
+        return run;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/create.ts
+
+
+
+
+/** The Data API takes at most 65,536 characters of SQL per call. */
+const DATA_API_MAX_SQL = 65_536;
+function createTarget(config, log, options) {
+    if (config.kind === 'postgres')
+        return new PostgresTarget(config.url, { log });
+    if (config.kind === 'lambda')
+        return createLambdaTarget({ functionName: config.functionName, log });
+    return createDataApiTarget({
+        resourceArn: config.resourceArn,
+        secretArn: config.secretArn,
+        database: config.database ?? undefined,
+        resumeTimeoutMs: options.resumeTimeoutSeconds * 1000,
+        log
+    });
+}
+/** What a transport cannot take in one call, for the plan to refuse before anything runs. */
+function transportLimits(config) {
+    if (config?.kind === 'data-api')
+        return { maxStatementLength: DATA_API_MAX_SQL, maxVersionBytes: null };
+    // A version goes to the runner in one invocation; JSON escaping of the SQL needs some of the 6 MB.
+    if (config?.kind === 'lambda')
+        return { maxStatementLength: null, maxVersionBytes: Math.floor(LAMBDA_PAYLOAD_LIMIT * 0.9) };
+    return { maxStatementLength: null, maxVersionBytes: null };
+}
+
+;// CONCATENATED MODULE: ./src/printable.ts
+/**
+ * Text from a pull request (file and folder names, SQL, messages that quote them) on its way to a log.
+ * The runner reads every log line that starts with `::` as a workflow command, so a name holding a line
+ * break could set outputs or stop masking; bidirectional controls make a name read differently from
+ * what it is. Names with such characters are refused at discovery; every log line is escaped as well.
+ */
+
+/**
+ * C0 controls, DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional
+ * controls (ALM, LRM, RLM, LRE/RLE/PDF/LRO/RLO, LRI/RLI/FSI/PDI).
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** The first control character in `text` (see CONTROL), or null. */
+function controlCharacter(text) {
+    return text.match(new RegExp(CONTROL.source))?.[0] ?? null;
+}
+/** `\n`, `\t`, `\r`, or `\u001b`-style: how a control character is written in messages. */
+function escapeCharacter(character) {
+    return NAMED[character] ?? `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** The text on one line with every control character written as an escape: safe in a log line or a message. */
+function printable(text) {
+    return text.replace(CONTROL, escapeCharacter);
+}
+/** One log line: control characters escaped, and never read as a workflow command (it cannot start with `::`). */
+function logLine(message) {
+    const line = printable(message);
+    return /^\s*::/.test(line) ? `\\${line.trimStart()}` : line;
+}
+/**
+ * Several lines of text that must be printed as they are (markdown holding SQL): wrapped in the
+ * runner's `stop-commands` with a token nobody can guess, so no line of it is read as a command.
+ */
+function logBlock(text, print, onRunner = process.env.GITHUB_ACTIONS === 'true') {
+    if (!onRunner) {
+        print(text);
+        return;
+    }
+    const token = (0,external_node_crypto_.randomUUID)();
+    print(`::stop-commands::${token}`);
+    print(text);
+    print(`::${token}::`);
+}
+
+;// CONCATENATED MODULE: ./src/review/types.ts
+/**
+ * The vocabulary of the review: what a pending statement will do to production. Rules read one parsed
+ * statement with its context (what the pending versions create, the target's catalog, the trace of the
+ * statement on the throwaway database) and return findings with stable ids.
+ */
+/** Severity order, highest first (for fail-on and sorting). */
+const SEVERITIES = ['error', 'warning', 'notice'];
+/** The key of a statement in `ReviewContext.trace`: `v<version>#<index>`. */
+function types_traceKey(version, index) {
+    return `v${version}#${index}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/review.ts
+/**
+ * Pure renderers for the review: the plan comment's Review section, the version table's review cell, the
+ * `findings` output, one annotation per finding, and what fails the step under `fail-on`. Waived findings
+ * are shown with their reason and never fail, annotate or reach the output.
+ */
+
+
+
+const FAIL_ON = [...SEVERITIES, 'never'];
+const ICON = { error: '❌', warning: '⚠️', notice: 'ℹ️' };
+/** The share of the comment the review's findings may take. */
+const REVIEW_BUDGET = 16_000;
+/** No single message, fix or safe pattern takes more than this, so one long text does not hide the others. */
+const TEXT_CAP = 1_500;
+const SQL_CAP = 3_000;
+function plural(count, word) {
+    return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
+}
+function rank(severity) {
+    return SEVERITIES.indexOf(severity);
+}
+/** Findings that count: not waived by a comment or by ignore-rules. */
+function activeFindings(findings) {
+    return findings.filter((finding) => !finding.waived);
+}
+/** The unwaived findings at or above `failOn` (none under `never`): each one fails `plan`. */
+function blockingFindings(findings, failOn) {
+    if (failOn === 'never')
+        return [];
+    return activeFindings(findings).filter((finding) => rank(finding.severity) <= rank(failOn));
+}
+/** `1 error · 2 warnings`: the unwaived findings by severity, highest first, leaving out severities with none. */
+function severityCounts(findings, icons = true) {
+    const active = activeFindings(findings);
+    return SEVERITIES.map((severity) => ({ severity, count: active.filter((f) => f.severity === severity).length }))
+        .filter((entry) => entry.count > 0)
+        .map((entry) => `${icons ? `${ICON[entry.severity]} ` : ''}${plural(entry.count, entry.severity)}`)
+        .join(icons ? ' · ' : ', ');
+}
+/**
+ * What the review says of one version in the plan's table, beside its verification: the unwaived errors
+ * and warnings (`❌ 1 error · ⚠️ 2 warnings`), or null when it has none (notices do not qualify a ✅).
+ */
+function versionReviewCell(findings, version) {
+    const serious = activeFindings(findings).filter((f) => f.version === version && f.severity !== 'notice');
+    return serious.length ? severityCounts(serious) : null;
+}
+/** GitHub's anchor of a line in a pull request's diff: `#diff-<sha256 of the path>R<line>`. */
+function diffAnchor(file, line) {
+    return `diff-${(0,external_node_crypto_.createHash)('sha256').update(file).digest('hex')}R${line}`;
+}
+function review_where(finding, filesUrl) {
+    const label = code(`${finding.file}:${finding.line}`);
+    return filesUrl ? `[${label}](${filesUrl}#${diffAnchor(finding.file, finding.line)})` : label;
+}
+/** One line of plain text: the renderer owns the layout, so line breaks in a message cannot break it. */
+function oneLine(text, max = TEXT_CAP) {
+    return clip(text.replace(/\s+/g, ' ').trim(), max);
+}
+const CATALOG_NOT_READ = {
+    'no-target': 'no target, e.g. a pull request from a fork',
+    failed: 'it could not be read: see the log'
+};
+function checkedLine(checked) {
+    const used = [
+        checked.catalog === 'read' ? "the target's catalog (rows and size of each table touched)" : null,
+        checked.trace ? 'the trace of each statement on the throwaway database (locks taken, rewrites)' : null
+    ].filter((source) => source !== null);
+    const head = `${plural(checked.rules, 'rule')} checked on PostgreSQL's parse of each pending statement${used.length ? ` with ${used.join(' and ')}` : ''}`;
+    if (checked.catalog === 'read')
+        return `${head}.`;
+    return `${head}; judged from the repository alone, without the target's catalog (${CATALOG_NOT_READ[checked.catalog]}).`;
+}
+function findingItem(finding, filesUrl) {
+    const head = `- ${ICON[finding.severity]} **${finding.severity}** ${code(finding.rule)} at ${review_where(finding, filesUrl)}: ${oneLine(finding.message)}`;
+    const lines = [head, `  **Fix:** ${oneLine(finding.fix)}`];
+    if (finding.fixSql) {
+        const sql = fenced(clip(finding.fixSql.replace(/\n+$/, ''), SQL_CAP), 'sql');
+        lines.push('', '  <details><summary>Safe pattern</summary>', '', ...sql.split('\n').map((line) => `  ${line}`), '', '  </details>');
+    }
+    // Lines of one item end with `<br>` so the fix shows under the message, in the same list item.
+    return [`${lines[0]}<br>`, ...lines.slice(1)].join('\n');
+}
+function waivedItem(finding, filesUrl) {
+    const by = finding.waived.by === 'comment' ? 'a comment' : 'ignore-rules';
+    return `- ${code(finding.rule)} at ${review_where(finding, filesUrl)}, by ${by}: ${oneLine(finding.waived.reason, 500)}`;
+}
+/**
+ * The Review section that opens the plan comment, at most about `budget` characters: counts by severity,
+ * one item per finding (where, what it does here, the fix and its SQL), then the waived findings with their
+ * reasons. Nothing found: one line saying what was checked.
+ */
+function renderReview(review, budget = REVIEW_BUDGET) {
+    if (review.unavailable)
+        return [`⚠️ **Review did not run**: ${oneLine(review.unavailable, 2_000)}`];
+    const active = activeFindings(review.findings);
+    const waived = review.findings.filter((finding) => finding.waived);
+    const more = (hidden) => `- … and ${plural(hidden, 'more finding')}: see the \`findings\` output and the annotations.`;
+    const waivedLines = waived.length > 0
+        ? [
+            '',
+            `**Waived** (${waived.length}):`,
+            '',
+            ...fitLines(waived.map((finding) => waivedItem(finding, review.pullRequestFilesUrl)), Math.floor(budget / 4), (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`)
+        ]
+        : [];
+    if (!active.length)
+        return [`✅ **Review**: nothing found. ${checkedLine(review.checked)}`, ...waivedLines];
+    // Highest severity first, so what is cut for size is the least important.
+    const ordered = [...active].sort((a, b) => rank(a.severity) - rank(b.severity));
+    const items = ordered.map((finding) => findingItem(finding, review.pullRequestFilesUrl));
+    const room = budget - waivedLines.join('\n').length - 400;
+    return [`**Review**: ${severityCounts(active)}. ${checkedLine(review.checked)}`, '', ...fitLines(items, room, more), ...waivedLines];
+}
+/**
+ * The unwaived findings as a JSON array of at most `limit` characters, highest severity first. When they
+ * do not all fit, the least severe are left off (the comment and the job summary count every one).
+ */
+function findingsOutput(findings, limit) {
+    const entries = activeFindings(findings)
+        .sort((a, b) => rank(a.severity) - rank(b.severity))
+        .map((f) => ({
+        rule: f.rule,
+        severity: f.severity,
+        file: f.file,
+        line: f.line,
+        column: f.column,
+        message: clip(f.message, 2_000),
+        relation: f.relation,
+        lock: f.lock
+    }));
+    const kept = [];
+    let length = 2;
+    for (const entry of entries) {
+        const json = JSON.stringify(entry);
+        if (length + json.length + 1 > limit)
+            break;
+        kept.push(json);
+        length += json.length + 1;
+    }
+    return `[${kept.join(',')}]`;
+}
+/**
+ * GitHub shows at most 10 error and 10 warning annotations of a step and 50 of a job: more only fill the
+ * log. The comment, summary and output carry every finding.
+ */
+const ANNOTATION_LIMIT = 50;
+function findingAnnotations(findings, limit = ANNOTATION_LIMIT) {
+    // Stable: within a severity, in the findings' order (version, statement, position).
+    const active = activeFindings(findings).sort((a, b) => rank(a.severity) - rank(b.severity));
+    const annotations = active.slice(0, limit).map((f) => ({
+        level: f.severity,
+        message: `${oneLine(f.message)} Fix: ${oneLine(f.fix)}`,
+        properties: { title: f.rule, file: f.file, startLine: f.line, startColumn: f.column }
+    }));
+    if (active.length > limit)
+        annotations.push({
+            level: 'notice',
+            message: `${(active.length - limit).toLocaleString('en-US')} more ${active.length - limit === 1 ? 'finding is' : 'findings are'} not annotated (the least severe): the comment, the job summary and the findings output list them all.`,
+            properties: { title: 'Review' }
+        });
+    return annotations;
+}
+/** A finding for a log line: `warning index-not-concurrent at m/v3/01.sql:4:1: …`. */
+function findingLogLine(finding) {
+    const waived = finding.waived
+        ? ` (waived by ${finding.waived.by === 'comment' ? 'a comment' : 'ignore-rules'}: ${oneLine(finding.waived.reason, 500)})`
+        : '';
+    return `${finding.severity} ${finding.rule} at ${finding.file}:${finding.line}:${finding.column}: ${oneLine(finding.message)}${waived}`;
+}
+/** Why `plan` failed the step under `fail-on`, and what to do about it. */
+function failOnMessage(blocking, failOn) {
+    return (`The review found ${plural(blocking.length, 'finding')} at or above fail-on: ${failOn} (${severityCounts(blocking, false)}). ` +
+        'Change the statements as each finding says, or waive one with a comment line `-- aurora-migrate:ignore <rule-id> <reason>` right before its statement, ' +
+        'or set fail-on: never to report without failing.');
 }
 
 ;// CONCATENATED MODULE: ./src/review/catalog.ts
@@ -80533,6 +80684,12 @@ function indexColumns(node, defaultSchema) {
     return found.map((columns) => ({ relation, columns }));
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/review/parse.ts
@@ -81894,7 +82051,7 @@ function existing(values, context) {
         .map((value) => relationOf(value, context))
         .filter((relation) => !isNew(relation, context));
 }
-const locks_truncate = {
+const truncate = {
     id: 'truncate',
     severity: 'warning',
     summary: 'TRUNCATE empties an existing table under ACCESS EXCLUSIVE',
@@ -82066,7 +82223,7 @@ const LOCK_RULES = [
     setNotNull,
     addColumnNotNullWithoutDefault,
     uniqueConstraintLocks,
-    locks_truncate,
+    truncate,
     lockTable,
     vacuumFull,
     cluster,
@@ -82247,6 +82404,1515 @@ function unknownRuleIds(ids) {
     return ids.filter((id) => !known.has(id));
 }
 
+;// CONCATENATED MODULE: ./src/commands/review.ts
+
+
+
+
+
+/** The schema an unqualified name in a migration resolves to, for the review. */
+const DEFAULT_SCHEMA = 'public';
+/** Parses the versions' statements and reads the target's catalog once for the relations they touch (catalog reads only). */
+async function prepareReview(versions, reviewed, target, reporter) {
+    if (!reviewed.length)
+        return { statements: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null };
+    let statements;
+    try {
+        statements = await reviewStatements(versions, reviewed);
+    }
+    catch (error) {
+        const message = `PostgreSQL's parser could not be loaded: ${errorMessage(error)}`;
+        reporter.warning(logLine(`The review did not run: ${message}`));
+        return { statements: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message };
+    }
+    if (!target)
+        return { statements, catalog: null, catalogState: 'no-target', unavailable: null };
+    try {
+        const catalog = await readCatalogFacts(target, touchedRelations(statements, DEFAULT_SCHEMA));
+        return { statements, catalog, catalogState: 'read', unavailable: null };
+    }
+    catch (error) {
+        reporter.warning(logLine(`The review could not read the target's catalog, so it judges from the repository alone: ${errorMessage(error)}`));
+        return { statements, catalog: null, catalogState: 'failed', unavailable: null };
+    }
+}
+/** The versions a plan would apply. */
+function pendingOf(plan) {
+    return plan.pending.map((p) => p.version);
+}
+/** The findings of the prepared review, with the trace of verification when it ran. */
+function reviewFindings(config, prepared, trace, reporter, pullRequestFilesUrl = null) {
+    let findings = [];
+    let unavailable = prepared.unavailable;
+    try {
+        if (!unavailable) {
+            const context = { catalog: prepared.catalog, trace, defaultSchema: DEFAULT_SCHEMA };
+            findings = runRules(prepared.statements, context, { ignoreRules: config.ignoreRules });
+        }
+    }
+    catch (error) {
+        // A fault in a rule must not stop a plan or an apply: it is reported, and the rest goes on.
+        unavailable = `a rule failed: ${errorMessage(error)}`;
+        reporter.warning(logLine(`The review did not run: ${unavailable}`));
+    }
+    return {
+        findings,
+        checked: { rules: rules_RULES.length, catalog: prepared.catalogState, trace: trace !== null },
+        pullRequestFilesUrl,
+        unavailable
+    };
+}
+/** Each finding as a log line, waived ones with their reason. */
+function logFindings(findings, reporter) {
+    for (const finding of findings)
+        reporter.info(`[review] ${findingLogLine(finding)}`);
+}
+/** Each unwaived finding at its file and line, so it shows in the pull request's Files changed (the action). */
+function annotateFindings(findings, reporter) {
+    for (const annotation of findingAnnotations(findings))
+        reporter.annotate(annotation.level, annotation.message, annotation.properties);
+}
+
+;// CONCATENATED MODULE: ./src/commands/target.ts
+
+async function withTarget(config, reporter, work) {
+    const target = createTarget(config.target, (message) => reporter.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
+    reporter.info(`Target: ${target.description}`);
+    try {
+        return await work(target);
+    }
+    finally {
+        await target.close().catch(() => undefined);
+    }
+}
+/** Who holds the lease while this run works: the run's link (or "local run"), the actor and a random tag. */
+function leaseOwner(config, tag) {
+    return `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${tag}`;
+}
+
+;// CONCATENATED MODULE: ./src/commands/apply.ts
+/**
+ * `apply`: the pending versions applied, each in one fenced transaction (src/engine). It does not judge
+ * again what the pull request's review judged: it logs the findings it sees in the pending versions, from
+ * the repository alone (no extra call to the target), and never fails on them.
+ */
+
+
+
+
+
+
+
+
+async function runApply(config, versions, reporter) {
+    let findings = [];
+    const result = await withTarget(config, reporter, async (target) => {
+        const history = await readHistory(target, config.metaTable);
+        const plan = planMigrations(versions, history.rows, { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder });
+        findings = reviewFindings(config, await prepareReview(versions, pendingOf(plan), null, reporter), null, reporter).findings;
+        if (findings.length)
+            reporter.info(`The review of the pending versions (repository only; apply does not fail on it):`);
+        logFindings(findings, reporter);
+        return applyMigrations(target, versions, {
+            tables: history.tables,
+            history,
+            createSchema: config.metaTable.schema !== null,
+            targetVersion: config.targetVersion,
+            allowOutOfOrder: config.allowOutOfOrder,
+            ...transportLimits(config.target),
+            run: config.run,
+            lease: {
+                owner: leaseOwner(config, (0,external_node_crypto_.randomUUID)().slice(0, 8)),
+                ttlSeconds: config.leaseTtlSeconds,
+                waitTimeoutSeconds: config.waitTimeoutSeconds
+            },
+            lockTimeoutMs: config.lockTimeoutMs,
+            statementTimeoutMs: config.statementTimeoutMs,
+            lockRetries: config.lockRetries,
+            log: (message) => reporter.info(message)
+        });
+    });
+    const applied = new Set([...result.plan.appliedVersions, ...result.applied.map((a) => a.version), ...result.appliedElsewhere]);
+    return {
+        result,
+        findings,
+        markdown: renderApply(result, { target: config.environment }),
+        pending: versions.map((v) => v.number).filter((v) => !applied.has(v))
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/operations.ts
+/**
+ * The commands beside plan and apply: validate (read-only checks), baseline (record versions as applied
+ * without running them, e.g. a database built by sequelize-cli) and repair (accept edited files of applied
+ * versions, clear a stale lease). None of them runs migration SQL. Identifiers come from MetaTables (or
+ * quoteTableName), values are always parameters.
+ */
+
+
+
+
+
+
+function operations_list(numbers) {
+    return numbers.map((n) => `v${n}`).join(', ');
+}
+function operations_plural(count, one, many) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+/** The `files` column of a version's row, as apply writes it. */
+function fileRecords(version) {
+    return JSON.stringify(version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length })));
+}
+/** Checks the migrations against the database and changes nothing (no table is created). */
+async function validate(target, versions, options) {
+    const exists = await metaTableExists(target, options.tables);
+    const rows = exists ? await readAppliedRows(target, options.tables) : [];
+    const partial = exists ? await readPartialVersions(target, options.tables) : [];
+    const plan = planMigrations(versions, rows, options);
+    const problems = [...plan.refusals, ...partial.map(partialProblem)];
+    return { plan, partial, problems };
+}
+function partialProblem(partial) {
+    return `v${partial.version} is only partly applied (${operations_plural(partial.steps, 'statement', 'statements')} ran): re-run apply to finish it`;
+}
+/**
+ * sequelize-cli's default migration file names: a timestamp, a name, a script extension. The seed's
+ * migrations ran the folder v<position of the file in its directory>; a name starting with a digit sorts
+ * before the directory's `resources` and `utils` folders, so its position is its rank among these rows.
+ */
+const SEQUELIZE_FILE = /^\d+[-_].*\.(?:c|m)?[jt]s$/;
+/** Sorts names by their UTF-16 code units, as a directory listing of ASCII names does. */
+function byName(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** How many versions sequelize-cli applied: one per row of its table, each the folder at its position. */
+async function sequelizeCount(target, versions, options) {
+    const table = quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from');
+    const { rows: present } = await target.query('SELECT to_regclass(:name) IS NOT NULL AS present', { name: table.quoted });
+    if (present[0]?.present !== true) {
+        throw new OperationRefusedError(`no "${table.display}" table: baseline-from: sequelize reads the migrations sequelize-cli recorded there, and this database (with its search_path) has none. ` +
+            'Check that this is the database sequelize migrated, or give baseline-version instead.');
+    }
+    const { rows } = await target.query(`SELECT name FROM ${table.quoted} ORDER BY name`);
+    const names = rows.map((row) => String(row.name)).sort(byName);
+    const odd = names.filter((name) => !SEQUELIZE_FILE.test(name));
+    if (odd.length) {
+        throw new OperationRefusedError(`"${table.display}" has rows that are not timestamp-prefixed migration files (like 20210729101010-init-db.js): ${odd.map((n) => `'${n}'`).join(', ')}. ` +
+            'Each file ran the folder v<position>, which cannot be known for these; give baseline-version instead.');
+    }
+    const count = names.length;
+    const onDisk = new Set(versions.map((v) => v.number));
+    for (let number = 1; number <= count; number++) {
+        if (!onDisk.has(number)) {
+            throw new OperationRefusedError(`${table.display} records ${operations_plural(count, 'migration', 'migrations')} but there is no v${number} folder in the migrations directory: ` +
+                `each sequelize migration file ran the folder v<its position>, so v1..v${count} must all be there. Check migrations-dir.`);
+        }
+    }
+    names.forEach((name, index) => options.log(`${table.display}: ${name} ran v${index + 1}`));
+    if (options.baselineVersion !== null && options.baselineVersion !== count) {
+        throw new OperationRefusedError(`baseline-version is ${options.baselineVersion} but ${table.display} records ${operations_plural(count, 'migration', 'migrations')} (v1..v${count}): ` +
+            'give only one of them, or make them agree.');
+    }
+    return count;
+}
+/** Refuses when N is not a version range on disk; returns the versions 1..N. */
+function versionsUpTo(versions, last) {
+    const highest = versions.length ? versions[versions.length - 1].number : 0;
+    if (last > highest) {
+        const onDisk = highest ? `the highest version on disk is v${highest}` : 'there are no versions on disk';
+        throw new OperationRefusedError(`v${last} is beyond the migrations directory (${onDisk}): baseline only records versions that are on disk.`);
+    }
+    const byNumber = new Map(versions.map((v) => [v.number, v]));
+    const chosen = [];
+    for (let number = 1; number <= last; number++) {
+        const version = byNumber.get(number);
+        if (!version) {
+            throw new OperationRefusedError(`v${number} is not in the migrations directory: baseline records v1..v${last} as they are on disk, so each of them must be there.`);
+        }
+        chosen.push(version);
+    }
+    return chosen;
+}
+/** Refuses when a version to record already ran here (fully, or in part). */
+function checkNeverRan(chosen, rows, partial, tables) {
+    const wanted = new Set(chosen.map((v) => v.number));
+    const recorded = rows.map((r) => r.version).filter((v) => wanted.has(v));
+    if (recorded.length) {
+        throw new OperationRefusedError(`${operations_list(recorded)} ${recorded.length === 1 ? 'is' : 'are'} already recorded in ${tables.display}: baseline only records versions that never ran here.`);
+    }
+    const started = partial.filter((p) => wanted.has(p.version));
+    if (started.length) {
+        throw new OperationRefusedError(`${started.map((p) => `v${p.version} (${operations_plural(p.steps, 'statement', 'statements')} ran)`).join(', ')} ` +
+            `${started.length === 1 ? 'is' : 'are'} partly applied here: baseline only records versions that never ran here. Re-run apply to finish ${started.length === 1 ? 'it' : 'them'}.`);
+    }
+}
+/**
+ * Records v1..vN as applied without running them, in one transaction under the lease: for a database
+ * that already has the schema (built by hand, or by sequelize-cli as in the seed).
+ */
+async function baseline(target, versions, options) {
+    const { tables } = options;
+    let last;
+    if (options.from === 'sequelize') {
+        last = await sequelizeCount(target, versions, options);
+        if (last === 0) {
+            options.log(`${quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from').display} records no migrations: nothing to baseline (apply runs every version)`);
+            return { recorded: [] };
+        }
+    }
+    else if (options.baselineVersion !== null && Number.isInteger(options.baselineVersion) && options.baselineVersion >= 1) {
+        last = options.baselineVersion;
+    }
+    else {
+        throw new InputError('baseline-version', 'baseline needs baseline-version (a version number from 1: record v1..vN as applied) or baseline-from: sequelize');
+    }
+    const chosen = versionsUpTo(versions, last);
+    // Refuse before creating anything; checked again under the lease.
+    if (await metaTableExists(target, tables)) {
+        checkNeverRan(chosen, await readAppliedRows(target, tables), await readPartialVersions(target, tables), tables);
+    }
+    await ensureMetaTables(target, tables, options.createSchema);
+    const lease = await operations_takeLease(target, options);
+    try {
+        checkNeverRan(chosen, await readAppliedRows(target, tables), await readPartialVersions(target, tables), tables);
+        const inserts = chosen.map((version) => ({
+            sql: `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
+VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestamp(), 0, :applied_by, :commit_sha, :run_url)`,
+            params: {
+                version: version.number,
+                description: version.description,
+                checksum: version.checksum,
+                files: fileRecords(version),
+                applied_by: options.run.actor,
+                commit_sha: options.run.commitSha,
+                run_url: options.run.runUrl
+            },
+            expectRows: 1
+        }));
+        const what = last === 1 ? 'the baseline of v1' : `the baseline of v1..v${last}`;
+        const done = async () => {
+            const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]));
+            return chosen.every((v) => rows.get(v.number) === v.checksum);
+        };
+        await commit(engineContext(target, lease, options), inserts, what, done);
+        const recorded = chosen.map((v) => v.number);
+        options.log(`Recorded ${operations_list(recorded)} in ${tables.display} as applied, without running them`);
+        return { recorded };
+    }
+    finally {
+        await release(lease, options);
+    }
+}
+/**
+ * Accepts the files on disk of drifted applied versions (their SQL is not run), noting who and when in
+ * repaired_by / repaired_at, and clears an expired lease left by a run that died. A live lease of another
+ * run is waited for, as apply does. Partly applied versions are left for apply to finish.
+ */
+async function repair(target, versions, options) {
+    const { tables } = options;
+    if (!(await metaTableExists(target, tables))) {
+        options.log(`${tables.display} does not exist: nothing was applied here, so there is nothing to repair`);
+        return { accepted: [], clearedLease: null };
+    }
+    await ensureMetaTables(target, tables, false);
+    const lease = await operations_takeLease(target, options);
+    try {
+        const clearedLease = lease.tookOverFrom;
+        if (clearedLease)
+            options.log(`Cleared the expired migration lease of ${clearedLease}`);
+        const rows = await readAppliedRows(target, tables);
+        const plan = planMigrations(versions, rows);
+        for (const partial of await readPartialVersions(target, tables)) {
+            options.log(`v${partial.version} is partly applied (${operations_plural(partial.steps, 'statement', 'statements')} ran); repair does not touch it — re-run apply`);
+        }
+        if (!plan.drift.length) {
+            options.log('No drift: every applied version matches its files on disk');
+            return { accepted: [], clearedLease };
+        }
+        await addRepairColumns(target, tables);
+        const byNumber = new Map(versions.map((v) => [v.number, v]));
+        const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
+        const updates = plan.drift.map((drift) => {
+            const version = byNumber.get(drift.version);
+            return {
+                sql: `UPDATE ${tables.meta} SET checksum = :checksum, files = CAST(:files AS jsonb), repaired_by = :repaired_by, repaired_at = clock_timestamp()
+WHERE version = :version AND checksum = :previous`,
+                params: {
+                    version: version.number,
+                    checksum: version.checksum,
+                    files: fileRecords(version),
+                    repaired_by: options.run.actor ?? options.lease.owner,
+                    previous: recorded.get(version.number) ?? ''
+                },
+                expectRows: 1
+            };
+        });
+        const drifted = plan.drift.map((d) => d.version);
+        const done = async () => {
+            const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]));
+            return drifted.every((number) => rows.get(number) === byNumber.get(number).checksum);
+        };
+        await commit(engineContext(target, lease, options), updates, `the repair of ${operations_list(drifted)}`, done);
+        const accepted = plan.drift.map((drift) => ({ version: drift.version, files: drift.files.map((f) => f.path) }));
+        for (const drift of plan.drift) {
+            options.log(`Accepted v${drift.version} as it is on disk (${drift.files.map((f) => `${f.path} ${f.change}`).join(', ')}); its SQL was not run`);
+        }
+        return { accepted, clearedLease };
+    }
+    finally {
+        await release(lease, options);
+    }
+}
+/**
+ * Adds repaired_by / repaired_at to the meta table the first time something is repaired: looking first
+ * means a user without ALTER on the table only needs it then.
+ */
+async function addRepairColumns(target, tables) {
+    const { rows } = await target.query(`SELECT count(*)::integer AS present FROM information_schema.columns
+WHERE table_schema = :schema AND table_name = :table AND column_name IN ('repaired_by', 'repaired_at')`, { schema: tables.schema, table: tables.table });
+    if (Number(rows[0]?.present) === 2)
+        return;
+    try {
+        await target.query(`ALTER TABLE ${tables.meta} ADD COLUMN IF NOT EXISTS repaired_by text, ADD COLUMN IF NOT EXISTS repaired_at timestamptz`);
+    }
+    catch (error) {
+        throw new OperationRefusedError(`repair records who accepted the files in two new columns of ${tables.display} (repaired_by, repaired_at), and adding them failed: ${errorMessage(error)}. ` +
+            'Run repair once as the owner of the table, or add the columns: ' +
+            `ALTER TABLE ${tables.meta} ADD COLUMN repaired_by text, ADD COLUMN repaired_at timestamptz`);
+    }
+}
+// ---------------------------------------------------------------------------------------------------
+// shared
+async function operations_takeLease(target, options) {
+    return acquireLease(target, options.tables, { ...options.lease, log: options.log, sleep: options.sleep, now: options.now });
+}
+async function release(lease, options) {
+    await lease
+        .release()
+        .catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`));
+}
+function engineContext(target, lease, options) {
+    return {
+        target,
+        tables: options.tables,
+        run: options.run,
+        lease,
+        log: options.log,
+        now: options.now ?? Date.now,
+        sleep: options.sleep ?? types_realSleep,
+        lockTimeoutMs: null,
+        statementTimeoutMs: null
+    };
+}
+/**
+ * Writes the rows in one fenced transaction (runFenced). A lost commit reply is settled by reading the
+ * meta table once the transaction has ended; nothing is re-sent.
+ */
+async function commit(context, writes, what, committed) {
+    const outcome = await runFenced(context, { what, head: [], body: writes, tail: [], settle: committed });
+    if (outcome.kind === 'committed')
+        return;
+    const { tables } = context;
+    if (outcome.kind === 'lost') {
+        if (outcome.settled === true)
+            return;
+        throw new CommitOutcomeUnknownError(outcome.settled === null
+            ? `The commit of ${what} got no reply and its transaction was still running ${SETTLE_WAIT_MS / 1000} s later. Run validate later to see whether it took effect.`
+            : `The commit of ${what} got no reply and ${tables.display} does not show it: nothing was written. Re-run.`, { cause: outcome.error });
+    }
+    const { failure, part } = outcome;
+    if (part.part === 'fence' && failure.guard)
+        throw await leaseLostAt(context, `before ${what} was written`, 'Nothing was written. Re-run.');
+    const state = failure.error.sqlState ? ` (SQLSTATE ${failure.error.sqlState})` : '';
+    const where = part.part === 'commit'
+        ? 'at COMMIT'
+        : part.part === 'fence'
+            ? 'at its first statement, which extends the migration lease'
+            : part.part === 'statement'
+                ? `at its statement ${part.index + 2} of ${writes.length + 1}`
+                : '(the transport did not say at which statement)';
+    const reason = failure.guard ? `the row of the version changed while it ran` : `${failure.error.message}${state}`;
+    throw new Error(`Writing ${what} to ${tables.display} failed ${where}: ${reason}. Nothing was written.`);
+}
+
+;// CONCATENATED MODULE: ./src/commands/operations.ts
+/** validate, baseline and repair: each reads or writes the meta table only, never migration SQL. */
+
+
+
+
+
+
+
+
+async function runOperation(config, versions, reporter) {
+    const log = (message) => reporter.info(message);
+    const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
+    const lease = {
+        owner: leaseOwner(config, (0,external_node_crypto_.randomUUID)().slice(0, 8)),
+        ttlSeconds: config.leaseTtlSeconds,
+        waitTimeoutSeconds: config.waitTimeoutSeconds
+    };
+    let plan = null;
+    let findings = null;
+    const failures = [];
+    const lines = await withTarget(config, reporter, async (target) => {
+        const tables = await resolveMetaTables(target, config.metaTable);
+        if (config.command === 'validate') {
+            const result = await validate(target, versions, { tables, ...planOptions });
+            plan = result.plan;
+            const lines = result.problems.length
+                ? fitLines(result.problems.map((p) => `- ❗ ${p}`), 30_000, (hidden) => `- … and ${hidden} more`)
+                : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`];
+            if (result.problems.length)
+                failures.push({
+                    message: `validate found ${result.problems.length} problem(s): ${result.problems.join(' ')}`,
+                    where: { title: 'Migrations are not valid' }
+                });
+            // The same review as plan's, with the target's catalog; without verification, so without the trace.
+            const review = reviewFindings(config, await prepareReview(versions, pendingOf(result.plan), target, reporter), null, reporter);
+            findings = review.findings;
+            if (result.plan.pending.length)
+                lines.push('', ...renderReview(review));
+            annotateFindings(findings, reporter);
+            return lines;
+        }
+        if (config.command === 'baseline') {
+            const result = await baseline(target, versions, {
+                tables,
+                createSchema: config.metaTable.schema !== null,
+                run: config.run,
+                lease,
+                log,
+                baselineVersion: config.baselineVersion,
+                from: config.baselineFrom
+            });
+            return [`✅ Recorded ${versionList(result.recorded)} as applied without running them.`];
+        }
+        const result = await repair(target, versions, { tables, run: config.run, lease, log });
+        const lines = [
+            ...fitLines(result.accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`), 30_000, (hidden) => `- … and ${hidden} more`),
+            ...(result.clearedLease ? [`- Cleared the stale lease of ${result.clearedLease}`] : [])
+        ];
+        return lines.length ? lines : ['✅ Nothing to repair: no drift and no stale lease.'];
+    });
+    const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n');
+    return { markdown, plan, findings, failures };
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/migrations/checksum.ts
+/**
+ * Checksums that survive a Windows checkout: a UTF-8 BOM is removed and CRLF/CR become LF before
+ * hashing, so the same file checked out with autocrlf is not reported as drift.
+ */
+
+const CHECKSUM_ALGORITHM = 'sha256';
+/** The text as the checksum sees it: no BOM, LF line endings. */
+function normalizeText(text) {
+    const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return withoutBom.replace(/\r\n?/g, '\n');
+}
+function fileChecksum(text) {
+    return `${CHECKSUM_ALGORITHM}:${(0,external_node_crypto_.createHash)('sha256').update(normalizeText(text), 'utf8').digest('hex')}`;
+}
+/** A version's checksum: over its files' names and checksums, in run order. */
+function versionChecksum(files) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const file of files)
+        hash.update(`${file.name}\0${file.checksum}\n`, 'utf8');
+    return `${CHECKSUM_ALGORITHM}:${hash.digest('hex')}`;
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
+;// CONCATENATED MODULE: ./src/migrations/files.ts
+/**
+ * What the migrations folder may hold, checked before anything is read: a pull request controls every
+ * name, link and size in it. Symbolic links are refused outright (a link can point at /proc/self/environ,
+ * /dev/zero or a file outside the repository, and git does not follow them either), so are FIFOs, devices
+ * and sockets, names with control characters, and files larger than MAX_FILE_BYTES. Files are read with a
+ * bounded read on a descriptor opened without following links, never with readFile on an unknown path.
+ */
+
+
+
+
+
+/**
+ * The largest migration file read: 5 MiB, below the 6 MB one runner Lambda invocation carries (a version
+ * goes in one), and far beyond any hand-written migration.
+ */
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+function entryKind(stats) {
+    if (stats.isSymbolicLink())
+        return 'symlink';
+    if (stats.isFile())
+        return 'file';
+    if (stats.isDirectory())
+        return 'directory';
+    return 'other';
+}
+function otherKind(stats) {
+    if (stats.isFIFO())
+        return 'a FIFO';
+    if (stats.isSocket())
+        return 'a socket';
+    if (stats.isCharacterDevice() || stats.isBlockDevice())
+        return 'a device';
+    return 'not a regular file';
+}
+/** Refuses a file or folder name with a control character (see printable.ts); `shown` is the path for the message. */
+function checkName(name, shown) {
+    const character = controlCharacter(name);
+    if (character === null)
+        return;
+    throw new MigrationFileError(`${printable(shown)}: the name contains the control character ${escapeCharacter(character)}; rename it using printable characters only ` +
+        '(control characters in names can inject workflow commands into the log or make a name read as something else)', { file: printable(shown) });
+}
+function symlinkError(shown) {
+    return new MigrationFileError(`${shown} is a symbolic link: migrations must be regular files and folders committed as such ` +
+        '(a link could point at anything on the runner); replace the link with the file or folder itself', { file: shown });
+}
+/** A directory entry that is neither a regular file, a folder nor a link (a FIFO, a device, a socket). */
+function notRegularError(shown, stats) {
+    return new MigrationFileError(`${shown} is ${otherKind(stats)}: migrations must be regular files and folders`, { file: shown });
+}
+function tooLargeError(shown, bytes) {
+    return new MigrationFileError(`${shown} is ${bytes.toLocaleString('en-US')} bytes: a migration file may be at most ${MAX_FILE_BYTES.toLocaleString('en-US')} bytes (5 MiB); ` +
+        'split it into several files or versions', { file: shown });
+}
+/**
+ * Reads a regular file of at most MAX_FILE_BYTES. It is opened without following a link and without
+ * blocking (a FIFO swapped in after the directory was listed), checked on the open descriptor, and read
+ * no further than the cap, whatever the file claims its size is.
+ */
+async function readBoundedFile(filePath, shown) {
+    const flags = external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NOFOLLOW ?? 0) | (external_node_fs_.constants.O_NONBLOCK ?? 0);
+    let handle;
+    try {
+        handle = await promises_default().open(filePath, flags);
+    }
+    catch (error) {
+        if (error.code === 'ELOOP')
+            throw symlinkError(shown);
+        throw error;
+    }
+    try {
+        const stats = await handle.stat();
+        if (!stats.isFile())
+            throw notRegularError(shown, stats);
+        if (stats.size > MAX_FILE_BYTES)
+            throw tooLargeError(shown, stats.size);
+        const chunks = [];
+        let total = 0;
+        for (;;) {
+            const chunk = Buffer.alloc(Math.min(64 * 1024, MAX_FILE_BYTES + 1 - total));
+            const { bytesRead } = await handle.read(chunk, 0, chunk.length, total);
+            if (bytesRead === 0)
+                break;
+            chunks.push(chunk.subarray(0, bytesRead));
+            total += bytesRead;
+            if (total > MAX_FILE_BYTES)
+                throw tooLargeError(shown, total);
+        }
+        return Buffer.concat(chunks, total);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * `migrations-dir` as a path relative to the workspace, in the one spelling git uses: `./db/`, `db/./x/..`
+ * and an absolute path inside the workspace all become `db`. A path that leaves the workspace is refused.
+ */
+function normalizeMigrationsDir(dir, workspace) {
+    const relative = external_node_path_default().relative(external_node_path_default().resolve(workspace), external_node_path_default().resolve(workspace, dir));
+    if (relative === '..' || relative.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(relative)) {
+        throw new InputError('migrations-dir', `'${printable(dir)}' is outside the workspace: give a folder inside the repository, for example migrations/resources`);
+    }
+    return relative.split((external_node_path_default()).sep).join('/') || '.';
+}
+
+;// CONCATENATED MODULE: ./src/migrations/split.ts
+/**
+ * Cuts the text of one migration file into single SQL statements, because the RDS Data API accepts
+ * exactly one statement per call.
+ *
+ * The lexical rules follow PostgreSQL's own lexers (src/backend/parser/scan.l for tokens and
+ * src/fe_utils/psqlscan.l for where psql ends a statement), so a file splits the way `psql -f`
+ * would send it:
+ *
+ * - `'...'` strings with `''` escapes (standard_conforming_strings = on, the default); `B'`, `X'`,
+ *   `N'` and `U&'` strings lex the same way.
+ * - `E'...'` strings, where a backslash escapes the next character, including a string continued
+ *   on a later line (`E'a'<newline>'b\''` is one string).
+ * - `"..."` and `U&"..."` identifiers with `""` escapes.
+ * - Dollar quotes `$tag$ ... $tag$` (the tag follows identifier rules, without `$`); `$1` is a
+ *   parameter, and a `$` inside an identifier (`a$b`) starts nothing.
+ * - Nested `/* ... *\/` comments and `--` line comments.
+ * - A `;` ends a statement only outside parentheses and outside the `BEGIN ATOMIC ... END` body of
+ *   `CREATE [OR REPLACE] FUNCTION|PROCEDURE`. Like psql, BEGIN/CASE ... END nesting is counted only
+ *   in such a statement, only outside parentheses, and CASE only once inside a BEGIN.
+ * - A backslash outside quotes and comments starts a psql meta-command (`\i`, `\set`, ...): those
+ *   are not SQL, so they are reported as errors.
+ *
+ * Each statement's `sql` runs from its first token to the end of its last token: the `;`, the
+ * whitespace and the comments around it are left out, comments between its tokens are kept.
+ * `line` and `column` are 1-based; columns count Unicode code points (a character outside the
+ * BMP counts once). CRLF, CR and LF each end a line. A UTF-8 BOM at the start is ignored.
+ *
+ * One pass over the text, no backtracking: linear time.
+ */
+
+const BOM = 0xfeff;
+const LF = 0x0a;
+const CR = 0x0d;
+/** Splits the text of one migration file into statements. `file` is the path used in locations and errors. */
+function splitStatements(text, file) {
+    return new Splitter(text, file).run();
+}
+function split_isSpace(c) {
+    // scan.l: space [ \t\n\r\f\v]
+    return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+function isLineBreak(c) {
+    return c === LF || c === CR;
+}
+function split_isDigit(c) {
+    return c >= 0x30 && c <= 0x39;
+}
+/** scan.l ident_start: [A-Za-z\200-\377_] (every byte of a non-ASCII UTF-8 character is >= 0x80). */
+function split_isIdentStart(c) {
+    return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
+}
+/** scan.l ident_cont: [A-Za-z\200-\377_0-9\$] */
+function split_isIdentCont(c) {
+    return split_isIdentStart(c) || split_isDigit(c) || c === 0x24;
+}
+/** scan.l dolq_cont: [A-Za-z\200-\377_0-9] (no `$`, so `$a$b$` closes at the second `$`). */
+function isDollarTagCont(c) {
+    return split_isIdentStart(c) || split_isDigit(c);
+}
+/** Tracks line and column while moving forward through the text; queries must not go backwards. */
+class Cursor {
+    text;
+    index;
+    line = 1;
+    column = 1;
+    constructor(text, start) {
+        this.text = text;
+        this.index = start;
+    }
+    at(target) {
+        const text = this.text;
+        while (this.index < target) {
+            const c = text.charCodeAt(this.index);
+            if (c === CR) {
+                this.index += text.charCodeAt(this.index + 1) === LF ? 2 : 1;
+                this.line++;
+                this.column = 1;
+            }
+            else if (c === LF) {
+                this.index++;
+                this.line++;
+                this.column = 1;
+            }
+            else {
+                // A surrogate pair is one code point: one column.
+                const pair = c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(this.index + 1));
+                this.index += pair ? 2 : 1;
+                this.column++;
+            }
+        }
+        return { line: this.line, column: this.column };
+    }
+}
+function isLowSurrogate(c) {
+    return c >= 0xdc00 && c <= 0xdfff;
+}
+class Splitter {
+    text;
+    file;
+    statements = [];
+    start;
+    cursor;
+    pos;
+    // The statement being read.
+    stmtStart = -1;
+    stmtEnd = -1;
+    parenDepth = 0;
+    beginDepth = 0;
+    /** The first four identifiers of the statement (lower case, or '' when not a word psql looks for). */
+    leadingWords = ['', '', '', ''];
+    identifierCount = 0;
+    /** The statement starts with CREATE [OR REPLACE] FUNCTION|PROCEDURE. */
+    routineStatement = false;
+    constructor(text, file) {
+        this.text = text;
+        this.file = file;
+        this.start = text.charCodeAt(0) === BOM ? 1 : 0;
+        this.pos = this.start;
+        this.cursor = new Cursor(text, this.start);
+    }
+    run() {
+        const text = this.text;
+        const length = text.length;
+        while (this.pos < length) {
+            const c = text.charCodeAt(this.pos);
+            const next = text.charCodeAt(this.pos + 1);
+            if (split_isSpace(c)) {
+                this.pos++;
+            }
+            else if (c === 0x2d && next === 0x2d) {
+                this.skipLineComment();
+            }
+            else if (c === 0x2f && next === 0x2a) {
+                this.skipBlockComment();
+            }
+            else if (c === 0x3b) {
+                this.semicolon();
+            }
+            else {
+                this.token(c, next);
+            }
+        }
+        this.endStatement();
+        return this.statements;
+    }
+    /** Reads one token starting at `pos` (not whitespace, a comment or a `;`). */
+    token(c, next) {
+        const start = this.pos;
+        if (this.stmtStart < 0)
+            this.stmtStart = start;
+        const lower = c | 0x20;
+        if (c === 0x27) {
+            this.quoted(start, 0x27, 1, 'quoted string');
+        }
+        else if (c === 0x22) {
+            this.quoted(start, 0x22, 1, 'quoted identifier');
+        }
+        else if (lower === 0x65 && next === 0x27) {
+            this.escapeString(start);
+        }
+        else if ((lower === 0x62 || lower === 0x78 || lower === 0x6e) && next === 0x27) {
+            this.quoted(start, 0x27, 2, 'quoted string');
+        }
+        else if (lower === 0x75 && next === 0x26 && this.text.charCodeAt(start + 2) === 0x27) {
+            this.quoted(start, 0x27, 3, 'quoted string');
+        }
+        else if (lower === 0x75 && next === 0x26 && this.text.charCodeAt(start + 2) === 0x22) {
+            this.quoted(start, 0x22, 3, 'quoted identifier');
+        }
+        else if (c === 0x24) {
+            this.dollar(start);
+        }
+        else if (split_isIdentStart(c)) {
+            this.identifier(start);
+        }
+        else if (split_isDigit(c)) {
+            this.number();
+        }
+        else if (c === 0x5c) {
+            this.metaCommand(start);
+        }
+        else {
+            if (c === 0x28)
+                this.parenDepth++;
+            else if (c === 0x29 && this.parenDepth > 0)
+                this.parenDepth--;
+            this.pos++;
+        }
+        this.stmtEnd = this.pos;
+    }
+    semicolon() {
+        if (this.parenDepth === 0 && this.beginDepth === 0) {
+            this.pos++;
+            this.endStatement();
+            return;
+        }
+        // Inside parentheses or a BEGIN ATOMIC body: part of the statement.
+        this.pos++;
+        this.stmtEnd = this.pos;
+    }
+    endStatement() {
+        if (this.stmtStart >= 0) {
+            const { line, column } = this.cursor.at(this.stmtStart);
+            this.statements.push({ sql: this.text.slice(this.stmtStart, this.stmtEnd), file: this.file, line, column });
+        }
+        this.stmtStart = -1;
+        this.stmtEnd = -1;
+        this.parenDepth = 0;
+        this.beginDepth = 0;
+        this.identifierCount = 0;
+        this.routineStatement = false;
+        this.leadingWords.fill('');
+    }
+    skipLineComment() {
+        const text = this.text;
+        let i = this.pos + 2;
+        while (i < text.length && !isLineBreak(text.charCodeAt(i)))
+            i++;
+        this.pos = i;
+    }
+    skipBlockComment() {
+        const text = this.text;
+        const start = this.pos;
+        let depth = 1;
+        let i = start + 2;
+        while (i < text.length) {
+            const c = text.charCodeAt(i);
+            const next = text.charCodeAt(i + 1);
+            if (c === 0x2a && next === 0x2f) {
+                i += 2;
+                if (--depth === 0) {
+                    this.pos = i;
+                    return;
+                }
+            }
+            else if (c === 0x2f && next === 0x2a) {
+                depth++;
+                i += 2;
+            }
+            else {
+                i++;
+            }
+        }
+        throw this.unterminated(start, 'block comment (/* ... */)', '*/');
+    }
+    /** A string or identifier closed by `quote`, where a doubled quote stands for itself. */
+    quoted(start, quote, prefixLength, what) {
+        const text = this.text;
+        const quoteChar = quote === 0x27 ? "'" : '"';
+        let i = start + prefixLength;
+        for (;;) {
+            i = text.indexOf(quoteChar, i);
+            if (i < 0)
+                throw this.unterminated(start, what, quoteChar);
+            if (text.charCodeAt(i + 1) === quote) {
+                i += 2;
+            }
+            else {
+                this.pos = i + 1;
+                return;
+            }
+        }
+    }
+    /** `E'...'`: a backslash escapes the next character; `''` is a quote too. */
+    escapeString(start) {
+        const text = this.text;
+        let i = start + 2;
+        while (i < text.length) {
+            const c = text.charCodeAt(i);
+            if (c === 0x5c) {
+                i += 2;
+            }
+            else if (c === 0x27) {
+                if (text.charCodeAt(i + 1) === 0x27) {
+                    i += 2;
+                    continue;
+                }
+                // scan.l quotecontinue: a string followed by whitespace holding a newline and another
+                // quote continues, still with backslash escapes.
+                const continued = this.quoteContinuation(i + 1);
+                if (continued < 0) {
+                    this.pos = i + 1;
+                    return;
+                }
+                i = continued + 1;
+            }
+            else {
+                i++;
+            }
+        }
+        throw this.unterminated(start, "escape string (E'...')", "'");
+    }
+    /**
+     * scan.l: quotecontinue = {whitespace_with_newline}{quote}, that is whitespace and `--` comments
+     * holding at least one line break, then a quote (a block comment ends the string instead).
+     * Returns the index of the continuing quote, or -1.
+     */
+    quoteContinuation(from) {
+        const text = this.text;
+        let i = from;
+        let lineBreak = false;
+        for (;;) {
+            const c = text.charCodeAt(i);
+            if (isLineBreak(c)) {
+                lineBreak = true;
+                i++;
+            }
+            else if (split_isSpace(c)) {
+                i++;
+            }
+            else if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d) {
+                i += 2;
+                while (i < text.length && !isLineBreak(text.charCodeAt(i)))
+                    i++;
+            }
+            else {
+                return c === 0x27 && lineBreak ? i : -1;
+            }
+        }
+    }
+    /** `$tag$ ... $tag$`, `$$ ... $$`, a `$1` parameter, or a lone `$`. */
+    dollar(start) {
+        const text = this.text;
+        let i = start + 1;
+        if (split_isDigit(text.charCodeAt(i))) {
+            while (split_isDigit(text.charCodeAt(i)))
+                i++;
+            this.pos = i;
+            return;
+        }
+        if (split_isIdentStart(text.charCodeAt(i))) {
+            i++;
+            while (isDollarTagCont(text.charCodeAt(i)))
+                i++;
+        }
+        if (text.charCodeAt(i) !== 0x24) {
+            // scan.l dolqfailed: only the `$` is consumed; what follows is lexed on its own.
+            this.pos = start + 1;
+            return;
+        }
+        const delimiter = text.slice(start, i + 1);
+        const close = text.indexOf(delimiter, i + 1);
+        if (close < 0)
+            throw this.unterminated(start, `dollar-quoted string (${delimiter} ... ${delimiter})`, delimiter);
+        this.pos = close + delimiter.length;
+    }
+    identifier(start) {
+        const text = this.text;
+        let i = start + 1;
+        while (i < text.length && split_isIdentCont(text.charCodeAt(i)))
+            i++;
+        this.pos = i;
+        this.trackBlocks(start, i);
+    }
+    /**
+     * psqlscan.l's heuristic for SQL-standard function bodies: once the statement starts with
+     * CREATE [OR REPLACE] FUNCTION|PROCEDURE, BEGIN opens a block, CASE opens one inside a block,
+     * END closes one; all only outside parentheses. Semicolons inside a block do not end the statement.
+     */
+    trackBlocks(start, end) {
+        const count = this.identifierCount++;
+        if (count < 4) {
+            this.leadingWords[count] = this.leadingWord(start, end);
+            const [first, second, third, fourth] = this.leadingWords;
+            this.routineStatement =
+                first === 'create' && (isRoutineWord(second) || (second === 'or' && third === 'replace' && isRoutineWord(fourth)));
+        }
+        if (!this.routineStatement || this.parenDepth !== 0)
+            return;
+        if (this.wordIs(start, end, 'begin'))
+            this.beginDepth++;
+        else if (this.wordIs(start, end, 'case')) {
+            if (this.beginDepth >= 1)
+                this.beginDepth++;
+        }
+        else if (this.wordIs(start, end, 'end')) {
+            if (this.beginDepth > 0)
+                this.beginDepth--;
+        }
+    }
+    leadingWord(start, end) {
+        for (const word of LEADING_WORDS)
+            if (this.wordIs(start, end, word))
+                return word;
+        return '';
+    }
+    /** Whether text[start, end) is `word` (lower case ASCII), compared without case like pg_strcasecmp. */
+    wordIs(start, end, word) {
+        if (end - start !== word.length)
+            return false;
+        for (let k = 0; k < word.length; k++) {
+            let c = this.text.charCodeAt(start + k);
+            if (c >= 0x41 && c <= 0x5a)
+                c |= 0x20;
+            if (c !== word.charCodeAt(k))
+                return false;
+        }
+        return true;
+    }
+    /** Digits, and (like scan.l's integer_junk) an identifier glued to them, so `1e'x'` is not an E-string. */
+    number() {
+        const text = this.text;
+        let i = this.pos;
+        while (split_isDigit(text.charCodeAt(i)))
+            i++;
+        if (i < text.length && split_isIdentStart(text.charCodeAt(i))) {
+            while (i < text.length && split_isIdentCont(text.charCodeAt(i)))
+                i++;
+        }
+        this.pos = i;
+    }
+    metaCommand(start) {
+        const text = this.text;
+        let i = start + 1;
+        // psql reads the command name up to whitespace; `\\` (the separator) is a command of its own.
+        if (text.charCodeAt(i) === 0x5c)
+            i++;
+        else
+            while (i < text.length && i - start < 40 && !split_isSpace(text.charCodeAt(i)) && text.charCodeAt(i) !== 0x5c)
+                i++;
+        const command = text.slice(start, i);
+        const where = this.locate(start);
+        throw new MigrationFileError(`${where.file}:${where.line}:${where.column}: psql meta-command ${command} in a migration. ` +
+            'Migrations must be plain SQL: psql meta-commands are not SQL and cannot be sent through the Data API. ' +
+            'Remove the command (or write what it does as SQL).', where);
+    }
+    unterminated(start, what, closing) {
+        const where = this.locate(start);
+        return new MigrationFileError(`${where.file}:${where.line}:${where.column}: unterminated ${what} starting here: ` +
+            `the file ends before its closing ${closing}. Add the missing ${closing}.`, where);
+    }
+    /** Location of any index (errors only: a fresh cursor, since errors may point backwards). */
+    locate(index) {
+        return { file: this.file, ...new Cursor(this.text, this.start).at(index) };
+    }
+}
+/** The words psql's heuristic looks at among a statement's first four identifiers. */
+const LEADING_WORDS = ['create', 'or', 'replace', 'function', 'procedure'];
+function isRoutineWord(word) {
+    return word === 'function' || word === 'procedure';
+}
+
+;// CONCATENATED MODULE: ./src/migrations/base.ts
+/**
+ * The migrations as they are on a pull request's base commit, read with git. Used when `plan` runs
+ * without target credentials (a fork's pull request): the base branch stands in for the database, so
+ * the plan shows which versions the pull request adds, and which applied ones it edits.
+ */
+
+
+
+
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+const VERSION_DIR = /^v(\d+)(?:_(.+))?$/;
+/** The base commit is not in the checkout (a shallow clone) and could not be fetched. */
+class BaseCommitUnavailableError extends Error {
+    constructor(sha, detail) {
+        super(`The pull request's base commit ${sha.slice(0, 12)} is not in the checkout (${detail}). ` +
+            'Check out with history: actions/checkout with `fetch-depth: 0`, so plan can compare with the base branch.');
+        this.name = 'BaseCommitUnavailableError';
+    }
+}
+async function git(cwd, args) {
+    // Literal pathspecs: a folder name with `*` or `:(…)` is a name, not a pattern.
+    const { stdout } = await run('git', ['--literal-pathspecs', ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
+    return stdout;
+}
+async function hasCommit(cwd, sha) {
+    return git(cwd, ['cat-file', '-e', `${sha}^{commit}`]).then(() => true, () => false);
+}
+/** Makes sure the base commit is available, fetching just that commit when the clone is shallow. */
+async function ensureCommit(cwd, sha, log) {
+    if (!/^[0-9a-f]{7,64}$/i.test(sha))
+        throw new BaseCommitUnavailableError(sha, 'not a commit SHA');
+    if (await hasCommit(cwd, sha))
+        return;
+    log(`Base commit ${sha.slice(0, 12)} is not in the checkout; fetching it`);
+    try {
+        await git(cwd, ['fetch', '--no-tags', '--depth=1', 'origin', sha]);
+    }
+    catch (error) {
+        const stderr = String(error.stderr ?? '')
+            .trim()
+            .split('\n')
+            .pop() ?? '';
+        throw new BaseCommitUnavailableError(sha, `git fetch failed${stderr ? `: ${stderr}` : ''}`);
+    }
+    if (!(await hasCommit(cwd, sha)))
+        throw new BaseCommitUnavailableError(sha, 'git fetch did not bring it');
+}
+/** git's modes: 120000 is a symbolic link (its blob holds the target's name), 160000 a submodule. */
+const REGULAR_FILE_MODES = new Set(['100644', '100755']);
+/** The base commit's tree under `dir` (relative to the repository's top), without following anything. */
+async function listTree(top, baseSha, dir) {
+    const listed = await git(top, ['ls-tree', '-r', '-z', '-l', '--full-tree', baseSha, '--', dir === '.' ? '.' : `${dir}/`]);
+    return listed
+        .split('\0')
+        .filter(Boolean)
+        .map((line) => {
+        const tab = line.indexOf('\t');
+        const [mode, , object, size] = line.slice(0, tab).split(/ +/);
+        return { mode, object, size: Number(size), path: line.slice(tab + 1) };
+    });
+}
+/**
+ * Meta rows as if the base commit's versions were applied: a version the pull request did not touch
+ * gets its current checksum; one it edited gets the checksum of its files at the base commit. The base
+ * commit's files are held to the same rules as the checkout's (no links, no control characters in
+ * names, at most MAX_FILE_BYTES), and read from git's objects, never through the file system.
+ */
+async function baseRows(workspace, migrationsDir, baseSha, current, log) {
+    await ensureCommit(workspace, baseSha, log);
+    const top = (await git(workspace, ['rev-parse', '--show-toplevel'])).trim();
+    const prefix = (await git(workspace, ['rev-parse', '--show-prefix'])).trim();
+    // The spelling git uses for the folder, relative to the repository's top: `./db/` would match nothing.
+    const inWorkspace = normalizeMigrationsDir(migrationsDir, workspace);
+    const dir = external_node_path_default().posix.normalize(`${prefix}${inWorkspace === '.' ? '' : inWorkspace}`).replace(/\/+$/, '') || '.';
+    const under = dir === '.' ? '' : `${dir}/`;
+    const changed = new Set((await git(top, ['diff', '--name-only', '--no-renames', '--no-relative', '-z', baseSha, '--', under || '.']))
+        .split('\0')
+        .filter(Boolean));
+    const byFolder = new Map();
+    for (const entry of await listTree(top, baseSha, dir)) {
+        const inside = entry.path.slice(under.length);
+        const parts = inside.split('/');
+        const shown = `${baseSha.slice(0, 12)}:${entry.path}`;
+        parts.forEach((part) => checkName(part, printable(shown)));
+        // Hidden entries and anything deeper than <folder>/<file> never run (discover refuses the latter).
+        if (parts.some((part) => part.startsWith('.')) || parts.length > 2)
+            continue;
+        if (entry.mode === '120000')
+            throw symlinkError(`The base commit's ${shown}`);
+        const [folder, name] = parts;
+        if (!name || !name.toLowerCase().endsWith('.sql') || !VERSION_DIR.test(folder))
+            continue;
+        if (!REGULAR_FILE_MODES.has(entry.mode))
+            throw new MigrationFileError(`The base commit's ${shown} is not a regular file (git mode ${entry.mode})`, { file: entry.path });
+        if (entry.size > MAX_FILE_BYTES)
+            throw tooLargeError(`The base commit's ${shown}`, entry.size);
+        byFolder.set(folder, [...(byFolder.get(folder) ?? []), entry]);
+    }
+    const now = new Map(current.map((version) => [version.number, version]));
+    const rows = [];
+    for (const [folder, entries] of byFolder) {
+        const match = VERSION_DIR.exec(folder);
+        const number = Number(match[1]);
+        const touched = entries.some((entry) => changed.has(entry.path)) || !now.has(number) || now.get(number).dir.split('/').pop() !== folder;
+        let checksum;
+        let files;
+        if (!touched) {
+            const version = now.get(number);
+            checksum = version.checksum;
+            files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }));
+        }
+        else {
+            files = [];
+            for (const entry of entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+                const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+                const text = await git(top, ['cat-file', 'blob', entry.object]);
+                let statements = 0;
+                try {
+                    statements = splitStatements(text, entry.path).length;
+                }
+                catch (error) {
+                    if (!(error instanceof MigrationFileError))
+                        throw error;
+                }
+                files.push({ name, checksum: fileChecksum(text), statements });
+            }
+            checksum = versionChecksum(files);
+        }
+        rows.push({
+            version: number,
+            description: match[2] ?? '',
+            checksum,
+            files,
+            appliedAt: '',
+            executionMs: 0,
+            appliedBy: null,
+            commitSha: baseSha,
+            runUrl: null
+        });
+    }
+    return rows.sort((a, b) => a.version - b.version);
+}
+
+;// CONCATENATED MODULE: ./src/report/comment.ts
+
+
+
+
+
+/** GitHub rejects comment bodies over 65,536 characters; keep a margin for the marker and edits. */
+const COMMENT_LIMIT = 65_536;
+const BUDGET = COMMENT_LIMIT - 1_536;
+/** No single file's SQL takes more than this, so one huge file does not hide the others. */
+const FILE_SQL_CAP = 20_000;
+/** Marks a file whose own BEGIN … COMMIT wrapper is left out (in the table, explained once below it). */
+const WRAPPER_NOTE = 'BEGIN/COMMIT left out';
+function comment_list(numbers) {
+    return versionList(numbers);
+}
+/** The share of the comment the findings and the warnings may take; the SQL gets what is left. */
+const FINDINGS_BUDGET = 12_000;
+const WARNINGS_BUDGET = 4_000;
+const SCHEMA_CHANGE_BUDGET = 8_000;
+function comment_plural(count, word) {
+    return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+function footer(runUrl, sha) {
+    const parts = [runUrl ? `[workflow run](${runUrl})` : null, sha ? `commit ${code(sha.slice(0, 7))}` : null].filter(Boolean);
+    return parts.length ? `<sub>aurora-migrate · ${parts.join(' · ')}</sub>` : '<sub>aurora-migrate</sub>';
+}
+function verificationCell(verification, version) {
+    const check = verification?.versions.find((v) => v.version === version);
+    if (!verification || verification.status === 'unavailable' || !check)
+        return '—';
+    // No timings in the comment: a re-run of the same commit must render the same body (no edit).
+    if (check.status === 'passed')
+        return '✅';
+    if (check.status === 'failed' && check.error)
+        return `❌ ${code(`${check.error.file}:${check.error.line}:${check.error.column}`)}`;
+    return '⏭️ not run';
+}
+/** Verification beside the review: a version with an error or warning finding is never a bare ✅. */
+function versionStatusCell(verification, review, version) {
+    const verified = verificationCell(verification, version);
+    const reviewed = review ? versionReviewCell(review.findings, version) : null;
+    return reviewed ? `${verified} · ${reviewed}` : verified;
+}
+/** `PostgreSQL 16` from the server's description (`local PostgreSQL 16.6`), or null when it does not say. */
+function postgresMajor(server) {
+    const match = /PostgreSQL (\d+)/.exec(server ?? '');
+    return match ? `PostgreSQL ${match[1]}` : null;
+}
+function verificationSection(verification) {
+    if (!verification)
+        return ['**Verification** is turned off (`verify: false`).'];
+    if (verification.status === 'unavailable') {
+        return [`⚠️ **Verification did not run**: ${clip(verification.message ?? 'no throwaway PostgreSQL was available', 2_000)}`];
+    }
+    const where = verification.server ? ` on ${cell(verification.server)}` : '';
+    if (verification.status === 'passed') {
+        // Say what this proves: the SQL runs on an empty database, not how it behaves on the target's data.
+        const major = postgresMajor(verification.server);
+        const empty = major
+            ? ` on an empty ${major}${verification.server ? ` (${cell(verification.server)})` : ''}`
+            : ` on an empty database${where}`;
+        return [
+            `✅ **Verified**: all ${comment_plural(verification.versions.length, 'version')} applied from scratch${empty}. ` +
+                "That proves the SQL runs, not how it behaves on the target's data."
+        ];
+    }
+    const failed = verification.versions.find((v) => v.status === 'failed');
+    const lines = [`❌ **Verification failed**${where}: applying every version from scratch stopped at v${failed?.version ?? '?'}.`];
+    if (failed?.error) {
+        const where = `${failed.error.file}:${failed.error.line}:${failed.error.column}`;
+        lines.push('', `> ${code(where)}: ${cell(clip(failed.error.message, 2_000))}${failed.error.sqlState ? ` (SQLSTATE ${failed.error.sqlState})` : ''}`);
+    }
+    return lines;
+}
+function findingLines(plan, source) {
+    const lines = [];
+    const against = source.kind === 'database' ? 'applied in the database' : 'on the base branch';
+    for (const drift of plan.drift) {
+        lines.push(`- ❗ **v${drift.version} was changed after it was ${source.kind === 'database' ? 'applied' : 'merged'}**: ` +
+            drift.files.map((f) => `${code(f.path)} ${f.change}`).join(', ') +
+            '. Applied versions must not be edited: put the change in a new version.');
+    }
+    if (plan.missing.length)
+        lines.push(`- ❗ **Missing**: ${comment_list(plan.missing)} ${against}, not in this branch.`);
+    if (plan.outOfOrder.length) {
+        lines.push(`- ❗ **Out of order**: ${comment_list(plan.outOfOrder)} ${plan.outOfOrder.length === 1 ? 'is' : 'are'} below the current version v${plan.currentVersion}; renumber above it.`);
+    }
+    for (const large of plan.tooLarge) {
+        lines.push(`- ❗ **Too large**: v${large.version} is ${formatBytes(large.bytes)} of SQL; one runner Lambda invocation takes at most ${formatBytes(large.limit)}. Split it into several versions.`);
+    }
+    for (const o of plan.oversized)
+        lines.push(`- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`);
+    for (const c of plan.transactionConflicts.filter((conflict) => conflict.severity === 'error')) {
+        lines.push(`- ❗ **Cannot run in a transaction**: ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)}. ` +
+            `Add ${code('-- migrate:no-transaction')} as the first line of that file, or move the statement into a file of its own that starts with it.`);
+    }
+    for (const m of plan.transactionControl) {
+        const fix = MISPLACED_FIX[m.context].replace('-- migrate:no-transaction', code('-- migrate:no-transaction'));
+        const where = code(`${m.file}:${m.line}:${m.column}`);
+        lines.push(`- ❗ **Transaction control**: ${code(m.statement)} at ${where} ${misplacedEffect(m)}. ${fix}`);
+    }
+    return lines;
+}
+/** Findings that do not stop an apply but deserve a look. */
+function warningLines(plan) {
+    return plan.transactionConflicts
+        .filter((conflict) => conflict.severity === 'warning')
+        .map((c) => `- ⚠️ ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)} runs inside the version's transaction: fine on PostgreSQL 12 and later, ` +
+        `unless the new value is used in the same transaction (then put it in a file that starts with ${code('-- migrate:no-transaction')}).`);
+}
+/** How a pending version runs: the files that run outside a transaction, if any. */
+function runsCell(pending) {
+    const outside = pending.files.filter((file) => file.noTransaction);
+    if (!outside.length)
+        return 'in one transaction';
+    if (outside.length === 1)
+        return `outside a transaction: ${code(outside[0].name)}`;
+    return `${comment_plural(outside.length, 'file')} outside a transaction`;
+}
+/** Cuts text at a line boundary to at most `max` characters, saying how much was left out. */
+function comment_truncate(text, max, path) {
+    if (text.length <= max)
+        return { text, note: null };
+    const cut = text.lastIndexOf('\n', max);
+    const kept = text.slice(0, cut > 0 ? cut : max);
+    const hiddenLines = text.slice(kept.length).split('\n').length - (text.endsWith('\n') ? 1 : 0);
+    return { text: kept, note: `… ${comment_plural(hiddenLines, 'more line')} not shown; see ${code(path)}.` };
+}
+function sqlBlocks(plan, versions, budget) {
+    const byNumber = new Map(versions.map((v) => [v.number, v]));
+    const out = [];
+    let left = budget;
+    for (const [index, pending] of plan.pending.entries()) {
+        const version = byNumber.get(pending.version);
+        if (!version)
+            continue;
+        if (left < 1_000) {
+            // One line for the rest, however many versions there are.
+            const rest = plan.pending.slice(index).map((p) => p.version);
+            out.push(`SQL of ${comment_plural(rest.length, 'more version')} not shown (${comment_list(rest)}): the comment would exceed GitHub's size limit; see the files in the pull request.`);
+            break;
+        }
+        const label = pending.description ? `v${pending.version} ${pending.description}` : `v${pending.version}`;
+        const open = `<details><summary>SQL of ${escapeHtml(label)} (${comment_plural(pending.files.length, 'file')}, ${comment_plural(pending.statements, 'statement')})</summary>`;
+        const close = '</details>';
+        // Every character counts against the budget: the wrapper, each file's block, each note.
+        left -= open.length + close.length + 8;
+        const parts = [];
+        for (const [fileIndex, file] of version.files.entries()) {
+            let block;
+            if (left < 600) {
+                const rest = version.files.length - fileIndex;
+                block =
+                    rest === 1
+                        ? `${code(file.name)}: not shown (the comment would exceed GitHub's size limit); see ${code(file.path)}.`
+                        : `${code(file.name)} and ${comment_plural(rest - 1, 'more file')}: not shown (the comment would exceed GitHub's size limit); see ${code(version.dir)}.`;
+                parts.push(block);
+                left -= block.length + 2;
+                break;
+            }
+            else {
+                const shown = comment_truncate(file.text.replace(/\n+$/, ''), Math.min(FILE_SQL_CAP, left - 400), file.path);
+                block = `${code(file.name)}\n\n${fenced(shown.text, 'sql')}${shown.note ? `\n\n${shown.note}` : ''}`;
+            }
+            left -= block.length + 2;
+            parts.push(block);
+        }
+        out.push(open, '', parts.join('\n\n'), '', close);
+    }
+    return out;
+}
+/** The schema change as the throwaway database shows it, cut at a line to its share of the comment. */
+function schemaChangeSection(markdown) {
+    const text = markdown.replace(/\n+$/, '');
+    if (text.length <= SCHEMA_CHANGE_BUDGET)
+        return ['**Schema change**', '', text];
+    // At a blank line when there is one in the second half: a table or list is then cut whole.
+    const paragraph = text.lastIndexOf('\n\n', SCHEMA_CHANGE_BUDGET);
+    const cut = paragraph > SCHEMA_CHANGE_BUDGET / 2 ? paragraph : text.lastIndexOf('\n', SCHEMA_CHANGE_BUDGET);
+    const kept = text.slice(0, cut > 0 ? cut : SCHEMA_CHANGE_BUDGET);
+    const hidden = text.slice(kept.length).split('\n').length - 1;
+    return ['**Schema change**', '', kept, '', `… ${comment_plural(Math.max(1, hidden), 'more line')} not shown.`];
+}
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+function renderPlanComment(input) {
+    const { plan, source, verification } = input;
+    const title = `### aurora-migrate plan · ${cell(input.environment)}`;
+    const findings = findingLines(plan, source);
+    const verifyFailed = verification?.status === 'failed';
+    const context = source.kind === 'database'
+        ? `Database at **v${plan.currentVersion}**`
+        : `The target database was **not consulted** (no credentials, e.g. a pull request from a fork): compared with the base branch at ${code(source.baseSha.slice(0, 7))}, at **v${plan.currentVersion}**`;
+    if (!plan.pending.length && !findings.length && !verifyFailed) {
+        const state = source.kind === 'database'
+            ? `up to date at **v${plan.currentVersion}**`
+            : `no migration changes relative to the base branch (at **v${plan.currentVersion}**)`;
+        return [title, '', `✅ ${cell(input.environment)} is ${state}: nothing to apply.`, '', footer(input.runUrl, input.sha), ''].join('\n');
+    }
+    const review = input.review ?? null;
+    const head = [title, ''];
+    if (review && plan.pending.length)
+        head.push(...renderReview(review, REVIEW_BUDGET), '');
+    const contextLine = head.length;
+    const total = plan.pending.reduce((sum, p) => sum + p.statements, 0);
+    head.push(plan.pending.length
+        ? `${context} · **${comment_plural(plan.pending.length, 'version')} pending**: ${comment_list(plan.pending.map((p) => p.version))} (${comment_plural(total, 'statement')})`
+        : `${context} · nothing pending`);
+    if (plan.deferred.length)
+        head.push('', `Held back by target-version v${plan.targetVersion}: ${comment_list(plan.deferred)}`);
+    if (plan.pending.length) {
+        head.push('', '| Version | Files | Statements | Runs | Verified |', '|---|---|---:|---|---|');
+        const rows = plan.pending.map((p) => {
+            const files = fileCell(p.files, (f) => `${code(f.name)} (${f.statements}${f.transactionWrapper ? `, ${WRAPPER_NOTE}` : ''})`);
+            const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`;
+            return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${versionStatusCell(verification, review, p.version)} |`;
+        });
+        head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | | |`));
+    }
+    if (plan.pending.some((p) => p.files.some((f) => f.transactionWrapper))) {
+        const why = 'every version already runs in one transaction, so those two statements are not sent';
+        head.push('', `${WRAPPER_NOTE}: the file wraps all its statements in BEGIN … COMMIT; ${why}.`);
+    }
+    const more = (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`;
+    if (findings.length)
+        head.push('', '**Apply will refuse to run until these are resolved:**', '', ...fitLines(findings, FINDINGS_BUDGET, more));
+    const warnings = warningLines(plan);
+    if (warnings.length)
+        head.push('', '**Worth a look** (apply runs anyway):', '', ...fitLines(warnings, WARNINGS_BUDGET, more));
+    head.push('', ...verificationSection(verification));
+    if (input.schemaChange)
+        head.push('', ...schemaChangeSection(input.schemaChange));
+    const tail = ['', footer(input.runUrl, input.sha), ''];
+    const fixed = head.join('\n').length + tail.join('\n').length;
+    const sql = sqlBlocks(plan, input.versions, BUDGET - fixed);
+    const body = [...head, ...(sql.length ? ['', ...sql] : []), ...tail].join('\n');
+    // Every part above is bounded; should they still add up to too much, a short comment beats none.
+    if (body.length <= BUDGET)
+        return body;
+    return [
+        title,
+        '',
+        head[contextLine],
+        '',
+        'The plan is too large for a pull request comment: the log of the workflow run lists every pending version.',
+        ...tail
+    ].join('\n');
+}
+/** One line for a deployment status (GitHub cuts descriptions at 140 characters) and the comment's head. */
+function deploySummaryLine(result, environment) {
+    const applied = result.applied.map((a) => a.version);
+    if (result.error) {
+        const where = result.error instanceof StatementFailedError
+            ? ` at ${result.error.location.file}:${result.error.location.line}: ${clip(publicSqlMessage(result.error.sqlError), 1_000)}`
+            : `: ${clip(result.error.message, 2_000)}`;
+        const before = applied.length ? `Applied ${comment_list(applied)}, then ` : '';
+        return `${before}${result.failedVersion ? `v${result.failedVersion} failed` : 'Migration failed'} on ${environment}${where}`;
+    }
+    if (!applied.length)
+        return `${environment} is up to date at v${result.toVersion}`;
+    return `Applied ${comment_list(applied)} to ${environment} in ${formatDuration(result.durationMs)}`;
+}
+function renderDeployComment(input) {
+    const { result } = input;
+    const icon = result.error ? '❌' : '✅';
+    const lines = [`${icon} **${cell(deploySummaryLine(result, input.environment))}** (now at v${result.toVersion})`];
+    if (result.applied.length) {
+        lines.push('', '| Version | Statements | Duration |', '|---|---:|---:|');
+        const rows = result.applied.map((a) => `| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`);
+        lines.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | |`));
+    }
+    if (result.error instanceof StepFailedError) {
+        lines.push('', result.error.outcome);
+    }
+    else if (result.error instanceof StatementFailedError) {
+        lines.push('', `v${result.error.version} was rolled back; versions before it stay applied.`);
+    }
+    lines.push('', footer(input.runUrl, input.sha), '');
+    return lines.join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/review/schema-change.ts
 /**
  * What the pending versions add, change and remove, from the throwaway database's catalog before and
@@ -82354,790 +84020,6 @@ function renderSchemaChange(change, maxChars = DEFAULT_MAX_CHARS) {
         length += next.length + 1;
     }
     return lines.join('\n');
-}
-
-// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
-var pg_lib = __nccwpck_require__(3273);
-;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
-// ESM wrapper for pg
-
-
-// Re-export all the properties
-const Client = pg_lib.Client
-const Pool = pg_lib.Pool
-const Connection = pg_lib.Connection
-const types = pg_lib.types
-const Query = pg_lib.Query
-const esm_DatabaseError = pg_lib.DatabaseError
-const escapeIdentifier = pg_lib.escapeIdentifier
-const escapeLiteral = pg_lib.escapeLiteral
-const Result = pg_lib.Result
-const TypeOverrides = pg_lib.TypeOverrides
-
-// Also export the defaults
-const esm_defaults = pg_lib.defaults
-
-// Re-export the default
-/* harmony default export */ const esm = (pg_lib);
-
-;// CONCATENATED MODULE: ./src/targets/named-parameters.ts
-const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
-const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
-/**
- * Calls `onParameter` for every `:name` outside string literals, quoted identifiers, dollar-quoted
- * bodies and comments. `::type` casts are skipped. Returns the text with each parameter replaced by
- * what `onParameter` returned (or left as is when it returned undefined).
- */
-function replaceNamedParameters(sql, onParameter) {
-    let out = '';
-    let i = 0;
-    const n = sql.length;
-    while (i < n) {
-        const c = sql[i];
-        const next = sql[i + 1];
-        // Line comment
-        if (c === '-' && next === '-') {
-            const end = sql.indexOf('\n', i);
-            const stop = end < 0 ? n : end;
-            out += sql.slice(i, stop);
-            i = stop;
-            continue;
-        }
-        // Block comment (they nest in PostgreSQL)
-        if (c === '/' && next === '*') {
-            let depth = 1;
-            let j = i + 2;
-            while (j < n && depth > 0) {
-                if (sql[j] === '/' && sql[j + 1] === '*') {
-                    depth++;
-                    j += 2;
-                }
-                else if (sql[j] === '*' && sql[j + 1] === '/') {
-                    depth--;
-                    j += 2;
-                }
-                else
-                    j++;
-            }
-            out += sql.slice(i, j);
-            i = j;
-            continue;
-        }
-        // String literal; E'…' allows backslash escapes
-        if (c === "'") {
-            const prev = sql[i - 1];
-            const escapes = (prev === 'E' || prev === 'e') && !(i >= 2 && IDENT_CHAR.test(sql[i - 2]));
-            let j = i + 1;
-            while (j < n) {
-                if (escapes && sql[j] === '\\')
-                    j += 2;
-                else if (sql[j] === "'" && sql[j + 1] === "'")
-                    j += 2;
-                else if (sql[j] === "'") {
-                    j++;
-                    break;
-                }
-                else
-                    j++;
-            }
-            out += sql.slice(i, j);
-            i = j;
-            continue;
-        }
-        // Quoted identifier
-        if (c === '"') {
-            let j = i + 1;
-            while (j < n) {
-                if (sql[j] === '"' && sql[j + 1] === '"')
-                    j += 2;
-                else if (sql[j] === '"') {
-                    j++;
-                    break;
-                }
-                else
-                    j++;
-            }
-            out += sql.slice(i, j);
-            i = j;
-            continue;
-        }
-        // Dollar-quoted string: $$…$$ or $tag$…$tag$ (not $1, not the `$` inside an identifier)
-        if (c === '$' && !(i > 0 && IDENT_CHAR.test(sql[i - 1]))) {
-            const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 200));
-            if (tag) {
-                const close = sql.indexOf(tag[0], i + tag[0].length);
-                const stop = close < 0 ? n : close + tag[0].length;
-                out += sql.slice(i, stop);
-                i = stop;
-                continue;
-            }
-        }
-        if (c === ':') {
-            if (next === ':') {
-                out += '::';
-                i += 2;
-                continue;
-            }
-            if (next !== undefined && IDENT_START.test(next)) {
-                let j = i + 1;
-                while (j < n && /[A-Za-z0-9_]/.test(sql[j]))
-                    j++;
-                const name = sql.slice(i + 1, j);
-                const replacement = onParameter(name);
-                out += replacement ?? sql.slice(i, j);
-                i = j;
-                continue;
-            }
-        }
-        out += c;
-        i++;
-    }
-    return out;
-}
-/** `:name` → `$n` for the names present in `params`; other `:word`s are left alone. */
-function toPositional(sql, params) {
-    if (!params || Object.keys(params).length === 0)
-        return { text: sql, values: [] };
-    const values = [];
-    const index = new Map();
-    const text = replaceNamedParameters(sql, (name) => {
-        if (!Object.prototype.hasOwnProperty.call(params, name))
-            return undefined;
-        let position = index.get(name);
-        if (position === undefined) {
-            values.push(params[name]);
-            position = values.length;
-            index.set(name, position);
-        }
-        return `$${position}`;
-    });
-    return { text, values };
-}
-
-;// CONCATENATED MODULE: ./src/targets/values.ts
-/**
- * PostgreSQL's text form of a timestamp (`2024-01-02 03:04:05.123456+01`, or without offset for
- * `timestamp`, read as UTC) → `2024-01-02T02:04:05.123Z`. Anything it cannot read (infinity, BC
- * dates) is returned unchanged.
- */
-function timestampToIso(text) {
-    const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:([+-]\d{2})(?::?(\d{2}))?(?::?(\d{2}))?|Z)?$/.exec(text.trim());
-    if (!m)
-        return text;
-    const [, date, time, fraction = '', offH, offM = '00'] = m;
-    const ms = (fraction + '000').slice(0, 3);
-    const offset = offH ? `${offH}:${offM}` : 'Z';
-    const parsed = new Date(`${date}T${time}.${ms}${offset}`);
-    return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString();
-}
-/** Anything that is not already a SqlValue (arrays, buffers, objects) becomes a string. */
-function toSqlValue(value) {
-    if (value === null || value === undefined)
-        return null;
-    if (typeof value === 'string' || typeof value === 'boolean')
-        return value;
-    if (typeof value === 'number')
-        return value;
-    if (typeof value === 'bigint')
-        return value.toString();
-    if (value instanceof Date)
-        return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
-    if (Buffer.isBuffer(value))
-        return value.toString('base64');
-    return JSON.stringify(value, (_key, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
-}
-
-;// CONCATENATED MODULE: ./src/targets/target.ts
-/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
-function guardFailure(statement, result, index) {
-    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
-        return null;
-    return {
-        ok: false,
-        phase: 'statement',
-        failedIndex: index,
-        failedLabel: statement.label,
-        error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
-        guard: true,
-        guardRows: result.rows
-    };
-}
-
-;// CONCATENATED MODULE: ./src/targets/packed.ts
-
-
-
-/** The SQLSTATE a packed guard raises (class AM is not one of PostgreSQL's). */
-const GUARD_SQLSTATE = 'AMG01';
-/** A dollar-quote tag `$name$` can wrap `text` when the text cannot end the quote early. */
-function tagFits(text, tag) {
-    return (text + tag).indexOf(tag) === text.length;
-}
-/** `$base$`, or `$base_1$`, `$base_2$`, … : the first that fits every text. */
-function freeTag(base, texts) {
-    for (let n = 0;; n++) {
-        const tag = n === 0 ? `$${base}$` : `$${base}_${n}$`;
-        if (texts.every((text) => tagFits(text, tag)))
-            return tag;
-    }
-}
-function dollarQuote(text, base) {
-    const tag = freeTag(base, [text]);
-    return `${tag}${text}${tag}`;
-}
-/**
- * A value as an SQL literal of the same meaning as the bound parameter: an untyped string constant
- * (E'…' with quotes and backslashes doubled: it reads the same whatever standard_conforming_strings
- * says), a number (negative ones in parentheses, so that `- :n` cannot become a comment), a boolean,
- * NULL.
- */
-function sqlLiteral(value) {
-    if (value === null || value === undefined)
-        return 'NULL';
-    if (typeof value === 'boolean')
-        return value ? 'true' : 'false';
-    if (typeof value === 'number') {
-        if (!Number.isFinite(value))
-            throw new Error(`Cannot inline the number ${value} into SQL`);
-        return value < 0 || Object.is(value, -0) ? `(${String(value)})` : String(value);
-    }
-    return ` E'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "''")}' `;
-}
-/** The statement with its `:name` parameters inlined as literals. */
-function inlineParameters(sql, params) {
-    if (!params || Object.keys(params).length === 0)
-        return sql;
-    return replaceNamedParameters(sql, (name) => (Object.prototype.hasOwnProperty.call(params, name) ? sqlLiteral(params[name]) : undefined));
-}
-const MARKER_BASE = 'aurora_migrate_packed';
-function statementPart(index, text, statement) {
-    const lines = [`  step := ${index};`, `  EXECUTE ${dollarQuote(text, `s${index}`)};`];
-    if (statement.expectRows !== undefined) {
-        lines.push('  GET DIAGNOSTICS n = ROW_COUNT;', `  IF n <> ${Math.trunc(statement.expectRows)} THEN RAISE EXCEPTION USING ERRCODE = '${GUARD_SQLSTATE}', MESSAGE = n::text; END IF;`);
-    }
-    return lines.join('\n');
-}
-function block(marker, parts) {
-    const body = [
-        'DECLARE',
-        '  step int := -1;',
-        '  n bigint;',
-        '  f_state text; f_message text; f_detail text; f_hint text;',
-        'BEGIN',
-        ...parts,
-        'EXCEPTION WHEN OTHERS OR query_canceled OR assert_failure THEN',
-        '  GET STACKED DIAGNOSTICS f_state = RETURNED_SQLSTATE, f_message = MESSAGE_TEXT, f_detail = PG_EXCEPTION_DETAIL, f_hint = PG_EXCEPTION_HINT;',
-        `  RAISE EXCEPTION USING ERRCODE = f_state, MESSAGE = '${marker} step ' || step || ': ' || f_message, DETAIL = f_detail, HINT = f_hint;`,
-        'END'
-    ].join('\n');
-    return `DO $${marker}$\n${body}\n$${marker}$`;
-}
-/** `SET [LOCAL | SESSION] statement_timeout …` or `SELECT [pg_catalog.]set_config('statement_timeout', …)`. */
-function setsStatementTimeout(sql) {
-    const tokens = tokenize(sql, 8);
-    if (isWord(tokens[0], 'set')) {
-        const at = isWord(tokens[1], 'local') || isWord(tokens[1], 'session') ? 2 : 1;
-        return isWord(tokens[at], 'statement_timeout');
-    }
-    if (!isWord(tokens[0], 'select'))
-        return false;
-    const at = isWord(tokens[1], 'pg_catalog') && tokens[2]?.kind === 'symbol' && tokens[2].value === '.' ? 3 : 1;
-    const call = tokens[at + 1];
-    const argument = tokens[at + 2];
-    return (isWord(tokens[at], 'set_config') &&
-        call?.kind === 'symbol' &&
-        call.value === '(' &&
-        argument?.kind === 'string' &&
-        argument.value?.toLowerCase() === "'statement_timeout'");
-}
-/**
- * Whether packing keeps the statements' meaning. Two kinds of statement run only statement by statement:
- * - a `SET [LOCAL] statement_timeout`: the timeout is armed once per statement the client sends, so
- *   inside a block it would bound none of the statements after it (the engine's statement-timeout,
- *   pg_dump's `SET statement_timeout = 0`);
- * - savepoints (SAVEPOINT, RELEASE, ROLLBACK TO), which nest inside a version's transaction but which
- *   EXECUTE refuses like every transaction command.
- */
-function packable(statements) {
-    return (statements.length > 0 &&
-        !statements.some((statement) => setsStatementTimeout(statement.sql) || transactionControl(statement.sql)?.kind === 'savepoint'));
-}
-/**
- * Packs the statements into as few DO blocks of at most `maxLength` characters as they fit in, each
- * statement whole and in order. The marker (the blocks' dollar-quote tag and the prefix of the errors
- * they raise) occurs in no statement.
- */
-function packTransaction(statements, maxLength = Infinity) {
-    const texts = statements.map((statement) => inlineParameters(statement.sql, statement.params));
-    const marker = freeTag(MARKER_BASE, texts).slice(1, -1);
-    const parts = texts.map((text, index) => statementPart(index, text, statements[index]));
-    // block(marker, parts) is the empty block's text with each part and a newline added.
-    const empty = block(marker, []).length;
-    const chunks = [];
-    let first = 0;
-    do {
-        let count = 0;
-        let length = empty;
-        while (first + count < parts.length && length + parts[first + count].length + 1 <= maxLength) {
-            length += parts[first + count].length + 1;
-            count++;
-        }
-        if (count === 0 && parts.length > 0)
-            return { ok: false, index: first, length: empty + parts[first].length + 1 };
-        chunks.push({ sql: block(marker, parts.slice(first, first + count)), first, count });
-        first += count;
-    } while (first < parts.length);
-    return { ok: true, marker, chunks };
-}
-/**
- * The failure a packed transaction reports for an SQL error of one of its blocks (or of the COMMIT that
- * followed), in the terms of the unpacked form: the failed statement's index and label, a guard, or the
- * commit phase. The position inside the statement is not known from the packed form (see the
- * transports' replay).
- */
-function decodePackedError(error, statements, marker) {
-    const match = new RegExp(`^${marker} step (-?\\d+): ([\\s\\S]*)$`).exec(error.message);
-    if (!match) {
-        const { position: _inTheBlock, ...rest } = error;
-        // A bare "Database returned SQL Exception" says nothing of where: the place is left unknown.
-        if (!error.sqlState)
-            return { ok: false, failedIndex: statements.length, error: rest };
-        // Raised after the block ended: the commit of the call (or of the transaction) failed.
-        return { ok: false, phase: 'commit', failedIndex: statements.length, error: rest };
-    }
-    const index = Number(match[1]);
-    const statement = statements[index];
-    const cleaned = { message: match[2] };
-    if (error.sqlState)
-        cleaned.sqlState = error.sqlState;
-    if (error.detail)
-        cleaned.detail = error.detail;
-    if (error.hint)
-        cleaned.hint = error.hint;
-    if (statement && error.sqlState === GUARD_SQLSTATE && statement.expectRows !== undefined && /^\d+$/.test(match[2])) {
-        return {
-            ok: false,
-            phase: 'statement',
-            failedIndex: index,
-            failedLabel: statement.label,
-            error: { message: `Expected ${statement.expectRows} row(s), got ${match[2]}; the transaction was rolled back.` },
-            guard: true
-        };
-    }
-    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement?.label, error: cleaned };
-}
-/**
- * An SQL error only the packed form raises for a statement that runs fine one per call: EXECUTE does
- * not implement `SELECT … INTO` (SQLSTATE 0A000). Nothing ran (the packed call was rolled back as a
- * whole): the transport runs the transaction statement by statement. Transaction commands, which EXECUTE
- * refuses the same way, are not among them: refusing them is what keeps a version's transaction whole.
- */
-function refusedByPacking(failure) {
-    return (failure.phase === 'statement' &&
-        !failure.guard &&
-        failure.error.sqlState === '0A000' &&
-        /^EXECUTE of SELECT \.\.\. INTO is not implemented/.test(failure.error.message));
-}
-/**
- * Errors that PostgreSQL reports with a position inside the statement (parse and analysis errors,
- * unreadable literals): the packed form loses it, and the transport gets it by replaying the statements
- * unpacked in a transaction it rolls back.
- */
-function carriesPosition(failure) {
-    const state = failure.error.sqlState ?? '';
-    return failure.phase === 'statement' && !failure.guard && (state.startsWith('42') || state === '22P02');
-}
-/** Said when a replay could not confirm where inside the statement the error is. */
-const POSITION_NOT_CONFIRMED = ' (the position inside the statement could not be confirmed)';
-/**
- * The failure with the position PostgreSQL gives inside the failing statement, found honestly: the
- * statements up to and including the failing one are replayed unpacked, in a transaction that is rolled
- * back (`replay`), and that run's error is taken when it fails at the same statement with the same
- * SQLSTATE. Otherwise the failure is reported at the statement's start, saying the position could not
- * be confirmed.
- */
-async function locateFailure(failure, statements, replay) {
-    if (!carriesPosition(failure))
-        return failure;
-    let replayed;
-    try {
-        replayed = await replay(statements.slice(0, failure.failedIndex + 1));
-    }
-    catch {
-        replayed = undefined;
-    }
-    if (replayed && !replayed.ok && replayed.failedIndex === failure.failedIndex && replayed.error.sqlState === failure.error.sqlState) {
-        // The same error, unpacked: its position, or none because PostgreSQL gives none for it.
-        return replayed.error.position === undefined ? failure : { ...failure, error: { ...failure.error, position: replayed.error.position } };
-    }
-    return { ...failure, error: { ...failure.error, message: failure.error.message + POSITION_NOT_CONFIRMED } };
-}
-
-;// CONCATENATED MODULE: ./src/targets/postgres.ts
-/**
- * The direct PostgreSQL transport (`database-url`, and the throwaway verification database).
- *
- * One `pg.Client`, connected on first use. Values are converted to the same shapes the Data API
- * transport returns for the same SQL (see `__tests__/support/target-contract.ts`):
- * int2/int4 → number, int8/numeric → string, json/jsonb → PostgreSQL's own text, timestamps → ISO
- * strings in UTC, dates → `YYYY-MM-DD`.
- */
-
-
-
-
-
-
-
-
-
-const OID = {
-    bool: 16,
-    bytea: 17,
-    int8: 20,
-    int2: 21,
-    int4: 23,
-    json: 114,
-    float4: 700,
-    float8: 701,
-    date: 1082,
-    time: 1083,
-    timestamp: 1114,
-    timestamptz: 1184,
-    interval: 1186,
-    timetz: 1266,
-    numeric: 1700,
-    jsonb: 3802
-};
-const asText = (value) => value;
-/** Type parsers for the pg client: the shapes documented at the top of this file. */
-function getTypeParser(oid, format) {
-    switch (oid) {
-        case OID.int8:
-        case OID.numeric:
-        case OID.json:
-        case OID.jsonb:
-        case OID.date:
-        case OID.time:
-        case OID.timetz:
-        case OID.interval:
-            return asText;
-        case OID.timestamp:
-        case OID.timestamptz:
-            return timestampToIso;
-        default:
-            return esm.types.getTypeParser(oid, format ?? 'text');
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------------
-function isServerError(error) {
-    return error instanceof esm.DatabaseError || (error instanceof Error && 'severity' in error && 'code' in error);
-}
-/** SQLSTATEs that mean the connection itself is gone (not the SQL's fault). */
-function isConnectionState(code) {
-    return !!code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03');
-}
-function sqlErrorInfo(error) {
-    const info = { message: error.message };
-    if (error.code)
-        info.sqlState = error.code;
-    const position = error.position ? Number(error.position) : NaN;
-    if (Number.isInteger(position) && position > 0)
-        info.position = position;
-    if (error.detail)
-        info.detail = error.detail;
-    if (error.hint)
-        info.hint = error.hint;
-    return info;
-}
-function errorCode(error) {
-    const code = error?.code;
-    return typeof code === 'string' && code ? code : 'CONNECTION_ERROR';
-}
-class PostgresTarget {
-    url;
-    description;
-    client;
-    connecting;
-    log;
-    ssl;
-    /** Calls are serialised: with one connection, a query() must never land inside another call's transaction. */
-    queue = Promise.resolve();
-    /** Connections opened for one long-running statement each. */
-    own = new Set();
-    constructor(url, options = {}) {
-        this.url = url;
-        this.description = maskUrl(url);
-        this.log = options.log ?? (() => { });
-        this.ssl = options.ssl;
-    }
-    /**
-     * A `longRunning` statement is sent once, never re-sent, on a connection of its own opened for it
-     * (with `timeoutMs` as its statement_timeout): the main connection stays free meanwhile, so the
-     * engine can renew its lease while a CREATE INDEX CONCURRENTLY runs for longer than the lease lives.
-     */
-    query(sql, params, options) {
-        if (options?.longRunning)
-            return this.queryAlone(sql, params, options.longRunning.timeoutMs);
-        return this.exclusive(async () => {
-            const client = await this.connection();
-            try {
-                return await this.run(client, sql, params);
-            }
-            catch (error) {
-                throw this.translate(error, client);
-            }
-        });
-    }
-    /**
-     * `between`: SQL of the caller's own, run before each statement but the first in the same transaction
-     * (the runner Lambda lowers statement_timeout to the time it has left this way). It returns nothing
-     * and is not counted: indexes and results are those of `statements`, and a failure of it is reported
-     * at the statement it came before. As a function, it says what to run before each statement (the first included), if anything.
-     */
-    transaction(statements, options = {}) {
-        // Packed, the transaction is one statement (one DO block): `between` has no place to run, and needs none.
-        const packed = options.resultsNeeded === false && packable(statements);
-        return this.exclusive(() => (packed ? this.runPacked(statements, options.between) : this.runTransaction(statements, options.between)));
-    }
-    async queryAlone(sql, params, timeoutMs) {
-        const client = this.newClient();
-        this.own.add(client);
-        try {
-            try {
-                await client.connect();
-            }
-            catch (error) {
-                throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
-                    cause: error
-                });
-            }
-            try {
-                if (timeoutMs)
-                    await client.query(`SET statement_timeout = ${Math.round(timeoutMs)}`);
-                return await this.run(client, sql, params);
-            }
-            catch (error) {
-                throw this.translate(error, client);
-            }
-        }
-        finally {
-            this.own.delete(client);
-            await client.end().catch(() => { });
-        }
-    }
-    async close() {
-        await Promise.all([...this.own].map((client) => client.end().catch(() => { })));
-        await this.queue.catch(() => { });
-        const client = this.client ?? (await this.connecting?.catch(() => undefined));
-        this.client = undefined;
-        this.connecting = undefined;
-        if (client)
-            await client.end().catch(() => { });
-    }
-    /**
-     * Runs the statements on the shared connection and then resets its session, so that nothing a
-     * migration set for it (see resetSession) reaches the next transaction or query.
-     */
-    async runTransaction(statements, between, end = 'commit') {
-        const client = await this.connection();
-        try {
-            return await this.runTransactionOn(client, statements, between, end);
-        }
-        finally {
-            await this.resetSession(client);
-        }
-    }
-    /**
-     * A migration may change its session for good: `SET` without LOCAL, `set_config(…, false)` (pg_dump's
-     * header), `SET ROLE`, a temporary table, a session advisory lock. Over the Data API none of that
-     * outlives the call or transaction (the service resets pooled connections); here the connection is
-     * reused, so it is reset the same way once each transaction has ended. DISCARD ALL returns the session
-     * to how it was at connect, settings given in the URL and those of the role and database included,
-     * which RESET ALL alone would not do for the role, temporary tables and advisory locks. It cannot run
-     * in a transaction block, so it costs one round trip of its own per transaction. A connection that
-     * cannot be reset is dropped: the next call connects afresh.
-     */
-    async resetSession(client) {
-        if (this.client !== client)
-            return;
-        try {
-            await client.query('DISCARD ALL');
-        }
-        catch (error) {
-            this.log(`Resetting the session after a transaction failed (${errorMessage(error)}); connecting again for the next call`);
-            this.discard(client);
-        }
-    }
-    /**
-     * The statements packed into one DO block (targets/packed.ts), sent as one autocommit simple query:
-     * one round trip for the version, and one more for the session reset (DISCARD ALL cannot share a
-     * call with other statements: it refuses to run inside the implicit transaction that makes).
-     */
-    async runPacked(statements, between) {
-        const packing = packTransaction(statements);
-        if (!packing.ok)
-            return this.runTransaction(statements, between);
-        const client = await this.connection();
-        try {
-            const failure = await this.runBlock(client, packing.chunks[0].sql, statements, packing.marker);
-            if (!failure)
-                return { ok: true, results: [] };
-            // The block failed as a whole, its SETs with it: the session is as before it for what follows here.
-            if (refusedByPacking(failure)) {
-                this.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`);
-                return await this.runTransactionOn(client, statements, between);
-            }
-            return await locateFailure(failure, statements, (prefix) => this.runTransactionOn(client, prefix, between, 'rollback'));
-        }
-        finally {
-            await this.resetSession(client);
-        }
-    }
-    /** One DO block, autocommit; its SQL error decoded, or undefined when it committed. */
-    async runBlock(client, sql, statements, marker) {
-        try {
-            await client.query(sql);
-            return undefined;
-        }
-        catch (error) {
-            if (!isServerError(error) || isConnectionState(error.code)) {
-                this.discard(client);
-                throw new CommitOutcomeUnknownError(`The connection was lost while the version's block ran (autocommit); whether it was committed is unknown: ${errorMessage(error)}`, { cause: error });
-            }
-            return decodePackedError(sqlErrorInfo(error), statements, marker);
-        }
-    }
-    async runTransactionOn(client, statements, between, end = 'commit') {
-        const rollback = async () => {
-            try {
-                await client.query('ROLLBACK');
-            }
-            catch (error) {
-                this.log(`ROLLBACK failed: ${errorMessage(error)}`);
-                this.discard(client);
-            }
-        };
-        try {
-            await client.query('BEGIN');
-        }
-        catch (error) {
-            throw this.translate(error, client);
-        }
-        const results = [];
-        for (let index = 0; index < statements.length; index++) {
-            const statement = statements[index];
-            let result;
-            try {
-                const before = typeof between === 'function' ? between(statement, index) : index > 0 ? between : undefined;
-                if (before)
-                    await this.run(client, before, undefined);
-                result = await this.run(client, statement.sql, statement.params);
-            }
-            catch (error) {
-                const translated = this.translate(error, client);
-                if (translated instanceof DatabaseError) {
-                    await rollback();
-                    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
-                }
-                await rollback();
-                throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed: ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
-            }
-            const refused = guardFailure(statement, result, index);
-            if (refused) {
-                await rollback();
-                return refused;
-            }
-            results.push(result);
-        }
-        if (end === 'rollback') {
-            await rollback();
-            return { ok: true, results };
-        }
-        try {
-            await client.query('COMMIT');
-        }
-        catch (error) {
-            if (isServerError(error) && !isConnectionState(error.code)) {
-                // COMMIT answered with an error (a deferred constraint, a serialization failure): rolled back.
-                await rollback();
-                return { ok: false, phase: 'commit', failedIndex: statements.length, error: sqlErrorInfo(error) };
-            }
-            this.discard(client);
-            throw new CommitOutcomeUnknownError(`The connection was lost while committing; whether the transaction was committed is unknown: ${errorMessage(error)}`, { cause: error });
-        }
-        return { ok: true, results };
-    }
-    async run(client, sql, params) {
-        const { text, values } = toPositional(sql, params);
-        const raw = (await client.query(values.length > 0 ? { text, values } : text));
-        // Several statements in one simple-protocol call return one result each: report the last.
-        const result = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-        const rows = (result?.rows ?? []).map((row) => {
-            const converted = {};
-            for (const [key, value] of Object.entries(row))
-                converted[key] = toSqlValue(value);
-            return converted;
-        });
-        const returnsRows = (result?.fields?.length ?? 0) > 0;
-        return { rows, rowCount: returnsRows ? rows.length : (result?.rowCount ?? 0) };
-    }
-    /** SQL errors → DatabaseError; everything else (the connection) → TransportError. */
-    translate(error, client) {
-        if (error instanceof DatabaseError || error instanceof TransportError)
-            return error;
-        if (isServerError(error) && !isConnectionState(error.code))
-            return new DatabaseError(sqlErrorInfo(error));
-        this.discard(client);
-        return new TransportError(`PostgreSQL connection to ${this.description} failed: ${errorMessage(error)}`, errorCode(error), false, {
-            cause: error
-        });
-    }
-    /** Forgets a broken client so the next call connects again. */
-    discard(client) {
-        if (this.client === client)
-            this.client = undefined;
-        client.end().catch(() => { });
-    }
-    async connection() {
-        if (this.client)
-            return this.client;
-        if (!this.connecting) {
-            this.connecting = (async () => {
-                const client = this.newClient();
-                try {
-                    await client.connect();
-                }
-                catch (error) {
-                    client.end().catch(() => { });
-                    throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
-                        cause: error
-                    });
-                }
-                this.client = client;
-                return client;
-            })().finally(() => {
-                this.connecting = undefined;
-            });
-        }
-        return this.connecting;
-    }
-    newClient() {
-        const client = new esm.Client({ connectionString: this.url, ssl: this.ssl, types: { getTypeParser } });
-        client.on('error', (error) => {
-            this.log(`PostgreSQL connection error: ${errorMessage(error)}`);
-            if (this.client === client)
-                this.client = undefined;
-        });
-        return client;
-    }
-    exclusive(work) {
-        const run = this.queue.then(work, work);
-        this.queue = run.catch(() => { });
-        return run;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/shadow/cluster-state.ts
@@ -84863,1419 +85745,832 @@ function isVersionFailure(error) {
         error instanceof PlanRefusedError);
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-rds-data/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(6315);
-;// CONCATENATED MODULE: ./src/targets/aws-http.ts
-/**
- * The HTTP settings of the AWS SDK clients (Data API, Lambda). The SDK waits forever by default: an
- * endpoint that accepts a request and never answers would hang a run until the job's own time limit.
- * Every call therefore gets a request timeout a little above the service's own limit for one call, so
- * that an answer the service would still give is never cut off. A call that times out failed with
- * `TimeoutError` (a transient error in retry.ts): it is handled exactly like a lost reply, and a
- * mutating call is never re-sent without finding out first whether it took effect.
- */
-/** The Data API ends every call after 45 s (StatementTimeoutException); 15 s more for the reply to arrive. */
-const DATA_API_REQUEST_TIMEOUT_MS = 60_000;
-/**
- * A synchronous Invoke lasts as long as the function runs: at most 15 minutes (its timeout), plus its
- * start (init may take up to 10 s) and the reply. One minute more than the longest function run.
- */
-const LAMBDA_REQUEST_TIMEOUT_MS = 16 * 60_000;
-/** Opening the TCP/TLS connection: the request has not been sent yet when this runs out. */
-const CONNECTION_TIMEOUT_MS = 10_000;
-/**
- * TCP keep-alive probes start after this much silence. A synchronous Invoke's connection carries no
- * byte while the function runs (up to 15 minutes); a NAT or firewall on the way may drop a connection
- * that looks idle (AWS NAT gateways after 350 s), and the reply would then never arrive.
- */
-const KEEP_ALIVE_PROBE_MS = 30_000;
-/** The requestHandler options of an SDK client whose calls may take at most `requestTimeoutMs`. */
-function requestHandlerOptions(requestTimeoutMs) {
-    const agent = { keepAlive: true, keepAliveMsecs: KEEP_ALIVE_PROBE_MS };
-    return {
-        requestTimeout: requestTimeoutMs,
-        // Without this the SDK only logs a warning when requestTimeout passes, and goes on waiting.
-        throwOnRequestTimeout: true,
-        connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, requestTimeoutMs),
-        httpAgent: agent,
-        httpsAgent: agent
-    };
-}
-/** A call that timed out before its connection was even open: nothing was sent. */
-function isConnectionTimeout(error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return /did not establish a connection with the server within/.test(message);
-}
+;// CONCATENATED MODULE: ./src/commands/plan.ts
 
-;// CONCATENATED MODULE: ./src/targets/retry.ts
-/**
- * Which AWS failures (Data API, Lambda Invoke) are retried, and how. Decided per error class, never
- * "retry everything":
- *
- * - `resuming`  DatabaseResumingException: the call never reached the database (the cluster is
- *               waking up from auto-pause). Retried for any call, with backoff, up to a time limit.
- * - `throttled` 429 / ThrottlingException / TooManyRequestsException: refused before execution.
- *               Retried for any call, with backoff and jitter, for up to `throttleTimeoutMs` (5 minutes
- *               by default: long enough to ride out a throttling storm). Inside a Data API transaction
- *               the caller passes a shorter window, since the transaction expires after 3 idle minutes.
- * - `not-ready` a Lambda function that cannot run yet (Pending or being updated, its VPC network
- *               interfaces or subnet addresses not available): refused before the function ran.
- *               Retried for any call, like throttling.
- * - `transient` 5xx and network failures, and a call that got no answer within the client's request
- *               timeout (aws-http.ts): the call may or may not have run. Retried only for calls that are
- *               safe to send twice (`idempotent`).
- * - `sql`       an error from PostgreSQL. Never retried.
- * - `fatal`     everything else (validation, permissions, statement timeout, a lost transaction).
- */
 
-const THROTTLING = new Set([
-    'ThrottlingException',
-    'TooManyRequestsException',
-    'ThrottledException',
-    'Throttling',
-    'RequestLimitExceeded',
-    'RequestThrottled',
-    'RequestThrottledException',
-    'SlowDown'
-]);
-/** Lambda Invoke answers that mean the function did not run because it is not ready yet. */
-const NOT_READY = new Set([
-    'ResourceConflictException',
-    'ResourceNotReadyException',
-    'EC2ThrottledException',
-    'ENILimitReachedException',
-    'SubnetIPAddressLimitReachedException'
-]);
-const TRANSIENT_NAMES = new Set([
-    'InternalServerErrorException',
-    'InternalFailure',
-    'InternalError',
-    'ServiceUnavailableError',
-    'ServiceUnavailableException',
-    'ServiceUnavailable',
-    'DatabaseUnavailableException',
-    'RequestTimeout',
-    'RequestTimeoutException',
-    'TimeoutError'
-]);
-const NETWORK_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'ECONNABORTED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'ENOTFOUND',
-    'EAI_AGAIN',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'ENETDOWN',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CONNECT_TIMEOUT'
-]);
-function errorName(error) {
-    const e = (error ?? {});
-    const name = typeof e.name === 'string' ? e.name : 'Error';
-    // An error from another realm reaches us wrapped by the SDK: "AWS SDK error wrapper for TimeoutError: …".
-    const wrapped = name === 'Error' && typeof e.message === 'string' ? /^AWS SDK error wrapper for (\w+)/.exec(e.message) : null;
-    return wrapped ? wrapped[1] : name;
-}
-function httpStatus(error) {
-    const status = (error ?? {}).$metadata?.httpStatusCode;
-    return typeof status === 'number' ? status : undefined;
-}
-/** v1 sent SQL errors as BadRequestException "Database error code: N. Message: ERROR: …". */
-function looksLikeSqlError(message) {
-    return /^Database error code:|^Database returned SQL Exception|^(ERROR|FATAL):/.test(message.trim());
-}
-function classifyError(error) {
-    if (error instanceof DatabaseError)
-        return 'sql';
-    if (error instanceof TransportError)
-        return 'fatal';
-    const e = (error ?? {});
-    const name = errorName(error);
-    const code = typeof e.code === 'string' ? e.code : '';
-    const message = typeof e.message === 'string' ? e.message : '';
-    const status = httpStatus(error);
-    if (name === 'DatabaseResumingException')
-        return 'resuming';
-    if (THROTTLING.has(name) || status === 429)
-        return 'throttled';
-    if (NOT_READY.has(name))
-        return 'not-ready';
-    if (name === 'DatabaseErrorException')
-        return 'sql';
-    if (name === 'BadRequestException' && looksLikeSqlError(message))
-        return 'sql';
-    if (TRANSIENT_NAMES.has(name) || NETWORK_CODES.has(code) || NETWORK_CODES.has(name))
-        return 'transient';
-    if (status === undefined && (/socket hang up|other side closed/i.test(message) || [...NETWORK_CODES].some((c) => message.includes(c)))) {
-        return 'transient';
+
+
+
+
+
+
+
+
+
+
+
+async function readPlan(config, versions, context, reporter) {
+    const options = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
+    if (config.target) {
+        return withTarget(config, reporter, async (target) => {
+            // plan changes nothing: a database without the meta table simply has nothing applied.
+            const { rows } = await readHistory(target, config.metaTable);
+            const plan = planMigrations(versions, rows, options);
+            return { plan, source: { kind: 'database' }, prepared: await prepareReview(versions, pendingOf(plan), target, reporter) };
+        });
     }
-    if (status !== undefined && status >= 500)
-        return 'transient';
-    return 'fatal';
-}
-const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Exponential backoff with "equal jitter": half the step fixed, half random. */
-function backoffMs(attempt, baseMs, capMs, random) {
-    const step = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-    return Math.round(step / 2 + (step / 2) * random());
-}
-/**
- * The wait a refusal asks for: Lambda's TooManyRequestsException carries the Retry-After header as
- * `retryAfterSeconds`; other errors may have the raw header in `$response`.
- */
-function retryAfterMs(error) {
-    const e = (error ?? {});
-    const header = e.retryAfterSeconds ?? e.$response?.headers?.['retry-after'];
-    const seconds = typeof header === 'number' ? header : typeof header === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) : NaN;
-    return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined;
-}
-function formatSeconds(ms) {
-    const s = ms / 1000;
-    return s < 10 ? `${Number(s.toFixed(1))} s` : `${Math.round(s)} s`;
-}
-function messageOf(error) {
-    return String(error?.message ?? error);
-}
-/** Lambda says why it throttled (`Reason`: ReservedFunctionConcurrentInvocationLimitExceeded, …). */
-function reasonOf(error) {
-    const reason = (error ?? {}).Reason;
-    return typeof reason === 'string' && reason ? `: ${reason}` : '';
-}
-const RESUME_BASE_MS = 1000;
-const RESUME_CAP_MS = 10_000;
-const THROTTLE_BASE_MS = 500;
-const THROTTLE_CAP_MS = 20_000;
-const DEFAULT_THROTTLE_TIMEOUT_MS = 300_000;
-const TRANSIENT_BASE_MS = 500;
-const TRANSIENT_CAP_MS = 5000;
-/**
- * Runs `call`, retrying it as the error class allows. Errors that are not retried, or whose retries
- * are used up, are rethrown unchanged, except a cluster that does not resume in time: that is a
- * TransportError saying so.
- */
-async function withRetry(call, options) {
-    const sleep = options.sleep ?? defaultSleep;
-    const now = options.now ?? Date.now;
-    const random = options.random ?? Math.random;
-    const log = options.log ?? (() => { });
-    const resumeTimeoutMs = options.resumeTimeoutMs ?? 300_000;
-    const throttleTimeoutMs = options.throttleTimeoutMs ?? DEFAULT_THROTTLE_TIMEOUT_MS;
-    const throttleMaxPauseMs = options.throttleMaxPauseMs ?? THROTTLE_CAP_MS;
-    const transientAttempts = options.transientAttempts ?? 3;
-    const service = options.service ?? 'The Data API';
-    let attempt = 0;
-    let resumingSince;
-    let resumingRetries = 0;
-    let throttledRetries = 0;
-    let refusedSince;
-    let transientRetries = 0;
-    for (;;) {
-        attempt++;
-        try {
-            return await call();
-        }
-        catch (error) {
-            const kind = classifyError(error);
-            if (kind === 'resuming') {
-                resumingSince ??= now();
-                resumingRetries++;
-                const elapsed = now() - resumingSince;
-                const wait = backoffMs(resumingRetries, RESUME_BASE_MS, RESUME_CAP_MS, random);
-                if (elapsed + wait > resumeTimeoutMs) {
-                    throw new TransportError(`The Aurora cluster did not resume from auto-pause within ${Math.round(resumeTimeoutMs / 1000)} s ` +
-                        `(${attempt} attempts). Try again later, or raise resume-timeout.`, 'DatabaseResumingException', false, { cause: error });
-                }
-                log(`Aurora cluster is resuming after auto-pause; retrying in ${formatSeconds(wait)} ` +
-                    `(attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)`);
-                await sleep(wait);
-                continue;
-            }
-            if (kind === 'throttled' || kind === 'not-ready') {
-                refusedSince ??= now();
-                const elapsed = now() - refusedSince;
-                // The backoff (with jitter), but never sooner than the service asked for (Retry-After), and never
-                // longer than one pause may last.
-                const backoff = backoffMs(throttledRetries + 1, THROTTLE_BASE_MS, Math.min(THROTTLE_CAP_MS, throttleMaxPauseMs), random);
-                const wait = Math.min(throttleMaxPauseMs, Math.max(backoff, retryAfterMs(error) ?? 0));
-                if (elapsed + wait <= throttleTimeoutMs) {
-                    throttledRetries++;
-                    const progress = ` (attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)`;
-                    log(kind === 'throttled'
-                        ? `${service} is throttling requests (${errorName(error)}${reasonOf(error)}); retrying in ${formatSeconds(wait)}${progress}`
-                        : `${service} is not ready (${errorName(error)}: ${messageOf(error)}); retrying in ${formatSeconds(wait)}${progress}`);
-                    await sleep(wait);
-                    continue;
-                }
-            }
-            if (kind === 'transient' && options.idempotent && transientRetries + 1 < transientAttempts) {
-                transientRetries++;
-                const wait = backoffMs(transientRetries, TRANSIENT_BASE_MS, TRANSIENT_CAP_MS, random);
-                log(`${service} call failed (${errorName(error)}: ${messageOf(error)}); retrying in ${formatSeconds(wait)}`);
-                await sleep(wait);
-                continue;
-            }
-            throw error;
-        }
+    if (!context.baseSha) {
+        throw new InputError('resource-arn', 'no database to plan against and no pull request to compare with: give resource-arn + secret-arn or database-url, or run plan on a pull_request event');
     }
+    const baseSha = context.baseSha;
+    reporter.info(`No target credentials: comparing with the pull request's base commit ${baseSha.slice(0, 12)} instead of the database`);
+    const rows = await baseRows(config.workspace, config.migrationsDir, baseSha, versions, (message) => reporter.info(message));
+    const plan = planMigrations(versions, rows, options);
+    return { plan, source: { kind: 'base-branch', baseSha }, prepared: await prepareReview(versions, pendingOf(plan), null, reporter) };
+}
+async function runPlan(config, versions, context, reporter) {
+    const { plan, source, prepared } = await readPlan(config, versions, context, reporter);
+    logPlan(plan, reporter);
+    for (const refusal of plan.refusals)
+        reporter.warning(logLine(`apply would refuse: ${clip(refusal, 4_000)}`));
+    let verification = null;
+    if (config.verify) {
+        reporter.info('Verifying: applying every version from scratch on a throwaway PostgreSQL');
+        // Prefixed: these lines speak of the throwaway database, never of the target.
+        verification = await verifyOnShadow(versions, {
+            shadowDatabaseUrl: config.shadowDatabaseUrl,
+            log: (message) => reporter.info(`[verify] ${message}`),
+            pending: pendingOf(plan)
+        });
+        if (verification.status === 'unavailable')
+            reporter.warning(`Verification did not run: ${verification.message}`);
+        else
+            reporter.info(`Verification ${verification.status} in ${verification.durationMs} ms`);
+        // The review then goes on without the trace: it says so in its "checked" line.
+        if (verification.traceMessage)
+            reporter.warning(logLine(verification.traceMessage));
+    }
+    const ran = verification && verification.status !== 'unavailable' ? verification : null;
+    const review = reviewFindings(config, prepared, ran?.trace ?? null, reporter, context.pullRequestFilesUrl);
+    logFindings(review.findings, reporter);
+    annotateFindings(review.findings, reporter);
+    const markdown = renderPlanComment({
+        environment: config.environment,
+        plan,
+        versions,
+        verification,
+        source,
+        runUrl: config.run.runUrl,
+        sha: config.run.commitSha,
+        review,
+        schemaChange: ran?.schemaChange ? renderSchemaChange(ran.schemaChange) : null
+    });
+    const failures = [];
+    const blocking = blockingFindings(review.findings, config.failOn);
+    if (blocking.length)
+        failures.push({ message: failOnMessage(blocking, config.failOn), where: { title: 'Review' } });
+    const failed = verification?.versions.find((v) => v.status === 'failed');
+    if (failed?.error) {
+        const { file, line, column, message, sqlState } = failed.error;
+        failures.push({
+            message: `v${failed.version} fails on a fresh database at ${file}:${line}:${column}: ${message}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`,
+            where: { title: `Verification of v${failed.version} failed`, file, startLine: line, startColumn: column }
+        });
+    }
+    return { plan, source, verification, review, markdown, failures };
+}
+function logPlan(plan, reporter) {
+    if (!plan.pending.length) {
+        reporter.info(`Up to date at v${plan.currentVersion}: nothing pending`);
+        return;
+    }
+    reporter.info(`Current version v${plan.currentVersion}; pending:`);
+    // A file's own BEGIN … COMMIT is not sent: the version already runs in one transaction.
+    const describe = (f) => `${f.name} (${f.statements}${f.transactionWrapper ? ', its BEGIN/COMMIT left out' : ''})`;
+    for (const version of plan.pending)
+        reporter.info(`  v${version.version}: ${version.files.map(describe).join(', ')}`);
 }
 
-;// CONCATENATED MODULE: ./src/targets/data-api/errors.ts
-/** The service rejects longer `sql` (the SDK does not check). */
-const MAX_SQL_LENGTH = 65_536;
-const LABELS = [
-    'Detail',
-    'Hint',
-    'Position',
-    'Where',
-    'SQLState',
-    'Internal Position',
-    'Internal Query',
-    'Location',
-    'Routine',
-    'File',
-    'Line'
-];
-const PART_SEPARATOR = new RegExp(`(?:;\\s+|\\r?\\n\\s*)(?=(?:${LABELS.join('|')}):\\s?)`);
+;// CONCATENATED MODULE: ./src/config.ts
 /**
- * Reads the SQL error out of a Data API message:
- * - v2: `ERROR: <message>; Detail: …; Hint: …; Position: N; SQLState: XXXXX` (parts optional)
- * - v1: `Database error code: N. Message: ERROR: <message>` with pgjdbc's newline-separated parts
- * - a bare `Database returned SQL Exception` (no details at all)
- */
-function parseDataApiError(message) {
-    let text = String(message ?? '').trim();
-    text = text.replace(/^Database error code:\s*-?\d+\.\s*Message:\s*/i, '');
-    const [first, ...rest] = text.split(PART_SEPARATOR);
-    const info = { message: first.replace(/^(ERROR|FATAL|PANIC):\s*/, '').trim() || text };
-    for (const part of rest) {
-        const colon = part.indexOf(':');
-        const label = part.slice(0, colon).trim();
-        const value = part.slice(colon + 1).trim();
-        if (label === 'SQLState' && /^[0-9A-Z]{5}$/.test(value))
-            info.sqlState = value;
-        else if (label === 'Position' && /^\d+$/.test(value))
-            info.position = Number(value);
-        else if (label === 'Detail' && value)
-            info.detail = value;
-        else if (label === 'Hint' && value)
-            info.hint = value;
-    }
-    return info;
-}
-function tooLong(sql) {
-    if (sql.length <= MAX_SQL_LENGTH)
-        return undefined;
-    return {
-        message: `The statement is ${sql.length.toLocaleString('en-US')} characters long; the Data API accepts at most ` +
-            `${MAX_SQL_LENGTH.toLocaleString('en-US')} characters per statement. Split it into smaller statements, ` +
-            `or apply it through database-url.`
-    };
-}
-/** The first 80 characters of a statement, on one line, for messages. */
-function sqlPreview(sql) {
-    const flat = sql.replace(/\s+/g, ' ').trim();
-    return flat.length > 80 ? `"${flat.slice(0, 80)}…"` : `"${flat}"`;
-}
-/** What to do about the service errors a first setup meets. */
-const HINTS = {
-    StatementTimeoutException: 'The statement ran longer than the Data API allows for one call (45 s).',
-    ThrottlingException: "The Data API kept throttling requests for 5 minutes (with backoff): the account's request rate for the Data API is used up. " +
-        'Re-run later, or spread the deploys that use this cluster.',
-    TimeoutError: "The call got no answer within the client's request timeout (the Data API ends a call after 45 s): " +
-        'the endpoint or the network did not answer.',
-    HttpEndpointNotEnabledException: 'Enable the Data API on the cluster: aws rds enable-http-endpoint --resource-arn <cluster ARN>.',
-    AccessDeniedException: 'The role needs rds-data:ExecuteStatement, BeginTransaction, CommitTransaction and RollbackTransaction on the cluster, and secretsmanager:GetSecretValue on the secret.',
-    ForbiddenException: 'The role is not allowed to use the Data API on this cluster, or the secret: check its IAM policy.',
-    CredentialsProviderError: 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
-    InvalidSecretException: 'The secret must be the JSON of an RDS database secret (username and password) for this cluster.',
-    DatabaseNotFoundException: 'Check the database input: that database does not exist on the cluster.'
-};
-function describeEnd(end) {
-    if (end.kind === 'rolled-back')
-        return 'the transaction was rolled back';
-    if (end.kind === 'gone')
-        return 'the transaction had already ended';
-    return (`the transaction could not be rolled back (RollbackTransaction, tried for ${end.seconds} s, answered ${bareText(end.reason)}): ` +
-        'the service rolls it back once it has seen no call for 3 minutes, and until then it holds its locks');
-}
-function bareText(message) {
-    return message.trim().replace(/[.\s]+$/, '');
-}
-
-;// CONCATENATED MODULE: ./src/targets/data-api/long-statement.ts
-/**
- * Waiting for a statement left running server-side after its call ended (the 45 s limit, or a lost
- * reply): its backend is looked up in pg_stat_activity every few seconds through ordinary short queries,
- * and its progress logged every 15 s (for CREATE INDEX, from pg_stat_progress_create_index).
- */
-
-
-
-
-/** How often a long-running statement's backend is looked up once the call has timed out. */
-const LONG_STATEMENT_POLL_MS = 5000;
-/** How often its progress is logged. */
-const LONG_STATEMENT_PROGRESS_MS = 15_000;
-const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
-FROM pg_catalog.pg_stat_progress_create_index WHERE pid = :pid`;
-function percent(done, total) {
-    const d = Number(done);
-    const t = Number(total);
-    if (!Number.isFinite(d) || !Number.isFinite(t) || t <= 0)
-        return undefined;
-    return `${Math.min(100, Math.floor((d / t) * 100))}% (${d.toLocaleString('en-US')} of ${t.toLocaleString('en-US')})`;
-}
-/** How a person finds a statement still running. */
-function activityQuery(pid) {
-    return pid !== undefined
-        ? `SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE pid = ${pid}`
-        : "SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE state = 'active' AND datname = current_database()";
-}
-/** Waits for a statement left running server-side; returns the error that reports how it ended. */
-async function waitForStatement(ctx, sql, started, timeoutMs, cause, 
-/** How messages name it. Default: its first 80 characters. */
-shown = sqlPreview(sql)) {
-    const name = errorName(cause);
-    const timedOut = name === 'StatementTimeoutException';
-    const isCreateIndex = /^\s*create\s+(unique\s+)?index\b/i.test(sql);
-    const deadline = timeoutMs === null ? Infinity : started + timeoutMs;
-    const limit = timeoutMs === null ? 'with no time limit' : `for up to ${formatSeconds(timeoutMs)}`;
-    let pid;
-    let lastLog = ctx.now();
-    ctx.log(timedOut
-        ? `${shown} is still running after the Data API's 45 s call limit; waiting for it to finish on the server ${limit}`
-        : `The call running ${shown} failed (${name}: ${errorMessage(cause)}); checking whether it is running on the server`);
-    for (;;) {
-        let row;
-        try {
-            row = (await ctx.query(RUNNING_STATEMENT_SQL, { sql })).rows[0];
-        }
-        catch (error) {
-            return new TransportError(`Could not check whether ${shown} is still running on the server (${errorMessage(error)}). It may still be ` +
-                `running: see ${activityQuery(pid)}. The migration version it belongs to is not complete.`, errorName(error), false, { cause: error });
-        }
-        const elapsed = ctx.now() - started;
-        if (!row)
-            break;
-        pid = Number(row.pid);
-        if (ctx.now() >= deadline) {
-            return new TransportError(`${shown} is still running on the server after ${formatSeconds(elapsed)} (pid ${pid}); the limit for it was ` +
-                `${formatSeconds(timeoutMs ?? 0)}. It was not cancelled: see it with ${activityQuery(pid)}, and stop it with ` +
-                `SELECT pg_cancel_backend(${pid}) if need be. The migration version it belongs to is not complete: it is not ` +
-                'recorded as applied, and a later run must not start it again while it still runs.', 'STATEMENT_STILL_RUNNING', false, { cause });
-        }
-        if (ctx.now() - lastLog >= LONG_STATEMENT_PROGRESS_MS) {
-            const progress = isCreateIndex ? await createIndexProgress(ctx, pid) : '';
-            const waiting = row.wait_event_type ? `, waiting on ${String(row.wait_event_type)}: ${String(row.wait_event)}` : '';
-            lastLog = ctx.now();
-            ctx.log(`${shown} still running on the server after ${formatSeconds(lastLog - started)} (pid ${pid}${waiting})${progress}`);
-        }
-        await ctx.sleep(Math.max(0, Math.min(LONG_STATEMENT_POLL_MS, deadline - ctx.now())));
-    }
-    const elapsed = formatSeconds(ctx.now() - started);
-    const how = pid !== undefined
-        ? `ran past the Data API's 45 s call limit and finished on the server after about ${elapsed}`
-        : timedOut
-            ? `ran past the Data API's 45 s call limit and was no longer running on the server when checked`
-            : `was sent, but the call failed (${name}: ${errorMessage(cause)}) and the statement is not running on the server`;
-    ctx.log(`${shown} is no longer running on the server (after ${elapsed})`);
-    return new StatementOutcomeUnknownError(`${shown} ${how}; whether it succeeded cannot be read from the Data API.`, { cause, sql });
-}
-/** `; phase "…", blocks 40% (…), tuples …` for a CREATE INDEX in progress, or '' when there is no row. */
-async function createIndexProgress(ctx, pid) {
-    try {
-        const row = (await ctx.query(CREATE_INDEX_PROGRESS_SQL, { pid })).rows[0];
-        if (!row)
-            return '';
-        const parts = [`phase "${String(row.phase)}"`];
-        const blocks = percent(row.blocks_done, row.blocks_total);
-        if (blocks)
-            parts.push(`blocks ${blocks}`);
-        const tuples = percent(row.tuples_done, row.tuples_total);
-        if (tuples)
-            parts.push(`tuples ${tuples}`);
-        return `; ${parts.join(', ')}`;
-    }
-    catch {
-        // The view exists from PostgreSQL 12 on; progress is only for the log.
-        return '';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/targets/data-api/packed.ts
-/**
- * A transaction packed for the Data API (see targets/packed.ts): one block in one autocommit call, sent
- * once with continueAfterTimeout, or, when the packed text exceeds what one call takes, as few blocks as
- * fit in one Data API transaction.
+ * Reads and validates every input once. Each error names its input; secrets are registered for masking
+ * before anything else can log them.
  */
 
 
 
 
 
-/**
- * The transaction run packed. Undefined when it cannot be packed (a statement that fits a call only
- * alone) or when PostgreSQL refused the packed form only: nothing of it ran, and the caller runs it
- * statement by statement.
- */
-async function runPackedTransaction(transport, statements) {
-    const packing = packTransaction(statements, MAX_SQL_LENGTH);
-    if (!packing.ok)
-        return undefined;
-    let failure;
-    if (packing.chunks.length === 1) {
-        failure = await oneCall(transport, packing.chunks[0].sql, statements, packing.marker);
+const COMMANDS = ['plan', 'apply', 'validate', 'baseline', 'repair'];
+const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]{0,62}$/;
+/** A function name, a partial ARN (account:function:name) or a full ARN; each may end with :qualifier. */
+const LAMBDA_FUNCTION = /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+function integerInput(sources, name, fallback, min, max) {
+    const raw = sources.getInput(name).trim();
+    if (!raw)
+        return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+        throw new InputError(name, `'${raw}' is not a whole number from ${min} to ${max}`);
+    }
+    return Number(raw);
+}
+function readConfig(sources) {
+    const input = (name) => sources.getInput(name).trim();
+    // Secrets first: nothing below may log them unmasked.
+    const databaseUrl = input('database-url');
+    if (databaseUrl)
+        registerUrlSecrets(databaseUrl, sources.setSecret);
+    const shadowDatabaseUrl = input('shadow-database-url');
+    if (shadowDatabaseUrl)
+        registerUrlSecrets(shadowDatabaseUrl, sources.setSecret);
+    const githubToken = input('github-token');
+    if (githubToken)
+        sources.setSecret(githubToken);
+    const command = (input('command') || 'plan').toLowerCase();
+    if (!COMMANDS.includes(command)) {
+        throw new InputError('command', `'${command}' is not a command: use one of ${COMMANDS.join(', ')}`);
+    }
+    const resourceArn = input('resource-arn');
+    const secretArn = input('secret-arn');
+    const database = input('database');
+    const lambdaFunction = input('lambda-function');
+    const chosen = [
+        databaseUrl && 'database-url',
+        (resourceArn || secretArn) && 'resource-arn + secret-arn',
+        lambdaFunction && 'lambda-function'
+    ].filter(Boolean);
+    if (chosen.length > 1) {
+        const name = databaseUrl ? 'database-url' : 'lambda-function';
+        throw new InputError(name, `give exactly one target: ${chosen.join(' and ')} are both set (choose database-url, resource-arn + secret-arn, or lambda-function)`);
+    }
+    let target;
+    if (databaseUrl) {
+        if (database)
+            throw new InputError('database', 'database goes with resource-arn; with database-url, put the database name in the URL');
+        target = { kind: 'postgres', url: validatePostgresUrl(databaseUrl, 'database-url') };
+    }
+    else if (lambdaFunction) {
+        if (database)
+            throw new InputError('database', 'database goes with resource-arn; the runner Lambda connects to the database of its own secret (DB_SECRET_ARN) or DATABASE_URL');
+        if (!LAMBDA_FUNCTION.test(lambdaFunction)) {
+            throw new InputError('lambda-function', `'${lambdaFunction}' is not a Lambda function name or ARN (a name like aurora-migrate-runner, optionally :alias, or arn:aws:lambda:<region>:<account>:function:<name>)`);
+        }
+        target = { kind: 'lambda', functionName: lambdaFunction };
+    }
+    else if (resourceArn || secretArn) {
+        if (!resourceArn)
+            throw new InputError('resource-arn', 'secret-arn is set but resource-arn is not: give the Aurora cluster ARN too');
+        if (!secretArn)
+            throw new InputError('secret-arn', 'resource-arn is set but secret-arn is not: give the ARN of the Secrets Manager secret for the database user');
+        if (!CLUSTER_ARN.test(resourceArn)) {
+            throw new InputError('resource-arn', `'${resourceArn}' is not an Aurora cluster ARN (arn:aws:rds:<region>:<account>:cluster:<name>)`);
+        }
+        if (!SECRET_ARN.test(secretArn)) {
+            throw new InputError('secret-arn', 'this is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)');
+        }
+        if (database && !/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(database)) {
+            throw new InputError('database', `'${database}' is not a valid database name`);
+        }
+        target = { kind: 'data-api', resourceArn, secretArn, database: database || null };
+    }
+    else if (command === 'plan') {
+        // No credentials (a pull request from a fork): plan against the base branch instead.
+        target = null;
     }
     else {
-        const result = await transport.statementPerCall(packing.chunks.map((chunk) => ({ sql: chunk.sql })), 'commit');
-        if (!result.ok) {
-            failure = decodePackedError(result.error, statements, packing.marker);
-            // A block's call that failed without the marker (it outlived the 45 s limit, or a bare "Database
-            // returned SQL Exception") does not say at which of its statements: the place is left unknown.
-            if (result.phase === 'statement' && failure.phase !== 'statement') {
-                failure = { ok: false, failedIndex: statements.length, error: result.error };
-            }
-        }
+        throw new InputError('resource-arn', `${command} needs a database: give resource-arn + secret-arn (RDS Data API), lambda-function (the runner Lambda) or database-url (direct connection)`);
     }
-    if (!failure)
-        return { ok: true, results: [] };
-    if (refusedByPacking(failure)) {
-        transport.waiting.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`);
-        return undefined;
+    const baselineVersion = integerInput(sources, 'baseline-version', null, 1, 2_147_483_647);
+    const baselineFromInput = input('baseline-from').toLowerCase();
+    if (baselineFromInput && baselineFromInput !== 'sequelize') {
+        throw new InputError('baseline-from', `'${baselineFromInput}' is not supported: the only source is sequelize (a "SequelizeMeta" table)`);
     }
-    return locateFailure(failure, statements, (prefix) => transport.statementPerCall(prefix, 'rollback'));
+    const baselineFrom = baselineFromInput ? 'sequelize' : null;
+    if (command === 'baseline' && baselineVersion === null && !baselineFrom) {
+        throw new InputError('baseline-version', 'baseline needs baseline-version (record v1..vN as applied) or baseline-from: sequelize');
+    }
+    if (command !== 'baseline' && (baselineVersion !== null || baselineFrom)) {
+        throw new InputError(baselineFrom ? 'baseline-from' : 'baseline-version', `only goes with command: baseline (the command is ${command})`);
+    }
+    const workspace = sources.env.GITHUB_WORKSPACE || process.cwd();
+    const migrationsDir = normalizeMigrationsDir(input('migrations-dir') || 'migrations/resources', workspace);
+    const environment = input('environment') || defaultEnvironment(target, migrationsDir);
+    if (environment.length > 100 || /[\r\n]/.test(environment)) {
+        throw new InputError('environment', 'must be one line of at most 100 characters (for example staging or production)');
+    }
+    if (shadowDatabaseUrl)
+        validatePostgresUrl(shadowDatabaseUrl, 'shadow-database-url');
+    const env = sources.env;
+    const runUrl = env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+        ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` +
+            (env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '')
+        : null;
+    return {
+        command: command,
+        migrationsDir,
+        workspace,
+        target,
+        environment,
+        comment: booleanInput(sources, 'comment', true),
+        githubToken,
+        verify: booleanInput(sources, 'verify', true),
+        shadowDatabaseUrl: shadowDatabaseUrl || null,
+        deploymentId: integerInput(sources, 'deployment-id', null, 1, Number.MAX_SAFE_INTEGER),
+        lockTimeoutMs: durationInput(sources, 'lock-timeout', 5000),
+        lockRetries: integerInput(sources, 'lock-retries', 3, 0, 20),
+        statementTimeoutMs: durationInput(sources, 'statement-timeout', null),
+        allowOutOfOrder: booleanInput(sources, 'allow-out-of-order', false),
+        baselineVersion,
+        baselineFrom,
+        metaTable: parseMetaTableName(input('meta-table') || 'schema_migrations'),
+        targetVersion: integerInput(sources, 'target-version', null, 1, 2_147_483_647),
+        waitTimeoutSeconds: integerInput(sources, 'wait-timeout', 600, 0, 6 * 3600),
+        leaseTtlSeconds: integerInput(sources, 'lease-ttl', 60, 5, 3600),
+        resumeTimeoutSeconds: integerInput(sources, 'resume-timeout', 300, 0, 3600),
+        failOn: failOnInput(input('fail-on')),
+        ignoreRules: ruleIdsInput(input('ignore-rules'), sources.ruleIds),
+        run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl }
+    };
 }
-/**
- * One block, autocommit: past the 45 s call limit it goes on server-side, and the target waits for it
- * (as for a long statement). Its outcome is then unknown to the Data API: CommitOutcomeUnknownError, for
- * the caller to settle from the meta table. The same for a lost reply, after waiting for the block if it
- * still runs. It is never re-sent.
- */
-async function oneCall(transport, sql, statements, marker) {
-    const started = transport.waiting.now();
+/** Registers the password of a database URL, in every form a message could show it, as secrets. */
+function registerUrlSecrets(url, setSecret) {
+    for (const secret of urlSecrets(url))
+        setSecret(secret);
+}
+function validatePostgresUrl(url, name) {
+    if (misreadPassword(url)) {
+        throw new InputError(name, 'the password holds a character that must be percent-encoded in a URL (@ as %40, / as %2F, ? as %3F, # as %23): ' +
+            'as written, the driver would read part of the password as the host or the database name');
+    }
+    let parsed;
     try {
-        await transport.sendOnce(sql);
-        return undefined;
-    }
-    catch (error) {
-        if (classifyError(error) === 'sql')
-            return decodePackedError(parseDataApiError(errorMessage(error)), statements, marker);
-        const name = errorName(error);
-        if (name !== 'StatementTimeoutException' && classifyError(error) !== 'transient')
-            throw transport.translate(error);
-        const shown = `The version's block (${statements.length} statement${statements.length === 1 ? '' : 's'}, one call)`;
-        const ended = await waitForStatement(transport.waiting, sql, started, null, error, shown);
-        if (!(ended instanceof StatementOutcomeUnknownError))
-            throw ended;
-        const how = bareText(ended.message).replace(/; whether it succeeded cannot be read from the Data API$/, '');
-        throw new CommitOutcomeUnknownError(`${how}; whether it committed cannot be read from the Data API, only from the meta table.`, {
-            cause: error
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/targets/data-api/values.ts
-
-function toParameters(params) {
-    if (!params)
-        return undefined;
-    const entries = Object.entries(params);
-    if (entries.length === 0)
-        return undefined;
-    return entries.map(([name, value]) => {
-        if (value === null || value === undefined)
-            return { name, value: { isNull: true } };
-        if (typeof value === 'boolean')
-            return { name, value: { booleanValue: value } };
-        if (typeof value === 'number') {
-            return Number.isSafeInteger(value) ? { name, value: { longValue: value } } : { name, value: { doubleValue: value } };
-        }
-        return { name, value: { stringValue: String(value) } };
-    });
-}
-const SMALL_INTEGER_TYPES = new Set(['int2', 'int4', 'smallint', 'integer', 'serial', 'smallserial', 'oid']);
-const TIMESTAMP_TYPES = new Set(['timestamp', 'timestamptz']);
-function arrayToJson(value) {
-    if (value === null)
-        return null;
-    if (value.arrayValues)
-        return value.arrayValues.map(arrayToJson);
-    return value.booleanValues ?? value.longValues ?? value.doubleValues ?? value.stringValues ?? [];
-}
-/** A Data API field → the same shape the pg transport returns for the same column type. */
-function fieldValue(field, column) {
-    const typeName = column?.typeName?.toLowerCase() ?? '';
-    if (field.isNull)
-        return null;
-    if (field.booleanValue !== undefined)
-        return field.booleanValue;
-    if (field.longValue !== undefined) {
-        // int8 stays a string, as pg returns it (its range exceeds a JS number's exact integers).
-        return typeName === '' || SMALL_INTEGER_TYPES.has(typeName) ? field.longValue : String(field.longValue);
-    }
-    if (field.doubleValue !== undefined)
-        return field.doubleValue;
-    if (field.stringValue !== undefined) {
-        return TIMESTAMP_TYPES.has(typeName) ? timestampToIso(field.stringValue) : field.stringValue;
-    }
-    if (field.blobValue !== undefined)
-        return Buffer.from(field.blobValue).toString('base64');
-    if (field.arrayValue !== undefined)
-        return JSON.stringify(arrayToJson(field.arrayValue));
-    return null;
-}
-function toQueryResult(output) {
-    const columns = output.columnMetadata ?? [];
-    if (columns.length === 0 || !output.records) {
-        return { rows: [], rowCount: output.numberOfRecordsUpdated ?? 0 };
-    }
-    const rows = output.records.map((record) => {
-        const row = {};
-        record.forEach((field, i) => {
-            const column = columns[i];
-            row[column?.label || column?.name || `column${i + 1}`] = fieldValue(field, column);
-        });
-        return row;
-    });
-    return { rows, rowCount: rows.length };
-}
-
-;// CONCATENATED MODULE: ./src/targets/data-api/target.ts
-/**
- * The RDS Data API transport (v2, Aurora PostgreSQL).
- *
- * One statement per ExecuteStatement call; a batch runs in BeginTransaction … CommitTransaction with
- * strictly sequential calls. A batch whose results are not needed (a version) runs packed instead: one
- * DO block in one autocommit call (data-api/packed.ts), and statement by statement only where packing
- * would change what it does (`packing: false` forces that path, for comparison). The SDK client makes one attempt per call, and gives up on a call that
- * gets no answer within 60 s (aws-http.ts): retries are decided here per error class (retry.ts). A
- * CommitTransaction is never re-sent: when its reply is lost (or never comes) the outcome is unknown
- * and the engine settles it by reading the meta table.
- *
- * One call may last at most 45 s. A migration statement that needs longer and can run outside a
- * transaction is sent with `longRunning` (see `runLongStatement`): it goes on server-side after the
- * call times out, and the target waits for it by watching pg_stat_activity. Inside a transaction
- * there is no such way out: the statement fails the transaction (see `transaction`).
- */
-
-
-
-
-
-
-
-
-
-
-/** The longest single pause while a transaction is open (its idle limit is 3 minutes). */
-const MAX_PAUSE_IN_TRANSACTION_MS = 10_000;
-/**
- * How long a refused (throttled) call inside a transaction is retried. The service rolls back a
- * transaction that sees no call for 3 minutes, and a refused call does not count as one: 2 minutes of
- * retries leave a minute for the call that succeeds.
- */
-const THROTTLE_WINDOW_IN_TRANSACTION_MS = 120_000;
-/**
- * How long a transaction given up on is tried to be ended (RollbackTransaction retried): past the
- * service's 3-minute idle limit it ends by itself anyway.
- */
-const END_TRANSACTION_WINDOW_MS = 150_000;
-function clusterName(resourceArn) {
-    const match = /:cluster:([^:/]+)$/.exec(resourceArn) ?? /:db:([^:/]+)$/.exec(resourceArn);
-    return match ? match[1] : (resourceArn.split(':').pop() ?? resourceArn);
-}
-function createDataApiTarget(options) {
-    return new DataApiTarget(options);
-}
-class DataApiTarget {
-    options;
-    description;
-    client;
-    ownsClient;
-    log;
-    retry;
-    /** `retry` for calls made while a transactionId is open: no single pause longer than 10 s. */
-    inTransactionRetry;
-    sleep;
-    now;
-    random;
-    /** What waiting for a statement left running server-side uses. */
-    waiting;
-    /** What a packed transaction uses. */
-    packedTransport;
-    constructor(options) {
-        this.options = options;
-        this.description = `data-api ${clusterName(options.resourceArn)}${options.database ? `/${options.database}` : ''}`;
-        this.log = options.log ?? (() => { });
-        this.ownsClient = !options.client;
-        this.client =
-            options.client ??
-                new dist_cjs/* RDSDataClient */.Lq({
-                    maxAttempts: 1,
-                    requestHandler: requestHandlerOptions(options.requestTimeoutMs ?? DATA_API_REQUEST_TIMEOUT_MS),
-                    ...(options.endpoint ? { endpoint: options.endpoint } : {})
-                });
-        this.sleep = options.sleep ?? defaultSleep;
-        this.now = options.now ?? Date.now;
-        this.random = options.random ?? Math.random;
-        this.retry = {
-            sleep: this.sleep,
-            now: this.now,
-            random: this.random,
-            resumeTimeoutMs: options.resumeTimeoutMs ?? 300_000,
-            log: this.log
-        };
-        this.waiting = { query: (sql, params) => this.query(sql, params), log: this.log, now: this.now, sleep: this.sleep };
-        this.packedTransport = {
-            statementPerCall: (statements, end) => this.statementPerCall(statements, end),
-            sendOnce: (sql) => this.sendOnce(sql),
-            translate: (error) => this.translate(error, 'ExecuteStatement'),
-            waiting: this.waiting
-        };
-        this.inTransactionRetry = {
-            ...this.retry,
-            throttleTimeoutMs: THROTTLE_WINDOW_IN_TRANSACTION_MS,
-            throttleMaxPauseMs: MAX_PAUSE_IN_TRANSACTION_MS
-        };
-    }
-    get base() {
-        return { resourceArn: this.options.resourceArn, secretArn: this.options.secretArn };
-    }
-    /** One ExecuteStatement of ours: always with column names, on the configured database. */
-    execute(sql, params, extra = {}) {
-        return new dist_cjs/* ExecuteStatementCommand */.cw({
-            ...this.base,
-            database: this.options.database,
-            ...extra,
-            sql,
-            parameters: toParameters(params),
-            includeResultMetadata: true
-        });
-    }
-    async query(sql, params, options) {
-        const length = tooLong(sql);
-        if (length)
-            throw new DatabaseError(length);
-        if (options?.longRunning)
-            return this.runLongStatement(sql, params, options.longRunning.timeoutMs);
-        try {
-            const output = await withRetry(() => this.client.send(this.execute(sql, params)), 
-            // Only idempotent statements go through query(), so a 5xx or a lost reply may be re-sent.
-            { ...this.retry, idempotent: true });
-            return toQueryResult(output);
-        }
-        catch (error) {
-            throw this.translate(error, 'ExecuteStatement');
-        }
-    }
-    /**
-     * A statement that may outlast one call (45 s), run outside a transaction:
-     *
-     * 1. Sent once with `continueAfterTimeout: true`. Only answers proving it did not run (resuming,
-     *    throttling) are retried; it is never re-sent after anything that may have run it.
-     * 2. A normal reply: done, as for any query.
-     * 3. StatementTimeoutException: the statement goes on server-side. Its backend is looked up in
-     *    pg_stat_activity every few seconds through ordinary short queries, and its progress logged
-     *    every 15 s (for CREATE INDEX, from pg_stat_progress_create_index).
-     *    - Still running after `timeoutMs` (counted from when it was sent; null: no limit of ours): a
-     *      TransportError saying so. It is not cancelled.
-     *    - Gone: it finished, but the Data API never reports how. PostgreSQL keeps no record of a past
-     *      statement's result, so success cannot be told from failure here: the result is
-     *      StatementOutcomeUnknownError, never a success. The engine then reads the catalog (an index
-     *      exists and is valid) or fails the version saying the outcome is unknown.
-     * 4. A 5xx or a lost reply: it may have run, may still be running, or may never have started.
-     *    It is handled as in 3, ending in StatementOutcomeUnknownError when no backend runs it.
-     */
-    async runLongStatement(sql, params, timeoutMs) {
-        const started = this.now();
-        try {
-            const output = await withRetry(() => this.client.send(this.execute(sql, params, { continueAfterTimeout: true })), 
-            // Resuming and throttling alone are retried: they prove the statement never ran.
-            { ...this.retry, idempotent: false });
-            return toQueryResult(output);
-        }
-        catch (error) {
-            const name = errorName(error);
-            if (name === 'StatementTimeoutException' || classifyError(error) === 'transient') {
-                throw await waitForStatement(this.waiting, sql, started, timeoutMs, error);
-            }
-            throw this.translate(error, 'ExecuteStatement');
-        }
-    }
-    /**
-     * The service rolls back a transaction that sees no call for 3 minutes. Between BeginTransaction and
-     * the end of the transaction this method never pauses on its own account: statements are sent back
-     * to back, and the only waits are inside withRetry, for answers that prove the call did not run:
-     * - throttling: pauses of at most 10 s each (a longer Retry-After is cut to 10 s), for at most 2
-     *   minutes since the first refusal (`inTransactionRetry`), under the 3-minute idle limit;
-     * - resuming from auto-pause, which may wait up to resume-timeout. A cluster only pauses when it has
-     *   had no connection for a while, and an open transaction holds one, so a resuming answer cannot
-     *   come while our transaction is alive: it is already gone (the next call with its id answers
-     *   TransactionNotFoundException), and waiting for the cluster costs it nothing.
-     * Transient failures (5xx, lost replies, calls past the client's request timeout) inside the
-     * transaction are not retried at all, and settleLostCommit only waits while the COMMIT is still
-     * running, when the transaction is busy, not idle. BeginTransaction may wait as usual: no transaction
-     * is open yet. A transaction given up on for any reason is ended (`rollback`): its RollbackTransaction
-     * is retried with backoff so that it does not hold its locks until the idle limit.
-     */
-    async transaction(statements, options = {}) {
-        for (let index = 0; index < statements.length; index++) {
-            const error = tooLong(statements[index].sql);
-            if (error)
-                return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statements[index].label, error };
-        }
-        if (options.resultsNeeded === false && this.options.packing !== false && packable(statements)) {
-            const packed = await runPackedTransaction(this.packedTransport, statements);
-            if (packed)
-                return packed;
-        }
-        return this.statementPerCall(statements, 'commit');
-    }
-    /** One autocommit call with continueAfterTimeout, sent once (resuming and throttling alone are retried: they prove it never ran). */
-    async sendOnce(sql) {
-        await withRetry(() => this.client.send(this.execute(sql, undefined, { continueAfterTimeout: true })), {
-            ...this.retry,
-            idempotent: false
-        });
-    }
-    /**
-     * Statement by statement, one call each, in one Data API transaction that ends with `end`: COMMIT,
-     * or ROLLBACK (a replay that only finds where a statement fails).
-     */
-    async statementPerCall(statements, end) {
-        let transactionId;
-        try {
-            const begun = await withRetry(() => this.client.send(new dist_cjs/* BeginTransactionCommand */.fI({ ...this.base, database: this.options.database })), { ...this.retry, idempotent: true });
-            if (!begun.transactionId)
-                throw new Error('BeginTransaction returned no transactionId');
-            transactionId = begun.transactionId;
-        }
-        catch (error) {
-            throw this.translate(error, 'BeginTransaction');
-        }
-        const results = [];
-        for (let index = 0; index < statements.length; index++) {
-            const statement = statements[index];
-            let result;
-            try {
-                const output = await withRetry(() => this.client.send(this.execute(statement.sql, statement.params, { transactionId })), 
-                // A statement inside a transaction is never re-sent after a failure that may have run it.
-                { ...this.inTransactionRetry, idempotent: false });
-                result = toQueryResult(output);
-            }
-            catch (error) {
-                const kind = classifyError(error);
-                // On v2 an SQL error has already ended the transaction; the rollback is for older behaviour.
-                const ended = await this.rollback(transactionId);
-                if (kind === 'sql')
-                    return {
-                        ok: false,
-                        phase: 'statement',
-                        failedIndex: index,
-                        failedLabel: statement.label,
-                        error: parseDataApiError(errorMessage(error))
-                    };
-                if (errorName(error) === 'StatementTimeoutException') {
-                    // continueAfterTimeout is not relied on with a transactionId (refused on v1, unverified on
-                    // v2), so a statement that outlives the call fails the whole transaction.
-                    return {
-                        ok: false,
-                        phase: 'statement',
-                        failedIndex: index,
-                        failedLabel: statement.label,
-                        error: {
-                            message: `Statement ${index + 1} of ${statements.length} (${sqlPreview(statement.sql)}) ran longer than the ` +
-                                'Data API allows for one call (45 s) inside a transaction; the transaction was rolled back and ' +
-                                'nothing of it was committed. If the statement can run outside a transaction (CREATE INDEX ' +
-                                'CONCURRENTLY, VACUUM, …), put it in its own file starting with -- migrate:no-transaction: there it ' +
-                                'may run past 45 s. For long transactional work use the runner Lambda (lambda-function input, up to ' +
-                                '15 minutes per call) or a direct connection (database-url).'
-                        }
-                    };
-                }
-                throw new TransportError(`${errorName(error)} at statement ${index + 1} of ${statements.length}: ${bareText(errorMessage(error))}. ` +
-                    `Nothing of the transaction was committed; ${ended}.`, errorName(error), false, { cause: error });
-            }
-            const refused = guardFailure(statement, result, index);
-            if (refused) {
-                await this.rollback(transactionId);
-                return refused;
-            }
-            results.push(result);
-        }
-        if (end === 'rollback') {
-            await this.rollback(transactionId);
-            return { ok: true, results };
-        }
-        try {
-            // Resuming and throttling answers mean the commit was not executed: those alone are retried.
-            await withRetry(() => this.client.send(new dist_cjs/* CommitTransactionCommand */.Hb({ ...this.base, transactionId })), {
-                ...this.inTransactionRetry,
-                idempotent: false
-            });
-        }
-        catch (error) {
-            const kind = classifyError(error);
-            const name = errorName(error);
-            if (kind === 'sql') {
-                // A definite answer: COMMIT failed (a deferred constraint, a serialization failure).
-                await this.rollback(transactionId);
-                return { ok: false, phase: 'commit', failedIndex: statements.length, error: parseDataApiError(errorMessage(error)) };
-            }
-            // A lost reply, a 5xx, or a COMMIT that outlived the call: it may have been committed.
-            if (kind === 'transient' || name === 'StatementTimeoutException') {
-                // Find out before anything else: a rollback that succeeds proves the commit never happened
-                // (and frees the locks the open transaction holds); "not found" means it committed or expired.
-                if ((await this.settleLostCommit(transactionId)) === 'rolled-back') {
-                    throw new TransportError(`CommitTransaction got no reply (${name}: ${errorMessage(error)}); a RollbackTransaction then succeeded, so nothing of the transaction was committed.`, name, false, { cause: error });
-                }
-                throw new CommitOutcomeUnknownError(`CommitTransaction got no definite answer (${name}: ${errorMessage(error)}); whether the transaction was committed is unknown.`, { cause: error });
-            }
-            const ended = name === 'TransactionNotFoundException' ? 'the transaction had already ended' : await this.rollback(transactionId);
-            throw new TransportError(`CommitTransaction was refused (${name}: ${errorMessage(error)}); nothing of the transaction was committed; ${ended}.`, name, false, { cause: error });
-        }
-        return { ok: true, results };
-    }
-    async close() {
-        if (this.ownsClient)
-            this.client.destroy();
-    }
-    /**
-     * After a CommitTransaction without a reply: RollbackTransaction either succeeds (the commit never
-     * ran), answers TransactionNotFoundException (it committed, or the transaction is gone), or finds
-     * the commit still running, in which case it waits and asks again (`endTransaction`).
-     */
-    async settleLostCommit(transactionId) {
-        const ended = await this.endTransaction(transactionId);
-        if (ended.kind === 'not-ended')
-            this.log(`After the lost commit reply, ${describeEnd(ended)}.`);
-        return ended.kind === 'rolled-back' ? 'rolled-back' : 'unknown';
-    }
-    /**
-     * Ends a transaction given up on, and says how, as a clause for messages (logged too when it could
-     * not be ended). It may already be gone (aborted by an SQL error, or expired).
-     */
-    async rollback(transactionId) {
-        const ended = await this.endTransaction(transactionId);
-        if (ended.kind === 'not-ended')
-            this.log(`${describeEnd(ended).replace(/^./, (c) => c.toUpperCase())}.`);
-        return describeEnd(ended);
-    }
-    /**
-     * RollbackTransaction, retried with backoff for up to END_TRANSACTION_WINDOW_MS while it is throttled,
-     * fails transiently (rolling back twice is harmless) or finds the transaction still running a call
-     * (a statement or COMMIT whose reply was lost): an open transaction holds its locks, and blocks every
-     * run behind the lease row, until the service's 3-minute idle limit ends it.
-     */
-    async endTransaction(transactionId) {
-        const started = this.now();
-        for (let attempt = 1;; attempt++) {
-            const left = END_TRANSACTION_WINDOW_MS - (this.now() - started);
-            try {
-                await withRetry(() => this.client.send(new dist_cjs/* RollbackTransactionCommand */.qu({ ...this.base, transactionId })), {
-                    ...this.retry,
-                    idempotent: true,
-                    throttleTimeoutMs: Math.max(0, left)
-                });
-                return { kind: 'rolled-back' };
-            }
-            catch (error) {
-                if (errorName(error) === 'TransactionNotFoundException')
-                    return { kind: 'gone' };
-                const busy = /still running a query/i.test(errorMessage(error));
-                const wait = backoffMs(attempt, 1000, MAX_PAUSE_IN_TRANSACTION_MS, this.random);
-                if (!busy || this.now() - started + wait > END_TRANSACTION_WINDOW_MS) {
-                    return {
-                        kind: 'not-ended',
-                        reason: `${errorName(error)}: ${errorMessage(error)}`,
-                        seconds: Math.round((this.now() - started) / 1000)
-                    };
-                }
-                await this.sleep(wait);
-            }
-        }
-    }
-    translate(error, operation) {
-        if (error instanceof DatabaseError || error instanceof TransportError)
-            return error;
-        if (classifyError(error) === 'sql')
-            return new DatabaseError(parseDataApiError(errorMessage(error)));
-        const code = error?.code;
-        const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error);
-        const hint = HINTS[name] ? ` ${HINTS[name]}` : '';
-        return new TransportError(`${operation} failed on ${this.description} (${name}): ${bareText(errorMessage(error))}.${hint}`, name, false, {
-            cause: error
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/targets/data-api.ts
-/**
- * The RDS Data API transport, in data-api/: the transport (target.ts), its error text (errors.ts), its
- * values (values.ts) and the waiting for statements that outlive a call (long-statement.ts).
- */
-
-
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-lambda/dist-cjs/index.js
-var client_lambda_dist_cjs = __nccwpck_require__(1696);
-;// CONCATENATED MODULE: ./src/targets/runner-protocol.ts
-const RUNNER_PROTOCOL = 1;
-/** Lambda's synchronous invocation limit for request and response payloads. */
-const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
-
-;// CONCATENATED MODULE: ./src/targets/lambda.ts
-/**
- * The runner Lambda transport: each Target call is one synchronous Invoke of the runner (runner/),
- * which runs the SQL inside the VPC and answers in the runner protocol (runner-protocol.ts).
- *
- * The SDK client makes one attempt per call; retries are decided here per error class (retry.ts):
- * - Lambda refused to run the function (throttling, a function still Pending, its VPC network not
- *   ready): nothing ran, so any call is retried with backoff for up to 2 minutes.
- * - The function failed (a crash, a timeout, an answer over 6 MB), the reply was lost (or did not come
- *   within the client's request timeout, 16 minutes: aws-http.ts), or a 5xx: the function may have
- *   run. A query (idempotent by contract) is re-sent a few times; a transaction never is: it may have
- *   committed, and the engine settles that by reading the meta table (CommitOutcomeUnknownError). Nor
- *   is a long-running migration statement (`longRunning`): StatementOutcomeUnknownError.
- */
-
-
-
-
-
-// ---------------------------------------------------------------------------------------------
-// The function's name
-// ---------------------------------------------------------------------------------------------
-const QUALIFIER = '(\\$LATEST|[A-Za-z0-9_-]{1,128})';
-const FULL_ARN = new RegExp(`^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\\d{12}):function:([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`);
-const PARTIAL_ARN = new RegExp(`^(\\d{12}):function:([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`);
-const PLAIN_NAME = new RegExp(`^([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`);
-/** Reads the name, qualifier and region out of what Invoke's FunctionName accepts. */
-function parseFunctionName(functionName) {
-    const full = FULL_ARN.exec(functionName);
-    if (full)
-        return { name: full[3], qualifier: full[4], region: full[1] };
-    const partial = PARTIAL_ARN.exec(functionName);
-    if (partial)
-        return { name: partial[2], qualifier: partial[3] };
-    const plain = PLAIN_NAME.exec(functionName);
-    if (plain)
-        return { name: plain[1], qualifier: plain[2] };
-    return { name: functionName };
-}
-// ---------------------------------------------------------------------------------------------
-// What Lambda answers
-// ---------------------------------------------------------------------------------------------
-/** Invoke errors that come before the function runs, although their HTTP status is 5xx. */
-const REFUSED_BEFORE_RUNNING = new Set([
-    'ResourceNotReadyException',
-    'EC2ThrottledException',
-    'EC2AccessDeniedException',
-    'EC2UnexpectedException',
-    'ENILimitReachedException',
-    'SubnetIPAddressLimitReachedException',
-    'InvalidSubnetIDException',
-    'InvalidSecurityGroupIDException',
-    'InvalidZipFileException',
-    'InvalidRuntimeException',
-    'KMSAccessDeniedException',
-    'KMSDisabledException',
-    'KMSInvalidStateException',
-    'KMSNotFoundException',
-    'EFSMountConnectivityException',
-    'EFSMountFailureException',
-    'EFSMountTimeoutException',
-    'EFSIOException',
-    'SnapStartException',
-    'SnapStartNotReadyException',
-    'SnapStartTimeoutException'
-]);
-/** Network failures that happen before a request is sent: it never reached Lambda. */
-const NOT_SENT = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/;
-/** Function errors in which the runner's code never started (its module could not even load). */
-const CODE_NEVER_RAN = new Set([
-    'Runtime.ImportModuleError',
-    'Runtime.HandlerNotFound',
-    'Runtime.UserCodeSyntaxError',
-    'Runtime.MalformedHandlerName'
-]);
-const TIMED_OUT = 'Sandbox.Timedout';
-const RESPONSE_TOO_LARGE = 'Function.ResponseSizeTooLarge';
-/** How often a failed query is re-sent after a function error: a timeout costs up to 15 minutes each time. */
-function functionErrorRetries(errorType) {
-    if (errorType === RESPONSE_TOO_LARGE || CODE_NEVER_RAN.has(errorType))
-        return 0;
-    return errorType === TIMED_OUT ? 1 : 2;
-}
-const FUNCTION_ERROR_HINTS = {
-    [TIMED_OUT]: "The runner ran out of time: raise the function's timeout (15 minutes at most), or split the version.",
-    [RESPONSE_TOO_LARGE]: "The answer was larger than Lambda's 6 MB limit for a synchronous invocation.",
-    'Runtime.ImportModuleError': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
-    'Runtime.HandlerNotFound': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
-    'Runtime.UserCodeSyntaxError': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.'
-};
-const API_HINTS = {
-    ResourceNotFoundException: () => 'Deploy the runner (runner/template.yaml), or check lambda-function: its name, alias, and the region (AWS_REGION) it is looked up in.',
-    AccessDeniedException: (fn) => `The role needs lambda:InvokeFunction on ${fn}.`,
-    AccessDenied: (fn) => `The role needs lambda:InvokeFunction on ${fn}.`,
-    CredentialsProviderError: () => 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
-    UnrecognizedClientException: () => 'The AWS credentials were refused: check aws-actions/configure-aws-credentials.',
-    InvalidSignatureException: () => 'The AWS credentials were refused: check aws-actions/configure-aws-credentials.',
-    ExpiredTokenException: () => 'The AWS session expired: get fresh credentials with aws-actions/configure-aws-credentials.'
-};
-/** `RequestId: 1b6c… Error: Task timed out after 900.00 seconds` → `Task timed out after 900.00 seconds`. */
-function cleanFunctionMessage(message) {
-    return message.replace(/^(?:\d{4}-\d\d-\d\dT\S+\s+)?(?:RequestId:\s*)?[0-9a-f]{8}-[0-9a-f-]{27}\s+(?:Error:\s*)?/i, '').trim();
-}
-function readFunctionFailure(header, text) {
-    try {
-        const body = JSON.parse(text);
-        return {
-            errorType: typeof body.errorType === 'string' && body.errorType ? body.errorType : header,
-            errorMessage: cleanFunctionMessage(typeof body.errorMessage === 'string' ? body.errorMessage : text)
-        };
+        parsed = new URL(url);
     }
     catch {
-        return { errorType: header, errorMessage: cleanFunctionMessage(text) };
+        throw new InputError(name, 'is not a valid URL: use postgres://user:password@host:5432/database');
+    }
+    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+        throw new InputError(name, `scheme '${parsed.protocol.replace(/:$/, '')}' is not supported: use postgres://user:password@host:5432/database`);
+    }
+    if (!parsed.hostname && !parsed.searchParams.get('host')) {
+        throw new InputError(name, 'has no host: use postgres://user:password@host:5432/database');
+    }
+    return url;
+}
+const DURATION_UNITS = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
+/** A PostgreSQL-style duration: `5s`, `500ms`, `2min`, `1h`, or a number of milliseconds; `0` means no limit. */
+function durationInput(sources, name, fallback) {
+    const raw = sources.getInput(name).trim();
+    if (!raw)
+        return fallback;
+    const match = /^(\d+)\s*(ms|s|min|h)?$/.exec(raw);
+    if (!match)
+        throw new InputError(name, `'${raw}' is not a duration: use for example 5s, 500ms, 2min or 0 for no limit`);
+    const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms'];
+    if (ms > 24 * 3_600_000)
+        throw new InputError(name, `'${raw}' is longer than 24 hours`);
+    return ms === 0 ? null : ms;
+}
+function failOnInput(raw) {
+    const value = (raw || 'error').toLowerCase();
+    if (!FAIL_ON.includes(value))
+        throw new InputError('fail-on', `'${raw}' is not one of ${FAIL_ON.join(', ')}`);
+    return value;
+}
+/** Comma-separated rule ids (spaces and line breaks around them are fine), each one the review knows. */
+function ruleIdsInput(raw, known) {
+    const ids = [...new Set(raw.split(/[,\s]+/).filter(Boolean))];
+    for (const id of ids) {
+        if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) {
+            throw new InputError('ignore-rules', `'${id}' is not a rule id: give ids such as index-not-concurrent, separated by commas`);
+        }
+        if (known && !known.includes(id)) {
+            throw new InputError('ignore-rules', `'${id}' is not a rule of the review: see docs/rules.md for the ids (${known.length} rules)`);
+        }
+    }
+    return ids;
+}
+function booleanInput(sources, name, fallback) {
+    const raw = sources.getInput(name).trim().toLowerCase();
+    if (!raw)
+        return fallback;
+    if (raw === 'true')
+        return true;
+    if (raw === 'false')
+        return false;
+    throw new InputError(name, `'${raw}' is not true or false`);
+}
+/** A name for the target that never holds a secret: cluster/database, or the URL's database name. */
+function defaultEnvironment(target, migrationsDir) {
+    if (!target)
+        return migrationsDir;
+    if (target.kind === 'lambda')
+        return target.functionName.split(':function:').pop().split(':')[0];
+    if (target.kind === 'data-api') {
+        const cluster = target.resourceArn.split(':').pop() ?? 'cluster';
+        return target.database ? `${cluster}/${target.database}` : cluster;
+    }
+    try {
+        const database = decodeURIComponent(new URL(target.url).pathname.replace(/^\//, ''));
+        return database || 'postgres';
+    }
+    catch {
+        return 'postgres';
     }
 }
-/** A message without its closing full stop, to go inside parentheses or before another. */
-function bare(message) {
-    return message.trim().replace(/[.\s]+$/, '');
-}
-/** A message as the end of a sentence, without doubling its full stop. */
-function sentence(message) {
-    return `${bare(message)}.`;
-}
-function lambda_formatBytes(bytes) {
-    return `${(bytes / (1024 * 1024)).toFixed(1)} MB (${bytes.toLocaleString('en-US')} bytes)`;
-}
-function lambda_preview(text) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty)';
-}
-const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-function isQueryResult(value) {
-    return isObject(value) && Array.isArray(value.rows) && value.rows.every(isObject) && typeof value.rowCount === 'number';
-}
-/** A runner failure that is not an SQL error: `{ ok: false, error: { code, message } }`. */
-function runnerFailure(body) {
-    if (!isObject(body) || body.ok !== false || !isObject(body.error) || typeof body.error.code !== 'string')
-        return undefined;
-    return { code: body.error.code, message: typeof body.error.message === 'string' ? body.error.message : '' };
-}
-/** The SQL error of an answer, keeping only the fields the protocol defines. */
-function sqlError(value) {
-    if (!isObject(value) || typeof value.message !== 'string')
-        return undefined;
-    const info = { message: value.message };
-    if (typeof value.sqlState === 'string')
-        info.sqlState = value.sqlState;
-    if (typeof value.position === 'number')
-        info.position = value.position;
-    if (typeof value.detail === 'string')
-        info.detail = value.detail;
-    if (typeof value.hint === 'string')
-        info.hint = value.hint;
-    return info;
-}
-// ---------------------------------------------------------------------------------------------
-// The target
-// ---------------------------------------------------------------------------------------------
-function createLambdaTarget(options) {
-    return new LambdaTarget(options);
-}
-class LambdaTarget {
-    description;
-    /** `Lambda function <name>[:qualifier]`, for messages. */
-    subject;
-    functionName;
-    qualifier;
-    client;
-    ownsClient;
-    log;
-    sleep;
-    random;
-    refusedTimeoutMs;
-    retry;
-    constructor(options) {
-        const identity = parseFunctionName(options.functionName);
-        if (options.qualifier && identity.qualifier && options.qualifier !== identity.qualifier) {
-            throw new TransportError(`The function name ${options.functionName} names qualifier ${identity.qualifier}, but qualifier ${options.qualifier} was given too.`, 'InvalidParameterValueException', false);
+
+;// CONCATENATED MODULE: ./src/migrations/directives.ts
+/**
+ * Directives: comment lines of the form `-- migrate:<word>` that change how a file runs. There is one,
+ * `-- migrate:no-transaction`, and it must be the file's first line (a BOM and trailing spaces
+ * allowed). Anything else that looks like a directive is an error rather than a silently ignored
+ * comment: a misspelt directive would otherwise run a CREATE INDEX CONCURRENTLY inside a transaction,
+ * and a `-- migrate:up` from another tool would run its `down` half too.
+ */
+
+const NO_TRANSACTION = '-- migrate:no-transaction';
+/** A line that looks like a directive: `--`, optional spaces, `migrate:` (any case), then a word. */
+const DIRECTIVE_LIKE = /^([ \t]*)--[ \t]*migrate:(\S*)/i;
+/** Reads the directives of one migration file. `file` is the path used in errors. */
+function readDirectives(text, file) {
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    const lines = body.split(/\r\n|\r|\n/);
+    let noTransaction = false;
+    for (let index = 0; index < lines.length; index++) {
+        const line = lines[index];
+        const match = DIRECTIVE_LIKE.exec(line);
+        if (!match)
+            continue;
+        const lineNumber = index + 1;
+        const column = match[1].length + 1;
+        const where = { file, line: lineNumber, column };
+        const word = match[2];
+        if (word.toLowerCase() === 'no-transaction') {
+            if (lineNumber !== 1) {
+                throw new MigrationFileError(`${file}:${lineNumber}:${column}: ${NO_TRANSACTION} must be the first line of the file; here it is on line ${lineNumber}. ` +
+                    'Move it to line 1 (the whole file then runs outside a transaction), or put those statements in a file of their own that starts with it.', where);
+            }
+            if (line.replace(/[ \t]+$/, '') !== NO_TRANSACTION) {
+                throw new MigrationFileError(`${file}:1:${column}: write the directive exactly as '${NO_TRANSACTION}' (found '${line.trim()}'), alone on the first line.`, where);
+            }
+            noTransaction = true;
+            continue;
         }
-        this.functionName = options.functionName;
-        // Sent as a separate parameter only when the name does not carry it already.
-        this.qualifier = identity.qualifier ? undefined : options.qualifier;
-        const qualifier = identity.qualifier ?? options.qualifier;
-        const shown = `${identity.name}${qualifier ? `:${qualifier}` : ''}`;
-        this.description = `lambda ${shown}`;
-        this.subject = `Lambda function ${shown}`;
-        this.log = options.log ?? (() => { });
-        this.sleep = options.sleep ?? defaultSleep;
-        this.random = options.random ?? Math.random;
-        this.refusedTimeoutMs = options.refusedTimeoutMs ?? 120_000;
-        this.ownsClient = !options.client;
-        this.client =
-            options.client ??
-                new client_lambda_dist_cjs/* LambdaClient */.Nox({
-                    maxAttempts: 1,
-                    requestHandler: requestHandlerOptions(options.requestTimeoutMs ?? LAMBDA_REQUEST_TIMEOUT_MS),
-                    // A function ARN names its region; anything else uses the SDK's (AWS_REGION).
-                    ...(identity.region ? { region: identity.region } : {}),
-                    ...(options.endpoint ? { endpoint: options.endpoint } : {})
+        throw new MigrationFileError(`${file}:${lineNumber}:${column}: unknown directive '-- migrate:${word}'; the only directive is ${NO_TRANSACTION} (on the first line)`, where);
+    }
+    return { noTransaction };
+}
+
+;// CONCATENATED MODULE: ./src/migrations/discover.ts
+/**
+ * Reads the migrations directory: one folder per version (`v<N>` or `v<N>_<description>`), whose `.sql`
+ * files run in file-name order. Every problem is an error naming the path; nothing is half-read. What a
+ * pull request may not put there (links, FIFOs, control characters in names, oversize files) is refused
+ * before it is read: see files.ts.
+ */
+
+
+
+
+
+
+
+
+
+const discover_VERSION_DIR = /^v(\d+)(?:_(.+))?$/;
+/** Versions are stored in an `integer` column. */
+const MAX_VERSION = 2_147_483_647;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Sorts names by their UTF-16 code units: the same order on every machine and locale. */
+function discover_byName(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+function isHidden(name) {
+    return name.startsWith('.');
+}
+/**
+ * @param dir the migrations directory (absolute, or relative to `workspace`)
+ * @param workspace paths in results and errors are relative to it (the repository root on a runner)
+ */
+async function discoverMigrations(dir, workspace = process.cwd()) {
+    const root = external_node_path_default().resolve(workspace, dir);
+    const rel = (p) => printable(external_node_path_default().relative(workspace, p).split((external_node_path_default()).sep).join('/') || '.');
+    let entries;
+    try {
+        entries = await promises_default().readdir(root);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            throw new InputError('migrations-dir', `directory '${rel(root)}' does not exist (is the repository checked out?)`);
+        if (code === 'ENOTDIR')
+            throw new InputError('migrations-dir', `'${rel(root)}' is not a directory`);
+        throw error;
+    }
+    await checkRootIsReal(root, workspace, rel);
+    const warnings = [];
+    const byNumber = new Map();
+    const versions = [];
+    for (const name of entries.sort(discover_byName)) {
+        const entryPath = external_node_path_default().join(root, name);
+        checkName(name, rel(entryPath));
+        if (isHidden(name)) {
+            if (name.toLowerCase().endsWith('.sql') || discover_VERSION_DIR.test(name.slice(1)))
+                warnings.push(`${rel(entryPath)} is hidden and was ignored: hidden files and folders never run`);
+            continue;
+        }
+        const stats = await promises_default().lstat(entryPath);
+        const kind = entryKind(stats);
+        if (kind === 'symlink')
+            throw symlinkError(rel(entryPath));
+        if (kind === 'other')
+            throw notRegularError(rel(entryPath), stats);
+        const match = discover_VERSION_DIR.exec(name);
+        if (kind === 'file') {
+            if (name.toLowerCase().endsWith('.sql')) {
+                throw new MigrationFileError(`${rel(entryPath)} is not inside a version folder: put SQL files in v<N>/ folders (for example v1/${printable(name)})`, { file: rel(entryPath) });
+            }
+            if (match)
+                throw new MigrationFileError(`${rel(entryPath)} is a file, not a version folder: a version is a folder of .sql files`, {
+                    file: rel(entryPath)
                 });
-        this.retry = {
-            sleep: this.sleep,
-            now: options.now,
-            random: this.random,
-            throttleTimeoutMs: this.refusedTimeoutMs,
-            service: `Lambda (function ${shown})`,
-            log: this.log
-        };
-    }
-    /**
-     * With `longRunning` the statement runs within one invocation (the runner has up to 15 minutes) and
-     * is never re-sent: only refusals before the function ran are retried. A failure that may have run
-     * it (a function error, a lost reply, a 5xx) is StatementOutcomeUnknownError, as for a transaction
-     * whose commit is in doubt; the engine settles it from the database.
-     */
-    async query(sql, params, options) {
-        const request = { protocol: RUNNER_PROTOCOL, op: 'query', sql, ...(params ? { params } : {}) };
-        const longRunning = options?.longRunning !== undefined;
-        for (let attempt = 1;; attempt++) {
-            let reply;
-            try {
-                // Only idempotent statements go through query() without longRunning, so a lost reply or a 5xx may be re-sent.
-                reply = await this.invoke(request, !longRunning);
-            }
-            catch (error) {
-                if (longRunning && !(error instanceof TransportError) && this.mayHaveRun(error)) {
-                    throw new StatementOutcomeUnknownError(`The invocation of ${this.subject} for a long-running statement got no answer (${errorName(error)}: ` +
-                        `${bare(errorMessage(error))}); the statement may have run, and may still be running.`, { cause: error, sql });
-                }
-                throw this.translate(error);
-            }
-            if (reply.kind === 'function-error' && longRunning) {
-                const failed = this.functionFailed(reply);
-                if (CODE_NEVER_RAN.has(reply.errorType)) {
-                    throw new TransportError(`${failed.message} The runner's code never started: the statement did not run.`, reply.errorType, false);
-                }
-                throw new StatementOutcomeUnknownError(`${failed.message} It failed while running a long-running statement, which may have run (and may still be running).`, { cause: failed, sql });
-            }
-            if (reply.kind === 'function-error') {
-                if (attempt <= functionErrorRetries(reply.errorType)) {
-                    const wait = backoffMs(attempt, 1000, 5000, this.random);
-                    this.log(`${this.subject} failed (${reply.errorType}: ${bare(reply.errorMessage)}); the query is safe to repeat, retrying in ${formatSeconds(wait)}`);
-                    await this.sleep(wait);
-                    continue;
-                }
-                throw this.functionFailed(reply);
-            }
-            const body = reply.body;
-            const failure = runnerFailure(body);
-            if (failure) {
-                const error = this.runnerFailed(failure);
-                // A query commits nothing of the caller's: no outcome for the engine to settle.
-                throw error instanceof CommitOutcomeUnknownError ? new TransportError(error.message, failure.code, false) : error;
-            }
-            if (isObject(body) && body.ok === true && isQueryResult(body))
-                return { rows: body.rows, rowCount: body.rowCount };
-            const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined;
-            if (info)
-                throw new DatabaseError(info);
-            throw new TransportError(this.notARunnerAnswer(reply.text), 'BAD_RESPONSE', false);
+            warnings.push(`${rel(entryPath)} is not a version folder and was ignored`);
+            continue;
         }
-    }
-    async transaction(statements, options = {}) {
-        // Nothing to run, nothing to commit: no invocation (the runner refuses an empty transaction).
-        if (statements.length === 0)
-            return { ok: true, results: [] };
-        const packed = options.resultsNeeded === false;
-        const request = packed
-            ? { protocol: RUNNER_PROTOCOL, op: 'transaction', statements, resultsNeeded: false }
-            : { protocol: RUNNER_PROTOCOL, op: 'transaction', statements };
-        let reply;
-        try {
-            // Never re-sent after anything that may have run it: throttling and "not ready" alone are retried.
-            reply = await this.invoke(request, false);
+        if (!match) {
+            throw new MigrationFileError(`${rel(entryPath)} is not a version folder: name folders v<N> or v<N>_<description> (for example v3 or v3_add_notes)`, { file: rel(entryPath) });
         }
-        catch (error) {
-            if (error instanceof TransportError)
-                throw error;
-            if (this.mayHaveRun(error)) {
-                throw new CommitOutcomeUnknownError(`The invocation of ${this.subject} for a transaction got no answer (${errorName(error)}: ${bare(errorMessage(error))}); ` +
-                    'the runner may have committed it.', { cause: error });
-            }
-            throw this.translate(error, ' Nothing of the transaction ran.');
+        const number = Number(match[1]);
+        if (number < 1 || number > MAX_VERSION) {
+            throw new MigrationFileError(`${rel(entryPath)}: a version must be an integer from 1 to ${MAX_VERSION}`, { file: rel(entryPath) });
         }
-        if (reply.kind === 'function-error') {
-            const failed = this.functionFailed(reply);
-            if (CODE_NEVER_RAN.has(reply.errorType)) {
-                throw new TransportError(`${failed.message} The runner's code never started: nothing of the transaction ran.`, reply.errorType, false);
-            }
-            // A timeout or crash may have come after COMMIT, and an answer too large to return follows it.
-            throw new CommitOutcomeUnknownError(`${failed.message} It failed during a transaction, which may have been committed.`, {
-                cause: failed
+        const twin = byNumber.get(number);
+        if (twin !== undefined) {
+            throw new MigrationFileError(`${rel(twin)} and ${rel(entryPath)} are both version ${number}: each version needs one folder`, {
+                file: rel(entryPath)
             });
         }
-        const body = reply.body;
-        const failure = runnerFailure(body);
-        if (failure)
-            throw this.runnerFailed(failure);
-        if (isObject(body) &&
-            body.ok === true &&
-            Array.isArray(body.results) &&
-            // Packed, the runner answers no results (one that predates packing answers them all).
-            (body.results.length === statements.length || (packed && body.results.length === 0)) &&
-            body.results.every(isQueryResult)) {
-            if (packed)
-                return { ok: true, results: [] };
-            return { ok: true, results: body.results.map((r) => ({ rows: r.rows, rowCount: r.rowCount })) };
-        }
-        const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined;
-        if (info && isObject(body) && typeof body.failedIndex === 'number') {
-            const failed = { ok: false, failedIndex: body.failedIndex, error: info };
-            // A runner older than these fields leaves them out: the failure's place is then unknown, and the
-            // engine takes it for the version's own failure.
-            if (body.phase === 'statement' || body.phase === 'commit')
-                failed.phase = body.phase;
-            if (typeof body.failedLabel === 'string')
-                failed.failedLabel = body.failedLabel;
-            if (body.guard === true)
-                failed.guard = true;
-            if (Array.isArray(body.guardRows))
-                failed.guardRows = body.guardRows.filter(isObject);
-            return failed;
-        }
-        // The function ran to its end but the answer is not one we can read: it may have committed.
-        throw new CommitOutcomeUnknownError(`${this.notARunnerAnswer(reply.text)} Whether the transaction was committed is unknown.`);
+        byNumber.set(number, entryPath);
+        versions.push(await readVersion(entryPath, number, match[2] ?? '', rel, warnings));
     }
-    async close() {
-        if (this.ownsClient)
-            this.client.destroy();
+    versions.sort((a, b) => a.number - b.number);
+    checkConsecutive(versions);
+    return { versions, warnings };
+}
+/**
+ * The migrations folder itself must be where it says it is: a link on the way to it (the folder, or a
+ * parent inside the workspace) could lead out of the repository.
+ */
+async function checkRootIsReal(root, workspace, rel) {
+    const expected = external_node_path_default().resolve(await promises_default().realpath(workspace), external_node_path_default().relative(external_node_path_default().resolve(workspace), root));
+    if ((await promises_default().realpath(root)) !== expected) {
+        throw new InputError('migrations-dir', `'${rel(root)}' is or lies under a symbolic link: give the real folder inside the repository (a link could lead anywhere on the runner)`);
     }
-    /** One synchronous Invoke, retried while Lambda refuses to run the function (and for `idempotent` calls, after 5xx/network failures). */
-    async invoke(request, idempotent) {
-        const payload = Buffer.from(JSON.stringify(request), 'utf8');
-        if (payload.length > LAMBDA_PAYLOAD_LIMIT) {
-            throw new TransportError(`The ${request.op} request for ${this.subject} is ${lambda_formatBytes(payload.length)}; Lambda takes at most 6 MB ` +
-                `(${LAMBDA_PAYLOAD_LIMIT.toLocaleString('en-US')} bytes) per synchronous invocation. Nothing was sent.`, 'PAYLOAD_TOO_LARGE', false);
+}
+/**
+ * Versions run in numeric order and the plan refuses one below the current version, so a hole is
+ * almost always a renumbering mistake (or a folder lost in a merge): refuse it here, before anything runs.
+ */
+function checkConsecutive(versions) {
+    for (let index = 1; index < versions.length; index++) {
+        const before = versions[index - 1];
+        const after = versions[index];
+        if (after.number !== before.number + 1) {
+            throw new MigrationFileError(`version ${before.number + 1} is missing between v${before.number} (${before.dir}) and v${after.number} (${after.dir}): ` +
+                `versions must be consecutive; renumber v${after.number} (or restore v${before.number + 1}, if it was removed)`, { file: after.dir });
         }
-        const output = await withRetry(() => this.client.send(new client_lambda_dist_cjs/* InvokeCommand */.mdN({
-            FunctionName: this.functionName,
-            Qualifier: this.qualifier,
-            InvocationType: 'RequestResponse',
-            Payload: payload
-        })), { ...this.retry, idempotent });
-        const text = output.Payload ? Buffer.from(output.Payload).toString('utf8') : '';
-        if (output.FunctionError)
-            return { kind: 'function-error', ...readFunctionFailure(output.FunctionError, text) };
+    }
+}
+async function readVersion(dir, number, description, rel, warnings) {
+    const names = (await promises_default().readdir(dir)).sort(discover_byName);
+    const files = [];
+    for (const name of names) {
+        const filePath = external_node_path_default().join(dir, name);
+        checkName(name, rel(filePath));
+        if (isHidden(name)) {
+            if (name.toLowerCase().endsWith('.sql'))
+                warnings.push(`${rel(filePath)} is hidden and was ignored: hidden files never run`);
+            continue;
+        }
+        const stats = await promises_default().lstat(filePath);
+        const kind = entryKind(stats);
+        if (kind === 'symlink')
+            throw symlinkError(rel(filePath));
+        if (kind === 'other')
+            throw notRegularError(rel(filePath), stats);
+        if (kind === 'directory') {
+            throw new MigrationFileError(`${rel(filePath)}: folders inside a version are not supported; put the .sql files directly in ${rel(dir)}`, {
+                file: rel(filePath)
+            });
+        }
+        if (!name.toLowerCase().endsWith('.sql')) {
+            warnings.push(`${rel(filePath)} is not a .sql file and was ignored`);
+            continue;
+        }
+        const bytes = await readBoundedFile(filePath, rel(filePath));
+        let text;
         try {
-            return { kind: 'answer', body: JSON.parse(text), text };
+            text = utf8.decode(bytes);
         }
         catch {
-            return { kind: 'answer', body: undefined, text };
+            throw new MigrationFileError(`${rel(filePath)} is not valid UTF-8: save it as UTF-8 (the Data API sends SQL as UTF-8 text)`, {
+                file: rel(filePath)
+            });
         }
-    }
-    /** Whether an Invoke that threw may have run the function: a lost reply, a 5xx that is not a refusal. */
-    mayHaveRun(error) {
-        if (classifyError(error) !== 'transient')
-            return false;
-        if (REFUSED_BEFORE_RUNNING.has(errorName(error)))
-            return false;
-        const code = error?.code;
-        return !NOT_SENT.test(`${typeof code === 'string' ? code : ''} ${errorMessage(error)}`) && !isConnectionTimeout(error);
-    }
-    functionFailed(failure) {
-        const hint = FUNCTION_ERROR_HINTS[failure.errorType];
-        return new TransportError(`${this.subject} failed: ${failure.errorType}: ${sentence(failure.errorMessage)}${hint ? ` ${hint}` : ' See its CloudWatch logs.'}`, failure.errorType, false);
-    }
-    runnerFailed(failure) {
-        switch (failure.code) {
-            case 'UNSUPPORTED_PROTOCOL':
-                return new TransportError(`${this.subject} does not speak runner protocol ${RUNNER_PROTOCOL} (${bare(failure.message)}). Update the runner: ` +
-                    'redeploy runner.zip (dist/runner) from the same release as the action.', failure.code, false);
-            case 'BAD_REQUEST':
-                return new TransportError(`${this.subject} refused the request as malformed (${bare(failure.message)}). This is a bug in aurora-migrate: please report it.`, failure.code, false);
-            case 'CONNECTION':
-                return new TransportError(`${this.subject}: the runner could not reach the database: ${sentence(failure.message)} ` +
-                    "Check the runner's security group and subnets, and its DB_SECRET_ARN or DATABASE_URL.", failure.code, false);
-            case 'COMMIT_UNKNOWN':
-                return new CommitOutcomeUnknownError(`${this.subject} lost its connection to the database during COMMIT (${bare(failure.message)}); whether the transaction was committed is unknown.`);
-            default:
-                return new TransportError(`${this.subject} answered an error this action does not know: ${failure.code}: ${sentence(failure.message)}`, failure.code, false);
+        const file = readMigrationFile(name, rel(filePath), text);
+        if (file.statements.length === 0) {
+            throw new MigrationFileError(`${rel(filePath)} has no SQL statements: remove it, or add SQL`, { file: rel(filePath) });
         }
+        files.push(file);
     }
-    notARunnerAnswer(text) {
-        return (`${this.subject} answered something that is not a runner protocol ${RUNNER_PROTOCOL} answer: ${lambda_preview(text)}. ` +
-            'Check that lambda-function names the aurora-migrate runner, deployed from the same release as the action.');
-    }
-    translate(error, suffix = '') {
-        if (error instanceof TransportError)
-            return error;
-        const kind = classifyError(error);
-        const code = error?.code;
-        const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error);
-        const message = errorMessage(error);
-        if (kind === 'throttled' || kind === 'not-ready') {
-            const hint = kind === 'throttled'
-                ? "Its concurrency is used up: wait for other invocations to finish, or raise the function's reserved concurrency."
-                : `The function is not ready (being created or updated, or its VPC network is not available): check it with aws lambda get-function --function-name ${this.functionName}.`;
-            return new TransportError(`Lambda refused to run ${this.subject.replace(/^Lambda /, '')} for ${formatSeconds(this.refusedTimeoutMs)} (${name}: ${bare(message)}). ${hint}${suffix}`, name, false, { cause: error });
-        }
-        const hint = API_HINTS[name]?.(this.functionName);
-        return new TransportError(`Invoking ${this.subject} failed (${name}): ${sentence(message)}${hint ? ` ${hint}` : ''}${suffix}`, name, false, {
-            cause: error
+    if (files.length === 0) {
+        throw new MigrationFileError(`${rel(dir)} (version ${number}) has no SQL statements: add a .sql file or remove the folder`, {
+            file: rel(dir)
         });
     }
+    const misordered = numberOrderWarning(files.map((file) => file.name), rel(dir));
+    if (misordered)
+        warnings.push(misordered);
+    return { number, description, dir: rel(dir), files, checksum: versionChecksum(files) };
+}
+/**
+ * Files run in name order, so `1_a.sql`, `2_b.sql`, `10_c.sql` run as 1, 10, 2. Only a warning: renaming
+ * the files of an applied version would be drift.
+ */
+function numberOrderWarning(names, dir) {
+    const numbered = names.filter((name) => /^\d/.test(name));
+    const widths = new Set(numbered.map((name) => /^\d+/.exec(name)[0].length));
+    if (widths.size < 2)
+        return null;
+    const byNumber = [...numbered].sort((a, b) => Number(/^\d+/.exec(a)[0]) - Number(/^\d+/.exec(b)[0]) || discover_byName(a, b));
+    if (byNumber.every((name, index) => name === numbered[index]))
+        return null;
+    return (`${dir}: file names start with numbers of different widths, and files run in name order: ${numbered.join(', ')} ` +
+        `(not ${byNumber.join(', ')}). If this version is not applied anywhere yet, pad the numbers to one width (01_, 02_, 10_)`);
+}
+/** One migration file from its text (pure): directives, statements (a whole-file BEGIN … COMMIT left out), checksum. */
+function readMigrationFile(name, filePath, text) {
+    const { noTransaction } = readDirectives(text, filePath);
+    const { statements, transactionWrapper, misplaced } = readTransactionControl(splitStatements(text, filePath), noTransaction);
+    return {
+        name,
+        path: filePath,
+        checksum: fileChecksum(text),
+        text: normalizeText(text),
+        statements,
+        noTransaction,
+        transactionWrapper,
+        misplacedTransactionControl: misplaced
+    };
 }
 
-;// CONCATENATED MODULE: ./src/targets/create.ts
-
-
-
-
-/** The Data API takes at most 65,536 characters of SQL per call. */
-const DATA_API_MAX_SQL = 65_536;
-function createTarget(config, log, options) {
-    if (config.kind === 'postgres')
-        return new PostgresTarget(config.url, { log });
-    if (config.kind === 'lambda')
-        return createLambdaTarget({ functionName: config.functionName, log });
-    return createDataApiTarget({
-        resourceArn: config.resourceArn,
-        secretArn: config.secretArn,
-        database: config.database ?? undefined,
-        resumeTimeoutMs: options.resumeTimeoutSeconds * 1000,
-        log
-    });
+;// CONCATENATED MODULE: ./src/report/github.ts
+/** GitHub's limit on a deployment status description, in characters. */
+const MAX_DEPLOYMENT_DESCRIPTION = 140;
+const NOT_ACCESSIBLE = 'Resource not accessible by integration';
+/** Hidden marker that identifies a sticky comment: `<!-- aurora-migrate:<kind>:<key> -->`. `key` is sanitised (no `--`, no `>`, no newlines). */
+function stickyMarker(kind, key) {
+    return `<!-- aurora-migrate:${markerPart(kind)}:${markerPart(key)} -->`;
 }
-/** What a transport cannot take in one call, for the plan to refuse before anything runs. */
-function transportLimits(config) {
-    if (config?.kind === 'data-api')
-        return { maxStatementLength: DATA_API_MAX_SQL, maxVersionBytes: null };
-    // A version goes to the runner in one invocation; JSON escaping of the SQL needs some of the 6 MB.
-    if (config?.kind === 'lambda')
-        return { maxStatementLength: null, maxVersionBytes: Math.floor(LAMBDA_PAYLOAD_LIMIT * 0.9) };
-    return { maxStatementLength: null, maxVersionBytes: null };
+/** Nothing that could end the HTML comment early or split it over lines. */
+function markerPart(text) {
+    return text
+        .replace(/[\r\n>]+/g, ' ')
+        .replace(/-{2,}/g, '-')
+        .replace(/\s+/g, ' ')
+        .trim();
+}
+/**
+ * Whose comments may be ours. A user's token (a PAT) can ask who it is; GITHUB_TOKEN and app tokens
+ * cannot, and post as a bot. Anyone can write the marker into a comment: matching only our own
+ * author keeps the plan from being written into someone else's comment.
+ */
+async function authorFilter(octokit) {
+    try {
+        const { data } = await octokit.rest.users.getAuthenticated();
+        return (comment) => comment.user?.login === data.login;
+    }
+    catch {
+        return (comment) => comment.user?.type === 'Bot';
+    }
+}
+/**
+ * Finds the comment carrying `marker` (listing ALL comments with full pagination, per_page 100) and
+ * creates it, edits it, or leaves it when the body is already identical (no PATCH then). Only a
+ * comment whose body starts with the marker counts, so a person quoting it mid-comment is left
+ * alone; when several carry it (left over from two runs racing) the oldest is the one kept up to
+ * date. Never throws.
+ */
+async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
+    // The marker must lead the body, or the next run would not recognise this comment.
+    const text = body.startsWith(marker) ? body : `${marker}\n${body}`;
+    const where = `${repo.owner}/${repo.repo}#${issueNumber}`;
+    let step = 'list the comments on';
+    try {
+        const comments = (await octokit.paginate(octokit.rest.issues.listComments, {
+            owner: repo.owner,
+            repo: repo.repo,
+            issue_number: issueNumber,
+            per_page: 100
+        }));
+        const ours = await authorFilter(octokit);
+        const existing = oldest(comments.filter((comment) => (comment.body ?? '').trimStart().startsWith(marker) && ours(comment)));
+        if (!existing) {
+            step = 'create a comment on';
+            const { data } = await octokit.rest.issues.createComment({
+                owner: repo.owner,
+                repo: repo.repo,
+                issue_number: issueNumber,
+                body: text
+            });
+            return { action: 'created', id: data.id, url: data.html_url };
+        }
+        if (existing.body === text)
+            return { action: 'unchanged', id: existing.id, url: existing.html_url };
+        step = 'update the comment on';
+        const { data } = await octokit.rest.issues.updateComment({ owner: repo.owner, repo: repo.repo, comment_id: existing.id, body: text });
+        return { action: 'updated', id: data.id, url: data.html_url };
+    }
+    catch (error) {
+        const status = statusOf(error);
+        return { action: 'failed', status, warning: commentWarning(step, where, status, error) };
+    }
+}
+function oldest(comments) {
+    let found;
+    for (const comment of comments) {
+        if (!found || comment.created_at < found.created_at || (comment.created_at === found.created_at && comment.id < found.id))
+            found = comment;
+    }
+    return found;
+}
+function commentWarning(step, where, status, error) {
+    const answer = describeFailure(status, error);
+    const prefix = `Could not ${step} ${where}: ${answer}.`;
+    if (status === 403 && githubMessage(error)?.includes(NOT_ACCESSIBLE)) {
+        return (`${prefix} The token cannot write comments. Give the job\n` +
+            `permissions:\n  pull-requests: write\n` +
+            `On pull requests from forks the token is read-only whatever the workflow asks for: see the fork-safe workflow in the README.`);
+    }
+    if (status === 401)
+        return `${prefix} Check the github-token input.`;
+    if (status === 404)
+        return `${prefix} The pull request does not exist in this repository or the token cannot see it.`;
+    if (status === 422)
+        return `${prefix} The comment was not changed.`;
+    return prefix;
+}
+/**
+ * The pull requests a commit belongs to (GET /repos/{owner}/{repo}/commits/{sha}/pulls), as
+ * numbers; merged or open ones, not closed-unmerged ones. [] on 404/422 (GitHub does not know the
+ * commit). Never throws: any other failure returns [] with a warning.
+ */
+async function pullRequestsForCommit(octokit, repo, sha) {
+    try {
+        const pulls = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
+            owner: repo.owner,
+            repo: repo.repo,
+            commit_sha: sha,
+            per_page: 100
+        });
+        const numbers = pulls.filter((pull) => pull.state === 'open' || pull.merged_at !== null).map((pull) => pull.number);
+        return { numbers: [...new Set(numbers)] };
+    }
+    catch (error) {
+        const status = statusOf(error);
+        if (status === 404 || status === 422)
+            return { numbers: [] };
+        const prefix = `Could not look up the pull requests of commit ${sha} in ${repo.owner}/${repo.repo}: ${describeFailure(status, error)}.`;
+        if (status === 403) {
+            return {
+                numbers: [],
+                warning: `${prefix} The token cannot read pull requests. Give the job\npermissions:\n  contents: read\n  pull-requests: read`
+            };
+        }
+        return { numbers: [], warning: prefix };
+    }
+}
+/**
+ * POSTs a deployment status; the description is cut to GitHub's 140 characters with '…'. Returns a
+ * warning instead of throwing on failure.
+ */
+async function postDeploymentStatus(octokit, repo, deploymentId, status) {
+    try {
+        await octokit.rest.repos.createDeploymentStatus({
+            owner: repo.owner,
+            repo: repo.repo,
+            deployment_id: deploymentId,
+            state: status.state,
+            description: github_truncate(status.description, MAX_DEPLOYMENT_DESCRIPTION),
+            ...(status.logUrl ? { log_url: status.logUrl } : {}),
+            ...(status.environment ? { environment: status.environment } : {})
+        });
+        return { ok: true };
+    }
+    catch (error) {
+        const code = statusOf(error);
+        const prefix = `Could not post the '${status.state}' status of deployment ${deploymentId} in ${repo.owner}/${repo.repo}: ${describeFailure(code, error)}.`;
+        if (code === 403)
+            return {
+                ok: false,
+                warning: `${prefix} The token cannot write deployment statuses. Give the job\npermissions:\n  deployments: write`
+            };
+        if (code === 404)
+            return { ok: false, warning: `${prefix} Check the deployment id: it must be a deployment of this repository.` };
+        return { ok: false, warning: prefix };
+    }
+}
+/** Cuts `text` to `max` characters (code points, as GitHub counts), ending in '…' when it was cut. */
+function github_truncate(text, max) {
+    const characters = Array.from(text);
+    if (characters.length <= max)
+        return text;
+    return `${characters.slice(0, max - 1).join('')}…`;
+}
+/** The HTTP status of an Octokit RequestError; null when no answer came (network, DNS, TLS). */
+function statusOf(error) {
+    const status = error?.status;
+    // Octokit reports a request that got no answer as status 500 with no response.
+    if (typeof status !== 'number' || status === 0 || !error.response)
+        return null;
+    return status;
+}
+/** GitHub's own `message` (plus the messages of its `errors`), when the answer had one. */
+function githubMessage(error) {
+    const data = error?.response?.data;
+    if (!data || typeof data !== 'object')
+        return null;
+    const { message, errors } = data;
+    if (typeof message !== 'string')
+        return null;
+    const details = Array.isArray(errors)
+        ? errors
+            .map((e) => (typeof e === 'string' ? e : typeof e?.message === 'string' ? e.message : null))
+            .filter((m) => Boolean(m))
+        : [];
+    return details.length ? `${message}: ${details.join('; ')}` : message;
+}
+/**
+ * What GitHub answered, from the status and GitHub's message only: the error object also holds the
+ * request, and nothing of it (headers included) belongs in a warning.
+ */
+function describeFailure(status, error) {
+    if (status === null) {
+        return `no answer from the GitHub API (${error instanceof Error ? error.message : String(error)})`;
+    }
+    const message = githubMessage(error);
+    return message ? `GitHub answered ${status} "${message}"` : `GitHub answered ${status}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+/** The most characters of the `plan` output: plenty for any plan a person reads, small for an expression. */
+const PLAN_OUTPUT_LIMIT = 64 * 1024;
+/** GitHub refuses a step summary over 1 MiB; keep a margin for what other steps of the job add. */
+const SUMMARY_LIMIT = 512 * 1024;
+/** No single message in a list (a refusal naming every drifted file) takes more than this. */
+const ITEM_TEXT_LIMIT = 2_000;
+function lists(plan) {
+    return Object.entries(plan).filter((entry) => Array.isArray(entry[1]));
+}
+/** The plan with each list cut to its first `keep` items, and `omitted` counting what was cut from each. */
+function cut(plan, keep) {
+    const out = { ...plan };
+    const omitted = {};
+    for (const [key, list] of lists(plan)) {
+        // The newest applied versions say most about the database; of every other list, the first ones.
+        const kept = list.length <= keep ? list : key === 'appliedVersions' ? list.slice(list.length - keep) : list.slice(0, keep);
+        out[key] = kept.map((item) => typeof item === 'string' && item.length > ITEM_TEXT_LIMIT ? `${item.slice(0, ITEM_TEXT_LIMIT - 1)}…` : item);
+        if (list.length > keep)
+            omitted[key] = list.length - keep;
+    }
+    out.omitted = omitted;
+    return out;
+}
+/**
+ * The plan as JSON of at most `limit` characters. When the whole plan is longer, every list is cut to the
+ * same number of items (the largest that fits) and `omitted` says how many items each list lost, so a
+ * consumer can tell a cut list from a complete one. An uncut plan has no `omitted`.
+ */
+function planOutput(plan, limit = PLAN_OUTPUT_LIMIT) {
+    const whole = JSON.stringify(plan);
+    if (whole.length <= limit)
+        return whole;
+    let low = 0;
+    let high = Math.max(0, ...lists(plan).map(([, list]) => list.length));
+    while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (JSON.stringify(cut(plan, middle)).length <= limit)
+            low = middle;
+        else
+            high = middle - 1;
+    }
+    return JSON.stringify(cut(plan, low));
+}
+/** The markdown for the job summary, or a short note when it is (against every bound upstream) too large. */
+function boundedSummary(markdown, limit = SUMMARY_LIMIT) {
+    if (Buffer.byteLength(markdown, 'utf8') <= limit)
+        return markdown;
+    const title = markdown.slice(0, markdown.indexOf('\n') + 1 || markdown.length);
+    return `${title}\nThe report is too large for a job summary (${Buffer.byteLength(markdown, 'utf8').toLocaleString('en-US')} bytes): see the log of this run.\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
- * run(): config → migrations → target → command → outputs, summary and GitHub reports. The one place
- * that fails the step: each error becomes one annotation at the file and line it concerns.
+ * The action: inputs → migrations → the command (src/commands, shared with the command line in src/cli)
+ * → outputs, job summary, pull request comments and deployment statuses. The one place that fails the
+ * step: each error becomes one annotation at the file and line it concerns.
  */
-
-
-
-
-
-
-
-
 
 
 
@@ -86295,8 +86590,6 @@ function transportLimits(config) {
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
 /** Events after which a deploy comments on the pull requests its commit came from. */
 const DEPLOY_EVENTS = new Set(['push', 'workflow_dispatch', 'release', 'deployment', 'schedule']);
-/** The schema an unqualified name in a migration resolves to, for the review. */
-const DEFAULT_SCHEMA = 'public';
 /** Every log line goes through here: names and messages from a pull request cannot inject workflow commands. */
 function main_info(message) {
     info(logLine(message));
@@ -86314,73 +86607,25 @@ async function main_run() {
             core_warning(logLine(warning));
         main_info(`Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`);
         if (config.command === 'plan')
-            await runPlan(config, versions);
+            await planStep(config, versions);
         else if (config.command === 'apply')
-            await runApply(config, versions);
+            await applyStep(config, versions);
         else
-            await runOperation(config, versions);
+            await operationStep(config, versions);
     }
     catch (error) {
         fail(error);
     }
 }
-/**
- * Parses the pending statements and reads the target's catalog once for the relations they touch (catalog
- * reads only). A review that cannot run, or a catalog that cannot be read, warns: it never stops the command.
- */
-async function prepareReview(versions, plan, target) {
-    const pending = plan.pending.map((p) => p.version);
-    if (!pending.length)
-        return { statements: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null };
-    let statements;
-    try {
-        statements = await reviewStatements(versions, pending);
+/** The action's reporter: log lines through `info`, warnings and annotations through @actions/core. */
+const reporter = {
+    info: main_info,
+    warning: (message) => core_warning(logLine(message)),
+    annotate: (level, message, where) => {
+        const write = level === 'error' ? core_error : level === 'warning' ? core_warning : notice;
+        write(logLine(message), where);
     }
-    catch (error) {
-        const message = `PostgreSQL's parser could not be loaded: ${errorMessage(error)}`;
-        core_warning(logLine(`The review did not run: ${message}`));
-        return { statements: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message };
-    }
-    if (!target)
-        return { statements, catalog: null, catalogState: 'no-target', unavailable: null };
-    try {
-        const catalog = await readCatalogFacts(target, touchedRelations(statements, DEFAULT_SCHEMA));
-        return { statements, catalog, catalogState: 'read', unavailable: null };
-    }
-    catch (error) {
-        core_warning(logLine(`The review could not read the target's catalog, so it judges from the repository alone: ${errorMessage(error)}`));
-        return { statements, catalog: null, catalogState: 'failed', unavailable: null };
-    }
-}
-/** The findings of the prepared review, with the trace of verification when it ran. */
-function reviewFindings(config, prepared, trace) {
-    let findings = [];
-    let unavailable = prepared.unavailable;
-    try {
-        if (!unavailable) {
-            const context = { catalog: prepared.catalog, trace, defaultSchema: DEFAULT_SCHEMA };
-            findings = runRules(prepared.statements, context, { ignoreRules: config.ignoreRules });
-        }
-    }
-    catch (error) {
-        // A fault in a rule must not stop a plan or an apply: it is reported, and the rest goes on.
-        unavailable = `a rule failed: ${errorMessage(error)}`;
-        core_warning(logLine(`The review did not run: ${unavailable}`));
-    }
-    return {
-        findings,
-        checked: { rules: rules_RULES.length, catalog: prepared.catalogState, trace: trace !== null },
-        pullRequestFilesUrl: pullRequestFilesUrl(),
-        unavailable
-    };
-}
-/** Each unwaived finding as an annotation at its file and line, so it shows in the pull request's Files changed. */
-function annotate(findings) {
-    for (const annotation of findingAnnotations(findings)) {
-        const write = annotation.level === 'error' ? core_error : annotation.level === 'warning' ? core_warning : notice;
-        write(annotation.message, annotation.properties);
-    }
-}
+};
 /** `https://github.com/<owner>/<repo>/pull/<n>/files` on a pull request event; null otherwise. */
 function pullRequestFilesUrl() {
     const number = github_context.payload.pull_request?.number;
@@ -86389,69 +86634,21 @@ function pullRequestFilesUrl() {
         return null;
     return `${github_context.serverUrl}/${repo.owner}/${repo.repo}/pull/${number}/files`;
 }
-async function readPlan(config, versions) {
-    const options = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
-    if (config.target) {
-        const target = createTarget(config.target, (message) => main_info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
-        main_info(`Target: ${target.description}`);
-        try {
-            // plan changes nothing: a database without the meta table simply has nothing applied.
-            const { rows } = await readHistory(target, config.metaTable);
-            const plan = planMigrations(versions, rows, options);
-            return { plan, source: { kind: 'database' }, prepared: await prepareReview(versions, plan, target) };
-        }
-        finally {
-            await target.close().catch(() => undefined);
-        }
-    }
-    const baseSha = github_context.payload.pull_request?.base?.sha ?? github_context.payload.merge_group?.base_sha;
-    if (typeof baseSha !== 'string') {
-        throw new InputError('resource-arn', 'no database to plan against and no pull request to compare with: give resource-arn + secret-arn or database-url, or run plan on a pull_request event');
-    }
-    main_info(`No target credentials: comparing with the pull request's base commit ${baseSha.slice(0, 12)} instead of the database`);
-    const rows = await baseRows(config.workspace, config.migrationsDir, baseSha, versions, (message) => main_info(message));
-    const plan = planMigrations(versions, rows, options);
-    return { plan, source: { kind: 'base-branch', baseSha }, prepared: await prepareReview(versions, plan, null) };
+function baseSha() {
+    const sha = github_context.payload.pull_request?.base?.sha ?? github_context.payload.merge_group?.base_sha;
+    return typeof sha === 'string' ? sha : null;
 }
-async function runPlan(config, versions) {
-    const { plan, source, prepared } = await readPlan(config, versions);
-    logPlan(plan);
-    for (const refusal of plan.refusals)
-        core_warning(logLine(`apply would refuse: ${clip(refusal, 4_000)}`));
-    let verification = null;
-    if (config.verify) {
-        main_info('Verifying: applying every version from scratch on a throwaway PostgreSQL');
-        // Prefixed: these lines speak of the throwaway database, never of the target.
-        verification = await verifyOnShadow(versions, {
-            shadowDatabaseUrl: config.shadowDatabaseUrl,
-            log: (message) => main_info(`[verify] ${message}`),
-            pending: plan.pending.map((p) => p.version)
-        });
-        if (verification.status === 'unavailable')
-            core_warning(`Verification did not run: ${verification.message}`);
-        else
-            main_info(`Verification ${verification.status} in ${verification.durationMs} ms`);
-        // The review then goes on without the trace: it says so in its "checked" line.
-        if (verification.traceMessage)
-            core_warning(logLine(verification.traceMessage));
-    }
-    const ran = verification && verification.status !== 'unavailable' ? verification : null;
-    const review = reviewFindings(config, prepared, ran?.trace ?? null);
-    for (const finding of review.findings)
-        main_info(`[review] ${findingLogLine(finding)}`);
-    annotate(review.findings);
-    const body = renderPlanComment({
-        environment: config.environment,
-        plan,
-        versions,
-        verification,
-        source,
-        runUrl: config.run.runUrl,
-        sha: config.run.commitSha,
-        review,
-        schemaChange: ran?.schemaChange ? renderSchemaChange(ran.schemaChange) : null
-    });
-    await publish(body, {
+/** Failures said last, after the comment and the outputs: a reviewer sees why the step failed. */
+function failWith(failures) {
+    for (const failure of failures)
+        core_error(failure.message, failure.where);
+    if (failures.length)
+        process.exitCode = ExitCode.Failure;
+}
+async function planStep(config, versions) {
+    const outcome = await runPlan(config, versions, { baseSha: baseSha(), pullRequestFilesUrl: pullRequestFilesUrl() }, reporter);
+    const { plan, verification, review, markdown } = outcome;
+    await publish(markdown, {
         currentVersion: plan.currentVersion,
         pending: [...plan.pending.map((p) => p.version), ...plan.deferred],
         applied: [],
@@ -86460,53 +86657,14 @@ async function runPlan(config, versions) {
         verification: verification?.status ?? 'off',
         findings: review.findings
     });
-    await commentOnPullRequest(config, body);
-    // After the comment and the outputs: a reviewer sees why the step failed.
-    const blocking = blockingFindings(review.findings, config.failOn);
-    if (blocking.length) {
-        core_error(failOnMessage(blocking, config.failOn), { title: 'Review' });
-        process.exitCode = ExitCode.Failure;
-    }
-    const failed = verification?.versions.find((v) => v.status === 'failed');
-    if (failed?.error) {
-        const { file, line, column, message, sqlState } = failed.error;
-        const text = `v${failed.version} fails on a fresh database at ${file}:${line}:${column}: ${message}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`;
-        core_error(text, { title: `Verification of v${failed.version} failed`, file, startLine: line, startColumn: column });
-        process.exitCode = ExitCode.Failure;
-    }
+    await commentOnPullRequest(config, markdown);
+    failWith(outcome.failures);
 }
-async function runApply(config, versions) {
-    const target = createTarget(config.target, (message) => main_info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
-    main_info(`Target: ${target.description}`);
-    let result;
-    let findings;
-    try {
-        const history = await readHistory(target, config.metaTable);
-        findings = await logFindings(config, versions, planMigrations(versions, history.rows, { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder }));
-        const owner = `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
-        result = await applyMigrations(target, versions, {
-            tables: history.tables,
-            history,
-            createSchema: config.metaTable.schema !== null,
-            targetVersion: config.targetVersion,
-            allowOutOfOrder: config.allowOutOfOrder,
-            ...transportLimits(config.target),
-            run: config.run,
-            lease: { owner, ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: config.waitTimeoutSeconds },
-            lockTimeoutMs: config.lockTimeoutMs,
-            statementTimeoutMs: config.statementTimeoutMs,
-            lockRetries: config.lockRetries,
-            log: (message) => main_info(message)
-        });
-    }
-    finally {
-        await target.close().catch(() => undefined);
-    }
-    const markdown = renderApply(result, { target: config.environment });
-    const applied = new Set([...result.plan.appliedVersions, ...result.applied.map((a) => a.version), ...result.appliedElsewhere]);
+async function applyStep(config, versions) {
+    const { result, findings, markdown, pending } = await runApply(config, versions, reporter);
     await publish(markdown, {
         currentVersion: result.toVersion,
-        pending: versions.map((v) => v.number).filter((v) => !applied.has(v)),
+        pending,
         applied: result.applied.map((a) => a.version),
         drift: result.plan.drift.length > 0,
         plan: result.plan,
@@ -86521,74 +86679,8 @@ async function runApply(config, versions) {
     else
         main_info(`Nothing to apply: at v${result.toVersion}`);
 }
-/**
- * apply does not judge again what the pull request's review judged: it logs the findings it sees in the
- * pending versions, from the repository alone (no extra call to the target), and never fails on them.
- */
-async function logFindings(config, versions, plan) {
-    const prepared = await prepareReview(versions, plan, null);
-    const { findings } = reviewFindings(config, prepared, null);
-    if (findings.length)
-        main_info(`The review of the pending versions (repository only; apply does not fail on it):`);
-    for (const finding of findings)
-        main_info(`[review] ${findingLogLine(finding)}`);
-    return findings;
-}
-/** validate, baseline and repair: each reads or writes the meta table only, never migration SQL. */
-async function runOperation(config, versions) {
-    const target = createTarget(config.target, (message) => main_info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
-    main_info(`Target: ${target.description}`);
-    const log = (message) => main_info(message);
-    const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
-    const owner = `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
-    const lease = { owner, ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: config.waitTimeoutSeconds };
-    let lines;
-    let failure = null;
-    let plan = null;
-    let findings = null;
-    try {
-        const tables = await resolveMetaTables(target, config.metaTable);
-        if (config.command === 'validate') {
-            const result = await validate(target, versions, { tables, ...planOptions });
-            plan = result.plan;
-            lines = result.problems.length
-                ? fitLines(result.problems.map((p) => `- ❗ ${p}`), 30_000, (hidden) => `- … and ${hidden} more`)
-                : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`];
-            if (result.problems.length)
-                failure = `validate found ${result.problems.length} problem(s): ${result.problems.join(' ')}`;
-            // The same review as plan's, with the target's catalog; without verification, so without the trace.
-            const review = reviewFindings(config, await prepareReview(versions, result.plan, target), null);
-            findings = review.findings;
-            if (result.plan.pending.length)
-                lines.push('', ...renderReview(review));
-            annotate(findings);
-        }
-        else if (config.command === 'baseline') {
-            const result = await baseline(target, versions, {
-                tables,
-                createSchema: config.metaTable.schema !== null,
-                run: config.run,
-                lease,
-                log,
-                baselineVersion: config.baselineVersion,
-                from: config.baselineFrom
-            });
-            lines = [`✅ Recorded ${versionList(result.recorded)} as applied without running them.`];
-        }
-        else {
-            const result = await repair(target, versions, { tables, run: config.run, lease, log });
-            lines = [
-                ...fitLines(result.accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`), 30_000, (hidden) => `- … and ${hidden} more`),
-                ...(result.clearedLease ? [`- Cleared the stale lease of ${result.clearedLease}`] : [])
-            ];
-            if (!lines.length)
-                lines = ['✅ Nothing to repair: no drift and no stale lease.'];
-        }
-    }
-    finally {
-        await target.close().catch(() => undefined);
-    }
-    const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n');
+async function operationStep(config, versions) {
+    const { markdown, plan, findings, failures } = await runOperation(config, versions, reporter);
     setOutput('summary', boundedSummary(markdown));
     if (plan) {
         setOutput('current-version', String(plan.currentVersion));
@@ -86602,21 +86694,7 @@ async function runOperation(config, versions) {
         await summary.addRaw(boundedSummary(markdown)).write();
     else
         logBlock(markdown, (text) => info(text));
-    if (failure) {
-        core_error(failure, { title: 'Migrations are not valid' });
-        process.exitCode = ExitCode.Failure;
-    }
-}
-function logPlan(plan) {
-    if (!plan.pending.length) {
-        main_info(`Up to date at v${plan.currentVersion}: nothing pending`);
-        return;
-    }
-    main_info(`Current version v${plan.currentVersion}; pending:`);
-    // A file's own BEGIN … COMMIT is not sent: the version already runs in one transaction.
-    const describe = (f) => `${f.name} (${f.statements}${f.transactionWrapper ? ', its BEGIN/COMMIT left out' : ''})`;
-    for (const version of plan.pending)
-        main_info(`  v${version.version}: ${version.files.map(describe).join(', ')}`);
+    failWith(failures);
 }
 async function publish(markdown, outputs) {
     setOutput('current-version', String(outputs.currentVersion));

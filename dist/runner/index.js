@@ -32165,9 +32165,13 @@ const package_namespaceObject = {"rE":"0.1.0"};
 /** An input that is missing, malformed, or in conflict with another. */
 class InputError extends Error {
     input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
+    detail;
+    constructor(input, 
+    /** What is wrong, without the input's name (the command line puts the flag's in front). */
+    detail) {
+        super(`Input '${input}': ${detail}`);
         this.input = input;
+        this.detail = detail;
         this.name = 'InputError';
     }
 }

@@ -49,7 +49,9 @@ describe('usage mistakes exit 2 with one line that names the flag', () => {
     [['plan', '--verify=maybe'], /^aurora-migrate: --verify: 'maybe' is not true or false$/],
     [['plan', '--comment'], /^aurora-migrate: --comment is for the GitHub Action only/],
     [['plan', '--command', 'apply'], /^aurora-migrate: --command: the command is the first word/],
-    [['plan', '--json=yes'], /^aurora-migrate: --json takes no value$/]
+    [['plan', '--json=yes'], /^aurora-migrate: --json takes no value$/],
+    [['apply', '--exit-code'], /^aurora-migrate: --exit-code goes with plan or status, not apply$/],
+    [['plan', '--dry-run'], /^aurora-migrate: --dry-run goes with apply, not plan$/]
   ])('%j', async (argv, line) => {
     const ran = await cli(argv)
     expect(ran.code).toBe(EXIT.usage)

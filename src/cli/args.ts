@@ -146,5 +146,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     parsed.inputs.set(option.name, takeValue())
   }
+  for (const flag of OWN_FLAGS) {
+    const given = (flag.name === 'exit-code' && parsed.exitCode) || (flag.name === 'dry-run' && parsed.dryRun)
+    if (given && parsed.command && flag.commands && !flag.commands.includes(parsed.command))
+      throw new UsageError(`--${flag.name} goes with ${flag.commands.join(' or ')}, not ${parsed.command}`)
+  }
   return parsed
 }

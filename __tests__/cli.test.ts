@@ -13,6 +13,7 @@ import { EXIT, runCli } from '../src/cli/run.js'
 import { Masker, Terminal } from '../src/cli/terminal.js'
 import { readConfig } from '../src/config.js'
 import { FLAG_OPTIONS } from '../src/options.js'
+import type { Finding } from '../src/review/types.js'
 import { writeMigrations } from './support/versions.js'
 
 interface Ran {
@@ -240,14 +241,28 @@ describe('Terminal', () => {
     }
   })
 
-  test('apply logs findings as file:line lines; plan leaves the log line to the annotation', () => {
-    const out = stream(false)
-    const terminal = new Terminal(out, new Masker(), { colour: false, progress: false })
-    const line = '[review] warning index-not-concurrent at m/v2/01.sql:4:1: CREATE INDEX blocks writes.'
-    terminal.info(line)
-    expect(out.text()).toBe('')
-    terminal.reviewLines = 'convert'
-    terminal.info(line)
-    expect(out.text()).toBe('m/v2/01.sql:4:1: warning: index-not-concurrent: CREATE INDEX blocks writes.\n')
+  test('apply logs findings as file:line lines; plan shows each once, as the action annotates it, with its fix', () => {
+    const finding: Finding = {
+      rule: 'index-not-concurrent',
+      severity: 'warning',
+      version: 2,
+      file: 'm/v2/01.sql',
+      line: 4,
+      column: 1,
+      message: 'CREATE INDEX blocks writes.',
+      fix: 'Build it CONCURRENTLY.',
+      relation: 'public.orders',
+      lock: 'ShareLock'
+    }
+    const waived: Finding = { ...finding, line: 9, waived: { reason: 'tiny table', by: 'comment' } }
+    const judged = stream(false)
+    new Terminal(judged, new Masker(), { colour: false, progress: false }).findings([finding, waived], { log: true, annotate: true })
+    expect(judged.text()).toBe('m/v2/01.sql:4:1: warning: index-not-concurrent: CREATE INDEX blocks writes. Fix: Build it CONCURRENTLY.\n')
+    const logged = stream(false)
+    new Terminal(logged, new Masker(), { colour: false, progress: false }).findings([finding, waived], { log: true, annotate: false })
+    expect(logged.text()).toBe(
+      'm/v2/01.sql:4:1: warning: index-not-concurrent: CREATE INDEX blocks writes.\n' +
+        'm/v2/01.sql:9:1: warning: index-not-concurrent: CREATE INDEX blocks writes. (waived by a comment: tiny table)\n'
+    )
   })
 })

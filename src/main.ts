@@ -9,6 +9,7 @@ import { runApply } from './commands/apply.js'
 import { runOperation } from './commands/operations.js'
 import { runPlan, type CommandFailure } from './commands/plan.js'
 import type { Reporter } from './commands/reporter.js'
+import { showFindings } from './commands/review.js'
 import { readConfig, type Config } from './config.js'
 import type { ApplyResult } from './engine/apply.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from './errors.js'
@@ -63,7 +64,8 @@ const reporter: Reporter = {
   annotate: (level, message, where) => {
     const write = level === 'error' ? core.error : level === 'warning' ? core.warning : core.notice
     write(logLine(message), where)
-  }
+  },
+  findings: (findings, show) => showFindings(reporter, findings, show)
 }
 
 /** `https://github.com/<owner>/<repo>/pull/<n>/files` on a pull request event; null otherwise. */

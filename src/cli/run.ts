@@ -8,7 +8,7 @@ import { runApply } from '../commands/apply.js'
 import { newVersion } from '../commands/new-version.js'
 import { runOperation } from '../commands/operations.js'
 import { runPlan, type CommandFailure } from '../commands/plan.js'
-import { annotateFindings, pendingOf, prepareReview, reviewFindings } from '../commands/review.js'
+import { pendingOf, prepareReview, reviewFindings } from '../commands/review.js'
 import { withTarget } from '../commands/target.js'
 import { readConfig, type Config } from '../config.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from '../errors.js'
@@ -146,10 +146,7 @@ async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, ma
   if (command === 'review') return reviewCommand(config, versions, parsed, terminal)
   needsTarget(config, command)
   if (config.command === 'plan') return planCommand(config, versions, parsed, terminal)
-  if (config.command === 'apply') {
-    terminal.reviewLines = 'convert'
-    return applyCommand(config, versions, terminal)
-  }
+  if (config.command === 'apply') return applyCommand(config, versions, terminal)
   return operationCommand(config, versions, terminal)
 }
 
@@ -265,7 +262,7 @@ async function reviewCommand(config: Config, versions: Version[], parsed: Parsed
       ? `Reviewed ${reviewed.map((v) => `v${v}`).join(', ')}${config.target ? " with the database's catalog" : ' from the repository alone'}`
       : 'Nothing to review'
   )
-  annotateFindings(findings, terminal)
+  terminal.findings(findings, { log: false, annotate: true })
   const blocking = blockingFindings(findings, config.failOn)
   if (blocking.length) terminal.annotate('error', failOnMessage(blocking, config.failOn), { title: 'Review' })
   return {

@@ -6,7 +6,8 @@
  */
 import { printable } from '../printable.js'
 import type { Reporter, Where } from '../commands/reporter.js'
-import type { Severity } from '../review/types.js'
+import { findingAnnotations } from '../report/review.js'
+import type { Finding, Severity } from '../review/types.js'
 
 export interface Stream {
   write(text: string): unknown
@@ -41,12 +42,6 @@ export class Terminal implements Reporter {
   private progressShown = false
   private timer: NodeJS.Timeout | null = null
   private frame = 0
-  /**
-   * The commands log each finding (`[review] <severity> <rule> at <file:line:column>: …`) and, where they judge
-   * them, annotate it too: `drop` leaves the log line out (the annotation says it, with the fix), `convert`
-   * prints it in the `file:line:column: severity: …` form (apply, which logs without judging).
-   */
-  reviewLines: 'drop' | 'convert' = 'drop'
 
   constructor(
     private readonly stderr: Stream,
@@ -78,15 +73,10 @@ export class Terminal implements Reporter {
 
   info(message: string): void {
     const text = this.clean(message)
-    const finding = /^\[review\] (error|warning|notice) ([a-z0-9-]+) at (.+?:\d+:\d+): (.*)$/.exec(text)
-    if (finding) {
-      if (this.reviewLines === 'convert') this.annotate(finding[1] as Severity, finding[4], { title: finding[2] }, finding[3])
-      return
-    }
     this.lastLine = text
     if (/^(\[verify\] )?Applied v\d+/.test(text)) this.line(`${this.paint('green', '✓')} ${text}`)
     else if (/^(\[verify\] )?Applying v\d+/.test(text)) this.line(this.paint('bold', text))
-    else if (text.startsWith('[verify]') || text.startsWith('[review]')) this.line(this.paint('dim', text))
+    else if (text.startsWith('[verify]')) this.line(this.paint('dim', text))
     else this.line(text)
   }
 
@@ -94,11 +84,28 @@ export class Terminal implements Reporter {
     this.line(`${this.paint('yellow', 'warning:')} ${this.clean(message)}`)
   }
 
-  annotate(level: Severity, message: string, where: Where, at?: string): void {
+  annotate(level: Severity, message: string, where: Where): void {
     const colour: Colour = level === 'error' ? 'red' : level === 'warning' ? 'yellow' : 'cyan'
-    const place = at ? `${at}: ` : where.file ? `${where.file}:${where.startLine ?? 1}:${where.startColumn ?? 1}: ` : ''
+    const place = where.file ? `${where.file}:${where.startLine ?? 1}:${where.startColumn ?? 1}: ` : ''
     const title = where.title ? `${where.title}: ` : ''
     this.line(`${this.clean(place)}${this.paint(colour, `${level}:`)} ${this.clean(title + message)}`)
+  }
+
+  /**
+   * Each finding once, as `file:line:column: severity: rule: …`: where the command judges them, as the
+   * action annotates them (unwaived, with the fix); where it only logs them (apply), each one, a waived one
+   * with its reason.
+   */
+  findings(findings: readonly Finding[], show: { log: boolean; annotate: boolean }): void {
+    if (show.annotate) {
+      for (const annotation of findingAnnotations(findings)) this.annotate(annotation.level, annotation.message, annotation.properties)
+      return
+    }
+    if (!show.log) return
+    for (const f of findings) {
+      const waived = f.waived ? ` (waived by ${f.waived.by === 'comment' ? 'a comment' : 'ignore-rules'}: ${f.waived.reason})` : ''
+      this.annotate(f.severity, `${f.message}${waived}`, { title: f.rule, file: f.file, startLine: f.line, startColumn: f.column })
+    }
   }
 
   /** The spinner and the seconds since the last line, while nothing is said for a while. */

@@ -13,7 +13,7 @@ import { renderApply } from '../report/markdown.js'
 import type { Finding } from '../review/types.js'
 import { transportLimits } from '../targets/create.js'
 import type { Reporter } from './reporter.js'
-import { logFindings, pendingOf, prepareReview, reviewFindings } from './review.js'
+import { pendingOf, prepareReview, reviewFindings } from './review.js'
 import { leaseOwner, withTarget } from './target.js'
 
 export interface ApplyOutcome {
@@ -33,7 +33,7 @@ export async function runApply(config: Config, versions: Version[], reporter: Re
     const plan = planMigrations(versions, history.rows, { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder })
     findings = reviewFindings(config, await prepareReview(versions, pendingOf(plan), null, reporter), null, reporter).findings
     if (findings.length) reporter.info(`The review of the pending versions (repository only; apply does not fail on it):`)
-    logFindings(findings, reporter)
+    reporter.findings(findings, { log: true, annotate: false })
     return applyMigrations(target, versions, {
       tables: history.tables,
       history,

@@ -11,7 +11,7 @@ import type { Finding } from '../review/types.js'
 import { transportLimits } from '../targets/create.js'
 import type { CommandFailure } from './plan.js'
 import type { Reporter } from './reporter.js'
-import { annotateFindings, pendingOf, prepareReview, reviewFindings } from './review.js'
+import { pendingOf, prepareReview, reviewFindings } from './review.js'
 import { leaseOwner, withTarget } from './target.js'
 
 export interface OperationOutcome {
@@ -55,7 +55,7 @@ export async function runOperation(config: Config, versions: Version[], reporter
       const review = reviewFindings(config, await prepareReview(versions, pendingOf(result.plan), target, reporter), null, reporter)
       findings = review.findings
       if (result.plan.pending.length) lines.push('', ...renderReview(review))
-      annotateFindings(findings, reporter)
+      reporter.findings(findings, { log: false, annotate: true })
       return lines
     }
     if (config.command === 'baseline') {

@@ -17,7 +17,7 @@ import { renderSchemaChange } from '../review/schema-change.js'
 import { verifyOnShadow, type Verification } from '../shadow/verify.js'
 import { transportLimits } from '../targets/create.js'
 import type { Reporter, Where } from './reporter.js'
-import { annotateFindings, logFindings, pendingOf, prepareReview, reviewFindings, type PreparedReview } from './review.js'
+import { pendingOf, prepareReview, reviewFindings, type PreparedReview } from './review.js'
 import { withTarget } from './target.js'
 
 /** What the command's surroundings know: the pull request's base commit and its Files changed page, when there is one. */
@@ -91,8 +91,7 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
   }
   const ran = verification && verification.status !== 'unavailable' ? verification : null
   const review = reviewFindings(config, prepared, ran?.trace ?? null, reporter, context.pullRequestFilesUrl)
-  logFindings(review.findings, reporter)
-  annotateFindings(review.findings, reporter)
+  reporter.findings(review.findings, { log: true, annotate: true })
 
   const markdown = renderPlanComment({
     environment: config.environment,

@@ -4,7 +4,7 @@
  * message goes through `logLine` on its way out: names and SQL from a pull request cannot inject workflow
  * commands or terminal controls.
  */
-import type { Severity } from '../review/types.js'
+import type { Finding, Severity } from '../review/types.js'
 
 /** Where a message points: a file (relative to the workspace) and a position in it. */
 export interface Where {
@@ -20,4 +20,9 @@ export interface Reporter {
   warning(message: string): void
   /** A message at a file and line: an annotation in the action, a `file:line:column` line on a terminal. */
   annotate(level: Severity, message: string, where: Where): void
+  /**
+   * The review's findings: `log` each one (waived ones with their reason), `annotate` the unwaived ones at
+   * their file and line (the commands that judge them: plan, validate, review).
+   */
+  findings(findings: readonly Finding[], show: { log: boolean; annotate: boolean }): void
 }

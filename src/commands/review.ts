@@ -88,12 +88,12 @@ export function reviewFindings(
   }
 }
 
-/** Each finding as a log line, waived ones with their reason. */
-export function logFindings(findings: Finding[], reporter: Reporter): void {
-  for (const finding of findings) reporter.info(`[review] ${findingLogLine(finding)}`)
-}
-
-/** Each unwaived finding at its file and line, so it shows in the pull request's Files changed (the action). */
-export function annotateFindings(findings: Finding[], reporter: Reporter): void {
-  for (const annotation of findingAnnotations(findings)) reporter.annotate(annotation.level, annotation.message, annotation.properties)
+/**
+ * Reporter.findings as a log shows it: each finding a `[review]` line (waived ones with their reason), and
+ * each unwaived one an annotation at its file and line (in the action, in the pull request's Files changed).
+ */
+export function showFindings(reporter: Reporter, findings: readonly Finding[], show: { log: boolean; annotate: boolean }): void {
+  if (show.log) for (const finding of findings) reporter.info(`[review] ${findingLogLine(finding)}`)
+  if (show.annotate)
+    for (const annotation of findingAnnotations(findings)) reporter.annotate(annotation.level, annotation.message, annotation.properties)
 }

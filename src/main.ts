@@ -15,16 +15,13 @@ import type { ApplyResult } from './engine/apply.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from './errors.js'
 import { discoverMigrations } from './migrations/discover.js'
 import type { Version } from './migrations/types.js'
-import type { Plan } from './plan.js'
 import { logBlock, logLine } from './printable.js'
 import { deploySummaryLine, renderDeployComment } from './report/comment.js'
 import { postDeploymentStatus, pullRequestsForCommit, stickyMarker, upsertStickyComment, type RepoRef } from './report/github.js'
 import { versionList } from './report/markdown.js'
-import { PLAN_OUTPUT_LIMIT, boundedSummary, planOutput } from './report/outputs.js'
+import { PLAN_OUTPUT_LIMIT, boundedSummary, planOutput, type RunOutputs } from './report/outputs.js'
 import { findingsOutput } from './report/review.js'
 import { RULES } from './review/review.js'
-import type { Finding } from './review/types.js'
-import type { Verification } from './shadow/verify.js'
 
 /** Events whose payload names the pull request a plan comment belongs to. */
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target'])
@@ -89,31 +86,14 @@ function failWith(failures: CommandFailure[]): void {
 
 async function planStep(config: Config, versions: Version[]): Promise<void> {
   const outcome = await runPlan(config, versions, { baseSha: baseSha(), pullRequestFilesUrl: pullRequestFilesUrl() }, reporter)
-  const { plan, verification, review, markdown } = outcome
-  await publish(markdown, {
-    currentVersion: plan.currentVersion,
-    pending: [...plan.pending.map((p) => p.version), ...plan.deferred],
-    applied: [],
-    drift: plan.drift.length > 0,
-    plan,
-    verification: verification?.status ?? 'off',
-    findings: review.findings
-  })
-  await commentOnPullRequest(config, markdown)
+  await publish(outcome.markdown, outcome.outputs)
+  await commentOnPullRequest(config, outcome.markdown)
   failWith(outcome.failures)
 }
 
 async function applyStep(config: Config, versions: Version[]): Promise<void> {
-  const { result, findings, markdown, pending } = await runApply(config, versions, reporter)
-  await publish(markdown, {
-    currentVersion: result.toVersion,
-    pending,
-    applied: result.applied.map((a) => a.version),
-    drift: result.plan.drift.length > 0,
-    plan: result.plan,
-    verification: 'off',
-    findings
-  })
+  const { result, markdown, outputs } = await runApply(config, versions, reporter)
+  await publish(markdown, outputs)
   await reportDeploy(config, result)
   if (result.error) throw result.error
   if (result.applied.length) info(`Applied ${versionList(result.applied.map((a) => a.version))}: now at v${result.toVersion}`)
@@ -121,38 +101,22 @@ async function applyStep(config: Config, versions: Version[]): Promise<void> {
 }
 
 async function operationStep(config: Config, versions: Version[]): Promise<void> {
-  const { markdown, plan, findings, failures } = await runOperation(config, versions, reporter)
-  core.setOutput('summary', boundedSummary(markdown))
-  if (plan) {
-    core.setOutput('current-version', String(plan.currentVersion))
-    core.setOutput('pending', JSON.stringify(plan.pending.map((p) => p.version)))
-    core.setOutput('drift', String(plan.drift.length > 0))
-    core.setOutput('plan', planOutput(plan))
-  }
-  if (findings) core.setOutput('findings', findingsOutput(findings, PLAN_OUTPUT_LIMIT))
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(boundedSummary(markdown)).write()
-  else logBlock(markdown, (text) => core.info(text))
+  const { markdown, outputs, failures } = await runOperation(config, versions, reporter)
+  await publish(markdown, outputs)
   failWith(failures)
 }
 
-interface Outputs {
-  currentVersion: number
-  pending: number[]
-  applied: number[]
-  drift: boolean
-  plan: Plan
-  verification: Verification['status'] | 'off'
-  findings: Finding[]
-}
-
-async function publish(markdown: string, outputs: Outputs): Promise<void> {
-  core.setOutput('current-version', String(outputs.currentVersion))
-  core.setOutput('pending', JSON.stringify(outputs.pending))
-  core.setOutput('applied', JSON.stringify(outputs.applied))
-  core.setOutput('drift', String(outputs.drift))
-  core.setOutput('plan', planOutput(outputs.plan))
-  core.setOutput('verification', outputs.verification)
-  core.setOutput('findings', findingsOutput(outputs.findings, PLAN_OUTPUT_LIMIT))
+/** The run's outputs (those it has: validate, baseline and repair set fewer), then the job summary. */
+async function publish(markdown: string, outputs: RunOutputs | null): Promise<void> {
+  if (outputs) {
+    core.setOutput('current-version', String(outputs.currentVersion))
+    core.setOutput('pending', JSON.stringify(outputs.pending))
+    if (outputs.applied) core.setOutput('applied', JSON.stringify(outputs.applied))
+    core.setOutput('drift', String(outputs.drift))
+    core.setOutput('plan', planOutput(outputs.plan))
+    if (outputs.verification) core.setOutput('verification', outputs.verification)
+    if (outputs.findings) core.setOutput('findings', findingsOutput(outputs.findings, PLAN_OUTPUT_LIMIT))
+  }
   core.setOutput('summary', boundedSummary(markdown))
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(boundedSummary(markdown)).write()
   else logBlock(markdown, (text) => core.info(text))

@@ -14,9 +14,9 @@ import { readConfig, type Config } from '../config.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from '../errors.js'
 import { discoverMigrations } from '../migrations/discover.js'
 import type { Version } from '../migrations/types.js'
-import { planMigrations, type Plan } from '../plan.js'
+import { planMigrations } from '../plan.js'
 import { readHistory } from '../engine/history.js'
-import { PLAN_OUTPUT_LIMIT, planOutput } from '../report/outputs.js'
+import { PLAN_OUTPUT_LIMIT, planOutput, type RunOutputs } from '../report/outputs.js'
 import { blockingFindings, failOnMessage, findingsOutput } from '../report/review.js'
 import { RULES } from '../review/review.js'
 import type { Finding } from '../review/types.js'
@@ -154,13 +154,17 @@ function failuresOut(failures: CommandFailure[], terminal: Terminal): void {
   for (const failure of failures) terminal.annotate('error', failure.message, failure.where)
 }
 
-function planDocument(plan: Plan, findings: Finding[]): Record<string, unknown> {
+/** The run's outputs as the action writes them (the same functions bound `plan` and `findings`), parsed into one document. */
+function outputsDocument(outputs: RunOutputs | null): Record<string, unknown> {
+  if (!outputs) return {}
   return {
-    currentVersion: plan.currentVersion,
-    pending: [...pendingOf(plan), ...plan.deferred],
-    drift: plan.drift.length > 0,
-    plan: JSON.parse(planOutput(plan)) as unknown,
-    findings: JSON.parse(findingsOutput(findings, PLAN_OUTPUT_LIMIT)) as unknown
+    currentVersion: outputs.currentVersion,
+    pending: outputs.pending,
+    ...(outputs.applied ? { applied: outputs.applied } : {}),
+    drift: outputs.drift,
+    plan: JSON.parse(planOutput(outputs.plan)) as unknown,
+    ...(outputs.verification ? { verification: outputs.verification } : {}),
+    ...(outputs.findings ? { findings: JSON.parse(findingsOutput(outputs.findings, PLAN_OUTPUT_LIMIT)) as unknown } : {})
   }
 }
 
@@ -183,23 +187,16 @@ async function planCommand(config: Config, versions: Version[], parsed: ParsedAr
     )
   return {
     code,
-    document: {
-      ...planDocument(plan, outcome.review.findings),
-      verification: verification?.status ?? 'off',
-      failures: failures.map((f) => f.message)
-    }
+    document: { ...outputsDocument(outcome.outputs), failures: failures.map((f) => f.message) }
   }
 }
 
 async function applyCommand(config: Config, versions: Version[], terminal: Terminal): Promise<Result> {
-  const { result, findings, pending } = await runApply(config, versions, terminal)
+  const { result, outputs } = await runApply(config, versions, terminal)
   const document = {
-    currentVersion: result.toVersion,
-    applied: result.applied.map((a) => ({ version: a.version, durationMs: a.durationMs })),
+    ...outputsDocument(outputs),
+    durationsMs: Object.fromEntries(result.applied.map((a) => [a.version, a.durationMs])),
     appliedElsewhere: result.appliedElsewhere,
-    pending,
-    plan: JSON.parse(planOutput(result.plan)) as unknown,
-    findings: JSON.parse(findingsOutput(findings, PLAN_OUTPUT_LIMIT)) as unknown,
     error: null as null | { message: string; version: number | null; location: unknown }
   }
   if (result.error) {
@@ -222,7 +219,8 @@ async function applyCommand(config: Config, versions: Version[], terminal: Termi
 }
 
 async function operationCommand(config: Config, versions: Version[], terminal: Terminal): Promise<Result> {
-  const { markdown, plan, findings, failures } = await runOperation(config, versions, terminal)
+  const { markdown, outputs, failures } = await runOperation(config, versions, terminal)
+  const plan = outputs?.plan
   if (config.command !== 'validate') terminal.line(terminal.clean(markdown.split('\n').slice(2).join('\n').trim()))
   failuresOut(failures, terminal)
   const pending = plan ? pendingOf(plan) : []
@@ -235,7 +233,7 @@ async function operationCommand(config: Config, versions: Version[], terminal: T
     )
   return {
     code,
-    document: { ...(plan ? planDocument(plan, findings ?? []) : {}), summary: markdown, failures: failures.map((f) => f.message) }
+    document: { ...outputsDocument(outputs), summary: markdown, failures: failures.map((f) => f.message) }
   }
 }
 

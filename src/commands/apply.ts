@@ -3,13 +3,13 @@
  * again what the pull request's review judged: it logs the findings it sees in the pending versions, from
  * the repository alone (no extra call to the target), and never fails on them.
  */
-import { randomUUID } from 'node:crypto'
 import type { Config } from '../config.js'
 import { applyMigrations, type ApplyResult } from '../engine/apply.js'
 import { readHistory } from '../engine/history.js'
 import type { Version } from '../migrations/types.js'
 import { planMigrations } from '../plan.js'
 import { renderApply } from '../report/markdown.js'
+import type { RunOutputs } from '../report/outputs.js'
 import type { Finding } from '../review/types.js'
 import { transportLimits } from '../targets/create.js'
 import type { Reporter } from './reporter.js'
@@ -22,8 +22,7 @@ export interface ApplyOutcome {
   findings: Finding[]
   /** The deployment summary. */
   markdown: string
-  /** Versions still pending after the run. */
-  pending: number[]
+  outputs: RunOutputs
 }
 
 export async function runApply(config: Config, versions: Version[], reporter: Reporter): Promise<ApplyOutcome> {
@@ -43,7 +42,7 @@ export async function runApply(config: Config, versions: Version[], reporter: Re
       ...transportLimits(config.target),
       run: config.run,
       lease: {
-        owner: leaseOwner(config, randomUUID().slice(0, 8)),
+        owner: leaseOwner(config),
         ttlSeconds: config.leaseTtlSeconds,
         waitTimeoutSeconds: config.waitTimeoutSeconds
       },
@@ -58,6 +57,14 @@ export async function runApply(config: Config, versions: Version[], reporter: Re
     result,
     findings,
     markdown: renderApply(result, { target: config.environment }),
-    pending: versions.map((v) => v.number).filter((v) => !applied.has(v))
+    outputs: {
+      currentVersion: result.toVersion,
+      pending: versions.map((v) => v.number).filter((v) => !applied.has(v)),
+      applied: result.applied.map((a) => a.version),
+      drift: result.plan.drift.length > 0,
+      plan: result.plan,
+      verification: 'off',
+      findings
+    }
   }
 }

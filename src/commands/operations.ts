@@ -1,13 +1,11 @@
 /** validate, baseline and repair: each reads or writes the meta table only, never migration SQL. */
-import { randomUUID } from 'node:crypto'
 import type { Config } from '../config.js'
 import { resolveMetaTables } from '../engine/meta-location.js'
 import { baseline, repair, validate } from '../engine/operations.js'
 import type { Version } from '../migrations/types.js'
-import type { Plan } from '../plan.js'
 import { fitLines, versionList } from '../report/markdown.js'
+import type { RunOutputs } from '../report/outputs.js'
 import { renderReview } from '../report/review.js'
-import type { Finding } from '../review/types.js'
 import { transportLimits } from '../targets/create.js'
 import type { CommandFailure } from './plan.js'
 import type { Reporter } from './reporter.js'
@@ -16,10 +14,8 @@ import { leaseOwner, withTarget } from './target.js'
 
 export interface OperationOutcome {
   markdown: string
-  /** validate: the plan it checked. */
-  plan: Plan | null
-  /** validate: the review of the pending versions, with the target's catalog. */
-  findings: Finding[] | null
+  /** validate: the plan it checked and the review of its pending versions (with the target's catalog); null otherwise. */
+  outputs: RunOutputs | null
   failures: CommandFailure[]
 }
 
@@ -27,18 +23,16 @@ export async function runOperation(config: Config, versions: Version[], reporter
   const log = (message: string): void => reporter.info(message)
   const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) }
   const lease = {
-    owner: leaseOwner(config, randomUUID().slice(0, 8)),
+    owner: leaseOwner(config),
     ttlSeconds: config.leaseTtlSeconds,
     waitTimeoutSeconds: config.waitTimeoutSeconds
   }
-  let plan: Plan | null = null
-  let findings: Finding[] | null = null
+  let outputs: RunOutputs | null = null
   const failures: CommandFailure[] = []
   const lines = await withTarget(config, reporter, async (target): Promise<string[]> => {
     const tables = await resolveMetaTables(target, config.metaTable)
     if (config.command === 'validate') {
       const result = await validate(target, versions, { tables, ...planOptions })
-      plan = result.plan
       const lines = result.problems.length
         ? fitLines(
             result.problems.map((p) => `- ❗ ${p}`),
@@ -53,9 +47,17 @@ export async function runOperation(config: Config, versions: Version[], reporter
         })
       // The same review as plan's, with the target's catalog; without verification, so without the trace.
       const review = reviewFindings(config, await prepareReview(versions, pendingOf(result.plan), target, reporter), null, reporter)
-      findings = review.findings
       if (result.plan.pending.length) lines.push('', ...renderReview(review))
-      reporter.findings(findings, { log: false, annotate: true })
+      reporter.findings(review.findings, { log: false, annotate: true })
+      outputs = {
+        currentVersion: result.plan.currentVersion,
+        pending: pendingOf(result.plan),
+        applied: null,
+        drift: result.plan.drift.length > 0,
+        plan: result.plan,
+        verification: null,
+        findings: review.findings
+      }
       return lines
     }
     if (config.command === 'baseline') {
@@ -82,5 +84,5 @@ export async function runOperation(config: Config, versions: Version[], reporter
     return lines.length ? lines : ['✅ Nothing to repair: no drift and no stale lease.']
   })
   const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n')
-  return { markdown, plan, findings, failures }
+  return { markdown, outputs, failures }
 }

@@ -12,6 +12,7 @@ import { planMigrations, type Plan, type PlannedFile } from '../plan.js'
 import { logLine } from '../printable.js'
 import { renderPlanComment, type PlanSource } from '../report/comment.js'
 import { clip } from '../report/markdown.js'
+import { planOutputs, type RunOutputs } from '../report/outputs.js'
 import { blockingFindings, failOnMessage, type ReviewInput } from '../report/review.js'
 import { renderSchemaChange } from '../review/schema-change.js'
 import { verifyOnShadow, type Verification } from '../shadow/verify.js'
@@ -39,6 +40,7 @@ export interface PlanOutcome {
   review: ReviewInput
   /** The plan comment (and job summary). */
   markdown: string
+  outputs: RunOutputs
   failures: CommandFailure[]
 }
 
@@ -116,7 +118,8 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
       where: { title: `Verification of v${failed.version} failed`, file, startLine: line, startColumn: column }
     })
   }
-  return { plan, source, verification, review, markdown, failures }
+  const outputs = planOutputs(plan, verification?.status ?? 'off', review.findings)
+  return { plan, source, verification, review, markdown, outputs, failures }
 }
 
 export function logPlan(plan: Plan, reporter: Reporter): void {

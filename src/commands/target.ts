@@ -1,4 +1,5 @@
 /** The target's lifecycle, one place for every command: created, described in the log, always closed. */
+import { randomUUID } from 'node:crypto'
 import type { Config } from '../config.js'
 import { createTarget } from '../targets/create.js'
 import type { Target } from '../targets/target.js'
@@ -15,6 +16,6 @@ export async function withTarget<T>(config: Config, reporter: Reporter, work: (t
 }
 
 /** Who holds the lease while this run works: the run's link (or "local run"), the actor and a random tag. */
-export function leaseOwner(config: Config, tag: string): string {
-  return `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${tag}`
+export function leaseOwner(config: Config): string {
+  return `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${randomUUID().slice(0, 8)}`
 }

@@ -4,6 +4,37 @@
  * `fromJSON(steps.<id>.outputs.plan)` must still get valid JSON.
  */
 import type { Plan } from '../plan.js'
+import type { Finding } from '../review/types.js'
+
+/**
+ * What a command hands on, before it is written as the action's outputs (main.ts) or as the command line's
+ * JSON document (src/cli): both come from this one value, so they cannot differ. A field that is null is not
+ * set (validate, baseline and repair set only some).
+ */
+export interface RunOutputs {
+  currentVersion: number
+  /** Versions still pending after the run. */
+  pending: number[]
+  applied: number[] | null
+  drift: boolean
+  plan: Plan
+  /** `passed`, `failed`, `unavailable`, or `off` when verification did not run. */
+  verification: string | null
+  findings: readonly Finding[] | null
+}
+
+/** The outputs of a plan (nothing applied; versions deferred by target-version are pending too). */
+export function planOutputs(plan: Plan, verification: string, findings: readonly Finding[]): RunOutputs {
+  return {
+    currentVersion: plan.currentVersion,
+    pending: [...plan.pending.map((p) => p.version), ...plan.deferred],
+    applied: [],
+    drift: plan.drift.length > 0,
+    plan,
+    verification,
+    findings
+  }
+}
 
 /** The most characters of the `plan` output: plenty for any plan a person reads, small for an expression. */
 export const PLAN_OUTPUT_LIMIT = 64 * 1024

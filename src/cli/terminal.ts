@@ -5,6 +5,7 @@
  * control characters escaped and every secret the options registered masked, as in the action's log.
  */
 import { printable } from '../printable.js'
+import { maskSecrets } from '../targets/mask.js'
 import type { Reporter, Where } from '../commands/reporter.js'
 import { findingAnnotations } from '../report/review.js'
 import type { Finding, Severity } from '../review/types.js'
@@ -24,10 +25,7 @@ export class Masker {
     if (secret) this.secrets.add(secret)
   }
   mask(text: string): string {
-    let masked = text
-    // Longest first: a secret that holds another is masked whole.
-    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) masked = masked.split(secret).join('***')
-    return masked
+    return maskSecrets(text, this.secrets)
   }
 }
 

@@ -4,6 +4,12 @@
  */
 import type { ApplyResult } from '../src/engine/apply.js'
 
+/** The middle value (the upper one of an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
 export interface RunCost {
   calls: number
   ms: number

@@ -7,6 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { discoverMigrations } from '../src/migrations/discover.js'
 import { splitStatements } from '../src/migrations/split.js'
+import { median } from './cost.js'
 
 function generate(targetBytes: number): string {
   const parts: string[] = []
@@ -20,11 +21,6 @@ function generate(targetBytes: number): string {
     size += chunk.length
   }
   return parts.join('')
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
 }
 
 export async function benchSplit(): Promise<void> {

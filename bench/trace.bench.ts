@@ -15,14 +15,10 @@ import { discoverMigrations } from '../src/migrations/discover.js'
 import type { Version } from '../src/migrations/types.js'
 import { verifyOnShadow } from '../src/shadow/verify.js'
 import { startEmbeddedPostgres } from '../__tests__/support/postgres.js'
+import { median } from './cost.js'
 
 const CORPUS = fileURLToPath(new URL('../examples/job-queue/migrations/resources', import.meta.url))
 const PAIRS = 11
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
 
 interface Timing {
   /** The whole verification, as the caller waits for it. */

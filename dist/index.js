@@ -74906,8 +74906,6 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
  * Typed errors. Each one carries what a person needs to act on it: the input it concerns, or the
@@ -76745,6 +76743,8 @@ function unqualifiedTables(table) {
     };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/targets/running-statement.ts
 /**
  * The backend running a statement sent without parameters: same database and user, active, and its
@@ -79802,7 +79802,14 @@ function misreadPassword(url) {
 function scrubSecrets(url) {
     // Very short values would mask unrelated text; the runner's masking covers them in the log.
     const secrets = url ? urlSecrets(url).filter((secret) => secret.length >= 3) : [];
-    return (message) => secrets.reduce((text, secret) => text.split(secret).join(MASK), message);
+    return (message) => maskSecrets(message, secrets);
+}
+/** Every occurrence of each secret in `text` as `***`; the longest first, so that one holding another is masked whole. */
+function maskSecrets(text, secrets) {
+    return [...secrets]
+        .filter(Boolean)
+        .sort((a, b) => b.length - a.length)
+        .reduce((masked, secret) => masked.split(secret).join(MASK), text);
 }
 function maskUrl(url) {
     try {
@@ -82462,18 +82469,22 @@ function reviewFindings(config, prepared, trace, reporter, pullRequestFilesUrl =
         unavailable
     };
 }
-/** Each finding as a log line, waived ones with their reason. */
-function logFindings(findings, reporter) {
-    for (const finding of findings)
-        reporter.info(`[review] ${findingLogLine(finding)}`);
-}
-/** Each unwaived finding at its file and line, so it shows in the pull request's Files changed (the action). */
-function annotateFindings(findings, reporter) {
-    for (const annotation of findingAnnotations(findings))
-        reporter.annotate(annotation.level, annotation.message, annotation.properties);
+/**
+ * Reporter.findings as a log shows it: each finding a `[review]` line (waived ones with their reason), and
+ * each unwaived one an annotation at its file and line (in the action, in the pull request's Files changed).
+ */
+function showFindings(reporter, findings, show) {
+    if (show.log)
+        for (const finding of findings)
+            reporter.info(`[review] ${findingLogLine(finding)}`);
+    if (show.annotate)
+        for (const annotation of findingAnnotations(findings))
+            reporter.annotate(annotation.level, annotation.message, annotation.properties);
 }
 
 ;// CONCATENATED MODULE: ./src/commands/target.ts
+/** The target's lifecycle, one place for every command: created, described in the log, always closed. */
+
 
 async function withTarget(config, reporter, work) {
     const target = createTarget(config.target, (message) => reporter.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
@@ -82486,17 +82497,11 @@ async function withTarget(config, reporter, work) {
     }
 }
 /** Who holds the lease while this run works: the run's link (or "local run"), the actor and a random tag. */
-function leaseOwner(config, tag) {
-    return `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${tag}`;
+function leaseOwner(config) {
+    return `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/commands/apply.ts
-/**
- * `apply`: the pending versions applied, each in one fenced transaction (src/engine). It does not judge
- * again what the pull request's review judged: it logs the findings it sees in the pending versions, from
- * the repository alone (no extra call to the target), and never fails on them.
- */
-
 
 
 
@@ -82512,7 +82517,7 @@ async function runApply(config, versions, reporter) {
         findings = reviewFindings(config, await prepareReview(versions, pendingOf(plan), null, reporter), null, reporter).findings;
         if (findings.length)
             reporter.info(`The review of the pending versions (repository only; apply does not fail on it):`);
-        logFindings(findings, reporter);
+        reporter.findings(findings, { log: true, annotate: false });
         return applyMigrations(target, versions, {
             tables: history.tables,
             history,
@@ -82522,7 +82527,7 @@ async function runApply(config, versions, reporter) {
             ...transportLimits(config.target),
             run: config.run,
             lease: {
-                owner: leaseOwner(config, (0,external_node_crypto_.randomUUID)().slice(0, 8)),
+                owner: leaseOwner(config),
                 ttlSeconds: config.leaseTtlSeconds,
                 waitTimeoutSeconds: config.waitTimeoutSeconds
             },
@@ -82537,7 +82542,15 @@ async function runApply(config, versions, reporter) {
         result,
         findings,
         markdown: renderApply(result, { target: config.environment }),
-        pending: versions.map((v) => v.number).filter((v) => !applied.has(v))
+        outputs: {
+            currentVersion: result.toVersion,
+            pending: versions.map((v) => v.number).filter((v) => !applied.has(v)),
+            applied: result.applied.map((a) => a.version),
+            drift: result.plan.drift.length > 0,
+            plan: result.plan,
+            verification: 'off',
+            findings
+        }
     };
 }
 
@@ -82837,8 +82850,6 @@ async function commit(context, writes, what, committed) {
 }
 
 ;// CONCATENATED MODULE: ./src/commands/operations.ts
-/** validate, baseline and repair: each reads or writes the meta table only, never migration SQL. */
-
 
 
 
@@ -82850,18 +82861,16 @@ async function runOperation(config, versions, reporter) {
     const log = (message) => reporter.info(message);
     const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
     const lease = {
-        owner: leaseOwner(config, (0,external_node_crypto_.randomUUID)().slice(0, 8)),
+        owner: leaseOwner(config),
         ttlSeconds: config.leaseTtlSeconds,
         waitTimeoutSeconds: config.waitTimeoutSeconds
     };
-    let plan = null;
-    let findings = null;
+    let outputs = null;
     const failures = [];
     const lines = await withTarget(config, reporter, async (target) => {
         const tables = await resolveMetaTables(target, config.metaTable);
         if (config.command === 'validate') {
             const result = await validate(target, versions, { tables, ...planOptions });
-            plan = result.plan;
             const lines = result.problems.length
                 ? fitLines(result.problems.map((p) => `- ❗ ${p}`), 30_000, (hidden) => `- … and ${hidden} more`)
                 : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`];
@@ -82872,10 +82881,18 @@ async function runOperation(config, versions, reporter) {
                 });
             // The same review as plan's, with the target's catalog; without verification, so without the trace.
             const review = reviewFindings(config, await prepareReview(versions, pendingOf(result.plan), target, reporter), null, reporter);
-            findings = review.findings;
             if (result.plan.pending.length)
                 lines.push('', ...renderReview(review));
-            annotateFindings(findings, reporter);
+            reporter.findings(review.findings, { log: false, annotate: true });
+            outputs = {
+                currentVersion: result.plan.currentVersion,
+                pending: pendingOf(result.plan),
+                applied: null,
+                drift: result.plan.drift.length > 0,
+                plan: result.plan,
+                verification: null,
+                findings: review.findings
+            };
             return lines;
         }
         if (config.command === 'baseline') {
@@ -82898,7 +82915,7 @@ async function runOperation(config, versions, reporter) {
         return lines.length ? lines : ['✅ Nothing to repair: no drift and no stale lease.'];
     });
     const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n');
-    return { markdown, plan, findings, failures };
+    return { markdown, outputs, failures };
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -83911,6 +83928,70 @@ function renderDeployComment(input) {
     }
     lines.push('', footer(input.runUrl, input.sha), '');
     return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+/** The outputs of a plan (nothing applied; versions deferred by target-version are pending too). */
+function planOutputs(plan, verification, findings) {
+    return {
+        currentVersion: plan.currentVersion,
+        pending: [...plan.pending.map((p) => p.version), ...plan.deferred],
+        applied: [],
+        drift: plan.drift.length > 0,
+        plan,
+        verification,
+        findings
+    };
+}
+/** The most characters of the `plan` output: plenty for any plan a person reads, small for an expression. */
+const PLAN_OUTPUT_LIMIT = 64 * 1024;
+/** GitHub refuses a step summary over 1 MiB; keep a margin for what other steps of the job add. */
+const SUMMARY_LIMIT = 512 * 1024;
+/** No single message in a list (a refusal naming every drifted file) takes more than this. */
+const ITEM_TEXT_LIMIT = 2_000;
+function lists(plan) {
+    return Object.entries(plan).filter((entry) => Array.isArray(entry[1]));
+}
+/** The plan with each list cut to its first `keep` items, and `omitted` counting what was cut from each. */
+function cut(plan, keep) {
+    const out = { ...plan };
+    const omitted = {};
+    for (const [key, list] of lists(plan)) {
+        // The newest applied versions say most about the database; of every other list, the first ones.
+        const kept = list.length <= keep ? list : key === 'appliedVersions' ? list.slice(list.length - keep) : list.slice(0, keep);
+        out[key] = kept.map((item) => typeof item === 'string' && item.length > ITEM_TEXT_LIMIT ? `${item.slice(0, ITEM_TEXT_LIMIT - 1)}…` : item);
+        if (list.length > keep)
+            omitted[key] = list.length - keep;
+    }
+    out.omitted = omitted;
+    return out;
+}
+/**
+ * The plan as JSON of at most `limit` characters. When the whole plan is longer, every list is cut to the
+ * same number of items (the largest that fits) and `omitted` says how many items each list lost, so a
+ * consumer can tell a cut list from a complete one. An uncut plan has no `omitted`.
+ */
+function planOutput(plan, limit = PLAN_OUTPUT_LIMIT) {
+    const whole = JSON.stringify(plan);
+    if (whole.length <= limit)
+        return whole;
+    let low = 0;
+    let high = Math.max(0, ...lists(plan).map(([, list]) => list.length));
+    while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (JSON.stringify(cut(plan, middle)).length <= limit)
+            low = middle;
+        else
+            high = middle - 1;
+    }
+    return JSON.stringify(cut(plan, low));
+}
+/** The markdown for the job summary, or a short note when it is (against every bound upstream) too large. */
+function boundedSummary(markdown, limit = SUMMARY_LIMIT) {
+    if (Buffer.byteLength(markdown, 'utf8') <= limit)
+        return markdown;
+    const title = markdown.slice(0, markdown.indexOf('\n') + 1 || markdown.length);
+    return `${title}\nThe report is too large for a job summary (${Buffer.byteLength(markdown, 'utf8').toLocaleString('en-US')} bytes): see the log of this run.\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/review/schema-change.ts
@@ -85759,6 +85840,7 @@ function isVersionFailure(error) {
 
 
 
+
 async function readPlan(config, versions, context, reporter) {
     const options = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
     if (config.target) {
@@ -85802,8 +85884,7 @@ async function runPlan(config, versions, context, reporter) {
     }
     const ran = verification && verification.status !== 'unavailable' ? verification : null;
     const review = reviewFindings(config, prepared, ran?.trace ?? null, reporter, context.pullRequestFilesUrl);
-    logFindings(review.findings, reporter);
-    annotateFindings(review.findings, reporter);
+    reporter.findings(review.findings, { log: true, annotate: true });
     const markdown = renderPlanComment({
         environment: config.environment,
         plan,
@@ -85827,7 +85908,8 @@ async function runPlan(config, versions, context, reporter) {
             where: { title: `Verification of v${failed.version} failed`, file, startLine: line, startColumn: column }
         });
     }
-    return { plan, source, verification, review, markdown, failures };
+    const outputs = planOutputs(plan, verification?.status ?? 'off', review.findings);
+    return { plan, source, verification, review, markdown, outputs, failures };
 }
 function logPlan(plan, reporter) {
     if (!plan.pending.length) {
@@ -86513,64 +86595,13 @@ function describeFailure(status, error) {
     return message ? `GitHub answered ${status} "${message}"` : `GitHub answered ${status}`;
 }
 
-;// CONCATENATED MODULE: ./src/report/outputs.ts
-/** The most characters of the `plan` output: plenty for any plan a person reads, small for an expression. */
-const PLAN_OUTPUT_LIMIT = 64 * 1024;
-/** GitHub refuses a step summary over 1 MiB; keep a margin for what other steps of the job add. */
-const SUMMARY_LIMIT = 512 * 1024;
-/** No single message in a list (a refusal naming every drifted file) takes more than this. */
-const ITEM_TEXT_LIMIT = 2_000;
-function lists(plan) {
-    return Object.entries(plan).filter((entry) => Array.isArray(entry[1]));
-}
-/** The plan with each list cut to its first `keep` items, and `omitted` counting what was cut from each. */
-function cut(plan, keep) {
-    const out = { ...plan };
-    const omitted = {};
-    for (const [key, list] of lists(plan)) {
-        // The newest applied versions say most about the database; of every other list, the first ones.
-        const kept = list.length <= keep ? list : key === 'appliedVersions' ? list.slice(list.length - keep) : list.slice(0, keep);
-        out[key] = kept.map((item) => typeof item === 'string' && item.length > ITEM_TEXT_LIMIT ? `${item.slice(0, ITEM_TEXT_LIMIT - 1)}…` : item);
-        if (list.length > keep)
-            omitted[key] = list.length - keep;
-    }
-    out.omitted = omitted;
-    return out;
-}
-/**
- * The plan as JSON of at most `limit` characters. When the whole plan is longer, every list is cut to the
- * same number of items (the largest that fits) and `omitted` says how many items each list lost, so a
- * consumer can tell a cut list from a complete one. An uncut plan has no `omitted`.
- */
-function planOutput(plan, limit = PLAN_OUTPUT_LIMIT) {
-    const whole = JSON.stringify(plan);
-    if (whole.length <= limit)
-        return whole;
-    let low = 0;
-    let high = Math.max(0, ...lists(plan).map(([, list]) => list.length));
-    while (low < high) {
-        const middle = Math.ceil((low + high) / 2);
-        if (JSON.stringify(cut(plan, middle)).length <= limit)
-            low = middle;
-        else
-            high = middle - 1;
-    }
-    return JSON.stringify(cut(plan, low));
-}
-/** The markdown for the job summary, or a short note when it is (against every bound upstream) too large. */
-function boundedSummary(markdown, limit = SUMMARY_LIMIT) {
-    if (Buffer.byteLength(markdown, 'utf8') <= limit)
-        return markdown;
-    const title = markdown.slice(0, markdown.indexOf('\n') + 1 || markdown.length);
-    return `${title}\nThe report is too large for a job summary (${Buffer.byteLength(markdown, 'utf8').toLocaleString('en-US')} bytes): see the log of this run.\n`;
-}
-
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action: inputs → migrations → the command (src/commands, shared with the command line in src/cli)
  * → outputs, job summary, pull request comments and deployment statuses. The one place that fails the
  * step: each error becomes one annotation at the file and line it concerns.
  */
+
 
 
 
@@ -86624,7 +86655,8 @@ const reporter = {
     annotate: (level, message, where) => {
         const write = level === 'error' ? core_error : level === 'warning' ? core_warning : notice;
         write(logLine(message), where);
-    }
+    },
+    findings: (findings, show) => showFindings(reporter, findings, show)
 };
 /** `https://github.com/<owner>/<repo>/pull/<n>/files` on a pull request event; null otherwise. */
 function pullRequestFilesUrl() {
@@ -86647,30 +86679,13 @@ function failWith(failures) {
 }
 async function planStep(config, versions) {
     const outcome = await runPlan(config, versions, { baseSha: baseSha(), pullRequestFilesUrl: pullRequestFilesUrl() }, reporter);
-    const { plan, verification, review, markdown } = outcome;
-    await publish(markdown, {
-        currentVersion: plan.currentVersion,
-        pending: [...plan.pending.map((p) => p.version), ...plan.deferred],
-        applied: [],
-        drift: plan.drift.length > 0,
-        plan,
-        verification: verification?.status ?? 'off',
-        findings: review.findings
-    });
-    await commentOnPullRequest(config, markdown);
+    await publish(outcome.markdown, outcome.outputs);
+    await commentOnPullRequest(config, outcome.markdown);
     failWith(outcome.failures);
 }
 async function applyStep(config, versions) {
-    const { result, findings, markdown, pending } = await runApply(config, versions, reporter);
-    await publish(markdown, {
-        currentVersion: result.toVersion,
-        pending,
-        applied: result.applied.map((a) => a.version),
-        drift: result.plan.drift.length > 0,
-        plan: result.plan,
-        verification: 'off',
-        findings
-    });
+    const { result, markdown, outputs } = await runApply(config, versions, reporter);
+    await publish(markdown, outputs);
     await reportDeploy(config, result);
     if (result.error)
         throw result.error;
@@ -86680,30 +86695,24 @@ async function applyStep(config, versions) {
         main_info(`Nothing to apply: at v${result.toVersion}`);
 }
 async function operationStep(config, versions) {
-    const { markdown, plan, findings, failures } = await runOperation(config, versions, reporter);
-    setOutput('summary', boundedSummary(markdown));
-    if (plan) {
-        setOutput('current-version', String(plan.currentVersion));
-        setOutput('pending', JSON.stringify(plan.pending.map((p) => p.version)));
-        setOutput('drift', String(plan.drift.length > 0));
-        setOutput('plan', planOutput(plan));
-    }
-    if (findings)
-        setOutput('findings', findingsOutput(findings, PLAN_OUTPUT_LIMIT));
-    if (process.env.GITHUB_STEP_SUMMARY)
-        await summary.addRaw(boundedSummary(markdown)).write();
-    else
-        logBlock(markdown, (text) => info(text));
+    const { markdown, outputs, failures } = await runOperation(config, versions, reporter);
+    await publish(markdown, outputs);
     failWith(failures);
 }
+/** The run's outputs (those it has: validate, baseline and repair set fewer), then the job summary. */
 async function publish(markdown, outputs) {
-    setOutput('current-version', String(outputs.currentVersion));
-    setOutput('pending', JSON.stringify(outputs.pending));
-    setOutput('applied', JSON.stringify(outputs.applied));
-    setOutput('drift', String(outputs.drift));
-    setOutput('plan', planOutput(outputs.plan));
-    setOutput('verification', outputs.verification);
-    setOutput('findings', findingsOutput(outputs.findings, PLAN_OUTPUT_LIMIT));
+    if (outputs) {
+        setOutput('current-version', String(outputs.currentVersion));
+        setOutput('pending', JSON.stringify(outputs.pending));
+        if (outputs.applied)
+            setOutput('applied', JSON.stringify(outputs.applied));
+        setOutput('drift', String(outputs.drift));
+        setOutput('plan', planOutput(outputs.plan));
+        if (outputs.verification)
+            setOutput('verification', outputs.verification);
+        if (outputs.findings)
+            setOutput('findings', findingsOutput(outputs.findings, PLAN_OUTPUT_LIMIT));
+    }
     setOutput('summary', boundedSummary(markdown));
     if (process.env.GITHUB_STEP_SUMMARY)
         await summary.addRaw(boundedSummary(markdown)).write();

@@ -37650,8 +37650,6 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: external "node:url"
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
  * Typed errors. Each one carries what a person needs to act on it: the input it concerns, or the
@@ -39489,6 +39487,8 @@ function unqualifiedTables(table) {
     };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/targets/running-statement.ts
 /**
  * The backend running a statement sent without parameters: same database and user, active, and its
@@ -42546,7 +42546,14 @@ function misreadPassword(url) {
 function scrubSecrets(url) {
     // Very short values would mask unrelated text; the runner's masking covers them in the log.
     const secrets = url ? urlSecrets(url).filter((secret) => secret.length >= 3) : [];
-    return (message) => secrets.reduce((text, secret) => text.split(secret).join(MASK), message);
+    return (message) => maskSecrets(message, secrets);
+}
+/** Every occurrence of each secret in `text` as `***`; the longest first, so that one holding another is masked whole. */
+function maskSecrets(text, secrets) {
+    return [...secrets]
+        .filter(Boolean)
+        .sort((a, b) => b.length - a.length)
+        .reduce((masked, secret) => masked.split(secret).join(MASK), text);
 }
 function maskUrl(url) {
     try {
@@ -43171,7 +43178,7 @@ function findingsOutput(findings, limit) {
  * log. The comment, summary and output carry every finding.
  */
 const ANNOTATION_LIMIT = 50;
-function findingAnnotations(findings, limit = ANNOTATION_LIMIT) {
+function review_findingAnnotations(findings, limit = ANNOTATION_LIMIT) {
     // Stable: within a severity, in the findings' order (version, statement, position).
     const active = activeFindings(findings).sort((a, b) => rank(a.severity) - rank(b.severity));
     const annotations = active.slice(0, limit).map((f) => ({
@@ -43188,7 +43195,7 @@ function findingAnnotations(findings, limit = ANNOTATION_LIMIT) {
     return annotations;
 }
 /** A finding for a log line: `warning index-not-concurrent at m/v3/01.sql:4:1: …`. */
-function findingLogLine(finding) {
+function review_findingLogLine(finding) {
     const waived = finding.waived
         ? ` (waived by ${finding.waived.by === 'comment' ? 'a comment' : 'ignore-rules'}: ${oneLine(finding.waived.reason, 500)})`
         : '';
@@ -45198,18 +45205,22 @@ function reviewFindings(config, prepared, trace, reporter, pullRequestFilesUrl =
         unavailable
     };
 }
-/** Each finding as a log line, waived ones with their reason. */
-function logFindings(findings, reporter) {
-    for (const finding of findings)
-        reporter.info(`[review] ${findingLogLine(finding)}`);
-}
-/** Each unwaived finding at its file and line, so it shows in the pull request's Files changed (the action). */
-function annotateFindings(findings, reporter) {
-    for (const annotation of findingAnnotations(findings))
-        reporter.annotate(annotation.level, annotation.message, annotation.properties);
+/**
+ * Reporter.findings as a log shows it: each finding a `[review]` line (waived ones with their reason), and
+ * each unwaived one an annotation at its file and line (in the action, in the pull request's Files changed).
+ */
+function showFindings(reporter, findings, show) {
+    if (show.log)
+        for (const finding of findings)
+            reporter.info(`[review] ${findingLogLine(finding)}`);
+    if (show.annotate)
+        for (const annotation of findingAnnotations(findings))
+            reporter.annotate(annotation.level, annotation.message, annotation.properties);
 }
 
 ;// CONCATENATED MODULE: ./src/commands/target.ts
+/** The target's lifecycle, one place for every command: created, described in the log, always closed. */
+
 
 async function withTarget(config, reporter, work) {
     const target = createTarget(config.target, (message) => reporter.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
@@ -45222,17 +45233,11 @@ async function withTarget(config, reporter, work) {
     }
 }
 /** Who holds the lease while this run works: the run's link (or "local run"), the actor and a random tag. */
-function leaseOwner(config, tag) {
-    return `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${tag}`;
+function leaseOwner(config) {
+    return `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/commands/apply.ts
-/**
- * `apply`: the pending versions applied, each in one fenced transaction (src/engine). It does not judge
- * again what the pull request's review judged: it logs the findings it sees in the pending versions, from
- * the repository alone (no extra call to the target), and never fails on them.
- */
-
 
 
 
@@ -45248,7 +45253,7 @@ async function runApply(config, versions, reporter) {
         findings = reviewFindings(config, await prepareReview(versions, pendingOf(plan), null, reporter), null, reporter).findings;
         if (findings.length)
             reporter.info(`The review of the pending versions (repository only; apply does not fail on it):`);
-        logFindings(findings, reporter);
+        reporter.findings(findings, { log: true, annotate: false });
         return applyMigrations(target, versions, {
             tables: history.tables,
             history,
@@ -45258,7 +45263,7 @@ async function runApply(config, versions, reporter) {
             ...transportLimits(config.target),
             run: config.run,
             lease: {
-                owner: leaseOwner(config, (0,external_node_crypto_.randomUUID)().slice(0, 8)),
+                owner: leaseOwner(config),
                 ttlSeconds: config.leaseTtlSeconds,
                 waitTimeoutSeconds: config.waitTimeoutSeconds
             },
@@ -45273,7 +45278,15 @@ async function runApply(config, versions, reporter) {
         result,
         findings,
         markdown: renderApply(result, { target: config.environment }),
-        pending: versions.map((v) => v.number).filter((v) => !applied.has(v))
+        outputs: {
+            currentVersion: result.toVersion,
+            pending: versions.map((v) => v.number).filter((v) => !applied.has(v)),
+            applied: result.applied.map((a) => a.version),
+            drift: result.plan.drift.length > 0,
+            plan: result.plan,
+            verification: 'off',
+            findings
+        }
     };
 }
 
@@ -46442,8 +46455,6 @@ async function commit(context, writes, what, committed) {
 }
 
 ;// CONCATENATED MODULE: ./src/commands/operations.ts
-/** validate, baseline and repair: each reads or writes the meta table only, never migration SQL. */
-
 
 
 
@@ -46455,18 +46466,16 @@ async function runOperation(config, versions, reporter) {
     const log = (message) => reporter.info(message);
     const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
     const lease = {
-        owner: leaseOwner(config, (0,external_node_crypto_.randomUUID)().slice(0, 8)),
+        owner: leaseOwner(config),
         ttlSeconds: config.leaseTtlSeconds,
         waitTimeoutSeconds: config.waitTimeoutSeconds
     };
-    let plan = null;
-    let findings = null;
+    let outputs = null;
     const failures = [];
     const lines = await withTarget(config, reporter, async (target) => {
         const tables = await resolveMetaTables(target, config.metaTable);
         if (config.command === 'validate') {
             const result = await validate(target, versions, { tables, ...planOptions });
-            plan = result.plan;
             const lines = result.problems.length
                 ? markdown_fitLines(result.problems.map((p) => `- ❗ ${p}`), 30_000, (hidden) => `- … and ${hidden} more`)
                 : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`];
@@ -46477,10 +46486,18 @@ async function runOperation(config, versions, reporter) {
                 });
             // The same review as plan's, with the target's catalog; without verification, so without the trace.
             const review = reviewFindings(config, await prepareReview(versions, pendingOf(result.plan), target, reporter), null, reporter);
-            findings = review.findings;
             if (result.plan.pending.length)
                 lines.push('', ...renderReview(review));
-            annotateFindings(findings, reporter);
+            reporter.findings(review.findings, { log: false, annotate: true });
+            outputs = {
+                currentVersion: result.plan.currentVersion,
+                pending: pendingOf(result.plan),
+                applied: null,
+                drift: result.plan.drift.length > 0,
+                plan: result.plan,
+                verification: null,
+                findings: review.findings
+            };
             return lines;
         }
         if (config.command === 'baseline') {
@@ -46503,7 +46520,7 @@ async function runOperation(config, versions, reporter) {
         return lines.length ? lines : ['✅ Nothing to repair: no drift and no stale lease.'];
     });
     const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n');
-    return { markdown, plan, findings, failures };
+    return { markdown, outputs, failures };
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -46939,6 +46956,70 @@ function renderDeployComment(input) {
     }
     lines.push('', footer(input.runUrl, input.sha), '');
     return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+/** The outputs of a plan (nothing applied; versions deferred by target-version are pending too). */
+function planOutputs(plan, verification, findings) {
+    return {
+        currentVersion: plan.currentVersion,
+        pending: [...plan.pending.map((p) => p.version), ...plan.deferred],
+        applied: [],
+        drift: plan.drift.length > 0,
+        plan,
+        verification,
+        findings
+    };
+}
+/** The most characters of the `plan` output: plenty for any plan a person reads, small for an expression. */
+const PLAN_OUTPUT_LIMIT = 64 * 1024;
+/** GitHub refuses a step summary over 1 MiB; keep a margin for what other steps of the job add. */
+const SUMMARY_LIMIT = (/* unused pure expression or super */ null && (512 * 1024));
+/** No single message in a list (a refusal naming every drifted file) takes more than this. */
+const ITEM_TEXT_LIMIT = 2_000;
+function lists(plan) {
+    return Object.entries(plan).filter((entry) => Array.isArray(entry[1]));
+}
+/** The plan with each list cut to its first `keep` items, and `omitted` counting what was cut from each. */
+function cut(plan, keep) {
+    const out = { ...plan };
+    const omitted = {};
+    for (const [key, list] of lists(plan)) {
+        // The newest applied versions say most about the database; of every other list, the first ones.
+        const kept = list.length <= keep ? list : key === 'appliedVersions' ? list.slice(list.length - keep) : list.slice(0, keep);
+        out[key] = kept.map((item) => typeof item === 'string' && item.length > ITEM_TEXT_LIMIT ? `${item.slice(0, ITEM_TEXT_LIMIT - 1)}…` : item);
+        if (list.length > keep)
+            omitted[key] = list.length - keep;
+    }
+    out.omitted = omitted;
+    return out;
+}
+/**
+ * The plan as JSON of at most `limit` characters. When the whole plan is longer, every list is cut to the
+ * same number of items (the largest that fits) and `omitted` says how many items each list lost, so a
+ * consumer can tell a cut list from a complete one. An uncut plan has no `omitted`.
+ */
+function planOutput(plan, limit = PLAN_OUTPUT_LIMIT) {
+    const whole = JSON.stringify(plan);
+    if (whole.length <= limit)
+        return whole;
+    let low = 0;
+    let high = Math.max(0, ...lists(plan).map(([, list]) => list.length));
+    while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (JSON.stringify(cut(plan, middle)).length <= limit)
+            low = middle;
+        else
+            high = middle - 1;
+    }
+    return JSON.stringify(cut(plan, low));
+}
+/** The markdown for the job summary, or a short note when it is (against every bound upstream) too large. */
+function boundedSummary(markdown, limit = SUMMARY_LIMIT) {
+    if (Buffer.byteLength(markdown, 'utf8') <= limit)
+        return markdown;
+    const title = markdown.slice(0, markdown.indexOf('\n') + 1 || markdown.length);
+    return `${title}\nThe report is too large for a job summary (${Buffer.byteLength(markdown, 'utf8').toLocaleString('en-US')} bytes): see the log of this run.\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/review/schema-change.ts
@@ -48787,6 +48868,7 @@ function isVersionFailure(error) {
 
 
 
+
 async function readPlan(config, versions, context, reporter) {
     const options = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
     if (config.target) {
@@ -48830,8 +48912,7 @@ async function runPlan(config, versions, context, reporter) {
     }
     const ran = verification && verification.status !== 'unavailable' ? verification : null;
     const review = reviewFindings(config, prepared, ran?.trace ?? null, reporter, context.pullRequestFilesUrl);
-    logFindings(review.findings, reporter);
-    annotateFindings(review.findings, reporter);
+    reporter.findings(review.findings, { log: true, annotate: true });
     const markdown = renderPlanComment({
         environment: config.environment,
         plan,
@@ -48855,7 +48936,8 @@ async function runPlan(config, versions, context, reporter) {
             where: { title: `Verification of v${failed.version} failed`, file, startLine: line, startColumn: column }
         });
     }
-    return { plan, source, verification, review, markdown, failures };
+    const outputs = planOutputs(plan, verification?.status ?? 'off', review.findings);
+    return { plan, source, verification, review, markdown, outputs, failures };
 }
 function logPlan(plan, reporter) {
     if (!plan.pending.length) {
@@ -49096,58 +49178,6 @@ function defaultEnvironment(target, migrationsDir) {
     catch {
         return 'postgres';
     }
-}
-
-;// CONCATENATED MODULE: ./src/report/outputs.ts
-/** The most characters of the `plan` output: plenty for any plan a person reads, small for an expression. */
-const PLAN_OUTPUT_LIMIT = 64 * 1024;
-/** GitHub refuses a step summary over 1 MiB; keep a margin for what other steps of the job add. */
-const SUMMARY_LIMIT = (/* unused pure expression or super */ null && (512 * 1024));
-/** No single message in a list (a refusal naming every drifted file) takes more than this. */
-const ITEM_TEXT_LIMIT = 2_000;
-function lists(plan) {
-    return Object.entries(plan).filter((entry) => Array.isArray(entry[1]));
-}
-/** The plan with each list cut to its first `keep` items, and `omitted` counting what was cut from each. */
-function cut(plan, keep) {
-    const out = { ...plan };
-    const omitted = {};
-    for (const [key, list] of lists(plan)) {
-        // The newest applied versions say most about the database; of every other list, the first ones.
-        const kept = list.length <= keep ? list : key === 'appliedVersions' ? list.slice(list.length - keep) : list.slice(0, keep);
-        out[key] = kept.map((item) => typeof item === 'string' && item.length > ITEM_TEXT_LIMIT ? `${item.slice(0, ITEM_TEXT_LIMIT - 1)}…` : item);
-        if (list.length > keep)
-            omitted[key] = list.length - keep;
-    }
-    out.omitted = omitted;
-    return out;
-}
-/**
- * The plan as JSON of at most `limit` characters. When the whole plan is longer, every list is cut to the
- * same number of items (the largest that fits) and `omitted` says how many items each list lost, so a
- * consumer can tell a cut list from a complete one. An uncut plan has no `omitted`.
- */
-function planOutput(plan, limit = PLAN_OUTPUT_LIMIT) {
-    const whole = JSON.stringify(plan);
-    if (whole.length <= limit)
-        return whole;
-    let low = 0;
-    let high = Math.max(0, ...lists(plan).map(([, list]) => list.length));
-    while (low < high) {
-        const middle = Math.ceil((low + high) / 2);
-        if (JSON.stringify(cut(plan, middle)).length <= limit)
-            low = middle;
-        else
-            high = middle - 1;
-    }
-    return JSON.stringify(cut(plan, low));
-}
-/** The markdown for the job summary, or a short note when it is (against every bound upstream) too large. */
-function boundedSummary(markdown, limit = SUMMARY_LIMIT) {
-    if (Buffer.byteLength(markdown, 'utf8') <= limit)
-        return markdown;
-    const title = markdown.slice(0, markdown.indexOf('\n') + 1 || markdown.length);
-    return `${title}\nThe report is too large for a job summary (${Buffer.byteLength(markdown, 'utf8').toLocaleString('en-US')} bytes): see the log of this run.\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/options.ts
@@ -49586,6 +49616,8 @@ function helpText(command, version) {
  * control characters escaped and every secret the options registered masked, as in the action's log.
  */
 
+
+
 const CODES = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 };
 /** Secrets to mask in every line; registered as config reads them (every non-empty one, as the runner masks). */
 class Masker {
@@ -49595,11 +49627,7 @@ class Masker {
             this.secrets.add(secret);
     }
     mask(text) {
-        let masked = text;
-        // Longest first: a secret that holds another is masked whole.
-        for (const secret of [...this.secrets].sort((a, b) => b.length - a.length))
-            masked = masked.split(secret).join('***');
-        return masked;
+        return maskSecrets(text, this.secrets);
     }
 }
 const PROGRESS_AFTER_MS = 1_000;
@@ -49614,12 +49642,6 @@ class Terminal {
     progressShown = false;
     timer = null;
     frame = 0;
-    /**
-     * The commands log each finding (`[review] <severity> <rule> at <file:line:column>: …`) and, where they judge
-     * them, annotate it too: `drop` leaves the log line out (the annotation says it, with the fix), `convert`
-     * prints it in the `file:line:column: severity: …` form (apply, which logs without judging).
-     */
-    reviewLines = 'drop';
     constructor(stderr, masker, options) {
         this.stderr = stderr;
         this.masker = masker;
@@ -49644,18 +49666,12 @@ class Terminal {
     }
     info(message) {
         const text = this.clean(message);
-        const finding = /^\[review\] (error|warning|notice) ([a-z0-9-]+) at (.+?:\d+:\d+): (.*)$/.exec(text);
-        if (finding) {
-            if (this.reviewLines === 'convert')
-                this.annotate(finding[1], finding[4], { title: finding[2] }, finding[3]);
-            return;
-        }
         this.lastLine = text;
         if (/^(\[verify\] )?Applied v\d+/.test(text))
             this.line(`${this.paint('green', '✓')} ${text}`);
         else if (/^(\[verify\] )?Applying v\d+/.test(text))
             this.line(this.paint('bold', text));
-        else if (text.startsWith('[verify]') || text.startsWith('[review]'))
+        else if (text.startsWith('[verify]'))
             this.line(this.paint('dim', text));
         else
             this.line(text);
@@ -49663,11 +49679,29 @@ class Terminal {
     warning(message) {
         this.line(`${this.paint('yellow', 'warning:')} ${this.clean(message)}`);
     }
-    annotate(level, message, where, at) {
+    annotate(level, message, where) {
         const colour = level === 'error' ? 'red' : level === 'warning' ? 'yellow' : 'cyan';
-        const place = at ? `${at}: ` : where.file ? `${where.file}:${where.startLine ?? 1}:${where.startColumn ?? 1}: ` : '';
+        const place = where.file ? `${where.file}:${where.startLine ?? 1}:${where.startColumn ?? 1}: ` : '';
         const title = where.title ? `${where.title}: ` : '';
         this.line(`${this.clean(place)}${this.paint(colour, `${level}:`)} ${this.clean(title + message)}`);
+    }
+    /**
+     * Each finding once, as `file:line:column: severity: rule: …`: where the command judges them, as the
+     * action annotates them (unwaived, with the fix); where it only logs them (apply), each one, a waived one
+     * with its reason.
+     */
+    findings(findings, show) {
+        if (show.annotate) {
+            for (const annotation of review_findingAnnotations(findings))
+                this.annotate(annotation.level, annotation.message, annotation.properties);
+            return;
+        }
+        if (!show.log)
+            return;
+        for (const f of findings) {
+            const waived = f.waived ? ` (waived by ${f.waived.by === 'comment' ? 'a comment' : 'ignore-rules'}: ${f.waived.reason})` : '';
+            this.annotate(f.severity, `${f.message}${waived}`, { title: f.rule, file: f.file, startLine: f.line, startColumn: f.column });
+        }
     }
     /** The spinner and the seconds since the last line, while nothing is said for a while. */
     tick() {
@@ -49832,23 +49866,26 @@ async function runCommand(command, parsed, io, masker, terminal) {
     needsTarget(config, command);
     if (config.command === 'plan')
         return planCommand(config, versions, parsed, terminal);
-    if (config.command === 'apply') {
-        terminal.reviewLines = 'convert';
+    if (config.command === 'apply')
         return applyCommand(config, versions, terminal);
-    }
     return operationCommand(config, versions, terminal);
 }
 function failuresOut(failures, terminal) {
     for (const failure of failures)
         terminal.annotate('error', failure.message, failure.where);
 }
-function planDocument(plan, findings) {
+/** The run's outputs as the action writes them (the same functions bound `plan` and `findings`), parsed into one document. */
+function outputsDocument(outputs) {
+    if (!outputs)
+        return {};
     return {
-        currentVersion: plan.currentVersion,
-        pending: [...pendingOf(plan), ...plan.deferred],
-        drift: plan.drift.length > 0,
-        plan: JSON.parse(planOutput(plan)),
-        findings: JSON.parse(findingsOutput(findings, PLAN_OUTPUT_LIMIT))
+        currentVersion: outputs.currentVersion,
+        pending: outputs.pending,
+        ...(outputs.applied ? { applied: outputs.applied } : {}),
+        drift: outputs.drift,
+        plan: JSON.parse(planOutput(outputs.plan)),
+        ...(outputs.verification ? { verification: outputs.verification } : {}),
+        ...(outputs.findings ? { findings: JSON.parse(findingsOutput(outputs.findings, PLAN_OUTPUT_LIMIT)) } : {})
     };
 }
 async function planCommand(config, versions, parsed, terminal) {
@@ -49864,22 +49901,15 @@ async function planCommand(config, versions, parsed, terminal) {
         terminal.line(`${terminal.paint('bold', `${pending.length} pending`)}: ${pending.map((v) => `v${v}`).join(', ')} (database at v${plan.currentVersion})`);
     return {
         code,
-        document: {
-            ...planDocument(plan, outcome.review.findings),
-            verification: verification?.status ?? 'off',
-            failures: failures.map((f) => f.message)
-        }
+        document: { ...outputsDocument(outcome.outputs), failures: failures.map((f) => f.message) }
     };
 }
 async function applyCommand(config, versions, terminal) {
-    const { result, findings, pending } = await runApply(config, versions, terminal);
+    const { result, outputs } = await runApply(config, versions, terminal);
     const document = {
-        currentVersion: result.toVersion,
-        applied: result.applied.map((a) => ({ version: a.version, durationMs: a.durationMs })),
+        ...outputsDocument(outputs),
+        durationsMs: Object.fromEntries(result.applied.map((a) => [a.version, a.durationMs])),
         appliedElsewhere: result.appliedElsewhere,
-        pending,
-        plan: JSON.parse(planOutput(result.plan)),
-        findings: JSON.parse(findingsOutput(findings, PLAN_OUTPUT_LIMIT)),
         error: null
     };
     if (result.error) {
@@ -49898,7 +49928,8 @@ async function applyCommand(config, versions, terminal) {
     return { code: EXIT.ok, document };
 }
 async function operationCommand(config, versions, terminal) {
-    const { markdown, plan, findings, failures } = await runOperation(config, versions, terminal);
+    const { markdown, outputs, failures } = await runOperation(config, versions, terminal);
+    const plan = outputs?.plan;
     if (config.command !== 'validate')
         terminal.line(terminal.clean(markdown.split('\n').slice(2).join('\n').trim()));
     failuresOut(failures, terminal);
@@ -49910,7 +49941,7 @@ async function operationCommand(config, versions, terminal) {
             : terminal.paint('green', `Valid and up to date at v${plan.currentVersion}`));
     return {
         code,
-        document: { ...(plan ? planDocument(plan, findings ?? []) : {}), summary: markdown, failures: failures.map((f) => f.message) }
+        document: { ...outputsDocument(outputs), summary: markdown, failures: failures.map((f) => f.message) }
     };
 }
 /** The findings alone: the versions named, else the pending ones (with a database), else the newest. */
@@ -49937,7 +49968,7 @@ async function reviewCommand(config, versions, parsed, terminal) {
     terminal.info(reviewed.length
         ? `Reviewed ${reviewed.map((v) => `v${v}`).join(', ')}${config.target ? " with the database's catalog" : ' from the repository alone'}`
         : 'Nothing to review');
-    annotateFindings(findings, terminal);
+    terminal.findings(findings, { log: false, annotate: true });
     const blocking = blockingFindings(findings, config.failOn);
     if (blocking.length)
         terminal.annotate('error', failOnMessage(blocking, config.failOn), { title: 'Review' });

@@ -32470,7 +32470,14 @@ function misreadPassword(url) {
 function scrubSecrets(url) {
     // Very short values would mask unrelated text; the runner's masking covers them in the log.
     const secrets = url ? urlSecrets(url).filter((secret) => secret.length >= 3) : [];
-    return (message) => secrets.reduce((text, secret) => text.split(secret).join(MASK), message);
+    return (message) => maskSecrets(message, secrets);
+}
+/** Every occurrence of each secret in `text` as `***`; the longest first, so that one holding another is masked whole. */
+function maskSecrets(text, secrets) {
+    return [...secrets]
+        .filter(Boolean)
+        .sort((a, b) => b.length - a.length)
+        .reduce((masked, secret) => masked.split(secret).join(MASK), text);
 }
 function maskUrl(url) {
     try {

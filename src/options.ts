@@ -1,7 +1,7 @@
 /**
  * The one definition of the options: every action input (action.yml's `inputs`), every command-line flag
- * of the same name, the README's inputs table and `aurora-migrate --help` come from this table; a test
- * keeps action.yml and the README in step with it. config.ts validates each value the same way whichever
+ * of the same name, the inputs table of docs/inputs.md and `aurora-migrate --help` come from this table; a test
+ * keeps action.yml and docs/inputs.md in step with it. config.ts validates each value the same way whichever
  * way it came, and its errors name the input, which the command line shows as the flag.
  */
 
@@ -34,7 +34,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: 'plan|apply|validate|baseline|repair',
     default: 'plan',
     summary:
-      '`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate`, `baseline` and `repair`: see [Operations](#operations).',
+      '`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate`, `baseline` and `repair`: see [Operations](operations.md).',
     description:
       '`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate` fails on drift, missing, out-of-order or partly applied versions and changes nothing; `baseline` records versions as applied without running them; `repair` accepts reviewed drift and clears a stale lease, never running migration SQL.'
   },
@@ -80,7 +80,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'lambda-function',
     use: 'flag',
     value: '<name|arn>',
-    summary: 'The [runner Lambda](#the-runner-lambda) to send the SQL through (name or ARN, optionally `:alias`), instead of the Data API.',
+    summary: 'The [runner Lambda](runner-lambda.md) to send the SQL through (name or ARN, optionally `:alias`), instead of the Data API.',
     description:
       'The runner Lambda (runner/, deployed inside the VPC) to send the SQL through, instead of the Data API: a function name or ARN, optionally with :alias or :version. The workflow role needs only lambda:InvokeFunction on it.'
   },
@@ -171,7 +171,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     use: 'flag',
     value: 'sequelize',
     summary:
-      '`command: baseline`: `sequelize` takes N from the `"SequelizeMeta"` table (see [Adopting a sequelize-cli setup](#adopting-a-sequelize-cli-setup)).',
+      '`command: baseline`: `sequelize` takes N from the `"SequelizeMeta"` table (see [Adopting a sequelize-cli setup](operations.md#adopting-a-sequelize-cli-setup)).',
     description: 'command: baseline — `sequelize`: take N from the "SequelizeMeta" table of the sequelize-cli setup being replaced.'
   },
   {
@@ -233,7 +233,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: 'error|warning|notice|never',
     default: 'error',
     summary:
-      '`plan` fails the step, after posting the comment and setting the outputs, when the [review](#review) has an unwaived finding of this severity or higher: `error`, `warning`, `notice` (any finding) or `never` (report only).',
+      '`plan` fails the step, after posting the comment and setting the outputs, when the [review](review.md#review) has an unwaived finding of this severity or higher: `error`, `warning`, `notice` (any finding) or `never` (report only).',
     description:
       '`plan` fails the step (after posting the comment and setting the outputs) when the review has an unwaived finding of this severity or higher: `error`, `warning`, `notice` (any finding), or `never` to report only.'
   },
@@ -255,7 +255,7 @@ export function optionNamed(name: string): OptionSpec | undefined {
   return OPTIONS.find((option) => option.name === name)
 }
 
-/** The README's inputs table, row for row (docs.test.ts compares it with the README). */
+/** The inputs table of docs/inputs.md, row for row (docs.test.ts compares them); its links are relative to docs/. */
 export function inputsTable(): string {
   const escape = (text: string): string => text.replace(/\|/g, '\\|')
   const rows = OPTIONS.map((option) => {

@@ -188,6 +188,34 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
     expect((await sql<{ free: boolean }>(db.url, 'select expires_at < now() as free from schema_migrations_lock'))[0].free).toBe(true)
   })
 
+  test("execution_ms of a version run in steps is the version's whole time, not only its last transaction's", async () => {
+    const dir = writeMigrations({
+      // Ends outside a transaction: the meta row is written by a transaction of its own.
+      'v1/01_table.sql': 'create table t (id int);\n',
+      'v1/02_sleep.sql': '-- migrate:no-transaction\nselect pg_sleep(0.25);\n',
+      // Ends with an ordinary file: the meta row is written by that file's transaction.
+      'v2/01_sleep.sql': '-- migrate:no-transaction\nselect pg_sleep(0.25);\n',
+      'v2/02_table.sql': 'create table u (id int);\n',
+      // One transaction, for comparison: measured by the database, as before.
+      'v3/01.sql': 'select pg_sleep(0.25);\n',
+      'v4/01.sql': 'create table w (id int);\n'
+    })
+    const result = await apply(dir)
+    expect(result.error).toBeNull()
+    const rows = await sql<{ version: number; execution_ms: number }>(
+      db.url,
+      'select version, execution_ms from schema_migrations order by 1'
+    )
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4])
+    const seen = new Map(result.applied.map((a) => [a.version, a.durationMs]))
+    for (const row of rows.slice(0, 3)) {
+      expect(row.execution_ms).toBeGreaterThanOrEqual(250)
+      // Never more than the run itself saw the version take.
+      expect(row.execution_ms).toBeLessThanOrEqual(seen.get(row.version)! + 5)
+    }
+    expect(rows[3].execution_ms).toBeLessThan(250)
+  })
+
   const failing = {
     'v1/01_table.sql': 'create table t (id int);\n',
     'v1/02_steps.sql':

@@ -219,9 +219,10 @@ async function applyCommand(config: Config, versions: Version[], terminal: Termi
 }
 
 async function operationCommand(config: Config, versions: Version[], terminal: Terminal): Promise<Result> {
-  const { markdown, outputs, failures } = await runOperation(config, versions, terminal)
+  const { markdown, text, outputs, failures } = await runOperation(config, versions, terminal)
   const plan = outputs?.plan
-  if (config.command !== 'validate') terminal.line(terminal.clean(markdown.split('\n').slice(2).join('\n').trim()))
+  // The terminal gets the plain lines; the Markdown (the action's summary) goes only into --json's document.
+  for (const line of text) terminal.line(terminal.clean(line))
   failuresOut(failures, terminal)
   const pending = plan ? pendingOf(plan) : []
   const code = failures.length ? EXIT.failed : config.command === 'validate' && pending.length ? EXIT.pending : EXIT.ok

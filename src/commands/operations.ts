@@ -11,9 +11,12 @@ import type { CommandFailure } from './plan.js'
 import type { Reporter } from './reporter.js'
 import { pendingOf, prepareReview, reviewFindings } from './review.js'
 import { leaseOwner, withTarget } from './target.js'
+import { plural } from '../engine/words.js'
 
 export interface OperationOutcome {
   markdown: string
+  /** baseline and repair: what they did, as plain lines for a terminal (no Markdown); validate: empty. */
+  text: string[]
   /** validate: the plan it checked and the review of its pending versions (with the target's catalog); null otherwise. */
   outputs: RunOutputs | null
   failures: CommandFailure[]
@@ -29,6 +32,7 @@ export async function runOperation(config: Config, versions: Version[], reporter
   }
   let outputs: RunOutputs | null = null
   const failures: CommandFailure[] = []
+  let text: string[] = []
   const lines = await withTarget(config, reporter, async (target): Promise<string[]> => {
     const tables = await resolveMetaTables(target, config.metaTable)
     if (config.command === 'validate') {
@@ -42,7 +46,7 @@ export async function runOperation(config: Config, versions: Version[], reporter
         : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`]
       if (result.problems.length)
         failures.push({
-          message: `validate found ${result.problems.length} problem(s): ${result.problems.join(' ')}`,
+          message: `validate found ${plural(result.problems.length, 'problem')}: ${result.problems.join(' ')}`,
           where: { title: 'Migrations are not valid' }
         })
       // The same review as plan's, with the target's catalog; without verification, so without the trace.
@@ -70,19 +74,27 @@ export async function runOperation(config: Config, versions: Version[], reporter
         baselineVersion: config.baselineVersion,
         from: config.baselineFrom
       })
-      return [`✅ Recorded ${versionList(result.recorded)} as applied without running them.`]
+      const recorded = `Recorded ${versionList(result.recorded)} as applied without running them.`
+      text = [recorded]
+      return [`✅ ${recorded}`]
     }
     const result = await repair(target, versions, { tables, run: config.run, lease, log })
-    const lines = [
+    const accepted = result.accepted.map((a) => ({ version: a.version, files: a.files }))
+    const cleared = result.clearedLease ? `Cleared the stale lease of ${result.clearedLease}` : null
+    if (!accepted.length && !cleared) {
+      text = ['Nothing to repair: no drift and no stale lease.']
+      return [`✅ ${text[0]}`]
+    }
+    text = [...accepted.map((a) => `Accepted the current checksums of v${a.version}: ${a.files.join(', ')}`), ...(cleared ? [cleared] : [])]
+    return [
       ...fitLines(
-        result.accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`),
+        accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`),
         30_000,
         (hidden) => `- … and ${hidden} more`
       ),
-      ...(result.clearedLease ? [`- Cleared the stale lease of ${result.clearedLease}`] : [])
+      ...(cleared ? [`- ${cleared}`] : [])
     ]
-    return lines.length ? lines : ['✅ Nothing to repair: no drift and no stale lease.']
   })
   const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n')
-  return { markdown, outputs, failures }
+  return { markdown, text, outputs, failures }
 }

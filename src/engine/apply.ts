@@ -24,6 +24,7 @@ import { readHistory, takeLease } from './history.js'
 import type { Lease } from './lease.js'
 import { applyInSteps } from './steps.js'
 import { realSleep, type ApplyOptions, type ApplyResult, type EngineContext, type VersionOutcome } from './types.js'
+import { plural } from './words.js'
 
 export type { AppliedVersion, ApplyOptions, ApplyResult, VersionOutcome } from './types.js'
 
@@ -108,7 +109,7 @@ export async function applyMigrations(target: Target, versions: Version[], optio
       }
       if (outcome.kind === 'applied') {
         result.applied.push(outcome.applied)
-        options.log(`Applied v${version.number} (${outcome.applied.statements} statements) in ${outcome.applied.durationMs} ms`)
+        options.log(`Applied v${version.number} (${plural(outcome.applied.statements, 'statement')}) in ${outcome.applied.durationMs} ms`)
       } else if (outcome.kind === 'elsewhere') {
         result.appliedElsewhere.push(version.number)
         options.log(`v${version.number} was applied by another run; skipped`)
@@ -153,7 +154,7 @@ async function applyVersion(context: EngineContext, version: Version, partial: b
 async function applyInOneTransaction(context: EngineContext, version: Version): Promise<VersionOutcome> {
   const statements: Statement[] = version.files.flatMap((file) => file.statements)
   context.log(
-    `Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${statements.length} statements in ${version.files.length} files`
+    `Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${plural(statements.length, 'statement')} in ${plural(version.files.length, 'file')}`
   )
   const started = context.now()
   const applied = (): VersionOutcome => ({

@@ -36,14 +36,18 @@ export function settingsStatements(context: EngineContext): TxStatement[] {
   return statements
 }
 
-/** The meta row insert that records a version, guarded by the rows this run knows (see insertAppliedRowStatement). */
-export function recordStatement(context: EngineContext, version: Version): TxStatement {
+/**
+ * The meta row insert that records a version, guarded by the rows this run knows (see insertAppliedRowStatement).
+ * `earlierMs`: for a version run in steps, the time it took before this, its last transaction.
+ */
+export function recordStatement(context: EngineContext, version: Version, earlierMs?: number): TxStatement {
   const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }))
   const insert = insertAppliedRowStatement(
     context.tables,
     { version: version.number, description: version.description, checksum: version.checksum, files },
     context.run,
-    context.recordedRows
+    context.recordedRows,
+    earlierMs
   )
   return { sql: insert.sql, params: insert.params, expectRows: 1, label: 'record' }
 }

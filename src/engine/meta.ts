@@ -460,7 +460,11 @@ export interface RunIdentity {
   runUrl: string | null
 }
 
-/** The row insert that ends a version's transaction; execution_ms is measured by the database itself. */
+/**
+ * The row insert that ends a version's transaction; execution_ms is measured by the database itself (the
+ * transaction's own time), plus `earlierMs` for a version run in steps: the time its earlier statements
+ * and transactions took before this last transaction began.
+ */
 export function insertAppliedRowStatement(
   tables: MetaTables,
   version: { version: number; description: string; checksum: string; files: AppliedRow['files'] },
@@ -470,14 +474,16 @@ export function insertAppliedRowStatement(
    * since): the row is inserted only when there are still that many, so that a version that deleted or
    * truncated the history fails at this statement (0 rows) and is rolled back instead of being recorded.
    */
-  recordedRows?: number
+  recordedRows?: number,
+  earlierMs?: number
 ): { sql: string; params: Record<string, SqlValue> } {
   const guarded = recordedRows !== undefined
+  const earlier = earlierMs !== undefined && earlierMs > 0 ? Math.min(Math.round(earlierMs), 2_000_000_000) : null
   return {
     sql:
       `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
 SELECT CAST(:version AS integer), CAST(:description AS text), CAST(:checksum AS text), CAST(:files AS jsonb), clock_timestamp(),
-  CAST(round(extract(epoch FROM clock_timestamp() - now()) * 1000) AS integer), CAST(:applied_by AS text), CAST(:commit_sha AS text), CAST(:run_url AS text)` +
+  ${earlier !== null ? 'CAST(:earlier_ms AS integer) + ' : ''}CAST(round(extract(epoch FROM clock_timestamp() - now()) * 1000) AS integer), CAST(:applied_by AS text), CAST(:commit_sha AS text), CAST(:run_url AS text)` +
       (guarded ? `\nWHERE (SELECT count(*) FROM ${tables.meta}) = CAST(:recorded_rows AS bigint)` : ''),
     params: {
       version: version.version,
@@ -487,7 +493,8 @@ SELECT CAST(:version AS integer), CAST(:description AS text), CAST(:checksum AS 
       applied_by: run.actor,
       commit_sha: run.commitSha,
       run_url: run.runUrl,
-      ...(guarded ? { recorded_rows: recordedRows } : {})
+      ...(guarded ? { recorded_rows: recordedRows } : {}),
+      ...(earlier !== null ? { earlier_ms: earlier } : {})
     }
   }
 }

@@ -12,15 +12,12 @@ import { acquireLease, type Lease } from './lease.js'
 import { ensureMetaTables, metaTableExists, quoteTableName, readAppliedRows, readPartialVersions, type MetaTables } from './meta.js'
 import { SETTLE_WAIT_MS, leaseLostAt, runFenced } from './fenced-transaction.js'
 import { realSleep, type EngineContext, type OperationOptions, type PartialVersion } from './types.js'
+import { plural } from './words.js'
 
 export type { OperationOptions, PartialVersion } from './types.js'
 
 function list(numbers: number[]): string {
   return numbers.map((n) => `v${n}`).join(', ')
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`
 }
 
 /** The `files` column of a version's row, as apply writes it. */

@@ -56,6 +56,7 @@ import {
   versionRecorded
 } from './fenced-transaction.js'
 import type { EngineContext, VersionOutcome } from './types.js'
+import { plural } from './words.js'
 
 /** sha256 of a statement's text, as the progress table records it. */
 export function statementChecksum(sql: string): string {
@@ -153,7 +154,7 @@ export async function applyInSteps(engine: EngineContext, version: Version): Pro
     const how = outside.length
       ? `; ${outside.length === 1 ? `${outside[0].name} runs` : `${outside.length} files run`} outside a transaction`
       : ''
-    engine.log(`Applying ${label}: ${steps.length} statements in ${version.files.length} files${how}`)
+    engine.log(`Applying ${label}: ${plural(steps.length, 'statement')} in ${plural(version.files.length, 'file')}${how}`)
   }
   const started = now()
   const applied = (): VersionOutcome => ({
@@ -166,7 +167,7 @@ export async function applyInSteps(engine: EngineContext, version: Version): Pro
       files: version.files.map((file) => ({ name: file.name, path: file.path, statements: file.statements.length }))
     }
   })
-  const context: RunContext = { ...engine, version, steps, completed, applied }
+  const context: RunContext = { ...engine, version, steps, completed, applied, startedAt: started }
 
   const segments = segmentsOf(version.files)
     .filter((segment) => segment.end > completed)
@@ -187,6 +188,13 @@ interface RunContext extends EngineContext {
   /** Steps complete so far (recorded in the progress table). */
   completed: number
   applied: () => VersionOutcome
+  /** When this run started the version (now()): its meta row's execution_ms counts from here, not from its last transaction. */
+  startedAt: number
+}
+
+/** The version's meta row insert, with the time its earlier steps took in execution_ms. */
+function recordWholeVersion(context: RunContext): ReturnType<typeof recordStatement> {
+  return recordStatement(context, context.version, context.now() - context.startedAt)
 }
 
 function progressRows(
@@ -247,7 +255,7 @@ async function runTransactionSegment(
     head: [notAppliedStatement(version, tables), ...settingsStatements(context)],
     body: steps.slice(segment.start, segment.end).map((step) => ({ sql: step.statement.sql })),
     tail: last
-      ? [recordStatement(context, version), { ...deleteProgressStatement(tables, version.number), label: 'progress' }]
+      ? [recordWholeVersion(context), { ...deleteProgressStatement(tables, version.number), label: 'progress' }]
       : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start, label: 'progress' }],
     // The meta row (last segment) or the segment's progress rows, written in the same transaction, say whether it committed.
     settle: async () =>
@@ -587,7 +595,7 @@ async function recordVersion(context: RunContext): Promise<VersionOutcome> {
     what: `v${version.number}`,
     head: [notAppliedStatement(version, tables)],
     body: [],
-    tail: [recordStatement(context, version), { ...deleteProgressStatement(tables, version.number), label: 'progress' }],
+    tail: [recordWholeVersion(context), { ...deleteProgressStatement(tables, version.number), label: 'progress' }],
     settle: () => versionRecorded(context, version)
   })
   if (outcome.kind === 'committed') return context.applied()

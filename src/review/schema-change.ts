@@ -92,7 +92,11 @@ export function tableColumns(objects: SchemaObject[], table: string): string[] {
   return objects.filter((object) => object.kind === 'column' && object.relation === table).map((object) => object.definition)
 }
 
-const SYMBOL = { added: '+', changed: '~', removed: '−' } as const
+/**
+ * The mark that opens an object's list item. `+` is escaped: `- + table …` would be a list inside the item
+ * for CommonMark (the `+` gone, an empty bullet left); `~` and `−` (U+2212) are never list markers.
+ */
+const SYMBOL = { added: '\\+', changed: '~', removed: '−' } as const
 const VERB = { added: 'added', changed: 'changed', removed: 'removed' } as const
 const MAX_DEFINITION = 160
 export const DEFAULT_MAX_CHARS = 4000
@@ -115,7 +119,7 @@ function line(change: SchemaObjectChange): string {
 }
 
 /**
- * Markdown: counts, then one line per object (`+` added, `~` changed, `−` removed), cut at `maxChars`
+ * Markdown: counts, then one line per object (`+` added, `~` changed, `−` removed, each read as text), cut at `maxChars`
  * with "… and N more".
  */
 export function renderSchemaChange(change: SchemaChange, maxChars = DEFAULT_MAX_CHARS): string {

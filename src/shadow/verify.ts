@@ -72,6 +72,8 @@ export interface Verification {
   schemaChange?: SchemaChange | null
   /** Why tracing stopped, when it failed while verification went on. */
   traceMessage?: string | null
+  /** The target's settings the throwaway database ran with (`matched`) and those it could not match, with why. */
+  settings?: { matched: string[]; unmatched: Array<{ name: string; target: string; reason: string }> } | null
 }
 
 export interface VerifyOptions {

@@ -1,6 +1,7 @@
 /**
  * The documented interface matches the code: every input the action reads is declared in action.yml
- * and listed in the README, and every example workflow uses only declared inputs.
+ * and listed in docs/inputs.md, the command line's reference names its commands and flags, every example
+ * workflow uses only declared inputs, and every relative link in README.md and docs/*.md resolves.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -13,6 +14,9 @@ const action = parse(fs.readFileSync('action.yml', 'utf8')) as {
   runs: { using: string; main: string }
 }
 const readme = fs.readFileSync('README.md', 'utf8')
+/** The reference pages: the inputs and outputs tables, and the command line. */
+const inputsPage = fs.readFileSync('docs/inputs.md', 'utf8')
+const commandLinePage = fs.readFileSync('docs/command-line.md', 'utf8')
 const source = fs
   .readdirSync('src', { recursive: true })
   .filter((f) => String(f).endsWith('.ts'))
@@ -40,7 +44,7 @@ test('one Node version wherever one is declared', () => {
   expect(declared).toEqual(Object.fromEntries(Object.keys(declared).map((where) => [where, version])))
 })
 
-test('every input the code reads is declared, documented and listed in the README', () => {
+test('every input the code reads is declared, documented and listed in docs/inputs.md', () => {
   const read = new Set(
     [...source.matchAll(/(?:input|integerInput\(sources,|booleanInput\(sources,|durationInput\(sources,)\s*\(?\s*'([a-z-]+)'/g)].map(
       (m) => m[1]
@@ -49,20 +53,21 @@ test('every input the code reads is declared, documented and listed in the READM
   expect(read.size).toBeGreaterThan(15)
   for (const name of read) {
     expect(action.inputs[name]?.description).toBeTruthy()
-    expect(readme).toContain(`| \`${name}\` |`)
+    expect(inputsPage).toContain(`| \`${name}\` |`)
   }
   for (const name of Object.keys(action.inputs)) expect(read).toContain(name)
 })
 
-test("one table of options: action.yml's inputs and the README's inputs table are written from src/options.ts", () => {
+test("one table of options: action.yml's inputs and docs/inputs.md's inputs table are written from src/options.ts", () => {
   const declared = Object.entries(action.inputs).map(([name, input]) => ({ name, description: input.description, default: input.default }))
   expect(declared).toEqual(OPTIONS.map((option) => ({ name: option.name, description: option.description, default: option.default })))
-  const table = /\| Input \| Default \| Description \|\n(?:\|.*\|\n)+/.exec(readme)?.[0].trimEnd()
+  const table = /\| Input \| Default \| Description \|\n(?:\|.*\|\n)+/.exec(inputsPage)?.[0].trimEnd()
+  // When this fails after a change to src/options.ts, paste inputsTable()'s text over the table in docs/inputs.md.
   expect(table).toBe(inputsTable())
 })
 
-test('the README documents the command line: its commands, its flags, exit codes and a GitLab CI example that exists', () => {
-  const section = /## Command line\n[\s\S]*?(?=\n## )/.exec(readme)?.[0] ?? ''
+test('docs/command-line.md documents the command line: its commands, its flags, exit codes and a GitLab CI example that exists', () => {
+  const section = commandLinePage
   for (const command of ['plan', 'status', 'apply', 'validate', 'baseline', 'repair', 'review', 'new'])
     expect(section).toContain(`aurora-migrate ${command}`)
   for (const flag of ['--json', '--exit-code', '--dry-run', '--url-env', '--no-color']) expect(section).toContain(flag)
@@ -80,10 +85,10 @@ test('the README documents the command line: its commands, its flags, exit codes
   expect(section).toContain('examples/gitlab-ci/.gitlab-ci.yml')
 })
 
-test('every output is declared, set by the code and listed in the README', () => {
+test('every output is declared, set by the code and listed in docs/inputs.md', () => {
   const set = new Set([...source.matchAll(/core\.setOutput\('([a-z-]+)'/g)].map((m) => m[1]))
   expect(new Set(Object.keys(action.outputs))).toEqual(set)
-  for (const name of set) expect(readme).toContain(`| \`${name}\` |`)
+  for (const name of set) expect(inputsPage).toContain(`| \`${name}\` |`)
 })
 
 test('example workflows parse and use only declared inputs', () => {
@@ -103,4 +108,146 @@ test('example workflows parse and use only declared inputs', () => {
     }
   }
   expect(uses).toBeGreaterThanOrEqual(4)
+})
+
+/** README.md and every Markdown page under docs/, as repository paths. */
+const markdownFiles = ['README.md', ...fs.readdirSync('docs', { recursive: true }).map((f) => path.join('docs', String(f)))].filter((f) =>
+  f.endsWith('.md')
+)
+
+/** The text outside fenced code blocks (their lines blanked, so line numbers stay). */
+function outsideCode(markdown: string): string[] {
+  let fence: string | undefined
+  return markdown.split('\n').map((line) => {
+    const marker = /^\s*(`{3,}|~{3,})/.exec(line)?.[1]
+    if (fence === undefined && marker) fence = marker[0]
+    else if (fence !== undefined && marker?.[0] === fence) fence = undefined
+    else if (fence === undefined) return line
+    return ''
+  })
+}
+
+/** The anchors GitHub gives a page: one per heading (github-slugger's rule, -1, -2 for repeats), and HTML ids and names. */
+function anchorsOf(markdown: string): Set<string> {
+  const anchors = new Set<string>()
+  const seen = new Map<string, number>()
+  for (const line of outsideCode(markdown)) {
+    for (const m of line.matchAll(/<a\s+(?:name|id)="([^"]+)"/g)) anchors.add(m[1])
+    const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line)?.[1]
+    if (heading === undefined) continue
+    const text = heading.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/<[^>]+>/g, '')
+    const slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\p{M}\p{Pc} -]/gu, '')
+      .replace(/ /g, '-')
+    const count = seen.get(slug) ?? 0
+    seen.set(slug, count + 1)
+    anchors.add(count === 0 ? slug : `${slug}-${count}`)
+  }
+  return anchors
+}
+
+/** Every relative link and image of a Markdown file (outside code), with its line. */
+function relativeLinks(markdown: string): Array<{ line: number; target: string }> {
+  const links: Array<{ line: number; target: string }> = []
+  outsideCode(markdown).forEach((text, index) => {
+    const prose = text.replace(/(`+)[^`]*?\1/g, '')
+    const targets = [
+      ...[...prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]),
+      ...[...prose.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/g)].map((m) => m[1]),
+      ...[...prose.matchAll(/<(?:a|img)\s[^>]*?(?:href|src)="([^"]+)"/g)].map((m) => m[1])
+    ]
+    for (const target of targets) if (!/^[a-z][a-z0-9+.-]*:/i.test(target)) links.push({ line: index + 1, target })
+  })
+  return links
+}
+
+/** The links of `file` that point at no file, or at an anchor the Markdown page it names does not have. */
+function brokenLinks(file: string, markdown: string, read: (file: string) => string | undefined): string[] {
+  const broken: string[] = []
+  for (const { line, target } of relativeLinks(markdown)) {
+    const [pathPart, anchor] = target.split('#', 2) as [string, string | undefined]
+    const resolved =
+      pathPart === '' ? file : path.normalize(path.join(pathPart.startsWith('/') ? '' : path.dirname(file), decodeURI(pathPart)))
+    const text = resolved === file ? markdown : read(resolved)
+    if (text === undefined) broken.push(`${file}:${line}: ${target}: no such file`)
+    else if (anchor !== undefined && resolved.endsWith('.md') && !anchorsOf(text).has(decodeURIComponent(anchor)))
+      broken.push(`${file}:${line}: ${target}: ${resolved} has no heading with the anchor #${anchor}`)
+  }
+  return broken
+}
+
+/** A repository file's text ('' for a folder or a binary file), or undefined when there is none. */
+function readRepositoryFile(file: string): string | undefined {
+  if (!fs.existsSync(file)) return undefined
+  return fs.statSync(file).isFile() && file.endsWith('.md') ? fs.readFileSync(file, 'utf8') : ''
+}
+
+test('the link check finds a missing file, a missing anchor and a link to a heading in code, and accepts good links', () => {
+  const pages: Record<string, string> = {
+    'docs/a.md': '# Page A\n\n## Forward only: no `down` migrations\n\n## Repeat\n\n## Repeat\n\n```sh\n# Not a heading\n```\n',
+    LICENSE: 'MIT'
+  }
+  const page = [
+    '# Guide',
+    '[ok](a.md#forward-only-no-down-migrations) [ok](a.md#repeat-1) [ok](../LICENSE) [ok](#guide) [ok](https://example.com/x)',
+    '![missing image](images/nope.png) `[not a link](nowhere.md)`',
+    '[bad anchor](a.md#not-a-heading) [heading in code](a.md#not-a-heading-1) [bad local](#nope)',
+    '```md',
+    '[in a code block](nowhere.md)',
+    '```'
+  ].join('\n')
+  expect(brokenLinks('docs/guide.md', page, (file) => pages[file])).toEqual([
+    'docs/guide.md:3: images/nope.png: no such file',
+    'docs/guide.md:4: a.md#not-a-heading: docs/a.md has no heading with the anchor #not-a-heading',
+    'docs/guide.md:4: a.md#not-a-heading-1: docs/a.md has no heading with the anchor #not-a-heading-1',
+    'docs/guide.md:4: #nope: docs/guide.md has no heading with the anchor #nope'
+  ])
+})
+
+test('every relative link and image in README.md and docs/*.md points to an existing file and, in a Markdown page, an existing heading', () => {
+  expect(markdownFiles).toEqual(expect.arrayContaining(['README.md', 'docs/README.md', 'docs/inputs.md', 'docs/command-line.md']))
+  let links = 0
+  const broken: string[] = []
+  for (const file of markdownFiles) {
+    const markdown = fs.readFileSync(file, 'utf8')
+    links += relativeLinks(markdown).length
+    broken.push(...brokenLinks(file, markdown, readRepositoryFile))
+  }
+  expect(links).toBeGreaterThan(50)
+  expect(broken).toEqual([])
+})
+
+test('docs/README.md lists every page under docs/, and README.md links to it', () => {
+  const contents = fs.readFileSync('docs/README.md', 'utf8')
+  const listed = new Set(relativeLinks(contents).map(({ target }) => path.normalize(path.join('docs', target.split('#')[0]))))
+  for (const file of markdownFiles.filter((f) => f.startsWith('docs/') && f !== 'docs/README.md'))
+    expect([file, listed.has(file)]).toEqual([file, true])
+  expect(relativeLinks(readme).map(({ target }) => target)).toContain('docs/README.md')
+})
+
+test("the inputs table is written once: any page that has one has src/options.ts's", () => {
+  const pages = markdownFiles.filter((file) => fs.readFileSync(file, 'utf8').includes('| Input | Default | Description |'))
+  expect(pages).toEqual(['docs/inputs.md'])
+})
+
+test("the README's first screen: what it is, the picture of the plan comment, the local try, then the quick starts", () => {
+  const lines = readme.split('\n')
+  const at = (pattern: RegExp): number => lines.findIndex((line) => pattern.test(line))
+  const order = {
+    picture: at(/^!\[The plan comment on a pull request\]\(docs\/images\/plan-comment\.png\)$/),
+    tryIt: at(/^## Try it/),
+    demo: at(/^npm ci && npm run demo\b/),
+    tests: at(/^npm test\b/),
+    action: at(/^## Quick start: the GitHub Action$/),
+    permissions: at(/^permissions:$/),
+    commandLine: at(/^## Quick start: the command line$/),
+    forwardOnly: at(/^## Forward only$/)
+  }
+  for (const [name, index] of Object.entries(order)) expect([name, index >= 0]).toEqual([name, true])
+  const indexes = Object.values(order)
+  expect(indexes).toEqual([...indexes].sort((a, b) => a - b))
+  // The picture and the two commands on the first screen.
+  expect(order.tests).toBeLessThan(25)
+  expect(lines.length).toBeLessThan(250)
 })

@@ -7,7 +7,7 @@ import { CreatedRelations } from './created-earlier.js'
 import { createdRelations, indexColumns, namedRelations } from './names.js'
 import { loadParser } from './parse.js'
 import { RULES } from './rules/index.js'
-import type { Finding, ReviewContext, ReviewStatement } from './types.js'
+import { isSeverity, type Finding, type ReviewContext, type ReviewStatement } from './types.js'
 
 export { RULES }
 
@@ -116,9 +116,11 @@ export function runRules(
     for (const rule of RULES) {
       for (const result of rule.check(statement, statementContext)) {
         const finding: Finding & { index: number } = {
-          rule: rule.id,
-          severity: rule.severity,
           ...result,
+          rule: rule.id,
+          // The type makes a result state a Severity; a result built around the type (a cast, JSON) still cannot
+          // give a finding any other value.
+          severity: isSeverity(result.severity) ? result.severity : rule.severity,
           version: statement.version,
           index: statement.index,
           file: statement.file,

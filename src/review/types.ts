@@ -4,10 +4,15 @@
  * statement on the throwaway database) and return findings with stable ids.
  */
 
-export type Severity = 'error' | 'warning' | 'notice'
-
 /** Severity order, highest first (for fail-on and sorting). */
-export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'notice']
+export const SEVERITIES = ['error', 'warning', 'notice'] as const
+
+/** A closed set: a finding's severity is always one of these (never undefined, never another string). */
+export type Severity = (typeof SEVERITIES)[number]
+
+export function isSeverity(value: unknown): value is Severity {
+  return (SEVERITIES as readonly unknown[]).includes(value)
+}
 
 export interface Finding {
   /** Stable id, e.g. `index-not-concurrent`; documented in docs/rules.md. */
@@ -103,13 +108,19 @@ export function traceKey(version: number, index: number): string {
   return `v${version}#${index}`
 }
 
+/**
+ * What a rule's check returns for one finding. `severity` is required and is a Severity: a result cannot leave it
+ * out or set it to `undefined` (which, spread over the rule's default, once made findings of severity "undefined").
+ */
+export type RuleResult = Omit<Finding, 'rule' | 'version' | 'file' | 'line' | 'column' | 'severity' | 'waived'> & {
+  severity: Severity
+}
+
 export interface Rule {
   id: string
+  /** The rule's usual severity, as docs/rules.md gives it; each result states its own (the same, or another on some outcomes). */
   severity: Severity
   /** One line for docs and the "what was checked" line. */
   summary: string
-  check(
-    statement: ReviewStatement,
-    context: ReviewContext
-  ): Array<Omit<Finding, 'rule' | 'version' | 'file' | 'line' | 'column' | 'severity'> & { severity?: Severity }>
+  check(statement: ReviewStatement, context: ReviewContext): RuleResult[]
 }

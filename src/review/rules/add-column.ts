@@ -85,6 +85,7 @@ export const addColumnVolatileDefault: Rule = {
       const shown = `${(volatile[0] ?? unknown[0]) as string}()`
       return [
         {
+          severity: 'warning',
           message: rewriteMessage(`with the volatile default ${shown}, computed for every existing row`, column, context),
           fix: 'Add the column without a default, then set the default (new rows only, no rewrite), then fill the existing rows in batches in a later version.',
           fixSql:
@@ -109,6 +110,7 @@ export const addColumnStoredGenerated: Rule = {
       if (!stored || observedRewrite(column.relation, statement, context) === false) return []
       return [
         {
+          severity: 'warning',
           message: rewriteMessage('as a stored generated column, computed for every existing row', column, context),
           fix:
             'Add a plain nullable column, keep it filled for new rows with a trigger, and fill the existing rows in batches in a later version; ' +
@@ -137,6 +139,7 @@ export const addColumnSerialOrIdentity: Rule = {
       const sequence = `${column.relation}_${column.name}_seq`
       return [
         {
+          severity: 'warning',
           message: rewriteMessage(serial ? `as \`${column.type}\`` : 'as an identity column', column, context),
           fix:
             'Add a plain nullable bigint column, give it a sequence default for new rows, and number the existing rows in batches in a later version; ' +

@@ -38,6 +38,7 @@ export const alterColumnTypeRewrite: Rule = {
             : `no other type becomes ${type.display} without a rewrite`
       return [
         {
+          severity: 'warning',
           message:
             `Changes \`${column}\` to \`${type.display}\` (${how}): PostgreSQL rewrites ${describeRelation(altered.relation, context)} ` +
             'and rebuilds its indexes, holding ACCESS EXCLUSIVE throughout: every read and write of the table waits.',

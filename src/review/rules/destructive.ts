@@ -27,6 +27,7 @@ export const dropColumn: Rule = {
       if (command.subtype !== 'AT_DropColumn' || !column) return []
       return [
         {
+          severity: 'warning',
           message: `Drops column \`${column}\` of ${describeRelation(altered.relation, context)}: its values are gone, and ${STILL_RUNNING}.`,
           fix: 'Release an application version that neither reads nor writes the column first; drop it in a later version.',
           fixSql: `-- after the application stopped using ${column}, in a later version:\nALTER TABLE ${altered.relation} DROP COLUMN ${column};`,
@@ -50,6 +51,7 @@ export const dropTable: Rule = {
       if (!existedBefore(relation, context)) return []
       return [
         {
+          severity: 'warning',
           message: `Drops ${describeRelation(relation, context)}: its rows are gone, and ${STILL_RUNNING}.`,
           fix: 'Release an application version that no longer uses the table first; drop it in a later version (keep a backup if its rows matter).',
           fixSql: `-- after the application stopped using ${relation}, in a later version:\nDROP TABLE ${relation};`,
@@ -74,6 +76,7 @@ export const dropSchema: Rule = {
       const cascade = drop.behavior === 'DROP_CASCADE' ? ' and, with CASCADE, every table, view and function in it' : ''
       return [
         {
+          severity: 'warning',
           message: `Drops schema \`${schema}\`${cascade}: what it held is gone, and ${STILL_RUNNING}.`,
           fix: 'Release an application version that no longer uses the schema first; drop it in a later version, without CASCADE, so that anything still in it stops the drop.',
           fixSql: `-- after the application stopped using ${schema}, in a later version:\nDROP SCHEMA ${schema};`,
@@ -97,6 +100,7 @@ export const renameColumn: Rule = {
     if (!relation || !from || !to || !existedBefore(relation, context)) return []
     return [
       {
+        severity: 'warning',
         message: `Renames column \`${from}\` of ${describeRelation(relation, context)} to \`${to}\`: ${STILL_RUNNING}.`,
         fix:
           'Add the new column, keep both filled (trigger or application), copy the existing rows in batches, switch the application to ' +
@@ -124,6 +128,7 @@ export const renameTable: Rule = {
     if (!relation || !to || !existedBefore(relation, context)) return []
     return [
       {
+        severity: 'warning',
         message: `Renames ${describeRelation(relation, context)} to \`${to}\`: ${STILL_RUNNING}.`,
         fix:
           'Rename it and leave a view under the old name in the same version (a simple view is updatable: the running application keeps ' +
@@ -147,6 +152,7 @@ export const renameSchema: Rule = {
     if (!from || !to || !schemaExistedBefore(from, context)) return []
     return [
       {
+        severity: 'warning',
         message: `Renames schema \`${from}\` to \`${to}\`: ${STILL_RUNNING}.`,
         fix: 'Create the new schema and move the application to it over several versions (or keep the old name in the search_path of the running version); rename only names nothing uses.',
         fixSql: `-- after no application version uses ${from}, in a later version:\nALTER SCHEMA ${from} RENAME TO ${to};`,

@@ -71,6 +71,7 @@ export const foreignKeyWithoutIndex: Rule = {
       const table = shownName(relation, context)
       return [
         {
+          severity: 'notice',
           message:
             `No index on \`${table}\` (${list}) in the pending versions: each DELETE or key UPDATE on the referenced table scans \`${table}\`, ` +
             `and so does validating the key.` +

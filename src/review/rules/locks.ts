@@ -68,6 +68,7 @@ const indexNotConcurrent: Rule = {
       if (fields.relation.inh !== true) return []
       return [
         {
+          severity: 'warning',
           message: locked(relation, 'ShareLock', context, 'and on every partition while the index is built on each'),
           fix:
             'PostgreSQL refuses CONCURRENTLY on a partitioned table. Create the index ON ONLY the parent (instant, not yet valid), ' +
@@ -84,6 +85,7 @@ const indexNotConcurrent: Rule = {
     const concurrent = statement.sql.replace(/^(CREATE\s+(?:UNIQUE\s+)?INDEX)\s+/i, '$1 CONCURRENTLY ')
     return [
       {
+        severity: 'warning',
         message: locked(relation, 'ShareLock', context, 'while the whole index is built') + catalogNote(context),
         fix: `Build the index ${name}with CONCURRENTLY: it takes SHARE UPDATE EXCLUSIVE and lets writes continue. ${NO_TRANSACTION_FIX} (CONCURRENTLY cannot run in a transaction).`,
         fixSql: `-- migrate:no-transaction\n${concurrent};`,
@@ -113,6 +115,7 @@ const dropIndexNotConcurrent: Rule = {
       const table = tables?.[0]
       return [
         {
+          severity: 'warning',
           message:
             `ACCESS EXCLUSIVE on ${table ? describeRelation(table, context) : 'the table'} while index ` +
             `${describeRelation(index, context)} is dropped, until the version commits: blocks every read and write of the table.` +
@@ -150,6 +153,7 @@ const constraintValidatedAtOnce: Rule = {
         foreign && isRangeVar(constraint.pktable) ? ` and on \`${shownName(relationOf(constraint.pktable, context), context)}\`` : ''
       return [
         {
+          severity: 'warning',
           message:
             `${lockLabel(mode)} on ${describeRelation(relation, context)}${referenced} while the ${what} is checked against every row: ` +
             `${lockBlocks(mode)}.` +
@@ -186,7 +190,7 @@ const setNotNull: Rule = {
       const failing = nulls !== undefined && nulls > 0
       return [
         {
-          severity: failing ? ('error' as const) : undefined,
+          severity: failing ? 'error' : 'warning',
           message:
             (failing
               ? `\`${column}\` holds NULL in about ${Math.max(1, Math.round(nulls * 100))}% of rows (pg_stats): SET NOT NULL will fail. `
@@ -221,7 +225,7 @@ const addColumnNotNullWithoutDefault: Rule = {
     const alter = alterCommands(statement, context)
     if (!alter) return []
     const { relation } = alter
-    return alter.commands.flatMap((command) => {
+    return alter.commands.flatMap((command): Check => {
       if (command.subtype !== 'AT_AddColumn') return []
       const column = ((command.def as { ColumnDef?: Fields } | undefined)?.ColumnDef ?? {}) as Fields
       const types = columnConstraintTypes(column)
@@ -232,6 +236,7 @@ const addColumnNotNullWithoutDefault: Rule = {
       const rows = facts?.rows ?? null
       if (context.catalog !== null && (facts === undefined || rows === 0)) return []
       const fix = {
+        severity: 'error' as const,
         fix:
           'Add the column with a constant default (instant since PostgreSQL 11: no rewrite), or add it nullable, ' +
           'backfill it in batches and set NOT NULL in a later version.',
@@ -250,7 +255,7 @@ const addColumnNotNullWithoutDefault: Rule = {
       return [
         {
           ...fix,
-          severity: 'warning' as const,
+          severity: 'warning',
           message:
             `Adding \`${name}\` NOT NULL without a default fails if \`${shownName(relation, context)}\` has rows; ` +
             (context.catalog === null
@@ -283,6 +288,7 @@ const uniqueConstraintLocks: Rule = {
       const exclude = kind === 'EXCLUDE'
       return [
         {
+          severity: 'warning',
           message: locked(relation, 'AccessExclusiveLock', context, `while the ${kind} index is built`) + catalogNote(context),
           fix: exclude
             ? 'An EXCLUDE constraint cannot be added from an existing index: run it in a maintenance window, or enforce the rule otherwise.'
@@ -318,6 +324,7 @@ const truncate: Rule = {
     return existing(fields.relations, context)
       .filter((relation) => !traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
       .map((relation) => ({
+        severity: 'warning',
         message: `Removes every row of ${describeRelation(relation, context)}. ${locked(relation, 'AccessExclusiveLock', context, 'until the version commits')}`,
         fix: 'If the data must go, delete it in batches in a later version (or from a job); if it must not, remove the TRUNCATE.',
         relation,
@@ -337,6 +344,7 @@ const lockTable: Rule = {
     return existing(fields.relations, context)
       .filter((relation) => !traceContradictsLock(statement, context, relation, mode))
       .map((relation) => ({
+        severity: 'warning',
         message: locked(relation, mode, context, 'until the version commits'),
         fix: 'Leave the locking to the statements that need it, and keep the version short; if it must stay, set a lock_timeout before it.',
         relation,
@@ -358,6 +366,7 @@ function rewriteFindings(
   return relations
     .filter((relation) => !traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
     .map((relation) => ({
+      severity: 'warning',
       message: locked(relation, 'AccessExclusiveLock', context, `while ${what} rewrites it`) + catalogNote(context),
       fix,
       fixSql,
@@ -399,6 +408,7 @@ function everyTable(statement: ReviewStatement, context: ReviewContext, what: st
   const tables = what === 'CLUSTER' ? 'every clustered table of the database' : 'every table of the database'
   return [
     {
+      severity: 'warning',
       message: `ACCESS EXCLUSIVE on ${tables}, one after another, while ${what} rewrites it: blocks every read and write of each.`,
       fix,
       relation: null,
@@ -441,6 +451,7 @@ const reindexNotConcurrent: Rule = {
     const sql = statement.sql.replace(/^REINDEX\s+(\([^)]*\)\s*)?(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+/i, 'REINDEX $1$2 CONCURRENTLY ')
     return [
       {
+        severity: 'warning',
         message:
           (onIndex
             ? `ACCESS EXCLUSIVE on index ${shown} and SHARE on its table while it is rebuilt: blocks writes to the table and every query that would use the index.`
@@ -466,6 +477,7 @@ const refreshNotConcurrent: Rule = {
     if (isNew(relation, context) || traceContradictsLock(statement, context, relation, 'AccessExclusiveLock')) return []
     return [
       {
+        severity: 'warning',
         message: locked(relation, 'AccessExclusiveLock', context, 'while the view is recomputed') + catalogNote(context),
         fix: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (EXCLUSIVE: reads continue); it needs a unique index on the view.',
         fixSql: `REFRESH MATERIALIZED VIEW CONCURRENTLY ${sqlRelation(relation, context)};`,

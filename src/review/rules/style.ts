@@ -14,7 +14,12 @@ function columnNotice(
 ): ReturnType<Rule['check']> {
   return definedColumns(statement.node, context.defaultSchema)
     .filter((column) => picks(column.type))
-    .map((column) => ({ ...say(`\`${column.relation}.${column.column}\``, column.type), relation: column.relation, lock: null }))
+    .map((column) => ({
+      ...say(`\`${column.relation}.${column.column}\``, column.type),
+      severity: 'notice',
+      relation: column.relation,
+      lock: null
+    }))
 }
 
 export const timestampWithoutTimeZone: Rule = {

@@ -111,6 +111,7 @@ export const accessExclusiveHeld: Rule = {
       .filter((relation) => existedBefore(relation, context))
       .filter((relation) => !earlier.some((other) => accessExclusiveOn(other, context).includes(relation)))
       .map((relation) => ({
+        severity: 'warning',
         message:
           `Takes ACCESS EXCLUSIVE on ${describeRelation(relation, context)} and holds it until the version's transaction commits: ` +
           `the ${following.length === 1 ? 'statement' : `${following.length} statements`} after it (${lines(following)}) ` +
@@ -170,6 +171,7 @@ export const unbatchedBackfill: Rule = {
     const until = statement.noTransaction ? 'until the statement ends' : "until the version's transaction commits"
     return [
       {
+        severity: 'warning',
         message:
           `${verb} ${scope} of ${describeRelation(relation, context)} in one statement${narrows}: each row stays locked against other ` +
           `writers ${until}, and the long transaction holds back vacuum and bloats the table.`,
@@ -209,6 +211,7 @@ export const enumValueUsedInTransaction: Rule = {
       if (!alter || !value || alter.oldVal !== undefined || !used.has(value) || createdEnums.has(type)) return []
       return [
         {
+          severity: 'error',
           message:
             `Uses '${value}', which \`ALTER TYPE ${type} ADD VALUE\` at ${other.file}:${other.line} adds in the same transaction: PostgreSQL ` +
             `refuses a new enum value until that transaction commits (unsafe use of new value "${value}"), so the version fails.`,

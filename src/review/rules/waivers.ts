@@ -15,6 +15,7 @@ export function unknownWaiverRule(knownIds: () => ReadonlySet<string>): Rule {
       return [...statement.waivers.keys()]
         .filter((id) => !known.has(id))
         .map((id) => ({
+          severity: 'notice',
           message: `The comment before this statement waives \`${id}\`, which is no rule's id: it waives nothing.`,
           fix: 'Write the rule id as the finding and docs/rules.md give it (for example `index-not-concurrent`), or remove the comment.',
           relation: null,

@@ -4,7 +4,8 @@ import { CLI_COMMANDS, OWN_FLAGS, type CliCommand } from './args.js'
 
 export const COMMAND_SUMMARIES: Record<CliCommand, string> = {
   plan: 'What would run against the database, verified on a throwaway PostgreSQL and reviewed. Changes nothing.',
-  status: 'The same as plan.',
+  status:
+    'The history (each applied version: when, by whom, from which commit, how long) and what is pending. Verifies nothing (plan does); changes nothing.',
   apply: 'Apply the pending versions, each in one transaction (--dry-run: plan).',
   validate: 'Fail on drift, missing, out-of-order or partly applied versions; exit 3 when versions are pending. Changes nothing.',
   baseline: 'Record versions 1..N as applied without running them (--baseline-version N or --baseline-from sequelize).',

@@ -8,7 +8,8 @@ import { runApply } from '../commands/apply.js'
 import { newVersion } from '../commands/new-version.js'
 import { runOperation } from '../commands/operations.js'
 import { runPlan, type CommandFailure } from '../commands/plan.js'
-import { pendingOf, prepareReview, reviewFindings } from '../commands/review.js'
+import { runStatus, statusText } from '../commands/status.js'
+import { pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures } from '../commands/review.js'
 import { withTarget } from '../commands/target.js'
 import { readConfig, type Config } from '../config.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from '../errors.js'
@@ -17,12 +18,15 @@ import type { Version } from '../migrations/types.js'
 import { planMigrations } from '../plan.js'
 import { readHistory } from '../engine/history.js'
 import { PLAN_OUTPUT_LIMIT, planOutput, type RunOutputs } from '../report/outputs.js'
-import { blockingFindings, failOnMessage, findingsOutput } from '../report/review.js'
+import { failOnMessage, findingsOutput } from '../report/review.js'
 import { RULES } from '../review/review.js'
 import type { Finding } from '../review/types.js'
 import { OPTIONS } from '../options.js'
+import path from 'node:path'
 import { parseArgs, UsageError, type CliCommand, type ParsedArgs } from './args.js'
 import { helpText } from './help.js'
+import { localIdentity } from './identity.js'
+import { cliWorkspace } from './workspace.js'
 import { Masker, Terminal, type Stream } from './terminal.js'
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, pending: 3 } as const
@@ -107,6 +111,7 @@ function usage(io: CliIo, json: boolean, message: string): number {
 
 /** The action input `command` this command line's command runs as. */
 function actionCommand(command: CliCommand, parsed: ParsedArgs): Config['command'] {
+  // status reads the history only; it is read as plan (no database write, a target optional to readConfig).
   if (command === 'status' || command === 'review' || (command === 'apply' && parsed.dryRun)) return 'plan'
   if (command === 'new') return 'plan'
   return command
@@ -114,6 +119,9 @@ function actionCommand(command: CliCommand, parsed: ParsedArgs): Config['command
 
 function readCliConfig(command: CliCommand, parsed: ParsedArgs, io: CliIo, masker: Masker): Config {
   const inputs = new Map(parsed.inputs)
+  // A folder outside the current one is fine here (the action keeps it inside the workspace).
+  const { workspace, migrationsDir } = cliWorkspace(inputs.get('migrations-dir')?.trim() || 'migrations/resources', io.cwd, io.env)
+  inputs.set('migrations-dir', migrationsDir)
   if (!TARGET_INPUTS.some((name) => inputs.has(name))) {
     const variable = parsed.urlEnv ?? 'DATABASE_URL'
     const url = io.env[variable]
@@ -124,7 +132,7 @@ function readCliConfig(command: CliCommand, parsed: ParsedArgs, io: CliIo, maske
   return readConfig({
     getInput: (name) => (name === 'command' ? actionCommand(command, parsed) : (inputs.get(name) ?? '')),
     // The command line works in the folder it is run from, also on a CI runner that sets GITHUB_WORKSPACE.
-    env: { ...io.env, GITHUB_WORKSPACE: io.cwd },
+    env: { ...io.env, GITHUB_WORKSPACE: workspace },
     setSecret: (secret) => masker.add(secret),
     ruleIds: RULES.map((rule) => rule.id)
   })
@@ -145,6 +153,12 @@ async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, ma
   for (const warning of warnings) terminal.warning(warning)
   if (command === 'review') return reviewCommand(config, versions, parsed, terminal)
   needsTarget(config, command)
+  if (command === 'status') return statusCommand(config, versions, parsed, terminal)
+  if (config.command === 'apply' || config.command === 'baseline' || config.command === 'repair') {
+    // Who applied and from which commit, for the meta table (the action has GITHUB_ACTOR and GITHUB_SHA).
+    const cwd = path.resolve(config.workspace, config.migrationsDir)
+    config.run = await localIdentity(config.run, { cwd, env: io.env })
+  }
   if (config.command === 'plan') return planCommand(config, versions, parsed, terminal)
   if (config.command === 'apply') return applyCommand(config, versions, terminal)
   return operationCommand(config, versions, terminal)
@@ -171,7 +185,7 @@ function outputsDocument(outputs: RunOutputs | null): Record<string, unknown> {
 async function planCommand(config: Config, versions: Version[], parsed: ParsedArgs, terminal: Terminal): Promise<Result> {
   const outcome = await runPlan(config, versions, { baseSha: null, pullRequestFilesUrl: null }, terminal)
   const { plan, verification, failures } = outcome
-  if (verification?.status === 'unavailable' && !config.shadowDatabaseUrl)
+  if (verification?.status === 'unavailable' && !config.shadowDatabaseUrl && !outcome.refusedEverywhere)
     terminal.line(
       terminal.clean(
         'To verify here: install PostgreSQL (its initdb and postgres: apt install postgresql, brew install postgresql@17) or pass --shadow-database-url postgres://…; --no-verify skips it.'
@@ -238,6 +252,14 @@ async function operationCommand(config: Config, versions: Version[], terminal: T
   }
 }
 
+/** The history and what is pending, verifying nothing (plan verifies). */
+async function statusCommand(config: Config, versions: Version[], parsed: ParsedArgs, terminal: Terminal): Promise<Result> {
+  const report = await runStatus(config, versions, terminal)
+  for (const line of statusText(report)) terminal.line(terminal.clean(line))
+  const code = parsed.exitCode && report.pending.length ? EXIT.pending : EXIT.ok
+  return { code, document: { ...report } }
+}
+
 /** The findings alone: the versions named, else the pending ones (with a database), else the newest. */
 async function reviewCommand(config: Config, versions: Version[], parsed: ParsedArgs, terminal: Terminal): Promise<Result> {
   const known = new Set(versions.map((v) => v.number))
@@ -262,10 +284,12 @@ async function reviewCommand(config: Config, versions: Version[], parsed: Parsed
       : 'Nothing to review'
   )
   terminal.findings(findings, { log: false, annotate: true })
-  const blocking = blockingFindings(findings, config.failOn)
+  // SQL that does not parse fails whatever fail-on says; its findings above already say where.
+  const unparsed = syntaxFailures(findings)
+  const blocking = reviewBlocking(findings, config.failOn)
   if (blocking.length) terminal.annotate('error', failOnMessage(blocking, config.failOn), { title: 'Review' })
   return {
-    code: blocking.length ? EXIT.failed : EXIT.ok,
+    code: blocking.length || unparsed.length ? EXIT.failed : EXIT.ok,
     document: { versions: reviewed, findings: JSON.parse(findingsOutput(findings, PLAN_OUTPUT_LIMIT)) as unknown }
   }
 }

@@ -13,12 +13,12 @@ import { logLine } from '../printable.js'
 import { renderPlanComment, type PlanSource } from '../report/comment.js'
 import { clip } from '../report/markdown.js'
 import { planOutputs, type RunOutputs } from '../report/outputs.js'
-import { blockingFindings, failOnMessage, type ReviewInput } from '../report/review.js'
+import { failOnMessage, type ReviewInput } from '../report/review.js'
 import { renderSchemaChange } from '../review/schema-change.js'
 import { verifyOnShadow, type Verification } from '../shadow/verify.js'
 import { transportLimits } from '../targets/create.js'
-import type { Reporter, Where } from './reporter.js'
-import { pendingOf, prepareReview, reviewFindings, type PreparedReview } from './review.js'
+import type { CommandFailure, Reporter } from './reporter.js'
+import { pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures, type PreparedReview } from './review.js'
 import { withTarget } from './target.js'
 
 /** What the command's surroundings know: the pull request's base commit and its Files changed page, when there is one. */
@@ -27,11 +27,7 @@ export interface PlanContext {
   pullRequestFilesUrl: string | null
 }
 
-/** A reason the command fails, said after everything is published. */
-export interface CommandFailure {
-  message: string
-  where: Where
-}
+export type { CommandFailure }
 
 export interface PlanOutcome {
   plan: Plan
@@ -42,6 +38,8 @@ export interface PlanOutcome {
   markdown: string
   outputs: RunOutputs
   failures: CommandFailure[]
+  /** Verification did not run because apply would refuse the migrations on any database (not for want of a server). */
+  refusedEverywhere: boolean
 }
 
 async function readPlan(
@@ -75,10 +73,17 @@ async function readPlan(
 export async function runPlan(config: Config, versions: Version[], context: PlanContext, reporter: Reporter): Promise<PlanOutcome> {
   const { plan, source, prepared } = await readPlan(config, versions, context, reporter)
   logPlan(plan, reporter)
-  for (const refusal of plan.refusals) reporter.warning(logLine(`apply would refuse: ${clip(refusal, 4_000)}`))
 
   let verification: Verification | null = null
-  if (config.verify) {
+  // What apply would refuse on an empty database, it refuses on the throwaway one too: nothing to start a server for.
+  const refusedFromScratch = config.verify ? planMigrations(versions, []).refusals : []
+  if (refusedFromScratch.length) {
+    verification = notVerified(
+      versions,
+      `Not run: apply would refuse these migrations on any database, so none of them was run: ${clip(refusedFromScratch.join(' '), 4_000)}`
+    )
+    reporter.warning(logLine(`Verification did not run: apply would refuse these migrations on any database (see the errors below)`))
+  } else if (config.verify) {
     reporter.info('Verifying: applying every version from scratch on a throwaway PostgreSQL')
     // Prefixed: these lines speak of the throwaway database, never of the target.
     verification = await verifyOnShadow(versions, {
@@ -107,11 +112,16 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
     schemaChange: ran?.schemaChange ? renderSchemaChange(ran.schemaChange) : null
   })
 
-  const failures: CommandFailure[] = []
-  const blocking = blockingFindings(review.findings, config.failOn)
+  // Everything apply would refuse before running anything fails the plan too, with apply's own words.
+  const failures: CommandFailure[] = plan.refusals.map((refusal) => ({ message: refusal, where: { title: 'apply would refuse' } }))
+  const unparsed = syntaxFailures(review.findings)
+  failures.push(...unparsed)
+  const blocking = reviewBlocking(review.findings, config.failOn)
   if (blocking.length) failures.push({ message: failOnMessage(blocking, config.failOn), where: { title: 'Review' } })
   const failed = verification?.versions.find((v) => v.status === 'failed')
-  if (failed?.error) {
+  // A statement the parser refuses also fails verification, at the same statement: said once.
+  const sameCause = failed?.error && unparsed.some((failure) => failure.where.file === failed.error?.file)
+  if (failed?.error && !sameCause) {
     const { file, line, column, message, sqlState } = failed.error
     failures.push({
       message: `v${failed.version} fails on a fresh database at ${file}:${line}:${column}: ${message}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`,
@@ -119,7 +129,28 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
     })
   }
   const outputs = planOutputs(plan, verification?.status ?? 'off', review.findings)
-  return { plan, source, verification, review, markdown, outputs, failures }
+  return { plan, source, verification, review, markdown, outputs, failures, refusedEverywhere: refusedFromScratch.length > 0 }
+}
+
+/** A verification that did not run, and why (said in the comment, not as a missing server). */
+function notVerified(versions: Version[], message: string): Verification {
+  return {
+    status: 'unavailable',
+    server: null,
+    versions: [...versions]
+      .sort((a, b) => a.number - b.number)
+      .map((version) => ({
+        version: version.number,
+        status: 'not-run',
+        durationMs: 0,
+        statements: version.files.reduce((sum, file) => sum + file.statements.length, 0)
+      })),
+    message,
+    durationMs: 0,
+    trace: null,
+    schemaChange: null,
+    traceMessage: null
+  }
 }
 
 export function logPlan(plan: Plan, reporter: Reporter): void {

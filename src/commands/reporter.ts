@@ -14,6 +14,12 @@ export interface Where {
   startColumn?: number
 }
 
+/** A reason the command fails, said after everything is published. */
+export interface CommandFailure {
+  message: string
+  where: Where
+}
+
 export interface Reporter {
   info(message: string): void
   /** A warning that points nowhere in particular. */

@@ -8,12 +8,13 @@ import { errorMessage } from '../errors.js'
 import type { Version } from '../migrations/types.js'
 import type { Plan } from '../plan.js'
 import { logLine } from '../printable.js'
-import { findingAnnotations, findingLogLine, type ReviewInput } from '../report/review.js'
+import { blockingFindings, findingAnnotations, findingLogLine, type ReviewInput } from '../report/review.js'
 import { readCatalogFacts } from '../review/catalog.js'
 import { RULES, reviewStatements, runRules, touchedRelations } from '../review/review.js'
+import { SYNTAX_ERROR, syntaxErrors } from '../review/syntax.js'
 import type { Finding, RelationFacts, ReviewStatement, StatementTrace } from '../review/types.js'
 import type { Target } from '../targets/target.js'
-import type { Reporter } from './reporter.js'
+import type { CommandFailure, Reporter } from './reporter.js'
 
 /** The schema an unqualified name in a migration resolves to, for the review. */
 export const DEFAULT_SCHEMA = 'public'
@@ -21,6 +22,8 @@ export const DEFAULT_SCHEMA = 'public'
 /** The pending statements parsed, and what the target's catalog says of the tables they touch (null without a target). */
 export interface PreparedReview {
   statements: ReviewStatement[]
+  /** Statements PostgreSQL's parser refuses: errors no waiver lifts. */
+  syntaxErrors: Finding[]
   catalog: Map<string, RelationFacts> | null
   catalogState: ReviewInput['checked']['catalog']
   /** Why the review could not run; null when it can. */
@@ -34,24 +37,27 @@ export async function prepareReview(
   target: Target | null,
   reporter: Reporter
 ): Promise<PreparedReview> {
-  if (!reviewed.length) return { statements: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null }
+  if (!reviewed.length)
+    return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null }
   let statements: ReviewStatement[]
+  let refused: Finding[]
   try {
     statements = await reviewStatements(versions, reviewed)
+    refused = await syntaxErrors(versions, reviewed)
   } catch (error) {
     const message = `PostgreSQL's parser could not be loaded: ${errorMessage(error)}`
     reporter.warning(logLine(`The review did not run: ${message}`))
-    return { statements: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message }
+    return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message }
   }
-  if (!target) return { statements, catalog: null, catalogState: 'no-target', unavailable: null }
+  if (!target) return { statements, syntaxErrors: refused, catalog: null, catalogState: 'no-target', unavailable: null }
   try {
     const catalog = await readCatalogFacts(target, touchedRelations(statements, DEFAULT_SCHEMA))
-    return { statements, catalog, catalogState: 'read', unavailable: null }
+    return { statements, syntaxErrors: refused, catalog, catalogState: 'read', unavailable: null }
   } catch (error) {
     reporter.warning(
       logLine(`The review could not read the target's catalog, so it judges from the repository alone: ${errorMessage(error)}`)
     )
-    return { statements, catalog: null, catalogState: 'failed', unavailable: null }
+    return { statements, syntaxErrors: refused, catalog: null, catalogState: 'failed', unavailable: null }
   }
 }
 
@@ -81,11 +87,40 @@ export function reviewFindings(
     reporter.warning(logLine(`The review did not run: ${unavailable}`))
   }
   return {
-    findings,
+    findings: withSyntaxErrors(findings, prepared.syntaxErrors),
     checked: { rules: RULES.length, catalog: prepared.catalogState, trace: trace !== null },
     pullRequestFilesUrl,
     unavailable
   }
+}
+
+/**
+ * The statements PostgreSQL cannot parse, one failure each at the parser's position. They fail the command
+ * whatever fail-on says: apply would stop at them on any database.
+ */
+export function syntaxFailures(findings: readonly Finding[]): CommandFailure[] {
+  return findings
+    .filter((finding) => finding.rule === SYNTAX_ERROR)
+    .map((finding) => ({
+      message: `v${finding.version}: ${finding.file}:${finding.line}:${finding.column}: ${finding.message}`,
+      where: { title: `v${finding.version} does not parse`, file: finding.file, startLine: finding.line, startColumn: finding.column }
+    }))
+}
+
+/** The findings fail-on judges: every unwaived finding at or above it, but the syntax errors, which fail on their own (syntaxFailures). */
+export function reviewBlocking(findings: readonly Finding[], failOn: Config['failOn']): Finding[] {
+  return blockingFindings(
+    findings.filter((finding) => finding.rule !== SYNTAX_ERROR),
+    failOn
+  )
+}
+
+/** The rules' findings with the syntax errors among them, by version, file and position (a stable sort keeps the rules' order). */
+function withSyntaxErrors(findings: Finding[], refused: Finding[]): Finding[] {
+  if (!refused.length) return findings
+  return [...findings, ...refused].sort(
+    (a, b) => a.version - b.version || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column
+  )
 }
 
 /**

@@ -15,6 +15,15 @@ export type StatementNode = Record<string, unknown>
 export interface Parser {
   /** The statement's node, or null when the parser refuses the text or finds other than one statement in it. */
   parseStatement(sql: string): StatementNode | null
+  /** Why the parser refuses the text, with the character offset (0-based, in `sql`) it points at; null when it parses. */
+  syntaxError(sql: string): SyntaxError | null
+}
+
+export interface SyntaxError {
+  /** PostgreSQL's own message: `syntax error at or near "tabel"`. */
+  message: string
+  /** 0-based offset in code points into the statement's text; 0 when the parser gives none. */
+  offset: number
 }
 
 /** The name of the WebAssembly file, which scripts/bundle.mjs copies into dist/ next to the bundle. */
@@ -37,6 +46,14 @@ export function loadParser(): Promise<Parser> {
         }
         if (statements.length !== 1) return null
         return (statements[0].stmt as StatementNode | undefined) ?? null
+      },
+      syntaxError(sql: string): SyntaxError | null {
+        try {
+          libpgQuery.parseSync(sql)
+          return null
+        } catch (error) {
+          return describeSyntaxError(error, sql)
+        }
       }
     }
   })()
@@ -44,6 +61,14 @@ export function loadParser(): Promise<Parser> {
     loading = null
   })
   return loading
+}
+
+/** libpg-query's error: its message and `sqlDetails.cursorPosition` (0-based, in code points of the text parsed). */
+function describeSyntaxError(error: unknown, sql: string): SyntaxError {
+  const details = (error as { sqlDetails?: { cursorPosition?: unknown } } | null)?.sqlDetails
+  const position = typeof details?.cursorPosition === 'number' ? details.cursorPosition : 0
+  const message = error instanceof Error ? error.message : String(error)
+  return { message, offset: Math.max(0, Math.min(position, [...sql].length)) }
 }
 
 /**

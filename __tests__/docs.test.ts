@@ -14,6 +14,19 @@ const action = parse(fs.readFileSync('action.yml', 'utf8')) as {
   runs: { using: string; main: string }
 }
 const readme = fs.readFileSync('README.md', 'utf8')
+/** The inputs table of docs/inputs.md: its header row, its rule and every row after them. */
+const INPUTS_TABLE = /\| Input \| Default \| Description \|\n(?:\|.*\|\n)+/
+// Like a golden file: UPDATE_GOLDEN=1 writes inputsTable() over the table (review the diff); never under CI.
+if (process.env.UPDATE_GOLDEN) {
+  if (process.env.CI && process.env.CI !== 'false')
+    throw new Error('UPDATE_GOLDEN is set under CI: rewrite docs/inputs.md on a developer machine.')
+  const page = fs.readFileSync('docs/inputs.md', 'utf8')
+  if (!INPUTS_TABLE.test(page)) throw new Error('docs/inputs.md has no inputs table to rewrite')
+  fs.writeFileSync(
+    'docs/inputs.md',
+    page.replace(INPUTS_TABLE, () => `${inputsTable()}\n`)
+  )
+}
 /** The reference pages: the inputs and outputs tables, and the command line. */
 const inputsPage = fs.readFileSync('docs/inputs.md', 'utf8')
 const commandLinePage = fs.readFileSync('docs/command-line.md', 'utf8')
@@ -45,11 +58,7 @@ test('one Node version wherever one is declared', () => {
 })
 
 test('every input the code reads is declared, documented and listed in docs/inputs.md', () => {
-  const read = new Set(
-    [...source.matchAll(/(?:input|integerInput\(sources,|booleanInput\(sources,|durationInput\(sources,)\s*\(?\s*'([a-z-]+)'/g)].map(
-      (m) => m[1]
-    )
-  )
+  const read = new Set([...source.matchAll(/(?:input|[a-z]+Input\(sources,)\s*\(?\s*'([a-z-]+)'/g)].map((m) => m[1]))
   expect(read.size).toBeGreaterThan(15)
   for (const name of read) {
     expect(action.inputs[name]?.description).toBeTruthy()
@@ -61,8 +70,8 @@ test('every input the code reads is declared, documented and listed in docs/inpu
 test("one table of options: action.yml's inputs and docs/inputs.md's inputs table are written from src/options.ts", () => {
   const declared = Object.entries(action.inputs).map(([name, input]) => ({ name, description: input.description, default: input.default }))
   expect(declared).toEqual(OPTIONS.map((option) => ({ name: option.name, description: option.description, default: option.default })))
-  const table = /\| Input \| Default \| Description \|\n(?:\|.*\|\n)+/.exec(inputsPage)?.[0].trimEnd()
-  // When this fails after a change to src/options.ts, paste inputsTable()'s text over the table in docs/inputs.md.
+  const table = INPUTS_TABLE.exec(inputsPage)?.[0].trimEnd()
+  // When this fails after a change to src/options.ts: UPDATE_GOLDEN=1 npm test -- __tests__/docs.test.ts, and review the diff.
   expect(table).toBe(inputsTable())
 })
 

@@ -54,7 +54,12 @@ async function readPlan(
       // plan changes nothing: a database without the meta table simply has nothing applied.
       const { rows } = await readHistory(target, config.metaTable)
       const plan = planMigrations(versions, rows, options)
-      return { plan, source: { kind: 'database' }, prepared: await prepareReview(versions, pendingOf(plan), target, reporter) }
+      // With the target's settings when verifying: the throwaway database is made like the target's.
+      return {
+        plan,
+        source: { kind: 'database' },
+        prepared: await prepareReview(versions, pendingOf(plan), target, reporter, config.verify)
+      }
     })
   }
   if (!context.baseSha) {
@@ -89,7 +94,8 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
     verification = await verifyOnShadow(versions, {
       shadowDatabaseUrl: config.shadowDatabaseUrl,
       log: (message) => reporter.info(`[verify] ${message}`),
-      pending: pendingOf(plan)
+      pending: pendingOf(plan),
+      targetSettings: prepared.targetSettings ?? null
     })
     if (verification.status === 'unavailable') reporter.warning(`Verification did not run: ${verification.message}`)
     else reporter.info(`Verification ${verification.status} in ${verification.durationMs} ms`)

@@ -9,10 +9,11 @@ import type { Version } from '../migrations/types.js'
 import type { Plan } from '../plan.js'
 import { logLine } from '../printable.js'
 import { blockingFindings, findingAnnotations, findingLogLine, type ReviewInput } from '../report/review.js'
-import { readCatalogFacts } from '../review/catalog.js'
+import { readTargetCatalog } from '../review/catalog.js'
 import { RULES, reviewStatements, runRules, touchedRelations } from '../review/review.js'
 import { SYNTAX_ERROR, syntaxErrors } from '../review/syntax.js'
 import type { Finding, RelationFacts, ReviewStatement, StatementTrace } from '../review/types.js'
+import type { TargetSettings } from '../shadow/target-settings.js'
 import type { Target } from '../targets/target.js'
 import type { CommandFailure, Reporter } from './reporter.js'
 
@@ -28,6 +29,8 @@ export interface PreparedReview {
   catalogState: ReviewInput['checked']['catalog']
   /** Why the review could not run; null when it can. */
   unavailable: string | null
+  /** The target's settings, read in the same catalog call when asked for (plan, to verify like the target). */
+  targetSettings?: TargetSettings | null
 }
 
 /** Parses the versions' statements and reads the target's catalog once for the relations they touch (catalog reads only). */
@@ -35,9 +38,10 @@ export async function prepareReview(
   versions: Version[],
   reviewed: number[],
   target: Target | null,
-  reporter: Reporter
+  reporter: Reporter,
+  withSettings = false
 ): Promise<PreparedReview> {
-  if (!reviewed.length)
+  if (!reviewed.length && !(withSettings && target))
     return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null }
   let statements: ReviewStatement[]
   let refused: Finding[]
@@ -51,8 +55,15 @@ export async function prepareReview(
   }
   if (!target) return { statements, syntaxErrors: refused, catalog: null, catalogState: 'no-target', unavailable: null }
   try {
-    const catalog = await readCatalogFacts(target, touchedRelations(statements, DEFAULT_SCHEMA))
-    return { statements, syntaxErrors: refused, catalog, catalogState: 'read', unavailable: null }
+    const read = await readTargetCatalog(target, touchedRelations(statements, DEFAULT_SCHEMA), { settings: withSettings })
+    return {
+      statements,
+      syntaxErrors: refused,
+      catalog: read.facts,
+      catalogState: 'read',
+      unavailable: null,
+      targetSettings: read.settings
+    }
   } catch (error) {
     reporter.warning(
       logLine(`The review could not read the target's catalog, so it judges from the repository alone: ${errorMessage(error)}`)

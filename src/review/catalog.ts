@@ -8,7 +8,12 @@
  * (the weakest lock: it waits only behind an ACCESS EXCLUSIVE held or queued on that table). No user
  * table is scanned. Every value is cast to text, bigint or float8: the Data API cannot return `name`,
  * `regclass` or `"char"` columns.
+ *
+ * When plan verifies, the same call also reads the target's settings that change what a statement does
+ * (TimeZone, DateStyle, the database's locale, the server's version …; see shadow/target-settings.ts), in
+ * one more row whose `name` is NULL, so that the throwaway database can be made to match them.
  */
+import { parseTargetSettings, TARGET_SETTINGS_SQL, type TargetSettings } from '../shadow/target-settings.js'
 import type { Target } from '../targets/target.js'
 import type { RelationFacts } from './types.js'
 
@@ -26,12 +31,13 @@ const KINDS: Record<string, RelationFacts['kind']> = {
 }
 
 // The name is split at its first dot (schema names never hold one here: they come folded from the parser).
-const CATALOG_QUERY = `WITH wanted AS (
+const WANTED = `WITH wanted AS (
   SELECT w.name, to_regclass(quote_ident(split_part(w.name, '.', 1)) || '.' || quote_ident(substr(w.name, strpos(w.name, '.') + 1))) AS oid
   FROM json_array_elements_text(CAST(:relations AS json)) AS w(name)
   WHERE strpos(w.name, '.') > 0
-)
-SELECT w.name::text AS name,
+)`
+
+const RELATIONS = `SELECT w.name::text AS name,
   c.relkind::text AS kind,
   c.reltuples::float8 AS rows,
   CASE WHEN c.relkind IN ('r', 'p', 'm', 'i', 'I') THEN pg_total_relation_size(c.oid)::bigint END AS bytes,
@@ -40,21 +46,55 @@ SELECT w.name::text AS name,
              FROM pg_stats st
             WHERE st.schemaname = n.nspname AND st.tablename = c.relname AND NOT st.inherited
             ORDER BY st.attname
-            LIMIT ${NULL_FRACTION_COLUMNS}) s) AS null_fractions
-FROM wanted w
+            LIMIT ${NULL_FRACTION_COLUMNS}) s) AS null_fractions`
+
+const FROM_WANTED = `FROM wanted w
 JOIN pg_class c ON c.oid = w.oid
 JOIN pg_namespace n ON n.oid = c.relnamespace`
+
+const CATALOG_QUERY = `${WANTED}
+${RELATIONS}
+${FROM_WANTED}`
+
+/** The same after one row whose name is NULL and whose `settings` holds the target's settings. */
+const CATALOG_AND_SETTINGS_QUERY = `${WANTED}
+SELECT NULL::text AS name, NULL::text AS kind, NULL::float8 AS rows, NULL::bigint AS bytes, NULL::text AS null_fractions,
+  ${TARGET_SETTINGS_SQL} AS settings
+UNION ALL
+${RELATIONS},
+  NULL::text AS settings
+${FROM_WANTED}`
 
 /**
  * Facts by `schema.name` for every relation that exists; a relation that does not exist is absent from
  * the map. No call at all for an empty list.
  */
 export async function readCatalogFacts(target: Target, relations: string[]): Promise<Map<string, RelationFacts>> {
-  const facts = new Map<string, RelationFacts>()
   const wanted = [...new Set(relations)]
-  if (wanted.length === 0) return facts
-  const result = await target.query(CATALOG_QUERY, { relations: JSON.stringify(wanted) })
+  if (wanted.length === 0) return new Map()
+  return (await readTargetCatalog(target, wanted, { settings: false })).facts
+}
+
+/**
+ * The facts of readCatalogFacts and, with `settings`, the target's settings, in one call (made even for no
+ * relations when the settings are wanted). `settings` is null when they were not asked for.
+ */
+export async function readTargetCatalog(
+  target: Target,
+  relations: string[],
+  options: { settings: boolean }
+): Promise<{ facts: Map<string, RelationFacts>; settings: TargetSettings | null }> {
+  const facts = new Map<string, RelationFacts>()
+  let settings: TargetSettings | null = null
+  const wanted = [...new Set(relations)]
+  if (wanted.length === 0 && !options.settings) return { facts, settings }
+  const query = options.settings ? CATALOG_AND_SETTINGS_QUERY : CATALOG_QUERY
+  const result = await target.query(query, { relations: JSON.stringify(wanted) })
   for (const row of result.rows) {
+    if (row.name === null) {
+      settings = parseTargetSettings(row.settings)
+      continue
+    }
     const name = String(row.name)
     const rows = row.rows === null ? null : Number(row.rows)
     const relation: RelationFacts = {
@@ -67,5 +107,5 @@ export async function readCatalogFacts(target: Target, relations: string[]): Pro
     if (typeof row.null_fractions === 'string') relation.nullFraction = JSON.parse(row.null_fractions) as Record<string, number>
     facts.set(name, relation)
   }
-  return facts
+  return { facts, settings }
 }

@@ -5,9 +5,10 @@
  * macOS runners have Homebrew's PostgreSQL.
  *
  * The server lives in a new temporary directory, listens on 127.0.0.1 on a free port with trust
- * authentication (or a password, when one is given) and no durability (fsync off), and is stopped and its
- * directory removed by stop() — or killed when the process exits without calling it. As root it runs as
- * another user, from a copy of the binaries when that user cannot reach them (see server-user.ts).
+ * authentication (or a password, when one is given), no durability (fsync off) and TimeZone UTC whatever
+ * the machine's time zone, and is stopped and its directory removed by stop() — or killed when the
+ * process exits without calling it. As root it runs as another user, from a copy of the binaries when
+ * that user cannot reach them (see server-user.ts).
  */
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import fs from 'node:fs'
@@ -335,7 +336,9 @@ export async function startLocalPostgres(options: {
   const dataDir = path.join(dir, 'data')
   const passwordFile = options.password === undefined ? undefined : path.join(dir, 'password')
   // The children run with the caller's environment, less PGDATA-style settings that could point them elsewhere.
-  const childEnv: NodeJS.ProcessEnv = { ...env, LC_ALL: 'C' }
+  // TZ: initdb writes the time zone it finds into the server's configuration; UTC, never the runner's own
+  // (ALTER COLUMN … TYPE timestamptz rewrites the table unless it is UTC). Verification sets the target's.
+  const childEnv: NodeJS.ProcessEnv = { ...env, LC_ALL: 'C', TZ: 'UTC' }
   for (const name of ['PGDATA', 'PGPORT', 'PGHOST', 'PGOPTIONS']) delete childEnv[name]
   const as: SpawnOptions = { cwd: dir, env: childEnv, ...(user ? { uid: user.uid, gid: user.gid } : {}) }
   try {

@@ -9,10 +9,15 @@
  * binaries on the machine.
  * Verification runs on vanilla PostgreSQL: extensions or roles that exist only on Aurora can fail
  * here, and the failure is reported as PostgreSQL gave it.
+ *
+ * Given the target's settings (read with the review's catalog call), the database verification runs in is
+ * made like the target's: its encoding and locale, TimeZone, DateStyle, search_path … (target-settings.ts),
+ * and what it could not match is reported in `settings`. Without them the local server runs in UTC, never
+ * in the runner's own time zone.
  */
 import { randomBytes } from 'node:crypto'
 import { applyMigrations } from '../engine/apply.js'
-import { metaTables, quoteIdentifier } from '../engine/meta.js'
+import { metaTables } from '../engine/meta.js'
 import {
   CommitOutcomeUnknownError,
   DatabaseError,
@@ -40,6 +45,15 @@ import {
   type ClusterState
 } from './cluster-state.js'
 import { ShadowUnavailableError, startLocalPostgres, type BinSearchSystem, type LocalPostgres } from './local-postgres.js'
+import {
+  compareSettings,
+  createDatabaseLike,
+  describeMatch,
+  readSettings,
+  setDatabaseSettings,
+  type SettingsMatch,
+  type TargetSettings
+} from './target-settings.js'
 import { pendingStatements, TracingTarget } from './tracing-target.js'
 
 export interface VersionCheck {
@@ -86,16 +100,29 @@ export interface VerifyOptions {
   startLocal?: typeof startLocalPostgres
   /** The versions the target has not applied: their statements are traced and their schema change read. */
   pending?: number[]
+  /** The target's settings (readTargetCatalog): the throwaway database is made to match them. */
+  targetSettings?: TargetSettings | null
 }
 
 const META = metaTables('public', 'schema_migrations')
 const SCRATCH_PREFIX = 'aurora_migrate_verify_'
+/** The database verification runs in on a local server, when it is made like the target's. */
+const LOCAL_DATABASE = 'aurora_migrate_verify'
 
 /** Where verification runs: a database URL and how to clean up after it. */
 interface Shadow {
   server: string
   url: string
+  /** Why a target setting could not be set, by name. */
+  settingReasons: Map<string, string>
   cleanUp(): Promise<void>
+}
+
+/** Creates `name` like the target's database (when its settings are known) and sets its session settings; returns why not, by name. */
+async function createLikeTarget(admin: Target, name: string, settings: TargetSettings | null): Promise<Map<string, string>> {
+  const reasons = await createDatabaseLike(admin, name, settings)
+  for (const [setting, reason] of await setDatabaseSettings(admin, name, settings)) reasons.set(setting, reason)
+  return reasons
 }
 
 /** Times each transaction: every version is applied in exactly one. */
@@ -126,7 +153,7 @@ function statementCount(version: Version): number {
   return version.files.reduce((sum, file) => sum + file.statements.length, 0)
 }
 
-async function createScratchDatabase(url: string, log: (m: string) => void): Promise<Shadow> {
+async function createScratchDatabase(url: string, log: (m: string) => void, settings: TargetSettings | null): Promise<Shadow> {
   const masked = maskUrl(url)
   const server = `shadow-database-url ${masked}`
   let scratchUrl: URL
@@ -140,6 +167,7 @@ async function createScratchDatabase(url: string, log: (m: string) => void): Pro
   scratchUrl.pathname = `/${name}`
   const admin = new PostgresTarget(url, { log })
   let before: ClusterState
+  let settingReasons: Map<string, string>
   try {
     if (!(await takeVerificationTurn(admin, masked, log))) {
       throw new ShadowUnavailableError(
@@ -148,8 +176,10 @@ async function createScratchDatabase(url: string, log: (m: string) => void): Pro
     }
     // What the server holds before: afterwards every role, database and tablespace not in it is the migrations' and is dropped.
     before = await clusterState(admin)
-    await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`)
+    settingReasons = await createLikeTarget(admin, name, settings)
   } catch (error) {
+    // Created, then a setting failed on the connection: the database must not stay behind.
+    await dropDatabase(admin, name).catch(() => {})
     await admin.close()
     if (error instanceof ShadowUnavailableError) throw error
     if (error instanceof DatabaseError && error.info.sqlState === '42501') {
@@ -165,6 +195,7 @@ async function createScratchDatabase(url: string, log: (m: string) => void): Pro
   return {
     server,
     url: scratchUrl.toString(),
+    settingReasons,
     async cleanUp() {
       try {
         try {
@@ -203,13 +234,40 @@ async function restoreServer(admin: Target, before: ClusterState, masked: string
 async function localShadow(options: VerifyOptions): Promise<Shadow> {
   const start = options.startLocal ?? startLocalPostgres
   const local: LocalPostgres = await start({ log: options.log, env: options.env, binSearch: options.binSearch })
-  return {
-    server: `local PostgreSQL ${local.version}`,
-    url: local.url,
-    async cleanUp() {
-      await local.stop().catch((error) => options.log(`Stopping the local PostgreSQL failed: ${errorMessage(error)}`))
-    }
+  const stop = (): Promise<void> =>
+    local.stop().catch((error) => options.log(`Stopping the local PostgreSQL failed: ${errorMessage(error)}`))
+  const shadow: Shadow = { server: `local PostgreSQL ${local.version}`, url: local.url, settingReasons: new Map(), cleanUp: stop }
+  if (!options.targetSettings) return shadow
+  // A database of its own, made like the target's: the locale is fixed when a database is created.
+  const admin = new PostgresTarget(local.url, { log: options.log })
+  try {
+    shadow.settingReasons = await createLikeTarget(admin, LOCAL_DATABASE, options.targetSettings)
+  } catch (error) {
+    await stop()
+    throw new ShadowUnavailableError(`Could not create the verification database on ${shadow.server}: ${errorMessage(error)}`, {
+      cause: error
+    })
+  } finally {
+    await admin.close()
   }
+  const url = new URL(local.url)
+  url.pathname = `/${LOCAL_DATABASE}`
+  shadow.url = url.toString()
+  return shadow
+}
+
+/** What the throwaway database matched of the target's settings, read back from a new session there; logged. */
+async function matchSettings(target: Target, shadow: Shadow, settings: TargetSettings, log: (m: string) => void): Promise<SettingsMatch> {
+  let shown: TargetSettings
+  try {
+    shown = await readSettings(target)
+  } catch (error) {
+    log(`Could not read the settings of the throwaway database back: ${errorMessage(error)}`)
+    shown = {}
+  }
+  const match = compareSettings(settings, shown, shadow.settingReasons)
+  log(describeMatch(match))
+  return match
 }
 
 export async function verifyOnShadow(versions: Version[], options: VerifyOptions): Promise<Verification> {
@@ -231,13 +289,14 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
     durationMs: Date.now() - started,
     trace: null,
     schemaChange: null,
-    traceMessage: null
+    traceMessage: null,
+    settings: null
   })
 
   let shadow: Shadow
   try {
     shadow = options.shadowDatabaseUrl
-      ? await createScratchDatabase(options.shadowDatabaseUrl, log)
+      ? await createScratchDatabase(options.shadowDatabaseUrl, log, options.targetSettings ?? null)
       : await localShadow({ ...options, log })
   } catch (error) {
     const server = options.shadowDatabaseUrl ? `shadow-database-url ${maskUrl(options.shadowDatabaseUrl)}` : null
@@ -247,7 +306,9 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
   const timed = new TimedTarget(new PostgresTarget(shadow.url, { log }))
   const tracing = tracingFor(sorted, options.pending, shadow.url, timed)
   const target: Target = tracing ?? timed
+  let settings: SettingsMatch | null = null
   try {
+    if (options.targetSettings) settings = await matchSettings(timed, shadow, options.targetSettings, log)
     log(`Verifying ${sorted.length} version${sorted.length === 1 ? '' : 's'} on ${shadow.server}`)
     const result = await applyMigrations(target, sorted, {
       tables: META,
@@ -283,7 +344,10 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
       const reached = checks.map((check): VersionCheck =>
         check.status === 'failed' ? { version: check.version, status: 'not-run', durationMs: 0, statements: check.statements } : check
       )
-      return unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(result.error)}`, reached)
+      return {
+        ...unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(result.error)}`, reached),
+        settings
+      }
     }
     return {
       status: failure ? 'failed' : 'passed',
@@ -293,10 +357,11 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
       durationMs: Date.now() - started,
       trace: tracing && !tracing.failure ? tracing.traces : null,
       schemaChange: tracing && !tracing.failure ? tracing.schemaChange() : null,
-      traceMessage: tracing?.failure ? scrub(`Tracing the pending statements stopped: ${tracing.failure}`) : null
+      traceMessage: tracing?.failure ? scrub(`Tracing the pending statements stopped: ${tracing.failure}`) : null,
+      settings
     }
   } catch (error) {
-    return unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(error)}`)
+    return { ...unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(error)}`), settings }
   } finally {
     await target.close()
     await shadow.cleanUp()

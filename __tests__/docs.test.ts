@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { parse } from 'yaml'
+import { parseArgs } from '../src/cli/args.js'
 import { inputsTable, OPTIONS } from '../src/options.js'
 
 const action = parse(fs.readFileSync('action.yml', 'utf8')) as {
@@ -259,4 +260,64 @@ test("the README's first screen: what it is, the picture of the plan comment, th
   // The picture and the two commands on the first screen.
   expect(order.tests).toBeLessThan(25)
   expect(lines.length).toBeLessThan(250)
+})
+
+/** The lines inside fenced code blocks of a Markdown page, with their line numbers and the fence's language. */
+function codeLines(markdown: string): Array<{ line: number; text: string; language: string }> {
+  const lines: Array<{ line: number; text: string; language: string }> = []
+  let fence: { marker: string; language: string } | undefined
+  markdown.split('\n').forEach((text, index) => {
+    const opening = /^\s*(`{3,}|~{3,})\s*([\w-]*)/.exec(text)
+    if (fence === undefined && opening) fence = { marker: opening[1][0], language: opening[2] }
+    else if (fence !== undefined && opening?.[1][0] === fence.marker && opening[2] === '') fence = undefined
+    else if (fence !== undefined) lines.push({ line: index + 1, text, language: fence.language })
+  })
+  return lines
+}
+
+test("every aurora-migrate command line shown in README.md and docs/*.md is accepted by the command line's parser", () => {
+  const refused: string[] = []
+  let shown = 0
+  for (const file of markdownFiles) {
+    for (const { line, text } of codeLines(fs.readFileSync(file, 'utf8'))) {
+      const words = /\baurora-migrate(?:@\S+)?\s+([a-z].*)$/.exec(text.replace(/\s+#\s.*$/, ''))?.[1]
+      if (words === undefined) continue
+      shown++
+      const argv = (words.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).filter((word) => word !== '…')
+      try {
+        parseArgs(argv)
+      } catch (error) {
+        refused.push(`${file}:${line}: ${text.trim()}: ${(error as Error).message}`)
+      }
+    }
+  }
+  expect(shown).toBeGreaterThanOrEqual(8)
+  expect(refused).toEqual([])
+})
+
+test('every aurora-migrate step in the YAML of README.md and docs/*.md uses only declared inputs', () => {
+  const steps: Array<{ where: string; with: Record<string, unknown> }> = []
+  const visit = (node: unknown, where: string): void => {
+    if (Array.isArray(node)) for (const item of node) visit(item, where)
+    else if (node && typeof node === 'object') {
+      const step = node as { uses?: unknown; with?: Record<string, unknown> }
+      if (typeof step.uses === 'string' && step.uses.startsWith('octo-org/aurora-migrate@')) steps.push({ where, with: step.with ?? {} })
+      for (const value of Object.values(node)) visit(value, where)
+    }
+  }
+  for (const file of markdownFiles) {
+    const blocks = new Map<number, string[]>()
+    let start = -1
+    let previous = -2
+    for (const { line, text, language } of codeLines(fs.readFileSync(file, 'utf8'))) {
+      if (language !== 'yaml' && language !== 'yml') continue
+      if (line !== previous + 1) blocks.set((start = line), [])
+      blocks.get(start)!.push(text)
+      previous = line
+    }
+    for (const [line, lines] of blocks) visit(parse(lines.join('\n')), `${file}:${line}`)
+  }
+  expect(steps.length).toBeGreaterThanOrEqual(3)
+  for (const step of steps)
+    for (const key of Object.keys(step.with)) expect([step.where, key, key in action.inputs]).toEqual([step.where, key, true])
 })

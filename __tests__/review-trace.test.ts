@@ -157,6 +157,11 @@ test('a failing pending version: the statements before the failure are traced, t
   expect(result.versions[1]).toMatchObject({ status: 'failed', error: { line: 3 } })
   expect([...result.trace!.keys()].sort()).toEqual(['v2#0', 'v2#1'])
   expect(traced(result, 2, 1).locks).toEqual([{ relation: 'public.orders', mode: 'AccessExclusiveLock' }])
+  // Traced again statement by statement (up to the failure): the same held locks and scans as when recorded.
+  expect(traced(result, 2, 0).held).toEqual([])
+  expect(traced(result, 2, 0).scanned).toEqual(['public.orders'])
+  expect(traced(result, 2, 1).held).toContainEqual({ relation: 'public.orders', mode: 'ShareLock' })
+  expect(traced(result, 2, 1).scanned).toEqual([])
   expect(result.schemaChange).toBeNull()
 }, 60_000)
 
@@ -203,7 +208,51 @@ test('a version that cannot be packed (it sets statement_timeout) is traced stat
   // Under the locks the statement before took: nothing new on the table, and no rewrite.
   expect(modes(traced(result, 2, 2), 'public.orders')).toEqual([])
   expect(traced(result, 2, 2).rewritten).toEqual([])
+  // The locks it needs are already held (by the rewrite before it), and it reads the whole table to build the index.
+  expect(traced(result, 2, 2).held).toEqual(
+    expect.arrayContaining([
+      { relation: 'public.orders', mode: 'AccessExclusiveLock' },
+      { relation: 'public.orders', mode: 'ShareLock' }
+    ])
+  )
+  expect(traced(result, 2, 2).scanned).toEqual(['public.orders'])
+  expect(traced(result, 2, 0).held).toEqual([])
 }, 60_000)
+
+const NOT_NULL_SETUP = `create table users (id bigint primary key, email text, phone text, name text not null);
+alter table users add constraint users_email_not_null check (email is not null);`
+
+const NOT_NULL_VERSION = [
+  'alter table users alter column email set not null;',
+  'alter table users alter column phone set not null;',
+  'alter table users alter column name set not null;',
+  'create index users_name on users (name);'
+].join('\n')
+
+test.each([
+  ['packed in one call', ''],
+  ['statement by statement', "set local statement_timeout = '30s';\n"]
+])(
+  'held locks and full scans (%s): SET NOT NULL reads the table unless a valid CHECK proves it or it is NOT NULL already',
+  async (_how, prefix) => {
+    const { result } = await verify({ 'v1/01.sql': NOT_NULL_SETUP, 'v2/01.sql': prefix + NOT_NULL_VERSION }, [2])
+    expect(result.status).toBe('passed')
+    expect(result.traceMessage).toBeNull()
+    const at = prefix ? 1 : 0
+    const [email, phone, name, index] = [0, 1, 2, 3].map((i) => traced(result, 2, at + i))
+    // The valid CHECK (email IS NOT NULL): no scan. phone: a scan. name: NOT NULL already, nothing to check.
+    expect(email.scanned).toEqual([])
+    expect(phone.scanned).toEqual(['public.users'])
+    expect(name.scanned).toEqual([])
+    expect(modes(email, 'public.users')).toEqual(['AccessExclusiveLock'])
+    expect(email.held).toEqual([])
+    // The index: SHARE is new (ACCESS EXCLUSIVE, held since the first statement, is not), and the build reads the table.
+    expect(modes(index, 'public.users')).toEqual(['ShareLock'])
+    expect(index.held).toContainEqual({ relation: 'public.users', mode: 'AccessExclusiveLock' })
+    expect(index.scanned).toEqual(['public.users'])
+  },
+  60_000
+)
 
 test('the trace’s statements go before each traced statement and the one after it, and nowhere else', () => {
   const statements = ['fence', 'a', 'b', 'record'].map((sql) => ({ sql }))

@@ -1,6 +1,7 @@
 /**
- * What each statement actually did on the throwaway database: the relation locks its own backend took,
- * the tables and indexes it rewrote (relfilenode changed), the constraints it added and whether they
+ * What each statement actually did on the throwaway database: the relation locks its own backend took (and
+ * those its transaction already held before it), the tables and indexes it rewrote (relfilenode changed), the
+ * tables it read in full (pg_stat_xact_user_tables' seq_scan), the constraints it added and whether they
  * were validated, and its duration.
  *
  * A version's statements are traced one by one on one connection inside one transaction that is then
@@ -28,6 +29,8 @@ interface Relation {
 export interface CatalogState {
   locks: Array<{ relation: string; mode: string }>
   files: Array<Relation & { filenode: string }>
+  /** Sequential scans of each table in this backend's current transaction (pg_stat_get_xact_numscans). */
+  scans?: Array<{ relation: string; count: number }>
   constraints: Array<{ oid: string; name: string; relation: string; validated: boolean }>
 }
 
@@ -55,7 +58,9 @@ SELECT json_build_object(
   'files', (SELECT coalesce(json_agg(json_build_object('oid', r.oid::text, 'name', r.name, 'filenode', r.relfilenode::text)), '[]')
               FROM rels r WHERE r.relkind IN ('r', 'm', 'i')),
   'constraints', (SELECT coalesce(json_agg(json_build_object('oid', k.oid::text, 'name', k.conname, 'relation', r.name, 'validated', k.convalidated)), '[]')
-                    FROM rels r JOIN pg_constraint k ON k.conrelid = r.oid)
+                    FROM rels r JOIN pg_constraint k ON k.conrelid = r.oid),
+  'scans', (SELECT coalesce(json_agg(json_build_object('relation', r.name, 'count', pg_stat_get_xact_numscans(r.oid))), '[]')
+              FROM rels r WHERE r.relkind IN ('r', 'm'))
 )::text AS state`
 }
 
@@ -71,7 +76,8 @@ const escapedName = (name: string): string => `replace(replace(${name}, E'\\\\',
  * What LOCKED_STATE_QUERY reads, at less than half its cost with a few dozen relations locked (it runs around
  * every traced statement): relations looked up by oid, pg_constraint read once rather than once per
  * relation, and plain lines rather than JSON. One line per locked
- * relation: `R <mode,mode…> <oid> <relkind> <relfilenode> <name>`, then one per constraint of it:
+ * relation: `R <mode,mode…> <oid> <relkind> <relfilenode> <sequential scans in this transaction> <name>`, then one
+ * per constraint of it:
  * `C <oid> <relation oid> <t|f validated> <name>`.
  */
 const RECORDED_STATE_QUERY = `WITH held AS MATERIALIZED (
@@ -86,11 +92,25 @@ const RECORDED_STATE_QUERY = `WITH held AS MATERIALIZED (
    WHERE ${USER_RELATION}
 )
 SELECT concat_ws(E'\\n',
-  (SELECT string_agg(concat_ws(' ', 'R', r.modes, r.oid, r.relkind, r.relfilenode, ${escapedName('r.name')}), E'\\n') FROM rels r),
+  (SELECT string_agg(concat_ws(' ', 'R', r.modes, r.oid, r.relkind, r.relfilenode, pg_stat_get_xact_numscans(r.oid), ${escapedName('r.name')}), E'\\n') FROM rels r),
   -- One pass over pg_constraint for all of them, rather than one scan per relation.
   (SELECT string_agg(concat_ws(' ', 'C', k.oid, k.conrelid, k.convalidated, ${escapedName('k.conname')}), E'\\n')
      FROM pg_constraint k WHERE k.conrelid IN (SELECT r.oid FROM rels r))
 )`
+
+/**
+ * The sequential scan counts of every user table this backend has counted and not yet reported (`S <scans> <name>`
+ * lines), read once per traced transaction, by its first recorded state. pg_stat_get_xact_numscans also counts
+ * scans of transactions that ended less than a second ago (their counts wait to be reported): a table's count
+ * before a statement is its count at the start of the transaction unless the transaction scanned it since, and a
+ * scanned table stays locked, in the lines of every later state.
+ */
+const SCAN_BASELINE_QUERY = `SELECT string_agg(concat_ws(' ', 'S', pg_stat_get_xact_numscans(c.oid), ${escapedName("n.nspname || '.' || c.relname")}), E'\\n')
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'm') AND ${USER_RELATION} AND pg_stat_get_xact_numscans(c.oid) > 0`
+
+/** The setting (local to the transaction) that says the scan baseline is written. */
+const BASELINE_SETTING = `${TRACE_SCHEMA}.baseline`
 
 /** A state written by RECORDED_STATE_QUERY. */
 export function parseRecordedState(text: string): CatalogState {
@@ -99,14 +119,18 @@ export function parseRecordedState(text: string): CatalogState {
   const locks: CatalogState['locks'] = []
   const files = new Map<string, CatalogState['files'][number]>()
   const constraints = new Map<string, { oid: string; relationOid: string; validated: boolean; name: string }>()
+  const scans: NonNullable<CatalogState['scans']> = []
   for (const line of text ? text.split('\n') : []) {
     const fields = line.split(' ')
     if (fields[0] === 'R') {
-      const [, modes, oid, relkind, filenode] = fields
-      const name = unescape(fields.slice(5).join(' '))
+      const [, modes, oid, relkind, filenode, scanCount] = fields
+      const name = unescape(fields.slice(6).join(' '))
       names.set(oid, name)
       for (const mode of modes.split(',')) locks.push({ relation: name, mode })
       if (relkind === 'r' || relkind === 'm' || relkind === 'i') files.set(oid, { oid, name, filenode })
+      if (relkind === 'r' || relkind === 'm') scans.push({ relation: name, count: Number(scanCount) })
+    } else if (fields[0] === 'S') {
+      scans.push({ relation: unescape(fields.slice(2).join(' ')), count: Number(fields[1]) })
     } else {
       const [, oid, relationOid, validated] = fields
       constraints.set(oid, { oid, relationOid, validated: validated === 't', name: unescape(fields.slice(4).join(' ')) })
@@ -115,6 +139,7 @@ export function parseRecordedState(text: string): CatalogState {
   return {
     locks,
     files: [...files.values()],
+    scans,
     constraints: [...constraints.values()].map(({ oid, relationOid, validated, name }) => ({
       oid,
       name,
@@ -139,7 +164,12 @@ export async function prepareStates(client: pg.Client): Promise<number> {
     `CREATE SCHEMA IF NOT EXISTS ${TRACE_SCHEMA}; CREATE TABLE IF NOT EXISTS ${STATES} (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(), state text NOT NULL);
      CREATE OR REPLACE FUNCTION ${TRACE_SCHEMA}.record_state() RETURNS void LANGUAGE plpgsql AS $trace$
      BEGIN
-       INSERT INTO ${STATES} (state) ${RECORDED_STATE_QUERY};
+       IF current_setting('${BASELINE_SETTING}', true) IS DISTINCT FROM 'on' THEN
+         PERFORM set_config('${BASELINE_SETTING}', 'on', true);
+         INSERT INTO ${STATES} (state) SELECT concat_ws(E'\\n', (${SCAN_BASELINE_QUERY}), (${RECORDED_STATE_QUERY}));
+       ELSE
+         INSERT INTO ${STATES} (state) ${RECORDED_STATE_QUERY};
+       END IF;
      END
      $trace$;
      GRANT USAGE ON SCHEMA ${TRACE_SCHEMA} TO PUBLIC; GRANT INSERT ON ${STATES} TO PUBLIC; GRANT USAGE ON SEQUENCE ${STATES}_id_seq TO PUBLIC`
@@ -154,7 +184,7 @@ async function lastStateId(client: pg.Client): Promise<number> {
 
 /** The full state, read outside the traced transaction (its locks are this observer's: left out). */
 export async function readStartState(client: pg.Client): Promise<CatalogState> {
-  return { ...(await readState(client)), locks: [] }
+  return { ...(await readState(client)), locks: [], scans: [] }
 }
 
 /** A state written by RECORD_STATE_SQL: what it holds and when it was written (ms since the epoch). */
@@ -207,8 +237,12 @@ export function tracesFromStates(
 ): RecordedTransaction {
   const rowBefore = new Map(positions.map((position, row) => [position, row]))
   const traces: StatementTrace[] = []
-  let known = { ...start, locks: [] as CatalogState['locks'] }
+  // Scan counts are this transaction's backend's: none are known from the start state (read by another).
+  let known: CatalogState = { ...start, locks: [], scans: [] }
   let mergedUpTo = 0
+  // What the engine holds before the first traced statement (its fence, its history table) is not the version's.
+  const firstBefore = traced.length > 0 ? rows[rowBefore.get(traced[0].position) ?? -1] : undefined
+  const engines = new Set((firstBefore?.state.locks ?? []).map(lockId))
   for (const statement of traced) {
     const beforeRow = rowBefore.get(statement.position)
     const afterRow = rowBefore.get(statement.position + 1)
@@ -221,12 +255,14 @@ export function tracesFromStates(
       version: statement.version,
       index: statement.index,
       locks: uniqueLocks(after.state.locks.filter((lock) => !held.has(lockId(lock)))),
+      held: uniqueLocks(before.state.locks.filter((lock) => !engines.has(lockId(lock)))),
       ...changes(known, after.state),
+      scanned: scannedBetween(known, after.state),
       durationMs: Math.round(after.ms - before.ms)
     })
   }
   for (; mergedUpTo < rows.length; mergedUpTo++) known = merged(known, rows[mergedUpTo].state)
-  return { traces, end: { ...known, locks: [] } }
+  return { traces, end: { ...known, locks: [], scans: [] } }
 }
 
 /**
@@ -253,6 +289,18 @@ async function runAndReadState(client: pg.Client, sql: string): Promise<CatalogS
   const results = (await client.query(`${sql}\n;\n${LOCKED_STATE_QUERY}`)) as unknown as pg.QueryResult | pg.QueryResult[]
   const last = Array.isArray(results) ? results[results.length - 1] : results
   return JSON.parse((last.rows[0] as { state: string }).state) as CatalogState
+}
+
+/**
+ * The tables whose sequential scan count rose from `before` to `after` (both read in the same transaction of the
+ * same backend; a table missing from `before` had not been scanned in it).
+ */
+function scannedBetween(before: CatalogState, after: CatalogState): string[] {
+  const counts = new Map((before.scans ?? []).map((scan) => [scan.relation, scan.count]))
+  return (after.scans ?? [])
+    .filter((scan) => scan.count > (counts.get(scan.relation) ?? 0))
+    .map((scan) => scan.relation)
+    .sort()
 }
 
 function lockId(lock: { relation: string; mode: string }): string {
@@ -285,7 +333,9 @@ function merged(before: CatalogState, after: CatalogState): CatalogState {
   for (const file of after.files) files.set(file.oid, file)
   const constraints = new Map(before.constraints.map((constraint) => [constraint.oid, constraint]))
   for (const constraint of after.constraints) constraints.set(constraint.oid, constraint)
-  return { locks: after.locks, files: [...files.values()], constraints: [...constraints.values()] }
+  const scans = new Map((before.scans ?? []).map((scan) => [scan.relation, scan]))
+  for (const scan of after.scans ?? []) scans.set(scan.relation, scan)
+  return { locks: after.locks, files: [...files.values()], constraints: [...constraints.values()], scans: [...scans.values()] }
 }
 
 export interface TransactionTrace {
@@ -321,7 +371,9 @@ export async function traceInTransaction(client: pg.Client, statements: TracedSt
         version: statement.version,
         index: statement.index,
         locks: uniqueLocks(after.locks.filter((lock) => !held.has(lockId(lock)))),
+        held: uniqueLocks(before.locks),
         ...changes(before, after),
+        scanned: scannedBetween(before, after),
         durationMs
       })
       before = merged(before, after)
@@ -400,6 +452,8 @@ export async function traceAlone<T>(
       version: statement.version,
       index: statement.index,
       locks: uniqueLocks(seen),
+      // On its own (autocommit), the statement began holding nothing; its scans are not visible from here.
+      held: [],
       ...changes(before, after),
       durationMs,
       locksSampled: true

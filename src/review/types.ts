@@ -65,6 +65,11 @@ export interface RelationFacts {
   bytes: number | null
   /** pg_stats.null_frac by column, where the rule needs it. */
   nullFraction?: Record<string, number>
+  /**
+   * The tables whose foreign keys reference this one (`schema.name`), when the catalog read says (optional: a rule
+   * that needs them also finds them in the statement's trace, where each such table is locked).
+   */
+  referencedBy?: string[]
 }
 
 /** What one pending statement actually did on the throwaway database. */
@@ -73,6 +78,17 @@ export interface StatementTrace {
   index: number
   /** Relation locks it took (its own backend's pg_locks, before vs after the statement). */
   locks: Array<{ relation: string; mode: string }>
+  /**
+   * Relation locks the version's transaction already held when the statement began (taken by earlier statements).
+   * `locks` lists only what the statement took anew: a lock it needs that an earlier statement took is here, not
+   * there. Absent when not known (a statement traced alone holds nothing before it: empty).
+   */
+  held?: Array<{ relation: string; mode: string }>
+  /**
+   * Tables the statement read in full (a sequential scan: pg_stat_xact_user_tables' seq_scan rose), for instance to
+   * check a constraint or NOT NULL against every row. Absent when not known (a statement traced from another session).
+   */
+  scanned?: string[]
   /** Tables or indexes whose relfilenode changed: rewritten. */
   rewritten: string[]
   /** Constraints it added, and whether PostgreSQL validated them at once. */

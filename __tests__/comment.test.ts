@@ -126,7 +126,7 @@ test('plan comment stays under the size limit, truncating long SQL with a note',
     ...run
   })
   expect(body.length).toBeLessThan(COMMENT_LIMIT - 1000)
-  expect(body).toMatch(/… \d+ more lines not shown; see `m\/v4\/01_seed.sql`\./)
+  expect(body).toMatch(/… [\d,]+ more lines not shown; see `m\/v4\/01_seed.sql`\./)
   // Once the budget is spent, one line stands for the SQL of every version left.
   expect(body).toContain(
     "SQL of 4 more versions not shown (v7, v8, v9, v10): the comment would exceed GitHub's size limit; see the files in the pull request."

@@ -204,7 +204,7 @@ test('nothing found: one line saying what was checked; a fork pull request gets 
   // Only waived findings: still "nothing found", with the waivers listed.
   const waived = renderReview(review(FINDINGS.filter((f) => f.waived)))
   expect(waived[0]).toMatch(/^✅ \*\*Review\*\*: nothing found\./)
-  expect(waived).toContain('**Waived** (2):')
+  expect(waived).toContain('<details><summary>Waived (2)</summary>')
 })
 
 test('a review that could not run says why instead of "nothing found"', () => {
@@ -311,7 +311,8 @@ test('the Review fits the comment under GitHub limit with "… and N more findin
   })
   expect(body.length).toBeLessThan(COMMENT_LIMIT - 1_000)
   expect(body).toMatch(/- … and [\d,]+ more findings: see the `findings` output and the annotations\./)
-  expect(body).toContain('**Review**: ❌ 134 errors · ⚠️ 266 warnings.')
+  expect(body).toContain('❌ **Not ready**: the review blocks it (fail-on: error) · 2 versions pending · ❌ 134 errors · ⚠️ 266 warnings\n')
+  expect(body).toContain('**❌ 134 errors**')
   const shown = body.match(/^- (❌|⚠️) /gmu) ?? []
   expect(shown.length).toBeGreaterThan(3)
   // Errors come first, so the cut leaves off warnings.

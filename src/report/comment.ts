@@ -8,9 +8,21 @@ import { StatementFailedError, StepFailedError, publicSqlMessage } from '../erro
 import { MISPLACED_FIX, misplacedEffect } from '../migrations/transaction-control.js'
 import type { Version } from '../migrations/types.js'
 import { formatBytes, type PendingVersion, type Plan } from '../plan.js'
+import { SYNTAX_ERROR } from '../review/syntax.js'
 import type { Verification } from '../shadow/verify.js'
-import { TABLE_BUDGET, cell, clip, code, fenced, fileCell, fitLines, formatDuration, versionList } from './markdown.js'
-import { REVIEW_BUDGET, renderReview, versionReviewCell, type ReviewInput } from './review.js'
+import { TABLE_BUDGET, cell, clip, code, fenced, fileCell, fitLines, formatDuration, plural, versionList } from './markdown.js'
+import {
+  REVIEW_BUDGET,
+  activeFindings,
+  blockingFindings,
+  countsText,
+  findingCounts,
+  findingGroups,
+  reviewCheckedLine,
+  versionReviewCell,
+  type FailOn,
+  type ReviewInput
+} from './review.js'
 
 /** GitHub rejects comment bodies over 65,536 characters; keep a margin for the marker and edits. */
 export const COMMENT_LIMIT = 65_536
@@ -34,6 +46,8 @@ export interface PlanCommentInput {
   review?: ReviewInput | null
   /** The schema change of the pending versions as markdown (renderSchemaChange); absent or null when not computed. */
   schemaChange?: string | null
+  /** The `fail-on` input: findings at or above it make the verdict red. Default `error`, as the input's. */
+  failOn?: FailOn
 }
 
 /** Marks a file whose own BEGIN … COMMIT wrapper is left out (in the table, explained once below it). */
@@ -47,10 +61,6 @@ function list(numbers: number[]): string {
 const FINDINGS_BUDGET = 12_000
 const WARNINGS_BUDGET = 4_000
 const SCHEMA_CHANGE_BUDGET = 8_000
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`
-}
 
 function footer(runUrl: string | null, sha: string | null): string {
   const parts = [runUrl ? `[workflow run](${runUrl})` : null, sha ? `commit ${code(sha.slice(0, 7))}` : null].filter(Boolean)
@@ -108,47 +118,150 @@ function verificationSection(verification: Verification | null): string[] {
   return lines
 }
 
-function findingLines(plan: Plan, source: PlanSource): string[] {
-  const lines: string[] = []
+/** The settings of the target the throwaway database could not take, in one line; null when it matched them all. */
+function unmatchedSettingsLine(verification: Verification | null): string | null {
+  const unmatched = verification?.status === 'unavailable' ? [] : (verification?.settings?.unmatched ?? [])
+  if (!unmatched.length) return null
+  const shown = unmatched
+    .slice(0, 5)
+    .map((s) => `${code(clip(s.name, 100))} (${code(clip(s.target, 100))}: ${cell(clip(s.reason.replace(/\s+/g, ' '), 200))})`)
+  const rest = unmatched.length > 5 ? ` and ${plural(unmatched.length - 5, 'more')}` : ''
+  return (
+    `⚠️ The throwaway database could not match the target's ${shown.join(', ')}${rest}: ` +
+    'what depends on those settings (a rewrite, a default, a cast) may differ on the target.'
+  )
+}
+
+/** Whether the versions ran on a throwaway database: not when verification was off or did not run. */
+function verified(verification: Verification | null): boolean {
+  return verification !== null && verification.status !== 'unavailable'
+}
+
+/**
+ * Will apply succeed: not when it would refuse (drift, missing versions, …), when a version fails on a fresh
+ * database, or when the review has findings at or above fail-on. Then how many versions and findings.
+ */
+function verdict(
+  plan: Plan,
+  verification: Verification | null,
+  refused: Refusals,
+  review: ReviewInput | null,
+  counts: string | null,
+  failOn: FailOn
+): string {
+  const failed = verification?.status === 'failed' ? verification.versions.find((v) => v.status === 'failed') : undefined
+  const at = (where: { file: string; line: number; column: number }): string => code(`${where.file}:${where.line}:${where.column}`)
+  // SQL PostgreSQL's parser refuses fails plan whatever fail-on says: apply would stop there on any database.
+  const active = review && !review.unavailable ? activeFindings(review.findings) : []
+  const unparsed = active.filter((f) => f.rule === SYNTAX_ERROR)
+  const failures = [
+    ...(failed ? [`v${failed.version} fails on a fresh database${failed.error ? ` at ${at(failed.error)}` : ''}`] : []),
+    ...(unparsed.length && !(failed?.error && unparsed.some((f) => f.file === failed.error?.file))
+      ? [`v${unparsed[0].version} does not parse at ${at(unparsed[0])}${unparsed.length > 1 ? ` (and ${unparsed.length - 1} more)` : ''}`]
+      : [])
+  ]
+  const failure = failures.length ? failures.join('; ') : null
+  const blocking = blockingFindings(active, failOn)
+  const pending = plan.pending.length ? `${plural(plan.pending.length, 'version')} pending` : 'nothing pending'
+  const tail = [pending, ...(counts ? [counts] : [])].join(' · ')
+  if (refused.labels.length) {
+    const reasons = [...refused.labels, ...(failure ? [failure] : [])].join('; ')
+    return `❌ **Not ready**: apply would refuse: ${reasons} · ${tail}`
+  }
+  if (failure) return `❌ **Not ready**: apply would fail: ${failure} · ${tail}`
+  if (blocking.length) return `❌ **Not ready**: the review blocks it (fail-on: ${failOn}) · ${tail}`
+  const unverified = plan.pending.length && !verified(verification) ? ' (not verified)' : ''
+  return `✅ **Ready to apply**${unverified} · ${tail}`
+}
+
+/** The beginnings of the refusals planMigrations writes for the lists below; any other refusal is shown as written. */
+const KNOWN_REFUSALS = [
+  'drift:',
+  'missing:',
+  'out of order:',
+  'too long:',
+  'too large:',
+  'not in a transaction:',
+  "transaction control inside the version's transaction:",
+  'transaction control in a -- migrate:no-transaction file:',
+  'transaction modes:'
+]
+
+interface Refusals {
+  /** One list item per reason, with where and what to do. */
+  items: string[]
+  /** A few words per reason for the verdict line. */
+  labels: string[]
+}
+
+/** Why apply would refuse to run, as list items and as short labels, from the plan's refusals. */
+function refusals(plan: Plan, source: PlanSource): Refusals {
+  const items: string[] = []
+  const labels: string[] = []
+  const applied = source.kind === 'database' ? 'applied' : 'merged'
   const against = source.kind === 'database' ? 'applied in the database' : 'on the base branch'
+  const isOrAre = (count: number): string => (count === 1 ? 'is' : 'are')
   for (const drift of plan.drift) {
-    lines.push(
-      `- ❗ **v${drift.version} was changed after it was ${source.kind === 'database' ? 'applied' : 'merged'}**: ` +
+    items.push(
+      `- ❗ **v${drift.version} was changed after it was ${applied}**: ` +
         drift.files.map((f) => `${code(f.path)} ${f.change}`).join(', ') +
         '. Applied versions must not be edited: put the change in a new version.'
     )
   }
-  if (plan.missing.length) lines.push(`- ❗ **Missing**: ${list(plan.missing)} ${against}, not in this branch.`)
-  if (plan.outOfOrder.length) {
-    lines.push(
-      `- ❗ **Out of order**: ${list(plan.outOfOrder)} ${plan.outOfOrder.length === 1 ? 'is' : 'are'} below the current version v${plan.currentVersion}; renumber above it.`
+  if (plan.drift.length) {
+    const changed = plan.drift.map((d) => d.version)
+    labels.push(`${list(changed)} changed after ${changed.length === 1 ? 'it was' : 'they were'} ${applied}`)
+  }
+  if (plan.missing.length) {
+    items.push(`- ❗ **Missing**: ${list(plan.missing)} ${isOrAre(plan.missing.length)} ${against}, not in this branch.`)
+    labels.push(`${list(plan.missing)} missing from this branch`)
+  }
+  // Out-of-order versions are a refusal only without allow-out-of-order (the plan then lists them but accepts them).
+  if (plan.outOfOrder.length && plan.refusals.some((r) => r.startsWith('out of order:'))) {
+    items.push(
+      `- ❗ **Out of order**: ${list(plan.outOfOrder)} ${isOrAre(plan.outOfOrder.length)} below the current version v${plan.currentVersion}; renumber above it.`
     )
+    labels.push(`${list(plan.outOfOrder)} below the current v${plan.currentVersion}`)
   }
   for (const large of plan.tooLarge) {
-    lines.push(
+    items.push(
       `- ❗ **Too large**: v${large.version} is ${formatBytes(large.bytes)} of SQL; one runner Lambda invocation takes at most ${formatBytes(large.limit)}. Split it into several versions.`
     )
   }
+  if (plan.tooLarge.length) labels.push(`${list(plan.tooLarge.map((l) => l.version))} too large for one call`)
   for (const o of plan.oversized)
-    lines.push(
+    items.push(
       `- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`
     )
-  for (const c of plan.transactionConflicts.filter((conflict) => conflict.severity === 'error')) {
-    lines.push(
+  if (plan.oversized.length) labels.push(`${plural(plan.oversized.length, 'statement')} too long for one call`)
+  const conflicts = plan.transactionConflicts.filter((conflict) => conflict.severity === 'error')
+  for (const c of conflicts) {
+    items.push(
       `- ❗ **Cannot run in a transaction**: ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)}. ` +
         `Add ${code('-- migrate:no-transaction')} as the first line of that file, or move the statement into a file of its own that starts with it.`
     )
   }
+  if (conflicts.length) labels.push(`${[...new Set(conflicts.map((c) => c.statement))].join(', ')} inside a transaction`)
   for (const m of plan.transactionControl) {
     const fix = MISPLACED_FIX[m.context].replace('-- migrate:no-transaction', code('-- migrate:no-transaction'))
     const where = code(`${m.file}:${m.line}:${m.column}`)
-    lines.push(`- ❗ **Transaction control**: ${code(m.statement)} at ${where} ${misplacedEffect(m)}. ${fix}`)
+    items.push(`- ❗ **Transaction control**: ${code(m.statement)} at ${where} ${misplacedEffect(m)}. ${fix}`)
   }
-  return lines
+  if (plan.transactionControl.length) {
+    const statements = [...new Set(plan.transactionControl.map((m) => m.statement))].join(', ')
+    labels.push(`transaction control (${statements}) in ${list([...new Set(plan.transactionControl.map((m) => m.version))])}`)
+  }
+  // A refusal this renderer has no list for (a new kind) is shown as the plan words it.
+  for (const refusal of plan.refusals.filter((r) => !KNOWN_REFUSALS.some((known) => r.startsWith(known)))) {
+    items.push(`- ❗ ${cell(clip(refusal.replace(/\s+/g, ' '), 2_000))}`)
+    const colon = refusal.indexOf(':')
+    labels.push(cell(clip(colon > 0 && colon <= 60 ? refusal.slice(0, colon) : refusal, 60)))
+  }
+  return { items, labels }
 }
 
-/** Findings that do not stop an apply but deserve a look. */
-function warningLines(plan: Plan): string[] {
+/** Warnings of the plan itself (ADD VALUE in a transaction): apply runs anyway; listed and counted with the review's. */
+function planWarnings(plan: Plan): string[] {
   return plan.transactionConflicts
     .filter((conflict) => conflict.severity === 'warning')
     .map(
@@ -238,14 +351,14 @@ function escapeHtml(text: string): string {
 export function renderPlanComment(input: PlanCommentInput): string {
   const { plan, source, verification } = input
   const title = `### aurora-migrate plan · ${cell(input.environment)}`
-  const findings = findingLines(plan, source)
+  const refused = refusals(plan, source)
   const verifyFailed = verification?.status === 'failed'
   const context =
     source.kind === 'database'
       ? `Database at **v${plan.currentVersion}**`
       : `The target database was **not consulted** (no credentials, e.g. a pull request from a fork): compared with the base branch at ${code(source.baseSha.slice(0, 7))}, at **v${plan.currentVersion}**`
 
-  if (!plan.pending.length && !findings.length && !verifyFailed) {
+  if (!plan.pending.length && !refused.items.length && !verifyFailed) {
     const state =
       source.kind === 'database'
         ? `up to date at **v${plan.currentVersion}**`
@@ -253,9 +366,12 @@ export function renderPlanComment(input: PlanCommentInput): string {
     return [title, '', `✅ ${cell(input.environment)} is ${state}: nothing to apply.`, '', footer(input.runUrl, input.sha), ''].join('\n')
   }
 
-  const review = input.review ?? null
-  const head: string[] = [title, '']
-  if (review && plan.pending.length) head.push(...renderReview(review, REVIEW_BUDGET), '')
+  // The review only speaks of pending statements: with nothing pending it has nothing to say.
+  const review = plan.pending.length ? (input.review ?? null) : null
+  const warnings = planWarnings(plan)
+  const reviewed = review !== null && !review.unavailable
+  const counts = reviewed || warnings.length ? countsText(findingCounts(reviewed ? review.findings : [], { warning: warnings })) : null
+  const head: string[] = [title, '', verdict(plan, verification, refused, review, counts, input.failOn ?? 'error'), '']
   const contextLine = head.length
   const total = plan.pending.reduce((sum, p) => sum + p.statements, 0)
   head.push(
@@ -263,7 +379,6 @@ export function renderPlanComment(input: PlanCommentInput): string {
       ? `${context} · **${plural(plan.pending.length, 'version')} pending**: ${list(plan.pending.map((p) => p.version))} (${plural(total, 'statement')})`
       : `${context} · nothing pending`
   )
-  if (plan.deferred.length) head.push('', `Held back by target-version v${plan.targetVersion}: ${list(plan.deferred)}`)
   if (plan.pending.length) {
     head.push('', '| Version | Files | Statements | Runs | Verified |', '|---|---|---:|---|---|')
     const rows = plan.pending.map((p) => {
@@ -271,18 +386,27 @@ export function renderPlanComment(input: PlanCommentInput): string {
       const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`
       return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${versionStatusCell(verification, review, p.version)} |`
     })
-    head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | | |`))
+    head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${plural(hidden, 'more version')} | | | | |`))
   }
+  if (plan.deferred.length) head.push('', `Held back by target-version v${plan.targetVersion}: ${list(plan.deferred)}`)
   if (plan.pending.some((p) => p.files.some((f) => f.transactionWrapper))) {
     const why = 'every version already runs in one transaction, so those two statements are not sent'
     head.push('', `${WRAPPER_NOTE}: the file wraps all its statements in BEGIN … COMMIT; ${why}.`)
   }
-  const more = (hidden: number): string => `- … and ${hidden.toLocaleString('en-US')} more`
-  if (findings.length)
-    head.push('', '**Apply will refuse to run until these are resolved:**', '', ...fitLines(findings, FINDINGS_BUDGET, more))
-  const warnings = warningLines(plan)
-  if (warnings.length) head.push('', '**Worth a look** (apply runs anyway):', '', ...fitLines(warnings, WARNINGS_BUDGET, more))
+  if (refused.items.length) {
+    const more = (hidden: number): string => `- … and ${hidden.toLocaleString('en-US')} more`
+    head.push('', '**Apply would refuse to run until these are resolved:**', '', ...fitLines(refused.items, FINDINGS_BUDGET, more))
+  }
   head.push('', ...verificationSection(verification))
+  const settings = unmatchedSettingsLine(verification)
+  if (settings) head.push('', settings)
+  if (review?.unavailable) head.push('', `⚠️ **Review did not run**: ${cell(clip(review.unavailable.replace(/\s+/g, ' '), 2_000))}`)
+  if (reviewed && !activeFindings(review.findings).length) head.push('', `✅ **Review**: nothing found. ${reviewCheckedLine(review)}`)
+  const groups = reviewed
+    ? findingGroups(review, REVIEW_BUDGET, { warning: warnings })
+    : findingGroups(NO_REVIEW, WARNINGS_BUDGET, { warning: warnings })
+  if (groups.length) head.push('', ...groups)
+  if (reviewed && activeFindings(review.findings).length) head.push('', `<sub>${reviewCheckedLine(review)}</sub>`)
   if (input.schemaChange) head.push('', ...schemaChangeSection(input.schemaChange))
 
   const tail = ['', footer(input.runUrl, input.sha), '']
@@ -294,12 +418,17 @@ export function renderPlanComment(input: PlanCommentInput): string {
   return [
     title,
     '',
+    head[2],
+    '',
     head[contextLine],
     '',
     'The plan is too large for a pull request comment: the log of the workflow run lists every pending version.',
     ...tail
   ].join('\n')
 }
+
+/** An empty review, for the plan's own warnings when the review was not computed. */
+const NO_REVIEW: ReviewInput = { findings: [], checked: { rules: 0, catalog: 'no-target', trace: false }, pullRequestFilesUrl: null }
 
 export interface DeployCommentInput {
   environment: string
@@ -333,7 +462,7 @@ export function renderDeployComment(input: DeployCommentInput): string {
       (a) =>
         `| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`
     )
-    lines.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | |`))
+    lines.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${plural(hidden, 'more version')} | | |`))
   }
   if (result.error instanceof StepFailedError) {
     lines.push('', result.error.outcome)

@@ -26,6 +26,11 @@ export function code(text: string): string {
   return `${fence}${pad}${text}${pad}${fence}`
 }
 
+/** `1 version`, `2 versions`, `1,200 versions`: a count with its noun, never `1 versions` or `version(s)`. */
+export function plural(count: number, word: string): string {
+  return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`
+}
+
 /** A table cell: no pipes or line breaks may break the row. */
 export function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
@@ -95,7 +100,7 @@ export function fileCell<F extends { name: string; statements: number }>(
   describe: (file: F) => string = (file) => `${code(file.name)} (${file.statements})`
 ): string {
   const shown = files.slice(0, FILES_PER_CELL).map(describe)
-  if (files.length > FILES_PER_CELL) shown.push(`… and ${files.length - FILES_PER_CELL} more files`)
+  if (files.length > FILES_PER_CELL) shown.push(`… and ${plural(files.length - FILES_PER_CELL, 'more file')}`)
   return cell(shown.join('<br>'))
 }
 
@@ -124,7 +129,7 @@ export function renderApply(result: ApplyResult, context: ReportContext): string
       (version) =>
         `| ${versionLabel(version.version, version.description)} | ${fileCell(version.files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`
     )
-    out.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | |`))
+    out.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${plural(hidden, 'more version')} | | | |`))
   }
   if (result.error) out.push('', ...renderError(result.error))
   const pending = result.plan.pending.map((p) => p.version).filter((v) => v > result.toVersion && v !== result.failedVersion)

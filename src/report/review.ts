@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { SEVERITIES, type Finding, type Severity } from '../review/types.js'
-import { clip, code, fenced, fitLines } from './markdown.js'
+import { clip, code, fenced, fitLines, plural } from './markdown.js'
 
 /** The `fail-on` input: the lowest severity that fails `plan`, or `never`. */
 export type FailOn = Severity | 'never'
@@ -34,10 +34,6 @@ export const REVIEW_BUDGET = 16_000
 /** No single message, fix or safe pattern takes more than this, so one long text does not hide the others. */
 const TEXT_CAP = 1_500
 const SQL_CAP = 3_000
-
-function plural(count: number, word: string): string {
-  return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`
-}
 
 function rank(severity: Severity): number {
   return SEVERITIES.indexOf(severity)
@@ -103,7 +99,8 @@ function checkedLine(checked: ReviewInput['checked']): string {
 }
 
 function findingItem(finding: Finding, filesUrl: string | null): string {
-  const head = `- ${ICON[finding.severity]} **${finding.severity}** ${code(finding.rule)} at ${where(finding, filesUrl)}: ${oneLine(finding.message)}`
+  // The group says the severity in words; the icon stays on each item for a reader who scrolls.
+  const head = `- ${ICON[finding.severity]} ${code(finding.rule)} at ${where(finding, filesUrl)}: ${oneLine(finding.message)}`
   const lines = [head, `  **Fix:** ${oneLine(finding.fix)}`]
   if (finding.fixSql) {
     const sql = fenced(clip(finding.fixSql.replace(/\n+$/, ''), SQL_CAP), 'sql')
@@ -118,35 +115,87 @@ function waivedItem(finding: Finding, filesUrl: string | null): string {
   return `- ${code(finding.rule)} at ${where(finding, filesUrl)}, by ${by}: ${oneLine(finding.waived!.reason, 500)}`
 }
 
+/** More items of one severity than this are folded in <details> (errors never are). */
+export const FOLD_AFTER = 3
+
+/** Items of each severity that are not the review's own (the plan's warnings), listed and counted with them. */
+export type ExtraItems = Partial<Record<Severity, string[]>>
+
+/** How many items each severity lists: the unwaived findings plus the extra items. */
+export function findingCounts(findings: readonly Finding[], extra: ExtraItems = {}): Record<Severity, number> {
+  const active = activeFindings(findings)
+  const count = (severity: Severity): number => active.filter((f) => f.severity === severity).length + (extra[severity]?.length ?? 0)
+  return { error: count('error'), warning: count('warning'), notice: count('notice') }
+}
+
+/** `❌ 1 error · ⚠️ 2 warnings`, leaving out severities with none; `no findings` when all are zero. */
+export function countsText(counts: Record<Severity, number>): string {
+  const parts = SEVERITIES.filter((severity) => counts[severity] > 0).map(
+    (severity) => `${ICON[severity]} ${plural(counts[severity], severity)}`
+  )
+  return parts.length ? parts.join(' · ') : 'no findings'
+}
+
 /**
- * The Review section that opens the plan comment, at most about `budget` characters: counts by severity,
- * one item per finding (where, what it does here, the fix and its SQL), then the waived findings with their
- * reasons. Nothing found: one line saying what was checked.
+ * The findings grouped by severity, highest first, within about `budget` characters: errors open, warnings
+ * and notices each folded in <details> when there are more than FOLD_AFTER, then the waived findings folded.
+ * Each group lists as many items as fit in what the groups before it left, then how many more there are.
+ */
+export function findingGroups(review: ReviewInput, budget = REVIEW_BUDGET, extra: ExtraItems = {}): string[] {
+  const active = activeFindings(review.findings)
+  const waived = review.findings.filter((finding) => finding.waived)
+  const more = (hidden: number): string => `- … and ${plural(hidden, 'more finding')}: see the \`findings\` output and the annotations.`
+  const waivedLines = waived.length
+    ? [
+        `<details><summary>Waived (${waived.length.toLocaleString('en-US')})</summary>`,
+        '',
+        ...fitLines(
+          waived.map((finding) => waivedItem(finding, review.pullRequestFilesUrl)),
+          Math.floor(budget / 4),
+          (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`
+        ),
+        '',
+        '</details>'
+      ]
+    : []
+  let room = budget - waivedLines.join('\n').length
+  const out: string[] = []
+  for (const severity of SEVERITIES) {
+    const items = [
+      ...(extra[severity] ?? []),
+      ...active.filter((f) => f.severity === severity).map((f) => findingItem(f, review.pullRequestFilesUrl))
+    ]
+    if (!items.length) continue
+    const title = `${ICON[severity]} ${plural(items.length, severity)}`
+    const fold = severity !== 'error' && items.length > FOLD_AFTER
+    const head = fold ? [`<details><summary>${title}</summary>`, ''] : [`**${title}**`, '']
+    const tail = fold ? ['', '</details>'] : []
+    const listed = fitLines(items, Math.max(0, room - 200), more)
+    const group = [...head, ...listed, ...tail]
+    room -= group.join('\n').length + 1
+    if (out.length) out.push('')
+    out.push(...group)
+  }
+  if (waivedLines.length) out.push(...(out.length ? [''] : []), ...waivedLines)
+  return out
+}
+
+/** What the review checked, as one sentence (for the line under the findings, or "nothing found"). */
+export function reviewCheckedLine(review: ReviewInput): string {
+  return checkedLine(review.checked)
+}
+
+/**
+ * The Review as the `validate` report shows it, at most about `budget` characters: counts by severity, then
+ * the findings grouped by severity (findingGroups). Nothing found: one line saying what was checked, and
+ * the waived findings.
  */
 export function renderReview(review: ReviewInput, budget = REVIEW_BUDGET): string[] {
   if (review.unavailable) return [`⚠️ **Review did not run**: ${oneLine(review.unavailable, 2_000)}`]
   const active = activeFindings(review.findings)
-  const waived = review.findings.filter((finding) => finding.waived)
-  const more = (hidden: number): string => `- … and ${plural(hidden, 'more finding')}: see the \`findings\` output and the annotations.`
-  const waivedLines =
-    waived.length > 0
-      ? [
-          '',
-          `**Waived** (${waived.length}):`,
-          '',
-          ...fitLines(
-            waived.map((finding) => waivedItem(finding, review.pullRequestFilesUrl)),
-            Math.floor(budget / 4),
-            (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`
-          )
-        ]
-      : []
-  if (!active.length) return [`✅ **Review**: nothing found. ${checkedLine(review.checked)}`, ...waivedLines]
-  // Highest severity first, so what is cut for size is the least important.
-  const ordered = [...active].sort((a, b) => rank(a.severity) - rank(b.severity))
-  const items = ordered.map((finding) => findingItem(finding, review.pullRequestFilesUrl))
-  const room = budget - waivedLines.join('\n').length - 400
-  return [`**Review**: ${severityCounts(active)}. ${checkedLine(review.checked)}`, '', ...fitLines(items, room, more), ...waivedLines]
+  const groups = findingGroups(review, budget - 400)
+  if (!active.length) return [`✅ **Review**: nothing found. ${checkedLine(review.checked)}`, ...(groups.length ? ['', ...groups] : [])]
+  return [`**Review**: ${countsText(findingCounts(active))}. ${checkedLine(review.checked)}`, '', ...groups]
 }
 
 /** One entry of the `findings` output. */

@@ -158,6 +158,57 @@ test('a new version with a syntax error fails verification at its file and line,
   expect(await sql(db.url, `select 1 from pg_tables where schemaname = 'public'`)).toEqual([])
 })
 
+test("plan on a pull request that edits an applied file: the comment is posted, then the step fails with apply's refusal", async () => {
+  const pull = 108
+  fake.addPullRequest(REPO, { number: pull })
+  const applied = await runAction({ command: 'apply', 'migrations-dir': TODO, 'database-url': db.url, comment: 'false' })
+  expect(applied.code).toBe(0)
+  const ws = workspace()
+  const edited = path.join(ws.root, 'migrations/resources/v1/02_create_users.sql')
+  expect(fs.existsSync(edited)).toBe(true)
+  fs.appendFileSync(edited, '\ncreate table sneaky (id int);\n')
+  const before = await sql(db.url, 'select version, checksum from schema_migrations order by version')
+  const event_ = event('pull_request', { pull_request: { number: pull, base: { sha: ws.base } } })
+  const run = await runAction({ command: 'plan', 'database-url': db.url, 'github-token': TOKEN }, { ...event_, GITHUB_WORKSPACE: ws.root })
+  expect(run.code).toBe(1)
+  expect(run.stdout).toMatch(/::error title=apply would refuse::drift: v1 \(migrations\/resources\/v1\/02_create_users\.sql modified\)/)
+  const comment = fake.commentsOn(REPO, pull).find((c) => c.body.includes('aurora-migrate:plan'))!
+  expect(comment.body).toMatch(/❌ \*\*apply would refuse\*\*/)
+  expect(comment.body).toContain('`migrations/resources/v1/02_create_users.sql` modified')
+  // The same words apply says, and apply changes nothing either.
+  const apply = await runAction({ command: 'apply', 'database-url': db.url, comment: 'false' }, { GITHUB_WORKSPACE: ws.root })
+  expect(apply.code).toBe(1)
+  expect(apply.stdout).toMatch(/Nothing was applied\. drift: v1 \(migrations\/resources\/v1\/02_create_users\.sql modified\)/)
+  expect(await sql(db.url, 'select version, checksum from schema_migrations order by version')).toEqual(before)
+  expect(await sql(db.url, `select 1 from pg_tables where tablename = 'sneaky'`)).toEqual([])
+})
+
+test('plan on a pull request whose files are refused replaces the earlier verdict in the comment, then fails', async () => {
+  const pull = 109
+  fake.addPullRequest(REPO, { number: pull })
+  const ws = workspace({ 'migrations/resources/v3_tags/01_tags.sql': 'create table tags (id int);\n' })
+  const event_ = event('pull_request', { pull_request: { number: pull, base: { sha: ws.base } } })
+  const green = await runAction(
+    { command: 'plan', 'database-url': db.url, 'github-token': TOKEN },
+    { ...event_, GITHUB_WORKSPACE: ws.root }
+  )
+  expect(green.code).toBe(0)
+  // The next push links a file to the runner's environment.
+  fs.mkdirSync(path.join(ws.root, 'migrations/resources/v4_env'))
+  fs.symlinkSync('/proc/self/environ', path.join(ws.root, 'migrations/resources/v4_env/01_env.sql'))
+  const red = await runAction({ command: 'plan', 'database-url': db.url, 'github-token': TOKEN }, { ...event_, GITHUB_WORKSPACE: ws.root })
+  expect(red.code).toBe(1)
+  const comments = fake.commentsOn(REPO, pull).filter((c) => c.body.includes('aurora-migrate:plan'))
+  expect(comments).toHaveLength(1)
+  expect(comments[0].body).toContain('apply would refuse these migrations')
+  expect(comments[0].body).toContain('`migrations/resources/v4_env/01_env.sql`')
+  expect(comments[0].body).not.toContain('1 version pending')
+  expect(red.summary).toContain('apply would refuse these migrations')
+  // Nothing of the linked file reached the comment, and plan wrote nothing.
+  expect(comments[0].body).not.toMatch(/PATH=|HOME=/)
+  expect(await sql(db.url, `select 1 from pg_tables where schemaname = 'public'`)).toEqual([])
+})
+
 test('a fork pull request without credentials is planned against its base branch and verified', async () => {
   const pull = 104
   fake.addPullRequest(REPO, { number: pull })

@@ -20,6 +20,7 @@ import { deploySummaryLine, renderDeployComment } from './report/comment.js'
 import { postDeploymentStatus, pullRequestsForCommit, stickyMarker, upsertStickyComment, type RepoRef } from './report/github.js'
 import { versionList } from './report/markdown.js'
 import { PLAN_OUTPUT_LIMIT, boundedSummary, planOutput, type RunOutputs } from './report/outputs.js'
+import { renderRefusedPlanComment } from './report/refused.js'
 import { findingsOutput } from './report/review.js'
 import { RULES } from './review/review.js'
 
@@ -41,7 +42,7 @@ export async function run(): Promise<void> {
       setSecret: core.setSecret,
       ruleIds: RULES.map((rule) => rule.id)
     })
-    const { versions, warnings } = await discoverMigrations(config.migrationsDir, config.workspace)
+    const { versions, warnings } = await discover(config)
     for (const warning of warnings) core.warning(logLine(warning))
     info(
       `Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`
@@ -51,6 +52,29 @@ export async function run(): Promise<void> {
     else await operationStep(config, versions)
   } catch (error) {
     fail(error)
+  }
+}
+
+/**
+ * The migrations on disk. When plan finds the files refused (apply would refuse the same files with the same
+ * message), the comment and summary say so before the step fails: a reviewer never reads an earlier push's verdict.
+ */
+async function discover(config: Config): Promise<Awaited<ReturnType<typeof discoverMigrations>>> {
+  try {
+    return await discoverMigrations(config.migrationsDir, config.workspace)
+  } catch (error) {
+    if (config.command === 'plan' && error instanceof MigrationFileError) {
+      const markdown = renderRefusedPlanComment({
+        environment: config.environment,
+        message: errorMessage(error),
+        file: error.location.file,
+        runUrl: config.run.runUrl,
+        sha: config.run.commitSha
+      })
+      await publish(markdown, null)
+      await commentOnPullRequest(config, markdown)
+    }
+    throw error
   }
 }
 

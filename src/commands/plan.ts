@@ -120,20 +120,20 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
 
   // Everything apply would refuse before running anything fails the plan too, with apply's own words.
   const failures: CommandFailure[] = plan.refusals.map((refusal) => ({ message: refusal, where: { title: 'apply would refuse' } }))
-  const unparsed = syntaxFailures(review.findings)
-  failures.push(...unparsed)
   const blocking = reviewBlocking(review.findings, config.failOn)
   if (blocking.length) failures.push({ message: failOnMessage(blocking, config.failOn), where: { title: 'Review' } })
   const failed = verification?.versions.find((v) => v.status === 'failed')
-  // A statement the parser refuses also fails verification, at the same statement: said once.
-  const sameCause = failed?.error && unparsed.some((failure) => failure.where.file === failed.error?.file)
-  if (failed?.error && !sameCause) {
+  if (failed?.error) {
     const { file, line, column, message, sqlState } = failed.error
     failures.push({
       message: `v${failed.version} fails on a fresh database at ${file}:${line}:${column}: ${message}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`,
       where: { title: `Verification of v${failed.version} failed`, file, startLine: line, startColumn: column }
     })
   }
+  // SQL the parser refuses fails the plan whatever fail-on says; where verification already failed on it, that is said once.
+  const provedThere = (where: CommandFailure['where']): boolean =>
+    where.file === failed?.error?.file && where.startLine === failed?.error?.line && where.startColumn === failed?.error?.column
+  failures.push(...syntaxFailures(review.findings).filter((failure) => !provedThere(failure.where)))
   const outputs = planOutputs(plan, verification?.status ?? 'off', review.findings)
   return { plan, source, verification, review, markdown, outputs, failures, refusedEverywhere: refusedFromScratch.length > 0 }
 }

@@ -9,8 +9,11 @@
  * session's TimeZone is UTC and rewrites the table otherwise (PostgreSQL 12+), proved here by relfilenode on
  * the target itself and read from the trace of verification.
  */
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { EXIT, runCli } from '../src/cli/run.js'
 import { discoverMigrations } from '../src/migrations/discover.js'
 import { readTargetCatalog } from '../src/review/catalog.js'
 import { traceKey } from '../src/review/types.js'
@@ -320,4 +323,45 @@ test('a collation only the target has is matched: a CHECK that holds under C fai
   } finally {
     await sql(admin, `drop database if exists ${name} with (force)`)
   }
+})
+
+describe('plan through the command line', () => {
+  async function plan(timeZone: string): Promise<{ code: number; findings: Array<{ rule: string; message: string }> }> {
+    const target = await targetWithTimeZone(timeZone)
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-cli-'))
+    writeMigrations(MIGRATIONS, path.join(cwd, 'migrations', 'resources'))
+    let stdout = ''
+    const run = (argv: string[]): Promise<number> =>
+      runCli(argv, {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: () => {} },
+        env: { PATH: process.env.PATH },
+        cwd,
+        version: '9.9.9'
+      })
+    try {
+      expect(await run(['apply', '--database-url', target.url, '--target-version', '1'])).toBe(EXIT.ok)
+      stdout = ''
+      const code = await run([
+        'plan',
+        '--json',
+        '--database-url',
+        target.url,
+        '--shadow-database-url',
+        process.env.AURORA_MIGRATE_TEST_PG_URL!
+      ])
+      return { code, findings: JSON.parse(stdout).findings }
+    } finally {
+      await target.drop()
+    }
+  }
+
+  test('the target’s TimeZone decides whether ALTER COLUMN … TYPE timestamptz is reported as a rewrite', async () => {
+    const newYork = await plan(NEW_YORK)
+    expect(newYork.findings.filter((finding) => finding.rule === 'alter-column-type-rewrite')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('the throwaway database saw the rewrite') })
+    ])
+    const utc = await plan('UTC')
+    expect(utc.findings.map((finding) => finding.rule)).not.toContain('alter-column-type-rewrite')
+  }, 60_000)
 })

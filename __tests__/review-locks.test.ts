@@ -251,14 +251,14 @@ describe('sizes and what the catalog says', () => {
   test('the message gives the lock, the table size from the catalog, and what it blocks', async () => {
     const [finding] = await findings('index-not-concurrent', [{ '01.sql': 'CREATE INDEX ON orders (total);' }], { catalog })
     expect(finding.message).toMatch(
-      /^SHARE on `orders` \(≈5,000 rows, \d+ kB\) while the whole index is built: blocks INSERT, UPDATE and DELETE/
+      /^SHARE on `public.orders` \(≈5,000 rows, \d+ kB\) while the whole index is built: blocks INSERT, UPDATE and DELETE/
     )
     expect(finding.fixSql).toBe('-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY ON orders (total);')
   })
 
   test('without a catalog the message says it judged from the repository alone', async () => {
     const [finding] = await findings('truncate', [{ '01.sql': 'TRUNCATE orders;' }], { catalog: null })
-    expect(finding.message).toContain('ACCESS EXCLUSIVE on `orders` until the version commits')
+    expect(finding.message).toContain('ACCESS EXCLUSIVE on `public.orders` until the version commits')
     const [index] = await findings('index-not-concurrent', [{ '01.sql': 'CREATE INDEX ON orders (total);' }], { catalog: null })
     expect(index.message).toContain('judged from the repository alone')
   })
@@ -283,7 +283,7 @@ describe('add-column-not-null-without-default', () => {
     const found = await findings('add-column-not-null-without-default', [{ '01.sql': `${add};` }], { catalog })
     expect(found).toHaveLength(1)
     expect(found[0]).toMatchObject({ severity: 'error', relation: 'public.orders', lock: 'AccessExclusiveLock' })
-    expect(found[0].message).toContain('`orders` (≈5,000 rows')
+    expect(found[0].message).toContain('`public.orders` (≈5,000 rows')
     await expect(sql(db.url, add)).rejects.toThrow(/contains null values/)
     const columns = await sql(db.url, `SELECT 1 FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'tier'`)
     expect(columns).toEqual([])

@@ -4,7 +4,7 @@
  */
 import { isRangeVar, qualifiedName, statementKind } from '../names.js'
 import type { ReviewContext, ReviewStatement, Rule } from '../types.js'
-import { shownName, sqlIdentifier, sqlRelation } from './lock-context.js'
+import { relationName, sqlIdentifier, sqlRelation } from './lock-context.js'
 
 type Fields = Record<string, unknown>
 
@@ -68,12 +68,12 @@ export const foreignKeyWithoutIndex: Rule = {
       if (covered(columns, context.pendingIndexColumns?.get(relation) ?? [])) return []
       const existing = !context.createdEarlier.has(relation) && statementKind(statement.node)[0] !== 'CreateStmt'
       const list = columns.map(sqlIdentifier).join(', ')
-      const table = shownName(relation, context)
+      const table = relationName(relation)
       return [
         {
           severity: 'notice',
           message:
-            `No index on \`${table}\` (${list}) in the pending versions: each DELETE or key UPDATE on the referenced table scans \`${table}\`, ` +
+            `No index on ${table} (${list}) in the pending versions: each DELETE or key UPDATE on the referenced table scans ${table}, ` +
             `and so does validating the key.` +
             (existing ? ' The target’s existing indexes are not read: if one already starts with these columns, waive this finding.' : ''),
           fix: `Create an index on the referencing columns${existing ? ' (CONCURRENTLY, in a `-- migrate:no-transaction` file)' : ''}.`,

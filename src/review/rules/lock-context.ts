@@ -49,27 +49,11 @@ export function shownName(relation: string, context: ReviewContext): string {
   return relation.startsWith(prefix) ? relation.slice(prefix.length) : relation
 }
 
-const BYTE_UNITS = ['bytes', 'kB', 'MB', 'GB', 'TB']
-
-function formatBytes(bytes: number): string {
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${unit === 0 ? value : Math.round(value)} ${BYTE_UNITS[unit]}`
-}
-
-/** "`orders` (≈100,000 rows, 8 MB)", or "`orders`" when the catalog does not say. */
-export function describeRelation(relation: string, context: ReviewContext): string {
-  const facts = context.catalog?.get(relation)
-  const parts: string[] = []
-  if (facts?.rows !== null && facts?.rows !== undefined) parts.push(`≈${Math.round(facts.rows).toLocaleString('en-US')} rows`)
-  if (facts?.bytes !== null && facts?.bytes !== undefined) parts.push(formatBytes(facts.bytes))
-  const name = `\`${shownName(relation, context)}\``
-  return parts.length > 0 ? `${name} (${parts.join(', ')})` : name
-}
+/**
+ * A relation and its size in a message: one formatter for every rule (relations.ts), so that one comment never
+ * names the same table two ways.
+ */
+export { describeRelation, relationName } from './relations.js'
 
 /** Appended to messages when there is no catalog (fork pull requests): the judgement is the repository's alone. */
 export function catalogNote(context: ReviewContext): string {
@@ -87,13 +71,15 @@ export function isNew(relation: string, context: ReviewContext): boolean {
 }
 
 /**
- * The statement ran on the throwaway database and took no lock at least as strong as `mode` on `relation`:
- * the trace contradicts the rule, which then stays silent.
+ * The statement ran on the throwaway database and took no lock at least as strong as `mode` on `relation`, nor
+ * did its transaction hold one already: the trace contradicts the rule, which then stays silent.
  */
 export function traceContradictsLock(statement: ReviewStatement, context: ReviewContext, relation: string, mode: LockMode): boolean {
   const trace = context.trace?.get(traceKey(statement.version, statement.index))
   if (!trace) return false
-  return !trace.locks.some((lock) => lock.relation === relation && isAtLeast(lock.mode as LockMode, mode))
+  // A lock the transaction already held is not taken again: the trace shows it among the held ones, not the new.
+  const covers = (lock: { relation: string; mode: string }): boolean => lock.relation === relation && isAtLeast(lock.mode as LockMode, mode)
+  return !trace.locks.some(covers) && !(trace.held ?? []).some(covers)
 }
 
 /** The statement ran on the throwaway database and rewrote nothing: a rule about a rewrite stays silent. */

@@ -14,43 +14,26 @@ import {
   lockLabel,
   lockModeFromNumber,
   relationOf,
-  shownName,
   sqlIdentifier,
   sqlRelation,
   traceContradictsLock,
   traceShowsNoRewrite,
-  traceShowsNotValidated,
   type LockMode
 } from './lock-context.js'
+import { addColumnNotNullWithoutDefault, constraintValidatedAtOnce, setNotNull, uniqueConstraintLocks } from './constraints.js'
+import { heldNote } from './lock-need.js'
 
 type Check = ReturnType<Rule['check']>
 type Fields = Record<string, unknown>
 
 const NO_TRANSACTION_FIX = 'Put it alone in a file whose first line is `-- migrate:no-transaction`'
 
-/** The ALTER TABLE commands of a statement on an existing table, with that table's name. */
-function alterCommands(statement: ReviewStatement, context: ReviewContext): { relation: string; commands: Fields[] } | null {
-  const [kind, fields] = statementKind(statement.node)
-  if (kind !== 'AlterTableStmt' || fields.objtype !== 'OBJECT_TABLE' || !isRangeVar(fields.relation)) return null
-  const relation = relationOf(fields.relation, context)
-  if (isNew(relation, context)) return null
-  const commands = ((fields.cmds as unknown[] | undefined) ?? []).map(
-    (cmd) => ((cmd as { AlterTableCmd?: Fields }).AlterTableCmd ?? {}) as Fields
+/** The lock the statement needs on the relation, what it blocks, and whether the transaction holds it already. */
+function locked(statement: ReviewStatement, relation: string, mode: LockMode, context: ReviewContext, during: string): string {
+  return (
+    `${lockLabel(mode)} on ${describeRelation(relation, context)} ${during}: ${lockBlocks(mode)}.` +
+    heldNote(statement, context, relation, mode)
   )
-  return { relation, commands }
-}
-
-function constraintOf(command: Fields): Fields | null {
-  if (command.subtype !== 'AT_AddConstraint') return null
-  return ((command.def as { Constraint?: Fields } | undefined)?.Constraint ?? null) as Fields | null
-}
-
-function names(list: unknown): string[] {
-  return ((list as unknown[] | undefined) ?? []).map((item) => String((item as { String?: { sval?: string } }).String?.sval))
-}
-
-function locked(relation: string, mode: LockMode, context: ReviewContext, during: string): string {
-  return `${lockLabel(mode)} on ${describeRelation(relation, context)} ${during}: ${lockBlocks(mode)}.`
 }
 
 const indexNotConcurrent: Rule = {
@@ -69,7 +52,7 @@ const indexNotConcurrent: Rule = {
       return [
         {
           severity: 'warning',
-          message: locked(relation, 'ShareLock', context, 'and on every partition while the index is built on each'),
+          message: locked(statement, relation, 'ShareLock', context, 'and on every partition while the index is built on each'),
           fix:
             'PostgreSQL refuses CONCURRENTLY on a partitioned table. Create the index ON ONLY the parent (instant, not yet valid), ' +
             'build it CONCURRENTLY on each partition in a `-- migrate:no-transaction` file, then attach each one: the parent index becomes valid when all are attached.',
@@ -86,7 +69,7 @@ const indexNotConcurrent: Rule = {
     return [
       {
         severity: 'warning',
-        message: locked(relation, 'ShareLock', context, 'while the whole index is built') + catalogNote(context),
+        message: locked(statement, relation, 'ShareLock', context, 'while the whole index is built') + catalogNote(context),
         fix: `Build the index ${name}with CONCURRENTLY: it takes SHARE UPDATE EXCLUSIVE and lets writes continue. ${NO_TRANSACTION_FIX} (CONCURRENTLY cannot run in a transaction).`,
         fixSql: `-- migrate:no-transaction\n${concurrent};`,
         relation,
@@ -130,181 +113,6 @@ const dropIndexNotConcurrent: Rule = {
   }
 }
 
-const constraintValidatedAtOnce: Rule = {
-  id: 'constraint-validated-at-once',
-  severity: 'warning',
-  summary: 'A FOREIGN KEY or CHECK constraint added to an existing table is validated at once, scanning it under lock',
-  check(statement, context): Check {
-    const alter = alterCommands(statement, context)
-    if (!alter) return []
-    const { relation } = alter
-    return alter.commands.flatMap((command) => {
-      const constraint = constraintOf(command)
-      if (!constraint || constraint.skip_validation === true) return []
-      const foreign = constraint.contype === 'CONSTR_FOREIGN'
-      if (!foreign && constraint.contype !== 'CONSTR_CHECK') return []
-      const conname = typeof constraint.conname === 'string' ? constraint.conname : undefined
-      const mode: LockMode = foreign ? 'ShareRowExclusiveLock' : 'AccessExclusiveLock'
-      if (traceShowsNotValidated(statement, context, conname) || traceContradictsLock(statement, context, relation, mode)) return []
-      const name = conname ?? `${relation.split('.').pop()}_${foreign ? 'fkey' : 'check'}`
-      const table = sqlRelation(relation, context)
-      const what = foreign ? `FOREIGN KEY (${names(constraint.fk_attrs).join(', ')})` : 'CHECK constraint'
-      const referenced =
-        foreign && isRangeVar(constraint.pktable) ? ` and on \`${shownName(relationOf(constraint.pktable, context), context)}\`` : ''
-      return [
-        {
-          severity: 'warning',
-          message:
-            `${lockLabel(mode)} on ${describeRelation(relation, context)}${referenced} while the ${what} is checked against every row: ` +
-            `${lockBlocks(mode)}.` +
-            catalogNote(context),
-          fix:
-            'Add the constraint NOT VALID (instant: new rows are checked, old rows are not), then validate it in a later version: ' +
-            'VALIDATE CONSTRAINT takes only SHARE UPDATE EXCLUSIVE, so reads and writes continue while it scans.',
-          fixSql:
-            `-- this version\nALTER TABLE ${table} ADD CONSTRAINT ${sqlIdentifier(name)} … NOT VALID;\n` +
-            `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${sqlIdentifier(name)};`,
-          relation,
-          lock: mode
-        }
-      ]
-    })
-  }
-}
-
-const setNotNull: Rule = {
-  id: 'set-not-null',
-  severity: 'warning',
-  summary: 'SET NOT NULL on an existing column scans the table under ACCESS EXCLUSIVE',
-  check(statement, context): Check {
-    const alter = alterCommands(statement, context)
-    if (!alter) return []
-    const { relation } = alter
-    return alter.commands.flatMap((command) => {
-      if (command.subtype !== 'AT_SetNotNull' || typeof command.name !== 'string') return []
-      if (traceContradictsLock(statement, context, relation, 'AccessExclusiveLock')) return []
-      const column = command.name
-      const nulls = context.catalog?.get(relation)?.nullFraction?.[column]
-      const table = sqlRelation(relation, context)
-      const check = sqlIdentifier(`${relation.split('.').pop()}_${column}_not_null`)
-      const failing = nulls !== undefined && nulls > 0
-      return [
-        {
-          severity: failing ? 'error' : 'warning',
-          message:
-            (failing
-              ? `\`${column}\` holds NULL in about ${Math.max(1, Math.round(nulls * 100))}% of rows (pg_stats): SET NOT NULL will fail. `
-              : '') +
-            locked(relation, 'AccessExclusiveLock', context, `while every row is checked for NULL in \`${column}\``) +
-            catalogNote(context),
-          fix:
-            (failing ? 'Backfill the NULLs first (in batches). ' : '') +
-            'Add a CHECK (… IS NOT NULL) NOT VALID constraint, validate it in a later version (SHARE UPDATE EXCLUSIVE only), ' +
-            'then SET NOT NULL: PostgreSQL uses the valid constraint and skips the scan; drop the CHECK afterwards.',
-          fixSql:
-            `-- this version\nALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${sqlIdentifier(column)} IS NOT NULL) NOT VALID;\n` +
-            `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${check};\n` +
-            `ALTER TABLE ${table} ALTER COLUMN ${sqlIdentifier(column)} SET NOT NULL;\nALTER TABLE ${table} DROP CONSTRAINT ${check};`,
-          relation,
-          lock: 'AccessExclusiveLock'
-        }
-      ]
-    })
-  }
-}
-
-function columnConstraintTypes(column: Fields): string[] {
-  return ((column.constraints as unknown[] | undefined) ?? []).map((c) => String((c as { Constraint?: Fields }).Constraint?.contype))
-}
-
-const addColumnNotNullWithoutDefault: Rule = {
-  id: 'add-column-not-null-without-default',
-  severity: 'error',
-  summary: 'ADD COLUMN … NOT NULL without a default fails on a table that has rows',
-  check(statement, context): Check {
-    const alter = alterCommands(statement, context)
-    if (!alter) return []
-    const { relation } = alter
-    return alter.commands.flatMap((command): Check => {
-      if (command.subtype !== 'AT_AddColumn') return []
-      const column = ((command.def as { ColumnDef?: Fields } | undefined)?.ColumnDef ?? {}) as Fields
-      const types = columnConstraintTypes(column)
-      const filled = ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].some((type) => types.includes(type))
-      if (!types.includes('CONSTR_NOTNULL') || filled) return []
-      const name = String(column.colname)
-      const facts = context.catalog?.get(relation)
-      const rows = facts?.rows ?? null
-      if (context.catalog !== null && (facts === undefined || rows === 0)) return []
-      const fix = {
-        severity: 'error' as const,
-        fix:
-          'Add the column with a constant default (instant since PostgreSQL 11: no rewrite), or add it nullable, ' +
-          'backfill it in batches and set NOT NULL in a later version.',
-        fixSql: `ALTER TABLE ${sqlRelation(relation, context)} ADD COLUMN ${sqlIdentifier(name)} … NOT NULL DEFAULT <constant>;`,
-        relation,
-        lock: 'AccessExclusiveLock'
-      }
-      if (rows !== null && rows > 0) {
-        return [
-          {
-            ...fix,
-            message: `${describeRelation(relation, context)} has rows: adding \`${name}\` NOT NULL without a default fails (the existing rows would be NULL), and the version rolls back.`
-          }
-        ]
-      }
-      return [
-        {
-          ...fix,
-          severity: 'warning',
-          message:
-            `Adding \`${name}\` NOT NULL without a default fails if \`${shownName(relation, context)}\` has rows; ` +
-            (context.catalog === null
-              ? 'without a target catalog, whether it has any is unknown (judged from the repository alone).'
-              : 'the catalog has no row estimate for it (never analyzed), so whether it has any is unknown.')
-        }
-      ]
-    })
-  }
-}
-
-const CONSTRAINT_KINDS: Record<string, string> = { CONSTR_PRIMARY: 'PRIMARY KEY', CONSTR_UNIQUE: 'UNIQUE', CONSTR_EXCLUSION: 'EXCLUDE' }
-
-const uniqueConstraintLocks: Rule = {
-  id: 'unique-constraint-locks',
-  severity: 'warning',
-  summary: 'UNIQUE, PRIMARY KEY or EXCLUDE added to an existing table builds its index under ACCESS EXCLUSIVE',
-  check(statement, context): Check {
-    const alter = alterCommands(statement, context)
-    if (!alter) return []
-    const { relation } = alter
-    return alter.commands.flatMap((command) => {
-      const constraint = constraintOf(command)
-      const kind = constraint ? CONSTRAINT_KINDS[String(constraint.contype)] : undefined
-      if (!constraint || !kind || typeof constraint.indexname === 'string') return []
-      if (traceContradictsLock(statement, context, relation, 'AccessExclusiveLock')) return []
-      const table = sqlRelation(relation, context)
-      const name = sqlIdentifier(typeof constraint.conname === 'string' ? constraint.conname : `${relation.split('.').pop()}_key`)
-      const columns = names(constraint.keys).map(sqlIdentifier).join(', ')
-      const exclude = kind === 'EXCLUDE'
-      return [
-        {
-          severity: 'warning',
-          message: locked(relation, 'AccessExclusiveLock', context, `while the ${kind} index is built`) + catalogNote(context),
-          fix: exclude
-            ? 'An EXCLUDE constraint cannot be added from an existing index: run it in a maintenance window, or enforce the rule otherwise.'
-            : `Build the unique index with CREATE UNIQUE INDEX CONCURRENTLY in a \`-- migrate:no-transaction\` file, then add the constraint USING INDEX in a later version (instant).`,
-          fixSql: exclude
-            ? undefined
-            : `-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} (${columns});\n` +
-              `-- a later version\nALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} USING INDEX ${name};`,
-          relation,
-          lock: 'AccessExclusiveLock'
-        }
-      ]
-    })
-  }
-}
-
 /** The existing relations among RangeVar nodes. */
 function existing(values: unknown, context: ReviewContext): string[] {
   return ((values as unknown[] | undefined) ?? [])
@@ -325,7 +133,7 @@ const truncate: Rule = {
       .filter((relation) => !traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
       .map((relation) => ({
         severity: 'warning',
-        message: `Removes every row of ${describeRelation(relation, context)}. ${locked(relation, 'AccessExclusiveLock', context, 'until the version commits')}`,
+        message: `Removes every row. ${locked(statement, relation, 'AccessExclusiveLock', context, 'until the version commits')}`,
         fix: 'If the data must go, delete it in batches in a later version (or from a job); if it must not, remove the TRUNCATE.',
         relation,
         lock: 'AccessExclusiveLock'
@@ -345,7 +153,7 @@ const lockTable: Rule = {
       .filter((relation) => !traceContradictsLock(statement, context, relation, mode))
       .map((relation) => ({
         severity: 'warning',
-        message: locked(relation, mode, context, 'until the version commits'),
+        message: locked(statement, relation, mode, context, 'until the version commits'),
         fix: 'Leave the locking to the statements that need it, and keep the version short; if it must stay, set a lock_timeout before it.',
         relation,
         lock: mode
@@ -367,7 +175,7 @@ function rewriteFindings(
     .filter((relation) => !traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
     .map((relation) => ({
       severity: 'warning',
-      message: locked(relation, 'AccessExclusiveLock', context, `while ${what} rewrites it`) + catalogNote(context),
+      message: locked(statement, relation, 'AccessExclusiveLock', context, `while ${what} rewrites it`) + catalogNote(context),
       fix,
       fixSql,
       relation,
@@ -478,7 +286,7 @@ const refreshNotConcurrent: Rule = {
     return [
       {
         severity: 'warning',
-        message: locked(relation, 'AccessExclusiveLock', context, 'while the view is recomputed') + catalogNote(context),
+        message: locked(statement, relation, 'AccessExclusiveLock', context, 'while the view is recomputed') + catalogNote(context),
         fix: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (EXCLUSIVE: reads continue); it needs a unique index on the view.',
         fixSql: `REFRESH MATERIALIZED VIEW CONCURRENTLY ${sqlRelation(relation, context)};`,
         relation,

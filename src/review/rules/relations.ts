@@ -31,14 +31,22 @@ export function formatSize(bytes: number): string {
   return `${shown} ${units[unit]}`
 }
 
-/** `` `public.orders` (≈100,000 rows, 8 MB) `` with what the target's catalog says, or `` `public.orders` `` alone. */
+/** `` `public.orders` ``: how every message names a relation (schema-qualified, as `Finding.relation` and pg_locks do). */
+export function relationName(relation: string): string {
+  return `\`${relation}\``
+}
+
+/**
+ * `` `public.orders` (≈100,000 rows, 8 MB) `` with what the target's catalog says, or `` `public.orders` `` alone: the one
+ * formatter of a relation with its size, for every rule's message.
+ */
 export function describeRelation(relation: string, context: ReviewContext): string {
   const facts = factsOf(relation, context)
   const parts: string[] = []
   if (facts?.rows !== null && facts?.rows !== undefined && facts.rows >= 0)
     parts.push(`≈${Math.round(facts.rows).toLocaleString('en-US')} rows`)
   if (facts?.bytes !== null && facts?.bytes !== undefined) parts.push(formatSize(facts.bytes))
-  return parts.length > 0 ? `\`${relation}\` (${parts.join(', ')})` : `\`${relation}\``
+  return parts.length > 0 ? `${relationName(relation)} (${parts.join(', ')})` : relationName(relation)
 }
 
 export function traceOf(statement: ReviewStatement, context: ReviewContext): StatementTrace | null {

@@ -160,7 +160,7 @@ test('a finding links to its line in the pull request diff', () => {
   expect(renderReview(review(FINDINGS, { pullRequestFilesUrl: null })).join('\n')).not.toContain('](')
 })
 
-test('the plan comment opens with the Review, marks versions with findings beside verification, and shows the schema change', () => {
+test('the plan comment opens with the verdict, marks versions with findings beside verification, and shows the schema change', () => {
   const plan = planMigrations([v1, v2, v3], [rowFor(v1)])
   const body = renderPlanComment({
     environment: 'production',
@@ -178,7 +178,9 @@ test('the plan comment opens with the Review, marks versions with findings besid
   expect(body).toContain(
     "✅ **Verified**: all 3 versions applied from scratch on an empty PostgreSQL 16 (local PostgreSQL 16.6). That proves the SQL runs, not how it behaves on the target's data."
   )
-  expect(body.indexOf('**Review**')).toBeLessThan(body.indexOf('Database at **v1**'))
+  // The verdict opens the comment, the table follows; the findings come after it.
+  expect(body.split('\n')[2]).toMatch(/^❌ \*\*Not ready\*\*: the review blocks it/)
+  expect(body.indexOf('Database at **v1**')).toBeLessThan(body.indexOf('**❌ 1 error**'))
   golden('comment-plan-review.md', body)
 })
 
@@ -344,4 +346,251 @@ test('annotations stop at ANNOTATION_LIMIT, errors first, and one more notice sa
     properties: { title: 'Review' }
   })
   expect(findingAnnotations(many.slice(0, 3))).toHaveLength(3)
+})
+
+/** The verdict's counts by severity (line 3 of a plan comment): `❌ 1 error · ⚠️ 4 warnings` → { error: 1, … }. */
+function verdictCounts(body: string): Record<string, number> {
+  const verdict = body.split('\n')[2]
+  const counts: Record<string, number> = { error: 0, warning: 0, notice: 0 }
+  for (const [, count, severity] of verdict.matchAll(/(?:❌|⚠️|ℹ️) ([\d,]+) (error|warning|notice)s?\b/gu))
+    counts[severity] = Number(count.replace(/,/g, ''))
+  return counts
+}
+
+/** The items the comment lists under each severity's icon (waived items have none). */
+function listedCounts(body: string): Record<string, number> {
+  const count = (icon: string): number => body.split('\n').filter((line) => line.startsWith(`- ${icon} `)).length
+  return { error: count('❌'), warning: count('⚠️'), notice: count('ℹ️') }
+}
+
+/** One version with eight findings (the case of issue 15): 1 error, 4 warnings, 3 notices, and one waived. */
+const v4 = version(
+  4,
+  {
+    '01_orders.sql':
+      'alter table orders add column region text not null;\ncreate index orders_region on orders (region);\nalter table orders alter column total type numeric(14,2);\n' +
+      "update orders set region = 'eu';\n",
+    '02_notes.sql': 'create table audit (id serial, at timestamp, payload json);\nalter table audit rename column payload to body;\n'
+  },
+  'regions'
+)
+const EIGHT: Finding[] = [
+  finding({
+    rule: 'add-column-not-null-without-default',
+    severity: 'error',
+    version: 4,
+    file: 'm/v4_regions/01_orders.sql',
+    line: 1,
+    message: 'ADD COLUMN region text NOT NULL without a default fails on `public.orders`: it has ≈200,000 rows (18 MB).',
+    fix: 'Add the column as nullable, backfill it in batches, then add a CHECK (region IS NOT NULL) NOT VALID and validate it in a later version.',
+    relation: 'public.orders',
+    lock: 'AccessExclusiveLock'
+  }),
+  finding({
+    rule: 'index-not-concurrent',
+    severity: 'warning',
+    version: 4,
+    file: 'm/v4_regions/01_orders.sql',
+    line: 2,
+    message: 'SHARE lock on `public.orders` (≈200,000 rows, 18 MB) while the index is built: blocks INSERT, UPDATE and DELETE.',
+    fix: 'Build it with CREATE INDEX CONCURRENTLY in a file that starts with -- migrate:no-transaction.',
+    relation: 'public.orders',
+    lock: 'ShareLock'
+  }),
+  finding({
+    rule: 'alter-column-type-rewrite',
+    severity: 'warning',
+    version: 4,
+    file: 'm/v4_regions/01_orders.sql',
+    line: 3,
+    message: 'ALTER COLUMN total TYPE numeric(14,2) rewrites `public.orders` (18 MB) under ACCESS EXCLUSIVE.',
+    fix: 'Add a new column, backfill it in batches, and switch readers over.',
+    relation: 'public.orders',
+    lock: 'AccessExclusiveLock'
+  }),
+  finding({
+    rule: 'access-exclusive-held',
+    severity: 'warning',
+    version: 4,
+    file: 'm/v4_regions/01_orders.sql',
+    line: 1,
+    message: 'ACCESS EXCLUSIVE on `public.orders`, taken at line 1, is held while the next 3 statements run.',
+    fix: 'Put the statement that takes it in a version of its own.',
+    relation: 'public.orders',
+    lock: 'AccessExclusiveLock'
+  }),
+  finding({
+    rule: 'unbatched-backfill',
+    severity: 'warning',
+    version: 4,
+    file: 'm/v4_regions/01_orders.sql',
+    line: 4,
+    message: 'UPDATE of every row of `public.orders` (≈200,000 rows) in one transaction: each row stays locked until the version commits.',
+    fix: 'Backfill in batches, in a file that starts with -- migrate:no-transaction.',
+    relation: 'public.orders',
+    lock: 'RowExclusiveLock'
+  }),
+  finding({
+    rule: 'serial-column',
+    severity: 'notice',
+    version: 4,
+    file: 'm/v4_regions/02_notes.sql',
+    line: 1,
+    message: 'Column `id` is serial.',
+    fix: 'Use an identity column.'
+  }),
+  finding({
+    rule: 'timestamp-without-time-zone',
+    severity: 'notice',
+    version: 4,
+    file: 'm/v4_regions/02_notes.sql',
+    line: 1,
+    message: 'Column `at` is timestamp without time zone.',
+    fix: 'Use timestamptz.'
+  }),
+  finding({
+    rule: 'json-column',
+    severity: 'notice',
+    version: 4,
+    file: 'm/v4_regions/02_notes.sql',
+    line: 1,
+    message: 'Column `payload` is json: no equality, no indexes.',
+    fix: 'Use jsonb.'
+  }),
+  finding({
+    rule: 'rename-column',
+    severity: 'warning',
+    version: 4,
+    file: 'm/v4_regions/02_notes.sql',
+    line: 2,
+    message: 'Renaming `payload` breaks the code that still reads it.',
+    fix: 'Add the new column, write both, then drop the old one.',
+    waived: { reason: 'nothing reads audit yet', by: 'comment' }
+  })
+]
+
+function eightFindingsComment(overrides: Partial<Parameters<typeof renderPlanComment>[0]> = {}): string {
+  const applied = [v1, v2, v3]
+  const plan = planMigrations(
+    [...applied, v4],
+    applied.map((v) => rowFor(v))
+  )
+  return renderPlanComment({
+    environment: 'production',
+    plan,
+    versions: [...applied, v4],
+    verification: {
+      ...passed,
+      versions: [...passed.versions, { version: 4, status: 'passed', durationMs: 10, statements: 6 }],
+      settings: {
+        matched: ['TimeZone', 'DateStyle', 'IntervalStyle'],
+        unmatched: [{ name: 'lc_collate', target: 'de_DE.UTF-8', reason: 'no such locale on the throwaway server' }]
+      }
+    },
+    source: { kind: 'database' },
+    ...run,
+    review: review(EIGHT),
+    schemaChange: renderSchemaChange(
+      diffSchemas(
+        [{ kind: 'column', name: 'public.orders.total', relation: 'public.orders', definition: 'total numeric(12,2)' }],
+        [
+          { kind: 'column', name: 'public.orders.total', relation: 'public.orders', definition: 'total numeric(14,2)' },
+          { kind: 'column', name: 'public.orders.region', relation: 'public.orders', definition: 'region text NOT NULL' },
+          { kind: 'table', name: 'public.audit', relation: null, definition: 'table' },
+          {
+            kind: 'column',
+            name: 'public.audit.id',
+            relation: 'public.audit',
+            definition: "id integer NOT NULL DEFAULT nextval('audit_id_seq')"
+          },
+          { kind: 'column', name: 'public.audit.at', relation: 'public.audit', definition: 'at timestamp without time zone' },
+          { kind: 'column', name: 'public.audit.body', relation: 'public.audit', definition: 'body json' }
+        ]
+      )
+    ),
+    ...overrides
+  })
+}
+
+test('one version with eight findings: the verdict, then the table within the first 15 lines, errors open, many warnings and the notices under them folded', () => {
+  const body = eightFindingsComment()
+  const lines = body.split('\n')
+  expect(lines[2]).toBe(
+    '❌ **Not ready**: the review blocks it (fail-on: error) · 1 version pending · ❌ 1 error · ⚠️ 4 warnings · ℹ️ 3 notices'
+  )
+  expect(lines.indexOf('| Version | Files | Statements | Runs | Verified |')).toBeLessThan(15)
+  expect(lines.findIndex((line) => line.startsWith('| v4 regions |'))).toBeLessThan(15)
+  // The header's counts are the list's, severity by severity (the waived notice is in neither).
+  expect(verdictCounts(body)).toEqual({ error: 1, warning: 4, notice: 3 })
+  expect(listedCounts(body)).toEqual(verdictCounts(body))
+  expect(body).toContain('**❌ 1 error**\n\n- ❌ `add-column-not-null-without-default`')
+  expect(body).toContain('<details><summary>⚠️ 4 warnings</summary>\n\n- ⚠️ ')
+  // Notices are folded too once the warnings are: nothing less severe stands open under a folded group.
+  expect(body).toContain('<details><summary>ℹ️ 3 notices</summary>\n\n- ℹ️ ')
+  expect(body).toContain('<details><summary>Waived (1)</summary>')
+  // Errors, then warnings, then notices; then the schema change, then the SQL.
+  const order = [
+    '**❌ 1 error**',
+    '⚠️ 4 warnings</summary>',
+    'ℹ️ 3 notices</summary>',
+    '**Schema change**',
+    '<details><summary>SQL of v4 regions'
+  ]
+  const positions = order.map((text) => body.indexOf(text))
+  expect(positions.every((position) => position > 0)).toBe(true)
+  expect([...positions].sort((a, b) => a - b)).toEqual(positions)
+  // The settings the throwaway database could not take, in one line of the verification part.
+  expect(body).toContain(
+    "⚠️ The throwaway database could not match the target's `lc_collate` (`de_DE.UTF-8`: no such locale on the throwaway server):"
+  )
+  expect(body).not.toContain('TimeZone')
+  golden('comment-plan-findings.md', body)
+})
+
+test('the header counts agree with the list whatever is folded, and with the plan comment of the review golden', () => {
+  for (const findings of [FINDINGS, EIGHT, EIGHT.filter((f) => f.severity !== 'error'), EIGHT.filter((f) => f.severity === 'notice')]) {
+    const body = eightFindingsComment({ review: review(findings) })
+    expect(listedCounts(body)).toEqual(verdictCounts(body))
+  }
+  const many = Array.from({ length: 12 }, (_, i) =>
+    finding({
+      rule: 'index-not-concurrent',
+      severity: i % 2 ? 'warning' : 'notice',
+      version: 4,
+      file: 'm/v4_regions/01_orders.sql',
+      line: i + 1
+    })
+  )
+  const body = eightFindingsComment({ review: review(many) })
+  expect(verdictCounts(body)).toEqual({ error: 0, warning: 6, notice: 6 })
+  expect(listedCounts(body)).toEqual(verdictCounts(body))
+  expect(body).toContain('<details><summary>ℹ️ 6 notices</summary>')
+})
+
+test('the verdict follows fail-on, a syntax error, and a review that did not run', () => {
+  const verdict = (overrides: Partial<Parameters<typeof renderPlanComment>[0]>): string => eightFindingsComment(overrides).split('\n')[2]
+  expect(verdict({ failOn: 'never' })).toBe('✅ **Ready to apply** · 1 version pending · ❌ 1 error · ⚠️ 4 warnings · ℹ️ 3 notices')
+  const warningsOnly = review(EIGHT.filter((f) => f.severity !== 'error'))
+  expect(verdict({ review: warningsOnly })).toBe('✅ **Ready to apply** · 1 version pending · ⚠️ 4 warnings · ℹ️ 3 notices')
+  expect(verdict({ review: warningsOnly, failOn: 'warning' })).toMatch(
+    /^❌ \*\*Not ready\*\*: the review blocks it \(fail-on: warning\) · /
+  )
+  expect(verdict({ review: review([]) })).toBe('✅ **Ready to apply** · 1 version pending · no findings')
+  expect(verdict({ review: review([]), verification: null })).toBe('✅ **Ready to apply** (not verified) · 1 version pending · no findings')
+  expect(verdict({ review: review([], { unavailable: 'a rule failed: boom' }) })).toBe(
+    '✅ **Ready to apply** · 1 version pending · review did not run'
+  )
+  // SQL the parser refuses fails plan whatever fail-on says.
+  const unparsed = finding({
+    rule: 'syntax-error',
+    severity: 'error',
+    version: 4,
+    file: 'm/v4_regions/02_notes.sql',
+    line: 1,
+    column: 8,
+    message: 'syntax error at or near "tabel"'
+  })
+  expect(verdict({ review: review([unparsed]), failOn: 'never' })).toBe(
+    '❌ **Not ready**: apply would fail: v4 does not parse at `m/v4_regions/02_notes.sql:1:8` · 1 version pending · ❌ 1 error'
+  )
 })

@@ -1,5 +1,5 @@
 // `npm run screenshot:comment [-- <golden.md> [<out.png>]]`: the picture of the plan comment in the README.
-// Renders a golden file (default __tests__/golden/comment-plan-review.md) the way GitHub shows a comment —
+// Renders a golden file (default __tests__/golden/comment-plan-findings.md) the way GitHub shows a comment —
 // markdown-it (CommonMark, GitHub's tables, inline HTML), a GitHub-like stylesheet inlined — and takes a
 // screenshot with headless Chromium (default docs/images/plan-comment.png). Retake it whenever the comment
 // changes: `UPDATE_GOLDEN=1 npm test -- __tests__/review-report.test.ts`, then this script.
@@ -16,7 +16,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import MarkdownIt from 'markdown-it'
 
-const DEFAULT_GOLDEN = '__tests__/golden/comment-plan-review.md'
+const DEFAULT_GOLDEN = '__tests__/golden/comment-plan-findings.md'
 const DEFAULT_OUT = 'docs/images/plan-comment.png'
 
 /** GitHub's comment look, close enough for a picture: its fonts, colours, tables, code and <details>. */
@@ -72,7 +72,7 @@ ${body}
     </div>
   </div>
 </div>
-<script>document.documentElement.dataset.height = String(Math.ceil(document.documentElement.scrollHeight))</script>
+<script>document.documentElement.dataset.height = String(Math.ceil(document.querySelector('.timeline').getBoundingClientRect().bottom + 16))</script>
 </body></html>
 `
 }

@@ -370,7 +370,8 @@ export function renderPlanComment(input: PlanCommentInput): string {
   const review = plan.pending.length ? (input.review ?? null) : null
   const warnings = planWarnings(plan)
   const reviewed = review !== null && !review.unavailable
-  const counts = reviewed || warnings.length ? countsText(findingCounts(reviewed ? review.findings : [], { warning: warnings })) : null
+  const counted = reviewed || warnings.length ? countsText(findingCounts(reviewed ? review.findings : [], { warning: warnings })) : null
+  const counts = review?.unavailable ? [counted, 'review did not run'].filter(Boolean).join(' · ') : counted
   const head: string[] = [title, '', verdict(plan, verification, refused, review, counts, input.failOn ?? 'error'), '']
   const contextLine = head.length
   const total = plan.pending.reduce((sum, p) => sum + p.statements, 0)
@@ -397,9 +398,12 @@ export function renderPlanComment(input: PlanCommentInput): string {
     const more = (hidden: number): string => `- … and ${hidden.toLocaleString('en-US')} more`
     head.push('', '**Apply would refuse to run until these are resolved:**', '', ...fitLines(refused.items, FINDINGS_BUDGET, more))
   }
-  head.push('', ...verificationSection(verification))
-  const settings = unmatchedSettingsLine(verification)
-  if (settings) head.push('', settings)
+  // A failed verification is an error: it comes before the findings; a passed one after them.
+  const verificationLines = [
+    ...verificationSection(verification),
+    ...[unmatchedSettingsLine(verification)].flatMap((l) => (l ? ['', l] : []))
+  ]
+  if (verifyFailed) head.push('', ...verificationLines)
   if (review?.unavailable) head.push('', `⚠️ **Review did not run**: ${cell(clip(review.unavailable.replace(/\s+/g, ' '), 2_000))}`)
   if (reviewed && !activeFindings(review.findings).length) head.push('', `✅ **Review**: nothing found. ${reviewCheckedLine(review)}`)
   const groups = reviewed
@@ -407,6 +411,7 @@ export function renderPlanComment(input: PlanCommentInput): string {
     : findingGroups(NO_REVIEW, WARNINGS_BUDGET, { warning: warnings })
   if (groups.length) head.push('', ...groups)
   if (reviewed && activeFindings(review.findings).length) head.push('', `<sub>${reviewCheckedLine(review)}</sub>`)
+  if (!verifyFailed) head.push('', ...verificationLines)
   if (input.schemaChange) head.push('', ...schemaChangeSection(input.schemaChange))
 
   const tail = ['', footer(input.runUrl, input.sha), '']

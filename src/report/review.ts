@@ -138,7 +138,8 @@ export function countsText(counts: Record<Severity, number>): string {
 
 /**
  * The findings grouped by severity, highest first, within about `budget` characters: errors open, warnings
- * and notices each folded in <details> when there are more than FOLD_AFTER, then the waived findings folded.
+ * and notices each folded in <details> when there are more than FOLD_AFTER (and notices whenever warnings
+ * are folded), then the waived findings folded.
  * Each group lists as many items as fit in what the groups before it left, then how many more there are.
  */
 export function findingGroups(review: ReviewInput, budget = REVIEW_BUDGET, extra: ExtraItems = {}): string[] {
@@ -160,6 +161,7 @@ export function findingGroups(review: ReviewInput, budget = REVIEW_BUDGET, extra
     : []
   let room = budget - waivedLines.join('\n').length
   const out: string[] = []
+  let folded = false
   for (const severity of SEVERITIES) {
     const items = [
       ...(extra[severity] ?? []),
@@ -167,7 +169,9 @@ export function findingGroups(review: ReviewInput, budget = REVIEW_BUDGET, extra
     ]
     if (!items.length) continue
     const title = `${ICON[severity]} ${plural(items.length, severity)}`
-    const fold = severity !== 'error' && items.length > FOLD_AFTER
+    // Once a group is folded, the less severe ones are too: notices never stand open under folded warnings.
+    const fold: boolean = severity !== 'error' && (items.length > FOLD_AFTER || folded)
+    folded = fold
     const head = fold ? [`<details><summary>${title}</summary>`, ''] : [`**${title}**`, '']
     const tail = fold ? ['', '</details>'] : []
     const listed = fitLines(items, Math.max(0, room - 200), more)

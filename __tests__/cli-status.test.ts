@@ -220,3 +220,31 @@ describe('statusReport (pure)', () => {
     expect(utcTime(value)).toBe(shown)
   })
 })
+
+test('baseline and repair print plain lines on the terminal (no backticks, dashes or marks); --json keeps the Markdown summary', async () => {
+  const dir = project(TWO)
+  const baseline = await cli(['baseline', '--baseline-version', '1', '--database-url', db.url], dir)
+  expect(baseline.code).toBe(EXIT.ok)
+  expect(baseline.stderr).toMatch(/^Recorded v1 as applied without running them\.$/m)
+  expect(await metaRows()).toEqual([expect.objectContaining({ version: 1, applied_by: os.userInfo().username })])
+  expect(await tableExists('a')).toBe(false)
+
+  const [before] = await sql<{ checksum: string }>(db.url, 'select checksum from schema_migrations')
+  fs.appendFileSync(path.join(dir, 'migrations/resources/v1_init/01.sql'), '-- reviewed\n')
+  const repaired = await cli(['repair', '--database-url', db.url], dir)
+  expect(repaired.code).toBe(EXIT.ok)
+  expect(repaired.stderr).toMatch(
+    /^Accepted v1 as it is on disk \(migrations\/resources\/v1_init\/01.sql modified\); its SQL was not run$/m
+  )
+  expect(repaired.stderr).toMatch(/^Accepted the current checksums of v1\.$/m)
+  expect(repaired.stderr).not.toMatch(/`|^- |✅|\*\*\w/m)
+  const [row] = await sql<{ checksum: string; repaired_by: string }>(db.url, 'select checksum, repaired_by from schema_migrations')
+  expect(row.repaired_by).toBe(os.userInfo().username)
+  expect(row.checksum).not.toBe(before.checksum)
+
+  const nothing = await cli(['repair', '--json', '--database-url', db.url], dir)
+  expect(nothing.stderr).toMatch(/^Nothing to repair: no drift and no stale lease\.$/m)
+  expect(JSON.parse(nothing.stdout).summary).toContain('✅ Nothing to repair')
+  // The checksum stays the one repair accepted.
+  expect((await sql<{ checksum: string }>(db.url, 'select checksum from schema_migrations'))[0].checksum).toBe(row.checksum)
+})

@@ -45,7 +45,20 @@ function project(files: Record<string, string>): string {
 describe('usage mistakes exit 2 with one line that names the flag', () => {
   test.each([
     [['migrate'], /^aurora-migrate: unknown command 'migrate': use one of plan, status, apply/],
-    [['plan', '--frobnicate'], /^aurora-migrate: unknown flag --frobnicate \(aurora-migrate --help lists the flags\)$/],
+    [['plan', '--frobnicate'], /^aurora-migrate: unknown flag --frobnicate: aurora-migrate --help lists the flags$/],
+    [
+      ['plan', '--databse-url', 'x'],
+      /^aurora-migrate: unknown flag --databse-url: did you mean --database-url\? aurora-migrate --help lists the flags$/
+    ],
+    [['plan', '--no-verfy'], /^aurora-migrate: unknown flag --no-verfy: did you mean --no-verify\?/],
+    [['plan', '--jsno'], /^aurora-migrate: unknown flag --jsno: did you mean --json\?/],
+    [['apply', '--lock-timout=5s'], /^aurora-migrate: unknown flag --lock-timout: did you mean --lock-timeout\?/],
+    [
+      ['plan', '-database-url', 'x'],
+      /^aurora-migrate: unknown flag -database-url: flags are written --name \(did you mean --database-url\?\)/
+    ],
+    [['aply'], /^aurora-migrate: unknown command 'aply': did you mean apply\? use one of plan, status, apply/],
+    [['stauts'], /^aurora-migrate: unknown command 'stauts': did you mean status\?/],
     [['plan', '--database-url'], /^aurora-migrate: --database-url needs a value$/],
     [['plan', '--verify=maybe'], /^aurora-migrate: --verify: 'maybe' is not true or false$/],
     [['plan', '--comment'], /^aurora-migrate: --comment is for the GitHub Action only/],
@@ -102,6 +115,46 @@ describe('usage mistakes exit 2 with one line that names the flag', () => {
     }
   )
 
+  test('a misspelled rule id in --ignore-rules gets a suggestion, in flags', async () => {
+    const ran = await cli(['review', '--ignore-rules', 'index-not-concurent'], { cwd: project({ 'v1/01.sql': 'select 1;' }) })
+    expect(ran.code).toBe(EXIT.usage)
+    expect(ran.stderr.trim()).toMatch(
+      /^error: --ignore-rules: 'index-not-concurent' is not a rule of the review: did you mean index-not-concurrent\? See docs\/rules.md/
+    )
+  })
+
+  test("the action's words become the command line's: `command: baseline` is the command, `baseline-from: sequelize` a flag", async () => {
+    const dir = project({ 'v1/01.sql': 'select 1;' })
+    const wrongCommand = await cli(['repair', '--baseline-version', '1', '--database-url', 'postgres://u:pw-5678@127.0.0.1:1/db'], {
+      cwd: dir
+    })
+    expect(wrongCommand.code).toBe(EXIT.usage)
+    expect(wrongCommand.stderr.trim()).toBe('error: --baseline-version: only goes with aurora-migrate baseline (the command is repair)')
+    const missing = await cli(['baseline', '--database-url', 'postgres://u:pw-5678@127.0.0.1:1/db'], { cwd: dir })
+    expect(missing.stderr.trim()).toBe(
+      'error: --baseline-version: baseline needs --baseline-version (record v1..vN as applied) or --baseline-from sequelize'
+    )
+  })
+
+  test('a bare --lock-timeout under 100 warns that it is milliseconds, and the run goes on', async () => {
+    const ran = await cli(['review', '--lock-timeout', '5'], { cwd: project({ 'v1/01.sql': 'create table t (id int);' }) })
+    expect(ran.code).toBe(EXIT.ok)
+    expect(ran.stderr).toContain(
+      "warning: --lock-timeout: '5' is 5 milliseconds (a bare number is milliseconds, as PostgreSQL reads it): write 5s for 5 seconds, or 5ms to say that milliseconds are meant"
+    )
+    expect((await cli(['review', '--lock-timeout', '5s'], { cwd: project({ 'v1/01.sql': 'select 1;' }) })).stderr).not.toContain('warning')
+  })
+
+  test('--wait-timeout takes units as the action input does', async () => {
+    const ran = await cli(['apply', '--wait-timeout', '2 weeks', '--database-url', 'postgres://u:pw-5678@127.0.0.1:1/db'], {
+      cwd: project({ 'v1/01.sql': 'select 1;' })
+    })
+    expect(ran.code).toBe(EXIT.usage)
+    expect(ran.stderr.trim()).toBe(
+      "error: --wait-timeout: '2 weeks' is not a duration: use for example 30s, 10min or 1h (a bare number is seconds), from 0s to 6h"
+    )
+  })
+
   test('--url-env names a variable that is not set: exit 2', async () => {
     const ran = await cli(['plan', '--url-env', 'STAGING_DB'], { cwd: project({ 'v1/01.sql': 'select 1;' }) })
     expect(ran.code).toBe(EXIT.usage)
@@ -112,7 +165,7 @@ describe('usage mistakes exit 2 with one line that names the flag', () => {
     const ran = await cli(['plan', '--json', '--nope'])
     expect(ran.code).toBe(EXIT.usage)
     expect(JSON.parse(ran.stdout)).toEqual({
-      error: { message: 'unknown flag --nope (aurora-migrate --help lists the flags)', kind: 'usage', location: null },
+      error: { message: 'unknown flag --nope: aurora-migrate --help lists the flags', kind: 'usage', location: null },
       exitCode: 2
     })
   })

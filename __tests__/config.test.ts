@@ -89,8 +89,88 @@ test('ignore-rules: ids separated by commas, spaces or lines, each the review kn
   expect(error).toBeInstanceOf(InputError)
   expect((error as InputError).input).toBe('ignore-rules')
   expect((error as InputError).message).toBe(
-    "Input 'ignore-rules': 'index-not-concurent' is not a rule of the review: see docs/rules.md for the ids (3 rules)"
+    "Input 'ignore-rules': 'index-not-concurent' is not a rule of the review: did you mean index-not-concurrent? See docs/rules.md for the ids (3 rules)"
   )
+  // Nothing close: no guess.
+  expect(() => read('drop-everything')).toThrow(/'drop-everything' is not a rule of the review: See docs\/rules.md/)
+})
+
+test('fail-on: a misspelled severity gets a suggestion', () => {
+  expect(inputError({ 'database-url': 'postgres://h/d', 'fail-on': 'eror' }).message).toBe(
+    "Input 'fail-on': 'eror' is not one of error, warning, notice, never (did you mean error?)"
+  )
+})
+
+describe('durations: a unit on every one, a bare number as before', () => {
+  const read = (inputs: Record<string, string>): { config: ReturnType<typeof readConfig>; warnings: string[] } => {
+    const warnings: string[] = []
+    const config = readConfig({
+      ...sources({ 'database-url': 'postgres://h/d', ...inputs }),
+      warning: (input, message) => warnings.push(`${input}: ${message}`)
+    })
+    return { config, warnings }
+  }
+
+  test.each([
+    ['lock-timeout', '500ms', 'lockTimeoutMs', 500],
+    ['lock-timeout', '5s', 'lockTimeoutMs', 5000],
+    ['lock-timeout', '2min', 'lockTimeoutMs', 120_000],
+    ['lock-timeout', '2500', 'lockTimeoutMs', 2500],
+    ['lock-timeout', '0', 'lockTimeoutMs', null],
+    ['statement-timeout', '1h', 'statementTimeoutMs', 3_600_000],
+    ['statement-timeout', '10 min', 'statementTimeoutMs', 600_000],
+    ['wait-timeout', '10min', 'waitTimeoutSeconds', 600],
+    ['wait-timeout', '90s', 'waitTimeoutSeconds', 90],
+    ['wait-timeout', '600', 'waitTimeoutSeconds', 600],
+    ['wait-timeout', '2000ms', 'waitTimeoutSeconds', 2],
+    ['wait-timeout', '0', 'waitTimeoutSeconds', 0],
+    ['lease-ttl', '2min', 'leaseTtlSeconds', 120],
+    ['lease-ttl', '1h', 'leaseTtlSeconds', 3600],
+    ['resume-timeout', '5MIN', 'resumeTimeoutSeconds', 300],
+    ['resume-timeout', '45', 'resumeTimeoutSeconds', 45]
+  ] as const)('%s %s', (input, raw, field, expected) => {
+    const { config, warnings } = read({ [input]: raw })
+    expect(config[field]).toBe(expected)
+    expect(warnings).toEqual([])
+  })
+
+  test("action.yml's defaults are read as the built-in ones", () => {
+    const { config } = read({ 'wait-timeout': '10min', 'lease-ttl': '60s', 'resume-timeout': '5min', 'lock-timeout': '5s' })
+    const built = read({}).config
+    expect([config.waitTimeoutSeconds, config.leaseTtlSeconds, config.resumeTimeoutSeconds, config.lockTimeoutMs]).toEqual([
+      built.waitTimeoutSeconds,
+      built.leaseTtlSeconds,
+      built.resumeTimeoutSeconds,
+      built.lockTimeoutMs
+    ])
+  })
+
+  test('a bare lock-timeout under 100 is read as milliseconds, as before, with a warning that names the input', () => {
+    const { config, warnings } = read({ 'lock-timeout': '5', 'statement-timeout': '30' })
+    expect(config.lockTimeoutMs).toBe(5)
+    expect(config.statementTimeoutMs).toBe(30)
+    expect(warnings).toEqual([
+      "lock-timeout: '5' is 5 milliseconds (a bare number is milliseconds, as PostgreSQL reads it): write 5s for 5 seconds, or 5ms to say that milliseconds are meant",
+      "statement-timeout: '30' is 30 milliseconds (a bare number is milliseconds, as PostgreSQL reads it): write 30s for 30 seconds, or 30ms to say that milliseconds are meant"
+    ])
+    expect(read({ 'lock-timeout': '5ms' }).warnings).toEqual([])
+    expect(read({ 'lock-timeout': '100' }).warnings).toEqual([])
+  })
+
+  test.each([
+    ['lock-timeout', '5 parsecs', "'5 parsecs' is not a duration: use for example 5s, 500ms, 2min or 0 for no limit"],
+    ['lock-timeout', '1.5s', "'1.5s' is not a duration"],
+    ['lock-timeout', '25h', "'25h' is longer than 24 hours"],
+    ['wait-timeout', '-1', "'-1' is not a duration: use for example 30s, 10min or 1h (a bare number is seconds), from 0s to 6h"],
+    ['wait-timeout', '1500ms', "'1500ms' is not a whole number of seconds"],
+    ['wait-timeout', '7h', "'7h' is out of range: give a duration from 0s to 6h"],
+    ['lease-ttl', '2s', "'2s' is out of range: give a duration from 5s to 1h"],
+    ['resume-timeout', '2h', "'2h' is out of range: give a duration from 0s to 1h"]
+  ])('%s %j is refused', (input, raw, message) => {
+    const error = inputError({ 'database-url': 'postgres://h/d', [input]: raw })
+    expect(error.input).toBe(input)
+    expect(error.message).toContain(`Input '${input}': ${message}`)
+  })
 })
 
 test('a database URL registers its password, raw and decoded, before anything else', () => {
@@ -213,7 +293,7 @@ test.each([
   [{ 'database-url': 'postgres://h/d', 'meta-table': 'x'.repeat(55) }, 'meta-table', /'x{55}' is too long: at most 54 characters/],
   [{ 'database-url': 'postgres://h/d', 'target-version': 'v3' }, 'target-version', /'v3' is not a whole number/],
   [{ 'database-url': 'postgres://h/d', 'target-version': '0' }, 'target-version', /from 1 to/],
-  [{ 'database-url': 'postgres://h/d', 'wait-timeout': '-1' }, 'wait-timeout', /not a whole number/],
+  [{ 'database-url': 'postgres://h/d', 'wait-timeout': '-1' }, 'wait-timeout', /not a duration/],
   [{ 'database-url': 'postgres://h/d', 'fail-on': 'critical' }, 'fail-on', /'critical' is not one of error, warning, notice, never/],
   [{ 'database-url': 'postgres://h/d', 'ignore-rules': 'Index_Not_Concurrent' }, 'ignore-rules', /'Index_Not_Concurrent' is not a rule id/],
   [
@@ -234,33 +314,57 @@ test('an error never echoes a secret ARN', () => {
   )
 })
 
-describe('a password with a raw @ and /', () => {
-  const url = 'postgres://app:p@ss/w0rd@db.example.com:5432/app'
-
-  test.each(['database-url', 'shadow-database-url'])(
-    'in %s is registered whole and refused, since the driver would read part of it as the host',
-    (input) => {
-      const s = sources({ 'database-url': 'postgres://h/d', [input]: url })
-      const error = (() => {
-        try {
-          readConfig(s)
-        } catch (e) {
-          return e as InputError
-        }
-        throw new Error('expected an InputError')
-      })()
-      expect(error).toBeInstanceOf(InputError)
-      expect(error.input).toBe(input)
-      expect(error.message).toMatch(/the password holds a character that must be percent-encoded in a URL \(@ as %40, \/ as %2F/)
-      expect(error.message).not.toMatch(/p@ss|w0rd|ss\/w/)
-      expect(s.secrets).toEqual(['p@ss/w0rd'])
+describe('a password with a raw @, / , ? or #', () => {
+  function refused(input: string, url: string): { error: InputError; secrets: string[] } {
+    const s = sources({ 'database-url': 'postgres://h/d', [input]: url })
+    try {
+      readConfig(s)
+    } catch (e) {
+      if (e instanceof InputError) return { error: e, secrets: s.secrets }
+      throw e
     }
-  )
+    throw new Error('expected an InputError')
+  }
+
+  // psql (libpq) ends the password at the first @ and node-postgres at the last: checked with both, psql
+  // reads `postgres://u:p@ss@127.0.0.1:1/db` as host "ss@127.0.0.1", pg-connection-string as password "p@ss".
+  test.each([
+    ['database-url', 'postgres://app:p@ss@db.example.com:5432/app', 'p@ss'],
+    ['shadow-database-url', 'postgres://app:p@ss@db.example.com:5432/app', 'p@ss'],
+    ['database-url', 'postgres://app:p@ss/w0rd@db.example.com:5432/app', 'p@ss/w0rd'],
+    ['database-url', 'postgres://app:@pw@db.example.com/app', '@pw']
+  ])('an @ in %s (%s) is refused: the URL is ambiguous; the password is registered whole and never shown', (input, url, password) => {
+    const { error, secrets } = refused(input, url)
+    expect(error.input).toBe(input)
+    expect(error.message).toBe(
+      `Input '${input}': the password holds a raw @: percent-encode it as %40 (and / as %2F, ? as %3F, # as %23). ` +
+        'With two @ the URL is ambiguous: psql and libpq end the password at the first @, node-postgres at the last'
+    )
+    expect(error.message).not.toContain(password)
+    expect(secrets).toEqual([password])
+  })
+
+  test.each([
+    ['postgres://app:pa/ss@db.example.com/app', 'pa/ss'],
+    ['postgres://app:pa?ss@db.example.com/app', 'pa?ss'],
+    ['postgres://app:pa#ss@db.example.com/app', 'pa#ss']
+  ])('%s is refused, since the driver would read part of the password as the host or the database', (url, password) => {
+    const { error, secrets } = refused('database-url', url)
+    expect(error.message).toMatch(/the password holds a character that must be percent-encoded in a URL \(@ as %40, \/ as %2F/)
+    expect(error.message).not.toContain(password)
+    expect(secrets).toEqual([password])
+  })
 
   test('percent-encoded, it is accepted and registered as written and decoded', () => {
     const s = sources({ 'database-url': 'postgres://app:p%40ss%2Fw0rd@db.example.com:5432/app' })
     expect(readConfig(s).target).toEqual({ kind: 'postgres', url: 'postgres://app:p%40ss%2Fw0rd@db.example.com:5432/app' })
     expect(s.secrets).toEqual(['p%40ss%2Fw0rd', 'p@ss/w0rd'])
+  })
+
+  test('an @ in the query string is not a password: accepted', () => {
+    expect(readConfig(sources({ 'database-url': 'postgres://app:s3cret@db.example.com/app?options=a@b' })).target).toMatchObject({
+      kind: 'postgres'
+    })
   })
 })
 

@@ -4,10 +4,11 @@
  */
 import { InputError } from './errors.js'
 import { normalizeMigrationsDir } from './migrations/files.js'
-import { misreadPassword, urlSecrets } from './targets/mask.js'
+import { misreadPassword, urlSecrets, writtenPassword } from './targets/mask.js'
 import { parseMetaTableName, type MetaTableName } from './engine/meta.js'
 import type { RunIdentity } from './engine/meta.js'
 import { FAIL_ON, type FailOn } from './report/review.js'
+import { closest } from './suggest.js'
 
 export type Command = 'plan' | 'apply' | 'validate' | 'baseline' | 'repair'
 export const COMMANDS: readonly Command[] = ['plan', 'apply', 'validate', 'baseline', 'repair']
@@ -64,6 +65,8 @@ export interface ConfigSources {
   setSecret(value: string): void
   /** The review's rule ids, when known: ignore-rules may name only these. */
   ruleIds?: readonly string[]
+  /** A value that is accepted but probably not what was meant (a bare `lock-timeout: 5`, 5 milliseconds). */
+  warning?(input: string, message: string): void
 }
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]{0,62}$/
@@ -210,9 +213,9 @@ export function readConfig(sources: ConfigSources): Config {
     baselineFrom,
     metaTable: parseMetaTableName(input('meta-table') || 'schema_migrations'),
     targetVersion: integerInput(sources, 'target-version', null, 1, 2_147_483_647),
-    waitTimeoutSeconds: integerInput(sources, 'wait-timeout', 600, 0, 6 * 3600)!,
-    leaseTtlSeconds: integerInput(sources, 'lease-ttl', 60, 5, 3600)!,
-    resumeTimeoutSeconds: integerInput(sources, 'resume-timeout', 300, 0, 3600)!,
+    waitTimeoutSeconds: secondsInput(sources, 'wait-timeout', 600, 0, 6 * 3600),
+    leaseTtlSeconds: secondsInput(sources, 'lease-ttl', 60, 5, 3600),
+    resumeTimeoutSeconds: secondsInput(sources, 'resume-timeout', 300, 0, 3600),
     failOn: failOnInput(input('fail-on')),
     ignoreRules: ruleIdsInput(input('ignore-rules'), sources.ruleIds),
     run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl }
@@ -225,6 +228,15 @@ export function registerUrlSecrets(url: string, setSecret: (value: string) => vo
 }
 
 function validatePostgresUrl(url: string, name: string): string {
+  // A raw @ in the password makes the URL ambiguous: libpq (psql) ends the password at the first @, the
+  // WHATWG parser (node-postgres) at the last. It is refused, so that a URL means one thing everywhere.
+  if (writtenPassword(url)?.includes('@')) {
+    throw new InputError(
+      name,
+      'the password holds a raw @: percent-encode it as %40 (and / as %2F, ? as %3F, # as %23). ' +
+        'With two @ the URL is ambiguous: psql and libpq end the password at the first @, node-postgres at the last'
+    )
+  }
   if (misreadPassword(url)) {
     throw new InputError(
       name,
@@ -252,20 +264,66 @@ function validatePostgresUrl(url: string, name: string): string {
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 }
 
-/** A PostgreSQL-style duration: `5s`, `500ms`, `2min`, `1h`, or a number of milliseconds; `0` means no limit. */
+/**
+ * The one reading of a duration, for every input and flag: a whole number with a unit (`500ms`, `5s`,
+ * `2min`, `1h`, as PostgreSQL writes them) or a bare number in `bareUnit`, the unit the input always had
+ * (milliseconds for the timeouts PostgreSQL sets, seconds for the others). Returns milliseconds, or null
+ * when the text is not a duration.
+ */
+export function parseDuration(raw: string, bareUnit: 'ms' | 's'): { ms: number; bare: boolean } | null {
+  const match = /^(\d{1,12})\s*(ms|s|min|h)?$/i.exec(raw.trim())
+  if (!match) return null
+  const unit = (match[2] ?? bareUnit).toLowerCase()
+  return { ms: Number(match[1]) * DURATION_UNITS[unit], bare: match[2] === undefined }
+}
+
+/** A bare number below this, for a setting in milliseconds, was probably meant as seconds. */
+const SUSPICIOUS_BARE_MS = 100
+
+/** A PostgreSQL timeout: `5s`, `500ms`, `2min`, `1h`, or a number of milliseconds; `0` means no limit. */
 function durationInput(sources: ConfigSources, name: string, fallback: number | null): number | null {
   const raw = sources.getInput(name).trim()
   if (!raw) return fallback
-  const match = /^(\d+)\s*(ms|s|min|h)?$/.exec(raw)
-  if (!match) throw new InputError(name, `'${raw}' is not a duration: use for example 5s, 500ms, 2min or 0 for no limit`)
-  const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']
+  const duration = parseDuration(raw, 'ms')
+  if (!duration) throw new InputError(name, `'${raw}' is not a duration: use for example 5s, 500ms, 2min or 0 for no limit`)
+  const { ms, bare } = duration
   if (ms > 24 * 3_600_000) throw new InputError(name, `'${raw}' is longer than 24 hours`)
+  if (bare && ms > 0 && ms < SUSPICIOUS_BARE_MS)
+    sources.warning?.(
+      name,
+      `'${raw}' is ${ms} millisecond${ms === 1 ? '' : 's'} (a bare number is milliseconds, as PostgreSQL reads it): ` +
+        `write ${raw}s for ${raw} second${ms === 1 ? '' : 's'}, or ${raw}ms to say that milliseconds are meant`
+    )
   return ms === 0 ? null : ms
+}
+
+/** A wait of the engine's own, in whole seconds: `30s`, `10min`, `1h`, or a bare number of seconds. */
+function secondsInput(sources: ConfigSources, name: string, fallback: number, min: number, max: number): number {
+  const raw = sources.getInput(name).trim()
+  if (!raw) return fallback
+  const duration = parseDuration(raw, 's')
+  const range = `from ${spokenSeconds(min)} to ${spokenSeconds(max)}`
+  if (!duration)
+    throw new InputError(name, `'${raw}' is not a duration: use for example 30s, 10min or 1h (a bare number is seconds), ${range}`)
+  if (duration.ms % 1000 !== 0) throw new InputError(name, `'${raw}' is not a whole number of seconds`)
+  const seconds = duration.ms / 1000
+  if (seconds < min || seconds > max) throw new InputError(name, `'${raw}' is out of range: give a duration ${range}`)
+  return seconds
+}
+
+/** 3600 → `1h`, 300 → `5min`, 45 → `45s`. */
+function spokenSeconds(seconds: number): string {
+  if (seconds > 0 && seconds % 3600 === 0) return `${seconds / 3600}h`
+  if (seconds > 0 && seconds % 60 === 0) return `${seconds / 60}min`
+  return `${seconds}s`
 }
 
 function failOnInput(raw: string): FailOn {
   const value = (raw || 'error').toLowerCase()
-  if (!FAIL_ON.includes(value as FailOn)) throw new InputError('fail-on', `'${raw}' is not one of ${FAIL_ON.join(', ')}`)
+  if (!FAIL_ON.includes(value as FailOn)) {
+    const match = closest(value, FAIL_ON)
+    throw new InputError('fail-on', `'${raw}' is not one of ${FAIL_ON.join(', ')}${match ? ` (did you mean ${match}?)` : ''}`)
+  }
   return value as FailOn
 }
 
@@ -277,7 +335,11 @@ function ruleIdsInput(raw: string, known: readonly string[] | undefined): string
       throw new InputError('ignore-rules', `'${id}' is not a rule id: give ids such as index-not-concurrent, separated by commas`)
     }
     if (known && !known.includes(id)) {
-      throw new InputError('ignore-rules', `'${id}' is not a rule of the review: see docs/rules.md for the ids (${known.length} rules)`)
+      const match = closest(id, known)
+      throw new InputError(
+        'ignore-rules',
+        `'${id}' is not a rule of the review: ${match ? `did you mean ${match}? ` : ''}See docs/rules.md for the ids (${known.length} rules)`
+      )
     }
   }
   return ids

@@ -103,27 +103,29 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'wait-timeout',
     use: 'flag',
-    value: '<seconds>',
-    default: '600',
-    summary: "Seconds to wait for another run's migration lease before failing.",
-    description: "Seconds to wait for another run's migration lease before failing."
+    value: '<duration>',
+    default: '10min',
+    summary: "How long to wait for another run's migration lease before failing (`30s`, `10min`, `1h`; a bare number is seconds).",
+    description: "How long to wait for another run's migration lease before failing, e.g. 30s, 10min, 1h (a bare number is seconds)."
   },
   {
     name: 'lease-ttl',
     use: 'flag',
-    value: '<seconds>',
-    default: '60',
-    summary: "Seconds a lease lives without renewal: how soon a crashed run's lease can be taken over.",
+    value: '<duration>',
+    default: '60s',
+    summary:
+      "How long a lease lives without renewal: how soon a crashed run's lease can be taken over (`5s` to `1h`; a bare number is seconds).",
     description:
-      "Seconds a migration lease lives without renewal; a run renews it while it works, so this only decides how soon a crashed run's lease can be taken over."
+      "How long a migration lease lives without renewal, e.g. 60s or 2min (a bare number is seconds); a run renews it while it works, so this only decides how soon a crashed run's lease can be taken over."
   },
   {
     name: 'resume-timeout',
     use: 'flag',
-    value: '<seconds>',
-    default: '300',
-    summary: 'Seconds to wait for an auto-paused Serverless v2 cluster to resume (Data API).',
-    description: 'Seconds to wait for an auto-paused Aurora Serverless v2 cluster to resume (RDS Data API).'
+    value: '<duration>',
+    default: '5min',
+    summary: 'How long to wait for an auto-paused Serverless v2 cluster to resume (Data API; a bare number is seconds).',
+    description:
+      'How long to wait for an auto-paused Aurora Serverless v2 cluster to resume (RDS Data API), e.g. 90s or 5min (a bare number is seconds).'
   },
   {
     name: 'lock-timeout',
@@ -131,9 +133,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: '<duration>',
     default: '5s',
     summary:
-      '`SET LOCAL lock_timeout` for each version: a migration waiting behind application traffic gives up instead of blocking every query on the table; the version is rolled back and retried. `0`: no limit.',
+      '`SET LOCAL lock_timeout` for each version (`5s`, `500ms`; a bare number is milliseconds): a migration waiting behind application traffic gives up instead of blocking every query on the table; the version is rolled back and retried. `0`: no limit.',
     description:
-      "lock_timeout of each version's transaction (SET LOCAL), e.g. 5s, 500ms, 0 for none: a migration waiting behind application traffic gives up instead of blocking every query on the table, and the version is retried."
+      "lock_timeout of each version's transaction (SET LOCAL), e.g. 5s, 500ms, 0 for none (a bare number is milliseconds): a migration waiting behind application traffic gives up instead of blocking every query on the table, and the version is retried."
   },
   {
     name: 'lock-retries',
@@ -148,8 +150,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'statement-timeout',
     use: 'flag',
     value: '<duration>',
-    summary: "`SET LOCAL statement_timeout` for each version (e.g. `10min`). Default: the database's setting.",
-    description: "statement_timeout of each version's transaction (SET LOCAL), e.g. 10min. Default: the database's setting."
+    summary:
+      "`SET LOCAL statement_timeout` for each version (e.g. `10min`; a bare number is milliseconds). Default: the database's setting.",
+    description:
+      "statement_timeout of each version's transaction (SET LOCAL), e.g. 10min (a bare number is milliseconds). Default: the database's setting."
   },
   {
     name: 'allow-out-of-order',

@@ -4,6 +4,7 @@
  * Pure: a mistake is a UsageError naming the flag, which the command line prints on one line and exits 2.
  */
 import { FLAG_OPTIONS, OPTIONS } from '../options.js'
+import { closest } from '../suggest.js'
 
 export const CLI_COMMANDS = ['plan', 'status', 'apply', 'validate', 'baseline', 'repair', 'review', 'new'] as const
 export type CliCommand = (typeof CLI_COMMANDS)[number]
@@ -47,6 +48,14 @@ export interface ParsedArgs {
 
 const BOOLEAN_WORDS = new Set(['true', 'false'])
 
+/** Every flag the command line takes, as written after `--` (booleans also as `no-…`): what a misspelled flag is compared with. */
+function flagNames(): string[] {
+  return [
+    ...FLAG_OPTIONS.flatMap((option) => (option.boolean ? [option.name, `no-${option.name}`] : [option.name])),
+    ...OWN_FLAGS.map((flag) => flag.name)
+  ]
+}
+
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const parsed: ParsedArgs = {
     command: null,
@@ -67,7 +76,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (onlyArgs || !word.startsWith('-') || word === '-') {
       if (parsed.command === null) {
         if (!(CLI_COMMANDS as readonly string[]).includes(word)) {
-          throw new UsageError(`unknown command '${word}': use one of ${CLI_COMMANDS.join(', ')} (aurora-migrate --help)`)
+          const match = closest(word, CLI_COMMANDS)
+          throw new UsageError(
+            `unknown command '${word}': ${match ? `did you mean ${match}? ` : ''}use one of ${CLI_COMMANDS.join(', ')} (aurora-migrate --help)`
+          )
         }
         parsed.command = word as CliCommand
       } else parsed.args.push(word)
@@ -81,7 +93,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       parsed.help = true
       continue
     }
-    if (!word.startsWith('--')) throw new UsageError(`unknown flag ${word}: flags are written --name (aurora-migrate --help)`)
+    if (!word.startsWith('--')) {
+      const bare = word.replace(/^-+/, '').split('=')[0]
+      const match = flagNames().includes(bare) ? bare : closest(bare, flagNames())
+      throw new UsageError(
+        `unknown flag ${word}: flags are written --name${match ? ` (did you mean --${match}?)` : ''} (aurora-migrate --help)`
+      )
+    }
     const equals = word.indexOf('=')
     const name = equals < 0 ? word.slice(2) : word.slice(2, equals)
     const inline = equals < 0 ? null : word.slice(equals + 1)
@@ -131,7 +149,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       const known = OPTIONS.find((each) => each.name === name || each.name === negated)
       if (known?.use === 'command') throw new UsageError(`--${name}: the command is the first word (aurora-migrate plan, apply, …)`)
       if (known) throw new UsageError(`--${known.name} is for the GitHub Action only (pull request comments and deployments)`)
-      throw new UsageError(`unknown flag --${name} (aurora-migrate --help lists the flags)`)
+      const match = closest(name, flagNames())
+      throw new UsageError(`unknown flag --${name}: ${match ? `did you mean --${match}? ` : ''}aurora-migrate --help lists the flags`)
     }
     if (parsed.inputs.has(option.name)) throw new UsageError(`--${option.name} is given twice`)
     if (option.boolean) {

@@ -27,7 +27,7 @@ import { parseArgs, UsageError, type CliCommand, type ParsedArgs } from './args.
 import { helpText } from './help.js'
 import { localIdentity } from './identity.js'
 import { cliWorkspace } from './workspace.js'
-import { Masker, Terminal, type Stream } from './terminal.js'
+import { Masker, Terminal, unmarked, type Stream } from './terminal.js'
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, pending: 3 } as const
 
@@ -43,9 +43,19 @@ const TARGET_INPUTS = ['database-url', 'resource-arn', 'secret-arn', 'lambda-fun
 /** Option names with a hyphen, as they appear in readConfig's messages: shown as flags on the command line. */
 const HYPHENATED = OPTIONS.map((option) => option.name).filter((name) => name.includes('-'))
 
-/** readConfig's text, naming flags instead of inputs. */
-function asFlags(text: string): string {
-  return HYPHENATED.reduce((result, name) => result.replace(new RegExp(`(?<![\\w-])${name}(?![\\w-])`, 'g'), `--${name}`), text)
+/**
+ * The action's text in the command line's words: `command: baseline` is `aurora-migrate baseline`,
+ * `fail-on: never` is `--fail-on never`, an input's name is its flag; and no Markdown (code spans, bold).
+ */
+export function asFlags(text: string): string {
+  const flagged = HYPHENATED.reduce(
+    (result, name) =>
+      result
+        .replace(new RegExp(`(?<![\\w-])${name}: (?=[a-z0-9])`, 'g'), `--${name} `)
+        .replace(new RegExp(`(?<![\\w-])${name}(?![\\w-])`, 'g'), `--${name}`),
+    text
+  )
+  return unmarked(flagged.replace(/(?<![\w-])command: (plan|apply|validate|baseline|repair)\b/g, 'aurora-migrate $1'))
 }
 
 /** What a command produced, for the JSON document and the exit code. */
@@ -89,7 +99,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         ? `${error.input === 'description' ? 'description' : `--${error.input}`}: ${asFlags(error.detail)}`
         : error instanceof UsageError
           ? error.message
-          : errorMessage(error)
+          : asFlags(errorMessage(error))
     const location = error instanceof StatementFailedError || error instanceof MigrationFileError ? error.location : null
     if (location) terminal.annotate('error', message, { file: location.file, startLine: location.line, startColumn: location.column })
     else terminal.line(`${terminal.paint('red', 'error:')} ${terminal.clean(message)}`)
@@ -117,7 +127,7 @@ function actionCommand(command: CliCommand, parsed: ParsedArgs): Config['command
   return command
 }
 
-function readCliConfig(command: CliCommand, parsed: ParsedArgs, io: CliIo, masker: Masker): Config {
+function readCliConfig(command: CliCommand, parsed: ParsedArgs, io: CliIo, masker: Masker, terminal: Terminal): Config {
   const inputs = new Map(parsed.inputs)
   // A folder outside the current one is fine here (the action keeps it inside the workspace).
   const { workspace, migrationsDir } = cliWorkspace(inputs.get('migrations-dir')?.trim() || 'migrations/resources', io.cwd, io.env)
@@ -134,7 +144,8 @@ function readCliConfig(command: CliCommand, parsed: ParsedArgs, io: CliIo, maske
     // The command line works in the folder it is run from, also on a CI runner that sets GITHUB_WORKSPACE.
     env: { ...io.env, GITHUB_WORKSPACE: workspace },
     setSecret: (secret) => masker.add(secret),
-    ruleIds: RULES.map((rule) => rule.id)
+    ruleIds: RULES.map((rule) => rule.id),
+    warning: (input, message) => terminal.warning(`--${input}: ${asFlags(message)}`)
   })
 }
 
@@ -148,7 +159,7 @@ function needsTarget(config: Config, command: CliCommand): void {
 async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, masker: Masker, terminal: Terminal): Promise<Result> {
   if (command === 'new') return newCommand(parsed, io, terminal)
   if (parsed.args.length && command !== 'review') throw new UsageError(`${command} takes no arguments (got '${parsed.args[0]}')`)
-  const config = readCliConfig(command, parsed, io, masker)
+  const config = readCliConfig(command, parsed, io, masker, terminal)
   const { versions, warnings } = await discoverMigrations(config.migrationsDir, config.workspace)
   for (const warning of warnings) terminal.warning(warning)
   if (command === 'review') return reviewCommand(config, versions, parsed, terminal)
@@ -165,7 +176,7 @@ async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, ma
 }
 
 function failuresOut(failures: CommandFailure[], terminal: Terminal): void {
-  for (const failure of failures) terminal.annotate('error', failure.message, failure.where)
+  for (const failure of failures) terminal.annotate('error', asFlags(failure.message), failure.where)
 }
 
 /** The run's outputs as the action writes them (the same functions bound `plan` and `findings`), parsed into one document. */
@@ -215,7 +226,7 @@ async function applyCommand(config: Config, versions: Version[], terminal: Termi
   }
   if (result.error) {
     const location = result.error instanceof StatementFailedError ? result.error.location : null
-    const message = errorMessage(result.error)
+    const message = asFlags(errorMessage(result.error))
     if (location) terminal.annotate('error', message, { file: location.file, startLine: location.line, startColumn: location.column })
     else terminal.line(`${terminal.paint('red', 'error:')} ${terminal.clean(message)}`)
     document.error = { message, version: result.failedVersion, location }
@@ -287,7 +298,7 @@ async function reviewCommand(config: Config, versions: Version[], parsed: Parsed
   // SQL that does not parse fails whatever fail-on says; its findings above already say where.
   const unparsed = syntaxFailures(findings)
   const blocking = reviewBlocking(findings, config.failOn)
-  if (blocking.length) terminal.annotate('error', failOnMessage(blocking, config.failOn), { title: 'Review' })
+  if (blocking.length) terminal.annotate('error', asFlags(failOnMessage(blocking, config.failOn)), { title: 'Review' })
   return {
     code: blocking.length || unparsed.length ? EXIT.failed : EXIT.ok,
     document: { versions: reviewed, findings: JSON.parse(findingsOutput(findings, PLAN_OUTPUT_LIMIT)) as unknown }

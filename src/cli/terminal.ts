@@ -29,6 +29,11 @@ export class Masker {
   }
 }
 
+/** Text written for the action's Markdown (findings, failures) as a terminal shows it: code spans and bold without their marks. */
+export function unmarked(text: string): string {
+  return text.replace(/`([^`\n]+)`/g, '$1').replace(/\*\*([^*\n]+)\*\*/g, '$1')
+}
+
 const PROGRESS_AFTER_MS = 1_000
 const PROGRESS_EVERY_MS = 250
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
@@ -86,7 +91,7 @@ export class Terminal implements Reporter {
     const colour: Colour = level === 'error' ? 'red' : level === 'warning' ? 'yellow' : 'cyan'
     const place = where.file ? `${where.file}:${where.startLine ?? 1}:${where.startColumn ?? 1}: ` : ''
     const title = where.title ? `${where.title}: ` : ''
-    this.line(`${this.clean(place)}${this.paint(colour, `${level}:`)} ${this.clean(title + message)}`)
+    this.line(`${this.clean(place)}${this.paint(colour, `${level}:`)} ${this.clean(unmarked(title + message))}`)
   }
 
   /**

@@ -85,7 +85,9 @@ export async function runOperation(config: Config, versions: Version[], reporter
       text = ['Nothing to repair: no drift and no stale lease.']
       return [`✅ ${text[0]}`]
     }
-    text = [...accepted.map((a) => `Accepted the current checksums of v${a.version}: ${a.files.join(', ')}`), ...(cleared ? [cleared] : [])]
+    // One line: the engine's log has already named each file.
+    const done = [accepted.length ? `Accepted the current checksums of ${versionList(accepted.map((a) => a.version))}` : null, cleared]
+    text = [`${done.filter(Boolean).join('; ')}.`]
     return [
       ...fitLines(
         accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`),

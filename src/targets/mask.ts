@@ -79,6 +79,11 @@ export function urlSecrets(url: string): string[] {
   return [...new Set(written.flatMap((value) => [value, decoded(value)]))].filter(Boolean)
 }
 
+/** The password of a URL as it is written (percent-encoded or not), split as splitUrl reads it; null when there is none. */
+export function writtenPassword(url: string): string | null {
+  return splitUrl(url)?.password ?? null
+}
+
 /**
  * Whether a URL parser (and so the PostgreSQL driver) reads another password than the one written: a raw
  * `@`, `/`, `?` or `#` in the password makes it take part of the password for the host or the database.

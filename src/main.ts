@@ -40,7 +40,8 @@ export async function run(): Promise<void> {
       getInput: (name) => core.getInput(name),
       env: process.env,
       setSecret: core.setSecret,
-      ruleIds: RULES.map((rule) => rule.id)
+      ruleIds: RULES.map((rule) => rule.id),
+      warning: (input, message) => core.warning(logLine(`Input '${input}': ${message}`))
     })
     const { versions, warnings } = await discover(config)
     for (const warning of warnings) core.warning(logLine(warning))

@@ -2,11 +2,13 @@
  * Golden files for what people read on GitHub: the plan comment, the deploy comment and the
  * deployment status line. UPDATE_GOLDEN=1 rewrites them; review the diff.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import type { ApplyResult } from '../src/engine/apply.js'
 import { PlanRefusedError, StatementFailedError, StepFailedError } from '../src/errors.js'
 import { planMigrations } from '../src/plan.js'
 import { COMMENT_LIMIT, deploySummaryLine, renderDeployComment, renderPlanComment } from '../src/report/comment.js'
-import { renderApply } from '../src/report/markdown.js'
+import { fileCell, plural, renderApply } from '../src/report/markdown.js'
 import type { Verification } from '../src/shadow/verify.js'
 import { golden } from './support/golden.js'
 import { rowFor, version } from './support/versions.js'
@@ -234,4 +236,109 @@ test('deploy comment and summary after a failed step of a version that runs in s
   )
   expect(summary).toContain('> v3 is partly applied: steps 1–2 of 3 ran and stay applied.')
   expect(summary).not.toContain('rolled back')
+})
+
+test('every plan comment puts its verdict on line 3 and its table of versions within the first 15 lines', () => {
+  const dir = path.resolve('__tests__/golden')
+  const plans = fs.readdirSync(dir).filter((name) => /^comment-plan-.*\.md$/.test(name) && name !== 'comment-plan-up-to-date.md')
+  expect(plans.length).toBeGreaterThanOrEqual(7)
+  for (const name of plans) {
+    const lines = fs.readFileSync(path.join(dir, name), 'utf8').split('\n')
+    expect([name, lines[2]]).toEqual([name, expect.stringMatching(/^(❌ \*\*Not ready\*\*: |✅ \*\*Ready to apply\*\*)/u)])
+    const table = lines.indexOf('| Version | Files | Statements | Runs | Verified |')
+    expect([name, table >= 0 && table + 2 < 15]).toEqual([name, true])
+  }
+})
+
+test('the verdict names each refusal in a few words; out-of-order versions allowed by allow-out-of-order are not one', () => {
+  const v4 = version(4, { '01.sql': 'create table d (id int);\n' })
+  // v2 is on disk below the current v4 (out of order); v3 is recorded but has no folder (missing).
+  const plan = planMigrations([v1, v2, v4], [rowFor(v1), rowFor(v3), rowFor(v4)])
+  const body = renderPlanComment({
+    environment: 'production',
+    plan,
+    versions: [v1, v2, v4],
+    verification: null,
+    source: { kind: 'database' },
+    ...run
+  })
+  expect(body.split('\n')[2]).toBe(
+    '❌ **Not ready**: apply would refuse: v3 missing from this branch; v2 below the current v4 · 1 version pending'
+  )
+  expect(body).toContain('- ❗ **Missing**: v3 is applied in the database, not in this branch.')
+  expect(body).toContain('- ❗ **Out of order**: v2 is below the current version v4; renumber above it.')
+
+  const allowed = planMigrations([v1, v2, v3, v4], [rowFor(v1), rowFor(v3), rowFor(v4)], { allowOutOfOrder: true })
+  expect(allowed.outOfOrder).toEqual([2])
+  expect(allowed.refusals).toEqual([])
+  const accepted = renderPlanComment({
+    environment: 'production',
+    plan: allowed,
+    versions: [v1, v2, v3, v4],
+    verification: null,
+    source: { kind: 'database' },
+    ...run
+  })
+  expect(accepted.split('\n')[2]).toBe('✅ **Ready to apply** (not verified) · 1 version pending')
+  expect(accepted).not.toContain('Out of order')
+  expect(accepted).not.toContain('refuse')
+})
+
+test('a refusal the comment has no list for is shown as the plan words it, and named in the verdict', () => {
+  const plan = planMigrations([v1, v2], [rowFor(v1)])
+  plan.refusals.push('hostile file: m/v2/03_link.sql is a symbolic link. Replace it with the file itself.')
+  const body = renderPlanComment({
+    environment: 'production',
+    plan,
+    versions: [v1, v2],
+    verification: null,
+    source: { kind: 'database' },
+    ...run
+  })
+  expect(body.split('\n')[2]).toBe('❌ **Not ready**: apply would refuse: hostile file · 1 version pending')
+  expect(body).toContain('- ❗ hostile file: m/v2/03_link.sql is a symbolic link. Replace it with the file itself.')
+})
+
+test('a verification that ran with the target settings it could not match says which, in one line', () => {
+  const plan = planMigrations([v1, v2], [rowFor(v1)])
+  const checked = verification('passed')
+  const render = (settings: Verification['settings']): string =>
+    renderPlanComment({
+      environment: 'production',
+      plan,
+      versions: [v1, v2],
+      verification: { ...checked, versions: checked.versions.slice(0, 2), settings },
+      source: { kind: 'database' },
+      ...run
+    })
+  const line = render({
+    matched: ['TimeZone'],
+    unmatched: [
+      { name: 'lc_ctype', target: 'tr_TR.UTF-8', reason: 'no such locale here' },
+      { name: 'server_version', target: '15.4', reason: 'the throwaway server is 16.6' }
+    ]
+  })
+    .split('\n')
+    .filter((l) => l.includes('could not match'))
+  expect(line).toEqual([
+    "⚠️ The throwaway database could not match the target's `lc_ctype` (`tr_TR.UTF-8`: no such locale here), `server_version` (`15.4`: the throwaway server is 16.6): " +
+      'what depends on those settings (a rewrite, a default, a cast) may differ on the target.'
+  ])
+  // Nothing unmatched, or no settings read: no line.
+  expect(render({ matched: ['TimeZone'], unmatched: [] })).not.toContain('could not match')
+  expect(render(null)).not.toContain('could not match')
+  expect(render(undefined)).toBe(render(null))
+})
+
+test('counts say one of a thing in the singular', () => {
+  const files = Array.from({ length: 11 }, (_, i) => ({ name: `${String(i).padStart(2, '0')}.sql`, statements: 1 }))
+  expect(fileCell(files)).toMatch(/… and 1 more file$/)
+  expect(fileCell([...files, { name: '11.sql', statements: 1 }])).toMatch(/… and 2 more files$/)
+  expect(plural(1, 'statement')).toBe('1 statement')
+  expect(plural(1_200, 'version')).toBe('1,200 versions')
+  // Nowhere in what the report renders: "(s)" or a count of one with a plural noun.
+  for (const name of fs.readdirSync(path.resolve('__tests__/golden'))) {
+    const text = fs.readFileSync(path.resolve('__tests__/golden', name), 'utf8')
+    expect([name, text.match(/\(s\)|\b1 (statements|files|versions|errors|warnings|notices|findings|rules)\b/g)]).toEqual([name, null])
+  }
 })

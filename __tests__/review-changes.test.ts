@@ -99,6 +99,13 @@ async function traceOf(versions: Versions): Promise<{ trace: Map<string, Stateme
 
 type Options = { catalog?: Map<string, RelationFacts> | null; trace?: Map<string, StatementTrace> | null }
 
+/** Findings of every rule over pending versions given as `[{ '01.sql': text }, …]` (versions 1, 2, …). */
+async function findingsOfAll(versions: Versions, options: Options = {}): Promise<Finding[]> {
+  const statements = await pendingStatements(versions)
+  const context = { catalog: options.catalog === undefined ? null : options.catalog, trace: options.trace ?? null, defaultSchema: 'public' }
+  return runRules(statements, context, { ignoreRules: [] })
+}
+
 /** Findings of one rule over pending versions given as `[{ '01.sql': text }, …]` (versions 1, 2, …). */
 async function findings(rule: string, versions: Versions, options: Options = {}): Promise<Finding[]> {
   const statements = await pendingStatements(versions)
@@ -387,7 +394,7 @@ describe('access-exclusive-held', () => {
       const found = await findings('access-exclusive-held', versions, options)
       expect(found).toHaveLength(1)
       expect(found[0]).toMatchObject({ line: 1, relation: 'public.orders', lock: 'AccessExclusiveLock' })
-      expect(found[0].message).toContain('the 2 statements after it (m/v1/01.sql:2–3)')
+      expect(found[0].message).toContain('the 2 statements after it that take time or wait for a lock (m/v1/01.sql:2–3)')
     }
   })
 
@@ -440,7 +447,11 @@ describe('access-exclusive-held', () => {
       const versions = [{ '01.sql': `${statement};\nSELECT 1;` }]
       const { trace, failed } = await traceOf(versions)
       expect(failed).toBeNull()
-      expect(await findings('access-exclusive-held', versions, { trace })).toHaveLength(1)
+      // One finding per statement and cause: the rename's (or drop's) finding names the same lock, and says it is held.
+      const all = await findingsOfAll(versions, { trace })
+      expect(all.map((finding) => finding.rule)).toEqual([statement.startsWith('DROP') ? 'drop-table' : 'rename-table'])
+      expect(all[0].message).toContain("It holds ACCESS EXCLUSIVE until the version's transaction commits")
+      expect(all[0].message).toContain('(m/v1/01.sql:2)')
     }
     expect(
       await sql(db.url, `SELECT to_regclass('public.orders')::text AS orders, to_regclass('billing.invoices')::text AS invoices`)

@@ -107,6 +107,7 @@ export function runRules(
   })
   const findings: Array<Finding & { index: number }> = []
   for (const [position, statement] of statements.entries()) {
+    const ofStatement: Array<Finding & { index: number; addendum?: string }> = []
     const statementContext: ReviewContext = {
       ...context,
       createdEarlier: created.before(position),
@@ -130,12 +131,38 @@ export function runRules(
         const reason = statement.waivers.get(rule.id)
         if (reason !== undefined) finding.waived = { reason, by: 'comment' }
         else if (ignored.has(rule.id)) finding.waived = { reason: 'listed in the ignore-rules input', by: 'input' }
-        findings.push(finding)
+        ofStatement.push(finding)
       }
     }
+    findings.push(...joinAddenda(ofStatement))
   }
   findings.sort((a, b) => a.version - b.version || a.index - b.index || a.line - b.line || a.column - b.column)
   return findings.map(({ index: _index, ...finding }) => finding)
+}
+
+/**
+ * One finding per statement and cause: a result with an addendum (a consequence of a cause another rule reports)
+ * is added to the first unwaived finding of another rule about the same relation and lock, and left out.
+ */
+function joinAddenda<T extends Finding & { addendum?: string }>(findings: T[]): Array<Omit<T, 'addendum'>> {
+  const joined: T[] = []
+  for (const finding of findings) {
+    const { addendum } = finding
+    const into =
+      addendum === undefined || finding.waived
+        ? undefined
+        : findings.find(
+            (other) =>
+              other !== finding &&
+              other.addendum === undefined &&
+              !other.waived &&
+              other.relation === finding.relation &&
+              other.lock === finding.lock
+          )
+    if (into && addendum !== undefined) into.message = `${into.message} ${addendum}`
+    else joined.push(finding)
+  }
+  return joined.map(({ addendum: _addendum, ...finding }) => finding)
 }
 
 /** Rule ids in `ids` that no rule has (for the ignore-rules input's validation). */

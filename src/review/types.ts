@@ -130,6 +130,12 @@ export function traceKey(version: number, index: number): string {
  */
 export type RuleResult = Omit<Finding, 'rule' | 'version' | 'file' | 'line' | 'column' | 'severity' | 'waived'> & {
   severity: Severity
+  /**
+   * Set when the result is one more consequence of a cause another rule reports about the same statement (the
+   * same relation and lock): this sentence is added to that rule's finding instead of a finding of its own, so
+   * that a statement gets one finding per cause. Without such a finding (none, or waived) the result stands alone.
+   */
+  addendum?: string
 }
 
 export interface Rule {

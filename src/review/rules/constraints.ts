@@ -154,7 +154,7 @@ function provesNotNull(constraint: Fields | null, column: string): boolean {
  * an applied version (not in the pending SQL) counts when its name contains the column's (docs/rules.md's pattern):
  * the trace, when there is one, decides instead.
  */
-function provenByPendingCheck(statement: ReviewStatement, context: ReviewContext, relation: string, column: string): boolean {
+export function provenByPendingCheck(statement: ReviewStatement, context: ReviewContext, relation: string, column: string): boolean {
   const transaction = transactionOf(statement, context)
   const earlier = transaction.slice(
     0,

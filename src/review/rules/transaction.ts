@@ -5,19 +5,13 @@
  * file runs each statement on its own (as the engine's segments do).
  */
 import type { ReviewContext, ReviewStatement, Rule } from '../types.js'
+import { provenByPendingCheck } from './constraints.js'
+import { isAtLeast, type LockMode } from './lock-context.js'
+import { ownLockNeed, transactionOf } from './lock-need.js'
 import { alterTable, body, findAll, kindOf, list, names, qualifiedName, rangeVarName, stringConstants, text } from './nodes.js'
 import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, factsOf, traceOf } from './relations.js'
 
-/** The statements that run in the same transaction as this one, in order; empty for a statement of a no-transaction file. */
-export function transactionOf(statement: ReviewStatement, context: ReviewContext): readonly ReviewStatement[] {
-  const statements = context.versionStatements ?? []
-  const at = statements.findIndex((other) => other.index === statement.index)
-  if (at < 0 || statement.noTransaction) return []
-  let [start, end] = [at, at + 1]
-  while (start > 0 && !statements[start - 1].noTransaction) start--
-  while (end < statements.length && !statements[end].noTransaction) end++
-  return statements.slice(start, end)
-}
+export { transactionOf }
 
 /** ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE (SHARE UPDATE EXCLUSIVE or SHARE ROW EXCLUSIVE). */
 const WEAKER_ALTER_TABLE = new Set([
@@ -95,6 +89,86 @@ function lines(statements: readonly ReviewStatement[]): string {
 
 const SAYS_ITS_OWN_LOCK_IS_HELD = new Set(['TruncateStmt', 'LockStmt'])
 
+/** ALTER TABLE subcommands that change only the catalog: instant under a lock already held. */
+const CATALOG_ONLY = new Set([
+  'AT_DropConstraint',
+  'AT_ColumnDefault',
+  'AT_DropNotNull',
+  'AT_DropColumn',
+  'AT_SetStatistics',
+  'AT_SetStorage',
+  'AT_SetCompression',
+  'AT_SetOptions',
+  'AT_ResetOptions',
+  'AT_ChangeOwner',
+  'AT_DropIdentity',
+  'AT_SetIdentity',
+  'AT_EnableTrig',
+  'AT_DisableTrig',
+  'AT_EnableTrigAll',
+  'AT_DisableTrigAll',
+  'AT_EnableTrigUser',
+  'AT_DisableTrigUser',
+  'AT_ReplicaIdentity'
+])
+
+/** Statements without a relation lock of their own that take no time: a setting, a comment. */
+const INSTANT_STATEMENTS = new Set(['VariableSetStmt', 'CommentStmt'])
+
+/** An ALTER TABLE subcommand that changes only the catalog, read from the SQL. */
+function catalogOnly(command: Record<string, unknown>, statement: ReviewStatement, context: ReviewContext, relation: string): boolean {
+  const subtype = String(command.subtype)
+  if (CATALOG_ONLY.has(subtype)) return true
+  if (subtype === 'AT_AddConstraint') return body(command.def, 'Constraint')?.skip_validation === true
+  if (subtype === 'AT_SetNotNull')
+    return typeof command.name === 'string' && provenByPendingCheck(statement, context, relation, command.name)
+  if (subtype !== 'AT_AddColumn') return false
+  // A plain column, or one with a constant default (no function call, no constraint that scans or builds an index).
+  const constraints = list(body(command.def, 'ColumnDef')?.constraints).map((item) => body(item, 'Constraint') ?? {})
+  return constraints.every(
+    (constraint) =>
+      constraint.contype === 'CONSTR_NULL' ||
+      constraint.contype === 'CONSTR_NOTNULL' ||
+      (constraint.contype === 'CONSTR_DEFAULT' && findAll(constraint.raw_expr, 'FuncCall').length === 0)
+  )
+}
+
+/**
+ * Whether a statement that runs while the lock is held makes the lock last: it reads or rewrites a table, writes
+ * rows, or needs a lock the transaction does not hold yet (and may queue for it). A change of the catalog alone on
+ * a table already locked (docs/rules.md's DROP CONSTRAINT after SET NOT NULL) takes no time. The statement's trace
+ * decides when it says what it read; else its SQL.
+ */
+function holdsUp(other: ReviewStatement, context: ReviewContext, held: ReadonlyMap<string, LockMode>): boolean {
+  const kind = kindOf(other.node) ?? ''
+  const needs = ownLockNeed(other, context.defaultSchema)
+  if (
+    needs.some((need) => {
+      const mode = held.get(need.relation)
+      return mode === undefined || !isAtLeast(mode, need.mode)
+    })
+  )
+    return true
+  if (needs.length === 0) return !INSTANT_STATEMENTS.has(kind)
+  const trace = traceOf(other, context)
+  if (trace?.scanned !== undefined) return trace.scanned.length > 0 || trace.rewritten.length > 0
+  const altered = alterTable(other.node, context.defaultSchema)
+  if (altered) return !altered.commands.every((command) => catalogOnly(command, other, context, altered.relation))
+  return kind !== 'RenameStmt'
+}
+
+/** The locks the statements hold after running, strongest per relation (their own needs, from the SQL). */
+function locksAfter(statements: readonly ReviewStatement[], context: ReviewContext): Map<string, LockMode> {
+  const held = new Map<string, LockMode>()
+  for (const statement of statements) {
+    for (const need of ownLockNeed(statement, context.defaultSchema)) {
+      const known = held.get(need.relation)
+      if (!known || isAtLeast(need.mode, known)) held.set(need.relation, need.mode)
+    }
+  }
+  return held
+}
+
 export const accessExclusiveHeld: Rule = {
   id: 'access-exclusive-held',
   severity: 'warning',
@@ -104,9 +178,14 @@ export const accessExclusiveHeld: Rule = {
     if (SAYS_ITS_OWN_LOCK_IS_HELD.has(kindOf(statement.node) ?? '')) return []
     const transaction = transactionOf(statement, context)
     const at = transaction.findIndex((other) => other.index === statement.index)
-    const following = transaction.slice(at + 1)
-    if (following.length === 0) return []
     const earlier = transaction.slice(0, at)
+    // Each statement after it, with the locks the transaction holds when it starts.
+    const following = transaction.slice(at + 1).filter((other, i) => {
+      const held = locksAfter(transaction.slice(0, at + 1 + i), context)
+      for (const relation of accessExclusiveOn(statement, context)) held.set(relation, 'AccessExclusiveLock')
+      return holdsUp(other, context, held)
+    })
+    if (following.length === 0) return []
     return accessExclusiveOn(statement, context)
       .filter((relation) => existedBefore(relation, context))
       .filter((relation) => !earlier.some((other) => accessExclusiveOn(other, context).includes(relation)))
@@ -114,8 +193,12 @@ export const accessExclusiveHeld: Rule = {
         severity: 'warning',
         message:
           `Takes ACCESS EXCLUSIVE on ${describeRelation(relation, context)} and holds it until the version's transaction commits: ` +
-          `the ${following.length === 1 ? 'statement' : `${following.length} statements`} after it (${lines(following)}) ` +
-          'run while every read and write of the table waits.',
+          `the ${following.length === 1 ? 'statement' : `${following.length} statements`} after it that take time or wait for a lock ` +
+          `(${lines(following)}) run while every read and write of the table waits.`,
+        addendum:
+          `It holds ACCESS EXCLUSIVE until the version's transaction commits, while the ` +
+          `${following.length === 1 ? 'statement' : `${following.length} statements`} after it that take time or wait for a lock ` +
+          `(${lines(following)}) run: make it the last statement of its transaction, with a lock_timeout before it.`,
         fix:
           'Make the statement that takes ACCESS EXCLUSIVE the last of its transaction: move the statements after it to a later ' +
           'version, and set a lock_timeout so that the lock is given up instead of queueing traffic behind it.',

@@ -61,7 +61,9 @@ describe.each([500, 5_000])('%i pending versions', (count) => {
 
   test('the plan comment stays under the limit and says how many versions it does not list', () => {
     expect(body.length).toBeLessThan(COMMENT_LIMIT - 1_000)
-    expect(body).toContain(`**${count} versions pending**: v1–v${count} (${count * 8} statements)`)
+    // Counts are written for people: 5,000 and 40,000.
+    const n = (value: number): string => value.toLocaleString('en-US')
+    expect(body).toContain(`**${n(count)} versions pending**: v1–v${count} (${n(count * 8)} statements)`)
     const listed = body.match(/^\| v\d+ /gm)!.length
     expect(listed).toBeGreaterThan(10)
     expect(listed).toBeLessThan(count)
@@ -79,7 +81,7 @@ describe.each([500, 5_000])('%i pending versions', (count) => {
     expect(outcome.action).toBe('created')
     const [comment] = fake.commentsOn(REPO, count)
     expect(comment.body.length).toBeLessThanOrEqual(MAX_COMMENT_LENGTH)
-    expect(comment.body).toContain(`**${count} versions pending**`)
+    expect(comment.body).toContain(`**${count.toLocaleString('en-US')} versions pending**`)
   })
 
   test('the plan output is bounded JSON that says what it left out', () => {
@@ -141,6 +143,8 @@ test('drift in thousands of applied versions is listed up to a bound, then count
   })
   expect(body.length).toBeLessThan(COMMENT_LIMIT - 1_000)
   expect(body).toMatch(/^- … and [\d,]+ more$/m)
+  // The verdict stays one short line: runs of versions, not 3,000 names.
+  expect(body.split('\n')[2]).toBe('❌ **Not ready**: apply would refuse: v1–v3000 changed after they were applied · nothing pending')
   const output = JSON.parse(planOutput(plan)) as Plan & { omitted: Record<string, number> }
   expect(output.drift.length + output.omitted.drift).toBe(3_000)
   expect(output.appliedVersions.at(-1)).toBe(3_000)

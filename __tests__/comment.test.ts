@@ -244,7 +244,10 @@ test('every plan comment puts its verdict on line 3 and its table of versions wi
   expect(plans.length).toBeGreaterThanOrEqual(7)
   for (const name of plans) {
     const lines = fs.readFileSync(path.join(dir, name), 'utf8').split('\n')
-    expect([name, lines[2]]).toEqual([name, expect.stringMatching(/^(❌ \*\*Not ready\*\*: |✅ \*\*Ready to apply\*\*)/u)])
+    expect([name, lines[2]]).toEqual([
+      name,
+      expect.stringMatching(/^(❌ \*\*(apply would refuse|apply would fail|The review blocks this plan)\*\*|✅ \*\*Ready to apply\*\*)/u)
+    ])
     const table = lines.indexOf('| Version | Files | Statements | Runs | Verified |')
     expect([name, table >= 0 && table + 2 < 15]).toEqual([name, true])
   }
@@ -262,9 +265,7 @@ test('the verdict names each refusal in a few words; out-of-order versions allow
     source: { kind: 'database' },
     ...run
   })
-  expect(body.split('\n')[2]).toBe(
-    '❌ **Not ready**: apply would refuse: v3 missing from this branch; v2 below the current v4 · 1 version pending'
-  )
+  expect(body.split('\n')[2]).toBe('❌ **apply would refuse**: v3 missing from this branch; v2 below the current v4 · 1 version pending')
   expect(body).toContain('- ❗ **Missing**: v3 is applied in the database, not in this branch.')
   expect(body).toContain('- ❗ **Out of order**: v2 is below the current version v4; renumber above it.')
 
@@ -295,7 +296,7 @@ test('a refusal the comment has no list for is shown as the plan words it, and n
     source: { kind: 'database' },
     ...run
   })
-  expect(body.split('\n')[2]).toBe('❌ **Not ready**: apply would refuse: hostile file · 1 version pending')
+  expect(body.split('\n')[2]).toBe('❌ **apply would refuse**: hostile file · 1 version pending')
   expect(body).toContain('- ❗ hostile file: m/v2/03_link.sql is a symbolic link. Replace it with the file itself.')
 })
 

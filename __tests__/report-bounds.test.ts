@@ -144,7 +144,7 @@ test('drift in thousands of applied versions is listed up to a bound, then count
   expect(body.length).toBeLessThan(COMMENT_LIMIT - 1_000)
   expect(body).toMatch(/^- … and [\d,]+ more$/m)
   // The verdict stays one short line: runs of versions, not 3,000 names.
-  expect(body.split('\n')[2]).toBe('❌ **Not ready**: apply would refuse: v1–v3000 changed after they were applied · nothing pending')
+  expect(body.split('\n')[2]).toBe('❌ **apply would refuse**: v1–v3000 changed after they were applied · nothing pending')
   const output = JSON.parse(planOutput(plan)) as Plan & { omitted: Record<string, number> }
   expect(output.drift.length + output.omitted.drift).toBe(3_000)
   expect(output.appliedVersions.at(-1)).toBe(3_000)

@@ -179,7 +179,7 @@ test('the plan comment opens with the verdict, marks versions with findings besi
     "✅ **Verified**: all 3 versions applied from scratch on an empty PostgreSQL 16 (local PostgreSQL 16.6). That proves the SQL runs, not how it behaves on the target's data."
   )
   // The verdict opens the comment, the table follows; the findings come after it.
-  expect(body.split('\n')[2]).toMatch(/^❌ \*\*Not ready\*\*: the review blocks it/)
+  expect(body.split('\n')[2]).toMatch(/^❌ \*\*The review blocks this plan\*\* \(fail-on: error\)/)
   expect(body.indexOf('Database at **v1**')).toBeLessThan(body.indexOf('**❌ 1 error**'))
   golden('comment-plan-review.md', body)
 })
@@ -313,7 +313,7 @@ test('the Review fits the comment under GitHub limit with "… and N more findin
   })
   expect(body.length).toBeLessThan(COMMENT_LIMIT - 1_000)
   expect(body).toMatch(/- … and [\d,]+ more findings: see the `findings` output and the annotations\./)
-  expect(body).toContain('❌ **Not ready**: the review blocks it (fail-on: error) · 2 versions pending · ❌ 134 errors · ⚠️ 266 warnings\n')
+  expect(body).toContain('❌ **The review blocks this plan** (fail-on: error) · 2 versions pending · ❌ 134 errors · ⚠️ 266 warnings\n')
   expect(body).toContain('**❌ 134 errors**')
   const shown = body.match(/^- (❌|⚠️) /gmu) ?? []
   expect(shown.length).toBeGreaterThan(3)
@@ -516,7 +516,7 @@ test('one version with eight findings: the verdict, then the table within the fi
   const body = eightFindingsComment()
   const lines = body.split('\n')
   expect(lines[2]).toBe(
-    '❌ **Not ready**: the review blocks it (fail-on: error) · 1 version pending · ❌ 1 error · ⚠️ 4 warnings · ℹ️ 3 notices'
+    '❌ **The review blocks this plan** (fail-on: error) · 1 version pending · ❌ 1 error · ⚠️ 4 warnings · ℹ️ 3 notices'
   )
   expect(lines.indexOf('| Version | Files | Statements | Runs | Verified |')).toBeLessThan(15)
   expect(lines.findIndex((line) => line.startsWith('| v4 regions |'))).toBeLessThan(15)
@@ -572,9 +572,7 @@ test('the verdict follows fail-on, a syntax error, and a review that did not run
   expect(verdict({ failOn: 'never' })).toBe('✅ **Ready to apply** · 1 version pending · ❌ 1 error · ⚠️ 4 warnings · ℹ️ 3 notices')
   const warningsOnly = review(EIGHT.filter((f) => f.severity !== 'error'))
   expect(verdict({ review: warningsOnly })).toBe('✅ **Ready to apply** · 1 version pending · ⚠️ 4 warnings · ℹ️ 3 notices')
-  expect(verdict({ review: warningsOnly, failOn: 'warning' })).toMatch(
-    /^❌ \*\*Not ready\*\*: the review blocks it \(fail-on: warning\) · /
-  )
+  expect(verdict({ review: warningsOnly, failOn: 'warning' })).toMatch(/^❌ \*\*The review blocks this plan\*\* \(fail-on: warning\) · /)
   expect(verdict({ review: review([]) })).toBe('✅ **Ready to apply** · 1 version pending · no findings')
   expect(verdict({ review: review([]), verification: null })).toBe('✅ **Ready to apply** (not verified) · 1 version pending · no findings')
   expect(verdict({ review: review([], { unavailable: 'a rule failed: boom' }) })).toBe(
@@ -591,6 +589,6 @@ test('the verdict follows fail-on, a syntax error, and a review that did not run
     message: 'syntax error at or near "tabel"'
   })
   expect(verdict({ review: review([unparsed]), failOn: 'never' })).toBe(
-    '❌ **Not ready**: apply would fail: v4 does not parse at `m/v4_regions/02_notes.sql:1:8` · 1 version pending · ❌ 1 error'
+    '❌ **apply would fail**: v4 does not parse at `m/v4_regions/02_notes.sql:1:8` · 1 version pending · ❌ 1 error'
   )
 })

@@ -166,10 +166,10 @@ function verdict(
   const tail = [pending, ...(counts ? [counts] : [])].join(' · ')
   if (refused.labels.length) {
     const reasons = [...refused.labels, ...(failure ? [failure] : [])].join('; ')
-    return `❌ **Not ready**: apply would refuse: ${reasons} · ${tail}`
+    return `❌ **apply would refuse**: ${reasons} · ${tail}`
   }
-  if (failure) return `❌ **Not ready**: apply would fail: ${failure} · ${tail}`
-  if (blocking.length) return `❌ **Not ready**: the review blocks it (fail-on: ${failOn}) · ${tail}`
+  if (failure) return `❌ **apply would fail**: ${failure} · ${tail}`
+  if (blocking.length) return `❌ **The review blocks this plan** (fail-on: ${failOn}) · ${tail}`
   const unverified = plan.pending.length && !verified(verification) ? ' (not verified)' : ''
   return `✅ **Ready to apply**${unverified} · ${tail}`
 }

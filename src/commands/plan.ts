@@ -115,7 +115,8 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
     runUrl: config.run.runUrl,
     sha: config.run.commitSha,
     review,
-    schemaChange: ran?.schemaChange ? renderSchemaChange(ran.schemaChange) : null
+    schemaChange: ran?.schemaChange ? renderSchemaChange(ran.schemaChange) : null,
+    failOn: config.failOn
   })
 
   // Everything apply would refuse before running anything fails the plan too, with apply's own words.

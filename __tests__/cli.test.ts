@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from '../src/cli/args.js'
 import { helpText } from '../src/cli/help.js'
-import { EXIT, runCli } from '../src/cli/run.js'
+import { EXIT, asFlags, runCli } from '../src/cli/run.js'
 import { Masker, Terminal } from '../src/cli/terminal.js'
 import { readConfig } from '../src/config.js'
 import { FLAG_OPTIONS } from '../src/options.js'
@@ -178,6 +178,21 @@ describe('usage mistakes exit 2 with one line that names the flag', () => {
     expect(ran.stdout + ran.stderr).not.toContain('s3cr3t-pw')
     expect(JSON.parse(ran.stdout).error.kind).toBe('failed')
   })
+})
+
+test.each([
+  ['or set allow-out-of-order: true to apply them anyway.', 'or set --allow-out-of-order to apply them anyway.'],
+  ['set verify: false', 'set --no-verify'],
+  ['or set fail-on: never to report without failing.', 'or set --fail-on never to report without failing.'],
+  ['only goes with command: baseline (the command is plan)', 'only goes with aurora-migrate baseline (the command is plan)'],
+  [
+    'a comment line `-- aurora-migrate:ignore <rule-id> <reason>` right before',
+    'a comment line -- aurora-migrate:ignore <rule-id> <reason> right before'
+  ],
+  ['database at **v3**; check that migrations-dir is right', 'database at v3; check that --migrations-dir is right'],
+  ['already --lock-timeout and shadow-database-url', 'already --lock-timeout and --shadow-database-url']
+])("asFlags: the action's %j in the command line's words", (text, words) => {
+  expect(asFlags(text)).toBe(words)
 })
 
 describe('parseArgs', () => {

@@ -42,18 +42,27 @@ export interface CliIo {
 const TARGET_INPUTS = ['database-url', 'resource-arn', 'secret-arn', 'lambda-function']
 /** Option names with a hyphen, as they appear in readConfig's messages: shown as flags on the command line. */
 const HYPHENATED = OPTIONS.map((option) => option.name).filter((name) => name.includes('-'))
+/** Boolean flags, whose `name: true` / `name: false` in the action's text are `--name` / `--no-name` here. */
+const BOOLEAN_FLAGS = OPTIONS.filter((option) => option.boolean && option.use === 'flag').map((option) => option.name)
 
 /**
  * The action's text in the command line's words: `command: baseline` is `aurora-migrate baseline`,
  * `fail-on: never` is `--fail-on never`, an input's name is its flag; and no Markdown (code spans, bold).
  */
 export function asFlags(text: string): string {
+  const switched = BOOLEAN_FLAGS.reduce(
+    (result, name) =>
+      result
+        .replace(new RegExp(`(?<![\\w-])${name}: true\\b`, 'g'), `--${name}`)
+        .replace(new RegExp(`(?<![\\w-])${name}: false\\b`, 'g'), `--no-${name}`),
+    text
+  )
   const flagged = HYPHENATED.reduce(
     (result, name) =>
       result
         .replace(new RegExp(`(?<![\\w-])${name}: (?=[a-z0-9])`, 'g'), `--${name} `)
         .replace(new RegExp(`(?<![\\w-])${name}(?![\\w-])`, 'g'), `--${name}`),
-    text
+    switched
   )
   return unmarked(flagged.replace(/(?<![\w-])command: (plan|apply|validate|baseline|repair)\b/g, 'aurora-migrate $1'))
 }
@@ -212,7 +221,7 @@ async function planCommand(config: Config, versions: Version[], parsed: ParsedAr
     )
   return {
     code,
-    document: { ...outputsDocument(outcome.outputs), failures: failures.map((f) => f.message) }
+    document: { ...outputsDocument(outcome.outputs), failures: failures.map((f) => asFlags(f.message)) }
   }
 }
 
@@ -259,7 +268,7 @@ async function operationCommand(config: Config, versions: Version[], terminal: T
     )
   return {
     code,
-    document: { ...outputsDocument(outputs), summary: markdown, failures: failures.map((f) => f.message) }
+    document: { ...outputsDocument(outputs), summary: markdown, failures: failures.map((f) => asFlags(f.message)) }
   }
 }
 

@@ -295,6 +295,18 @@ describe('Terminal', () => {
     }
   })
 
+  test('findings and failures written for Markdown print without code spans or bold', () => {
+    const out = stream(false)
+    new Terminal(out, new Masker(), { colour: false, progress: false }).annotate(
+      'warning',
+      'Use `CREATE INDEX CONCURRENTLY` on **public.users** (5 MB).',
+      {
+        title: 'index-not-concurrent'
+      }
+    )
+    expect(out.text()).toBe('warning: index-not-concurrent: Use CREATE INDEX CONCURRENTLY on public.users (5 MB).\n')
+  })
+
   test('no spinner when the output is not a terminal', () => {
     jest.useFakeTimers()
     try {
@@ -323,14 +335,19 @@ describe('Terminal', () => {
       lock: 'ShareLock'
     }
     const waived: Finding = { ...finding, line: 9, waived: { reason: 'tiny table', by: 'comment' } }
+    const listed: Finding = { ...finding, line: 12, waived: { reason: 'listed in the ignore-rules input', by: 'input' } }
     const judged = stream(false)
     new Terminal(judged, new Masker(), { colour: false, progress: false }).findings([finding, waived], { log: true, annotate: true })
     expect(judged.text()).toBe('m/v2/01.sql:4:1: warning: index-not-concurrent: CREATE INDEX blocks writes. Fix: Build it CONCURRENTLY.\n')
     const logged = stream(false)
-    new Terminal(logged, new Masker(), { colour: false, progress: false }).findings([finding, waived], { log: true, annotate: false })
+    new Terminal(logged, new Masker(), { colour: false, progress: false }).findings([finding, waived, listed], {
+      log: true,
+      annotate: false
+    })
     expect(logged.text()).toBe(
       'm/v2/01.sql:4:1: warning: index-not-concurrent: CREATE INDEX blocks writes.\n' +
-        'm/v2/01.sql:9:1: warning: index-not-concurrent: CREATE INDEX blocks writes. (waived by a comment: tiny table)\n'
+        'm/v2/01.sql:9:1: warning: index-not-concurrent: CREATE INDEX blocks writes. (waived by a comment: tiny table)\n' +
+        'm/v2/01.sql:12:1: warning: index-not-concurrent: CREATE INDEX blocks writes. (waived by --ignore-rules)\n'
     )
   })
 })

@@ -106,7 +106,11 @@ export class Terminal implements Reporter {
     }
     if (!show.log) return
     for (const f of findings) {
-      const waived = f.waived ? ` (waived by ${f.waived.by === 'comment' ? 'a comment' : 'ignore-rules'}: ${f.waived.reason})` : ''
+      const waived = f.waived
+        ? f.waived.by === 'comment'
+          ? ` (waived by a comment: ${f.waived.reason})`
+          : ' (waived by --ignore-rules)'
+        : ''
       this.annotate(f.severity, `${f.message}${waived}`, { title: f.rule, file: f.file, startLine: f.line, startColumn: f.column })
     }
   }

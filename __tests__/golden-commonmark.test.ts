@@ -35,6 +35,9 @@ describe('the checks catch what they are for', () => {
     expect(commonMarkProblems('severity null\n')).toHaveLength(1)
     expect(commonMarkProblems(`found ${String({})}\n`)).toContain('[object Object] in the text')
     expect(commonMarkProblems('`a text NOT NULL`\n\n```sql\nselect null;\n```\n')).toEqual([])
+    expect(commonMarkProblems('at `undefined`\n')).toEqual(['line 1: stray undefined in "undefined"'])
+    expect(commonMarkProblems('[file](https://x/pull/7/files#undefined)\n')).toHaveLength(1)
+    expect(commonMarkProblems('<details><summary>undefined</summary>\n\nx\n\n</details>\n')).toHaveLength(1)
   })
 
   test('a table row with a cell too many or too few, and a table that did not parse', () => {

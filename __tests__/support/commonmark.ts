@@ -36,11 +36,26 @@ export function commonMarkProblems(text: string): string[] {
       else if (!inline.content.trim()) problems.push(`line ${line}: an empty list item`)
     }
     if (token.type === 'inline') {
+      const line = (token.map?.[0] ?? 0) + 1
       for (const child of token.children ?? []) {
-        if (child.type !== 'text') continue
-        const stray = /\b(undefined|null|NaN)\b|\[object Object\]/.exec(child.content)
-        if (stray) problems.push(`line ${(token.map?.[0] ?? 0) + 1}: stray ${stray[0]} in "${child.content}"`)
+        // In text, the words a missing value prints; in code, a span that is nothing else; in a link, its target.
+        const where =
+          child.type === 'text'
+            ? child.content
+            : child.type === 'code_inline' && /^(undefined|null|NaN)$/.test(child.content.trim())
+              ? child.content
+              : child.type === 'link_open'
+                ? String(child.attrGet('href') ?? '')
+                : child.type === 'html_inline'
+                  ? child.content.replace(/<[^>]*>/g, ' ')
+                  : ''
+        const stray = /\b(undefined|null|NaN)\b|\[object Object\]/.exec(where)
+        if (stray) problems.push(`line ${line}: stray ${stray[0]} in "${where}"`)
       }
+    }
+    if (token.type === 'html_block') {
+      const stray = /\b(undefined|NaN)\b|\[object Object\]/.exec(token.content.replace(/<[^>]*>/g, ' '))
+      if (stray) problems.push(`line ${(token.map?.[0] ?? 0) + 1}: stray ${stray[0]} in ${token.content.trim()}`)
     }
     if ((token.type === 'fence' || token.type === 'code_block') && token.map) {
       for (let line = token.map[0]; line < token.map[1]; line++) codeLines.add(line)

@@ -216,6 +216,15 @@ describe('parseArgs', () => {
     expect(text).not.toContain('--github-token')
     expect(text).toContain('Exit codes: 0 success; 1 a migration or a check failed; 2 bad usage or input; 3 versions are pending')
   })
+
+  test("--help speaks the command line's words: flags and commands, no Markdown, nothing about steps or the workspace", () => {
+    const text = helpText(null, '1.2.3')
+    expect(text).not.toMatch(/`|\*\*|\]\(|the step|command: |relative to the workspace|input error/)
+    expect(text).toMatch(/^ {2}--resource-arn <arn> +Aurora cluster ARN \(RDS Data API\)\. With --secret-arn\.$/m)
+    expect(text).toMatch(/^ {2}--baseline-version <n> +aurora-migrate baseline: record v1\.\.vN/m)
+    expect(text).toMatch(/^ {2}--wait-timeout <duration> +.*\(default: 10min\)$/m)
+    expect(text).toMatch(/^ {2}status +The history \(each applied version: when, by whom, from which commit, how long\)/m)
+  })
 })
 
 describe('new', () => {

@@ -23,6 +23,8 @@ export interface OptionSpec {
   shownDefault?: string
   /** One line for the README's table and --help (Markdown). */
   summary: string
+  /** --help's line instead of `summary`, where the action's words do not fit the command line. */
+  cliSummary?: string
   /** action.yml's description. */
   description: string
 }
@@ -44,6 +46,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: '<dir>',
     default: 'migrations/resources',
     summary: 'Folder of version folders, relative to the workspace.',
+    cliSummary: 'Folder of version folders, relative to the current folder (it may lie outside it).',
     description:
       'Folder of version folders (`v1/`, `v2_add_notes/`, …) whose `.sql` files run in file-name order. Relative to the workspace.'
   },
@@ -185,6 +188,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     shownDefault: 'see text',
     summary:
       "Names the target in comments, the sticky comment's marker and deployment statuses (`staging`, `production`). Default: `<cluster>/<database>` (Data API), the database name of `database-url`, or `migrations-dir` when there is no target. Never holds a secret.",
+    cliSummary:
+      'Names the target in the output (staging, production). Default: <cluster>/<database> (Data API), the database name of --database-url, or the migrations folder without a database.',
     description:
       "Names the target in comments, deployment statuses and the sticky comment's marker (for example staging or production). Default: the cluster name and database (Data API), the database name of database-url, or migrations-dir when there is no target. Never holds a secret."
   },
@@ -212,6 +217,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     boolean: true,
     default: 'true',
     summary: '`plan` also applies every version from scratch to a throwaway PostgreSQL.',
+    cliSummary:
+      "plan also applies every version from scratch to a throwaway PostgreSQL (this machine's initdb and postgres, or --shadow-database-url).",
     description: '`plan` also applies every version from scratch to a throwaway PostgreSQL and reports pass/fail per version.'
   },
   {
@@ -220,6 +227,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: '<url>',
     summary:
       "A PostgreSQL server for verification (a scratch database is created and dropped in it). Without it, a throwaway server is started from the runner's PostgreSQL binaries.",
+    cliSummary: 'A PostgreSQL server for verification (a scratch database is created and dropped in it), instead of a throwaway one.',
     description:
       "A PostgreSQL server for verification (for example a `services: postgres` container); a scratch database is created and dropped in it. Without it, a throwaway server is started from the runner's PostgreSQL binaries (GitHub's Ubuntu runners have them)."
   },
@@ -238,6 +246,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'error',
     summary:
       '`plan` fails the step, after posting the comment and setting the outputs, when the [review](review.md#review) has an unwaived finding of this severity or higher: `error`, `warning`, `notice` (any finding) or `never` (report only).',
+    cliSummary:
+      'plan and review exit 1 when the review has an unwaived finding of this severity or higher: error, warning, notice (any finding) or never (report only).',
     description:
       '`plan` fails the step (after posting the comment and setting the outputs) when the review has an unwaived finding of this severity or higher: `error`, `warning`, `notice` (any finding), or `never` to report only.'
   },
@@ -247,6 +257,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: '<id,id…>',
     summary:
       'Review rule ids to waive for the whole repository, separated by commas (`timestamp-without-time-zone, serial-column`). An unknown id is an input error.',
+    cliSummary:
+      'Review rule ids to waive, separated by commas (timestamp-without-time-zone,serial-column). An unknown id is refused, with the nearest known one suggested.',
     description:
       'Review rule ids to waive for the whole repository, separated by commas (for example `timestamp-without-time-zone, serial-column`). An id the review does not know is an input error. To waive one statement, put `-- aurora-migrate:ignore <rule-id> <reason>` on the line before it.'
   }

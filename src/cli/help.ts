@@ -1,6 +1,7 @@
 /** `aurora-migrate --help` and `aurora-migrate <command> --help`, written from the one table of options. */
 import { FLAG_OPTIONS, type OptionSpec } from '../options.js'
 import { CLI_COMMANDS, OWN_FLAGS, type CliCommand } from './args.js'
+import { asFlags } from './words.js'
 
 export const COMMAND_SUMMARIES: Record<CliCommand, string> = {
   plan: 'What would run against the database, verified on a throwaway PostgreSQL and reviewed. Changes nothing.',
@@ -25,9 +26,9 @@ const USAGE: Record<CliCommand, string> = {
   new: 'aurora-migrate new <description> [--migrations-dir <dir>]'
 }
 
-/** Markdown of the options table reduced to plain text for a terminal. */
+/** Markdown of the options table reduced to plain text for a terminal, in the command line's words. */
 function plain(text: string): string {
-  return text.replace(/\[([^\]]+)\]\([^)]+\)/g, '$1').replace(/`/g, '')
+  return asFlags(text.replace(/\[([^\]]+)\]\([^)]+\)/g, '$1')).replace(/`/g, '')
 }
 
 function flagLine(name: string, value: string | undefined, summary: string, shownDefault?: string): string {
@@ -39,7 +40,7 @@ function flagLine(name: string, value: string | undefined, summary: string, show
 function optionLine(option: OptionSpec): string {
   const name = option.boolean ? `[no-]${option.name}` : option.name
   const shown = option.shownDefault ?? option.default
-  return flagLine(name, option.value, option.summary, shown === 'see text' ? undefined : shown)
+  return flagLine(name, option.value, option.cliSummary ?? option.summary, shown === 'see text' ? undefined : shown)
 }
 
 export function helpText(command: CliCommand | null, version: string): string {

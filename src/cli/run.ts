@@ -21,13 +21,15 @@ import { PLAN_OUTPUT_LIMIT, planOutput, type RunOutputs } from '../report/output
 import { failOnMessage, findingsOutput } from '../report/review.js'
 import { RULES } from '../review/review.js'
 import type { Finding } from '../review/types.js'
-import { OPTIONS } from '../options.js'
 import path from 'node:path'
 import { parseArgs, UsageError, type CliCommand, type ParsedArgs } from './args.js'
 import { helpText } from './help.js'
 import { localIdentity } from './identity.js'
 import { cliWorkspace } from './workspace.js'
-import { Masker, Terminal, unmarked, type Stream } from './terminal.js'
+import { Masker, Terminal, type Stream } from './terminal.js'
+import { asFlags } from './words.js'
+
+export { asFlags } from './words.js'
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, pending: 3 } as const
 
@@ -40,33 +42,6 @@ export interface CliIo {
 }
 
 const TARGET_INPUTS = ['database-url', 'resource-arn', 'secret-arn', 'lambda-function']
-/** Option names with a hyphen, as they appear in readConfig's messages: shown as flags on the command line. */
-const HYPHENATED = OPTIONS.map((option) => option.name).filter((name) => name.includes('-'))
-/** Boolean flags, whose `name: true` / `name: false` in the action's text are `--name` / `--no-name` here. */
-const BOOLEAN_FLAGS = OPTIONS.filter((option) => option.boolean && option.use === 'flag').map((option) => option.name)
-
-/**
- * The action's text in the command line's words: `command: baseline` is `aurora-migrate baseline`,
- * `fail-on: never` is `--fail-on never`, an input's name is its flag; and no Markdown (code spans, bold).
- */
-export function asFlags(text: string): string {
-  const switched = BOOLEAN_FLAGS.reduce(
-    (result, name) =>
-      result
-        .replace(new RegExp(`(?<![\\w-])${name}: true\\b`, 'g'), `--${name}`)
-        .replace(new RegExp(`(?<![\\w-])${name}: false\\b`, 'g'), `--no-${name}`),
-    text
-  )
-  const flagged = HYPHENATED.reduce(
-    (result, name) =>
-      result
-        .replace(new RegExp(`(?<![\\w-])${name}: (?=[a-z0-9])`, 'g'), `--${name} `)
-        .replace(new RegExp(`(?<![\\w-])${name}(?![\\w-])`, 'g'), `--${name}`),
-    switched
-  )
-  return unmarked(flagged.replace(/(?<![\w-])command: (plan|apply|validate|baseline|repair)\b/g, 'aurora-migrate $1'))
-}
-
 /** What a command produced, for the JSON document and the exit code. */
 interface Result {
   code: number

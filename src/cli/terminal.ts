@@ -5,6 +5,7 @@
  * control characters escaped and every secret the options registered masked, as in the action's log.
  */
 import { printable } from '../printable.js'
+import { unmarked } from './words.js'
 import { maskSecrets } from '../targets/mask.js'
 import type { Reporter, Where } from '../commands/reporter.js'
 import { findingAnnotations } from '../report/review.js'
@@ -27,11 +28,6 @@ export class Masker {
   mask(text: string): string {
     return maskSecrets(text, this.secrets)
   }
-}
-
-/** Text written for the action's Markdown (findings, failures) as a terminal shows it: code spans and bold without their marks. */
-export function unmarked(text: string): string {
-  return text.replace(/`([^`\n]+)`/g, '$1').replace(/\*\*([^*\n]+)\*\*/g, '$1')
 }
 
 const PROGRESS_AFTER_MS = 1_000

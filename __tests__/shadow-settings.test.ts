@@ -9,6 +9,7 @@
  * session's TimeZone is UTC and rewrites the table otherwise (PostgreSQL 12+), proved here by relfilenode on
  * the target itself and read from the trace of verification.
  */
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -16,6 +17,7 @@ import pg from 'pg'
 import { EXIT, runCli } from '../src/cli/run.js'
 import { discoverMigrations } from '../src/migrations/discover.js'
 import { readTargetCatalog } from '../src/review/catalog.js'
+import { findPostgresBinaries, majorVersion, parseVersion } from '../src/shadow/local-postgres.js'
 import { traceKey } from '../src/review/types.js'
 import { verifyOnShadow, type Verification } from '../src/shadow/verify.js'
 import type { TargetSettings } from '../src/shadow/target-settings.js'
@@ -364,4 +366,58 @@ describe('plan through the command line', () => {
     const utc = await plan('UTC')
     expect(utc.findings.map((finding) => finding.rule)).not.toContain('alter-column-type-rewrite')
   }, 60_000)
+})
+
+describe('of several PostgreSQL versions on the machine, the local server runs the target’s', () => {
+  test('findPostgresBinaries prefers the major version asked for, else takes the first found', async () => {
+    const fake = (version: string): string => {
+      const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-fakepg-'))
+      fs.writeFileSync(path.join(bin, 'initdb'), `#!/bin/sh\necho "initdb (PostgreSQL) ${version}"\n`, { mode: 0o755 })
+      fs.writeFileSync(path.join(bin, 'postgres'), `#!/bin/sh\necho "postgres (PostgreSQL) ${version}"\n`, { mode: 0o755 })
+      return bin
+    }
+    const [newer, older] = [fake('18.4'), fake('15.7')]
+    try {
+      const system = { readdir: () => [], pgConfigBindir: () => null }
+      const env = { PATH: [newer, older].join(path.delimiter) }
+      expect(await findPostgresBinaries(env, system, '15')).toEqual({ binDir: older, version: '15.7' })
+      expect(await findPostgresBinaries(env, system, '16')).toEqual({ binDir: newer, version: '18.4' })
+      expect(await findPostgresBinaries(env, system)).toEqual({ binDir: newer, version: '18.4' })
+    } finally {
+      for (const bin of [newer, older]) fs.rmSync(bin, { recursive: true, force: true })
+    }
+  })
+
+  // This machine's own PostgreSQL packages (not their service): another major version beside the embedded one, when there is one.
+  const embeddedVersion = parseVersion(execFileSync(path.join(embeddedBinDir(), 'postgres'), ['--version'], { encoding: 'utf8' }))!
+  const other = (() => {
+    try {
+      return fs
+        .readdirSync('/usr/lib/postgresql')
+        .filter((major) => /^\d+$/.test(major) && major !== majorVersion(embeddedVersion))
+        .find((major) => fs.existsSync(path.join('/usr/lib/postgresql', major, 'bin', 'initdb')))
+    } catch {
+      return undefined
+    }
+  })()
+  const describeOther = other ? describe : describe.skip
+
+  describeOther(`another major version (${other ?? 'none here'})`, () => {
+    test('a target of another major version than the first binaries found runs on its own version', async () => {
+      const target: TargetSettings = { server_version_num: `${other}0004`, TimeZone: NEW_YORK }
+      const dir = writeMigrations(MIGRATIONS)
+      const { versions } = await discoverMigrations(dir, dir)
+      const result = await verifyOnShadow(versions, {
+        shadowDatabaseUrl: null,
+        env: { ...process.env, PATH: LOCAL_PATH },
+        log: () => {},
+        pending: [2],
+        targetSettings: target
+      })
+      expect(result.status).toBe('passed')
+      expect(result.server).toMatch(new RegExp(`^local PostgreSQL ${other}\\.\\d+$`))
+      expect(result.settings).toEqual({ matched: ['TimeZone', 'server_version_num'], unmatched: [] })
+      expect(rewritten(result)).toEqual(expect.arrayContaining(['public.events']))
+    })
+  })
 })

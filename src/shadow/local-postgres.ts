@@ -196,17 +196,31 @@ async function binariesIn(binDir: string, env: NodeJS.ProcessEnv, system: BinSea
   return { binDir, version }
 }
 
-/** The first candidate directory holding both initdb and postgres executables that run; null when there is none. */
+/** `16.6` → `16`, `9.6.24` → `9.6`: the major version, as server_version_num's is written (see target-settings.ts). */
+export function majorVersion(version: string): string | null {
+  const m = /^(\d+)(?:\.(\d+))?/.exec(version)
+  if (!m) return null
+  return Number(m[1]) >= 10 ? m[1] : `${m[1]}.${m[2] ?? 0}`
+}
+
+/**
+ * The first candidate directory holding both initdb and postgres executables that run; null when there is
+ * none. With `preferMajor` (the target's major version), the first one of that major version when there is one.
+ */
 export async function findPostgresBinaries(
   env: NodeJS.ProcessEnv = process.env,
-  fsLike?: Partial<BinSearchSystem>
+  fsLike?: Partial<BinSearchSystem>,
+  preferMajor?: string | null
 ): Promise<{ binDir: string; version: string } | null> {
   const system = searchSystem(fsLike)
+  let first: { binDir: string; version: string } | null = null
   for (const dir of candidateBinDirs(env, system)) {
     const version = await probeBinDir(dir, env, system)
-    if (version) return { binDir: dir, version }
+    if (!version) continue
+    first ??= { binDir: dir, version }
+    if (!preferMajor || majorVersion(version) === preferMajor) return { binDir: dir, version }
   }
-  return null
+  return first
 }
 
 function unavailableMessage(searched: string[]): string {
@@ -312,13 +326,17 @@ export async function startLocalPostgres(options: {
   binSearch?: Partial<BinSearchSystem>
   /** Use the binaries in this folder instead of searching for them. */
   binDir?: string
+  /** Of the binaries found, those of this major version (`16`, `9.6`) when there are any: the target's. */
+  preferMajor?: string | null
   /** The superuser's password, with password authentication instead of trust. */
   password?: string
   startTimeoutMs?: number
 }): Promise<LocalPostgres> {
   const env = options.env ?? process.env
   const system = searchSystem(options.binSearch)
-  const found = options.binDir ? await binariesIn(options.binDir, env, system) : await findPostgresBinaries(env, system)
+  const found = options.binDir
+    ? await binariesIn(options.binDir, env, system)
+    : await findPostgresBinaries(env, system, options.preferMajor)
   if (!found) throw new ShadowUnavailableError(unavailableMessage(candidateBinDirs(env, system)))
   const { version } = found
   const user = serverUser()

@@ -120,7 +120,7 @@ export function quoteLiteral(value: string): string {
 }
 
 /** The major version of a server_version_num (150004 → 15, 90624 → 9.6). */
-function majorOf(versionNum: string): string | null {
+export function majorOf(versionNum: string): string | null {
   if (!/^\d{5,6}$/.test(versionNum)) return null
   const n = Number(versionNum)
   return n >= 100_000 ? String(Math.floor(n / 10_000)) : `${Math.floor(n / 10_000)}.${Math.floor(n / 100) % 100}`

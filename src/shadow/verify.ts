@@ -49,6 +49,7 @@ import {
   compareSettings,
   createDatabaseLike,
   describeMatch,
+  majorOf,
   readSettings,
   setDatabaseSettings,
   type SettingsMatch,
@@ -233,7 +234,13 @@ async function restoreServer(admin: Target, before: ClusterState, masked: string
 
 async function localShadow(options: VerifyOptions): Promise<Shadow> {
   const start = options.startLocal ?? startLocalPostgres
-  const local: LocalPostgres = await start({ log: options.log, env: options.env, binSearch: options.binSearch })
+  const local: LocalPostgres = await start({
+    log: options.log,
+    env: options.env,
+    binSearch: options.binSearch,
+    // Of several PostgreSQL versions on the machine, the target's.
+    preferMajor: options.targetSettings?.server_version_num ? majorOf(options.targetSettings.server_version_num) : null
+  })
   const stop = (): Promise<void> =>
     local.stop().catch((error) => options.log(`Stopping the local PostgreSQL failed: ${errorMessage(error)}`))
   const shadow: Shadow = { server: `local PostgreSQL ${local.version}`, url: local.url, settingReasons: new Map(), cleanUp: stop }

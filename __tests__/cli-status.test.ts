@@ -10,6 +10,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { EXIT, runCli } from '../src/cli/run.js'
 import { statusReport, statusText, utcTime } from '../src/commands/status.js'
+import { useDummyAwsEnvironment } from './support/aws-env.js'
+import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-emulator.js'
 import { createTestDatabase, sql } from './support/postgres.js'
 import { version, writeMigrations } from './support/versions.js'
 
@@ -247,4 +249,37 @@ test('baseline and repair print plain lines on the terminal (no backticks, dashe
   expect(JSON.parse(nothing.stdout).summary).toContain('✅ Nothing to repair')
   // The checksum stays the one repair accepted.
   expect((await sql<{ checksum: string }>(db.url, 'select checksum from schema_migrations'))[0].checksum).toBe(row.checksum)
+})
+
+describe('over the RDS Data API (the emulator)', () => {
+  useDummyAwsEnvironment()
+  let emulator: DataApiEmulator
+  beforeEach(async () => {
+    emulator = await startDataApiEmulator({ postgresUrl: db.url })
+    process.env.AWS_ENDPOINT_URL_RDS_DATA = emulator.endpoint
+  })
+  afterEach(async () => {
+    delete process.env.AWS_ENDPOINT_URL_RDS_DATA
+    await emulator.stop()
+  })
+
+  test('apply records who and which commit, and status reads them back with the same times as the database holds', async () => {
+    const dir = project(TWO)
+    const head = commitAll(dir)
+    const target = ['--resource-arn', emulator.resourceArn, '--secret-arn', emulator.secretArn]
+    expect((await cli(['apply', ...target], dir)).code).toBe(EXIT.ok)
+    expect((await metaRows()).map((r) => [r.version, r.applied_by, r.commit_sha])).toEqual([
+      [1, 'Ada Lovelace <ada@example.com>', head],
+      [2, 'Ada Lovelace <ada@example.com>', head]
+    ])
+    const ran = await cli(['status', '--json', ...target], dir)
+    expect(ran.code).toBe(EXIT.ok)
+    const document = JSON.parse(ran.stdout)
+    const held = await sql<{ version: number; at: string }>(
+      db.url,
+      `select version, to_char(applied_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') as at from schema_migrations order by 1`
+    )
+    expect(document.versions.map((v: { version: number; appliedAt: string }) => ({ version: v.version, at: v.appliedAt }))).toEqual(held)
+    expect(document.pending).toEqual([])
+  })
 })

@@ -190,7 +190,8 @@ test.each([
     'a comment line -- aurora-migrate:ignore <rule-id> <reason> right before'
   ],
   ['database at **v3**; check that migrations-dir is right', 'database at v3; check that --migrations-dir is right'],
-  ['already --lock-timeout and shadow-database-url', 'already --lock-timeout and --shadow-database-url']
+  ['already --lock-timeout and shadow-database-url.', 'already --lock-timeout and --shadow-database-url.'],
+  ['v3/lock-timeout.sql and db/meta-table/v1 stay paths', 'v3/lock-timeout.sql and db/meta-table/v1 stay paths']
 ])("asFlags: the action's %j in the command line's words", (text, words) => {
   expect(asFlags(text)).toBe(words)
 })

@@ -26,11 +26,12 @@ export function asFlags(text: string): string {
         .replace(new RegExp(`(?<![\\w-])${name}: false\\b`, 'g'), `--no-${name}`),
     text
   )
+  // Not inside a path or a longer word: `v3/lock-timeout.sql` stays as it is.
   const flagged = HYPHENATED.reduce(
     (result, name) =>
       result
-        .replace(new RegExp(`(?<![\\w-])${name}: (?=[a-z0-9])`, 'g'), `--${name} `)
-        .replace(new RegExp(`(?<![\\w-])${name}(?![\\w-])`, 'g'), `--${name}`),
+        .replace(new RegExp(`(?<![\\w\\-/.])${name}: (?=[a-z0-9])`, 'g'), `--${name} `)
+        .replace(new RegExp(`(?<![\\w\\-/.])${name}(?![\\w\\-/]|\\.\\w)`, 'g'), `--${name}`),
     switched
   )
   return unmarked(flagged.replace(/(?<![\w-])command: (plan|apply|validate|baseline|repair)\b/g, 'aurora-migrate $1'))

@@ -119,9 +119,18 @@ interface Shadow {
   cleanUp(): Promise<void>
 }
 
-/** Creates `name` like the target's database (when its settings are known) and sets its session settings; returns why not, by name. */
-async function createLikeTarget(admin: Target, name: string, settings: TargetSettings | null): Promise<Map<string, string>> {
+/**
+ * Creates `name` like the target's database (when its settings are known) and sets its session settings;
+ * returns why a setting could not be matched, by name. `created` is called once the database exists.
+ */
+async function createLikeTarget(
+  admin: Target,
+  name: string,
+  settings: TargetSettings | null,
+  created: () => void = () => {}
+): Promise<Map<string, string>> {
   const reasons = await createDatabaseLike(admin, name, settings)
+  created()
   for (const [setting, reason] of await setDatabaseSettings(admin, name, settings)) reasons.set(setting, reason)
   return reasons
 }
@@ -169,6 +178,7 @@ async function createScratchDatabase(url: string, log: (m: string) => void, sett
   const admin = new PostgresTarget(url, { log })
   let before: ClusterState
   let settingReasons: Map<string, string>
+  let created = false
   try {
     if (!(await takeVerificationTurn(admin, masked, log))) {
       throw new ShadowUnavailableError(
@@ -177,10 +187,10 @@ async function createScratchDatabase(url: string, log: (m: string) => void, sett
     }
     // What the server holds before: afterwards every role, database and tablespace not in it is the migrations' and is dropped.
     before = await clusterState(admin)
-    settingReasons = await createLikeTarget(admin, name, settings)
+    settingReasons = await createLikeTarget(admin, name, settings, () => (created = true))
   } catch (error) {
-    // Created, then a setting failed on the connection: the database must not stay behind.
-    await dropDatabase(admin, name).catch(() => {})
+    // Created, then setting it failed (the connection broke): the database must not stay behind.
+    if (created) await dropDatabase(admin, name).catch(() => {})
     await admin.close()
     if (error instanceof ShadowUnavailableError) throw error
     if (error instanceof DatabaseError && error.info.sqlState === '42501') {

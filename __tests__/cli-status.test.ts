@@ -131,6 +131,15 @@ test('apply records git user and HEAD; status lists them with the time, the dura
   expect(text).toMatch(/^v3\s+orders\s+pending$/m)
   // status changed nothing: still two rows, the lease free.
   expect((await metaRows()).map((r) => r.version)).toEqual([1, 2])
+  expect(document.lease).toBeNull()
+  expect(text).not.toContain('holds the migration lease')
+
+  // A run at work holds the lease: status says who, without waiting for it.
+  await sql(db.url, `update schema_migrations_lock set owner = 'deploy #7 (octocat)', expires_at = now() + interval '50 seconds'`)
+  const busy = await cli(['status', '--json', '--database-url', db.url], dir)
+  expect(JSON.parse(busy.stdout).lease).toEqual({ owner: 'deploy #7 (octocat)', expiresInSeconds: expect.any(Number) })
+  expect(JSON.parse(busy.stdout).lease.expiresInSeconds).toBeGreaterThan(40)
+  expect(busy.stderr).toMatch(/^A run holds the migration lease: deploy #7 \(octocat\) \(expires in \d+ s unless renewed\)\.$/m)
 })
 
 test('outside a git repository: the OS user, and no commit', async () => {

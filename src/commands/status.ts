@@ -42,6 +42,8 @@ export interface StatusReport {
   currentVersion: number
   versions: StatusVersion[]
   pending: number[]
+  /** A run that holds the migration lease now (an apply, baseline or repair at work), or null. */
+  lease: { owner: string; expiresInSeconds: number } | null
 }
 
 /** timestamptz as the drivers give it (a Date, or PostgreSQL's text) → `YYYY-MM-DD HH:MM:SS` in UTC; other text is kept. */
@@ -64,7 +66,13 @@ export function utcTime(value: string): string {
 /** Pure: the report from the versions on disk and what the database holds. */
 export function statusReport(
   versions: Version[],
-  history: { table: string; exists: boolean; rows: AppliedRow[]; partial: Array<{ version: number; steps: number }> },
+  history: {
+    table: string
+    exists: boolean
+    rows: AppliedRow[]
+    partial: Array<{ version: number; steps: number }>
+    lease?: StatusReport['lease']
+  },
   options: { targetVersion: number | null; allowOutOfOrder: boolean }
 ): StatusReport {
   const plan = planMigrations(versions, history.rows, options)
@@ -113,16 +121,25 @@ export function statusReport(
     exists: history.exists,
     currentVersion: plan.currentVersion,
     versions: [...history.rows.map(fromRow), ...notApplied].sort((a, b) => a.version - b.version),
-    pending: plan.pending.map((p) => p.version)
+    pending: plan.pending.map((p) => p.version),
+    lease: history.lease ?? null
   }
 }
 
 export async function runStatus(config: Config, versions: Version[], reporter: Reporter): Promise<StatusReport> {
   return withTarget(config, reporter, async (target) => {
     const history = await readHistory(target, config.metaTable)
+    // A plain read of the lease row: it waits for no lock and takes none.
+    const lease = history.present.lock
+      ? (
+          await target.query(
+            `SELECT owner, CAST(ceil(extract(epoch FROM expires_at - now())) AS integer) AS remaining FROM ${history.tables.lock} WHERE id = 1 AND expires_at > now()`
+          )
+        ).rows.map((row) => ({ owner: String(row.owner), expiresInSeconds: Number(row.remaining) }))[0]
+      : undefined
     return statusReport(
       versions,
-      { table: history.tables.display, exists: history.present.meta, rows: history.rows, partial: history.partial },
+      { table: history.tables.display, exists: history.present.meta, rows: history.rows, partial: history.partial, lease },
       { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) }
     )
   })
@@ -150,7 +167,10 @@ export function statusText(report: StatusReport): string[] {
   const header = report.exists
     ? `${report.table}: database at v${report.currentVersion}, ${plural(report.pending.length, 'version')} pending`
     : `${report.table} does not exist: nothing was applied here yet; ${plural(report.pending.length, 'version')} pending`
-  if (!report.versions.length) return [header, '', 'No versions on disk and none applied.']
+  const held = report.lease
+    ? [`A run holds the migration lease: ${report.lease.owner} (expires in ${report.lease.expiresInSeconds} s unless renewed).`]
+    : []
+  if (!report.versions.length) return [header, ...held, '', 'No versions on disk and none applied.']
   const rows = report.versions.map((v) => [
     `v${v.version}`,
     v.description,
@@ -171,5 +191,5 @@ export function statusText(report: StatusReport): string[] {
       )
       .join('  ')
       .trimEnd()
-  return [header, '', line(titles), ...rows.map(line)]
+  return [header, ...held, '', line(titles), ...rows.map(line)]
 }

@@ -45,7 +45,13 @@ const CASES: Record<string, Outcome[]> = {
       versions: [{ '01.sql': 'ALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers (id);' }],
       severity: 'warning'
     },
-    { name: 'check', versions: [{ '01.sql': 'ALTER TABLE orders ADD CHECK (total > 0);' }], severity: 'warning' }
+    { name: 'check', versions: [{ '01.sql': 'ALTER TABLE orders ADD CHECK (total > 0);' }], severity: 'warning' },
+    { name: 'inline check', versions: [{ '01.sql': 'ALTER TABLE orders ADD COLUMN n int CHECK (n > 0);' }], severity: 'warning' },
+    {
+      name: 'inline references with a default',
+      versions: [{ '01.sql': 'ALTER TABLE orders ADD COLUMN c bigint DEFAULT 1 REFERENCES customers (id);' }],
+      severity: 'warning'
+    }
   ],
   'set-not-null': [
     { name: 'no NULLs', versions: [{ '01.sql': 'ALTER TABLE orders ALTER COLUMN status SET NOT NULL;' }], severity: 'warning' },
@@ -59,6 +65,7 @@ const CASES: Record<string, Outcome[]> = {
   ],
   'add-column-not-null-without-default': [
     { name: 'rows', versions: [{ '01.sql': 'ALTER TABLE orders ADD COLUMN tier text NOT NULL;' }], severity: 'error' },
+    { name: 'inline primary key', versions: [{ '01.sql': 'ALTER TABLE orders ADD COLUMN k int PRIMARY KEY;' }], severity: 'error' },
     {
       name: 'never analyzed',
       versions: [{ '01.sql': 'ALTER TABLE never_analyzed ADD COLUMN tier text NOT NULL;' }],
@@ -72,6 +79,7 @@ const CASES: Record<string, Outcome[]> = {
     }
   ],
   'unique-constraint-locks': [
+    { name: 'inline unique', versions: [{ '01.sql': 'ALTER TABLE orders ADD COLUMN n int UNIQUE;' }], severity: 'warning' },
     { name: 'unique', versions: [{ '01.sql': 'ALTER TABLE orders ADD CONSTRAINT orders_n UNIQUE (n);' }], severity: 'warning' },
     { name: 'primary key', versions: [{ '01.sql': 'ALTER TABLE orders ADD PRIMARY KEY (id);' }], severity: 'warning' },
     {
@@ -143,6 +151,8 @@ const CASES: Record<string, Outcome[]> = {
       severity: 'warning'
     }
   ],
+  'set-unlogged': [{ name: 'table', versions: [{ '01.sql': 'ALTER TABLE orders SET UNLOGGED;' }], severity: 'error' }],
+  'set-logged': [{ name: 'table', versions: [{ '01.sql': 'ALTER TABLE orders SET LOGGED;' }], severity: 'warning' }],
   'drop-column': [{ name: 'column', versions: [{ '01.sql': 'ALTER TABLE orders DROP COLUMN note;' }], severity: 'warning' }],
   'drop-table': [{ name: 'table', versions: [{ '01.sql': 'DROP TABLE orders;' }], severity: 'warning' }],
   'drop-schema': [

@@ -5,6 +5,7 @@
  * ACCESS EXCLUSIVE. A trace of the statement that saw no rewrite silences these rules.
  */
 import type { Rule, ReviewContext, ReviewStatement } from '../types.js'
+import { sqlIdentifier, sqlRelation } from './lock-context.js'
 import { alterTable, body, columnType, findAll, list, names, SERIAL_TYPES, text, type Node } from './nodes.js'
 import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, observedLock, observedRewrite } from './relations.js'
 
@@ -61,7 +62,7 @@ function rewriteMessage(what: string, column: AddedColumn, context: ReviewContex
   )
 }
 
-/** A later batch update of the new column, for the fixes. */
+/** A later batch update of the new column, for the fixes (relation and column already as SQL). */
 function backfillSql(relation: string, column: string, value: string): string {
   return (
     `-- then, in a later version (a -- migrate:no-transaction file), in batches of a few thousand rows:\n` +
@@ -83,15 +84,16 @@ export const addColumnVolatileDefault: Rule = {
       // A known volatile function rewrites unless the trace saw otherwise; a function of unknown volatility only when the trace saw it.
       if (rewrite === false || (volatile.length === 0 && !(rewrite === true && unknown.length > 0))) return []
       const shown = `${(volatile[0] ?? unknown[0]) as string}()`
+      const [table, name] = [sqlRelation(column.relation, context), sqlIdentifier(column.name)]
       return [
         {
           severity: 'warning',
           message: rewriteMessage(`with the volatile default ${shown}, computed for every existing row`, column, context),
           fix: 'Add the column without a default, then set the default (new rows only, no rewrite), then fill the existing rows in batches in a later version.',
           fixSql:
-            `ALTER TABLE ${column.relation} ADD COLUMN ${column.name} ${column.type};\n` +
-            `ALTER TABLE ${column.relation} ALTER COLUMN ${column.name} SET DEFAULT ${shown};\n` +
-            backfillSql(column.relation, column.name, shown),
+            `ALTER TABLE ${table} ADD COLUMN ${name} ${column.type};\n` +
+            `ALTER TABLE ${table} ALTER COLUMN ${name} SET DEFAULT ${shown};\n` +
+            backfillSql(table, name, shown),
           relation: column.relation,
           lock: observedLock(column.relation, statement, context) ?? ACCESS_EXCLUSIVE
         }
@@ -108,6 +110,7 @@ export const addColumnStoredGenerated: Rule = {
     return columnsAddedToExistingTable(statement, context).flatMap((column) => {
       const stored = column.constraints.some((constraint) => constraint.contype === 'CONSTR_GENERATED' && constraint.generated_kind === 's')
       if (!stored || observedRewrite(column.relation, statement, context) === false) return []
+      const [table, name] = [sqlRelation(column.relation, context), sqlIdentifier(column.name)]
       return [
         {
           severity: 'warning',
@@ -116,9 +119,9 @@ export const addColumnStoredGenerated: Rule = {
             'Add a plain nullable column, keep it filled for new rows with a trigger, and fill the existing rows in batches in a later version; ' +
             'or compute the value in a view or the query.',
           fixSql:
-            `ALTER TABLE ${column.relation} ADD COLUMN ${column.name} ${column.type};\n` +
-            `-- a BEFORE INSERT OR UPDATE trigger sets NEW.${column.name} for new rows\n` +
-            backfillSql(column.relation, column.name, '<the expression>'),
+            `ALTER TABLE ${table} ADD COLUMN ${name} ${column.type};\n` +
+            `-- a BEFORE INSERT OR UPDATE trigger sets NEW.${name} for new rows\n` +
+            backfillSql(table, name, '<the expression>'),
           relation: column.relation,
           lock: observedLock(column.relation, statement, context) ?? ACCESS_EXCLUSIVE
         }
@@ -136,7 +139,9 @@ export const addColumnSerialOrIdentity: Rule = {
       const serial = SERIAL_TYPES.has(column.type)
       const identity = column.constraints.some((constraint) => constraint.contype === 'CONSTR_IDENTITY')
       if ((!serial && !identity) || observedRewrite(column.relation, statement, context) === false) return []
-      const sequence = `${column.relation}_${column.name}_seq`
+      const sequence = sqlRelation(`${column.relation}_${column.name}_seq`, context)
+      const literal = `'${sequence.replace(/'/g, "''")}'`
+      const [table, name] = [sqlRelation(column.relation, context), sqlIdentifier(column.name)]
       return [
         {
           severity: 'warning',
@@ -146,10 +151,10 @@ export const addColumnSerialOrIdentity: Rule = {
             'then make it NOT NULL through a CHECK … NOT VALID constraint.',
           fixSql:
             `CREATE SEQUENCE ${sequence};\n` +
-            `ALTER TABLE ${column.relation} ADD COLUMN ${column.name} bigint;\n` +
-            `ALTER TABLE ${column.relation} ALTER COLUMN ${column.name} SET DEFAULT nextval('${sequence}');\n` +
-            `ALTER SEQUENCE ${sequence} OWNED BY ${column.relation}.${column.name};\n` +
-            backfillSql(column.relation, column.name, `nextval('${sequence}')`),
+            `ALTER TABLE ${table} ADD COLUMN ${name} bigint;\n` +
+            `ALTER TABLE ${table} ALTER COLUMN ${name} SET DEFAULT nextval(${literal});\n` +
+            `ALTER SEQUENCE ${sequence} OWNED BY ${table}.${name};\n` +
+            backfillSql(table, name, `nextval(${literal})`),
           relation: column.relation,
           lock: observedLock(column.relation, statement, context) ?? ACCESS_EXCLUSIVE
         }

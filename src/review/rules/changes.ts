@@ -8,6 +8,7 @@ import type { Rule } from '../types.js'
 import { addColumnSerialOrIdentity, addColumnStoredGenerated, addColumnVolatileDefault } from './add-column.js'
 import { alterColumnTypeRewrite } from './column-type.js'
 import { dropColumn, dropSchema, dropTable, renameColumn, renameSchema, renameTable } from './destructive.js'
+import { setLogged, setUnlogged } from './persistence.js'
 import { jsonColumn, serialColumn, timestampWithoutTimeZone } from './style.js'
 import { accessExclusiveHeld, enumValueUsedInTransaction, unbatchedBackfill } from './transaction.js'
 
@@ -16,6 +17,8 @@ export const CHANGE_RULES: Rule[] = [
   addColumnStoredGenerated,
   addColumnSerialOrIdentity,
   alterColumnTypeRewrite,
+  setLogged,
+  setUnlogged,
   dropColumn,
   dropTable,
   dropSchema,

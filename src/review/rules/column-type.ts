@@ -8,9 +8,28 @@
  * The trace decides when there is one: the throwaway database ran the statement on the real old type. Without
  * it the old type is unknown, so the rule stays silent for a new type that some old type reaches in place.
  */
-import type { Rule } from '../types.js'
+import type { ReviewContext, ReviewStatement, Rule } from '../types.js'
+import { sqlIdentifier, sqlRelation } from './lock-context.js'
 import { alterTable, body, columnType, text } from './nodes.js'
-import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, observedLock, observedRewrite } from './relations.js'
+import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, observedLock, observedRewrite, traceOf } from './relations.js'
+
+/**
+ * The tables whose foreign keys reference the altered table: from the catalog when it says, and from the trace.
+ * PostgreSQL re-creates each foreign key that involves the column: it locks both of its tables (SHARE ROW EXCLUSIVE,
+ * then ACCESS EXCLUSIVE) and checks the key again, reading the referencing table in full and locking rows of the
+ * referenced one (ROW SHARE). So another table locked so and not row-locked references this one; a table this
+ * one's own foreign key references is row-locked (and may be read in full too, as the planner chooses).
+ */
+function referencingTables(relation: string, statement: ReviewStatement, context: ReviewContext): string[] {
+  const fromCatalog = context.catalog?.get(relation)?.referencedBy ?? []
+  const trace = traceOf(statement, context)
+  const locks = trace?.locks ?? []
+  const modes = (other: string): string[] => locks.filter((lock) => lock.relation === other).map((lock) => lock.mode)
+  const fromTrace = [...new Set(locks.map((lock) => lock.relation))].filter((other) => {
+    return other !== relation && modes(other).includes('ShareRowExclusiveLock') && !modes(other).includes('RowShareLock')
+  })
+  return [...new Set([...fromCatalog, ...fromTrace])].sort()
+}
 
 /** Types that another type can become without a rewrite (the parser's names). */
 const REACHABLE_IN_PLACE = new Set(['text', 'varchar', 'numeric', 'varbit', 'timestamp', 'timestamptz', 'time', 'timetz', 'interval'])
@@ -36,21 +55,55 @@ export const alterColumnTypeRewrite: Rule = {
           : computed
             ? 'USING computes every value'
             : `no other type becomes ${type.display} without a rewrite`
+      const referencing = referencingTables(altered.relation, statement, context)
+      const scanned = traceOf(statement, context)?.scanned
+      const table = sqlRelation(altered.relation, context)
+      const name = sqlIdentifier(column)
+      const newName = sqlIdentifier(`${column}_new`)
       return [
         {
           severity: 'warning',
           message:
             `Changes \`${column}\` to \`${type.display}\` (${how}): PostgreSQL rewrites ${describeRelation(altered.relation, context)} ` +
-            'and rebuilds its indexes, holding ACCESS EXCLUSIVE throughout: every read and write of the table waits.',
+            'and rebuilds its indexes, holding ACCESS EXCLUSIVE throughout: every read and write of the table waits.' +
+            (referencing.length === 0
+              ? ''
+              : ` The foreign keys of ${referencing.map((other) => describeRelation(other, context)).join(', ')} reference it: PostgreSQL ` +
+                `locks ${referencing.length === 1 ? 'that table' : 'each of those tables'} too (ACCESS EXCLUSIVE) and checks its foreign key ` +
+                `again${scanned === undefined || referencing.every((other) => scanned.includes(other)) ? ', reading every row of it' : ''}.`),
           fix:
-            'Add a new column of the new type, keep both filled (trigger or application), copy the existing rows in batches in later ' +
-            'versions, switch the application to the new column, then drop the old one. For varchar, text and numeric, widen instead of ' +
-            'converting: those changes need no rewrite.',
+            referencing.length === 0
+              ? 'Add a new column of the new type, keep both filled (trigger or application), copy the existing rows in batches in later ' +
+                'versions, switch the application to the new column, then drop the old one (first re-pointing any foreign key that ' +
+                'references it: PostgreSQL refuses to drop a column a foreign key depends on). For varchar, text and numeric, widen ' +
+                'instead of converting: those changes need no rewrite.'
+              : 'Add a new column of the new type, keep it filled (trigger) and copy the existing rows in batches in later versions; ' +
+                'build a unique index on it CONCURRENTLY and make it NOT NULL through a validated CHECK; give each referencing table a column of the new type the same way and a ' +
+                'foreign key to the new column (NOT VALID, validated in a later version). Only then, in one short version, drop the old ' +
+                'foreign keys and make the new index the primary key: PostgreSQL refuses to drop the old key or its column while a ' +
+                'foreign key depends on it.',
           fixSql:
-            `ALTER TABLE ${altered.relation} ADD COLUMN ${column}_new ${type.display};\n` +
-            `-- later versions: copy in batches, switch reads, then\n` +
-            `ALTER TABLE ${altered.relation} DROP COLUMN ${column};\n` +
-            `ALTER TABLE ${altered.relation} RENAME COLUMN ${column}_new TO ${column};`,
+            referencing.length === 0
+              ? `ALTER TABLE ${table} ADD COLUMN ${newName} ${type.display};\n` +
+                `-- later versions: copy in batches, switch reads, then\n` +
+                `ALTER TABLE ${table} DROP COLUMN ${name};\n` +
+                `ALTER TABLE ${table} RENAME COLUMN ${newName} TO ${name};`
+              : `ALTER TABLE ${table} ADD COLUMN ${newName} ${type.display};\n` +
+                `-- later versions: a trigger keeps ${newName} filled; copy the existing rows in batches; then, in a -- migrate:no-transaction file:\n` +
+                `CREATE UNIQUE INDEX CONCURRENTLY ${sqlIdentifier(`${altered.relation.split('.').pop()}_${column}_new_key`)} ON ${table} (${newName});\n` +
+                `-- a primary key column must be NOT NULL: prove it without a scan under lock (see set-not-null)\n` +
+                `ALTER TABLE ${table} ADD CONSTRAINT ${sqlIdentifier(`${altered.relation.split('.').pop()}_${column}_new_not_null`)} CHECK (${newName} IS NOT NULL) NOT VALID;\n` +
+                `ALTER TABLE ${table} VALIDATE CONSTRAINT ${sqlIdentifier(`${altered.relation.split('.').pop()}_${column}_new_not_null`)}; -- a later version, then SET NOT NULL\n` +
+                referencing
+                  .map(
+                    (other) =>
+                      `-- ${sqlRelation(other, context)}: a ${type.display} column filled the same way, then\n` +
+                      `ALTER TABLE ${sqlRelation(other, context)} ADD CONSTRAINT <new foreign key> FOREIGN KEY (<new column>) REFERENCES ${table} (${newName}) NOT VALID;\n` +
+                      `ALTER TABLE ${sqlRelation(other, context)} VALIDATE CONSTRAINT <new foreign key>; -- a later version`
+                  )
+                  .join('\n') +
+                `\n-- the switch, in one short version: drop the old foreign keys first, then\n` +
+                `ALTER TABLE ${table} DROP CONSTRAINT <primary key>, ADD CONSTRAINT <primary key> PRIMARY KEY USING INDEX ${sqlIdentifier(`${altered.relation.split('.').pop()}_${column}_new_key`)};`,
           relation: altered.relation,
           lock: observedLock(altered.relation, statement, context) ?? ACCESS_EXCLUSIVE
         }

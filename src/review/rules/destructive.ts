@@ -5,6 +5,7 @@
  * then remove it in a later version.
  */
 import type { Rule, ReviewContext } from '../types.js'
+import { sqlIdentifier, sqlRelation } from './lock-context.js'
 import { alterTable, body, list, names, qualifiedName, rangeVarName, text } from './nodes.js'
 import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, observedLock } from './relations.js'
 
@@ -30,7 +31,7 @@ export const dropColumn: Rule = {
           severity: 'warning',
           message: `Drops column \`${column}\` of ${describeRelation(altered.relation, context)}: its values are gone, and ${STILL_RUNNING}.`,
           fix: 'Release an application version that neither reads nor writes the column first; drop it in a later version.',
-          fixSql: `-- after the application stopped using ${column}, in a later version:\nALTER TABLE ${altered.relation} DROP COLUMN ${column};`,
+          fixSql: `-- after the application stopped using ${column}, in a later version:\nALTER TABLE ${sqlRelation(altered.relation, context)} DROP COLUMN ${sqlIdentifier(column)};`,
           relation: altered.relation,
           lock: observedLock(altered.relation, statement, context) ?? ACCESS_EXCLUSIVE
         }
@@ -54,7 +55,7 @@ export const dropTable: Rule = {
           severity: 'warning',
           message: `Drops ${describeRelation(relation, context)}: its rows are gone, and ${STILL_RUNNING}.`,
           fix: 'Release an application version that no longer uses the table first; drop it in a later version (keep a backup if its rows matter).',
-          fixSql: `-- after the application stopped using ${relation}, in a later version:\nDROP TABLE ${relation};`,
+          fixSql: `-- after the application stopped using ${relation}, in a later version:\nDROP TABLE ${sqlRelation(relation, context)};`,
           relation,
           lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
         }
@@ -79,7 +80,7 @@ export const dropSchema: Rule = {
           severity: 'warning',
           message: `Drops schema \`${schema}\`${cascade}: what it held is gone, and ${STILL_RUNNING}.`,
           fix: 'Release an application version that no longer uses the schema first; drop it in a later version, without CASCADE, so that anything still in it stops the drop.',
-          fixSql: `-- after the application stopped using ${schema}, in a later version:\nDROP SCHEMA ${schema};`,
+          fixSql: `-- after the application stopped using ${schema}, in a later version:\nDROP SCHEMA ${sqlIdentifier(schema)};`,
           relation: null,
           lock: null
         }
@@ -106,9 +107,9 @@ export const renameColumn: Rule = {
           'Add the new column, keep both filled (trigger or application), copy the existing rows in batches, switch the application to ' +
           'the new name, and drop the old column in a later version.',
         fixSql:
-          `ALTER TABLE ${relation} ADD COLUMN ${to} <type of ${from}>;\n` +
+          `ALTER TABLE ${sqlRelation(relation, context)} ADD COLUMN ${sqlIdentifier(to)} <type of ${from}>;\n` +
           `-- a trigger keeps ${to} = ${from} for new rows; copy the rest in batches;\n` +
-          `-- after the application reads ${to}, in a later version:\nALTER TABLE ${relation} DROP COLUMN ${from};`,
+          `-- after the application reads ${to}, in a later version:\nALTER TABLE ${sqlRelation(relation, context)} DROP COLUMN ${sqlIdentifier(from)};`,
         relation,
         lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
       }
@@ -133,7 +134,9 @@ export const renameTable: Rule = {
         fix:
           'Rename it and leave a view under the old name in the same version (a simple view is updatable: the running application keeps ' +
           'reading and writing through it); drop the view once no application version uses the old name.',
-        fixSql: `ALTER TABLE ${relation} RENAME TO ${to};\nCREATE VIEW ${relation} AS SELECT * FROM ${relation.split('.')[0]}.${to};`,
+        fixSql:
+          `ALTER TABLE ${sqlRelation(relation, context)} RENAME TO ${sqlIdentifier(to)};\n` +
+          `CREATE VIEW ${sqlRelation(relation, context)} AS SELECT * FROM ${sqlIdentifier(relation.split('.')[0])}.${sqlIdentifier(to)};`,
         relation,
         lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
       }
@@ -155,7 +158,7 @@ export const renameSchema: Rule = {
         severity: 'warning',
         message: `Renames schema \`${from}\` to \`${to}\`: ${STILL_RUNNING}.`,
         fix: 'Create the new schema and move the application to it over several versions (or keep the old name in the search_path of the running version); rename only names nothing uses.',
-        fixSql: `-- after no application version uses ${from}, in a later version:\nALTER SCHEMA ${from} RENAME TO ${to};`,
+        fixSql: `-- after no application version uses ${from}, in a later version:\nALTER SCHEMA ${sqlIdentifier(from)} RENAME TO ${sqlIdentifier(to)};`,
         relation: null,
         lock: null
       }

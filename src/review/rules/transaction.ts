@@ -6,7 +6,7 @@
  */
 import type { ReviewContext, ReviewStatement, Rule } from '../types.js'
 import { provenByPendingCheck } from './constraints.js'
-import { isAtLeast, type LockMode } from './lock-context.js'
+import { isAtLeast, sqlRelation, type LockMode } from './lock-context.js'
 import { ownLockNeed, transactionOf } from './lock-need.js'
 import { alterTable, body, findAll, kindOf, list, names, qualifiedName, rangeVarName, stringConstants, text } from './nodes.js'
 import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, factsOf, traceOf } from './relations.js'
@@ -252,6 +252,7 @@ export const unbatchedBackfill: Rule = {
     const scope = whole ? 'every row' : touched === null ? 'the rows its WHERE lets through' : `≈${touched.toLocaleString('en-US')} rows`
     const narrows = whole ? '' : ' (its WHERE tests only NULLs, booleans or a join, and narrows little)'
     const until = statement.noTransaction ? 'until the statement ends' : "until the version's transaction commits"
+    const table = sqlRelation(relation, context)
     return [
       {
         severity: 'warning',
@@ -263,8 +264,8 @@ export const unbatchedBackfill: Rule = {
           'or from a job: a few thousand rows per statement, by key range.',
         fixSql:
           `-- migrate:no-transaction\n` +
-          `${kind === 'UpdateStmt' ? `UPDATE ${relation} SET …` : `DELETE FROM ${relation}`} WHERE id BETWEEN 1 AND 10000 AND …;\n` +
-          `${kind === 'UpdateStmt' ? `UPDATE ${relation} SET …` : `DELETE FROM ${relation}`} WHERE id BETWEEN 10001 AND 20000 AND …;`,
+          `${kind === 'UpdateStmt' ? `UPDATE ${table} SET …` : `DELETE FROM ${table}`} WHERE id BETWEEN 1 AND 10000 AND …;\n` +
+          `${kind === 'UpdateStmt' ? `UPDATE ${table} SET …` : `DELETE FROM ${table}`} WHERE id BETWEEN 10001 AND 20000 AND …;`,
         relation,
         lock: 'RowExclusiveLock'
       }

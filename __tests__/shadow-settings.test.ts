@@ -20,7 +20,7 @@ import { readTargetCatalog } from '../src/review/catalog.js'
 import { findPostgresBinaries, majorVersion, parseVersion } from '../src/shadow/local-postgres.js'
 import { traceKey } from '../src/review/types.js'
 import { verifyOnShadow, type Verification } from '../src/shadow/verify.js'
-import type { TargetSettings } from '../src/shadow/target-settings.js'
+import { describeVersionNum, majorOf, parseTargetSettings, quoteLiteral, type TargetSettings } from '../src/shadow/target-settings.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
 import { PostgresTarget } from '../src/targets/postgres.js'
 import { useDummyAwsEnvironment } from './support/aws-env.js'
@@ -419,5 +419,35 @@ describe('of several PostgreSQL versions on the machine, the local server runs t
       expect(result.settings).toEqual({ matched: ['TimeZone', 'server_version_num'], unmatched: [] })
       expect(rewritten(result)).toEqual(expect.arrayContaining(['public.events']))
     })
+  })
+})
+
+describe('the pure parts', () => {
+  test('parseTargetSettings keeps only the known names with text values, and spells the locale provider as CREATE DATABASE does', () => {
+    expect(
+      parseTargetSettings(
+        JSON.stringify({ timezone: 'UTC', locale_provider: 'i', work_mem: '4MB', DateStyle: 7, server_version_num: '160004' })
+      )
+    ).toEqual({ TimeZone: 'UTC', locale_provider: 'icu', server_version_num: '160004' })
+    expect(parseTargetSettings('not json')).toEqual({})
+    expect(parseTargetSettings(null)).toEqual({})
+  })
+
+  test('quoteLiteral reads the same whatever standard_conforming_strings is; versions read as PostgreSQL writes them', async () => {
+    const hostile = "it's \\'; drop table x; --"
+    for (const conforming of ['on', 'off']) {
+      const client = new pg.Client({ connectionString: process.env.AURORA_MIGRATE_TEST_PG_URL! })
+      await client.connect()
+      try {
+        await client.query(`set standard_conforming_strings = ${conforming}`)
+        const { rows } = await client.query(`select ${quoteLiteral(hostile)} as value`)
+        expect(rows).toEqual([{ value: hostile }])
+      } finally {
+        await client.end()
+      }
+    }
+    expect([majorOf('150004'), majorOf('90624'), majorOf('x')]).toEqual(['15', '9.6', null])
+    expect([describeVersionNum('180004'), describeVersionNum('90624')]).toEqual(['18.4', '9.6.24'])
+    expect([majorVersion('16.6'), majorVersion('9.6.24'), majorVersion('17beta2')]).toEqual(['16', '9.6', '17'])
   })
 })

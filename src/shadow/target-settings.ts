@@ -195,7 +195,7 @@ export async function createDatabaseLike(admin: Target, name: string, target: Ta
       await admin.query(`${create} TEMPLATE template0 ${attempt.join(' ')}`)
       return reasons
     } catch (error) {
-      const why = `CREATE DATABASE … ${attempt.join(' ')} failed here: ${errorMessage(error)}`
+      const why = `the throwaway server cannot create a database with it: ${errorMessage(error)}`
       for (const setting of DATABASE_SETTINGS) if (target[setting] !== undefined && !reasons.has(setting)) reasons.set(setting, why)
     }
   }

@@ -66,7 +66,7 @@ test('validate fails on drift and changes nothing; repair accepts it and never r
   const validate = await runAction({ command: 'validate', 'database-url': db.url }, env)
   expect(validate.code).toBe(1)
   expect(validate.stdout).toMatch(
-    /::error title=Migrations are not valid::validate found 1 problem\(s\): drift: v2 \(migrations\/resources\/v2_due_dates\/02_overdue_view.sql modified\)/
+    /::error title=Migrations are not valid::validate found 1 problem: drift: v2 \(migrations\/resources\/v2_due_dates\/02_overdue_view.sql modified\)/
   )
   expect(validate.outputs.drift).toBe('true')
   expect(await sql(db.url, 'select version, checksum from schema_migrations order by 1')).toEqual(before)

@@ -126,11 +126,11 @@ test('a risky migration on a table with rows: findings in the output, as annotat
 
   const body = planComment(pull)
   expect(body).toMatch(
-    /^<!-- aurora-migrate:plan:production -->\n### aurora-migrate plan · production\n\n\*\*Review\*\*: ❌ 1 error · ⚠️ \d+ warnings?/
+    /^<!-- aurora-migrate:plan:production -->\n### aurora-migrate plan · production\n\n❌ \*\*The review blocks this plan\*\* \(fail-on: error\) · \d+ versions? pending · ❌ 1 error · ⚠️ \d+ warnings?/
   )
   const anchor = `diff-${createHash('sha256').update(TIER_FILE).digest('hex')}R3`
   expect(body).toContain(
-    `- ❌ **error** \`add-column-not-null-without-default\` at [\`${TIER_FILE}:3\`](https://github.com/octo-org/todo-app/pull/${pull}/files#${anchor})`
+    `- ❌ \`add-column-not-null-without-default\` at [\`${TIER_FILE}:3\`](https://github.com/octo-org/todo-app/pull/${pull}/files#${anchor})`
   )
   expect(body).toContain(
     "with the target's catalog (rows and size of each table touched) and the trace of each statement on the throwaway database"
@@ -217,7 +217,7 @@ test('validate carries the same findings in its summary and its findings output,
   const run = await runAction({ command: 'validate', 'database-url': db.url }, { GITHUB_WORKSPACE: ws.root })
   expect(run.code).toBe(0)
   expect(findings(run)[0]).toMatchObject({ rule: 'add-column-not-null-without-default', severity: 'error', file: TIER_FILE, line: 3 })
-  expect(run.summary).toContain(`- ❌ **error** \`add-column-not-null-without-default\` at \`${TIER_FILE}:3\``)
+  expect(run.summary).toContain(`- ❌ \`add-column-not-null-without-default\` at \`${TIER_FILE}:3\``)
   expect(run.summary).toContain("with the target's catalog (rows and size of each table touched).")
   expect(run.stdout).toContain(`::error title=add-column-not-null-without-default,file=${TIER_FILE},line=3,col=1::`)
   await expectTargetUnchanged()

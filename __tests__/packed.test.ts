@@ -133,7 +133,7 @@ describe('packed transactions on PostgreSQL', () => {
       failedIndex: 1,
       failedLabel: 'not-applied',
       guard: true,
-      error: { message: 'Expected 0 row(s), got 2; the transaction was rolled back.' }
+      error: { message: 'Expected 0 rows, got 2; the transaction was rolled back.' }
     })
     expect(await sql(db.url, 'SELECT * FROM guarded_p')).toEqual([])
   })

@@ -46,7 +46,7 @@ export async function run(): Promise<void> {
     const { versions, warnings } = await discover(config)
     for (const warning of warnings) core.warning(logLine(warning))
     info(
-      `Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`
+      `Found ${versions.length} ${versions.length === 1 ? 'version' : 'versions'} in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`
     )
     if (config.command === 'plan') await planStep(config, versions)
     else if (config.command === 'apply') await applyStep(config, versions)

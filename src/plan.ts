@@ -214,13 +214,13 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
   if (missing.length) {
     refusals.push(
       `missing: ${list(missing)} ${missing.length === 1 ? 'is' : 'are'} recorded in the database but not in the migrations directory. ` +
-        'Restore the folder(s), or check that migrations-dir and the database are the right pair.'
+        `Restore the ${missing.length === 1 ? 'folder' : 'folders'}, or check that migrations-dir and the database are the right pair.`
     )
   }
   if (outOfOrder.length && !options.allowOutOfOrder) {
     refusals.push(
       `out of order: ${list(outOfOrder)} ${outOfOrder.length === 1 ? 'is' : 'are'} lower than the current version v${currentVersion}. ` +
-        'Renumber the new version(s) above the current version, or set allow-out-of-order: true to apply them anyway.'
+        `Renumber the new ${outOfOrder.length === 1 ? 'version' : 'versions'} above the current version, or set allow-out-of-order: true to apply them anyway.`
     )
   }
 

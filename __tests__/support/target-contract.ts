@@ -214,7 +214,7 @@ function describeContract(name: string, setup: () => Promise<ContractSetup>, pac
         ok: false,
         phase: 'statement',
         failedIndex: 1,
-        error: { message: expect.stringContaining('Expected 1 row(s), got 0') },
+        error: { message: expect.stringContaining('Expected 1 row, got 0') },
         guard: true,
         ...guardRows([])
       })

@@ -196,7 +196,9 @@ export function decodePackedError(error: SqlErrorInfo, statements: TxStatement[]
       phase: 'statement',
       failedIndex: index,
       failedLabel: statement.label,
-      error: { message: `Expected ${statement.expectRows} row(s), got ${match[2]}; the transaction was rolled back.` },
+      error: {
+        message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${match[2]}; the transaction was rolled back.`
+      },
       guard: true
     }
   }

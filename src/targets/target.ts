@@ -99,7 +99,9 @@ export function guardFailure(statement: TxStatement, result: QueryResult, index:
     phase: 'statement',
     failedIndex: index,
     failedLabel: statement.label,
-    error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
+    error: {
+      message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${result.rowCount}; the transaction was rolled back.`
+    },
     guard: true,
     guardRows: result.rows
   }

@@ -24,6 +24,8 @@ CREATE TABLE refunds (id bigint PRIMARY KEY, user_id integer REFERENCES users (i
 CREATE TABLE events (id bigint PRIMARY KEY, body text);
 CREATE UNLOGGED TABLE cache (id bigint PRIMARY KEY, body text);
 CREATE TABLE tags (label text);
+CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+CREATE DOMAIN plain_int AS integer;
 INSERT INTO users SELECT g, 'e' || g, NULL, 'n' || g, g FROM generate_series(1, 3000) g;
 INSERT INTO orders SELECT g, 1 + g % 3000, 'c' || g FROM generate_series(1, 3000) g;
 INSERT INTO refunds SELECT g, 1 + g % 3000 FROM generate_series(1, 300) g;
@@ -440,5 +442,64 @@ describe('one formatter for a relation and its size', () => {
     const sized = new Set(mentions.filter((mention) => mention.includes('(')))
     expect(sized.size).toBe(1)
     expect([...sized][0]).toMatch(/^`public\.users` \(≈3,000 rows, \d+(\.\d)? kB\)$/)
+  }, 90_000)
+})
+
+describe('past the list', () => {
+  test('table-rewrite: a column of a domain with a CHECK rewrites the table; a plain domain does not; no second finding for a known rewrite', async () => {
+    const [checked, plain] = await Promise.all(
+      ['positive', 'plain_int'].map(async (domain) => (await prove([`ALTER TABLE events ADD COLUMN p ${domain} DEFAULT 1`]))[0])
+    )
+    expect(checked.rewritten).toEqual(['events', 'events_pkey'])
+    expect(checked.locks).toContain('events AccessExclusiveLock')
+    expect(plain.rewritten).toEqual([])
+    const found = await review('ALTER TABLE events ADD COLUMN p positive DEFAULT 1;')
+    expect(found).toEqual([
+      expect.objectContaining({ rule: 'table-rewrite', severity: 'warning', relation: 'public.events', lock: 'AccessExclusiveLock' })
+    ])
+    expect(found[0].message).toMatch(/^The throwaway database saw this statement rewrite `public\.events` \(≈3,000 rows, /)
+    expect(await review('ALTER TABLE events ADD COLUMN p plain_int DEFAULT 1;')).toEqual([])
+    // Without a trace the SQL alone cannot know the domain's CHECK: silent.
+    expect(await review('ALTER TABLE events ADD COLUMN p positive DEFAULT 1;', { trace: false })).toEqual([])
+    // A rewrite another rule explains gets that rule's finding only.
+    expect(rules(await review('ALTER TABLE events ALTER COLUMN id TYPE int;'))).toEqual(['alter-column-type-rewrite'])
+  }, 90_000)
+
+  test('validate-in-same-transaction: VALIDATE after ADD … NOT VALID in one transaction scans under the lock the ADD took', async () => {
+    const ADD = 'ALTER TABLE orders ADD CONSTRAINT orders_code_len CHECK (length(code) < 20) NOT VALID'
+    const VALIDATE = 'ALTER TABLE orders VALIDATE CONSTRAINT orders_code_len'
+    const [add, validate] = await prove([ADD, VALIDATE])
+    expect(add.scanned).toEqual([])
+    expect(add.locks).toContain('orders AccessExclusiveLock')
+    expect(validate.scanned).toEqual(['orders'])
+    expect(validate.held).toContain('orders AccessExclusiveLock')
+    const FK = 'ALTER TABLE refunds ADD CONSTRAINT refunds_user_fkey FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID'
+    const [fk, fkValidate] = await prove([FK, 'ALTER TABLE refunds VALIDATE CONSTRAINT refunds_user_fkey'])
+    expect(fk.locks).toEqual(expect.arrayContaining(['refunds ShareRowExclusiveLock', 'users ShareRowExclusiveLock']))
+    expect(fkValidate.held).toContain('refunds ShareRowExclusiveLock')
+    expect(fkValidate.scanned).toContain('refunds')
+    // Nothing stays.
+    expect(await sql(db.url, `SELECT conname FROM pg_constraint WHERE conname IN ('orders_code_len', 'refunds_user_fkey')`)).toEqual([])
+
+    for (const [, trace] of BOTH) {
+      const check = (await review(`${ADD};\n${VALIDATE};`, { trace })).filter((finding) => finding.rule === 'validate-in-same-transaction')
+      expect(check).toEqual([
+        expect.objectContaining({ line: 2, severity: 'warning', relation: 'public.orders', lock: 'AccessExclusiveLock' })
+      ])
+      expect(check[0].message).toMatch(
+        /while the version's transaction holds ACCESS EXCLUSIVE on it since \S*v2_change\/01\.sql:1: blocks every read/
+      )
+      const foreign = (await review(`${FK};\nALTER TABLE refunds VALIDATE CONSTRAINT refunds_user_fkey;`, { trace })).filter(
+        (finding) => finding.rule === 'validate-in-same-transaction'
+      )
+      expect(foreign).toEqual([expect.objectContaining({ relation: 'public.refunds', lock: 'ShareRowExclusiveLock' })])
+      // In a later version (its own transaction) it takes SHARE UPDATE EXCLUSIVE only: silent.
+      const { versions } = await discoverMigrations(
+        writeMigrations({ 'v1_setup/01.sql': SETUP, 'v2_change/01.sql': `${ADD};`, 'v3_validate/01.sql': `${VALIDATE};` })
+      )
+      const statements = await reviewStatements(versions, [2, 3])
+      const later = runRules(statements, { catalog, trace: null, defaultSchema: 'public' }, { ignoreRules: [] })
+      expect(rules(later)).not.toContain('validate-in-same-transaction')
+    }
   }, 90_000)
 })

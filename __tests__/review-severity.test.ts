@@ -4,7 +4,15 @@
  * through PostgreSQL's parser and runRules. A rule added without a case here fails the last test.
  */
 import { RULES, reviewStatements, runRules } from '../src/review/review.js'
-import { SEVERITIES, isSeverity, type Finding, type RelationFacts, type Severity } from '../src/review/types.js'
+import {
+  SEVERITIES,
+  isSeverity,
+  traceKey,
+  type Finding,
+  type RelationFacts,
+  type Severity,
+  type StatementTrace
+} from '../src/review/types.js'
 import { version } from './support/versions.js'
 
 type Catalog = Map<string, RelationFacts> | null
@@ -26,6 +34,8 @@ const CATALOG: Catalog = new Map([
 interface Outcome {
   /** What this case shows of the rule. */
   name: string
+  /** The trace of the statements, when the outcome needs one. */
+  trace?: Map<string, StatementTrace>
   /** The pending versions' files (versions 1, 2, …). */
   versions: Array<Record<string, string>>
   catalog?: Catalog
@@ -152,6 +162,45 @@ const CASES: Record<string, Outcome[]> = {
     }
   ],
   'set-unlogged': [{ name: 'table', versions: [{ '01.sql': 'ALTER TABLE orders SET UNLOGGED;' }], severity: 'error' }],
+  'table-rewrite': [
+    {
+      name: 'seen by the trace',
+      versions: [{ '01.sql': 'ALTER TABLE orders ADD COLUMN p positive DEFAULT 1;' }],
+      trace: new Map([
+        [
+          traceKey(1, 0),
+          {
+            version: 1,
+            index: 0,
+            locks: [{ relation: 'public.orders', mode: 'AccessExclusiveLock' }],
+            rewritten: ['public.orders'],
+            constraints: [],
+            durationMs: 1
+          }
+        ]
+      ]),
+      severity: 'warning'
+    }
+  ],
+  'validate-in-same-transaction': [
+    {
+      name: 'after ADD CHECK NOT VALID',
+      versions: [
+        { '01.sql': 'ALTER TABLE orders ADD CONSTRAINT c CHECK (total > 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT c;' }
+      ],
+      severity: 'warning'
+    },
+    {
+      name: 'after ADD FOREIGN KEY NOT VALID',
+      versions: [
+        {
+          '01.sql':
+            'ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT f;'
+        }
+      ],
+      severity: 'warning'
+    }
+  ],
   'set-logged': [{ name: 'table', versions: [{ '01.sql': 'ALTER TABLE orders SET LOGGED;' }], severity: 'warning' }],
   'drop-column': [{ name: 'column', versions: [{ '01.sql': 'ALTER TABLE orders DROP COLUMN note;' }], severity: 'warning' }],
   'drop-table': [{ name: 'table', versions: [{ '01.sql': 'DROP TABLE orders;' }], severity: 'warning' }],
@@ -205,7 +254,11 @@ async function run(outcome: Outcome): Promise<Finding[]> {
     built,
     built.map((v) => v.number)
   )
-  const context = { catalog: outcome.catalog === undefined ? CATALOG : outcome.catalog, trace: null, defaultSchema: 'public' }
+  const context = {
+    catalog: outcome.catalog === undefined ? CATALOG : outcome.catalog,
+    trace: outcome.trace ?? null,
+    defaultSchema: 'public'
+  }
   return runRules(statements, context, { ignoreRules: [] })
 }
 

@@ -159,8 +159,9 @@ function joinAddenda<T extends Finding & { addendum?: string }>(findings: T[]): 
               other.relation === finding.relation &&
               other.lock === finding.lock
           )
-    if (into && addendum !== undefined) into.message = `${into.message} ${addendum}`
-    else joined.push(finding)
+    // An empty addendum: the other finding says all of it already.
+    if (into && addendum) into.message = `${into.message} ${addendum}`
+    else if (!into) joined.push(finding)
   }
   return joined.map(({ addendum: _addendum, ...finding }) => finding)
 }

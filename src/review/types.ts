@@ -134,6 +134,7 @@ export type RuleResult = Omit<Finding, 'rule' | 'version' | 'file' | 'line' | 'c
    * Set when the result is one more consequence of a cause another rule reports about the same statement (the
    * same relation and lock): this sentence is added to that rule's finding instead of a finding of its own, so
    * that a statement gets one finding per cause. Without such a finding (none, or waived) the result stands alone.
+   * An empty addendum: the other finding already says everything this one would.
    */
   addendum?: string
 }

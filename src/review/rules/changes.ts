@@ -9,6 +9,7 @@ import { addColumnSerialOrIdentity, addColumnStoredGenerated, addColumnVolatileD
 import { alterColumnTypeRewrite } from './column-type.js'
 import { dropColumn, dropSchema, dropTable, renameColumn, renameSchema, renameTable } from './destructive.js'
 import { setLogged, setUnlogged } from './persistence.js'
+import { tableRewrite } from './rewrite.js'
 import { jsonColumn, serialColumn, timestampWithoutTimeZone } from './style.js'
 import { accessExclusiveHeld, enumValueUsedInTransaction, unbatchedBackfill } from './transaction.js'
 
@@ -19,6 +20,7 @@ export const CHANGE_RULES: Rule[] = [
   alterColumnTypeRewrite,
   setLogged,
   setUnlogged,
+  tableRewrite,
   dropColumn,
   dropTable,
   dropSchema,

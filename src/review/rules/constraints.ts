@@ -11,6 +11,7 @@ import type { ReviewContext, ReviewStatement, Rule, RuleResult } from '../types.
 import {
   catalogNote,
   describeRelation,
+  isAtLeast,
   isNew,
   lockBlocks,
   lockLabel,
@@ -22,7 +23,7 @@ import {
   traceShowsNotValidated,
   type LockMode
 } from './lock-context.js'
-import { heldNote, transactionOf } from './lock-need.js'
+import { heldBefore, heldNote, transactionOf } from './lock-need.js'
 import { body, columnType, list, names } from './nodes.js'
 import { traceOf } from './relations.js'
 
@@ -319,6 +320,39 @@ export const uniqueConstraintLocks: Rule = {
               `-- a later version\nALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} USING INDEX ${name};`,
           relation,
           lock: 'AccessExclusiveLock'
+        }
+      ]
+    })
+  }
+}
+
+export const validateInSameTransaction: Rule = {
+  id: 'validate-in-same-transaction',
+  severity: 'warning',
+  summary:
+    'VALIDATE CONSTRAINT in the transaction that locked the table more strongly (its ADD … NOT VALID): the scan runs under that lock',
+  check(statement, context) {
+    const alter = alterCommands(statement, context)
+    if (!alter) return []
+    const { relation } = alter
+    return alter.commands.flatMap((command): RuleResult[] => {
+      if (command.subtype !== 'AT_ValidateConstraint' || typeof command.name !== 'string') return []
+      // VALIDATE itself takes SHARE UPDATE EXCLUSIVE: reads and writes go on, unless the transaction holds more already.
+      const held = heldBefore(statement, context, relation)
+      if (!held || !isAtLeast(held.mode, 'ShareLock')) return []
+      const since = held.by ? ` since ${held.by.file}:${held.by.line}` : ''
+      const table = sqlRelation(relation, context)
+      return [
+        {
+          severity: 'warning',
+          message:
+            `Validates \`${command.name}\` by reading every row of ${describeRelation(relation, context)} while the version's transaction holds ` +
+            `${lockLabel(held.mode)} on it${since}: ${lockBlocks(held.mode)} for the whole scan. Adding a constraint NOT VALID and ` +
+            'validating it spares the table only when the validation runs in a later transaction.',
+          fix: 'Validate it in a later version: there VALIDATE CONSTRAINT takes only SHARE UPDATE EXCLUSIVE, so reads and writes continue while it scans.',
+          fixSql: `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${sqlIdentifier(command.name)};`,
+          relation,
+          lock: held.mode
         }
       ]
     })

@@ -20,7 +20,13 @@ import {
   traceShowsNoRewrite,
   type LockMode
 } from './lock-context.js'
-import { addColumnNotNullWithoutDefault, constraintValidatedAtOnce, setNotNull, uniqueConstraintLocks } from './constraints.js'
+import {
+  addColumnNotNullWithoutDefault,
+  constraintValidatedAtOnce,
+  setNotNull,
+  uniqueConstraintLocks,
+  validateInSameTransaction
+} from './constraints.js'
 import { heldNote } from './lock-need.js'
 
 type Check = ReturnType<Rule['check']>
@@ -300,6 +306,7 @@ export const LOCK_RULES: Rule[] = [
   indexNotConcurrent,
   dropIndexNotConcurrent,
   constraintValidatedAtOnce,
+  validateInSameTransaction,
   setNotNull,
   addColumnNotNullWithoutDefault,
   uniqueConstraintLocks,

@@ -25,6 +25,10 @@ CREATE TABLE events (id bigint PRIMARY KEY, body text);
 CREATE UNLOGGED TABLE cache (id bigint PRIMARY KEY, body text);
 CREATE TABLE tags (label text);
 CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+CREATE TABLE codes (code text, k integer NOT NULL);
+INSERT INTO codes SELECT 'c' || g, g FROM generate_series(1, 1000) g;
+CREATE UNIQUE INDEX codes_code ON codes (code);
+CREATE UNIQUE INDEX codes_k ON codes (k);
 CREATE DOMAIN plain_int AS integer;
 INSERT INTO users SELECT g, 'e' || g, NULL, 'n' || g, g FROM generate_series(1, 3000) g;
 INSERT INTO orders SELECT g, 1 + g % 3000, 'c' || g FROM generate_series(1, 3000) g;
@@ -501,5 +505,22 @@ describe('past the list', () => {
       const later = runRules(statements, { catalog, trace: null, defaultSchema: 'public' }, { ignoreRules: [] })
       expect(rules(later)).not.toContain('validate-in-same-transaction')
     }
+  }, 90_000)
+
+  test('PRIMARY KEY USING INDEX reads every row to set NOT NULL on a nullable column; on a NOT NULL one it reads nothing', async () => {
+    const [nullable] = await prove(['ALTER TABLE codes ADD CONSTRAINT codes_pkey PRIMARY KEY USING INDEX codes_code'])
+    expect(nullable).toMatchObject({ scanned: ['codes'], error: null })
+    expect(nullable.locks).toContain('codes AccessExclusiveLock')
+    const [notNull] = await prove(['ALTER TABLE codes ADD CONSTRAINT codes_pkey PRIMARY KEY USING INDEX codes_k'])
+    expect(notNull).toMatchObject({ scanned: [], error: null })
+    const [unique] = await prove(['ALTER TABLE codes ADD CONSTRAINT codes_code_key UNIQUE USING INDEX codes_code'])
+    expect(unique).toMatchObject({ scanned: [], error: null })
+
+    const found = await review('ALTER TABLE codes ADD CONSTRAINT codes_pkey PRIMARY KEY USING INDEX codes_code;')
+    expect(found).toEqual([expect.objectContaining({ rule: 'unique-constraint-locks', severity: 'warning', relation: 'public.codes' })])
+    expect(found[0].message).toContain("while every row is read to set NOT NULL on the key's columns")
+    expect(found[0].fixSql).toContain('SET NOT NULL')
+    expect(await review('ALTER TABLE codes ADD CONSTRAINT codes_pkey PRIMARY KEY USING INDEX codes_k;')).toEqual([])
+    expect(await review('ALTER TABLE codes ADD CONSTRAINT codes_code_key UNIQUE USING INDEX codes_code;')).toEqual([])
   }, 90_000)
 })

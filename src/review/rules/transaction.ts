@@ -179,33 +179,40 @@ export const accessExclusiveHeld: Rule = {
     const transaction = transactionOf(statement, context)
     const at = transaction.findIndex((other) => other.index === statement.index)
     const earlier = transaction.slice(0, at)
-    // Each statement after it, with the locks the transaction holds when it starts.
-    const following = transaction.slice(at + 1).filter((other, i) => {
-      const held = locksAfter(transaction.slice(0, at + 1 + i), context)
-      for (const relation of accessExclusiveOn(statement, context)) held.set(relation, 'AccessExclusiveLock')
-      return holdsUp(other, context, held)
-    })
-    if (following.length === 0) return []
-    return accessExclusiveOn(statement, context)
+    const locked = accessExclusiveOn(statement, context)
+    const relations = locked
       .filter((relation) => existedBefore(relation, context))
       .filter((relation) => !earlier.some((other) => accessExclusiveOn(other, context).includes(relation)))
-      .map((relation) => ({
-        severity: 'warning',
-        message:
-          `Takes ACCESS EXCLUSIVE on ${describeRelation(relation, context)} and holds it until the version's transaction commits: ` +
-          `the ${following.length === 1 ? 'statement' : `${following.length} statements`} after it that take time or wait for a lock ` +
-          `(${lines(following)}) run while every read and write of the table waits.`,
-        addendum:
-          `It holds ACCESS EXCLUSIVE until the version's transaction commits, while the ` +
-          `${following.length === 1 ? 'statement' : `${following.length} statements`} after it that take time or wait for a lock ` +
-          `(${lines(following)}) run: make it the last statement of its transaction, with a lock_timeout before it.`,
-        fix:
-          'Make the statement that takes ACCESS EXCLUSIVE the last of its transaction: move the statements after it to a later ' +
-          'version, and set a lock_timeout so that the lock is given up instead of queueing traffic behind it.',
-        fixSql: `SET lock_timeout = '5s';\n${statement.sql.trim().replace(/;?$/, ';')}\n-- the statements that followed: in a later version`,
-        relation,
-        lock: ACCESS_EXCLUSIVE
-      }))
+    if (relations.length === 0 || at + 1 >= transaction.length) return []
+    // Each statement after it, with the locks the transaction holds when it starts (one pass).
+    const held = locksAfter(transaction.slice(0, at + 1), context)
+    for (const relation of locked) held.set(relation, 'AccessExclusiveLock')
+    const following: ReviewStatement[] = []
+    for (const other of transaction.slice(at + 1)) {
+      if (holdsUp(other, context, held)) following.push(other)
+      for (const need of ownLockNeed(other, context.defaultSchema)) {
+        const known = held.get(need.relation)
+        if (!known || isAtLeast(need.mode, known)) held.set(need.relation, need.mode)
+      }
+    }
+    if (following.length === 0) return []
+    return relations.map((relation) => ({
+      severity: 'warning',
+      message:
+        `Takes ACCESS EXCLUSIVE on ${describeRelation(relation, context)} and holds it until the version's transaction commits: ` +
+        `the ${following.length === 1 ? 'statement' : `${following.length} statements`} after it that take time or wait for a lock ` +
+        `(${lines(following)}) run while every read and write of the table waits.`,
+      addendum:
+        `It holds ACCESS EXCLUSIVE until the version's transaction commits, while the ` +
+        `${following.length === 1 ? 'statement' : `${following.length} statements`} after it that take time or wait for a lock ` +
+        `(${lines(following)}) run: make it the last statement of its transaction, with a lock_timeout before it.`,
+      fix:
+        'Make the statement that takes ACCESS EXCLUSIVE the last of its transaction: move the statements after it to a later ' +
+        'version, and set a lock_timeout so that the lock is given up instead of queueing traffic behind it.',
+      fixSql: `SET lock_timeout = '5s';\n${statement.sql.trim().replace(/;?$/, ';')}\n-- the statements that followed: in a later version`,
+      relation,
+      lock: ACCESS_EXCLUSIVE
+    }))
   }
 }
 

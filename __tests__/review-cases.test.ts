@@ -314,6 +314,21 @@ describe('SET NOT NULL', () => {
     for (const [, trace] of BOTH) {
       expect(await review(FIX.map((statement) => `${statement};`).join('\n'), { trace })).toEqual([])
     }
+    // Validating another column's CHECK proves nothing about n: the scan happens, and the rule fires either way.
+    const [, other] = await prove([
+      'ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null',
+      'ALTER TABLE users ALTER COLUMN n SET NOT NULL'
+    ])
+    expect(other.scanned).toEqual(['users'])
+    for (const [, trace] of BOTH) {
+      const found = await review(
+        'ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\nALTER TABLE users ALTER COLUMN n SET NOT NULL;',
+        {
+          trace
+        }
+      )
+      expect(rules(found)).toContain('set-not-null')
+    }
     // Followed by a statement that reads another table, the lock is held while it runs: then it is a finding.
     const slow = await review(`${FIX.map((statement) => `${statement};`).join('\n')}\nUPDATE orders SET code = upper(code);`)
     expect(rules(slow)).toEqual(['access-exclusive-held', 'unbatched-backfill'])

@@ -149,10 +149,15 @@ function provesNotNull(constraint: Fields | null, column: string): boolean {
   return test?.nulltesttype === 'IS_NOT_NULL' && names(body(test.arg, 'ColumnRef')?.fields).join('.') === column
 }
 
+/** The constraint's name holds the column's as a whole part between underscores (`users_n_not_null` names `n`). */
+function namesColumn(name: string, column: string): boolean {
+  return `_${name}_`.includes(`_${column}_`)
+}
+
 /**
  * Before the statement, in its transaction, the pending SQL makes a valid `CHECK (column IS NOT NULL)` on the table:
  * added without NOT VALID, or validated by VALIDATE CONSTRAINT. A constraint validated there whose definition is in
- * an applied version (not in the pending SQL) counts when its name contains the column's (docs/rules.md's pattern):
+ * an applied version (not in the pending SQL) counts when its name has the column's between underscores (docs/rules.md's pattern):
  * the trace, when there is one, decides instead.
  */
 export function provenByPendingCheck(statement: ReviewStatement, context: ReviewContext, relation: string, column: string): boolean {
@@ -178,7 +183,7 @@ export function provenByPendingCheck(statement: ReviewStatement, context: Review
       if (constraint) return constraint.skip_validation !== true && provesNotNull(constraint, column)
       if (command.subtype !== 'AT_ValidateConstraint' || typeof command.name !== 'string') return false
       const definition = defined.get(command.name)
-      return definition ? provesNotNull(definition, column) : command.name.includes(column)
+      return definition ? provesNotNull(definition, column) : namesColumn(command.name, column)
     })
   })
 }

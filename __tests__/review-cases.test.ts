@@ -25,6 +25,11 @@ CREATE TABLE events (id bigint PRIMARY KEY, body text);
 CREATE UNLOGGED TABLE cache (id bigint PRIMARY KEY, body text);
 CREATE TABLE tags (label text);
 CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+CREATE TABLE ev (id bigint, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE ev_2026 (id bigint, at date NOT NULL);
+INSERT INTO ev_2026 SELECT g, date '2026-01-01' + g % 300 FROM generate_series(1, 1000) g;
+CREATE TABLE ev_2027 (id bigint, at date NOT NULL, CONSTRAINT ev_2027_bounds CHECK (at >= date '2027-01-01' AND at < date '2028-01-01'));
+INSERT INTO ev_2027 SELECT g, date '2027-01-01' + g % 300 FROM generate_series(1, 1000) g;
 CREATE TABLE codes (code text, k integer NOT NULL);
 INSERT INTO codes SELECT 'c' || g, g FROM generate_series(1, 1000) g;
 CREATE UNIQUE INDEX codes_code ON codes (code);
@@ -537,5 +542,32 @@ describe('past the list', () => {
     expect(found[0].fixSql).toContain('SET NOT NULL')
     expect(await review('ALTER TABLE codes ADD CONSTRAINT codes_pkey PRIMARY KEY USING INDEX codes_k;')).toEqual([])
     expect(await review('ALTER TABLE codes ADD CONSTRAINT codes_code_key UNIQUE USING INDEX codes_code;')).toEqual([])
+  }, 90_000)
+
+  test('attach-partition-scan: ATTACH PARTITION reads the table under ACCESS EXCLUSIVE unless a valid CHECK implies the bounds', async () => {
+    const ATTACH_2026 = "ALTER TABLE ev ATTACH PARTITION ev_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')"
+    const ATTACH_2027 = "ALTER TABLE ev ATTACH PARTITION ev_2027 FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')"
+    const [scanned] = await prove([ATTACH_2026])
+    expect(scanned).toMatchObject({ scanned: ['ev_2026'], error: null })
+    expect(scanned.locks).toEqual(expect.arrayContaining(['ev_2026 AccessExclusiveLock', 'ev ShareUpdateExclusiveLock']))
+    expect(scanned.locks).not.toContain('ev AccessExclusiveLock')
+    const [proven] = await prove([ATTACH_2027])
+    expect(proven).toMatchObject({ scanned: [], error: null })
+    expect(await sql(db.url, `SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'ev'::regclass`)).toEqual([{ n: 0 }])
+
+    for (const [, trace] of BOTH) {
+      const found = await review(`${ATTACH_2026};`, { trace })
+      expect(found).toEqual([
+        expect.objectContaining({
+          rule: 'attach-partition-scan',
+          severity: 'warning',
+          relation: 'public.ev_2026',
+          lock: 'AccessExclusiveLock'
+        })
+      ])
+    }
+    // The CHECK spares the scan: the trace saw none, and the rule is silent (without a trace it cannot know).
+    expect(await review(`${ATTACH_2027};`)).toEqual([])
+    expect(rules(await review(`${ATTACH_2027};`, { trace: false }))).toEqual(['attach-partition-scan'])
   }, 90_000)
 })

@@ -98,6 +98,13 @@ const CASES: Record<string, Outcome[]> = {
       severity: 'warning'
     }
   ],
+  'attach-partition-scan': [
+    {
+      name: 'existing table',
+      versions: [{ '01.sql': "ALTER TABLE events ATTACH PARTITION orders FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');" }],
+      severity: 'warning'
+    }
+  ],
   truncate: [{ name: 'table', versions: [{ '01.sql': 'TRUNCATE orders;' }], severity: 'warning' }],
   'lock-table': [
     { name: 'access exclusive', versions: [{ '01.sql': 'LOCK TABLE orders;' }], severity: 'warning' },

@@ -86,6 +86,10 @@ export function ownLockNeed(statement: ReviewStatement, defaultSchema: string): 
         continue
       }
       needs.push({ relation: altered.relation, mode: ALTER_TABLE_LOCKS[String(command.subtype)] ?? 'AccessExclusiveLock' })
+      // ATTACH PARTITION locks the table it attaches (ACCESS EXCLUSIVE) besides the parent (SHARE UPDATE EXCLUSIVE).
+      const attached =
+        command.subtype === 'AT_AttachPartition' ? rangeVarName(body(command.def, 'PartitionCmd')?.name, defaultSchema) : null
+      if (attached) needs.push({ relation: attached, mode: 'AccessExclusiveLock' })
       // An inline REFERENCES in ADD COLUMN locks the referenced table too.
       for (const inline of list(body(command.def, 'ColumnDef')?.constraints)) {
         const referenced = body(inline, 'Constraint')?.contype === 'CONSTR_FOREIGN' ? body(inline, 'Constraint')?.pktable : undefined

@@ -28,6 +28,7 @@ import {
   validateInSameTransaction
 } from './constraints.js'
 import { heldNote } from './lock-need.js'
+import { attachPartitionScan } from './partitions.js'
 
 type Check = ReturnType<Rule['check']>
 type Fields = Record<string, unknown>
@@ -310,6 +311,7 @@ export const LOCK_RULES: Rule[] = [
   setNotNull,
   addColumnNotNullWithoutDefault,
   uniqueConstraintLocks,
+  attachPartitionScan,
   truncate,
   lockTable,
   vacuumFull,

@@ -25,6 +25,12 @@ CREATE TABLE events (id bigint PRIMARY KEY, body text);
 CREATE UNLOGGED TABLE cache (id bigint PRIMARY KEY, body text);
 CREATE TABLE tags (label text);
 CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+CREATE DOMAIN rating AS integer;
+CREATE TABLE reviews (id bigint PRIMARY KEY, stars rating);
+INSERT INTO reviews SELECT g, 1 + g % 5 FROM generate_series(1, 1000) g;
+CREATE TABLE ratings_archive (stars rating);
+INSERT INTO ratings_archive SELECT 1 + g % 5 FROM generate_series(1, 200) g;
+ALTER DOMAIN rating ADD CONSTRAINT rating_max CHECK (VALUE <= 10) NOT VALID;
 CREATE TABLE ev (id bigint, at date NOT NULL) PARTITION BY RANGE (at);
 CREATE TABLE ev_2026 (id bigint, at date NOT NULL);
 INSERT INTO ev_2026 SELECT g, date '2026-01-01' + g % 300 FROM generate_series(1, 1000) g;
@@ -569,5 +575,36 @@ describe('past the list', () => {
     // The CHECK spares the scan: the trace saw none, and the rule is silent (without a trace it cannot know).
     expect(await review(`${ATTACH_2027};`)).toEqual([])
     expect(rules(await review(`${ATTACH_2027};`, { trace: false }))).toEqual(['attach-partition-scan'])
+  }, 90_000)
+
+  test('alter-domain-scan: a domain constraint is checked in every table using it, under SHARE; NOT VALID only moves the scan', async () => {
+    const [add] = await prove(['ALTER DOMAIN rating ADD CONSTRAINT rating_min CHECK (VALUE > 0)'])
+    expect(add).toMatchObject({ scanned: ['ratings_archive', 'reviews'], error: null })
+    expect(add.locks).toEqual(expect.arrayContaining(['reviews ShareLock', 'ratings_archive ShareLock']))
+    const [notValid] = await prove(['ALTER DOMAIN rating ADD CONSTRAINT rating_min CHECK (VALUE > 0) NOT VALID'])
+    expect(notValid).toMatchObject({ scanned: [], locks: [], error: null })
+    const [validate] = await prove(['ALTER DOMAIN rating VALIDATE CONSTRAINT rating_max'])
+    expect(validate).toMatchObject({ scanned: ['ratings_archive', 'reviews'], error: null })
+    expect(validate.locks).toEqual(expect.arrayContaining(['reviews ShareLock', 'ratings_archive ShareLock']))
+    expect(await sql(db.url, `SELECT conname, convalidated FROM pg_constraint WHERE contypid = 'rating'::regtype ORDER BY 1`)).toEqual([
+      { conname: 'rating_max', convalidated: false }
+    ])
+
+    for (const [, trace] of BOTH) {
+      for (const statement of [
+        'ALTER DOMAIN rating ADD CONSTRAINT rating_min CHECK (VALUE > 0);',
+        'ALTER DOMAIN rating VALIDATE CONSTRAINT rating_max;'
+      ]) {
+        const found = await review(statement, { trace })
+        expect(found).toEqual([expect.objectContaining({ rule: 'alter-domain-scan', severity: 'warning', lock: 'ShareLock' })])
+        expect(found[0].message).toContain(trace ? '`public.ratings_archive` (≈200 rows, ' : 'every table that has one')
+        if (trace) expect(found[0].message).toContain('`public.reviews` (≈1,000 rows, ')
+      }
+      expect(await review('ALTER DOMAIN rating ADD CONSTRAINT rating_min CHECK (VALUE > 0) NOT VALID;', { trace })).toEqual([])
+      // A domain the pending version creates is used by no table of the running application.
+      expect(
+        rules(await review('CREATE DOMAIN grade AS integer;\nALTER DOMAIN grade ADD CONSTRAINT grade_min CHECK (VALUE > 0);', { trace }))
+      ).not.toContain('alter-domain-scan')
+    }
   }, 90_000)
 })

@@ -105,6 +105,11 @@ const CASES: Record<string, Outcome[]> = {
       severity: 'warning'
     }
   ],
+  'alter-domain-scan': [
+    { name: 'add constraint', versions: [{ '01.sql': 'ALTER DOMAIN rating ADD CHECK (VALUE > 0);' }], severity: 'warning' },
+    { name: 'validate', versions: [{ '01.sql': 'ALTER DOMAIN rating VALIDATE CONSTRAINT rating_max;' }], severity: 'warning' },
+    { name: 'set not null', versions: [{ '01.sql': 'ALTER DOMAIN rating SET NOT NULL;' }], severity: 'warning' }
+  ],
   truncate: [{ name: 'table', versions: [{ '01.sql': 'TRUNCATE orders;' }], severity: 'warning' }],
   'lock-table': [
     { name: 'access exclusive', versions: [{ '01.sql': 'LOCK TABLE orders;' }], severity: 'warning' },

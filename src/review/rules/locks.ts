@@ -28,6 +28,7 @@ import {
   validateInSameTransaction
 } from './constraints.js'
 import { heldNote } from './lock-need.js'
+import { alterDomainScan } from './domains.js'
 import { attachPartitionScan } from './partitions.js'
 
 type Check = ReturnType<Rule['check']>
@@ -312,6 +313,7 @@ export const LOCK_RULES: Rule[] = [
   addColumnNotNullWithoutDefault,
   uniqueConstraintLocks,
   attachPartitionScan,
+  alterDomainScan,
   truncate,
   lockTable,
   vacuumFull,

@@ -30,6 +30,9 @@ export function transactionOf(statement: ReviewStatement, context: ReviewContext
 const ALTER_TABLE_LOCKS: Record<string, LockMode> = {
   AT_ValidateConstraint: 'ShareUpdateExclusiveLock',
   AT_SetStatistics: 'ShareUpdateExclusiveLock',
+  // Storage parameters: SHARE UPDATE EXCLUSIVE for fillfactor, toast, autovacuum and planner ones (nearly all).
+  AT_SetRelOptions: 'ShareUpdateExclusiveLock',
+  AT_ResetRelOptions: 'ShareUpdateExclusiveLock',
   AT_ClusterOn: 'ShareUpdateExclusiveLock',
   AT_DropCluster: 'ShareUpdateExclusiveLock',
   AT_AttachPartition: 'ShareUpdateExclusiveLock',

@@ -13,23 +13,6 @@ import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, factsOf, traceOf } f
 
 export { transactionOf }
 
-/** ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE (SHARE UPDATE EXCLUSIVE or SHARE ROW EXCLUSIVE). */
-const WEAKER_ALTER_TABLE = new Set([
-  'AT_ValidateConstraint',
-  'AT_SetStatistics',
-  'AT_ClusterOn',
-  'AT_DropCluster',
-  'AT_AttachPartition',
-  'AT_EnableTrig',
-  'AT_EnableAlwaysTrig',
-  'AT_EnableReplicaTrig',
-  'AT_DisableTrig',
-  'AT_EnableTrigAll',
-  'AT_DisableTrigAll',
-  'AT_EnableTrigUser',
-  'AT_DisableTrigUser'
-])
-
 /** LockStmt.mode of ACCESS EXCLUSIVE (the default of LOCK TABLE). */
 const LOCK_MODE_ACCESS_EXCLUSIVE = 8
 
@@ -38,10 +21,12 @@ function lockTargets(statement: ReviewStatement, defaultSchema: string): { relat
   const node = statement.node
   const altered = alterTable(node, defaultSchema)
   if (altered) {
-    const weaker = (command: Record<string, unknown>): boolean =>
-      WEAKER_ALTER_TABLE.has(String(command.subtype)) ||
-      (command.subtype === 'AT_AddConstraint' && body(command.def, 'Constraint')?.contype === 'CONSTR_FOREIGN')
-    return { relations: [altered.relation], accessExclusive: !altered.commands.every(weaker) }
+    // Each subcommand's documented level (lock-need.ts): most take ACCESS EXCLUSIVE, some less.
+    const needs = ownLockNeed(statement, defaultSchema)
+    return {
+      relations: [altered.relation],
+      accessExclusive: needs.some((need) => need.relation === altered.relation && need.mode === 'AccessExclusiveLock')
+    }
   }
   const rangeVars = (items: unknown): string[] => list(items).flatMap((item) => rangeVarName(body(item, 'RangeVar'), defaultSchema) ?? [])
   const drop = body(node, 'DropStmt')

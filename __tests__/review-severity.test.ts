@@ -10,6 +10,7 @@ import {
   traceKey,
   type Finding,
   type RelationFacts,
+  type RuleResult,
   type Severity,
   type StatementTrace
 } from '../src/review/types.js'
@@ -309,6 +310,16 @@ test('a result that gets around the type (a cast) still gives the finding a Seve
   } finally {
     RULES.splice(RULES.indexOf(rogue), 1)
   }
+})
+
+test('the compiler refuses a result without a Severity (type-checked by npm run build: an unused @ts-expect-error fails it)', () => {
+  // @ts-expect-error severity undefined is not a Severity
+  const undefinedSeverity: RuleResult = { severity: undefined, message: 'm', fix: 'f', relation: null, lock: null }
+  // @ts-expect-error a result must state its severity
+  const missingSeverity: RuleResult = { message: 'm', fix: 'f', relation: null, lock: null }
+  // @ts-expect-error 'info' is no Severity
+  const otherSeverity: RuleResult = { severity: 'info', message: 'm', fix: 'f', relation: null, lock: null }
+  expect([undefinedSeverity, missingSeverity, otherSeverity].map((result) => isSeverity(result.severity))).toEqual([false, false, false])
 })
 
 test('isSeverity accepts exactly the three severities', () => {

@@ -458,6 +458,23 @@ describe('access-exclusive-held', () => {
     ).toEqual([{ orders: 'orders', invoices: 'billing.invoices' }])
   })
 
+  it('stands alone when the finding it would join is waived, and joins the first unwaived one otherwise', async () => {
+    const waived = await findingsOfAll([
+      {
+        '01.sql':
+          '-- aurora-migrate:ignore rename-table the old name has no reader left\nALTER TABLE orders RENAME TO purchases;\nSELECT 1;'
+      }
+    ])
+    expect(waived.map((finding) => [finding.rule, finding.waived?.by ?? null])).toEqual([
+      ['rename-table', 'comment'],
+      ['access-exclusive-held', null]
+    ])
+    expect(waived[0].message).not.toContain('It holds ACCESS EXCLUSIVE')
+    const joined = await findingsOfAll([{ '01.sql': 'ALTER TABLE orders RENAME TO purchases;\nSELECT 1;' }])
+    expect(joined.map((finding) => finding.rule)).toEqual(['rename-table'])
+    expect(joined[0].message).toContain("It holds ACCESS EXCLUSIVE until the version's transaction commits")
+  })
+
   it('fires once per table: a second ALTER of the same table in the transaction finds the lock already held', async () => {
     const found = await findings('access-exclusive-held', [{ '01.sql': `${HELD}ALTER TABLE orders ADD COLUMN other int;\nSELECT 1;` }])
     expect(found.map((finding) => finding.line)).toEqual([1])

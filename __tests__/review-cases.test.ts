@@ -63,20 +63,51 @@ afterAll(async () => {
   await db?.drop()
 })
 
-/** A stand-in for the target's catalog read: the same catalog columns, from the database with rows. */
+/**
+ * A stand-in for the target's catalog read: the same catalog columns, from the database with rows, and the optional
+ * facts a catalog read may add (the SQL proposed for src/review/catalog.ts): the tables whose foreign keys reference
+ * each table, its NOT NULL columns, and the columns a valid CHECK (col IS NOT NULL) proves.
+ */
 async function readCatalog(url: string): Promise<Map<string, RelationFacts>> {
-  const rows = await sql<{ name: string; kind: string; rows: string; bytes: string; nulls: Record<string, number> | null }>(
+  const rows = await sql<{
+    name: string
+    kind: string
+    rows: string
+    bytes: string
+    nulls: Record<string, number> | null
+    referenced_by: string[] | null
+    not_null: string[] | null
+    checked_not_null: string[] | null
+  }>(
     url,
     `SELECT n.nspname || '.' || c.relname AS name, c.relkind::text AS kind, c.reltuples::bigint::text AS rows,
             pg_total_relation_size(c.oid)::text AS bytes,
-            (SELECT json_object_agg(s.attname, s.null_frac) FROM pg_stats s WHERE s.schemaname = n.nspname AND s.tablename = c.relname) AS nulls
+            (SELECT json_object_agg(s.attname, s.null_frac) FROM pg_stats s WHERE s.schemaname = n.nspname AND s.tablename = c.relname) AS nulls,
+            (SELECT json_agg(DISTINCT fn.nspname || '.' || fc.relname) FROM pg_constraint k
+               JOIN pg_class fc ON fc.oid = k.conrelid JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+              WHERE k.confrelid = c.oid AND k.contype = 'f') AS referenced_by,
+            (SELECT json_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull) AS not_null,
+            (SELECT json_agg(DISTINCT a.attname::text) FROM pg_constraint k
+               JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+              WHERE k.conrelid = c.oid AND k.contype = 'c' AND k.convalidated AND cardinality(k.conkey) = 1
+                AND pg_get_constraintdef(k.oid) = 'CHECK ((' || quote_ident(a.attname) || ' IS NOT NULL))') AS checked_not_null
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'`
   )
   const kinds: Record<string, RelationFacts['kind']> = { r: 'table', i: 'index' }
   return new Map(
     rows.map((row) => [
       row.name,
-      { name: row.name, kind: kinds[row.kind] ?? 'other', rows: Number(row.rows), bytes: Number(row.bytes), nullFraction: row.nulls ?? {} }
+      {
+        name: row.name,
+        kind: kinds[row.kind] ?? 'other',
+        rows: Number(row.rows),
+        bytes: Number(row.bytes),
+        nullFraction: row.nulls ?? {},
+        referencedBy: row.referenced_by ?? [],
+        notNullColumns: row.not_null ?? [],
+        checkedNotNullColumns: row.checked_not_null ?? []
+      }
     ])
   )
 }
@@ -305,6 +336,12 @@ describe('SET NOT NULL', () => {
       (await review(`ALTER TABLE users ALTER COLUMN ${column} SET NOT NULL;`)).filter((finding) => finding.rule === 'set-not-null')
     expect(await notNull('email')).toEqual([])
     expect(await notNull('name')).toEqual([])
+    // The catalog's facts say the same without a trace: `email` proved by its CHECK, `name` NOT NULL already.
+    expect(catalog.get('public.users')).toMatchObject({ notNullColumns: ['id', 'name'], checkedNotNullColumns: ['email'] })
+    for (const column of ['email', 'name', 'n']) {
+      const found = await review(`ALTER TABLE users ALTER COLUMN ${column} SET NOT NULL;`, { trace: false })
+      expect([column, rules(found)]).toEqual([column, column === 'n' ? ['set-not-null'] : []])
+    }
     expect(await notNull('n')).toEqual([expect.objectContaining({ severity: 'warning', lock: 'AccessExclusiveLock' })])
     // NULLs in the target's statistics: it fails there.
     expect(await notNull('phone')).toEqual([expect.objectContaining({ severity: 'error' })])
@@ -372,6 +409,17 @@ describe('ALTER COLUMN … TYPE on a primary key other tables reference', () => 
     expect(finding.fixSql).not.toMatch(/DROP COLUMN/)
     expect(finding.fixSql).toContain('REFERENCES users (id_new) NOT VALID')
     expect(finding.fix).toContain('PostgreSQL refuses to drop the old key or its column while a foreign key depends on it')
+
+    // Without a trace, the catalog's referencing tables (when the catalog read gives them) name the same two.
+    expect(catalog.get('public.users')?.referencedBy).toEqual(['public.orders', 'public.refunds'])
+    const [fromCatalog] = (await review('ALTER TABLE users ALTER COLUMN id TYPE bigint;', { trace: false })).filter(
+      (each) => each.rule === 'alter-column-type-rewrite'
+    )
+    expect(fromCatalog.message).toMatch(
+      /The foreign keys of `public\.orders` \(≈3,000 rows, [^)]+\), `public\.refunds` \(≈300 rows, [^)]+\) reference it/
+    )
+    expect(fromCatalog.message).toContain('reading every row of it')
+    expect(fromCatalog.fixSql).not.toMatch(/DROP COLUMN/)
 
     // The fix's steps (without CONCURRENTLY, which a transaction refuses) are accepted, and then the old column can go.
     const steps = await prove([

@@ -70,6 +70,10 @@ export interface RelationFacts {
    * that needs them also finds them in the statement's trace, where each such table is locked).
    */
   referencedBy?: string[]
+  /** Columns that are NOT NULL already (pg_attribute.attnotnull), when the catalog read says. */
+  notNullColumns?: string[]
+  /** Columns a valid `CHECK (column IS NOT NULL)` proves, when the catalog read says: SET NOT NULL skips its scan. */
+  checkedNotNullColumns?: string[]
 }
 
 /** What one pending statement actually did on the throwaway database. */

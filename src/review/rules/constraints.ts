@@ -203,6 +203,9 @@ export const setNotNull: Rule = {
       // No scan on the throwaway database: a valid CHECK (column IS NOT NULL) proved it, or it was NOT NULL already.
       if (traceShowsNoScan(statement, context, relation)) return []
       if (!traceOf(statement, context) && provenByPendingCheck(statement, context, relation, column)) return []
+      // The target's catalog, when it says: NOT NULL already, or proved by a valid CHECK (nothing to scan either way).
+      const facts = context.catalog?.get(relation)
+      if (facts?.notNullColumns?.includes(column) || facts?.checkedNotNullColumns?.includes(column)) return []
       const nulls = context.catalog?.get(relation)?.nullFraction?.[column]
       const table = sqlRelation(relation, context)
       const check = sqlIdentifier(`${relation.split('.').pop()}_${column}_not_null`)

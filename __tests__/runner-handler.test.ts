@@ -143,7 +143,7 @@ describe('runner handler', () => {
       failedIndex: 1,
       guard: true,
       guardRows: [],
-      error: { message: expect.stringMatching(/Expected 1 row\(s\), got 0/) }
+      error: { message: expect.stringMatching(/Expected 1 row, got 0/) }
     })
     expect(await sql(db.url, 'SELECT id FROM lease')).toEqual([{ id: 1 }])
     expect(logs.lines[0]).toMatch(/outcome=guard failedIndex=1$/)

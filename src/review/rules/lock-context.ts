@@ -55,9 +55,12 @@ export function shownName(relation: string, context: ReviewContext): string {
  */
 export { describeRelation, relationName } from './relations.js'
 
-/** Appended to messages when there is no catalog (fork pull requests): the judgement is the repository's alone. */
+/**
+ * Appended to messages when the table's size was not read: a fork pull request has no target, and apply reads no
+ * catalog (it is connected, so the note never says there is no target).
+ */
 export function catalogNote(context: ReviewContext): string {
-  return context.catalog === null ? ' (No target catalog: judged from the repository alone.)' : ''
+  return context.catalog === null ? " (The table's size was not read: judged from the SQL alone.)" : ''
 }
 
 /** The relation a RangeVar names, `schema.name`. */

@@ -120,3 +120,59 @@ test('size-aware severity through the Data API: ADD COLUMN … NOT NULL is an er
     await sql(db.url, `SELECT to_regclass('shop.returns') IS NULL AS absent, (SELECT count(*)::int FROM shop.orders) AS rows`)
   ).toEqual([{ absent: true, rows: 20000 }])
 })
+
+test('the same call says which tables reference a table and which columns are NOT NULL or proved so by a CHECK; the review uses it without a trace', async () => {
+  await sql(
+    db.url,
+    `CREATE TABLE public.accounts (id int PRIMARY KEY, email text, phone text, nick text NOT NULL, parent int REFERENCES public.accounts (id));
+     ALTER TABLE public.accounts ADD CONSTRAINT accounts_email_not_null CHECK (email IS NOT NULL);
+     ALTER TABLE public.accounts ADD CONSTRAINT accounts_phone_not_null CHECK (phone IS NOT NULL) NOT VALID;
+     CREATE TABLE shop.invoices (id int PRIMARY KEY, account_id int REFERENCES public.accounts (id));
+     CREATE TABLE public.payments (id int PRIMARY KEY, account_id int REFERENCES public.accounts (id));
+     INSERT INTO public.accounts SELECT g, 'e' || g, 'p' || g, 'n' || g, NULL FROM generate_series(1, 5000) g;
+     ANALYZE public.accounts`
+  )
+  try {
+    const before = emulator.calls.length
+    const facts = await readCatalogFacts(target, ['public.accounts', 'shop.orders'])
+    expect(emulator.calls.length - before).toBe(1)
+    expect(facts.get('public.accounts')).toMatchObject({
+      referencedBy: ['public.payments', 'shop.invoices'],
+      notNullColumns: ['id', 'nick'],
+      // NOT VALID proves nothing: phone is not among them.
+      checkedNotNullColumns: ['email']
+    })
+    expect(facts.get('shop.orders')).toMatchObject({ referencedBy: [], notNullColumns: ['id'], checkedNotNullColumns: [] })
+
+    const v3 = version(3, {
+      '01.sql':
+        'ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;\n' +
+        'ALTER TABLE accounts ALTER COLUMN nick SET NOT NULL;\n' +
+        'ALTER TABLE accounts ALTER COLUMN phone SET NOT NULL;\n'
+    })
+    const statements = await reviewStatements([v3], [3])
+    const catalog = await readCatalogFacts(target, touchedRelations(statements, 'public'))
+    const setNotNull = runRules(statements, { catalog, trace: null, defaultSchema: 'public' }, { ignoreRules: [] }).filter(
+      (finding) => finding.rule === 'set-not-null'
+    )
+    // Only phone is scanned: email has a valid CHECK, nick is already NOT NULL.
+    expect(setNotNull.map((finding) => finding.line)).toEqual([3])
+
+    const v4 = version(4, { '01.sql': 'ALTER TABLE accounts ALTER COLUMN id TYPE bigint;\n' })
+    const typeStatements = await reviewStatements([v4], [4])
+    const typeCatalog = await readCatalogFacts(target, touchedRelations(typeStatements, 'public'))
+    const typeFindings = runRules(typeStatements, { catalog: typeCatalog, trace: null, defaultSchema: 'public' }, { ignoreRules: [] })
+    const text = typeFindings.map((finding) => finding.message).join('\n')
+    expect(text).toContain('public.payments')
+    expect(text).toContain('shop.invoices')
+    // Read only: nothing changed.
+    expect(
+      await sql(
+        db.url,
+        `SELECT format_type(atttypid, NULL) AS type FROM pg_attribute WHERE attrelid = 'public.accounts'::regclass AND attname = 'id'`
+      )
+    ).toEqual([{ type: 'integer' }])
+  } finally {
+    await sql(db.url, 'DROP TABLE shop.invoices, public.payments, public.accounts')
+  }
+})

@@ -256,11 +256,12 @@ describe('sizes and what the catalog says', () => {
     expect(finding.fixSql).toBe('-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY ON orders (total);')
   })
 
-  test('without a catalog the message says it judged from the repository alone', async () => {
+  test("without a catalog the message says the table's size was not read", async () => {
     const [finding] = await findings('truncate', [{ '01.sql': 'TRUNCATE orders;' }], { catalog: null })
     expect(finding.message).toContain('ACCESS EXCLUSIVE on `public.orders` until the version commits')
     const [index] = await findings('index-not-concurrent', [{ '01.sql': 'CREATE INDEX ON orders (total);' }], { catalog: null })
-    expect(index.message).toContain('judged from the repository alone')
+    expect(index.message).toContain("The table's size was not read: judged from the SQL alone.")
+    expect(index.message).not.toContain('No target catalog')
   })
 
   test('SET NOT NULL on a column the statistics show NULL in is an error: it fails, and the table is unchanged', async () => {

@@ -1,6 +1,7 @@
 /**
  * What the target's catalog says of the relations the pending statements touch: existence, kind,
- * estimated rows, total size and the null fraction of their columns. One query for all of them, through
+ * estimated rows, total size, the null fraction of their columns, the tables whose foreign keys reference
+ * them, and which columns are NOT NULL or proved so by a valid CHECK (col IS NOT NULL). One query for all of them, through
  * the Target (one Data API call).
  *
  * Catalog reads only: to_regclass resolves a name without taking a lock, pg_class and pg_stats are read
@@ -46,7 +47,26 @@ const RELATIONS = `SELECT w.name::text AS name,
              FROM pg_stats st
             WHERE st.schemaname = n.nspname AND st.tablename = c.relname AND NOT st.inherited
             ORDER BY st.attname
-            LIMIT ${NULL_FRACTION_COLUMNS}) s) AS null_fractions`
+            LIMIT ${NULL_FRACTION_COLUMNS}) s) AS null_fractions,
+  (SELECT json_agg(r.name ORDER BY r.name)::text
+     FROM (SELECT DISTINCT rn.nspname::text || '.' || rc.relname::text AS name
+             FROM pg_constraint k
+             JOIN pg_class rc ON rc.oid = k.conrelid
+             JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+            WHERE k.confrelid = c.oid AND k.contype = 'f' AND k.conrelid <> c.oid
+            ORDER BY 1
+            LIMIT ${NULL_FRACTION_COLUMNS}) r) AS referenced_by,
+  (SELECT json_agg(a.attname ORDER BY a.attnum)::text
+     FROM (SELECT at.attname::text AS attname, at.attnum
+             FROM pg_attribute at
+            WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped AND at.attnotnull
+            ORDER BY at.attnum
+            LIMIT ${NULL_FRACTION_COLUMNS}) a) AS not_null,
+  (SELECT json_agg(DISTINCT a.attname::text)::text
+     FROM pg_constraint k
+     JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+    WHERE k.conrelid = c.oid AND k.contype = 'c' AND k.convalidated AND cardinality(k.conkey) = 1
+      AND pg_get_constraintdef(k.oid) = 'CHECK ((' || quote_ident(a.attname) || ' IS NOT NULL))') AS checked_not_null`
 
 const FROM_WANTED = `FROM wanted w
 JOIN pg_class c ON c.oid = w.oid
@@ -59,6 +79,7 @@ ${FROM_WANTED}`
 /** The same after one row whose name is NULL and whose `settings` holds the target's settings. */
 const CATALOG_AND_SETTINGS_QUERY = `${WANTED}
 SELECT NULL::text AS name, NULL::text AS kind, NULL::float8 AS rows, NULL::bigint AS bytes, NULL::text AS null_fractions,
+  NULL::text AS referenced_by, NULL::text AS not_null, NULL::text AS checked_not_null,
   ${TARGET_SETTINGS_SQL} AS settings
 UNION ALL
 ${RELATIONS},
@@ -105,7 +126,20 @@ export async function readTargetCatalog(
       bytes: row.bytes === null ? null : Number(row.bytes)
     }
     if (typeof row.null_fractions === 'string') relation.nullFraction = JSON.parse(row.null_fractions) as Record<string, number>
+    // Read for every table (empty lists included), so that a rule can tell "none" from "not read".
+    if (relation.kind === 'table' || relation.kind === 'partitioned table') {
+      relation.referencedBy = names(row.referenced_by)
+      relation.notNullColumns = names(row.not_null)
+      relation.checkedNotNullColumns = names(row.checked_not_null)
+    }
     facts.set(name, relation)
   }
   return { facts, settings }
+}
+
+/** A JSON array of names as the query returns it (text, or NULL for none). */
+function names(value: unknown): string[] {
+  if (typeof value !== 'string') return []
+  const parsed: unknown = JSON.parse(value)
+  return Array.isArray(parsed) ? parsed.filter((name): name is string => typeof name === 'string') : []
 }

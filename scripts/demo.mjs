@@ -1,6 +1,7 @@
 // `npm run demo`: runs the command line exactly as a user would (the bundled dist/cli/index.js, the package's
 // `bin`), against an embedded PostgreSQL behind the local RDS Data API emulator, with the seed's ToDo
-// migrations: review, plan (verified on a throwaway PostgreSQL), apply, then plan --exit-code (up to date).
+// migrations: review, plan (verified on a throwaway PostgreSQL, printing the pull request comment it would post),
+// apply, then plan --exit-code (up to date).
 // Needs nothing but `npm ci`. The action (dist/index.js) runs the same commands; its tests run it as a runner does.
 import { spawn } from 'node:child_process'
 import path from 'node:path'
@@ -50,7 +51,11 @@ try {
   }
   const steps = [
     [['review', '--migrations-dir', MIGRATIONS, '1', '2'], 'the review of v1 and v2, from the repository alone', [0]],
-    [['plan', ...target], 'what would run, verified on a throwaway PostgreSQL (changes nothing)', [0]],
+    [
+      ['plan', '--markdown', ...target],
+      'what would run, verified on a throwaway PostgreSQL (changes nothing); then the comment a pull request gets',
+      [0]
+    ],
     [['apply', ...target], 'apply the pending versions', [0]],
     [['plan', '--exit-code', '--no-verify', ...target], 'is the database up to date? (exit 0: yes, 3: versions pending)', [0]]
   ]

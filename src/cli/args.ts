@@ -20,6 +20,11 @@ export const OWN_FLAGS: ReadonlyArray<{ name: string; value?: string; commands?:
     summary: 'Exit 3 when versions are pending (0 when the database is up to date).'
   },
   { name: 'dry-run', commands: ['apply'], summary: 'Show what apply would run and change nothing (the same as plan).' },
+  {
+    name: 'markdown',
+    commands: ['plan'],
+    summary: 'Print the plan comment (Markdown, as the action posts it on a pull request) on stdout; logs go to stderr.'
+  },
   { name: 'help', summary: 'Show this help.' },
   { name: 'version', summary: "Print aurora-migrate's version." }
 ]
@@ -42,6 +47,7 @@ export interface ParsedArgs {
   urlEnv: string | null
   exitCode: boolean
   dryRun: boolean
+  markdown: boolean
   help: boolean
   version: boolean
 }
@@ -66,6 +72,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     urlEnv: null,
     exitCode: false,
     dryRun: false,
+    markdown: false,
     help: false,
     version: false
   }
@@ -129,6 +136,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         noValue()
         parsed.dryRun = true
         continue
+      case 'markdown':
+        noValue()
+        parsed.markdown = true
+        continue
       case 'help':
         noValue()
         parsed.help = true
@@ -166,9 +177,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     parsed.inputs.set(option.name, takeValue())
   }
   for (const flag of OWN_FLAGS) {
-    const given = (flag.name === 'exit-code' && parsed.exitCode) || (flag.name === 'dry-run' && parsed.dryRun)
+    const given =
+      (flag.name === 'exit-code' && parsed.exitCode) ||
+      (flag.name === 'dry-run' && parsed.dryRun) ||
+      (flag.name === 'markdown' && parsed.markdown)
     if (given && parsed.command && flag.commands && !flag.commands.includes(parsed.command))
       throw new UsageError(`--${flag.name} goes with ${flag.commands.join(' or ')}, not ${parsed.command}`)
   }
+  if (parsed.markdown && parsed.json) throw new UsageError('--markdown and --json both write stdout: give one of them')
   return parsed
 }

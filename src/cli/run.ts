@@ -46,6 +46,8 @@ const TARGET_INPUTS = ['database-url', 'resource-arn', 'secret-arn', 'lambda-fun
 interface Result {
   code: number
   document: Record<string, unknown>
+  /** What the command writes on stdout when --json is not given (plan --markdown: the comment). */
+  stdout?: string
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -75,6 +77,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     const result = await runCommand(command, parsed, io, masker, terminal)
     if (parsed.json) io.stdout.write(`${masker.mask(JSON.stringify({ command, ...result.document, exitCode: result.code }))}\n`)
+    else if (result.stdout !== undefined) io.stdout.write(`${masker.mask(result.stdout)}\n`)
     return result.code
   } catch (error) {
     const code = error instanceof UsageError || error instanceof InputError ? EXIT.usage : EXIT.failed
@@ -196,7 +199,9 @@ async function planCommand(config: Config, versions: Version[], parsed: ParsedAr
     )
   return {
     code,
-    document: { ...outputsDocument(outcome.outputs), failures: failures.map((f) => asFlags(f.message)) }
+    document: { ...outputsDocument(outcome.outputs), failures: failures.map((f) => asFlags(f.message)) },
+    // --markdown: the comment the action would post, for a merge request note or a look before pushing.
+    ...(parsed.markdown ? { stdout: outcome.markdown } : {})
   }
 }
 

@@ -185,12 +185,10 @@ export const accessExclusiveHeld: Rule = {
       severity: 'warning',
       message:
         `Takes ACCESS EXCLUSIVE on ${describeRelation(relation, context)} and holds it until the version's transaction commits: ` +
-        `the ${following.length === 1 ? 'statement' : `${following.length} statements`} after it that take time or wait for a lock ` +
-        `(${lines(following)}) run while every read and write of the table waits.`,
+        `${followingWords(following.length)} (${lines(following)}) ${following.length === 1 ? 'runs' : 'run'} while every read and write of the table waits.`,
       addendum:
-        `It holds ACCESS EXCLUSIVE until the version's transaction commits, while the ` +
-        `${following.length === 1 ? 'statement' : `${following.length} statements`} after it that take time or wait for a lock ` +
-        `(${lines(following)}) run: make it the last statement of its transaction, with a lock_timeout before it.`,
+        `It holds ACCESS EXCLUSIVE until the version's transaction commits, while ${followingWords(following.length)} ` +
+        `(${lines(following)}) ${following.length === 1 ? 'runs' : 'run'}: make it the last statement of its transaction, with a lock_timeout before it.`,
       fix:
         'Make the statement that takes ACCESS EXCLUSIVE the last of its transaction: move the statements after it to a later ' +
         'version, and set a lock_timeout so that the lock is given up instead of queueing traffic behind it.',
@@ -299,4 +297,11 @@ export const enumValueUsedInTransaction: Rule = {
       ]
     })
   }
+}
+
+/** `the statement after it that takes time or waits for a lock`, or the plural with the count. */
+function followingWords(count: number): string {
+  return count === 1
+    ? 'the statement after it that takes time or waits for a lock'
+    : `the ${count} statements after it that take time or wait for a lock`
 }

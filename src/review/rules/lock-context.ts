@@ -5,8 +5,8 @@
 import { qualifiedName, type RangeVar } from '../names.js'
 import { traceKey, type ReviewContext, type ReviewStatement } from '../types.js'
 
-/** Lock modes as pg_locks names them, weakest first. */
-const LOCK_MODES = [
+/** Lock modes as pg_locks names them, weakest first (also LOCK TABLE's mode numbers, 1 to 8). */
+export const LOCK_MODES = [
   'AccessShareLock',
   'RowShareLock',
   'RowExclusiveLock',

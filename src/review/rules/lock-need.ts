@@ -6,7 +6,7 @@
  * lock — but it still runs under that lock: it needs it, and the table stays blocked while it runs.
  */
 import type { ReviewContext, ReviewStatement } from '../types.js'
-import { isAtLeast, lockLabel, type LockMode } from './lock-context.js'
+import { isAtLeast, LOCK_MODES, lockLabel, type LockMode } from './lock-context.js'
 import { alterTable, body, kindOf, list, names, qualifiedName, rangeVarName } from './nodes.js'
 import { relationName, traceOf } from './relations.js'
 
@@ -46,17 +46,6 @@ const ALTER_TABLE_LOCKS: Record<string, LockMode> = {
   AT_EnableTrigUser: 'ShareRowExclusiveLock',
   AT_DisableTrigUser: 'ShareRowExclusiveLock'
 }
-
-const LOCK_STMT_MODES: LockMode[] = [
-  'AccessShareLock',
-  'RowShareLock',
-  'RowExclusiveLock',
-  'ShareUpdateExclusiveLock',
-  'ShareLock',
-  'ShareRowExclusiveLock',
-  'ExclusiveLock',
-  'AccessExclusiveLock'
-]
 
 function strongest(needs: LockNeed[]): LockNeed[] {
   const byRelation = new Map<string, LockMode>()
@@ -114,7 +103,7 @@ export function ownLockNeed(statement: ReviewStatement, defaultSchema: string): 
     case 'TruncateStmt':
       return rangeVars(fields.relations).map((name) => ({ relation: name, mode: 'AccessExclusiveLock' as const }))
     case 'LockStmt': {
-      const mode = LOCK_STMT_MODES[Number(fields.mode ?? 8) - 1] ?? 'AccessExclusiveLock'
+      const mode = LOCK_MODES[Number(fields.mode ?? 8) - 1] ?? 'AccessExclusiveLock'
       return rangeVars(fields.relations).map((name) => ({ relation: name, mode }))
     }
     case 'RenameStmt':
@@ -163,7 +152,7 @@ export function heldBefore(statement: ReviewStatement, context: ReviewContext, r
     byTrace === undefined
       ? takers
       : byTrace
-          .filter((lock) => lock.relation === relation && LOCK_STMT_MODES.includes(lock.mode as LockMode))
+          .filter((lock) => lock.relation === relation && (LOCK_MODES as readonly string[]).includes(lock.mode))
           .map((lock) => ({
             mode: lock.mode as LockMode,
             by: takers.find((taker) => isAtLeast(taker.mode, lock.mode as LockMode))?.by ?? null

@@ -75654,11 +75654,11 @@ function planMigrations(versions, rows, options = {}) {
     }
     if (missing.length) {
         refusals.push(`missing: ${list(missing)} ${missing.length === 1 ? 'is' : 'are'} recorded in the database but not in the migrations directory. ` +
-            'Restore the folder(s), or check that migrations-dir and the database are the right pair.');
+            `Restore the ${missing.length === 1 ? 'folder' : 'folders'}, or check that migrations-dir and the database are the right pair.`);
     }
     if (outOfOrder.length && !options.allowOutOfOrder) {
         refusals.push(`out of order: ${list(outOfOrder)} ${outOfOrder.length === 1 ? 'is' : 'are'} lower than the current version v${currentVersion}. ` +
-            'Renumber the new version(s) above the current version, or set allow-out-of-order: true to apply them anyway.');
+            `Renumber the new ${outOfOrder.length === 1 ? 'version' : 'versions'} above the current version, or set allow-out-of-order: true to apply them anyway.`);
     }
     if (oversized.length) {
         refusals.push(`too long: ${oversized.map((o) => `${o.file}:${o.line}:${o.column} (${o.length} characters)`).join(', ')}; ` +
@@ -76083,19 +76083,24 @@ async function readAppliedRow(target, tables, version) {
     const { rows } = await target.query(PAGE_SQL(tables), { after: version - 1, rows: 1, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES });
     return rows.length && Number(rows[0].version) === version ? completeRow(target, tables, rows[0]) : null;
 }
-/** The row insert that ends a version's transaction; execution_ms is measured by the database itself. */
+/**
+ * The row insert that ends a version's transaction; execution_ms is measured by the database itself (the
+ * transaction's own time), plus `earlierMs` for a version run in steps: the time its earlier statements
+ * and transactions took before this last transaction began.
+ */
 function insertAppliedRowStatement(tables, version, run, 
 /**
  * How many rows the run knows the meta table holds (read under the lease, plus what it recorded
  * since): the row is inserted only when there are still that many, so that a version that deleted or
  * truncated the history fails at this statement (0 rows) and is rolled back instead of being recorded.
  */
-recordedRows) {
+recordedRows, earlierMs) {
     const guarded = recordedRows !== undefined;
+    const earlier = earlierMs !== undefined && earlierMs > 0 ? Math.min(Math.round(earlierMs), 2_000_000_000) : null;
     return {
         sql: `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
 SELECT CAST(:version AS integer), CAST(:description AS text), CAST(:checksum AS text), CAST(:files AS jsonb), clock_timestamp(),
-  CAST(round(extract(epoch FROM clock_timestamp() - now()) * 1000) AS integer), CAST(:applied_by AS text), CAST(:commit_sha AS text), CAST(:run_url AS text)` +
+  ${earlier !== null ? 'CAST(:earlier_ms AS integer) + ' : ''}CAST(round(extract(epoch FROM clock_timestamp() - now()) * 1000) AS integer), CAST(:applied_by AS text), CAST(:commit_sha AS text), CAST(:run_url AS text)` +
             (guarded ? `\nWHERE (SELECT count(*) FROM ${tables.meta}) = CAST(:recorded_rows AS bigint)` : ''),
         params: {
             version: version.version,
@@ -76105,7 +76110,8 @@ SELECT CAST(:version AS integer), CAST(:description AS text), CAST(:checksum AS 
             applied_by: run.actor,
             commit_sha: run.commitSha,
             run_url: run.runUrl,
-            ...(guarded ? { recorded_rows: recordedRows } : {})
+            ...(guarded ? { recorded_rows: recordedRows } : {}),
+            ...(earlier !== null ? { earlier_ms: earlier } : {})
         }
     };
 }
@@ -76146,10 +76152,13 @@ function settingsStatements(context) {
         statements.push({ sql: `SET LOCAL statement_timeout = '${Math.round(context.statementTimeoutMs)}ms'`, label: 'settings' });
     return statements;
 }
-/** The meta row insert that records a version, guarded by the rows this run knows (see insertAppliedRowStatement). */
-function recordStatement(context, version) {
+/**
+ * The meta row insert that records a version, guarded by the rows this run knows (see insertAppliedRowStatement).
+ * `earlierMs`: for a version run in steps, the time it took before this, its last transaction.
+ */
+function recordStatement(context, version, earlierMs) {
     const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }));
-    const insert = insertAppliedRowStatement(context.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, context.run, context.recordedRows);
+    const insert = insertAppliedRowStatement(context.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, context.run, context.recordedRows, earlierMs);
     return { sql: insert.sql, params: insert.params, expectRows: 1, label: 'record' };
 }
 const ENGINE_PARTS = new Set(['fence', 'not-applied', 'settings', 'record', 'progress']);
@@ -77120,6 +77129,12 @@ function checkIndexes(effect, before, after) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/words.ts
+/** Counted words for messages: `1 statement`, `2 statements` (never `1 statements` or `problem(s)`). */
+function plural(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/steps.ts
 /**
  * A version that cannot run in one transaction: it has files starting with `-- migrate:no-transaction`
@@ -77134,6 +77149,7 @@ function checkIndexes(effect, before, after) {
  * after them. The version counts as applied only once its meta row exists: the last transaction
  * writes it and forgets the progress.
  */
+
 
 
 
@@ -77217,7 +77233,7 @@ async function applyInSteps(engine, version) {
         const how = outside.length
             ? `; ${outside.length === 1 ? `${outside[0].name} runs` : `${outside.length} files run`} outside a transaction`
             : '';
-        engine.log(`Applying ${label}: ${steps.length} statements in ${version.files.length} files${how}`);
+        engine.log(`Applying ${label}: ${plural(steps.length, 'statement')} in ${plural(version.files.length, 'file')}${how}`);
     }
     const started = now();
     const applied = () => ({
@@ -77230,7 +77246,7 @@ async function applyInSteps(engine, version) {
             files: version.files.map((file) => ({ name: file.name, path: file.path, statements: file.statements.length }))
         }
     });
-    const context = { ...engine, version, steps, completed, applied };
+    const context = { ...engine, version, steps, completed, applied, startedAt: started };
     const segments = segmentsOf(version.files)
         .filter((segment) => segment.end > completed)
         .map((segment) => ({ ...segment, start: Math.max(segment.start, completed) }));
@@ -77242,6 +77258,10 @@ async function applyInSteps(engine, version) {
             return outcome;
     }
     return recordVersion(context);
+}
+/** The version's meta row insert, with the time its earlier steps took in execution_ms. */
+function recordWholeVersion(context) {
+    return recordStatement(context, context.version, context.now() - context.startedAt);
 }
 function progressRows(context, from, to) {
     return context.steps.slice(from, to).map((step, offset) => ({
@@ -77280,7 +77300,7 @@ async function runTransactionSegment(context, segment, last) {
         head: [notAppliedStatement(version, tables), ...settingsStatements(context)],
         body: steps.slice(segment.start, segment.end).map((step) => ({ sql: step.statement.sql })),
         tail: last
-            ? [recordStatement(context, version), { ...deleteProgressStatement(tables, version.number), label: 'progress' }]
+            ? [recordWholeVersion(context), { ...deleteProgressStatement(tables, version.number), label: 'progress' }]
             : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start, label: 'progress' }],
         // The meta row (last segment) or the segment's progress rows, written in the same transaction, say whether it committed.
         settle: async () => last ? versionRecorded(context, version) : (await readProgress(context.target, tables, version.number)).length >= segment.end,
@@ -77555,7 +77575,7 @@ async function recordVersion(context) {
         what: `v${version.number}`,
         head: [notAppliedStatement(version, tables)],
         body: [],
-        tail: [recordStatement(context, version), { ...deleteProgressStatement(tables, version.number), label: 'progress' }],
+        tail: [recordWholeVersion(context), { ...deleteProgressStatement(tables, version.number), label: 'progress' }],
         settle: () => versionRecorded(context, version)
     });
     if (outcome.kind === 'committed')
@@ -77578,6 +77598,7 @@ const types_realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)
  * fenced transaction — fence, re-check, its statements, its meta row — and releases. A version with
  * `-- migrate:no-transaction` files (or one left partly applied) runs in steps instead: see steps.ts.
  */
+
 
 
 
@@ -77666,7 +77687,7 @@ async function applyMigrations(target, versions, options) {
             }
             if (outcome.kind === 'applied') {
                 result.applied.push(outcome.applied);
-                options.log(`Applied v${version.number} (${outcome.applied.statements} statements) in ${outcome.applied.durationMs} ms`);
+                options.log(`Applied v${version.number} (${plural(outcome.applied.statements, 'statement')}) in ${outcome.applied.durationMs} ms`);
             }
             else if (outcome.kind === 'elsewhere') {
                 result.appliedElsewhere.push(version.number);
@@ -77711,7 +77732,7 @@ async function applyVersion(context, version, partial, retries) {
 /** The usual case: the whole version and its meta row in one fenced transaction. */
 async function applyInOneTransaction(context, version) {
     const statements = version.files.flatMap((file) => file.statements);
-    context.log(`Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${statements.length} statements in ${version.files.length} files`);
+    context.log(`Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${plural(statements.length, 'statement')} in ${plural(version.files.length, 'file')}`);
     const started = context.now();
     const applied = () => ({
         kind: 'applied',
@@ -77802,6 +77823,10 @@ function code(text) {
     const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
     return `${fence}${pad}${text}${pad}${fence}`;
 }
+/** `1 version`, `2 versions`, `1,200 versions`: a count with its noun, never `1 versions` or `version(s)`. */
+function markdown_plural(count, word) {
+    return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
+}
 /** A table cell: no pipes or line breaks may break the row. */
 function cell(text) {
     return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -77868,7 +77893,7 @@ function clip(text, max) {
 function fileCell(files, describe = (file) => `${code(file.name)} (${file.statements})`) {
     const shown = files.slice(0, FILES_PER_CELL).map(describe);
     if (files.length > FILES_PER_CELL)
-        shown.push(`… and ${files.length - FILES_PER_CELL} more files`);
+        shown.push(`… and ${markdown_plural(files.length - FILES_PER_CELL, 'more file')}`);
     return cell(shown.join('<br>'));
 }
 const FILES_PER_CELL = 10;
@@ -77893,7 +77918,7 @@ function renderApply(result, context) {
     if (result.applied.length) {
         out.push('', '| Version | Files | Statements | Duration |', '|---|---|---:|---:|');
         const rows = result.applied.map((version) => `| ${versionLabel(version.version, version.description)} | ${fileCell(version.files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`);
-        out.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | |`));
+        out.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${markdown_plural(hidden, 'more version')} | | | |`));
     }
     if (result.error)
         out.push('', ...renderError(result.error));
@@ -78258,7 +78283,9 @@ function decodePackedError(error, statements, marker) {
             phase: 'statement',
             failedIndex: index,
             failedLabel: statement.label,
-            error: { message: `Expected ${statement.expectRows} row(s), got ${match[2]}; the transaction was rolled back.` },
+            error: {
+                message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${match[2]}; the transaction was rolled back.`
+            },
             guard: true
         };
     }
@@ -78536,7 +78563,9 @@ function guardFailure(statement, result, index) {
         phase: 'statement',
         failedIndex: index,
         failedLabel: statement.label,
-        error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
+        error: {
+            message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${result.rowCount}; the transaction was rolled back.`
+        },
         guard: true,
         guardRows: result.rows
     };
@@ -79776,6 +79805,10 @@ function urlSecrets(url) {
     const written = [...(parts?.password ? [parts.password] : []), ...passwordSettings(parts ? parts.rest : url)];
     return [...new Set(written.flatMap((value) => [value, decoded(value)]))].filter(Boolean);
 }
+/** The password of a URL as it is written (percent-encoded or not), split as splitUrl reads it; null when there is none. */
+function writtenPassword(url) {
+    return splitUrl(url)?.password ?? null;
+}
 /**
  * Whether a URL parser (and so the PostgreSQL driver) reads another password than the one written: a raw
  * `@`, `/`, `?` or `#` in the password makes it take part of the password for the host or the database.
@@ -80281,6 +80314,9 @@ function logBlock(text, print, onRunner = process.env.GITHUB_ACTIONS === 'true')
  */
 /** Severity order, highest first (for fail-on and sorting). */
 const SEVERITIES = ['error', 'warning', 'notice'];
+function isSeverity(value) {
+    return SEVERITIES.includes(value);
+}
 /** The key of a statement in `ReviewContext.trace`: `v<version>#<index>`. */
 function types_traceKey(version, index) {
     return `v${version}#${index}`;
@@ -80302,9 +80338,6 @@ const REVIEW_BUDGET = 16_000;
 /** No single message, fix or safe pattern takes more than this, so one long text does not hide the others. */
 const TEXT_CAP = 1_500;
 const SQL_CAP = 3_000;
-function plural(count, word) {
-    return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
-}
 function rank(severity) {
     return SEVERITIES.indexOf(severity);
 }
@@ -80323,7 +80356,7 @@ function severityCounts(findings, icons = true) {
     const active = activeFindings(findings);
     return SEVERITIES.map((severity) => ({ severity, count: active.filter((f) => f.severity === severity).length }))
         .filter((entry) => entry.count > 0)
-        .map((entry) => `${icons ? `${ICON[entry.severity]} ` : ''}${plural(entry.count, entry.severity)}`)
+        .map((entry) => `${icons ? `${ICON[entry.severity]} ` : ''}${markdown_plural(entry.count, entry.severity)}`)
         .join(icons ? ' · ' : ', ');
 }
 /**
@@ -80355,13 +80388,14 @@ function checkedLine(checked) {
         checked.catalog === 'read' ? "the target's catalog (rows and size of each table touched)" : null,
         checked.trace ? 'the trace of each statement on the throwaway database (locks taken, rewrites)' : null
     ].filter((source) => source !== null);
-    const head = `${plural(checked.rules, 'rule')} checked on PostgreSQL's parse of each pending statement${used.length ? ` with ${used.join(' and ')}` : ''}`;
+    const head = `${markdown_plural(checked.rules, 'rule')} checked on PostgreSQL's parse of each pending statement${used.length ? ` with ${used.join(' and ')}` : ''}`;
     if (checked.catalog === 'read')
         return `${head}.`;
     return `${head}; judged from the repository alone, without the target's catalog (${CATALOG_NOT_READ[checked.catalog]}).`;
 }
 function findingItem(finding, filesUrl) {
-    const head = `- ${ICON[finding.severity]} **${finding.severity}** ${code(finding.rule)} at ${review_where(finding, filesUrl)}: ${oneLine(finding.message)}`;
+    // The group says the severity in words; the icon stays on each item for a reader who scrolls.
+    const head = `- ${ICON[finding.severity]} ${code(finding.rule)} at ${review_where(finding, filesUrl)}: ${oneLine(finding.message)}`;
     const lines = [head, `  **Fix:** ${oneLine(finding.fix)}`];
     if (finding.fixSql) {
         const sql = fenced(clip(finding.fixSql.replace(/\n+$/, ''), SQL_CAP), 'sql');
@@ -80374,32 +80408,82 @@ function waivedItem(finding, filesUrl) {
     const by = finding.waived.by === 'comment' ? 'a comment' : 'ignore-rules';
     return `- ${code(finding.rule)} at ${review_where(finding, filesUrl)}, by ${by}: ${oneLine(finding.waived.reason, 500)}`;
 }
+/** More items of one severity than this are folded in <details> (errors never are). */
+const FOLD_AFTER = 3;
+/** How many items each severity lists: the unwaived findings plus the extra items. */
+function findingCounts(findings, extra = {}) {
+    const active = activeFindings(findings);
+    const count = (severity) => active.filter((f) => f.severity === severity).length + (extra[severity]?.length ?? 0);
+    return { error: count('error'), warning: count('warning'), notice: count('notice') };
+}
+/** `❌ 1 error · ⚠️ 2 warnings`, leaving out severities with none; `no findings` when all are zero. */
+function countsText(counts) {
+    const parts = SEVERITIES.filter((severity) => counts[severity] > 0).map((severity) => `${ICON[severity]} ${markdown_plural(counts[severity], severity)}`);
+    return parts.length ? parts.join(' · ') : 'no findings';
+}
 /**
- * The Review section that opens the plan comment, at most about `budget` characters: counts by severity,
- * one item per finding (where, what it does here, the fix and its SQL), then the waived findings with their
- * reasons. Nothing found: one line saying what was checked.
+ * The findings grouped by severity, highest first, within about `budget` characters: errors open, warnings
+ * and notices each folded in <details> when there are more than FOLD_AFTER (and notices whenever warnings
+ * are folded), then the waived findings folded.
+ * Each group lists as many items as fit in what the groups before it left, then how many more there are.
+ */
+function findingGroups(review, budget = REVIEW_BUDGET, extra = {}) {
+    const active = activeFindings(review.findings);
+    const waived = review.findings.filter((finding) => finding.waived);
+    const more = (hidden) => `- … and ${markdown_plural(hidden, 'more finding')}: see the \`findings\` output and the annotations.`;
+    const waivedLines = waived.length
+        ? [
+            `<details><summary>Waived (${waived.length.toLocaleString('en-US')})</summary>`,
+            '',
+            ...fitLines(waived.map((finding) => waivedItem(finding, review.pullRequestFilesUrl)), Math.floor(budget / 4), (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`),
+            '',
+            '</details>'
+        ]
+        : [];
+    let room = budget - waivedLines.join('\n').length;
+    const out = [];
+    let folded = false;
+    for (const severity of SEVERITIES) {
+        const items = [
+            ...(extra[severity] ?? []),
+            ...active.filter((f) => f.severity === severity).map((f) => findingItem(f, review.pullRequestFilesUrl))
+        ];
+        if (!items.length)
+            continue;
+        const title = `${ICON[severity]} ${markdown_plural(items.length, severity)}`;
+        // Once a group is folded, the less severe ones are too: notices never stand open under folded warnings.
+        const fold = severity !== 'error' && (items.length > FOLD_AFTER || folded);
+        folded = fold;
+        const head = fold ? [`<details><summary>${title}</summary>`, ''] : [`**${title}**`, ''];
+        const tail = fold ? ['', '</details>'] : [];
+        const listed = fitLines(items, Math.max(0, room - 200), more);
+        const group = [...head, ...listed, ...tail];
+        room -= group.join('\n').length + 1;
+        if (out.length)
+            out.push('');
+        out.push(...group);
+    }
+    if (waivedLines.length)
+        out.push(...(out.length ? [''] : []), ...waivedLines);
+    return out;
+}
+/** What the review checked, as one sentence (for the line under the findings, or "nothing found"). */
+function reviewCheckedLine(review) {
+    return checkedLine(review.checked);
+}
+/**
+ * The Review as the `validate` report shows it, at most about `budget` characters: counts by severity, then
+ * the findings grouped by severity (findingGroups). Nothing found: one line saying what was checked, and
+ * the waived findings.
  */
 function renderReview(review, budget = REVIEW_BUDGET) {
     if (review.unavailable)
         return [`⚠️ **Review did not run**: ${oneLine(review.unavailable, 2_000)}`];
     const active = activeFindings(review.findings);
-    const waived = review.findings.filter((finding) => finding.waived);
-    const more = (hidden) => `- … and ${plural(hidden, 'more finding')}: see the \`findings\` output and the annotations.`;
-    const waivedLines = waived.length > 0
-        ? [
-            '',
-            `**Waived** (${waived.length}):`,
-            '',
-            ...fitLines(waived.map((finding) => waivedItem(finding, review.pullRequestFilesUrl)), Math.floor(budget / 4), (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`)
-        ]
-        : [];
+    const groups = findingGroups(review, budget - 400);
     if (!active.length)
-        return [`✅ **Review**: nothing found. ${checkedLine(review.checked)}`, ...waivedLines];
-    // Highest severity first, so what is cut for size is the least important.
-    const ordered = [...active].sort((a, b) => rank(a.severity) - rank(b.severity));
-    const items = ordered.map((finding) => findingItem(finding, review.pullRequestFilesUrl));
-    const room = budget - waivedLines.join('\n').length - 400;
-    return [`**Review**: ${severityCounts(active)}. ${checkedLine(review.checked)}`, '', ...fitLines(items, room, more), ...waivedLines];
+        return [`✅ **Review**: nothing found. ${checkedLine(review.checked)}`, ...(groups.length ? ['', ...groups] : [])];
+    return [`**Review**: ${countsText(findingCounts(active))}. ${checkedLine(review.checked)}`, '', ...groups];
 }
 /**
  * The unwaived findings as a JSON array of at most `limit` characters, highest severity first. When they
@@ -80459,12 +80543,307 @@ function findingLogLine(finding) {
 }
 /** Why `plan` failed the step under `fail-on`, and what to do about it. */
 function failOnMessage(blocking, failOn) {
-    return (`The review found ${plural(blocking.length, 'finding')} at or above fail-on: ${failOn} (${severityCounts(blocking, false)}). ` +
+    return (`The review found ${markdown_plural(blocking.length, 'finding')} at or above fail-on: ${failOn} (${severityCounts(blocking, false)}). ` +
         'Change the statements as each finding says, or waive one with a comment line `-- aurora-migrate:ignore <rule-id> <reason>` right before its statement, ' +
         'or set fail-on: never to report without failing.');
 }
 
+;// CONCATENATED MODULE: ./src/shadow/target-settings.ts
+/**
+ * The target's settings that change what a statement does, and a throwaway database made to match them.
+ *
+ * What a migration does can depend on its session and database, not only on its SQL: `ALTER COLUMN … TYPE
+ * timestamptz` rewrites the table unless TimeZone is UTC, a date literal reads by DateStyle, a CHECK or an
+ * index on text sorts by the database's collation, an unqualified name resolves by search_path, and a major
+ * version adds or refuses syntax. The target's values are read with the review's one catalog call
+ * (src/review/catalog.ts: TARGET_SETTINGS_SQL), and verification runs in a database created with them:
+ * the encoding and locale at CREATE DATABASE, every session setting by `ALTER DATABASE … SET … FROM CURRENT`
+ * after PostgreSQL itself took the value through set_config's parameters, so no value read from the target
+ * is ever written into SQL text except a locale or encoding name that passed a strict pattern, quoted.
+ * What the throwaway server cannot match (another major version, a locale its machine lacks, a setting
+ * only a superuser may change) is read back and reported, never silently different.
+ */
+
+
+
+/** Session settings that change what a statement does or how its values read, copied with ALTER DATABASE … SET. */
+const SESSION_SETTINGS = [
+    'TimeZone',
+    'DateStyle',
+    'IntervalStyle',
+    'lc_messages',
+    'lc_monetary',
+    'lc_numeric',
+    'lc_time',
+    'standard_conforming_strings',
+    'default_text_search_config',
+    'extra_float_digits',
+    'bytea_output',
+    'search_path',
+    'timezone_abbreviations',
+    'check_function_bodies',
+    'xmloption',
+    'xmlbinary',
+    'array_nulls',
+    'backslash_quote',
+    'transform_null_equals',
+    'quote_all_identifiers'
+];
+/** Fixed when the database is created (CREATE DATABASE … ENCODING, LC_COLLATE, LC_CTYPE, LOCALE_PROVIDER …). */
+const DATABASE_SETTINGS = ['server_encoding', 'lc_collate', 'lc_ctype', 'locale_provider', 'locale', 'icu_rules'];
+/** Every name the catalog call returns: the session and database settings, and the server's version. */
+const TARGET_SETTING_NAMES = [...SESSION_SETTINGS, ...DATABASE_SETTINGS, 'server_version_num'];
+const sqlList = (names) => names.map((name) => `'${name}'`).join(', ');
+/**
+ * One json object (as text) of the current database's settings, keyed by TARGET_SETTING_NAMES. The locale
+ * comes from pg_database (lc_collate and lc_ctype left pg_settings in PostgreSQL 16; the columns of the
+ * ICU or builtin locale differ by version, hence to_jsonb). Every value is text: the Data API returns it.
+ */
+const TARGET_SETTINGS_SQL = `(SELECT json_object_agg(s.name, s.value ORDER BY s.name)::text FROM (
+    SELECT name::text AS name, setting::text AS value FROM pg_settings
+     WHERE name IN (${sqlList([...SESSION_SETTINGS, 'server_encoding', 'server_version_num'])})
+    UNION ALL
+    SELECT CASE e.key WHEN 'datcollate' THEN 'lc_collate' WHEN 'datctype' THEN 'lc_ctype' WHEN 'datlocprovider' THEN 'locale_provider'
+                      WHEN 'daticurules' THEN 'icu_rules' ELSE 'locale' END, e.value
+      FROM pg_database d, jsonb_each_text(to_jsonb(d)) e
+     WHERE d.datname = current_database() AND e.value IS NOT NULL
+       AND e.key IN ('datcollate', 'datctype', 'datlocprovider', 'daticulocale', 'datlocale', 'daticurules')
+  ) s)`;
+const PROVIDERS = { c: 'libc', i: 'icu', b: 'builtin' };
+/** The longest value copied: every real value is far shorter. */
+const MAX_VALUE = 1024;
+/**
+ * Parses the json text TARGET_SETTINGS_SQL returned: only the known names with string values are kept
+ * (anything else in it is ignored); locale_provider is spelled as CREATE DATABASE takes it.
+ */
+function parseTargetSettings(json) {
+    const settings = {};
+    if (typeof json !== 'string')
+        return settings;
+    let parsed;
+    try {
+        parsed = JSON.parse(json);
+    }
+    catch {
+        return settings;
+    }
+    if (!parsed || typeof parsed !== 'object')
+        return settings;
+    const known = new Map(TARGET_SETTING_NAMES.map((name) => [name.toLowerCase(), name]));
+    for (const [key, value] of Object.entries(parsed)) {
+        const name = known.get(key.toLowerCase());
+        if (!name || typeof value !== 'string')
+            continue;
+        settings[name] = name === 'locale_provider' ? (PROVIDERS[value] ?? value) : value;
+    }
+    return settings;
+}
+/** Why a value read from the target is not copied, or null when it may be. */
+function refused(value) {
+    if (value.length > MAX_VALUE)
+        return `the target's value is over ${MAX_VALUE} characters`;
+    if (/[\u0000-\u001f\u007f]/.test(value))
+        return "the target's value holds control characters";
+    return null;
+}
+/** Locale and encoding names as PostgreSQL and the C library spell them (en_US.UTF-8, de_DE@euro, und-u-ks-level2, English_United States.1252). */
+const LOCALE_NAME = /^[A-Za-z0-9_.@+=;\- ]{1,128}$/;
+const ENCODING_NAME = /^[A-Za-z0-9_]{1,32}$/;
+/** A string literal that reads the same whatever standard_conforming_strings is. */
+function quoteLiteral(value) {
+    const doubled = value.replace(/'/g, "''");
+    return value.includes('\\') ? `E'${doubled.replace(/\\/g, '\\\\')}'` : `'${doubled}'`;
+}
+/** The major version of a server_version_num (150004 → 15, 90624 → 9.6). */
+function majorOf(versionNum) {
+    if (!/^\d{5,6}$/.test(versionNum))
+        return null;
+    const n = Number(versionNum);
+    return n >= 100_000 ? String(Math.floor(n / 10_000)) : `${Math.floor(n / 10_000)}.${Math.floor(n / 100) % 100}`;
+}
+/** `150004` → `15.4`, `90624` → `9.6.24`, for messages. */
+function describeVersionNum(versionNum) {
+    const n = Number(versionNum);
+    if (!/^\d{5,6}$/.test(versionNum))
+        return versionNum;
+    return n >= 100_000 ? `${Math.floor(n / 10_000)}.${n % 10_000}` : `${Math.floor(n / 10_000)}.${Math.floor(n / 100) % 100}.${n % 100}`;
+}
+/** The CREATE DATABASE options for the target's encoding and locale, or why one cannot be copied (by name). */
+function databaseOptions(target) {
+    const options = [];
+    const refusedBy = new Map();
+    const literal = (name, pattern) => {
+        const value = target[name];
+        if (value === undefined)
+            return null;
+        const why = refused(value) ?? (pattern.test(value) ? null : "the target's value is not a name aurora-migrate copies");
+        if (why) {
+            refusedBy.set(name, why);
+            return null;
+        }
+        return quoteLiteral(value);
+    };
+    const encoding = literal('server_encoding', ENCODING_NAME);
+    if (encoding)
+        options.push(`ENCODING ${encoding}`);
+    const collate = literal('lc_collate', LOCALE_NAME);
+    if (collate)
+        options.push(`LC_COLLATE ${collate}`);
+    const ctype = literal('lc_ctype', LOCALE_NAME);
+    if (ctype)
+        options.push(`LC_CTYPE ${ctype}`);
+    const provider = target.locale_provider;
+    if (provider !== undefined && provider !== 'libc') {
+        if (provider !== 'icu' && provider !== 'builtin')
+            refusedBy.set('locale_provider', `the target's locale provider is not one aurora-migrate knows`);
+        else {
+            // Both need their locale: ICU_LOCALE (PostgreSQL 15+), BUILTIN_LOCALE (17+).
+            const locale = literal('locale', LOCALE_NAME);
+            if (locale) {
+                options.push(`LOCALE_PROVIDER ${provider}`, `${provider === 'icu' ? 'ICU_LOCALE' : 'BUILTIN_LOCALE'} ${locale}`);
+                const rules = target.icu_rules === undefined ? null : refused(target.icu_rules);
+                if (rules)
+                    refusedBy.set('icu_rules', rules);
+                else if (target.icu_rules !== undefined && provider === 'icu')
+                    options.push(`ICU_RULES ${quoteLiteral(target.icu_rules)}`);
+            }
+            else if (target.locale === undefined)
+                refusedBy.set('locale_provider', `the target names no ${provider} locale`);
+        }
+    }
+    return { options, refusedBy };
+}
+/**
+ * Creates the database `name` on the server `admin` is connected to, with the target's encoding and locale
+ * when the server has them; otherwise with fewer of them (down to the server's defaults, as before) and the
+ * reason kept by name for the report. Without target settings: a plain CREATE DATABASE.
+ */
+async function createDatabaseLike(admin, name, target) {
+    const reasons = new Map();
+    const create = `CREATE DATABASE ${quoteIdentifier(name)}`;
+    if (!target) {
+        await admin.query(create);
+        return reasons;
+    }
+    const { options, refusedBy } = databaseOptions(target);
+    for (const [setting, why] of refusedBy)
+        reasons.set(setting, why);
+    const encoding = options.filter((option) => option.startsWith('ENCODING '));
+    // The target's whole locale; then only its encoding; then the server's defaults. template0: the only template whose locale may differ.
+    const attempts = [];
+    if (options.length > 0)
+        attempts.push(options);
+    if (encoding.length > 0 && encoding.length < options.length)
+        attempts.push(encoding);
+    for (const attempt of attempts) {
+        try {
+            await admin.query(`${create} TEMPLATE template0 ${attempt.join(' ')}`);
+            return reasons;
+        }
+        catch (error) {
+            const why = `the throwaway server cannot create a database with it: ${errorMessage(error)}`;
+            for (const setting of DATABASE_SETTINGS)
+                if (target[setting] !== undefined && !reasons.has(setting))
+                    reasons.set(setting, why);
+        }
+    }
+    await admin.query(create);
+    return reasons;
+}
+/**
+ * Sets each of the target's session settings on the database `name` (ALTER DATABASE … SET … FROM CURRENT,
+ * after set_config took the value as a parameter), one transaction each so that one refused value (a
+ * locale this machine lacks, lc_messages for a user who is not a superuser) does not stop the others.
+ * Returns why, by name, for each one that could not be set.
+ */
+async function setDatabaseSettings(admin, name, target) {
+    const reasons = new Map();
+    if (!target)
+        return reasons;
+    for (const setting of SESSION_SETTINGS) {
+        const value = target[setting];
+        if (value === undefined)
+            continue;
+        const why = refused(value);
+        if (why) {
+            reasons.set(setting, why);
+            continue;
+        }
+        const result = await admin.transaction([
+            { sql: 'SELECT set_config(:name, :value, true) AS value', params: { name: setting, value } },
+            { sql: `ALTER DATABASE ${quoteIdentifier(name)} SET ${quoteIdentifier(setting)} FROM CURRENT` }
+        ]);
+        if (!result.ok)
+            reasons.set(setting, result.error.message);
+    }
+    return reasons;
+}
+/** The same settings, as the throwaway database shows them to a new session there. */
+async function readSettings(target) {
+    const { rows } = await target.query(`SELECT ${TARGET_SETTINGS_SQL} AS settings`);
+    return parseTargetSettings(rows[0]?.settings);
+}
+/** What the throwaway database matched of the target's settings, by reading it back; `reasons` say why a setting could not be set. */
+function compareSettings(target, shadow, reasons) {
+    const matched = [];
+    const unmatched = [];
+    for (const name of TARGET_SETTING_NAMES) {
+        const wanted = target[name];
+        if (wanted === undefined)
+            continue;
+        const shown = printable(wanted.length > 200 ? `${wanted.slice(0, 200)}…` : wanted);
+        const have = shadow[name];
+        if (name === 'server_version_num') {
+            const same = have !== undefined && majorOf(have) !== null && majorOf(have) === majorOf(wanted);
+            if (same)
+                matched.push(name);
+            else
+                unmatched.push({
+                    name,
+                    target: shown,
+                    reason: `the target runs PostgreSQL ${describeVersionNum(wanted)}, the throwaway server ${have === undefined ? 'another version' : describeVersionNum(have)}`
+                });
+            continue;
+        }
+        // libc is what a database without a provider column (before PostgreSQL 15) uses.
+        const effective = have ?? (name === 'locale_provider' ? 'libc' : undefined);
+        if (effective === wanted) {
+            matched.push(name);
+            continue;
+        }
+        const reason = reasons.get(name) ??
+            (effective === undefined ? 'the throwaway server has no such setting' : `the throwaway database has ${printable(effective)}`);
+        unmatched.push({ name, target: shown, reason: printable(reason) });
+    }
+    return { matched, unmatched };
+}
+/** One log line of the match. */
+function describeMatch(match) {
+    const matched = match.matched.length ? `matches the target's ${match.matched.join(', ')}` : "matches none of the target's settings";
+    if (!match.unmatched.length)
+        return `The throwaway database ${matched}`;
+    const unmatched = match.unmatched.map((setting) => `${setting.name} '${setting.target}' (${setting.reason})`).join('; ');
+    return `The throwaway database ${matched}; it could not match ${unmatched}`;
+}
+
 ;// CONCATENATED MODULE: ./src/review/catalog.ts
+/**
+ * What the target's catalog says of the relations the pending statements touch: existence, kind,
+ * estimated rows, total size, the null fraction of their columns, the tables whose foreign keys reference
+ * them, and which columns are NOT NULL or proved so by a valid CHECK (col IS NOT NULL). One query for all of them, through
+ * the Target (one Data API call).
+ *
+ * Catalog reads only: to_regclass resolves a name without taking a lock, pg_class and pg_stats are read
+ * as any query reads them, and pg_total_relation_size opens the relation with ACCESS SHARE for a moment
+ * (the weakest lock: it waits only behind an ACCESS EXCLUSIVE held or queued on that table). No user
+ * table is scanned. Every value is cast to text, bigint or float8: the Data API cannot return `name`,
+ * `regclass` or `"char"` columns.
+ *
+ * When plan verifies, the same call also reads the target's settings that change what a statement does
+ * (TimeZone, DateStyle, the database's locale, the server's version …; see shadow/target-settings.ts), in
+ * one more row whose `name` is NULL, so that the throwaway database can be made to match them.
+ */
+
 /** Columns per table whose null fraction is read: keeps a row far below the Data API's 64 KB. */
 const NULL_FRACTION_COLUMNS = 200;
 const KINDS = {
@@ -80477,12 +80856,12 @@ const KINDS = {
     S: 'sequence'
 };
 // The name is split at its first dot (schema names never hold one here: they come folded from the parser).
-const CATALOG_QUERY = `WITH wanted AS (
+const WANTED = `WITH wanted AS (
   SELECT w.name, to_regclass(quote_ident(split_part(w.name, '.', 1)) || '.' || quote_ident(substr(w.name, strpos(w.name, '.') + 1))) AS oid
   FROM json_array_elements_text(CAST(:relations AS json)) AS w(name)
   WHERE strpos(w.name, '.') > 0
-)
-SELECT w.name::text AS name,
+)`;
+const RELATIONS = `SELECT w.name::text AS name,
   c.relkind::text AS kind,
   c.reltuples::float8 AS rows,
   CASE WHEN c.relkind IN ('r', 'p', 'm', 'i', 'I') THEN pg_total_relation_size(c.oid)::bigint END AS bytes,
@@ -80491,21 +80870,68 @@ SELECT w.name::text AS name,
              FROM pg_stats st
             WHERE st.schemaname = n.nspname AND st.tablename = c.relname AND NOT st.inherited
             ORDER BY st.attname
-            LIMIT ${NULL_FRACTION_COLUMNS}) s) AS null_fractions
-FROM wanted w
+            LIMIT ${NULL_FRACTION_COLUMNS}) s) AS null_fractions,
+  (SELECT json_agg(r.name ORDER BY r.name)::text
+     FROM (SELECT DISTINCT rn.nspname::text || '.' || rc.relname::text AS name
+             FROM pg_constraint k
+             JOIN pg_class rc ON rc.oid = k.conrelid
+             JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+            WHERE k.confrelid = c.oid AND k.contype = 'f' AND k.conrelid <> c.oid
+            ORDER BY 1
+            LIMIT ${NULL_FRACTION_COLUMNS}) r) AS referenced_by,
+  (SELECT json_agg(a.attname ORDER BY a.attnum)::text
+     FROM (SELECT at.attname::text AS attname, at.attnum
+             FROM pg_attribute at
+            WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped AND at.attnotnull
+            ORDER BY at.attnum
+            LIMIT ${NULL_FRACTION_COLUMNS}) a) AS not_null,
+  (SELECT json_agg(DISTINCT a.attname::text)::text
+     FROM pg_constraint k
+     JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+    WHERE k.conrelid = c.oid AND k.contype = 'c' AND k.convalidated AND cardinality(k.conkey) = 1
+      AND pg_get_constraintdef(k.oid) = 'CHECK ((' || quote_ident(a.attname) || ' IS NOT NULL))') AS checked_not_null`;
+const FROM_WANTED = `FROM wanted w
 JOIN pg_class c ON c.oid = w.oid
 JOIN pg_namespace n ON n.oid = c.relnamespace`;
+const CATALOG_QUERY = `${WANTED}
+${RELATIONS}
+${FROM_WANTED}`;
+/** The same after one row whose name is NULL and whose `settings` holds the target's settings. */
+const CATALOG_AND_SETTINGS_QUERY = `${WANTED}
+SELECT NULL::text AS name, NULL::text AS kind, NULL::float8 AS rows, NULL::bigint AS bytes, NULL::text AS null_fractions,
+  NULL::text AS referenced_by, NULL::text AS not_null, NULL::text AS checked_not_null,
+  ${TARGET_SETTINGS_SQL} AS settings
+UNION ALL
+${RELATIONS},
+  NULL::text AS settings
+${FROM_WANTED}`;
 /**
  * Facts by `schema.name` for every relation that exists; a relation that does not exist is absent from
  * the map. No call at all for an empty list.
  */
 async function readCatalogFacts(target, relations) {
-    const facts = new Map();
     const wanted = [...new Set(relations)];
     if (wanted.length === 0)
-        return facts;
-    const result = await target.query(CATALOG_QUERY, { relations: JSON.stringify(wanted) });
+        return new Map();
+    return (await readTargetCatalog(target, wanted, { settings: false })).facts;
+}
+/**
+ * The facts of readCatalogFacts and, with `settings`, the target's settings, in one call (made even for no
+ * relations when the settings are wanted). `settings` is null when they were not asked for.
+ */
+async function readTargetCatalog(target, relations, options) {
+    const facts = new Map();
+    let settings = null;
+    const wanted = [...new Set(relations)];
+    if (wanted.length === 0 && !options.settings)
+        return { facts, settings };
+    const query = options.settings ? CATALOG_AND_SETTINGS_QUERY : CATALOG_QUERY;
+    const result = await target.query(query, { relations: JSON.stringify(wanted) });
     for (const row of result.rows) {
+        if (row.name === null) {
+            settings = parseTargetSettings(row.settings);
+            continue;
+        }
         const name = String(row.name);
         const rows = row.rows === null ? null : Number(row.rows);
         const relation = {
@@ -80517,9 +80943,22 @@ async function readCatalogFacts(target, relations) {
         };
         if (typeof row.null_fractions === 'string')
             relation.nullFraction = JSON.parse(row.null_fractions);
+        // Read for every table (empty lists included), so that a rule can tell "none" from "not read".
+        if (relation.kind === 'table' || relation.kind === 'partitioned table') {
+            relation.referencedBy = names(row.referenced_by);
+            relation.notNullColumns = names(row.not_null);
+            relation.checkedNotNullColumns = names(row.checked_not_null);
+        }
         facts.set(name, relation);
     }
-    return facts;
+    return { facts, settings };
+}
+/** A JSON array of names as the query returns it (text, or NULL for none). */
+function names(value) {
+    if (typeof value !== 'string')
+        return [];
+    const parsed = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed.filter((name) => typeof name === 'string') : [];
 }
 
 ;// CONCATENATED MODULE: ./src/review/created-earlier.ts
@@ -80730,6 +81169,15 @@ function loadParser() {
                 if (statements.length !== 1)
                     return null;
                 return statements[0].stmt ?? null;
+            },
+            syntaxError(sql) {
+                try {
+                    libpgQuery.parseSync(sql);
+                    return null;
+                }
+                catch (error) {
+                    return describeSyntaxError(error, sql);
+                }
             }
         };
     })();
@@ -80737,6 +81185,13 @@ function loadParser() {
         loading = null;
     });
     return loading;
+}
+/** libpg-query's error: its message and `sqlDetails.cursorPosition` (0-based, in code points of the text parsed). */
+function describeSyntaxError(error, sql) {
+    const details = error?.sqlDetails;
+    const position = typeof details?.cursorPosition === 'number' ? details.cursorPosition : 0;
+    const message = error instanceof Error ? error.message : String(error);
+    return { message, offset: Math.max(0, Math.min(position, [...sql].length)) };
 }
 /**
  * Imports libpg-query. Its Emscripten loader finds the .wasm in the CommonJS `__dirname`. Run from
@@ -80758,6 +81213,178 @@ async function importLibpgQuery() {
         if (shim)
             delete global.__dirname;
     }
+}
+
+;// CONCATENATED MODULE: ./src/review/rules/relations.ts
+
+/**
+ * True when the relation existed before this statement's pending versions: not created earlier in them, and, with a
+ * target, present in its catalog (a relation the target does not have cannot be blocked or lose rows there).
+ */
+function existedBefore(relation, context) {
+    if (context.createdEarlier.has(relation))
+        return false;
+    return context.catalog === null || context.catalog.has(relation);
+}
+function factsOf(relation, context) {
+    return context.catalog?.get(relation) ?? null;
+}
+/** `1.2 GB`, `8 MB`, `16 kB`, in PostgreSQL's pg_size_pretty units. */
+function formatSize(bytes) {
+    const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    const shown = unit === 0 || value >= 10 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, '');
+    return `${shown} ${units[unit]}`;
+}
+/** `` `public.orders` ``: how every message names a relation (schema-qualified, as `Finding.relation` and pg_locks do). */
+function relationName(relation) {
+    return `\`${relation}\``;
+}
+/**
+ * `` `public.orders` (≈100,000 rows, 8 MB) `` with what the target's catalog says, or `` `public.orders` `` alone: the one
+ * formatter of a relation with its size, for every rule's message.
+ */
+function describeRelation(relation, context) {
+    const facts = factsOf(relation, context);
+    const parts = [];
+    if (facts?.rows !== null && facts?.rows !== undefined && facts.rows >= 0)
+        parts.push(`≈${Math.round(facts.rows).toLocaleString('en-US')} rows`);
+    if (facts?.bytes !== null && facts?.bytes !== undefined)
+        parts.push(formatSize(facts.bytes));
+    return parts.length > 0 ? `${relationName(relation)} (${parts.join(', ')})` : relationName(relation);
+}
+function traceOf(statement, context) {
+    return context.trace?.get(types_traceKey(statement.version, statement.index)) ?? null;
+}
+/**
+ * Whether the throwaway database saw the statement rewrite the relation: true or false from its trace, null when
+ * there is no trace of the statement (verification did not run, or stopped before it).
+ */
+function observedRewrite(relation, statement, context) {
+    const trace = traceOf(statement, context);
+    return trace ? trace.rewritten.includes(relation) : null;
+}
+/** The lock mode the trace saw the statement take on the relation (strongest first), or null. */
+function observedLock(relation, statement, context) {
+    const modes = (traceOf(statement, context)?.locks ?? []).filter((lock) => lock.relation === relation).map((lock) => lock.mode);
+    return LOCK_STRENGTH.find((mode) => modes.includes(mode)) ?? modes[0] ?? null;
+}
+const ACCESS_EXCLUSIVE = 'AccessExclusiveLock';
+/** pg_locks' relation lock modes, strongest first. */
+const LOCK_STRENGTH = [
+    'AccessExclusiveLock',
+    'ExclusiveLock',
+    'ShareRowExclusiveLock',
+    'ShareLock',
+    'ShareUpdateExclusiveLock',
+    'RowExclusiveLock',
+    'RowShareLock',
+    'AccessShareLock'
+];
+
+;// CONCATENATED MODULE: ./src/review/rules/lock-context.ts
+/**
+ * What the lock rules say about a relation: its size from the target's catalog, the lock modes and what they
+ * block, and whether the statement's trace on the throwaway database contradicts a lock the rule expects.
+ */
+
+
+/** Lock modes as pg_locks names them, weakest first (also LOCK TABLE's mode numbers, 1 to 8). */
+const LOCK_MODES = [
+    'AccessShareLock',
+    'RowShareLock',
+    'RowExclusiveLock',
+    'ShareUpdateExclusiveLock',
+    'ShareLock',
+    'ShareRowExclusiveLock',
+    'ExclusiveLock',
+    'AccessExclusiveLock'
+];
+/** LOCK TABLE's mode number in the parse tree (1 = ACCESS SHARE … 8 = ACCESS EXCLUSIVE). */
+function lockModeFromNumber(mode) {
+    return LOCK_MODES[mode - 1] ?? null;
+}
+function isAtLeast(mode, floor) {
+    return LOCK_MODES.indexOf(mode) >= LOCK_MODES.indexOf(floor);
+}
+/** The mode as SQL writes it: `ACCESS EXCLUSIVE`. */
+function lockLabel(mode) {
+    return mode
+        .replace(/Lock$/, '')
+        .replace(/([a-z])([A-Z])/g, '$1 $2')
+        .toUpperCase();
+}
+/** What holding the mode blocks for other sessions. */
+function lockBlocks(mode) {
+    if (mode === 'AccessExclusiveLock')
+        return 'blocks every read and write of it';
+    if (isAtLeast(mode, 'ShareLock'))
+        return 'blocks INSERT, UPDATE and DELETE (reads continue)';
+    if (mode === 'ShareUpdateExclusiveLock')
+        return 'blocks other schema changes, VACUUM and ANALYZE of it';
+    return 'blocks only stronger locks';
+}
+/** The relation's name as the message shows it: without the default schema. */
+function shownName(relation, context) {
+    const prefix = `${context.defaultSchema}.`;
+    return relation.startsWith(prefix) ? relation.slice(prefix.length) : relation;
+}
+/**
+ * A relation and its size in a message: one formatter for every rule (relations.ts), so that one comment never
+ * names the same table two ways.
+ */
+
+/**
+ * Appended to messages when the table's size was not read: a fork pull request has no target, and apply reads no
+ * catalog (it is connected, so the note never says there is no target).
+ */
+function catalogNote(context) {
+    return context.catalog === null ? " (The table's size was not read: judged from the SQL alone.)" : '';
+}
+/** The relation a RangeVar names, `schema.name`. */
+function relationOf(value, context) {
+    return names_qualifiedName(value, context.defaultSchema);
+}
+/** The relation is new: created earlier in the pending versions, so empty and unused by the running application. */
+function isNew(relation, context) {
+    return context.createdEarlier.has(relation);
+}
+/**
+ * The statement ran on the throwaway database and took no lock at least as strong as `mode` on `relation`, nor
+ * did its transaction hold one already: the trace contradicts the rule, which then stays silent.
+ */
+function traceContradictsLock(statement, context, relation, mode) {
+    const trace = context.trace?.get(types_traceKey(statement.version, statement.index));
+    if (!trace)
+        return false;
+    // A lock the transaction already held is not taken again: the trace shows it among the held ones, not the new.
+    const covers = (lock) => lock.relation === relation && isAtLeast(lock.mode, mode);
+    return !trace.locks.some(covers) && !(trace.held ?? []).some(covers);
+}
+/** The statement ran on the throwaway database and rewrote nothing: a rule about a rewrite stays silent. */
+function traceShowsNoRewrite(statement, context) {
+    const trace = context.trace?.get(types_traceKey(statement.version, statement.index));
+    return trace !== undefined && trace.rewritten.length === 0;
+}
+/** The statement's trace lists `constraint` as added without validation (NOT VALID). */
+function traceShowsNotValidated(statement, context, constraint) {
+    const trace = context.trace?.get(types_traceKey(statement.version, statement.index));
+    if (!trace || constraint === undefined)
+        return false;
+    return trace.constraints.some((added) => added.name === constraint && !added.validated);
+}
+/** A SQL identifier, quoted only when it must be. */
+function sqlIdentifier(name) {
+    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+/** `schema.name` as SQL, leaving out the default schema. */
+function sqlRelation(relation, context) {
+    return shownName(relation, context).split('.').map(sqlIdentifier).join('.');
 }
 
 ;// CONCATENATED MODULE: ./src/review/rules/nodes.ts
@@ -80786,7 +81413,7 @@ function nodes_text(value) {
     return typeof value === 'string' ? value : null;
 }
 /** `[{ String: { sval: 'pg_catalog' } }, { String: { sval: 'int4' } }]` → `['pg_catalog', 'int4']`. */
-function names(value) {
+function nodes_names(value) {
     return nodes_list(value).map((item) => nodes_text(body(item, 'String')?.sval) ?? '');
 }
 /** `schema.name` of a RangeVar, with the default schema for an unqualified name. */
@@ -80815,7 +81442,7 @@ const SQL_NAMES = {
     bpchar: 'char'
 };
 function columnType(typeName) {
-    const parts = names(typeName && typeName.names);
+    const parts = nodes_names(typeName && typeName.names);
     if (parts.length === 0)
         return null;
     const name = parts[parts.length - 1];
@@ -80895,72 +81522,8 @@ function definedColumns(node, defaultSchema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/review/rules/relations.ts
-
-/**
- * True when the relation existed before this statement's pending versions: not created earlier in them, and, with a
- * target, present in its catalog (a relation the target does not have cannot be blocked or lose rows there).
- */
-function existedBefore(relation, context) {
-    if (context.createdEarlier.has(relation))
-        return false;
-    return context.catalog === null || context.catalog.has(relation);
-}
-function factsOf(relation, context) {
-    return context.catalog?.get(relation) ?? null;
-}
-/** `1.2 GB`, `8 MB`, `16 kB`, in PostgreSQL's pg_size_pretty units. */
-function formatSize(bytes) {
-    const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    const shown = unit === 0 || value >= 10 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, '');
-    return `${shown} ${units[unit]}`;
-}
-/** `` `public.orders` (≈100,000 rows, 8 MB) `` with what the target's catalog says, or `` `public.orders` `` alone. */
-function describeRelation(relation, context) {
-    const facts = factsOf(relation, context);
-    const parts = [];
-    if (facts?.rows !== null && facts?.rows !== undefined && facts.rows >= 0)
-        parts.push(`≈${Math.round(facts.rows).toLocaleString('en-US')} rows`);
-    if (facts?.bytes !== null && facts?.bytes !== undefined)
-        parts.push(formatSize(facts.bytes));
-    return parts.length > 0 ? `\`${relation}\` (${parts.join(', ')})` : `\`${relation}\``;
-}
-function traceOf(statement, context) {
-    return context.trace?.get(types_traceKey(statement.version, statement.index)) ?? null;
-}
-/**
- * Whether the throwaway database saw the statement rewrite the relation: true or false from its trace, null when
- * there is no trace of the statement (verification did not run, or stopped before it).
- */
-function observedRewrite(relation, statement, context) {
-    const trace = traceOf(statement, context);
-    return trace ? trace.rewritten.includes(relation) : null;
-}
-/** The lock mode the trace saw the statement take on the relation (strongest first), or null. */
-function observedLock(relation, statement, context) {
-    const modes = (traceOf(statement, context)?.locks ?? []).filter((lock) => lock.relation === relation).map((lock) => lock.mode);
-    return LOCK_STRENGTH.find((mode) => modes.includes(mode)) ?? modes[0] ?? null;
-}
-const ACCESS_EXCLUSIVE = 'AccessExclusiveLock';
-/** pg_locks' relation lock modes, strongest first. */
-const LOCK_STRENGTH = [
-    'AccessExclusiveLock',
-    'ExclusiveLock',
-    'ShareRowExclusiveLock',
-    'ShareLock',
-    'ShareUpdateExclusiveLock',
-    'RowExclusiveLock',
-    'RowShareLock',
-    'AccessShareLock'
-];
-
 ;// CONCATENATED MODULE: ./src/review/rules/add-column.ts
+
 
 
 /** Built-in functions that are VOLATILE (pg_proc.provolatile = 'v') and usual in defaults. */
@@ -80998,13 +81561,13 @@ function columnsAddedToExistingTable(statement, context) {
 }
 /** The names of the functions an expression calls. */
 function functionsCalled(expression) {
-    return findAll(expression, 'FuncCall').map((call) => names(call.funcname).pop() ?? '');
+    return findAll(expression, 'FuncCall').map((call) => nodes_names(call.funcname).pop() ?? '');
 }
 function rewriteMessage(what, column, context) {
     return (`Adds column \`${column.name}\` ${what}: PostgreSQL rewrites ${describeRelation(column.relation, context)} to fill it, ` +
         'holding ACCESS EXCLUSIVE for the whole rewrite: every read and write of the table waits.');
 }
-/** A later batch update of the new column, for the fixes. */
+/** A later batch update of the new column, for the fixes (relation and column already as SQL). */
 function backfillSql(relation, column, value) {
     return (`-- then, in a later version (a -- migrate:no-transaction file), in batches of a few thousand rows:\n` +
         `UPDATE ${relation} SET ${column} = ${value} WHERE ${column} IS NULL AND id BETWEEN 1 AND 10000;`);
@@ -81024,13 +81587,15 @@ const addColumnVolatileDefault = {
             if (rewrite === false || (volatile.length === 0 && !(rewrite === true && unknown.length > 0)))
                 return [];
             const shown = `${(volatile[0] ?? unknown[0])}()`;
+            const [table, name] = [sqlRelation(column.relation, context), sqlIdentifier(column.name)];
             return [
                 {
+                    severity: 'warning',
                     message: rewriteMessage(`with the volatile default ${shown}, computed for every existing row`, column, context),
                     fix: 'Add the column without a default, then set the default (new rows only, no rewrite), then fill the existing rows in batches in a later version.',
-                    fixSql: `ALTER TABLE ${column.relation} ADD COLUMN ${column.name} ${column.type};\n` +
-                        `ALTER TABLE ${column.relation} ALTER COLUMN ${column.name} SET DEFAULT ${shown};\n` +
-                        backfillSql(column.relation, column.name, shown),
+                    fixSql: `ALTER TABLE ${table} ADD COLUMN ${name} ${column.type};\n` +
+                        `ALTER TABLE ${table} ALTER COLUMN ${name} SET DEFAULT ${shown};\n` +
+                        backfillSql(table, name, shown),
                     relation: column.relation,
                     lock: observedLock(column.relation, statement, context) ?? ACCESS_EXCLUSIVE
                 }
@@ -81047,14 +81612,16 @@ const addColumnStoredGenerated = {
             const stored = column.constraints.some((constraint) => constraint.contype === 'CONSTR_GENERATED' && constraint.generated_kind === 's');
             if (!stored || observedRewrite(column.relation, statement, context) === false)
                 return [];
+            const [table, name] = [sqlRelation(column.relation, context), sqlIdentifier(column.name)];
             return [
                 {
+                    severity: 'warning',
                     message: rewriteMessage('as a stored generated column, computed for every existing row', column, context),
                     fix: 'Add a plain nullable column, keep it filled for new rows with a trigger, and fill the existing rows in batches in a later version; ' +
                         'or compute the value in a view or the query.',
-                    fixSql: `ALTER TABLE ${column.relation} ADD COLUMN ${column.name} ${column.type};\n` +
-                        `-- a BEFORE INSERT OR UPDATE trigger sets NEW.${column.name} for new rows\n` +
-                        backfillSql(column.relation, column.name, '<the expression>'),
+                    fixSql: `ALTER TABLE ${table} ADD COLUMN ${name} ${column.type};\n` +
+                        `-- a BEFORE INSERT OR UPDATE trigger sets NEW.${name} for new rows\n` +
+                        backfillSql(table, name, '<the expression>'),
                     relation: column.relation,
                     lock: observedLock(column.relation, statement, context) ?? ACCESS_EXCLUSIVE
                 }
@@ -81072,17 +81639,20 @@ const addColumnSerialOrIdentity = {
             const identity = column.constraints.some((constraint) => constraint.contype === 'CONSTR_IDENTITY');
             if ((!serial && !identity) || observedRewrite(column.relation, statement, context) === false)
                 return [];
-            const sequence = `${column.relation}_${column.name}_seq`;
+            const sequence = sqlRelation(`${column.relation}_${column.name}_seq`, context);
+            const literal = `'${sequence.replace(/'/g, "''")}'`;
+            const [table, name] = [sqlRelation(column.relation, context), sqlIdentifier(column.name)];
             return [
                 {
+                    severity: 'warning',
                     message: rewriteMessage(serial ? `as \`${column.type}\`` : 'as an identity column', column, context),
                     fix: 'Add a plain nullable bigint column, give it a sequence default for new rows, and number the existing rows in batches in a later version; ' +
                         'then make it NOT NULL through a CHECK … NOT VALID constraint.',
                     fixSql: `CREATE SEQUENCE ${sequence};\n` +
-                        `ALTER TABLE ${column.relation} ADD COLUMN ${column.name} bigint;\n` +
-                        `ALTER TABLE ${column.relation} ALTER COLUMN ${column.name} SET DEFAULT nextval('${sequence}');\n` +
-                        `ALTER SEQUENCE ${sequence} OWNED BY ${column.relation}.${column.name};\n` +
-                        backfillSql(column.relation, column.name, `nextval('${sequence}')`),
+                        `ALTER TABLE ${table} ADD COLUMN ${name} bigint;\n` +
+                        `ALTER TABLE ${table} ALTER COLUMN ${name} SET DEFAULT nextval(${literal});\n` +
+                        `ALTER SEQUENCE ${sequence} OWNED BY ${table}.${name};\n` +
+                        backfillSql(table, name, `nextval(${literal})`),
                     relation: column.relation,
                     lock: observedLock(column.relation, statement, context) ?? ACCESS_EXCLUSIVE
                 }
@@ -81094,6 +81664,24 @@ const addColumnSerialOrIdentity = {
 ;// CONCATENATED MODULE: ./src/review/rules/column-type.ts
 
 
+
+/**
+ * The tables whose foreign keys reference the altered table: from the catalog when it says, and from the trace.
+ * PostgreSQL re-creates each foreign key that involves the column: it locks both of its tables (SHARE ROW EXCLUSIVE,
+ * then ACCESS EXCLUSIVE) and checks the key again, reading the referencing table in full and locking rows of the
+ * referenced one (ROW SHARE). So another table locked so and not row-locked references this one; a table this
+ * one's own foreign key references is row-locked (and may be read in full too, as the planner chooses).
+ */
+function referencingTables(relation, statement, context) {
+    const fromCatalog = context.catalog?.get(relation)?.referencedBy ?? [];
+    const trace = traceOf(statement, context);
+    const locks = trace?.locks ?? [];
+    const modes = (other) => locks.filter((lock) => lock.relation === other).map((lock) => lock.mode);
+    const fromTrace = [...new Set(locks.map((lock) => lock.relation))].filter((other) => {
+        return other !== relation && modes(other).includes('ShareRowExclusiveLock') && !modes(other).includes('RowShareLock');
+    });
+    return [...new Set([...fromCatalog, ...fromTrace])].sort();
+}
 /** Types that another type can become without a rewrite (the parser's names). */
 const REACHABLE_IN_PLACE = new Set(['text', 'varchar', 'numeric', 'varbit', 'timestamp', 'timestamptz', 'time', 'timetz', 'interval']);
 const alterColumnTypeRewrite = {
@@ -81119,17 +81707,49 @@ const alterColumnTypeRewrite = {
                 : computed
                     ? 'USING computes every value'
                     : `no other type becomes ${type.display} without a rewrite`;
+            const referencing = referencingTables(altered.relation, statement, context);
+            const scanned = traceOf(statement, context)?.scanned;
+            const table = sqlRelation(altered.relation, context);
+            const name = sqlIdentifier(column);
+            const newName = sqlIdentifier(`${column}_new`);
             return [
                 {
+                    severity: 'warning',
                     message: `Changes \`${column}\` to \`${type.display}\` (${how}): PostgreSQL rewrites ${describeRelation(altered.relation, context)} ` +
-                        'and rebuilds its indexes, holding ACCESS EXCLUSIVE throughout: every read and write of the table waits.',
-                    fix: 'Add a new column of the new type, keep both filled (trigger or application), copy the existing rows in batches in later ' +
-                        'versions, switch the application to the new column, then drop the old one. For varchar, text and numeric, widen instead of ' +
-                        'converting: those changes need no rewrite.',
-                    fixSql: `ALTER TABLE ${altered.relation} ADD COLUMN ${column}_new ${type.display};\n` +
-                        `-- later versions: copy in batches, switch reads, then\n` +
-                        `ALTER TABLE ${altered.relation} DROP COLUMN ${column};\n` +
-                        `ALTER TABLE ${altered.relation} RENAME COLUMN ${column}_new TO ${column};`,
+                        'and rebuilds its indexes, holding ACCESS EXCLUSIVE throughout: every read and write of the table waits.' +
+                        (referencing.length === 0
+                            ? ''
+                            : ` The foreign keys of ${referencing.map((other) => describeRelation(other, context)).join(', ')} reference it: PostgreSQL ` +
+                                `locks ${referencing.length === 1 ? 'that table' : 'each of those tables'} too (ACCESS EXCLUSIVE) and checks its foreign key ` +
+                                `again${scanned === undefined || referencing.every((other) => scanned.includes(other)) ? ', reading every row of it' : ''}.`),
+                    fix: referencing.length === 0
+                        ? 'Add a new column of the new type, keep both filled (trigger or application), copy the existing rows in batches in later ' +
+                            'versions, switch the application to the new column, then drop the old one (first re-pointing any foreign key that ' +
+                            'references it: PostgreSQL refuses to drop a column a foreign key depends on). For varchar, text and numeric, widen ' +
+                            'instead of converting: those changes need no rewrite.'
+                        : 'Add a new column of the new type, keep it filled (trigger) and copy the existing rows in batches in later versions; ' +
+                            'build a unique index on it CONCURRENTLY and make it NOT NULL through a validated CHECK; give each referencing table a column of the new type the same way and a ' +
+                            'foreign key to the new column (NOT VALID, validated in a later version). Only then, in one short version, drop the old ' +
+                            'foreign keys and make the new index the primary key: PostgreSQL refuses to drop the old key or its column while a ' +
+                            'foreign key depends on it.',
+                    fixSql: referencing.length === 0
+                        ? `ALTER TABLE ${table} ADD COLUMN ${newName} ${type.display};\n` +
+                            `-- later versions: copy in batches, switch reads, then\n` +
+                            `ALTER TABLE ${table} DROP COLUMN ${name};\n` +
+                            `ALTER TABLE ${table} RENAME COLUMN ${newName} TO ${name};`
+                        : `ALTER TABLE ${table} ADD COLUMN ${newName} ${type.display};\n` +
+                            `-- later versions: a trigger keeps ${newName} filled; copy the existing rows in batches; then, in a -- migrate:no-transaction file:\n` +
+                            `CREATE UNIQUE INDEX CONCURRENTLY ${sqlIdentifier(`${altered.relation.split('.').pop()}_${column}_new_key`)} ON ${table} (${newName});\n` +
+                            `-- a primary key column must be NOT NULL: prove it without a scan under lock (see set-not-null)\n` +
+                            `ALTER TABLE ${table} ADD CONSTRAINT ${sqlIdentifier(`${altered.relation.split('.').pop()}_${column}_new_not_null`)} CHECK (${newName} IS NOT NULL) NOT VALID;\n` +
+                            `ALTER TABLE ${table} VALIDATE CONSTRAINT ${sqlIdentifier(`${altered.relation.split('.').pop()}_${column}_new_not_null`)}; -- a later version, then SET NOT NULL\n` +
+                            referencing
+                                .map((other) => `-- ${sqlRelation(other, context)}: a ${type.display} column filled the same way, then\n` +
+                                `ALTER TABLE ${sqlRelation(other, context)} ADD CONSTRAINT <new foreign key> FOREIGN KEY (<new column>) REFERENCES ${table} (${newName}) NOT VALID;\n` +
+                                `ALTER TABLE ${sqlRelation(other, context)} VALIDATE CONSTRAINT <new foreign key>; -- a later version`)
+                                .join('\n') +
+                            `\n-- the switch, in one short version: drop the old foreign keys first, then\n` +
+                            `ALTER TABLE ${table} DROP CONSTRAINT <primary key>, ADD CONSTRAINT <primary key> PRIMARY KEY USING INDEX ${sqlIdentifier(`${altered.relation.split('.').pop()}_${column}_new_key`)};`,
                     relation: altered.relation,
                     lock: observedLock(altered.relation, statement, context) ?? ACCESS_EXCLUSIVE
                 }
@@ -81139,6 +81759,7 @@ const alterColumnTypeRewrite = {
 };
 
 ;// CONCATENATED MODULE: ./src/review/rules/destructive.ts
+
 
 
 const STILL_RUNNING = 'the application version still running fails on every query that names it until the new version replaces it';
@@ -81160,9 +81781,10 @@ const dropColumn = {
                 return [];
             return [
                 {
+                    severity: 'warning',
                     message: `Drops column \`${column}\` of ${describeRelation(altered.relation, context)}: its values are gone, and ${STILL_RUNNING}.`,
                     fix: 'Release an application version that neither reads nor writes the column first; drop it in a later version.',
-                    fixSql: `-- after the application stopped using ${column}, in a later version:\nALTER TABLE ${altered.relation} DROP COLUMN ${column};`,
+                    fixSql: `-- after the application stopped using ${column}, in a later version:\nALTER TABLE ${sqlRelation(altered.relation, context)} DROP COLUMN ${sqlIdentifier(column)};`,
                     relation: altered.relation,
                     lock: observedLock(altered.relation, statement, context) ?? ACCESS_EXCLUSIVE
                 }
@@ -81179,14 +81801,15 @@ const dropTable = {
         if (!drop || drop.removeType !== 'OBJECT_TABLE')
             return [];
         return nodes_list(drop.objects).flatMap((object) => {
-            const relation = nodes_qualifiedName(names(body(object, 'List')?.items), context.defaultSchema);
+            const relation = nodes_qualifiedName(nodes_names(body(object, 'List')?.items), context.defaultSchema);
             if (!existedBefore(relation, context))
                 return [];
             return [
                 {
+                    severity: 'warning',
                     message: `Drops ${describeRelation(relation, context)}: its rows are gone, and ${STILL_RUNNING}.`,
                     fix: 'Release an application version that no longer uses the table first; drop it in a later version (keep a backup if its rows matter).',
-                    fixSql: `-- after the application stopped using ${relation}, in a later version:\nDROP TABLE ${relation};`,
+                    fixSql: `-- after the application stopped using ${relation}, in a later version:\nDROP TABLE ${sqlRelation(relation, context)};`,
                     relation,
                     lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
                 }
@@ -81209,9 +81832,10 @@ const dropSchema = {
             const cascade = drop.behavior === 'DROP_CASCADE' ? ' and, with CASCADE, every table, view and function in it' : '';
             return [
                 {
+                    severity: 'warning',
                     message: `Drops schema \`${schema}\`${cascade}: what it held is gone, and ${STILL_RUNNING}.`,
                     fix: 'Release an application version that no longer uses the schema first; drop it in a later version, without CASCADE, so that anything still in it stops the drop.',
-                    fixSql: `-- after the application stopped using ${schema}, in a later version:\nDROP SCHEMA ${schema};`,
+                    fixSql: `-- after the application stopped using ${schema}, in a later version:\nDROP SCHEMA ${sqlIdentifier(schema)};`,
                     relation: null,
                     lock: null
                 }
@@ -81233,12 +81857,13 @@ const renameColumn = {
             return [];
         return [
             {
+                severity: 'warning',
                 message: `Renames column \`${from}\` of ${describeRelation(relation, context)} to \`${to}\`: ${STILL_RUNNING}.`,
                 fix: 'Add the new column, keep both filled (trigger or application), copy the existing rows in batches, switch the application to ' +
                     'the new name, and drop the old column in a later version.',
-                fixSql: `ALTER TABLE ${relation} ADD COLUMN ${to} <type of ${from}>;\n` +
+                fixSql: `ALTER TABLE ${sqlRelation(relation, context)} ADD COLUMN ${sqlIdentifier(to)} <type of ${from}>;\n` +
                     `-- a trigger keeps ${to} = ${from} for new rows; copy the rest in batches;\n` +
-                    `-- after the application reads ${to}, in a later version:\nALTER TABLE ${relation} DROP COLUMN ${from};`,
+                    `-- after the application reads ${to}, in a later version:\nALTER TABLE ${sqlRelation(relation, context)} DROP COLUMN ${sqlIdentifier(from)};`,
                 relation,
                 lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
             }
@@ -81259,10 +81884,12 @@ const renameTable = {
             return [];
         return [
             {
+                severity: 'warning',
                 message: `Renames ${describeRelation(relation, context)} to \`${to}\`: ${STILL_RUNNING}.`,
                 fix: 'Rename it and leave a view under the old name in the same version (a simple view is updatable: the running application keeps ' +
                     'reading and writing through it); drop the view once no application version uses the old name.',
-                fixSql: `ALTER TABLE ${relation} RENAME TO ${to};\nCREATE VIEW ${relation} AS SELECT * FROM ${relation.split('.')[0]}.${to};`,
+                fixSql: `ALTER TABLE ${sqlRelation(relation, context)} RENAME TO ${sqlIdentifier(to)};\n` +
+                    `CREATE VIEW ${sqlRelation(relation, context)} AS SELECT * FROM ${sqlIdentifier(relation.split('.')[0])}.${sqlIdentifier(to)};`,
                 relation,
                 lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
             }
@@ -81282,13 +81909,269 @@ const renameSchema = {
             return [];
         return [
             {
+                severity: 'warning',
                 message: `Renames schema \`${from}\` to \`${to}\`: ${STILL_RUNNING}.`,
                 fix: 'Create the new schema and move the application to it over several versions (or keep the old name in the search_path of the running version); rename only names nothing uses.',
-                fixSql: `-- after no application version uses ${from}, in a later version:\nALTER SCHEMA ${from} RENAME TO ${to};`,
+                fixSql: `-- after no application version uses ${from}, in a later version:\nALTER SCHEMA ${sqlIdentifier(from)} RENAME TO ${sqlIdentifier(to)};`,
                 relation: null,
                 lock: null
             }
         ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/review/rules/lock-need.ts
+
+
+
+/** The statements that run in the same transaction as this one, in order; empty for a statement of a no-transaction file. */
+function transactionOf(statement, context) {
+    const statements = context.versionStatements ?? [];
+    const at = statements.findIndex((other) => other.index === statement.index);
+    if (at < 0 || statement.noTransaction)
+        return [];
+    let [start, end] = [at, at + 1];
+    while (start > 0 && !statements[start - 1].noTransaction)
+        start--;
+    while (end < statements.length && !statements[end].noTransaction)
+        end++;
+    return statements.slice(start, end);
+}
+/** ALTER TABLE subcommands and the lock each takes, where it is less than ACCESS EXCLUSIVE (AlterTableGetLockLevel). */
+const ALTER_TABLE_LOCKS = {
+    AT_ValidateConstraint: 'ShareUpdateExclusiveLock',
+    AT_SetStatistics: 'ShareUpdateExclusiveLock',
+    // Storage parameters: SHARE UPDATE EXCLUSIVE for fillfactor, toast, autovacuum and planner ones (nearly all).
+    AT_SetRelOptions: 'ShareUpdateExclusiveLock',
+    AT_ResetRelOptions: 'ShareUpdateExclusiveLock',
+    AT_ClusterOn: 'ShareUpdateExclusiveLock',
+    AT_DropCluster: 'ShareUpdateExclusiveLock',
+    AT_AttachPartition: 'ShareUpdateExclusiveLock',
+    AT_DetachPartitionFinalize: 'ShareUpdateExclusiveLock',
+    AT_EnableTrig: 'ShareRowExclusiveLock',
+    AT_EnableAlwaysTrig: 'ShareRowExclusiveLock',
+    AT_EnableReplicaTrig: 'ShareRowExclusiveLock',
+    AT_DisableTrig: 'ShareRowExclusiveLock',
+    AT_EnableTrigAll: 'ShareRowExclusiveLock',
+    AT_DisableTrigAll: 'ShareRowExclusiveLock',
+    AT_EnableTrigUser: 'ShareRowExclusiveLock',
+    AT_DisableTrigUser: 'ShareRowExclusiveLock'
+};
+function strongest(needs) {
+    const byRelation = new Map();
+    for (const { relation, mode } of needs) {
+        const known = byRelation.get(relation);
+        if (!known || isAtLeast(mode, known))
+            byRelation.set(relation, mode);
+    }
+    return [...byRelation].map(([relation, mode]) => ({ relation, mode }));
+}
+/**
+ * The relation locks the statement needs on its own, by PostgreSQL's documented levels (the strongest per
+ * relation). Relations named only through another object (the table of a dropped index) are not known here.
+ */
+function ownLockNeed(statement, defaultSchema) {
+    const node = statement.node;
+    const kind = kindOf(node);
+    const fields = (kind ? body(node, kind) : null) ?? {};
+    const relation = rangeVarName(fields.relation, defaultSchema);
+    const rangeVars = (items) => nodes_list(items).flatMap((item) => rangeVarName(body(item, 'RangeVar'), defaultSchema) ?? []);
+    const altered = alterTable(node, defaultSchema);
+    if (altered) {
+        const needs = [];
+        for (const command of altered.commands) {
+            const constraint = body(command.def, 'Constraint');
+            if (command.subtype === 'AT_AddConstraint' && constraint?.contype === 'CONSTR_FOREIGN') {
+                needs.push({ relation: altered.relation, mode: 'ShareRowExclusiveLock' });
+                const referenced = rangeVarName(constraint.pktable, defaultSchema);
+                if (referenced)
+                    needs.push({ relation: referenced, mode: 'ShareRowExclusiveLock' });
+                continue;
+            }
+            needs.push({ relation: altered.relation, mode: ALTER_TABLE_LOCKS[String(command.subtype)] ?? 'AccessExclusiveLock' });
+            // ATTACH PARTITION locks the table it attaches (ACCESS EXCLUSIVE) besides the parent (SHARE UPDATE EXCLUSIVE).
+            const attached = command.subtype === 'AT_AttachPartition' ? rangeVarName(body(command.def, 'PartitionCmd')?.name, defaultSchema) : null;
+            if (attached)
+                needs.push({ relation: attached, mode: 'AccessExclusiveLock' });
+            // An inline REFERENCES in ADD COLUMN locks the referenced table too.
+            for (const inline of nodes_list(body(command.def, 'ColumnDef')?.constraints)) {
+                const referenced = body(inline, 'Constraint')?.contype === 'CONSTR_FOREIGN' ? body(inline, 'Constraint')?.pktable : undefined;
+                const name = rangeVarName(referenced, defaultSchema);
+                if (name)
+                    needs.push({ relation: name, mode: 'ShareRowExclusiveLock' });
+            }
+        }
+        return strongest(needs);
+    }
+    switch (kind) {
+        case 'IndexStmt':
+            return relation ? [{ relation, mode: fields.concurrent === true ? 'ShareUpdateExclusiveLock' : 'ShareLock' }] : [];
+        case 'DropStmt':
+            if (fields.removeType !== 'OBJECT_TABLE' && fields.removeType !== 'OBJECT_MATVIEW' && fields.removeType !== 'OBJECT_VIEW')
+                return [];
+            return nodes_list(fields.objects).map((object) => ({
+                relation: nodes_qualifiedName(nodes_names(body(object, 'List')?.items), defaultSchema),
+                mode: 'AccessExclusiveLock'
+            }));
+        case 'TruncateStmt':
+            return rangeVars(fields.relations).map((name) => ({ relation: name, mode: 'AccessExclusiveLock' }));
+        case 'LockStmt': {
+            const mode = LOCK_MODES[Number(fields.mode ?? 8) - 1] ?? 'AccessExclusiveLock';
+            return rangeVars(fields.relations).map((name) => ({ relation: name, mode }));
+        }
+        case 'RenameStmt':
+            return relation ? [{ relation, mode: 'AccessExclusiveLock' }] : [];
+        case 'ClusterStmt':
+            return relation ? [{ relation, mode: 'AccessExclusiveLock' }] : [];
+        case 'RefreshMatViewStmt':
+            return relation ? [{ relation, mode: fields.concurrent === true ? 'ExclusiveLock' : 'AccessExclusiveLock' }] : [];
+        case 'ReindexStmt':
+            return relation && fields.kind === 'REINDEX_OBJECT_TABLE' ? [{ relation, mode: 'ShareLock' }] : [];
+        case 'CreateTrigStmt':
+            return relation ? [{ relation, mode: 'ShareRowExclusiveLock' }] : [];
+        case 'InsertStmt':
+        case 'UpdateStmt':
+        case 'DeleteStmt':
+        case 'MergeStmt':
+            return relation ? [{ relation, mode: 'RowExclusiveLock' }] : [];
+        default:
+            return [];
+    }
+}
+/**
+ * The strongest lock the version's transaction holds on `relation` when the statement starts: from the statement's
+ * trace (what PostgreSQL held), else from the own needs of the statements before it in the same transaction.
+ */
+function heldBefore(statement, context, relation) {
+    const transaction = transactionOf(statement, context);
+    const earlier = transaction.slice(0, transaction.findIndex((other) => other.index === statement.index));
+    const takers = earlier.flatMap((other) => ownLockNeed(other, context.defaultSchema)
+        .filter((need) => need.relation === relation)
+        .map((need) => ({ mode: need.mode, by: other })));
+    const byTrace = traceOf(statement, context)?.held;
+    const candidates = byTrace === undefined
+        ? takers
+        : byTrace
+            .filter((lock) => lock.relation === relation && LOCK_MODES.includes(lock.mode))
+            .map((lock) => ({
+            mode: lock.mode,
+            by: takers.find((taker) => isAtLeast(taker.mode, lock.mode))?.by ?? null
+        }));
+    let best = null;
+    for (const candidate of candidates) {
+        if (!best || (isAtLeast(candidate.mode, best.mode) && candidate.mode !== best.mode))
+            best = candidate;
+    }
+    return best;
+}
+/**
+ * The second fact, for a finding's message: the transaction already holds `mode` or a stronger lock on the relation
+ * since an earlier statement, so the statement waits for nothing there, and the table stays blocked while it runs.
+ * Empty when nothing at least as strong is held.
+ */
+function heldNote(statement, context, relation, mode) {
+    const held = heldBefore(statement, context, relation);
+    if (!held || !isAtLeast(held.mode, mode))
+        return '';
+    const since = held.by ? ` since ${held.by.file}:${held.by.line}` : '';
+    return (` The version's transaction already holds ${lockLabel(held.mode)} on ${relationName(relation)}${since}: this statement ` +
+        `waits for no new lock there, and the table stays blocked while it runs.`);
+}
+
+;// CONCATENATED MODULE: ./src/review/rules/persistence.ts
+
+
+
+
+/** The existing table the statement sets to `subtype` (AT_SetLogged or AT_SetUnLogged), when it rewrites it (or may). */
+function persistenceChange(statement, context, subtype) {
+    const altered = alterTable(statement.node, context.defaultSchema);
+    if (!altered || !existedBefore(altered.relation, context))
+        return null;
+    if (!altered.commands.some((command) => command.subtype === subtype))
+        return null;
+    return observedRewrite(altered.relation, statement, context) === false ? null : altered.relation;
+}
+function persistence_rewriteMessage(statement, context, relation, what) {
+    return (`Rewrites ${describeRelation(relation, context)} ${what}: PostgreSQL copies every row and rebuilds its indexes under ACCESS EXCLUSIVE, ` +
+        'and every read and write of the table waits for the whole copy.' +
+        heldNote(statement, context, relation, 'AccessExclusiveLock'));
+}
+const setUnlogged = {
+    id: 'set-unlogged',
+    severity: 'error',
+    summary: 'SET UNLOGGED on an existing table: a rewrite under ACCESS EXCLUSIVE, then no crash safety and no replicas',
+    check(statement, context) {
+        const relation = persistenceChange(statement, context, 'AT_SetUnLogged');
+        if (!relation)
+            return [];
+        return [
+            {
+                severity: 'error',
+                message: persistence_rewriteMessage(statement, context, relation, 'as UNLOGGED') +
+                    ' Afterwards the table is not written to the WAL: PostgreSQL empties it after a crash or a failover, and replicas do not ' +
+                    'receive its rows (read replicas see it empty). PostgreSQL refuses the change while a foreign key of a logged table references it.',
+                fix: 'Keep the table logged. For data that may be lost (a cache, a staging area), create a new UNLOGGED table and move the ' +
+                    'application to it; never make a table that holds data of record unlogged.',
+                fixSql: `CREATE UNLOGGED TABLE ${sqlRelation(`${relation}_unlogged`, context)} (LIKE ${sqlRelation(relation, context)} INCLUDING ALL);`,
+                relation,
+                lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
+            }
+        ];
+    }
+};
+const setLogged = {
+    id: 'set-logged',
+    severity: 'warning',
+    summary: 'SET LOGGED on an existing unlogged table: a rewrite under ACCESS EXCLUSIVE that writes the whole table to the WAL',
+    check(statement, context) {
+        const relation = persistenceChange(statement, context, 'AT_SetLogged');
+        if (!relation)
+            return [];
+        return [
+            {
+                severity: 'warning',
+                message: persistence_rewriteMessage(statement, context, relation, 'as LOGGED') +
+                    ' The whole table is written to the WAL as it is copied, and sent to every replica.',
+                fix: 'Run it in a maintenance window, or fill a new logged table in batches (from a job or -- migrate:no-transaction versions) ' +
+                    'and switch the application to it.',
+                fixSql: `CREATE TABLE ${sqlRelation(`${relation}_logged`, context)} (LIKE ${sqlRelation(relation, context)} INCLUDING ALL);\n-- later versions: copy in batches, then switch the application`,
+                relation,
+                lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/review/rules/rewrite.ts
+
+
+const tableRewrite = {
+    id: 'table-rewrite',
+    severity: 'warning',
+    summary: 'Any statement the throwaway database saw rewrite an existing table (every row copied under ACCESS EXCLUSIVE)',
+    check(statement, context) {
+        const trace = traceOf(statement, context);
+        if (!trace || trace.rewritten.length === 0)
+            return [];
+        // Tables only: with a catalog by its kind, without one those the statement names (the trace lists rebuilt indexes too).
+        const named = new Set(ownLockNeed(statement, context.defaultSchema).map((need) => need.relation));
+        const tables = trace.rewritten.filter((relation) => {
+            const kind = context.catalog?.get(relation)?.kind;
+            return ((kind === undefined ? named.has(relation) : kind === 'table' || kind === 'materialized view') && existedBefore(relation, context));
+        });
+        return tables.map((relation) => ({
+            severity: 'warning',
+            message: `The throwaway database saw this statement rewrite ${describeRelation(relation, context)}: PostgreSQL copies every row into new ` +
+                'files and rebuilds its indexes under ACCESS EXCLUSIVE, and every read and write of the table waits for the whole copy.' +
+                heldNote(statement, context, relation, 'AccessExclusiveLock'),
+            fix: 'Find the form of the change that PostgreSQL makes in the catalog alone (for a column of a domain with a CHECK: add it ' +
+                'with the base type and a CHECK … NOT VALID, validated in a later version), or move the data to a new table in batches; ' +
+                'else run it in a maintenance window.',
+            relation,
+            lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE,
+            addendum: ''
+        }));
     }
 };
 
@@ -81298,7 +82181,12 @@ const renameSchema = {
 function columnNotice(statement, context, picks, say) {
     return definedColumns(statement.node, context.defaultSchema)
         .filter((column) => picks(column.type))
-        .map((column) => ({ ...say(`\`${column.relation}.${column.column}\``, column.type), relation: column.relation, lock: null }));
+        .map((column) => ({
+        ...say(`\`${column.relation}.${column.column}\``, column.type),
+        severity: 'notice',
+        relation: column.relation,
+        lock: null
+    }));
 }
 const timestampWithoutTimeZone = {
     id: 'timestamp-without-time-zone',
@@ -81337,38 +82225,380 @@ const jsonColumn = {
     }
 };
 
+;// CONCATENATED MODULE: ./src/review/rules/constraints.ts
+/**
+ * Rules about constraints added to an existing table, whether as `ADD CONSTRAINT` or written inline in
+ * `ADD COLUMN` (`ADD COLUMN code text UNIQUE`, `… CHECK (…)`, `… PRIMARY KEY`, `… REFERENCES t DEFAULT 1`): a unique
+ * index built, or every row checked, while the table is locked; NOT NULL set by a scan (or not, when a valid CHECK
+ * proves it, or the column is NOT NULL already); a NOT NULL column added without a value for the existing rows.
+ *
+ * The trace decides where it can: a statement that read no table in full (`scanned`) checked no row.
+ */
+
+
+
+
+
+/** The ALTER TABLE commands of a statement on an existing table, with that table's name. */
+function alterCommands(statement, context) {
+    const [kind, fields] = statementKind(statement.node);
+    if (kind !== 'AlterTableStmt' || fields.objtype !== 'OBJECT_TABLE' || !isRangeVar(fields.relation))
+        return null;
+    const relation = relationOf(fields.relation, context);
+    if (isNew(relation, context))
+        return null;
+    const commands = nodes_list(fields.cmds).map((cmd) => body(cmd, 'AlterTableCmd') ?? {});
+    return { relation, commands };
+}
+function constraintsOf(column) {
+    return nodes_list(column.constraints).flatMap((item) => {
+        const constraint = body(item, 'Constraint');
+        return constraint ? [constraint] : [];
+    });
+}
+function addedConstraints(commands) {
+    return commands.flatMap((command) => {
+        if (command.subtype === 'AT_AddConstraint') {
+            const constraint = body(command.def, 'Constraint');
+            return constraint ? [{ constraint, column: null }] : [];
+        }
+        const column = command.subtype === 'AT_AddColumn' ? body(command.def, 'ColumnDef') : null;
+        if (!column)
+            return [];
+        const inline = constraintsOf(column);
+        // A DEFAULT NULL gives the existing rows no value either.
+        const hasDefault = inline.some((constraint) => (constraint.contype === 'CONSTR_DEFAULT' && body(constraint.raw_expr, 'A_Const')?.isnull !== true) ||
+            constraint.contype === 'CONSTR_IDENTITY' ||
+            constraint.contype === 'CONSTR_GENERATED');
+        const shown = { name: String(column.colname), type: columnType(column.typeName)?.display ?? '…', hasDefault };
+        return inline.map((constraint) => ({ constraint, column: shown }));
+    });
+}
+function locked(statement, relation, mode, context, during) {
+    return (`${lockLabel(mode)} on ${describeRelation(relation, context)} ${during}: ${lockBlocks(mode)}.` +
+        heldNote(statement, context, relation, mode));
+}
+/** The statement's trace shows that it read no table in full: it checked no row. */
+function traceShowsNoScan(statement, context, relation) {
+    const scanned = traceOf(statement, context)?.scanned;
+    return scanned !== undefined && !scanned.includes(relation);
+}
+const constraintValidatedAtOnce = {
+    id: 'constraint-validated-at-once',
+    severity: 'warning',
+    summary: 'A FOREIGN KEY or CHECK constraint added to an existing table (also inline in ADD COLUMN) is validated at once, scanning it under lock',
+    check(statement, context) {
+        const alter = alterCommands(statement, context);
+        if (!alter)
+            return [];
+        const { relation } = alter;
+        return addedConstraints(alter.commands).flatMap(({ constraint, column }) => {
+            if (constraint.skip_validation === true)
+                return [];
+            const foreign = constraint.contype === 'CONSTR_FOREIGN';
+            if (!foreign && constraint.contype !== 'CONSTR_CHECK')
+                return [];
+            // A column added without a value is NULL in every row: PostgreSQL checks no existing row of a foreign key on it.
+            if (foreign && column && !column.hasDefault)
+                return [];
+            const conname = typeof constraint.conname === 'string' ? constraint.conname : undefined;
+            // ADD COLUMN takes ACCESS EXCLUSIVE whatever the constraint; ADD CONSTRAINT FOREIGN KEY takes SHARE ROW EXCLUSIVE.
+            const mode = foreign && !column ? 'ShareRowExclusiveLock' : 'AccessExclusiveLock';
+            if (traceShowsNotValidated(statement, context, conname) || traceContradictsLock(statement, context, relation, mode))
+                return [];
+            if (traceShowsNoScan(statement, context, relation))
+                return [];
+            const name = conname ?? `${relation.split('.').pop()}_${column ? `${column.name}_` : ''}${foreign ? 'fkey' : 'check'}`;
+            const table = sqlRelation(relation, context);
+            const fkColumns = column ? [column.name] : nodes_names(constraint.fk_attrs);
+            const what = foreign ? `FOREIGN KEY (${fkColumns.join(', ')})` : 'CHECK constraint';
+            const referenced = foreign && isRangeVar(constraint.pktable) ? ` and on ${relationName(relationOf(constraint.pktable, context))}` : '';
+            const inline = column ? `Adds column \`${column.name}\` with an inline ${foreign ? 'REFERENCES' : 'CHECK'}: ` : '';
+            const addColumn = column
+                ? `ALTER TABLE ${table} ADD COLUMN ${sqlIdentifier(column.name)} ${column.type}${column.hasDefault ? ' DEFAULT …' : ''};\n`
+                : '';
+            return [
+                {
+                    severity: 'warning',
+                    message: inline +
+                        `${lockLabel(mode)} on ${describeRelation(relation, context)}${referenced} while the ${what} is checked against every row: ` +
+                        `${lockBlocks(mode)}.` +
+                        heldNote(statement, context, relation, mode) +
+                        catalogNote(context),
+                    fix: (column
+                        ? 'Add the column without the constraint (instant), then add the constraint NOT VALID'
+                        : 'Add the constraint NOT VALID') +
+                        ' (instant: new rows are checked, old rows are not), then validate it in a later version: ' +
+                        'VALIDATE CONSTRAINT takes only SHARE UPDATE EXCLUSIVE, so reads and writes continue while it scans.',
+                    fixSql: `-- this version\n${addColumn}ALTER TABLE ${table} ADD CONSTRAINT ${sqlIdentifier(name)} … NOT VALID;\n` +
+                        `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${sqlIdentifier(name)};`,
+                    relation,
+                    lock: mode
+                }
+            ];
+        });
+    }
+};
+/** `CHECK (column IS NOT NULL)`: the constraint whose validity lets SET NOT NULL skip its scan. */
+function provesNotNull(constraint, column) {
+    if (constraint?.contype !== 'CONSTR_CHECK')
+        return false;
+    const test = body(constraint.raw_expr, 'NullTest');
+    return test?.nulltesttype === 'IS_NOT_NULL' && nodes_names(body(test.arg, 'ColumnRef')?.fields).join('.') === column;
+}
+/** The constraint's name holds the column's as a whole part between underscores (`users_n_not_null` names `n`). */
+function namesColumn(name, column) {
+    return `_${name}_`.includes(`_${column}_`);
+}
+/**
+ * Before the statement, in its transaction, the pending SQL makes a valid `CHECK (column IS NOT NULL)` on the table:
+ * added without NOT VALID, or validated by VALIDATE CONSTRAINT. A constraint validated there whose definition is in
+ * an applied version (not in the pending SQL) counts when its name has the column's between underscores (docs/rules.md's pattern):
+ * the trace, when there is one, decides instead.
+ */
+function provenByPendingCheck(statement, context, relation, column) {
+    const transaction = transactionOf(statement, context);
+    const earlier = transaction.slice(0, transaction.findIndex((other) => other.index === statement.index));
+    const defined = new Map();
+    for (const other of context.versionStatements ?? []) {
+        const alter = alterCommands(other, context);
+        if (!alter || alter.relation !== relation)
+            continue;
+        for (const command of alter.commands) {
+            const constraint = command.subtype === 'AT_AddConstraint' ? body(command.def, 'Constraint') : null;
+            if (constraint && typeof constraint.conname === 'string')
+                defined.set(constraint.conname, constraint);
+        }
+    }
+    return earlier.some((other) => {
+        const alter = alterCommands(other, context);
+        if (!alter || alter.relation !== relation)
+            return false;
+        return alter.commands.some((command) => {
+            const constraint = command.subtype === 'AT_AddConstraint' ? body(command.def, 'Constraint') : null;
+            if (constraint)
+                return constraint.skip_validation !== true && provesNotNull(constraint, column);
+            if (command.subtype !== 'AT_ValidateConstraint' || typeof command.name !== 'string')
+                return false;
+            const definition = defined.get(command.name);
+            return definition ? provesNotNull(definition, column) : namesColumn(command.name, column);
+        });
+    });
+}
+const setNotNull = {
+    id: 'set-not-null',
+    severity: 'warning',
+    summary: 'SET NOT NULL on an existing column scans the table under ACCESS EXCLUSIVE (unless a valid CHECK proves it)',
+    check(statement, context) {
+        const alter = alterCommands(statement, context);
+        if (!alter)
+            return [];
+        const { relation } = alter;
+        return alter.commands.flatMap((command) => {
+            if (command.subtype !== 'AT_SetNotNull' || typeof command.name !== 'string')
+                return [];
+            if (traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
+                return [];
+            const column = command.name;
+            // No scan on the throwaway database: a valid CHECK (column IS NOT NULL) proved it, or it was NOT NULL already.
+            if (traceShowsNoScan(statement, context, relation))
+                return [];
+            if (!traceOf(statement, context) && provenByPendingCheck(statement, context, relation, column))
+                return [];
+            // The target's catalog, when it says: NOT NULL already, or proved by a valid CHECK (nothing to scan either way).
+            const facts = context.catalog?.get(relation);
+            if (facts?.notNullColumns?.includes(column) || facts?.checkedNotNullColumns?.includes(column))
+                return [];
+            const nulls = context.catalog?.get(relation)?.nullFraction?.[column];
+            const table = sqlRelation(relation, context);
+            const check = sqlIdentifier(`${relation.split('.').pop()}_${column}_not_null`);
+            const failing = nulls !== undefined && nulls > 0;
+            return [
+                {
+                    severity: failing ? 'error' : 'warning',
+                    message: (failing
+                        ? `\`${column}\` holds NULL in about ${Math.max(1, Math.round(nulls * 100))}% of rows (pg_stats): SET NOT NULL will fail. `
+                        : '') +
+                        locked(statement, relation, 'AccessExclusiveLock', context, `while every row is checked for NULL in \`${column}\``) +
+                        catalogNote(context),
+                    fix: (failing ? 'Backfill the NULLs first (in batches). ' : '') +
+                        'Add a CHECK (… IS NOT NULL) NOT VALID constraint, validate it in a later version (SHARE UPDATE EXCLUSIVE only), ' +
+                        'then SET NOT NULL: PostgreSQL uses the valid constraint and skips the scan; drop the CHECK afterwards.',
+                    fixSql: `-- this version\nALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${sqlIdentifier(column)} IS NOT NULL) NOT VALID;\n` +
+                        `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${check};\n` +
+                        `ALTER TABLE ${table} ALTER COLUMN ${sqlIdentifier(column)} SET NOT NULL;\nALTER TABLE ${table} DROP CONSTRAINT ${check};`,
+                    relation,
+                    lock: 'AccessExclusiveLock'
+                }
+            ];
+        });
+    }
+};
+const addColumnNotNullWithoutDefault = {
+    id: 'add-column-not-null-without-default',
+    severity: 'error',
+    summary: 'ADD COLUMN … NOT NULL (or PRIMARY KEY) without a default fails on a table that has rows',
+    check(statement, context) {
+        const alter = alterCommands(statement, context);
+        if (!alter)
+            return [];
+        const { relation } = alter;
+        return alter.commands.flatMap((command) => {
+            if (command.subtype !== 'AT_AddColumn')
+                return [];
+            const column = body(command.def, 'ColumnDef') ?? {};
+            const types = constraintsOf(column).map((constraint) => String(constraint.contype));
+            const filled = ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].some((type) => types.includes(type));
+            // A serial column has a default; PRIMARY KEY makes the column NOT NULL.
+            const serial = /serial[248]?$/.test(columnType(column.typeName)?.name ?? '');
+            const notNull = types.includes('CONSTR_NOTNULL') || types.includes('CONSTR_PRIMARY');
+            if (!notNull || filled || serial)
+                return [];
+            const name = String(column.colname);
+            const what = types.includes('CONSTR_NOTNULL') ? 'NOT NULL' : 'PRIMARY KEY (so NOT NULL)';
+            const facts = context.catalog?.get(relation);
+            const rows = facts?.rows ?? null;
+            if (context.catalog !== null && (facts === undefined || rows === 0))
+                return [];
+            const fix = {
+                fix: 'Add the column with a constant default (instant since PostgreSQL 11: no rewrite), or add it nullable, ' +
+                    'backfill it in batches and set NOT NULL in a later version.',
+                fixSql: `ALTER TABLE ${sqlRelation(relation, context)} ADD COLUMN ${sqlIdentifier(name)} … NOT NULL DEFAULT <constant>;`,
+                relation,
+                lock: 'AccessExclusiveLock'
+            };
+            if (rows !== null && rows > 0) {
+                return [
+                    {
+                        ...fix,
+                        severity: 'error',
+                        message: `${describeRelation(relation, context)} has rows: adding \`${name}\` ${what} without a default fails (the existing rows would be NULL), and the version rolls back.`
+                    }
+                ];
+            }
+            return [
+                {
+                    ...fix,
+                    severity: 'warning',
+                    message: `Adding \`${name}\` ${what} without a default fails if ${relationName(relation)} has rows; ` +
+                        (context.catalog === null
+                            ? 'without a target catalog, whether it has any is unknown (judged from the repository alone).'
+                            : 'the catalog has no row estimate for it (never analyzed), so whether it has any is unknown.')
+                }
+            ];
+        });
+    }
+};
+const CONSTRAINT_KINDS = { CONSTR_PRIMARY: 'PRIMARY KEY', CONSTR_UNIQUE: 'UNIQUE', CONSTR_EXCLUSION: 'EXCLUDE' };
+const uniqueConstraintLocks = {
+    id: 'unique-constraint-locks',
+    severity: 'warning',
+    summary: 'UNIQUE, PRIMARY KEY or EXCLUDE added to an existing table (also inline in ADD COLUMN) builds its index under ACCESS EXCLUSIVE',
+    check(statement, context) {
+        const alter = alterCommands(statement, context);
+        if (!alter)
+            return [];
+        const { relation } = alter;
+        return addedConstraints(alter.commands).flatMap(({ constraint, column }) => {
+            const kind = CONSTRAINT_KINDS[String(constraint.contype)];
+            if (!kind || traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
+                return [];
+            const table = sqlRelation(relation, context);
+            if (typeof constraint.indexname === 'string') {
+                // USING INDEX builds nothing; a PRIMARY KEY still sets NOT NULL on its columns, reading every row of the table
+                // for a column that lacks it. The SQL does not say which columns the index has: the trace's scans decide.
+                const scanned = traceOf(statement, context)?.scanned;
+                if (kind !== 'PRIMARY KEY' || !scanned?.includes(relation))
+                    return [];
+                return [
+                    {
+                        severity: 'warning',
+                        message: locked(statement, relation, 'AccessExclusiveLock', context, `while every row is read to set NOT NULL on the key's columns (PRIMARY KEY USING INDEX ${sqlIdentifier(constraint.indexname)}: the throwaway database saw the scan)`) + catalogNote(context),
+                        fix: 'Make the index’s columns NOT NULL first without a scan under lock: a CHECK (… IS NOT NULL) NOT VALID, validated in a ' +
+                            'later version, then SET NOT NULL (see set-not-null); then PRIMARY KEY USING INDEX reads nothing.',
+                        fixSql: `ALTER TABLE ${table} ADD CONSTRAINT <column>_not_null CHECK (<column> IS NOT NULL) NOT VALID;\n` +
+                            `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT <column>_not_null;\n` +
+                            `ALTER TABLE ${table} ALTER COLUMN <column> SET NOT NULL;\n` +
+                            `ALTER TABLE ${table} ADD CONSTRAINT ${sqlIdentifier(typeof constraint.conname === 'string' ? constraint.conname : constraint.indexname)} PRIMARY KEY USING INDEX ${sqlIdentifier(constraint.indexname)};`,
+                        relation,
+                        lock: 'AccessExclusiveLock'
+                    }
+                ];
+            }
+            const defaultName = `${relation.split('.').pop()}_${column ? `${column.name}_` : ''}${kind === 'PRIMARY KEY' ? 'pkey' : 'key'}`;
+            const name = sqlIdentifier(typeof constraint.conname === 'string' ? constraint.conname : defaultName);
+            const columns = (column ? [column.name] : nodes_names(constraint.keys)).map(sqlIdentifier).join(', ');
+            const exclude = kind === 'EXCLUDE';
+            const during = column
+                ? `while the ${kind} index on the new column \`${column.name}\` is built over every row`
+                : `while the ${kind} index is built`;
+            const addColumn = column
+                ? `-- this version\nALTER TABLE ${table} ADD COLUMN ${sqlIdentifier(column.name)} ${column.type}${column.hasDefault ? ' DEFAULT …' : ''};\n`
+                : '';
+            return [
+                {
+                    severity: 'warning',
+                    message: locked(statement, relation, 'AccessExclusiveLock', context, during) + catalogNote(context),
+                    fix: exclude
+                        ? 'An EXCLUDE constraint cannot be added from an existing index: run it in a maintenance window, or enforce the rule otherwise.'
+                        : (column ? 'Add the column without the constraint (instant), then build' : 'Build') +
+                            ` the unique index with CREATE UNIQUE INDEX CONCURRENTLY in a \`-- migrate:no-transaction\` file, then add the constraint USING INDEX in a later version (instant` +
+                            (kind === 'PRIMARY KEY' ? ' once its columns are NOT NULL: else PostgreSQL reads every row to set it).' : ').'),
+                    fixSql: exclude
+                        ? undefined
+                        : `${addColumn}-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} (${columns});\n` +
+                            (kind === 'PRIMARY KEY'
+                                ? `-- a later version: the key's columns NOT NULL without a scan under lock (see set-not-null), then\n`
+                                : `-- a later version\n`) +
+                            `ALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} USING INDEX ${name};`,
+                    relation,
+                    lock: 'AccessExclusiveLock'
+                }
+            ];
+        });
+    }
+};
+const validateInSameTransaction = {
+    id: 'validate-in-same-transaction',
+    severity: 'warning',
+    summary: 'VALIDATE CONSTRAINT in the transaction that locked the table more strongly (its ADD … NOT VALID): the scan runs under that lock',
+    check(statement, context) {
+        const alter = alterCommands(statement, context);
+        if (!alter)
+            return [];
+        const { relation } = alter;
+        return alter.commands.flatMap((command) => {
+            if (command.subtype !== 'AT_ValidateConstraint' || typeof command.name !== 'string')
+                return [];
+            // VALIDATE itself takes SHARE UPDATE EXCLUSIVE: reads and writes go on, unless the transaction holds more already.
+            const held = heldBefore(statement, context, relation);
+            if (!held || !isAtLeast(held.mode, 'ShareLock'))
+                return [];
+            const since = held.by ? ` since ${held.by.file}:${held.by.line}` : '';
+            const table = sqlRelation(relation, context);
+            return [
+                {
+                    severity: 'warning',
+                    message: `Validates \`${command.name}\` by reading every row of ${describeRelation(relation, context)} while the version's transaction holds ` +
+                        `${lockLabel(held.mode)} on it${since}: ${lockBlocks(held.mode)} for the whole scan. Adding a constraint NOT VALID and ` +
+                        'validating it spares the table only when the validation runs in a later transaction.',
+                    fix: 'Validate it in a later version: there VALIDATE CONSTRAINT takes only SHARE UPDATE EXCLUSIVE, so reads and writes continue while it scans.',
+                    fixSql: `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${sqlIdentifier(command.name)};`,
+                    relation,
+                    lock: held.mode
+                }
+            ];
+        });
+    }
+};
+
 ;// CONCATENATED MODULE: ./src/review/rules/transaction.ts
 
 
-/** The statements that run in the same transaction as this one, in order; empty for a statement of a no-transaction file. */
-function transactionOf(statement, context) {
-    const statements = context.versionStatements ?? [];
-    const at = statements.findIndex((other) => other.index === statement.index);
-    if (at < 0 || statement.noTransaction)
-        return [];
-    let [start, end] = [at, at + 1];
-    while (start > 0 && !statements[start - 1].noTransaction)
-        start--;
-    while (end < statements.length && !statements[end].noTransaction)
-        end++;
-    return statements.slice(start, end);
-}
-/** ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE (SHARE UPDATE EXCLUSIVE or SHARE ROW EXCLUSIVE). */
-const WEAKER_ALTER_TABLE = new Set([
-    'AT_ValidateConstraint',
-    'AT_SetStatistics',
-    'AT_ClusterOn',
-    'AT_DropCluster',
-    'AT_AttachPartition',
-    'AT_EnableTrig',
-    'AT_EnableAlwaysTrig',
-    'AT_EnableReplicaTrig',
-    'AT_DisableTrig',
-    'AT_EnableTrigAll',
-    'AT_DisableTrigAll',
-    'AT_EnableTrigUser',
-    'AT_DisableTrigUser'
-]);
+
+
+
+
 /** LockStmt.mode of ACCESS EXCLUSIVE (the default of LOCK TABLE). */
 const LOCK_MODE_ACCESS_EXCLUSIVE = 8;
 /** The tables a statement names as its object, and whether its syntax alone says it takes ACCESS EXCLUSIVE on them. */
@@ -81376,15 +82606,18 @@ function lockTargets(statement, defaultSchema) {
     const node = statement.node;
     const altered = alterTable(node, defaultSchema);
     if (altered) {
-        const weaker = (command) => WEAKER_ALTER_TABLE.has(String(command.subtype)) ||
-            (command.subtype === 'AT_AddConstraint' && body(command.def, 'Constraint')?.contype === 'CONSTR_FOREIGN');
-        return { relations: [altered.relation], accessExclusive: !altered.commands.every(weaker) };
+        // Each subcommand's documented level (lock-need.ts): most take ACCESS EXCLUSIVE, some less.
+        const needs = ownLockNeed(statement, defaultSchema);
+        return {
+            relations: [altered.relation],
+            accessExclusive: needs.some((need) => need.relation === altered.relation && need.mode === 'AccessExclusiveLock')
+        };
     }
     const rangeVars = (items) => nodes_list(items).flatMap((item) => rangeVarName(body(item, 'RangeVar'), defaultSchema) ?? []);
     const drop = body(node, 'DropStmt');
     if (drop?.removeType === 'OBJECT_TABLE') {
         return {
-            relations: nodes_list(drop.objects).map((object) => nodes_qualifiedName(names(body(object, 'List')?.items), defaultSchema)),
+            relations: nodes_list(drop.objects).map((object) => nodes_qualifiedName(nodes_names(body(object, 'List')?.items), defaultSchema)),
             accessExclusive: true
         };
     }
@@ -81424,6 +82657,83 @@ function lines(statements) {
     return first.line === last.line ? `${first.file}:${first.line}` : `${first.file}:${first.line}–${last.line}`;
 }
 const SAYS_ITS_OWN_LOCK_IS_HELD = new Set(['TruncateStmt', 'LockStmt']);
+/** ALTER TABLE subcommands that change only the catalog: instant under a lock already held. */
+const CATALOG_ONLY = new Set([
+    'AT_DropConstraint',
+    'AT_ColumnDefault',
+    'AT_DropNotNull',
+    'AT_DropColumn',
+    'AT_SetStatistics',
+    'AT_SetStorage',
+    'AT_SetCompression',
+    'AT_SetOptions',
+    'AT_ResetOptions',
+    'AT_ChangeOwner',
+    'AT_DropIdentity',
+    'AT_SetIdentity',
+    'AT_EnableTrig',
+    'AT_DisableTrig',
+    'AT_EnableTrigAll',
+    'AT_DisableTrigAll',
+    'AT_EnableTrigUser',
+    'AT_DisableTrigUser',
+    'AT_ReplicaIdentity'
+]);
+/** Statements without a relation lock of their own that take no time: a setting, a comment. */
+const INSTANT_STATEMENTS = new Set(['VariableSetStmt', 'CommentStmt']);
+/** An ALTER TABLE subcommand that changes only the catalog, read from the SQL. */
+function catalogOnly(command, statement, context, relation) {
+    const subtype = String(command.subtype);
+    if (CATALOG_ONLY.has(subtype))
+        return true;
+    if (subtype === 'AT_AddConstraint')
+        return body(command.def, 'Constraint')?.skip_validation === true;
+    if (subtype === 'AT_SetNotNull')
+        return typeof command.name === 'string' && provenByPendingCheck(statement, context, relation, command.name);
+    if (subtype !== 'AT_AddColumn')
+        return false;
+    // A plain column, or one with a constant default (no function call, no constraint that scans or builds an index).
+    const constraints = nodes_list(body(command.def, 'ColumnDef')?.constraints).map((item) => body(item, 'Constraint') ?? {});
+    return constraints.every((constraint) => constraint.contype === 'CONSTR_NULL' ||
+        constraint.contype === 'CONSTR_NOTNULL' ||
+        (constraint.contype === 'CONSTR_DEFAULT' && findAll(constraint.raw_expr, 'FuncCall').length === 0));
+}
+/**
+ * Whether a statement that runs while the lock is held makes the lock last: it reads or rewrites a table, writes
+ * rows, or needs a lock the transaction does not hold yet (and may queue for it). A change of the catalog alone on
+ * a table already locked (docs/rules.md's DROP CONSTRAINT after SET NOT NULL) takes no time. The statement's trace
+ * decides when it says what it read; else its SQL.
+ */
+function holdsUp(other, context, held) {
+    const kind = kindOf(other.node) ?? '';
+    const needs = ownLockNeed(other, context.defaultSchema);
+    if (needs.some((need) => {
+        const mode = held.get(need.relation);
+        return mode === undefined || !isAtLeast(mode, need.mode);
+    }))
+        return true;
+    if (needs.length === 0)
+        return !INSTANT_STATEMENTS.has(kind);
+    const trace = traceOf(other, context);
+    if (trace?.scanned !== undefined)
+        return trace.scanned.length > 0 || trace.rewritten.length > 0;
+    const altered = alterTable(other.node, context.defaultSchema);
+    if (altered)
+        return !altered.commands.every((command) => catalogOnly(command, other, context, altered.relation));
+    return kind !== 'RenameStmt';
+}
+/** The locks the statements hold after running, strongest per relation (their own needs, from the SQL). */
+function locksAfter(statements, context) {
+    const held = new Map();
+    for (const statement of statements) {
+        for (const need of ownLockNeed(statement, context.defaultSchema)) {
+            const known = held.get(need.relation);
+            if (!known || isAtLeast(need.mode, known))
+                held.set(need.relation, need.mode);
+        }
+    }
+    return held;
+}
 const accessExclusiveHeld = {
     id: 'access-exclusive-held',
     severity: 'warning',
@@ -81434,17 +82744,35 @@ const accessExclusiveHeld = {
             return [];
         const transaction = transactionOf(statement, context);
         const at = transaction.findIndex((other) => other.index === statement.index);
-        const following = transaction.slice(at + 1);
+        const earlier = transaction.slice(0, at);
+        const locked = accessExclusiveOn(statement, context);
+        const relations = locked
+            .filter((relation) => existedBefore(relation, context))
+            .filter((relation) => !earlier.some((other) => accessExclusiveOn(other, context).includes(relation)));
+        if (relations.length === 0 || at + 1 >= transaction.length)
+            return [];
+        // Each statement after it, with the locks the transaction holds when it starts (one pass).
+        const held = locksAfter(transaction.slice(0, at + 1), context);
+        for (const relation of locked)
+            held.set(relation, 'AccessExclusiveLock');
+        const following = [];
+        for (const other of transaction.slice(at + 1)) {
+            if (holdsUp(other, context, held))
+                following.push(other);
+            for (const need of ownLockNeed(other, context.defaultSchema)) {
+                const known = held.get(need.relation);
+                if (!known || isAtLeast(need.mode, known))
+                    held.set(need.relation, need.mode);
+            }
+        }
         if (following.length === 0)
             return [];
-        const earlier = transaction.slice(0, at);
-        return accessExclusiveOn(statement, context)
-            .filter((relation) => existedBefore(relation, context))
-            .filter((relation) => !earlier.some((other) => accessExclusiveOn(other, context).includes(relation)))
-            .map((relation) => ({
+        return relations.map((relation) => ({
+            severity: 'warning',
             message: `Takes ACCESS EXCLUSIVE on ${describeRelation(relation, context)} and holds it until the version's transaction commits: ` +
-                `the ${following.length === 1 ? 'statement' : `${following.length} statements`} after it (${lines(following)}) ` +
-                'run while every read and write of the table waits.',
+                `${followingWords(following.length)} (${lines(following)}) ${following.length === 1 ? 'runs' : 'run'} while every read and write of the table waits.`,
+            addendum: `It holds ACCESS EXCLUSIVE until the version's transaction commits, while ${followingWords(following.length)} ` +
+                `(${lines(following)}) ${following.length === 1 ? 'runs' : 'run'}: make it the last statement of its transaction, with a lock_timeout before it.`,
             fix: 'Make the statement that takes ACCESS EXCLUSIVE the last of its transaction: move the statements after it to a later ' +
                 'version, and set a lock_timeout so that the lock is given up instead of queueing traffic behind it.',
             fixSql: `SET lock_timeout = '5s';\n${statement.sql.trim().replace(/;?$/, ';')}\n-- the statements that followed: in a later version`,
@@ -81464,7 +82792,7 @@ function broadWhere(where) {
     const narrowing = findAll(where, 'A_Expr').some((expression) => {
         if (expression.kind !== 'AEXPR_OP')
             return true;
-        const operator = names(expression.name).pop();
+        const operator = nodes_names(expression.name).pop();
         const columnToColumn = findAll(expression.lexpr, 'ColumnRef').length > 0 && findAll(expression.rexpr, 'ColumnRef').length > 0;
         return operator !== '<>' && operator !== '!=' && !columnToColumn;
     });
@@ -81476,7 +82804,7 @@ function rowsTouched(relation, where, context) {
     if (!facts || facts.rows === null || facts.rows < 0)
         return null;
     const tests = findAll(where, 'NullTest');
-    const column = tests.length === 1 && tests[0].nulltesttype === 'IS_NULL' ? names(body(tests[0].arg, 'ColumnRef')?.fields).pop() : undefined;
+    const column = tests.length === 1 && tests[0].nulltesttype === 'IS_NULL' ? nodes_names(body(tests[0].arg, 'ColumnRef')?.fields).pop() : undefined;
     const fraction = column !== undefined ? facts.nullFraction?.[column] : undefined;
     if (where !== undefined && fraction === undefined)
         return null;
@@ -81498,15 +82826,17 @@ const unbatchedBackfill = {
         const scope = whole ? 'every row' : touched === null ? 'the rows its WHERE lets through' : `≈${touched.toLocaleString('en-US')} rows`;
         const narrows = whole ? '' : ' (its WHERE tests only NULLs, booleans or a join, and narrows little)';
         const until = statement.noTransaction ? 'until the statement ends' : "until the version's transaction commits";
+        const table = sqlRelation(relation, context);
         return [
             {
+                severity: 'warning',
                 message: `${verb} ${scope} of ${describeRelation(relation, context)} in one statement${narrows}: each row stays locked against other ` +
                     `writers ${until}, and the long transaction holds back vacuum and bloats the table.`,
                 fix: 'Run it in batches in a later version, in a -- migrate:no-transaction file (each statement commits on its own), ' +
                     'or from a job: a few thousand rows per statement, by key range.',
                 fixSql: `-- migrate:no-transaction\n` +
-                    `${kind === 'UpdateStmt' ? `UPDATE ${relation} SET …` : `DELETE FROM ${relation}`} WHERE id BETWEEN 1 AND 10000 AND …;\n` +
-                    `${kind === 'UpdateStmt' ? `UPDATE ${relation} SET …` : `DELETE FROM ${relation}`} WHERE id BETWEEN 10001 AND 20000 AND …;`,
+                    `${kind === 'UpdateStmt' ? `UPDATE ${table} SET …` : `DELETE FROM ${table}`} WHERE id BETWEEN 1 AND 10000 AND …;\n` +
+                    `${kind === 'UpdateStmt' ? `UPDATE ${table} SET …` : `DELETE FROM ${table}`} WHERE id BETWEEN 10001 AND 20000 AND …;`,
                 relation,
                 lock: 'RowExclusiveLock'
             }
@@ -81523,17 +82853,18 @@ const enumValueUsedInTransaction = {
             return [];
         const transaction = transactionOf(statement, context);
         const earlier = transaction.slice(0, transaction.findIndex((other) => other.index === statement.index));
-        const createdEnums = new Set(earlier.map((other) => names(body(other.node, 'CreateEnumStmt')?.typeName).join('.')).filter(Boolean));
+        const createdEnums = new Set(earlier.map((other) => nodes_names(body(other.node, 'CreateEnumStmt')?.typeName).join('.')).filter(Boolean));
         const used = new Set(stringConstants(statement.node));
         return earlier.flatMap((other) => {
             const alter = body(other.node, 'AlterEnumStmt');
             const value = nodes_text(alter?.newVal);
-            const type = names(alter?.typeName).join('.');
+            const type = nodes_names(alter?.typeName).join('.');
             // RENAME VALUE has an oldVal; a type created in the same transaction may use its new values at once.
             if (!alter || !value || alter.oldVal !== undefined || !used.has(value) || createdEnums.has(type))
                 return [];
             return [
                 {
+                    severity: 'error',
                     message: `Uses '${value}', which \`ALTER TYPE ${type} ADD VALUE\` at ${other.file}:${other.line} adds in the same transaction: PostgreSQL ` +
                         `refuses a new enum value until that transaction commits (unsafe use of new value "${value}"), so the version fails.`,
                     fix: 'Add the value in an earlier version (or in a -- migrate:no-transaction file before this one), and use it from the next one.',
@@ -81545,8 +82876,16 @@ const enumValueUsedInTransaction = {
         });
     }
 };
+/** `the statement after it that takes time or waits for a lock`, or the plural with the count. */
+function followingWords(count) {
+    return count === 1
+        ? 'the statement after it that takes time or waits for a lock'
+        : `the ${count} statements after it that take time or wait for a lock`;
+}
 
 ;// CONCATENATED MODULE: ./src/review/rules/changes.ts
+
+
 
 
 
@@ -81557,6 +82896,9 @@ const CHANGE_RULES = [
     addColumnStoredGenerated,
     addColumnSerialOrIdentity,
     alterColumnTypeRewrite,
+    setLogged,
+    setUnlogged,
+    tableRewrite,
     dropColumn,
     dropTable,
     dropSchema,
@@ -81570,117 +82912,6 @@ const CHANGE_RULES = [
     serialColumn,
     jsonColumn
 ];
-
-;// CONCATENATED MODULE: ./src/review/rules/lock-context.ts
-/**
- * What the lock rules say about a relation: its size from the target's catalog, the lock modes and what they
- * block, and whether the statement's trace on the throwaway database contradicts a lock the rule expects.
- */
-
-
-/** Lock modes as pg_locks names them, weakest first. */
-const LOCK_MODES = [
-    'AccessShareLock',
-    'RowShareLock',
-    'RowExclusiveLock',
-    'ShareUpdateExclusiveLock',
-    'ShareLock',
-    'ShareRowExclusiveLock',
-    'ExclusiveLock',
-    'AccessExclusiveLock'
-];
-/** LOCK TABLE's mode number in the parse tree (1 = ACCESS SHARE … 8 = ACCESS EXCLUSIVE). */
-function lockModeFromNumber(mode) {
-    return LOCK_MODES[mode - 1] ?? null;
-}
-function isAtLeast(mode, floor) {
-    return LOCK_MODES.indexOf(mode) >= LOCK_MODES.indexOf(floor);
-}
-/** The mode as SQL writes it: `ACCESS EXCLUSIVE`. */
-function lockLabel(mode) {
-    return mode
-        .replace(/Lock$/, '')
-        .replace(/([a-z])([A-Z])/g, '$1 $2')
-        .toUpperCase();
-}
-/** What holding the mode blocks for other sessions. */
-function lockBlocks(mode) {
-    if (mode === 'AccessExclusiveLock')
-        return 'blocks every read and write of it';
-    if (isAtLeast(mode, 'ShareLock'))
-        return 'blocks INSERT, UPDATE and DELETE (reads continue)';
-    if (mode === 'ShareUpdateExclusiveLock')
-        return 'blocks other schema changes, VACUUM and ANALYZE of it';
-    return 'blocks only stronger locks';
-}
-/** The relation's name as the message shows it: without the default schema. */
-function shownName(relation, context) {
-    const prefix = `${context.defaultSchema}.`;
-    return relation.startsWith(prefix) ? relation.slice(prefix.length) : relation;
-}
-const BYTE_UNITS = ['bytes', 'kB', 'MB', 'GB', 'TB'];
-function lock_context_formatBytes(bytes) {
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${unit === 0 ? value : Math.round(value)} ${BYTE_UNITS[unit]}`;
-}
-/** "`orders` (≈100,000 rows, 8 MB)", or "`orders`" when the catalog does not say. */
-function lock_context_describeRelation(relation, context) {
-    const facts = context.catalog?.get(relation);
-    const parts = [];
-    if (facts?.rows !== null && facts?.rows !== undefined)
-        parts.push(`≈${Math.round(facts.rows).toLocaleString('en-US')} rows`);
-    if (facts?.bytes !== null && facts?.bytes !== undefined)
-        parts.push(lock_context_formatBytes(facts.bytes));
-    const name = `\`${shownName(relation, context)}\``;
-    return parts.length > 0 ? `${name} (${parts.join(', ')})` : name;
-}
-/** Appended to messages when there is no catalog (fork pull requests): the judgement is the repository's alone. */
-function catalogNote(context) {
-    return context.catalog === null ? ' (No target catalog: judged from the repository alone.)' : '';
-}
-/** The relation a RangeVar names, `schema.name`. */
-function relationOf(value, context) {
-    return names_qualifiedName(value, context.defaultSchema);
-}
-/** The relation is new: created earlier in the pending versions, so empty and unused by the running application. */
-function isNew(relation, context) {
-    return context.createdEarlier.has(relation);
-}
-/**
- * The statement ran on the throwaway database and took no lock at least as strong as `mode` on `relation`:
- * the trace contradicts the rule, which then stays silent.
- */
-function traceContradictsLock(statement, context, relation, mode) {
-    const trace = context.trace?.get(types_traceKey(statement.version, statement.index));
-    if (!trace)
-        return false;
-    return !trace.locks.some((lock) => lock.relation === relation && isAtLeast(lock.mode, mode));
-}
-/** The statement ran on the throwaway database and rewrote nothing: a rule about a rewrite stays silent. */
-function traceShowsNoRewrite(statement, context) {
-    const trace = context.trace?.get(types_traceKey(statement.version, statement.index));
-    return trace !== undefined && trace.rewritten.length === 0;
-}
-/** The statement's trace lists `constraint` as added without validation (NOT VALID). */
-function traceShowsNotValidated(statement, context, constraint) {
-    const trace = context.trace?.get(types_traceKey(statement.version, statement.index));
-    if (!trace || constraint === undefined)
-        return false;
-    return trace.constraints.some((added) => added.name === constraint && !added.validated);
-}
-/** A SQL identifier, quoted only when it must be. */
-function sqlIdentifier(name) {
-    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-/** `schema.name` as SQL, leaving out the default schema. */
-function sqlRelation(relation, context) {
-    return shownName(relation, context).split('.').map(sqlIdentifier).join('.');
-}
 
 ;// CONCATENATED MODULE: ./src/review/rules/foreign-key-index.ts
 /**
@@ -81754,10 +82985,11 @@ const foreignKeyWithoutIndex = {
                 return [];
             const existing = !context.createdEarlier.has(relation) && statementKind(statement.node)[0] !== 'CreateStmt';
             const list = columns.map(sqlIdentifier).join(', ');
-            const table = shownName(relation, context);
+            const table = relationName(relation);
             return [
                 {
-                    message: `No index on \`${table}\` (${list}) in the pending versions: each DELETE or key UPDATE on the referenced table scans \`${table}\`, ` +
+                    severity: 'notice',
+                    message: `No index on ${table} (${list}) in the pending versions: each DELETE or key UPDATE on the referenced table scans ${table}, ` +
                         `and so does validating the key.` +
                         (existing ? ' The target’s existing indexes are not read: if one already starts with these columns, waive this finding.' : ''),
                     fix: `Create an index on the referencing columns${existing ? ' (CONCURRENTLY, in a `-- migrate:no-transaction` file)' : ''}.`,
@@ -81766,6 +82998,101 @@ const foreignKeyWithoutIndex = {
                         : `CREATE INDEX ON ${sqlRelation(relation, context)} (${list});`,
                     relation,
                     lock: null
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/review/rules/domains.ts
+
+
+
+/** What each checking subtype of AlterDomainStmt does, as the message says it. */
+const CHECKS = { C: 'adds a constraint', V: 'validates a constraint', O: 'sets NOT NULL' };
+/** The domain was created by a pending statement before this one (no table of the running application uses it). */
+function createdInPending(statement, context, domain) {
+    const statements = context.versionStatements ?? [];
+    return statements.some((other) => other.index < statement.index && nodes_names(body(other.node, 'CreateDomainStmt')?.domainname).pop() === domain);
+}
+const alterDomainScan = {
+    id: 'alter-domain-scan',
+    severity: 'warning',
+    summary: 'ALTER DOMAIN … ADD CONSTRAINT, VALIDATE CONSTRAINT or SET NOT NULL reads every table that uses the domain under SHARE',
+    check(statement, context) {
+        const alter = kindOf(statement.node) === 'AlterDomainStmt' ? body(statement.node, 'AlterDomainStmt') : null;
+        const what = CHECKS[String(alter?.subtype)];
+        if (!alter || !what || body(alter.def, 'Constraint')?.skip_validation === true)
+            return [];
+        const parts = nodes_names(alter.typeName);
+        const domain = parts[parts.length - 1] ?? '';
+        if (createdInPending(statement, context, domain))
+            return [];
+        const trace = traceOf(statement, context);
+        const tables = trace?.scanned === undefined
+            ? null
+            : [...new Set(trace.locks.filter((lock) => lock.mode === 'ShareLock').map((lock) => lock.relation))]
+                .filter((relation) => trace.scanned?.includes(relation) && existedBefore(relation, context))
+                .sort();
+        if (tables !== null && tables.length === 0)
+            return [];
+        const shownDomain = `\`${parts.join('.')}\``;
+        return [
+            {
+                severity: 'warning',
+                message: `${what[0].toUpperCase()}${what.slice(1)} on domain ${shownDomain}: PostgreSQL checks every column of that domain, reading ` +
+                    (tables === null ? 'every table that has one' : tables.map((relation) => describeRelation(relation, context)).join(', ')) +
+                    ` in full under SHARE: ${lockBlocks('ShareLock')} until the version commits.`,
+                fix: 'Check the columns table by table instead: on each table, a CHECK constraint NOT VALID, validated in a later version ' +
+                    '(SHARE UPDATE EXCLUSIVE only). NOT VALID on the domain only moves the scan: ALTER DOMAIN … VALIDATE CONSTRAINT takes ' +
+                    'SHARE on every table as well.',
+                fixSql: `ALTER TABLE <table> ADD CONSTRAINT <table>_<column>_check CHECK (<the domain's condition on the column>) NOT VALID;\n` +
+                    `-- a later version\nALTER TABLE <table> VALIDATE CONSTRAINT <table>_<column>_check;`,
+                relation: tables?.[0] ?? null,
+                lock: 'ShareLock'
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/review/rules/partitions.ts
+
+
+
+
+const attachPartitionScan = {
+    id: 'attach-partition-scan',
+    severity: 'warning',
+    summary: 'ATTACH PARTITION of an existing table without a CHECK that implies its bounds reads it all under ACCESS EXCLUSIVE',
+    check(statement, context) {
+        const altered = alterTable(statement.node, context.defaultSchema);
+        if (!altered)
+            return [];
+        return altered.commands.flatMap((command) => {
+            if (command.subtype !== 'AT_AttachPartition')
+                return [];
+            const partition = rangeVarName(body(command.def, 'PartitionCmd')?.name, context.defaultSchema);
+            if (!partition || !existedBefore(partition, context))
+                return [];
+            const scanned = traceOf(statement, context)?.scanned;
+            if (scanned !== undefined && !scanned.includes(partition))
+                return [];
+            const table = sqlRelation(partition, context);
+            return [
+                {
+                    severity: 'warning',
+                    message: `ACCESS EXCLUSIVE on ${describeRelation(partition, context)} while every row of it is checked against the partition's bounds` +
+                        (scanned === undefined ? ' (unless a valid CHECK constraint on it implies them)' : ' (the throwaway database saw the scan)') +
+                        ': every read and write of it waits.' +
+                        heldNote(statement, context, partition, 'AccessExclusiveLock'),
+                    fix: 'Add a CHECK constraint that matches the bounds NOT VALID, validate it in a later version (SHARE UPDATE EXCLUSIVE only), ' +
+                        'then attach: PostgreSQL uses the valid constraint and skips the scan; drop the CHECK afterwards.',
+                    fixSql: `ALTER TABLE ${table} ADD CONSTRAINT <bounds_check> CHECK (<partition key> >= <from> AND <partition key> < <to>) NOT VALID;\n` +
+                        `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT <bounds_check>;\n` +
+                        `ALTER TABLE ${sqlRelation(altered.relation, context)} ATTACH PARTITION ${table} FOR VALUES …;\n` +
+                        `ALTER TABLE ${table} DROP CONSTRAINT <bounds_check>;`,
+                    relation: partition,
+                    lock: 'AccessExclusiveLock'
                 }
             ];
         });
@@ -81781,28 +83108,15 @@ const foreignKeyWithoutIndex = {
 
 
 
+
+
+
+
 const NO_TRANSACTION_FIX = 'Put it alone in a file whose first line is `-- migrate:no-transaction`';
-/** The ALTER TABLE commands of a statement on an existing table, with that table's name. */
-function alterCommands(statement, context) {
-    const [kind, fields] = statementKind(statement.node);
-    if (kind !== 'AlterTableStmt' || fields.objtype !== 'OBJECT_TABLE' || !isRangeVar(fields.relation))
-        return null;
-    const relation = relationOf(fields.relation, context);
-    if (isNew(relation, context))
-        return null;
-    const commands = (fields.cmds ?? []).map((cmd) => (cmd.AlterTableCmd ?? {}));
-    return { relation, commands };
-}
-function constraintOf(command) {
-    if (command.subtype !== 'AT_AddConstraint')
-        return null;
-    return (command.def?.Constraint ?? null);
-}
-function locks_names(list) {
-    return (list ?? []).map((item) => String(item.String?.sval));
-}
-function locked(relation, mode, context, during) {
-    return `${lockLabel(mode)} on ${lock_context_describeRelation(relation, context)} ${during}: ${lockBlocks(mode)}.`;
+/** The lock the statement needs on the relation, what it blocks, and whether the transaction holds it already. */
+function locks_locked(statement, relation, mode, context, during) {
+    return (`${lockLabel(mode)} on ${describeRelation(relation, context)} ${during}: ${lockBlocks(mode)}.` +
+        heldNote(statement, context, relation, mode));
 }
 const indexNotConcurrent = {
     id: 'index-not-concurrent',
@@ -81822,7 +83136,8 @@ const indexNotConcurrent = {
                 return [];
             return [
                 {
-                    message: locked(relation, 'ShareLock', context, 'and on every partition while the index is built on each'),
+                    severity: 'warning',
+                    message: locks_locked(statement, relation, 'ShareLock', context, 'and on every partition while the index is built on each'),
                     fix: 'PostgreSQL refuses CONCURRENTLY on a partitioned table. Create the index ON ONLY the parent (instant, not yet valid), ' +
                         'build it CONCURRENTLY on each partition in a `-- migrate:no-transaction` file, then attach each one: the parent index becomes valid when all are attached.',
                     fixSql: `CREATE INDEX ${name}ON ONLY ${sqlRelation(relation, context)} (…);\n` +
@@ -81836,7 +83151,8 @@ const indexNotConcurrent = {
         const concurrent = statement.sql.replace(/^(CREATE\s+(?:UNIQUE\s+)?INDEX)\s+/i, '$1 CONCURRENTLY ');
         return [
             {
-                message: locked(relation, 'ShareLock', context, 'while the whole index is built') + catalogNote(context),
+                severity: 'warning',
+                message: locks_locked(statement, relation, 'ShareLock', context, 'while the whole index is built') + catalogNote(context),
                 fix: `Build the index ${name}with CONCURRENTLY: it takes SHARE UPDATE EXCLUSIVE and lets writes continue. ${NO_TRANSACTION_FIX} (CONCURRENTLY cannot run in a transaction).`,
                 fixSql: `-- migrate:no-transaction\n${concurrent};`,
                 relation,
@@ -81867,183 +83183,13 @@ const dropIndexNotConcurrent = {
             const table = tables?.[0];
             return [
                 {
-                    message: `ACCESS EXCLUSIVE on ${table ? lock_context_describeRelation(table, context) : 'the table'} while index ` +
-                        `${lock_context_describeRelation(index, context)} is dropped, until the version commits: blocks every read and write of the table.` +
+                    severity: 'warning',
+                    message: `ACCESS EXCLUSIVE on ${table ? describeRelation(table, context) : 'the table'} while index ` +
+                        `${describeRelation(index, context)} is dropped, until the version commits: blocks every read and write of the table.` +
                         catalogNote(context),
                     fix: `Drop it with DROP INDEX CONCURRENTLY, which waits for running queries instead of blocking new ones. ${NO_TRANSACTION_FIX}.`,
                     fixSql: `-- migrate:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS ${sqlRelation(index, context)};`,
                     relation: table ?? index,
-                    lock: 'AccessExclusiveLock'
-                }
-            ];
-        });
-    }
-};
-const constraintValidatedAtOnce = {
-    id: 'constraint-validated-at-once',
-    severity: 'warning',
-    summary: 'A FOREIGN KEY or CHECK constraint added to an existing table is validated at once, scanning it under lock',
-    check(statement, context) {
-        const alter = alterCommands(statement, context);
-        if (!alter)
-            return [];
-        const { relation } = alter;
-        return alter.commands.flatMap((command) => {
-            const constraint = constraintOf(command);
-            if (!constraint || constraint.skip_validation === true)
-                return [];
-            const foreign = constraint.contype === 'CONSTR_FOREIGN';
-            if (!foreign && constraint.contype !== 'CONSTR_CHECK')
-                return [];
-            const conname = typeof constraint.conname === 'string' ? constraint.conname : undefined;
-            const mode = foreign ? 'ShareRowExclusiveLock' : 'AccessExclusiveLock';
-            if (traceShowsNotValidated(statement, context, conname) || traceContradictsLock(statement, context, relation, mode))
-                return [];
-            const name = conname ?? `${relation.split('.').pop()}_${foreign ? 'fkey' : 'check'}`;
-            const table = sqlRelation(relation, context);
-            const what = foreign ? `FOREIGN KEY (${locks_names(constraint.fk_attrs).join(', ')})` : 'CHECK constraint';
-            const referenced = foreign && isRangeVar(constraint.pktable) ? ` and on \`${shownName(relationOf(constraint.pktable, context), context)}\`` : '';
-            return [
-                {
-                    message: `${lockLabel(mode)} on ${lock_context_describeRelation(relation, context)}${referenced} while the ${what} is checked against every row: ` +
-                        `${lockBlocks(mode)}.` +
-                        catalogNote(context),
-                    fix: 'Add the constraint NOT VALID (instant: new rows are checked, old rows are not), then validate it in a later version: ' +
-                        'VALIDATE CONSTRAINT takes only SHARE UPDATE EXCLUSIVE, so reads and writes continue while it scans.',
-                    fixSql: `-- this version\nALTER TABLE ${table} ADD CONSTRAINT ${sqlIdentifier(name)} … NOT VALID;\n` +
-                        `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${sqlIdentifier(name)};`,
-                    relation,
-                    lock: mode
-                }
-            ];
-        });
-    }
-};
-const setNotNull = {
-    id: 'set-not-null',
-    severity: 'warning',
-    summary: 'SET NOT NULL on an existing column scans the table under ACCESS EXCLUSIVE',
-    check(statement, context) {
-        const alter = alterCommands(statement, context);
-        if (!alter)
-            return [];
-        const { relation } = alter;
-        return alter.commands.flatMap((command) => {
-            if (command.subtype !== 'AT_SetNotNull' || typeof command.name !== 'string')
-                return [];
-            if (traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
-                return [];
-            const column = command.name;
-            const nulls = context.catalog?.get(relation)?.nullFraction?.[column];
-            const table = sqlRelation(relation, context);
-            const check = sqlIdentifier(`${relation.split('.').pop()}_${column}_not_null`);
-            const failing = nulls !== undefined && nulls > 0;
-            return [
-                {
-                    severity: failing ? 'error' : undefined,
-                    message: (failing
-                        ? `\`${column}\` holds NULL in about ${Math.max(1, Math.round(nulls * 100))}% of rows (pg_stats): SET NOT NULL will fail. `
-                        : '') +
-                        locked(relation, 'AccessExclusiveLock', context, `while every row is checked for NULL in \`${column}\``) +
-                        catalogNote(context),
-                    fix: (failing ? 'Backfill the NULLs first (in batches). ' : '') +
-                        'Add a CHECK (… IS NOT NULL) NOT VALID constraint, validate it in a later version (SHARE UPDATE EXCLUSIVE only), ' +
-                        'then SET NOT NULL: PostgreSQL uses the valid constraint and skips the scan; drop the CHECK afterwards.',
-                    fixSql: `-- this version\nALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${sqlIdentifier(column)} IS NOT NULL) NOT VALID;\n` +
-                        `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${check};\n` +
-                        `ALTER TABLE ${table} ALTER COLUMN ${sqlIdentifier(column)} SET NOT NULL;\nALTER TABLE ${table} DROP CONSTRAINT ${check};`,
-                    relation,
-                    lock: 'AccessExclusiveLock'
-                }
-            ];
-        });
-    }
-};
-function columnConstraintTypes(column) {
-    return (column.constraints ?? []).map((c) => String(c.Constraint?.contype));
-}
-const addColumnNotNullWithoutDefault = {
-    id: 'add-column-not-null-without-default',
-    severity: 'error',
-    summary: 'ADD COLUMN … NOT NULL without a default fails on a table that has rows',
-    check(statement, context) {
-        const alter = alterCommands(statement, context);
-        if (!alter)
-            return [];
-        const { relation } = alter;
-        return alter.commands.flatMap((command) => {
-            if (command.subtype !== 'AT_AddColumn')
-                return [];
-            const column = (command.def?.ColumnDef ?? {});
-            const types = columnConstraintTypes(column);
-            const filled = ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].some((type) => types.includes(type));
-            if (!types.includes('CONSTR_NOTNULL') || filled)
-                return [];
-            const name = String(column.colname);
-            const facts = context.catalog?.get(relation);
-            const rows = facts?.rows ?? null;
-            if (context.catalog !== null && (facts === undefined || rows === 0))
-                return [];
-            const fix = {
-                fix: 'Add the column with a constant default (instant since PostgreSQL 11: no rewrite), or add it nullable, ' +
-                    'backfill it in batches and set NOT NULL in a later version.',
-                fixSql: `ALTER TABLE ${sqlRelation(relation, context)} ADD COLUMN ${sqlIdentifier(name)} … NOT NULL DEFAULT <constant>;`,
-                relation,
-                lock: 'AccessExclusiveLock'
-            };
-            if (rows !== null && rows > 0) {
-                return [
-                    {
-                        ...fix,
-                        message: `${lock_context_describeRelation(relation, context)} has rows: adding \`${name}\` NOT NULL without a default fails (the existing rows would be NULL), and the version rolls back.`
-                    }
-                ];
-            }
-            return [
-                {
-                    ...fix,
-                    severity: 'warning',
-                    message: `Adding \`${name}\` NOT NULL without a default fails if \`${shownName(relation, context)}\` has rows; ` +
-                        (context.catalog === null
-                            ? 'without a target catalog, whether it has any is unknown (judged from the repository alone).'
-                            : 'the catalog has no row estimate for it (never analyzed), so whether it has any is unknown.')
-                }
-            ];
-        });
-    }
-};
-const CONSTRAINT_KINDS = { CONSTR_PRIMARY: 'PRIMARY KEY', CONSTR_UNIQUE: 'UNIQUE', CONSTR_EXCLUSION: 'EXCLUDE' };
-const uniqueConstraintLocks = {
-    id: 'unique-constraint-locks',
-    severity: 'warning',
-    summary: 'UNIQUE, PRIMARY KEY or EXCLUDE added to an existing table builds its index under ACCESS EXCLUSIVE',
-    check(statement, context) {
-        const alter = alterCommands(statement, context);
-        if (!alter)
-            return [];
-        const { relation } = alter;
-        return alter.commands.flatMap((command) => {
-            const constraint = constraintOf(command);
-            const kind = constraint ? CONSTRAINT_KINDS[String(constraint.contype)] : undefined;
-            if (!constraint || !kind || typeof constraint.indexname === 'string')
-                return [];
-            if (traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
-                return [];
-            const table = sqlRelation(relation, context);
-            const name = sqlIdentifier(typeof constraint.conname === 'string' ? constraint.conname : `${relation.split('.').pop()}_key`);
-            const columns = locks_names(constraint.keys).map(sqlIdentifier).join(', ');
-            const exclude = kind === 'EXCLUDE';
-            return [
-                {
-                    message: locked(relation, 'AccessExclusiveLock', context, `while the ${kind} index is built`) + catalogNote(context),
-                    fix: exclude
-                        ? 'An EXCLUDE constraint cannot be added from an existing index: run it in a maintenance window, or enforce the rule otherwise.'
-                        : `Build the unique index with CREATE UNIQUE INDEX CONCURRENTLY in a \`-- migrate:no-transaction\` file, then add the constraint USING INDEX in a later version (instant).`,
-                    fixSql: exclude
-                        ? undefined
-                        : `-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} (${columns});\n` +
-                            `-- a later version\nALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} USING INDEX ${name};`,
-                    relation,
                     lock: 'AccessExclusiveLock'
                 }
             ];
@@ -82069,7 +83215,8 @@ const truncate = {
         return existing(fields.relations, context)
             .filter((relation) => !traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
             .map((relation) => ({
-            message: `Removes every row of ${lock_context_describeRelation(relation, context)}. ${locked(relation, 'AccessExclusiveLock', context, 'until the version commits')}`,
+            severity: 'warning',
+            message: `Removes every row. ${locks_locked(statement, relation, 'AccessExclusiveLock', context, 'until the version commits')}`,
             fix: 'If the data must go, delete it in batches in a later version (or from a job); if it must not, remove the TRUNCATE.',
             relation,
             lock: 'AccessExclusiveLock'
@@ -82088,7 +83235,8 @@ const lockTable = {
         return existing(fields.relations, context)
             .filter((relation) => !traceContradictsLock(statement, context, relation, mode))
             .map((relation) => ({
-            message: locked(relation, mode, context, 'until the version commits'),
+            severity: 'warning',
+            message: locks_locked(statement, relation, mode, context, 'until the version commits'),
             fix: 'Leave the locking to the statements that need it, and keep the version short; if it must stay, set a lock_timeout before it.',
             relation,
             lock: mode
@@ -82102,7 +83250,8 @@ function rewriteFindings(statement, context, relations, what, fix, fixSql) {
     return relations
         .filter((relation) => !traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
         .map((relation) => ({
-        message: locked(relation, 'AccessExclusiveLock', context, `while ${what} rewrites it`) + catalogNote(context),
+        severity: 'warning',
+        message: locks_locked(statement, relation, 'AccessExclusiveLock', context, `while ${what} rewrites it`) + catalogNote(context),
         fix,
         fixSql,
         relation,
@@ -82144,6 +83293,7 @@ function everyTable(statement, context, what, fix) {
     const tables = what === 'CLUSTER' ? 'every clustered table of the database' : 'every table of the database';
     return [
         {
+            severity: 'warning',
             message: `ACCESS EXCLUSIVE on ${tables}, one after another, while ${what} rewrites it: blocks every read and write of each.`,
             fix,
             relation: null,
@@ -82185,10 +83335,11 @@ const reindexNotConcurrent = {
             return [];
         const shown = target === null
             ? `every index of the ${String(fields.kind).replace('REINDEX_OBJECT_', '').toLowerCase()}`
-            : lock_context_describeRelation(target, context);
+            : describeRelation(target, context);
         const sql = statement.sql.replace(/^REINDEX\s+(\([^)]*\)\s*)?(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+/i, 'REINDEX $1$2 CONCURRENTLY ');
         return [
             {
+                severity: 'warning',
                 message: (onIndex
                     ? `ACCESS EXCLUSIVE on index ${shown} and SHARE on its table while it is rebuilt: blocks writes to the table and every query that would use the index.`
                     : `SHARE on ${shown} while its indexes are rebuilt: blocks INSERT, UPDATE and DELETE, and queries that would use each index as it is rebuilt.`) +
@@ -82214,7 +83365,8 @@ const refreshNotConcurrent = {
             return [];
         return [
             {
-                message: locked(relation, 'AccessExclusiveLock', context, 'while the view is recomputed') + catalogNote(context),
+                severity: 'warning',
+                message: locks_locked(statement, relation, 'AccessExclusiveLock', context, 'while the view is recomputed') + catalogNote(context),
                 fix: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (EXCLUSIVE: reads continue); it needs a unique index on the view.',
                 fixSql: `REFRESH MATERIALIZED VIEW CONCURRENTLY ${sqlRelation(relation, context)};`,
                 relation,
@@ -82227,9 +83379,12 @@ const LOCK_RULES = [
     indexNotConcurrent,
     dropIndexNotConcurrent,
     constraintValidatedAtOnce,
+    validateInSameTransaction,
     setNotNull,
     addColumnNotNullWithoutDefault,
     uniqueConstraintLocks,
+    attachPartitionScan,
+    alterDomainScan,
     truncate,
     lockTable,
     vacuumFull,
@@ -82250,6 +83405,7 @@ function unknownWaiverRule(knownIds) {
             return [...statement.waivers.keys()]
                 .filter((id) => !known.has(id))
                 .map((id) => ({
+                severity: 'notice',
                 message: `The comment before this statement waives \`${id}\`, which is no rule's id: it waives nothing.`,
                 fix: 'Write the rule id as the finding and docs/rules.md give it (for example `index-not-concurrent`), or remove the comment.',
                 relation: null,
@@ -82273,6 +83429,7 @@ const rules_RULES = [
 ];
 
 ;// CONCATENATED MODULE: ./src/review/review.ts
+
 
 
 
@@ -82375,6 +83532,7 @@ function runRules(statements, context, options) {
     });
     const findings = [];
     for (const [position, statement] of statements.entries()) {
+        const ofStatement = [];
         const statementContext = {
             ...context,
             createdEarlier: created.before(position),
@@ -82384,9 +83542,11 @@ function runRules(statements, context, options) {
         for (const rule of rules_RULES) {
             for (const result of rule.check(statement, statementContext)) {
                 const finding = {
-                    rule: rule.id,
-                    severity: rule.severity,
                     ...result,
+                    rule: rule.id,
+                    // The type makes a result state a Severity; a result built around the type (a cast, JSON) still cannot
+                    // give a finding any other value.
+                    severity: isSeverity(result.severity) ? result.severity : rule.severity,
                     version: statement.version,
                     index: statement.index,
                     file: statement.file,
@@ -82398,17 +83558,88 @@ function runRules(statements, context, options) {
                     finding.waived = { reason, by: 'comment' };
                 else if (ignored.has(rule.id))
                     finding.waived = { reason: 'listed in the ignore-rules input', by: 'input' };
-                findings.push(finding);
+                ofStatement.push(finding);
             }
         }
+        findings.push(...joinAddenda(ofStatement));
     }
     findings.sort((a, b) => a.version - b.version || a.index - b.index || a.line - b.line || a.column - b.column);
     return findings.map(({ index: _index, ...finding }) => finding);
+}
+/**
+ * One finding per statement and cause: a result with an addendum (a consequence of a cause another rule reports)
+ * is added to the first unwaived finding of another rule about the same relation and lock, and left out.
+ */
+function joinAddenda(findings) {
+    const joined = [];
+    for (const finding of findings) {
+        const { addendum } = finding;
+        const into = addendum === undefined || finding.waived
+            ? undefined
+            : findings.find((other) => other !== finding &&
+                other.addendum === undefined &&
+                !other.waived &&
+                other.relation === finding.relation &&
+                other.lock === finding.lock);
+        // An empty addendum: the other finding says all of it already.
+        if (into && addendum)
+            into.message = `${into.message} ${addendum}`;
+        else if (!into)
+            joined.push(finding);
+    }
+    return joined.map(({ addendum: _addendum, ...finding }) => finding);
 }
 /** Rule ids in `ids` that no rule has (for the ignore-rules input's validation). */
 function unknownRuleIds(ids) {
     const known = new Set(RULES.map((rule) => rule.id));
     return ids.filter((id) => !known.has(id));
+}
+
+;// CONCATENATED MODULE: ./src/review/syntax.ts
+
+/** The id syntax errors are reported under (not a rule: nothing can waive it). */
+const SYNTAX_ERROR = 'syntax-error';
+/** Every pending statement the parser refuses, as an error finding where the parser points. */
+async function syntaxErrors(versions, pending) {
+    const parser = await loadParser();
+    const wanted = new Set(pending);
+    const findings = [];
+    for (const version of versions) {
+        if (!wanted.has(version.number))
+            continue;
+        for (const file of version.files) {
+            for (const statement of file.statements) {
+                const error = parser.syntaxError(statement.sql);
+                if (!error)
+                    continue;
+                const { line, column } = positionOf(statement, error.offset);
+                findings.push({
+                    rule: SYNTAX_ERROR,
+                    severity: 'error',
+                    version: version.number,
+                    file: statement.file,
+                    line,
+                    column,
+                    message: `PostgreSQL cannot parse this statement: ${error.message}.`,
+                    fix: 'Correct the SQL: it fails on every PostgreSQL, so apply would stop at this statement.',
+                    relation: null,
+                    lock: null
+                });
+            }
+        }
+    }
+    return findings;
+}
+/**
+ * The file line and column of `offset` code points into the statement (which starts at its own line and
+ * column). The parser counts code points, as the splitter's columns do.
+ */
+function positionOf(statement, offset) {
+    const before = [...statement.sql].slice(0, offset).join('');
+    const lines = before.split(/\r\n|\r|\n/);
+    if (lines.length === 1)
+        return { line: statement.line, column: statement.column + [...before].length };
+    return { line: statement.line + lines.length - 1, column: [...lines[lines.length - 1]].length + 1 };
 }
 
 ;// CONCATENATED MODULE: ./src/commands/review.ts
@@ -82417,30 +83648,40 @@ function unknownRuleIds(ids) {
 
 
 
+
 /** The schema an unqualified name in a migration resolves to, for the review. */
 const DEFAULT_SCHEMA = 'public';
 /** Parses the versions' statements and reads the target's catalog once for the relations they touch (catalog reads only). */
-async function prepareReview(versions, reviewed, target, reporter) {
-    if (!reviewed.length)
-        return { statements: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null };
+async function prepareReview(versions, reviewed, target, reporter, withSettings = false) {
+    if (!reviewed.length && !(withSettings && target))
+        return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null };
     let statements;
+    let refused;
     try {
         statements = await reviewStatements(versions, reviewed);
+        refused = await syntaxErrors(versions, reviewed);
     }
     catch (error) {
         const message = `PostgreSQL's parser could not be loaded: ${errorMessage(error)}`;
         reporter.warning(logLine(`The review did not run: ${message}`));
-        return { statements: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message };
+        return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message };
     }
     if (!target)
-        return { statements, catalog: null, catalogState: 'no-target', unavailable: null };
+        return { statements, syntaxErrors: refused, catalog: null, catalogState: 'no-target', unavailable: null };
     try {
-        const catalog = await readCatalogFacts(target, touchedRelations(statements, DEFAULT_SCHEMA));
-        return { statements, catalog, catalogState: 'read', unavailable: null };
+        const read = await readTargetCatalog(target, touchedRelations(statements, DEFAULT_SCHEMA), { settings: withSettings });
+        return {
+            statements,
+            syntaxErrors: refused,
+            catalog: read.facts,
+            catalogState: 'read',
+            unavailable: null,
+            targetSettings: read.settings
+        };
     }
     catch (error) {
         reporter.warning(logLine(`The review could not read the target's catalog, so it judges from the repository alone: ${errorMessage(error)}`));
-        return { statements, catalog: null, catalogState: 'failed', unavailable: null };
+        return { statements, syntaxErrors: refused, catalog: null, catalogState: 'failed', unavailable: null };
     }
 }
 /** The versions a plan would apply. */
@@ -82463,11 +83704,33 @@ function reviewFindings(config, prepared, trace, reporter, pullRequestFilesUrl =
         reporter.warning(logLine(`The review did not run: ${unavailable}`));
     }
     return {
-        findings,
+        findings: withSyntaxErrors(findings, prepared.syntaxErrors),
         checked: { rules: rules_RULES.length, catalog: prepared.catalogState, trace: trace !== null },
         pullRequestFilesUrl,
         unavailable
     };
+}
+/**
+ * The statements PostgreSQL cannot parse, one failure each at the parser's position. They fail the command
+ * whatever fail-on says: apply would stop at them on any database.
+ */
+function syntaxFailures(findings) {
+    return findings
+        .filter((finding) => finding.rule === SYNTAX_ERROR)
+        .map((finding) => ({
+        message: `v${finding.version}: ${finding.file}:${finding.line}:${finding.column}: ${finding.message}`,
+        where: { title: `v${finding.version} does not parse`, file: finding.file, startLine: finding.line, startColumn: finding.column }
+    }));
+}
+/** The findings fail-on judges: every unwaived finding at or above it, but the syntax errors, which fail on their own (syntaxFailures). */
+function reviewBlocking(findings, failOn) {
+    return blockingFindings(findings.filter((finding) => finding.rule !== SYNTAX_ERROR), failOn);
+}
+/** The rules' findings with the syntax errors among them, by version, file and position (a stable sort keeps the rules' order). */
+function withSyntaxErrors(findings, refused) {
+    if (!refused.length)
+        return findings;
+    return [...findings, ...refused].sort((a, b) => a.version - b.version || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column);
 }
 /**
  * Reporter.findings as a log shows it: each finding a `[review]` line (waived ones with their reason), and
@@ -82567,11 +83830,9 @@ async function runApply(config, versions, reporter) {
 
 
 
+
 function operations_list(numbers) {
     return numbers.map((n) => `v${n}`).join(', ');
-}
-function operations_plural(count, one, many) {
-    return `${count} ${count === 1 ? one : many}`;
 }
 /** The `files` column of a version's row, as apply writes it. */
 function fileRecords(version) {
@@ -82587,7 +83848,7 @@ async function validate(target, versions, options) {
     return { plan, partial, problems };
 }
 function partialProblem(partial) {
-    return `v${partial.version} is only partly applied (${operations_plural(partial.steps, 'statement', 'statements')} ran): re-run apply to finish it`;
+    return `v${partial.version} is only partly applied (${plural(partial.steps, 'statement', 'statements')} ran): re-run apply to finish it`;
 }
 /**
  * sequelize-cli's default migration file names: a timestamp, a name, a script extension. The seed's
@@ -82618,13 +83879,13 @@ async function sequelizeCount(target, versions, options) {
     const onDisk = new Set(versions.map((v) => v.number));
     for (let number = 1; number <= count; number++) {
         if (!onDisk.has(number)) {
-            throw new OperationRefusedError(`${table.display} records ${operations_plural(count, 'migration', 'migrations')} but there is no v${number} folder in the migrations directory: ` +
+            throw new OperationRefusedError(`${table.display} records ${plural(count, 'migration', 'migrations')} but there is no v${number} folder in the migrations directory: ` +
                 `each sequelize migration file ran the folder v<its position>, so v1..v${count} must all be there. Check migrations-dir.`);
         }
     }
     names.forEach((name, index) => options.log(`${table.display}: ${name} ran v${index + 1}`));
     if (options.baselineVersion !== null && options.baselineVersion !== count) {
-        throw new OperationRefusedError(`baseline-version is ${options.baselineVersion} but ${table.display} records ${operations_plural(count, 'migration', 'migrations')} (v1..v${count}): ` +
+        throw new OperationRefusedError(`baseline-version is ${options.baselineVersion} but ${table.display} records ${plural(count, 'migration', 'migrations')} (v1..v${count}): ` +
             'give only one of them, or make them agree.');
     }
     return count;
@@ -82656,7 +83917,7 @@ function checkNeverRan(chosen, rows, partial, tables) {
     }
     const started = partial.filter((p) => wanted.has(p.version));
     if (started.length) {
-        throw new OperationRefusedError(`${started.map((p) => `v${p.version} (${operations_plural(p.steps, 'statement', 'statements')} ran)`).join(', ')} ` +
+        throw new OperationRefusedError(`${started.map((p) => `v${p.version} (${plural(p.steps, 'statement', 'statements')} ran)`).join(', ')} ` +
             `${started.length === 1 ? 'is' : 'are'} partly applied here: baseline only records versions that never ran here. Re-run apply to finish ${started.length === 1 ? 'it' : 'them'}.`);
     }
 }
@@ -82737,7 +83998,7 @@ async function repair(target, versions, options) {
         const rows = await readAppliedRows(target, tables);
         const plan = planMigrations(versions, rows);
         for (const partial of await readPartialVersions(target, tables)) {
-            options.log(`v${partial.version} is partly applied (${operations_plural(partial.steps, 'statement', 'statements')} ran); repair does not touch it — re-run apply`);
+            options.log(`v${partial.version} is partly applied (${plural(partial.steps, 'statement', 'statements')} ran); repair does not touch it — re-run apply`);
         }
         if (!plan.drift.length) {
             options.log('No drift: every applied version matches its files on disk');
@@ -82857,6 +84118,7 @@ async function commit(context, writes, what, committed) {
 
 
 
+
 async function runOperation(config, versions, reporter) {
     const log = (message) => reporter.info(message);
     const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
@@ -82867,6 +84129,7 @@ async function runOperation(config, versions, reporter) {
     };
     let outputs = null;
     const failures = [];
+    let text = [];
     const lines = await withTarget(config, reporter, async (target) => {
         const tables = await resolveMetaTables(target, config.metaTable);
         if (config.command === 'validate') {
@@ -82876,7 +84139,7 @@ async function runOperation(config, versions, reporter) {
                 : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`];
             if (result.problems.length)
                 failures.push({
-                    message: `validate found ${result.problems.length} problem(s): ${result.problems.join(' ')}`,
+                    message: `validate found ${plural(result.problems.length, 'problem')}: ${result.problems.join(' ')}`,
                     where: { title: 'Migrations are not valid' }
                 });
             // The same review as plan's, with the target's catalog; without verification, so without the trace.
@@ -82905,17 +84168,27 @@ async function runOperation(config, versions, reporter) {
                 baselineVersion: config.baselineVersion,
                 from: config.baselineFrom
             });
-            return [`✅ Recorded ${versionList(result.recorded)} as applied without running them.`];
+            const recorded = `Recorded ${versionList(result.recorded)} as applied without running them.`;
+            text = [recorded];
+            return [`✅ ${recorded}`];
         }
         const result = await repair(target, versions, { tables, run: config.run, lease, log });
-        const lines = [
-            ...fitLines(result.accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`), 30_000, (hidden) => `- … and ${hidden} more`),
-            ...(result.clearedLease ? [`- Cleared the stale lease of ${result.clearedLease}`] : [])
+        const accepted = result.accepted.map((a) => ({ version: a.version, files: a.files }));
+        const cleared = result.clearedLease ? `Cleared the stale lease of ${result.clearedLease}` : null;
+        if (!accepted.length && !cleared) {
+            text = ['Nothing to repair: no drift and no stale lease.'];
+            return [`✅ ${text[0]}`];
+        }
+        // One line: the engine's log has already named each file.
+        const done = [accepted.length ? `Accepted the current checksums of ${versionList(accepted.map((a) => a.version))}` : null, cleared];
+        text = [`${done.filter(Boolean).join('; ')}.`];
+        return [
+            ...fitLines(accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`), 30_000, (hidden) => `- … and ${hidden} more`),
+            ...(cleared ? [`- ${cleared}`] : [])
         ];
-        return lines.length ? lines : ['✅ Nothing to repair: no drift and no stale lease.'];
     });
     const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n');
-    return { markdown, outputs, failures };
+    return { markdown, text, outputs, failures };
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -83653,6 +84926,7 @@ async function baseRows(workspace, migrationsDir, baseSha, current, log) {
 
 
 
+
 /** GitHub rejects comment bodies over 65,536 characters; keep a margin for the marker and edits. */
 const COMMENT_LIMIT = 65_536;
 const BUDGET = COMMENT_LIMIT - 1_536;
@@ -83667,9 +84941,6 @@ function comment_list(numbers) {
 const FINDINGS_BUDGET = 12_000;
 const WARNINGS_BUDGET = 4_000;
 const SCHEMA_CHANGE_BUDGET = 8_000;
-function comment_plural(count, word) {
-    return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
 function footer(runUrl, sha) {
     const parts = [runUrl ? `[workflow run](${runUrl})` : null, sha ? `commit ${code(sha.slice(0, 7))}` : null].filter(Boolean);
     return parts.length ? `<sub>aurora-migrate · ${parts.join(' · ')}</sub>` : '<sub>aurora-migrate</sub>';
@@ -83710,7 +84981,7 @@ function verificationSection(verification) {
             ? ` on an empty ${major}${verification.server ? ` (${cell(verification.server)})` : ''}`
             : ` on an empty database${where}`;
         return [
-            `✅ **Verified**: all ${comment_plural(verification.versions.length, 'version')} applied from scratch${empty}. ` +
+            `✅ **Verified**: all ${markdown_plural(verification.versions.length, 'version')} applied from scratch${empty}. ` +
                 "That proves the SQL runs, not how it behaves on the target's data."
         ];
     }
@@ -83722,37 +84993,125 @@ function verificationSection(verification) {
     }
     return lines;
 }
-function findingLines(plan, source) {
-    const lines = [];
+/** The settings of the target the throwaway database could not take, in one line; null when it matched them all. */
+function unmatchedSettingsLine(verification) {
+    const unmatched = verification?.status === 'unavailable' ? [] : (verification?.settings?.unmatched ?? []);
+    if (!unmatched.length)
+        return null;
+    const shown = unmatched
+        .slice(0, 5)
+        .map((s) => `${code(clip(s.name, 100))} (${code(clip(s.target, 100))}: ${cell(clip(s.reason.replace(/\s+/g, ' '), 200))})`);
+    const rest = unmatched.length > 5 ? ` and ${markdown_plural(unmatched.length - 5, 'more')}` : '';
+    return (`⚠️ The throwaway database could not match the target's ${shown.join(', ')}${rest}: ` +
+        'what depends on those settings (a rewrite, a default, a cast) may differ on the target.');
+}
+/** Whether the versions ran on a throwaway database: not when verification was off or did not run. */
+function verified(verification) {
+    return verification !== null && verification.status !== 'unavailable';
+}
+/**
+ * Will apply succeed: not when it would refuse (drift, missing versions, …), when a version fails on a fresh
+ * database, or when the review has findings at or above fail-on. Then how many versions and findings.
+ */
+function verdict(plan, verification, refused, review, counts, failOn) {
+    const failed = verification?.status === 'failed' ? verification.versions.find((v) => v.status === 'failed') : undefined;
+    const at = (where) => code(`${where.file}:${where.line}:${where.column}`);
+    // SQL PostgreSQL's parser refuses fails plan whatever fail-on says: apply would stop there on any database.
+    const active = review && !review.unavailable ? activeFindings(review.findings) : [];
+    const unparsed = active.filter((f) => f.rule === SYNTAX_ERROR);
+    const failures = [
+        ...(failed ? [`v${failed.version} fails on a fresh database${failed.error ? ` at ${at(failed.error)}` : ''}`] : []),
+        ...(unparsed.length && !(failed?.error && unparsed.some((f) => f.file === failed.error?.file))
+            ? [`v${unparsed[0].version} does not parse at ${at(unparsed[0])}${unparsed.length > 1 ? ` (and ${unparsed.length - 1} more)` : ''}`]
+            : [])
+    ];
+    const failure = failures.length ? failures.join('; ') : null;
+    const blocking = blockingFindings(active, failOn);
+    const pending = plan.pending.length ? `${markdown_plural(plan.pending.length, 'version')} pending` : 'nothing pending';
+    const tail = [pending, ...(counts ? [counts] : [])].join(' · ');
+    if (refused.labels.length) {
+        const reasons = [...refused.labels, ...(failure ? [failure] : [])].join('; ');
+        return `❌ **apply would refuse**: ${reasons} · ${tail}`;
+    }
+    if (failure)
+        return `❌ **apply would fail**: ${failure} · ${tail}`;
+    if (blocking.length)
+        return `❌ **The review blocks this plan** (fail-on: ${failOn}) · ${tail}`;
+    const unverified = plan.pending.length && !verified(verification) ? ' (not verified)' : '';
+    return `✅ **Ready to apply**${unverified} · ${tail}`;
+}
+/** The beginnings of the refusals planMigrations writes for the lists below; any other refusal is shown as written. */
+const KNOWN_REFUSALS = [
+    'drift:',
+    'missing:',
+    'out of order:',
+    'too long:',
+    'too large:',
+    'not in a transaction:',
+    "transaction control inside the version's transaction:",
+    'transaction control in a -- migrate:no-transaction file:',
+    'transaction modes:'
+];
+/** Why apply would refuse to run, as list items and as short labels, from the plan's refusals. */
+function refusals(plan, source) {
+    const items = [];
+    const labels = [];
+    const applied = source.kind === 'database' ? 'applied' : 'merged';
     const against = source.kind === 'database' ? 'applied in the database' : 'on the base branch';
+    const isOrAre = (count) => (count === 1 ? 'is' : 'are');
     for (const drift of plan.drift) {
-        lines.push(`- ❗ **v${drift.version} was changed after it was ${source.kind === 'database' ? 'applied' : 'merged'}**: ` +
+        items.push(`- ❗ **v${drift.version} was changed after it was ${applied}**: ` +
             drift.files.map((f) => `${code(f.path)} ${f.change}`).join(', ') +
             '. Applied versions must not be edited: put the change in a new version.');
     }
-    if (plan.missing.length)
-        lines.push(`- ❗ **Missing**: ${comment_list(plan.missing)} ${against}, not in this branch.`);
-    if (plan.outOfOrder.length) {
-        lines.push(`- ❗ **Out of order**: ${comment_list(plan.outOfOrder)} ${plan.outOfOrder.length === 1 ? 'is' : 'are'} below the current version v${plan.currentVersion}; renumber above it.`);
+    if (plan.drift.length) {
+        const changed = plan.drift.map((d) => d.version);
+        labels.push(`${comment_list(changed)} changed after ${changed.length === 1 ? 'it was' : 'they were'} ${applied}`);
+    }
+    if (plan.missing.length) {
+        items.push(`- ❗ **Missing**: ${comment_list(plan.missing)} ${isOrAre(plan.missing.length)} ${against}, not in this branch.`);
+        labels.push(`${comment_list(plan.missing)} missing from this branch`);
+    }
+    // Out-of-order versions are a refusal only without allow-out-of-order (the plan then lists them but accepts them).
+    if (plan.outOfOrder.length && plan.refusals.some((r) => r.startsWith('out of order:'))) {
+        items.push(`- ❗ **Out of order**: ${comment_list(plan.outOfOrder)} ${isOrAre(plan.outOfOrder.length)} below the current version v${plan.currentVersion}; renumber above it.`);
+        labels.push(`${comment_list(plan.outOfOrder)} below the current v${plan.currentVersion}`);
     }
     for (const large of plan.tooLarge) {
-        lines.push(`- ❗ **Too large**: v${large.version} is ${formatBytes(large.bytes)} of SQL; one runner Lambda invocation takes at most ${formatBytes(large.limit)}. Split it into several versions.`);
+        items.push(`- ❗ **Too large**: v${large.version} is ${formatBytes(large.bytes)} of SQL; one runner Lambda invocation takes at most ${formatBytes(large.limit)}. Split it into several versions.`);
     }
+    if (plan.tooLarge.length)
+        labels.push(`${comment_list(plan.tooLarge.map((l) => l.version))} too large for one call`);
     for (const o of plan.oversized)
-        lines.push(`- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`);
-    for (const c of plan.transactionConflicts.filter((conflict) => conflict.severity === 'error')) {
-        lines.push(`- ❗ **Cannot run in a transaction**: ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)}. ` +
+        items.push(`- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`);
+    if (plan.oversized.length)
+        labels.push(`${markdown_plural(plan.oversized.length, 'statement')} too long for one call`);
+    const conflicts = plan.transactionConflicts.filter((conflict) => conflict.severity === 'error');
+    for (const c of conflicts) {
+        items.push(`- ❗ **Cannot run in a transaction**: ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)}. ` +
             `Add ${code('-- migrate:no-transaction')} as the first line of that file, or move the statement into a file of its own that starts with it.`);
     }
+    if (conflicts.length)
+        labels.push(`${[...new Set(conflicts.map((c) => c.statement))].join(', ')} inside a transaction`);
     for (const m of plan.transactionControl) {
         const fix = MISPLACED_FIX[m.context].replace('-- migrate:no-transaction', code('-- migrate:no-transaction'));
         const where = code(`${m.file}:${m.line}:${m.column}`);
-        lines.push(`- ❗ **Transaction control**: ${code(m.statement)} at ${where} ${misplacedEffect(m)}. ${fix}`);
+        items.push(`- ❗ **Transaction control**: ${code(m.statement)} at ${where} ${misplacedEffect(m)}. ${fix}`);
     }
-    return lines;
+    if (plan.transactionControl.length) {
+        const statements = [...new Set(plan.transactionControl.map((m) => m.statement))].join(', ');
+        labels.push(`transaction control (${statements}) in ${comment_list([...new Set(plan.transactionControl.map((m) => m.version))])}`);
+    }
+    // A refusal this renderer has no list for (a new kind) is shown as the plan words it.
+    for (const refusal of plan.refusals.filter((r) => !KNOWN_REFUSALS.some((known) => r.startsWith(known)))) {
+        items.push(`- ❗ ${cell(clip(refusal.replace(/\s+/g, ' '), 2_000))}`);
+        const colon = refusal.indexOf(':');
+        labels.push(cell(clip(colon > 0 && colon <= 60 ? refusal.slice(0, colon) : refusal, 60)));
+    }
+    return { items, labels };
 }
-/** Findings that do not stop an apply but deserve a look. */
-function warningLines(plan) {
+/** Warnings of the plan itself (ADD VALUE in a transaction): apply runs anyway; listed and counted with the review's. */
+function planWarnings(plan) {
     return plan.transactionConflicts
         .filter((conflict) => conflict.severity === 'warning')
         .map((c) => `- ⚠️ ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)} runs inside the version's transaction: fine on PostgreSQL 12 and later, ` +
@@ -83765,7 +85124,7 @@ function runsCell(pending) {
         return 'in one transaction';
     if (outside.length === 1)
         return `outside a transaction: ${code(outside[0].name)}`;
-    return `${comment_plural(outside.length, 'file')} outside a transaction`;
+    return `${markdown_plural(outside.length, 'file')} outside a transaction`;
 }
 /** Cuts text at a line boundary to at most `max` characters, saying how much was left out. */
 function comment_truncate(text, max, path) {
@@ -83774,7 +85133,7 @@ function comment_truncate(text, max, path) {
     const cut = text.lastIndexOf('\n', max);
     const kept = text.slice(0, cut > 0 ? cut : max);
     const hiddenLines = text.slice(kept.length).split('\n').length - (text.endsWith('\n') ? 1 : 0);
-    return { text: kept, note: `… ${comment_plural(hiddenLines, 'more line')} not shown; see ${code(path)}.` };
+    return { text: kept, note: `… ${markdown_plural(hiddenLines, 'more line')} not shown; see ${code(path)}.` };
 }
 function sqlBlocks(plan, versions, budget) {
     const byNumber = new Map(versions.map((v) => [v.number, v]));
@@ -83787,11 +85146,11 @@ function sqlBlocks(plan, versions, budget) {
         if (left < 1_000) {
             // One line for the rest, however many versions there are.
             const rest = plan.pending.slice(index).map((p) => p.version);
-            out.push(`SQL of ${comment_plural(rest.length, 'more version')} not shown (${comment_list(rest)}): the comment would exceed GitHub's size limit; see the files in the pull request.`);
+            out.push(`SQL of ${markdown_plural(rest.length, 'more version')} not shown (${comment_list(rest)}): the comment would exceed GitHub's size limit; see the files in the pull request.`);
             break;
         }
         const label = pending.description ? `v${pending.version} ${pending.description}` : `v${pending.version}`;
-        const open = `<details><summary>SQL of ${escapeHtml(label)} (${comment_plural(pending.files.length, 'file')}, ${comment_plural(pending.statements, 'statement')})</summary>`;
+        const open = `<details><summary>SQL of ${escapeHtml(label)} (${markdown_plural(pending.files.length, 'file')}, ${markdown_plural(pending.statements, 'statement')})</summary>`;
         const close = '</details>';
         // Every character counts against the budget: the wrapper, each file's block, each note.
         left -= open.length + close.length + 8;
@@ -83803,7 +85162,7 @@ function sqlBlocks(plan, versions, budget) {
                 block =
                     rest === 1
                         ? `${code(file.name)}: not shown (the comment would exceed GitHub's size limit); see ${code(file.path)}.`
-                        : `${code(file.name)} and ${comment_plural(rest - 1, 'more file')}: not shown (the comment would exceed GitHub's size limit); see ${code(version.dir)}.`;
+                        : `${code(file.name)} and ${markdown_plural(rest - 1, 'more file')}: not shown (the comment would exceed GitHub's size limit); see ${code(version.dir)}.`;
                 parts.push(block);
                 left -= block.length + 2;
                 break;
@@ -83829,7 +85188,7 @@ function schemaChangeSection(markdown) {
     const cut = paragraph > SCHEMA_CHANGE_BUDGET / 2 ? paragraph : text.lastIndexOf('\n', SCHEMA_CHANGE_BUDGET);
     const kept = text.slice(0, cut > 0 ? cut : SCHEMA_CHANGE_BUDGET);
     const hidden = text.slice(kept.length).split('\n').length - 1;
-    return ['**Schema change**', '', kept, '', `… ${comment_plural(Math.max(1, hidden), 'more line')} not shown.`];
+    return ['**Schema change**', '', kept, '', `… ${markdown_plural(Math.max(1, hidden), 'more line')} not shown.`];
 }
 function escapeHtml(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -83837,28 +85196,29 @@ function escapeHtml(text) {
 function renderPlanComment(input) {
     const { plan, source, verification } = input;
     const title = `### aurora-migrate plan · ${cell(input.environment)}`;
-    const findings = findingLines(plan, source);
+    const refused = refusals(plan, source);
     const verifyFailed = verification?.status === 'failed';
     const context = source.kind === 'database'
         ? `Database at **v${plan.currentVersion}**`
         : `The target database was **not consulted** (no credentials, e.g. a pull request from a fork): compared with the base branch at ${code(source.baseSha.slice(0, 7))}, at **v${plan.currentVersion}**`;
-    if (!plan.pending.length && !findings.length && !verifyFailed) {
+    if (!plan.pending.length && !refused.items.length && !verifyFailed) {
         const state = source.kind === 'database'
             ? `up to date at **v${plan.currentVersion}**`
             : `no migration changes relative to the base branch (at **v${plan.currentVersion}**)`;
         return [title, '', `✅ ${cell(input.environment)} is ${state}: nothing to apply.`, '', footer(input.runUrl, input.sha), ''].join('\n');
     }
-    const review = input.review ?? null;
-    const head = [title, ''];
-    if (review && plan.pending.length)
-        head.push(...renderReview(review, REVIEW_BUDGET), '');
+    // The review only speaks of pending statements: with nothing pending it has nothing to say.
+    const review = plan.pending.length ? (input.review ?? null) : null;
+    const warnings = planWarnings(plan);
+    const reviewed = review !== null && !review.unavailable;
+    const counted = reviewed || warnings.length ? countsText(findingCounts(reviewed ? review.findings : [], { warning: warnings })) : null;
+    const counts = review?.unavailable ? [counted, 'review did not run'].filter(Boolean).join(' · ') : counted;
+    const head = [title, '', verdict(plan, verification, refused, review, counts, input.failOn ?? 'error'), ''];
     const contextLine = head.length;
     const total = plan.pending.reduce((sum, p) => sum + p.statements, 0);
     head.push(plan.pending.length
-        ? `${context} · **${comment_plural(plan.pending.length, 'version')} pending**: ${comment_list(plan.pending.map((p) => p.version))} (${comment_plural(total, 'statement')})`
+        ? `${context} · **${markdown_plural(plan.pending.length, 'version')} pending**: ${comment_list(plan.pending.map((p) => p.version))} (${markdown_plural(total, 'statement')})`
         : `${context} · nothing pending`);
-    if (plan.deferred.length)
-        head.push('', `Held back by target-version v${plan.targetVersion}: ${comment_list(plan.deferred)}`);
     if (plan.pending.length) {
         head.push('', '| Version | Files | Statements | Runs | Verified |', '|---|---|---:|---|---|');
         const rows = plan.pending.map((p) => {
@@ -83866,19 +85226,38 @@ function renderPlanComment(input) {
             const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`;
             return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${versionStatusCell(verification, review, p.version)} |`;
         });
-        head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | | | |`));
+        head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${markdown_plural(hidden, 'more version')} | | | | |`));
     }
+    if (plan.deferred.length)
+        head.push('', `Held back by target-version v${plan.targetVersion}: ${comment_list(plan.deferred)}`);
     if (plan.pending.some((p) => p.files.some((f) => f.transactionWrapper))) {
         const why = 'every version already runs in one transaction, so those two statements are not sent';
         head.push('', `${WRAPPER_NOTE}: the file wraps all its statements in BEGIN … COMMIT; ${why}.`);
     }
-    const more = (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`;
-    if (findings.length)
-        head.push('', '**Apply will refuse to run until these are resolved:**', '', ...fitLines(findings, FINDINGS_BUDGET, more));
-    const warnings = warningLines(plan);
-    if (warnings.length)
-        head.push('', '**Worth a look** (apply runs anyway):', '', ...fitLines(warnings, WARNINGS_BUDGET, more));
-    head.push('', ...verificationSection(verification));
+    if (refused.items.length) {
+        const more = (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`;
+        head.push('', '**Apply would refuse to run until these are resolved:**', '', ...fitLines(refused.items, FINDINGS_BUDGET, more));
+    }
+    // A failed verification is an error: it comes before the findings; a passed one after them.
+    const verificationLines = [
+        ...verificationSection(verification),
+        ...[unmatchedSettingsLine(verification)].flatMap((l) => (l ? ['', l] : []))
+    ];
+    if (verifyFailed)
+        head.push('', ...verificationLines);
+    if (review?.unavailable)
+        head.push('', `⚠️ **Review did not run**: ${cell(clip(review.unavailable.replace(/\s+/g, ' '), 2_000))}`);
+    if (reviewed && !activeFindings(review.findings).length)
+        head.push('', `✅ **Review**: nothing found. ${reviewCheckedLine(review)}`);
+    const groups = reviewed
+        ? findingGroups(review, REVIEW_BUDGET, { warning: warnings })
+        : findingGroups(NO_REVIEW, WARNINGS_BUDGET, { warning: warnings });
+    if (groups.length)
+        head.push('', ...groups);
+    if (reviewed && activeFindings(review.findings).length)
+        head.push('', `<sub>${reviewCheckedLine(review)}</sub>`);
+    if (!verifyFailed)
+        head.push('', ...verificationLines);
     if (input.schemaChange)
         head.push('', ...schemaChangeSection(input.schemaChange));
     const tail = ['', footer(input.runUrl, input.sha), ''];
@@ -83891,12 +85270,16 @@ function renderPlanComment(input) {
     return [
         title,
         '',
+        head[2],
+        '',
         head[contextLine],
         '',
         'The plan is too large for a pull request comment: the log of the workflow run lists every pending version.',
         ...tail
     ].join('\n');
 }
+/** An empty review, for the plan's own warnings when the review was not computed. */
+const NO_REVIEW = { findings: [], checked: { rules: 0, catalog: 'no-target', trace: false }, pullRequestFilesUrl: null };
 /** One line for a deployment status (GitHub cuts descriptions at 140 characters) and the comment's head. */
 function deploySummaryLine(result, environment) {
     const applied = result.applied.map((a) => a.version);
@@ -83918,7 +85301,7 @@ function renderDeployComment(input) {
     if (result.applied.length) {
         lines.push('', '| Version | Statements | Duration |', '|---|---:|---:|');
         const rows = result.applied.map((a) => `| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`);
-        lines.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${hidden.toLocaleString('en-US')} more versions | | |`));
+        lines.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${markdown_plural(hidden, 'more version')} | | |`));
     }
     if (result.error instanceof StepFailedError) {
         lines.push('', result.error.outcome);
@@ -84057,7 +85440,11 @@ function diffSchemas(before, after) {
 function tableColumns(objects, table) {
     return objects.filter((object) => object.kind === 'column' && object.relation === table).map((object) => object.definition);
 }
-const SYMBOL = { added: '+', changed: '~', removed: '−' };
+/**
+ * The mark that opens an object's list item. `+` is escaped: `- + table …` would be a list inside the item
+ * for CommonMark (the `+` gone, an empty bullet left); `~` and `−` (U+2212) are never list markers.
+ */
+const SYMBOL = { added: '\\+', changed: '~', removed: '−' };
 const VERB = { added: 'added', changed: 'changed', removed: 'removed' };
 const MAX_DEFINITION = 160;
 const DEFAULT_MAX_CHARS = 4000;
@@ -84078,7 +85465,7 @@ function line(change) {
     return definition ? `${head}: ${schema_change_code(definition)}` : head;
 }
 /**
- * Markdown: counts, then one line per object (`+` added, `~` changed, `−` removed), cut at `maxChars`
+ * Markdown: counts, then one line per object (`+` added, `~` changed, `−` removed, each read as text), cut at `maxChars`
  * with "… and N more".
  */
 function renderSchemaChange(change, maxChars = DEFAULT_MAX_CHARS) {
@@ -84271,9 +85658,11 @@ class ShadowUnavailableError extends Error {
  * and a project in a private folder (a container's /root, a `mktemp -d` directory, both 0700) hides them
  * (`spawn …/initdb EACCES`). Then the installation (bin, lib, share: PostgreSQL finds lib and share
  * relative to its own binary) is copied once to the temporary directory, readable by everyone and
- * writable only by this user, and used from there. The copy's name is keyed by the installation's path
- * and version, so later runs reuse it; it is made under a unique name and renamed into place, so runs in
- * parallel never see half a copy.
+ * writable only by this user, and used from there. The copy's name is keyed by the PostgreSQL version and
+ * a digest of the installation's content (not its path), so every clone of a project, every npm install of
+ * the same binaries, shares one copy; it is made under a unique name and renamed into place, so runs in
+ * parallel never see half a copy. Each use marks the copy's time; copies of other binaries (or versions)
+ * unused for a day and run by no process are removed (removeStaleCopies).
  */
 
 
@@ -84364,22 +85753,144 @@ function copyInstallation(root, target) {
         throw error;
     }
 }
-/** Where the shared copy of an installation lives: one per installation path and version. */
+/** Every copy's name starts with this (and so do its staging folders, `<copy>.tmp-…`, and those being removed, `<copy>.stale-…`). */
+const COPY_PREFIX = 'aurora-migrate-postgresql-';
+const digests = new Map();
+/**
+ * A digest of what a copy holds: bin, lib and share of the installation `root`, each entry by its path
+ * inside it, its kind and its content (a symlink by its target). About 60 MB: read once per process.
+ */
+function installationDigest(root) {
+    const known = digests.get(root);
+    if (known)
+        return known;
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const walk = (relative) => {
+        const full = external_node_path_default().join(root, relative);
+        const stat = external_node_fs_default().lstatSync(full, { throwIfNoEntry: false });
+        if (!stat)
+            return;
+        if (stat.isSymbolicLink())
+            hash.update(`L\0${relative}\0${external_node_fs_default().readlinkSync(full)}\0`);
+        else if (stat.isDirectory()) {
+            hash.update(`D\0${relative}\0`);
+            for (const name of external_node_fs_default().readdirSync(full).sort())
+                walk(external_node_path_default().join(relative, name));
+        }
+        else if (stat.isFile()) {
+            hash.update(`F\0${relative}\0${stat.size}\0${stat.mode & 0o100 ? 'x' : '-'}\0`);
+            hash.update(external_node_fs_default().readFileSync(full));
+        }
+    };
+    for (const part of ['bin', 'lib', 'share'])
+        walk(part);
+    const digest = hash.digest('hex');
+    digests.set(root, digest);
+    return digest;
+}
+/** Where the shared copy of an installation lives: one per PostgreSQL version and content, wherever the installation is. */
 function sharedCopyDir(binDir, version, tmpDir = external_node_os_default().tmpdir()) {
     const root = external_node_path_default().dirname(external_node_fs_default().realpathSync(binDir));
-    const key = (0,external_node_crypto_.createHash)('sha256').update(`${root}\0${version}`).digest('hex').slice(0, 16);
-    return external_node_path_default().join(tmpDir, `aurora-migrate-postgresql-${version}-${key}`);
+    return external_node_path_default().join(tmpDir, `${COPY_PREFIX}${version}-${installationDigest(root).slice(0, 16)}`);
+}
+/** The folders every running process's program lives in (Linux: /proc/<pid>/exe); null when that cannot be known. */
+function runningProgramDirs() {
+    let pids;
+    try {
+        pids = external_node_fs_default().readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+    }
+    catch {
+        return null;
+    }
+    if (pids.length === 0)
+        return null;
+    const dirs = new Set();
+    for (const pid of pids) {
+        try {
+            dirs.add(external_node_path_default().dirname(external_node_fs_default().readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '')));
+        }
+        catch {
+            // Gone meanwhile, or a kernel thread.
+        }
+    }
+    return dirs;
+}
+/** A copy unused for this long is stale (each use marks its time). */
+const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+/**
+ * Removes the copies of PostgreSQL installations in `tmpDir` other than `keep` that are stale: owned by this
+ * process's user (never a symlink nor another user's folder), unused for `staleAfterMs`, and running no process
+ * (a server started from it keeps running from files already unlinked, but a copy is never taken from under
+ * one). Each is renamed first and then removed, so a run that looks for it finds it whole or not at all.
+ * Where the running processes cannot be listed (no /proc), nothing is removed. Returns the names removed.
+ */
+function removeStaleCopies(options) {
+    const tmpDir = options.tmpDir ?? external_node_os_default().tmpdir();
+    const cutoff = (options.now ?? Date.now()) - (options.staleAfterMs ?? STALE_AFTER_MS);
+    const uid = process.getuid?.();
+    const old = (name) => {
+        const stat = external_node_fs_default().lstatSync(external_node_path_default().join(tmpDir, name), { throwIfNoEntry: false });
+        return !!stat && stat.isDirectory() && stat.uid === uid && stat.mtimeMs < cutoff;
+    };
+    let candidates;
+    try {
+        candidates = external_node_fs_default().readdirSync(tmpDir).filter((name) => name.startsWith(COPY_PREFIX) && external_node_path_default().join(tmpDir, name) !== options.keep);
+    }
+    catch {
+        return [];
+    }
+    candidates = candidates.filter(old);
+    if (candidates.length === 0)
+        return [];
+    const running = runningProgramDirs();
+    if (!running)
+        return [];
+    const inUse = (dir) => [...running].some((program) => program === dir || program.startsWith(`${dir}${(external_node_path_default()).sep}`));
+    const removed = [];
+    for (const name of candidates) {
+        const dir = external_node_path_default().join(tmpDir, name);
+        if (inUse(dir) || !old(name))
+            continue;
+        const doomed = name.includes('.stale-') ? dir : `${dir}.stale-${process.pid}-${Date.now().toString(36)}`;
+        try {
+            if (doomed !== dir)
+                external_node_fs_default().renameSync(dir, doomed);
+            external_node_fs_default().rmSync(doomed, { recursive: true, force: true });
+            removed.push(name);
+        }
+        catch (error) {
+            options.log?.(`Could not remove the unused PostgreSQL copy ${dir}: ${errorMessage(error)}`);
+        }
+    }
+    if (removed.length)
+        options.log?.(`Removed unused copies of PostgreSQL from ${tmpDir}: ${removed.join(', ')}`);
+    return removed;
+}
+/** Marks a copy as just used (its folder's time), so that removeStaleCopies leaves it. */
+function markUsed(dir) {
+    try {
+        const now = new Date();
+        external_node_fs_default().utimesSync(dir, now, now);
+    }
+    catch {
+        // Best effort: an unmarked copy is at worst made again after a day.
+    }
 }
 /**
  * `binDir` when `user` can run its programs; otherwise the bin folder of a copy of the installation that
  * it can run (made once, reused afterwards). Throws ShadowUnavailableError when not even a copy works.
  */
 function binariesFor(user, binDir, version, log) {
-    if (canRun(user, binDir))
+    if (canRun(user, binDir)) {
+        removeStaleCopies({ log });
         return binDir;
+    }
     const shared = sharedCopyDir(binDir, version);
+    if (isTrusted(shared))
+        markUsed(shared);
     if (isTrusted(shared) && canRun(user, external_node_path_default().join(shared, 'bin'))) {
         log(`The '${user.name}' user cannot reach ${binDir}: using the copy of it in ${shared}`);
+        removeStaleCopies({ keep: shared, log });
         return external_node_path_default().join(shared, 'bin');
     }
     let copy;
@@ -84411,6 +85922,8 @@ function binariesFor(user, binDir, version, log) {
             'set TMPDIR to a folder every user can read (such as /tmp), or give the input shadow-database-url.');
     }
     log(`The '${user.name}' user cannot reach ${binDir}: copied the PostgreSQL installation to ${copy}`);
+    markUsed(copy);
+    removeStaleCopies({ keep: copy, log });
     return copiedBin;
 }
 
@@ -84422,9 +85935,10 @@ function binariesFor(user, binDir, version, log) {
  * macOS runners have Homebrew's PostgreSQL.
  *
  * The server lives in a new temporary directory, listens on 127.0.0.1 on a free port with trust
- * authentication (or a password, when one is given) and no durability (fsync off), and is stopped and its
- * directory removed by stop() — or killed when the process exits without calling it. As root it runs as
- * another user, from a copy of the binaries when that user cannot reach them (see server-user.ts).
+ * authentication (or a password, when one is given), no durability (fsync off) and TimeZone UTC whatever
+ * the machine's time zone, and is stopped and its directory removed by stop() — or killed when the
+ * process exits without calling it. As root it runs as another user, from a copy of the binaries when
+ * that user cannot reach them (see server-user.ts).
  */
 
 
@@ -84585,15 +86099,29 @@ async function binariesIn(binDir, env, system) {
         throw new ShadowUnavailableError(`${binDir} holds no initdb and postgres that run here.`);
     return { binDir, version };
 }
-/** The first candidate directory holding both initdb and postgres executables that run; null when there is none. */
-async function findPostgresBinaries(env = process.env, fsLike) {
+/** `16.6` → `16`, `9.6.24` → `9.6`: the major version, as server_version_num's is written (see target-settings.ts). */
+function majorVersion(version) {
+    const m = /^(\d+)(?:\.(\d+))?/.exec(version);
+    if (!m)
+        return null;
+    return Number(m[1]) >= 10 ? m[1] : `${m[1]}.${m[2] ?? 0}`;
+}
+/**
+ * The first candidate directory holding both initdb and postgres executables that run; null when there is
+ * none. With `preferMajor` (the target's major version), the first one of that major version when there is one.
+ */
+async function findPostgresBinaries(env = process.env, fsLike, preferMajor) {
     const system = searchSystem(fsLike);
+    let first = null;
     for (const dir of candidateBinDirs(env, system)) {
         const version = await probeBinDir(dir, env, system);
-        if (version)
+        if (!version)
+            continue;
+        first ??= { binDir: dir, version };
+        if (!preferMajor || majorVersion(version) === preferMajor)
             return { binDir: dir, version };
     }
-    return null;
+    return first;
 }
 function unavailableMessage(searched) {
     const shown = searched.length > 20 ? [...searched.slice(0, 20), `… ${searched.length - 20} more`] : searched;
@@ -84688,7 +86216,9 @@ function exitDescription(code, signal) {
 async function startLocalPostgres(options) {
     const env = options.env ?? process.env;
     const system = searchSystem(options.binSearch);
-    const found = options.binDir ? await binariesIn(options.binDir, env, system) : await findPostgresBinaries(env, system);
+    const found = options.binDir
+        ? await binariesIn(options.binDir, env, system)
+        : await findPostgresBinaries(env, system, options.preferMajor);
     if (!found)
         throw new ShadowUnavailableError(unavailableMessage(candidateBinDirs(env, system)));
     const { version } = found;
@@ -84707,7 +86237,9 @@ async function startLocalPostgres(options) {
     const dataDir = external_node_path_default().join(dir, 'data');
     const passwordFile = options.password === undefined ? undefined : external_node_path_default().join(dir, 'password');
     // The children run with the caller's environment, less PGDATA-style settings that could point them elsewhere.
-    const childEnv = { ...env, LC_ALL: 'C' };
+    // TZ: initdb writes the time zone it finds into the server's configuration; UTC, never the runner's own
+    // (ALTER COLUMN … TYPE timestamptz rewrites the table unless it is UTC). Verification sets the target's.
+    const childEnv = { ...env, LC_ALL: 'C', TZ: 'UTC' };
     for (const name of ['PGDATA', 'PGPORT', 'PGHOST', 'PGOPTIONS'])
         delete childEnv[name];
     const as = { cwd: dir, env: childEnv, ...(user ? { uid: user.uid, gid: user.gid } : {}) };
@@ -84914,7 +86446,9 @@ SELECT json_build_object(
   'files', (SELECT coalesce(json_agg(json_build_object('oid', r.oid::text, 'name', r.name, 'filenode', r.relfilenode::text)), '[]')
               FROM rels r WHERE r.relkind IN ('r', 'm', 'i')),
   'constraints', (SELECT coalesce(json_agg(json_build_object('oid', k.oid::text, 'name', k.conname, 'relation', r.name, 'validated', k.convalidated)), '[]')
-                    FROM rels r JOIN pg_constraint k ON k.conrelid = r.oid)
+                    FROM rels r JOIN pg_constraint k ON k.conrelid = r.oid),
+  'scans', (SELECT coalesce(json_agg(json_build_object('relation', r.name, 'count', pg_stat_get_xact_numscans(r.oid))), '[]')
+              FROM rels r WHERE r.relkind IN ('r', 'm'))
 )::text AS state`;
 }
 const STATE_QUERY = stateQuery('all');
@@ -84926,7 +86460,8 @@ const escapedName = (name) => `replace(replace(${name}, E'\\\\', E'\\\\\\\\'), E
  * What LOCKED_STATE_QUERY reads, at less than half its cost with a few dozen relations locked (it runs around
  * every traced statement): relations looked up by oid, pg_constraint read once rather than once per
  * relation, and plain lines rather than JSON. One line per locked
- * relation: `R <mode,mode…> <oid> <relkind> <relfilenode> <name>`, then one per constraint of it:
+ * relation: `R <mode,mode…> <oid> <relkind> <relfilenode> <sequential scans in this transaction> <name>`, then one
+ * per constraint of it:
  * `C <oid> <relation oid> <t|f validated> <name>`.
  */
 const RECORDED_STATE_QUERY = `WITH held AS MATERIALIZED (
@@ -84941,11 +86476,23 @@ const RECORDED_STATE_QUERY = `WITH held AS MATERIALIZED (
    WHERE ${USER_RELATION}
 )
 SELECT concat_ws(E'\\n',
-  (SELECT string_agg(concat_ws(' ', 'R', r.modes, r.oid, r.relkind, r.relfilenode, ${escapedName('r.name')}), E'\\n') FROM rels r),
+  (SELECT string_agg(concat_ws(' ', 'R', r.modes, r.oid, r.relkind, r.relfilenode, pg_stat_get_xact_numscans(r.oid), ${escapedName('r.name')}), E'\\n') FROM rels r),
   -- One pass over pg_constraint for all of them, rather than one scan per relation.
   (SELECT string_agg(concat_ws(' ', 'C', k.oid, k.conrelid, k.convalidated, ${escapedName('k.conname')}), E'\\n')
      FROM pg_constraint k WHERE k.conrelid IN (SELECT r.oid FROM rels r))
 )`;
+/**
+ * The sequential scan counts of every user table this backend has counted and not yet reported (`S <scans> <name>`
+ * lines), read once per traced transaction, by its first recorded state. pg_stat_get_xact_numscans also counts
+ * scans of transactions that ended less than a second ago (their counts wait to be reported): a table's count
+ * before a statement is its count at the start of the transaction unless the transaction scanned it since, and a
+ * scanned table stays locked, in the lines of every later state.
+ */
+const SCAN_BASELINE_QUERY = `SELECT string_agg(concat_ws(' ', 'S', pg_stat_get_xact_numscans(c.oid), ${escapedName("n.nspname || '.' || c.relname")}), E'\\n')
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'm') AND ${USER_RELATION} AND pg_stat_get_xact_numscans(c.oid) > 0`;
+/** The setting (local to the transaction) that says the scan baseline is written. */
+const BASELINE_SETTING = `${TRACE_SCHEMA}.baseline`;
 /** A state written by RECORDED_STATE_QUERY. */
 function parseRecordedState(text) {
     const unescape = (name) => name.replace(/\\(.)/g, (_, char) => (char === 'n' ? '\n' : char));
@@ -84953,16 +86500,22 @@ function parseRecordedState(text) {
     const locks = [];
     const files = new Map();
     const constraints = new Map();
+    const scans = [];
     for (const line of text ? text.split('\n') : []) {
         const fields = line.split(' ');
         if (fields[0] === 'R') {
-            const [, modes, oid, relkind, filenode] = fields;
-            const name = unescape(fields.slice(5).join(' '));
+            const [, modes, oid, relkind, filenode, scanCount] = fields;
+            const name = unescape(fields.slice(6).join(' '));
             names.set(oid, name);
             for (const mode of modes.split(','))
                 locks.push({ relation: name, mode });
             if (relkind === 'r' || relkind === 'm' || relkind === 'i')
                 files.set(oid, { oid, name, filenode });
+            if (relkind === 'r' || relkind === 'm')
+                scans.push({ relation: name, count: Number(scanCount) });
+        }
+        else if (fields[0] === 'S') {
+            scans.push({ relation: unescape(fields.slice(2).join(' ')), count: Number(fields[1]) });
         }
         else {
             const [, oid, relationOid, validated] = fields;
@@ -84972,6 +86525,7 @@ function parseRecordedState(text) {
     return {
         locks,
         files: [...files.values()],
+        scans,
         constraints: [...constraints.values()].map(({ oid, relationOid, validated, name }) => ({
             oid,
             name,
@@ -84993,7 +86547,12 @@ async function prepareStates(client) {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${TRACE_SCHEMA}; CREATE TABLE IF NOT EXISTS ${STATES} (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(), state text NOT NULL);
      CREATE OR REPLACE FUNCTION ${TRACE_SCHEMA}.record_state() RETURNS void LANGUAGE plpgsql AS $trace$
      BEGIN
-       INSERT INTO ${STATES} (state) ${RECORDED_STATE_QUERY};
+       IF current_setting('${BASELINE_SETTING}', true) IS DISTINCT FROM 'on' THEN
+         PERFORM set_config('${BASELINE_SETTING}', 'on', true);
+         INSERT INTO ${STATES} (state) SELECT concat_ws(E'\\n', (${SCAN_BASELINE_QUERY}), (${RECORDED_STATE_QUERY}));
+       ELSE
+         INSERT INTO ${STATES} (state) ${RECORDED_STATE_QUERY};
+       END IF;
      END
      $trace$;
      GRANT USAGE ON SCHEMA ${TRACE_SCHEMA} TO PUBLIC; GRANT INSERT ON ${STATES} TO PUBLIC; GRANT USAGE ON SEQUENCE ${STATES}_id_seq TO PUBLIC`);
@@ -85005,7 +86564,7 @@ async function lastStateId(client) {
 }
 /** The full state, read outside the traced transaction (its locks are this observer's: left out). */
 async function readStartState(client) {
-    return { ...(await readState(client)), locks: [] };
+    return { ...(await readState(client)), locks: [], scans: [] };
 }
 /** Every state written after `afterId`, in the order written: read once, when the traced versions have run. */
 async function readRecordedStates(client, afterId) {
@@ -85035,8 +86594,12 @@ function statePositions(traced, statementCount) {
 function tracesFromStates(start, rows, traced, positions) {
     const rowBefore = new Map(positions.map((position, row) => [position, row]));
     const traces = [];
-    let known = { ...start, locks: [] };
+    // Scan counts are this transaction's backend's: none are known from the start state (read by another).
+    let known = { ...start, locks: [], scans: [] };
     let mergedUpTo = 0;
+    // What the engine holds before the first traced statement (its fence, its history table) is not the version's.
+    const firstBefore = traced.length > 0 ? rows[rowBefore.get(traced[0].position) ?? -1] : undefined;
+    const engines = new Set((firstBefore?.state.locks ?? []).map(lockId));
     for (const statement of traced) {
         const beforeRow = rowBefore.get(statement.position);
         const afterRow = rowBefore.get(statement.position + 1);
@@ -85051,13 +86614,15 @@ function tracesFromStates(start, rows, traced, positions) {
             version: statement.version,
             index: statement.index,
             locks: uniqueLocks(after.state.locks.filter((lock) => !held.has(lockId(lock)))),
+            held: uniqueLocks(before.state.locks.filter((lock) => !engines.has(lockId(lock)))),
             ...changes(known, after.state),
+            scanned: scannedBetween(known, after.state),
             durationMs: Math.round(after.ms - before.ms)
         });
     }
     for (; mergedUpTo < rows.length; mergedUpTo++)
         known = merged(known, rows[mergedUpTo].state);
-    return { traces, end: { ...known, locks: [] } };
+    return { traces, end: { ...known, locks: [], scans: [] } };
 }
 /**
  * The relation locks granted to other backends in this database, and whether any backend waits for this
@@ -85081,6 +86646,17 @@ async function runAndReadState(client, sql) {
     const results = (await client.query(`${sql}\n;\n${LOCKED_STATE_QUERY}`));
     const last = Array.isArray(results) ? results[results.length - 1] : results;
     return JSON.parse(last.rows[0].state);
+}
+/**
+ * The tables whose sequential scan count rose from `before` to `after` (both read in the same transaction of the
+ * same backend; a table missing from `before` had not been scanned in it).
+ */
+function scannedBetween(before, after) {
+    const counts = new Map((before.scans ?? []).map((scan) => [scan.relation, scan.count]));
+    return (after.scans ?? [])
+        .filter((scan) => scan.count > (counts.get(scan.relation) ?? 0))
+        .map((scan) => scan.relation)
+        .sort();
 }
 function lockId(lock) {
     return `${lock.relation} ${lock.mode}`;
@@ -85111,7 +86687,10 @@ function merged(before, after) {
     const constraints = new Map(before.constraints.map((constraint) => [constraint.oid, constraint]));
     for (const constraint of after.constraints)
         constraints.set(constraint.oid, constraint);
-    return { locks: after.locks, files: [...files.values()], constraints: [...constraints.values()] };
+    const scans = new Map((before.scans ?? []).map((scan) => [scan.relation, scan]));
+    for (const scan of after.scans ?? [])
+        scans.set(scan.relation, scan);
+    return { locks: after.locks, files: [...files.values()], constraints: [...constraints.values()], scans: [...scans.values()] };
 }
 /**
  * Runs the statements one by one in one transaction on `client` and rolls it back: nothing stays. Stops at
@@ -85141,7 +86720,9 @@ async function traceInTransaction(client, statements) {
                 version: statement.version,
                 index: statement.index,
                 locks: uniqueLocks(after.locks.filter((lock) => !held.has(lockId(lock)))),
+                held: uniqueLocks(before.locks),
                 ...changes(before, after),
+                scanned: scannedBetween(before, after),
                 durationMs
             });
             before = merged(before, after);
@@ -85220,6 +86801,8 @@ async function traceAlone(observer, statement, run) {
             version: statement.version,
             index: statement.index,
             locks: uniqueLocks(seen),
+            // On its own (autocommit), the statement began holding nothing; its scans are not visible from here.
+            held: [],
             ...changes(before, after),
             durationMs,
             locksSampled: true
@@ -85582,7 +87165,13 @@ class TracingTarget {
  * binaries on the machine.
  * Verification runs on vanilla PostgreSQL: extensions or roles that exist only on Aurora can fail
  * here, and the failure is reported as PostgreSQL gave it.
+ *
+ * Given the target's settings (read with the review's catalog call), the database verification runs in is
+ * made like the target's: its encoding and locale, TimeZone, DateStyle, search_path … (target-settings.ts),
+ * and what it could not match is reported in `settings`. Without them the local server runs in UTC, never
+ * in the runner's own time zone.
  */
+
 
 
 
@@ -85595,6 +87184,19 @@ class TracingTarget {
 
 const META = metaTables('public', 'schema_migrations');
 const SCRATCH_PREFIX = 'aurora_migrate_verify_';
+/** The database verification runs in on a local server, when it is made like the target's. */
+const LOCAL_DATABASE = 'aurora_migrate_verify';
+/**
+ * Creates `name` like the target's database (when its settings are known) and sets its session settings;
+ * returns why a setting could not be matched, by name. `created` is called once the database exists.
+ */
+async function createLikeTarget(admin, name, settings, created = () => { }) {
+    const reasons = await createDatabaseLike(admin, name, settings);
+    created();
+    for (const [setting, reason] of await setDatabaseSettings(admin, name, settings))
+        reasons.set(setting, reason);
+    return reasons;
+}
 /** Times each transaction: every version is applied in exactly one. */
 class TimedTarget {
     inner;
@@ -85625,7 +87227,7 @@ class TimedTarget {
 function statementCount(version) {
     return version.files.reduce((sum, file) => sum + file.statements.length, 0);
 }
-async function createScratchDatabase(url, log) {
+async function createScratchDatabase(url, log, settings) {
     const masked = maskUrl(url);
     const server = `shadow-database-url ${masked}`;
     let scratchUrl;
@@ -85641,15 +87243,20 @@ async function createScratchDatabase(url, log) {
     scratchUrl.pathname = `/${name}`;
     const admin = new PostgresTarget(url, { log });
     let before;
+    let settingReasons;
+    let created = false;
     try {
         if (!(await takeVerificationTurn(admin, masked, log))) {
             throw new ShadowUnavailableError(`Another verification has been running on shadow-database-url ${masked} for ${VERIFICATION_WAIT_MS / 60_000} minutes; run plan again when it has finished.`);
         }
         // What the server holds before: afterwards every role, database and tablespace not in it is the migrations' and is dropped.
         before = await clusterState(admin);
-        await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
+        settingReasons = await createLikeTarget(admin, name, settings, () => (created = true));
     }
     catch (error) {
+        // Created, then setting it failed (the connection broke): the database must not stay behind.
+        if (created)
+            await dropDatabase(admin, name).catch(() => { });
         await admin.close();
         if (error instanceof ShadowUnavailableError)
             throw error;
@@ -85664,6 +87271,7 @@ async function createScratchDatabase(url, log) {
     return {
         server,
         url: scratchUrl.toString(),
+        settingReasons,
         async cleanUp() {
             try {
                 try {
@@ -85701,14 +87309,49 @@ async function restoreServer(admin, before, masked, log) {
 }
 async function localShadow(options) {
     const start = options.startLocal ?? startLocalPostgres;
-    const local = await start({ log: options.log, env: options.env, binSearch: options.binSearch });
-    return {
-        server: `local PostgreSQL ${local.version}`,
-        url: local.url,
-        async cleanUp() {
-            await local.stop().catch((error) => options.log(`Stopping the local PostgreSQL failed: ${errorMessage(error)}`));
-        }
-    };
+    const local = await start({
+        log: options.log,
+        env: options.env,
+        binSearch: options.binSearch,
+        // Of several PostgreSQL versions on the machine, the target's.
+        preferMajor: options.targetSettings?.server_version_num ? majorOf(options.targetSettings.server_version_num) : null
+    });
+    const stop = () => local.stop().catch((error) => options.log(`Stopping the local PostgreSQL failed: ${errorMessage(error)}`));
+    const shadow = { server: `local PostgreSQL ${local.version}`, url: local.url, settingReasons: new Map(), cleanUp: stop };
+    if (!options.targetSettings)
+        return shadow;
+    // A database of its own, made like the target's: the locale is fixed when a database is created.
+    const admin = new PostgresTarget(local.url, { log: options.log });
+    try {
+        shadow.settingReasons = await createLikeTarget(admin, LOCAL_DATABASE, options.targetSettings);
+    }
+    catch (error) {
+        await stop();
+        throw new ShadowUnavailableError(`Could not create the verification database on ${shadow.server}: ${errorMessage(error)}`, {
+            cause: error
+        });
+    }
+    finally {
+        await admin.close();
+    }
+    const url = new URL(local.url);
+    url.pathname = `/${LOCAL_DATABASE}`;
+    shadow.url = url.toString();
+    return shadow;
+}
+/** What the throwaway database matched of the target's settings, read back from a new session there; logged. */
+async function matchSettings(target, shadow, settings, log) {
+    let shown;
+    try {
+        shown = await readSettings(target);
+    }
+    catch (error) {
+        log(`Could not read the settings of the throwaway database back: ${errorMessage(error)}`);
+        shown = {};
+    }
+    const match = compareSettings(settings, shown, shadow.settingReasons);
+    log(describeMatch(match));
+    return match;
 }
 async function verifyOnShadow(versions, options) {
     const started = Date.now();
@@ -85729,12 +87372,13 @@ async function verifyOnShadow(versions, options) {
         durationMs: Date.now() - started,
         trace: null,
         schemaChange: null,
-        traceMessage: null
+        traceMessage: null,
+        settings: null
     });
     let shadow;
     try {
         shadow = options.shadowDatabaseUrl
-            ? await createScratchDatabase(options.shadowDatabaseUrl, log)
+            ? await createScratchDatabase(options.shadowDatabaseUrl, log, options.targetSettings ?? null)
             : await localShadow({ ...options, log });
     }
     catch (error) {
@@ -85744,7 +87388,10 @@ async function verifyOnShadow(versions, options) {
     const timed = new TimedTarget(new PostgresTarget(shadow.url, { log }));
     const tracing = tracingFor(sorted, options.pending, shadow.url, timed);
     const target = tracing ?? timed;
+    let settings = null;
     try {
+        if (options.targetSettings)
+            settings = await matchSettings(timed, shadow, options.targetSettings, log);
         log(`Verifying ${sorted.length} version${sorted.length === 1 ? '' : 's'} on ${shadow.server}`);
         const result = await applyMigrations(target, sorted, {
             tables: META,
@@ -85782,7 +87429,10 @@ async function verifyOnShadow(versions, options) {
         if (result.error && (!failure || !isVersionFailure(result.error))) {
             // The server, not the SQL: the connection broke, or the lease could not be taken.
             const reached = checks.map((check) => check.status === 'failed' ? { version: check.version, status: 'not-run', durationMs: 0, statements: check.statements } : check);
-            return unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(result.error)}`, reached);
+            return {
+                ...unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(result.error)}`, reached),
+                settings
+            };
         }
         return {
             status: failure ? 'failed' : 'passed',
@@ -85792,11 +87442,12 @@ async function verifyOnShadow(versions, options) {
             durationMs: Date.now() - started,
             trace: tracing && !tracing.failure ? tracing.traces : null,
             schemaChange: tracing && !tracing.failure ? tracing.schemaChange() : null,
-            traceMessage: tracing?.failure ? scrub(`Tracing the pending statements stopped: ${tracing.failure}`) : null
+            traceMessage: tracing?.failure ? scrub(`Tracing the pending statements stopped: ${tracing.failure}`) : null,
+            settings
         };
     }
     catch (error) {
-        return unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(error)}`);
+        return { ...unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(error)}`), settings };
     }
     finally {
         await target.close();
@@ -85848,7 +87499,12 @@ async function readPlan(config, versions, context, reporter) {
             // plan changes nothing: a database without the meta table simply has nothing applied.
             const { rows } = await readHistory(target, config.metaTable);
             const plan = planMigrations(versions, rows, options);
-            return { plan, source: { kind: 'database' }, prepared: await prepareReview(versions, pendingOf(plan), target, reporter) };
+            // With the target's settings when verifying: the throwaway database is made like the target's.
+            return {
+                plan,
+                source: { kind: 'database' },
+                prepared: await prepareReview(versions, pendingOf(plan), target, reporter, config.verify)
+            };
         });
     }
     if (!context.baseSha) {
@@ -85863,16 +87519,21 @@ async function readPlan(config, versions, context, reporter) {
 async function runPlan(config, versions, context, reporter) {
     const { plan, source, prepared } = await readPlan(config, versions, context, reporter);
     logPlan(plan, reporter);
-    for (const refusal of plan.refusals)
-        reporter.warning(logLine(`apply would refuse: ${clip(refusal, 4_000)}`));
     let verification = null;
-    if (config.verify) {
+    // What apply would refuse on an empty database, it refuses on the throwaway one too: nothing to start a server for.
+    const refusedFromScratch = config.verify ? planMigrations(versions, []).refusals : [];
+    if (refusedFromScratch.length) {
+        verification = notVerified(versions, `Not run: apply would refuse these migrations on any database, so none of them was run: ${clip(refusedFromScratch.join(' '), 4_000)}`);
+        reporter.warning(logLine(`Verification did not run: apply would refuse these migrations on any database (see the errors below)`));
+    }
+    else if (config.verify) {
         reporter.info('Verifying: applying every version from scratch on a throwaway PostgreSQL');
         // Prefixed: these lines speak of the throwaway database, never of the target.
         verification = await verifyOnShadow(versions, {
             shadowDatabaseUrl: config.shadowDatabaseUrl,
             log: (message) => reporter.info(`[verify] ${message}`),
-            pending: pendingOf(plan)
+            pending: pendingOf(plan),
+            targetSettings: prepared.targetSettings ?? null
         });
         if (verification.status === 'unavailable')
             reporter.warning(`Verification did not run: ${verification.message}`);
@@ -85894,10 +87555,12 @@ async function runPlan(config, versions, context, reporter) {
         runUrl: config.run.runUrl,
         sha: config.run.commitSha,
         review,
-        schemaChange: ran?.schemaChange ? renderSchemaChange(ran.schemaChange) : null
+        schemaChange: ran?.schemaChange ? renderSchemaChange(ran.schemaChange) : null,
+        failOn: config.failOn
     });
-    const failures = [];
-    const blocking = blockingFindings(review.findings, config.failOn);
+    // Everything apply would refuse before running anything fails the plan too, with apply's own words.
+    const failures = plan.refusals.map((refusal) => ({ message: refusal, where: { title: 'apply would refuse' } }));
+    const blocking = reviewBlocking(review.findings, config.failOn);
     if (blocking.length)
         failures.push({ message: failOnMessage(blocking, config.failOn), where: { title: 'Review' } });
     const failed = verification?.versions.find((v) => v.status === 'failed');
@@ -85908,8 +87571,31 @@ async function runPlan(config, versions, context, reporter) {
             where: { title: `Verification of v${failed.version} failed`, file, startLine: line, startColumn: column }
         });
     }
+    // SQL the parser refuses fails the plan whatever fail-on says; where verification already failed on it, that is said once.
+    const provedThere = (where) => where.file === failed?.error?.file && where.startLine === failed?.error?.line && where.startColumn === failed?.error?.column;
+    failures.push(...syntaxFailures(review.findings).filter((failure) => !provedThere(failure.where)));
     const outputs = planOutputs(plan, verification?.status ?? 'off', review.findings);
-    return { plan, source, verification, review, markdown, outputs, failures };
+    return { plan, source, verification, review, markdown, outputs, failures, refusedEverywhere: refusedFromScratch.length > 0 };
+}
+/** A verification that did not run, and why (said in the comment, not as a missing server). */
+function notVerified(versions, message) {
+    return {
+        status: 'unavailable',
+        server: null,
+        versions: [...versions]
+            .sort((a, b) => a.number - b.number)
+            .map((version) => ({
+            version: version.number,
+            status: 'not-run',
+            durationMs: 0,
+            statements: version.files.reduce((sum, file) => sum + file.statements.length, 0)
+        })),
+        message,
+        durationMs: 0,
+        trace: null,
+        schemaChange: null,
+        traceMessage: null
+    };
 }
 function logPlan(plan, reporter) {
     if (!plan.pending.length) {
@@ -85923,11 +87609,48 @@ function logPlan(plan, reporter) {
         reporter.info(`  v${version.version}: ${version.files.map(describe).join(', ')}`);
 }
 
+;// CONCATENATED MODULE: ./src/suggest.ts
+/** "Did you mean …?" for a misspelled flag, command or rule id: the closest known word by edit distance. */
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours. */
+function editDistance(a, b) {
+    const rows = a.length + 1;
+    const columns = b.length + 1;
+    const d = Array.from({ length: rows }, (_, i) => Array.from({ length: columns }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i < rows; i++) {
+        for (let j = 1; j < columns; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[a.length][b.length];
+}
+/**
+ * The known word closest to `word` when it is close enough to be a typing mistake (at most a third of its
+ * letters wrong, at least one), else the only known word that starts with it (`migrations` for
+ * `migrations-dir`); null when nothing is that close, or two are equally close.
+ */
+function closest(word, known) {
+    const lower = word.toLowerCase();
+    if (!lower || known.includes(word))
+        return null;
+    const limit = Math.max(1, Math.floor(lower.length / 3));
+    const scored = known.map((candidate) => ({ candidate, distance: editDistance(lower, candidate.toLowerCase()) }));
+    const best = Math.min(...scored.map((s) => s.distance));
+    const nearest = scored.filter((s) => s.distance === best);
+    if (best <= limit && nearest.length === 1)
+        return nearest[0].candidate;
+    const prefixed = lower.length >= 4 ? known.filter((candidate) => candidate.toLowerCase().startsWith(lower)) : [];
+    return prefixed.length === 1 ? prefixed[0] : null;
+}
+
 ;// CONCATENATED MODULE: ./src/config.ts
 /**
  * Reads and validates every input once. Each error names its input; secrets are registered for masking
  * before anything else can log them.
  */
+
 
 
 
@@ -86057,9 +87780,9 @@ function readConfig(sources) {
         baselineFrom,
         metaTable: parseMetaTableName(input('meta-table') || 'schema_migrations'),
         targetVersion: integerInput(sources, 'target-version', null, 1, 2_147_483_647),
-        waitTimeoutSeconds: integerInput(sources, 'wait-timeout', 600, 0, 6 * 3600),
-        leaseTtlSeconds: integerInput(sources, 'lease-ttl', 60, 5, 3600),
-        resumeTimeoutSeconds: integerInput(sources, 'resume-timeout', 300, 0, 3600),
+        waitTimeoutSeconds: secondsInput(sources, 'wait-timeout', 600, 0, 6 * 3600),
+        leaseTtlSeconds: secondsInput(sources, 'lease-ttl', 60, 5, 3600),
+        resumeTimeoutSeconds: secondsInput(sources, 'resume-timeout', 300, 0, 3600),
         failOn: failOnInput(input('fail-on')),
         ignoreRules: ruleIdsInput(input('ignore-rules'), sources.ruleIds),
         run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl }
@@ -86071,6 +87794,12 @@ function registerUrlSecrets(url, setSecret) {
         setSecret(secret);
 }
 function validatePostgresUrl(url, name) {
+    // A raw @ in the password makes the URL ambiguous: libpq (psql) ends the password at the first @, the
+    // WHATWG parser (node-postgres) at the last. It is refused, so that a URL means one thing everywhere.
+    if (writtenPassword(url)?.includes('@')) {
+        throw new InputError(name, 'the password holds a raw @: percent-encode it as %40 (and / as %2F, ? as %3F, # as %23). ' +
+            'With two @ the URL is ambiguous: psql and libpq end the password at the first @, node-postgres at the last');
+    }
     if (misreadPassword(url)) {
         throw new InputError(name, 'the password holds a character that must be percent-encoded in a URL (@ as %40, / as %2F, ? as %3F, # as %23): ' +
             'as written, the driver would read part of the password as the host or the database name');
@@ -86091,23 +87820,67 @@ function validatePostgresUrl(url, name) {
     return url;
 }
 const DURATION_UNITS = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
-/** A PostgreSQL-style duration: `5s`, `500ms`, `2min`, `1h`, or a number of milliseconds; `0` means no limit. */
+/**
+ * The one reading of a duration, for every input and flag: a whole number with a unit (`500ms`, `5s`,
+ * `2min`, `1h`, as PostgreSQL writes them) or a bare number in `bareUnit`, the unit the input always had
+ * (milliseconds for the timeouts PostgreSQL sets, seconds for the others). Returns milliseconds, or null
+ * when the text is not a duration.
+ */
+function parseDuration(raw, bareUnit) {
+    const match = /^(\d{1,12})\s*(ms|s|min|h)?$/i.exec(raw.trim());
+    if (!match)
+        return null;
+    const unit = (match[2] ?? bareUnit).toLowerCase();
+    return { ms: Number(match[1]) * DURATION_UNITS[unit], bare: match[2] === undefined };
+}
+/** A bare number below this, for a setting in milliseconds, was probably meant as seconds. */
+const SUSPICIOUS_BARE_MS = 100;
+/** A PostgreSQL timeout: `5s`, `500ms`, `2min`, `1h`, or a number of milliseconds; `0` means no limit. */
 function durationInput(sources, name, fallback) {
     const raw = sources.getInput(name).trim();
     if (!raw)
         return fallback;
-    const match = /^(\d+)\s*(ms|s|min|h)?$/.exec(raw);
-    if (!match)
+    const duration = parseDuration(raw, 'ms');
+    if (!duration)
         throw new InputError(name, `'${raw}' is not a duration: use for example 5s, 500ms, 2min or 0 for no limit`);
-    const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms'];
+    const { ms, bare } = duration;
     if (ms > 24 * 3_600_000)
         throw new InputError(name, `'${raw}' is longer than 24 hours`);
+    if (bare && ms > 0 && ms < SUSPICIOUS_BARE_MS)
+        sources.warning?.(name, `'${raw}' is ${ms} millisecond${ms === 1 ? '' : 's'} (a bare number is milliseconds, as PostgreSQL reads it): ` +
+            `write ${raw}s for ${raw} second${ms === 1 ? '' : 's'}, or ${raw}ms to say that milliseconds are meant`);
     return ms === 0 ? null : ms;
+}
+/** A wait of the engine's own, in whole seconds: `30s`, `10min`, `1h`, or a bare number of seconds. */
+function secondsInput(sources, name, fallback, min, max) {
+    const raw = sources.getInput(name).trim();
+    if (!raw)
+        return fallback;
+    const duration = parseDuration(raw, 's');
+    const range = `from ${spokenSeconds(min)} to ${spokenSeconds(max)}`;
+    if (!duration)
+        throw new InputError(name, `'${raw}' is not a duration: use for example 30s, 10min or 1h (a bare number is seconds), ${range}`);
+    if (duration.ms % 1000 !== 0)
+        throw new InputError(name, `'${raw}' is not a whole number of seconds`);
+    const seconds = duration.ms / 1000;
+    if (seconds < min || seconds > max)
+        throw new InputError(name, `'${raw}' is out of range: give a duration ${range}`);
+    return seconds;
+}
+/** 3600 → `1h`, 300 → `5min`, 45 → `45s`. */
+function spokenSeconds(seconds) {
+    if (seconds > 0 && seconds % 3600 === 0)
+        return `${seconds / 3600}h`;
+    if (seconds > 0 && seconds % 60 === 0)
+        return `${seconds / 60}min`;
+    return `${seconds}s`;
 }
 function failOnInput(raw) {
     const value = (raw || 'error').toLowerCase();
-    if (!FAIL_ON.includes(value))
-        throw new InputError('fail-on', `'${raw}' is not one of ${FAIL_ON.join(', ')}`);
+    if (!FAIL_ON.includes(value)) {
+        const match = closest(value, FAIL_ON);
+        throw new InputError('fail-on', `'${raw}' is not one of ${FAIL_ON.join(', ')}${match ? ` (did you mean ${match}?)` : ''}`);
+    }
     return value;
 }
 /** Comma-separated rule ids (spaces and line breaks around them are fine), each one the review knows. */
@@ -86118,7 +87891,8 @@ function ruleIdsInput(raw, known) {
             throw new InputError('ignore-rules', `'${id}' is not a rule id: give ids such as index-not-concurrent, separated by commas`);
         }
         if (known && !known.includes(id)) {
-            throw new InputError('ignore-rules', `'${id}' is not a rule of the review: see docs/rules.md for the ids (${known.length} rules)`);
+            const match = closest(id, known);
+            throw new InputError('ignore-rules', `'${id}' is not a rule of the review: ${match ? `did you mean ${match}? ` : ''}See docs/rules.md for the ids (${known.length} rules)`);
         }
     }
     return ids;
@@ -86595,12 +88369,38 @@ function describeFailure(status, error) {
     return message ? `GitHub answered ${status} "${message}"` : `GitHub answered ${status}`;
 }
 
+;// CONCATENATED MODULE: ./src/report/refused.ts
+/**
+ * The plan comment when the migration files themselves are refused (a symlink, a file too large, a name
+ * that is not a version …): nothing could be planned, and the sticky comment must not go on showing the
+ * verdict of an earlier push. The message comes from discovery and names files of the pull request, so it
+ * is shown as code, never as Markdown.
+ */
+
+function renderRefusedPlanComment(input) {
+    const footer = [input.runUrl ? `[workflow run](${input.runUrl})` : null, input.sha ? `commit ${code(input.sha.slice(0, 7))}` : null]
+        .filter(Boolean)
+        .join(' · ');
+    return [
+        `### aurora-migrate plan · ${input.environment}`,
+        '',
+        `❌ **apply would refuse these migrations**: nothing was planned, verified or reviewed. At ${code(clip(input.file, 300))}:`,
+        '',
+        fenced(clip(input.message, 4_000)),
+        '',
+        'Fix the files and push again; apply refuses the same files with the same message.',
+        '',
+        footer ? `<sub>aurora-migrate · ${footer}</sub>` : '<sub>aurora-migrate</sub>'
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action: inputs → migrations → the command (src/commands, shared with the command line in src/cli)
  * → outputs, job summary, pull request comments and deployment statuses. The one place that fails the
  * step: each error becomes one annotation at the file and line it concerns.
  */
+
 
 
 
@@ -86631,12 +88431,13 @@ async function main_run() {
             getInput: (name) => getInput(name),
             env: process.env,
             setSecret: core_setSecret,
-            ruleIds: rules_RULES.map((rule) => rule.id)
+            ruleIds: rules_RULES.map((rule) => rule.id),
+            warning: (input, message) => core_warning(logLine(`Input '${input}': ${message}`))
         });
-        const { versions, warnings } = await discoverMigrations(config.migrationsDir, config.workspace);
+        const { versions, warnings } = await discover(config);
         for (const warning of warnings)
             core_warning(logLine(warning));
-        main_info(`Found ${versions.length} version(s) in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`);
+        main_info(`Found ${versions.length} ${versions.length === 1 ? 'version' : 'versions'} in ${config.migrationsDir}${versions.length ? `: v${versions[0].number}…v${versions[versions.length - 1].number}` : ''}`);
         if (config.command === 'plan')
             await planStep(config, versions);
         else if (config.command === 'apply')
@@ -86646,6 +88447,29 @@ async function main_run() {
     }
     catch (error) {
         fail(error);
+    }
+}
+/**
+ * The migrations on disk. When plan finds the files refused (apply would refuse the same files with the same
+ * message), the comment and summary say so before the step fails: a reviewer never reads an earlier push's verdict.
+ */
+async function discover(config) {
+    try {
+        return await discoverMigrations(config.migrationsDir, config.workspace);
+    }
+    catch (error) {
+        if (config.command === 'plan' && error instanceof MigrationFileError) {
+            const markdown = renderRefusedPlanComment({
+                environment: config.environment,
+                message: errorMessage(error),
+                file: error.location.file,
+                runUrl: config.run.runUrl,
+                sha: config.run.commitSha
+            });
+            await publish(markdown, null);
+            await commentOnPullRequest(config, markdown);
+        }
+        throw error;
     }
 }
 /** The action's reporter: log lines through `info`, warnings and annotations through @actions/core. */

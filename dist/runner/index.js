@@ -32444,6 +32444,10 @@ function urlSecrets(url) {
     const written = [...(parts?.password ? [parts.password] : []), ...passwordSettings(parts ? parts.rest : url)];
     return [...new Set(written.flatMap((value) => [value, decoded(value)]))].filter(Boolean);
 }
+/** The password of a URL as it is written (percent-encoded or not), split as splitUrl reads it; null when there is none. */
+function writtenPassword(url) {
+    return splitUrl(url)?.password ?? null;
+}
 /**
  * Whether a URL parser (and so the PostgreSQL driver) reads another password than the one written: a raw
  * `@`, `/`, `?` or `#` in the password makes it take part of the password for the host or the database.
@@ -32675,7 +32679,9 @@ function guardFailure(statement, result, index) {
         phase: 'statement',
         failedIndex: index,
         failedLabel: statement.label,
-        error: { message: `Expected ${statement.expectRows} row(s), got ${result.rowCount}; the transaction was rolled back.` },
+        error: {
+            message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${result.rowCount}; the transaction was rolled back.`
+        },
         guard: true,
         guardRows: result.rows
     };
@@ -33172,7 +33178,9 @@ function decodePackedError(error, statements, marker) {
             phase: 'statement',
             failedIndex: index,
             failedLabel: statement.label,
-            error: { message: `Expected ${statement.expectRows} row(s), got ${match[2]}; the transaction was rolled back.` },
+            error: {
+                message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${match[2]}; the transaction was rolled back.`
+            },
             guard: true
         };
     }

@@ -134,6 +134,15 @@ describe('runRules', () => {
       ['index-not-concurrent', 'warning', 4, null]
     ])
     expect(findings[1].message).toContain('`index-not-concurent`')
+    expect(findings[1].message).toContain('Did you mean `index-not-concurrent`?')
+    expect(findings[1].fix).toBe('Write `index-not-concurrent` in the comment, or remove it.')
+  })
+
+  test('a waiver far from every rule id suggests none', async () => {
+    const statements = await statementsOf({ '01.sql': '-- aurora-migrate:ignore xyzzy because\nCREATE INDEX ON orders (a);\n' })
+    const [waiver] = runAllRules(statements, CONTEXT, { ignoreRules: [] }).filter((f) => f.rule === 'unknown-waiver')
+    expect(waiver.message).not.toContain('Did you mean')
+    expect(waiver.fix).toContain('docs/rules.md')
   })
 
   test.each([

@@ -83393,7 +83393,48 @@ const LOCK_RULES = [
     refreshNotConcurrent
 ];
 
+;// CONCATENATED MODULE: ./src/suggest.ts
+/** "Did you mean …?" for a misspelled flag, command or rule id: the closest known word by edit distance. */
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours. */
+function editDistance(a, b) {
+    const rows = a.length + 1;
+    const columns = b.length + 1;
+    const d = Array.from({ length: rows }, (_, i) => Array.from({ length: columns }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i < rows; i++) {
+        for (let j = 1; j < columns; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[a.length][b.length];
+}
+/**
+ * The known word closest to `word` when it is close enough to be a typing mistake (at most a third of its
+ * letters wrong, at least one), else the only known word that starts with it (`migrations` for
+ * `migrations-dir`); null when nothing is that close, or two are equally close.
+ */
+function closest(word, known) {
+    const lower = word.toLowerCase();
+    if (!lower || known.includes(word))
+        return null;
+    const limit = Math.max(1, Math.floor(lower.length / 3));
+    const scored = known.map((candidate) => ({ candidate, distance: editDistance(lower, candidate.toLowerCase()) }));
+    const best = Math.min(...scored.map((s) => s.distance));
+    const nearest = scored.filter((s) => s.distance === best);
+    if (best <= limit && nearest.length === 1)
+        return nearest[0].candidate;
+    const prefixed = lower.length >= 4 ? known.filter((candidate) => candidate.toLowerCase().startsWith(lower)) : [];
+    return prefixed.length === 1 ? prefixed[0] : null;
+}
+
 ;// CONCATENATED MODULE: ./src/review/rules/waivers.ts
+/**
+ * A waiver comment whose rule id no rule has waives nothing: a misspelt id would otherwise leave the finding
+ * it meant to waive standing with no word on why.
+ */
+
 /** The rule, given the ids of every rule (its own included) to check waivers against. */
 function unknownWaiverRule(knownIds) {
     return {
@@ -83404,13 +83445,18 @@ function unknownWaiverRule(knownIds) {
             const known = knownIds();
             return [...statement.waivers.keys()]
                 .filter((id) => !known.has(id))
-                .map((id) => ({
-                severity: 'notice',
-                message: `The comment before this statement waives \`${id}\`, which is no rule's id: it waives nothing.`,
-                fix: 'Write the rule id as the finding and docs/rules.md give it (for example `index-not-concurrent`), or remove the comment.',
-                relation: null,
-                lock: null
-            }));
+                .map((id) => {
+                const match = closest(id, [...known]);
+                return {
+                    severity: 'notice',
+                    message: `The comment before this statement waives \`${id}\`, which is no rule's id: it waives nothing.${match ? ` Did you mean \`${match}\`?` : ''}`,
+                    fix: match
+                        ? `Write \`${match}\` in the comment, or remove it.`
+                        : 'Write the rule id as the finding and docs/rules.md give it (for example `index-not-concurrent`), or remove the comment.',
+                    relation: null,
+                    lock: null
+                };
+            });
         }
     };
 }
@@ -87607,42 +87653,6 @@ function logPlan(plan, reporter) {
     const describe = (f) => `${f.name} (${f.statements}${f.transactionWrapper ? ', its BEGIN/COMMIT left out' : ''})`;
     for (const version of plan.pending)
         reporter.info(`  v${version.version}: ${version.files.map(describe).join(', ')}`);
-}
-
-;// CONCATENATED MODULE: ./src/suggest.ts
-/** "Did you mean …?" for a misspelled flag, command or rule id: the closest known word by edit distance. */
-/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours. */
-function editDistance(a, b) {
-    const rows = a.length + 1;
-    const columns = b.length + 1;
-    const d = Array.from({ length: rows }, (_, i) => Array.from({ length: columns }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    for (let i = 1; i < rows; i++) {
-        for (let j = 1; j < columns; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-    }
-    return d[a.length][b.length];
-}
-/**
- * The known word closest to `word` when it is close enough to be a typing mistake (at most a third of its
- * letters wrong, at least one), else the only known word that starts with it (`migrations` for
- * `migrations-dir`); null when nothing is that close, or two are equally close.
- */
-function closest(word, known) {
-    const lower = word.toLowerCase();
-    if (!lower || known.includes(word))
-        return null;
-    const limit = Math.max(1, Math.floor(lower.length / 3));
-    const scored = known.map((candidate) => ({ candidate, distance: editDistance(lower, candidate.toLowerCase()) }));
-    const best = Math.min(...scored.map((s) => s.distance));
-    const nearest = scored.filter((s) => s.distance === best);
-    if (best <= limit && nearest.length === 1)
-        return nearest[0].candidate;
-    const prefixed = lower.length >= 4 ? known.filter((candidate) => candidate.toLowerCase().startsWith(lower)) : [];
-    return prefixed.length === 1 ? prefixed[0] : null;
 }
 
 ;// CONCATENATED MODULE: ./src/config.ts

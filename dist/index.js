@@ -88383,8 +88383,9 @@ function describeFailure(status, error) {
  * The plan comment when the migration files themselves are refused (a symlink, a file too large, a name
  * that is not a version …): nothing could be planned, and the sticky comment must not go on showing the
  * verdict of an earlier push. The message comes from discovery and names files of the pull request, so it
- * is shown as code, never as Markdown.
+ * is shown as code, never as Markdown, with control characters escaped.
  */
+
 
 function renderRefusedPlanComment(input) {
     const footer = [input.runUrl ? `[workflow run](${input.runUrl})` : null, input.sha ? `commit ${code(input.sha.slice(0, 7))}` : null]
@@ -88393,9 +88394,10 @@ function renderRefusedPlanComment(input) {
     return [
         `### aurora-migrate plan · ${input.environment}`,
         '',
-        `❌ **apply would refuse these migrations**: nothing was planned, verified or reviewed. At ${code(clip(input.file, 300))}:`,
+        `❌ **apply would refuse these migrations**: nothing was planned, verified or reviewed. At ${code(clip(printable(input.file), 300))}:`,
         '',
-        fenced(clip(input.message, 4_000)),
+        // One line each, control characters escaped: a name of the pull request cannot break out of the block.
+        fenced(clip(printable(input.message), 4_000)),
         '',
         'Fix the files and push again; apply refuses the same files with the same message.',
         '',

@@ -6,7 +6,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { EXIT, runCli } from '../src/cli/run.js'
-import { positionOf, syntaxErrors, SYNTAX_ERROR } from '../src/review/syntax.js'
+import { parsePending } from '../src/review/review.js'
+import { positionOf, SYNTAX_ERROR } from '../src/review/syntax.js'
 import { version, writeMigrations } from './support/versions.js'
 
 async function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -28,7 +29,12 @@ function project(files: Record<string, string>): string {
   return dir
 }
 
-describe('syntaxErrors', () => {
+/** The syntax errors of one parse of the pending versions. */
+async function syntaxErrors(...args: Parameters<typeof parsePending>) {
+  return (await parsePending(...args)).syntaxErrors
+}
+
+describe('syntax errors of the pending versions', () => {
   test('a misspelt keyword is an error where the parser points, on the line of the file', async () => {
     const v = version(1, { '01_a.sql': '-- tables\ncreate table a (id int);\n\ncreate tabel b (id int);\n' })
     const findings = await syntaxErrors([v], [1])
@@ -50,6 +56,16 @@ describe('syntaxErrors', () => {
     const bad = version(2, { '01_b.sql': 'selec 1;\n' })
     expect(await syntaxErrors([good, bad], [1])).toEqual([])
     expect(await syntaxErrors([good, bad], [2])).toHaveLength(1)
+  })
+
+  test('one parse gives both: the statements that parse are reviewed, the one that does not is the error', async () => {
+    const v = version(1, { '01_a.sql': 'create table a (id int);\nselec 1;\ncreate index a_id on a (id);\n' })
+    const { statements, syntaxErrors: errors } = await parsePending([v], [1])
+    expect(statements.map((s) => [s.index, s.line])).toEqual([
+      [0, 1],
+      [2, 3]
+    ])
+    expect(errors.map((e) => [e.line, e.column])).toEqual([[2, 1]])
   })
 
   test('positions count code points, across lines of one statement', () => {

@@ -10,8 +10,8 @@ import type { Plan } from '../plan.js'
 import { logLine } from '../printable.js'
 import { blockingFindings, findingAnnotations, findingLogLine, type ReviewInput } from '../report/review.js'
 import { readTargetCatalog } from '../review/catalog.js'
-import { RULES, reviewStatements, runRules, touchedRelations } from '../review/review.js'
-import { SYNTAX_ERROR, syntaxErrors } from '../review/syntax.js'
+import { RULES, parsePending, runRules, touchedRelations } from '../review/review.js'
+import { SYNTAX_ERROR } from '../review/syntax.js'
 import type { Finding, RelationFacts, ReviewStatement, StatementTrace } from '../review/types.js'
 import type { TargetSettings } from '../shadow/target-settings.js'
 import type { Target } from '../targets/target.js'
@@ -43,16 +43,15 @@ export async function prepareReview(
 ): Promise<PreparedReview> {
   if (!reviewed.length && !(withSettings && target))
     return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null }
-  let statements: ReviewStatement[]
-  let refused: Finding[]
+  let parsed: Awaited<ReturnType<typeof parsePending>>
   try {
-    statements = await reviewStatements(versions, reviewed)
-    refused = await syntaxErrors(versions, reviewed)
+    parsed = await parsePending(versions, reviewed)
   } catch (error) {
     const message = `PostgreSQL's parser could not be loaded: ${errorMessage(error)}`
     reporter.warning(logLine(`The review did not run: ${message}`))
     return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message }
   }
+  const { statements, syntaxErrors: refused } = parsed
   if (!target) return { statements, syntaxErrors: refused, catalog: null, catalogState: 'no-target', unavailable: null }
   try {
     const read = await readTargetCatalog(target, touchedRelations(statements, DEFAULT_SCHEMA), { settings: withSettings })

@@ -13,10 +13,13 @@ import { fileURLToPath } from 'node:url'
 export type StatementNode = Record<string, unknown>
 
 export interface Parser {
-  /** The statement's node, or null when the parser refuses the text or finds other than one statement in it. */
+  /**
+   * One parse of the text: its statement's node (null when the parser refuses it or finds other than one statement
+   * in it), and why the parser refuses it (null when it parses).
+   */
+  parse(sql: string): { node: StatementNode | null; error: SyntaxError | null }
+  /** The statement's node alone (parse(sql).node). */
   parseStatement(sql: string): StatementNode | null
-  /** Why the parser refuses the text, with the character offset (0-based, in `sql`) it points at; null when it parses. */
-  syntaxError(sql: string): SyntaxError | null
 }
 
 export interface SyntaxError {
@@ -35,27 +38,18 @@ let loading: Promise<Parser> | null = null
 export function loadParser(): Promise<Parser> {
   loading ??= (async () => {
     const libpgQuery = await importLibpgQuery()
-    return {
-      parseStatement(sql: string): StatementNode | null {
-        let statements
-        try {
-          statements = libpgQuery.parseSync(sql).stmts ?? []
-        } catch {
-          // Refused by the parser: verification runs the statement and reports the error with its location.
-          return null
-        }
-        if (statements.length !== 1) return null
-        return (statements[0].stmt as StatementNode | undefined) ?? null
-      },
-      syntaxError(sql: string): SyntaxError | null {
-        try {
-          libpgQuery.parseSync(sql)
-          return null
-        } catch (error) {
-          return describeSyntaxError(error, sql)
-        }
+    const parse: Parser['parse'] = (sql) => {
+      let statements
+      try {
+        statements = libpgQuery.parseSync(sql).stmts ?? []
+      } catch (error) {
+        // Refused by the parser: the review reports it at the parser's position (syntax.ts), and verification runs it.
+        return { node: null, error: describeSyntaxError(error, sql) }
       }
+      const node = statements.length === 1 ? ((statements[0].stmt as StatementNode | undefined) ?? null) : null
+      return { node, error: null }
     }
+    return { parse, parseStatement: (sql) => parse(sql).node }
   })()
   loading.catch(() => {
     loading = null

@@ -7,6 +7,7 @@ import { CreatedRelations } from './created-earlier.js'
 import { createdRelations, indexColumns, namedRelations } from './names.js'
 import { loadParser } from './parse.js'
 import { RULES } from './rules/index.js'
+import { syntaxErrorFinding } from './syntax.js'
 import { isSeverity, type Finding, type ReviewContext, type ReviewStatement } from './types.js'
 
 export { RULES }
@@ -15,20 +16,25 @@ export { RULES }
 const WAIVER = /^--\s*aurora-migrate:ignore\s+([a-z0-9][a-z0-9-]*)\s+(\S.*)$/
 
 /**
- * The pending versions' statements, parsed. `index` counts every statement of the version (all files, in
- * order) as verification does, also those the parser refuses: those are left out here, and verification
- * reports them with their location when it runs them.
+ * The pending versions' statements, parsed once: those the parser takes, and an error finding for each it refuses
+ * (syntax.ts). `index` counts every statement of the version (all files, in order) as verification does, also
+ * those the parser refuses, which are left out of `statements`.
  */
-export async function reviewStatements(versions: Version[], pending: number[]): Promise<ReviewStatement[]> {
+export async function parsePending(
+  versions: Version[],
+  pending: number[]
+): Promise<{ statements: ReviewStatement[]; syntaxErrors: Finding[] }> {
   const parser = await loadParser()
   const pendingSet = new Set(pending)
   const statements: ReviewStatement[] = []
+  const syntaxErrors: Finding[] = []
   for (const version of versions.filter((v) => pendingSet.has(v.number))) {
     let index = 0
     for (const file of version.files) {
       const lines = file.text.split(/\r\n|\r|\n/)
       for (const statement of file.statements) {
-        const node = parser.parseStatement(statement.sql)
+        const { node, error } = parser.parse(statement.sql)
+        if (error) syntaxErrors.push(syntaxErrorFinding(version.number, statement, error))
         if (node) {
           statements.push({
             version: version.number,
@@ -46,7 +52,12 @@ export async function reviewStatements(versions: Version[], pending: number[]): 
       }
     }
   }
-  return statements
+  return { statements, syntaxErrors }
+}
+
+/** The statements of parsePending alone. */
+export async function reviewStatements(versions: Version[], pending: number[]): Promise<ReviewStatement[]> {
+  return (await parsePending(versions, pending)).statements
 }
 
 /**

@@ -3,41 +3,28 @@
  * database. `review` is what people run as a lint step, and a statement that does not parse fails on
  * every PostgreSQL, so it is never a finding a comment or the ignore-rules input can waive.
  */
-import type { Statement, Version } from '../migrations/types.js'
-import { loadParser } from './parse.js'
+import type { Statement } from '../migrations/types.js'
+import type { SyntaxError } from './parse.js'
 import type { Finding } from './types.js'
 
 /** The id syntax errors are reported under (not a rule: nothing can waive it). */
 export const SYNTAX_ERROR = 'syntax-error'
 
-/** Every pending statement the parser refuses, as an error finding where the parser points. */
-export async function syntaxErrors(versions: Version[], pending: number[]): Promise<Finding[]> {
-  const parser = await loadParser()
-  const wanted = new Set(pending)
-  const findings: Finding[] = []
-  for (const version of versions) {
-    if (!wanted.has(version.number)) continue
-    for (const file of version.files) {
-      for (const statement of file.statements) {
-        const error = parser.syntaxError(statement.sql)
-        if (!error) continue
-        const { line, column } = positionOf(statement, error.offset)
-        findings.push({
-          rule: SYNTAX_ERROR,
-          severity: 'error',
-          version: version.number,
-          file: statement.file,
-          line,
-          column,
-          message: `PostgreSQL cannot parse this statement: ${error.message}.`,
-          fix: 'Correct the SQL: it fails on every PostgreSQL, so apply would stop at this statement.',
-          relation: null,
-          lock: null
-        })
-      }
-    }
+/** The statement the parser refuses, as an error finding where the parser points. */
+export function syntaxErrorFinding(version: number, statement: Statement, error: SyntaxError): Finding {
+  const { line, column } = positionOf(statement, error.offset)
+  return {
+    rule: SYNTAX_ERROR,
+    severity: 'error',
+    version,
+    file: statement.file,
+    line,
+    column,
+    message: `PostgreSQL cannot parse this statement: ${error.message}.`,
+    fix: 'Correct the SQL: it fails on every PostgreSQL, so apply would stop at this statement.',
+    relation: null,
+    lock: null
   }
-  return findings
 }
 
 /**

@@ -14,7 +14,7 @@ import { renderPlanComment, type PlanSource } from '../report/comment.js'
 import { planOutputs, type RunOutputs } from '../report/outputs.js'
 import { failOnMessage, type ReviewInput } from '../report/review.js'
 import { renderSchemaChange } from '../review/schema-change.js'
-import { verifyOnShadow, type Verification } from '../shadow/verify.js'
+import { notRunChecks, unavailableVerification, verifyOnShadow, type Verification } from '../shadow/verify.js'
 import { transportLimits } from '../targets/create.js'
 import type { CommandFailure, Reporter } from './reporter.js'
 import { pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures, type PreparedReview } from './review.js'
@@ -82,7 +82,12 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
   // What apply would refuse on an empty database, it refuses on the throwaway one too: nothing to start a server for.
   const refusedFromScratch = config.verify ? planMigrations(versions, []).refusals : []
   if (refusedFromScratch.length) {
-    verification = notVerified(versions, 'apply would refuse these migrations on any database (see its refusals), so none was run.')
+    verification = unavailableVerification(
+      null,
+      'apply would refuse these migrations on any database (see its refusals), so none was run.',
+      notRunChecks(versions),
+      0
+    )
     reporter.warning(logLine(`Verification did not run: apply would refuse these migrations on any database (see the errors below)`))
   } else if (config.verify) {
     reporter.info('Verifying: applying every version from scratch on a throwaway PostgreSQL')
@@ -133,27 +138,6 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
   failures.push(...syntaxFailures(review.findings).filter((failure) => !provedThere(failure.where)))
   const outputs = planOutputs(plan, verification?.status ?? 'off', review.findings)
   return { plan, source, verification, review, markdown, outputs, failures, refusedEverywhere: refusedFromScratch.length > 0 }
-}
-
-/** A verification that did not run, and why (said in the comment, not as a missing server). */
-function notVerified(versions: Version[], message: string): Verification {
-  return {
-    status: 'unavailable',
-    server: null,
-    versions: [...versions]
-      .sort((a, b) => a.number - b.number)
-      .map((version) => ({
-        version: version.number,
-        status: 'not-run',
-        durationMs: 0,
-        statements: version.files.reduce((sum, file) => sum + file.statements.length, 0)
-      })),
-    message,
-    durationMs: 0,
-    trace: null,
-    schemaChange: null,
-    traceMessage: null
-  }
 }
 
 export function logPlan(plan: Plan, reporter: Reporter): void {

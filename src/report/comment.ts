@@ -62,7 +62,8 @@ const FINDINGS_BUDGET = 12_000
 const WARNINGS_BUDGET = 4_000
 const SCHEMA_CHANGE_BUDGET = 8_000
 
-function footer(runUrl: string | null, sha: string | null): string {
+/** The comment's last line: the tool, the workflow run and the commit. */
+export function footer(runUrl: string | null, sha: string | null): string {
   const parts = [runUrl ? `[workflow run](${runUrl})` : null, sha ? `commit ${code(sha.slice(0, 7))}` : null].filter(Boolean)
   return parts.length ? `<sub>aurora-migrate · ${parts.join(' · ')}</sub>` : '<sub>aurora-migrate</sub>'
 }

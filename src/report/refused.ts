@@ -5,6 +5,7 @@
  * is shown as code, never as Markdown, with control characters escaped.
  */
 import { printable } from '../printable.js'
+import { footer } from './comment.js'
 import { clip, code, fenced } from './markdown.js'
 
 export interface RefusedPlanInput {
@@ -18,9 +19,6 @@ export interface RefusedPlanInput {
 }
 
 export function renderRefusedPlanComment(input: RefusedPlanInput): string {
-  const footer = [input.runUrl ? `[workflow run](${input.runUrl})` : null, input.sha ? `commit ${code(input.sha.slice(0, 7))}` : null]
-    .filter(Boolean)
-    .join(' · ')
   return [
     `### aurora-migrate plan · ${input.environment}`,
     '',
@@ -31,6 +29,6 @@ export function renderRefusedPlanComment(input: RefusedPlanInput): string {
     '',
     'Fix the files and push again; apply refuses the same files with the same message.',
     '',
-    footer ? `<sub>aurora-migrate · ${footer}</sub>` : '<sub>aurora-migrate</sub>'
+    footer(input.runUrl, input.sha)
   ].join('\n')
 }

@@ -287,28 +287,38 @@ async function matchSettings(target: Target, shadow: Shadow, settings: TargetSet
   return match
 }
 
+/** A version verification did not run, its statements counted. */
+function notRun(version: Version): VersionCheck {
+  return { version: version.number, status: 'not-run', durationMs: 0, statements: statementCount(version) }
+}
+
+/** Each version as not run, in version order. */
+export function notRunChecks(versions: readonly Version[]): VersionCheck[] {
+  return [...versions].sort((a, b) => a.number - b.number).map(notRun)
+}
+
+/** A verification that did not run (or could not finish), and why: said in the comment as such, never as a failure. */
+export function unavailableVerification(server: string | null, message: string, checks: VersionCheck[], durationMs: number): Verification {
+  return {
+    status: 'unavailable',
+    server,
+    versions: checks,
+    message,
+    durationMs,
+    trace: null,
+    schemaChange: null,
+    traceMessage: null,
+    settings: null
+  }
+}
+
 export async function verifyOnShadow(versions: Version[], options: VerifyOptions): Promise<Verification> {
   const started = Date.now()
   const scrub = scrubSecrets(options.shadowDatabaseUrl)
   const log = (message: string): void => options.log(scrub(message))
   const sorted = [...versions].sort((a, b) => a.number - b.number)
-  const notRun = (version: Version): VersionCheck => ({
-    version: version.number,
-    status: 'not-run',
-    durationMs: 0,
-    statements: statementCount(version)
-  })
-  const unavailable = (server: string | null, message: string, checks: VersionCheck[] = sorted.map(notRun)): Verification => ({
-    status: 'unavailable',
-    server,
-    versions: checks,
-    message: scrub(message),
-    durationMs: Date.now() - started,
-    trace: null,
-    schemaChange: null,
-    traceMessage: null,
-    settings: null
-  })
+  const unavailable = (server: string | null, message: string, checks: VersionCheck[] = notRunChecks(sorted)): Verification =>
+    unavailableVerification(server, scrub(message), checks, Date.now() - started)
 
   let shadow: Shadow
   try {

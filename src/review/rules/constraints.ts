@@ -206,7 +206,7 @@ export const setNotNull: Rule = {
       // The target's catalog, when it says: NOT NULL already, or proved by a valid CHECK (nothing to scan either way).
       const facts = context.catalog?.get(relation)
       if (facts?.notNullColumns?.includes(column) || facts?.checkedNotNullColumns?.includes(column)) return []
-      const nulls = context.catalog?.get(relation)?.nullFraction?.[column]
+      const nulls = facts?.nullFraction?.[column]
       const table = sqlRelation(relation, context)
       const check = sqlIdentifier(`${relation.split('.').pop()}_${column}_not_null`)
       const failing = nulls !== undefined && nulls > 0

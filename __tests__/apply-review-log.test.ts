@@ -2,36 +2,21 @@
  * apply logs the review of what it applies from the SQL alone (it reads no catalog), and says that in those
  * words: connected to the target, it never claims there is no target.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { EXIT, runCli } from '../src/cli/run.js'
+import { EXIT } from '../src/cli/run.js'
+import { cliProject, runCliCaptured } from './support/cli.js'
 import { createTestDatabase, sql } from './support/postgres.js'
-import { writeMigrations } from './support/versions.js'
 
 test("apply's review log says the size was not read, not that there is no target, and the index is built", async () => {
   const db = await createTestDatabase('applylog')
   try {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-applylog-'))
-    writeMigrations(
-      {
-        'v1_t/01_t.sql': 'create table t (id int, name text);\n',
-        'v2_i/01_i.sql': 'create index t_name on t (name);\n'
-      },
-      path.join(root, 'migrations', 'resources')
-    )
-    let stderr = ''
-    const run = (argv: string[]) =>
-      runCli(argv, {
-        stdout: { write: () => {} },
-        stderr: { write: (text: string) => (stderr += text) },
-        env: { PATH: process.env.PATH, NO_COLOR: '1', DATABASE_URL: db.url },
-        cwd: root,
-        version: '9.9.9'
-      })
-    expect(await run(['apply', '--target-version', '1'])).toBe(EXIT.ok)
-    stderr = ''
-    expect(await run(['apply'])).toBe(EXIT.ok)
+    const root = cliProject({
+      'v1_t/01_t.sql': 'create table t (id int, name text);\n',
+      'v2_i/01_i.sql': 'create index t_name on t (name);\n'
+    })
+    const env = { PATH: process.env.PATH, NO_COLOR: '1', DATABASE_URL: db.url }
+    expect((await runCliCaptured(['apply', '--target-version', '1'], root, env)).code).toBe(EXIT.ok)
+    const { code, stderr } = await runCliCaptured(['apply'], root, env)
+    expect(code).toBe(EXIT.ok)
     expect(stderr).toMatch(/index-not-concurrent: .*The table's size was not read: judged from the SQL alone\./)
     expect(stderr).not.toMatch(/No target catalog/)
     expect(await sql(db.url, `select indexname from pg_indexes where tablename = 't'`)).toEqual([{ indexname: 't_name' }])

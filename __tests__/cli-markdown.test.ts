@@ -5,28 +5,17 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { EXIT, runCli } from '../src/cli/run.js'
+import { EXIT } from '../src/cli/run.js'
 import { createTestDatabase, sql } from './support/postgres.js'
-import { writeMigrations } from './support/versions.js'
+import { cliProject, runCliCaptured, type CliRun } from './support/cli.js'
 
-async function cli(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
-    cwd,
-    version: '9.9.9'
-  })
-  return { code, stdout, stderr }
-}
+const cli = (argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun> =>
+  runCliCaptured(argv, cwd, { PATH: process.env.PATH, NO_COLOR: '1', ...env })
 
 test('plan --markdown writes the plan comment on stdout and changes nothing', async () => {
   const db = await createTestDatabase('markdown')
   try {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-md-'))
-    writeMigrations({ 'v1_t/01_t.sql': 'create table t (id int);\n' }, path.join(root, 'migrations', 'resources'))
+    const root = cliProject({ 'v1_t/01_t.sql': 'create table t (id int);\n' }, 'aurora-migrate-md-')
     const ran = await cli(['plan', '--markdown', '--no-verify', '--environment', 'staging'], root, { DATABASE_URL: db.url })
     expect(ran.code).toBe(EXIT.ok)
     const lines = ran.stdout.split('\n')

@@ -8,41 +8,21 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { EXIT, runCli } from '../src/cli/run.js'
+import { EXIT } from '../src/cli/run.js'
 import { statusReport, statusText, utcTime } from '../src/commands/status.js'
 import { useDummyAwsEnvironment } from './support/aws-env.js'
 import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-emulator.js'
 import { createTestDatabase, sql } from './support/postgres.js'
 import { version, writeMigrations } from './support/versions.js'
-
-interface Ran {
-  code: number
-  stdout: string
-  stderr: string
-}
+import { cliProject, runCliCaptured, type CliRun } from './support/cli.js'
 
 /** A home of its own, so that the machine's git configuration plays no part. */
 const HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-home-'))
 const ENV = { PATH: process.env.PATH, HOME, GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1' }
 
-async function cli(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Ran> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { ...ENV, ...env },
-    cwd,
-    version: '9.9.9'
-  })
-  return { code, stdout, stderr }
-}
+const cli = (argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun> => runCliCaptured(argv, cwd, { ...ENV, ...env })
 
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-status-'))
-  writeMigrations(files, path.join(dir, 'migrations', 'resources'))
-  return dir
-}
+const project = (files: Record<string, string>): string => cliProject(files, 'aurora-migrate-status-')
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, env: { ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -9,38 +9,21 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from '../src/cli/args.js'
 import { helpText } from '../src/cli/help.js'
-import { EXIT, asFlags, runCli } from '../src/cli/run.js'
+import { EXIT, asFlags } from '../src/cli/run.js'
 import { Masker, Terminal } from '../src/cli/terminal.js'
 import { readConfig } from '../src/config.js'
 import { FLAG_OPTIONS } from '../src/options.js'
 import type { Finding } from '../src/review/types.js'
-import { writeMigrations } from './support/versions.js'
+import { cliProject, runCliCaptured, type CliRun } from './support/cli.js'
 
-interface Ran {
-  code: number
-  stdout: string
-  stderr: string
-}
+const cli = (argv: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> =>
+  runCliCaptured(
+    argv,
+    options.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-cli-')),
+    options.env ?? { PATH: process.env.PATH }
+  )
 
-async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Ran> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: options.env ?? { PATH: process.env.PATH },
-    cwd: options.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-cli-')),
-    version: '9.9.9'
-  })
-  return { code, stdout, stderr }
-}
-
-/** A project folder holding the given migrations under migrations/resources. */
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-cli-'))
-  writeMigrations(files, path.join(dir, 'migrations', 'resources'))
-  return dir
-}
+const project = (files: Record<string, string>): string => cliProject(files, 'aurora-migrate-cli-')
 
 describe('usage mistakes exit 2 with one line that names the flag', () => {
   test.each([

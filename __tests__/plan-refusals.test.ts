@@ -8,37 +8,18 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { EXIT, runCli } from '../src/cli/run.js'
+import { EXIT } from '../src/cli/run.js'
 import { PG_BIN } from './support/action-runner.js'
 import { setDummyAwsEnvironment } from './support/aws-env.js'
 import { startDataApiEmulator } from './support/data-api-emulator.js'
 import { createTestDatabase, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
+import { cliProject, runCliCaptured, type CliRun } from './support/cli.js'
 
-interface Ran {
-  code: number
-  stdout: string
-  stderr: string
-}
+const cli = (argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CliRun> =>
+  runCliCaptured(argv, cwd, { PATH: `${PG_BIN}:${process.env.PATH}`, NO_COLOR: '1', ...env })
 
-async function cli(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Ran> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { PATH: `${PG_BIN}:${process.env.PATH}`, NO_COLOR: '1', ...env },
-    cwd,
-    version: '9.9.9'
-  })
-  return { code, stdout, stderr }
-}
-
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-refusal-'))
-  writeMigrations(files, path.join(dir, 'migrations', 'resources'))
-  return dir
-}
+const project = (files: Record<string, string>): string => cliProject(files, 'aurora-migrate-refusal-')
 
 const M = 'migrations/resources'
 
@@ -182,7 +163,7 @@ describe('plan fails wherever apply refuses, with the same words, and apply chan
       const apply = await cli(['apply'], root, env)
       expect(plan.code).toBe(EXIT.failed)
       expect(apply.code).toBe(EXIT.failed)
-      const line = (ran: Ran): string => ran.stderr.split('\n').find((l) => /symlink|symbolic link/i.test(l)) ?? ''
+      const line = (ran: CliRun): string => ran.stderr.split('\n').find((l) => /symlink|symbolic link/i.test(l)) ?? ''
       expect(line(plan)).not.toBe('')
       expect(line(plan)).toBe(line(apply))
       expect(await snapshot(db.url)).toEqual(before)

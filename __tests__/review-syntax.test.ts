@@ -2,32 +2,15 @@
  * SQL that PostgreSQL's parser refuses is an error at its file, line and column, found with no database:
  * `review` is the lint step people run before anything connects.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { EXIT, runCli } from '../src/cli/run.js'
+import { EXIT } from '../src/cli/run.js'
 import { parsePending } from '../src/review/review.js'
 import { positionOf, SYNTAX_ERROR } from '../src/review/syntax.js'
-import { version, writeMigrations } from './support/versions.js'
+import { version } from './support/versions.js'
+import { cliProject, runCliCaptured, type CliRun } from './support/cli.js'
 
-async function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { PATH: process.env.PATH, NO_COLOR: '1' },
-    cwd,
-    version: '9.9.9'
-  })
-  return { code, stdout, stderr }
-}
+const cli = (argv: string[], cwd: string): Promise<CliRun> => runCliCaptured(argv, cwd, { PATH: process.env.PATH, NO_COLOR: '1' })
 
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-syntax-'))
-  writeMigrations(files, path.join(dir, 'migrations', 'resources'))
-  return dir
-}
+const project = (files: Record<string, string>): string => cliProject(files, 'aurora-migrate-syntax-')
 
 /** The syntax errors of one parse of the pending versions. */
 async function syntaxErrors(...args: Parameters<typeof parsePending>) {

@@ -10,6 +10,7 @@ import { plural } from '../engine/words.js'
 import type { Version } from '../migrations/types.js'
 import { planMigrations, type AppliedRow } from '../plan.js'
 import { transportLimits } from '../targets/create.js'
+import { timestampToIso } from '../targets/values.js'
 import type { Reporter } from './reporter.js'
 import { withTarget } from './target.js'
 
@@ -46,15 +47,9 @@ export interface StatusReport {
   lease: { owner: string; expiresInSeconds: number } | null
 }
 
-/** timestamptz as the drivers give it (a Date, or PostgreSQL's text) → `YYYY-MM-DD HH:MM:SS` in UTC; other text is kept. */
+/** timestamptz as the drivers give it (PostgreSQL's text, read as the transports read it, or a Date's text) → `YYYY-MM-DD HH:MM:SS` in UTC; other text is kept. */
 export function utcTime(value: string): string {
-  const text = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d(?:\.\d+)?)(Z|[+-]\d\d(?::?\d\d)?)?$/i.exec(value.trim())
-  const zone = (offset: string | undefined): string => {
-    if (!offset || offset.toUpperCase() === 'Z') return 'Z'
-    const digits = offset.slice(1).replace(':', '')
-    return `${offset[0]}${digits.slice(0, 2)}:${digits.slice(2) || '00'}`
-  }
-  const time = new Date(text ? `${text[1]}T${text[2]}${zone(text[3])}` : value)
+  const time = new Date(timestampToIso(value))
   return Number.isNaN(time.getTime())
     ? value
     : time

@@ -2,6 +2,7 @@
  * What the lock rules say about a relation: its size from the target's catalog, the lock modes and what they
  * block, and whether the statement's trace on the throwaway database contradicts a lock the rule expects.
  */
+import { quoteIdentifier } from '../../engine/meta.js'
 import { qualifiedName, type RangeVar } from '../names.js'
 import { traceKey, type ReviewContext, type ReviewStatement } from '../types.js'
 
@@ -100,7 +101,7 @@ export function traceShowsNotValidated(statement: ReviewStatement, context: Revi
 
 /** A SQL identifier, quoted only when it must be. */
 export function sqlIdentifier(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdentifier(name)
 }
 
 /** `schema.name` as SQL, leaving out the default schema. */

@@ -5,6 +5,8 @@
 import { EXIT } from '../src/cli/run.js'
 import { parsePending } from '../src/review/review.js'
 import { positionOf, SYNTAX_ERROR } from '../src/review/syntax.js'
+import { PG_BIN } from './support/action-runner.js'
+import { createTestDatabase, sql } from './support/postgres.js'
 import { version } from './support/versions.js'
 import { cliProject, runCliCaptured, type CliRun } from './support/cli.js'
 
@@ -94,4 +96,29 @@ describe('the review command', () => {
     const document = JSON.parse(ran.stdout) as { findings: Array<{ rule: string }> }
     expect(document.findings.filter((f) => f.rule === SYNTAX_ERROR)).toEqual([])
   })
+})
+
+test('plan: verification stops at the first error of a file, the parser finds the second, and the comment and the failures say both once', async () => {
+  const db = await createTestDatabase('syntax')
+  try {
+    const root = cliProject({ 'v1_b/01_b.sql': 'create table a (id int);\ncreate tabel b (id int);\ncreate tabel c (id int);\n' })
+    const ran = await runCliCaptured(['plan', '--markdown'], root, {
+      PATH: `${PG_BIN}:${process.env.PATH}`,
+      NO_COLOR: '1',
+      DATABASE_URL: db.url
+    })
+    expect(ran.code).toBe(EXIT.failed)
+    const file = 'migrations/resources/v1_b/01_b.sql'
+    // Verification's failure at the first error; the parser's at the second only (the first is not said twice).
+    expect(ran.stderr).toContain(`v1 fails on a fresh database at ${file}:2:8`)
+    expect(ran.stderr).toContain(`error: v1 does not parse: v1: ${file}:3:8:`)
+    expect(ran.stderr).not.toContain(`${file}:2:8: PostgreSQL cannot parse`)
+    const verdict = ran.stdout.split('\n')[2]
+    expect(verdict).toContain(
+      `❌ **apply would fail**: v1 fails on a fresh database at \`${file}:2:8\`; v1 does not parse at \`${file}:3:8\``
+    )
+    expect(await sql(db.url, `select 1 from pg_tables where schemaname = 'public'`)).toEqual([])
+  } finally {
+    await db.drop()
+  }
 })

@@ -133,9 +133,7 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
     })
   }
   // SQL the parser refuses fails the plan whatever fail-on says; where verification already failed on it, that is said once.
-  const provedThere = (where: CommandFailure['where']): boolean =>
-    where.file === failed?.error?.file && where.startLine === failed?.error?.line && where.startColumn === failed?.error?.column
-  failures.push(...syntaxFailures(review.findings).filter((failure) => !provedThere(failure.where)))
+  failures.push(...syntaxFailures(review.findings, failed?.error))
   const outputs = planOutputs(plan, verification?.status ?? 'off', review.findings)
   return { plan, source, verification, review, markdown, outputs, failures, refusedEverywhere: refusedFromScratch.length > 0 }
 }

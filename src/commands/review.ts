@@ -11,7 +11,7 @@ import { logLine } from '../printable.js'
 import { blockingFindings, findingAnnotations, findingLogLine, type ReviewInput } from '../report/review.js'
 import { readTargetCatalog } from '../review/catalog.js'
 import { RULES, parsePending, runRules, touchedRelations } from '../review/review.js'
-import { SYNTAX_ERROR } from '../review/syntax.js'
+import { SYNTAX_ERROR, syntaxErrorsBesides } from '../review/syntax.js'
 import type { Finding, RelationFacts, ReviewStatement, StatementTrace } from '../review/types.js'
 import type { TargetSettings } from '../shadow/target-settings.js'
 import type { Target } from '../targets/target.js'
@@ -108,13 +108,14 @@ export function reviewFindings(
  * The statements PostgreSQL cannot parse, one failure each at the parser's position. They fail the command
  * whatever fail-on says: apply would stop at them on any database.
  */
-export function syntaxFailures(findings: readonly Finding[]): CommandFailure[] {
-  return findings
-    .filter((finding) => finding.rule === SYNTAX_ERROR)
-    .map((finding) => ({
-      message: `v${finding.version}: ${finding.file}:${finding.line}:${finding.column}: ${finding.message}`,
-      where: { title: `v${finding.version} does not parse`, file: finding.file, startLine: finding.line, startColumn: finding.column }
-    }))
+export function syntaxFailures(
+  findings: readonly Finding[],
+  failedAt: { file: string; line: number; column: number } | null = null
+): CommandFailure[] {
+  return syntaxErrorsBesides(findings, failedAt).map((finding) => ({
+    message: `v${finding.version}: ${finding.file}:${finding.line}:${finding.column}: ${finding.message}`,
+    where: { title: `v${finding.version} does not parse`, file: finding.file, startLine: finding.line, startColumn: finding.column }
+  }))
 }
 
 /** The findings fail-on judges: every unwaived finding at or above it, but the syntax errors, which fail on their own (syntaxFailures). */

@@ -8,7 +8,7 @@ import { StatementFailedError, StepFailedError, publicSqlMessage } from '../erro
 import { MISPLACED_FIX, misplacedEffect } from '../migrations/transaction-control.js'
 import type { Version } from '../migrations/types.js'
 import { formatBytes, type PendingVersion, type Plan } from '../plan.js'
-import { SYNTAX_ERROR } from '../review/syntax.js'
+import { syntaxErrorsBesides } from '../review/syntax.js'
 import type { Verification } from '../shadow/verify.js'
 import { TABLE_BUDGET, cell, clip, code, fenced, fileCell, fitLines, formatDuration, plural, versionList } from './markdown.js'
 import {
@@ -154,10 +154,11 @@ function verdict(
   const at = (where: { file: string; line: number; column: number }): string => code(`${where.file}:${where.line}:${where.column}`)
   // SQL PostgreSQL's parser refuses fails plan whatever fail-on says: apply would stop there on any database.
   const active = review && !review.unavailable ? activeFindings(review.findings) : []
-  const unparsed = active.filter((f) => f.rule === SYNTAX_ERROR)
+  // The same errors plan fails on (commands/plan.ts): those verification did not already stop at.
+  const unparsed = syntaxErrorsBesides(active, failed?.error)
   const failures = [
     ...(failed ? [`v${failed.version} fails on a fresh database${failed.error ? ` at ${at(failed.error)}` : ''}`] : []),
-    ...(unparsed.length && !(failed?.error && unparsed.some((f) => f.file === failed.error?.file))
+    ...(unparsed.length
       ? [`v${unparsed[0].version} does not parse at ${at(unparsed[0])}${unparsed.length > 1 ? ` (and ${unparsed.length - 1} more)` : ''}`]
       : [])
   ]

@@ -28,6 +28,23 @@ export function syntaxErrorFinding(version: number, statement: Statement, error:
 }
 
 /**
+ * The syntax errors among `findings` that verification did not already fail at (`failedAt`: where the failed
+ * version stopped on the throwaway database, when it did). Verification stops at the first error of a version,
+ * so an error elsewhere, even in the same file, is still said.
+ */
+export function syntaxErrorsBesides(
+  findings: readonly Finding[],
+  failedAt: { file: string; line: number; column: number } | null | undefined
+): Finding[] {
+  return findings.filter(
+    (finding) =>
+      finding.rule === SYNTAX_ERROR &&
+      !finding.waived &&
+      !(failedAt && finding.file === failedAt.file && finding.line === failedAt.line && finding.column === failedAt.column)
+  )
+}
+
+/**
  * The file line and column of `offset` code points into the statement (which starts at its own line and
  * column). The parser counts code points, as the splitter's columns do.
  */

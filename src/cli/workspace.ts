@@ -7,17 +7,13 @@
  */
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
+import { relativeInside } from '../migrations/files.js'
 
 export interface CliWorkspace {
   /** What readConfig and discovery take as the workspace. */
   workspace: string
   /** The migrations folder relative to it. */
   migrationsDir: string
-}
-
-function inside(parent: string, child: string): boolean {
-  const relative = path.relative(parent, child)
-  return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative))
 }
 
 /** The root of the git repository holding `dir`, or null (no git, not a repository, or `dir` does not exist). */
@@ -39,8 +35,8 @@ function gitRoot(dir: string, env: NodeJS.ProcessEnv): string | null {
 
 export function cliWorkspace(dir: string, cwd: string, env: NodeJS.ProcessEnv): CliWorkspace {
   const absolute = path.resolve(cwd, dir)
-  if (inside(path.resolve(cwd), absolute)) return { workspace: cwd, migrationsDir: dir }
+  if (relativeInside(cwd, absolute) !== null) return { workspace: cwd, migrationsDir: dir }
   const root = gitRoot(absolute, env)
-  const workspace = root && inside(root, absolute) ? root : path.dirname(absolute)
-  return { workspace, migrationsDir: path.relative(workspace, absolute).split(path.sep).join('/') || '.' }
+  const workspace = root && relativeInside(root, absolute) !== null ? root : path.dirname(absolute)
+  return { workspace, migrationsDir: relativeInside(workspace, absolute) ?? '.' }
 }

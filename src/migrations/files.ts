@@ -99,17 +99,24 @@ export async function readBoundedFile(filePath: string, shown: string): Promise<
   }
 }
 
+/** `child` relative to `parent`, with `/` separators (`.` for the folder itself); null when it lies outside `parent`. */
+export function relativeInside(parent: string, child: string): string | null {
+  const relative = path.relative(path.resolve(parent), path.resolve(parent, child))
+  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) return null
+  return relative.split(path.sep).join('/') || '.'
+}
+
 /**
  * `migrations-dir` as a path relative to the workspace, in the one spelling git uses: `./db/`, `db/./x/..`
  * and an absolute path inside the workspace all become `db`. A path that leaves the workspace is refused.
  */
 export function normalizeMigrationsDir(dir: string, workspace: string): string {
-  const relative = path.relative(path.resolve(workspace), path.resolve(workspace, dir))
-  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
+  const relative = relativeInside(workspace, dir)
+  if (relative === null) {
     throw new InputError(
       'migrations-dir',
       `'${printable(dir)}' is outside the workspace: give a folder inside the repository, for example migrations/resources`
     )
   }
-  return relative.split(path.sep).join('/') || '.'
+  return relative
 }

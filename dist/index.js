@@ -81156,30 +81156,19 @@ let loading = null;
 function loadParser() {
     loading ??= (async () => {
         const libpgQuery = await importLibpgQuery();
-        return {
-            parseStatement(sql) {
-                let statements;
-                try {
-                    statements = libpgQuery.parseSync(sql).stmts ?? [];
-                }
-                catch {
-                    // Refused by the parser: verification runs the statement and reports the error with its location.
-                    return null;
-                }
-                if (statements.length !== 1)
-                    return null;
-                return statements[0].stmt ?? null;
-            },
-            syntaxError(sql) {
-                try {
-                    libpgQuery.parseSync(sql);
-                    return null;
-                }
-                catch (error) {
-                    return describeSyntaxError(error, sql);
-                }
+        const parse = (sql) => {
+            let statements;
+            try {
+                statements = libpgQuery.parseSync(sql).stmts ?? [];
             }
+            catch (error) {
+                // Refused by the parser: the review reports it at the parser's position (syntax.ts), and verification runs it.
+                return { node: null, error: describeSyntaxError(error, sql) };
+            }
+            const node = statements.length === 1 ? (statements[0].stmt ?? null) : null;
+            return { node, error: null };
         };
+        return { parse, parseStatement: (sql) => parse(sql).node };
     })();
     loading.catch(() => {
         loading = null;
@@ -81294,6 +81283,7 @@ const LOCK_STRENGTH = [
  */
 
 
+
 /** Lock modes as pg_locks names them, weakest first (also LOCK TABLE's mode numbers, 1 to 8). */
 const LOCK_MODES = [
     'AccessShareLock',
@@ -81380,7 +81370,7 @@ function traceShowsNotValidated(statement, context, constraint) {
 }
 /** A SQL identifier, quoted only when it must be. */
 function sqlIdentifier(name) {
-    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdentifier(name);
 }
 /** `schema.name` as SQL, leaving out the default schema. */
 function sqlRelation(relation, context) {
@@ -82409,7 +82399,7 @@ const setNotNull = {
             const facts = context.catalog?.get(relation);
             if (facts?.notNullColumns?.includes(column) || facts?.checkedNotNullColumns?.includes(column))
                 return [];
-            const nulls = context.catalog?.get(relation)?.nullFraction?.[column];
+            const nulls = facts?.nullFraction?.[column];
             const table = sqlRelation(relation, context);
             const check = sqlIdentifier(`${relation.split('.').pop()}_${column}_not_null`);
             const failing = nulls !== undefined && nulls > 0;
@@ -83474,7 +83464,49 @@ const rules_RULES = [
     unknownWaiverRule(() => (ids ??= new Set(rules_RULES.map((rule) => rule.id))))
 ];
 
+;// CONCATENATED MODULE: ./src/review/syntax.ts
+/** The id syntax errors are reported under (not a rule: nothing can waive it). */
+const SYNTAX_ERROR = 'syntax-error';
+/** The statement the parser refuses, as an error finding where the parser points. */
+function syntaxErrorFinding(version, statement, error) {
+    const { line, column } = positionOf(statement, error.offset);
+    return {
+        rule: SYNTAX_ERROR,
+        severity: 'error',
+        version,
+        file: statement.file,
+        line,
+        column,
+        message: `PostgreSQL cannot parse this statement: ${error.message}.`,
+        fix: 'Correct the SQL: it fails on every PostgreSQL, so apply would stop at this statement.',
+        relation: null,
+        lock: null
+    };
+}
+/**
+ * The syntax errors among `findings` that verification did not already fail at (`failedAt`: where the failed
+ * version stopped on the throwaway database, when it did). Verification stops at the first error of a version,
+ * so an error elsewhere, even in the same file, is still said.
+ */
+function syntaxErrorsBesides(findings, failedAt) {
+    return findings.filter((finding) => finding.rule === SYNTAX_ERROR &&
+        !finding.waived &&
+        !(failedAt && finding.file === failedAt.file && finding.line === failedAt.line && finding.column === failedAt.column));
+}
+/**
+ * The file line and column of `offset` code points into the statement (which starts at its own line and
+ * column). The parser counts code points, as the splitter's columns do.
+ */
+function positionOf(statement, offset) {
+    const before = [...statement.sql].slice(0, offset).join('');
+    const lines = before.split(/\r\n|\r|\n/);
+    if (lines.length === 1)
+        return { line: statement.line, column: statement.column + [...before].length };
+    return { line: statement.line + lines.length - 1, column: [...lines[lines.length - 1]].length + 1 };
+}
+
 ;// CONCATENATED MODULE: ./src/review/review.ts
+
 
 
 
@@ -83484,20 +83516,23 @@ const rules_RULES = [
 /** `-- aurora-migrate:ignore <rule-id> <reason>`: a waiver needs both the rule id and a reason. */
 const WAIVER = /^--\s*aurora-migrate:ignore\s+([a-z0-9][a-z0-9-]*)\s+(\S.*)$/;
 /**
- * The pending versions' statements, parsed. `index` counts every statement of the version (all files, in
- * order) as verification does, also those the parser refuses: those are left out here, and verification
- * reports them with their location when it runs them.
+ * The pending versions' statements, parsed once: those the parser takes, and an error finding for each it refuses
+ * (syntax.ts). `index` counts every statement of the version (all files, in order) as verification does, also
+ * those the parser refuses, which are left out of `statements`.
  */
-async function reviewStatements(versions, pending) {
+async function parsePending(versions, pending) {
     const parser = await loadParser();
     const pendingSet = new Set(pending);
     const statements = [];
+    const syntaxErrors = [];
     for (const version of versions.filter((v) => pendingSet.has(v.number))) {
         let index = 0;
         for (const file of version.files) {
             const lines = file.text.split(/\r\n|\r|\n/);
             for (const statement of file.statements) {
-                const node = parser.parseStatement(statement.sql);
+                const { node, error } = parser.parse(statement.sql);
+                if (error)
+                    syntaxErrors.push(syntaxErrorFinding(version.number, statement, error));
                 if (node) {
                     statements.push({
                         version: version.number,
@@ -83515,7 +83550,11 @@ async function reviewStatements(versions, pending) {
             }
         }
     }
-    return statements;
+    return { statements, syntaxErrors };
+}
+/** The statements of parsePending alone. */
+async function reviewStatements(versions, pending) {
+    return (await parsePending(versions, pending)).statements;
 }
 /**
  * Waivers written on the comment lines right before a statement (no blank line between), when the statement
@@ -83641,53 +83680,6 @@ function unknownRuleIds(ids) {
     return ids.filter((id) => !known.has(id));
 }
 
-;// CONCATENATED MODULE: ./src/review/syntax.ts
-
-/** The id syntax errors are reported under (not a rule: nothing can waive it). */
-const SYNTAX_ERROR = 'syntax-error';
-/** Every pending statement the parser refuses, as an error finding where the parser points. */
-async function syntaxErrors(versions, pending) {
-    const parser = await loadParser();
-    const wanted = new Set(pending);
-    const findings = [];
-    for (const version of versions) {
-        if (!wanted.has(version.number))
-            continue;
-        for (const file of version.files) {
-            for (const statement of file.statements) {
-                const error = parser.syntaxError(statement.sql);
-                if (!error)
-                    continue;
-                const { line, column } = positionOf(statement, error.offset);
-                findings.push({
-                    rule: SYNTAX_ERROR,
-                    severity: 'error',
-                    version: version.number,
-                    file: statement.file,
-                    line,
-                    column,
-                    message: `PostgreSQL cannot parse this statement: ${error.message}.`,
-                    fix: 'Correct the SQL: it fails on every PostgreSQL, so apply would stop at this statement.',
-                    relation: null,
-                    lock: null
-                });
-            }
-        }
-    }
-    return findings;
-}
-/**
- * The file line and column of `offset` code points into the statement (which starts at its own line and
- * column). The parser counts code points, as the splitter's columns do.
- */
-function positionOf(statement, offset) {
-    const before = [...statement.sql].slice(0, offset).join('');
-    const lines = before.split(/\r\n|\r|\n/);
-    if (lines.length === 1)
-        return { line: statement.line, column: statement.column + [...before].length };
-    return { line: statement.line + lines.length - 1, column: [...lines[lines.length - 1]].length + 1 };
-}
-
 ;// CONCATENATED MODULE: ./src/commands/review.ts
 
 
@@ -83701,17 +83693,16 @@ const DEFAULT_SCHEMA = 'public';
 async function prepareReview(versions, reviewed, target, reporter, withSettings = false) {
     if (!reviewed.length && !(withSettings && target))
         return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null };
-    let statements;
-    let refused;
+    let parsed;
     try {
-        statements = await reviewStatements(versions, reviewed);
-        refused = await syntaxErrors(versions, reviewed);
+        parsed = await parsePending(versions, reviewed);
     }
     catch (error) {
         const message = `PostgreSQL's parser could not be loaded: ${errorMessage(error)}`;
         reporter.warning(logLine(`The review did not run: ${message}`));
         return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message };
     }
+    const { statements, syntaxErrors: refused } = parsed;
     if (!target)
         return { statements, syntaxErrors: refused, catalog: null, catalogState: 'no-target', unavailable: null };
     try {
@@ -83760,10 +83751,8 @@ function reviewFindings(config, prepared, trace, reporter, pullRequestFilesUrl =
  * The statements PostgreSQL cannot parse, one failure each at the parser's position. They fail the command
  * whatever fail-on says: apply would stop at them on any database.
  */
-function syntaxFailures(findings) {
-    return findings
-        .filter((finding) => finding.rule === SYNTAX_ERROR)
-        .map((finding) => ({
+function syntaxFailures(findings, failedAt = null) {
+    return syntaxErrorsBesides(findings, failedAt).map((finding) => ({
         message: `v${finding.version}: ${finding.file}:${finding.line}:${finding.column}: ${finding.message}`,
         where: { title: `v${finding.version} does not parse`, file: finding.file, startLine: finding.line, startColumn: finding.column }
     }));
@@ -84363,16 +84352,23 @@ async function readBoundedFile(filePath, shown) {
         await handle.close();
     }
 }
+/** `child` relative to `parent`, with `/` separators (`.` for the folder itself); null when it lies outside `parent`. */
+function relativeInside(parent, child) {
+    const relative = external_node_path_default().relative(external_node_path_default().resolve(parent), external_node_path_default().resolve(parent, child));
+    if (relative === '..' || relative.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(relative))
+        return null;
+    return relative.split((external_node_path_default()).sep).join('/') || '.';
+}
 /**
  * `migrations-dir` as a path relative to the workspace, in the one spelling git uses: `./db/`, `db/./x/..`
  * and an absolute path inside the workspace all become `db`. A path that leaves the workspace is refused.
  */
 function normalizeMigrationsDir(dir, workspace) {
-    const relative = external_node_path_default().relative(external_node_path_default().resolve(workspace), external_node_path_default().resolve(workspace, dir));
-    if (relative === '..' || relative.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(relative)) {
+    const relative = relativeInside(workspace, dir);
+    if (relative === null) {
         throw new InputError('migrations-dir', `'${printable(dir)}' is outside the workspace: give a folder inside the repository, for example migrations/resources`);
     }
-    return relative.split((external_node_path_default()).sep).join('/') || '.';
+    return relative;
 }
 
 ;// CONCATENATED MODULE: ./src/migrations/split.ts
@@ -84987,6 +84983,7 @@ function comment_list(numbers) {
 const FINDINGS_BUDGET = 12_000;
 const WARNINGS_BUDGET = 4_000;
 const SCHEMA_CHANGE_BUDGET = 8_000;
+/** The comment's last line: the tool, the workflow run and the commit. */
 function footer(runUrl, sha) {
     const parts = [runUrl ? `[workflow run](${runUrl})` : null, sha ? `commit ${code(sha.slice(0, 7))}` : null].filter(Boolean);
     return parts.length ? `<sub>aurora-migrate · ${parts.join(' · ')}</sub>` : '<sub>aurora-migrate</sub>';
@@ -85064,10 +85061,11 @@ function verdict(plan, verification, refused, review, counts, failOn) {
     const at = (where) => code(`${where.file}:${where.line}:${where.column}`);
     // SQL PostgreSQL's parser refuses fails plan whatever fail-on says: apply would stop there on any database.
     const active = review && !review.unavailable ? activeFindings(review.findings) : [];
-    const unparsed = active.filter((f) => f.rule === SYNTAX_ERROR);
+    // The same errors plan fails on (commands/plan.ts): those verification did not already stop at.
+    const unparsed = syntaxErrorsBesides(active, failed?.error);
     const failures = [
         ...(failed ? [`v${failed.version} fails on a fresh database${failed.error ? ` at ${at(failed.error)}` : ''}`] : []),
-        ...(unparsed.length && !(failed?.error && unparsed.some((f) => f.file === failed.error?.file))
+        ...(unparsed.length
             ? [`v${unparsed[0].version} does not parse at ${at(unparsed[0])}${unparsed.length > 1 ? ` (and ${unparsed.length - 1} more)` : ''}`]
             : [])
     ];
@@ -87399,28 +87397,34 @@ async function matchSettings(target, shadow, settings, log) {
     log(describeMatch(match));
     return match;
 }
+/** A version verification did not run, its statements counted. */
+function notRun(version) {
+    return { version: version.number, status: 'not-run', durationMs: 0, statements: statementCount(version) };
+}
+/** Each version as not run, in version order. */
+function notRunChecks(versions) {
+    return [...versions].sort((a, b) => a.number - b.number).map(notRun);
+}
+/** A verification that did not run (or could not finish), and why: said in the comment as such, never as a failure. */
+function unavailableVerification(server, message, checks, durationMs) {
+    return {
+        status: 'unavailable',
+        server,
+        versions: checks,
+        message,
+        durationMs,
+        trace: null,
+        schemaChange: null,
+        traceMessage: null,
+        settings: null
+    };
+}
 async function verifyOnShadow(versions, options) {
     const started = Date.now();
     const scrub = scrubSecrets(options.shadowDatabaseUrl);
     const log = (message) => options.log(scrub(message));
     const sorted = [...versions].sort((a, b) => a.number - b.number);
-    const notRun = (version) => ({
-        version: version.number,
-        status: 'not-run',
-        durationMs: 0,
-        statements: statementCount(version)
-    });
-    const unavailable = (server, message, checks = sorted.map(notRun)) => ({
-        status: 'unavailable',
-        server,
-        versions: checks,
-        message: scrub(message),
-        durationMs: Date.now() - started,
-        trace: null,
-        schemaChange: null,
-        traceMessage: null,
-        settings: null
-    });
+    const unavailable = (server, message, checks = notRunChecks(sorted)) => unavailableVerification(server, scrub(message), checks, Date.now() - started);
     let shadow;
     try {
         shadow = options.shadowDatabaseUrl
@@ -87568,7 +87572,7 @@ async function runPlan(config, versions, context, reporter) {
     // What apply would refuse on an empty database, it refuses on the throwaway one too: nothing to start a server for.
     const refusedFromScratch = config.verify ? planMigrations(versions, []).refusals : [];
     if (refusedFromScratch.length) {
-        verification = notVerified(versions, 'apply would refuse these migrations on any database (see its refusals), so none was run.');
+        verification = unavailableVerification(null, 'apply would refuse these migrations on any database (see its refusals), so none was run.', notRunChecks(versions), 0);
         reporter.warning(logLine(`Verification did not run: apply would refuse these migrations on any database (see the errors below)`));
     }
     else if (config.verify) {
@@ -87617,30 +87621,9 @@ async function runPlan(config, versions, context, reporter) {
         });
     }
     // SQL the parser refuses fails the plan whatever fail-on says; where verification already failed on it, that is said once.
-    const provedThere = (where) => where.file === failed?.error?.file && where.startLine === failed?.error?.line && where.startColumn === failed?.error?.column;
-    failures.push(...syntaxFailures(review.findings).filter((failure) => !provedThere(failure.where)));
+    failures.push(...syntaxFailures(review.findings, failed?.error));
     const outputs = planOutputs(plan, verification?.status ?? 'off', review.findings);
     return { plan, source, verification, review, markdown, outputs, failures, refusedEverywhere: refusedFromScratch.length > 0 };
-}
-/** A verification that did not run, and why (said in the comment, not as a missing server). */
-function notVerified(versions, message) {
-    return {
-        status: 'unavailable',
-        server: null,
-        versions: [...versions]
-            .sort((a, b) => a.number - b.number)
-            .map((version) => ({
-            version: version.number,
-            status: 'not-run',
-            durationMs: 0,
-            statements: version.files.reduce((sum, file) => sum + file.statements.length, 0)
-        })),
-        message,
-        durationMs: 0,
-        trace: null,
-        schemaChange: null,
-        traceMessage: null
-    };
 }
 function logPlan(plan, reporter) {
     if (!plan.pending.length) {
@@ -88387,10 +88370,8 @@ function describeFailure(status, error) {
  */
 
 
+
 function renderRefusedPlanComment(input) {
-    const footer = [input.runUrl ? `[workflow run](${input.runUrl})` : null, input.sha ? `commit ${code(input.sha.slice(0, 7))}` : null]
-        .filter(Boolean)
-        .join(' · ');
     return [
         `### aurora-migrate plan · ${input.environment}`,
         '',
@@ -88401,7 +88382,7 @@ function renderRefusedPlanComment(input) {
         '',
         'Fix the files and push again; apply refuses the same files with the same message.',
         '',
-        footer ? `<sub>aurora-migrate · ${footer}</sub>` : '<sub>aurora-migrate</sub>'
+        footer(input.runUrl, input.sha)
     ].join('\n');
 }
 

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { InputError, MigrationFileError } from '../src/errors.js'
-import { discoverMigrations } from '../src/migrations/discover.js'
+import { discoverMigrations } from './support/migrations.js'
 import { MAX_FILE_BYTES } from '../src/migrations/files.js'
 import { writeMigrations } from './support/versions.js'
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { InputError, MigrationFileError } from '../src/errors.js'
-import { discoverMigrations } from '../src/migrations/discover.js'
+import { discoverMigrations } from './support/migrations.js'
 import { writeMigrations } from './support/versions.js'
 
 async function discoverError(files: Record<string, string | Buffer>): Promise<Error> {

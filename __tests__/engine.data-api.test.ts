@@ -4,7 +4,7 @@
  */
 import path from 'node:path'
 import { applyMigrations } from '../src/engine/apply.js'
-import { discoverMigrations } from '../src/migrations/discover.js'
+import { discoverMigrations } from './support/migrations.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
 import type { Target } from '../src/targets/target.js'
 import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-emulator.js'

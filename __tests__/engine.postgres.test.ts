@@ -1,6 +1,6 @@
 import { applyMigrations } from '../src/engine/apply.js'
 import { metaTables } from '../src/engine/meta.js'
-import { discoverMigrations } from '../src/migrations/discover.js'
+import { discoverMigrations } from './support/migrations.js'
 import { CommitOutcomeUnknownError } from '../src/errors.js'
 import { PostgresTarget } from '../src/targets/postgres.js'
 import type { Target } from '../src/targets/target.js'

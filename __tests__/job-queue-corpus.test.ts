@@ -6,7 +6,7 @@
  */
 import path from 'node:path'
 import { applyMigrations } from '../src/engine/apply.js'
-import { discoverMigrations } from '../src/migrations/discover.js'
+import { discoverMigrations } from './support/migrations.js'
 import { planMigrations } from '../src/plan.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
 import { PostgresTarget } from '../src/targets/postgres.js'

@@ -6,7 +6,7 @@
 import { applyMigrations } from '../src/engine/apply.js'
 import { resolveMetaTables } from '../src/engine/meta-location.js'
 import { ensureMetaTables, metaTables, parseMetaTableName, readAppliedRows } from '../src/engine/meta.js'
-import { discoverMigrations } from '../src/migrations/discover.js'
+import { discoverMigrations } from './support/migrations.js'
 import { planMigrations } from '../src/plan.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
 import { PostgresTarget } from '../src/targets/postgres.js'

@@ -5,7 +5,7 @@
 import { applyMigrations } from '../src/engine/apply.js'
 import { baseline, repair, validate, type BaselineOptions } from '../src/engine/operations.js'
 import { CommitOutcomeUnknownError, LeaseTimeoutError, OperationRefusedError } from '../src/errors.js'
-import { discoverMigrations } from '../src/migrations/discover.js'
+import { discoverMigrations } from './support/migrations.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
 import { PostgresTarget } from '../src/targets/postgres.js'
 import type { Target } from '../src/targets/target.js'

@@ -7,7 +7,7 @@
  * its positive and its negative.
  */
 import pg from 'pg'
-import { discoverMigrations } from '../src/migrations/discover.js'
+import { discoverMigrations } from './support/migrations.js'
 import { reviewStatements, runRules } from '../src/review/review.js'
 import type { Finding, RelationFacts, StatementTrace } from '../src/review/types.js'
 import { verifyOnShadow } from '../src/shadow/verify.js'

@@ -3,7 +3,7 @@
  * embedded PostgreSQL as shadow-database-url): the lock modes, rewrites and constraints asserted are the
  * ones PostgreSQL reports.
  */
-import { discoverMigrations } from '../src/migrations/discover.js'
+import { discoverMigrations } from './support/migrations.js'
 import { traceKey, type StatementTrace } from '../src/review/types.js'
 import { verifyOnShadow, type Verification } from '../src/shadow/verify.js'
 import { withRecordedStates } from '../src/shadow/tracing-target.js'

@@ -2,7 +2,7 @@
  * The schema change of the pending versions, read from the throwaway database before and after them
  * (the suite's embedded PostgreSQL as shadow-database-url), and its markdown.
  */
-import { discoverMigrations } from '../src/migrations/discover.js'
+import { discoverMigrations } from './support/migrations.js'
 import { diffSchemas, renderSchemaChange, type SchemaObject } from '../src/review/schema-change.js'
 import { verifyOnShadow } from '../src/shadow/verify.js'
 import { commonMarkProblems, markdown as commonMark } from './support/commonmark.js'

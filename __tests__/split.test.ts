@@ -3,7 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadModule, parse } from 'libpg-query'
 import { MigrationFileError } from '../src/errors.js'
-import { splitStatements } from '../src/migrations/split.js'
+import { splitStatements } from '../src/dialects/postgresql/split.js'
 import { createTestDatabase, sql } from './support/postgres.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')

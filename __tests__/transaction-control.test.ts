@@ -3,13 +3,14 @@
  * PostgreSQL's own parser), which BEGIN … COMMIT wrappers are accepted and left out, and what is refused.
  */
 import { loadModule, parse } from 'libpg-query'
-import { discoverMigrations } from '../src/migrations/discover.js'
+import { splitStatements } from '../src/dialects/postgresql/split.js'
+import { transactionControl } from '../src/dialects/postgresql/transaction.js'
 import { fileChecksum } from '../src/migrations/checksum.js'
-import { splitStatements } from '../src/migrations/split.js'
-import { readTransactionControl, transactionControl } from '../src/migrations/transaction-control.js'
+import { readTransactionControl } from '../src/migrations/transaction-control.js'
 import type { TransactionControlKind } from '../src/migrations/types.js'
 import { planMigrations } from '../src/plan.js'
 import { renderPlanComment } from '../src/report/comment.js'
+import { discoverMigrations, syntax } from './support/migrations.js'
 import { golden } from './support/golden.js'
 import { rowFor, version, writeMigrations } from './support/versions.js'
 
@@ -132,7 +133,7 @@ describe('transactionControl agrees with the PostgreSQL parser', () => {
 
 /** What a file's statements become: [statements sent, wrapper lines or null, misplaced as `line:column STATEMENT context`]. */
 function read(text: string, noTransaction = false): [string[], [number, number] | null, string[]] {
-  const result = readTransactionControl(splitStatements(text, 'm.sql'), noTransaction)
+  const result = readTransactionControl(syntax, splitStatements(text, 'm.sql'), noTransaction)
   const wrapper = result.transactionWrapper
     ? ([result.transactionWrapper.begin.line, result.transactionWrapper.end.line] as [number, number])
     : null

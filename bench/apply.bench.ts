@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { applyMigrations, type ApplyResult } from '../src/engine/apply.js'
 import { readHistory } from '../src/engine/history.js'
 import { parseMetaTableName } from '../src/engine/meta.js'
+import { syntax } from '../src/dialects/postgresql/syntax.js'
 import { discoverMigrations } from '../src/migrations/discover.js'
 import type { Version } from '../src/migrations/types.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
@@ -56,7 +57,7 @@ interface DataApiRuns {
 export async function benchApply(): Promise<void> {
   // The emulators' dummy credentials, never the machine's own AWS profile or session.
   const restoreAwsEnvironment = setDummyAwsEnvironment()
-  const { versions } = await discoverMigrations(CORPUS, CORPUS)
+  const { versions } = await discoverMigrations(syntax, CORPUS, CORPUS)
   const statements = versions.reduce((sum, v) => sum + v.files.reduce((n, f) => n + f.statements.length, 0), 0)
   console.log(
     `Corpus examples/job-queue: ${versions.length} versions, ${statements} statements; ${ROUND_TRIP_MS} ms added to every Data API call and Lambda invocation`

@@ -5,8 +5,9 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { splitStatements } from '../src/dialects/postgresql/split.js'
+import { syntax } from '../src/dialects/postgresql/syntax.js'
 import { discoverMigrations } from '../src/migrations/discover.js'
-import { splitStatements } from '../src/migrations/split.js'
 import { median } from './cost.js'
 
 function generate(targetBytes: number): string {
@@ -49,7 +50,7 @@ export async function benchSplit(): Promise<void> {
     for (let f = 1; f <= 3; f++) fs.writeFileSync(path.join(dir, `v${v}`, `0${f}.sql`), generate(2 * 1024))
   }
   const start = process.hrtime.bigint()
-  const found = await discoverMigrations(dir, dir)
+  const found = await discoverMigrations(syntax, dir, dir)
   const ms = Number(process.hrtime.bigint() - start) / 1e6
   const statements = found.versions.reduce((sum, v) => sum + v.files.reduce((s, f) => s + f.statements.length, 0), 0)
   console.log(`discover ${versions} versions × 3 files: ${statements} statements in ${ms.toFixed(0)} ms`)

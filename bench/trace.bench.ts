@@ -11,6 +11,7 @@
  * It reports; it never fails the build.
  */
 import { fileURLToPath } from 'node:url'
+import { syntax } from '../src/dialects/postgresql/syntax.js'
 import { discoverMigrations } from '../src/migrations/discover.js'
 import type { Version } from '../src/migrations/types.js'
 import { verifyOnShadow } from '../src/shadow/verify.js'
@@ -44,7 +45,7 @@ async function verifyOnce(versions: Version[], url: string, pending: number[]): 
 }
 
 export async function benchTrace(): Promise<void> {
-  const { versions } = await discoverMigrations(CORPUS)
+  const { versions } = await discoverMigrations(syntax, CORPUS)
   const statements = versions.reduce((sum, version) => sum + version.files.reduce((n, file) => n + file.statements.length, 0), 0)
   const server = await startEmbeddedPostgres()
   try {

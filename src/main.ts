@@ -6,6 +6,7 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { runApply } from './commands/apply.js'
+import { dialectOf } from './commands/dialect.js'
 import { runOperation } from './commands/operations.js'
 import { runPlan, type CommandFailure } from './commands/plan.js'
 import type { Reporter } from './commands/reporter.js'
@@ -62,7 +63,7 @@ export async function run(): Promise<void> {
  */
 async function discover(config: Config): Promise<Awaited<ReturnType<typeof discoverMigrations>>> {
   try {
-    return await discoverMigrations(config.migrationsDir, config.workspace)
+    return await discoverMigrations(dialectOf(config).syntax, config.migrationsDir, config.workspace)
   } catch (error) {
     if (config.command === 'plan' && error instanceof MigrationFileError) {
       const markdown = renderRefusedPlanComment({

@@ -3,7 +3,6 @@
  * pending and what stops an apply (drift, missing versions, out-of-order versions); it does no I/O.
  */
 import { InputError } from './errors.js'
-import { transactionBlockConflict } from './migrations/transaction-block.js'
 import { MISPLACED_FIX, misplacedEffect } from './migrations/transaction-control.js'
 import type { MisplacedTransactionControl, Version } from './migrations/types.js'
 
@@ -186,16 +185,8 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
   for (const version of inRange) {
     for (const file of version.files) {
       if (file.noTransaction) continue
-      for (const statement of file.statements) {
-        const conflict = transactionBlockConflict(statement.sql)
-        if (conflict)
-          transactionConflicts.push({
-            version: version.number,
-            file: statement.file,
-            line: statement.line,
-            column: statement.column,
-            ...conflict
-          })
+      for (const { file: path, line, column, statement, severity } of file.transactionBlockConflicts) {
+        transactionConflicts.push({ version: version.number, file: path, line, column, statement, severity })
       }
     }
   }

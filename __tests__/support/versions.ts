@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { versionChecksum } from '../../src/migrations/checksum.js'
-import { readMigrationFile } from '../../src/migrations/discover.js'
+import { readMigrationFile } from './migrations.js'
 import type { Version } from '../../src/migrations/types.js'
 import type { AppliedRow } from '../../src/plan.js'
 

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { InputError } from '../errors.js'
 import { discoverMigrations } from '../migrations/discover.js'
+import { dialectOf } from './dialect.js'
 
 /** Lower-case words of letters and digits joined by `_` or `-`: safe as a folder and a file name on every system. */
 const DESCRIPTION = /^[a-z0-9]+(?:[_-][a-z0-9]+)*$/
@@ -37,7 +38,7 @@ export async function newVersion(migrationsDir: string, workspace: string, descr
   )
   if (!exists) await fs.mkdir(root, { recursive: true })
   // Every check discovery makes: a directory with errors gets no new version.
-  const { versions, warnings } = await discoverMigrations(migrationsDir, workspace)
+  const { versions, warnings } = await discoverMigrations(dialectOf({ target: null }).syntax, migrationsDir, workspace)
   const last = versions[versions.length - 1]
   const next = (last?.number ?? 0) + 1
   // Zero-padded folders (v001_…) keep their width, so that the new one sorts with them.

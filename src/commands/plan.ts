@@ -16,6 +16,7 @@ import { failOnMessage, type ReviewInput } from '../report/review.js'
 import { renderSchemaChange } from '../review/schema-change.js'
 import { notRunChecks, unavailableVerification, verifyOnShadow, type Verification } from '../shadow/verify.js'
 import { transportLimits } from '../targets/create.js'
+import { dialectOf } from './dialect.js'
 import type { CommandFailure, Reporter } from './reporter.js'
 import { pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures, type PreparedReview } from './review.js'
 import { withTarget } from './target.js'
@@ -69,7 +70,9 @@ async function readPlan(
   }
   const baseSha = context.baseSha
   reporter.info(`No target credentials: comparing with the pull request's base commit ${baseSha.slice(0, 12)} instead of the database`)
-  const rows = await baseRows(config.workspace, config.migrationsDir, baseSha, versions, (message) => reporter.info(message))
+  const rows = await baseRows(dialectOf(config).syntax, config.workspace, config.migrationsDir, baseSha, versions, (message) =>
+    reporter.info(message)
+  )
   const plan = planMigrations(versions, rows, options)
   return { plan, source: { kind: 'base-branch', baseSha }, prepared: await prepareReview(versions, pendingOf(plan), null, reporter) }
 }

@@ -7,6 +7,7 @@
  * dialect is those parts put together. The front ends pick the dialect (`dialectFor`) and hand each core
  * its part.
  */
+import type { SqlSyntax } from '../migrations/syntax.js'
 
 /** The dialects this project speaks. */
 export type DialectName = 'postgresql'
@@ -38,7 +39,8 @@ export interface Dialect {
 }
 
 // ── Section: syntax types ────────────────────────────────────────────────────────────────────────────
-export type SyntaxPart = Record<string, unknown>
+/** The migrations core's port (migrations/syntax.ts): splitting, transaction control, what cannot run in a transaction. */
+export type SyntaxPart = SqlSyntax
 
 // ── Section: engine types ────────────────────────────────────────────────────────────────────────────
 export type EnginePart = Record<string, unknown>

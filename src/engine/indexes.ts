@@ -4,7 +4,7 @@
  * succeeded can be an error. So the engine asks the catalog instead of trusting the reply: parsing here
  * is pure; the catalog queries take a Target.
  */
-import { dottedNameAt, identifierName, isWord, tokenize, type Token } from '../migrations/tokens.js'
+import { dottedNameAt, identifierName, isWord, tokenize, type Token } from '../dialects/postgresql/tokens.js'
 import type { Target } from '../targets/target.js'
 import { quoteIdentifier } from './meta.js'
 

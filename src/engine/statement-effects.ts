@@ -15,7 +15,7 @@
  * SCHEMA, CLUSTER, REFRESH MATERIALIZED VIEW — cannot be confirmed. Parsing here is pure; the catalog
  * queries take a Target and cast every catalog value to text, as the Data API requires.
  */
-import { dottedNameAt, isWord, tokenize, type Token } from '../migrations/tokens.js'
+import { dottedNameAt, isWord, tokenize, type Token } from '../dialects/postgresql/tokens.js'
 import type { Row, Target } from '../targets/target.js'
 import { quoteIdentifier } from './meta.js'
 

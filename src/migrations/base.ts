@@ -11,7 +11,7 @@ import type { AppliedRow } from '../plan.js'
 import { printable } from '../printable.js'
 import { fileChecksum, versionChecksum } from './checksum.js'
 import { MAX_FILE_BYTES, checkName, normalizeMigrationsDir, symlinkError, tooLargeError } from './files.js'
-import { splitStatements } from './split.js'
+import type { SqlSyntax } from './syntax.js'
 import type { Version } from './types.js'
 
 const run = promisify(execFile)
@@ -88,9 +88,11 @@ async function listTree(top: string, baseSha: string, dir: string): Promise<Tree
  * Meta rows as if the base commit's versions were applied: a version the pull request did not touch
  * gets its current checksum; one it edited gets the checksum of its files at the base commit. The base
  * commit's files are held to the same rules as the checkout's (no links, no control characters in
- * names, at most MAX_FILE_BYTES), and read from git's objects, never through the file system.
+ * names, at most MAX_FILE_BYTES), and read from git's objects, never through the file system. `syntax`
+ * splits an edited file, to count its statements.
  */
 export async function baseRows(
+  syntax: Pick<SqlSyntax, 'split'>,
   workspace: string,
   migrationsDir: string,
   baseSha: string,
@@ -144,7 +146,7 @@ export async function baseRows(
         const text = await git(top, ['cat-file', 'blob', entry.object])
         let statements = 0
         try {
-          statements = splitStatements(text, entry.path).length
+          statements = syntax.split(text, entry.path).length
         } catch (error) {
           if (!(error instanceof MigrationFileError)) throw error
         }

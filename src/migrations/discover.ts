@@ -11,9 +11,9 @@ import { printable } from '../printable.js'
 import { fileChecksum, normalizeText, versionChecksum } from './checksum.js'
 import { readDirectives } from './directives.js'
 import { checkName, entryKind, notRegularError, readBoundedFile, symlinkError } from './files.js'
-import { splitStatements } from './split.js'
+import type { SqlSyntax } from './syntax.js'
 import { readTransactionControl } from './transaction-control.js'
-import type { MigrationFile, Version } from './types.js'
+import type { LocatedTransactionBlockConflict, MigrationFile, Version } from './types.js'
 
 const VERSION_DIR = /^v(\d+)(?:_(.+))?$/
 /** Versions are stored in an `integer` column. */
@@ -37,10 +37,11 @@ function isHidden(name: string): boolean {
 }
 
 /**
+ * @param syntax the dialect's SQL syntax: how files split into statements, and what their statements are
  * @param dir the migrations directory (absolute, or relative to `workspace`)
  * @param workspace paths in results and errors are relative to it (the repository root on a runner)
  */
-export async function discoverMigrations(dir: string, workspace: string = process.cwd()): Promise<Discovered> {
+export async function discoverMigrations(syntax: SqlSyntax, dir: string, workspace: string = process.cwd()): Promise<Discovered> {
   const root = path.resolve(workspace, dir)
   const rel = (p: string): string => printable(path.relative(workspace, p).split(path.sep).join('/') || '.')
   let entries: string[]
@@ -102,7 +103,7 @@ export async function discoverMigrations(dir: string, workspace: string = proces
       })
     }
     byNumber.set(number, entryPath)
-    versions.push(await readVersion(entryPath, number, match[2] ?? '', rel, warnings))
+    versions.push(await readVersion(syntax, entryPath, number, match[2] ?? '', rel, warnings))
   }
   versions.sort((a, b) => a.number - b.number)
   checkConsecutive(versions)
@@ -142,6 +143,7 @@ function checkConsecutive(versions: Version[]): void {
 }
 
 async function readVersion(
+  syntax: SqlSyntax,
   dir: string,
   number: number,
   description: string,
@@ -182,7 +184,7 @@ async function readVersion(
         file: rel(filePath)
       })
     }
-    const file = readMigrationFile(name, rel(filePath), text)
+    const file = readMigrationFile(syntax, name, rel(filePath), text)
     if (file.statements.length === 0) {
       throw new MigrationFileError(`${rel(filePath)} has no SQL statements: remove it, or add SQL`, { file: rel(filePath) })
     }
@@ -217,10 +219,13 @@ function numberOrderWarning(names: string[], dir: string): string | null {
   )
 }
 
-/** One migration file from its text (pure): directives, statements (a whole-file BEGIN … COMMIT left out), checksum. */
-export function readMigrationFile(name: string, filePath: string, text: string): MigrationFile {
+/**
+ * One migration file from its text (pure): directives, statements (a whole-file BEGIN … COMMIT left out),
+ * checksum, and what cannot run where it is written.
+ */
+export function readMigrationFile(syntax: SqlSyntax, name: string, filePath: string, text: string): MigrationFile {
   const { noTransaction } = readDirectives(text, filePath)
-  const { statements, transactionWrapper, misplaced } = readTransactionControl(splitStatements(text, filePath), noTransaction)
+  const { statements, transactionWrapper, misplaced } = readTransactionControl(syntax, syntax.split(text, filePath), noTransaction)
   return {
     name,
     path: filePath,
@@ -229,6 +234,16 @@ export function readMigrationFile(name: string, filePath: string, text: string):
     statements,
     noTransaction,
     transactionWrapper,
-    misplacedTransactionControl: misplaced
+    misplacedTransactionControl: misplaced,
+    transactionBlockConflicts: noTransaction ? [] : transactionBlockConflicts(syntax, statements)
   }
+}
+
+function transactionBlockConflicts(syntax: SqlSyntax, statements: MigrationFile['statements']): LocatedTransactionBlockConflict[] {
+  const conflicts: LocatedTransactionBlockConflict[] = []
+  for (const { sql, file, line, column } of statements) {
+    const conflict = syntax.cannotRunInTransaction(sql)
+    if (conflict) conflicts.push({ file, line, column, ...conflict })
+  }
+  return conflicts
 }

@@ -11,100 +11,11 @@
  *   SAVEPOINT, RELEASE and ROLLBACK TO are allowed inside a file's own BEGIN … COMMIT wrapper, where the
  *   file says it manages a transaction of its own; elsewhere they are refused with the rest, and in a
  *   `-- migrate:no-transaction` file, where each statement commits on its own, nothing is allowed.
+ *
+ * Which statement is which is the dialect's to say (SqlSyntax.transactionControl); these rules are not.
  */
-import type { MisplacedTransactionControl, Statement, TransactionControlKind, TransactionWrapper } from './types.js'
-import { isWord, tokenize, type Token } from './tokens.js'
-
-export interface TransactionControl {
-  /** The statement in its leading words, upper case: `COMMIT`, `ROLLBACK TO SAVEPOINT`, `BEGIN ISOLATION LEVEL SERIALIZABLE` … */
-  statement: string
-  kind: TransactionControlKind
-  /** BEGIN / START TRANSACTION / SET TRANSACTION with a mode that changes what the transaction does (an isolation level, READ ONLY, DEFERRABLE). */
-  changesModes: boolean
-  /** COMMIT or END that ends the transaction and opens no other (no AND CHAIN): what may close a wrapper. */
-  endsTransaction: boolean
-}
-
-/** Optional noise words after BEGIN, COMMIT, END, ROLLBACK and ABORT. */
-const NOISE = ['work', 'transaction']
-
-/**
- * The transaction-control statement `sql` is (one statement, as split.ts cut it), or null when it is
- * none. Only its leading words count, so COMMIT inside a DO block, a function body, a string or a
- * comment is never taken for one.
- */
-export function transactionControl(sql: string): TransactionControl | null {
-  const tokens = tokenize(sql, 64)
-  const [first, second, third] = tokens
-  const control = (statement: string, kind: TransactionControlKind, more: Partial<TransactionControl> = {}): TransactionControl => ({
-    statement,
-    kind,
-    changesModes: false,
-    endsTransaction: false,
-    ...more
-  })
-  if (isWord(first, 'begin')) return begin('BEGIN', tokens.slice(isNoise(second) ? 2 : 1))
-  if (isWord(first, 'start') && isWord(second, 'transaction')) return begin('START TRANSACTION', tokens.slice(2))
-  // SET [LOCAL | SESSION] TRANSACTION: the current transaction's modes (not SET SESSION CHARACTERISTICS).
-  const set = isWord(first, 'set') ? (isWord(second, 'local') || isWord(second, 'session') ? 2 : 1) : 0
-  if (set && isWord(tokens[set], 'transaction')) {
-    const modes = modeText(tokens.slice(set + 1))
-    return control(`SET TRANSACTION${modes ? ` ${modes}` : ''}`, 'modes', { changesModes: true })
-  }
-  if (isWord(first, 'commit') && isWord(second, 'prepared')) return control('COMMIT PREPARED', 'prepared')
-  if (isWord(first, 'rollback') && isWord(second, 'prepared')) return control('ROLLBACK PREPARED', 'prepared')
-  // PREPARE TRANSACTION 'gid', not PREPARE transaction AS … (a prepared statement named "transaction").
-  const prepare = isWord(first, 'prepare') && isWord(second, 'transaction') && third?.kind === 'string'
-  if (prepare) return control('PREPARE TRANSACTION', 'prepare')
-  if (isWord(first, 'savepoint')) return control('SAVEPOINT', 'savepoint')
-  if (isWord(first, 'release')) return control('RELEASE SAVEPOINT', 'savepoint')
-  for (const word of ['commit', 'end', 'rollback', 'abort']) {
-    if (!isWord(first, word)) continue
-    const rest = tokens.slice(isNoise(second) ? 2 : 1)
-    const kind = word === 'commit' || word === 'end' ? 'commit' : 'rollback'
-    if (kind === 'rollback' && isWord(rest[0], 'to')) return control('ROLLBACK TO SAVEPOINT', 'savepoint')
-    // AND CHAIN ends the transaction and opens another at once; AND NO CHAIN is the plain form.
-    const chain = isWord(rest[0], 'and') && isWord(rest[1], 'chain')
-    return control(`${word.toUpperCase()}${chain ? ' AND CHAIN' : ''}`, kind, { endsTransaction: kind === 'commit' && !chain })
-  }
-  return null
-}
-
-function isNoise(token: Token | undefined): boolean {
-  return NOISE.some((word) => isWord(token, word))
-}
-
-/** BEGIN or START TRANSACTION, with the transaction modes that follow it. */
-function begin(statement: string, modes: Token[]): TransactionControl {
-  const text = modeText(modes)
-  return { statement: text ? `${statement} ${text}` : statement, kind: 'begin', changesModes: changesModes(text), endsTransaction: false }
-}
-
-/**
- * The modes as written, upper case: `ISOLATION LEVEL SERIALIZABLE, READ ONLY`. The text goes into logs and
- * pull-request comments, so anything but a plain keyword or a comma (a snapshot id string) shows as `…`.
- */
-function modeText(tokens: Token[]): string {
-  return tokens
-    .map((token) => {
-      if (token.kind === 'word' && /^[a-z_][a-z0-9_]*$/.test(token.value ?? '')) return token.value!.toUpperCase()
-      return token.kind === 'symbol' && token.value === ',' ? ',' : '…'
-    })
-    .join(' ')
-    .replace(/ ,/g, ',')
-}
-
-/** Modes that ask for nothing the version's transaction does not have: it writes, and NOT DEFERRABLE is the default. */
-const SAME_AS_THE_VERSION = /\b(READ WRITE|NOT DEFERRABLE)\b/g
-
-/**
- * Whether the modes ask for a transaction other than the version's. The version runs at the database's
- * default isolation level and access mode, so even ISOLATION LEVEL READ COMMITTED is refused: the default
- * is set per database and role (default_transaction_isolation), not by the file.
- */
-function changesModes(modes: string): boolean {
-  return modes.replace(/,/g, ' ').replace(SAME_AS_THE_VERSION, '').trim() !== ''
-}
+import type { SqlSyntax } from './syntax.js'
+import type { MisplacedTransactionControl, Statement, TransactionWrapper } from './types.js'
 
 export interface FileTransactionControl {
   /** The statements to send: without the file's BEGIN … COMMIT wrapper, if it has one. */
@@ -117,8 +28,12 @@ export interface FileTransactionControl {
  * Finds a file's transaction control: a BEGIN … COMMIT wrapper around all of its statements (left out of
  * what is sent) and the statements that cannot run where they are.
  */
-export function readTransactionControl(statements: Statement[], noTransaction: boolean): FileTransactionControl {
-  const controls = statements.map((statement) => transactionControl(statement.sql))
+export function readTransactionControl(
+  syntax: Pick<SqlSyntax, 'transactionControl'>,
+  statements: Statement[],
+  noTransaction: boolean
+): FileTransactionControl {
+  const controls = statements.map((statement) => syntax.transactionControl(statement.sql))
   const located = (index: number, context: MisplacedTransactionControl['context']): MisplacedTransactionControl => {
     const { file, line, column } = statements[index]
     const { statement, kind } = controls[index]!

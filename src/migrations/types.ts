@@ -31,6 +31,11 @@ export interface MigrationFile {
   transactionWrapper: TransactionWrapper | null
   /** Transaction-control statements that cannot run where they are: the plan refuses a pending version with any. */
   misplacedTransactionControl: MisplacedTransactionControl[]
+  /**
+   * Statements that cannot run inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM …), or run in
+   * one with a catch, in file order. Empty in a `-- migrate:no-transaction` file, which runs outside one.
+   */
+  transactionBlockConflicts: LocatedTransactionBlockConflict[]
 }
 
 export interface TransactionWrapper {
@@ -44,6 +49,33 @@ export interface TransactionWrapper {
  * ROLLBACK PREPARED.
  */
 export type TransactionControlKind = 'begin' | 'commit' | 'rollback' | 'savepoint' | 'modes' | 'prepare' | 'prepared'
+
+export interface TransactionControl {
+  /** The statement in its leading words, upper case: `COMMIT`, `ROLLBACK TO SAVEPOINT`, `BEGIN ISOLATION LEVEL SERIALIZABLE` … */
+  statement: string
+  kind: TransactionControlKind
+  /** BEGIN / START TRANSACTION / SET TRANSACTION with a mode that changes what the transaction does (an isolation level, READ ONLY, DEFERRABLE). */
+  changesModes: boolean
+  /** COMMIT or END that ends the transaction and opens no other (no AND CHAIN): what may close a wrapper. */
+  endsTransaction: boolean
+}
+
+export interface TransactionBlockConflict {
+  /** What the statement is, in its leading words: `CREATE INDEX CONCURRENTLY`, `VACUUM` … */
+  statement: string
+  /**
+   * error: the database refuses it in a transaction. warning: it runs in one, with a catch (PostgreSQL's
+   * ALTER TYPE … ADD VALUE: fine since PostgreSQL 12 unless the new value is used in the same transaction).
+   */
+  severity: 'error' | 'warning'
+}
+
+/** A statement of a file that conflicts with the transaction block it would run in, with where it starts. */
+export interface LocatedTransactionBlockConflict extends TransactionBlockConflict {
+  file: string
+  line: number
+  column: number
+}
 
 /** A transaction-control statement that cannot run where it is written. */
 export interface MisplacedTransactionControl {

@@ -15,8 +15,8 @@
  * inside a block with an exception handler fails (a subtransaction is active).
  */
 import type { SqlErrorInfo } from '../errors.js'
-import { transactionControl } from '../migrations/transaction-control.js'
-import { isWord, tokenize } from '../migrations/tokens.js'
+import { transactionControl } from '../dialects/postgresql/transaction.js'
+import { isWord, tokenize } from '../dialects/postgresql/tokens.js'
 import { replaceNamedParameters } from './named-parameters.js'
 import type { SqlParams, SqlValue, TransactionResult, TxStatement } from './target.js'
 

@@ -8,9 +8,9 @@ import path from 'node:path'
 import { tsImport } from 'tsx/esm/api'
 
 const load = (file) => tsImport(file, import.meta.url)
-const { startEmbeddedPostgres, sql } = await load('../__tests__/support/postgres.ts')
-const { startDataApiEmulator } = await load('../__tests__/support/data-api-emulator.ts')
-const { PG_BIN } = await load('../__tests__/support/action-runner.ts')
+const { startEmbeddedPostgres, sql } = await load('../testkit/postgres.ts')
+const { startDataApiEmulator } = await load('../testkit/data-api-emulator.ts')
+const { PG_BIN } = await load('../testkit/action-runner.ts')
 
 const CLI = path.resolve('dist/cli/index.js')
 const MIGRATIONS = 'examples/todo/migrations/resources'

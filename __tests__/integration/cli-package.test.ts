@@ -10,7 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { PG_BIN, runAction } from '../../testkit/action-runner.js'
-import { DUMMY_CREDENTIALS } from '../../testkit/aws-env.js'
+import { DUMMY_AWS_ENV } from '../../testkit/aws-env.js'
 import { startDataApiEmulator, type DataApiEmulator } from '../../testkit/data-api-emulator.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
 
@@ -214,9 +214,7 @@ describe('through the RDS Data API (the emulator, as AWS_ENDPOINT_URL_RDS_DATA)'
     const dir = newProject()
     const env = {
       AWS_ENDPOINT_URL_RDS_DATA: emulator.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey
+      ...DUMMY_AWS_ENV
     }
     const target = ['--resource-arn', emulator.resourceArn, '--secret-arn', emulator.secretArn]
     const plan = await cli(['plan', '--exit-code', '--no-verify', ...target], dir, env)

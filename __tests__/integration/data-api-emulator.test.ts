@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-rds-data'
 import { startDataApiEmulator, type DataApiEmulator, type DataApiEmulatorOptions } from '../../testkit/data-api-emulator.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
+import { DUMMY_CREDENTIALS } from '../../testkit/aws-env.js'
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>
 let emulator: DataApiEmulator
@@ -23,7 +24,7 @@ async function start(options: Partial<DataApiEmulatorOptions> = {}): Promise<voi
   client = new RDSDataClient({
     endpoint: emulator.endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-real-secret' },
+    credentials: DUMMY_CREDENTIALS,
     maxAttempts: 1
   })
 }

@@ -8,6 +8,7 @@ import type { Target } from '../../src/targets/target.js'
 import { startDataApiEmulator, type DataApiEmulator, type DataApiEmulatorOptions } from '../../testkit/data-api-emulator.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
+import { FakeClock } from '../../testkit/fake-clock.js'
 
 useDummyAwsEnvironment()
 
@@ -16,25 +17,20 @@ let emulator: DataApiEmulator
 let target: Target
 let waits: number[]
 let logs: string[]
-let clock: number
+let clock: FakeClock
 
 async function start(emulatorOptions: Partial<DataApiEmulatorOptions> = {}, targetOptions: Partial<DataApiTargetOptions> = {}) {
   emulator = await startDataApiEmulator({ postgresUrl: db.url, ...emulatorOptions })
-  waits = []
-  logs = []
-  clock = 0
+  clock = new FakeClock()
+  waits = clock.waits
+  logs = clock.logs
   target = createDataApiTarget({
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,
     endpoint: emulator.endpoint,
-    log: (msg) => logs.push(msg),
     // A fake sleep that advances a fake clock: retries run instantly, the resume deadline still counts.
-    sleep: async (ms) => {
-      waits.push(ms)
-      clock += ms
-    },
-    now: () => clock,
+    ...clock.hooks,
     ...targetOptions
   })
 }
@@ -257,8 +253,8 @@ describe('retries by error class', () => {
     expect(error.message).toMatch(
       /\(ThrottlingException\): Rate exceeded\. The Data API kept throttling requests for 5 minutes \(with backoff\)/
     )
-    expect(clock).toBeLessThanOrEqual(300_000)
-    expect(clock).toBeGreaterThan(280_000)
+    expect(clock.elapsed).toBeLessThanOrEqual(300_000)
+    expect(clock.elapsed).toBeGreaterThan(280_000)
     // Jittered pauses (three quarters of each step here), never longer than 20 s.
     expect(waits.slice(0, 6)).toEqual([375, 750, 1500, 3000, 6000, 12_000])
     expect(Math.max(...waits)).toBe(15_000)
@@ -276,7 +272,7 @@ describe('retries by error class', () => {
     expect(error.message).toMatch(
       /^ThrottlingException at statement 1 of 1: Rate exceeded\. Nothing of the transaction was committed; the transaction was rolled back\.$/
     )
-    expect(clock).toBeLessThanOrEqual(120_000)
+    expect(clock.elapsed).toBeLessThanOrEqual(120_000)
     expect(Math.max(...waits)).toBeLessThanOrEqual(10_000)
     expect(ops().at(-1)).toBe('RollbackTransaction')
     expect(emulator.openTransactions()).toBe(0)
@@ -290,8 +286,7 @@ describe('retries by error class', () => {
         requestTimeoutMs: 300,
         // The backoff counts on the fake clock, and really waits a twentieth of it: the statement goes on meanwhile.
         sleep: async (ms) => {
-          waits.push(ms)
-          clock += ms
+          await clock.sleep(ms)
           await new Promise((resolve) => setTimeout(resolve, ms / 20))
         }
       }

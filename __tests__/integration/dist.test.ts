@@ -12,6 +12,7 @@ import { startDataApiEmulator, type DataApiEmulator } from '../../testkit/data-a
 import { startLambdaEmulator } from '../../testkit/lambda-emulator.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
+import { DUMMY_AWS_ENV } from '../../testkit/aws-env.js'
 
 const TODO = 'examples/todo/migrations/resources'
 const execFileAsync = promisify(execFile)
@@ -123,9 +124,7 @@ describe('through the RDS Data API (real SDK client, local emulator)', () => {
   })
   const env = (): Record<string, string> => ({
     AWS_ENDPOINT_URL_RDS_DATA: emulator.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'not-a-real-secret'
+    ...DUMMY_AWS_ENV
   })
 
   test('plan, then apply while the cluster resumes from auto-pause, then nothing pending', async () => {
@@ -159,9 +158,7 @@ test('plan, apply and re-apply through the runner Lambda (real SDK client, the r
   })
   const env = {
     AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'not-a-real-secret'
+    ...DUMMY_AWS_ENV
   }
   try {
     const inputs = {

@@ -7,19 +7,11 @@ import { applyMigrations } from '../../src/engine/apply.js'
 import { discoverMigrations } from '../../src/migrations/discover.js'
 import { createDataApiTarget } from '../../src/targets/data-api.js'
 import type { Target } from '../../src/targets/target.js'
-import { startDataApiEmulator, type DataApiEmulator } from '../../testkit/data-api-emulator.js'
 import { describeEngine, options } from '../../testkit/contract/engine-cases.js'
-import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
-import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
+import { createTestDatabase, sql } from '../../testkit/postgres.js'
+import { useDataApiEmulator } from '../../testkit/use-emulator.js'
 
-let emulator: DataApiEmulator
-useDummyAwsEnvironment()
-beforeAll(async () => {
-  emulator = await startDataApiEmulator({ postgresUrl: process.env[ADMIN_URL_ENV]! })
-})
-afterAll(async () => {
-  await emulator.stop()
-})
+const emulator = useDataApiEmulator()
 
 function connect(url: string, extra: { sleep?: (ms: number) => Promise<void>; log?: (m: string) => void; packing?: boolean } = {}): Target {
   return createDataApiTarget({

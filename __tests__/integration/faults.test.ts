@@ -16,6 +16,7 @@ import { startDataApiEmulator, type DataApiEmulator, type DataApiOperation, type
 import { options } from '../../testkit/contract/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
 import { version, writeMigrations } from '../../testkit/versions.js'
+import { DUMMY_AWS_ENV, setDummyAwsEnvironment } from '../../testkit/aws-env.js'
 
 type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>
 
@@ -35,32 +36,16 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
  */
 const IDLE_TRANSACTION_MS = 3000
 
-const AWS_ENV = {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'not-a-real-secret'
-}
-
 let emulator: DataApiEmulator
-const savedEnv: Record<string, string | undefined> = {}
+let restoreAwsEnvironment = (): void => {}
 beforeAll(async () => {
   // Dummy credentials; nothing of the machine's AWS setup may take part.
-  for (const key of Object.keys(process.env).filter((k) => k.startsWith('AWS_'))) {
-    savedEnv[key] = process.env[key]
-    delete process.env[key]
-  }
-  for (const [key, value] of Object.entries(AWS_ENV)) {
-    savedEnv[key] ??= undefined
-    process.env[key] = value
-  }
+  restoreAwsEnvironment = setDummyAwsEnvironment()
   emulator = await startDataApiEmulator({ postgresUrl: process.env[ADMIN_URL_ENV]!, idleTransactionTimeoutMs: IDLE_TRANSACTION_MS, clock })
 })
 afterAll(async () => {
   await emulator.stop()
-  for (const [key, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[key]
-    else process.env[key] = value
-  }
+  restoreAwsEnvironment()
 })
 
 function dataApiTarget(
@@ -744,7 +729,7 @@ describe('bad input fails the step with one annotation and applies nothing (dist
           const outcome = await withDatabase('bad', async (db) => {
             const workspace = writeMigrations(bad.files)
             try {
-              const env = bad.env ? { ...AWS_ENV, AWS_ENDPOINT_URL_RDS_DATA: emulator.endpoint, ...bad.env } : {}
+              const env = bad.env ? { ...DUMMY_AWS_ENV, AWS_ENDPOINT_URL_RDS_DATA: emulator.endpoint, ...bad.env } : {}
               const run = await runAction(bad.inputs({ db }), { ...env, GITHUB_WORKSPACE: workspace }, { timeoutMs: 30_000 })
               const tables = await sql<{ name: string }>(
                 db.url,

@@ -12,6 +12,7 @@ import type { Target } from '../../src/targets/target.js'
 import { startLambdaEmulator, type EmulatedFunction, type LambdaContext, type LambdaEmulator } from '../../testkit/lambda-emulator.js'
 import { createTestDatabase, freePort, sql } from '../../testkit/postgres.js'
 import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
+import { FakeClock } from '../../testkit/fake-clock.js'
 
 useDummyAwsEnvironment()
 
@@ -22,7 +23,7 @@ let emulator: LambdaEmulator | undefined
 let target: Target | undefined
 let waits: number[]
 let logs: string[]
-let clock: number
+let clock: FakeClock
 
 beforeEach(async () => {
   db = await createTestDatabase('lambda')
@@ -48,19 +49,14 @@ function answering(answer: (event: unknown, context: LambdaContext) => unknown):
 
 async function start(functions: Record<string, EmulatedFunction> = { [RUNNER]: runner() }, options: Partial<LambdaTargetOptions> = {}) {
   emulator = await startLambdaEmulator({ functions })
-  waits = []
-  logs = []
-  clock = 0
+  clock = new FakeClock()
+  waits = clock.waits
+  logs = clock.logs
   target = createLambdaTarget({
     functionName: RUNNER,
     endpoint: emulator.endpoint,
-    log: (msg) => logs.push(msg),
     // A fake sleep that advances a fake clock: retries run instantly, the 2-minute deadline still counts.
-    sleep: async (ms) => {
-      waits.push(ms)
-      clock += ms
-    },
-    now: () => clock,
+    ...clock.hooks,
     ...options
   })
   return { emulator, target }
@@ -505,8 +501,8 @@ describe('Lambda refused to run the function: retried, for transactions too', ()
         `^Lambda refused to run function ${RUNNER} for 120 s \\(TooManyRequestsException: Rate Exceeded\\)\\. Its concurrency is used up`
       )
     )
-    expect(clock).toBeLessThanOrEqual(120_000)
-    expect(clock).toBeGreaterThan(100_000)
+    expect(clock.elapsed).toBeLessThanOrEqual(120_000)
+    expect(clock.elapsed).toBeGreaterThan(100_000)
     expect(ran()).toEqual([])
     expect(logs.length).toBe(calls().length - 1)
   })

@@ -12,20 +12,12 @@ import { discoverMigrations } from '../../src/migrations/discover.js'
 import { createDataApiTarget } from '../../src/targets/data-api.js'
 import { PostgresTarget } from '../../src/targets/postgres.js'
 import type { Target } from '../../src/targets/target.js'
-import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
-import { startDataApiEmulator, type DataApiEmulator } from '../../testkit/data-api-emulator.js'
 import { options } from '../../testkit/contract/engine-cases.js'
-import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
+import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
+import { useDataApiEmulator } from '../../testkit/use-emulator.js'
 
-let emulator: DataApiEmulator
-useDummyAwsEnvironment()
-beforeAll(async () => {
-  emulator = await startDataApiEmulator({ postgresUrl: process.env[ADMIN_URL_ENV]! })
-})
-afterAll(async () => {
-  await emulator.stop()
-})
+const emulator = useDataApiEmulator()
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>
 const targets: Target[] = []

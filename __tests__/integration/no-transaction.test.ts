@@ -15,11 +15,11 @@ import { discoverMigrations } from '../../src/migrations/discover.js'
 import { createDataApiTarget } from '../../src/targets/data-api.js'
 import { PostgresTarget } from '../../src/targets/postgres.js'
 import type { Target } from '../../src/targets/target.js'
-import { startDataApiEmulator, type DataApiEmulator, type EmulatorCall } from '../../testkit/data-api-emulator.js'
+import { type EmulatorCall } from '../../testkit/data-api-emulator.js'
 import { options } from '../../testkit/contract/engine-cases.js'
-import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
+import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { version, writeMigrations } from '../../testkit/versions.js'
-import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
+import { useDataApiEmulator } from '../../testkit/use-emulator.js'
 
 describe('parsing CREATE INDEX CONCURRENTLY', () => {
   test.each([
@@ -114,14 +114,7 @@ test('consecutive ordinary files form one segment; each no-transaction file is i
   expect(statementChecksum('select 1')).toMatch(/^sha256:[0-9a-f]{64}$/)
 })
 
-let emulator: DataApiEmulator
-useDummyAwsEnvironment()
-beforeAll(async () => {
-  emulator = await startDataApiEmulator({ postgresUrl: process.env[ADMIN_URL_ENV]! })
-})
-afterAll(async () => {
-  await emulator.stop()
-})
+const emulator = useDataApiEmulator()
 
 const transports: Array<[string, (url: string) => Target]> = [
   ['a direct PostgreSQL URL', (url) => new PostgresTarget(url)],

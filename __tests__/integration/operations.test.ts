@@ -9,11 +9,10 @@ import { discoverMigrations } from '../../src/migrations/discover.js'
 import { createDataApiTarget } from '../../src/targets/data-api.js'
 import { PostgresTarget } from '../../src/targets/postgres.js'
 import type { Target } from '../../src/targets/target.js'
-import { startDataApiEmulator, type DataApiEmulator } from '../../testkit/data-api-emulator.js'
 import { options } from '../../testkit/contract/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
-import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
+import { useDataApiEmulator } from '../../testkit/use-emulator.js'
 
 const THREE = {
   'v1/01_a.sql': 'create table a (id int);',
@@ -398,14 +397,7 @@ test('allow-out-of-order applies v2 after v3 was applied', async () => {
 })
 
 describe('through the RDS Data API', () => {
-  let emulator: DataApiEmulator
-  useDummyAwsEnvironment()
-  beforeAll(async () => {
-    emulator = await startDataApiEmulator({ postgresUrl: process.env[ADMIN_URL_ENV]! })
-  })
-  afterAll(async () => {
-    await emulator.stop()
-  })
+  const emulator = useDataApiEmulator()
 
   test('baseline from SequelizeMeta, validate, then apply runs only v3', async () => {
     const { versions } = await discover(THREE)

@@ -36,7 +36,7 @@ export default defineConfig(
     ...tseslint.configs.disableTypeChecked
   },
   {
-    files: ['__tests__/**'],
+    files: ['__tests__/**', 'testkit/**'],
     ...jest.configs['flat/recommended'],
     languageOptions: { globals: { ...globals.node, ...globals.jest } },
     rules: {
@@ -50,8 +50,8 @@ export default defineConfig(
     }
   },
   {
-    // The shared suites (target contract, engine cases) export the describe blocks that other files run.
-    files: ['__tests__/support/**'],
+    // The test kit (emulators, servers, the shared contract suites) exports what the test files run.
+    files: ['testkit/**'],
     rules: { 'jest/no-export': 'off' }
   },
   prettier

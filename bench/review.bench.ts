@@ -2,7 +2,7 @@
  * The review's cost: loading PostgreSQL's parser (WebAssembly) and the first parse, then parsing and checking
  * 1,000 pending versions × 5 files (a typical mix of DDL) with every rule. Goal: under a second.
  */
-import { version } from '../__tests__/support/versions.js'
+import { version } from '../testkit/versions.js'
 import { loadParser } from '../src/review/parse.js'
 import { reviewStatements, runRules } from '../src/review/review.js'
 import type { Version } from '../src/migrations/types.js'

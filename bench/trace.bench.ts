@@ -15,7 +15,7 @@ import { syntax } from '../src/dialects/postgresql/syntax.js'
 import { discoverMigrations } from '../src/migrations/discover.js'
 import type { Version } from '../src/migrations/types.js'
 import { verifyOnShadow } from '../src/shadow/verify.js'
-import { startEmbeddedPostgres } from '../__tests__/support/postgres.js'
+import { startEmbeddedPostgres } from '../testkit/postgres.js'
 import { median } from './cost.js'
 
 const CORPUS = fileURLToPath(new URL('../examples/job-queue/migrations/resources', import.meta.url))

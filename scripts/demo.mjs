@@ -8,9 +8,10 @@ import path from 'node:path'
 import { tsImport } from 'tsx/esm/api'
 
 const load = (file) => tsImport(file, import.meta.url)
-const { startEmbeddedPostgres, sql } = await load('../__tests__/support/postgres.ts')
-const { startDataApiEmulator } = await load('../__tests__/support/data-api-emulator.ts')
-const { PG_BIN } = await load('../__tests__/support/action-runner.ts')
+const { startEmbeddedPostgres, sql } = await load('../testkit/postgres.ts')
+const { startDataApiEmulator } = await load('../testkit/data-api-emulator.ts')
+const { PG_BIN } = await load('../testkit/action-runner.ts')
+const { DUMMY_AWS_ENV } = await load('../testkit/aws-env.ts')
 
 const CLI = path.resolve('dist/cli/index.js')
 const MIGRATIONS = 'examples/todo/migrations/resources'
@@ -41,13 +42,12 @@ try {
     'todo'
   ]
   const env = {
-    ...process.env,
+    // Nothing of the machine's own AWS setup (a profile, a session token): the dummy credentials below only.
+    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_'))),
     // PostgreSQL's server binaries from the npm registry: plan verifies on a throwaway server started from them.
     PATH: `${PG_BIN}${path.delimiter}${process.env.PATH ?? ''}`,
     AWS_ENDPOINT_URL_RDS_DATA: emulator.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'demo',
-    AWS_SECRET_ACCESS_KEY: 'demo'
+    ...DUMMY_AWS_ENV
   }
   const steps = [
     [['review', '--migrations-dir', MIGRATIONS, '1', '2'], 'the review of v1 and v2, from the repository alone', [0]],

@@ -2,7 +2,7 @@
 // Renders a golden file (default __tests__/golden/comment-plan-findings.md) the way GitHub shows a comment —
 // markdown-it (CommonMark, GitHub's tables, inline HTML), a GitHub-like stylesheet inlined — and takes a
 // screenshot with headless Chromium (default docs/images/plan-comment.png). Retake it whenever the comment
-// changes: `UPDATE_GOLDEN=1 npm test -- __tests__/review-report.test.ts`, then this script.
+// changes: `UPDATE_GOLDEN=1 npm test -- __tests__/unit/review-report.test.ts`, then this script.
 //
 // Needs Debian's `chromium` and an emoji font: `apt-get install -y chromium fonts-noto-color-emoji`
 // (or CHROMIUM=/path/to/chrome). The tests never need it.

@@ -64,8 +64,8 @@ export interface TransactionBlockConflict {
   /** What the statement is, in its leading words: `CREATE INDEX CONCURRENTLY`, `VACUUM` … */
   statement: string
   /**
-   * error: the database refuses it in a transaction. warning: it runs in one, with a catch (PostgreSQL's
-   * ALTER TYPE … ADD VALUE: fine since PostgreSQL 12 unless the new value is used in the same transaction).
+   * error: the database refuses it in a transaction. warning: it runs in one, with a catch (a new enum
+   * value that cannot be used in the transaction that adds it).
    */
   severity: 'error' | 'warning'
 }

@@ -45,8 +45,8 @@ export type LexemeKind =
   /** Any other single character, a lone `$` included. */
   | 'symbol'
 
-export const LF = 0x0a
-export const CR = 0x0d
+const LF = 0x0a
+const CR = 0x0d
 
 export function isSpace(c: number): boolean {
   // scan.l: space [ \t\n\r\f\v]

@@ -19,9 +19,11 @@
  */
 import { MigrationFileError } from '../../errors.js'
 import type { Statement } from '../../migrations/types.js'
-import { CR, LF, Scanner, isSpace, type LexemeKind } from './lexer.js'
+import { Scanner, isSpace, type LexemeKind } from './lexer.js'
 
 const BOM = 0xfeff
+const LF = 0x0a
+const CR = 0x0d
 
 /** Splits the text of one migration file into statements. `file` is the path used in locations and errors. */
 export function splitStatements(text: string, file: string): Statement[] {

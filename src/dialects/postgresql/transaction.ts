@@ -98,7 +98,9 @@ const error = (statement: string): TransactionBlockConflict => ({ statement, sev
  * the whole version; they belong in a file whose first line is `-- migrate:no-transaction`.
  */
 export function transactionBlockConflict(sql: string): TransactionBlockConflict | null {
-  const tokens = tokenize(sql)
+  // Four words tell all but ALTER and REINDEX, which are read to the end.
+  const head = tokenize(sql, 4)
+  const tokens = isWord(head[0], 'alter') || isWord(head[0], 'reindex') ? tokenize(sql) : head
   const [first, second, third] = tokens
   if (isWord(first, 'vacuum')) return error('VACUUM')
   if (isWord(first, 'create')) {

@@ -5,7 +5,7 @@
  * verification, no review, no lease, no write. `plan` is the command that verifies.
  */
 import type { Config } from '../config.js'
-import { readHistory } from '../engine/history.js'
+import { readTargetHistory } from './history.js'
 import { plural } from '../engine/words.js'
 import type { Version } from '../migrations/types.js'
 import { planMigrations, type AppliedRow } from '../plan.js'
@@ -123,7 +123,7 @@ export function statusReport(
 
 export async function runStatus(config: Config, versions: Version[], reporter: Reporter): Promise<StatusReport> {
   return withTarget(config, reporter, async (target) => {
-    const history = await readHistory(target, config.metaTable)
+    const history = await readTargetHistory(config, target)
     // A plain read of the lease row: it waits for no lock and takes none.
     const lease = history.present.lock
       ? (

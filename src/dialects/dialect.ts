@@ -8,6 +8,8 @@
  * its part.
  */
 
+import type { EngineDialect } from '../engine/dialect.js'
+
 /** The dialects this project speaks. */
 export type DialectName = 'postgresql'
 
@@ -41,7 +43,8 @@ export interface Dialect {
 export type SyntaxPart = Record<string, unknown>
 
 // ── Section: engine types ────────────────────────────────────────────────────────────────────────────
-export type EnginePart = Record<string, unknown>
+/** The engine's port (src/engine/dialect.ts): meta/lease/progress SQL, session settings, error classes, recovery. */
+export type EnginePart = EngineDialect
 
 // ── Section: wire types ──────────────────────────────────────────────────────────────────────────────
 export type WirePart = Record<string, unknown>

@@ -23,7 +23,12 @@ export interface Dialect {
   readonly syntax: SyntaxPart
 
   // ── Section: engine ──────────────────────────────────────────────────────────────────────────────
-  /** The meta, lock and progress tables, the lease and fence, session settings, error classes. */
+  /**
+   * The meta, lock and progress tables, the lease and fence, session settings, error classes, and the
+   * recovery of statements run outside a transaction (src/engine/dialect.ts says what each member must
+   * do). Proven by the engine cases (__tests__/support/engine-cases.ts, describeEngine) over every
+   * transport, and by lease, meta-history, long-history, no-transaction, faults and operations.
+   */
   readonly engine: EnginePart
 
   // ── Section: wire ────────────────────────────────────────────────────────────────────────────────

@@ -168,6 +168,8 @@ export interface LeaseSql {
   fence(tables: MetaTables): string
   /** One row when no transaction holds the lease row's lock; answers at once. */
   rowUnlocked(tables: MetaTables): string
+  /** Columns `owner` and `remaining` (whole seconds) of the lease row while it has not expired; no row otherwise. Takes no lock. */
+  liveHolder(tables: MetaTables): string
   /** Columns `owner`, `token`, `expires_at` (text) and `expired` of the lease row, for messages. */
   row(tables: MetaTables): string
   /** How a person finds and ends the open transaction that holds the lease row over a direct connection. */
@@ -243,6 +245,6 @@ export interface EngineDialect {
   classify(error: SqlErrorInfo): EngineErrorClass | null
   /** What a person can do about an error one of the engine's own statements met; null when nothing useful. */
   engineStatementHint(error: SqlErrorInfo): string | null
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly recovery: StatementRecovery<any, any>
+  /** A dialect's own build and effect types stand behind ConcurrentBuild and unknown (method parameters are bivariant). */
+  readonly recovery: StatementRecovery
 }

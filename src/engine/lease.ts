@@ -221,3 +221,13 @@ export function lostLease(owner: string): LeaseLostError {
       'Versions it applied stay applied. Re-run to continue.'
   )
 }
+
+/** Who holds the lease now and for how long, for people (status): a plain read that waits for no lock and takes none. */
+export async function leaseHolder(
+  dialect: EngineDialect,
+  target: Target,
+  tables: MetaTables
+): Promise<{ owner: string; expiresInSeconds: number } | undefined> {
+  const { rows } = await target.query(dialect.lease.liveHolder(tables))
+  return rows.map((row) => ({ owner: String(row.owner), expiresInSeconds: Number(row.remaining) }))[0]
+}

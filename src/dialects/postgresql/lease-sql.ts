@@ -51,6 +51,8 @@ FROM ${tables.lock} WHERE id = 1`,
 WHERE id = 1 AND token = :token AND owner = :owner`,
   // SKIP LOCKED answers at once: a poll instead of blocking on a lock a frozen client could hold for long.
   rowUnlocked: (tables) => `SELECT id FROM ${tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED`,
+  liveHolder: (tables) =>
+    `SELECT owner, CAST(ceil(extract(epoch FROM expires_at - now())) AS integer) AS remaining FROM ${tables.lock} WHERE id = 1 AND expires_at > now()`,
   row: (tables) =>
     `SELECT owner, token::bigint::text AS token, expires_at::text AS expires_at, expires_at <= clock_timestamp() AS expired FROM ${tables.lock} WHERE id = 1`,
   openTransactionHint: "(pg_stat_activity, state 'idle in transaction')"

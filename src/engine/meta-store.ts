@@ -37,7 +37,7 @@ export async function ensureMetaTables(dialect: EngineDialect, target: Target, t
     await target.query(sql.insertLeaseRow(tables))
     if (present.progress !== true) {
       // Tables made by an earlier release: add the progress table. A user without CREATE can still
-      // apply ordinary versions; a version that needs the table says so (see progressTableExists in steps.ts).
+      // apply ordinary versions; a version that needs the table says so (see applyInSteps in steps.ts).
       await createIfMissing(dialect, target, sql.progressTableDdl(tables)).catch((error: unknown) => {
         if (errorClass(dialect, error) !== 'insufficient-privilege') throw error
       })

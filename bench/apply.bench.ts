@@ -9,8 +9,9 @@
 import { fileURLToPath } from 'node:url'
 import { applyMigrations, type ApplyResult } from '../src/engine/apply.js'
 import { readHistory } from '../src/engine/history.js'
-import { parseMetaTableName } from '../src/engine/meta.js'
+import { parseMetaTableName } from '../src/meta-table-name.js'
 import { syntax } from '../src/dialects/postgresql/syntax.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 import { discoverMigrations } from '../src/migrations/discover.js'
 import type { Version } from '../src/migrations/types.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
@@ -31,8 +32,9 @@ const RUNNER = 'aurora-migrate-runner'
 
 /** As the action's apply does it (main.ts): read the history, then apply. */
 async function applyAsTheAction(target: Target, versions: Version[], log: (message: string) => void): Promise<ApplyResult> {
-  const history = await readHistory(target, META_TABLE)
+  const history = await readHistory(postgresql.engine, target, META_TABLE)
   return applyMigrations(target, versions, {
+    dialect: postgresql.engine,
     tables: history.tables,
     history,
     createSchema: false,
@@ -44,7 +46,7 @@ async function applyAsTheAction(target: Target, versions: Version[], log: (messa
 
 /** As the action's plan reads the database (main.ts). */
 async function readAsPlanDoes(target: Target): Promise<void> {
-  await readHistory(target, META_TABLE)
+  await readHistory(postgresql.engine, target, META_TABLE)
 }
 
 interface DataApiRuns {

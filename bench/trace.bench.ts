@@ -15,6 +15,7 @@ import { syntax } from '../src/dialects/postgresql/syntax.js'
 import { discoverMigrations } from '../src/migrations/discover.js'
 import type { Version } from '../src/migrations/types.js'
 import { verifyOnShadow } from '../src/shadow/verify.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 import { startEmbeddedPostgres } from '../testkit/postgres.js'
 import { median } from './cost.js'
 
@@ -37,7 +38,7 @@ async function verifyOnce(versions: Version[], url: string, pending: number[]): 
     if (message.startsWith('Dropped the scratch database')) applyEnded = performance.now()
   }
   const started = performance.now()
-  const result = await verifyOnShadow(versions, { shadowDatabaseUrl: url, log, pending })
+  const result = await verifyOnShadow(versions, { engine: postgresql.engine, shadowDatabaseUrl: url, log, pending })
   const wholeMs = performance.now() - started
   if (result.status !== 'passed') throw new Error(`verification ${result.status}: ${result.message}`)
   if (pending.length > 0 && !result.trace) throw new Error(`tracing stopped: ${result.traceMessage}`)

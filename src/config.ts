@@ -5,8 +5,8 @@
 import { InputError } from './errors.js'
 import { normalizeMigrationsDir } from './migrations/files.js'
 import { misreadPassword, urlSecrets, writtenPassword } from './targets/mask.js'
-import { parseMetaTableName, type MetaTableName } from './engine/meta.js'
-import type { RunIdentity } from './engine/meta.js'
+import type { RunIdentity } from './meta-row.js'
+import { parseMetaTableName, type MetaTableName } from './meta-table-name.js'
 import { FAIL_ON, type FailOn } from './report/review.js'
 import { closest } from './suggest.js'
 

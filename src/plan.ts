@@ -4,20 +4,10 @@
  */
 import { InputError } from './errors.js'
 import { MISPLACED_FIX, misplacedEffect } from './migrations/transaction-control.js'
+import type { AppliedRow } from './meta-row.js'
 import type { MisplacedTransactionControl, Version } from './migrations/types.js'
 
-/** One row of the meta table, as the engine reads it. */
-export interface AppliedRow {
-  version: number
-  description: string
-  checksum: string
-  files: Array<{ name: string; checksum: string; statements: number }>
-  appliedAt: string
-  executionMs: number
-  appliedBy: string | null
-  commitSha: string | null
-  runUrl: string | null
-}
+export type { AppliedRow } from './meta-row.js'
 
 export interface PlannedFile {
   name: string

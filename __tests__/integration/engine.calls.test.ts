@@ -5,15 +5,16 @@
  */
 import { applyMigrations } from '../../src/engine/apply.js'
 import { readHistory } from '../../src/engine/history.js'
-import { parseMetaTableName } from '../../src/engine/meta.js'
+import { parseMetaTableName } from '../../src/meta-table-name.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 import type { Version } from '../../src/migrations/types.js'
 import { planMigrations } from '../../src/plan.js'
 import { createDataApiTarget } from '../../src/targets/data-api.js'
 import type { Target } from '../../src/targets/target.js'
-import { type EmulatorCall } from '../../testkit/data-api-emulator.js'
 import { options } from '../../testkit/contract/engine-cases.js'
-import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { version } from '../../testkit/versions.js'
+import { type EmulatorCall } from '../../testkit/data-api-emulator.js'
+import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { useDataApiEmulator } from '../../testkit/use-emulator.js'
 
 const emulator = useDataApiEmulator()
@@ -60,14 +61,14 @@ function isVersionCall(call: EmulatorCall): boolean {
 
 /** apply as the action runs it: read the history once (main.ts), then apply with it. */
 async function apply(versions: Version[]): Promise<Awaited<ReturnType<typeof applyMigrations>>> {
-  const history = await readHistory(target, parseMetaTableName('schema_migrations'))
+  const history = await readHistory(postgresql.engine, target, parseMetaTableName('schema_migrations'))
   return applyMigrations(target, versions, options({ tables: history.tables, history }))
 }
 
 test('plan reads the history in one call, on a database with and without the meta tables', async () => {
   const versions = versionsFrom(1, 3)
   let first = emulator.calls.length
-  const fresh = await readHistory(target, parseMetaTableName('schema_migrations'))
+  const fresh = await readHistory(postgresql.engine, target, parseMetaTableName('schema_migrations'))
   expect(planMigrations(versions, fresh.rows).pending.map((p) => p.version)).toEqual([1, 2, 3])
   expect(callsSince(first).length).toBeLessThanOrEqual(2)
   // Planning created nothing.
@@ -75,7 +76,7 @@ test('plan reads the history in one call, on a database with and without the met
 
   expect((await apply(versions.slice(0, 2))).error).toBeNull()
   first = emulator.calls.length
-  const history = await readHistory(target, parseMetaTableName('schema_migrations'))
+  const history = await readHistory(postgresql.engine, target, parseMetaTableName('schema_migrations'))
   expect(planMigrations(versions, history.rows).pending.map((p) => p.version)).toEqual([3])
   expect(callsSince(first)).toHaveLength(1)
 })

@@ -6,15 +6,17 @@
 import pg from 'pg'
 import { applyMigrations } from '../../src/engine/apply.js'
 import { acquireLease } from '../../src/engine/lease.js'
-import { ensureMetaTables, metaTables } from '../../src/engine/meta.js'
+import { metaTables } from '../../src/engine/meta.js'
+import { ensureMetaTables } from '../../src/engine/meta-store.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 import { LeaseTimeoutError } from '../../src/errors.js'
 import { discoverMigrations } from '../../testkit/migrations.js'
 import { createDataApiTarget } from '../../src/targets/data-api.js'
 import { PostgresTarget } from '../../src/targets/postgres.js'
 import type { Target } from '../../src/targets/target.js'
 import { options } from '../../testkit/contract/engine-cases.js'
-import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
+import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { useDataApiEmulator } from '../../testkit/use-emulator.js'
 
 const emulator = useDataApiEmulator()
@@ -126,8 +128,13 @@ describe.each(transports)('over %s', (_, make) => {
   test('release never hangs on a locked row: it gives up, and the lease stays as it was until it expires', async () => {
     const target = connect(make)
     const tables = metaTables('public', 'schema_migrations')
-    await ensureMetaTables(target, tables, false)
-    const lease = await acquireLease(target, tables, { owner: 'this run', ttlSeconds: 30, waitTimeoutSeconds: 5, log: () => undefined })
+    await ensureMetaTables(postgresql.engine, target, tables, false)
+    const lease = await acquireLease(postgresql.engine, target, tables, {
+      owner: 'this run',
+      ttlSeconds: 30,
+      waitTimeoutSeconds: 5,
+      log: () => undefined
+    })
     const held = await leaseRow()
     const holder = await holdLeaseRow()
     const started = Date.now()

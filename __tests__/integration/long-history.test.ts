@@ -5,15 +5,19 @@
  */
 import { applyMigrations } from '../../src/engine/apply.js'
 import { resolveMetaTables } from '../../src/engine/meta-location.js'
-import { ensureMetaTables, metaTables, parseMetaTableName, readAppliedRows } from '../../src/engine/meta.js'
+import { readAppliedRows } from '../../src/engine/history-pages.js'
+import { metaTables } from '../../src/engine/meta.js'
+import { ensureMetaTables } from '../../src/engine/meta-store.js'
+import { parseMetaTableName } from '../../src/meta-table-name.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 import { discoverMigrations } from '../../testkit/migrations.js'
 import { planMigrations } from '../../src/plan.js'
 import { createDataApiTarget } from '../../src/targets/data-api.js'
 import { PostgresTarget } from '../../src/targets/postgres.js'
 import type { Target } from '../../src/targets/target.js'
 import { options } from '../../testkit/contract/engine-cases.js'
-import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
+import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { useDataApiEmulator } from '../../testkit/use-emulator.js'
 
 const emulator = useDataApiEmulator()
@@ -46,7 +50,7 @@ function callsSince(from: number): number {
 async function recordAsApplied(rows: Array<{ version: number; description: string; checksum: string; files: unknown }>): Promise<void> {
   const owner = new PostgresTarget(db.url)
   try {
-    await ensureMetaTables(owner, tables, false)
+    await ensureMetaTables(postgresql.engine, owner, tables, false)
   } finally {
     await owner.close()
   }
@@ -88,7 +92,7 @@ test('1,500 applied versions of 4 files: the emulator refuses them in one reply;
     ).rejects.toThrow(/allowed response size limit/)
 
     let from = emulator.calls.length
-    const rows = await readAppliedRows(target, tables)
+    const rows = await readAppliedRows(postgresql.engine, target, tables)
     expect(rows.map((r) => r.version)).toEqual(versions.slice(0, 1500).map((v) => v.number))
     expect(rows[1499].files).toEqual(
       versions[1499].files.map((f) => ({ name: f.name, checksum: f.checksum, statements: f.statements.length }))
@@ -129,7 +133,7 @@ test('a row over 64 KB is refused by the emulator; a files column that long is r
   const target = dataApi()
   try {
     await expect(target.query('SELECT files::text AS files FROM schema_migrations')).rejects.toThrow(/Packet for query is too large/)
-    const rows = await readAppliedRows(target, tables)
+    const rows = await readAppliedRows(postgresql.engine, target, tables)
     expect(rows).toHaveLength(1)
     expect(rows[0].files).toEqual(files)
   } finally {
@@ -142,12 +146,12 @@ test('over the Data API, where the meta table is and whose it is take one catalo
   try {
     await sql(db.url, 'create table schema_migrations (version bigint not null primary key, dirty boolean not null)')
     let from = emulator.calls.length
-    await expect(resolveMetaTables(target, parseMetaTableName('schema_migrations'))).rejects.toThrow(
+    await expect(resolveMetaTables(postgresql.engine, target, parseMetaTableName('schema_migrations'))).rejects.toThrow(
       /belongs to golang-migrate \(version bigint, dirty boolean\)/
     )
     expect(callsSince(from)).toBe(1)
     from = emulator.calls.length
-    await expect(resolveMetaTables(target, parseMetaTableName('aurora_migrations'))).resolves.toMatchObject({
+    await expect(resolveMetaTables(postgresql.engine, target, parseMetaTableName('aurora_migrations'))).resolves.toMatchObject({
       schema: 'public',
       table: 'aurora_migrations'
     })

@@ -5,13 +5,15 @@
 import { applyMigrations, type ApplyResult } from '../../src/engine/apply.js'
 import { readHistory } from '../../src/engine/history.js'
 import { resolveMetaTables } from '../../src/engine/meta-location.js'
-import { parseMetaTableName, readAppliedRows } from '../../src/engine/meta.js'
+import { readAppliedRows } from '../../src/engine/history-pages.js'
+import { parseMetaTableName } from '../../src/meta-table-name.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 import { HistoryChangedError, InputError, MetaRowError } from '../../src/errors.js'
 import { discoverMigrations } from '../../testkit/migrations.js'
 import { PostgresTarget } from '../../src/targets/postgres.js'
 import { options } from '../../testkit/contract/engine-cases.js'
-import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
+import { createTestDatabase, sql } from '../../testkit/postgres.js'
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>
 beforeEach(async () => {
@@ -33,7 +35,7 @@ async function applyAsTheAction(
   const target = new PostgresTarget(db.url)
   try {
     const name = parseMetaTableName(metaTable)
-    const history = await readHistory(target, name)
+    const history = await readHistory(postgresql.engine, target, name)
     return await applyMigrations(
       target,
       versions,
@@ -247,8 +249,8 @@ test('a long files column is read whole, in slices', async () => {
   expect(length).toBeGreaterThan(32 * 1024)
   const target = new PostgresTarget(db.url)
   try {
-    const tables = await resolveMetaTables(target, parseMetaTableName('schema_migrations'))
-    const rows = await readAppliedRows(target, tables)
+    const tables = await resolveMetaTables(postgresql.engine, target, parseMetaTableName('schema_migrations'))
+    const rows = await readAppliedRows(postgresql.engine, target, tables)
     expect(rows[0].files).toHaveLength(300)
     expect(rows[0].files).toEqual((await sql<{ files: unknown }>(db.url, 'select files from schema_migrations'))[0].files)
   } finally {

@@ -6,19 +6,21 @@
  */
 import pg from 'pg'
 import { applyMigrations, type ApplyResult } from '../../src/engine/apply.js'
-import { parseCreateIndexConcurrently, tableReference } from '../../src/engine/indexes.js'
-import { metaTables, readPartialVersions } from '../../src/engine/meta.js'
-import { isMaintenance, statementEffect } from '../../src/engine/statement-effects.js'
+import { parseCreateIndexConcurrently, tableReference } from '../../src/dialects/postgresql/indexes.js'
+import { metaTables } from '../../src/engine/meta.js'
+import { readPartialVersions } from '../../src/engine/meta-store.js'
+import { isMaintenance, statementEffect } from '../../src/dialects/postgresql/effects.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 import { segmentsOf, statementChecksum } from '../../src/engine/steps.js'
 import { DatabaseError, LeaseTimeoutError, MigrationFileError, PlanRefusedError, StepFailedError } from '../../src/errors.js'
 import { discoverMigrations } from '../../testkit/migrations.js'
 import { createDataApiTarget } from '../../src/targets/data-api.js'
 import { PostgresTarget } from '../../src/targets/postgres.js'
 import type { Target } from '../../src/targets/target.js'
-import { type EmulatorCall } from '../../testkit/data-api-emulator.js'
 import { options } from '../../testkit/contract/engine-cases.js'
-import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { version, writeMigrations } from '../../testkit/versions.js'
+import { type EmulatorCall } from '../../testkit/data-api-emulator.js'
+import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { useDataApiEmulator } from '../../testkit/use-emulator.js'
 
 describe('parsing CREATE INDEX CONCURRENTLY', () => {
@@ -247,7 +249,9 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
     ])
     expect(await versionsIn()).toEqual([])
     const target = connect()
-    expect(await readPartialVersions(target, metaTables('public', 'schema_migrations'))).toEqual([{ version: 1, steps: 3 }])
+    expect(await readPartialVersions(postgresql.engine, target, metaTables('public', 'schema_migrations'))).toEqual([
+      { version: 1, steps: 3 }
+    ])
 
     writeMigrations({ 'v1/02_steps.sql': failing['v1/02_steps.sql'].replace('(2, 2)', '(2)') }, dir)
     const rerun = await apply(dir)
@@ -258,7 +262,7 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
     expect((await sql<{ id: number }>(db.url, 'select id from t order by id')).map((r) => r.id)).toEqual([1, 2, 3])
     expect(await versionsIn()).toEqual([1])
     expect(await progress()).toEqual([])
-    expect(await readPartialVersions(target, metaTables('public', 'schema_migrations'))).toEqual([])
+    expect(await readPartialVersions(postgresql.engine, target, metaTables('public', 'schema_migrations'))).toEqual([])
     expect(await indexValid('t_id')).toBe(true)
   })
 

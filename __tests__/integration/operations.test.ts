@@ -3,15 +3,18 @@
  * API emulator): what each one writes, what it refuses, and that none of them runs migration SQL.
  */
 import { applyMigrations } from '../../src/engine/apply.js'
-import { baseline, repair, validate, type BaselineOptions } from '../../src/engine/operations.js'
+import { baseline, type BaselineOptions } from '../../src/engine/baseline.js'
+import { repair } from '../../src/engine/repair.js'
+import { validate } from '../../src/engine/validate.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 import { CommitOutcomeUnknownError, LeaseTimeoutError, OperationRefusedError } from '../../src/errors.js'
 import { discoverMigrations } from '../../testkit/migrations.js'
 import { createDataApiTarget } from '../../src/targets/data-api.js'
 import { PostgresTarget } from '../../src/targets/postgres.js'
 import type { Target } from '../../src/targets/target.js'
 import { options } from '../../testkit/contract/engine-cases.js'
-import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
+import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
 import { useDataApiEmulator } from '../../testkit/use-emulator.js'
 
 const THREE = {
@@ -72,7 +75,7 @@ describe('validate', () => {
     const { versions } = await discover(THREE)
     expect((await applyMigrations(target, versions.slice(0, 2), options())).error).toBeNull()
     const before = await dump(db.url)
-    const result = await validate(target, versions, { tables: options().tables })
+    const result = await validate(target, versions, { dialect: postgresql.engine, tables: options().tables })
     expect(result.problems).toEqual([])
     expect(result.partial).toEqual([])
     expect(result.plan.pending.map((p) => p.version)).toEqual([3])
@@ -82,7 +85,7 @@ describe('validate', () => {
   test('a database the action never touched: everything pending, no problem, no table created', async () => {
     const { versions } = await discover(THREE)
     const before = await dump(db.url)
-    const result = await validate(target, versions, { tables: options().tables })
+    const result = await validate(target, versions, { dialect: postgresql.engine, tables: options().tables })
     expect(result.problems).toEqual([])
     expect(result.plan.pending.map((p) => p.version)).toEqual([1, 2, 3])
     expect(await dump(db.url)).toBe(before)
@@ -95,7 +98,7 @@ describe('validate', () => {
     writeMigrations({ 'v1/01_a.sql': 'create table a (id bigint);' }, dir)
     const edited = (await discoverMigrations(dir, dir)).versions
     const before = await dump(db.url)
-    const result = await validate(target, edited, { tables: options().tables })
+    const result = await validate(target, edited, { dialect: postgresql.engine, tables: options().tables })
     expect(result.problems).toHaveLength(1)
     expect(result.problems[0]).toMatch(/^drift: v1 \(v1\/01_a.sql modified\) changed after being applied/)
     expect(await dump(db.url)).toBe(before)
@@ -106,13 +109,13 @@ describe('validate', () => {
     await applyMigrations(target, [versions[0], versions[2]], options())
     const before = await dump(db.url)
     const tables = options().tables
-    const outOfOrder = await validate(target, versions, { tables })
+    const outOfOrder = await validate(target, versions, { dialect: postgresql.engine, tables })
     expect(outOfOrder.problems).toEqual([expect.stringMatching(/^out of order: v2 is lower than the current version v3/)])
     expect(outOfOrder.plan.outOfOrder).toEqual([2])
-    const allowed = await validate(target, versions, { tables, allowOutOfOrder: true })
+    const allowed = await validate(target, versions, { dialect: postgresql.engine, tables, allowOutOfOrder: true })
     expect(allowed.problems).toEqual([])
     expect(allowed.plan.outOfOrder).toEqual([2])
-    const missing = await validate(target, versions.slice(0, 1), { tables, allowOutOfOrder: true })
+    const missing = await validate(target, versions.slice(0, 1), { dialect: postgresql.engine, tables, allowOutOfOrder: true })
     expect(missing.problems).toEqual([
       expect.stringMatching(/^missing: v3 is recorded in the database but not in the migrations directory/)
     ])
@@ -129,7 +132,7 @@ test('a partly applied version: validate lists it, baseline refuses it, repair l
     `insert into schema_migrations_progress (version, step, statement_checksum, file, line) values (3, 0, 'sha256:x', 'v3/01_c.sql', 1), (3, 1, 'sha256:y', 'v3/01_c.sql', 2)`
   )
   const before = await dump(db.url)
-  const result = await validate(target, versions, { tables: options().tables })
+  const result = await validate(target, versions, { dialect: postgresql.engine, tables: options().tables })
   expect(result.partial).toEqual([{ version: 3, steps: 2 }])
   expect(result.problems).toEqual(['v3 is only partly applied (2 statements ran): re-run apply to finish it'])
   expect(await dump(db.url)).toBe(before)
@@ -412,12 +415,12 @@ describe('through the RDS Data API', () => {
     })
     try {
       const tables = options().tables
-      const fresh = await validate(api, versions, { tables })
+      const fresh = await validate(api, versions, { dialect: postgresql.engine, tables })
       expect(fresh.problems).toEqual([])
       expect(fresh.plan.pending.map((p) => p.version)).toEqual([1, 2, 3])
       expect((await baseline(api, versions, baselineOptions({ from: 'sequelize' }))).recorded).toEqual([1, 2])
       const before = await dump(db.url)
-      const checked = await validate(api, versions, { tables })
+      const checked = await validate(api, versions, { dialect: postgresql.engine, tables })
       expect(checked.problems).toEqual([])
       expect(checked.plan.pending.map((p) => p.version)).toEqual([3])
       expect(await dump(db.url)).toBe(before)

@@ -6,10 +6,11 @@
 import { discoverMigrations } from '../../testkit/migrations.js'
 import { traceKey, type StatementTrace } from '../../src/review/types.js'
 import { verifyOnShadow, type Verification } from '../../src/shadow/verify.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 import { withRecordedStates } from '../../src/shadow/tracing-target.js'
 import { RECORD_STATE_SQL, statePositions } from '../../src/review/trace.js'
-import { ADMIN_URL_ENV, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
+import { ADMIN_URL_ENV, sql } from '../../testkit/postgres.js'
 
 const SETUP = `create table orders (id bigint primary key, code varchar(10), qty int, customer_id bigint);
 create table customers (id bigint primary key);
@@ -19,7 +20,12 @@ insert into orders select g, 'c' || g, g, 1 + g % 50 from generate_series(1, 500
 async function verify(files: Record<string, string>, pending: number[]): Promise<{ result: Verification; logs: string[] }> {
   const { versions } = await discoverMigrations(writeMigrations(files))
   const logs: string[] = []
-  const result = await verifyOnShadow(versions, { shadowDatabaseUrl: process.env[ADMIN_URL_ENV]!, log: (m) => logs.push(m), pending })
+  const result = await verifyOnShadow(versions, {
+    engine: postgresql.engine,
+    shadowDatabaseUrl: process.env[ADMIN_URL_ENV]!,
+    log: (m) => logs.push(m),
+    pending
+  })
   return { result, logs }
 }
 

@@ -20,13 +20,14 @@ import { readTargetCatalog } from '../../src/review/catalog.js'
 import { findPostgresBinaries, majorVersion, parseVersion } from '../../src/shadow/local-postgres.js'
 import { traceKey } from '../../src/review/types.js'
 import { verifyOnShadow, type Verification } from '../../src/shadow/verify.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 import { describeVersionNum, majorOf, parseTargetSettings, quoteLiteral, type TargetSettings } from '../../src/shadow/target-settings.js'
 import { createDataApiTarget } from '../../src/targets/data-api.js'
 import { PostgresTarget } from '../../src/targets/postgres.js'
+import { writeMigrations } from '../../testkit/versions.js'
 import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
 import { startDataApiEmulator, type DataApiEmulator } from '../../testkit/data-api-emulator.js'
 import { createTestDatabase, embeddedBinDir, sql, startEmbeddedPostgres, type RunningPostgres } from '../../testkit/postgres.js'
-import { writeMigrations } from '../../testkit/versions.js'
 
 useDummyAwsEnvironment()
 
@@ -84,6 +85,7 @@ async function verifyEvents(options: {
   const { versions } = await discoverMigrations(dir, dir)
   const logs: string[] = []
   const result = await verifyOnShadow(versions, {
+    engine: postgresql.engine,
     shadowDatabaseUrl: options.shadowDatabaseUrl,
     env: { ...process.env, PATH: LOCAL_PATH, TZ: options.runnerTimeZone ?? process.env.TZ },
     log: (m) => logs.push(m),
@@ -315,12 +317,18 @@ test('a collation only the target has is matched: a CHECK that holds under C fai
       'v2/01.sql': "alter table words add constraint before_b check (w < 'b');\n"
     })
     const { versions } = await discoverMigrations(dir, dir)
-    const like = await verifyOnShadow(versions, { shadowDatabaseUrl: admin, log: () => {}, pending: [2], targetSettings: settings })
+    const like = await verifyOnShadow(versions, {
+      engine: postgresql.engine,
+      shadowDatabaseUrl: admin,
+      log: () => {},
+      pending: [2],
+      targetSettings: settings
+    })
     expect(like.settings!.matched).toEqual(expect.arrayContaining(['locale_provider', 'locale', 'lc_collate', 'lc_ctype']))
     expect(like.settings!.unmatched).toEqual([])
     expect(like.versions.map((v) => v.status)).toEqual(['passed', 'failed'])
     expect(like.versions[1].error).toMatchObject({ file: 'v2/01.sql', sqlState: '23514' })
-    const plain = await verifyOnShadow(versions, { shadowDatabaseUrl: admin, log: () => {}, pending: [2] })
+    const plain = await verifyOnShadow(versions, { engine: postgresql.engine, shadowDatabaseUrl: admin, log: () => {}, pending: [2] })
     expect(plain.versions.map((v) => v.status)).toEqual(['passed', 'passed'])
   } finally {
     await sql(admin, `drop database if exists ${name} with (force)`)
@@ -408,6 +416,7 @@ describe('of several PostgreSQL versions on the machine, the local server runs t
       const dir = writeMigrations(MIGRATIONS)
       const { versions } = await discoverMigrations(dir, dir)
       const result = await verifyOnShadow(versions, {
+        engine: postgresql.engine,
         shadowDatabaseUrl: null,
         env: { ...process.env, PATH: LOCAL_PATH },
         log: () => {},

@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process'
 import os from 'node:os'
-import type { RunIdentity } from '../engine/meta.js'
+import type { RunIdentity } from '../meta-row.js'
 
 const GIT_TIMEOUT_MS = 5_000
 

@@ -8,6 +8,7 @@ import { runApply } from '../commands/apply.js'
 import { dialectOf } from '../commands/dialect.js'
 import { newVersion } from '../commands/new-version.js'
 import { runOperation } from '../commands/operations.js'
+import { readTargetHistory } from '../commands/history.js'
 import { runPlan, type CommandFailure } from '../commands/plan.js'
 import { runStatus, statusText } from '../commands/status.js'
 import { pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures } from '../commands/review.js'
@@ -17,7 +18,6 @@ import { InputError, MigrationFileError, StatementFailedError, errorMessage } fr
 import { discoverMigrations } from '../migrations/discover.js'
 import type { Version } from '../migrations/types.js'
 import { planMigrations } from '../plan.js'
-import { readHistory } from '../engine/history.js'
 import { PLAN_OUTPUT_LIMIT, planOutput, type RunOutputs } from '../report/outputs.js'
 import { failOnMessage, findingsOutput } from '../report/review.js'
 import { RULES } from '../review/review.js'
@@ -272,7 +272,7 @@ async function reviewCommand(config: Config, versions: Version[], parsed: Parsed
   const review = async (target: Parameters<typeof prepareReview>[2]): Promise<{ reviewed: number[]; findings: Finding[] }> => {
     let reviewed = named
     if (!reviewed.length && target) {
-      const { rows } = await readHistory(target, config.metaTable)
+      const { rows } = await readTargetHistory(config, target)
       reviewed = pendingOf(planMigrations(versions, rows, { allowOutOfOrder: config.allowOutOfOrder }))
     } else if (!reviewed.length && versions.length) reviewed = [versions[versions.length - 1].number]
     const prepared = await prepareReview(versions, reviewed, target, terminal)

@@ -5,13 +5,14 @@
  */
 import type { Config } from '../config.js'
 import { applyMigrations, type ApplyResult } from '../engine/apply.js'
-import { readHistory } from '../engine/history.js'
 import type { Version } from '../migrations/types.js'
 import { planMigrations } from '../plan.js'
 import { renderApply } from '../report/markdown.js'
 import type { RunOutputs } from '../report/outputs.js'
 import type { Finding } from '../review/types.js'
 import { transportLimits } from '../targets/create.js'
+import { dialectOf } from './dialect.js'
+import { readTargetHistory } from './history.js'
 import type { Reporter } from './reporter.js'
 import { pendingOf, prepareReview, reviewFindings } from './review.js'
 import { leaseOwner, withTarget } from './target.js'
@@ -28,12 +29,13 @@ export interface ApplyOutcome {
 export async function runApply(config: Config, versions: Version[], reporter: Reporter): Promise<ApplyOutcome> {
   let findings: Finding[] = []
   const result = await withTarget(config, reporter, async (target) => {
-    const history = await readHistory(target, config.metaTable)
+    const history = await readTargetHistory(config, target)
     const plan = planMigrations(versions, history.rows, { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder })
     findings = reviewFindings(config, await prepareReview(versions, pendingOf(plan), null, reporter), null, reporter).findings
     if (findings.length) reporter.info(`The review of the pending versions (repository only; apply does not fail on it):`)
     reporter.findings(findings, { log: true, annotate: false })
     return applyMigrations(target, versions, {
+      dialect: dialectOf(config).engine,
       tables: history.tables,
       history,
       createSchema: config.metaTable.schema !== null,

@@ -1,12 +1,15 @@
 /** validate, baseline and repair: each reads or writes the meta table only, never migration SQL. */
 import type { Config } from '../config.js'
+import { baseline } from '../engine/baseline.js'
 import { resolveMetaTables } from '../engine/meta-location.js'
-import { baseline, repair, validate } from '../engine/operations.js'
+import { repair } from '../engine/repair.js'
+import { validate } from '../engine/validate.js'
 import type { Version } from '../migrations/types.js'
 import { fitLines, versionList } from '../report/markdown.js'
 import type { RunOutputs } from '../report/outputs.js'
 import { renderReview } from '../report/review.js'
 import { transportLimits } from '../targets/create.js'
+import { dialectOf } from './dialect.js'
 import type { CommandFailure } from './plan.js'
 import type { Reporter } from './reporter.js'
 import { pendingOf, prepareReview, reviewFindings } from './review.js'
@@ -24,6 +27,7 @@ export interface OperationOutcome {
 
 export async function runOperation(config: Config, versions: Version[], reporter: Reporter): Promise<OperationOutcome> {
   const log = (message: string): void => reporter.info(message)
+  const dialect = dialectOf(config).engine
   const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) }
   const lease = {
     owner: leaseOwner(config),
@@ -34,9 +38,9 @@ export async function runOperation(config: Config, versions: Version[], reporter
   const failures: CommandFailure[] = []
   let text: string[] = []
   const lines = await withTarget(config, reporter, async (target): Promise<string[]> => {
-    const tables = await resolveMetaTables(target, config.metaTable)
+    const tables = await resolveMetaTables(dialect, target, config.metaTable)
     if (config.command === 'validate') {
-      const result = await validate(target, versions, { tables, ...planOptions })
+      const result = await validate(target, versions, { dialect, tables, ...planOptions })
       const lines = result.problems.length
         ? fitLines(
             result.problems.map((p) => `- ❗ ${p}`),
@@ -66,6 +70,7 @@ export async function runOperation(config: Config, versions: Version[], reporter
     }
     if (config.command === 'baseline') {
       const result = await baseline(target, versions, {
+        dialect,
         tables,
         createSchema: config.metaTable.schema !== null,
         run: config.run,
@@ -78,7 +83,7 @@ export async function runOperation(config: Config, versions: Version[], reporter
       text = [recorded]
       return [`✅ ${recorded}`]
     }
-    const result = await repair(target, versions, { tables, run: config.run, lease, log })
+    const result = await repair(target, versions, { dialect, tables, run: config.run, lease, log })
     const accepted = result.accepted.map((a) => ({ version: a.version, files: a.files }))
     const cleared = result.clearedLease ? `Cleared the stale lease of ${result.clearedLease}` : null
     if (!accepted.length && !cleared) {

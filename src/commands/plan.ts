@@ -4,7 +4,6 @@
  * the target. Returns what the action publishes and the command line prints.
  */
 import type { Config } from '../config.js'
-import { readHistory } from '../engine/history.js'
 import { InputError } from '../errors.js'
 import { baseRows } from '../migrations/base.js'
 import type { Version } from '../migrations/types.js'
@@ -17,6 +16,7 @@ import { renderSchemaChange } from '../review/schema-change.js'
 import { notRunChecks, unavailableVerification, verifyOnShadow, type Verification } from '../shadow/verify.js'
 import { transportLimits } from '../targets/create.js'
 import { dialectOf } from './dialect.js'
+import { readTargetHistory } from './history.js'
 import type { CommandFailure, Reporter } from './reporter.js'
 import { pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures, type PreparedReview } from './review.js'
 import { withTarget } from './target.js'
@@ -52,7 +52,7 @@ async function readPlan(
   if (config.target) {
     return withTarget(config, reporter, async (target) => {
       // plan changes nothing: a database without the meta table simply has nothing applied.
-      const { rows } = await readHistory(target, config.metaTable)
+      const { rows } = await readTargetHistory(config, target)
       const plan = planMigrations(versions, rows, options)
       // With the target's settings when verifying: the throwaway database is made like the target's.
       return {
@@ -96,6 +96,7 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
     reporter.info('Verifying: applying every version from scratch on a throwaway PostgreSQL')
     // Prefixed: these lines speak of the throwaway database, never of the target.
     verification = await verifyOnShadow(versions, {
+      engine: dialectOf(config).engine,
       shadowDatabaseUrl: config.shadowDatabaseUrl,
       log: (message) => reporter.info(`[verify] ${message}`),
       pending: pendingOf(plan),

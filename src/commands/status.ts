@@ -5,7 +5,7 @@
  * verification, no review, no lease, no write. `plan` is the command that verifies.
  */
 import type { Config } from '../config.js'
-import { readHistory } from '../engine/history.js'
+import { readLeaseHolder, readTargetHistory } from './history.js'
 import { plural } from '../engine/words.js'
 import type { Version } from '../migrations/types.js'
 import { planMigrations, type AppliedRow } from '../plan.js'
@@ -123,15 +123,8 @@ export function statusReport(
 
 export async function runStatus(config: Config, versions: Version[], reporter: Reporter): Promise<StatusReport> {
   return withTarget(config, reporter, async (target) => {
-    const history = await readHistory(target, config.metaTable)
-    // A plain read of the lease row: it waits for no lock and takes none.
-    const lease = history.present.lock
-      ? (
-          await target.query(
-            `SELECT owner, CAST(ceil(extract(epoch FROM expires_at - now())) AS integer) AS remaining FROM ${history.tables.lock} WHERE id = 1 AND expires_at > now()`
-          )
-        ).rows.map((row) => ({ owner: String(row.owner), expiresInSeconds: Number(row.remaining) }))[0]
-      : undefined
+    const history = await readTargetHistory(config, target)
+    const lease = await readLeaseHolder(config, target, history)
     return statusReport(
       versions,
       { table: history.tables.display, exists: history.present.meta, rows: history.rows, partial: history.partial, lease },

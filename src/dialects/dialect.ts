@@ -9,6 +9,8 @@
  */
 import type { SqlSyntax } from '../migrations/syntax.js'
 
+import type { EngineDialect } from '../engine/dialect.js'
+
 /** The dialects this project speaks. */
 export type DialectName = 'postgresql'
 
@@ -22,7 +24,12 @@ export interface Dialect {
   readonly syntax: SyntaxPart
 
   // ── Section: engine ──────────────────────────────────────────────────────────────────────────────
-  /** The meta, lock and progress tables, the lease and fence, session settings, error classes. */
+  /**
+   * The meta, lock and progress tables, the lease and fence, session settings, error classes, and the
+   * recovery of statements run outside a transaction (src/engine/dialect.ts says what each member must
+   * do). Proven by the engine cases (__tests__/support/engine-cases.ts, describeEngine) over every
+   * transport, and by lease, meta-history, long-history, no-transaction, faults and operations.
+   */
   readonly engine: EnginePart
 
   // ── Section: wire ────────────────────────────────────────────────────────────────────────────────
@@ -43,7 +50,8 @@ export interface Dialect {
 export type SyntaxPart = SqlSyntax
 
 // ── Section: engine types ────────────────────────────────────────────────────────────────────────────
-export type EnginePart = Record<string, unknown>
+/** The engine's port (src/engine/dialect.ts): meta/lease/progress SQL, session settings, error classes, recovery. */
+export type EnginePart = EngineDialect
 
 // ── Section: wire types ──────────────────────────────────────────────────────────────────────────────
 export type WirePart = Record<string, unknown>

@@ -20,6 +20,7 @@ import {
   settledVersion,
   versionRecorded
 } from './fenced-transaction.js'
+import type { EngineErrorClass } from './dialect.js'
 import { readHistory, takeLease } from './history.js'
 import type { Lease } from './lease.js'
 import { applyInSteps } from './steps.js'
@@ -28,15 +29,16 @@ import { plural } from './words.js'
 
 export type { AppliedVersion, ApplyOptions, ApplyResult, VersionOutcome } from './types.js'
 
-/** SQLSTATEs after which a rolled-back version is worth running again: lock_not_available, deadlock_detected. */
-const LOCK_CONFLICTS = new Set(['55P03', '40P01'])
+/** The error classes after which a rolled-back version is worth running again. */
+const LOCK_CONFLICTS: ReadonlySet<EngineErrorClass> = new Set<EngineErrorClass>(['lock-not-available', 'deadlock'])
 
 export async function applyMigrations(target: Target, versions: Version[], options: ApplyOptions): Promise<ApplyResult> {
   const now = options.now ?? Date.now
   const sleep = options.sleep ?? realSleep
   const started = now()
   // Plan before creating anything: a refused or empty run leaves a database without the meta tables as it was.
-  const history = options.history ?? (await readHistory(target, { schema: options.tables.schema, table: options.tables.table }))
+  const { dialect } = options
+  const history = options.history ?? (await readHistory(dialect, target, { schema: options.tables.schema, table: options.tables.table }))
   const tables = history.tables
   const before = planMigrations(versions, history.rows, options)
   const result: ApplyResult = {
@@ -59,7 +61,7 @@ export async function applyMigrations(target: Target, versions: Version[], optio
 
   let underLease: Awaited<ReturnType<typeof takeLease>>
   try {
-    underLease = await takeLease(target, history, options.createSchema, { ...options.lease, log: options.log, sleep, now })
+    underLease = await takeLease(dialect, target, history, options.createSchema, { ...options.lease, log: options.log, sleep, now })
   } catch (error) {
     result.error = error instanceof Error ? error : new Error(String(error))
     return finish()
@@ -67,6 +69,7 @@ export async function applyMigrations(target: Target, versions: Version[], optio
   const lease = underLease.lease
   result.leaseWaitedMs = lease.waitedMs
   const context: EngineContext = {
+    dialect,
     target,
     tables,
     run: options.run,
@@ -133,16 +136,18 @@ export async function applyMigrations(target: Target, versions: Version[], optio
 
 /**
  * Applies one version, retrying it (rolled back, outside any transaction) when it gave up waiting for a
- * lock held by application traffic.
+ * lock held by application traffic. A version runs as one fenced transaction only where the dialect's
+ * DDL is transactional; otherwise (and for no-transaction files, or a version left partly applied) in steps.
  */
 async function applyVersion(context: EngineContext, version: Version, partial: boolean, retries: number): Promise<VersionOutcome> {
-  const inSteps = partial || version.files.some((file) => file.noTransaction)
+  const inSteps = partial || !context.dialect.transactionalDdl || version.files.some((file) => file.noTransaction)
   for (let attempt = 0; ; attempt++) {
     const outcome = inSteps ? await applyInSteps(context, version) : await applyInOneTransaction(context, version)
-    const state = outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? outcome.error.sqlError.sqlState : undefined
-    if (!state || !LOCK_CONFLICTS.has(state) || attempt >= retries) return outcome
+    const kind =
+      outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? context.dialect.classify(outcome.error.sqlError) : null
+    if (!kind || !LOCK_CONFLICTS.has(kind) || attempt >= retries) return outcome
     const wait = Math.min(30_000, 1000 * 2 ** attempt) * (0.75 + Math.random() * 0.5)
-    const why = state === '55P03' ? `waited longer than lock-timeout for a lock` : 'was chosen as a deadlock victim'
+    const why = kind === 'lock-not-available' ? `waited longer than lock-timeout for a lock` : 'was chosen as a deadlock victim'
     context.log(
       `v${version.number} ${why} and was rolled back (${(outcome as { error: Error }).error.message.split('. ')[0]}); retry ${attempt + 1} of ${retries} in ${(wait / 1000).toFixed(1)} s`
     )
@@ -169,7 +174,7 @@ async function applyInOneTransaction(context: EngineContext, version: Version): 
   })
   const outcome = await runFenced(context, {
     what: `v${version.number}`,
-    head: [notAppliedStatement(version, context.tables), ...settingsStatements(context)],
+    head: [notAppliedStatement(context.dialect, version, context.tables), ...settingsStatements(context)],
     body: statements.map((statement) => ({ sql: statement.sql })),
     tail: [recordStatement(context, version)],
     settle: () => versionRecorded(context, version)

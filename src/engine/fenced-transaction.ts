@@ -7,7 +7,10 @@
 import { CommitOutcomeUnknownError, LeaseLostError, VersionTransactionError, errorMessage, type SqlErrorInfo } from '../errors.js'
 import type { Statement, Version } from '../migrations/types.js'
 import type { TransactionResult, TxStatement } from '../targets/target.js'
-import { historyChanged, insertAppliedRowStatement, readAppliedRow, type MetaTables } from './meta.js'
+import type { EngineDialect } from './dialect.js'
+import { readAppliedRow } from './history-pages.js'
+import type { MetaTables } from './meta.js'
+import { historyChanged } from './meta-store.js'
 import type { EngineContext, VersionOutcome } from './types.js'
 
 /**
@@ -17,32 +20,24 @@ import type { EngineContext, VersionOutcome } from './types.js'
 export type EnginePart = 'fence' | 'not-applied' | 'settings' | 'record' | 'progress'
 
 /** The check that a version is not yet recorded: it fails (a guard) when another run recorded it. */
-export function notAppliedStatement(version: Version, tables: MetaTables): TxStatement {
-  return {
-    sql: `SELECT version FROM ${tables.meta} WHERE version = :version`,
-    params: { version: version.number },
-    expectRows: 0,
-    label: 'not-applied'
-  }
+export function notAppliedStatement(dialect: EngineDialect, version: Version, tables: MetaTables): TxStatement {
+  const query = dialect.meta.notApplied(tables, version.number)
+  return { sql: query.sql, params: query.params, expectRows: 0, label: 'not-applied' }
 }
 
 /** The transaction's own timeouts, after the guards (validated numbers, never raw input). */
 export function settingsStatements(context: EngineContext): TxStatement[] {
-  const statements: TxStatement[] = []
-  if (context.lockTimeoutMs)
-    statements.push({ sql: `SET LOCAL lock_timeout = '${Math.round(context.lockTimeoutMs)}ms'`, label: 'settings' })
-  if (context.statementTimeoutMs)
-    statements.push({ sql: `SET LOCAL statement_timeout = '${Math.round(context.statementTimeoutMs)}ms'`, label: 'settings' })
-  return statements
+  const settings = { lockTimeoutMs: context.lockTimeoutMs, statementTimeoutMs: context.statementTimeoutMs }
+  return context.dialect.sessionSettings(settings).map((sql) => ({ sql, label: 'settings' }))
 }
 
 /**
- * The meta row insert that records a version, guarded by the rows this run knows (see insertAppliedRowStatement).
+ * The meta row insert that records a version, guarded by the rows this run knows (see MetaSql.insertAppliedRow).
  * `earlierMs`: for a version run in steps, the time it took before this, its last transaction.
  */
 export function recordStatement(context: EngineContext, version: Version, earlierMs?: number): TxStatement {
   const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }))
-  const insert = insertAppliedRowStatement(
+  const insert = context.dialect.meta.insertAppliedRow(
     context.tables,
     { version: version.number, description: version.description, checksum: version.checksum, files },
     context.run,
@@ -123,13 +118,13 @@ export const SETTLE_WAIT_MS = 120_000
 
 /**
  * A fenced transaction row-locks the lease row with its first statement and keeps the lock until it
- * ends. SKIP LOCKED answers at once, so this polls instead of blocking on a lock that a frozen client
- * could hold for long. True once no transaction holds the row.
+ * ends. The dialect's probe answers at once, so this polls instead of blocking on a lock that a frozen
+ * client could hold for long. True once no transaction holds the row.
  */
 async function waitForInFlightTransaction(context: EngineContext, what: string): Promise<boolean> {
   const started = context.now()
   for (let logged = false; ; logged = true) {
-    const { rows } = await context.target.query(`SELECT id FROM ${context.tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED`)
+    const { rows } = await context.target.query(context.dialect.lease.rowUnlocked(context.tables))
     if (rows.length) return true
     if (context.now() - started >= SETTLE_WAIT_MS) return false
     if (!logged) context.log(`The transaction of ${what} is still running; waiting up to ${SETTLE_WAIT_MS / 1000} s for it to end`)
@@ -139,7 +134,7 @@ async function waitForInFlightTransaction(context: EngineContext, what: string):
 
 /** After a lost commit of the transaction that records `version`: whether its meta row is there, and written by this run. */
 export async function versionRecorded(context: EngineContext, version: Version): Promise<'committed' | 'elsewhere' | 'absent'> {
-  const row = await readAppliedRow(context.target, context.tables, version.number)
+  const row = await readAppliedRow(context.dialect, context.target, context.tables, version.number)
   // Under the lease nobody else can have recorded it, so a row with this checksum is this run's commit.
   if (row && row.checksum === version.checksum) return 'committed'
   return row ? 'elsewhere' : 'absent'
@@ -167,13 +162,6 @@ function withState(error: SqlErrorInfo): string {
   return error.sqlState ? `${error.message} (SQLSTATE ${error.sqlState})` : error.message
 }
 
-/** What a person can do about SQL errors the engine's own statements meet. */
-const ENGINE_STATEMENT_HINTS: Record<string, string> = {
-  '25006':
-    'The session is read-only: is the URL or endpoint a reader instance or a standby, or is default_transaction_read_only set for this role or database (ALTER ROLE/DATABASE … SET)?',
-  '42501': 'The user may not write the meta tables: grant it SELECT, INSERT, UPDATE and DELETE on them.'
-}
-
 /**
  * The outcome of a version's transaction that failed anywhere but at one of the version's own
  * statements. `afterwards` tells people what the database holds now (and what a re-run does). Only a
@@ -189,8 +177,8 @@ export async function engineFailure(
   const n = version.number
   const { tables } = context
   const error = failure.error
-  const hint =
-    !failure.guard && error.sqlState && ENGINE_STATEMENT_HINTS[error.sqlState] ? ` ${ENGINE_STATEMENT_HINTS[error.sqlState]}` : ''
+  const advice = failure.guard ? null : context.dialect.engineStatementHint(error)
+  const hint = advice ? ` ${advice}` : ''
   const failed = (message: string): VersionOutcome => ({
     kind: 'failed',
     error: new VersionTransactionError(n, part, error, `${message}${hint} ${afterwards}`)
@@ -214,7 +202,7 @@ export async function engineFailure(
       return failed(`Recording the progress of v${n} in ${tables.display}_progress failed: ${withState(error)}.`)
     case 'commit':
       return failed(
-        `v${n} failed at COMMIT: ${withState(error)}. Every statement of v${n} ran, and PostgreSQL refused to commit them ` +
+        `v${n} failed at COMMIT: ${withState(error)}. Every statement of v${n} ran, and ${context.dialect.name} refused to commit them ` +
           '(a deferred constraint or a serialization check fails at COMMIT, so no single statement can be named); fix the data or the constraint.'
       )
     case 'unknown':
@@ -230,9 +218,7 @@ export async function leaseLostAt(context: EngineContext, when: string, afterwar
   const { target, lease, tables } = context
   let shows: string
   try {
-    const { rows } = await target.query(
-      `SELECT owner, token::bigint::text AS token, expires_at::text AS expires_at, expires_at <= clock_timestamp() AS expired FROM ${tables.lock} WHERE id = 1`
-    )
+    const { rows } = await target.query(context.dialect.lease.row(tables))
     const row = rows[0]
     if (!row) shows = `the lease row is missing from ${tables.display}_lock (was the table changed by hand?)`
     else if (row.owner === lease.owner && Number(row.token) === lease.token) {
@@ -257,7 +243,7 @@ export function preview(sql: string): string {
 }
 
 /**
- * Points at the error's position inside the statement when PostgreSQL gave one (1-based, in
+ * Points at the error's position inside the statement when the database gave one (1-based, in
  * characters), else at the statement's start.
  */
 export function locate(statement: Statement, position: number | undefined): { file: string; line: number; column: number } {

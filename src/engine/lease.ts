@@ -7,9 +7,11 @@
  * which both proves the lease is still ours and row-locks it, so nobody can take it over while a
  * version is being applied.
  */
-import { DatabaseError, LeaseLostError, LeaseTimeoutError } from '../errors.js'
+import { LeaseLostError, LeaseTimeoutError } from '../errors.js'
 import type { Row, SqlValue, Target, TxStatement } from '../targets/target.js'
+import type { EngineDialect, Query } from './dialect.js'
 import type { MetaTables } from './meta.js'
+import { errorClass } from './meta-store.js'
 
 export interface LeaseOptions {
   /** Unique per run: shown to other runs that wait. */
@@ -51,8 +53,8 @@ const POLL_MS = [500, 1000, 2000, 3000, 5000]
  * statement here waits on the lease row's lock: a row locked by a version's transaction (the holder's,
  * or that of a run stopped mid-version, which stays open until the database ends it) counts as held.
  */
-export async function acquireLease(target: Target, tables: MetaTables, options: LeaseOptions): Promise<Lease> {
-  return (await acquireLeaseAndRead(target, tables, options, null)).lease
+export async function acquireLease(dialect: EngineDialect, target: Target, tables: MetaTables, options: LeaseOptions): Promise<Lease> {
+  return (await acquireLeaseAndRead(dialect, target, tables, options, null)).lease
 }
 
 /**
@@ -70,36 +72,18 @@ export interface ReadWithLease {
  * the same statement that takes the lease: one call instead of two.
  */
 export async function acquireLeaseAndRead(
+  dialect: EngineDialect,
   target: Target,
   tables: MetaTables,
   options: LeaseOptions,
-  read: { sql: string; params: Record<string, SqlValue> } | null
+  read: Query | null
 ): Promise<{ lease: Lease; read: ReadWithLease | null }> {
   const sleep = options.sleep ?? realSleep
   const now = options.now ?? Date.now
   const started = now()
   const deadline = started + options.waitTimeoutSeconds * 1000
   let lastState = ''
-  // The row as the statement's snapshot saw it (`seen`), and as it was when locked (`previous`, the
-  // latest version): equal when nothing touched the lease, so nothing wrote the history, in between.
-  const take = `WITH previous AS (SELECT owner, token, expires_at, renewed_at FROM ${tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED),
-taken AS (
-  UPDATE ${tables.lock} AS l
-  SET owner = :owner, token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = clock_timestamp(),
-    expires_at = clock_timestamp() + make_interval(secs => :ttl)
-  FROM previous
-  WHERE l.id = 1 AND previous.expires_at <= clock_timestamp()
-  RETURNING l.token::integer AS token, previous.owner AS previous_owner,
-    (previous.owner, previous.token, previous.expires_at, previous.renewed_at) AS previous_row
-)`
-  const sql = read
-    ? `${take},
-seen AS (SELECT (owner, token, expires_at, renewed_at) AS seen_row FROM ${tables.lock} WHERE id = 1)
-SELECT taken.token AS lease_token, taken.previous_owner AS lease_previous_owner,
-  (taken.previous_row IS NOT DISTINCT FROM (SELECT seen_row FROM seen)) AS lease_unchanged, read.*
-FROM taken LEFT JOIN (${read.sql}) AS read ON true`
-    : `${take}
-SELECT token AS lease_token, previous_owner AS lease_previous_owner FROM taken`
+  const sql = dialect.lease.take(tables, read?.sql ?? null)
   for (let attempt = 0; ; attempt++) {
     // Takes the lease when it is free or expired and its row is not locked. Acquiring is idempotent for
     // the same owner, so a lost reply followed by a retry finds the lease already ours (second query below).
@@ -107,18 +91,15 @@ SELECT token AS lease_token, previous_owner AS lease_previous_owner FROM taken`
     if (rows.length >= 1) {
       const previous = String(rows[0].lease_previous_owner ?? '')
       if (previous) options.log(`Took over the migration lease of ${previous}, which expired without being released`)
-      const lease = makeLease(target, tables, options, Number(rows[0].lease_token), now() - started, previous || null)
+      const lease = makeLease(dialect, target, tables, options, Number(rows[0].lease_token), now() - started, previous || null)
       return { lease, read: read ? { rows, current: rows[0].lease_unchanged === true } : null }
     }
     // A plain read: it sees the last committed state of the row without waiting for its lock.
-    const held = await target.query(
-      `SELECT owner, token::integer AS token, extract(epoch FROM expires_at - clock_timestamp())::float8 AS remaining
-FROM ${tables.lock} WHERE id = 1`
-    )
+    const held = await target.query(dialect.lease.held(tables))
     const holder = held.rows[0]
     if (!holder) throw new Error(`The lease row in ${tables.display}_lock is missing; was the table changed by hand?`)
     if (holder.owner === options.owner) {
-      return { lease: makeLease(target, tables, options, Number(holder.token), now() - started, null), read: null }
+      return { lease: makeLease(dialect, target, tables, options, Number(holder.token), now() - started, null), read: null }
     }
     const owner = String(holder.owner)
     const remainingMs = Math.max(0, Number(holder.remaining) * 1000)
@@ -126,7 +107,7 @@ FROM ${tables.lock} WHERE id = 1`
     // which the next poll shows).
     const locked = remainingMs === 0
     const left = deadline - now()
-    if (left <= 0) throw leaseTimeout(tables, owner, remainingMs, locked, options.waitTimeoutSeconds)
+    if (left <= 0) throw leaseTimeout(dialect, tables, owner, remainingMs, locked, options.waitTimeoutSeconds)
     const state = `${owner}\n${locked}`
     if (state !== lastState) {
       options.log(
@@ -152,6 +133,7 @@ function describeLocked(tables: MetaTables, owner: string): string {
 }
 
 function leaseTimeout(
+  dialect: EngineDialect,
   tables: MetaTables,
   owner: string,
   remainingMs: number,
@@ -162,7 +144,7 @@ function leaseTimeout(
     return new LeaseTimeoutError(
       `Waited ${waitTimeoutSeconds} s (wait-timeout) for the migration lease, and ${describeLocked(tables, owner)}. Nothing was applied. ` +
         'The Data API rolls back a transaction after 3 minutes without a call; over a direct connection, end the session that holds it ' +
-        `(pg_stat_activity, state 'idle in transaction'). Then re-run, or raise wait-timeout to wait longer.`
+        `${dialect.lease.openTransactionHint}. Then re-run, or raise wait-timeout to wait longer.`
     )
   }
   return new LeaseTimeoutError(
@@ -171,21 +153,17 @@ function leaseTimeout(
   )
 }
 
-/** lock_not_available: a NOWAIT statement found the row locked. */
-function isLocked(error: unknown): boolean {
-  return error instanceof DatabaseError && error.info.sqlState === '55P03'
-}
-
 /** How often renew and release try again when the row is locked, and how long they wait in between. */
 const LOCKED_TRIES = 4
 const LOCKED_PAUSE_MS = 250
 
 /** The lease this run holds from the block that created the lease row (token 1; see createTablesWithLeaseSql). */
-export function leaseFromCreation(target: Target, tables: MetaTables, options: LeaseOptions): Lease {
-  return makeLease(target, tables, options, 1, 0, null)
+export function leaseFromCreation(dialect: EngineDialect, target: Target, tables: MetaTables, options: LeaseOptions): Lease {
+  return makeLease(dialect, target, tables, options, 1, 0, null)
 }
 
 function makeLease(
+  dialect: EngineDialect,
   target: Target,
   tables: MetaTables,
   options: LeaseOptions,
@@ -195,17 +173,16 @@ function makeLease(
 ): Lease {
   const sleep = options.sleep ?? realSleep
   const params = { token, owner: options.owner, ttl: options.ttlSeconds }
-  // NOWAIT: renewing and releasing must never wait on the row, which this run's own version holds for as
-  // long as the version's transaction runs.
-  const ours = `WITH ours AS (SELECT id FROM ${tables.lock} WHERE id = 1 AND token = :token AND owner = :owner FOR UPDATE NOWAIT)`
+  // Renewing and releasing must never wait on the row, which this run's own version holds for as long
+  // as the version's transaction runs: the dialect's update fails at once when the row is locked.
   /** Runs an update of our row; null when the row stayed locked. */
-  const updateOurs = async (set: string, values: Record<string, SqlValue>): Promise<number | null> => {
+  const updateOurs = async (change: 'renew' | 'release', values: Record<string, SqlValue>): Promise<number | null> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const { rowCount } = await target.query(`${ours}\nUPDATE ${tables.lock} AS l SET ${set} FROM ours WHERE l.id = ours.id`, values)
+        const { rowCount } = await target.query(dialect.lease.updateOurs(tables, change), values)
         return rowCount
       } catch (error) {
-        if (!isLocked(error)) throw error
+        if (errorClass(dialect, error) !== 'lock-not-available') throw error
         if (attempt >= LOCKED_TRIES) return null
         await sleep(LOCKED_PAUSE_MS)
       }
@@ -217,16 +194,12 @@ function makeLease(
     waitedMs,
     tookOverFrom,
     fence: () => ({
-      sql: `UPDATE ${tables.lock} SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => :ttl)
-WHERE id = 1 AND token = :token AND owner = :owner`,
+      sql: dialect.lease.fence(tables),
       params,
       expectRows: 1
     }),
     async renew() {
-      const updated = await updateOurs(
-        'renewed_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => :ttl)',
-        params
-      )
+      const updated = await updateOurs('renew', params)
       // Locked: a version's transaction of this run holds the row; its fence extended the lease, and
       // nobody can take over a locked row.
       if (updated === null) return false
@@ -234,7 +207,7 @@ WHERE id = 1 AND token = :token AND owner = :owner`,
       return true
     },
     async release() {
-      const updated = await updateOurs(`owner = '', expires_at = '-infinity'`, { token, owner: options.owner })
+      const updated = await updateOurs('release', { token, owner: options.owner })
       if (updated === null) {
         throw new Error(`its row in ${tables.display}_lock stayed locked by an open transaction (lease-ttl: ${options.ttlSeconds} s)`)
       }
@@ -247,4 +220,14 @@ export function lostLease(owner: string): LeaseLostError {
     `The migration lease of ${owner} expired and was taken over by another run; this run stopped before its next version. ` +
       'Versions it applied stay applied. Re-run to continue.'
   )
+}
+
+/** Who holds the lease now and for how long, for people (status): a plain read that waits for no lock and takes none. */
+export async function leaseHolder(
+  dialect: EngineDialect,
+  target: Target,
+  tables: MetaTables
+): Promise<{ owner: string; expiresInSeconds: number } | undefined> {
+  const { rows } = await target.query(dialect.lease.liveHolder(tables))
+  return rows.map((row) => ({ owner: String(row.owner), expiresInSeconds: Number(row.remaining) }))[0]
 }

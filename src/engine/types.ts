@@ -2,10 +2,12 @@
  * The engine's vocabulary: what a run is given (ApplyOptions), what it reports (ApplyResult), and the
  * context built once per run that every part of the engine works with (EngineContext).
  */
-import type { AppliedRow, Plan, PlanOptions } from '../plan.js'
+import type { AppliedRow, RunIdentity } from '../meta-row.js'
+import type { Plan, PlanOptions } from '../plan.js'
 import type { Target } from '../targets/target.js'
+import type { EngineDialect, TablesPresent } from './dialect.js'
 import type { Lease } from './lease.js'
-import type { MetaTables, RunIdentity, TablesPresent } from './meta.js'
+import type { MetaTables } from './meta.js'
 
 export interface AppliedVersion {
   version: number
@@ -51,6 +53,8 @@ export interface History {
 }
 
 export interface ApplyOptions extends PlanOptions {
+  /** What the SQL is: every statement the engine sends around the versions' own comes from it. */
+  dialect: EngineDialect
   tables: MetaTables
   /** Create the schema of the meta table when it does not exist (meta-table given as schema.table). */
   createSchema: boolean
@@ -59,23 +63,25 @@ export interface ApplyOptions extends PlanOptions {
   log: (message: string) => void
   sleep?: (ms: number) => Promise<void>
   now?: () => number
-  /** SET LOCAL lock_timeout for each version's transaction (ms); null: the database's setting. */
+  /** The lock timeout of each version's transaction (ms); null: the database's setting. */
   lockTimeoutMs?: number | null
-  /** SET LOCAL statement_timeout for each version's transaction (ms); null: the database's setting. */
+  /** The statement timeout of each version's transaction (ms); null: the database's setting. */
   statementTimeoutMs?: number | null
-  /** How often a version that gave up waiting for a lock (55P03) or hit a deadlock (40P01) is retried. */
+  /** How often a version that gave up waiting for a lock or was chosen as a deadlock victim is retried. */
   lockRetries?: number
   /** The history as the caller already read it (readHistory), so that the run does not read it again before planning. */
   history?: History
 }
 
 /** What baseline and repair need of apply's options: the tables, who runs, and the lease. */
-export type OperationOptions = Pick<ApplyOptions, 'tables' | 'run' | 'lease' | 'log' | 'sleep' | 'now'>
+export type OperationOptions = Pick<ApplyOptions, 'dialect' | 'tables' | 'run' | 'lease' | 'log' | 'sleep' | 'now'>
 
 export type VersionOutcome = { kind: 'applied'; applied: AppliedVersion } | { kind: 'elsewhere' } | { kind: 'failed'; error: Error }
 
 /** Built once per run (apply, baseline, repair) and passed to every part of the engine instead of the options. */
 export interface EngineContext {
+  /** What the SQL is (the engine asks it; it never assumes a database). */
+  dialect: EngineDialect
   target: Target
   tables: MetaTables
   run: RunIdentity

@@ -3,7 +3,7 @@
  * a deploy leaves on the pull requests it shipped, and the one-line deployment status. Golden files in
  * __tests__/golden show their exact output.
  */
-import type { ApplyResult } from '../engine/apply.js'
+import type { ApplyReport as ApplyResult } from './markdown.js'
 import { StatementFailedError, StepFailedError, publicSqlMessage } from '../errors.js'
 import { MISPLACED_FIX, misplacedEffect } from '../migrations/transaction-control.js'
 import type { Version } from '../migrations/types.js'

@@ -4,7 +4,26 @@
  * lists end in "… and N more". No I/O; golden files in __tests__/golden show their exact output.
  */
 import { StatementFailedError, StepFailedError, publicSqlMessage } from '../errors.js'
-import type { ApplyResult } from '../engine/apply.js'
+import type { Plan } from '../plan.js'
+
+/** What a report shows of an apply run (the engine's result has this shape; report takes no engine type). */
+export interface ApplyReport {
+  plan: Plan
+  fromVersion: number
+  toVersion: number
+  applied: Array<{
+    version: number
+    description: string
+    durationMs: number
+    statements: number
+    files: Array<{ name: string; path: string; statements: number }>
+  }>
+  appliedElsewhere: number[]
+  error: Error | null
+  failedVersion: number | null
+  leaseWaitedMs: number
+  durationMs: number
+}
 
 export interface ReportContext {
   /** The target as it is safe to show (never a secret). */
@@ -112,7 +131,7 @@ function versions(numbers: number[]): string {
   return versionList(numbers)
 }
 
-export function renderApply(result: ApplyResult, context: ReportContext): string {
+export function renderApply(result: ApplyReport, context: ReportContext): string {
   const out: string[] = [`### aurora-migrate apply · ${cell(context.target)}`, '']
   const applied = result.applied.map((version) => version.version)
   if (!result.error && !applied.length && !result.appliedElsewhere.length) {

@@ -17,6 +17,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { applyMigrations } from '../engine/apply.js'
+import type { EngineDialect } from '../engine/dialect.js'
 import { metaTables } from '../engine/meta.js'
 import {
   CommitOutcomeUnknownError,
@@ -92,6 +93,8 @@ export interface Verification {
 }
 
 export interface VerifyOptions {
+  /** The engine's part of the dialect the plan is verified in. */
+  engine: EngineDialect
   shadowDatabaseUrl: string | null
   log: (m: string) => void
   env?: NodeJS.ProcessEnv
@@ -338,6 +341,7 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
     if (options.targetSettings) settings = await matchSettings(timed, shadow, options.targetSettings, log)
     log(`Verifying ${sorted.length} version${sorted.length === 1 ? '' : 's'} on ${shadow.server}`)
     const result = await applyMigrations(target, sorted, {
+      dialect: options.engine,
       tables: META,
       createSchema: false,
       run: { actor: null, commitSha: null, runUrl: null },

@@ -5,7 +5,9 @@
  */
 import path from 'node:path'
 import { applyMigrations, type ApplyOptions } from '../../src/engine/apply.js'
-import { ensureMetaTables, metaTables } from '../../src/engine/meta.js'
+import { metaTables } from '../../src/engine/meta.js'
+import { ensureMetaTables } from '../../src/engine/meta-store.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 import { LeaseLostError, LeaseTimeoutError, PlanRefusedError, StatementFailedError, VersionTransactionError } from '../../src/errors.js'
 import { discoverMigrations } from '../migrations.js'
 import type { Target } from '../../src/targets/target.js'
@@ -22,6 +24,7 @@ const TODO = path.resolve('examples/todo/migrations/resources')
 export function options(overrides: Partial<ApplyOptions> = {}): ApplyOptions & { logs: string[] } {
   const logs: string[] = []
   return {
+    dialect: postgresql.engine,
     tables: metaTables('public', 'schema_migrations'),
     createSchema: false,
     run: { actor: 'octocat', commitSha: 'c0ffee', runUrl: 'https://github.com/o/r/actions/runs/1' },
@@ -259,7 +262,7 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       const dir = writeMigrations({ 'v1/01.sql': 'create table a (id int);' })
       const { versions } = await discoverMigrations(dir, dir)
       const target = await connect()
-      await ensureMetaTables(target, metaTables('public', 'schema_migrations'), false)
+      await ensureMetaTables(postgresql.engine, target, metaTables('public', 'schema_migrations'), false)
       await sql(
         db.url,
         `update schema_migrations_lock set owner = 'https://github.com/o/r/actions/runs/99 (hubot)', token = 7, expires_at = now() + interval '1 hour'`
@@ -278,7 +281,7 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       const dir = writeMigrations({ 'v1/01.sql': 'create table a (id int);' })
       const { versions } = await discoverMigrations(dir, dir)
       const target = await connect()
-      await ensureMetaTables(target, metaTables('public', 'schema_migrations'), false)
+      await ensureMetaTables(postgresql.engine, target, metaTables('public', 'schema_migrations'), false)
       await sql(db.url, `update schema_migrations_lock set owner = 'crashed run', token = 41, expires_at = now() - interval '1 second'`)
       const opts = options()
       const result = await applyMigrations(target, versions, opts)

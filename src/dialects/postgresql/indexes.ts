@@ -4,9 +4,10 @@
  * succeeded can be an error. So the engine asks the catalog instead of trusting the reply: parsing here
  * is pure; the catalog queries take a Target.
  */
-import { dottedNameAt, identifierName, isWord, tokenize, type Token } from '../dialects/postgresql/tokens.js'
-import type { Target } from '../targets/target.js'
-import { quoteIdentifier } from './meta.js'
+import { dottedNameAt, identifierName, isWord, tokenize, type Token } from './tokens.js'
+import type { Target } from '../../targets/target.js'
+import type { BuildState } from '../../engine/dialect.js'
+import { quoteIdentifier } from '../../engine/meta.js'
 
 export interface ConcurrentIndex {
   unique: boolean
@@ -58,15 +59,7 @@ export function tableReference(index: ConcurrentIndex): string {
   return schema === null ? quoteIdentifier(name) : `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`
 }
 
-export interface IndexState {
-  /** `schema.name`, quoted where PostgreSQL needs it: ready to paste into a DROP INDEX. */
-  qualified: string
-  valid: boolean
-  /** The index belongs to the statement's table (not an index of the same name on another table). */
-  onTable: boolean
-  /** A concurrent build of it is running right now (pg_stat_progress_create_index). */
-  building: boolean
-}
+export type IndexState = BuildState
 
 export function dropIndexStatement(qualified: string, ifExists = false): string {
   return `DROP INDEX CONCURRENTLY ${ifExists ? 'IF EXISTS ' : ''}${qualified}`

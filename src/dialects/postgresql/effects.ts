@@ -15,22 +15,16 @@
  * SCHEMA, CLUSTER, REFRESH MATERIALIZED VIEW — cannot be confirmed. Parsing here is pure; the catalog
  * queries take a Target and cast every catalog value to text, as the Data API requires.
  */
-import { dottedNameAt, isWord, tokenize, type Token } from '../dialects/postgresql/tokens.js'
-import type { Row, Target } from '../targets/target.js'
-import { quoteIdentifier } from './meta.js'
+import { dottedNameAt, isWord, tokenize, type Token } from './tokens.js'
+import type { Row, Target } from '../../targets/target.js'
+import type { EffectCheck } from '../../engine/dialect.js'
+import { quoteIdentifier } from '../../engine/meta.js'
 
 export type StatementEffect =
   | { kind: 'drop-index'; indexes: string[] }
   | { kind: 'enum-label'; type: string; label: string }
   | { kind: 'vacuum'; tables: string[]; vacuum: boolean; analyze: boolean; full: boolean }
   | { kind: 'reindex'; scope: 'index' | 'table'; name: string }
-
-export interface EffectCheck {
-  /** done: the catalog shows the effect; not-done: it shows the effect did not happen; unknown: it cannot tell. */
-  verdict: 'done' | 'not-done' | 'unknown'
-  /** What the catalog showed, for people. */
-  evidence: string
-}
 
 /** Statements that only maintain what exists (no data or schema change): running one again is harmless. */
 export function isMaintenance(sql: string): boolean {

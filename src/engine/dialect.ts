@@ -1,0 +1,250 @@
+/**
+ * The engine's port: what the engine needs of a SQL dialect. The engine itself holds no SQL and no
+ * error code of any database: it asks its dialect (EngineContext.dialect, or a parameter of the
+ * functions that run before a context exists) for every statement it sends, every error class it
+ * branches on, and whether a version can run as one transaction. `src/dialects/<name>/` implements it.
+ *
+ * Statements come back as text with named parameters (`:name`); the values are the engine's. Table
+ * names are MetaTables (quoted once, see meta.ts); nothing from input is ever spliced in unquoted.
+ */
+import type { SqlErrorInfo } from '../errors.js'
+import type { AppliedRow, RunIdentity } from '../meta-row.js'
+import type { MetaTableName } from '../meta-table-name.js'
+import type { Row, SqlValue, Target } from '../targets/target.js'
+import type { MetaTables } from './meta.js'
+
+/** A statement and its parameters. */
+export interface Query {
+  sql: string
+  params: Record<string, SqlValue>
+}
+
+/** Which of the tables (and the schema) exist, as the catalog showed before anything was created. */
+export interface TablesPresent {
+  schema: boolean
+  meta: boolean
+  lock: boolean
+  progress: boolean
+}
+
+/**
+ * The error classes the engine branches on. `lock-not-available`: a lock wait gave up (the lock
+ * timeout, or a no-wait lock found the row locked); `undefined-object`: a table, column or schema a
+ * statement names does not exist; `lease-row-exists`: the block that creates the tables with the lease
+ * found the lease row there already (see MetaSql.createTablesWithLease).
+ */
+export type EngineErrorClass =
+  | 'lock-not-available'
+  | 'deadlock'
+  | 'serialization'
+  | 'duplicate'
+  | 'lease-row-exists'
+  | 'undefined-object'
+  | 'insufficient-privilege'
+  | 'read-only'
+
+/** A completed step of a version run in steps, as the progress table holds it. */
+export interface ProgressStep {
+  step: number
+  statementChecksum: string
+  file: string
+  line: number
+}
+
+/** The meta, lock and progress tables: their DDL, and the reads and writes of the history. */
+export interface MetaSql {
+  /**
+   * One statement that creates what `present` lacks and inserts the lease row held by `lease` (token
+   * 1); it fails with class `lease-row-exists`, having changed nothing, when the lease row exists.
+   */
+  createTablesWithLease(
+    tables: MetaTables,
+    present: TablesPresent,
+    createSchema: boolean,
+    lease: { owner: string; ttlSeconds: number }
+  ): string
+  /** Columns `meta`, `lock`, `progress`, `schema`: whether each exists (booleans). */
+  tablesPresent(tables: MetaTables): Query
+  createSchema(tables: MetaTables): string
+  metaTableDdl(tables: MetaTables): string
+  lockTableDdl(tables: MetaTables): string
+  progressTableDdl(tables: MetaTables): string
+  /** The free lease row (token 0), when it is missing; never waits on the row's lock. */
+  insertLeaseRow(tables: MetaTables): string
+  /** Column `present`: whether the table named by `quoted` (a quoted, maybe qualified name) exists. */
+  tableExists(quoted: string): Query
+  /** Columns `step`, `statement_checksum`, `file`, `line` of one version, in step order. */
+  readProgress(tables: MetaTables, version: number): Query
+  /** Columns `version`, `steps`: versions with progress rows and no meta row, in version order. */
+  partialVersions(tables: MetaTables): string
+  /** A scalar subquery: the partly applied versions as JSON text (a list of {version, steps}). */
+  partialVersionsJson(tables: MetaTables): string
+  /** Records completed steps (autocommit; idempotent, so a transport may re-send it). */
+  insertProgress(tables: MetaTables, version: number, steps: ProgressStep[]): Query
+  /** Forgets the progress of a version, in the transaction that records it. */
+  deleteProgress(tables: MetaTables, version: number): Query
+  /** The statement a person runs to record a step as done by hand. */
+  recordStepByHand(tables: MetaTables, version: number, step: ProgressStep): string
+  /**
+   * One page of meta rows after `:after`, in version order: at most `:rows`, cut where the estimated
+   * reply passes `:budget` bytes (the first row always); `files` is NULL where it is longer than
+   * `:inline` bytes (`files_bytes` says how long). Columns: those of the meta table, `files_bytes`,
+   * `head_rows` (rows before the cut).
+   */
+  page(tables: MetaTables): string
+  /** Column `part`: characters `:from`..`:from + :count - 1` of the `files` of version `:version`. */
+  filesSlice(tables: MetaTables): string
+  /** Fails its guard (0 rows) when the version is recorded: `expectRows: 0`. */
+  notApplied(tables: MetaTables, version: number): Query
+  /**
+   * The meta row insert that ends a version's transaction: its time measured by the database (plus
+   * `earlierMs`), inserted only while the meta table holds `recordedRows` rows (when given).
+   */
+  insertAppliedRow(
+    tables: MetaTables,
+    version: { version: number; description: string; checksum: string; files: AppliedRow['files'] },
+    run: RunIdentity,
+    recordedRows?: number,
+    earlierMs?: number
+  ): Query
+  /** The meta row of a version baseline records (not run: execution_ms 0). */
+  insertBaselineRow(
+    tables: MetaTables,
+    version: { version: number; description: string; checksum: string; files: string },
+    run: RunIdentity
+  ): Query
+  /** Accepts the files on disk of a drifted version; guarded by the checksum it had (`previous`). */
+  updateRepairedRow(
+    tables: MetaTables,
+    version: { version: number; checksum: string; files: string; repairedBy: string | null; previous: string }
+  ): Query
+  /** Column `present`: how many of repaired_by / repaired_at the meta table has. */
+  repairColumnsPresent(tables: MetaTables): Query
+  /** Adds repaired_by / repaired_at where missing; `byHand`: the same for a person to run. */
+  addRepairColumns(tables: MetaTables): string
+  addRepairColumnsByHand(tables: MetaTables): string
+  /** Column `name` of every row of sequelize-cli's table, ordered by name. */
+  sequelizeNames(quoted: string): string
+}
+
+/** Reading where the history is, and the history itself, in as few statements as the dialect can. */
+export interface HistorySql {
+  /**
+   * Column `current` (the default schema) and `tables` (JSON: every table named `:table` the user may
+   * see, with its columns), for resolveFromCatalog.
+   */
+  namedTables(name: MetaTableName): Query
+  /** The meta tables as the row of namedTables resolves them; throws the refusals (InputError). */
+  resolveFromCatalog(name: MetaTableName, row: Row): MetaTables
+  /**
+   * The catalog (`catalog_current`, `catalog_tables`), where each of `named`'s tables was found
+   * (`meta_schema`, `lock_schema`, `progress_schema`), the lease rows (`lease_rows`), the partly applied
+   * versions (`partial_versions`) and the first page (`page`'s columns) in one statement. It fails with
+   * class `undefined-object` when a table does not exist.
+   */
+  combinedRead(name: MetaTableName, named: MetaTables, page: Query): Query
+  /** namedTables' columns plus `lock_present`, `progress_present`, `schema_present`. */
+  longRead(name: MetaTableName): Query
+  /** A read for LeaseSql.take: the first page with `partial_versions` on its first row. */
+  readWithLease(tables: MetaTables, page: Query): Query
+}
+
+/** The lease row: take, poll, renew, release, and the fence that starts each fenced transaction. */
+export interface LeaseSql {
+  /**
+   * Takes the lease when it is free or expired and its row is not locked (params `:owner`, `:ttl`),
+   * never waiting on the row's lock: columns `lease_token`, `lease_previous_owner` and, with `read`,
+   * `lease_unchanged` and the read's columns. No row: not taken.
+   */
+  take(tables: MetaTables, read: string | null): string
+  /** Columns `owner`, `token`, `remaining` (seconds) of the lease row, without waiting on its lock. */
+  held(tables: MetaTables): string
+  /**
+   * Updates the row when it is ours (`:token`, `:owner`), failing with `lock-not-available` rather
+   * than waiting when it is locked. `renew` extends it by `:ttl`; `release` frees it.
+   */
+  updateOurs(tables: MetaTables, change: 'renew' | 'release'): string
+  /** As the first statement of a transaction: proves and extends the lease (`:token`, `:owner`, `:ttl`; 1 row). */
+  fence(tables: MetaTables): string
+  /** One row when no transaction holds the lease row's lock; answers at once. */
+  rowUnlocked(tables: MetaTables): string
+  /** Columns `owner` and `remaining` (whole seconds) of the lease row while it has not expired; no row otherwise. Takes no lock. */
+  liveHolder(tables: MetaTables): string
+  /** Columns `owner`, `token`, `expires_at` (text) and `expired` of the lease row, for messages. */
+  row(tables: MetaTables): string
+  /** How a person finds and ends the open transaction that holds the lease row over a direct connection. */
+  openTransactionHint: string
+}
+
+/** A statement that builds an object outside a transaction and can leave it behind invalid when it fails. */
+export interface ConcurrentBuild {
+  unique: boolean
+  ifNotExists: boolean
+  /** The object's name as the database stores it; null when the database picks one. */
+  name: string | null
+}
+
+export interface BuildState {
+  /** Qualified and quoted: ready to paste into a drop statement. */
+  qualified: string
+  valid: boolean
+  /** It belongs to the statement's table (not an object of the same name elsewhere). */
+  onTable: boolean
+  /** A build of it is running right now. */
+  building: boolean
+}
+
+/** What the catalog can tell about a statement whose result never arrived. */
+export interface EffectCheck {
+  /** done: the catalog shows the effect; not-done: it shows the effect did not happen; unknown: it cannot tell. */
+  verdict: 'done' | 'not-done' | 'unknown'
+  /** What the catalog showed, for people. */
+  evidence: string
+}
+
+/**
+ * Statements outside a transaction, looked at closely: concurrent index builds (which leave an invalid
+ * index behind when they fail) and statements whose effect the catalog can confirm.
+ */
+export interface StatementRecovery<Build extends ConcurrentBuild = ConcurrentBuild, Effect = unknown> {
+  /** The concurrent build `sql` is, or null. */
+  concurrentBuild(sql: string): Build | null
+  findBuilt(target: Target, build: Build): Promise<BuildState | null>
+  /** The invalid objects of the build's table (for a build whose name the database picked). */
+  invalidOn(target: Target, build: Build): Promise<string[]>
+  dropStatement(qualified: string, ifExists?: boolean): string
+  /** For people: how to find an invalid object left behind, and how to drop it. */
+  checkInvalidHint: string
+  /** For people: where to watch a build that is still running. */
+  buildProgressHint: string
+  /** Statements that only maintain what exists: running one again is harmless. */
+  isMaintenance(sql: string): boolean
+  /** The effect the catalog can confirm for `sql`, or null. */
+  statementEffect(sql: string): Effect | null
+  /** What must be read before the statement is sent, to compare with afterwards. */
+  snapshotBefore(target: Target, effect: Effect): Promise<Row[] | null>
+  checkEffect(target: Target, effect: Effect, before: Row[] | null): Promise<EffectCheck>
+  /** The session still running `sql` (from any session), or undefined. */
+  findRunning(target: Target, sql: string): Promise<Row | undefined>
+}
+
+export interface EngineDialect {
+  /** How messages name the database: "PostgreSQL". */
+  readonly name: string
+  /**
+   * DDL is transactional: a version runs as one fenced transaction (its statements and its meta row
+   * commit together). Where it is not, every version runs in steps, recorded one by one.
+   */
+  readonly transactionalDdl: boolean
+  readonly meta: MetaSql
+  readonly history: HistorySql
+  readonly lease: LeaseSql
+  /** The statements that set a version's transaction's own lock and statement timeouts (ms; null or 0: unset). */
+  sessionSettings(settings: { lockTimeoutMs: number | null; statementTimeoutMs: number | null }): string[]
+  /** The class of a database error (a DatabaseError's info); null when the engine does not branch on it. */
+  classify(error: SqlErrorInfo): EngineErrorClass | null
+  /** What a person can do about an error one of the engine's own statements met; null when nothing useful. */
+  engineStatementHint(error: SqlErrorInfo): string | null
+  /** A dialect's own build and effect types stand behind ConcurrentBuild and unknown (method parameters are bivariant). */
+  readonly recovery: StatementRecovery
+}

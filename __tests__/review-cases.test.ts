@@ -8,9 +8,9 @@
  */
 import pg from 'pg'
 import { discoverMigrations } from '../src/migrations/discover.js'
-import { reviewStatements, runRules } from '../src/review/review.js'
+import { reviewStatements, runRules } from '../src/dialects/postgresql/review.js'
 import type { Finding, RelationFacts, StatementTrace } from '../src/review/types.js'
-import { verifyOnShadow } from '../src/shadow/verify.js'
+import { verifyOnShadow } from '../src/dialects/postgresql/shadow.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
 

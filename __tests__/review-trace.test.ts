@@ -5,9 +5,9 @@
  */
 import { discoverMigrations } from '../src/migrations/discover.js'
 import { traceKey, type StatementTrace } from '../src/review/types.js'
-import { verifyOnShadow, type Verification } from '../src/shadow/verify.js'
-import { withRecordedStates } from '../src/shadow/tracing-target.js'
-import { RECORD_STATE_SQL, statePositions } from '../src/review/trace.js'
+import { verifyOnShadow, type Verification } from '../src/dialects/postgresql/shadow.js'
+import { withRecordedStates } from '../src/dialects/postgresql/shadow/tracing-target.js'
+import { RECORD_STATE_SQL, statePositions } from '../src/dialects/postgresql/review/trace.js'
 import { ADMIN_URL_ENV, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
 

@@ -4,7 +4,7 @@
  */
 import { discoverMigrations } from '../src/migrations/discover.js'
 import { diffSchemas, renderSchemaChange, type SchemaObject } from '../src/review/schema-change.js'
-import { verifyOnShadow } from '../src/shadow/verify.js'
+import { verifyOnShadow } from '../src/dialects/postgresql/shadow.js'
 import { commonMarkProblems, markdown as commonMark } from './support/commonmark.js'
 import { ADMIN_URL_ENV } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'

@@ -16,11 +16,17 @@ import path from 'node:path'
 import pg from 'pg'
 import { EXIT, runCli } from '../src/cli/run.js'
 import { discoverMigrations } from '../src/migrations/discover.js'
-import { readTargetCatalog } from '../src/review/catalog.js'
-import { findPostgresBinaries, majorVersion, parseVersion } from '../src/shadow/local-postgres.js'
+import { readTargetCatalog } from '../src/dialects/postgresql/review/catalog.js'
+import { findPostgresBinaries, majorVersion, parseVersion } from '../src/dialects/postgresql/shadow/server.js'
 import { traceKey } from '../src/review/types.js'
-import { verifyOnShadow, type Verification } from '../src/shadow/verify.js'
-import { describeVersionNum, majorOf, parseTargetSettings, quoteLiteral, type TargetSettings } from '../src/shadow/target-settings.js'
+import { verifyOnShadow, type Verification } from '../src/dialects/postgresql/shadow.js'
+import {
+  describeVersionNum,
+  majorOf,
+  parseTargetSettings,
+  quoteLiteral,
+  type TargetSettings
+} from '../src/dialects/postgresql/shadow/target-settings.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
 import { PostgresTarget } from '../src/targets/postgres.js'
 import { useDummyAwsEnvironment } from './support/aws-env.js'

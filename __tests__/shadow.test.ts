@@ -17,9 +17,9 @@ import {
   startLocalPostgres,
   type BinSearchSystem,
   type LocalPostgres
-} from '../src/shadow/local-postgres.js'
-import { binariesFor, serverUser, sharedCopyDir } from '../src/shadow/server-user.js'
-import { verifyOnShadow } from '../src/shadow/verify.js'
+} from '../src/dialects/postgresql/shadow/server.js'
+import { binariesFor, serverUser, sharedCopyDir } from '../src/dialects/postgresql/shadow/server-user.js'
+import { verifyOnShadow } from '../src/dialects/postgresql/shadow.js'
 import { ADMIN_URL_ENV, embeddedBinDir, freePort, sql, startEmbeddedPostgres, type RunningPostgres } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
 

@@ -13,7 +13,7 @@
 import { fileURLToPath } from 'node:url'
 import { discoverMigrations } from '../src/migrations/discover.js'
 import type { Version } from '../src/migrations/types.js'
-import { verifyOnShadow } from '../src/shadow/verify.js'
+import { verifyOnShadow } from '../src/dialects/postgresql/shadow.js'
 import { startEmbeddedPostgres } from '../__tests__/support/postgres.js'
 import { median } from './cost.js'
 

@@ -16,6 +16,7 @@ import { failOnMessage, type ReviewInput } from '../report/review.js'
 import { renderSchemaChange } from '../review/schema-change.js'
 import { notRunChecks, unavailableVerification, verifyOnShadow, type Verification } from '../shadow/verify.js'
 import { transportLimits } from '../targets/create.js'
+import { dialectOf } from './dialect.js'
 import type { CommandFailure, Reporter } from './reporter.js'
 import { pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures, type PreparedReview } from './review.js'
 import { withTarget } from './target.js'
@@ -57,7 +58,7 @@ async function readPlan(
       return {
         plan,
         source: { kind: 'database' },
-        prepared: await prepareReview(versions, pendingOf(plan), target, reporter, config.verify)
+        prepared: await prepareReview(config, versions, pendingOf(plan), target, reporter, config.verify)
       }
     })
   }
@@ -71,7 +72,11 @@ async function readPlan(
   reporter.info(`No target credentials: comparing with the pull request's base commit ${baseSha.slice(0, 12)} instead of the database`)
   const rows = await baseRows(config.workspace, config.migrationsDir, baseSha, versions, (message) => reporter.info(message))
   const plan = planMigrations(versions, rows, options)
-  return { plan, source: { kind: 'base-branch', baseSha }, prepared: await prepareReview(versions, pendingOf(plan), null, reporter) }
+  return {
+    plan,
+    source: { kind: 'base-branch', baseSha },
+    prepared: await prepareReview(config, versions, pendingOf(plan), null, reporter)
+  }
 }
 
 export async function runPlan(config: Config, versions: Version[], context: PlanContext, reporter: Reporter): Promise<PlanOutcome> {
@@ -92,7 +97,7 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
   } else if (config.verify) {
     reporter.info('Verifying: applying every version from scratch on a throwaway PostgreSQL')
     // Prefixed: these lines speak of the throwaway database, never of the target.
-    verification = await verifyOnShadow(versions, {
+    verification = await verifyOnShadow(dialectOf(config).shadow, versions, {
       shadowDatabaseUrl: config.shadowDatabaseUrl,
       log: (message) => reporter.info(`[verify] ${message}`),
       pending: pendingOf(plan),

@@ -7,6 +7,8 @@
  * dialect is those parts put together. The front ends pick the dialect (`dialectFor`) and hand each core
  * its part.
  */
+import type { ReviewDialect } from '../review/dialect.js'
+import type { ShadowDialect } from '../shadow/dialect.js'
 
 /** The dialects this project speaks. */
 export type DialectName = 'postgresql'
@@ -47,7 +49,7 @@ export type EnginePart = Record<string, unknown>
 export type WirePart = Record<string, unknown>
 
 // ── Section: review types ────────────────────────────────────────────────────────────────────────────
-export type ReviewPart = Record<string, unknown>
+export type ReviewPart = ReviewDialect
 
 // ── Section: shadow types ────────────────────────────────────────────────────────────────────────────
-export type ShadowPart = Record<string, unknown>
+export type ShadowPart = ShadowDialect

@@ -5,26 +5,22 @@
  * timestamptz` rewrites the table unless TimeZone is UTC, a date literal reads by DateStyle, a CHECK or an
  * index on text sorts by the database's collation, an unqualified name resolves by search_path, and a major
  * version adds or refuses syntax. The target's values are read with the review's one catalog call
- * (src/review/catalog.ts: TARGET_SETTINGS_SQL), and verification runs in a database created with them:
+ * (../review/catalog.ts: TARGET_SETTINGS_SQL), and verification runs in a database created with them:
  * the encoding and locale at CREATE DATABASE, every session setting by `ALTER DATABASE … SET … FROM CURRENT`
  * after PostgreSQL itself took the value through set_config's parameters, so no value read from the target
  * is ever written into SQL text except a locale or encoding name that passed a strict pattern, quoted.
  * What the throwaway server cannot match (another major version, a locale its machine lacks, a setting
  * only a superuser may change) is read back and reported, never silently different.
  */
-import { quoteIdentifier } from '../engine/meta.js'
-import { errorMessage } from '../errors.js'
-import { printable } from '../printable.js'
-import type { Target } from '../targets/target.js'
+import { quoteIdentifier } from '../../../engine/meta.js'
+import { errorMessage } from '../../../errors.js'
+import { printable } from '../../../printable.js'
+import type { TargetSettings } from '../../../review/dialect.js'
+import type { SettingsMatch } from '../../../shadow/dialect.js'
+import type { Target } from '../../../targets/target.js'
 
-/** Setting name → the value the target shows; only names of TARGET_SETTING_NAMES, never anything else. */
-export type TargetSettings = Readonly<Record<string, string>>
-
-/** What matched and what did not (Verification.settings). */
-export interface SettingsMatch {
-  matched: string[]
-  unmatched: Array<{ name: string; target: string; reason: string }>
-}
+/** TargetSettings holds only names of TARGET_SETTING_NAMES, never anything else. */
+export type { SettingsMatch, TargetSettings }
 
 /** Session settings that change what a statement does or how its values read, copied with ALTER DATABASE … SET. */
 export const SESSION_SETTINGS = [

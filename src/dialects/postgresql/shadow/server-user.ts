@@ -17,8 +17,8 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { errorMessage } from '../errors.js'
-import { ShadowUnavailableError } from './unavailable.js'
+import { errorMessage } from '../../../errors.js'
+import { ShadowUnavailableError } from '../../../shadow/unavailable.js'
 
 /** The user the server runs as when this process is root. */
 export interface ServerUser {

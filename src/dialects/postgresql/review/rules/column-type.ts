@@ -8,7 +8,7 @@
  * The trace decides when there is one: the throwaway database ran the statement on the real old type. Without
  * it the old type is unknown, so the rule stays silent for a new type that some old type reaches in place.
  */
-import type { ReviewContext, ReviewStatement, Rule } from '../types.js'
+import type { ReviewContext, ReviewStatement, Rule } from '../../../../review/types.js'
 import { sqlIdentifier, sqlRelation } from './lock-context.js'
 import { alterTable, body, columnType, text } from './nodes.js'
 import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, observedLock, observedRewrite, traceOf } from './relations.js'

@@ -4,7 +4,7 @@
  * deletes the data. The safe pattern is expand/contract: release an application that no longer uses the object,
  * then remove it in a later version.
  */
-import type { Rule, ReviewContext } from '../types.js'
+import type { Rule, ReviewContext } from '../../../../review/types.js'
 import { sqlIdentifier, sqlRelation } from './lock-context.js'
 import { alterTable, body, list, names, qualifiedName, rangeVarName, text } from './nodes.js'
 import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, observedLock } from './relations.js'

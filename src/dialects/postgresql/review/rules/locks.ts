@@ -4,7 +4,7 @@
  * statement whose trace on the throwaway database shows no such lock does not fire either.
  */
 import { isRangeVar, nameFromList, statementKind, type RangeVar } from '../names.js'
-import { traceKey, type ReviewContext, type ReviewStatement, type Rule } from '../types.js'
+import { traceKey, type ReviewContext, type ReviewStatement, type Rule } from '../../../../review/types.js'
 import {
   catalogNote,
   describeRelation,

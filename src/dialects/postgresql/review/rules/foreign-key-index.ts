@@ -3,7 +3,7 @@
  * table scans the referencing table for matching rows, holding its row locks meanwhile.
  */
 import { isRangeVar, qualifiedName, statementKind } from '../names.js'
-import type { ReviewContext, ReviewStatement, Rule } from '../types.js'
+import type { ReviewContext, ReviewStatement, Rule } from '../../../../review/types.js'
 import { relationName, sqlIdentifier, sqlRelation } from './lock-context.js'
 
 type Fields = Record<string, unknown>

@@ -11,7 +11,7 @@
  * while it runs.
  */
 import type pg from 'pg'
-import { traceKey, type StatementTrace } from './types.js'
+import { traceKey, type StatementTrace } from '../../../review/types.js'
 
 /** One statement to trace: its SQL and where it is in its version (index over all files, in order). */
 export interface TracedStatement {

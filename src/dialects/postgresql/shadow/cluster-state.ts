@@ -10,9 +10,9 @@
  * changed it (a role's attributes or memberships, a database's owner, privileges or settings), the change
  * is named, not undone. The state is read again at the end, so what is reported is what the server holds.
  */
-import { quoteIdentifier } from '../engine/meta.js'
-import { DatabaseError, errorMessage } from '../errors.js'
-import type { Target } from '../targets/target.js'
+import { quoteIdentifier } from '../../../engine/meta.js'
+import { DatabaseError, errorMessage } from '../../../errors.js'
+import type { Target } from '../../../targets/target.js'
 
 export type ClusterObjectKind = 'database' | 'tablespace' | 'role'
 

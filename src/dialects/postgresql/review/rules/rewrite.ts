@@ -5,7 +5,7 @@
  * (a column of a domain with a CHECK, an ALTER TABLE form no rule knows). When another finding about the statement
  * names the same table and lock, this one is left out (an empty addendum).
  */
-import type { Rule, RuleResult } from '../types.js'
+import type { Rule, RuleResult } from '../../../../review/types.js'
 import { heldNote, ownLockNeed } from './lock-need.js'
 import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, observedLock, traceOf } from './relations.js'
 

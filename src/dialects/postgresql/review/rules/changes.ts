@@ -4,7 +4,7 @@
  * fails on this database (an enum value used in the transaction that adds it), and type choices worth a notice.
  * Each rule's page is in docs/rules.md.
  */
-import type { Rule } from '../types.js'
+import type { Rule } from '../../../../review/types.js'
 import { addColumnSerialOrIdentity, addColumnStoredGenerated, addColumnVolatileDefault } from './add-column.js'
 import { alterColumnTypeRewrite } from './column-type.js'
 import { dropColumn, dropSchema, dropTable, renameColumn, renameSchema, renameTable } from './destructive.js'

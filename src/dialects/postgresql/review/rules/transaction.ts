@@ -4,7 +4,7 @@
  * the same transaction. Consecutive ordinary files of a version run in one transaction; a `-- migrate:no-transaction`
  * file runs each statement on its own (as the engine's segments do).
  */
-import type { ReviewContext, ReviewStatement, Rule } from '../types.js'
+import type { ReviewContext, ReviewStatement, Rule } from '../../../../review/types.js'
 import { provenByPendingCheck } from './constraints.js'
 import { isAtLeast, sqlRelation, type LockMode } from './lock-context.js'
 import { ownLockNeed, transactionOf } from './lock-need.js'

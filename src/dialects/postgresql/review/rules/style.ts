@@ -2,7 +2,7 @@
  * Notices on column types, wherever a column is defined (CREATE TABLE, ADD COLUMN, ALTER COLUMN … TYPE): choices
  * that cost later, not now.
  */
-import type { ReviewStatement, ReviewContext, Rule } from '../types.js'
+import type { ReviewStatement, ReviewContext, Rule } from '../../../../review/types.js'
 import { definedColumns, SERIAL_TYPES, type ColumnType } from './nodes.js'
 
 /** A notice for every column the statement defines with a type the predicate picks. */

@@ -2,8 +2,8 @@
  * A waiver comment whose rule id no rule has waives nothing: a misspelt id would otherwise leave the finding
  * it meant to waive standing with no word on why.
  */
-import { closest } from '../../suggest.js'
-import type { Rule } from '../types.js'
+import { closest } from '../suggest.js'
+import type { Rule } from './types.js'
 
 /** The rule, given the ids of every rule (its own included) to check waivers against. */
 export function unknownWaiverRule(knownIds: () => ReadonlySet<string>): Rule {

@@ -8,26 +8,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { Parser, StatementNode, SyntaxError } from '../../../review/dialect.js'
 
-/** A statement node as the parser returns it: `{ CreateStmt: {...} }`, `{ IndexStmt: {...} }` … */
-export type StatementNode = Record<string, unknown>
-
-export interface Parser {
-  /**
-   * One parse of the text: its statement's node (null when the parser refuses it or finds other than one statement
-   * in it), and why the parser refuses it (null when it parses).
-   */
-  parse(sql: string): { node: StatementNode | null; error: SyntaxError | null }
-  /** The statement's node alone (parse(sql).node). */
-  parseStatement(sql: string): StatementNode | null
-}
-
-export interface SyntaxError {
-  /** PostgreSQL's own message: `syntax error at or near "tabel"`. */
-  message: string
-  /** 0-based offset in code points into the statement's text; 0 when the parser gives none. */
-  offset: number
-}
+export type { Parser, StatementNode, SyntaxError }
 
 /** The name of the WebAssembly file, which scripts/bundle.mjs copies into dist/ next to the bundle. */
 const WASM_FILE = 'libpg-query.wasm'

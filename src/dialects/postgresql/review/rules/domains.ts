@@ -4,7 +4,7 @@
  * table's constraint, validating a domain's later takes the same SHARE lock: NOT VALID only moves the scan. The
  * tables come from the trace (each locked SHARE and read in full); without it the rule says "every table".
  */
-import type { ReviewContext, ReviewStatement, Rule, RuleResult } from '../types.js'
+import type { ReviewContext, ReviewStatement, Rule, RuleResult } from '../../../../review/types.js'
 import { lockBlocks } from './lock-context.js'
 import { body, kindOf, names } from './nodes.js'
 import { describeRelation, existedBefore, traceOf } from './relations.js'

@@ -4,7 +4,7 @@
  * function), a stored generated column and a serial or identity column make it rewrite the whole table under
  * ACCESS EXCLUSIVE. A trace of the statement that saw no rewrite silences these rules.
  */
-import type { Rule, ReviewContext, ReviewStatement } from '../types.js'
+import type { Rule, ReviewContext, ReviewStatement } from '../../../../review/types.js'
 import { sqlIdentifier, sqlRelation } from './lock-context.js'
 import { alterTable, body, columnType, findAll, list, names, SERIAL_TYPES, text, type Node } from './nodes.js'
 import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, observedLock, observedRewrite } from './relations.js'

@@ -4,7 +4,7 @@
  * unless a valid CHECK constraint on the table already implies the bounds. The trace decides when there is one (it
  * saw the table read in full, or not); without it the rule fires, saying what would spare the scan.
  */
-import type { Rule, RuleResult } from '../types.js'
+import type { Rule, RuleResult } from '../../../../review/types.js'
 import { sqlRelation } from './lock-context.js'
 import { heldNote } from './lock-need.js'
 import { alterTable, body, rangeVarName } from './nodes.js'

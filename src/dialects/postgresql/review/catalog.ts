@@ -15,8 +15,8 @@
  * one more row whose `name` is NULL, so that the throwaway database can be made to match them.
  */
 import { parseTargetSettings, TARGET_SETTINGS_SQL, type TargetSettings } from '../shadow/target-settings.js'
-import type { Target } from '../targets/target.js'
-import type { RelationFacts } from './types.js'
+import type { Target } from '../../../targets/target.js'
+import type { RelationFacts } from '../../../review/types.js'
 
 /** Columns per table whose null fraction is read: keeps a row far below the Data API's 64 KB. */
 export const NULL_FRACTION_COLUMNS = 200

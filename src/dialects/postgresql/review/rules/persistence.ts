@@ -4,7 +4,7 @@
  * it after a crash or a failover, and replicas do not receive its rows. Changing a table to what it already is
  * rewrites nothing: a trace that saw no rewrite silences the rules.
  */
-import type { ReviewContext, ReviewStatement, Rule, RuleResult } from '../types.js'
+import type { ReviewContext, ReviewStatement, Rule, RuleResult } from '../../../../review/types.js'
 import { sqlRelation } from './lock-context.js'
 import { heldNote } from './lock-need.js'
 import { alterTable } from './nodes.js'

@@ -6,7 +6,7 @@
  * A function is shown by its signature and a short hash of its definition, so that a changed body shows.
  */
 import type pg from 'pg'
-import type { SchemaObject } from '../review/schema-change.js'
+import type { SchemaObject } from '../../../review/schema-change.js'
 import { TRACE_SCHEMA } from '../review/trace.js'
 
 const USER_NAMESPACE = `n.nspname NOT IN ('pg_catalog', 'information_schema', '${TRACE_SCHEMA}') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`

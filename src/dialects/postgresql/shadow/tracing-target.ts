@@ -3,7 +3,7 @@
  * (or each step of a version with no-transaction files) through this Target as through any other.
  * - A transaction holding pending statements is sent with statements of the trace's own before and after
  *   each of them, which write the backend's locks, the relfilenodes and constraints of the relations it
- *   locked, and the time, to a table that commits with the version (src/review/trace.ts), read once all
+ *   locked, and the time, to a table that commits with the version (../review/trace.ts), read once all
  *   versions ran (`finish`). It is sent as the engine sends it (packed into one DO block where the
  *   transport can, as apply runs it): the statements themselves run once.
  *   When the version fails, its states are rolled back with it: the statements up to the failing one are
@@ -13,8 +13,8 @@
  * before the first pending statement and after the last one, for the schema change.
  */
 import pg from 'pg'
-import type { Version } from '../migrations/types.js'
-import { diffSchemas, type SchemaChange, type SchemaObject } from '../review/schema-change.js'
+import type { Version } from '../../../migrations/types.js'
+import { diffSchemas, type SchemaChange, type SchemaObject } from '../../../review/schema-change.js'
 import {
   prepareStates,
   readRecordedStates,
@@ -28,8 +28,16 @@ import {
   type CatalogState,
   type TracedStatement
 } from '../review/trace.js'
-import { traceKey, type StatementTrace } from '../review/types.js'
-import type { QueryOptions, QueryResult, SqlParams, Target, TransactionOptions, TransactionResult, TxStatement } from '../targets/target.js'
+import { traceKey, type StatementTrace } from '../../../review/types.js'
+import type {
+  QueryOptions,
+  QueryResult,
+  SqlParams,
+  Target,
+  TransactionOptions,
+  TransactionResult,
+  TxStatement
+} from '../../../targets/target.js'
 import { readSchemaSnapshot } from './schema-snapshot.js'
 
 const TRACE_LABEL = 'trace'

@@ -7,7 +7,7 @@
  * The trace decides where it can: a statement that read no table in full (`scanned`) checked no row.
  */
 import { isRangeVar, statementKind } from '../names.js'
-import type { ReviewContext, ReviewStatement, Rule, RuleResult } from '../types.js'
+import type { ReviewContext, ReviewStatement, Rule, RuleResult } from '../../../../review/types.js'
 import {
   catalogNote,
   describeRelation,

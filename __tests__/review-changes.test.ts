@@ -7,7 +7,7 @@
 import fs from 'node:fs'
 import pg from 'pg'
 import { runRules, reviewStatements } from '../src/dialects/postgresql/review.js'
-import { CHANGE_RULES } from '../src/dialects/postgresql/review/rules/changes.js'
+import { CHANGE_RULES } from '../src/dialects/postgresql/review/rules/index.js'
 import { traceInTransaction, traceMap } from '../src/dialects/postgresql/review/trace.js'
 import type { Finding, RelationFacts, StatementTrace } from '../src/review/types.js'
 import { createTestDatabase, sql } from './support/postgres.js'

@@ -4,7 +4,7 @@
  * session holds on each relation the need names (pg_locks) is the need's mode.
  */
 import pg from 'pg'
-import { ownLockNeed } from '../src/dialects/postgresql/review/rules/lock-need.js'
+import { ownLockNeed } from '../src/dialects/postgresql/review/rules/support/lock-need.js'
 import { reviewStatements } from '../src/dialects/postgresql/review.js'
 import { createTestDatabase, sql } from './support/postgres.js'
 import { version } from './support/versions.js'

@@ -5,7 +5,7 @@
  * transaction). A statement whose lock an earlier statement already took takes nothing new — the trace shows no new
  * lock — but it still runs under that lock: it needs it, and the table stays blocked while it runs.
  */
-import type { ReviewContext, ReviewStatement } from '../../../../review/types.js'
+import type { ReviewContext, ReviewStatement } from '../../../../../review/types.js'
 import { isAtLeast, LOCK_MODES, lockLabel, type LockMode } from './lock-context.js'
 import { alterTable, body, kindOf, list, names, qualifiedName, rangeVarName } from './nodes.js'
 import { relationName, traceOf } from './relations.js'

@@ -2,9 +2,9 @@
  * What the lock rules say about a relation: its size from the target's catalog, the lock modes and what they
  * block, and whether the statement's trace on the throwaway database contradicts a lock the rule expects.
  */
-import { quoteIdentifier } from '../../../../engine/meta.js'
-import { qualifiedName, type RangeVar } from '../names.js'
-import { traceKey, type ReviewContext, type ReviewStatement } from '../../../../review/types.js'
+import { quoteIdentifier } from '../../../../../engine/meta.js'
+import { qualifiedName, type RangeVar } from '../../names.js'
+import { traceKey, type ReviewContext, type ReviewStatement } from '../../../../../review/types.js'
 
 /** Lock modes as pg_locks names them, weakest first (also LOCK TABLE's mode numbers, 1 to 8). */
 export const LOCK_MODES = [

@@ -1,17 +1,13 @@
 /**
- * Rules about what a version's transaction holds: an ACCESS EXCLUSIVE lock kept until the commit while more
- * statements run, an UPDATE or DELETE of a whole table in one transaction, and an enum value added and used in
- * the same transaction. Consecutive ordinary files of a version run in one transaction; a `-- migrate:no-transaction`
- * file runs each statement on its own (as the engine's segments do).
+ * `access-exclusive-held`: ACCESS EXCLUSIVE on an existing table followed by more statements in the same
+ * transaction: the lock is held for all of them. Its page is in docs/rules.md.
  */
 import type { ReviewContext, ReviewStatement, Rule } from '../../../../review/types.js'
-import { provenByPendingCheck } from './constraints.js'
-import { isAtLeast, sqlRelation, type LockMode } from './lock-context.js'
-import { ownLockNeed, transactionOf } from './lock-need.js'
-import { alterTable, body, findAll, kindOf, list, names, qualifiedName, rangeVarName, stringConstants, text } from './nodes.js'
-import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, factsOf, traceOf } from './relations.js'
-
-export { transactionOf }
+import { provenByPendingCheck } from './support/constraints.js'
+import { isAtLeast, type LockMode } from './support/lock-context.js'
+import { ownLockNeed, transactionOf } from './support/lock-need.js'
+import { alterTable, body, findAll, kindOf, list, names, qualifiedName, rangeVarName } from './support/nodes.js'
+import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, traceOf } from './support/relations.js'
 
 /** LockStmt.mode of ACCESS EXCLUSIVE (the default of LOCK TABLE). */
 const LOCK_MODE_ACCESS_EXCLUSIVE = 8
@@ -154,6 +150,13 @@ function locksAfter(statements: readonly ReviewStatement[], context: ReviewConte
   return held
 }
 
+/** `the statement after it that takes time or waits for a lock`, or the plural with the count. */
+function followingWords(count: number): string {
+  return count === 1
+    ? 'the statement after it that takes time or waits for a lock'
+    : `the ${count} statements after it that take time or wait for a lock`
+}
+
 export const accessExclusiveHeld: Rule = {
   id: 'access-exclusive-held',
   severity: 'warning',
@@ -197,111 +200,4 @@ export const accessExclusiveHeld: Rule = {
       lock: ACCESS_EXCLUSIVE
     }))
   }
-}
-
-/**
- * A WHERE that narrows little: none, or only NULL and boolean tests (`WHERE col IS NULL`, the usual backfill), `<>`,
- * and comparisons of a column with another column (the join of `UPDATE … FROM`). A comparison with a value, IN,
- * BETWEEN, LIKE or a subquery counts as narrowing: the review cannot know by how much, so it stays silent.
- */
-function broadWhere(where: unknown): boolean {
-  if (where === undefined) return true
-  const narrowing = findAll(where, 'A_Expr').some((expression) => {
-    if (expression.kind !== 'AEXPR_OP') return true
-    const operator = names(expression.name).pop()
-    const columnToColumn = findAll(expression.lexpr, 'ColumnRef').length > 0 && findAll(expression.rexpr, 'ColumnRef').length > 0
-    return operator !== '<>' && operator !== '!=' && !columnToColumn
-  })
-  return !narrowing && findAll(where, 'SubLink').length === 0
-}
-
-/** The rows the statement touches: the catalog's rows, times the column's null fraction for `WHERE col IS NULL`; null when unknown. */
-function rowsTouched(relation: string, where: unknown, context: ReviewContext): number | null {
-  const facts = factsOf(relation, context)
-  if (!facts || facts.rows === null || facts.rows < 0) return null
-  const tests = findAll(where, 'NullTest')
-  const column =
-    tests.length === 1 && tests[0].nulltesttype === 'IS_NULL' ? names(body(tests[0].arg, 'ColumnRef')?.fields).pop() : undefined
-  const fraction = column !== undefined ? facts.nullFraction?.[column] : undefined
-  if (where !== undefined && fraction === undefined) return null
-  return Math.round(facts.rows * (fraction ?? 1))
-}
-
-export const unbatchedBackfill: Rule = {
-  id: 'unbatched-backfill',
-  severity: 'warning',
-  summary: 'UPDATE or DELETE of a whole existing table in one statement: every row locked until the transaction commits',
-  check(statement, context) {
-    const kind = kindOf(statement.node)
-    const dml = kind === 'UpdateStmt' || kind === 'DeleteStmt' ? body(statement.node, kind) : null
-    const relation = rangeVarName(dml?.relation, context.defaultSchema)
-    if (!dml || !relation || !existedBefore(relation, context) || !broadWhere(dml.whereClause)) return []
-    const verb = kind === 'UpdateStmt' ? 'Updates' : 'Deletes'
-    const touched = rowsTouched(relation, dml.whereClause, context)
-    const whole = dml.whereClause === undefined
-    const scope = whole ? 'every row' : touched === null ? 'the rows its WHERE lets through' : `≈${touched.toLocaleString('en-US')} rows`
-    const narrows = whole ? '' : ' (its WHERE tests only NULLs, booleans or a join, and narrows little)'
-    const until = statement.noTransaction ? 'until the statement ends' : "until the version's transaction commits"
-    const table = sqlRelation(relation, context)
-    return [
-      {
-        severity: 'warning',
-        message:
-          `${verb} ${scope} of ${describeRelation(relation, context)} in one statement${narrows}: each row stays locked against other ` +
-          `writers ${until}, and the long transaction holds back vacuum and bloats the table.`,
-        fix:
-          'Run it in batches in a later version, in a -- migrate:no-transaction file (each statement commits on its own), ' +
-          'or from a job: a few thousand rows per statement, by key range.',
-        fixSql:
-          `-- migrate:no-transaction\n` +
-          `${kind === 'UpdateStmt' ? `UPDATE ${table} SET …` : `DELETE FROM ${table}`} WHERE id BETWEEN 1 AND 10000 AND …;\n` +
-          `${kind === 'UpdateStmt' ? `UPDATE ${table} SET …` : `DELETE FROM ${table}`} WHERE id BETWEEN 10001 AND 20000 AND …;`,
-        relation,
-        lock: 'RowExclusiveLock'
-      }
-    ]
-  }
-}
-
-export const enumValueUsedInTransaction: Rule = {
-  id: 'enum-value-same-transaction',
-  severity: 'error',
-  summary: 'An enum value added by ALTER TYPE … ADD VALUE and used in the same transaction: PostgreSQL refuses it',
-  check(statement, context) {
-    // The throwaway database ran this statement after the ALTER TYPE: whatever the constant is, it did not fail.
-    if (traceOf(statement, context)) return []
-    const transaction = transactionOf(statement, context)
-    const earlier = transaction.slice(
-      0,
-      transaction.findIndex((other) => other.index === statement.index)
-    )
-    const createdEnums = new Set(earlier.map((other) => names(body(other.node, 'CreateEnumStmt')?.typeName).join('.')).filter(Boolean))
-    const used = new Set(stringConstants(statement.node))
-    return earlier.flatMap((other) => {
-      const alter = body(other.node, 'AlterEnumStmt')
-      const value = text(alter?.newVal)
-      const type = names(alter?.typeName).join('.')
-      // RENAME VALUE has an oldVal; a type created in the same transaction may use its new values at once.
-      if (!alter || !value || alter.oldVal !== undefined || !used.has(value) || createdEnums.has(type)) return []
-      return [
-        {
-          severity: 'error',
-          message:
-            `Uses '${value}', which \`ALTER TYPE ${type} ADD VALUE\` at ${other.file}:${other.line} adds in the same transaction: PostgreSQL ` +
-            `refuses a new enum value until that transaction commits (unsafe use of new value "${value}"), so the version fails.`,
-          fix: 'Add the value in an earlier version (or in a -- migrate:no-transaction file before this one), and use it from the next one.',
-          fixSql: `-- version N:\nALTER TYPE ${type} ADD VALUE IF NOT EXISTS '${value}';\n-- version N + 1:\n${statement.sql.trim()}`,
-          relation: null,
-          lock: null
-        }
-      ]
-    })
-  }
-}
-
-/** `the statement after it that takes time or waits for a lock`, or the plural with the count. */
-function followingWords(count: number): string {
-  return count === 1
-    ? 'the statement after it that takes time or waits for a lock'
-    : `the ${count} statements after it that take time or wait for a lock`
 }

@@ -2,8 +2,8 @@
  * What the change rules need to know of a relation: whether it existed before the pending versions (a table
  * created earlier in them is new and empty: nothing to block or rewrite), and how to name it with its size.
  */
-import type { RelationFacts, ReviewContext, ReviewStatement, StatementTrace } from '../../../../review/types.js'
-import { traceKey } from '../../../../review/types.js'
+import type { RelationFacts, ReviewContext, ReviewStatement, StatementTrace } from '../../../../../review/types.js'
+import { traceKey } from '../../../../../review/types.js'
 
 /**
  * True when the relation existed before this statement's pending versions: not created earlier in them, and, with a

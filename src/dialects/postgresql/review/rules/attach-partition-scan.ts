@@ -5,10 +5,10 @@
  * saw the table read in full, or not); without it the rule fires, saying what would spare the scan.
  */
 import type { Rule, RuleResult } from '../../../../review/types.js'
-import { sqlRelation } from './lock-context.js'
-import { heldNote } from './lock-need.js'
-import { alterTable, body, rangeVarName } from './nodes.js'
-import { describeRelation, existedBefore, traceOf } from './relations.js'
+import { sqlRelation } from './support/lock-context.js'
+import { heldNote } from './support/lock-need.js'
+import { alterTable, body, rangeVarName } from './support/nodes.js'
+import { describeRelation, existedBefore, traceOf } from './support/relations.js'
 
 export const attachPartitionScan: Rule = {
   id: 'attach-partition-scan',

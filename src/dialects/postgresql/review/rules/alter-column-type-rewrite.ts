@@ -9,9 +9,9 @@
  * it the old type is unknown, so the rule stays silent for a new type that some old type reaches in place.
  */
 import type { ReviewContext, ReviewStatement, Rule } from '../../../../review/types.js'
-import { sqlIdentifier, sqlRelation } from './lock-context.js'
-import { alterTable, body, columnType, text } from './nodes.js'
-import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, observedLock, observedRewrite, traceOf } from './relations.js'
+import { sqlIdentifier, sqlRelation } from './support/lock-context.js'
+import { alterTable, body, columnType, text } from './support/nodes.js'
+import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, observedLock, observedRewrite, traceOf } from './support/relations.js'
 
 /**
  * The tables whose foreign keys reference the altered table: from the catalog when it says, and from the trace.

@@ -2,9 +2,9 @@
  * A foreign key without an index on its referencing columns: every DELETE or key UPDATE on the referenced
  * table scans the referencing table for matching rows, holding its row locks meanwhile.
  */
-import { isRangeVar, qualifiedName, statementKind } from '../names.js'
 import type { ReviewContext, ReviewStatement, Rule } from '../../../../review/types.js'
-import { relationName, sqlIdentifier, sqlRelation } from './lock-context.js'
+import { isRangeVar, qualifiedName, statementKind } from '../names.js'
+import { relationName, sqlIdentifier, sqlRelation } from './support/lock-context.js'
 
 type Fields = Record<string, unknown>
 

@@ -6,8 +6,8 @@
  * names the same table and lock, this one is left out (an empty addendum).
  */
 import type { Rule, RuleResult } from '../../../../review/types.js'
-import { heldNote, ownLockNeed } from './lock-need.js'
-import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, observedLock, traceOf } from './relations.js'
+import { heldNote, ownLockNeed } from './support/lock-need.js'
+import { ACCESS_EXCLUSIVE, describeRelation, existedBefore, observedLock, traceOf } from './support/relations.js'
 
 export const tableRewrite: Rule = {
   id: 'table-rewrite',

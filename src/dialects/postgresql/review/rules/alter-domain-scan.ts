@@ -5,9 +5,9 @@
  * tables come from the trace (each locked SHARE and read in full); without it the rule says "every table".
  */
 import type { ReviewContext, ReviewStatement, Rule, RuleResult } from '../../../../review/types.js'
-import { lockBlocks } from './lock-context.js'
-import { body, kindOf, names } from './nodes.js'
-import { describeRelation, existedBefore, traceOf } from './relations.js'
+import { lockBlocks } from './support/lock-context.js'
+import { body, kindOf, names } from './support/nodes.js'
+import { describeRelation, existedBefore, traceOf } from './support/relations.js'
 
 /** What each checking subtype of AlterDomainStmt does, as the message says it. */
 const CHECKS: Record<string, string> = { C: 'adds a constraint', V: 'validates a constraint', O: 'sets NOT NULL' }

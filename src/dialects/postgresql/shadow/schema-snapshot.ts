@@ -7,7 +7,7 @@
  */
 import type pg from 'pg'
 import type { SchemaObject } from '../../../review/schema-change.js'
-import { TRACE_SCHEMA } from '../review/trace.js'
+import { TRACE_SCHEMA } from '../review/trace-state.js'
 
 const USER_NAMESPACE = `n.nspname NOT IN ('pg_catalog', 'information_schema', '${TRACE_SCHEMA}') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`
 /** Objects an extension created belong to the extension, not to the migrations' schema. */

@@ -15,19 +15,16 @@
 import pg from 'pg'
 import type { Version } from '../../../migrations/types.js'
 import { diffSchemas, type SchemaChange, type SchemaObject } from '../../../review/schema-change.js'
+import { statePositions, traceAlone, traceInTransaction, tracesFromStates } from '../review/trace.js'
 import {
   prepareStates,
   readRecordedStates,
-  type RecordedState,
   readStartState,
   RECORD_STATE_SQL,
-  statePositions,
-  traceAlone,
-  traceInTransaction,
-  tracesFromStates,
   type CatalogState,
+  type RecordedState,
   type TracedStatement
-} from '../review/trace.js'
+} from '../review/trace-state.js'
 import { traceKey, type StatementTrace } from '../../../review/types.js'
 import type {
   QueryOptions,

@@ -20,13 +20,8 @@ import { readTargetCatalog } from '../src/dialects/postgresql/review/catalog.js'
 import { findPostgresBinaries, majorVersion, parseVersion } from '../src/dialects/postgresql/shadow/server.js'
 import { traceKey } from '../src/review/types.js'
 import { verifyOnShadow, type Verification } from '../src/dialects/postgresql/shadow.js'
-import {
-  describeVersionNum,
-  majorOf,
-  parseTargetSettings,
-  quoteLiteral,
-  type TargetSettings
-} from '../src/dialects/postgresql/shadow/target-settings.js'
+import { parseTargetSettings } from '../src/dialects/postgresql/review/settings.js'
+import { describeVersionNum, majorOf, quoteLiteral, type TargetSettings } from '../src/dialects/postgresql/shadow/target-settings.js'
 import { createDataApiTarget } from '../src/targets/data-api.js'
 import { PostgresTarget } from '../src/targets/postgres.js'
 import { useDummyAwsEnvironment } from './support/aws-env.js'

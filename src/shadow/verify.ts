@@ -57,7 +57,7 @@ class TimedTarget implements Target {
   async transaction(statements: TxStatement[], options?: TransactionOptions): Promise<TransactionResult> {
     const started = Date.now()
     try {
-      // As apply sends them: packed into one DO block when the engine reads no results.
+      // As apply sends them: packed into one call where the transport can, when the engine reads no results.
       return await this.inner.transaction(statements, options)
     } finally {
       this.lastTransactionMs = Date.now() - started

@@ -11,11 +11,12 @@
  * `regclass` or `"char"` columns.
  *
  * When plan verifies, the same call also reads the target's settings that change what a statement does
- * (TimeZone, DateStyle, the database's locale, the server's version …; see shadow/target-settings.ts), in
+ * (TimeZone, DateStyle, the database's locale, the server's version …; see ../shadow/target-settings.ts), in
  * one more row whose `name` is NULL, so that the throwaway database can be made to match them.
  */
-import { parseTargetSettings, TARGET_SETTINGS_SQL, type TargetSettings } from '../shadow/target-settings.js'
+import type { TargetSettings } from '../../../review/dialect.js'
 import type { Target } from '../../../targets/target.js'
+import { parseTargetSettings, TARGET_SETTINGS_SQL } from './settings.js'
 import type { RelationFacts } from '../../../review/types.js'
 
 /** Columns per table whose null fraction is read: keeps a row far below the Data API's 64 KB. */

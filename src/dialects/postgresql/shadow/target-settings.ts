@@ -5,7 +5,7 @@
  * timestamptz` rewrites the table unless TimeZone is UTC, a date literal reads by DateStyle, a CHECK or an
  * index on text sorts by the database's collation, an unqualified name resolves by search_path, and a major
  * version adds or refuses syntax. The target's values are read with the review's one catalog call
- * (../review/catalog.ts: TARGET_SETTINGS_SQL), and verification runs in a database created with them:
+ * (../review/settings.ts: TARGET_SETTINGS_SQL, in the catalog call), and verification runs in a database created with them:
  * the encoding and locale at CREATE DATABASE, every session setting by `ALTER DATABASE … SET … FROM CURRENT`
  * after PostgreSQL itself took the value through set_config's parameters, so no value read from the target
  * is ever written into SQL text except a locale or encoding name that passed a strict pattern, quoted.
@@ -18,85 +18,13 @@ import { printable } from '../../../printable.js'
 import type { TargetSettings } from '../../../review/dialect.js'
 import type { SettingsMatch } from '../../../shadow/dialect.js'
 import type { Target } from '../../../targets/target.js'
+import { DATABASE_SETTINGS, parseTargetSettings, SESSION_SETTINGS, TARGET_SETTING_NAMES, TARGET_SETTINGS_SQL } from '../review/settings.js'
 
 /** TargetSettings holds only names of TARGET_SETTING_NAMES, never anything else. */
 export type { SettingsMatch, TargetSettings }
 
-/** Session settings that change what a statement does or how its values read, copied with ALTER DATABASE … SET. */
-export const SESSION_SETTINGS = [
-  'TimeZone',
-  'DateStyle',
-  'IntervalStyle',
-  'lc_messages',
-  'lc_monetary',
-  'lc_numeric',
-  'lc_time',
-  'standard_conforming_strings',
-  'default_text_search_config',
-  'extra_float_digits',
-  'bytea_output',
-  'search_path',
-  'timezone_abbreviations',
-  'check_function_bodies',
-  'xmloption',
-  'xmlbinary',
-  'array_nulls',
-  'backslash_quote',
-  'transform_null_equals',
-  'quote_all_identifiers'
-] as const
-
-/** Fixed when the database is created (CREATE DATABASE … ENCODING, LC_COLLATE, LC_CTYPE, LOCALE_PROVIDER …). */
-export const DATABASE_SETTINGS = ['server_encoding', 'lc_collate', 'lc_ctype', 'locale_provider', 'locale', 'icu_rules'] as const
-
-/** Every name the catalog call returns: the session and database settings, and the server's version. */
-export const TARGET_SETTING_NAMES: readonly string[] = [...SESSION_SETTINGS, ...DATABASE_SETTINGS, 'server_version_num']
-
-const sqlList = (names: readonly string[]): string => names.map((name) => `'${name}'`).join(', ')
-
-/**
- * One json object (as text) of the current database's settings, keyed by TARGET_SETTING_NAMES. The locale
- * comes from pg_database (lc_collate and lc_ctype left pg_settings in PostgreSQL 16; the columns of the
- * ICU or builtin locale differ by version, hence to_jsonb). Every value is text: the Data API returns it.
- */
-export const TARGET_SETTINGS_SQL = `(SELECT json_object_agg(s.name, s.value ORDER BY s.name)::text FROM (
-    SELECT name::text AS name, setting::text AS value FROM pg_settings
-     WHERE name IN (${sqlList([...SESSION_SETTINGS, 'server_encoding', 'server_version_num'])})
-    UNION ALL
-    SELECT CASE e.key WHEN 'datcollate' THEN 'lc_collate' WHEN 'datctype' THEN 'lc_ctype' WHEN 'datlocprovider' THEN 'locale_provider'
-                      WHEN 'daticurules' THEN 'icu_rules' ELSE 'locale' END, e.value
-      FROM pg_database d, jsonb_each_text(to_jsonb(d)) e
-     WHERE d.datname = current_database() AND e.value IS NOT NULL
-       AND e.key IN ('datcollate', 'datctype', 'datlocprovider', 'daticulocale', 'datlocale', 'daticurules')
-  ) s)`
-
-const PROVIDERS: Record<string, string> = { c: 'libc', i: 'icu', b: 'builtin' }
-
 /** The longest value copied: every real value is far shorter. */
 const MAX_VALUE = 1024
-
-/**
- * Parses the json text TARGET_SETTINGS_SQL returned: only the known names with string values are kept
- * (anything else in it is ignored); locale_provider is spelled as CREATE DATABASE takes it.
- */
-export function parseTargetSettings(json: unknown): TargetSettings {
-  const settings: Record<string, string> = {}
-  if (typeof json !== 'string') return settings
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(json)
-  } catch {
-    return settings
-  }
-  if (!parsed || typeof parsed !== 'object') return settings
-  const known = new Map(TARGET_SETTING_NAMES.map((name) => [name.toLowerCase(), name]))
-  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-    const name = known.get(key.toLowerCase())
-    if (!name || typeof value !== 'string') continue
-    settings[name] = name === 'locale_provider' ? (PROVIDERS[value] ?? value) : value
-  }
-  return settings
-}
 
 /** Why a value read from the target is not copied, or null when it may be. */
 function refused(value: string): string | null {

@@ -95,7 +95,7 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
     )
     reporter.warning(logLine(`Verification did not run: apply would refuse these migrations on any database (see the errors below)`))
   } else if (config.verify) {
-    reporter.info('Verifying: applying every version from scratch on a throwaway PostgreSQL')
+    reporter.info(`Verifying: applying every version from scratch on a throwaway ${dialectOf(config).displayName}`)
     // Prefixed: these lines speak of the throwaway database, never of the target.
     verification = await verifyOnShadow(dialectOf(config).shadow, versions, {
       shadowDatabaseUrl: config.shadowDatabaseUrl,

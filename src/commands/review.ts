@@ -24,7 +24,7 @@ export const DEFAULT_SCHEMA = 'public'
 /** The pending statements parsed, and what the target's catalog says of the tables they touch (null without a target). */
 export interface PreparedReview {
   statements: ReviewStatement[]
-  /** Statements PostgreSQL's parser refuses: errors no waiver lifts. */
+  /** Statements the dialect's parser refuses: errors no waiver lifts. */
   syntaxErrors: Finding[]
   catalog: Map<string, RelationFacts> | null
   catalogState: ReviewInput['checked']['catalog']
@@ -58,7 +58,7 @@ export async function prepareReview(
   try {
     parsed = await parsePending(dialect, versions, reviewed)
   } catch (error) {
-    const message = `PostgreSQL's parser could not be loaded: ${errorMessage(error)}`
+    const message = `${dialect.displayName}'s parser could not be loaded: ${errorMessage(error)}`
     reporter.warning(logLine(`The review did not run: ${message}`))
     return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message }
   }
@@ -117,7 +117,7 @@ export function reviewFindings(
 }
 
 /**
- * The statements PostgreSQL cannot parse, one failure each at the parser's position. They fail the command
+ * The statements the dialect's parser refuses, one failure each at the parser's position. They fail the command
  * whatever fail-on says: apply would stop at them on any database.
  */
 export function syntaxFailures(

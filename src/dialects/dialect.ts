@@ -49,7 +49,23 @@ export type EnginePart = Record<string, unknown>
 export type WirePart = Record<string, unknown>
 
 // ── Section: review types ────────────────────────────────────────────────────────────────────────────
+/**
+ * The review's port (review/dialect.ts). A dialect provides: `loadParser` (a statement's node, or the syntax error
+ * and its offset), the relations a node creates and names and the index columns it creates (for the one catalog
+ * read and the "created earlier" set), `rules` (its registry: one file per rule with its id, check and fix; the
+ * ids are those of docs/rules.md), and `readCatalog` (one catalog call for the relations, and the target's settings
+ * when asked). The review core adds the waiver rule, runs every rule with the waivers and fail-on, and reports
+ * syntax errors. Proved by the rule suites (__tests__/review-*.test.ts: cases, severities, locks, changes, catalog).
+ */
 export type ReviewPart = ReviewDialect
 
 // ── Section: shadow types ────────────────────────────────────────────────────────────────────────────
+/**
+ * Verification's port (shadow/dialect.ts). A dialect provides: `connect` (a Target on the throwaway server),
+ * `scratchDatabase` (a database on the shadow-database-url's server, made like the target's, dropped with what the
+ * migrations created), `localServer` (a server started from binaries on the machine), `matchSettings` (the target's
+ * settings read back on the throwaway database) and `tracer` (a Target that records what each pending statement
+ * locked, rewrote, scanned and added, and the schema change). The core applies the plan through them and reports
+ * per version. Proved by __tests__/shadow*.test.ts, review-trace.test.ts and schema-change.test.ts.
+ */
 export type ShadowPart = ShadowDialect

@@ -8,7 +8,7 @@ import { spawn, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { parseVersion } from '../src/dialects/postgresql/shadow/server.js'
+import { parseVersion } from '../src/dialects/postgresql/shadow/binaries.js'
 import {
   binariesFor,
   COPY_PREFIX,

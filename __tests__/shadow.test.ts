@@ -9,15 +9,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { discoverMigrations } from '../src/migrations/discover.js'
-import {
-  candidateBinDirs,
-  findPostgresBinaries,
-  initdbArgs,
-  parseVersion,
-  startLocalPostgres,
-  type BinSearchSystem,
-  type LocalPostgres
-} from '../src/dialects/postgresql/shadow/server.js'
+import { candidateBinDirs, findPostgresBinaries, parseVersion, type BinSearchSystem } from '../src/dialects/postgresql/shadow/binaries.js'
+import { initdbArgs, startLocalPostgres, type LocalPostgres } from '../src/dialects/postgresql/shadow/server.js'
 import { binariesFor, serverUser, sharedCopyDir } from '../src/dialects/postgresql/shadow/server-user.js'
 import { verifyOnShadow } from '../src/dialects/postgresql/shadow.js'
 import { ADMIN_URL_ENV, embeddedBinDir, freePort, sql, startEmbeddedPostgres, type RunningPostgres } from './support/postgres.js'

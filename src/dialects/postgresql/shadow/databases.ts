@@ -20,7 +20,8 @@ import {
   type ClusterChanges,
   type ClusterState
 } from './cluster-state.js'
-import { startLocalPostgres, type BinSearchSystem } from './server.js'
+import type { BinSearchSystem } from './binaries.js'
+import { startLocalPostgres } from './server.js'
 import {
   compareSettings,
   createDatabaseLike,

@@ -19,13 +19,12 @@ import {
   binariesIn,
   candidateBinDirs,
   exe,
-  OutputTail,
   findPostgresBinaries,
-  run,
   searchSystem,
   unavailableMessage,
   type BinSearchSystem
 } from './binaries.js'
+import { OutputTail, run } from './process.js'
 import { binariesFor, serverUser } from './server-user.js'
 import { ShadowUnavailableError } from '../../../shadow/unavailable.js'
 
@@ -42,10 +41,6 @@ export interface LocalPostgres {
   pid: number | undefined
   stop(): Promise<void>
 }
-
-export { ShadowUnavailableError }
-
-export { candidateBinDirs, findPostgresBinaries, majorVersion, parseVersion, type BinSearchSystem } from './binaries.js'
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -3,8 +3,8 @@
  * 1,000 pending versions × 5 files (a typical mix of DDL) with every rule. Goal: under a second.
  */
 import { version } from '../testkit/versions.js'
-import { loadParser } from '../src/review/parse.js'
-import { reviewStatements, runRules } from '../src/review/review.js'
+import { loadParser } from '../src/dialects/postgresql/review/parse.js'
+import { reviewStatements, runRules } from '../src/dialects/postgresql/review.js'
 import type { Version } from '../src/migrations/types.js'
 
 function files(v: number): Record<string, string> {

@@ -10,7 +10,7 @@ import { dialectOf } from './commands/dialect.js'
 import { runOperation } from './commands/operations.js'
 import { runPlan, type CommandFailure } from './commands/plan.js'
 import type { Reporter } from './commands/reporter.js'
-import { showFindings } from './commands/review.js'
+import { knownRuleIds, showFindings } from './commands/review.js'
 import { readConfig, type Config } from './config.js'
 import type { ApplyResult } from './engine/apply.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from './errors.js'
@@ -23,7 +23,6 @@ import { versionList } from './report/markdown.js'
 import { PLAN_OUTPUT_LIMIT, boundedSummary, planOutput, type RunOutputs } from './report/outputs.js'
 import { renderRefusedPlanComment } from './report/refused.js'
 import { findingsOutput } from './report/review.js'
-import { RULES } from './review/review.js'
 
 /** Events whose payload names the pull request a plan comment belongs to. */
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target'])
@@ -41,7 +40,7 @@ export async function run(): Promise<void> {
       getInput: (name) => core.getInput(name),
       env: process.env,
       setSecret: core.setSecret,
-      ruleIds: RULES.map((rule) => rule.id),
+      ruleIds: knownRuleIds(),
       warning: (input, message) => core.warning(logLine(`Input '${input}': ${message}`))
     })
     const { versions, warnings } = await discover(config)

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module'
 import net from 'node:net'
 import path from 'node:path'
 import pg from 'pg'
-import { startLocalPostgres } from '../src/shadow/local-postgres.js'
+import { startLocalPostgres } from '../src/dialects/postgresql/shadow/server.js'
 
 export const ADMIN_URL_ENV = 'AURORA_MIGRATE_TEST_PG_URL'
 

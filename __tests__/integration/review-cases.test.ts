@@ -8,12 +8,12 @@
  */
 import pg from 'pg'
 import { discoverMigrations } from '../../testkit/migrations.js'
-import { reviewStatements, runRules } from '../../src/review/review.js'
+import { reviewStatements, runRules } from '../../src/dialects/postgresql/review.js'
 import type { Finding, RelationFacts, StatementTrace } from '../../src/review/types.js'
-import { verifyOnShadow } from '../../src/shadow/verify.js'
-import { postgresql } from '../../src/dialects/postgresql/index.js'
-import { writeMigrations } from '../../testkit/versions.js'
+import { verifyOnShadow } from '../../src/dialects/postgresql/shadow.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
+import { writeMigrations } from '../../testkit/versions.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 /** The applied version: on the stand-in target (with rows) and, as v1, on the throwaway database. */
 const SETUP = `

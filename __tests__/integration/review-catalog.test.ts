@@ -2,8 +2,8 @@
  * The catalog read through the real Data API client against the emulator, on a populated database:
  * one call for every relation, rows and bytes as PostgreSQL's catalog has them, a missing relation absent.
  */
-import { readCatalogFacts } from '../../src/review/catalog.js'
-import { reviewStatements, runRules, touchedRelations } from '../../src/review/review.js'
+import { readCatalogFacts } from '../../src/dialects/postgresql/review/catalog.js'
+import { reviewStatements, runRules, touchedRelations } from '../../src/dialects/postgresql/review.js'
 import { createDataApiTarget } from '../../src/targets/data-api.js'
 import type { Target } from '../../src/targets/target.js'
 import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'

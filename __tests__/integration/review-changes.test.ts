@@ -6,9 +6,9 @@
  */
 import fs from 'node:fs'
 import pg from 'pg'
-import { runRules, reviewStatements } from '../../src/review/review.js'
-import { CHANGE_RULES } from '../../src/review/rules/changes.js'
-import { traceInTransaction, traceMap } from '../../src/review/trace.js'
+import { runRules, reviewStatements } from '../../src/dialects/postgresql/review.js'
+import { CHANGE_RULES } from '../../src/dialects/postgresql/review/rules/index.js'
+import { traceInTransaction, traceMap } from '../../src/dialects/postgresql/review/trace.js'
 import type { Finding, RelationFacts, StatementTrace } from '../../src/review/types.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { version } from '../../testkit/versions.js'

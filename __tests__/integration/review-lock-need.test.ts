@@ -4,8 +4,8 @@
  * session holds on each relation the need names (pg_locks) is the need's mode.
  */
 import pg from 'pg'
-import { ownLockNeed } from '../../src/review/rules/lock-need.js'
-import { reviewStatements } from '../../src/review/review.js'
+import { ownLockNeed } from '../../src/dialects/postgresql/review/rules/support/lock-need.js'
+import { reviewStatements } from '../../src/dialects/postgresql/review.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { version } from '../../testkit/versions.js'
 

@@ -5,7 +5,7 @@
  * silences it.
  */
 import pg from 'pg'
-import { runRules, reviewStatements } from '../../src/review/review.js'
+import { runRules, reviewStatements } from '../../src/dialects/postgresql/review.js'
 import { traceKey, type Finding, type RelationFacts, type StatementTrace } from '../../src/review/types.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { version } from '../../testkit/versions.js'

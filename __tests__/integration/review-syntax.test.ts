@@ -3,7 +3,7 @@
  * `review` is the lint step people run before anything connects.
  */
 import { EXIT } from '../../src/cli/run.js'
-import { parsePending } from '../../src/review/review.js'
+import { parsePending } from '../../src/dialects/postgresql/review.js'
 import { positionOf, SYNTAX_ERROR } from '../../src/review/syntax.js'
 import { PG_BIN } from '../../testkit/action-runner.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'

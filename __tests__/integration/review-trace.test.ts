@@ -5,12 +5,13 @@
  */
 import { discoverMigrations } from '../../testkit/migrations.js'
 import { traceKey, type StatementTrace } from '../../src/review/types.js'
-import { verifyOnShadow, type Verification } from '../../src/shadow/verify.js'
-import { postgresql } from '../../src/dialects/postgresql/index.js'
-import { withRecordedStates } from '../../src/shadow/tracing-target.js'
-import { RECORD_STATE_SQL, statePositions } from '../../src/review/trace.js'
-import { writeMigrations } from '../../testkit/versions.js'
+import { verifyOnShadow, type Verification } from '../../src/dialects/postgresql/shadow.js'
+import { withRecordedStates } from '../../src/dialects/postgresql/shadow/tracing-target.js'
+import { statePositions } from '../../src/dialects/postgresql/review/trace.js'
+import { RECORD_STATE_SQL } from '../../src/dialects/postgresql/review/trace-state.js'
 import { ADMIN_URL_ENV, sql } from '../../testkit/postgres.js'
+import { writeMigrations } from '../../testkit/versions.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 const SETUP = `create table orders (id bigint primary key, code varchar(10), qty int, customer_id bigint);
 create table customers (id bigint primary key);

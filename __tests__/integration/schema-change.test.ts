@@ -4,11 +4,11 @@
  */
 import { discoverMigrations } from '../../testkit/migrations.js'
 import { diffSchemas, renderSchemaChange, type SchemaObject } from '../../src/review/schema-change.js'
-import { verifyOnShadow } from '../../src/shadow/verify.js'
-import { postgresql } from '../../src/dialects/postgresql/index.js'
+import { verifyOnShadow } from '../../src/dialects/postgresql/shadow.js'
 import { commonMarkProblems, markdown as commonMark } from '../../testkit/commonmark.js'
-import { writeMigrations } from '../../testkit/versions.js'
 import { ADMIN_URL_ENV } from '../../testkit/postgres.js'
+import { writeMigrations } from '../../testkit/versions.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 const V1 = `create type status as enum ('open', 'closed');
 create table users (id bigint primary key, name varchar(40), legacy int, status status not null default 'open');

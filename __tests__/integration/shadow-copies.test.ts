@@ -8,8 +8,15 @@ import { spawn, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { parseVersion } from '../../src/shadow/local-postgres.js'
-import { binariesFor, COPY_PREFIX, installationDigest, removeStaleCopies, serverUser, sharedCopyDir } from '../../src/shadow/server-user.js'
+import { parseVersion } from '../../src/dialects/postgresql/shadow/binaries.js'
+import {
+  binariesFor,
+  COPY_PREFIX,
+  installationDigest,
+  removeStaleCopies,
+  serverUser,
+  sharedCopyDir
+} from '../../src/dialects/postgresql/shadow/server-user.js'
 import { embeddedBinDir } from '../../testkit/postgres.js'
 
 const EMBEDDED_ROOT = path.dirname(embeddedBinDir())

@@ -12,17 +12,15 @@ import { discoverMigrations } from '../../testkit/migrations.js'
 import {
   candidateBinDirs,
   findPostgresBinaries,
-  initdbArgs,
   parseVersion,
-  startLocalPostgres,
-  type BinSearchSystem,
-  type LocalPostgres
-} from '../../src/shadow/local-postgres.js'
-import { binariesFor, serverUser, sharedCopyDir } from '../../src/shadow/server-user.js'
-import { verifyOnShadow } from '../../src/shadow/verify.js'
-import { postgresql } from '../../src/dialects/postgresql/index.js'
-import { writeMigrations } from '../../testkit/versions.js'
+  type BinSearchSystem
+} from '../../src/dialects/postgresql/shadow/binaries.js'
+import { initdbArgs, startLocalPostgres, type LocalPostgres } from '../../src/dialects/postgresql/shadow/server.js'
+import { binariesFor, serverUser, sharedCopyDir } from '../../src/dialects/postgresql/shadow/server-user.js'
+import { verifyOnShadow } from '../../src/dialects/postgresql/shadow.js'
 import { ADMIN_URL_ENV, embeddedBinDir, freePort, sql, startEmbeddedPostgres, type RunningPostgres } from '../../testkit/postgres.js'
+import { writeMigrations } from '../../testkit/versions.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 const TODO = path.resolve('examples/todo/migrations/resources')
 const EMBEDDED_BIN = embeddedBinDir()

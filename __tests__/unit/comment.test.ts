@@ -9,7 +9,7 @@ import { PlanRefusedError, StatementFailedError, StepFailedError } from '../../s
 import { planMigrations } from '../../src/plan.js'
 import { COMMENT_LIMIT, deploySummaryLine, renderDeployComment, renderPlanComment } from '../../src/report/comment.js'
 import { fileCell, plural, renderApply } from '../../src/report/markdown.js'
-import type { Verification } from '../../src/shadow/verify.js'
+import type { Verification } from '../../src/shadow/types.js'
 import { golden } from '../../testkit/golden.js'
 import { rowFor, version } from '../../testkit/versions.js'
 

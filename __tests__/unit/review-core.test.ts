@@ -4,8 +4,8 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { RULES, reviewStatements, runRules as runAllRules, touchedRelations, unknownRuleIds } from '../../src/review/review.js'
-import { LOCK_RULES } from '../../src/review/rules/locks.js'
+import { RULES, reviewStatements, runRules as runAllRules, touchedRelations, unknownRuleIds } from '../../src/dialects/postgresql/review.js'
+import { LOCK_RULES } from '../../src/dialects/postgresql/review/rules/index.js'
 import type { Finding, ReviewStatement } from '../../src/review/types.js'
 import { version } from '../../testkit/versions.js'
 

@@ -17,7 +17,7 @@ import {
 } from '../../src/report/review.js'
 import { diffSchemas, renderSchemaChange } from '../../src/review/schema-change.js'
 import type { Finding } from '../../src/review/types.js'
-import type { Verification } from '../../src/shadow/verify.js'
+import type { Verification } from '../../src/shadow/types.js'
 import { golden } from '../../testkit/golden.js'
 import { rowFor, version } from '../../testkit/versions.js'
 

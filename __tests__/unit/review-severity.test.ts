@@ -3,7 +3,7 @@
  * (each way the rule can fire: with and without a catalog, with NULLs or rows known, the variants of its SQL), run
  * through PostgreSQL's parser and runRules. A rule added without a case here fails the last test.
  */
-import { RULES, reviewStatements, runRules } from '../../src/review/review.js'
+import { RULES, reviewStatements, runRules } from '../../src/dialects/postgresql/review.js'
 import {
   SEVERITIES,
   isSeverity,

@@ -11,7 +11,7 @@ import { runOperation } from '../commands/operations.js'
 import { readTargetHistory } from '../commands/history.js'
 import { runPlan, type CommandFailure } from '../commands/plan.js'
 import { runStatus, statusText } from '../commands/status.js'
-import { pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures } from '../commands/review.js'
+import { knownRuleIds, pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures } from '../commands/review.js'
 import { withTarget } from '../commands/target.js'
 import { readConfig, type Config } from '../config.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from '../errors.js'
@@ -20,7 +20,6 @@ import type { Version } from '../migrations/types.js'
 import { planMigrations } from '../plan.js'
 import { PLAN_OUTPUT_LIMIT, planOutput, type RunOutputs } from '../report/outputs.js'
 import { failOnMessage, findingsOutput } from '../report/review.js'
-import { RULES } from '../review/review.js'
 import type { Finding } from '../review/types.js'
 import path from 'node:path'
 import { parseArgs, UsageError, type CliCommand, type ParsedArgs } from './args.js'
@@ -132,7 +131,7 @@ function readCliConfig(command: CliCommand, parsed: ParsedArgs, io: CliIo, maske
     // The command line works in the folder it is run from, also on a CI runner that sets GITHUB_WORKSPACE.
     env: { ...io.env, GITHUB_WORKSPACE: workspace },
     setSecret: (secret) => masker.add(secret),
-    ruleIds: RULES.map((rule) => rule.id),
+    ruleIds: knownRuleIds(),
     warning: (input, message) => terminal.warning(`--${input}: ${asFlags(message)}`)
   })
 }
@@ -269,13 +268,13 @@ async function reviewCommand(config: Config, versions: Version[], parsed: Parsed
     if (!number || !known.has(Number(number))) throw new UsageError(`review: '${word}' is not a version of ${config.migrationsDir}`)
     return Number(number)
   })
-  const review = async (target: Parameters<typeof prepareReview>[2]): Promise<{ reviewed: number[]; findings: Finding[] }> => {
+  const review = async (target: Parameters<typeof prepareReview>[3]): Promise<{ reviewed: number[]; findings: Finding[] }> => {
     let reviewed = named
     if (!reviewed.length && target) {
       const { rows } = await readTargetHistory(config, target)
       reviewed = pendingOf(planMigrations(versions, rows, { allowOutOfOrder: config.allowOutOfOrder }))
     } else if (!reviewed.length && versions.length) reviewed = [versions[versions.length - 1].number]
-    const prepared = await prepareReview(versions, reviewed, target, terminal)
+    const prepared = await prepareReview(config, versions, reviewed, target, terminal)
     return { reviewed, findings: reviewFindings(config, prepared, null, terminal).findings }
   }
   const { reviewed, findings } = config.target ? await withTarget(config, terminal, review) : await review(null)

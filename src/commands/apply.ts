@@ -31,7 +31,7 @@ export async function runApply(config: Config, versions: Version[], reporter: Re
   const result = await withTarget(config, reporter, async (target) => {
     const history = await readTargetHistory(config, target)
     const plan = planMigrations(versions, history.rows, { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder })
-    findings = reviewFindings(config, await prepareReview(versions, pendingOf(plan), null, reporter), null, reporter).findings
+    findings = reviewFindings(config, await prepareReview(config, versions, pendingOf(plan), null, reporter), null, reporter).findings
     if (findings.length) reporter.info(`The review of the pending versions (repository only; apply does not fail on it):`)
     reporter.findings(findings, { log: true, annotate: false })
     return applyMigrations(target, versions, {

@@ -54,7 +54,7 @@ export async function runOperation(config: Config, versions: Version[], reporter
           where: { title: 'Migrations are not valid' }
         })
       // The same review as plan's, with the target's catalog; without verification, so without the trace.
-      const review = reviewFindings(config, await prepareReview(versions, pendingOf(result.plan), target, reporter), null, reporter)
+      const review = reviewFindings(config, await prepareReview(config, versions, pendingOf(result.plan), target, reporter), null, reporter)
       if (result.plan.pending.length) lines.push('', ...renderReview(review))
       reporter.findings(review.findings, { log: false, annotate: true })
       outputs = {

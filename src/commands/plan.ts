@@ -58,7 +58,7 @@ async function readPlan(
       return {
         plan,
         source: { kind: 'database' },
-        prepared: await prepareReview(versions, pendingOf(plan), target, reporter, config.verify)
+        prepared: await prepareReview(config, versions, pendingOf(plan), target, reporter, config.verify)
       }
     })
   }
@@ -74,7 +74,11 @@ async function readPlan(
     reporter.info(message)
   )
   const plan = planMigrations(versions, rows, options)
-  return { plan, source: { kind: 'base-branch', baseSha }, prepared: await prepareReview(versions, pendingOf(plan), null, reporter) }
+  return {
+    plan,
+    source: { kind: 'base-branch', baseSha },
+    prepared: await prepareReview(config, versions, pendingOf(plan), null, reporter)
+  }
 }
 
 export async function runPlan(config: Config, versions: Version[], context: PlanContext, reporter: Reporter): Promise<PlanOutcome> {
@@ -93,9 +97,9 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
     )
     reporter.warning(logLine(`Verification did not run: apply would refuse these migrations on any database (see the errors below)`))
   } else if (config.verify) {
-    reporter.info('Verifying: applying every version from scratch on a throwaway PostgreSQL')
+    reporter.info(`Verifying: applying every version from scratch on a throwaway ${dialectOf(config).displayName}`)
     // Prefixed: these lines speak of the throwaway database, never of the target.
-    verification = await verifyOnShadow(versions, {
+    verification = await verifyOnShadow(dialectOf(config).shadow, versions, {
       engine: dialectOf(config).engine,
       shadowDatabaseUrl: config.shadowDatabaseUrl,
       log: (message) => reporter.info(`[verify] ${message}`),

@@ -9,12 +9,13 @@ import type { Version } from '../migrations/types.js'
 import type { Plan } from '../plan.js'
 import { logLine } from '../printable.js'
 import { blockingFindings, findingAnnotations, findingLogLine, type ReviewInput } from '../report/review.js'
-import { readTargetCatalog } from '../review/catalog.js'
-import { RULES, parsePending, runRules, touchedRelations } from '../review/review.js'
+import { dialectFor } from '../dialects/index.js'
+import type { TargetSettings } from '../review/dialect.js'
+import { parsePending, reviewRules, runRules, touchedRelations } from '../review/review.js'
 import { SYNTAX_ERROR, syntaxErrorsBesides } from '../review/syntax.js'
 import type { Finding, RelationFacts, ReviewStatement, StatementTrace } from '../review/types.js'
-import type { TargetSettings } from '../shadow/target-settings.js'
 import type { Target } from '../targets/target.js'
+import { dialectOf } from './dialect.js'
 import type { CommandFailure, Reporter } from './reporter.js'
 
 /** The schema an unqualified name in a migration resolves to, for the review. */
@@ -23,7 +24,7 @@ export const DEFAULT_SCHEMA = 'public'
 /** The pending statements parsed, and what the target's catalog says of the tables they touch (null without a target). */
 export interface PreparedReview {
   statements: ReviewStatement[]
-  /** Statements PostgreSQL's parser refuses: errors no waiver lifts. */
+  /** Statements the dialect's parser refuses: errors no waiver lifts. */
   syntaxErrors: Finding[]
   catalog: Map<string, RelationFacts> | null
   catalogState: ReviewInput['checked']['catalog']
@@ -33,8 +34,17 @@ export interface PreparedReview {
   targetSettings?: TargetSettings | null
 }
 
+/**
+ * Every rule id the review knows, for the ignore-rules input, which is read before the configuration that says
+ * which dialect a run speaks (PostgreSQL, the only one so far).
+ */
+export function knownRuleIds(): string[] {
+  return reviewRules(dialectFor('postgresql').review).map((rule) => rule.id)
+}
+
 /** Parses the versions' statements and reads the target's catalog once for the relations they touch (catalog reads only). */
 export async function prepareReview(
+  config: Pick<Config, 'target'>,
   versions: Version[],
   reviewed: number[],
   target: Target | null,
@@ -43,18 +53,19 @@ export async function prepareReview(
 ): Promise<PreparedReview> {
   if (!reviewed.length && !(withSettings && target))
     return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null }
+  const dialect = dialectOf(config).review
   let parsed: Awaited<ReturnType<typeof parsePending>>
   try {
-    parsed = await parsePending(versions, reviewed)
+    parsed = await parsePending(dialect, versions, reviewed)
   } catch (error) {
-    const message = `PostgreSQL's parser could not be loaded: ${errorMessage(error)}`
+    const message = `${dialect.displayName}'s parser could not be loaded: ${errorMessage(error)}`
     reporter.warning(logLine(`The review did not run: ${message}`))
     return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message }
   }
   const { statements, syntaxErrors: refused } = parsed
   if (!target) return { statements, syntaxErrors: refused, catalog: null, catalogState: 'no-target', unavailable: null }
   try {
-    const read = await readTargetCatalog(target, touchedRelations(statements, DEFAULT_SCHEMA), { settings: withSettings })
+    const read = await dialect.readCatalog(target, touchedRelations(dialect, statements, DEFAULT_SCHEMA), { settings: withSettings })
     return {
       statements,
       syntaxErrors: refused,
@@ -84,12 +95,13 @@ export function reviewFindings(
   reporter: Reporter,
   pullRequestFilesUrl: string | null = null
 ): ReviewInput {
+  const dialect = dialectOf(config).review
   let findings: Finding[] = []
   let unavailable = prepared.unavailable
   try {
     if (!unavailable) {
       const context = { catalog: prepared.catalog, trace, defaultSchema: DEFAULT_SCHEMA }
-      findings = runRules(prepared.statements, context, { ignoreRules: config.ignoreRules })
+      findings = runRules(dialect, prepared.statements, context, { ignoreRules: config.ignoreRules })
     }
   } catch (error) {
     // A fault in a rule must not stop a plan or an apply: it is reported, and the rest goes on.
@@ -98,14 +110,14 @@ export function reviewFindings(
   }
   return {
     findings: withSyntaxErrors(findings, prepared.syntaxErrors),
-    checked: { rules: RULES.length, catalog: prepared.catalogState, trace: trace !== null },
+    checked: { rules: reviewRules(dialect).length, catalog: prepared.catalogState, trace: trace !== null },
     pullRequestFilesUrl,
     unavailable
   }
 }
 
 /**
- * The statements PostgreSQL cannot parse, one failure each at the parser's position. They fail the command
+ * The statements the dialect's parser refuses, one failure each at the parser's position. They fail the command
  * whatever fail-on says: apply would stop at them on any database.
  */
 export function syntaxFailures(

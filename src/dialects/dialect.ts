@@ -7,9 +7,10 @@
  * dialect is those parts put together. The front ends pick the dialect (`dialectFor`) and hand each core
  * its part.
  */
-import type { SqlSyntax } from '../migrations/syntax.js'
-
 import type { EngineDialect } from '../engine/dialect.js'
+import type { SqlSyntax } from '../migrations/syntax.js'
+import type { ReviewDialect } from '../review/dialect.js'
+import type { ShadowDialect } from '../shadow/dialect.js'
 
 /** The dialects this project speaks. */
 export type DialectName = 'postgresql'
@@ -57,7 +58,23 @@ export type EnginePart = EngineDialect
 export type WirePart = Record<string, unknown>
 
 // ── Section: review types ────────────────────────────────────────────────────────────────────────────
-export type ReviewPart = Record<string, unknown>
+/**
+ * The review's port (review/dialect.ts). A dialect provides: `loadParser` (a statement's node, or the syntax error
+ * and its offset), the relations a node creates and names and the index columns it creates (for the one catalog
+ * read and the "created earlier" set), `rules` (its registry: one file per rule with its id, check and fix; the
+ * ids are those of docs/rules.md), and `readCatalog` (one catalog call for the relations, and the target's settings
+ * when asked). The review core adds the waiver rule, runs every rule with the waivers and fail-on, and reports
+ * syntax errors. Proved by the rule suites (__tests__/review-*.test.ts: cases, severities, locks, changes, catalog).
+ */
+export type ReviewPart = ReviewDialect
 
 // ── Section: shadow types ────────────────────────────────────────────────────────────────────────────
-export type ShadowPart = Record<string, unknown>
+/**
+ * Verification's port (shadow/dialect.ts). A dialect provides: `connect` (a Target on the throwaway server),
+ * `scratchDatabase` (a database on the shadow-database-url's server, made like the target's, dropped with what the
+ * migrations created), `localServer` (a server started from binaries on the machine), `matchSettings` (the target's
+ * settings read back on the throwaway database) and `tracer` (a Target that records what each pending statement
+ * locked, rewrote, scanned and added, and the schema change). The core applies the plan through them and reports
+ * per version. Proved by __tests__/shadow*.test.ts, review-trace.test.ts and schema-change.test.ts.
+ */
+export type ShadowPart = ShadowDialect

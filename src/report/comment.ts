@@ -9,7 +9,7 @@ import { MISPLACED_FIX, misplacedEffect } from '../migrations/transaction-contro
 import type { Version } from '../migrations/types.js'
 import { formatBytes, type PendingVersion, type Plan } from '../plan.js'
 import { syntaxErrorsBesides } from '../review/syntax.js'
-import type { Verification } from '../shadow/verify.js'
+import type { Verification } from '../shadow/types.js'
 import { TABLE_BUDGET, cell, clip, code, fenced, fileCell, fitLines, formatDuration, plural, versionList } from './markdown.js'
 import {
   REVIEW_BUDGET,

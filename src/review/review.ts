@@ -1,16 +1,27 @@
 /**
- * The review's entry points: the pending statements parsed by PostgreSQL's parser, the relations they touch
- * (for the one catalog read), and the rules run over them with their context and waivers.
+ * The review's entry points: the pending statements parsed by the dialect's parser, the relations they touch
+ * (for the one catalog read), and the rules run over them with their context and waivers. What differs by
+ * dialect (the parser, the names in a parsed statement, the rules) comes from its ReviewDialect (dialect.ts).
  */
 import type { Statement, Version } from '../migrations/types.js'
 import { CreatedRelations } from './created-earlier.js'
-import { createdRelations, indexColumns, namedRelations } from './names.js'
-import { loadParser } from './parse.js'
-import { RULES } from './rules/index.js'
+import type { ReviewDialect } from './dialect.js'
 import { syntaxErrorFinding } from './syntax.js'
-import { isSeverity, type Finding, type ReviewContext, type ReviewStatement } from './types.js'
+import { isSeverity, type Finding, type ReviewContext, type ReviewStatement, type Rule } from './types.js'
+import { unknownWaiverRule } from './waivers.js'
 
-export { RULES }
+const rulesByDialect = new WeakMap<ReviewDialect, Rule[]>()
+
+/** Every rule of the review for the dialect: its own, then the review's (a waiver naming no rule), in the order "what was checked" lists them. */
+export function reviewRules(dialect: ReviewDialect): Rule[] {
+  let rules = rulesByDialect.get(dialect)
+  if (!rules) {
+    let ids: ReadonlySet<string> | null = null
+    const all: Rule[] = [...dialect.rules, unknownWaiverRule(() => (ids ??= new Set(all.map((rule) => rule.id))))]
+    rulesByDialect.set(dialect, (rules = all))
+  }
+  return rules
+}
 
 /** `-- aurora-migrate:ignore <rule-id> <reason>`: a waiver needs both the rule id and a reason. */
 const WAIVER = /^--\s*aurora-migrate:ignore\s+([a-z0-9][a-z0-9-]*)\s+(\S.*)$/
@@ -21,10 +32,11 @@ const WAIVER = /^--\s*aurora-migrate:ignore\s+([a-z0-9][a-z0-9-]*)\s+(\S.*)$/
  * those the parser refuses, which are left out of `statements`.
  */
 export async function parsePending(
+  dialect: ReviewDialect,
   versions: Version[],
   pending: number[]
 ): Promise<{ statements: ReviewStatement[]; syntaxErrors: Finding[] }> {
-  const parser = await loadParser()
+  const parser = await dialect.loadParser()
   const pendingSet = new Set(pending)
   const statements: ReviewStatement[] = []
   const syntaxErrors: Finding[] = []
@@ -34,7 +46,7 @@ export async function parsePending(
       const lines = file.text.split(/\r\n|\r|\n/)
       for (const statement of file.statements) {
         const { node, error } = parser.parse(statement.sql)
-        if (error) syntaxErrors.push(syntaxErrorFinding(version.number, statement, error))
+        if (error) syntaxErrors.push(syntaxErrorFinding(version.number, statement, error, dialect.displayName))
         if (node) {
           statements.push({
             version: version.number,
@@ -56,8 +68,8 @@ export async function parsePending(
 }
 
 /** The statements of parsePending alone. */
-export async function reviewStatements(versions: Version[], pending: number[]): Promise<ReviewStatement[]> {
-  return (await parsePending(versions, pending)).statements
+export async function reviewStatements(dialect: ReviewDialect, versions: Version[], pending: number[]): Promise<ReviewStatement[]> {
+  return (await parsePending(dialect, versions, pending)).statements
 }
 
 /**
@@ -77,13 +89,13 @@ function waiversBefore(lines: string[], statement: Statement): Map<string, strin
 }
 
 /** Every `schema.name` the statements touch that existed before them (not created earlier in the pending versions). */
-export function touchedRelations(statements: ReviewStatement[], defaultSchema: string): string[] {
+export function touchedRelations(dialect: ReviewDialect, statements: ReviewStatement[], defaultSchema: string): string[] {
   const created = new Set<string>()
   const touched = new Set<string>()
   for (const statement of statements) {
     // A relation its own statement creates (CREATE TABLE t) did not exist before it.
-    const createdHere = createdRelations(statement.node, defaultSchema)
-    for (const name of namedRelations(statement.node, defaultSchema)) {
+    const createdHere = dialect.createdRelations(statement.node, defaultSchema)
+    for (const name of dialect.namedRelations(statement.node, defaultSchema)) {
       if (!created.has(name) && !createdHere.includes(name)) touched.add(name)
     }
     for (const name of createdHere) created.add(name)
@@ -97,6 +109,7 @@ export function touchedRelations(statements: ReviewStatement[], defaultSchema: s
  * kept, marked with who waived them; findings come sorted by version, statement order and position.
  */
 export function runRules(
+  dialect: ReviewDialect,
   statements: ReviewStatement[],
   context: Omit<ReviewContext, 'createdEarlier'>,
   options: { ignoreRules: string[] }
@@ -104,7 +117,7 @@ export function runRules(
   const ignored = new Set(options.ignoreRules)
   const pendingIndexColumns = new Map<string, string[][]>()
   for (const statement of statements) {
-    for (const { relation, columns } of indexColumns(statement.node, context.defaultSchema)) {
+    for (const { relation, columns } of dialect.indexColumns(statement.node, context.defaultSchema)) {
       const known = pendingIndexColumns.get(relation)
       if (known) known.push(columns)
       else pendingIndexColumns.set(relation, [columns])
@@ -114,8 +127,9 @@ export function runRules(
   for (const statement of statements) byVersion.set(statement.version, [...(byVersion.get(statement.version) ?? []), statement])
   const created = new CreatedRelations()
   statements.forEach((statement, position) => {
-    for (const name of createdRelations(statement.node, context.defaultSchema)) created.add(name, position)
+    for (const name of dialect.createdRelations(statement.node, context.defaultSchema)) created.add(name, position)
   })
+  const rules = reviewRules(dialect)
   const findings: Array<Finding & { index: number }> = []
   for (const [position, statement] of statements.entries()) {
     const ofStatement: Array<Finding & { index: number; addendum?: string }> = []
@@ -125,7 +139,7 @@ export function runRules(
       pendingIndexColumns,
       versionStatements: byVersion.get(statement.version)
     }
-    for (const rule of RULES) {
+    for (const rule of rules) {
       for (const result of rule.check(statement, statementContext)) {
         const finding: Finding & { index: number } = {
           ...result,
@@ -178,7 +192,7 @@ function joinAddenda<T extends Finding & { addendum?: string }>(findings: T[]): 
 }
 
 /** Rule ids in `ids` that no rule has (for the ignore-rules input's validation). */
-export function unknownRuleIds(ids: string[]): string[] {
-  const known = new Set(RULES.map((rule) => rule.id))
+export function unknownRuleIds(dialect: ReviewDialect, ids: string[]): string[] {
+  const known = new Set(reviewRules(dialect).map((rule) => rule.id))
   return ids.filter((id) => !known.has(id))
 }

@@ -1,6 +1,6 @@
 /**
  * What the pending versions add, change and remove, from the throwaway database's catalog before and
- * after them (src/shadow/schema-snapshot.ts reads it): a reviewer reads the effect, not only the SQL.
+ * after them (the dialect's schema snapshot reads it): a reviewer reads the effect, not only the SQL.
  */
 
 export type SchemaObjectKind = 'schema' | 'table' | 'column' | 'view' | 'index' | 'constraint' | 'trigger' | 'policy' | 'function' | 'type'

@@ -1,17 +1,17 @@
 /**
- * Statements PostgreSQL's parser refuses: each is an error at its file, line and column, found with no
+ * Statements the dialect's parser refuses: each is an error at its file, line and column, found with no
  * database. `review` is what people run as a lint step, and a statement that does not parse fails on
- * every PostgreSQL, so it is never a finding a comment or the ignore-rules input can waive.
+ * every server of the dialect, so it is never a finding a comment or the ignore-rules input can waive.
  */
 import type { Statement } from '../migrations/types.js'
-import type { SyntaxError } from './parse.js'
+import type { SyntaxError } from './dialect.js'
 import type { Finding } from './types.js'
 
 /** The id syntax errors are reported under (not a rule: nothing can waive it). */
 export const SYNTAX_ERROR = 'syntax-error'
 
-/** The statement the parser refuses, as an error finding where the parser points. */
-export function syntaxErrorFinding(version: number, statement: Statement, error: SyntaxError): Finding {
+/** The statement the parser refuses, as an error finding where the parser points; `engine` names the dialect ("PostgreSQL"). */
+export function syntaxErrorFinding(version: number, statement: Statement, error: SyntaxError, engine: string): Finding {
   const { line, column } = positionOf(statement, error.offset)
   return {
     rule: SYNTAX_ERROR,
@@ -20,8 +20,8 @@ export function syntaxErrorFinding(version: number, statement: Statement, error:
     file: statement.file,
     line,
     column,
-    message: `PostgreSQL cannot parse this statement: ${error.message}.`,
-    fix: 'Correct the SQL: it fails on every PostgreSQL, so apply would stop at this statement.',
+    message: `${engine} cannot parse this statement: ${error.message}.`,
+    fix: `Correct the SQL: it fails on every ${engine}, so apply would stop at this statement.`,
     relation: null,
     lock: null
   }

@@ -31,7 +31,7 @@ export interface Finding {
   fixSql?: string
   /** `schema.table` the finding concerns, when known. */
   relation: string | null
-  /** The lock mode the statement takes on `relation` (as pg_locks names it), when known. */
+  /** The lock mode the statement takes on `relation` (as the server's lock view names it), when known. */
   lock: string | null
   /** Set when a `-- aurora-migrate:ignore <rule> <reason>` comment or the ignore-rules input waives it. */
   waived?: { reason: string; by: 'comment' | 'input' }
@@ -48,7 +48,7 @@ export interface ReviewStatement {
   sql: string
   /** The file runs statement by statement (-- migrate:no-transaction). */
   noTransaction: boolean
-  /** The statement's node from PostgreSQL's parser (libpg-query's JSON: `{ CreateStmt: {...} }` …). */
+  /** The statement's node from the dialect's parser (PostgreSQL's: libpg-query's JSON, `{ CreateStmt: {...} }` …). */
   node: Record<string, unknown>
   /** Rule ids waived by `-- aurora-migrate:ignore` comments right before the statement, with their reasons. */
   waivers: Map<string, string>
@@ -59,18 +59,18 @@ export interface RelationFacts {
   /** `schema.name` */
   name: string
   kind: 'table' | 'partitioned table' | 'index' | 'view' | 'materialized view' | 'sequence' | 'other'
-  /** pg_class.reltuples (an estimate; -1 or null when never analyzed). */
+  /** The catalog's row count (an estimate; null when never analyzed). */
   rows: number | null
-  /** pg_total_relation_size. */
+  /** The relation's total size, its indexes included. */
   bytes: number | null
-  /** pg_stats.null_frac by column, where the rule needs it. */
+  /** The fraction of NULLs by column (the planner's statistics), where the rule needs it. */
   nullFraction?: Record<string, number>
   /**
    * The tables whose foreign keys reference this one (`schema.name`), when the catalog read says (optional: a rule
    * that needs them also finds them in the statement's trace, where each such table is locked).
    */
   referencedBy?: string[]
-  /** Columns that are NOT NULL already (pg_attribute.attnotnull), when the catalog read says. */
+  /** Columns that are NOT NULL already, when the catalog read says. */
   notNullColumns?: string[]
   /** Columns a valid `CHECK (column IS NOT NULL)` proves, when the catalog read says: SET NOT NULL skips its scan. */
   checkedNotNullColumns?: string[]
@@ -80,7 +80,7 @@ export interface RelationFacts {
 export interface StatementTrace {
   version: number
   index: number
-  /** Relation locks it took (its own backend's pg_locks, before vs after the statement). */
+  /** Relation locks it took (its own session's locks, before vs after the statement). */
   locks: Array<{ relation: string; mode: string }>
   /**
    * Relation locks the version's transaction already held when the statement began (taken by earlier statements).
@@ -89,13 +89,13 @@ export interface StatementTrace {
    */
   held?: Array<{ relation: string; mode: string }>
   /**
-   * Tables the statement read in full (a sequential scan: pg_stat_xact_user_tables' seq_scan rose), for instance to
+   * Tables the statement read in full (the transaction's count of sequential scans of it rose), for instance to
    * check a constraint or NOT NULL against every row. Absent when not known (a statement traced from another session).
    */
   scanned?: string[]
-  /** Tables or indexes whose relfilenode changed: rewritten. */
+  /** Tables or indexes whose storage was replaced: rewritten. */
   rewritten: string[]
-  /** Constraints it added, and whether PostgreSQL validated them at once. */
+  /** Constraints it added, and whether the server validated them at once. */
   constraints: Array<{ name: string; relation: string; validated: boolean }>
   durationMs: number
   /**
@@ -106,7 +106,7 @@ export interface StatementTrace {
 }
 
 export interface ReviewContext {
-  /** Relations created by the pending versions before this statement (`schema.name`, lower-cased as PostgreSQL folds). */
+  /** Relations created by the pending versions before this statement (`schema.name`, folded as the dialect folds unquoted names). */
   createdEarlier: ReadonlySet<string>
   /** The target's catalog for every relation the pending statements touch; null without a target (fork pull requests). */
   catalog: ReadonlyMap<string, RelationFacts> | null

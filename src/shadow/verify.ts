@@ -1,27 +1,21 @@
 /**
- * `command: plan` verification: applies every version from scratch on a throwaway PostgreSQL, each in
+ * `command: plan` verification: applies every version from scratch on a throwaway database, each in
  * its own transaction exactly as apply does, and reports pass/fail per version with the failing
  * file, line and column.
  *
- * The throwaway server is either the one at `shadow-database-url` (a scratch database is created on
- * it and dropped afterwards, with every role, database and tablespace the migrations created, so the
- * server is left as it was found; see cluster-state.ts) or a local server started from PostgreSQL
- * binaries on the machine.
- * Verification runs on vanilla PostgreSQL: extensions or roles that exist only on Aurora can fail
- * here, and the failure is reported as PostgreSQL gave it.
+ * The throwaway server comes from the dialect (dialect.ts): a scratch database on the server at
+ * `shadow-database-url`, created and dropped afterwards so that the server is left as it was found, or a local
+ * server started from binaries on the machine. Verification runs on the dialect's vanilla server: extensions or
+ * roles that exist only on Aurora can fail here, and the failure is reported as the server gave it.
  *
  * Given the target's settings (read with the review's catalog call), the database verification runs in is
- * made like the target's: its encoding and locale, TimeZone, DateStyle, search_path … (target-settings.ts),
- * and what it could not match is reported in `settings`. Without them the local server runs in UTC, never
- * in the runner's own time zone.
+ * made like the target's, and what it could not match is reported in `settings`.
  */
-import { randomBytes } from 'node:crypto'
 import { applyMigrations } from '../engine/apply.js'
 import type { EngineDialect } from '../engine/dialect.js'
 import { metaTables } from '../engine/meta.js'
 import {
   CommitOutcomeUnknownError,
-  DatabaseError,
   LeaseLostError,
   LeaseTimeoutError,
   PlanRefusedError,
@@ -31,66 +25,13 @@ import {
 } from '../errors.js'
 import type { Version } from '../migrations/types.js'
 import { planMigrations } from '../plan.js'
-import type { SchemaChange } from '../review/schema-change.js'
-import type { StatementTrace } from '../review/types.js'
+import type { TargetSettings } from '../review/dialect.js'
 import { maskUrl, scrubSecrets } from '../targets/mask.js'
-import { PostgresTarget } from '../targets/postgres.js'
 import type { QueryOptions, QueryResult, SqlParams, Target, TransactionOptions, TransactionResult, TxStatement } from '../targets/target.js'
-import {
-  clusterState,
-  dropDatabase,
-  restoreClusterState,
-  takeVerificationTurn,
-  VERIFICATION_WAIT_MS,
-  type ClusterChanges,
-  type ClusterState
-} from './cluster-state.js'
-import { ShadowUnavailableError, startLocalPostgres, type BinSearchSystem, type LocalPostgres } from './local-postgres.js'
-import {
-  compareSettings,
-  createDatabaseLike,
-  describeMatch,
-  majorOf,
-  readSettings,
-  setDatabaseSettings,
-  type SettingsMatch,
-  type TargetSettings
-} from './target-settings.js'
-import { pendingStatements, TracingTarget } from './tracing-target.js'
+import type { SettingsMatch, Shadow, ShadowDialect, Tracer } from './dialect.js'
+import type { Verification, VersionCheck } from './types.js'
 
-export interface VersionCheck {
-  version: number
-  status: 'passed' | 'failed' | 'not-run'
-  durationMs: number
-  statements: number
-  /**
-   * Where and why it failed. line and column are 0 when the failure is not in one of the version's
-   * statements (recording the version in the meta table failed).
-   */
-  error?: { file: string; line: number; column: number; message: string; sqlState?: string }
-}
-
-export interface Verification {
-  status: 'passed' | 'failed' | 'unavailable'
-  /** Where it ran, safe to show: e.g. "local PostgreSQL 16.6" or "shadow-database-url postgres://u:***@host:5432/…" */
-  server: string | null
-  versions: VersionCheck[]
-  /** For 'unavailable': why (no binaries found, shadow server unreachable …) — a warning, never a step failure. For 'failed' the first failure message. */
-  message: string | null
-  durationMs: number
-  /**
-   * What each pending statement did, keyed by traceKey(version, index); null when nothing was traced (no
-   * pending versions given, verification unavailable, or tracing failed: see `traceMessage`). A statement
-   * missing from the map did not run (its version failed earlier, or it failed itself). Always set by verifyOnShadow.
-   */
-  trace?: Map<string, StatementTrace> | null
-  /** What the pending versions add, change and remove; null unless they all ran and were traced. */
-  schemaChange?: SchemaChange | null
-  /** Why tracing stopped, when it failed while verification went on. */
-  traceMessage?: string | null
-  /** The target's settings the throwaway database ran with (`matched`) and those it could not match, with why. */
-  settings?: { matched: string[]; unmatched: Array<{ name: string; target: string; reason: string }> } | null
-}
+export type { Verification, VersionCheck }
 
 export interface VerifyOptions {
   /** The engine's part of the dialect the plan is verified in. */
@@ -98,50 +39,18 @@ export interface VerifyOptions {
   shadowDatabaseUrl: string | null
   log: (m: string) => void
   env?: NodeJS.ProcessEnv
-  /** Replaces parts of the local binary search (tests). */
-  binSearch?: Partial<BinSearchSystem>
-  /** Starts the local server (tests wrap it to watch the server). */
-  startLocal?: typeof startLocalPostgres
   /** The versions the target has not applied: their statements are traced and their schema change read. */
   pending?: number[]
-  /** The target's settings (readTargetCatalog): the throwaway database is made to match them. */
+  /** The target's settings (the review's catalog read): the throwaway database is made to match them. */
   targetSettings?: TargetSettings | null
 }
 
 const META = metaTables('public', 'schema_migrations')
-const SCRATCH_PREFIX = 'aurora_migrate_verify_'
-/** The database verification runs in on a local server, when it is made like the target's. */
-const LOCAL_DATABASE = 'aurora_migrate_verify'
-
-/** Where verification runs: a database URL and how to clean up after it. */
-interface Shadow {
-  server: string
-  url: string
-  /** Why a target setting could not be set, by name. */
-  settingReasons: Map<string, string>
-  cleanUp(): Promise<void>
-}
-
-/**
- * Creates `name` like the target's database (when its settings are known) and sets its session settings;
- * returns why a setting could not be matched, by name. `created` is called once the database exists.
- */
-async function createLikeTarget(
-  admin: Target,
-  name: string,
-  settings: TargetSettings | null,
-  created: () => void = () => {}
-): Promise<Map<string, string>> {
-  const reasons = await createDatabaseLike(admin, name, settings)
-  created()
-  for (const [setting, reason] of await setDatabaseSettings(admin, name, settings)) reasons.set(setting, reason)
-  return reasons
-}
 
 /** Times each transaction: every version is applied in exactly one. */
 class TimedTarget implements Target {
   lastTransactionMs = 0
-  constructor(private readonly inner: PostgresTarget) {}
+  constructor(private readonly inner: Target) {}
   get description(): string {
     return this.inner.description
   }
@@ -151,7 +60,7 @@ class TimedTarget implements Target {
   async transaction(statements: TxStatement[], options?: TransactionOptions): Promise<TransactionResult> {
     const started = Date.now()
     try {
-      // As apply sends them: packed into one DO block when the engine reads no results.
+      // As apply sends them: packed into one call where the transport can, when the engine reads no results.
       return await this.inner.transaction(statements, options)
     } finally {
       this.lastTransactionMs = Date.now() - started
@@ -164,130 +73,6 @@ class TimedTarget implements Target {
 
 function statementCount(version: Version): number {
   return version.files.reduce((sum, file) => sum + file.statements.length, 0)
-}
-
-async function createScratchDatabase(url: string, log: (m: string) => void, settings: TargetSettings | null): Promise<Shadow> {
-  const masked = maskUrl(url)
-  const server = `shadow-database-url ${masked}`
-  let scratchUrl: URL
-  try {
-    scratchUrl = new URL(url)
-    if (!/^postgres(ql)?:$/.test(scratchUrl.protocol)) throw new Error(`unsupported scheme ${scratchUrl.protocol}`)
-  } catch (error) {
-    throw new ShadowUnavailableError(`shadow-database-url ${masked} is not a postgres:// URL (${errorMessage(error)})`)
-  }
-  const name = `${SCRATCH_PREFIX}${randomBytes(6).toString('hex')}`
-  scratchUrl.pathname = `/${name}`
-  const admin = new PostgresTarget(url, { log })
-  let before: ClusterState
-  let settingReasons: Map<string, string>
-  let created = false
-  try {
-    if (!(await takeVerificationTurn(admin, masked, log))) {
-      throw new ShadowUnavailableError(
-        `Another verification has been running on shadow-database-url ${masked} for ${VERIFICATION_WAIT_MS / 60_000} minutes; run plan again when it has finished.`
-      )
-    }
-    // What the server holds before: afterwards every role, database and tablespace not in it is the migrations' and is dropped.
-    before = await clusterState(admin)
-    settingReasons = await createLikeTarget(admin, name, settings, () => (created = true))
-  } catch (error) {
-    // Created, then setting it failed (the connection broke): the database must not stay behind.
-    if (created) await dropDatabase(admin, name).catch(() => {})
-    await admin.close()
-    if (error instanceof ShadowUnavailableError) throw error
-    if (error instanceof DatabaseError && error.info.sqlState === '42501') {
-      throw new ShadowUnavailableError(
-        `The user of shadow-database-url ${masked} may not create databases (it needs CREATEDB, or use a superuser such as the postgres user of a services: postgres container): ${error.message}`
-      )
-    }
-    throw new ShadowUnavailableError(`Could not create a scratch database on shadow-database-url ${masked}: ${errorMessage(error)}`, {
-      cause: error
-    })
-  }
-  log(`Created the scratch database ${name} on ${masked}`)
-  return {
-    server,
-    url: scratchUrl.toString(),
-    settingReasons,
-    async cleanUp() {
-      try {
-        try {
-          await dropDatabase(admin, name)
-          log(`Dropped the scratch database ${name}`)
-        } catch (error) {
-          log(`Could not drop the scratch database ${name} on ${masked} (drop it by hand): ${errorMessage(error)}`)
-        }
-        await restoreServer(admin, before, masked, log)
-      } finally {
-        await admin.close()
-      }
-    }
-  }
-}
-
-/** Drops the roles, databases and tablespaces the migrations created on the shadow server, and says what it could not undo. */
-async function restoreServer(admin: Target, before: ClusterState, masked: string, log: (m: string) => void): Promise<void> {
-  let changes: ClusterChanges
-  try {
-    changes = await restoreClusterState(admin, before, log)
-  } catch (error) {
-    log(`Could not check what the migrations left on ${masked} (roles, databases, tablespaces): ${errorMessage(error)}`)
-    return
-  }
-  if (changes.dropped.length > 0) log(`Dropped what the migrations created on ${masked}: ${changes.dropped.join(', ')}`)
-  if (changes.left.length > 0)
-    log(
-      `Still on ${masked} after verification, created while it ran: ${changes.left.join(', ')}; the next verification may fail until they are dropped`
-    )
-  const altered = [...changes.changed.map((object) => `${object} (changed)`), ...changes.removed.map((object) => `${object} (dropped)`)]
-  if (altered.length > 0)
-    log(`The migrations altered what existed on ${masked} before verification, which is not undone: ${altered.join(', ')}`)
-}
-
-async function localShadow(options: VerifyOptions): Promise<Shadow> {
-  const start = options.startLocal ?? startLocalPostgres
-  const local: LocalPostgres = await start({
-    log: options.log,
-    env: options.env,
-    binSearch: options.binSearch,
-    // Of several PostgreSQL versions on the machine, the target's.
-    preferMajor: options.targetSettings?.server_version_num ? majorOf(options.targetSettings.server_version_num) : null
-  })
-  const stop = (): Promise<void> =>
-    local.stop().catch((error) => options.log(`Stopping the local PostgreSQL failed: ${errorMessage(error)}`))
-  const shadow: Shadow = { server: `local PostgreSQL ${local.version}`, url: local.url, settingReasons: new Map(), cleanUp: stop }
-  if (!options.targetSettings) return shadow
-  // A database of its own, made like the target's: the locale is fixed when a database is created.
-  const admin = new PostgresTarget(local.url, { log: options.log })
-  try {
-    shadow.settingReasons = await createLikeTarget(admin, LOCAL_DATABASE, options.targetSettings)
-  } catch (error) {
-    await stop()
-    throw new ShadowUnavailableError(`Could not create the verification database on ${shadow.server}: ${errorMessage(error)}`, {
-      cause: error
-    })
-  } finally {
-    await admin.close()
-  }
-  const url = new URL(local.url)
-  url.pathname = `/${LOCAL_DATABASE}`
-  shadow.url = url.toString()
-  return shadow
-}
-
-/** What the throwaway database matched of the target's settings, read back from a new session there; logged. */
-async function matchSettings(target: Target, shadow: Shadow, settings: TargetSettings, log: (m: string) => void): Promise<SettingsMatch> {
-  let shown: TargetSettings
-  try {
-    shown = await readSettings(target)
-  } catch (error) {
-    log(`Could not read the settings of the throwaway database back: ${errorMessage(error)}`)
-    shown = {}
-  }
-  const match = compareSettings(settings, shown, shadow.settingReasons)
-  log(describeMatch(match))
-  return match
 }
 
 /** A version verification did not run, its statements counted. */
@@ -315,7 +100,7 @@ export function unavailableVerification(server: string | null, message: string, 
   }
 }
 
-export async function verifyOnShadow(versions: Version[], options: VerifyOptions): Promise<Verification> {
+export async function verifyOnShadow(dialect: ShadowDialect, versions: Version[], options: VerifyOptions): Promise<Verification> {
   const started = Date.now()
   const scrub = scrubSecrets(options.shadowDatabaseUrl)
   const log = (message: string): void => options.log(scrub(message))
@@ -326,19 +111,19 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
   let shadow: Shadow
   try {
     shadow = options.shadowDatabaseUrl
-      ? await createScratchDatabase(options.shadowDatabaseUrl, log, options.targetSettings ?? null)
-      : await localShadow({ ...options, log })
+      ? await dialect.scratchDatabase(options.shadowDatabaseUrl, options.targetSettings ?? null, log)
+      : await dialect.localServer({ ...options, log })
   } catch (error) {
     const server = options.shadowDatabaseUrl ? `shadow-database-url ${maskUrl(options.shadowDatabaseUrl)}` : null
     return unavailable(server, errorMessage(error))
   }
 
-  const timed = new TimedTarget(new PostgresTarget(shadow.url, { log }))
-  const tracing = tracingFor(sorted, options.pending, shadow.url, timed)
+  const timed = new TimedTarget(dialect.connect(shadow.url, log))
+  const tracing = tracingFor(dialect, sorted, options.pending, shadow.url, timed)
   const target: Target = tracing ?? timed
   let settings: SettingsMatch | null = null
   try {
-    if (options.targetSettings) settings = await matchSettings(timed, shadow, options.targetSettings, log)
+    if (options.targetSettings) settings = await dialect.matchSettings(timed, shadow, options.targetSettings, log)
     log(`Verifying ${sorted.length} version${sorted.length === 1 ? '' : 's'} on ${shadow.server}`)
     const result = await applyMigrations(target, sorted, {
       dialect: options.engine,
@@ -403,11 +188,17 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
  * The tracing wrapper when there are pending versions to trace. Not when the plan refuses the versions:
  * the engine then applies nothing and says why.
  */
-function tracingFor(versions: Version[], pending: number[] | undefined, url: string, inner: TimedTarget): TracingTarget | null {
+function tracingFor(
+  dialect: ShadowDialect,
+  versions: Version[],
+  pending: number[] | undefined,
+  url: string,
+  inner: TimedTarget
+): Tracer | null {
   const wanted = new Set(pending ?? [])
   if (wanted.size === 0 || planMigrations(versions, []).refusals.length > 0) return null
   const history = (relation: string): boolean => relation === META.display || relation.startsWith(`${META.display}_`)
-  const tracing = new TracingTarget(inner, url, pendingStatements(versions, wanted), history)
+  const tracing = dialect.tracer(inner, url, versions, wanted, history)
   // Applied from scratch: the first version runs first, and when it is pending nothing runs before the trace's schema read.
   tracing.prepare(wanted.has(Math.min(...versions.map((version) => version.number))))
   return tracing

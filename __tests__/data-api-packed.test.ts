@@ -9,6 +9,7 @@ import type { Target, TransactionResult, TxStatement } from '../src/targets/targ
 import { startDataApiEmulator, type DataApiEmulator, type DataApiEmulatorOptions } from './support/data-api-emulator.js'
 import { createTestDatabase, sql } from './support/postgres.js'
 import { useDummyAwsEnvironment } from './support/aws-env.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 useDummyAwsEnvironment()
 
@@ -25,6 +26,7 @@ async function start(emulatorOptions: Partial<DataApiEmulatorOptions> = {}, targ
   logs = []
   const t0 = Date.now()
   target = createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,

@@ -8,6 +8,7 @@ import type { Target } from '../src/targets/target.js'
 import { startDataApiEmulator, type DataApiEmulator, type DataApiEmulatorOptions } from './support/data-api-emulator.js'
 import { createTestDatabase, sql } from './support/postgres.js'
 import { useDummyAwsEnvironment } from './support/aws-env.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 useDummyAwsEnvironment()
 
@@ -24,6 +25,7 @@ async function start(emulatorOptions: Partial<DataApiEmulatorOptions> = {}, targ
   logs = []
   clock = 0
   target = createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,
@@ -434,7 +436,12 @@ describe('limits and configuration', () => {
   test('the endpoint comes from AWS_ENDPOINT_URL_RDS_DATA when none is given', async () => {
     await start()
     process.env.AWS_ENDPOINT_URL_RDS_DATA = emulator.endpoint
-    const fromEnv = createDataApiTarget({ resourceArn: emulator.resourceArn, secretArn: emulator.secretArn, database: db.name })
+    const fromEnv = createDataApiTarget({
+      wire: postgresql.wire,
+      resourceArn: emulator.resourceArn,
+      secretArn: emulator.secretArn,
+      database: db.name
+    })
     try {
       expect((await fromEnv.query('SELECT current_database() AS d')).rows).toEqual([{ d: db.name }])
       expect(emulator.calls).toHaveLength(1)

@@ -15,6 +15,7 @@ import { startDataApiEmulator, type DataApiEmulator, type EmulatorCall } from '.
 import { options } from './support/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { version } from './support/versions.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 let emulator: DataApiEmulator
 useDummyAwsEnvironment()
@@ -30,6 +31,7 @@ let target: Target
 beforeEach(async () => {
   db = await createTestDatabase('calls')
   target = createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,

@@ -11,6 +11,7 @@ import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-e
 import { describeEngine, options } from './support/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { useDummyAwsEnvironment } from './support/aws-env.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 let emulator: DataApiEmulator
 useDummyAwsEnvironment()
@@ -23,6 +24,7 @@ afterAll(async () => {
 
 function connect(url: string, extra: { sleep?: (ms: number) => Promise<void>; log?: (m: string) => void; packing?: boolean } = {}): Target {
   return createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: new URL(url).pathname.slice(1),

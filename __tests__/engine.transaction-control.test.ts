@@ -14,6 +14,7 @@ import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-e
 import { options } from './support/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 let emulator: DataApiEmulator
 useDummyAwsEnvironment()
@@ -25,11 +26,12 @@ afterAll(async () => {
 })
 
 const transports: Array<[string, (url: string) => Target]> = [
-  ['a direct PostgreSQL URL', (url) => new PostgresTarget(url)],
+  ['a direct PostgreSQL URL', (url) => new PostgresTarget(url, { wire: postgresql.wire })],
   [
     'the RDS Data API',
     (url) =>
       createDataApiTarget({
+        wire: postgresql.wire,
         resourceArn: emulator.resourceArn,
         secretArn: emulator.secretArn,
         database: new URL(url).pathname.slice(1),

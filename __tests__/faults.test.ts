@@ -16,6 +16,7 @@ import { startDataApiEmulator, type DataApiEmulator, type DataApiOperation, type
 import { options } from './support/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { version, writeMigrations } from './support/versions.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>
 
@@ -68,6 +69,7 @@ function dataApiTarget(
   extra: { sleep?: (ms: number) => Promise<void>; now?: () => number; log?: (m: string) => void; packing?: boolean } = {}
 ): Target {
   return createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,
@@ -527,7 +529,7 @@ describe('a statement blocked by another session’s lock', () => {
       await sql(db.url, 'create table t (id int)')
       const v1 = version(1, { '01_alter.sql': 'alter table t add column c int;\n' })
       const opts = options({ lockTimeoutMs: 300, lockRetries: 5 })
-      const target = new PostgresTarget(db.url)
+      const target = new PostgresTarget(db.url, { wire: postgresql.wire })
       const started = Date.now()
       const result = await withBlocker(db, async (release) => {
         const timer = setTimeout(() => void release(), 1000)
@@ -555,7 +557,7 @@ describe('a statement blocked by another session’s lock', () => {
       await sql(db.url, 'create table t (id int)')
       const v1 = version(1, { '01_alter.sql': 'create table u (id int);\n\n  alter table t add column d int;\n' })
       const opts = options({ lockTimeoutMs: 300, lockRetries: 0 })
-      const target = new PostgresTarget(db.url)
+      const target = new PostgresTarget(db.url, { wire: postgresql.wire })
       const result = await withBlocker(db, () => applyMigrations(target, [v1], opts))
       await target.close()
       expect(result.failedVersion).toBe(1)

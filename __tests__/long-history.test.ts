@@ -16,6 +16,7 @@ import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-e
 import { options } from './support/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 let emulator: DataApiEmulator
 useDummyAwsEnvironment()
@@ -38,6 +39,7 @@ const tables = metaTables('public', 'schema_migrations')
 
 function dataApi(): Target {
   return createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,
@@ -52,7 +54,7 @@ function callsSince(from: number): number {
 
 /** Writes the meta rows an apply of each version would have written (applying 1,500 versions one by one would take minutes). */
 async function recordAsApplied(rows: Array<{ version: number; description: string; checksum: string; files: unknown }>): Promise<void> {
-  const owner = new PostgresTarget(db.url)
+  const owner = new PostgresTarget(db.url, { wire: postgresql.wire })
   try {
     await ensureMetaTables(owner, tables, false)
   } finally {

@@ -20,6 +20,7 @@ import { options } from './support/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { version, writeMigrations } from './support/versions.js'
 import { useDummyAwsEnvironment } from './support/aws-env.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 describe('parsing CREATE INDEX CONCURRENTLY', () => {
   test.each([
@@ -124,11 +125,12 @@ afterAll(async () => {
 })
 
 const transports: Array<[string, (url: string) => Target]> = [
-  ['a direct PostgreSQL URL', (url) => new PostgresTarget(url)],
+  ['a direct PostgreSQL URL', (url) => new PostgresTarget(url, { wire: postgresql.wire })],
   [
     'the RDS Data API',
     (url) =>
       createDataApiTarget({
+        wire: postgresql.wire,
         resourceArn: emulator.resourceArn,
         secretArn: emulator.secretArn,
         database: new URL(url).pathname.slice(1),
@@ -426,6 +428,7 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
 test('over the Data API, no-transaction statements are sent without a transaction, one call each', async () => {
   const db = await createTestDatabase('notx_api')
   const target = createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,

@@ -14,6 +14,7 @@ import { options } from './support/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
 import { useDummyAwsEnvironment } from './support/aws-env.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 const THREE = {
   'v1/01_a.sql': 'create table a (id int);',
@@ -34,7 +35,7 @@ let db: Awaited<ReturnType<typeof createTestDatabase>>
 let target: Target
 beforeEach(async () => {
   db = await createTestDatabase('ops')
-  target = new PostgresTarget(db.url)
+  target = new PostgresTarget(db.url, { wire: postgresql.wire })
 })
 afterEach(async () => {
   await target.close()
@@ -349,7 +350,7 @@ describe('repair', () => {
       const url = new URL(db.url)
       url.username = role
       url.password = 'limited-pw'
-      const limited = new PostgresTarget(url.toString())
+      const limited = new PostgresTarget(url.toString(), { wire: postgresql.wire })
       try {
         expect((await repair(limited, versions, options())).accepted).toEqual([])
         // With drift, the columns are needed: the error says how to add them, and no row changes.
@@ -413,6 +414,7 @@ describe('through the RDS Data API', () => {
     await sql(db.url, 'CREATE TABLE "SequelizeMeta" (name varchar(255) PRIMARY KEY)')
     await sql(db.url, `insert into "SequelizeMeta" values ('20210729101010-init-db.js'), ('20210801090000-b-table.js')`)
     const api = createDataApiTarget({
+      wire: postgresql.wire,
       resourceArn: emulator.resourceArn,
       secretArn: emulator.secretArn,
       database: db.name,

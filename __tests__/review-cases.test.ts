@@ -13,6 +13,7 @@ import type { Finding, RelationFacts, StatementTrace } from '../src/review/types
 import { verifyOnShadow } from '../src/shadow/verify.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 /** The applied version: on the stand-in target (with rows) and, as v1, on the throwaway database. */
 const SETUP = `
@@ -177,7 +178,12 @@ async function prove(statements: string[]): Promise<Proof[]> {
 /** The trace of the pending version (v2) on a throwaway database that has the applied version (v1). */
 async function traceOnShadow(pending: string): Promise<Map<string, StatementTrace>> {
   const { versions } = await discoverMigrations(writeMigrations({ 'v1_setup/01.sql': SETUP, 'v2_change/01.sql': pending }))
-  const result = await verifyOnShadow(versions, { shadowDatabaseUrl: process.env[ADMIN_URL_ENV]!, log: () => {}, pending: [2] })
+  const result = await verifyOnShadow(versions, {
+    wire: postgresql.wire,
+    shadowDatabaseUrl: process.env[ADMIN_URL_ENV]!,
+    log: () => {},
+    pending: [2]
+  })
   // A version that fails there (as on the target) is traced up to the failing statement, which the SQL alone judges.
   if (result.status === 'passed' || result.status === 'failed') return (result.trace ?? new Map()) as Map<string, StatementTrace>
   throw new Error(`verification: ${result.status}: ${result.message ?? result.traceMessage}`)

@@ -10,6 +10,7 @@ import { withRecordedStates } from '../src/shadow/tracing-target.js'
 import { RECORD_STATE_SQL, statePositions } from '../src/review/trace.js'
 import { ADMIN_URL_ENV, sql } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 const SETUP = `create table orders (id bigint primary key, code varchar(10), qty int, customer_id bigint);
 create table customers (id bigint primary key);
@@ -19,7 +20,12 @@ insert into orders select g, 'c' || g, g, 1 + g % 50 from generate_series(1, 500
 async function verify(files: Record<string, string>, pending: number[]): Promise<{ result: Verification; logs: string[] }> {
   const { versions } = await discoverMigrations(writeMigrations(files))
   const logs: string[] = []
-  const result = await verifyOnShadow(versions, { shadowDatabaseUrl: process.env[ADMIN_URL_ENV]!, log: (m) => logs.push(m), pending })
+  const result = await verifyOnShadow(versions, {
+    wire: postgresql.wire,
+    shadowDatabaseUrl: process.env[ADMIN_URL_ENV]!,
+    log: (m) => logs.push(m),
+    pending
+  })
   return { result, logs }
 }
 

@@ -8,6 +8,7 @@ import { verifyOnShadow } from '../src/shadow/verify.js'
 import { commonMarkProblems, markdown as commonMark } from './support/commonmark.js'
 import { ADMIN_URL_ENV } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 const V1 = `create type status as enum ('open', 'closed');
 create table users (id bigint primary key, name varchar(40), legacy int, status status not null default 'open');
@@ -30,7 +31,12 @@ create or replace view active_users as select id, email from users where status 
 
 test('the schema change of a small version, as a reviewer reads it', async () => {
   const { versions } = await discoverMigrations(writeMigrations({ 'v1/01.sql': V1, 'v2/01.sql': V2 }))
-  const result = await verifyOnShadow(versions, { shadowDatabaseUrl: process.env[ADMIN_URL_ENV]!, log: () => {}, pending: [2] })
+  const result = await verifyOnShadow(versions, {
+    wire: postgresql.wire,
+    shadowDatabaseUrl: process.env[ADMIN_URL_ENV]!,
+    log: () => {},
+    pending: [2]
+  })
   expect(result.status).toBe('passed')
   expect(renderSchemaChange(result.schemaChange!)).toBe(
     [

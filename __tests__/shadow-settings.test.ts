@@ -27,6 +27,7 @@ import { useDummyAwsEnvironment } from './support/aws-env.js'
 import { startDataApiEmulator, type DataApiEmulator } from './support/data-api-emulator.js'
 import { createTestDatabase, embeddedBinDir, sql, startEmbeddedPostgres, type RunningPostgres } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 useDummyAwsEnvironment()
 
@@ -66,7 +67,7 @@ async function targetWithTimeZone(timeZone: string): Promise<Awaited<ReturnType<
 }
 
 async function readSettings(url: string): Promise<TargetSettings> {
-  const target = new PostgresTarget(url, { log: () => {} })
+  const target = new PostgresTarget(url, { wire: postgresql.wire, log: () => {} })
   try {
     const { settings } = await readTargetCatalog(target, [], { settings: true })
     return settings!
@@ -84,6 +85,7 @@ async function verifyEvents(options: {
   const { versions } = await discoverMigrations(dir, dir)
   const logs: string[] = []
   const result = await verifyOnShadow(versions, {
+    wire: postgresql.wire,
     shadowDatabaseUrl: options.shadowDatabaseUrl,
     env: { ...process.env, PATH: LOCAL_PATH, TZ: options.runnerTimeZone ?? process.env.TZ },
     log: (m) => logs.push(m),
@@ -119,6 +121,7 @@ describe('the target settings are read in the catalog call', () => {
 
   test('over the Data API, in the one call that reads the relations; the values are the session’s, as migrations get them', async () => {
     const target = createDataApiTarget({
+      wire: postgresql.wire,
       resourceArn: emulator.resourceArn,
       secretArn: emulator.secretArn,
       database: db.name,
@@ -315,12 +318,18 @@ test('a collation only the target has is matched: a CHECK that holds under C fai
       'v2/01.sql': "alter table words add constraint before_b check (w < 'b');\n"
     })
     const { versions } = await discoverMigrations(dir, dir)
-    const like = await verifyOnShadow(versions, { shadowDatabaseUrl: admin, log: () => {}, pending: [2], targetSettings: settings })
+    const like = await verifyOnShadow(versions, {
+      wire: postgresql.wire,
+      shadowDatabaseUrl: admin,
+      log: () => {},
+      pending: [2],
+      targetSettings: settings
+    })
     expect(like.settings!.matched).toEqual(expect.arrayContaining(['locale_provider', 'locale', 'lc_collate', 'lc_ctype']))
     expect(like.settings!.unmatched).toEqual([])
     expect(like.versions.map((v) => v.status)).toEqual(['passed', 'failed'])
     expect(like.versions[1].error).toMatchObject({ file: 'v2/01.sql', sqlState: '23514' })
-    const plain = await verifyOnShadow(versions, { shadowDatabaseUrl: admin, log: () => {}, pending: [2] })
+    const plain = await verifyOnShadow(versions, { wire: postgresql.wire, shadowDatabaseUrl: admin, log: () => {}, pending: [2] })
     expect(plain.versions.map((v) => v.status)).toEqual(['passed', 'passed'])
   } finally {
     await sql(admin, `drop database if exists ${name} with (force)`)
@@ -408,6 +417,7 @@ describe('of several PostgreSQL versions on the machine, the local server runs t
       const dir = writeMigrations(MIGRATIONS)
       const { versions } = await discoverMigrations(dir, dir)
       const result = await verifyOnShadow(versions, {
+        wire: postgresql.wire,
         shadowDatabaseUrl: null,
         env: { ...process.env, PATH: LOCAL_PATH },
         log: () => {},

@@ -22,6 +22,7 @@ import { binariesFor, serverUser, sharedCopyDir } from '../src/shadow/server-use
 import { verifyOnShadow } from '../src/shadow/verify.js'
 import { ADMIN_URL_ENV, embeddedBinDir, freePort, sql, startEmbeddedPostgres, type RunningPostgres } from './support/postgres.js'
 import { writeMigrations } from './support/versions.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 const TODO = path.resolve('examples/todo/migrations/resources')
 const EMBEDDED_BIN = embeddedBinDir()
@@ -61,7 +62,7 @@ describe('verifyOnShadow with shadow-database-url', () => {
   test('the ToDo example passes in a scratch database that is dropped afterwards', async () => {
     const { versions } = await discoverMigrations(TODO)
     const { log, logs } = logger()
-    const result = await verifyOnShadow(versions, { shadowDatabaseUrl: adminUrl(), log })
+    const result = await verifyOnShadow(versions, { wire: postgresql.wire, shadowDatabaseUrl: adminUrl(), log })
     expect(result.message).toBeNull()
     expect(result.status).toBe('passed')
     expect(result.versions.map((v) => [v.version, v.status, v.statements])).toEqual([
@@ -81,7 +82,7 @@ describe('verifyOnShadow with shadow-database-url', () => {
     const dir = failingMigrations()
     const { versions } = await discoverMigrations(dir, dir)
     const { log, logs } = logger()
-    const result = await verifyOnShadow(versions, { shadowDatabaseUrl: adminUrl(), log })
+    const result = await verifyOnShadow(versions, { wire: postgresql.wire, shadowDatabaseUrl: adminUrl(), log })
     expect(result.status).toBe('failed')
     expect(result.versions.map((v) => [v.version, v.status])).toEqual([
       [1, 'passed'],
@@ -107,7 +108,7 @@ describe('verifyOnShadow with shadow-database-url', () => {
     const url = `postgres://deploy:Sup3rS3cret@127.0.0.1:${port}/app`
     const { versions } = await discoverMigrations(TODO)
     const { log, logs } = logger()
-    const result = await verifyOnShadow(versions, { shadowDatabaseUrl: url, log })
+    const result = await verifyOnShadow(versions, { wire: postgresql.wire, shadowDatabaseUrl: url, log })
     expect(result.status).toBe('unavailable')
     expect(result.server).toBe(`shadow-database-url postgres://deploy:***@127.0.0.1:${port}/app`)
     expect(result.message).toMatch(/ECONNREFUSED/)
@@ -121,7 +122,7 @@ describe('verifyOnShadow with shadow-database-url', () => {
     url.password = 'wr0ng-Passw0rd'
     const { versions } = await discoverMigrations(TODO)
     const { log, logs } = logger()
-    const result = await verifyOnShadow(versions, { shadowDatabaseUrl: url.toString(), log })
+    const result = await verifyOnShadow(versions, { wire: postgresql.wire, shadowDatabaseUrl: url.toString(), log })
     expect(result.status).toBe('unavailable')
     expect(result.message).toMatch(/password authentication failed/)
     expect(JSON.stringify(result) + logs.join('\n')).not.toContain('wr0ng-Passw0rd')
@@ -172,7 +173,7 @@ describe('verifyOnShadow leaves a persistent shadow server as it found it', () =
     const before = await clusterObjects()
     for (const attempt of [1, 2]) {
       const { log, logs } = logger()
-      const result = await verifyOnShadow(versions, { shadowDatabaseUrl: server.url, log })
+      const result = await verifyOnShadow(versions, { wire: postgresql.wire, shadowDatabaseUrl: server.url, log })
       expect({ attempt, status: result.status, message: result.message }).toEqual({ attempt, status: 'passed', message: null })
       expect(result.versions.map((v) => [v.version, v.status])).toEqual([
         [1, 'passed'],
@@ -193,7 +194,7 @@ describe('verifyOnShadow leaves a persistent shadow server as it found it', () =
       const { versions } = await discoverMigrations(dir, dir)
       const before = await clusterObjects()
       const { log, logs } = logger()
-      const result = await verifyOnShadow(versions, { shadowDatabaseUrl: server.url, log })
+      const result = await verifyOnShadow(versions, { wire: postgresql.wire, shadowDatabaseUrl: server.url, log })
       expect(result.status).toBe('failed')
       expect(result.versions.map((v) => [v.version, v.status])).toEqual([
         [1, 'passed'],
@@ -222,7 +223,7 @@ describe('verifyOnShadow leaves a persistent shadow server as it found it', () =
       const dir = writeMigrations({ 'v1/01_alter.sql': 'alter role app_owner connection limit 7;\n' })
       const { versions } = await discoverMigrations(dir, dir)
       const { log, logs } = logger()
-      const result = await verifyOnShadow(versions, { shadowDatabaseUrl: server.url, log })
+      const result = await verifyOnShadow(versions, { wire: postgresql.wire, shadowDatabaseUrl: server.url, log })
       expect(result.status).toBe('passed')
       expect(logs.join('\n')).toMatch(
         /The migrations altered what existed on .* before verification, which is not undone: role app_owner \(changed\)/
@@ -238,7 +239,9 @@ describe('verifyOnShadow leaves a persistent shadow server as it found it', () =
     const { versions } = await discoverMigrations(dir, dir)
     const before = await clusterObjects()
     const runs = [logger(), logger()]
-    const results = await Promise.all(runs.map(({ log }) => verifyOnShadow(versions, { shadowDatabaseUrl: server.url, log })))
+    const results = await Promise.all(
+      runs.map(({ log }) => verifyOnShadow(versions, { wire: postgresql.wire, shadowDatabaseUrl: server.url, log }))
+    )
     expect(results.map((result) => [result.status, result.message])).toEqual([
       ['passed', null],
       ['passed', null]
@@ -292,7 +295,7 @@ describe('verifyOnShadow with a local server (zero configuration)', () => {
       return local
     }
     const { versions } = await discoverMigrations(TODO)
-    const passed = await verifyOnShadow(versions, { shadowDatabaseUrl: null, env, log: () => {}, startLocal })
+    const passed = await verifyOnShadow(versions, { wire: postgresql.wire, shadowDatabaseUrl: null, env, log: () => {}, startLocal })
     expect(passed.status).toBe('passed')
     expect(passed.server).toBe(`local PostgreSQL ${started[0].version}`)
     expect(passed.versions.map((v) => [v.version, v.status])).toEqual([
@@ -302,7 +305,13 @@ describe('verifyOnShadow with a local server (zero configuration)', () => {
 
     const dir = failingMigrations()
     const failing = await discoverMigrations(dir, dir)
-    const failed = await verifyOnShadow(failing.versions, { shadowDatabaseUrl: null, env, log: () => {}, startLocal })
+    const failed = await verifyOnShadow(failing.versions, {
+      wire: postgresql.wire,
+      shadowDatabaseUrl: null,
+      env,
+      log: () => {},
+      startLocal
+    })
     expect(failed.status).toBe('failed')
     expect(failed.versions.map((v) => v.status)).toEqual(['passed', 'failed', 'not-run'])
     expect(failed.versions[1].error).toMatchObject({ file: 'v2_broken/02_c.sql', line: 3, column: 10, sqlState: '42601' })
@@ -328,6 +337,7 @@ describe('verifyOnShadow with a local server (zero configuration)', () => {
       const dirsBefore = fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('aurora-migrate-shadow-'))
       const { versions } = await discoverMigrations(TODO)
       const result = await verifyOnShadow(versions, {
+        wire: postgresql.wire,
         shadowDatabaseUrl: null,
         env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
         log: () => {}
@@ -465,7 +475,13 @@ describe('finding PostgreSQL binaries', () => {
     try {
       expect(await findPostgresBinaries(env, system)).toBeNull()
       const { versions } = await discoverMigrations(TODO)
-      const result = await verifyOnShadow(versions, { shadowDatabaseUrl: null, env, log: () => {}, binSearch: system })
+      const result = await verifyOnShadow(versions, {
+        wire: postgresql.wire,
+        shadowDatabaseUrl: null,
+        env,
+        log: () => {},
+        binSearch: system
+      })
       expect(result.status).toBe('unavailable')
       expect(result.server).toBeNull()
       expect(result.message).toMatch(/No PostgreSQL server binaries \(initdb and postgres\) were found/)

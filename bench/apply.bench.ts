@@ -22,6 +22,7 @@ import { startDataApiEmulator, type DataApiEmulator } from '../__tests__/support
 import { startLambdaEmulator } from '../__tests__/support/lambda-emulator.js'
 import { sql, startEmbeddedPostgres } from '../__tests__/support/postgres.js'
 import { describePerVersion, measure, type RunCost } from './cost.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 const CORPUS = fileURLToPath(new URL('../examples/job-queue/migrations/resources', import.meta.url))
 const ROUND_TRIP_MS = 25
@@ -141,6 +142,7 @@ async function dataApiRuns(
 ): Promise<DataApiRuns> {
   const connect = (database: string): Target =>
     createDataApiTarget({
+      wire: postgresql.wire,
       resourceArn: emulator.resourceArn,
       secretArn: emulator.secretArn,
       database,
@@ -160,7 +162,7 @@ async function dataApiRuns(
   const fresh = await run((await createDatabase()).name, versions)
   // A database that already has the meta tables: v1 applied over a direct connection, which the emulator does not count.
   const existing = await createDatabase()
-  const direct = new PostgresTarget(existing.url)
+  const direct = new PostgresTarget(existing.url, { wire: postgresql.wire })
   try {
     const atV1 = await applyAsTheAction(direct, versions.slice(0, 1), () => {})
     if (atV1.error) throw atV1.error
@@ -198,7 +200,7 @@ async function lambdaRun(createDatabase: () => Promise<{ name: string; url: stri
 
 async function directRun(createDatabase: () => Promise<{ name: string; url: string }>, versions: Version[]): Promise<number> {
   const { url } = await createDatabase()
-  const target = new PostgresTarget(url)
+  const target = new PostgresTarget(url, { wire: postgresql.wire })
   try {
     return (
       await measure(

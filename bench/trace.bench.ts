@@ -16,6 +16,7 @@ import type { Version } from '../src/migrations/types.js'
 import { verifyOnShadow } from '../src/shadow/verify.js'
 import { startEmbeddedPostgres } from '../__tests__/support/postgres.js'
 import { median } from './cost.js'
+import { postgresql } from '../src/dialects/postgresql/index.js'
 
 const CORPUS = fileURLToPath(new URL('../examples/job-queue/migrations/resources', import.meta.url))
 const PAIRS = 11
@@ -36,7 +37,7 @@ async function verifyOnce(versions: Version[], url: string, pending: number[]): 
     if (message.startsWith('Dropped the scratch database')) applyEnded = performance.now()
   }
   const started = performance.now()
-  const result = await verifyOnShadow(versions, { shadowDatabaseUrl: url, log, pending })
+  const result = await verifyOnShadow(versions, { wire: postgresql.wire, shadowDatabaseUrl: url, log, pending })
   const wholeMs = performance.now() - started
   if (result.status !== 'passed') throw new Error(`verification ${result.status}: ${result.message}`)
   if (pending.length > 0 && !result.trace) throw new Error(`tracing stopped: ${result.traceMessage}`)

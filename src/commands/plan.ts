@@ -16,6 +16,7 @@ import { failOnMessage, type ReviewInput } from '../report/review.js'
 import { renderSchemaChange } from '../review/schema-change.js'
 import { notRunChecks, unavailableVerification, verifyOnShadow, type Verification } from '../shadow/verify.js'
 import { transportLimits } from '../targets/create.js'
+import { dialectOf } from './dialect.js'
 import type { CommandFailure, Reporter } from './reporter.js'
 import { pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures, type PreparedReview } from './review.js'
 import { withTarget } from './target.js'
@@ -95,6 +96,7 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
     verification = await verifyOnShadow(versions, {
       shadowDatabaseUrl: config.shadowDatabaseUrl,
       log: (message) => reporter.info(`[verify] ${message}`),
+      wire: dialectOf(config).wire,
       pending: pendingOf(plan),
       targetSettings: prepared.targetSettings ?? null
     })

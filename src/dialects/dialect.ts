@@ -8,6 +8,8 @@
  * its part.
  */
 
+import type { WireDialect } from '../targets/wire.js'
+
 /** The dialects this project speaks. */
 export type DialectName = 'postgresql'
 
@@ -44,7 +46,7 @@ export type SyntaxPart = Record<string, unknown>
 export type EnginePart = Record<string, unknown>
 
 // ── Section: wire types ──────────────────────────────────────────────────────────────────────────────
-export type WirePart = Record<string, unknown>
+export type WirePart = WireDialect
 
 // ── Section: review types ────────────────────────────────────────────────────────────────────────────
 export type ReviewPart = Record<string, unknown>

@@ -35,6 +35,7 @@ import type { StatementTrace } from '../review/types.js'
 import { maskUrl, scrubSecrets } from '../targets/mask.js'
 import { PostgresTarget } from '../targets/postgres.js'
 import type { QueryOptions, QueryResult, SqlParams, Target, TransactionOptions, TransactionResult, TxStatement } from '../targets/target.js'
+import type { WireDialect } from '../targets/wire.js'
 import {
   clusterState,
   dropDatabase,
@@ -103,6 +104,8 @@ export interface VerifyOptions {
   pending?: number[]
   /** The target's settings (readTargetCatalog): the throwaway database is made to match them. */
   targetSettings?: TargetSettings | null
+  /** The dialect's part for the connections to the throwaway server. */
+  wire: WireDialect
 }
 
 const META = metaTables('public', 'schema_migrations')
@@ -163,7 +166,12 @@ function statementCount(version: Version): number {
   return version.files.reduce((sum, file) => sum + file.statements.length, 0)
 }
 
-async function createScratchDatabase(url: string, log: (m: string) => void, settings: TargetSettings | null): Promise<Shadow> {
+async function createScratchDatabase(
+  url: string,
+  log: (m: string) => void,
+  settings: TargetSettings | null,
+  wire: WireDialect
+): Promise<Shadow> {
   const masked = maskUrl(url)
   const server = `shadow-database-url ${masked}`
   let scratchUrl: URL
@@ -175,7 +183,7 @@ async function createScratchDatabase(url: string, log: (m: string) => void, sett
   }
   const name = `${SCRATCH_PREFIX}${randomBytes(6).toString('hex')}`
   scratchUrl.pathname = `/${name}`
-  const admin = new PostgresTarget(url, { log })
+  const admin = new PostgresTarget(url, { wire, log })
   let before: ClusterState
   let settingReasons: Map<string, string>
   let created = false
@@ -256,7 +264,7 @@ async function localShadow(options: VerifyOptions): Promise<Shadow> {
   const shadow: Shadow = { server: `local PostgreSQL ${local.version}`, url: local.url, settingReasons: new Map(), cleanUp: stop }
   if (!options.targetSettings) return shadow
   // A database of its own, made like the target's: the locale is fixed when a database is created.
-  const admin = new PostgresTarget(local.url, { log: options.log })
+  const admin = new PostgresTarget(local.url, { wire: options.wire, log: options.log })
   try {
     shadow.settingReasons = await createLikeTarget(admin, LOCAL_DATABASE, options.targetSettings)
   } catch (error) {
@@ -323,14 +331,14 @@ export async function verifyOnShadow(versions: Version[], options: VerifyOptions
   let shadow: Shadow
   try {
     shadow = options.shadowDatabaseUrl
-      ? await createScratchDatabase(options.shadowDatabaseUrl, log, options.targetSettings ?? null)
+      ? await createScratchDatabase(options.shadowDatabaseUrl, log, options.targetSettings ?? null, options.wire)
       : await localShadow({ ...options, log })
   } catch (error) {
     const server = options.shadowDatabaseUrl ? `shadow-database-url ${maskUrl(options.shadowDatabaseUrl)}` : null
     return unavailable(server, errorMessage(error))
   }
 
-  const timed = new TimedTarget(new PostgresTarget(shadow.url, { log }))
+  const timed = new TimedTarget(new PostgresTarget(shadow.url, { wire: options.wire, log }))
   const tracing = tracingFor(sorted, options.pending, shadow.url, timed)
   const target: Target = tracing ?? timed
   let settings: SettingsMatch | null = null

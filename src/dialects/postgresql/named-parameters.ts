@@ -3,7 +3,7 @@
  * identifiers, dollar-quoted bodies and comments, and replaced by what the transport needs (`$n` for
  * pg, an inlined literal for a packed transaction).
  */
-import type { SqlParams, SqlValue } from './target.js'
+import type { SqlParams, SqlValue } from '../../targets/target.js'
 
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/
 const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/

@@ -3,7 +3,8 @@
  * invocation's deadline set first (session.ts). SQL errors are answered as data; connection failures
  * as CONNECTION (or COMMIT_UNKNOWN when COMMIT's reply was lost).
  */
-import { SERVER_VERSION, serverName } from '../src/dialects/postgresql/runner-session.js'
+import { SERVER_VERSION } from '../src/dialects/postgresql/runner-session.js'
+import { wire } from '../src/dialects/postgresql/wire.js'
 import { CommitOutcomeUnknownError, DatabaseError, TransportError } from '../src/errors.js'
 import type { PostgresTarget } from '../src/targets/postgres.js'
 import { LAMBDA_PAYLOAD_LIMIT, RUNNER_PROTOCOL, type RunnerRequest, type RunnerResponse } from '../src/targets/runner-protocol.js'
@@ -36,7 +37,7 @@ async function ping(container: Container, invocation: Invocation): Promise<Runne
     const result = await firstCall(reused, () => target.query(SERVER_VERSION))
     const version = String(result.rows[0]?.server_version ?? '').split(' ')[0]
     invocation.logDetail.push(`server=${version}`)
-    return { ok: true, protocol: RUNNER_PROTOCOL, runner: RUNNER_VERSION, server: serverName(version) }
+    return { ok: true, protocol: RUNNER_PROTOCOL, runner: RUNNER_VERSION, server: `${wire.serverName} ${version}` }
   } catch (error) {
     return rethrowAsFailure(container, error, target)
   }

@@ -27,7 +27,12 @@ export interface Dialect {
   readonly engine: EnginePart
 
   // ── Section: wire ────────────────────────────────────────────────────────────────────────────────
-  /** What a transport needs of the dialect: parameters, packing a version into one call, … */
+  /**
+   * What a transport needs of the dialect (the port src/targets/wire.ts): positional parameters, packing a
+   * transaction into one call and decoding its errors, the direct connection's session statements, the
+   * probe for a statement that outlived its call. Proven by the Target contract suite over every
+   * transport (targets.contract.test.ts) and by packed.test.ts.
+   */
   readonly wire: WirePart
 
   // ── Section: review ──────────────────────────────────────────────────────────────────────────────

@@ -27,6 +27,9 @@ export type Packing =
   | { ok: false; index: number; length: number }
 
 export interface WireDialect {
+  /** How messages name the server ("PostgreSQL"). */
+  readonly serverName: string
+
   // ── Parameters ─────────────────────────────────────────────────────────────────────────────────────
   /**
    * `:name` parameters → the driver's positional ones (`$1`, …) and their values in order, for the names

@@ -29,11 +29,6 @@ export const REFRESH_TIMEOUT =
 /** One row, `server_version`: the server's version text (`16.4 (Debian …)`). */
 export const SERVER_VERSION = 'SHOW server_version'
 
-/** The engine's name and version as a ping answers it, from SERVER_VERSION's row. */
-export function serverName(versionText: string): string {
-  return `PostgreSQL ${versionText}`
-}
-
 /** A statement stopped by statement_timeout (SQLSTATE 57014, query_canceled, with that message). */
 export function isStatementTimeout(info: SqlErrorInfo): boolean {
   return info.sqlState === '57014' && /statement timeout/i.test(info.message)

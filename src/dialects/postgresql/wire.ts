@@ -10,6 +10,7 @@ function isConnectionLoss(code: string | undefined): boolean {
 }
 
 export const wire: WirePart = {
+  serverName: 'PostgreSQL',
   toPositional,
   packable,
   pack: packTransaction,

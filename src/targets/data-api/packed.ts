@@ -50,7 +50,9 @@ export async function runPackedTransaction(transport: PackedTransport, statement
   }
   if (!failure) return { ok: true, results: [] }
   if (transport.wire.refusedByPacking(failure)) {
-    transport.waiting.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`)
+    transport.waiting.log(
+      `${transport.wire.serverName} refused the packed form (${failure.error.message}); running the transaction statement by statement`
+    )
     return undefined
   }
   return locateFailure(transport.wire, failure, statements, (prefix) => transport.statementPerCall(prefix, 'rollback'))

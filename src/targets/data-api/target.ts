@@ -3,7 +3,7 @@
  *
  * One statement per ExecuteStatement call; a batch runs in BeginTransaction … CommitTransaction with
  * strictly sequential calls. A batch whose results are not needed (a version) runs packed instead: one
- * DO block in one autocommit call (data-api/packed.ts), and statement by statement (data-api/transaction.ts)
+ * block in one autocommit call (data-api/packed.ts), and statement by statement (data-api/transaction.ts)
  * only where packing would change what it does (`packing: false` forces that path, for comparison). The
  * SDK client makes one attempt per call, and gives up on a call that
  * gets no answer within 60 s (aws-http.ts): retries are decided here per error class (retry.ts). A
@@ -51,7 +51,7 @@ export interface DataApiTargetOptions {
   client?: RDSDataClient
   /**
    * Whether a transaction whose results are not needed runs packed: one autocommit call per version
-   * (targets/packed.ts). Default true; false runs every transaction statement by statement (the
+   * (the wire dialect's `pack`). Default true; false runs every transaction statement by statement (the
    * baseline the benchmark compares with).
    */
   packing?: boolean
@@ -189,8 +189,8 @@ class DataApiTarget implements Target {
    *    throttling) are retried; it is never re-sent after anything that may have run it.
    * 2. A normal reply: done, as for any query.
    * 3. StatementTimeoutException: the statement goes on server-side. Its backend is looked up in
-   *    pg_stat_activity every few seconds through ordinary short queries, and its progress logged
-   *    every 15 s (for CREATE INDEX, from pg_stat_progress_create_index).
+   *    the server's activity every few seconds through ordinary short queries (the wire dialect's
+   *    `runningStatement`), and its progress logged every 15 s where the server reports it.
    *    - Still running after `timeoutMs` (counted from when it was sent; null: no limit of ours): a
    *      TransportError saying so. It is not cancelled.
    *    - Gone: it finished, but the Data API never reports how. PostgreSQL keeps no record of a past

@@ -85,7 +85,7 @@ export class PostgresTarget implements Target {
    * at the statement it came before. As a function, it says what to run before each statement (the first included), if anything.
    */
   transaction(statements: TxStatement[], options: TransactionOptions & { between?: Between } = {}): Promise<TransactionResult> {
-    // Packed, the transaction is one statement (one DO block): `between` has no place to run, and needs none.
+    // Packed, the transaction is one statement (one block): `between` has no place to run, and needs none.
     const packed = options.resultsNeeded === false && this.wire.packable(statements)
     return this.exclusive(() => (packed ? this.runPacked(statements, options.between) : this.runTransaction(statements, options.between)))
   }
@@ -172,7 +172,9 @@ export class PostgresTarget implements Target {
       if (!failure) return { ok: true, results: [] }
       // The block failed as a whole, its SETs with it: the session is as before it for what follows here.
       if (this.wire.refusedByPacking(failure)) {
-        this.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`)
+        this.log(
+          `${this.wire.serverName} refused the packed form (${failure.error.message}); running the transaction statement by statement`
+        )
         return await this.runTransactionOn(client, statements, between)
       }
       return await locateFailure(this.wire, failure, statements, (prefix) => this.runTransactionOn(client, prefix, between, 'rollback'))
@@ -181,7 +183,7 @@ export class PostgresTarget implements Target {
     }
   }
 
-  /** One DO block, autocommit; its SQL error decoded, or undefined when it committed. */
+  /** One packed block, autocommit; its SQL error decoded, or undefined when it committed. */
   private async runBlock(client: pg.Client, sql: string, statements: TxStatement[], marker: string) {
     try {
       await client.query(sql)

@@ -144,6 +144,7 @@ async function dataApiRuns(
 ): Promise<DataApiRuns> {
   const connect = (database: string): Target =>
     createDataApiTarget({
+      wire: postgresql.wire,
       resourceArn: emulator.resourceArn,
       secretArn: emulator.secretArn,
       database,
@@ -163,7 +164,7 @@ async function dataApiRuns(
   const fresh = await run((await createDatabase()).name, versions)
   // A database that already has the meta tables: v1 applied over a direct connection, which the emulator does not count.
   const existing = await createDatabase()
-  const direct = new PostgresTarget(existing.url)
+  const direct = new PostgresTarget(existing.url, { wire: postgresql.wire })
   try {
     const atV1 = await applyAsTheAction(direct, versions.slice(0, 1), () => {})
     if (atV1.error) throw atV1.error
@@ -201,7 +202,7 @@ async function lambdaRun(createDatabase: () => Promise<{ name: string; url: stri
 
 async function directRun(createDatabase: () => Promise<{ name: string; url: string }>, versions: Version[]): Promise<number> {
   const { url } = await createDatabase()
-  const target = new PostgresTarget(url)
+  const target = new PostgresTarget(url, { wire: postgresql.wire })
   try {
     return (
       await measure(

@@ -4,19 +4,18 @@
  */
 import { InputError } from './errors.js'
 import { normalizeMigrationsDir } from './migrations/files.js'
+import { isFunctionName, parseFunctionName } from './targets/lambda/function-name.js'
 import { misreadPassword, urlSecrets, writtenPassword } from './targets/mask.js'
 import type { RunIdentity } from './meta-row.js'
 import { parseMetaTableName, type MetaTableName } from './meta-table-name.js'
+import type { TargetConfig } from './targets/target-config.js'
 import { FAIL_ON, type FailOn } from './report/review.js'
 import { closest } from './suggest.js'
 
 export type Command = 'plan' | 'apply' | 'validate' | 'baseline' | 'repair'
 export const COMMANDS: readonly Command[] = ['plan', 'apply', 'validate', 'baseline', 'repair']
 
-export type TargetConfig =
-  | { kind: 'data-api'; resourceArn: string; secretArn: string; database: string | null }
-  | { kind: 'postgres'; url: string }
-  | { kind: 'lambda'; functionName: string }
+export type { TargetConfig } from './targets/target-config.js'
 
 export interface Config {
   command: Command
@@ -70,9 +69,6 @@ export interface ConfigSources {
 }
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]{0,62}$/
-/** A function name, a partial ARN (account:function:name) or a full ARN; each may end with :qualifier. */
-const LAMBDA_FUNCTION =
-  /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?$/
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/
 
 function integerInput(sources: ConfigSources, name: string, fallback: number | null, min: number, max: number): number | null {
@@ -126,7 +122,7 @@ export function readConfig(sources: ConfigSources): Config {
         'database',
         'database goes with resource-arn; the runner Lambda connects to the database of its own secret (DB_SECRET_ARN) or DATABASE_URL'
       )
-    if (!LAMBDA_FUNCTION.test(lambdaFunction)) {
+    if (!isFunctionName(lambdaFunction)) {
       throw new InputError(
         'lambda-function',
         `'${lambdaFunction}' is not a Lambda function name or ARN (a name like aurora-migrate-runner, optionally :alias, or arn:aws:lambda:<region>:<account>:function:<name>)`
@@ -356,7 +352,7 @@ function booleanInput(sources: ConfigSources, name: string, fallback: boolean): 
 /** A name for the target that never holds a secret: cluster/database, or the URL's database name. */
 export function defaultEnvironment(target: TargetConfig | null, migrationsDir: string): string {
   if (!target) return migrationsDir
-  if (target.kind === 'lambda') return target.functionName.split(':function:').pop()!.split(':')[0]
+  if (target.kind === 'lambda') return parseFunctionName(target.functionName).name
   if (target.kind === 'data-api') {
     const cluster = target.resourceArn.split(':').pop() ?? 'cluster'
     return target.database ? `${cluster}/${target.database}` : cluster

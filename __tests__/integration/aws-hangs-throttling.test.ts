@@ -20,6 +20,7 @@ import { options } from '../../testkit/contract/engine-cases.js'
 import { startLambdaEmulator, type LambdaEmulator } from '../../testkit/lambda-emulator.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 useDummyAwsEnvironment()
 
@@ -122,6 +123,7 @@ describe('the Data API', () => {
 
   const connect = (extra: { fakeTime?: boolean } = {}): Target =>
     (target = createDataApiTarget({
+      wire: postgresql.wire,
       resourceArn: emulator.resourceArn,
       secretArn: emulator.secretArn,
       database: db.name,

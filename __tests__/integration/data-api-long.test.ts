@@ -21,6 +21,7 @@ import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
 import { options } from '../../testkit/contract/engine-cases.js'
 import { writeMigrations } from '../../testkit/versions.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 useDummyAwsEnvironment()
 
@@ -58,6 +59,7 @@ async function start(callLimitMs = CALL_LIMIT_MS): Promise<{ emulator: DataApiEm
   const t0 = Date.now()
   const now = () => (Date.now() - t0) * SCALE
   target = createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,
@@ -265,7 +267,7 @@ describe('Data API: inside a transaction', () => {
 describe('the other transports', () => {
   test('PostgresTarget runs a long-running statement once, past any Data API limit', async () => {
     await sql(db.url, 'CREATE TABLE t (id int)')
-    target = new PostgresTarget(db.url)
+    target = new PostgresTarget(db.url, { wire: postgresql.wire })
     const result = await target.query('DO $$ BEGIN PERFORM pg_sleep(0.4); INSERT INTO t VALUES (1); END $$', undefined, {
       longRunning: { timeoutMs: null }
     })

@@ -9,6 +9,7 @@ import type { Target, TransactionResult, TxStatement } from '../../src/targets/t
 import { startDataApiEmulator, type DataApiEmulator, type DataApiEmulatorOptions } from '../../testkit/data-api-emulator.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 useDummyAwsEnvironment()
 
@@ -25,6 +26,7 @@ async function start(emulatorOptions: Partial<DataApiEmulatorOptions> = {}, targ
   logs = []
   const t0 = Date.now()
   target = createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,

@@ -9,6 +9,7 @@ import { startDataApiEmulator, type DataApiEmulator, type DataApiEmulatorOptions
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
 import { FakeClock } from '../../testkit/fake-clock.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 useDummyAwsEnvironment()
 
@@ -25,6 +26,7 @@ async function start(emulatorOptions: Partial<DataApiEmulatorOptions> = {}, targ
   waits = clock.waits
   logs = clock.logs
   target = createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,
@@ -429,7 +431,12 @@ describe('limits and configuration', () => {
   test('the endpoint comes from AWS_ENDPOINT_URL_RDS_DATA when none is given', async () => {
     await start()
     process.env.AWS_ENDPOINT_URL_RDS_DATA = emulator.endpoint
-    const fromEnv = createDataApiTarget({ resourceArn: emulator.resourceArn, secretArn: emulator.secretArn, database: db.name })
+    const fromEnv = createDataApiTarget({
+      wire: postgresql.wire,
+      resourceArn: emulator.resourceArn,
+      secretArn: emulator.secretArn,
+      database: db.name
+    })
     try {
       expect((await fromEnv.query('SELECT current_database() AS d')).rows).toEqual([{ d: db.name }])
       expect(emulator.calls).toHaveLength(1)

@@ -24,6 +24,7 @@ let target: Target
 beforeEach(async () => {
   db = await createTestDatabase('calls')
   target = createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,

@@ -10,11 +10,13 @@ import type { Target } from '../../src/targets/target.js'
 import { describeEngine, options } from '../../testkit/contract/engine-cases.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { useDataApiEmulator } from '../../testkit/use-emulator.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 const emulator = useDataApiEmulator()
 
 function connect(url: string, extra: { sleep?: (ms: number) => Promise<void>; log?: (m: string) => void; packing?: boolean } = {}): Target {
   return createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: new URL(url).pathname.slice(1),

@@ -7,8 +7,9 @@ import type { Target } from '../../src/targets/target.js'
 import { describeEngine, options } from '../../testkit/contract/engine-cases.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
-describeEngine('a direct PostgreSQL URL', { connect: async (url) => new PostgresTarget(url) })
+describeEngine('a direct PostgreSQL URL', { connect: async (url) => new PostgresTarget(url, { wire: postgresql.wire }) })
 
 test('a user without CREATE on the schema applies once the meta tables exist; a meta table in its own schema is created', async () => {
   const db = await createTestDatabase('engine_priv')
@@ -17,7 +18,7 @@ test('a user without CREATE on the schema applies once the meta tables exist; a 
   const { versions } = await discoverMigrations(dir, dir)
   const tables = metaTables('ops', 'migrations')
   try {
-    const owner = new PostgresTarget(db.url)
+    const owner = new PostgresTarget(db.url, { wire: postgresql.wire })
     expect((await applyMigrations(owner, versions.slice(0, 1), options({ tables, createSchema: true }))).error).toBeNull()
     await owner.close()
     await sql(db.url, `create role "${role}" login password 'limited-pw'`)
@@ -25,7 +26,7 @@ test('a user without CREATE on the schema applies once the meta tables exist; a 
     const url = new URL(db.url)
     url.username = role
     url.password = 'limited-pw'
-    const limited = new PostgresTarget(url.toString())
+    const limited = new PostgresTarget(url.toString(), { wire: postgresql.wire })
     const result = await applyMigrations(limited, versions, options({ tables, createSchema: true }))
     await limited.close()
     expect(result.error).toBeNull()
@@ -41,8 +42,8 @@ test('after a lost commit reply the engine waits for the still-running transacti
   const db = await createTestDatabase('engine_inflight')
   const dir = writeMigrations({ 'v1/01.sql': 'create table a (id int);', 'v2/01.sql': 'create table b (id int);' })
   const { versions } = await discoverMigrations(dir, dir)
-  const real = new PostgresTarget(db.url)
-  const inFlight = new PostgresTarget(db.url)
+  const real = new PostgresTarget(db.url, { wire: postgresql.wire })
+  const inFlight = new PostgresTarget(db.url, { wire: postgresql.wire })
   // A transport whose first transaction's reply is "lost" while the transaction goes on and commits
   // 1.5 s later on another connection: a Lambda whose reply was lost, or a slow COMMIT.
   let first = true

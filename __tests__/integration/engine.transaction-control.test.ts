@@ -13,15 +13,17 @@ import { options } from '../../testkit/contract/engine-cases.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
 import { useDataApiEmulator } from '../../testkit/use-emulator.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 const emulator = useDataApiEmulator()
 
 const transports: Array<[string, (url: string) => Target]> = [
-  ['a direct PostgreSQL URL', (url) => new PostgresTarget(url)],
+  ['a direct PostgreSQL URL', (url) => new PostgresTarget(url, { wire: postgresql.wire })],
   [
     'the RDS Data API',
     (url) =>
       createDataApiTarget({
+        wire: postgresql.wire,
         resourceArn: emulator.resourceArn,
         secretArn: emulator.secretArn,
         database: new URL(url).pathname.slice(1),

@@ -17,6 +17,7 @@ import { options } from '../../testkit/contract/engine-cases.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
 import { version, writeMigrations } from '../../testkit/versions.js'
 import { DUMMY_AWS_ENV, setDummyAwsEnvironment } from '../../testkit/aws-env.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>
 
@@ -53,6 +54,7 @@ function dataApiTarget(
   extra: { sleep?: (ms: number) => Promise<void>; now?: () => number; log?: (m: string) => void; packing?: boolean } = {}
 ): Target {
   return createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,
@@ -512,7 +514,7 @@ describe('a statement blocked by another session’s lock', () => {
       await sql(db.url, 'create table t (id int)')
       const v1 = version(1, { '01_alter.sql': 'alter table t add column c int;\n' })
       const opts = options({ lockTimeoutMs: 300, lockRetries: 5 })
-      const target = new PostgresTarget(db.url)
+      const target = new PostgresTarget(db.url, { wire: postgresql.wire })
       const started = Date.now()
       const result = await withBlocker(db, async (release) => {
         const timer = setTimeout(() => void release(), 1000)
@@ -540,7 +542,7 @@ describe('a statement blocked by another session’s lock', () => {
       await sql(db.url, 'create table t (id int)')
       const v1 = version(1, { '01_alter.sql': 'create table u (id int);\n\n  alter table t add column d int;\n' })
       const opts = options({ lockTimeoutMs: 300, lockRetries: 0 })
-      const target = new PostgresTarget(db.url)
+      const target = new PostgresTarget(db.url, { wire: postgresql.wire })
       const result = await withBlocker(db, () => applyMigrations(target, [v1], opts))
       await target.close()
       expect(result.failedVersion).toBe(1)

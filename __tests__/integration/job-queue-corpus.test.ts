@@ -14,6 +14,7 @@ import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
 import { startDataApiEmulator } from '../../testkit/data-api-emulator.js'
 import { options } from '../../testkit/contract/engine-cases.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 useDummyAwsEnvironment()
 
@@ -40,7 +41,7 @@ test('the corpus is 21 versions of about 150 statements that plan without refusa
 test('every version applies over a database URL and leaves the objects a job queue needs, which work', async () => {
   const db = await createTestDatabase('job_queue')
   const { versions } = await discoverMigrations(JOB_QUEUE, path.resolve('.'))
-  const target = new PostgresTarget(db.url)
+  const target = new PostgresTarget(db.url, { wire: postgresql.wire })
   try {
     const result = await applyMigrations(target, versions, options())
     expect(result.error).toBeNull()
@@ -151,12 +152,17 @@ test('over the Data API every version applies and builds the same schema as over
   const emulator = await startDataApiEmulator({ postgresUrl: viaApi.url })
   const { versions } = await discoverMigrations(JOB_QUEUE, path.resolve('.'))
   try {
-    const postgres = new PostgresTarget(direct.url)
+    const postgres = new PostgresTarget(direct.url, { wire: postgresql.wire })
     const applied = await applyMigrations(postgres, versions, options())
     await postgres.close()
     expect(applied.error).toBeNull()
 
-    const dataApi = createDataApiTarget({ resourceArn: emulator.resourceArn, secretArn: emulator.secretArn, endpoint: emulator.endpoint })
+    const dataApi = createDataApiTarget({
+      wire: postgresql.wire,
+      resourceArn: emulator.resourceArn,
+      secretArn: emulator.secretArn,
+      endpoint: emulator.endpoint
+    })
     const result = await applyMigrations(dataApi, versions, options())
     await dataApi.close()
     expect(result.error).toBeNull()

@@ -32,11 +32,12 @@ afterEach(async () => {
 })
 
 const transports: Array<[string, (url: string) => Target]> = [
-  ['a direct PostgreSQL URL', (url) => new PostgresTarget(url)],
+  ['a direct PostgreSQL URL', (url) => new PostgresTarget(url, { wire: postgresql.wire })],
   [
     'the RDS Data API',
     (url) =>
       createDataApiTarget({
+        wire: postgresql.wire,
         resourceArn: emulator.resourceArn,
         secretArn: emulator.secretArn,
         database: new URL(url).pathname.slice(1),

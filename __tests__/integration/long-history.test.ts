@@ -34,6 +34,7 @@ const tables = metaTables('public', 'schema_migrations')
 
 function dataApi(): Target {
   return createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,
@@ -48,7 +49,7 @@ function callsSince(from: number): number {
 
 /** Writes the meta rows an apply of each version would have written (applying 1,500 versions one by one would take minutes). */
 async function recordAsApplied(rows: Array<{ version: number; description: string; checksum: string; files: unknown }>): Promise<void> {
-  const owner = new PostgresTarget(db.url)
+  const owner = new PostgresTarget(db.url, { wire: postgresql.wire })
   try {
     await ensureMetaTables(postgresql.engine, owner, tables, false)
   } finally {

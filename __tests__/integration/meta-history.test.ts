@@ -32,7 +32,7 @@ async function applyAsTheAction(
 ): Promise<ApplyResult> {
   const { versions: all } = await discoverMigrations(dir, dir)
   const versions = only ? all.filter((v) => only.includes(v.number)) : all
-  const target = new PostgresTarget(db.url)
+  const target = new PostgresTarget(db.url, { wire: postgresql.wire })
   try {
     const name = parseMetaTableName(metaTable)
     const history = await readHistory(postgresql.engine, target, name)
@@ -247,7 +247,7 @@ test('a long files column is read whole, in slices', async () => {
   expect((await applyAsTheAction(dir)).error).toBeNull()
   const length = (await sql<{ n: number }>(db.url, 'select octet_length(files::text) as n from schema_migrations'))[0].n
   expect(length).toBeGreaterThan(32 * 1024)
-  const target = new PostgresTarget(db.url)
+  const target = new PostgresTarget(db.url, { wire: postgresql.wire })
   try {
     const tables = await resolveMetaTables(postgresql.engine, target, parseMetaTableName('schema_migrations'))
     const rows = await readAppliedRows(postgresql.engine, target, tables)

@@ -119,11 +119,12 @@ test('consecutive ordinary files form one segment; each no-transaction file is i
 const emulator = useDataApiEmulator()
 
 const transports: Array<[string, (url: string) => Target]> = [
-  ['a direct PostgreSQL URL', (url) => new PostgresTarget(url)],
+  ['a direct PostgreSQL URL', (url) => new PostgresTarget(url, { wire: postgresql.wire })],
   [
     'the RDS Data API',
     (url) =>
       createDataApiTarget({
+        wire: postgresql.wire,
         resourceArn: emulator.resourceArn,
         secretArn: emulator.secretArn,
         database: new URL(url).pathname.slice(1),
@@ -423,6 +424,7 @@ describe.each(transports)('no-transaction files over %s', (_name, connectTo) => 
 test('over the Data API, no-transaction statements are sent without a transaction, one call each', async () => {
   const db = await createTestDatabase('notx_api')
   const target = createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,

@@ -36,7 +36,7 @@ let db: Awaited<ReturnType<typeof createTestDatabase>>
 let target: Target
 beforeEach(async () => {
   db = await createTestDatabase('ops')
-  target = new PostgresTarget(db.url)
+  target = new PostgresTarget(db.url, { wire: postgresql.wire })
 })
 afterEach(async () => {
   await target.close()
@@ -351,7 +351,7 @@ describe('repair', () => {
       const url = new URL(db.url)
       url.username = role
       url.password = 'limited-pw'
-      const limited = new PostgresTarget(url.toString())
+      const limited = new PostgresTarget(url.toString(), { wire: postgresql.wire })
       try {
         expect((await repair(limited, versions, options())).accepted).toEqual([])
         // With drift, the columns are needed: the error says how to add them, and no row changes.
@@ -408,6 +408,7 @@ describe('through the RDS Data API', () => {
     await sql(db.url, 'CREATE TABLE "SequelizeMeta" (name varchar(255) PRIMARY KEY)')
     await sql(db.url, `insert into "SequelizeMeta" values ('20210729101010-init-db.js'), ('20210801090000-b-table.js')`)
     const api = createDataApiTarget({
+      wire: postgresql.wire,
       resourceArn: emulator.resourceArn,
       secretArn: emulator.secretArn,
       database: db.name,

@@ -1,5 +1,5 @@
 /**
- * The packed form of a transaction (targets/packed.ts): tags that cannot be broken by the text they
+ * The packed form of a transaction (src/dialects/postgresql/packed.ts): tags that cannot be broken by the text they
  * wrap, parameters inlined as literals, and the DO blocks run on a real PostgreSQL.
  */
 import pg from 'pg'
@@ -13,7 +13,7 @@ import {
   refusedByPacking,
   sqlLiteral,
   tagFits
-} from '../../src/targets/packed.js'
+} from '../../src/dialects/postgresql/packed.js'
 import type { TxStatement } from '../../src/targets/target.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 

@@ -6,8 +6,10 @@
 import net from 'node:net'
 import { CommitOutcomeUnknownError, TransportError } from '../../src/errors.js'
 import { maskUrl } from '../../src/targets/mask.js'
-import { PostgresTarget, timestampToIso, toPositional } from '../../src/targets/postgres.js'
+import { toPositional } from '../../src/dialects/postgresql/named-parameters.js'
+import { PostgresTarget, timestampToIso } from '../../src/targets/postgres.js'
 import { createTestDatabase, freePort, sql } from '../../testkit/postgres.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 describe('maskUrl', () => {
   test.each([
@@ -131,7 +133,7 @@ describe('PostgresTarget connection failures', () => {
     await sql(db.url, 'CREATE TABLE t (id int)')
     proxy = await startCuttingProxy(db.url)
     logs = []
-    target = new PostgresTarget(proxy.url, { log: (msg) => logs.push(msg) })
+    target = new PostgresTarget(proxy.url, { wire: postgresql.wire, log: (msg) => logs.push(msg) })
   })
 
   afterEach(async () => {
@@ -223,7 +225,7 @@ describe('PostgresTarget connection failures', () => {
 
   test('a server that refuses connections: TransportError with the code, and no password in the message', async () => {
     const port = await freePort()
-    const refused = new PostgresTarget(`postgres://postgres:s3cret@127.0.0.1:${port}/db`)
+    const refused = new PostgresTarget(`postgres://postgres:s3cret@127.0.0.1:${port}/db`, { wire: postgresql.wire })
     const error = await refused.query('SELECT 1').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TransportError)
     expect((error as TransportError).code).toBe('ECONNREFUSED')

@@ -10,6 +10,7 @@ import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
 import { startDataApiEmulator, type DataApiEmulator } from '../../testkit/data-api-emulator.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { version } from '../../testkit/versions.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 useDummyAwsEnvironment()
 
@@ -30,6 +31,7 @@ beforeAll(async () => {
   )
   emulator = await startDataApiEmulator({ postgresUrl: db.url })
   target = createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,

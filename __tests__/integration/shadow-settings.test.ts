@@ -68,7 +68,7 @@ async function targetWithTimeZone(timeZone: string): Promise<Awaited<ReturnType<
 }
 
 async function readSettings(url: string): Promise<TargetSettings> {
-  const target = new PostgresTarget(url, { log: () => {} })
+  const target = new PostgresTarget(url, { wire: postgresql.wire, log: () => {} })
   try {
     const { settings } = await readTargetCatalog(target, [], { settings: true })
     return settings!
@@ -122,6 +122,7 @@ describe('the target settings are read in the catalog call', () => {
 
   test('over the Data API, in the one call that reads the relations; the values are the session’s, as migrations get them', async () => {
     const target = createDataApiTarget({
+      wire: postgresql.wire,
       resourceArn: emulator.resourceArn,
       secretArn: emulator.secretArn,
       database: db.name,

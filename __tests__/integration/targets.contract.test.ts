@@ -7,12 +7,13 @@ import { startLambdaEmulator } from '../../testkit/lambda-emulator.js'
 import { ADMIN_URL_ENV, createTestDatabase } from '../../testkit/postgres.js'
 import { describeTargetContract } from '../../testkit/contract/target-contract.js'
 import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
+import { postgresql } from '../../src/dialects/postgresql/index.js'
 
 useDummyAwsEnvironment()
 
 describeTargetContract('postgres', async () => {
   const db = await createTestDatabase('contract_pg')
-  return { target: new PostgresTarget(db.url), url: db.url, cleanup: () => db.drop() }
+  return { target: new PostgresTarget(db.url, { wire: postgresql.wire }), url: db.url, cleanup: () => db.drop() }
 })
 
 describeTargetContract('data-api', async () => {
@@ -20,6 +21,7 @@ describeTargetContract('data-api', async () => {
   // The emulator serves the whole server; the target picks its database like the real one does.
   const emulator = await startDataApiEmulator({ postgresUrl: process.env[ADMIN_URL_ENV]! })
   const target = createDataApiTarget({
+    wire: postgresql.wire,
     resourceArn: emulator.resourceArn,
     secretArn: emulator.secretArn,
     database: db.name,

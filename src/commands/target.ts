@@ -3,10 +3,13 @@ import { randomUUID } from 'node:crypto'
 import type { Config } from '../config.js'
 import { createTarget } from '../targets/create.js'
 import type { Target } from '../targets/target.js'
+import { dialectOf } from './dialect.js'
 import type { Reporter } from './reporter.js'
 
 export async function withTarget<T>(config: Config, reporter: Reporter, work: (target: Target) => Promise<T>): Promise<T> {
-  const target = createTarget(config.target!, (message) => reporter.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds })
+  const target = createTarget(config.target!, dialectOf(config).wire, (message) => reporter.info(message), {
+    resumeTimeoutSeconds: config.resumeTimeoutSeconds
+  })
   reporter.info(`Target: ${target.description}`)
   try {
     return await work(target)

@@ -12,6 +12,8 @@ import type { SqlSyntax } from '../migrations/syntax.js'
 import type { ReviewDialect } from '../review/dialect.js'
 import type { ShadowDialect } from '../shadow/dialect.js'
 
+import type { WireDialect } from '../targets/wire.js'
+
 /** The dialects this project speaks. */
 export type DialectName = 'postgresql'
 
@@ -34,7 +36,12 @@ export interface Dialect {
   readonly engine: EnginePart
 
   // ── Section: wire ────────────────────────────────────────────────────────────────────────────────
-  /** What a transport needs of the dialect: parameters, packing a version into one call, … */
+  /**
+   * What a transport needs of the dialect (the port src/targets/wire.ts): positional parameters, packing a
+   * transaction into one call and decoding its errors, the direct connection's session statements, the
+   * probe for a statement that outlived its call. Proven by the Target contract suite over every
+   * transport (targets.contract.test.ts) and by packed.test.ts.
+   */
   readonly wire: WirePart
 
   // ── Section: review ──────────────────────────────────────────────────────────────────────────────
@@ -55,7 +62,7 @@ export type SyntaxPart = SqlSyntax
 export type EnginePart = EngineDialect
 
 // ── Section: wire types ──────────────────────────────────────────────────────────────────────────────
-export type WirePart = Record<string, unknown>
+export type WirePart = WireDialect
 
 // ── Section: review types ────────────────────────────────────────────────────────────────────────────
 /**

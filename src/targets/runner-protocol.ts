@@ -27,7 +27,7 @@
  * predates them ignores `label` and answers without `phase`, which the action reads as "place unknown".
  *
  * `resultsNeeded: false` (an optional addition to protocol 1) lets the runner run the statements packed
- * into one DO block (src/targets/packed.ts) and answer `"results": []`; a runner that predates it answers
+ * into one block (the wire dialect's `pack`; PostgreSQL: a DO block) and answer `"results": []`; a runner that predates it answers
  * every result, which the action accepts as well.
  *
  * Every invocation starts on a session as fresh as a new connection's, whatever earlier invocations of
@@ -44,7 +44,8 @@ export type RunnerRequest =
   | { protocol: number; op: 'transaction'; statements: TxStatement[]; resultsNeeded?: false }
 
 /** Failures that are not SQL errors. */
-export type RunnerErrorCode = 'BAD_REQUEST' | 'UNSUPPORTED_PROTOCOL' | 'CONNECTION' | 'COMMIT_UNKNOWN'
+export const RUNNER_ERROR_CODES = ['BAD_REQUEST', 'UNSUPPORTED_PROTOCOL', 'CONNECTION', 'COMMIT_UNKNOWN'] as const
+export type RunnerErrorCode = (typeof RUNNER_ERROR_CODES)[number]
 
 export interface RunnerFailure {
   ok: false

@@ -3,7 +3,7 @@
  * A shared contract suite runs against each of them unchanged.
  *
  * Parameters are named, `:name` in the SQL text (the Data API's form); the pg transport rewrites them
- * to `$n`. They are only used for the action's own meta-table queries: migration SQL is sent as is,
+ * to the driver's positional form (the wire dialect's `toPositional`). They are only used for the action's own meta-table queries: migration SQL is sent as is,
  * with no parameters.
  */
 import type { SqlErrorInfo } from '../errors.js'
@@ -67,7 +67,7 @@ export interface QueryOptions {
 export interface TransactionOptions {
   /**
    * False when the caller reads nothing of `results` (the engine never does): the transport may then run
-   * the statements packed (one DO block in one call, see targets/packed.ts) and answer `results: []`.
+   * the statements packed (one block in one call: the wire dialect's `pack`, targets/wire.ts) and answer `results: []`.
    * Guards, labels, phases and the failing statement's index are reported exactly as in the unpacked form.
    */
   resultsNeeded?: boolean

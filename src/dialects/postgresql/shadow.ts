@@ -14,11 +14,12 @@ import { PostgresTarget } from '../../targets/postgres.js'
 import type { ShadowPart } from '../dialect.js'
 import { createScratchDatabase, localShadow, matchSettings, type LocalServerOptions } from './shadow/databases.js'
 import { pendingStatements, TracingTarget } from './shadow/tracing-target.js'
+import { wire } from './wire.js'
 
 /** The shadow part, its local server found and started as `local` says (tests replace parts of it). */
 export function postgresShadow(local: Pick<LocalServerOptions, 'binSearch' | 'startLocal'> = {}): ShadowPart {
   return {
-    connect: (url, log) => new PostgresTarget(url, { log }),
+    connect: (url, log) => new PostgresTarget(url, { wire, log }),
     scratchDatabase: createScratchDatabase,
     localServer: (options) => localShadow({ ...options, ...local }),
     matchSettings,

@@ -1,12 +1,12 @@
 /**
  * Waiting for a statement left running server-side after its call ended (the 45 s limit, or a lost
- * reply): its backend is looked up in pg_stat_activity every few seconds through ordinary short queries,
- * and its progress logged every 15 s (for CREATE INDEX, from pg_stat_progress_create_index).
+ * reply): its backend is looked up every few seconds through ordinary short queries (the wire dialect's
+ * `runningStatement` probe), and its progress logged every 15 s where the server reports it.
  */
 import { StatementOutcomeUnknownError, TransportError, errorMessage } from '../../errors.js'
 import { errorName, formatSeconds } from '../retry.js'
-import { RUNNING_STATEMENT_SQL } from '../running-statement.js'
 import type { QueryResult, Row, SqlParams, SqlValue } from '../target.js'
+import type { RunningStatementProbe } from '../wire.js'
 import { sqlPreview } from './errors.js'
 
 /** What the waiting needs of the transport. */
@@ -16,6 +16,8 @@ export interface LongStatementContext {
   log(msg: string): void
   now(): number
   sleep(ms: number): Promise<void>
+  /** How the dialect finds and watches the statement. */
+  probe: RunningStatementProbe
 }
 
 /** How often a long-running statement's backend is looked up once the call has timed out. */
@@ -23,21 +25,11 @@ const LONG_STATEMENT_POLL_MS = 5000
 /** How often its progress is logged. */
 const LONG_STATEMENT_PROGRESS_MS = 15_000
 
-const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
-FROM pg_catalog.pg_stat_progress_create_index WHERE pid = :pid`
-
 function percent(done: SqlValue | undefined, total: SqlValue | undefined): string | undefined {
   const d = Number(done)
   const t = Number(total)
   if (!Number.isFinite(d) || !Number.isFinite(t) || t <= 0) return undefined
   return `${Math.min(100, Math.floor((d / t) * 100))}% (${d.toLocaleString('en-US')} of ${t.toLocaleString('en-US')})`
-}
-
-/** How a person finds a statement still running. */
-function activityQuery(pid: number | undefined): string {
-  return pid !== undefined
-    ? `SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE pid = ${pid}`
-    : "SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE state = 'active' AND datname = current_database()"
 }
 
 /** Waits for a statement left running server-side; returns the error that reports how it ended. */
@@ -52,7 +44,7 @@ export async function waitForStatement(
 ): Promise<TransportError | StatementOutcomeUnknownError> {
   const name = errorName(cause)
   const timedOut = name === 'StatementTimeoutException'
-  const isCreateIndex = /^\s*create\s+(unique\s+)?index\b/i.test(sql)
+  const progressSql = ctx.probe.progressSql(sql)
   const deadline = timeoutMs === null ? Infinity : started + timeoutMs
   const limit = timeoutMs === null ? 'with no time limit' : `for up to ${formatSeconds(timeoutMs)}`
   let pid: number | undefined
@@ -65,11 +57,11 @@ export async function waitForStatement(
   for (;;) {
     let row: Row | undefined
     try {
-      row = (await ctx.query(RUNNING_STATEMENT_SQL, { sql })).rows[0]
+      row = (await ctx.query(ctx.probe.findSql, { sql })).rows[0]
     } catch (error) {
       return new TransportError(
         `Could not check whether ${shown} is still running on the server (${errorMessage(error)}). It may still be ` +
-          `running: see ${activityQuery(pid)}. The migration version it belongs to is not complete.`,
+          `running: see ${ctx.probe.activityQuery(pid)}. The migration version it belongs to is not complete.`,
         errorName(error),
         false,
         { cause: error }
@@ -81,8 +73,8 @@ export async function waitForStatement(
     if (ctx.now() >= deadline) {
       return new TransportError(
         `${shown} is still running on the server after ${formatSeconds(elapsed)} (pid ${pid}); the limit for it was ` +
-          `${formatSeconds(timeoutMs ?? 0)}. It was not cancelled: see it with ${activityQuery(pid)}, and stop it with ` +
-          `SELECT pg_cancel_backend(${pid}) if need be. The migration version it belongs to is not complete: it is not ` +
+          `${formatSeconds(timeoutMs ?? 0)}. It was not cancelled: see it with ${ctx.probe.activityQuery(pid)}, and stop it with ` +
+          `${ctx.probe.cancelQuery(pid)} if need be. The migration version it belongs to is not complete: it is not ` +
           'recorded as applied, and a later run must not start it again while it still runs.',
         'STATEMENT_STILL_RUNNING',
         false,
@@ -90,7 +82,7 @@ export async function waitForStatement(
       )
     }
     if (ctx.now() - lastLog >= LONG_STATEMENT_PROGRESS_MS) {
-      const progress = isCreateIndex ? await createIndexProgress(ctx, pid) : ''
+      const progress = progressSql ? await statementProgress(ctx, progressSql, pid) : ''
       const waiting = row.wait_event_type ? `, waiting on ${String(row.wait_event_type)}: ${String(row.wait_event)}` : ''
       lastLog = ctx.now()
       ctx.log(`${shown} still running on the server after ${formatSeconds(lastLog - started)} (pid ${pid}${waiting})${progress}`)
@@ -108,10 +100,10 @@ export async function waitForStatement(
   return new StatementOutcomeUnknownError(`${shown} ${how}; whether it succeeded cannot be read from the Data API.`, { cause, sql })
 }
 
-/** `; phase "…", blocks 40% (…), tuples …` for a CREATE INDEX in progress, or '' when there is no row. */
-async function createIndexProgress(ctx: LongStatementContext, pid: number): Promise<string> {
+/** `; phase "…", blocks 40% (…), tuples …` for a statement in progress (a CREATE INDEX), or '' when there is no row. */
+async function statementProgress(ctx: LongStatementContext, progressSql: string, pid: number): Promise<string> {
   try {
-    const row = (await ctx.query(CREATE_INDEX_PROGRESS_SQL, { pid })).rows[0]
+    const row = (await ctx.query(progressSql, { pid })).rows[0]
     if (!row) return ''
     const parts = [`phase "${String(row.phase)}"`]
     const blocks = percent(row.blocks_done, row.blocks_total)
@@ -120,7 +112,7 @@ async function createIndexProgress(ctx: LongStatementContext, pid: number): Prom
     if (tuples) parts.push(`tuples ${tuples}`)
     return `; ${parts.join(', ')}`
   } catch {
-    // The view exists from PostgreSQL 12 on; progress is only for the log.
+    // The server may not report it (PostgreSQL before 12); progress is only for the log.
     return ''
   }
 }

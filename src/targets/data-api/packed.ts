@@ -1,12 +1,13 @@
 /**
- * A transaction packed for the Data API (see targets/packed.ts): one block in one autocommit call, sent
+ * A transaction packed for the Data API (the wire dialect's `pack`): one block in one autocommit call, sent
  * once with continueAfterTimeout, or, when the packed text exceeds what one call takes, as few blocks as
  * fit in one Data API transaction.
  */
 import { CommitOutcomeUnknownError, StatementOutcomeUnknownError, errorMessage } from '../../errors.js'
-import { decodePackedError, locateFailure, packTransaction, refusedByPacking, type PackedFailure } from '../packed.js'
+import { locateFailure } from '../locate-failure.js'
 import { classifyError, errorName } from '../retry.js'
 import type { TransactionResult, TxStatement } from '../target.js'
+import type { PackedFailure, WireDialect } from '../wire.js'
 import { MAX_SQL_LENGTH, bareText, parseDataApiError } from './errors.js'
 import { waitForStatement, type LongStatementContext } from './long-statement.js'
 
@@ -19,6 +20,7 @@ export interface PackedTransport {
   /** A service error as the transport throws it. */
   translate(error: unknown): Error
   waiting: LongStatementContext
+  wire: WireDialect
 }
 
 /**
@@ -27,7 +29,7 @@ export interface PackedTransport {
  * statement by statement.
  */
 export async function runPackedTransaction(transport: PackedTransport, statements: TxStatement[]): Promise<TransactionResult | undefined> {
-  const packing = packTransaction(statements, MAX_SQL_LENGTH)
+  const packing = transport.wire.pack(statements, MAX_SQL_LENGTH)
   if (!packing.ok) return undefined
   let failure: PackedFailure | undefined
   if (packing.chunks.length === 1) {
@@ -38,7 +40,7 @@ export async function runPackedTransaction(transport: PackedTransport, statement
       'commit'
     )
     if (!result.ok) {
-      failure = decodePackedError(result.error, statements, packing.marker)
+      failure = transport.wire.decodePackedError(result.error, statements, packing.marker)
       // A block's call that failed without the marker (it outlived the 45 s limit, or a bare "Database
       // returned SQL Exception") does not say at which of its statements: the place is left unknown.
       if (result.phase === 'statement' && failure.phase !== 'statement') {
@@ -47,11 +49,13 @@ export async function runPackedTransaction(transport: PackedTransport, statement
     }
   }
   if (!failure) return { ok: true, results: [] }
-  if (refusedByPacking(failure)) {
-    transport.waiting.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`)
+  if (transport.wire.refusedByPacking(failure)) {
+    transport.waiting.log(
+      `${transport.wire.serverName} refused the packed form (${failure.error.message}); running the transaction statement by statement`
+    )
     return undefined
   }
-  return locateFailure(failure, statements, (prefix) => transport.statementPerCall(prefix, 'rollback'))
+  return locateFailure(transport.wire, failure, statements, (prefix) => transport.statementPerCall(prefix, 'rollback'))
 }
 
 /**
@@ -71,7 +75,7 @@ async function oneCall(
     await transport.sendOnce(sql)
     return undefined
   } catch (error) {
-    if (classifyError(error) === 'sql') return decodePackedError(parseDataApiError(errorMessage(error)), statements, marker)
+    if (classifyError(error) === 'sql') return transport.wire.decodePackedError(parseDataApiError(errorMessage(error)), statements, marker)
     const name = errorName(error)
     if (name !== 'StatementTimeoutException' && classifyError(error) !== 'transient') throw transport.translate(error)
     const shown = `The version's block (${statements.length} statement${statements.length === 1 ? '' : 's'}, one call)`

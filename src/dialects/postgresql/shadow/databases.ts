@@ -22,6 +22,7 @@ import {
 } from './cluster-state.js'
 import type { BinSearchSystem } from './binaries.js'
 import { startLocalPostgres } from './server.js'
+import { wire } from '../wire.js'
 import {
   compareSettings,
   createDatabaseLike,
@@ -76,7 +77,7 @@ export async function createScratchDatabase(url: string, settings: TargetSetting
   }
   const name = `${SCRATCH_PREFIX}${randomBytes(6).toString('hex')}`
   scratchUrl.pathname = `/${name}`
-  const admin = new PostgresTarget(url, { log })
+  const admin = new PostgresTarget(url, { wire, log })
   let before: ClusterState
   let settingReasons: Map<string, string>
   let created = false
@@ -157,7 +158,7 @@ export async function localShadow(options: LocalServerOptions): Promise<Shadow> 
   const shadow: Shadow = { server: `local PostgreSQL ${local.version}`, url: local.url, settingReasons: new Map(), cleanUp: stop }
   if (!options.targetSettings) return shadow
   // A database of its own, made like the target's: the locale is fixed when a database is created.
-  const admin = new PostgresTarget(local.url, { log: options.log })
+  const admin = new PostgresTarget(local.url, { wire, log: options.log })
   try {
     shadow.settingReasons = await createLikeTarget(admin, LOCAL_DATABASE, options.targetSettings)
   } catch (error) {

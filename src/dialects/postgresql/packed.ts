@@ -14,11 +14,14 @@
  * SAVEPOINT: "EXECUTE of transaction commands is not implemented"), and a COMMIT reached any other way
  * inside a block with an exception handler fails (a subtransaction is active).
  */
-import type { SqlErrorInfo } from '../errors.js'
-import { transactionControl } from '../dialects/postgresql/transaction.js'
-import { isWord, tokenize } from '../dialects/postgresql/tokens.js'
+import type { SqlErrorInfo } from '../../errors.js'
+import type { SqlParams, SqlValue, TxStatement } from '../../targets/target.js'
+import type { PackedChunk, PackedFailure, Packing } from '../../targets/wire.js'
+import { isWord, tokenize } from './tokens.js'
+import { transactionControl } from './transaction.js'
 import { replaceNamedParameters } from './named-parameters.js'
-import type { SqlParams, SqlValue, TransactionResult, TxStatement } from './target.js'
+
+export type { PackedChunk, PackedFailure, Packing } from '../../targets/wire.js'
 
 /** The SQLSTATE a packed guard raises (class AM is not one of PostgreSQL's). */
 export const GUARD_SQLSTATE = 'AMG01'
@@ -62,19 +65,6 @@ export function inlineParameters(sql: string, params: SqlParams | undefined): st
   if (!params || Object.keys(params).length === 0) return sql
   return replaceNamedParameters(sql, (name) => (Object.prototype.hasOwnProperty.call(params, name) ? sqlLiteral(params[name]) : undefined))
 }
-
-export interface PackedChunk {
-  /** One DO block. */
-  sql: string
-  /** Index of its first statement in the transaction, and how many it runs. */
-  first: number
-  count: number
-}
-
-export type Packing =
-  | { ok: true; marker: string; chunks: PackedChunk[] }
-  /** A statement that alone does not fit in one block of `maxLength` characters. */
-  | { ok: false; index: number; length: number }
 
 const MARKER_BASE = 'aurora_migrate_packed'
 
@@ -167,8 +157,6 @@ export function packTransaction(statements: TxStatement[], maxLength = Infinity)
   return { ok: true, marker, chunks }
 }
 
-export type PackedFailure = Extract<TransactionResult, { ok: false }>
-
 /**
  * The failure a packed transaction reports for an SQL error of one of its blocks (or of the COMMIT that
  * followed), in the terms of the unpacked form: the failed statement's index and label, a guard, or the
@@ -228,33 +216,4 @@ export function refusedByPacking(failure: PackedFailure): boolean {
 export function carriesPosition(failure: PackedFailure): boolean {
   const state = failure.error.sqlState ?? ''
   return failure.phase === 'statement' && !failure.guard && (state.startsWith('42') || state === '22P02')
-}
-
-/** Said when a replay could not confirm where inside the statement the error is. */
-export const POSITION_NOT_CONFIRMED = ' (the position inside the statement could not be confirmed)'
-
-/**
- * The failure with the position PostgreSQL gives inside the failing statement, found honestly: the
- * statements up to and including the failing one are replayed unpacked, in a transaction that is rolled
- * back (`replay`), and that run's error is taken when it fails at the same statement with the same
- * SQLSTATE. Otherwise the failure is reported at the statement's start, saying the position could not
- * be confirmed.
- */
-export async function locateFailure(
-  failure: PackedFailure,
-  statements: TxStatement[],
-  replay: (statements: TxStatement[]) => Promise<TransactionResult>
-): Promise<PackedFailure> {
-  if (!carriesPosition(failure)) return failure
-  let replayed: TransactionResult | undefined
-  try {
-    replayed = await replay(statements.slice(0, failure.failedIndex + 1))
-  } catch {
-    replayed = undefined
-  }
-  if (replayed && !replayed.ok && replayed.failedIndex === failure.failedIndex && replayed.error.sqlState === failure.error.sqlState) {
-    // The same error, unpacked: its position, or none because PostgreSQL gives none for it.
-    return replayed.error.position === undefined ? failure : { ...failure, error: { ...failure.error, position: replayed.error.position } }
-  }
-  return { ...failure, error: { ...failure.error, message: failure.error.message + POSITION_NOT_CONFIRMED } }
 }

@@ -1,0 +1,5 @@
+/** Which transport a run uses and where it points, as configuration reads it (config.ts validates it). */
+export type TargetConfig =
+  | { kind: 'data-api'; resourceArn: string; secretArn: string; database: string | null }
+  | { kind: 'postgres'; url: string }
+  | { kind: 'lambda'; functionName: string }

@@ -28,7 +28,10 @@ const POSTGRESQL_SQL: Array<[string, RegExp]> = [
   ['dollar quoting', /\$[A-Za-z_]*\$/],
   ['a PostgreSQL setting function', /\b(current_setting|set_config|current_schema|txid_current|clock_timestamp)\s*\(/i],
   ['information_schema', /\binformation_schema\b/i],
-  ['a PostgreSQL setting', /\b(lock_timeout|statement_timeout|idle_in_transaction_session_timeout|search_path)\b/]
+  ['a PostgreSQL setting', /\b(lock_timeout|statement_timeout|idle_in_transaction_session_timeout|search_path)\b/],
+  ['a PostgreSQL type or function', /\b(jsonb|json_agg|json_build_object|quote_ident|make_interval|regnamespace|plpgsql)\b/i],
+  ['a PostgreSQL statement', /^\s*(DISCARD\s+ALL|NOTIFY|LISTEN|VACUUM|REINDEX|CLUSTER)\b/],
+  ['NOWAIT', /\bNOWAIT\b/]
 ]
 const SQLSTATE = /^[0-9A-Z]{5}$/
 const DIALECT_NAMES = /^(postgresql|mysql)$/
@@ -88,6 +91,20 @@ test('no PostgreSQL SQL or SQLSTATE code outside src/dialects/postgresql/', () =
       }
     }
   }
+  expect(violations).toEqual([])
+})
+
+test('no core imports src/dialects/: each declares the part it needs, and the front ends hand it in', () => {
+  const above = ['src/dialects/', 'src/commands/', 'src/cli/', 'src/main.ts', 'src/cli.ts', 'src/index.ts']
+  const violations = files
+    .filter((file) => !above.some((place) => file.startsWith(place)))
+    .flatMap((file) =>
+      readFileSync(path.join(root, file), 'utf8')
+        .split('\n')
+        .map((line, index) => ({ line, index }))
+        .filter(({ line }) => /^(import|export) .* from '(\.\.?\/)+(dialects\/|.*\/dialects\/)/.test(line))
+        .map(({ index }) => `${file}:${index + 1}`)
+    )
   expect(violations).toEqual([])
 })
 

@@ -9,7 +9,7 @@ import type { Version } from '../migrations/types.js'
 import type { Plan } from '../plan.js'
 import { logLine } from '../printable.js'
 import { blockingFindings, findingAnnotations, findingLogLine, type ReviewInput } from '../report/review.js'
-import { dialectFor } from '../dialects/index.js'
+import { DIALECTS } from '../dialects/index.js'
 import type { TargetSettings } from '../review/dialect.js'
 import { parsePending, reviewRules, runRules, touchedRelations } from '../review/review.js'
 import { SYNTAX_ERROR, syntaxErrorsBesides } from '../review/syntax.js'
@@ -35,11 +35,11 @@ export interface PreparedReview {
 }
 
 /**
- * Every rule id the review knows, for the ignore-rules input, which is read before the configuration that says
- * which dialect a run speaks (PostgreSQL, the only one so far).
+ * Every rule id the review knows in any dialect, for the ignore-rules input, which is read before the
+ * configuration that says which dialect a run speaks.
  */
 export function knownRuleIds(): string[] {
-  return reviewRules(dialectFor('postgresql').review).map((rule) => rule.id)
+  return [...new Set(DIALECTS.flatMap((dialect) => reviewRules(dialect.review).map((rule) => rule.id)))]
 }
 
 /** Parses the versions' statements and reads the target's catalog once for the relations they touch (catalog reads only). */

@@ -6,6 +6,9 @@ export type { Dialect, DialectName } from './dialect.js'
 
 const dialects: Record<DialectName, Dialect> = { postgresql }
 
+/** Every dialect, for what must be known before a run's dialect is (the rule ids the ignore-rules input may name). */
+export const DIALECTS: readonly Dialect[] = Object.values(dialects)
+
 export function dialectFor(name: DialectName): Dialect {
   return dialects[name]
 }

@@ -45,7 +45,7 @@ async function sequelizeCount(target: Target, versions: Version[], options: Base
   const table = quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from')
   if (!(await otherTableExists(options.dialect, target, table.quoted))) {
     throw new OperationRefusedError(
-      `no "${table.display}" table: baseline-from: sequelize reads the migrations sequelize-cli recorded there, and this database (with its search_path) has none. ` +
+      `no "${table.display}" table: baseline-from: sequelize reads the migrations sequelize-cli recorded there, and ${options.dialect.unqualifiedScope} has none. ` +
         'Check that this is the database sequelize migrated, or give baseline-version instead.'
     )
   }

@@ -231,6 +231,8 @@ export interface StatementRecovery<Build extends ConcurrentBuild = ConcurrentBui
 export interface EngineDialect {
   /** How messages name the database: "PostgreSQL". */
   readonly name: string
+  /** Where the database looks for a table named without its schema, for messages: "this database (with its search_path)". */
+  readonly unqualifiedScope: string
   /**
    * DDL is transactional: a version runs as one fenced transaction (its statements and its meta row
    * commit together). Where it is not, every version runs in steps, recorded one by one.

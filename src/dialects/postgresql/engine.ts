@@ -27,6 +27,7 @@ const recovery: StatementRecovery<ConcurrentIndex, StatementEffect> = {
 /** DDL is transactional in PostgreSQL: a version is one fenced transaction (CREATE INDEX CONCURRENTLY and the like excepted). */
 export const engine: EnginePart = {
   name: 'PostgreSQL',
+  unqualifiedScope: 'this database (with its search_path)',
   transactionalDdl: true,
   meta: metaSql,
   history: historySql,

@@ -2,7 +2,7 @@
  * PostgreSQL's view of a statement left running server-side (pg_stat_activity, and
  * pg_stat_progress_create_index for a CREATE INDEX), for a transport that waits for one.
  */
-import { RUNNING_STATEMENT_SQL } from '../../targets/running-statement.js'
+import { RUNNING_STATEMENT_SQL } from './running.js'
 import type { RunningStatementProbe } from '../../targets/wire.js'
 
 const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total

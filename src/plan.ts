@@ -6,6 +6,7 @@ import { InputError } from './errors.js'
 import { MISPLACED_FIX, misplacedEffect } from './migrations/transaction-control.js'
 import type { AppliedRow } from './meta-row.js'
 import type { MisplacedTransactionControl, Version } from './migrations/types.js'
+import { formatBytes, versionNumbers } from './text.js'
 
 export type { AppliedRow } from './meta-row.js'
 
@@ -100,16 +101,6 @@ function sameFiles(version: Version, row: AppliedRow): Drift['files'] {
   return changes
 }
 
-function list(numbers: number[]): string {
-  return numbers.map((n) => `v${n}`).join(', ')
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${Number((bytes / 1024 / 1024).toFixed(1))} MB`
-  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KB`
-  return `${bytes} bytes`
-}
-
 export function planMigrations(versions: Version[], rows: AppliedRow[], options: PlanOptions = {}): Plan {
   const targetVersion = options.targetVersion ?? null
   const onDisk = new Map(versions.map((version) => [version.number, version]))
@@ -118,7 +109,7 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
   const currentVersion = appliedVersions.length ? appliedVersions[appliedVersions.length - 1] : 0
 
   if (targetVersion !== null && !onDisk.has(targetVersion) && !recorded.has(targetVersion)) {
-    const known = versions.length ? `versions on disk: ${list(versions.map((v) => v.number))}` : 'there are no versions on disk'
+    const known = versions.length ? `versions on disk: ${versionNumbers(versions.map((v) => v.number))}` : 'there are no versions on disk'
     throw new InputError('target-version', `v${targetVersion} is not a version in the migrations directory (${known})`)
   }
 
@@ -194,13 +185,13 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
   }
   if (missing.length) {
     refusals.push(
-      `missing: ${list(missing)} ${missing.length === 1 ? 'is' : 'are'} recorded in the database but not in the migrations directory. ` +
+      `missing: ${versionNumbers(missing)} ${missing.length === 1 ? 'is' : 'are'} recorded in the database but not in the migrations directory. ` +
         `Restore the ${missing.length === 1 ? 'folder' : 'folders'}, or check that migrations-dir and the database are the right pair.`
     )
   }
   if (outOfOrder.length && !options.allowOutOfOrder) {
     refusals.push(
-      `out of order: ${list(outOfOrder)} ${outOfOrder.length === 1 ? 'is' : 'are'} lower than the current version v${currentVersion}. ` +
+      `out of order: ${versionNumbers(outOfOrder)} ${outOfOrder.length === 1 ? 'is' : 'are'} lower than the current version v${currentVersion}. ` +
         `Renumber the new ${outOfOrder.length === 1 ? 'version' : 'versions'} above the current version, or set allow-out-of-order: true to apply them anyway.`
     )
   }

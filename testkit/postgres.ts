@@ -8,10 +8,12 @@
  * under a private folder (a container's /root, `mktemp -d`), and that launcher cannot be pointed at a copy.
  */
 import { createRequire } from 'node:module'
-import net from 'node:net'
 import path from 'node:path'
 import pg from 'pg'
+import { freePort } from '../src/free-port.js'
 import { startLocalPostgres } from '../src/dialects/postgresql/shadow/server.js'
+
+export { freePort }
 
 export const ADMIN_URL_ENV = 'AURORA_MIGRATE_TEST_PG_URL'
 
@@ -31,19 +33,6 @@ function binariesPackage(): string {
 export function embeddedBinDir(): string {
   const entry = createRequire(import.meta.url).resolve(binariesPackage())
   return path.resolve(path.dirname(entry), '..', 'native', 'bin')
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** Starts a new PostgreSQL server, with a password, in a temporary directory that stop() removes. */

@@ -14,7 +14,7 @@ import type { CommandFailure } from './plan.js'
 import type { Reporter } from './reporter.js'
 import { pendingOf, prepareReview, reviewFindings } from './review.js'
 import { leaseOwner, withTarget } from './target.js'
-import { plural } from '../engine/words.js'
+import { plural } from '../text.js'
 
 export interface OperationOutcome {
   markdown: string

@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config.js'
 import { readLeaseHolder, readTargetHistory } from './history.js'
-import { plural } from '../engine/words.js'
+import { plural } from '../text.js'
 import type { Version } from '../migrations/types.js'
 import { planMigrations, type AppliedRow } from '../plan.js'
 import { transportLimits } from '../targets/create.js'

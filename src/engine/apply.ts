@@ -13,7 +13,6 @@ import {
   leaseLostAt,
   locate,
   notAppliedStatement,
-  preview,
   recordStatement,
   runFenced,
   settingsStatements,
@@ -24,8 +23,8 @@ import type { EngineErrorClass } from './dialect.js'
 import { readHistory, takeLease } from './history.js'
 import type { Lease } from './lease.js'
 import { applyInSteps } from './steps.js'
-import { realSleep, type ApplyOptions, type ApplyResult, type EngineContext, type VersionOutcome } from './types.js'
-import { plural } from './words.js'
+import type { ApplyOptions, ApplyResult, EngineContext, VersionOutcome } from './types.js'
+import { plural, preview, realSleep } from '../text.js'
 
 export type { AppliedVersion, ApplyOptions, ApplyResult, VersionOutcome } from './types.js'
 

@@ -9,9 +9,9 @@ import type { Target, TxStatement } from '../targets/target.js'
 import { readAppliedRows } from './history-pages.js'
 import { quoteTableName, type MetaTables } from './meta.js'
 import { ensureMetaTables, metaTableExists, otherTableExists, readPartialVersions } from './meta-store.js'
-import { commit, engineContext, fileRecords, list, release, takeLease } from './operation-core.js'
+import { commit, engineContext, fileRecords, release, takeLease } from './operation-core.js'
 import type { OperationOptions, PartialVersion } from './types.js'
-import { plural } from './words.js'
+import { plural, versionNumbers } from '../text.js'
 
 export interface BaselineOptions extends OperationOptions {
   /** Create the schema of the meta table when it does not exist. */
@@ -107,7 +107,7 @@ function checkNeverRan(chosen: Version[], rows: AppliedRow[], partial: PartialVe
   const recorded = rows.map((r) => r.version).filter((v) => wanted.has(v))
   if (recorded.length) {
     throw new OperationRefusedError(
-      `${list(recorded)} ${recorded.length === 1 ? 'is' : 'are'} already recorded in ${tables.display}: baseline only records versions that never ran here.`
+      `${versionNumbers(recorded)} ${recorded.length === 1 ? 'is' : 'are'} already recorded in ${tables.display}: baseline only records versions that never ran here.`
     )
   }
   const started = partial.filter((p) => wanted.has(p.version))
@@ -164,7 +164,7 @@ export async function baseline(target: Target, versions: Version[], options: Bas
     }
     await commit(engineContext(target, lease, options), inserts, what, done)
     const recorded = chosen.map((v) => v.number)
-    options.log(`Recorded ${list(recorded)} in ${tables.display} as applied, without running them`)
+    options.log(`Recorded ${versionNumbers(recorded)} in ${tables.display} as applied, without running them`)
     return { recorded }
   } finally {
     await release(lease, options)

@@ -237,11 +237,6 @@ export async function leaseLostAt(context: EngineContext, when: string, afterwar
   )
 }
 
-export function preview(sql: string): string {
-  const oneLine = sql.replace(/\s+/g, ' ').trim()
-  return oneLine.length > 200 ? `${oneLine.slice(0, 197)}...` : oneLine
-}
-
 /**
  * Points at the error's position inside the statement when the database gave one (1-based, in
  * characters), else at the statement's start.

@@ -12,6 +12,7 @@ import type { Row, SqlValue, Target, TxStatement } from '../targets/target.js'
 import type { EngineDialect, Query } from './dialect.js'
 import type { MetaTables } from './meta.js'
 import { errorClass } from './meta-store.js'
+import { realSleep } from '../text.js'
 
 export interface LeaseOptions {
   /** Unique per run: shown to other runs that wait. */
@@ -42,8 +43,6 @@ export interface Lease {
   /** Frees the lease; never waits on the row's lock (throws when it stayed locked). */
   release(): Promise<void>
 }
-
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Waits between polls of a held lease: short at first, never past the holder's expiry. */
 const POLL_MS = [500, 1000, 2000, 3000, 5000]

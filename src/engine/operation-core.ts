@@ -7,11 +7,8 @@ import type { Version } from '../migrations/types.js'
 import type { Target, TxStatement } from '../targets/target.js'
 import { SETTLE_WAIT_MS, leaseLostAt, runFenced } from './fenced-transaction.js'
 import { acquireLease, type Lease } from './lease.js'
-import { realSleep, type EngineContext, type OperationOptions } from './types.js'
-
-export function list(numbers: number[]): string {
-  return numbers.map((n) => `v${n}`).join(', ')
-}
+import { realSleep } from '../text.js'
+import type { EngineContext, OperationOptions } from './types.js'
 
 /** The `files` column of a version's row, as apply writes it. */
 export function fileRecords(version: Version): string {

@@ -9,9 +9,9 @@ import type { EngineDialect } from './dialect.js'
 import { readAppliedRows } from './history-pages.js'
 import type { MetaTables } from './meta.js'
 import { ensureMetaTables, metaTableExists, readPartialVersions } from './meta-store.js'
-import { commit, engineContext, fileRecords, list, release, takeLease } from './operation-core.js'
+import { commit, engineContext, fileRecords, release, takeLease } from './operation-core.js'
 import type { OperationOptions } from './types.js'
-import { plural } from './words.js'
+import { plural, versionNumbers } from '../text.js'
 
 export interface RepairResult {
   /** Drifted versions whose files on disk are now the recorded ones (paths of the changed files). */
@@ -68,7 +68,7 @@ export async function repair(target: Target, versions: Version[], options: Opera
       const rows = new Map((await readAppliedRows(dialect, target, tables)).map((r) => [r.version, r.checksum]))
       return drifted.every((number) => rows.get(number) === byNumber.get(number)!.checksum)
     }
-    await commit(engineContext(target, lease, options), updates, `the repair of ${list(drifted)}`, done)
+    await commit(engineContext(target, lease, options), updates, `the repair of ${versionNumbers(drifted)}`, done)
     const accepted = plan.drift.map((drift) => ({ version: drift.version, files: drift.files.map((f) => f.path) }))
     for (const drift of plan.drift) {
       options.log(

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto'
 import { DatabaseError, StepFailedError, errorMessage, type SqlErrorInfo } from '../errors.js'
 import type { MigrationFile, Statement, Version } from '../migrations/types.js'
-import { locate, preview } from './fenced-transaction.js'
+import { preview } from '../text.js'
+import { locate } from './fenced-transaction.js'
 import type { EngineContext, VersionOutcome } from './types.js'
 
 /** sha256 of a statement's text, as the progress table records it. */

@@ -28,7 +28,7 @@ import {
 import { rerunSentence, statementChecksum, stepFailed, stepRange, where, type RunContext, type Step } from './step-context.js'
 import type { EngineContext, VersionOutcome } from './types.js'
 import { runStatementAlone } from './unknown-outcomes.js'
-import { plural } from './words.js'
+import { plural } from '../text.js'
 
 export { statementChecksum } from './step-context.js'
 

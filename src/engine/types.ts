@@ -98,5 +98,3 @@ export interface EngineContext {
    */
   recordedRows?: number
 }
-
-export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -7,7 +7,7 @@ import { readAppliedRows } from './history-pages.js'
 import type { MetaTables } from './meta.js'
 import { metaTableExists, readPartialVersions } from './meta-store.js'
 import type { PartialVersion } from './types.js'
-import { plural } from './words.js'
+import { plural } from '../text.js'
 
 export interface ValidateOptions extends PlanOptions {
   dialect: EngineDialect

@@ -7,10 +7,11 @@ import type { ApplyReport as ApplyResult } from './markdown.js'
 import { StatementFailedError, StepFailedError, publicSqlMessage } from '../errors.js'
 import { MISPLACED_FIX, misplacedEffect } from '../migrations/transaction-control.js'
 import type { Version } from '../migrations/types.js'
-import { formatBytes, type PendingVersion, type Plan } from '../plan.js'
+import type { PendingVersion, Plan } from '../plan.js'
+import { formatBytes, plural } from '../text.js'
 import { syntaxErrorsBesides } from '../review/syntax.js'
 import type { Verification } from '../shadow/types.js'
-import { TABLE_BUDGET, cell, clip, code, fenced, fileCell, fitLines, formatDuration, plural, versionList } from './markdown.js'
+import { TABLE_BUDGET, cell, clip, code, fenced, fileCell, fitLines, formatDuration, versionList } from './markdown.js'
 import {
   REVIEW_BUDGET,
   activeFindings,
@@ -52,10 +53,6 @@ export interface PlanCommentInput {
 
 /** Marks a file whose own BEGIN … COMMIT wrapper is left out (in the table, explained once below it). */
 const WRAPPER_NOTE = 'BEGIN/COMMIT left out'
-
-function list(numbers: number[]): string {
-  return versionList(numbers)
-}
 
 /** The share of the comment the findings and the warnings may take; the SQL gets what is left. */
 const FINDINGS_BUDGET = 12_000
@@ -212,25 +209,25 @@ function refusals(plan: Plan, source: PlanSource): Refusals {
   }
   if (plan.drift.length) {
     const changed = plan.drift.map((d) => d.version)
-    labels.push(`${list(changed)} changed after ${changed.length === 1 ? 'it was' : 'they were'} ${applied}`)
+    labels.push(`${versionList(changed)} changed after ${changed.length === 1 ? 'it was' : 'they were'} ${applied}`)
   }
   if (plan.missing.length) {
-    items.push(`- ❗ **Missing**: ${list(plan.missing)} ${isOrAre(plan.missing.length)} ${against}, not in this branch.`)
-    labels.push(`${list(plan.missing)} missing from this branch`)
+    items.push(`- ❗ **Missing**: ${versionList(plan.missing)} ${isOrAre(plan.missing.length)} ${against}, not in this branch.`)
+    labels.push(`${versionList(plan.missing)} missing from this branch`)
   }
   // Out-of-order versions are a refusal only without allow-out-of-order (the plan then lists them but accepts them).
   if (plan.outOfOrder.length && plan.refusals.some((r) => r.startsWith('out of order:'))) {
     items.push(
-      `- ❗ **Out of order**: ${list(plan.outOfOrder)} ${isOrAre(plan.outOfOrder.length)} below the current version v${plan.currentVersion}; renumber above it.`
+      `- ❗ **Out of order**: ${versionList(plan.outOfOrder)} ${isOrAre(plan.outOfOrder.length)} below the current version v${plan.currentVersion}; renumber above it.`
     )
-    labels.push(`${list(plan.outOfOrder)} below the current v${plan.currentVersion}`)
+    labels.push(`${versionList(plan.outOfOrder)} below the current v${plan.currentVersion}`)
   }
   for (const large of plan.tooLarge) {
     items.push(
       `- ❗ **Too large**: v${large.version} is ${formatBytes(large.bytes)} of SQL; one runner Lambda invocation takes at most ${formatBytes(large.limit)}. Split it into several versions.`
     )
   }
-  if (plan.tooLarge.length) labels.push(`${list(plan.tooLarge.map((l) => l.version))} too large for one call`)
+  if (plan.tooLarge.length) labels.push(`${versionList(plan.tooLarge.map((l) => l.version))} too large for one call`)
   for (const o of plan.oversized)
     items.push(
       `- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`
@@ -251,7 +248,7 @@ function refusals(plan: Plan, source: PlanSource): Refusals {
   }
   if (plan.transactionControl.length) {
     const statements = [...new Set(plan.transactionControl.map((m) => m.statement))].join(', ')
-    labels.push(`transaction control (${statements}) in ${list([...new Set(plan.transactionControl.map((m) => m.version))])}`)
+    labels.push(`transaction control (${statements}) in ${versionList([...new Set(plan.transactionControl.map((m) => m.version))])}`)
   }
   // A refusal this renderer has no list for (a new kind) is shown as the plan words it.
   for (const refusal of plan.refusals.filter((r) => !KNOWN_REFUSALS.some((known) => r.startsWith(known)))) {
@@ -301,7 +298,7 @@ function sqlBlocks(plan: Plan, versions: Version[], budget: number): string[] {
       // One line for the rest, however many versions there are.
       const rest = plan.pending.slice(index).map((p) => p.version)
       out.push(
-        `SQL of ${plural(rest.length, 'more version')} not shown (${list(rest)}): the comment would exceed GitHub's size limit; see the files in the pull request.`
+        `SQL of ${plural(rest.length, 'more version')} not shown (${versionList(rest)}): the comment would exceed GitHub's size limit; see the files in the pull request.`
       )
       break
     }
@@ -379,7 +376,7 @@ export function renderPlanComment(input: PlanCommentInput): string {
   const total = plan.pending.reduce((sum, p) => sum + p.statements, 0)
   head.push(
     plan.pending.length
-      ? `${context} · **${plural(plan.pending.length, 'version')} pending**: ${list(plan.pending.map((p) => p.version))} (${plural(total, 'statement')})`
+      ? `${context} · **${plural(plan.pending.length, 'version')} pending**: ${versionList(plan.pending.map((p) => p.version))} (${plural(total, 'statement')})`
       : `${context} · nothing pending`
   )
   if (plan.pending.length) {
@@ -391,7 +388,7 @@ export function renderPlanComment(input: PlanCommentInput): string {
     })
     head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${plural(hidden, 'more version')} | | | | |`))
   }
-  if (plan.deferred.length) head.push('', `Held back by target-version v${plan.targetVersion}: ${list(plan.deferred)}`)
+  if (plan.deferred.length) head.push('', `Held back by target-version v${plan.targetVersion}: ${versionList(plan.deferred)}`)
   if (plan.pending.some((p) => p.files.some((f) => f.transactionWrapper))) {
     const why = 'every version already runs in one transaction, so those two statements are not sent'
     head.push('', `${WRAPPER_NOTE}: the file wraps all its statements in BEGIN … COMMIT; ${why}.`)
@@ -452,11 +449,11 @@ export function deploySummaryLine(result: ApplyResult, environment: string): str
       result.error instanceof StatementFailedError
         ? ` at ${result.error.location.file}:${result.error.location.line}: ${clip(publicSqlMessage(result.error.sqlError), 1_000)}`
         : `: ${clip(result.error.message, 2_000)}`
-    const before = applied.length ? `Applied ${list(applied)}, then ` : ''
+    const before = applied.length ? `Applied ${versionList(applied)}, then ` : ''
     return `${before}${result.failedVersion ? `v${result.failedVersion} failed` : 'Migration failed'} on ${environment}${where}`
   }
   if (!applied.length) return `${environment} is up to date at v${result.toVersion}`
-  return `Applied ${list(applied)} to ${environment} in ${formatDuration(result.durationMs)}`
+  return `Applied ${versionList(applied)} to ${environment} in ${formatDuration(result.durationMs)}`
 }
 
 export function renderDeployComment(input: DeployCommentInput): string {

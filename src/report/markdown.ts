@@ -5,6 +5,7 @@
  */
 import { StatementFailedError, StepFailedError, publicSqlMessage } from '../errors.js'
 import type { Plan } from '../plan.js'
+import { plural } from '../text.js'
 
 /** What a report shows of an apply run (the engine's result has this shape; report takes no engine type). */
 export interface ApplyReport {
@@ -43,11 +44,6 @@ export function code(text: string): string {
   const fence = '`'.repeat(longest + 1)
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : ''
   return `${fence}${pad}${text}${pad}${fence}`
-}
-
-/** `1 version`, `2 versions`, `1,200 versions`: a count with its noun, never `1 versions` or `version(s)`. */
-export function plural(count: number, word: string): string {
-  return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`
 }
 
 /** A table cell: no pipes or line breaks may break the row. */

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import { SEVERITIES, type Finding, type Severity } from '../review/types.js'
-import { clip, code, fenced, fitLines, plural } from './markdown.js'
+import { plural } from '../text.js'
+import { clip, code, fenced, fitLines } from './markdown.js'
 
 /** The `fail-on` input: the lowest severity that fails `plan`, or `never`. */
 export type FailOn = Severity | 'never'

@@ -18,6 +18,7 @@
  * - `fatal`     everything else (validation, permissions, statement timeout, a lost transaction).
  */
 import { DatabaseError, TransportError } from '../errors.js'
+import { realSleep } from '../text.js'
 
 export type ErrorClass = 'resuming' | 'throttled' | 'not-ready' | 'transient' | 'sql' | 'fatal'
 
@@ -139,8 +140,6 @@ export interface RetryOptions {
   log?: (msg: string) => void
 }
 
-export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
 /** Exponential backoff with "equal jitter": half the step fixed, half random. */
 export function backoffMs(attempt: number, baseMs: number, capMs: number, random: () => number): number {
   const step = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1))
@@ -188,7 +187,7 @@ const TRANSIENT_CAP_MS = 5000
  * TransportError saying so.
  */
 export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions): Promise<T> {
-  const sleep = options.sleep ?? defaultSleep
+  const sleep = options.sleep ?? realSleep
   const now = options.now ?? Date.now
   const random = options.random ?? Math.random
   const log = options.log ?? (() => {})

@@ -1,5 +1,6 @@
 /** The Data API's error text: SQL errors read out of its messages, and what its own errors mean. */
 import type { SqlErrorInfo } from '../../errors.js'
+import { preview } from '../../text.js'
 
 /** The service rejects longer `sql` (the SDK does not check). */
 export const MAX_SQL_LENGTH = 65_536
@@ -54,8 +55,7 @@ export function tooLong(sql: string): SqlErrorInfo | undefined {
 
 /** The first 80 characters of a statement, on one line, for messages. */
 export function sqlPreview(sql: string): string {
-  const flat = sql.replace(/\s+/g, ' ').trim()
-  return flat.length > 80 ? `"${flat.slice(0, 80)}…"` : `"${flat}"`
+  return `"${preview(sql, 80)}"`
 }
 
 /** What to do about the service errors a first setup meets. */

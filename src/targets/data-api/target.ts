@@ -18,7 +18,7 @@
 import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data'
 import { DatabaseError, TransportError, errorMessage } from '../../errors.js'
 import { DATA_API_REQUEST_TIMEOUT_MS, requestHandlerOptions } from '../aws-http.js'
-import { classifyError, defaultSleep, errorName, withRetry, type RetryOptions } from '../retry.js'
+import { classifyError, errorName, withRetry, type RetryOptions } from '../retry.js'
 import type { QueryOptions, QueryResult, SqlParams, Target, TransactionOptions, TransactionResult, TxStatement } from '../target.js'
 import type { WireDialect } from '../wire.js'
 import { HINTS, bareText, parseDataApiError, tooLong } from './errors.js'
@@ -26,6 +26,7 @@ import { waitForStatement, type LongStatementContext } from './long-statement.js
 import { runPackedTransaction, type PackedTransport } from './packed.js'
 import { MAX_PAUSE_IN_TRANSACTION_MS, StatementPerCall } from './transaction.js'
 import { toParameters, toQueryResult } from './values.js'
+import { realSleep } from '../../text.js'
 
 export interface DataApiTargetOptions {
   resourceArn: string
@@ -102,7 +103,7 @@ class DataApiTarget implements Target {
         requestHandler: requestHandlerOptions(options.requestTimeoutMs ?? DATA_API_REQUEST_TIMEOUT_MS),
         ...(options.endpoint ? { endpoint: options.endpoint } : {})
       })
-    this.sleep = options.sleep ?? defaultSleep
+    this.sleep = options.sleep ?? realSleep
     this.now = options.now ?? Date.now
     this.random = options.random ?? Math.random
     this.retry = {

@@ -110,15 +110,6 @@ export function sentence(message: string): string {
   return `${bare(message)}.`
 }
 
-export function formatBytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB (${bytes.toLocaleString('en-US')} bytes)`
-}
-
-export function preview(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty)'
-}
-
 // ── What the runner answers ─────────────────────────────────────────────────────────────────────────
 
 type Json = Record<string, unknown>

@@ -14,7 +14,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { CommitOutcomeUnknownError, DatabaseError, StatementOutcomeUnknownError, TransportError, errorMessage } from '../../errors.js'
 import { isConnectionTimeout, LAMBDA_REQUEST_TIMEOUT_MS, requestHandlerOptions } from '../aws-http.js'
-import { backoffMs, classifyError, defaultSleep, errorName, formatSeconds, withRetry, type RetryOptions } from '../retry.js'
+import { backoffMs, classifyError, errorName, formatSeconds, withRetry, type RetryOptions } from '../retry.js'
 import { LAMBDA_PAYLOAD_LIMIT, RUNNER_PROTOCOL, type RunnerRequest } from '../runner-protocol.js'
 import type { QueryOptions, QueryResult, Row, SqlParams, Target, TransactionOptions, TransactionResult, TxStatement } from '../target.js'
 import {
@@ -24,11 +24,9 @@ import {
   NOT_SENT,
   REFUSED_BEFORE_RUNNING,
   bare,
-  formatBytes,
   functionErrorRetries,
   isObject,
   isQueryResult,
-  preview,
   readFunctionFailure,
   runnerFailure,
   sentence,
@@ -37,6 +35,7 @@ import {
   type Reply
 } from './answers.js'
 import { parseFunctionName } from './function-name.js'
+import { formatBytes, preview, realSleep } from '../../text.js'
 
 export interface LambdaTargetOptions {
   /** A function name, `name:alias`, or an ARN (full or partial), optionally ending with `:qualifier`. */
@@ -96,7 +95,7 @@ class LambdaTarget implements Target {
     this.description = `lambda ${shown}`
     this.subject = `Lambda function ${shown}`
     this.log = options.log ?? (() => {})
-    this.sleep = options.sleep ?? defaultSleep
+    this.sleep = options.sleep ?? realSleep
     this.random = options.random ?? Math.random
     this.refusedTimeoutMs = options.refusedTimeoutMs ?? 120_000
     this.ownsClient = !options.client
@@ -254,7 +253,7 @@ class LambdaTarget implements Target {
     const payload = Buffer.from(JSON.stringify(request), 'utf8')
     if (payload.length > LAMBDA_PAYLOAD_LIMIT) {
       throw new TransportError(
-        `The ${request.op} request for ${this.subject} is ${formatBytes(payload.length)}; Lambda takes at most 6 MB ` +
+        `The ${request.op} request for ${this.subject} is ${formatBytes(payload.length)} (${payload.length.toLocaleString('en-US')} bytes); Lambda takes at most 6 MB ` +
           `(${LAMBDA_PAYLOAD_LIMIT.toLocaleString('en-US')} bytes) per synchronous invocation. Nothing was sent.`,
         'PAYLOAD_TOO_LARGE',
         false
@@ -335,7 +334,7 @@ class LambdaTarget implements Target {
 
   private notARunnerAnswer(text: string): string {
     return (
-      `${this.subject} answered something that is not a runner protocol ${RUNNER_PROTOCOL} answer: ${preview(text)}. ` +
+      `${this.subject} answered something that is not a runner protocol ${RUNNER_PROTOCOL} answer: ${preview(text) || '(empty)'}. ` +
       'Check that lambda-function names the aurora-migrate runner, deployed from the same release as the action.'
     )
   }

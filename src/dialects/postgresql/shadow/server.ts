@@ -10,7 +10,6 @@
  */
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
@@ -27,6 +26,7 @@ import {
 import { OutputTail, run } from './process.js'
 import { binariesFor, serverUser } from './server-user.js'
 import { ShadowUnavailableError } from '../../../shadow/unavailable.js'
+import { freePort } from '../../../free-port.js'
 
 export interface LocalPostgres {
   /** URL of the `postgres` database as the superuser `postgres` (with the password when one was given). */
@@ -40,19 +40,6 @@ export interface LocalPostgres {
   /** The server's process id (undefined only if the platform did not report one). */
   pid: number | undefined
   stop(): Promise<void>
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 function major(version: string): number {

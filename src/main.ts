@@ -17,7 +17,7 @@ import { InputError, MigrationFileError, StatementFailedError, errorMessage } fr
 import { discoverMigrations } from './migrations/discover.js'
 import type { Version } from './migrations/types.js'
 import { logBlock, logLine } from './printable.js'
-import { deploySummaryLine, renderDeployComment } from './report/comment.js'
+import { deploySummaryLine, renderDeployComment } from './report/deploy-comment.js'
 import { postDeploymentStatus, pullRequestsForCommit, stickyMarker, upsertStickyComment, type RepoRef } from './report/github.js'
 import { versionList } from './report/markdown.js'
 import { PLAN_OUTPUT_LIMIT, boundedSummary, planOutput, type RunOutputs } from './report/outputs.js'

@@ -1,17 +1,15 @@
 /**
- * Pure renderers for what people read on GitHub: the sticky plan comment on a pull request, the comment
- * a deploy leaves on the pull requests it shipped, and the one-line deployment status. Golden files in
- * __tests__/golden show their exact output.
+ * The sticky plan comment on a pull request, a pure renderer: the verdict, the versions, why apply would
+ * refuse (plan-refusals.ts), the review's findings and the SQL. Golden files in __tests__/golden show its
+ * exact output; the deploy comment is deploy-comment.ts.
  */
-import type { ApplyReport as ApplyResult } from './markdown.js'
-import { StatementFailedError, StepFailedError, publicSqlMessage } from '../errors.js'
-import { MISPLACED_FIX, misplacedEffect } from '../migrations/transaction-control.js'
 import type { Version } from '../migrations/types.js'
 import type { PendingVersion, Plan } from '../plan.js'
-import { formatBytes, plural } from '../text.js'
+import { plural } from '../text.js'
 import { syntaxErrorsBesides } from '../review/syntax.js'
 import type { Verification } from '../shadow/types.js'
-import { TABLE_BUDGET, cell, clip, code, fenced, fileCell, fitLines, formatDuration, versionList } from './markdown.js'
+import { TABLE_BUDGET, cell, clip, code, fenced, fileCell, fitLines, footer, versionList } from './markdown.js'
+import { refusals, type PlanSource, type Refusals } from './plan-refusals.js'
 import {
   REVIEW_BUDGET,
   activeFindings,
@@ -31,7 +29,7 @@ const BUDGET = COMMENT_LIMIT - 1_536
 /** No single file's SQL takes more than this, so one huge file does not hide the others. */
 const FILE_SQL_CAP = 20_000
 
-export type PlanSource = { kind: 'database' } | { kind: 'base-branch'; baseSha: string }
+export type { PlanSource } from './plan-refusals.js'
 
 export interface PlanCommentInput {
   environment: string
@@ -58,12 +56,6 @@ const WRAPPER_NOTE = 'BEGIN/COMMIT left out'
 const FINDINGS_BUDGET = 12_000
 const WARNINGS_BUDGET = 4_000
 const SCHEMA_CHANGE_BUDGET = 8_000
-
-/** The comment's last line: the tool, the workflow run and the commit. */
-export function footer(runUrl: string | null, sha: string | null): string {
-  const parts = [runUrl ? `[workflow run](${runUrl})` : null, sha ? `commit ${code(sha.slice(0, 7))}` : null].filter(Boolean)
-  return parts.length ? `<sub>aurora-migrate · ${parts.join(' · ')}</sub>` : '<sub>aurora-migrate</sub>'
-}
 
 function verificationCell(verification: Verification | null, version: number): string {
   const check = verification?.versions.find((v) => v.version === version)
@@ -171,92 +163,6 @@ function verdict(
   if (blocking.length) return `❌ **The review blocks this plan** (fail-on: ${failOn}) · ${tail}`
   const unverified = plan.pending.length && !verified(verification) ? ' (not verified)' : ''
   return `✅ **Ready to apply**${unverified} · ${tail}`
-}
-
-/** The beginnings of the refusals planMigrations writes for the lists below; any other refusal is shown as written. */
-const KNOWN_REFUSALS = [
-  'drift:',
-  'missing:',
-  'out of order:',
-  'too long:',
-  'too large:',
-  'not in a transaction:',
-  "transaction control inside the version's transaction:",
-  'transaction control in a -- migrate:no-transaction file:',
-  'transaction modes:'
-]
-
-interface Refusals {
-  /** One list item per reason, with where and what to do. */
-  items: string[]
-  /** A few words per reason for the verdict line. */
-  labels: string[]
-}
-
-/** Why apply would refuse to run, as list items and as short labels, from the plan's refusals. */
-function refusals(plan: Plan, source: PlanSource): Refusals {
-  const items: string[] = []
-  const labels: string[] = []
-  const applied = source.kind === 'database' ? 'applied' : 'merged'
-  const against = source.kind === 'database' ? 'applied in the database' : 'on the base branch'
-  const isOrAre = (count: number): string => (count === 1 ? 'is' : 'are')
-  for (const drift of plan.drift) {
-    items.push(
-      `- ❗ **v${drift.version} was changed after it was ${applied}**: ` +
-        drift.files.map((f) => `${code(f.path)} ${f.change}`).join(', ') +
-        '. Applied versions must not be edited: put the change in a new version.'
-    )
-  }
-  if (plan.drift.length) {
-    const changed = plan.drift.map((d) => d.version)
-    labels.push(`${versionList(changed)} changed after ${changed.length === 1 ? 'it was' : 'they were'} ${applied}`)
-  }
-  if (plan.missing.length) {
-    items.push(`- ❗ **Missing**: ${versionList(plan.missing)} ${isOrAre(plan.missing.length)} ${against}, not in this branch.`)
-    labels.push(`${versionList(plan.missing)} missing from this branch`)
-  }
-  // Out-of-order versions are a refusal only without allow-out-of-order (the plan then lists them but accepts them).
-  if (plan.outOfOrder.length && plan.refusals.some((r) => r.startsWith('out of order:'))) {
-    items.push(
-      `- ❗ **Out of order**: ${versionList(plan.outOfOrder)} ${isOrAre(plan.outOfOrder.length)} below the current version v${plan.currentVersion}; renumber above it.`
-    )
-    labels.push(`${versionList(plan.outOfOrder)} below the current v${plan.currentVersion}`)
-  }
-  for (const large of plan.tooLarge) {
-    items.push(
-      `- ❗ **Too large**: v${large.version} is ${formatBytes(large.bytes)} of SQL; one runner Lambda invocation takes at most ${formatBytes(large.limit)}. Split it into several versions.`
-    )
-  }
-  if (plan.tooLarge.length) labels.push(`${versionList(plan.tooLarge.map((l) => l.version))} too large for one call`)
-  for (const o of plan.oversized)
-    items.push(
-      `- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`
-    )
-  if (plan.oversized.length) labels.push(`${plural(plan.oversized.length, 'statement')} too long for one call`)
-  const conflicts = plan.transactionConflicts.filter((conflict) => conflict.severity === 'error')
-  for (const c of conflicts) {
-    items.push(
-      `- ❗ **Cannot run in a transaction**: ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)}. ` +
-        `Add ${code('-- migrate:no-transaction')} as the first line of that file, or move the statement into a file of its own that starts with it.`
-    )
-  }
-  if (conflicts.length) labels.push(`${[...new Set(conflicts.map((c) => c.statement))].join(', ')} inside a transaction`)
-  for (const m of plan.transactionControl) {
-    const fix = MISPLACED_FIX[m.context].replace('-- migrate:no-transaction', code('-- migrate:no-transaction'))
-    const where = code(`${m.file}:${m.line}:${m.column}`)
-    items.push(`- ❗ **Transaction control**: ${code(m.statement)} at ${where} ${misplacedEffect(m)}. ${fix}`)
-  }
-  if (plan.transactionControl.length) {
-    const statements = [...new Set(plan.transactionControl.map((m) => m.statement))].join(', ')
-    labels.push(`transaction control (${statements}) in ${versionList([...new Set(plan.transactionControl.map((m) => m.version))])}`)
-  }
-  // A refusal this renderer has no list for (a new kind) is shown as the plan words it.
-  for (const refusal of plan.refusals.filter((r) => !KNOWN_REFUSALS.some((known) => r.startsWith(known)))) {
-    items.push(`- ❗ ${cell(clip(refusal.replace(/\s+/g, ' '), 2_000))}`)
-    const colon = refusal.indexOf(':')
-    labels.push(cell(clip(colon > 0 && colon <= 60 ? refusal.slice(0, colon) : refusal, 60)))
-  }
-  return { items, labels }
 }
 
 /** Warnings of the plan itself (ADD VALUE in a transaction): apply runs anyway; listed and counted with the review's. */
@@ -433,46 +339,3 @@ export function renderPlanComment(input: PlanCommentInput): string {
 
 /** An empty review, for the plan's own warnings when the review was not computed. */
 const NO_REVIEW: ReviewInput = { findings: [], checked: { rules: 0, catalog: 'no-target', trace: false }, pullRequestFilesUrl: null }
-
-export interface DeployCommentInput {
-  environment: string
-  result: ApplyResult
-  runUrl: string | null
-  sha: string | null
-}
-
-/** One line for a deployment status (GitHub cuts descriptions at 140 characters) and the comment's head. */
-export function deploySummaryLine(result: ApplyResult, environment: string): string {
-  const applied = result.applied.map((a) => a.version)
-  if (result.error) {
-    const where =
-      result.error instanceof StatementFailedError
-        ? ` at ${result.error.location.file}:${result.error.location.line}: ${clip(publicSqlMessage(result.error.sqlError), 1_000)}`
-        : `: ${clip(result.error.message, 2_000)}`
-    const before = applied.length ? `Applied ${versionList(applied)}, then ` : ''
-    return `${before}${result.failedVersion ? `v${result.failedVersion} failed` : 'Migration failed'} on ${environment}${where}`
-  }
-  if (!applied.length) return `${environment} is up to date at v${result.toVersion}`
-  return `Applied ${versionList(applied)} to ${environment} in ${formatDuration(result.durationMs)}`
-}
-
-export function renderDeployComment(input: DeployCommentInput): string {
-  const { result } = input
-  const icon = result.error ? '❌' : '✅'
-  const lines = [`${icon} **${cell(deploySummaryLine(result, input.environment))}** (now at v${result.toVersion})`]
-  if (result.applied.length) {
-    lines.push('', '| Version | Statements | Duration |', '|---|---:|---:|')
-    const rows = result.applied.map(
-      (a) =>
-        `| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`
-    )
-    lines.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${plural(hidden, 'more version')} | | |`))
-  }
-  if (result.error instanceof StepFailedError) {
-    lines.push('', result.error.outcome)
-  } else if (result.error instanceof StatementFailedError) {
-    lines.push('', `v${result.error.version} was rolled back; versions before it stay applied.`)
-  }
-  lines.push('', footer(input.runUrl, input.sha), '')
-  return lines.join('\n')
-}

@@ -170,3 +170,9 @@ function renderError(error: Error): string[] {
   }
   return ['> [!CAUTION]', `> ${clip(error.message, 4_000).split('\n').join('\n> ')}`]
 }
+
+/** The comment's last line: the tool, the workflow run and the commit. */
+export function footer(runUrl: string | null, sha: string | null): string {
+  const parts = [runUrl ? `[workflow run](${runUrl})` : null, sha ? `commit ${code(sha.slice(0, 7))}` : null].filter(Boolean)
+  return parts.length ? `<sub>aurora-migrate · ${parts.join(' · ')}</sub>` : '<sub>aurora-migrate</sub>'
+}

@@ -5,7 +5,7 @@
  * is shown as code, never as Markdown, with control characters escaped.
  */
 import { printable } from '../printable.js'
-import { footer } from './comment.js'
+import { footer } from './markdown.js'
 import { clip, code, fenced } from './markdown.js'
 
 export interface RefusedPlanInput {

@@ -1,6 +1,6 @@
 /**
  * The value shapes every transport returns for the same column type (see
- * `__tests__/support/target-contract.ts`): timestamps as ISO strings in UTC, anything that is not a
+ * `testkit/contract/target-contract.ts`): timestamps as ISO strings in UTC, anything that is not a
  * SqlValue already (arrays, buffers, objects) as a string.
  */
 import type { SqlValue } from './target.js'

@@ -1,6 +1,6 @@
 /**
  * The `pg` driver's type parsers for the direct transport: values in the same shapes the Data API
- * transport returns for the same SQL (see `__tests__/support/target-contract.ts`): int2/int4 → number,
+ * transport returns for the same SQL (see `testkit/contract/target-contract.ts`): int2/int4 → number,
  * int8/numeric → string, json/jsonb → the server's own text, timestamps → ISO strings in UTC, dates →
  * `YYYY-MM-DD`.
  */

@@ -5,10 +5,11 @@ import { CommitOutcomeUnknownError } from '../../src/errors.js'
 import { PostgresTarget } from '../../src/targets/postgres.js'
 import type { Target } from '../../src/targets/target.js'
 import { describeEngine, options } from '../../testkit/contract/engine-cases.js'
+import { overTransport, TRANSPORTS } from '../../testkit/contract/registry.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
 
-describeEngine('a direct PostgreSQL URL', { connect: async (url) => new PostgresTarget(url) })
+for (const [dialect, transport] of overTransport(TRANSPORTS.url)) describeEngine(dialect, transport)
 
 test('a user without CREATE on the schema applies once the meta tables exist; a meta table in its own schema is created', async () => {
   const db = await createTestDatabase('engine_priv')

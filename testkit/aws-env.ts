@@ -16,7 +16,7 @@ export const DUMMY_AWS_ENV: Readonly<Record<string, string>> = {
 /** Replaces the AWS environment (every AWS_ variable) with the dummy one; returns the function that puts the saved one back. */
 export function setDummyAwsEnvironment(): () => void {
   const saved: Record<string, string | undefined> = {}
-  for (const key of [...Object.keys(process.env).filter((k) => k.startsWith('AWS_')), ...Object.keys(DUMMY_AWS_ENV)]) {
+  for (const key of new Set([...Object.keys(process.env).filter((k) => k.startsWith('AWS_')), ...Object.keys(DUMMY_AWS_ENV)])) {
     saved[key] = process.env[key]
     delete process.env[key]
   }

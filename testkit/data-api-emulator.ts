@@ -12,9 +12,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import pg from 'pg'
 import { loadModule, parse, scan } from 'libpg-query'
+import { readBody as readLimitedBody, startEmulatorServer } from './emulator-server.js'
 
 export type DataApiOperation =
   'ExecuteStatement' | 'BatchExecuteStatement' | 'BeginTransaction' | 'CommitTransaction' | 'RollbackTransaction'
@@ -599,9 +599,6 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
   let resumingUntil = 0
   let throttleCalls: CountedFault[] = []
   let faults: Fault[] = []
-  let stopped = false
-  /** Ends each call held by a `hang` fault. */
-  const hung = new Set<() => void>()
 
   await ensureParser()
 
@@ -988,16 +985,12 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
     RollbackTransaction: rollbackTransaction
   }
 
+  /** The request's body, and whether the request (its headers counted) is over the service's limit. */
   async function readBody(req: http.IncomingMessage): Promise<{ text: string; tooLarge: boolean }> {
-    const chunks: Buffer[] = []
-    let size = 0
     let headerBytes = 0
     for (let i = 0; i < req.rawHeaders.length; i++) headerBytes += Buffer.byteLength(req.rawHeaders[i]) + 2
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length
-      if (size + headerBytes <= MAX_REQUEST_BYTES) chunks.push(chunk as Buffer)
-    }
-    return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: size + headerBytes > MAX_REQUEST_BYTES }
+    const { body, size } = await readLimitedBody(req, MAX_REQUEST_BYTES - headerBytes)
+    return { text: body.toString('utf8'), tooLarge: size + headerBytes > MAX_REQUEST_BYTES }
   }
 
   function send(res: http.ServerResponse, call: EmulatorCall, status: number, body: ReplyBody, errorType?: string) {
@@ -1018,17 +1011,8 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
     send(res, call, error.status, { message: error.message, ...error.extra }, error.type)
   }
 
-  /** Holds a call without answering until the client closes the connection or the emulator stops. */
-  async function hold(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    let release = () => {}
-    await new Promise<void>((resolve) => {
-      release = resolve
-      hung.add(resolve)
-      res.once('close', resolve)
-    })
-    hung.delete(release)
-    req.socket.destroy()
-  }
+  /** Holds a call (a `hang` fault) without answering until the client closes the connection or the emulator stops. */
+  const hold = (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => server.hold(req, res)
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const n = ++callCount
@@ -1121,36 +1105,17 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
     send(res, call, status, reply, errorType)
   }
 
-  const server = http.createServer((req, res) => {
-    if (stopped) {
-      req.socket.destroy()
-      return
-    }
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-ErrorType': 'InternalServerErrorException' })
-        res.end(JSON.stringify({ message: `Emulator failure: ${String(error)}` }))
-      }
-    })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
+  const server = await startEmulatorServer(handle, { errorType: 'InternalServerErrorException', body: (message) => ({ message }) })
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     resourceArn,
     secretArn,
     calls,
     faults: faultPlan,
     openTransactions: () => transactions.size,
     async stop() {
-      stopped = true
-      for (const release of [...hung]) release()
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await server.close()
       for (const tx of [...transactions.values()]) {
         if (tx.busy) await cancelBackend(tx.pool, tx.client).catch(() => {})
         await endTransaction(tx, 'expired', 'ROLLBACK').catch(() => {})

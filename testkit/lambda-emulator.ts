@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { readBody, startEmulatorServer } from './emulator-server.js'
 
 /** Lambda's limit for a synchronous request and response payload. */
 export const PAYLOAD_LIMIT = 6 * 1024 * 1024
@@ -267,9 +267,6 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
   let throttles: CountedFault[] = []
   let pendings: CountedFault[] = []
   let faults: Fault[] = []
-  let stopped = false
-  /** Ends each invocation held by a `hang` fault. */
-  const hung = new Set<() => void>()
 
   const arn = (name: string, qualifier?: string) =>
     `arn:aws:lambda:${region}:${accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`
@@ -335,7 +332,7 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
   /** A sandbox goes back to the pool after a clean invocation; after a timeout or crash it is discarded once its work ends. */
   function releaseSandbox(state: FunctionState, sandbox: Sandbox, reuse: boolean): void {
     sandbox.busy = false
-    if (reuse && !stopped) state.idle.push(sandbox)
+    if (reuse && !server.stopped) state.idle.push(sandbox)
   }
 
   /** Runs the handler in a sandbox; `answerAfterMs` forces a Sandbox.Timedout answer that early (the timeout fault). */
@@ -450,27 +447,8 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     send(res, call, 200, JSON.stringify(outcome.body), { ...headers, 'X-Amz-Function-Error': 'Unhandled' })
   }
 
-  /** Holds an invocation without answering until the client closes the connection or the emulator stops. */
-  async function hold(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    let release = () => {}
-    await new Promise<void>((resolve) => {
-      release = resolve
-      hung.add(resolve)
-      res.once('close', resolve)
-    })
-    hung.delete(release)
-    req.socket.destroy()
-  }
-
-  async function readBody(req: http.IncomingMessage): Promise<{ body: Buffer; size: number }> {
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length
-      if (size <= PAYLOAD_LIMIT) chunks.push(chunk as Buffer)
-    }
-    return { body: Buffer.concat(chunks), size }
-  }
+  /** Holds an invocation (a `hang` fault) without answering until the client closes the connection or the emulator stops. */
+  const hold = (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => server.hold(req, res)
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const n = ++callCount
@@ -478,7 +456,7 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     const invocationType = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse')
     const call: LambdaCall = { n, invocationType, payloadBytes: 0, ran: false }
     calls.push(call)
-    const { body, size } = await readBody(req)
+    const { body, size } = await readBody(req, PAYLOAD_LIMIT)
     call.payloadBytes = size
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs))
 
@@ -651,30 +629,14 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     sendOutcome(res, call, outcome, version)
   }
 
-  const server = http.createServer((req, res) => {
-    if (stopped) {
-      req.socket.destroy()
-      return
-    }
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-ErrorType': 'ServiceException' })
-        res.end(JSON.stringify({ Type: 'Service', message: `Emulator failure: ${String(error)}` }))
-      }
-    })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
+  const server = await startEmulatorServer(handle, { errorType: 'ServiceException', body: (message) => ({ Type: 'Service', message }) })
 
   async function settled(): Promise<void> {
     while (running.size > 0) await Promise.allSettled([...running])
   }
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     region,
     accountId,
     calls,
@@ -683,10 +645,7 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     running: () => running.size,
     settled,
     async stop() {
-      stopped = true
-      for (const release of [...hung]) release()
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await server.close()
       let grace: NodeJS.Timeout | undefined
       await Promise.race([
         settled(),

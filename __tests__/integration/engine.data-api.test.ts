@@ -8,6 +8,7 @@ import { discoverMigrations } from '../../testkit/migrations.js'
 import { createDataApiTarget } from '../../src/targets/data-api.js'
 import type { Target } from '../../src/targets/target.js'
 import { describeEngine, options } from '../../testkit/contract/engine-cases.js'
+import { overTransport, TRANSPORTS } from '../../testkit/contract/registry.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { useDataApiEmulator } from '../../testkit/use-emulator.js'
 import { postgresql } from '../../src/dialects/postgresql/index.js'
@@ -25,7 +26,7 @@ function connect(url: string, extra: { sleep?: (ms: number) => Promise<void>; lo
   })
 }
 
-describeEngine('the RDS Data API', { connect: async (url) => connect(url) })
+for (const [dialect, transport] of overTransport(TRANSPORTS['data-api'])) describeEngine(dialect, transport)
 
 describe('engine over the RDS Data API, transport-specific', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>

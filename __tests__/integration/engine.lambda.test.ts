@@ -12,6 +12,7 @@ import { discoverMigrations } from '../../testkit/migrations.js'
 import { createLambdaTarget, type LambdaTargetOptions } from '../../src/targets/lambda.js'
 import type { Target } from '../../src/targets/target.js'
 import { describeEngine, options } from '../../testkit/contract/engine-cases.js'
+import { overTransport, TRANSPORTS } from '../../testkit/contract/registry.js'
 import { startLambdaEmulator, type LambdaEmulator } from '../../testkit/lambda-emulator.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
@@ -29,22 +30,7 @@ function startRunner(url: string): Promise<LambdaEmulator> {
   })
 }
 
-describeEngine('the runner Lambda', {
-  async connect(url) {
-    const emulator = await startRunner(url)
-    const target = createLambdaTarget({ functionName: RUNNER, endpoint: emulator.endpoint })
-    const connected: Target = {
-      description: target.description,
-      query: (text, params) => target.query(text, params),
-      transaction: (statements) => target.transaction(statements),
-      async close() {
-        await target.close()
-        await emulator.stop()
-      }
-    }
-    return connected
-  }
-})
+for (const [dialect, transport] of overTransport(TRANSPORTS.lambda)) describeEngine(dialect, transport)
 
 describe('engine over the runner Lambda, transport-specific', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>

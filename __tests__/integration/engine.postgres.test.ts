@@ -5,11 +5,12 @@ import { CommitOutcomeUnknownError } from '../../src/errors.js'
 import { PostgresTarget } from '../../src/targets/postgres.js'
 import type { Target } from '../../src/targets/target.js'
 import { describeEngine, options } from '../../testkit/contract/engine-cases.js'
+import { overTransport, TRANSPORTS } from '../../testkit/contract/registry.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
 import { postgresql } from '../../src/dialects/postgresql/index.js'
 
-describeEngine('a direct PostgreSQL URL', { connect: async (url) => new PostgresTarget(url, { wire: postgresql.wire }) })
+for (const [dialect, transport] of overTransport(TRANSPORTS.url)) describeEngine(dialect, transport)
 
 test('a user without CREATE on the schema applies once the meta tables exist; a meta table in its own schema is created', async () => {
   const db = await createTestDatabase('engine_priv')

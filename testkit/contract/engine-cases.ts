@@ -1,25 +1,20 @@
 /**
- * End-to-end cases of the engine (discover → plan → apply) that every transport runs unchanged:
- * the seed's ToDo schema applied, re-applied, drift, a failing statement or COMMIT, concurrent runs, the
- * lease and its fence, session settings that must not outlive their version.
+ * End-to-end cases of the engine (discover → plan → apply) that every (dialect, transport) pair runs unchanged:
+ * the ToDo schema applied, re-applied, drift, a failing statement or COMMIT, concurrent runs, the lease and its
+ * fence, session settings that must not outlive their version. The dialect fixture gives each case's migration
+ * files, the queries that look at what a run left behind and what the database answers.
  */
-import path from 'node:path'
 import { applyMigrations, type ApplyOptions } from '../../src/engine/apply.js'
 import { metaTables } from '../../src/engine/meta.js'
 import { ensureMetaTables } from '../../src/engine/meta-store.js'
+import { dialectFor, type DialectName } from '../../src/dialects/index.js'
 import { postgresql } from '../../src/dialects/postgresql/index.js'
 import { LeaseLostError, LeaseTimeoutError, PlanRefusedError, StatementFailedError, VersionTransactionError } from '../../src/errors.js'
-import { discoverMigrations } from '../migrations.js'
+import * as discover from '../../src/migrations/discover.js'
 import type { Target } from '../../src/targets/target.js'
-import { createTestDatabase, sql } from '../postgres.js'
 import { writeMigrations } from '../versions.js'
-
-export interface TransportFixture {
-  /** A new Target on the database at `url` (a direct PostgreSQL URL). */
-  connect(url: string): Promise<Target>
-}
-
-const TODO = path.resolve('examples/todo/migrations/resources')
+import type { DialectFixture, TestDatabase } from './fixture.js'
+import type { TransportFixture } from './transports.js'
 
 export function options(overrides: Partial<ApplyOptions> = {}): ApplyOptions & { logs: string[] } {
   const logs: string[] = []
@@ -35,20 +30,32 @@ export function options(overrides: Partial<ApplyOptions> = {}): ApplyOptions & {
   }
 }
 
-export function describeEngine(name: string, fixture: TransportFixture): void {
-  describe(`engine over ${name}`, () => {
-    let db: Awaited<ReturnType<typeof createTestDatabase>>
-    const targets: Target[] = []
+const engineOptions = options
+
+export function describeEngine(dialect: DialectFixture, transport: TransportFixture): void {
+  describe(`engine over ${transport.title} (${dialect.name} × ${transport.name})`, () => {
+    const e = dialect.engineCases
+    // The dialect's own parts: files split with its syntax, the engine speaking its SQL.
+    const { engine, syntax } = dialectFor(dialect.name as DialectName)
+    const discoverMigrations = (dir: string, workspace?: string): ReturnType<typeof discover.discoverMigrations> =>
+      discover.discoverMigrations(syntax, dir, workspace)
+    const options = (overrides: Partial<ApplyOptions> = {}): ReturnType<typeof engineOptions> =>
+      engineOptions({ dialect: engine, ...overrides })
+    const sql = dialect.sql
+    const TODO = e.todo
+    let db: TestDatabase
+    const open = transport.use(dialect)
+    const connections: Array<{ close(): Promise<void> }> = []
     const connect = async (): Promise<Target> => {
-      const target = await fixture.connect(db.url)
-      targets.push(target)
-      return target
+      const connection = await open(db)
+      connections.push(connection)
+      return connection.target
     }
     beforeEach(async () => {
-      db = await createTestDatabase('engine')
+      db = await dialect.createDatabase('engine')
     })
     afterEach(async () => {
-      await Promise.all(targets.splice(0).map((t) => t.close()))
+      await Promise.all(connections.splice(0).map((c) => c.close()))
       await db.drop()
     })
 
@@ -59,12 +66,9 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(first.error).toBeNull()
       expect(first.applied.map((a) => a.version)).toEqual([1, 2])
       expect([first.fromVersion, first.toVersion]).toEqual([0, 2])
-      const tables = await sql<{ t: string }>(
-        db.url,
-        `select string_agg(table_name::text, ',' order by table_name) as t from information_schema.tables where table_schema = 'public'`
-      )
-      expect(tables[0].t).toBe('lists,notes,overdue_notes,schema_migrations,schema_migrations_lock,schema_migrations_progress,users')
-      const rows = await sql<Record<string, unknown>>(db.url, 'select * from schema_migrations order by version')
+      const tables = await sql<{ t: string }>(db.url, e.todoApplied.tables)
+      expect(tables[0].t).toBe(e.todoApplied.tableList)
+      const rows = await sql<Record<string, unknown>>(db.url, e.todoApplied.rows)
       expect(rows.map((r) => [r.version, r.description, r.applied_by, r.commit_sha, r.run_url])).toEqual([
         [1, '', 'octocat', 'c0ffee', 'https://github.com/o/r/actions/runs/1'],
         [2, 'due_dates', 'octocat', 'c0ffee', 'https://github.com/o/r/actions/runs/1']
@@ -72,7 +76,7 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(rows[0].checksum).toBe(versions[0].checksum)
       expect(rows[0].files).toEqual(versions[0].files.map((f) => ({ name: f.name, checksum: f.checksum, statements: f.statements.length })))
       expect(typeof rows[0].execution_ms).toBe('number')
-      const lease = await sql<{ owner: string }>(db.url, 'select owner, expires_at < now() as free from schema_migrations_lock')
+      const lease = await sql<{ owner: string }>(db.url, e.todoApplied.lease)
       expect(lease[0]).toEqual({ owner: '', free: true })
 
       const second = await applyMigrations(target, versions, options())
@@ -82,25 +86,22 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
     })
 
     test('an edited applied file is drift: nothing is applied and the file is named', async () => {
-      const dir = writeMigrations({ 'v1/01_a.sql': 'create table a (id int);', 'v2/01_b.sql': 'create table b (id int);' })
+      const dir = writeMigrations(e.drift.files)
       const target = await connect()
       const { versions } = await discoverMigrations(dir, dir)
       expect((await applyMigrations(target, versions.slice(0, 1), options())).applied).toHaveLength(1)
-      writeMigrations({ 'v1/01_a.sql': 'create table a (id bigint);' }, dir)
+      writeMigrations(e.drift.edited, dir)
       const edited = await discoverMigrations(dir, dir)
       const result = await applyMigrations(target, edited.versions, options())
       expect(result.error).toBeInstanceOf(PlanRefusedError)
       expect(result.error!.message).toMatch(/drift: v1 \(v1\/01_a.sql modified\)/)
       expect(result.applied).toEqual([])
-      expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'b'`)).toEqual([])
+      expect(await sql(db.url, e.drift.tableB)).toEqual([])
     })
 
     test('a failing second statement leaves nothing of its version, keeps earlier versions, and names file, line and column', async () => {
-      const dir = writeMigrations({
-        'v1/01_a.sql': 'create table a (id int);',
-        'v2/01_b.sql': 'create table b (id int);\n\ninsert into b values (1);\n  create tabel c (id int);\n',
-        'v3/01_c.sql': 'create table d (id int);'
-      })
+      const x = e.failingSecond
+      const dir = writeMigrations(x.files)
       const target = await connect()
       const { versions } = await discoverMigrations(dir, dir)
       const result = await applyMigrations(target, versions, options())
@@ -109,26 +110,18 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       const error = result.error as StatementFailedError
       expect(error).toBeInstanceOf(StatementFailedError)
       expect(error.location).toEqual({ file: 'v2/01_b.sql', line: 4, column: 10 })
-      expect(error.sqlError.sqlState).toBe('42601')
-      expect(error.message).toMatch(/^v2 failed at v2\/01_b.sql:4:10: syntax error at or near "tabel"/)
-      const present = await sql<{ table_name: string }>(
-        db.url,
-        `select table_name from information_schema.tables where table_schema = 'public' and table_name in ('a','b','d')`
-      )
+      expect(error.sqlError.sqlState).toBe(x.sqlState)
+      expect(error.message).toMatch(x.message)
+      const present = await sql<{ table_name: string }>(db.url, x.present)
       expect(present.map((r) => r.table_name)).toEqual(['a'])
-      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations')).map((r) => r.version)).toEqual([1])
+      expect((await sql<{ version: number }>(db.url, x.versions)).map((r) => r.version)).toEqual([1])
       // The lease is released even after a failure.
-      expect((await sql<{ free: boolean }>(db.url, 'select expires_at < now() as free from schema_migrations_lock'))[0].free).toBe(true)
+      expect((await sql<{ free: boolean }>(db.url, x.leaseFree))[0].free).toBe(true)
     })
 
     test('a syntax error in the middle of a version points at its file, line and column and leaves nothing of the version', async () => {
-      const dir = writeMigrations({
-        'v1/01_a.sql': 'create table a (id int);',
-        'v2/01_first.sql': 'create table b (id int);\ninsert into b values (1);\n',
-        'v2/02_middle.sql':
-          'create table c (id int);\n\nalter table c\n  add column note text,\n  add colum other int;\ncreate table e (id int);\n',
-        'v2/03_last.sql': 'create table f (id int);\n'
-      })
+      const x = e.syntaxInMiddle
+      const dir = writeMigrations(x.files)
       const { versions } = await discoverMigrations(dir, dir)
       const result = await applyMigrations(await connect(), versions, options())
       expect(result.applied.map((a) => a.version)).toEqual([1])
@@ -136,27 +129,17 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       const error = result.error as StatementFailedError
       expect(error).toBeInstanceOf(StatementFailedError)
       expect(error.location).toEqual({ file: 'v2/02_middle.sql', line: 5, column: 19 })
-      expect(error.sqlError.sqlState).toBe('42601')
-      expect(error.message).toMatch(/^v2 failed at v2\/02_middle.sql:5:19: syntax error at or near "int"/)
-      const present = await sql<{ table_name: string }>(
-        db.url,
-        `select table_name::text from information_schema.tables where table_schema = 'public' and table_name in ('a','b','c','e','f') order by 1`
-      )
+      expect(error.sqlError.sqlState).toBe(x.sqlState)
+      expect(error.message).toMatch(x.message)
+      const present = await sql<{ table_name: string }>(db.url, x.present)
       expect(present.map((r) => r.table_name)).toEqual(['a'])
-      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations')).map((r) => r.version)).toEqual([1])
-      expect(await sql(db.url, 'select owner, expires_at < now() as free from schema_migrations_lock')).toEqual([{ owner: '', free: true }])
+      expect((await sql<{ version: number }>(db.url, x.versions)).map((r) => r.version)).toEqual([1])
+      expect(await sql(db.url, x.lease)).toEqual([{ owner: '', free: true }])
     })
 
-    test("an error inside a plpgsql function body: its place in the file, and PostgreSQL's message, SQLSTATE, detail and hint", async () => {
-      const dir = writeMigrations({
-        'v1/01_a.sql': 'create table a (id int);',
-        // A syntax error in the body, found when the function is created: PostgreSQL places it in the statement.
-        'v2/01_fn.sql': 'create table b (id int);\ncreate function g() returns int language plpgsql as $$\nbegin\n  retrun 1;\nend $$;\n',
-        // An error the body raises when it runs, with its detail and hint.
-        'v3/01_fn.sql':
-          "create table c (id int);\ncreate function f() returns void language plpgsql as $body$\nbegin\n  raise exception 'the balance would go negative'\n" +
-          "    using errcode = '22012', detail = 'account 7 holds 10', hint = 'top the account up first';\nend $body$;\n\n  select f();\n"
-      })
+    test("an error inside a function body: its place in the file, and the database's message, SQLSTATE, detail and hint", async () => {
+      const x = e.functionBody
+      const dir = writeMigrations(x.files)
       const { versions } = await discoverMigrations(dir, dir)
       const target = await connect()
       const first = await applyMigrations(target, versions, options())
@@ -165,42 +148,27 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       const compile = first.error as StatementFailedError
       expect(compile).toBeInstanceOf(StatementFailedError)
       expect(compile.location).toEqual({ file: 'v2/01_fn.sql', line: 4, column: 3 })
-      expect(compile.sqlError.sqlState).toBe('42601')
-      expect(compile.sqlError.message).toMatch(/syntax error at or near "retrun"/)
-      expect(await sql(db.url, `select proname from pg_proc where proname in ('f', 'g')`)).toEqual([])
-      expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'b'`)).toEqual([])
+      expect(compile.sqlError.sqlState).toBe(x.compileSqlState)
+      expect(compile.sqlError.message).toMatch(x.compileMessage)
+      expect(await sql(db.url, x.functions)).toEqual([])
+      expect(await sql(db.url, x.tableB)).toEqual([])
 
-      const fixed = writeMigrations(
-        {
-          'v2/01_fn.sql': 'create table b (id int);\ncreate function g() returns int language plpgsql as $$\nbegin\n  return 1;\nend $$;\n'
-        },
-        dir
-      )
+      const fixed = writeMigrations(x.fixed, dir)
       const second = await applyMigrations(target, (await discoverMigrations(fixed, fixed)).versions, options())
       expect(second.applied.map((a) => a.version)).toEqual([2])
       expect(second.failedVersion).toBe(3)
       const raised = second.error as StatementFailedError
       expect(raised).toBeInstanceOf(StatementFailedError)
       expect(raised.location).toEqual({ file: 'v3/01_fn.sql', line: 8, column: 3 })
-      expect(raised.sqlError).toMatchObject({
-        message: 'the balance would go negative',
-        sqlState: '22012',
-        detail: 'account 7 holds 10',
-        hint: 'top the account up first'
-      })
-      expect(await sql(db.url, `select proname::text from pg_proc where proname in ('f', 'g')`)).toEqual([{ proname: 'g' }])
-      expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'c'`)).toEqual([])
-      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([
-        1, 2
-      ])
+      expect(raised.sqlError).toMatchObject(x.raised)
+      expect(await sql(db.url, x.functionNames)).toEqual([{ proname: 'g' }])
+      expect(await sql(db.url, x.tableC)).toEqual([])
+      expect((await sql<{ version: number }>(db.url, x.versionsInOrder)).map((r) => r.version)).toEqual([1, 2])
     })
 
     test('BEGIN/COMMIT around a whole file stay inside the version: a later failure leaves nothing of it', async () => {
-      const dir = writeMigrations({
-        'v1/01.sql': 'BEGIN;\ncreate table a (id int);\nCOMMIT;\n',
-        'v2/01_wrapped.sql': 'BEGIN;\ncreate table b (id int);\ninsert into b values (1);\nCOMMIT;\n',
-        'v2/02_fails.sql': 'insert into missing values (1);\n'
-      })
+      const x = e.wrappedFile
+      const dir = writeMigrations(x.files)
       const { versions } = await discoverMigrations(dir, dir)
       const result = await applyMigrations(await connect(), versions, options())
       expect(result.applied.map((a) => a.version)).toEqual([1])
@@ -208,45 +176,30 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       const error = result.error as StatementFailedError
       expect(error).toBeInstanceOf(StatementFailedError)
       expect(error.location).toEqual({ file: 'v2/02_fails.sql', line: 1, column: 13 })
-      expect(error.sqlError.sqlState).toBe('42P01')
+      expect(error.sqlError.sqlState).toBe(x.sqlState)
       // The wrapper's COMMIT did not commit b early.
-      expect(await sql(db.url, `select table_name::text from information_schema.tables where table_name in ('a', 'b') order by 1`)).toEqual(
-        [{ table_name: 'a' }]
-      )
-      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations')).map((r) => r.version)).toEqual([1])
-      expect(await sql(db.url, 'select owner, expires_at < now() as free from schema_migrations_lock')).toEqual([{ owner: '', free: true }])
+      expect(await sql(db.url, x.tablesAB)).toEqual([{ table_name: 'a' }])
+      expect((await sql<{ version: number }>(db.url, x.versions)).map((r) => r.version)).toEqual([1])
+      expect(await sql(db.url, x.lease)).toEqual([{ owner: '', free: true }])
     })
 
     test('SET search_path in a file holds for the rest of its version only', async () => {
-      const dir = writeMigrations({
-        'v1/01_schema.sql': 'create schema app;\nset search_path = app;\n',
-        'v1/02_table.sql': 'create table in_app (id int);\n',
-        'v2/01.sql': 'create table in_public (id int);\n'
-      })
+      const dir = writeMigrations(e.searchPathInFile.files)
       const { versions } = await discoverMigrations(dir, dir)
       const result = await applyMigrations(await connect(), versions, options())
       expect(result.error).toBeNull()
       expect(result.applied.map((a) => a.version)).toEqual([1, 2])
-      expect(
-        await sql(
-          db.url,
-          `select n.nspname::text as schema, c.relname::text as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-           where c.relname in ('in_app', 'in_public', 'schema_migrations') order by c.relname`
-        )
-      ).toEqual([
+      expect(await sql(db.url, e.searchPathInFile.placed)).toEqual([
         { schema: 'app', name: 'in_app' },
         { schema: 'public', name: 'in_public' },
         { schema: 'public', name: 'schema_migrations' }
       ])
-      expect(
-        (await sql<{ version: number }>(db.url, 'select version from public.schema_migrations order by 1')).map((r) => r.version)
-      ).toEqual([1, 2])
+      expect((await sql<{ version: number }>(db.url, e.searchPathInFile.publicVersionsInOrder)).map((r) => r.version)).toEqual([1, 2])
     })
 
     test('concurrent runs apply each version exactly once', async () => {
       const files: Record<string, string> = {}
-      for (let v = 1; v <= 6; v++)
-        files[`v${v}/01.sql`] = `create table t${v} (id int); insert into t${v} values (${v}); select pg_sleep(0.05);`
+      for (let v = 1; v <= 6; v++) files[`v${v}/01.sql`] = e.concurrent.file(v)
       const dir = writeMigrations(files)
       const { versions } = await discoverMigrations(dir, dir)
       const runs = await Promise.all([0, 1, 2].map(async () => applyMigrations(await connect(), versions, options())))
@@ -254,19 +207,16 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       const applied = runs.flatMap((r) => r.applied.map((a) => a.version)).sort((a, b) => a - b)
       expect(applied).toEqual([1, 2, 3, 4, 5, 6])
       for (const run of runs) expect(run.toVersion).toBe(6)
-      const counts = await sql<{ n: number }>(db.url, 'select (select count(*) from t1)::int + (select count(*) from t6)::int as n')
+      const counts = await sql<{ n: number }>(db.url, e.concurrent.counts)
       expect(counts[0].n).toBe(2)
     })
 
     test('a live lease of another run makes this run wait, then fail naming the holder', async () => {
-      const dir = writeMigrations({ 'v1/01.sql': 'create table a (id int);' })
+      const dir = writeMigrations(e.liveLease.files)
       const { versions } = await discoverMigrations(dir, dir)
       const target = await connect()
-      await ensureMetaTables(postgresql.engine, target, metaTables('public', 'schema_migrations'), false)
-      await sql(
-        db.url,
-        `update schema_migrations_lock set owner = 'https://github.com/o/r/actions/runs/99 (hubot)', token = 7, expires_at = now() + interval '1 hour'`
-      )
+      await ensureMetaTables(engine, target, metaTables('public', 'schema_migrations'), false)
+      await sql(db.url, e.liveLease.holder)
       const opts = options({ lease: { owner: 'me', ttlSeconds: 30, waitTimeoutSeconds: 1 } })
       const result = await applyMigrations(target, versions, opts)
       expect(result.error).toBeInstanceOf(LeaseTimeoutError)
@@ -274,42 +224,35 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
         /Another run holds the migration lease: https:\/\/github.com\/o\/r\/actions\/runs\/99 \(hubot\)/
       )
       expect(opts.logs.join('\n')).toMatch(/Waiting for the migration lease held by .*runs\/99/)
-      expect(await sql(db.url, 'select * from schema_migrations')).toEqual([])
+      expect(await sql(db.url, e.liveLease.rows)).toEqual([])
     })
 
     test('an expired lease is taken over with a higher fencing token', async () => {
-      const dir = writeMigrations({ 'v1/01.sql': 'create table a (id int);' })
+      const dir = writeMigrations(e.expiredLease.files)
       const { versions } = await discoverMigrations(dir, dir)
       const target = await connect()
-      await ensureMetaTables(postgresql.engine, target, metaTables('public', 'schema_migrations'), false)
-      await sql(db.url, `update schema_migrations_lock set owner = 'crashed run', token = 41, expires_at = now() - interval '1 second'`)
+      await ensureMetaTables(engine, target, metaTables('public', 'schema_migrations'), false)
+      await sql(db.url, e.expiredLease.crashed)
       const opts = options()
       const result = await applyMigrations(target, versions, opts)
       expect(result.error).toBeNull()
       expect(result.applied.map((a) => a.version)).toEqual([1])
       expect(opts.logs.join('\n')).toMatch(/Took over the migration lease of crashed run/)
-      expect((await sql<{ token: string }>(db.url, 'select token from schema_migrations_lock'))[0].token).toBe('42')
+      expect((await sql<{ token: string }>(db.url, e.expiredLease.token))[0].token).toBe(e.expiredLease.next)
     })
 
     test('a migration that changes search_path does not move the meta row', async () => {
-      const dir = writeMigrations({
-        'v1/01.sql': 'create schema app; set search_path = app; create table a (id int);',
-        'v2/01.sql': 'select 1;'
-      })
+      const dir = writeMigrations(e.searchPathMove.files)
       const { versions } = await discoverMigrations(dir, dir)
       const result = await applyMigrations(await connect(), versions, options())
       expect(result.error).toBeNull()
-      expect(
-        (await sql<{ version: number }>(db.url, 'select version from public.schema_migrations order by 1')).map((r) => r.version)
-      ).toEqual([1, 2])
-      expect(await sql(db.url, `select 1 from information_schema.tables where table_schema = 'app' and table_name = 'a'`)).toHaveLength(1)
+      expect((await sql<{ version: number }>(db.url, e.searchPathMove.publicVersionsInOrder)).map((r) => r.version)).toEqual([1, 2])
+      expect(await sql(db.url, e.searchPathMove.inApp)).toHaveLength(1)
     })
 
     test("a deferred constraint that fails at COMMIT fails its version with the commit's error and stops the run", async () => {
-      const dir = writeMigrations({
-        'v1/01.sql': 'create table t (id int unique deferrable initially deferred); insert into t values (1); insert into t values (1);',
-        'v2/01.sql': 'create table u (id int);'
-      })
+      const x = e.deferredCommit
+      const dir = writeMigrations(x.files)
       const { versions } = await discoverMigrations(dir, dir)
       const opts = options()
       const result = await applyMigrations(await connect(), versions, opts)
@@ -318,24 +261,18 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(result.appliedElsewhere).toEqual([])
       expect(result.error).toBeInstanceOf(VersionTransactionError)
       expect((result.error as VersionTransactionError).part).toBe('commit')
-      expect((result.error as VersionTransactionError).sqlError.sqlState).toBe('23505')
-      expect(result.error!.message).toMatch(
-        /^v1 failed at COMMIT: duplicate key value violates unique constraint "t_id_key" \(SQLSTATE 23505\)\./
-      )
+      expect((result.error as VersionTransactionError).sqlError.sqlState).toBe(x.sqlState)
+      expect(result.error!.message).toMatch(x.message)
       expect(result.error!.message).toMatch(/Nothing of v1 was applied/)
       expect(opts.logs.join('\n')).not.toMatch(/applied by another run/)
-      expect(await sql(db.url, 'select version from schema_migrations')).toEqual([])
-      expect(
-        await sql(db.url, `select table_name from information_schema.tables where table_schema = 'public' and table_name in ('t', 'u')`)
-      ).toEqual([])
-      expect((await sql<{ free: boolean }>(db.url, 'select expires_at < now() as free from schema_migrations_lock'))[0].free).toBe(true)
+      expect(await sql(db.url, x.versions)).toEqual([])
+      expect(await sql(db.url, x.tablesTU)).toEqual([])
+      expect((await sql<{ free: boolean }>(db.url, x.leaseFree))[0].free).toBe(true)
     })
 
     test('a failure the transport cannot place (a runner older than phases) fails the version, never skips it', async () => {
-      const dir = writeMigrations({
-        'v1/01.sql': 'create table t (id int unique deferrable initially deferred); insert into t values (1); insert into t values (1);',
-        'v2/01.sql': 'create table u (id int);'
-      })
+      const x = e.olderRunner
+      const dir = writeMigrations(x.files)
       const { versions } = await discoverMigrations(dir, dir)
       const real = await connect()
       // Answers as runners did before phases and labels: a COMMIT error at the last statement, nothing more.
@@ -355,36 +292,20 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(result.appliedElsewhere).toEqual([])
       expect(result.error).toBeInstanceOf(VersionTransactionError)
       expect((result.error as VersionTransactionError).part).toBe('unknown')
-      expect(result.error!.message).toMatch(
-        /^The transaction of v1 failed \(the transport did not say at which statement\): duplicate key value/
-      )
-      expect(await sql(db.url, 'select version from schema_migrations')).toEqual([])
-      expect(
-        await sql(db.url, `select table_name from information_schema.tables where table_schema = 'public' and table_name in ('t', 'u')`)
-      ).toEqual([])
+      expect(result.error!.message).toMatch(x.message)
+      expect(await sql(db.url, x.versions)).toEqual([])
+      expect(await sql(db.url, x.tablesTU)).toEqual([])
     })
 
     test('session settings of a version do not reach the next one', async () => {
-      const dir = writeMigrations({
-        'v1/01.sql': 'create schema other;',
-        'v2/01.sql': 'set search_path = other;\ncreate table in_other (id int);',
-        'v3/01.sql': 'create table in_public (id int);',
-        // pg_dump's header empties search_path for the session.
-        'v4/01.sql': "SELECT pg_catalog.set_config('search_path', '', false);\nCREATE TABLE public.dumped (id int);",
-        'v5/01.sql': 'create table after_dump (id int);',
-        'v6/01.sql': 'set default_transaction_read_only = on;\nselect 1;',
-        'v7/01.sql': 'create table after_read_only (id int);'
-      })
+      const x = e.sessionSettings
+      const dir = writeMigrations(x.files)
       const { versions } = await discoverMigrations(dir, dir)
       const opts = options()
       const result = await applyMigrations(await connect(), versions, opts)
       expect(result.error).toBeNull()
       expect(result.applied.map((a) => a.version)).toEqual([1, 2, 3, 4, 5, 6, 7])
-      const placed = await sql<{ schema: string; name: string }>(
-        db.url,
-        `select n.nspname::text as schema, c.relname::text as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-         where c.relname in ('in_other', 'in_public', 'dumped', 'after_dump', 'after_read_only') order by c.relname`
-      )
+      const placed = await sql<{ schema: string; name: string }>(db.url, x.placed)
       expect(placed).toEqual([
         { schema: 'public', name: 'after_dump' },
         { schema: 'public', name: 'after_read_only' },
@@ -392,19 +313,13 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
         { schema: 'other', name: 'in_other' },
         { schema: 'public', name: 'in_public' }
       ])
-      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations order by 1')).map((r) => r.version)).toEqual([
-        1, 2, 3, 4, 5, 6, 7
-      ])
-      expect(await sql(db.url, 'select owner, expires_at < now() as free from schema_migrations_lock')).toEqual([{ owner: '', free: true }])
+      expect((await sql<{ version: number }>(db.url, x.versionsInOrder)).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7])
+      expect(await sql(db.url, x.lease)).toEqual([{ owner: '', free: true }])
     })
 
     test('a lease taken over before a version names the run that holds it', async () => {
-      const dir = writeMigrations({
-        // The version itself hands the lease to someone else, as a run that took it over would.
-        'v1/01.sql':
-          "update schema_migrations_lock set owner = 'intruder run', token = token + 100, expires_at = now() + interval '1 hour';",
-        'v2/01.sql': 'create table b (id int);'
-      })
+      const x = e.leaseTakenOver
+      const dir = writeMigrations(x.files)
       const { versions } = await discoverMigrations(dir, dir)
       const opts = options()
       const result = await applyMigrations(await connect(), versions, opts)
@@ -414,20 +329,14 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(result.error!.message).toMatch(
         /expired and was taken over by intruder run \(token 101, it expires at .*; this run held token 1\)/
       )
-      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations')).map((r) => r.version)).toEqual([1])
-      expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'b'`)).toEqual([])
-      expect(await sql(db.url, 'select owner, token::int as token from schema_migrations_lock')).toEqual([
-        { owner: 'intruder run', token: 101 }
-      ])
+      expect((await sql<{ version: number }>(db.url, x.versions)).map((r) => r.version)).toEqual([1])
+      expect(await sql(db.url, x.tableB)).toEqual([])
+      expect(await sql(db.url, x.lease)).toEqual([{ owner: 'intruder run', token: 101 }])
     })
 
     test('an SQL error at the lease fence is reported as itself, not as a lost lease', async () => {
-      const dir = writeMigrations({
-        'v1/01.sql':
-          "create function freeze() returns trigger language plpgsql as $$ begin raise exception 'the lock table is frozen'; end $$;\n" +
-          'create trigger frozen before update on schema_migrations_lock for each row execute function freeze();',
-        'v2/01.sql': 'create table b (id int);'
-      })
+      const x = e.fenceError
+      const dir = writeMigrations(x.files)
       const { versions } = await discoverMigrations(dir, dir)
       const opts = options()
       const result = await applyMigrations(await connect(), versions, opts)
@@ -436,14 +345,12 @@ export function describeEngine(name: string, fixture: TransportFixture): void {
       expect(result.error).toBeInstanceOf(VersionTransactionError)
       expect(result.error).not.toBeInstanceOf(LeaseLostError)
       expect((result.error as VersionTransactionError).part).toBe('fence')
-      expect(result.error!.message).toMatch(
-        /^The transaction of v2 failed at its first statement, which extends the migration lease in .*: the lock table is frozen \(SQLSTATE P0001\)\./
-      )
+      expect(result.error!.message).toMatch(x.message)
       expect(result.error!.message).not.toMatch(/taken over/)
-      expect((await sql<{ version: number }>(db.url, 'select version from schema_migrations')).map((r) => r.version)).toEqual([1])
-      expect(await sql(db.url, `select 1 from information_schema.tables where table_name = 'b'`)).toEqual([])
+      expect((await sql<{ version: number }>(db.url, x.versions)).map((r) => r.version)).toEqual([1])
+      expect(await sql(db.url, x.tableB)).toEqual([])
       // The release was refused by the same trigger: the lease row still names this run, and expires by itself.
-      expect(await sql(db.url, 'select owner from schema_migrations_lock')).toEqual([{ owner: opts.lease.owner }])
+      expect(await sql(db.url, x.owner)).toEqual([{ owner: opts.lease.owner }])
     })
 
     test('target-version stops after that version', async () => {

@@ -22,7 +22,7 @@ function build(entry, outDir) {
 
 fs.rmSync(staging, { recursive: true, force: true })
 build('src/index.ts', path.join(staging, 'dist'))
-// PostgreSQL's parser (src/review/parse.ts) loads its WebAssembly from the bundle's directory.
+// PostgreSQL's parser (src/dialects/postgresql/review/parse.ts) loads its WebAssembly from the bundle's directory.
 fs.copyFileSync(path.join(root, 'node_modules', 'libpg-query', 'wasm', 'libpg-query.wasm'), path.join(staging, 'dist', 'libpg-query.wasm'))
 build('src/cli.ts', path.join(staging, 'cli'))
 fs.copyFileSync(path.join(root, 'node_modules', 'libpg-query', 'wasm', 'libpg-query.wasm'), path.join(staging, 'cli', 'libpg-query.wasm'))

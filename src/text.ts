@@ -20,6 +20,11 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`
 }
 
+/** A size next to a limit, where the last byte counts: `6.0 MB (6,291,501 bytes)`. */
+export function formatBytesExactly(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB (${bytes.toLocaleString('en-US')} bytes)`
+}
+
 /** A text on one line (whitespace runs folded), cut at `max` characters with an ellipsis. */
 export function preview(text: string, max = 200): string {
   const flat = text.replace(/\s+/g, ' ').trim()

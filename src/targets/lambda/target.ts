@@ -35,7 +35,7 @@ import {
   type Reply
 } from './answers.js'
 import { parseFunctionName } from './function-name.js'
-import { formatBytes, preview, realSleep } from '../../text.js'
+import { formatBytesExactly, preview, realSleep } from '../../text.js'
 
 export interface LambdaTargetOptions {
   /** A function name, `name:alias`, or an ARN (full or partial), optionally ending with `:qualifier`. */
@@ -253,7 +253,7 @@ class LambdaTarget implements Target {
     const payload = Buffer.from(JSON.stringify(request), 'utf8')
     if (payload.length > LAMBDA_PAYLOAD_LIMIT) {
       throw new TransportError(
-        `The ${request.op} request for ${this.subject} is ${formatBytes(payload.length)} (${payload.length.toLocaleString('en-US')} bytes); Lambda takes at most 6 MB ` +
+        `The ${request.op} request for ${this.subject} is ${formatBytesExactly(payload.length)}; Lambda takes at most 6 MB ` +
           `(${LAMBDA_PAYLOAD_LIMIT.toLocaleString('en-US')} bytes) per synchronous invocation. Nothing was sent.`,
         'PAYLOAD_TOO_LARGE',
         false

@@ -75103,372 +75103,13 @@ class HistoryChangedError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/migrations/tokens.ts
-/**
- * A small lexer for looking at the words of one statement (already cut out by split.ts): comments are
- * dropped, and string literals, quoted identifiers and dollar-quoted bodies are single tokens, so a
- * keyword inside a string or a comment is never taken for one. Follows the same rules as split.ts,
- * without its error reporting (the statement was already split, so it is well formed).
- */
-function isSpace(c) {
-    return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-}
-function isIdentStart(c) {
-    return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
-}
-function isIdentCont(c) {
-    return isIdentStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x24;
-}
-function isDigit(c) {
-    return c >= 0x30 && c <= 0x39;
-}
-/** PostgreSQL folds unquoted identifiers to lower case: ASCII letters only (in a UTF-8 database). */
-function foldIdentifier(word) {
-    return word.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
-}
-/** The tokens of `sql`, at most `limit` of them. */
-function tokenize(sql, limit = Infinity) {
-    const tokens = [];
-    const n = sql.length;
-    let i = 0;
-    while (i < n && tokens.length < limit) {
-        const c = sql.charCodeAt(i);
-        const next = sql.charCodeAt(i + 1);
-        if (isSpace(c)) {
-            i++;
-        }
-        else if (c === 0x2d && next === 0x2d) {
-            while (i < n && sql.charCodeAt(i) !== 0x0a && sql.charCodeAt(i) !== 0x0d)
-                i++;
-        }
-        else if (c === 0x2f && next === 0x2a) {
-            let depth = 1;
-            i += 2;
-            while (i < n && depth > 0) {
-                if (sql.charCodeAt(i) === 0x2a && sql.charCodeAt(i + 1) === 0x2f) {
-                    depth--;
-                    i += 2;
-                }
-                else if (sql.charCodeAt(i) === 0x2f && sql.charCodeAt(i + 1) === 0x2a) {
-                    depth++;
-                    i += 2;
-                }
-                else
-                    i++;
-            }
-        }
-        else if (c === 0x27) {
-            i = tokenEnd(sql, i, quoted(sql, i + 1, "'"), 'string', tokens);
-        }
-        else if ((c | 0x20) === 0x65 && next === 0x27) {
-            i = tokenEnd(sql, i, escapeString(sql, i + 2), 'string', tokens);
-        }
-        else if (((c | 0x20) === 0x62 || (c | 0x20) === 0x78 || (c | 0x20) === 0x6e) && next === 0x27) {
-            i = tokenEnd(sql, i, quoted(sql, i + 2, "'"), 'string', tokens);
-        }
-        else if ((c | 0x20) === 0x75 && next === 0x26 && sql.charCodeAt(i + 2) === 0x27) {
-            i = tokenEnd(sql, i, quoted(sql, i + 3, "'"), 'string', tokens);
-        }
-        else if ((c | 0x20) === 0x75 && next === 0x26 && sql.charCodeAt(i + 2) === 0x22) {
-            const end = quoted(sql, i + 3, '"');
-            tokens.push({ kind: 'quoted', value: null });
-            i = end;
-        }
-        else if (c === 0x22) {
-            const end = quoted(sql, i + 1, '"');
-            tokens.push({ kind: 'quoted', value: sql.slice(i + 1, end - 1).replace(/""/g, '"') });
-            i = end;
-        }
-        else if (c === 0x24 && !isDigit(next)) {
-            const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 100));
-            if (tag) {
-                const close = sql.indexOf(tag[0], i + tag[0].length);
-                const end = close < 0 ? n : close + tag[0].length;
-                tokens.push({ kind: 'string', value: sql.slice(i, end) });
-                i = end;
-            }
-            else {
-                tokens.push({ kind: 'symbol', value: '$' });
-                i++;
-            }
-        }
-        else if (c === 0x24 || isDigit(c)) {
-            let j = i + 1;
-            while (j < n && (isIdentCont(sql.charCodeAt(j)) || sql.charCodeAt(j) === 0x2e))
-                j++;
-            tokens.push({ kind: 'number', value: sql.slice(i, j) });
-            i = j;
-        }
-        else if (isIdentStart(c)) {
-            let j = i + 1;
-            while (j < n && isIdentCont(sql.charCodeAt(j)))
-                j++;
-            tokens.push({ kind: 'word', value: foldIdentifier(sql.slice(i, j)) });
-            i = j;
-        }
-        else {
-            tokens.push({ kind: 'symbol', value: sql[i] });
-            i++;
-        }
-    }
-    return tokens;
-}
-function tokenEnd(sql, start, end, kind, tokens) {
-    tokens.push({ kind, value: sql.slice(start, end) });
-    return end;
-}
-/** Index just past the closing quote of a string or identifier whose doubled quote stands for itself. */
-function quoted(sql, from, quote) {
-    let i = from;
-    for (;;) {
-        i = sql.indexOf(quote, i);
-        if (i < 0)
-            return sql.length;
-        if (sql[i + 1] === quote)
-            i += 2;
-        else
-            return i + 1;
-    }
-}
-/** `E'…'`: backslash escapes; a string continued on a later line is read as a second string. */
-function escapeString(sql, from) {
-    let i = from;
-    while (i < sql.length) {
-        const c = sql.charCodeAt(i);
-        if (c === 0x5c)
-            i += 2;
-        else if (c === 0x27) {
-            if (sql.charCodeAt(i + 1) === 0x27)
-                i += 2;
-            else
-                return i + 1;
-        }
-        else
-            i++;
-    }
-    return sql.length;
-}
-/** Whether `token` is the word `word` (lower case). */
-function isWord(token, word) {
-    return token?.kind === 'word' && token.value === word;
-}
-/** An identifier's name as PostgreSQL stores it, or null when the token is not a readable identifier. */
-function identifierName(token) {
-    if (!token)
-        return null;
-    if (token.kind === 'word' || token.kind === 'quoted')
-        return token.value;
-    return null;
-}
-/** A dotted name (`name`, `schema.name`, `catalog.schema.name`) starting at tokens[i]: its parts, and the index after it. */
-function dottedNameAt(tokens, i) {
-    const parts = [];
-    for (;;) {
-        const part = identifierName(tokens[i]);
-        if (part === null)
-            return null;
-        parts.push(part);
-        const dot = tokens[i + 1];
-        if (!(dot?.kind === 'symbol' && dot.value === '.'))
-            break;
-        i += 2;
-    }
-    return { parts, next: i + 1 };
-}
-
-;// CONCATENATED MODULE: ./src/migrations/transaction-block.ts
-/**
- * Statements PostgreSQL refuses inside a transaction block ("… cannot run inside a transaction
- * block", SQLSTATE 25001). In an ordinary migration file they would fail the whole version; they
- * belong in a file whose first line is `-- migrate:no-transaction`.
- */
-
-const error = (statement) => ({ statement, severity: 'error' });
-/** The conflict of one statement's SQL with a transaction block, or null when it has none. */
-function transactionBlockConflict(sql) {
-    const tokens = tokenize(sql);
-    const [first, second, third] = tokens;
-    if (isWord(first, 'vacuum'))
-        return error('VACUUM');
-    if (isWord(first, 'create')) {
-        const index = isWord(second, 'unique') ? 2 : 1;
-        if (isWord(tokens[index], 'index') && isWord(tokens[index + 1], 'concurrently'))
-            return error('CREATE INDEX CONCURRENTLY');
-        if (isWord(second, 'database'))
-            return error('CREATE DATABASE');
-        if (isWord(second, 'tablespace'))
-            return error('CREATE TABLESPACE');
-        return null;
-    }
-    if (isWord(first, 'drop')) {
-        if (isWord(second, 'index') && isWord(third, 'concurrently'))
-            return error('DROP INDEX CONCURRENTLY');
-        if (isWord(second, 'database'))
-            return error('DROP DATABASE');
-        if (isWord(second, 'tablespace'))
-            return error('DROP TABLESPACE');
-        return null;
-    }
-    if (isWord(first, 'reindex'))
-        return reindexConflict(tokens);
-    if (isWord(first, 'alter')) {
-        if (isWord(second, 'system'))
-            return error('ALTER SYSTEM');
-        if (isWord(second, 'type') && followedBy(tokens, 'add', 'value'))
-            return { statement: 'ALTER TYPE … ADD VALUE', severity: 'warning' };
-        if (isWord(second, 'database') && followedBy(tokens, 'set', 'tablespace'))
-            return error('ALTER DATABASE … SET TABLESPACE');
-        if (isWord(second, 'table') && followedBy(tokens, 'detach', 'partition') && isWord(lastWord(tokens), 'concurrently')) {
-            return error('ALTER TABLE … DETACH PARTITION … CONCURRENTLY');
-        }
-    }
-    return null;
-}
-/**
- * REINDEX [ ( option [, …] ) ] { INDEX | TABLE | SCHEMA | DATABASE | SYSTEM } [ CONCURRENTLY ] name:
- * CONCURRENTLY (as a keyword or as an option in parentheses) and SCHEMA, DATABASE or SYSTEM cannot run
- * in a transaction block.
- */
-function reindexConflict(tokens) {
-    let i = 1;
-    let concurrently = false;
-    if (tokens[i]?.kind === 'symbol' && tokens[i].value === '(') {
-        let depth = 0;
-        for (; i < tokens.length; i++) {
-            const token = tokens[i];
-            if (token.kind === 'symbol' && token.value === '(')
-                depth++;
-            else if (token.kind === 'symbol' && token.value === ')') {
-                if (--depth === 0) {
-                    i++;
-                    break;
-                }
-            }
-            else if (isWord(token, 'concurrently')) {
-                const value = tokens[i + 1];
-                const off = isWord(value, 'false') || isWord(value, 'off') || (value?.kind === 'number' && value.value === '0');
-                if (!off)
-                    concurrently = true;
-            }
-        }
-    }
-    const kind = tokens[i];
-    // `REINDEX TABLE concurrently` reindexes a table named concurrently: the keyword needs a name after it.
-    if (isWord(tokens[i + 1], 'concurrently') && tokens[i + 2] !== undefined)
-        concurrently = true;
-    if (concurrently)
-        return error('REINDEX … CONCURRENTLY');
-    for (const whole of ['schema', 'database', 'system'])
-        if (isWord(kind, whole))
-            return error(`REINDEX ${whole.toUpperCase()}`);
-    return null;
-}
-/** Whether the word `a` is immediately followed by the word `b` somewhere in the statement. */
-function followedBy(tokens, a, b) {
-    for (let i = 0; i + 1 < tokens.length; i++)
-        if (isWord(tokens[i], a) && isWord(tokens[i + 1], b))
-            return true;
-    return false;
-}
-function lastWord(tokens) {
-    for (let i = tokens.length - 1; i >= 0; i--)
-        if (tokens[i].kind !== 'symbol')
-            return tokens[i];
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/migrations/transaction-control.ts
-
-/** Optional noise words after BEGIN, COMMIT, END, ROLLBACK and ABORT. */
-const NOISE = ['work', 'transaction'];
-/**
- * The transaction-control statement `sql` is (one statement, as split.ts cut it), or null when it is
- * none. Only its leading words count, so COMMIT inside a DO block, a function body, a string or a
- * comment is never taken for one.
- */
-function transactionControl(sql) {
-    const tokens = tokenize(sql, 64);
-    const [first, second, third] = tokens;
-    const control = (statement, kind, more = {}) => ({
-        statement,
-        kind,
-        changesModes: false,
-        endsTransaction: false,
-        ...more
-    });
-    if (isWord(first, 'begin'))
-        return begin('BEGIN', tokens.slice(isNoise(second) ? 2 : 1));
-    if (isWord(first, 'start') && isWord(second, 'transaction'))
-        return begin('START TRANSACTION', tokens.slice(2));
-    // SET [LOCAL | SESSION] TRANSACTION: the current transaction's modes (not SET SESSION CHARACTERISTICS).
-    const set = isWord(first, 'set') ? (isWord(second, 'local') || isWord(second, 'session') ? 2 : 1) : 0;
-    if (set && isWord(tokens[set], 'transaction')) {
-        const modes = modeText(tokens.slice(set + 1));
-        return control(`SET TRANSACTION${modes ? ` ${modes}` : ''}`, 'modes', { changesModes: true });
-    }
-    if (isWord(first, 'commit') && isWord(second, 'prepared'))
-        return control('COMMIT PREPARED', 'prepared');
-    if (isWord(first, 'rollback') && isWord(second, 'prepared'))
-        return control('ROLLBACK PREPARED', 'prepared');
-    // PREPARE TRANSACTION 'gid', not PREPARE transaction AS … (a prepared statement named "transaction").
-    const prepare = isWord(first, 'prepare') && isWord(second, 'transaction') && third?.kind === 'string';
-    if (prepare)
-        return control('PREPARE TRANSACTION', 'prepare');
-    if (isWord(first, 'savepoint'))
-        return control('SAVEPOINT', 'savepoint');
-    if (isWord(first, 'release'))
-        return control('RELEASE SAVEPOINT', 'savepoint');
-    for (const word of ['commit', 'end', 'rollback', 'abort']) {
-        if (!isWord(first, word))
-            continue;
-        const rest = tokens.slice(isNoise(second) ? 2 : 1);
-        const kind = word === 'commit' || word === 'end' ? 'commit' : 'rollback';
-        if (kind === 'rollback' && isWord(rest[0], 'to'))
-            return control('ROLLBACK TO SAVEPOINT', 'savepoint');
-        // AND CHAIN ends the transaction and opens another at once; AND NO CHAIN is the plain form.
-        const chain = isWord(rest[0], 'and') && isWord(rest[1], 'chain');
-        return control(`${word.toUpperCase()}${chain ? ' AND CHAIN' : ''}`, kind, { endsTransaction: kind === 'commit' && !chain });
-    }
-    return null;
-}
-function isNoise(token) {
-    return NOISE.some((word) => isWord(token, word));
-}
-/** BEGIN or START TRANSACTION, with the transaction modes that follow it. */
-function begin(statement, modes) {
-    const text = modeText(modes);
-    return { statement: text ? `${statement} ${text}` : statement, kind: 'begin', changesModes: changesModes(text), endsTransaction: false };
-}
-/**
- * The modes as written, upper case: `ISOLATION LEVEL SERIALIZABLE, READ ONLY`. The text goes into logs and
- * pull-request comments, so anything but a plain keyword or a comma (a snapshot id string) shows as `…`.
- */
-function modeText(tokens) {
-    return tokens
-        .map((token) => {
-        if (token.kind === 'word' && /^[a-z_][a-z0-9_]*$/.test(token.value ?? ''))
-            return token.value.toUpperCase();
-        return token.kind === 'symbol' && token.value === ',' ? ',' : '…';
-    })
-        .join(' ')
-        .replace(/ ,/g, ',');
-}
-/** Modes that ask for nothing the version's transaction does not have: it writes, and NOT DEFERRABLE is the default. */
-const SAME_AS_THE_VERSION = /\b(READ WRITE|NOT DEFERRABLE)\b/g;
-/**
- * Whether the modes ask for a transaction other than the version's. The version runs at the database's
- * default isolation level and access mode, so even ISOLATION LEVEL READ COMMITTED is refused: the default
- * is set per database and role (default_transaction_isolation), not by the file.
- */
-function changesModes(modes) {
-    return modes.replace(/,/g, ' ').replace(SAME_AS_THE_VERSION, '').trim() !== '';
-}
 /**
  * Finds a file's transaction control: a BEGIN … COMMIT wrapper around all of its statements (left out of
  * what is sent) and the statements that cannot run where they are.
  */
-function readTransactionControl(statements, noTransaction) {
-    const controls = statements.map((statement) => transactionControl(statement.sql));
+function readTransactionControl(syntax, statements, noTransaction) {
+    const controls = statements.map((statement) => syntax.transactionControl(statement.sql));
     const located = (index, context) => {
         const { file, line, column } = statements[index];
         const { statement, kind } = controls[index];
@@ -75538,6 +75179,39 @@ const MISPLACED_FIX = {
     modes: 'Remove the modes (a bare BEGIN … COMMIT around the file is accepted): a migration cannot choose its isolation level or access mode.'
 };
 
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * One of each small helper that messages, logs and reports share: counted words, version lists, sizes,
+ * one-line previews of SQL, and the real sleep that every wait defaults to (tests inject their own).
+ */
+/** `1 version`, `2 versions`, `1,200 statements`: a count with its noun, never `1 versions` or `version(s)`. */
+function plural(count, one, many = `${one}s`) {
+    return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}
+/** Version numbers for a message: `v3, v4, v9`. */
+function versionNumbers(numbers) {
+    return numbers.map((n) => `v${n}`).join(', ');
+}
+/** A size for people: `512 bytes`, `1.5 KB`, `2 MB`. */
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${Number((bytes / 1024 / 1024).toFixed(1))} MB`;
+    if (bytes >= 1024)
+        return `${Number((bytes / 1024).toFixed(1))} KB`;
+    return `${bytes} bytes`;
+}
+/** A size next to a limit, where the last byte counts: `6.0 MB (6,291,501 bytes)`. */
+function formatBytesExactly(bytes) {
+    return `${(bytes / (1024 * 1024)).toFixed(1)} MB (${bytes.toLocaleString('en-US')} bytes)`;
+}
+/** A text on one line (whitespace runs folded), cut at `max` characters with an ellipsis. */
+function preview(text, max = 200) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+/** The wait every sleep option defaults to. */
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 ;// CONCATENATED MODULE: ./src/plan.ts
 /**
  * The plan: a pure function of the versions on disk and the rows in the meta table. It decides what is
@@ -75561,16 +75235,6 @@ function sameFiles(version, row) {
         changes.push({ name, path: `${version.dir}/${name}`, change: 'removed' });
     return changes;
 }
-function list(numbers) {
-    return numbers.map((n) => `v${n}`).join(', ');
-}
-function formatBytes(bytes) {
-    if (bytes >= 1024 * 1024)
-        return `${Number((bytes / 1024 / 1024).toFixed(1))} MB`;
-    if (bytes >= 1024)
-        return `${Number((bytes / 1024).toFixed(1))} KB`;
-    return `${bytes} bytes`;
-}
 function planMigrations(versions, rows, options = {}) {
     const targetVersion = options.targetVersion ?? null;
     const onDisk = new Map(versions.map((version) => [version.number, version]));
@@ -75578,7 +75242,7 @@ function planMigrations(versions, rows, options = {}) {
     const appliedVersions = [...recorded.keys()].sort((a, b) => a - b);
     const currentVersion = appliedVersions.length ? appliedVersions[appliedVersions.length - 1] : 0;
     if (targetVersion !== null && !onDisk.has(targetVersion) && !recorded.has(targetVersion)) {
-        const known = versions.length ? `versions on disk: ${list(versions.map((v) => v.number))}` : 'there are no versions on disk';
+        const known = versions.length ? `versions on disk: ${versionNumbers(versions.map((v) => v.number))}` : 'there are no versions on disk';
         throw new InputError('target-version', `v${targetVersion} is not a version in the migrations directory (${known})`);
     }
     const drift = [];
@@ -75633,16 +75297,8 @@ function planMigrations(versions, rows, options = {}) {
         for (const file of version.files) {
             if (file.noTransaction)
                 continue;
-            for (const statement of file.statements) {
-                const conflict = transactionBlockConflict(statement.sql);
-                if (conflict)
-                    transactionConflicts.push({
-                        version: version.number,
-                        file: statement.file,
-                        line: statement.line,
-                        column: statement.column,
-                        ...conflict
-                    });
+            for (const { file: path, line, column, statement, severity } of file.transactionBlockConflicts) {
+                transactionConflicts.push({ version: version.number, file: path, line, column, statement, severity });
             }
         }
     }
@@ -75653,11 +75309,11 @@ function planMigrations(versions, rows, options = {}) {
             'Applied migrations must not be edited: restore the files and put the change in a new version.');
     }
     if (missing.length) {
-        refusals.push(`missing: ${list(missing)} ${missing.length === 1 ? 'is' : 'are'} recorded in the database but not in the migrations directory. ` +
+        refusals.push(`missing: ${versionNumbers(missing)} ${missing.length === 1 ? 'is' : 'are'} recorded in the database but not in the migrations directory. ` +
             `Restore the ${missing.length === 1 ? 'folder' : 'folders'}, or check that migrations-dir and the database are the right pair.`);
     }
     if (outOfOrder.length && !options.allowOutOfOrder) {
-        refusals.push(`out of order: ${list(outOfOrder)} ${outOfOrder.length === 1 ? 'is' : 'are'} lower than the current version v${currentVersion}. ` +
+        refusals.push(`out of order: ${versionNumbers(outOfOrder)} ${outOfOrder.length === 1 ? 'is' : 'are'} lower than the current version v${currentVersion}. ` +
             `Renumber the new ${outOfOrder.length === 1 ? 'version' : 'versions'} above the current version, or set allow-out-of-order: true to apply them anyway.`);
     }
     if (oversized.length) {
@@ -75720,285 +75376,24 @@ function transactionControlRefusals(misplaced) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/engine/meta.ts
+;// CONCATENATED MODULE: ./src/engine/history-pages.ts
 /**
- * The meta table (one row per applied version), and beside it the lease table and the progress table
- * (the completed steps of versions that run in steps): their DDL, and the reads and writes of the
- * history. Every identifier that comes from input is validated and quoted here, and nowhere else.
+ * The rows of the meta table, read in pages (keyset by version) that each fit one reply of the transport
+ * however long the history grows, and checked as they are read: a row that is not one of ours stops
+ * the run with MetaRowError. The page statement is the dialect's (MetaSql.page).
  */
 
-/** Plain identifiers only: letters, digits, `_` and `$`, starting with a letter or `_`; 63 bytes at most. */
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
-const LOCK_SUFFIX = '_lock';
-const PROGRESS_SUFFIX = '_progress';
-const MAX_IDENTIFIER = 63;
-function quoteIdentifier(name) {
-    return `"${name.replace(/"/g, '""')}"`;
-}
-/** Parses the `meta-table` input: `table` or `schema.table`. */
-function parseMetaTableName(input) {
-    const parts = input.trim().split('.');
-    if (parts.length > 2 || parts.some((part) => !IDENTIFIER.test(part))) {
-        throw new InputError('meta-table', `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (for example schema_migrations or ops.schema_migrations)`);
-    }
-    const table = parts[parts.length - 1];
-    // The longest name beside it is the progress table, `<table>_progress`.
-    const longestSuffix = PROGRESS_SUFFIX.length;
-    if (Buffer.byteLength(table) + longestSuffix > MAX_IDENTIFIER) {
-        throw new InputError('meta-table', `'${table}' is too long: at most ${MAX_IDENTIFIER - longestSuffix} characters (the tables beside it add '_lock' and '_progress')`);
-    }
-    if (parts.length === 2 && Buffer.byteLength(parts[0]) > MAX_IDENTIFIER) {
-        throw new InputError('meta-table', `schema '${parts[0]}' is longer than ${MAX_IDENTIFIER} characters`);
-    }
-    return parts.length === 2 ? { schema: parts[0], table } : { schema: null, table };
-}
-/**
- * Another tool's table named by an input (`table` or `schema.table`, case kept), quoted. An unqualified
- * name is left to the database's search_path.
- */
-function quoteTableName(input, inputName) {
-    const parts = input.trim().split('.');
-    if (parts.length > 2 || parts.some((part) => !IDENTIFIER.test(part) || Buffer.byteLength(part) > MAX_IDENTIFIER)) {
-        throw new InputError(inputName, `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (at most ${MAX_IDENTIFIER} characters each)`);
-    }
-    return { quoted: parts.map(quoteIdentifier).join('.'), display: parts.join('.') };
-}
-function metaTables(schema, table) {
-    return {
-        schema,
-        table,
-        meta: `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`,
-        lock: `${quoteIdentifier(schema)}.${quoteIdentifier(table + LOCK_SUFFIX)}`,
-        progress: `${quoteIdentifier(schema)}.${quoteIdentifier(table + PROGRESS_SUFFIX)}`,
-        display: `${schema}.${table}`
-    };
-}
-const DUPLICATE_OBJECT = new Set(['23505', '42P07', '42710']);
-/** CREATE … IF NOT EXISTS races with itself in PostgreSQL (two runs at once); the loser just retries. */
-async function createIfMissing(target, sql) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            await target.query(sql);
-            return;
-        }
-        catch (error) {
-            if (attempt < 3 && error instanceof DatabaseError && DUPLICATE_OBJECT.has(error.info.sqlState ?? ''))
-                continue;
-            throw error;
-        }
-    }
-}
-/** SQLSTATE the creating block raises when the lease row exists already (class AM is not one of PostgreSQL's). */
-const LEASE_ROW_EXISTS = 'AML01';
-/**
- * One block that creates what is missing and inserts the lease row already held by `lease` (token 1):
- * a new database costs one call for its tables and the lease together. Nothing else can have written
- * the history before the lease row existed, so the history read before is current. When the lease row
- * exists already the block raises LEASE_ROW_EXISTS and everything it did is rolled back: the caller
- * then takes the lease the ordinary way. `lease.ttlSeconds` is a validated number; the owner is quoted
- * with a dollar-quote tag that it cannot contain.
- */
-function createTablesWithLeaseSql(tables, present, createSchema, lease) {
-    const parts = [];
-    if (createSchema && !present.schema)
-        parts.push(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)};`);
-    if (!present.meta)
-        parts.push(`${META_TABLE_DDL(tables)};`);
-    if (!present.lock)
-        parts.push(`${LOCK_TABLE_DDL(tables)};`);
-    if (!present.progress) {
-        // Tables made by an earlier release: a user without CREATE can still apply ordinary versions; a
-        // version that needs the progress table says so (see progressTableExists).
-        parts.push(present.meta && present.lock
-            ? `BEGIN
-  ${progressTableDdl(tables)};
-EXCEPTION WHEN insufficient_privilege THEN NULL;
-END;`
-            : `${progressTableDdl(tables)};`);
-    }
-    let tag = 'owner';
-    while (lease.owner.includes(`$${tag}$`))
-        tag += '_';
-    const ttl = Math.max(1, Math.round(Number(lease.ttlSeconds) || 1));
-    parts.push(`INSERT INTO ${tables.lock} (id, owner, token, acquired_at, renewed_at, expires_at)
-SELECT 1, $${tag}$${lease.owner}$${tag}$, 1, clock_timestamp(), clock_timestamp(), clock_timestamp() + make_interval(secs => ${ttl})
-WHERE NOT EXISTS (SELECT 1 FROM ${tables.lock} WHERE id = 1) ON CONFLICT (id) DO NOTHING;
-GET DIAGNOSTICS inserted = ROW_COUNT;
-IF inserted = 0 THEN
-  RAISE EXCEPTION USING ERRCODE = '${LEASE_ROW_EXISTS}', MESSAGE = 'the lease row exists';
-END IF;`);
-    let block = 'aurora_migrate_create';
-    const body = `DECLARE inserted bigint;
-BEGIN
-${parts.join('\n')}
-END`;
-    while (body.includes(`$${block}$`))
-        block += '_';
-    return `DO $${block}$
-${body}
-$${block}$`;
-}
-const META_TABLE_DDL = (tables) => `CREATE TABLE IF NOT EXISTS ${tables.meta} (
-  version integer PRIMARY KEY CHECK (version > 0),
-  description text NOT NULL DEFAULT '',
-  checksum text NOT NULL,
-  files jsonb NOT NULL,
-  applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  execution_ms integer NOT NULL,
-  applied_by text,
-  commit_sha text,
-  run_url text
-)`;
-const LOCK_TABLE_DDL = (tables) => `CREATE TABLE IF NOT EXISTS ${tables.lock} (
-  id integer PRIMARY KEY CHECK (id = 1),
-  owner text NOT NULL,
-  token bigint NOT NULL,
-  acquired_at timestamptz,
-  renewed_at timestamptz,
-  expires_at timestamptz NOT NULL
-)`;
-async function ensureMetaTables(target, tables, createSchema) {
-    // Look first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the table exists, and a
-    // migration user of a long-lived database may no longer have it.
-    const { rows } = await target.query('SELECT to_regclass(:meta) IS NOT NULL AS meta, to_regclass(:lock) IS NOT NULL AS lock, to_regclass(:progress) IS NOT NULL AS progress, ' +
-        'to_regnamespace(:schema) IS NOT NULL AS schema', { meta: tables.meta, lock: tables.lock, progress: tables.progress, schema: quoteIdentifier(tables.schema) });
-    const present = rows[0] ?? {};
-    if (present.meta === true && present.lock === true) {
-        await insertLeaseRow(target, tables);
-        if (present.progress !== true) {
-            // Tables made by an earlier release: add the progress table. A user without CREATE can still
-            // apply ordinary versions; a version that needs the table says so (see progressTableExists in steps.ts).
-            await createIfMissing(target, progressTableDdl(tables)).catch((error) => {
-                if (!(error instanceof DatabaseError && error.info.sqlState === '42501'))
-                    throw error;
-            });
-        }
-        return;
-    }
-    if (createSchema && present.schema !== true)
-        await createIfMissing(target, `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)}`);
-    await createIfMissing(target, META_TABLE_DDL(tables));
-    await createIfMissing(target, LOCK_TABLE_DDL(tables));
-    await createIfMissing(target, progressTableDdl(tables));
-    await insertLeaseRow(target, tables);
-}
-/**
- * The lease row, when it is missing. A plain SELECT sees an existing row without waiting; INSERT … ON
- * CONFLICT alone would wait for the lock of a version's transaction that holds the row (for as long as
- * the version runs, or until the service ends the transaction of a run that was killed).
- */
-async function insertLeaseRow(target, tables) {
-    await target.query(`INSERT INTO ${tables.lock} (id, owner, token, expires_at) SELECT 1, '', 0, '-infinity'
-WHERE NOT EXISTS (SELECT 1 FROM ${tables.lock} WHERE id = 1) ON CONFLICT (id) DO NOTHING`);
-}
-/**
- * One row per completed statement of a version that runs in steps (step: the statement's 0-based
- * index in the version). The rows of a version are deleted in the transaction that records it.
- */
-function progressTableDdl(tables) {
-    return `CREATE TABLE IF NOT EXISTS ${tables.progress} (
-  version integer NOT NULL,
-  step integer NOT NULL CHECK (step >= 0),
-  statement_checksum text NOT NULL,
-  file text NOT NULL,
-  line integer NOT NULL,
-  completed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  PRIMARY KEY (version, step)
-)`;
-}
-/** Whether the progress table exists (a plan must not create it; a database of an earlier release may lack it). */
-async function progressTableExists(target, tables) {
-    const { rows } = await target.query('SELECT to_regclass(:name) IS NOT NULL AS present', { name: tables.progress });
-    return rows[0]?.present === true;
-}
-/** The completed steps of one version, in order; empty when it has none (or there is no progress table). */
-async function readProgress(target, tables, version) {
-    if (!(await progressTableExists(target, tables)))
-        return [];
-    const { rows } = await target.query(`SELECT step, statement_checksum, file, line FROM ${tables.progress} WHERE version = :version ORDER BY step`, { version });
-    return rows.map((row) => ({
-        step: Number(row.step),
-        statementChecksum: String(row.statement_checksum),
-        file: String(row.file),
-        line: Number(row.line)
-    }));
-}
-/**
- * Versions that ran in part: some statements completed (outside a transaction, or in a committed
- * segment) but the version is not recorded as applied. Read-only: an empty list when the table is absent.
- */
-async function readPartialVersions(target, tables) {
-    if (!(await progressTableExists(target, tables)))
-        return [];
-    const { rows } = await target.query(`SELECT p.version, count(*)::integer AS steps FROM ${PARTIAL_FROM(tables)}`);
-    return rows.map((row) => ({ version: Number(row.version), steps: Number(row.steps) }));
-}
-const PARTIAL_FROM = (tables) => `${tables.progress} AS p
-WHERE NOT EXISTS (SELECT 1 FROM ${tables.meta} AS m WHERE m.version = p.version)
-GROUP BY p.version ORDER BY p.version`;
-/** The partly applied versions as one JSON text value (a list of {version, steps}), for a combined statement. */
-function partialVersionsJsonSql(tables) {
-    return `(SELECT coalesce(json_agg(json_build_object('version', version, 'steps', steps) ORDER BY version), '[]')::text
-FROM (SELECT p.version, count(*)::integer AS steps FROM ${PARTIAL_FROM(tables)}) AS partial_versions)`;
-}
-/** Records one completed statement (autocommit; idempotent, so a transport may re-send it). */
-function insertProgressStatement(tables, version, steps) {
-    return {
-        sql: `INSERT INTO ${tables.progress} (version, step, statement_checksum, file, line)
-SELECT CAST(:version AS integer), r.step, r.statement_checksum, r.file, r.line
-FROM jsonb_to_recordset(CAST(:steps AS jsonb)) AS r(step integer, statement_checksum text, file text, line integer)
-ON CONFLICT (version, step) DO NOTHING`,
-        params: {
-            version,
-            steps: JSON.stringify(steps.map((s) => ({ step: s.step, statement_checksum: s.statementChecksum, file: s.file, line: s.line })))
-        }
-    };
-}
-/** Forgets the progress of a version: in the transaction that records it as applied. */
-function deleteProgressStatement(tables, version) {
-    return { sql: `DELETE FROM ${tables.progress} WHERE version = :version`, params: { version } };
-}
-/** Whether the meta table exists yet (plan must not create anything). */
-async function metaTableExists(target, tables) {
-    const { rows } = await target.query('SELECT to_regclass(:name) IS NOT NULL AS present', { name: tables.meta });
-    return rows[0]?.present === true;
-}
 /** The most rows one page of the meta table holds. */
 const PAGE_ROWS = 1000;
 /**
  * The most reply bytes one page is estimated to take: half the Data API's 1 MiB response, so that a
- * service that escapes more than PostgreSQL's JSON does still fits (the runner Lambda takes 6 MB).
+ * service that escapes more than the database's JSON does still fits (the runner Lambda takes 6 MB).
  */
 const PAGE_BYTES = 512 * 1024;
 /** A `files` column longer than this is read in slices of its own (the Data API returns 64 KB per row). */
 const FILES_INLINE_BYTES = 16 * 1024;
 /** Characters per slice of a long `files` column: at most 4 bytes each. */
 const FILES_SLICE_CHARS = 4096;
-/**
- * One page of rows after `after`, in version order: at most `rows`, cut where the estimated reply
- * (every value as a JSON string, plus the per-field envelope) passes `budget`; the first row always.
- */
-const PAGE_SQL = (tables) => `SELECT version, description, checksum, files, files_bytes, applied_at, execution_ms, applied_by, commit_sha, run_url, head_rows
-FROM (
-  SELECT head.*, sum(reply_bytes) OVER (ORDER BY version) AS running, row_number() OVER (ORDER BY version) AS n, count(*) OVER () AS head_rows
-  FROM (
-    SELECT version, description, checksum,
-      CASE WHEN octet_length(files::text) <= CAST(:inline AS integer) THEN files::text END AS files,
-      octet_length(files::text) AS files_bytes,
-      to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
-      execution_ms, applied_by, commit_sha, run_url,
-      400 + octet_length(to_json(description)::text) + octet_length(to_json(checksum)::text)
-        + octet_length(to_json(CASE WHEN octet_length(files::text) <= CAST(:inline AS integer) THEN files::text ELSE '' END)::text)
-        + coalesce(octet_length(to_json(applied_by)::text), 0) + coalesce(octet_length(to_json(commit_sha)::text), 0)
-        + coalesce(octet_length(to_json(run_url)::text), 0) AS reply_bytes
-    FROM ${tables.meta}
-    WHERE version > CAST(:after AS integer)
-    ORDER BY version
-    LIMIT CAST(:rows AS integer)
-  ) AS head
-) AS page
-WHERE running <= CAST(:budget AS integer) OR n = 1
-ORDER BY version`;
 function toAppliedRow(row, tables) {
     const text = (value) => (value === null || value === undefined ? null : String(value));
     const version = Number(row.version);
@@ -76042,82 +75437,147 @@ function show(value) {
     return `'${text.length > 80 ? `${text.slice(0, 77)}...` : text}'`;
 }
 /** A `files` value too long for one reply row, read in slices. */
-async function readLongFiles(target, tables, version) {
+async function readLongFiles(dialect, target, tables, version) {
     let json = '';
     for (let from = 1;; from += FILES_SLICE_CHARS) {
-        const { rows } = await target.query(`SELECT substr(files::text, CAST(:from AS integer), CAST(:count AS integer)) AS part FROM ${tables.meta} WHERE version = CAST(:version AS integer)`, { from, count: FILES_SLICE_CHARS, version });
+        const { rows } = await target.query(dialect.meta.filesSlice(tables), { from, count: FILES_SLICE_CHARS, version });
         const part = String(rows[0]?.part ?? '');
         json += part;
         if ([...part].length < FILES_SLICE_CHARS)
             return json;
     }
 }
-async function completeRow(target, tables, row) {
+async function completeRow(dialect, target, tables, row) {
     if (row.files === null && Number(row.files_bytes) > FILES_INLINE_BYTES)
-        row.files = await readLongFiles(target, tables, Number(row.version));
+        row.files = await readLongFiles(dialect, target, tables, Number(row.version));
     return toAppliedRow(row, tables);
 }
-/** The query of one page of the meta table after version `after` (see PAGE_SQL). */
-function pageQuery(tables, after) {
-    return { sql: PAGE_SQL(tables), params: { after, rows: PAGE_ROWS, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES } };
+/** The query of one page of the meta table after version `after` (see MetaSql.page). */
+function pageQuery(dialect, tables, after) {
+    return { sql: dialect.meta.page(tables), params: { after, rows: PAGE_ROWS, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES } };
 }
 /**
- * Every row of the meta table, in version order, read in pages (keyset by version) that each fit one
- * reply of the transport however long the history grows. `firstPage`: the rows of pageQuery(tables, 0)
- * when a combined statement read them already (see history.ts).
+ * Every row of the meta table, in version order, read in pages. `firstPage`: the rows of
+ * pageQuery(dialect, tables, 0) when a combined statement read them already (see history.ts).
  */
-async function readAppliedRows(target, tables, firstPage) {
+async function readAppliedRows(dialect, target, tables, firstPage) {
     const applied = [];
     for (let after = 0, page = firstPage;; page = undefined) {
-        const query = pageQuery(tables, after);
+        const query = pageQuery(dialect, tables, after);
         const rows = page ?? (await target.query(query.sql, query.params)).rows;
         for (const row of rows)
-            applied.push(await completeRow(target, tables, row));
+            applied.push(await completeRow(dialect, target, tables, row));
         const headRows = rows.length ? Number(rows[0].head_rows) : 0;
         if (!rows.length || (rows.length === headRows && headRows < PAGE_ROWS))
             return applied;
         after = applied[applied.length - 1].version;
     }
 }
-async function readAppliedRow(target, tables, version) {
-    const { rows } = await target.query(PAGE_SQL(tables), { after: version - 1, rows: 1, budget: PAGE_BYTES, inline: FILES_INLINE_BYTES });
-    return rows.length && Number(rows[0].version) === version ? completeRow(target, tables, rows[0]) : null;
+async function readAppliedRow(dialect, target, tables, version) {
+    const { rows } = await target.query(dialect.meta.page(tables), {
+        after: version - 1,
+        rows: 1,
+        budget: PAGE_BYTES,
+        inline: FILES_INLINE_BYTES
+    });
+    return rows.length && Number(rows[0].version) === version ? completeRow(dialect, target, tables, rows[0]) : null;
+}
+
+;// CONCATENATED MODULE: ./src/engine/meta-store.ts
+/**
+ * Creating the meta, lock and progress tables where they are missing, and the small reads and writes of
+ * the history beside the meta rows (which history-pages.ts reads): which tables exist, the progress of
+ * versions run in steps. The statements are the dialect's.
+ */
+
+/** The class of a database error as the dialect names it; null for any other error. */
+function errorClass(dialect, error) {
+    return error instanceof DatabaseError ? dialect.classify(error.info) : null;
+}
+/** CREATE … IF NOT EXISTS races with itself (two runs at once); the loser just retries. */
+async function createIfMissing(dialect, target, sql) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            await target.query(sql);
+            return;
+        }
+        catch (error) {
+            if (attempt < 3 && errorClass(dialect, error) === 'duplicate')
+                continue;
+            throw error;
+        }
+    }
+}
+async function ensureMetaTables(dialect, target, tables, createSchema) {
+    const sql = dialect.meta;
+    // Look first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the table exists, and a
+    // migration user of a long-lived database may no longer have it.
+    const probe = sql.tablesPresent(tables);
+    const { rows } = await target.query(probe.sql, probe.params);
+    const present = rows[0] ?? {};
+    if (present.meta === true && present.lock === true) {
+        await target.query(sql.insertLeaseRow(tables));
+        if (present.progress !== true) {
+            // Tables made by an earlier release: add the progress table. A user without CREATE can still
+            // apply ordinary versions; a version that needs the table says so (see applyInSteps in steps.ts).
+            await createIfMissing(dialect, target, sql.progressTableDdl(tables)).catch((error) => {
+                if (errorClass(dialect, error) !== 'insufficient-privilege')
+                    throw error;
+            });
+        }
+        return;
+    }
+    if (createSchema && present.schema !== true)
+        await createIfMissing(dialect, target, sql.createSchema(tables));
+    await createIfMissing(dialect, target, sql.metaTableDdl(tables));
+    await createIfMissing(dialect, target, sql.lockTableDdl(tables));
+    await createIfMissing(dialect, target, sql.progressTableDdl(tables));
+    await target.query(sql.insertLeaseRow(tables));
+}
+/** Whether the table named by `quoted` exists (a plan must not create anything). */
+async function tableExists(dialect, target, quoted) {
+    const query = dialect.meta.tableExists(quoted);
+    const { rows } = await target.query(query.sql, query.params);
+    return rows[0]?.present === true;
+}
+/** Whether the progress table exists (a plan must not create it; a database of an earlier release may lack it). */
+function progressTableExists(dialect, target, tables) {
+    return tableExists(dialect, target, tables.progress);
+}
+/** Whether the meta table exists yet (plan must not create anything). */
+function metaTableExists(dialect, target, tables) {
+    return tableExists(dialect, target, tables.meta);
+}
+/** Whether another tool's table (quoted name) exists. */
+function otherTableExists(dialect, target, quoted) {
+    return tableExists(dialect, target, quoted);
+}
+/** The completed steps of one version, in order; empty when it has none (or there is no progress table). */
+async function readProgress(dialect, target, tables, version) {
+    if (!(await progressTableExists(dialect, target, tables)))
+        return [];
+    const query = dialect.meta.readProgress(tables, version);
+    const { rows } = await target.query(query.sql, query.params);
+    return rows.map((row) => ({
+        step: Number(row.step),
+        statementChecksum: String(row.statement_checksum),
+        file: String(row.file),
+        line: Number(row.line)
+    }));
 }
 /**
- * The row insert that ends a version's transaction; execution_ms is measured by the database itself (the
- * transaction's own time), plus `earlierMs` for a version run in steps: the time its earlier statements
- * and transactions took before this last transaction began.
+ * Versions that ran in part: some statements completed (outside a transaction, or in a committed
+ * segment) but the version is not recorded as applied. Read-only: an empty list when the table is absent.
  */
-function insertAppliedRowStatement(tables, version, run, 
-/**
- * How many rows the run knows the meta table holds (read under the lease, plus what it recorded
- * since): the row is inserted only when there are still that many, so that a version that deleted or
- * truncated the history fails at this statement (0 rows) and is rolled back instead of being recorded.
- */
-recordedRows, earlierMs) {
-    const guarded = recordedRows !== undefined;
-    const earlier = earlierMs !== undefined && earlierMs > 0 ? Math.min(Math.round(earlierMs), 2_000_000_000) : null;
-    return {
-        sql: `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
-SELECT CAST(:version AS integer), CAST(:description AS text), CAST(:checksum AS text), CAST(:files AS jsonb), clock_timestamp(),
-  ${earlier !== null ? 'CAST(:earlier_ms AS integer) + ' : ''}CAST(round(extract(epoch FROM clock_timestamp() - now()) * 1000) AS integer), CAST(:applied_by AS text), CAST(:commit_sha AS text), CAST(:run_url AS text)` +
-            (guarded ? `\nWHERE (SELECT count(*) FROM ${tables.meta}) = CAST(:recorded_rows AS bigint)` : ''),
-        params: {
-            version: version.version,
-            description: version.description,
-            checksum: version.checksum,
-            files: JSON.stringify(version.files),
-            applied_by: run.actor,
-            commit_sha: run.commitSha,
-            run_url: run.runUrl,
-            ...(guarded ? { recorded_rows: recordedRows } : {}),
-            ...(earlier !== null ? { earlier_ms: earlier } : {})
-        }
-    };
+async function readPartialVersions(dialect, target, tables) {
+    if (!(await progressTableExists(dialect, target, tables)))
+        return [];
+    const { rows } = await target.query(dialect.meta.partialVersions(tables));
+    return rows.map((row) => ({ version: Number(row.version), steps: Number(row.steps) }));
 }
 /**
  * The error of a version whose guarded meta row insert found the history changed (see
- * insertAppliedRowStatement); `afterwards` says what the database holds now.
+ * MetaSql.insertAppliedRow); `afterwards` says what the database holds now.
  */
 function historyChanged(tables, version, afterwards) {
     return new HistoryChangedError(version, `v${version} changed the migration history: when its statements had run, ${tables.display} no longer held the rows this run read under the lease ` +
@@ -76134,31 +75594,24 @@ function historyChanged(tables, version, afterwards) {
  */
 
 
+
 /** The check that a version is not yet recorded: it fails (a guard) when another run recorded it. */
-function notAppliedStatement(version, tables) {
-    return {
-        sql: `SELECT version FROM ${tables.meta} WHERE version = :version`,
-        params: { version: version.number },
-        expectRows: 0,
-        label: 'not-applied'
-    };
+function notAppliedStatement(dialect, version, tables) {
+    const query = dialect.meta.notApplied(tables, version.number);
+    return { sql: query.sql, params: query.params, expectRows: 0, label: 'not-applied' };
 }
 /** The transaction's own timeouts, after the guards (validated numbers, never raw input). */
 function settingsStatements(context) {
-    const statements = [];
-    if (context.lockTimeoutMs)
-        statements.push({ sql: `SET LOCAL lock_timeout = '${Math.round(context.lockTimeoutMs)}ms'`, label: 'settings' });
-    if (context.statementTimeoutMs)
-        statements.push({ sql: `SET LOCAL statement_timeout = '${Math.round(context.statementTimeoutMs)}ms'`, label: 'settings' });
-    return statements;
+    const settings = { lockTimeoutMs: context.lockTimeoutMs, statementTimeoutMs: context.statementTimeoutMs };
+    return context.dialect.sessionSettings(settings).map((sql) => ({ sql, label: 'settings' }));
 }
 /**
- * The meta row insert that records a version, guarded by the rows this run knows (see insertAppliedRowStatement).
+ * The meta row insert that records a version, guarded by the rows this run knows (see MetaSql.insertAppliedRow).
  * `earlierMs`: for a version run in steps, the time it took before this, its last transaction.
  */
 function recordStatement(context, version, earlierMs) {
     const files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }));
-    const insert = insertAppliedRowStatement(context.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, context.run, context.recordedRows, earlierMs);
+    const insert = context.dialect.meta.insertAppliedRow(context.tables, { version: version.number, description: version.description, checksum: version.checksum, files }, context.run, context.recordedRows, earlierMs);
     return { sql: insert.sql, params: insert.params, expectRows: 1, label: 'record' };
 }
 const ENGINE_PARTS = new Set(['fence', 'not-applied', 'settings', 'record', 'progress']);
@@ -76204,13 +75657,13 @@ async function runFenced(context, tx) {
 const SETTLE_WAIT_MS = 120_000;
 /**
  * A fenced transaction row-locks the lease row with its first statement and keeps the lock until it
- * ends. SKIP LOCKED answers at once, so this polls instead of blocking on a lock that a frozen client
- * could hold for long. True once no transaction holds the row.
+ * ends. The dialect's probe answers at once, so this polls instead of blocking on a lock that a frozen
+ * client could hold for long. True once no transaction holds the row.
  */
 async function waitForInFlightTransaction(context, what) {
     const started = context.now();
     for (let logged = false;; logged = true) {
-        const { rows } = await context.target.query(`SELECT id FROM ${context.tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED`);
+        const { rows } = await context.target.query(context.dialect.lease.rowUnlocked(context.tables));
         if (rows.length)
             return true;
         if (context.now() - started >= SETTLE_WAIT_MS)
@@ -76222,7 +75675,7 @@ async function waitForInFlightTransaction(context, what) {
 }
 /** After a lost commit of the transaction that records `version`: whether its meta row is there, and written by this run. */
 async function versionRecorded(context, version) {
-    const row = await readAppliedRow(context.target, context.tables, version.number);
+    const row = await readAppliedRow(context.dialect, context.target, context.tables, version.number);
     // Under the lease nobody else can have recorded it, so a row with this checksum is this run's commit.
     if (row && row.checksum === version.checksum)
         return 'committed';
@@ -76244,11 +75697,6 @@ function settledVersion(version, lost, applied, tables) {
 function withState(error) {
     return error.sqlState ? `${error.message} (SQLSTATE ${error.sqlState})` : error.message;
 }
-/** What a person can do about SQL errors the engine's own statements meet. */
-const ENGINE_STATEMENT_HINTS = {
-    '25006': 'The session is read-only: is the URL or endpoint a reader instance or a standby, or is default_transaction_read_only set for this role or database (ALTER ROLE/DATABASE … SET)?',
-    '42501': 'The user may not write the meta tables: grant it SELECT, INSERT, UPDATE and DELETE on them.'
-};
 /**
  * The outcome of a version's transaction that failed anywhere but at one of the version's own
  * statements. `afterwards` tells people what the database holds now (and what a re-run does). Only a
@@ -76258,7 +75706,8 @@ async function engineFailure(context, version, failure, part, afterwards) {
     const n = version.number;
     const { tables } = context;
     const error = failure.error;
-    const hint = !failure.guard && error.sqlState && ENGINE_STATEMENT_HINTS[error.sqlState] ? ` ${ENGINE_STATEMENT_HINTS[error.sqlState]}` : '';
+    const advice = failure.guard ? null : context.dialect.engineStatementHint(error);
+    const hint = advice ? ` ${advice}` : '';
     const failed = (message) => ({
         kind: 'failed',
         error: new VersionTransactionError(n, part, error, `${message}${hint} ${afterwards}`)
@@ -76282,7 +75731,7 @@ async function engineFailure(context, version, failure, part, afterwards) {
         case 'progress':
             return failed(`Recording the progress of v${n} in ${tables.display}_progress failed: ${withState(error)}.`);
         case 'commit':
-            return failed(`v${n} failed at COMMIT: ${withState(error)}. Every statement of v${n} ran, and PostgreSQL refused to commit them ` +
+            return failed(`v${n} failed at COMMIT: ${withState(error)}. Every statement of v${n} ran, and ${context.dialect.name} refused to commit them ` +
                 '(a deferred constraint or a serialization check fails at COMMIT, so no single statement can be named); fix the data or the constraint.');
         case 'unknown':
             return failed(`The transaction of v${n} failed (the transport did not say at which statement): ${withState(error)}.`);
@@ -76296,7 +75745,7 @@ async function leaseLostAt(context, when, afterwards) {
     const { target, lease, tables } = context;
     let shows;
     try {
-        const { rows } = await target.query(`SELECT owner, token::bigint::text AS token, expires_at::text AS expires_at, expires_at <= clock_timestamp() AS expired FROM ${tables.lock} WHERE id = 1`);
+        const { rows } = await target.query(context.dialect.lease.row(tables));
         const row = rows[0];
         if (!row)
             shows = `the lease row is missing from ${tables.display}_lock (was the table changed by hand?)`;
@@ -76316,12 +75765,8 @@ async function leaseLostAt(context, when, afterwards) {
     }
     return new LeaseLostError(`The migration lease of ${lease.owner} was no longer this run's ${when}: ${shows}. This run stopped. ${afterwards}`);
 }
-function preview(sql) {
-    const oneLine = sql.replace(/\s+/g, ' ').trim();
-    return oneLine.length > 200 ? `${oneLine.slice(0, 197)}...` : oneLine;
-}
 /**
- * Points at the error's position inside the statement when PostgreSQL gave one (1-based, in
+ * Points at the error's position inside the statement when the database gave one (1-based, in
  * characters), else at the statement's start.
  */
 function locate(statement, position) {
@@ -76354,7 +75799,8 @@ function locate(statement, position) {
  * version is being applied.
  */
 
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+
 /** Waits between polls of a held lease: short at first, never past the holder's expiry. */
 const POLL_MS = [500, 1000, 2000, 3000, 5000];
 /**
@@ -76362,39 +75808,20 @@ const POLL_MS = [500, 1000, 2000, 3000, 5000];
  * statement here waits on the lease row's lock: a row locked by a version's transaction (the holder's,
  * or that of a run stopped mid-version, which stays open until the database ends it) counts as held.
  */
-async function acquireLease(target, tables, options) {
-    return (await acquireLeaseAndRead(target, tables, options, null)).lease;
+async function acquireLease(dialect, target, tables, options) {
+    return (await acquireLeaseAndRead(dialect, target, tables, options, null)).lease;
 }
 /**
  * acquireLease, and with `read` (a SELECT, parameters beside :owner and :ttl) the rows of that query in
  * the same statement that takes the lease: one call instead of two.
  */
-async function acquireLeaseAndRead(target, tables, options, read) {
+async function acquireLeaseAndRead(dialect, target, tables, options, read) {
     const sleep = options.sleep ?? realSleep;
     const now = options.now ?? Date.now;
     const started = now();
     const deadline = started + options.waitTimeoutSeconds * 1000;
     let lastState = '';
-    // The row as the statement's snapshot saw it (`seen`), and as it was when locked (`previous`, the
-    // latest version): equal when nothing touched the lease, so nothing wrote the history, in between.
-    const take = `WITH previous AS (SELECT owner, token, expires_at, renewed_at FROM ${tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED),
-taken AS (
-  UPDATE ${tables.lock} AS l
-  SET owner = :owner, token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = clock_timestamp(),
-    expires_at = clock_timestamp() + make_interval(secs => :ttl)
-  FROM previous
-  WHERE l.id = 1 AND previous.expires_at <= clock_timestamp()
-  RETURNING l.token::integer AS token, previous.owner AS previous_owner,
-    (previous.owner, previous.token, previous.expires_at, previous.renewed_at) AS previous_row
-)`;
-    const sql = read
-        ? `${take},
-seen AS (SELECT (owner, token, expires_at, renewed_at) AS seen_row FROM ${tables.lock} WHERE id = 1)
-SELECT taken.token AS lease_token, taken.previous_owner AS lease_previous_owner,
-  (taken.previous_row IS NOT DISTINCT FROM (SELECT seen_row FROM seen)) AS lease_unchanged, read.*
-FROM taken LEFT JOIN (${read.sql}) AS read ON true`
-        : `${take}
-SELECT token AS lease_token, previous_owner AS lease_previous_owner FROM taken`;
+    const sql = dialect.lease.take(tables, read?.sql ?? null);
     for (let attempt = 0;; attempt++) {
         // Takes the lease when it is free or expired and its row is not locked. Acquiring is idempotent for
         // the same owner, so a lost reply followed by a retry finds the lease already ours (second query below).
@@ -76403,17 +75830,16 @@ SELECT token AS lease_token, previous_owner AS lease_previous_owner FROM taken`;
             const previous = String(rows[0].lease_previous_owner ?? '');
             if (previous)
                 options.log(`Took over the migration lease of ${previous}, which expired without being released`);
-            const lease = makeLease(target, tables, options, Number(rows[0].lease_token), now() - started, previous || null);
+            const lease = makeLease(dialect, target, tables, options, Number(rows[0].lease_token), now() - started, previous || null);
             return { lease, read: read ? { rows, current: rows[0].lease_unchanged === true } : null };
         }
         // A plain read: it sees the last committed state of the row without waiting for its lock.
-        const held = await target.query(`SELECT owner, token::integer AS token, extract(epoch FROM expires_at - clock_timestamp())::float8 AS remaining
-FROM ${tables.lock} WHERE id = 1`);
+        const held = await target.query(dialect.lease.held(tables));
         const holder = held.rows[0];
         if (!holder)
             throw new Error(`The lease row in ${tables.display}_lock is missing; was the table changed by hand?`);
         if (holder.owner === options.owner) {
-            return { lease: makeLease(target, tables, options, Number(holder.token), now() - started, null), read: null };
+            return { lease: makeLease(dialect, target, tables, options, Number(holder.token), now() - started, null), read: null };
         }
         const owner = String(holder.owner);
         const remainingMs = Math.max(0, Number(holder.remaining) * 1000);
@@ -76422,7 +75848,7 @@ FROM ${tables.lock} WHERE id = 1`);
         const locked = remainingMs === 0;
         const left = deadline - now();
         if (left <= 0)
-            throw leaseTimeout(tables, owner, remainingMs, locked, options.waitTimeoutSeconds);
+            throw leaseTimeout(dialect, tables, owner, remainingMs, locked, options.waitTimeoutSeconds);
         const state = `${owner}\n${locked}`;
         if (state !== lastState) {
             options.log(locked
@@ -76441,41 +75867,36 @@ function describeLocked(tables, owner) {
     return (`${lease} in ${tables.display}_lock is still locked by an open transaction ` +
         '(a version still running, or the transaction of a run stopped mid-version that the database has not ended yet)');
 }
-function leaseTimeout(tables, owner, remainingMs, locked, waitTimeoutSeconds) {
+function leaseTimeout(dialect, tables, owner, remainingMs, locked, waitTimeoutSeconds) {
     if (locked) {
         return new LeaseTimeoutError(`Waited ${waitTimeoutSeconds} s (wait-timeout) for the migration lease, and ${describeLocked(tables, owner)}. Nothing was applied. ` +
             'The Data API rolls back a transaction after 3 minutes without a call; over a direct connection, end the session that holds it ' +
-            `(pg_stat_activity, state 'idle in transaction'). Then re-run, or raise wait-timeout to wait longer.`);
+            `${dialect.lease.openTransactionHint}. Then re-run, or raise wait-timeout to wait longer.`);
     }
     return new LeaseTimeoutError(`Another run holds the migration lease: ${owner} (it expires in ${Math.ceil(remainingMs / 1000)} s unless renewed). ` +
         `Waited ${waitTimeoutSeconds} s (wait-timeout). If that run is gone, its lease expires by itself; raise wait-timeout to wait longer.`);
-}
-/** lock_not_available: a NOWAIT statement found the row locked. */
-function isLocked(error) {
-    return error instanceof DatabaseError && error.info.sqlState === '55P03';
 }
 /** How often renew and release try again when the row is locked, and how long they wait in between. */
 const LOCKED_TRIES = 4;
 const LOCKED_PAUSE_MS = 250;
 /** The lease this run holds from the block that created the lease row (token 1; see createTablesWithLeaseSql). */
-function leaseFromCreation(target, tables, options) {
-    return makeLease(target, tables, options, 1, 0, null);
+function leaseFromCreation(dialect, target, tables, options) {
+    return makeLease(dialect, target, tables, options, 1, 0, null);
 }
-function makeLease(target, tables, options, token, waitedMs, tookOverFrom) {
+function makeLease(dialect, target, tables, options, token, waitedMs, tookOverFrom) {
     const sleep = options.sleep ?? realSleep;
     const params = { token, owner: options.owner, ttl: options.ttlSeconds };
-    // NOWAIT: renewing and releasing must never wait on the row, which this run's own version holds for as
-    // long as the version's transaction runs.
-    const ours = `WITH ours AS (SELECT id FROM ${tables.lock} WHERE id = 1 AND token = :token AND owner = :owner FOR UPDATE NOWAIT)`;
+    // Renewing and releasing must never wait on the row, which this run's own version holds for as long
+    // as the version's transaction runs: the dialect's update fails at once when the row is locked.
     /** Runs an update of our row; null when the row stayed locked. */
-    const updateOurs = async (set, values) => {
+    const updateOurs = async (change, values) => {
         for (let attempt = 1;; attempt++) {
             try {
-                const { rowCount } = await target.query(`${ours}\nUPDATE ${tables.lock} AS l SET ${set} FROM ours WHERE l.id = ours.id`, values);
+                const { rowCount } = await target.query(dialect.lease.updateOurs(tables, change), values);
                 return rowCount;
             }
             catch (error) {
-                if (!isLocked(error))
+                if (errorClass(dialect, error) !== 'lock-not-available')
                     throw error;
                 if (attempt >= LOCKED_TRIES)
                     return null;
@@ -76489,13 +75910,12 @@ function makeLease(target, tables, options, token, waitedMs, tookOverFrom) {
         waitedMs,
         tookOverFrom,
         fence: () => ({
-            sql: `UPDATE ${tables.lock} SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => :ttl)
-WHERE id = 1 AND token = :token AND owner = :owner`,
+            sql: dialect.lease.fence(tables),
             params,
             expectRows: 1
         }),
         async renew() {
-            const updated = await updateOurs('renewed_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => :ttl)', params);
+            const updated = await updateOurs('renew', params);
             // Locked: a version's transaction of this run holds the row; its fence extended the lease, and
             // nobody can take over a locked row.
             if (updated === null)
@@ -76505,7 +75925,7 @@ WHERE id = 1 AND token = :token AND owner = :owner`,
             return true;
         },
         async release() {
-            const updated = await updateOurs(`owner = '', expires_at = '-infinity'`, { token, owner: options.owner });
+            const updated = await updateOurs('release', { token, owner: options.owner });
             if (updated === null) {
                 throw new Error(`its row in ${tables.display}_lock stayed locked by an open transaction (lease-ttl: ${options.ttlSeconds} s)`);
             }
@@ -76516,223 +75936,186 @@ function lostLease(owner) {
     return new LeaseLostError(`The migration lease of ${owner} expired and was taken over by another run; this run stopped before its next version. ` +
         'Versions it applied stay applied. Re-run to continue.');
 }
+/** Who holds the lease now and for how long, for people (status): a plain read that waits for no lock and takes none. */
+async function lease_leaseHolder(dialect, target, tables) {
+    const { rows } = await target.query(dialect.lease.liveHolder(tables));
+    return rows.map((row) => ({ owner: String(row.owner), expiresInSeconds: Number(row.remaining) }))[0];
+}
 
-;// CONCATENATED MODULE: ./src/engine/meta-location.ts
+;// CONCATENATED MODULE: ./src/meta-table-name.ts
 /**
- * Where the meta table is, and whether a table of its name is ours: resolved once per run, before
- * anything reads or writes the history.
+ * The `meta-table` input (`table` or `schema.table`) and other tables named by an input: validated here,
+ * before any dialect or database is involved. Quoting the names is the dialect's (see engine/meta.ts).
  */
 
+/** Plain identifiers only: letters, digits, `_` and `$`, starting with a letter or `_`; 63 bytes at most. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+const MAX_IDENTIFIER = 63;
+/** The tables beside the meta table: `<table>_lock` (the lease) and `<table>_progress` (versions run in steps). */
+const LOCK_SUFFIX = '_lock';
+const PROGRESS_SUFFIX = '_progress';
+/** Parses the `meta-table` input: `table` or `schema.table`. */
+function parseMetaTableName(input) {
+    const parts = input.trim().split('.');
+    if (parts.length > 2 || parts.some((part) => !IDENTIFIER.test(part))) {
+        throw new InputError('meta-table', `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (for example schema_migrations or ops.schema_migrations)`);
+    }
+    const table = parts[parts.length - 1];
+    // The longest name beside it is the progress table, `<table>_progress`.
+    const longestSuffix = PROGRESS_SUFFIX.length;
+    if (Buffer.byteLength(table) + longestSuffix > MAX_IDENTIFIER) {
+        throw new InputError('meta-table', `'${table}' is too long: at most ${MAX_IDENTIFIER - longestSuffix} characters (the tables beside it add '_lock' and '_progress')`);
+    }
+    if (parts.length === 2 && Buffer.byteLength(parts[0]) > MAX_IDENTIFIER) {
+        throw new InputError('meta-table', `schema '${parts[0]}' is longer than ${MAX_IDENTIFIER} characters`);
+    }
+    return parts.length === 2 ? { schema: parts[0], table } : { schema: null, table };
+}
+/**
+ * Another tool's table named by an input (`table` or `schema.table`, case kept): its parts, validated.
+ * An unqualified name is left to the database's default schema.
+ */
+function tableNameParts(input, inputName) {
+    const parts = input.trim().split('.');
+    if (parts.length > 2 || parts.some((part) => !IDENTIFIER.test(part) || Buffer.byteLength(part) > MAX_IDENTIFIER)) {
+        throw new InputError(inputName, `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (at most ${MAX_IDENTIFIER} characters each)`);
+    }
+    return parts;
+}
 
-/** The columns of a meta table, as ensureMetaTables creates them and readAppliedRows reads them. */
-const META_COLUMNS = ['version', 'description', 'checksum', 'files', 'applied_at', 'execution_ms', 'applied_by', 'commit_sha', 'run_url'];
+;// CONCATENATED MODULE: ./src/engine/meta.ts
 /**
- * Resolves the schema once, so that a migration that changes search_path cannot move the meta table
- * under the engine's feet, and checks that a table of that name is a history of ours.
- *
- * An unqualified name goes to current_schema(), but only after looking for the history everywhere the
- * user can see: a version that creates the schema named after the user (`"$user", public` then resolves
- * to it) or runs ALTER DATABASE … SET search_path moves current_schema() away from the history, and
- * the next run must not take the empty schema for a database where nothing was applied.
+ * The names of the meta table (one row per applied version) and of the lease and progress tables beside
+ * it: quoted once, here, as SQL's delimited identifiers ("…"); every statement of a dialect takes them
+ * from MetaTables and never quotes input itself.
  */
-async function resolveMetaTables(target, name) {
-    const { rows } = await target.query(`SELECT ${NAMED_TABLES_COLUMNS}`, { table: name.table });
-    return resolveFromCatalog(name, rows[0] ?? {});
+
+function quoteIdentifier(name) {
+    return `"${name.replace(/"/g, '""')}"`;
 }
 /**
- * current_schema() (`current`) and every table named :table in a schema the user may use, with its
- * columns (`tables`, JSON): select-list items of one catalog query, so that they can share a statement.
+ * Another tool's table named by an input (`table` or `schema.table`, case kept), quoted. An unqualified
+ * name is left to the database's default schema.
  */
-const NAMED_TABLES_COLUMNS = `current_schema()::text AS current, (
-  SELECT coalesce(json_agg(json_build_object('schema', t.schema, 'columns', t.columns) ORDER BY t.schema), '[]')::text FROM (
-    SELECT n.nspname::text AS schema,
-      json_agg(json_build_object('name', a.attname::text, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum) AS columns
-    FROM pg_catalog.pg_class AS c
-    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-    WHERE c.relname = :table AND c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
-      AND has_schema_privilege(n.oid, 'USAGE')
-    GROUP BY n.nspname
-  ) AS t
-) AS tables`;
-/** The meta tables as the columns of NAMED_TABLES_COLUMNS (`current`, `tables`) resolve them; throws the refusals. */
-function resolveFromCatalog(name, row) {
-    const current = typeof row.current === 'string' && row.current ? row.current : null;
-    const tables = JSON.parse(String(row.tables ?? '[]'));
-    const schema = name.schema ?? current;
-    if (!schema) {
-        const histories = tables.filter(isOurs).map((t) => `${t.schema}.${name.table}`);
-        throw new InputError('meta-table', 'the database has no default schema (search_path is empty or names no existing schema): give meta-table as schema.table' +
-            (histories.length ? ` (the migration history is in ${histories.join(' and ')})` : ''));
-    }
-    const here = tables.find((t) => t.schema === schema);
-    if (here) {
-        if (!isOurs(here))
-            throw foreignTable(`${schema}.${name.table}`, here);
-        return metaTables(schema, name.table);
-    }
-    if (name.schema === null) {
-        const elsewhere = tables.filter(isOurs).map((t) => t.schema);
-        if (elsewhere.length)
-            throw historyMoved(name.table, schema, elsewhere);
-    }
-    return metaTables(schema, name.table);
+function quoteTableName(input, inputName) {
+    const parts = tableNameParts(input, inputName);
+    return { quoted: parts.map(quoteIdentifier).join('.'), display: parts.join('.') };
 }
-function isOurs(table) {
-    const names = new Set(table.columns.map((c) => c.name));
-    return META_COLUMNS.every((column) => names.has(column));
+function metaTables(schema, table) {
+    return {
+        schema,
+        table,
+        meta: `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`,
+        lock: `${quoteIdentifier(schema)}.${quoteIdentifier(table + LOCK_SUFFIX)}`,
+        progress: `${quoteIdentifier(schema)}.${quoteIdentifier(table + PROGRESS_SUFFIX)}`,
+        display: `${schema}.${table}`
+    };
 }
-/** The tool whose table this is, where its columns say so; null when they do not. */
-function otherTool(table) {
-    const columns = new Map(table.columns.map((c) => [c.name, c.type]));
-    const only = (...names) => columns.size === names.length && names.every((n) => columns.has(n));
-    if (only('version', 'dirty') && columns.get('dirty') === 'boolean')
-        return 'golang-migrate';
-    if (only('version', 'inserted_at'))
-        return 'Ecto';
-    if (only('version') && /^(character varying|text)/.test(columns.get('version')))
-        return 'dbmate or Rails (Active Record)';
-    if (only('filename'))
-        return 'Sequel';
-    return null;
-}
-function foreignTable(display, table) {
-    const tool = otherTool(table);
-    const columns = table.columns.map((c) => `${c.name} ${c.type}`).join(', ');
-    return new InputError('meta-table', `${display} exists and is not a migration history of aurora-migrate: ` +
-        (tool ? `it belongs to ${tool} (${columns}). ` : `its columns are (${columns}). `) +
-        'Nothing was read or changed. Give meta-table another name (for example aurora_migrations) so that aurora-migrate keeps its history beside that table.');
-}
-function historyMoved(table, schema, elsewhere) {
-    const found = elsewhere.map((s) => `${s}.${table}`).join(' and ');
-    return new InputError('meta-table', `the default schema is now ${schema} (current_schema(), from search_path), which has no ${table}, but the migration history is in ${found}. ` +
-        `A migration probably created schema ${schema} or changed the search_path. Nothing was applied. ` +
-        `Set meta-table: ${elsewhere[0]}.${table} to go on with that history` +
-        (elsewhere.length > 1 ? ' (or the one of the other schema)' : '') +
-        `, or meta-table: ${schema}.${table} to start a new history in ${schema}.`);
+/** The three tables by unqualified name (the database's default schema decides), for the one statement that reads them. */
+function unqualifiedTables(table) {
+    return {
+        ...metaTables('', table),
+        meta: quoteIdentifier(table),
+        lock: quoteIdentifier(`${table}${LOCK_SUFFIX}`),
+        progress: quoteIdentifier(`${table}${PROGRESS_SUFFIX}`)
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/history.ts
-/**
- * Reading the history in as few calls as the database allows: where the meta table is (with its
- * refusals, see meta-location.ts), the first page of its rows, the partly applied versions and whether
- * every table the engine needs exists, all in one statement; and the same rows again in the statement
- * that takes the lease (see takeLease).
- */
 
 
 
 
-/** undefined_table, undefined_column, invalid_schema_name: a table the combined read names does not exist (yet), or is not ours. */
-const NOT_THERE = new Set(['42P01', '42703', '3F000']);
 /**
  * The history where `name` resolves, in one call when the meta, lock and progress tables exist. When
  * one does not (a new database, one of an earlier release, another tool's table of that name) the
  * statement fails without effect and the history is read the long way, which also gives the refusals.
  */
-async function readHistory(target, name) {
-    // An unqualified name is read where search_path finds it; the catalog columns say where that was.
+async function readHistory(dialect, target, name) {
+    // An unqualified name is read where the default schema finds it; the catalog columns say where that was.
     const named = name.schema === null ? unqualifiedTables(name.table) : metaTables(name.schema, name.table);
-    const page = pageQuery(named, 0);
-    const whereFound = (table) => `(SELECT n.nspname::text FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(CAST(:${table}_name AS text)))`;
+    const read = dialect.history.combinedRead(name, named, pageQuery(dialect, named, 0));
     let rows;
     try {
         ;
-        ({ rows } = await target.query(`SELECT CASE WHEN coalesce(page.pos, 1) = 1 THEN catalog.current END AS catalog_current,
-  CASE WHEN coalesce(page.pos, 1) = 1 THEN catalog.tables END AS catalog_tables,
-  ${whereFound('meta')} AS meta_schema, ${whereFound('lock')} AS lock_schema, ${whereFound('progress')} AS progress_schema,
-  (SELECT count(*)::integer FROM ${named.lock} WHERE id = 1) AS lease_rows,
-  CASE WHEN coalesce(page.pos, 1) = 1 THEN ${partialVersionsJsonSql(named)} END AS partial_versions,
-  page.*
-FROM (SELECT ${NAMED_TABLES_COLUMNS}) AS catalog
-LEFT JOIN (${numbered(page.sql)}) AS page ON true
-ORDER BY page.version`, { ...page.params, table: name.table, meta_name: named.meta, lock_name: named.lock, progress_name: named.progress }));
+        ({ rows } = await target.query(read.sql, read.params));
     }
     catch (error) {
-        if (error instanceof DatabaseError && NOT_THERE.has(error.info.sqlState ?? ''))
-            return readHistoryLong(target, name);
+        if (errorClass(dialect, error) === 'undefined-object')
+            return readHistoryLong(dialect, target, name);
         throw error;
     }
     const first = rows[0] ?? {};
-    const tables = resolveFromCatalog(name, { current: first.catalog_current ?? null, tables: first.catalog_tables ?? '[]' });
+    const tables = dialect.history.resolveFromCatalog(name, { current: first.catalog_current ?? null, tables: first.catalog_tables ?? '[]' });
     const foundHere = [first.meta_schema, first.lock_schema, first.progress_schema].every((schema) => schema === tables.schema);
-    // search_path found a table of these names in another schema than the one the history resolves to.
+    // The default schema found a table of these names in another schema than the one the history resolves to.
     if (!foundHere)
-        return readHistoryLong(target, name);
+        return readHistoryLong(dialect, target, name);
     return {
         tables,
         ready: Number(first.lease_rows) === 1,
         present: { schema: true, meta: true, lock: true, progress: true },
-        rows: await readAppliedRows(target, tables, pageRows(rows)),
+        rows: await readAppliedRows(dialect, target, tables, pageRows(rows)),
         partial: parsePartial(first.partial_versions)
     };
 }
 /** The long way: the catalog with the tables beside the meta table, then (when it exists) its rows and the partly applied versions. */
-async function readHistoryLong(target, name) {
-    const schema = "coalesce(CAST(:schema AS text), current_schema(), '')";
-    const { rows } = await target.query(`SELECT ${NAMED_TABLES_COLUMNS},
-  to_regclass(format('%I.%I', ${schema}, CAST(:lock_table AS text))) IS NOT NULL AS lock_present,
-  to_regclass(format('%I.%I', ${schema}, CAST(:progress_table AS text))) IS NOT NULL AS progress_present,
-  to_regnamespace(quote_ident(${schema})) IS NOT NULL AS schema_present`, { table: name.table, schema: name.schema, lock_table: `${name.table}_lock`, progress_table: `${name.table}_progress` });
+async function readHistoryLong(dialect, target, name) {
+    const read = dialect.history.longRead(name);
+    const { rows } = await target.query(read.sql, read.params);
     const row = rows[0] ?? {};
-    const tables = resolveFromCatalog(name, row);
+    const tables = dialect.history.resolveFromCatalog(name, row);
     const meta = JSON.parse(String(row.tables ?? '[]')).some((t) => t.schema === tables.schema);
     const present = { schema: row.schema_present === true, meta, lock: row.lock_present === true, progress: row.progress_present === true };
     if (!meta)
         return { tables, ready: false, present, rows: [], partial: [] };
-    const partial = present.progress ? await readPartialVersions(target, tables) : [];
-    return { tables, ready: false, present, rows: await readAppliedRows(target, tables), partial };
+    const partial = present.progress ? await readPartialVersions(dialect, target, tables) : [];
+    return { tables, ready: false, present, rows: await readAppliedRows(dialect, target, tables), partial };
 }
 /**
  * Takes the lease and reads the history under it, creating what is missing first (plan before this:
  * it is the first write of a run). On a new database the tables and the lease come in one call.
  */
-async function takeLease(target, history, createSchema, options) {
+async function takeLease(dialect, target, history, createSchema, options) {
     const { tables } = history;
     if (history.ready)
-        return readWithLease(target, tables, options);
+        return readWithLease(dialect, target, tables, options);
     for (let attempt = 1;; attempt++) {
         try {
-            await target.query(createTablesWithLeaseSql(tables, history.present, createSchema, options));
-            return { lease: leaseFromCreation(target, tables, options), rows: history.rows, partial: history.partial };
+            await target.query(dialect.meta.createTablesWithLease(tables, history.present, createSchema, options));
+            return { lease: leaseFromCreation(dialect, target, tables, options), rows: history.rows, partial: history.partial };
         }
         catch (error) {
-            const state = error instanceof DatabaseError ? (error.info.sqlState ?? '') : '';
-            if (state === LEASE_ROW_EXISTS)
+            const kind = errorClass(dialect, error);
+            if (kind === 'lease-row-exists')
                 break;
             // CREATE … IF NOT EXISTS races with itself (two runs at once); the loser just tries again.
-            if (attempt < 3 && history_DUPLICATE_OBJECT.has(state))
+            if (attempt < 3 && kind === 'duplicate')
                 continue;
             throw error;
         }
     }
-    await ensureMetaTables(target, tables, createSchema);
-    return readWithLease(target, tables, options);
+    await ensureMetaTables(dialect, target, tables, createSchema);
+    return readWithLease(dialect, target, tables, options);
 }
-const history_DUPLICATE_OBJECT = new Set(['23505', '42P07', '42710']);
 /**
  * Takes the lease and reads the history in the same statement. The rows come from the statement's
  * snapshot; when the lease row changed between that snapshot and taking the lease (another run held
  * it, or a run's last transaction committed meanwhile) they are read again, under the lease.
  */
-async function readWithLease(target, tables, options) {
-    const page = pageQuery(tables, 0);
-    const read = {
-        sql: `SELECT CASE WHEN coalesce(page.pos, 1) = 1 THEN ${partialVersionsJsonSql(tables)} END AS partial_versions, page.*
-FROM (SELECT 1) AS one LEFT JOIN (${numbered(page.sql)}) AS page ON true`,
-        params: page.params
-    };
-    const { lease, read: result } = await acquireLeaseAndRead(target, tables, options, read);
+async function readWithLease(dialect, target, tables, options) {
+    const read = dialect.history.readWithLease(tables, pageQuery(dialect, tables, 0));
+    const { lease, read: result } = await acquireLeaseAndRead(dialect, target, tables, options, read);
     if (!result || !result.current) {
-        return { lease, rows: await readAppliedRows(target, tables), partial: await readPartialVersions(target, tables) };
+        return {
+            lease,
+            rows: await readAppliedRows(dialect, target, tables),
+            partial: await readPartialVersions(dialect, target, tables)
+        };
     }
     const rows = [...result.rows].sort((a, b) => Number(a.version ?? 0) - Number(b.version ?? 0));
     const first = rows.find((row) => row.partial_versions !== null && row.partial_versions !== undefined) ?? {};
-    return { lease, rows: await readAppliedRows(target, tables, pageRows(rows)), partial: parsePartial(first.partial_versions) };
-}
-/** The page query with each row's position (1 for the first), so that one-off columns go on the first row only. */
-function numbered(pageSql) {
-    return `SELECT numbered.*, row_number() OVER (ORDER BY numbered.version) AS pos FROM (${pageSql}) AS numbered`;
+    return { lease, rows: await readAppliedRows(dialect, target, tables, pageRows(rows)), partial: parsePartial(first.partial_versions) };
 }
 /** The rows of the page: none when the LEFT JOIN found no row of the meta table. */
 function pageRows(rows) {
@@ -76742,131 +76125,3254 @@ function parsePartial(json) {
     const list = JSON.parse(typeof json === 'string' ? json : '[]');
     return list.map((p) => ({ version: Number(p.version), steps: Number(p.steps) }));
 }
-/** The three tables by unqualified name (search_path decides), for the one statement that reads them. */
-function unqualifiedTables(table) {
-    return {
-        ...metaTables('', table),
-        meta: quoteIdentifier(table),
-        lock: quoteIdentifier(`${table}_lock`),
-        progress: quoteIdentifier(`${table}_progress`)
-    };
-}
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/targets/running-statement.ts
+;// CONCATENATED MODULE: ./src/engine/step-context.ts
 /**
- * The backend running a statement sent without parameters: same database and user, active, and its
- * `query` is the statement text. Leading whitespace and trailing whitespace or semicolons are ignored
- * (the driver behind the service may drop a final `;`). pg_stat_activity keeps only the first
- * track_activity_query_size bytes (1 kB by default) of a statement: a text cut there matches when it
- * is the start of ours. Our own session (the one running this query) is left out.
+ * What the parts of a version run in steps share: the steps and the run's context, how people count
+ * steps, and the failures of a step with the sentence on what the version is left as.
  */
-const RUNNING_STATEMENT_SQL = `SELECT a.pid, a.wait_event_type, a.wait_event
-FROM pg_catalog.pg_stat_activity a,
-  (SELECT regexp_replace(:sql, '^\\s+|[\\s;]+$', '', 'g') AS statement,
-          (SELECT setting::int FROM pg_catalog.pg_settings WHERE name = 'track_activity_query_size') AS kept_bytes) s
-WHERE a.datname = current_database()
-  AND a.usename = current_user
-  AND a.pid <> pg_backend_pid()
-  AND a.state = 'active'
-  AND (regexp_replace(a.query, '^\\s+|[\\s;]+$', '', 'g') = s.statement
-    OR (octet_length(a.query) >= s.kept_bytes - 4
-      AND left(s.statement, length(regexp_replace(a.query, '^\\s+', ''))) = regexp_replace(a.query, '^\\s+', '')))
-ORDER BY a.query_start
-LIMIT 1`;
-/** The backend still running `sql` (pid, wait event), or undefined when none does. */
-async function findRunningStatement(target, sql) {
-    return (await target.query(RUNNING_STATEMENT_SQL, { sql })).rows[0];
+
+
+
+
+/** sha256 of a statement's text, as the progress table records it. */
+function statementChecksum(sql) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(sql, 'utf8').digest('hex')}`;
+}
+function where(statement) {
+    return `${statement.file}:${statement.line}`;
+}
+/** Steps a..b as people count them (1-based). */
+function stepRange(from, to) {
+    return from === to ? `step ${from}` : `steps ${from}–${to}`;
+}
+/** What a failure leaves behind, for the error message. */
+function outcomeSentence(context, extra = '') {
+    const { version, steps, completed, tables } = context;
+    if (completed === 0)
+        return `${extra}Nothing of v${version.number} was applied; versions before it stay applied.`;
+    return (`${extra}v${version.number} is partly applied: ${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${tables.display}_progress), ` +
+        `and v${version.number} is not recorded as applied. Fix the failing statement and re-run: the run resumes after step ${completed}.`);
+}
+function stepFailed(context, stepIndex, error, advice, extra = '') {
+    const step = context.steps[stepIndex];
+    const location = locate(step.statement, error.position);
+    return {
+        kind: 'failed',
+        error: new StepFailedError(context.version.number, location, error, preview(step.statement.sql), context.completed, context.steps.length, advice, outcomeSentence(context, extra))
+    };
+}
+/** What the failure leaves behind, when it is not the fault of a statement of the version. */
+function rerunSentence(context) {
+    return outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run');
+}
+/** A failed step with the sentence on what it left behind given by the caller. */
+function failedStep(context, stepIndex, error, advice, outcome) {
+    const step = context.steps[stepIndex];
+    return {
+        kind: 'failed',
+        error: new StepFailedError(context.version.number, locate(step.statement, error.position), error, preview(step.statement.sql), context.completed, context.steps.length, advice, outcome)
+    };
+}
+function errorInfo(error) {
+    if (error instanceof DatabaseError)
+        return error.info;
+    return { message: errorMessage(error) };
 }
 
-;// CONCATENATED MODULE: ./src/engine/indexes.ts
+;// CONCATENATED MODULE: ./src/engine/unknown-outcomes.ts
 /**
- * CREATE INDEX CONCURRENTLY, looked at closely. A failed concurrent build leaves an INVALID index
- * behind (it slows writes and is never used), and over the Data API the reply of a build that in fact
- * succeeded can be an error. So the engine asks the catalog instead of trusting the reply: parsing here
- * is pure; the catalog queries take a Target.
+ * A statement of a no-transaction file, run on its own, and what the engine does when its result is an
+ * error or never arrives: the catalog decides where the dialect can read it (a concurrent index build
+ * left valid or INVALID, a statement's effect), else the step fails saying that its outcome is unknown,
+ * with the way out for people. Every catalog read and statement here is the dialect's (recovery).
  */
 
 
-/**
- * `CREATE [UNIQUE] INDEX CONCURRENTLY [[IF NOT EXISTS] name] ON [ONLY] table …`, or null for any other
- * statement (or one whose names this cannot read, such as `U&"…"` identifiers).
- */
-function parseCreateIndexConcurrently(sql) {
-    const tokens = tokenize(sql, 16);
-    let i = 0;
-    if (!isWord(tokens[i++], 'create'))
-        return null;
-    const unique = isWord(tokens[i], 'unique');
-    if (unique)
-        i++;
-    if (!isWord(tokens[i++], 'index') || !isWord(tokens[i++], 'concurrently'))
-        return null;
-    let ifNotExists = false;
-    if (isWord(tokens[i], 'if') && isWord(tokens[i + 1], 'not') && isWord(tokens[i + 2], 'exists')) {
-        ifNotExists = true;
-        i += 3;
+/** Outcome of one statement run on its own: null when it completed (or the catalog shows it took effect). */
+async function runStatementAlone(context, index) {
+    const { target } = context;
+    const statement = context.steps[index].statement;
+    const longRunning = { longRunning: { timeoutMs: context.statementTimeoutMs ?? null } };
+    const { recovery } = context.dialect;
+    const concurrentIndex = recovery.concurrentBuild(statement.sql);
+    const effect = concurrentIndex ? null : recovery.statementEffect(statement.sql);
+    let invalidBefore = null;
+    if (concurrentIndex) {
+        const prepared = await prepareIndexBuild(context, index, concurrentIndex);
+        if (prepared)
+            return prepared;
+        if (concurrentIndex.name === null)
+            invalidBefore = await recovery.invalidOn(target, concurrentIndex).catch(() => null);
     }
-    let name = null;
-    if (!isWord(tokens[i], 'on') || ifNotExists) {
-        name = identifierName(tokens[i++]);
-        if (name === null)
+    // What the statement's effect will be compared with, should its result never arrive (statistics, file nodes).
+    const before = effect ? await recovery.snapshotBefore(target, effect).catch(() => null) : null;
+    try {
+        await target.query(statement.sql, undefined, longRunning);
+        return null;
+    }
+    catch (error) {
+        const info = errorInfo(error);
+        if (error instanceof DatabaseError) {
+            return concurrentIndex
+                ? indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, '')
+                : stepFailed(context, index, info, null);
+        }
+        // No result: the statement may or may not have run. The catalog decides where it can.
+        if (concurrentIndex)
+            return indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, unansweredExtra(error));
+        return settleUnanswered(context, index, error, effect, before);
+    }
+}
+function unansweredExtra(error) {
+    const why = error instanceof StatementOutcomeUnknownError ? 'it outlasted the call' : 'the transport failed';
+    return `Whether the statement took effect is not known (${why}): check the database before re-running, which runs it again. `;
+}
+/**
+ * A statement whose result never arrived: its effect in the catalog settles it (the dialect's recovery).
+ * Done: it is recorded like any completed step. Not done: the step failed, and a re-run runs it again.
+ * Unknown: the step fails saying so — never "nothing was applied" — with the way out for people.
+ */
+async function settleUnanswered(context, index, error, effect, before) {
+    const { target } = context;
+    const statement = context.steps[index].statement;
+    const info = errorInfo(error);
+    const stillRunning = error instanceof TransportError && error.code === 'STATEMENT_STILL_RUNNING';
+    let evidence = null;
+    if (effect && !stillRunning) {
+        try {
+            const check = await context.dialect.recovery.checkEffect(target, effect, before);
+            if (check.verdict === 'done') {
+                context.log(`${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`);
+                return null;
+            }
+            if (check.verdict === 'not-done' && !(await context.dialect.recovery.findRunning(target, statement.sql))) {
+                return failedStep(context, index, info, `The catalog shows it did not take effect: ${check.evidence}.`, rerunSentence(context));
+            }
+            evidence = check.evidence;
+        }
+        catch (lookup) {
+            context.log(`Could not look for the effect of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
+        }
+    }
+    return failedStep(context, index, info, unknownOutcomeAdvice(context, index, evidence, stillRunning), inDoubtSentence(context, index));
+}
+/** What is known after a step whose outcome is unknown: what is recorded, and that this step may have taken effect. */
+function inDoubtSentence(context, index) {
+    const { version, steps, completed, tables } = context;
+    const before = completed > 0 ? `${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${tables.display}_progress); ` : '';
+    return `${before}step ${index + 1} (${where(steps[index].statement)}) may or may not have taken effect; v${version.number} is not recorded as applied.`;
+}
+/** The way out of an unknown outcome: re-run (when running it again is harmless), or record the step by hand. */
+function unknownOutcomeAdvice(context, index, evidence, stillRunning) {
+    const { version } = context;
+    const statement = context.steps[index].statement;
+    const record = recordStepByHand(context, version.number, index, statement);
+    if (stillRunning) {
+        return (`Let it end (or cancel it) before anything else. Then, if it took effect, record the step as done and re-run, which resumes ` +
+            `after it: ${record}; if it did not, re-run as is: it runs again.`);
+    }
+    const seen = evidence ? ` (${evidence})` : '';
+    const direct = "Over database-url or the runner Lambda the statement's own result is read, and this cannot happen.";
+    if (context.dialect.recovery.isMaintenance(statement.sql)) {
+        return (`Whether it succeeded cannot be read from the catalog${seen}. It only maintains what exists (no data or schema change), so a re-run ` +
+            `simply runs it again; but if it outlasts the Data API's 45 s call limit again, the outcome stays unknown. Once you have checked ` +
+            `that it completed (or decided it need not run again), record the step as done and re-run, which resumes after it: ${record}; ${direct}`);
+    }
+    return (`Whether it took effect cannot be read from the catalog${seen}: check the database. If it took effect, record the step as done and ` +
+        `re-run, which resumes after it: ${record}; if it did not, re-run as is: it runs again. ${direct}`);
+}
+/** The statement that records a step as done, for a person who checked that it took effect. */
+function recordStepByHand(context, version, step, statement) {
+    return context.dialect.meta.recordStepByHand(context.tables, version, {
+        step,
+        statementChecksum: statementChecksum(statement.sql),
+        file: statement.file,
+        line: statement.line
+    });
+}
+function bareMessage(message) {
+    return message.trim().replace(/[.\s]+$/, '');
+}
+/**
+ * Before `CREATE INDEX CONCURRENTLY IF NOT EXISTS name`: an INVALID index of that name (left by an
+ * earlier failed build) would make the statement a silent no-op, so it is dropped first.
+ */
+async function prepareIndexBuild(context, index, concurrentIndex) {
+    if (!concurrentIndex.ifNotExists || concurrentIndex.name === null)
+        return null;
+    const { target } = context;
+    const statement = context.steps[index].statement;
+    const { recovery } = context.dialect;
+    const existing = await recovery.findBuilt(target, concurrentIndex);
+    if (!existing || existing.valid || !existing.onTable)
+        return null;
+    if (existing.building) {
+        return stepFailed(context, index, { message: `the index ${existing.qualified} is being built by another session right now` }, 'Wait for that build to end and re-run.');
+    }
+    const drop = recovery.dropStatement(existing.qualified, true);
+    context.log(`${where(statement)}: the INVALID index ${existing.qualified} is left from an earlier failed build; dropping it (${drop}) before building it again`);
+    try {
+        await target.query(drop, undefined, { longRunning: { timeoutMs: context.statementTimeoutMs ?? null } });
+    }
+    catch (error) {
+        return stepFailed(context, index, { message: `dropping the INVALID index ${existing.qualified} before rebuilding it failed: ${errorMessage(error)}` }, `Run ${recovery.dropStatement(existing.qualified)}; yourself, then re-run.`);
+    }
+    return null;
+}
+/**
+ * After CREATE INDEX CONCURRENTLY answered an error (or no answer): the catalog decides. A valid index
+ * means the build succeeded whatever the reply said; an INVALID one must be dropped before anything else.
+ */
+async function indexBuildFailed(context, index, concurrentIndex, error, invalidBefore, extra) {
+    const statement = context.steps[index].statement;
+    const { recovery } = context.dialect;
+    let state;
+    let leftBehind;
+    try {
+        if (concurrentIndex.name !== null) {
+            state = await recovery.findBuilt(context.target, concurrentIndex);
+            leftBehind = state && state.onTable && !state.valid && !state.building ? [state.qualified] : [];
+        }
+        else {
+            state = null;
+            const after = await recovery.invalidOn(context.target, concurrentIndex);
+            leftBehind = invalidBefore ? after.filter((name) => !invalidBefore.includes(name)) : after;
+        }
+    }
+    catch (lookup) {
+        context.log(`Could not look up the index of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
+        const check = recovery.checkInvalidHint;
+        return extra
+            ? failedStep(context, index, error, `${extra}${check}`, inDoubtSentence(context, index))
+            : stepFailed(context, index, error, check);
+    }
+    if (state && state.onTable && state.building) {
+        // The transport gave up waiting (a time limit, a lost reply) while the build goes on.
+        return stepFailed(context, index, error, `The build of ${state.qualified} is still running on the server (${recovery.buildProgressHint}). Let it end, then re-run: ` +
+            `a re-run finds the index and goes on if it is valid, or names it if the build failed.`);
+    }
+    if (state && state.onTable && state.valid) {
+        context.log(`${where(statement)} answered "${error.message}", but the index ${state.qualified} exists and is valid: the statement took effect; continuing`);
+        return null;
+    }
+    if (leftBehind.length) {
+        const drops = leftBehind.map((name) => `${recovery.dropStatement(name)};`).join(' ');
+        const advice = `The failed build left the INVALID index ${leftBehind.join(', ')} behind (it slows writes and is never used): ` +
+            `drop it with ${drops} then fix the cause${concurrentIndex.unique ? ' (duplicate values, for a unique index)' : ''} and re-run.` +
+            (concurrentIndex.ifNotExists
+                ? ' (A re-run also drops it by itself before building again, since the statement says IF NOT EXISTS.)'
+                : '');
+        // The catalog says how it ended: no doubt left about whether it took effect.
+        return stepFailed(context, index, error, advice);
+    }
+    if (!extra)
+        return stepFailed(context, index, error, null);
+    // No result, and no index of that name: the build never created it (it does so at once when it starts).
+    if (concurrentIndex.name !== null && !state) {
+        return failedStep(context, index, error, `The catalog shows no index ${concurrentIndex.name}: the statement did not take effect; a re-run runs it again.`, rerunSentence(context));
+    }
+    return failedStep(context, index, error, extra.trim(), inDoubtSentence(context, index));
+}
+
+;// CONCATENATED MODULE: ./src/engine/steps.ts
+/**
+ * A version that cannot run in one transaction: it has files starting with `-- migrate:no-transaction`
+ * (CREATE INDEX CONCURRENTLY, VACUUM …), or an earlier run left it partly applied.
+ *
+ * Its files run in order as segments. Consecutive ordinary files form one transaction (the usual
+ * preamble: fence, not-yet-applied check, the transaction's timeouts). Each no-transaction file's statements
+ * run one at a time, each committed on its own and never re-sent, each preceded by a lease renewal
+ * (a short autocommit UPDATE): no transaction of the engine is open while such a statement runs, so a
+ * concurrent index build never waits for the engine's own lease. Every completed statement (step) is
+ * recorded in the progress table; a re-run checks the recorded ones against the files and resumes
+ * after them. The version counts as applied only once its meta row exists: the last transaction
+ * writes it and forgets the progress.
+ */
+
+
+
+
+
+
+
+/** Consecutive ordinary files form one transaction segment; each no-transaction file is a segment of its own. */
+function segmentsOf(files) {
+    const segments = [];
+    let step = 0;
+    for (const file of files) {
+        const count = file.statements.length;
+        const last = segments[segments.length - 1];
+        if (!file.noTransaction && last?.inTransaction)
+            last.end += count;
+        else
+            segments.push({ inTransaction: !file.noTransaction, start: step, end: step + count });
+        step += count;
+    }
+    return segments.filter((segment) => segment.end > segment.start);
+}
+/**
+ * Checks the recorded steps against the statements on disk: a statement that ran must not have changed.
+ * Returns how many steps are complete.
+ */
+function checkProgress(version, steps, rows, tables) {
+    const progressTable = `${tables.display}_progress`;
+    rows.forEach((row, index) => {
+        if (row.step !== index) {
+            throw new Error(`The progress of v${version.number} in ${progressTable} is not a run of steps from 0 (step ${index} is missing); was the table edited by hand? ` +
+                `Nothing was run. Compare the database with the version's statements and correct the table.`);
+        }
+    });
+    for (const row of rows) {
+        const step = steps[row.step];
+        if (step && statementChecksum(step.statement.sql) === row.statementChecksum)
+            continue;
+        const place = step ? where(step.statement) : `${row.file}:${row.line}`;
+        const change = step ? 'has changed since it ran' : 'no longer exists (the version has fewer statements now)';
+        throw new MigrationFileError(`v${version.number} is partly applied: ${stepRange(1, rows.length)} of ${steps.length} ran in an earlier run, but the statement at ${place} (step ${row.step + 1}) ${change}. ` +
+            `Statements that ran must not be edited: restore it as it ran (only the statements after step ${rows.length} may still change). ` +
+            `To start v${version.number} over instead, undo what its completed statements did and delete its rows from ${progressTable}. Nothing was run.`, step ? { file: step.statement.file, line: step.statement.line, column: step.statement.column } : { file: row.file, line: row.line });
+    }
+    return rows.length;
+}
+async function applyInSteps(engine, version) {
+    const { target, tables, now } = engine;
+    const steps = version.files.flatMap((file) => file.statements.map((statement) => ({ statement, file })));
+    const outside = version.files.filter((file) => file.noTransaction);
+    if (!(await progressTableExists(engine.dialect, target, tables))) {
+        return {
+            kind: 'failed',
+            error: new Error(`v${version.number} runs outside a transaction (${outside.map((f) => f.path).join(', ') || 'resuming an earlier run'}) and needs the table ${tables.display}_progress, ` +
+                `which does not exist and could not be created: create it once as a user with CREATE on schema ${tables.schema} (any apply does), or grant CREATE. Nothing of v${version.number} was applied.`)
+        };
+    }
+    let completed;
+    try {
+        completed = checkProgress(version, steps, await readProgress(engine.dialect, target, tables, version.number), tables);
+    }
+    catch (error) {
+        return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
+    }
+    const label = `v${version.number}${version.description ? ` (${version.description})` : ''}`;
+    if (completed > 0) {
+        engine.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${where(steps[completed - 1].statement)})`);
+    }
+    else {
+        const how = outside.length
+            ? `; ${outside.length === 1 ? `${outside[0].name} runs` : `${outside.length} files run`} outside a transaction`
+            : '';
+        engine.log(`Applying ${label}: ${plural(steps.length, 'statement')} in ${plural(version.files.length, 'file')}${how}`);
+    }
+    const started = now();
+    const applied = () => ({
+        kind: 'applied',
+        applied: {
+            version: version.number,
+            description: version.description,
+            durationMs: now() - started,
+            statements: steps.length,
+            files: version.files.map((file) => ({ name: file.name, path: file.path, statements: file.statements.length }))
+        }
+    });
+    const context = { ...engine, version, steps, completed, applied, startedAt: started };
+    const segments = segmentsOf(version.files)
+        .filter((segment) => segment.end > completed)
+        .map((segment) => ({ ...segment, start: Math.max(segment.start, completed) }));
+    for (let index = 0; index < segments.length; index++) {
+        const segment = segments[index];
+        const last = index === segments.length - 1;
+        const outcome = segment.inTransaction ? await runTransactionSegment(context, segment, last) : await runOutsideSegment(context, segment);
+        if (outcome)
+            return outcome;
+    }
+    return recordVersion(context);
+}
+/** The version's meta row insert, with the time its earlier steps took in execution_ms. */
+function recordWholeVersion(context) {
+    return recordStatement(context, context.version, context.now() - context.startedAt);
+}
+function progressRows(context, from, to) {
+    return context.steps.slice(from, to).map((step, offset) => ({
+        step: from + offset,
+        statementChecksum: statementChecksum(step.statement.sql),
+        file: step.statement.file,
+        line: step.statement.line
+    }));
+}
+/**
+ * Ordinary files between no-transaction ones: one fenced transaction that also records its steps, or
+ * (when it is the version's last segment) records the version itself.
+ */
+async function runTransactionSegment(context, segment, last) {
+    const { version, steps, tables } = context;
+    const range = stepRange(segment.start + 1, segment.end);
+    const progress = context.dialect.meta.insertProgress(tables, version.number, progressRows(context, segment.start, segment.end));
+    const outcome = await runFenced(context, {
+        what: last ? `v${version.number}` : `${range} of v${version.number}`,
+        head: [notAppliedStatement(context.dialect, version, tables), ...settingsStatements(context)],
+        body: steps.slice(segment.start, segment.end).map((step) => ({ sql: step.statement.sql })),
+        tail: last
+            ? [recordWholeVersion(context), { ...context.dialect.meta.deleteProgress(tables, version.number), label: 'progress' }]
+            : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start, label: 'progress' }],
+        // The meta row (last segment) or the segment's progress rows, written in the same transaction, say whether it committed.
+        settle: async () => last
+            ? versionRecorded(context, version)
+            : (await readProgress(context.dialect, context.target, tables, version.number)).length >= segment.end,
+        settledFrom: last ? tables.display : `${tables.display}_progress`
+    });
+    if (outcome.kind === 'committed') {
+        if (last)
+            return context.applied();
+        context.completed = segment.end;
+        return null;
+    }
+    if (outcome.kind === 'lost') {
+        if (typeof outcome.settled === 'string')
+            return settledVersion(version, { ...outcome, settled: outcome.settled }, context.applied, tables);
+        if (outcome.settled === true) {
+            context.completed = segment.end;
             return null;
+        }
+        if (last && outcome.settled === null)
+            return settledVersion(version, { ...outcome, settled: null }, context.applied, tables);
+        return {
+            kind: 'failed',
+            error: new CommitOutcomeUnknownError(`The commit of ${range} of v${version.number} got no reply and ${outcome.settled === false ? 'they are not recorded: they were not applied' : 'whether they commit is not known yet'}. ` +
+                rerunSentence(context), { cause: outcome.error })
+        };
     }
-    if (!isWord(tokens[i++], 'on'))
-        return null;
-    if (isWord(tokens[i], 'only'))
-        i++;
-    const table = qualifiedName(tokens, i);
-    return table ? { unique, ifNotExists, name, table } : null;
+    if (outcome.part.part !== 'statement') {
+        const afterwards = `The transaction of ${range} was rolled back. ${rerunSentence(context)}`;
+        return engineFailure(context, version, outcome.failure, outcome.part.part, afterwards);
+    }
+    const extra = context.completed > 0 ? `The transaction of ${range} was rolled back. ` : '';
+    return stepFailed(context, segment.start + outcome.part.index, outcome.failure.error, null, extra);
 }
-/** `name` or `schema.name` (a `catalog.schema.name` keeps its last two parts) at tokens[i]. */
-function qualifiedName(tokens, i) {
-    const parts = dottedNameAt(tokens, i)?.parts;
-    if (!parts)
-        return null;
-    if (parts.length === 1)
-        return { schema: null, name: parts[0] };
-    return { schema: parts[parts.length - 2], name: parts[parts.length - 1] };
+/** A no-transaction file: each statement on its own, after a lease renewal, recorded once it completed. */
+async function runOutsideSegment(context, segment) {
+    const { target, version, lease, tables, steps } = context;
+    for (let index = segment.start; index < segment.end; index++) {
+        try {
+            await lease.renew();
+        }
+        catch (error) {
+            const rerun = rerunSentence(context);
+            if (error instanceof LeaseLostError)
+                return {
+                    kind: 'failed',
+                    error: await leaseLostAt(context, `before step ${index + 1} of v${version.number}`, rerun)
+                };
+            return {
+                kind: 'failed',
+                error: new Error(`Renewing the migration lease before step ${index + 1} of v${version.number} failed: ${errorMessage(error)}. ${rerun}`, { cause: error })
+            };
+        }
+        const failure = await runStatementAlone(context, index);
+        if (failure)
+            return failure;
+        const progress = context.dialect.meta.insertProgress(tables, version.number, progressRows(context, index, index + 1));
+        try {
+            await target.query(progress.sql, progress.params);
+        }
+        catch (error) {
+            const step = steps[index];
+            return {
+                kind: 'failed',
+                error: new Error(`v${version.number} step ${index + 1} (${where(step.statement)}) ran, but recording it in ${tables.display}_progress failed: ${errorMessage(error)}. ` +
+                    `A re-run would run it again: if that is not safe, insert its row into ${tables.display}_progress by hand (step ${index}, statement_checksum '${statementChecksum(step.statement.sql)}') before re-running.`)
+            };
+        }
+        context.completed = index + 1;
+    }
+    return null;
 }
-/** The table as text for to_regclass, quoted so that case and odd characters survive. */
-function tableReference(index) {
-    const { schema, name } = index.table;
-    return schema === null ? quoteIdentifier(name) : `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
-}
-function dropIndexStatement(qualified, ifExists = false) {
-    return `DROP INDEX CONCURRENTLY ${ifExists ? 'IF EXISTS ' : ''}${qualified}`;
-}
-/** The index the statement names, in its table's schema; null when there is none (or no such table). */
-async function findIndex(target, index) {
-    if (index.name === null)
-        return null;
-    const { rows } = await target.query(`SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified, i.indisvalid AS valid,
-  i.indrelid = to_regclass(:table) AS on_table,
-  EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = c.oid) AS building
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_index i ON i.indexrelid = c.oid
-WHERE c.relname = :name AND c.relnamespace = (SELECT t.relnamespace FROM pg_class t WHERE t.oid = to_regclass(:table))`, { name: index.name, table: tableReference(index) });
-    const row = rows[0];
-    if (!row)
-        return null;
-    return { qualified: String(row.qualified), valid: row.valid === true, onTable: row.on_table === true, building: row.building === true };
-}
-/** The INVALID indexes of the statement's table, as `schema.name` (for a build PostgreSQL named itself). */
-async function invalidIndexesOn(target, index) {
-    const { rows } = await target.query(`SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified
-FROM pg_index i
-JOIN pg_class c ON c.oid = i.indexrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE i.indrelid = to_regclass(:table) AND NOT i.indisvalid
-  AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = c.oid)
-ORDER BY 1`, { table: tableReference(index) });
-    return rows.map((row) => String(row.qualified));
+/** The last transaction of a version whose last segment ran outside a transaction: its meta row. */
+async function recordVersion(context) {
+    const { version, tables } = context;
+    const outcome = await runFenced(context, {
+        what: `v${version.number}`,
+        head: [notAppliedStatement(context.dialect, version, tables)],
+        body: [],
+        tail: [recordWholeVersion(context), { ...context.dialect.meta.deleteProgress(tables, version.number), label: 'progress' }],
+        settle: () => versionRecorded(context, version)
+    });
+    if (outcome.kind === 'committed')
+        return context.applied();
+    if (outcome.kind === 'lost')
+        return settledVersion(version, outcome, context.applied, tables);
+    // No statement of the version is in this transaction: whatever failed, it was not one of them.
+    const part = outcome.part.part === 'statement' ? 'unknown' : outcome.part.part;
+    const afterwards = `All statements of v${version.number} ran and stay applied; v${version.number} is not recorded as applied. A re-run records it without running them again.`;
+    return engineFailure(context, version, outcome.failure, part, afterwards);
 }
 
-;// CONCATENATED MODULE: ./src/engine/statement-effects.ts
+;// CONCATENATED MODULE: ./src/engine/apply.ts
+/**
+ * Executes a plan through a Target: reads the history and plans before creating anything, takes the
+ * lease (reading the history again in the same statement), then applies each pending version in its own
+ * fenced transaction — fence, re-check, its statements, its meta row — and releases. A version with
+ * `-- migrate:no-transaction` files (or one left partly applied) runs in steps instead: see steps.ts.
+ */
+
+
+
+
+
+
+/** The error classes after which a rolled-back version is worth running again. */
+const LOCK_CONFLICTS = new Set(['lock-not-available', 'deadlock']);
+async function applyMigrations(target, versions, options) {
+    const now = options.now ?? Date.now;
+    const sleep = options.sleep ?? realSleep;
+    const started = now();
+    // Plan before creating anything: a refused or empty run leaves a database without the meta tables as it was.
+    const { dialect } = options;
+    const history = options.history ?? (await readHistory(dialect, target, { schema: options.tables.schema, table: options.tables.table }));
+    const tables = history.tables;
+    const before = planMigrations(versions, history.rows, options);
+    const result = {
+        plan: before,
+        fromVersion: before.currentVersion,
+        toVersion: before.currentVersion,
+        applied: [],
+        appliedElsewhere: [],
+        error: null,
+        failedVersion: null,
+        leaseWaitedMs: 0,
+        durationMs: 0
+    };
+    const finish = () => ({ ...result, durationMs: now() - started });
+    if (before.refusals.length) {
+        result.error = new PlanRefusedError(`Nothing was applied. ${before.refusals.join(' ')}`);
+        return finish();
+    }
+    if (!before.pending.length)
+        return finish();
+    let underLease;
+    try {
+        underLease = await takeLease(dialect, target, history, options.createSchema, { ...options.lease, log: options.log, sleep, now });
+    }
+    catch (error) {
+        result.error = error instanceof Error ? error : new Error(String(error));
+        return finish();
+    }
+    const lease = underLease.lease;
+    result.leaseWaitedMs = lease.waitedMs;
+    const context = {
+        dialect,
+        target,
+        tables,
+        run: options.run,
+        lease,
+        log: options.log,
+        now,
+        sleep,
+        lockTimeoutMs: options.lockTimeoutMs ?? null,
+        statementTimeoutMs: options.statementTimeoutMs ?? null,
+        recordedRows: underLease.rows.length
+    };
+    const renewal = startRenewal(context, options.lease.ttlSeconds);
+    try {
+        // Another run may have applied versions since the first read: plan again with what was read under the lease.
+        const plan = planMigrations(versions, underLease.rows, options);
+        result.plan = plan;
+        result.fromVersion = plan.currentVersion;
+        result.toVersion = plan.currentVersion;
+        result.appliedElsewhere = before.pending.map((p) => p.version).filter((v) => !plan.pending.some((p) => p.version === v));
+        if (plan.refusals.length) {
+            result.error = new PlanRefusedError(`Nothing was applied. ${plan.refusals.join(' ')}`);
+            return finish();
+        }
+        const byNumber = new Map(versions.map((version) => [version.number, version]));
+        // Versions an earlier run left partly applied resume in steps, whatever their files say now.
+        const partial = new Set(underLease.partial.map((p) => p.version));
+        for (const pending of plan.pending) {
+            renewal.check();
+            const version = byNumber.get(pending.version);
+            let outcome;
+            try {
+                outcome = await applyVersion(context, version, partial.has(version.number), options.lockRetries ?? 0);
+            }
+            catch (error) {
+                outcome = { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
+            }
+            // The highest applied version, also after a lower one was applied out of order.
+            if (outcome.kind !== 'failed') {
+                context.recordedRows = (context.recordedRows ?? 0) + 1;
+                result.toVersion = Math.max(result.toVersion, version.number);
+            }
+            if (outcome.kind === 'applied') {
+                result.applied.push(outcome.applied);
+                options.log(`Applied v${version.number} (${plural(outcome.applied.statements, 'statement')}) in ${outcome.applied.durationMs} ms`);
+            }
+            else if (outcome.kind === 'elsewhere') {
+                result.appliedElsewhere.push(version.number);
+                options.log(`v${version.number} was applied by another run; skipped`);
+            }
+            else {
+                result.error = outcome.error;
+                result.failedVersion = version.number;
+                return finish();
+            }
+        }
+        return finish();
+    }
+    catch (error) {
+        result.error = error instanceof Error ? error : new Error(String(error));
+        return finish();
+    }
+    finally {
+        renewal.stop();
+        await lease
+            .release()
+            .catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`));
+    }
+}
+/**
+ * Applies one version, retrying it (rolled back, outside any transaction) when it gave up waiting for a
+ * lock held by application traffic. A version runs as one fenced transaction only where the dialect's
+ * DDL is transactional; otherwise (and for no-transaction files, or a version left partly applied) in steps.
+ */
+async function applyVersion(context, version, partial, retries) {
+    const inSteps = partial || !context.dialect.transactionalDdl || version.files.some((file) => file.noTransaction);
+    for (let attempt = 0;; attempt++) {
+        const outcome = inSteps ? await applyInSteps(context, version) : await applyInOneTransaction(context, version);
+        const kind = outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? context.dialect.classify(outcome.error.sqlError) : null;
+        if (!kind || !LOCK_CONFLICTS.has(kind) || attempt >= retries)
+            return outcome;
+        const wait = Math.min(30_000, 1000 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+        const why = kind === 'lock-not-available' ? `waited longer than lock-timeout for a lock` : 'was chosen as a deadlock victim';
+        context.log(`v${version.number} ${why} and was rolled back (${outcome.error.message.split('. ')[0]}); retry ${attempt + 1} of ${retries} in ${(wait / 1000).toFixed(1)} s`);
+        await context.sleep(wait);
+    }
+}
+/** The usual case: the whole version and its meta row in one fenced transaction. */
+async function applyInOneTransaction(context, version) {
+    const statements = version.files.flatMap((file) => file.statements);
+    context.log(`Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${plural(statements.length, 'statement')} in ${plural(version.files.length, 'file')}`);
+    const started = context.now();
+    const applied = () => ({
+        kind: 'applied',
+        applied: {
+            version: version.number,
+            description: version.description,
+            durationMs: context.now() - started,
+            statements: statements.length,
+            files: version.files.map((file) => ({ name: file.name, path: file.path, statements: file.statements.length }))
+        }
+    });
+    const outcome = await runFenced(context, {
+        what: `v${version.number}`,
+        head: [notAppliedStatement(context.dialect, version, context.tables), ...settingsStatements(context)],
+        body: statements.map((statement) => ({ sql: statement.sql })),
+        tail: [recordStatement(context, version)],
+        settle: () => versionRecorded(context, version)
+    });
+    if (outcome.kind === 'committed')
+        return applied();
+    if (outcome.kind === 'lost')
+        return settledVersion(version, outcome, applied, context.tables);
+    if (outcome.part.part !== 'statement') {
+        const afterwards = `Nothing of v${version.number} was applied (its transaction was rolled back); versions before it stay applied.`;
+        return engineFailure(context, version, outcome.failure, outcome.part.part, afterwards);
+    }
+    const statement = statements[outcome.part.index];
+    const location = locate(statement, outcome.failure.error.position);
+    return { kind: 'failed', error: new StatementFailedError(version.number, location, outcome.failure.error, preview(statement.sql)) };
+}
+/**
+ * Renews the lease in the background; a failed renewal is surfaced before the next version starts.
+ * While a version's transaction holds the lease row, renew() finds it locked and skips that turn
+ * without waiting (the version's fence extended the lease, and a locked row cannot be taken over).
+ */
+function startRenewal(context, ttlSeconds) {
+    const lease = context.lease;
+    let failure = null;
+    let busy = false;
+    const timer = setInterval(() => {
+        if (busy || failure)
+            return;
+        busy = true;
+        lease
+            .renew()
+            .catch(async (error) => {
+            // A lost lease stops the run, saying what the lease row shows; a failed renewal call is only
+            // logged: the fence decides.
+            if (error instanceof LeaseLostError) {
+                failure = await leaseLostAt(context, 'when it was renewed', 'Versions it applied stay applied; it stopped before its next version. Re-run to continue.').catch(() => error);
+            }
+            else
+                context.log(`Renewing the migration lease failed (will retry): ${errorMessage(error)}`);
+        })
+            .finally(() => (busy = false));
+    }, Math.max(1000, (ttlSeconds * 1000) / 3));
+    timer.unref();
+    return {
+        check() {
+            if (failure)
+                throw failure;
+        },
+        stop() {
+            clearInterval(timer);
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+/**
+ * Pure renderers: apply results → markdown for the job summary (and the `summary` output), and the
+ * markdown helpers the comments share. Every list is bounded, whatever the number of versions: long
+ * lists end in "… and N more". No I/O; golden files in __tests__/golden show their exact output.
+ */
+
+
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const minutes = Math.floor(ms / 60_000);
+    return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+/** Inline code that survives backticks in the text. */
+function code(text) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+/** A table cell: no pipes or line breaks may break the row. */
+function cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+/** A fenced block that survives fences inside the text. */
+function fenced(text, lang = '') {
+    const longest = Math.max(2, ...(text.match(/`{3,}/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${lang}\n${text}\n${fence}`;
+}
+function versionLabel(version, description) {
+    return description ? `v${version} ${cell(description)}` : `v${version}`;
+}
+/**
+ * Version numbers for people: each one when there are at most `max`; otherwise runs of three or more
+ * consecutive versions as `v3–v9`, at most `max` items, then how many more.
+ */
+function versionList(numbers, max = 20) {
+    if (numbers.length <= max)
+        return numbers.map((n) => `v${n}`).join(', ');
+    const items = [];
+    for (let start = 0; start < numbers.length;) {
+        let end = start;
+        while (end + 1 < numbers.length && numbers[end + 1] === numbers[end] + 1)
+            end++;
+        if (end - start >= 2) {
+            items.push({ text: `v${numbers[start]}–v${numbers[end]}`, count: end - start + 1 });
+        }
+        else {
+            for (let index = start; index <= end; index++)
+                items.push({ text: `v${numbers[index]}`, count: 1 });
+        }
+        start = end + 1;
+    }
+    if (items.length <= max)
+        return items.map((item) => item.text).join(', ');
+    const shown = items.slice(0, max);
+    const hidden = numbers.length - shown.reduce((sum, item) => sum + item.count, 0);
+    return `${shown.map((item) => item.text).join(', ')} … and ${hidden.toLocaleString('en-US')} more`;
+}
+/**
+ * As many of `lines` as fit in `budget` characters (joined by line breaks), then one line saying how
+ * many were left out: `more(n)`.
+ */
+function fitLines(lines, budget, more) {
+    const kept = [];
+    let used = 0;
+    for (const [index, line] of lines.entries()) {
+        const last = index === lines.length - 1;
+        // Room for this line, and (unless it is the last) for the note about the rest.
+        if (used + line.length + 1 + (last ? 0 : more(lines.length - index).length + 1) > budget) {
+            return [...kept, more(lines.length - index)];
+        }
+        kept.push(line);
+        used += line.length + 1;
+    }
+    return kept;
+}
+/** At most `max` characters of one piece of text, with `…` where it was cut. */
+function clip(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+/** A version's files in a table cell: at most FILES_PER_CELL names, then how many more. */
+function fileCell(files, describe = (file) => `${code(file.name)} (${file.statements})`) {
+    const shown = files.slice(0, FILES_PER_CELL).map(describe);
+    if (files.length > FILES_PER_CELL)
+        shown.push(`… and ${plural(files.length - FILES_PER_CELL, 'more file')}`);
+    return cell(shown.join('<br>'));
+}
+const FILES_PER_CELL = 10;
+/** The share of a summary or comment the table of versions may take (the rest is for errors and SQL). */
+const TABLE_BUDGET = 30_000;
+function versions(numbers) {
+    return versionList(numbers);
+}
+function renderApply(result, context) {
+    const out = [`### aurora-migrate apply · ${cell(context.target)}`, ''];
+    const applied = result.applied.map((version) => version.version);
+    if (!result.error && !applied.length && !result.appliedElsewhere.length) {
+        out.push(`Up to date at **v${result.toVersion}**: nothing to apply.`);
+        return out.join('\n') + '\n';
+    }
+    const headline = applied.length ? `applied ${versions(applied)}` : 'applied nothing';
+    out.push(`**v${result.fromVersion} → v${result.toVersion}** in ${formatDuration(result.durationMs)}: ${headline}`);
+    if (result.appliedElsewhere.length)
+        out.push('', `Applied by another run meanwhile: ${versions(result.appliedElsewhere)}`);
+    if (result.leaseWaitedMs >= 1000)
+        out.push('', `Waited ${formatDuration(result.leaseWaitedMs)} for another run's migration lease.`);
+    if (result.applied.length) {
+        out.push('', '| Version | Files | Statements | Duration |', '|---|---|---:|---:|');
+        const rows = result.applied.map((version) => `| ${versionLabel(version.version, version.description)} | ${fileCell(version.files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`);
+        out.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${plural(hidden, 'more version')} | | | |`));
+    }
+    if (result.error)
+        out.push('', ...renderError(result.error));
+    const pending = result.plan.pending.map((p) => p.version).filter((v) => v > result.toVersion && v !== result.failedVersion);
+    if (result.error && pending.length)
+        out.push('', `Not attempted: ${versions(pending)}`);
+    return out.join('\n') + '\n';
+}
+function renderError(error) {
+    if (error instanceof StatementFailedError) {
+        const where = `${error.location.file}:${error.location.line}:${error.location.column}`;
+        const state = error.sqlError.sqlState ? ` (SQLSTATE ${error.sqlError.sqlState})` : '';
+        const lines = [
+            '> [!CAUTION]',
+            `> **v${error.version} failed** at ${code(where)}: ${clip(publicSqlMessage(error.sqlError), 2_000)}${state}`,
+            ...(error instanceof StepFailedError
+                ? [...(error.advice ? [`> ${error.advice}`] : []), `> ${error.outcome}`]
+                : [`> v${error.version} was rolled back; versions before it stay applied.`])
+        ];
+        // DETAIL often quotes the rows involved (`Key (email)=(…) already exists`): production data, never shown here.
+        if (error.sqlError.detail)
+            lines.push("> PostgreSQL's DETAIL is left out: it can contain row values.");
+        if (error.sqlError.hint)
+            lines.push(`> Hint: ${clip(error.sqlError.hint, 2_000)}`);
+        return [...lines, '', fenced(clip(error.statementPreview, 4_000), 'sql')];
+    }
+    return ['> [!CAUTION]', `> ${clip(error.message, 4_000).split('\n').join('\n> ')}`];
+}
+/** The comment's last line: the tool, the workflow run and the commit. */
+function footer(runUrl, sha) {
+    const parts = [runUrl ? `[workflow run](${runUrl})` : null, sha ? `commit ${code(sha.slice(0, 7))}` : null].filter(Boolean);
+    return parts.length ? `<sub>aurora-migrate · ${parts.join(' · ')}</sub>` : '<sub>aurora-migrate</sub>';
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-rds-data/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(6315);
+;// CONCATENATED MODULE: ./src/targets/aws-http.ts
+/**
+ * The HTTP settings of the AWS SDK clients (Data API, Lambda). The SDK waits forever by default: an
+ * endpoint that accepts a request and never answers would hang a run until the job's own time limit.
+ * Every call therefore gets a request timeout a little above the service's own limit for one call, so
+ * that an answer the service would still give is never cut off. A call that times out failed with
+ * `TimeoutError` (a transient error in retry.ts): it is handled exactly like a lost reply, and a
+ * mutating call is never re-sent without finding out first whether it took effect.
+ */
+/** The Data API ends every call after 45 s (StatementTimeoutException); 15 s more for the reply to arrive. */
+const DATA_API_REQUEST_TIMEOUT_MS = 60_000;
+/**
+ * A synchronous Invoke lasts as long as the function runs: at most 15 minutes (its timeout), plus its
+ * start (init may take up to 10 s) and the reply. One minute more than the longest function run.
+ */
+const LAMBDA_REQUEST_TIMEOUT_MS = 16 * 60_000;
+/** Opening the TCP/TLS connection: the request has not been sent yet when this runs out. */
+const CONNECTION_TIMEOUT_MS = 10_000;
+/**
+ * TCP keep-alive probes start after this much silence. A synchronous Invoke's connection carries no
+ * byte while the function runs (up to 15 minutes); a NAT or firewall on the way may drop a connection
+ * that looks idle (AWS NAT gateways after 350 s), and the reply would then never arrive.
+ */
+const KEEP_ALIVE_PROBE_MS = 30_000;
+/** The requestHandler options of an SDK client whose calls may take at most `requestTimeoutMs`. */
+function requestHandlerOptions(requestTimeoutMs) {
+    const agent = { keepAlive: true, keepAliveMsecs: KEEP_ALIVE_PROBE_MS };
+    return {
+        requestTimeout: requestTimeoutMs,
+        // Without this the SDK only logs a warning when requestTimeout passes, and goes on waiting.
+        throwOnRequestTimeout: true,
+        connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, requestTimeoutMs),
+        httpAgent: agent,
+        httpsAgent: agent
+    };
+}
+/** A call that timed out before its connection was even open: nothing was sent. */
+function isConnectionTimeout(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return /did not establish a connection with the server within/.test(message);
+}
+
+;// CONCATENATED MODULE: ./src/targets/retry.ts
+/**
+ * Which AWS failures (Data API, Lambda Invoke) are retried, and how. Decided per error class, never
+ * "retry everything":
+ *
+ * - `resuming`  DatabaseResumingException: the call never reached the database (the cluster is
+ *               waking up from auto-pause). Retried for any call, with backoff, up to a time limit.
+ * - `throttled` 429 / ThrottlingException / TooManyRequestsException: refused before execution.
+ *               Retried for any call, with backoff and jitter, for up to `throttleTimeoutMs` (5 minutes
+ *               by default: long enough to ride out a throttling storm). Inside a Data API transaction
+ *               the caller passes a shorter window, since the transaction expires after 3 idle minutes.
+ * - `not-ready` a Lambda function that cannot run yet (Pending or being updated, its VPC network
+ *               interfaces or subnet addresses not available): refused before the function ran.
+ *               Retried for any call, like throttling.
+ * - `transient` 5xx and network failures, and a call that got no answer within the client's request
+ *               timeout (aws-http.ts): the call may or may not have run. Retried only for calls that are
+ *               safe to send twice (`idempotent`).
+ * - `sql`       an error from PostgreSQL. Never retried.
+ * - `fatal`     everything else (validation, permissions, statement timeout, a lost transaction).
+ */
+
+
+const THROTTLING = new Set([
+    'ThrottlingException',
+    'TooManyRequestsException',
+    'ThrottledException',
+    'Throttling',
+    'RequestLimitExceeded',
+    'RequestThrottled',
+    'RequestThrottledException',
+    'SlowDown'
+]);
+/** Lambda Invoke answers that mean the function did not run because it is not ready yet. */
+const NOT_READY = new Set([
+    'ResourceConflictException',
+    'ResourceNotReadyException',
+    'EC2ThrottledException',
+    'ENILimitReachedException',
+    'SubnetIPAddressLimitReachedException'
+]);
+const TRANSIENT_NAMES = new Set([
+    'InternalServerErrorException',
+    'InternalFailure',
+    'InternalError',
+    'ServiceUnavailableError',
+    'ServiceUnavailableException',
+    'ServiceUnavailable',
+    'DatabaseUnavailableException',
+    'RequestTimeout',
+    'RequestTimeoutException',
+    'TimeoutError'
+]);
+const NETWORK_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENETDOWN',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT'
+]);
+function errorName(error) {
+    const e = (error ?? {});
+    const name = typeof e.name === 'string' ? e.name : 'Error';
+    // An error from another realm reaches us wrapped by the SDK: "AWS SDK error wrapper for TimeoutError: …".
+    const wrapped = name === 'Error' && typeof e.message === 'string' ? /^AWS SDK error wrapper for (\w+)/.exec(e.message) : null;
+    return wrapped ? wrapped[1] : name;
+}
+function httpStatus(error) {
+    const status = (error ?? {}).$metadata?.httpStatusCode;
+    return typeof status === 'number' ? status : undefined;
+}
+/** v1 sent SQL errors as BadRequestException "Database error code: N. Message: ERROR: …". */
+function looksLikeSqlError(message) {
+    return /^Database error code:|^Database returned SQL Exception|^(ERROR|FATAL):/.test(message.trim());
+}
+function classifyError(error) {
+    if (error instanceof DatabaseError)
+        return 'sql';
+    if (error instanceof TransportError)
+        return 'fatal';
+    const e = (error ?? {});
+    const name = errorName(error);
+    const code = typeof e.code === 'string' ? e.code : '';
+    const message = typeof e.message === 'string' ? e.message : '';
+    const status = httpStatus(error);
+    if (name === 'DatabaseResumingException')
+        return 'resuming';
+    if (THROTTLING.has(name) || status === 429)
+        return 'throttled';
+    if (NOT_READY.has(name))
+        return 'not-ready';
+    if (name === 'DatabaseErrorException')
+        return 'sql';
+    if (name === 'BadRequestException' && looksLikeSqlError(message))
+        return 'sql';
+    if (TRANSIENT_NAMES.has(name) || NETWORK_CODES.has(code) || NETWORK_CODES.has(name))
+        return 'transient';
+    if (status === undefined && (/socket hang up|other side closed/i.test(message) || [...NETWORK_CODES].some((c) => message.includes(c)))) {
+        return 'transient';
+    }
+    if (status !== undefined && status >= 500)
+        return 'transient';
+    return 'fatal';
+}
+/** Exponential backoff with "equal jitter": half the step fixed, half random. */
+function backoffMs(attempt, baseMs, capMs, random) {
+    const step = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+    return Math.round(step / 2 + (step / 2) * random());
+}
+/**
+ * The wait a refusal asks for: Lambda's TooManyRequestsException carries the Retry-After header as
+ * `retryAfterSeconds`; other errors may have the raw header in `$response`.
+ */
+function retryAfterMs(error) {
+    const e = (error ?? {});
+    const header = e.retryAfterSeconds ?? e.$response?.headers?.['retry-after'];
+    const seconds = typeof header === 'number' ? header : typeof header === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) : NaN;
+    return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined;
+}
+function formatSeconds(ms) {
+    const s = ms / 1000;
+    return s < 10 ? `${Number(s.toFixed(1))} s` : `${Math.round(s)} s`;
+}
+function messageOf(error) {
+    return String(error?.message ?? error);
+}
+/** Lambda says why it throttled (`Reason`: ReservedFunctionConcurrentInvocationLimitExceeded, …). */
+function reasonOf(error) {
+    const reason = (error ?? {}).Reason;
+    return typeof reason === 'string' && reason ? `: ${reason}` : '';
+}
+const RESUME_BASE_MS = 1000;
+const RESUME_CAP_MS = 10_000;
+const THROTTLE_BASE_MS = 500;
+const THROTTLE_CAP_MS = 20_000;
+const DEFAULT_THROTTLE_TIMEOUT_MS = 300_000;
+const TRANSIENT_BASE_MS = 500;
+const TRANSIENT_CAP_MS = 5000;
+/**
+ * Runs `call`, retrying it as the error class allows. Errors that are not retried, or whose retries
+ * are used up, are rethrown unchanged, except a cluster that does not resume in time: that is a
+ * TransportError saying so.
+ */
+async function withRetry(call, options) {
+    const sleep = options.sleep ?? realSleep;
+    const now = options.now ?? Date.now;
+    const random = options.random ?? Math.random;
+    const log = options.log ?? (() => { });
+    const resumeTimeoutMs = options.resumeTimeoutMs ?? 300_000;
+    const throttleTimeoutMs = options.throttleTimeoutMs ?? DEFAULT_THROTTLE_TIMEOUT_MS;
+    const throttleMaxPauseMs = options.throttleMaxPauseMs ?? THROTTLE_CAP_MS;
+    const transientAttempts = options.transientAttempts ?? 3;
+    const service = options.service ?? 'The Data API';
+    let attempt = 0;
+    let resumingSince;
+    let resumingRetries = 0;
+    let throttledRetries = 0;
+    let refusedSince;
+    let transientRetries = 0;
+    for (;;) {
+        attempt++;
+        try {
+            return await call();
+        }
+        catch (error) {
+            const kind = classifyError(error);
+            if (kind === 'resuming') {
+                resumingSince ??= now();
+                resumingRetries++;
+                const elapsed = now() - resumingSince;
+                const wait = backoffMs(resumingRetries, RESUME_BASE_MS, RESUME_CAP_MS, random);
+                if (elapsed + wait > resumeTimeoutMs) {
+                    throw new TransportError(`The Aurora cluster did not resume from auto-pause within ${Math.round(resumeTimeoutMs / 1000)} s ` +
+                        `(${attempt} attempts). Try again later, or raise resume-timeout.`, 'DatabaseResumingException', false, { cause: error });
+                }
+                log(`Aurora cluster is resuming after auto-pause; retrying in ${formatSeconds(wait)} ` +
+                    `(attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)`);
+                await sleep(wait);
+                continue;
+            }
+            if (kind === 'throttled' || kind === 'not-ready') {
+                refusedSince ??= now();
+                const elapsed = now() - refusedSince;
+                // The backoff (with jitter), but never sooner than the service asked for (Retry-After), and never
+                // longer than one pause may last.
+                const backoff = backoffMs(throttledRetries + 1, THROTTLE_BASE_MS, Math.min(THROTTLE_CAP_MS, throttleMaxPauseMs), random);
+                const wait = Math.min(throttleMaxPauseMs, Math.max(backoff, retryAfterMs(error) ?? 0));
+                if (elapsed + wait <= throttleTimeoutMs) {
+                    throttledRetries++;
+                    const progress = ` (attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)`;
+                    log(kind === 'throttled'
+                        ? `${service} is throttling requests (${errorName(error)}${reasonOf(error)}); retrying in ${formatSeconds(wait)}${progress}`
+                        : `${service} is not ready (${errorName(error)}: ${messageOf(error)}); retrying in ${formatSeconds(wait)}${progress}`);
+                    await sleep(wait);
+                    continue;
+                }
+            }
+            if (kind === 'transient' && options.idempotent && transientRetries + 1 < transientAttempts) {
+                transientRetries++;
+                const wait = backoffMs(transientRetries, TRANSIENT_BASE_MS, TRANSIENT_CAP_MS, random);
+                log(`${service} call failed (${errorName(error)}: ${messageOf(error)}); retrying in ${formatSeconds(wait)}`);
+                await sleep(wait);
+                continue;
+            }
+            throw error;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/errors.ts
+
+/** The service rejects longer `sql` (the SDK does not check). */
+const MAX_SQL_LENGTH = 65_536;
+const LABELS = [
+    'Detail',
+    'Hint',
+    'Position',
+    'Where',
+    'SQLState',
+    'Internal Position',
+    'Internal Query',
+    'Location',
+    'Routine',
+    'File',
+    'Line'
+];
+const PART_SEPARATOR = new RegExp(`(?:;\\s+|\\r?\\n\\s*)(?=(?:${LABELS.join('|')}):\\s?)`);
+/**
+ * Reads the SQL error out of a Data API message:
+ * - v2: `ERROR: <message>; Detail: …; Hint: …; Position: N; SQLState: XXXXX` (parts optional)
+ * - v1: `Database error code: N. Message: ERROR: <message>` with pgjdbc's newline-separated parts
+ * - a bare `Database returned SQL Exception` (no details at all)
+ */
+function parseDataApiError(message) {
+    let text = String(message ?? '').trim();
+    text = text.replace(/^Database error code:\s*-?\d+\.\s*Message:\s*/i, '');
+    const [first, ...rest] = text.split(PART_SEPARATOR);
+    const info = { message: first.replace(/^(ERROR|FATAL|PANIC):\s*/, '').trim() || text };
+    for (const part of rest) {
+        const colon = part.indexOf(':');
+        const label = part.slice(0, colon).trim();
+        const value = part.slice(colon + 1).trim();
+        if (label === 'SQLState' && /^[0-9A-Z]{5}$/.test(value))
+            info.sqlState = value;
+        else if (label === 'Position' && /^\d+$/.test(value))
+            info.position = Number(value);
+        else if (label === 'Detail' && value)
+            info.detail = value;
+        else if (label === 'Hint' && value)
+            info.hint = value;
+    }
+    return info;
+}
+function tooLong(sql) {
+    if (sql.length <= MAX_SQL_LENGTH)
+        return undefined;
+    return {
+        message: `The statement is ${sql.length.toLocaleString('en-US')} characters long; the Data API accepts at most ` +
+            `${MAX_SQL_LENGTH.toLocaleString('en-US')} characters per statement. Split it into smaller statements, ` +
+            `or apply it through database-url.`
+    };
+}
+/** The first 80 characters of a statement, on one line, for messages. */
+function sqlPreview(sql) {
+    return `"${preview(sql, 80)}"`;
+}
+/** What to do about the service errors a first setup meets. */
+const HINTS = {
+    StatementTimeoutException: 'The statement ran longer than the Data API allows for one call (45 s).',
+    ThrottlingException: "The Data API kept throttling requests for 5 minutes (with backoff): the account's request rate for the Data API is used up. " +
+        'Re-run later, or spread the deploys that use this cluster.',
+    TimeoutError: "The call got no answer within the client's request timeout (the Data API ends a call after 45 s): " +
+        'the endpoint or the network did not answer.',
+    HttpEndpointNotEnabledException: 'Enable the Data API on the cluster: aws rds enable-http-endpoint --resource-arn <cluster ARN>.',
+    AccessDeniedException: 'The role needs rds-data:ExecuteStatement, BeginTransaction, CommitTransaction and RollbackTransaction on the cluster, and secretsmanager:GetSecretValue on the secret.',
+    ForbiddenException: 'The role is not allowed to use the Data API on this cluster, or the secret: check its IAM policy.',
+    CredentialsProviderError: 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
+    InvalidSecretException: 'The secret must be the JSON of an RDS database secret (username and password) for this cluster.',
+    DatabaseNotFoundException: 'Check the database input: that database does not exist on the cluster.'
+};
+function describeEnd(end) {
+    if (end.kind === 'rolled-back')
+        return 'the transaction was rolled back';
+    if (end.kind === 'gone')
+        return 'the transaction had already ended';
+    return (`the transaction could not be rolled back (RollbackTransaction, tried for ${end.seconds} s, answered ${bareText(end.reason)}): ` +
+        'the service rolls it back once it has seen no call for 3 minutes, and until then it holds its locks');
+}
+function bareText(message) {
+    return message.trim().replace(/[.\s]+$/, '');
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/long-statement.ts
+/**
+ * Waiting for a statement left running server-side after its call ended (the 45 s limit, or a lost
+ * reply): its backend is looked up every few seconds through ordinary short queries (the wire dialect's
+ * `runningStatement` probe), and its progress logged every 15 s where the server reports it.
+ */
+
+
+
+/** How often a long-running statement's backend is looked up once the call has timed out. */
+const LONG_STATEMENT_POLL_MS = 5000;
+/** How often its progress is logged. */
+const LONG_STATEMENT_PROGRESS_MS = 15_000;
+function percent(done, total) {
+    const d = Number(done);
+    const t = Number(total);
+    if (!Number.isFinite(d) || !Number.isFinite(t) || t <= 0)
+        return undefined;
+    return `${Math.min(100, Math.floor((d / t) * 100))}% (${d.toLocaleString('en-US')} of ${t.toLocaleString('en-US')})`;
+}
+/** Waits for a statement left running server-side; returns the error that reports how it ended. */
+async function waitForStatement(ctx, sql, started, timeoutMs, cause, 
+/** How messages name it. Default: its first 80 characters. */
+shown = sqlPreview(sql)) {
+    const name = errorName(cause);
+    const timedOut = name === 'StatementTimeoutException';
+    const progressSql = ctx.probe.progressSql(sql);
+    const deadline = timeoutMs === null ? Infinity : started + timeoutMs;
+    const limit = timeoutMs === null ? 'with no time limit' : `for up to ${formatSeconds(timeoutMs)}`;
+    let pid;
+    let lastLog = ctx.now();
+    ctx.log(timedOut
+        ? `${shown} is still running after the Data API's 45 s call limit; waiting for it to finish on the server ${limit}`
+        : `The call running ${shown} failed (${name}: ${errorMessage(cause)}); checking whether it is running on the server`);
+    for (;;) {
+        let row;
+        try {
+            row = (await ctx.query(ctx.probe.findSql, { sql })).rows[0];
+        }
+        catch (error) {
+            return new TransportError(`Could not check whether ${shown} is still running on the server (${errorMessage(error)}). It may still be ` +
+                `running: see ${ctx.probe.activityQuery(pid)}. The migration version it belongs to is not complete.`, errorName(error), false, { cause: error });
+        }
+        const elapsed = ctx.now() - started;
+        if (!row)
+            break;
+        pid = Number(row.pid);
+        if (ctx.now() >= deadline) {
+            return new TransportError(`${shown} is still running on the server after ${formatSeconds(elapsed)} (pid ${pid}); the limit for it was ` +
+                `${formatSeconds(timeoutMs ?? 0)}. It was not cancelled: see it with ${ctx.probe.activityQuery(pid)}, and stop it with ` +
+                `${ctx.probe.cancelQuery(pid)} if need be. The migration version it belongs to is not complete: it is not ` +
+                'recorded as applied, and a later run must not start it again while it still runs.', 'STATEMENT_STILL_RUNNING', false, { cause });
+        }
+        if (ctx.now() - lastLog >= LONG_STATEMENT_PROGRESS_MS) {
+            const progress = progressSql ? await statementProgress(ctx, progressSql, pid) : '';
+            const waiting = row.wait_event_type ? `, waiting on ${String(row.wait_event_type)}: ${String(row.wait_event)}` : '';
+            lastLog = ctx.now();
+            ctx.log(`${shown} still running on the server after ${formatSeconds(lastLog - started)} (pid ${pid}${waiting})${progress}`);
+        }
+        await ctx.sleep(Math.max(0, Math.min(LONG_STATEMENT_POLL_MS, deadline - ctx.now())));
+    }
+    const elapsed = formatSeconds(ctx.now() - started);
+    const how = pid !== undefined
+        ? `ran past the Data API's 45 s call limit and finished on the server after about ${elapsed}`
+        : timedOut
+            ? `ran past the Data API's 45 s call limit and was no longer running on the server when checked`
+            : `was sent, but the call failed (${name}: ${errorMessage(cause)}) and the statement is not running on the server`;
+    ctx.log(`${shown} is no longer running on the server (after ${elapsed})`);
+    return new StatementOutcomeUnknownError(`${shown} ${how}; whether it succeeded cannot be read from the Data API.`, { cause, sql });
+}
+/** `; phase "…", blocks 40% (…), tuples …` for a statement in progress (a CREATE INDEX), or '' when there is no row. */
+async function statementProgress(ctx, progressSql, pid) {
+    try {
+        const row = (await ctx.query(progressSql, { pid })).rows[0];
+        if (!row)
+            return '';
+        const parts = [`phase "${String(row.phase)}"`];
+        const blocks = percent(row.blocks_done, row.blocks_total);
+        if (blocks)
+            parts.push(`blocks ${blocks}`);
+        const tuples = percent(row.tuples_done, row.tuples_total);
+        if (tuples)
+            parts.push(`tuples ${tuples}`);
+        return `; ${parts.join(', ')}`;
+    }
+    catch {
+        // The server may not report it (PostgreSQL before 12); progress is only for the log.
+        return '';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/locate-failure.ts
+/** Said when a replay could not confirm where inside the statement the error is. */
+const POSITION_NOT_CONFIRMED = ' (the position inside the statement could not be confirmed)';
+/**
+ * The failure with the position PostgreSQL gives inside the failing statement, found honestly: the
+ * statements up to and including the failing one are replayed unpacked, in a transaction that is rolled
+ * back (`replay`), and that run's error is taken when it fails at the same statement with the same
+ * SQLSTATE. Otherwise the failure is reported at the statement's start, saying the position could not
+ * be confirmed.
+ */
+async function locateFailure(wire, failure, statements, replay) {
+    if (!wire.carriesPosition(failure))
+        return failure;
+    let replayed;
+    try {
+        replayed = await replay(statements.slice(0, failure.failedIndex + 1));
+    }
+    catch {
+        replayed = undefined;
+    }
+    if (replayed && !replayed.ok && replayed.failedIndex === failure.failedIndex && replayed.error.sqlState === failure.error.sqlState) {
+        // The same error, unpacked: its position, or none because PostgreSQL gives none for it.
+        return replayed.error.position === undefined ? failure : { ...failure, error: { ...failure.error, position: replayed.error.position } };
+    }
+    return { ...failure, error: { ...failure.error, message: failure.error.message + POSITION_NOT_CONFIRMED } };
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/packed.ts
+/**
+ * A transaction packed for the Data API (the wire dialect's `pack`): one block in one autocommit call, sent
+ * once with continueAfterTimeout, or, when the packed text exceeds what one call takes, as few blocks as
+ * fit in one Data API transaction.
+ */
+
+
+
+
+
+/**
+ * The transaction run packed. Undefined when it cannot be packed (a statement that fits a call only
+ * alone) or when PostgreSQL refused the packed form only: nothing of it ran, and the caller runs it
+ * statement by statement.
+ */
+async function runPackedTransaction(transport, statements) {
+    const packing = transport.wire.pack(statements, MAX_SQL_LENGTH);
+    if (!packing.ok)
+        return undefined;
+    let failure;
+    if (packing.chunks.length === 1) {
+        failure = await oneCall(transport, packing.chunks[0].sql, statements, packing.marker);
+    }
+    else {
+        const result = await transport.statementPerCall(packing.chunks.map((chunk) => ({ sql: chunk.sql })), 'commit');
+        if (!result.ok) {
+            failure = transport.wire.decodePackedError(result.error, statements, packing.marker);
+            // A block's call that failed without the marker (it outlived the 45 s limit, or a bare "Database
+            // returned SQL Exception") does not say at which of its statements: the place is left unknown.
+            if (result.phase === 'statement' && failure.phase !== 'statement') {
+                failure = { ok: false, failedIndex: statements.length, error: result.error };
+            }
+        }
+    }
+    if (!failure)
+        return { ok: true, results: [] };
+    if (transport.wire.refusedByPacking(failure)) {
+        transport.waiting.log(`${transport.wire.serverName} refused the packed form (${failure.error.message}); running the transaction statement by statement`);
+        return undefined;
+    }
+    return locateFailure(transport.wire, failure, statements, (prefix) => transport.statementPerCall(prefix, 'rollback'));
+}
+/**
+ * One block, autocommit: past the 45 s call limit it goes on server-side, and the target waits for it
+ * (as for a long statement). Its outcome is then unknown to the Data API: CommitOutcomeUnknownError, for
+ * the caller to settle from the meta table. The same for a lost reply, after waiting for the block if it
+ * still runs. It is never re-sent.
+ */
+async function oneCall(transport, sql, statements, marker) {
+    const started = transport.waiting.now();
+    try {
+        await transport.sendOnce(sql);
+        return undefined;
+    }
+    catch (error) {
+        if (classifyError(error) === 'sql')
+            return transport.wire.decodePackedError(parseDataApiError(errorMessage(error)), statements, marker);
+        const name = errorName(error);
+        if (name !== 'StatementTimeoutException' && classifyError(error) !== 'transient')
+            throw transport.translate(error);
+        const shown = `The version's block (${statements.length} statement${statements.length === 1 ? '' : 's'}, one call)`;
+        const ended = await waitForStatement(transport.waiting, sql, started, null, error, shown);
+        if (!(ended instanceof StatementOutcomeUnknownError))
+            throw ended;
+        const how = bareText(ended.message).replace(/; whether it succeeded cannot be read from the Data API$/, '');
+        throw new CommitOutcomeUnknownError(`${how}; whether it committed cannot be read from the Data API, only from the meta table.`, {
+            cause: error
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/target.ts
+/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
+function guardFailure(statement, result, index) {
+    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
+        return null;
+    return {
+        ok: false,
+        phase: 'statement',
+        failedIndex: index,
+        failedLabel: statement.label,
+        error: {
+            message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${result.rowCount}; the transaction was rolled back.`
+        },
+        guard: true,
+        guardRows: result.rows
+    };
+}
+
+;// CONCATENATED MODULE: ./src/targets/values.ts
+/**
+ * PostgreSQL's text form of a timestamp (`2024-01-02 03:04:05.123456+01`, or without offset for
+ * `timestamp`, read as UTC) → `2024-01-02T02:04:05.123Z`. Anything it cannot read (infinity, BC
+ * dates) is returned unchanged.
+ */
+function timestampToIso(text) {
+    const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:([+-]\d{2})(?::?(\d{2}))?(?::?(\d{2}))?|Z)?$/.exec(text.trim());
+    if (!m)
+        return text;
+    const [, date, time, fraction = '', offH, offM = '00'] = m;
+    const ms = (fraction + '000').slice(0, 3);
+    const offset = offH ? `${offH}:${offM}` : 'Z';
+    const parsed = new Date(`${date}T${time}.${ms}${offset}`);
+    return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString();
+}
+/** Anything that is not already a SqlValue (arrays, buffers, objects) becomes a string. */
+function toSqlValue(value) {
+    if (value === null || value === undefined)
+        return null;
+    if (typeof value === 'string' || typeof value === 'boolean')
+        return value;
+    if (typeof value === 'number')
+        return value;
+    if (typeof value === 'bigint')
+        return value.toString();
+    if (value instanceof Date)
+        return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
+    if (Buffer.isBuffer(value))
+        return value.toString('base64');
+    return JSON.stringify(value, (_key, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/values.ts
+
+function toParameters(params) {
+    if (!params)
+        return undefined;
+    const entries = Object.entries(params);
+    if (entries.length === 0)
+        return undefined;
+    return entries.map(([name, value]) => {
+        if (value === null || value === undefined)
+            return { name, value: { isNull: true } };
+        if (typeof value === 'boolean')
+            return { name, value: { booleanValue: value } };
+        if (typeof value === 'number') {
+            return Number.isSafeInteger(value) ? { name, value: { longValue: value } } : { name, value: { doubleValue: value } };
+        }
+        return { name, value: { stringValue: String(value) } };
+    });
+}
+const SMALL_INTEGER_TYPES = new Set(['int2', 'int4', 'smallint', 'integer', 'serial', 'smallserial', 'oid']);
+const TIMESTAMP_TYPES = new Set(['timestamp', 'timestamptz']);
+function arrayToJson(value) {
+    if (value === null)
+        return null;
+    if (value.arrayValues)
+        return value.arrayValues.map(arrayToJson);
+    return value.booleanValues ?? value.longValues ?? value.doubleValues ?? value.stringValues ?? [];
+}
+/** A Data API field → the same shape the pg transport returns for the same column type. */
+function fieldValue(field, column) {
+    const typeName = column?.typeName?.toLowerCase() ?? '';
+    if (field.isNull)
+        return null;
+    if (field.booleanValue !== undefined)
+        return field.booleanValue;
+    if (field.longValue !== undefined) {
+        // int8 stays a string, as pg returns it (its range exceeds a JS number's exact integers).
+        return typeName === '' || SMALL_INTEGER_TYPES.has(typeName) ? field.longValue : String(field.longValue);
+    }
+    if (field.doubleValue !== undefined)
+        return field.doubleValue;
+    if (field.stringValue !== undefined) {
+        return TIMESTAMP_TYPES.has(typeName) ? timestampToIso(field.stringValue) : field.stringValue;
+    }
+    if (field.blobValue !== undefined)
+        return Buffer.from(field.blobValue).toString('base64');
+    if (field.arrayValue !== undefined)
+        return JSON.stringify(arrayToJson(field.arrayValue));
+    return null;
+}
+function toQueryResult(output) {
+    const columns = output.columnMetadata ?? [];
+    if (columns.length === 0 || !output.records) {
+        return { rows: [], rowCount: output.numberOfRecordsUpdated ?? 0 };
+    }
+    const rows = output.records.map((record) => {
+        const row = {};
+        record.forEach((field, i) => {
+            const column = columns[i];
+            row[column?.label || column?.name || `column${i + 1}`] = fieldValue(field, column);
+        });
+        return row;
+    });
+    return { rows, rowCount: rows.length };
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/transaction.ts
+/**
+ * A Data API transaction run statement by statement: BeginTransaction, one ExecuteStatement per
+ * statement, and CommitTransaction (or RollbackTransaction), strictly in order. A CommitTransaction is
+ * never re-sent: when its reply is lost the outcome is settled where it can be (a rollback that succeeds
+ * proves nothing was committed), or left to the engine (CommitOutcomeUnknownError). A transaction given
+ * up on is ended, with retries, so that it does not hold its locks until the service's idle limit.
+ */
+
+
+
+
+
+
+/** The longest single pause while a transaction is open (its idle limit is 3 minutes). */
+const MAX_PAUSE_IN_TRANSACTION_MS = 10_000;
+/**
+ * How long a transaction given up on is tried to be ended (RollbackTransaction retried): past the
+ * service's 3-minute idle limit it ends by itself anyway.
+ */
+const END_TRANSACTION_WINDOW_MS = 150_000;
+class StatementPerCall {
+    ctx;
+    constructor(ctx) {
+        this.ctx = ctx;
+    }
+    /**
+     * Statement by statement, one call each, in one Data API transaction that ends with `end`: COMMIT,
+     * or ROLLBACK (a replay that only finds where a statement fails).
+     */
+    async run(statements, end) {
+        let transactionId;
+        try {
+            const begun = await withRetry(() => this.ctx.client.send(new dist_cjs/* BeginTransactionCommand */.fI({ ...this.ctx.base, database: this.ctx.database })), { ...this.ctx.retry, idempotent: true });
+            if (!begun.transactionId)
+                throw new Error('BeginTransaction returned no transactionId');
+            transactionId = begun.transactionId;
+        }
+        catch (error) {
+            throw this.ctx.translate(error, 'BeginTransaction');
+        }
+        const results = [];
+        for (let index = 0; index < statements.length; index++) {
+            const statement = statements[index];
+            let result;
+            try {
+                const output = await withRetry(() => this.ctx.client.send(this.ctx.execute(statement.sql, statement.params, { transactionId })), 
+                // A statement inside a transaction is never re-sent after a failure that may have run it.
+                { ...this.ctx.inTransactionRetry, idempotent: false });
+                result = toQueryResult(output);
+            }
+            catch (error) {
+                const kind = classifyError(error);
+                // On v2 an SQL error has already ended the transaction; the rollback is for older behaviour.
+                const ended = await this.rollback(transactionId);
+                if (kind === 'sql')
+                    return {
+                        ok: false,
+                        phase: 'statement',
+                        failedIndex: index,
+                        failedLabel: statement.label,
+                        error: parseDataApiError(errorMessage(error))
+                    };
+                if (errorName(error) === 'StatementTimeoutException') {
+                    // continueAfterTimeout is not relied on with a transactionId (refused on v1, unverified on
+                    // v2), so a statement that outlives the call fails the whole transaction.
+                    return {
+                        ok: false,
+                        phase: 'statement',
+                        failedIndex: index,
+                        failedLabel: statement.label,
+                        error: {
+                            message: `Statement ${index + 1} of ${statements.length} (${sqlPreview(statement.sql)}) ran longer than the ` +
+                                'Data API allows for one call (45 s) inside a transaction; the transaction was rolled back and ' +
+                                'nothing of it was committed. If the statement can run outside a transaction (CREATE INDEX ' +
+                                'CONCURRENTLY, VACUUM, …), put it in its own file starting with -- migrate:no-transaction: there it ' +
+                                'may run past 45 s. For long transactional work use the runner Lambda (lambda-function input, up to ' +
+                                '15 minutes per call) or a direct connection (database-url).'
+                        }
+                    };
+                }
+                throw new TransportError(`${errorName(error)} at statement ${index + 1} of ${statements.length}: ${bareText(errorMessage(error))}. ` +
+                    `Nothing of the transaction was committed; ${ended}.`, errorName(error), false, { cause: error });
+            }
+            const refused = guardFailure(statement, result, index);
+            if (refused) {
+                await this.rollback(transactionId);
+                return refused;
+            }
+            results.push(result);
+        }
+        if (end === 'rollback') {
+            await this.rollback(transactionId);
+            return { ok: true, results };
+        }
+        try {
+            // Resuming and throttling answers mean the commit was not executed: those alone are retried.
+            await withRetry(() => this.ctx.client.send(new dist_cjs/* CommitTransactionCommand */.Hb({ ...this.ctx.base, transactionId })), {
+                ...this.ctx.inTransactionRetry,
+                idempotent: false
+            });
+        }
+        catch (error) {
+            const kind = classifyError(error);
+            const name = errorName(error);
+            if (kind === 'sql') {
+                // A definite answer: COMMIT failed (a deferred constraint, a serialization failure).
+                await this.rollback(transactionId);
+                return { ok: false, phase: 'commit', failedIndex: statements.length, error: parseDataApiError(errorMessage(error)) };
+            }
+            // A lost reply, a 5xx, or a COMMIT that outlived the call: it may have been committed.
+            if (kind === 'transient' || name === 'StatementTimeoutException') {
+                // Find out before anything else: a rollback that succeeds proves the commit never happened
+                // (and frees the locks the open transaction holds); "not found" means it committed or expired.
+                if ((await this.settleLostCommit(transactionId)) === 'rolled-back') {
+                    throw new TransportError(`CommitTransaction got no reply (${name}: ${errorMessage(error)}); a RollbackTransaction then succeeded, so nothing of the transaction was committed.`, name, false, { cause: error });
+                }
+                throw new CommitOutcomeUnknownError(`CommitTransaction got no definite answer (${name}: ${errorMessage(error)}); whether the transaction was committed is unknown.`, { cause: error });
+            }
+            const ended = name === 'TransactionNotFoundException' ? 'the transaction had already ended' : await this.rollback(transactionId);
+            throw new TransportError(`CommitTransaction was refused (${name}: ${errorMessage(error)}); nothing of the transaction was committed; ${ended}.`, name, false, { cause: error });
+        }
+        return { ok: true, results };
+    }
+    /**
+     * After a CommitTransaction without a reply: RollbackTransaction either succeeds (the commit never
+     * ran), answers TransactionNotFoundException (it committed, or the transaction is gone), or finds
+     * the commit still running, in which case it waits and asks again (`endTransaction`).
+     */
+    async settleLostCommit(transactionId) {
+        const ended = await this.endTransaction(transactionId);
+        if (ended.kind === 'not-ended')
+            this.ctx.log(`After the lost commit reply, ${describeEnd(ended)}.`);
+        return ended.kind === 'rolled-back' ? 'rolled-back' : 'unknown';
+    }
+    /**
+     * Ends a transaction given up on, and says how, as a clause for messages (logged too when it could
+     * not be ended). It may already be gone (aborted by an SQL error, or expired).
+     */
+    async rollback(transactionId) {
+        const ended = await this.endTransaction(transactionId);
+        if (ended.kind === 'not-ended')
+            this.ctx.log(`${describeEnd(ended).replace(/^./, (c) => c.toUpperCase())}.`);
+        return describeEnd(ended);
+    }
+    /**
+     * RollbackTransaction, retried with backoff for up to END_TRANSACTION_WINDOW_MS while it is throttled,
+     * fails transiently (rolling back twice is harmless) or finds the transaction still running a call
+     * (a statement or COMMIT whose reply was lost): an open transaction holds its locks, and blocks every
+     * run behind the lease row, until the service's 3-minute idle limit ends it.
+     */
+    async endTransaction(transactionId) {
+        const started = this.ctx.now();
+        for (let attempt = 1;; attempt++) {
+            const left = END_TRANSACTION_WINDOW_MS - (this.ctx.now() - started);
+            try {
+                await withRetry(() => this.ctx.client.send(new dist_cjs/* RollbackTransactionCommand */.qu({ ...this.ctx.base, transactionId })), {
+                    ...this.ctx.retry,
+                    idempotent: true,
+                    throttleTimeoutMs: Math.max(0, left)
+                });
+                return { kind: 'rolled-back' };
+            }
+            catch (error) {
+                if (errorName(error) === 'TransactionNotFoundException')
+                    return { kind: 'gone' };
+                const busy = /still running a query/i.test(errorMessage(error));
+                const wait = backoffMs(attempt, 1000, MAX_PAUSE_IN_TRANSACTION_MS, this.ctx.random);
+                if (!busy || this.ctx.now() - started + wait > END_TRANSACTION_WINDOW_MS) {
+                    return {
+                        kind: 'not-ended',
+                        reason: `${errorName(error)}: ${errorMessage(error)}`,
+                        seconds: Math.round((this.ctx.now() - started) / 1000)
+                    };
+                }
+                await this.ctx.sleep(wait);
+            }
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/target.ts
+/**
+ * The RDS Data API transport (v2, Aurora PostgreSQL).
+ *
+ * One statement per ExecuteStatement call; a batch runs in BeginTransaction … CommitTransaction with
+ * strictly sequential calls. A batch whose results are not needed (a version) runs packed instead: one
+ * block in one autocommit call (data-api/packed.ts), and statement by statement (data-api/transaction.ts)
+ * only where packing would change what it does (`packing: false` forces that path, for comparison). The
+ * SDK client makes one attempt per call, and gives up on a call that
+ * gets no answer within 60 s (aws-http.ts): retries are decided here per error class (retry.ts). A
+ * CommitTransaction is never re-sent: when its reply is lost (or never comes) the outcome is unknown
+ * and the engine settles it by reading the meta table.
+ *
+ * One call may last at most 45 s. A migration statement that needs longer and can run outside a
+ * transaction is sent with `longRunning` (see `runLongStatement`): it goes on server-side after the
+ * call times out, and the target waits for it by watching the server's activity. Inside a transaction
+ * there is no such way out: the statement fails the transaction (see `transaction`).
+ */
+
+
+
+
+
+
+
+
+
+
+/**
+ * How long a refused (throttled) call inside a transaction is retried. The service rolls back a
+ * transaction that sees no call for 3 minutes, and a refused call does not count as one: 2 minutes of
+ * retries leave a minute for the call that succeeds.
+ */
+const THROTTLE_WINDOW_IN_TRANSACTION_MS = 120_000;
+function clusterName(resourceArn) {
+    const match = /:cluster:([^:/]+)$/.exec(resourceArn) ?? /:db:([^:/]+)$/.exec(resourceArn);
+    return match ? match[1] : (resourceArn.split(':').pop() ?? resourceArn);
+}
+function createDataApiTarget(options) {
+    return new DataApiTarget(options);
+}
+class DataApiTarget {
+    options;
+    description;
+    client;
+    ownsClient;
+    log;
+    retry;
+    /** `retry` for calls made while a transactionId is open: no single pause longer than 10 s. */
+    inTransactionRetry;
+    sleep;
+    now;
+    random;
+    /** What waiting for a statement left running server-side uses. */
+    waiting;
+    /** What a packed transaction uses. */
+    packedTransport;
+    /** Transactions one statement per call. */
+    perCall;
+    constructor(options) {
+        this.options = options;
+        this.description = `data-api ${clusterName(options.resourceArn)}${options.database ? `/${options.database}` : ''}`;
+        this.log = options.log ?? (() => { });
+        this.ownsClient = !options.client;
+        this.client =
+            options.client ??
+                new dist_cjs/* RDSDataClient */.Lq({
+                    maxAttempts: 1,
+                    requestHandler: requestHandlerOptions(options.requestTimeoutMs ?? DATA_API_REQUEST_TIMEOUT_MS),
+                    ...(options.endpoint ? { endpoint: options.endpoint } : {})
+                });
+        this.sleep = options.sleep ?? realSleep;
+        this.now = options.now ?? Date.now;
+        this.random = options.random ?? Math.random;
+        this.retry = {
+            sleep: this.sleep,
+            now: this.now,
+            random: this.random,
+            resumeTimeoutMs: options.resumeTimeoutMs ?? 300_000,
+            log: this.log
+        };
+        this.waiting = {
+            query: (sql, params) => this.query(sql, params),
+            log: this.log,
+            now: this.now,
+            sleep: this.sleep,
+            probe: options.wire.runningStatement
+        };
+        this.packedTransport = {
+            statementPerCall: (statements, end) => this.perCall.run(statements, end),
+            sendOnce: (sql) => this.sendOnce(sql),
+            translate: (error) => this.translate(error, 'ExecuteStatement'),
+            waiting: this.waiting,
+            wire: options.wire
+        };
+        this.inTransactionRetry = {
+            ...this.retry,
+            throttleTimeoutMs: THROTTLE_WINDOW_IN_TRANSACTION_MS,
+            throttleMaxPauseMs: MAX_PAUSE_IN_TRANSACTION_MS
+        };
+        this.perCall = new StatementPerCall({
+            client: this.client,
+            base: this.base,
+            database: options.database,
+            execute: (sql, params, extra) => this.execute(sql, params, extra),
+            retry: this.retry,
+            inTransactionRetry: this.inTransactionRetry,
+            translate: (error, operation) => this.translate(error, operation),
+            log: this.log,
+            now: this.now,
+            sleep: this.sleep,
+            random: this.random
+        });
+    }
+    get base() {
+        return { resourceArn: this.options.resourceArn, secretArn: this.options.secretArn };
+    }
+    /** One ExecuteStatement of ours: always with column names, on the configured database. */
+    execute(sql, params, extra = {}) {
+        return new dist_cjs/* ExecuteStatementCommand */.cw({
+            ...this.base,
+            database: this.options.database,
+            ...extra,
+            sql,
+            parameters: toParameters(params),
+            includeResultMetadata: true
+        });
+    }
+    async query(sql, params, options) {
+        const length = tooLong(sql);
+        if (length)
+            throw new DatabaseError(length);
+        if (options?.longRunning)
+            return this.runLongStatement(sql, params, options.longRunning.timeoutMs);
+        try {
+            const output = await withRetry(() => this.client.send(this.execute(sql, params)), 
+            // Only idempotent statements go through query(), so a 5xx or a lost reply may be re-sent.
+            { ...this.retry, idempotent: true });
+            return toQueryResult(output);
+        }
+        catch (error) {
+            throw this.translate(error, 'ExecuteStatement');
+        }
+    }
+    /**
+     * A statement that may outlast one call (45 s), run outside a transaction:
+     *
+     * 1. Sent once with `continueAfterTimeout: true`. Only answers proving it did not run (resuming,
+     *    throttling) are retried; it is never re-sent after anything that may have run it.
+     * 2. A normal reply: done, as for any query.
+     * 3. StatementTimeoutException: the statement goes on server-side. Its backend is looked up in
+     *    the server's activity every few seconds through ordinary short queries (the wire dialect's
+     *    `runningStatement`), and its progress logged every 15 s where the server reports it.
+     *    - Still running after `timeoutMs` (counted from when it was sent; null: no limit of ours): a
+     *      TransportError saying so. It is not cancelled.
+     *    - Gone: it finished, but the Data API never reports how. PostgreSQL keeps no record of a past
+     *      statement's result, so success cannot be told from failure here: the result is
+     *      StatementOutcomeUnknownError, never a success. The engine then reads the catalog (an index
+     *      exists and is valid) or fails the version saying the outcome is unknown.
+     * 4. A 5xx or a lost reply: it may have run, may still be running, or may never have started.
+     *    It is handled as in 3, ending in StatementOutcomeUnknownError when no backend runs it.
+     */
+    async runLongStatement(sql, params, timeoutMs) {
+        const started = this.now();
+        try {
+            const output = await withRetry(() => this.client.send(this.execute(sql, params, { continueAfterTimeout: true })), 
+            // Resuming and throttling alone are retried: they prove the statement never ran.
+            { ...this.retry, idempotent: false });
+            return toQueryResult(output);
+        }
+        catch (error) {
+            const name = errorName(error);
+            if (name === 'StatementTimeoutException' || classifyError(error) === 'transient') {
+                throw await waitForStatement(this.waiting, sql, started, timeoutMs, error);
+            }
+            throw this.translate(error, 'ExecuteStatement');
+        }
+    }
+    /**
+     * The service rolls back a transaction that sees no call for 3 minutes. Between BeginTransaction and
+     * the end of the transaction this method never pauses on its own account: statements are sent back
+     * to back, and the only waits are inside withRetry, for answers that prove the call did not run:
+     * - throttling: pauses of at most 10 s each (a longer Retry-After is cut to 10 s), for at most 2
+     *   minutes since the first refusal (`inTransactionRetry`), under the 3-minute idle limit;
+     * - resuming from auto-pause, which may wait up to resume-timeout. A cluster only pauses when it has
+     *   had no connection for a while, and an open transaction holds one, so a resuming answer cannot
+     *   come while our transaction is alive: it is already gone (the next call with its id answers
+     *   TransactionNotFoundException), and waiting for the cluster costs it nothing.
+     * Transient failures (5xx, lost replies, calls past the client's request timeout) inside the
+     * transaction are not retried at all, and settleLostCommit only waits while the COMMIT is still
+     * running, when the transaction is busy, not idle. BeginTransaction may wait as usual: no transaction
+     * is open yet. A transaction given up on for any reason is ended (`rollback`): its RollbackTransaction
+     * is retried with backoff so that it does not hold its locks until the idle limit.
+     */
+    async transaction(statements, options = {}) {
+        for (let index = 0; index < statements.length; index++) {
+            const error = tooLong(statements[index].sql);
+            if (error)
+                return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statements[index].label, error };
+        }
+        if (options.resultsNeeded === false && this.options.packing !== false && this.options.wire.packable(statements)) {
+            const packed = await runPackedTransaction(this.packedTransport, statements);
+            if (packed)
+                return packed;
+        }
+        return this.perCall.run(statements, 'commit');
+    }
+    /** One autocommit call with continueAfterTimeout, sent once (resuming and throttling alone are retried: they prove it never ran). */
+    async sendOnce(sql) {
+        await withRetry(() => this.client.send(this.execute(sql, undefined, { continueAfterTimeout: true })), {
+            ...this.retry,
+            idempotent: false
+        });
+    }
+    async close() {
+        if (this.ownsClient)
+            this.client.destroy();
+    }
+    translate(error, operation) {
+        if (error instanceof DatabaseError || error instanceof TransportError)
+            return error;
+        if (classifyError(error) === 'sql')
+            return new DatabaseError(parseDataApiError(errorMessage(error)));
+        const code = error?.code;
+        const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error);
+        const hint = HINTS[name] ? ` ${HINTS[name]}` : '';
+        return new TransportError(`${operation} failed on ${this.description} (${name}): ${bareText(errorMessage(error))}.${hint}`, name, false, {
+            cause: error
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api.ts
+/**
+ * The RDS Data API transport, in data-api/: the transport (target.ts), its error text (errors.ts), its
+ * values (values.ts) and the waiting for statements that outlive a call (long-statement.ts).
+ */
+
+
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-lambda/dist-cjs/index.js
+var client_lambda_dist_cjs = __nccwpck_require__(1696);
+;// CONCATENATED MODULE: ./src/targets/runner-protocol.ts
+const RUNNER_PROTOCOL = 1;
+/** Failures that are not SQL errors. */
+const RUNNER_ERROR_CODES = (/* unused pure expression or super */ null && (['BAD_REQUEST', 'UNSUPPORTED_PROTOCOL', 'CONNECTION', 'COMMIT_UNKNOWN']));
+/** Lambda's synchronous invocation limit for request and response payloads. */
+const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+
+;// CONCATENATED MODULE: ./src/targets/lambda/answers.ts
+// ── What Lambda answers ─────────────────────────────────────────────────────────────────────────────
+/** Invoke errors that come before the function runs, although their HTTP status is 5xx. */
+const REFUSED_BEFORE_RUNNING = new Set([
+    'ResourceNotReadyException',
+    'EC2ThrottledException',
+    'EC2AccessDeniedException',
+    'EC2UnexpectedException',
+    'ENILimitReachedException',
+    'SubnetIPAddressLimitReachedException',
+    'InvalidSubnetIDException',
+    'InvalidSecurityGroupIDException',
+    'InvalidZipFileException',
+    'InvalidRuntimeException',
+    'KMSAccessDeniedException',
+    'KMSDisabledException',
+    'KMSInvalidStateException',
+    'KMSNotFoundException',
+    'EFSMountConnectivityException',
+    'EFSMountFailureException',
+    'EFSMountTimeoutException',
+    'EFSIOException',
+    'SnapStartException',
+    'SnapStartNotReadyException',
+    'SnapStartTimeoutException'
+]);
+/** Network failures that happen before a request is sent: it never reached Lambda. */
+const NOT_SENT = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/;
+/** Function errors in which the runner's code never started (its module could not even load). */
+const CODE_NEVER_RAN = new Set([
+    'Runtime.ImportModuleError',
+    'Runtime.HandlerNotFound',
+    'Runtime.UserCodeSyntaxError',
+    'Runtime.MalformedHandlerName'
+]);
+const TIMED_OUT = 'Sandbox.Timedout';
+const RESPONSE_TOO_LARGE = 'Function.ResponseSizeTooLarge';
+/** How often a failed query is re-sent after a function error: a timeout costs up to 15 minutes each time. */
+function functionErrorRetries(errorType) {
+    if (errorType === RESPONSE_TOO_LARGE || CODE_NEVER_RAN.has(errorType))
+        return 0;
+    return errorType === TIMED_OUT ? 1 : 2;
+}
+const FUNCTION_ERROR_HINTS = {
+    [TIMED_OUT]: "The runner ran out of time: raise the function's timeout (15 minutes at most), or split the version.",
+    [RESPONSE_TOO_LARGE]: "The answer was larger than Lambda's 6 MB limit for a synchronous invocation.",
+    'Runtime.ImportModuleError': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
+    'Runtime.HandlerNotFound': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
+    'Runtime.UserCodeSyntaxError': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.'
+};
+const API_HINTS = {
+    ResourceNotFoundException: () => 'Deploy the runner (runner/template.yaml), or check lambda-function: its name, alias, and the region (AWS_REGION) it is looked up in.',
+    AccessDeniedException: (fn) => `The role needs lambda:InvokeFunction on ${fn}.`,
+    AccessDenied: (fn) => `The role needs lambda:InvokeFunction on ${fn}.`,
+    CredentialsProviderError: () => 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
+    UnrecognizedClientException: () => 'The AWS credentials were refused: check aws-actions/configure-aws-credentials.',
+    InvalidSignatureException: () => 'The AWS credentials were refused: check aws-actions/configure-aws-credentials.',
+    ExpiredTokenException: () => 'The AWS session expired: get fresh credentials with aws-actions/configure-aws-credentials.'
+};
+/** `RequestId: 1b6c… Error: Task timed out after 900.00 seconds` → `Task timed out after 900.00 seconds`. */
+function cleanFunctionMessage(message) {
+    return message.replace(/^(?:\d{4}-\d\d-\d\dT\S+\s+)?(?:RequestId:\s*)?[0-9a-f]{8}-[0-9a-f-]{27}\s+(?:Error:\s*)?/i, '').trim();
+}
+function readFunctionFailure(header, text) {
+    try {
+        const body = JSON.parse(text);
+        return {
+            errorType: typeof body.errorType === 'string' && body.errorType ? body.errorType : header,
+            errorMessage: cleanFunctionMessage(typeof body.errorMessage === 'string' ? body.errorMessage : text)
+        };
+    }
+    catch {
+        return { errorType: header, errorMessage: cleanFunctionMessage(text) };
+    }
+}
+/** A message without its closing full stop, to go inside parentheses or before another. */
+function bare(message) {
+    return message.trim().replace(/[.\s]+$/, '');
+}
+/** A message as the end of a sentence, without doubling its full stop. */
+function sentence(message) {
+    return `${bare(message)}.`;
+}
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+function isQueryResult(value) {
+    return isObject(value) && Array.isArray(value.rows) && value.rows.every(isObject) && typeof value.rowCount === 'number';
+}
+/** A runner failure that is not an SQL error: `{ ok: false, error: { code, message } }`. */
+function runnerFailure(body) {
+    if (!isObject(body) || body.ok !== false || !isObject(body.error) || typeof body.error.code !== 'string')
+        return undefined;
+    return { code: body.error.code, message: typeof body.error.message === 'string' ? body.error.message : '' };
+}
+/** The SQL error of an answer, keeping only the fields the protocol defines. */
+function sqlError(value) {
+    if (!isObject(value) || typeof value.message !== 'string')
+        return undefined;
+    const info = { message: value.message };
+    if (typeof value.sqlState === 'string')
+        info.sqlState = value.sqlState;
+    if (typeof value.position === 'number')
+        info.position = value.position;
+    if (typeof value.detail === 'string')
+        info.detail = value.detail;
+    if (typeof value.hint === 'string')
+        info.hint = value.hint;
+    return info;
+}
+
+;// CONCATENATED MODULE: ./src/targets/lambda/function-name.ts
+/**
+ * The Lambda function-name grammar, the one place it is written: a function name, `name:alias`, or an
+ * ARN (full, or partial `account:function:name`), optionally ending with `:qualifier` (an alias,
+ * a version or $LATEST). Configuration validates the input with it and the transport reads it.
+ */
+const QUALIFIER = '(\\$LATEST|[A-Za-z0-9_-]{1,128})';
+const FULL_ARN = new RegExp(`^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\\d{12}):function:([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`);
+const PARTIAL_ARN = new RegExp(`^(\\d{12}):function:([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`);
+const PLAIN_NAME = new RegExp(`^([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`);
+/** Whether `functionName` is something Invoke's FunctionName accepts: a name, a partial or a full ARN, each with an optional qualifier. */
+function isFunctionName(functionName) {
+    return FULL_ARN.test(functionName) || PARTIAL_ARN.test(functionName) || PLAIN_NAME.test(functionName);
+}
+/** Reads the name, qualifier and region out of what Invoke's FunctionName accepts. */
+function parseFunctionName(functionName) {
+    const full = FULL_ARN.exec(functionName);
+    if (full)
+        return { name: full[3], qualifier: full[4], region: full[1] };
+    const partial = PARTIAL_ARN.exec(functionName);
+    if (partial)
+        return { name: partial[2], qualifier: partial[3] };
+    const plain = PLAIN_NAME.exec(functionName);
+    if (plain)
+        return { name: plain[1], qualifier: plain[2] };
+    return { name: functionName };
+}
+
+;// CONCATENATED MODULE: ./src/targets/lambda/target.ts
+/**
+ * The runner Lambda transport: each Target call is one synchronous Invoke of the runner (runner/),
+ * which runs the SQL inside the VPC and answers in the runner protocol (runner-protocol.ts).
+ *
+ * The SDK client makes one attempt per call; retries are decided here per error class (retry.ts):
+ * - Lambda refused to run the function (throttling, a function still Pending, its VPC network not
+ *   ready): nothing ran, so any call is retried with backoff for up to 2 minutes.
+ * - The function failed (a crash, a timeout, an answer over 6 MB), the reply was lost (or did not come
+ *   within the client's request timeout, 16 minutes: aws-http.ts), or a 5xx: the function may have
+ *   run. A query (idempotent by contract) is re-sent a few times; a transaction never is: it may have
+ *   committed, and the engine settles that by reading the meta table (CommitOutcomeUnknownError). Nor
+ *   is a long-running migration statement (`longRunning`): StatementOutcomeUnknownError.
+ */
+
+
+
+
+
+
+
+
+function createLambdaTarget(options) {
+    return new LambdaTarget(options);
+}
+class LambdaTarget {
+    description;
+    /** `Lambda function <name>[:qualifier]`, for messages. */
+    subject;
+    functionName;
+    qualifier;
+    client;
+    ownsClient;
+    log;
+    sleep;
+    random;
+    refusedTimeoutMs;
+    retry;
+    constructor(options) {
+        const identity = parseFunctionName(options.functionName);
+        if (options.qualifier && identity.qualifier && options.qualifier !== identity.qualifier) {
+            throw new TransportError(`The function name ${options.functionName} names qualifier ${identity.qualifier}, but qualifier ${options.qualifier} was given too.`, 'InvalidParameterValueException', false);
+        }
+        this.functionName = options.functionName;
+        // Sent as a separate parameter only when the name does not carry it already.
+        this.qualifier = identity.qualifier ? undefined : options.qualifier;
+        const qualifier = identity.qualifier ?? options.qualifier;
+        const shown = `${identity.name}${qualifier ? `:${qualifier}` : ''}`;
+        this.description = `lambda ${shown}`;
+        this.subject = `Lambda function ${shown}`;
+        this.log = options.log ?? (() => { });
+        this.sleep = options.sleep ?? realSleep;
+        this.random = options.random ?? Math.random;
+        this.refusedTimeoutMs = options.refusedTimeoutMs ?? 120_000;
+        this.ownsClient = !options.client;
+        this.client =
+            options.client ??
+                new client_lambda_dist_cjs/* LambdaClient */.Nox({
+                    maxAttempts: 1,
+                    requestHandler: requestHandlerOptions(options.requestTimeoutMs ?? LAMBDA_REQUEST_TIMEOUT_MS),
+                    // A function ARN names its region; anything else uses the SDK's (AWS_REGION).
+                    ...(identity.region ? { region: identity.region } : {}),
+                    ...(options.endpoint ? { endpoint: options.endpoint } : {})
+                });
+        this.retry = {
+            sleep: this.sleep,
+            now: options.now,
+            random: this.random,
+            throttleTimeoutMs: this.refusedTimeoutMs,
+            service: `Lambda (function ${shown})`,
+            log: this.log
+        };
+    }
+    /**
+     * With `longRunning` the statement runs within one invocation (the runner has up to 15 minutes) and
+     * is never re-sent: only refusals before the function ran are retried. A failure that may have run
+     * it (a function error, a lost reply, a 5xx) is StatementOutcomeUnknownError, as for a transaction
+     * whose commit is in doubt; the engine settles it from the database.
+     */
+    async query(sql, params, options) {
+        const request = { protocol: RUNNER_PROTOCOL, op: 'query', sql, ...(params ? { params } : {}) };
+        const longRunning = options?.longRunning !== undefined;
+        for (let attempt = 1;; attempt++) {
+            let reply;
+            try {
+                // Only idempotent statements go through query() without longRunning, so a lost reply or a 5xx may be re-sent.
+                reply = await this.invoke(request, !longRunning);
+            }
+            catch (error) {
+                if (longRunning && !(error instanceof TransportError) && this.mayHaveRun(error)) {
+                    throw new StatementOutcomeUnknownError(`The invocation of ${this.subject} for a long-running statement got no answer (${errorName(error)}: ` +
+                        `${bare(errorMessage(error))}); the statement may have run, and may still be running.`, { cause: error, sql });
+                }
+                throw this.translate(error);
+            }
+            if (reply.kind === 'function-error' && longRunning) {
+                const failed = this.functionFailed(reply);
+                if (CODE_NEVER_RAN.has(reply.errorType)) {
+                    throw new TransportError(`${failed.message} The runner's code never started: the statement did not run.`, reply.errorType, false);
+                }
+                throw new StatementOutcomeUnknownError(`${failed.message} It failed while running a long-running statement, which may have run (and may still be running).`, { cause: failed, sql });
+            }
+            if (reply.kind === 'function-error') {
+                if (attempt <= functionErrorRetries(reply.errorType)) {
+                    const wait = backoffMs(attempt, 1000, 5000, this.random);
+                    this.log(`${this.subject} failed (${reply.errorType}: ${bare(reply.errorMessage)}); the query is safe to repeat, retrying in ${formatSeconds(wait)}`);
+                    await this.sleep(wait);
+                    continue;
+                }
+                throw this.functionFailed(reply);
+            }
+            const body = reply.body;
+            const failure = runnerFailure(body);
+            if (failure) {
+                const error = this.runnerFailed(failure);
+                // A query commits nothing of the caller's: no outcome for the engine to settle.
+                throw error instanceof CommitOutcomeUnknownError ? new TransportError(error.message, failure.code, false) : error;
+            }
+            if (isObject(body) && body.ok === true && isQueryResult(body))
+                return { rows: body.rows, rowCount: body.rowCount };
+            const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined;
+            if (info)
+                throw new DatabaseError(info);
+            throw new TransportError(this.notARunnerAnswer(reply.text), 'BAD_RESPONSE', false);
+        }
+    }
+    async transaction(statements, options = {}) {
+        // Nothing to run, nothing to commit: no invocation (the runner refuses an empty transaction).
+        if (statements.length === 0)
+            return { ok: true, results: [] };
+        const packed = options.resultsNeeded === false;
+        const request = packed
+            ? { protocol: RUNNER_PROTOCOL, op: 'transaction', statements, resultsNeeded: false }
+            : { protocol: RUNNER_PROTOCOL, op: 'transaction', statements };
+        let reply;
+        try {
+            // Never re-sent after anything that may have run it: throttling and "not ready" alone are retried.
+            reply = await this.invoke(request, false);
+        }
+        catch (error) {
+            if (error instanceof TransportError)
+                throw error;
+            if (this.mayHaveRun(error)) {
+                throw new CommitOutcomeUnknownError(`The invocation of ${this.subject} for a transaction got no answer (${errorName(error)}: ${bare(errorMessage(error))}); ` +
+                    'the runner may have committed it.', { cause: error });
+            }
+            throw this.translate(error, ' Nothing of the transaction ran.');
+        }
+        if (reply.kind === 'function-error') {
+            const failed = this.functionFailed(reply);
+            if (CODE_NEVER_RAN.has(reply.errorType)) {
+                throw new TransportError(`${failed.message} The runner's code never started: nothing of the transaction ran.`, reply.errorType, false);
+            }
+            // A timeout or crash may have come after COMMIT, and an answer too large to return follows it.
+            throw new CommitOutcomeUnknownError(`${failed.message} It failed during a transaction, which may have been committed.`, {
+                cause: failed
+            });
+        }
+        const body = reply.body;
+        const failure = runnerFailure(body);
+        if (failure)
+            throw this.runnerFailed(failure);
+        if (isObject(body) &&
+            body.ok === true &&
+            Array.isArray(body.results) &&
+            // Packed, the runner answers no results (one that predates packing answers them all).
+            (body.results.length === statements.length || (packed && body.results.length === 0)) &&
+            body.results.every(isQueryResult)) {
+            if (packed)
+                return { ok: true, results: [] };
+            return { ok: true, results: body.results.map((r) => ({ rows: r.rows, rowCount: r.rowCount })) };
+        }
+        const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined;
+        if (info && isObject(body) && typeof body.failedIndex === 'number') {
+            const failed = { ok: false, failedIndex: body.failedIndex, error: info };
+            // A runner older than these fields leaves them out: the failure's place is then unknown, and the
+            // engine takes it for the version's own failure.
+            if (body.phase === 'statement' || body.phase === 'commit')
+                failed.phase = body.phase;
+            if (typeof body.failedLabel === 'string')
+                failed.failedLabel = body.failedLabel;
+            if (body.guard === true)
+                failed.guard = true;
+            if (Array.isArray(body.guardRows))
+                failed.guardRows = body.guardRows.filter(isObject);
+            return failed;
+        }
+        // The function ran to its end but the answer is not one we can read: it may have committed.
+        throw new CommitOutcomeUnknownError(`${this.notARunnerAnswer(reply.text)} Whether the transaction was committed is unknown.`);
+    }
+    async close() {
+        if (this.ownsClient)
+            this.client.destroy();
+    }
+    /** One synchronous Invoke, retried while Lambda refuses to run the function (and for `idempotent` calls, after 5xx/network failures). */
+    async invoke(request, idempotent) {
+        const payload = Buffer.from(JSON.stringify(request), 'utf8');
+        if (payload.length > LAMBDA_PAYLOAD_LIMIT) {
+            throw new TransportError(`The ${request.op} request for ${this.subject} is ${formatBytesExactly(payload.length)}; Lambda takes at most 6 MB ` +
+                `(${LAMBDA_PAYLOAD_LIMIT.toLocaleString('en-US')} bytes) per synchronous invocation. Nothing was sent.`, 'PAYLOAD_TOO_LARGE', false);
+        }
+        const output = await withRetry(() => this.client.send(new client_lambda_dist_cjs/* InvokeCommand */.mdN({
+            FunctionName: this.functionName,
+            Qualifier: this.qualifier,
+            InvocationType: 'RequestResponse',
+            Payload: payload
+        })), { ...this.retry, idempotent });
+        const text = output.Payload ? Buffer.from(output.Payload).toString('utf8') : '';
+        if (output.FunctionError)
+            return { kind: 'function-error', ...readFunctionFailure(output.FunctionError, text) };
+        try {
+            return { kind: 'answer', body: JSON.parse(text), text };
+        }
+        catch {
+            return { kind: 'answer', body: undefined, text };
+        }
+    }
+    /** Whether an Invoke that threw may have run the function: a lost reply, a 5xx that is not a refusal. */
+    mayHaveRun(error) {
+        if (classifyError(error) !== 'transient')
+            return false;
+        if (REFUSED_BEFORE_RUNNING.has(errorName(error)))
+            return false;
+        const code = error?.code;
+        return !NOT_SENT.test(`${typeof code === 'string' ? code : ''} ${errorMessage(error)}`) && !isConnectionTimeout(error);
+    }
+    functionFailed(failure) {
+        const hint = FUNCTION_ERROR_HINTS[failure.errorType];
+        return new TransportError(`${this.subject} failed: ${failure.errorType}: ${sentence(failure.errorMessage)}${hint ? ` ${hint}` : ' See its CloudWatch logs.'}`, failure.errorType, false);
+    }
+    runnerFailed(failure) {
+        switch (failure.code) {
+            case 'UNSUPPORTED_PROTOCOL':
+                return new TransportError(`${this.subject} does not speak runner protocol ${RUNNER_PROTOCOL} (${bare(failure.message)}). Update the runner: ` +
+                    'redeploy runner.zip (dist/runner) from the same release as the action.', failure.code, false);
+            case 'BAD_REQUEST':
+                return new TransportError(`${this.subject} refused the request as malformed (${bare(failure.message)}). This is a bug in aurora-migrate: please report it.`, failure.code, false);
+            case 'CONNECTION':
+                return new TransportError(`${this.subject}: the runner could not reach the database: ${sentence(failure.message)} ` +
+                    "Check the runner's security group and subnets, and its DB_SECRET_ARN or DATABASE_URL.", failure.code, false);
+            case 'COMMIT_UNKNOWN':
+                return new CommitOutcomeUnknownError(`${this.subject} lost its connection to the database during COMMIT (${bare(failure.message)}); whether the transaction was committed is unknown.`);
+            default:
+                return new TransportError(`${this.subject} answered an error this action does not know: ${failure.code}: ${sentence(failure.message)}`, failure.code, false);
+        }
+    }
+    notARunnerAnswer(text) {
+        return (`${this.subject} answered something that is not a runner protocol ${RUNNER_PROTOCOL} answer: ${preview(text) || '(empty)'}. ` +
+            'Check that lambda-function names the aurora-migrate runner, deployed from the same release as the action.');
+    }
+    translate(error, suffix = '') {
+        if (error instanceof TransportError)
+            return error;
+        const kind = classifyError(error);
+        const code = error?.code;
+        const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error);
+        const message = errorMessage(error);
+        if (kind === 'throttled' || kind === 'not-ready') {
+            const hint = kind === 'throttled'
+                ? "Its concurrency is used up: wait for other invocations to finish, or raise the function's reserved concurrency."
+                : `The function is not ready (being created or updated, or its VPC network is not available): check it with aws lambda get-function --function-name ${this.functionName}.`;
+            return new TransportError(`Lambda refused to run ${this.subject.replace(/^Lambda /, '')} for ${formatSeconds(this.refusedTimeoutMs)} (${name}: ${bare(message)}). ${hint}${suffix}`, name, false, { cause: error });
+        }
+        const hint = API_HINTS[name]?.(this.functionName);
+        return new TransportError(`Invoking ${this.subject} failed (${name}): ${sentence(message)}${hint ? ` ${hint}` : ''}${suffix}`, name, false, {
+            cause: error
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/lambda.ts
+/**
+ * The runner Lambda transport, in lambda/: the target (target.ts), what Lambda and the runner answer
+ * (answers.ts) and the function-name grammar (function-name.ts).
+ */
+
+
+
+// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
+var pg_lib = __nccwpck_require__(3273);
+;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
+// ESM wrapper for pg
+
+
+// Re-export all the properties
+const Client = pg_lib.Client
+const Pool = pg_lib.Pool
+const Connection = pg_lib.Connection
+const types = pg_lib.types
+const Query = pg_lib.Query
+const esm_DatabaseError = pg_lib.DatabaseError
+const escapeIdentifier = pg_lib.escapeIdentifier
+const escapeLiteral = pg_lib.escapeLiteral
+const Result = pg_lib.Result
+const TypeOverrides = pg_lib.TypeOverrides
+
+// Also export the defaults
+const esm_defaults = pg_lib.defaults
+
+// Re-export the default
+/* harmony default export */ const esm = (pg_lib);
+
+;// CONCATENATED MODULE: ./src/targets/mask.ts
+/**
+ * The one place that finds a connection string's password: for masking it in what is logged
+ * (`maskUrl`), registering it with the runner's masking (`urlSecrets`) and scrubbing it from driver
+ * messages (`scrubSecrets`).
+ *
+ * Works on text rather than on a parsed URL: a database URL whose password contains an unescaped
+ * `@`, `/`, `?` or `#` does not parse as a URL (or parses with the password in the wrong part), and
+ * such a URL must still never be printed with its password. When in doubt more is masked, not less.
+ */
+const MASK = '***';
+/** Masks `password=…` in a query string or a key/value connection string. */
+function maskPasswordSettings(text) {
+    return text.replace(/([?&;]password=)[^&]*/gi, `$1${MASK}`).replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, `$1$2${MASK}`);
+}
+/** `password=…` values of a query string or a key/value connection string. */
+function passwordSettings(text) {
+    const values = [...text.matchAll(/[?&;]password=([^&]*)/gi)].map((match) => match[1]);
+    for (const match of text.matchAll(/(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S*)/gi)) {
+        values.push(match[1].startsWith("'") ? match[1].slice(1, -1).replace(/\\(.)/g, '$1') : match[1]);
+    }
+    return values.filter(Boolean);
+}
+/**
+ * Splits a URL around its password as a person meant it. The userinfo ends at the last `@` before the
+ * query (`?`, `#`); when there is none there (a raw `?` or `#` in the password), at the last `@` of all.
+ */
+function splitUrl(url) {
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)/.exec(url)?.[1];
+    if (!scheme)
+        return null;
+    const afterScheme = url.slice(scheme.length);
+    const query = afterScheme.search(/[?#]/);
+    const beforeQuery = query < 0 ? afterScheme : afterScheme.slice(0, query);
+    const at = beforeQuery.includes('@') ? beforeQuery.lastIndexOf('@') : afterScheme.lastIndexOf('@');
+    if (at < 0)
+        return { scheme, user: '', password: null, hasUserinfo: false, rest: afterScheme };
+    const userinfo = afterScheme.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    return {
+        scheme,
+        user: colon < 0 ? userinfo : userinfo.slice(0, colon),
+        password: colon < 0 ? null : userinfo.slice(colon + 1),
+        hasUserinfo: true,
+        rest: afterScheme.slice(at + 1)
+    };
+}
+function decoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/**
+ * The password of a connection string as it is written and percent-decoded (and any `password=`
+ * setting): every form that could appear in a message. Empty when there is none.
+ */
+function urlSecrets(url) {
+    if (typeof url !== 'string')
+        return [];
+    const parts = splitUrl(url);
+    const written = [...(parts?.password ? [parts.password] : []), ...passwordSettings(parts ? parts.rest : url)];
+    return [...new Set(written.flatMap((value) => [value, decoded(value)]))].filter(Boolean);
+}
+/** The password of a URL as it is written (percent-encoded or not), split as splitUrl reads it; null when there is none. */
+function writtenPassword(url) {
+    return splitUrl(url)?.password ?? null;
+}
+/**
+ * Whether a URL parser (and so the PostgreSQL driver) reads another password than the one written: a raw
+ * `@`, `/`, `?` or `#` in the password makes it take part of the password for the host or the database.
+ */
+function misreadPassword(url) {
+    const parts = splitUrl(url);
+    if (!parts?.password)
+        return false;
+    const parses = (text) => {
+        try {
+            return new URL(text);
+        }
+        catch {
+            return null;
+        }
+    };
+    const parsed = parses(url);
+    // Not a URL as written: the password is to blame when the URL parses with the password encoded.
+    if (!parsed)
+        return parses(`${parts.scheme}${parts.user}:${encodeURIComponent(decoded(parts.password))}@${parts.rest}`) !== null;
+    return decoded(parsed.password) !== decoded(parts.password);
+}
+/** Replaces every form of the URL's password in a message (a driver may echo it) with `***`. */
+function scrubSecrets(url) {
+    // Very short values would mask unrelated text; the runner's masking covers them in the log.
+    const secrets = url ? urlSecrets(url).filter((secret) => secret.length >= 3) : [];
+    return (message) => maskSecrets(message, secrets);
+}
+/** Every occurrence of each secret in `text` as `***`; the longest first, so that one holding another is masked whole. */
+function maskSecrets(text, secrets) {
+    return [...secrets]
+        .filter(Boolean)
+        .sort((a, b) => b.length - a.length)
+        .reduce((masked, secret) => masked.split(secret).join(MASK), text);
+}
+function maskUrl(url) {
+    try {
+        if (typeof url !== 'string')
+            return MASK;
+        const parts = splitUrl(url);
+        if (!parts)
+            return maskPasswordSettings(url);
+        const rest = maskPasswordSettings(parts.rest);
+        if (!parts.hasUserinfo)
+            return parts.scheme + rest;
+        if (parts.password === null)
+            return `${parts.scheme}${parts.user}@${rest}`;
+        return `${parts.scheme}${parts.user}:${MASK}@${rest}`;
+    }
+    catch {
+        return MASK;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/postgres/errors.ts
+/** The `pg` driver's errors: a server's error as the SQL error it reports, and the code of a connection failure. */
+
+/** An error the server sent (it has a severity and a code), as opposed to one of the connection. */
+function isServerError(error) {
+    return error instanceof esm.DatabaseError || (error instanceof Error && 'severity' in error && 'code' in error);
+}
+function sqlErrorInfo(error) {
+    const info = { message: error.message };
+    if (error.code)
+        info.sqlState = error.code;
+    const position = error.position ? Number(error.position) : NaN;
+    if (Number.isInteger(position) && position > 0)
+        info.position = position;
+    if (error.detail)
+        info.detail = error.detail;
+    if (error.hint)
+        info.hint = error.hint;
+    return info;
+}
+/** A connection failure's code (ECONNREFUSED, a SQLSTATE, …), or CONNECTION_ERROR. */
+function errorCode(error) {
+    const code = error?.code;
+    return typeof code === 'string' && code ? code : 'CONNECTION_ERROR';
+}
+
+;// CONCATENATED MODULE: ./src/targets/postgres/types.ts
+/**
+ * The `pg` driver's type parsers for the direct transport: values in the same shapes the Data API
+ * transport returns for the same SQL (see `testkit/contract/target-contract.ts`): int2/int4 → number,
+ * int8/numeric → string, json/jsonb → the server's own text, timestamps → ISO strings in UTC, dates →
+ * `YYYY-MM-DD`.
+ */
+
+
+const OID = {
+    bool: 16,
+    bytea: 17,
+    int8: 20,
+    int2: 21,
+    int4: 23,
+    json: 114,
+    float4: 700,
+    float8: 701,
+    date: 1082,
+    time: 1083,
+    timestamp: 1114,
+    timestamptz: 1184,
+    interval: 1186,
+    timetz: 1266,
+    numeric: 1700,
+    jsonb: 3802
+};
+const asText = (value) => value;
+/** Type parsers for the pg client: the shapes documented at the top of this file. */
+function getTypeParser(oid, format) {
+    switch (oid) {
+        case OID.int8:
+        case OID.numeric:
+        case OID.json:
+        case OID.jsonb:
+        case OID.date:
+        case OID.time:
+        case OID.timetz:
+        case OID.interval:
+            return asText;
+        case OID.timestamp:
+        case OID.timestamptz:
+            return timestampToIso;
+        default:
+            return esm.types.getTypeParser(oid, format ?? 'text');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/postgres/target.ts
+/**
+ * The direct PostgreSQL transport (`database-url`, and the throwaway verification database).
+ *
+ * One `pg.Client`, connected on first use. Values are converted to the same shapes the Data API
+ * transport returns for the same SQL (types.ts). The SQL it adds of its own (parameters, packing, the
+ * session reset and timeout) comes from the wire dialect it is given.
+ */
+
+
+
+
+
+
+
+
+class PostgresTarget {
+    url;
+    description;
+    client;
+    connecting;
+    log;
+    ssl;
+    wire;
+    /** Calls are serialised: with one connection, a query() must never land inside another call's transaction. */
+    queue = Promise.resolve();
+    /** Connections opened for one long-running statement each. */
+    own = new Set();
+    constructor(url, options) {
+        this.url = url;
+        this.description = maskUrl(url);
+        this.wire = options.wire;
+        this.log = options.log ?? (() => { });
+        this.ssl = options.ssl;
+    }
+    /**
+     * A `longRunning` statement is sent once, never re-sent, on a connection of its own opened for it
+     * (with `timeoutMs` as its statement_timeout): the main connection stays free meanwhile, so the
+     * engine can renew its lease while a CREATE INDEX CONCURRENTLY runs for longer than the lease lives.
+     */
+    query(sql, params, options) {
+        if (options?.longRunning)
+            return this.queryAlone(sql, params, options.longRunning.timeoutMs);
+        return this.exclusive(async () => {
+            const client = await this.connection();
+            try {
+                return await this.run(client, sql, params);
+            }
+            catch (error) {
+                throw this.translate(error, client);
+            }
+        });
+    }
+    /**
+     * `between`: SQL of the caller's own, run before each statement but the first in the same transaction
+     * (the runner Lambda lowers statement_timeout to the time it has left this way). It returns nothing
+     * and is not counted: indexes and results are those of `statements`, and a failure of it is reported
+     * at the statement it came before. As a function, it says what to run before each statement (the first included), if anything.
+     */
+    transaction(statements, options = {}) {
+        // Packed, the transaction is one statement (one block): `between` has no place to run, and needs none.
+        const packed = options.resultsNeeded === false && this.wire.packable(statements);
+        return this.exclusive(() => (packed ? this.runPacked(statements, options.between) : this.runTransaction(statements, options.between)));
+    }
+    async queryAlone(sql, params, timeoutMs) {
+        const client = this.newClient();
+        this.own.add(client);
+        try {
+            try {
+                await client.connect();
+            }
+            catch (error) {
+                throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
+                    cause: error
+                });
+            }
+            try {
+                if (timeoutMs)
+                    await client.query(this.wire.statementTimeoutSql(timeoutMs));
+                return await this.run(client, sql, params);
+            }
+            catch (error) {
+                throw this.translate(error, client);
+            }
+        }
+        finally {
+            this.own.delete(client);
+            await client.end().catch(() => { });
+        }
+    }
+    async close() {
+        await Promise.all([...this.own].map((client) => client.end().catch(() => { })));
+        await this.queue.catch(() => { });
+        const client = this.client ?? (await this.connecting?.catch(() => undefined));
+        this.client = undefined;
+        this.connecting = undefined;
+        if (client)
+            await client.end().catch(() => { });
+    }
+    /**
+     * Runs the statements on the shared connection and then resets its session, so that nothing a
+     * migration set for it (see resetSession) reaches the next transaction or query.
+     */
+    async runTransaction(statements, between, end = 'commit') {
+        const client = await this.connection();
+        try {
+            return await this.runTransactionOn(client, statements, between, end);
+        }
+        finally {
+            await this.resetSession(client);
+        }
+    }
+    /**
+     * A migration may change its session for good: `SET` without LOCAL, `set_config(…, false)` (pg_dump's
+     * header), `SET ROLE`, a temporary table, a session advisory lock. Over the Data API none of that
+     * outlives the call or transaction (the service resets pooled connections); here the connection is
+     * reused, so it is reset the same way once each transaction has ended, with the wire dialect's reset
+     * (PostgreSQL: DISCARD ALL, which returns the session to how it was at connect). It cannot run in a
+     * transaction block, so it costs one round trip of its own per transaction. A connection that cannot
+     * be reset is dropped: the next call connects afresh.
+     */
+    async resetSession(client) {
+        if (this.client !== client)
+            return;
+        try {
+            await client.query(this.wire.resetSessionSql);
+        }
+        catch (error) {
+            this.log(`Resetting the session after a transaction failed (${errorMessage(error)}); connecting again for the next call`);
+            this.discard(client);
+        }
+    }
+    /**
+     * The statements packed into one block (the wire dialect's `pack`), sent as one autocommit simple
+     * query: one round trip for the version, and one more for the session reset (which cannot share a
+     * call with other statements: it refuses to run inside the implicit transaction that makes).
+     */
+    async runPacked(statements, between) {
+        const packing = this.wire.pack(statements);
+        if (!packing.ok)
+            return this.runTransaction(statements, between);
+        const client = await this.connection();
+        try {
+            const failure = await this.runBlock(client, packing.chunks[0].sql, statements, packing.marker);
+            if (!failure)
+                return { ok: true, results: [] };
+            // The block failed as a whole, its SETs with it: the session is as before it for what follows here.
+            if (this.wire.refusedByPacking(failure)) {
+                this.log(`${this.wire.serverName} refused the packed form (${failure.error.message}); running the transaction statement by statement`);
+                return await this.runTransactionOn(client, statements, between);
+            }
+            return await locateFailure(this.wire, failure, statements, (prefix) => this.runTransactionOn(client, prefix, between, 'rollback'));
+        }
+        finally {
+            await this.resetSession(client);
+        }
+    }
+    /** One packed block, autocommit; its SQL error decoded, or undefined when it committed. */
+    async runBlock(client, sql, statements, marker) {
+        try {
+            await client.query(sql);
+            return undefined;
+        }
+        catch (error) {
+            if (!isServerError(error) || this.wire.isConnectionLoss(error.code)) {
+                this.discard(client);
+                throw new CommitOutcomeUnknownError(`The connection was lost while the version's block ran (autocommit); whether it was committed is unknown: ${errorMessage(error)}`, { cause: error });
+            }
+            return this.wire.decodePackedError(sqlErrorInfo(error), statements, marker);
+        }
+    }
+    async runTransactionOn(client, statements, between, end = 'commit') {
+        const rollback = async () => {
+            try {
+                await client.query('ROLLBACK');
+            }
+            catch (error) {
+                this.log(`ROLLBACK failed: ${errorMessage(error)}`);
+                this.discard(client);
+            }
+        };
+        try {
+            await client.query('BEGIN');
+        }
+        catch (error) {
+            throw this.translate(error, client);
+        }
+        const results = [];
+        for (let index = 0; index < statements.length; index++) {
+            const statement = statements[index];
+            let result;
+            try {
+                const before = typeof between === 'function' ? between(statement, index) : index > 0 ? between : undefined;
+                if (before)
+                    await this.run(client, before, undefined);
+                result = await this.run(client, statement.sql, statement.params);
+            }
+            catch (error) {
+                const translated = this.translate(error, client);
+                if (translated instanceof DatabaseError) {
+                    await rollback();
+                    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
+                }
+                await rollback();
+                throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed: ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
+            }
+            const refused = guardFailure(statement, result, index);
+            if (refused) {
+                await rollback();
+                return refused;
+            }
+            results.push(result);
+        }
+        if (end === 'rollback') {
+            await rollback();
+            return { ok: true, results };
+        }
+        try {
+            await client.query('COMMIT');
+        }
+        catch (error) {
+            if (isServerError(error) && !this.wire.isConnectionLoss(error.code)) {
+                // COMMIT answered with an error (a deferred constraint, a serialization failure): rolled back.
+                await rollback();
+                return { ok: false, phase: 'commit', failedIndex: statements.length, error: sqlErrorInfo(error) };
+            }
+            this.discard(client);
+            throw new CommitOutcomeUnknownError(`The connection was lost while committing; whether the transaction was committed is unknown: ${errorMessage(error)}`, { cause: error });
+        }
+        return { ok: true, results };
+    }
+    async run(client, sql, params) {
+        const { text, values } = this.wire.toPositional(sql, params);
+        const raw = (await client.query(values.length > 0 ? { text, values } : text));
+        // Several statements in one simple-protocol call return one result each: report the last.
+        const result = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+        const rows = (result?.rows ?? []).map((row) => {
+            const converted = {};
+            for (const [key, value] of Object.entries(row))
+                converted[key] = toSqlValue(value);
+            return converted;
+        });
+        const returnsRows = (result?.fields?.length ?? 0) > 0;
+        return { rows, rowCount: returnsRows ? rows.length : (result?.rowCount ?? 0) };
+    }
+    /** SQL errors → DatabaseError; everything else (the connection) → TransportError. */
+    translate(error, client) {
+        if (error instanceof DatabaseError || error instanceof TransportError)
+            return error;
+        if (isServerError(error) && !this.wire.isConnectionLoss(error.code))
+            return new DatabaseError(sqlErrorInfo(error));
+        this.discard(client);
+        return new TransportError(`PostgreSQL connection to ${this.description} failed: ${errorMessage(error)}`, errorCode(error), false, {
+            cause: error
+        });
+    }
+    /** Forgets a broken client so the next call connects again. */
+    discard(client) {
+        if (this.client === client)
+            this.client = undefined;
+        client.end().catch(() => { });
+    }
+    async connection() {
+        if (this.client)
+            return this.client;
+        if (!this.connecting) {
+            this.connecting = (async () => {
+                const client = this.newClient();
+                try {
+                    await client.connect();
+                }
+                catch (error) {
+                    client.end().catch(() => { });
+                    throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
+                        cause: error
+                    });
+                }
+                this.client = client;
+                return client;
+            })().finally(() => {
+                this.connecting = undefined;
+            });
+        }
+        return this.connecting;
+    }
+    newClient() {
+        const client = new esm.Client({ connectionString: this.url, ssl: this.ssl, types: { getTypeParser: getTypeParser } });
+        client.on('error', (error) => {
+            this.log(`PostgreSQL connection error: ${errorMessage(error)}`);
+            if (this.client === client)
+                this.client = undefined;
+        });
+        return client;
+    }
+    exclusive(work) {
+        const run = this.queue.then(work, work);
+        this.queue = run.catch(() => { });
+        return run;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/postgres.ts
+/**
+ * The direct PostgreSQL transport, in postgres/: the target (target.ts), the driver's errors (errors.ts)
+ * and its value shapes (types.ts).
+ */
+
+
+
+
+;// CONCATENATED MODULE: ./src/targets/create.ts
+
+
+
+
+/**
+ * The transport for `config`, speaking the dialect whose wire part is `wire` (the runner Lambda needs
+ * none: the runner speaks it on its side).
+ */
+function createTarget(config, wire, log, options) {
+    if (config.kind === 'postgres')
+        return new PostgresTarget(config.url, { wire, log });
+    if (config.kind === 'lambda')
+        return createLambdaTarget({ functionName: config.functionName, log });
+    return createDataApiTarget({
+        resourceArn: config.resourceArn,
+        secretArn: config.secretArn,
+        database: config.database ?? undefined,
+        wire,
+        resumeTimeoutMs: options.resumeTimeoutSeconds * 1000,
+        log
+    });
+}
+/** What a transport cannot take in one call, for the plan to refuse before anything runs. */
+function transportLimits(config) {
+    // The Data API takes at most 65,536 characters of SQL per call.
+    if (config?.kind === 'data-api')
+        return { maxStatementLength: MAX_SQL_LENGTH, maxVersionBytes: null };
+    // A version goes to the runner in one invocation; JSON escaping of the SQL needs some of the 6 MB.
+    if (config?.kind === 'lambda')
+        return { maxStatementLength: null, maxVersionBytes: Math.floor(LAMBDA_PAYLOAD_LIMIT * 0.9) };
+    return { maxStatementLength: null, maxVersionBytes: null };
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/lexer.ts
+/**
+ * PostgreSQL's lexical rules, in one scanner: where each lexeme (a string, a quoted identifier, a
+ * dollar-quoted body, a comment, a word …) starts and ends. The statement splitter (split.ts), the token
+ * stream (tokens.ts) and the `:name` parameter rewriting (named-parameters.ts) all read SQL through it,
+ * so a keyword, a `;` or a `:name` inside a string or a comment is never taken for one by any of them.
+ *
+ * The rules follow PostgreSQL's own lexers (src/backend/parser/scan.l, and src/fe_utils/psqlscan.l
+ * for what psql does with them):
+ *
+ * - `'...'` strings with `''` escapes (standard_conforming_strings = on, the default); `B'`, `X'`,
+ *   `N'` and `U&'` strings lex the same way.
+ * - `E'...'` strings, where a backslash escapes the next character; with `continuation`, also a string
+ *   continued on a later line (`E'a'<newline>'b\''` is one string).
+ * - `"..."` and `U&"..."` identifiers with `""` escapes.
+ * - Dollar quotes `$tag$ ... $tag$` (the tag follows identifier rules, without `$`); `$1` is a
+ *   parameter, and a `$` inside an identifier (`a$b`) starts nothing.
+ * - Nested `/* ... *\/` comments and `--` line comments.
+ *
+ * The scanner reads one lexeme at any index it is given, so each reader moves on where it chooses. An
+ * unterminated lexeme runs to the end of the text with `terminated` false: what that means is the
+ * reader's to say. One pass, no backtracking: linear time.
+ */
+const LF = 0x0a;
+const CR = 0x0d;
+function isSpace(c) {
+    // scan.l: space [ \t\n\r\f\v]
+    return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+function isLineBreak(c) {
+    return c === LF || c === CR;
+}
+function isDigit(c) {
+    return c >= 0x30 && c <= 0x39;
+}
+/** scan.l ident_start: [A-Za-z\200-\377_] (every byte of a non-ASCII UTF-8 character is >= 0x80). */
+function isIdentStart(c) {
+    return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
+}
+/** scan.l ident_cont: [A-Za-z\200-\377_0-9\$] */
+function isIdentCont(c) {
+    return isIdentStart(c) || isDigit(c) || c === 0x24;
+}
+/** scan.l dolq_cont: [A-Za-z\200-\377_0-9] (no `$`, so `$a$b$` closes at the second `$`). */
+function isDollarTagCont(c) {
+    return isIdentStart(c) || isDigit(c);
+}
+/** Reads lexemes of one text. After `scan(i)`, `kind`, `start`, `end` and `terminated` describe the lexeme at `i`. */
+class Scanner {
+    text;
+    continuation;
+    kind = 'space';
+    start = 0;
+    end = 0;
+    /** False when the text ends before the lexeme's closing quote, delimiter or `*\/`. */
+    terminated = true;
+    /** For a dollar-quoted string: the index just past its opening delimiter (`$tag$`). */
+    bodyStart = 0;
+    /**
+     * @param continuation an `E'…'` string continues on a later line, as scan.l's quotecontinue reads it
+     *   (the splitter); without it, the continuation is read as a string of its own.
+     */
+    constructor(text, continuation) {
+        this.text = text;
+        this.continuation = continuation;
+    }
+    /** Reads the lexeme starting at `i` (which must be inside the text). */
+    scan(i) {
+        const text = this.text;
+        const c = text.charCodeAt(i);
+        const next = text.charCodeAt(i + 1);
+        const lower = c | 0x20;
+        this.start = i;
+        this.terminated = true;
+        if (isSpace(c)) {
+            let j = i + 1;
+            while (isSpace(text.charCodeAt(j)))
+                j++;
+            this.set('space', j);
+        }
+        else if (c === 0x2d && next === 0x2d) {
+            let j = i + 2;
+            while (j < text.length && !isLineBreak(text.charCodeAt(j)))
+                j++;
+            this.set('line-comment', j);
+        }
+        else if (c === 0x2f && next === 0x2a) {
+            this.blockComment(i);
+        }
+        else if (c === 0x27) {
+            this.quoted('string', i + 1, 0x27);
+        }
+        else if (c === 0x22) {
+            this.quoted('quoted', i + 1, 0x22);
+        }
+        else if (lower === 0x65 && next === 0x27) {
+            this.escapeString(i + 2);
+        }
+        else if ((lower === 0x62 || lower === 0x78 || lower === 0x6e) && next === 0x27) {
+            this.quoted('string', i + 2, 0x27);
+        }
+        else if (lower === 0x75 && next === 0x26 && text.charCodeAt(i + 2) === 0x27) {
+            this.quoted('string', i + 3, 0x27);
+        }
+        else if (lower === 0x75 && next === 0x26 && text.charCodeAt(i + 2) === 0x22) {
+            this.quoted('unicode-quoted', i + 3, 0x22);
+        }
+        else if (c === 0x24) {
+            this.dollar(i);
+        }
+        else if (isIdentStart(c)) {
+            let j = i + 1;
+            while (j < text.length && isIdentCont(text.charCodeAt(j)))
+                j++;
+            this.set('word', j);
+        }
+        else if (isDigit(c)) {
+            let j = i + 1;
+            while (isDigit(text.charCodeAt(j)))
+                j++;
+            if (j < text.length && isIdentStart(text.charCodeAt(j))) {
+                while (j < text.length && isIdentCont(text.charCodeAt(j)))
+                    j++;
+            }
+            this.set('number', j);
+        }
+        else {
+            this.set(c === 0x5c ? 'backslash' : 'symbol', i + 1);
+        }
+    }
+    set(kind, end) {
+        this.kind = kind;
+        this.end = end;
+    }
+    unterminated(kind) {
+        this.kind = kind;
+        this.end = this.text.length;
+        this.terminated = false;
+    }
+    blockComment(start) {
+        const text = this.text;
+        let depth = 1;
+        let i = start + 2;
+        while (i < text.length) {
+            const c = text.charCodeAt(i);
+            const next = text.charCodeAt(i + 1);
+            if (c === 0x2a && next === 0x2f) {
+                i += 2;
+                if (--depth === 0)
+                    return this.set('block-comment', i);
+            }
+            else if (c === 0x2f && next === 0x2a) {
+                depth++;
+                i += 2;
+            }
+            else {
+                i++;
+            }
+        }
+        this.unterminated('block-comment');
+    }
+    /** A string or identifier from `from` to its closing `quote`, where a doubled quote stands for itself. */
+    quoted(kind, from, quote) {
+        const text = this.text;
+        const quoteChar = quote === 0x27 ? "'" : '"';
+        let i = from;
+        for (;;) {
+            i = text.indexOf(quoteChar, i);
+            if (i < 0)
+                return this.unterminated(kind);
+            if (text.charCodeAt(i + 1) === quote)
+                i += 2;
+            else
+                return this.set(kind, i + 1);
+        }
+    }
+    /** `E'...'`: a backslash escapes the next character; `''` is a quote too. */
+    escapeString(from) {
+        const text = this.text;
+        let i = from;
+        while (i < text.length) {
+            const c = text.charCodeAt(i);
+            if (c === 0x5c) {
+                i += 2;
+            }
+            else if (c === 0x27) {
+                if (text.charCodeAt(i + 1) === 0x27) {
+                    i += 2;
+                    continue;
+                }
+                const continued = this.continuation ? this.quoteContinuation(i + 1) : -1;
+                if (continued < 0)
+                    return this.set('escape-string', i + 1);
+                i = continued + 1;
+            }
+            else {
+                i++;
+            }
+        }
+        this.unterminated('escape-string');
+    }
+    /**
+     * scan.l: quotecontinue = {whitespace_with_newline}{quote}, that is whitespace and `--` comments
+     * holding at least one line break, then a quote (a block comment ends the string instead).
+     * Returns the index of the continuing quote, or -1.
+     */
+    quoteContinuation(from) {
+        const text = this.text;
+        let i = from;
+        let lineBreak = false;
+        for (;;) {
+            const c = text.charCodeAt(i);
+            if (isLineBreak(c)) {
+                lineBreak = true;
+                i++;
+            }
+            else if (isSpace(c)) {
+                i++;
+            }
+            else if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d) {
+                i += 2;
+                while (i < text.length && !isLineBreak(text.charCodeAt(i)))
+                    i++;
+            }
+            else {
+                return c === 0x27 && lineBreak ? i : -1;
+            }
+        }
+    }
+    /** `$tag$ ... $tag$`, `$$ ... $$`, a `$1` parameter, or a lone `$`. */
+    dollar(start) {
+        const text = this.text;
+        let i = start + 1;
+        if (isDigit(text.charCodeAt(i))) {
+            while (isDigit(text.charCodeAt(i)))
+                i++;
+            return this.set('parameter', i);
+        }
+        if (isIdentStart(text.charCodeAt(i))) {
+            i++;
+            while (isDollarTagCont(text.charCodeAt(i)))
+                i++;
+        }
+        // scan.l dolqfailed: only the `$` is read; what follows is lexed on its own.
+        if (text.charCodeAt(i) !== 0x24)
+            return this.set('symbol', start + 1);
+        this.bodyStart = i + 1;
+        const close = text.indexOf(text.slice(start, i + 1), i + 1);
+        if (close < 0)
+            return this.unterminated('dollar-string');
+        this.set('dollar-string', close + i + 1 - start);
+    }
+    /** The opening delimiter of the dollar-quoted string just read: `$tag$`. */
+    delimiter() {
+        return this.text.slice(this.start, this.bodyStart);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/tokens.ts
+/**
+ * The words of one statement (already cut out by split.ts), read through lexer.ts: comments are
+ * dropped, and string literals, quoted identifiers and dollar-quoted bodies are single tokens, so a
+ * keyword inside a string or a comment is never taken for one. Without error reporting: the statement
+ * was already split, so it is well formed (an unterminated lexeme runs to the end).
+ */
+
+/** PostgreSQL folds unquoted identifiers to lower case: ASCII letters only (in a UTF-8 database). */
+function foldIdentifier(word) {
+    return word.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+}
+/** The tokens of `sql`, at most `limit` of them. An `E'…'` string continued on a later line is read as a second string. */
+function tokenize(sql, limit = Infinity) {
+    const tokens = [];
+    const scanner = new Scanner(sql, false);
+    const n = sql.length;
+    let i = 0;
+    while (i < n && tokens.length < limit) {
+        scanner.scan(i);
+        const { kind, end } = scanner;
+        switch (kind) {
+            case 'space':
+            case 'line-comment':
+            case 'block-comment':
+                break;
+            case 'string':
+            case 'escape-string':
+            case 'dollar-string':
+                tokens.push({ kind: 'string', value: sql.slice(i, end) });
+                break;
+            case 'quoted':
+                tokens.push({ kind: 'quoted', value: sql.slice(i + 1, end - 1).replace(/""/g, '"') });
+                break;
+            case 'unicode-quoted':
+                tokens.push({ kind: 'quoted', value: null });
+                break;
+            case 'word':
+                tokens.push({ kind: 'word', value: foldIdentifier(sql.slice(i, end)) });
+                break;
+            case 'parameter':
+            case 'number': {
+                // A number runs on through identifier characters and dots: `1.5`, `$1`, `1e10`.
+                let j = i + 1;
+                while (j < n && (isIdentCont(sql.charCodeAt(j)) || sql.charCodeAt(j) === 0x2e))
+                    j++;
+                tokens.push({ kind: 'number', value: sql.slice(i, j) });
+                i = j;
+                continue;
+            }
+            default:
+                tokens.push({ kind: 'symbol', value: sql[i] });
+        }
+        i = end;
+    }
+    return tokens;
+}
+/** Whether `token` is the word `word` (lower case). */
+function isWord(token, word) {
+    return token?.kind === 'word' && token.value === word;
+}
+/** An identifier's name as PostgreSQL stores it, or null when the token is not a readable identifier. */
+function identifierName(token) {
+    if (!token)
+        return null;
+    if (token.kind === 'word' || token.kind === 'quoted')
+        return token.value;
+    return null;
+}
+/** A dotted name (`name`, `schema.name`, `catalog.schema.name`) starting at tokens[i]: its parts, and the index after it. */
+function dottedNameAt(tokens, i) {
+    const parts = [];
+    for (;;) {
+        const part = identifierName(tokens[i]);
+        if (part === null)
+            return null;
+        parts.push(part);
+        const dot = tokens[i + 1];
+        if (!(dot?.kind === 'symbol' && dot.value === '.'))
+            break;
+        i += 2;
+    }
+    return { parts, next: i + 1 };
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/effects.ts
 /**
  * What the catalog can tell about a statement that ran outside a transaction without a result: over
  * the Data API one that outlasted the 45 s call limit finishes on the server, but the service never
@@ -77129,3181 +79635,686 @@ function checkIndexes(effect, before, after) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/words.ts
-/** Counted words for messages: `1 statement`, `2 statements` (never `1 statements` or `problem(s)`). */
-function plural(count, one, many = `${one}s`) {
-    return `${count} ${count === 1 ? one : many}`;
+;// CONCATENATED MODULE: ./src/dialects/postgresql/meta-sql.ts
+
+/** SQLSTATE the creating block raises when the lease row exists already (class AM is not one of PostgreSQL's). */
+const LEASE_ROW_EXISTS = 'AML01';
+/**
+ * One block that creates what is missing and inserts the lease row already held by `lease` (token 1):
+ * a new database costs one call for its tables and the lease together. Nothing else can have written
+ * the history before the lease row existed, so the history read before is current. When the lease row
+ * exists already the block raises LEASE_ROW_EXISTS and everything it did is rolled back: the caller
+ * then takes the lease the ordinary way. `lease.ttlSeconds` is a validated number; the owner is quoted
+ * with a dollar-quote tag that it cannot contain.
+ */
+function createTablesWithLeaseSql(tables, present, createSchema, lease) {
+    const parts = [];
+    if (createSchema && !present.schema)
+        parts.push(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)};`);
+    if (!present.meta)
+        parts.push(`${META_TABLE_DDL(tables)};`);
+    if (!present.lock)
+        parts.push(`${LOCK_TABLE_DDL(tables)};`);
+    if (!present.progress) {
+        // Tables made by an earlier release: a user without CREATE can still apply ordinary versions; a
+        // version that needs the progress table says so (see progressTableExists).
+        parts.push(present.meta && present.lock
+            ? `BEGIN
+  ${progressTableDdl(tables)};
+EXCEPTION WHEN insufficient_privilege THEN NULL;
+END;`
+            : `${progressTableDdl(tables)};`);
+    }
+    let tag = 'owner';
+    while (lease.owner.includes(`$${tag}$`))
+        tag += '_';
+    const ttl = Math.max(1, Math.round(Number(lease.ttlSeconds) || 1));
+    parts.push(`INSERT INTO ${tables.lock} (id, owner, token, acquired_at, renewed_at, expires_at)
+SELECT 1, $${tag}$${lease.owner}$${tag}$, 1, clock_timestamp(), clock_timestamp(), clock_timestamp() + make_interval(secs => ${ttl})
+WHERE NOT EXISTS (SELECT 1 FROM ${tables.lock} WHERE id = 1) ON CONFLICT (id) DO NOTHING;
+GET DIAGNOSTICS inserted = ROW_COUNT;
+IF inserted = 0 THEN
+  RAISE EXCEPTION USING ERRCODE = '${LEASE_ROW_EXISTS}', MESSAGE = 'the lease row exists';
+END IF;`);
+    let block = 'aurora_migrate_create';
+    const body = `DECLARE inserted bigint;
+BEGIN
+${parts.join('\n')}
+END`;
+    while (body.includes(`$${block}$`))
+        block += '_';
+    return `DO $${block}$
+${body}
+$${block}$`;
+}
+const META_TABLE_DDL = (tables) => `CREATE TABLE IF NOT EXISTS ${tables.meta} (
+  version integer PRIMARY KEY CHECK (version > 0),
+  description text NOT NULL DEFAULT '',
+  checksum text NOT NULL,
+  files jsonb NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  execution_ms integer NOT NULL,
+  applied_by text,
+  commit_sha text,
+  run_url text
+)`;
+const LOCK_TABLE_DDL = (tables) => `CREATE TABLE IF NOT EXISTS ${tables.lock} (
+  id integer PRIMARY KEY CHECK (id = 1),
+  owner text NOT NULL,
+  token bigint NOT NULL,
+  acquired_at timestamptz,
+  renewed_at timestamptz,
+  expires_at timestamptz NOT NULL
+)`;
+/**
+ * One row per completed statement of a version that runs in steps (step: the statement's 0-based
+ * index in the version). The rows of a version are deleted in the transaction that records it.
+ */
+function progressTableDdl(tables) {
+    return `CREATE TABLE IF NOT EXISTS ${tables.progress} (
+  version integer NOT NULL,
+  step integer NOT NULL CHECK (step >= 0),
+  statement_checksum text NOT NULL,
+  file text NOT NULL,
+  line integer NOT NULL,
+  completed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (version, step)
+)`;
+}
+const PARTIAL_FROM = (tables) => `${tables.progress} AS p
+WHERE NOT EXISTS (SELECT 1 FROM ${tables.meta} AS m WHERE m.version = p.version)
+GROUP BY p.version ORDER BY p.version`;
+/**
+ * One page of rows after `after`, in version order: at most `rows`, cut where the estimated reply
+ * (every value as a JSON string, plus the per-field envelope) passes `budget`; the first row always.
+ */
+const PAGE_SQL = (tables) => `SELECT version, description, checksum, files, files_bytes, applied_at, execution_ms, applied_by, commit_sha, run_url, head_rows
+FROM (
+  SELECT head.*, sum(reply_bytes) OVER (ORDER BY version) AS running, row_number() OVER (ORDER BY version) AS n, count(*) OVER () AS head_rows
+  FROM (
+    SELECT version, description, checksum,
+      CASE WHEN octet_length(files::text) <= CAST(:inline AS integer) THEN files::text END AS files,
+      octet_length(files::text) AS files_bytes,
+      to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
+      execution_ms, applied_by, commit_sha, run_url,
+      400 + octet_length(to_json(description)::text) + octet_length(to_json(checksum)::text)
+        + octet_length(to_json(CASE WHEN octet_length(files::text) <= CAST(:inline AS integer) THEN files::text ELSE '' END)::text)
+        + coalesce(octet_length(to_json(applied_by)::text), 0) + coalesce(octet_length(to_json(commit_sha)::text), 0)
+        + coalesce(octet_length(to_json(run_url)::text), 0) AS reply_bytes
+    FROM ${tables.meta}
+    WHERE version > CAST(:after AS integer)
+    ORDER BY version
+    LIMIT CAST(:rows AS integer)
+  ) AS head
+) AS page
+WHERE running <= CAST(:budget AS integer) OR n = 1
+ORDER BY version`;
+/**
+ * The row insert that ends a version's transaction; execution_ms is measured by the database itself (the
+ * transaction's own time), plus `earlierMs` for a version run in steps: the time its earlier statements
+ * and transactions took before this last transaction began. With `recordedRows` (how many rows the run
+ * knows the meta table holds) the row is inserted only when there are still that many, so that a version
+ * that deleted or truncated the history fails at this statement (0 rows) and is rolled back.
+ */
+function insertAppliedRow(tables, version, run, recordedRows, earlierMs) {
+    const guarded = recordedRows !== undefined;
+    const earlier = earlierMs !== undefined && earlierMs > 0 ? Math.min(Math.round(earlierMs), 2_000_000_000) : null;
+    return {
+        sql: `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
+SELECT CAST(:version AS integer), CAST(:description AS text), CAST(:checksum AS text), CAST(:files AS jsonb), clock_timestamp(),
+  ${earlier !== null ? 'CAST(:earlier_ms AS integer) + ' : ''}CAST(round(extract(epoch FROM clock_timestamp() - now()) * 1000) AS integer), CAST(:applied_by AS text), CAST(:commit_sha AS text), CAST(:run_url AS text)` +
+            (guarded ? `\nWHERE (SELECT count(*) FROM ${tables.meta}) = CAST(:recorded_rows AS bigint)` : ''),
+        params: {
+            version: version.version,
+            description: version.description,
+            checksum: version.checksum,
+            files: JSON.stringify(version.files),
+            applied_by: run.actor,
+            commit_sha: run.commitSha,
+            run_url: run.runUrl,
+            ...(guarded ? { recorded_rows: recordedRows } : {}),
+            ...(earlier !== null ? { earlier_ms: earlier } : {})
+        }
+    };
+}
+const metaSql = {
+    createTablesWithLease: createTablesWithLeaseSql,
+    tablesPresent: (tables) => ({
+        sql: 'SELECT to_regclass(:meta) IS NOT NULL AS meta, to_regclass(:lock) IS NOT NULL AS lock, to_regclass(:progress) IS NOT NULL AS progress, ' +
+            'to_regnamespace(:schema) IS NOT NULL AS schema',
+        params: { meta: tables.meta, lock: tables.lock, progress: tables.progress, schema: quoteIdentifier(tables.schema) }
+    }),
+    createSchema: (tables) => `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(tables.schema)}`,
+    metaTableDdl: META_TABLE_DDL,
+    lockTableDdl: LOCK_TABLE_DDL,
+    progressTableDdl,
+    // A plain SELECT sees an existing row without waiting; INSERT … ON CONFLICT alone would wait for the
+    // lock of a version's transaction that holds the row.
+    insertLeaseRow: (tables) => `INSERT INTO ${tables.lock} (id, owner, token, expires_at) SELECT 1, '', 0, '-infinity'
+WHERE NOT EXISTS (SELECT 1 FROM ${tables.lock} WHERE id = 1) ON CONFLICT (id) DO NOTHING`,
+    tableExists: (quoted) => ({ sql: 'SELECT to_regclass(:name) IS NOT NULL AS present', params: { name: quoted } }),
+    readProgress: (tables, version) => ({
+        sql: `SELECT step, statement_checksum, file, line FROM ${tables.progress} WHERE version = :version ORDER BY step`,
+        params: { version }
+    }),
+    partialVersions: (tables) => `SELECT p.version, count(*)::integer AS steps FROM ${PARTIAL_FROM(tables)}`,
+    partialVersionsJson: (tables) => `(SELECT coalesce(json_agg(json_build_object('version', version, 'steps', steps) ORDER BY version), '[]')::text
+FROM (SELECT p.version, count(*)::integer AS steps FROM ${PARTIAL_FROM(tables)}) AS partial_versions)`,
+    insertProgress: (tables, version, steps) => ({
+        sql: `INSERT INTO ${tables.progress} (version, step, statement_checksum, file, line)
+SELECT CAST(:version AS integer), r.step, r.statement_checksum, r.file, r.line
+FROM jsonb_to_recordset(CAST(:steps AS jsonb)) AS r(step integer, statement_checksum text, file text, line integer)
+ON CONFLICT (version, step) DO NOTHING`,
+        params: {
+            version,
+            steps: JSON.stringify(steps.map((s) => ({ step: s.step, statement_checksum: s.statementChecksum, file: s.file, line: s.line })))
+        }
+    }),
+    deleteProgress: (tables, version) => ({ sql: `DELETE FROM ${tables.progress} WHERE version = :version`, params: { version } }),
+    recordStepByHand: (tables, version, step) => {
+        const text = (value) => `'${value.replace(/'/g, "''")}'`;
+        return (`INSERT INTO ${tables.progress} (version, step, statement_checksum, file, line) ` +
+            `VALUES (${version}, ${step.step}, ${text(step.statementChecksum)}, ${text(step.file)}, ${step.line})`);
+    },
+    page: PAGE_SQL,
+    filesSlice: (tables) => `SELECT substr(files::text, CAST(:from AS integer), CAST(:count AS integer)) AS part FROM ${tables.meta} WHERE version = CAST(:version AS integer)`,
+    notApplied: (tables, version) => ({ sql: `SELECT version FROM ${tables.meta} WHERE version = :version`, params: { version } }),
+    insertAppliedRow,
+    insertBaselineRow: (tables, version, run) => ({
+        sql: `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
+VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestamp(), 0, :applied_by, :commit_sha, :run_url)`,
+        params: {
+            version: version.version,
+            description: version.description,
+            checksum: version.checksum,
+            files: version.files,
+            applied_by: run.actor,
+            commit_sha: run.commitSha,
+            run_url: run.runUrl
+        }
+    }),
+    updateRepairedRow: (tables, version) => ({
+        sql: `UPDATE ${tables.meta} SET checksum = :checksum, files = CAST(:files AS jsonb), repaired_by = :repaired_by, repaired_at = clock_timestamp()
+WHERE version = :version AND checksum = :previous`,
+        params: {
+            version: version.version,
+            checksum: version.checksum,
+            files: version.files,
+            repaired_by: version.repairedBy,
+            previous: version.previous
+        }
+    }),
+    repairColumnsPresent: (tables) => ({
+        sql: `SELECT count(*)::integer AS present FROM information_schema.columns
+WHERE table_schema = :schema AND table_name = :table AND column_name IN ('repaired_by', 'repaired_at')`,
+        params: { schema: tables.schema, table: tables.table }
+    }),
+    addRepairColumns: (tables) => `ALTER TABLE ${tables.meta} ADD COLUMN IF NOT EXISTS repaired_by text, ADD COLUMN IF NOT EXISTS repaired_at timestamptz`,
+    addRepairColumnsByHand: (tables) => `ALTER TABLE ${tables.meta} ADD COLUMN repaired_by text, ADD COLUMN repaired_at timestamptz`,
+    sequelizeNames: (quoted) => `SELECT name FROM ${quoted} ORDER BY name`
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/errors.ts
+
+const CLASSES = {
+    // lock_not_available: lock_timeout ran out, or a NOWAIT statement found the row locked.
+    '55P03': 'lock-not-available',
+    '40P01': 'deadlock',
+    '40001': 'serialization',
+    // CREATE … IF NOT EXISTS races with itself (two runs at once): unique_violation, duplicate_table, duplicate_object.
+    '23505': 'duplicate',
+    '42P07': 'duplicate',
+    '42710': 'duplicate',
+    [LEASE_ROW_EXISTS]: 'lease-row-exists',
+    // undefined_table, undefined_column, invalid_schema_name.
+    '42P01': 'undefined-object',
+    '42703': 'undefined-object',
+    '3F000': 'undefined-object',
+    '42501': 'insufficient-privilege',
+    '25006': 'read-only'
+};
+function classify(error) {
+    return CLASSES[error.sqlState ?? ''] ?? null;
+}
+/** What a person can do about SQL errors the engine's own statements meet. */
+const ENGINE_STATEMENT_HINTS = {
+    '25006': 'The session is read-only: is the URL or endpoint a reader instance or a standby, or is default_transaction_read_only set for this role or database (ALTER ROLE/DATABASE … SET)?',
+    '42501': 'The user may not write the meta tables: grant it SELECT, INSERT, UPDATE and DELETE on them.'
+};
+function engineStatementHint(error) {
+    return (error.sqlState && ENGINE_STATEMENT_HINTS[error.sqlState]) || null;
 }
 
-;// CONCATENATED MODULE: ./src/engine/steps.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/meta-location.ts
 /**
- * A version that cannot run in one transaction: it has files starting with `-- migrate:no-transaction`
- * (CREATE INDEX CONCURRENTLY, VACUUM …), or an earlier run left it partly applied.
+ * Where the meta table is in PostgreSQL, and whether a table of its name is ours: the catalog query
+ * (current_schema() and every table of the name in a schema the user may use) and how its row resolves.
+ */
+
+
+/** The columns of a meta table, as ensureMetaTables creates them and readAppliedRows reads them. */
+const META_COLUMNS = ['version', 'description', 'checksum', 'files', 'applied_at', 'execution_ms', 'applied_by', 'commit_sha', 'run_url'];
+/**
+ * current_schema() (`current`) and every table named :table in a schema the user may use, with its
+ * columns (`tables`, JSON): select-list items of one catalog query, so that they can share a statement.
  *
- * Its files run in order as segments. Consecutive ordinary files form one transaction (the usual
- * preamble: fence, not-yet-applied check, SET LOCAL timeouts). Each no-transaction file's statements
- * run one at a time, each committed on its own and never re-sent, each preceded by a lease renewal
- * (a short autocommit UPDATE): no transaction of the engine is open while such a statement runs, so a
- * concurrent index build never waits for the engine's own lease. Every completed statement (step) is
- * recorded in the progress table; a re-run checks the recorded ones against the files and resumes
- * after them. The version counts as applied only once its meta row exists: the last transaction
- * writes it and forgets the progress.
+ * An unqualified name goes to current_schema(), but only after looking for the history everywhere the
+ * user can see: a version that creates the schema named after the user (`"$user", public` then resolves
+ * to it) or runs ALTER DATABASE … SET search_path moves current_schema() away from the history, and
+ * the next run must not take the empty schema for a database where nothing was applied.
  */
-
-
-
-
-
-
-
-
-/** sha256 of a statement's text, as the progress table records it. */
-function statementChecksum(sql) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(sql, 'utf8').digest('hex')}`;
-}
-/** Consecutive ordinary files form one transaction segment; each no-transaction file is a segment of its own. */
-function segmentsOf(files) {
-    const segments = [];
-    let step = 0;
-    for (const file of files) {
-        const count = file.statements.length;
-        const last = segments[segments.length - 1];
-        if (!file.noTransaction && last?.inTransaction)
-            last.end += count;
-        else
-            segments.push({ inTransaction: !file.noTransaction, start: step, end: step + count });
-        step += count;
+const NAMED_TABLES_COLUMNS = `current_schema()::text AS current, (
+  SELECT coalesce(json_agg(json_build_object('schema', t.schema, 'columns', t.columns) ORDER BY t.schema), '[]')::text FROM (
+    SELECT n.nspname::text AS schema,
+      json_agg(json_build_object('name', a.attname::text, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum) AS columns
+    FROM pg_catalog.pg_class AS c
+    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE c.relname = :table AND c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+      AND has_schema_privilege(n.oid, 'USAGE')
+    GROUP BY n.nspname
+  ) AS t
+) AS tables`;
+/** The meta tables as the columns of NAMED_TABLES_COLUMNS (`current`, `tables`) resolve them; throws the refusals. */
+function resolveFromCatalog(name, row) {
+    const current = typeof row.current === 'string' && row.current ? row.current : null;
+    const tables = JSON.parse(String(row.tables ?? '[]'));
+    const schema = name.schema ?? current;
+    if (!schema) {
+        const histories = tables.filter(isOurs).map((t) => `${t.schema}.${name.table}`);
+        throw new InputError('meta-table', 'the database has no default schema (search_path is empty or names no existing schema): give meta-table as schema.table' +
+            (histories.length ? ` (the migration history is in ${histories.join(' and ')})` : ''));
     }
-    return segments.filter((segment) => segment.end > segment.start);
-}
-function where(statement) {
-    return `${statement.file}:${statement.line}`;
-}
-/** Steps a..b as people count them (1-based). */
-function stepRange(from, to) {
-    return from === to ? `step ${from}` : `steps ${from}–${to}`;
-}
-/**
- * Checks the recorded steps against the statements on disk: a statement that ran must not have changed.
- * Returns how many steps are complete.
- */
-function checkProgress(version, steps, rows, tables) {
-    const progressTable = `${tables.display}_progress`;
-    rows.forEach((row, index) => {
-        if (row.step !== index) {
-            throw new Error(`The progress of v${version.number} in ${progressTable} is not a run of steps from 0 (step ${index} is missing); was the table edited by hand? ` +
-                `Nothing was run. Compare the database with the version's statements and correct the table.`);
-        }
-    });
-    for (const row of rows) {
-        const step = steps[row.step];
-        if (step && statementChecksum(step.statement.sql) === row.statementChecksum)
-            continue;
-        const place = step ? where(step.statement) : `${row.file}:${row.line}`;
-        const change = step ? 'has changed since it ran' : 'no longer exists (the version has fewer statements now)';
-        throw new MigrationFileError(`v${version.number} is partly applied: ${stepRange(1, rows.length)} of ${steps.length} ran in an earlier run, but the statement at ${place} (step ${row.step + 1}) ${change}. ` +
-            `Statements that ran must not be edited: restore it as it ran (only the statements after step ${rows.length} may still change). ` +
-            `To start v${version.number} over instead, undo what its completed statements did and delete its rows from ${progressTable}. Nothing was run.`, step ? { file: step.statement.file, line: step.statement.line, column: step.statement.column } : { file: row.file, line: row.line });
+    const here = tables.find((t) => t.schema === schema);
+    if (here) {
+        if (!isOurs(here))
+            throw foreignTable(`${schema}.${name.table}`, here);
+        return metaTables(schema, name.table);
     }
-    return rows.length;
+    if (name.schema === null) {
+        const elsewhere = tables.filter(isOurs).map((t) => t.schema);
+        if (elsewhere.length)
+            throw historyMoved(name.table, schema, elsewhere);
+    }
+    return metaTables(schema, name.table);
 }
-async function applyInSteps(engine, version) {
-    const { target, tables, now } = engine;
-    const steps = version.files.flatMap((file) => file.statements.map((statement) => ({ statement, file })));
-    const outside = version.files.filter((file) => file.noTransaction);
-    if (!(await progressTableExists(target, tables))) {
-        return {
-            kind: 'failed',
-            error: new Error(`v${version.number} runs outside a transaction (${outside.map((f) => f.path).join(', ') || 'resuming an earlier run'}) and needs the table ${tables.display}_progress, ` +
-                `which does not exist and could not be created: create it once as a user with CREATE on schema ${tables.schema} (any apply does), or grant CREATE. Nothing of v${version.number} was applied.`)
-        };
-    }
-    let completed;
-    try {
-        completed = checkProgress(version, steps, await readProgress(target, tables, version.number), tables);
-    }
-    catch (error) {
-        return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
-    }
-    const label = `v${version.number}${version.description ? ` (${version.description})` : ''}`;
-    if (completed > 0) {
-        engine.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${where(steps[completed - 1].statement)})`);
-    }
-    else {
-        const how = outside.length
-            ? `; ${outside.length === 1 ? `${outside[0].name} runs` : `${outside.length} files run`} outside a transaction`
-            : '';
-        engine.log(`Applying ${label}: ${plural(steps.length, 'statement')} in ${plural(version.files.length, 'file')}${how}`);
-    }
-    const started = now();
-    const applied = () => ({
-        kind: 'applied',
-        applied: {
-            version: version.number,
-            description: version.description,
-            durationMs: now() - started,
-            statements: steps.length,
-            files: version.files.map((file) => ({ name: file.name, path: file.path, statements: file.statements.length }))
-        }
-    });
-    const context = { ...engine, version, steps, completed, applied, startedAt: started };
-    const segments = segmentsOf(version.files)
-        .filter((segment) => segment.end > completed)
-        .map((segment) => ({ ...segment, start: Math.max(segment.start, completed) }));
-    for (let index = 0; index < segments.length; index++) {
-        const segment = segments[index];
-        const last = index === segments.length - 1;
-        const outcome = segment.inTransaction ? await runTransactionSegment(context, segment, last) : await runOutsideSegment(context, segment);
-        if (outcome)
-            return outcome;
-    }
-    return recordVersion(context);
+function isOurs(table) {
+    const names = new Set(table.columns.map((c) => c.name));
+    return META_COLUMNS.every((column) => names.has(column));
 }
-/** The version's meta row insert, with the time its earlier steps took in execution_ms. */
-function recordWholeVersion(context) {
-    return recordStatement(context, context.version, context.now() - context.startedAt);
-}
-function progressRows(context, from, to) {
-    return context.steps.slice(from, to).map((step, offset) => ({
-        step: from + offset,
-        statementChecksum: statementChecksum(step.statement.sql),
-        file: step.statement.file,
-        line: step.statement.line
-    }));
-}
-/** What a failure leaves behind, for the error message. */
-function outcomeSentence(context, extra = '') {
-    const { version, steps, completed, tables } = context;
-    if (completed === 0)
-        return `${extra}Nothing of v${version.number} was applied; versions before it stay applied.`;
-    return (`${extra}v${version.number} is partly applied: ${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${tables.display}_progress), ` +
-        `and v${version.number} is not recorded as applied. Fix the failing statement and re-run: the run resumes after step ${completed}.`);
-}
-function stepFailed(context, stepIndex, error, advice, extra = '') {
-    const step = context.steps[stepIndex];
-    const location = locate(step.statement, error.position);
-    return {
-        kind: 'failed',
-        error: new StepFailedError(context.version.number, location, error, preview(step.statement.sql), context.completed, context.steps.length, advice, outcomeSentence(context, extra))
-    };
-}
-/**
- * Ordinary files between no-transaction ones: one fenced transaction that also records its steps, or
- * (when it is the version's last segment) records the version itself.
- */
-async function runTransactionSegment(context, segment, last) {
-    const { version, steps, tables } = context;
-    const range = stepRange(segment.start + 1, segment.end);
-    const progress = insertProgressStatement(tables, version.number, progressRows(context, segment.start, segment.end));
-    const outcome = await runFenced(context, {
-        what: last ? `v${version.number}` : `${range} of v${version.number}`,
-        head: [notAppliedStatement(version, tables), ...settingsStatements(context)],
-        body: steps.slice(segment.start, segment.end).map((step) => ({ sql: step.statement.sql })),
-        tail: last
-            ? [recordWholeVersion(context), { ...deleteProgressStatement(tables, version.number), label: 'progress' }]
-            : [{ sql: progress.sql, params: progress.params, expectRows: segment.end - segment.start, label: 'progress' }],
-        // The meta row (last segment) or the segment's progress rows, written in the same transaction, say whether it committed.
-        settle: async () => last ? versionRecorded(context, version) : (await readProgress(context.target, tables, version.number)).length >= segment.end,
-        settledFrom: last ? tables.display : `${tables.display}_progress`
-    });
-    if (outcome.kind === 'committed') {
-        if (last)
-            return context.applied();
-        context.completed = segment.end;
-        return null;
-    }
-    if (outcome.kind === 'lost') {
-        if (typeof outcome.settled === 'string')
-            return settledVersion(version, { ...outcome, settled: outcome.settled }, context.applied, tables);
-        if (outcome.settled === true) {
-            context.completed = segment.end;
-            return null;
-        }
-        if (last && outcome.settled === null)
-            return settledVersion(version, { ...outcome, settled: null }, context.applied, tables);
-        return {
-            kind: 'failed',
-            error: new CommitOutcomeUnknownError(`The commit of ${range} of v${version.number} got no reply and ${outcome.settled === false ? 'they are not recorded: they were not applied' : 'whether they commit is not known yet'}. ` +
-                rerunSentence(context), { cause: outcome.error })
-        };
-    }
-    if (outcome.part.part !== 'statement') {
-        const afterwards = `The transaction of ${range} was rolled back. ${rerunSentence(context)}`;
-        return engineFailure(context, version, outcome.failure, outcome.part.part, afterwards);
-    }
-    const extra = context.completed > 0 ? `The transaction of ${range} was rolled back. ` : '';
-    return stepFailed(context, segment.start + outcome.part.index, outcome.failure.error, null, extra);
-}
-/** What the failure leaves behind, when it is not the fault of a statement of the version. */
-function rerunSentence(context) {
-    return outcomeSentence(context).replace('Fix the failing statement and re-run', 'Re-run');
-}
-/** A no-transaction file: each statement on its own, after a lease renewal, recorded once it completed. */
-async function runOutsideSegment(context, segment) {
-    const { target, version, lease, tables, steps } = context;
-    for (let index = segment.start; index < segment.end; index++) {
-        try {
-            await lease.renew();
-        }
-        catch (error) {
-            const rerun = rerunSentence(context);
-            if (error instanceof LeaseLostError)
-                return {
-                    kind: 'failed',
-                    error: await leaseLostAt(context, `before step ${index + 1} of v${version.number}`, rerun)
-                };
-            return {
-                kind: 'failed',
-                error: new Error(`Renewing the migration lease before step ${index + 1} of v${version.number} failed: ${errorMessage(error)}. ${rerun}`, { cause: error })
-            };
-        }
-        const failure = await runStatementAlone(context, index);
-        if (failure)
-            return failure;
-        const progress = insertProgressStatement(tables, version.number, progressRows(context, index, index + 1));
-        try {
-            await target.query(progress.sql, progress.params);
-        }
-        catch (error) {
-            const step = steps[index];
-            return {
-                kind: 'failed',
-                error: new Error(`v${version.number} step ${index + 1} (${where(step.statement)}) ran, but recording it in ${tables.display}_progress failed: ${errorMessage(error)}. ` +
-                    `A re-run would run it again: if that is not safe, insert its row into ${tables.display}_progress by hand (step ${index}, statement_checksum '${statementChecksum(step.statement.sql)}') before re-running.`)
-            };
-        }
-        context.completed = index + 1;
-    }
+/** The tool whose table this is, where its columns say so; null when they do not. */
+function otherTool(table) {
+    const columns = new Map(table.columns.map((c) => [c.name, c.type]));
+    const only = (...names) => columns.size === names.length && names.every((n) => columns.has(n));
+    if (only('version', 'dirty') && columns.get('dirty') === 'boolean')
+        return 'golang-migrate';
+    if (only('version', 'inserted_at'))
+        return 'Ecto';
+    if (only('version') && /^(character varying|text)/.test(columns.get('version')))
+        return 'dbmate or Rails (Active Record)';
+    if (only('filename'))
+        return 'Sequel';
     return null;
 }
-/** Outcome of one statement run on its own: null when it completed (or the catalog shows it took effect). */
-async function runStatementAlone(context, index) {
-    const { target } = context;
-    const statement = context.steps[index].statement;
-    const longRunning = { longRunning: { timeoutMs: context.statementTimeoutMs ?? null } };
-    const concurrentIndex = parseCreateIndexConcurrently(statement.sql);
-    const effect = concurrentIndex ? null : statementEffect(statement.sql);
-    let invalidBefore = null;
-    if (concurrentIndex) {
-        const prepared = await prepareIndexBuild(context, index, concurrentIndex);
-        if (prepared)
-            return prepared;
-        if (concurrentIndex.name === null)
-            invalidBefore = await invalidIndexesOn(target, concurrentIndex).catch(() => null);
-    }
-    // What the statement's effect will be compared with, should its result never arrive (statistics, file nodes).
-    const before = effect ? await snapshotBefore(target, effect).catch(() => null) : null;
-    try {
-        await target.query(statement.sql, undefined, longRunning);
-        return null;
-    }
-    catch (error) {
-        const info = errorInfo(error);
-        if (error instanceof DatabaseError) {
-            return concurrentIndex
-                ? indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, '')
-                : stepFailed(context, index, info, null);
-        }
-        // No result: the statement may or may not have run. The catalog decides where it can.
-        if (concurrentIndex)
-            return indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, unansweredExtra(error));
-        return settleUnanswered(context, index, error, effect, before);
-    }
+function foreignTable(display, table) {
+    const tool = otherTool(table);
+    const columns = table.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+    return new InputError('meta-table', `${display} exists and is not a migration history of aurora-migrate: ` +
+        (tool ? `it belongs to ${tool} (${columns}). ` : `its columns are (${columns}). `) +
+        'Nothing was read or changed. Give meta-table another name (for example aurora_migrations) so that aurora-migrate keeps its history beside that table.');
 }
-function unansweredExtra(error) {
-    const why = error instanceof StatementOutcomeUnknownError ? 'it outlasted the call' : 'the transport failed';
-    return `Whether the statement took effect is not known (${why}): check the database before re-running, which runs it again. `;
+function historyMoved(table, schema, elsewhere) {
+    const found = elsewhere.map((s) => `${s}.${table}`).join(' and ');
+    return new InputError('meta-table', `the default schema is now ${schema} (current_schema(), from search_path), which has no ${table}, but the migration history is in ${found}. ` +
+        `A migration probably created schema ${schema} or changed the search_path. Nothing was applied. ` +
+        `Set meta-table: ${elsewhere[0]}.${table} to go on with that history` +
+        (elsewhere.length > 1 ? ' (or the one of the other schema)' : '') +
+        `, or meta-table: ${schema}.${table} to start a new history in ${schema}.`);
 }
-/**
- * A statement whose result never arrived: its effect in the catalog settles it (statement-effects.ts).
- * Done: it is recorded like any completed step. Not done: the step failed, and a re-run runs it again.
- * Unknown: the step fails saying so — never "nothing was applied" — with the way out for people.
- */
-async function settleUnanswered(context, index, error, effect, before) {
-    const { target } = context;
-    const statement = context.steps[index].statement;
-    const info = errorInfo(error);
-    const stillRunning = error instanceof TransportError && error.code === 'STATEMENT_STILL_RUNNING';
-    let evidence = null;
-    if (effect && !stillRunning) {
-        try {
-            const check = await checkEffect(target, effect, before);
-            if (check.verdict === 'done') {
-                context.log(`${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`);
-                return null;
-            }
-            if (check.verdict === 'not-done' && !(await findRunningStatement(target, statement.sql))) {
-                return failedStep(context, index, info, `The catalog shows it did not take effect: ${check.evidence}.`, rerunSentence(context));
-            }
-            evidence = check.evidence;
-        }
-        catch (lookup) {
-            context.log(`Could not look for the effect of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
-        }
-    }
-    return failedStep(context, index, info, unknownOutcomeAdvice(context, index, evidence, stillRunning), inDoubtSentence(context, index));
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/history-sql.ts
+
+
+/** The page query with each row's position (1 for the first), so that one-off columns go on the first row only. */
+function numbered(pageSql) {
+    return `SELECT numbered.*, row_number() OVER (ORDER BY numbered.version) AS pos FROM (${pageSql}) AS numbered`;
 }
-/** What is known after a step whose outcome is unknown: what is recorded, and that this step may have taken effect. */
-function inDoubtSentence(context, index) {
-    const { version, steps, completed, tables } = context;
-    const before = completed > 0 ? `${stepRange(1, completed)} of ${steps.length} ran and stay applied (recorded in ${tables.display}_progress); ` : '';
-    return `${before}step ${index + 1} (${where(steps[index].statement)}) may or may not have taken effect; v${version.number} is not recorded as applied.`;
-}
-/** The way out of an unknown outcome: re-run (when running it again is harmless), or record the step by hand. */
-function unknownOutcomeAdvice(context, index, evidence, stillRunning) {
-    const { version } = context;
-    const statement = context.steps[index].statement;
-    const record = recordStepByHand(context.tables, version.number, index, statement);
-    if (stillRunning) {
-        return (`Let it end (or cancel it) before anything else. Then, if it took effect, record the step as done and re-run, which resumes ` +
-            `after it: ${record}; if it did not, re-run as is: it runs again.`);
-    }
-    const seen = evidence ? ` (${evidence})` : '';
-    const direct = "Over database-url or the runner Lambda the statement's own result is read, and this cannot happen.";
-    if (isMaintenance(statement.sql)) {
-        return (`Whether it succeeded cannot be read from the catalog${seen}. It only maintains what exists (no data or schema change), so a re-run ` +
-            `simply runs it again; but if it outlasts the Data API's 45 s call limit again, the outcome stays unknown. Once you have checked ` +
-            `that it completed (or decided it need not run again), record the step as done and re-run, which resumes after it: ${record}; ${direct}`);
-    }
-    return (`Whether it took effect cannot be read from the catalog${seen}: check the database. If it took effect, record the step as done and ` +
-        `re-run, which resumes after it: ${record}; if it did not, re-run as is: it runs again. ${direct}`);
-}
-/** The statement that records a step as done, for a person who checked that it took effect. */
-function recordStepByHand(tables, version, step, statement) {
-    const text = (value) => `'${value.replace(/'/g, "''")}'`;
-    return (`INSERT INTO ${tables.progress} (version, step, statement_checksum, file, line) ` +
-        `VALUES (${version}, ${step}, ${text(statementChecksum(statement.sql))}, ${text(statement.file)}, ${statement.line})`);
-}
-function bareMessage(message) {
-    return message.trim().replace(/[.\s]+$/, '');
-}
-/** A failed step with the sentence on what it left behind given by the caller. */
-function failedStep(context, stepIndex, error, advice, outcome) {
-    const step = context.steps[stepIndex];
+function combinedRead(name, named, page) {
+    const whereFound = (table) => `(SELECT n.nspname::text FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(CAST(:${table}_name AS text)))`;
     return {
-        kind: 'failed',
-        error: new StepFailedError(context.version.number, locate(step.statement, error.position), error, preview(step.statement.sql), context.completed, context.steps.length, advice, outcome)
+        sql: `SELECT CASE WHEN coalesce(page.pos, 1) = 1 THEN catalog.current END AS catalog_current,
+  CASE WHEN coalesce(page.pos, 1) = 1 THEN catalog.tables END AS catalog_tables,
+  ${whereFound('meta')} AS meta_schema, ${whereFound('lock')} AS lock_schema, ${whereFound('progress')} AS progress_schema,
+  (SELECT count(*)::integer FROM ${named.lock} WHERE id = 1) AS lease_rows,
+  CASE WHEN coalesce(page.pos, 1) = 1 THEN ${metaSql.partialVersionsJson(named)} END AS partial_versions,
+  page.*
+FROM (SELECT ${NAMED_TABLES_COLUMNS}) AS catalog
+LEFT JOIN (${numbered(page.sql)}) AS page ON true
+ORDER BY page.version`,
+        params: { ...page.params, table: name.table, meta_name: named.meta, lock_name: named.lock, progress_name: named.progress }
     };
 }
-function errorInfo(error) {
-    if (error instanceof DatabaseError)
-        return error.info;
-    return { message: errorMessage(error) };
-}
-/**
- * Before `CREATE INDEX CONCURRENTLY IF NOT EXISTS name`: an INVALID index of that name (left by an
- * earlier failed build) would make the statement a silent no-op, so it is dropped first.
- */
-async function prepareIndexBuild(context, index, concurrentIndex) {
-    if (!concurrentIndex.ifNotExists || concurrentIndex.name === null)
-        return null;
-    const { target } = context;
-    const statement = context.steps[index].statement;
-    const existing = await findIndex(target, concurrentIndex);
-    if (!existing || existing.valid || !existing.onTable)
-        return null;
-    if (existing.building) {
-        return stepFailed(context, index, { message: `the index ${existing.qualified} is being built by another session right now` }, 'Wait for that build to end and re-run.');
-    }
-    const drop = dropIndexStatement(existing.qualified, true);
-    context.log(`${where(statement)}: the INVALID index ${existing.qualified} is left from an earlier failed build; dropping it (${drop}) before building it again`);
-    try {
-        await target.query(drop, undefined, { longRunning: { timeoutMs: context.statementTimeoutMs ?? null } });
-    }
-    catch (error) {
-        return stepFailed(context, index, { message: `dropping the INVALID index ${existing.qualified} before rebuilding it failed: ${errorMessage(error)}` }, `Run ${dropIndexStatement(existing.qualified)}; yourself, then re-run.`);
-    }
-    return null;
-}
-/**
- * After CREATE INDEX CONCURRENTLY answered an error (or no answer): the catalog decides. A valid index
- * means the build succeeded whatever the reply said; an INVALID one must be dropped before anything else.
- */
-async function indexBuildFailed(context, index, concurrentIndex, error, invalidBefore, extra) {
-    const statement = context.steps[index].statement;
-    let state;
-    let leftBehind;
-    try {
-        if (concurrentIndex.name !== null) {
-            state = await findIndex(context.target, concurrentIndex);
-            leftBehind = state && state.onTable && !state.valid && !state.building ? [state.qualified] : [];
-        }
-        else {
-            state = null;
-            const after = await invalidIndexesOn(context.target, concurrentIndex);
-            leftBehind = invalidBefore ? after.filter((name) => !invalidBefore.includes(name)) : after;
-        }
-    }
-    catch (lookup) {
-        context.log(`Could not look up the index of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
-        const check = 'Check whether it left an INVALID index behind (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY.';
-        return extra
-            ? failedStep(context, index, error, `${extra}${check}`, inDoubtSentence(context, index))
-            : stepFailed(context, index, error, check);
-    }
-    if (state && state.onTable && state.building) {
-        // The transport gave up waiting (a time limit, a lost reply) while the build goes on.
-        return stepFailed(context, index, error, `The build of ${state.qualified} is still running on the server (see pg_stat_progress_create_index). Let it end, then re-run: ` +
-            `a re-run finds the index and goes on if it is valid, or names it if the build failed.`);
-    }
-    if (state && state.onTable && state.valid) {
-        context.log(`${where(statement)} answered "${error.message}", but the index ${state.qualified} exists and is valid: the statement took effect; continuing`);
-        return null;
-    }
-    if (leftBehind.length) {
-        const drops = leftBehind.map((name) => `${dropIndexStatement(name)};`).join(' ');
-        const advice = `The failed build left the INVALID index ${leftBehind.join(', ')} behind (it slows writes and is never used): ` +
-            `drop it with ${drops} then fix the cause${concurrentIndex.unique ? ' (duplicate values, for a unique index)' : ''} and re-run.` +
-            (concurrentIndex.ifNotExists
-                ? ' (A re-run also drops it by itself before building again, since the statement says IF NOT EXISTS.)'
-                : '');
-        // The catalog says how it ended: no doubt left about whether it took effect.
-        return stepFailed(context, index, error, advice);
-    }
-    if (!extra)
-        return stepFailed(context, index, error, null);
-    // No result, and no index of that name: the build never created it (it does so at once when it starts).
-    if (concurrentIndex.name !== null && !state) {
-        return failedStep(context, index, error, `The catalog shows no index ${concurrentIndex.name}: the statement did not take effect; a re-run runs it again.`, rerunSentence(context));
-    }
-    return failedStep(context, index, error, extra.trim(), inDoubtSentence(context, index));
-}
-/** The last transaction of a version whose last segment ran outside a transaction: its meta row. */
-async function recordVersion(context) {
-    const { version, tables } = context;
-    const outcome = await runFenced(context, {
-        what: `v${version.number}`,
-        head: [notAppliedStatement(version, tables)],
-        body: [],
-        tail: [recordWholeVersion(context), { ...deleteProgressStatement(tables, version.number), label: 'progress' }],
-        settle: () => versionRecorded(context, version)
-    });
-    if (outcome.kind === 'committed')
-        return context.applied();
-    if (outcome.kind === 'lost')
-        return settledVersion(version, outcome, context.applied, tables);
-    // No statement of the version is in this transaction: whatever failed, it was not one of them.
-    const part = outcome.part.part === 'statement' ? 'unknown' : outcome.part.part;
-    const afterwards = `All statements of v${version.number} ran and stay applied; v${version.number} is not recorded as applied. A re-run records it without running them again.`;
-    return engineFailure(context, version, outcome.failure, part, afterwards);
-}
-
-;// CONCATENATED MODULE: ./src/engine/types.ts
-const types_realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-;// CONCATENATED MODULE: ./src/engine/apply.ts
-/**
- * Executes a plan through a Target: reads the history and plans before creating anything, takes the
- * lease (reading the history again in the same statement), then applies each pending version in its own
- * fenced transaction — fence, re-check, its statements, its meta row — and releases. A version with
- * `-- migrate:no-transaction` files (or one left partly applied) runs in steps instead: see steps.ts.
- */
-
-
-
-
-
-
-
-/** SQLSTATEs after which a rolled-back version is worth running again: lock_not_available, deadlock_detected. */
-const LOCK_CONFLICTS = new Set(['55P03', '40P01']);
-async function applyMigrations(target, versions, options) {
-    const now = options.now ?? Date.now;
-    const sleep = options.sleep ?? types_realSleep;
-    const started = now();
-    // Plan before creating anything: a refused or empty run leaves a database without the meta tables as it was.
-    const history = options.history ?? (await readHistory(target, { schema: options.tables.schema, table: options.tables.table }));
-    const tables = history.tables;
-    const before = planMigrations(versions, history.rows, options);
-    const result = {
-        plan: before,
-        fromVersion: before.currentVersion,
-        toVersion: before.currentVersion,
-        applied: [],
-        appliedElsewhere: [],
-        error: null,
-        failedVersion: null,
-        leaseWaitedMs: 0,
-        durationMs: 0
-    };
-    const finish = () => ({ ...result, durationMs: now() - started });
-    if (before.refusals.length) {
-        result.error = new PlanRefusedError(`Nothing was applied. ${before.refusals.join(' ')}`);
-        return finish();
-    }
-    if (!before.pending.length)
-        return finish();
-    let underLease;
-    try {
-        underLease = await takeLease(target, history, options.createSchema, { ...options.lease, log: options.log, sleep, now });
-    }
-    catch (error) {
-        result.error = error instanceof Error ? error : new Error(String(error));
-        return finish();
-    }
-    const lease = underLease.lease;
-    result.leaseWaitedMs = lease.waitedMs;
-    const context = {
-        target,
-        tables,
-        run: options.run,
-        lease,
-        log: options.log,
-        now,
-        sleep,
-        lockTimeoutMs: options.lockTimeoutMs ?? null,
-        statementTimeoutMs: options.statementTimeoutMs ?? null,
-        recordedRows: underLease.rows.length
-    };
-    const renewal = startRenewal(context, options.lease.ttlSeconds);
-    try {
-        // Another run may have applied versions since the first read: plan again with what was read under the lease.
-        const plan = planMigrations(versions, underLease.rows, options);
-        result.plan = plan;
-        result.fromVersion = plan.currentVersion;
-        result.toVersion = plan.currentVersion;
-        result.appliedElsewhere = before.pending.map((p) => p.version).filter((v) => !plan.pending.some((p) => p.version === v));
-        if (plan.refusals.length) {
-            result.error = new PlanRefusedError(`Nothing was applied. ${plan.refusals.join(' ')}`);
-            return finish();
-        }
-        const byNumber = new Map(versions.map((version) => [version.number, version]));
-        // Versions an earlier run left partly applied resume in steps, whatever their files say now.
-        const partial = new Set(underLease.partial.map((p) => p.version));
-        for (const pending of plan.pending) {
-            renewal.check();
-            const version = byNumber.get(pending.version);
-            let outcome;
-            try {
-                outcome = await applyVersion(context, version, partial.has(version.number), options.lockRetries ?? 0);
-            }
-            catch (error) {
-                outcome = { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
-            }
-            // The highest applied version, also after a lower one was applied out of order.
-            if (outcome.kind !== 'failed') {
-                context.recordedRows = (context.recordedRows ?? 0) + 1;
-                result.toVersion = Math.max(result.toVersion, version.number);
-            }
-            if (outcome.kind === 'applied') {
-                result.applied.push(outcome.applied);
-                options.log(`Applied v${version.number} (${plural(outcome.applied.statements, 'statement')}) in ${outcome.applied.durationMs} ms`);
-            }
-            else if (outcome.kind === 'elsewhere') {
-                result.appliedElsewhere.push(version.number);
-                options.log(`v${version.number} was applied by another run; skipped`);
-            }
-            else {
-                result.error = outcome.error;
-                result.failedVersion = version.number;
-                return finish();
-            }
-        }
-        return finish();
-    }
-    catch (error) {
-        result.error = error instanceof Error ? error : new Error(String(error));
-        return finish();
-    }
-    finally {
-        renewal.stop();
-        await lease
-            .release()
-            .catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`));
-    }
-}
-/**
- * Applies one version, retrying it (rolled back, outside any transaction) when it gave up waiting for a
- * lock held by application traffic.
- */
-async function applyVersion(context, version, partial, retries) {
-    const inSteps = partial || version.files.some((file) => file.noTransaction);
-    for (let attempt = 0;; attempt++) {
-        const outcome = inSteps ? await applyInSteps(context, version) : await applyInOneTransaction(context, version);
-        const state = outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? outcome.error.sqlError.sqlState : undefined;
-        if (!state || !LOCK_CONFLICTS.has(state) || attempt >= retries)
-            return outcome;
-        const wait = Math.min(30_000, 1000 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
-        const why = state === '55P03' ? `waited longer than lock-timeout for a lock` : 'was chosen as a deadlock victim';
-        context.log(`v${version.number} ${why} and was rolled back (${outcome.error.message.split('. ')[0]}); retry ${attempt + 1} of ${retries} in ${(wait / 1000).toFixed(1)} s`);
-        await context.sleep(wait);
-    }
-}
-/** The usual case: the whole version and its meta row in one fenced transaction. */
-async function applyInOneTransaction(context, version) {
-    const statements = version.files.flatMap((file) => file.statements);
-    context.log(`Applying v${version.number}${version.description ? ` (${version.description})` : ''}: ${plural(statements.length, 'statement')} in ${plural(version.files.length, 'file')}`);
-    const started = context.now();
-    const applied = () => ({
-        kind: 'applied',
-        applied: {
-            version: version.number,
-            description: version.description,
-            durationMs: context.now() - started,
-            statements: statements.length,
-            files: version.files.map((file) => ({ name: file.name, path: file.path, statements: file.statements.length }))
-        }
-    });
-    const outcome = await runFenced(context, {
-        what: `v${version.number}`,
-        head: [notAppliedStatement(version, context.tables), ...settingsStatements(context)],
-        body: statements.map((statement) => ({ sql: statement.sql })),
-        tail: [recordStatement(context, version)],
-        settle: () => versionRecorded(context, version)
-    });
-    if (outcome.kind === 'committed')
-        return applied();
-    if (outcome.kind === 'lost')
-        return settledVersion(version, outcome, applied, context.tables);
-    if (outcome.part.part !== 'statement') {
-        const afterwards = `Nothing of v${version.number} was applied (its transaction was rolled back); versions before it stay applied.`;
-        return engineFailure(context, version, outcome.failure, outcome.part.part, afterwards);
-    }
-    const statement = statements[outcome.part.index];
-    const location = locate(statement, outcome.failure.error.position);
-    return { kind: 'failed', error: new StatementFailedError(version.number, location, outcome.failure.error, preview(statement.sql)) };
-}
-/**
- * Renews the lease in the background; a failed renewal is surfaced before the next version starts.
- * While a version's transaction holds the lease row, renew() finds it locked and skips that turn
- * without waiting (the version's fence extended the lease, and a locked row cannot be taken over).
- */
-function startRenewal(context, ttlSeconds) {
-    const lease = context.lease;
-    let failure = null;
-    let busy = false;
-    const timer = setInterval(() => {
-        if (busy || failure)
-            return;
-        busy = true;
-        lease
-            .renew()
-            .catch(async (error) => {
-            // A lost lease stops the run, saying what the lease row shows; a failed renewal call is only
-            // logged: the fence decides.
-            if (error instanceof LeaseLostError) {
-                failure = await leaseLostAt(context, 'when it was renewed', 'Versions it applied stay applied; it stopped before its next version. Re-run to continue.').catch(() => error);
-            }
-            else
-                context.log(`Renewing the migration lease failed (will retry): ${errorMessage(error)}`);
-        })
-            .finally(() => (busy = false));
-    }, Math.max(1000, (ttlSeconds * 1000) / 3));
-    timer.unref();
+function longRead(name) {
+    const schema = "coalesce(CAST(:schema AS text), current_schema(), '')";
     return {
-        check() {
-            if (failure)
-                throw failure;
-        },
-        stop() {
-            clearInterval(timer);
-        }
+        sql: `SELECT ${NAMED_TABLES_COLUMNS},
+  to_regclass(format('%I.%I', ${schema}, CAST(:lock_table AS text))) IS NOT NULL AS lock_present,
+  to_regclass(format('%I.%I', ${schema}, CAST(:progress_table AS text))) IS NOT NULL AS progress_present,
+  to_regnamespace(quote_ident(${schema})) IS NOT NULL AS schema_present`,
+        params: { table: name.table, schema: name.schema, lock_table: `${name.table}_lock`, progress_table: `${name.table}_progress` }
     };
 }
+const historySql = {
+    namedTables: (name) => ({ sql: `SELECT ${NAMED_TABLES_COLUMNS}`, params: { table: name.table } }),
+    resolveFromCatalog: resolveFromCatalog,
+    combinedRead,
+    longRead,
+    readWithLease: (tables, page) => ({
+        sql: `SELECT CASE WHEN coalesce(page.pos, 1) = 1 THEN ${metaSql.partialVersionsJson(tables)} END AS partial_versions, page.*
+FROM (SELECT 1) AS one LEFT JOIN (${numbered(page.sql)}) AS page ON true`,
+        params: page.params
+    })
+};
 
-;// CONCATENATED MODULE: ./src/report/markdown.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/indexes.ts
 /**
- * Pure renderers: apply results → markdown for the job summary (and the `summary` output), and the
- * markdown helpers the comments share. Every list is bounded, whatever the number of versions: long
- * lists end in "… and N more". No I/O; golden files in __tests__/golden show their exact output.
+ * CREATE INDEX CONCURRENTLY, looked at closely. A failed concurrent build leaves an INVALID index
+ * behind (it slows writes and is never used), and over the Data API the reply of a build that in fact
+ * succeeded can be an error. So the engine asks the catalog instead of trusting the reply: parsing here
+ * is pure; the catalog queries take a Target.
  */
 
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const minutes = Math.floor(ms / 60_000);
-    return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-/** Inline code that survives backticks in the text. */
-function code(text) {
-    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
-    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${text}${pad}${fence}`;
-}
-/** `1 version`, `2 versions`, `1,200 versions`: a count with its noun, never `1 versions` or `version(s)`. */
-function markdown_plural(count, word) {
-    return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
-}
-/** A table cell: no pipes or line breaks may break the row. */
-function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-/** A fenced block that survives fences inside the text. */
-function fenced(text, lang = '') {
-    const longest = Math.max(2, ...(text.match(/`{3,}/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}${lang}\n${text}\n${fence}`;
-}
-function versionLabel(version, description) {
-    return description ? `v${version} ${cell(description)}` : `v${version}`;
-}
-/**
- * Version numbers for people: each one when there are at most `max`; otherwise runs of three or more
- * consecutive versions as `v3–v9`, at most `max` items, then how many more.
- */
-function versionList(numbers, max = 20) {
-    if (numbers.length <= max)
-        return numbers.map((n) => `v${n}`).join(', ');
-    const items = [];
-    for (let start = 0; start < numbers.length;) {
-        let end = start;
-        while (end + 1 < numbers.length && numbers[end + 1] === numbers[end] + 1)
-            end++;
-        if (end - start >= 2) {
-            items.push({ text: `v${numbers[start]}–v${numbers[end]}`, count: end - start + 1 });
-        }
-        else {
-            for (let index = start; index <= end; index++)
-                items.push({ text: `v${numbers[index]}`, count: 1 });
-        }
-        start = end + 1;
-    }
-    if (items.length <= max)
-        return items.map((item) => item.text).join(', ');
-    const shown = items.slice(0, max);
-    const hidden = numbers.length - shown.reduce((sum, item) => sum + item.count, 0);
-    return `${shown.map((item) => item.text).join(', ')} … and ${hidden.toLocaleString('en-US')} more`;
-}
-/**
- * As many of `lines` as fit in `budget` characters (joined by line breaks), then one line saying how
- * many were left out: `more(n)`.
- */
-function fitLines(lines, budget, more) {
-    const kept = [];
-    let used = 0;
-    for (const [index, line] of lines.entries()) {
-        const last = index === lines.length - 1;
-        // Room for this line, and (unless it is the last) for the note about the rest.
-        if (used + line.length + 1 + (last ? 0 : more(lines.length - index).length + 1) > budget) {
-            return [...kept, more(lines.length - index)];
-        }
-        kept.push(line);
-        used += line.length + 1;
-    }
-    return kept;
-}
-/** At most `max` characters of one piece of text, with `…` where it was cut. */
-function clip(text, max) {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-/** A version's files in a table cell: at most FILES_PER_CELL names, then how many more. */
-function fileCell(files, describe = (file) => `${code(file.name)} (${file.statements})`) {
-    const shown = files.slice(0, FILES_PER_CELL).map(describe);
-    if (files.length > FILES_PER_CELL)
-        shown.push(`… and ${markdown_plural(files.length - FILES_PER_CELL, 'more file')}`);
-    return cell(shown.join('<br>'));
-}
-const FILES_PER_CELL = 10;
-/** The share of a summary or comment the table of versions may take (the rest is for errors and SQL). */
-const TABLE_BUDGET = 30_000;
-function versions(numbers) {
-    return versionList(numbers);
-}
-function renderApply(result, context) {
-    const out = [`### aurora-migrate apply · ${cell(context.target)}`, ''];
-    const applied = result.applied.map((version) => version.version);
-    if (!result.error && !applied.length && !result.appliedElsewhere.length) {
-        out.push(`Up to date at **v${result.toVersion}**: nothing to apply.`);
-        return out.join('\n') + '\n';
-    }
-    const headline = applied.length ? `applied ${versions(applied)}` : 'applied nothing';
-    out.push(`**v${result.fromVersion} → v${result.toVersion}** in ${formatDuration(result.durationMs)}: ${headline}`);
-    if (result.appliedElsewhere.length)
-        out.push('', `Applied by another run meanwhile: ${versions(result.appliedElsewhere)}`);
-    if (result.leaseWaitedMs >= 1000)
-        out.push('', `Waited ${formatDuration(result.leaseWaitedMs)} for another run's migration lease.`);
-    if (result.applied.length) {
-        out.push('', '| Version | Files | Statements | Duration |', '|---|---|---:|---:|');
-        const rows = result.applied.map((version) => `| ${versionLabel(version.version, version.description)} | ${fileCell(version.files)} | ${version.statements} | ${formatDuration(version.durationMs)} |`);
-        out.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${markdown_plural(hidden, 'more version')} | | | |`));
-    }
-    if (result.error)
-        out.push('', ...renderError(result.error));
-    const pending = result.plan.pending.map((p) => p.version).filter((v) => v > result.toVersion && v !== result.failedVersion);
-    if (result.error && pending.length)
-        out.push('', `Not attempted: ${versions(pending)}`);
-    return out.join('\n') + '\n';
-}
-function renderError(error) {
-    if (error instanceof StatementFailedError) {
-        const where = `${error.location.file}:${error.location.line}:${error.location.column}`;
-        const state = error.sqlError.sqlState ? ` (SQLSTATE ${error.sqlError.sqlState})` : '';
-        const lines = [
-            '> [!CAUTION]',
-            `> **v${error.version} failed** at ${code(where)}: ${clip(publicSqlMessage(error.sqlError), 2_000)}${state}`,
-            ...(error instanceof StepFailedError
-                ? [...(error.advice ? [`> ${error.advice}`] : []), `> ${error.outcome}`]
-                : [`> v${error.version} was rolled back; versions before it stay applied.`])
-        ];
-        // DETAIL often quotes the rows involved (`Key (email)=(…) already exists`): production data, never shown here.
-        if (error.sqlError.detail)
-            lines.push("> PostgreSQL's DETAIL is left out: it can contain row values.");
-        if (error.sqlError.hint)
-            lines.push(`> Hint: ${clip(error.sqlError.hint, 2_000)}`);
-        return [...lines, '', fenced(clip(error.statementPreview, 4_000), 'sql')];
-    }
-    return ['> [!CAUTION]', `> ${clip(error.message, 4_000).split('\n').join('\n> ')}`];
-}
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-rds-data/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(6315);
-;// CONCATENATED MODULE: ./src/targets/aws-http.ts
 /**
- * The HTTP settings of the AWS SDK clients (Data API, Lambda). The SDK waits forever by default: an
- * endpoint that accepts a request and never answers would hang a run until the job's own time limit.
- * Every call therefore gets a request timeout a little above the service's own limit for one call, so
- * that an answer the service would still give is never cut off. A call that times out failed with
- * `TimeoutError` (a transient error in retry.ts): it is handled exactly like a lost reply, and a
- * mutating call is never re-sent without finding out first whether it took effect.
+ * `CREATE [UNIQUE] INDEX CONCURRENTLY [[IF NOT EXISTS] name] ON [ONLY] table …`, or null for any other
+ * statement (or one whose names this cannot read, such as `U&"…"` identifiers).
  */
-/** The Data API ends every call after 45 s (StatementTimeoutException); 15 s more for the reply to arrive. */
-const DATA_API_REQUEST_TIMEOUT_MS = 60_000;
-/**
- * A synchronous Invoke lasts as long as the function runs: at most 15 minutes (its timeout), plus its
- * start (init may take up to 10 s) and the reply. One minute more than the longest function run.
- */
-const LAMBDA_REQUEST_TIMEOUT_MS = 16 * 60_000;
-/** Opening the TCP/TLS connection: the request has not been sent yet when this runs out. */
-const CONNECTION_TIMEOUT_MS = 10_000;
-/**
- * TCP keep-alive probes start after this much silence. A synchronous Invoke's connection carries no
- * byte while the function runs (up to 15 minutes); a NAT or firewall on the way may drop a connection
- * that looks idle (AWS NAT gateways after 350 s), and the reply would then never arrive.
- */
-const KEEP_ALIVE_PROBE_MS = 30_000;
-/** The requestHandler options of an SDK client whose calls may take at most `requestTimeoutMs`. */
-function requestHandlerOptions(requestTimeoutMs) {
-    const agent = { keepAlive: true, keepAliveMsecs: KEEP_ALIVE_PROBE_MS };
-    return {
-        requestTimeout: requestTimeoutMs,
-        // Without this the SDK only logs a warning when requestTimeout passes, and goes on waiting.
-        throwOnRequestTimeout: true,
-        connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, requestTimeoutMs),
-        httpAgent: agent,
-        httpsAgent: agent
-    };
-}
-/** A call that timed out before its connection was even open: nothing was sent. */
-function isConnectionTimeout(error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return /did not establish a connection with the server within/.test(message);
-}
-
-;// CONCATENATED MODULE: ./src/targets/named-parameters.ts
-const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
-const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
-/**
- * Calls `onParameter` for every `:name` outside string literals, quoted identifiers, dollar-quoted
- * bodies and comments. `::type` casts are skipped. Returns the text with each parameter replaced by
- * what `onParameter` returned (or left as is when it returned undefined).
- */
-function replaceNamedParameters(sql, onParameter) {
-    let out = '';
+function parseCreateIndexConcurrently(sql) {
+    const tokens = tokenize(sql, 16);
     let i = 0;
-    const n = sql.length;
-    while (i < n) {
-        const c = sql[i];
-        const next = sql[i + 1];
-        // Line comment
-        if (c === '-' && next === '-') {
-            const end = sql.indexOf('\n', i);
-            const stop = end < 0 ? n : end;
-            out += sql.slice(i, stop);
-            i = stop;
-            continue;
-        }
-        // Block comment (they nest in PostgreSQL)
-        if (c === '/' && next === '*') {
-            let depth = 1;
-            let j = i + 2;
-            while (j < n && depth > 0) {
-                if (sql[j] === '/' && sql[j + 1] === '*') {
-                    depth++;
-                    j += 2;
-                }
-                else if (sql[j] === '*' && sql[j + 1] === '/') {
-                    depth--;
-                    j += 2;
-                }
-                else
-                    j++;
-            }
-            out += sql.slice(i, j);
-            i = j;
-            continue;
-        }
-        // String literal; E'…' allows backslash escapes
-        if (c === "'") {
-            const prev = sql[i - 1];
-            const escapes = (prev === 'E' || prev === 'e') && !(i >= 2 && IDENT_CHAR.test(sql[i - 2]));
-            let j = i + 1;
-            while (j < n) {
-                if (escapes && sql[j] === '\\')
-                    j += 2;
-                else if (sql[j] === "'" && sql[j + 1] === "'")
-                    j += 2;
-                else if (sql[j] === "'") {
-                    j++;
-                    break;
-                }
-                else
-                    j++;
-            }
-            out += sql.slice(i, j);
-            i = j;
-            continue;
-        }
-        // Quoted identifier
-        if (c === '"') {
-            let j = i + 1;
-            while (j < n) {
-                if (sql[j] === '"' && sql[j + 1] === '"')
-                    j += 2;
-                else if (sql[j] === '"') {
-                    j++;
-                    break;
-                }
-                else
-                    j++;
-            }
-            out += sql.slice(i, j);
-            i = j;
-            continue;
-        }
-        // Dollar-quoted string: $$…$$ or $tag$…$tag$ (not $1, not the `$` inside an identifier)
-        if (c === '$' && !(i > 0 && IDENT_CHAR.test(sql[i - 1]))) {
-            const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 200));
-            if (tag) {
-                const close = sql.indexOf(tag[0], i + tag[0].length);
-                const stop = close < 0 ? n : close + tag[0].length;
-                out += sql.slice(i, stop);
-                i = stop;
-                continue;
-            }
-        }
-        if (c === ':') {
-            if (next === ':') {
-                out += '::';
-                i += 2;
-                continue;
-            }
-            if (next !== undefined && IDENT_START.test(next)) {
-                let j = i + 1;
-                while (j < n && /[A-Za-z0-9_]/.test(sql[j]))
-                    j++;
-                const name = sql.slice(i + 1, j);
-                const replacement = onParameter(name);
-                out += replacement ?? sql.slice(i, j);
-                i = j;
-                continue;
-            }
-        }
-        out += c;
+    if (!isWord(tokens[i++], 'create'))
+        return null;
+    const unique = isWord(tokens[i], 'unique');
+    if (unique)
         i++;
-    }
-    return out;
-}
-/** `:name` → `$n` for the names present in `params`; other `:word`s are left alone. */
-function toPositional(sql, params) {
-    if (!params || Object.keys(params).length === 0)
-        return { text: sql, values: [] };
-    const values = [];
-    const index = new Map();
-    const text = replaceNamedParameters(sql, (name) => {
-        if (!Object.prototype.hasOwnProperty.call(params, name))
-            return undefined;
-        let position = index.get(name);
-        if (position === undefined) {
-            values.push(params[name]);
-            position = values.length;
-            index.set(name, position);
-        }
-        return `$${position}`;
-    });
-    return { text, values };
-}
-
-;// CONCATENATED MODULE: ./src/targets/packed.ts
-
-
-
-/** The SQLSTATE a packed guard raises (class AM is not one of PostgreSQL's). */
-const GUARD_SQLSTATE = 'AMG01';
-/** A dollar-quote tag `$name$` can wrap `text` when the text cannot end the quote early. */
-function tagFits(text, tag) {
-    return (text + tag).indexOf(tag) === text.length;
-}
-/** `$base$`, or `$base_1$`, `$base_2$`, … : the first that fits every text. */
-function freeTag(base, texts) {
-    for (let n = 0;; n++) {
-        const tag = n === 0 ? `$${base}$` : `$${base}_${n}$`;
-        if (texts.every((text) => tagFits(text, tag)))
-            return tag;
-    }
-}
-function dollarQuote(text, base) {
-    const tag = freeTag(base, [text]);
-    return `${tag}${text}${tag}`;
-}
-/**
- * A value as an SQL literal of the same meaning as the bound parameter: an untyped string constant
- * (E'…' with quotes and backslashes doubled: it reads the same whatever standard_conforming_strings
- * says), a number (negative ones in parentheses, so that `- :n` cannot become a comment), a boolean,
- * NULL.
- */
-function sqlLiteral(value) {
-    if (value === null || value === undefined)
-        return 'NULL';
-    if (typeof value === 'boolean')
-        return value ? 'true' : 'false';
-    if (typeof value === 'number') {
-        if (!Number.isFinite(value))
-            throw new Error(`Cannot inline the number ${value} into SQL`);
-        return value < 0 || Object.is(value, -0) ? `(${String(value)})` : String(value);
-    }
-    return ` E'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "''")}' `;
-}
-/** The statement with its `:name` parameters inlined as literals. */
-function inlineParameters(sql, params) {
-    if (!params || Object.keys(params).length === 0)
-        return sql;
-    return replaceNamedParameters(sql, (name) => (Object.prototype.hasOwnProperty.call(params, name) ? sqlLiteral(params[name]) : undefined));
-}
-const MARKER_BASE = 'aurora_migrate_packed';
-function statementPart(index, text, statement) {
-    const lines = [`  step := ${index};`, `  EXECUTE ${dollarQuote(text, `s${index}`)};`];
-    if (statement.expectRows !== undefined) {
-        lines.push('  GET DIAGNOSTICS n = ROW_COUNT;', `  IF n <> ${Math.trunc(statement.expectRows)} THEN RAISE EXCEPTION USING ERRCODE = '${GUARD_SQLSTATE}', MESSAGE = n::text; END IF;`);
-    }
-    return lines.join('\n');
-}
-function block(marker, parts) {
-    const body = [
-        'DECLARE',
-        '  step int := -1;',
-        '  n bigint;',
-        '  f_state text; f_message text; f_detail text; f_hint text;',
-        'BEGIN',
-        ...parts,
-        'EXCEPTION WHEN OTHERS OR query_canceled OR assert_failure THEN',
-        '  GET STACKED DIAGNOSTICS f_state = RETURNED_SQLSTATE, f_message = MESSAGE_TEXT, f_detail = PG_EXCEPTION_DETAIL, f_hint = PG_EXCEPTION_HINT;',
-        `  RAISE EXCEPTION USING ERRCODE = f_state, MESSAGE = '${marker} step ' || step || ': ' || f_message, DETAIL = f_detail, HINT = f_hint;`,
-        'END'
-    ].join('\n');
-    return `DO $${marker}$\n${body}\n$${marker}$`;
-}
-/** `SET [LOCAL | SESSION] statement_timeout …` or `SELECT [pg_catalog.]set_config('statement_timeout', …)`. */
-function setsStatementTimeout(sql) {
-    const tokens = tokenize(sql, 8);
-    if (isWord(tokens[0], 'set')) {
-        const at = isWord(tokens[1], 'local') || isWord(tokens[1], 'session') ? 2 : 1;
-        return isWord(tokens[at], 'statement_timeout');
-    }
-    if (!isWord(tokens[0], 'select'))
-        return false;
-    const at = isWord(tokens[1], 'pg_catalog') && tokens[2]?.kind === 'symbol' && tokens[2].value === '.' ? 3 : 1;
-    const call = tokens[at + 1];
-    const argument = tokens[at + 2];
-    return (isWord(tokens[at], 'set_config') &&
-        call?.kind === 'symbol' &&
-        call.value === '(' &&
-        argument?.kind === 'string' &&
-        argument.value?.toLowerCase() === "'statement_timeout'");
-}
-/**
- * Whether packing keeps the statements' meaning. Two kinds of statement run only statement by statement:
- * - a `SET [LOCAL] statement_timeout`: the timeout is armed once per statement the client sends, so
- *   inside a block it would bound none of the statements after it (the engine's statement-timeout,
- *   pg_dump's `SET statement_timeout = 0`);
- * - savepoints (SAVEPOINT, RELEASE, ROLLBACK TO), which nest inside a version's transaction but which
- *   EXECUTE refuses like every transaction command.
- */
-function packable(statements) {
-    return (statements.length > 0 &&
-        !statements.some((statement) => setsStatementTimeout(statement.sql) || transactionControl(statement.sql)?.kind === 'savepoint'));
-}
-/**
- * Packs the statements into as few DO blocks of at most `maxLength` characters as they fit in, each
- * statement whole and in order. The marker (the blocks' dollar-quote tag and the prefix of the errors
- * they raise) occurs in no statement.
- */
-function packTransaction(statements, maxLength = Infinity) {
-    const texts = statements.map((statement) => inlineParameters(statement.sql, statement.params));
-    const marker = freeTag(MARKER_BASE, texts).slice(1, -1);
-    const parts = texts.map((text, index) => statementPart(index, text, statements[index]));
-    // block(marker, parts) is the empty block's text with each part and a newline added.
-    const empty = block(marker, []).length;
-    const chunks = [];
-    let first = 0;
-    do {
-        let count = 0;
-        let length = empty;
-        while (first + count < parts.length && length + parts[first + count].length + 1 <= maxLength) {
-            length += parts[first + count].length + 1;
-            count++;
-        }
-        if (count === 0 && parts.length > 0)
-            return { ok: false, index: first, length: empty + parts[first].length + 1 };
-        chunks.push({ sql: block(marker, parts.slice(first, first + count)), first, count });
-        first += count;
-    } while (first < parts.length);
-    return { ok: true, marker, chunks };
-}
-/**
- * The failure a packed transaction reports for an SQL error of one of its blocks (or of the COMMIT that
- * followed), in the terms of the unpacked form: the failed statement's index and label, a guard, or the
- * commit phase. The position inside the statement is not known from the packed form (see the
- * transports' replay).
- */
-function decodePackedError(error, statements, marker) {
-    const match = new RegExp(`^${marker} step (-?\\d+): ([\\s\\S]*)$`).exec(error.message);
-    if (!match) {
-        const { position: _inTheBlock, ...rest } = error;
-        // A bare "Database returned SQL Exception" says nothing of where: the place is left unknown.
-        if (!error.sqlState)
-            return { ok: false, failedIndex: statements.length, error: rest };
-        // Raised after the block ended: the commit of the call (or of the transaction) failed.
-        return { ok: false, phase: 'commit', failedIndex: statements.length, error: rest };
-    }
-    const index = Number(match[1]);
-    const statement = statements[index];
-    const cleaned = { message: match[2] };
-    if (error.sqlState)
-        cleaned.sqlState = error.sqlState;
-    if (error.detail)
-        cleaned.detail = error.detail;
-    if (error.hint)
-        cleaned.hint = error.hint;
-    if (statement && error.sqlState === GUARD_SQLSTATE && statement.expectRows !== undefined && /^\d+$/.test(match[2])) {
-        return {
-            ok: false,
-            phase: 'statement',
-            failedIndex: index,
-            failedLabel: statement.label,
-            error: {
-                message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${match[2]}; the transaction was rolled back.`
-            },
-            guard: true
-        };
-    }
-    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement?.label, error: cleaned };
-}
-/**
- * An SQL error only the packed form raises for a statement that runs fine one per call: EXECUTE does
- * not implement `SELECT … INTO` (SQLSTATE 0A000). Nothing ran (the packed call was rolled back as a
- * whole): the transport runs the transaction statement by statement. Transaction commands, which EXECUTE
- * refuses the same way, are not among them: refusing them is what keeps a version's transaction whole.
- */
-function refusedByPacking(failure) {
-    return (failure.phase === 'statement' &&
-        !failure.guard &&
-        failure.error.sqlState === '0A000' &&
-        /^EXECUTE of SELECT \.\.\. INTO is not implemented/.test(failure.error.message));
-}
-/**
- * Errors that PostgreSQL reports with a position inside the statement (parse and analysis errors,
- * unreadable literals): the packed form loses it, and the transport gets it by replaying the statements
- * unpacked in a transaction it rolls back.
- */
-function carriesPosition(failure) {
-    const state = failure.error.sqlState ?? '';
-    return failure.phase === 'statement' && !failure.guard && (state.startsWith('42') || state === '22P02');
-}
-/** Said when a replay could not confirm where inside the statement the error is. */
-const POSITION_NOT_CONFIRMED = ' (the position inside the statement could not be confirmed)';
-/**
- * The failure with the position PostgreSQL gives inside the failing statement, found honestly: the
- * statements up to and including the failing one are replayed unpacked, in a transaction that is rolled
- * back (`replay`), and that run's error is taken when it fails at the same statement with the same
- * SQLSTATE. Otherwise the failure is reported at the statement's start, saying the position could not
- * be confirmed.
- */
-async function locateFailure(failure, statements, replay) {
-    if (!carriesPosition(failure))
-        return failure;
-    let replayed;
-    try {
-        replayed = await replay(statements.slice(0, failure.failedIndex + 1));
-    }
-    catch {
-        replayed = undefined;
-    }
-    if (replayed && !replayed.ok && replayed.failedIndex === failure.failedIndex && replayed.error.sqlState === failure.error.sqlState) {
-        // The same error, unpacked: its position, or none because PostgreSQL gives none for it.
-        return replayed.error.position === undefined ? failure : { ...failure, error: { ...failure.error, position: replayed.error.position } };
-    }
-    return { ...failure, error: { ...failure.error, message: failure.error.message + POSITION_NOT_CONFIRMED } };
-}
-
-;// CONCATENATED MODULE: ./src/targets/retry.ts
-/**
- * Which AWS failures (Data API, Lambda Invoke) are retried, and how. Decided per error class, never
- * "retry everything":
- *
- * - `resuming`  DatabaseResumingException: the call never reached the database (the cluster is
- *               waking up from auto-pause). Retried for any call, with backoff, up to a time limit.
- * - `throttled` 429 / ThrottlingException / TooManyRequestsException: refused before execution.
- *               Retried for any call, with backoff and jitter, for up to `throttleTimeoutMs` (5 minutes
- *               by default: long enough to ride out a throttling storm). Inside a Data API transaction
- *               the caller passes a shorter window, since the transaction expires after 3 idle minutes.
- * - `not-ready` a Lambda function that cannot run yet (Pending or being updated, its VPC network
- *               interfaces or subnet addresses not available): refused before the function ran.
- *               Retried for any call, like throttling.
- * - `transient` 5xx and network failures, and a call that got no answer within the client's request
- *               timeout (aws-http.ts): the call may or may not have run. Retried only for calls that are
- *               safe to send twice (`idempotent`).
- * - `sql`       an error from PostgreSQL. Never retried.
- * - `fatal`     everything else (validation, permissions, statement timeout, a lost transaction).
- */
-
-const THROTTLING = new Set([
-    'ThrottlingException',
-    'TooManyRequestsException',
-    'ThrottledException',
-    'Throttling',
-    'RequestLimitExceeded',
-    'RequestThrottled',
-    'RequestThrottledException',
-    'SlowDown'
-]);
-/** Lambda Invoke answers that mean the function did not run because it is not ready yet. */
-const NOT_READY = new Set([
-    'ResourceConflictException',
-    'ResourceNotReadyException',
-    'EC2ThrottledException',
-    'ENILimitReachedException',
-    'SubnetIPAddressLimitReachedException'
-]);
-const TRANSIENT_NAMES = new Set([
-    'InternalServerErrorException',
-    'InternalFailure',
-    'InternalError',
-    'ServiceUnavailableError',
-    'ServiceUnavailableException',
-    'ServiceUnavailable',
-    'DatabaseUnavailableException',
-    'RequestTimeout',
-    'RequestTimeoutException',
-    'TimeoutError'
-]);
-const NETWORK_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'ECONNABORTED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'ENOTFOUND',
-    'EAI_AGAIN',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'ENETDOWN',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CONNECT_TIMEOUT'
-]);
-function errorName(error) {
-    const e = (error ?? {});
-    const name = typeof e.name === 'string' ? e.name : 'Error';
-    // An error from another realm reaches us wrapped by the SDK: "AWS SDK error wrapper for TimeoutError: …".
-    const wrapped = name === 'Error' && typeof e.message === 'string' ? /^AWS SDK error wrapper for (\w+)/.exec(e.message) : null;
-    return wrapped ? wrapped[1] : name;
-}
-function httpStatus(error) {
-    const status = (error ?? {}).$metadata?.httpStatusCode;
-    return typeof status === 'number' ? status : undefined;
-}
-/** v1 sent SQL errors as BadRequestException "Database error code: N. Message: ERROR: …". */
-function looksLikeSqlError(message) {
-    return /^Database error code:|^Database returned SQL Exception|^(ERROR|FATAL):/.test(message.trim());
-}
-function classifyError(error) {
-    if (error instanceof DatabaseError)
-        return 'sql';
-    if (error instanceof TransportError)
-        return 'fatal';
-    const e = (error ?? {});
-    const name = errorName(error);
-    const code = typeof e.code === 'string' ? e.code : '';
-    const message = typeof e.message === 'string' ? e.message : '';
-    const status = httpStatus(error);
-    if (name === 'DatabaseResumingException')
-        return 'resuming';
-    if (THROTTLING.has(name) || status === 429)
-        return 'throttled';
-    if (NOT_READY.has(name))
-        return 'not-ready';
-    if (name === 'DatabaseErrorException')
-        return 'sql';
-    if (name === 'BadRequestException' && looksLikeSqlError(message))
-        return 'sql';
-    if (TRANSIENT_NAMES.has(name) || NETWORK_CODES.has(code) || NETWORK_CODES.has(name))
-        return 'transient';
-    if (status === undefined && (/socket hang up|other side closed/i.test(message) || [...NETWORK_CODES].some((c) => message.includes(c)))) {
-        return 'transient';
-    }
-    if (status !== undefined && status >= 500)
-        return 'transient';
-    return 'fatal';
-}
-const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Exponential backoff with "equal jitter": half the step fixed, half random. */
-function backoffMs(attempt, baseMs, capMs, random) {
-    const step = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-    return Math.round(step / 2 + (step / 2) * random());
-}
-/**
- * The wait a refusal asks for: Lambda's TooManyRequestsException carries the Retry-After header as
- * `retryAfterSeconds`; other errors may have the raw header in `$response`.
- */
-function retryAfterMs(error) {
-    const e = (error ?? {});
-    const header = e.retryAfterSeconds ?? e.$response?.headers?.['retry-after'];
-    const seconds = typeof header === 'number' ? header : typeof header === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) : NaN;
-    return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined;
-}
-function formatSeconds(ms) {
-    const s = ms / 1000;
-    return s < 10 ? `${Number(s.toFixed(1))} s` : `${Math.round(s)} s`;
-}
-function messageOf(error) {
-    return String(error?.message ?? error);
-}
-/** Lambda says why it throttled (`Reason`: ReservedFunctionConcurrentInvocationLimitExceeded, …). */
-function reasonOf(error) {
-    const reason = (error ?? {}).Reason;
-    return typeof reason === 'string' && reason ? `: ${reason}` : '';
-}
-const RESUME_BASE_MS = 1000;
-const RESUME_CAP_MS = 10_000;
-const THROTTLE_BASE_MS = 500;
-const THROTTLE_CAP_MS = 20_000;
-const DEFAULT_THROTTLE_TIMEOUT_MS = 300_000;
-const TRANSIENT_BASE_MS = 500;
-const TRANSIENT_CAP_MS = 5000;
-/**
- * Runs `call`, retrying it as the error class allows. Errors that are not retried, or whose retries
- * are used up, are rethrown unchanged, except a cluster that does not resume in time: that is a
- * TransportError saying so.
- */
-async function withRetry(call, options) {
-    const sleep = options.sleep ?? defaultSleep;
-    const now = options.now ?? Date.now;
-    const random = options.random ?? Math.random;
-    const log = options.log ?? (() => { });
-    const resumeTimeoutMs = options.resumeTimeoutMs ?? 300_000;
-    const throttleTimeoutMs = options.throttleTimeoutMs ?? DEFAULT_THROTTLE_TIMEOUT_MS;
-    const throttleMaxPauseMs = options.throttleMaxPauseMs ?? THROTTLE_CAP_MS;
-    const transientAttempts = options.transientAttempts ?? 3;
-    const service = options.service ?? 'The Data API';
-    let attempt = 0;
-    let resumingSince;
-    let resumingRetries = 0;
-    let throttledRetries = 0;
-    let refusedSince;
-    let transientRetries = 0;
-    for (;;) {
-        attempt++;
-        try {
-            return await call();
-        }
-        catch (error) {
-            const kind = classifyError(error);
-            if (kind === 'resuming') {
-                resumingSince ??= now();
-                resumingRetries++;
-                const elapsed = now() - resumingSince;
-                const wait = backoffMs(resumingRetries, RESUME_BASE_MS, RESUME_CAP_MS, random);
-                if (elapsed + wait > resumeTimeoutMs) {
-                    throw new TransportError(`The Aurora cluster did not resume from auto-pause within ${Math.round(resumeTimeoutMs / 1000)} s ` +
-                        `(${attempt} attempts). Try again later, or raise resume-timeout.`, 'DatabaseResumingException', false, { cause: error });
-                }
-                log(`Aurora cluster is resuming after auto-pause; retrying in ${formatSeconds(wait)} ` +
-                    `(attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)`);
-                await sleep(wait);
-                continue;
-            }
-            if (kind === 'throttled' || kind === 'not-ready') {
-                refusedSince ??= now();
-                const elapsed = now() - refusedSince;
-                // The backoff (with jitter), but never sooner than the service asked for (Retry-After), and never
-                // longer than one pause may last.
-                const backoff = backoffMs(throttledRetries + 1, THROTTLE_BASE_MS, Math.min(THROTTLE_CAP_MS, throttleMaxPauseMs), random);
-                const wait = Math.min(throttleMaxPauseMs, Math.max(backoff, retryAfterMs(error) ?? 0));
-                if (elapsed + wait <= throttleTimeoutMs) {
-                    throttledRetries++;
-                    const progress = ` (attempt ${attempt + 1}, ${formatSeconds(elapsed)} so far)`;
-                    log(kind === 'throttled'
-                        ? `${service} is throttling requests (${errorName(error)}${reasonOf(error)}); retrying in ${formatSeconds(wait)}${progress}`
-                        : `${service} is not ready (${errorName(error)}: ${messageOf(error)}); retrying in ${formatSeconds(wait)}${progress}`);
-                    await sleep(wait);
-                    continue;
-                }
-            }
-            if (kind === 'transient' && options.idempotent && transientRetries + 1 < transientAttempts) {
-                transientRetries++;
-                const wait = backoffMs(transientRetries, TRANSIENT_BASE_MS, TRANSIENT_CAP_MS, random);
-                log(`${service} call failed (${errorName(error)}: ${messageOf(error)}); retrying in ${formatSeconds(wait)}`);
-                await sleep(wait);
-                continue;
-            }
-            throw error;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/targets/target.ts
-/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
-function guardFailure(statement, result, index) {
-    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
+    if (!isWord(tokens[i++], 'index') || !isWord(tokens[i++], 'concurrently'))
         return null;
-    return {
-        ok: false,
-        phase: 'statement',
-        failedIndex: index,
-        failedLabel: statement.label,
-        error: {
-            message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${result.rowCount}; the transaction was rolled back.`
-        },
-        guard: true,
-        guardRows: result.rows
-    };
-}
-
-;// CONCATENATED MODULE: ./src/targets/data-api/errors.ts
-/** The service rejects longer `sql` (the SDK does not check). */
-const MAX_SQL_LENGTH = 65_536;
-const LABELS = [
-    'Detail',
-    'Hint',
-    'Position',
-    'Where',
-    'SQLState',
-    'Internal Position',
-    'Internal Query',
-    'Location',
-    'Routine',
-    'File',
-    'Line'
-];
-const PART_SEPARATOR = new RegExp(`(?:;\\s+|\\r?\\n\\s*)(?=(?:${LABELS.join('|')}):\\s?)`);
-/**
- * Reads the SQL error out of a Data API message:
- * - v2: `ERROR: <message>; Detail: …; Hint: …; Position: N; SQLState: XXXXX` (parts optional)
- * - v1: `Database error code: N. Message: ERROR: <message>` with pgjdbc's newline-separated parts
- * - a bare `Database returned SQL Exception` (no details at all)
- */
-function parseDataApiError(message) {
-    let text = String(message ?? '').trim();
-    text = text.replace(/^Database error code:\s*-?\d+\.\s*Message:\s*/i, '');
-    const [first, ...rest] = text.split(PART_SEPARATOR);
-    const info = { message: first.replace(/^(ERROR|FATAL|PANIC):\s*/, '').trim() || text };
-    for (const part of rest) {
-        const colon = part.indexOf(':');
-        const label = part.slice(0, colon).trim();
-        const value = part.slice(colon + 1).trim();
-        if (label === 'SQLState' && /^[0-9A-Z]{5}$/.test(value))
-            info.sqlState = value;
-        else if (label === 'Position' && /^\d+$/.test(value))
-            info.position = Number(value);
-        else if (label === 'Detail' && value)
-            info.detail = value;
-        else if (label === 'Hint' && value)
-            info.hint = value;
+    let ifNotExists = false;
+    if (isWord(tokens[i], 'if') && isWord(tokens[i + 1], 'not') && isWord(tokens[i + 2], 'exists')) {
+        ifNotExists = true;
+        i += 3;
     }
-    return info;
-}
-function tooLong(sql) {
-    if (sql.length <= MAX_SQL_LENGTH)
-        return undefined;
-    return {
-        message: `The statement is ${sql.length.toLocaleString('en-US')} characters long; the Data API accepts at most ` +
-            `${MAX_SQL_LENGTH.toLocaleString('en-US')} characters per statement. Split it into smaller statements, ` +
-            `or apply it through database-url.`
-    };
-}
-/** The first 80 characters of a statement, on one line, for messages. */
-function sqlPreview(sql) {
-    const flat = sql.replace(/\s+/g, ' ').trim();
-    return flat.length > 80 ? `"${flat.slice(0, 80)}…"` : `"${flat}"`;
-}
-/** What to do about the service errors a first setup meets. */
-const HINTS = {
-    StatementTimeoutException: 'The statement ran longer than the Data API allows for one call (45 s).',
-    ThrottlingException: "The Data API kept throttling requests for 5 minutes (with backoff): the account's request rate for the Data API is used up. " +
-        'Re-run later, or spread the deploys that use this cluster.',
-    TimeoutError: "The call got no answer within the client's request timeout (the Data API ends a call after 45 s): " +
-        'the endpoint or the network did not answer.',
-    HttpEndpointNotEnabledException: 'Enable the Data API on the cluster: aws rds enable-http-endpoint --resource-arn <cluster ARN>.',
-    AccessDeniedException: 'The role needs rds-data:ExecuteStatement, BeginTransaction, CommitTransaction and RollbackTransaction on the cluster, and secretsmanager:GetSecretValue on the secret.',
-    ForbiddenException: 'The role is not allowed to use the Data API on this cluster, or the secret: check its IAM policy.',
-    CredentialsProviderError: 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
-    InvalidSecretException: 'The secret must be the JSON of an RDS database secret (username and password) for this cluster.',
-    DatabaseNotFoundException: 'Check the database input: that database does not exist on the cluster.'
-};
-function describeEnd(end) {
-    if (end.kind === 'rolled-back')
-        return 'the transaction was rolled back';
-    if (end.kind === 'gone')
-        return 'the transaction had already ended';
-    return (`the transaction could not be rolled back (RollbackTransaction, tried for ${end.seconds} s, answered ${bareText(end.reason)}): ` +
-        'the service rolls it back once it has seen no call for 3 minutes, and until then it holds its locks');
-}
-function bareText(message) {
-    return message.trim().replace(/[.\s]+$/, '');
-}
-
-;// CONCATENATED MODULE: ./src/targets/data-api/long-statement.ts
-/**
- * Waiting for a statement left running server-side after its call ended (the 45 s limit, or a lost
- * reply): its backend is looked up in pg_stat_activity every few seconds through ordinary short queries,
- * and its progress logged every 15 s (for CREATE INDEX, from pg_stat_progress_create_index).
- */
-
-
-
-
-/** How often a long-running statement's backend is looked up once the call has timed out. */
-const LONG_STATEMENT_POLL_MS = 5000;
-/** How often its progress is logged. */
-const LONG_STATEMENT_PROGRESS_MS = 15_000;
-const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
-FROM pg_catalog.pg_stat_progress_create_index WHERE pid = :pid`;
-function percent(done, total) {
-    const d = Number(done);
-    const t = Number(total);
-    if (!Number.isFinite(d) || !Number.isFinite(t) || t <= 0)
-        return undefined;
-    return `${Math.min(100, Math.floor((d / t) * 100))}% (${d.toLocaleString('en-US')} of ${t.toLocaleString('en-US')})`;
-}
-/** How a person finds a statement still running. */
-function activityQuery(pid) {
-    return pid !== undefined
-        ? `SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE pid = ${pid}`
-        : "SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE state = 'active' AND datname = current_database()";
-}
-/** Waits for a statement left running server-side; returns the error that reports how it ended. */
-async function waitForStatement(ctx, sql, started, timeoutMs, cause, 
-/** How messages name it. Default: its first 80 characters. */
-shown = sqlPreview(sql)) {
-    const name = errorName(cause);
-    const timedOut = name === 'StatementTimeoutException';
-    const isCreateIndex = /^\s*create\s+(unique\s+)?index\b/i.test(sql);
-    const deadline = timeoutMs === null ? Infinity : started + timeoutMs;
-    const limit = timeoutMs === null ? 'with no time limit' : `for up to ${formatSeconds(timeoutMs)}`;
-    let pid;
-    let lastLog = ctx.now();
-    ctx.log(timedOut
-        ? `${shown} is still running after the Data API's 45 s call limit; waiting for it to finish on the server ${limit}`
-        : `The call running ${shown} failed (${name}: ${errorMessage(cause)}); checking whether it is running on the server`);
-    for (;;) {
-        let row;
-        try {
-            row = (await ctx.query(RUNNING_STATEMENT_SQL, { sql })).rows[0];
-        }
-        catch (error) {
-            return new TransportError(`Could not check whether ${shown} is still running on the server (${errorMessage(error)}). It may still be ` +
-                `running: see ${activityQuery(pid)}. The migration version it belongs to is not complete.`, errorName(error), false, { cause: error });
-        }
-        const elapsed = ctx.now() - started;
-        if (!row)
-            break;
-        pid = Number(row.pid);
-        if (ctx.now() >= deadline) {
-            return new TransportError(`${shown} is still running on the server after ${formatSeconds(elapsed)} (pid ${pid}); the limit for it was ` +
-                `${formatSeconds(timeoutMs ?? 0)}. It was not cancelled: see it with ${activityQuery(pid)}, and stop it with ` +
-                `SELECT pg_cancel_backend(${pid}) if need be. The migration version it belongs to is not complete: it is not ` +
-                'recorded as applied, and a later run must not start it again while it still runs.', 'STATEMENT_STILL_RUNNING', false, { cause });
-        }
-        if (ctx.now() - lastLog >= LONG_STATEMENT_PROGRESS_MS) {
-            const progress = isCreateIndex ? await createIndexProgress(ctx, pid) : '';
-            const waiting = row.wait_event_type ? `, waiting on ${String(row.wait_event_type)}: ${String(row.wait_event)}` : '';
-            lastLog = ctx.now();
-            ctx.log(`${shown} still running on the server after ${formatSeconds(lastLog - started)} (pid ${pid}${waiting})${progress}`);
-        }
-        await ctx.sleep(Math.max(0, Math.min(LONG_STATEMENT_POLL_MS, deadline - ctx.now())));
-    }
-    const elapsed = formatSeconds(ctx.now() - started);
-    const how = pid !== undefined
-        ? `ran past the Data API's 45 s call limit and finished on the server after about ${elapsed}`
-        : timedOut
-            ? `ran past the Data API's 45 s call limit and was no longer running on the server when checked`
-            : `was sent, but the call failed (${name}: ${errorMessage(cause)}) and the statement is not running on the server`;
-    ctx.log(`${shown} is no longer running on the server (after ${elapsed})`);
-    return new StatementOutcomeUnknownError(`${shown} ${how}; whether it succeeded cannot be read from the Data API.`, { cause, sql });
-}
-/** `; phase "…", blocks 40% (…), tuples …` for a CREATE INDEX in progress, or '' when there is no row. */
-async function createIndexProgress(ctx, pid) {
-    try {
-        const row = (await ctx.query(CREATE_INDEX_PROGRESS_SQL, { pid })).rows[0];
-        if (!row)
-            return '';
-        const parts = [`phase "${String(row.phase)}"`];
-        const blocks = percent(row.blocks_done, row.blocks_total);
-        if (blocks)
-            parts.push(`blocks ${blocks}`);
-        const tuples = percent(row.tuples_done, row.tuples_total);
-        if (tuples)
-            parts.push(`tuples ${tuples}`);
-        return `; ${parts.join(', ')}`;
-    }
-    catch {
-        // The view exists from PostgreSQL 12 on; progress is only for the log.
-        return '';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/targets/data-api/packed.ts
-/**
- * A transaction packed for the Data API (see targets/packed.ts): one block in one autocommit call, sent
- * once with continueAfterTimeout, or, when the packed text exceeds what one call takes, as few blocks as
- * fit in one Data API transaction.
- */
-
-
-
-
-
-/**
- * The transaction run packed. Undefined when it cannot be packed (a statement that fits a call only
- * alone) or when PostgreSQL refused the packed form only: nothing of it ran, and the caller runs it
- * statement by statement.
- */
-async function runPackedTransaction(transport, statements) {
-    const packing = packTransaction(statements, MAX_SQL_LENGTH);
-    if (!packing.ok)
-        return undefined;
-    let failure;
-    if (packing.chunks.length === 1) {
-        failure = await oneCall(transport, packing.chunks[0].sql, statements, packing.marker);
-    }
-    else {
-        const result = await transport.statementPerCall(packing.chunks.map((chunk) => ({ sql: chunk.sql })), 'commit');
-        if (!result.ok) {
-            failure = decodePackedError(result.error, statements, packing.marker);
-            // A block's call that failed without the marker (it outlived the 45 s limit, or a bare "Database
-            // returned SQL Exception") does not say at which of its statements: the place is left unknown.
-            if (result.phase === 'statement' && failure.phase !== 'statement') {
-                failure = { ok: false, failedIndex: statements.length, error: result.error };
-            }
-        }
-    }
-    if (!failure)
-        return { ok: true, results: [] };
-    if (refusedByPacking(failure)) {
-        transport.waiting.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`);
-        return undefined;
-    }
-    return locateFailure(failure, statements, (prefix) => transport.statementPerCall(prefix, 'rollback'));
-}
-/**
- * One block, autocommit: past the 45 s call limit it goes on server-side, and the target waits for it
- * (as for a long statement). Its outcome is then unknown to the Data API: CommitOutcomeUnknownError, for
- * the caller to settle from the meta table. The same for a lost reply, after waiting for the block if it
- * still runs. It is never re-sent.
- */
-async function oneCall(transport, sql, statements, marker) {
-    const started = transport.waiting.now();
-    try {
-        await transport.sendOnce(sql);
-        return undefined;
-    }
-    catch (error) {
-        if (classifyError(error) === 'sql')
-            return decodePackedError(parseDataApiError(errorMessage(error)), statements, marker);
-        const name = errorName(error);
-        if (name !== 'StatementTimeoutException' && classifyError(error) !== 'transient')
-            throw transport.translate(error);
-        const shown = `The version's block (${statements.length} statement${statements.length === 1 ? '' : 's'}, one call)`;
-        const ended = await waitForStatement(transport.waiting, sql, started, null, error, shown);
-        if (!(ended instanceof StatementOutcomeUnknownError))
-            throw ended;
-        const how = bareText(ended.message).replace(/; whether it succeeded cannot be read from the Data API$/, '');
-        throw new CommitOutcomeUnknownError(`${how}; whether it committed cannot be read from the Data API, only from the meta table.`, {
-            cause: error
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/targets/values.ts
-/**
- * PostgreSQL's text form of a timestamp (`2024-01-02 03:04:05.123456+01`, or without offset for
- * `timestamp`, read as UTC) → `2024-01-02T02:04:05.123Z`. Anything it cannot read (infinity, BC
- * dates) is returned unchanged.
- */
-function timestampToIso(text) {
-    const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:([+-]\d{2})(?::?(\d{2}))?(?::?(\d{2}))?|Z)?$/.exec(text.trim());
-    if (!m)
-        return text;
-    const [, date, time, fraction = '', offH, offM = '00'] = m;
-    const ms = (fraction + '000').slice(0, 3);
-    const offset = offH ? `${offH}:${offM}` : 'Z';
-    const parsed = new Date(`${date}T${time}.${ms}${offset}`);
-    return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString();
-}
-/** Anything that is not already a SqlValue (arrays, buffers, objects) becomes a string. */
-function toSqlValue(value) {
-    if (value === null || value === undefined)
-        return null;
-    if (typeof value === 'string' || typeof value === 'boolean')
-        return value;
-    if (typeof value === 'number')
-        return value;
-    if (typeof value === 'bigint')
-        return value.toString();
-    if (value instanceof Date)
-        return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
-    if (Buffer.isBuffer(value))
-        return value.toString('base64');
-    return JSON.stringify(value, (_key, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
-}
-
-;// CONCATENATED MODULE: ./src/targets/data-api/values.ts
-
-function toParameters(params) {
-    if (!params)
-        return undefined;
-    const entries = Object.entries(params);
-    if (entries.length === 0)
-        return undefined;
-    return entries.map(([name, value]) => {
-        if (value === null || value === undefined)
-            return { name, value: { isNull: true } };
-        if (typeof value === 'boolean')
-            return { name, value: { booleanValue: value } };
-        if (typeof value === 'number') {
-            return Number.isSafeInteger(value) ? { name, value: { longValue: value } } : { name, value: { doubleValue: value } };
-        }
-        return { name, value: { stringValue: String(value) } };
-    });
-}
-const SMALL_INTEGER_TYPES = new Set(['int2', 'int4', 'smallint', 'integer', 'serial', 'smallserial', 'oid']);
-const TIMESTAMP_TYPES = new Set(['timestamp', 'timestamptz']);
-function arrayToJson(value) {
-    if (value === null)
-        return null;
-    if (value.arrayValues)
-        return value.arrayValues.map(arrayToJson);
-    return value.booleanValues ?? value.longValues ?? value.doubleValues ?? value.stringValues ?? [];
-}
-/** A Data API field → the same shape the pg transport returns for the same column type. */
-function fieldValue(field, column) {
-    const typeName = column?.typeName?.toLowerCase() ?? '';
-    if (field.isNull)
-        return null;
-    if (field.booleanValue !== undefined)
-        return field.booleanValue;
-    if (field.longValue !== undefined) {
-        // int8 stays a string, as pg returns it (its range exceeds a JS number's exact integers).
-        return typeName === '' || SMALL_INTEGER_TYPES.has(typeName) ? field.longValue : String(field.longValue);
-    }
-    if (field.doubleValue !== undefined)
-        return field.doubleValue;
-    if (field.stringValue !== undefined) {
-        return TIMESTAMP_TYPES.has(typeName) ? timestampToIso(field.stringValue) : field.stringValue;
-    }
-    if (field.blobValue !== undefined)
-        return Buffer.from(field.blobValue).toString('base64');
-    if (field.arrayValue !== undefined)
-        return JSON.stringify(arrayToJson(field.arrayValue));
-    return null;
-}
-function toQueryResult(output) {
-    const columns = output.columnMetadata ?? [];
-    if (columns.length === 0 || !output.records) {
-        return { rows: [], rowCount: output.numberOfRecordsUpdated ?? 0 };
-    }
-    const rows = output.records.map((record) => {
-        const row = {};
-        record.forEach((field, i) => {
-            const column = columns[i];
-            row[column?.label || column?.name || `column${i + 1}`] = fieldValue(field, column);
-        });
-        return row;
-    });
-    return { rows, rowCount: rows.length };
-}
-
-;// CONCATENATED MODULE: ./src/targets/data-api/target.ts
-/**
- * The RDS Data API transport (v2, Aurora PostgreSQL).
- *
- * One statement per ExecuteStatement call; a batch runs in BeginTransaction … CommitTransaction with
- * strictly sequential calls. A batch whose results are not needed (a version) runs packed instead: one
- * DO block in one autocommit call (data-api/packed.ts), and statement by statement only where packing
- * would change what it does (`packing: false` forces that path, for comparison). The SDK client makes one attempt per call, and gives up on a call that
- * gets no answer within 60 s (aws-http.ts): retries are decided here per error class (retry.ts). A
- * CommitTransaction is never re-sent: when its reply is lost (or never comes) the outcome is unknown
- * and the engine settles it by reading the meta table.
- *
- * One call may last at most 45 s. A migration statement that needs longer and can run outside a
- * transaction is sent with `longRunning` (see `runLongStatement`): it goes on server-side after the
- * call times out, and the target waits for it by watching pg_stat_activity. Inside a transaction
- * there is no such way out: the statement fails the transaction (see `transaction`).
- */
-
-
-
-
-
-
-
-
-
-
-/** The longest single pause while a transaction is open (its idle limit is 3 minutes). */
-const MAX_PAUSE_IN_TRANSACTION_MS = 10_000;
-/**
- * How long a refused (throttled) call inside a transaction is retried. The service rolls back a
- * transaction that sees no call for 3 minutes, and a refused call does not count as one: 2 minutes of
- * retries leave a minute for the call that succeeds.
- */
-const THROTTLE_WINDOW_IN_TRANSACTION_MS = 120_000;
-/**
- * How long a transaction given up on is tried to be ended (RollbackTransaction retried): past the
- * service's 3-minute idle limit it ends by itself anyway.
- */
-const END_TRANSACTION_WINDOW_MS = 150_000;
-function clusterName(resourceArn) {
-    const match = /:cluster:([^:/]+)$/.exec(resourceArn) ?? /:db:([^:/]+)$/.exec(resourceArn);
-    return match ? match[1] : (resourceArn.split(':').pop() ?? resourceArn);
-}
-function createDataApiTarget(options) {
-    return new DataApiTarget(options);
-}
-class DataApiTarget {
-    options;
-    description;
-    client;
-    ownsClient;
-    log;
-    retry;
-    /** `retry` for calls made while a transactionId is open: no single pause longer than 10 s. */
-    inTransactionRetry;
-    sleep;
-    now;
-    random;
-    /** What waiting for a statement left running server-side uses. */
-    waiting;
-    /** What a packed transaction uses. */
-    packedTransport;
-    constructor(options) {
-        this.options = options;
-        this.description = `data-api ${clusterName(options.resourceArn)}${options.database ? `/${options.database}` : ''}`;
-        this.log = options.log ?? (() => { });
-        this.ownsClient = !options.client;
-        this.client =
-            options.client ??
-                new dist_cjs/* RDSDataClient */.Lq({
-                    maxAttempts: 1,
-                    requestHandler: requestHandlerOptions(options.requestTimeoutMs ?? DATA_API_REQUEST_TIMEOUT_MS),
-                    ...(options.endpoint ? { endpoint: options.endpoint } : {})
-                });
-        this.sleep = options.sleep ?? defaultSleep;
-        this.now = options.now ?? Date.now;
-        this.random = options.random ?? Math.random;
-        this.retry = {
-            sleep: this.sleep,
-            now: this.now,
-            random: this.random,
-            resumeTimeoutMs: options.resumeTimeoutMs ?? 300_000,
-            log: this.log
-        };
-        this.waiting = { query: (sql, params) => this.query(sql, params), log: this.log, now: this.now, sleep: this.sleep };
-        this.packedTransport = {
-            statementPerCall: (statements, end) => this.statementPerCall(statements, end),
-            sendOnce: (sql) => this.sendOnce(sql),
-            translate: (error) => this.translate(error, 'ExecuteStatement'),
-            waiting: this.waiting
-        };
-        this.inTransactionRetry = {
-            ...this.retry,
-            throttleTimeoutMs: THROTTLE_WINDOW_IN_TRANSACTION_MS,
-            throttleMaxPauseMs: MAX_PAUSE_IN_TRANSACTION_MS
-        };
-    }
-    get base() {
-        return { resourceArn: this.options.resourceArn, secretArn: this.options.secretArn };
-    }
-    /** One ExecuteStatement of ours: always with column names, on the configured database. */
-    execute(sql, params, extra = {}) {
-        return new dist_cjs/* ExecuteStatementCommand */.cw({
-            ...this.base,
-            database: this.options.database,
-            ...extra,
-            sql,
-            parameters: toParameters(params),
-            includeResultMetadata: true
-        });
-    }
-    async query(sql, params, options) {
-        const length = tooLong(sql);
-        if (length)
-            throw new DatabaseError(length);
-        if (options?.longRunning)
-            return this.runLongStatement(sql, params, options.longRunning.timeoutMs);
-        try {
-            const output = await withRetry(() => this.client.send(this.execute(sql, params)), 
-            // Only idempotent statements go through query(), so a 5xx or a lost reply may be re-sent.
-            { ...this.retry, idempotent: true });
-            return toQueryResult(output);
-        }
-        catch (error) {
-            throw this.translate(error, 'ExecuteStatement');
-        }
-    }
-    /**
-     * A statement that may outlast one call (45 s), run outside a transaction:
-     *
-     * 1. Sent once with `continueAfterTimeout: true`. Only answers proving it did not run (resuming,
-     *    throttling) are retried; it is never re-sent after anything that may have run it.
-     * 2. A normal reply: done, as for any query.
-     * 3. StatementTimeoutException: the statement goes on server-side. Its backend is looked up in
-     *    pg_stat_activity every few seconds through ordinary short queries, and its progress logged
-     *    every 15 s (for CREATE INDEX, from pg_stat_progress_create_index).
-     *    - Still running after `timeoutMs` (counted from when it was sent; null: no limit of ours): a
-     *      TransportError saying so. It is not cancelled.
-     *    - Gone: it finished, but the Data API never reports how. PostgreSQL keeps no record of a past
-     *      statement's result, so success cannot be told from failure here: the result is
-     *      StatementOutcomeUnknownError, never a success. The engine then reads the catalog (an index
-     *      exists and is valid) or fails the version saying the outcome is unknown.
-     * 4. A 5xx or a lost reply: it may have run, may still be running, or may never have started.
-     *    It is handled as in 3, ending in StatementOutcomeUnknownError when no backend runs it.
-     */
-    async runLongStatement(sql, params, timeoutMs) {
-        const started = this.now();
-        try {
-            const output = await withRetry(() => this.client.send(this.execute(sql, params, { continueAfterTimeout: true })), 
-            // Resuming and throttling alone are retried: they prove the statement never ran.
-            { ...this.retry, idempotent: false });
-            return toQueryResult(output);
-        }
-        catch (error) {
-            const name = errorName(error);
-            if (name === 'StatementTimeoutException' || classifyError(error) === 'transient') {
-                throw await waitForStatement(this.waiting, sql, started, timeoutMs, error);
-            }
-            throw this.translate(error, 'ExecuteStatement');
-        }
-    }
-    /**
-     * The service rolls back a transaction that sees no call for 3 minutes. Between BeginTransaction and
-     * the end of the transaction this method never pauses on its own account: statements are sent back
-     * to back, and the only waits are inside withRetry, for answers that prove the call did not run:
-     * - throttling: pauses of at most 10 s each (a longer Retry-After is cut to 10 s), for at most 2
-     *   minutes since the first refusal (`inTransactionRetry`), under the 3-minute idle limit;
-     * - resuming from auto-pause, which may wait up to resume-timeout. A cluster only pauses when it has
-     *   had no connection for a while, and an open transaction holds one, so a resuming answer cannot
-     *   come while our transaction is alive: it is already gone (the next call with its id answers
-     *   TransactionNotFoundException), and waiting for the cluster costs it nothing.
-     * Transient failures (5xx, lost replies, calls past the client's request timeout) inside the
-     * transaction are not retried at all, and settleLostCommit only waits while the COMMIT is still
-     * running, when the transaction is busy, not idle. BeginTransaction may wait as usual: no transaction
-     * is open yet. A transaction given up on for any reason is ended (`rollback`): its RollbackTransaction
-     * is retried with backoff so that it does not hold its locks until the idle limit.
-     */
-    async transaction(statements, options = {}) {
-        for (let index = 0; index < statements.length; index++) {
-            const error = tooLong(statements[index].sql);
-            if (error)
-                return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statements[index].label, error };
-        }
-        if (options.resultsNeeded === false && this.options.packing !== false && packable(statements)) {
-            const packed = await runPackedTransaction(this.packedTransport, statements);
-            if (packed)
-                return packed;
-        }
-        return this.statementPerCall(statements, 'commit');
-    }
-    /** One autocommit call with continueAfterTimeout, sent once (resuming and throttling alone are retried: they prove it never ran). */
-    async sendOnce(sql) {
-        await withRetry(() => this.client.send(this.execute(sql, undefined, { continueAfterTimeout: true })), {
-            ...this.retry,
-            idempotent: false
-        });
-    }
-    /**
-     * Statement by statement, one call each, in one Data API transaction that ends with `end`: COMMIT,
-     * or ROLLBACK (a replay that only finds where a statement fails).
-     */
-    async statementPerCall(statements, end) {
-        let transactionId;
-        try {
-            const begun = await withRetry(() => this.client.send(new dist_cjs/* BeginTransactionCommand */.fI({ ...this.base, database: this.options.database })), { ...this.retry, idempotent: true });
-            if (!begun.transactionId)
-                throw new Error('BeginTransaction returned no transactionId');
-            transactionId = begun.transactionId;
-        }
-        catch (error) {
-            throw this.translate(error, 'BeginTransaction');
-        }
-        const results = [];
-        for (let index = 0; index < statements.length; index++) {
-            const statement = statements[index];
-            let result;
-            try {
-                const output = await withRetry(() => this.client.send(this.execute(statement.sql, statement.params, { transactionId })), 
-                // A statement inside a transaction is never re-sent after a failure that may have run it.
-                { ...this.inTransactionRetry, idempotent: false });
-                result = toQueryResult(output);
-            }
-            catch (error) {
-                const kind = classifyError(error);
-                // On v2 an SQL error has already ended the transaction; the rollback is for older behaviour.
-                const ended = await this.rollback(transactionId);
-                if (kind === 'sql')
-                    return {
-                        ok: false,
-                        phase: 'statement',
-                        failedIndex: index,
-                        failedLabel: statement.label,
-                        error: parseDataApiError(errorMessage(error))
-                    };
-                if (errorName(error) === 'StatementTimeoutException') {
-                    // continueAfterTimeout is not relied on with a transactionId (refused on v1, unverified on
-                    // v2), so a statement that outlives the call fails the whole transaction.
-                    return {
-                        ok: false,
-                        phase: 'statement',
-                        failedIndex: index,
-                        failedLabel: statement.label,
-                        error: {
-                            message: `Statement ${index + 1} of ${statements.length} (${sqlPreview(statement.sql)}) ran longer than the ` +
-                                'Data API allows for one call (45 s) inside a transaction; the transaction was rolled back and ' +
-                                'nothing of it was committed. If the statement can run outside a transaction (CREATE INDEX ' +
-                                'CONCURRENTLY, VACUUM, …), put it in its own file starting with -- migrate:no-transaction: there it ' +
-                                'may run past 45 s. For long transactional work use the runner Lambda (lambda-function input, up to ' +
-                                '15 minutes per call) or a direct connection (database-url).'
-                        }
-                    };
-                }
-                throw new TransportError(`${errorName(error)} at statement ${index + 1} of ${statements.length}: ${bareText(errorMessage(error))}. ` +
-                    `Nothing of the transaction was committed; ${ended}.`, errorName(error), false, { cause: error });
-            }
-            const refused = guardFailure(statement, result, index);
-            if (refused) {
-                await this.rollback(transactionId);
-                return refused;
-            }
-            results.push(result);
-        }
-        if (end === 'rollback') {
-            await this.rollback(transactionId);
-            return { ok: true, results };
-        }
-        try {
-            // Resuming and throttling answers mean the commit was not executed: those alone are retried.
-            await withRetry(() => this.client.send(new dist_cjs/* CommitTransactionCommand */.Hb({ ...this.base, transactionId })), {
-                ...this.inTransactionRetry,
-                idempotent: false
-            });
-        }
-        catch (error) {
-            const kind = classifyError(error);
-            const name = errorName(error);
-            if (kind === 'sql') {
-                // A definite answer: COMMIT failed (a deferred constraint, a serialization failure).
-                await this.rollback(transactionId);
-                return { ok: false, phase: 'commit', failedIndex: statements.length, error: parseDataApiError(errorMessage(error)) };
-            }
-            // A lost reply, a 5xx, or a COMMIT that outlived the call: it may have been committed.
-            if (kind === 'transient' || name === 'StatementTimeoutException') {
-                // Find out before anything else: a rollback that succeeds proves the commit never happened
-                // (and frees the locks the open transaction holds); "not found" means it committed or expired.
-                if ((await this.settleLostCommit(transactionId)) === 'rolled-back') {
-                    throw new TransportError(`CommitTransaction got no reply (${name}: ${errorMessage(error)}); a RollbackTransaction then succeeded, so nothing of the transaction was committed.`, name, false, { cause: error });
-                }
-                throw new CommitOutcomeUnknownError(`CommitTransaction got no definite answer (${name}: ${errorMessage(error)}); whether the transaction was committed is unknown.`, { cause: error });
-            }
-            const ended = name === 'TransactionNotFoundException' ? 'the transaction had already ended' : await this.rollback(transactionId);
-            throw new TransportError(`CommitTransaction was refused (${name}: ${errorMessage(error)}); nothing of the transaction was committed; ${ended}.`, name, false, { cause: error });
-        }
-        return { ok: true, results };
-    }
-    async close() {
-        if (this.ownsClient)
-            this.client.destroy();
-    }
-    /**
-     * After a CommitTransaction without a reply: RollbackTransaction either succeeds (the commit never
-     * ran), answers TransactionNotFoundException (it committed, or the transaction is gone), or finds
-     * the commit still running, in which case it waits and asks again (`endTransaction`).
-     */
-    async settleLostCommit(transactionId) {
-        const ended = await this.endTransaction(transactionId);
-        if (ended.kind === 'not-ended')
-            this.log(`After the lost commit reply, ${describeEnd(ended)}.`);
-        return ended.kind === 'rolled-back' ? 'rolled-back' : 'unknown';
-    }
-    /**
-     * Ends a transaction given up on, and says how, as a clause for messages (logged too when it could
-     * not be ended). It may already be gone (aborted by an SQL error, or expired).
-     */
-    async rollback(transactionId) {
-        const ended = await this.endTransaction(transactionId);
-        if (ended.kind === 'not-ended')
-            this.log(`${describeEnd(ended).replace(/^./, (c) => c.toUpperCase())}.`);
-        return describeEnd(ended);
-    }
-    /**
-     * RollbackTransaction, retried with backoff for up to END_TRANSACTION_WINDOW_MS while it is throttled,
-     * fails transiently (rolling back twice is harmless) or finds the transaction still running a call
-     * (a statement or COMMIT whose reply was lost): an open transaction holds its locks, and blocks every
-     * run behind the lease row, until the service's 3-minute idle limit ends it.
-     */
-    async endTransaction(transactionId) {
-        const started = this.now();
-        for (let attempt = 1;; attempt++) {
-            const left = END_TRANSACTION_WINDOW_MS - (this.now() - started);
-            try {
-                await withRetry(() => this.client.send(new dist_cjs/* RollbackTransactionCommand */.qu({ ...this.base, transactionId })), {
-                    ...this.retry,
-                    idempotent: true,
-                    throttleTimeoutMs: Math.max(0, left)
-                });
-                return { kind: 'rolled-back' };
-            }
-            catch (error) {
-                if (errorName(error) === 'TransactionNotFoundException')
-                    return { kind: 'gone' };
-                const busy = /still running a query/i.test(errorMessage(error));
-                const wait = backoffMs(attempt, 1000, MAX_PAUSE_IN_TRANSACTION_MS, this.random);
-                if (!busy || this.now() - started + wait > END_TRANSACTION_WINDOW_MS) {
-                    return {
-                        kind: 'not-ended',
-                        reason: `${errorName(error)}: ${errorMessage(error)}`,
-                        seconds: Math.round((this.now() - started) / 1000)
-                    };
-                }
-                await this.sleep(wait);
-            }
-        }
-    }
-    translate(error, operation) {
-        if (error instanceof DatabaseError || error instanceof TransportError)
-            return error;
-        if (classifyError(error) === 'sql')
-            return new DatabaseError(parseDataApiError(errorMessage(error)));
-        const code = error?.code;
-        const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error);
-        const hint = HINTS[name] ? ` ${HINTS[name]}` : '';
-        return new TransportError(`${operation} failed on ${this.description} (${name}): ${bareText(errorMessage(error))}.${hint}`, name, false, {
-            cause: error
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/targets/data-api.ts
-/**
- * The RDS Data API transport, in data-api/: the transport (target.ts), its error text (errors.ts), its
- * values (values.ts) and the waiting for statements that outlive a call (long-statement.ts).
- */
-
-
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-lambda/dist-cjs/index.js
-var client_lambda_dist_cjs = __nccwpck_require__(1696);
-;// CONCATENATED MODULE: ./src/targets/runner-protocol.ts
-const RUNNER_PROTOCOL = 1;
-/** Lambda's synchronous invocation limit for request and response payloads. */
-const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
-
-;// CONCATENATED MODULE: ./src/targets/lambda.ts
-/**
- * The runner Lambda transport: each Target call is one synchronous Invoke of the runner (runner/),
- * which runs the SQL inside the VPC and answers in the runner protocol (runner-protocol.ts).
- *
- * The SDK client makes one attempt per call; retries are decided here per error class (retry.ts):
- * - Lambda refused to run the function (throttling, a function still Pending, its VPC network not
- *   ready): nothing ran, so any call is retried with backoff for up to 2 minutes.
- * - The function failed (a crash, a timeout, an answer over 6 MB), the reply was lost (or did not come
- *   within the client's request timeout, 16 minutes: aws-http.ts), or a 5xx: the function may have
- *   run. A query (idempotent by contract) is re-sent a few times; a transaction never is: it may have
- *   committed, and the engine settles that by reading the meta table (CommitOutcomeUnknownError). Nor
- *   is a long-running migration statement (`longRunning`): StatementOutcomeUnknownError.
- */
-
-
-
-
-
-// ---------------------------------------------------------------------------------------------
-// The function's name
-// ---------------------------------------------------------------------------------------------
-const QUALIFIER = '(\\$LATEST|[A-Za-z0-9_-]{1,128})';
-const FULL_ARN = new RegExp(`^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\\d{12}):function:([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`);
-const PARTIAL_ARN = new RegExp(`^(\\d{12}):function:([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`);
-const PLAIN_NAME = new RegExp(`^([A-Za-z0-9_-]{1,64})(?::${QUALIFIER})?$`);
-/** Reads the name, qualifier and region out of what Invoke's FunctionName accepts. */
-function parseFunctionName(functionName) {
-    const full = FULL_ARN.exec(functionName);
-    if (full)
-        return { name: full[3], qualifier: full[4], region: full[1] };
-    const partial = PARTIAL_ARN.exec(functionName);
-    if (partial)
-        return { name: partial[2], qualifier: partial[3] };
-    const plain = PLAIN_NAME.exec(functionName);
-    if (plain)
-        return { name: plain[1], qualifier: plain[2] };
-    return { name: functionName };
-}
-// ---------------------------------------------------------------------------------------------
-// What Lambda answers
-// ---------------------------------------------------------------------------------------------
-/** Invoke errors that come before the function runs, although their HTTP status is 5xx. */
-const REFUSED_BEFORE_RUNNING = new Set([
-    'ResourceNotReadyException',
-    'EC2ThrottledException',
-    'EC2AccessDeniedException',
-    'EC2UnexpectedException',
-    'ENILimitReachedException',
-    'SubnetIPAddressLimitReachedException',
-    'InvalidSubnetIDException',
-    'InvalidSecurityGroupIDException',
-    'InvalidZipFileException',
-    'InvalidRuntimeException',
-    'KMSAccessDeniedException',
-    'KMSDisabledException',
-    'KMSInvalidStateException',
-    'KMSNotFoundException',
-    'EFSMountConnectivityException',
-    'EFSMountFailureException',
-    'EFSMountTimeoutException',
-    'EFSIOException',
-    'SnapStartException',
-    'SnapStartNotReadyException',
-    'SnapStartTimeoutException'
-]);
-/** Network failures that happen before a request is sent: it never reached Lambda. */
-const NOT_SENT = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/;
-/** Function errors in which the runner's code never started (its module could not even load). */
-const CODE_NEVER_RAN = new Set([
-    'Runtime.ImportModuleError',
-    'Runtime.HandlerNotFound',
-    'Runtime.UserCodeSyntaxError',
-    'Runtime.MalformedHandlerName'
-]);
-const TIMED_OUT = 'Sandbox.Timedout';
-const RESPONSE_TOO_LARGE = 'Function.ResponseSizeTooLarge';
-/** How often a failed query is re-sent after a function error: a timeout costs up to 15 minutes each time. */
-function functionErrorRetries(errorType) {
-    if (errorType === RESPONSE_TOO_LARGE || CODE_NEVER_RAN.has(errorType))
-        return 0;
-    return errorType === TIMED_OUT ? 1 : 2;
-}
-const FUNCTION_ERROR_HINTS = {
-    [TIMED_OUT]: "The runner ran out of time: raise the function's timeout (15 minutes at most), or split the version.",
-    [RESPONSE_TOO_LARGE]: "The answer was larger than Lambda's 6 MB limit for a synchronous invocation.",
-    'Runtime.ImportModuleError': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
-    'Runtime.HandlerNotFound': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.',
-    'Runtime.UserCodeSyntaxError': 'The function does not contain the runner: deploy runner.zip (dist/runner) from the same release as the action.'
-};
-const API_HINTS = {
-    ResourceNotFoundException: () => 'Deploy the runner (runner/template.yaml), or check lambda-function: its name, alias, and the region (AWS_REGION) it is looked up in.',
-    AccessDeniedException: (fn) => `The role needs lambda:InvokeFunction on ${fn}.`,
-    AccessDenied: (fn) => `The role needs lambda:InvokeFunction on ${fn}.`,
-    CredentialsProviderError: () => 'No AWS credentials were found: add aws-actions/configure-aws-credentials before this step.',
-    UnrecognizedClientException: () => 'The AWS credentials were refused: check aws-actions/configure-aws-credentials.',
-    InvalidSignatureException: () => 'The AWS credentials were refused: check aws-actions/configure-aws-credentials.',
-    ExpiredTokenException: () => 'The AWS session expired: get fresh credentials with aws-actions/configure-aws-credentials.'
-};
-/** `RequestId: 1b6c… Error: Task timed out after 900.00 seconds` → `Task timed out after 900.00 seconds`. */
-function cleanFunctionMessage(message) {
-    return message.replace(/^(?:\d{4}-\d\d-\d\dT\S+\s+)?(?:RequestId:\s*)?[0-9a-f]{8}-[0-9a-f-]{27}\s+(?:Error:\s*)?/i, '').trim();
-}
-function readFunctionFailure(header, text) {
-    try {
-        const body = JSON.parse(text);
-        return {
-            errorType: typeof body.errorType === 'string' && body.errorType ? body.errorType : header,
-            errorMessage: cleanFunctionMessage(typeof body.errorMessage === 'string' ? body.errorMessage : text)
-        };
-    }
-    catch {
-        return { errorType: header, errorMessage: cleanFunctionMessage(text) };
-    }
-}
-/** A message without its closing full stop, to go inside parentheses or before another. */
-function bare(message) {
-    return message.trim().replace(/[.\s]+$/, '');
-}
-/** A message as the end of a sentence, without doubling its full stop. */
-function sentence(message) {
-    return `${bare(message)}.`;
-}
-function lambda_formatBytes(bytes) {
-    return `${(bytes / (1024 * 1024)).toFixed(1)} MB (${bytes.toLocaleString('en-US')} bytes)`;
-}
-function lambda_preview(text) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty)';
-}
-const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-function isQueryResult(value) {
-    return isObject(value) && Array.isArray(value.rows) && value.rows.every(isObject) && typeof value.rowCount === 'number';
-}
-/** A runner failure that is not an SQL error: `{ ok: false, error: { code, message } }`. */
-function runnerFailure(body) {
-    if (!isObject(body) || body.ok !== false || !isObject(body.error) || typeof body.error.code !== 'string')
-        return undefined;
-    return { code: body.error.code, message: typeof body.error.message === 'string' ? body.error.message : '' };
-}
-/** The SQL error of an answer, keeping only the fields the protocol defines. */
-function sqlError(value) {
-    if (!isObject(value) || typeof value.message !== 'string')
-        return undefined;
-    const info = { message: value.message };
-    if (typeof value.sqlState === 'string')
-        info.sqlState = value.sqlState;
-    if (typeof value.position === 'number')
-        info.position = value.position;
-    if (typeof value.detail === 'string')
-        info.detail = value.detail;
-    if (typeof value.hint === 'string')
-        info.hint = value.hint;
-    return info;
-}
-// ---------------------------------------------------------------------------------------------
-// The target
-// ---------------------------------------------------------------------------------------------
-function createLambdaTarget(options) {
-    return new LambdaTarget(options);
-}
-class LambdaTarget {
-    description;
-    /** `Lambda function <name>[:qualifier]`, for messages. */
-    subject;
-    functionName;
-    qualifier;
-    client;
-    ownsClient;
-    log;
-    sleep;
-    random;
-    refusedTimeoutMs;
-    retry;
-    constructor(options) {
-        const identity = parseFunctionName(options.functionName);
-        if (options.qualifier && identity.qualifier && options.qualifier !== identity.qualifier) {
-            throw new TransportError(`The function name ${options.functionName} names qualifier ${identity.qualifier}, but qualifier ${options.qualifier} was given too.`, 'InvalidParameterValueException', false);
-        }
-        this.functionName = options.functionName;
-        // Sent as a separate parameter only when the name does not carry it already.
-        this.qualifier = identity.qualifier ? undefined : options.qualifier;
-        const qualifier = identity.qualifier ?? options.qualifier;
-        const shown = `${identity.name}${qualifier ? `:${qualifier}` : ''}`;
-        this.description = `lambda ${shown}`;
-        this.subject = `Lambda function ${shown}`;
-        this.log = options.log ?? (() => { });
-        this.sleep = options.sleep ?? defaultSleep;
-        this.random = options.random ?? Math.random;
-        this.refusedTimeoutMs = options.refusedTimeoutMs ?? 120_000;
-        this.ownsClient = !options.client;
-        this.client =
-            options.client ??
-                new client_lambda_dist_cjs/* LambdaClient */.Nox({
-                    maxAttempts: 1,
-                    requestHandler: requestHandlerOptions(options.requestTimeoutMs ?? LAMBDA_REQUEST_TIMEOUT_MS),
-                    // A function ARN names its region; anything else uses the SDK's (AWS_REGION).
-                    ...(identity.region ? { region: identity.region } : {}),
-                    ...(options.endpoint ? { endpoint: options.endpoint } : {})
-                });
-        this.retry = {
-            sleep: this.sleep,
-            now: options.now,
-            random: this.random,
-            throttleTimeoutMs: this.refusedTimeoutMs,
-            service: `Lambda (function ${shown})`,
-            log: this.log
-        };
-    }
-    /**
-     * With `longRunning` the statement runs within one invocation (the runner has up to 15 minutes) and
-     * is never re-sent: only refusals before the function ran are retried. A failure that may have run
-     * it (a function error, a lost reply, a 5xx) is StatementOutcomeUnknownError, as for a transaction
-     * whose commit is in doubt; the engine settles it from the database.
-     */
-    async query(sql, params, options) {
-        const request = { protocol: RUNNER_PROTOCOL, op: 'query', sql, ...(params ? { params } : {}) };
-        const longRunning = options?.longRunning !== undefined;
-        for (let attempt = 1;; attempt++) {
-            let reply;
-            try {
-                // Only idempotent statements go through query() without longRunning, so a lost reply or a 5xx may be re-sent.
-                reply = await this.invoke(request, !longRunning);
-            }
-            catch (error) {
-                if (longRunning && !(error instanceof TransportError) && this.mayHaveRun(error)) {
-                    throw new StatementOutcomeUnknownError(`The invocation of ${this.subject} for a long-running statement got no answer (${errorName(error)}: ` +
-                        `${bare(errorMessage(error))}); the statement may have run, and may still be running.`, { cause: error, sql });
-                }
-                throw this.translate(error);
-            }
-            if (reply.kind === 'function-error' && longRunning) {
-                const failed = this.functionFailed(reply);
-                if (CODE_NEVER_RAN.has(reply.errorType)) {
-                    throw new TransportError(`${failed.message} The runner's code never started: the statement did not run.`, reply.errorType, false);
-                }
-                throw new StatementOutcomeUnknownError(`${failed.message} It failed while running a long-running statement, which may have run (and may still be running).`, { cause: failed, sql });
-            }
-            if (reply.kind === 'function-error') {
-                if (attempt <= functionErrorRetries(reply.errorType)) {
-                    const wait = backoffMs(attempt, 1000, 5000, this.random);
-                    this.log(`${this.subject} failed (${reply.errorType}: ${bare(reply.errorMessage)}); the query is safe to repeat, retrying in ${formatSeconds(wait)}`);
-                    await this.sleep(wait);
-                    continue;
-                }
-                throw this.functionFailed(reply);
-            }
-            const body = reply.body;
-            const failure = runnerFailure(body);
-            if (failure) {
-                const error = this.runnerFailed(failure);
-                // A query commits nothing of the caller's: no outcome for the engine to settle.
-                throw error instanceof CommitOutcomeUnknownError ? new TransportError(error.message, failure.code, false) : error;
-            }
-            if (isObject(body) && body.ok === true && isQueryResult(body))
-                return { rows: body.rows, rowCount: body.rowCount };
-            const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined;
-            if (info)
-                throw new DatabaseError(info);
-            throw new TransportError(this.notARunnerAnswer(reply.text), 'BAD_RESPONSE', false);
-        }
-    }
-    async transaction(statements, options = {}) {
-        // Nothing to run, nothing to commit: no invocation (the runner refuses an empty transaction).
-        if (statements.length === 0)
-            return { ok: true, results: [] };
-        const packed = options.resultsNeeded === false;
-        const request = packed
-            ? { protocol: RUNNER_PROTOCOL, op: 'transaction', statements, resultsNeeded: false }
-            : { protocol: RUNNER_PROTOCOL, op: 'transaction', statements };
-        let reply;
-        try {
-            // Never re-sent after anything that may have run it: throttling and "not ready" alone are retried.
-            reply = await this.invoke(request, false);
-        }
-        catch (error) {
-            if (error instanceof TransportError)
-                throw error;
-            if (this.mayHaveRun(error)) {
-                throw new CommitOutcomeUnknownError(`The invocation of ${this.subject} for a transaction got no answer (${errorName(error)}: ${bare(errorMessage(error))}); ` +
-                    'the runner may have committed it.', { cause: error });
-            }
-            throw this.translate(error, ' Nothing of the transaction ran.');
-        }
-        if (reply.kind === 'function-error') {
-            const failed = this.functionFailed(reply);
-            if (CODE_NEVER_RAN.has(reply.errorType)) {
-                throw new TransportError(`${failed.message} The runner's code never started: nothing of the transaction ran.`, reply.errorType, false);
-            }
-            // A timeout or crash may have come after COMMIT, and an answer too large to return follows it.
-            throw new CommitOutcomeUnknownError(`${failed.message} It failed during a transaction, which may have been committed.`, {
-                cause: failed
-            });
-        }
-        const body = reply.body;
-        const failure = runnerFailure(body);
-        if (failure)
-            throw this.runnerFailed(failure);
-        if (isObject(body) &&
-            body.ok === true &&
-            Array.isArray(body.results) &&
-            // Packed, the runner answers no results (one that predates packing answers them all).
-            (body.results.length === statements.length || (packed && body.results.length === 0)) &&
-            body.results.every(isQueryResult)) {
-            if (packed)
-                return { ok: true, results: [] };
-            return { ok: true, results: body.results.map((r) => ({ rows: r.rows, rowCount: r.rowCount })) };
-        }
-        const info = isObject(body) && body.ok === false ? sqlError(body.error) : undefined;
-        if (info && isObject(body) && typeof body.failedIndex === 'number') {
-            const failed = { ok: false, failedIndex: body.failedIndex, error: info };
-            // A runner older than these fields leaves them out: the failure's place is then unknown, and the
-            // engine takes it for the version's own failure.
-            if (body.phase === 'statement' || body.phase === 'commit')
-                failed.phase = body.phase;
-            if (typeof body.failedLabel === 'string')
-                failed.failedLabel = body.failedLabel;
-            if (body.guard === true)
-                failed.guard = true;
-            if (Array.isArray(body.guardRows))
-                failed.guardRows = body.guardRows.filter(isObject);
-            return failed;
-        }
-        // The function ran to its end but the answer is not one we can read: it may have committed.
-        throw new CommitOutcomeUnknownError(`${this.notARunnerAnswer(reply.text)} Whether the transaction was committed is unknown.`);
-    }
-    async close() {
-        if (this.ownsClient)
-            this.client.destroy();
-    }
-    /** One synchronous Invoke, retried while Lambda refuses to run the function (and for `idempotent` calls, after 5xx/network failures). */
-    async invoke(request, idempotent) {
-        const payload = Buffer.from(JSON.stringify(request), 'utf8');
-        if (payload.length > LAMBDA_PAYLOAD_LIMIT) {
-            throw new TransportError(`The ${request.op} request for ${this.subject} is ${lambda_formatBytes(payload.length)}; Lambda takes at most 6 MB ` +
-                `(${LAMBDA_PAYLOAD_LIMIT.toLocaleString('en-US')} bytes) per synchronous invocation. Nothing was sent.`, 'PAYLOAD_TOO_LARGE', false);
-        }
-        const output = await withRetry(() => this.client.send(new client_lambda_dist_cjs/* InvokeCommand */.mdN({
-            FunctionName: this.functionName,
-            Qualifier: this.qualifier,
-            InvocationType: 'RequestResponse',
-            Payload: payload
-        })), { ...this.retry, idempotent });
-        const text = output.Payload ? Buffer.from(output.Payload).toString('utf8') : '';
-        if (output.FunctionError)
-            return { kind: 'function-error', ...readFunctionFailure(output.FunctionError, text) };
-        try {
-            return { kind: 'answer', body: JSON.parse(text), text };
-        }
-        catch {
-            return { kind: 'answer', body: undefined, text };
-        }
-    }
-    /** Whether an Invoke that threw may have run the function: a lost reply, a 5xx that is not a refusal. */
-    mayHaveRun(error) {
-        if (classifyError(error) !== 'transient')
-            return false;
-        if (REFUSED_BEFORE_RUNNING.has(errorName(error)))
-            return false;
-        const code = error?.code;
-        return !NOT_SENT.test(`${typeof code === 'string' ? code : ''} ${errorMessage(error)}`) && !isConnectionTimeout(error);
-    }
-    functionFailed(failure) {
-        const hint = FUNCTION_ERROR_HINTS[failure.errorType];
-        return new TransportError(`${this.subject} failed: ${failure.errorType}: ${sentence(failure.errorMessage)}${hint ? ` ${hint}` : ' See its CloudWatch logs.'}`, failure.errorType, false);
-    }
-    runnerFailed(failure) {
-        switch (failure.code) {
-            case 'UNSUPPORTED_PROTOCOL':
-                return new TransportError(`${this.subject} does not speak runner protocol ${RUNNER_PROTOCOL} (${bare(failure.message)}). Update the runner: ` +
-                    'redeploy runner.zip (dist/runner) from the same release as the action.', failure.code, false);
-            case 'BAD_REQUEST':
-                return new TransportError(`${this.subject} refused the request as malformed (${bare(failure.message)}). This is a bug in aurora-migrate: please report it.`, failure.code, false);
-            case 'CONNECTION':
-                return new TransportError(`${this.subject}: the runner could not reach the database: ${sentence(failure.message)} ` +
-                    "Check the runner's security group and subnets, and its DB_SECRET_ARN or DATABASE_URL.", failure.code, false);
-            case 'COMMIT_UNKNOWN':
-                return new CommitOutcomeUnknownError(`${this.subject} lost its connection to the database during COMMIT (${bare(failure.message)}); whether the transaction was committed is unknown.`);
-            default:
-                return new TransportError(`${this.subject} answered an error this action does not know: ${failure.code}: ${sentence(failure.message)}`, failure.code, false);
-        }
-    }
-    notARunnerAnswer(text) {
-        return (`${this.subject} answered something that is not a runner protocol ${RUNNER_PROTOCOL} answer: ${lambda_preview(text)}. ` +
-            'Check that lambda-function names the aurora-migrate runner, deployed from the same release as the action.');
-    }
-    translate(error, suffix = '') {
-        if (error instanceof TransportError)
-            return error;
-        const kind = classifyError(error);
-        const code = error?.code;
-        const name = errorName(error) === 'Error' && typeof code === 'string' ? code : errorName(error);
-        const message = errorMessage(error);
-        if (kind === 'throttled' || kind === 'not-ready') {
-            const hint = kind === 'throttled'
-                ? "Its concurrency is used up: wait for other invocations to finish, or raise the function's reserved concurrency."
-                : `The function is not ready (being created or updated, or its VPC network is not available): check it with aws lambda get-function --function-name ${this.functionName}.`;
-            return new TransportError(`Lambda refused to run ${this.subject.replace(/^Lambda /, '')} for ${formatSeconds(this.refusedTimeoutMs)} (${name}: ${bare(message)}). ${hint}${suffix}`, name, false, { cause: error });
-        }
-        const hint = API_HINTS[name]?.(this.functionName);
-        return new TransportError(`Invoking ${this.subject} failed (${name}): ${sentence(message)}${hint ? ` ${hint}` : ''}${suffix}`, name, false, {
-            cause: error
-        });
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
-var pg_lib = __nccwpck_require__(3273);
-;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
-// ESM wrapper for pg
-
-
-// Re-export all the properties
-const Client = pg_lib.Client
-const Pool = pg_lib.Pool
-const Connection = pg_lib.Connection
-const types = pg_lib.types
-const Query = pg_lib.Query
-const esm_DatabaseError = pg_lib.DatabaseError
-const escapeIdentifier = pg_lib.escapeIdentifier
-const escapeLiteral = pg_lib.escapeLiteral
-const Result = pg_lib.Result
-const TypeOverrides = pg_lib.TypeOverrides
-
-// Also export the defaults
-const esm_defaults = pg_lib.defaults
-
-// Re-export the default
-/* harmony default export */ const esm = (pg_lib);
-
-;// CONCATENATED MODULE: ./src/targets/mask.ts
-/**
- * The one place that finds a connection string's password: for masking it in what is logged
- * (`maskUrl`), registering it with the runner's masking (`urlSecrets`) and scrubbing it from driver
- * messages (`scrubSecrets`).
- *
- * Works on text rather than on a parsed URL: a database URL whose password contains an unescaped
- * `@`, `/`, `?` or `#` does not parse as a URL (or parses with the password in the wrong part), and
- * such a URL must still never be printed with its password. When in doubt more is masked, not less.
- */
-const MASK = '***';
-/** Masks `password=…` in a query string or a key/value connection string. */
-function maskPasswordSettings(text) {
-    return text.replace(/([?&;]password=)[^&]*/gi, `$1${MASK}`).replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, `$1$2${MASK}`);
-}
-/** `password=…` values of a query string or a key/value connection string. */
-function passwordSettings(text) {
-    const values = [...text.matchAll(/[?&;]password=([^&]*)/gi)].map((match) => match[1]);
-    for (const match of text.matchAll(/(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S*)/gi)) {
-        values.push(match[1].startsWith("'") ? match[1].slice(1, -1).replace(/\\(.)/g, '$1') : match[1]);
-    }
-    return values.filter(Boolean);
-}
-/**
- * Splits a URL around its password as a person meant it. The userinfo ends at the last `@` before the
- * query (`?`, `#`); when there is none there (a raw `?` or `#` in the password), at the last `@` of all.
- */
-function splitUrl(url) {
-    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)/.exec(url)?.[1];
-    if (!scheme)
-        return null;
-    const afterScheme = url.slice(scheme.length);
-    const query = afterScheme.search(/[?#]/);
-    const beforeQuery = query < 0 ? afterScheme : afterScheme.slice(0, query);
-    const at = beforeQuery.includes('@') ? beforeQuery.lastIndexOf('@') : afterScheme.lastIndexOf('@');
-    if (at < 0)
-        return { scheme, user: '', password: null, hasUserinfo: false, rest: afterScheme };
-    const userinfo = afterScheme.slice(0, at);
-    const colon = userinfo.indexOf(':');
-    return {
-        scheme,
-        user: colon < 0 ? userinfo : userinfo.slice(0, colon),
-        password: colon < 0 ? null : userinfo.slice(colon + 1),
-        hasUserinfo: true,
-        rest: afterScheme.slice(at + 1)
-    };
-}
-function decoded(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-/**
- * The password of a connection string as it is written and percent-decoded (and any `password=`
- * setting): every form that could appear in a message. Empty when there is none.
- */
-function urlSecrets(url) {
-    if (typeof url !== 'string')
-        return [];
-    const parts = splitUrl(url);
-    const written = [...(parts?.password ? [parts.password] : []), ...passwordSettings(parts ? parts.rest : url)];
-    return [...new Set(written.flatMap((value) => [value, decoded(value)]))].filter(Boolean);
-}
-/** The password of a URL as it is written (percent-encoded or not), split as splitUrl reads it; null when there is none. */
-function writtenPassword(url) {
-    return splitUrl(url)?.password ?? null;
-}
-/**
- * Whether a URL parser (and so the PostgreSQL driver) reads another password than the one written: a raw
- * `@`, `/`, `?` or `#` in the password makes it take part of the password for the host or the database.
- */
-function misreadPassword(url) {
-    const parts = splitUrl(url);
-    if (!parts?.password)
-        return false;
-    const parses = (text) => {
-        try {
-            return new URL(text);
-        }
-        catch {
+    let name = null;
+    if (!isWord(tokens[i], 'on') || ifNotExists) {
+        name = identifierName(tokens[i++]);
+        if (name === null)
             return null;
-        }
-    };
-    const parsed = parses(url);
-    // Not a URL as written: the password is to blame when the URL parses with the password encoded.
-    if (!parsed)
-        return parses(`${parts.scheme}${parts.user}:${encodeURIComponent(decoded(parts.password))}@${parts.rest}`) !== null;
-    return decoded(parsed.password) !== decoded(parts.password);
-}
-/** Replaces every form of the URL's password in a message (a driver may echo it) with `***`. */
-function scrubSecrets(url) {
-    // Very short values would mask unrelated text; the runner's masking covers them in the log.
-    const secrets = url ? urlSecrets(url).filter((secret) => secret.length >= 3) : [];
-    return (message) => maskSecrets(message, secrets);
-}
-/** Every occurrence of each secret in `text` as `***`; the longest first, so that one holding another is masked whole. */
-function maskSecrets(text, secrets) {
-    return [...secrets]
-        .filter(Boolean)
-        .sort((a, b) => b.length - a.length)
-        .reduce((masked, secret) => masked.split(secret).join(MASK), text);
-}
-function maskUrl(url) {
-    try {
-        if (typeof url !== 'string')
-            return MASK;
-        const parts = splitUrl(url);
-        if (!parts)
-            return maskPasswordSettings(url);
-        const rest = maskPasswordSettings(parts.rest);
-        if (!parts.hasUserinfo)
-            return parts.scheme + rest;
-        if (parts.password === null)
-            return `${parts.scheme}${parts.user}@${rest}`;
-        return `${parts.scheme}${parts.user}:${MASK}@${rest}`;
     }
-    catch {
-        return MASK;
-    }
+    if (!isWord(tokens[i++], 'on'))
+        return null;
+    if (isWord(tokens[i], 'only'))
+        i++;
+    const table = qualifiedName(tokens, i);
+    return table ? { unique, ifNotExists, name, table } : null;
+}
+/** `name` or `schema.name` (a `catalog.schema.name` keeps its last two parts) at tokens[i]. */
+function qualifiedName(tokens, i) {
+    const parts = dottedNameAt(tokens, i)?.parts;
+    if (!parts)
+        return null;
+    if (parts.length === 1)
+        return { schema: null, name: parts[0] };
+    return { schema: parts[parts.length - 2], name: parts[parts.length - 1] };
+}
+/** The table as text for to_regclass, quoted so that case and odd characters survive. */
+function tableReference(index) {
+    const { schema, name } = index.table;
+    return schema === null ? quoteIdentifier(name) : `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
+}
+function dropIndexStatement(qualified, ifExists = false) {
+    return `DROP INDEX CONCURRENTLY ${ifExists ? 'IF EXISTS ' : ''}${qualified}`;
+}
+/** The index the statement names, in its table's schema; null when there is none (or no such table). */
+async function findIndex(target, index) {
+    if (index.name === null)
+        return null;
+    const { rows } = await target.query(`SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified, i.indisvalid AS valid,
+  i.indrelid = to_regclass(:table) AS on_table,
+  EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = c.oid) AS building
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_index i ON i.indexrelid = c.oid
+WHERE c.relname = :name AND c.relnamespace = (SELECT t.relnamespace FROM pg_class t WHERE t.oid = to_regclass(:table))`, { name: index.name, table: tableReference(index) });
+    const row = rows[0];
+    if (!row)
+        return null;
+    return { qualified: String(row.qualified), valid: row.valid === true, onTable: row.on_table === true, building: row.building === true };
+}
+/** The INVALID indexes of the statement's table, as `schema.name` (for a build PostgreSQL named itself). */
+async function invalidIndexesOn(target, index) {
+    const { rows } = await target.query(`SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE i.indrelid = to_regclass(:table) AND NOT i.indisvalid
+  AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = c.oid)
+ORDER BY 1`, { table: tableReference(index) });
+    return rows.map((row) => String(row.qualified));
 }
 
-;// CONCATENATED MODULE: ./src/targets/postgres.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/lease-sql.ts
 /**
- * The direct PostgreSQL transport (`database-url`, and the throwaway verification database).
- *
- * One `pg.Client`, connected on first use. Values are converted to the same shapes the Data API
- * transport returns for the same SQL (see `__tests__/support/target-contract.ts`):
- * int2/int4 → number, int8/numeric → string, json/jsonb → PostgreSQL's own text, timestamps → ISO
- * strings in UTC, dates → `YYYY-MM-DD`.
+ * The row as the statement's snapshot saw it (`seen`), and as it was when locked (`previous`, the
+ * latest version): equal when nothing touched the lease, so nothing wrote the history, in between.
  */
-
-
-
-
-
-
-
-
-
-const OID = {
-    bool: 16,
-    bytea: 17,
-    int8: 20,
-    int2: 21,
-    int4: 23,
-    json: 114,
-    float4: 700,
-    float8: 701,
-    date: 1082,
-    time: 1083,
-    timestamp: 1114,
-    timestamptz: 1184,
-    interval: 1186,
-    timetz: 1266,
-    numeric: 1700,
-    jsonb: 3802
+function take(tables, read) {
+    const take = `WITH previous AS (SELECT owner, token, expires_at, renewed_at FROM ${tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED),
+taken AS (
+  UPDATE ${tables.lock} AS l
+  SET owner = :owner, token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = clock_timestamp(),
+    expires_at = clock_timestamp() + make_interval(secs => :ttl)
+  FROM previous
+  WHERE l.id = 1 AND previous.expires_at <= clock_timestamp()
+  RETURNING l.token::integer AS token, previous.owner AS previous_owner,
+    (previous.owner, previous.token, previous.expires_at, previous.renewed_at) AS previous_row
+)`;
+    return read
+        ? `${take},
+seen AS (SELECT (owner, token, expires_at, renewed_at) AS seen_row FROM ${tables.lock} WHERE id = 1)
+SELECT taken.token AS lease_token, taken.previous_owner AS lease_previous_owner,
+  (taken.previous_row IS NOT DISTINCT FROM (SELECT seen_row FROM seen)) AS lease_unchanged, read.*
+FROM taken LEFT JOIN (${read}) AS read ON true`
+        : `${take}
+SELECT token AS lease_token, previous_owner AS lease_previous_owner FROM taken`;
+}
+/** NOWAIT: renewing and releasing must never wait on the row, which this run's own version holds. */
+function updateOurs(tables, change) {
+    const ours = `WITH ours AS (SELECT id FROM ${tables.lock} WHERE id = 1 AND token = :token AND owner = :owner FOR UPDATE NOWAIT)`;
+    const set = change === 'renew'
+        ? 'renewed_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => :ttl)'
+        : `owner = '', expires_at = '-infinity'`;
+    return `${ours}\nUPDATE ${tables.lock} AS l SET ${set} FROM ours WHERE l.id = ours.id`;
+}
+const leaseSql = {
+    take,
+    // A plain read: it sees the last committed state of the row without waiting for its lock.
+    held: (tables) => `SELECT owner, token::integer AS token, extract(epoch FROM expires_at - clock_timestamp())::float8 AS remaining
+FROM ${tables.lock} WHERE id = 1`,
+    updateOurs,
+    fence: (tables) => `UPDATE ${tables.lock} SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => :ttl)
+WHERE id = 1 AND token = :token AND owner = :owner`,
+    // SKIP LOCKED answers at once: a poll instead of blocking on a lock a frozen client could hold for long.
+    rowUnlocked: (tables) => `SELECT id FROM ${tables.lock} WHERE id = 1 FOR UPDATE SKIP LOCKED`,
+    liveHolder: (tables) => `SELECT owner, CAST(ceil(extract(epoch FROM expires_at - now())) AS integer) AS remaining FROM ${tables.lock} WHERE id = 1 AND expires_at > now()`,
+    row: (tables) => `SELECT owner, token::bigint::text AS token, expires_at::text AS expires_at, expires_at <= clock_timestamp() AS expired FROM ${tables.lock} WHERE id = 1`,
+    openTransactionHint: "(pg_stat_activity, state 'idle in transaction')"
 };
-const asText = (value) => value;
-/** Type parsers for the pg client: the shapes documented at the top of this file. */
-function getTypeParser(oid, format) {
-    switch (oid) {
-        case OID.int8:
-        case OID.numeric:
-        case OID.json:
-        case OID.jsonb:
-        case OID.date:
-        case OID.time:
-        case OID.timetz:
-        case OID.interval:
-            return asText;
-        case OID.timestamp:
-        case OID.timestamptz:
-            return timestampToIso;
-        default:
-            return esm.types.getTypeParser(oid, format ?? 'text');
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------------
-function isServerError(error) {
-    return error instanceof esm.DatabaseError || (error instanceof Error && 'severity' in error && 'code' in error);
-}
-/** SQLSTATEs that mean the connection itself is gone (not the SQL's fault). */
-function isConnectionState(code) {
-    return !!code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03');
-}
-function sqlErrorInfo(error) {
-    const info = { message: error.message };
-    if (error.code)
-        info.sqlState = error.code;
-    const position = error.position ? Number(error.position) : NaN;
-    if (Number.isInteger(position) && position > 0)
-        info.position = position;
-    if (error.detail)
-        info.detail = error.detail;
-    if (error.hint)
-        info.hint = error.hint;
-    return info;
-}
-function errorCode(error) {
-    const code = error?.code;
-    return typeof code === 'string' && code ? code : 'CONNECTION_ERROR';
-}
-class PostgresTarget {
-    url;
-    description;
-    client;
-    connecting;
-    log;
-    ssl;
-    /** Calls are serialised: with one connection, a query() must never land inside another call's transaction. */
-    queue = Promise.resolve();
-    /** Connections opened for one long-running statement each. */
-    own = new Set();
-    constructor(url, options = {}) {
-        this.url = url;
-        this.description = maskUrl(url);
-        this.log = options.log ?? (() => { });
-        this.ssl = options.ssl;
-    }
-    /**
-     * A `longRunning` statement is sent once, never re-sent, on a connection of its own opened for it
-     * (with `timeoutMs` as its statement_timeout): the main connection stays free meanwhile, so the
-     * engine can renew its lease while a CREATE INDEX CONCURRENTLY runs for longer than the lease lives.
-     */
-    query(sql, params, options) {
-        if (options?.longRunning)
-            return this.queryAlone(sql, params, options.longRunning.timeoutMs);
-        return this.exclusive(async () => {
-            const client = await this.connection();
-            try {
-                return await this.run(client, sql, params);
-            }
-            catch (error) {
-                throw this.translate(error, client);
-            }
-        });
-    }
-    /**
-     * `between`: SQL of the caller's own, run before each statement but the first in the same transaction
-     * (the runner Lambda lowers statement_timeout to the time it has left this way). It returns nothing
-     * and is not counted: indexes and results are those of `statements`, and a failure of it is reported
-     * at the statement it came before. As a function, it says what to run before each statement (the first included), if anything.
-     */
-    transaction(statements, options = {}) {
-        // Packed, the transaction is one statement (one DO block): `between` has no place to run, and needs none.
-        const packed = options.resultsNeeded === false && packable(statements);
-        return this.exclusive(() => (packed ? this.runPacked(statements, options.between) : this.runTransaction(statements, options.between)));
-    }
-    async queryAlone(sql, params, timeoutMs) {
-        const client = this.newClient();
-        this.own.add(client);
-        try {
-            try {
-                await client.connect();
-            }
-            catch (error) {
-                throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
-                    cause: error
-                });
-            }
-            try {
-                if (timeoutMs)
-                    await client.query(`SET statement_timeout = ${Math.round(timeoutMs)}`);
-                return await this.run(client, sql, params);
-            }
-            catch (error) {
-                throw this.translate(error, client);
-            }
-        }
-        finally {
-            this.own.delete(client);
-            await client.end().catch(() => { });
-        }
-    }
-    async close() {
-        await Promise.all([...this.own].map((client) => client.end().catch(() => { })));
-        await this.queue.catch(() => { });
-        const client = this.client ?? (await this.connecting?.catch(() => undefined));
-        this.client = undefined;
-        this.connecting = undefined;
-        if (client)
-            await client.end().catch(() => { });
-    }
-    /**
-     * Runs the statements on the shared connection and then resets its session, so that nothing a
-     * migration set for it (see resetSession) reaches the next transaction or query.
-     */
-    async runTransaction(statements, between, end = 'commit') {
-        const client = await this.connection();
-        try {
-            return await this.runTransactionOn(client, statements, between, end);
-        }
-        finally {
-            await this.resetSession(client);
-        }
-    }
-    /**
-     * A migration may change its session for good: `SET` without LOCAL, `set_config(…, false)` (pg_dump's
-     * header), `SET ROLE`, a temporary table, a session advisory lock. Over the Data API none of that
-     * outlives the call or transaction (the service resets pooled connections); here the connection is
-     * reused, so it is reset the same way once each transaction has ended. DISCARD ALL returns the session
-     * to how it was at connect, settings given in the URL and those of the role and database included,
-     * which RESET ALL alone would not do for the role, temporary tables and advisory locks. It cannot run
-     * in a transaction block, so it costs one round trip of its own per transaction. A connection that
-     * cannot be reset is dropped: the next call connects afresh.
-     */
-    async resetSession(client) {
-        if (this.client !== client)
-            return;
-        try {
-            await client.query('DISCARD ALL');
-        }
-        catch (error) {
-            this.log(`Resetting the session after a transaction failed (${errorMessage(error)}); connecting again for the next call`);
-            this.discard(client);
-        }
-    }
-    /**
-     * The statements packed into one DO block (targets/packed.ts), sent as one autocommit simple query:
-     * one round trip for the version, and one more for the session reset (DISCARD ALL cannot share a
-     * call with other statements: it refuses to run inside the implicit transaction that makes).
-     */
-    async runPacked(statements, between) {
-        const packing = packTransaction(statements);
-        if (!packing.ok)
-            return this.runTransaction(statements, between);
-        const client = await this.connection();
-        try {
-            const failure = await this.runBlock(client, packing.chunks[0].sql, statements, packing.marker);
-            if (!failure)
-                return { ok: true, results: [] };
-            // The block failed as a whole, its SETs with it: the session is as before it for what follows here.
-            if (refusedByPacking(failure)) {
-                this.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`);
-                return await this.runTransactionOn(client, statements, between);
-            }
-            return await locateFailure(failure, statements, (prefix) => this.runTransactionOn(client, prefix, between, 'rollback'));
-        }
-        finally {
-            await this.resetSession(client);
-        }
-    }
-    /** One DO block, autocommit; its SQL error decoded, or undefined when it committed. */
-    async runBlock(client, sql, statements, marker) {
-        try {
-            await client.query(sql);
-            return undefined;
-        }
-        catch (error) {
-            if (!isServerError(error) || isConnectionState(error.code)) {
-                this.discard(client);
-                throw new CommitOutcomeUnknownError(`The connection was lost while the version's block ran (autocommit); whether it was committed is unknown: ${errorMessage(error)}`, { cause: error });
-            }
-            return decodePackedError(sqlErrorInfo(error), statements, marker);
-        }
-    }
-    async runTransactionOn(client, statements, between, end = 'commit') {
-        const rollback = async () => {
-            try {
-                await client.query('ROLLBACK');
-            }
-            catch (error) {
-                this.log(`ROLLBACK failed: ${errorMessage(error)}`);
-                this.discard(client);
-            }
-        };
-        try {
-            await client.query('BEGIN');
-        }
-        catch (error) {
-            throw this.translate(error, client);
-        }
-        const results = [];
-        for (let index = 0; index < statements.length; index++) {
-            const statement = statements[index];
-            let result;
-            try {
-                const before = typeof between === 'function' ? between(statement, index) : index > 0 ? between : undefined;
-                if (before)
-                    await this.run(client, before, undefined);
-                result = await this.run(client, statement.sql, statement.params);
-            }
-            catch (error) {
-                const translated = this.translate(error, client);
-                if (translated instanceof DatabaseError) {
-                    await rollback();
-                    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
-                }
-                await rollback();
-                throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed: ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
-            }
-            const refused = guardFailure(statement, result, index);
-            if (refused) {
-                await rollback();
-                return refused;
-            }
-            results.push(result);
-        }
-        if (end === 'rollback') {
-            await rollback();
-            return { ok: true, results };
-        }
-        try {
-            await client.query('COMMIT');
-        }
-        catch (error) {
-            if (isServerError(error) && !isConnectionState(error.code)) {
-                // COMMIT answered with an error (a deferred constraint, a serialization failure): rolled back.
-                await rollback();
-                return { ok: false, phase: 'commit', failedIndex: statements.length, error: sqlErrorInfo(error) };
-            }
-            this.discard(client);
-            throw new CommitOutcomeUnknownError(`The connection was lost while committing; whether the transaction was committed is unknown: ${errorMessage(error)}`, { cause: error });
-        }
-        return { ok: true, results };
-    }
-    async run(client, sql, params) {
-        const { text, values } = toPositional(sql, params);
-        const raw = (await client.query(values.length > 0 ? { text, values } : text));
-        // Several statements in one simple-protocol call return one result each: report the last.
-        const result = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-        const rows = (result?.rows ?? []).map((row) => {
-            const converted = {};
-            for (const [key, value] of Object.entries(row))
-                converted[key] = toSqlValue(value);
-            return converted;
-        });
-        const returnsRows = (result?.fields?.length ?? 0) > 0;
-        return { rows, rowCount: returnsRows ? rows.length : (result?.rowCount ?? 0) };
-    }
-    /** SQL errors → DatabaseError; everything else (the connection) → TransportError. */
-    translate(error, client) {
-        if (error instanceof DatabaseError || error instanceof TransportError)
-            return error;
-        if (isServerError(error) && !isConnectionState(error.code))
-            return new DatabaseError(sqlErrorInfo(error));
-        this.discard(client);
-        return new TransportError(`PostgreSQL connection to ${this.description} failed: ${errorMessage(error)}`, errorCode(error), false, {
-            cause: error
-        });
-    }
-    /** Forgets a broken client so the next call connects again. */
-    discard(client) {
-        if (this.client === client)
-            this.client = undefined;
-        client.end().catch(() => { });
-    }
-    async connection() {
-        if (this.client)
-            return this.client;
-        if (!this.connecting) {
-            this.connecting = (async () => {
-                const client = this.newClient();
-                try {
-                    await client.connect();
-                }
-                catch (error) {
-                    client.end().catch(() => { });
-                    throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
-                        cause: error
-                    });
-                }
-                this.client = client;
-                return client;
-            })().finally(() => {
-                this.connecting = undefined;
-            });
-        }
-        return this.connecting;
-    }
-    newClient() {
-        const client = new esm.Client({ connectionString: this.url, ssl: this.ssl, types: { getTypeParser } });
-        client.on('error', (error) => {
-            this.log(`PostgreSQL connection error: ${errorMessage(error)}`);
-            if (this.client === client)
-                this.client = undefined;
-        });
-        return client;
-    }
-    exclusive(work) {
-        const run = this.queue.then(work, work);
-        this.queue = run.catch(() => { });
-        return run;
-    }
-}
 
-;// CONCATENATED MODULE: ./src/targets/create.ts
-
-
-
-
-/** The Data API takes at most 65,536 characters of SQL per call. */
-const DATA_API_MAX_SQL = 65_536;
-function createTarget(config, log, options) {
-    if (config.kind === 'postgres')
-        return new PostgresTarget(config.url, { log });
-    if (config.kind === 'lambda')
-        return createLambdaTarget({ functionName: config.functionName, log });
-    return createDataApiTarget({
-        resourceArn: config.resourceArn,
-        secretArn: config.secretArn,
-        database: config.database ?? undefined,
-        resumeTimeoutMs: options.resumeTimeoutSeconds * 1000,
-        log
-    });
-}
-/** What a transport cannot take in one call, for the plan to refuse before anything runs. */
-function transportLimits(config) {
-    if (config?.kind === 'data-api')
-        return { maxStatementLength: DATA_API_MAX_SQL, maxVersionBytes: null };
-    // A version goes to the runner in one invocation; JSON escaping of the SQL needs some of the 6 MB.
-    if (config?.kind === 'lambda')
-        return { maxStatementLength: null, maxVersionBytes: Math.floor(LAMBDA_PAYLOAD_LIMIT * 0.9) };
-    return { maxStatementLength: null, maxVersionBytes: null };
-}
-
-;// CONCATENATED MODULE: ./src/printable.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/running.ts
 /**
- * Text from a pull request (file and folder names, SQL, messages that quote them) on its way to a log.
- * The runner reads every log line that starts with `::` as a workflow command, so a name holding a line
- * break could set outputs or stop masking; bidirectional controls make a name read differently from
- * what it is. Names with such characters are refused at discovery; every log line is escaped as well.
+ * The backend running a statement sent without parameters: same database and user, active, and its
+ * `query` is the statement text. Leading whitespace and trailing whitespace or semicolons are ignored
+ * (the driver behind the service may drop a final `;`). pg_stat_activity keeps only the first
+ * track_activity_query_size bytes (1 kB by default) of a statement: a text cut there matches when it
+ * is the start of ours. Our own session (the one running this query) is left out.
  */
+const RUNNING_STATEMENT_SQL = `SELECT a.pid, a.wait_event_type, a.wait_event
+FROM pg_catalog.pg_stat_activity a,
+  (SELECT regexp_replace(:sql, '^\\s+|[\\s;]+$', '', 'g') AS statement,
+          (SELECT setting::int FROM pg_catalog.pg_settings WHERE name = 'track_activity_query_size') AS kept_bytes) s
+WHERE a.datname = current_database()
+  AND a.usename = current_user
+  AND a.pid <> pg_backend_pid()
+  AND a.state = 'active'
+  AND (regexp_replace(a.query, '^\\s+|[\\s;]+$', '', 'g') = s.statement
+    OR (octet_length(a.query) >= s.kept_bytes - 4
+      AND left(s.statement, length(regexp_replace(a.query, '^\\s+', ''))) = regexp_replace(a.query, '^\\s+', '')))
+ORDER BY a.query_start
+LIMIT 1`;
+/** The backend still running `sql` (pid, wait event), or undefined when none does. */
+async function findRunningStatement(target, sql) {
+    return (await target.query(RUNNING_STATEMENT_SQL, { sql })).rows[0];
+}
 
+;// CONCATENATED MODULE: ./src/dialects/postgresql/session.ts
+/** PostgreSQL's settings for one version's transaction: SET LOCAL ends with the transaction. */
+/** The transaction's own timeouts (validated numbers of ms, never raw input); null or 0: the database's setting. */
+function sessionSettings(settings) {
+    const statements = [];
+    if (settings.lockTimeoutMs)
+        statements.push(`SET LOCAL lock_timeout = '${Math.round(settings.lockTimeoutMs)}ms'`);
+    if (settings.statementTimeoutMs)
+        statements.push(`SET LOCAL statement_timeout = '${Math.round(settings.statementTimeoutMs)}ms'`);
+    return statements;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/engine.ts
+
+
+
+
+
+
+
+
+const recovery = {
+    concurrentBuild: parseCreateIndexConcurrently,
+    findBuilt: findIndex,
+    invalidOn: invalidIndexesOn,
+    dropStatement: dropIndexStatement,
+    checkInvalidHint: 'Check whether it left an INVALID index behind (pg_index.indisvalid) and drop it with DROP INDEX CONCURRENTLY.',
+    buildProgressHint: 'see pg_stat_progress_create_index',
+    isMaintenance: isMaintenance,
+    statementEffect: statementEffect,
+    snapshotBefore: snapshotBefore,
+    checkEffect: checkEffect,
+    findRunning: findRunningStatement
+};
+/** DDL is transactional in PostgreSQL: a version is one fenced transaction (CREATE INDEX CONCURRENTLY and the like excepted). */
+const engine = {
+    name: 'PostgreSQL',
+    unqualifiedScope: 'this database (with its search_path)',
+    transactionalDdl: true,
+    meta: metaSql,
+    history: historySql,
+    lease: leaseSql,
+    sessionSettings: sessionSettings,
+    classify: classify,
+    engineStatementHint: engineStatementHint,
+    recovery
+};
+
+;// CONCATENATED MODULE: ./src/review/created-earlier.ts
 /**
- * C0 controls, DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional
- * controls (ALM, LRM, RLM, LRE/RLE/PDF/LRO/RLO, LRI/RLI/FSI/PDI).
+ * The relations the pending statements created before a given one, without copying a set per statement: one map
+ * from each relation to the position of the first statement that creates it, read through a view per statement.
  */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-/** The first control character in `text` (see CONTROL), or null. */
-function controlCharacter(text) {
-    return text.match(new RegExp(CONTROL.source))?.[0] ?? null;
+class CreatedRelations {
+    firstCreated = new Map();
+    /** Records that the statement at `position` (in review order) creates `relation`. */
+    add(relation, position) {
+        if (!this.firstCreated.has(relation))
+            this.firstCreated.set(relation, position);
+    }
+    /** The relations created by statements before `position`. */
+    before(position) {
+        return new CreatedBefore(this.firstCreated, position);
+    }
 }
-/** `\n`, `\t`, `\r`, or `\u001b`-style: how a control character is written in messages. */
-function escapeCharacter(character) {
-    return NAMED[character] ?? `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+class CreatedBefore {
+    firstCreated;
+    position;
+    constructor(firstCreated, position) {
+        this.firstCreated = firstCreated;
+        this.position = position;
+    }
+    has(relation) {
+        const created = this.firstCreated.get(relation);
+        return created !== undefined && created < this.position;
+    }
+    get size() {
+        return [...this.values()].length;
+    }
+    *values() {
+        for (const [relation, created] of this.firstCreated)
+            if (created < this.position)
+                yield relation;
+    }
+    keys() {
+        return this.values();
+    }
+    *entries() {
+        for (const relation of this.values())
+            yield [relation, relation];
+    }
+    forEach(callback) {
+        for (const relation of this.values())
+            callback(relation, relation, this);
+    }
+    [Symbol.iterator]() {
+        return this.values();
+    }
 }
-/** The text on one line with every control character written as an escape: safe in a log line or a message. */
-function printable(text) {
-    return text.replace(CONTROL, escapeCharacter);
-}
-/** One log line: control characters escaped, and never read as a workflow command (it cannot start with `::`). */
-function logLine(message) {
-    const line = printable(message);
-    return /^\s*::/.test(line) ? `\\${line.trimStart()}` : line;
+
+;// CONCATENATED MODULE: ./src/review/syntax.ts
+/** The id syntax errors are reported under (not a rule: nothing can waive it). */
+const SYNTAX_ERROR = 'syntax-error';
+/** The statement the parser refuses, as an error finding where the parser points; `engine` names the dialect ("PostgreSQL"). */
+function syntaxErrorFinding(version, statement, error, engine) {
+    const { line, column } = positionOf(statement, error.offset);
+    return {
+        rule: SYNTAX_ERROR,
+        severity: 'error',
+        version,
+        file: statement.file,
+        line,
+        column,
+        message: `${engine} cannot parse this statement: ${error.message}.`,
+        fix: `Correct the SQL: it fails on every ${engine}, so apply would stop at this statement.`,
+        relation: null,
+        lock: null
+    };
 }
 /**
- * Several lines of text that must be printed as they are (markdown holding SQL): wrapped in the
- * runner's `stop-commands` with a token nobody can guess, so no line of it is read as a command.
+ * The syntax errors among `findings` that verification did not already fail at (`failedAt`: where the failed
+ * version stopped on the throwaway database, when it did). Verification stops at the first error of a version,
+ * so an error elsewhere, even in the same file, is still said.
  */
-function logBlock(text, print, onRunner = process.env.GITHUB_ACTIONS === 'true') {
-    if (!onRunner) {
-        print(text);
-        return;
-    }
-    const token = (0,external_node_crypto_.randomUUID)();
-    print(`::stop-commands::${token}`);
-    print(text);
-    print(`::${token}::`);
+function syntaxErrorsBesides(findings, failedAt) {
+    return findings.filter((finding) => finding.rule === SYNTAX_ERROR &&
+        !finding.waived &&
+        !(failedAt && finding.file === failedAt.file && finding.line === failedAt.line && finding.column === failedAt.column));
+}
+/**
+ * The file line and column of `offset` code points into the statement (which starts at its own line and
+ * column). The parser counts code points, as the splitter's columns do.
+ */
+function positionOf(statement, offset) {
+    const before = [...statement.sql].slice(0, offset).join('');
+    const lines = before.split(/\r\n|\r|\n/);
+    if (lines.length === 1)
+        return { line: statement.line, column: statement.column + [...before].length };
+    return { line: statement.line + lines.length - 1, column: [...lines[lines.length - 1]].length + 1 };
 }
 
 ;// CONCATENATED MODULE: ./src/review/types.ts
@@ -80322,250 +80333,259 @@ function types_traceKey(version, index) {
     return `v${version}#${index}`;
 }
 
-;// CONCATENATED MODULE: ./src/report/review.ts
-/**
- * Pure renderers for the review: the plan comment's Review section, the version table's review cell, the
- * `findings` output, one annotation per finding, and what fails the step under `fail-on`. Waived findings
- * are shown with their reason and never fail, annotate or reach the output.
- */
-
-
-
-const FAIL_ON = [...SEVERITIES, 'never'];
-const ICON = { error: '❌', warning: '⚠️', notice: 'ℹ️' };
-/** The share of the comment the review's findings may take. */
-const REVIEW_BUDGET = 16_000;
-/** No single message, fix or safe pattern takes more than this, so one long text does not hide the others. */
-const TEXT_CAP = 1_500;
-const SQL_CAP = 3_000;
-function rank(severity) {
-    return SEVERITIES.indexOf(severity);
-}
-/** Findings that count: not waived by a comment or by ignore-rules. */
-function activeFindings(findings) {
-    return findings.filter((finding) => !finding.waived);
-}
-/** The unwaived findings at or above `failOn` (none under `never`): each one fails `plan`. */
-function blockingFindings(findings, failOn) {
-    if (failOn === 'never')
-        return [];
-    return activeFindings(findings).filter((finding) => rank(finding.severity) <= rank(failOn));
-}
-/** `1 error · 2 warnings`: the unwaived findings by severity, highest first, leaving out severities with none. */
-function severityCounts(findings, icons = true) {
-    const active = activeFindings(findings);
-    return SEVERITIES.map((severity) => ({ severity, count: active.filter((f) => f.severity === severity).length }))
-        .filter((entry) => entry.count > 0)
-        .map((entry) => `${icons ? `${ICON[entry.severity]} ` : ''}${markdown_plural(entry.count, entry.severity)}`)
-        .join(icons ? ' · ' : ', ');
-}
-/**
- * What the review says of one version in the plan's table, beside its verification: the unwaived errors
- * and warnings (`❌ 1 error · ⚠️ 2 warnings`), or null when it has none (notices do not qualify a ✅).
- */
-function versionReviewCell(findings, version) {
-    const serious = activeFindings(findings).filter((f) => f.version === version && f.severity !== 'notice');
-    return serious.length ? severityCounts(serious) : null;
-}
-/** GitHub's anchor of a line in a pull request's diff: `#diff-<sha256 of the path>R<line>`. */
-function diffAnchor(file, line) {
-    return `diff-${(0,external_node_crypto_.createHash)('sha256').update(file).digest('hex')}R${line}`;
-}
-function review_where(finding, filesUrl) {
-    const label = code(`${finding.file}:${finding.line}`);
-    return filesUrl ? `[${label}](${filesUrl}#${diffAnchor(finding.file, finding.line)})` : label;
-}
-/** One line of plain text: the renderer owns the layout, so line breaks in a message cannot break it. */
-function oneLine(text, max = TEXT_CAP) {
-    return clip(text.replace(/\s+/g, ' ').trim(), max);
-}
-const CATALOG_NOT_READ = {
-    'no-target': 'no target, e.g. a pull request from a fork',
-    failed: 'it could not be read: see the log'
-};
-function checkedLine(checked) {
-    const used = [
-        checked.catalog === 'read' ? "the target's catalog (rows and size of each table touched)" : null,
-        checked.trace ? 'the trace of each statement on the throwaway database (locks taken, rewrites)' : null
-    ].filter((source) => source !== null);
-    const head = `${markdown_plural(checked.rules, 'rule')} checked on PostgreSQL's parse of each pending statement${used.length ? ` with ${used.join(' and ')}` : ''}`;
-    if (checked.catalog === 'read')
-        return `${head}.`;
-    return `${head}; judged from the repository alone, without the target's catalog (${CATALOG_NOT_READ[checked.catalog]}).`;
-}
-function findingItem(finding, filesUrl) {
-    // The group says the severity in words; the icon stays on each item for a reader who scrolls.
-    const head = `- ${ICON[finding.severity]} ${code(finding.rule)} at ${review_where(finding, filesUrl)}: ${oneLine(finding.message)}`;
-    const lines = [head, `  **Fix:** ${oneLine(finding.fix)}`];
-    if (finding.fixSql) {
-        const sql = fenced(clip(finding.fixSql.replace(/\n+$/, ''), SQL_CAP), 'sql');
-        lines.push('', '  <details><summary>Safe pattern</summary>', '', ...sql.split('\n').map((line) => `  ${line}`), '', '  </details>');
+;// CONCATENATED MODULE: ./src/suggest.ts
+/** "Did you mean …?" for a misspelled flag, command or rule id: the closest known word by edit distance. */
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours. */
+function editDistance(a, b) {
+    const rows = a.length + 1;
+    const columns = b.length + 1;
+    const d = Array.from({ length: rows }, (_, i) => Array.from({ length: columns }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i < rows; i++) {
+        for (let j = 1; j < columns; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
     }
-    // Lines of one item end with `<br>` so the fix shows under the message, in the same list item.
-    return [`${lines[0]}<br>`, ...lines.slice(1)].join('\n');
-}
-function waivedItem(finding, filesUrl) {
-    const by = finding.waived.by === 'comment' ? 'a comment' : 'ignore-rules';
-    return `- ${code(finding.rule)} at ${review_where(finding, filesUrl)}, by ${by}: ${oneLine(finding.waived.reason, 500)}`;
-}
-/** More items of one severity than this are folded in <details> (errors never are). */
-const FOLD_AFTER = 3;
-/** How many items each severity lists: the unwaived findings plus the extra items. */
-function findingCounts(findings, extra = {}) {
-    const active = activeFindings(findings);
-    const count = (severity) => active.filter((f) => f.severity === severity).length + (extra[severity]?.length ?? 0);
-    return { error: count('error'), warning: count('warning'), notice: count('notice') };
-}
-/** `❌ 1 error · ⚠️ 2 warnings`, leaving out severities with none; `no findings` when all are zero. */
-function countsText(counts) {
-    const parts = SEVERITIES.filter((severity) => counts[severity] > 0).map((severity) => `${ICON[severity]} ${markdown_plural(counts[severity], severity)}`);
-    return parts.length ? parts.join(' · ') : 'no findings';
+    return d[a.length][b.length];
 }
 /**
- * The findings grouped by severity, highest first, within about `budget` characters: errors open, warnings
- * and notices each folded in <details> when there are more than FOLD_AFTER (and notices whenever warnings
- * are folded), then the waived findings folded.
- * Each group lists as many items as fit in what the groups before it left, then how many more there are.
+ * The known word closest to `word` when it is close enough to be a typing mistake (at most a third of its
+ * letters wrong, at least one), else the only known word that starts with it (`migrations` for
+ * `migrations-dir`); null when nothing is that close, or two are equally close.
  */
-function findingGroups(review, budget = REVIEW_BUDGET, extra = {}) {
-    const active = activeFindings(review.findings);
-    const waived = review.findings.filter((finding) => finding.waived);
-    const more = (hidden) => `- … and ${markdown_plural(hidden, 'more finding')}: see the \`findings\` output and the annotations.`;
-    const waivedLines = waived.length
-        ? [
-            `<details><summary>Waived (${waived.length.toLocaleString('en-US')})</summary>`,
-            '',
-            ...fitLines(waived.map((finding) => waivedItem(finding, review.pullRequestFilesUrl)), Math.floor(budget / 4), (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`),
-            '',
-            '</details>'
-        ]
-        : [];
-    let room = budget - waivedLines.join('\n').length;
-    const out = [];
-    let folded = false;
-    for (const severity of SEVERITIES) {
-        const items = [
-            ...(extra[severity] ?? []),
-            ...active.filter((f) => f.severity === severity).map((f) => findingItem(f, review.pullRequestFilesUrl))
-        ];
-        if (!items.length)
-            continue;
-        const title = `${ICON[severity]} ${markdown_plural(items.length, severity)}`;
-        // Once a group is folded, the less severe ones are too: notices never stand open under folded warnings.
-        const fold = severity !== 'error' && (items.length > FOLD_AFTER || folded);
-        folded = fold;
-        const head = fold ? [`<details><summary>${title}</summary>`, ''] : [`**${title}**`, ''];
-        const tail = fold ? ['', '</details>'] : [];
-        const listed = fitLines(items, Math.max(0, room - 200), more);
-        const group = [...head, ...listed, ...tail];
-        room -= group.join('\n').length + 1;
-        if (out.length)
-            out.push('');
-        out.push(...group);
+function closest(word, known) {
+    const lower = word.toLowerCase();
+    if (!lower || known.includes(word))
+        return null;
+    const limit = Math.max(1, Math.floor(lower.length / 3));
+    const scored = known.map((candidate) => ({ candidate, distance: editDistance(lower, candidate.toLowerCase()) }));
+    const best = Math.min(...scored.map((s) => s.distance));
+    const nearest = scored.filter((s) => s.distance === best);
+    if (best <= limit && nearest.length === 1)
+        return nearest[0].candidate;
+    const prefixed = lower.length >= 4 ? known.filter((candidate) => candidate.toLowerCase().startsWith(lower)) : [];
+    return prefixed.length === 1 ? prefixed[0] : null;
+}
+
+;// CONCATENATED MODULE: ./src/review/waivers.ts
+/**
+ * A waiver comment whose rule id no rule has waives nothing: a misspelt id would otherwise leave the finding
+ * it meant to waive standing with no word on why.
+ */
+
+/** The rule, given the ids of every rule (its own included) to check waivers against. */
+function unknownWaiverRule(knownIds) {
+    return {
+        id: 'unknown-waiver',
+        severity: 'notice',
+        summary: 'a waiver comment naming a rule id that no rule has',
+        check(statement) {
+            const known = knownIds();
+            return [...statement.waivers.keys()]
+                .filter((id) => !known.has(id))
+                .map((id) => {
+                const match = closest(id, [...known]);
+                return {
+                    severity: 'notice',
+                    message: `The comment before this statement waives \`${id}\`, which is no rule's id: it waives nothing.${match ? ` Did you mean \`${match}\`?` : ''}`,
+                    fix: match
+                        ? `Write \`${match}\` in the comment, or remove it.`
+                        : 'Write the rule id as the finding and docs/rules.md give it (for example `index-not-concurrent`), or remove the comment.',
+                    relation: null,
+                    lock: null
+                };
+            });
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/review/review.ts
+
+
+
+
+const rulesByDialect = new WeakMap();
+/** Every rule of the review for the dialect: its own, then the review's (a waiver naming no rule), in the order "what was checked" lists them. */
+function reviewRules(dialect) {
+    let rules = rulesByDialect.get(dialect);
+    if (!rules) {
+        let ids = null;
+        const all = [...dialect.rules, unknownWaiverRule(() => (ids ??= new Set(all.map((rule) => rule.id))))];
+        rulesByDialect.set(dialect, (rules = all));
     }
-    if (waivedLines.length)
-        out.push(...(out.length ? [''] : []), ...waivedLines);
-    return out;
+    return rules;
 }
-/** What the review checked, as one sentence (for the line under the findings, or "nothing found"). */
-function reviewCheckedLine(review) {
-    return checkedLine(review.checked);
+/** `-- aurora-migrate:ignore <rule-id> <reason>`: a waiver needs both the rule id and a reason. */
+const WAIVER = /^--\s*aurora-migrate:ignore\s+([a-z0-9][a-z0-9-]*)\s+(\S.*)$/;
+/**
+ * The pending versions' statements, parsed once: those the parser takes, and an error finding for each it refuses
+ * (syntax.ts). `index` counts every statement of the version (all files, in order) as verification does, also
+ * those the parser refuses, which are left out of `statements`.
+ */
+async function parsePending(dialect, versions, pending) {
+    const parser = await dialect.loadParser();
+    const pendingSet = new Set(pending);
+    const statements = [];
+    const syntaxErrors = [];
+    for (const version of versions.filter((v) => pendingSet.has(v.number))) {
+        let index = 0;
+        for (const file of version.files) {
+            const lines = file.text.split(/\r\n|\r|\n/);
+            for (const statement of file.statements) {
+                const { node, error } = parser.parse(statement.sql);
+                if (error)
+                    syntaxErrors.push(syntaxErrorFinding(version.number, statement, error, dialect.displayName));
+                if (node) {
+                    statements.push({
+                        version: version.number,
+                        index,
+                        file: statement.file,
+                        line: statement.line,
+                        column: statement.column,
+                        sql: statement.sql,
+                        noTransaction: file.noTransaction,
+                        node,
+                        waivers: waiversBefore(lines, statement)
+                    });
+                }
+                index++;
+            }
+        }
+    }
+    return { statements, syntaxErrors };
+}
+/** The statements of parsePending alone. */
+async function reviewStatements(dialect, versions, pending) {
+    return (await parsePending(dialect, versions, pending)).statements;
 }
 /**
- * The Review as the `validate` report shows it, at most about `budget` characters: counts by severity, then
- * the findings grouped by severity (findingGroups). Nothing found: one line saying what was checked, and
- * the waived findings.
+ * Waivers written on the comment lines right before a statement (no blank line between), when the statement
+ * is the first thing on its line.
  */
-function renderReview(review, budget = REVIEW_BUDGET) {
-    if (review.unavailable)
-        return [`⚠️ **Review did not run**: ${oneLine(review.unavailable, 2_000)}`];
-    const active = activeFindings(review.findings);
-    const groups = findingGroups(review, budget - 400);
-    if (!active.length)
-        return [`✅ **Review**: nothing found. ${checkedLine(review.checked)}`, ...(groups.length ? ['', ...groups] : [])];
-    return [`**Review**: ${countsText(findingCounts(active))}. ${checkedLine(review.checked)}`, '', ...groups];
-}
-/**
- * The unwaived findings as a JSON array of at most `limit` characters, highest severity first. When they
- * do not all fit, the least severe are left off (the comment and the job summary count every one).
- */
-function findingsOutput(findings, limit) {
-    const entries = activeFindings(findings)
-        .sort((a, b) => rank(a.severity) - rank(b.severity))
-        .map((f) => ({
-        rule: f.rule,
-        severity: f.severity,
-        file: f.file,
-        line: f.line,
-        column: f.column,
-        message: clip(f.message, 2_000),
-        relation: f.relation,
-        lock: f.lock
-    }));
-    const kept = [];
-    let length = 2;
-    for (const entry of entries) {
-        const json = JSON.stringify(entry);
-        if (length + json.length + 1 > limit)
+function waiversBefore(lines, statement) {
+    const waivers = new Map();
+    if (lines[statement.line - 1]?.slice(0, statement.column - 1).trim() !== '')
+        return waivers;
+    for (let i = statement.line - 2; i >= 0; i--) {
+        const line = lines[i].trim();
+        if (!line.startsWith('--'))
             break;
-        kept.push(json);
-        length += json.length + 1;
+        const match = WAIVER.exec(line);
+        if (match && !waivers.has(match[1]))
+            waivers.set(match[1], match[2].trim());
     }
-    return `[${kept.join(',')}]`;
+    return waivers;
+}
+/** Every `schema.name` the statements touch that existed before them (not created earlier in the pending versions). */
+function touchedRelations(dialect, statements, defaultSchema) {
+    const created = new Set();
+    const touched = new Set();
+    for (const statement of statements) {
+        // A relation its own statement creates (CREATE TABLE t) did not exist before it.
+        const createdHere = dialect.createdRelations(statement.node, defaultSchema);
+        for (const name of dialect.namedRelations(statement.node, defaultSchema)) {
+            if (!created.has(name) && !createdHere.includes(name))
+                touched.add(name);
+        }
+        for (const name of createdHere)
+            created.add(name);
+    }
+    return [...touched].sort();
 }
 /**
- * GitHub shows at most 10 error and 10 warning annotations of a step and 50 of a job: more only fill the
- * log. The comment, summary and output carry every finding.
+ * Runs every rule over every statement. createdEarlier is the set of relations the pending statements
+ * created before each one (in the pending versions, so also earlier in the same file). Waived findings are
+ * kept, marked with who waived them; findings come sorted by version, statement order and position.
  */
-const ANNOTATION_LIMIT = 50;
-function findingAnnotations(findings, limit = ANNOTATION_LIMIT) {
-    // Stable: within a severity, in the findings' order (version, statement, position).
-    const active = activeFindings(findings).sort((a, b) => rank(a.severity) - rank(b.severity));
-    const annotations = active.slice(0, limit).map((f) => ({
-        level: f.severity,
-        message: `${oneLine(f.message)} Fix: ${oneLine(f.fix)}`,
-        properties: { title: f.rule, file: f.file, startLine: f.line, startColumn: f.column }
-    }));
-    if (active.length > limit)
-        annotations.push({
-            level: 'notice',
-            message: `${(active.length - limit).toLocaleString('en-US')} more ${active.length - limit === 1 ? 'finding is' : 'findings are'} not annotated (the least severe): the comment, the job summary and the findings output list them all.`,
-            properties: { title: 'Review' }
-        });
-    return annotations;
+function runRules(dialect, statements, context, options) {
+    const ignored = new Set(options.ignoreRules);
+    const pendingIndexColumns = new Map();
+    for (const statement of statements) {
+        for (const { relation, columns } of dialect.indexColumns(statement.node, context.defaultSchema)) {
+            const known = pendingIndexColumns.get(relation);
+            if (known)
+                known.push(columns);
+            else
+                pendingIndexColumns.set(relation, [columns]);
+        }
+    }
+    const byVersion = new Map();
+    for (const statement of statements)
+        byVersion.set(statement.version, [...(byVersion.get(statement.version) ?? []), statement]);
+    const created = new CreatedRelations();
+    statements.forEach((statement, position) => {
+        for (const name of dialect.createdRelations(statement.node, context.defaultSchema))
+            created.add(name, position);
+    });
+    const rules = reviewRules(dialect);
+    const findings = [];
+    for (const [position, statement] of statements.entries()) {
+        const ofStatement = [];
+        const statementContext = {
+            ...context,
+            createdEarlier: created.before(position),
+            pendingIndexColumns,
+            versionStatements: byVersion.get(statement.version)
+        };
+        for (const rule of rules) {
+            for (const result of rule.check(statement, statementContext)) {
+                const finding = {
+                    ...result,
+                    rule: rule.id,
+                    // The type makes a result state a Severity; a result built around the type (a cast, JSON) still cannot
+                    // give a finding any other value.
+                    severity: isSeverity(result.severity) ? result.severity : rule.severity,
+                    version: statement.version,
+                    index: statement.index,
+                    file: statement.file,
+                    line: statement.line,
+                    column: statement.column
+                };
+                const reason = statement.waivers.get(rule.id);
+                if (reason !== undefined)
+                    finding.waived = { reason, by: 'comment' };
+                else if (ignored.has(rule.id))
+                    finding.waived = { reason: 'listed in the ignore-rules input', by: 'input' };
+                ofStatement.push(finding);
+            }
+        }
+        findings.push(...joinAddenda(ofStatement));
+    }
+    findings.sort((a, b) => a.version - b.version || a.index - b.index || a.line - b.line || a.column - b.column);
+    return findings.map(({ index: _index, ...finding }) => finding);
 }
-/** A finding for a log line: `warning index-not-concurrent at m/v3/01.sql:4:1: …`. */
-function findingLogLine(finding) {
-    const waived = finding.waived
-        ? ` (waived by ${finding.waived.by === 'comment' ? 'a comment' : 'ignore-rules'}: ${oneLine(finding.waived.reason, 500)})`
-        : '';
-    return `${finding.severity} ${finding.rule} at ${finding.file}:${finding.line}:${finding.column}: ${oneLine(finding.message)}${waived}`;
-}
-/** Why `plan` failed the step under `fail-on`, and what to do about it. */
-function failOnMessage(blocking, failOn) {
-    return (`The review found ${markdown_plural(blocking.length, 'finding')} at or above fail-on: ${failOn} (${severityCounts(blocking, false)}). ` +
-        'Change the statements as each finding says, or waive one with a comment line `-- aurora-migrate:ignore <rule-id> <reason>` right before its statement, ' +
-        'or set fail-on: never to report without failing.');
-}
-
-;// CONCATENATED MODULE: ./src/shadow/target-settings.ts
 /**
- * The target's settings that change what a statement does, and a throwaway database made to match them.
- *
- * What a migration does can depend on its session and database, not only on its SQL: `ALTER COLUMN … TYPE
- * timestamptz` rewrites the table unless TimeZone is UTC, a date literal reads by DateStyle, a CHECK or an
- * index on text sorts by the database's collation, an unqualified name resolves by search_path, and a major
- * version adds or refuses syntax. The target's values are read with the review's one catalog call
- * (src/review/catalog.ts: TARGET_SETTINGS_SQL), and verification runs in a database created with them:
- * the encoding and locale at CREATE DATABASE, every session setting by `ALTER DATABASE … SET … FROM CURRENT`
- * after PostgreSQL itself took the value through set_config's parameters, so no value read from the target
- * is ever written into SQL text except a locale or encoding name that passed a strict pattern, quoted.
- * What the throwaway server cannot match (another major version, a locale its machine lacks, a setting
- * only a superuser may change) is read back and reported, never silently different.
+ * One finding per statement and cause: a result with an addendum (a consequence of a cause another rule reports)
+ * is added to the first unwaived finding of another rule about the same relation and lock, and left out.
  */
+function joinAddenda(findings) {
+    const joined = [];
+    for (const finding of findings) {
+        const { addendum } = finding;
+        const into = addendum === undefined || finding.waived
+            ? undefined
+            : findings.find((other) => other !== finding &&
+                other.addendum === undefined &&
+                !other.waived &&
+                other.relation === finding.relation &&
+                other.lock === finding.lock);
+        // An empty addendum: the other finding says all of it already.
+        if (into && addendum)
+            into.message = `${into.message} ${addendum}`;
+        else if (!into)
+            joined.push(finding);
+    }
+    return joined.map(({ addendum: _addendum, ...finding }) => finding);
+}
+/** Rule ids in `ids` that no rule has (for the ignore-rules input's validation). */
+function unknownRuleIds(dialect, ids) {
+    const known = new Set(reviewRules(dialect).map((rule) => rule.id));
+    return ids.filter((id) => !known.has(id));
+}
 
-
-
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/settings.ts
 /** Session settings that change what a statement does or how its values read, copied with ALTER DATABASE … SET. */
 const SESSION_SETTINGS = [
     'TimeZone',
@@ -80610,8 +80630,6 @@ const TARGET_SETTINGS_SQL = `(SELECT json_object_agg(s.name, s.value ORDER BY s.
        AND e.key IN ('datcollate', 'datctype', 'datlocprovider', 'daticulocale', 'datlocale', 'daticurules')
   ) s)`;
 const PROVIDERS = { c: 'libc', i: 'icu', b: 'builtin' };
-/** The longest value copied: every real value is far shorter. */
-const MAX_VALUE = 1024;
 /**
  * Parses the json text TARGET_SETTINGS_SQL returned: only the known names with string values are kept
  * (anything else in it is ignored); locale_provider is spelled as CREATE DATABASE takes it.
@@ -80638,211 +80656,8 @@ function parseTargetSettings(json) {
     }
     return settings;
 }
-/** Why a value read from the target is not copied, or null when it may be. */
-function refused(value) {
-    if (value.length > MAX_VALUE)
-        return `the target's value is over ${MAX_VALUE} characters`;
-    if (/[\u0000-\u001f\u007f]/.test(value))
-        return "the target's value holds control characters";
-    return null;
-}
-/** Locale and encoding names as PostgreSQL and the C library spell them (en_US.UTF-8, de_DE@euro, und-u-ks-level2, English_United States.1252). */
-const LOCALE_NAME = /^[A-Za-z0-9_.@+=;\- ]{1,128}$/;
-const ENCODING_NAME = /^[A-Za-z0-9_]{1,32}$/;
-/** A string literal that reads the same whatever standard_conforming_strings is. */
-function quoteLiteral(value) {
-    const doubled = value.replace(/'/g, "''");
-    return value.includes('\\') ? `E'${doubled.replace(/\\/g, '\\\\')}'` : `'${doubled}'`;
-}
-/** The major version of a server_version_num (150004 → 15, 90624 → 9.6). */
-function majorOf(versionNum) {
-    if (!/^\d{5,6}$/.test(versionNum))
-        return null;
-    const n = Number(versionNum);
-    return n >= 100_000 ? String(Math.floor(n / 10_000)) : `${Math.floor(n / 10_000)}.${Math.floor(n / 100) % 100}`;
-}
-/** `150004` → `15.4`, `90624` → `9.6.24`, for messages. */
-function describeVersionNum(versionNum) {
-    const n = Number(versionNum);
-    if (!/^\d{5,6}$/.test(versionNum))
-        return versionNum;
-    return n >= 100_000 ? `${Math.floor(n / 10_000)}.${n % 10_000}` : `${Math.floor(n / 10_000)}.${Math.floor(n / 100) % 100}.${n % 100}`;
-}
-/** The CREATE DATABASE options for the target's encoding and locale, or why one cannot be copied (by name). */
-function databaseOptions(target) {
-    const options = [];
-    const refusedBy = new Map();
-    const literal = (name, pattern) => {
-        const value = target[name];
-        if (value === undefined)
-            return null;
-        const why = refused(value) ?? (pattern.test(value) ? null : "the target's value is not a name aurora-migrate copies");
-        if (why) {
-            refusedBy.set(name, why);
-            return null;
-        }
-        return quoteLiteral(value);
-    };
-    const encoding = literal('server_encoding', ENCODING_NAME);
-    if (encoding)
-        options.push(`ENCODING ${encoding}`);
-    const collate = literal('lc_collate', LOCALE_NAME);
-    if (collate)
-        options.push(`LC_COLLATE ${collate}`);
-    const ctype = literal('lc_ctype', LOCALE_NAME);
-    if (ctype)
-        options.push(`LC_CTYPE ${ctype}`);
-    const provider = target.locale_provider;
-    if (provider !== undefined && provider !== 'libc') {
-        if (provider !== 'icu' && provider !== 'builtin')
-            refusedBy.set('locale_provider', `the target's locale provider is not one aurora-migrate knows`);
-        else {
-            // Both need their locale: ICU_LOCALE (PostgreSQL 15+), BUILTIN_LOCALE (17+).
-            const locale = literal('locale', LOCALE_NAME);
-            if (locale) {
-                options.push(`LOCALE_PROVIDER ${provider}`, `${provider === 'icu' ? 'ICU_LOCALE' : 'BUILTIN_LOCALE'} ${locale}`);
-                const rules = target.icu_rules === undefined ? null : refused(target.icu_rules);
-                if (rules)
-                    refusedBy.set('icu_rules', rules);
-                else if (target.icu_rules !== undefined && provider === 'icu')
-                    options.push(`ICU_RULES ${quoteLiteral(target.icu_rules)}`);
-            }
-            else if (target.locale === undefined)
-                refusedBy.set('locale_provider', `the target names no ${provider} locale`);
-        }
-    }
-    return { options, refusedBy };
-}
-/**
- * Creates the database `name` on the server `admin` is connected to, with the target's encoding and locale
- * when the server has them; otherwise with fewer of them (down to the server's defaults, as before) and the
- * reason kept by name for the report. Without target settings: a plain CREATE DATABASE.
- */
-async function createDatabaseLike(admin, name, target) {
-    const reasons = new Map();
-    const create = `CREATE DATABASE ${quoteIdentifier(name)}`;
-    if (!target) {
-        await admin.query(create);
-        return reasons;
-    }
-    const { options, refusedBy } = databaseOptions(target);
-    for (const [setting, why] of refusedBy)
-        reasons.set(setting, why);
-    const encoding = options.filter((option) => option.startsWith('ENCODING '));
-    // The target's whole locale; then only its encoding; then the server's defaults. template0: the only template whose locale may differ.
-    const attempts = [];
-    if (options.length > 0)
-        attempts.push(options);
-    if (encoding.length > 0 && encoding.length < options.length)
-        attempts.push(encoding);
-    for (const attempt of attempts) {
-        try {
-            await admin.query(`${create} TEMPLATE template0 ${attempt.join(' ')}`);
-            return reasons;
-        }
-        catch (error) {
-            const why = `the throwaway server cannot create a database with it: ${errorMessage(error)}`;
-            for (const setting of DATABASE_SETTINGS)
-                if (target[setting] !== undefined && !reasons.has(setting))
-                    reasons.set(setting, why);
-        }
-    }
-    await admin.query(create);
-    return reasons;
-}
-/**
- * Sets each of the target's session settings on the database `name` (ALTER DATABASE … SET … FROM CURRENT,
- * after set_config took the value as a parameter), one transaction each so that one refused value (a
- * locale this machine lacks, lc_messages for a user who is not a superuser) does not stop the others.
- * Returns why, by name, for each one that could not be set.
- */
-async function setDatabaseSettings(admin, name, target) {
-    const reasons = new Map();
-    if (!target)
-        return reasons;
-    for (const setting of SESSION_SETTINGS) {
-        const value = target[setting];
-        if (value === undefined)
-            continue;
-        const why = refused(value);
-        if (why) {
-            reasons.set(setting, why);
-            continue;
-        }
-        const result = await admin.transaction([
-            { sql: 'SELECT set_config(:name, :value, true) AS value', params: { name: setting, value } },
-            { sql: `ALTER DATABASE ${quoteIdentifier(name)} SET ${quoteIdentifier(setting)} FROM CURRENT` }
-        ]);
-        if (!result.ok)
-            reasons.set(setting, result.error.message);
-    }
-    return reasons;
-}
-/** The same settings, as the throwaway database shows them to a new session there. */
-async function readSettings(target) {
-    const { rows } = await target.query(`SELECT ${TARGET_SETTINGS_SQL} AS settings`);
-    return parseTargetSettings(rows[0]?.settings);
-}
-/** What the throwaway database matched of the target's settings, by reading it back; `reasons` say why a setting could not be set. */
-function compareSettings(target, shadow, reasons) {
-    const matched = [];
-    const unmatched = [];
-    for (const name of TARGET_SETTING_NAMES) {
-        const wanted = target[name];
-        if (wanted === undefined)
-            continue;
-        const shown = printable(wanted.length > 200 ? `${wanted.slice(0, 200)}…` : wanted);
-        const have = shadow[name];
-        if (name === 'server_version_num') {
-            const same = have !== undefined && majorOf(have) !== null && majorOf(have) === majorOf(wanted);
-            if (same)
-                matched.push(name);
-            else
-                unmatched.push({
-                    name,
-                    target: shown,
-                    reason: `the target runs PostgreSQL ${describeVersionNum(wanted)}, the throwaway server ${have === undefined ? 'another version' : describeVersionNum(have)}`
-                });
-            continue;
-        }
-        // libc is what a database without a provider column (before PostgreSQL 15) uses.
-        const effective = have ?? (name === 'locale_provider' ? 'libc' : undefined);
-        if (effective === wanted) {
-            matched.push(name);
-            continue;
-        }
-        const reason = reasons.get(name) ??
-            (effective === undefined ? 'the throwaway server has no such setting' : `the throwaway database has ${printable(effective)}`);
-        unmatched.push({ name, target: shown, reason: printable(reason) });
-    }
-    return { matched, unmatched };
-}
-/** One log line of the match. */
-function describeMatch(match) {
-    const matched = match.matched.length ? `matches the target's ${match.matched.join(', ')}` : "matches none of the target's settings";
-    if (!match.unmatched.length)
-        return `The throwaway database ${matched}`;
-    const unmatched = match.unmatched.map((setting) => `${setting.name} '${setting.target}' (${setting.reason})`).join('; ');
-    return `The throwaway database ${matched}; it could not match ${unmatched}`;
-}
 
-;// CONCATENATED MODULE: ./src/review/catalog.ts
-/**
- * What the target's catalog says of the relations the pending statements touch: existence, kind,
- * estimated rows, total size, the null fraction of their columns, the tables whose foreign keys reference
- * them, and which columns are NOT NULL or proved so by a valid CHECK (col IS NOT NULL). One query for all of them, through
- * the Target (one Data API call).
- *
- * Catalog reads only: to_regclass resolves a name without taking a lock, pg_class and pg_stats are read
- * as any query reads them, and pg_total_relation_size opens the relation with ACCESS SHARE for a moment
- * (the weakest lock: it waits only behind an ACCESS EXCLUSIVE held or queued on that table). No user
- * table is scanned. Every value is cast to text, bigint or float8: the Data API cannot return `name`,
- * `regclass` or `"char"` columns.
- *
- * When plan verifies, the same call also reads the target's settings that change what a statement does
- * (TimeZone, DateStyle, the database's locale, the server's version …; see shadow/target-settings.ts), in
- * one more row whose `name` is NULL, so that the throwaway database can be made to match them.
- */
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/catalog.ts
 
 /** Columns per table whose null fraction is read: keeps a row far below the Data API's 64 KB. */
 const NULL_FRACTION_COLUMNS = 200;
@@ -80961,59 +80776,7 @@ function names(value) {
     return Array.isArray(parsed) ? parsed.filter((name) => typeof name === 'string') : [];
 }
 
-;// CONCATENATED MODULE: ./src/review/created-earlier.ts
-/**
- * The relations the pending statements created before a given one, without copying a set per statement: one map
- * from each relation to the position of the first statement that creates it, read through a view per statement.
- */
-class CreatedRelations {
-    firstCreated = new Map();
-    /** Records that the statement at `position` (in review order) creates `relation`. */
-    add(relation, position) {
-        if (!this.firstCreated.has(relation))
-            this.firstCreated.set(relation, position);
-    }
-    /** The relations created by statements before `position`. */
-    before(position) {
-        return new CreatedBefore(this.firstCreated, position);
-    }
-}
-class CreatedBefore {
-    firstCreated;
-    position;
-    constructor(firstCreated, position) {
-        this.firstCreated = firstCreated;
-        this.position = position;
-    }
-    has(relation) {
-        const created = this.firstCreated.get(relation);
-        return created !== undefined && created < this.position;
-    }
-    get size() {
-        return [...this.values()].length;
-    }
-    *values() {
-        for (const [relation, created] of this.firstCreated)
-            if (created < this.position)
-                yield relation;
-    }
-    keys() {
-        return this.values();
-    }
-    *entries() {
-        for (const relation of this.values())
-            yield [relation, relation];
-    }
-    forEach(callback) {
-        for (const relation of this.values())
-            callback(relation, relation, this);
-    }
-    [Symbol.iterator]() {
-        return this.values();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/review/names.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/names.ts
 function isRangeVar(value) {
     return value !== null && typeof value === 'object' && typeof value.relname === 'string';
 }
@@ -81138,7 +80901,7 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/review/parse.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/parse.ts
 /**
  * PostgreSQL's own parser (libpg-query, compiled to WebAssembly) at run time. The module is imported on first
  * use, not at import time: loading the WebAssembly costs milliseconds that only a review needs.
@@ -81204,7 +80967,7 @@ async function importLibpgQuery() {
     }
 }
 
-;// CONCATENATED MODULE: ./src/review/rules/relations.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/support/relations.ts
 
 /**
  * True when the relation existed before this statement's pending versions: not created earlier in them, and, with a
@@ -81276,7 +81039,7 @@ const LOCK_STRENGTH = [
     'AccessShareLock'
 ];
 
-;// CONCATENATED MODULE: ./src/review/rules/lock-context.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/support/lock-context.ts
 /**
  * What the lock rules say about a relation: its size from the target's catalog, the lock modes and what they
  * block, and whether the statement's trace on the throwaway database contradicts a lock the rule expects.
@@ -81377,7 +81140,7 @@ function sqlRelation(relation, context) {
     return shownName(relation, context).split('.').map(sqlIdentifier).join('.');
 }
 
-;// CONCATENATED MODULE: ./src/review/rules/nodes.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/support/nodes.ts
 /**
  * Reading libpg-query's JSON parse tree: a node is `{ TypeName: { … } }`, a list of names is
  * `[{ String: { sval } }, …]`. Unquoted identifiers arrive already folded to lower case by the parser.
@@ -81396,7 +81159,7 @@ function kindOf(node) {
     const keys = Object.keys(node);
     return keys.length === 1 ? keys[0] : null;
 }
-function nodes_list(value) {
+function list(value) {
     return Array.isArray(value) ? value : [];
 }
 function nodes_text(value) {
@@ -81404,7 +81167,7 @@ function nodes_text(value) {
 }
 /** `[{ String: { sval: 'pg_catalog' } }, { String: { sval: 'int4' } }]` → `['pg_catalog', 'int4']`. */
 function nodes_names(value) {
-    return nodes_list(value).map((item) => nodes_text(body(item, 'String')?.sval) ?? '');
+    return list(value).map((item) => nodes_text(body(item, 'String')?.sval) ?? '');
 }
 /** `schema.name` of a RangeVar, with the default schema for an unqualified name. */
 function rangeVarName(rangeVar, defaultSchema) {
@@ -81436,12 +81199,12 @@ function columnType(typeName) {
     if (parts.length === 0)
         return null;
     const name = parts[parts.length - 1];
-    const modifiers = nodes_list(typeName && typeName.typmods).map((mod) => {
+    const modifiers = list(typeName && typeName.typmods).map((mod) => {
         // A_Const { ival: { ival: 10 } }; the JSON leaves out a zero (`{ ival: {} }`).
         const value = body(mod, 'A_Const')?.ival;
         return value && typeof value === 'object' ? Number(value.ival ?? 0) : NaN;
     });
-    const array = nodes_list(typeName && typeName.arrayBounds).length > 0;
+    const array = list(typeName && typeName.arrayBounds).length > 0;
     const written = SQL_NAMES[name] ?? name;
     const shown = modifiers.length > 0 ? `${written}(${modifiers.map((mod) => (Number.isNaN(mod) ? '?' : mod)).join(',')})` : written;
     return { name, display: `${shown}${array ? '[]' : ''}`, modifiers, array };
@@ -81480,7 +81243,7 @@ function alterTable(node, defaultSchema) {
     const relation = rangeVarName(statement.relation, defaultSchema);
     if (!relation)
         return null;
-    const commands = nodes_list(statement.cmds).flatMap((command) => {
+    const commands = list(statement.cmds).flatMap((command) => {
         const inner = body(command, 'AlterTableCmd');
         return inner ? [inner] : [];
     });
@@ -81493,7 +81256,7 @@ function definedColumns(node, defaultSchema) {
         const relation = rangeVarName(create.relation, defaultSchema);
         if (!relation)
             return [];
-        return nodes_list(create.tableElts).flatMap((element) => {
+        return list(create.tableElts).flatMap((element) => {
             const column = body(element, 'ColumnDef');
             const type = columnType(column?.typeName);
             const name = nodes_text(column?.colname);
@@ -81512,26 +81275,519 @@ function definedColumns(node, defaultSchema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/review/rules/add-column.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/support/lock-need.ts
 
 
 
-/** Built-in functions that are VOLATILE (pg_proc.provolatile = 'v') and usual in defaults. */
-const VOLATILE_FUNCTIONS = new Set([
-    'gen_random_uuid',
-    'uuidv4',
-    'uuidv7',
-    'uuid_generate_v1',
-    'uuid_generate_v1mc',
-    'uuid_generate_v4',
-    'clock_timestamp',
-    'timeofday',
-    'random',
-    'random_normal',
-    'nextval'
+/** The statements that run in the same transaction as this one, in order; empty for a statement of a no-transaction file. */
+function transactionOf(statement, context) {
+    const statements = context.versionStatements ?? [];
+    const at = statements.findIndex((other) => other.index === statement.index);
+    if (at < 0 || statement.noTransaction)
+        return [];
+    let [start, end] = [at, at + 1];
+    while (start > 0 && !statements[start - 1].noTransaction)
+        start--;
+    while (end < statements.length && !statements[end].noTransaction)
+        end++;
+    return statements.slice(start, end);
+}
+/** ALTER TABLE subcommands and the lock each takes, where it is less than ACCESS EXCLUSIVE (AlterTableGetLockLevel). */
+const ALTER_TABLE_LOCKS = {
+    AT_ValidateConstraint: 'ShareUpdateExclusiveLock',
+    AT_SetStatistics: 'ShareUpdateExclusiveLock',
+    // Storage parameters: SHARE UPDATE EXCLUSIVE for fillfactor, toast, autovacuum and planner ones (nearly all).
+    AT_SetRelOptions: 'ShareUpdateExclusiveLock',
+    AT_ResetRelOptions: 'ShareUpdateExclusiveLock',
+    AT_ClusterOn: 'ShareUpdateExclusiveLock',
+    AT_DropCluster: 'ShareUpdateExclusiveLock',
+    AT_AttachPartition: 'ShareUpdateExclusiveLock',
+    AT_DetachPartitionFinalize: 'ShareUpdateExclusiveLock',
+    AT_EnableTrig: 'ShareRowExclusiveLock',
+    AT_EnableAlwaysTrig: 'ShareRowExclusiveLock',
+    AT_EnableReplicaTrig: 'ShareRowExclusiveLock',
+    AT_DisableTrig: 'ShareRowExclusiveLock',
+    AT_EnableTrigAll: 'ShareRowExclusiveLock',
+    AT_DisableTrigAll: 'ShareRowExclusiveLock',
+    AT_EnableTrigUser: 'ShareRowExclusiveLock',
+    AT_DisableTrigUser: 'ShareRowExclusiveLock'
+};
+function strongest(needs) {
+    const byRelation = new Map();
+    for (const { relation, mode } of needs) {
+        const known = byRelation.get(relation);
+        if (!known || isAtLeast(mode, known))
+            byRelation.set(relation, mode);
+    }
+    return [...byRelation].map(([relation, mode]) => ({ relation, mode }));
+}
+/**
+ * The relation locks the statement needs on its own, by PostgreSQL's documented levels (the strongest per
+ * relation). Relations named only through another object (the table of a dropped index) are not known here.
+ */
+function ownLockNeed(statement, defaultSchema) {
+    const node = statement.node;
+    const kind = kindOf(node);
+    const fields = (kind ? body(node, kind) : null) ?? {};
+    const relation = rangeVarName(fields.relation, defaultSchema);
+    const rangeVars = (items) => list(items).flatMap((item) => rangeVarName(body(item, 'RangeVar'), defaultSchema) ?? []);
+    const altered = alterTable(node, defaultSchema);
+    if (altered) {
+        const needs = [];
+        for (const command of altered.commands) {
+            const constraint = body(command.def, 'Constraint');
+            if (command.subtype === 'AT_AddConstraint' && constraint?.contype === 'CONSTR_FOREIGN') {
+                needs.push({ relation: altered.relation, mode: 'ShareRowExclusiveLock' });
+                const referenced = rangeVarName(constraint.pktable, defaultSchema);
+                if (referenced)
+                    needs.push({ relation: referenced, mode: 'ShareRowExclusiveLock' });
+                continue;
+            }
+            needs.push({ relation: altered.relation, mode: ALTER_TABLE_LOCKS[String(command.subtype)] ?? 'AccessExclusiveLock' });
+            // ATTACH PARTITION locks the table it attaches (ACCESS EXCLUSIVE) besides the parent (SHARE UPDATE EXCLUSIVE).
+            const attached = command.subtype === 'AT_AttachPartition' ? rangeVarName(body(command.def, 'PartitionCmd')?.name, defaultSchema) : null;
+            if (attached)
+                needs.push({ relation: attached, mode: 'AccessExclusiveLock' });
+            // An inline REFERENCES in ADD COLUMN locks the referenced table too.
+            for (const inline of list(body(command.def, 'ColumnDef')?.constraints)) {
+                const referenced = body(inline, 'Constraint')?.contype === 'CONSTR_FOREIGN' ? body(inline, 'Constraint')?.pktable : undefined;
+                const name = rangeVarName(referenced, defaultSchema);
+                if (name)
+                    needs.push({ relation: name, mode: 'ShareRowExclusiveLock' });
+            }
+        }
+        return strongest(needs);
+    }
+    switch (kind) {
+        case 'IndexStmt':
+            return relation ? [{ relation, mode: fields.concurrent === true ? 'ShareUpdateExclusiveLock' : 'ShareLock' }] : [];
+        case 'DropStmt':
+            if (fields.removeType !== 'OBJECT_TABLE' && fields.removeType !== 'OBJECT_MATVIEW' && fields.removeType !== 'OBJECT_VIEW')
+                return [];
+            return list(fields.objects).map((object) => ({
+                relation: nodes_qualifiedName(nodes_names(body(object, 'List')?.items), defaultSchema),
+                mode: 'AccessExclusiveLock'
+            }));
+        case 'TruncateStmt':
+            return rangeVars(fields.relations).map((name) => ({ relation: name, mode: 'AccessExclusiveLock' }));
+        case 'LockStmt': {
+            const mode = LOCK_MODES[Number(fields.mode ?? 8) - 1] ?? 'AccessExclusiveLock';
+            return rangeVars(fields.relations).map((name) => ({ relation: name, mode }));
+        }
+        case 'RenameStmt':
+            return relation ? [{ relation, mode: 'AccessExclusiveLock' }] : [];
+        case 'ClusterStmt':
+            return relation ? [{ relation, mode: 'AccessExclusiveLock' }] : [];
+        case 'RefreshMatViewStmt':
+            return relation ? [{ relation, mode: fields.concurrent === true ? 'ExclusiveLock' : 'AccessExclusiveLock' }] : [];
+        case 'ReindexStmt':
+            return relation && fields.kind === 'REINDEX_OBJECT_TABLE' ? [{ relation, mode: 'ShareLock' }] : [];
+        case 'CreateTrigStmt':
+            return relation ? [{ relation, mode: 'ShareRowExclusiveLock' }] : [];
+        case 'InsertStmt':
+        case 'UpdateStmt':
+        case 'DeleteStmt':
+        case 'MergeStmt':
+            return relation ? [{ relation, mode: 'RowExclusiveLock' }] : [];
+        default:
+            return [];
+    }
+}
+/**
+ * The strongest lock the version's transaction holds on `relation` when the statement starts: from the statement's
+ * trace (what PostgreSQL held), else from the own needs of the statements before it in the same transaction.
+ */
+function heldBefore(statement, context, relation) {
+    const transaction = transactionOf(statement, context);
+    const earlier = transaction.slice(0, transaction.findIndex((other) => other.index === statement.index));
+    const takers = earlier.flatMap((other) => ownLockNeed(other, context.defaultSchema)
+        .filter((need) => need.relation === relation)
+        .map((need) => ({ mode: need.mode, by: other })));
+    const byTrace = traceOf(statement, context)?.held;
+    const candidates = byTrace === undefined
+        ? takers
+        : byTrace
+            .filter((lock) => lock.relation === relation && LOCK_MODES.includes(lock.mode))
+            .map((lock) => ({
+            mode: lock.mode,
+            by: takers.find((taker) => isAtLeast(taker.mode, lock.mode))?.by ?? null
+        }));
+    let best = null;
+    for (const candidate of candidates) {
+        if (!best || (isAtLeast(candidate.mode, best.mode) && candidate.mode !== best.mode))
+            best = candidate;
+    }
+    return best;
+}
+/**
+ * The second fact, for a finding's message: the transaction already holds `mode` or a stronger lock on the relation
+ * since an earlier statement, so the statement waits for nothing there, and the table stays blocked while it runs.
+ * Empty when nothing at least as strong is held.
+ */
+function heldNote(statement, context, relation, mode) {
+    const held = heldBefore(statement, context, relation);
+    if (!held || !isAtLeast(held.mode, mode))
+        return '';
+    const since = held.by ? ` since ${held.by.file}:${held.by.line}` : '';
+    return (` The version's transaction already holds ${lockLabel(held.mode)} on ${relationName(relation)}${since}: this statement ` +
+        `waits for no new lock there, and the table stays blocked while it runs.`);
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/support/constraints.ts
+
+
+
+
+
+/** The ALTER TABLE commands of a statement on an existing table, with that table's name. */
+function alterCommands(statement, context) {
+    const [kind, fields] = statementKind(statement.node);
+    if (kind !== 'AlterTableStmt' || fields.objtype !== 'OBJECT_TABLE' || !isRangeVar(fields.relation))
+        return null;
+    const relation = relationOf(fields.relation, context);
+    if (isNew(relation, context))
+        return null;
+    const commands = list(fields.cmds).map((cmd) => body(cmd, 'AlterTableCmd') ?? {});
+    return { relation, commands };
+}
+function constraintsOf(column) {
+    return list(column.constraints).flatMap((item) => {
+        const constraint = body(item, 'Constraint');
+        return constraint ? [constraint] : [];
+    });
+}
+function addedConstraints(commands) {
+    return commands.flatMap((command) => {
+        if (command.subtype === 'AT_AddConstraint') {
+            const constraint = body(command.def, 'Constraint');
+            return constraint ? [{ constraint, column: null }] : [];
+        }
+        const column = command.subtype === 'AT_AddColumn' ? body(command.def, 'ColumnDef') : null;
+        if (!column)
+            return [];
+        const inline = constraintsOf(column);
+        // A DEFAULT NULL gives the existing rows no value either.
+        const hasDefault = inline.some((constraint) => (constraint.contype === 'CONSTR_DEFAULT' && body(constraint.raw_expr, 'A_Const')?.isnull !== true) ||
+            constraint.contype === 'CONSTR_IDENTITY' ||
+            constraint.contype === 'CONSTR_GENERATED');
+        const shown = { name: String(column.colname), type: columnType(column.typeName)?.display ?? '…', hasDefault };
+        return inline.map((constraint) => ({ constraint, column: shown }));
+    });
+}
+function locked(statement, relation, mode, context, during) {
+    return (`${lockLabel(mode)} on ${describeRelation(relation, context)} ${during}: ${lockBlocks(mode)}.` +
+        heldNote(statement, context, relation, mode));
+}
+/** The statement's trace shows that it read no table in full: it checked no row. */
+function traceShowsNoScan(statement, context, relation) {
+    const scanned = traceOf(statement, context)?.scanned;
+    return scanned !== undefined && !scanned.includes(relation);
+}
+/** `CHECK (column IS NOT NULL)`: the constraint whose validity lets SET NOT NULL skip its scan. */
+function provesNotNull(constraint, column) {
+    if (constraint?.contype !== 'CONSTR_CHECK')
+        return false;
+    const test = body(constraint.raw_expr, 'NullTest');
+    return test?.nulltesttype === 'IS_NOT_NULL' && nodes_names(body(test.arg, 'ColumnRef')?.fields).join('.') === column;
+}
+/** The constraint's name holds the column's as a whole part between underscores (`users_n_not_null` names `n`). */
+function namesColumn(name, column) {
+    return `_${name}_`.includes(`_${column}_`);
+}
+/**
+ * Before the statement, in its transaction, the pending SQL makes a valid `CHECK (column IS NOT NULL)` on the table:
+ * added without NOT VALID, or validated by VALIDATE CONSTRAINT. A constraint validated there whose definition is in
+ * an applied version (not in the pending SQL) counts when its name has the column's between underscores (docs/rules.md's pattern):
+ * the trace, when there is one, decides instead.
+ */
+function provenByPendingCheck(statement, context, relation, column) {
+    const transaction = transactionOf(statement, context);
+    const earlier = transaction.slice(0, transaction.findIndex((other) => other.index === statement.index));
+    const defined = new Map();
+    for (const other of context.versionStatements ?? []) {
+        const alter = alterCommands(other, context);
+        if (!alter || alter.relation !== relation)
+            continue;
+        for (const command of alter.commands) {
+            const constraint = command.subtype === 'AT_AddConstraint' ? body(command.def, 'Constraint') : null;
+            if (constraint && typeof constraint.conname === 'string')
+                defined.set(constraint.conname, constraint);
+        }
+    }
+    return earlier.some((other) => {
+        const alter = alterCommands(other, context);
+        if (!alter || alter.relation !== relation)
+            return false;
+        return alter.commands.some((command) => {
+            const constraint = command.subtype === 'AT_AddConstraint' ? body(command.def, 'Constraint') : null;
+            if (constraint)
+                return constraint.skip_validation !== true && provesNotNull(constraint, column);
+            if (command.subtype !== 'AT_ValidateConstraint' || typeof command.name !== 'string')
+                return false;
+            const definition = defined.get(command.name);
+            return definition ? provesNotNull(definition, column) : namesColumn(command.name, column);
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/access-exclusive-held.ts
+
+
+
+
+
+/** LockStmt.mode of ACCESS EXCLUSIVE (the default of LOCK TABLE). */
+const LOCK_MODE_ACCESS_EXCLUSIVE = 8;
+/** The tables a statement names as its object, and whether its syntax alone says it takes ACCESS EXCLUSIVE on them. */
+function lockTargets(statement, defaultSchema) {
+    const node = statement.node;
+    const altered = alterTable(node, defaultSchema);
+    if (altered) {
+        // Each subcommand's documented level (lock-need.ts): most take ACCESS EXCLUSIVE, some less.
+        const needs = ownLockNeed(statement, defaultSchema);
+        return {
+            relations: [altered.relation],
+            accessExclusive: needs.some((need) => need.relation === altered.relation && need.mode === 'AccessExclusiveLock')
+        };
+    }
+    const rangeVars = (items) => list(items).flatMap((item) => rangeVarName(body(item, 'RangeVar'), defaultSchema) ?? []);
+    const drop = body(node, 'DropStmt');
+    if (drop?.removeType === 'OBJECT_TABLE') {
+        return {
+            relations: list(drop.objects).map((object) => nodes_qualifiedName(nodes_names(body(object, 'List')?.items), defaultSchema)),
+            accessExclusive: true
+        };
+    }
+    const truncate = body(node, 'TruncateStmt');
+    if (truncate)
+        return { relations: rangeVars(truncate.relations), accessExclusive: true };
+    const lock = body(node, 'LockStmt');
+    if (lock)
+        return {
+            relations: rangeVars(lock.relations),
+            accessExclusive: (lock.mode ?? LOCK_MODE_ACCESS_EXCLUSIVE) === LOCK_MODE_ACCESS_EXCLUSIVE
+        };
+    const rename = body(node, 'RenameStmt');
+    const renamed = rangeVarName(rename?.relation, defaultSchema);
+    if (rename && renamed && (rename.renameType === 'OBJECT_TABLE' || rename.relationType === 'OBJECT_TABLE'))
+        return { relations: [renamed], accessExclusive: true };
+    return { relations: [], accessExclusive: false };
+}
+/**
+ * The tables the statement takes ACCESS EXCLUSIVE on: as its trace saw it, or as its syntax says. The trace names a
+ * relation as it is after the statement, so a table the statement renames or drops is not in it: the syntax decides
+ * for those, and the trace only where it saw the table locked.
+ */
+function accessExclusiveOn(statement, context) {
+    const { relations, accessExclusive } = lockTargets(statement, context.defaultSchema);
+    const locks = traceOf(statement, context)?.locks ?? [];
+    return relations.filter((relation) => {
+        const seen = locks.filter((lock) => lock.relation === relation);
+        return seen.length > 0 ? seen.some((lock) => lock.mode === ACCESS_EXCLUSIVE) : accessExclusive;
+    });
+}
+function lines(statements) {
+    const first = statements[0];
+    const last = statements[statements.length - 1];
+    if (first.file !== last.file)
+        return `${first.file}:${first.line} to ${last.file}:${last.line}`;
+    return first.line === last.line ? `${first.file}:${first.line}` : `${first.file}:${first.line}–${last.line}`;
+}
+const SAYS_ITS_OWN_LOCK_IS_HELD = new Set(['TruncateStmt', 'LockStmt']);
+/** ALTER TABLE subcommands that change only the catalog: instant under a lock already held. */
+const CATALOG_ONLY = new Set([
+    'AT_DropConstraint',
+    'AT_ColumnDefault',
+    'AT_DropNotNull',
+    'AT_DropColumn',
+    'AT_SetStatistics',
+    'AT_SetStorage',
+    'AT_SetCompression',
+    'AT_SetOptions',
+    'AT_ResetOptions',
+    'AT_ChangeOwner',
+    'AT_DropIdentity',
+    'AT_SetIdentity',
+    'AT_EnableTrig',
+    'AT_DisableTrig',
+    'AT_EnableTrigAll',
+    'AT_DisableTrigAll',
+    'AT_EnableTrigUser',
+    'AT_DisableTrigUser',
+    'AT_ReplicaIdentity'
 ]);
-/** Built-in functions that are STABLE or IMMUTABLE and usual in defaults: PostgreSQL evaluates them once for the ADD COLUMN. */
-const NON_VOLATILE_FUNCTIONS = new Set(['now', 'transaction_timestamp', 'statement_timestamp', 'current_setting']);
+/** Statements without a relation lock of their own that take no time: a setting, a comment. */
+const INSTANT_STATEMENTS = new Set(['VariableSetStmt', 'CommentStmt']);
+/** An ALTER TABLE subcommand that changes only the catalog, read from the SQL. */
+function catalogOnly(command, statement, context, relation) {
+    const subtype = String(command.subtype);
+    if (CATALOG_ONLY.has(subtype))
+        return true;
+    if (subtype === 'AT_AddConstraint')
+        return body(command.def, 'Constraint')?.skip_validation === true;
+    if (subtype === 'AT_SetNotNull')
+        return typeof command.name === 'string' && provenByPendingCheck(statement, context, relation, command.name);
+    if (subtype !== 'AT_AddColumn')
+        return false;
+    // A plain column, or one with a constant default (no function call, no constraint that scans or builds an index).
+    const constraints = list(body(command.def, 'ColumnDef')?.constraints).map((item) => body(item, 'Constraint') ?? {});
+    return constraints.every((constraint) => constraint.contype === 'CONSTR_NULL' ||
+        constraint.contype === 'CONSTR_NOTNULL' ||
+        (constraint.contype === 'CONSTR_DEFAULT' && findAll(constraint.raw_expr, 'FuncCall').length === 0));
+}
+/**
+ * Whether a statement that runs while the lock is held makes the lock last: it reads or rewrites a table, writes
+ * rows, or needs a lock the transaction does not hold yet (and may queue for it). A change of the catalog alone on
+ * a table already locked (docs/rules.md's DROP CONSTRAINT after SET NOT NULL) takes no time. The statement's trace
+ * decides when it says what it read; else its SQL.
+ */
+function holdsUp(other, context, held) {
+    const kind = kindOf(other.node) ?? '';
+    const needs = ownLockNeed(other, context.defaultSchema);
+    if (needs.some((need) => {
+        const mode = held.get(need.relation);
+        return mode === undefined || !isAtLeast(mode, need.mode);
+    }))
+        return true;
+    if (needs.length === 0)
+        return !INSTANT_STATEMENTS.has(kind);
+    const trace = traceOf(other, context);
+    if (trace?.scanned !== undefined)
+        return trace.scanned.length > 0 || trace.rewritten.length > 0;
+    const altered = alterTable(other.node, context.defaultSchema);
+    if (altered)
+        return !altered.commands.every((command) => catalogOnly(command, other, context, altered.relation));
+    return kind !== 'RenameStmt';
+}
+/** The locks the statements hold after running, strongest per relation (their own needs, from the SQL). */
+function locksAfter(statements, context) {
+    const held = new Map();
+    for (const statement of statements) {
+        for (const need of ownLockNeed(statement, context.defaultSchema)) {
+            const known = held.get(need.relation);
+            if (!known || isAtLeast(need.mode, known))
+                held.set(need.relation, need.mode);
+        }
+    }
+    return held;
+}
+/** `the statement after it that takes time or waits for a lock`, or the plural with the count. */
+function followingWords(count) {
+    return count === 1
+        ? 'the statement after it that takes time or waits for a lock'
+        : `the ${count} statements after it that take time or wait for a lock`;
+}
+const accessExclusiveHeld = {
+    id: 'access-exclusive-held',
+    severity: 'warning',
+    summary: 'ACCESS EXCLUSIVE on an existing table followed by more statements in the same transaction: the lock is held for all of them',
+    check(statement, context) {
+        // The truncate and lock-table rules already say that their lock is held until the version commits.
+        if (SAYS_ITS_OWN_LOCK_IS_HELD.has(kindOf(statement.node) ?? ''))
+            return [];
+        const transaction = transactionOf(statement, context);
+        const at = transaction.findIndex((other) => other.index === statement.index);
+        const earlier = transaction.slice(0, at);
+        const locked = accessExclusiveOn(statement, context);
+        const relations = locked
+            .filter((relation) => existedBefore(relation, context))
+            .filter((relation) => !earlier.some((other) => accessExclusiveOn(other, context).includes(relation)));
+        if (relations.length === 0 || at + 1 >= transaction.length)
+            return [];
+        // Each statement after it, with the locks the transaction holds when it starts (one pass).
+        const held = locksAfter(transaction.slice(0, at + 1), context);
+        for (const relation of locked)
+            held.set(relation, 'AccessExclusiveLock');
+        const following = [];
+        for (const other of transaction.slice(at + 1)) {
+            if (holdsUp(other, context, held))
+                following.push(other);
+            for (const need of ownLockNeed(other, context.defaultSchema)) {
+                const known = held.get(need.relation);
+                if (!known || isAtLeast(need.mode, known))
+                    held.set(need.relation, need.mode);
+            }
+        }
+        if (following.length === 0)
+            return [];
+        return relations.map((relation) => ({
+            severity: 'warning',
+            message: `Takes ACCESS EXCLUSIVE on ${describeRelation(relation, context)} and holds it until the version's transaction commits: ` +
+                `${followingWords(following.length)} (${lines(following)}) ${following.length === 1 ? 'runs' : 'run'} while every read and write of the table waits.`,
+            addendum: `It holds ACCESS EXCLUSIVE until the version's transaction commits, while ${followingWords(following.length)} ` +
+                `(${lines(following)}) ${following.length === 1 ? 'runs' : 'run'}: make it the last statement of its transaction, with a lock_timeout before it.`,
+            fix: 'Make the statement that takes ACCESS EXCLUSIVE the last of its transaction: move the statements after it to a later ' +
+                'version, and set a lock_timeout so that the lock is given up instead of queueing traffic behind it.',
+            fixSql: `SET lock_timeout = '5s';\n${statement.sql.trim().replace(/;?$/, ';')}\n-- the statements that followed: in a later version`,
+            relation,
+            lock: ACCESS_EXCLUSIVE
+        }));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/add-column-not-null-without-default.ts
+
+
+
+const addColumnNotNullWithoutDefault = {
+    id: 'add-column-not-null-without-default',
+    severity: 'error',
+    summary: 'ADD COLUMN … NOT NULL (or PRIMARY KEY) without a default fails on a table that has rows',
+    check(statement, context) {
+        const alter = alterCommands(statement, context);
+        if (!alter)
+            return [];
+        const { relation } = alter;
+        return alter.commands.flatMap((command) => {
+            if (command.subtype !== 'AT_AddColumn')
+                return [];
+            const column = body(command.def, 'ColumnDef') ?? {};
+            const types = constraintsOf(column).map((constraint) => String(constraint.contype));
+            const filled = ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].some((type) => types.includes(type));
+            // A serial column has a default; PRIMARY KEY makes the column NOT NULL.
+            const serial = /serial[248]?$/.test(columnType(column.typeName)?.name ?? '');
+            const notNull = types.includes('CONSTR_NOTNULL') || types.includes('CONSTR_PRIMARY');
+            if (!notNull || filled || serial)
+                return [];
+            const name = String(column.colname);
+            const what = types.includes('CONSTR_NOTNULL') ? 'NOT NULL' : 'PRIMARY KEY (so NOT NULL)';
+            const facts = context.catalog?.get(relation);
+            const rows = facts?.rows ?? null;
+            if (context.catalog !== null && (facts === undefined || rows === 0))
+                return [];
+            const fix = {
+                fix: 'Add the column with a constant default (instant since PostgreSQL 11: no rewrite), or add it nullable, ' +
+                    'backfill it in batches and set NOT NULL in a later version.',
+                fixSql: `ALTER TABLE ${sqlRelation(relation, context)} ADD COLUMN ${sqlIdentifier(name)} … NOT NULL DEFAULT <constant>;`,
+                relation,
+                lock: 'AccessExclusiveLock'
+            };
+            if (rows !== null && rows > 0) {
+                return [
+                    {
+                        ...fix,
+                        severity: 'error',
+                        message: `${describeRelation(relation, context)} has rows: adding \`${name}\` ${what} without a default fails (the existing rows would be NULL), and the version rolls back.`
+                    }
+                ];
+            }
+            return [
+                {
+                    ...fix,
+                    severity: 'warning',
+                    message: `Adding \`${name}\` ${what} without a default fails if ${relationName(relation)} has rows; ` +
+                        (context.catalog === null
+                            ? 'without a target catalog, whether it has any is unknown (judged from the repository alone).'
+                            : 'the catalog has no row estimate for it (never analyzed), so whether it has any is unknown.')
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/support/add-column.ts
+
+
 /** The columns an ALTER TABLE adds to a table that existed before the pending versions. */
 function columnsAddedToExistingTable(statement, context) {
     const altered = alterTable(statement.node, context.defaultSchema);
@@ -81542,16 +81798,12 @@ function columnsAddedToExistingTable(statement, context) {
         const name = nodes_text(column?.colname);
         if (command.subtype !== 'AT_AddColumn' || !column || !name)
             return [];
-        const constraints = nodes_list(column.constraints).flatMap((constraint) => {
+        const constraints = list(column.constraints).flatMap((constraint) => {
             const inner = body(constraint, 'Constraint');
             return inner ? [inner] : [];
         });
         return [{ relation: altered.relation, name, type: columnType(column.typeName)?.display ?? 'unknown', constraints }];
     });
-}
-/** The names of the functions an expression calls. */
-function functionsCalled(expression) {
-    return findAll(expression, 'FuncCall').map((call) => nodes_names(call.funcname).pop() ?? '');
 }
 function rewriteMessage(what, column, context) {
     return (`Adds column \`${column.name}\` ${what}: PostgreSQL rewrites ${describeRelation(column.relation, context)} to fill it, ` +
@@ -81562,63 +81814,12 @@ function backfillSql(relation, column, value) {
     return (`-- then, in a later version (a -- migrate:no-transaction file), in batches of a few thousand rows:\n` +
         `UPDATE ${relation} SET ${column} = ${value} WHERE ${column} IS NULL AND id BETWEEN 1 AND 10000;`);
 }
-const addColumnVolatileDefault = {
-    id: 'add-column-volatile-default',
-    severity: 'warning',
-    summary: 'ADD COLUMN with a volatile default (gen_random_uuid(), clock_timestamp(), random()) on an existing table: a table rewrite',
-    check(statement, context) {
-        return columnsAddedToExistingTable(statement, context).flatMap((column) => {
-            const defaults = column.constraints.filter((constraint) => constraint.contype === 'CONSTR_DEFAULT');
-            const called = defaults.flatMap((constraint) => functionsCalled(constraint.raw_expr));
-            const volatile = called.filter((name) => VOLATILE_FUNCTIONS.has(name));
-            const unknown = called.filter((name) => !VOLATILE_FUNCTIONS.has(name) && !NON_VOLATILE_FUNCTIONS.has(name));
-            const rewrite = observedRewrite(column.relation, statement, context);
-            // A known volatile function rewrites unless the trace saw otherwise; a function of unknown volatility only when the trace saw it.
-            if (rewrite === false || (volatile.length === 0 && !(rewrite === true && unknown.length > 0)))
-                return [];
-            const shown = `${(volatile[0] ?? unknown[0])}()`;
-            const [table, name] = [sqlRelation(column.relation, context), sqlIdentifier(column.name)];
-            return [
-                {
-                    severity: 'warning',
-                    message: rewriteMessage(`with the volatile default ${shown}, computed for every existing row`, column, context),
-                    fix: 'Add the column without a default, then set the default (new rows only, no rewrite), then fill the existing rows in batches in a later version.',
-                    fixSql: `ALTER TABLE ${table} ADD COLUMN ${name} ${column.type};\n` +
-                        `ALTER TABLE ${table} ALTER COLUMN ${name} SET DEFAULT ${shown};\n` +
-                        backfillSql(table, name, shown),
-                    relation: column.relation,
-                    lock: observedLock(column.relation, statement, context) ?? ACCESS_EXCLUSIVE
-                }
-            ];
-        });
-    }
-};
-const addColumnStoredGenerated = {
-    id: 'add-column-stored-generated',
-    severity: 'warning',
-    summary: 'ADD COLUMN … GENERATED ALWAYS AS (…) STORED on an existing table: a table rewrite',
-    check(statement, context) {
-        return columnsAddedToExistingTable(statement, context).flatMap((column) => {
-            const stored = column.constraints.some((constraint) => constraint.contype === 'CONSTR_GENERATED' && constraint.generated_kind === 's');
-            if (!stored || observedRewrite(column.relation, statement, context) === false)
-                return [];
-            const [table, name] = [sqlRelation(column.relation, context), sqlIdentifier(column.name)];
-            return [
-                {
-                    severity: 'warning',
-                    message: rewriteMessage('as a stored generated column, computed for every existing row', column, context),
-                    fix: 'Add a plain nullable column, keep it filled for new rows with a trigger, and fill the existing rows in batches in a later version; ' +
-                        'or compute the value in a view or the query.',
-                    fixSql: `ALTER TABLE ${table} ADD COLUMN ${name} ${column.type};\n` +
-                        `-- a BEFORE INSERT OR UPDATE trigger sets NEW.${name} for new rows\n` +
-                        backfillSql(table, name, '<the expression>'),
-                    relation: column.relation,
-                    lock: observedLock(column.relation, statement, context) ?? ACCESS_EXCLUSIVE
-                }
-            ];
-        });
-    }
-};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/add-column-serial-identity.ts
+
+
+
+
 const addColumnSerialOrIdentity = {
     id: 'add-column-serial-identity',
     severity: 'warning',
@@ -81651,7 +81852,95 @@ const addColumnSerialOrIdentity = {
     }
 };
 
-;// CONCATENATED MODULE: ./src/review/rules/column-type.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/add-column-stored-generated.ts
+
+
+
+const addColumnStoredGenerated = {
+    id: 'add-column-stored-generated',
+    severity: 'warning',
+    summary: 'ADD COLUMN … GENERATED ALWAYS AS (…) STORED on an existing table: a table rewrite',
+    check(statement, context) {
+        return columnsAddedToExistingTable(statement, context).flatMap((column) => {
+            const stored = column.constraints.some((constraint) => constraint.contype === 'CONSTR_GENERATED' && constraint.generated_kind === 's');
+            if (!stored || observedRewrite(column.relation, statement, context) === false)
+                return [];
+            const [table, name] = [sqlRelation(column.relation, context), sqlIdentifier(column.name)];
+            return [
+                {
+                    severity: 'warning',
+                    message: rewriteMessage('as a stored generated column, computed for every existing row', column, context),
+                    fix: 'Add a plain nullable column, keep it filled for new rows with a trigger, and fill the existing rows in batches in a later version; ' +
+                        'or compute the value in a view or the query.',
+                    fixSql: `ALTER TABLE ${table} ADD COLUMN ${name} ${column.type};\n` +
+                        `-- a BEFORE INSERT OR UPDATE trigger sets NEW.${name} for new rows\n` +
+                        backfillSql(table, name, '<the expression>'),
+                    relation: column.relation,
+                    lock: observedLock(column.relation, statement, context) ?? ACCESS_EXCLUSIVE
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/add-column-volatile-default.ts
+
+
+
+
+/** Built-in functions that are VOLATILE (pg_proc.provolatile = 'v') and usual in defaults. */
+const VOLATILE_FUNCTIONS = new Set([
+    'gen_random_uuid',
+    'uuidv4',
+    'uuidv7',
+    'uuid_generate_v1',
+    'uuid_generate_v1mc',
+    'uuid_generate_v4',
+    'clock_timestamp',
+    'timeofday',
+    'random',
+    'random_normal',
+    'nextval'
+]);
+/** Built-in functions that are STABLE or IMMUTABLE and usual in defaults: PostgreSQL evaluates them once for the ADD COLUMN. */
+const NON_VOLATILE_FUNCTIONS = new Set(['now', 'transaction_timestamp', 'statement_timestamp', 'current_setting']);
+/** The names of the functions an expression calls. */
+function functionsCalled(expression) {
+    return findAll(expression, 'FuncCall').map((call) => nodes_names(call.funcname).pop() ?? '');
+}
+const addColumnVolatileDefault = {
+    id: 'add-column-volatile-default',
+    severity: 'warning',
+    summary: 'ADD COLUMN with a volatile default (gen_random_uuid(), clock_timestamp(), random()) on an existing table: a table rewrite',
+    check(statement, context) {
+        return columnsAddedToExistingTable(statement, context).flatMap((column) => {
+            const defaults = column.constraints.filter((constraint) => constraint.contype === 'CONSTR_DEFAULT');
+            const called = defaults.flatMap((constraint) => functionsCalled(constraint.raw_expr));
+            const volatile = called.filter((name) => VOLATILE_FUNCTIONS.has(name));
+            const unknown = called.filter((name) => !VOLATILE_FUNCTIONS.has(name) && !NON_VOLATILE_FUNCTIONS.has(name));
+            const rewrite = observedRewrite(column.relation, statement, context);
+            // A known volatile function rewrites unless the trace saw otherwise; a function of unknown volatility only when the trace saw it.
+            if (rewrite === false || (volatile.length === 0 && !(rewrite === true && unknown.length > 0)))
+                return [];
+            const shown = `${(volatile[0] ?? unknown[0])}()`;
+            const [table, name] = [sqlRelation(column.relation, context), sqlIdentifier(column.name)];
+            return [
+                {
+                    severity: 'warning',
+                    message: rewriteMessage(`with the volatile default ${shown}, computed for every existing row`, column, context),
+                    fix: 'Add the column without a default, then set the default (new rows only, no rewrite), then fill the existing rows in batches in a later version.',
+                    fixSql: `ALTER TABLE ${table} ADD COLUMN ${name} ${column.type};\n` +
+                        `ALTER TABLE ${table} ALTER COLUMN ${name} SET DEFAULT ${shown};\n` +
+                        backfillSql(table, name, shown),
+                    relation: column.relation,
+                    lock: observedLock(column.relation, statement, context) ?? ACCESS_EXCLUSIVE
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/alter-column-type-rewrite.ts
 
 
 
@@ -81748,531 +82037,174 @@ const alterColumnTypeRewrite = {
     }
 };
 
-;// CONCATENATED MODULE: ./src/review/rules/destructive.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/alter-domain-scan.ts
 
 
 
-const STILL_RUNNING = 'the application version still running fails on every query that names it until the new version replaces it';
-/** False for a schema created earlier in the pending versions (createdEarlier holds its bare name). */
-function schemaExistedBefore(schema, context) {
-    return !context.createdEarlier.has(schema);
+/** What each checking subtype of AlterDomainStmt does, as the message says it. */
+const CHECKS = { C: 'adds a constraint', V: 'validates a constraint', O: 'sets NOT NULL' };
+/** The domain was created by a pending statement before this one (no table of the running application uses it). */
+function createdInPending(statement, context, domain) {
+    const statements = context.versionStatements ?? [];
+    return statements.some((other) => other.index < statement.index && nodes_names(body(other.node, 'CreateDomainStmt')?.domainname).pop() === domain);
 }
-const dropColumn = {
-    id: 'drop-column',
+const alterDomainScan = {
+    id: 'alter-domain-scan',
     severity: 'warning',
-    summary: 'DROP COLUMN on an existing table: deletes its data and breaks the application version still running',
+    summary: 'ALTER DOMAIN … ADD CONSTRAINT, VALIDATE CONSTRAINT or SET NOT NULL reads every table that uses the domain under SHARE',
+    check(statement, context) {
+        const alter = kindOf(statement.node) === 'AlterDomainStmt' ? body(statement.node, 'AlterDomainStmt') : null;
+        const what = CHECKS[String(alter?.subtype)];
+        if (!alter || !what || body(alter.def, 'Constraint')?.skip_validation === true)
+            return [];
+        const parts = nodes_names(alter.typeName);
+        const domain = parts[parts.length - 1] ?? '';
+        if (createdInPending(statement, context, domain))
+            return [];
+        const trace = traceOf(statement, context);
+        const tables = trace?.scanned === undefined
+            ? null
+            : [...new Set(trace.locks.filter((lock) => lock.mode === 'ShareLock').map((lock) => lock.relation))]
+                .filter((relation) => trace.scanned?.includes(relation) && existedBefore(relation, context))
+                .sort();
+        if (tables !== null && tables.length === 0)
+            return [];
+        const shownDomain = `\`${parts.join('.')}\``;
+        return [
+            {
+                severity: 'warning',
+                message: `${what[0].toUpperCase()}${what.slice(1)} on domain ${shownDomain}: PostgreSQL checks every column of that domain, reading ` +
+                    (tables === null ? 'every table that has one' : tables.map((relation) => describeRelation(relation, context)).join(', ')) +
+                    ` in full under SHARE: ${lockBlocks('ShareLock')} until the version commits.`,
+                fix: 'Check the columns table by table instead: on each table, a CHECK constraint NOT VALID, validated in a later version ' +
+                    '(SHARE UPDATE EXCLUSIVE only). NOT VALID on the domain only moves the scan: ALTER DOMAIN … VALIDATE CONSTRAINT takes ' +
+                    'SHARE on every table as well.',
+                fixSql: `ALTER TABLE <table> ADD CONSTRAINT <table>_<column>_check CHECK (<the domain's condition on the column>) NOT VALID;\n` +
+                    `-- a later version\nALTER TABLE <table> VALIDATE CONSTRAINT <table>_<column>_check;`,
+                relation: tables?.[0] ?? null,
+                lock: 'ShareLock'
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/attach-partition-scan.ts
+
+
+
+
+const attachPartitionScan = {
+    id: 'attach-partition-scan',
+    severity: 'warning',
+    summary: 'ATTACH PARTITION of an existing table without a CHECK that implies its bounds reads it all under ACCESS EXCLUSIVE',
     check(statement, context) {
         const altered = alterTable(statement.node, context.defaultSchema);
-        if (!altered || !existedBefore(altered.relation, context))
+        if (!altered)
             return [];
         return altered.commands.flatMap((command) => {
-            const column = nodes_text(command.name);
-            if (command.subtype !== 'AT_DropColumn' || !column)
+            if (command.subtype !== 'AT_AttachPartition')
                 return [];
+            const partition = rangeVarName(body(command.def, 'PartitionCmd')?.name, context.defaultSchema);
+            if (!partition || !existedBefore(partition, context))
+                return [];
+            const scanned = traceOf(statement, context)?.scanned;
+            if (scanned !== undefined && !scanned.includes(partition))
+                return [];
+            const table = sqlRelation(partition, context);
             return [
                 {
                     severity: 'warning',
-                    message: `Drops column \`${column}\` of ${describeRelation(altered.relation, context)}: its values are gone, and ${STILL_RUNNING}.`,
-                    fix: 'Release an application version that neither reads nor writes the column first; drop it in a later version.',
-                    fixSql: `-- after the application stopped using ${column}, in a later version:\nALTER TABLE ${sqlRelation(altered.relation, context)} DROP COLUMN ${sqlIdentifier(column)};`,
-                    relation: altered.relation,
-                    lock: observedLock(altered.relation, statement, context) ?? ACCESS_EXCLUSIVE
+                    message: `ACCESS EXCLUSIVE on ${describeRelation(partition, context)} while every row of it is checked against the partition's bounds` +
+                        (scanned === undefined ? ' (unless a valid CHECK constraint on it implies them)' : ' (the throwaway database saw the scan)') +
+                        ': every read and write of it waits.' +
+                        heldNote(statement, context, partition, 'AccessExclusiveLock'),
+                    fix: 'Add a CHECK constraint that matches the bounds NOT VALID, validate it in a later version (SHARE UPDATE EXCLUSIVE only), ' +
+                        'then attach: PostgreSQL uses the valid constraint and skips the scan; drop the CHECK afterwards.',
+                    fixSql: `ALTER TABLE ${table} ADD CONSTRAINT <bounds_check> CHECK (<partition key> >= <from> AND <partition key> < <to>) NOT VALID;\n` +
+                        `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT <bounds_check>;\n` +
+                        `ALTER TABLE ${sqlRelation(altered.relation, context)} ATTACH PARTITION ${table} FOR VALUES …;\n` +
+                        `ALTER TABLE ${table} DROP CONSTRAINT <bounds_check>;`,
+                    relation: partition,
+                    lock: 'AccessExclusiveLock'
                 }
             ];
         });
     }
 };
-const dropTable = {
-    id: 'drop-table',
-    severity: 'warning',
-    summary: 'DROP TABLE of an existing table: deletes its rows and breaks the application version still running',
-    check(statement, context) {
-        const drop = body(statement.node, 'DropStmt');
-        if (!drop || drop.removeType !== 'OBJECT_TABLE')
-            return [];
-        return nodes_list(drop.objects).flatMap((object) => {
-            const relation = nodes_qualifiedName(nodes_names(body(object, 'List')?.items), context.defaultSchema);
-            if (!existedBefore(relation, context))
-                return [];
-            return [
-                {
-                    severity: 'warning',
-                    message: `Drops ${describeRelation(relation, context)}: its rows are gone, and ${STILL_RUNNING}.`,
-                    fix: 'Release an application version that no longer uses the table first; drop it in a later version (keep a backup if its rows matter).',
-                    fixSql: `-- after the application stopped using ${relation}, in a later version:\nDROP TABLE ${sqlRelation(relation, context)};`,
-                    relation,
-                    lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
-                }
-            ];
-        });
-    }
-};
-const dropSchema = {
-    id: 'drop-schema',
-    severity: 'warning',
-    summary: 'DROP SCHEMA of an existing schema: deletes what it holds and breaks the application version still running',
-    check(statement, context) {
-        const drop = body(statement.node, 'DropStmt');
-        if (!drop || drop.removeType !== 'OBJECT_SCHEMA')
-            return [];
-        return nodes_list(drop.objects).flatMap((object) => {
-            const schema = nodes_text(body(object, 'String')?.sval);
-            if (!schema || !schemaExistedBefore(schema, context))
-                return [];
-            const cascade = drop.behavior === 'DROP_CASCADE' ? ' and, with CASCADE, every table, view and function in it' : '';
-            return [
-                {
-                    severity: 'warning',
-                    message: `Drops schema \`${schema}\`${cascade}: what it held is gone, and ${STILL_RUNNING}.`,
-                    fix: 'Release an application version that no longer uses the schema first; drop it in a later version, without CASCADE, so that anything still in it stops the drop.',
-                    fixSql: `-- after the application stopped using ${schema}, in a later version:\nDROP SCHEMA ${sqlIdentifier(schema)};`,
-                    relation: null,
-                    lock: null
-                }
-            ];
-        });
-    }
-};
-const renameColumn = {
-    id: 'rename-column',
-    severity: 'warning',
-    summary: 'RENAME COLUMN on an existing table: breaks the application version still running',
-    check(statement, context) {
-        const rename = body(statement.node, 'RenameStmt');
-        if (!rename || rename.renameType !== 'OBJECT_COLUMN' || rename.relationType !== 'OBJECT_TABLE')
-            return [];
-        const relation = rangeVarName(rename.relation, context.defaultSchema);
-        const [from, to] = [nodes_text(rename.subname), nodes_text(rename.newname)];
-        if (!relation || !from || !to || !existedBefore(relation, context))
-            return [];
-        return [
-            {
-                severity: 'warning',
-                message: `Renames column \`${from}\` of ${describeRelation(relation, context)} to \`${to}\`: ${STILL_RUNNING}.`,
-                fix: 'Add the new column, keep both filled (trigger or application), copy the existing rows in batches, switch the application to ' +
-                    'the new name, and drop the old column in a later version.',
-                fixSql: `ALTER TABLE ${sqlRelation(relation, context)} ADD COLUMN ${sqlIdentifier(to)} <type of ${from}>;\n` +
-                    `-- a trigger keeps ${to} = ${from} for new rows; copy the rest in batches;\n` +
-                    `-- after the application reads ${to}, in a later version:\nALTER TABLE ${sqlRelation(relation, context)} DROP COLUMN ${sqlIdentifier(from)};`,
-                relation,
-                lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
-            }
-        ];
-    }
-};
-const renameTable = {
-    id: 'rename-table',
-    severity: 'warning',
-    summary: 'RENAME of an existing table: breaks the application version still running',
-    check(statement, context) {
-        const rename = body(statement.node, 'RenameStmt');
-        if (!rename || rename.renameType !== 'OBJECT_TABLE')
-            return [];
-        const relation = rangeVarName(rename.relation, context.defaultSchema);
-        const to = nodes_text(rename.newname);
-        if (!relation || !to || !existedBefore(relation, context))
-            return [];
-        return [
-            {
-                severity: 'warning',
-                message: `Renames ${describeRelation(relation, context)} to \`${to}\`: ${STILL_RUNNING}.`,
-                fix: 'Rename it and leave a view under the old name in the same version (a simple view is updatable: the running application keeps ' +
-                    'reading and writing through it); drop the view once no application version uses the old name.',
-                fixSql: `ALTER TABLE ${sqlRelation(relation, context)} RENAME TO ${sqlIdentifier(to)};\n` +
-                    `CREATE VIEW ${sqlRelation(relation, context)} AS SELECT * FROM ${sqlIdentifier(relation.split('.')[0])}.${sqlIdentifier(to)};`,
-                relation,
-                lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
-            }
-        ];
-    }
-};
-const renameSchema = {
-    id: 'rename-schema',
-    severity: 'warning',
-    summary: 'RENAME of an existing schema: breaks the application version still running',
-    check(statement, context) {
-        const rename = body(statement.node, 'RenameStmt');
-        if (!rename || rename.renameType !== 'OBJECT_SCHEMA')
-            return [];
-        const [from, to] = [nodes_text(rename.subname), nodes_text(rename.newname)];
-        if (!from || !to || !schemaExistedBefore(from, context))
-            return [];
-        return [
-            {
-                severity: 'warning',
-                message: `Renames schema \`${from}\` to \`${to}\`: ${STILL_RUNNING}.`,
-                fix: 'Create the new schema and move the application to it over several versions (or keep the old name in the search_path of the running version); rename only names nothing uses.',
-                fixSql: `-- after no application version uses ${from}, in a later version:\nALTER SCHEMA ${sqlIdentifier(from)} RENAME TO ${sqlIdentifier(to)};`,
-                relation: null,
-                lock: null
-            }
-        ];
-    }
-};
 
-;// CONCATENATED MODULE: ./src/review/rules/lock-need.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/support/locks.ts
 
 
 
-/** The statements that run in the same transaction as this one, in order; empty for a statement of a no-transaction file. */
-function transactionOf(statement, context) {
-    const statements = context.versionStatements ?? [];
-    const at = statements.findIndex((other) => other.index === statement.index);
-    if (at < 0 || statement.noTransaction)
-        return [];
-    let [start, end] = [at, at + 1];
-    while (start > 0 && !statements[start - 1].noTransaction)
-        start--;
-    while (end < statements.length && !statements[end].noTransaction)
-        end++;
-    return statements.slice(start, end);
-}
-/** ALTER TABLE subcommands and the lock each takes, where it is less than ACCESS EXCLUSIVE (AlterTableGetLockLevel). */
-const ALTER_TABLE_LOCKS = {
-    AT_ValidateConstraint: 'ShareUpdateExclusiveLock',
-    AT_SetStatistics: 'ShareUpdateExclusiveLock',
-    // Storage parameters: SHARE UPDATE EXCLUSIVE for fillfactor, toast, autovacuum and planner ones (nearly all).
-    AT_SetRelOptions: 'ShareUpdateExclusiveLock',
-    AT_ResetRelOptions: 'ShareUpdateExclusiveLock',
-    AT_ClusterOn: 'ShareUpdateExclusiveLock',
-    AT_DropCluster: 'ShareUpdateExclusiveLock',
-    AT_AttachPartition: 'ShareUpdateExclusiveLock',
-    AT_DetachPartitionFinalize: 'ShareUpdateExclusiveLock',
-    AT_EnableTrig: 'ShareRowExclusiveLock',
-    AT_EnableAlwaysTrig: 'ShareRowExclusiveLock',
-    AT_EnableReplicaTrig: 'ShareRowExclusiveLock',
-    AT_DisableTrig: 'ShareRowExclusiveLock',
-    AT_EnableTrigAll: 'ShareRowExclusiveLock',
-    AT_DisableTrigAll: 'ShareRowExclusiveLock',
-    AT_EnableTrigUser: 'ShareRowExclusiveLock',
-    AT_DisableTrigUser: 'ShareRowExclusiveLock'
-};
-function strongest(needs) {
-    const byRelation = new Map();
-    for (const { relation, mode } of needs) {
-        const known = byRelation.get(relation);
-        if (!known || isAtLeast(mode, known))
-            byRelation.set(relation, mode);
-    }
-    return [...byRelation].map(([relation, mode]) => ({ relation, mode }));
-}
-/**
- * The relation locks the statement needs on its own, by PostgreSQL's documented levels (the strongest per
- * relation). Relations named only through another object (the table of a dropped index) are not known here.
- */
-function ownLockNeed(statement, defaultSchema) {
-    const node = statement.node;
-    const kind = kindOf(node);
-    const fields = (kind ? body(node, kind) : null) ?? {};
-    const relation = rangeVarName(fields.relation, defaultSchema);
-    const rangeVars = (items) => nodes_list(items).flatMap((item) => rangeVarName(body(item, 'RangeVar'), defaultSchema) ?? []);
-    const altered = alterTable(node, defaultSchema);
-    if (altered) {
-        const needs = [];
-        for (const command of altered.commands) {
-            const constraint = body(command.def, 'Constraint');
-            if (command.subtype === 'AT_AddConstraint' && constraint?.contype === 'CONSTR_FOREIGN') {
-                needs.push({ relation: altered.relation, mode: 'ShareRowExclusiveLock' });
-                const referenced = rangeVarName(constraint.pktable, defaultSchema);
-                if (referenced)
-                    needs.push({ relation: referenced, mode: 'ShareRowExclusiveLock' });
-                continue;
-            }
-            needs.push({ relation: altered.relation, mode: ALTER_TABLE_LOCKS[String(command.subtype)] ?? 'AccessExclusiveLock' });
-            // ATTACH PARTITION locks the table it attaches (ACCESS EXCLUSIVE) besides the parent (SHARE UPDATE EXCLUSIVE).
-            const attached = command.subtype === 'AT_AttachPartition' ? rangeVarName(body(command.def, 'PartitionCmd')?.name, defaultSchema) : null;
-            if (attached)
-                needs.push({ relation: attached, mode: 'AccessExclusiveLock' });
-            // An inline REFERENCES in ADD COLUMN locks the referenced table too.
-            for (const inline of nodes_list(body(command.def, 'ColumnDef')?.constraints)) {
-                const referenced = body(inline, 'Constraint')?.contype === 'CONSTR_FOREIGN' ? body(inline, 'Constraint')?.pktable : undefined;
-                const name = rangeVarName(referenced, defaultSchema);
-                if (name)
-                    needs.push({ relation: name, mode: 'ShareRowExclusiveLock' });
-            }
-        }
-        return strongest(needs);
-    }
-    switch (kind) {
-        case 'IndexStmt':
-            return relation ? [{ relation, mode: fields.concurrent === true ? 'ShareUpdateExclusiveLock' : 'ShareLock' }] : [];
-        case 'DropStmt':
-            if (fields.removeType !== 'OBJECT_TABLE' && fields.removeType !== 'OBJECT_MATVIEW' && fields.removeType !== 'OBJECT_VIEW')
-                return [];
-            return nodes_list(fields.objects).map((object) => ({
-                relation: nodes_qualifiedName(nodes_names(body(object, 'List')?.items), defaultSchema),
-                mode: 'AccessExclusiveLock'
-            }));
-        case 'TruncateStmt':
-            return rangeVars(fields.relations).map((name) => ({ relation: name, mode: 'AccessExclusiveLock' }));
-        case 'LockStmt': {
-            const mode = LOCK_MODES[Number(fields.mode ?? 8) - 1] ?? 'AccessExclusiveLock';
-            return rangeVars(fields.relations).map((name) => ({ relation: name, mode }));
-        }
-        case 'RenameStmt':
-            return relation ? [{ relation, mode: 'AccessExclusiveLock' }] : [];
-        case 'ClusterStmt':
-            return relation ? [{ relation, mode: 'AccessExclusiveLock' }] : [];
-        case 'RefreshMatViewStmt':
-            return relation ? [{ relation, mode: fields.concurrent === true ? 'ExclusiveLock' : 'AccessExclusiveLock' }] : [];
-        case 'ReindexStmt':
-            return relation && fields.kind === 'REINDEX_OBJECT_TABLE' ? [{ relation, mode: 'ShareLock' }] : [];
-        case 'CreateTrigStmt':
-            return relation ? [{ relation, mode: 'ShareRowExclusiveLock' }] : [];
-        case 'InsertStmt':
-        case 'UpdateStmt':
-        case 'DeleteStmt':
-        case 'MergeStmt':
-            return relation ? [{ relation, mode: 'RowExclusiveLock' }] : [];
-        default:
-            return [];
-    }
-}
-/**
- * The strongest lock the version's transaction holds on `relation` when the statement starts: from the statement's
- * trace (what PostgreSQL held), else from the own needs of the statements before it in the same transaction.
- */
-function heldBefore(statement, context, relation) {
-    const transaction = transactionOf(statement, context);
-    const earlier = transaction.slice(0, transaction.findIndex((other) => other.index === statement.index));
-    const takers = earlier.flatMap((other) => ownLockNeed(other, context.defaultSchema)
-        .filter((need) => need.relation === relation)
-        .map((need) => ({ mode: need.mode, by: other })));
-    const byTrace = traceOf(statement, context)?.held;
-    const candidates = byTrace === undefined
-        ? takers
-        : byTrace
-            .filter((lock) => lock.relation === relation && LOCK_MODES.includes(lock.mode))
-            .map((lock) => ({
-            mode: lock.mode,
-            by: takers.find((taker) => isAtLeast(taker.mode, lock.mode))?.by ?? null
-        }));
-    let best = null;
-    for (const candidate of candidates) {
-        if (!best || (isAtLeast(candidate.mode, best.mode) && candidate.mode !== best.mode))
-            best = candidate;
-    }
-    return best;
-}
-/**
- * The second fact, for a finding's message: the transaction already holds `mode` or a stronger lock on the relation
- * since an earlier statement, so the statement waits for nothing there, and the table stays blocked while it runs.
- * Empty when nothing at least as strong is held.
- */
-function heldNote(statement, context, relation, mode) {
-    const held = heldBefore(statement, context, relation);
-    if (!held || !isAtLeast(held.mode, mode))
-        return '';
-    const since = held.by ? ` since ${held.by.file}:${held.by.line}` : '';
-    return (` The version's transaction already holds ${lockLabel(held.mode)} on ${relationName(relation)}${since}: this statement ` +
-        `waits for no new lock there, and the table stays blocked while it runs.`);
-}
-
-;// CONCATENATED MODULE: ./src/review/rules/persistence.ts
-
-
-
-
-/** The existing table the statement sets to `subtype` (AT_SetLogged or AT_SetUnLogged), when it rewrites it (or may). */
-function persistenceChange(statement, context, subtype) {
-    const altered = alterTable(statement.node, context.defaultSchema);
-    if (!altered || !existedBefore(altered.relation, context))
-        return null;
-    if (!altered.commands.some((command) => command.subtype === subtype))
-        return null;
-    return observedRewrite(altered.relation, statement, context) === false ? null : altered.relation;
-}
-function persistence_rewriteMessage(statement, context, relation, what) {
-    return (`Rewrites ${describeRelation(relation, context)} ${what}: PostgreSQL copies every row and rebuilds its indexes under ACCESS EXCLUSIVE, ` +
-        'and every read and write of the table waits for the whole copy.' +
-        heldNote(statement, context, relation, 'AccessExclusiveLock'));
-}
-const setUnlogged = {
-    id: 'set-unlogged',
-    severity: 'error',
-    summary: 'SET UNLOGGED on an existing table: a rewrite under ACCESS EXCLUSIVE, then no crash safety and no replicas',
-    check(statement, context) {
-        const relation = persistenceChange(statement, context, 'AT_SetUnLogged');
-        if (!relation)
-            return [];
-        return [
-            {
-                severity: 'error',
-                message: persistence_rewriteMessage(statement, context, relation, 'as UNLOGGED') +
-                    ' Afterwards the table is not written to the WAL: PostgreSQL empties it after a crash or a failover, and replicas do not ' +
-                    'receive its rows (read replicas see it empty). PostgreSQL refuses the change while a foreign key of a logged table references it.',
-                fix: 'Keep the table logged. For data that may be lost (a cache, a staging area), create a new UNLOGGED table and move the ' +
-                    'application to it; never make a table that holds data of record unlogged.',
-                fixSql: `CREATE UNLOGGED TABLE ${sqlRelation(`${relation}_unlogged`, context)} (LIKE ${sqlRelation(relation, context)} INCLUDING ALL);`,
-                relation,
-                lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
-            }
-        ];
-    }
-};
-const setLogged = {
-    id: 'set-logged',
-    severity: 'warning',
-    summary: 'SET LOGGED on an existing unlogged table: a rewrite under ACCESS EXCLUSIVE that writes the whole table to the WAL',
-    check(statement, context) {
-        const relation = persistenceChange(statement, context, 'AT_SetLogged');
-        if (!relation)
-            return [];
-        return [
-            {
-                severity: 'warning',
-                message: persistence_rewriteMessage(statement, context, relation, 'as LOGGED') +
-                    ' The whole table is written to the WAL as it is copied, and sent to every replica.',
-                fix: 'Run it in a maintenance window, or fill a new logged table in batches (from a job or -- migrate:no-transaction versions) ' +
-                    'and switch the application to it.',
-                fixSql: `CREATE TABLE ${sqlRelation(`${relation}_logged`, context)} (LIKE ${sqlRelation(relation, context)} INCLUDING ALL);\n-- later versions: copy in batches, then switch the application`,
-                relation,
-                lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
-            }
-        ];
-    }
-};
-
-;// CONCATENATED MODULE: ./src/review/rules/rewrite.ts
-
-
-const tableRewrite = {
-    id: 'table-rewrite',
-    severity: 'warning',
-    summary: 'Any statement the throwaway database saw rewrite an existing table (every row copied under ACCESS EXCLUSIVE)',
-    check(statement, context) {
-        const trace = traceOf(statement, context);
-        if (!trace || trace.rewritten.length === 0)
-            return [];
-        // Tables only: with a catalog by its kind, without one those the statement names (the trace lists rebuilt indexes too).
-        const named = new Set(ownLockNeed(statement, context.defaultSchema).map((need) => need.relation));
-        const tables = trace.rewritten.filter((relation) => {
-            const kind = context.catalog?.get(relation)?.kind;
-            return ((kind === undefined ? named.has(relation) : kind === 'table' || kind === 'materialized view') && existedBefore(relation, context));
-        });
-        return tables.map((relation) => ({
-            severity: 'warning',
-            message: `The throwaway database saw this statement rewrite ${describeRelation(relation, context)}: PostgreSQL copies every row into new ` +
-                'files and rebuilds its indexes under ACCESS EXCLUSIVE, and every read and write of the table waits for the whole copy.' +
-                heldNote(statement, context, relation, 'AccessExclusiveLock'),
-            fix: 'Find the form of the change that PostgreSQL makes in the catalog alone (for a column of a domain with a CHECK: add it ' +
-                'with the base type and a CHECK … NOT VALID, validated in a later version), or move the data to a new table in batches; ' +
-                'else run it in a maintenance window.',
-            relation,
-            lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE,
-            addendum: ''
-        }));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/review/rules/style.ts
-
-/** A notice for every column the statement defines with a type the predicate picks. */
-function columnNotice(statement, context, picks, say) {
-    return definedColumns(statement.node, context.defaultSchema)
-        .filter((column) => picks(column.type))
-        .map((column) => ({
-        ...say(`\`${column.relation}.${column.column}\``, column.type),
-        severity: 'notice',
-        relation: column.relation,
-        lock: null
-    }));
-}
-const timestampWithoutTimeZone = {
-    id: 'timestamp-without-time-zone',
-    severity: 'notice',
-    summary: '`timestamp` (without time zone) column: prefer `timestamptz`',
-    check(statement, context) {
-        return columnNotice(statement, context, (type) => type.name === 'timestamp', (column, type) => ({
-            message: `${column} is \`${type.display}\` without time zone: it stores wall-clock time and reads differently for every session's TimeZone.`,
-            fix: 'Use timestamptz: it stores an instant, and shows it in the time zone of whoever reads it.',
-            fixSql: type.array ? 'timestamptz[]' : 'timestamptz'
-        }));
-    }
-};
-const serialColumn = {
-    id: 'serial-column',
-    severity: 'notice',
-    summary: '`serial` / `bigserial` column: prefer an identity column',
-    check(statement, context) {
-        return columnNotice(statement, context, (type) => SERIAL_TYPES.has(type.name), (column, type) => ({
-            message: `${column} is \`${type.display}\`: its sequence is a separate object with its own grants and ownership, and inserts may write the column by hand.`,
-            fix: 'Use an identity column (SQL standard; the sequence belongs to the column, and GENERATED ALWAYS refuses hand-written values).',
-            fixSql: `${type.name.startsWith('small') || type.name === 'serial2' ? 'smallint' : type.name.startsWith('big') || type.name === 'serial8' ? 'bigint' : 'integer'} GENERATED ALWAYS AS IDENTITY`
-        }));
-    }
-};
-const jsonColumn = {
-    id: 'json-column',
-    severity: 'notice',
-    summary: '`json` column: prefer `jsonb`',
-    check(statement, context) {
-        return columnNotice(statement, context, (type) => type.name === 'json', (column, type) => ({
-            message: `${column} is \`${type.display}\`: stored as text, parsed again on every read, and it has no equality operator (no DISTINCT, GROUP BY or index).`,
-            fix: 'Use jsonb, unless the exact text (key order, duplicate keys, white space) must be kept.',
-            fixSql: type.array ? 'jsonb[]' : 'jsonb'
-        }));
-    }
-};
-
-;// CONCATENATED MODULE: ./src/review/rules/constraints.ts
-/**
- * Rules about constraints added to an existing table, whether as `ADD CONSTRAINT` or written inline in
- * `ADD COLUMN` (`ADD COLUMN code text UNIQUE`, `… CHECK (…)`, `… PRIMARY KEY`, `… REFERENCES t DEFAULT 1`): a unique
- * index built, or every row checked, while the table is locked; NOT NULL set by a scan (or not, when a valid CHECK
- * proves it, or the column is NOT NULL already); a NOT NULL column added without a value for the existing rows.
- *
- * The trace decides where it can: a statement that read no table in full (`scanned`) checked no row.
- */
-
-
-
-
-
-/** The ALTER TABLE commands of a statement on an existing table, with that table's name. */
-function alterCommands(statement, context) {
-    const [kind, fields] = statementKind(statement.node);
-    if (kind !== 'AlterTableStmt' || fields.objtype !== 'OBJECT_TABLE' || !isRangeVar(fields.relation))
-        return null;
-    const relation = relationOf(fields.relation, context);
-    if (isNew(relation, context))
-        return null;
-    const commands = nodes_list(fields.cmds).map((cmd) => body(cmd, 'AlterTableCmd') ?? {});
-    return { relation, commands };
-}
-function constraintsOf(column) {
-    return nodes_list(column.constraints).flatMap((item) => {
-        const constraint = body(item, 'Constraint');
-        return constraint ? [constraint] : [];
-    });
-}
-function addedConstraints(commands) {
-    return commands.flatMap((command) => {
-        if (command.subtype === 'AT_AddConstraint') {
-            const constraint = body(command.def, 'Constraint');
-            return constraint ? [{ constraint, column: null }] : [];
-        }
-        const column = command.subtype === 'AT_AddColumn' ? body(command.def, 'ColumnDef') : null;
-        if (!column)
-            return [];
-        const inline = constraintsOf(column);
-        // A DEFAULT NULL gives the existing rows no value either.
-        const hasDefault = inline.some((constraint) => (constraint.contype === 'CONSTR_DEFAULT' && body(constraint.raw_expr, 'A_Const')?.isnull !== true) ||
-            constraint.contype === 'CONSTR_IDENTITY' ||
-            constraint.contype === 'CONSTR_GENERATED');
-        const shown = { name: String(column.colname), type: columnType(column.typeName)?.display ?? '…', hasDefault };
-        return inline.map((constraint) => ({ constraint, column: shown }));
-    });
-}
-function locked(statement, relation, mode, context, during) {
+const NO_TRANSACTION_FIX = 'Put it alone in a file whose first line is `-- migrate:no-transaction`';
+/** The lock the statement needs on the relation, what it blocks, and whether the transaction holds it already. */
+function locks_locked(statement, relation, mode, context, during) {
     return (`${lockLabel(mode)} on ${describeRelation(relation, context)} ${during}: ${lockBlocks(mode)}.` +
         heldNote(statement, context, relation, mode));
 }
-/** The statement's trace shows that it read no table in full: it checked no row. */
-function traceShowsNoScan(statement, context, relation) {
-    const scanned = traceOf(statement, context)?.scanned;
-    return scanned !== undefined && !scanned.includes(relation);
+/** The existing relations among RangeVar nodes. */
+function existing(values, context) {
+    return (values ?? [])
+        .map((value) => (isRangeVar(value) ? value : (value.RangeVar ?? null)))
+        .filter((value) => value !== null && isRangeVar(value))
+        .map((value) => relationOf(value, context))
+        .filter((relation) => !isNew(relation, context));
 }
+/** A table rewrite under ACCESS EXCLUSIVE (VACUUM FULL, CLUSTER): silent when the trace shows no rewrite. */
+function rewriteFindings(statement, context, relations, what, fix, fixSql) {
+    if (traceShowsNoRewrite(statement, context))
+        return [];
+    return relations
+        .filter((relation) => !traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
+        .map((relation) => ({
+        severity: 'warning',
+        message: locks_locked(statement, relation, 'AccessExclusiveLock', context, `while ${what} rewrites it`) + catalogNote(context),
+        fix,
+        fixSql,
+        relation,
+        lock: 'AccessExclusiveLock'
+    }));
+}
+/** VACUUM FULL or CLUSTER without a table name: every table of the database (CLUSTER: every clustered one). */
+function everyTable(statement, context, what, fix) {
+    if (traceShowsNoRewrite(statement, context))
+        return [];
+    const tables = what === 'CLUSTER' ? 'every clustered table of the database' : 'every table of the database';
+    return [
+        {
+            severity: 'warning',
+            message: `ACCESS EXCLUSIVE on ${tables}, one after another, while ${what} rewrites it: blocks every read and write of each.`,
+            fix,
+            relation: null,
+            lock: 'AccessExclusiveLock'
+        }
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/cluster.ts
+
+
+const cluster = {
+    id: 'cluster',
+    severity: 'warning',
+    summary: 'CLUSTER rewrites a table under ACCESS EXCLUSIVE',
+    check(statement, context) {
+        const [kind, fields] = statementKind(statement.node);
+        if (kind !== 'ClusterStmt')
+            return [];
+        const fix = 'Remove the CLUSTER; to reorder a table online, use pg_repack outside the migration.';
+        if (!isRangeVar(fields.relation))
+            return everyTable(statement, context, 'CLUSTER', fix);
+        return rewriteFindings(statement, context, existing([fields.relation], context), 'CLUSTER', fix);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/constraint-validated-at-once.ts
+
+
+
+
+
 const constraintValidatedAtOnce = {
     id: 'constraint-validated-at-once',
     severity: 'warning',
@@ -82329,510 +82261,156 @@ const constraintValidatedAtOnce = {
         });
     }
 };
-/** `CHECK (column IS NOT NULL)`: the constraint whose validity lets SET NOT NULL skip its scan. */
-function provesNotNull(constraint, column) {
-    if (constraint?.contype !== 'CONSTR_CHECK')
-        return false;
-    const test = body(constraint.raw_expr, 'NullTest');
-    return test?.nulltesttype === 'IS_NOT_NULL' && nodes_names(body(test.arg, 'ColumnRef')?.fields).join('.') === column;
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/support/destructive.ts
+const STILL_RUNNING = 'the application version still running fails on every query that names it until the new version replaces it';
+/** False for a schema created earlier in the pending versions (createdEarlier holds its bare name). */
+function schemaExistedBefore(schema, context) {
+    return !context.createdEarlier.has(schema);
 }
-/** The constraint's name holds the column's as a whole part between underscores (`users_n_not_null` names `n`). */
-function namesColumn(name, column) {
-    return `_${name}_`.includes(`_${column}_`);
-}
-/**
- * Before the statement, in its transaction, the pending SQL makes a valid `CHECK (column IS NOT NULL)` on the table:
- * added without NOT VALID, or validated by VALIDATE CONSTRAINT. A constraint validated there whose definition is in
- * an applied version (not in the pending SQL) counts when its name has the column's between underscores (docs/rules.md's pattern):
- * the trace, when there is one, decides instead.
- */
-function provenByPendingCheck(statement, context, relation, column) {
-    const transaction = transactionOf(statement, context);
-    const earlier = transaction.slice(0, transaction.findIndex((other) => other.index === statement.index));
-    const defined = new Map();
-    for (const other of context.versionStatements ?? []) {
-        const alter = alterCommands(other, context);
-        if (!alter || alter.relation !== relation)
-            continue;
-        for (const command of alter.commands) {
-            const constraint = command.subtype === 'AT_AddConstraint' ? body(command.def, 'Constraint') : null;
-            if (constraint && typeof constraint.conname === 'string')
-                defined.set(constraint.conname, constraint);
-        }
-    }
-    return earlier.some((other) => {
-        const alter = alterCommands(other, context);
-        if (!alter || alter.relation !== relation)
-            return false;
-        return alter.commands.some((command) => {
-            const constraint = command.subtype === 'AT_AddConstraint' ? body(command.def, 'Constraint') : null;
-            if (constraint)
-                return constraint.skip_validation !== true && provesNotNull(constraint, column);
-            if (command.subtype !== 'AT_ValidateConstraint' || typeof command.name !== 'string')
-                return false;
-            const definition = defined.get(command.name);
-            return definition ? provesNotNull(definition, column) : namesColumn(command.name, column);
-        });
-    });
-}
-const setNotNull = {
-    id: 'set-not-null',
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/drop-column.ts
+
+
+
+
+const dropColumn = {
+    id: 'drop-column',
     severity: 'warning',
-    summary: 'SET NOT NULL on an existing column scans the table under ACCESS EXCLUSIVE (unless a valid CHECK proves it)',
+    summary: 'DROP COLUMN on an existing table: deletes its data and breaks the application version still running',
     check(statement, context) {
-        const alter = alterCommands(statement, context);
-        if (!alter)
+        const altered = alterTable(statement.node, context.defaultSchema);
+        if (!altered || !existedBefore(altered.relation, context))
             return [];
-        const { relation } = alter;
-        return alter.commands.flatMap((command) => {
-            if (command.subtype !== 'AT_SetNotNull' || typeof command.name !== 'string')
+        return altered.commands.flatMap((command) => {
+            const column = nodes_text(command.name);
+            if (command.subtype !== 'AT_DropColumn' || !column)
                 return [];
-            if (traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
-                return [];
-            const column = command.name;
-            // No scan on the throwaway database: a valid CHECK (column IS NOT NULL) proved it, or it was NOT NULL already.
-            if (traceShowsNoScan(statement, context, relation))
-                return [];
-            if (!traceOf(statement, context) && provenByPendingCheck(statement, context, relation, column))
-                return [];
-            // The target's catalog, when it says: NOT NULL already, or proved by a valid CHECK (nothing to scan either way).
-            const facts = context.catalog?.get(relation);
-            if (facts?.notNullColumns?.includes(column) || facts?.checkedNotNullColumns?.includes(column))
-                return [];
-            const nulls = facts?.nullFraction?.[column];
-            const table = sqlRelation(relation, context);
-            const check = sqlIdentifier(`${relation.split('.').pop()}_${column}_not_null`);
-            const failing = nulls !== undefined && nulls > 0;
             return [
                 {
-                    severity: failing ? 'error' : 'warning',
-                    message: (failing
-                        ? `\`${column}\` holds NULL in about ${Math.max(1, Math.round(nulls * 100))}% of rows (pg_stats): SET NOT NULL will fail. `
-                        : '') +
-                        locked(statement, relation, 'AccessExclusiveLock', context, `while every row is checked for NULL in \`${column}\``) +
+                    severity: 'warning',
+                    message: `Drops column \`${column}\` of ${describeRelation(altered.relation, context)}: its values are gone, and ${STILL_RUNNING}.`,
+                    fix: 'Release an application version that neither reads nor writes the column first; drop it in a later version.',
+                    fixSql: `-- after the application stopped using ${column}, in a later version:\nALTER TABLE ${sqlRelation(altered.relation, context)} DROP COLUMN ${sqlIdentifier(column)};`,
+                    relation: altered.relation,
+                    lock: observedLock(altered.relation, statement, context) ?? ACCESS_EXCLUSIVE
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/drop-index-not-concurrent.ts
+/**
+ * `drop-index-not-concurrent`: DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the index’s table. Its
+ * page is in docs/rules.md.
+ */
+
+
+
+
+const dropIndexNotConcurrent = {
+    id: 'drop-index-not-concurrent',
+    severity: 'warning',
+    summary: 'DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the index’s table',
+    check(statement, context) {
+        const [kind, fields] = statementKind(statement.node);
+        if (kind !== 'DropStmt' || fields.removeType !== 'OBJECT_INDEX' || fields.concurrent === true)
+            return [];
+        const trace = context.trace?.get(types_traceKey(statement.version, statement.index));
+        return (fields.objects ?? []).flatMap((object) => {
+            const index = nameFromList(object.List?.items, context.defaultSchema);
+            if (index === null || isNew(index, context))
+                return [];
+            // The statement names the index; the trace names its table (the dropped index is gone from pg_class).
+            const tables = trace?.locks
+                .filter((lock) => lock.mode === 'AccessExclusiveLock' && lock.relation !== index)
+                .map((lock) => lock.relation);
+            if (tables !== undefined && tables.length === 0)
+                return [];
+            const table = tables?.[0];
+            return [
+                {
+                    severity: 'warning',
+                    message: `ACCESS EXCLUSIVE on ${table ? describeRelation(table, context) : 'the table'} while index ` +
+                        `${describeRelation(index, context)} is dropped, until the version commits: blocks every read and write of the table.` +
                         catalogNote(context),
-                    fix: (failing ? 'Backfill the NULLs first (in batches). ' : '') +
-                        'Add a CHECK (… IS NOT NULL) NOT VALID constraint, validate it in a later version (SHARE UPDATE EXCLUSIVE only), ' +
-                        'then SET NOT NULL: PostgreSQL uses the valid constraint and skips the scan; drop the CHECK afterwards.',
-                    fixSql: `-- this version\nALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${sqlIdentifier(column)} IS NOT NULL) NOT VALID;\n` +
-                        `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${check};\n` +
-                        `ALTER TABLE ${table} ALTER COLUMN ${sqlIdentifier(column)} SET NOT NULL;\nALTER TABLE ${table} DROP CONSTRAINT ${check};`,
-                    relation,
+                    fix: `Drop it with DROP INDEX CONCURRENTLY, which waits for running queries instead of blocking new ones. ${NO_TRANSACTION_FIX}.`,
+                    fixSql: `-- migrate:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS ${sqlRelation(index, context)};`,
+                    relation: table ?? index,
                     lock: 'AccessExclusiveLock'
                 }
             ];
         });
     }
 };
-const addColumnNotNullWithoutDefault = {
-    id: 'add-column-not-null-without-default',
-    severity: 'error',
-    summary: 'ADD COLUMN … NOT NULL (or PRIMARY KEY) without a default fails on a table that has rows',
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/drop-schema.ts
+
+
+
+const dropSchema = {
+    id: 'drop-schema',
+    severity: 'warning',
+    summary: 'DROP SCHEMA of an existing schema: deletes what it holds and breaks the application version still running',
     check(statement, context) {
-        const alter = alterCommands(statement, context);
-        if (!alter)
+        const drop = body(statement.node, 'DropStmt');
+        if (!drop || drop.removeType !== 'OBJECT_SCHEMA')
             return [];
-        const { relation } = alter;
-        return alter.commands.flatMap((command) => {
-            if (command.subtype !== 'AT_AddColumn')
+        return list(drop.objects).flatMap((object) => {
+            const schema = nodes_text(body(object, 'String')?.sval);
+            if (!schema || !schemaExistedBefore(schema, context))
                 return [];
-            const column = body(command.def, 'ColumnDef') ?? {};
-            const types = constraintsOf(column).map((constraint) => String(constraint.contype));
-            const filled = ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].some((type) => types.includes(type));
-            // A serial column has a default; PRIMARY KEY makes the column NOT NULL.
-            const serial = /serial[248]?$/.test(columnType(column.typeName)?.name ?? '');
-            const notNull = types.includes('CONSTR_NOTNULL') || types.includes('CONSTR_PRIMARY');
-            if (!notNull || filled || serial)
-                return [];
-            const name = String(column.colname);
-            const what = types.includes('CONSTR_NOTNULL') ? 'NOT NULL' : 'PRIMARY KEY (so NOT NULL)';
-            const facts = context.catalog?.get(relation);
-            const rows = facts?.rows ?? null;
-            if (context.catalog !== null && (facts === undefined || rows === 0))
-                return [];
-            const fix = {
-                fix: 'Add the column with a constant default (instant since PostgreSQL 11: no rewrite), or add it nullable, ' +
-                    'backfill it in batches and set NOT NULL in a later version.',
-                fixSql: `ALTER TABLE ${sqlRelation(relation, context)} ADD COLUMN ${sqlIdentifier(name)} … NOT NULL DEFAULT <constant>;`,
-                relation,
-                lock: 'AccessExclusiveLock'
-            };
-            if (rows !== null && rows > 0) {
-                return [
-                    {
-                        ...fix,
-                        severity: 'error',
-                        message: `${describeRelation(relation, context)} has rows: adding \`${name}\` ${what} without a default fails (the existing rows would be NULL), and the version rolls back.`
-                    }
-                ];
-            }
+            const cascade = drop.behavior === 'DROP_CASCADE' ? ' and, with CASCADE, every table, view and function in it' : '';
             return [
                 {
-                    ...fix,
                     severity: 'warning',
-                    message: `Adding \`${name}\` ${what} without a default fails if ${relationName(relation)} has rows; ` +
-                        (context.catalog === null
-                            ? 'without a target catalog, whether it has any is unknown (judged from the repository alone).'
-                            : 'the catalog has no row estimate for it (never analyzed), so whether it has any is unknown.')
+                    message: `Drops schema \`${schema}\`${cascade}: what it held is gone, and ${STILL_RUNNING}.`,
+                    fix: 'Release an application version that no longer uses the schema first; drop it in a later version, without CASCADE, so that anything still in it stops the drop.',
+                    fixSql: `-- after the application stopped using ${schema}, in a later version:\nDROP SCHEMA ${sqlIdentifier(schema)};`,
+                    relation: null,
+                    lock: null
                 }
             ];
         });
     }
 };
-const CONSTRAINT_KINDS = { CONSTR_PRIMARY: 'PRIMARY KEY', CONSTR_UNIQUE: 'UNIQUE', CONSTR_EXCLUSION: 'EXCLUDE' };
-const uniqueConstraintLocks = {
-    id: 'unique-constraint-locks',
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/drop-table.ts
+
+
+
+
+const dropTable = {
+    id: 'drop-table',
     severity: 'warning',
-    summary: 'UNIQUE, PRIMARY KEY or EXCLUDE added to an existing table (also inline in ADD COLUMN) builds its index under ACCESS EXCLUSIVE',
+    summary: 'DROP TABLE of an existing table: deletes its rows and breaks the application version still running',
     check(statement, context) {
-        const alter = alterCommands(statement, context);
-        if (!alter)
+        const drop = body(statement.node, 'DropStmt');
+        if (!drop || drop.removeType !== 'OBJECT_TABLE')
             return [];
-        const { relation } = alter;
-        return addedConstraints(alter.commands).flatMap(({ constraint, column }) => {
-            const kind = CONSTRAINT_KINDS[String(constraint.contype)];
-            if (!kind || traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
+        return list(drop.objects).flatMap((object) => {
+            const relation = nodes_qualifiedName(nodes_names(body(object, 'List')?.items), context.defaultSchema);
+            if (!existedBefore(relation, context))
                 return [];
-            const table = sqlRelation(relation, context);
-            if (typeof constraint.indexname === 'string') {
-                // USING INDEX builds nothing; a PRIMARY KEY still sets NOT NULL on its columns, reading every row of the table
-                // for a column that lacks it. The SQL does not say which columns the index has: the trace's scans decide.
-                const scanned = traceOf(statement, context)?.scanned;
-                if (kind !== 'PRIMARY KEY' || !scanned?.includes(relation))
-                    return [];
-                return [
-                    {
-                        severity: 'warning',
-                        message: locked(statement, relation, 'AccessExclusiveLock', context, `while every row is read to set NOT NULL on the key's columns (PRIMARY KEY USING INDEX ${sqlIdentifier(constraint.indexname)}: the throwaway database saw the scan)`) + catalogNote(context),
-                        fix: 'Make the index’s columns NOT NULL first without a scan under lock: a CHECK (… IS NOT NULL) NOT VALID, validated in a ' +
-                            'later version, then SET NOT NULL (see set-not-null); then PRIMARY KEY USING INDEX reads nothing.',
-                        fixSql: `ALTER TABLE ${table} ADD CONSTRAINT <column>_not_null CHECK (<column> IS NOT NULL) NOT VALID;\n` +
-                            `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT <column>_not_null;\n` +
-                            `ALTER TABLE ${table} ALTER COLUMN <column> SET NOT NULL;\n` +
-                            `ALTER TABLE ${table} ADD CONSTRAINT ${sqlIdentifier(typeof constraint.conname === 'string' ? constraint.conname : constraint.indexname)} PRIMARY KEY USING INDEX ${sqlIdentifier(constraint.indexname)};`,
-                        relation,
-                        lock: 'AccessExclusiveLock'
-                    }
-                ];
-            }
-            const defaultName = `${relation.split('.').pop()}_${column ? `${column.name}_` : ''}${kind === 'PRIMARY KEY' ? 'pkey' : 'key'}`;
-            const name = sqlIdentifier(typeof constraint.conname === 'string' ? constraint.conname : defaultName);
-            const columns = (column ? [column.name] : nodes_names(constraint.keys)).map(sqlIdentifier).join(', ');
-            const exclude = kind === 'EXCLUDE';
-            const during = column
-                ? `while the ${kind} index on the new column \`${column.name}\` is built over every row`
-                : `while the ${kind} index is built`;
-            const addColumn = column
-                ? `-- this version\nALTER TABLE ${table} ADD COLUMN ${sqlIdentifier(column.name)} ${column.type}${column.hasDefault ? ' DEFAULT …' : ''};\n`
-                : '';
             return [
                 {
                     severity: 'warning',
-                    message: locked(statement, relation, 'AccessExclusiveLock', context, during) + catalogNote(context),
-                    fix: exclude
-                        ? 'An EXCLUDE constraint cannot be added from an existing index: run it in a maintenance window, or enforce the rule otherwise.'
-                        : (column ? 'Add the column without the constraint (instant), then build' : 'Build') +
-                            ` the unique index with CREATE UNIQUE INDEX CONCURRENTLY in a \`-- migrate:no-transaction\` file, then add the constraint USING INDEX in a later version (instant` +
-                            (kind === 'PRIMARY KEY' ? ' once its columns are NOT NULL: else PostgreSQL reads every row to set it).' : ').'),
-                    fixSql: exclude
-                        ? undefined
-                        : `${addColumn}-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} (${columns});\n` +
-                            (kind === 'PRIMARY KEY'
-                                ? `-- a later version: the key's columns NOT NULL without a scan under lock (see set-not-null), then\n`
-                                : `-- a later version\n`) +
-                            `ALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} USING INDEX ${name};`,
+                    message: `Drops ${describeRelation(relation, context)}: its rows are gone, and ${STILL_RUNNING}.`,
+                    fix: 'Release an application version that no longer uses the table first; drop it in a later version (keep a backup if its rows matter).',
+                    fixSql: `-- after the application stopped using ${relation}, in a later version:\nDROP TABLE ${sqlRelation(relation, context)};`,
                     relation,
-                    lock: 'AccessExclusiveLock'
-                }
-            ];
-        });
-    }
-};
-const validateInSameTransaction = {
-    id: 'validate-in-same-transaction',
-    severity: 'warning',
-    summary: 'VALIDATE CONSTRAINT in the transaction that locked the table more strongly (its ADD … NOT VALID): the scan runs under that lock',
-    check(statement, context) {
-        const alter = alterCommands(statement, context);
-        if (!alter)
-            return [];
-        const { relation } = alter;
-        return alter.commands.flatMap((command) => {
-            if (command.subtype !== 'AT_ValidateConstraint' || typeof command.name !== 'string')
-                return [];
-            // VALIDATE itself takes SHARE UPDATE EXCLUSIVE: reads and writes go on, unless the transaction holds more already.
-            const held = heldBefore(statement, context, relation);
-            if (!held || !isAtLeast(held.mode, 'ShareLock'))
-                return [];
-            const since = held.by ? ` since ${held.by.file}:${held.by.line}` : '';
-            const table = sqlRelation(relation, context);
-            return [
-                {
-                    severity: 'warning',
-                    message: `Validates \`${command.name}\` by reading every row of ${describeRelation(relation, context)} while the version's transaction holds ` +
-                        `${lockLabel(held.mode)} on it${since}: ${lockBlocks(held.mode)} for the whole scan. Adding a constraint NOT VALID and ` +
-                        'validating it spares the table only when the validation runs in a later transaction.',
-                    fix: 'Validate it in a later version: there VALIDATE CONSTRAINT takes only SHARE UPDATE EXCLUSIVE, so reads and writes continue while it scans.',
-                    fixSql: `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${sqlIdentifier(command.name)};`,
-                    relation,
-                    lock: held.mode
+                    lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
                 }
             ];
         });
     }
 };
 
-;// CONCATENATED MODULE: ./src/review/rules/transaction.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/enum-value-same-transaction.ts
 
 
 
-
-
-
-/** LockStmt.mode of ACCESS EXCLUSIVE (the default of LOCK TABLE). */
-const LOCK_MODE_ACCESS_EXCLUSIVE = 8;
-/** The tables a statement names as its object, and whether its syntax alone says it takes ACCESS EXCLUSIVE on them. */
-function lockTargets(statement, defaultSchema) {
-    const node = statement.node;
-    const altered = alterTable(node, defaultSchema);
-    if (altered) {
-        // Each subcommand's documented level (lock-need.ts): most take ACCESS EXCLUSIVE, some less.
-        const needs = ownLockNeed(statement, defaultSchema);
-        return {
-            relations: [altered.relation],
-            accessExclusive: needs.some((need) => need.relation === altered.relation && need.mode === 'AccessExclusiveLock')
-        };
-    }
-    const rangeVars = (items) => nodes_list(items).flatMap((item) => rangeVarName(body(item, 'RangeVar'), defaultSchema) ?? []);
-    const drop = body(node, 'DropStmt');
-    if (drop?.removeType === 'OBJECT_TABLE') {
-        return {
-            relations: nodes_list(drop.objects).map((object) => nodes_qualifiedName(nodes_names(body(object, 'List')?.items), defaultSchema)),
-            accessExclusive: true
-        };
-    }
-    const truncate = body(node, 'TruncateStmt');
-    if (truncate)
-        return { relations: rangeVars(truncate.relations), accessExclusive: true };
-    const lock = body(node, 'LockStmt');
-    if (lock)
-        return {
-            relations: rangeVars(lock.relations),
-            accessExclusive: (lock.mode ?? LOCK_MODE_ACCESS_EXCLUSIVE) === LOCK_MODE_ACCESS_EXCLUSIVE
-        };
-    const rename = body(node, 'RenameStmt');
-    const renamed = rangeVarName(rename?.relation, defaultSchema);
-    if (rename && renamed && (rename.renameType === 'OBJECT_TABLE' || rename.relationType === 'OBJECT_TABLE'))
-        return { relations: [renamed], accessExclusive: true };
-    return { relations: [], accessExclusive: false };
-}
-/**
- * The tables the statement takes ACCESS EXCLUSIVE on: as its trace saw it, or as its syntax says. The trace names a
- * relation as it is after the statement, so a table the statement renames or drops is not in it: the syntax decides
- * for those, and the trace only where it saw the table locked.
- */
-function accessExclusiveOn(statement, context) {
-    const { relations, accessExclusive } = lockTargets(statement, context.defaultSchema);
-    const locks = traceOf(statement, context)?.locks ?? [];
-    return relations.filter((relation) => {
-        const seen = locks.filter((lock) => lock.relation === relation);
-        return seen.length > 0 ? seen.some((lock) => lock.mode === ACCESS_EXCLUSIVE) : accessExclusive;
-    });
-}
-function lines(statements) {
-    const first = statements[0];
-    const last = statements[statements.length - 1];
-    if (first.file !== last.file)
-        return `${first.file}:${first.line} to ${last.file}:${last.line}`;
-    return first.line === last.line ? `${first.file}:${first.line}` : `${first.file}:${first.line}–${last.line}`;
-}
-const SAYS_ITS_OWN_LOCK_IS_HELD = new Set(['TruncateStmt', 'LockStmt']);
-/** ALTER TABLE subcommands that change only the catalog: instant under a lock already held. */
-const CATALOG_ONLY = new Set([
-    'AT_DropConstraint',
-    'AT_ColumnDefault',
-    'AT_DropNotNull',
-    'AT_DropColumn',
-    'AT_SetStatistics',
-    'AT_SetStorage',
-    'AT_SetCompression',
-    'AT_SetOptions',
-    'AT_ResetOptions',
-    'AT_ChangeOwner',
-    'AT_DropIdentity',
-    'AT_SetIdentity',
-    'AT_EnableTrig',
-    'AT_DisableTrig',
-    'AT_EnableTrigAll',
-    'AT_DisableTrigAll',
-    'AT_EnableTrigUser',
-    'AT_DisableTrigUser',
-    'AT_ReplicaIdentity'
-]);
-/** Statements without a relation lock of their own that take no time: a setting, a comment. */
-const INSTANT_STATEMENTS = new Set(['VariableSetStmt', 'CommentStmt']);
-/** An ALTER TABLE subcommand that changes only the catalog, read from the SQL. */
-function catalogOnly(command, statement, context, relation) {
-    const subtype = String(command.subtype);
-    if (CATALOG_ONLY.has(subtype))
-        return true;
-    if (subtype === 'AT_AddConstraint')
-        return body(command.def, 'Constraint')?.skip_validation === true;
-    if (subtype === 'AT_SetNotNull')
-        return typeof command.name === 'string' && provenByPendingCheck(statement, context, relation, command.name);
-    if (subtype !== 'AT_AddColumn')
-        return false;
-    // A plain column, or one with a constant default (no function call, no constraint that scans or builds an index).
-    const constraints = nodes_list(body(command.def, 'ColumnDef')?.constraints).map((item) => body(item, 'Constraint') ?? {});
-    return constraints.every((constraint) => constraint.contype === 'CONSTR_NULL' ||
-        constraint.contype === 'CONSTR_NOTNULL' ||
-        (constraint.contype === 'CONSTR_DEFAULT' && findAll(constraint.raw_expr, 'FuncCall').length === 0));
-}
-/**
- * Whether a statement that runs while the lock is held makes the lock last: it reads or rewrites a table, writes
- * rows, or needs a lock the transaction does not hold yet (and may queue for it). A change of the catalog alone on
- * a table already locked (docs/rules.md's DROP CONSTRAINT after SET NOT NULL) takes no time. The statement's trace
- * decides when it says what it read; else its SQL.
- */
-function holdsUp(other, context, held) {
-    const kind = kindOf(other.node) ?? '';
-    const needs = ownLockNeed(other, context.defaultSchema);
-    if (needs.some((need) => {
-        const mode = held.get(need.relation);
-        return mode === undefined || !isAtLeast(mode, need.mode);
-    }))
-        return true;
-    if (needs.length === 0)
-        return !INSTANT_STATEMENTS.has(kind);
-    const trace = traceOf(other, context);
-    if (trace?.scanned !== undefined)
-        return trace.scanned.length > 0 || trace.rewritten.length > 0;
-    const altered = alterTable(other.node, context.defaultSchema);
-    if (altered)
-        return !altered.commands.every((command) => catalogOnly(command, other, context, altered.relation));
-    return kind !== 'RenameStmt';
-}
-/** The locks the statements hold after running, strongest per relation (their own needs, from the SQL). */
-function locksAfter(statements, context) {
-    const held = new Map();
-    for (const statement of statements) {
-        for (const need of ownLockNeed(statement, context.defaultSchema)) {
-            const known = held.get(need.relation);
-            if (!known || isAtLeast(need.mode, known))
-                held.set(need.relation, need.mode);
-        }
-    }
-    return held;
-}
-const accessExclusiveHeld = {
-    id: 'access-exclusive-held',
-    severity: 'warning',
-    summary: 'ACCESS EXCLUSIVE on an existing table followed by more statements in the same transaction: the lock is held for all of them',
-    check(statement, context) {
-        // The truncate and lock-table rules already say that their lock is held until the version commits.
-        if (SAYS_ITS_OWN_LOCK_IS_HELD.has(kindOf(statement.node) ?? ''))
-            return [];
-        const transaction = transactionOf(statement, context);
-        const at = transaction.findIndex((other) => other.index === statement.index);
-        const earlier = transaction.slice(0, at);
-        const locked = accessExclusiveOn(statement, context);
-        const relations = locked
-            .filter((relation) => existedBefore(relation, context))
-            .filter((relation) => !earlier.some((other) => accessExclusiveOn(other, context).includes(relation)));
-        if (relations.length === 0 || at + 1 >= transaction.length)
-            return [];
-        // Each statement after it, with the locks the transaction holds when it starts (one pass).
-        const held = locksAfter(transaction.slice(0, at + 1), context);
-        for (const relation of locked)
-            held.set(relation, 'AccessExclusiveLock');
-        const following = [];
-        for (const other of transaction.slice(at + 1)) {
-            if (holdsUp(other, context, held))
-                following.push(other);
-            for (const need of ownLockNeed(other, context.defaultSchema)) {
-                const known = held.get(need.relation);
-                if (!known || isAtLeast(need.mode, known))
-                    held.set(need.relation, need.mode);
-            }
-        }
-        if (following.length === 0)
-            return [];
-        return relations.map((relation) => ({
-            severity: 'warning',
-            message: `Takes ACCESS EXCLUSIVE on ${describeRelation(relation, context)} and holds it until the version's transaction commits: ` +
-                `${followingWords(following.length)} (${lines(following)}) ${following.length === 1 ? 'runs' : 'run'} while every read and write of the table waits.`,
-            addendum: `It holds ACCESS EXCLUSIVE until the version's transaction commits, while ${followingWords(following.length)} ` +
-                `(${lines(following)}) ${following.length === 1 ? 'runs' : 'run'}: make it the last statement of its transaction, with a lock_timeout before it.`,
-            fix: 'Make the statement that takes ACCESS EXCLUSIVE the last of its transaction: move the statements after it to a later ' +
-                'version, and set a lock_timeout so that the lock is given up instead of queueing traffic behind it.',
-            fixSql: `SET lock_timeout = '5s';\n${statement.sql.trim().replace(/;?$/, ';')}\n-- the statements that followed: in a later version`,
-            relation,
-            lock: ACCESS_EXCLUSIVE
-        }));
-    }
-};
-/**
- * A WHERE that narrows little: none, or only NULL and boolean tests (`WHERE col IS NULL`, the usual backfill), `<>`,
- * and comparisons of a column with another column (the join of `UPDATE … FROM`). A comparison with a value, IN,
- * BETWEEN, LIKE or a subquery counts as narrowing: the review cannot know by how much, so it stays silent.
- */
-function broadWhere(where) {
-    if (where === undefined)
-        return true;
-    const narrowing = findAll(where, 'A_Expr').some((expression) => {
-        if (expression.kind !== 'AEXPR_OP')
-            return true;
-        const operator = nodes_names(expression.name).pop();
-        const columnToColumn = findAll(expression.lexpr, 'ColumnRef').length > 0 && findAll(expression.rexpr, 'ColumnRef').length > 0;
-        return operator !== '<>' && operator !== '!=' && !columnToColumn;
-    });
-    return !narrowing && findAll(where, 'SubLink').length === 0;
-}
-/** The rows the statement touches: the catalog's rows, times the column's null fraction for `WHERE col IS NULL`; null when unknown. */
-function rowsTouched(relation, where, context) {
-    const facts = factsOf(relation, context);
-    if (!facts || facts.rows === null || facts.rows < 0)
-        return null;
-    const tests = findAll(where, 'NullTest');
-    const column = tests.length === 1 && tests[0].nulltesttype === 'IS_NULL' ? nodes_names(body(tests[0].arg, 'ColumnRef')?.fields).pop() : undefined;
-    const fraction = column !== undefined ? facts.nullFraction?.[column] : undefined;
-    if (where !== undefined && fraction === undefined)
-        return null;
-    return Math.round(facts.rows * (fraction ?? 1));
-}
-const unbatchedBackfill = {
-    id: 'unbatched-backfill',
-    severity: 'warning',
-    summary: 'UPDATE or DELETE of a whole existing table in one statement: every row locked until the transaction commits',
-    check(statement, context) {
-        const kind = kindOf(statement.node);
-        const dml = kind === 'UpdateStmt' || kind === 'DeleteStmt' ? body(statement.node, kind) : null;
-        const relation = rangeVarName(dml?.relation, context.defaultSchema);
-        if (!dml || !relation || !existedBefore(relation, context) || !broadWhere(dml.whereClause))
-            return [];
-        const verb = kind === 'UpdateStmt' ? 'Updates' : 'Deletes';
-        const touched = rowsTouched(relation, dml.whereClause, context);
-        const whole = dml.whereClause === undefined;
-        const scope = whole ? 'every row' : touched === null ? 'the rows its WHERE lets through' : `≈${touched.toLocaleString('en-US')} rows`;
-        const narrows = whole ? '' : ' (its WHERE tests only NULLs, booleans or a join, and narrows little)';
-        const until = statement.noTransaction ? 'until the statement ends' : "until the version's transaction commits";
-        const table = sqlRelation(relation, context);
-        return [
-            {
-                severity: 'warning',
-                message: `${verb} ${scope} of ${describeRelation(relation, context)} in one statement${narrows}: each row stays locked against other ` +
-                    `writers ${until}, and the long transaction holds back vacuum and bloats the table.`,
-                fix: 'Run it in batches in a later version, in a -- migrate:no-transaction file (each statement commits on its own), ' +
-                    'or from a job: a few thousand rows per statement, by key range.',
-                fixSql: `-- migrate:no-transaction\n` +
-                    `${kind === 'UpdateStmt' ? `UPDATE ${table} SET …` : `DELETE FROM ${table}`} WHERE id BETWEEN 1 AND 10000 AND …;\n` +
-                    `${kind === 'UpdateStmt' ? `UPDATE ${table} SET …` : `DELETE FROM ${table}`} WHERE id BETWEEN 10001 AND 20000 AND …;`,
-                relation,
-                lock: 'RowExclusiveLock'
-            }
-        ];
-    }
-};
 const enumValueUsedInTransaction = {
     id: 'enum-value-same-transaction',
     severity: 'error',
@@ -82866,48 +82444,8 @@ const enumValueUsedInTransaction = {
         });
     }
 };
-/** `the statement after it that takes time or waits for a lock`, or the plural with the count. */
-function followingWords(count) {
-    return count === 1
-        ? 'the statement after it that takes time or waits for a lock'
-        : `the ${count} statements after it that take time or wait for a lock`;
-}
 
-;// CONCATENATED MODULE: ./src/review/rules/changes.ts
-
-
-
-
-
-
-
-const CHANGE_RULES = [
-    addColumnVolatileDefault,
-    addColumnStoredGenerated,
-    addColumnSerialOrIdentity,
-    alterColumnTypeRewrite,
-    setLogged,
-    setUnlogged,
-    tableRewrite,
-    dropColumn,
-    dropTable,
-    dropSchema,
-    renameColumn,
-    renameTable,
-    renameSchema,
-    unbatchedBackfill,
-    accessExclusiveHeld,
-    enumValueUsedInTransaction,
-    timestampWithoutTimeZone,
-    serialColumn,
-    jsonColumn
-];
-
-;// CONCATENATED MODULE: ./src/review/rules/foreign-key-index.ts
-/**
- * A foreign key without an index on its referencing columns: every DELETE or key UPDATE on the referenced
- * table scans the referencing table for matching rows, holding its row locks meanwhile.
- */
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/foreign-key-without-index.ts
 
 
 function constraintsIn(list) {
@@ -82994,120 +82532,10 @@ const foreignKeyWithoutIndex = {
     }
 };
 
-;// CONCATENATED MODULE: ./src/review/rules/domains.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/index-not-concurrent.ts
 
 
 
-/** What each checking subtype of AlterDomainStmt does, as the message says it. */
-const CHECKS = { C: 'adds a constraint', V: 'validates a constraint', O: 'sets NOT NULL' };
-/** The domain was created by a pending statement before this one (no table of the running application uses it). */
-function createdInPending(statement, context, domain) {
-    const statements = context.versionStatements ?? [];
-    return statements.some((other) => other.index < statement.index && nodes_names(body(other.node, 'CreateDomainStmt')?.domainname).pop() === domain);
-}
-const alterDomainScan = {
-    id: 'alter-domain-scan',
-    severity: 'warning',
-    summary: 'ALTER DOMAIN … ADD CONSTRAINT, VALIDATE CONSTRAINT or SET NOT NULL reads every table that uses the domain under SHARE',
-    check(statement, context) {
-        const alter = kindOf(statement.node) === 'AlterDomainStmt' ? body(statement.node, 'AlterDomainStmt') : null;
-        const what = CHECKS[String(alter?.subtype)];
-        if (!alter || !what || body(alter.def, 'Constraint')?.skip_validation === true)
-            return [];
-        const parts = nodes_names(alter.typeName);
-        const domain = parts[parts.length - 1] ?? '';
-        if (createdInPending(statement, context, domain))
-            return [];
-        const trace = traceOf(statement, context);
-        const tables = trace?.scanned === undefined
-            ? null
-            : [...new Set(trace.locks.filter((lock) => lock.mode === 'ShareLock').map((lock) => lock.relation))]
-                .filter((relation) => trace.scanned?.includes(relation) && existedBefore(relation, context))
-                .sort();
-        if (tables !== null && tables.length === 0)
-            return [];
-        const shownDomain = `\`${parts.join('.')}\``;
-        return [
-            {
-                severity: 'warning',
-                message: `${what[0].toUpperCase()}${what.slice(1)} on domain ${shownDomain}: PostgreSQL checks every column of that domain, reading ` +
-                    (tables === null ? 'every table that has one' : tables.map((relation) => describeRelation(relation, context)).join(', ')) +
-                    ` in full under SHARE: ${lockBlocks('ShareLock')} until the version commits.`,
-                fix: 'Check the columns table by table instead: on each table, a CHECK constraint NOT VALID, validated in a later version ' +
-                    '(SHARE UPDATE EXCLUSIVE only). NOT VALID on the domain only moves the scan: ALTER DOMAIN … VALIDATE CONSTRAINT takes ' +
-                    'SHARE on every table as well.',
-                fixSql: `ALTER TABLE <table> ADD CONSTRAINT <table>_<column>_check CHECK (<the domain's condition on the column>) NOT VALID;\n` +
-                    `-- a later version\nALTER TABLE <table> VALIDATE CONSTRAINT <table>_<column>_check;`,
-                relation: tables?.[0] ?? null,
-                lock: 'ShareLock'
-            }
-        ];
-    }
-};
-
-;// CONCATENATED MODULE: ./src/review/rules/partitions.ts
-
-
-
-
-const attachPartitionScan = {
-    id: 'attach-partition-scan',
-    severity: 'warning',
-    summary: 'ATTACH PARTITION of an existing table without a CHECK that implies its bounds reads it all under ACCESS EXCLUSIVE',
-    check(statement, context) {
-        const altered = alterTable(statement.node, context.defaultSchema);
-        if (!altered)
-            return [];
-        return altered.commands.flatMap((command) => {
-            if (command.subtype !== 'AT_AttachPartition')
-                return [];
-            const partition = rangeVarName(body(command.def, 'PartitionCmd')?.name, context.defaultSchema);
-            if (!partition || !existedBefore(partition, context))
-                return [];
-            const scanned = traceOf(statement, context)?.scanned;
-            if (scanned !== undefined && !scanned.includes(partition))
-                return [];
-            const table = sqlRelation(partition, context);
-            return [
-                {
-                    severity: 'warning',
-                    message: `ACCESS EXCLUSIVE on ${describeRelation(partition, context)} while every row of it is checked against the partition's bounds` +
-                        (scanned === undefined ? ' (unless a valid CHECK constraint on it implies them)' : ' (the throwaway database saw the scan)') +
-                        ': every read and write of it waits.' +
-                        heldNote(statement, context, partition, 'AccessExclusiveLock'),
-                    fix: 'Add a CHECK constraint that matches the bounds NOT VALID, validate it in a later version (SHARE UPDATE EXCLUSIVE only), ' +
-                        'then attach: PostgreSQL uses the valid constraint and skips the scan; drop the CHECK afterwards.',
-                    fixSql: `ALTER TABLE ${table} ADD CONSTRAINT <bounds_check> CHECK (<partition key> >= <from> AND <partition key> < <to>) NOT VALID;\n` +
-                        `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT <bounds_check>;\n` +
-                        `ALTER TABLE ${sqlRelation(altered.relation, context)} ATTACH PARTITION ${table} FOR VALUES …;\n` +
-                        `ALTER TABLE ${table} DROP CONSTRAINT <bounds_check>;`,
-                    relation: partition,
-                    lock: 'AccessExclusiveLock'
-                }
-            ];
-        });
-    }
-};
-
-;// CONCATENATED MODULE: ./src/review/rules/locks.ts
-/**
- * Rules about locks: statements that block application traffic on an existing table (or fail on one with
- * rows). A table created earlier in the pending versions is new and empty, so none of them fire on it; a
- * statement whose trace on the throwaway database shows no such lock does not fire either.
- */
-
-
-
-
-
-
-
-const NO_TRANSACTION_FIX = 'Put it alone in a file whose first line is `-- migrate:no-transaction`';
-/** The lock the statement needs on the relation, what it blocks, and whether the transaction holds it already. */
-function locks_locked(statement, relation, mode, context, during) {
-    return (`${lockLabel(mode)} on ${describeRelation(relation, context)} ${during}: ${lockBlocks(mode)}.` +
-        heldNote(statement, context, relation, mode));
-}
 const indexNotConcurrent = {
     id: 'index-not-concurrent',
     severity: 'warning',
@@ -83151,68 +82579,40 @@ const indexNotConcurrent = {
         ];
     }
 };
-const dropIndexNotConcurrent = {
-    id: 'drop-index-not-concurrent',
-    severity: 'warning',
-    summary: 'DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the index’s table',
-    check(statement, context) {
-        const [kind, fields] = statementKind(statement.node);
-        if (kind !== 'DropStmt' || fields.removeType !== 'OBJECT_INDEX' || fields.concurrent === true)
-            return [];
-        const trace = context.trace?.get(types_traceKey(statement.version, statement.index));
-        return (fields.objects ?? []).flatMap((object) => {
-            const index = nameFromList(object.List?.items, context.defaultSchema);
-            if (index === null || isNew(index, context))
-                return [];
-            // The statement names the index; the trace names its table (the dropped index is gone from pg_class).
-            const tables = trace?.locks
-                .filter((lock) => lock.mode === 'AccessExclusiveLock' && lock.relation !== index)
-                .map((lock) => lock.relation);
-            if (tables !== undefined && tables.length === 0)
-                return [];
-            const table = tables?.[0];
-            return [
-                {
-                    severity: 'warning',
-                    message: `ACCESS EXCLUSIVE on ${table ? describeRelation(table, context) : 'the table'} while index ` +
-                        `${describeRelation(index, context)} is dropped, until the version commits: blocks every read and write of the table.` +
-                        catalogNote(context),
-                    fix: `Drop it with DROP INDEX CONCURRENTLY, which waits for running queries instead of blocking new ones. ${NO_TRANSACTION_FIX}.`,
-                    fixSql: `-- migrate:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS ${sqlRelation(index, context)};`,
-                    relation: table ?? index,
-                    lock: 'AccessExclusiveLock'
-                }
-            ];
-        });
-    }
-};
-/** The existing relations among RangeVar nodes. */
-function existing(values, context) {
-    return (values ?? [])
-        .map((value) => (isRangeVar(value) ? value : (value.RangeVar ?? null)))
-        .filter((value) => value !== null && isRangeVar(value))
-        .map((value) => relationOf(value, context))
-        .filter((relation) => !isNew(relation, context));
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/support/style.ts
+
+/** A notice for every column the statement defines with a type the predicate picks. */
+function columnNotice(statement, context, picks, say) {
+    return definedColumns(statement.node, context.defaultSchema)
+        .filter((column) => picks(column.type))
+        .map((column) => ({
+        ...say(`\`${column.relation}.${column.column}\``, column.type),
+        severity: 'notice',
+        relation: column.relation,
+        lock: null
+    }));
 }
-const truncate = {
-    id: 'truncate',
-    severity: 'warning',
-    summary: 'TRUNCATE empties an existing table under ACCESS EXCLUSIVE',
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/json-column.ts
+
+const jsonColumn = {
+    id: 'json-column',
+    severity: 'notice',
+    summary: '`json` column: prefer `jsonb`',
     check(statement, context) {
-        const [kind, fields] = statementKind(statement.node);
-        if (kind !== 'TruncateStmt')
-            return [];
-        return existing(fields.relations, context)
-            .filter((relation) => !traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
-            .map((relation) => ({
-            severity: 'warning',
-            message: `Removes every row. ${locks_locked(statement, relation, 'AccessExclusiveLock', context, 'until the version commits')}`,
-            fix: 'If the data must go, delete it in batches in a later version (or from a job); if it must not, remove the TRUNCATE.',
-            relation,
-            lock: 'AccessExclusiveLock'
+        return columnNotice(statement, context, (type) => type.name === 'json', (column, type) => ({
+            message: `${column} is \`${type.display}\`: stored as text, parsed again on every read, and it has no equality operator (no DISTINCT, GROUP BY or index).`,
+            fix: 'Use jsonb, unless the exact text (key order, duplicate keys, white space) must be kept.',
+            fixSql: type.array ? 'jsonb[]' : 'jsonb'
         }));
     }
 };
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/lock-table.ts
+
+
+
 const lockTable = {
     id: 'lock-table',
     severity: 'warning',
@@ -83233,78 +82633,39 @@ const lockTable = {
         }));
     }
 };
-/** A table rewrite under ACCESS EXCLUSIVE (VACUUM FULL, CLUSTER): silent when the trace shows no rewrite. */
-function rewriteFindings(statement, context, relations, what, fix, fixSql) {
-    if (traceShowsNoRewrite(statement, context))
-        return [];
-    return relations
-        .filter((relation) => !traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
-        .map((relation) => ({
-        severity: 'warning',
-        message: locks_locked(statement, relation, 'AccessExclusiveLock', context, `while ${what} rewrites it`) + catalogNote(context),
-        fix,
-        fixSql,
-        relation,
-        lock: 'AccessExclusiveLock'
-    }));
-}
-/** A boolean option as PostgreSQL reads it (defGetBoolean): no value, `true`/`on`, or a non-zero integer. */
-function optionEnabled(option) {
-    const arg = option.arg;
-    if (arg === undefined)
-        return true;
-    if (arg.Integer)
-        return (arg.Integer.ival ?? 0) !== 0;
-    return !['false', 'off'].includes(String(arg.String?.sval).toLowerCase());
-}
-const vacuumFull = {
-    id: 'vacuum-full',
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/refresh-matview-not-concurrent.ts
+
+
+
+const refreshNotConcurrent = {
+    id: 'refresh-matview-not-concurrent',
     severity: 'warning',
-    summary: 'VACUUM FULL rewrites tables under ACCESS EXCLUSIVE',
+    summary: 'REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of the view',
     check(statement, context) {
         const [kind, fields] = statementKind(statement.node);
-        if (kind !== 'VacuumStmt' || fields.is_vacuumcmd !== true)
+        if (kind !== 'RefreshMatViewStmt' || fields.concurrent === true || fields.skipData === true || !isRangeVar(fields.relation))
             return [];
-        const options = (fields.options ?? []).map((option) => option.DefElem ?? {});
-        const full = options.some((option) => option.defname === 'full' && optionEnabled(option));
-        if (!full)
+        const relation = relationOf(fields.relation, context);
+        if (isNew(relation, context) || traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
             return [];
-        const rels = (fields.rels ?? []).map((rel) => rel.VacuumRelation?.relation);
-        const fix = 'Use plain VACUUM (no exclusive lock); to reclaim space online, use pg_repack outside the migration.';
-        if (rels.length === 0)
-            return everyTable(statement, context, 'VACUUM FULL', fix);
-        return rewriteFindings(statement, context, existing(rels, context), 'VACUUM FULL', fix);
+        return [
+            {
+                severity: 'warning',
+                message: locks_locked(statement, relation, 'AccessExclusiveLock', context, 'while the view is recomputed') + catalogNote(context),
+                fix: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (EXCLUSIVE: reads continue); it needs a unique index on the view.',
+                fixSql: `REFRESH MATERIALIZED VIEW CONCURRENTLY ${sqlRelation(relation, context)};`,
+                relation,
+                lock: 'AccessExclusiveLock'
+            }
+        ];
     }
 };
-/** VACUUM FULL or CLUSTER without a table name: every table of the database (CLUSTER: every clustered one). */
-function everyTable(statement, context, what, fix) {
-    if (traceShowsNoRewrite(statement, context))
-        return [];
-    const tables = what === 'CLUSTER' ? 'every clustered table of the database' : 'every table of the database';
-    return [
-        {
-            severity: 'warning',
-            message: `ACCESS EXCLUSIVE on ${tables}, one after another, while ${what} rewrites it: blocks every read and write of each.`,
-            fix,
-            relation: null,
-            lock: 'AccessExclusiveLock'
-        }
-    ];
-}
-const cluster = {
-    id: 'cluster',
-    severity: 'warning',
-    summary: 'CLUSTER rewrites a table under ACCESS EXCLUSIVE',
-    check(statement, context) {
-        const [kind, fields] = statementKind(statement.node);
-        if (kind !== 'ClusterStmt')
-            return [];
-        const fix = 'Remove the CLUSTER; to reorder a table online, use pg_repack outside the migration.';
-        if (!isRangeVar(fields.relation))
-            return everyTable(statement, context, 'CLUSTER', fix);
-        return rewriteFindings(statement, context, existing([fields.relation], context), 'CLUSTER', fix);
-    }
-};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/reindex-not-concurrent.ts
+
+
+
 const reindexNotConcurrent = {
     id: 'reindex-not-concurrent',
     severity: 'warning',
@@ -83342,29 +82703,568 @@ const reindexNotConcurrent = {
         ];
     }
 };
-const refreshNotConcurrent = {
-    id: 'refresh-matview-not-concurrent',
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/rename-column.ts
+
+
+
+
+const renameColumn = {
+    id: 'rename-column',
     severity: 'warning',
-    summary: 'REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of the view',
+    summary: 'RENAME COLUMN on an existing table: breaks the application version still running',
     check(statement, context) {
-        const [kind, fields] = statementKind(statement.node);
-        if (kind !== 'RefreshMatViewStmt' || fields.concurrent === true || fields.skipData === true || !isRangeVar(fields.relation))
+        const rename = body(statement.node, 'RenameStmt');
+        if (!rename || rename.renameType !== 'OBJECT_COLUMN' || rename.relationType !== 'OBJECT_TABLE')
             return [];
-        const relation = relationOf(fields.relation, context);
-        if (isNew(relation, context) || traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
+        const relation = rangeVarName(rename.relation, context.defaultSchema);
+        const [from, to] = [nodes_text(rename.subname), nodes_text(rename.newname)];
+        if (!relation || !from || !to || !existedBefore(relation, context))
             return [];
         return [
             {
                 severity: 'warning',
-                message: locks_locked(statement, relation, 'AccessExclusiveLock', context, 'while the view is recomputed') + catalogNote(context),
-                fix: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (EXCLUSIVE: reads continue); it needs a unique index on the view.',
-                fixSql: `REFRESH MATERIALIZED VIEW CONCURRENTLY ${sqlRelation(relation, context)};`,
+                message: `Renames column \`${from}\` of ${describeRelation(relation, context)} to \`${to}\`: ${STILL_RUNNING}.`,
+                fix: 'Add the new column, keep both filled (trigger or application), copy the existing rows in batches, switch the application to ' +
+                    'the new name, and drop the old column in a later version.',
+                fixSql: `ALTER TABLE ${sqlRelation(relation, context)} ADD COLUMN ${sqlIdentifier(to)} <type of ${from}>;\n` +
+                    `-- a trigger keeps ${to} = ${from} for new rows; copy the rest in batches;\n` +
+                    `-- after the application reads ${to}, in a later version:\nALTER TABLE ${sqlRelation(relation, context)} DROP COLUMN ${sqlIdentifier(from)};`,
                 relation,
-                lock: 'AccessExclusiveLock'
+                lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
             }
         ];
     }
 };
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/rename-schema.ts
+
+
+
+const renameSchema = {
+    id: 'rename-schema',
+    severity: 'warning',
+    summary: 'RENAME of an existing schema: breaks the application version still running',
+    check(statement, context) {
+        const rename = body(statement.node, 'RenameStmt');
+        if (!rename || rename.renameType !== 'OBJECT_SCHEMA')
+            return [];
+        const [from, to] = [nodes_text(rename.subname), nodes_text(rename.newname)];
+        if (!from || !to || !schemaExistedBefore(from, context))
+            return [];
+        return [
+            {
+                severity: 'warning',
+                message: `Renames schema \`${from}\` to \`${to}\`: ${STILL_RUNNING}.`,
+                fix: 'Create the new schema and move the application to it over several versions (or keep the old name in the search_path of the running version); rename only names nothing uses.',
+                fixSql: `-- after no application version uses ${from}, in a later version:\nALTER SCHEMA ${sqlIdentifier(from)} RENAME TO ${sqlIdentifier(to)};`,
+                relation: null,
+                lock: null
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/rename-table.ts
+
+
+
+
+const renameTable = {
+    id: 'rename-table',
+    severity: 'warning',
+    summary: 'RENAME of an existing table: breaks the application version still running',
+    check(statement, context) {
+        const rename = body(statement.node, 'RenameStmt');
+        if (!rename || rename.renameType !== 'OBJECT_TABLE')
+            return [];
+        const relation = rangeVarName(rename.relation, context.defaultSchema);
+        const to = nodes_text(rename.newname);
+        if (!relation || !to || !existedBefore(relation, context))
+            return [];
+        return [
+            {
+                severity: 'warning',
+                message: `Renames ${describeRelation(relation, context)} to \`${to}\`: ${STILL_RUNNING}.`,
+                fix: 'Rename it and leave a view under the old name in the same version (a simple view is updatable: the running application keeps ' +
+                    'reading and writing through it); drop the view once no application version uses the old name.',
+                fixSql: `ALTER TABLE ${sqlRelation(relation, context)} RENAME TO ${sqlIdentifier(to)};\n` +
+                    `CREATE VIEW ${sqlRelation(relation, context)} AS SELECT * FROM ${sqlIdentifier(relation.split('.')[0])}.${sqlIdentifier(to)};`,
+                relation,
+                lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/serial-column.ts
+
+
+const serialColumn = {
+    id: 'serial-column',
+    severity: 'notice',
+    summary: '`serial` / `bigserial` column: prefer an identity column',
+    check(statement, context) {
+        return columnNotice(statement, context, (type) => SERIAL_TYPES.has(type.name), (column, type) => ({
+            message: `${column} is \`${type.display}\`: its sequence is a separate object with its own grants and ownership, and inserts may write the column by hand.`,
+            fix: 'Use an identity column (SQL standard; the sequence belongs to the column, and GENERATED ALWAYS refuses hand-written values).',
+            fixSql: `${type.name.startsWith('small') || type.name === 'serial2' ? 'smallint' : type.name.startsWith('big') || type.name === 'serial8' ? 'bigint' : 'integer'} GENERATED ALWAYS AS IDENTITY`
+        }));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/support/persistence.ts
+
+
+
+/** The existing table the statement sets to `subtype` (AT_SetLogged or AT_SetUnLogged), when it rewrites it (or may). */
+function persistenceChange(statement, context, subtype) {
+    const altered = alterTable(statement.node, context.defaultSchema);
+    if (!altered || !existedBefore(altered.relation, context))
+        return null;
+    if (!altered.commands.some((command) => command.subtype === subtype))
+        return null;
+    return observedRewrite(altered.relation, statement, context) === false ? null : altered.relation;
+}
+function persistence_rewriteMessage(statement, context, relation, what) {
+    return (`Rewrites ${describeRelation(relation, context)} ${what}: PostgreSQL copies every row and rebuilds its indexes under ACCESS EXCLUSIVE, ` +
+        'and every read and write of the table waits for the whole copy.' +
+        heldNote(statement, context, relation, 'AccessExclusiveLock'));
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/set-logged.ts
+
+
+
+const setLogged = {
+    id: 'set-logged',
+    severity: 'warning',
+    summary: 'SET LOGGED on an existing unlogged table: a rewrite under ACCESS EXCLUSIVE that writes the whole table to the WAL',
+    check(statement, context) {
+        const relation = persistenceChange(statement, context, 'AT_SetLogged');
+        if (!relation)
+            return [];
+        return [
+            {
+                severity: 'warning',
+                message: persistence_rewriteMessage(statement, context, relation, 'as LOGGED') +
+                    ' The whole table is written to the WAL as it is copied, and sent to every replica.',
+                fix: 'Run it in a maintenance window, or fill a new logged table in batches (from a job or -- migrate:no-transaction versions) ' +
+                    'and switch the application to it.',
+                fixSql: `CREATE TABLE ${sqlRelation(`${relation}_logged`, context)} (LIKE ${sqlRelation(relation, context)} INCLUDING ALL);\n-- later versions: copy in batches, then switch the application`,
+                relation,
+                lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/set-not-null.ts
+
+
+
+const setNotNull = {
+    id: 'set-not-null',
+    severity: 'warning',
+    summary: 'SET NOT NULL on an existing column scans the table under ACCESS EXCLUSIVE (unless a valid CHECK proves it)',
+    check(statement, context) {
+        const alter = alterCommands(statement, context);
+        if (!alter)
+            return [];
+        const { relation } = alter;
+        return alter.commands.flatMap((command) => {
+            if (command.subtype !== 'AT_SetNotNull' || typeof command.name !== 'string')
+                return [];
+            if (traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
+                return [];
+            const column = command.name;
+            // No scan on the throwaway database: a valid CHECK (column IS NOT NULL) proved it, or it was NOT NULL already.
+            if (traceShowsNoScan(statement, context, relation))
+                return [];
+            if (!traceOf(statement, context) && provenByPendingCheck(statement, context, relation, column))
+                return [];
+            // The target's catalog, when it says: NOT NULL already, or proved by a valid CHECK (nothing to scan either way).
+            const facts = context.catalog?.get(relation);
+            if (facts?.notNullColumns?.includes(column) || facts?.checkedNotNullColumns?.includes(column))
+                return [];
+            const nulls = facts?.nullFraction?.[column];
+            const table = sqlRelation(relation, context);
+            const check = sqlIdentifier(`${relation.split('.').pop()}_${column}_not_null`);
+            const failing = nulls !== undefined && nulls > 0;
+            return [
+                {
+                    severity: failing ? 'error' : 'warning',
+                    message: (failing
+                        ? `\`${column}\` holds NULL in about ${Math.max(1, Math.round(nulls * 100))}% of rows (pg_stats): SET NOT NULL will fail. `
+                        : '') +
+                        locked(statement, relation, 'AccessExclusiveLock', context, `while every row is checked for NULL in \`${column}\``) +
+                        catalogNote(context),
+                    fix: (failing ? 'Backfill the NULLs first (in batches). ' : '') +
+                        'Add a CHECK (… IS NOT NULL) NOT VALID constraint, validate it in a later version (SHARE UPDATE EXCLUSIVE only), ' +
+                        'then SET NOT NULL: PostgreSQL uses the valid constraint and skips the scan; drop the CHECK afterwards.',
+                    fixSql: `-- this version\nALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${sqlIdentifier(column)} IS NOT NULL) NOT VALID;\n` +
+                        `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${check};\n` +
+                        `ALTER TABLE ${table} ALTER COLUMN ${sqlIdentifier(column)} SET NOT NULL;\nALTER TABLE ${table} DROP CONSTRAINT ${check};`,
+                    relation,
+                    lock: 'AccessExclusiveLock'
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/set-unlogged.ts
+
+
+
+const setUnlogged = {
+    id: 'set-unlogged',
+    severity: 'error',
+    summary: 'SET UNLOGGED on an existing table: a rewrite under ACCESS EXCLUSIVE, then no crash safety and no replicas',
+    check(statement, context) {
+        const relation = persistenceChange(statement, context, 'AT_SetUnLogged');
+        if (!relation)
+            return [];
+        return [
+            {
+                severity: 'error',
+                message: persistence_rewriteMessage(statement, context, relation, 'as UNLOGGED') +
+                    ' Afterwards the table is not written to the WAL: PostgreSQL empties it after a crash or a failover, and replicas do not ' +
+                    'receive its rows (read replicas see it empty). PostgreSQL refuses the change while a foreign key of a logged table references it.',
+                fix: 'Keep the table logged. For data that may be lost (a cache, a staging area), create a new UNLOGGED table and move the ' +
+                    'application to it; never make a table that holds data of record unlogged.',
+                fixSql: `CREATE UNLOGGED TABLE ${sqlRelation(`${relation}_unlogged`, context)} (LIKE ${sqlRelation(relation, context)} INCLUDING ALL);`,
+                relation,
+                lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/table-rewrite.ts
+
+
+const tableRewrite = {
+    id: 'table-rewrite',
+    severity: 'warning',
+    summary: 'Any statement the throwaway database saw rewrite an existing table (every row copied under ACCESS EXCLUSIVE)',
+    check(statement, context) {
+        const trace = traceOf(statement, context);
+        if (!trace || trace.rewritten.length === 0)
+            return [];
+        // Tables only: with a catalog by its kind, without one those the statement names (the trace lists rebuilt indexes too).
+        const named = new Set(ownLockNeed(statement, context.defaultSchema).map((need) => need.relation));
+        const tables = trace.rewritten.filter((relation) => {
+            const kind = context.catalog?.get(relation)?.kind;
+            return ((kind === undefined ? named.has(relation) : kind === 'table' || kind === 'materialized view') && existedBefore(relation, context));
+        });
+        return tables.map((relation) => ({
+            severity: 'warning',
+            message: `The throwaway database saw this statement rewrite ${describeRelation(relation, context)}: PostgreSQL copies every row into new ` +
+                'files and rebuilds its indexes under ACCESS EXCLUSIVE, and every read and write of the table waits for the whole copy.' +
+                heldNote(statement, context, relation, 'AccessExclusiveLock'),
+            fix: 'Find the form of the change that PostgreSQL makes in the catalog alone (for a column of a domain with a CHECK: add it ' +
+                'with the base type and a CHECK … NOT VALID, validated in a later version), or move the data to a new table in batches; ' +
+                'else run it in a maintenance window.',
+            relation,
+            lock: observedLock(relation, statement, context) ?? ACCESS_EXCLUSIVE,
+            addendum: ''
+        }));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/timestamp-without-time-zone.ts
+
+const timestampWithoutTimeZone = {
+    id: 'timestamp-without-time-zone',
+    severity: 'notice',
+    summary: '`timestamp` (without time zone) column: prefer `timestamptz`',
+    check(statement, context) {
+        return columnNotice(statement, context, (type) => type.name === 'timestamp', (column, type) => ({
+            message: `${column} is \`${type.display}\` without time zone: it stores wall-clock time and reads differently for every session's TimeZone.`,
+            fix: 'Use timestamptz: it stores an instant, and shows it in the time zone of whoever reads it.',
+            fixSql: type.array ? 'timestamptz[]' : 'timestamptz'
+        }));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/truncate.ts
+
+
+
+const truncate = {
+    id: 'truncate',
+    severity: 'warning',
+    summary: 'TRUNCATE empties an existing table under ACCESS EXCLUSIVE',
+    check(statement, context) {
+        const [kind, fields] = statementKind(statement.node);
+        if (kind !== 'TruncateStmt')
+            return [];
+        return existing(fields.relations, context)
+            .filter((relation) => !traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
+            .map((relation) => ({
+            severity: 'warning',
+            message: `Removes every row. ${locks_locked(statement, relation, 'AccessExclusiveLock', context, 'until the version commits')}`,
+            fix: 'If the data must go, delete it in batches in a later version (or from a job); if it must not, remove the TRUNCATE.',
+            relation,
+            lock: 'AccessExclusiveLock'
+        }));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/unbatched-backfill.ts
+
+
+
+/**
+ * A WHERE that narrows little: none, or only NULL and boolean tests (`WHERE col IS NULL`, the usual backfill), `<>`,
+ * and comparisons of a column with another column (the join of `UPDATE … FROM`). A comparison with a value, IN,
+ * BETWEEN, LIKE or a subquery counts as narrowing: the review cannot know by how much, so it stays silent.
+ */
+function broadWhere(where) {
+    if (where === undefined)
+        return true;
+    const narrowing = findAll(where, 'A_Expr').some((expression) => {
+        if (expression.kind !== 'AEXPR_OP')
+            return true;
+        const operator = nodes_names(expression.name).pop();
+        const columnToColumn = findAll(expression.lexpr, 'ColumnRef').length > 0 && findAll(expression.rexpr, 'ColumnRef').length > 0;
+        return operator !== '<>' && operator !== '!=' && !columnToColumn;
+    });
+    return !narrowing && findAll(where, 'SubLink').length === 0;
+}
+/** The rows the statement touches: the catalog's rows, times the column's null fraction for `WHERE col IS NULL`; null when unknown. */
+function rowsTouched(relation, where, context) {
+    const facts = factsOf(relation, context);
+    if (!facts || facts.rows === null || facts.rows < 0)
+        return null;
+    const tests = findAll(where, 'NullTest');
+    const column = tests.length === 1 && tests[0].nulltesttype === 'IS_NULL' ? nodes_names(body(tests[0].arg, 'ColumnRef')?.fields).pop() : undefined;
+    const fraction = column !== undefined ? facts.nullFraction?.[column] : undefined;
+    if (where !== undefined && fraction === undefined)
+        return null;
+    return Math.round(facts.rows * (fraction ?? 1));
+}
+const unbatchedBackfill = {
+    id: 'unbatched-backfill',
+    severity: 'warning',
+    summary: 'UPDATE or DELETE of a whole existing table in one statement: every row locked until the transaction commits',
+    check(statement, context) {
+        const kind = kindOf(statement.node);
+        const dml = kind === 'UpdateStmt' || kind === 'DeleteStmt' ? body(statement.node, kind) : null;
+        const relation = rangeVarName(dml?.relation, context.defaultSchema);
+        if (!dml || !relation || !existedBefore(relation, context) || !broadWhere(dml.whereClause))
+            return [];
+        const verb = kind === 'UpdateStmt' ? 'Updates' : 'Deletes';
+        const touched = rowsTouched(relation, dml.whereClause, context);
+        const whole = dml.whereClause === undefined;
+        const scope = whole ? 'every row' : touched === null ? 'the rows its WHERE lets through' : `≈${touched.toLocaleString('en-US')} rows`;
+        const narrows = whole ? '' : ' (its WHERE tests only NULLs, booleans or a join, and narrows little)';
+        const until = statement.noTransaction ? 'until the statement ends' : "until the version's transaction commits";
+        const table = sqlRelation(relation, context);
+        return [
+            {
+                severity: 'warning',
+                message: `${verb} ${scope} of ${describeRelation(relation, context)} in one statement${narrows}: each row stays locked against other ` +
+                    `writers ${until}, and the long transaction holds back vacuum and bloats the table.`,
+                fix: 'Run it in batches in a later version, in a -- migrate:no-transaction file (each statement commits on its own), ' +
+                    'or from a job: a few thousand rows per statement, by key range.',
+                fixSql: `-- migrate:no-transaction\n` +
+                    `${kind === 'UpdateStmt' ? `UPDATE ${table} SET …` : `DELETE FROM ${table}`} WHERE id BETWEEN 1 AND 10000 AND …;\n` +
+                    `${kind === 'UpdateStmt' ? `UPDATE ${table} SET …` : `DELETE FROM ${table}`} WHERE id BETWEEN 10001 AND 20000 AND …;`,
+                relation,
+                lock: 'RowExclusiveLock'
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/unique-constraint-locks.ts
+
+
+
+
+const CONSTRAINT_KINDS = { CONSTR_PRIMARY: 'PRIMARY KEY', CONSTR_UNIQUE: 'UNIQUE', CONSTR_EXCLUSION: 'EXCLUDE' };
+const uniqueConstraintLocks = {
+    id: 'unique-constraint-locks',
+    severity: 'warning',
+    summary: 'UNIQUE, PRIMARY KEY or EXCLUDE added to an existing table (also inline in ADD COLUMN) builds its index under ACCESS EXCLUSIVE',
+    check(statement, context) {
+        const alter = alterCommands(statement, context);
+        if (!alter)
+            return [];
+        const { relation } = alter;
+        return addedConstraints(alter.commands).flatMap(({ constraint, column }) => {
+            const kind = CONSTRAINT_KINDS[String(constraint.contype)];
+            if (!kind || traceContradictsLock(statement, context, relation, 'AccessExclusiveLock'))
+                return [];
+            const table = sqlRelation(relation, context);
+            if (typeof constraint.indexname === 'string') {
+                // USING INDEX builds nothing; a PRIMARY KEY still sets NOT NULL on its columns, reading every row of the table
+                // for a column that lacks it. The SQL does not say which columns the index has: the trace's scans decide.
+                const scanned = traceOf(statement, context)?.scanned;
+                if (kind !== 'PRIMARY KEY' || !scanned?.includes(relation))
+                    return [];
+                return [
+                    {
+                        severity: 'warning',
+                        message: locked(statement, relation, 'AccessExclusiveLock', context, `while every row is read to set NOT NULL on the key's columns (PRIMARY KEY USING INDEX ${sqlIdentifier(constraint.indexname)}: the throwaway database saw the scan)`) + catalogNote(context),
+                        fix: 'Make the index’s columns NOT NULL first without a scan under lock: a CHECK (… IS NOT NULL) NOT VALID, validated in a ' +
+                            'later version, then SET NOT NULL (see set-not-null); then PRIMARY KEY USING INDEX reads nothing.',
+                        fixSql: `ALTER TABLE ${table} ADD CONSTRAINT <column>_not_null CHECK (<column> IS NOT NULL) NOT VALID;\n` +
+                            `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT <column>_not_null;\n` +
+                            `ALTER TABLE ${table} ALTER COLUMN <column> SET NOT NULL;\n` +
+                            `ALTER TABLE ${table} ADD CONSTRAINT ${sqlIdentifier(typeof constraint.conname === 'string' ? constraint.conname : constraint.indexname)} PRIMARY KEY USING INDEX ${sqlIdentifier(constraint.indexname)};`,
+                        relation,
+                        lock: 'AccessExclusiveLock'
+                    }
+                ];
+            }
+            const defaultName = `${relation.split('.').pop()}_${column ? `${column.name}_` : ''}${kind === 'PRIMARY KEY' ? 'pkey' : 'key'}`;
+            const name = sqlIdentifier(typeof constraint.conname === 'string' ? constraint.conname : defaultName);
+            const columns = (column ? [column.name] : nodes_names(constraint.keys)).map(sqlIdentifier).join(', ');
+            const exclude = kind === 'EXCLUDE';
+            const during = column
+                ? `while the ${kind} index on the new column \`${column.name}\` is built over every row`
+                : `while the ${kind} index is built`;
+            const addColumn = column
+                ? `-- this version\nALTER TABLE ${table} ADD COLUMN ${sqlIdentifier(column.name)} ${column.type}${column.hasDefault ? ' DEFAULT …' : ''};\n`
+                : '';
+            return [
+                {
+                    severity: 'warning',
+                    message: locked(statement, relation, 'AccessExclusiveLock', context, during) + catalogNote(context),
+                    fix: exclude
+                        ? 'An EXCLUDE constraint cannot be added from an existing index: run it in a maintenance window, or enforce the rule otherwise.'
+                        : (column ? 'Add the column without the constraint (instant), then build' : 'Build') +
+                            ` the unique index with CREATE UNIQUE INDEX CONCURRENTLY in a \`-- migrate:no-transaction\` file, then add the constraint USING INDEX in a later version (instant` +
+                            (kind === 'PRIMARY KEY' ? ' once its columns are NOT NULL: else PostgreSQL reads every row to set it).' : ').'),
+                    fixSql: exclude
+                        ? undefined
+                        : `${addColumn}-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} (${columns});\n` +
+                            (kind === 'PRIMARY KEY'
+                                ? `-- a later version: the key's columns NOT NULL without a scan under lock (see set-not-null), then\n`
+                                : `-- a later version\n`) +
+                            `ALTER TABLE ${table} ADD CONSTRAINT ${name} ${kind} USING INDEX ${name};`,
+                    relation,
+                    lock: 'AccessExclusiveLock'
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/vacuum-full.ts
+
+
+/** A boolean option as PostgreSQL reads it (defGetBoolean): no value, `true`/`on`, or a non-zero integer. */
+function optionEnabled(option) {
+    const arg = option.arg;
+    if (arg === undefined)
+        return true;
+    if (arg.Integer)
+        return (arg.Integer.ival ?? 0) !== 0;
+    return !['false', 'off'].includes(String(arg.String?.sval).toLowerCase());
+}
+const vacuumFull = {
+    id: 'vacuum-full',
+    severity: 'warning',
+    summary: 'VACUUM FULL rewrites tables under ACCESS EXCLUSIVE',
+    check(statement, context) {
+        const [kind, fields] = statementKind(statement.node);
+        if (kind !== 'VacuumStmt' || fields.is_vacuumcmd !== true)
+            return [];
+        const options = (fields.options ?? []).map((option) => option.DefElem ?? {});
+        const full = options.some((option) => option.defname === 'full' && optionEnabled(option));
+        if (!full)
+            return [];
+        const rels = (fields.rels ?? []).map((rel) => rel.VacuumRelation?.relation);
+        const fix = 'Use plain VACUUM (no exclusive lock); to reclaim space online, use pg_repack outside the migration.';
+        if (rels.length === 0)
+            return everyTable(statement, context, 'VACUUM FULL', fix);
+        return rewriteFindings(statement, context, existing(rels, context), 'VACUUM FULL', fix);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/validate-in-same-transaction.ts
+
+
+
+const validateInSameTransaction = {
+    id: 'validate-in-same-transaction',
+    severity: 'warning',
+    summary: 'VALIDATE CONSTRAINT in the transaction that locked the table more strongly (its ADD … NOT VALID): the scan runs under that lock',
+    check(statement, context) {
+        const alter = alterCommands(statement, context);
+        if (!alter)
+            return [];
+        const { relation } = alter;
+        return alter.commands.flatMap((command) => {
+            if (command.subtype !== 'AT_ValidateConstraint' || typeof command.name !== 'string')
+                return [];
+            // VALIDATE itself takes SHARE UPDATE EXCLUSIVE: reads and writes go on, unless the transaction holds more already.
+            const held = heldBefore(statement, context, relation);
+            if (!held || !isAtLeast(held.mode, 'ShareLock'))
+                return [];
+            const since = held.by ? ` since ${held.by.file}:${held.by.line}` : '';
+            const table = sqlRelation(relation, context);
+            return [
+                {
+                    severity: 'warning',
+                    message: `Validates \`${command.name}\` by reading every row of ${describeRelation(relation, context)} while the version's transaction holds ` +
+                        `${lockLabel(held.mode)} on it${since}: ${lockBlocks(held.mode)} for the whole scan. Adding a constraint NOT VALID and ` +
+                        'validating it spares the table only when the validation runs in a later transaction.',
+                    fix: 'Validate it in a later version: there VALIDATE CONSTRAINT takes only SHARE UPDATE EXCLUSIVE, so reads and writes continue while it scans.',
+                    fixSql: `-- a later version\nALTER TABLE ${table} VALIDATE CONSTRAINT ${sqlIdentifier(command.name)};`,
+                    relation,
+                    lock: held.mode
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Rules about locks: statements that block application traffic on an existing table (or fail on one with
+ * rows). A table created earlier in the pending versions is new and empty, so none of them fire on it; a
+ * statement whose trace on the throwaway database shows no such lock does not fire either.
+ */
 const LOCK_RULES = [
     indexNotConcurrent,
     dropIndexNotConcurrent,
@@ -83382,2159 +83282,259 @@ const LOCK_RULES = [
     reindexNotConcurrent,
     refreshNotConcurrent
 ];
-
-;// CONCATENATED MODULE: ./src/suggest.ts
-/** "Did you mean …?" for a misspelled flag, command or rule id: the closest known word by edit distance. */
-/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours. */
-function editDistance(a, b) {
-    const rows = a.length + 1;
-    const columns = b.length + 1;
-    const d = Array.from({ length: rows }, (_, i) => Array.from({ length: columns }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    for (let i = 1; i < rows; i++) {
-        for (let j = 1; j < columns; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-    }
-    return d[a.length][b.length];
-}
 /**
- * The known word closest to `word` when it is close enough to be a typing mistake (at most a third of its
- * letters wrong, at least one), else the only known word that starts with it (`migrations` for
- * `migrations-dir`); null when nothing is that close, or two are equally close.
+ * The schema-change rules: what a pending statement changes that hurts a table already in production (a rewrite, a
+ * lock held too long, a backfill in one transaction), breaks the application version still running (drop, rename),
+ * fails on this database (an enum value used in the transaction that adds it), and type choices worth a notice.
  */
-function closest(word, known) {
-    const lower = word.toLowerCase();
-    if (!lower || known.includes(word))
-        return null;
-    const limit = Math.max(1, Math.floor(lower.length / 3));
-    const scored = known.map((candidate) => ({ candidate, distance: editDistance(lower, candidate.toLowerCase()) }));
-    const best = Math.min(...scored.map((s) => s.distance));
-    const nearest = scored.filter((s) => s.distance === best);
-    if (best <= limit && nearest.length === 1)
-        return nearest[0].candidate;
-    const prefixed = lower.length >= 4 ? known.filter((candidate) => candidate.toLowerCase().startsWith(lower)) : [];
-    return prefixed.length === 1 ? prefixed[0] : null;
-}
-
-;// CONCATENATED MODULE: ./src/review/rules/waivers.ts
-/**
- * A waiver comment whose rule id no rule has waives nothing: a misspelt id would otherwise leave the finding
- * it meant to waive standing with no word on why.
- */
-
-/** The rule, given the ids of every rule (its own included) to check waivers against. */
-function unknownWaiverRule(knownIds) {
-    return {
-        id: 'unknown-waiver',
-        severity: 'notice',
-        summary: 'a waiver comment naming a rule id that no rule has',
-        check(statement) {
-            const known = knownIds();
-            return [...statement.waivers.keys()]
-                .filter((id) => !known.has(id))
-                .map((id) => {
-                const match = closest(id, [...known]);
-                return {
-                    severity: 'notice',
-                    message: `The comment before this statement waives \`${id}\`, which is no rule's id: it waives nothing.${match ? ` Did you mean \`${match}\`?` : ''}`,
-                    fix: match
-                        ? `Write \`${match}\` in the comment, or remove it.`
-                        : 'Write the rule id as the finding and docs/rules.md give it (for example `index-not-concurrent`), or remove the comment.',
-                    relation: null,
-                    lock: null
-                };
-            });
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/review/rules/index.ts
-
-
-
-
-let ids = null;
-const rules_RULES = [
-    ...LOCK_RULES,
-    foreignKeyWithoutIndex,
-    ...CHANGE_RULES,
-    unknownWaiverRule(() => (ids ??= new Set(rules_RULES.map((rule) => rule.id))))
+const CHANGE_RULES = [
+    addColumnVolatileDefault,
+    addColumnStoredGenerated,
+    addColumnSerialOrIdentity,
+    alterColumnTypeRewrite,
+    setLogged,
+    setUnlogged,
+    tableRewrite,
+    dropColumn,
+    dropTable,
+    dropSchema,
+    renameColumn,
+    renameTable,
+    renameSchema,
+    unbatchedBackfill,
+    accessExclusiveHeld,
+    enumValueUsedInTransaction,
+    timestampWithoutTimeZone,
+    serialColumn,
+    jsonColumn
 ];
+/** Every rule of PostgreSQL's review, in order. */
+const RULES = [...LOCK_RULES, foreignKeyWithoutIndex, ...CHANGE_RULES];
 
-;// CONCATENATED MODULE: ./src/review/syntax.ts
-/** The id syntax errors are reported under (not a rule: nothing can waive it). */
-const SYNTAX_ERROR = 'syntax-error';
-/** The statement the parser refuses, as an error finding where the parser points. */
-function syntaxErrorFinding(version, statement, error) {
-    const { line, column } = positionOf(statement, error.offset);
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review.ts
+
+
+
+
+
+const review = {
+    displayName: 'PostgreSQL',
+    loadParser: loadParser,
+    createdRelations: createdRelations,
+    namedRelations: namedRelations,
+    indexColumns: indexColumns,
+    rules: RULES,
+    readCatalog: readTargetCatalog
+};
+/** Every rule a PostgreSQL review runs (PostgreSQL's and the review's own). */
+const review_RULES = reviewRules(review);
+function review_parsePending(versions, pending) {
+    return core.parsePending(review, versions, pending);
+}
+function review_reviewStatements(versions, pending) {
+    return core.reviewStatements(review, versions, pending);
+}
+function review_touchedRelations(statements, defaultSchema) {
+    return core.touchedRelations(review, statements, defaultSchema);
+}
+function review_runRules(statements, context, options) {
+    return core.runRules(review, statements, context, options);
+}
+function review_unknownRuleIds(ids) {
+    return core.unknownRuleIds(review, ids);
+}
+
+;// CONCATENATED MODULE: ./src/shadow/verify.ts
+/**
+ * `command: plan` verification: applies every version from scratch on a throwaway database, each in
+ * its own transaction exactly as apply does, and reports pass/fail per version with the failing
+ * file, line and column.
+ *
+ * The throwaway server comes from the dialect (dialect.ts): a scratch database on the server at
+ * `shadow-database-url`, created and dropped afterwards so that the server is left as it was found, or a local
+ * server started from binaries on the machine. Verification runs on the dialect's vanilla server: extensions or
+ * roles that exist only on Aurora can fail here, and the failure is reported as the server gave it.
+ *
+ * Given the target's settings (read with the review's catalog call), the database verification runs in is
+ * made like the target's, and what it could not match is reported in `settings`.
+ */
+
+
+
+
+
+const META = metaTables('public', 'schema_migrations');
+/** Times each transaction: every version is applied in exactly one. */
+class TimedTarget {
+    inner;
+    lastTransactionMs = 0;
+    constructor(inner) {
+        this.inner = inner;
+    }
+    get description() {
+        return this.inner.description;
+    }
+    query(sql, params, options) {
+        return this.inner.query(sql, params, options);
+    }
+    async transaction(statements, options) {
+        const started = Date.now();
+        try {
+            // As apply sends them: packed into one call where the transport can, when the engine reads no results.
+            return await this.inner.transaction(statements, options);
+        }
+        finally {
+            this.lastTransactionMs = Date.now() - started;
+        }
+    }
+    close() {
+        return this.inner.close();
+    }
+}
+function statementCount(version) {
+    return version.files.reduce((sum, file) => sum + file.statements.length, 0);
+}
+/** A version verification did not run, its statements counted. */
+function notRun(version) {
+    return { version: version.number, status: 'not-run', durationMs: 0, statements: statementCount(version) };
+}
+/** Each version as not run, in version order. */
+function notRunChecks(versions) {
+    return [...versions].sort((a, b) => a.number - b.number).map(notRun);
+}
+/** A verification that did not run (or could not finish), and why: said in the comment as such, never as a failure. */
+function unavailableVerification(server, message, checks, durationMs) {
     return {
-        rule: SYNTAX_ERROR,
-        severity: 'error',
-        version,
-        file: statement.file,
-        line,
-        column,
-        message: `PostgreSQL cannot parse this statement: ${error.message}.`,
-        fix: 'Correct the SQL: it fails on every PostgreSQL, so apply would stop at this statement.',
-        relation: null,
-        lock: null
+        status: 'unavailable',
+        server,
+        versions: checks,
+        message,
+        durationMs,
+        trace: null,
+        schemaChange: null,
+        traceMessage: null,
+        settings: null
     };
 }
-/**
- * The syntax errors among `findings` that verification did not already fail at (`failedAt`: where the failed
- * version stopped on the throwaway database, when it did). Verification stops at the first error of a version,
- * so an error elsewhere, even in the same file, is still said.
- */
-function syntaxErrorsBesides(findings, failedAt) {
-    return findings.filter((finding) => finding.rule === SYNTAX_ERROR &&
-        !finding.waived &&
-        !(failedAt && finding.file === failedAt.file && finding.line === failedAt.line && finding.column === failedAt.column));
-}
-/**
- * The file line and column of `offset` code points into the statement (which starts at its own line and
- * column). The parser counts code points, as the splitter's columns do.
- */
-function positionOf(statement, offset) {
-    const before = [...statement.sql].slice(0, offset).join('');
-    const lines = before.split(/\r\n|\r|\n/);
-    if (lines.length === 1)
-        return { line: statement.line, column: statement.column + [...before].length };
-    return { line: statement.line + lines.length - 1, column: [...lines[lines.length - 1]].length + 1 };
-}
-
-;// CONCATENATED MODULE: ./src/review/review.ts
-
-
-
-
-
-
-
-/** `-- aurora-migrate:ignore <rule-id> <reason>`: a waiver needs both the rule id and a reason. */
-const WAIVER = /^--\s*aurora-migrate:ignore\s+([a-z0-9][a-z0-9-]*)\s+(\S.*)$/;
-/**
- * The pending versions' statements, parsed once: those the parser takes, and an error finding for each it refuses
- * (syntax.ts). `index` counts every statement of the version (all files, in order) as verification does, also
- * those the parser refuses, which are left out of `statements`.
- */
-async function parsePending(versions, pending) {
-    const parser = await loadParser();
-    const pendingSet = new Set(pending);
-    const statements = [];
-    const syntaxErrors = [];
-    for (const version of versions.filter((v) => pendingSet.has(v.number))) {
-        let index = 0;
-        for (const file of version.files) {
-            const lines = file.text.split(/\r\n|\r|\n/);
-            for (const statement of file.statements) {
-                const { node, error } = parser.parse(statement.sql);
-                if (error)
-                    syntaxErrors.push(syntaxErrorFinding(version.number, statement, error));
-                if (node) {
-                    statements.push({
-                        version: version.number,
-                        index,
-                        file: statement.file,
-                        line: statement.line,
-                        column: statement.column,
-                        sql: statement.sql,
-                        noTransaction: file.noTransaction,
-                        node,
-                        waivers: waiversBefore(lines, statement)
-                    });
-                }
-                index++;
-            }
-        }
-    }
-    return { statements, syntaxErrors };
-}
-/** The statements of parsePending alone. */
-async function reviewStatements(versions, pending) {
-    return (await parsePending(versions, pending)).statements;
-}
-/**
- * Waivers written on the comment lines right before a statement (no blank line between), when the statement
- * is the first thing on its line.
- */
-function waiversBefore(lines, statement) {
-    const waivers = new Map();
-    if (lines[statement.line - 1]?.slice(0, statement.column - 1).trim() !== '')
-        return waivers;
-    for (let i = statement.line - 2; i >= 0; i--) {
-        const line = lines[i].trim();
-        if (!line.startsWith('--'))
-            break;
-        const match = WAIVER.exec(line);
-        if (match && !waivers.has(match[1]))
-            waivers.set(match[1], match[2].trim());
-    }
-    return waivers;
-}
-/** Every `schema.name` the statements touch that existed before them (not created earlier in the pending versions). */
-function touchedRelations(statements, defaultSchema) {
-    const created = new Set();
-    const touched = new Set();
-    for (const statement of statements) {
-        // A relation its own statement creates (CREATE TABLE t) did not exist before it.
-        const createdHere = createdRelations(statement.node, defaultSchema);
-        for (const name of namedRelations(statement.node, defaultSchema)) {
-            if (!created.has(name) && !createdHere.includes(name))
-                touched.add(name);
-        }
-        for (const name of createdHere)
-            created.add(name);
-    }
-    return [...touched].sort();
-}
-/**
- * Runs every rule over every statement. createdEarlier is the set of relations the pending statements
- * created before each one (in the pending versions, so also earlier in the same file). Waived findings are
- * kept, marked with who waived them; findings come sorted by version, statement order and position.
- */
-function runRules(statements, context, options) {
-    const ignored = new Set(options.ignoreRules);
-    const pendingIndexColumns = new Map();
-    for (const statement of statements) {
-        for (const { relation, columns } of indexColumns(statement.node, context.defaultSchema)) {
-            const known = pendingIndexColumns.get(relation);
-            if (known)
-                known.push(columns);
-            else
-                pendingIndexColumns.set(relation, [columns]);
-        }
-    }
-    const byVersion = new Map();
-    for (const statement of statements)
-        byVersion.set(statement.version, [...(byVersion.get(statement.version) ?? []), statement]);
-    const created = new CreatedRelations();
-    statements.forEach((statement, position) => {
-        for (const name of createdRelations(statement.node, context.defaultSchema))
-            created.add(name, position);
-    });
-    const findings = [];
-    for (const [position, statement] of statements.entries()) {
-        const ofStatement = [];
-        const statementContext = {
-            ...context,
-            createdEarlier: created.before(position),
-            pendingIndexColumns,
-            versionStatements: byVersion.get(statement.version)
-        };
-        for (const rule of rules_RULES) {
-            for (const result of rule.check(statement, statementContext)) {
-                const finding = {
-                    ...result,
-                    rule: rule.id,
-                    // The type makes a result state a Severity; a result built around the type (a cast, JSON) still cannot
-                    // give a finding any other value.
-                    severity: isSeverity(result.severity) ? result.severity : rule.severity,
-                    version: statement.version,
-                    index: statement.index,
-                    file: statement.file,
-                    line: statement.line,
-                    column: statement.column
-                };
-                const reason = statement.waivers.get(rule.id);
-                if (reason !== undefined)
-                    finding.waived = { reason, by: 'comment' };
-                else if (ignored.has(rule.id))
-                    finding.waived = { reason: 'listed in the ignore-rules input', by: 'input' };
-                ofStatement.push(finding);
-            }
-        }
-        findings.push(...joinAddenda(ofStatement));
-    }
-    findings.sort((a, b) => a.version - b.version || a.index - b.index || a.line - b.line || a.column - b.column);
-    return findings.map(({ index: _index, ...finding }) => finding);
-}
-/**
- * One finding per statement and cause: a result with an addendum (a consequence of a cause another rule reports)
- * is added to the first unwaived finding of another rule about the same relation and lock, and left out.
- */
-function joinAddenda(findings) {
-    const joined = [];
-    for (const finding of findings) {
-        const { addendum } = finding;
-        const into = addendum === undefined || finding.waived
-            ? undefined
-            : findings.find((other) => other !== finding &&
-                other.addendum === undefined &&
-                !other.waived &&
-                other.relation === finding.relation &&
-                other.lock === finding.lock);
-        // An empty addendum: the other finding says all of it already.
-        if (into && addendum)
-            into.message = `${into.message} ${addendum}`;
-        else if (!into)
-            joined.push(finding);
-    }
-    return joined.map(({ addendum: _addendum, ...finding }) => finding);
-}
-/** Rule ids in `ids` that no rule has (for the ignore-rules input's validation). */
-function unknownRuleIds(ids) {
-    const known = new Set(RULES.map((rule) => rule.id));
-    return ids.filter((id) => !known.has(id));
-}
-
-;// CONCATENATED MODULE: ./src/commands/review.ts
-
-
-
-
-
-
-/** The schema an unqualified name in a migration resolves to, for the review. */
-const DEFAULT_SCHEMA = 'public';
-/** Parses the versions' statements and reads the target's catalog once for the relations they touch (catalog reads only). */
-async function prepareReview(versions, reviewed, target, reporter, withSettings = false) {
-    if (!reviewed.length && !(withSettings && target))
-        return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null };
-    let parsed;
+async function verifyOnShadow(dialect, versions, options) {
+    const started = Date.now();
+    const scrub = scrubSecrets(options.shadowDatabaseUrl);
+    const log = (message) => options.log(scrub(message));
+    const sorted = [...versions].sort((a, b) => a.number - b.number);
+    const unavailable = (server, message, checks = notRunChecks(sorted)) => unavailableVerification(server, scrub(message), checks, Date.now() - started);
+    let shadow;
     try {
-        parsed = await parsePending(versions, reviewed);
+        shadow = options.shadowDatabaseUrl
+            ? await dialect.scratchDatabase(options.shadowDatabaseUrl, options.targetSettings ?? null, log)
+            : await dialect.localServer({ ...options, log });
     }
     catch (error) {
-        const message = `PostgreSQL's parser could not be loaded: ${errorMessage(error)}`;
-        reporter.warning(logLine(`The review did not run: ${message}`));
-        return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message };
+        const server = options.shadowDatabaseUrl ? `shadow-database-url ${maskUrl(options.shadowDatabaseUrl)}` : null;
+        return unavailable(server, errorMessage(error));
     }
-    const { statements, syntaxErrors: refused } = parsed;
-    if (!target)
-        return { statements, syntaxErrors: refused, catalog: null, catalogState: 'no-target', unavailable: null };
+    const timed = new TimedTarget(dialect.connect(shadow.url, log));
+    const tracing = tracingFor(dialect, sorted, options.pending, shadow.url, timed);
+    const target = tracing ?? timed;
+    let settings = null;
     try {
-        const read = await readTargetCatalog(target, touchedRelations(statements, DEFAULT_SCHEMA), { settings: withSettings });
-        return {
-            statements,
-            syntaxErrors: refused,
-            catalog: read.facts,
-            catalogState: 'read',
-            unavailable: null,
-            targetSettings: read.settings
-        };
-    }
-    catch (error) {
-        reporter.warning(logLine(`The review could not read the target's catalog, so it judges from the repository alone: ${errorMessage(error)}`));
-        return { statements, syntaxErrors: refused, catalog: null, catalogState: 'failed', unavailable: null };
-    }
-}
-/** The versions a plan would apply. */
-function pendingOf(plan) {
-    return plan.pending.map((p) => p.version);
-}
-/** The findings of the prepared review, with the trace of verification when it ran. */
-function reviewFindings(config, prepared, trace, reporter, pullRequestFilesUrl = null) {
-    let findings = [];
-    let unavailable = prepared.unavailable;
-    try {
-        if (!unavailable) {
-            const context = { catalog: prepared.catalog, trace, defaultSchema: DEFAULT_SCHEMA };
-            findings = runRules(prepared.statements, context, { ignoreRules: config.ignoreRules });
-        }
-    }
-    catch (error) {
-        // A fault in a rule must not stop a plan or an apply: it is reported, and the rest goes on.
-        unavailable = `a rule failed: ${errorMessage(error)}`;
-        reporter.warning(logLine(`The review did not run: ${unavailable}`));
-    }
-    return {
-        findings: withSyntaxErrors(findings, prepared.syntaxErrors),
-        checked: { rules: rules_RULES.length, catalog: prepared.catalogState, trace: trace !== null },
-        pullRequestFilesUrl,
-        unavailable
-    };
-}
-/**
- * The statements PostgreSQL cannot parse, one failure each at the parser's position. They fail the command
- * whatever fail-on says: apply would stop at them on any database.
- */
-function syntaxFailures(findings, failedAt = null) {
-    return syntaxErrorsBesides(findings, failedAt).map((finding) => ({
-        message: `v${finding.version}: ${finding.file}:${finding.line}:${finding.column}: ${finding.message}`,
-        where: { title: `v${finding.version} does not parse`, file: finding.file, startLine: finding.line, startColumn: finding.column }
-    }));
-}
-/** The findings fail-on judges: every unwaived finding at or above it, but the syntax errors, which fail on their own (syntaxFailures). */
-function reviewBlocking(findings, failOn) {
-    return blockingFindings(findings.filter((finding) => finding.rule !== SYNTAX_ERROR), failOn);
-}
-/** The rules' findings with the syntax errors among them, by version, file and position (a stable sort keeps the rules' order). */
-function withSyntaxErrors(findings, refused) {
-    if (!refused.length)
-        return findings;
-    return [...findings, ...refused].sort((a, b) => a.version - b.version || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column);
-}
-/**
- * Reporter.findings as a log shows it: each finding a `[review]` line (waived ones with their reason), and
- * each unwaived one an annotation at its file and line (in the action, in the pull request's Files changed).
- */
-function showFindings(reporter, findings, show) {
-    if (show.log)
-        for (const finding of findings)
-            reporter.info(`[review] ${findingLogLine(finding)}`);
-    if (show.annotate)
-        for (const annotation of findingAnnotations(findings))
-            reporter.annotate(annotation.level, annotation.message, annotation.properties);
-}
-
-;// CONCATENATED MODULE: ./src/commands/target.ts
-/** The target's lifecycle, one place for every command: created, described in the log, always closed. */
-
-
-async function withTarget(config, reporter, work) {
-    const target = createTarget(config.target, (message) => reporter.info(message), { resumeTimeoutSeconds: config.resumeTimeoutSeconds });
-    reporter.info(`Target: ${target.description}`);
-    try {
-        return await work(target);
-    }
-    finally {
-        await target.close().catch(() => undefined);
-    }
-}
-/** Who holds the lease while this run works: the run's link (or "local run"), the actor and a random tag. */
-function leaseOwner(config) {
-    return `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
-}
-
-;// CONCATENATED MODULE: ./src/commands/apply.ts
-
-
-
-
-
-
-
-async function runApply(config, versions, reporter) {
-    let findings = [];
-    const result = await withTarget(config, reporter, async (target) => {
-        const history = await readHistory(target, config.metaTable);
-        const plan = planMigrations(versions, history.rows, { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder });
-        findings = reviewFindings(config, await prepareReview(versions, pendingOf(plan), null, reporter), null, reporter).findings;
-        if (findings.length)
-            reporter.info(`The review of the pending versions (repository only; apply does not fail on it):`);
-        reporter.findings(findings, { log: true, annotate: false });
-        return applyMigrations(target, versions, {
-            tables: history.tables,
-            history,
-            createSchema: config.metaTable.schema !== null,
-            targetVersion: config.targetVersion,
-            allowOutOfOrder: config.allowOutOfOrder,
-            ...transportLimits(config.target),
-            run: config.run,
-            lease: {
-                owner: leaseOwner(config),
-                ttlSeconds: config.leaseTtlSeconds,
-                waitTimeoutSeconds: config.waitTimeoutSeconds
-            },
-            lockTimeoutMs: config.lockTimeoutMs,
-            statementTimeoutMs: config.statementTimeoutMs,
-            lockRetries: config.lockRetries,
-            log: (message) => reporter.info(message)
+        if (options.targetSettings)
+            settings = await dialect.matchSettings(timed, shadow, options.targetSettings, log);
+        log(`Verifying ${sorted.length} version${sorted.length === 1 ? '' : 's'} on ${shadow.server}`);
+        const result = await applyMigrations(target, sorted, {
+            dialect: options.engine,
+            tables: META,
+            createSchema: false,
+            run: { actor: null, commitSha: null, runUrl: null },
+            lease: { owner: 'verify', ttlSeconds: 60, waitTimeoutSeconds: 10 },
+            log
         });
-    });
-    const applied = new Set([...result.plan.appliedVersions, ...result.applied.map((a) => a.version), ...result.appliedElsewhere]);
-    return {
-        result,
-        findings,
-        markdown: renderApply(result, { target: config.environment }),
-        outputs: {
-            currentVersion: result.toVersion,
-            pending: versions.map((v) => v.number).filter((v) => !applied.has(v)),
-            applied: result.applied.map((a) => a.version),
-            drift: result.plan.drift.length > 0,
-            plan: result.plan,
-            verification: 'off',
-            findings
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/operations.ts
-/**
- * The commands beside plan and apply: validate (read-only checks), baseline (record versions as applied
- * without running them, e.g. a database built by sequelize-cli) and repair (accept edited files of applied
- * versions, clear a stale lease). None of them runs migration SQL. Identifiers come from MetaTables (or
- * quoteTableName), values are always parameters.
- */
-
-
-
-
-
-
-
-function operations_list(numbers) {
-    return numbers.map((n) => `v${n}`).join(', ');
-}
-/** The `files` column of a version's row, as apply writes it. */
-function fileRecords(version) {
-    return JSON.stringify(version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length })));
-}
-/** Checks the migrations against the database and changes nothing (no table is created). */
-async function validate(target, versions, options) {
-    const exists = await metaTableExists(target, options.tables);
-    const rows = exists ? await readAppliedRows(target, options.tables) : [];
-    const partial = exists ? await readPartialVersions(target, options.tables) : [];
-    const plan = planMigrations(versions, rows, options);
-    const problems = [...plan.refusals, ...partial.map(partialProblem)];
-    return { plan, partial, problems };
-}
-function partialProblem(partial) {
-    return `v${partial.version} is only partly applied (${plural(partial.steps, 'statement', 'statements')} ran): re-run apply to finish it`;
-}
-/**
- * sequelize-cli's default migration file names: a timestamp, a name, a script extension. The seed's
- * migrations ran the folder v<position of the file in its directory>; a name starting with a digit sorts
- * before the directory's `resources` and `utils` folders, so its position is its rank among these rows.
- */
-const SEQUELIZE_FILE = /^\d+[-_].*\.(?:c|m)?[jt]s$/;
-/** Sorts names by their UTF-16 code units, as a directory listing of ASCII names does. */
-function byName(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-/** How many versions sequelize-cli applied: one per row of its table, each the folder at its position. */
-async function sequelizeCount(target, versions, options) {
-    const table = quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from');
-    const { rows: present } = await target.query('SELECT to_regclass(:name) IS NOT NULL AS present', { name: table.quoted });
-    if (present[0]?.present !== true) {
-        throw new OperationRefusedError(`no "${table.display}" table: baseline-from: sequelize reads the migrations sequelize-cli recorded there, and this database (with its search_path) has none. ` +
-            'Check that this is the database sequelize migrated, or give baseline-version instead.');
-    }
-    const { rows } = await target.query(`SELECT name FROM ${table.quoted} ORDER BY name`);
-    const names = rows.map((row) => String(row.name)).sort(byName);
-    const odd = names.filter((name) => !SEQUELIZE_FILE.test(name));
-    if (odd.length) {
-        throw new OperationRefusedError(`"${table.display}" has rows that are not timestamp-prefixed migration files (like 20210729101010-init-db.js): ${odd.map((n) => `'${n}'`).join(', ')}. ` +
-            'Each file ran the folder v<position>, which cannot be known for these; give baseline-version instead.');
-    }
-    const count = names.length;
-    const onDisk = new Set(versions.map((v) => v.number));
-    for (let number = 1; number <= count; number++) {
-        if (!onDisk.has(number)) {
-            throw new OperationRefusedError(`${table.display} records ${plural(count, 'migration', 'migrations')} but there is no v${number} folder in the migrations directory: ` +
-                `each sequelize migration file ran the folder v<its position>, so v1..v${count} must all be there. Check migrations-dir.`);
-        }
-    }
-    names.forEach((name, index) => options.log(`${table.display}: ${name} ran v${index + 1}`));
-    if (options.baselineVersion !== null && options.baselineVersion !== count) {
-        throw new OperationRefusedError(`baseline-version is ${options.baselineVersion} but ${table.display} records ${plural(count, 'migration', 'migrations')} (v1..v${count}): ` +
-            'give only one of them, or make them agree.');
-    }
-    return count;
-}
-/** Refuses when N is not a version range on disk; returns the versions 1..N. */
-function versionsUpTo(versions, last) {
-    const highest = versions.length ? versions[versions.length - 1].number : 0;
-    if (last > highest) {
-        const onDisk = highest ? `the highest version on disk is v${highest}` : 'there are no versions on disk';
-        throw new OperationRefusedError(`v${last} is beyond the migrations directory (${onDisk}): baseline only records versions that are on disk.`);
-    }
-    const byNumber = new Map(versions.map((v) => [v.number, v]));
-    const chosen = [];
-    for (let number = 1; number <= last; number++) {
-        const version = byNumber.get(number);
-        if (!version) {
-            throw new OperationRefusedError(`v${number} is not in the migrations directory: baseline records v1..v${last} as they are on disk, so each of them must be there.`);
-        }
-        chosen.push(version);
-    }
-    return chosen;
-}
-/** Refuses when a version to record already ran here (fully, or in part). */
-function checkNeverRan(chosen, rows, partial, tables) {
-    const wanted = new Set(chosen.map((v) => v.number));
-    const recorded = rows.map((r) => r.version).filter((v) => wanted.has(v));
-    if (recorded.length) {
-        throw new OperationRefusedError(`${operations_list(recorded)} ${recorded.length === 1 ? 'is' : 'are'} already recorded in ${tables.display}: baseline only records versions that never ran here.`);
-    }
-    const started = partial.filter((p) => wanted.has(p.version));
-    if (started.length) {
-        throw new OperationRefusedError(`${started.map((p) => `v${p.version} (${plural(p.steps, 'statement', 'statements')} ran)`).join(', ')} ` +
-            `${started.length === 1 ? 'is' : 'are'} partly applied here: baseline only records versions that never ran here. Re-run apply to finish ${started.length === 1 ? 'it' : 'them'}.`);
-    }
-}
-/**
- * Records v1..vN as applied without running them, in one transaction under the lease: for a database
- * that already has the schema (built by hand, or by sequelize-cli as in the seed).
- */
-async function baseline(target, versions, options) {
-    const { tables } = options;
-    let last;
-    if (options.from === 'sequelize') {
-        last = await sequelizeCount(target, versions, options);
-        if (last === 0) {
-            options.log(`${quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from').display} records no migrations: nothing to baseline (apply runs every version)`);
-            return { recorded: [] };
-        }
-    }
-    else if (options.baselineVersion !== null && Number.isInteger(options.baselineVersion) && options.baselineVersion >= 1) {
-        last = options.baselineVersion;
-    }
-    else {
-        throw new InputError('baseline-version', 'baseline needs baseline-version (a version number from 1: record v1..vN as applied) or baseline-from: sequelize');
-    }
-    const chosen = versionsUpTo(versions, last);
-    // Refuse before creating anything; checked again under the lease.
-    if (await metaTableExists(target, tables)) {
-        checkNeverRan(chosen, await readAppliedRows(target, tables), await readPartialVersions(target, tables), tables);
-    }
-    await ensureMetaTables(target, tables, options.createSchema);
-    const lease = await operations_takeLease(target, options);
-    try {
-        checkNeverRan(chosen, await readAppliedRows(target, tables), await readPartialVersions(target, tables), tables);
-        const inserts = chosen.map((version) => ({
-            sql: `INSERT INTO ${tables.meta} (version, description, checksum, files, applied_at, execution_ms, applied_by, commit_sha, run_url)
-VALUES (:version, :description, :checksum, CAST(:files AS jsonb), clock_timestamp(), 0, :applied_by, :commit_sha, :run_url)`,
-            params: {
+        await tracing?.finish();
+        const applied = new Map(result.applied.map((a) => [a.version, a]));
+        const checks = sorted.map((version) => {
+            const done = applied.get(version.number);
+            if (done)
+                return { version: version.number, status: 'passed', durationMs: done.durationMs, statements: done.statements };
+            if (version.number !== result.failedVersion || !result.error)
+                return notRun(version);
+            const error = result.error;
+            const failed = {
                 version: version.number,
-                description: version.description,
-                checksum: version.checksum,
-                files: fileRecords(version),
-                applied_by: options.run.actor,
-                commit_sha: options.run.commitSha,
-                run_url: options.run.runUrl
-            },
-            expectRows: 1
-        }));
-        const what = last === 1 ? 'the baseline of v1' : `the baseline of v1..v${last}`;
-        const done = async () => {
-            const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]));
-            return chosen.every((v) => rows.get(v.number) === v.checksum);
-        };
-        await commit(engineContext(target, lease, options), inserts, what, done);
-        const recorded = chosen.map((v) => v.number);
-        options.log(`Recorded ${operations_list(recorded)} in ${tables.display} as applied, without running them`);
-        return { recorded };
-    }
-    finally {
-        await release(lease, options);
-    }
-}
-/**
- * Accepts the files on disk of drifted applied versions (their SQL is not run), noting who and when in
- * repaired_by / repaired_at, and clears an expired lease left by a run that died. A live lease of another
- * run is waited for, as apply does. Partly applied versions are left for apply to finish.
- */
-async function repair(target, versions, options) {
-    const { tables } = options;
-    if (!(await metaTableExists(target, tables))) {
-        options.log(`${tables.display} does not exist: nothing was applied here, so there is nothing to repair`);
-        return { accepted: [], clearedLease: null };
-    }
-    await ensureMetaTables(target, tables, false);
-    const lease = await operations_takeLease(target, options);
-    try {
-        const clearedLease = lease.tookOverFrom;
-        if (clearedLease)
-            options.log(`Cleared the expired migration lease of ${clearedLease}`);
-        const rows = await readAppliedRows(target, tables);
-        const plan = planMigrations(versions, rows);
-        for (const partial of await readPartialVersions(target, tables)) {
-            options.log(`v${partial.version} is partly applied (${plural(partial.steps, 'statement', 'statements')} ran); repair does not touch it — re-run apply`);
-        }
-        if (!plan.drift.length) {
-            options.log('No drift: every applied version matches its files on disk');
-            return { accepted: [], clearedLease };
-        }
-        await addRepairColumns(target, tables);
-        const byNumber = new Map(versions.map((v) => [v.number, v]));
-        const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
-        const updates = plan.drift.map((drift) => {
-            const version = byNumber.get(drift.version);
+                status: 'failed',
+                durationMs: timed.lastTransactionMs,
+                statements: statementCount(version)
+            };
+            if (error instanceof StatementFailedError) {
+                failed.error = { ...error.location, message: error.sqlError.message };
+                if (error.sqlError.sqlState)
+                    failed.error.sqlState = error.sqlError.sqlState;
+            }
+            else {
+                failed.error = { file: version.dir, line: 0, column: 0, message: error.message };
+            }
+            return failed;
+        });
+        const failure = checks.find((check) => check.status === 'failed');
+        if (result.error && (!failure || !isVersionFailure(result.error))) {
+            // The server, not the SQL: the connection broke, or the lease could not be taken.
+            const reached = checks.map((check) => check.status === 'failed' ? { version: check.version, status: 'not-run', durationMs: 0, statements: check.statements } : check);
             return {
-                sql: `UPDATE ${tables.meta} SET checksum = :checksum, files = CAST(:files AS jsonb), repaired_by = :repaired_by, repaired_at = clock_timestamp()
-WHERE version = :version AND checksum = :previous`,
-                params: {
-                    version: version.number,
-                    checksum: version.checksum,
-                    files: fileRecords(version),
-                    repaired_by: options.run.actor ?? options.lease.owner,
-                    previous: recorded.get(version.number) ?? ''
-                },
-                expectRows: 1
+                ...unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(result.error)}`, reached),
+                settings
             };
-        });
-        const drifted = plan.drift.map((d) => d.version);
-        const done = async () => {
-            const rows = new Map((await readAppliedRows(target, tables)).map((r) => [r.version, r.checksum]));
-            return drifted.every((number) => rows.get(number) === byNumber.get(number).checksum);
+        }
+        return {
+            status: failure ? 'failed' : 'passed',
+            server: shadow.server,
+            versions: checks,
+            message: failure ? scrub(result.error.message) : null,
+            durationMs: Date.now() - started,
+            trace: tracing && !tracing.failure ? tracing.traces : null,
+            schemaChange: tracing && !tracing.failure ? tracing.schemaChange() : null,
+            traceMessage: tracing?.failure ? scrub(`Tracing the pending statements stopped: ${tracing.failure}`) : null,
+            settings
         };
-        await commit(engineContext(target, lease, options), updates, `the repair of ${operations_list(drifted)}`, done);
-        const accepted = plan.drift.map((drift) => ({ version: drift.version, files: drift.files.map((f) => f.path) }));
-        for (const drift of plan.drift) {
-            options.log(`Accepted v${drift.version} as it is on disk (${drift.files.map((f) => `${f.path} ${f.change}`).join(', ')}); its SQL was not run`);
-        }
-        return { accepted, clearedLease };
+    }
+    catch (error) {
+        return { ...unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(error)}`), settings };
     }
     finally {
-        await release(lease, options);
+        await target.close();
+        await shadow.cleanUp();
     }
 }
 /**
- * Adds repaired_by / repaired_at to the meta table the first time something is repaired: looking first
- * means a user without ALTER on the table only needs it then.
+ * The tracing wrapper when there are pending versions to trace. Not when the plan refuses the versions:
+ * the engine then applies nothing and says why.
  */
-async function addRepairColumns(target, tables) {
-    const { rows } = await target.query(`SELECT count(*)::integer AS present FROM information_schema.columns
-WHERE table_schema = :schema AND table_name = :table AND column_name IN ('repaired_by', 'repaired_at')`, { schema: tables.schema, table: tables.table });
-    if (Number(rows[0]?.present) === 2)
-        return;
-    try {
-        await target.query(`ALTER TABLE ${tables.meta} ADD COLUMN IF NOT EXISTS repaired_by text, ADD COLUMN IF NOT EXISTS repaired_at timestamptz`);
-    }
-    catch (error) {
-        throw new OperationRefusedError(`repair records who accepted the files in two new columns of ${tables.display} (repaired_by, repaired_at), and adding them failed: ${errorMessage(error)}. ` +
-            'Run repair once as the owner of the table, or add the columns: ' +
-            `ALTER TABLE ${tables.meta} ADD COLUMN repaired_by text, ADD COLUMN repaired_at timestamptz`);
-    }
-}
-// ---------------------------------------------------------------------------------------------------
-// shared
-async function operations_takeLease(target, options) {
-    return acquireLease(target, options.tables, { ...options.lease, log: options.log, sleep: options.sleep, now: options.now });
-}
-async function release(lease, options) {
-    await lease
-        .release()
-        .catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`));
-}
-function engineContext(target, lease, options) {
-    return {
-        target,
-        tables: options.tables,
-        run: options.run,
-        lease,
-        log: options.log,
-        now: options.now ?? Date.now,
-        sleep: options.sleep ?? types_realSleep,
-        lockTimeoutMs: null,
-        statementTimeoutMs: null
-    };
-}
-/**
- * Writes the rows in one fenced transaction (runFenced). A lost commit reply is settled by reading the
- * meta table once the transaction has ended; nothing is re-sent.
- */
-async function commit(context, writes, what, committed) {
-    const outcome = await runFenced(context, { what, head: [], body: writes, tail: [], settle: committed });
-    if (outcome.kind === 'committed')
-        return;
-    const { tables } = context;
-    if (outcome.kind === 'lost') {
-        if (outcome.settled === true)
-            return;
-        throw new CommitOutcomeUnknownError(outcome.settled === null
-            ? `The commit of ${what} got no reply and its transaction was still running ${SETTLE_WAIT_MS / 1000} s later. Run validate later to see whether it took effect.`
-            : `The commit of ${what} got no reply and ${tables.display} does not show it: nothing was written. Re-run.`, { cause: outcome.error });
-    }
-    const { failure, part } = outcome;
-    if (part.part === 'fence' && failure.guard)
-        throw await leaseLostAt(context, `before ${what} was written`, 'Nothing was written. Re-run.');
-    const state = failure.error.sqlState ? ` (SQLSTATE ${failure.error.sqlState})` : '';
-    const where = part.part === 'commit'
-        ? 'at COMMIT'
-        : part.part === 'fence'
-            ? 'at its first statement, which extends the migration lease'
-            : part.part === 'statement'
-                ? `at its statement ${part.index + 2} of ${writes.length + 1}`
-                : '(the transport did not say at which statement)';
-    const reason = failure.guard ? `the row of the version changed while it ran` : `${failure.error.message}${state}`;
-    throw new Error(`Writing ${what} to ${tables.display} failed ${where}: ${reason}. Nothing was written.`);
-}
-
-;// CONCATENATED MODULE: ./src/commands/operations.ts
-
-
-
-
-
-
-
-
-async function runOperation(config, versions, reporter) {
-    const log = (message) => reporter.info(message);
-    const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
-    const lease = {
-        owner: leaseOwner(config),
-        ttlSeconds: config.leaseTtlSeconds,
-        waitTimeoutSeconds: config.waitTimeoutSeconds
-    };
-    let outputs = null;
-    const failures = [];
-    let text = [];
-    const lines = await withTarget(config, reporter, async (target) => {
-        const tables = await resolveMetaTables(target, config.metaTable);
-        if (config.command === 'validate') {
-            const result = await validate(target, versions, { tables, ...planOptions });
-            const lines = result.problems.length
-                ? fitLines(result.problems.map((p) => `- ❗ ${p}`), 30_000, (hidden) => `- … and ${hidden} more`)
-                : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`];
-            if (result.problems.length)
-                failures.push({
-                    message: `validate found ${plural(result.problems.length, 'problem')}: ${result.problems.join(' ')}`,
-                    where: { title: 'Migrations are not valid' }
-                });
-            // The same review as plan's, with the target's catalog; without verification, so without the trace.
-            const review = reviewFindings(config, await prepareReview(versions, pendingOf(result.plan), target, reporter), null, reporter);
-            if (result.plan.pending.length)
-                lines.push('', ...renderReview(review));
-            reporter.findings(review.findings, { log: false, annotate: true });
-            outputs = {
-                currentVersion: result.plan.currentVersion,
-                pending: pendingOf(result.plan),
-                applied: null,
-                drift: result.plan.drift.length > 0,
-                plan: result.plan,
-                verification: null,
-                findings: review.findings
-            };
-            return lines;
-        }
-        if (config.command === 'baseline') {
-            const result = await baseline(target, versions, {
-                tables,
-                createSchema: config.metaTable.schema !== null,
-                run: config.run,
-                lease,
-                log,
-                baselineVersion: config.baselineVersion,
-                from: config.baselineFrom
-            });
-            const recorded = `Recorded ${versionList(result.recorded)} as applied without running them.`;
-            text = [recorded];
-            return [`✅ ${recorded}`];
-        }
-        const result = await repair(target, versions, { tables, run: config.run, lease, log });
-        const accepted = result.accepted.map((a) => ({ version: a.version, files: a.files }));
-        const cleared = result.clearedLease ? `Cleared the stale lease of ${result.clearedLease}` : null;
-        if (!accepted.length && !cleared) {
-            text = ['Nothing to repair: no drift and no stale lease.'];
-            return [`✅ ${text[0]}`];
-        }
-        // One line: the engine's log has already named each file.
-        const done = [accepted.length ? `Accepted the current checksums of ${versionList(accepted.map((a) => a.version))}` : null, cleared];
-        text = [`${done.filter(Boolean).join('; ')}.`];
-        return [
-            ...fitLines(accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`), 30_000, (hidden) => `- … and ${hidden} more`),
-            ...(cleared ? [`- ${cleared}`] : [])
-        ];
-    });
-    const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n');
-    return { markdown, text, outputs, failures };
-}
-
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/migrations/checksum.ts
-/**
- * Checksums that survive a Windows checkout: a UTF-8 BOM is removed and CRLF/CR become LF before
- * hashing, so the same file checked out with autocrlf is not reported as drift.
- */
-
-const CHECKSUM_ALGORITHM = 'sha256';
-/** The text as the checksum sees it: no BOM, LF line endings. */
-function normalizeText(text) {
-    const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    return withoutBom.replace(/\r\n?/g, '\n');
-}
-function fileChecksum(text) {
-    return `${CHECKSUM_ALGORITHM}:${(0,external_node_crypto_.createHash)('sha256').update(normalizeText(text), 'utf8').digest('hex')}`;
-}
-/** A version's checksum: over its files' names and checksums, in run order. */
-function versionChecksum(files) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for (const file of files)
-        hash.update(`${file.name}\0${file.checksum}\n`, 'utf8');
-    return `${CHECKSUM_ALGORITHM}:${hash.digest('hex')}`;
-}
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
-;// CONCATENATED MODULE: ./src/migrations/files.ts
-/**
- * What the migrations folder may hold, checked before anything is read: a pull request controls every
- * name, link and size in it. Symbolic links are refused outright (a link can point at /proc/self/environ,
- * /dev/zero or a file outside the repository, and git does not follow them either), so are FIFOs, devices
- * and sockets, names with control characters, and files larger than MAX_FILE_BYTES. Files are read with a
- * bounded read on a descriptor opened without following links, never with readFile on an unknown path.
- */
-
-
-
-
-
-/**
- * The largest migration file read: 5 MiB, below the 6 MB one runner Lambda invocation carries (a version
- * goes in one), and far beyond any hand-written migration.
- */
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
-function entryKind(stats) {
-    if (stats.isSymbolicLink())
-        return 'symlink';
-    if (stats.isFile())
-        return 'file';
-    if (stats.isDirectory())
-        return 'directory';
-    return 'other';
-}
-function otherKind(stats) {
-    if (stats.isFIFO())
-        return 'a FIFO';
-    if (stats.isSocket())
-        return 'a socket';
-    if (stats.isCharacterDevice() || stats.isBlockDevice())
-        return 'a device';
-    return 'not a regular file';
-}
-/** Refuses a file or folder name with a control character (see printable.ts); `shown` is the path for the message. */
-function checkName(name, shown) {
-    const character = controlCharacter(name);
-    if (character === null)
-        return;
-    throw new MigrationFileError(`${printable(shown)}: the name contains the control character ${escapeCharacter(character)}; rename it using printable characters only ` +
-        '(control characters in names can inject workflow commands into the log or make a name read as something else)', { file: printable(shown) });
-}
-function symlinkError(shown) {
-    return new MigrationFileError(`${shown} is a symbolic link: migrations must be regular files and folders committed as such ` +
-        '(a link could point at anything on the runner); replace the link with the file or folder itself', { file: shown });
-}
-/** A directory entry that is neither a regular file, a folder nor a link (a FIFO, a device, a socket). */
-function notRegularError(shown, stats) {
-    return new MigrationFileError(`${shown} is ${otherKind(stats)}: migrations must be regular files and folders`, { file: shown });
-}
-function tooLargeError(shown, bytes) {
-    return new MigrationFileError(`${shown} is ${bytes.toLocaleString('en-US')} bytes: a migration file may be at most ${MAX_FILE_BYTES.toLocaleString('en-US')} bytes (5 MiB); ` +
-        'split it into several files or versions', { file: shown });
-}
-/**
- * Reads a regular file of at most MAX_FILE_BYTES. It is opened without following a link and without
- * blocking (a FIFO swapped in after the directory was listed), checked on the open descriptor, and read
- * no further than the cap, whatever the file claims its size is.
- */
-async function readBoundedFile(filePath, shown) {
-    const flags = external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NOFOLLOW ?? 0) | (external_node_fs_.constants.O_NONBLOCK ?? 0);
-    let handle;
-    try {
-        handle = await promises_default().open(filePath, flags);
-    }
-    catch (error) {
-        if (error.code === 'ELOOP')
-            throw symlinkError(shown);
-        throw error;
-    }
-    try {
-        const stats = await handle.stat();
-        if (!stats.isFile())
-            throw notRegularError(shown, stats);
-        if (stats.size > MAX_FILE_BYTES)
-            throw tooLargeError(shown, stats.size);
-        const chunks = [];
-        let total = 0;
-        for (;;) {
-            const chunk = Buffer.alloc(Math.min(64 * 1024, MAX_FILE_BYTES + 1 - total));
-            const { bytesRead } = await handle.read(chunk, 0, chunk.length, total);
-            if (bytesRead === 0)
-                break;
-            chunks.push(chunk.subarray(0, bytesRead));
-            total += bytesRead;
-            if (total > MAX_FILE_BYTES)
-                throw tooLargeError(shown, total);
-        }
-        return Buffer.concat(chunks, total);
-    }
-    finally {
-        await handle.close();
-    }
-}
-/** `child` relative to `parent`, with `/` separators (`.` for the folder itself); null when it lies outside `parent`. */
-function relativeInside(parent, child) {
-    const relative = external_node_path_default().relative(external_node_path_default().resolve(parent), external_node_path_default().resolve(parent, child));
-    if (relative === '..' || relative.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(relative))
+function tracingFor(dialect, versions, pending, url, inner) {
+    const wanted = new Set(pending ?? []);
+    if (wanted.size === 0 || planMigrations(versions, []).refusals.length > 0)
         return null;
-    return relative.split((external_node_path_default()).sep).join('/') || '.';
+    const history = (relation) => relation === META.display || relation.startsWith(`${META.display}_`);
+    const tracing = dialect.tracer(inner, url, versions, wanted, history);
+    // Applied from scratch: the first version runs first, and when it is pending nothing runs before the trace's schema read.
+    tracing.prepare(wanted.has(Math.min(...versions.map((version) => version.number))));
+    return tracing;
 }
-/**
- * `migrations-dir` as a path relative to the workspace, in the one spelling git uses: `./db/`, `db/./x/..`
- * and an absolute path inside the workspace all become `db`. A path that leaves the workspace is refused.
- */
-function normalizeMigrationsDir(dir, workspace) {
-    const relative = relativeInside(workspace, dir);
-    if (relative === null) {
-        throw new InputError('migrations-dir', `'${printable(dir)}' is outside the workspace: give a folder inside the repository, for example migrations/resources`);
-    }
-    return relative;
-}
-
-;// CONCATENATED MODULE: ./src/migrations/split.ts
-/**
- * Cuts the text of one migration file into single SQL statements, because the RDS Data API accepts
- * exactly one statement per call.
- *
- * The lexical rules follow PostgreSQL's own lexers (src/backend/parser/scan.l for tokens and
- * src/fe_utils/psqlscan.l for where psql ends a statement), so a file splits the way `psql -f`
- * would send it:
- *
- * - `'...'` strings with `''` escapes (standard_conforming_strings = on, the default); `B'`, `X'`,
- *   `N'` and `U&'` strings lex the same way.
- * - `E'...'` strings, where a backslash escapes the next character, including a string continued
- *   on a later line (`E'a'<newline>'b\''` is one string).
- * - `"..."` and `U&"..."` identifiers with `""` escapes.
- * - Dollar quotes `$tag$ ... $tag$` (the tag follows identifier rules, without `$`); `$1` is a
- *   parameter, and a `$` inside an identifier (`a$b`) starts nothing.
- * - Nested `/* ... *\/` comments and `--` line comments.
- * - A `;` ends a statement only outside parentheses and outside the `BEGIN ATOMIC ... END` body of
- *   `CREATE [OR REPLACE] FUNCTION|PROCEDURE`. Like psql, BEGIN/CASE ... END nesting is counted only
- *   in such a statement, only outside parentheses, and CASE only once inside a BEGIN.
- * - A backslash outside quotes and comments starts a psql meta-command (`\i`, `\set`, ...): those
- *   are not SQL, so they are reported as errors.
- *
- * Each statement's `sql` runs from its first token to the end of its last token: the `;`, the
- * whitespace and the comments around it are left out, comments between its tokens are kept.
- * `line` and `column` are 1-based; columns count Unicode code points (a character outside the
- * BMP counts once). CRLF, CR and LF each end a line. A UTF-8 BOM at the start is ignored.
- *
- * One pass over the text, no backtracking: linear time.
- */
-
-const BOM = 0xfeff;
-const LF = 0x0a;
-const CR = 0x0d;
-/** Splits the text of one migration file into statements. `file` is the path used in locations and errors. */
-function splitStatements(text, file) {
-    return new Splitter(text, file).run();
-}
-function split_isSpace(c) {
-    // scan.l: space [ \t\n\r\f\v]
-    return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-}
-function isLineBreak(c) {
-    return c === LF || c === CR;
-}
-function split_isDigit(c) {
-    return c >= 0x30 && c <= 0x39;
-}
-/** scan.l ident_start: [A-Za-z\200-\377_] (every byte of a non-ASCII UTF-8 character is >= 0x80). */
-function split_isIdentStart(c) {
-    return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
-}
-/** scan.l ident_cont: [A-Za-z\200-\377_0-9\$] */
-function split_isIdentCont(c) {
-    return split_isIdentStart(c) || split_isDigit(c) || c === 0x24;
-}
-/** scan.l dolq_cont: [A-Za-z\200-\377_0-9] (no `$`, so `$a$b$` closes at the second `$`). */
-function isDollarTagCont(c) {
-    return split_isIdentStart(c) || split_isDigit(c);
-}
-/** Tracks line and column while moving forward through the text; queries must not go backwards. */
-class Cursor {
-    text;
-    index;
-    line = 1;
-    column = 1;
-    constructor(text, start) {
-        this.text = text;
-        this.index = start;
-    }
-    at(target) {
-        const text = this.text;
-        while (this.index < target) {
-            const c = text.charCodeAt(this.index);
-            if (c === CR) {
-                this.index += text.charCodeAt(this.index + 1) === LF ? 2 : 1;
-                this.line++;
-                this.column = 1;
-            }
-            else if (c === LF) {
-                this.index++;
-                this.line++;
-                this.column = 1;
-            }
-            else {
-                // A surrogate pair is one code point: one column.
-                const pair = c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(this.index + 1));
-                this.index += pair ? 2 : 1;
-                this.column++;
-            }
-        }
-        return { line: this.line, column: this.column };
-    }
-}
-function isLowSurrogate(c) {
-    return c >= 0xdc00 && c <= 0xdfff;
-}
-class Splitter {
-    text;
-    file;
-    statements = [];
-    start;
-    cursor;
-    pos;
-    // The statement being read.
-    stmtStart = -1;
-    stmtEnd = -1;
-    parenDepth = 0;
-    beginDepth = 0;
-    /** The first four identifiers of the statement (lower case, or '' when not a word psql looks for). */
-    leadingWords = ['', '', '', ''];
-    identifierCount = 0;
-    /** The statement starts with CREATE [OR REPLACE] FUNCTION|PROCEDURE. */
-    routineStatement = false;
-    constructor(text, file) {
-        this.text = text;
-        this.file = file;
-        this.start = text.charCodeAt(0) === BOM ? 1 : 0;
-        this.pos = this.start;
-        this.cursor = new Cursor(text, this.start);
-    }
-    run() {
-        const text = this.text;
-        const length = text.length;
-        while (this.pos < length) {
-            const c = text.charCodeAt(this.pos);
-            const next = text.charCodeAt(this.pos + 1);
-            if (split_isSpace(c)) {
-                this.pos++;
-            }
-            else if (c === 0x2d && next === 0x2d) {
-                this.skipLineComment();
-            }
-            else if (c === 0x2f && next === 0x2a) {
-                this.skipBlockComment();
-            }
-            else if (c === 0x3b) {
-                this.semicolon();
-            }
-            else {
-                this.token(c, next);
-            }
-        }
-        this.endStatement();
-        return this.statements;
-    }
-    /** Reads one token starting at `pos` (not whitespace, a comment or a `;`). */
-    token(c, next) {
-        const start = this.pos;
-        if (this.stmtStart < 0)
-            this.stmtStart = start;
-        const lower = c | 0x20;
-        if (c === 0x27) {
-            this.quoted(start, 0x27, 1, 'quoted string');
-        }
-        else if (c === 0x22) {
-            this.quoted(start, 0x22, 1, 'quoted identifier');
-        }
-        else if (lower === 0x65 && next === 0x27) {
-            this.escapeString(start);
-        }
-        else if ((lower === 0x62 || lower === 0x78 || lower === 0x6e) && next === 0x27) {
-            this.quoted(start, 0x27, 2, 'quoted string');
-        }
-        else if (lower === 0x75 && next === 0x26 && this.text.charCodeAt(start + 2) === 0x27) {
-            this.quoted(start, 0x27, 3, 'quoted string');
-        }
-        else if (lower === 0x75 && next === 0x26 && this.text.charCodeAt(start + 2) === 0x22) {
-            this.quoted(start, 0x22, 3, 'quoted identifier');
-        }
-        else if (c === 0x24) {
-            this.dollar(start);
-        }
-        else if (split_isIdentStart(c)) {
-            this.identifier(start);
-        }
-        else if (split_isDigit(c)) {
-            this.number();
-        }
-        else if (c === 0x5c) {
-            this.metaCommand(start);
-        }
-        else {
-            if (c === 0x28)
-                this.parenDepth++;
-            else if (c === 0x29 && this.parenDepth > 0)
-                this.parenDepth--;
-            this.pos++;
-        }
-        this.stmtEnd = this.pos;
-    }
-    semicolon() {
-        if (this.parenDepth === 0 && this.beginDepth === 0) {
-            this.pos++;
-            this.endStatement();
-            return;
-        }
-        // Inside parentheses or a BEGIN ATOMIC body: part of the statement.
-        this.pos++;
-        this.stmtEnd = this.pos;
-    }
-    endStatement() {
-        if (this.stmtStart >= 0) {
-            const { line, column } = this.cursor.at(this.stmtStart);
-            this.statements.push({ sql: this.text.slice(this.stmtStart, this.stmtEnd), file: this.file, line, column });
-        }
-        this.stmtStart = -1;
-        this.stmtEnd = -1;
-        this.parenDepth = 0;
-        this.beginDepth = 0;
-        this.identifierCount = 0;
-        this.routineStatement = false;
-        this.leadingWords.fill('');
-    }
-    skipLineComment() {
-        const text = this.text;
-        let i = this.pos + 2;
-        while (i < text.length && !isLineBreak(text.charCodeAt(i)))
-            i++;
-        this.pos = i;
-    }
-    skipBlockComment() {
-        const text = this.text;
-        const start = this.pos;
-        let depth = 1;
-        let i = start + 2;
-        while (i < text.length) {
-            const c = text.charCodeAt(i);
-            const next = text.charCodeAt(i + 1);
-            if (c === 0x2a && next === 0x2f) {
-                i += 2;
-                if (--depth === 0) {
-                    this.pos = i;
-                    return;
-                }
-            }
-            else if (c === 0x2f && next === 0x2a) {
-                depth++;
-                i += 2;
-            }
-            else {
-                i++;
-            }
-        }
-        throw this.unterminated(start, 'block comment (/* ... */)', '*/');
-    }
-    /** A string or identifier closed by `quote`, where a doubled quote stands for itself. */
-    quoted(start, quote, prefixLength, what) {
-        const text = this.text;
-        const quoteChar = quote === 0x27 ? "'" : '"';
-        let i = start + prefixLength;
-        for (;;) {
-            i = text.indexOf(quoteChar, i);
-            if (i < 0)
-                throw this.unterminated(start, what, quoteChar);
-            if (text.charCodeAt(i + 1) === quote) {
-                i += 2;
-            }
-            else {
-                this.pos = i + 1;
-                return;
-            }
-        }
-    }
-    /** `E'...'`: a backslash escapes the next character; `''` is a quote too. */
-    escapeString(start) {
-        const text = this.text;
-        let i = start + 2;
-        while (i < text.length) {
-            const c = text.charCodeAt(i);
-            if (c === 0x5c) {
-                i += 2;
-            }
-            else if (c === 0x27) {
-                if (text.charCodeAt(i + 1) === 0x27) {
-                    i += 2;
-                    continue;
-                }
-                // scan.l quotecontinue: a string followed by whitespace holding a newline and another
-                // quote continues, still with backslash escapes.
-                const continued = this.quoteContinuation(i + 1);
-                if (continued < 0) {
-                    this.pos = i + 1;
-                    return;
-                }
-                i = continued + 1;
-            }
-            else {
-                i++;
-            }
-        }
-        throw this.unterminated(start, "escape string (E'...')", "'");
-    }
-    /**
-     * scan.l: quotecontinue = {whitespace_with_newline}{quote}, that is whitespace and `--` comments
-     * holding at least one line break, then a quote (a block comment ends the string instead).
-     * Returns the index of the continuing quote, or -1.
-     */
-    quoteContinuation(from) {
-        const text = this.text;
-        let i = from;
-        let lineBreak = false;
-        for (;;) {
-            const c = text.charCodeAt(i);
-            if (isLineBreak(c)) {
-                lineBreak = true;
-                i++;
-            }
-            else if (split_isSpace(c)) {
-                i++;
-            }
-            else if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d) {
-                i += 2;
-                while (i < text.length && !isLineBreak(text.charCodeAt(i)))
-                    i++;
-            }
-            else {
-                return c === 0x27 && lineBreak ? i : -1;
-            }
-        }
-    }
-    /** `$tag$ ... $tag$`, `$$ ... $$`, a `$1` parameter, or a lone `$`. */
-    dollar(start) {
-        const text = this.text;
-        let i = start + 1;
-        if (split_isDigit(text.charCodeAt(i))) {
-            while (split_isDigit(text.charCodeAt(i)))
-                i++;
-            this.pos = i;
-            return;
-        }
-        if (split_isIdentStart(text.charCodeAt(i))) {
-            i++;
-            while (isDollarTagCont(text.charCodeAt(i)))
-                i++;
-        }
-        if (text.charCodeAt(i) !== 0x24) {
-            // scan.l dolqfailed: only the `$` is consumed; what follows is lexed on its own.
-            this.pos = start + 1;
-            return;
-        }
-        const delimiter = text.slice(start, i + 1);
-        const close = text.indexOf(delimiter, i + 1);
-        if (close < 0)
-            throw this.unterminated(start, `dollar-quoted string (${delimiter} ... ${delimiter})`, delimiter);
-        this.pos = close + delimiter.length;
-    }
-    identifier(start) {
-        const text = this.text;
-        let i = start + 1;
-        while (i < text.length && split_isIdentCont(text.charCodeAt(i)))
-            i++;
-        this.pos = i;
-        this.trackBlocks(start, i);
-    }
-    /**
-     * psqlscan.l's heuristic for SQL-standard function bodies: once the statement starts with
-     * CREATE [OR REPLACE] FUNCTION|PROCEDURE, BEGIN opens a block, CASE opens one inside a block,
-     * END closes one; all only outside parentheses. Semicolons inside a block do not end the statement.
-     */
-    trackBlocks(start, end) {
-        const count = this.identifierCount++;
-        if (count < 4) {
-            this.leadingWords[count] = this.leadingWord(start, end);
-            const [first, second, third, fourth] = this.leadingWords;
-            this.routineStatement =
-                first === 'create' && (isRoutineWord(second) || (second === 'or' && third === 'replace' && isRoutineWord(fourth)));
-        }
-        if (!this.routineStatement || this.parenDepth !== 0)
-            return;
-        if (this.wordIs(start, end, 'begin'))
-            this.beginDepth++;
-        else if (this.wordIs(start, end, 'case')) {
-            if (this.beginDepth >= 1)
-                this.beginDepth++;
-        }
-        else if (this.wordIs(start, end, 'end')) {
-            if (this.beginDepth > 0)
-                this.beginDepth--;
-        }
-    }
-    leadingWord(start, end) {
-        for (const word of LEADING_WORDS)
-            if (this.wordIs(start, end, word))
-                return word;
-        return '';
-    }
-    /** Whether text[start, end) is `word` (lower case ASCII), compared without case like pg_strcasecmp. */
-    wordIs(start, end, word) {
-        if (end - start !== word.length)
-            return false;
-        for (let k = 0; k < word.length; k++) {
-            let c = this.text.charCodeAt(start + k);
-            if (c >= 0x41 && c <= 0x5a)
-                c |= 0x20;
-            if (c !== word.charCodeAt(k))
-                return false;
-        }
-        return true;
-    }
-    /** Digits, and (like scan.l's integer_junk) an identifier glued to them, so `1e'x'` is not an E-string. */
-    number() {
-        const text = this.text;
-        let i = this.pos;
-        while (split_isDigit(text.charCodeAt(i)))
-            i++;
-        if (i < text.length && split_isIdentStart(text.charCodeAt(i))) {
-            while (i < text.length && split_isIdentCont(text.charCodeAt(i)))
-                i++;
-        }
-        this.pos = i;
-    }
-    metaCommand(start) {
-        const text = this.text;
-        let i = start + 1;
-        // psql reads the command name up to whitespace; `\\` (the separator) is a command of its own.
-        if (text.charCodeAt(i) === 0x5c)
-            i++;
-        else
-            while (i < text.length && i - start < 40 && !split_isSpace(text.charCodeAt(i)) && text.charCodeAt(i) !== 0x5c)
-                i++;
-        const command = text.slice(start, i);
-        const where = this.locate(start);
-        throw new MigrationFileError(`${where.file}:${where.line}:${where.column}: psql meta-command ${command} in a migration. ` +
-            'Migrations must be plain SQL: psql meta-commands are not SQL and cannot be sent through the Data API. ' +
-            'Remove the command (or write what it does as SQL).', where);
-    }
-    unterminated(start, what, closing) {
-        const where = this.locate(start);
-        return new MigrationFileError(`${where.file}:${where.line}:${where.column}: unterminated ${what} starting here: ` +
-            `the file ends before its closing ${closing}. Add the missing ${closing}.`, where);
-    }
-    /** Location of any index (errors only: a fresh cursor, since errors may point backwards). */
-    locate(index) {
-        return { file: this.file, ...new Cursor(this.text, this.start).at(index) };
-    }
-}
-/** The words psql's heuristic looks at among a statement's first four identifiers. */
-const LEADING_WORDS = ['create', 'or', 'replace', 'function', 'procedure'];
-function isRoutineWord(word) {
-    return word === 'function' || word === 'procedure';
+/** Errors that are the version's fault (its SQL), as opposed to the server's, the connection's or the lease's. */
+function isVersionFailure(error) {
+    return !(error instanceof TransportError ||
+        error instanceof CommitOutcomeUnknownError ||
+        error instanceof LeaseLostError ||
+        error instanceof LeaseTimeoutError ||
+        error instanceof PlanRefusedError);
 }
 
-;// CONCATENATED MODULE: ./src/migrations/base.ts
-/**
- * The migrations as they are on a pull request's base commit, read with git. Used when `plan` runs
- * without target credentials (a fork's pull request): the base branch stands in for the database, so
- * the plan shows which versions the pull request adds, and which applied ones it edits.
- */
-
-
-
-
-
-
-
-
-const run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
-const VERSION_DIR = /^v(\d+)(?:_(.+))?$/;
-/** The base commit is not in the checkout (a shallow clone) and could not be fetched. */
-class BaseCommitUnavailableError extends Error {
-    constructor(sha, detail) {
-        super(`The pull request's base commit ${sha.slice(0, 12)} is not in the checkout (${detail}). ` +
-            'Check out with history: actions/checkout with `fetch-depth: 0`, so plan can compare with the base branch.');
-        this.name = 'BaseCommitUnavailableError';
+;// CONCATENATED MODULE: ./src/shadow/unavailable.ts
+/** No throwaway server: none was found, or the one found could not be started or reached. */
+class ShadowUnavailableError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'ShadowUnavailableError';
     }
-}
-async function git(cwd, args) {
-    // Literal pathspecs: a folder name with `*` or `:(…)` is a name, not a pattern.
-    const { stdout } = await run('git', ['--literal-pathspecs', ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
-    return stdout;
-}
-async function hasCommit(cwd, sha) {
-    return git(cwd, ['cat-file', '-e', `${sha}^{commit}`]).then(() => true, () => false);
-}
-/** Makes sure the base commit is available, fetching just that commit when the clone is shallow. */
-async function ensureCommit(cwd, sha, log) {
-    if (!/^[0-9a-f]{7,64}$/i.test(sha))
-        throw new BaseCommitUnavailableError(sha, 'not a commit SHA');
-    if (await hasCommit(cwd, sha))
-        return;
-    log(`Base commit ${sha.slice(0, 12)} is not in the checkout; fetching it`);
-    try {
-        await git(cwd, ['fetch', '--no-tags', '--depth=1', 'origin', sha]);
-    }
-    catch (error) {
-        const stderr = String(error.stderr ?? '')
-            .trim()
-            .split('\n')
-            .pop() ?? '';
-        throw new BaseCommitUnavailableError(sha, `git fetch failed${stderr ? `: ${stderr}` : ''}`);
-    }
-    if (!(await hasCommit(cwd, sha)))
-        throw new BaseCommitUnavailableError(sha, 'git fetch did not bring it');
-}
-/** git's modes: 120000 is a symbolic link (its blob holds the target's name), 160000 a submodule. */
-const REGULAR_FILE_MODES = new Set(['100644', '100755']);
-/** The base commit's tree under `dir` (relative to the repository's top), without following anything. */
-async function listTree(top, baseSha, dir) {
-    const listed = await git(top, ['ls-tree', '-r', '-z', '-l', '--full-tree', baseSha, '--', dir === '.' ? '.' : `${dir}/`]);
-    return listed
-        .split('\0')
-        .filter(Boolean)
-        .map((line) => {
-        const tab = line.indexOf('\t');
-        const [mode, , object, size] = line.slice(0, tab).split(/ +/);
-        return { mode, object, size: Number(size), path: line.slice(tab + 1) };
-    });
-}
-/**
- * Meta rows as if the base commit's versions were applied: a version the pull request did not touch
- * gets its current checksum; one it edited gets the checksum of its files at the base commit. The base
- * commit's files are held to the same rules as the checkout's (no links, no control characters in
- * names, at most MAX_FILE_BYTES), and read from git's objects, never through the file system.
- */
-async function baseRows(workspace, migrationsDir, baseSha, current, log) {
-    await ensureCommit(workspace, baseSha, log);
-    const top = (await git(workspace, ['rev-parse', '--show-toplevel'])).trim();
-    const prefix = (await git(workspace, ['rev-parse', '--show-prefix'])).trim();
-    // The spelling git uses for the folder, relative to the repository's top: `./db/` would match nothing.
-    const inWorkspace = normalizeMigrationsDir(migrationsDir, workspace);
-    const dir = external_node_path_default().posix.normalize(`${prefix}${inWorkspace === '.' ? '' : inWorkspace}`).replace(/\/+$/, '') || '.';
-    const under = dir === '.' ? '' : `${dir}/`;
-    const changed = new Set((await git(top, ['diff', '--name-only', '--no-renames', '--no-relative', '-z', baseSha, '--', under || '.']))
-        .split('\0')
-        .filter(Boolean));
-    const byFolder = new Map();
-    for (const entry of await listTree(top, baseSha, dir)) {
-        const inside = entry.path.slice(under.length);
-        const parts = inside.split('/');
-        const shown = `${baseSha.slice(0, 12)}:${entry.path}`;
-        parts.forEach((part) => checkName(part, printable(shown)));
-        // Hidden entries and anything deeper than <folder>/<file> never run (discover refuses the latter).
-        if (parts.some((part) => part.startsWith('.')) || parts.length > 2)
-            continue;
-        if (entry.mode === '120000')
-            throw symlinkError(`The base commit's ${shown}`);
-        const [folder, name] = parts;
-        if (!name || !name.toLowerCase().endsWith('.sql') || !VERSION_DIR.test(folder))
-            continue;
-        if (!REGULAR_FILE_MODES.has(entry.mode))
-            throw new MigrationFileError(`The base commit's ${shown} is not a regular file (git mode ${entry.mode})`, { file: entry.path });
-        if (entry.size > MAX_FILE_BYTES)
-            throw tooLargeError(`The base commit's ${shown}`, entry.size);
-        byFolder.set(folder, [...(byFolder.get(folder) ?? []), entry]);
-    }
-    const now = new Map(current.map((version) => [version.number, version]));
-    const rows = [];
-    for (const [folder, entries] of byFolder) {
-        const match = VERSION_DIR.exec(folder);
-        const number = Number(match[1]);
-        const touched = entries.some((entry) => changed.has(entry.path)) || !now.has(number) || now.get(number).dir.split('/').pop() !== folder;
-        let checksum;
-        let files;
-        if (!touched) {
-            const version = now.get(number);
-            checksum = version.checksum;
-            files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }));
-        }
-        else {
-            files = [];
-            for (const entry of entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-                const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
-                const text = await git(top, ['cat-file', 'blob', entry.object]);
-                let statements = 0;
-                try {
-                    statements = splitStatements(text, entry.path).length;
-                }
-                catch (error) {
-                    if (!(error instanceof MigrationFileError))
-                        throw error;
-                }
-                files.push({ name, checksum: fileChecksum(text), statements });
-            }
-            checksum = versionChecksum(files);
-        }
-        rows.push({
-            version: number,
-            description: match[2] ?? '',
-            checksum,
-            files,
-            appliedAt: '',
-            executionMs: 0,
-            appliedBy: null,
-            commitSha: baseSha,
-            runUrl: null
-        });
-    }
-    return rows.sort((a, b) => a.version - b.version);
 }
 
-;// CONCATENATED MODULE: ./src/report/comment.ts
-
-
-
-
-
-
-/** GitHub rejects comment bodies over 65,536 characters; keep a margin for the marker and edits. */
-const COMMENT_LIMIT = 65_536;
-const BUDGET = COMMENT_LIMIT - 1_536;
-/** No single file's SQL takes more than this, so one huge file does not hide the others. */
-const FILE_SQL_CAP = 20_000;
-/** Marks a file whose own BEGIN … COMMIT wrapper is left out (in the table, explained once below it). */
-const WRAPPER_NOTE = 'BEGIN/COMMIT left out';
-function comment_list(numbers) {
-    return versionList(numbers);
-}
-/** The share of the comment the findings and the warnings may take; the SQL gets what is left. */
-const FINDINGS_BUDGET = 12_000;
-const WARNINGS_BUDGET = 4_000;
-const SCHEMA_CHANGE_BUDGET = 8_000;
-/** The comment's last line: the tool, the workflow run and the commit. */
-function footer(runUrl, sha) {
-    const parts = [runUrl ? `[workflow run](${runUrl})` : null, sha ? `commit ${code(sha.slice(0, 7))}` : null].filter(Boolean);
-    return parts.length ? `<sub>aurora-migrate · ${parts.join(' · ')}</sub>` : '<sub>aurora-migrate</sub>';
-}
-function verificationCell(verification, version) {
-    const check = verification?.versions.find((v) => v.version === version);
-    if (!verification || verification.status === 'unavailable' || !check)
-        return '—';
-    // No timings in the comment: a re-run of the same commit must render the same body (no edit).
-    if (check.status === 'passed')
-        return '✅';
-    if (check.status === 'failed' && check.error)
-        return `❌ ${code(`${check.error.file}:${check.error.line}:${check.error.column}`)}`;
-    return '⏭️ not run';
-}
-/** Verification beside the review: a version with an error or warning finding is never a bare ✅. */
-function versionStatusCell(verification, review, version) {
-    const verified = verificationCell(verification, version);
-    const reviewed = review ? versionReviewCell(review.findings, version) : null;
-    return reviewed ? `${verified} · ${reviewed}` : verified;
-}
-/** `PostgreSQL 16` from the server's description (`local PostgreSQL 16.6`), or null when it does not say. */
-function postgresMajor(server) {
-    const match = /PostgreSQL (\d+)/.exec(server ?? '');
-    return match ? `PostgreSQL ${match[1]}` : null;
-}
-function verificationSection(verification) {
-    if (!verification)
-        return ['**Verification** is turned off (`verify: false`).'];
-    if (verification.status === 'unavailable') {
-        return [`⚠️ **Verification did not run**: ${clip(verification.message ?? 'no throwaway PostgreSQL was available', 2_000)}`];
-    }
-    const where = verification.server ? ` on ${cell(verification.server)}` : '';
-    if (verification.status === 'passed') {
-        // Say what this proves: the SQL runs on an empty database, not how it behaves on the target's data.
-        const major = postgresMajor(verification.server);
-        const empty = major
-            ? ` on an empty ${major}${verification.server ? ` (${cell(verification.server)})` : ''}`
-            : ` on an empty database${where}`;
-        return [
-            `✅ **Verified**: all ${markdown_plural(verification.versions.length, 'version')} applied from scratch${empty}. ` +
-                "That proves the SQL runs, not how it behaves on the target's data."
-        ];
-    }
-    const failed = verification.versions.find((v) => v.status === 'failed');
-    const lines = [`❌ **Verification failed**${where}: applying every version from scratch stopped at v${failed?.version ?? '?'}.`];
-    if (failed?.error) {
-        const where = `${failed.error.file}:${failed.error.line}:${failed.error.column}`;
-        lines.push('', `> ${code(where)}: ${cell(clip(failed.error.message, 2_000))}${failed.error.sqlState ? ` (SQLSTATE ${failed.error.sqlState})` : ''}`);
-    }
-    return lines;
-}
-/** The settings of the target the throwaway database could not take, in one line; null when it matched them all. */
-function unmatchedSettingsLine(verification) {
-    const unmatched = verification?.status === 'unavailable' ? [] : (verification?.settings?.unmatched ?? []);
-    if (!unmatched.length)
-        return null;
-    const shown = unmatched
-        .slice(0, 5)
-        .map((s) => `${code(clip(s.name, 100))} (${code(clip(s.target, 100))}: ${cell(clip(s.reason.replace(/\s+/g, ' '), 200))})`);
-    const rest = unmatched.length > 5 ? ` and ${markdown_plural(unmatched.length - 5, 'more')}` : '';
-    return (`⚠️ The throwaway database could not match the target's ${shown.join(', ')}${rest}: ` +
-        'what depends on those settings (a rewrite, a default, a cast) may differ on the target.');
-}
-/** Whether the versions ran on a throwaway database: not when verification was off or did not run. */
-function verified(verification) {
-    return verification !== null && verification.status !== 'unavailable';
-}
-/**
- * Will apply succeed: not when it would refuse (drift, missing versions, …), when a version fails on a fresh
- * database, or when the review has findings at or above fail-on. Then how many versions and findings.
- */
-function verdict(plan, verification, refused, review, counts, failOn) {
-    const failed = verification?.status === 'failed' ? verification.versions.find((v) => v.status === 'failed') : undefined;
-    const at = (where) => code(`${where.file}:${where.line}:${where.column}`);
-    // SQL PostgreSQL's parser refuses fails plan whatever fail-on says: apply would stop there on any database.
-    const active = review && !review.unavailable ? activeFindings(review.findings) : [];
-    // The same errors plan fails on (commands/plan.ts): those verification did not already stop at.
-    const unparsed = syntaxErrorsBesides(active, failed?.error);
-    const failures = [
-        ...(failed ? [`v${failed.version} fails on a fresh database${failed.error ? ` at ${at(failed.error)}` : ''}`] : []),
-        ...(unparsed.length
-            ? [`v${unparsed[0].version} does not parse at ${at(unparsed[0])}${unparsed.length > 1 ? ` (and ${unparsed.length - 1} more)` : ''}`]
-            : [])
-    ];
-    const failure = failures.length ? failures.join('; ') : null;
-    const blocking = blockingFindings(active, failOn);
-    const pending = plan.pending.length ? `${markdown_plural(plan.pending.length, 'version')} pending` : 'nothing pending';
-    const tail = [pending, ...(counts ? [counts] : [])].join(' · ');
-    if (refused.labels.length) {
-        const reasons = [...refused.labels, ...(failure ? [failure] : [])].join('; ');
-        return `❌ **apply would refuse**: ${reasons} · ${tail}`;
-    }
-    if (failure)
-        return `❌ **apply would fail**: ${failure} · ${tail}`;
-    if (blocking.length)
-        return `❌ **The review blocks this plan** (fail-on: ${failOn}) · ${tail}`;
-    const unverified = plan.pending.length && !verified(verification) ? ' (not verified)' : '';
-    return `✅ **Ready to apply**${unverified} · ${tail}`;
-}
-/** The beginnings of the refusals planMigrations writes for the lists below; any other refusal is shown as written. */
-const KNOWN_REFUSALS = [
-    'drift:',
-    'missing:',
-    'out of order:',
-    'too long:',
-    'too large:',
-    'not in a transaction:',
-    "transaction control inside the version's transaction:",
-    'transaction control in a -- migrate:no-transaction file:',
-    'transaction modes:'
-];
-/** Why apply would refuse to run, as list items and as short labels, from the plan's refusals. */
-function refusals(plan, source) {
-    const items = [];
-    const labels = [];
-    const applied = source.kind === 'database' ? 'applied' : 'merged';
-    const against = source.kind === 'database' ? 'applied in the database' : 'on the base branch';
-    const isOrAre = (count) => (count === 1 ? 'is' : 'are');
-    for (const drift of plan.drift) {
-        items.push(`- ❗ **v${drift.version} was changed after it was ${applied}**: ` +
-            drift.files.map((f) => `${code(f.path)} ${f.change}`).join(', ') +
-            '. Applied versions must not be edited: put the change in a new version.');
-    }
-    if (plan.drift.length) {
-        const changed = plan.drift.map((d) => d.version);
-        labels.push(`${comment_list(changed)} changed after ${changed.length === 1 ? 'it was' : 'they were'} ${applied}`);
-    }
-    if (plan.missing.length) {
-        items.push(`- ❗ **Missing**: ${comment_list(plan.missing)} ${isOrAre(plan.missing.length)} ${against}, not in this branch.`);
-        labels.push(`${comment_list(plan.missing)} missing from this branch`);
-    }
-    // Out-of-order versions are a refusal only without allow-out-of-order (the plan then lists them but accepts them).
-    if (plan.outOfOrder.length && plan.refusals.some((r) => r.startsWith('out of order:'))) {
-        items.push(`- ❗ **Out of order**: ${comment_list(plan.outOfOrder)} ${isOrAre(plan.outOfOrder.length)} below the current version v${plan.currentVersion}; renumber above it.`);
-        labels.push(`${comment_list(plan.outOfOrder)} below the current v${plan.currentVersion}`);
-    }
-    for (const large of plan.tooLarge) {
-        items.push(`- ❗ **Too large**: v${large.version} is ${formatBytes(large.bytes)} of SQL; one runner Lambda invocation takes at most ${formatBytes(large.limit)}. Split it into several versions.`);
-    }
-    if (plan.tooLarge.length)
-        labels.push(`${comment_list(plan.tooLarge.map((l) => l.version))} too large for one call`);
-    for (const o of plan.oversized)
-        items.push(`- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`);
-    if (plan.oversized.length)
-        labels.push(`${markdown_plural(plan.oversized.length, 'statement')} too long for one call`);
-    const conflicts = plan.transactionConflicts.filter((conflict) => conflict.severity === 'error');
-    for (const c of conflicts) {
-        items.push(`- ❗ **Cannot run in a transaction**: ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)}. ` +
-            `Add ${code('-- migrate:no-transaction')} as the first line of that file, or move the statement into a file of its own that starts with it.`);
-    }
-    if (conflicts.length)
-        labels.push(`${[...new Set(conflicts.map((c) => c.statement))].join(', ')} inside a transaction`);
-    for (const m of plan.transactionControl) {
-        const fix = MISPLACED_FIX[m.context].replace('-- migrate:no-transaction', code('-- migrate:no-transaction'));
-        const where = code(`${m.file}:${m.line}:${m.column}`);
-        items.push(`- ❗ **Transaction control**: ${code(m.statement)} at ${where} ${misplacedEffect(m)}. ${fix}`);
-    }
-    if (plan.transactionControl.length) {
-        const statements = [...new Set(plan.transactionControl.map((m) => m.statement))].join(', ');
-        labels.push(`transaction control (${statements}) in ${comment_list([...new Set(plan.transactionControl.map((m) => m.version))])}`);
-    }
-    // A refusal this renderer has no list for (a new kind) is shown as the plan words it.
-    for (const refusal of plan.refusals.filter((r) => !KNOWN_REFUSALS.some((known) => r.startsWith(known)))) {
-        items.push(`- ❗ ${cell(clip(refusal.replace(/\s+/g, ' '), 2_000))}`);
-        const colon = refusal.indexOf(':');
-        labels.push(cell(clip(colon > 0 && colon <= 60 ? refusal.slice(0, colon) : refusal, 60)));
-    }
-    return { items, labels };
-}
-/** Warnings of the plan itself (ADD VALUE in a transaction): apply runs anyway; listed and counted with the review's. */
-function planWarnings(plan) {
-    return plan.transactionConflicts
-        .filter((conflict) => conflict.severity === 'warning')
-        .map((c) => `- ⚠️ ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)} runs inside the version's transaction: fine on PostgreSQL 12 and later, ` +
-        `unless the new value is used in the same transaction (then put it in a file that starts with ${code('-- migrate:no-transaction')}).`);
-}
-/** How a pending version runs: the files that run outside a transaction, if any. */
-function runsCell(pending) {
-    const outside = pending.files.filter((file) => file.noTransaction);
-    if (!outside.length)
-        return 'in one transaction';
-    if (outside.length === 1)
-        return `outside a transaction: ${code(outside[0].name)}`;
-    return `${markdown_plural(outside.length, 'file')} outside a transaction`;
-}
-/** Cuts text at a line boundary to at most `max` characters, saying how much was left out. */
-function comment_truncate(text, max, path) {
-    if (text.length <= max)
-        return { text, note: null };
-    const cut = text.lastIndexOf('\n', max);
-    const kept = text.slice(0, cut > 0 ? cut : max);
-    const hiddenLines = text.slice(kept.length).split('\n').length - (text.endsWith('\n') ? 1 : 0);
-    return { text: kept, note: `… ${markdown_plural(hiddenLines, 'more line')} not shown; see ${code(path)}.` };
-}
-function sqlBlocks(plan, versions, budget) {
-    const byNumber = new Map(versions.map((v) => [v.number, v]));
-    const out = [];
-    let left = budget;
-    for (const [index, pending] of plan.pending.entries()) {
-        const version = byNumber.get(pending.version);
-        if (!version)
-            continue;
-        if (left < 1_000) {
-            // One line for the rest, however many versions there are.
-            const rest = plan.pending.slice(index).map((p) => p.version);
-            out.push(`SQL of ${markdown_plural(rest.length, 'more version')} not shown (${comment_list(rest)}): the comment would exceed GitHub's size limit; see the files in the pull request.`);
-            break;
-        }
-        const label = pending.description ? `v${pending.version} ${pending.description}` : `v${pending.version}`;
-        const open = `<details><summary>SQL of ${escapeHtml(label)} (${markdown_plural(pending.files.length, 'file')}, ${markdown_plural(pending.statements, 'statement')})</summary>`;
-        const close = '</details>';
-        // Every character counts against the budget: the wrapper, each file's block, each note.
-        left -= open.length + close.length + 8;
-        const parts = [];
-        for (const [fileIndex, file] of version.files.entries()) {
-            let block;
-            if (left < 600) {
-                const rest = version.files.length - fileIndex;
-                block =
-                    rest === 1
-                        ? `${code(file.name)}: not shown (the comment would exceed GitHub's size limit); see ${code(file.path)}.`
-                        : `${code(file.name)} and ${markdown_plural(rest - 1, 'more file')}: not shown (the comment would exceed GitHub's size limit); see ${code(version.dir)}.`;
-                parts.push(block);
-                left -= block.length + 2;
-                break;
-            }
-            else {
-                const shown = comment_truncate(file.text.replace(/\n+$/, ''), Math.min(FILE_SQL_CAP, left - 400), file.path);
-                block = `${code(file.name)}\n\n${fenced(shown.text, 'sql')}${shown.note ? `\n\n${shown.note}` : ''}`;
-            }
-            left -= block.length + 2;
-            parts.push(block);
-        }
-        out.push(open, '', parts.join('\n\n'), '', close);
-    }
-    return out;
-}
-/** The schema change as the throwaway database shows it, cut at a line to its share of the comment. */
-function schemaChangeSection(markdown) {
-    const text = markdown.replace(/\n+$/, '');
-    if (text.length <= SCHEMA_CHANGE_BUDGET)
-        return ['**Schema change**', '', text];
-    // At a blank line when there is one in the second half: a table or list is then cut whole.
-    const paragraph = text.lastIndexOf('\n\n', SCHEMA_CHANGE_BUDGET);
-    const cut = paragraph > SCHEMA_CHANGE_BUDGET / 2 ? paragraph : text.lastIndexOf('\n', SCHEMA_CHANGE_BUDGET);
-    const kept = text.slice(0, cut > 0 ? cut : SCHEMA_CHANGE_BUDGET);
-    const hidden = text.slice(kept.length).split('\n').length - 1;
-    return ['**Schema change**', '', kept, '', `… ${markdown_plural(Math.max(1, hidden), 'more line')} not shown.`];
-}
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-function renderPlanComment(input) {
-    const { plan, source, verification } = input;
-    const title = `### aurora-migrate plan · ${cell(input.environment)}`;
-    const refused = refusals(plan, source);
-    const verifyFailed = verification?.status === 'failed';
-    const context = source.kind === 'database'
-        ? `Database at **v${plan.currentVersion}**`
-        : `The target database was **not consulted** (no credentials, e.g. a pull request from a fork): compared with the base branch at ${code(source.baseSha.slice(0, 7))}, at **v${plan.currentVersion}**`;
-    if (!plan.pending.length && !refused.items.length && !verifyFailed) {
-        const state = source.kind === 'database'
-            ? `up to date at **v${plan.currentVersion}**`
-            : `no migration changes relative to the base branch (at **v${plan.currentVersion}**)`;
-        return [title, '', `✅ ${cell(input.environment)} is ${state}: nothing to apply.`, '', footer(input.runUrl, input.sha), ''].join('\n');
-    }
-    // The review only speaks of pending statements: with nothing pending it has nothing to say.
-    const review = plan.pending.length ? (input.review ?? null) : null;
-    const warnings = planWarnings(plan);
-    const reviewed = review !== null && !review.unavailable;
-    const counted = reviewed || warnings.length ? countsText(findingCounts(reviewed ? review.findings : [], { warning: warnings })) : null;
-    const counts = review?.unavailable ? [counted, 'review did not run'].filter(Boolean).join(' · ') : counted;
-    const head = [title, '', verdict(plan, verification, refused, review, counts, input.failOn ?? 'error'), ''];
-    const contextLine = head.length;
-    const total = plan.pending.reduce((sum, p) => sum + p.statements, 0);
-    head.push(plan.pending.length
-        ? `${context} · **${markdown_plural(plan.pending.length, 'version')} pending**: ${comment_list(plan.pending.map((p) => p.version))} (${markdown_plural(total, 'statement')})`
-        : `${context} · nothing pending`);
-    if (plan.pending.length) {
-        head.push('', '| Version | Files | Statements | Runs | Verified |', '|---|---|---:|---|---|');
-        const rows = plan.pending.map((p) => {
-            const files = fileCell(p.files, (f) => `${code(f.name)} (${f.statements}${f.transactionWrapper ? `, ${WRAPPER_NOTE}` : ''})`);
-            const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`;
-            return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${versionStatusCell(verification, review, p.version)} |`;
-        });
-        head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${markdown_plural(hidden, 'more version')} | | | | |`));
-    }
-    if (plan.deferred.length)
-        head.push('', `Held back by target-version v${plan.targetVersion}: ${comment_list(plan.deferred)}`);
-    if (plan.pending.some((p) => p.files.some((f) => f.transactionWrapper))) {
-        const why = 'every version already runs in one transaction, so those two statements are not sent';
-        head.push('', `${WRAPPER_NOTE}: the file wraps all its statements in BEGIN … COMMIT; ${why}.`);
-    }
-    if (refused.items.length) {
-        const more = (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`;
-        head.push('', '**Apply would refuse to run until these are resolved:**', '', ...fitLines(refused.items, FINDINGS_BUDGET, more));
-    }
-    // A failed verification is an error: it comes before the findings; a passed one after them.
-    const verificationLines = [
-        ...verificationSection(verification),
-        ...[unmatchedSettingsLine(verification)].flatMap((l) => (l ? ['', l] : []))
-    ];
-    if (verifyFailed)
-        head.push('', ...verificationLines);
-    if (review?.unavailable)
-        head.push('', `⚠️ **Review did not run**: ${cell(clip(review.unavailable.replace(/\s+/g, ' '), 2_000))}`);
-    if (reviewed && !activeFindings(review.findings).length)
-        head.push('', `✅ **Review**: nothing found. ${reviewCheckedLine(review)}`);
-    const groups = reviewed
-        ? findingGroups(review, REVIEW_BUDGET, { warning: warnings })
-        : findingGroups(NO_REVIEW, WARNINGS_BUDGET, { warning: warnings });
-    if (groups.length)
-        head.push('', ...groups);
-    if (reviewed && activeFindings(review.findings).length)
-        head.push('', `<sub>${reviewCheckedLine(review)}</sub>`);
-    if (!verifyFailed)
-        head.push('', ...verificationLines);
-    if (input.schemaChange)
-        head.push('', ...schemaChangeSection(input.schemaChange));
-    const tail = ['', footer(input.runUrl, input.sha), ''];
-    const fixed = head.join('\n').length + tail.join('\n').length;
-    const sql = sqlBlocks(plan, input.versions, BUDGET - fixed);
-    const body = [...head, ...(sql.length ? ['', ...sql] : []), ...tail].join('\n');
-    // Every part above is bounded; should they still add up to too much, a short comment beats none.
-    if (body.length <= BUDGET)
-        return body;
-    return [
-        title,
-        '',
-        head[2],
-        '',
-        head[contextLine],
-        '',
-        'The plan is too large for a pull request comment: the log of the workflow run lists every pending version.',
-        ...tail
-    ].join('\n');
-}
-/** An empty review, for the plan's own warnings when the review was not computed. */
-const NO_REVIEW = { findings: [], checked: { rules: 0, catalog: 'no-target', trace: false }, pullRequestFilesUrl: null };
-/** One line for a deployment status (GitHub cuts descriptions at 140 characters) and the comment's head. */
-function deploySummaryLine(result, environment) {
-    const applied = result.applied.map((a) => a.version);
-    if (result.error) {
-        const where = result.error instanceof StatementFailedError
-            ? ` at ${result.error.location.file}:${result.error.location.line}: ${clip(publicSqlMessage(result.error.sqlError), 1_000)}`
-            : `: ${clip(result.error.message, 2_000)}`;
-        const before = applied.length ? `Applied ${comment_list(applied)}, then ` : '';
-        return `${before}${result.failedVersion ? `v${result.failedVersion} failed` : 'Migration failed'} on ${environment}${where}`;
-    }
-    if (!applied.length)
-        return `${environment} is up to date at v${result.toVersion}`;
-    return `Applied ${comment_list(applied)} to ${environment} in ${formatDuration(result.durationMs)}`;
-}
-function renderDeployComment(input) {
-    const { result } = input;
-    const icon = result.error ? '❌' : '✅';
-    const lines = [`${icon} **${cell(deploySummaryLine(result, input.environment))}** (now at v${result.toVersion})`];
-    if (result.applied.length) {
-        lines.push('', '| Version | Statements | Duration |', '|---|---:|---:|');
-        const rows = result.applied.map((a) => `| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`);
-        lines.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${markdown_plural(hidden, 'more version')} | | |`));
-    }
-    if (result.error instanceof StepFailedError) {
-        lines.push('', result.error.outcome);
-    }
-    else if (result.error instanceof StatementFailedError) {
-        lines.push('', `v${result.error.version} was rolled back; versions before it stay applied.`);
-    }
-    lines.push('', footer(input.runUrl, input.sha), '');
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/outputs.ts
-/** The outputs of a plan (nothing applied; versions deferred by target-version are pending too). */
-function planOutputs(plan, verification, findings) {
-    return {
-        currentVersion: plan.currentVersion,
-        pending: [...plan.pending.map((p) => p.version), ...plan.deferred],
-        applied: [],
-        drift: plan.drift.length > 0,
-        plan,
-        verification,
-        findings
-    };
-}
-/** The most characters of the `plan` output: plenty for any plan a person reads, small for an expression. */
-const PLAN_OUTPUT_LIMIT = 64 * 1024;
-/** GitHub refuses a step summary over 1 MiB; keep a margin for what other steps of the job add. */
-const SUMMARY_LIMIT = 512 * 1024;
-/** No single message in a list (a refusal naming every drifted file) takes more than this. */
-const ITEM_TEXT_LIMIT = 2_000;
-function lists(plan) {
-    return Object.entries(plan).filter((entry) => Array.isArray(entry[1]));
-}
-/** The plan with each list cut to its first `keep` items, and `omitted` counting what was cut from each. */
-function cut(plan, keep) {
-    const out = { ...plan };
-    const omitted = {};
-    for (const [key, list] of lists(plan)) {
-        // The newest applied versions say most about the database; of every other list, the first ones.
-        const kept = list.length <= keep ? list : key === 'appliedVersions' ? list.slice(list.length - keep) : list.slice(0, keep);
-        out[key] = kept.map((item) => typeof item === 'string' && item.length > ITEM_TEXT_LIMIT ? `${item.slice(0, ITEM_TEXT_LIMIT - 1)}…` : item);
-        if (list.length > keep)
-            omitted[key] = list.length - keep;
-    }
-    out.omitted = omitted;
-    return out;
-}
-/**
- * The plan as JSON of at most `limit` characters. When the whole plan is longer, every list is cut to the
- * same number of items (the largest that fits) and `omitted` says how many items each list lost, so a
- * consumer can tell a cut list from a complete one. An uncut plan has no `omitted`.
- */
-function planOutput(plan, limit = PLAN_OUTPUT_LIMIT) {
-    const whole = JSON.stringify(plan);
-    if (whole.length <= limit)
-        return whole;
-    let low = 0;
-    let high = Math.max(0, ...lists(plan).map(([, list]) => list.length));
-    while (low < high) {
-        const middle = Math.ceil((low + high) / 2);
-        if (JSON.stringify(cut(plan, middle)).length <= limit)
-            low = middle;
-        else
-            high = middle - 1;
-    }
-    return JSON.stringify(cut(plan, low));
-}
-/** The markdown for the job summary, or a short note when it is (against every bound upstream) too large. */
-function boundedSummary(markdown, limit = SUMMARY_LIMIT) {
-    if (Buffer.byteLength(markdown, 'utf8') <= limit)
-        return markdown;
-    const title = markdown.slice(0, markdown.indexOf('\n') + 1 || markdown.length);
-    return `${title}\nThe report is too large for a job summary (${Buffer.byteLength(markdown, 'utf8').toLocaleString('en-US')} bytes): see the log of this run.\n`;
-}
-
-;// CONCATENATED MODULE: ./src/review/schema-change.ts
-/**
- * What the pending versions add, change and remove, from the throwaway database's catalog before and
- * after them (src/shadow/schema-snapshot.ts reads it): a reviewer reads the effect, not only the SQL.
- */
-const KIND_ORDER = [
-    'schema',
-    'table',
-    'column',
-    'view',
-    'index',
-    'constraint',
-    'trigger',
-    'policy',
-    'function',
-    'type'
-];
-const CHANGE_ORDER = ['added', 'changed', 'removed'];
-function key(object) {
-    return `${object.kind}\u0000${object.name}`;
-}
-/**
- * The difference between two snapshots. The columns of a table that was added or removed as a whole are
- * not listed on their own: the table's line carries them.
- */
-function diffSchemas(before, after) {
-    const old = new Map(before.map((object) => [key(object), object]));
-    const now = new Map(after.map((object) => [key(object), object]));
-    const changes = [];
-    for (const [id, object] of now) {
-        const was = old.get(id);
-        if (!was)
-            changes.push({ kind: object.kind, name: object.name, change: 'added', before: null, after: object.definition });
-        else if (was.definition !== object.definition)
-            changes.push({ kind: object.kind, name: object.name, change: 'changed', before: was.definition, after: object.definition });
-    }
-    for (const [id, object] of old) {
-        if (!now.has(id))
-            changes.push({ kind: object.kind, name: object.name, change: 'removed', before: object.definition, after: null });
-    }
-    // A table added or removed as a whole carries its columns on its own line.
-    for (const change of changes) {
-        if (change.kind !== 'table' || change.change === 'changed')
-            continue;
-        const columns = tableColumns(change.change === 'added' ? after : before, change.name);
-        const definition = `${change.after ?? change.before} (${columns.join(', ')})`;
-        if (change.change === 'added')
-            change.after = definition;
-        else
-            change.before = definition;
-    }
-    const wholeTables = new Set(changes.filter((c) => c.kind === 'table' && c.change !== 'changed').map((c) => `${c.change} ${c.name}`));
-    const relationOf = new Map([...before, ...after].map((object) => [key(object), object.relation]));
-    const shown = changes.filter((c) => c.kind !== 'column' || !wholeTables.has(`${c.change} ${relationOf.get(`column\u0000${c.name}`)}`));
-    shown.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
-        CHANGE_ORDER.indexOf(a.change) - CHANGE_ORDER.indexOf(b.change) ||
-        a.name.localeCompare(b.name));
-    return { changes: shown };
-}
-/** The columns of a table, for its line when it is added or removed as a whole. */
-function tableColumns(objects, table) {
-    return objects.filter((object) => object.kind === 'column' && object.relation === table).map((object) => object.definition);
-}
-/**
- * The mark that opens an object's list item. `+` is escaped: `- + table …` would be a list inside the item
- * for CommonMark (the `+` gone, an empty bullet left); `~` and `−` (U+2212) are never list markers.
- */
-const SYMBOL = { added: '\\+', changed: '~', removed: '−' };
-const VERB = { added: 'added', changed: 'changed', removed: 'removed' };
-const MAX_DEFINITION = 160;
-const DEFAULT_MAX_CHARS = 4000;
-/** Inline code that survives backticks in the text, cut to a readable length. */
-function schema_change_code(text) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    const cut = flat.length > MAX_DEFINITION ? `${flat.slice(0, MAX_DEFINITION - 1)}…` : flat;
-    const longest = Math.max(0, ...(cut.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
-    const pad = cut.startsWith('`') || cut.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${cut}${pad}${fence}`;
-}
-function line(change) {
-    const head = `- ${SYMBOL[change.change]} ${change.kind} ${schema_change_code(change.name)}`;
-    if (change.change === 'changed')
-        return `${head}: ${schema_change_code(change.before)} → ${schema_change_code(change.after)}`;
-    const definition = change.change === 'added' ? change.after : change.before;
-    return definition ? `${head}: ${schema_change_code(definition)}` : head;
-}
-/**
- * Markdown: counts, then one line per object (`+` added, `~` changed, `−` removed, each read as text), cut at `maxChars`
- * with "… and N more".
- */
-function renderSchemaChange(change, maxChars = DEFAULT_MAX_CHARS) {
-    if (change.changes.length === 0)
-        return 'No change to the schema.';
-    const counts = CHANGE_ORDER.map((kind) => [kind, change.changes.filter((c) => c.change === kind).length])
-        .filter(([, count]) => count > 0)
-        .map(([kind, count]) => `${count} ${VERB[kind]}`);
-    const lines = [`${counts.join(', ')}:`, ''];
-    let length = lines.join('\n').length;
-    for (let index = 0; index < change.changes.length; index++) {
-        const next = line(change.changes[index]);
-        const rest = change.changes.length - index;
-        // Room is kept for the "… and N more" line that a cut needs.
-        if (length + next.length + 1 > maxChars - (rest > 1 ? 40 : 0)) {
-            lines.push(`- … and ${rest} more`);
-            break;
-        }
-        lines.push(next);
-        length += next.length + 1;
-    }
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/shadow/cluster-state.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/shadow/cluster-state.ts
 /**
  * What migrations can leave on a shadow server outside their scratch database. Roles, databases and
  * tablespaces belong to the whole server, so dropping the scratch database does not remove them: a role
@@ -85678,22 +83678,208 @@ async function restoreClusterState(admin, before, log) {
     };
 }
 
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-;// CONCATENATED MODULE: ./src/shadow/unavailable.ts
-/** No PostgreSQL binaries were found, or the server found could not be started or reached. */
-class ShadowUnavailableError extends Error {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'ShadowUnavailableError';
+;// CONCATENATED MODULE: ./src/dialects/postgresql/shadow/process.ts
+/** Running a program of the PostgreSQL installation (initdb, postgres, pg_ctl) and keeping the end of its output. */
+
+/** Runs a program to completion and collects its output (bounded). */
+function run(file, args, options) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_.spawn)(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+        const output = new OutputTail();
+        child.stdout?.on('data', (chunk) => output.add(chunk));
+        child.stderr?.on('data', (chunk) => output.add(chunk));
+        const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+        child.on('error', (error) => {
+            clearTimeout(timer);
+            reject(error);
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            resolve({ code, signal, output: output.text() });
+        });
+    });
+}
+/** The last few kilobytes of a process's output, for error messages. */
+class OutputTail {
+    limit;
+    chunks = [];
+    size = 0;
+    constructor(limit = 8192) {
+        this.limit = limit;
+    }
+    add(chunk) {
+        const text = chunk.toString();
+        this.chunks.push(text);
+        this.size += text.length;
+        while (this.size > this.limit && this.chunks.length > 1)
+            this.size -= this.chunks.shift().length;
+    }
+    text() {
+        const all = this.chunks.join('');
+        return (all.length > this.limit ? all.slice(-this.limit) : all).trim();
     }
 }
 
-;// CONCATENATED MODULE: ./src/shadow/server-user.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/shadow/binaries.ts
+/**
+ * Finding PostgreSQL's binaries on the machine, for the throwaway server (server.ts). GitHub's Ubuntu runners
+ * ship PostgreSQL (service disabled, binaries in /usr/lib/postgresql/<major>/bin, not on PATH), Windows runners
+ * set PGBIN, macOS runners have Homebrew's PostgreSQL.
+ */
+
+
+
+
+
+const realSystem = {
+    platform: process.platform,
+    readdir(dir) {
+        try {
+            return external_node_fs_default().readdirSync(dir);
+        }
+        catch {
+            return [];
+        }
+    },
+    isExecutable(file) {
+        try {
+            if (!external_node_fs_default().statSync(file).isFile())
+                return false;
+            if (process.platform === 'win32')
+                return true;
+            external_node_fs_default().accessSync(file, (external_node_fs_default()).constants.X_OK);
+            return true;
+        }
+        catch {
+            return false;
+        }
+    },
+    pgConfigBindir(pgConfig, env) {
+        try {
+            const out = (0,external_node_child_process_.execFileSync)(pgConfig, ['--bindir'], { env, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+            return out.trim() || null;
+        }
+        catch {
+            return null;
+        }
+    }
+};
+function searchSystem(overrides) {
+    return { ...realSystem, ...overrides };
+}
+function exe(name, platform) {
+    return platform === 'win32' ? `${name}.exe` : name;
+}
+/** An environment variable, found case-insensitively on Windows (`Path`). */
+function envValue(env, name, platform) {
+    if (env[name] !== undefined || platform !== 'win32')
+        return env[name];
+    const key = Object.keys(env).find((k) => k.toUpperCase() === name);
+    return key === undefined ? undefined : env[key];
+}
+/** Numeric version in a directory name (`16`, `9.6`, `postgresql@17`), for sorting highest first. */
+function versionOf(name) {
+    const m = /(\d+)(?:\.(\d+))?$/.exec(name);
+    return m ? Number(m[1]) + Number(m[2] ?? 0) / 100 : -1;
+}
+/** `<parent>/<entry>/bin` for the entries of `parent` that match, highest version first (unversioned last). */
+function versionedBinDirs(system, parent, entry) {
+    return system
+        .readdir(parent)
+        .filter((name) => entry.test(name))
+        .sort((a, b) => versionOf(b) - versionOf(a))
+        .map((name) => external_node_path_default().posix.join(parent, name, 'bin'));
+}
+/**
+ * Where to look for initdb/postgres, in order: every PATH entry; $PGBIN; /usr/lib/postgresql/<major>/bin
+ * (highest major first); /usr/local/opt/postgresql@*\/bin, /opt/homebrew/opt/postgresql@*\/bin,
+ * /usr/local/pgsql/bin; `pg_config --bindir` when pg_config is on PATH.
+ */
+function candidateBinDirs(env, fsLike) {
+    const system = searchSystem(fsLike);
+    const delimiter = system.platform === 'win32' ? ';' : ':';
+    const pathDirs = (envValue(env, 'PATH', system.platform) ?? '').split(delimiter).filter((dir) => dir.trim() !== '');
+    const dirs = [...pathDirs];
+    const pgbin = envValue(env, 'PGBIN', system.platform);
+    if (pgbin && pgbin.trim())
+        dirs.push(pgbin);
+    if (system.platform !== 'win32') {
+        dirs.push(...versionedBinDirs(system, '/usr/lib/postgresql', /^\d+(\.\d+)?$/));
+        const homebrew = /^postgresql(@\d+(\.\d+)?)?$/;
+        dirs.push(...versionedBinDirs(system, '/usr/local/opt', homebrew));
+        dirs.push(...versionedBinDirs(system, '/opt/homebrew/opt', homebrew));
+        dirs.push('/usr/local/pgsql/bin');
+    }
+    const pgConfig = pathDirs.map((dir) => external_node_path_default().join(dir, exe('pg_config', system.platform))).find((file) => system.isExecutable(file));
+    if (pgConfig) {
+        const bindir = system.pgConfigBindir(pgConfig, env);
+        if (bindir)
+            dirs.push(bindir);
+    }
+    return [...new Set(dirs)];
+}
+/** `postgres (PostgreSQL) 16.6 (Ubuntu 16.6-1.pgdg24.04+1)` → `16.6` */
+function parseVersion(output) {
+    return /\(PostgreSQL\)\s+(\d+(?:\.\d+)*\w*)/.exec(output)?.[1] ?? null;
+}
+/** The version of the PostgreSQL in `dir` when it holds initdb and a postgres that runs (`postgres --version` answers); else null. */
+async function probeBinDir(dir, env, system) {
+    const postgres = external_node_path_default().join(dir, exe('postgres', system.platform));
+    if (!system.isExecutable(external_node_path_default().join(dir, exe('initdb', system.platform))) || !system.isExecutable(postgres))
+        return null;
+    try {
+        const { code, output } = await run(postgres, ['--version'], { env, timeoutMs: 10_000 });
+        return code === 0 ? parseVersion(output) : null;
+    }
+    catch {
+        // Not runnable here (wrong architecture, missing libraries).
+        return null;
+    }
+}
+async function binariesIn(binDir, env, system) {
+    const version = await probeBinDir(binDir, env, system);
+    if (!version)
+        throw new ShadowUnavailableError(`${binDir} holds no initdb and postgres that run here.`);
+    return { binDir, version };
+}
+/** `16.6` → `16`, `9.6.24` → `9.6`: the major version, as server_version_num's is written (see target-settings.ts). */
+function majorVersion(version) {
+    const m = /^(\d+)(?:\.(\d+))?/.exec(version);
+    if (!m)
+        return null;
+    return Number(m[1]) >= 10 ? m[1] : `${m[1]}.${m[2] ?? 0}`;
+}
+/**
+ * The first candidate directory holding both initdb and postgres executables that run; null when there is
+ * none. With `preferMajor` (the target's major version), the first one of that major version when there is one.
+ */
+async function findPostgresBinaries(env = process.env, fsLike, preferMajor) {
+    const system = searchSystem(fsLike);
+    let first = null;
+    for (const dir of candidateBinDirs(env, system)) {
+        const version = await probeBinDir(dir, env, system);
+        if (!version)
+            continue;
+        first ??= { binDir: dir, version };
+        if (!preferMajor || majorVersion(version) === preferMajor)
+            return { binDir: dir, version };
+    }
+    return first;
+}
+function unavailableMessage(searched) {
+    const shown = searched.length > 20 ? [...searched.slice(0, 20), `… ${searched.length - 20} more`] : searched;
+    return ('No PostgreSQL server binaries (initdb and postgres) were found to verify the migrations on. ' +
+        `Searched PATH, $PGBIN, /usr/lib/postgresql/<major>/bin, Homebrew's postgresql@* and pg_config --bindir: ${shown.join(', ') || '(nothing)'}. ` +
+        'Give the input shadow-database-url a PostgreSQL server to verify on (for example a `services: postgres` container: ' +
+        'shadow-database-url: postgres://postgres:postgres@localhost:5432/postgres), or install PostgreSQL on the runner.');
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/shadow/server-user.ts
 /**
  * Who a throwaway PostgreSQL server runs as, and binaries that user can run.
  *
@@ -85971,12 +84157,29 @@ function binariesFor(user, binDir, version, log) {
     return copiedBin;
 }
 
-;// CONCATENATED MODULE: ./src/shadow/local-postgres.ts
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
+;// CONCATENATED MODULE: ./src/free-port.ts
+/** A TCP port on 127.0.0.1 that nothing listens on right now (for a throwaway server, or a test's). */
+
+async function freePort() {
+    return new Promise((resolve, reject) => {
+        const server = external_node_net_default().createServer();
+        server.unref();
+        server.on('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            const port = typeof address === 'object' && address ? address.port : 0;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/shadow/server.ts
 /**
- * A throwaway PostgreSQL server started from binaries already on the machine, for verifying
- * migrations when no shadow-database-url is given. GitHub's Ubuntu runners ship PostgreSQL (service
- * disabled, binaries in /usr/lib/postgresql/<major>/bin, not on PATH), Windows runners set PGBIN,
- * macOS runners have Homebrew's PostgreSQL.
+ * A throwaway PostgreSQL server started from binaries already on the machine (found by binaries.ts), for
+ * verifying migrations when no shadow-database-url is given.
  *
  * The server lives in a new temporary directory, listens on 127.0.0.1 on a free port with trust
  * authentication (or a password, when one is given), no durability (fsync off) and TimeZone UTC whatever
@@ -85994,198 +84197,7 @@ function binariesFor(user, binDir, version, log) {
 
 
 
-const realSystem = {
-    platform: process.platform,
-    readdir(dir) {
-        try {
-            return external_node_fs_default().readdirSync(dir);
-        }
-        catch {
-            return [];
-        }
-    },
-    isExecutable(file) {
-        try {
-            if (!external_node_fs_default().statSync(file).isFile())
-                return false;
-            if (process.platform === 'win32')
-                return true;
-            external_node_fs_default().accessSync(file, (external_node_fs_default()).constants.X_OK);
-            return true;
-        }
-        catch {
-            return false;
-        }
-    },
-    pgConfigBindir(pgConfig, env) {
-        try {
-            const out = (0,external_node_child_process_.execFileSync)(pgConfig, ['--bindir'], { env, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
-            return out.trim() || null;
-        }
-        catch {
-            return null;
-        }
-    }
-};
-function searchSystem(overrides) {
-    return { ...realSystem, ...overrides };
-}
-function exe(name, platform) {
-    return platform === 'win32' ? `${name}.exe` : name;
-}
-/** An environment variable, found case-insensitively on Windows (`Path`). */
-function envValue(env, name, platform) {
-    if (env[name] !== undefined || platform !== 'win32')
-        return env[name];
-    const key = Object.keys(env).find((k) => k.toUpperCase() === name);
-    return key === undefined ? undefined : env[key];
-}
-/** Numeric version in a directory name (`16`, `9.6`, `postgresql@17`), for sorting highest first. */
-function versionOf(name) {
-    const m = /(\d+)(?:\.(\d+))?$/.exec(name);
-    return m ? Number(m[1]) + Number(m[2] ?? 0) / 100 : -1;
-}
-/** `<parent>/<entry>/bin` for the entries of `parent` that match, highest version first (unversioned last). */
-function versionedBinDirs(system, parent, entry) {
-    return system
-        .readdir(parent)
-        .filter((name) => entry.test(name))
-        .sort((a, b) => versionOf(b) - versionOf(a))
-        .map((name) => external_node_path_default().posix.join(parent, name, 'bin'));
-}
-/**
- * Where to look for initdb/postgres, in order: every PATH entry; $PGBIN; /usr/lib/postgresql/<major>/bin
- * (highest major first); /usr/local/opt/postgresql@*\/bin, /opt/homebrew/opt/postgresql@*\/bin,
- * /usr/local/pgsql/bin; `pg_config --bindir` when pg_config is on PATH.
- */
-function candidateBinDirs(env, fsLike) {
-    const system = searchSystem(fsLike);
-    const delimiter = system.platform === 'win32' ? ';' : ':';
-    const pathDirs = (envValue(env, 'PATH', system.platform) ?? '').split(delimiter).filter((dir) => dir.trim() !== '');
-    const dirs = [...pathDirs];
-    const pgbin = envValue(env, 'PGBIN', system.platform);
-    if (pgbin && pgbin.trim())
-        dirs.push(pgbin);
-    if (system.platform !== 'win32') {
-        dirs.push(...versionedBinDirs(system, '/usr/lib/postgresql', /^\d+(\.\d+)?$/));
-        const homebrew = /^postgresql(@\d+(\.\d+)?)?$/;
-        dirs.push(...versionedBinDirs(system, '/usr/local/opt', homebrew));
-        dirs.push(...versionedBinDirs(system, '/opt/homebrew/opt', homebrew));
-        dirs.push('/usr/local/pgsql/bin');
-    }
-    const pgConfig = pathDirs.map((dir) => external_node_path_default().join(dir, exe('pg_config', system.platform))).find((file) => system.isExecutable(file));
-    if (pgConfig) {
-        const bindir = system.pgConfigBindir(pgConfig, env);
-        if (bindir)
-            dirs.push(bindir);
-    }
-    return [...new Set(dirs)];
-}
-/** Runs a program to completion and collects its output (bounded). */
-function local_postgres_run(file, args, options) {
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_.spawn)(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-        const output = new OutputTail();
-        child.stdout?.on('data', (chunk) => output.add(chunk));
-        child.stderr?.on('data', (chunk) => output.add(chunk));
-        const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
-        child.on('error', (error) => {
-            clearTimeout(timer);
-            reject(error);
-        });
-        child.on('close', (code, signal) => {
-            clearTimeout(timer);
-            resolve({ code, signal, output: output.text() });
-        });
-    });
-}
-/** The last few kilobytes of a process's output, for error messages. */
-class OutputTail {
-    limit;
-    chunks = [];
-    size = 0;
-    constructor(limit = 8192) {
-        this.limit = limit;
-    }
-    add(chunk) {
-        const text = chunk.toString();
-        this.chunks.push(text);
-        this.size += text.length;
-        while (this.size > this.limit && this.chunks.length > 1)
-            this.size -= this.chunks.shift().length;
-    }
-    text() {
-        const all = this.chunks.join('');
-        return (all.length > this.limit ? all.slice(-this.limit) : all).trim();
-    }
-}
-/** `postgres (PostgreSQL) 16.6 (Ubuntu 16.6-1.pgdg24.04+1)` → `16.6` */
-function parseVersion(output) {
-    return /\(PostgreSQL\)\s+(\d+(?:\.\d+)*\w*)/.exec(output)?.[1] ?? null;
-}
-/** The version of the PostgreSQL in `dir` when it holds initdb and a postgres that runs (`postgres --version` answers); else null. */
-async function probeBinDir(dir, env, system) {
-    const postgres = external_node_path_default().join(dir, exe('postgres', system.platform));
-    if (!system.isExecutable(external_node_path_default().join(dir, exe('initdb', system.platform))) || !system.isExecutable(postgres))
-        return null;
-    try {
-        const { code, output } = await local_postgres_run(postgres, ['--version'], { env, timeoutMs: 10_000 });
-        return code === 0 ? parseVersion(output) : null;
-    }
-    catch {
-        // Not runnable here (wrong architecture, missing libraries).
-        return null;
-    }
-}
-async function binariesIn(binDir, env, system) {
-    const version = await probeBinDir(binDir, env, system);
-    if (!version)
-        throw new ShadowUnavailableError(`${binDir} holds no initdb and postgres that run here.`);
-    return { binDir, version };
-}
-/** `16.6` → `16`, `9.6.24` → `9.6`: the major version, as server_version_num's is written (see target-settings.ts). */
-function majorVersion(version) {
-    const m = /^(\d+)(?:\.(\d+))?/.exec(version);
-    if (!m)
-        return null;
-    return Number(m[1]) >= 10 ? m[1] : `${m[1]}.${m[2] ?? 0}`;
-}
-/**
- * The first candidate directory holding both initdb and postgres executables that run; null when there is
- * none. With `preferMajor` (the target's major version), the first one of that major version when there is one.
- */
-async function findPostgresBinaries(env = process.env, fsLike, preferMajor) {
-    const system = searchSystem(fsLike);
-    let first = null;
-    for (const dir of candidateBinDirs(env, system)) {
-        const version = await probeBinDir(dir, env, system);
-        if (!version)
-            continue;
-        first ??= { binDir: dir, version };
-        if (!preferMajor || majorVersion(version) === preferMajor)
-            return { binDir: dir, version };
-    }
-    return first;
-}
-function unavailableMessage(searched) {
-    const shown = searched.length > 20 ? [...searched.slice(0, 20), `… ${searched.length - 20} more`] : searched;
-    return ('No PostgreSQL server binaries (initdb and postgres) were found to verify the migrations on. ' +
-        `Searched PATH, $PGBIN, /usr/lib/postgresql/<major>/bin, Homebrew's postgresql@* and pg_config --bindir: ${shown.join(', ') || '(nothing)'}. ` +
-        'Give the input shadow-database-url a PostgreSQL server to verify on (for example a `services: postgres` container: ' +
-        'shadow-database-url: postgres://postgres:postgres@localhost:5432/postgres), or install PostgreSQL on the runner.');
-}
-async function freePort() {
-    return new Promise((resolve, reject) => {
-        const server = external_node_net_default().createServer();
-        server.unref();
-        server.on('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-            const address = server.address();
-            const port = typeof address === 'object' && address ? address.port : 0;
-            server.close(() => resolve(port));
-        });
-    });
-}
+
 function major(version) {
     return Number(/^\d+/.exec(version)?.[0] ?? 0);
 }
@@ -86296,7 +84308,7 @@ async function startLocalPostgres(options) {
                 external_node_fs_default().chownSync(passwordFile, user.uid, user.gid);
             options.log(`Running the verification server as the '${user.name}' user (PostgreSQL refuses to run as root)`);
         }
-        const initdb = await local_postgres_run(external_node_path_default().join(binDir, exe('initdb', platform)), initdbArgs(dataDir, version, passwordFile), {
+        const initdb = await run(external_node_path_default().join(binDir, exe('initdb', platform)), initdbArgs(dataDir, version, passwordFile), {
             ...as,
             timeoutMs: 120_000
         });
@@ -86421,7 +84433,7 @@ function startWithPgCtl(binDir, dataDir, port, as) {
     const pgCtl = external_node_path_default().join(binDir, 'pg_ctl.exe');
     const logFile = external_node_path_default().join(external_node_path_default().dirname(dataDir), 'server.log');
     const settings = serverSettings(port, '""').join(' ');
-    const started = local_postgres_run(pgCtl, ['start', '-D', dataDir, '-l', logFile, '-w', '-t', String(START_TIMEOUT_MS / 1000), '-o', settings], {
+    const started = run(pgCtl, ['start', '-D', dataDir, '-l', logFile, '-w', '-t', String(START_TIMEOUT_MS / 1000), '-o', settings], {
         ...as,
         timeoutMs: START_TIMEOUT_MS + 10_000
     });
@@ -86451,9 +84463,9 @@ function startWithPgCtl(binDir, dataDir, port, as) {
         output: () => [ctlOutput, readLog()].filter(Boolean).join('\n'),
         async stop() {
             await started.catch(() => { });
-            const fast = await local_postgres_run(pgCtl, stopArgs('fast'), { ...as, timeoutMs: STOP_TIMEOUT_MS + 5000 }).catch(() => null);
+            const fast = await run(pgCtl, stopArgs('fast'), { ...as, timeoutMs: STOP_TIMEOUT_MS + 5000 }).catch(() => null);
             if (!fast || fast.code !== 0)
-                await local_postgres_run(pgCtl, stopArgs('immediate'), { ...as, timeoutMs: STOP_TIMEOUT_MS + 5000 }).catch(() => null);
+                await run(pgCtl, stopArgs('immediate'), { ...as, timeoutMs: STOP_TIMEOUT_MS + 5000 }).catch(() => null);
         },
         kill() {
             try {
@@ -86466,8 +84478,1023 @@ function startWithPgCtl(binDir, dataDir, port, as) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/review/trace.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/named-parameters.ts
 
+const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
+const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
+/**
+ * Calls `onParameter` for every `:name` outside string literals, quoted identifiers, dollar-quoted
+ * bodies and comments. `::type` casts are skipped. Returns the text with each parameter replaced by
+ * what `onParameter` returned (or left as is when it returned undefined).
+ *
+ * A `--` comment runs to the next LF; a `$` or an `E` right after an identifier character (`1$a$`,
+ * `$1E'…'`) starts no dollar quote and no escape string; an `E'…'` string continued on a later line
+ * is read as a second string.
+ */
+function replaceNamedParameters(sql, onParameter) {
+    const scanner = new Scanner(sql, false);
+    let out = '';
+    let i = 0;
+    const n = sql.length;
+    while (i < n) {
+        scanner.scan(i);
+        let end = scanner.end;
+        switch (scanner.kind) {
+            case 'line-comment': {
+                const lineFeed = sql.indexOf('\n', i);
+                end = lineFeed < 0 ? n : lineFeed;
+                break;
+            }
+            case 'dollar-string':
+            case 'parameter':
+            case 'escape-string':
+                // Glued to an identifier character, the `$` or the `E` is a character of its own.
+                if (i > 0 && IDENT_CHAR.test(sql[i - 1]))
+                    end = i + 1;
+                break;
+            case 'symbol':
+                if (sql[i] === ':') {
+                    const next = sql[i + 1];
+                    if (next === ':') {
+                        end = i + 2;
+                    }
+                    else if (next !== undefined && IDENT_START.test(next)) {
+                        let j = i + 1;
+                        while (j < n && /[A-Za-z0-9_]/.test(sql[j]))
+                            j++;
+                        out += onParameter(sql.slice(i + 1, j)) ?? sql.slice(i, j);
+                        i = j;
+                        continue;
+                    }
+                }
+                break;
+        }
+        out += sql.slice(i, end);
+        i = end;
+    }
+    return out;
+}
+/** `:name` → `$n` for the names present in `params`; other `:word`s are left alone. */
+function toPositional(sql, params) {
+    if (!params || Object.keys(params).length === 0)
+        return { text: sql, values: [] };
+    const values = [];
+    const index = new Map();
+    const text = replaceNamedParameters(sql, (name) => {
+        if (!Object.prototype.hasOwnProperty.call(params, name))
+            return undefined;
+        let position = index.get(name);
+        if (position === undefined) {
+            values.push(params[name]);
+            position = values.length;
+            index.set(name, position);
+        }
+        return `$${position}`;
+    });
+    return { text, values };
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/transaction.ts
+
+/** Optional noise words after BEGIN, COMMIT, END, ROLLBACK and ABORT. */
+const NOISE = ['work', 'transaction'];
+/**
+ * The transaction-control statement `sql` is (one statement, as split.ts cut it), or null when it is
+ * none. Only its leading words count, so COMMIT inside a DO block, a function body, a string or a
+ * comment is never taken for one.
+ */
+function transactionControl(sql) {
+    const tokens = tokenize(sql, 64);
+    const [first, second, third] = tokens;
+    const control = (statement, kind, more = {}) => ({
+        statement,
+        kind,
+        changesModes: false,
+        endsTransaction: false,
+        ...more
+    });
+    if (isWord(first, 'begin'))
+        return begin('BEGIN', tokens.slice(isNoise(second) ? 2 : 1));
+    if (isWord(first, 'start') && isWord(second, 'transaction'))
+        return begin('START TRANSACTION', tokens.slice(2));
+    // SET [LOCAL | SESSION] TRANSACTION: the current transaction's modes (not SET SESSION CHARACTERISTICS).
+    const set = isWord(first, 'set') ? (isWord(second, 'local') || isWord(second, 'session') ? 2 : 1) : 0;
+    if (set && isWord(tokens[set], 'transaction')) {
+        const modes = modeText(tokens.slice(set + 1));
+        return control(`SET TRANSACTION${modes ? ` ${modes}` : ''}`, 'modes', { changesModes: true });
+    }
+    if (isWord(first, 'commit') && isWord(second, 'prepared'))
+        return control('COMMIT PREPARED', 'prepared');
+    if (isWord(first, 'rollback') && isWord(second, 'prepared'))
+        return control('ROLLBACK PREPARED', 'prepared');
+    // PREPARE TRANSACTION 'gid', not PREPARE transaction AS … (a prepared statement named "transaction").
+    const prepare = isWord(first, 'prepare') && isWord(second, 'transaction') && third?.kind === 'string';
+    if (prepare)
+        return control('PREPARE TRANSACTION', 'prepare');
+    if (isWord(first, 'savepoint'))
+        return control('SAVEPOINT', 'savepoint');
+    if (isWord(first, 'release'))
+        return control('RELEASE SAVEPOINT', 'savepoint');
+    for (const word of ['commit', 'end', 'rollback', 'abort']) {
+        if (!isWord(first, word))
+            continue;
+        const rest = tokens.slice(isNoise(second) ? 2 : 1);
+        const kind = word === 'commit' || word === 'end' ? 'commit' : 'rollback';
+        if (kind === 'rollback' && isWord(rest[0], 'to'))
+            return control('ROLLBACK TO SAVEPOINT', 'savepoint');
+        // AND CHAIN ends the transaction and opens another at once; AND NO CHAIN is the plain form.
+        const chain = isWord(rest[0], 'and') && isWord(rest[1], 'chain');
+        return control(`${word.toUpperCase()}${chain ? ' AND CHAIN' : ''}`, kind, { endsTransaction: kind === 'commit' && !chain });
+    }
+    return null;
+}
+function isNoise(token) {
+    return NOISE.some((word) => isWord(token, word));
+}
+/** BEGIN or START TRANSACTION, with the transaction modes that follow it. */
+function begin(statement, modes) {
+    const text = modeText(modes);
+    return { statement: text ? `${statement} ${text}` : statement, kind: 'begin', changesModes: changesModes(text), endsTransaction: false };
+}
+/**
+ * The modes as written, upper case: `ISOLATION LEVEL SERIALIZABLE, READ ONLY`. The text goes into logs and
+ * pull-request comments, so anything but a plain keyword or a comma (a snapshot id string) shows as `…`.
+ */
+function modeText(tokens) {
+    return tokens
+        .map((token) => {
+        if (token.kind === 'word' && /^[a-z_][a-z0-9_]*$/.test(token.value ?? ''))
+            return token.value.toUpperCase();
+        return token.kind === 'symbol' && token.value === ',' ? ',' : '…';
+    })
+        .join(' ')
+        .replace(/ ,/g, ',');
+}
+/** Modes that ask for nothing the version's transaction does not have: it writes, and NOT DEFERRABLE is the default. */
+const SAME_AS_THE_VERSION = /\b(READ WRITE|NOT DEFERRABLE)\b/g;
+/**
+ * Whether the modes ask for a transaction other than the version's. The version runs at the database's
+ * default isolation level and access mode, so even ISOLATION LEVEL READ COMMITTED is refused: the default
+ * is set per database and role (default_transaction_isolation), not by the file.
+ */
+function changesModes(modes) {
+    return modes.replace(/,/g, ' ').replace(SAME_AS_THE_VERSION, '').trim() !== '';
+}
+const error = (statement) => ({ statement, severity: 'error' });
+/**
+ * The conflict of one statement's SQL with a transaction block, or null when it has none: the statements
+ * PostgreSQL refuses inside one, and ALTER TYPE … ADD VALUE (a warning: it runs in one since PostgreSQL 12,
+ * but the new value cannot be used in the same transaction). In an ordinary migration file they would fail
+ * the whole version; they belong in a file whose first line is `-- migrate:no-transaction`.
+ */
+function transactionBlockConflict(sql) {
+    // Four words tell all but ALTER and REINDEX, which are read to the end.
+    const head = tokenize(sql, 4);
+    const tokens = isWord(head[0], 'alter') || isWord(head[0], 'reindex') ? tokenize(sql) : head;
+    const [first, second, third] = tokens;
+    if (isWord(first, 'vacuum'))
+        return error('VACUUM');
+    if (isWord(first, 'create')) {
+        const index = isWord(second, 'unique') ? 2 : 1;
+        if (isWord(tokens[index], 'index') && isWord(tokens[index + 1], 'concurrently'))
+            return error('CREATE INDEX CONCURRENTLY');
+        if (isWord(second, 'database'))
+            return error('CREATE DATABASE');
+        if (isWord(second, 'tablespace'))
+            return error('CREATE TABLESPACE');
+        return null;
+    }
+    if (isWord(first, 'drop')) {
+        if (isWord(second, 'index') && isWord(third, 'concurrently'))
+            return error('DROP INDEX CONCURRENTLY');
+        if (isWord(second, 'database'))
+            return error('DROP DATABASE');
+        if (isWord(second, 'tablespace'))
+            return error('DROP TABLESPACE');
+        return null;
+    }
+    if (isWord(first, 'reindex'))
+        return reindexConflict(tokens);
+    if (isWord(first, 'alter')) {
+        if (isWord(second, 'system'))
+            return error('ALTER SYSTEM');
+        if (isWord(second, 'type') && followedBy(tokens, 'add', 'value'))
+            return { statement: 'ALTER TYPE … ADD VALUE', severity: 'warning' };
+        if (isWord(second, 'database') && followedBy(tokens, 'set', 'tablespace'))
+            return error('ALTER DATABASE … SET TABLESPACE');
+        if (isWord(second, 'table') && followedBy(tokens, 'detach', 'partition') && isWord(lastWord(tokens), 'concurrently')) {
+            return error('ALTER TABLE … DETACH PARTITION … CONCURRENTLY');
+        }
+    }
+    return null;
+}
+/**
+ * REINDEX [ ( option [, …] ) ] { INDEX | TABLE | SCHEMA | DATABASE | SYSTEM } [ CONCURRENTLY ] name:
+ * CONCURRENTLY (as a keyword or as an option in parentheses) and SCHEMA, DATABASE or SYSTEM cannot run
+ * in a transaction block.
+ */
+function reindexConflict(tokens) {
+    let i = 1;
+    let concurrently = false;
+    if (tokens[i]?.kind === 'symbol' && tokens[i].value === '(') {
+        let depth = 0;
+        for (; i < tokens.length; i++) {
+            const token = tokens[i];
+            if (token.kind === 'symbol' && token.value === '(')
+                depth++;
+            else if (token.kind === 'symbol' && token.value === ')') {
+                if (--depth === 0) {
+                    i++;
+                    break;
+                }
+            }
+            else if (isWord(token, 'concurrently')) {
+                const value = tokens[i + 1];
+                const off = isWord(value, 'false') || isWord(value, 'off') || (value?.kind === 'number' && value.value === '0');
+                if (!off)
+                    concurrently = true;
+            }
+        }
+    }
+    const kind = tokens[i];
+    // `REINDEX TABLE concurrently` reindexes a table named concurrently: the keyword needs a name after it.
+    if (isWord(tokens[i + 1], 'concurrently') && tokens[i + 2] !== undefined)
+        concurrently = true;
+    if (concurrently)
+        return error('REINDEX … CONCURRENTLY');
+    for (const whole of ['schema', 'database', 'system'])
+        if (isWord(kind, whole))
+            return error(`REINDEX ${whole.toUpperCase()}`);
+    return null;
+}
+/** Whether the word `a` is immediately followed by the word `b` somewhere in the statement. */
+function followedBy(tokens, a, b) {
+    for (let i = 0; i + 1 < tokens.length; i++)
+        if (isWord(tokens[i], a) && isWord(tokens[i + 1], b))
+            return true;
+    return false;
+}
+function lastWord(tokens) {
+    for (let i = tokens.length - 1; i >= 0; i--)
+        if (tokens[i].kind !== 'symbol')
+            return tokens[i];
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/packed.ts
+
+
+
+/** The SQLSTATE a packed guard raises (class AM is not one of PostgreSQL's). */
+const GUARD_SQLSTATE = 'AMG01';
+/** A dollar-quote tag `$name$` can wrap `text` when the text cannot end the quote early. */
+function tagFits(text, tag) {
+    return (text + tag).indexOf(tag) === text.length;
+}
+/** `$base$`, or `$base_1$`, `$base_2$`, … : the first that fits every text. */
+function freeTag(base, texts) {
+    for (let n = 0;; n++) {
+        const tag = n === 0 ? `$${base}$` : `$${base}_${n}$`;
+        if (texts.every((text) => tagFits(text, tag)))
+            return tag;
+    }
+}
+function dollarQuote(text, base) {
+    const tag = freeTag(base, [text]);
+    return `${tag}${text}${tag}`;
+}
+/**
+ * A value as an SQL literal of the same meaning as the bound parameter: an untyped string constant
+ * (E'…' with quotes and backslashes doubled: it reads the same whatever standard_conforming_strings
+ * says), a number (negative ones in parentheses, so that `- :n` cannot become a comment), a boolean,
+ * NULL.
+ */
+function sqlLiteral(value) {
+    if (value === null || value === undefined)
+        return 'NULL';
+    if (typeof value === 'boolean')
+        return value ? 'true' : 'false';
+    if (typeof value === 'number') {
+        if (!Number.isFinite(value))
+            throw new Error(`Cannot inline the number ${value} into SQL`);
+        return value < 0 || Object.is(value, -0) ? `(${String(value)})` : String(value);
+    }
+    return ` E'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "''")}' `;
+}
+/** The statement with its `:name` parameters inlined as literals. */
+function inlineParameters(sql, params) {
+    if (!params || Object.keys(params).length === 0)
+        return sql;
+    return replaceNamedParameters(sql, (name) => (Object.prototype.hasOwnProperty.call(params, name) ? sqlLiteral(params[name]) : undefined));
+}
+const MARKER_BASE = 'aurora_migrate_packed';
+function statementPart(index, text, statement) {
+    const lines = [`  step := ${index};`, `  EXECUTE ${dollarQuote(text, `s${index}`)};`];
+    if (statement.expectRows !== undefined) {
+        lines.push('  GET DIAGNOSTICS n = ROW_COUNT;', `  IF n <> ${Math.trunc(statement.expectRows)} THEN RAISE EXCEPTION USING ERRCODE = '${GUARD_SQLSTATE}', MESSAGE = n::text; END IF;`);
+    }
+    return lines.join('\n');
+}
+function block(marker, parts) {
+    const body = [
+        'DECLARE',
+        '  step int := -1;',
+        '  n bigint;',
+        '  f_state text; f_message text; f_detail text; f_hint text;',
+        'BEGIN',
+        ...parts,
+        'EXCEPTION WHEN OTHERS OR query_canceled OR assert_failure THEN',
+        '  GET STACKED DIAGNOSTICS f_state = RETURNED_SQLSTATE, f_message = MESSAGE_TEXT, f_detail = PG_EXCEPTION_DETAIL, f_hint = PG_EXCEPTION_HINT;',
+        `  RAISE EXCEPTION USING ERRCODE = f_state, MESSAGE = '${marker} step ' || step || ': ' || f_message, DETAIL = f_detail, HINT = f_hint;`,
+        'END'
+    ].join('\n');
+    return `DO $${marker}$\n${body}\n$${marker}$`;
+}
+/** `SET [LOCAL | SESSION] statement_timeout …` or `SELECT [pg_catalog.]set_config('statement_timeout', …)`. */
+function setsStatementTimeout(sql) {
+    const tokens = tokenize(sql, 8);
+    if (isWord(tokens[0], 'set')) {
+        const at = isWord(tokens[1], 'local') || isWord(tokens[1], 'session') ? 2 : 1;
+        return isWord(tokens[at], 'statement_timeout');
+    }
+    if (!isWord(tokens[0], 'select'))
+        return false;
+    const at = isWord(tokens[1], 'pg_catalog') && tokens[2]?.kind === 'symbol' && tokens[2].value === '.' ? 3 : 1;
+    const call = tokens[at + 1];
+    const argument = tokens[at + 2];
+    return (isWord(tokens[at], 'set_config') &&
+        call?.kind === 'symbol' &&
+        call.value === '(' &&
+        argument?.kind === 'string' &&
+        argument.value?.toLowerCase() === "'statement_timeout'");
+}
+/**
+ * Whether packing keeps the statements' meaning. Two kinds of statement run only statement by statement:
+ * - a `SET [LOCAL] statement_timeout`: the timeout is armed once per statement the client sends, so
+ *   inside a block it would bound none of the statements after it (the engine's statement-timeout,
+ *   pg_dump's `SET statement_timeout = 0`);
+ * - savepoints (SAVEPOINT, RELEASE, ROLLBACK TO), which nest inside a version's transaction but which
+ *   EXECUTE refuses like every transaction command.
+ */
+function packable(statements) {
+    return (statements.length > 0 &&
+        !statements.some((statement) => setsStatementTimeout(statement.sql) || transactionControl(statement.sql)?.kind === 'savepoint'));
+}
+/**
+ * Packs the statements into as few DO blocks of at most `maxLength` characters as they fit in, each
+ * statement whole and in order. The marker (the blocks' dollar-quote tag and the prefix of the errors
+ * they raise) occurs in no statement.
+ */
+function packTransaction(statements, maxLength = Infinity) {
+    const texts = statements.map((statement) => inlineParameters(statement.sql, statement.params));
+    const marker = freeTag(MARKER_BASE, texts).slice(1, -1);
+    const parts = texts.map((text, index) => statementPart(index, text, statements[index]));
+    // block(marker, parts) is the empty block's text with each part and a newline added.
+    const empty = block(marker, []).length;
+    const chunks = [];
+    let first = 0;
+    do {
+        let count = 0;
+        let length = empty;
+        while (first + count < parts.length && length + parts[first + count].length + 1 <= maxLength) {
+            length += parts[first + count].length + 1;
+            count++;
+        }
+        if (count === 0 && parts.length > 0)
+            return { ok: false, index: first, length: empty + parts[first].length + 1 };
+        chunks.push({ sql: block(marker, parts.slice(first, first + count)), first, count });
+        first += count;
+    } while (first < parts.length);
+    return { ok: true, marker, chunks };
+}
+/**
+ * The failure a packed transaction reports for an SQL error of one of its blocks (or of the COMMIT that
+ * followed), in the terms of the unpacked form: the failed statement's index and label, a guard, or the
+ * commit phase. The position inside the statement is not known from the packed form (see the
+ * transports' replay).
+ */
+function decodePackedError(error, statements, marker) {
+    const match = new RegExp(`^${marker} step (-?\\d+): ([\\s\\S]*)$`).exec(error.message);
+    if (!match) {
+        const { position: _inTheBlock, ...rest } = error;
+        // A bare "Database returned SQL Exception" says nothing of where: the place is left unknown.
+        if (!error.sqlState)
+            return { ok: false, failedIndex: statements.length, error: rest };
+        // Raised after the block ended: the commit of the call (or of the transaction) failed.
+        return { ok: false, phase: 'commit', failedIndex: statements.length, error: rest };
+    }
+    const index = Number(match[1]);
+    const statement = statements[index];
+    const cleaned = { message: match[2] };
+    if (error.sqlState)
+        cleaned.sqlState = error.sqlState;
+    if (error.detail)
+        cleaned.detail = error.detail;
+    if (error.hint)
+        cleaned.hint = error.hint;
+    if (statement && error.sqlState === GUARD_SQLSTATE && statement.expectRows !== undefined && /^\d+$/.test(match[2])) {
+        return {
+            ok: false,
+            phase: 'statement',
+            failedIndex: index,
+            failedLabel: statement.label,
+            error: {
+                message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${match[2]}; the transaction was rolled back.`
+            },
+            guard: true
+        };
+    }
+    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement?.label, error: cleaned };
+}
+/**
+ * An SQL error only the packed form raises for a statement that runs fine one per call: EXECUTE does
+ * not implement `SELECT … INTO` (SQLSTATE 0A000). Nothing ran (the packed call was rolled back as a
+ * whole): the transport runs the transaction statement by statement. Transaction commands, which EXECUTE
+ * refuses the same way, are not among them: refusing them is what keeps a version's transaction whole.
+ */
+function refusedByPacking(failure) {
+    return (failure.phase === 'statement' &&
+        !failure.guard &&
+        failure.error.sqlState === '0A000' &&
+        /^EXECUTE of SELECT \.\.\. INTO is not implemented/.test(failure.error.message));
+}
+/**
+ * Errors that PostgreSQL reports with a position inside the statement (parse and analysis errors,
+ * unreadable literals): the packed form loses it, and the transport gets it by replaying the statements
+ * unpacked in a transaction it rolls back.
+ */
+function carriesPosition(failure) {
+    const state = failure.error.sqlState ?? '';
+    return failure.phase === 'statement' && !failure.guard && (state.startsWith('42') || state === '22P02');
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/statement-activity.ts
+/**
+ * PostgreSQL's view of a statement left running server-side (pg_stat_activity, and
+ * pg_stat_progress_create_index for a CREATE INDEX), for a transport that waits for one.
+ */
+
+const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
+FROM pg_catalog.pg_stat_progress_create_index WHERE pid = :pid`;
+const runningStatement = {
+    findSql: RUNNING_STATEMENT_SQL,
+    progressSql: (statement) => (/^\s*create\s+(unique\s+)?index\b/i.test(statement) ? CREATE_INDEX_PROGRESS_SQL : undefined),
+    activityQuery: (pid) => pid !== undefined
+        ? `SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE pid = ${pid}`
+        : "SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE state = 'active' AND datname = current_database()",
+    cancelQuery: (pid) => `SELECT pg_cancel_backend(${pid})`
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/wire.ts
+
+
+
+/** SQLSTATEs that mean the connection itself is gone: class 08, and the server shutting the session down. */
+function isConnectionLoss(code) {
+    return !!code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03');
+}
+const wire = {
+    serverName: 'PostgreSQL',
+    toPositional: toPositional,
+    packable: packable,
+    pack: packTransaction,
+    decodePackedError: decodePackedError,
+    refusedByPacking: refusedByPacking,
+    carriesPosition: carriesPosition,
+    // DISCARD ALL returns the session to how it was at connect, settings of the URL, the role and the
+    // database included, which RESET ALL alone would not do for the role, temporary tables and advisory locks.
+    resetSessionSql: 'DISCARD ALL',
+    statementTimeoutSql: (ms) => `SET statement_timeout = ${Math.round(ms)}`,
+    isConnectionLoss,
+    runningStatement: runningStatement
+};
+
+;// CONCATENATED MODULE: ./src/printable.ts
+/**
+ * Text from a pull request (file and folder names, SQL, messages that quote them) on its way to a log.
+ * The runner reads every log line that starts with `::` as a workflow command, so a name holding a line
+ * break could set outputs or stop masking; bidirectional controls make a name read differently from
+ * what it is. Names with such characters are refused at discovery; every log line is escaped as well.
+ */
+
+/**
+ * C0 controls, DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional
+ * controls (ALM, LRM, RLM, LRE/RLE/PDF/LRO/RLO, LRI/RLI/FSI/PDI).
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** The first control character in `text` (see CONTROL), or null. */
+function controlCharacter(text) {
+    return text.match(new RegExp(CONTROL.source))?.[0] ?? null;
+}
+/** `\n`, `\t`, `\r`, or `\u001b`-style: how a control character is written in messages. */
+function escapeCharacter(character) {
+    return NAMED[character] ?? `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** The text on one line with every control character written as an escape: safe in a log line or a message. */
+function printable(text) {
+    return text.replace(CONTROL, escapeCharacter);
+}
+/** One log line: control characters escaped, and never read as a workflow command (it cannot start with `::`). */
+function logLine(message) {
+    const line = printable(message);
+    return /^\s*::/.test(line) ? `\\${line.trimStart()}` : line;
+}
+/**
+ * Several lines of text that must be printed as they are (markdown holding SQL): wrapped in the
+ * runner's `stop-commands` with a token nobody can guess, so no line of it is read as a command.
+ */
+function logBlock(text, print, onRunner = process.env.GITHUB_ACTIONS === 'true') {
+    if (!onRunner) {
+        print(text);
+        return;
+    }
+    const token = (0,external_node_crypto_.randomUUID)();
+    print(`::stop-commands::${token}`);
+    print(text);
+    print(`::${token}::`);
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/shadow/target-settings.ts
+/**
+ * The target's settings that change what a statement does, and a throwaway database made to match them.
+ *
+ * What a migration does can depend on its session and database, not only on its SQL: `ALTER COLUMN … TYPE
+ * timestamptz` rewrites the table unless TimeZone is UTC, a date literal reads by DateStyle, a CHECK or an
+ * index on text sorts by the database's collation, an unqualified name resolves by search_path, and a major
+ * version adds or refuses syntax. The target's values are read with the review's one catalog call
+ * (../review/settings.ts: TARGET_SETTINGS_SQL, in the catalog call), and verification runs in a database created with them:
+ * the encoding and locale at CREATE DATABASE, every session setting by `ALTER DATABASE … SET … FROM CURRENT`
+ * after PostgreSQL itself took the value through set_config's parameters, so no value read from the target
+ * is ever written into SQL text except a locale or encoding name that passed a strict pattern, quoted.
+ * What the throwaway server cannot match (another major version, a locale its machine lacks, a setting
+ * only a superuser may change) is read back and reported, never silently different.
+ */
+
+
+
+
+/** The longest value copied: every real value is far shorter. */
+const MAX_VALUE = 1024;
+/** Why a value read from the target is not copied, or null when it may be. */
+function refused(value) {
+    if (value.length > MAX_VALUE)
+        return `the target's value is over ${MAX_VALUE} characters`;
+    if (/[\u0000-\u001f\u007f]/.test(value))
+        return "the target's value holds control characters";
+    return null;
+}
+/** Locale and encoding names as PostgreSQL and the C library spell them (en_US.UTF-8, de_DE@euro, und-u-ks-level2, English_United States.1252). */
+const LOCALE_NAME = /^[A-Za-z0-9_.@+=;\- ]{1,128}$/;
+const ENCODING_NAME = /^[A-Za-z0-9_]{1,32}$/;
+/** A string literal that reads the same whatever standard_conforming_strings is. */
+function quoteLiteral(value) {
+    const doubled = value.replace(/'/g, "''");
+    return value.includes('\\') ? `E'${doubled.replace(/\\/g, '\\\\')}'` : `'${doubled}'`;
+}
+/** The major version of a server_version_num (150004 → 15, 90624 → 9.6). */
+function majorOf(versionNum) {
+    if (!/^\d{5,6}$/.test(versionNum))
+        return null;
+    const n = Number(versionNum);
+    return n >= 100_000 ? String(Math.floor(n / 10_000)) : `${Math.floor(n / 10_000)}.${Math.floor(n / 100) % 100}`;
+}
+/** `150004` → `15.4`, `90624` → `9.6.24`, for messages. */
+function describeVersionNum(versionNum) {
+    const n = Number(versionNum);
+    if (!/^\d{5,6}$/.test(versionNum))
+        return versionNum;
+    return n >= 100_000 ? `${Math.floor(n / 10_000)}.${n % 10_000}` : `${Math.floor(n / 10_000)}.${Math.floor(n / 100) % 100}.${n % 100}`;
+}
+/** The CREATE DATABASE options for the target's encoding and locale, or why one cannot be copied (by name). */
+function databaseOptions(target) {
+    const options = [];
+    const refusedBy = new Map();
+    const literal = (name, pattern) => {
+        const value = target[name];
+        if (value === undefined)
+            return null;
+        const why = refused(value) ?? (pattern.test(value) ? null : "the target's value is not a name aurora-migrate copies");
+        if (why) {
+            refusedBy.set(name, why);
+            return null;
+        }
+        return quoteLiteral(value);
+    };
+    const encoding = literal('server_encoding', ENCODING_NAME);
+    if (encoding)
+        options.push(`ENCODING ${encoding}`);
+    const collate = literal('lc_collate', LOCALE_NAME);
+    if (collate)
+        options.push(`LC_COLLATE ${collate}`);
+    const ctype = literal('lc_ctype', LOCALE_NAME);
+    if (ctype)
+        options.push(`LC_CTYPE ${ctype}`);
+    const provider = target.locale_provider;
+    if (provider !== undefined && provider !== 'libc') {
+        if (provider !== 'icu' && provider !== 'builtin')
+            refusedBy.set('locale_provider', `the target's locale provider is not one aurora-migrate knows`);
+        else {
+            // Both need their locale: ICU_LOCALE (PostgreSQL 15+), BUILTIN_LOCALE (17+).
+            const locale = literal('locale', LOCALE_NAME);
+            if (locale) {
+                options.push(`LOCALE_PROVIDER ${provider}`, `${provider === 'icu' ? 'ICU_LOCALE' : 'BUILTIN_LOCALE'} ${locale}`);
+                const rules = target.icu_rules === undefined ? null : refused(target.icu_rules);
+                if (rules)
+                    refusedBy.set('icu_rules', rules);
+                else if (target.icu_rules !== undefined && provider === 'icu')
+                    options.push(`ICU_RULES ${quoteLiteral(target.icu_rules)}`);
+            }
+            else if (target.locale === undefined)
+                refusedBy.set('locale_provider', `the target names no ${provider} locale`);
+        }
+    }
+    return { options, refusedBy };
+}
+/**
+ * Creates the database `name` on the server `admin` is connected to, with the target's encoding and locale
+ * when the server has them; otherwise with fewer of them (down to the server's defaults, as before) and the
+ * reason kept by name for the report. Without target settings: a plain CREATE DATABASE.
+ */
+async function createDatabaseLike(admin, name, target) {
+    const reasons = new Map();
+    const create = `CREATE DATABASE ${quoteIdentifier(name)}`;
+    if (!target) {
+        await admin.query(create);
+        return reasons;
+    }
+    const { options, refusedBy } = databaseOptions(target);
+    for (const [setting, why] of refusedBy)
+        reasons.set(setting, why);
+    const encoding = options.filter((option) => option.startsWith('ENCODING '));
+    // The target's whole locale; then only its encoding; then the server's defaults. template0: the only template whose locale may differ.
+    const attempts = [];
+    if (options.length > 0)
+        attempts.push(options);
+    if (encoding.length > 0 && encoding.length < options.length)
+        attempts.push(encoding);
+    for (const attempt of attempts) {
+        try {
+            await admin.query(`${create} TEMPLATE template0 ${attempt.join(' ')}`);
+            return reasons;
+        }
+        catch (error) {
+            const why = `the throwaway server cannot create a database with it: ${errorMessage(error)}`;
+            for (const setting of DATABASE_SETTINGS)
+                if (target[setting] !== undefined && !reasons.has(setting))
+                    reasons.set(setting, why);
+        }
+    }
+    await admin.query(create);
+    return reasons;
+}
+/**
+ * Sets each of the target's session settings on the database `name` (ALTER DATABASE … SET … FROM CURRENT,
+ * after set_config took the value as a parameter), one transaction each so that one refused value (a
+ * locale this machine lacks, lc_messages for a user who is not a superuser) does not stop the others.
+ * Returns why, by name, for each one that could not be set.
+ */
+async function setDatabaseSettings(admin, name, target) {
+    const reasons = new Map();
+    if (!target)
+        return reasons;
+    for (const setting of SESSION_SETTINGS) {
+        const value = target[setting];
+        if (value === undefined)
+            continue;
+        const why = refused(value);
+        if (why) {
+            reasons.set(setting, why);
+            continue;
+        }
+        const result = await admin.transaction([
+            { sql: 'SELECT set_config(:name, :value, true) AS value', params: { name: setting, value } },
+            { sql: `ALTER DATABASE ${quoteIdentifier(name)} SET ${quoteIdentifier(setting)} FROM CURRENT` }
+        ]);
+        if (!result.ok)
+            reasons.set(setting, result.error.message);
+    }
+    return reasons;
+}
+/** The same settings, as the throwaway database shows them to a new session there. */
+async function readSettings(target) {
+    const { rows } = await target.query(`SELECT ${TARGET_SETTINGS_SQL} AS settings`);
+    return parseTargetSettings(rows[0]?.settings);
+}
+/** What the throwaway database matched of the target's settings, by reading it back; `reasons` say why a setting could not be set. */
+function compareSettings(target, shadow, reasons) {
+    const matched = [];
+    const unmatched = [];
+    for (const name of TARGET_SETTING_NAMES) {
+        const wanted = target[name];
+        if (wanted === undefined)
+            continue;
+        const shown = printable(wanted.length > 200 ? `${wanted.slice(0, 200)}…` : wanted);
+        const have = shadow[name];
+        if (name === 'server_version_num') {
+            const same = have !== undefined && majorOf(have) !== null && majorOf(have) === majorOf(wanted);
+            if (same)
+                matched.push(name);
+            else
+                unmatched.push({
+                    name,
+                    target: shown,
+                    reason: `the target runs PostgreSQL ${describeVersionNum(wanted)}, the throwaway server ${have === undefined ? 'another version' : describeVersionNum(have)}`
+                });
+            continue;
+        }
+        // libc is what a database without a provider column (before PostgreSQL 15) uses.
+        const effective = have ?? (name === 'locale_provider' ? 'libc' : undefined);
+        if (effective === wanted) {
+            matched.push(name);
+            continue;
+        }
+        const reason = reasons.get(name) ??
+            (effective === undefined ? 'the throwaway server has no such setting' : `the throwaway database has ${printable(effective)}`);
+        unmatched.push({ name, target: shown, reason: printable(reason) });
+    }
+    return { matched, unmatched };
+}
+/** One log line of the match. */
+function describeMatch(match) {
+    const matched = match.matched.length ? `matches the target's ${match.matched.join(', ')}` : "matches none of the target's settings";
+    if (!match.unmatched.length)
+        return `The throwaway database ${matched}`;
+    const unmatched = match.unmatched.map((setting) => `${setting.name} '${setting.target}' (${setting.reason})`).join('; ');
+    return `The throwaway database ${matched}; it could not match ${unmatched}`;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/shadow/databases.ts
+/**
+ * The throwaway PostgreSQL verification runs on: a scratch database on the server at shadow-database-url
+ * (created, then dropped with every role, database and tablespace the migrations created, so the server is left
+ * as it was found; see cluster-state.ts), or a local server started from PostgreSQL binaries on the machine
+ * (server.ts). Given the target's settings, the database is made like the target's (target-settings.ts).
+ */
+
+
+
+
+
+
+
+
+
+const SCRATCH_PREFIX = 'aurora_migrate_verify_';
+/** The database verification runs in on a local server, when it is made like the target's. */
+const LOCAL_DATABASE = 'aurora_migrate_verify';
+/**
+ * Creates `name` like the target's database (when its settings are known) and sets its session settings;
+ * returns why a setting could not be matched, by name. `created` is called once the database exists.
+ */
+async function createLikeTarget(admin, name, settings, created = () => { }) {
+    const reasons = await createDatabaseLike(admin, name, settings);
+    created();
+    for (const [setting, reason] of await setDatabaseSettings(admin, name, settings))
+        reasons.set(setting, reason);
+    return reasons;
+}
+async function createScratchDatabase(url, settings, log) {
+    const masked = maskUrl(url);
+    const server = `shadow-database-url ${masked}`;
+    let scratchUrl;
+    try {
+        scratchUrl = new URL(url);
+        if (!/^postgres(ql)?:$/.test(scratchUrl.protocol))
+            throw new Error(`unsupported scheme ${scratchUrl.protocol}`);
+    }
+    catch (error) {
+        throw new ShadowUnavailableError(`shadow-database-url ${masked} is not a postgres:// URL (${errorMessage(error)})`);
+    }
+    const name = `${SCRATCH_PREFIX}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+    scratchUrl.pathname = `/${name}`;
+    const admin = new PostgresTarget(url, { wire: wire, log });
+    let before;
+    let settingReasons;
+    let created = false;
+    try {
+        if (!(await takeVerificationTurn(admin, masked, log))) {
+            throw new ShadowUnavailableError(`Another verification has been running on shadow-database-url ${masked} for ${VERIFICATION_WAIT_MS / 60_000} minutes; run plan again when it has finished.`);
+        }
+        // What the server holds before: afterwards every role, database and tablespace not in it is the migrations' and is dropped.
+        before = await clusterState(admin);
+        settingReasons = await createLikeTarget(admin, name, settings, () => (created = true));
+    }
+    catch (error) {
+        // Created, then setting it failed (the connection broke): the database must not stay behind.
+        if (created)
+            await dropDatabase(admin, name).catch(() => { });
+        await admin.close();
+        if (error instanceof ShadowUnavailableError)
+            throw error;
+        if (error instanceof DatabaseError && error.info.sqlState === '42501') {
+            throw new ShadowUnavailableError(`The user of shadow-database-url ${masked} may not create databases (it needs CREATEDB, or use a superuser such as the postgres user of a services: postgres container): ${error.message}`);
+        }
+        throw new ShadowUnavailableError(`Could not create a scratch database on shadow-database-url ${masked}: ${errorMessage(error)}`, {
+            cause: error
+        });
+    }
+    log(`Created the scratch database ${name} on ${masked}`);
+    return {
+        server,
+        url: scratchUrl.toString(),
+        settingReasons,
+        async cleanUp() {
+            try {
+                try {
+                    await dropDatabase(admin, name);
+                    log(`Dropped the scratch database ${name}`);
+                }
+                catch (error) {
+                    log(`Could not drop the scratch database ${name} on ${masked} (drop it by hand): ${errorMessage(error)}`);
+                }
+                await restoreServer(admin, before, masked, log);
+            }
+            finally {
+                await admin.close();
+            }
+        }
+    };
+}
+/** Drops the roles, databases and tablespaces the migrations created on the shadow server, and says what it could not undo. */
+async function restoreServer(admin, before, masked, log) {
+    let changes;
+    try {
+        changes = await restoreClusterState(admin, before, log);
+    }
+    catch (error) {
+        log(`Could not check what the migrations left on ${masked} (roles, databases, tablespaces): ${errorMessage(error)}`);
+        return;
+    }
+    if (changes.dropped.length > 0)
+        log(`Dropped what the migrations created on ${masked}: ${changes.dropped.join(', ')}`);
+    if (changes.left.length > 0)
+        log(`Still on ${masked} after verification, created while it ran: ${changes.left.join(', ')}; the next verification may fail until they are dropped`);
+    const altered = [...changes.changed.map((object) => `${object} (changed)`), ...changes.removed.map((object) => `${object} (dropped)`)];
+    if (altered.length > 0)
+        log(`The migrations altered what existed on ${masked} before verification, which is not undone: ${altered.join(', ')}`);
+}
+async function localShadow(options) {
+    const start = options.startLocal ?? startLocalPostgres;
+    const local = await start({
+        log: options.log,
+        env: options.env,
+        binSearch: options.binSearch,
+        // Of several PostgreSQL versions on the machine, the target's.
+        preferMajor: options.targetSettings?.server_version_num ? majorOf(options.targetSettings.server_version_num) : null
+    });
+    const stop = () => local.stop().catch((error) => options.log(`Stopping the local PostgreSQL failed: ${errorMessage(error)}`));
+    const shadow = { server: `local PostgreSQL ${local.version}`, url: local.url, settingReasons: new Map(), cleanUp: stop };
+    if (!options.targetSettings)
+        return shadow;
+    // A database of its own, made like the target's: the locale is fixed when a database is created.
+    const admin = new PostgresTarget(local.url, { wire: wire, log: options.log });
+    try {
+        shadow.settingReasons = await createLikeTarget(admin, LOCAL_DATABASE, options.targetSettings);
+    }
+    catch (error) {
+        await stop();
+        throw new ShadowUnavailableError(`Could not create the verification database on ${shadow.server}: ${errorMessage(error)}`, {
+            cause: error
+        });
+    }
+    finally {
+        await admin.close();
+    }
+    const url = new URL(local.url);
+    url.pathname = `/${LOCAL_DATABASE}`;
+    shadow.url = url.toString();
+    return shadow;
+}
+/** What the throwaway database matched of the target's settings, read back from a new session there; logged. */
+async function matchSettings(target, shadow, settings, log) {
+    let shown;
+    try {
+        shown = await readSettings(target);
+    }
+    catch (error) {
+        log(`Could not read the settings of the throwaway database back: ${errorMessage(error)}`);
+        shown = {};
+    }
+    const match = compareSettings(settings, shown, shadow.settingReasons);
+    log(describeMatch(match));
+    return match;
+}
+
+;// CONCATENATED MODULE: ./src/review/schema-change.ts
+/**
+ * What the pending versions add, change and remove, from the throwaway database's catalog before and
+ * after them (the dialect's schema snapshot reads it): a reviewer reads the effect, not only the SQL.
+ */
+const KIND_ORDER = [
+    'schema',
+    'table',
+    'column',
+    'view',
+    'index',
+    'constraint',
+    'trigger',
+    'policy',
+    'function',
+    'type'
+];
+const CHANGE_ORDER = ['added', 'changed', 'removed'];
+function key(object) {
+    return `${object.kind}\u0000${object.name}`;
+}
+/**
+ * The difference between two snapshots. The columns of a table that was added or removed as a whole are
+ * not listed on their own: the table's line carries them.
+ */
+function diffSchemas(before, after) {
+    const old = new Map(before.map((object) => [key(object), object]));
+    const now = new Map(after.map((object) => [key(object), object]));
+    const changes = [];
+    for (const [id, object] of now) {
+        const was = old.get(id);
+        if (!was)
+            changes.push({ kind: object.kind, name: object.name, change: 'added', before: null, after: object.definition });
+        else if (was.definition !== object.definition)
+            changes.push({ kind: object.kind, name: object.name, change: 'changed', before: was.definition, after: object.definition });
+    }
+    for (const [id, object] of old) {
+        if (!now.has(id))
+            changes.push({ kind: object.kind, name: object.name, change: 'removed', before: object.definition, after: null });
+    }
+    // A table added or removed as a whole carries its columns on its own line.
+    for (const change of changes) {
+        if (change.kind !== 'table' || change.change === 'changed')
+            continue;
+        const columns = tableColumns(change.change === 'added' ? after : before, change.name);
+        const definition = `${change.after ?? change.before} (${columns.join(', ')})`;
+        if (change.change === 'added')
+            change.after = definition;
+        else
+            change.before = definition;
+    }
+    const wholeTables = new Set(changes.filter((c) => c.kind === 'table' && c.change !== 'changed').map((c) => `${c.change} ${c.name}`));
+    const relationOf = new Map([...before, ...after].map((object) => [key(object), object.relation]));
+    const shown = changes.filter((c) => c.kind !== 'column' || !wholeTables.has(`${c.change} ${relationOf.get(`column\u0000${c.name}`)}`));
+    shown.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+        CHANGE_ORDER.indexOf(a.change) - CHANGE_ORDER.indexOf(b.change) ||
+        a.name.localeCompare(b.name));
+    return { changes: shown };
+}
+/** The columns of a table, for its line when it is added or removed as a whole. */
+function tableColumns(objects, table) {
+    return objects.filter((object) => object.kind === 'column' && object.relation === table).map((object) => object.definition);
+}
+/**
+ * The mark that opens an object's list item. `+` is escaped: `- + table …` would be a list inside the item
+ * for CommonMark (the `+` gone, an empty bullet left); `~` and `−` (U+2212) are never list markers.
+ */
+const SYMBOL = { added: '\\+', changed: '~', removed: '−' };
+const VERB = { added: 'added', changed: 'changed', removed: 'removed' };
+const MAX_DEFINITION = 160;
+const DEFAULT_MAX_CHARS = 4000;
+/** Inline code that survives backticks in the text, cut to a readable length. */
+function schema_change_code(text) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    const cut = flat.length > MAX_DEFINITION ? `${flat.slice(0, MAX_DEFINITION - 1)}…` : flat;
+    const longest = Math.max(0, ...(cut.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = cut.startsWith('`') || cut.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${cut}${pad}${fence}`;
+}
+function line(change) {
+    const head = `- ${SYMBOL[change.change]} ${change.kind} ${schema_change_code(change.name)}`;
+    if (change.change === 'changed')
+        return `${head}: ${schema_change_code(change.before)} → ${schema_change_code(change.after)}`;
+    const definition = change.change === 'added' ? change.after : change.before;
+    return definition ? `${head}: ${schema_change_code(definition)}` : head;
+}
+/**
+ * Markdown: counts, then one line per object (`+` added, `~` changed, `−` removed, each read as text), cut at `maxChars`
+ * with "… and N more".
+ */
+function renderSchemaChange(change, maxChars = DEFAULT_MAX_CHARS) {
+    if (change.changes.length === 0)
+        return 'No change to the schema.';
+    const counts = CHANGE_ORDER.map((kind) => [kind, change.changes.filter((c) => c.change === kind).length])
+        .filter(([, count]) => count > 0)
+        .map(([kind, count]) => `${count} ${VERB[kind]}`);
+    const lines = [`${counts.join(', ')}:`, ''];
+    let length = lines.join('\n').length;
+    for (let index = 0; index < change.changes.length; index++) {
+        const next = line(change.changes[index]);
+        const rest = change.changes.length - index;
+        // Room is kept for the "… and N more" line that a cut needs.
+        if (length + next.length + 1 > maxChars - (rest > 1 ? 40 : 0)) {
+            lines.push(`- … and ${rest} more`);
+            break;
+        }
+        lines.push(next);
+        length += next.length + 1;
+    }
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/trace-state.ts
 /** The schema of the table the states of a traced transaction are written to (on the throwaway database only). */
 const TRACE_SCHEMA = 'aurora_migrate_trace';
 const USER_RELATION = `n.nspname NOT IN ('pg_catalog', 'information_schema', '${TRACE_SCHEMA}') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
@@ -86616,6 +85643,33 @@ async function readRecordedStates(client, afterId) {
     return result.rows.map((row) => ({ ms: Number(row.ms), state: parseRecordedState(row.state) }));
 }
 /**
+ * The relation locks granted to other backends in this database, and whether any backend waits for this
+ * one. pg_locks only: inside a transaction pg_stat_activity is read once and then stays as it was.
+ */
+const WATCH_QUERY = `SELECT
+  (SELECT coalesce(json_agg(json_build_object('relation', n.nspname || '.' || c.relname, 'mode', l.mode)), '[]')
+     FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_backend_pid()
+      AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()) AND ${USER_RELATION})::text AS locks,
+  EXISTS (SELECT 1 FROM pg_locks w WHERE NOT w.granted AND pg_backend_pid() = ANY (pg_blocking_pids(w.pid))) AS waited_for`;
+async function readState(client) {
+    const result = await client.query(STATE_QUERY);
+    return JSON.parse(result.rows[0].state);
+}
+/**
+ * Runs the statement and reads the state after it in one round trip (one simple query of two statements:
+ * in the open transaction they run as if sent one by one). The newline ends a trailing line comment.
+ */
+async function runAndReadState(client, sql) {
+    const results = (await client.query(`${sql}\n;\n${LOCKED_STATE_QUERY}`));
+    const last = Array.isArray(results) ? results[results.length - 1] : results;
+    return JSON.parse(last.rows[0].state);
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/review/trace.ts
+
+
+/**
  * Where a traced transaction writes its states: right before each traced statement and right before the
  * statement that follows it (its end state). Nowhere else: the engine's own statements around them (fence,
  * guard, settings, history row) are not traced, and reading the state is most of what tracing costs.
@@ -86667,29 +85721,6 @@ function tracesFromStates(start, rows, traced, positions) {
     for (; mergedUpTo < rows.length; mergedUpTo++)
         known = merged(known, rows[mergedUpTo].state);
     return { traces, end: { ...known, locks: [], scans: [] } };
-}
-/**
- * The relation locks granted to other backends in this database, and whether any backend waits for this
- * one. pg_locks only: inside a transaction pg_stat_activity is read once and then stays as it was.
- */
-const WATCH_QUERY = `SELECT
-  (SELECT coalesce(json_agg(json_build_object('relation', n.nspname || '.' || c.relname, 'mode', l.mode)), '[]')
-     FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_backend_pid()
-      AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()) AND ${USER_RELATION})::text AS locks,
-  EXISTS (SELECT 1 FROM pg_locks w WHERE NOT w.granted AND pg_backend_pid() = ANY (pg_blocking_pids(w.pid))) AS waited_for`;
-async function readState(client) {
-    const result = await client.query(STATE_QUERY);
-    return JSON.parse(result.rows[0].state);
-}
-/**
- * Runs the statement and reads the state after it in one round trip (one simple query of two statements:
- * in the open transaction they run as if sent one by one). The newline ends a trailing line comment.
- */
-async function runAndReadState(client, sql) {
-    const results = (await client.query(`${sql}\n;\n${LOCKED_STATE_QUERY}`));
-    const last = Array.isArray(results) ? results[results.length - 1] : results;
-    return JSON.parse(last.rows[0].state);
 }
 /**
  * The tables whose sequential scan count rose from `before` to `after` (both read in the same transaction of the
@@ -86859,7 +85890,7 @@ function traceMap(traces) {
     return new Map(traces.map((trace) => [traceKey(trace.version, trace.index), trace]));
 }
 
-;// CONCATENATED MODULE: ./src/shadow/schema-snapshot.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/shadow/schema-snapshot.ts
 
 const USER_NAMESPACE = `n.nspname NOT IN ('pg_catalog', 'information_schema', '${TRACE_SCHEMA}') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 /** Objects an extension created belong to the extension, not to the migrations' schema. */
@@ -86938,13 +85969,13 @@ async function readSchemaSnapshot(client, leaveOut = () => false) {
         .map((row) => ({ kind: row.kind, name: row.name, relation: row.relation, definition: row.definition ?? '' }));
 }
 
-;// CONCATENATED MODULE: ./src/shadow/tracing-target.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/shadow/tracing-target.ts
 /**
  * Traces the pending versions' statements while verification applies them: the engine sends each version
  * (or each step of a version with no-transaction files) through this Target as through any other.
  * - A transaction holding pending statements is sent with statements of the trace's own before and after
  *   each of them, which write the backend's locks, the relfilenodes and constraints of the relations it
- *   locked, and the time, to a table that commits with the version (src/review/trace.ts), read once all
+ *   locked, and the time, to a table that commits with the version (../review/trace.ts), read once all
  *   versions ran (`finish`). It is sent as the engine sends it (packed into one DO block where the
  *   transport can, as apply runs it): the statements themselves run once.
  *   When the version fails, its states are rolled back with it: the statements up to the failing one are
@@ -86953,6 +85984,7 @@ async function readSchemaSnapshot(client, leaveOut = () => false) {
  * The statements are recognised by their text, in the order the engine applies them. The schema is read
  * before the first pending statement and after the last one, for the schema change.
  */
+
 
 
 
@@ -87197,337 +86229,1842 @@ class TracingTarget {
     }
 }
 
-;// CONCATENATED MODULE: ./src/shadow/verify.ts
+;// CONCATENATED MODULE: ./src/dialects/postgresql/shadow.ts
+
+
+
+
+
+/** The shadow part, its local server found and started as `local` says (tests replace parts of it). */
+function postgresShadow(local = {}) {
+    return {
+        connect: (url, log) => new PostgresTarget(url, { wire: wire, log }),
+        scratchDatabase: createScratchDatabase,
+        localServer: (options) => localShadow({ ...options, ...local }),
+        matchSettings: matchSettings,
+        tracer: (inner, url, versions, pending, leaveOut) => new TracingTarget(inner, url, pendingStatements(versions, pending), leaveOut)
+    };
+}
+const shadow = postgresShadow();
+/** Verification on a throwaway PostgreSQL (the shadow-database-url's, or a local one). */
+function shadow_verifyOnShadow(versions, options) {
+    const { binSearch, startLocal, ...rest } = options;
+    return core.verifyOnShadow(binSearch || startLocal ? postgresShadow({ binSearch, startLocal }) : shadow, versions, rest);
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/split.ts
 /**
- * `command: plan` verification: applies every version from scratch on a throwaway PostgreSQL, each in
- * its own transaction exactly as apply does, and reports pass/fail per version with the failing
- * file, line and column.
+ * Cuts the text of one migration file into single SQL statements, because the RDS Data API accepts
+ * exactly one statement per call. Lexemes come from lexer.ts; where a statement ends follows psql
+ * (src/fe_utils/psqlscan.l), so a file splits the way `psql -f` would send it:
  *
- * The throwaway server is either the one at `shadow-database-url` (a scratch database is created on
- * it and dropped afterwards, with every role, database and tablespace the migrations created, so the
- * server is left as it was found; see cluster-state.ts) or a local server started from PostgreSQL
- * binaries on the machine.
- * Verification runs on vanilla PostgreSQL: extensions or roles that exist only on Aurora can fail
- * here, and the failure is reported as PostgreSQL gave it.
+ * - A `;` ends a statement only outside parentheses and outside the `BEGIN ATOMIC ... END` body of
+ *   `CREATE [OR REPLACE] FUNCTION|PROCEDURE`. Like psql, BEGIN/CASE ... END nesting is counted only
+ *   in such a statement, only outside parentheses, and CASE only once inside a BEGIN.
+ * - A backslash outside quotes and comments starts a psql meta-command (`\i`, `\set`, ...): those
+ *   are not SQL, so they are reported as errors.
+ * - An unterminated string, identifier, dollar quote or block comment is an error naming where it starts.
  *
- * Given the target's settings (read with the review's catalog call), the database verification runs in is
- * made like the target's: its encoding and locale, TimeZone, DateStyle, search_path … (target-settings.ts),
- * and what it could not match is reported in `settings`. Without them the local server runs in UTC, never
- * in the runner's own time zone.
+ * Each statement's `sql` runs from its first token to the end of its last token: the `;`, the
+ * whitespace and the comments around it are left out, comments between its tokens are kept.
+ * `line` and `column` are 1-based; columns count Unicode code points (a character outside the
+ * BMP counts once). CRLF, CR and LF each end a line. A UTF-8 BOM at the start is ignored.
+ *
+ * One pass over the text, no backtracking: linear time.
  */
 
 
-
-
-
-
-
-
-
-
-
-const META = metaTables('public', 'schema_migrations');
-const SCRATCH_PREFIX = 'aurora_migrate_verify_';
-/** The database verification runs in on a local server, when it is made like the target's. */
-const LOCAL_DATABASE = 'aurora_migrate_verify';
-/**
- * Creates `name` like the target's database (when its settings are known) and sets its session settings;
- * returns why a setting could not be matched, by name. `created` is called once the database exists.
- */
-async function createLikeTarget(admin, name, settings, created = () => { }) {
-    const reasons = await createDatabaseLike(admin, name, settings);
-    created();
-    for (const [setting, reason] of await setDatabaseSettings(admin, name, settings))
-        reasons.set(setting, reason);
-    return reasons;
+const BOM = 0xfeff;
+const split_LF = 0x0a;
+const split_CR = 0x0d;
+/** Splits the text of one migration file into statements. `file` is the path used in locations and errors. */
+function splitStatements(text, file) {
+    return new Splitter(text, file).run();
 }
-/** Times each transaction: every version is applied in exactly one. */
-class TimedTarget {
-    inner;
-    lastTransactionMs = 0;
-    constructor(inner) {
-        this.inner = inner;
+/** Tracks line and column while moving forward through the text; queries must not go backwards. */
+class Cursor {
+    text;
+    index;
+    line = 1;
+    column = 1;
+    constructor(text, start) {
+        this.text = text;
+        this.index = start;
     }
-    get description() {
-        return this.inner.description;
-    }
-    query(sql, params, options) {
-        return this.inner.query(sql, params, options);
-    }
-    async transaction(statements, options) {
-        const started = Date.now();
-        try {
-            // As apply sends them: packed into one DO block when the engine reads no results.
-            return await this.inner.transaction(statements, options);
-        }
-        finally {
-            this.lastTransactionMs = Date.now() - started;
-        }
-    }
-    close() {
-        return this.inner.close();
-    }
-}
-function statementCount(version) {
-    return version.files.reduce((sum, file) => sum + file.statements.length, 0);
-}
-async function createScratchDatabase(url, log, settings) {
-    const masked = maskUrl(url);
-    const server = `shadow-database-url ${masked}`;
-    let scratchUrl;
-    try {
-        scratchUrl = new URL(url);
-        if (!/^postgres(ql)?:$/.test(scratchUrl.protocol))
-            throw new Error(`unsupported scheme ${scratchUrl.protocol}`);
-    }
-    catch (error) {
-        throw new ShadowUnavailableError(`shadow-database-url ${masked} is not a postgres:// URL (${errorMessage(error)})`);
-    }
-    const name = `${SCRATCH_PREFIX}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-    scratchUrl.pathname = `/${name}`;
-    const admin = new PostgresTarget(url, { log });
-    let before;
-    let settingReasons;
-    let created = false;
-    try {
-        if (!(await takeVerificationTurn(admin, masked, log))) {
-            throw new ShadowUnavailableError(`Another verification has been running on shadow-database-url ${masked} for ${VERIFICATION_WAIT_MS / 60_000} minutes; run plan again when it has finished.`);
-        }
-        // What the server holds before: afterwards every role, database and tablespace not in it is the migrations' and is dropped.
-        before = await clusterState(admin);
-        settingReasons = await createLikeTarget(admin, name, settings, () => (created = true));
-    }
-    catch (error) {
-        // Created, then setting it failed (the connection broke): the database must not stay behind.
-        if (created)
-            await dropDatabase(admin, name).catch(() => { });
-        await admin.close();
-        if (error instanceof ShadowUnavailableError)
-            throw error;
-        if (error instanceof DatabaseError && error.info.sqlState === '42501') {
-            throw new ShadowUnavailableError(`The user of shadow-database-url ${masked} may not create databases (it needs CREATEDB, or use a superuser such as the postgres user of a services: postgres container): ${error.message}`);
-        }
-        throw new ShadowUnavailableError(`Could not create a scratch database on shadow-database-url ${masked}: ${errorMessage(error)}`, {
-            cause: error
-        });
-    }
-    log(`Created the scratch database ${name} on ${masked}`);
-    return {
-        server,
-        url: scratchUrl.toString(),
-        settingReasons,
-        async cleanUp() {
-            try {
-                try {
-                    await dropDatabase(admin, name);
-                    log(`Dropped the scratch database ${name}`);
-                }
-                catch (error) {
-                    log(`Could not drop the scratch database ${name} on ${masked} (drop it by hand): ${errorMessage(error)}`);
-                }
-                await restoreServer(admin, before, masked, log);
+    at(target) {
+        const text = this.text;
+        while (this.index < target) {
+            const c = text.charCodeAt(this.index);
+            if (c === split_CR) {
+                this.index += text.charCodeAt(this.index + 1) === split_LF ? 2 : 1;
+                this.line++;
+                this.column = 1;
             }
-            finally {
-                await admin.close();
-            }
-        }
-    };
-}
-/** Drops the roles, databases and tablespaces the migrations created on the shadow server, and says what it could not undo. */
-async function restoreServer(admin, before, masked, log) {
-    let changes;
-    try {
-        changes = await restoreClusterState(admin, before, log);
-    }
-    catch (error) {
-        log(`Could not check what the migrations left on ${masked} (roles, databases, tablespaces): ${errorMessage(error)}`);
-        return;
-    }
-    if (changes.dropped.length > 0)
-        log(`Dropped what the migrations created on ${masked}: ${changes.dropped.join(', ')}`);
-    if (changes.left.length > 0)
-        log(`Still on ${masked} after verification, created while it ran: ${changes.left.join(', ')}; the next verification may fail until they are dropped`);
-    const altered = [...changes.changed.map((object) => `${object} (changed)`), ...changes.removed.map((object) => `${object} (dropped)`)];
-    if (altered.length > 0)
-        log(`The migrations altered what existed on ${masked} before verification, which is not undone: ${altered.join(', ')}`);
-}
-async function localShadow(options) {
-    const start = options.startLocal ?? startLocalPostgres;
-    const local = await start({
-        log: options.log,
-        env: options.env,
-        binSearch: options.binSearch,
-        // Of several PostgreSQL versions on the machine, the target's.
-        preferMajor: options.targetSettings?.server_version_num ? majorOf(options.targetSettings.server_version_num) : null
-    });
-    const stop = () => local.stop().catch((error) => options.log(`Stopping the local PostgreSQL failed: ${errorMessage(error)}`));
-    const shadow = { server: `local PostgreSQL ${local.version}`, url: local.url, settingReasons: new Map(), cleanUp: stop };
-    if (!options.targetSettings)
-        return shadow;
-    // A database of its own, made like the target's: the locale is fixed when a database is created.
-    const admin = new PostgresTarget(local.url, { log: options.log });
-    try {
-        shadow.settingReasons = await createLikeTarget(admin, LOCAL_DATABASE, options.targetSettings);
-    }
-    catch (error) {
-        await stop();
-        throw new ShadowUnavailableError(`Could not create the verification database on ${shadow.server}: ${errorMessage(error)}`, {
-            cause: error
-        });
-    }
-    finally {
-        await admin.close();
-    }
-    const url = new URL(local.url);
-    url.pathname = `/${LOCAL_DATABASE}`;
-    shadow.url = url.toString();
-    return shadow;
-}
-/** What the throwaway database matched of the target's settings, read back from a new session there; logged. */
-async function matchSettings(target, shadow, settings, log) {
-    let shown;
-    try {
-        shown = await readSettings(target);
-    }
-    catch (error) {
-        log(`Could not read the settings of the throwaway database back: ${errorMessage(error)}`);
-        shown = {};
-    }
-    const match = compareSettings(settings, shown, shadow.settingReasons);
-    log(describeMatch(match));
-    return match;
-}
-/** A version verification did not run, its statements counted. */
-function notRun(version) {
-    return { version: version.number, status: 'not-run', durationMs: 0, statements: statementCount(version) };
-}
-/** Each version as not run, in version order. */
-function notRunChecks(versions) {
-    return [...versions].sort((a, b) => a.number - b.number).map(notRun);
-}
-/** A verification that did not run (or could not finish), and why: said in the comment as such, never as a failure. */
-function unavailableVerification(server, message, checks, durationMs) {
-    return {
-        status: 'unavailable',
-        server,
-        versions: checks,
-        message,
-        durationMs,
-        trace: null,
-        schemaChange: null,
-        traceMessage: null,
-        settings: null
-    };
-}
-async function verifyOnShadow(versions, options) {
-    const started = Date.now();
-    const scrub = scrubSecrets(options.shadowDatabaseUrl);
-    const log = (message) => options.log(scrub(message));
-    const sorted = [...versions].sort((a, b) => a.number - b.number);
-    const unavailable = (server, message, checks = notRunChecks(sorted)) => unavailableVerification(server, scrub(message), checks, Date.now() - started);
-    let shadow;
-    try {
-        shadow = options.shadowDatabaseUrl
-            ? await createScratchDatabase(options.shadowDatabaseUrl, log, options.targetSettings ?? null)
-            : await localShadow({ ...options, log });
-    }
-    catch (error) {
-        const server = options.shadowDatabaseUrl ? `shadow-database-url ${maskUrl(options.shadowDatabaseUrl)}` : null;
-        return unavailable(server, errorMessage(error));
-    }
-    const timed = new TimedTarget(new PostgresTarget(shadow.url, { log }));
-    const tracing = tracingFor(sorted, options.pending, shadow.url, timed);
-    const target = tracing ?? timed;
-    let settings = null;
-    try {
-        if (options.targetSettings)
-            settings = await matchSettings(timed, shadow, options.targetSettings, log);
-        log(`Verifying ${sorted.length} version${sorted.length === 1 ? '' : 's'} on ${shadow.server}`);
-        const result = await applyMigrations(target, sorted, {
-            tables: META,
-            createSchema: false,
-            run: { actor: null, commitSha: null, runUrl: null },
-            lease: { owner: 'verify', ttlSeconds: 60, waitTimeoutSeconds: 10 },
-            log
-        });
-        await tracing?.finish();
-        const applied = new Map(result.applied.map((a) => [a.version, a]));
-        const checks = sorted.map((version) => {
-            const done = applied.get(version.number);
-            if (done)
-                return { version: version.number, status: 'passed', durationMs: done.durationMs, statements: done.statements };
-            if (version.number !== result.failedVersion || !result.error)
-                return notRun(version);
-            const error = result.error;
-            const failed = {
-                version: version.number,
-                status: 'failed',
-                durationMs: timed.lastTransactionMs,
-                statements: statementCount(version)
-            };
-            if (error instanceof StatementFailedError) {
-                failed.error = { ...error.location, message: error.sqlError.message };
-                if (error.sqlError.sqlState)
-                    failed.error.sqlState = error.sqlError.sqlState;
+            else if (c === split_LF) {
+                this.index++;
+                this.line++;
+                this.column = 1;
             }
             else {
-                failed.error = { file: version.dir, line: 0, column: 0, message: error.message };
+                // A surrogate pair is one code point: one column.
+                const pair = c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(this.index + 1));
+                this.index += pair ? 2 : 1;
+                this.column++;
             }
-            return failed;
-        });
-        const failure = checks.find((check) => check.status === 'failed');
-        if (result.error && (!failure || !isVersionFailure(result.error))) {
-            // The server, not the SQL: the connection broke, or the lease could not be taken.
-            const reached = checks.map((check) => check.status === 'failed' ? { version: check.version, status: 'not-run', durationMs: 0, statements: check.statements } : check);
-            return {
-                ...unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(result.error)}`, reached),
-                settings
-            };
         }
+        return { line: this.line, column: this.column };
+    }
+}
+function isLowSurrogate(c) {
+    return c >= 0xdc00 && c <= 0xdfff;
+}
+/** What an unterminated lexeme is called in the error, and what closes it. */
+const UNTERMINATED = {
+    'block-comment': { what: 'block comment (/* ... */)', closing: '*/' },
+    string: { what: 'quoted string', closing: "'" },
+    'escape-string': { what: "escape string (E'...')", closing: "'" },
+    quoted: { what: 'quoted identifier', closing: '"' },
+    'unicode-quoted': { what: 'quoted identifier', closing: '"' }
+};
+class Splitter {
+    text;
+    file;
+    statements = [];
+    start;
+    cursor;
+    scanner;
+    // The statement being read.
+    stmtStart = -1;
+    stmtEnd = -1;
+    parenDepth = 0;
+    beginDepth = 0;
+    /** The first four identifiers of the statement (lower case, or '' when not a word psql looks for). */
+    leadingWords = ['', '', '', ''];
+    identifierCount = 0;
+    /** The statement starts with CREATE [OR REPLACE] FUNCTION|PROCEDURE. */
+    routineStatement = false;
+    constructor(text, file) {
+        this.text = text;
+        this.file = file;
+        this.start = text.charCodeAt(0) === BOM ? 1 : 0;
+        this.cursor = new Cursor(text, this.start);
+        this.scanner = new Scanner(text, true);
+    }
+    run() {
+        const text = this.text;
+        const length = text.length;
+        const scanner = this.scanner;
+        let pos = this.start;
+        while (pos < length) {
+            scanner.scan(pos);
+            const { kind, start, end } = scanner;
+            pos = end;
+            if (!scanner.terminated)
+                throw this.unterminatedError(kind, start);
+            if (kind === 'space' || kind === 'line-comment' || kind === 'block-comment')
+                continue;
+            if (kind === 'symbol' && text.charCodeAt(start) === 0x3b) {
+                this.semicolon(end);
+                continue;
+            }
+            if (this.stmtStart < 0)
+                this.stmtStart = start;
+            if (kind === 'word')
+                this.trackBlocks(start, end);
+            else if (kind === 'symbol') {
+                const c = text.charCodeAt(start);
+                if (c === 0x28)
+                    this.parenDepth++;
+                else if (c === 0x29 && this.parenDepth > 0)
+                    this.parenDepth--;
+            }
+            else if (kind === 'backslash')
+                this.metaCommand(start);
+            this.stmtEnd = end;
+        }
+        this.endStatement();
+        return this.statements;
+    }
+    semicolon(end) {
+        // Inside parentheses or a BEGIN ATOMIC body: part of the statement.
+        if (this.parenDepth === 0 && this.beginDepth === 0)
+            this.endStatement();
+        else
+            this.stmtEnd = end;
+    }
+    endStatement() {
+        if (this.stmtStart >= 0) {
+            const { line, column } = this.cursor.at(this.stmtStart);
+            this.statements.push({ sql: this.text.slice(this.stmtStart, this.stmtEnd), file: this.file, line, column });
+        }
+        this.stmtStart = -1;
+        this.stmtEnd = -1;
+        this.parenDepth = 0;
+        this.beginDepth = 0;
+        this.identifierCount = 0;
+        this.routineStatement = false;
+        this.leadingWords.fill('');
+    }
+    /**
+     * psqlscan.l's heuristic for SQL-standard function bodies: once the statement starts with
+     * CREATE [OR REPLACE] FUNCTION|PROCEDURE, BEGIN opens a block, CASE opens one inside a block,
+     * END closes one; all only outside parentheses. Semicolons inside a block do not end the statement.
+     */
+    trackBlocks(start, end) {
+        const count = this.identifierCount++;
+        if (count < 4) {
+            this.leadingWords[count] = this.leadingWord(start, end);
+            const [first, second, third, fourth] = this.leadingWords;
+            this.routineStatement =
+                first === 'create' && (isRoutineWord(second) || (second === 'or' && third === 'replace' && isRoutineWord(fourth)));
+        }
+        if (!this.routineStatement || this.parenDepth !== 0)
+            return;
+        if (this.wordIs(start, end, 'begin'))
+            this.beginDepth++;
+        else if (this.wordIs(start, end, 'case')) {
+            if (this.beginDepth >= 1)
+                this.beginDepth++;
+        }
+        else if (this.wordIs(start, end, 'end')) {
+            if (this.beginDepth > 0)
+                this.beginDepth--;
+        }
+    }
+    leadingWord(start, end) {
+        for (const word of LEADING_WORDS)
+            if (this.wordIs(start, end, word))
+                return word;
+        return '';
+    }
+    /** Whether text[start, end) is `word` (lower case ASCII), compared without case like pg_strcasecmp. */
+    wordIs(start, end, word) {
+        if (end - start !== word.length)
+            return false;
+        for (let k = 0; k < word.length; k++) {
+            let c = this.text.charCodeAt(start + k);
+            if (c >= 0x41 && c <= 0x5a)
+                c |= 0x20;
+            if (c !== word.charCodeAt(k))
+                return false;
+        }
+        return true;
+    }
+    metaCommand(start) {
+        const text = this.text;
+        let i = start + 1;
+        // psql reads the command name up to whitespace; `\\` (the separator) is a command of its own.
+        if (text.charCodeAt(i) === 0x5c)
+            i++;
+        else
+            while (i < text.length && i - start < 40 && !isSpace(text.charCodeAt(i)) && text.charCodeAt(i) !== 0x5c)
+                i++;
+        const command = text.slice(start, i);
+        const where = this.locate(start);
+        throw new MigrationFileError(`${where.file}:${where.line}:${where.column}: psql meta-command ${command} in a migration. ` +
+            'Migrations must be plain SQL: psql meta-commands are not SQL and cannot be sent through the Data API. ' +
+            'Remove the command (or write what it does as SQL).', where);
+    }
+    unterminatedError(kind, start) {
+        if (kind === 'dollar-string') {
+            const delimiter = this.scanner.delimiter();
+            return this.unterminated(start, `dollar-quoted string (${delimiter} ... ${delimiter})`, delimiter);
+        }
+        const { what, closing } = UNTERMINATED[kind];
+        return this.unterminated(start, what, closing);
+    }
+    unterminated(start, what, closing) {
+        const where = this.locate(start);
+        return new MigrationFileError(`${where.file}:${where.line}:${where.column}: unterminated ${what} starting here: ` +
+            `the file ends before its closing ${closing}. Add the missing ${closing}.`, where);
+    }
+    /** Location of any index (errors only: a fresh cursor, since errors may point backwards). */
+    locate(index) {
+        return { file: this.file, ...new Cursor(this.text, this.start).at(index) };
+    }
+}
+/** The words psql's heuristic looks at among a statement's first four identifiers. */
+const LEADING_WORDS = ['create', 'or', 'replace', 'function', 'procedure'];
+function isRoutineWord(word) {
+    return word === 'function' || word === 'procedure';
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/syntax.ts
+
+
+const syntax = {
+    split: splitStatements,
+    transactionControl: transactionControl,
+    cannotRunInTransaction: transactionBlockConflict
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/index.ts
+
+
+
+
+
+const postgresql = { name: 'postgresql', displayName: 'PostgreSQL', syntax: syntax, engine: engine, wire: wire, review: review, shadow: shadow };
+
+;// CONCATENATED MODULE: ./src/dialects/index.ts
+
+const dialects = { postgresql: postgresql };
+/** Every dialect, for what must be known before a run's dialect is (the rule ids the ignore-rules input may name). */
+const DIALECTS = Object.values(dialects);
+function dialectFor(name) {
+    return dialects[name];
+}
+
+;// CONCATENATED MODULE: ./src/commands/dialect.ts
+
+function dialect_dialectOf(config) {
+    void config;
+    return dialectFor('postgresql');
+}
+
+;// CONCATENATED MODULE: ./src/commands/history.ts
+
+
+
+/** Who holds the migration lease now, when its table exists (a plain read: it waits for no lock and takes none). */
+async function readLeaseHolder(config, target, history) {
+    return history.present.lock ? leaseHolder(dialectOf(config).engine, target, history.tables) : undefined;
+}
+function readTargetHistory(config, target) {
+    return readHistory(dialect_dialectOf(config).engine, target, config.metaTable);
+}
+
+;// CONCATENATED MODULE: ./src/report/review.ts
+/**
+ * Pure renderers for the review: the plan comment's Review section, the version table's review cell, the
+ * `findings` output, one annotation per finding, and what fails the step under `fail-on`. Waived findings
+ * are shown with their reason and never fail, annotate or reach the output.
+ */
+
+
+
+
+const FAIL_ON = [...SEVERITIES, 'never'];
+const ICON = { error: '❌', warning: '⚠️', notice: 'ℹ️' };
+/** The share of the comment the review's findings may take. */
+const REVIEW_BUDGET = 16_000;
+/** No single message, fix or safe pattern takes more than this, so one long text does not hide the others. */
+const TEXT_CAP = 1_500;
+const SQL_CAP = 3_000;
+function rank(severity) {
+    return SEVERITIES.indexOf(severity);
+}
+/** Findings that count: not waived by a comment or by ignore-rules. */
+function activeFindings(findings) {
+    return findings.filter((finding) => !finding.waived);
+}
+/** The unwaived findings at or above `failOn` (none under `never`): each one fails `plan`. */
+function blockingFindings(findings, failOn) {
+    if (failOn === 'never')
+        return [];
+    return activeFindings(findings).filter((finding) => rank(finding.severity) <= rank(failOn));
+}
+/** `1 error · 2 warnings`: the unwaived findings by severity, highest first, leaving out severities with none. */
+function severityCounts(findings, icons = true) {
+    const active = activeFindings(findings);
+    return SEVERITIES.map((severity) => ({ severity, count: active.filter((f) => f.severity === severity).length }))
+        .filter((entry) => entry.count > 0)
+        .map((entry) => `${icons ? `${ICON[entry.severity]} ` : ''}${plural(entry.count, entry.severity)}`)
+        .join(icons ? ' · ' : ', ');
+}
+/**
+ * What the review says of one version in the plan's table, beside its verification: the unwaived errors
+ * and warnings (`❌ 1 error · ⚠️ 2 warnings`), or null when it has none (notices do not qualify a ✅).
+ */
+function versionReviewCell(findings, version) {
+    const serious = activeFindings(findings).filter((f) => f.version === version && f.severity !== 'notice');
+    return serious.length ? severityCounts(serious) : null;
+}
+/** GitHub's anchor of a line in a pull request's diff: `#diff-<sha256 of the path>R<line>`. */
+function diffAnchor(file, line) {
+    return `diff-${(0,external_node_crypto_.createHash)('sha256').update(file).digest('hex')}R${line}`;
+}
+function review_where(finding, filesUrl) {
+    const label = code(`${finding.file}:${finding.line}`);
+    return filesUrl ? `[${label}](${filesUrl}#${diffAnchor(finding.file, finding.line)})` : label;
+}
+/** One line of plain text: the renderer owns the layout, so line breaks in a message cannot break it. */
+function oneLine(text, max = TEXT_CAP) {
+    return clip(text.replace(/\s+/g, ' ').trim(), max);
+}
+const CATALOG_NOT_READ = {
+    'no-target': 'no target, e.g. a pull request from a fork',
+    failed: 'it could not be read: see the log'
+};
+function checkedLine(checked) {
+    const used = [
+        checked.catalog === 'read' ? "the target's catalog (rows and size of each table touched)" : null,
+        checked.trace ? 'the trace of each statement on the throwaway database (locks taken, rewrites)' : null
+    ].filter((source) => source !== null);
+    const head = `${plural(checked.rules, 'rule')} checked on PostgreSQL's parse of each pending statement${used.length ? ` with ${used.join(' and ')}` : ''}`;
+    if (checked.catalog === 'read')
+        return `${head}.`;
+    return `${head}; judged from the repository alone, without the target's catalog (${CATALOG_NOT_READ[checked.catalog]}).`;
+}
+function findingItem(finding, filesUrl) {
+    // The group says the severity in words; the icon stays on each item for a reader who scrolls.
+    const head = `- ${ICON[finding.severity]} ${code(finding.rule)} at ${review_where(finding, filesUrl)}: ${oneLine(finding.message)}`;
+    const lines = [head, `  **Fix:** ${oneLine(finding.fix)}`];
+    if (finding.fixSql) {
+        const sql = fenced(clip(finding.fixSql.replace(/\n+$/, ''), SQL_CAP), 'sql');
+        lines.push('', '  <details><summary>Safe pattern</summary>', '', ...sql.split('\n').map((line) => `  ${line}`), '', '  </details>');
+    }
+    // Lines of one item end with `<br>` so the fix shows under the message, in the same list item.
+    return [`${lines[0]}<br>`, ...lines.slice(1)].join('\n');
+}
+function waivedItem(finding, filesUrl) {
+    const by = finding.waived.by === 'comment' ? 'a comment' : 'ignore-rules';
+    return `- ${code(finding.rule)} at ${review_where(finding, filesUrl)}, by ${by}: ${oneLine(finding.waived.reason, 500)}`;
+}
+/** More items of one severity than this are folded in <details> (errors never are). */
+const FOLD_AFTER = 3;
+/** How many items each severity lists: the unwaived findings plus the extra items. */
+function findingCounts(findings, extra = {}) {
+    const active = activeFindings(findings);
+    const count = (severity) => active.filter((f) => f.severity === severity).length + (extra[severity]?.length ?? 0);
+    return { error: count('error'), warning: count('warning'), notice: count('notice') };
+}
+/** `❌ 1 error · ⚠️ 2 warnings`, leaving out severities with none; `no findings` when all are zero. */
+function countsText(counts) {
+    const parts = SEVERITIES.filter((severity) => counts[severity] > 0).map((severity) => `${ICON[severity]} ${plural(counts[severity], severity)}`);
+    return parts.length ? parts.join(' · ') : 'no findings';
+}
+/**
+ * The findings grouped by severity, highest first, within about `budget` characters: errors open, warnings
+ * and notices each folded in <details> when there are more than FOLD_AFTER (and notices whenever warnings
+ * are folded), then the waived findings folded.
+ * Each group lists as many items as fit in what the groups before it left, then how many more there are.
+ */
+function findingGroups(review, budget = REVIEW_BUDGET, extra = {}) {
+    const active = activeFindings(review.findings);
+    const waived = review.findings.filter((finding) => finding.waived);
+    const more = (hidden) => `- … and ${plural(hidden, 'more finding')}: see the \`findings\` output and the annotations.`;
+    const waivedLines = waived.length
+        ? [
+            `<details><summary>Waived (${waived.length.toLocaleString('en-US')})</summary>`,
+            '',
+            ...fitLines(waived.map((finding) => waivedItem(finding, review.pullRequestFilesUrl)), Math.floor(budget / 4), (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`),
+            '',
+            '</details>'
+        ]
+        : [];
+    let room = budget - waivedLines.join('\n').length;
+    const out = [];
+    let folded = false;
+    for (const severity of SEVERITIES) {
+        const items = [
+            ...(extra[severity] ?? []),
+            ...active.filter((f) => f.severity === severity).map((f) => findingItem(f, review.pullRequestFilesUrl))
+        ];
+        if (!items.length)
+            continue;
+        const title = `${ICON[severity]} ${plural(items.length, severity)}`;
+        // Once a group is folded, the less severe ones are too: notices never stand open under folded warnings.
+        const fold = severity !== 'error' && (items.length > FOLD_AFTER || folded);
+        folded = fold;
+        const head = fold ? [`<details><summary>${title}</summary>`, ''] : [`**${title}**`, ''];
+        const tail = fold ? ['', '</details>'] : [];
+        const listed = fitLines(items, Math.max(0, room - 200), more);
+        const group = [...head, ...listed, ...tail];
+        room -= group.join('\n').length + 1;
+        if (out.length)
+            out.push('');
+        out.push(...group);
+    }
+    if (waivedLines.length)
+        out.push(...(out.length ? [''] : []), ...waivedLines);
+    return out;
+}
+/** What the review checked, as one sentence (for the line under the findings, or "nothing found"). */
+function reviewCheckedLine(review) {
+    return checkedLine(review.checked);
+}
+/**
+ * The Review as the `validate` report shows it, at most about `budget` characters: counts by severity, then
+ * the findings grouped by severity (findingGroups). Nothing found: one line saying what was checked, and
+ * the waived findings.
+ */
+function renderReview(review, budget = REVIEW_BUDGET) {
+    if (review.unavailable)
+        return [`⚠️ **Review did not run**: ${oneLine(review.unavailable, 2_000)}`];
+    const active = activeFindings(review.findings);
+    const groups = findingGroups(review, budget - 400);
+    if (!active.length)
+        return [`✅ **Review**: nothing found. ${checkedLine(review.checked)}`, ...(groups.length ? ['', ...groups] : [])];
+    return [`**Review**: ${countsText(findingCounts(active))}. ${checkedLine(review.checked)}`, '', ...groups];
+}
+/**
+ * The unwaived findings as a JSON array of at most `limit` characters, highest severity first. When they
+ * do not all fit, the least severe are left off (the comment and the job summary count every one).
+ */
+function findingsOutput(findings, limit) {
+    const entries = activeFindings(findings)
+        .sort((a, b) => rank(a.severity) - rank(b.severity))
+        .map((f) => ({
+        rule: f.rule,
+        severity: f.severity,
+        file: f.file,
+        line: f.line,
+        column: f.column,
+        message: clip(f.message, 2_000),
+        relation: f.relation,
+        lock: f.lock
+    }));
+    const kept = [];
+    let length = 2;
+    for (const entry of entries) {
+        const json = JSON.stringify(entry);
+        if (length + json.length + 1 > limit)
+            break;
+        kept.push(json);
+        length += json.length + 1;
+    }
+    return `[${kept.join(',')}]`;
+}
+/**
+ * GitHub shows at most 10 error and 10 warning annotations of a step and 50 of a job: more only fill the
+ * log. The comment, summary and output carry every finding.
+ */
+const ANNOTATION_LIMIT = 50;
+function findingAnnotations(findings, limit = ANNOTATION_LIMIT) {
+    // Stable: within a severity, in the findings' order (version, statement, position).
+    const active = activeFindings(findings).sort((a, b) => rank(a.severity) - rank(b.severity));
+    const annotations = active.slice(0, limit).map((f) => ({
+        level: f.severity,
+        message: `${oneLine(f.message)} Fix: ${oneLine(f.fix)}`,
+        properties: { title: f.rule, file: f.file, startLine: f.line, startColumn: f.column }
+    }));
+    if (active.length > limit)
+        annotations.push({
+            level: 'notice',
+            message: `${(active.length - limit).toLocaleString('en-US')} more ${active.length - limit === 1 ? 'finding is' : 'findings are'} not annotated (the least severe): the comment, the job summary and the findings output list them all.`,
+            properties: { title: 'Review' }
+        });
+    return annotations;
+}
+/** A finding for a log line: `warning index-not-concurrent at m/v3/01.sql:4:1: …`. */
+function findingLogLine(finding) {
+    const waived = finding.waived
+        ? ` (waived by ${finding.waived.by === 'comment' ? 'a comment' : 'ignore-rules'}: ${oneLine(finding.waived.reason, 500)})`
+        : '';
+    return `${finding.severity} ${finding.rule} at ${finding.file}:${finding.line}:${finding.column}: ${oneLine(finding.message)}${waived}`;
+}
+/** Why `plan` failed the step under `fail-on`, and what to do about it. */
+function failOnMessage(blocking, failOn) {
+    return (`The review found ${plural(blocking.length, 'finding')} at or above fail-on: ${failOn} (${severityCounts(blocking, false)}). ` +
+        'Change the statements as each finding says, or waive one with a comment line `-- aurora-migrate:ignore <rule-id> <reason>` right before its statement, ' +
+        'or set fail-on: never to report without failing.');
+}
+
+;// CONCATENATED MODULE: ./src/commands/review.ts
+
+
+
+
+
+
+
+/** The schema an unqualified name in a migration resolves to, for the review. */
+const DEFAULT_SCHEMA = 'public';
+/**
+ * Every rule id the review knows in any dialect, for the ignore-rules input, which is read before the
+ * configuration that says which dialect a run speaks.
+ */
+function knownRuleIds() {
+    return [...new Set(DIALECTS.flatMap((dialect) => reviewRules(dialect.review).map((rule) => rule.id)))];
+}
+/** Parses the versions' statements and reads the target's catalog once for the relations they touch (catalog reads only). */
+async function prepareReview(config, versions, reviewed, target, reporter, withSettings = false) {
+    if (!reviewed.length && !(withSettings && target))
+        return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null };
+    const dialect = dialect_dialectOf(config).review;
+    let parsed;
+    try {
+        parsed = await parsePending(dialect, versions, reviewed);
+    }
+    catch (error) {
+        const message = `${dialect.displayName}'s parser could not be loaded: ${errorMessage(error)}`;
+        reporter.warning(logLine(`The review did not run: ${message}`));
+        return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'failed' : 'no-target', unavailable: message };
+    }
+    const { statements, syntaxErrors: refused } = parsed;
+    if (!target)
+        return { statements, syntaxErrors: refused, catalog: null, catalogState: 'no-target', unavailable: null };
+    try {
+        const read = await dialect.readCatalog(target, touchedRelations(dialect, statements, DEFAULT_SCHEMA), { settings: withSettings });
         return {
-            status: failure ? 'failed' : 'passed',
-            server: shadow.server,
-            versions: checks,
-            message: failure ? scrub(result.error.message) : null,
-            durationMs: Date.now() - started,
-            trace: tracing && !tracing.failure ? tracing.traces : null,
-            schemaChange: tracing && !tracing.failure ? tracing.schemaChange() : null,
-            traceMessage: tracing?.failure ? scrub(`Tracing the pending statements stopped: ${tracing.failure}`) : null,
-            settings
+            statements,
+            syntaxErrors: refused,
+            catalog: read.facts,
+            catalogState: 'read',
+            unavailable: null,
+            targetSettings: read.settings
         };
     }
     catch (error) {
-        return { ...unavailable(shadow.server, `Verification on ${shadow.server} could not finish: ${errorMessage(error)}`), settings };
+        reporter.warning(logLine(`The review could not read the target's catalog, so it judges from the repository alone: ${errorMessage(error)}`));
+        return { statements, syntaxErrors: refused, catalog: null, catalogState: 'failed', unavailable: null };
+    }
+}
+/** The versions a plan would apply. */
+function pendingOf(plan) {
+    return plan.pending.map((p) => p.version);
+}
+/** The findings of the prepared review, with the trace of verification when it ran. */
+function reviewFindings(config, prepared, trace, reporter, pullRequestFilesUrl = null) {
+    const dialect = dialect_dialectOf(config).review;
+    let findings = [];
+    let unavailable = prepared.unavailable;
+    try {
+        if (!unavailable) {
+            const context = { catalog: prepared.catalog, trace, defaultSchema: DEFAULT_SCHEMA };
+            findings = runRules(dialect, prepared.statements, context, { ignoreRules: config.ignoreRules });
+        }
+    }
+    catch (error) {
+        // A fault in a rule must not stop a plan or an apply: it is reported, and the rest goes on.
+        unavailable = `a rule failed: ${errorMessage(error)}`;
+        reporter.warning(logLine(`The review did not run: ${unavailable}`));
+    }
+    return {
+        findings: withSyntaxErrors(findings, prepared.syntaxErrors),
+        checked: { rules: reviewRules(dialect).length, catalog: prepared.catalogState, trace: trace !== null },
+        pullRequestFilesUrl,
+        unavailable
+    };
+}
+/**
+ * The statements the dialect's parser refuses, one failure each at the parser's position. They fail the command
+ * whatever fail-on says: apply would stop at them on any database.
+ */
+function syntaxFailures(findings, failedAt = null) {
+    return syntaxErrorsBesides(findings, failedAt).map((finding) => ({
+        message: `v${finding.version}: ${finding.file}:${finding.line}:${finding.column}: ${finding.message}`,
+        where: { title: `v${finding.version} does not parse`, file: finding.file, startLine: finding.line, startColumn: finding.column }
+    }));
+}
+/** The findings fail-on judges: every unwaived finding at or above it, but the syntax errors, which fail on their own (syntaxFailures). */
+function reviewBlocking(findings, failOn) {
+    return blockingFindings(findings.filter((finding) => finding.rule !== SYNTAX_ERROR), failOn);
+}
+/** The rules' findings with the syntax errors among them, by version, file and position (a stable sort keeps the rules' order). */
+function withSyntaxErrors(findings, refused) {
+    if (!refused.length)
+        return findings;
+    return [...findings, ...refused].sort((a, b) => a.version - b.version || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column);
+}
+/**
+ * Reporter.findings as a log shows it: each finding a `[review]` line (waived ones with their reason), and
+ * each unwaived one an annotation at its file and line (in the action, in the pull request's Files changed).
+ */
+function showFindings(reporter, findings, show) {
+    if (show.log)
+        for (const finding of findings)
+            reporter.info(`[review] ${findingLogLine(finding)}`);
+    if (show.annotate)
+        for (const annotation of findingAnnotations(findings))
+            reporter.annotate(annotation.level, annotation.message, annotation.properties);
+}
+
+;// CONCATENATED MODULE: ./src/commands/target.ts
+/** The target's lifecycle, one place for every command: created, described in the log, always closed. */
+
+
+
+async function withTarget(config, reporter, work) {
+    const target = createTarget(config.target, dialect_dialectOf(config).wire, (message) => reporter.info(message), {
+        resumeTimeoutSeconds: config.resumeTimeoutSeconds
+    });
+    reporter.info(`Target: ${target.description}`);
+    try {
+        return await work(target);
     }
     finally {
-        await target.close();
-        await shadow.cleanUp();
+        await target.close().catch(() => undefined);
+    }
+}
+/** Who holds the lease while this run works: the run's link (or "local run"), the actor and a random tag. */
+function leaseOwner(config) {
+    return `${config.run.runUrl ?? 'local run'} (${config.run.actor ?? 'unknown actor'}) #${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
+}
+
+;// CONCATENATED MODULE: ./src/commands/apply.ts
+
+
+
+
+
+
+
+
+async function runApply(config, versions, reporter) {
+    let findings = [];
+    const result = await withTarget(config, reporter, async (target) => {
+        const history = await readTargetHistory(config, target);
+        const plan = planMigrations(versions, history.rows, { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder });
+        findings = reviewFindings(config, await prepareReview(config, versions, pendingOf(plan), null, reporter), null, reporter).findings;
+        if (findings.length)
+            reporter.info(`The review of the pending versions (repository only; apply does not fail on it):`);
+        reporter.findings(findings, { log: true, annotate: false });
+        return applyMigrations(target, versions, {
+            dialect: dialect_dialectOf(config).engine,
+            tables: history.tables,
+            history,
+            createSchema: config.metaTable.schema !== null,
+            targetVersion: config.targetVersion,
+            allowOutOfOrder: config.allowOutOfOrder,
+            ...transportLimits(config.target),
+            run: config.run,
+            lease: {
+                owner: leaseOwner(config),
+                ttlSeconds: config.leaseTtlSeconds,
+                waitTimeoutSeconds: config.waitTimeoutSeconds
+            },
+            lockTimeoutMs: config.lockTimeoutMs,
+            statementTimeoutMs: config.statementTimeoutMs,
+            lockRetries: config.lockRetries,
+            log: (message) => reporter.info(message)
+        });
+    });
+    const applied = new Set([...result.plan.appliedVersions, ...result.applied.map((a) => a.version), ...result.appliedElsewhere]);
+    return {
+        result,
+        findings,
+        markdown: renderApply(result, { target: config.environment }),
+        outputs: {
+            currentVersion: result.toVersion,
+            pending: versions.map((v) => v.number).filter((v) => !applied.has(v)),
+            applied: result.applied.map((a) => a.version),
+            drift: result.plan.drift.length > 0,
+            plan: result.plan,
+            verification: 'off',
+            findings
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/operation-core.ts
+/**
+ * What baseline and repair share: the lease they hold while they write, and one fenced transaction for
+ * their writes, whose lost commit reply is settled by reading the meta table. Neither runs migration SQL.
+ */
+
+
+
+
+/** The `files` column of a version's row, as apply writes it. */
+function fileRecords(version) {
+    return JSON.stringify(version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length })));
+}
+async function operation_core_takeLease(target, options) {
+    return acquireLease(options.dialect, target, options.tables, {
+        ...options.lease,
+        log: options.log,
+        sleep: options.sleep,
+        now: options.now
+    });
+}
+async function release(lease, options) {
+    await lease
+        .release()
+        .catch((error) => options.log(`Could not release the migration lease (it expires by itself): ${errorMessage(error)}`));
+}
+function engineContext(target, lease, options) {
+    return {
+        dialect: options.dialect,
+        target,
+        tables: options.tables,
+        run: options.run,
+        lease,
+        log: options.log,
+        now: options.now ?? Date.now,
+        sleep: options.sleep ?? realSleep,
+        lockTimeoutMs: null,
+        statementTimeoutMs: null
+    };
+}
+/**
+ * Writes the rows in one fenced transaction (runFenced). A lost commit reply is settled by reading the
+ * meta table once the transaction has ended; nothing is re-sent.
+ */
+async function commit(context, writes, what, committed) {
+    const outcome = await runFenced(context, { what, head: [], body: writes, tail: [], settle: committed });
+    if (outcome.kind === 'committed')
+        return;
+    const { tables } = context;
+    if (outcome.kind === 'lost') {
+        if (outcome.settled === true)
+            return;
+        throw new CommitOutcomeUnknownError(outcome.settled === null
+            ? `The commit of ${what} got no reply and its transaction was still running ${SETTLE_WAIT_MS / 1000} s later. Run validate later to see whether it took effect.`
+            : `The commit of ${what} got no reply and ${tables.display} does not show it: nothing was written. Re-run.`, { cause: outcome.error });
+    }
+    const { failure, part } = outcome;
+    if (part.part === 'fence' && failure.guard)
+        throw await leaseLostAt(context, `before ${what} was written`, 'Nothing was written. Re-run.');
+    const state = failure.error.sqlState ? ` (SQLSTATE ${failure.error.sqlState})` : '';
+    const where = part.part === 'commit'
+        ? 'at COMMIT'
+        : part.part === 'fence'
+            ? 'at its first statement, which extends the migration lease'
+            : part.part === 'statement'
+                ? `at its statement ${part.index + 2} of ${writes.length + 1}`
+                : '(the transport did not say at which statement)';
+    const reason = failure.guard ? `the row of the version changed while it ran` : `${failure.error.message}${state}`;
+    throw new Error(`Writing ${what} to ${tables.display} failed ${where}: ${reason}. Nothing was written.`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/baseline.ts
+/**
+ * baseline: records versions as applied without running them, e.g. a database built by hand or by
+ * sequelize-cli. Identifiers come from MetaTables (or quoteTableName), values are always parameters.
+ */
+
+
+
+
+
+
+/**
+ * sequelize-cli's default migration file names: a timestamp, a name, a script extension. The seed's
+ * migrations ran the folder v<position of the file in its directory>; a name starting with a digit sorts
+ * before the directory's `resources` and `utils` folders, so its position is its rank among these rows.
+ */
+const SEQUELIZE_FILE = /^\d+[-_].*\.(?:c|m)?[jt]s$/;
+/** Sorts names by their UTF-16 code units, as a directory listing of ASCII names does. */
+function byName(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** How many versions sequelize-cli applied: one per row of its table, each the folder at its position. */
+async function sequelizeCount(target, versions, options) {
+    const table = quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from');
+    if (!(await otherTableExists(options.dialect, target, table.quoted))) {
+        throw new OperationRefusedError(`no "${table.display}" table: baseline-from: sequelize reads the migrations sequelize-cli recorded there, and ${options.dialect.unqualifiedScope} has none. ` +
+            'Check that this is the database sequelize migrated, or give baseline-version instead.');
+    }
+    const { rows } = await target.query(options.dialect.meta.sequelizeNames(table.quoted));
+    const names = rows.map((row) => String(row.name)).sort(byName);
+    const odd = names.filter((name) => !SEQUELIZE_FILE.test(name));
+    if (odd.length) {
+        throw new OperationRefusedError(`"${table.display}" has rows that are not timestamp-prefixed migration files (like 20210729101010-init-db.js): ${odd.map((n) => `'${n}'`).join(', ')}. ` +
+            'Each file ran the folder v<position>, which cannot be known for these; give baseline-version instead.');
+    }
+    const count = names.length;
+    const onDisk = new Set(versions.map((v) => v.number));
+    for (let number = 1; number <= count; number++) {
+        if (!onDisk.has(number)) {
+            throw new OperationRefusedError(`${table.display} records ${plural(count, 'migration', 'migrations')} but there is no v${number} folder in the migrations directory: ` +
+                `each sequelize migration file ran the folder v<its position>, so v1..v${count} must all be there. Check migrations-dir.`);
+        }
+    }
+    names.forEach((name, index) => options.log(`${table.display}: ${name} ran v${index + 1}`));
+    if (options.baselineVersion !== null && options.baselineVersion !== count) {
+        throw new OperationRefusedError(`baseline-version is ${options.baselineVersion} but ${table.display} records ${plural(count, 'migration', 'migrations')} (v1..v${count}): ` +
+            'give only one of them, or make them agree.');
+    }
+    return count;
+}
+/** Refuses when N is not a version range on disk; returns the versions 1..N. */
+function versionsUpTo(versions, last) {
+    const highest = versions.length ? versions[versions.length - 1].number : 0;
+    if (last > highest) {
+        const onDisk = highest ? `the highest version on disk is v${highest}` : 'there are no versions on disk';
+        throw new OperationRefusedError(`v${last} is beyond the migrations directory (${onDisk}): baseline only records versions that are on disk.`);
+    }
+    const byNumber = new Map(versions.map((v) => [v.number, v]));
+    const chosen = [];
+    for (let number = 1; number <= last; number++) {
+        const version = byNumber.get(number);
+        if (!version) {
+            throw new OperationRefusedError(`v${number} is not in the migrations directory: baseline records v1..v${last} as they are on disk, so each of them must be there.`);
+        }
+        chosen.push(version);
+    }
+    return chosen;
+}
+/** Refuses when a version to record already ran here (fully, or in part). */
+function checkNeverRan(chosen, rows, partial, tables) {
+    const wanted = new Set(chosen.map((v) => v.number));
+    const recorded = rows.map((r) => r.version).filter((v) => wanted.has(v));
+    if (recorded.length) {
+        throw new OperationRefusedError(`${versionNumbers(recorded)} ${recorded.length === 1 ? 'is' : 'are'} already recorded in ${tables.display}: baseline only records versions that never ran here.`);
+    }
+    const started = partial.filter((p) => wanted.has(p.version));
+    if (started.length) {
+        throw new OperationRefusedError(`${started.map((p) => `v${p.version} (${plural(p.steps, 'statement', 'statements')} ran)`).join(', ')} ` +
+            `${started.length === 1 ? 'is' : 'are'} partly applied here: baseline only records versions that never ran here. Re-run apply to finish ${started.length === 1 ? 'it' : 'them'}.`);
     }
 }
 /**
- * The tracing wrapper when there are pending versions to trace. Not when the plan refuses the versions:
- * the engine then applies nothing and says why.
+ * Records v1..vN as applied without running them, in one transaction under the lease: for a database
+ * that already has the schema (built by hand, or by sequelize-cli as in the seed).
  */
-function tracingFor(versions, pending, url, inner) {
-    const wanted = new Set(pending ?? []);
-    if (wanted.size === 0 || planMigrations(versions, []).refusals.length > 0)
-        return null;
-    const history = (relation) => relation === META.display || relation.startsWith(`${META.display}_`);
-    const tracing = new TracingTarget(inner, url, pendingStatements(versions, wanted), history);
-    // Applied from scratch: the first version runs first, and when it is pending nothing runs before the trace's schema read.
-    tracing.prepare(wanted.has(Math.min(...versions.map((version) => version.number))));
-    return tracing;
+async function baseline(target, versions, options) {
+    const { dialect, tables } = options;
+    let last;
+    if (options.from === 'sequelize') {
+        last = await sequelizeCount(target, versions, options);
+        if (last === 0) {
+            options.log(`${quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from').display} records no migrations: nothing to baseline (apply runs every version)`);
+            return { recorded: [] };
+        }
+    }
+    else if (options.baselineVersion !== null && Number.isInteger(options.baselineVersion) && options.baselineVersion >= 1) {
+        last = options.baselineVersion;
+    }
+    else {
+        throw new InputError('baseline-version', 'baseline needs baseline-version (a version number from 1: record v1..vN as applied) or baseline-from: sequelize');
+    }
+    const chosen = versionsUpTo(versions, last);
+    // Refuse before creating anything; checked again under the lease.
+    if (await metaTableExists(dialect, target, tables)) {
+        checkNeverRan(chosen, await readAppliedRows(dialect, target, tables), await readPartialVersions(dialect, target, tables), tables);
+    }
+    await ensureMetaTables(dialect, target, tables, options.createSchema);
+    const lease = await operation_core_takeLease(target, options);
+    try {
+        checkNeverRan(chosen, await readAppliedRows(dialect, target, tables), await readPartialVersions(dialect, target, tables), tables);
+        const inserts = chosen.map((version) => {
+            const row = { version: version.number, description: version.description, checksum: version.checksum, files: fileRecords(version) };
+            const insert = dialect.meta.insertBaselineRow(tables, row, options.run);
+            return { sql: insert.sql, params: insert.params, expectRows: 1 };
+        });
+        const what = last === 1 ? 'the baseline of v1' : `the baseline of v1..v${last}`;
+        const done = async () => {
+            const rows = new Map((await readAppliedRows(dialect, target, tables)).map((r) => [r.version, r.checksum]));
+            return chosen.every((v) => rows.get(v.number) === v.checksum);
+        };
+        await commit(engineContext(target, lease, options), inserts, what, done);
+        const recorded = chosen.map((v) => v.number);
+        options.log(`Recorded ${versionNumbers(recorded)} in ${tables.display} as applied, without running them`);
+        return { recorded };
+    }
+    finally {
+        await release(lease, options);
+    }
 }
-/** Errors that are the version's fault (its SQL), as opposed to the server's, the connection's or the lease's. */
-function isVersionFailure(error) {
-    return !(error instanceof TransportError ||
-        error instanceof CommitOutcomeUnknownError ||
-        error instanceof LeaseLostError ||
-        error instanceof LeaseTimeoutError ||
-        error instanceof PlanRefusedError);
+
+;// CONCATENATED MODULE: ./src/engine/meta-location.ts
+async function resolveMetaTables(dialect, target, name) {
+    const query = dialect.history.namedTables(name);
+    const { rows } = await target.query(query.sql, query.params);
+    return dialect.history.resolveFromCatalog(name, rows[0] ?? {});
+}
+
+;// CONCATENATED MODULE: ./src/engine/repair.ts
+/**
+ * repair: accepts edited files of applied versions (their SQL is not run) and clears a stale lease.
+ */
+
+
+
+
+
+
+/**
+ * Accepts the files on disk of drifted applied versions (their SQL is not run), noting who and when in
+ * repaired_by / repaired_at, and clears an expired lease left by a run that died. A live lease of another
+ * run is waited for, as apply does. Partly applied versions are left for apply to finish.
+ */
+async function repair(target, versions, options) {
+    const { dialect, tables } = options;
+    if (!(await metaTableExists(dialect, target, tables))) {
+        options.log(`${tables.display} does not exist: nothing was applied here, so there is nothing to repair`);
+        return { accepted: [], clearedLease: null };
+    }
+    await ensureMetaTables(dialect, target, tables, false);
+    const lease = await operation_core_takeLease(target, options);
+    try {
+        const clearedLease = lease.tookOverFrom;
+        if (clearedLease)
+            options.log(`Cleared the expired migration lease of ${clearedLease}`);
+        const rows = await readAppliedRows(dialect, target, tables);
+        const plan = planMigrations(versions, rows);
+        for (const partial of await readPartialVersions(dialect, target, tables)) {
+            options.log(`v${partial.version} is partly applied (${plural(partial.steps, 'statement', 'statements')} ran); repair does not touch it — re-run apply`);
+        }
+        if (!plan.drift.length) {
+            options.log('No drift: every applied version matches its files on disk');
+            return { accepted: [], clearedLease };
+        }
+        await addRepairColumns(dialect, target, tables);
+        const byNumber = new Map(versions.map((v) => [v.number, v]));
+        const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
+        const updates = plan.drift.map((drift) => {
+            const version = byNumber.get(drift.version);
+            const update = dialect.meta.updateRepairedRow(tables, {
+                version: version.number,
+                checksum: version.checksum,
+                files: fileRecords(version),
+                repairedBy: options.run.actor ?? options.lease.owner,
+                previous: recorded.get(version.number) ?? ''
+            });
+            return { sql: update.sql, params: update.params, expectRows: 1 };
+        });
+        const drifted = plan.drift.map((d) => d.version);
+        const done = async () => {
+            const rows = new Map((await readAppliedRows(dialect, target, tables)).map((r) => [r.version, r.checksum]));
+            return drifted.every((number) => rows.get(number) === byNumber.get(number).checksum);
+        };
+        await commit(engineContext(target, lease, options), updates, `the repair of ${versionNumbers(drifted)}`, done);
+        const accepted = plan.drift.map((drift) => ({ version: drift.version, files: drift.files.map((f) => f.path) }));
+        for (const drift of plan.drift) {
+            options.log(`Accepted v${drift.version} as it is on disk (${drift.files.map((f) => `${f.path} ${f.change}`).join(', ')}); its SQL was not run`);
+        }
+        return { accepted, clearedLease };
+    }
+    finally {
+        await release(lease, options);
+    }
+}
+/**
+ * Adds repaired_by / repaired_at to the meta table the first time something is repaired: looking first
+ * means a user without ALTER on the table only needs it then.
+ */
+async function addRepairColumns(dialect, target, tables) {
+    const present = dialect.meta.repairColumnsPresent(tables);
+    const { rows } = await target.query(present.sql, present.params);
+    if (Number(rows[0]?.present) === 2)
+        return;
+    try {
+        await target.query(dialect.meta.addRepairColumns(tables));
+    }
+    catch (error) {
+        throw new OperationRefusedError(`repair records who accepted the files in two new columns of ${tables.display} (repaired_by, repaired_at), and adding them failed: ${errorMessage(error)}. ` +
+            `Run repair once as the owner of the table, or add the columns: ${dialect.meta.addRepairColumnsByHand(tables)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/validate.ts
+
+
+
+
+/** Checks the migrations against the database and changes nothing (no table is created). */
+async function validate(target, versions, options) {
+    const { dialect } = options;
+    const exists = await metaTableExists(dialect, target, options.tables);
+    const rows = exists ? await readAppliedRows(dialect, target, options.tables) : [];
+    const partial = exists ? await readPartialVersions(dialect, target, options.tables) : [];
+    const plan = planMigrations(versions, rows, options);
+    const problems = [...plan.refusals, ...partial.map(partialProblem)];
+    return { plan, partial, problems };
+}
+function partialProblem(partial) {
+    return `v${partial.version} is only partly applied (${plural(partial.steps, 'statement', 'statements')} ran): re-run apply to finish it`;
+}
+
+;// CONCATENATED MODULE: ./src/commands/operations.ts
+
+
+
+
+
+
+
+
+
+
+
+async function runOperation(config, versions, reporter) {
+    const log = (message) => reporter.info(message);
+    const dialect = dialect_dialectOf(config).engine;
+    const planOptions = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) };
+    const lease = {
+        owner: leaseOwner(config),
+        ttlSeconds: config.leaseTtlSeconds,
+        waitTimeoutSeconds: config.waitTimeoutSeconds
+    };
+    let outputs = null;
+    const failures = [];
+    let text = [];
+    const lines = await withTarget(config, reporter, async (target) => {
+        const tables = await resolveMetaTables(dialect, target, config.metaTable);
+        if (config.command === 'validate') {
+            const result = await validate(target, versions, { dialect, tables, ...planOptions });
+            const lines = result.problems.length
+                ? fitLines(result.problems.map((p) => `- ❗ ${p}`), 30_000, (hidden) => `- … and ${hidden} more`)
+                : [`✅ No drift, missing, out-of-order or partly applied versions; database at **v${result.plan.currentVersion}**.`];
+            if (result.problems.length)
+                failures.push({
+                    message: `validate found ${plural(result.problems.length, 'problem')}: ${result.problems.join(' ')}`,
+                    where: { title: 'Migrations are not valid' }
+                });
+            // The same review as plan's, with the target's catalog; without verification, so without the trace.
+            const review = reviewFindings(config, await prepareReview(config, versions, pendingOf(result.plan), target, reporter), null, reporter);
+            if (result.plan.pending.length)
+                lines.push('', ...renderReview(review));
+            reporter.findings(review.findings, { log: false, annotate: true });
+            outputs = {
+                currentVersion: result.plan.currentVersion,
+                pending: pendingOf(result.plan),
+                applied: null,
+                drift: result.plan.drift.length > 0,
+                plan: result.plan,
+                verification: null,
+                findings: review.findings
+            };
+            return lines;
+        }
+        if (config.command === 'baseline') {
+            const result = await baseline(target, versions, {
+                dialect,
+                tables,
+                createSchema: config.metaTable.schema !== null,
+                run: config.run,
+                lease,
+                log,
+                baselineVersion: config.baselineVersion,
+                from: config.baselineFrom
+            });
+            const recorded = `Recorded ${versionList(result.recorded)} as applied without running them.`;
+            text = [recorded];
+            return [`✅ ${recorded}`];
+        }
+        const result = await repair(target, versions, { dialect, tables, run: config.run, lease, log });
+        const accepted = result.accepted.map((a) => ({ version: a.version, files: a.files }));
+        const cleared = result.clearedLease ? `Cleared the stale lease of ${result.clearedLease}` : null;
+        if (!accepted.length && !cleared) {
+            text = ['Nothing to repair: no drift and no stale lease.'];
+            return [`✅ ${text[0]}`];
+        }
+        // One line: the engine's log has already named each file.
+        const done = [accepted.length ? `Accepted the current checksums of ${versionList(accepted.map((a) => a.version))}` : null, cleared];
+        text = [`${done.filter(Boolean).join('; ')}.`];
+        return [
+            ...fitLines(accepted.map((a) => `- Accepted the current checksums of v${a.version}: ${a.files.map((f) => `\`${f}\``).join(', ')}`), 30_000, (hidden) => `- … and ${hidden} more`),
+            ...(cleared ? [`- ${cleared}`] : [])
+        ];
+    });
+    const markdown = [`### aurora-migrate ${config.command} · ${config.environment}`, '', ...lines, ''].join('\n');
+    return { markdown, text, outputs, failures };
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/migrations/checksum.ts
+/**
+ * Checksums that survive a Windows checkout: a UTF-8 BOM is removed and CRLF/CR become LF before
+ * hashing, so the same file checked out with autocrlf is not reported as drift.
+ */
+
+const CHECKSUM_ALGORITHM = 'sha256';
+/** The text as the checksum sees it: no BOM, LF line endings. */
+function normalizeText(text) {
+    const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return withoutBom.replace(/\r\n?/g, '\n');
+}
+function fileChecksum(text) {
+    return `${CHECKSUM_ALGORITHM}:${(0,external_node_crypto_.createHash)('sha256').update(normalizeText(text), 'utf8').digest('hex')}`;
+}
+/** A version's checksum: over its files' names and checksums, in run order. */
+function versionChecksum(files) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const file of files)
+        hash.update(`${file.name}\0${file.checksum}\n`, 'utf8');
+    return `${CHECKSUM_ALGORITHM}:${hash.digest('hex')}`;
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
+;// CONCATENATED MODULE: ./src/migrations/files.ts
+/**
+ * What the migrations folder may hold, checked before anything is read: a pull request controls every
+ * name, link and size in it. Symbolic links are refused outright (a link can point at /proc/self/environ,
+ * /dev/zero or a file outside the repository, and git does not follow them either), so are FIFOs, devices
+ * and sockets, names with control characters, and files larger than MAX_FILE_BYTES. Files are read with a
+ * bounded read on a descriptor opened without following links, never with readFile on an unknown path.
+ */
+
+
+
+
+
+/**
+ * The largest migration file read: 5 MiB, below the 6 MB one runner Lambda invocation carries (a version
+ * goes in one), and far beyond any hand-written migration.
+ */
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+function entryKind(stats) {
+    if (stats.isSymbolicLink())
+        return 'symlink';
+    if (stats.isFile())
+        return 'file';
+    if (stats.isDirectory())
+        return 'directory';
+    return 'other';
+}
+function otherKind(stats) {
+    if (stats.isFIFO())
+        return 'a FIFO';
+    if (stats.isSocket())
+        return 'a socket';
+    if (stats.isCharacterDevice() || stats.isBlockDevice())
+        return 'a device';
+    return 'not a regular file';
+}
+/** Refuses a file or folder name with a control character (see printable.ts); `shown` is the path for the message. */
+function checkName(name, shown) {
+    const character = controlCharacter(name);
+    if (character === null)
+        return;
+    throw new MigrationFileError(`${printable(shown)}: the name contains the control character ${escapeCharacter(character)}; rename it using printable characters only ` +
+        '(control characters in names can inject workflow commands into the log or make a name read as something else)', { file: printable(shown) });
+}
+function symlinkError(shown) {
+    return new MigrationFileError(`${shown} is a symbolic link: migrations must be regular files and folders committed as such ` +
+        '(a link could point at anything on the runner); replace the link with the file or folder itself', { file: shown });
+}
+/** A directory entry that is neither a regular file, a folder nor a link (a FIFO, a device, a socket). */
+function notRegularError(shown, stats) {
+    return new MigrationFileError(`${shown} is ${otherKind(stats)}: migrations must be regular files and folders`, { file: shown });
+}
+function tooLargeError(shown, bytes) {
+    return new MigrationFileError(`${shown} is ${bytes.toLocaleString('en-US')} bytes: a migration file may be at most ${MAX_FILE_BYTES.toLocaleString('en-US')} bytes (5 MiB); ` +
+        'split it into several files or versions', { file: shown });
+}
+/**
+ * Reads a regular file of at most MAX_FILE_BYTES. It is opened without following a link and without
+ * blocking (a FIFO swapped in after the directory was listed), checked on the open descriptor, and read
+ * no further than the cap, whatever the file claims its size is.
+ */
+async function readBoundedFile(filePath, shown) {
+    const flags = external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NOFOLLOW ?? 0) | (external_node_fs_.constants.O_NONBLOCK ?? 0);
+    let handle;
+    try {
+        handle = await promises_default().open(filePath, flags);
+    }
+    catch (error) {
+        if (error.code === 'ELOOP')
+            throw symlinkError(shown);
+        throw error;
+    }
+    try {
+        const stats = await handle.stat();
+        if (!stats.isFile())
+            throw notRegularError(shown, stats);
+        if (stats.size > MAX_FILE_BYTES)
+            throw tooLargeError(shown, stats.size);
+        const chunks = [];
+        let total = 0;
+        for (;;) {
+            const chunk = Buffer.alloc(Math.min(64 * 1024, MAX_FILE_BYTES + 1 - total));
+            const { bytesRead } = await handle.read(chunk, 0, chunk.length, total);
+            if (bytesRead === 0)
+                break;
+            chunks.push(chunk.subarray(0, bytesRead));
+            total += bytesRead;
+            if (total > MAX_FILE_BYTES)
+                throw tooLargeError(shown, total);
+        }
+        return Buffer.concat(chunks, total);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** `child` relative to `parent`, with `/` separators (`.` for the folder itself); null when it lies outside `parent`. */
+function relativeInside(parent, child) {
+    const relative = external_node_path_default().relative(external_node_path_default().resolve(parent), external_node_path_default().resolve(parent, child));
+    if (relative === '..' || relative.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(relative))
+        return null;
+    return relative.split((external_node_path_default()).sep).join('/') || '.';
+}
+/**
+ * `migrations-dir` as a path relative to the workspace, in the one spelling git uses: `./db/`, `db/./x/..`
+ * and an absolute path inside the workspace all become `db`. A path that leaves the workspace is refused.
+ */
+function normalizeMigrationsDir(dir, workspace) {
+    const relative = relativeInside(workspace, dir);
+    if (relative === null) {
+        throw new InputError('migrations-dir', `'${printable(dir)}' is outside the workspace: give a folder inside the repository, for example migrations/resources`);
+    }
+    return relative;
+}
+
+;// CONCATENATED MODULE: ./src/migrations/base.ts
+/**
+ * The migrations as they are on a pull request's base commit, read with git. Used when `plan` runs
+ * without target credentials (a fork's pull request): the base branch stands in for the database, so
+ * the plan shows which versions the pull request adds, and which applied ones it edits.
+ */
+
+
+
+
+
+
+
+const base_run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+const VERSION_DIR = /^v(\d+)(?:_(.+))?$/;
+/** The base commit is not in the checkout (a shallow clone) and could not be fetched. */
+class BaseCommitUnavailableError extends Error {
+    constructor(sha, detail) {
+        super(`The pull request's base commit ${sha.slice(0, 12)} is not in the checkout (${detail}). ` +
+            'Check out with history: actions/checkout with `fetch-depth: 0`, so plan can compare with the base branch.');
+        this.name = 'BaseCommitUnavailableError';
+    }
+}
+async function git(cwd, args) {
+    // Literal pathspecs: a folder name with `*` or `:(…)` is a name, not a pattern.
+    const { stdout } = await base_run('git', ['--literal-pathspecs', ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
+    return stdout;
+}
+async function hasCommit(cwd, sha) {
+    return git(cwd, ['cat-file', '-e', `${sha}^{commit}`]).then(() => true, () => false);
+}
+/** Makes sure the base commit is available, fetching just that commit when the clone is shallow. */
+async function ensureCommit(cwd, sha, log) {
+    if (!/^[0-9a-f]{7,64}$/i.test(sha))
+        throw new BaseCommitUnavailableError(sha, 'not a commit SHA');
+    if (await hasCommit(cwd, sha))
+        return;
+    log(`Base commit ${sha.slice(0, 12)} is not in the checkout; fetching it`);
+    try {
+        await git(cwd, ['fetch', '--no-tags', '--depth=1', 'origin', sha]);
+    }
+    catch (error) {
+        const stderr = String(error.stderr ?? '')
+            .trim()
+            .split('\n')
+            .pop() ?? '';
+        throw new BaseCommitUnavailableError(sha, `git fetch failed${stderr ? `: ${stderr}` : ''}`);
+    }
+    if (!(await hasCommit(cwd, sha)))
+        throw new BaseCommitUnavailableError(sha, 'git fetch did not bring it');
+}
+/** git's modes: 120000 is a symbolic link (its blob holds the target's name), 160000 a submodule. */
+const REGULAR_FILE_MODES = new Set(['100644', '100755']);
+/** The base commit's tree under `dir` (relative to the repository's top), without following anything. */
+async function listTree(top, baseSha, dir) {
+    const listed = await git(top, ['ls-tree', '-r', '-z', '-l', '--full-tree', baseSha, '--', dir === '.' ? '.' : `${dir}/`]);
+    return listed
+        .split('\0')
+        .filter(Boolean)
+        .map((line) => {
+        const tab = line.indexOf('\t');
+        const [mode, , object, size] = line.slice(0, tab).split(/ +/);
+        return { mode, object, size: Number(size), path: line.slice(tab + 1) };
+    });
+}
+/**
+ * Meta rows as if the base commit's versions were applied: a version the pull request did not touch
+ * gets its current checksum; one it edited gets the checksum of its files at the base commit. The base
+ * commit's files are held to the same rules as the checkout's (no links, no control characters in
+ * names, at most MAX_FILE_BYTES), and read from git's objects, never through the file system. `syntax`
+ * splits an edited file, to count its statements.
+ */
+async function baseRows(syntax, workspace, migrationsDir, baseSha, current, log) {
+    await ensureCommit(workspace, baseSha, log);
+    const top = (await git(workspace, ['rev-parse', '--show-toplevel'])).trim();
+    const prefix = (await git(workspace, ['rev-parse', '--show-prefix'])).trim();
+    // The spelling git uses for the folder, relative to the repository's top: `./db/` would match nothing.
+    const inWorkspace = normalizeMigrationsDir(migrationsDir, workspace);
+    const dir = external_node_path_default().posix.normalize(`${prefix}${inWorkspace === '.' ? '' : inWorkspace}`).replace(/\/+$/, '') || '.';
+    const under = dir === '.' ? '' : `${dir}/`;
+    const changed = new Set((await git(top, ['diff', '--name-only', '--no-renames', '--no-relative', '-z', baseSha, '--', under || '.']))
+        .split('\0')
+        .filter(Boolean));
+    const byFolder = new Map();
+    for (const entry of await listTree(top, baseSha, dir)) {
+        const inside = entry.path.slice(under.length);
+        const parts = inside.split('/');
+        const shown = `${baseSha.slice(0, 12)}:${entry.path}`;
+        parts.forEach((part) => checkName(part, printable(shown)));
+        // Hidden entries and anything deeper than <folder>/<file> never run (discover refuses the latter).
+        if (parts.some((part) => part.startsWith('.')) || parts.length > 2)
+            continue;
+        if (entry.mode === '120000')
+            throw symlinkError(`The base commit's ${shown}`);
+        const [folder, name] = parts;
+        if (!name || !name.toLowerCase().endsWith('.sql') || !VERSION_DIR.test(folder))
+            continue;
+        if (!REGULAR_FILE_MODES.has(entry.mode))
+            throw new MigrationFileError(`The base commit's ${shown} is not a regular file (git mode ${entry.mode})`, { file: entry.path });
+        if (entry.size > MAX_FILE_BYTES)
+            throw tooLargeError(`The base commit's ${shown}`, entry.size);
+        byFolder.set(folder, [...(byFolder.get(folder) ?? []), entry]);
+    }
+    const now = new Map(current.map((version) => [version.number, version]));
+    const rows = [];
+    for (const [folder, entries] of byFolder) {
+        const match = VERSION_DIR.exec(folder);
+        const number = Number(match[1]);
+        const touched = entries.some((entry) => changed.has(entry.path)) || !now.has(number) || now.get(number).dir.split('/').pop() !== folder;
+        let checksum;
+        let files;
+        if (!touched) {
+            const version = now.get(number);
+            checksum = version.checksum;
+            files = version.files.map((file) => ({ name: file.name, checksum: file.checksum, statements: file.statements.length }));
+        }
+        else {
+            files = [];
+            for (const entry of entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+                const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+                const text = await git(top, ['cat-file', 'blob', entry.object]);
+                let statements = 0;
+                try {
+                    statements = syntax.split(text, entry.path).length;
+                }
+                catch (error) {
+                    if (!(error instanceof MigrationFileError))
+                        throw error;
+                }
+                files.push({ name, checksum: fileChecksum(text), statements });
+            }
+            checksum = versionChecksum(files);
+        }
+        rows.push({
+            version: number,
+            description: match[2] ?? '',
+            checksum,
+            files,
+            appliedAt: '',
+            executionMs: 0,
+            appliedBy: null,
+            commitSha: baseSha,
+            runUrl: null
+        });
+    }
+    return rows.sort((a, b) => a.version - b.version);
+}
+
+;// CONCATENATED MODULE: ./src/report/plan-refusals.ts
+/**
+ * Why apply would refuse a plan, for the plan comment: one list item per reason (where, and what to do)
+ * and a few words per reason for the verdict line, from the refusals planMigrations wrote.
+ */
+
+
+
+/** The beginnings of the refusals planMigrations writes for the lists below; any other refusal is shown as written. */
+const KNOWN_REFUSALS = [
+    'drift:',
+    'missing:',
+    'out of order:',
+    'too long:',
+    'too large:',
+    'not in a transaction:',
+    "transaction control inside the version's transaction:",
+    'transaction control in a -- migrate:no-transaction file:',
+    'transaction modes:'
+];
+/** Why apply would refuse to run, as list items and as short labels, from the plan's refusals. */
+function refusals(plan, source) {
+    const items = [];
+    const labels = [];
+    const applied = source.kind === 'database' ? 'applied' : 'merged';
+    const against = source.kind === 'database' ? 'applied in the database' : 'on the base branch';
+    const isOrAre = (count) => (count === 1 ? 'is' : 'are');
+    for (const drift of plan.drift) {
+        items.push(`- ❗ **v${drift.version} was changed after it was ${applied}**: ` +
+            drift.files.map((f) => `${code(f.path)} ${f.change}`).join(', ') +
+            '. Applied versions must not be edited: put the change in a new version.');
+    }
+    if (plan.drift.length) {
+        const changed = plan.drift.map((d) => d.version);
+        labels.push(`${versionList(changed)} changed after ${changed.length === 1 ? 'it was' : 'they were'} ${applied}`);
+    }
+    if (plan.missing.length) {
+        items.push(`- ❗ **Missing**: ${versionList(plan.missing)} ${isOrAre(plan.missing.length)} ${against}, not in this branch.`);
+        labels.push(`${versionList(plan.missing)} missing from this branch`);
+    }
+    // Out-of-order versions are a refusal only without allow-out-of-order (the plan then lists them but accepts them).
+    if (plan.outOfOrder.length && plan.refusals.some((r) => r.startsWith('out of order:'))) {
+        items.push(`- ❗ **Out of order**: ${versionList(plan.outOfOrder)} ${isOrAre(plan.outOfOrder.length)} below the current version v${plan.currentVersion}; renumber above it.`);
+        labels.push(`${versionList(plan.outOfOrder)} below the current v${plan.currentVersion}`);
+    }
+    for (const large of plan.tooLarge) {
+        items.push(`- ❗ **Too large**: v${large.version} is ${formatBytes(large.bytes)} of SQL; one runner Lambda invocation takes at most ${formatBytes(large.limit)}. Split it into several versions.`);
+    }
+    if (plan.tooLarge.length)
+        labels.push(`${versionList(plan.tooLarge.map((l) => l.version))} too large for one call`);
+    for (const o of plan.oversized)
+        items.push(`- ❗ **Too long**: ${code(`${o.file}:${o.line}:${o.column}`)} is ${o.length.toLocaleString('en-US')} characters; one Data API call takes at most ${o.limit.toLocaleString('en-US')}.`);
+    if (plan.oversized.length)
+        labels.push(`${plural(plan.oversized.length, 'statement')} too long for one call`);
+    const conflicts = plan.transactionConflicts.filter((conflict) => conflict.severity === 'error');
+    for (const c of conflicts) {
+        items.push(`- ❗ **Cannot run in a transaction**: ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)}. ` +
+            `Add ${code('-- migrate:no-transaction')} as the first line of that file, or move the statement into a file of its own that starts with it.`);
+    }
+    if (conflicts.length)
+        labels.push(`${[...new Set(conflicts.map((c) => c.statement))].join(', ')} inside a transaction`);
+    for (const m of plan.transactionControl) {
+        const fix = MISPLACED_FIX[m.context].replace('-- migrate:no-transaction', code('-- migrate:no-transaction'));
+        const where = code(`${m.file}:${m.line}:${m.column}`);
+        items.push(`- ❗ **Transaction control**: ${code(m.statement)} at ${where} ${misplacedEffect(m)}. ${fix}`);
+    }
+    if (plan.transactionControl.length) {
+        const statements = [...new Set(plan.transactionControl.map((m) => m.statement))].join(', ');
+        labels.push(`transaction control (${statements}) in ${versionList([...new Set(plan.transactionControl.map((m) => m.version))])}`);
+    }
+    // A refusal this renderer has no list for (a new kind) is shown as the plan words it.
+    for (const refusal of plan.refusals.filter((r) => !KNOWN_REFUSALS.some((known) => r.startsWith(known)))) {
+        items.push(`- ❗ ${cell(clip(refusal.replace(/\s+/g, ' '), 2_000))}`);
+        const colon = refusal.indexOf(':');
+        labels.push(cell(clip(colon > 0 && colon <= 60 ? refusal.slice(0, colon) : refusal, 60)));
+    }
+    return { items, labels };
+}
+
+;// CONCATENATED MODULE: ./src/report/comment.ts
+
+
+
+
+
+/** GitHub rejects comment bodies over 65,536 characters; keep a margin for the marker and edits. */
+const COMMENT_LIMIT = 65_536;
+const BUDGET = COMMENT_LIMIT - 1_536;
+/** No single file's SQL takes more than this, so one huge file does not hide the others. */
+const FILE_SQL_CAP = 20_000;
+/** Marks a file whose own BEGIN … COMMIT wrapper is left out (in the table, explained once below it). */
+const WRAPPER_NOTE = 'BEGIN/COMMIT left out';
+/** The share of the comment the findings and the warnings may take; the SQL gets what is left. */
+const FINDINGS_BUDGET = 12_000;
+const WARNINGS_BUDGET = 4_000;
+const SCHEMA_CHANGE_BUDGET = 8_000;
+function verificationCell(verification, version) {
+    const check = verification?.versions.find((v) => v.version === version);
+    if (!verification || verification.status === 'unavailable' || !check)
+        return '—';
+    // No timings in the comment: a re-run of the same commit must render the same body (no edit).
+    if (check.status === 'passed')
+        return '✅';
+    if (check.status === 'failed' && check.error)
+        return `❌ ${code(`${check.error.file}:${check.error.line}:${check.error.column}`)}`;
+    return '⏭️ not run';
+}
+/** Verification beside the review: a version with an error or warning finding is never a bare ✅. */
+function versionStatusCell(verification, review, version) {
+    const verified = verificationCell(verification, version);
+    const reviewed = review ? versionReviewCell(review.findings, version) : null;
+    return reviewed ? `${verified} · ${reviewed}` : verified;
+}
+/** `PostgreSQL 16` from the server's description (`local PostgreSQL 16.6`), or null when it does not say. */
+function postgresMajor(server) {
+    const match = /PostgreSQL (\d+)/.exec(server ?? '');
+    return match ? `PostgreSQL ${match[1]}` : null;
+}
+function verificationSection(verification) {
+    if (!verification)
+        return ['**Verification** is turned off (`verify: false`).'];
+    if (verification.status === 'unavailable') {
+        return [`⚠️ **Verification did not run**: ${clip(verification.message ?? 'no throwaway PostgreSQL was available', 2_000)}`];
+    }
+    const where = verification.server ? ` on ${cell(verification.server)}` : '';
+    if (verification.status === 'passed') {
+        // Say what this proves: the SQL runs on an empty database, not how it behaves on the target's data.
+        const major = postgresMajor(verification.server);
+        const empty = major
+            ? ` on an empty ${major}${verification.server ? ` (${cell(verification.server)})` : ''}`
+            : ` on an empty database${where}`;
+        return [
+            `✅ **Verified**: all ${plural(verification.versions.length, 'version')} applied from scratch${empty}. ` +
+                "That proves the SQL runs, not how it behaves on the target's data."
+        ];
+    }
+    const failed = verification.versions.find((v) => v.status === 'failed');
+    const lines = [`❌ **Verification failed**${where}: applying every version from scratch stopped at v${failed?.version ?? '?'}.`];
+    if (failed?.error) {
+        const where = `${failed.error.file}:${failed.error.line}:${failed.error.column}`;
+        lines.push('', `> ${code(where)}: ${cell(clip(failed.error.message, 2_000))}${failed.error.sqlState ? ` (SQLSTATE ${failed.error.sqlState})` : ''}`);
+    }
+    return lines;
+}
+/** The settings of the target the throwaway database could not take, in one line; null when it matched them all. */
+function unmatchedSettingsLine(verification) {
+    const unmatched = verification?.status === 'unavailable' ? [] : (verification?.settings?.unmatched ?? []);
+    if (!unmatched.length)
+        return null;
+    const shown = unmatched
+        .slice(0, 5)
+        .map((s) => `${code(clip(s.name, 100))} (${code(clip(s.target, 100))}: ${cell(clip(s.reason.replace(/\s+/g, ' '), 200))})`);
+    const rest = unmatched.length > 5 ? ` and ${plural(unmatched.length - 5, 'more')}` : '';
+    return (`⚠️ The throwaway database could not match the target's ${shown.join(', ')}${rest}: ` +
+        'what depends on those settings (a rewrite, a default, a cast) may differ on the target.');
+}
+/** Whether the versions ran on a throwaway database: not when verification was off or did not run. */
+function verified(verification) {
+    return verification !== null && verification.status !== 'unavailable';
+}
+/**
+ * Will apply succeed: not when it would refuse (drift, missing versions, …), when a version fails on a fresh
+ * database, or when the review has findings at or above fail-on. Then how many versions and findings.
+ */
+function verdict(plan, verification, refused, review, counts, failOn) {
+    const failed = verification?.status === 'failed' ? verification.versions.find((v) => v.status === 'failed') : undefined;
+    const at = (where) => code(`${where.file}:${where.line}:${where.column}`);
+    // SQL PostgreSQL's parser refuses fails plan whatever fail-on says: apply would stop there on any database.
+    const active = review && !review.unavailable ? activeFindings(review.findings) : [];
+    // The same errors plan fails on (commands/plan.ts): those verification did not already stop at.
+    const unparsed = syntaxErrorsBesides(active, failed?.error);
+    const failures = [
+        ...(failed ? [`v${failed.version} fails on a fresh database${failed.error ? ` at ${at(failed.error)}` : ''}`] : []),
+        ...(unparsed.length
+            ? [`v${unparsed[0].version} does not parse at ${at(unparsed[0])}${unparsed.length > 1 ? ` (and ${unparsed.length - 1} more)` : ''}`]
+            : [])
+    ];
+    const failure = failures.length ? failures.join('; ') : null;
+    const blocking = blockingFindings(active, failOn);
+    const pending = plan.pending.length ? `${plural(plan.pending.length, 'version')} pending` : 'nothing pending';
+    const tail = [pending, ...(counts ? [counts] : [])].join(' · ');
+    if (refused.labels.length) {
+        const reasons = [...refused.labels, ...(failure ? [failure] : [])].join('; ');
+        return `❌ **apply would refuse**: ${reasons} · ${tail}`;
+    }
+    if (failure)
+        return `❌ **apply would fail**: ${failure} · ${tail}`;
+    if (blocking.length)
+        return `❌ **The review blocks this plan** (fail-on: ${failOn}) · ${tail}`;
+    const unverified = plan.pending.length && !verified(verification) ? ' (not verified)' : '';
+    return `✅ **Ready to apply**${unverified} · ${tail}`;
+}
+/** Warnings of the plan itself (ADD VALUE in a transaction): apply runs anyway; listed and counted with the review's. */
+function planWarnings(plan) {
+    return plan.transactionConflicts
+        .filter((conflict) => conflict.severity === 'warning')
+        .map((c) => `- ⚠️ ${c.statement} at ${code(`${c.file}:${c.line}:${c.column}`)} runs inside the version's transaction: fine on PostgreSQL 12 and later, ` +
+        `unless the new value is used in the same transaction (then put it in a file that starts with ${code('-- migrate:no-transaction')}).`);
+}
+/** How a pending version runs: the files that run outside a transaction, if any. */
+function runsCell(pending) {
+    const outside = pending.files.filter((file) => file.noTransaction);
+    if (!outside.length)
+        return 'in one transaction';
+    if (outside.length === 1)
+        return `outside a transaction: ${code(outside[0].name)}`;
+    return `${plural(outside.length, 'file')} outside a transaction`;
+}
+/** Cuts text at a line boundary to at most `max` characters, saying how much was left out. */
+function comment_truncate(text, max, path) {
+    if (text.length <= max)
+        return { text, note: null };
+    const cut = text.lastIndexOf('\n', max);
+    const kept = text.slice(0, cut > 0 ? cut : max);
+    const hiddenLines = text.slice(kept.length).split('\n').length - (text.endsWith('\n') ? 1 : 0);
+    return { text: kept, note: `… ${plural(hiddenLines, 'more line')} not shown; see ${code(path)}.` };
+}
+function sqlBlocks(plan, versions, budget) {
+    const byNumber = new Map(versions.map((v) => [v.number, v]));
+    const out = [];
+    let left = budget;
+    for (const [index, pending] of plan.pending.entries()) {
+        const version = byNumber.get(pending.version);
+        if (!version)
+            continue;
+        if (left < 1_000) {
+            // One line for the rest, however many versions there are.
+            const rest = plan.pending.slice(index).map((p) => p.version);
+            out.push(`SQL of ${plural(rest.length, 'more version')} not shown (${versionList(rest)}): the comment would exceed GitHub's size limit; see the files in the pull request.`);
+            break;
+        }
+        const label = pending.description ? `v${pending.version} ${pending.description}` : `v${pending.version}`;
+        const open = `<details><summary>SQL of ${escapeHtml(label)} (${plural(pending.files.length, 'file')}, ${plural(pending.statements, 'statement')})</summary>`;
+        const close = '</details>';
+        // Every character counts against the budget: the wrapper, each file's block, each note.
+        left -= open.length + close.length + 8;
+        const parts = [];
+        for (const [fileIndex, file] of version.files.entries()) {
+            let block;
+            if (left < 600) {
+                const rest = version.files.length - fileIndex;
+                block =
+                    rest === 1
+                        ? `${code(file.name)}: not shown (the comment would exceed GitHub's size limit); see ${code(file.path)}.`
+                        : `${code(file.name)} and ${plural(rest - 1, 'more file')}: not shown (the comment would exceed GitHub's size limit); see ${code(version.dir)}.`;
+                parts.push(block);
+                left -= block.length + 2;
+                break;
+            }
+            else {
+                const shown = comment_truncate(file.text.replace(/\n+$/, ''), Math.min(FILE_SQL_CAP, left - 400), file.path);
+                block = `${code(file.name)}\n\n${fenced(shown.text, 'sql')}${shown.note ? `\n\n${shown.note}` : ''}`;
+            }
+            left -= block.length + 2;
+            parts.push(block);
+        }
+        out.push(open, '', parts.join('\n\n'), '', close);
+    }
+    return out;
+}
+/** The schema change as the throwaway database shows it, cut at a line to its share of the comment. */
+function schemaChangeSection(markdown) {
+    const text = markdown.replace(/\n+$/, '');
+    if (text.length <= SCHEMA_CHANGE_BUDGET)
+        return ['**Schema change**', '', text];
+    // At a blank line when there is one in the second half: a table or list is then cut whole.
+    const paragraph = text.lastIndexOf('\n\n', SCHEMA_CHANGE_BUDGET);
+    const cut = paragraph > SCHEMA_CHANGE_BUDGET / 2 ? paragraph : text.lastIndexOf('\n', SCHEMA_CHANGE_BUDGET);
+    const kept = text.slice(0, cut > 0 ? cut : SCHEMA_CHANGE_BUDGET);
+    const hidden = text.slice(kept.length).split('\n').length - 1;
+    return ['**Schema change**', '', kept, '', `… ${plural(Math.max(1, hidden), 'more line')} not shown.`];
+}
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+function renderPlanComment(input) {
+    const { plan, source, verification } = input;
+    const title = `### aurora-migrate plan · ${cell(input.environment)}`;
+    const refused = refusals(plan, source);
+    const verifyFailed = verification?.status === 'failed';
+    const context = source.kind === 'database'
+        ? `Database at **v${plan.currentVersion}**`
+        : `The target database was **not consulted** (no credentials, e.g. a pull request from a fork): compared with the base branch at ${code(source.baseSha.slice(0, 7))}, at **v${plan.currentVersion}**`;
+    if (!plan.pending.length && !refused.items.length && !verifyFailed) {
+        const state = source.kind === 'database'
+            ? `up to date at **v${plan.currentVersion}**`
+            : `no migration changes relative to the base branch (at **v${plan.currentVersion}**)`;
+        return [title, '', `✅ ${cell(input.environment)} is ${state}: nothing to apply.`, '', footer(input.runUrl, input.sha), ''].join('\n');
+    }
+    // The review only speaks of pending statements: with nothing pending it has nothing to say.
+    const review = plan.pending.length ? (input.review ?? null) : null;
+    const warnings = planWarnings(plan);
+    const reviewed = review !== null && !review.unavailable;
+    const counted = reviewed || warnings.length ? countsText(findingCounts(reviewed ? review.findings : [], { warning: warnings })) : null;
+    const counts = review?.unavailable ? [counted, 'review did not run'].filter(Boolean).join(' · ') : counted;
+    const head = [title, '', verdict(plan, verification, refused, review, counts, input.failOn ?? 'error'), ''];
+    const contextLine = head.length;
+    const total = plan.pending.reduce((sum, p) => sum + p.statements, 0);
+    head.push(plan.pending.length
+        ? `${context} · **${plural(plan.pending.length, 'version')} pending**: ${versionList(plan.pending.map((p) => p.version))} (${plural(total, 'statement')})`
+        : `${context} · nothing pending`);
+    if (plan.pending.length) {
+        head.push('', '| Version | Files | Statements | Runs | Verified |', '|---|---|---:|---|---|');
+        const rows = plan.pending.map((p) => {
+            const files = fileCell(p.files, (f) => `${code(f.name)} (${f.statements}${f.transactionWrapper ? `, ${WRAPPER_NOTE}` : ''})`);
+            const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`;
+            return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${versionStatusCell(verification, review, p.version)} |`;
+        });
+        head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${plural(hidden, 'more version')} | | | | |`));
+    }
+    if (plan.deferred.length)
+        head.push('', `Held back by target-version v${plan.targetVersion}: ${versionList(plan.deferred)}`);
+    if (plan.pending.some((p) => p.files.some((f) => f.transactionWrapper))) {
+        const why = 'every version already runs in one transaction, so those two statements are not sent';
+        head.push('', `${WRAPPER_NOTE}: the file wraps all its statements in BEGIN … COMMIT; ${why}.`);
+    }
+    if (refused.items.length) {
+        const more = (hidden) => `- … and ${hidden.toLocaleString('en-US')} more`;
+        head.push('', '**Apply would refuse to run until these are resolved:**', '', ...fitLines(refused.items, FINDINGS_BUDGET, more));
+    }
+    // A failed verification is an error: it comes before the findings; a passed one after them.
+    const verificationLines = [
+        ...verificationSection(verification),
+        ...[unmatchedSettingsLine(verification)].flatMap((l) => (l ? ['', l] : []))
+    ];
+    if (verifyFailed)
+        head.push('', ...verificationLines);
+    if (review?.unavailable)
+        head.push('', `⚠️ **Review did not run**: ${cell(clip(review.unavailable.replace(/\s+/g, ' '), 2_000))}`);
+    if (reviewed && !activeFindings(review.findings).length)
+        head.push('', `✅ **Review**: nothing found. ${reviewCheckedLine(review)}`);
+    const groups = reviewed
+        ? findingGroups(review, REVIEW_BUDGET, { warning: warnings })
+        : findingGroups(NO_REVIEW, WARNINGS_BUDGET, { warning: warnings });
+    if (groups.length)
+        head.push('', ...groups);
+    if (reviewed && activeFindings(review.findings).length)
+        head.push('', `<sub>${reviewCheckedLine(review)}</sub>`);
+    if (!verifyFailed)
+        head.push('', ...verificationLines);
+    if (input.schemaChange)
+        head.push('', ...schemaChangeSection(input.schemaChange));
+    const tail = ['', footer(input.runUrl, input.sha), ''];
+    const fixed = head.join('\n').length + tail.join('\n').length;
+    const sql = sqlBlocks(plan, input.versions, BUDGET - fixed);
+    const body = [...head, ...(sql.length ? ['', ...sql] : []), ...tail].join('\n');
+    // Every part above is bounded; should they still add up to too much, a short comment beats none.
+    if (body.length <= BUDGET)
+        return body;
+    return [
+        title,
+        '',
+        head[2],
+        '',
+        head[contextLine],
+        '',
+        'The plan is too large for a pull request comment: the log of the workflow run lists every pending version.',
+        ...tail
+    ].join('\n');
+}
+/** An empty review, for the plan's own warnings when the review was not computed. */
+const NO_REVIEW = { findings: [], checked: { rules: 0, catalog: 'no-target', trace: false }, pullRequestFilesUrl: null };
+
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+/** The outputs of a plan (nothing applied; versions deferred by target-version are pending too). */
+function planOutputs(plan, verification, findings) {
+    return {
+        currentVersion: plan.currentVersion,
+        pending: [...plan.pending.map((p) => p.version), ...plan.deferred],
+        applied: [],
+        drift: plan.drift.length > 0,
+        plan,
+        verification,
+        findings
+    };
+}
+/** The most characters of the `plan` output: plenty for any plan a person reads, small for an expression. */
+const PLAN_OUTPUT_LIMIT = 64 * 1024;
+/** GitHub refuses a step summary over 1 MiB; keep a margin for what other steps of the job add. */
+const SUMMARY_LIMIT = 512 * 1024;
+/** No single message in a list (a refusal naming every drifted file) takes more than this. */
+const ITEM_TEXT_LIMIT = 2_000;
+function lists(plan) {
+    return Object.entries(plan).filter((entry) => Array.isArray(entry[1]));
+}
+/** The plan with each list cut to its first `keep` items, and `omitted` counting what was cut from each. */
+function cut(plan, keep) {
+    const out = { ...plan };
+    const omitted = {};
+    for (const [key, list] of lists(plan)) {
+        // The newest applied versions say most about the database; of every other list, the first ones.
+        const kept = list.length <= keep ? list : key === 'appliedVersions' ? list.slice(list.length - keep) : list.slice(0, keep);
+        out[key] = kept.map((item) => typeof item === 'string' && item.length > ITEM_TEXT_LIMIT ? `${item.slice(0, ITEM_TEXT_LIMIT - 1)}…` : item);
+        if (list.length > keep)
+            omitted[key] = list.length - keep;
+    }
+    out.omitted = omitted;
+    return out;
+}
+/**
+ * The plan as JSON of at most `limit` characters. When the whole plan is longer, every list is cut to the
+ * same number of items (the largest that fits) and `omitted` says how many items each list lost, so a
+ * consumer can tell a cut list from a complete one. An uncut plan has no `omitted`.
+ */
+function planOutput(plan, limit = PLAN_OUTPUT_LIMIT) {
+    const whole = JSON.stringify(plan);
+    if (whole.length <= limit)
+        return whole;
+    let low = 0;
+    let high = Math.max(0, ...lists(plan).map(([, list]) => list.length));
+    while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (JSON.stringify(cut(plan, middle)).length <= limit)
+            low = middle;
+        else
+            high = middle - 1;
+    }
+    return JSON.stringify(cut(plan, low));
+}
+/** The markdown for the job summary, or a short note when it is (against every bound upstream) too large. */
+function boundedSummary(markdown, limit = SUMMARY_LIMIT) {
+    if (Buffer.byteLength(markdown, 'utf8') <= limit)
+        return markdown;
+    const title = markdown.slice(0, markdown.indexOf('\n') + 1 || markdown.length);
+    return `${title}\nThe report is too large for a job summary (${Buffer.byteLength(markdown, 'utf8').toLocaleString('en-US')} bytes): see the log of this run.\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
+
 
 
 
@@ -87546,13 +88083,13 @@ async function readPlan(config, versions, context, reporter) {
     if (config.target) {
         return withTarget(config, reporter, async (target) => {
             // plan changes nothing: a database without the meta table simply has nothing applied.
-            const { rows } = await readHistory(target, config.metaTable);
+            const { rows } = await readTargetHistory(config, target);
             const plan = planMigrations(versions, rows, options);
             // With the target's settings when verifying: the throwaway database is made like the target's.
             return {
                 plan,
                 source: { kind: 'database' },
-                prepared: await prepareReview(versions, pendingOf(plan), target, reporter, config.verify)
+                prepared: await prepareReview(config, versions, pendingOf(plan), target, reporter, config.verify)
             };
         });
     }
@@ -87561,9 +88098,13 @@ async function readPlan(config, versions, context, reporter) {
     }
     const baseSha = context.baseSha;
     reporter.info(`No target credentials: comparing with the pull request's base commit ${baseSha.slice(0, 12)} instead of the database`);
-    const rows = await baseRows(config.workspace, config.migrationsDir, baseSha, versions, (message) => reporter.info(message));
+    const rows = await baseRows(dialect_dialectOf(config).syntax, config.workspace, config.migrationsDir, baseSha, versions, (message) => reporter.info(message));
     const plan = planMigrations(versions, rows, options);
-    return { plan, source: { kind: 'base-branch', baseSha }, prepared: await prepareReview(versions, pendingOf(plan), null, reporter) };
+    return {
+        plan,
+        source: { kind: 'base-branch', baseSha },
+        prepared: await prepareReview(config, versions, pendingOf(plan), null, reporter)
+    };
 }
 async function runPlan(config, versions, context, reporter) {
     const { plan, source, prepared } = await readPlan(config, versions, context, reporter);
@@ -87576,9 +88117,10 @@ async function runPlan(config, versions, context, reporter) {
         reporter.warning(logLine(`Verification did not run: apply would refuse these migrations on any database (see the errors below)`));
     }
     else if (config.verify) {
-        reporter.info('Verifying: applying every version from scratch on a throwaway PostgreSQL');
+        reporter.info(`Verifying: applying every version from scratch on a throwaway ${dialect_dialectOf(config).displayName}`);
         // Prefixed: these lines speak of the throwaway database, never of the target.
-        verification = await verifyOnShadow(versions, {
+        verification = await verifyOnShadow(dialect_dialectOf(config).shadow, versions, {
+            engine: dialect_dialectOf(config).engine,
             shadowDatabaseUrl: config.shadowDatabaseUrl,
             log: (message) => reporter.info(`[verify] ${message}`),
             pending: pendingOf(plan),
@@ -87648,10 +88190,9 @@ function logPlan(plan, reporter) {
 
 
 
+
 const COMMANDS = ['plan', 'apply', 'validate', 'baseline', 'repair'];
 const CLUSTER_ARN = /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]{0,62}$/;
-/** A function name, a partial ARN (account:function:name) or a full ARN; each may end with :qualifier. */
-const LAMBDA_FUNCTION = /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 function integerInput(sources, name, fallback, min, max) {
     const raw = sources.getInput(name).trim();
@@ -87700,7 +88241,7 @@ function readConfig(sources) {
     else if (lambdaFunction) {
         if (database)
             throw new InputError('database', 'database goes with resource-arn; the runner Lambda connects to the database of its own secret (DB_SECRET_ARN) or DATABASE_URL');
-        if (!LAMBDA_FUNCTION.test(lambdaFunction)) {
+        if (!isFunctionName(lambdaFunction)) {
             throw new InputError('lambda-function', `'${lambdaFunction}' is not a Lambda function name or ARN (a name like aurora-migrate-runner, optionally :alias, or arn:aws:lambda:<region>:<account>:function:<name>)`);
         }
         target = { kind: 'lambda', functionName: lambdaFunction };
@@ -87904,7 +88445,7 @@ function defaultEnvironment(target, migrationsDir) {
     if (!target)
         return migrationsDir;
     if (target.kind === 'lambda')
-        return target.functionName.split(':function:').pop().split(':')[0];
+        return parseFunctionName(target.functionName).name;
     if (target.kind === 'data-api') {
         const cluster = target.resourceArn.split(':').pop() ?? 'cluster';
         return target.database ? `${cluster}/${target.database}` : cluster;
@@ -87975,7 +88516,6 @@ function readDirectives(text, file) {
 
 
 
-
 const discover_VERSION_DIR = /^v(\d+)(?:_(.+))?$/;
 /** Versions are stored in an `integer` column. */
 const MAX_VERSION = 2_147_483_647;
@@ -87988,10 +88528,11 @@ function isHidden(name) {
     return name.startsWith('.');
 }
 /**
+ * @param syntax the dialect's SQL syntax: how files split into statements, and what their statements are
  * @param dir the migrations directory (absolute, or relative to `workspace`)
  * @param workspace paths in results and errors are relative to it (the repository root on a runner)
  */
-async function discoverMigrations(dir, workspace = process.cwd()) {
+async function discoverMigrations(syntax, dir, workspace = process.cwd()) {
     const root = external_node_path_default().resolve(workspace, dir);
     const rel = (p) => printable(external_node_path_default().relative(workspace, p).split((external_node_path_default()).sep).join('/') || '.');
     let entries;
@@ -88050,7 +88591,7 @@ async function discoverMigrations(dir, workspace = process.cwd()) {
             });
         }
         byNumber.set(number, entryPath);
-        versions.push(await readVersion(entryPath, number, match[2] ?? '', rel, warnings));
+        versions.push(await readVersion(syntax, entryPath, number, match[2] ?? '', rel, warnings));
     }
     versions.sort((a, b) => a.number - b.number);
     checkConsecutive(versions);
@@ -88080,7 +88621,7 @@ function checkConsecutive(versions) {
         }
     }
 }
-async function readVersion(dir, number, description, rel, warnings) {
+async function readVersion(syntax, dir, number, description, rel, warnings) {
     const names = (await promises_default().readdir(dir)).sort(discover_byName);
     const files = [];
     for (const name of names) {
@@ -88116,7 +88657,7 @@ async function readVersion(dir, number, description, rel, warnings) {
                 file: rel(filePath)
             });
         }
-        const file = readMigrationFile(name, rel(filePath), text);
+        const file = readMigrationFile(syntax, name, rel(filePath), text);
         if (file.statements.length === 0) {
             throw new MigrationFileError(`${rel(filePath)} has no SQL statements: remove it, or add SQL`, { file: rel(filePath) });
         }
@@ -88147,10 +88688,13 @@ function numberOrderWarning(names, dir) {
     return (`${dir}: file names start with numbers of different widths, and files run in name order: ${numbered.join(', ')} ` +
         `(not ${byNumber.join(', ')}). If this version is not applied anywhere yet, pad the numbers to one width (01_, 02_, 10_)`);
 }
-/** One migration file from its text (pure): directives, statements (a whole-file BEGIN … COMMIT left out), checksum. */
-function readMigrationFile(name, filePath, text) {
+/**
+ * One migration file from its text (pure): directives, statements (a whole-file BEGIN … COMMIT left out),
+ * checksum, and what cannot run where it is written.
+ */
+function readMigrationFile(syntax, name, filePath, text) {
     const { noTransaction } = readDirectives(text, filePath);
-    const { statements, transactionWrapper, misplaced } = readTransactionControl(splitStatements(text, filePath), noTransaction);
+    const { statements, transactionWrapper, misplaced } = readTransactionControl(syntax, syntax.split(text, filePath), noTransaction);
     return {
         name,
         path: filePath,
@@ -88159,8 +88703,59 @@ function readMigrationFile(name, filePath, text) {
         statements,
         noTransaction,
         transactionWrapper,
-        misplacedTransactionControl: misplaced
+        misplacedTransactionControl: misplaced,
+        transactionBlockConflicts: noTransaction ? [] : transactionBlockConflicts(syntax, statements)
     };
+}
+function transactionBlockConflicts(syntax, statements) {
+    const conflicts = [];
+    for (const { sql, file, line, column } of statements) {
+        const conflict = syntax.cannotRunInTransaction(sql);
+        if (conflict)
+            conflicts.push({ file, line, column, ...conflict });
+    }
+    return conflicts;
+}
+
+;// CONCATENATED MODULE: ./src/report/deploy-comment.ts
+/**
+ * What a deploy leaves on the pull requests it shipped, and the one-line deployment status: a pure
+ * renderer (golden files in __tests__/golden show its exact output).
+ */
+
+
+
+/** One line for a deployment status (GitHub cuts descriptions at 140 characters) and the comment's head. */
+function deploySummaryLine(result, environment) {
+    const applied = result.applied.map((a) => a.version);
+    if (result.error) {
+        const where = result.error instanceof StatementFailedError
+            ? ` at ${result.error.location.file}:${result.error.location.line}: ${clip(publicSqlMessage(result.error.sqlError), 1_000)}`
+            : `: ${clip(result.error.message, 2_000)}`;
+        const before = applied.length ? `Applied ${versionList(applied)}, then ` : '';
+        return `${before}${result.failedVersion ? `v${result.failedVersion} failed` : 'Migration failed'} on ${environment}${where}`;
+    }
+    if (!applied.length)
+        return `${environment} is up to date at v${result.toVersion}`;
+    return `Applied ${versionList(applied)} to ${environment} in ${formatDuration(result.durationMs)}`;
+}
+function renderDeployComment(input) {
+    const { result } = input;
+    const icon = result.error ? '❌' : '✅';
+    const lines = [`${icon} **${cell(deploySummaryLine(result, input.environment))}** (now at v${result.toVersion})`];
+    if (result.applied.length) {
+        lines.push('', '| Version | Statements | Duration |', '|---|---:|---:|');
+        const rows = result.applied.map((a) => `| ${a.description ? `v${a.version} ${cell(a.description)}` : `v${a.version}`} | ${a.statements} | ${formatDuration(a.durationMs)} |`);
+        lines.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${plural(hidden, 'more version')} | | |`));
+    }
+    if (result.error instanceof StepFailedError) {
+        lines.push('', result.error.outcome);
+    }
+    else if (result.error instanceof StatementFailedError) {
+        lines.push('', `v${result.error.version} was rolled back; versions before it stay applied.`);
+    }
+    lines.push('', footer(input.runUrl, input.sha), '');
+    return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/report/github.ts
@@ -88423,7 +89018,7 @@ async function main_run() {
             getInput: (name) => getInput(name),
             env: process.env,
             setSecret: core_setSecret,
-            ruleIds: rules_RULES.map((rule) => rule.id),
+            ruleIds: knownRuleIds(),
             warning: (input, message) => core_warning(logLine(`Input '${input}': ${message}`))
         });
         const { versions, warnings } = await discover(config);
@@ -88447,7 +89042,7 @@ async function main_run() {
  */
 async function discover(config) {
     try {
-        return await discoverMigrations(config.migrationsDir, config.workspace);
+        return await discoverMigrations(dialect_dialectOf(config).syntax, config.migrationsDir, config.workspace);
     }
     catch (error) {
         if (config.command === 'plan' && error instanceof MigrationFileError) {

@@ -32153,1458 +32153,15 @@ __nccwpck_require__.d(__webpack_exports__, {
   R: () => (/* binding */ handler)
 });
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-secrets-manager/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(2994);
-;// CONCATENATED MODULE: ./package.json
-const package_namespaceObject = {"rE":"0.1.0"};
-;// CONCATENATED MODULE: ./src/errors.ts
-/**
- * Typed errors. Each one carries what a person needs to act on it: the input it concerns, or the
- * file/line/column of the SQL. main.ts turns each into one annotation and fails the step.
- */
-/** An input that is missing, malformed, or in conflict with another. */
-class InputError extends Error {
-    input;
-    detail;
-    constructor(input, 
-    /** What is wrong, without the input's name (the command line puts the flag's in front). */
-    detail) {
-        super(`Input '${input}': ${detail}`);
-        this.input = input;
-        this.detail = detail;
-        this.name = 'InputError';
-    }
-}
-/** A problem with the migrations on disk (layout, encoding, SQL that cannot be split). */
-class MigrationFileError extends Error {
-    location;
-    constructor(message, location) {
-        super(message);
-        this.location = location;
-        this.name = 'MigrationFileError';
-    }
-}
-/**
- * PostgreSQL's message with no row values, for logs, summaries and comments (public on a public
- * repository). DETAIL (`Key (api_key)=(sk_live_…) already exists`, `Failing row contains (…)`) is never
- * part of it; data exceptions (SQLSTATE class 22) quote the offending value in the message itself
- * (`invalid input syntax for type integer: "…"`), so their quoted parts are left out.
- */
-function publicSqlMessage(info) {
-    return info.sqlState?.startsWith('22') ? info.message.replace(/"(?:[^"]|"")*"/g, '"…"') : info.message;
-}
-/** A migration statement failed; the version it belongs to was rolled back. */
-class StatementFailedError extends Error {
-    version;
-    location;
-    sqlError;
-    statementPreview;
-    constructor(version, location, sqlError, statementPreview) {
-        super(`v${version} failed at ${location.file}:${location.line}:${location.column}: ${publicSqlMessage(sqlError)}` +
-            (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
-            `. Version ${version} was rolled back; versions before it stay applied.`);
-        this.version = version;
-        this.location = location;
-        this.sqlError = sqlError;
-        this.statementPreview = statementPreview;
-        this.name = 'StatementFailedError';
-    }
-}
-/**
- * A statement of a version that runs in steps (it has `-- migrate:no-transaction` files, or a partly
- * applied run to resume) failed. What ran before it stays applied: `outcome` says what a re-run does.
- */
-class StepFailedError extends StatementFailedError {
-    completedSteps;
-    totalSteps;
-    advice;
-    outcome;
-    constructor(version, location, sqlError, statementPreview, 
-    /** Statements of the version that ran and are recorded in the progress table. */
-    completedSteps, totalSteps, 
-    /** What to do about it beyond fixing the SQL (an invalid index to drop …), or null. */
-    advice, 
-    /** What the failure left behind and what a re-run does, as one sentence for people. */
-    outcome) {
-        super(version, location, sqlError, statementPreview);
-        this.completedSteps = completedSteps;
-        this.totalSteps = totalSteps;
-        this.advice = advice;
-        this.outcome = outcome;
-        this.message =
-            `v${version} failed at ${location.file}:${location.line}:${location.column}: ${publicSqlMessage(sqlError)}` +
-                (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
-                `.${advice ? ` ${advice}` : ''} ${outcome}`;
-        this.name = 'StepFailedError';
-    }
-}
-/** The plan found drift, missing or out-of-order versions and refuses to apply. */
-class PlanRefusedError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'PlanRefusedError';
-    }
-}
-/** baseline or repair found the database or the migrations in a state it must not record; nothing was written. */
-class OperationRefusedError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'OperationRefusedError';
-    }
-}
-/** Another run holds the migration lease and did not release it within wait-timeout. */
-class LeaseTimeoutError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'LeaseTimeoutError';
-    }
-}
-/** The lease was lost (expired and taken over) while this run was working. */
-class LeaseLostError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'LeaseLostError';
-    }
-}
-/**
- * A version's transaction failed outside the version's own statements: at COMMIT (a deferred constraint,
- * a serialization failure), or at one of the engine's statements around them (the lease fence, the
- * timeouts, the meta row). `part` says which; the transaction was rolled back.
- */
-class VersionTransactionError extends Error {
-    version;
-    part;
-    sqlError;
-    constructor(version, part, sqlError, message) {
-        super(message);
-        this.version = version;
-        this.part = part;
-        this.sqlError = sqlError;
-        this.name = 'VersionTransactionError';
-    }
-}
-/**
- * A transport-level failure (network, 5xx, throttling, a cluster that did not wake up in time).
- * `retryable` says whether re-sending the same call is known to be safe and useful.
- */
-class TransportError extends Error {
-    code;
-    retryable;
-    constructor(message, code, retryable, options) {
-        super(message, options);
-        this.code = code;
-        this.retryable = retryable;
-        this.name = 'TransportError';
-    }
-}
-/** A SQL error from the database, raised by Target.query (transactions report it as data). */
-class DatabaseError extends Error {
-    info;
-    constructor(info) {
-        super(info.sqlState ? `${info.message} (SQLSTATE ${info.sqlState})` : info.message);
-        this.info = info;
-        this.name = 'DatabaseError';
-    }
-}
-/** The outcome of a CommitTransaction is not known (the reply was lost). */
-class CommitOutcomeUnknownError extends Error {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'CommitOutcomeUnknownError';
-    }
-}
-/**
- * A long-running statement (Target.query with `longRunning`) ran past the Data API's 45 s call limit
- * and finished on the server; whether it succeeded cannot be read from the Data API. The caller
- * finds out from the database (the catalog, for index statements) or fails the version saying so.
- */
-class StatementOutcomeUnknownError extends Error {
-    /** The statement, as sent. */
-    sql;
-    constructor(message, options) {
-        super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-        this.name = 'StatementOutcomeUnknownError';
-        this.sql = options?.sql;
-    }
-}
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-/** A row of the meta table that aurora-migrate cannot have written (changed by hand): names the version and the column. */
-class MetaRowError extends Error {
-    table;
-    version;
-    column;
-    constructor(table, version, column, problem) {
-        super(`${table}: in the row of v${version}, ${column} ${problem}. The row was changed outside aurora-migrate, so the history cannot be trusted: ` +
-            `restore the row as apply wrote it (from a backup, or from the files of v${version}), then re-run.`);
-        this.table = table;
-        this.version = version;
-        this.column = column;
-        this.name = 'MetaRowError';
-    }
-}
-/** A version deleted, truncated or added rows of the meta table; it was rolled back and not recorded. */
-class HistoryChangedError extends Error {
-    version;
-    constructor(version, message) {
-        super(message);
-        this.version = version;
-        this.name = 'HistoryChangedError';
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
-var lib = __nccwpck_require__(3273);
-;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
-// ESM wrapper for pg
-
-
-// Re-export all the properties
-const Client = lib.Client
-const Pool = lib.Pool
-const Connection = lib.Connection
-const types = lib.types
-const Query = lib.Query
-const esm_DatabaseError = lib.DatabaseError
-const escapeIdentifier = lib.escapeIdentifier
-const escapeLiteral = lib.escapeLiteral
-const Result = lib.Result
-const TypeOverrides = lib.TypeOverrides
-
-// Also export the defaults
-const defaults = lib.defaults
-
-// Re-export the default
-/* harmony default export */ const esm = (lib);
-
-;// CONCATENATED MODULE: ./src/targets/mask.ts
-/**
- * The one place that finds a connection string's password: for masking it in what is logged
- * (`maskUrl`), registering it with the runner's masking (`urlSecrets`) and scrubbing it from driver
- * messages (`scrubSecrets`).
- *
- * Works on text rather than on a parsed URL: a database URL whose password contains an unescaped
- * `@`, `/`, `?` or `#` does not parse as a URL (or parses with the password in the wrong part), and
- * such a URL must still never be printed with its password. When in doubt more is masked, not less.
- */
-const MASK = '***';
-/** Masks `password=…` in a query string or a key/value connection string. */
-function maskPasswordSettings(text) {
-    return text.replace(/([?&;]password=)[^&]*/gi, `$1${MASK}`).replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, `$1$2${MASK}`);
-}
-/** `password=…` values of a query string or a key/value connection string. */
-function passwordSettings(text) {
-    const values = [...text.matchAll(/[?&;]password=([^&]*)/gi)].map((match) => match[1]);
-    for (const match of text.matchAll(/(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S*)/gi)) {
-        values.push(match[1].startsWith("'") ? match[1].slice(1, -1).replace(/\\(.)/g, '$1') : match[1]);
-    }
-    return values.filter(Boolean);
-}
-/**
- * Splits a URL around its password as a person meant it. The userinfo ends at the last `@` before the
- * query (`?`, `#`); when there is none there (a raw `?` or `#` in the password), at the last `@` of all.
- */
-function splitUrl(url) {
-    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)/.exec(url)?.[1];
-    if (!scheme)
-        return null;
-    const afterScheme = url.slice(scheme.length);
-    const query = afterScheme.search(/[?#]/);
-    const beforeQuery = query < 0 ? afterScheme : afterScheme.slice(0, query);
-    const at = beforeQuery.includes('@') ? beforeQuery.lastIndexOf('@') : afterScheme.lastIndexOf('@');
-    if (at < 0)
-        return { scheme, user: '', password: null, hasUserinfo: false, rest: afterScheme };
-    const userinfo = afterScheme.slice(0, at);
-    const colon = userinfo.indexOf(':');
-    return {
-        scheme,
-        user: colon < 0 ? userinfo : userinfo.slice(0, colon),
-        password: colon < 0 ? null : userinfo.slice(colon + 1),
-        hasUserinfo: true,
-        rest: afterScheme.slice(at + 1)
-    };
-}
-function decoded(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-/**
- * The password of a connection string as it is written and percent-decoded (and any `password=`
- * setting): every form that could appear in a message. Empty when there is none.
- */
-function urlSecrets(url) {
-    if (typeof url !== 'string')
-        return [];
-    const parts = splitUrl(url);
-    const written = [...(parts?.password ? [parts.password] : []), ...passwordSettings(parts ? parts.rest : url)];
-    return [...new Set(written.flatMap((value) => [value, decoded(value)]))].filter(Boolean);
-}
-/** The password of a URL as it is written (percent-encoded or not), split as splitUrl reads it; null when there is none. */
-function writtenPassword(url) {
-    return splitUrl(url)?.password ?? null;
-}
-/**
- * Whether a URL parser (and so the PostgreSQL driver) reads another password than the one written: a raw
- * `@`, `/`, `?` or `#` in the password makes it take part of the password for the host or the database.
- */
-function misreadPassword(url) {
-    const parts = splitUrl(url);
-    if (!parts?.password)
-        return false;
-    const parses = (text) => {
-        try {
-            return new URL(text);
-        }
-        catch {
-            return null;
-        }
-    };
-    const parsed = parses(url);
-    // Not a URL as written: the password is to blame when the URL parses with the password encoded.
-    if (!parsed)
-        return parses(`${parts.scheme}${parts.user}:${encodeURIComponent(decoded(parts.password))}@${parts.rest}`) !== null;
-    return decoded(parsed.password) !== decoded(parts.password);
-}
-/** Replaces every form of the URL's password in a message (a driver may echo it) with `***`. */
-function scrubSecrets(url) {
-    // Very short values would mask unrelated text; the runner's masking covers them in the log.
-    const secrets = url ? urlSecrets(url).filter((secret) => secret.length >= 3) : [];
-    return (message) => maskSecrets(message, secrets);
-}
-/** Every occurrence of each secret in `text` as `***`; the longest first, so that one holding another is masked whole. */
-function maskSecrets(text, secrets) {
-    return [...secrets]
-        .filter(Boolean)
-        .sort((a, b) => b.length - a.length)
-        .reduce((masked, secret) => masked.split(secret).join(MASK), text);
-}
-function maskUrl(url) {
-    try {
-        if (typeof url !== 'string')
-            return MASK;
-        const parts = splitUrl(url);
-        if (!parts)
-            return maskPasswordSettings(url);
-        const rest = maskPasswordSettings(parts.rest);
-        if (!parts.hasUserinfo)
-            return parts.scheme + rest;
-        if (parts.password === null)
-            return `${parts.scheme}${parts.user}@${rest}`;
-        return `${parts.scheme}${parts.user}:${MASK}@${rest}`;
-    }
-    catch {
-        return MASK;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/targets/named-parameters.ts
-const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
-const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
-/**
- * Calls `onParameter` for every `:name` outside string literals, quoted identifiers, dollar-quoted
- * bodies and comments. `::type` casts are skipped. Returns the text with each parameter replaced by
- * what `onParameter` returned (or left as is when it returned undefined).
- */
-function replaceNamedParameters(sql, onParameter) {
-    let out = '';
-    let i = 0;
-    const n = sql.length;
-    while (i < n) {
-        const c = sql[i];
-        const next = sql[i + 1];
-        // Line comment
-        if (c === '-' && next === '-') {
-            const end = sql.indexOf('\n', i);
-            const stop = end < 0 ? n : end;
-            out += sql.slice(i, stop);
-            i = stop;
-            continue;
-        }
-        // Block comment (they nest in PostgreSQL)
-        if (c === '/' && next === '*') {
-            let depth = 1;
-            let j = i + 2;
-            while (j < n && depth > 0) {
-                if (sql[j] === '/' && sql[j + 1] === '*') {
-                    depth++;
-                    j += 2;
-                }
-                else if (sql[j] === '*' && sql[j + 1] === '/') {
-                    depth--;
-                    j += 2;
-                }
-                else
-                    j++;
-            }
-            out += sql.slice(i, j);
-            i = j;
-            continue;
-        }
-        // String literal; E'…' allows backslash escapes
-        if (c === "'") {
-            const prev = sql[i - 1];
-            const escapes = (prev === 'E' || prev === 'e') && !(i >= 2 && IDENT_CHAR.test(sql[i - 2]));
-            let j = i + 1;
-            while (j < n) {
-                if (escapes && sql[j] === '\\')
-                    j += 2;
-                else if (sql[j] === "'" && sql[j + 1] === "'")
-                    j += 2;
-                else if (sql[j] === "'") {
-                    j++;
-                    break;
-                }
-                else
-                    j++;
-            }
-            out += sql.slice(i, j);
-            i = j;
-            continue;
-        }
-        // Quoted identifier
-        if (c === '"') {
-            let j = i + 1;
-            while (j < n) {
-                if (sql[j] === '"' && sql[j + 1] === '"')
-                    j += 2;
-                else if (sql[j] === '"') {
-                    j++;
-                    break;
-                }
-                else
-                    j++;
-            }
-            out += sql.slice(i, j);
-            i = j;
-            continue;
-        }
-        // Dollar-quoted string: $$…$$ or $tag$…$tag$ (not $1, not the `$` inside an identifier)
-        if (c === '$' && !(i > 0 && IDENT_CHAR.test(sql[i - 1]))) {
-            const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 200));
-            if (tag) {
-                const close = sql.indexOf(tag[0], i + tag[0].length);
-                const stop = close < 0 ? n : close + tag[0].length;
-                out += sql.slice(i, stop);
-                i = stop;
-                continue;
-            }
-        }
-        if (c === ':') {
-            if (next === ':') {
-                out += '::';
-                i += 2;
-                continue;
-            }
-            if (next !== undefined && IDENT_START.test(next)) {
-                let j = i + 1;
-                while (j < n && /[A-Za-z0-9_]/.test(sql[j]))
-                    j++;
-                const name = sql.slice(i + 1, j);
-                const replacement = onParameter(name);
-                out += replacement ?? sql.slice(i, j);
-                i = j;
-                continue;
-            }
-        }
-        out += c;
-        i++;
-    }
-    return out;
-}
-/** `:name` → `$n` for the names present in `params`; other `:word`s are left alone. */
-function toPositional(sql, params) {
-    if (!params || Object.keys(params).length === 0)
-        return { text: sql, values: [] };
-    const values = [];
-    const index = new Map();
-    const text = replaceNamedParameters(sql, (name) => {
-        if (!Object.prototype.hasOwnProperty.call(params, name))
-            return undefined;
-        let position = index.get(name);
-        if (position === undefined) {
-            values.push(params[name]);
-            position = values.length;
-            index.set(name, position);
-        }
-        return `$${position}`;
-    });
-    return { text, values };
-}
-
-;// CONCATENATED MODULE: ./src/targets/values.ts
-/**
- * PostgreSQL's text form of a timestamp (`2024-01-02 03:04:05.123456+01`, or without offset for
- * `timestamp`, read as UTC) → `2024-01-02T02:04:05.123Z`. Anything it cannot read (infinity, BC
- * dates) is returned unchanged.
- */
-function timestampToIso(text) {
-    const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:([+-]\d{2})(?::?(\d{2}))?(?::?(\d{2}))?|Z)?$/.exec(text.trim());
-    if (!m)
-        return text;
-    const [, date, time, fraction = '', offH, offM = '00'] = m;
-    const ms = (fraction + '000').slice(0, 3);
-    const offset = offH ? `${offH}:${offM}` : 'Z';
-    const parsed = new Date(`${date}T${time}.${ms}${offset}`);
-    return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString();
-}
-/** Anything that is not already a SqlValue (arrays, buffers, objects) becomes a string. */
-function toSqlValue(value) {
-    if (value === null || value === undefined)
-        return null;
-    if (typeof value === 'string' || typeof value === 'boolean')
-        return value;
-    if (typeof value === 'number')
-        return value;
-    if (typeof value === 'bigint')
-        return value.toString();
-    if (value instanceof Date)
-        return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
-    if (Buffer.isBuffer(value))
-        return value.toString('base64');
-    return JSON.stringify(value, (_key, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
-}
-
-;// CONCATENATED MODULE: ./src/targets/target.ts
-/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
-function guardFailure(statement, result, index) {
-    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
-        return null;
-    return {
-        ok: false,
-        phase: 'statement',
-        failedIndex: index,
-        failedLabel: statement.label,
-        error: {
-            message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${result.rowCount}; the transaction was rolled back.`
-        },
-        guard: true,
-        guardRows: result.rows
-    };
-}
-
-;// CONCATENATED MODULE: ./src/migrations/tokens.ts
-/**
- * A small lexer for looking at the words of one statement (already cut out by split.ts): comments are
- * dropped, and string literals, quoted identifiers and dollar-quoted bodies are single tokens, so a
- * keyword inside a string or a comment is never taken for one. Follows the same rules as split.ts,
- * without its error reporting (the statement was already split, so it is well formed).
- */
-function isSpace(c) {
-    return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-}
-function isIdentStart(c) {
-    return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
-}
-function isIdentCont(c) {
-    return isIdentStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x24;
-}
-function isDigit(c) {
-    return c >= 0x30 && c <= 0x39;
-}
-/** PostgreSQL folds unquoted identifiers to lower case: ASCII letters only (in a UTF-8 database). */
-function foldIdentifier(word) {
-    return word.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
-}
-/** The tokens of `sql`, at most `limit` of them. */
-function tokenize(sql, limit = Infinity) {
-    const tokens = [];
-    const n = sql.length;
-    let i = 0;
-    while (i < n && tokens.length < limit) {
-        const c = sql.charCodeAt(i);
-        const next = sql.charCodeAt(i + 1);
-        if (isSpace(c)) {
-            i++;
-        }
-        else if (c === 0x2d && next === 0x2d) {
-            while (i < n && sql.charCodeAt(i) !== 0x0a && sql.charCodeAt(i) !== 0x0d)
-                i++;
-        }
-        else if (c === 0x2f && next === 0x2a) {
-            let depth = 1;
-            i += 2;
-            while (i < n && depth > 0) {
-                if (sql.charCodeAt(i) === 0x2a && sql.charCodeAt(i + 1) === 0x2f) {
-                    depth--;
-                    i += 2;
-                }
-                else if (sql.charCodeAt(i) === 0x2f && sql.charCodeAt(i + 1) === 0x2a) {
-                    depth++;
-                    i += 2;
-                }
-                else
-                    i++;
-            }
-        }
-        else if (c === 0x27) {
-            i = tokenEnd(sql, i, quoted(sql, i + 1, "'"), 'string', tokens);
-        }
-        else if ((c | 0x20) === 0x65 && next === 0x27) {
-            i = tokenEnd(sql, i, escapeString(sql, i + 2), 'string', tokens);
-        }
-        else if (((c | 0x20) === 0x62 || (c | 0x20) === 0x78 || (c | 0x20) === 0x6e) && next === 0x27) {
-            i = tokenEnd(sql, i, quoted(sql, i + 2, "'"), 'string', tokens);
-        }
-        else if ((c | 0x20) === 0x75 && next === 0x26 && sql.charCodeAt(i + 2) === 0x27) {
-            i = tokenEnd(sql, i, quoted(sql, i + 3, "'"), 'string', tokens);
-        }
-        else if ((c | 0x20) === 0x75 && next === 0x26 && sql.charCodeAt(i + 2) === 0x22) {
-            const end = quoted(sql, i + 3, '"');
-            tokens.push({ kind: 'quoted', value: null });
-            i = end;
-        }
-        else if (c === 0x22) {
-            const end = quoted(sql, i + 1, '"');
-            tokens.push({ kind: 'quoted', value: sql.slice(i + 1, end - 1).replace(/""/g, '"') });
-            i = end;
-        }
-        else if (c === 0x24 && !isDigit(next)) {
-            const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 100));
-            if (tag) {
-                const close = sql.indexOf(tag[0], i + tag[0].length);
-                const end = close < 0 ? n : close + tag[0].length;
-                tokens.push({ kind: 'string', value: sql.slice(i, end) });
-                i = end;
-            }
-            else {
-                tokens.push({ kind: 'symbol', value: '$' });
-                i++;
-            }
-        }
-        else if (c === 0x24 || isDigit(c)) {
-            let j = i + 1;
-            while (j < n && (isIdentCont(sql.charCodeAt(j)) || sql.charCodeAt(j) === 0x2e))
-                j++;
-            tokens.push({ kind: 'number', value: sql.slice(i, j) });
-            i = j;
-        }
-        else if (isIdentStart(c)) {
-            let j = i + 1;
-            while (j < n && isIdentCont(sql.charCodeAt(j)))
-                j++;
-            tokens.push({ kind: 'word', value: foldIdentifier(sql.slice(i, j)) });
-            i = j;
-        }
-        else {
-            tokens.push({ kind: 'symbol', value: sql[i] });
-            i++;
-        }
-    }
-    return tokens;
-}
-function tokenEnd(sql, start, end, kind, tokens) {
-    tokens.push({ kind, value: sql.slice(start, end) });
-    return end;
-}
-/** Index just past the closing quote of a string or identifier whose doubled quote stands for itself. */
-function quoted(sql, from, quote) {
-    let i = from;
-    for (;;) {
-        i = sql.indexOf(quote, i);
-        if (i < 0)
-            return sql.length;
-        if (sql[i + 1] === quote)
-            i += 2;
-        else
-            return i + 1;
-    }
-}
-/** `E'…'`: backslash escapes; a string continued on a later line is read as a second string. */
-function escapeString(sql, from) {
-    let i = from;
-    while (i < sql.length) {
-        const c = sql.charCodeAt(i);
-        if (c === 0x5c)
-            i += 2;
-        else if (c === 0x27) {
-            if (sql.charCodeAt(i + 1) === 0x27)
-                i += 2;
-            else
-                return i + 1;
-        }
-        else
-            i++;
-    }
-    return sql.length;
-}
-/** Whether `token` is the word `word` (lower case). */
-function isWord(token, word) {
-    return token?.kind === 'word' && token.value === word;
-}
-/** An identifier's name as PostgreSQL stores it, or null when the token is not a readable identifier. */
-function identifierName(token) {
-    if (!token)
-        return null;
-    if (token.kind === 'word' || token.kind === 'quoted')
-        return token.value;
-    return null;
-}
-/** A dotted name (`name`, `schema.name`, `catalog.schema.name`) starting at tokens[i]: its parts, and the index after it. */
-function dottedNameAt(tokens, i) {
-    const parts = [];
-    for (;;) {
-        const part = identifierName(tokens[i]);
-        if (part === null)
-            return null;
-        parts.push(part);
-        const dot = tokens[i + 1];
-        if (!(dot?.kind === 'symbol' && dot.value === '.'))
-            break;
-        i += 2;
-    }
-    return { parts, next: i + 1 };
-}
-
-;// CONCATENATED MODULE: ./src/migrations/transaction-control.ts
-
-/** Optional noise words after BEGIN, COMMIT, END, ROLLBACK and ABORT. */
-const NOISE = ['work', 'transaction'];
-/**
- * The transaction-control statement `sql` is (one statement, as split.ts cut it), or null when it is
- * none. Only its leading words count, so COMMIT inside a DO block, a function body, a string or a
- * comment is never taken for one.
- */
-function transactionControl(sql) {
-    const tokens = tokenize(sql, 64);
-    const [first, second, third] = tokens;
-    const control = (statement, kind, more = {}) => ({
-        statement,
-        kind,
-        changesModes: false,
-        endsTransaction: false,
-        ...more
-    });
-    if (isWord(first, 'begin'))
-        return begin('BEGIN', tokens.slice(isNoise(second) ? 2 : 1));
-    if (isWord(first, 'start') && isWord(second, 'transaction'))
-        return begin('START TRANSACTION', tokens.slice(2));
-    // SET [LOCAL | SESSION] TRANSACTION: the current transaction's modes (not SET SESSION CHARACTERISTICS).
-    const set = isWord(first, 'set') ? (isWord(second, 'local') || isWord(second, 'session') ? 2 : 1) : 0;
-    if (set && isWord(tokens[set], 'transaction')) {
-        const modes = modeText(tokens.slice(set + 1));
-        return control(`SET TRANSACTION${modes ? ` ${modes}` : ''}`, 'modes', { changesModes: true });
-    }
-    if (isWord(first, 'commit') && isWord(second, 'prepared'))
-        return control('COMMIT PREPARED', 'prepared');
-    if (isWord(first, 'rollback') && isWord(second, 'prepared'))
-        return control('ROLLBACK PREPARED', 'prepared');
-    // PREPARE TRANSACTION 'gid', not PREPARE transaction AS … (a prepared statement named "transaction").
-    const prepare = isWord(first, 'prepare') && isWord(second, 'transaction') && third?.kind === 'string';
-    if (prepare)
-        return control('PREPARE TRANSACTION', 'prepare');
-    if (isWord(first, 'savepoint'))
-        return control('SAVEPOINT', 'savepoint');
-    if (isWord(first, 'release'))
-        return control('RELEASE SAVEPOINT', 'savepoint');
-    for (const word of ['commit', 'end', 'rollback', 'abort']) {
-        if (!isWord(first, word))
-            continue;
-        const rest = tokens.slice(isNoise(second) ? 2 : 1);
-        const kind = word === 'commit' || word === 'end' ? 'commit' : 'rollback';
-        if (kind === 'rollback' && isWord(rest[0], 'to'))
-            return control('ROLLBACK TO SAVEPOINT', 'savepoint');
-        // AND CHAIN ends the transaction and opens another at once; AND NO CHAIN is the plain form.
-        const chain = isWord(rest[0], 'and') && isWord(rest[1], 'chain');
-        return control(`${word.toUpperCase()}${chain ? ' AND CHAIN' : ''}`, kind, { endsTransaction: kind === 'commit' && !chain });
-    }
-    return null;
-}
-function isNoise(token) {
-    return NOISE.some((word) => isWord(token, word));
-}
-/** BEGIN or START TRANSACTION, with the transaction modes that follow it. */
-function begin(statement, modes) {
-    const text = modeText(modes);
-    return { statement: text ? `${statement} ${text}` : statement, kind: 'begin', changesModes: changesModes(text), endsTransaction: false };
-}
-/**
- * The modes as written, upper case: `ISOLATION LEVEL SERIALIZABLE, READ ONLY`. The text goes into logs and
- * pull-request comments, so anything but a plain keyword or a comma (a snapshot id string) shows as `…`.
- */
-function modeText(tokens) {
-    return tokens
-        .map((token) => {
-        if (token.kind === 'word' && /^[a-z_][a-z0-9_]*$/.test(token.value ?? ''))
-            return token.value.toUpperCase();
-        return token.kind === 'symbol' && token.value === ',' ? ',' : '…';
-    })
-        .join(' ')
-        .replace(/ ,/g, ',');
-}
-/** Modes that ask for nothing the version's transaction does not have: it writes, and NOT DEFERRABLE is the default. */
-const SAME_AS_THE_VERSION = /\b(READ WRITE|NOT DEFERRABLE)\b/g;
-/**
- * Whether the modes ask for a transaction other than the version's. The version runs at the database's
- * default isolation level and access mode, so even ISOLATION LEVEL READ COMMITTED is refused: the default
- * is set per database and role (default_transaction_isolation), not by the file.
- */
-function changesModes(modes) {
-    return modes.replace(/,/g, ' ').replace(SAME_AS_THE_VERSION, '').trim() !== '';
-}
-/**
- * Finds a file's transaction control: a BEGIN … COMMIT wrapper around all of its statements (left out of
- * what is sent) and the statements that cannot run where they are.
- */
-function readTransactionControl(statements, noTransaction) {
-    const controls = statements.map((statement) => transactionControl(statement.sql));
-    const located = (index, context) => {
-        const { file, line, column } = statements[index];
-        const { statement, kind } = controls[index];
-        return { file, line, column, statement, kind, context };
-    };
-    if (noTransaction) {
-        const misplaced = controls.flatMap((control, index) => (control ? [located(index, 'no-transaction')] : []));
-        return { statements, transactionWrapper: null, misplaced };
-    }
-    const first = controls[0];
-    const last = controls[controls.length - 1];
-    const wrapped = statements.length >= 2 && first?.kind === 'begin' && last?.endsTransaction === true;
-    const misplaced = [];
-    if (wrapped && first.changesModes)
-        misplaced.push(located(0, 'modes'));
-    const inner = wrapped ? { from: 1, to: statements.length - 1 } : { from: 0, to: statements.length };
-    for (let index = inner.from; index < inner.to; index++) {
-        const control = controls[index];
-        // Savepoints nest inside the version's transaction: accepted where the file wraps itself in one.
-        if (!control || (wrapped && control.kind === 'savepoint'))
-            continue;
-        misplaced.push(located(index, control.kind === 'modes' ? 'modes' : 'transaction'));
-    }
-    if (!wrapped)
-        return { statements, transactionWrapper: null, misplaced };
-    return {
-        statements: statements.slice(1, -1),
-        transactionWrapper: { begin: statements[0], end: statements[statements.length - 1] },
-        misplaced
-    };
-}
-/** What a misplaced statement would do to the version, in a few words (for refusals and the plan comment). */
-function misplacedEffect(misplaced) {
-    if (misplaced.context === 'no-transaction') {
-        return misplaced.kind === 'prepared'
-            ? 'settles another, prepared transaction; a migration must not'
-            : 'cannot open, end, undo or shape a transaction there: each statement runs and commits on its own (over the Data API each is its own call)';
-    }
-    if (misplaced.context === 'modes') {
-        return misplaced.kind === 'begin'
-            ? "asks for a transaction the version does not run in: a version runs at the database's default isolation level and access mode"
-            : "cannot change the version's transaction, which has run statements already and runs at the database's default isolation level and access mode";
-    }
-    switch (misplaced.kind) {
-        case 'begin':
-            return 'opens nothing (the version already runs in a transaction); a BEGIN … COMMIT is accepted only around a whole file';
-        case 'commit':
-            return 'would commit the version half-way: what follows would run outside it, and a failure after it would leave the first part applied and unrecorded';
-        case 'rollback':
-            return 'would silently discard what ran before it and run the rest outside the version';
-        case 'prepare':
-            return "would hand the version's transaction to two-phase commit, so nothing of it would be committed";
-        case 'prepared':
-            return 'settles another, prepared transaction and cannot run in a transaction block; a migration must not';
-        case 'savepoint':
-            return 'manages a transaction the file does not open: savepoints are accepted only inside a BEGIN … COMMIT around the whole file';
-        default:
-            return 'cannot run here';
-    }
-}
-/** What to do instead, for each context. */
-const MISPLACED_FIX = {
-    transaction: 'Remove it: every version already runs in one transaction (a BEGIN … COMMIT around a whole file is accepted and left out). ' +
-        'Put statements that cannot run in a transaction in a file that starts with -- migrate:no-transaction, and a second transaction in a later version.',
-    'no-transaction': 'Remove it. To run the statements of that file in one transaction, remove -- migrate:no-transaction instead ' +
-        '(and keep statements that cannot run in one in a file of their own).',
-    modes: 'Remove the modes (a bare BEGIN … COMMIT around the file is accepted): a migration cannot choose its isolation level or access mode.'
-};
-
-;// CONCATENATED MODULE: ./src/targets/packed.ts
-
-
-
-/** The SQLSTATE a packed guard raises (class AM is not one of PostgreSQL's). */
-const GUARD_SQLSTATE = 'AMG01';
-/** A dollar-quote tag `$name$` can wrap `text` when the text cannot end the quote early. */
-function tagFits(text, tag) {
-    return (text + tag).indexOf(tag) === text.length;
-}
-/** `$base$`, or `$base_1$`, `$base_2$`, … : the first that fits every text. */
-function freeTag(base, texts) {
-    for (let n = 0;; n++) {
-        const tag = n === 0 ? `$${base}$` : `$${base}_${n}$`;
-        if (texts.every((text) => tagFits(text, tag)))
-            return tag;
-    }
-}
-function dollarQuote(text, base) {
-    const tag = freeTag(base, [text]);
-    return `${tag}${text}${tag}`;
-}
-/**
- * A value as an SQL literal of the same meaning as the bound parameter: an untyped string constant
- * (E'…' with quotes and backslashes doubled: it reads the same whatever standard_conforming_strings
- * says), a number (negative ones in parentheses, so that `- :n` cannot become a comment), a boolean,
- * NULL.
- */
-function sqlLiteral(value) {
-    if (value === null || value === undefined)
-        return 'NULL';
-    if (typeof value === 'boolean')
-        return value ? 'true' : 'false';
-    if (typeof value === 'number') {
-        if (!Number.isFinite(value))
-            throw new Error(`Cannot inline the number ${value} into SQL`);
-        return value < 0 || Object.is(value, -0) ? `(${String(value)})` : String(value);
-    }
-    return ` E'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "''")}' `;
-}
-/** The statement with its `:name` parameters inlined as literals. */
-function inlineParameters(sql, params) {
-    if (!params || Object.keys(params).length === 0)
-        return sql;
-    return replaceNamedParameters(sql, (name) => (Object.prototype.hasOwnProperty.call(params, name) ? sqlLiteral(params[name]) : undefined));
-}
-const MARKER_BASE = 'aurora_migrate_packed';
-function statementPart(index, text, statement) {
-    const lines = [`  step := ${index};`, `  EXECUTE ${dollarQuote(text, `s${index}`)};`];
-    if (statement.expectRows !== undefined) {
-        lines.push('  GET DIAGNOSTICS n = ROW_COUNT;', `  IF n <> ${Math.trunc(statement.expectRows)} THEN RAISE EXCEPTION USING ERRCODE = '${GUARD_SQLSTATE}', MESSAGE = n::text; END IF;`);
-    }
-    return lines.join('\n');
-}
-function block(marker, parts) {
-    const body = [
-        'DECLARE',
-        '  step int := -1;',
-        '  n bigint;',
-        '  f_state text; f_message text; f_detail text; f_hint text;',
-        'BEGIN',
-        ...parts,
-        'EXCEPTION WHEN OTHERS OR query_canceled OR assert_failure THEN',
-        '  GET STACKED DIAGNOSTICS f_state = RETURNED_SQLSTATE, f_message = MESSAGE_TEXT, f_detail = PG_EXCEPTION_DETAIL, f_hint = PG_EXCEPTION_HINT;',
-        `  RAISE EXCEPTION USING ERRCODE = f_state, MESSAGE = '${marker} step ' || step || ': ' || f_message, DETAIL = f_detail, HINT = f_hint;`,
-        'END'
-    ].join('\n');
-    return `DO $${marker}$\n${body}\n$${marker}$`;
-}
-/** `SET [LOCAL | SESSION] statement_timeout …` or `SELECT [pg_catalog.]set_config('statement_timeout', …)`. */
-function setsStatementTimeout(sql) {
-    const tokens = tokenize(sql, 8);
-    if (isWord(tokens[0], 'set')) {
-        const at = isWord(tokens[1], 'local') || isWord(tokens[1], 'session') ? 2 : 1;
-        return isWord(tokens[at], 'statement_timeout');
-    }
-    if (!isWord(tokens[0], 'select'))
-        return false;
-    const at = isWord(tokens[1], 'pg_catalog') && tokens[2]?.kind === 'symbol' && tokens[2].value === '.' ? 3 : 1;
-    const call = tokens[at + 1];
-    const argument = tokens[at + 2];
-    return (isWord(tokens[at], 'set_config') &&
-        call?.kind === 'symbol' &&
-        call.value === '(' &&
-        argument?.kind === 'string' &&
-        argument.value?.toLowerCase() === "'statement_timeout'");
-}
-/**
- * Whether packing keeps the statements' meaning. Two kinds of statement run only statement by statement:
- * - a `SET [LOCAL] statement_timeout`: the timeout is armed once per statement the client sends, so
- *   inside a block it would bound none of the statements after it (the engine's statement-timeout,
- *   pg_dump's `SET statement_timeout = 0`);
- * - savepoints (SAVEPOINT, RELEASE, ROLLBACK TO), which nest inside a version's transaction but which
- *   EXECUTE refuses like every transaction command.
- */
-function packable(statements) {
-    return (statements.length > 0 &&
-        !statements.some((statement) => setsStatementTimeout(statement.sql) || transactionControl(statement.sql)?.kind === 'savepoint'));
-}
-/**
- * Packs the statements into as few DO blocks of at most `maxLength` characters as they fit in, each
- * statement whole and in order. The marker (the blocks' dollar-quote tag and the prefix of the errors
- * they raise) occurs in no statement.
- */
-function packTransaction(statements, maxLength = Infinity) {
-    const texts = statements.map((statement) => inlineParameters(statement.sql, statement.params));
-    const marker = freeTag(MARKER_BASE, texts).slice(1, -1);
-    const parts = texts.map((text, index) => statementPart(index, text, statements[index]));
-    // block(marker, parts) is the empty block's text with each part and a newline added.
-    const empty = block(marker, []).length;
-    const chunks = [];
-    let first = 0;
-    do {
-        let count = 0;
-        let length = empty;
-        while (first + count < parts.length && length + parts[first + count].length + 1 <= maxLength) {
-            length += parts[first + count].length + 1;
-            count++;
-        }
-        if (count === 0 && parts.length > 0)
-            return { ok: false, index: first, length: empty + parts[first].length + 1 };
-        chunks.push({ sql: block(marker, parts.slice(first, first + count)), first, count });
-        first += count;
-    } while (first < parts.length);
-    return { ok: true, marker, chunks };
-}
-/**
- * The failure a packed transaction reports for an SQL error of one of its blocks (or of the COMMIT that
- * followed), in the terms of the unpacked form: the failed statement's index and label, a guard, or the
- * commit phase. The position inside the statement is not known from the packed form (see the
- * transports' replay).
- */
-function decodePackedError(error, statements, marker) {
-    const match = new RegExp(`^${marker} step (-?\\d+): ([\\s\\S]*)$`).exec(error.message);
-    if (!match) {
-        const { position: _inTheBlock, ...rest } = error;
-        // A bare "Database returned SQL Exception" says nothing of where: the place is left unknown.
-        if (!error.sqlState)
-            return { ok: false, failedIndex: statements.length, error: rest };
-        // Raised after the block ended: the commit of the call (or of the transaction) failed.
-        return { ok: false, phase: 'commit', failedIndex: statements.length, error: rest };
-    }
-    const index = Number(match[1]);
-    const statement = statements[index];
-    const cleaned = { message: match[2] };
-    if (error.sqlState)
-        cleaned.sqlState = error.sqlState;
-    if (error.detail)
-        cleaned.detail = error.detail;
-    if (error.hint)
-        cleaned.hint = error.hint;
-    if (statement && error.sqlState === GUARD_SQLSTATE && statement.expectRows !== undefined && /^\d+$/.test(match[2])) {
-        return {
-            ok: false,
-            phase: 'statement',
-            failedIndex: index,
-            failedLabel: statement.label,
-            error: {
-                message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${match[2]}; the transaction was rolled back.`
-            },
-            guard: true
-        };
-    }
-    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement?.label, error: cleaned };
-}
-/**
- * An SQL error only the packed form raises for a statement that runs fine one per call: EXECUTE does
- * not implement `SELECT … INTO` (SQLSTATE 0A000). Nothing ran (the packed call was rolled back as a
- * whole): the transport runs the transaction statement by statement. Transaction commands, which EXECUTE
- * refuses the same way, are not among them: refusing them is what keeps a version's transaction whole.
- */
-function refusedByPacking(failure) {
-    return (failure.phase === 'statement' &&
-        !failure.guard &&
-        failure.error.sqlState === '0A000' &&
-        /^EXECUTE of SELECT \.\.\. INTO is not implemented/.test(failure.error.message));
-}
-/**
- * Errors that PostgreSQL reports with a position inside the statement (parse and analysis errors,
- * unreadable literals): the packed form loses it, and the transport gets it by replaying the statements
- * unpacked in a transaction it rolls back.
- */
-function carriesPosition(failure) {
-    const state = failure.error.sqlState ?? '';
-    return failure.phase === 'statement' && !failure.guard && (state.startsWith('42') || state === '22P02');
-}
-/** Said when a replay could not confirm where inside the statement the error is. */
-const POSITION_NOT_CONFIRMED = ' (the position inside the statement could not be confirmed)';
-/**
- * The failure with the position PostgreSQL gives inside the failing statement, found honestly: the
- * statements up to and including the failing one are replayed unpacked, in a transaction that is rolled
- * back (`replay`), and that run's error is taken when it fails at the same statement with the same
- * SQLSTATE. Otherwise the failure is reported at the statement's start, saying the position could not
- * be confirmed.
- */
-async function locateFailure(failure, statements, replay) {
-    if (!carriesPosition(failure))
-        return failure;
-    let replayed;
-    try {
-        replayed = await replay(statements.slice(0, failure.failedIndex + 1));
-    }
-    catch {
-        replayed = undefined;
-    }
-    if (replayed && !replayed.ok && replayed.failedIndex === failure.failedIndex && replayed.error.sqlState === failure.error.sqlState) {
-        // The same error, unpacked: its position, or none because PostgreSQL gives none for it.
-        return replayed.error.position === undefined ? failure : { ...failure, error: { ...failure.error, position: replayed.error.position } };
-    }
-    return { ...failure, error: { ...failure.error, message: failure.error.message + POSITION_NOT_CONFIRMED } };
-}
-
-;// CONCATENATED MODULE: ./src/targets/postgres.ts
-/**
- * The direct PostgreSQL transport (`database-url`, and the throwaway verification database).
- *
- * One `pg.Client`, connected on first use. Values are converted to the same shapes the Data API
- * transport returns for the same SQL (see `__tests__/support/target-contract.ts`):
- * int2/int4 → number, int8/numeric → string, json/jsonb → PostgreSQL's own text, timestamps → ISO
- * strings in UTC, dates → `YYYY-MM-DD`.
- */
-
-
-
-
-
-
-
-
-
-const OID = {
-    bool: 16,
-    bytea: 17,
-    int8: 20,
-    int2: 21,
-    int4: 23,
-    json: 114,
-    float4: 700,
-    float8: 701,
-    date: 1082,
-    time: 1083,
-    timestamp: 1114,
-    timestamptz: 1184,
-    interval: 1186,
-    timetz: 1266,
-    numeric: 1700,
-    jsonb: 3802
-};
-const asText = (value) => value;
-/** Type parsers for the pg client: the shapes documented at the top of this file. */
-function getTypeParser(oid, format) {
-    switch (oid) {
-        case OID.int8:
-        case OID.numeric:
-        case OID.json:
-        case OID.jsonb:
-        case OID.date:
-        case OID.time:
-        case OID.timetz:
-        case OID.interval:
-            return asText;
-        case OID.timestamp:
-        case OID.timestamptz:
-            return timestampToIso;
-        default:
-            return esm.types.getTypeParser(oid, format ?? 'text');
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------------
-function isServerError(error) {
-    return error instanceof esm.DatabaseError || (error instanceof Error && 'severity' in error && 'code' in error);
-}
-/** SQLSTATEs that mean the connection itself is gone (not the SQL's fault). */
-function isConnectionState(code) {
-    return !!code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03');
-}
-function sqlErrorInfo(error) {
-    const info = { message: error.message };
-    if (error.code)
-        info.sqlState = error.code;
-    const position = error.position ? Number(error.position) : NaN;
-    if (Number.isInteger(position) && position > 0)
-        info.position = position;
-    if (error.detail)
-        info.detail = error.detail;
-    if (error.hint)
-        info.hint = error.hint;
-    return info;
-}
-function errorCode(error) {
-    const code = error?.code;
-    return typeof code === 'string' && code ? code : 'CONNECTION_ERROR';
-}
-class PostgresTarget {
-    url;
-    description;
-    client;
-    connecting;
-    log;
-    ssl;
-    /** Calls are serialised: with one connection, a query() must never land inside another call's transaction. */
-    queue = Promise.resolve();
-    /** Connections opened for one long-running statement each. */
-    own = new Set();
-    constructor(url, options = {}) {
-        this.url = url;
-        this.description = maskUrl(url);
-        this.log = options.log ?? (() => { });
-        this.ssl = options.ssl;
-    }
-    /**
-     * A `longRunning` statement is sent once, never re-sent, on a connection of its own opened for it
-     * (with `timeoutMs` as its statement_timeout): the main connection stays free meanwhile, so the
-     * engine can renew its lease while a CREATE INDEX CONCURRENTLY runs for longer than the lease lives.
-     */
-    query(sql, params, options) {
-        if (options?.longRunning)
-            return this.queryAlone(sql, params, options.longRunning.timeoutMs);
-        return this.exclusive(async () => {
-            const client = await this.connection();
-            try {
-                return await this.run(client, sql, params);
-            }
-            catch (error) {
-                throw this.translate(error, client);
-            }
-        });
-    }
-    /**
-     * `between`: SQL of the caller's own, run before each statement but the first in the same transaction
-     * (the runner Lambda lowers statement_timeout to the time it has left this way). It returns nothing
-     * and is not counted: indexes and results are those of `statements`, and a failure of it is reported
-     * at the statement it came before. As a function, it says what to run before each statement (the first included), if anything.
-     */
-    transaction(statements, options = {}) {
-        // Packed, the transaction is one statement (one DO block): `between` has no place to run, and needs none.
-        const packed = options.resultsNeeded === false && packable(statements);
-        return this.exclusive(() => (packed ? this.runPacked(statements, options.between) : this.runTransaction(statements, options.between)));
-    }
-    async queryAlone(sql, params, timeoutMs) {
-        const client = this.newClient();
-        this.own.add(client);
-        try {
-            try {
-                await client.connect();
-            }
-            catch (error) {
-                throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
-                    cause: error
-                });
-            }
-            try {
-                if (timeoutMs)
-                    await client.query(`SET statement_timeout = ${Math.round(timeoutMs)}`);
-                return await this.run(client, sql, params);
-            }
-            catch (error) {
-                throw this.translate(error, client);
-            }
-        }
-        finally {
-            this.own.delete(client);
-            await client.end().catch(() => { });
-        }
-    }
-    async close() {
-        await Promise.all([...this.own].map((client) => client.end().catch(() => { })));
-        await this.queue.catch(() => { });
-        const client = this.client ?? (await this.connecting?.catch(() => undefined));
-        this.client = undefined;
-        this.connecting = undefined;
-        if (client)
-            await client.end().catch(() => { });
-    }
-    /**
-     * Runs the statements on the shared connection and then resets its session, so that nothing a
-     * migration set for it (see resetSession) reaches the next transaction or query.
-     */
-    async runTransaction(statements, between, end = 'commit') {
-        const client = await this.connection();
-        try {
-            return await this.runTransactionOn(client, statements, between, end);
-        }
-        finally {
-            await this.resetSession(client);
-        }
-    }
-    /**
-     * A migration may change its session for good: `SET` without LOCAL, `set_config(…, false)` (pg_dump's
-     * header), `SET ROLE`, a temporary table, a session advisory lock. Over the Data API none of that
-     * outlives the call or transaction (the service resets pooled connections); here the connection is
-     * reused, so it is reset the same way once each transaction has ended. DISCARD ALL returns the session
-     * to how it was at connect, settings given in the URL and those of the role and database included,
-     * which RESET ALL alone would not do for the role, temporary tables and advisory locks. It cannot run
-     * in a transaction block, so it costs one round trip of its own per transaction. A connection that
-     * cannot be reset is dropped: the next call connects afresh.
-     */
-    async resetSession(client) {
-        if (this.client !== client)
-            return;
-        try {
-            await client.query('DISCARD ALL');
-        }
-        catch (error) {
-            this.log(`Resetting the session after a transaction failed (${errorMessage(error)}); connecting again for the next call`);
-            this.discard(client);
-        }
-    }
-    /**
-     * The statements packed into one DO block (targets/packed.ts), sent as one autocommit simple query:
-     * one round trip for the version, and one more for the session reset (DISCARD ALL cannot share a
-     * call with other statements: it refuses to run inside the implicit transaction that makes).
-     */
-    async runPacked(statements, between) {
-        const packing = packTransaction(statements);
-        if (!packing.ok)
-            return this.runTransaction(statements, between);
-        const client = await this.connection();
-        try {
-            const failure = await this.runBlock(client, packing.chunks[0].sql, statements, packing.marker);
-            if (!failure)
-                return { ok: true, results: [] };
-            // The block failed as a whole, its SETs with it: the session is as before it for what follows here.
-            if (refusedByPacking(failure)) {
-                this.log(`PostgreSQL refused the packed form (${failure.error.message}); running the transaction statement by statement`);
-                return await this.runTransactionOn(client, statements, between);
-            }
-            return await locateFailure(failure, statements, (prefix) => this.runTransactionOn(client, prefix, between, 'rollback'));
-        }
-        finally {
-            await this.resetSession(client);
-        }
-    }
-    /** One DO block, autocommit; its SQL error decoded, or undefined when it committed. */
-    async runBlock(client, sql, statements, marker) {
-        try {
-            await client.query(sql);
-            return undefined;
-        }
-        catch (error) {
-            if (!isServerError(error) || isConnectionState(error.code)) {
-                this.discard(client);
-                throw new CommitOutcomeUnknownError(`The connection was lost while the version's block ran (autocommit); whether it was committed is unknown: ${errorMessage(error)}`, { cause: error });
-            }
-            return decodePackedError(sqlErrorInfo(error), statements, marker);
-        }
-    }
-    async runTransactionOn(client, statements, between, end = 'commit') {
-        const rollback = async () => {
-            try {
-                await client.query('ROLLBACK');
-            }
-            catch (error) {
-                this.log(`ROLLBACK failed: ${errorMessage(error)}`);
-                this.discard(client);
-            }
-        };
-        try {
-            await client.query('BEGIN');
-        }
-        catch (error) {
-            throw this.translate(error, client);
-        }
-        const results = [];
-        for (let index = 0; index < statements.length; index++) {
-            const statement = statements[index];
-            let result;
-            try {
-                const before = typeof between === 'function' ? between(statement, index) : index > 0 ? between : undefined;
-                if (before)
-                    await this.run(client, before, undefined);
-                result = await this.run(client, statement.sql, statement.params);
-            }
-            catch (error) {
-                const translated = this.translate(error, client);
-                if (translated instanceof DatabaseError) {
-                    await rollback();
-                    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
-                }
-                await rollback();
-                throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed: ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
-            }
-            const refused = guardFailure(statement, result, index);
-            if (refused) {
-                await rollback();
-                return refused;
-            }
-            results.push(result);
-        }
-        if (end === 'rollback') {
-            await rollback();
-            return { ok: true, results };
-        }
-        try {
-            await client.query('COMMIT');
-        }
-        catch (error) {
-            if (isServerError(error) && !isConnectionState(error.code)) {
-                // COMMIT answered with an error (a deferred constraint, a serialization failure): rolled back.
-                await rollback();
-                return { ok: false, phase: 'commit', failedIndex: statements.length, error: sqlErrorInfo(error) };
-            }
-            this.discard(client);
-            throw new CommitOutcomeUnknownError(`The connection was lost while committing; whether the transaction was committed is unknown: ${errorMessage(error)}`, { cause: error });
-        }
-        return { ok: true, results };
-    }
-    async run(client, sql, params) {
-        const { text, values } = toPositional(sql, params);
-        const raw = (await client.query(values.length > 0 ? { text, values } : text));
-        // Several statements in one simple-protocol call return one result each: report the last.
-        const result = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-        const rows = (result?.rows ?? []).map((row) => {
-            const converted = {};
-            for (const [key, value] of Object.entries(row))
-                converted[key] = toSqlValue(value);
-            return converted;
-        });
-        const returnsRows = (result?.fields?.length ?? 0) > 0;
-        return { rows, rowCount: returnsRows ? rows.length : (result?.rowCount ?? 0) };
-    }
-    /** SQL errors → DatabaseError; everything else (the connection) → TransportError. */
-    translate(error, client) {
-        if (error instanceof DatabaseError || error instanceof TransportError)
-            return error;
-        if (isServerError(error) && !isConnectionState(error.code))
-            return new DatabaseError(sqlErrorInfo(error));
-        this.discard(client);
-        return new TransportError(`PostgreSQL connection to ${this.description} failed: ${errorMessage(error)}`, errorCode(error), false, {
-            cause: error
-        });
-    }
-    /** Forgets a broken client so the next call connects again. */
-    discard(client) {
-        if (this.client === client)
-            this.client = undefined;
-        client.end().catch(() => { });
-    }
-    async connection() {
-        if (this.client)
-            return this.client;
-        if (!this.connecting) {
-            this.connecting = (async () => {
-                const client = this.newClient();
-                try {
-                    await client.connect();
-                }
-                catch (error) {
-                    client.end().catch(() => { });
-                    throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
-                        cause: error
-                    });
-                }
-                this.client = client;
-                return client;
-            })().finally(() => {
-                this.connecting = undefined;
-            });
-        }
-        return this.connecting;
-    }
-    newClient() {
-        const client = new esm.Client({ connectionString: this.url, ssl: this.ssl, types: { getTypeParser } });
-        client.on('error', (error) => {
-            this.log(`PostgreSQL connection error: ${errorMessage(error)}`);
-            if (this.client === client)
-                this.client = undefined;
-        });
-        return client;
-    }
-    exclusive(work) {
-        const run = this.queue.then(work, work);
-        this.queue = run.catch(() => { });
-        return run;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/targets/runner-protocol.ts
 const RUNNER_PROTOCOL = 1;
+/** Failures that are not SQL errors. */
+const RUNNER_ERROR_CODES = ['BAD_REQUEST', 'UNSUPPORTED_PROTOCOL', 'CONNECTION', 'COMMIT_UNKNOWN'];
 /** Lambda's synchronous invocation limit for request and response payloads. */
 const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-secrets-manager/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(2994);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
@@ -33835,6 +32392,2008 @@ async function fetchSecret(client, secretArn) {
     return parsed;
 }
 
+;// CONCATENATED MODULE: ./src/dialects/postgresql/runner-session.ts
+/**
+ * Sets the session's deadline (server clock) and its statement_timeout. Both are set again on every
+ * invocation, so nothing of an earlier one carries over. Parameters: `:timeout` (text, ms) and `:budget` (ms).
+ */
+const SET_DEADLINE = "SELECT set_config('statement_timeout', :timeout, false) AS statement_timeout, " +
+    // A sandbox frozen mid-transaction (a timed-out invocation) must not hold its locks for long: the
+    // server ends an idle transaction after a minute, and the engine waits for the lease row that long.
+    "set_config('idle_in_transaction_session_timeout', '60000', false) AS idle_timeout, " +
+    "set_config('aurora_migrate.deadline', (floor(extract(epoch FROM clock_timestamp()) * 1000) + :budget)::bigint::text, false) AS deadline";
+const RESET_TIMEOUT = 'RESET statement_timeout';
+/**
+ * Run before each statement of a transaction but the first: lowers statement_timeout (for the
+ * transaction only) to the time left until the deadline, unless the migration set a smaller one itself.
+ */
+const REFRESH_TIMEOUT = "SELECT set_config('statement_timeout', b.budget::text, true) FROM " +
+    "(SELECT greatest(1000, current_setting('aurora_migrate.deadline')::bigint - floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) AS budget) AS b, " +
+    "pg_settings s WHERE s.name = 'statement_timeout' AND (s.setting::bigint = 0 OR s.setting::bigint > b.budget)";
+/** One row, `server_version`: the server's version text (`16.4 (Debian …)`). */
+const SERVER_VERSION = 'SHOW server_version';
+/** A statement stopped by statement_timeout (SQLSTATE 57014, query_canceled, with that message). */
+function isStatementTimeout(info) {
+    return info.sqlState === '57014' && /statement timeout/i.test(info.message);
+}
+/** A connection refused for its credentials (SQLSTATE class 28: a rotated password). */
+function isAuthenticationFailure(code) {
+    return /^28/.test(code);
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/lexer.ts
+/**
+ * PostgreSQL's lexical rules, in one scanner: where each lexeme (a string, a quoted identifier, a
+ * dollar-quoted body, a comment, a word …) starts and ends. The statement splitter (split.ts), the token
+ * stream (tokens.ts) and the `:name` parameter rewriting (named-parameters.ts) all read SQL through it,
+ * so a keyword, a `;` or a `:name` inside a string or a comment is never taken for one by any of them.
+ *
+ * The rules follow PostgreSQL's own lexers (src/backend/parser/scan.l, and src/fe_utils/psqlscan.l
+ * for what psql does with them):
+ *
+ * - `'...'` strings with `''` escapes (standard_conforming_strings = on, the default); `B'`, `X'`,
+ *   `N'` and `U&'` strings lex the same way.
+ * - `E'...'` strings, where a backslash escapes the next character; with `continuation`, also a string
+ *   continued on a later line (`E'a'<newline>'b\''` is one string).
+ * - `"..."` and `U&"..."` identifiers with `""` escapes.
+ * - Dollar quotes `$tag$ ... $tag$` (the tag follows identifier rules, without `$`); `$1` is a
+ *   parameter, and a `$` inside an identifier (`a$b`) starts nothing.
+ * - Nested `/* ... *\/` comments and `--` line comments.
+ *
+ * The scanner reads one lexeme at any index it is given, so each reader moves on where it chooses. An
+ * unterminated lexeme runs to the end of the text with `terminated` false: what that means is the
+ * reader's to say. One pass, no backtracking: linear time.
+ */
+const LF = 0x0a;
+const CR = 0x0d;
+function isSpace(c) {
+    // scan.l: space [ \t\n\r\f\v]
+    return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+function isLineBreak(c) {
+    return c === LF || c === CR;
+}
+function isDigit(c) {
+    return c >= 0x30 && c <= 0x39;
+}
+/** scan.l ident_start: [A-Za-z\200-\377_] (every byte of a non-ASCII UTF-8 character is >= 0x80). */
+function isIdentStart(c) {
+    return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
+}
+/** scan.l ident_cont: [A-Za-z\200-\377_0-9\$] */
+function isIdentCont(c) {
+    return isIdentStart(c) || isDigit(c) || c === 0x24;
+}
+/** scan.l dolq_cont: [A-Za-z\200-\377_0-9] (no `$`, so `$a$b$` closes at the second `$`). */
+function isDollarTagCont(c) {
+    return isIdentStart(c) || isDigit(c);
+}
+/** Reads lexemes of one text. After `scan(i)`, `kind`, `start`, `end` and `terminated` describe the lexeme at `i`. */
+class Scanner {
+    text;
+    continuation;
+    kind = 'space';
+    start = 0;
+    end = 0;
+    /** False when the text ends before the lexeme's closing quote, delimiter or `*\/`. */
+    terminated = true;
+    /** For a dollar-quoted string: the index just past its opening delimiter (`$tag$`). */
+    bodyStart = 0;
+    /**
+     * @param continuation an `E'…'` string continues on a later line, as scan.l's quotecontinue reads it
+     *   (the splitter); without it, the continuation is read as a string of its own.
+     */
+    constructor(text, continuation) {
+        this.text = text;
+        this.continuation = continuation;
+    }
+    /** Reads the lexeme starting at `i` (which must be inside the text). */
+    scan(i) {
+        const text = this.text;
+        const c = text.charCodeAt(i);
+        const next = text.charCodeAt(i + 1);
+        const lower = c | 0x20;
+        this.start = i;
+        this.terminated = true;
+        if (isSpace(c)) {
+            let j = i + 1;
+            while (isSpace(text.charCodeAt(j)))
+                j++;
+            this.set('space', j);
+        }
+        else if (c === 0x2d && next === 0x2d) {
+            let j = i + 2;
+            while (j < text.length && !isLineBreak(text.charCodeAt(j)))
+                j++;
+            this.set('line-comment', j);
+        }
+        else if (c === 0x2f && next === 0x2a) {
+            this.blockComment(i);
+        }
+        else if (c === 0x27) {
+            this.quoted('string', i + 1, 0x27);
+        }
+        else if (c === 0x22) {
+            this.quoted('quoted', i + 1, 0x22);
+        }
+        else if (lower === 0x65 && next === 0x27) {
+            this.escapeString(i + 2);
+        }
+        else if ((lower === 0x62 || lower === 0x78 || lower === 0x6e) && next === 0x27) {
+            this.quoted('string', i + 2, 0x27);
+        }
+        else if (lower === 0x75 && next === 0x26 && text.charCodeAt(i + 2) === 0x27) {
+            this.quoted('string', i + 3, 0x27);
+        }
+        else if (lower === 0x75 && next === 0x26 && text.charCodeAt(i + 2) === 0x22) {
+            this.quoted('unicode-quoted', i + 3, 0x22);
+        }
+        else if (c === 0x24) {
+            this.dollar(i);
+        }
+        else if (isIdentStart(c)) {
+            let j = i + 1;
+            while (j < text.length && isIdentCont(text.charCodeAt(j)))
+                j++;
+            this.set('word', j);
+        }
+        else if (isDigit(c)) {
+            let j = i + 1;
+            while (isDigit(text.charCodeAt(j)))
+                j++;
+            if (j < text.length && isIdentStart(text.charCodeAt(j))) {
+                while (j < text.length && isIdentCont(text.charCodeAt(j)))
+                    j++;
+            }
+            this.set('number', j);
+        }
+        else {
+            this.set(c === 0x5c ? 'backslash' : 'symbol', i + 1);
+        }
+    }
+    set(kind, end) {
+        this.kind = kind;
+        this.end = end;
+    }
+    unterminated(kind) {
+        this.kind = kind;
+        this.end = this.text.length;
+        this.terminated = false;
+    }
+    blockComment(start) {
+        const text = this.text;
+        let depth = 1;
+        let i = start + 2;
+        while (i < text.length) {
+            const c = text.charCodeAt(i);
+            const next = text.charCodeAt(i + 1);
+            if (c === 0x2a && next === 0x2f) {
+                i += 2;
+                if (--depth === 0)
+                    return this.set('block-comment', i);
+            }
+            else if (c === 0x2f && next === 0x2a) {
+                depth++;
+                i += 2;
+            }
+            else {
+                i++;
+            }
+        }
+        this.unterminated('block-comment');
+    }
+    /** A string or identifier from `from` to its closing `quote`, where a doubled quote stands for itself. */
+    quoted(kind, from, quote) {
+        const text = this.text;
+        const quoteChar = quote === 0x27 ? "'" : '"';
+        let i = from;
+        for (;;) {
+            i = text.indexOf(quoteChar, i);
+            if (i < 0)
+                return this.unterminated(kind);
+            if (text.charCodeAt(i + 1) === quote)
+                i += 2;
+            else
+                return this.set(kind, i + 1);
+        }
+    }
+    /** `E'...'`: a backslash escapes the next character; `''` is a quote too. */
+    escapeString(from) {
+        const text = this.text;
+        let i = from;
+        while (i < text.length) {
+            const c = text.charCodeAt(i);
+            if (c === 0x5c) {
+                i += 2;
+            }
+            else if (c === 0x27) {
+                if (text.charCodeAt(i + 1) === 0x27) {
+                    i += 2;
+                    continue;
+                }
+                const continued = this.continuation ? this.quoteContinuation(i + 1) : -1;
+                if (continued < 0)
+                    return this.set('escape-string', i + 1);
+                i = continued + 1;
+            }
+            else {
+                i++;
+            }
+        }
+        this.unterminated('escape-string');
+    }
+    /**
+     * scan.l: quotecontinue = {whitespace_with_newline}{quote}, that is whitespace and `--` comments
+     * holding at least one line break, then a quote (a block comment ends the string instead).
+     * Returns the index of the continuing quote, or -1.
+     */
+    quoteContinuation(from) {
+        const text = this.text;
+        let i = from;
+        let lineBreak = false;
+        for (;;) {
+            const c = text.charCodeAt(i);
+            if (isLineBreak(c)) {
+                lineBreak = true;
+                i++;
+            }
+            else if (isSpace(c)) {
+                i++;
+            }
+            else if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d) {
+                i += 2;
+                while (i < text.length && !isLineBreak(text.charCodeAt(i)))
+                    i++;
+            }
+            else {
+                return c === 0x27 && lineBreak ? i : -1;
+            }
+        }
+    }
+    /** `$tag$ ... $tag$`, `$$ ... $$`, a `$1` parameter, or a lone `$`. */
+    dollar(start) {
+        const text = this.text;
+        let i = start + 1;
+        if (isDigit(text.charCodeAt(i))) {
+            while (isDigit(text.charCodeAt(i)))
+                i++;
+            return this.set('parameter', i);
+        }
+        if (isIdentStart(text.charCodeAt(i))) {
+            i++;
+            while (isDollarTagCont(text.charCodeAt(i)))
+                i++;
+        }
+        // scan.l dolqfailed: only the `$` is read; what follows is lexed on its own.
+        if (text.charCodeAt(i) !== 0x24)
+            return this.set('symbol', start + 1);
+        this.bodyStart = i + 1;
+        const close = text.indexOf(text.slice(start, i + 1), i + 1);
+        if (close < 0)
+            return this.unterminated('dollar-string');
+        this.set('dollar-string', close + i + 1 - start);
+    }
+    /** The opening delimiter of the dollar-quoted string just read: `$tag$`. */
+    delimiter() {
+        return this.text.slice(this.start, this.bodyStart);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/named-parameters.ts
+
+const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
+const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
+/**
+ * Calls `onParameter` for every `:name` outside string literals, quoted identifiers, dollar-quoted
+ * bodies and comments. `::type` casts are skipped. Returns the text with each parameter replaced by
+ * what `onParameter` returned (or left as is when it returned undefined).
+ *
+ * A `--` comment runs to the next LF; a `$` or an `E` right after an identifier character (`1$a$`,
+ * `$1E'…'`) starts no dollar quote and no escape string; an `E'…'` string continued on a later line
+ * is read as a second string.
+ */
+function replaceNamedParameters(sql, onParameter) {
+    const scanner = new Scanner(sql, false);
+    let out = '';
+    let i = 0;
+    const n = sql.length;
+    while (i < n) {
+        scanner.scan(i);
+        let end = scanner.end;
+        switch (scanner.kind) {
+            case 'line-comment': {
+                const lineFeed = sql.indexOf('\n', i);
+                end = lineFeed < 0 ? n : lineFeed;
+                break;
+            }
+            case 'dollar-string':
+            case 'parameter':
+            case 'escape-string':
+                // Glued to an identifier character, the `$` or the `E` is a character of its own.
+                if (i > 0 && IDENT_CHAR.test(sql[i - 1]))
+                    end = i + 1;
+                break;
+            case 'symbol':
+                if (sql[i] === ':') {
+                    const next = sql[i + 1];
+                    if (next === ':') {
+                        end = i + 2;
+                    }
+                    else if (next !== undefined && IDENT_START.test(next)) {
+                        let j = i + 1;
+                        while (j < n && /[A-Za-z0-9_]/.test(sql[j]))
+                            j++;
+                        out += onParameter(sql.slice(i + 1, j)) ?? sql.slice(i, j);
+                        i = j;
+                        continue;
+                    }
+                }
+                break;
+        }
+        out += sql.slice(i, end);
+        i = end;
+    }
+    return out;
+}
+/** `:name` → `$n` for the names present in `params`; other `:word`s are left alone. */
+function toPositional(sql, params) {
+    if (!params || Object.keys(params).length === 0)
+        return { text: sql, values: [] };
+    const values = [];
+    const index = new Map();
+    const text = replaceNamedParameters(sql, (name) => {
+        if (!Object.prototype.hasOwnProperty.call(params, name))
+            return undefined;
+        let position = index.get(name);
+        if (position === undefined) {
+            values.push(params[name]);
+            position = values.length;
+            index.set(name, position);
+        }
+        return `$${position}`;
+    });
+    return { text, values };
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/tokens.ts
+/**
+ * The words of one statement (already cut out by split.ts), read through lexer.ts: comments are
+ * dropped, and string literals, quoted identifiers and dollar-quoted bodies are single tokens, so a
+ * keyword inside a string or a comment is never taken for one. Without error reporting: the statement
+ * was already split, so it is well formed (an unterminated lexeme runs to the end).
+ */
+
+/** PostgreSQL folds unquoted identifiers to lower case: ASCII letters only (in a UTF-8 database). */
+function foldIdentifier(word) {
+    return word.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+}
+/** The tokens of `sql`, at most `limit` of them. An `E'…'` string continued on a later line is read as a second string. */
+function tokens_tokenize(sql, limit = Infinity) {
+    const tokens = [];
+    const scanner = new Scanner(sql, false);
+    const n = sql.length;
+    let i = 0;
+    while (i < n && tokens.length < limit) {
+        scanner.scan(i);
+        const { kind, end } = scanner;
+        switch (kind) {
+            case 'space':
+            case 'line-comment':
+            case 'block-comment':
+                break;
+            case 'string':
+            case 'escape-string':
+            case 'dollar-string':
+                tokens.push({ kind: 'string', value: sql.slice(i, end) });
+                break;
+            case 'quoted':
+                tokens.push({ kind: 'quoted', value: sql.slice(i + 1, end - 1).replace(/""/g, '"') });
+                break;
+            case 'unicode-quoted':
+                tokens.push({ kind: 'quoted', value: null });
+                break;
+            case 'word':
+                tokens.push({ kind: 'word', value: foldIdentifier(sql.slice(i, end)) });
+                break;
+            case 'parameter':
+            case 'number': {
+                // A number runs on through identifier characters and dots: `1.5`, `$1`, `1e10`.
+                let j = i + 1;
+                while (j < n && (isIdentCont(sql.charCodeAt(j)) || sql.charCodeAt(j) === 0x2e))
+                    j++;
+                tokens.push({ kind: 'number', value: sql.slice(i, j) });
+                i = j;
+                continue;
+            }
+            default:
+                tokens.push({ kind: 'symbol', value: sql[i] });
+        }
+        i = end;
+    }
+    return tokens;
+}
+/** Whether `token` is the word `word` (lower case). */
+function tokens_isWord(token, word) {
+    return token?.kind === 'word' && token.value === word;
+}
+/** An identifier's name as PostgreSQL stores it, or null when the token is not a readable identifier. */
+function identifierName(token) {
+    if (!token)
+        return null;
+    if (token.kind === 'word' || token.kind === 'quoted')
+        return token.value;
+    return null;
+}
+/** A dotted name (`name`, `schema.name`, `catalog.schema.name`) starting at tokens[i]: its parts, and the index after it. */
+function dottedNameAt(tokens, i) {
+    const parts = [];
+    for (;;) {
+        const part = identifierName(tokens[i]);
+        if (part === null)
+            return null;
+        parts.push(part);
+        const dot = tokens[i + 1];
+        if (!(dot?.kind === 'symbol' && dot.value === '.'))
+            break;
+        i += 2;
+    }
+    return { parts, next: i + 1 };
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/transaction.ts
+
+/** Optional noise words after BEGIN, COMMIT, END, ROLLBACK and ABORT. */
+const NOISE = ['work', 'transaction'];
+/**
+ * The transaction-control statement `sql` is (one statement, as split.ts cut it), or null when it is
+ * none. Only its leading words count, so COMMIT inside a DO block, a function body, a string or a
+ * comment is never taken for one.
+ */
+function transactionControl(sql) {
+    const tokens = tokens_tokenize(sql, 64);
+    const [first, second, third] = tokens;
+    const control = (statement, kind, more = {}) => ({
+        statement,
+        kind,
+        changesModes: false,
+        endsTransaction: false,
+        ...more
+    });
+    if (tokens_isWord(first, 'begin'))
+        return begin('BEGIN', tokens.slice(isNoise(second) ? 2 : 1));
+    if (tokens_isWord(first, 'start') && tokens_isWord(second, 'transaction'))
+        return begin('START TRANSACTION', tokens.slice(2));
+    // SET [LOCAL | SESSION] TRANSACTION: the current transaction's modes (not SET SESSION CHARACTERISTICS).
+    const set = tokens_isWord(first, 'set') ? (tokens_isWord(second, 'local') || tokens_isWord(second, 'session') ? 2 : 1) : 0;
+    if (set && tokens_isWord(tokens[set], 'transaction')) {
+        const modes = modeText(tokens.slice(set + 1));
+        return control(`SET TRANSACTION${modes ? ` ${modes}` : ''}`, 'modes', { changesModes: true });
+    }
+    if (tokens_isWord(first, 'commit') && tokens_isWord(second, 'prepared'))
+        return control('COMMIT PREPARED', 'prepared');
+    if (tokens_isWord(first, 'rollback') && tokens_isWord(second, 'prepared'))
+        return control('ROLLBACK PREPARED', 'prepared');
+    // PREPARE TRANSACTION 'gid', not PREPARE transaction AS … (a prepared statement named "transaction").
+    const prepare = tokens_isWord(first, 'prepare') && tokens_isWord(second, 'transaction') && third?.kind === 'string';
+    if (prepare)
+        return control('PREPARE TRANSACTION', 'prepare');
+    if (tokens_isWord(first, 'savepoint'))
+        return control('SAVEPOINT', 'savepoint');
+    if (tokens_isWord(first, 'release'))
+        return control('RELEASE SAVEPOINT', 'savepoint');
+    for (const word of ['commit', 'end', 'rollback', 'abort']) {
+        if (!tokens_isWord(first, word))
+            continue;
+        const rest = tokens.slice(isNoise(second) ? 2 : 1);
+        const kind = word === 'commit' || word === 'end' ? 'commit' : 'rollback';
+        if (kind === 'rollback' && tokens_isWord(rest[0], 'to'))
+            return control('ROLLBACK TO SAVEPOINT', 'savepoint');
+        // AND CHAIN ends the transaction and opens another at once; AND NO CHAIN is the plain form.
+        const chain = tokens_isWord(rest[0], 'and') && tokens_isWord(rest[1], 'chain');
+        return control(`${word.toUpperCase()}${chain ? ' AND CHAIN' : ''}`, kind, { endsTransaction: kind === 'commit' && !chain });
+    }
+    return null;
+}
+function isNoise(token) {
+    return NOISE.some((word) => tokens_isWord(token, word));
+}
+/** BEGIN or START TRANSACTION, with the transaction modes that follow it. */
+function begin(statement, modes) {
+    const text = modeText(modes);
+    return { statement: text ? `${statement} ${text}` : statement, kind: 'begin', changesModes: changesModes(text), endsTransaction: false };
+}
+/**
+ * The modes as written, upper case: `ISOLATION LEVEL SERIALIZABLE, READ ONLY`. The text goes into logs and
+ * pull-request comments, so anything but a plain keyword or a comma (a snapshot id string) shows as `…`.
+ */
+function modeText(tokens) {
+    return tokens
+        .map((token) => {
+        if (token.kind === 'word' && /^[a-z_][a-z0-9_]*$/.test(token.value ?? ''))
+            return token.value.toUpperCase();
+        return token.kind === 'symbol' && token.value === ',' ? ',' : '…';
+    })
+        .join(' ')
+        .replace(/ ,/g, ',');
+}
+/** Modes that ask for nothing the version's transaction does not have: it writes, and NOT DEFERRABLE is the default. */
+const SAME_AS_THE_VERSION = /\b(READ WRITE|NOT DEFERRABLE)\b/g;
+/**
+ * Whether the modes ask for a transaction other than the version's. The version runs at the database's
+ * default isolation level and access mode, so even ISOLATION LEVEL READ COMMITTED is refused: the default
+ * is set per database and role (default_transaction_isolation), not by the file.
+ */
+function changesModes(modes) {
+    return modes.replace(/,/g, ' ').replace(SAME_AS_THE_VERSION, '').trim() !== '';
+}
+const error = (statement) => ({ statement, severity: 'error' });
+/**
+ * The conflict of one statement's SQL with a transaction block, or null when it has none: the statements
+ * PostgreSQL refuses inside one, and ALTER TYPE … ADD VALUE (a warning: it runs in one since PostgreSQL 12,
+ * but the new value cannot be used in the same transaction). In an ordinary migration file they would fail
+ * the whole version; they belong in a file whose first line is `-- migrate:no-transaction`.
+ */
+function transactionBlockConflict(sql) {
+    // Four words tell all but ALTER and REINDEX, which are read to the end.
+    const head = tokenize(sql, 4);
+    const tokens = isWord(head[0], 'alter') || isWord(head[0], 'reindex') ? tokenize(sql) : head;
+    const [first, second, third] = tokens;
+    if (isWord(first, 'vacuum'))
+        return error('VACUUM');
+    if (isWord(first, 'create')) {
+        const index = isWord(second, 'unique') ? 2 : 1;
+        if (isWord(tokens[index], 'index') && isWord(tokens[index + 1], 'concurrently'))
+            return error('CREATE INDEX CONCURRENTLY');
+        if (isWord(second, 'database'))
+            return error('CREATE DATABASE');
+        if (isWord(second, 'tablespace'))
+            return error('CREATE TABLESPACE');
+        return null;
+    }
+    if (isWord(first, 'drop')) {
+        if (isWord(second, 'index') && isWord(third, 'concurrently'))
+            return error('DROP INDEX CONCURRENTLY');
+        if (isWord(second, 'database'))
+            return error('DROP DATABASE');
+        if (isWord(second, 'tablespace'))
+            return error('DROP TABLESPACE');
+        return null;
+    }
+    if (isWord(first, 'reindex'))
+        return reindexConflict(tokens);
+    if (isWord(first, 'alter')) {
+        if (isWord(second, 'system'))
+            return error('ALTER SYSTEM');
+        if (isWord(second, 'type') && followedBy(tokens, 'add', 'value'))
+            return { statement: 'ALTER TYPE … ADD VALUE', severity: 'warning' };
+        if (isWord(second, 'database') && followedBy(tokens, 'set', 'tablespace'))
+            return error('ALTER DATABASE … SET TABLESPACE');
+        if (isWord(second, 'table') && followedBy(tokens, 'detach', 'partition') && isWord(lastWord(tokens), 'concurrently')) {
+            return error('ALTER TABLE … DETACH PARTITION … CONCURRENTLY');
+        }
+    }
+    return null;
+}
+/**
+ * REINDEX [ ( option [, …] ) ] { INDEX | TABLE | SCHEMA | DATABASE | SYSTEM } [ CONCURRENTLY ] name:
+ * CONCURRENTLY (as a keyword or as an option in parentheses) and SCHEMA, DATABASE or SYSTEM cannot run
+ * in a transaction block.
+ */
+function reindexConflict(tokens) {
+    let i = 1;
+    let concurrently = false;
+    if (tokens[i]?.kind === 'symbol' && tokens[i].value === '(') {
+        let depth = 0;
+        for (; i < tokens.length; i++) {
+            const token = tokens[i];
+            if (token.kind === 'symbol' && token.value === '(')
+                depth++;
+            else if (token.kind === 'symbol' && token.value === ')') {
+                if (--depth === 0) {
+                    i++;
+                    break;
+                }
+            }
+            else if (isWord(token, 'concurrently')) {
+                const value = tokens[i + 1];
+                const off = isWord(value, 'false') || isWord(value, 'off') || (value?.kind === 'number' && value.value === '0');
+                if (!off)
+                    concurrently = true;
+            }
+        }
+    }
+    const kind = tokens[i];
+    // `REINDEX TABLE concurrently` reindexes a table named concurrently: the keyword needs a name after it.
+    if (isWord(tokens[i + 1], 'concurrently') && tokens[i + 2] !== undefined)
+        concurrently = true;
+    if (concurrently)
+        return error('REINDEX … CONCURRENTLY');
+    for (const whole of ['schema', 'database', 'system'])
+        if (isWord(kind, whole))
+            return error(`REINDEX ${whole.toUpperCase()}`);
+    return null;
+}
+/** Whether the word `a` is immediately followed by the word `b` somewhere in the statement. */
+function followedBy(tokens, a, b) {
+    for (let i = 0; i + 1 < tokens.length; i++)
+        if (isWord(tokens[i], a) && isWord(tokens[i + 1], b))
+            return true;
+    return false;
+}
+function lastWord(tokens) {
+    for (let i = tokens.length - 1; i >= 0; i--)
+        if (tokens[i].kind !== 'symbol')
+            return tokens[i];
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/packed.ts
+
+
+
+/** The SQLSTATE a packed guard raises (class AM is not one of PostgreSQL's). */
+const GUARD_SQLSTATE = 'AMG01';
+/** A dollar-quote tag `$name$` can wrap `text` when the text cannot end the quote early. */
+function tagFits(text, tag) {
+    return (text + tag).indexOf(tag) === text.length;
+}
+/** `$base$`, or `$base_1$`, `$base_2$`, … : the first that fits every text. */
+function freeTag(base, texts) {
+    for (let n = 0;; n++) {
+        const tag = n === 0 ? `$${base}$` : `$${base}_${n}$`;
+        if (texts.every((text) => tagFits(text, tag)))
+            return tag;
+    }
+}
+function dollarQuote(text, base) {
+    const tag = freeTag(base, [text]);
+    return `${tag}${text}${tag}`;
+}
+/**
+ * A value as an SQL literal of the same meaning as the bound parameter: an untyped string constant
+ * (E'…' with quotes and backslashes doubled: it reads the same whatever standard_conforming_strings
+ * says), a number (negative ones in parentheses, so that `- :n` cannot become a comment), a boolean,
+ * NULL.
+ */
+function sqlLiteral(value) {
+    if (value === null || value === undefined)
+        return 'NULL';
+    if (typeof value === 'boolean')
+        return value ? 'true' : 'false';
+    if (typeof value === 'number') {
+        if (!Number.isFinite(value))
+            throw new Error(`Cannot inline the number ${value} into SQL`);
+        return value < 0 || Object.is(value, -0) ? `(${String(value)})` : String(value);
+    }
+    return ` E'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "''")}' `;
+}
+/** The statement with its `:name` parameters inlined as literals. */
+function inlineParameters(sql, params) {
+    if (!params || Object.keys(params).length === 0)
+        return sql;
+    return replaceNamedParameters(sql, (name) => (Object.prototype.hasOwnProperty.call(params, name) ? sqlLiteral(params[name]) : undefined));
+}
+const MARKER_BASE = 'aurora_migrate_packed';
+function statementPart(index, text, statement) {
+    const lines = [`  step := ${index};`, `  EXECUTE ${dollarQuote(text, `s${index}`)};`];
+    if (statement.expectRows !== undefined) {
+        lines.push('  GET DIAGNOSTICS n = ROW_COUNT;', `  IF n <> ${Math.trunc(statement.expectRows)} THEN RAISE EXCEPTION USING ERRCODE = '${GUARD_SQLSTATE}', MESSAGE = n::text; END IF;`);
+    }
+    return lines.join('\n');
+}
+function block(marker, parts) {
+    const body = [
+        'DECLARE',
+        '  step int := -1;',
+        '  n bigint;',
+        '  f_state text; f_message text; f_detail text; f_hint text;',
+        'BEGIN',
+        ...parts,
+        'EXCEPTION WHEN OTHERS OR query_canceled OR assert_failure THEN',
+        '  GET STACKED DIAGNOSTICS f_state = RETURNED_SQLSTATE, f_message = MESSAGE_TEXT, f_detail = PG_EXCEPTION_DETAIL, f_hint = PG_EXCEPTION_HINT;',
+        `  RAISE EXCEPTION USING ERRCODE = f_state, MESSAGE = '${marker} step ' || step || ': ' || f_message, DETAIL = f_detail, HINT = f_hint;`,
+        'END'
+    ].join('\n');
+    return `DO $${marker}$\n${body}\n$${marker}$`;
+}
+/** `SET [LOCAL | SESSION] statement_timeout …` or `SELECT [pg_catalog.]set_config('statement_timeout', …)`. */
+function setsStatementTimeout(sql) {
+    const tokens = tokens_tokenize(sql, 8);
+    if (tokens_isWord(tokens[0], 'set')) {
+        const at = tokens_isWord(tokens[1], 'local') || tokens_isWord(tokens[1], 'session') ? 2 : 1;
+        return tokens_isWord(tokens[at], 'statement_timeout');
+    }
+    if (!tokens_isWord(tokens[0], 'select'))
+        return false;
+    const at = tokens_isWord(tokens[1], 'pg_catalog') && tokens[2]?.kind === 'symbol' && tokens[2].value === '.' ? 3 : 1;
+    const call = tokens[at + 1];
+    const argument = tokens[at + 2];
+    return (tokens_isWord(tokens[at], 'set_config') &&
+        call?.kind === 'symbol' &&
+        call.value === '(' &&
+        argument?.kind === 'string' &&
+        argument.value?.toLowerCase() === "'statement_timeout'");
+}
+/**
+ * Whether packing keeps the statements' meaning. Two kinds of statement run only statement by statement:
+ * - a `SET [LOCAL] statement_timeout`: the timeout is armed once per statement the client sends, so
+ *   inside a block it would bound none of the statements after it (the engine's statement-timeout,
+ *   pg_dump's `SET statement_timeout = 0`);
+ * - savepoints (SAVEPOINT, RELEASE, ROLLBACK TO), which nest inside a version's transaction but which
+ *   EXECUTE refuses like every transaction command.
+ */
+function packable(statements) {
+    return (statements.length > 0 &&
+        !statements.some((statement) => setsStatementTimeout(statement.sql) || transactionControl(statement.sql)?.kind === 'savepoint'));
+}
+/**
+ * Packs the statements into as few DO blocks of at most `maxLength` characters as they fit in, each
+ * statement whole and in order. The marker (the blocks' dollar-quote tag and the prefix of the errors
+ * they raise) occurs in no statement.
+ */
+function packTransaction(statements, maxLength = Infinity) {
+    const texts = statements.map((statement) => inlineParameters(statement.sql, statement.params));
+    const marker = freeTag(MARKER_BASE, texts).slice(1, -1);
+    const parts = texts.map((text, index) => statementPart(index, text, statements[index]));
+    // block(marker, parts) is the empty block's text with each part and a newline added.
+    const empty = block(marker, []).length;
+    const chunks = [];
+    let first = 0;
+    do {
+        let count = 0;
+        let length = empty;
+        while (first + count < parts.length && length + parts[first + count].length + 1 <= maxLength) {
+            length += parts[first + count].length + 1;
+            count++;
+        }
+        if (count === 0 && parts.length > 0)
+            return { ok: false, index: first, length: empty + parts[first].length + 1 };
+        chunks.push({ sql: block(marker, parts.slice(first, first + count)), first, count });
+        first += count;
+    } while (first < parts.length);
+    return { ok: true, marker, chunks };
+}
+/**
+ * The failure a packed transaction reports for an SQL error of one of its blocks (or of the COMMIT that
+ * followed), in the terms of the unpacked form: the failed statement's index and label, a guard, or the
+ * commit phase. The position inside the statement is not known from the packed form (see the
+ * transports' replay).
+ */
+function decodePackedError(error, statements, marker) {
+    const match = new RegExp(`^${marker} step (-?\\d+): ([\\s\\S]*)$`).exec(error.message);
+    if (!match) {
+        const { position: _inTheBlock, ...rest } = error;
+        // A bare "Database returned SQL Exception" says nothing of where: the place is left unknown.
+        if (!error.sqlState)
+            return { ok: false, failedIndex: statements.length, error: rest };
+        // Raised after the block ended: the commit of the call (or of the transaction) failed.
+        return { ok: false, phase: 'commit', failedIndex: statements.length, error: rest };
+    }
+    const index = Number(match[1]);
+    const statement = statements[index];
+    const cleaned = { message: match[2] };
+    if (error.sqlState)
+        cleaned.sqlState = error.sqlState;
+    if (error.detail)
+        cleaned.detail = error.detail;
+    if (error.hint)
+        cleaned.hint = error.hint;
+    if (statement && error.sqlState === GUARD_SQLSTATE && statement.expectRows !== undefined && /^\d+$/.test(match[2])) {
+        return {
+            ok: false,
+            phase: 'statement',
+            failedIndex: index,
+            failedLabel: statement.label,
+            error: {
+                message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${match[2]}; the transaction was rolled back.`
+            },
+            guard: true
+        };
+    }
+    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement?.label, error: cleaned };
+}
+/**
+ * An SQL error only the packed form raises for a statement that runs fine one per call: EXECUTE does
+ * not implement `SELECT … INTO` (SQLSTATE 0A000). Nothing ran (the packed call was rolled back as a
+ * whole): the transport runs the transaction statement by statement. Transaction commands, which EXECUTE
+ * refuses the same way, are not among them: refusing them is what keeps a version's transaction whole.
+ */
+function refusedByPacking(failure) {
+    return (failure.phase === 'statement' &&
+        !failure.guard &&
+        failure.error.sqlState === '0A000' &&
+        /^EXECUTE of SELECT \.\.\. INTO is not implemented/.test(failure.error.message));
+}
+/**
+ * Errors that PostgreSQL reports with a position inside the statement (parse and analysis errors,
+ * unreadable literals): the packed form loses it, and the transport gets it by replaying the statements
+ * unpacked in a transaction it rolls back.
+ */
+function carriesPosition(failure) {
+    const state = failure.error.sqlState ?? '';
+    return failure.phase === 'statement' && !failure.guard && (state.startsWith('42') || state === '22P02');
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/running.ts
+/**
+ * The backend running a statement sent without parameters: same database and user, active, and its
+ * `query` is the statement text. Leading whitespace and trailing whitespace or semicolons are ignored
+ * (the driver behind the service may drop a final `;`). pg_stat_activity keeps only the first
+ * track_activity_query_size bytes (1 kB by default) of a statement: a text cut there matches when it
+ * is the start of ours. Our own session (the one running this query) is left out.
+ */
+const RUNNING_STATEMENT_SQL = `SELECT a.pid, a.wait_event_type, a.wait_event
+FROM pg_catalog.pg_stat_activity a,
+  (SELECT regexp_replace(:sql, '^\\s+|[\\s;]+$', '', 'g') AS statement,
+          (SELECT setting::int FROM pg_catalog.pg_settings WHERE name = 'track_activity_query_size') AS kept_bytes) s
+WHERE a.datname = current_database()
+  AND a.usename = current_user
+  AND a.pid <> pg_backend_pid()
+  AND a.state = 'active'
+  AND (regexp_replace(a.query, '^\\s+|[\\s;]+$', '', 'g') = s.statement
+    OR (octet_length(a.query) >= s.kept_bytes - 4
+      AND left(s.statement, length(regexp_replace(a.query, '^\\s+', ''))) = regexp_replace(a.query, '^\\s+', '')))
+ORDER BY a.query_start
+LIMIT 1`;
+/** The backend still running `sql` (pid, wait event), or undefined when none does. */
+async function findRunningStatement(target, sql) {
+    return (await target.query(RUNNING_STATEMENT_SQL, { sql })).rows[0];
+}
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/statement-activity.ts
+/**
+ * PostgreSQL's view of a statement left running server-side (pg_stat_activity, and
+ * pg_stat_progress_create_index for a CREATE INDEX), for a transport that waits for one.
+ */
+
+const CREATE_INDEX_PROGRESS_SQL = `SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
+FROM pg_catalog.pg_stat_progress_create_index WHERE pid = :pid`;
+const runningStatement = {
+    findSql: RUNNING_STATEMENT_SQL,
+    progressSql: (statement) => (/^\s*create\s+(unique\s+)?index\b/i.test(statement) ? CREATE_INDEX_PROGRESS_SQL : undefined),
+    activityQuery: (pid) => pid !== undefined
+        ? `SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE pid = ${pid}`
+        : "SELECT pid, state, now() - query_start AS running, query FROM pg_stat_activity WHERE state = 'active' AND datname = current_database()",
+    cancelQuery: (pid) => `SELECT pg_cancel_backend(${pid})`
+};
+
+;// CONCATENATED MODULE: ./src/dialects/postgresql/wire.ts
+
+
+
+/** SQLSTATEs that mean the connection itself is gone: class 08, and the server shutting the session down. */
+function isConnectionLoss(code) {
+    return !!code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03');
+}
+const wire = {
+    serverName: 'PostgreSQL',
+    toPositional: toPositional,
+    packable: packable,
+    pack: packTransaction,
+    decodePackedError: decodePackedError,
+    refusedByPacking: refusedByPacking,
+    carriesPosition: carriesPosition,
+    // DISCARD ALL returns the session to how it was at connect, settings of the URL, the role and the
+    // database included, which RESET ALL alone would not do for the role, temporary tables and advisory locks.
+    resetSessionSql: 'DISCARD ALL',
+    statementTimeoutSql: (ms) => `SET statement_timeout = ${Math.round(ms)}`,
+    isConnectionLoss,
+    runningStatement: runningStatement
+};
+
+;// CONCATENATED MODULE: ./src/errors.ts
+/**
+ * Typed errors. Each one carries what a person needs to act on it: the input it concerns, or the
+ * file/line/column of the SQL. main.ts turns each into one annotation and fails the step.
+ */
+/** An input that is missing, malformed, or in conflict with another. */
+class InputError extends Error {
+    input;
+    detail;
+    constructor(input, 
+    /** What is wrong, without the input's name (the command line puts the flag's in front). */
+    detail) {
+        super(`Input '${input}': ${detail}`);
+        this.input = input;
+        this.detail = detail;
+        this.name = 'InputError';
+    }
+}
+/** A problem with the migrations on disk (layout, encoding, SQL that cannot be split). */
+class MigrationFileError extends Error {
+    location;
+    constructor(message, location) {
+        super(message);
+        this.location = location;
+        this.name = 'MigrationFileError';
+    }
+}
+/**
+ * PostgreSQL's message with no row values, for logs, summaries and comments (public on a public
+ * repository). DETAIL (`Key (api_key)=(sk_live_…) already exists`, `Failing row contains (…)`) is never
+ * part of it; data exceptions (SQLSTATE class 22) quote the offending value in the message itself
+ * (`invalid input syntax for type integer: "…"`), so their quoted parts are left out.
+ */
+function publicSqlMessage(info) {
+    return info.sqlState?.startsWith('22') ? info.message.replace(/"(?:[^"]|"")*"/g, '"…"') : info.message;
+}
+/** A migration statement failed; the version it belongs to was rolled back. */
+class StatementFailedError extends Error {
+    version;
+    location;
+    sqlError;
+    statementPreview;
+    constructor(version, location, sqlError, statementPreview) {
+        super(`v${version} failed at ${location.file}:${location.line}:${location.column}: ${publicSqlMessage(sqlError)}` +
+            (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
+            `. Version ${version} was rolled back; versions before it stay applied.`);
+        this.version = version;
+        this.location = location;
+        this.sqlError = sqlError;
+        this.statementPreview = statementPreview;
+        this.name = 'StatementFailedError';
+    }
+}
+/**
+ * A statement of a version that runs in steps (it has `-- migrate:no-transaction` files, or a partly
+ * applied run to resume) failed. What ran before it stays applied: `outcome` says what a re-run does.
+ */
+class StepFailedError extends StatementFailedError {
+    completedSteps;
+    totalSteps;
+    advice;
+    outcome;
+    constructor(version, location, sqlError, statementPreview, 
+    /** Statements of the version that ran and are recorded in the progress table. */
+    completedSteps, totalSteps, 
+    /** What to do about it beyond fixing the SQL (an invalid index to drop …), or null. */
+    advice, 
+    /** What the failure left behind and what a re-run does, as one sentence for people. */
+    outcome) {
+        super(version, location, sqlError, statementPreview);
+        this.completedSteps = completedSteps;
+        this.totalSteps = totalSteps;
+        this.advice = advice;
+        this.outcome = outcome;
+        this.message =
+            `v${version} failed at ${location.file}:${location.line}:${location.column}: ${publicSqlMessage(sqlError)}` +
+                (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
+                `.${advice ? ` ${advice}` : ''} ${outcome}`;
+        this.name = 'StepFailedError';
+    }
+}
+/** The plan found drift, missing or out-of-order versions and refuses to apply. */
+class PlanRefusedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'PlanRefusedError';
+    }
+}
+/** baseline or repair found the database or the migrations in a state it must not record; nothing was written. */
+class OperationRefusedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'OperationRefusedError';
+    }
+}
+/** Another run holds the migration lease and did not release it within wait-timeout. */
+class LeaseTimeoutError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'LeaseTimeoutError';
+    }
+}
+/** The lease was lost (expired and taken over) while this run was working. */
+class LeaseLostError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'LeaseLostError';
+    }
+}
+/**
+ * A version's transaction failed outside the version's own statements: at COMMIT (a deferred constraint,
+ * a serialization failure), or at one of the engine's statements around them (the lease fence, the
+ * timeouts, the meta row). `part` says which; the transaction was rolled back.
+ */
+class VersionTransactionError extends Error {
+    version;
+    part;
+    sqlError;
+    constructor(version, part, sqlError, message) {
+        super(message);
+        this.version = version;
+        this.part = part;
+        this.sqlError = sqlError;
+        this.name = 'VersionTransactionError';
+    }
+}
+/**
+ * A transport-level failure (network, 5xx, throttling, a cluster that did not wake up in time).
+ * `retryable` says whether re-sending the same call is known to be safe and useful.
+ */
+class TransportError extends Error {
+    code;
+    retryable;
+    constructor(message, code, retryable, options) {
+        super(message, options);
+        this.code = code;
+        this.retryable = retryable;
+        this.name = 'TransportError';
+    }
+}
+/** A SQL error from the database, raised by Target.query (transactions report it as data). */
+class DatabaseError extends Error {
+    info;
+    constructor(info) {
+        super(info.sqlState ? `${info.message} (SQLSTATE ${info.sqlState})` : info.message);
+        this.info = info;
+        this.name = 'DatabaseError';
+    }
+}
+/** The outcome of a CommitTransaction is not known (the reply was lost). */
+class CommitOutcomeUnknownError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'CommitOutcomeUnknownError';
+    }
+}
+/**
+ * A long-running statement (Target.query with `longRunning`) ran past the Data API's 45 s call limit
+ * and finished on the server; whether it succeeded cannot be read from the Data API. The caller
+ * finds out from the database (the catalog, for index statements) or fails the version saying so.
+ */
+class StatementOutcomeUnknownError extends Error {
+    /** The statement, as sent. */
+    sql;
+    constructor(message, options) {
+        super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'StatementOutcomeUnknownError';
+        this.sql = options?.sql;
+    }
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/** A row of the meta table that aurora-migrate cannot have written (changed by hand): names the version and the column. */
+class MetaRowError extends Error {
+    table;
+    version;
+    column;
+    constructor(table, version, column, problem) {
+        super(`${table}: in the row of v${version}, ${column} ${problem}. The row was changed outside aurora-migrate, so the history cannot be trusted: ` +
+            `restore the row as apply wrote it (from a backup, or from the files of v${version}), then re-run.`);
+        this.table = table;
+        this.version = version;
+        this.column = column;
+        this.name = 'MetaRowError';
+    }
+}
+/** A version deleted, truncated or added rows of the meta table; it was rolled back and not recorded. */
+class HistoryChangedError extends Error {
+    version;
+    constructor(version, message) {
+        super(message);
+        this.version = version;
+        this.name = 'HistoryChangedError';
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
+var lib = __nccwpck_require__(3273);
+;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
+// ESM wrapper for pg
+
+
+// Re-export all the properties
+const Client = lib.Client
+const Pool = lib.Pool
+const Connection = lib.Connection
+const types = lib.types
+const Query = lib.Query
+const esm_DatabaseError = lib.DatabaseError
+const escapeIdentifier = lib.escapeIdentifier
+const escapeLiteral = lib.escapeLiteral
+const Result = lib.Result
+const TypeOverrides = lib.TypeOverrides
+
+// Also export the defaults
+const defaults = lib.defaults
+
+// Re-export the default
+/* harmony default export */ const esm = (lib);
+
+;// CONCATENATED MODULE: ./src/targets/locate-failure.ts
+/** Said when a replay could not confirm where inside the statement the error is. */
+const POSITION_NOT_CONFIRMED = ' (the position inside the statement could not be confirmed)';
+/**
+ * The failure with the position PostgreSQL gives inside the failing statement, found honestly: the
+ * statements up to and including the failing one are replayed unpacked, in a transaction that is rolled
+ * back (`replay`), and that run's error is taken when it fails at the same statement with the same
+ * SQLSTATE. Otherwise the failure is reported at the statement's start, saying the position could not
+ * be confirmed.
+ */
+async function locateFailure(wire, failure, statements, replay) {
+    if (!wire.carriesPosition(failure))
+        return failure;
+    let replayed;
+    try {
+        replayed = await replay(statements.slice(0, failure.failedIndex + 1));
+    }
+    catch {
+        replayed = undefined;
+    }
+    if (replayed && !replayed.ok && replayed.failedIndex === failure.failedIndex && replayed.error.sqlState === failure.error.sqlState) {
+        // The same error, unpacked: its position, or none because PostgreSQL gives none for it.
+        return replayed.error.position === undefined ? failure : { ...failure, error: { ...failure.error, position: replayed.error.position } };
+    }
+    return { ...failure, error: { ...failure.error, message: failure.error.message + POSITION_NOT_CONFIRMED } };
+}
+
+;// CONCATENATED MODULE: ./src/targets/mask.ts
+/**
+ * The one place that finds a connection string's password: for masking it in what is logged
+ * (`maskUrl`), registering it with the runner's masking (`urlSecrets`) and scrubbing it from driver
+ * messages (`scrubSecrets`).
+ *
+ * Works on text rather than on a parsed URL: a database URL whose password contains an unescaped
+ * `@`, `/`, `?` or `#` does not parse as a URL (or parses with the password in the wrong part), and
+ * such a URL must still never be printed with its password. When in doubt more is masked, not less.
+ */
+const MASK = '***';
+/** Masks `password=…` in a query string or a key/value connection string. */
+function maskPasswordSettings(text) {
+    return text.replace(/([?&;]password=)[^&]*/gi, `$1${MASK}`).replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, `$1$2${MASK}`);
+}
+/** `password=…` values of a query string or a key/value connection string. */
+function passwordSettings(text) {
+    const values = [...text.matchAll(/[?&;]password=([^&]*)/gi)].map((match) => match[1]);
+    for (const match of text.matchAll(/(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S*)/gi)) {
+        values.push(match[1].startsWith("'") ? match[1].slice(1, -1).replace(/\\(.)/g, '$1') : match[1]);
+    }
+    return values.filter(Boolean);
+}
+/**
+ * Splits a URL around its password as a person meant it. The userinfo ends at the last `@` before the
+ * query (`?`, `#`); when there is none there (a raw `?` or `#` in the password), at the last `@` of all.
+ */
+function splitUrl(url) {
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)/.exec(url)?.[1];
+    if (!scheme)
+        return null;
+    const afterScheme = url.slice(scheme.length);
+    const query = afterScheme.search(/[?#]/);
+    const beforeQuery = query < 0 ? afterScheme : afterScheme.slice(0, query);
+    const at = beforeQuery.includes('@') ? beforeQuery.lastIndexOf('@') : afterScheme.lastIndexOf('@');
+    if (at < 0)
+        return { scheme, user: '', password: null, hasUserinfo: false, rest: afterScheme };
+    const userinfo = afterScheme.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    return {
+        scheme,
+        user: colon < 0 ? userinfo : userinfo.slice(0, colon),
+        password: colon < 0 ? null : userinfo.slice(colon + 1),
+        hasUserinfo: true,
+        rest: afterScheme.slice(at + 1)
+    };
+}
+function decoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/**
+ * The password of a connection string as it is written and percent-decoded (and any `password=`
+ * setting): every form that could appear in a message. Empty when there is none.
+ */
+function urlSecrets(url) {
+    if (typeof url !== 'string')
+        return [];
+    const parts = splitUrl(url);
+    const written = [...(parts?.password ? [parts.password] : []), ...passwordSettings(parts ? parts.rest : url)];
+    return [...new Set(written.flatMap((value) => [value, decoded(value)]))].filter(Boolean);
+}
+/** The password of a URL as it is written (percent-encoded or not), split as splitUrl reads it; null when there is none. */
+function writtenPassword(url) {
+    return splitUrl(url)?.password ?? null;
+}
+/**
+ * Whether a URL parser (and so the PostgreSQL driver) reads another password than the one written: a raw
+ * `@`, `/`, `?` or `#` in the password makes it take part of the password for the host or the database.
+ */
+function misreadPassword(url) {
+    const parts = splitUrl(url);
+    if (!parts?.password)
+        return false;
+    const parses = (text) => {
+        try {
+            return new URL(text);
+        }
+        catch {
+            return null;
+        }
+    };
+    const parsed = parses(url);
+    // Not a URL as written: the password is to blame when the URL parses with the password encoded.
+    if (!parsed)
+        return parses(`${parts.scheme}${parts.user}:${encodeURIComponent(decoded(parts.password))}@${parts.rest}`) !== null;
+    return decoded(parsed.password) !== decoded(parts.password);
+}
+/** Replaces every form of the URL's password in a message (a driver may echo it) with `***`. */
+function scrubSecrets(url) {
+    // Very short values would mask unrelated text; the runner's masking covers them in the log.
+    const secrets = url ? urlSecrets(url).filter((secret) => secret.length >= 3) : [];
+    return (message) => maskSecrets(message, secrets);
+}
+/** Every occurrence of each secret in `text` as `***`; the longest first, so that one holding another is masked whole. */
+function maskSecrets(text, secrets) {
+    return [...secrets]
+        .filter(Boolean)
+        .sort((a, b) => b.length - a.length)
+        .reduce((masked, secret) => masked.split(secret).join(MASK), text);
+}
+function maskUrl(url) {
+    try {
+        if (typeof url !== 'string')
+            return MASK;
+        const parts = splitUrl(url);
+        if (!parts)
+            return maskPasswordSettings(url);
+        const rest = maskPasswordSettings(parts.rest);
+        if (!parts.hasUserinfo)
+            return parts.scheme + rest;
+        if (parts.password === null)
+            return `${parts.scheme}${parts.user}@${rest}`;
+        return `${parts.scheme}${parts.user}:${MASK}@${rest}`;
+    }
+    catch {
+        return MASK;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/values.ts
+/**
+ * PostgreSQL's text form of a timestamp (`2024-01-02 03:04:05.123456+01`, or without offset for
+ * `timestamp`, read as UTC) → `2024-01-02T02:04:05.123Z`. Anything it cannot read (infinity, BC
+ * dates) is returned unchanged.
+ */
+function timestampToIso(text) {
+    const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:([+-]\d{2})(?::?(\d{2}))?(?::?(\d{2}))?|Z)?$/.exec(text.trim());
+    if (!m)
+        return text;
+    const [, date, time, fraction = '', offH, offM = '00'] = m;
+    const ms = (fraction + '000').slice(0, 3);
+    const offset = offH ? `${offH}:${offM}` : 'Z';
+    const parsed = new Date(`${date}T${time}.${ms}${offset}`);
+    return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString();
+}
+/** Anything that is not already a SqlValue (arrays, buffers, objects) becomes a string. */
+function toSqlValue(value) {
+    if (value === null || value === undefined)
+        return null;
+    if (typeof value === 'string' || typeof value === 'boolean')
+        return value;
+    if (typeof value === 'number')
+        return value;
+    if (typeof value === 'bigint')
+        return value.toString();
+    if (value instanceof Date)
+        return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
+    if (Buffer.isBuffer(value))
+        return value.toString('base64');
+    return JSON.stringify(value, (_key, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
+}
+
+;// CONCATENATED MODULE: ./src/targets/target.ts
+/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
+function guardFailure(statement, result, index) {
+    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
+        return null;
+    return {
+        ok: false,
+        phase: 'statement',
+        failedIndex: index,
+        failedLabel: statement.label,
+        error: {
+            message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${result.rowCount}; the transaction was rolled back.`
+        },
+        guard: true,
+        guardRows: result.rows
+    };
+}
+
+;// CONCATENATED MODULE: ./src/targets/postgres/errors.ts
+/** The `pg` driver's errors: a server's error as the SQL error it reports, and the code of a connection failure. */
+
+/** An error the server sent (it has a severity and a code), as opposed to one of the connection. */
+function isServerError(error) {
+    return error instanceof esm.DatabaseError || (error instanceof Error && 'severity' in error && 'code' in error);
+}
+function sqlErrorInfo(error) {
+    const info = { message: error.message };
+    if (error.code)
+        info.sqlState = error.code;
+    const position = error.position ? Number(error.position) : NaN;
+    if (Number.isInteger(position) && position > 0)
+        info.position = position;
+    if (error.detail)
+        info.detail = error.detail;
+    if (error.hint)
+        info.hint = error.hint;
+    return info;
+}
+/** A connection failure's code (ECONNREFUSED, a SQLSTATE, …), or CONNECTION_ERROR. */
+function errorCode(error) {
+    const code = error?.code;
+    return typeof code === 'string' && code ? code : 'CONNECTION_ERROR';
+}
+
+;// CONCATENATED MODULE: ./src/targets/postgres/types.ts
+/**
+ * The `pg` driver's type parsers for the direct transport: values in the same shapes the Data API
+ * transport returns for the same SQL (see `testkit/contract/target-contract.ts`): int2/int4 → number,
+ * int8/numeric → string, json/jsonb → the server's own text, timestamps → ISO strings in UTC, dates →
+ * `YYYY-MM-DD`.
+ */
+
+
+const OID = {
+    bool: 16,
+    bytea: 17,
+    int8: 20,
+    int2: 21,
+    int4: 23,
+    json: 114,
+    float4: 700,
+    float8: 701,
+    date: 1082,
+    time: 1083,
+    timestamp: 1114,
+    timestamptz: 1184,
+    interval: 1186,
+    timetz: 1266,
+    numeric: 1700,
+    jsonb: 3802
+};
+const asText = (value) => value;
+/** Type parsers for the pg client: the shapes documented at the top of this file. */
+function getTypeParser(oid, format) {
+    switch (oid) {
+        case OID.int8:
+        case OID.numeric:
+        case OID.json:
+        case OID.jsonb:
+        case OID.date:
+        case OID.time:
+        case OID.timetz:
+        case OID.interval:
+            return asText;
+        case OID.timestamp:
+        case OID.timestamptz:
+            return timestampToIso;
+        default:
+            return esm.types.getTypeParser(oid, format ?? 'text');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/postgres/target.ts
+/**
+ * The direct PostgreSQL transport (`database-url`, and the throwaway verification database).
+ *
+ * One `pg.Client`, connected on first use. Values are converted to the same shapes the Data API
+ * transport returns for the same SQL (types.ts). The SQL it adds of its own (parameters, packing, the
+ * session reset and timeout) comes from the wire dialect it is given.
+ */
+
+
+
+
+
+
+
+
+class PostgresTarget {
+    url;
+    description;
+    client;
+    connecting;
+    log;
+    ssl;
+    wire;
+    /** Calls are serialised: with one connection, a query() must never land inside another call's transaction. */
+    queue = Promise.resolve();
+    /** Connections opened for one long-running statement each. */
+    own = new Set();
+    constructor(url, options) {
+        this.url = url;
+        this.description = maskUrl(url);
+        this.wire = options.wire;
+        this.log = options.log ?? (() => { });
+        this.ssl = options.ssl;
+    }
+    /**
+     * A `longRunning` statement is sent once, never re-sent, on a connection of its own opened for it
+     * (with `timeoutMs` as its statement_timeout): the main connection stays free meanwhile, so the
+     * engine can renew its lease while a CREATE INDEX CONCURRENTLY runs for longer than the lease lives.
+     */
+    query(sql, params, options) {
+        if (options?.longRunning)
+            return this.queryAlone(sql, params, options.longRunning.timeoutMs);
+        return this.exclusive(async () => {
+            const client = await this.connection();
+            try {
+                return await this.run(client, sql, params);
+            }
+            catch (error) {
+                throw this.translate(error, client);
+            }
+        });
+    }
+    /**
+     * `between`: SQL of the caller's own, run before each statement but the first in the same transaction
+     * (the runner Lambda lowers statement_timeout to the time it has left this way). It returns nothing
+     * and is not counted: indexes and results are those of `statements`, and a failure of it is reported
+     * at the statement it came before. As a function, it says what to run before each statement (the first included), if anything.
+     */
+    transaction(statements, options = {}) {
+        // Packed, the transaction is one statement (one block): `between` has no place to run, and needs none.
+        const packed = options.resultsNeeded === false && this.wire.packable(statements);
+        return this.exclusive(() => (packed ? this.runPacked(statements, options.between) : this.runTransaction(statements, options.between)));
+    }
+    async queryAlone(sql, params, timeoutMs) {
+        const client = this.newClient();
+        this.own.add(client);
+        try {
+            try {
+                await client.connect();
+            }
+            catch (error) {
+                throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
+                    cause: error
+                });
+            }
+            try {
+                if (timeoutMs)
+                    await client.query(this.wire.statementTimeoutSql(timeoutMs));
+                return await this.run(client, sql, params);
+            }
+            catch (error) {
+                throw this.translate(error, client);
+            }
+        }
+        finally {
+            this.own.delete(client);
+            await client.end().catch(() => { });
+        }
+    }
+    async close() {
+        await Promise.all([...this.own].map((client) => client.end().catch(() => { })));
+        await this.queue.catch(() => { });
+        const client = this.client ?? (await this.connecting?.catch(() => undefined));
+        this.client = undefined;
+        this.connecting = undefined;
+        if (client)
+            await client.end().catch(() => { });
+    }
+    /**
+     * Runs the statements on the shared connection and then resets its session, so that nothing a
+     * migration set for it (see resetSession) reaches the next transaction or query.
+     */
+    async runTransaction(statements, between, end = 'commit') {
+        const client = await this.connection();
+        try {
+            return await this.runTransactionOn(client, statements, between, end);
+        }
+        finally {
+            await this.resetSession(client);
+        }
+    }
+    /**
+     * A migration may change its session for good: `SET` without LOCAL, `set_config(…, false)` (pg_dump's
+     * header), `SET ROLE`, a temporary table, a session advisory lock. Over the Data API none of that
+     * outlives the call or transaction (the service resets pooled connections); here the connection is
+     * reused, so it is reset the same way once each transaction has ended, with the wire dialect's reset
+     * (PostgreSQL: DISCARD ALL, which returns the session to how it was at connect). It cannot run in a
+     * transaction block, so it costs one round trip of its own per transaction. A connection that cannot
+     * be reset is dropped: the next call connects afresh.
+     */
+    async resetSession(client) {
+        if (this.client !== client)
+            return;
+        try {
+            await client.query(this.wire.resetSessionSql);
+        }
+        catch (error) {
+            this.log(`Resetting the session after a transaction failed (${errorMessage(error)}); connecting again for the next call`);
+            this.discard(client);
+        }
+    }
+    /**
+     * The statements packed into one block (the wire dialect's `pack`), sent as one autocommit simple
+     * query: one round trip for the version, and one more for the session reset (which cannot share a
+     * call with other statements: it refuses to run inside the implicit transaction that makes).
+     */
+    async runPacked(statements, between) {
+        const packing = this.wire.pack(statements);
+        if (!packing.ok)
+            return this.runTransaction(statements, between);
+        const client = await this.connection();
+        try {
+            const failure = await this.runBlock(client, packing.chunks[0].sql, statements, packing.marker);
+            if (!failure)
+                return { ok: true, results: [] };
+            // The block failed as a whole, its SETs with it: the session is as before it for what follows here.
+            if (this.wire.refusedByPacking(failure)) {
+                this.log(`${this.wire.serverName} refused the packed form (${failure.error.message}); running the transaction statement by statement`);
+                return await this.runTransactionOn(client, statements, between);
+            }
+            return await locateFailure(this.wire, failure, statements, (prefix) => this.runTransactionOn(client, prefix, between, 'rollback'));
+        }
+        finally {
+            await this.resetSession(client);
+        }
+    }
+    /** One packed block, autocommit; its SQL error decoded, or undefined when it committed. */
+    async runBlock(client, sql, statements, marker) {
+        try {
+            await client.query(sql);
+            return undefined;
+        }
+        catch (error) {
+            if (!isServerError(error) || this.wire.isConnectionLoss(error.code)) {
+                this.discard(client);
+                throw new CommitOutcomeUnknownError(`The connection was lost while the version's block ran (autocommit); whether it was committed is unknown: ${errorMessage(error)}`, { cause: error });
+            }
+            return this.wire.decodePackedError(sqlErrorInfo(error), statements, marker);
+        }
+    }
+    async runTransactionOn(client, statements, between, end = 'commit') {
+        const rollback = async () => {
+            try {
+                await client.query('ROLLBACK');
+            }
+            catch (error) {
+                this.log(`ROLLBACK failed: ${errorMessage(error)}`);
+                this.discard(client);
+            }
+        };
+        try {
+            await client.query('BEGIN');
+        }
+        catch (error) {
+            throw this.translate(error, client);
+        }
+        const results = [];
+        for (let index = 0; index < statements.length; index++) {
+            const statement = statements[index];
+            let result;
+            try {
+                const before = typeof between === 'function' ? between(statement, index) : index > 0 ? between : undefined;
+                if (before)
+                    await this.run(client, before, undefined);
+                result = await this.run(client, statement.sql, statement.params);
+            }
+            catch (error) {
+                const translated = this.translate(error, client);
+                if (translated instanceof DatabaseError) {
+                    await rollback();
+                    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
+                }
+                await rollback();
+                throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed: ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
+            }
+            const refused = guardFailure(statement, result, index);
+            if (refused) {
+                await rollback();
+                return refused;
+            }
+            results.push(result);
+        }
+        if (end === 'rollback') {
+            await rollback();
+            return { ok: true, results };
+        }
+        try {
+            await client.query('COMMIT');
+        }
+        catch (error) {
+            if (isServerError(error) && !this.wire.isConnectionLoss(error.code)) {
+                // COMMIT answered with an error (a deferred constraint, a serialization failure): rolled back.
+                await rollback();
+                return { ok: false, phase: 'commit', failedIndex: statements.length, error: sqlErrorInfo(error) };
+            }
+            this.discard(client);
+            throw new CommitOutcomeUnknownError(`The connection was lost while committing; whether the transaction was committed is unknown: ${errorMessage(error)}`, { cause: error });
+        }
+        return { ok: true, results };
+    }
+    async run(client, sql, params) {
+        const { text, values } = this.wire.toPositional(sql, params);
+        const raw = (await client.query(values.length > 0 ? { text, values } : text));
+        // Several statements in one simple-protocol call return one result each: report the last.
+        const result = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+        const rows = (result?.rows ?? []).map((row) => {
+            const converted = {};
+            for (const [key, value] of Object.entries(row))
+                converted[key] = toSqlValue(value);
+            return converted;
+        });
+        const returnsRows = (result?.fields?.length ?? 0) > 0;
+        return { rows, rowCount: returnsRows ? rows.length : (result?.rowCount ?? 0) };
+    }
+    /** SQL errors → DatabaseError; everything else (the connection) → TransportError. */
+    translate(error, client) {
+        if (error instanceof DatabaseError || error instanceof TransportError)
+            return error;
+        if (isServerError(error) && !this.wire.isConnectionLoss(error.code))
+            return new DatabaseError(sqlErrorInfo(error));
+        this.discard(client);
+        return new TransportError(`PostgreSQL connection to ${this.description} failed: ${errorMessage(error)}`, errorCode(error), false, {
+            cause: error
+        });
+    }
+    /** Forgets a broken client so the next call connects again. */
+    discard(client) {
+        if (this.client === client)
+            this.client = undefined;
+        client.end().catch(() => { });
+    }
+    async connection() {
+        if (this.client)
+            return this.client;
+        if (!this.connecting) {
+            this.connecting = (async () => {
+                const client = this.newClient();
+                try {
+                    await client.connect();
+                }
+                catch (error) {
+                    client.end().catch(() => { });
+                    throw new TransportError(`Could not connect to ${this.description}: ${errorMessage(error)}`, errorCode(error), false, {
+                        cause: error
+                    });
+                }
+                this.client = client;
+                return client;
+            })().finally(() => {
+                this.connecting = undefined;
+            });
+        }
+        return this.connecting;
+    }
+    newClient() {
+        const client = new esm.Client({ connectionString: this.url, ssl: this.ssl, types: { getTypeParser: getTypeParser } });
+        client.on('error', (error) => {
+            this.log(`PostgreSQL connection error: ${errorMessage(error)}`);
+            if (this.client === client)
+                this.client = undefined;
+        });
+        return client;
+    }
+    exclusive(work) {
+        const run = this.queue.then(work, work);
+        this.queue = run.catch(() => { });
+        return run;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/postgres.ts
+/**
+ * The direct PostgreSQL transport, in postgres/: the target (target.ts), the driver's errors (errors.ts)
+ * and its value shapes (types.ts).
+ */
+
+
+
+
+;// CONCATENATED MODULE: ./runner/container.ts
+/**
+ * What a warm container keeps across invocations: the secret, read once, and one connection. A
+ * connection error drops the connection and the next invocation connects again; a refused password
+ * drops the secret too (it may have been rotated).
+ */
+
+
+
+
+
+
+class Container {
+    env;
+    secretsClient;
+    log;
+    secret;
+    current;
+    constructor(env, secretsClient, log) {
+        this.env = env;
+        this.secretsClient = secretsClient;
+        this.log = log;
+    }
+    /** The container's target for the function's settings; `reused` when an earlier invocation connected it. */
+    async target() {
+        const found = await this.settings();
+        const current = this.current;
+        if (current && current.url === found.url && current.tls === found.tls)
+            return { target: current.target, reused: true };
+        await this.drop();
+        const target = new PostgresTarget(found.url, { wire: wire, ssl: found.ssl, log: (message) => this.log(`postgres: ${message}`) });
+        this.current = { url: found.url, tls: found.tls, target };
+        return { target, reused: false };
+    }
+    /** Closes the container's connection. */
+    async drop() {
+        const old = this.current;
+        this.current = undefined;
+        if (old)
+            await old.target.close().catch(() => { });
+    }
+    /** A connection failure: forget the connection, and the secret when the password was refused (rotated). */
+    async connectionFailure(error, target) {
+        if (error instanceof TransportError && isAuthenticationFailure(error.code))
+            this.secret = undefined;
+        if (this.current?.target === target)
+            await this.drop();
+    }
+    async settings() {
+        const secretArn = this.env.DB_SECRET_ARN?.trim();
+        const databaseUrl = this.env.DATABASE_URL?.trim();
+        if (secretArn && databaseUrl)
+            throw new ConfigurationError('Both DB_SECRET_ARN and DATABASE_URL are set on the runner function; set only one.');
+        if (secretArn)
+            return settingsFromSecret(await this.readSecret(secretArn), this.env, secretArn);
+        if (databaseUrl)
+            return settingsFromUrl(databaseUrl, this.env);
+        throw new ConfigurationError('The runner function has no database: set DB_SECRET_ARN (an RDS secret: host, port, username, password, dbname) or DATABASE_URL (postgres://…) in its environment.');
+    }
+    /** The secret, read once per container; a failed read is not kept, so the next invocation tries again. */
+    readSecret(arn) {
+        if (!this.secret) {
+            this.secretsClient ??= new dist_cjs/* SecretsManagerClient */._H({
+                requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true }
+            });
+            const reading = fetchSecret(this.secretsClient, arn);
+            this.secret = reading;
+            reading.catch(() => {
+                if (this.secret === reading)
+                    this.secret = undefined;
+            });
+        }
+        return this.secret;
+    }
+}
+
+;// CONCATENATED MODULE: ./runner/failure.ts
+/** Thrown inside an invocation; the handler answers it as a RunnerFailure and logs `logCause`. */
+class Failure extends Error {
+    code;
+    logCause;
+    constructor(code, message, 
+    /** For the log: a code or a short reason, never a value. */
+    logCause) {
+        super(message);
+        this.code = code;
+        this.logCause = logCause;
+    }
+}
+function failureResponse(code, message) {
+    return { ok: false, error: { code, message } };
+}
+
+;// CONCATENATED MODULE: ./runner/session.ts
+
+
+
+
+/** Statements must end this long before Lambda's own timeout, to roll back and answer. */
+const TIME_MARGIN_MS = 3_000;
+/** The shortest statement_timeout the runner sets. */
+const MIN_STATEMENT_TIMEOUT_MS = 1_000;
+/** Below this much time left (the margin plus one shortest statement), a query or transaction is not started. */
+const MIN_REMAINING_MS = TIME_MARGIN_MS + MIN_STATEMENT_TIMEOUT_MS;
+function notEnoughTime(remaining) {
+    return new Failure('CONNECTION', `Not enough time left: ${remaining} ms of this invocation remain and the runner needs at least ${MIN_REMAINING_MS} ms to run statements safely. Raise the function's Timeout.`, 'time');
+}
+/** Throws when too little time is left to start anything. */
+function checkTimeLeft(invocation) {
+    const remaining = invocation.remaining();
+    if (remaining !== undefined && remaining < MIN_REMAINING_MS)
+        throw notEnoughTime(remaining);
+}
+/**
+ * Runs the first call of an invocation. A connection kept from an earlier invocation may have died
+ * while the container was frozen; nothing has run yet, so one more try on a new connection is safe.
+ */
+async function firstCall(reused, call) {
+    try {
+        return await call();
+    }
+    catch (error) {
+        if (!(error instanceof TransportError) || !reused)
+            throw error;
+        return call();
+    }
+}
+/** Resets a kept connection's session, then sets (or resets) statement_timeout for this invocation. */
+async function prepareSession(target, reused, invocation) {
+    let fresh = !reused;
+    const set = async () => {
+        if (!fresh) {
+            await target.query(wire.resetSessionSql);
+            fresh = true;
+        }
+        const remaining = invocation.remaining();
+        if (remaining === undefined) {
+            await target.query(RESET_TIMEOUT);
+            return;
+        }
+        if (remaining < MIN_REMAINING_MS)
+            throw notEnoughTime(remaining);
+        const budget = Math.max(MIN_STATEMENT_TIMEOUT_MS, remaining - TIME_MARGIN_MS);
+        invocation.timeoutMs = budget;
+        await target.query(SET_DEADLINE, { timeout: String(budget), budget });
+    };
+    const started = Date.now();
+    await firstCall(reused, set);
+    // Connecting took a while: the deadline was computed before it, so set it again from the time left now.
+    if (invocation.remaining() !== undefined && Date.now() - started > 250)
+        await set();
+}
+/**
+ * What runs before each statement of a transaction but the first: with a deadline, the statement that
+ * shortens statement_timeout to the time left, so the deadline holds for the whole transaction.
+ */
+function betweenStatements(invocation) {
+    return invocation.timeoutMs !== undefined ? REFRESH_TIMEOUT : undefined;
+}
+/** Explains a statement stopped by the runner's own deadline. */
+function withTimeoutHint(info, invocation) {
+    if (invocation.timeoutMs === undefined || info.hint || !isStatementTimeout(info))
+        return info;
+    return {
+        ...info,
+        hint: `The runner stops statements ${TIME_MARGIN_MS / 1000} s before its Lambda timeout (at most ${Math.round(invocation.timeoutMs / 1000)} s here). ` +
+            "Raise the function's Timeout (at most 900 s) or split the version into smaller ones."
+    };
+}
+
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./runner/version.ts
+/** The runner's release, answered to a ping. */
+
+const RUNNER_VERSION = typeof package_namespaceObject.rE === 'string' && package_namespaceObject.rE ? package_namespaceObject.rE : 'dev';
+
+;// CONCATENATED MODULE: ./runner/invocation.ts
+/**
+ * Answering one request on the container's connection: a ping, a query, or a transaction, with the
+ * invocation's deadline set first (session.ts). SQL errors are answered as data; connection failures
+ * as CONNECTION (or COMMIT_UNKNOWN when COMMIT's reply was lost).
+ */
+
+
+
+
+
+
+
+/** Room for the Lambda runtime's own framing of the response. */
+const RESPONSE_LIMIT = LAMBDA_PAYLOAD_LIMIT - 16 * 1024;
+async function answer(container, request, invocation) {
+    switch (request.op) {
+        case 'ping':
+            return ping(container, invocation);
+        // Checked before the secret and the connection too: with too little time, nothing is started.
+        case 'query':
+            checkTimeLeft(invocation);
+            return query(container, request.sql, request.params, invocation);
+        case 'transaction':
+            checkTimeLeft(invocation);
+            return transaction(container, request.statements, request.resultsNeeded !== false, invocation);
+    }
+}
+async function ping(container, invocation) {
+    const { target, reused } = await container.target();
+    try {
+        const result = await firstCall(reused, () => target.query(SERVER_VERSION));
+        const version = String(result.rows[0]?.server_version ?? '').split(' ')[0];
+        invocation.logDetail.push(`server=${version}`);
+        return { ok: true, protocol: RUNNER_PROTOCOL, runner: RUNNER_VERSION, server: `${wire.serverName} ${version}` };
+    }
+    catch (error) {
+        return rethrowAsFailure(container, error, target);
+    }
+}
+async function query(container, sql, params, invocation) {
+    const { target, reused } = await container.target();
+    try {
+        await prepareSession(target, reused, invocation);
+    }
+    catch (error) {
+        return rethrowAsFailure(container, error, target);
+    }
+    try {
+        const result = await target.query(sql, params);
+        return fitResponse({ ok: true, ...result }, 'query', invocation);
+    }
+    catch (error) {
+        if (error instanceof DatabaseError)
+            return { ok: false, error: withTimeoutHint(error.info, invocation) };
+        return rethrowAsFailure(container, error, target);
+    }
+}
+async function transaction(container, statements, resultsNeeded, invocation) {
+    const { target, reused } = await container.target();
+    try {
+        await prepareSession(target, reused, invocation);
+    }
+    catch (error) {
+        return rethrowAsFailure(container, error, target);
+    }
+    try {
+        // With a deadline, each statement after the first is preceded by one that shortens statement_timeout to the time left.
+        // Packed (resultsNeeded false), the transaction is one statement: the deadline set for the session bounds it whole.
+        const result = await target.transaction(statements, { resultsNeeded, between: betweenStatements(invocation) });
+        if (!result.ok)
+            return fitResponse({ ...result, error: withTimeoutHint(result.error, invocation) }, 'transaction', invocation);
+        return fitResponse(result, 'transaction', invocation);
+    }
+    catch (error) {
+        if (error instanceof DatabaseError)
+            return { ok: false, failedIndex: 0, error: withTimeoutHint(error.info, invocation) };
+        if (error instanceof CommitOutcomeUnknownError) {
+            await container.connectionFailure(error, target);
+            invocation.logDetail.push('cause=commit');
+            return failureResponse('COMMIT_UNKNOWN', error.message);
+        }
+        return rethrowAsFailure(container, error, target);
+    }
+}
+/**
+ * Lambda refuses a response over 6 MB with a function error, which would hide that the work was done.
+ * An oversized query result is answered as an error; a committed transaction as COMMIT_UNKNOWN, which
+ * sends the caller to the meta table where it finds the version applied. A refused guard's rows are dropped.
+ */
+function fitResponse(response, op, invocation) {
+    const size = Buffer.byteLength(JSON.stringify(response));
+    if (size <= RESPONSE_LIMIT)
+        return response;
+    invocation.logDetail.push(`bytes=${size}`);
+    const mb = (size / 1024 / 1024).toFixed(1);
+    if (!response.ok && 'guardRows' in response) {
+        // A refused guard rolled back: its rows only explain the refusal, and can go.
+        const { guardRows: _dropped, ...rest } = response;
+        return {
+            ...rest,
+            error: { ...rest.error, message: `${rest.error.message} (The rows it returned, ${mb} MB, are too large to return.)` }
+        };
+    }
+    if (op === 'query') {
+        return {
+            ok: false,
+            error: { message: `The result is ${mb} MB, more than fits in a Lambda response (6 MB); select fewer rows or columns.` }
+        };
+    }
+    return failureResponse('COMMIT_UNKNOWN', `The transaction committed, but its results (${mb} MB) do not fit in a Lambda response (6 MB); read the meta table to confirm, and avoid statements that return many rows.`);
+}
+/**
+ * A connection-level error becomes a CONNECTION Failure (and the target is dropped); an SQL error here
+ * can only come from the runner's own session setup. Anything else is a bug and is thrown as is.
+ */
+async function rethrowAsFailure(container, error, target) {
+    if (error instanceof Failure)
+        throw error;
+    if (error instanceof TransportError) {
+        await container.connectionFailure(error, target);
+        throw new Failure('CONNECTION', error.message, error.code);
+    }
+    if (error instanceof DatabaseError) {
+        throw new Failure('CONNECTION', `The runner could not prepare the session: ${error.message}`, error.info.sqlState ?? 'sql');
+    }
+    throw error;
+}
+
 ;// CONCATENATED MODULE: ./runner/request.ts
 /**
  * Validates what the runner is asked to do (src/targets/runner-protocol.ts) before anything touches
@@ -33999,28 +34558,6 @@ function parseRequest(event, runnerVersion = 'dev') {
 }
 
 ;// CONCATENATED MODULE: ./runner/handler.ts
-/**
- * The runner Lambda: deployed inside the VPC, it runs the action's SQL on a cluster the action cannot
- * reach itself (no Data API). It speaks src/targets/runner-protocol.ts and leaves every SQL semantic
- * (named parameters, guards, value shapes, lost COMMITs) to PostgresTarget, so it behaves exactly like
- * the direct transport.
- *
- * Per container: the secret is read once and one connection is kept across invocations. A connection
- * error drops it and the next invocation connects again. Every invocation on a kept connection starts by
- * resetting its session (DISCARD ALL), so nothing an earlier invocation's SQL set for the session (a
- * search_path, a role, a read-only default, a temporary table, an advisory lock) reaches this one: each
- * starts as on a new connection, as each call does over the Data API. Statements are stopped by `statement_timeout`
- * shortly before Lambda would kill the function, so a slow statement comes back as SQL error 57014
- * (with the transaction rolled back) instead of a `Sandbox.Timedout` that leaves its fate unknown. In a
- * transaction the runner has a statement of its own run before each of the request's statements after
- * the first (PostgresTarget's `between`), which lowers statement_timeout to the time still left (a smaller
- * one the migration set is kept), so the deadline holds for the whole transaction and not only for each
- * statement. A transaction sent with `resultsNeeded: false` runs packed, as one DO block: one statement,
- * which the deadline set for the session bounds as a whole.
- *
- * Logging: one line per invocation with the operation, the statement count, the duration and the
- * outcome. Never SQL text, parameters, row values, the URL or the secret.
- */
 
 
 
@@ -34030,276 +34567,11 @@ function parseRequest(event, runnerVersion = 'dev') {
 
 
 
-const RUNNER_VERSION = typeof package_namespaceObject.rE === 'string' && package_namespaceObject.rE ? package_namespaceObject.rE : 'dev';
-/** Statements must end this long before Lambda's own timeout, to roll back and answer. */
-const TIME_MARGIN_MS = 3_000;
-/** The shortest statement_timeout the runner sets. */
-const MIN_STATEMENT_TIMEOUT_MS = 1_000;
-/** Below this much time left (the margin plus one shortest statement), a query or transaction is not started. */
-const MIN_REMAINING_MS = TIME_MARGIN_MS + MIN_STATEMENT_TIMEOUT_MS;
-/** Room for the Lambda runtime's own framing of the response. */
-const RESPONSE_LIMIT = LAMBDA_PAYLOAD_LIMIT - 16 * 1024;
-/** A failure answered as data, and what the log line says about it. */
-class Failure extends Error {
-    code;
-    logCause;
-    constructor(code, message, 
-    /** For the log: a code or a short reason, never a value. */
-    logCause) {
-        super(message);
-        this.code = code;
-        this.logCause = logCause;
-    }
-}
-function failure(code, message) {
-    return { ok: false, error: { code, message } };
-}
-/**
- * Sets the session's deadline (server clock) and its statement_timeout. Both are set again on every
- * invocation, so nothing of an earlier one carries over.
- */
-const SET_DEADLINE = "SELECT set_config('statement_timeout', :timeout, false) AS statement_timeout, " +
-    // A sandbox frozen mid-transaction (a timed-out invocation) must not hold its locks for long: the
-    // server ends an idle transaction after a minute, and the engine waits for the lease row that long.
-    "set_config('idle_in_transaction_session_timeout', '60000', false) AS idle_timeout, " +
-    "set_config('aurora_migrate.deadline', (floor(extract(epoch FROM clock_timestamp()) * 1000) + :budget)::bigint::text, false) AS deadline";
-const RESET_TIMEOUT = 'RESET statement_timeout';
-/** Returns a kept connection's session to how a new connection starts (it cannot run in a transaction). */
-const RESET_SESSION = 'DISCARD ALL';
-/**
- * Run before each statement of a transaction but the first: lowers statement_timeout (for the
- * transaction only) to the time left until the deadline, unless the migration set a smaller one itself.
- */
-const REFRESH_TIMEOUT = "SELECT set_config('statement_timeout', b.budget::text, true) FROM " +
-    "(SELECT greatest(1000, current_setting('aurora_migrate.deadline')::bigint - floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) AS budget) AS b, " +
-    "pg_settings s WHERE s.name = 'statement_timeout' AND (s.setting::bigint = 0 OR s.setting::bigint > b.budget)";
+
+
 function createHandler(options = {}) {
-    const env = options.env ?? process.env;
     const log = options.log ?? ((line) => console.log(line));
-    let secretsClient = options.secretsClient;
-    let secret;
-    let current;
-    /** The secret, read once per container; a failed read is not kept, so the next invocation tries again. */
-    function readSecret(arn) {
-        if (!secret) {
-            secretsClient ??= new dist_cjs/* SecretsManagerClient */._H({
-                requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true }
-            });
-            const reading = fetchSecret(secretsClient, arn);
-            secret = reading;
-            reading.catch(() => {
-                if (secret === reading)
-                    secret = undefined;
-            });
-        }
-        return secret;
-    }
-    async function settings() {
-        const secretArn = env.DB_SECRET_ARN?.trim();
-        const databaseUrl = env.DATABASE_URL?.trim();
-        if (secretArn && databaseUrl)
-            throw new ConfigurationError('Both DB_SECRET_ARN and DATABASE_URL are set on the runner function; set only one.');
-        if (secretArn)
-            return settingsFromSecret(await readSecret(secretArn), env, secretArn);
-        if (databaseUrl)
-            return settingsFromUrl(databaseUrl, env);
-        throw new ConfigurationError('The runner function has no database: set DB_SECRET_ARN (an RDS secret: host, port, username, password, dbname) or DATABASE_URL (postgres://…) in its environment.');
-    }
-    /** The container's target for these settings; `reused` when it was connected by an earlier invocation. */
-    async function targetFor(found) {
-        if (current && current.url === found.url && current.tls === found.tls)
-            return { target: current.target, reused: true };
-        await dropTarget();
-        const target = new PostgresTarget(found.url, { ssl: found.ssl, log: (message) => log(`postgres: ${message}`) });
-        current = { url: found.url, tls: found.tls, target };
-        return { target, reused: false };
-    }
-    async function dropTarget() {
-        const old = current;
-        current = undefined;
-        if (old)
-            await old.target.close().catch(() => { });
-    }
-    /** A connection failure: forget the connection, and the secret when the password was refused (rotated). */
-    async function connectionFailure(error, target) {
-        if (error instanceof TransportError && /^28/.test(error.code))
-            secret = undefined;
-        if (current?.target === target)
-            await dropTarget();
-    }
-    /**
-     * Runs the first call of an invocation. A connection kept from an earlier invocation may have died
-     * while the container was frozen; nothing has run yet, so one more try on a new connection is safe.
-     */
-    async function firstCall(reused, call) {
-        try {
-            return await call();
-        }
-        catch (error) {
-            if (!(error instanceof TransportError) || !reused)
-                throw error;
-            return call();
-        }
-    }
-    /** Resets a kept connection's session, then sets (or resets) statement_timeout for this invocation. */
-    async function prepareSession(target, reused, invocation) {
-        let fresh = !reused;
-        const set = async () => {
-            if (!fresh) {
-                await target.query(RESET_SESSION);
-                fresh = true;
-            }
-            const remaining = invocation.remaining();
-            if (remaining === undefined) {
-                await target.query(RESET_TIMEOUT);
-                return;
-            }
-            if (remaining < MIN_REMAINING_MS)
-                throw notEnoughTime(remaining);
-            const budget = Math.max(MIN_STATEMENT_TIMEOUT_MS, remaining - TIME_MARGIN_MS);
-            invocation.timeoutMs = budget;
-            await target.query(SET_DEADLINE, { timeout: String(budget), budget });
-        };
-        const started = Date.now();
-        await firstCall(reused, set);
-        // Connecting took a while: the deadline was computed before it, so set it again from the time left now.
-        if (invocation.remaining() !== undefined && Date.now() - started > 250)
-            await set();
-    }
-    function notEnoughTime(remaining) {
-        return new Failure('CONNECTION', `Not enough time left: ${remaining} ms of this invocation remain and the runner needs at least ${MIN_REMAINING_MS} ms to run statements safely. Raise the function's Timeout.`, 'time');
-    }
-    /** Explains a statement stopped by the runner's own deadline. */
-    function withTimeoutHint(info, invocation) {
-        if (info.sqlState !== '57014' || invocation.timeoutMs === undefined || info.hint || !/statement timeout/i.test(info.message))
-            return info;
-        return {
-            ...info,
-            hint: `The runner stops statements ${TIME_MARGIN_MS / 1000} s before its Lambda timeout (at most ${Math.round(invocation.timeoutMs / 1000)} s here). ` +
-                "Raise the function's Timeout (at most 900 s) or split the version into smaller ones."
-        };
-    }
-    async function ping(invocation) {
-        const { target, reused } = await targetFor(await settings());
-        try {
-            const result = await firstCall(reused, () => target.query('SHOW server_version'));
-            const version = String(result.rows[0]?.server_version ?? '').split(' ')[0];
-            invocation.logDetail.push(`server=${version}`);
-            return { ok: true, protocol: RUNNER_PROTOCOL, runner: RUNNER_VERSION, server: `PostgreSQL ${version}` };
-        }
-        catch (error) {
-            return rethrowAsFailure(error, target);
-        }
-    }
-    async function query(sql, params, invocation) {
-        const { target, reused } = await targetFor(await settings());
-        try {
-            await prepareSession(target, reused, invocation);
-        }
-        catch (error) {
-            return rethrowAsFailure(error, target);
-        }
-        try {
-            const result = await target.query(sql, params);
-            return fitResponse({ ok: true, ...result }, 'query', invocation);
-        }
-        catch (error) {
-            if (error instanceof DatabaseError)
-                return { ok: false, error: withTimeoutHint(error.info, invocation) };
-            return rethrowAsFailure(error, target);
-        }
-    }
-    async function transaction(statements, resultsNeeded, invocation) {
-        const { target, reused } = await targetFor(await settings());
-        try {
-            await prepareSession(target, reused, invocation);
-        }
-        catch (error) {
-            return rethrowAsFailure(error, target);
-        }
-        try {
-            // With a deadline, each statement after the first is preceded by one that shortens statement_timeout to the time left.
-            // Packed (resultsNeeded false), the transaction is one statement: the deadline set for the session bounds it whole.
-            const result = await target.transaction(statements, {
-                resultsNeeded,
-                between: invocation.timeoutMs !== undefined ? REFRESH_TIMEOUT : undefined
-            });
-            if (!result.ok)
-                return fitResponse({ ...result, error: withTimeoutHint(result.error, invocation) }, 'transaction', invocation);
-            return fitResponse(result, 'transaction', invocation);
-        }
-        catch (error) {
-            if (error instanceof DatabaseError)
-                return { ok: false, failedIndex: 0, error: withTimeoutHint(error.info, invocation) };
-            if (error instanceof CommitOutcomeUnknownError) {
-                await connectionFailure(error, target);
-                invocation.logDetail.push('cause=commit');
-                return failure('COMMIT_UNKNOWN', error.message);
-            }
-            return rethrowAsFailure(error, target);
-        }
-    }
-    /**
-     * Lambda refuses a response over 6 MB with a function error, which would hide that the work was done.
-     * An oversized query result is answered as an error; a committed transaction as COMMIT_UNKNOWN, which
-     * sends the caller to the meta table where it finds the version applied. A refused guard's rows are dropped.
-     */
-    function fitResponse(response, op, invocation) {
-        const size = Buffer.byteLength(JSON.stringify(response));
-        if (size <= RESPONSE_LIMIT)
-            return response;
-        invocation.logDetail.push(`bytes=${size}`);
-        const mb = (size / 1024 / 1024).toFixed(1);
-        if (!response.ok && 'guardRows' in response) {
-            // A refused guard rolled back: its rows only explain the refusal, and can go.
-            const { guardRows: _dropped, ...rest } = response;
-            return {
-                ...rest,
-                error: { ...rest.error, message: `${rest.error.message} (The rows it returned, ${mb} MB, are too large to return.)` }
-            };
-        }
-        if (op === 'query') {
-            return {
-                ok: false,
-                error: { message: `The result is ${mb} MB, more than fits in a Lambda response (6 MB); select fewer rows or columns.` }
-            };
-        }
-        return failure('COMMIT_UNKNOWN', `The transaction committed, but its results (${mb} MB) do not fit in a Lambda response (6 MB); read the meta table to confirm, and avoid statements that return many rows.`);
-    }
-    /**
-     * A connection-level error becomes a CONNECTION Failure (and the target is dropped); an SQL error here
-     * can only come from the runner's own session setup. Anything else is a bug and is thrown as is.
-     */
-    async function rethrowAsFailure(error, target) {
-        if (error instanceof Failure)
-            throw error;
-        if (error instanceof TransportError) {
-            await connectionFailure(error, target);
-            throw new Failure('CONNECTION', error.message, error.code);
-        }
-        if (error instanceof DatabaseError) {
-            throw new Failure('CONNECTION', `The runner could not prepare the session: ${error.message}`, error.info.sqlState ?? 'sql');
-        }
-        throw error;
-    }
-    function checkTimeLeft(invocation) {
-        const remaining = invocation.remaining();
-        if (remaining !== undefined && remaining < MIN_REMAINING_MS)
-            throw notEnoughTime(remaining);
-    }
-    async function answer(request, invocation) {
-        switch (request.op) {
-            case 'ping':
-                return ping(invocation);
-            // Checked before the secret and the connection too: with too little time, nothing is started.
-            case 'query':
-                checkTimeLeft(invocation);
-                return query(request.sql, request.params, invocation);
-            case 'transaction':
-                checkTimeLeft(invocation);
-                return transaction(request.statements, request.resultsNeeded !== false, invocation);
-        }
-    }
+    const container = new Container(options.env ?? process.env, options.secretsClient, log);
     async function handler(event, context) {
         const started = Date.now();
         const invocation = {
@@ -34320,29 +34592,29 @@ function createHandler(options = {}) {
                 invocation.logDetail.push(`reason=${JSON.stringify(parsed.failure.error.message)}`);
             }
             else {
-                response = await answer(parsed.request, invocation);
+                response = await answer(container, parsed.request, invocation);
             }
         }
         catch (error) {
             if (error instanceof ConfigurationError) {
-                response = failure('CONNECTION', error.message);
+                response = failureResponse('CONNECTION', error.message);
                 invocation.logDetail.push('cause=configuration', `reason=${JSON.stringify(error.message)}`);
             }
             else if (error instanceof Failure) {
-                response = failure(error.code, error.message);
+                response = failureResponse(error.code, error.message);
                 if (error.logCause)
                     invocation.logDetail.push(`cause=${error.logCause}`);
             }
             else {
                 log(`op=${op} statements=${count} ms=${Date.now() - started} outcome=error type=${error instanceof Error ? error.name : typeof error}`);
-                await dropTarget();
+                await container.drop();
                 throw error;
             }
         }
         log(`op=${op} statements=${count} ms=${Date.now() - started} outcome=${outcome(response)}${invocation.logDetail.map((d) => ` ${d}`).join('')}`);
         return response;
     }
-    return Object.assign(handler, { close: dropTarget });
+    return Object.assign(handler, { close: () => container.drop() });
 }
 /** The outcome words of the log line: codes and indexes only. */
 function outcome(response) {
@@ -34359,7 +34631,7 @@ function outcome(response) {
             ? `guard failedIndex=${response.failedIndex}`
             : `sql-error ${response.phase === 'commit' ? 'phase=commit ' : ''}failedIndex=${response.failedIndex} sqlState=${error.sqlState ?? '-'}`;
     }
-    if (error.code && ['BAD_REQUEST', 'UNSUPPORTED_PROTOCOL', 'CONNECTION', 'COMMIT_UNKNOWN'].includes(error.code))
+    if (error.code && RUNNER_ERROR_CODES.includes(error.code))
         return error.code;
     return `sql-error sqlState=${error.sqlState ?? '-'}`;
 }

@@ -9,6 +9,9 @@
  * reach the repository's folder, even a private 0700 one under /root. Measured on MariaDB 10.11 here:
  * mariadb-install-db takes about 1 s, the server accepts connections about 0.15 s after it is spawned.
  *
+ * Not tried yet: MySQL 8 on GitHub's ubuntu runners, where AppArmor's profile for /usr/sbin/mysqld may refuse a
+ * data directory in the temp dir (Ubuntu enforces /etc/apparmor.d/usr.sbin.mysqld there).
+ *
  * Test files use it through use-mysql-server.ts (one server per file, started in beforeAll).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'

@@ -11,7 +11,15 @@
  * command, and the tests reported as skipped); under CI=true it fails instead, so CI never goes green by
  * silently not testing MySQL.
  */
-import { findMysqlServer, MYSQLD_ENV, SERVER_DIRS, startMysqlServer, type MysqlServer, type MysqlServerBinary } from './mariadb.js'
+import {
+  findMysqlServer,
+  MYSQLD_ENV,
+  SERVER_DIRS,
+  startMysqlServer,
+  type CliResult,
+  type MysqlServer,
+  type MysqlServerBinary
+} from './mariadb.js'
 import { forwarding } from './use-emulator.js'
 
 export type MysqlSuiteDecision = { action: 'run'; binary: MysqlServerBinary } | { action: 'skip' | 'fail'; message: string }
@@ -58,6 +66,11 @@ let current: MysqlServer | undefined
 export function currentMysqlServer(): MysqlServer {
   if (!current) throw new Error('No MySQL test server is running: call useMysqlServer() in the file (inside describeMysql)')
   return current
+}
+
+/** Runs the reference client (`mariadb` or `mysql`, as root over TCP) against the file's test server. */
+export function mysqlCli(args: string[], options?: { input?: string; timeoutMs?: number }): Promise<CliResult> {
+  return currentMysqlServer().mysqlCli(args, options)
 }
 
 /**

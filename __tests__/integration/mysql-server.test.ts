@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { startMysqlServer } from '../../testkit/mariadb.js'
-import { describeMysql, useMysqlServer } from '../../testkit/use-mysql-server.js'
+import { describeMysql, mysqlCli, useMysqlServer } from '../../testkit/use-mysql-server.js'
 
 describeMysql('the test MySQL server', () => {
   const server = useMysqlServer()
@@ -18,7 +18,7 @@ describeMysql('the test MySQL server', () => {
   })
 
   test('answers SELECT VERSION() and @@port through the reference client', async () => {
-    const result = await server.mysqlCli(['-N', '-B', '-e', 'SELECT VERSION(), @@port, @@datadir'])
+    const result = await mysqlCli(['-N', '-B', '-e', 'SELECT VERSION(), @@port, @@datadir'])
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     const [version, port, datadir] = result.stdout.trim().split('\t')

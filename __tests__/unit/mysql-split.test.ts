@@ -1,8 +1,8 @@
 /**
  * The MySQL splitter: every lexical rule of lexer.ts, DELIMITER, stored-program bodies written with and
- * without DELIMITER, and the positions of each statement. Each case asserts the exact statements.
+ * without DELIMITER, and the positions of each statement. Each case asserts the exact statements (the errors
+ * are in mysql-split-errors.test.ts).
  */
-import { MigrationFileError } from '../../src/errors.js'
 import { splitStatements, type MysqlMode } from '../../src/dialects/mysql/split.js'
 
 /** [sql, line, column] of each expected statement. */
@@ -333,6 +333,22 @@ const cases: Array<[string, string, Expected, MysqlMode?]> = [
     ]
   ],
   [
+    'IF() after THEN in a CASE expression is the function',
+    'CREATE PROCEDURE r() BEGIN SELECT CASE WHEN a THEN IF(b, 1, 2) ELSE 0 END FROM t; END; SELECT 1',
+    [
+      ['CREATE PROCEDURE r() BEGIN SELECT CASE WHEN a THEN IF(b, 1, 2) ELSE 0 END FROM t; END', 1, 1],
+      ['SELECT 1', 1, 88]
+    ]
+  ],
+  [
+    'IF (…) THEN after THEN in an IF is a statement',
+    'CREATE PROCEDURE r() BEGIN IF a THEN IF (b) THEN SELECT 1; END IF; END IF; END; SELECT 2',
+    [
+      ['CREATE PROCEDURE r() BEGIN IF a THEN IF (b) THEN SELECT 1; END IF; END IF; END', 1, 1],
+      ['SELECT 2', 1, 81]
+    ]
+  ],
+  [
     'CRLF line endings',
     'SELECT 1;\r\nSELECT\r\n  2;\r\n',
     [
@@ -375,50 +391,3 @@ for (const [name, text, expected, mode] of cases) {
 test('the table covers at least 40 cases', () => {
   expect(cases.length).toBeGreaterThanOrEqual(40)
 })
-
-/** [name, text, line, column, what the message says] */
-const errors: Array<[string, string, number, number, string, MysqlMode?]> = [
-  [
-    'an unterminated single-quoted string',
-    "SELECT 1;\nSELECT 'abc;",
-    2,
-    8,
-    "unterminated quoted string starting here: the file ends before its closing '"
-  ],
-  ['a string ended only by an escaped quote', String.raw`SELECT 'a\'`, 1, 8, 'unterminated quoted string'],
-  [
-    'an unterminated double-quoted string',
-    'SELECT "x',
-    1,
-    8,
-    'unterminated quoted string starting here: the file ends before its closing "'
-  ],
-  [
-    'an unterminated backtick identifier',
-    'SELECT 1;\n  SELECT `a``',
-    2,
-    10,
-    'unterminated quoted identifier starting here: the file ends before its closing `'
-  ],
-  ['an unterminated ANSI-quoted identifier', 'SELECT "a', 1, 8, 'unterminated quoted identifier', { ansiQuotes: true }],
-  ['an unterminated block comment', 'SELECT 1;\n/* open', 2, 1, 'unterminated block comment (/* ... */)'],
-  ['an unterminated hint', 'SELECT /*+ BKA(t) FROM t', 1, 8, 'unterminated optimizer hint'],
-  ['an unterminated executable comment', 'SELECT 1;\n\n/*!40101 SET a = 1;', 3, 1, 'unterminated executable comment (/*! ... */)'],
-  ['an unterminated string after a BOM and CRLF', "\uFEFFSELECT 1;\r\n SELECT 'x", 2, 9, 'unterminated quoted string'],
-  ['DELIMITER with nothing after it', 'SELECT 1;\nDELIMITER   \nSELECT 2', 2, 1, 'DELIMITER without a delimiter']
-]
-
-for (const [name, text, line, column, message, mode] of errors) {
-  test(`${name} is an error at its start`, () => {
-    let thrown: unknown
-    try {
-      splitStatements(text, 'm.sql', mode)
-    } catch (error) {
-      thrown = error
-    }
-    expect(thrown).toBeInstanceOf(MigrationFileError)
-    const error = thrown as MigrationFileError
-    expect(error.location).toEqual({ file: 'm.sql', line, column })
-    expect(error.message).toContain(`m.sql:${line}:${column}: ${message}`)
-  })
-}

@@ -55,7 +55,7 @@ describeMysql('splitStatements cuts what the real client sends', () => {
       .filter((sql) => sql.length > 0)
 
   for (const [title, text] of CORPUS) {
-    test(title, async () => {
+    test(`${title}`, async () => {
       const ours = withoutCommentLines(splitStatements(text, 'corpus.sql').map((statement) => statement.sql))
       const client = withoutCommentLines(await clientStatements(text))
       expect(ours).toEqual(client)

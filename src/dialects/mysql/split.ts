@@ -25,59 +25,16 @@
  * One pass over the text: linear time.
  */
 import { MigrationFileError } from '../../errors.js'
+import { TextCursor, textStart } from '../../migrations/text-cursor.js'
 import type { Statement } from '../../migrations/types.js'
 import { Blocks, type BlockToken } from './blocks.js'
 import { Scanner, isLineBreak, type LexemeKind, type MysqlMode } from './lexer.js'
 
 export type { MysqlMode } from './lexer.js'
 
-const BOM = 0xfeff
-const LF = 0x0a
-const CR = 0x0d
-
 /** Splits the text of one migration file into statements. `file` is the path used in locations and errors. */
 export function splitStatements(text: string, file: string, mode: MysqlMode = {}): Statement[] {
   return new Splitter(text, file, mode).run()
-}
-
-/** Tracks line and column while moving forward through the text; queries must not go backwards. */
-class Cursor {
-  private index: number
-  private line = 1
-  private column = 1
-
-  constructor(
-    private readonly text: string,
-    start: number
-  ) {
-    this.index = start
-  }
-
-  at(target: number): { line: number; column: number } {
-    const text = this.text
-    while (this.index < target) {
-      const c = text.charCodeAt(this.index)
-      if (c === CR) {
-        this.index += text.charCodeAt(this.index + 1) === LF ? 2 : 1
-        this.line++
-        this.column = 1
-      } else if (c === LF) {
-        this.index++
-        this.line++
-        this.column = 1
-      } else {
-        // A surrogate pair is one code point: one column.
-        const pair = c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(this.index + 1))
-        this.index += pair ? 2 : 1
-        this.column++
-      }
-    }
-    return { line: this.line, column: this.column }
-  }
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff
 }
 
 /** What an unterminated lexeme is called in the error, and what closes it. */
@@ -91,7 +48,7 @@ const UNTERMINATED: Partial<Record<LexemeKind, { what: string; closing: string }
 class Splitter {
   private readonly statements: Statement[] = []
   private readonly start: number
-  private readonly cursor: Cursor
+  private readonly cursor: TextCursor
   private readonly scanner: Scanner
   private readonly blocks = new Blocks()
   private delimiter = ';'
@@ -105,8 +62,8 @@ class Splitter {
     private readonly file: string,
     mode: MysqlMode
   ) {
-    this.start = text.charCodeAt(0) === BOM ? 1 : 0
-    this.cursor = new Cursor(text, this.start)
+    this.start = textStart(text)
+    this.cursor = new TextCursor(text, this.start)
     this.scanner = new Scanner(text, mode)
   }
 
@@ -210,7 +167,7 @@ class Splitter {
 
   /** Location of any index (errors only: a fresh cursor, since errors may point backwards). */
   private locate(index: number): { file: string; line: number; column: number } {
-    return { file: this.file, ...new Cursor(this.text, this.start).at(index) }
+    return { file: this.file, ...new TextCursor(this.text, this.start).at(index) }
   }
 }
 

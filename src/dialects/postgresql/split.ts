@@ -18,56 +18,13 @@
  * One pass over the text, no backtracking: linear time.
  */
 import { MigrationFileError } from '../../errors.js'
+import { TextCursor, textStart } from '../../migrations/text-cursor.js'
 import type { Statement } from '../../migrations/types.js'
 import { Scanner, isSpace, type LexemeKind } from './lexer.js'
-
-const BOM = 0xfeff
-const LF = 0x0a
-const CR = 0x0d
 
 /** Splits the text of one migration file into statements. `file` is the path used in locations and errors. */
 export function splitStatements(text: string, file: string): Statement[] {
   return new Splitter(text, file).run()
-}
-
-/** Tracks line and column while moving forward through the text; queries must not go backwards. */
-class Cursor {
-  private index: number
-  private line = 1
-  private column = 1
-
-  constructor(
-    private readonly text: string,
-    start: number
-  ) {
-    this.index = start
-  }
-
-  at(target: number): { line: number; column: number } {
-    const text = this.text
-    while (this.index < target) {
-      const c = text.charCodeAt(this.index)
-      if (c === CR) {
-        this.index += text.charCodeAt(this.index + 1) === LF ? 2 : 1
-        this.line++
-        this.column = 1
-      } else if (c === LF) {
-        this.index++
-        this.line++
-        this.column = 1
-      } else {
-        // A surrogate pair is one code point: one column.
-        const pair = c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(this.index + 1))
-        this.index += pair ? 2 : 1
-        this.column++
-      }
-    }
-    return { line: this.line, column: this.column }
-  }
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff
 }
 
 /** What an unterminated lexeme is called in the error, and what closes it. */
@@ -82,7 +39,7 @@ const UNTERMINATED: Partial<Record<LexemeKind, { what: string; closing: string }
 class Splitter {
   private readonly statements: Statement[] = []
   private readonly start: number
-  private readonly cursor: Cursor
+  private readonly cursor: TextCursor
   private readonly scanner: Scanner
 
   // The statement being read.
@@ -100,8 +57,8 @@ class Splitter {
     private readonly text: string,
     private readonly file: string
   ) {
-    this.start = text.charCodeAt(0) === BOM ? 1 : 0
-    this.cursor = new Cursor(text, this.start)
+    this.start = textStart(text)
+    this.cursor = new TextCursor(text, this.start)
     this.scanner = new Scanner(text, true)
   }
 
@@ -227,7 +184,7 @@ class Splitter {
 
   /** Location of any index (errors only: a fresh cursor, since errors may point backwards). */
   private locate(index: number): { file: string; line: number; column: number } {
-    return { file: this.file, ...new Cursor(this.text, this.start).at(index) }
+    return { file: this.file, ...new TextCursor(this.text, this.start).at(index) }
   }
 }
 

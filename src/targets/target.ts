@@ -94,15 +94,19 @@ export interface Target {
 /** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
 export function guardFailure(statement: TxStatement, result: QueryResult, index: number): TransactionResult | null {
   if (statement.expectRows === undefined || result.rowCount === statement.expectRows) return null
+  return { ...guardFailed(statement, index, result.rowCount), guardRows: result.rows }
+}
+
+/** The failure of the guarded statement at `index`, which gave `got` rows instead of its `expectRows`. */
+export function guardFailed(statement: TxStatement, index: number, got: number | string): Extract<TransactionResult, { ok: false }> {
   return {
     ok: false,
     phase: 'statement',
     failedIndex: index,
     failedLabel: statement.label,
     error: {
-      message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${result.rowCount}; the transaction was rolled back.`
+      message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${got}; the transaction was rolled back.`
     },
-    guard: true,
-    guardRows: result.rows
+    guard: true
   }
 }

@@ -15,7 +15,7 @@
  * inside a block with an exception handler fails (a subtransaction is active).
  */
 import type { SqlErrorInfo } from '../../errors.js'
-import type { SqlParams, SqlValue, TxStatement } from '../../targets/target.js'
+import { guardFailed, type SqlParams, type SqlValue, type TxStatement } from '../../targets/target.js'
 import type { PackedChunk, PackedFailure, Packing } from '../../targets/wire.js'
 import { isWord, tokenize } from './tokens.js'
 import { transactionControl } from './transaction.js'
@@ -179,16 +179,7 @@ export function decodePackedError(error: SqlErrorInfo, statements: TxStatement[]
   if (error.detail) cleaned.detail = error.detail
   if (error.hint) cleaned.hint = error.hint
   if (statement && error.sqlState === GUARD_SQLSTATE && statement.expectRows !== undefined && /^\d+$/.test(match[2])) {
-    return {
-      ok: false,
-      phase: 'statement',
-      failedIndex: index,
-      failedLabel: statement.label,
-      error: {
-        message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${match[2]}; the transaction was rolled back.`
-      },
-      guard: true
-    }
+    return guardFailed(statement, index, match[2])
   }
   return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement?.label, error: cleaned }
 }

@@ -15,7 +15,16 @@
  * Which statement is which is the dialect's to say (SqlSyntax.transactionControl); these rules are not.
  */
 import type { SqlSyntax } from './syntax.js'
-import type { MisplacedTransactionControl, Statement, TransactionWrapper } from './types.js'
+import type { MisplacedTransactionControl, Statement, TransactionControl, TransactionControlKind, TransactionWrapper } from './types.js'
+
+/** A dialect's answer that `statement` is transaction control of `kind` (neither changing modes nor ending a transaction unless said). */
+export function transactionControlOf(
+  statement: string,
+  kind: TransactionControlKind,
+  more: Partial<TransactionControl> = {}
+): TransactionControl {
+  return { statement, kind, changesModes: false, endsTransaction: false, ...more }
+}
 
 export interface FileTransactionControl {
   /** The statements to send: without the file's BEGIN … COMMIT wrapper, if it has one. */

@@ -10,7 +10,8 @@
  * transaction to two-phase commit); XA COMMIT and XA ROLLBACK are `prepared`. USE is not transaction control:
  * no kind fits it, and the port reads transactions only, so it is left to the dialect's review.
  */
-import type { TransactionBlockConflict, TransactionControl, TransactionControlKind } from '../../migrations/types.js'
+import { transactionControlOf as control } from '../../migrations/transaction-control.js'
+import type { TransactionBlockConflict, TransactionControl } from '../../migrations/types.js'
 import { Scanner } from './lexer.js'
 
 interface Token {
@@ -39,14 +40,6 @@ function tokenize(sql: string, limit: number): Token[] {
 function isWord(token: Token | undefined, ...words: string[]): boolean {
   return token?.kind === 'word' && words.includes(token.value)
 }
-
-const control = (statement: string, kind: TransactionControlKind, more: Partial<TransactionControl> = {}): TransactionControl => ({
-  statement,
-  kind,
-  changesModes: false,
-  endsTransaction: false,
-  ...more
-})
 
 /**
  * The transaction-control statement `sql` is (one statement, as split.ts cut it), or null when it is none.

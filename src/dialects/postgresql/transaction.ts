@@ -5,7 +5,8 @@
  * SQLSTATE 25001: CREATE INDEX CONCURRENTLY, VACUUM …). What a migration file may do with them is the
  * migrations core's rule (migrations/transaction-control.ts, and the plan's refusals).
  */
-import type { TransactionBlockConflict, TransactionControl, TransactionControlKind } from '../../migrations/types.js'
+import { transactionControlOf as control } from '../../migrations/transaction-control.js'
+import type { TransactionBlockConflict, TransactionControl } from '../../migrations/types.js'
 import { isWord, tokenize, type Token } from './tokens.js'
 
 /** Optional noise words after BEGIN, COMMIT, END, ROLLBACK and ABORT. */
@@ -19,13 +20,6 @@ const NOISE = ['work', 'transaction']
 export function transactionControl(sql: string): TransactionControl | null {
   const tokens = tokenize(sql, 64)
   const [first, second, third] = tokens
-  const control = (statement: string, kind: TransactionControlKind, more: Partial<TransactionControl> = {}): TransactionControl => ({
-    statement,
-    kind,
-    changesModes: false,
-    endsTransaction: false,
-    ...more
-  })
   if (isWord(first, 'begin')) return begin('BEGIN', tokens.slice(isNoise(second) ? 2 : 1))
   if (isWord(first, 'start') && isWord(second, 'transaction')) return begin('START TRANSACTION', tokens.slice(2))
   // SET [LOCAL | SESSION] TRANSACTION: the current transaction's modes (not SET SESSION CHARACTERISTICS).

@@ -37848,6 +37848,10 @@ class HistoryChangedError extends Error {
 }
 
 ;// CONCATENATED MODULE: ./src/migrations/transaction-control.ts
+/** A dialect's answer that `statement` is transaction control of `kind` (neither changing modes nor ending a transaction unless said). */
+function transactionControlOf(statement, kind, more = {}) {
+    return { statement, kind, changesModes: false, endsTransaction: false, ...more };
+}
 /**
  * Finds a file's transaction control: a BEGIN … COMMIT wrapper around all of its statements (left out of
  * what is sent) and the statements that cannot run where they are.
@@ -40250,16 +40254,19 @@ async function oneCall(transport, sql, statements, marker) {
 function guardFailure(statement, result, index) {
     if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
         return null;
+    return { ...guardFailed(statement, index, result.rowCount), guardRows: result.rows };
+}
+/** The failure of the guarded statement at `index`, which gave `got` rows instead of its `expectRows`. */
+function guardFailed(statement, index, got) {
     return {
         ok: false,
         phase: 'statement',
         failedIndex: index,
         failedLabel: statement.label,
         error: {
-            message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${result.rowCount}; the transaction was rolled back.`
+            message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${got}; the transaction was rolled back.`
         },
-        guard: true,
-        guardRows: result.rows
+        guard: true
     };
 }
 
@@ -47291,6 +47298,14 @@ function toPositional(sql, params) {
 }
 
 ;// CONCATENATED MODULE: ./src/dialects/postgresql/transaction.ts
+/**
+ * PostgreSQL's transaction statements, read from a statement's leading words (tokens.ts): which
+ * statements control a transaction (BEGIN, COMMIT, SAVEPOINT, SET TRANSACTION, PREPARE TRANSACTION …),
+ * and which PostgreSQL refuses inside a transaction block ("… cannot run inside a transaction block",
+ * SQLSTATE 25001: CREATE INDEX CONCURRENTLY, VACUUM …). What a migration file may do with them is the
+ * migrations core's rule (migrations/transaction-control.ts, and the plan's refusals).
+ */
+
 
 /** Optional noise words after BEGIN, COMMIT, END, ROLLBACK and ABORT. */
 const NOISE = ['work', 'transaction'];
@@ -47302,13 +47317,6 @@ const NOISE = ['work', 'transaction'];
 function transactionControl(sql) {
     const tokens = tokenize(sql, 64);
     const [first, second, third] = tokens;
-    const control = (statement, kind, more = {}) => ({
-        statement,
-        kind,
-        changesModes: false,
-        endsTransaction: false,
-        ...more
-    });
     if (isWord(first, 'begin'))
         return begin('BEGIN', tokens.slice(isNoise(second) ? 2 : 1));
     if (isWord(first, 'start') && isWord(second, 'transaction'))
@@ -47317,30 +47325,30 @@ function transactionControl(sql) {
     const set = isWord(first, 'set') ? (isWord(second, 'local') || isWord(second, 'session') ? 2 : 1) : 0;
     if (set && isWord(tokens[set], 'transaction')) {
         const modes = modeText(tokens.slice(set + 1));
-        return control(`SET TRANSACTION${modes ? ` ${modes}` : ''}`, 'modes', { changesModes: true });
+        return transactionControlOf(`SET TRANSACTION${modes ? ` ${modes}` : ''}`, 'modes', { changesModes: true });
     }
     if (isWord(first, 'commit') && isWord(second, 'prepared'))
-        return control('COMMIT PREPARED', 'prepared');
+        return transactionControlOf('COMMIT PREPARED', 'prepared');
     if (isWord(first, 'rollback') && isWord(second, 'prepared'))
-        return control('ROLLBACK PREPARED', 'prepared');
+        return transactionControlOf('ROLLBACK PREPARED', 'prepared');
     // PREPARE TRANSACTION 'gid', not PREPARE transaction AS … (a prepared statement named "transaction").
     const prepare = isWord(first, 'prepare') && isWord(second, 'transaction') && third?.kind === 'string';
     if (prepare)
-        return control('PREPARE TRANSACTION', 'prepare');
+        return transactionControlOf('PREPARE TRANSACTION', 'prepare');
     if (isWord(first, 'savepoint'))
-        return control('SAVEPOINT', 'savepoint');
+        return transactionControlOf('SAVEPOINT', 'savepoint');
     if (isWord(first, 'release'))
-        return control('RELEASE SAVEPOINT', 'savepoint');
+        return transactionControlOf('RELEASE SAVEPOINT', 'savepoint');
     for (const word of ['commit', 'end', 'rollback', 'abort']) {
         if (!isWord(first, word))
             continue;
         const rest = tokens.slice(isNoise(second) ? 2 : 1);
         const kind = word === 'commit' || word === 'end' ? 'commit' : 'rollback';
         if (kind === 'rollback' && isWord(rest[0], 'to'))
-            return control('ROLLBACK TO SAVEPOINT', 'savepoint');
+            return transactionControlOf('ROLLBACK TO SAVEPOINT', 'savepoint');
         // AND CHAIN ends the transaction and opens another at once; AND NO CHAIN is the plain form.
         const chain = isWord(rest[0], 'and') && isWord(rest[1], 'chain');
-        return control(`${word.toUpperCase()}${chain ? ' AND CHAIN' : ''}`, kind, { endsTransaction: kind === 'commit' && !chain });
+        return transactionControlOf(`${word.toUpperCase()}${chain ? ' AND CHAIN' : ''}`, kind, { endsTransaction: kind === 'commit' && !chain });
     }
     return null;
 }
@@ -47478,6 +47486,7 @@ function lastWord(tokens) {
 }
 
 ;// CONCATENATED MODULE: ./src/dialects/postgresql/packed.ts
+
 
 
 
@@ -47629,16 +47638,7 @@ function decodePackedError(error, statements, marker) {
     if (error.hint)
         cleaned.hint = error.hint;
     if (statement && error.sqlState === GUARD_SQLSTATE && statement.expectRows !== undefined && /^\d+$/.test(match[2])) {
-        return {
-            ok: false,
-            phase: 'statement',
-            failedIndex: index,
-            failedLabel: statement.label,
-            error: {
-                message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${match[2]}; the transaction was rolled back.`
-            },
-            guard: true
-        };
+        return guardFailed(statement, index, match[2]);
     }
     return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement?.label, error: cleaned };
 }
@@ -48988,6 +48988,57 @@ function shadow_verifyOnShadow(versions, options) {
     return core.verifyOnShadow(binSearch || startLocal ? postgresShadow({ binSearch, startLocal }) : shadow, versions, rest);
 }
 
+;// CONCATENATED MODULE: ./src/migrations/text-cursor.ts
+/**
+ * Line and column of places in a migration file's text, for the dialects' splitters: 1-based, a CRLF or a
+ * lone CR or LF ends a line, a code point (a surrogate pair too) is one column, a leading BOM is not part
+ * of the text.
+ */
+const BOM = 0xfeff;
+const text_cursor_LF = 0x0a;
+const text_cursor_CR = 0x0d;
+/** Where the text starts: past a leading BOM. */
+function textStart(text) {
+    return text.charCodeAt(0) === BOM ? 1 : 0;
+}
+/** Tracks line and column while moving forward through the text; queries must not go backwards. */
+class TextCursor {
+    text;
+    index;
+    line = 1;
+    column = 1;
+    constructor(text, start) {
+        this.text = text;
+        this.index = start;
+    }
+    at(target) {
+        const text = this.text;
+        while (this.index < target) {
+            const c = text.charCodeAt(this.index);
+            if (c === text_cursor_CR) {
+                this.index += text.charCodeAt(this.index + 1) === text_cursor_LF ? 2 : 1;
+                this.line++;
+                this.column = 1;
+            }
+            else if (c === text_cursor_LF) {
+                this.index++;
+                this.line++;
+                this.column = 1;
+            }
+            else {
+                // A surrogate pair is one code point: one column.
+                const pair = c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(this.index + 1));
+                this.index += pair ? 2 : 1;
+                this.column++;
+            }
+        }
+        return { line: this.line, column: this.column };
+    }
+}
+function isLowSurrogate(c) {
+    return c >= 0xdc00 && c <= 0xdfff;
+}
+
 ;// CONCATENATED MODULE: ./src/dialects/postgresql/split.ts
 /**
  * Cuts the text of one migration file into single SQL statements, because the RDS Data API accepts
@@ -49010,49 +49061,10 @@ function shadow_verifyOnShadow(versions, options) {
  */
 
 
-const BOM = 0xfeff;
-const split_LF = 0x0a;
-const split_CR = 0x0d;
+
 /** Splits the text of one migration file into statements. `file` is the path used in locations and errors. */
 function splitStatements(text, file) {
     return new Splitter(text, file).run();
-}
-/** Tracks line and column while moving forward through the text; queries must not go backwards. */
-class Cursor {
-    text;
-    index;
-    line = 1;
-    column = 1;
-    constructor(text, start) {
-        this.text = text;
-        this.index = start;
-    }
-    at(target) {
-        const text = this.text;
-        while (this.index < target) {
-            const c = text.charCodeAt(this.index);
-            if (c === split_CR) {
-                this.index += text.charCodeAt(this.index + 1) === split_LF ? 2 : 1;
-                this.line++;
-                this.column = 1;
-            }
-            else if (c === split_LF) {
-                this.index++;
-                this.line++;
-                this.column = 1;
-            }
-            else {
-                // A surrogate pair is one code point: one column.
-                const pair = c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(this.index + 1));
-                this.index += pair ? 2 : 1;
-                this.column++;
-            }
-        }
-        return { line: this.line, column: this.column };
-    }
-}
-function isLowSurrogate(c) {
-    return c >= 0xdc00 && c <= 0xdfff;
 }
 /** What an unterminated lexeme is called in the error, and what closes it. */
 const UNTERMINATED = {
@@ -49082,8 +49094,8 @@ class Splitter {
     constructor(text, file) {
         this.text = text;
         this.file = file;
-        this.start = text.charCodeAt(0) === BOM ? 1 : 0;
-        this.cursor = new Cursor(text, this.start);
+        this.start = textStart(text);
+        this.cursor = new TextCursor(text, this.start);
         this.scanner = new Scanner(text, true);
     }
     run() {
@@ -49216,7 +49228,7 @@ class Splitter {
     }
     /** Location of any index (errors only: a fresh cursor, since errors may point backwards). */
     locate(index) {
-        return { file: this.file, ...new Cursor(this.text, this.start).at(index) };
+        return { file: this.file, ...new TextCursor(this.text, this.start).at(index) };
     }
 }
 /** The words psql's heuristic looks at among a statement's first four identifiers. */

@@ -32755,6 +32755,27 @@ function toPositional(sql, params) {
     return { text, values };
 }
 
+;// CONCATENATED MODULE: ./src/targets/target.ts
+/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
+function guardFailure(statement, result, index) {
+    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
+        return null;
+    return { ...guardFailed(statement, index, result.rowCount), guardRows: result.rows };
+}
+/** The failure of the guarded statement at `index`, which gave `got` rows instead of its `expectRows`. */
+function guardFailed(statement, index, got) {
+    return {
+        ok: false,
+        phase: 'statement',
+        failedIndex: index,
+        failedLabel: statement.label,
+        error: {
+            message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${got}; the transaction was rolled back.`
+        },
+        guard: true
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/dialects/postgresql/tokens.ts
 /**
  * The words of one statement (already cut out by split.ts), read through lexer.ts: comments are
@@ -32840,7 +32861,95 @@ function dottedNameAt(tokens, i) {
     return { parts, next: i + 1 };
 }
 
+;// CONCATENATED MODULE: ./src/migrations/transaction-control.ts
+/** A dialect's answer that `statement` is transaction control of `kind` (neither changing modes nor ending a transaction unless said). */
+function transactionControlOf(statement, kind, more = {}) {
+    return { statement, kind, changesModes: false, endsTransaction: false, ...more };
+}
+/**
+ * Finds a file's transaction control: a BEGIN … COMMIT wrapper around all of its statements (left out of
+ * what is sent) and the statements that cannot run where they are.
+ */
+function readTransactionControl(syntax, statements, noTransaction) {
+    const controls = statements.map((statement) => syntax.transactionControl(statement.sql));
+    const located = (index, context) => {
+        const { file, line, column } = statements[index];
+        const { statement, kind } = controls[index];
+        return { file, line, column, statement, kind, context };
+    };
+    if (noTransaction) {
+        const misplaced = controls.flatMap((control, index) => (control ? [located(index, 'no-transaction')] : []));
+        return { statements, transactionWrapper: null, misplaced };
+    }
+    const first = controls[0];
+    const last = controls[controls.length - 1];
+    const wrapped = statements.length >= 2 && first?.kind === 'begin' && last?.endsTransaction === true;
+    const misplaced = [];
+    if (wrapped && first.changesModes)
+        misplaced.push(located(0, 'modes'));
+    const inner = wrapped ? { from: 1, to: statements.length - 1 } : { from: 0, to: statements.length };
+    for (let index = inner.from; index < inner.to; index++) {
+        const control = controls[index];
+        // Savepoints nest inside the version's transaction: accepted where the file wraps itself in one.
+        if (!control || (wrapped && control.kind === 'savepoint'))
+            continue;
+        misplaced.push(located(index, control.kind === 'modes' ? 'modes' : 'transaction'));
+    }
+    if (!wrapped)
+        return { statements, transactionWrapper: null, misplaced };
+    return {
+        statements: statements.slice(1, -1),
+        transactionWrapper: { begin: statements[0], end: statements[statements.length - 1] },
+        misplaced
+    };
+}
+/** What a misplaced statement would do to the version, in a few words (for refusals and the plan comment). */
+function misplacedEffect(misplaced) {
+    if (misplaced.context === 'no-transaction') {
+        return misplaced.kind === 'prepared'
+            ? 'settles another, prepared transaction; a migration must not'
+            : 'cannot open, end, undo or shape a transaction there: each statement runs and commits on its own (over the Data API each is its own call)';
+    }
+    if (misplaced.context === 'modes') {
+        return misplaced.kind === 'begin'
+            ? "asks for a transaction the version does not run in: a version runs at the database's default isolation level and access mode"
+            : "cannot change the version's transaction, which has run statements already and runs at the database's default isolation level and access mode";
+    }
+    switch (misplaced.kind) {
+        case 'begin':
+            return 'opens nothing (the version already runs in a transaction); a BEGIN … COMMIT is accepted only around a whole file';
+        case 'commit':
+            return 'would commit the version half-way: what follows would run outside it, and a failure after it would leave the first part applied and unrecorded';
+        case 'rollback':
+            return 'would silently discard what ran before it and run the rest outside the version';
+        case 'prepare':
+            return "would hand the version's transaction to two-phase commit, so nothing of it would be committed";
+        case 'prepared':
+            return 'settles another, prepared transaction and cannot run in a transaction block; a migration must not';
+        case 'savepoint':
+            return 'manages a transaction the file does not open: savepoints are accepted only inside a BEGIN … COMMIT around the whole file';
+        default:
+            return 'cannot run here';
+    }
+}
+/** What to do instead, for each context. */
+const MISPLACED_FIX = {
+    transaction: 'Remove it: every version already runs in one transaction (a BEGIN … COMMIT around a whole file is accepted and left out). ' +
+        'Put statements that cannot run in a transaction in a file that starts with -- migrate:no-transaction, and a second transaction in a later version.',
+    'no-transaction': 'Remove it. To run the statements of that file in one transaction, remove -- migrate:no-transaction instead ' +
+        '(and keep statements that cannot run in one in a file of their own).',
+    modes: 'Remove the modes (a bare BEGIN … COMMIT around the file is accepted): a migration cannot choose its isolation level or access mode.'
+};
+
 ;// CONCATENATED MODULE: ./src/dialects/postgresql/transaction.ts
+/**
+ * PostgreSQL's transaction statements, read from a statement's leading words (tokens.ts): which
+ * statements control a transaction (BEGIN, COMMIT, SAVEPOINT, SET TRANSACTION, PREPARE TRANSACTION …),
+ * and which PostgreSQL refuses inside a transaction block ("… cannot run inside a transaction block",
+ * SQLSTATE 25001: CREATE INDEX CONCURRENTLY, VACUUM …). What a migration file may do with them is the
+ * migrations core's rule (migrations/transaction-control.ts, and the plan's refusals).
+ */
+
 
 /** Optional noise words after BEGIN, COMMIT, END, ROLLBACK and ABORT. */
 const NOISE = ['work', 'transaction'];
@@ -32852,13 +32961,6 @@ const NOISE = ['work', 'transaction'];
 function transactionControl(sql) {
     const tokens = tokens_tokenize(sql, 64);
     const [first, second, third] = tokens;
-    const control = (statement, kind, more = {}) => ({
-        statement,
-        kind,
-        changesModes: false,
-        endsTransaction: false,
-        ...more
-    });
     if (tokens_isWord(first, 'begin'))
         return begin('BEGIN', tokens.slice(isNoise(second) ? 2 : 1));
     if (tokens_isWord(first, 'start') && tokens_isWord(second, 'transaction'))
@@ -32867,30 +32969,30 @@ function transactionControl(sql) {
     const set = tokens_isWord(first, 'set') ? (tokens_isWord(second, 'local') || tokens_isWord(second, 'session') ? 2 : 1) : 0;
     if (set && tokens_isWord(tokens[set], 'transaction')) {
         const modes = modeText(tokens.slice(set + 1));
-        return control(`SET TRANSACTION${modes ? ` ${modes}` : ''}`, 'modes', { changesModes: true });
+        return transactionControlOf(`SET TRANSACTION${modes ? ` ${modes}` : ''}`, 'modes', { changesModes: true });
     }
     if (tokens_isWord(first, 'commit') && tokens_isWord(second, 'prepared'))
-        return control('COMMIT PREPARED', 'prepared');
+        return transactionControlOf('COMMIT PREPARED', 'prepared');
     if (tokens_isWord(first, 'rollback') && tokens_isWord(second, 'prepared'))
-        return control('ROLLBACK PREPARED', 'prepared');
+        return transactionControlOf('ROLLBACK PREPARED', 'prepared');
     // PREPARE TRANSACTION 'gid', not PREPARE transaction AS … (a prepared statement named "transaction").
     const prepare = tokens_isWord(first, 'prepare') && tokens_isWord(second, 'transaction') && third?.kind === 'string';
     if (prepare)
-        return control('PREPARE TRANSACTION', 'prepare');
+        return transactionControlOf('PREPARE TRANSACTION', 'prepare');
     if (tokens_isWord(first, 'savepoint'))
-        return control('SAVEPOINT', 'savepoint');
+        return transactionControlOf('SAVEPOINT', 'savepoint');
     if (tokens_isWord(first, 'release'))
-        return control('RELEASE SAVEPOINT', 'savepoint');
+        return transactionControlOf('RELEASE SAVEPOINT', 'savepoint');
     for (const word of ['commit', 'end', 'rollback', 'abort']) {
         if (!tokens_isWord(first, word))
             continue;
         const rest = tokens.slice(isNoise(second) ? 2 : 1);
         const kind = word === 'commit' || word === 'end' ? 'commit' : 'rollback';
         if (kind === 'rollback' && tokens_isWord(rest[0], 'to'))
-            return control('ROLLBACK TO SAVEPOINT', 'savepoint');
+            return transactionControlOf('ROLLBACK TO SAVEPOINT', 'savepoint');
         // AND CHAIN ends the transaction and opens another at once; AND NO CHAIN is the plain form.
         const chain = tokens_isWord(rest[0], 'and') && tokens_isWord(rest[1], 'chain');
-        return control(`${word.toUpperCase()}${chain ? ' AND CHAIN' : ''}`, kind, { endsTransaction: kind === 'commit' && !chain });
+        return transactionControlOf(`${word.toUpperCase()}${chain ? ' AND CHAIN' : ''}`, kind, { endsTransaction: kind === 'commit' && !chain });
     }
     return null;
 }
@@ -33028,6 +33130,7 @@ function lastWord(tokens) {
 }
 
 ;// CONCATENATED MODULE: ./src/dialects/postgresql/packed.ts
+
 
 
 
@@ -33179,16 +33282,7 @@ function decodePackedError(error, statements, marker) {
     if (error.hint)
         cleaned.hint = error.hint;
     if (statement && error.sqlState === GUARD_SQLSTATE && statement.expectRows !== undefined && /^\d+$/.test(match[2])) {
-        return {
-            ok: false,
-            phase: 'statement',
-            failedIndex: index,
-            failedLabel: statement.label,
-            error: {
-                message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${match[2]}; the transaction was rolled back.`
-            },
-            guard: true
-        };
+        return guardFailed(statement, index, match[2]);
     }
     return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement?.label, error: cleaned };
 }
@@ -33684,24 +33778,6 @@ function toSqlValue(value) {
     if (Buffer.isBuffer(value))
         return value.toString('base64');
     return JSON.stringify(value, (_key, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
-}
-
-;// CONCATENATED MODULE: ./src/targets/target.ts
-/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
-function guardFailure(statement, result, index) {
-    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
-        return null;
-    return {
-        ok: false,
-        phase: 'statement',
-        failedIndex: index,
-        failedLabel: statement.label,
-        error: {
-            message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${result.rowCount}; the transaction was rolled back.`
-        },
-        guard: true,
-        guardRows: result.rows
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/targets/postgres/errors.ts

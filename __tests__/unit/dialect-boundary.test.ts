@@ -12,6 +12,8 @@ const root = path.resolve(import.meta.dirname, '../..')
 
 /** Where PostgreSQL may be spoken, and why. */
 const POSTGRESQL_HOME = 'src/dialects/postgresql/'
+/** The dialects' own folders: each speaks its database (MySQL shares words like information_schema and NOWAIT). */
+const DIALECTS_HOME = 'src/dialects/'
 const ALLOWED: Record<string, string> = {
   // The inputs' descriptions (README tables, --help) name the settings an input sets on PostgreSQL.
   'src/options.ts': 'input descriptions'
@@ -77,10 +79,10 @@ test('the check reads the source (it would see a violation)', () => {
   expect(inHome.some((literal) => SQLSTATE.test(literal.text) && /\d/.test(literal.text))).toBe(true)
 })
 
-test('no PostgreSQL SQL or SQLSTATE code outside src/dialects/postgresql/', () => {
+test('no PostgreSQL SQL or SQLSTATE code outside the dialects (src/dialects/)', () => {
   const violations: string[] = []
   for (const file of files) {
-    if (file.startsWith(POSTGRESQL_HOME) || file in ALLOWED) continue
+    if (file.startsWith(DIALECTS_HOME) || file in ALLOWED) continue
     for (const literal of literals(file)) {
       for (const [what, pattern] of POSTGRESQL_SQL) {
         if (pattern.test(literal.text))

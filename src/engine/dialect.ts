@@ -73,13 +73,24 @@ export interface MetaSql {
   insertLeaseRow(tables: MetaTables): string
   /** Column `present`: whether the table named by `quoted` (a quoted, maybe qualified name) exists. */
   tableExists(quoted: string): Query
-  /** Columns `step`, `statement_checksum`, `file`, `line` of one version, in step order. */
+  /**
+   * Columns `step`, `statement_checksum`, `file`, `line` of one version, in step order; where the dialect
+   * journals intent (`insertStarted`), also `state` ('started' or 'done') and `fingerprint`.
+   */
   readProgress(tables: MetaTables, version: number): Query
+  /**
+   * Journals that a step is about to run on its own (its statement commits by itself: MySQL's DDL): a row
+   * in state 'started' holding the fingerprint the statement's objects had (StatementRecovery.fingerprint),
+   * committed before the statement is sent, replacing a 'started' row of the same step. A later run that
+   * finds it without 'done' settles it from the catalog. Optional: without it, an unanswered statement is
+   * settled within the run only.
+   */
+  insertStarted?(tables: MetaTables, version: number, step: ProgressStep, fingerprint: string | null): Query
   /** Columns `version`, `steps`: versions with progress rows and no meta row, in version order. */
   partialVersions(tables: MetaTables): string
   /** A scalar subquery: the partly applied versions as JSON text (a list of {version, steps}). */
   partialVersionsJson(tables: MetaTables): string
-  /** Records completed steps (autocommit; idempotent, so a transport may re-send it). */
+  /** Records completed steps, state 'done' where the dialect journals intent, replacing their 'started' rows (idempotent, so a transport may re-send it). */
   insertProgress(tables: MetaTables, version: number, steps: ProgressStep[]): Query
   /** Forgets the progress of a version, in the transaction that records it. */
   deleteProgress(tables: MetaTables, version: number): Query
@@ -226,6 +237,14 @@ export interface StatementRecovery<Build extends ConcurrentBuild = ConcurrentBui
   checkEffect(target: Target, effect: Effect, before: Row[] | null): Promise<EffectCheck>
   /** The session still running `sql` (from any session), or undefined. */
   findRunning(target: Target, sql: string): Promise<Row | undefined>
+  /**
+   * A digest of what the catalog holds for the objects `sql` names (a table's columns, indexes,
+   * constraints and options; a view, routine, trigger or event's definition; absent objects as absent),
+   * or null when the statement names nothing the catalog shows. Compared before and after a statement
+   * whose outcome is unknown: for a dialect whose DDL is atomic per statement, a changed digest means it
+   * ran, an unchanged one that it did not. Optional: dialects that journal intent provide it.
+   */
+  fingerprint?(target: Target, sql: string): Promise<string | null>
 }
 
 export interface EngineDialect {
@@ -238,6 +257,12 @@ export interface EngineDialect {
    * commit together). Where it is not, every version runs in steps, recorded one by one.
    */
   readonly transactionalDdl: boolean
+  /**
+   * Whether `sql` (one migration statement) commits on its own, ending any open transaction first
+   * (MySQL's DDL): such a statement runs as a step of its own, journaled, never inside the engine's
+   * transactions. Always false where DDL is transactional.
+   */
+  commitsImplicitly(sql: string): boolean
   readonly meta: MetaSql
   readonly history: HistorySql
   readonly lease: LeaseSql

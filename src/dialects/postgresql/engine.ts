@@ -29,6 +29,7 @@ export const engine: EnginePart = {
   name: 'PostgreSQL',
   unqualifiedScope: 'this database (with its search_path)',
   transactionalDdl: true,
+  commitsImplicitly: () => false,
   meta: metaSql,
   history: historySql,
   lease: leaseSql,

@@ -38,6 +38,11 @@ export interface SqlErrorInfo {
   message: string
   /** Five-character SQLSTATE, when the transport reported one. */
   sqlState?: string
+  /**
+   * The server's own error number, where it has one (MySQL's 1205); a dialect whose errors share one
+   * SQLSTATE (MySQL's HY000) classifies by it.
+   */
+  errno?: number
   /** 1-based character position inside the statement, when reported. */
   position?: number
   detail?: string

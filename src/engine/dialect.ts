@@ -141,6 +141,11 @@ export interface MetaSql {
 /** Reading where the history is, and the history itself, in as few statements as the dialect can. */
 export interface HistorySql {
   /**
+   * The tables as `name` names them, quoted the dialect's way: qualified when it has a schema, else by
+   * their bare names (the database's default schema decides), for the statement that reads them.
+   */
+  named(name: MetaTableName): MetaTables
+  /**
    * Column `current` (the default schema) and `tables` (JSON: every table named `:table` the user may
    * see, with its columns), for resolveFromCatalog.
    */

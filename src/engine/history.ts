@@ -9,7 +9,7 @@ import type { Row, Target } from '../targets/target.js'
 import type { EngineDialect } from './dialect.js'
 import { pageQuery, readAppliedRows } from './history-pages.js'
 import { acquireLeaseAndRead, leaseFromCreation, type Lease, type LeaseOptions } from './lease.js'
-import { metaTables, unqualifiedTables, type MetaTables } from './meta.js'
+import type { MetaTables } from './meta.js'
 import { ensureMetaTables, errorClass, readPartialVersions } from './meta-store.js'
 import type { History, PartialVersion } from './types.js'
 
@@ -20,7 +20,7 @@ import type { History, PartialVersion } from './types.js'
  */
 export async function readHistory(dialect: EngineDialect, target: Target, name: MetaTableName): Promise<History> {
   // An unqualified name is read where the default schema finds it; the catalog columns say where that was.
-  const named = name.schema === null ? unqualifiedTables(name.table) : metaTables(name.schema, name.table)
+  const named = dialect.history.named(name)
   const read = dialect.history.combinedRead(name, named, pageQuery(dialect, named, 0))
   let rows: Row[]
   try {

@@ -4,7 +4,7 @@
  * statement; the long way when a table is missing; and the read that shares the lease's statement.
  */
 import type { HistorySql, Query } from '../../engine/dialect.js'
-import type { MetaTables } from '../../engine/meta.js'
+import { metaTables, unqualifiedTables, type MetaTables } from '../../engine/meta.js'
 import type { MetaTableName } from '../../meta-table-name.js'
 import { NAMED_TABLES_COLUMNS, resolveFromCatalog } from './meta-location.js'
 import { metaSql } from './meta-sql.js'
@@ -43,6 +43,7 @@ function longRead(name: MetaTableName): Query {
 }
 
 export const historySql: HistorySql = {
+  named: (name) => (name.schema === null ? unqualifiedTables(name.table) : metaTables(name.schema, name.table)),
   namedTables: (name) => ({ sql: `SELECT ${NAMED_TABLES_COLUMNS}`, params: { table: name.table } }),
   resolveFromCatalog,
   combinedRead,

@@ -51,8 +51,8 @@ export function progressStep(step: Step, index: number): { step: number; stateme
 /** How a person settles a started step by hand: repair marks it done or not done. */
 function repairWay(version: number, step: number): string {
   return (
-    `Check the database, then record what happened: \`aurora-migrate repair --version ${version} --step ${step} --done\` if it took effect, ` +
-    `or \`--not-done\` if it did not; the next run then resumes after it or runs it again.`
+    `Check the database, then record what happened with repair: repair-step: ${version}:${step}=done if it took effect, ` +
+    `or repair-step: ${version}:${step}=not-done if it did not; the next apply then resumes after it, or runs it again.`
   )
 }
 

@@ -4,3 +4,4 @@
  */
 export { MysqlTarget, CONNECT_TIMEOUT_MS, type MysqlTargetOptions } from './mysql/target.js'
 export { sqlErrorInfo } from './mysql/errors.js'
+export { validateMysqlUrl } from './mysql/url.js'

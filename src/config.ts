@@ -6,6 +6,7 @@ import { InputError } from './errors.js'
 import { normalizeMigrationsDir } from './migrations/files.js'
 import { isFunctionName, parseFunctionName } from './targets/lambda/function-name.js'
 import { misreadPassword, urlSecrets, writtenPassword } from './targets/mask.js'
+import { validateMysqlUrl } from './targets/mysql/url.js'
 import type { RunIdentity } from './meta-row.js'
 import { parseMetaTableName, type MetaTableName } from './meta-table-name.js'
 import type { TargetConfig } from './targets/target-config.js'
@@ -147,7 +148,9 @@ export function readConfig(sources: ConfigSources): Config {
   let target: TargetConfig | null
   if (databaseUrl) {
     if (database) throw new InputError('database', 'database goes with resource-arn; with database-url, put the database name in the URL')
-    target = { kind: 'postgres', url: validatePostgresUrl(databaseUrl, 'database-url') }
+    target = isMysqlUrl(databaseUrl)
+      ? { kind: 'mysql', url: validateMysqlUrl(databaseUrl, 'database-url') }
+      : { kind: 'postgres', url: validatePostgresUrl(databaseUrl, 'database-url') }
   } else if (lambdaFunction) {
     if (database)
       throw new InputError(
@@ -213,7 +216,10 @@ export function readConfig(sources: ConfigSources): Config {
   if (environment.length > 100 || /[\r\n]/.test(environment)) {
     throw new InputError('environment', 'must be one line of at most 100 characters (for example staging or production)')
   }
-  if (shadowDatabaseUrl) validatePostgresUrl(shadowDatabaseUrl, 'shadow-database-url')
+  if (shadowDatabaseUrl) {
+    if (isMysqlUrl(shadowDatabaseUrl)) validateMysqlUrl(shadowDatabaseUrl, 'shadow-database-url')
+    else validatePostgresUrl(shadowDatabaseUrl, 'shadow-database-url')
+  }
 
   const env = sources.env
   const runUrl =
@@ -257,6 +263,11 @@ export function registerUrlSecrets(url: string, setSecret: (value: string) => vo
   for (const secret of urlSecrets(url)) setSecret(secret)
 }
 
+/** A mysql:// URL (checked by validateMysqlUrl); any other is checked as a PostgreSQL one. */
+function isMysqlUrl(url: string): boolean {
+  return /^mysql:\/\//i.test(url.trim())
+}
+
 function validatePostgresUrl(url: string, name: string): string {
   // A raw @ in the password makes the URL ambiguous: libpq (psql) ends the password at the first @, the
   // WHATWG parser (node-postgres) at the last. It is refused, so that a URL means one thing everywhere.
@@ -283,7 +294,7 @@ function validatePostgresUrl(url: string, name: string): string {
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new InputError(
       name,
-      `scheme '${parsed.protocol.replace(/:$/, '')}' is not supported: use postgres://user:password@host:5432/database`
+      `scheme '${parsed.protocol.replace(/:$/, '')}' is not supported: use postgres://user:password@host:5432/database (or mysql://user:password@host:3306/database)`
     )
   }
   if (!parsed.hostname && !parsed.searchParams.get('host')) {

@@ -22,6 +22,8 @@ function fromTarget(config: Pick<Config, 'target'>): DialectName | null {
   switch (config.target?.kind) {
     case 'postgres':
       return 'postgresql'
+    case 'mysql':
+      return 'mysql'
     default:
       return null
   }

@@ -42,7 +42,7 @@ function byName(a: string, b: string): number {
 
 /** How many versions sequelize-cli applied: one per row of its table, each the folder at its position. */
 async function sequelizeCount(target: Target, versions: Version[], options: BaselineOptions): Promise<number> {
-  const table = quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from')
+  const table = quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from', options.dialect.quoteIdentifier)
   if (!(await otherTableExists(options.dialect, target, table.quoted))) {
     throw new OperationRefusedError(
       `no "${table.display}" table: baseline-from: sequelize reads the migrations sequelize-cli recorded there, and ${options.dialect.unqualifiedScope} has none. ` +
@@ -130,7 +130,7 @@ export async function baseline(target: Target, versions: Version[], options: Bas
     last = await sequelizeCount(target, versions, options)
     if (last === 0) {
       options.log(
-        `${quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from').display} records no migrations: nothing to baseline (apply runs every version)`
+        `${quoteTableName(options.sequelizeTable ?? 'SequelizeMeta', 'baseline-from', options.dialect.quoteIdentifier).display} records no migrations: nothing to baseline (apply runs every version)`
       )
       return { recorded: [] }
     }

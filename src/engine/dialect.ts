@@ -273,6 +273,8 @@ export interface EngineDialect {
    * transactions. Always false where DDL is transactional.
    */
   commitsImplicitly(sql: string): boolean
+  /** An identifier as the dialect delimits it ("x" on PostgreSQL): for names that come from input. */
+  quoteIdentifier(name: string): string
   readonly meta: MetaSql
   readonly history: HistorySql
   readonly lease: LeaseSql

@@ -13,9 +13,13 @@ export function quoteIdentifier(name: string): string {
  * Another tool's table named by an input (`table` or `schema.table`, case kept), quoted. An unqualified
  * name is left to the database's default schema.
  */
-export function quoteTableName(input: string, inputName: string): { quoted: string; display: string } {
+export function quoteTableName(
+  input: string,
+  inputName: string,
+  quote: (name: string) => string = quoteIdentifier
+): { quoted: string; display: string } {
   const parts = tableNameParts(input, inputName)
-  return { quoted: parts.map(quoteIdentifier).join('.'), display: parts.join('.') }
+  return { quoted: parts.map(quote).join('.'), display: parts.join('.') }
 }
 
 /** Fully qualified, quoted names of the tables. */

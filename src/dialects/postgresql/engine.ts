@@ -1,5 +1,6 @@
 /** PostgreSQL's engine part (see the engine section of ../dialect.ts and src/engine/dialect.ts). */
 import type { StatementRecovery } from '../../engine/dialect.js'
+import { quoteIdentifier } from '../../engine/meta.js'
 import type { EnginePart } from '../dialect.js'
 import { checkEffect, isMaintenance, snapshotBefore, statementEffect, type StatementEffect } from './effects.js'
 import { classify, engineStatementHint } from './errors.js'
@@ -30,6 +31,7 @@ export const engine: EnginePart = {
   unqualifiedScope: 'this database (with its search_path)',
   transactionalDdl: true,
   commitsImplicitly: () => false,
+  quoteIdentifier,
   meta: metaSql,
   history: historySql,
   lease: leaseSql,

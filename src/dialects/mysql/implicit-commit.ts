@@ -59,7 +59,7 @@ function objectKindAt(tokens: Word[], i: number): number {
     i = skipDefiner(tokens, i)
     if (isWord(tokens[i], 'algorithm') && isSymbol(tokens[i + 1], '=')) i += 3
     if (isWord(tokens[i], 'sql') && isWord(tokens[i + 1], 'security')) i += 3
-    if (isWord(tokens[i], 'unique', 'fulltext', 'online', 'offline', 'ignore', 'aggregate', 'undo', 'definer')) i++
+    if (isWord(tokens[i], 'unique', 'fulltext', 'online', 'offline', 'ignore', 'aggregate', 'undo')) i++
     if (i === before) return i
   }
 }

@@ -57,7 +57,8 @@ SET ${set}`
 export const leaseSql: LeaseSql = {
   take: (tables) => takeUpdate(tables),
   // A plain read (autocommit, a consistent read): it sees the last committed row without waiting for its lock.
-  held: (tables) => `SELECT owner, token, TIMESTAMPDIFF(MICROSECOND, ${NOW}, expires_at) / 1e6 AS remaining FROM ${tables.lock} WHERE id = 1`,
+  held: (tables) =>
+    `SELECT owner, token, TIMESTAMPDIFF(MICROSECOND, ${NOW}, expires_at) / 1e6 AS remaining FROM ${tables.lock} WHERE id = 1`,
   updateOurs,
   // The first statement of a fenced transaction: row-locks the lease until the transaction ends. A DDL's
   // implicit commit would end it too, which is why DDL never runs inside one.

@@ -135,7 +135,7 @@ const createSchemaSql = (tables: MetaTables): string =>
   `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(tables.schema)} DEFAULT CHARACTER SET utf8mb4 DEFAULT COLLATE utf8mb4_bin`
 
 /** The database the tables are in: theirs, or (unqualified) the connection's default database. */
-const SCHEMA_OF = 'COALESCE(NULLIF(CAST(:schema AS CHAR), \'\'), DATABASE())'
+const SCHEMA_OF = "COALESCE(NULLIF(CAST(:schema AS CHAR), ''), DATABASE())"
 
 /** Whether table `name` exists in the database (case-exact: information_schema compares without case). */
 const tablePresent = (name: string) =>

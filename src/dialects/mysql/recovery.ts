@@ -78,7 +78,7 @@ export function namedObjects(sql: string): ObjectName[] {
       found.set(JSON.stringify(named.name), named.name)
       j = named.next
       // RENAME TABLE a TO b, c TO d; DROP TABLE a, b
-      if (isSymbol(tokens[j], ',') && isWord(tokens[i], 'table', 'tables', 'view')) j++
+      if (isSymbol(tokens[j], ',') && isWord(tokens[i], 'table', 'tables', 'view', 'to')) j++
       else break
     }
   }
@@ -93,7 +93,10 @@ function fingerprintQuery(names: ObjectName[]): { sql: string; params: SqlParams
   const params: SqlParams = {}
   const match = (schemaColumn: string, nameColumn: string) =>
     names
-      .map((_, i) => `(${schemaColumn} = COALESCE(CAST(:s${i} AS CHAR), DATABASE()) AND CAST(${nameColumn} AS BINARY) = CAST(:n${i} AS BINARY))`)
+      .map(
+        (_, i) =>
+          `(${schemaColumn} = COALESCE(CAST(:s${i} AS CHAR), DATABASE()) AND CAST(${nameColumn} AS BINARY) = CAST(:n${i} AS BINARY))`
+      )
       .join(' OR ')
   names.forEach((name, i) => {
     params[`s${i}`] = name.schema

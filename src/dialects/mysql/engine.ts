@@ -1,0 +1,24 @@
+/** MySQL's engine part (see the engine section of ../dialect.ts and src/engine/dialect.ts); Aurora MySQL 3 and MariaDB 10.11. */
+import type { EnginePart } from '../dialect.js'
+import { classify, engineStatementHint } from './errors.js'
+import { historySql } from './history-sql.js'
+import { commitsImplicitly } from './implicit-commit.js'
+import { leaseSql } from './lease-sql.js'
+import { metaSql } from './meta-sql.js'
+import { recovery } from './recovery.js'
+import { sessionSettings } from './session.js'
+
+/** DDL commits by itself in MySQL: every version runs in steps, each DDL alone and journaled. */
+export const engine: EnginePart = {
+  name: 'MySQL',
+  unqualifiedScope: 'the default database of the connection',
+  transactionalDdl: false,
+  commitsImplicitly,
+  meta: metaSql,
+  history: historySql,
+  lease: leaseSql,
+  sessionSettings,
+  classify,
+  engineStatementHint,
+  recovery
+}

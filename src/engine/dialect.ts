@@ -55,14 +55,16 @@ export interface ProgressStep {
 export interface MetaSql {
   /**
    * One statement that creates what `present` lacks and inserts the lease row held by `lease` (token
-   * 1); it fails with class `lease-row-exists`, having changed nothing, when the lease row exists.
+   * 1); it fails with class `lease-row-exists`, having changed nothing, when the lease row exists. A
+   * dialect without a block statement (MySQL) returns a list run in order: `CREATE … IF NOT EXISTS`
+   * statements, then the insert, which fails as said when the lease row exists.
    */
   createTablesWithLease(
     tables: MetaTables,
     present: TablesPresent,
     createSchema: boolean,
     lease: { owner: string; ttlSeconds: number }
-  ): string
+  ): string | string[]
   /** Columns `meta`, `lock`, `progress`, `schema`: whether each exists (booleans). */
   tablesPresent(tables: MetaTables): Query
   createSchema(tables: MetaTables): string
@@ -175,9 +177,11 @@ export interface LeaseSql {
   /**
    * Takes the lease when it is free or expired and its row is not locked (params `:owner`, `:ttl`),
    * never waiting on the row's lock: columns `lease_token`, `lease_previous_owner` and, with `read`,
-   * `lease_unchanged` and the read's columns. No row: not taken.
+   * `lease_unchanged` and the read's columns. No row: not taken. A dialect whose UPDATE returns no
+   * rows gives two statements run one after the other with the same parameters: `take` (its rows are
+   * not read) and `taken`, whose rows mean what one statement's would.
    */
-  take(tables: MetaTables, read: string | null): string
+  take(tables: MetaTables, read: string | null): string | { take: string; taken: string }
   /** Columns `owner`, `token`, `remaining` (seconds) of the lease row, without waiting on its lock. */
   held(tables: MetaTables): string
   /**

@@ -4,6 +4,7 @@
  * share: their guards and settings, reading which part failed (by label and phase, never by position),
  * the failure of a version at one of the engine's own statements, and locating an error in its file.
  */
+import { isYes } from '../targets/values.js'
 import { CommitOutcomeUnknownError, LeaseLostError, VersionTransactionError, errorMessage, type SqlErrorInfo } from '../errors.js'
 import type { Statement, Version } from '../migrations/types.js'
 import type { TransactionResult, TxStatement } from '../targets/target.js'
@@ -226,7 +227,7 @@ export async function leaseLostAt(context: EngineContext, when: string, afterwar
     } else if (!row.owner) {
       shows = `the lease was released by someone else (the lease row has no owner, token ${String(row.token)}; this run held token ${lease.token})`
     } else {
-      const state = row.expired === true ? 'expired since' : 'it expires at'
+      const state = isYes(row.expired) ? 'expired since' : 'it expires at'
       shows = `the lease expired and was taken over by ${String(row.owner)} (token ${String(row.token)}, ${state} ${String(row.expires_at)}; this run held token ${lease.token})`
     }
   } catch (error) {

@@ -4,6 +4,7 @@
  * every table the engine needs exists, all in one statement; and the same rows again in the statement
  * that takes the lease (see takeLease).
  */
+import { isYes } from '../targets/values.js'
 import type { MetaTableName } from '../meta-table-name.js'
 import type { Row, Target } from '../targets/target.js'
 import type { EngineDialect } from './dialect.js'
@@ -50,7 +51,7 @@ async function readHistoryLong(dialect: EngineDialect, target: Target, name: Met
   const row = rows[0] ?? {}
   const tables = dialect.history.resolveFromCatalog(name, row)
   const meta = (JSON.parse(String(row.tables ?? '[]')) as Array<{ schema: string }>).some((t) => t.schema === tables.schema)
-  const present = { schema: row.schema_present === true, meta, lock: row.lock_present === true, progress: row.progress_present === true }
+  const present = { schema: isYes(row.schema_present), meta, lock: isYes(row.lock_present), progress: isYes(row.progress_present) }
   if (!meta) return { tables, ready: false, present, rows: [], partial: [] }
   const partial = present.progress ? await readPartialVersions(dialect, target, tables) : []
   return { tables, ready: false, present, rows: await readAppliedRows(dialect, target, tables), partial }
@@ -71,7 +72,8 @@ export async function takeLease(
   if (history.ready) return readWithLease(dialect, target, tables, options)
   for (let attempt = 1; ; attempt++) {
     try {
-      await target.query(dialect.meta.createTablesWithLease(tables, history.present, createSchema, options))
+      const creation = dialect.meta.createTablesWithLease(tables, history.present, createSchema, options)
+      for (const statement of typeof creation === 'string' ? [creation] : creation) await target.query(statement)
       return { lease: leaseFromCreation(dialect, target, tables, options), rows: history.rows, partial: history.partial }
     } catch (error) {
       const kind = errorClass(dialect, error)
@@ -117,5 +119,6 @@ function pageRows(rows: Row[]): Row[] {
 
 function parsePartial(json: unknown): PartialVersion[] {
   const list = JSON.parse(typeof json === 'string' ? json : '[]') as Array<{ version: number; steps: number }>
-  return list.map((p) => ({ version: Number(p.version), steps: Number(p.steps) }))
+  // In version order whatever order the database aggregated them in (MySQL's JSON_ARRAYAGG has no ORDER BY).
+  return list.map((p) => ({ version: Number(p.version), steps: Number(p.steps) })).sort((a, b) => a.version - b.version)
 }

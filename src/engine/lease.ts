@@ -7,6 +7,7 @@
  * which both proves the lease is still ours and row-locks it, so nobody can take it over while a
  * version is being applied.
  */
+import { isYes } from '../targets/values.js'
 import { LeaseLostError, LeaseTimeoutError } from '../errors.js'
 import type { Row, SqlValue, Target, TxStatement } from '../targets/target.js'
 import type { EngineDialect, Query } from './dialect.js'
@@ -86,12 +87,14 @@ export async function acquireLeaseAndRead(
   for (let attempt = 0; ; attempt++) {
     // Takes the lease when it is free or expired and its row is not locked. Acquiring is idempotent for
     // the same owner, so a lost reply followed by a retry finds the lease already ours (second query below).
-    const { rows } = await target.query(sql, { ...(read?.params ?? {}), owner: options.owner, ttl: options.ttlSeconds })
+    const params = { ...(read?.params ?? {}), owner: options.owner, ttl: options.ttlSeconds }
+    if (typeof sql !== 'string') await target.query(sql.take, params)
+    const { rows } = await target.query(typeof sql === 'string' ? sql : sql.taken, params)
     if (rows.length >= 1) {
       const previous = String(rows[0].lease_previous_owner ?? '')
       if (previous) options.log(`Took over the migration lease of ${previous}, which expired without being released`)
       const lease = makeLease(dialect, target, tables, options, Number(rows[0].lease_token), now() - started, previous || null)
-      return { lease, read: read ? { rows, current: rows[0].lease_unchanged === true } : null }
+      return { lease, read: read ? { rows, current: isYes(rows[0].lease_unchanged) } : null }
     }
     // A plain read: it sees the last committed state of the row without waiting for its lock.
     const held = await target.query(dialect.lease.held(tables))

@@ -3,6 +3,7 @@
  * the history beside the meta rows (which history-pages.ts reads): which tables exist, the progress of
  * versions run in steps. The statements are the dialect's.
  */
+import { isYes } from '../targets/values.js'
 import { DatabaseError, HistoryChangedError } from '../errors.js'
 import type { Target } from '../targets/target.js'
 import type { EngineDialect, EngineErrorClass, ProgressStep } from './dialect.js'
@@ -33,9 +34,9 @@ export async function ensureMetaTables(dialect: EngineDialect, target: Target, t
   const probe = sql.tablesPresent(tables)
   const { rows } = await target.query(probe.sql, probe.params)
   const present = rows[0] ?? {}
-  if (present.meta === true && present.lock === true) {
-    await target.query(sql.insertLeaseRow(tables))
-    if (present.progress !== true) {
+  if (isYes(present.meta) && isYes(present.lock)) {
+    await insertLeaseRow(dialect, target, tables)
+    if (!isYes(present.progress)) {
       // Tables made by an earlier release: add the progress table. A user without CREATE can still
       // apply ordinary versions; a version that needs the table says so (see applyInSteps in steps.ts).
       await createIfMissing(dialect, target, sql.progressTableDdl(tables)).catch((error: unknown) => {
@@ -44,18 +45,30 @@ export async function ensureMetaTables(dialect: EngineDialect, target: Target, t
     }
     return
   }
-  if (createSchema && present.schema !== true) await createIfMissing(dialect, target, sql.createSchema(tables))
+  if (createSchema && !isYes(present.schema)) await createIfMissing(dialect, target, sql.createSchema(tables))
   await createIfMissing(dialect, target, sql.metaTableDdl(tables))
   await createIfMissing(dialect, target, sql.lockTableDdl(tables))
   await createIfMissing(dialect, target, sql.progressTableDdl(tables))
-  await target.query(sql.insertLeaseRow(tables))
+  await insertLeaseRow(dialect, target, tables)
+}
+
+/**
+ * The free lease row, when missing. Where an insert cannot skip a row another transaction has locked
+ * (MySQL), it fails at once instead of waiting: the row exists then, which is all this wants.
+ */
+async function insertLeaseRow(dialect: EngineDialect, target: Target, tables: MetaTables): Promise<void> {
+  try {
+    await target.query(dialect.meta.insertLeaseRow(tables))
+  } catch (error) {
+    if (errorClass(dialect, error) !== 'lock-not-available') throw error
+  }
 }
 
 /** Whether the table named by `quoted` exists (a plan must not create anything). */
 async function tableExists(dialect: EngineDialect, target: Target, quoted: string): Promise<boolean> {
   const query = dialect.meta.tableExists(quoted)
   const { rows } = await target.query(query.sql, query.params)
-  return rows[0]?.present === true
+  return isYes(rows[0]?.present)
 }
 
 /** Whether the progress table exists (a plan must not create it; a database of an earlier release may lack it). */

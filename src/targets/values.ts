@@ -30,3 +30,11 @@ export function toSqlValue(value: unknown): SqlValue {
   if (Buffer.isBuffer(value)) return value.toString('base64')
   return JSON.stringify(value, (_key, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v))
 }
+
+/**
+ * A yes/no column as the database answers it: a boolean (PostgreSQL), or 1/0 where the engine has no boolean
+ * type (MySQL's EXISTS and comparisons), as a number or as text.
+ */
+export function isYes(value: unknown): boolean {
+  return value === true || value === 1 || value === '1'
+}

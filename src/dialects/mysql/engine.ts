@@ -7,6 +7,7 @@ import { leaseSql } from './lease-sql.js'
 import { metaSql } from './meta-sql.js'
 import { recovery } from './recovery.js'
 import { sessionSettings } from './session.js'
+import { quoteIdentifier } from './identifiers.js'
 
 /** DDL commits by itself in MySQL: every version runs in steps, each DDL alone and journaled. */
 export const engine: EnginePart = {
@@ -14,6 +15,7 @@ export const engine: EnginePart = {
   unqualifiedScope: 'the default database of the connection',
   transactionalDdl: false,
   commitsImplicitly,
+  quoteIdentifier,
   meta: metaSql,
   history: historySql,
   lease: leaseSql,

@@ -9,8 +9,7 @@
  * "rows matched" and "rows changed" agree whichever the transport reports. Times are UTC_TIMESTAMP(6).
  *
  * MySQL has no RETURNING: the take is an UPDATE that returns nothing, followed by a read of the row by
- * owner (takeSteps). The port's one-statement `take` is the UPDATE alone: it returns no row, and the
- * engine then reads `held` and finds the lease its own.
+ * owner (takeSteps: the port's two-statement form).
  */
 import type { LeaseSql } from '../../engine/dialect.js'
 import type { MetaTables } from '../../engine/meta.js'
@@ -55,7 +54,7 @@ SET ${set}`
 }
 
 export const leaseSql: LeaseSql = {
-  take: (tables) => takeUpdate(tables),
+  take: takeSteps,
   // A plain read (autocommit, a consistent read): it sees the last committed row without waiting for its lock.
   held: (tables) =>
     `SELECT owner, token, TIMESTAMPDIFF(MICROSECOND, ${NOW}, expires_at) / 1e6 AS remaining FROM ${tables.lock} WHERE id = 1`,

@@ -10,7 +10,7 @@
 import type { MetaSql, ProgressStep, Query, TablesPresent } from '../../engine/dialect.js'
 import type { MetaTables } from '../../engine/meta.js'
 import type { AppliedRow, RunIdentity } from '../../meta-row.js'
-import { LEASE_ROW_CHECK_SUFFIX, LEASE_ROW_EXISTS_MESSAGE } from './errors.js'
+import { LEASE_ROW_CHECK_SUFFIX } from './errors.js'
 import { parseQuotedName, quoteIdentifier, requote } from './identifiers.js'
 
 const TABLE_OPTIONS = 'ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin'
@@ -113,24 +113,6 @@ export function createTablesWithLeaseStatements(
   return statements
 }
 
-/**
- * The port's one statement. When every table exists it is the insert of the held lease row (exactly the
- * port's contract). When one is missing no single MySQL statement can create it and the lease row: it is
- * then a SIGNAL of class lease-row-exists that changes nothing, which sends the engine the ordinary way
- * (ensureMetaTables, then the take). createTablesWithLeaseStatements is the one-pass form for an engine
- * that runs a list.
- */
-function createTablesWithLease(
-  tables: MetaTables,
-  present: TablesPresent,
-  createSchema: boolean,
-  lease: { owner: string; ttlSeconds: number }
-): string {
-  const missing = (createSchema && !present.schema) || !present.meta || !present.lock || !present.progress
-  if (!missing) return leaseRowInsert(tables, lease)
-  return `SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '${LEASE_ROW_EXISTS_MESSAGE} or a table is missing: take the lease the ordinary way'`
-}
-
 const createSchemaSql = (tables: MetaTables): string =>
   `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(tables.schema)} DEFAULT CHARACTER SET utf8mb4 DEFAULT COLLATE utf8mb4_bin`
 
@@ -221,7 +203,7 @@ FROM DUAL` + (guarded ? `\nWHERE (SELECT COUNT(*) FROM ${tables.meta}) = :record
 const text = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`
 
 export const metaSql: MetaSql = {
-  createTablesWithLease,
+  createTablesWithLease: createTablesWithLeaseStatements,
   tablesPresent: (tables) => ({
     sql:
       `SELECT ${tablePresent('meta')} AS meta, ${tablePresent('lock')} AS \`lock\`, ${tablePresent('progress')} AS progress, ` +

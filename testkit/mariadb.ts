@@ -9,8 +9,9 @@
  * reach the repository's folder, even a private 0700 one under /root. Measured on MariaDB 10.11 here:
  * mariadb-install-db takes about 1 s, the server accepts connections about 0.15 s after it is spawned.
  *
- * Not tried yet: MySQL 8 on GitHub's ubuntu runners, where AppArmor's profile for /usr/sbin/mysqld may refuse a
- * data directory in the temp dir (Ubuntu enforces /etc/apparmor.d/usr.sbin.mysqld there).
+ * MySQL 8 (GitHub's ubuntu-24.04 runners, .github/workflows/mysql.yml) is initialised with
+ * `mysqld --initialize-insecure`; AppArmor's profile for /usr/sbin/mysqld there refuses a data directory in the temp
+ * dir, so that workflow unloads the profile first.
  *
  * Test files use it through use-mysql-server.ts (one server per file, started in beforeAll).
  */
@@ -158,24 +159,42 @@ function removeDir(dir: string): void {
   }
 }
 
-async function initialise(binary: MysqlServerBinary, dir: string, dataDir: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const user = isRoot() ? ['--user=root'] : []
-  let file: string
-  let args: string[]
+/** The command that creates a data directory: mariadb-install-db for MariaDB, `mysqld --initialize-insecure` for MySQL 8. */
+export function initialiseCommand(
+  binary: MysqlServerBinary,
+  options: { dir: string; dataDir: string; asRoot: boolean; installScript: string | null }
+): { file: string; args: string[] } {
+  const user = options.asRoot ? ['--user=root'] : []
   if (binary.flavor === 'mariadb') {
-    const script = companion(binary.path, ['mariadb-install-db', 'mysql_install_db'], env)
-    if (!script) throw new Error(`no mariadb-install-db beside ${binary.path}`)
-    file = script
-    args = ['--no-defaults', '--auth-root-authentication-method=normal', `--datadir=${dataDir}`, '--skip-test-db', ...user]
-  } else {
-    file = binary.path
-    args = ['--no-defaults', '--initialize-insecure', `--datadir=${dataDir}`, ...user]
+    if (!options.installScript) throw new Error(`no mariadb-install-db beside ${binary.path}`)
+    return {
+      file: options.installScript,
+      args: ['--no-defaults', '--auth-root-authentication-method=normal', `--datadir=${options.dataDir}`, '--skip-test-db', ...user]
+    }
   }
+  // MySQL 8: root@localhost with no password. Its compiled-in secure_file_priv (/var/lib/mysql-files on Ubuntu)
+  // must exist and be readable, or the server refuses to start: point it at a folder of our own.
+  return {
+    file: binary.path,
+    args: ['--no-defaults', '--initialize-insecure', `--datadir=${options.dataDir}`, ...mysqlOnlyArgs(options.dir), ...user]
+  }
+}
+
+function mysqlOnlyArgs(dir: string): string[] {
+  return [`--secure-file-priv=${path.join(dir, 'files')}`]
+}
+
+async function initialise(binary: MysqlServerBinary, dir: string, dataDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const installScript = binary.flavor === 'mariadb' ? companion(binary.path, ['mariadb-install-db', 'mysql_install_db'], env) : null
+  const { file, args } = initialiseCommand(binary, { dir, dataDir, asRoot: isRoot(), installScript })
+  if (binary.flavor === 'mysql') fs.mkdirSync(path.join(dir, 'files'), { recursive: true })
   const result = await run(file, args, { cwd: dir, env, timeoutMs: 120_000 })
   if (result.code !== 0) throw new Error(`${path.basename(file)} ${args.join(' ')} failed with code ${result.code}: ${result.output}`)
 }
 
-function serverArgs(dir: string, dataDir: string, port: number): string[] {
+/** The server's arguments: its own port, socket, pid, log and temp dir under `dir`; never a my.cnf. */
+export function serverArgs(binary: MysqlServerBinary, options: { dir: string; dataDir: string; port: number; asRoot: boolean }): string[] {
+  const { dir, dataDir, port } = options
   return [
     '--no-defaults',
     `--datadir=${dataDir}`,
@@ -185,14 +204,15 @@ function serverArgs(dir: string, dataDir: string, port: number): string[] {
     `--pid-file=${path.join(dir, 'mysqld.pid')}`,
     `--log-error=${path.join(dir, 'error.log')}`,
     `--tmpdir=${dir}`,
-    ...(isRoot() ? ['--user=root'] : []),
+    ...(options.asRoot ? ['--user=root'] : []),
     '--skip-name-resolve',
     '--skip-log-bin',
     // No durability: the data is thrown away.
     '--innodb-flush-log-at-trx-commit=0',
     '--innodb-buffer-pool-size=32M',
     // MySQL 8's X plugin would listen on 33060 in every server; MariaDB has none (--loose: ignored there).
-    '--loose-mysqlx=OFF'
+    '--loose-mysqlx=OFF',
+    ...(binary.flavor === 'mysql' ? mysqlOnlyArgs(dir) : [])
   ]
 }
 
@@ -226,7 +246,7 @@ export async function startMysqlServer(options: { binary?: MysqlServerBinary; en
   // A free port can be taken between choosing it and binding it: try again with another.
   for (let attempt = 1; attempt <= 3; attempt++) {
     const port = await freePort()
-    const child: ChildProcess = spawn(binary.path, serverArgs(dir, dataDir, port), {
+    const child: ChildProcess = spawn(binary.path, serverArgs(binary, { dir, dataDir, port, asRoot: isRoot() }), {
       cwd: dir,
       env,
       stdio: ['ignore', 'pipe', 'pipe']

@@ -59,6 +59,17 @@ export function publicSqlMessage(info: SqlErrorInfo): string {
   return info.sqlState?.startsWith('22') ? info.message.replace(/"(?:[^"]|"")*"/g, '"…"') : info.message
 }
 
+/**
+ * The codes of a database error, for a message: ` (SQLSTATE 42P01)`, or with the server's own number where it
+ * has one ` (error 1146, SQLSTATE 42S02)`; empty when there are none.
+ */
+export function errorCodes(info: Pick<SqlErrorInfo, 'sqlState' | 'errno'>): string {
+  const parts = [info.errno !== undefined ? `error ${info.errno}` : null, info.sqlState ? `SQLSTATE ${info.sqlState}` : null].filter(
+    Boolean
+  )
+  return parts.length ? ` (${parts.join(', ')})` : ''
+}
+
 /** A migration statement failed; the version it belongs to was rolled back. */
 export class StatementFailedError extends Error {
   constructor(
@@ -69,7 +80,7 @@ export class StatementFailedError extends Error {
   ) {
     super(
       `v${version} failed at ${location.file}:${location.line}:${location.column}: ${publicSqlMessage(sqlError)}` +
-        (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
+        errorCodes(sqlError) +
         `. Version ${version} was rolled back; versions before it stay applied.`
     )
     this.name = 'StatementFailedError'
@@ -97,7 +108,7 @@ export class StepFailedError extends StatementFailedError {
     super(version, location, sqlError, statementPreview)
     this.message =
       `v${version} failed at ${location.file}:${location.line}:${location.column}: ${publicSqlMessage(sqlError)}` +
-      (sqlError.sqlState ? ` (SQLSTATE ${sqlError.sqlState})` : '') +
+      errorCodes(sqlError) +
       `.${advice ? ` ${advice}` : ''} ${outcome}`
     this.name = 'StepFailedError'
   }
@@ -171,7 +182,7 @@ export class TransportError extends Error {
 /** A SQL error from the database, raised by Target.query (transactions report it as data). */
 export class DatabaseError extends Error {
   constructor(readonly info: SqlErrorInfo) {
-    super(info.sqlState ? `${info.message} (SQLSTATE ${info.sqlState})` : info.message)
+    super(`${info.message}${errorCodes(info)}`)
     this.name = 'DatabaseError'
   }
 }

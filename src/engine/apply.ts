@@ -4,7 +4,7 @@
  * fenced transaction — fence, re-check, its statements, its meta row — and releases. A version with
  * `-- migrate:no-transaction` files (or one left partly applied) runs in steps instead: see steps.ts.
  */
-import { LeaseLostError, PlanRefusedError, StatementFailedError, errorMessage } from '../errors.js'
+import { LeaseLostError, PlanRefusedError, StatementFailedError, StepFailedError, errorMessage } from '../errors.js'
 import type { Statement, Version } from '../migrations/types.js'
 import { planMigrations } from '../plan.js'
 import type { Target } from '../targets/target.js'
@@ -142,16 +142,28 @@ async function applyVersion(context: EngineContext, version: Version, partial: b
   const inSteps = partial || !context.dialect.transactionalDdl || version.files.some((file) => file.noTransaction)
   for (let attempt = 0; ; attempt++) {
     const outcome = inSteps ? await applyInSteps(context, version) : await applyInOneTransaction(context, version)
-    const kind =
-      outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? context.dialect.classify(outcome.error.sqlError) : null
-    if (!kind || !LOCK_CONFLICTS.has(kind) || attempt >= retries) return outcome
+    const failed = outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? outcome.error : null
+    const kind = failed ? context.dialect.classify(failed.sqlError) : null
+    if (!failed || !kind || !LOCK_CONFLICTS.has(kind)) return outcome
+    const holders = kind === 'lock-not-available' ? await lockHolders(context, failed) : null
+    if (holders) context.log(`v${version.number} waited for a lock held by ${holders}`)
+    if (attempt >= retries) return outcome
     const wait = Math.min(30_000, 1000 * 2 ** attempt) * (0.75 + Math.random() * 0.5)
     const why = kind === 'lock-not-available' ? `waited longer than lock-timeout for a lock` : 'was chosen as a deadlock victim'
+    // A step that gave up on its lock had no effect: a DDL did not run, a DML batch was rolled back.
+    const undone = failed instanceof StepFailedError ? 'had no effect' : 'was rolled back'
     context.log(
-      `v${version.number} ${why} and was rolled back (${(outcome as { error: Error }).error.message.split('. ')[0]}); retry ${attempt + 1} of ${retries} in ${(wait / 1000).toFixed(1)} s`
+      `v${version.number} ${why} and ${undone} (${failed.message.split('. ')[0]}); retry ${attempt + 1} of ${retries} in ${(wait / 1000).toFixed(1)} s`
     )
     await context.sleep(wait)
   }
+}
+
+/** Who held the lock the failed statement waited for, where the dialect can tell; never fails. */
+async function lockHolders(context: EngineContext, error: StatementFailedError): Promise<string | null> {
+  const statement = error.location.file ? error.statementPreview : ''
+  if (!context.dialect.lockHolders || !statement) return null
+  return context.dialect.lockHolders(context.target, statement).catch(() => null)
 }
 
 /** The usual case: the whole version and its meta row in one fenced transaction. */

@@ -284,6 +284,18 @@ export interface EngineDialect {
   readonly lease: LeaseSql
   /** The statements that set a version's transaction's own lock and statement timeouts (ms; null or 0: unset). */
   sessionSettings(settings: { lockTimeoutMs: number | null; statementTimeoutMs: number | null }): string[]
+  /**
+   * Session statements that bound one statement run alone, outside a transaction (the transport runs them in
+   * the statement's session, and none outlive it): MySQL's lock_wait_timeout, so that a DDL gives up on a
+   * metadata lock instead of queueing every query behind it. Empty where such statements are bounded
+   * otherwise (PostgreSQL's run alone only for no-transaction files, at the database's settings).
+   */
+  statementSettings(settings: { lockTimeoutMs: number | null; statementTimeoutMs: number | null }): string[]
+  /**
+   * Who holds the locks a statement that gave up waiting for one needed, for the message: sessions with long
+   * open transactions or holding the tables it names, where the server can tell; null when it cannot.
+   */
+  lockHolders?(target: Target, sql: string): Promise<string | null>
   /** The class of a database error (a DatabaseError's info); null when the engine does not branch on it. */
   classify(error: SqlErrorInfo): EngineErrorClass | null
   /** What a person can do about an error one of the engine's own statements met; null when nothing useful. */

@@ -5,7 +5,14 @@
  * the failure of a version at one of the engine's own statements, and locating an error in its file.
  */
 import { isYes } from '../targets/values.js'
-import { CommitOutcomeUnknownError, LeaseLostError, VersionTransactionError, errorMessage, type SqlErrorInfo } from '../errors.js'
+import {
+  CommitOutcomeUnknownError,
+  LeaseLostError,
+  VersionTransactionError,
+  errorMessage,
+  type SqlErrorInfo,
+  errorCodes
+} from '../errors.js'
 import type { Statement, Version } from '../migrations/types.js'
 import type { TransactionResult, TxStatement } from '../targets/target.js'
 import type { EngineDialect } from './dialect.js'
@@ -160,7 +167,7 @@ export function settledVersion(
 }
 
 function withState(error: SqlErrorInfo): string {
-  return error.sqlState ? `${error.message} (SQLSTATE ${error.sqlState})` : error.message
+  return `${error.message}${errorCodes(error)}`
 }
 
 /**

@@ -2,7 +2,7 @@
  * What baseline and repair share: the lease they hold while they write, and one fenced transaction for
  * their writes, whose lost commit reply is settled by reading the meta table. Neither runs migration SQL.
  */
-import { CommitOutcomeUnknownError, errorMessage } from '../errors.js'
+import { CommitOutcomeUnknownError, errorMessage, errorCodes } from '../errors.js'
 import type { Version } from '../migrations/types.js'
 import type { Target, TxStatement } from '../targets/target.js'
 import { SETTLE_WAIT_MS, leaseLostAt, runFenced } from './fenced-transaction.js'
@@ -69,7 +69,7 @@ export async function commit(
   }
   const { failure, part } = outcome
   if (part.part === 'fence' && failure.guard) throw await leaseLostAt(context, `before ${what} was written`, 'Nothing was written. Re-run.')
-  const state = failure.error.sqlState ? ` (SQLSTATE ${failure.error.sqlState})` : ''
+  const state = errorCodes(failure.error)
   const where =
     part.part === 'commit'
       ? 'at COMMIT'

@@ -16,7 +16,11 @@ import { forgetStarted } from './journal.js'
 export async function runStatementAlone(context: RunContext, index: number): Promise<VersionOutcome | null> {
   const { target } = context
   const statement = context.steps[index].statement
-  const longRunning = { longRunning: { timeoutMs: context.statementTimeoutMs ?? null } }
+  const settings = context.dialect.statementSettings({
+    lockTimeoutMs: context.lockTimeoutMs,
+    statementTimeoutMs: context.statementTimeoutMs
+  })
+  const longRunning = { longRunning: { timeoutMs: context.statementTimeoutMs ?? null }, ...(settings.length ? { session: settings } : {}) }
   const { recovery } = context.dialect
   const concurrentIndex = recovery.concurrentBuild(statement.sql)
   const effect = concurrentIndex ? null : recovery.statementEffect(statement.sql)

@@ -3,7 +3,7 @@
  * markdown helpers the comments share. Every list is bounded, whatever the number of versions: long
  * lists end in "… and N more". No I/O; golden files in __tests__/golden show their exact output.
  */
-import { StatementFailedError, StepFailedError, publicSqlMessage } from '../errors.js'
+import { StatementFailedError, StepFailedError, publicSqlMessage, errorCodes } from '../errors.js'
 import type { Plan } from '../plan.js'
 import { plural } from '../text.js'
 
@@ -155,7 +155,7 @@ export function renderApply(result: ApplyReport, context: ReportContext): string
 function renderError(error: Error): string[] {
   if (error instanceof StatementFailedError) {
     const where = `${error.location.file}:${error.location.line}:${error.location.column}`
-    const state = error.sqlError.sqlState ? ` (SQLSTATE ${error.sqlError.sqlState})` : ''
+    const state = errorCodes(error.sqlError)
     const lines = [
       '> [!CAUTION]',
       `> **v${error.version} failed** at ${code(where)}: ${clip(publicSqlMessage(error.sqlError), 2_000)}${state}`,

@@ -62,6 +62,12 @@ export interface QueryOptions {
    * to `timeoutMs` (null: no limit of our own), logging progress. Such a query is never re-sent.
    */
   longRunning?: { timeoutMs: number | null }
+  /**
+   * Session statements (`SET SESSION lock_wait_timeout = 5`) run first in the statement's own session; none
+   * outlives the call. A transport without sessions of its own (the Data API) runs them with the statement
+   * in one server-side unit.
+   */
+  session?: string[]
 }
 
 export interface TransactionOptions {

@@ -8,6 +8,7 @@ import { metaSql } from './meta-sql.js'
 import { recovery } from './recovery.js'
 import { sessionSettings } from './session.js'
 import { quoteIdentifier } from './identifiers.js'
+import { lockHolders } from './lock-holders.js'
 
 /** DDL commits by itself in MySQL: every version runs in steps, each DDL alone and journaled. */
 export const engine: EnginePart = {
@@ -20,6 +21,9 @@ export const engine: EnginePart = {
   history: historySql,
   lease: leaseSql,
   sessionSettings,
+  // SET SESSION holds outside a transaction too: the same statements bound a DDL run alone.
+  statementSettings: sessionSettings,
+  lockHolders,
   classify,
   engineStatementHint,
   recovery

@@ -36,6 +36,7 @@ export const engine: EnginePart = {
   history: historySql,
   lease: leaseSql,
   sessionSettings,
+  statementSettings: () => [],
   classify,
   engineStatementHint,
   recovery

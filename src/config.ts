@@ -44,6 +44,13 @@ export interface Config {
   /** `baseline`: take N from another tool's records. */
   baselineFrom: 'sequelize' | null
   metaTable: MetaTableName
+  /**
+   * The engine input as given (lower case): `auto` or a dialect's name; commands/dialect.ts checks the name
+   * and resolves `auto` (the URL's scheme, or one question to the server).
+   */
+  engine: string
+  /** `repair`: a journaled statement to record as done or not done. */
+  repairStep: RepairStep | null
   targetVersion: number | null
   waitTimeoutSeconds: number
   leaseTtlSeconds: number
@@ -54,6 +61,31 @@ export interface Config {
   /** Rule ids waived for the whole repository. */
   ignoreRules: string[]
   run: RunIdentity
+}
+
+/** `repair-step`: step `step` (1-based) of version `version` took effect (`done`) or did not. */
+export interface RepairStep {
+  version: number
+  step: number
+  done: boolean
+}
+
+/** The engine input, lower case: `auto` or a name commands/dialect.ts checks against the dialects it knows. */
+function engineInput(raw: string): string {
+  const engine = (raw || 'auto').toLowerCase()
+  if (!/^[a-z]{1,20}$/.test(engine)) throw new InputError('engine', `'${raw}' is not an engine: use auto, or the engine's name`)
+  return engine
+}
+
+/** Parses `repair-step`: `<version>:<step>=done|not-done`. */
+function repairStepInput(raw: string, command: Command): RepairStep | null {
+  if (!raw) return null
+  const match = /^v?(\d{1,9}):(\d{1,6})=(done|not-done)$/i.exec(raw.replace(/\s+/g, ''))
+  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+    throw new InputError('repair-step', `'${raw}' is not <version>:<step>=done|not-done (for example 7:3=done: step 3 of v7 took effect)`)
+  }
+  if (command !== 'repair') throw new InputError('repair-step', `goes with command repair, not ${command}`)
+  return { version: Number(match[1]), step: Number(match[2]), done: match[3].toLowerCase() === 'done' }
 }
 
 export interface ConfigSources {
@@ -208,6 +240,8 @@ export function readConfig(sources: ConfigSources): Config {
     baselineVersion,
     baselineFrom,
     metaTable: parseMetaTableName(input('meta-table') || 'schema_migrations'),
+    engine: engineInput(input('engine')),
+    repairStep: repairStepInput(input('repair-step'), command as Command),
     targetVersion: integerInput(sources, 'target-version', null, 1, 2_147_483_647),
     waitTimeoutSeconds: secondsInput(sources, 'wait-timeout', 600, 0, 6 * 3600),
     leaseTtlSeconds: secondsInput(sources, 'lease-ttl', 60, 5, 3600),

@@ -6,7 +6,7 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { runApply } from './commands/apply.js'
-import { dialectOf } from './commands/dialect.js'
+import { dialectOf, resolveEngine } from './commands/dialect.js'
 import { runOperation } from './commands/operations.js'
 import { runPlan, type CommandFailure } from './commands/plan.js'
 import type { Reporter } from './commands/reporter.js'
@@ -43,6 +43,7 @@ export async function run(): Promise<void> {
       ruleIds: knownRuleIds(),
       warning: (input, message) => core.warning(logLine(`Input '${input}': ${message}`))
     })
+    await resolveEngine(config, info)
     const { versions, warnings } = await discover(config)
     for (const warning of warnings) core.warning(logLine(warning))
     info(

@@ -88,6 +88,16 @@ export const OPTIONS: readonly OptionSpec[] = [
       'The runner Lambda (runner/, deployed inside the VPC) to send the SQL through, instead of the Data API: a function name or ARN, optionally with :alias or :version. The workflow role needs only lambda:InvokeFunction on it.'
   },
   {
+    name: 'engine',
+    use: 'flag',
+    value: 'auto|postgresql|mysql',
+    default: 'auto',
+    summary:
+      'The database engine: Aurora PostgreSQL or Aurora MySQL. `auto` asks the server once (one call over the Data API or the runner Lambda); a `postgres://` or `mysql://` URL says it. See [Aurora MySQL](mysql.md).',
+    description:
+      "The database engine: auto (ask the server once, or read the database-url scheme), postgresql (Aurora PostgreSQL) or mysql (Aurora MySQL 3). Without a connection (a fork's pull request) auto reads the migrations as PostgreSQL: set it for MySQL."
+  },
+  {
     name: 'meta-table',
     use: 'flag',
     value: '<[schema.]table>',
@@ -180,6 +190,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     summary:
       '`command: baseline`: `sequelize` takes N from the `"SequelizeMeta"` table (see [Adopting a sequelize-cli setup](operations.md#adopting-a-sequelize-cli-setup)).',
     description: 'command: baseline — `sequelize`: take N from the "SequelizeMeta" table of the sequelize-cli setup being replaced.'
+  },
+  {
+    name: 'repair-step',
+    use: 'flag',
+    value: '<version>:<step>=done|not-done',
+    summary:
+      '`command: repair`: settle a statement of a partly applied version that a run sent without learning whether it took effect (`7:3=done`: it did; `7:3=not-done`: it did not). The next apply resumes after it, or runs it again.',
+    description:
+      'command: repair — settle a statement of a partly applied version that a run sent without learning whether it took effect: 7:3=done (step 3 of v7 took effect) or 7:3=not-done (it did not). The next apply resumes after it, or runs it again. Nothing is run.'
   },
   {
     name: 'environment',

@@ -28,6 +28,12 @@ export interface PendingVersion {
   checksum: string
   statements: number
   files: PlannedFile[]
+  /**
+   * How it runs where DDL commits on its own: statements that do (each one alone, journaled), and the runs of
+   * the others between them (each one transaction). Both 0 where the dialect's DDL is transactional.
+   */
+  selfCommitting: number
+  batches: number
 }
 
 export type FileChange = 'modified' | 'added' | 'removed'
@@ -86,6 +92,8 @@ export interface PlanOptions {
   maxVersionBytes?: number | null
   /** Pending versions lower than the current one are applied (in ascending order with the rest) instead of refused; still listed in `outOfOrder`. */
   allowOutOfOrder?: boolean
+  /** The dialect's test for a statement that commits on its own (MySQL's DDL; EngineDialect.commitsImplicitly). */
+  commitsImplicitly?: (sql: string) => boolean
 }
 
 function sameFiles(version: Version, row: AppliedRow): Drift['files'] {
@@ -99,6 +107,23 @@ function sameFiles(version: Version, row: AppliedRow): Drift['files'] {
   }
   for (const name of stored.keys()) changes.push({ name, path: `${version.dir}/${name}`, change: 'removed' })
   return changes
+}
+
+/** Statements that commit on their own, and the transaction runs of the others between them. */
+function runsOf(version: Version, commitsImplicitly: ((sql: string) => boolean) | undefined): { selfCommitting: number; batches: number } {
+  if (!commitsImplicitly) return { selfCommitting: 0, batches: 0 }
+  let selfCommitting = 0
+  let batches = 0
+  let inBatch = false
+  for (const file of version.files) {
+    for (const statement of file.statements) {
+      const alone = commitsImplicitly(statement.sql)
+      if (alone) selfCommitting++
+      else if (!inBatch) batches++
+      inBatch = !alone
+    }
+  }
+  return selfCommitting ? { selfCommitting, batches } : { selfCommitting: 0, batches: 0 }
 }
 
 export function planMigrations(versions: Version[], rows: AppliedRow[], options: PlanOptions = {}): Plan {
@@ -229,6 +254,7 @@ export function planMigrations(versions: Version[], rows: AppliedRow[], options:
       dir: version.dir,
       checksum: version.checksum,
       statements: version.files.reduce((sum, file) => sum + file.statements.length, 0),
+      ...runsOf(version, options.commitsImplicitly),
       files: version.files.map((file) => ({
         name: file.name,
         path: file.path,

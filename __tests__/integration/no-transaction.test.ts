@@ -99,7 +99,7 @@ describe('what the catalog can confirm of a statement without a result', () => {
   })
 })
 
-test('consecutive ordinary files form one segment; each no-transaction file is its own', () => {
+test('consecutive statements that may share a transaction form one segment; the rest run alone, in outside segments', () => {
   const v = version(1, {
     '01.sql': 'select 1; select 2;',
     '02.sql': 'select 3;',
@@ -109,9 +109,16 @@ test('consecutive ordinary files form one segment; each no-transaction file is i
   })
   expect(segmentsOf(v.files)).toEqual([
     { inTransaction: true, start: 0, end: 3 },
-    { inTransaction: false, start: 3, end: 5 },
-    { inTransaction: false, start: 5, end: 6 },
+    { inTransaction: false, start: 3, end: 6 },
     { inTransaction: true, start: 6, end: 7 }
+  ])
+  // A dialect whose DDL commits on its own: each such statement leaves the transaction, wherever it is.
+  const ddl = version(2, { '01.sql': 'insert 1; create a; insert 2; insert 3;', '02.sql': 'insert 4; create b;' })
+  expect(segmentsOf(ddl.files, (sql) => sql.startsWith('create'))).toEqual([
+    { inTransaction: true, start: 0, end: 1 },
+    { inTransaction: false, start: 1, end: 2 },
+    { inTransaction: true, start: 2, end: 5 },
+    { inTransaction: false, start: 5, end: 6 }
   ])
   expect(statementChecksum('select 1')).toMatch(/^sha256:[0-9a-f]{64}$/)
 })

@@ -345,3 +345,35 @@ test('counts say one of a thing in the singular', () => {
     expect([name, text.match(/\(s\)|\b1 (statements|files|versions|errors|warnings|notices|findings|rules)\b/g)]).toEqual([name, null])
   }
 })
+
+test('plan comment: where DDL commits on its own, each version says what commits alone and what runs in a transaction', () => {
+  const ddlFirst = version(1, {
+    '01.sql': 'create table a (id int);\ninsert into a values (1);\ninsert into a values (2);\nalter table a add b int;'
+  })
+  const onlyDdl = version(2, { '01.sql': 'create table b (id int);' })
+  const onlyDml = version(3, { '01.sql': 'insert into a values (3);' })
+  const twoBatches = version(4, { '01.sql': 'insert into a values (4);\ncreate index i on a (b);\ninsert into a values (5);' })
+  const versions = [ddlFirst, onlyDdl, onlyDml, twoBatches]
+  const plan = planMigrations(versions, [], { commitsImplicitly: (sql) => /^(create|alter)\b/i.test(sql) })
+  expect(plan.pending.map((p) => [p.selfCommitting, p.batches])).toEqual([
+    [2, 1],
+    [1, 0],
+    [0, 0],
+    [1, 2]
+  ])
+  const body = renderPlanComment({
+    environment: 'production',
+    plan,
+    versions,
+    verification: verification('passed', undefined),
+    source: { kind: 'database' },
+    ...run
+  })
+  expect(body).toContain('2 DDL, each commits on its own; 1 DML batch in a transaction')
+  expect(body).toContain('1 DDL, commits on its own')
+  expect(body).toContain('1 DDL, commits on its own; 2 DML batches, a transaction each')
+  // A version of DML only is one transaction, as on PostgreSQL.
+  expect(body).toContain('in one transaction')
+  // Without the dialect's test (PostgreSQL), nothing changes.
+  expect(planMigrations(versions, []).pending.every((p) => p.selfCommitting === 0 && p.batches === 0)).toBe(true)
+})

@@ -46,6 +46,8 @@ test('defaults with a Data API target', () => {
     verify: true,
     shadowDatabaseUrl: null,
     deploymentId: null,
+    engine: 'auto',
+    repairStep: null,
     metaTable: { schema: null, table: 'schema_migrations' },
     targetVersion: null,
     waitTimeoutSeconds: 600,

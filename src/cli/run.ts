@@ -5,7 +5,7 @@
  * one JSON document on stdout (`--json`), and exit codes a script can branch on.
  */
 import { runApply } from '../commands/apply.js'
-import { dialectOf } from '../commands/dialect.js'
+import { dialectOf, resolveEngine } from '../commands/dialect.js'
 import { newVersion } from '../commands/new-version.js'
 import { runOperation } from '../commands/operations.js'
 import { readTargetHistory } from '../commands/history.js'
@@ -147,6 +147,7 @@ async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, ma
   if (command === 'new') return newCommand(parsed, io, terminal)
   if (parsed.args.length && command !== 'review') throw new UsageError(`${command} takes no arguments (got '${parsed.args[0]}')`)
   const config = readCliConfig(command, parsed, io, masker, terminal)
+  await resolveEngine(config, (message) => terminal.info(message))
   const { versions, warnings } = await discoverMigrations(dialectOf(config).syntax, config.migrationsDir, config.workspace)
   for (const warning of warnings) terminal.warning(warning)
   if (command === 'review') return reviewCommand(config, versions, parsed, terminal)

@@ -3,6 +3,7 @@ import type { Config } from '../config.js'
 import { baseline } from '../engine/baseline.js'
 import { resolveMetaTables } from '../engine/meta-location.js'
 import { repair } from '../engine/repair.js'
+import { repairStep } from '../engine/repair-step.js'
 import { validate } from '../engine/validate.js'
 import type { Version } from '../migrations/types.js'
 import { fitLines, versionList } from '../report/markdown.js'
@@ -82,6 +83,11 @@ export async function runOperation(config: Config, versions: Version[], reporter
       const recorded = `Recorded ${versionList(result.recorded)} as applied without running them.`
       text = [recorded]
       return [`✅ ${recorded}`]
+    }
+    if (config.repairStep) {
+      const sentence = await repairStep(target, versions, config.repairStep, { dialect, tables, run: config.run, lease, log })
+      text = [sentence]
+      return [`✅ ${sentence}`]
     }
     const result = await repair(target, versions, { dialect, tables, run: config.run, lease, log })
     const accepted = result.accepted.map((a) => ({ version: a.version, files: a.files }))

@@ -48,7 +48,12 @@ async function readPlan(
   context: PlanContext,
   reporter: Reporter
 ): Promise<{ plan: Plan; source: PlanSource; prepared: PreparedReview }> {
-  const options = { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder, ...transportLimits(config.target) }
+  const options = {
+    targetVersion: config.targetVersion,
+    allowOutOfOrder: config.allowOutOfOrder,
+    commitsImplicitly: dialectOf(config).engine.commitsImplicitly,
+    ...transportLimits(config.target)
+  }
   if (config.target) {
     return withTarget(config, reporter, async (target) => {
       // plan changes nothing: a database without the meta table simply has nothing applied.

@@ -48,6 +48,8 @@ export interface Dialect {
   readonly name: DialectName
   /** How reports name the engine: "PostgreSQL". */
   readonly displayName: string
+  /** Whether the server's `SELECT VERSION()` text is this engine's (how `engine: auto` tells them apart). */
+  recognizesVersion(version: string): boolean
 
   /** Splitting files into statements, and which statements a file may not hold. */
   readonly syntax: SyntaxPart

@@ -86,6 +86,11 @@ export interface MetaSql {
    * settled within the run only.
    */
   insertStarted?(tables: MetaTables, version: number, step: ProgressStep, fingerprint: string | null): Query
+  /**
+   * Deletes the 'started' row of a step whose statement the server refused with an error (it did not
+   * run: DDL is atomic per statement where this is used). Provided with insertStarted.
+   */
+  forgetStarted?(tables: MetaTables, version: number, step: number): Query
   /** Columns `version`, `steps`: versions with progress rows and no meta row, in version order. */
   partialVersions(tables: MetaTables): string
   /** A scalar subquery: the partly applied versions as JSON text (a list of {version, steps}). */

@@ -74,7 +74,12 @@ export function otherTableExists(dialect: EngineDialect, target: Target, quoted:
 }
 
 /** A completed statement of a partly applied version. */
-export type ProgressRow = ProgressStep
+export interface ProgressRow extends ProgressStep {
+  /** 'started': an earlier run sent the statement and did not learn its outcome (dialects that journal intent). */
+  state: 'started' | 'done'
+  /** What the catalog held for the statement's objects before it was sent ('started' rows). */
+  fingerprint: string | null
+}
 
 /** The completed steps of one version, in order; empty when it has none (or there is no progress table). */
 export async function readProgress(dialect: EngineDialect, target: Target, tables: MetaTables, version: number): Promise<ProgressRow[]> {
@@ -85,7 +90,9 @@ export async function readProgress(dialect: EngineDialect, target: Target, table
     step: Number(row.step),
     statementChecksum: String(row.statement_checksum),
     file: String(row.file),
-    line: Number(row.line)
+    line: Number(row.line),
+    state: row.state === 'started' ? 'started' : 'done',
+    fingerprint: row.fingerprint === null || row.fingerprint === undefined ? null : String(row.fingerprint)
   }))
 }
 

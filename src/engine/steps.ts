@@ -28,6 +28,7 @@ import {
 import { rerunSentence, statementChecksum, stepFailed, stepRange, where, type RunContext, type Step } from './step-context.js'
 import type { EngineContext, VersionOutcome } from './types.js'
 import { runStatementAlone } from './unknown-outcomes.js'
+import { journalsIntent, markStarted, recordSettled, settleStarted } from './journal.js'
 import { plural } from '../text.js'
 
 export { statementChecksum } from './step-context.js'
@@ -39,47 +40,62 @@ interface Segment {
   end: number
 }
 
-/** Consecutive ordinary files form one transaction segment; each no-transaction file is a segment of its own. */
-export function segmentsOf(files: MigrationFile[]): Segment[] {
+/**
+ * Consecutive statements that may share a transaction form one transaction segment; a statement that runs
+ * alone (its file is a no-transaction file, or it commits on its own: `commitsImplicitly`, MySQL's DDL) is
+ * in an outside segment, run one statement at a time.
+ */
+export function segmentsOf(files: MigrationFile[], commitsImplicitly: (sql: string) => boolean = () => false): Segment[] {
   const segments: Segment[] = []
   let step = 0
   for (const file of files) {
-    const count = file.statements.length
-    const last = segments[segments.length - 1]
-    if (!file.noTransaction && last?.inTransaction) last.end += count
-    else segments.push({ inTransaction: !file.noTransaction, start: step, end: step + count })
-    step += count
+    for (const statement of file.statements) {
+      const inTransaction = !file.noTransaction && !commitsImplicitly(statement.sql)
+      const last = segments[segments.length - 1]
+      if (last && last.inTransaction === inTransaction && last.end === step) last.end += 1
+      else segments.push({ inTransaction, start: step, end: step + 1 })
+      step += 1
+    }
   }
-  return segments.filter((segment) => segment.end > segment.start)
+  return segments
 }
 
 /**
  * Checks the recorded steps against the statements on disk: a statement that ran must not have changed.
- * Returns how many steps are complete.
+ * Returns how many steps are complete, and the 'started' row an earlier run left after them (a statement
+ * sent whose outcome it never learned), if any.
  */
-function checkProgress(version: Version, steps: Step[], rows: ProgressRow[], tables: MetaTables): number {
+function checkProgress(
+  version: Version,
+  steps: Step[],
+  rows: ProgressRow[],
+  tables: MetaTables
+): { completed: number; started: ProgressRow | null } {
   const progressTable = `${tables.display}_progress`
   rows.forEach((row, index) => {
-    if (row.step !== index) {
+    if (row.step !== index || (row.state === 'started' && index !== rows.length - 1)) {
       throw new Error(
-        `The progress of v${version.number} in ${progressTable} is not a run of steps from 0 (step ${index} is missing); was the table edited by hand? ` +
+        `The progress of v${version.number} in ${progressTable} is not a run of steps from 0 (step ${index} is missing or out of place); was the table edited by hand? ` +
           `Nothing was run. Compare the database with the version's statements and correct the table.`
       )
     }
   })
-  for (const row of rows) {
+  const last = rows[rows.length - 1]
+  const started = last?.state === 'started' ? last : null
+  const done = started ? rows.slice(0, -1) : rows
+  for (const row of done) {
     const step = steps[row.step]
     if (step && statementChecksum(step.statement.sql) === row.statementChecksum) continue
     const place = step ? where(step.statement) : `${row.file}:${row.line}`
     const change = step ? 'has changed since it ran' : 'no longer exists (the version has fewer statements now)'
     throw new MigrationFileError(
-      `v${version.number} is partly applied: ${stepRange(1, rows.length)} of ${steps.length} ran in an earlier run, but the statement at ${place} (step ${row.step + 1}) ${change}. ` +
-        `Statements that ran must not be edited: restore it as it ran (only the statements after step ${rows.length} may still change). ` +
+      `v${version.number} is partly applied: ${stepRange(1, done.length)} of ${steps.length} ran in an earlier run, but the statement at ${place} (step ${row.step + 1}) ${change}. ` +
+        `Statements that ran must not be edited: restore it as it ran (only the statements after step ${done.length} may still change). ` +
         `To start v${version.number} over instead, undo what its completed statements did and delete its rows from ${progressTable}. Nothing was run.`,
       step ? { file: step.statement.file, line: step.statement.line, column: step.statement.column } : { file: row.file, line: row.line }
     )
   }
-  return rows.length
+  return { completed: done.length, started }
 }
 
 export async function applyInSteps(engine: EngineContext, version: Version): Promise<VersionOutcome> {
@@ -97,7 +113,12 @@ export async function applyInSteps(engine: EngineContext, version: Version): Pro
   }
   let completed: number
   try {
-    completed = checkProgress(version, steps, await readProgress(engine.dialect, target, tables, version.number), tables)
+    const progress = checkProgress(version, steps, await readProgress(engine.dialect, target, tables, version.number), tables)
+    completed = progress.completed
+    if (progress.started && (await settleStarted(engine, version, steps, progress.started))) {
+      await recordSettled(engine, tables, version.number, steps[completed], completed)
+      completed += 1
+    }
   } catch (error) {
     return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) }
   }
@@ -124,7 +145,7 @@ export async function applyInSteps(engine: EngineContext, version: Version): Pro
   })
   const context: RunContext = { ...engine, version, steps, completed, applied, startedAt: started }
 
-  const segments = segmentsOf(version.files)
+  const segments = segmentsOf(version.files, (sql) => engine.dialect.commitsImplicitly(sql))
     .filter((segment) => segment.end > completed)
     .map((segment) => ({ ...segment, start: Math.max(segment.start, completed) }))
   for (let index = 0; index < segments.length; index++) {
@@ -229,6 +250,20 @@ async function runOutsideSegment(context: RunContext, segment: { start: number; 
           `Renewing the migration lease before step ${index + 1} of v${version.number} failed: ${errorMessage(error)}. ${rerun}`,
           { cause: error }
         )
+      }
+    }
+    if (journalsIntent(context.dialect)) {
+      try {
+        await markStarted(context, index)
+      } catch (error) {
+        return {
+          kind: 'failed',
+          error: new Error(
+            `Journaling step ${index + 1} of v${version.number} (${where(steps[index].statement)}) in ${tables.display}_progress before running it failed: ${errorMessage(error)}. ` +
+              `The step was not run. ${rerunSentence(context)}`,
+            { cause: error }
+          )
+        }
       }
     }
     const failure = await runStatementAlone(context, index)

@@ -10,6 +10,7 @@ import type { Row } from '../targets/target.js'
 import type { BuildState, ConcurrentBuild } from './dialect.js'
 import { errorInfo, failedStep, rerunSentence, statementChecksum, stepFailed, stepRange, where, type RunContext } from './step-context.js'
 import type { VersionOutcome } from './types.js'
+import { forgetStarted } from './journal.js'
 
 /** Outcome of one statement run on its own: null when it completed (or the catalog shows it took effect). */
 export async function runStatementAlone(context: RunContext, index: number): Promise<VersionOutcome | null> {
@@ -33,9 +34,10 @@ export async function runStatementAlone(context: RunContext, index: number): Pro
   } catch (error) {
     const info = errorInfo(error)
     if (error instanceof DatabaseError) {
-      return concurrentIndex
-        ? indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, '')
-        : stepFailed(context, index, info, null)
+      if (concurrentIndex) return indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, '')
+      // The server refused it: it did not run (where intent is journaled, DDL is atomic per statement).
+      await forgetStarted(context, index)
+      return stepFailed(context, index, info, null)
     }
     // No result: the statement may or may not have run. The catalog decides where it can.
     if (concurrentIndex) return indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, unansweredExtra(error))
@@ -75,6 +77,7 @@ async function settleUnanswered(
         return null
       }
       if (check.verdict === 'not-done' && !(await context.dialect.recovery.findRunning(target, statement.sql))) {
+        await forgetStarted(context, index)
         return failedStep(context, index, info, `The catalog shows it did not take effect: ${check.evidence}.`, rerunSentence(context))
       }
       evidence = check.evidence

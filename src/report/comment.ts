@@ -178,6 +178,12 @@ function planWarnings(plan: Plan): string[] {
 
 /** How a pending version runs: the files that run outside a transaction, if any. */
 function runsCell(pending: PendingVersion): string {
+  if (pending.selfCommitting) {
+    // Where DDL commits on its own (MySQL): what stays atomic and what does not, said plainly.
+    const ddl = `${pending.selfCommitting} DDL, ${pending.selfCommitting === 1 ? 'commits' : 'each commits'} on its own`
+    if (!pending.batches) return ddl
+    return `${ddl}; ${pending.batches === 1 ? '1 DML batch in a transaction' : `${pending.batches} DML batches, a transaction each`}`
+  }
   const outside = pending.files.filter((file) => file.noTransaction)
   if (!outside.length) return 'in one transaction'
   if (outside.length === 1) return `outside a transaction: ${code(outside[0].name)}`

@@ -3,6 +3,7 @@ import type { PlanOptions } from '../plan.js'
 import { MAX_SQL_LENGTH, createDataApiTarget } from './data-api.js'
 import { createLambdaTarget } from './lambda.js'
 import { PostgresTarget } from './postgres.js'
+import { MysqlTarget } from './mysql.js'
 import { LAMBDA_PAYLOAD_LIMIT } from './runner-protocol.js'
 import type { TargetConfig } from './target-config.js'
 import type { Target } from './target.js'
@@ -18,16 +19,24 @@ export function createTarget(
   log: (message: string) => void,
   options: { resumeTimeoutSeconds: number }
 ): Target {
-  if (config.kind === 'postgres') return new PostgresTarget(config.url, { wire, log })
-  if (config.kind === 'lambda') return createLambdaTarget({ functionName: config.functionName, log })
-  return createDataApiTarget({
-    resourceArn: config.resourceArn,
-    secretArn: config.secretArn,
-    database: config.database ?? undefined,
-    wire,
-    resumeTimeoutMs: options.resumeTimeoutSeconds * 1000,
-    log
-  })
+  switch (config.kind) {
+    case 'postgres':
+      return new PostgresTarget(config.url, { wire, log })
+    case 'lambda':
+      return createLambdaTarget({ functionName: config.functionName, log })
+    case 'data-api':
+      return createDataApiTarget({
+        resourceArn: config.resourceArn,
+        secretArn: config.secretArn,
+        database: config.database ?? undefined,
+        wire,
+        resumeTimeoutMs: options.resumeTimeoutSeconds * 1000,
+        log
+      })
+    default:
+      // The direct mysql:// URL (the kind is not spelled here: no core names a dialect).
+      return new MysqlTarget(config.url, { wire, log })
+  }
 }
 
 /** What a transport cannot take in one call, for the plan to refuse before anything runs. */

@@ -5,7 +5,7 @@
  *
  * Not every transport needs every member: the runner Lambda transport needs none (the runner does the
  * dialect's work on its side), the Data API needs packing and the long-statement watch, the direct
- * transport positional parameters, packing and its session statements.
+ * transports positional parameters, packing and their session statements (where the server has them).
  */
 import type { SqlErrorInfo } from '../errors.js'
 import type { SqlParams, SqlValue, TransactionResult, TxStatement } from './target.js'
@@ -53,12 +53,24 @@ export interface WireDialect {
   carriesPosition(failure: PackedFailure): boolean
 
   // ── The direct connection's session ────────────────────────────────────────────────────────────────
-  /** Returns a kept connection's session to how it was at connect; run outside any transaction. */
-  readonly resetSessionSql: string
-  /** Bounds every statement of the session to `ms` milliseconds. */
-  statementTimeoutSql(ms: number): string
-  /** Whether a server error's code means the connection itself is gone (not the SQL's fault). */
-  isConnectionLoss(sqlState: string | undefined): boolean
+  /**
+   * Returns a kept connection's session to how it was at connect; run outside any transaction. Undefined
+   * when the server has no such statement and the driver resets a session with a protocol command of its
+   * own (MySQL's COM_RESET_CONNECTION): the dialect's transport does that, and a transport that has
+   * neither drops the connection instead (a new one is a fresh session).
+   */
+  readonly resetSessionSql?: string
+  /**
+   * Bounds every statement of the session to `ms` milliseconds. Undefined when the server has no setting
+   * that covers every statement, DDL included (MySQL's max_execution_time covers SELECT only): such a
+   * statement then runs without a limit of the server's.
+   */
+  readonly statementTimeoutSql?: (ms: number) => string
+  /**
+   * Whether a server error means the connection itself is gone (not the SQL's fault): by its SQLSTATE, or
+   * by the server's error number where the SQLSTATE does not tell (MySQL's HY000).
+   */
+  isConnectionLoss(sqlState: string | undefined, errno?: number): boolean
 
   // ── Statements that outlive their call (the Data API's 45 s) ──────────────────────────────────────
   readonly runningStatement: RunningStatementProbe

@@ -6,4 +6,14 @@ import { shadow } from './shadow.js'
 import { syntax } from './syntax.js'
 import { wire } from './wire.js'
 
-export const postgresql: Dialect = { name: 'postgresql', displayName: 'PostgreSQL', syntax, engine, wire, review, shadow }
+export const postgresql: Dialect = {
+  name: 'postgresql',
+  displayName: 'PostgreSQL',
+  // version(): "PostgreSQL 16.4 on x86_64-pc-linux-gnu, compiled by …"
+  recognizesVersion: (version) => /^\s*PostgreSQL\b/i.test(version),
+  syntax,
+  engine,
+  wire,
+  review,
+  shadow
+}

@@ -102,7 +102,7 @@ export class PostgresTarget implements Target {
         })
       }
       try {
-        if (timeoutMs) await client.query(this.wire.statementTimeoutSql(timeoutMs))
+        if (timeoutMs && this.wire.statementTimeoutSql) await client.query(this.wire.statementTimeoutSql(timeoutMs))
         return await this.run(client, sql, params)
       } catch (error) {
         throw this.translate(error, client)
@@ -146,10 +146,11 @@ export class PostgresTarget implements Target {
    * reused, so it is reset the same way once each transaction has ended, with the wire dialect's reset
    * (PostgreSQL: DISCARD ALL, which returns the session to how it was at connect). It cannot run in a
    * transaction block, so it costs one round trip of its own per transaction. A connection that cannot
-   * be reset is dropped: the next call connects afresh.
+   * be reset (or a wire with no reset statement) is dropped: the next call connects afresh.
    */
   private async resetSession(client: pg.Client): Promise<void> {
     if (this.client !== client) return
+    if (this.wire.resetSessionSql === undefined) return this.discard(client)
     try {
       await client.query(this.wire.resetSessionSql)
     } catch (error) {

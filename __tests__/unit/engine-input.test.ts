@@ -1,0 +1,74 @@
+/**
+ * The engine input and repair-step: read strictly, with errors that name the input. Which dialect `auto` means
+ * is settled by commands/dialect.ts: a URL's scheme, or one question to the server (engine-detect.test.ts asks a
+ * real one); here, the checks that need no server.
+ */
+import { dialectOf, resolveEngine } from '../../src/commands/dialect.js'
+import { readConfig, type ConfigSources } from '../../src/config.js'
+import { InputError } from '../../src/errors.js'
+
+function sources(inputs: Record<string, string>): ConfigSources {
+  return { getInput: (name) => inputs[name] ?? '', env: { GITHUB_WORKSPACE: '/w' }, setSecret: () => {} }
+}
+
+const URL = { 'database-url': 'postgres://u:p@h:5432/d' }
+
+test('engine: auto by default, any case; anything but a word is refused naming the input', () => {
+  expect(readConfig(sources(URL)).engine).toBe('auto')
+  expect(readConfig(sources({ ...URL, engine: ' PostgreSQL ' })).engine).toBe('postgresql')
+  for (const raw of ['my-sql', 'postgres;drop', '1']) {
+    expect(() => readConfig(sources({ ...URL, engine: raw }))).toThrow(InputError)
+    expect(() => readConfig(sources({ ...URL, engine: raw }))).toThrow(/engine/)
+  }
+})
+
+test('an engine no dialect has is refused with the names there are; the URL decides auto, and contradicts a wrong engine', async () => {
+  const unknown = readConfig(sources({ ...URL, engine: 'oracle' }))
+  expect(() => dialectOf(unknown)).toThrow(/'oracle' is not an engine: use auto, postgresql/)
+  await expect(resolveEngine(unknown, () => {})).rejects.toThrow(InputError)
+
+  const auto = readConfig(sources(URL))
+  await resolveEngine(auto, () => {}, { detect: () => Promise.reject(new Error('a URL needs no question')) })
+  expect(auto.engine).toBe('postgresql')
+  expect(dialectOf(auto).displayName).toBe('PostgreSQL')
+})
+
+test('auto without a connection (a fork): no question is asked, and the migrations are read as PostgreSQL', async () => {
+  const fork = readConfig(sources({}))
+  expect(fork.target).toBeNull()
+  await resolveEngine(fork, () => {}, { detect: () => Promise.reject(new Error('no connection to ask')) })
+  expect(fork.engine).toBe('auto')
+  expect(dialectOf(fork).displayName).toBe('PostgreSQL')
+})
+
+test('auto over the Data API asks the server once; a version text no dialect recognises is refused, naming what it said', async () => {
+  const dataApi = {
+    'resource-arn': 'arn:aws:rds:eu-west-1:123456789012:cluster:prod',
+    'secret-arn': 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod-x'
+  }
+  const asked: string[] = []
+  const config = readConfig(sources(dataApi))
+  await resolveEngine(config, (line) => asked.push(line), {
+    detect: () => Promise.resolve('PostgreSQL 16.4 on x86_64-pc-linux-gnu, compiled by gcc')
+  })
+  expect(config.engine).toBe('postgresql')
+  expect(asked).toEqual([expect.stringMatching(/^Engine: PostgreSQL \(the server says PostgreSQL 16\.4/)])
+
+  const odd = readConfig(sources(dataApi))
+  await expect(resolveEngine(odd, () => {}, { detect: () => Promise.resolve('Oracle Database 23ai') })).rejects.toThrow(
+    /could not tell the engine from the server's version \("Oracle Database 23ai"\)/
+  )
+  expect(odd.engine).toBe('auto')
+})
+
+test('repair-step: <version>:<step>=done|not-done, with repair only', () => {
+  const repair = (value: string) => readConfig(sources({ ...URL, command: 'repair', 'repair-step': value })).repairStep
+  expect(repair('7:3=done')).toEqual({ version: 7, step: 3, done: true })
+  expect(repair(' v12 : 1 = not-done ')).toEqual({ version: 12, step: 1, done: false })
+  expect(readConfig(sources({ ...URL, command: 'repair' })).repairStep).toBeNull()
+  for (const bad of ['7=done', '7:3', '7:0=done', '0:1=done', '7:3=maybe', '7:3:1=done'])
+    expect(() => repair(bad)).toThrow(/Input 'repair-step': '.*' is not <version>:<step>=done\|not-done/)
+  expect(() => readConfig(sources({ ...URL, command: 'apply', 'repair-step': '7:3=done' }))).toThrow(
+    /Input 'repair-step': goes with command repair, not apply/
+  )
+})

@@ -39,6 +39,8 @@ export interface DataApiEmulatorOptions extends DataApiServerOptions {
    * database used when a call names none). Exactly one of postgresUrl and mysqlUrl.
    */
   mysqlUrl?: string
+  /** Either of the above, chosen by the URL's scheme (`postgres:`/`postgresql:` or `mysql:`): for code that serves every dialect. */
+  databaseUrl?: string
   /**
    * MySQL mode: how BeginTransaction opens a transaction (the service's choice is undocumented, so tests
    * run under both). 'autocommit-off' (default, the JDBC model): `SET autocommit=0`, so after a DDL's implicit
@@ -49,12 +51,17 @@ export interface DataApiEmulatorOptions extends DataApiServerOptions {
 }
 
 export async function startDataApiEmulator(options: DataApiEmulatorOptions): Promise<DataApiEmulator> {
-  const { postgresUrl, mysqlUrl, mysqlTransactions, ...serverOptions } = options
-  if ((postgresUrl === undefined) === (mysqlUrl === undefined)) {
-    throw new Error('startDataApiEmulator: give exactly one of postgresUrl and mysqlUrl')
+  const { postgresUrl, mysqlUrl, databaseUrl, mysqlTransactions, ...serverOptions } = options
+  if ([postgresUrl, mysqlUrl, databaseUrl].filter((url) => url !== undefined).length !== 1) {
+    throw new Error('startDataApiEmulator: give exactly one of postgresUrl, mysqlUrl and databaseUrl')
   }
-  if (mysqlUrl !== undefined) {
-    return startDataApiServer(createMysqlBackend(mysqlUrl, { transactions: mysqlTransactions }), serverOptions)
+  const scheme = databaseUrl === undefined ? undefined : new URL(databaseUrl).protocol
+  if (scheme !== undefined && !['mysql:', 'postgres:', 'postgresql:'].includes(scheme)) {
+    throw new Error(`startDataApiEmulator: databaseUrl has an unknown scheme ${scheme}`)
   }
-  return startDataApiServer(await createPostgresBackend(postgresUrl!), serverOptions)
+  const mysqlServer = scheme === 'mysql:' ? databaseUrl : mysqlUrl
+  if (mysqlServer !== undefined) {
+    return startDataApiServer(createMysqlBackend(mysqlServer, { transactions: mysqlTransactions }), serverOptions)
+  }
+  return startDataApiServer(await createPostgresBackend((postgresUrl ?? databaseUrl)!), serverOptions)
 }

@@ -11,6 +11,7 @@ const LABELS = [
   'Position',
   'Where',
   'SQLState',
+  'Error [Cc]ode',
   'Internal Position',
   'Internal Query',
   'Location',
@@ -19,27 +20,51 @@ const LABELS = [
   'Line'
 ]
 const PART_SEPARATOR = new RegExp(`(?:;\\s+|\\r?\\n\\s*)(?=(?:${LABELS.join('|')}):\\s?)`)
+/** v1's prefix; its number is the server's error number (pgjdbc always says 0). */
+const V1_PREFIX = /^Database error code:\s*(-?\d+)\.\s*Message:\s*/i
+/** The reference client's form, `ERROR 1146 (42S02): Table 't' doesn't exist`. */
+const CLIENT_FORM = /^ERROR\s+(\d+)\s+\(([0-9A-Z]{5})\):\s*/
 
 /**
  * Reads the SQL error out of a Data API message:
- * - v2: `ERROR: <message>; Detail: …; Hint: …; Position: N; SQLState: XXXXX` (parts optional)
- * - v1: `Database error code: N. Message: ERROR: <message>` with pgjdbc's newline-separated parts
- * - a bare `Database returned SQL Exception` (no details at all)
+ * - v2 PostgreSQL (pgjdbc): `ERROR: <message>; Detail: …; Hint: …; Position: N; SQLState: XXXXX` (parts optional)
+ * - v2 MySQL (Connector/J; the exact form is undocumented): `<message>; Error code: N; SQLState: XXXXX`, the
+ *   two parts in either order, either one alone
+ * - v1: `Database error code: N. Message: <message>`, pgjdbc's parts newline-separated; N is MySQL's error
+ *   number (PostgreSQL's is always 0)
+ * - the reference client's `ERROR N (XXXXX): <message>`
+ * - a bare message (`Database returned SQL Exception`, or the server's text alone)
+ * `errno` is the server's error number where the text carries one; `message` never repeats the parts.
  */
 export function parseDataApiError(message: string): SqlErrorInfo {
   let text = String(message ?? '').trim()
-  text = text.replace(/^Database error code:\s*-?\d+\.\s*Message:\s*/i, '')
+  let errno: number | undefined
+  let sqlState: string | undefined
+  const v1 = V1_PREFIX.exec(text)
+  if (v1) {
+    if (Number(v1[1]) > 0) errno = Number(v1[1])
+    text = text.slice(v1[0].length)
+  }
+  const client = CLIENT_FORM.exec(text)
+  if (client) {
+    errno = Number(client[1])
+    sqlState = client[2]
+    text = text.slice(client[0].length)
+  }
   const [first, ...rest] = text.split(PART_SEPARATOR)
   const info: SqlErrorInfo = { message: first.replace(/^(ERROR|FATAL|PANIC):\s*/, '').trim() || text }
+  if (sqlState) info.sqlState = sqlState
   for (const part of rest) {
     const colon = part.indexOf(':')
     const label = part.slice(0, colon).trim()
     const value = part.slice(colon + 1).trim()
     if (label === 'SQLState' && /^[0-9A-Z]{5}$/.test(value)) info.sqlState = value
+    else if (/^Error code$/i.test(label) && /^\d+$/.test(value)) errno = Number(value)
     else if (label === 'Position' && /^\d+$/.test(value)) info.position = Number(value)
     else if (label === 'Detail' && value) info.detail = value
     else if (label === 'Hint' && value) info.hint = value
   }
+  if (errno !== undefined) info.errno = errno
   return info
 }
 

@@ -17,8 +17,26 @@ export function toParameters(params: SqlParams | undefined): SqlParameter[] | un
   })
 }
 
-const SMALL_INTEGER_TYPES = new Set(['int2', 'int4', 'smallint', 'integer', 'serial', 'smallserial', 'oid'])
-const TIMESTAMP_TYPES = new Set(['timestamp', 'timestamptz'])
+/**
+ * Type names as the service reports them: pgjdbc's (`int4`, `int8`, `timestamptz`) or Connector/J's (`INT`,
+ * `BIGINT UNSIGNED`, `DATETIME`), compared lower-cased without ` unsigned`.
+ */
+const SMALL_INTEGER_TYPES = new Set([
+  'int2',
+  'int4',
+  'smallint',
+  'integer',
+  'serial',
+  'smallserial',
+  'oid',
+  'tinyint',
+  'mediumint',
+  'int',
+  'year'
+])
+/** Connector/J's BIGINT is a number where it is exact, as the direct transport on that server returns it (pgjdbc's int8 stays a string). */
+const SAFE_NUMBER_TYPES = new Set(['bigint'])
+const TIMESTAMP_TYPES = new Set(['timestamp', 'timestamptz', 'datetime'])
 
 function arrayToJson(value: ArrayValue | null): unknown[] | null {
   if (value === null) return null
@@ -28,12 +46,13 @@ function arrayToJson(value: ArrayValue | null): unknown[] | null {
 
 /** A Data API field → the same shape the pg transport returns for the same column type. */
 function fieldValue(field: Field, column: ColumnMetadata | undefined): SqlValue {
-  const typeName = column?.typeName?.toLowerCase() ?? ''
+  const typeName = (column?.typeName?.toLowerCase() ?? '').replace(/ unsigned$/, '')
   if (field.isNull) return null
   if (field.booleanValue !== undefined) return field.booleanValue
   if (field.longValue !== undefined) {
     // int8 stays a string, as pg returns it (its range exceeds a JS number's exact integers).
-    return typeName === '' || SMALL_INTEGER_TYPES.has(typeName) ? field.longValue : String(field.longValue)
+    if (typeName === '' || SMALL_INTEGER_TYPES.has(typeName)) return field.longValue
+    return SAFE_NUMBER_TYPES.has(typeName) && Number.isSafeInteger(field.longValue) ? field.longValue : String(field.longValue)
   }
   if (field.doubleValue !== undefined) return field.doubleValue
   if (field.stringValue !== undefined) {

@@ -2,10 +2,11 @@
  * Where the runner connects, from its environment:
  *
  * - `DB_SECRET_ARN`: a Secrets Manager secret in the RDS format (`host`, `port`, `username`,
- *   `password`, `dbname` or `database`, optional `engine`). A secret RDS manages itself
+ *   `password`, `dbname` or `database`, optional `engine`: `mysql`/`aurora-mysql` picks MySQL, anything
+ *   else or none PostgreSQL). A secret RDS manages itself
  *   (`ManageMasterUserPassword`) holds only `username` and `password`: set `DB_HOST` (and `DB_PORT`)
  *   next to it.
- * - `DATABASE_URL`: a `postgres://` URL.
+ * - `DATABASE_URL`: a `postgres://` URL, or a `mysql://` URL for Aurora MySQL (the scheme picks the dialect).
  * - `DB_NAME`, `DB_HOST`, `DB_PORT` override the database, host and port of either.
  * - `DB_TLS`: `require` (encrypt, do not verify the certificate), `verify-full` (verify it and the
  *   host name against Node's CA store plus `NODE_EXTRA_CA_CERTS`), `verify-ca` (verify it, not the
@@ -35,8 +36,12 @@ export class ConfigurationError extends Error {
   }
 }
 
+/** The SQL dialect the runner speaks on the connection, from the URL's scheme or the secret's engine. */
+export type RunnerDialectName = 'postgresql' | 'mysql'
+
 export interface ConnectionSettings {
-  /** The URL PostgresTarget connects with (holds the password: never log it). */
+  dialect: RunnerDialectName
+  /** The URL the target connects with (holds the password: never log it). */
   url: string
   tls: TlsMode
   /** What pg.Client gets as `ssl`. */
@@ -122,7 +127,16 @@ function sslOption(mode: TlsMode): false | ConnectionOptions {
 // ---------------------------------------------------------------------------------------------
 
 /** The URL parameters that decide TLS: the runner applies them itself (pg would let them override `ssl`). */
-const TLS_URL_PARAMS = ['sslmode', 'ssl', 'sslrootcert', 'sslcert', 'sslkey', 'uselibpqcompat', 'sslnegotiation']
+const TLS_URL_PARAMS = ['sslmode', 'ssl', 'sslrootcert', 'sslcert', 'sslkey', 'uselibpqcompat', 'sslnegotiation', 'ssl-mode']
+
+/** MySQL's client `--ssl-mode` values → libpq's, which modeFromUrl reads. */
+const MYSQL_SSL_MODES: Record<string, string> = {
+  disabled: 'disable',
+  preferred: 'prefer',
+  required: 'require',
+  verify_ca: 'verify-ca',
+  verify_identity: 'verify-full'
+}
 
 function readTlsFile(path: string, param: string): string {
   try {
@@ -154,11 +168,16 @@ export function settingsFromUrl(databaseUrl: string, env: NodeJS.ProcessEnv): Co
     url = new URL(databaseUrl)
   } catch {
     throw new ConfigurationError(
-      'DATABASE_URL is not a valid URL: use postgres://user:password@host:5432/database, with special characters in the password percent-encoded.'
+      'DATABASE_URL is not a valid URL: use postgres://user:password@host:5432/database (or mysql://user:password@host:3306/database), with special characters in the password percent-encoded.'
     )
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigurationError(`DATABASE_URL must start with postgres:// or postgresql://, not ${url.protocol}//.`)
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:' && url.protocol !== 'mysql:') {
+    throw new ConfigurationError(`DATABASE_URL must start with postgres://, postgresql:// or mysql://, not ${url.protocol}//.`)
+  }
+  const dialect: RunnerDialectName = url.protocol === 'mysql:' ? 'mysql' : 'postgresql'
+  if (dialect === 'mysql' && url.searchParams.has('ssl-mode') && !url.searchParams.has('sslmode')) {
+    const mode = url.searchParams.get('ssl-mode')!.toLowerCase()
+    url.searchParams.set('sslmode', MYSQL_SSL_MODES[mode] ?? mode)
   }
   const host = envValue(env, 'DB_HOST')
   if (host) url.hostname = hostForUrl(host)
@@ -183,15 +202,16 @@ export function settingsFromUrl(databaseUrl: string, env: NodeJS.ProcessEnv): Co
     if (key) files.key = readTlsFile(key, 'sslkey')
   }
   for (const name of TLS_URL_PARAMS) params.delete(name)
-  return { url: url.toString(), tls: mode, ssl: ssl ? { ...ssl, ...files } : false }
+  return { dialect, url: url.toString(), tls: mode, ssl: ssl ? { ...ssl, ...files } : false }
 }
 
 /** The parsed secret (the standard RDS JSON) with the environment's overrides applied. */
 export function settingsFromSecret(secret: Record<string, unknown>, env: NodeJS.ProcessEnv, secretArn: string): ConnectionSettings {
-  const engine = secret.engine
-  if (typeof engine === 'string' && engine.trim() !== '' && !/postgres/i.test(engine)) {
+  const engine = typeof secret.engine === 'string' ? secret.engine.trim() : ''
+  const dialect: RunnerDialectName = /mysql/i.test(engine) ? 'mysql' : 'postgresql'
+  if (engine !== '' && !/postgres|mysql/i.test(engine)) {
     throw new ConfigurationError(
-      `The secret ${secretArn} is for engine ${JSON.stringify(engine)}; this runner connects to PostgreSQL only.`
+      `The secret ${secretArn} is for engine ${JSON.stringify(engine)}; this runner connects to PostgreSQL and MySQL only.`
     )
   }
   const text = (name: string): string | undefined => {
@@ -215,12 +235,16 @@ export function settingsFromSecret(secret: Record<string, unknown>, env: NodeJS.
   const port = envPort
     ? portFrom(envPort, 'DB_PORT')
     : secret.port === undefined || secret.port === ''
-      ? 5432
+      ? dialect === 'mysql'
+        ? 3306
+        : 5432
       : portFrom(secret.port, `The secret's 'port'`)
-  const database = envValue(env, 'DB_NAME') ?? text('dbname') ?? text('database') ?? 'postgres'
+  // MySQL connects without a default database when the secret names none; PostgreSQL to `postgres`.
+  const database = envValue(env, 'DB_NAME') ?? text('dbname') ?? text('database') ?? (dialect === 'mysql' ? '' : 'postgres')
   const { mode, ssl } = resolveTls(host, env.DB_TLS)
-  const url = `postgres://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${hostForUrl(host)}:${port}/${encodeURIComponent(database)}`
-  return { url, tls: mode, ssl }
+  const scheme = dialect === 'mysql' ? 'mysql' : 'postgres'
+  const url = `${scheme}://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${hostForUrl(host)}:${port}/${encodeURIComponent(database)}`
+  return { dialect, url, tls: mode, ssl }
 }
 
 /** Reads the secret's JSON. Errors say what to fix and never include the secret's content. */

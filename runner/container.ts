@@ -4,15 +4,26 @@
  * drops the secret too (it may have been rotated).
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import { isAuthenticationFailure } from '../src/dialects/postgresql/runner-session.js'
-import { wire } from '../src/dialects/postgresql/wire.js'
 import { TransportError, type CommitOutcomeUnknownError } from '../src/errors.js'
-import { PostgresTarget } from '../src/targets/postgres.js'
+import type { Target } from '../src/targets/target.js'
 import { ConfigurationError, fetchSecret, settingsFromSecret, settingsFromUrl, type ConnectionSettings } from './connection.js'
+import type { RunnerDialect } from './dialect.js'
+import { mysqlRunner } from './mysql.js'
+import { postgresqlRunner } from './postgresql.js'
+
+/** The container's connection: its target and the dialect's runner part that drives it. */
+export interface Connected {
+  target: Target
+  dialect: RunnerDialect
+  /** An earlier invocation connected it. */
+  reused: boolean
+}
+
+const RUNNERS = { postgresql: postgresqlRunner, mysql: mysqlRunner } as Record<ConnectionSettings['dialect'], RunnerDialect>
 
 export class Container {
   private secret: Promise<Record<string, unknown>> | undefined
-  private current: { url: string; tls: string; target: PostgresTarget } | undefined
+  private current: { url: string; tls: string; target: Target; dialect: RunnerDialect } | undefined
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -20,15 +31,17 @@ export class Container {
     private readonly log: (line: string) => void
   ) {}
 
-  /** The container's target for the function's settings; `reused` when an earlier invocation connected it. */
-  async target(): Promise<{ target: PostgresTarget; reused: boolean }> {
+  /** The container's target for the function's settings (its dialect picked by them); `reused` when an earlier invocation connected it. */
+  async target(): Promise<Connected> {
     const found = await this.settings()
     const current = this.current
-    if (current && current.url === found.url && current.tls === found.tls) return { target: current.target, reused: true }
+    if (current && current.url === found.url && current.tls === found.tls)
+      return { target: current.target, dialect: current.dialect, reused: true }
     await this.drop()
-    const target = new PostgresTarget(found.url, { wire, ssl: found.ssl, log: (message) => this.log(`postgres: ${message}`) })
-    this.current = { url: found.url, tls: found.tls, target }
-    return { target, reused: false }
+    const dialect = RUNNERS[found.dialect]
+    const target = dialect.openTarget(found, this.log)
+    this.current = { url: found.url, tls: found.tls, target, dialect }
+    return { target, dialect, reused: false }
   }
 
   /** Closes the container's connection. */
@@ -39,8 +52,9 @@ export class Container {
   }
 
   /** A connection failure: forget the connection, and the secret when the password was refused (rotated). */
-  async connectionFailure(error: TransportError | CommitOutcomeUnknownError, target: PostgresTarget): Promise<void> {
-    if (error instanceof TransportError && isAuthenticationFailure(error.code)) this.secret = undefined
+  async connectionFailure(error: TransportError | CommitOutcomeUnknownError, connected: Connected): Promise<void> {
+    const { target, dialect } = connected
+    if (error instanceof TransportError && dialect.isAuthenticationFailure(error.code)) this.secret = undefined
     if (this.current?.target === target) await this.drop()
   }
 
@@ -52,7 +66,7 @@ export class Container {
     if (secretArn) return settingsFromSecret(await this.readSecret(secretArn), this.env, secretArn)
     if (databaseUrl) return settingsFromUrl(databaseUrl, this.env)
     throw new ConfigurationError(
-      'The runner function has no database: set DB_SECRET_ARN (an RDS secret: host, port, username, password, dbname) or DATABASE_URL (postgres://…) in its environment.'
+      'The runner function has no database: set DB_SECRET_ARN (an RDS secret: host, port, username, password, dbname) or DATABASE_URL (postgres://… or mysql://…) in its environment.'
     )
   }
 

@@ -3,15 +3,13 @@
  * invocation's deadline set first (session.ts). SQL errors are answered as data; connection failures
  * as CONNECTION (or COMMIT_UNKNOWN when COMMIT's reply was lost).
  */
-import { SERVER_VERSION } from '../src/dialects/postgresql/runner-session.js'
-import { wire } from '../src/dialects/postgresql/wire.js'
 import { CommitOutcomeUnknownError, DatabaseError, TransportError } from '../src/errors.js'
-import type { PostgresTarget } from '../src/targets/postgres.js'
 import { LAMBDA_PAYLOAD_LIMIT, RUNNER_PROTOCOL, type RunnerRequest, type RunnerResponse } from '../src/targets/runner-protocol.js'
 import type { SqlParams, TxStatement } from '../src/targets/target.js'
-import type { Container } from './container.js'
+import type { SqlErrorInfo } from '../src/errors.js'
+import type { Connected, Container } from './container.js'
 import { Failure, failureResponse } from './failure.js'
-import { betweenStatements, checkTimeLeft, firstCall, prepareSession, withTimeoutHint, type Invocation } from './session.js'
+import { checkTimeLeft, firstCall, withTimeoutHint, type Invocation } from './session.js'
 import { RUNNER_VERSION } from './version.js'
 
 /** Room for the Lambda runtime's own framing of the response. */
@@ -32,30 +30,31 @@ export async function answer(container: Container, request: RunnerRequest, invoc
 }
 
 async function ping(container: Container, invocation: Invocation): Promise<RunnerResponse> {
-  const { target, reused } = await container.target()
+  const connected = await container.target()
+  const { target, dialect, reused } = connected
   try {
-    const result = await firstCall(reused, () => target.query(SERVER_VERSION))
-    const version = String(result.rows[0]?.server_version ?? '').split(' ')[0]
+    const version = await firstCall(reused, () => dialect.serverVersion(target))
     invocation.logDetail.push(`server=${version}`)
-    return { ok: true, protocol: RUNNER_PROTOCOL, runner: RUNNER_VERSION, server: `${wire.serverName} ${version}` }
+    return { ok: true, protocol: RUNNER_PROTOCOL, runner: RUNNER_VERSION, server: `${dialect.serverName} ${version}` }
   } catch (error) {
-    return rethrowAsFailure(container, error, target)
+    return rethrowAsFailure(container, error, connected)
   }
 }
 
 async function query(container: Container, sql: string, params: SqlParams | undefined, invocation: Invocation): Promise<RunnerResponse> {
-  const { target, reused } = await container.target()
+  const connected = await container.target()
+  const { target, dialect, reused } = connected
   try {
-    await prepareSession(target, reused, invocation)
+    await dialect.prepareSession(target, reused, invocation)
   } catch (error) {
-    return rethrowAsFailure(container, error, target)
+    return rethrowAsFailure(container, error, connected)
   }
   try {
     const result = await target.query(sql, params)
     return fitResponse({ ok: true, ...result }, 'query', invocation)
   } catch (error) {
-    if (error instanceof DatabaseError) return { ok: false, error: withTimeoutHint(error.info, invocation) }
-    return rethrowAsFailure(container, error, target)
+    if (error instanceof DatabaseError) return { ok: false, error: withTimeoutHint(error.info, invocation, dialect.isStatementTimeout) }
+    return rethrowAsFailure(container, error, connected)
   }
 }
 
@@ -65,26 +64,27 @@ async function transaction(
   resultsNeeded: boolean,
   invocation: Invocation
 ): Promise<RunnerResponse> {
-  const { target, reused } = await container.target()
+  const connected = await container.target()
+  const { target, dialect, reused } = connected
   try {
-    await prepareSession(target, reused, invocation)
+    await dialect.prepareSession(target, reused, invocation)
   } catch (error) {
-    return rethrowAsFailure(container, error, target)
+    return rethrowAsFailure(container, error, connected)
   }
+  const hinted = (info: SqlErrorInfo) => withTimeoutHint(info, invocation, dialect.isStatementTimeout)
   try {
-    // With a deadline, each statement after the first is preceded by one that shortens statement_timeout to the time left.
-    // Packed (resultsNeeded false), the transaction is one statement: the deadline set for the session bounds it whole.
-    const result = await target.transaction(statements, { resultsNeeded, between: betweenStatements(invocation) })
-    if (!result.ok) return fitResponse({ ...result, error: withTimeoutHint(result.error, invocation) }, 'transaction', invocation)
+    // The deadline bounds the whole transaction, not only each statement (the dialect's runner part says how).
+    const result = await dialect.transaction(target, statements, resultsNeeded, invocation)
+    if (!result.ok) return fitResponse({ ...result, error: hinted(result.error) }, 'transaction', invocation)
     return fitResponse(result, 'transaction', invocation)
   } catch (error) {
-    if (error instanceof DatabaseError) return { ok: false, failedIndex: 0, error: withTimeoutHint(error.info, invocation) }
+    if (error instanceof DatabaseError) return { ok: false, failedIndex: 0, error: hinted(error.info) }
     if (error instanceof CommitOutcomeUnknownError) {
-      await container.connectionFailure(error, target)
+      await container.connectionFailure(error, connected)
       invocation.logDetail.push('cause=commit')
       return failureResponse('COMMIT_UNKNOWN', error.message)
     }
-    return rethrowAsFailure(container, error, target)
+    return rethrowAsFailure(container, error, connected)
   }
 }
 
@@ -122,10 +122,10 @@ function fitResponse(response: RunnerResponse, op: 'query' | 'transaction', invo
  * A connection-level error becomes a CONNECTION Failure (and the target is dropped); an SQL error here
  * can only come from the runner's own session setup. Anything else is a bug and is thrown as is.
  */
-async function rethrowAsFailure(container: Container, error: unknown, target: PostgresTarget): Promise<never> {
+async function rethrowAsFailure(container: Container, error: unknown, connected: Connected): Promise<never> {
   if (error instanceof Failure) throw error
   if (error instanceof TransportError) {
-    await container.connectionFailure(error, target)
+    await container.connectionFailure(error, connected)
     throw new Failure('CONNECTION', error.message, error.code)
   }
   if (error instanceof DatabaseError) {

@@ -1,14 +1,12 @@
 /**
- * The invocation's deadline and the session it runs on. Statements are stopped by `statement_timeout`
- * shortly before Lambda would kill the function, so a slow statement comes back as an SQL error (with
- * the transaction rolled back) instead of a `Sandbox.Timedout` that leaves its fate unknown. A kept
- * connection's session is reset first, so that each invocation starts as on a new connection.
+ * The invocation's deadline, for every dialect: statements are stopped shortly before Lambda would kill the
+ * function (PostgreSQL: statement_timeout; MySQL: the target kills them), so a slow statement comes back as
+ * an SQL error (with the transaction rolled back) instead of a `Sandbox.Timedout` that leaves its fate
+ * unknown. Each dialect's runner part (postgresql.ts, mysql.ts) resets a kept connection's session first, so
+ * that each invocation starts as on a new connection.
  */
 import type { SqlErrorInfo } from '../src/errors.js'
-import { wire } from '../src/dialects/postgresql/wire.js'
-import { isStatementTimeout, REFRESH_TIMEOUT, RESET_TIMEOUT, SET_DEADLINE } from '../src/dialects/postgresql/runner-session.js'
 import { TransportError } from '../src/errors.js'
-import type { PostgresTarget } from '../src/targets/postgres.js'
 import { Failure } from './failure.js'
 
 /** Statements must end this long before Lambda's own timeout, to roll back and answer. */
@@ -54,40 +52,28 @@ export async function firstCall<T>(reused: boolean, call: () => Promise<T>): Pro
   }
 }
 
-/** Resets a kept connection's session, then sets (or resets) statement_timeout for this invocation. */
-export async function prepareSession(target: PostgresTarget, reused: boolean, invocation: Invocation): Promise<void> {
-  let fresh = !reused
-  const set = async (): Promise<void> => {
-    if (!fresh) {
-      await target.query(wire.resetSessionSql)
-      fresh = true
-    }
-    const remaining = invocation.remaining()
-    if (remaining === undefined) {
-      await target.query(RESET_TIMEOUT)
-      return
-    }
-    if (remaining < MIN_REMAINING_MS) throw notEnoughTime(remaining)
-    const budget = Math.max(MIN_STATEMENT_TIMEOUT_MS, remaining - TIME_MARGIN_MS)
-    invocation.timeoutMs = budget
-    await target.query(SET_DEADLINE, { timeout: String(budget), budget })
-  }
-  const started = Date.now()
-  await firstCall(reused, set)
-  // Connecting took a while: the deadline was computed before it, so set it again from the time left now.
-  if (invocation.remaining() !== undefined && Date.now() - started > 250) await set()
-}
-
 /**
- * What runs before each statement of a transaction but the first: with a deadline, the statement that
- * shortens statement_timeout to the time left, so the deadline holds for the whole transaction.
+ * The statement budget for this invocation (ms), recorded on it; undefined without a deadline. Throws when too
+ * little time is left to start anything.
  */
-export function betweenStatements(invocation: Invocation): string | undefined {
-  return invocation.timeoutMs !== undefined ? REFRESH_TIMEOUT : undefined
+export function invocationBudget(invocation: Invocation): number | undefined {
+  const remaining = invocation.remaining()
+  if (remaining === undefined) {
+    invocation.timeoutMs = undefined
+    return undefined
+  }
+  if (remaining < MIN_REMAINING_MS) throw notEnoughTime(remaining)
+  const budget = Math.max(MIN_STATEMENT_TIMEOUT_MS, remaining - TIME_MARGIN_MS)
+  invocation.timeoutMs = budget
+  return budget
 }
 
 /** Explains a statement stopped by the runner's own deadline. */
-export function withTimeoutHint(info: SqlErrorInfo, invocation: Invocation): SqlErrorInfo {
+export function withTimeoutHint(
+  info: SqlErrorInfo,
+  invocation: Invocation,
+  isStatementTimeout: (info: SqlErrorInfo) => boolean
+): SqlErrorInfo {
   if (invocation.timeoutMs === undefined || info.hint || !isStatementTimeout(info)) return info
   return {
     ...info,

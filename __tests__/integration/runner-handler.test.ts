@@ -856,10 +856,10 @@ describe('runner handler with DB_SECRET_ARN', () => {
     const notJson = await make()({ protocol: 1, op: 'ping' })
     expect(notJson).toEqual({ ok: false, error: { code: 'CONNECTION', message: expect.stringMatching(/is not JSON/) } })
     expect(JSON.stringify(notJson)).not.toContain('hunter2')
-    fake.secret({ ...rdsSecret, engine: 'mysql' })
+    fake.secret({ ...rdsSecret, engine: 'sqlserver-ex' })
     expect(await make()({ protocol: 1, op: 'ping' })).toMatchObject({
       ok: false,
-      error: { code: 'CONNECTION', message: expect.stringMatching(/engine "mysql".*PostgreSQL only/) }
+      error: { code: 'CONNECTION', message: expect.stringMatching(/engine "sqlserver-ex".*PostgreSQL and MySQL only/) }
     })
     fake.secret({ ...rdsSecret, password: undefined })
     expect(await make()({ protocol: 1, op: 'ping' })).toMatchObject({
@@ -942,7 +942,8 @@ describe('resolveTls', () => {
     expect(settingsFromUrl(`postgres://u:p@${rds}/app`, {}).tls).toBe('require')
     const moved = settingsFromUrl(`postgres://u:p@${other}:5432/app`, { DB_HOST: rds, DB_PORT: '6543' })
     expect(moved).toMatchObject({ url: `postgres://u:p@${rds}:6543/app`, tls: 'require' })
-    expect(() => settingsFromUrl('mysql://u:p@h/db', {})).toThrow(/must start with postgres:\/\//)
+    expect(() => settingsFromUrl('mongodb://u:p@h/db', {})).toThrow(/must start with postgres:\/\/, postgresql:\/\/ or mysql:\/\//)
+    expect(settingsFromUrl('mysql://u:p@h/db', {})).toMatchObject({ dialect: 'mysql', tls: 'disable' })
     const ca = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'runner-ca-')), 'ca.pem')
     fs.writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n')
     const withCa = settingsFromUrl(`postgres://u:p@${other}/app?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`, {})

@@ -12,7 +12,7 @@
  * Responses are always data, never a Lambda function error, where the runner can help it:
  *   ping         { "ok": true, "protocol": 1, "runner": "<version>", "server": "PostgreSQL 16.4" }
  *   query        { "ok": true, "rows": [...], "rowCount": n }
- *              | { "ok": false, "error": { "message", "sqlState"?, "position"?, "detail"?, "hint"? } }
+ *              | { "ok": false, "error": { "message", "sqlState"?, "errno"?, "position"?, "detail"?, "hint"? } }
  *   transaction  { "ok": true, "results": [ { "rows", "rowCount" }, ... ] }
  *              | { "ok": false, "phase": "statement" | "commit", "failedIndex": i, "failedLabel"?: "...", "error": {...},
  *                  "guard"?: true, "guardRows"?: [...] }
@@ -25,6 +25,9 @@
  * statements when every statement ran and COMMIT itself failed (a deferred constraint, a serialization
  * failure). `label`, `phase` and `failedLabel` are optional additions to protocol 1: a runner that
  * predates them ignores `label` and answers without `phase`, which the action reads as "place unknown".
+ *
+ * `errno` (an optional addition to protocol 1) is the server's error number (MySQL's); an action that
+ * predates it ignores it.
  *
  * `resultsNeeded: false` (an optional addition to protocol 1) lets the runner run the statements packed
  * into one block (the wire dialect's `pack`; PostgreSQL: a DO block) and answer `"results": []`; a runner that predates it answers

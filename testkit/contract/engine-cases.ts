@@ -35,6 +35,7 @@ const engineOptions = options
 export function describeEngine(dialect: DialectFixture, transport: TransportFixture): void {
   describe(`engine over ${transport.title} (${dialect.name} × ${transport.name})`, () => {
     const e = dialect.engineCases
+    if (!e) throw new Error(`${dialect.name} has no engine cases yet: leave it out of the engine suites (registry.ts overTransport)`)
     // The dialect's own parts: files split with its syntax, the engine speaking its SQL.
     const { engine, syntax } = dialectFor(dialect.name as DialectName)
     const discoverMigrations = (dir: string, workspace?: string): ReturnType<typeof discover.discoverMigrations> =>

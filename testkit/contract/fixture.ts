@@ -2,8 +2,14 @@
  * What the contract suites need of a dialect (its fixture): how to get a fresh database, how to look into it
  * apart from the transport under test, and the dialect's own SQL for the suites' cases (with what the database
  * answers to it). The fixtures are listed in testkit/contract/registry.ts.
+ *
+ * The case shapes are PostgreSQL's (its fixture was first). Cases only a server with transactional DDL,
+ * deferred constraints, error hints and positions, or a packed form can answer are optional: a dialect leaves
+ * out what its server does not do, and the suite runs what it gives. Messages may be patterns where the server's
+ * wording differs between versions (MySQL and MariaDB name a duplicate key differently).
  */
-import type { Target } from '../../src/targets/target.js'
+import type { SqlErrorInfo } from '../../src/errors.js'
+import type { Row, Target, TxStatement } from '../../src/targets/target.js'
 import type { engineCases } from './postgresql/engine-cases.js'
 import type { targetContract } from './postgresql/target-contract.js'
 
@@ -15,9 +21,70 @@ export interface TestDatabase {
   drop(): Promise<void>
 }
 
+type PostgresCases = typeof targetContract
+
+/** A message as the server words it, or a pattern where the wording differs between its versions. */
+export type Message = string | RegExp
+
+/** An expected SQL error: the fields the server reports (PostgreSQL: SQLSTATE and position; MySQL: SQLSTATE and errno). */
+type ErrorCase = { sql: string; info: Partial<SqlErrorInfo>; message: Message }
+
+/** The cases every dialect gives. */
+type CommonCase =
+  | 'shapes'
+  | 'noRows'
+  | 'selectOne'
+  | 'namedParameters'
+  | 'affectedRows'
+  | 'commits'
+  | 'failedGuard'
+  | 'guardHolds'
+  | 'functionBody'
+  | 'labels'
+  | 'sessionSettings'
+  | 'large'
+  | 'oneCall'
+
+/** PostgreSQL's case `T` with the rows of its fields `K` as any dialect's rows (its own types: MySQL has no boolean). */
+type WithRows<T, K extends keyof T, R = Row[]> = Omit<T, K> & { [P in K]: R }
+
+type Widened = 'shapes' | 'namedParameters' | 'affectedRows' | 'sessionSettings'
+
+export type TargetContractCases = Pick<PostgresCases, Exclude<CommonCase, Widened>> &
+  Partial<Omit<PostgresCases, CommonCase | 'errors' | 'rollsBack'>> & {
+    shapes: WithRows<PostgresCases['shapes'], 'rows'>
+    namedParameters: WithRows<PostgresCases['namedParameters'], 'rows'>
+    affectedRows: WithRows<PostgresCases['affectedRows'], 'counted'>
+    sessionSettings: WithRows<WithRows<PostgresCases['sessionSettings'], 'changedRows' | 'unqualifiedSchema'>, 'fresh', Row>
+    errors: { syntax: ErrorCase; missing: ErrorCase; duplicateSetup: string[]; duplicate: ErrorCase }
+    rollsBack: Omit<PostgresCases['rollsBack'], 'message'> & { message: Message }
+    /**
+     * A dialect whose DDL commits implicitly (MySQL): a transaction with DDL that then fails keeps what the DDL
+     * committed (the work before it and itself), and rolls back what ran after it.
+     */
+    ddlCommitsImplicitly?: {
+      setup: string
+      statements: TxStatement[]
+      failedIndex: number
+      error: Partial<SqlErrorInfo>
+      /** Relations the DDL made, which stay. */
+      relations: string[]
+      /** What the table holds afterwards: the rows written before the DDL. */
+      check: string
+      kept: Record<string, unknown>[]
+    }
+  }
+
 export interface DialectFixture {
   /** As dialectFor knows it. */
   name: string
+  /**
+   * Wraps a suite of this dialect: where its test server comes from. PostgreSQL's is global (the integration
+   * project's global setup); MySQL's is started per test file (describeMysql + useMysqlServer).
+   */
+  describe(title: string, suite: () => void): void
+  /** The transports the suites run this dialect over (all of them when left out). */
+  transports?: readonly string[]
   /** The URL of the shared test server: the RDS Data API emulator serves every database on it. */
   serverUrl(): string
   /** A fresh, empty database on the shared server. */
@@ -28,8 +95,11 @@ export interface DialectFixture {
   sql<T extends Record<string, unknown> = Record<string, unknown>>(url: string, text: string, params?: unknown[]): Promise<T[]>
   /** Whether a table (or index) of that name exists in the database. */
   relationExists(url: string, name: string): Promise<boolean>
-  /** The SQL of the target contract's cases and the answers expected (the shape PostgreSQL's fixture gave it). */
-  targetContract: typeof targetContract
-  /** Each engine case's migration files, the queries that look at what a run left, and the answers expected. */
-  engineCases: typeof engineCases
+  /** The SQL of the target contract's cases and the answers expected. */
+  targetContract: TargetContractCases
+  /**
+   * Each engine case's migration files, the queries that look at what a run left, and the answers expected.
+   * Undefined while the dialect's engine part is not written (MySQL): the engine suites leave it out.
+   */
+  engineCases?: typeof engineCases
 }

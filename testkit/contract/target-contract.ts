@@ -3,9 +3,10 @@
  * transaction semantics for the same SQL. Written once against the Target interface; the dialect fixture gives
  * the SQL each case runs and what its database answers, the transport fixture the Target under test.
  */
+/* eslint-disable jest/no-standalone-expect -- the optional cases' expectations run in given()'s test blocks, which the rule cannot see */
 import { DatabaseError } from '../../src/errors.js'
 import type { QueryResult, TransactionResult, TxStatement } from '../../src/targets/target.js'
-import type { DialectFixture, TestDatabase } from './fixture.js'
+import type { DialectFixture, Message, TestDatabase } from './fixture.js'
 import type { Connection, TransportFixture } from './transports.js'
 
 async function expectDatabaseError(promise: Promise<unknown>): Promise<DatabaseError> {
@@ -18,13 +19,24 @@ async function expectDatabaseError(promise: Promise<unknown>): Promise<DatabaseE
   throw new Error('expected a DatabaseError, the call succeeded')
 }
 
+/** A message as expected: the same text, or one matching the pattern. */
+const matching = (message: Message): unknown => (typeof message === 'string' ? message : expect.stringMatching(message))
+
+/** A test of a case the dialect gives; where it gives none (its server does not do that), a skipped test saying so. */
+function given<T>(value: T | undefined, title: string, fn: (value: T) => Promise<void>): void {
+  // eslint-disable-next-line jest/no-disabled-tests, jest/expect-expect -- shown as skipped, on purpose: the dialect's server does not do it
+  if (value === undefined) test.skip(`${title} (not on this dialect)`, () => {})
+  // eslint-disable-next-line jest/valid-title, jest/expect-expect -- the title is a string; the expectations are in fn
+  else test(title, () => fn(value))
+}
+
 /**
  * The suite runs twice: with `resultsNeeded` left out (each statement's results returned) and with
  * `resultsNeeded: false` (the transport may pack the transaction and answers `results: []`; a failed
  * guard then carries no rows).
  */
 export function describeTargetContract(dialect: DialectFixture, transport: TransportFixture): void {
-  describe(`Target contract: ${dialect.name} × ${transport.name}`, () => {
+  dialect.describe(`Target contract: ${dialect.name} × ${transport.name}`, () => {
     const connect = transport.use(dialect)
     describeContract(dialect, connect, false)
     describeContract(dialect, connect, true)
@@ -72,11 +84,11 @@ function describeContract(dialect: DialectFixture, connect: (db: TestDatabase) =
       expect(result.rows).toEqual(c.namedParameters.rows)
     })
 
-    test('parameters in DML and ::casts next to them', async () => {
-      await ctx.target.query(c.dmlParameters.create)
-      const inserted = await ctx.target.query(c.dmlParameters.insert, { id: 7, name: 'seven', at: '2024-05-06T07:08:09.010Z' })
+    given(c.dmlParameters, 'parameters in DML and ::casts next to them', async (d) => {
+      await ctx.target.query(d.create)
+      const inserted = await ctx.target.query(d.insert, { id: 7, name: 'seven', at: '2024-05-06T07:08:09.010Z' })
       expect(inserted.rows).toEqual([{ id: 7, name: 'seven', at: '2024-05-06T07:08:09.010Z' }])
-      const found = await ctx.target.query(c.dmlParameters.select, { id: 7, name: 'seven' })
+      const found = await ctx.target.query(d.select, { id: 7, name: 'seven' })
       expect(found.rows).toEqual([{ name: 'seven' }])
     })
 
@@ -96,24 +108,25 @@ function describeContract(dialect: DialectFixture, connect: (db: TestDatabase) =
       const e = c.errors
       const syntax = await expectDatabaseError(ctx.target.query(e.syntax.sql))
       expect(syntax.info).toMatchObject(e.syntax.info)
-      expect(syntax.info.message).toContain(e.syntax.message)
+      if (typeof e.syntax.message === 'string') expect(syntax.info.message).toContain(e.syntax.message)
+      else expect(syntax.info.message).toMatch(e.syntax.message)
 
       const missing = await expectDatabaseError(ctx.target.query(e.missing.sql))
       expect(missing.info).toMatchObject(e.missing.info)
-      expect(missing.info.message).toBe(e.missing.message)
+      expect(missing.info.message).toEqual(matching(e.missing.message))
 
       for (const statement of e.duplicateSetup) await ctx.target.query(statement)
       const duplicate = await expectDatabaseError(ctx.target.query(e.duplicate.sql))
       expect(duplicate.info).toMatchObject(e.duplicate.info)
-      expect(duplicate.info.message).toBe(e.duplicate.message)
+      expect(duplicate.info.message).toEqual(matching(e.duplicate.message))
     })
 
-    test('an error hint is reported', async () => {
-      for (const statement of c.hint.setup) await ctx.target.query(statement)
-      const error = await expectDatabaseError(ctx.target.query(c.hint.sql))
-      expect(error.info.sqlState).toBe(c.hint.sqlState)
-      expect(error.info.hint).toBe(c.hint.hint)
-      expect(error.info.detail).toBe(c.hint.detail)
+    given(c.hint, 'an error hint is reported', async (h) => {
+      for (const statement of h.setup) await ctx.target.query(statement)
+      const error = await expectDatabaseError(ctx.target.query(h.sql))
+      expect(error.info.sqlState).toBe(h.sqlState)
+      expect(error.info.hint).toBe(h.hint)
+      expect(error.info.detail).toBe(h.detail)
     })
 
     test('a transaction commits every statement and returns each result', async () => {
@@ -145,18 +158,30 @@ function describeContract(dialect: DialectFixture, connect: (db: TestDatabase) =
       if (result.ok) return
       expect(result.failedIndex).toBe(1)
       expect(result.error.sqlState).toBe(c.rollsBack.sqlState)
-      expect(result.error.message).toBe(c.rollsBack.message)
+      expect(result.error.message).toEqual(matching(c.rollsBack.message))
       expect(result.guard).toBeUndefined()
       expect(await sql(c.rollsBack.check)).toEqual([])
       // The target is still usable afterwards.
       expect((await ctx.target.query(c.selectOne)).rows).toEqual([{ one: 1 }])
     })
 
-    test('DDL inside a failed transaction is rolled back', async () => {
-      const result = await transaction(c.ddlRollsBack.statements)
-      expect(result).toMatchObject({ ok: false, failedIndex: 3, error: { sqlState: c.ddlRollsBack.sqlState } })
-      for (const relation of c.ddlRollsBack.relations) expect(await tableExists(relation)).toBe(false)
+    given(c.ddlRollsBack, 'DDL inside a failed transaction is rolled back', async (d) => {
+      const result = await transaction(d.statements)
+      expect(result).toMatchObject({ ok: false, failedIndex: 3, error: { sqlState: d.sqlState } })
+      for (const relation of d.relations) expect(await tableExists(relation)).toBe(false)
     })
+
+    given(
+      c.ddlCommitsImplicitly,
+      'DDL inside a failed transaction commits implicitly: what it committed stays, what came after is rolled back',
+      async (d) => {
+        await ctx.target.query(d.setup)
+        const result = await transaction(d.statements)
+        expect(result).toMatchObject({ ok: false, phase: 'statement', failedIndex: d.failedIndex, error: d.error })
+        for (const relation of d.relations) expect(await tableExists(relation)).toBe(true)
+        expect(await sql(d.check)).toEqual(d.kept)
+      }
+    )
 
     test('a failed guard rolls back and returns the rows it saw', async () => {
       const g = c.failedGuard
@@ -196,15 +221,14 @@ function describeContract(dialect: DialectFixture, connect: (db: TestDatabase) =
       expect((await ctx.target.query(f.callTwice)).rows).toEqual([{ v: 42 }])
     })
 
-    test('a constraint that fails at COMMIT is reported as a failed transaction', async () => {
-      for (const statement of c.commitConstraint.setup) await ctx.target.query(statement)
-      const result = await transaction(c.commitConstraint.statements)
-      expect(result).toMatchObject({ ok: false, phase: 'commit', failedIndex: 1, error: { sqlState: c.commitConstraint.sqlState } })
-      expect(await sql(c.commitConstraint.check)).toEqual([])
+    given(c.commitConstraint, 'a constraint that fails at COMMIT is reported as a failed transaction', async (k) => {
+      for (const statement of k.setup) await ctx.target.query(statement)
+      const result = await transaction(k.statements)
+      expect(result).toMatchObject({ ok: false, phase: 'commit', failedIndex: 1, error: { sqlState: k.sqlState } })
+      expect(await sql(k.check)).toEqual([])
     })
 
-    test('a failed COMMIT after every statement ran is told apart from a failed last statement', async () => {
-      const f = c.failedCommit
+    given(c.failedCommit, 'a failed COMMIT after every statement ran is told apart from a failed last statement', async (f) => {
       await ctx.target.query(f.setup)
       const result = await transaction(f.statements)
       expect(result.ok).toBe(false)
@@ -261,18 +285,20 @@ function describeContract(dialect: DialectFixture, connect: (db: TestDatabase) =
       expect(await sql(s.whereUnqualified)).toEqual(s.unqualifiedSchema)
     })
 
-    test('a syntax error in the middle of a transaction: its statement, SQLSTATE and position; nothing stays', async () => {
-      const x = c.syntaxInTransaction
-      const result = await transaction(x.statements)
-      expect(result).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, error: x.error })
-      expect(result.ok === false && result.error.message).toBe(x.message)
-      const missing = await transaction(x.missing)
-      expect(missing).toMatchObject({ failedIndex: 1, error: x.missingError })
-      for (const relation of x.relations) expect(await tableExists(relation)).toBe(false)
-    })
+    given(
+      c.syntaxInTransaction,
+      'a syntax error in the middle of a transaction: its statement, SQLSTATE and position; nothing stays',
+      async (x) => {
+        const result = await transaction(x.statements)
+        expect(result).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, error: x.error })
+        expect(result.ok === false && result.error.message).toBe(x.message)
+        const missing = await transaction(x.missing)
+        expect(missing).toMatchObject({ failedIndex: 1, error: x.missingError })
+        for (const relation of x.relations) expect(await tableExists(relation)).toBe(false)
+      }
+    )
 
-    test('an error inside a function body is located in the CREATE FUNCTION statement', async () => {
-      const x = c.errorInFunctionBody
+    given(c.errorInFunctionBody, 'an error inside a function body is located in the CREATE FUNCTION statement', async (x) => {
       const result = await transaction([x.setup, { sql: x.create }])
       expect(result).toMatchObject({ ok: false, phase: 'statement', failedIndex: 1, error: { sqlState: x.sqlState } })
       const position = result.ok ? undefined : result.error.position
@@ -308,8 +334,7 @@ function describeContract(dialect: DialectFixture, connect: (db: TestDatabase) =
         expect(await sql(c.oneCall.check)).toEqual([{ id: 1 }, { id: 2 }])
       })
 
-      test('transaction control inside the transaction cannot escape it', async () => {
-        const t = c.transactionControl
+      given(c.transactionControl, 'transaction control inside the transaction cannot escape it', async (t) => {
         await ctx.target.query(t.setup)
         for (const control of t.controls) {
           const result = await transaction(t.around(control))
@@ -323,18 +348,18 @@ function describeContract(dialect: DialectFixture, connect: (db: TestDatabase) =
         expect(await sql(t.check)).toEqual([])
       })
 
-      test('savepoints nest inside the transaction (it runs statement by statement)', async () => {
-        const result = await transaction(c.savepoints.statements)
+      given(c.savepoints, 'savepoints nest inside the transaction (it runs statement by statement)', async (p) => {
+        const result = await transaction(p.statements)
         expect(result).toMatchObject({ ok: true })
-        expect(await tableExists(c.savepoints.kept)).toBe(true)
-        expect(await tableExists(c.savepoints.rolledBack)).toBe(false)
+        expect(await tableExists(p.kept)).toBe(true)
+        expect(await tableExists(p.rolledBack)).toBe(false)
       })
 
-      test('a statement the packed form refuses runs statement by statement', async () => {
-        const result = await transaction(c.unpackable.statements)
+      given(c.unpackable, 'a statement the packed form refuses runs statement by statement', async (u) => {
+        const result = await transaction(u.statements)
         expect(result).toEqual({ ok: true, results: expect.any(Array) })
-        expect(await sql(c.unpackable.check)).toEqual([{ id: 1 }])
-        expect(await tableExists(c.unpackable.created)).toBe(true)
+        expect(await sql(u.check)).toEqual([{ id: 1 }])
+        expect(await tableExists(u.created)).toBe(true)
       })
     }
 

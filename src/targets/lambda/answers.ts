@@ -131,6 +131,7 @@ export function sqlError(value: unknown): SqlErrorInfo | undefined {
   if (!isObject(value) || typeof value.message !== 'string') return undefined
   const info: SqlErrorInfo = { message: value.message }
   if (typeof value.sqlState === 'string') info.sqlState = value.sqlState
+  if (typeof value.errno === 'number' && Number.isInteger(value.errno)) info.errno = value.errno
   if (typeof value.position === 'number') info.position = value.position
   if (typeof value.detail === 'string') info.detail = value.detail
   if (typeof value.hint === 'string') info.hint = value.hint

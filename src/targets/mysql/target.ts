@@ -100,9 +100,17 @@ export class MysqlTarget implements Target {
     })
   }
 
-  transaction(statements: TxStatement[], _options: TransactionOptions = {}): Promise<TransactionResult> {
-    // Never packed (the wire part's packable is false until MySQL's vehicle exists): statement by statement.
-    return this.exclusive(() => this.runTransaction(statements))
+  /**
+   * Never packed (the wire part's packable is false until MySQL's vehicle exists): statement by statement. With
+   * `resultsNeeded: false` it answers as the packed form does on other transports: no results, and a failed
+   * guard without its rows.
+   */
+  async transaction(statements: TxStatement[], options: TransactionOptions = {}): Promise<TransactionResult> {
+    const result = await this.exclusive(() => this.runTransaction(statements))
+    if (options.resultsNeeded !== false) return result
+    if (result.ok) return { ok: true, results: [] }
+    const { guardRows: _unused, ...failure } = result
+    return failure
   }
 
   /** Resets the kept connection's session (COM_RESET_CONNECTION), as after a transaction; nothing when none is open. */

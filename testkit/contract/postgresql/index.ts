@@ -8,6 +8,9 @@ import { targetContract } from './target-contract.js'
 
 export const postgresql: DialectFixture = {
   name: 'postgresql',
+  // The integration project's global setup starts the server for every file.
+  // eslint-disable-next-line jest/valid-title, jest/valid-describe-callback -- a wrapper: the title is a string, suite a function
+  describe: (title, suite) => describe(title, suite),
   serverUrl: () => process.env[ADMIN_URL_ENV]!,
   createDatabase: (prefix) => createTestDatabase(prefix),
   urlTarget: (url) => new PostgresTarget(url, { wire }),

@@ -1,0 +1,37 @@
+/**
+ * MySQL's fixture for the contract suites: databases on the test file's own MariaDB/MySQL server
+ * (testkit/use-mysql-server.ts, started per file by `describe` below), over the direct URL and the runner
+ * Lambda. Not over the Data API yet: the emulator's MySQL mode is not written. No engine cases yet: they
+ * need MySQL's engine part.
+ */
+import { wire } from '../../../src/dialects/mysql/wire.js'
+import { MysqlTarget } from '../../../src/targets/mysql.js'
+import { createMysqlDatabase, mysqlSql } from '../../mysql.js'
+import { currentMysqlServer, describeMysql, useMysqlServer } from '../../use-mysql-server.js'
+import type { DialectFixture } from '../fixture.js'
+import { targetContract } from './target-contract.js'
+
+export const mysql: DialectFixture = {
+  name: 'mysql',
+  describe: (title, suite) =>
+    describeMysql(title, () => {
+      useMysqlServer()
+      suite()
+    }),
+  // 'data-api' joins when the Data API emulator has its MySQL mode.
+  transports: ['url', 'lambda'],
+  serverUrl: () => currentMysqlServer().url,
+  createDatabase: (prefix) => createMysqlDatabase(currentMysqlServer().url, prefix),
+  urlTarget: (url) => new MysqlTarget(url, { wire }),
+  sql: mysqlSql,
+  async relationExists(url, name) {
+    const rows = await mysqlSql<{ n: number }>(
+      url,
+      'SELECT (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?) + ' +
+        '(SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME = ?) AS n',
+      [name, name]
+    )
+    return Number(rows[0].n) > 0
+  },
+  targetContract
+}

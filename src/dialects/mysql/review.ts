@@ -3,7 +3,8 @@
  * MySQL exists here — so every statement parses to no node and no error: the review core then leaves it out
  * unreviewed, without a false syntax error (a statement MySQL refuses fails on verification's throwaway
  * server instead). The catalog read holds no facts yet; it reads the target's settings that verification
- * makes its throwaway database like (shadow/settings.ts), in one SELECT of @@ variables.
+ * makes its throwaway database like (shadow/settings.ts), in one SELECT of @@ variables and the database's
+ * defaults.
  */
 import type { Parser, ReviewDialect } from '../../review/dialect.js'
 import type { ReviewPart } from '../dialect.js'

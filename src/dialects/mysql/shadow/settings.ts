@@ -1,7 +1,7 @@
 /**
- * The target's settings that change what a MySQL statement does, read in one SELECT of @@ variables (the
- * review's catalog call reads the target's; verification reads the throwaway database's back), and a
- * throwaway database made to match them.
+ * The target's settings that change what a MySQL statement does, read in one SELECT of @@ variables and the
+ * database's defaults (the review's catalog call reads the target's; verification reads the throwaway
+ * database's back), and a throwaway database made to match them.
  *
  * sql_mode decides what a statement is (ANSI_QUOTES makes "x" a name, NO_BACKSLASH_ESCAPES changes string
  * literals, the strict modes turn a bad value into an error); the character set and collation decide what
@@ -55,8 +55,26 @@ export const MYSQL_SETTING_NAMES: readonly string[] = [
   'system_time_zone'
 ]
 
+/**
+ * The database's own default: @@character_set_database follows USE, but a session reset (COM_RESET_CONNECTION)
+ * gives it the server's value while the database stays selected [measured, MariaDB 10.11]. The catalog holds
+ * what a CREATE TABLE there gets; without a database selected, the server's.
+ */
+const DATABASE_DEFAULT: Record<string, string> = {
+  character_set_database: 'DEFAULT_CHARACTER_SET_NAME',
+  collation_database: 'DEFAULT_COLLATION_NAME'
+}
+
+function selectSetting(name: string): string {
+  const column = DATABASE_DEFAULT[name]
+  const value = column
+    ? `COALESCE((SELECT ${column} FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()), @@${name})`
+    : `@@${name}`
+  return `${value} AS \`${name}\``
+}
+
 /** One row of every setting, read by a new session (the database's own character set and collation with it). */
-export const SETTINGS_SQL = `SELECT ${MYSQL_SETTING_NAMES.map((name) => `@@${name} AS \`${name}\``).join(', ')}`
+export const SETTINGS_SQL = `SELECT ${MYSQL_SETTING_NAMES.map(selectSetting).join(', ')}`
 
 /** The settings as a session shows them: names and values as text. */
 export async function readSettings(target: Target): Promise<TargetSettings> {

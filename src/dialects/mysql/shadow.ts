@@ -1,0 +1,28 @@
+/**
+ * MySQL's shadow part (see the shadow section of ../dialect.ts): a scratch database on the server at
+ * shadow-database-url, or a local server started from the MySQL (else MariaDB, said loudly) binaries on the
+ * machine (shadow/), connected through the direct MySQL transport, made like the target's where MySQL allows
+ * it (shadow/settings.ts), and no trace of the pending statements yet (shadow/tracer.ts).
+ */
+import type { ShadowDialect } from '../../shadow/dialect.js'
+import { MysqlTarget } from '../../targets/mysql/target.js'
+import type { ShadowPart } from '../dialect.js'
+import type { MysqlServerBinary } from './shadow/binaries.js'
+import { createScratchDatabase, localShadow, matchSettings } from './shadow/databases.js'
+import { PassThroughTracer } from './shadow/tracer.js'
+import { wire } from './wire.js'
+
+export { MARIADB_DIFFERENCES, describeDifferences, type EngineDifference } from './shadow/differences.js'
+
+/** The shadow part; `binary`: the local server's binary instead of the one found (tests). */
+export function mysqlShadow(local: { binary?: MysqlServerBinary } = {}): ShadowPart {
+  return {
+    connect: (url, log) => new MysqlTarget(url, { wire, log }),
+    scratchDatabase: createScratchDatabase,
+    localServer: (options) => localShadow({ ...options, ...local }),
+    matchSettings,
+    tracer: (inner) => new PassThroughTracer(inner)
+  } satisfies ShadowDialect
+}
+
+export const shadow: ShadowPart = mysqlShadow()

@@ -149,7 +149,7 @@ export function readConfig(sources: ConfigSources): Config {
   if (databaseUrl) {
     if (database) throw new InputError('database', 'database goes with resource-arn; with database-url, put the database name in the URL')
     target = isMysqlUrl(databaseUrl)
-      ? { kind: 'mysql', url: validateMysqlUrl(databaseUrl, 'database-url') }
+      ? { kind: 'mysql-url', url: validateMysqlUrl(databaseUrl, 'database-url') }
       : { kind: 'postgres', url: validatePostgresUrl(databaseUrl, 'database-url') }
   } else if (lambdaFunction) {
     if (database)

@@ -22,7 +22,7 @@ function fromTarget(config: Pick<Config, 'target'>): DialectName | null {
   switch (config.target?.kind) {
     case 'postgres':
       return 'postgresql'
-    case 'mysql':
+    case 'mysql-url':
       return 'mysql'
     default:
       return null

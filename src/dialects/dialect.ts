@@ -42,7 +42,7 @@ import type { ShadowDialect } from '../shadow/dialect.js'
 import type { WireDialect } from '../targets/wire.js'
 
 /** The dialects this project speaks. */
-export type DialectName = 'postgresql'
+export type DialectName = 'postgresql' | 'mysql'
 
 export interface Dialect {
   readonly name: DialectName

@@ -77,7 +77,8 @@ export async function takeLease(
       return { lease: leaseFromCreation(dialect, target, tables, options), rows: history.rows, partial: history.partial }
     } catch (error) {
       const kind = errorClass(dialect, error)
-      if (kind === 'lease-row-exists') break
+      // Where an insert cannot skip a locked row (MySQL), the row locked by another run's creation means it exists too.
+      if (kind === 'lease-row-exists' || kind === 'lock-not-available') break
       // CREATE … IF NOT EXISTS races with itself (two runs at once); the loser just tries again.
       if (attempt < 3 && kind === 'duplicate') continue
       throw error

@@ -10,7 +10,7 @@ import type { Row } from '../targets/target.js'
 import type { BuildState, ConcurrentBuild } from './dialect.js'
 import { errorInfo, failedStep, rerunSentence, statementChecksum, stepFailed, stepRange, where, type RunContext } from './step-context.js'
 import type { VersionOutcome } from './types.js'
-import { forgetStarted } from './journal.js'
+import { forgetStarted, journalsIntent } from './journal.js'
 
 /** Outcome of one statement run on its own: null when it completed (or the catalog shows it took effect). */
 export async function runStatementAlone(context: RunContext, index: number): Promise<VersionOutcome | null> {
@@ -73,6 +73,8 @@ async function settleUnanswered(
   let evidence: string | null = null
   if (effect && !stillRunning) {
     try {
+      // A statement whose reply was lost may still be running server-side: its effect is read once it ended.
+      await waitWhileRunning(context, statement.sql)
       const check = await context.dialect.recovery.checkEffect(target, effect, before)
       if (check.verdict === 'done') {
         context.log(
@@ -92,6 +94,22 @@ async function settleUnanswered(
   return failedStep(context, index, info, unknownOutcomeAdvice(context, index, evidence, stillRunning), inDoubtSentence(context, index))
 }
 
+/** How long a run waits for a statement whose reply was lost to end server-side before it settles it. */
+const RUNNING_WAIT_MS = 60_000
+
+/** Polls the server's sessions while `sql` runs there, up to RUNNING_WAIT_MS; logs once that it waits. */
+async function waitWhileRunning(context: RunContext, sql: string): Promise<void> {
+  const started = context.now()
+  let said = false
+  for (let polls = 0; await context.dialect.recovery.findRunning(context.target, sql); polls++) {
+    if (context.now() - started > RUNNING_WAIT_MS || polls >= RUNNING_WAIT_MS / 500) return
+    if (!said)
+      context.log(`The statement whose reply was lost is still running on the server; waiting for it to end before reading its effect`)
+    said = true
+    await context.sleep(500)
+  }
+}
+
 /** What is known after a step whose outcome is unknown: what is recorded, and that this step may have taken effect. */
 function inDoubtSentence(context: RunContext, index: number): string {
   const { version, steps, completed, tables } = context
@@ -104,7 +122,10 @@ function inDoubtSentence(context: RunContext, index: number): string {
 function unknownOutcomeAdvice(context: RunContext, index: number, evidence: string | null, stillRunning: boolean): string {
   const { version } = context
   const statement = context.steps[index].statement
-  const record = recordStepByHand(context, version.number, index, statement)
+  // Where intent is journaled, repair settles the step; elsewhere, the statement that records it by hand.
+  const record = journalsIntent(context.dialect)
+    ? `run repair with repair-step: ${version.number}:${index + 1}=done`
+    : recordStepByHand(context, version.number, index, statement)
   if (stillRunning) {
     return (
       `Let it end (or cancel it) before anything else. Then, if it took effect, record the step as done and re-run, which resumes ` +
@@ -112,17 +133,19 @@ function unknownOutcomeAdvice(context: RunContext, index: number, evidence: stri
     )
   }
   const seen = evidence ? ` (${evidence})` : ''
-  const direct = "Over database-url or the runner Lambda the statement's own result is read, and this cannot happen."
+  const direct = journalsIntent(context.dialect)
+    ? ''
+    : "Over database-url or the runner Lambda the statement's own result is read, and this cannot happen."
   if (context.dialect.recovery.isMaintenance(statement.sql)) {
     return (
       `Whether it succeeded cannot be read from the catalog${seen}. It only maintains what exists (no data or schema change), so a re-run ` +
       `simply runs it again; but if it outlasts the Data API's 45 s call limit again, the outcome stays unknown. Once you have checked ` +
-      `that it completed (or decided it need not run again), record the step as done and re-run, which resumes after it: ${record}; ${direct}`
+      `that it completed (or decided it need not run again), record the step as done and re-run, which resumes after it: ${record}.${direct ? ` ${direct}` : ''}`
     )
   }
   return (
     `Whether it took effect cannot be read from the catalog${seen}: check the database. If it took effect, record the step as done and ` +
-    `re-run, which resumes after it: ${record}; if it did not, re-run as is: it runs again. ${direct}`
+    `re-run, which resumes after it: ${record}; if it did not, re-run as is: it runs again.${direct ? ` ${direct}` : ''}`
   )
 }
 

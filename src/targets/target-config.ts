@@ -3,5 +3,5 @@ export type TargetConfig =
   | { kind: 'data-api'; resourceArn: string; secretArn: string; database: string | null }
   | { kind: 'postgres'; url: string }
   /** A direct mysql:// URL (src/targets/mysql/url.ts checks it). */
-  | { kind: 'mysql'; url: string }
+  | { kind: 'mysql-url'; url: string }
   | { kind: 'lambda'; functionName: string }

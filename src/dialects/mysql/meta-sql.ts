@@ -240,6 +240,11 @@ ON DUPLICATE KEY UPDATE
   started_at = IF(state = 'started', VALUES(started_at), started_at)`,
     params: { version, step: step.step, statement_checksum: step.statementChecksum, file: step.file, line: step.line, fingerprint }
   }),
+  // Only a 'started' row: a 'done' one stays.
+  forgetStarted: (tables, version, step) => ({
+    sql: `DELETE FROM ${tables.progress} WHERE version = :version AND step = :step AND state = 'started'`,
+    params: { version, step }
+  }),
   partialVersions: (tables) => `${PARTIAL_SELECT(tables)} ORDER BY p.version`,
   partialVersionsJson: (tables) => `(SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('version', pv.version, 'steps', pv.steps)), '[]')
 FROM (${PARTIAL_SELECT(tables)} ORDER BY p.version) AS pv)`,

@@ -89,13 +89,18 @@ export class MysqlTarget implements Target {
    * enforced by killing it), so the main connection stays free to renew the lease meanwhile.
    */
   query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
-    if (options?.longRunning) return this.queryAlone(sql, params, options.longRunning.timeoutMs)
+    const session = options?.session ?? []
+    if (options?.longRunning) return this.queryAlone(sql, params, options.longRunning.timeoutMs, session)
     return this.exclusive(async () => {
       const connection = await this.kept()
       try {
+        for (const statement of session) await this.run(connection, statement, undefined, this.deadlineAt)
         return await this.run(connection, sql, params, this.deadlineAt)
       } catch (error) {
         throw this.translate(error, connection)
+      } finally {
+        // The session statements were for this statement alone.
+        if (session.length) await this.reset(connection)
       }
     })
   }
@@ -129,12 +134,14 @@ export class MysqlTarget implements Target {
     if (connection) await connection.end().catch(() => connection.destroy())
   }
 
-  private async queryAlone(sql: string, params: SqlParams | undefined, timeoutMs: number | null): Promise<QueryResult> {
+  private async queryAlone(sql: string, params: SqlParams | undefined, timeoutMs: number | null, session: string[]): Promise<QueryResult> {
     const connection = await this.connect()
     this.own.add(connection)
     try {
       const deadline = timeoutMs ? Date.now() + timeoutMs : undefined
       try {
+        // Its own connection, closed afterwards: the session statements end with it.
+        for (const statement of session) await this.run(connection, statement, undefined, deadline)
         return await this.run(connection, sql, params, deadline)
       } catch (error) {
         throw this.translate(error, connection)

@@ -4,6 +4,7 @@
  * there, and a trace of the pending statements. Running the plan, comparing and reporting (verify.ts) are the
  * same for every dialect.
  */
+import type { MetaTables } from '../engine/meta.js'
 import type { Version } from '../migrations/types.js'
 import type { TargetSettings } from '../review/dialect.js'
 import type { SchemaChange } from '../review/schema-change.js'
@@ -41,6 +42,8 @@ export interface Tracer extends Target {
 }
 
 export interface ShadowDialect {
+  /** Where verification keeps the history on the throwaway database at `url` (PostgreSQL: public.schema_migrations). */
+  metaTables(url: string): MetaTables
   /** A connection to a database of the throwaway server. */
   connect(url: string, log: (m: string) => void): Target
   /**

@@ -13,7 +13,6 @@
  */
 import { applyMigrations } from '../engine/apply.js'
 import type { EngineDialect } from '../engine/dialect.js'
-import { metaTables } from '../engine/meta.js'
 import {
   CommitOutcomeUnknownError,
   LeaseLostError,
@@ -44,8 +43,6 @@ export interface VerifyOptions {
   /** The target's settings (the review's catalog read): the throwaway database is made to match them. */
   targetSettings?: TargetSettings | null
 }
-
-const META = metaTables('public', 'schema_migrations')
 
 /** Times each transaction: every version is applied in exactly one. */
 class TimedTarget implements Target {
@@ -127,7 +124,7 @@ export async function verifyOnShadow(dialect: ShadowDialect, versions: Version[]
     log(`Verifying ${sorted.length} version${sorted.length === 1 ? '' : 's'} on ${shadow.server}`)
     const result = await applyMigrations(target, sorted, {
       dialect: options.engine,
-      tables: META,
+      tables: dialect.metaTables(shadow.url),
       createSchema: false,
       run: { actor: null, commitSha: null, runUrl: null },
       lease: { owner: 'verify', ttlSeconds: 60, waitTimeoutSeconds: 10 },
@@ -197,7 +194,8 @@ function tracingFor(
 ): Tracer | null {
   const wanted = new Set(pending ?? [])
   if (wanted.size === 0 || planMigrations(versions, []).refusals.length > 0) return null
-  const history = (relation: string): boolean => relation === META.display || relation.startsWith(`${META.display}_`)
+  const meta = dialect.metaTables(url).display
+  const history = (relation: string): boolean => relation === meta || relation.startsWith(`${meta}_`)
   const tracing = dialect.tracer(inner, url, versions, wanted, history)
   // Applied from scratch: the first version runs first, and when it is pending nothing runs before the trace's schema read.
   tracing.prepare(wanted.has(Math.min(...versions.map((version) => version.number))))

@@ -5,6 +5,7 @@
  * it (shadow/settings.ts), and no trace of the pending statements yet (shadow/tracer.ts).
  */
 import type { ShadowDialect } from '../../shadow/dialect.js'
+import { mysqlMetaTables } from './identifiers.js'
 import { MysqlTarget } from '../../targets/mysql/target.js'
 import type { ShadowPart } from '../dialect.js'
 import type { MysqlServerBinary } from './shadow/binaries.js'
@@ -17,6 +18,8 @@ export { MARIADB_DIFFERENCES, describeDifferences, type EngineDifference } from 
 /** The shadow part; `binary`: the local server's binary instead of the one found (tests). */
 export function mysqlShadow(local: { binary?: MysqlServerBinary } = {}): ShadowPart {
   return {
+    // In the throwaway database the URL names.
+    metaTables: (url) => mysqlMetaTables(decodeURIComponent(new URL(url).pathname.replace(/^\//, '')), 'schema_migrations'),
     connect: (url, log) => new MysqlTarget(url, { wire, log }),
     scratchDatabase: createScratchDatabase,
     localServer: (options) => localShadow({ ...options, ...local }),

@@ -6,6 +6,7 @@
  * Below the part, verification with this part given, for what speaks PostgreSQL alone (its tests and the
  * benchmarks), with the local server's search and start replaceable.
  */
+import { metaTables } from '../../engine/meta.js'
 import type { Version } from '../../migrations/types.js'
 import type { ShadowDialect } from '../../shadow/dialect.js'
 import * as core from '../../shadow/verify.js'
@@ -19,6 +20,7 @@ import { wire } from './wire.js'
 /** The shadow part, its local server found and started as `local` says (tests replace parts of it). */
 export function postgresShadow(local: Pick<LocalServerOptions, 'binSearch' | 'startLocal'> = {}): ShadowPart {
   return {
+    metaTables: () => metaTables('public', 'schema_migrations'),
     connect: (url, log) => new PostgresTarget(url, { wire, log }),
     scratchDatabase: createScratchDatabase,
     localServer: (options) => localShadow({ ...options, ...local }),

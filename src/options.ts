@@ -75,9 +75,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'database-url',
     use: 'flag',
     value: '<url>',
-    summary: 'Direct connection instead of the Data API: `postgres://user:password@host:5432/db`. Pass it from a secret.',
+    summary:
+      'Direct connection instead of the Data API: `postgres://user:password@host:5432/db` or `mysql://user:password@host:3306/db`. Pass it from a secret.',
     description:
-      'A direct connection instead of the Data API: `postgres://user:password@host:5432/db`. Pass it from a secret; the password is masked in logs.'
+      'A direct connection instead of the Data API: `postgres://user:password@host:5432/db` or `mysql://user:password@host:3306/db`. Pass it from a secret; the password is masked in logs.'
   },
   {
     name: 'lambda-function',
@@ -146,27 +147,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: '<duration>',
     default: '5s',
     summary:
-      '`SET LOCAL lock_timeout` for each version (`5s`, `500ms`; a bare number is milliseconds): a migration waiting behind application traffic gives up instead of blocking every query on the table; the version is rolled back and retried. `0`: no limit.',
+      'How long a migration waits for a lock (`5s`, `500ms`; a bare number is milliseconds): it gives up instead of blocking every query on the table behind it, and is retried. PostgreSQL: `SET LOCAL lock_timeout` of each version; MySQL: `lock_wait_timeout` for DDL, `innodb_lock_wait_timeout` for DML. `0`: no limit.',
     description:
-      "lock_timeout of each version's transaction (SET LOCAL), e.g. 5s, 500ms, 0 for none (a bare number is milliseconds): a migration waiting behind application traffic gives up instead of blocking every query on the table, and the version is retried."
+      "How long a migration waits for a lock, e.g. 5s, 500ms, 0 for none (a bare number is milliseconds): it gives up instead of blocking every query on the table behind it, and is retried. PostgreSQL: lock_timeout of each version's transaction (SET LOCAL); MySQL: lock_wait_timeout for each DDL statement and innodb_lock_wait_timeout for DML."
   },
   {
     name: 'lock-retries',
     use: 'flag',
     value: '<n>',
     default: '3',
-    summary: 'How often such a version (SQLSTATE 55P03, or a deadlock) is retried, with backoff, outside any transaction.',
+    summary: 'How often a version (or a MySQL statement) that gave up waiting for a lock, or hit a deadlock, is retried, with backoff.',
     description:
-      'How often a version that gave up waiting for a lock (SQLSTATE 55P03) or hit a deadlock is rolled back and retried, with backoff.'
+      'How often a version that gave up waiting for a lock (PostgreSQL SQLSTATE 55P03, MySQL error 1205) or hit a deadlock is retried, with backoff: rolled back first, or on MySQL resumed at the statement that gave up (it had no effect).'
   },
   {
     name: 'statement-timeout',
     use: 'flag',
     value: '<duration>',
     summary:
-      "`SET LOCAL statement_timeout` for each version (e.g. `10min`; a bare number is milliseconds). Default: the database's setting.",
+      "How long one version's statements may run (e.g. `10min`; a bare number is milliseconds). PostgreSQL: `SET LOCAL statement_timeout`; MySQL (which has none for DDL): a statement still running then is killed. Default: no limit of ours.",
     description:
-      "statement_timeout of each version's transaction (SET LOCAL), e.g. 10min (a bare number is milliseconds). Default: the database's setting."
+      "How long one version's statements may run, e.g. 10min (a bare number is milliseconds). PostgreSQL: statement_timeout of each version's transaction (SET LOCAL); MySQL, which has no statement timeout for DDL: a statement run alone that is still running then is killed. Default: the database's setting."
   },
   {
     name: 'allow-out-of-order',
@@ -235,20 +236,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     use: 'flag',
     boolean: true,
     default: 'true',
-    summary: '`plan` also applies every version from scratch to a throwaway PostgreSQL.',
+    summary: '`plan` also applies every version from scratch to a throwaway database of the same engine.',
     cliSummary:
-      "plan also applies every version from scratch to a throwaway PostgreSQL (this machine's initdb and postgres, or --shadow-database-url).",
-    description: '`plan` also applies every version from scratch to a throwaway PostgreSQL and reports pass/fail per version.'
+      "plan also applies every version from scratch to a throwaway database of the same engine (this machine's PostgreSQL, MySQL or MariaDB binaries, or --shadow-database-url).",
+    description:
+      '`plan` also applies every version from scratch to a throwaway database of the same engine and reports pass/fail per version.'
   },
   {
     name: 'shadow-database-url',
     use: 'flag',
     value: '<url>',
     summary:
-      "A PostgreSQL server for verification (a scratch database is created and dropped in it). Without it, a throwaway server is started from the runner's PostgreSQL binaries.",
-    cliSummary: 'A PostgreSQL server for verification (a scratch database is created and dropped in it), instead of a throwaway one.',
+      "A server of the target's engine for verification (a scratch database is created and dropped in it). Without it, a throwaway server is started from the runner's PostgreSQL or MySQL binaries.",
+    cliSummary:
+      "A server of the target's engine for verification (a scratch database is created and dropped in it), instead of a throwaway one.",
     description:
-      "A PostgreSQL server for verification (for example a `services: postgres` container); a scratch database is created and dropped in it. Without it, a throwaway server is started from the runner's PostgreSQL binaries (GitHub's Ubuntu runners have them)."
+      "A server of the target's engine for verification (for example a `services: postgres` or `services: mysql` container); a scratch database is created and dropped in it. Without it, a throwaway server is started from the runner's PostgreSQL or MySQL binaries (GitHub's Ubuntu runners have both)."
   },
   {
     name: 'deployment-id',

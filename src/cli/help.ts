@@ -4,7 +4,7 @@ import { CLI_COMMANDS, OWN_FLAGS, type CliCommand } from './args.js'
 import { asFlags } from './words.js'
 
 export const COMMAND_SUMMARIES: Record<CliCommand, string> = {
-  plan: 'What would run against the database, verified on a throwaway PostgreSQL and reviewed. Changes nothing.',
+  plan: 'What would run against the database, verified on a throwaway database of the same engine and reviewed. Changes nothing.',
   status:
     'The history (each applied version: when, by whom, from which commit, how long) and what is pending. Verifies nothing (plan does); changes nothing.',
   apply: 'Apply the pending versions, each in one transaction (--dry-run: plan).',

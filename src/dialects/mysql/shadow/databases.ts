@@ -110,12 +110,9 @@ export async function localShadow(options: LocalServerOptions): Promise<Shadow> 
   const local: LocalMysql = await startLocalMysql({ binary, env, log: options.log })
   const server = localServerText(local.flavor, local.version)
   if (local.flavor === 'mariadb') {
-    options.log(
-      `Verifying on MariaDB ${local.version}, not MySQL: what passes here can fail on MySQL, and the reverse. What differs:\n` +
-        describeDifferences()
-          .map((line) => `  - ${line}`)
-          .join('\n')
-    )
+    // One line each: a log line is one line (the action's and the terminal's).
+    options.log(`Verifying on MariaDB ${local.version}, not MySQL: what passes here can fail on MySQL, and the reverse. What differs:`)
+    for (const line of describeDifferences()) options.log(`  - ${line}`)
   }
   const stop = (): Promise<void> => local.stop().catch((error) => options.log(`Stopping the local server failed: ${errorMessage(error)}`))
   const admin = new MysqlTarget(local.url, { wire, log: options.log })

@@ -255,7 +255,7 @@ test.each([
   [{ command: 'apply' }, 'resource-arn', /apply needs a database/],
   [{ 'database-url': 'postgres://h/d', comment: 'yes' }, 'comment', /'yes' is not true or false/],
   [{ 'database-url': 'postgres://h/d', verify: '1' }, 'verify', /'1' is not true or false/],
-  [{ 'database-url': 'postgres://h/d', 'shadow-database-url': 'mysql://x/y' }, 'shadow-database-url', /scheme 'mysql' is not supported/],
+  [{ 'database-url': 'postgres://h/d', 'shadow-database-url': 'mssql://x/y' }, 'shadow-database-url', /scheme 'mssql' is not supported/],
   [{ 'database-url': 'postgres://h/d', 'deployment-id': 'abc' }, 'deployment-id', /not a whole number/],
   [{ 'database-url': 'postgres://h/d', environment: 'a\nb' }, 'environment', /one line/],
   [{ 'database-url': 'postgres://h/d', 'lock-timeout': '5 seconds' }, 'lock-timeout', /'5 seconds' is not a duration: use for example 5s/],
@@ -287,7 +287,12 @@ test.each([
   [{ 'lambda-function': 'runner; rm -rf' }, 'lambda-function', /is not a Lambda function name or ARN/],
   [{ 'lambda-function': 'arn:aws:s3:::bucket' }, 'lambda-function', /is not a Lambda function name or ARN/],
   [{ 'lambda-function': 'runner', database: 'todo' }, 'database', /the runner Lambda connects to the database of its own secret/],
-  [{ 'database-url': 'mysql://h/d' }, 'database-url', /scheme 'mysql' is not supported/],
+  [
+    { 'database-url': 'mariadb://h/d' },
+    'database-url',
+    /scheme 'mariadb' is not supported: use postgres:\/\/.* \(or mysql:\/\/user:password@host:3306\/database\)/
+  ],
+  [{ 'database-url': 'mysql://u:p@ss@h/d' }, 'database-url', /the password holds a raw @/],
   [{ 'database-url': 'not a url' }, 'database-url', /is not a valid URL/],
   [{ 'database-url': 'postgres://h/d', database: 'x' }, 'database', /put the database name in the URL/],
   [{ 'database-url': 'postgres://h/d', 'meta-table': 'a.b.c' }, 'meta-table', /not a valid table name/],
@@ -413,4 +418,14 @@ test.each(['../elsewhere', '/etc', 'db/../../x'])('migrations-dir %s outside the
   })()
   expect(error.input).toBe('migrations-dir')
   expect(error.message).toMatch(/is outside the workspace: give a folder inside the repository/)
+})
+
+test('a mysql:// database-url is the direct MySQL transport, its password registered as a secret', () => {
+  const read = sources({ 'database-url': 'mysql://app:s3cret@db.example.com:3306/shop' })
+  const config = readConfig(read)
+  expect(config.target).toEqual({ kind: 'mysql-url', url: 'mysql://app:s3cret@db.example.com:3306/shop' })
+  expect(read.secrets).toContain('s3cret')
+  expect(readConfig(sources({ 'database-url': 'postgres://h/d', 'shadow-database-url': 'mysql://x/y' })).shadowDatabaseUrl).toBe(
+    'mysql://x/y'
+  )
 })

@@ -72,3 +72,14 @@ test('repair-step: <version>:<step>=done|not-done, with repair only', () => {
     /Input 'repair-step': goes with command repair, not apply/
   )
 })
+
+test('shadow-database-url must be a server of the target engine', async () => {
+  const mixed = readConfig(sources({ ...URL, 'shadow-database-url': 'mysql://root@h:3306/x' }))
+  await expect(resolveEngine(mixed, () => {})).rejects.toThrow(
+    /Input 'shadow-database-url': is a MySQL server, but the target is PostgreSQL: verification needs a server of the target's engine/
+  )
+  const same = readConfig(sources({ 'database-url': 'mysql://u:p@h:3306/d', 'shadow-database-url': 'mysql://root@h:3306/x' }))
+  await resolveEngine(same, () => {})
+  expect(same.engine).toBe('mysql')
+  expect(dialectOf(same).displayName).toBe('MySQL')
+})

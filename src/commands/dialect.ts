@@ -29,6 +29,11 @@ function fromTarget(config: Pick<Config, 'target'>): DialectName | null {
   }
 }
 
+/** The dialect of a URL config.ts accepted: mysql:// or a PostgreSQL one. */
+function fromUrl(url: string): DialectName {
+  return /^mysql:/i.test(url.trim()) ? 'mysql' : 'postgresql'
+}
+
 /** The `engine` input checked: `auto`, or one of the dialects' names. */
 function engineName(engine: string | undefined): DialectName | 'auto' {
   const name = engine ?? 'auto'
@@ -55,6 +60,23 @@ export async function resolveEngine(
   config: Config,
   log: (message: string) => void,
   options: { detect?: (config: Config, log: (message: string) => void) => Promise<string> } = {}
+): Promise<void> {
+  await settleEngine(config, log, options)
+  // Verification runs the plan on a server of the target's engine.
+  const shadow = config.shadowDatabaseUrl ? fromUrl(config.shadowDatabaseUrl) : null
+  const engine = engineName(config.engine)
+  if (shadow && engine !== 'auto' && shadow !== engine) {
+    throw new InputError(
+      'shadow-database-url',
+      `is a ${dialectFor(shadow).displayName} server, but the target is ${dialectFor(engine).displayName}: verification needs a server of the target's engine`
+    )
+  }
+}
+
+async function settleEngine(
+  config: Config,
+  log: (message: string) => void,
+  options: { detect?: (config: Config, log: (message: string) => void) => Promise<string> }
 ): Promise<void> {
   const engine = engineName(config.engine)
   const byUrl = fromTarget(config)

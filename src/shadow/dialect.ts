@@ -57,7 +57,14 @@ export interface ShadowDialect {
   matchSettings(target: Target, shadow: Shadow, settings: TargetSettings, log: (m: string) => void): Promise<SettingsMatch>
   /**
    * The tracer of the pending versions' statements around `inner` (connected to `url`); `leaveOut` says which
-   * relations (the history's) the trace leaves out.
+   * relations (the history's) the trace leaves out. Null where the dialect traces nothing yet: the statements
+   * are verified untraced, as with verification's trace turned off.
    */
-  tracer(inner: Target, url: string, versions: Version[], pending: ReadonlySet<number>, leaveOut: (relation: string) => boolean): Tracer
+  tracer(
+    inner: Target,
+    url: string,
+    versions: Version[],
+    pending: ReadonlySet<number>,
+    leaveOut: (relation: string) => boolean
+  ): Tracer | null
 }

@@ -197,6 +197,7 @@ function tracingFor(
   const meta = dialect.metaTables(url).display
   const history = (relation: string): boolean => relation === meta || relation.startsWith(`${meta}_`)
   const tracing = dialect.tracer(inner, url, versions, wanted, history)
+  if (!tracing) return null
   // Applied from scratch: the first version runs first, and when it is pending nothing runs before the trace's schema read.
   tracing.prepare(wanted.has(Math.min(...versions.map((version) => version.number))))
   return tracing

@@ -50,6 +50,11 @@ export interface Config {
    * and resolves `auto` (the URL's scheme, or one question to the server).
    */
   engine: string
+  /**
+   * The target's server as reports name it ("MySQL 8.0.36"), once a command has asked it (commands/target.ts);
+   * absent before, null when it could not tell.
+   */
+  server?: string | null
   /** `repair`: a journaled statement to record as done or not done. */
   repairStep: RepairStep | null
   targetVersion: number | null

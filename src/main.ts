@@ -203,7 +203,13 @@ async function reportDeploy(config: Config, result: ApplyResult): Promise<void> 
   if (!config.comment || !worthSaying || !DEPLOY_EVENTS.has(github.context.eventName) || !config.run.commitSha) return
   const { numbers, warning } = await pullRequestsForCommit(octokit, repo, config.run.commitSha)
   if (warning) core.warning(warning)
-  const body = renderDeployComment({ environment: config.environment, result, runUrl: config.run.runUrl, sha: config.run.commitSha })
+  const body = renderDeployComment({
+    environment: config.environment,
+    result,
+    runUrl: config.run.runUrl,
+    sha: config.run.commitSha,
+    server: config.server ?? null
+  })
   // One comment per environment and run: a re-run attempt of the same run edits it.
   const marker = stickyMarker('deploy', `${config.environment}:${process.env.GITHUB_RUN_ID ?? 'local'}`)
   for (const number of numbers) {

@@ -372,6 +372,17 @@ test('plan comment: where DDL commits on its own, each version says what commits
   expect(body).toContain('2 DDL, each commits on its own; 1 DML batch in a transaction')
   expect(body).toContain('1 DDL, commits on its own')
   expect(body).toContain('1 DDL, commits on its own; 2 DML batches, a transaction each')
+  expect(body).toContain('Database at **v0**')
+  const named = renderPlanComment({
+    environment: 'production',
+    plan,
+    versions,
+    verification: null,
+    source: { kind: 'database' },
+    ...run,
+    server: 'Aurora MySQL 3.07.1'
+  })
+  expect(named).toContain('Database (Aurora MySQL 3.07.1) at **v0**')
   // A version of DML only is one transaction, as on PostgreSQL.
   expect(body).toContain('in one transaction')
   // Without the dialect's test (PostgreSQL), nothing changes.

@@ -5,6 +5,7 @@
  */
 import { dialectOf, resolveEngine } from '../../src/commands/dialect.js'
 import { readConfig, type ConfigSources } from '../../src/config.js'
+import { DIALECTS } from '../../src/dialects/index.js'
 import { InputError } from '../../src/errors.js'
 
 function sources(inputs: Record<string, string>): ConfigSources {
@@ -82,4 +83,19 @@ test('shadow-database-url must be a server of the target engine', async () => {
   await resolveEngine(same, () => {})
   expect(same.engine).toBe('mysql')
   expect(dialectOf(same).displayName).toBe('MySQL')
+})
+
+test('each dialect recognises its own version text, and names the server for reports', () => {
+  const texts: Array<[string, string, string]> = [
+    ['PostgreSQL 16.4 on x86_64-pc-linux-gnu, compiled by gcc (GCC) 7.3.1, 64-bit', 'postgresql', 'PostgreSQL 16.4'],
+    ['8.0.mysql_aurora.3.07.1', 'mysql', 'Aurora MySQL 3.07.1'],
+    ['8.0.36', 'mysql', 'MySQL 8.0.36'],
+    ['8.0.43-0ubuntu0.24.04.1', 'mysql', 'MySQL 8.0.43'],
+    ['10.11.19-MariaDB-0+deb12u1', 'mysql', 'MariaDB 10.11.19']
+  ]
+  for (const [version, engine, label] of texts) {
+    expect(DIALECTS.filter((dialect) => dialect.recognizesVersion(version)).map((dialect) => dialect.name)).toEqual([engine])
+    expect(DIALECTS.find((dialect) => dialect.name === engine)!.serverLabel(version)).toBe(label)
+  }
+  expect(DIALECTS.filter((dialect) => dialect.recognizesVersion('Oracle Database 23ai'))).toEqual([])
 })

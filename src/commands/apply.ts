@@ -58,7 +58,7 @@ export async function runApply(config: Config, versions: Version[], reporter: Re
   return {
     result,
     findings,
-    markdown: renderApply(result, { target: config.environment }),
+    markdown: renderApply(result, { target: config.environment, server: config.server ?? null }),
     outputs: {
       currentVersion: result.toVersion,
       pending: versions.map((v) => v.number).filter((v) => !applied.has(v)),

@@ -7,6 +7,7 @@ import type { Config } from '../config.js'
 import { DIALECTS, dialectFor, type Dialect, type DialectName } from '../dialects/index.js'
 import { InputError, errorMessage } from '../errors.js'
 import { createTarget } from '../targets/create.js'
+import type { Target } from '../targets/target.js'
 
 const NAMES = DIALECTS.map((dialect) => dialect.name)
 
@@ -101,6 +102,19 @@ async function settleEngine(
   }
   log(`Engine: ${found.displayName} (the server says ${version.slice(0, 80)})`)
   config.engine = found.name
+  config.server = found.serverLabel(version)
+}
+
+/** The target's server as reports name it ("MySQL 8.0.36"), asked once over `target`; null when it cannot tell. */
+export async function serverLabel(config: Config, target: Target): Promise<string | null> {
+  if (config.server !== undefined) return config.server
+  try {
+    const { rows } = await target.query(VERSION_SQL)
+    config.server = dialectOf(config).serverLabel(String(rows[0]?.version ?? ''))
+  } catch {
+    config.server = null
+  }
+  return config.server
 }
 
 /** Asks the target's server for its version text, over the configured transport. */

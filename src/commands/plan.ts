@@ -130,7 +130,8 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
     sha: config.run.commitSha,
     review,
     schemaChange: ran?.schemaChange ? renderSchemaChange(ran.schemaChange) : null,
-    failOn: config.failOn
+    failOn: config.failOn,
+    server: config.server ?? null
   })
 
   // Everything apply would refuse before running anything fails the plan too, with apply's own words.

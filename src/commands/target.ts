@@ -3,15 +3,16 @@ import { randomUUID } from 'node:crypto'
 import type { Config } from '../config.js'
 import { createTarget } from '../targets/create.js'
 import type { Target } from '../targets/target.js'
-import { dialectOf } from './dialect.js'
+import { dialectOf, serverLabel } from './dialect.js'
 import type { Reporter } from './reporter.js'
 
 export async function withTarget<T>(config: Config, reporter: Reporter, work: (target: Target) => Promise<T>): Promise<T> {
   const target = createTarget(config.target!, dialectOf(config).wire, (message) => reporter.info(message), {
     resumeTimeoutSeconds: config.resumeTimeoutSeconds
   })
-  reporter.info(`Target: ${target.description}`)
   try {
+    const server = await serverLabel(config, target)
+    reporter.info(`Target: ${target.description}${server ? ` (${server})` : ''}`)
     return await work(target)
   } finally {
     await target.close().catch(() => undefined)

@@ -50,6 +50,8 @@ export interface Dialect {
   readonly displayName: string
   /** Whether the server's `SELECT VERSION()` text is this engine's (how `engine: auto` tells them apart). */
   recognizesVersion(version: string): boolean
+  /** How reports name the server from that text: "PostgreSQL 16.4", "Aurora MySQL 3.07.1 (MySQL 8.0.36)", "MariaDB 10.11.19". */
+  serverLabel(version: string): string
 
   /** Splitting files into statements, and which statements a file may not hold. */
   readonly syntax: SyntaxPart

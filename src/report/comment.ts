@@ -47,6 +47,8 @@ export interface PlanCommentInput {
   schemaChange?: string | null
   /** The `fail-on` input: findings at or above it make the verdict red. Default `error`, as the input's. */
   failOn?: FailOn
+  /** The target's server ("MySQL 8.0.36"), when the run asked it. */
+  server?: string | null
 }
 
 /** Marks a file whose own BEGIN … COMMIT wrapper is left out (in the table, explained once below it). */
@@ -266,7 +268,7 @@ export function renderPlanComment(input: PlanCommentInput): string {
   const verifyFailed = verification?.status === 'failed'
   const context =
     source.kind === 'database'
-      ? `Database at **v${plan.currentVersion}**`
+      ? `Database${input.server ? ` (${cell(input.server)})` : ''} at **v${plan.currentVersion}**`
       : `The target database was **not consulted** (no credentials, e.g. a pull request from a fork): compared with the base branch at ${code(source.baseSha.slice(0, 7))}, at **v${plan.currentVersion}**`
 
   if (!plan.pending.length && !refused.items.length && !verifyFailed) {

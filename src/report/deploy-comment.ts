@@ -11,6 +11,8 @@ export interface DeployCommentInput {
   result: ApplyResult
   runUrl: string | null
   sha: string | null
+  /** The target's server ("MySQL 8.0.36"), when the run asked it. */
+  server?: string | null
 }
 
 /** One line for a deployment status (GitHub cuts descriptions at 140 characters) and the comment's head. */
@@ -31,7 +33,8 @@ export function deploySummaryLine(result: ApplyResult, environment: string): str
 export function renderDeployComment(input: DeployCommentInput): string {
   const { result } = input
   const icon = result.error ? '❌' : '✅'
-  const lines = [`${icon} **${cell(deploySummaryLine(result, input.environment))}** (now at v${result.toVersion})`]
+  const on = input.server ? `, ${cell(input.server)}` : ''
+  const lines = [`${icon} **${cell(deploySummaryLine(result, input.environment))}** (now at v${result.toVersion}${on})`]
   if (result.applied.length) {
     lines.push('', '| Version | Statements | Duration |', '|---|---:|---:|')
     const rows = result.applied.map(

@@ -29,6 +29,8 @@ export interface ApplyReport {
 export interface ReportContext {
   /** The target as it is safe to show (never a secret). */
   target: string
+  /** The target's server ("MySQL 8.0.36"), when the run asked it. */
+  server?: string | null
 }
 
 export function formatDuration(ms: number): string {
@@ -128,7 +130,7 @@ function versions(numbers: number[]): string {
 }
 
 export function renderApply(result: ApplyReport, context: ReportContext): string {
-  const out: string[] = [`### aurora-migrate apply · ${cell(context.target)}`, '']
+  const out: string[] = [`### aurora-migrate apply · ${cell(context.target)}${context.server ? ` (${cell(context.server)})` : ''}`, '']
   const applied = result.applied.map((version) => version.version)
   if (!result.error && !applied.length && !result.appliedElsewhere.length) {
     out.push(`Up to date at **v${result.toVersion}**: nothing to apply.`)

@@ -11,6 +11,7 @@ export const postgresql: Dialect = {
   displayName: 'PostgreSQL',
   // version(): "PostgreSQL 16.4 on x86_64-pc-linux-gnu, compiled by …"
   recognizesVersion: (version) => /^\s*PostgreSQL\b/i.test(version),
+  serverLabel: (version) => /^\s*(PostgreSQL [\w.]+)/i.exec(version)?.[1] ?? 'PostgreSQL',
   syntax,
   engine,
   wire,

@@ -42,7 +42,12 @@ export function options(overrides: Partial<ApplyOptions> = {}): ApplyOptions & {
 const engineOptions = options
 
 /** A test of a case the dialect gives; where it gives none (its server does not do that), a skipped test saying so. */
-function given<K extends keyof EngineCases>(e: EngineCases, key: K, title: string, fn: (value: NonNullable<EngineCases[K]>) => Promise<void>): void {
+function given<K extends keyof EngineCases>(
+  e: EngineCases,
+  key: K,
+  title: string,
+  fn: (value: NonNullable<EngineCases[K]>) => Promise<void>
+): void {
   const value = e[key]
   // eslint-disable-next-line jest/no-disabled-tests, jest/expect-expect -- shown as skipped, on purpose: the dialect's server does not do it
   if (value === undefined) test.skip(`${title} (not on this dialect)`, () => {})
@@ -97,7 +102,9 @@ export function describeEngine(dialect: DialectFixture, transport: TransportFixt
         [2, 'due_dates', 'octocat', 'c0ffee', 'https://github.com/o/r/actions/runs/1']
       ])
       expect(rows[0].checksum).toBe(versions[0].checksum)
-      expect(json(rows[0].files)).toEqual(versions[0].files.map((f) => ({ name: f.name, checksum: f.checksum, statements: f.statements.length })))
+      expect(json(rows[0].files)).toEqual(
+        versions[0].files.map((f) => ({ name: f.name, checksum: f.checksum, statements: f.statements.length }))
+      )
       expect(typeof rows[0].execution_ms).toBe('number')
       const lease = await sql<{ owner: string }>(db.url, e.todoApplied.lease)
       expect(lease[0]).toEqual({ owner: '', free: e.yes })
@@ -122,99 +129,119 @@ export function describeEngine(dialect: DialectFixture, transport: TransportFixt
       expect(await sql(db.url, e.drift.tableB)).toEqual([])
     })
 
-    given(e, 'failingSecond', 'a failing second statement leaves nothing of its version, keeps earlier versions, and names file, line and column', async (x) => {
-      const dir = writeMigrations(x.files)
-      const target = await connect()
-      const { versions } = await discoverMigrations(dir, dir)
-      const result = await applyMigrations(target, versions, options())
-      expect(result.applied.map((a) => a.version)).toEqual([1])
-      expect(result.failedVersion).toBe(2)
-      const error = result.error as StatementFailedError
-      expect(error).toBeInstanceOf(StatementFailedError)
-      expect(error.location).toEqual({ file: 'v2/01_b.sql', line: 4, column: 10 })
-      expect(error.sqlError.sqlState).toBe(x.sqlState)
-      expect(error.message).toMatch(x.message)
-      const present = await sql<{ table_name: string }>(db.url, x.present)
-      expect(present.map((r) => r.table_name)).toEqual(['a'])
-      expect((await sql<{ version: number }>(db.url, x.versions)).map((r) => r.version)).toEqual([1])
-      // The lease is released even after a failure.
-      expect((await sql<{ free: boolean }>(db.url, x.leaseFree))[0].free).toBe(e.yes)
-    })
+    given(
+      e,
+      'failingSecond',
+      'a failing second statement leaves nothing of its version, keeps earlier versions, and names file, line and column',
+      async (x) => {
+        const dir = writeMigrations(x.files)
+        const target = await connect()
+        const { versions } = await discoverMigrations(dir, dir)
+        const result = await applyMigrations(target, versions, options())
+        expect(result.applied.map((a) => a.version)).toEqual([1])
+        expect(result.failedVersion).toBe(2)
+        const error = result.error as StatementFailedError
+        expect(error).toBeInstanceOf(StatementFailedError)
+        expect(error.location).toEqual({ file: 'v2/01_b.sql', line: 4, column: 10 })
+        expect(error.sqlError.sqlState).toBe(x.sqlState)
+        expect(error.message).toMatch(x.message)
+        const present = await sql<{ table_name: string }>(db.url, x.present)
+        expect(present.map((r) => r.table_name)).toEqual(['a'])
+        expect((await sql<{ version: number }>(db.url, x.versions)).map((r) => r.version)).toEqual([1])
+        // The lease is released even after a failure.
+        expect((await sql<{ free: boolean }>(db.url, x.leaseFree))[0].free).toBe(e.yes)
+      }
+    )
 
-    given(e, 'stepsHalfWay', 'a version whose DDL fails half-way keeps what ran before it, journaled; a fixed re-run resumes there', async (x) => {
-      const dir = writeMigrations(x.files)
-      const target = await connect()
-      const result = await applyMigrations(target, (await discoverMigrations(dir, dir)).versions, options())
-      expect(result.applied.map((a) => a.version)).toEqual([1])
-      expect(result.failedVersion).toBe(2)
-      const error = result.error as StepFailedError
-      expect(error).toBeInstanceOf(StepFailedError)
-      expect(error.location).toMatchObject(x.location)
-      expect(error.sqlError.sqlState).toBe(x.sqlState)
-      expect(error.message).toMatch(x.message)
-      // What ran before the failed statement stays, each step journaled as done; the version is not recorded.
-      expect((await sql<{ table_name: string }>(db.url, x.tables)).map((r) => r.table_name)).toEqual(x.failedTables)
-      expect(await sql(db.url, x.journal)).toEqual(x.journaled)
-      expect((await sql<{ version: number }>(db.url, x.versionsInOrder)).map((r) => r.version)).toEqual([1])
-      expect(await sql(db.url, x.lease)).toEqual([{ owner: '', free: e.yes }])
+    given(
+      e,
+      'stepsHalfWay',
+      'a version whose DDL fails half-way keeps what ran before it, journaled; a fixed re-run resumes there',
+      async (x) => {
+        const dir = writeMigrations(x.files)
+        const target = await connect()
+        const result = await applyMigrations(target, (await discoverMigrations(dir, dir)).versions, options())
+        expect(result.applied.map((a) => a.version)).toEqual([1])
+        expect(result.failedVersion).toBe(2)
+        const error = result.error as StepFailedError
+        expect(error).toBeInstanceOf(StepFailedError)
+        expect(error.location).toMatchObject(x.location)
+        expect(error.sqlError.sqlState).toBe(x.sqlState)
+        expect(error.message).toMatch(x.message)
+        // What ran before the failed statement stays, each step journaled as done; the version is not recorded.
+        expect((await sql<{ table_name: string }>(db.url, x.tables)).map((r) => r.table_name)).toEqual(x.failedTables)
+        expect(await sql(db.url, x.journal)).toEqual(x.journaled)
+        expect((await sql<{ version: number }>(db.url, x.versionsInOrder)).map((r) => r.version)).toEqual([1])
+        expect(await sql(db.url, x.lease)).toEqual([{ owner: '', free: e.yes }])
 
-      const fixed = writeMigrations(x.fixed, dir)
-      const opts = options()
-      const again = await applyMigrations(target, (await discoverMigrations(fixed, fixed)).versions, opts)
-      expect(again.error).toBeNull()
-      expect(again.applied.map((a) => a.version)).toEqual([2, 3])
-      expect(opts.logs.join('\n')).toMatch(x.resumedLog)
-      expect((await sql<{ table_name: string }>(db.url, x.tables)).map((r) => r.table_name)).toEqual(x.resumedTables)
-      expect(await sql(db.url, x.rows)).toEqual(x.resumedRows)
-      expect(await sql(db.url, x.journal)).toEqual([])
-      expect((await sql<{ version: number }>(db.url, x.versionsInOrder)).map((r) => r.version)).toEqual([1, 2, 3])
-      expect(await sql(db.url, x.lease)).toEqual([{ owner: '', free: e.yes }])
-    })
+        const fixed = writeMigrations(x.fixed, dir)
+        const opts = options()
+        const again = await applyMigrations(target, (await discoverMigrations(fixed, fixed)).versions, opts)
+        expect(again.error).toBeNull()
+        expect(again.applied.map((a) => a.version)).toEqual([2, 3])
+        expect(opts.logs.join('\n')).toMatch(x.resumedLog)
+        expect((await sql<{ table_name: string }>(db.url, x.tables)).map((r) => r.table_name)).toEqual(x.resumedTables)
+        expect(await sql(db.url, x.rows)).toEqual(x.resumedRows)
+        expect(await sql(db.url, x.journal)).toEqual([])
+        expect((await sql<{ version: number }>(db.url, x.versionsInOrder)).map((r) => r.version)).toEqual([1, 2, 3])
+        expect(await sql(db.url, x.lease)).toEqual([{ owner: '', free: e.yes }])
+      }
+    )
 
-    given(e, 'syntaxInMiddle', 'a syntax error in the middle of a version points at its file, line and column and leaves nothing of the version', async (x) => {
-      const dir = writeMigrations(x.files)
-      const { versions } = await discoverMigrations(dir, dir)
-      const result = await applyMigrations(await connect(), versions, options())
-      expect(result.applied.map((a) => a.version)).toEqual([1])
-      expect(result.failedVersion).toBe(2)
-      const error = result.error as StatementFailedError
-      expect(error).toBeInstanceOf(StatementFailedError)
-      expect(error.location).toEqual({ file: 'v2/02_middle.sql', line: 5, column: 19 })
-      expect(error.sqlError.sqlState).toBe(x.sqlState)
-      expect(error.message).toMatch(x.message)
-      const present = await sql<{ table_name: string }>(db.url, x.present)
-      expect(present.map((r) => r.table_name)).toEqual(['a'])
-      expect((await sql<{ version: number }>(db.url, x.versions)).map((r) => r.version)).toEqual([1])
-      expect(await sql(db.url, x.lease)).toEqual([{ owner: '', free: e.yes }])
-    })
+    given(
+      e,
+      'syntaxInMiddle',
+      'a syntax error in the middle of a version points at its file, line and column and leaves nothing of the version',
+      async (x) => {
+        const dir = writeMigrations(x.files)
+        const { versions } = await discoverMigrations(dir, dir)
+        const result = await applyMigrations(await connect(), versions, options())
+        expect(result.applied.map((a) => a.version)).toEqual([1])
+        expect(result.failedVersion).toBe(2)
+        const error = result.error as StatementFailedError
+        expect(error).toBeInstanceOf(StatementFailedError)
+        expect(error.location).toEqual({ file: 'v2/02_middle.sql', line: 5, column: 19 })
+        expect(error.sqlError.sqlState).toBe(x.sqlState)
+        expect(error.message).toMatch(x.message)
+        const present = await sql<{ table_name: string }>(db.url, x.present)
+        expect(present.map((r) => r.table_name)).toEqual(['a'])
+        expect((await sql<{ version: number }>(db.url, x.versions)).map((r) => r.version)).toEqual([1])
+        expect(await sql(db.url, x.lease)).toEqual([{ owner: '', free: e.yes }])
+      }
+    )
 
-    given(e, 'functionBody', "an error inside a function body: its place in the file, and the database's message, SQLSTATE, detail and hint", async (x) => {
-      const dir = writeMigrations(x.files)
-      const { versions } = await discoverMigrations(dir, dir)
-      const target = await connect()
-      const first = await applyMigrations(target, versions, options())
-      expect(first.applied.map((a) => a.version)).toEqual([1])
-      expect(first.failedVersion).toBe(2)
-      const compile = first.error as StatementFailedError
-      expect(compile).toBeInstanceOf(StatementFailedError)
-      expect(compile.location).toEqual({ file: 'v2/01_fn.sql', line: 4, column: 3 })
-      expect(compile.sqlError.sqlState).toBe(x.compileSqlState)
-      expect(compile.sqlError.message).toMatch(x.compileMessage)
-      expect(await sql(db.url, x.functions)).toEqual([])
-      expect(await sql(db.url, x.tableB)).toEqual([])
+    given(
+      e,
+      'functionBody',
+      "an error inside a function body: its place in the file, and the database's message, SQLSTATE, detail and hint",
+      async (x) => {
+        const dir = writeMigrations(x.files)
+        const { versions } = await discoverMigrations(dir, dir)
+        const target = await connect()
+        const first = await applyMigrations(target, versions, options())
+        expect(first.applied.map((a) => a.version)).toEqual([1])
+        expect(first.failedVersion).toBe(2)
+        const compile = first.error as StatementFailedError
+        expect(compile).toBeInstanceOf(StatementFailedError)
+        expect(compile.location).toEqual({ file: 'v2/01_fn.sql', line: 4, column: 3 })
+        expect(compile.sqlError.sqlState).toBe(x.compileSqlState)
+        expect(compile.sqlError.message).toMatch(x.compileMessage)
+        expect(await sql(db.url, x.functions)).toEqual([])
+        expect(await sql(db.url, x.tableB)).toEqual([])
 
-      const fixed = writeMigrations(x.fixed, dir)
-      const second = await applyMigrations(target, (await discoverMigrations(fixed, fixed)).versions, options())
-      expect(second.applied.map((a) => a.version)).toEqual([2])
-      expect(second.failedVersion).toBe(3)
-      const raised = second.error as StatementFailedError
-      expect(raised).toBeInstanceOf(StatementFailedError)
-      expect(raised.location).toEqual({ file: 'v3/01_fn.sql', line: 8, column: 3 })
-      expect(raised.sqlError).toMatchObject(x.raised)
-      expect(await sql(db.url, x.functionNames)).toEqual([{ proname: 'g' }])
-      expect(await sql(db.url, x.tableC)).toEqual([])
-      expect((await sql<{ version: number }>(db.url, x.versionsInOrder)).map((r) => r.version)).toEqual([1, 2])
-    })
+        const fixed = writeMigrations(x.fixed, dir)
+        const second = await applyMigrations(target, (await discoverMigrations(fixed, fixed)).versions, options())
+        expect(second.applied.map((a) => a.version)).toEqual([2])
+        expect(second.failedVersion).toBe(3)
+        const raised = second.error as StatementFailedError
+        expect(raised).toBeInstanceOf(StatementFailedError)
+        expect(raised.location).toEqual({ file: 'v3/01_fn.sql', line: 8, column: 3 })
+        expect(raised.sqlError).toMatchObject(x.raised)
+        expect(await sql(db.url, x.functionNames)).toEqual([{ proname: 'g' }])
+        expect(await sql(db.url, x.tableC)).toEqual([])
+        expect((await sql<{ version: number }>(db.url, x.versionsInOrder)).map((r) => r.version)).toEqual([1, 2])
+      }
+    )
 
     given(e, 'wrappedFile', 'BEGIN/COMMIT around a whole file stay inside the version: a later failure leaves nothing of it', async (x) => {
       const dir = writeMigrations(x.files)
@@ -246,14 +273,19 @@ export function describeEngine(dialect: DialectFixture, transport: TransportFixt
       expect((await sql<{ version: number }>(db.url, x.publicVersionsInOrder)).map((r) => r.version)).toEqual([1, 2])
     })
 
-    given(e, 'schemaSwitchRefused', 'a file that switches the default database is refused where it is read, and nothing runs', async (x) => {
-      const dir = writeMigrations(x.files)
-      const refused = discoverMigrations(dir, dir)
-      await expect(refused).rejects.toBeInstanceOf(MigrationFileError)
-      await expect(refused).rejects.toMatchObject({ location: x.location, message: expect.stringMatching(x.message) })
-      // Nothing was sent: the database is as it was made.
-      expect(await sql(db.url, x.tables)).toEqual([])
-    })
+    given(
+      e,
+      'schemaSwitchRefused',
+      'a file that switches the default database is refused where it is read, and nothing runs',
+      async (x) => {
+        const dir = writeMigrations(x.files)
+        const refused = discoverMigrations(dir, dir)
+        await expect(refused).rejects.toBeInstanceOf(MigrationFileError)
+        await expect(refused).rejects.toMatchObject({ location: x.location, message: expect.stringMatching(x.message) })
+        // Nothing was sent: the database is as it was made.
+        expect(await sql(db.url, x.tables)).toEqual([])
+      }
+    )
 
     test('concurrent runs apply each version exactly once', async () => {
       const files: Record<string, string> = {}
@@ -308,50 +340,60 @@ export function describeEngine(dialect: DialectFixture, transport: TransportFixt
       expect(await sql(db.url, x.inApp)).toHaveLength(1)
     })
 
-    given(e, 'deferredCommit', "a deferred constraint that fails at COMMIT fails its version with the commit's error and stops the run", async (x) => {
-      const dir = writeMigrations(x.files)
-      const { versions } = await discoverMigrations(dir, dir)
-      const opts = options()
-      const result = await applyMigrations(await connect(), versions, opts)
-      expect(result.failedVersion).toBe(1)
-      expect(result.applied).toEqual([])
-      expect(result.appliedElsewhere).toEqual([])
-      expect(result.error).toBeInstanceOf(VersionTransactionError)
-      expect((result.error as VersionTransactionError).part).toBe('commit')
-      expect((result.error as VersionTransactionError).sqlError.sqlState).toBe(x.sqlState)
-      expect(result.error!.message).toMatch(x.message)
-      expect(result.error!.message).toMatch(/Nothing of v1 was applied/)
-      expect(opts.logs.join('\n')).not.toMatch(/applied by another run/)
-      expect(await sql(db.url, x.versions)).toEqual([])
-      expect(await sql(db.url, x.tablesTU)).toEqual([])
-      expect((await sql<{ free: boolean }>(db.url, x.leaseFree))[0].free).toBe(e.yes)
-    })
-
-    given(e, 'olderRunner', 'a failure the transport cannot place (a runner older than phases) fails the version, never skips it', async (x) => {
-      const dir = writeMigrations(x.files)
-      const { versions } = await discoverMigrations(dir, dir)
-      const real = await connect()
-      // Answers as runners did before phases and labels: a COMMIT error at the last statement, nothing more.
-      const older: Target = {
-        description: real.description,
-        query: (text, params, queryOptions) => real.query(text, params, queryOptions),
-        close: async () => undefined,
-        async transaction(statements) {
-          const result = await real.transaction(statements)
-          if (result.ok) return result
-          const { phase: _phase, failedLabel: _label, ...rest } = result
-          return { ...rest, failedIndex: Math.min(result.failedIndex, statements.length - 1) }
-        }
+    given(
+      e,
+      'deferredCommit',
+      "a deferred constraint that fails at COMMIT fails its version with the commit's error and stops the run",
+      async (x) => {
+        const dir = writeMigrations(x.files)
+        const { versions } = await discoverMigrations(dir, dir)
+        const opts = options()
+        const result = await applyMigrations(await connect(), versions, opts)
+        expect(result.failedVersion).toBe(1)
+        expect(result.applied).toEqual([])
+        expect(result.appliedElsewhere).toEqual([])
+        expect(result.error).toBeInstanceOf(VersionTransactionError)
+        expect((result.error as VersionTransactionError).part).toBe('commit')
+        expect((result.error as VersionTransactionError).sqlError.sqlState).toBe(x.sqlState)
+        expect(result.error!.message).toMatch(x.message)
+        expect(result.error!.message).toMatch(/Nothing of v1 was applied/)
+        expect(opts.logs.join('\n')).not.toMatch(/applied by another run/)
+        expect(await sql(db.url, x.versions)).toEqual([])
+        expect(await sql(db.url, x.tablesTU)).toEqual([])
+        expect((await sql<{ free: boolean }>(db.url, x.leaseFree))[0].free).toBe(e.yes)
       }
-      const result = await applyMigrations(older, versions, options())
-      expect(result.failedVersion).toBe(1)
-      expect(result.appliedElsewhere).toEqual([])
-      expect(result.error).toBeInstanceOf(VersionTransactionError)
-      expect((result.error as VersionTransactionError).part).toBe('unknown')
-      expect(result.error!.message).toMatch(x.message)
-      expect(await sql(db.url, x.versions)).toEqual([])
-      expect(await sql(db.url, x.tablesTU)).toEqual([])
-    })
+    )
+
+    given(
+      e,
+      'olderRunner',
+      'a failure the transport cannot place (a runner older than phases) fails the version, never skips it',
+      async (x) => {
+        const dir = writeMigrations(x.files)
+        const { versions } = await discoverMigrations(dir, dir)
+        const real = await connect()
+        // Answers as runners did before phases and labels: a COMMIT error at the last statement, nothing more.
+        const older: Target = {
+          description: real.description,
+          query: (text, params, queryOptions) => real.query(text, params, queryOptions),
+          close: async () => undefined,
+          async transaction(statements) {
+            const result = await real.transaction(statements)
+            if (result.ok) return result
+            const { phase: _phase, failedLabel: _label, ...rest } = result
+            return { ...rest, failedIndex: Math.min(result.failedIndex, statements.length - 1) }
+          }
+        }
+        const result = await applyMigrations(older, versions, options())
+        expect(result.failedVersion).toBe(1)
+        expect(result.appliedElsewhere).toEqual([])
+        expect(result.error).toBeInstanceOf(VersionTransactionError)
+        expect((result.error as VersionTransactionError).part).toBe('unknown')
+        expect(result.error!.message).toMatch(x.message)
+        expect(await sql(db.url, x.versions)).toEqual([])
+        expect(await sql(db.url, x.tablesTU)).toEqual([])
+      }
+    )
 
     test('session settings of a version do not reach the next one', async () => {
       const x = e.sessionSettings

@@ -14,8 +14,7 @@ import type { EngineCases } from '../fixture.js'
 
 const NOW = 'UTC_TIMESTAMP(6)'
 const leaseState = `SELECT owner, expires_at < ${NOW} AS free FROM schema_migrations_lock`
-const tableNamed = (name: string) =>
-  `SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '${name}'`
+const tableNamed = (name: string) => `SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '${name}'`
 const tableB = tableNamed('b')
 const versions = 'SELECT version FROM schema_migrations'
 const versionsInOrder = 'SELECT version FROM schema_migrations ORDER BY 1'
@@ -56,7 +55,8 @@ export const engineCases: EngineCases = {
     fixed: { 'v2/02_c.sql': 'CREATE TABLE c (id INT);\n\n  ALTER TABLE b ADD COLUMN status VARCHAR(20);\nCREATE TABLE d (id INT);\n' },
     location: { file: 'v2/02_c.sql', line: 3 },
     sqlState: '42S21',
-    message: /^v2 failed at v2\/02_c.sql:3:3: Duplicate column name 'note' \(error 1060, SQLSTATE 42S21\)\..*steps 1–3 of 5 ran and stay applied/,
+    message:
+      /^v2 failed at v2\/02_c.sql:3:3: Duplicate column name 'note' \(error 1060, SQLSTATE 42S21\)\..*steps 1–3 of 5 ran and stay applied/,
     tables: tablesNamed(['a', 'b', 'c', 'd', 'e']),
     failedTables: ['a', 'b', 'c'],
     resumedTables: ['a', 'b', 'c', 'd', 'e'],
@@ -104,7 +104,8 @@ export const engineCases: EngineCases = {
       'v4/01.sql':
         "/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;\n/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO' */;\nCREATE TABLE dumped (id INT);",
       // Two zeros are two new ids unless NO_AUTO_VALUE_ON_ZERO outlived v4 (then the second is a duplicate).
-      'v5/01.sql': 'CREATE TABLE after_dump (id INT AUTO_INCREMENT PRIMARY KEY);\nINSERT INTO after_dump VALUES (0);\nINSERT INTO after_dump VALUES (0);',
+      'v5/01.sql':
+        'CREATE TABLE after_dump (id INT AUTO_INCREMENT PRIMARY KEY);\nINSERT INTO after_dump VALUES (0);\nINSERT INTO after_dump VALUES (0);',
       'v6/01.sql': "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES');\nSELECT 1;",
       // "a" is a string unless ANSI_QUOTES outlived v6 (then an unknown column).
       'v7/01.sql': 'CREATE TABLE after_read_only (id INT);\nINSERT INTO after_read_only SELECT 1 FROM DUAL WHERE "a" = \'a\';'

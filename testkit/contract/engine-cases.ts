@@ -4,7 +4,6 @@
  * fence, session settings that must not outlive their version. The dialect fixture gives each case's migration
  * files, the queries that look at what a run left behind and what the database answers.
  */
-/* eslint-disable jest/no-standalone-expect -- the optional cases' expectations run in given()'s test blocks, which the rule cannot see */
 import { applyMigrations, type ApplyOptions } from '../../src/engine/apply.js'
 import { metaTables } from '../../src/engine/meta.js'
 import { ensureMetaTables } from '../../src/engine/meta-store.js'

@@ -8,6 +8,7 @@
  * out what its server does not do, and the suite runs what it gives. Messages may be patterns where the server's
  * wording differs between versions (MySQL and MariaDB name a duplicate key differently).
  */
+import type { MetaTables } from '../../src/engine/meta.js'
 import type { SqlErrorInfo } from '../../src/errors.js'
 import type { Row, Target, TxStatement } from '../../src/targets/target.js'
 import type { engineCases } from './postgresql/engine-cases.js'
@@ -75,6 +76,62 @@ export type TargetContractCases = Pick<PostgresCases, Exclude<CommonCase, Widene
     }
   }
 
+type PostgresEngineCases = typeof engineCases
+
+/**
+ * The engine cases only a server with transactional DDL (and deferred constraints) answers: a failed version
+ * leaves nothing of itself. A dialect whose DDL commits by itself leaves them out and gives `stepsHalfWay`.
+ */
+type TransactionalDdlCase = 'failingSecond' | 'syntaxInMiddle' | 'functionBody' | 'wrappedFile' | 'deferredCommit' | 'olderRunner'
+
+/** The cases of a schema switched by a file (PostgreSQL's search_path), for a dialect where a version's session holds it. */
+type SchemaSwitchCase = 'searchPathInFile' | 'searchPathMove'
+
+export type EngineCases = Omit<PostgresEngineCases, TransactionalDdlCase | SchemaSwitchCase | 'tables' | 'yes'> &
+  Partial<Pick<PostgresEngineCases, TransactionalDdlCase | SchemaSwitchCase>> & {
+    /** The engine's meta tables in the test database `database` (the options' `tables`, and the ones the cases create). */
+    tables(database: string): MetaTables
+    /** What the server answers for a true comparison: true, or 1 (MySQL has no boolean). */
+    yes: boolean | number
+    /** Statements run on the test database after each case: what a case made outside its database (MySQL's databases are the server's). */
+    cleanup?: string[]
+    /**
+     * A dialect whose DDL commits by itself (MySQL): a version that fails half-way keeps the statements before the
+     * failed one, each journaled as done; the run says so; a re-run of the fixed files resumes at the failed one.
+     */
+    /**
+     * A dialect that refuses a file switching the default schema (MySQL's USE: it would not hold for the statements
+     * after it): the files are refused where they are read, naming the place, and nothing runs.
+     */
+    schemaSwitchRefused?: {
+      files: Record<string, string>
+      location: { file: string; line: number; column: number }
+      message: RegExp
+      /** Relations in the test database: none. */
+      tables: string
+    }
+    stepsHalfWay?: {
+      files: Record<string, string>
+      fixed: Record<string, string>
+      location: { file: string; line: number }
+      sqlState: string
+      message: RegExp
+      /** Tables (sorted names, `table_name`) after the failure, and after the re-run. */
+      tables: string
+      failedTables: string[]
+      resumedTables: string[]
+      /** The rows of the version's steps in the progress table (`version, step, state`, in order) after the failure. */
+      journal: string
+      journaled: Record<string, unknown>[]
+      /** What the table written by the version holds after the re-run: the rows before the failure were not written twice. */
+      rows: string
+      resumedRows: Record<string, unknown>[]
+      resumedLog: RegExp
+      versionsInOrder: string
+      lease: string
+    }
+  }
+
 export interface DialectFixture {
   /** As dialectFor knows it. */
   name: string
@@ -101,5 +158,5 @@ export interface DialectFixture {
    * Each engine case's migration files, the queries that look at what a run left, and the answers expected.
    * Undefined while the dialect's engine part is not written (MySQL): the engine suites leave it out.
    */
-  engineCases?: typeof engineCases
+  engineCases?: EngineCases
 }

@@ -13,7 +13,7 @@ function runsOver(dialect: DialectFixture, transport: TransportFixture): boolean
   return !dialect.transports || dialect.transports.includes(transport.name)
 }
 
-/** Each dialect that has engine cases, with the given transport (the engine suites; MySQL's engine part is not written yet). */
+/** Each dialect that has engine cases, with the given transport (the engine suites). */
 export function overTransport(transport: TransportFixture): Array<[DialectFixture, TransportFixture]> {
   return DIALECTS.filter((dialect) => dialect.engineCases && runsOver(dialect, transport)).map((dialect) => [dialect, transport])
 }

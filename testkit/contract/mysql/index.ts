@@ -1,14 +1,14 @@
 /**
  * MySQL's fixture for the contract suites: databases on the test file's own MariaDB/MySQL server
  * (testkit/use-mysql-server.ts, started per file by `describe` below), over the direct URL and the runner
- * Lambda. Not over the Data API yet: the emulator's MySQL mode is not written. No engine cases yet: they
- * need MySQL's engine part.
+ * Lambda. Not over the Data API yet: the emulator's MySQL mode is not written.
  */
 import { wire } from '../../../src/dialects/mysql/wire.js'
 import { MysqlTarget } from '../../../src/targets/mysql.js'
 import { createMysqlDatabase, mysqlSql } from '../../mysql.js'
 import { currentMysqlServer, describeMysql, useMysqlServer } from '../../use-mysql-server.js'
 import type { DialectFixture } from '../fixture.js'
+import { engineCases } from './engine-cases.js'
 import { targetContract } from './target-contract.js'
 
 export const mysql: DialectFixture = {
@@ -33,5 +33,6 @@ export const mysql: DialectFixture = {
     )
     return Number(rows[0].n) > 0
   },
-  targetContract
+  targetContract,
+  engineCases
 }

@@ -3,6 +3,7 @@
  * files, the queries that look at what a run left behind, and what PostgreSQL answers (SQLSTATEs, messages).
  */
 import path from 'node:path'
+import { metaTables } from '../../../src/engine/meta.js'
 
 const leaseState = 'select owner, expires_at < now() as free from schema_migrations_lock'
 const leaseFree = 'select expires_at < now() as free from schema_migrations_lock'
@@ -19,6 +20,8 @@ const placed = (names: string[]) =>
          where c.relname in (${names.map((n) => `'${n}'`).join(', ')}) order by c.relname`
 
 export const engineCases = {
+  tables: (_database: string) => metaTables('public', 'schema_migrations'),
+  yes: true,
   /** A corpus of two versions (v1, v2 "due_dates") written for this dialect. */
   todo: path.resolve('examples/todo/migrations/resources'),
   todoApplied: {

@@ -60,7 +60,7 @@ const repoRoot = path.resolve(import.meta.dirname, '../..')
 const UMAMI: Corpus = {
   title: 'Umami (Prisma migrations for MySQL)',
   install: 'npm install --save-dev --save-exact umami@2.10.0',
-  root: process.env.UMAMI_DEV_DIR ?? path.join(repoRoot, 'node_modules/umami/db/mysql/migrations'),
+  root: path.join(repoRoot, 'node_modules/umami/db/mysql/migrations'),
   versions: ['01_init', '02_report_schema_session_data', '03_metric_performance_index', '04_team_redesign'].map((name) => ({
     folder: `v${Number(name.slice(0, 2))}_${name.slice(3)}`,
     file: `${name}/migration.sql`

@@ -74,6 +74,10 @@ class MysqlPool {
       uri: this.url,
       ...(this.database !== undefined ? { database: this.database } : {}),
       multipleStatements: false,
+      // Not mysql2's defaults (IGNORE_SPACE added to the session's sql_mode, utf8mb4_unicode_ci): what the
+      // server's own settings give, as the direct transport.
+      flags: ['-IGNORE_SPACE'],
+      charset: 'utf8mb4',
       dateStrings: true,
       supportBigNumbers: true,
       bigNumberStrings: true

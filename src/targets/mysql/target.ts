@@ -330,6 +330,9 @@ export class MysqlTarget implements Target {
         ssl: this.options.ssl,
         connectTimeout: this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
         multipleStatements: false,
+        // mysql2 asks for IGNORE_SPACE by default, which the server adds to the session's sql_mode and stores
+        // with every routine, trigger and view the migrations create; the server's own sql_mode is left as is.
+        flags: ['-IGNORE_SPACE'],
         charset: 'utf8mb4',
         dateStrings: true,
         supportBigNumbers: true,

@@ -67392,7 +67392,7 @@ function versions(numbers) {
     return versionList(numbers);
 }
 function renderApply(result, context) {
-    const out = [`### aurora-migrate apply · ${cell(context.target)}`, ''];
+    const out = [`### aurora-migrate apply · ${cell(context.target)}${context.server ? ` (${cell(context.server)})` : ''}`, ''];
     const applied = result.applied.map((version) => version.version);
     if (!result.error && !applied.length && !result.appliedElsewhere.length) {
         out.push(`Up to date at **v${result.toVersion}**: nothing to apply.`);
@@ -72236,10 +72236,10 @@ async function localShadow(options) {
     const local = await startLocalMysql({ binary, env, log: options.log });
     const server = localServerText(local.flavor, local.version);
     if (local.flavor === 'mariadb') {
-        options.log(`Verifying on MariaDB ${local.version}, not MySQL: what passes here can fail on MySQL, and the reverse. What differs:\n` +
-            describeDifferences()
-                .map((line) => `  - ${line}`)
-                .join('\n'));
+        // One line each: a log line is one line (the action's and the terminal's).
+        options.log(`Verifying on MariaDB ${local.version}, not MySQL: what passes here can fail on MySQL, and the reverse. What differs:`);
+        for (const line of describeDifferences())
+            options.log(`  - ${line}`);
     }
     const stop = () => local.stop().catch((error) => options.log(`Stopping the local server failed: ${errorMessage(error)}`));
     const admin = new MysqlTarget(local.url, { wire: wire, log: options.log });
@@ -72277,37 +72277,7 @@ async function matchSettings(target, shadow, settings, log) {
     return match;
 }
 
-;// CONCATENATED MODULE: ./src/dialects/mysql/shadow/tracer.ts
-/** Why there is no trace, as verification reports it ("Tracing the pending statements stopped: …"). */
-const NO_TRACE = 'the lock and rewrite trace is PostgreSQL-only for now; on MySQL the statements were applied untraced.';
-class PassThroughTracer {
-    inner;
-    traces = new Map();
-    failure = NO_TRACE;
-    constructor(inner) {
-        this.inner = inner;
-    }
-    get description() {
-        return this.inner.description;
-    }
-    query(sql, params, options) {
-        return this.inner.query(sql, params, options);
-    }
-    transaction(statements, options) {
-        return this.inner.transaction(statements, options);
-    }
-    close() {
-        return this.inner.close();
-    }
-    prepare(_pendingFirst) { }
-    async finish() { }
-    schemaChange() {
-        return null;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/dialects/mysql/shadow.ts
-
 
 
 
@@ -72322,7 +72292,8 @@ function mysqlShadow(local = {}) {
         scratchDatabase: createScratchDatabase,
         localServer: (options) => localShadow({ ...options, ...local }),
         matchSettings: matchSettings,
-        tracer: (inner) => new PassThroughTracer(inner)
+        // No lock and rewrite trace on MySQL yet: its statements are verified untraced.
+        tracer: () => null
     };
 }
 const shadow = mysqlShadow();
@@ -72801,11 +72772,23 @@ const syntax = {
 
 
 
+/** "8.0.mysql_aurora.3.07.1" → "Aurora MySQL 3.07.1"; "10.11.19-MariaDB-0+deb12u1" → "MariaDB 10.11.19"; "8.0.36" → "MySQL 8.0.36". */
+function serverLabel(version) {
+    const text = version.trim();
+    const aurora = /mysql_aurora\.([\d.]+)/i.exec(text);
+    if (aurora)
+        return `Aurora MySQL ${aurora[1]}`;
+    const number = /^[\d.]+\d/.exec(text)?.[0] ?? '';
+    if (/mariadb/i.test(text))
+        return `MariaDB ${number}`.trim();
+    return `MySQL ${number}`.trim();
+}
 const mysql = {
     name: 'mysql',
     displayName: 'MySQL',
     // VERSION(): "8.0.36", "8.0.mysql_aurora.3.07.1" on Aurora, "10.11.19-MariaDB-0+deb12u1": anything but PostgreSQL's text.
     recognizesVersion: (version) => /^\s*\d+\.\d+\.[\w.-]+/.test(version) && !/postgres/i.test(version),
+    serverLabel,
     syntax: syntax,
     engine: engine,
     wire: wire,
@@ -77331,6 +77314,8 @@ function tracingFor(dialect, versions, pending, url, inner) {
     const meta = dialect.metaTables(url).display;
     const history = (relation) => relation === meta || relation.startsWith(`${meta}_`);
     const tracing = dialect.tracer(inner, url, versions, wanted, history);
+    if (!tracing)
+        return null;
     // Applied from scratch: the first version runs first, and when it is pending nothing runs before the trace's schema read.
     tracing.prepare(wanted.has(Math.min(...versions.map((version) => version.number))));
     return tracing;
@@ -80171,6 +80156,7 @@ const postgresql = {
     displayName: 'PostgreSQL',
     // version(): "PostgreSQL 16.4 on x86_64-pc-linux-gnu, compiled by …"
     recognizesVersion: (version) => /^\s*PostgreSQL\b/i.test(version),
+    serverLabel: (version) => /^\s*(PostgreSQL [\w.]+)/i.exec(version)?.[1] ?? 'PostgreSQL',
     syntax: syntax_syntax,
     engine: engine_engine,
     wire: wire_wire,
@@ -80209,6 +80195,10 @@ function fromTarget(config) {
             return null;
     }
 }
+/** The dialect of a URL config.ts accepted: mysql:// or a PostgreSQL one. */
+function fromUrl(url) {
+    return /^mysql:/i.test(url.trim()) ? 'mysql' : 'postgresql';
+}
 /** The `engine` input checked: `auto`, or one of the dialects' names. */
 function engineName(engine) {
     const name = engine ?? 'auto';
@@ -80232,6 +80222,15 @@ function dialectOf(config) {
  * dialectOf(config) is the target's dialect.
  */
 async function resolveEngine(config, log, options = {}) {
+    await settleEngine(config, log, options);
+    // Verification runs the plan on a server of the target's engine.
+    const shadow = config.shadowDatabaseUrl ? fromUrl(config.shadowDatabaseUrl) : null;
+    const engine = engineName(config.engine);
+    if (shadow && engine !== 'auto' && shadow !== engine) {
+        throw new InputError('shadow-database-url', `is a ${dialectFor(shadow).displayName} server, but the target is ${dialectFor(engine).displayName}: verification needs a server of the target's engine`);
+    }
+}
+async function settleEngine(config, log, options) {
     const engine = engineName(config.engine);
     const byUrl = fromTarget(config);
     if (byUrl) {
@@ -80250,6 +80249,20 @@ async function resolveEngine(config, log, options = {}) {
     }
     log(`Engine: ${found.displayName} (the server says ${version.slice(0, 80)})`);
     config.engine = found.name;
+    config.server = found.serverLabel(version);
+}
+/** The target's server as reports name it ("MySQL 8.0.36"), asked once over `target`; null when it cannot tell. */
+async function dialect_serverLabel(config, target) {
+    if (config.server !== undefined)
+        return config.server;
+    try {
+        const { rows } = await target.query(VERSION_SQL);
+        config.server = dialectOf(config).serverLabel(String(rows[0]?.version ?? ''));
+    }
+    catch {
+        config.server = null;
+    }
+    return config.server;
 }
 /** Asks the target's server for its version text, over the configured transport. */
 async function askServer(config, log) {
@@ -80625,8 +80638,9 @@ async function withTarget(config, reporter, work) {
     const target = createTarget(config.target, dialectOf(config).wire, (message) => reporter.info(message), {
         resumeTimeoutSeconds: config.resumeTimeoutSeconds
     });
-    reporter.info(`Target: ${target.description}`);
     try {
+        const server = await dialect_serverLabel(config, target);
+        reporter.info(`Target: ${target.description}${server ? ` (${server})` : ''}`);
         return await work(target);
     }
     finally {
@@ -80680,7 +80694,7 @@ async function runApply(config, versions, reporter) {
     return {
         result,
         findings,
-        markdown: renderApply(result, { target: config.environment }),
+        markdown: renderApply(result, { target: config.environment, server: config.server ?? null }),
         outputs: {
             currentVersion: result.toVersion,
             pending: versions.map((v) => v.number).filter((v) => !applied.has(v)),
@@ -82045,7 +82059,7 @@ function renderPlanComment(input) {
     const refused = refusals(plan, source);
     const verifyFailed = verification?.status === 'failed';
     const context = source.kind === 'database'
-        ? `Database at **v${plan.currentVersion}**`
+        ? `Database${input.server ? ` (${cell(input.server)})` : ''} at **v${plan.currentVersion}**`
         : `The target database was **not consulted** (no credentials, e.g. a pull request from a fork): compared with the base branch at ${code(source.baseSha.slice(0, 7))}, at **v${plan.currentVersion}**`;
     if (!plan.pending.length && !refused.items.length && !verifyFailed) {
         const state = source.kind === 'database'
@@ -82280,7 +82294,8 @@ async function runPlan(config, versions, context, reporter) {
         sha: config.run.commitSha,
         review,
         schemaChange: ran?.schemaChange ? renderSchemaChange(ran.schemaChange) : null,
-        failOn: config.failOn
+        failOn: config.failOn,
+        server: config.server ?? null
     });
     // Everything apply would refuse before running anything fails the plan too, with apply's own words.
     const failures = plan.refusals.map((refusal) => ({ message: refusal, where: { title: 'apply would refuse' } }));
@@ -82797,8 +82812,8 @@ const OPTIONS = [
         name: 'database-url',
         use: 'flag',
         value: '<url>',
-        summary: 'Direct connection instead of the Data API: `postgres://user:password@host:5432/db`. Pass it from a secret.',
-        description: 'A direct connection instead of the Data API: `postgres://user:password@host:5432/db`. Pass it from a secret; the password is masked in logs.'
+        summary: 'Direct connection instead of the Data API: `postgres://user:password@host:5432/db` or `mysql://user:password@host:3306/db`. Pass it from a secret.',
+        description: 'A direct connection instead of the Data API: `postgres://user:password@host:5432/db` or `mysql://user:password@host:3306/db`. Pass it from a secret; the password is masked in logs.'
     },
     {
         name: 'lambda-function',
@@ -82859,23 +82874,23 @@ const OPTIONS = [
         use: 'flag',
         value: '<duration>',
         default: '5s',
-        summary: '`SET LOCAL lock_timeout` for each version (`5s`, `500ms`; a bare number is milliseconds): a migration waiting behind application traffic gives up instead of blocking every query on the table; the version is rolled back and retried. `0`: no limit.',
-        description: "lock_timeout of each version's transaction (SET LOCAL), e.g. 5s, 500ms, 0 for none (a bare number is milliseconds): a migration waiting behind application traffic gives up instead of blocking every query on the table, and the version is retried."
+        summary: 'How long a migration waits for a lock (`5s`, `500ms`; a bare number is milliseconds): it gives up instead of blocking every query on the table behind it, and is retried. PostgreSQL: `SET LOCAL lock_timeout` of each version; MySQL: `lock_wait_timeout` for DDL, `innodb_lock_wait_timeout` for DML. `0`: no limit.',
+        description: "How long a migration waits for a lock, e.g. 5s, 500ms, 0 for none (a bare number is milliseconds): it gives up instead of blocking every query on the table behind it, and is retried. PostgreSQL: lock_timeout of each version's transaction (SET LOCAL); MySQL: lock_wait_timeout for each DDL statement and innodb_lock_wait_timeout for DML."
     },
     {
         name: 'lock-retries',
         use: 'flag',
         value: '<n>',
         default: '3',
-        summary: 'How often such a version (SQLSTATE 55P03, or a deadlock) is retried, with backoff, outside any transaction.',
-        description: 'How often a version that gave up waiting for a lock (SQLSTATE 55P03) or hit a deadlock is rolled back and retried, with backoff.'
+        summary: 'How often a version (or a MySQL statement) that gave up waiting for a lock, or hit a deadlock, is retried, with backoff.',
+        description: 'How often a version that gave up waiting for a lock (PostgreSQL SQLSTATE 55P03, MySQL error 1205) or hit a deadlock is retried, with backoff: rolled back first, or on MySQL resumed at the statement that gave up (it had no effect).'
     },
     {
         name: 'statement-timeout',
         use: 'flag',
         value: '<duration>',
-        summary: "`SET LOCAL statement_timeout` for each version (e.g. `10min`; a bare number is milliseconds). Default: the database's setting.",
-        description: "statement_timeout of each version's transaction (SET LOCAL), e.g. 10min (a bare number is milliseconds). Default: the database's setting."
+        summary: "How long one version's statements may run (e.g. `10min`; a bare number is milliseconds). PostgreSQL: `SET LOCAL statement_timeout`; MySQL (which has none for DDL): a statement still running then is killed. Default: no limit of ours.",
+        description: "How long one version's statements may run, e.g. 10min (a bare number is milliseconds). PostgreSQL: statement_timeout of each version's transaction (SET LOCAL); MySQL, which has no statement timeout for DDL: a statement run alone that is still running then is killed. Default: the database's setting."
     },
     {
         name: 'allow-out-of-order',
@@ -82936,17 +82951,17 @@ const OPTIONS = [
         use: 'flag',
         boolean: true,
         default: 'true',
-        summary: '`plan` also applies every version from scratch to a throwaway PostgreSQL.',
-        cliSummary: "plan also applies every version from scratch to a throwaway PostgreSQL (this machine's initdb and postgres, or --shadow-database-url).",
-        description: '`plan` also applies every version from scratch to a throwaway PostgreSQL and reports pass/fail per version.'
+        summary: '`plan` also applies every version from scratch to a throwaway database of the same engine.',
+        cliSummary: "plan also applies every version from scratch to a throwaway database of the same engine (this machine's PostgreSQL, MySQL or MariaDB binaries, or --shadow-database-url).",
+        description: '`plan` also applies every version from scratch to a throwaway database of the same engine and reports pass/fail per version.'
     },
     {
         name: 'shadow-database-url',
         use: 'flag',
         value: '<url>',
-        summary: "A PostgreSQL server for verification (a scratch database is created and dropped in it). Without it, a throwaway server is started from the runner's PostgreSQL binaries.",
-        cliSummary: 'A PostgreSQL server for verification (a scratch database is created and dropped in it), instead of a throwaway one.',
-        description: "A PostgreSQL server for verification (for example a `services: postgres` container); a scratch database is created and dropped in it. Without it, a throwaway server is started from the runner's PostgreSQL binaries (GitHub's Ubuntu runners have them)."
+        summary: "A server of the target's engine for verification (a scratch database is created and dropped in it). Without it, a throwaway server is started from the runner's PostgreSQL or MySQL binaries.",
+        cliSummary: "A server of the target's engine for verification (a scratch database is created and dropped in it), instead of a throwaway one.",
+        description: "A server of the target's engine for verification (for example a `services: postgres` or `services: mysql` container); a scratch database is created and dropped in it. Without it, a throwaway server is started from the runner's PostgreSQL or MySQL binaries (GitHub's Ubuntu runners have both)."
     },
     {
         name: 'deployment-id',
@@ -83199,7 +83214,7 @@ function asFlags(text) {
 
 
 const COMMAND_SUMMARIES = {
-    plan: 'What would run against the database, verified on a throwaway PostgreSQL and reviewed. Changes nothing.',
+    plan: 'What would run against the database, verified on a throwaway database of the same engine and reviewed. Changes nothing.',
     status: 'The history (each applied version: when, by whom, from which commit, how long) and what is pending. Verifies nothing (plan does); changes nothing.',
     apply: 'Apply the pending versions, each in one transaction (--dry-run: plan).',
     validate: 'Fail on drift, missing, out-of-order or partly applied versions; exit 3 when versions are pending. Changes nothing.',

@@ -211,14 +211,13 @@ describeMysql('real MySQL migration suites, applied three ways', () => {
   const fetched = (corpus: Corpus): boolean => corpus.versions.every(({ file }) => fs.existsSync(path.join(corpus.root, file)))
   for (const corpus of [UMAMI, FREERADIUS].filter((c) => !fetched(c))) {
     const message = `${corpus.title} is not fetched (${corpus.root}): run ${corpus.install}`
-    if (process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0')
-      test(`${corpus.title}: fetched`, () => {
-        throw new Error(message)
-      })
-    else {
-      console.warn(message)
-      test.skip(`${corpus.title}: ${message}`, () => {})
-    }
+    const ci = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0'
+    if (!ci) console.warn(message)
+    // Reported under its title: skipped here, failed under CI.
+    const missing = ci ? test : test.skip
+    missing(`${corpus.title}: ${message}`, () => {
+      expect(fetched(corpus)).toBe(true)
+    })
   }
 
   const ready = [UMAMI, FREERADIUS].filter(fetched)

@@ -12,7 +12,14 @@ export async function mysqlSql<T extends Record<string, unknown> = Record<string
   text: string,
   params: unknown[] = []
 ): Promise<T[]> {
-  const connection = await mysql.createConnection({ uri: url, dateStrings: true, supportBigNumbers: true, charset: 'utf8mb4' })
+  // As the transports connect: without mysql2's default IGNORE_SPACE, which would change the session's sql_mode.
+  const connection = await mysql.createConnection({
+    uri: url,
+    dateStrings: true,
+    supportBigNumbers: true,
+    charset: 'utf8mb4',
+    flags: ['-IGNORE_SPACE']
+  })
   try {
     const [rows] = await connection.query(text, params)
     return Array.isArray(rows) ? (rows as T[]) : []

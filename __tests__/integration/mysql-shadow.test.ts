@@ -33,7 +33,7 @@ describeMysql('the MySQL shadow part', () => {
     let dataDir: string | undefined
     try {
       if (server.flavor === 'mariadb') {
-        expect(local.server).toBe(`local MariaDB ${server.version} — not MySQL: see what differs`)
+        expect(local.server).toBe(`local MariaDB ${server.version} (not MySQL: what differs is in docs/mysql.md, "MySQL and MariaDB")`)
         const said = lines.join('\n')
         expect(said).toContain(`Verifying on MariaDB ${server.version}, not MySQL`)
         for (const difference of MARIADB_DIFFERENCES) expect(said).toContain(difference.area)

@@ -38,7 +38,7 @@ describeMysql('verification on MySQL', () => {
     ])
     // No lock trace on MySQL yet: untraced, and nothing to warn about.
     expect([verification.trace, verification.traceMessage ?? null]).toEqual([null, null])
-    expect(verification.server).toMatch(server.flavor === 'mariadb' ? /^local MariaDB \d+\.\d+\.\d+ — not MySQL/ : /^local MySQL \d/)
+    expect(verification.server).toMatch(server.flavor === 'mariadb' ? /^local MariaDB \d+\.\d+\.\d+ \(not MySQL/ : /^local MySQL \d/)
   })
 
   test('on shadow-database-url: a failing version names its file and line, and the scratch database is dropped', async () => {

@@ -80,7 +80,9 @@ describe('serverArgs', () => {
 
 describe('naming the server', () => {
   test('a local MariaDB says loudly that it is not MySQL', () => {
-    expect(localServerText('mariadb', '10.11.19')).toBe('local MariaDB 10.11.19 — not MySQL: see what differs')
+    expect(localServerText('mariadb', '10.11.19')).toBe(
+      'local MariaDB 10.11.19 (not MySQL: what differs is in docs/mysql.md, "MySQL and MariaDB")'
+    )
     expect(localServerText('mysql', '8.0.43')).toBe('local MySQL 8.0.43')
     expect(describeVersion('10.11.19-MariaDB-0+deb12u1')).toBe('MariaDB 10.11.19')
     expect(describeVersion('8.0.36')).toBe('MySQL 8.0.36')

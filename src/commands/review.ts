@@ -110,7 +110,12 @@ export function reviewFindings(
   }
   return {
     findings: withSyntaxErrors(findings, prepared.syntaxErrors),
-    checked: { rules: reviewRules(dialect).length, catalog: prepared.catalogState, trace: trace !== null },
+    checked: {
+      rules: reviewRules(dialect).length,
+      catalog: prepared.catalogState,
+      trace: trace !== null,
+      parser: dialect.parses ? dialect.displayName : null
+    },
     pullRequestFilesUrl,
     unavailable
   }

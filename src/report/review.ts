@@ -22,6 +22,8 @@ export interface ReviewInput {
     catalog: 'read' | 'no-target' | 'failed'
     /** Each statement's trace on the throwaway database (locks taken, rewrites). */
     trace: boolean
+    /** Whose parser read the statements ("PostgreSQL"); null where the dialect has none yet (MySQL). Absent: PostgreSQL's. */
+    parser?: string | null
   }
   /** `https://github.com/<owner>/<repo>/pull/<n>/files`: findings link into the diff; null outside a pull request. */
   pullRequestFilesUrl: string | null
@@ -94,7 +96,9 @@ function checkedLine(checked: ReviewInput['checked']): string {
     checked.catalog === 'read' ? "the target's catalog (rows and size of each table touched)" : null,
     checked.trace ? 'the trace of each statement on the throwaway database (locks taken, rewrites)' : null
   ].filter((source) => source !== null)
-  const head = `${plural(checked.rules, 'rule')} checked on PostgreSQL's parse of each pending statement${used.length ? ` with ${used.join(' and ')}` : ''}`
+  const parser = checked.parser === undefined ? 'PostgreSQL' : checked.parser
+  const read = parser ? `${parser}'s parse of each pending statement` : 'each pending statement (its text: no parser for this engine yet)'
+  const head = `${plural(checked.rules, 'rule')} checked on ${read}${used.length ? ` with ${used.join(' and ')}` : ''}`
   if (checked.catalog === 'read') return `${head}.`
   return `${head}; judged from the repository alone, without the target's catalog (${CATALOG_NOT_READ[checked.catalog]}).`
 }

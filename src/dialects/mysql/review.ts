@@ -18,6 +18,7 @@ const NO_PARSER: Parser = {
 
 export const review: ReviewPart = {
   displayName: 'MySQL',
+  parses: false,
   loadParser: () => Promise.resolve(NO_PARSER),
   createdRelations: () => [],
   namedRelations: () => [],

@@ -17,6 +17,7 @@ import { RULES as POSTGRESQL_RULES } from './review/rules/index.js'
 
 export const review: ReviewPart = {
   displayName: 'PostgreSQL',
+  parses: true,
   loadParser,
   createdRelations,
   namedRelations,

@@ -47,7 +47,7 @@ export function serverName(flavor: MysqlFlavor, version: string): string {
 /** Shadow.server for a local server: loud when it is not MySQL, since MariaDB passes and fails what MySQL would not. */
 export function localServerText(flavor: MysqlFlavor, version: string): string {
   const name = `local ${serverName(flavor, version)}`
-  return flavor === 'mariadb' ? `${name} — not MySQL: see what differs` : name
+  return flavor === 'mariadb' ? `${name} (not MySQL: what differs is in docs/mysql.md, "MySQL and MariaDB")` : name
 }
 
 /** Where the server's own files go inside its directory. */

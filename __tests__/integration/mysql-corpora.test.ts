@@ -77,18 +77,6 @@ const UMAMI: Corpus = {
 }
 
 /**
- * Inside `DELIMITER $$` a `;` does not end a statement, so the client sends `DROP PROCEDURE …; CREATE
- * PROCEDURE … END` as one query, which the server runs as two only because the client turns multi-statements
- * on. The direct and Data API transports send one statement per call (the Data API has no multi-statements),
- * so the server would refuse the pair with a syntax error: the edit ends the DROP with the delimiter in force.
- */
-const dropEndsAtDelimiter = (procedure: string): Edit => ({
-  find: `DROP PROCEDURE IF EXISTS ${procedure};`,
-  replace: `DROP PROCEDURE IF EXISTS ${procedure}$$`,
-  why: 'in DELIMITER $$ the DROP and the CREATE are one multi-statement query; our transports send one statement per call'
-})
-
-/**
  * The Data API reads `:name` as a parameter placeholder, so the label in `proc:BEGIN` reads as a parameter
  * `:BEGIN` and the body's BEGIN is not seen (the emulator then counts the body's statements as many and
  * refuses the call as multi-statement; whether the real service does the same is unmeasured). A space after
@@ -106,22 +94,19 @@ const FREERADIUS: Corpus = {
   root: path.join(repoRoot, '.cache/corpora/freeradius-config-3.2.1/etc/freeradius/3.0/mods-config/sql'),
   versions: [
     { folder: 'v1_main_schema', file: 'main/mysql/schema.sql' },
-    {
-      folder: 'v2_main_process_radacct',
-      file: 'main/mysql/process-radacct.sql',
-      edits: [dropEndsAtDelimiter('fr_new_data_usage_period'), dropEndsAtDelimiter('fr_radacct_close_after_reload')]
-    },
+    // `DROP PROCEDURE …;` and `CREATE PROCEDURE … END$$` in one DELIMITER span: the splitter parts them as the server does.
+    { folder: 'v2_main_process_radacct', file: 'main/mysql/process-radacct.sql' },
     { folder: 'v3_ippool_schema', file: 'ippool/mysql/schema.sql' },
     {
       folder: 'v4_ippool_procedure',
       file: 'ippool/mysql/procedure.sql',
-      edits: [dropEndsAtDelimiter('fr_allocate_previous_or_new_framedipaddress'), labelApart]
+      edits: [labelApart]
     },
     { folder: 'v5_ippool_dhcp_schema', file: 'ippool-dhcp/mysql/schema.sql' },
     {
       folder: 'v6_ippool_dhcp_procedure',
       file: 'ippool-dhcp/mysql/procedure.sql',
-      edits: [dropEndsAtDelimiter('fr_dhcp_allocate_previous_or_new_framedipaddress'), labelApart]
+      edits: [labelApart]
     },
     { folder: 'v7_dhcp_schema', file: 'dhcp/mysql/schema.sql' },
     { folder: 'v8_cui_schema', file: 'cui/mysql/schema.sql' },

@@ -289,12 +289,26 @@ const cases: Array<[string, string, Expected, MysqlMode?]> = [
     ]
   ],
   [
-    'with a custom delimiter, ; ends nothing',
+    'with a custom delimiter, ; outside a body still ends a statement, as the server splits the query the client sends',
     'DELIMITER //\nSELECT 1; SELECT 2//SELECT 3//',
     [
-      ['SELECT 1; SELECT 2', 2, 1],
+      ['SELECT 1', 2, 1],
+      ['SELECT 2', 2, 11],
       ['SELECT 3', 2, 21]
     ]
+  ],
+  [
+    "DROP …; CREATE PROCEDURE … END$$ in one delimiter's span: two statements, the body's ; kept",
+    'DELIMITER $$\nDROP PROCEDURE IF EXISTS p;\nCREATE PROCEDURE p()\nproc: BEGIN\n  DECLARE x INT;\n  IF x THEN SELECT 1; END IF;\nEND$$\nDELIMITER ;',
+    [
+      ['DROP PROCEDURE IF EXISTS p', 2, 1],
+      ['CREATE PROCEDURE p()\nproc: BEGIN\n  DECLARE x INT;\n  IF x THEN SELECT 1; END IF;\nEND', 3, 1]
+    ]
+  ],
+  [
+    'a trigger body without BEGIN under a custom delimiter',
+    'DELIMITER //\nCREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET NEW.a = 1//\nDELIMITER ;',
+    [['CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET NEW.a = 1', 2, 1]]
   ],
   [
     'a statement open at a DELIMITER line ends there',

@@ -9,6 +9,9 @@
  * - `DELIMITER x` (any case, at the start of a line) is a client command: the rest of the line, trimmed,
  *   is the new delimiter (`//`, `$$`, `;;` …). The line is never part of a statement; a statement still
  *   open there ends. `DELIMITER` with nothing after it is an error.
+ * - Under another delimiter, a `;` outside a stored program's body still ends a statement, where the server
+ *   would end it: the client sends the text up to the delimiter as one query, and with its multi-statements
+ *   the server runs each statement in it, while a transport that sends one statement per call must not.
  * - Where the client would split a stored program written without DELIMITER, this splitter does not:
  *   with the delimiter `;`, a `;` inside the BEGIN … END body of CREATE PROCEDURE, FUNCTION, TRIGGER or
  *   EVENT (blocks.ts) is part of the statement, which ends at the `;` after its outermost END.
@@ -95,7 +98,10 @@ class Splitter {
         if (inside > start && inside < end) end = inside
       }
       pos = end
-      if (kind === 'symbol' && this.delimiter === ';' && text.charCodeAt(start) === 0x3b && !this.blocks.inBlock()) {
+      // A `;` outside a stored program's body ends a statement whatever the delimiter: under `DELIMITER $$` the
+      // client sends `DROP PROCEDURE p; CREATE PROCEDURE p() BEGIN … END$$` as one query, which the server runs as
+      // two statements (the client turns multi-statements on). One statement per call needs them apart.
+      if (kind === 'symbol' && text.charCodeAt(start) === 0x3b && !this.blocks.inBlock()) {
         this.endStatement()
         continue
       }

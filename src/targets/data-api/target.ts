@@ -264,7 +264,13 @@ class DataApiTarget implements Target {
       const packed = await runPackedTransaction(this.packedTransport, statements)
       if (packed) return packed
     }
-    return this.perCall.run(statements, 'commit')
+    const result = await this.perCall.run(statements, 'commit')
+    // Results not needed: answered as the packed form answers (none, and a failed guard without its rows),
+    // whichever way the statements ran, as the other transports do.
+    if (options.resultsNeeded !== false) return result
+    if (result.ok) return { ok: true, results: [] }
+    const { guardRows: _unused, ...failure } = result
+    return failure
   }
 
   /** One autocommit call with continueAfterTimeout, sent once (resuming and throttling alone are retried: they prove it never ran). */

@@ -63,7 +63,9 @@ test('the procedure: session statements, then the statement on lines of its own 
   expect(routine.call).toBe('CALL `aurora_migrate_session_k1x2`()')
   expect(routine.drop).toBe('DROP PROCEDURE IF EXISTS `aurora_migrate_session_k1x2`')
   expect(routine.inner).toBe('ALTER TABLE t ADD COLUMN c INT -- wide')
-  expect(routine.alreadyExists({ message: 'PROCEDURE aurora_migrate_session_k1x2 already exists', errno: 1304, sqlState: '42000' })).toBe(true)
+  expect(routine.alreadyExists({ message: 'PROCEDURE aurora_migrate_session_k1x2 already exists', errno: 1304, sqlState: '42000' })).toBe(
+    true
+  )
   expect(routine.alreadyExists({ message: "Table 't' already exists", errno: 1050, sqlState: '42S01' })).toBe(false)
 })
 

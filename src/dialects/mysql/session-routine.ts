@@ -44,7 +44,8 @@ export function runsInRoutine(sql: string): boolean {
 
 /** The procedure's name for `token` (letters and digits). */
 export function routineName(token: string): string {
-  if (!/^[A-Za-z0-9]{1,40}$/.test(token)) throw new Error(`A session routine's token must be 1 to 40 letters or digits, got ${JSON.stringify(token)}`)
+  if (!/^[A-Za-z0-9]{1,40}$/.test(token))
+    throw new Error(`A session routine's token must be 1 to 40 letters or digits, got ${JSON.stringify(token)}`)
   return `aurora_migrate_session_${token}`
 }
 

@@ -35,7 +35,11 @@ export interface SessionCalls {
   base: { resourceArn: string; secretArn: string }
   database: string | undefined
   wire: WireDialect
-  execute(sql: string, params: SqlParams | undefined, extra?: { transactionId?: string; continueAfterTimeout?: boolean }): ExecuteStatementCommand
+  execute(
+    sql: string,
+    params: SqlParams | undefined,
+    extra?: { transactionId?: string; continueAfterTimeout?: boolean }
+  ): ExecuteStatementCommand
   retry: Omit<RetryOptions, 'idempotent'>
   inTransactionRetry: Omit<RetryOptions, 'idempotent'>
   translate(error: unknown, operation: string): DatabaseError | TransportError
@@ -103,7 +107,9 @@ async function viaRoutine(
     }
   } finally {
     if (mayRun) {
-      ctx.log(`The temporary procedure that runs ${sqlPreview(sql)} is left in place while the statement may still run; drop it afterwards with ${routine.drop}`)
+      ctx.log(
+        `The temporary procedure that runs ${sqlPreview(sql)} is left in place while the statement may still run; drop it afterwards with ${routine.drop}`
+      )
     } else {
       await dropRoutine(ctx, routine)
     }

@@ -91,7 +91,9 @@ export async function benchApplyMysql(postgres?: PostgresFigure): Promise<void> 
     const mysqlPerVersion = later.length ? later.reduce((a, b) => a + b, 0) / later.length : NaN
     console.log('\nCalls per version after the first, on a database at v1')
     console.log(`  MySQL (3 DDL + 1 DML a version): ${mysqlPerVersion.toFixed(2)}`)
-    console.log(`  PostgreSQL (packed, examples/job-queue): ${postgres ? postgres.callsPerVersion.toFixed(2) : 'n/a (not measured in this run)'}`)
+    console.log(
+      `  PostgreSQL (packed, examples/job-queue): ${postgres ? postgres.callsPerVersion.toFixed(2) : 'n/a (not measured in this run)'}`
+    )
   } finally {
     await emulator?.stop()
     await server.stop()

@@ -79,7 +79,9 @@ describeMysql('session statements over the Data API and the runner on MySQL', ()
     await emulator?.stop()
     await lambda?.stop()
     // Whatever happened, no temporary procedure stays.
-    expect(await routines()).toEqual([])
+    // A failure here fails the test that left a procedure behind.
+    const left = await routines()
+    if (left.length) throw new Error(`temporary procedures left behind: ${JSON.stringify(left)}`)
     await db.drop()
     holder = undefined
     target = undefined

@@ -56,7 +56,8 @@ interface DataApiRuns {
   plan: number
 }
 
-export async function benchApply(): Promise<void> {
+/** Returns PostgreSQL's calls per version (packed, after the first, on a database at v1), for the MySQL bench to print beside its own. */
+export async function benchApply(): Promise<{ callsPerVersion: number }> {
   // The emulators' dummy credentials, never the machine's own AWS profile or session.
   const restoreAwsEnvironment = setDummyAwsEnvironment()
   const { versions } = await discoverMigrations(syntax, CORPUS, CORPUS)
@@ -78,6 +79,8 @@ export async function benchApply(): Promise<void> {
     const lambda = await lambdaRun(createDatabase, versions)
     const direct = await directRun(createDatabase, versions)
     printReport(versions.length, { packed, baseline, lambda, direct })
+    const later = packed.existing.perVersion.slice(1)
+    return { callsPerVersion: later.length ? later.reduce((a, b) => a + b, 0) / later.length : NaN }
   } finally {
     await emulator.stop()
     await server.stop()

@@ -22,7 +22,7 @@ export async function answer(container: Container, request: RunnerRequest, invoc
     // Checked before the secret and the connection too: with too little time, nothing is started.
     case 'query':
       checkTimeLeft(invocation)
-      return query(container, request.sql, request.params, invocation)
+      return query(container, request.sql, request.params, request.session, invocation)
     case 'transaction':
       checkTimeLeft(invocation)
       return transaction(container, request.statements, request.resultsNeeded !== false, invocation)
@@ -41,7 +41,13 @@ async function ping(container: Container, invocation: Invocation): Promise<Runne
   }
 }
 
-async function query(container: Container, sql: string, params: SqlParams | undefined, invocation: Invocation): Promise<RunnerResponse> {
+async function query(
+  container: Container,
+  sql: string,
+  params: SqlParams | undefined,
+  session: string[] | undefined,
+  invocation: Invocation
+): Promise<RunnerResponse> {
   const connected = await container.target()
   const { target, dialect, reused } = connected
   try {
@@ -50,7 +56,8 @@ async function query(container: Container, sql: string, params: SqlParams | unde
     return rethrowAsFailure(container, error, connected)
   }
   try {
-    const result = await target.query(sql, params)
+    // Session statements run first on the same connection, for this statement alone (the target resets after).
+    const result = await target.query(sql, params, session ? { session } : undefined)
     return fitResponse({ ok: true, ...result }, 'query', invocation)
   } catch (error) {
     if (error instanceof DatabaseError) return { ok: false, error: withTimeoutHint(error.info, invocation, dialect.isStatementTimeout) }

@@ -12,6 +12,9 @@ export const SUPPORTED_PROTOCOLS: readonly number[] = [RUNNER_PROTOCOL]
 /** Most statements one transaction request may carry (a version is far smaller in practice). */
 export const MAX_STATEMENTS = 10_000
 
+/** Most session statements one query may carry (the action sends two). */
+export const MAX_SESSION_STATEMENTS = 20
+
 const OPS = ['ping', 'query', 'transaction'] as const
 
 export type ParsedRequest = { ok: true; request: RunnerRequest } | { ok: false; failure: RunnerFailure; op?: string }
@@ -94,6 +97,17 @@ function checkParams(value: unknown, field: string): SqlParams | undefined {
   return params
 }
 
+/** Session statements for one query: a short array of SQL strings, or absent. */
+function checkSession(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined
+  if (!Array.isArray(value)) throw badRequest(`'session' must be an array of SQL strings when given, got ${kind(value)}.`)
+  if (value.length > MAX_SESSION_STATEMENTS) {
+    throw badRequest(`'session' has ${value.length} statements: at most ${MAX_SESSION_STATEMENTS} are accepted.`)
+  }
+  const session = value.map((statement, index) => checkSql(statement, `session[${index}]`))
+  return session.length ? session : undefined
+}
+
 function checkStatement(value: unknown, index: number): TxStatement {
   const field = `statements[${index}]`
   if (!isObject(value)) throw badRequest(`'${field}' must be an object {sql, params?, expectRows?, label?}, got ${kind(value)}.`)
@@ -140,7 +154,8 @@ function parse(event: unknown, runnerVersion: string): RunnerRequest {
   if (op === 'query') {
     const sql = checkSql(body.sql, 'sql')
     const params = checkParams(body.params, 'params')
-    return params ? { protocol, op, sql, params } : { protocol, op, sql }
+    const session = checkSession(body.session)
+    return { protocol, op, sql, ...(params ? { params } : {}), ...(session ? { session } : {}) }
   }
   const statements = body.statements
   if (!Array.isArray(statements)) {

@@ -4,7 +4,7 @@
  *
  * Requests (one per invocation):
  *   { "protocol": 1, "op": "ping" }
- *   { "protocol": 1, "op": "query", "sql": "...", "params": { "name": value } }
+ *   { "protocol": 1, "op": "query", "sql": "...", "params": { "name": value }, "session"?: [ "SET SESSION ...", ... ] }
  *   { "protocol": 1, "op": "transaction", "statements": [ { "sql": "...", "params": {...}, "expectRows": 1, "label": "fence" } ],
  *     "resultsNeeded"?: false }
  * Named parameters are `:name` in the SQL (as for the Data API); migration SQL is sent without them.
@@ -29,6 +29,11 @@
  * `errno` (an optional addition to protocol 1) is the server's error number (MySQL's); an action that
  * predates it ignores it.
  *
+ * `session` (an optional addition to protocol 1): session statements the runner runs first, on the same
+ * connection, for this statement alone (MySQL's `SET SESSION lock_wait_timeout = 5` before a DDL); the session
+ * is reset afterwards. A runner that predates it ignores the field and runs the statement at the server's
+ * settings (a DDL then waits for its metadata lock for lock_wait_timeout's default).
+ *
  * `resultsNeeded: false` (an optional addition to protocol 1) lets the runner run the statements packed
  * into one block (the wire dialect's `pack`; PostgreSQL: a DO block) and answer `"results": []`; a runner that predates it answers
  * every result, which the action accepts as well.
@@ -43,7 +48,7 @@ export const RUNNER_PROTOCOL = 1
 
 export type RunnerRequest =
   | { protocol: number; op: 'ping' }
-  | { protocol: number; op: 'query'; sql: string; params?: SqlParams }
+  | { protocol: number; op: 'query'; sql: string; params?: SqlParams; session?: string[] }
   | { protocol: number; op: 'transaction'; statements: TxStatement[]; resultsNeeded?: false }
 
 /** Failures that are not SQL errors. */

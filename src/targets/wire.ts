@@ -74,6 +74,31 @@ export interface WireDialect {
 
   // ── Statements that outlive their call (the Data API's 45 s) ──────────────────────────────────────
   readonly runningStatement: RunningStatementProbe
+
+  // ── Session statements for one statement, where every call is a fresh session (the Data API) ─────────
+  /**
+   * A temporary routine that runs `session` and then `sql` in one server-side unit (one call): so that
+   * `SET SESSION lock_wait_timeout` reaches the statement, and the call may go on past its limit. `token`
+   * (letters and digits, new for every statement) makes its name unique. Null when `sql` may not run inside
+   * such a routine (or the server refuses it there): the transport then runs the session statements and the
+   * statement in one transaction, whose connection is pinned. Undefined where the dialect has no such
+   * routine (PostgreSQL's engine sends no session statements): the transaction way too.
+   */
+  sessionRoutine?(sql: string, session: string[], token: string): SessionRoutine | null
+}
+
+/** A temporary routine carrying one statement and its session statements (see `sessionRoutine`). */
+export interface SessionRoutine {
+  /** Creates it; the server parses the whole body here (a syntax error of the statement is its error). */
+  create: string
+  /** Runs it: the session statements, then the statement, whose error comes back as the call's. */
+  call: string
+  /** Drops it; harmless when it does not exist. */
+  drop: string
+  /** The statement as the server's activity shows it while the routine runs it (for `runningStatement`). */
+  inner: string
+  /** Whether a CREATE failed because the routine exists already (a re-sent CREATE whose first reply was lost). */
+  alreadyExists(error: SqlErrorInfo): boolean
 }
 
 /** How a statement left running server-side is found and watched, through ordinary short queries. */

@@ -4,6 +4,7 @@
  * the SQL each case runs and what its database answers, the transport fixture the Target under test.
  */
 /* eslint-disable jest/no-standalone-expect -- the optional cases' expectations run in given()'s test blocks, which the rule cannot see */
+import { dialectFor, type DialectName } from '../../src/dialects/index.js'
 import { DatabaseError } from '../../src/errors.js'
 import type { QueryResult, TransactionResult, TxStatement } from '../../src/targets/target.js'
 import type { DialectFixture, Message, TestDatabase } from './fixture.js'
@@ -57,6 +58,8 @@ function describeContract(dialect: DialectFixture, connect: (db: TestDatabase) =
     const committed = (results: Partial<QueryResult>[]) => ({ ok: true, results: packed ? [] : results })
     /** The rows a failed guard reports, or nothing when results were not asked for. */
     const guardRows = (rows: unknown[]) => (packed ? {} : { guardRows: rows })
+    /** Whether the dialect packs these statements at all (MySQL does not yet: statement by statement, one call each). */
+    const packs = (statements: TxStatement[]) => dialectFor(dialect.name as DialectName).wire.packable(statements)
 
     beforeEach(async () => {
       db = await dialect.createDatabase(`contract_${dialect.name}`)
@@ -315,8 +318,8 @@ function describeContract(dialect: DialectFixture, connect: (db: TestDatabase) =
       const before = ctx.calls?.()
       expect(await transaction(statements)).toMatchObject({ ok: true })
       if (before !== undefined && packed) {
-        // Two blocks in one transaction: BeginTransaction, two calls, CommitTransaction.
-        expect(ctx.calls!() - before).toBe(4)
+        // Two blocks in one transaction: BeginTransaction, two calls, CommitTransaction (or one call a statement).
+        expect(ctx.calls!() - before).toBe(packs(statements) ? 4 : statements.length + 2)
       }
       expect(await sql(b.count)).toEqual([{ c: 30 }])
       const failing = [...statements.map((s) => ({ ...s, sql: b.moved(s.sql) })), { sql: b.duplicate }]
@@ -330,7 +333,8 @@ function describeContract(dialect: DialectFixture, connect: (db: TestDatabase) =
         const before = ctx.calls?.()
         const result = await transaction(c.oneCall.statements)
         expect(result).toEqual({ ok: true, results: [] })
-        if (before !== undefined) expect(ctx.calls!() - before).toBe(1)
+        // Where the dialect does not pack: BeginTransaction, one call a statement, CommitTransaction.
+        if (before !== undefined) expect(ctx.calls!() - before).toBe(packs(c.oneCall.statements) ? 1 : c.oneCall.statements.length + 2)
         expect(await sql(c.oneCall.check)).toEqual([{ id: 1 }, { id: 2 }])
       })
 

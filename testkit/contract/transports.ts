@@ -50,7 +50,8 @@ const dataApi: TransportFixture = {
     let emulator: DataApiEmulator
     useDummyAwsEnvironment()
     beforeAll(async () => {
-      emulator = await startDataApiEmulator({ postgresUrl: dialect.serverUrl() })
+      // The URL's scheme picks the emulator's backend: PostgreSQL or MySQL.
+      emulator = await startDataApiEmulator({ databaseUrl: dialect.serverUrl() })
     })
     afterAll(async () => {
       await emulator.stop()

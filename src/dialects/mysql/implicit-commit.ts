@@ -52,7 +52,7 @@ function skipDefiner(tokens: Word[], i: number): number {
 }
 
 /** Skips the modifiers between CREATE/ALTER/DROP and the object's kind; the index of the kind. */
-function objectKindAt(tokens: Word[], i: number): number {
+export function objectKindAt(tokens: Word[], i: number): number {
   for (;;) {
     const before = i
     if (isWord(tokens[i], 'or') && isWord(tokens[i + 1], 'replace')) i += 2

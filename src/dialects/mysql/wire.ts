@@ -2,7 +2,8 @@
  * MySQL's wire part (see the wire section of ../dialect.ts and src/targets/wire.ts).
  *
  * No packing yet: MySQL's vehicle for a transaction in one call is a stored procedure (mysql-notes §1.5),
- * not built yet, so every transaction runs statement by statement and the packing members say so.
+ * not built yet, so every transaction runs statement by statement and the packing members say so. One
+ * statement with its session statements does go through a procedure over the Data API (session-routine.ts).
  *
  * No reset statement: MySQL resets a session with the protocol's COM_RESET_CONNECTION (mysql2's
  * `connection.reset()`), which the MySQL transport sends itself (src/targets/mysql/target.ts). No statement
@@ -12,6 +13,7 @@
  */
 import type { WirePart } from '../dialect.js'
 import { toPositional } from './named-parameters.js'
+import { sessionRoutine } from './session-routine.js'
 import { runningStatement } from './statement-activity.js'
 
 /**
@@ -38,5 +40,6 @@ export const wire: WirePart = {
   refusedByPacking: () => true,
   carriesPosition: () => false,
   isConnectionLoss,
-  runningStatement
+  runningStatement,
+  sessionRoutine
 }

@@ -14,6 +14,9 @@
  * transaction is sent with `longRunning` (see `runLongStatement`): it goes on server-side after the
  * call times out, and the target waits for it by watching the server's activity. Inside a transaction
  * there is no such way out: the statement fails the transaction (see `transaction`).
+ *
+ * Session statements (`session`: MySQL's lock_wait_timeout for a DDL) cannot be sent on their own: every call
+ * is a fresh session. They run with their statement in one server-side unit (data-api/session.ts).
  */
 import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data'
 import { DatabaseError, TransportError, errorMessage } from '../../errors.js'
@@ -24,6 +27,7 @@ import type { WireDialect } from '../wire.js'
 import { HINTS, bareText, parseDataApiError, tooLong } from './errors.js'
 import { waitForStatement, type LongStatementContext } from './long-statement.js'
 import { runPackedTransaction, type PackedTransport } from './packed.js'
+import { queryWithSession, type SessionCalls } from './session.js'
 import { MAX_PAUSE_IN_TRANSACTION_MS, StatementPerCall } from './transaction.js'
 import { toParameters, toQueryResult } from './values.js'
 import { realSleep } from '../../text.js'
@@ -91,6 +95,8 @@ class DataApiTarget implements Target {
   private readonly packedTransport: PackedTransport
   /** Transactions one statement per call. */
   private readonly perCall: StatementPerCall
+  /** What a statement with session statements uses. */
+  private readonly sessionCalls: SessionCalls
 
   constructor(private readonly options: DataApiTargetOptions) {
     this.description = `data-api ${clusterName(options.resourceArn)}${options.database ? `/${options.database}` : ''}`
@@ -145,6 +151,19 @@ class DataApiTarget implements Target {
       sleep: this.sleep,
       random: this.random
     })
+    this.sessionCalls = {
+      client: this.client,
+      base: this.base,
+      database: options.database,
+      wire: options.wire,
+      execute: (sql, params, extra) => this.execute(sql, params, extra),
+      retry: this.retry,
+      inTransactionRetry: this.inTransactionRetry,
+      translate: (error, operation) => this.translate(error, operation),
+      waiting: this.waiting,
+      log: this.log,
+      now: this.now
+    }
   }
 
   private get base() {
@@ -170,6 +189,7 @@ class DataApiTarget implements Target {
   async query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
     const length = tooLong(sql)
     if (length) throw new DatabaseError(length)
+    if (options?.session?.length) return queryWithSession(this.sessionCalls, sql, params, options.session, options.longRunning)
     if (options?.longRunning) return this.runLongStatement(sql, params, options.longRunning.timeoutMs)
     try {
       const output = await withRetry(
@@ -244,7 +264,13 @@ class DataApiTarget implements Target {
       const packed = await runPackedTransaction(this.packedTransport, statements)
       if (packed) return packed
     }
-    return this.perCall.run(statements, 'commit')
+    const result = await this.perCall.run(statements, 'commit')
+    // Results not needed: answered as the packed form answers (none, and a failed guard without its rows),
+    // whichever way the statements ran, as the other transports do.
+    if (options.resultsNeeded !== false) return result
+    if (result.ok) return { ok: true, results: [] }
+    const { guardRows: _unused, ...failure } = result
+    return failure
   }
 
   /** One autocommit call with continueAfterTimeout, sent once (resuming and throttling alone are retried: they prove it never ran). */

@@ -125,7 +125,14 @@ class LambdaTarget implements Target {
    * whose commit is in doubt; the engine settles it from the database.
    */
   async query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
-    const request: RunnerRequest = { protocol: RUNNER_PROTOCOL, op: 'query', sql, ...(params ? { params } : {}) }
+    const request: RunnerRequest = {
+      protocol: RUNNER_PROTOCOL,
+      op: 'query',
+      sql,
+      ...(params ? { params } : {}),
+      // Run by the runner on the statement's connection first (a runner that predates `session` ignores it).
+      ...(options?.session?.length ? { session: options.session } : {})
+    }
     const longRunning = options?.longRunning !== undefined
     for (let attempt = 1; ; attempt++) {
       let reply: Reply

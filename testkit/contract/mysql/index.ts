@@ -1,7 +1,7 @@
 /**
  * MySQL's fixture for the contract suites: databases on the test file's own MariaDB/MySQL server
- * (testkit/use-mysql-server.ts, started per file by `describe` below), over the direct URL and the runner
- * Lambda. Not over the Data API yet: the emulator's MySQL mode is not written.
+ * (testkit/use-mysql-server.ts, started per file by `describe` below), over the direct URL, the Data API
+ * (the emulator in MySQL mode) and the runner Lambda, with MySQL's engine cases (engine-cases.ts).
  */
 import { wire } from '../../../src/dialects/mysql/wire.js'
 import { MysqlTarget } from '../../../src/targets/mysql.js'
@@ -18,8 +18,7 @@ export const mysql: DialectFixture = {
       useMysqlServer()
       suite()
     }),
-  // 'data-api' joins when the Data API emulator has its MySQL mode.
-  transports: ['url', 'lambda'],
+  transports: ['url', 'data-api', 'lambda'],
   serverUrl: () => currentMysqlServer().url,
   createDatabase: (prefix) => createMysqlDatabase(currentMysqlServer().url, prefix),
   urlTarget: (url) => new MysqlTarget(url, { wire }),

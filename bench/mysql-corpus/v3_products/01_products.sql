@@ -1,0 +1,4 @@
+CREATE TABLE products (id BIGINT AUTO_INCREMENT PRIMARY KEY, sku VARCHAR(40) NOT NULL, price DECIMAL(10,2) NOT NULL);
+CREATE UNIQUE INDEX products_sku ON products (sku);
+ALTER TABLE orders ADD COLUMN product_id BIGINT NULL;
+INSERT INTO products (sku, price) VALUES ('A-1', 10.00), ('B-2', 25.50);

@@ -108,7 +108,7 @@ describeMysql('the MySQL engine over the Data API', () => {
       const creates = emulator.calls.filter((c) => c.sql?.startsWith('CREATE PROCEDURE')).map((c) => c.sql!)
       expect(creates).toHaveLength(2)
       for (const create of creates)
-        expect(create).toContain('SET SESSION lock_wait_timeout = 5;\nSET SESSION innodb_lock_wait_timeout = 5;\n')
+        expect(create).toContain('SET SESSION lock_wait_timeout = 5, SESSION innodb_lock_wait_timeout = 5;\n')
       expect(creates[0]).toContain('CREATE TABLE orders (id INT PRIMARY KEY, total INT)\n;\nEND')
       expect(creates[1]).toContain('ALTER TABLE orders ADD COLUMN note VARCHAR(20)\n;\nEND')
     })

@@ -11,5 +11,6 @@
 export function sessionSettings(settings: { lockTimeoutMs: number | null; statementTimeoutMs: number | null }): string[] {
   if (!settings.lockTimeoutMs) return []
   const seconds = Math.max(1, Math.ceil(settings.lockTimeoutMs / 1000))
-  return [`SET SESSION lock_wait_timeout = ${seconds}`, `SET SESSION innodb_lock_wait_timeout = ${seconds}`]
+  // One statement: one call less per transaction over the Data API.
+  return [`SET SESSION lock_wait_timeout = ${seconds}, SESSION innodb_lock_wait_timeout = ${seconds}`]
 }

@@ -3,6 +3,7 @@
  * the machine's binaries (a MariaDB here, said loudly), and on a scratch database of shadow-database-url's
  * server. A failing version names its file and line; the throwaway database is gone afterwards.
  */
+import path from 'node:path'
 import { mysql } from '../../src/dialects/mysql/index.js'
 import { discoverMigrations } from '../../src/migrations/discover.js'
 import { verifyOnShadow } from '../../src/shadow/verify.js'
@@ -39,6 +40,17 @@ describeMysql('verification on MySQL', () => {
     // No lock trace on MySQL yet: untraced, and nothing to warn about.
     expect([verification.trace, verification.traceMessage ?? null]).toEqual([null, null])
     expect(verification.server).toMatch(server.flavor === 'mariadb' ? /^local MariaDB \d+\.\d+\.\d+ \(not MySQL/ : /^local MySQL \d/)
+  })
+
+  test('the MySQL example project (examples/mysql-shop: DELIMITER, a trigger, an executable-comment view) verifies', async () => {
+    const { versions } = await discoverMigrations(mysql.syntax, path.resolve('examples/mysql-shop/migrations/resources'), path.resolve('.'))
+    expect(versions.map((v) => v.number)).toEqual([1, 2, 3])
+    const verification = await verifyOnShadow(mysql.shadow, versions, {
+      engine: mysql.engine,
+      shadowDatabaseUrl: server.url,
+      log: () => {}
+    })
+    expect([verification.status, verification.message]).toEqual(['passed', null])
   })
 
   test('on shadow-database-url: a failing version names its file and line, and the scratch database is dropped', async () => {

@@ -140,7 +140,7 @@ function unknownOutcomeAdvice(context: RunContext, index: number, evidence: stri
     return (
       `Whether it succeeded cannot be read from the catalog${seen}. It only maintains what exists (no data or schema change), so a re-run ` +
       `simply runs it again; but if it outlasts the Data API's 45 s call limit again, the outcome stays unknown. Once you have checked ` +
-      `that it completed (or decided it need not run again), record the step as done and re-run, which resumes after it: ${record}.${direct ? ` ${direct}` : ''}`
+      `that it completed (or decided it need not run again), record the step as done and re-run, which resumes after it: ${record}${direct ? `; ${direct}` : '.'}`
     )
   }
   return (

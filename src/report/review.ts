@@ -97,8 +97,9 @@ function checkedLine(checked: ReviewInput['checked']): string {
     checked.trace ? 'the trace of each statement on the throwaway database (locks taken, rewrites)' : null
   ].filter((source) => source !== null)
   const parser = checked.parser === undefined ? 'PostgreSQL' : checked.parser
-  const read = parser ? `${parser}'s parse of each pending statement` : 'each pending statement (its text: no parser for this engine yet)'
-  const head = `${plural(checked.rules, 'rule')} checked on ${read}${used.length ? ` with ${used.join(' and ')}` : ''}`
+  // Without a parser the rules read the text alone: the catalog and the trace have nothing to add to them.
+  if (!parser) return `${plural(checked.rules, 'rule')} checked on each pending statement's text (no parser for this engine yet).`
+  const head = `${plural(checked.rules, 'rule')} checked on ${parser}'s parse of each pending statement${used.length ? ` with ${used.join(' and ')}` : ''}`
   if (checked.catalog === 'read') return `${head}.`
   return `${head}; judged from the repository alone, without the target's catalog (${CATALOG_NOT_READ[checked.catalog]}).`
 }

@@ -91,6 +91,22 @@ describeMysql('the MySQL engine over the Data API', () => {
   }
 
   describe.each(['autocommit-off', 'start-transaction'] as const)('BeginTransaction as %s', (model) => {
+    test('a cluster waking from auto-pause: the calls that met it are retried, the version applies once, nothing is left half-done', async () => {
+      await start(model)
+      // The first six calls answer DatabaseResumingException (nothing ran), as a paused cluster does while it wakes.
+      emulator.faults.resuming({ calls: 6 })
+      const logs = options()
+      const result = await applyMigrations(target, await versionsOf(GOOD), logs)
+      expect(result.error).toBeNull()
+      expect(result.applied.map((a) => a.version)).toEqual([1])
+      expect(emulator.calls.filter((c) => c.error === 'DatabaseResumingException')).toHaveLength(6)
+      expect(await columns()).toEqual(['id', 'total', 'note'])
+      expect(await sql('SELECT COUNT(*) AS n FROM orders')).toEqual([{ n: 2 }])
+      expect(await applied()).toEqual([1])
+      expect(await journal()).toEqual([])
+      expect(await lease()).toEqual([{ id: 1, owner: '' }])
+    })
+
     test('a version of DDL and DML applies: each DDL in its own procedure with the lock timeout, the DML in transactions', async () => {
       await start(model)
       const result = await applyMigrations(target, await versionsOf(GOOD), options())
@@ -107,8 +123,7 @@ describeMysql('the MySQL engine over the Data API', () => {
       // Both DDL went through a procedure that set lock_wait_timeout = 5 first.
       const creates = emulator.calls.filter((c) => c.sql?.startsWith('CREATE PROCEDURE')).map((c) => c.sql!)
       expect(creates).toHaveLength(2)
-      for (const create of creates)
-        expect(create).toContain('SET SESSION lock_wait_timeout = 5, SESSION innodb_lock_wait_timeout = 5;\n')
+      for (const create of creates) expect(create).toContain('SET SESSION lock_wait_timeout = 5, SESSION innodb_lock_wait_timeout = 5;\n')
       expect(creates[0]).toContain('CREATE TABLE orders (id INT PRIMARY KEY, total INT)\n;\nEND')
       expect(creates[1]).toContain('ALTER TABLE orders ADD COLUMN note VARCHAR(20)\n;\nEND')
     })

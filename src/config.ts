@@ -5,7 +5,8 @@
 import { InputError } from './errors.js'
 import { normalizeMigrationsDir } from './migrations/files.js'
 import { isFunctionName, parseFunctionName } from './targets/lambda/function-name.js'
-import { misreadPassword, urlSecrets, writtenPassword } from './targets/mask.js'
+import { urlSecrets } from './targets/mask.js'
+import { checkUrlPassword } from './targets/url-password.js'
 import { validateMysqlUrl } from './targets/mysql/url.js'
 import type { RunIdentity } from './meta-row.js'
 import { parseMetaTableName, type MetaTableName } from './meta-table-name.js'
@@ -274,22 +275,7 @@ function isMysqlUrl(url: string): boolean {
 }
 
 function validatePostgresUrl(url: string, name: string): string {
-  // A raw @ in the password makes the URL ambiguous: libpq (psql) ends the password at the first @, the
-  // WHATWG parser (node-postgres) at the last. It is refused, so that a URL means one thing everywhere.
-  if (writtenPassword(url)?.includes('@')) {
-    throw new InputError(
-      name,
-      'the password holds a raw @: percent-encode it as %40 (and / as %2F, ? as %3F, # as %23). ' +
-        'With two @ the URL is ambiguous: psql and libpq end the password at the first @, node-postgres at the last'
-    )
-  }
-  if (misreadPassword(url)) {
-    throw new InputError(
-      name,
-      'the password holds a character that must be percent-encoded in a URL (@ as %40, / as %2F, ? as %3F, # as %23): ' +
-        'as written, the driver would read part of the password as the host or the database name'
-    )
-  }
+  checkUrlPassword(url, name, 'psql and libpq end the password at the first @, node-postgres at the last')
   let parsed: URL
   try {
     parsed = new URL(url)

@@ -24,8 +24,8 @@
 import mysql from 'mysql2/promise'
 import { CommitOutcomeUnknownError, DatabaseError, TransportError, errorMessage } from '../../errors.js'
 import { maskUrl } from '../mask.js'
+import { runStatementLoop } from '../statement-loop.js'
 import {
-  guardFailure,
   type QueryOptions,
   type QueryResult,
   type Row,
@@ -190,34 +190,17 @@ export class MysqlTarget implements Target {
     } catch (error) {
       throw this.translate(error, connection)
     }
-    const results: QueryResult[] = []
-    for (let index = 0; index < statements.length; index++) {
-      const statement = statements[index]
-      let result: QueryResult
-      try {
-        result = await this.run(connection, statement.sql, statement.params, this.deadlineAt)
-      } catch (error) {
-        const translated = this.translate(error, connection)
-        if (translated instanceof DatabaseError) {
-          await rollback()
-          return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info }
-        }
-        await rollback()
-        throw new TransportError(
-          `The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed ` +
-            `(but for what a DDL statement in it committed implicitly): ${translated.message}`,
-          translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR',
-          false,
-          { cause: error }
-        )
-      }
-      const refused = guardFailure(statement, result, index)
-      if (refused) {
-        await rollback()
-        return refused
-      }
-      results.push(result)
-    }
+    const ran = await runStatementLoop(
+      {
+        run: (statement) => this.run(connection, statement.sql, statement.params, this.deadlineAt),
+        translate: (error) => this.translate(error, connection),
+        rollback,
+        committedAnyway: '(but for what a DDL statement in it committed implicitly)'
+      },
+      statements
+    )
+    if (!ran.ok) return ran
+    const { results } = ran
     try {
       await connection.query('COMMIT')
     } catch (error) {

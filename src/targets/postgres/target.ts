@@ -9,10 +9,10 @@ import pg from 'pg'
 import { CommitOutcomeUnknownError, DatabaseError, TransportError, errorMessage } from '../../errors.js'
 import { locateFailure } from '../locate-failure.js'
 import { maskUrl } from '../mask.js'
+import { runStatementLoop } from '../statement-loop.js'
 import { toSqlValue } from '../values.js'
 import type { WireDialect } from '../wire.js'
 import {
-  guardFailure,
   type QueryOptions,
   type QueryResult,
   type Row,
@@ -220,35 +220,20 @@ export class PostgresTarget implements Target {
     } catch (error) {
       throw this.translate(error, client)
     }
-    const results: QueryResult[] = []
-    for (let index = 0; index < statements.length; index++) {
-      const statement = statements[index]
-      let result: QueryResult
-      try {
-        const before = typeof between === 'function' ? between(statement, index) : index > 0 ? between : undefined
-        if (before) await this.run(client, before, undefined)
-        result = await this.run(client, statement.sql, statement.params)
-      } catch (error) {
-        const translated = this.translate(error, client)
-        if (translated instanceof DatabaseError) {
-          await rollback()
-          return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info }
-        }
-        await rollback()
-        throw new TransportError(
-          `The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed: ${translated.message}`,
-          translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR',
-          false,
-          { cause: error }
-        )
-      }
-      const refused = guardFailure(statement, result, index)
-      if (refused) {
-        await rollback()
-        return refused
-      }
-      results.push(result)
-    }
+    const ran = await runStatementLoop(
+      {
+        run: async (statement, index) => {
+          const before = typeof between === 'function' ? between(statement, index) : index > 0 ? between : undefined
+          if (before) await this.run(client, before, undefined)
+          return this.run(client, statement.sql, statement.params)
+        },
+        translate: (error) => this.translate(error, client),
+        rollback
+      },
+      statements
+    )
+    if (!ran.ok) return ran
+    const { results } = ran
     if (end === 'rollback') {
       await rollback()
       return { ok: true, results }

@@ -90,12 +90,12 @@ describeMysql('the Data API transport on MySQL', () => {
     expect(await rows('SELECT name, qty FROM items')).toEqual([{ name: "o'brien", qty: 3 }])
   })
 
-  test('query(): an SQL error is a DatabaseError with errno and SQLSTATE, its message without them', async () => {
+  test("query(): an SQL error is a DatabaseError with errno and SQLSTATE, its message without the service's suffix", async () => {
     const t = await start()
     const error = await rejection(t.query('SELECT * FROM nosuch'))
     expect(error).toBeInstanceOf(DatabaseError)
     expect((error as DatabaseError).info).toEqual({ message: "Table 'app.nosuch' doesn't exist", errno: 1146, sqlState: '42S02' })
-    expect(error.message).toBe("Table 'app.nosuch' doesn't exist (SQLSTATE 42S02)")
+    expect(error.message).toBe("Table 'app.nosuch' doesn't exist (error 1146, SQLSTATE 42S02)")
     expect(emulator!.calls.filter((c) => c.op === 'ExecuteStatement')).toHaveLength(1)
   })
 

@@ -86,7 +86,7 @@ test('plan on a pull request: one sticky comment, verified, edited in place on t
   expect(run1.outputs.verification).toBe('passed')
   let comments = fake.commentsOn(REPO, pull).filter((c) => c.body.startsWith('<!-- aurora-migrate:plan:production -->'))
   expect(comments).toHaveLength(1)
-  expect(comments[0].body).toContain('Database at **v0** · **2 versions pending**: v1, v2 (16 statements)')
+  expect(comments[0].body).toMatch(/Database \(PostgreSQL \d+\.\d+\) at \*\*v0\*\* · \*\*2 versions pending\*\*: v1, v2 \(16 statements\)/)
   expect(comments[0].body).toContain('✅ **Verified**: all 2 versions applied from scratch on an empty PostgreSQL')
   expect(comments[0].body).toContain('<details><summary>SQL of v2 due_dates (2 files, 5 statements)</summary>')
   expect(comments[0].body).toContain('[workflow run](https://github.com/octo-org/todo-app/actions/runs/4242)')
@@ -244,7 +244,7 @@ test('a deploy on push comments on the merged pull request and posts a deploymen
   const comments = fake.commentsOn(REPO, pull)
   expect(comments).toHaveLength(1)
   expect(comments[0].body).toMatch(
-    /^<!-- aurora-migrate:deploy:production:4242 -->\n✅ \*\*Applied v1, v2 to production in [\d.]+ m?s\*\* \(now at v2\)/
+    /^<!-- aurora-migrate:deploy:production:4242 -->\n✅ \*\*Applied v1, v2 to production in [\d.]+ m?s\*\* \(now at v2, PostgreSQL \d+\.\d+\)/
   )
   expect(comments[0].body).toContain('[workflow run](https://github.com/octo-org/todo-app/actions/runs/4242)')
   const statuses = fake.deploymentStatuses(REPO, 9001)

@@ -42,7 +42,7 @@ test('plan, apply and a second apply through database-url, with outputs, summary
   expect(plan.outputs.applied).toBe('[]')
   expect(plan.outputs.drift).toBe('false')
   expect(JSON.parse(plan.outputs.plan).pending.map((p: { version: number }) => p.version)).toEqual([1, 2])
-  expect(plan.summary).toContain('Database at **v0** · **2 versions pending**: v1, v2 (16 statements)')
+  expect(plan.summary).toMatch(/Database \(PostgreSQL \d+\.\d+\) at \*\*v0\*\* · \*\*2 versions pending\*\*: v1, v2 \(16 statements\)/)
   expect(plan.summary).toMatch(
     /✅ \*\*Verified\*\*: all 2 versions applied from scratch on an empty PostgreSQL 18 \(local PostgreSQL 18\.\d+\)\./
   )

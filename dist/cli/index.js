@@ -66709,7 +66709,7 @@ function unknownOutcomeAdvice(context, index, evidence, stillRunning) {
     if (context.dialect.recovery.isMaintenance(statement.sql)) {
         return (`Whether it succeeded cannot be read from the catalog${seen}. It only maintains what exists (no data or schema change), so a re-run ` +
             `simply runs it again; but if it outlasts the Data API's 45 s call limit again, the outcome stays unknown. Once you have checked ` +
-            `that it completed (or decided it need not run again), record the step as done and re-run, which resumes after it: ${record}.${direct ? ` ${direct}` : ''}`);
+            `that it completed (or decided it need not run again), record the step as done and re-run, which resumes after it: ${record}${direct ? `; ${direct}` : '.'}`);
     }
     return (`Whether it took effect cannot be read from the catalog${seen}: check the database. If it took effect, record the step as done and ` +
         `re-run, which resumes after it: ${record}; if it did not, re-run as is: it runs again.${direct ? ` ${direct}` : ''}`);
@@ -68003,27 +68003,6 @@ async function oneCall(transport, sql, statements, marker) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/targets/target.ts
-/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
-function guardFailure(statement, result, index) {
-    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
-        return null;
-    return { ...guardFailed(statement, index, result.rowCount), guardRows: result.rows };
-}
-/** The failure of the guarded statement at `index`, which gave `got` rows instead of its `expectRows`. */
-function guardFailed(statement, index, got) {
-    return {
-        ok: false,
-        phase: 'statement',
-        failedIndex: index,
-        failedLabel: statement.label,
-        error: {
-            message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${got}; the transaction was rolled back.`
-        },
-        guard: true
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/targets/data-api/values.ts
 
 function toParameters(params) {
@@ -68108,6 +68087,191 @@ function toQueryResult(output) {
         return row;
     });
     return { rows, rowCount: rows.length };
+}
+
+;// CONCATENATED MODULE: ./src/targets/data-api/session.ts
+/**
+ * One statement with its session statements (`QueryOptions.session`) over the Data API, where every call is a
+ * fresh session (reset in between): a `SET SESSION` sent in one call never reaches the next. So the session
+ * statements and the statement run in one server-side unit:
+ *
+ * - A temporary routine (the wire dialect's `sessionRoutine`; MySQL: a procedure): CREATE, CALL, DROP. CALL
+ *   carries `continueAfterTimeout` for a long-running statement, which then goes on past the 45 s call limit
+ *   and is waited for as any other (long-statement.ts), looked up by the statement's own text (the server's
+ *   activity shows the statement running inside the routine). The DROP always follows, unless the statement
+ *   may still be running (dropping a routine in use may wait for its lock); a failed DROP is logged and never
+ *   hides the statement's result.
+ * - Where the statement may not run inside a routine (or the wrapped text would pass the 65,536-character
+ *   limit, or the statement has parameters): BeginTransaction, the session statements and the statement, then
+ *   CommitTransaction, on the one connection a transaction pins. No continueAfterTimeout there: 45 s at most.
+ */
+
+
+
+
+
+
+
+/** A new routine name's token: letters and digits, unique enough for concurrent runs on one cluster. */
+function newToken() {
+    return `${Date.now().toString(36)}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+}
+/** Runs `session` and then `sql` in one server-side unit; answers as query() would. */
+async function queryWithSession(ctx, sql, params, session, longRunning) {
+    const routine = params || !ctx.wire.sessionRoutine ? null : ctx.wire.sessionRoutine(sql, session, newToken());
+    if (routine && !tooLong(routine.create))
+        return viaRoutine(ctx, sql, routine, longRunning);
+    return viaTransaction(ctx, sql, params, session);
+}
+async function viaRoutine(ctx, sql, routine, longRunning) {
+    // Whether the statement may still be running on the server (its routine in use): then it is not dropped.
+    let mayRun = false;
+    try {
+        try {
+            // A re-sent CREATE whose first reply was lost finds the routine there: it was created.
+            await withRetry(() => ctx.client.send(ctx.execute(routine.create, undefined)), { ...ctx.retry, idempotent: true });
+        }
+        catch (error) {
+            if (!(classifyError(error) === 'sql' && routine.alreadyExists(parseDataApiError(errorMessage(error))))) {
+                throw ctx.translate(error, 'ExecuteStatement');
+            }
+        }
+        if (!longRunning) {
+            // Without longRunning only idempotent statements come through query(): the CALL may be re-sent.
+            const output = await withRetry(() => ctx.client.send(ctx.execute(routine.call, undefined)), { ...ctx.retry, idempotent: true });
+            return toQueryResult(output);
+        }
+        const started = ctx.now();
+        try {
+            const output = await withRetry(() => ctx.client.send(ctx.execute(routine.call, undefined, { continueAfterTimeout: true })), {
+                ...ctx.retry,
+                // Resuming and throttling alone are retried: they prove the CALL never ran.
+                idempotent: false
+            });
+            return toQueryResult(output);
+        }
+        catch (error) {
+            if (errorName(error) === 'StatementTimeoutException' || classifyError(error) === 'transient') {
+                const ended = await waitForStatement(ctx.waiting, routine.inner, started, longRunning.timeoutMs, error, sqlPreview(sql));
+                // Still running, or its state unknown: its routine stays until it ends.
+                mayRun = ended instanceof TransportError;
+                throw ended;
+            }
+            throw ctx.translate(error, 'ExecuteStatement');
+        }
+    }
+    finally {
+        if (mayRun) {
+            ctx.log(`The temporary procedure that runs ${sqlPreview(sql)} is left in place while the statement may still run; drop it afterwards with ${routine.drop}`);
+        }
+        else {
+            await dropRoutine(ctx, routine);
+        }
+    }
+}
+/** Drops the routine; a failure is logged, never thrown (the statement's result stands). */
+async function dropRoutine(ctx, routine) {
+    try {
+        await withRetry(() => ctx.client.send(ctx.execute(routine.drop, undefined)), { ...ctx.retry, idempotent: true });
+    }
+    catch (error) {
+        ctx.log(`Could not drop a temporary procedure (${errorName(error)}: ${bareText(errorMessage(error))}); drop it with ${routine.drop}`);
+    }
+}
+/**
+ * BeginTransaction, the session statements, the statement, CommitTransaction: the transaction pins one
+ * connection, so the settings reach the statement. A DDL commits implicitly (what ran before it, then itself):
+ * the CommitTransaction after it has nothing left to commit, and is sent to end the transaction. An SQL error
+ * is the DatabaseError query() would throw; a statement without a definite answer (a lost reply, the 45 s
+ * limit: without continueAfterTimeout the service stops it) is StatementOutcomeUnknownError, for the engine
+ * to settle from the catalog.
+ */
+async function viaTransaction(ctx, sql, params, session) {
+    let transactionId;
+    try {
+        const begun = await withRetry(() => ctx.client.send(new dist_cjs/* BeginTransactionCommand */.fI({ ...ctx.base, database: ctx.database })), {
+            ...ctx.retry,
+            idempotent: true
+        });
+        if (!begun.transactionId)
+            throw new Error('BeginTransaction returned no transactionId');
+        transactionId = begun.transactionId;
+    }
+    catch (error) {
+        throw ctx.translate(error, 'BeginTransaction');
+    }
+    const statements = [...session.map((s) => ({ sql: s, params: undefined })), { sql, params }];
+    let result = { rows: [], rowCount: 0 };
+    for (let index = 0; index < statements.length; index++) {
+        const statement = statements[index];
+        try {
+            const output = await withRetry(() => ctx.client.send(ctx.execute(statement.sql, statement.params, { transactionId })), {
+                ...ctx.inTransactionRetry,
+                idempotent: false
+            });
+            result = toQueryResult(output);
+        }
+        catch (error) {
+            // On v2 an SQL error has already ended the transaction; otherwise it is ended here.
+            await rollback(ctx, transactionId);
+            if (classifyError(error) === 'sql')
+                throw new DatabaseError(parseDataApiError(errorMessage(error)));
+            if (index < session.length)
+                throw ctx.translate(error, 'ExecuteStatement');
+            throw new StatementOutcomeUnknownError(`${sqlPreview(sql)} got no definite answer (${errorName(error)}: ${bareText(errorMessage(error))}); it ran in a ` +
+                'transaction that carried its session settings, where the Data API allows 45 s per call. Whether it took effect is unknown.', { cause: error, sql });
+        }
+    }
+    try {
+        await withRetry(() => ctx.client.send(new dist_cjs/* CommitTransactionCommand */.Hb({ ...ctx.base, transactionId })), {
+            ...ctx.inTransactionRetry,
+            idempotent: false
+        });
+    }
+    catch (error) {
+        if (classifyError(error) === 'sql') {
+            await rollback(ctx, transactionId);
+            throw new DatabaseError(parseDataApiError(errorMessage(error)));
+        }
+        throw new StatementOutcomeUnknownError(`CommitTransaction after ${sqlPreview(sql)} got no definite answer (${errorName(error)}: ${bareText(errorMessage(error))}); ` +
+            'whether the statement took effect is unknown.', { cause: error, sql });
+    }
+    return result;
+}
+/** Ends a transaction given up on, best effort (it may already be gone). */
+async function rollback(ctx, transactionId) {
+    try {
+        await withRetry(() => ctx.client.send(new dist_cjs/* RollbackTransactionCommand */.qu({ ...ctx.base, transactionId })), {
+            ...ctx.retry,
+            idempotent: true
+        });
+    }
+    catch (error) {
+        if (errorName(error) !== 'TransactionNotFoundException') {
+            ctx.log(`Could not roll back the transaction that carried session settings (${errorName(error)}: ${bareText(errorMessage(error))})`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/target.ts
+/** The failure a transport returns when a statement's `expectRows` guard does not hold; null when it holds. */
+function guardFailure(statement, result, index) {
+    if (statement.expectRows === undefined || result.rowCount === statement.expectRows)
+        return null;
+    return { ...guardFailed(statement, index, result.rowCount), guardRows: result.rows };
+}
+/** The failure of the guarded statement at `index`, which gave `got` rows instead of its `expectRows`. */
+function guardFailed(statement, index, got) {
+    return {
+        ok: false,
+        phase: 'statement',
+        failedIndex: index,
+        failedLabel: statement.label,
+        error: {
+            message: `Expected ${statement.expectRows} ${statement.expectRows === 1 ? 'row' : 'rows'}, got ${got}; the transaction was rolled back.`
+        },
+        guard: true
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/targets/data-api/transaction.ts
@@ -68308,7 +68472,11 @@ class StatementPerCall {
  * transaction is sent with `longRunning` (see `runLongStatement`): it goes on server-side after the
  * call times out, and the target waits for it by watching the server's activity. Inside a transaction
  * there is no such way out: the statement fails the transaction (see `transaction`).
+ *
+ * Session statements (`session`: MySQL's lock_wait_timeout for a DDL) cannot be sent on their own: every call
+ * is a fresh session. They run with their statement in one server-side unit (data-api/session.ts).
  */
+
 
 
 
@@ -68350,6 +68518,8 @@ class DataApiTarget {
     packedTransport;
     /** Transactions one statement per call. */
     perCall;
+    /** What a statement with session statements uses. */
+    sessionCalls;
     constructor(options) {
         this.options = options;
         this.description = `data-api ${clusterName(options.resourceArn)}${options.database ? `/${options.database}` : ''}`;
@@ -68404,6 +68574,19 @@ class DataApiTarget {
             sleep: this.sleep,
             random: this.random
         });
+        this.sessionCalls = {
+            client: this.client,
+            base: this.base,
+            database: options.database,
+            wire: options.wire,
+            execute: (sql, params, extra) => this.execute(sql, params, extra),
+            retry: this.retry,
+            inTransactionRetry: this.inTransactionRetry,
+            translate: (error, operation) => this.translate(error, operation),
+            waiting: this.waiting,
+            log: this.log,
+            now: this.now
+        };
     }
     get base() {
         return { resourceArn: this.options.resourceArn, secretArn: this.options.secretArn };
@@ -68423,6 +68606,8 @@ class DataApiTarget {
         const length = tooLong(sql);
         if (length)
             throw new DatabaseError(length);
+        if (options?.session?.length)
+            return queryWithSession(this.sessionCalls, sql, params, options.session, options.longRunning);
         if (options?.longRunning)
             return this.runLongStatement(sql, params, options.longRunning.timeoutMs);
         try {
@@ -68496,7 +68681,15 @@ class DataApiTarget {
             if (packed)
                 return packed;
         }
-        return this.perCall.run(statements, 'commit');
+        const result = await this.perCall.run(statements, 'commit');
+        // Results not needed: answered as the packed form answers (none, and a failed guard without its rows),
+        // whichever way the statements ran, as the other transports do.
+        if (options.resultsNeeded !== false)
+            return result;
+        if (result.ok)
+            return { ok: true, results: [] };
+        const { guardRows: _unused, ...failure } = result;
+        return failure;
     }
     /** One autocommit call with continueAfterTimeout, sent once (resuming and throttling alone are retried: they prove it never ran). */
     async sendOnce(sql) {
@@ -68759,7 +68952,14 @@ class LambdaTarget {
      * whose commit is in doubt; the engine settles it from the database.
      */
     async query(sql, params, options) {
-        const request = { protocol: RUNNER_PROTOCOL, op: 'query', sql, ...(params ? { params } : {}) };
+        const request = {
+            protocol: RUNNER_PROTOCOL,
+            op: 'query',
+            sql,
+            ...(params ? { params } : {}),
+            // Run by the runner on the statement's connection first (a runner that predates `session` ignores it).
+            ...(options?.session?.length ? { session: options.session } : {})
+        };
         const longRunning = options?.longRunning !== undefined;
         for (let attempt = 1;; attempt++) {
             let reply;
@@ -69105,6 +69305,43 @@ function maskUrl(url) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/targets/statement-loop.ts
+/**
+ * The statements of a transaction on a kept connection, one at a time, for the transports that hold a session
+ * (PostgreSQL's and MySQL's direct ones): each run, its guard checked; the first SQL error or failed guard rolls
+ * back and is returned as data; a connection that fails rolls back and throws a TransportError. BEGIN and COMMIT
+ * are the transport's own.
+ */
+
+
+/** The results of every statement, or the failure as the Target contract reports it (rolled back). */
+async function runStatementLoop(loop, statements) {
+    const results = [];
+    for (let index = 0; index < statements.length; index++) {
+        const statement = statements[index];
+        let result;
+        try {
+            result = await loop.run(statement, index);
+        }
+        catch (error) {
+            const translated = loop.translate(error);
+            await loop.rollback();
+            if (translated instanceof DatabaseError) {
+                return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
+            }
+            throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed` +
+                `${loop.committedAnyway ? ` ${loop.committedAnyway}` : ''}: ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
+        }
+        const refused = guardFailure(statement, result, index);
+        if (refused) {
+            await loop.rollback();
+            return refused;
+        }
+        results.push(result);
+    }
+    return { ok: true, results };
+}
+
 ;// CONCATENATED MODULE: ./src/targets/postgres/errors.ts
 /** The `pg` driver's errors: a server's error as the SQL error it reports, and the code of a connection failure. */
 
@@ -69368,32 +69605,19 @@ class PostgresTarget {
         catch (error) {
             throw this.translate(error, client);
         }
-        const results = [];
-        for (let index = 0; index < statements.length; index++) {
-            const statement = statements[index];
-            let result;
-            try {
+        const ran = await runStatementLoop({
+            run: async (statement, index) => {
                 const before = typeof between === 'function' ? between(statement, index) : index > 0 ? between : undefined;
                 if (before)
                     await this.run(client, before, undefined);
-                result = await this.run(client, statement.sql, statement.params);
-            }
-            catch (error) {
-                const translated = this.translate(error, client);
-                if (translated instanceof DatabaseError) {
-                    await rollback();
-                    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
-                }
-                await rollback();
-                throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed: ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
-            }
-            const refused = guardFailure(statement, result, index);
-            if (refused) {
-                await rollback();
-                return refused;
-            }
-            results.push(result);
-        }
+                return this.run(client, statement.sql, statement.params);
+            },
+            translate: (error) => this.translate(error, client),
+            rollback
+        }, statements);
+        if (!ran.ok)
+            return ran;
+        const { results } = ran;
         if (end === 'rollback') {
             await rollback();
             return { ok: true, results };
@@ -69725,30 +69949,15 @@ class MysqlTarget {
         catch (error) {
             throw this.translate(error, connection);
         }
-        const results = [];
-        for (let index = 0; index < statements.length; index++) {
-            const statement = statements[index];
-            let result;
-            try {
-                result = await this.run(connection, statement.sql, statement.params, this.deadlineAt);
-            }
-            catch (error) {
-                const translated = this.translate(error, connection);
-                if (translated instanceof DatabaseError) {
-                    await rollback();
-                    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
-                }
-                await rollback();
-                throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed ` +
-                    `(but for what a DDL statement in it committed implicitly): ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
-            }
-            const refused = guardFailure(statement, result, index);
-            if (refused) {
-                await rollback();
-                return refused;
-            }
-            results.push(result);
-        }
+        const ran = await runStatementLoop({
+            run: (statement) => this.run(connection, statement.sql, statement.params, this.deadlineAt),
+            translate: (error) => this.translate(error, connection),
+            rollback,
+            committedAnyway: '(but for what a DDL statement in it committed implicitly)'
+        }, statements);
+        if (!ran.ok)
+            return ran;
+        const { results } = ran;
         try {
             await connection.query('COMMIT');
         }
@@ -69847,6 +70056,9 @@ class MysqlTarget {
                 ssl: this.options.ssl,
                 connectTimeout: this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
                 multipleStatements: false,
+                // mysql2 asks for IGNORE_SPACE by default, which the server adds to the session's sql_mode and stores
+                // with every routine, trigger and view the migrations create; the server's own sql_mode is left as is.
+                flags: ['-IGNORE_SPACE'],
                 charset: 'utf8mb4',
                 dateStrings: true,
                 supportBigNumbers: true,
@@ -69902,6 +70114,29 @@ function toRow(row) {
     return converted;
 }
 
+;// CONCATENATED MODULE: ./src/targets/url-password.ts
+/**
+ * The password of a database URL given as an input, checked the same way for every scheme: it must mean one
+ * thing to every client. Messages name the input and never show the password.
+ */
+
+
+/**
+ * Refuses a raw @ in the password (`readers`: who reads it which way, for the message) and a character that a
+ * driver would read as part of the host or the database name.
+ */
+function checkUrlPassword(url, inputName, readers) {
+    // A raw @ in the password makes the URL ambiguous: one reader ends the password at the first @, another at
+    // the last. It is refused, so that a URL means one thing everywhere.
+    if (writtenPassword(url)?.includes('@')) {
+        throw new InputError(inputName, `the password holds a raw @: percent-encode it as %40 (and / as %2F, ? as %3F, # as %23). With two @ the URL is ambiguous: ${readers}`);
+    }
+    if (misreadPassword(url)) {
+        throw new InputError(inputName, 'the password holds a character that must be percent-encoded in a URL (@ as %40, / as %2F, ? as %3F, # as %23): ' +
+            'as written, the driver would read part of the password as the host or the database name');
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/targets/mysql/url.ts
 /**
  * The check of a `mysql://` URL given as an input (database-url, shadow-database-url), with the same rules as
@@ -69913,16 +70148,7 @@ function toRow(row) {
 const EXAMPLE = 'mysql://user:password@host:3306/database';
 /** Returns `url` when it is a usable mysql:// URL; otherwise throws an InputError naming `inputName`. */
 function validateMysqlUrl(url, inputName) {
-    // A raw @ in the password makes the URL ambiguous: one reader ends the password at the first @, another
-    // (the WHATWG parser mysql2 uses) at the last. It is refused, so that a URL means one thing everywhere.
-    if (writtenPassword(url)?.includes('@')) {
-        throw new InputError(inputName, 'the password holds a raw @: percent-encode it as %40 (and / as %2F, ? as %3F, # as %23). ' +
-            'With two @ the URL is ambiguous: some clients end the password at the first @, mysql2 at the last');
-    }
-    if (misreadPassword(url)) {
-        throw new InputError(inputName, 'the password holds a character that must be percent-encoded in a URL (@ as %40, / as %2F, ? as %3F, # as %23): ' +
-            'as written, the driver would read part of the password as the host or the database name');
-    }
+    checkUrlPassword(url, inputName, 'some clients end the password at the first @, mysql2 at the last');
     let parsed;
     try {
         parsed = new URL(url);
@@ -71151,7 +71377,8 @@ function sessionSettings(settings) {
     if (!settings.lockTimeoutMs)
         return [];
     const seconds = Math.max(1, Math.ceil(settings.lockTimeoutMs / 1000));
-    return [`SET SESSION lock_wait_timeout = ${seconds}`, `SET SESSION innodb_lock_wait_timeout = ${seconds}`];
+    // One statement: one call less per transaction over the Data API.
+    return [`SET SESSION lock_wait_timeout = ${seconds}, SESSION innodb_lock_wait_timeout = ${seconds}`];
 }
 
 ;// CONCATENATED MODULE: ./src/dialects/mysql/lock-holders.ts
@@ -71486,6 +71713,7 @@ const NO_PARSER = {
 };
 const review = {
     displayName: 'MySQL',
+    parses: false,
     loadParser: () => Promise.resolve(NO_PARSER),
     createdRelations: () => [],
     namedRelations: () => [],
@@ -71556,6 +71784,60 @@ function toPositional(sql, params) {
     return { text, values };
 }
 
+;// CONCATENATED MODULE: ./src/dialects/mysql/session-routine.ts
+
+
+
+/** ER_SP_ALREADY_EXISTS: "PROCEDURE x already exists". */
+const ROUTINE_EXISTS = 1304;
+/** What CREATE / ALTER / DROP may not name inside a procedure. */
+const STORED_PROGRAMS = new Set(['trigger', 'procedure', 'function', 'event', 'package']);
+/** Statements (by their first word) a procedure may not hold. */
+const NEVER = new Set(['lock', 'unlock', 'load', 'use', 'delimiter', 'begin', 'start', 'commit', 'rollback', 'xa', 'savepoint', 'release']);
+/** Whether `sql` may run inside a stored procedure. Unknown leading forms answer false (the transaction way always works). */
+function runsInRoutine(sql) {
+    const tokens = statementWords(sql, 24);
+    const first = tokens[0];
+    if (!first)
+        return false;
+    if (first.kind !== 'word')
+        return first.kind === 'symbol' && first.value === '(';
+    if (NEVER.has(first.value))
+        return false;
+    if (isWord(first, 'create', 'alter', 'drop')) {
+        const kind = tokens[objectKindAt(tokens, 1)];
+        if (kind?.kind === 'word' && STORED_PROGRAMS.has(kind.value))
+            return false;
+        if (isWord(first, 'alter') && isWord(kind, 'view'))
+            return false;
+    }
+    return true;
+}
+/** The procedure's name for `token` (letters and digits). */
+function routineName(token) {
+    if (!/^[A-Za-z0-9]{1,40}$/.test(token))
+        throw new Error(`A session routine's token must be 1 to 40 letters or digits, got ${JSON.stringify(token)}`);
+    return `aurora_migrate_session_${token}`;
+}
+/**
+ * The procedure for `sql` and its `session` statements, or null where it may not run inside one. The statement
+ * stands on lines of its own, ended on the next line: a trailing `-- comment` cannot swallow the body's end.
+ */
+function sessionRoutine(sql, session, token) {
+    const statement = sql.trim().replace(/[\s;]+$/, '');
+    if (statement === '' || !runsInRoutine(statement) || session.some((s) => !runsInRoutine(s)))
+        return null;
+    const name = quoteIdentifier(routineName(token));
+    const settings = session.map((s) => `${s.trim().replace(/[\s;]+$/, '')};\n`).join('');
+    return {
+        create: `CREATE PROCEDURE ${name}() SQL SECURITY INVOKER BEGIN\n${settings}${statement}\n;\nEND`,
+        call: `CALL ${name}()`,
+        drop: `DROP PROCEDURE IF EXISTS ${name}`,
+        inner: statement,
+        alreadyExists: (error) => error.errno === ROUTINE_EXISTS
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/dialects/mysql/statement-activity.ts
 /**
  * The session running a statement sent without parameters: same database and user, running a query, and its
@@ -71585,6 +71867,7 @@ const runningStatement = {
 ;// CONCATENATED MODULE: ./src/dialects/mysql/wire.ts
 
 
+
 /**
  * Server error numbers that mean the session is gone: 1053 the server is shutting down, 1927 the connection
  * was killed, 4031 the server closed an idle client (MySQL 8.0.24+), 2006/2013 the client's "server has gone
@@ -71607,7 +71890,8 @@ const wire = {
     refusedByPacking: () => true,
     carriesPosition: () => false,
     isConnectionLoss,
-    runningStatement: runningStatement
+    runningStatement: runningStatement,
+    sessionRoutine: sessionRoutine
 };
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -71898,7 +72182,7 @@ function serverName(flavor, version) {
 /** Shadow.server for a local server: loud when it is not MySQL, since MariaDB passes and fails what MySQL would not. */
 function localServerText(flavor, version) {
     const name = `local ${serverName(flavor, version)}`;
-    return flavor === 'mariadb' ? `${name} — not MySQL: see what differs` : name;
+    return flavor === 'mariadb' ? `${name} (not MySQL: what differs is in docs/mysql.md, "MySQL and MariaDB")` : name;
 }
 function serverPaths(dir) {
     return { dir, dataDir: external_node_path_default().join(dir, 'data'), filesDir: external_node_path_default().join(dir, 'files') };
@@ -72298,6 +72582,32 @@ function mysqlShadow(local = {}) {
 }
 const shadow = mysqlShadow();
 
+;// CONCATENATED MODULE: ./src/dialects/mysql/database-switch.ts
+/**
+ * `USE db` in a MySQL migration file is refused where the file is read, with its place. A MySQL version runs
+ * statement by statement (every DDL alone, in a session of its own; DML in transactions on a session that is
+ * reset afterwards, over the Data API a call each), so the database it switches to would hold for some of the
+ * statements after it and not for others: a table meant for `app` would be created in the connection's
+ * database, and the run would say it succeeded. Nor can a stored program (the Data API's vehicle) hold USE.
+ */
+
+
+/** The statements as they are, or a MigrationFileError at the first USE. */
+function refuseDatabaseSwitch(statements) {
+    for (const statement of statements) {
+        const words = statementWords(statement.sql, 2);
+        if (!isWord(words[0], 'use'))
+            continue;
+        const name = identifierAt(words, 1);
+        const { file, line, column } = statement;
+        throw new MigrationFileError(`${file}:${line}:${column}: USE${name ? ` ${name}` : ''} cannot be part of a MySQL migration: a version runs statement by statement, ` +
+            'each DDL in a session of its own, so the database it names would not hold for the statements after it. ' +
+            'Migrations run in the database of the connection (the database in database-url, or the database input); ' +
+            `name another database in the statements themselves (\`${name ?? 'other'}\`.\`t\`), and remove the USE.`, { file, line, column });
+    }
+    return statements;
+}
+
 ;// CONCATENATED MODULE: ./src/migrations/text-cursor.ts
 /**
  * Line and column of places in a migration file's text, for the dialects' splitters: 1-based, a CRLF or a
@@ -72470,6 +72780,9 @@ class Blocks {
  * - `DELIMITER x` (any case, at the start of a line) is a client command: the rest of the line, trimmed,
  *   is the new delimiter (`//`, `$$`, `;;` …). The line is never part of a statement; a statement still
  *   open there ends. `DELIMITER` with nothing after it is an error.
+ * - Under another delimiter, a `;` outside a stored program's body still ends a statement, where the server
+ *   would end it: the client sends the text up to the delimiter as one query, and with its multi-statements
+ *   the server runs each statement in it, while a transport that sends one statement per call must not.
  * - Where the client would split a stored program written without DELIMITER, this splitter does not:
  *   with the delimiter `;`, a `;` inside the BEGIN … END body of CREATE PROCEDURE, FUNCTION, TRIGGER or
  *   EVENT (blocks.ts) is part of the statement, which ends at the `;` after its outermost END.
@@ -72549,7 +72862,10 @@ class Splitter {
                     end = inside;
             }
             pos = end;
-            if (kind === 'symbol' && this.delimiter === ';' && text.charCodeAt(start) === 0x3b && !this.blocks.inBlock()) {
+            // A `;` outside a stored program's body ends a statement whatever the delimiter: under `DELIMITER $$` the
+            // client sends `DROP PROCEDURE p; CREATE PROCEDURE p() BEGIN … END$$` as one query, which the server runs as
+            // two statements (the client turns multi-statements on). One statement per call needs them apart.
+            if (kind === 'symbol' && text.charCodeAt(start) === 0x3b && !this.blocks.inBlock()) {
                 this.endStatement();
                 continue;
             }
@@ -72760,8 +73076,9 @@ function cannotRunInTransaction(sql) {
 ;// CONCATENATED MODULE: ./src/dialects/mysql/syntax.ts
 
 
+
 const syntax = {
-    split: (text, file) => splitStatements(text, file),
+    split: (text, file) => refuseDatabaseSwitch(splitStatements(text, file)),
     transactionControl: transactionControl,
     cannotRunInTransaction: cannotRunInTransaction
 };
@@ -77122,6 +77439,7 @@ const RULES = [...LOCK_RULES, foreignKeyWithoutIndex, ...CHANGE_RULES];
 
 const review_review = {
     displayName: 'PostgreSQL',
+    parses: true,
     loadParser: loadParser,
     createdRelations: createdRelations,
     namedRelations: namedRelations,
@@ -80359,7 +80677,11 @@ function checkedLine(checked) {
         checked.catalog === 'read' ? "the target's catalog (rows and size of each table touched)" : null,
         checked.trace ? 'the trace of each statement on the throwaway database (locks taken, rewrites)' : null
     ].filter((source) => source !== null);
-    const head = `${plural(checked.rules, 'rule')} checked on PostgreSQL's parse of each pending statement${used.length ? ` with ${used.join(' and ')}` : ''}`;
+    const parser = checked.parser === undefined ? 'PostgreSQL' : checked.parser;
+    // Without a parser the rules read the text alone: the catalog and the trace have nothing to add to them.
+    if (!parser)
+        return `${plural(checked.rules, 'rule')} checked on each pending statement's text (no parser for this engine yet).`;
+    const head = `${plural(checked.rules, 'rule')} checked on ${parser}'s parse of each pending statement${used.length ? ` with ${used.join(' and ')}` : ''}`;
     if (checked.catalog === 'read')
         return `${head}.`;
     return `${head}; judged from the repository alone, without the target's catalog (${CATALOG_NOT_READ[checked.catalog]}).`;
@@ -80591,7 +80913,12 @@ function reviewFindings(config, prepared, trace, reporter, pullRequestFilesUrl =
     }
     return {
         findings: withSyntaxErrors(findings, prepared.syntaxErrors),
-        checked: { rules: reviewRules(dialect).length, catalog: prepared.catalogState, trace: trace !== null },
+        checked: {
+            rules: reviewRules(dialect).length,
+            catalog: prepared.catalogState,
+            trace: trace !== null,
+            parser: dialect.parses ? dialect.displayName : null
+        },
         pullRequestFilesUrl,
         unavailable
     };
@@ -82463,6 +82790,7 @@ function statusText(report) {
 
 
 
+
 const COMMANDS = ['plan', 'apply', 'validate', 'baseline', 'repair'];
 /** The engine input, lower case: `auto` or a name commands/dialect.ts checks against the dialects it knows. */
 function engineInput(raw) {
@@ -82630,16 +82958,7 @@ function isMysqlUrl(url) {
     return /^mysql:\/\//i.test(url.trim());
 }
 function validatePostgresUrl(url, name) {
-    // A raw @ in the password makes the URL ambiguous: libpq (psql) ends the password at the first @, the
-    // WHATWG parser (node-postgres) at the last. It is refused, so that a URL means one thing everywhere.
-    if (writtenPassword(url)?.includes('@')) {
-        throw new InputError(name, 'the password holds a raw @: percent-encode it as %40 (and / as %2F, ? as %3F, # as %23). ' +
-            'With two @ the URL is ambiguous: psql and libpq end the password at the first @, node-postgres at the last');
-    }
-    if (misreadPassword(url)) {
-        throw new InputError(name, 'the password holds a character that must be percent-encoded in a URL (@ as %40, / as %2F, ? as %3F, # as %23): ' +
-            'as written, the driver would read part of the password as the host or the database name');
-    }
+    checkUrlPassword(url, name, 'psql and libpq end the password at the first @, node-postgres at the last');
     let parsed;
     try {
         parsed = new URL(url);

@@ -60397,6 +60397,328 @@ function toPositional(sql, params) {
     return { text, values };
 }
 
+;// CONCATENATED MODULE: ./src/meta-table-name.ts
+/**
+ * The `meta-table` input (`table` or `schema.table`) and other tables named by an input: validated here,
+ * before any dialect or database is involved. Quoting the names is the dialect's (see engine/meta.ts).
+ */
+
+/** Plain identifiers only: letters, digits, `_` and `$`, starting with a letter or `_`; 63 bytes at most. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+const MAX_IDENTIFIER = 63;
+/** The tables beside the meta table: `<table>_lock` (the lease) and `<table>_progress` (versions run in steps). */
+const meta_table_name_LOCK_SUFFIX = '_lock';
+const meta_table_name_PROGRESS_SUFFIX = '_progress';
+/** Parses the `meta-table` input: `table` or `schema.table`. */
+function parseMetaTableName(input) {
+    const parts = input.trim().split('.');
+    if (parts.length > 2 || parts.some((part) => !IDENTIFIER.test(part))) {
+        throw new InputError('meta-table', `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (for example schema_migrations or ops.schema_migrations)`);
+    }
+    const table = parts[parts.length - 1];
+    // The longest name beside it is the progress table, `<table>_progress`.
+    const longestSuffix = meta_table_name_PROGRESS_SUFFIX.length;
+    if (Buffer.byteLength(table) + longestSuffix > MAX_IDENTIFIER) {
+        throw new InputError('meta-table', `'${table}' is too long: at most ${MAX_IDENTIFIER - longestSuffix} characters (the tables beside it add '_lock' and '_progress')`);
+    }
+    if (parts.length === 2 && Buffer.byteLength(parts[0]) > MAX_IDENTIFIER) {
+        throw new InputError('meta-table', `schema '${parts[0]}' is longer than ${MAX_IDENTIFIER} characters`);
+    }
+    return parts.length === 2 ? { schema: parts[0], table } : { schema: null, table };
+}
+/**
+ * Another tool's table named by an input (`table` or `schema.table`, case kept): its parts, validated.
+ * An unqualified name is left to the database's default schema.
+ */
+function tableNameParts(input, inputName) {
+    const parts = input.trim().split('.');
+    if (parts.length > 2 || parts.some((part) => !IDENTIFIER.test(part) || Buffer.byteLength(part) > MAX_IDENTIFIER)) {
+        throw new InputError(inputName, `'${input}' is not a valid table name: use table or schema.table with letters, digits and _ (at most ${MAX_IDENTIFIER} characters each)`);
+    }
+    return parts;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/identifiers.ts
+
+function quoteIdentifier(name) {
+    return `\`${name.replace(/`/g, '``')}\``;
+}
+/** The tables in database `schema`, qualified: `db`.`t`. */
+function mysqlMetaTables(schema, table) {
+    const q = (name) => `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
+    return {
+        schema,
+        table,
+        meta: q(table),
+        lock: q(table + LOCK_SUFFIX),
+        progress: q(table + PROGRESS_SUFFIX),
+        display: `${schema}.${table}`
+    };
+}
+/** The tables by bare name (the connection's default database decides); schema ''. */
+function unqualifiedMysqlTables(table) {
+    return {
+        schema: '',
+        table,
+        meta: quoteIdentifier(table),
+        lock: quoteIdentifier(table + LOCK_SUFFIX),
+        progress: quoteIdentifier(table + PROGRESS_SUFFIX),
+        display: table
+    };
+}
+/**
+ * The parts of a quoted name: `db`.`t`, `t`, and also "db"."t" (the engine quotes another tool's table,
+ * sequelize's, the standard way); a bare part is taken as written. Null when it is not one or two parts.
+ */
+function parseQuotedName(quoted) {
+    const parts = [];
+    const part = /\s*(?:`((?:[^`]|``)*)`|"((?:[^"]|"")*)"|([A-Za-z0-9_$\u0080-\uffff]+))\s*(\.|$)/y;
+    let match;
+    while (part.lastIndex < quoted.length && (match = part.exec(quoted))) {
+        parts.push(match[1] !== undefined ? match[1].replace(/``/g, '`') : match[2] !== undefined ? match[2].replace(/""/g, '"') : match[3]);
+        if (match[4] === '')
+            break;
+    }
+    if (part.lastIndex < quoted.length && part.lastIndex !== 0)
+        return null;
+    if (parts.length === 1)
+        return { schema: null, name: parts[0] };
+    if (parts.length === 2)
+        return { schema: parts[0], name: parts[1] };
+    return null;
+}
+/** A quoted name (either quoting) requoted with backticks. */
+function requote(quoted) {
+    const name = parseQuotedName(quoted);
+    if (!name)
+        throw new Error(`not a table name: ${quoted}`);
+    return name.schema === null ? quoteIdentifier(name.name) : `${quoteIdentifier(name.schema)}.${quoteIdentifier(name.name)}`;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/statement-words.ts
+/**
+ * The leading tokens of a MySQL statement for the engine's questions (does it commit on its own, which
+ * objects does it name): read through lexer.ts, so comments and hints are skipped and an executable
+ * comment's content (`/*! … *\/`, `/*M! … *\/`) counts as code.
+ */
+
+/** The first `limit` tokens of `sql`. */
+function statement_words_statementWords(sql, limit = 64) {
+    const scanner = new Scanner(sql);
+    const tokens = [];
+    let i = 0;
+    while (i < sql.length && tokens.length < limit) {
+        scanner.scan(i);
+        const { kind, end } = scanner;
+        const text = sql.slice(i, end);
+        if (kind === 'word')
+            tokens.push({ kind: 'word', value: text.toLowerCase(), text });
+        else if (kind === 'quoted') {
+            const quote = text[0];
+            const inner = (scanner.terminated ? text.slice(1, -1) : text.slice(1)).split(quote + quote).join(quote);
+            tokens.push({ kind: 'quoted', value: inner, text: inner });
+        }
+        else if (kind === 'string' || kind === 'symbol')
+            tokens.push({ kind, value: text, text });
+        i = end;
+    }
+    return tokens;
+}
+function statement_words_isWord(token, ...words) {
+    return token?.kind === 'word' && words.includes(token.value);
+}
+function isSymbol(token, symbol) {
+    return token?.kind === 'symbol' && token.value === symbol;
+}
+/** An identifier at tokens[i] (a bare word as written, or a backtick-quoted name), or null. */
+function identifierAt(tokens, i) {
+    const token = tokens[i];
+    return token && (token.kind === 'quoted' || token.kind === 'word') ? token.text : null;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/implicit-commit.ts
+/**
+ * Whether a MySQL statement commits on its own (MySQL's "Statements That Cause an Implicit Commit", and
+ * MariaDB's list): DDL of tables, indexes, views, triggers, routines, events, databases, users, roles,
+ * servers, tablespaces and sequences; RENAME and TRUNCATE; GRANT, REVOKE and SET PASSWORD; the
+ * administrative ANALYZE/CHECK/OPTIMIZE/REPAIR TABLE, CACHE INDEX, LOAD INDEX, FLUSH, RESET; INSTALL and
+ * UNINSTALL PLUGIN/SONAME; replication control. Read from the leading words (lexer.ts: comments skipped,
+ * executable comments read as code).
+ *
+ * Not: DML, and CREATE/DROP TEMPORARY TABLE, which do not commit — but cannot be rolled back either (a
+ * rolled-back transaction leaves the temporary table created or dropped). Transaction control (BEGIN,
+ * COMMIT, LOCK TABLES …) is the syntax part's (transaction.ts) and a migration may not hold it.
+ *
+ * When in doubt this answers true: a statement taken for one that commits only runs alone and journaled,
+ * while one wrongly taken for DML would break a transaction in two.
+ */
+
+/** What CREATE / DROP may name that commits. */
+const OBJECTS = new Set([
+    'table',
+    'index',
+    'view',
+    'trigger',
+    'procedure',
+    'function',
+    'event',
+    'database',
+    'schema',
+    'user',
+    'role',
+    'server',
+    'tablespace',
+    'logfile',
+    'sequence',
+    'spatial',
+    'package',
+    'resource',
+    'undo'
+]);
+const ALTER_OBJECTS = new Set([...OBJECTS, 'instance']);
+/** Index just past `DEFINER = user` (user: `name`@`host`, 'a'@'b', CURRENT_USER[()]) at tokens[i], or i. */
+function skipDefiner(tokens, i) {
+    if (!statement_words_isWord(tokens[i], 'definer'))
+        return i;
+    i++;
+    if (isSymbol(tokens[i], '='))
+        i++;
+    i++; // the user, or CURRENT_USER
+    if (isSymbol(tokens[i], '(') && isSymbol(tokens[i + 1], ')'))
+        i += 2;
+    if (isSymbol(tokens[i], '@'))
+        i += 2;
+    else if (tokens[i]?.kind === 'word' && tokens[i].value.startsWith('@'))
+        i++;
+    return i;
+}
+/** Skips the modifiers between CREATE/ALTER/DROP and the object's kind; the index of the kind. */
+function objectKindAt(tokens, i) {
+    for (;;) {
+        const before = i;
+        if (statement_words_isWord(tokens[i], 'or') && statement_words_isWord(tokens[i + 1], 'replace'))
+            i += 2;
+        i = skipDefiner(tokens, i);
+        if (statement_words_isWord(tokens[i], 'algorithm') && isSymbol(tokens[i + 1], '='))
+            i += 3;
+        if (statement_words_isWord(tokens[i], 'sql') && statement_words_isWord(tokens[i + 1], 'security'))
+            i += 3;
+        if (statement_words_isWord(tokens[i], 'unique', 'fulltext', 'online', 'offline', 'ignore', 'aggregate', 'undo'))
+            i++;
+        if (i === before)
+            return i;
+    }
+}
+function commitsImplicitly(sql) {
+    const tokens = statementWords(sql, 24);
+    const [first, second] = tokens;
+    if (!first || first.kind !== 'word')
+        return false;
+    switch (first.value) {
+        case 'create':
+        case 'drop': {
+            const kind = objectKindAt(tokens, 1);
+            // CREATE TEMPORARY TABLE / DROP TEMPORARY TABLE do not commit (and cannot be rolled back).
+            if (isWord(tokens[kind], 'temporary'))
+                return false;
+            // DROP PREPARE is DEALLOCATE PREPARE.
+            if (isWord(tokens[kind], 'prepare'))
+                return false;
+            return tokens[kind]?.kind === 'word' && OBJECTS.has(tokens[kind].value);
+        }
+        case 'alter': {
+            const kind = objectKindAt(tokens, 1);
+            return tokens[kind]?.kind === 'word' && ALTER_OBJECTS.has(tokens[kind].value);
+        }
+        case 'rename':
+            return isWord(second, 'table', 'tables', 'user');
+        case 'truncate':
+            return true;
+        case 'grant':
+        case 'revoke':
+        case 'flush':
+        case 'install':
+        case 'uninstall':
+            return true;
+        case 'reset':
+            // RESET PERSIST does not commit; RESET MASTER / REPLICA / SLAVE / QUERY CACHE do.
+            return !isWord(second, 'persist');
+        case 'analyze':
+        case 'optimize':
+        case 'repair':
+        case 'check':
+            // ANALYZE TABLE …; CHECK TABLE …; (MariaDB's ANALYZE SELECT/… explains a statement and does not).
+            return isWord(second, 'table', 'tables', 'no_write_to_binlog', 'local');
+        case 'cache':
+            return isWord(second, 'index');
+        case 'load':
+            return isWord(second, 'index');
+        case 'set':
+            return isWord(second, 'password') || (isWord(second, 'default') && isWord(tokens[2], 'role'));
+        case 'change':
+            return isWord(second, 'master', 'replication');
+        case 'start':
+        case 'stop':
+            return isWord(second, 'slave', 'replica', 'all', 'group_replication');
+        default:
+            return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/session-routine.ts
+
+
+
+/** ER_SP_ALREADY_EXISTS: "PROCEDURE x already exists". */
+const ROUTINE_EXISTS = 1304;
+/** What CREATE / ALTER / DROP may not name inside a procedure. */
+const STORED_PROGRAMS = new Set(['trigger', 'procedure', 'function', 'event', 'package']);
+/** Statements (by their first word) a procedure may not hold. */
+const NEVER = new Set(['lock', 'unlock', 'load', 'use', 'delimiter', 'begin', 'start', 'commit', 'rollback', 'xa', 'savepoint', 'release']);
+/** Whether `sql` may run inside a stored procedure. Unknown leading forms answer false (the transaction way always works). */
+function runsInRoutine(sql) {
+    const tokens = statement_words_statementWords(sql, 24);
+    const first = tokens[0];
+    if (!first)
+        return false;
+    if (first.kind !== 'word')
+        return first.kind === 'symbol' && first.value === '(';
+    if (NEVER.has(first.value))
+        return false;
+    if (statement_words_isWord(first, 'create', 'alter', 'drop')) {
+        const kind = tokens[objectKindAt(tokens, 1)];
+        if (kind?.kind === 'word' && STORED_PROGRAMS.has(kind.value))
+            return false;
+        if (statement_words_isWord(first, 'alter') && statement_words_isWord(kind, 'view'))
+            return false;
+    }
+    return true;
+}
+/** The procedure's name for `token` (letters and digits). */
+function routineName(token) {
+    if (!/^[A-Za-z0-9]{1,40}$/.test(token))
+        throw new Error(`A session routine's token must be 1 to 40 letters or digits, got ${JSON.stringify(token)}`);
+    return `aurora_migrate_session_${token}`;
+}
+/**
+ * The procedure for `sql` and its `session` statements, or null where it may not run inside one. The statement
+ * stands on lines of its own, ended on the next line: a trailing `-- comment` cannot swallow the body's end.
+ */
+function sessionRoutine(sql, session, token) {
+    const statement = sql.trim().replace(/[\s;]+$/, '');
+    if (statement === '' || !runsInRoutine(statement) || session.some((s) => !runsInRoutine(s)))
+        return null;
+    const name = quoteIdentifier(routineName(token));
+    const settings = session.map((s) => `${s.trim().replace(/[\s;]+$/, '')};\n`).join('');
+    return {
+        create: `CREATE PROCEDURE ${name}() SQL SECURITY INVOKER BEGIN\n${settings}${statement}\n;\nEND`,
+        call: `CALL ${name}()`,
+        drop: `DROP PROCEDURE IF EXISTS ${name}`,
+        inner: statement,
+        alreadyExists: (error) => error.errno === ROUTINE_EXISTS
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/dialects/mysql/statement-activity.ts
 /**
  * The session running a statement sent without parameters: same database and user, running a query, and its
@@ -60426,6 +60748,7 @@ const runningStatement = {
 ;// CONCATENATED MODULE: ./src/dialects/mysql/wire.ts
 
 
+
 /**
  * Server error numbers that mean the session is gone: 1053 the server is shutting down, 1927 the connection
  * was killed, 4031 the server closed an idle client (MySQL 8.0.24+), 2006/2013 the client's "server has gone
@@ -60448,7 +60771,8 @@ const wire = {
     refusedByPacking: () => true,
     carriesPosition: () => false,
     isConnectionLoss,
-    runningStatement: runningStatement
+    runningStatement: runningStatement,
+    sessionRoutine: sessionRoutine
 };
 
 // EXTERNAL MODULE: ./node_modules/mysql2/promise.js
@@ -60596,6 +60920,43 @@ function guardFailed(statement, index, got) {
         },
         guard: true
     };
+}
+
+;// CONCATENATED MODULE: ./src/targets/statement-loop.ts
+/**
+ * The statements of a transaction on a kept connection, one at a time, for the transports that hold a session
+ * (PostgreSQL's and MySQL's direct ones): each run, its guard checked; the first SQL error or failed guard rolls
+ * back and is returned as data; a connection that fails rolls back and throws a TransportError. BEGIN and COMMIT
+ * are the transport's own.
+ */
+
+
+/** The results of every statement, or the failure as the Target contract reports it (rolled back). */
+async function runStatementLoop(loop, statements) {
+    const results = [];
+    for (let index = 0; index < statements.length; index++) {
+        const statement = statements[index];
+        let result;
+        try {
+            result = await loop.run(statement, index);
+        }
+        catch (error) {
+            const translated = loop.translate(error);
+            await loop.rollback();
+            if (translated instanceof DatabaseError) {
+                return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
+            }
+            throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed` +
+                `${loop.committedAnyway ? ` ${loop.committedAnyway}` : ''}: ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
+        }
+        const refused = guardFailure(statement, result, index);
+        if (refused) {
+            await loop.rollback();
+            return refused;
+        }
+        results.push(result);
+    }
+    return { ok: true, results };
 }
 
 ;// CONCATENATED MODULE: ./src/targets/mysql/errors.ts
@@ -60870,30 +61231,15 @@ class MysqlTarget {
         catch (error) {
             throw this.translate(error, connection);
         }
-        const results = [];
-        for (let index = 0; index < statements.length; index++) {
-            const statement = statements[index];
-            let result;
-            try {
-                result = await this.run(connection, statement.sql, statement.params, this.deadlineAt);
-            }
-            catch (error) {
-                const translated = this.translate(error, connection);
-                if (translated instanceof DatabaseError) {
-                    await rollback();
-                    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
-                }
-                await rollback();
-                throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed ` +
-                    `(but for what a DDL statement in it committed implicitly): ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
-            }
-            const refused = guardFailure(statement, result, index);
-            if (refused) {
-                await rollback();
-                return refused;
-            }
-            results.push(result);
-        }
+        const ran = await runStatementLoop({
+            run: (statement) => this.run(connection, statement.sql, statement.params, this.deadlineAt),
+            translate: (error) => this.translate(error, connection),
+            rollback,
+            committedAnyway: '(but for what a DDL statement in it committed implicitly)'
+        }, statements);
+        if (!ran.ok)
+            return ran;
+        const { results } = ran;
         try {
             await connection.query('COMMIT');
         }
@@ -60992,6 +61338,9 @@ class MysqlTarget {
                 ssl: this.options.ssl,
                 connectTimeout: this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
                 multipleStatements: false,
+                // mysql2 asks for IGNORE_SPACE by default, which the server adds to the session's sql_mode and stores
+                // with every routine, trigger and view the migrations create; the server's own sql_mode is left as is.
+                flags: ['-IGNORE_SPACE'],
                 charset: 'utf8mb4',
                 dateStrings: true,
                 supportBigNumbers: true,
@@ -61047,6 +61396,29 @@ function toRow(row) {
     return converted;
 }
 
+;// CONCATENATED MODULE: ./src/targets/url-password.ts
+/**
+ * The password of a database URL given as an input, checked the same way for every scheme: it must mean one
+ * thing to every client. Messages name the input and never show the password.
+ */
+
+
+/**
+ * Refuses a raw @ in the password (`readers`: who reads it which way, for the message) and a character that a
+ * driver would read as part of the host or the database name.
+ */
+function url_password_checkUrlPassword(url, inputName, readers) {
+    // A raw @ in the password makes the URL ambiguous: one reader ends the password at the first @, another at
+    // the last. It is refused, so that a URL means one thing everywhere.
+    if (writtenPassword(url)?.includes('@')) {
+        throw new InputError(inputName, `the password holds a raw @: percent-encode it as %40 (and / as %2F, ? as %3F, # as %23). With two @ the URL is ambiguous: ${readers}`);
+    }
+    if (misreadPassword(url)) {
+        throw new InputError(inputName, 'the password holds a character that must be percent-encoded in a URL (@ as %40, / as %2F, ? as %3F, # as %23): ' +
+            'as written, the driver would read part of the password as the host or the database name');
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/targets/mysql/url.ts
 /**
  * The check of a `mysql://` URL given as an input (database-url, shadow-database-url), with the same rules as
@@ -61058,16 +61430,7 @@ function toRow(row) {
 const EXAMPLE = 'mysql://user:password@host:3306/database';
 /** Returns `url` when it is a usable mysql:// URL; otherwise throws an InputError naming `inputName`. */
 function validateMysqlUrl(url, inputName) {
-    // A raw @ in the password makes the URL ambiguous: one reader ends the password at the first @, another
-    // (the WHATWG parser mysql2 uses) at the last. It is refused, so that a URL means one thing everywhere.
-    if (writtenPassword(url)?.includes('@')) {
-        throw new InputError(inputName, 'the password holds a raw @: percent-encode it as %40 (and / as %2F, ? as %3F, # as %23). ' +
-            'With two @ the URL is ambiguous: some clients end the password at the first @, mysql2 at the last');
-    }
-    if (misreadPassword(url)) {
-        throw new InputError(inputName, 'the password holds a character that must be percent-encoded in a URL (@ as %40, / as %2F, ? as %3F, # as %23): ' +
-            'as written, the driver would read part of the password as the host or the database name');
-    }
+    checkUrlPassword(url, inputName, 'some clients end the password at the first @, mysql2 at the last');
     let parsed;
     try {
         parsed = new URL(url);
@@ -62491,32 +62854,19 @@ class PostgresTarget {
         catch (error) {
             throw this.translate(error, client);
         }
-        const results = [];
-        for (let index = 0; index < statements.length; index++) {
-            const statement = statements[index];
-            let result;
-            try {
+        const ran = await runStatementLoop({
+            run: async (statement, index) => {
                 const before = typeof between === 'function' ? between(statement, index) : index > 0 ? between : undefined;
                 if (before)
                     await this.run(client, before, undefined);
-                result = await this.run(client, statement.sql, statement.params);
-            }
-            catch (error) {
-                const translated = this.translate(error, client);
-                if (translated instanceof DatabaseError) {
-                    await rollback();
-                    return { ok: false, phase: 'statement', failedIndex: index, failedLabel: statement.label, error: translated.info };
-                }
-                await rollback();
-                throw new TransportError(`The connection failed at statement ${index + 1} of ${statements.length}; nothing of the transaction was committed: ${translated.message}`, translated instanceof TransportError ? translated.code : 'CONNECTION_ERROR', false, { cause: error });
-            }
-            const refused = guardFailure(statement, result, index);
-            if (refused) {
-                await rollback();
-                return refused;
-            }
-            results.push(result);
-        }
+                return this.run(client, statement.sql, statement.params);
+            },
+            translate: (error) => this.translate(error, client),
+            rollback
+        }, statements);
+        if (!ran.ok)
+            return ran;
+        const { results } = ran;
         if (end === 'rollback') {
             await rollback();
             return { ok: true, results };
@@ -62766,7 +63116,7 @@ async function answer(container, request, invocation) {
         // Checked before the secret and the connection too: with too little time, nothing is started.
         case 'query':
             checkTimeLeft(invocation);
-            return query(container, request.sql, request.params, invocation);
+            return query(container, request.sql, request.params, request.session, invocation);
         case 'transaction':
             checkTimeLeft(invocation);
             return transaction(container, request.statements, request.resultsNeeded !== false, invocation);
@@ -62784,7 +63134,7 @@ async function ping(container, invocation) {
         return rethrowAsFailure(container, error, connected);
     }
 }
-async function query(container, sql, params, invocation) {
+async function query(container, sql, params, session, invocation) {
     const connected = await container.target();
     const { target, dialect, reused } = connected;
     try {
@@ -62794,7 +63144,8 @@ async function query(container, sql, params, invocation) {
         return rethrowAsFailure(container, error, connected);
     }
     try {
-        const result = await target.query(sql, params);
+        // Session statements run first on the same connection, for this statement alone (the target resets after).
+        const result = await target.query(sql, params, session ? { session } : undefined);
         return fitResponse({ ok: true, ...result }, 'query', invocation);
     }
     catch (error) {
@@ -62886,6 +63237,8 @@ async function rethrowAsFailure(container, error, connected) {
 const SUPPORTED_PROTOCOLS = [RUNNER_PROTOCOL];
 /** Most statements one transaction request may carry (a version is far smaller in practice). */
 const MAX_STATEMENTS = 10_000;
+/** Most session statements one query may carry (the action sends two). */
+const MAX_SESSION_STATEMENTS = 20;
 const OPS = ['ping', 'query', 'transaction'];
 class Refusal extends Error {
     code;
@@ -62958,6 +63311,18 @@ function checkParams(value, field) {
     }
     return params;
 }
+/** Session statements for one query: a short array of SQL strings, or absent. */
+function checkSession(value) {
+    if (value === undefined || value === null)
+        return undefined;
+    if (!Array.isArray(value))
+        throw badRequest(`'session' must be an array of SQL strings when given, got ${kind(value)}.`);
+    if (value.length > MAX_SESSION_STATEMENTS) {
+        throw badRequest(`'session' has ${value.length} statements: at most ${MAX_SESSION_STATEMENTS} are accepted.`);
+    }
+    const session = value.map((statement, index) => checkSql(statement, `session[${index}]`));
+    return session.length ? session : undefined;
+}
 function checkStatement(value, index) {
     const field = `statements[${index}]`;
     if (!isObject(value))
@@ -63006,7 +63371,8 @@ function parse(event, runnerVersion) {
     if (op === 'query') {
         const sql = checkSql(body.sql, 'sql');
         const params = checkParams(body.params, 'params');
-        return params ? { protocol, op, sql, params } : { protocol, op, sql };
+        const session = checkSession(body.session);
+        return { protocol, op, sql, ...(params ? { params } : {}), ...(session ? { session } : {}) };
     }
     const statements = body.statements;
     if (!Array.isArray(statements)) {

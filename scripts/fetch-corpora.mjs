@@ -74,10 +74,12 @@ function fetchFreeradius() {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   let failed = false
-  for (const [name, fetch] of [
+  /** @type {Array<[keyof typeof CORPORA, () => void]>} */
+  const fetchers = [
     ['umami', fetchUmami],
     ['freeradius', fetchFreeradius]
-  ]) {
+  ]
+  for (const [name, fetch] of fetchers) {
     const corpus = CORPORA[name]
     if (have(corpus)) {
       console.log(`${name}: already in ${path.relative(root, corpus.dir)}`)

@@ -104,7 +104,7 @@ describeMysql('kill -9 in the middle of a MySQL version', () => {
       expect((await sql<{ owner: string }>('SELECT owner FROM schema_migrations_lock'))[0].owner).not.toBe('')
 
       const third = await exit(apply(second, db.url))
-    expect(third.output).toMatch(/Took over the migration lease of .*, which expired without being released/)
+      expect(third.output).toMatch(/Took over the migration lease of .*, which expired without being released/)
       expect(third.output).toMatch(
         ran ? /the catalog shows it took effect: recording it as done/ : /the catalog shows it did not take effect: running it again/
       )

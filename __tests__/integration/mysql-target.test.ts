@@ -3,6 +3,9 @@
  * transaction does, the session reset, the deadline, and what happens when the connection breaks (a TCP proxy
  * in front of the file's own MariaDB cuts it at a chosen moment).
  */
+import path from 'node:path'
+import os from 'node:os'
+import fs from 'node:fs'
 import { wire } from '../../src/dialects/mysql/wire.js'
 import { CommitOutcomeUnknownError, DatabaseError, TransportError } from '../../src/errors.js'
 import { MysqlTarget } from '../../src/targets/mysql.js'
@@ -80,6 +83,19 @@ describeMysql('MysqlTarget', () => {
       sqlState: '42S02',
       errno: 1146
     })
+  })
+
+  test('LOAD DATA LOCAL INFILE is refused: a migration never makes this process send a file of its machine', async () => {
+    const file = path.join(os.tmpdir(), `aurora-migrate-local-${process.pid}.csv`)
+    fs.writeFileSync(file, 'secret-line\n')
+    try {
+      await target.query('CREATE TABLE loaded (line VARCHAR(100))')
+      const error = await target.query(`LOAD DATA LOCAL INFILE '${file}' INTO TABLE loaded`).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(DatabaseError)
+      expect(await mysqlSql(db.url, 'SELECT COUNT(*) AS n FROM loaded')).toEqual([{ n: 0 }])
+    } finally {
+      fs.rmSync(file, { force: true })
+    }
   })
 
   test('a CALL answers the last row set of its procedure', async () => {

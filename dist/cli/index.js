@@ -70058,7 +70058,9 @@ class MysqlTarget {
                 multipleStatements: false,
                 // mysql2 asks for IGNORE_SPACE by default, which the server adds to the session's sql_mode and stores
                 // with every routine, trigger and view the migrations create; the server's own sql_mode is left as is.
-                flags: ['-IGNORE_SPACE'],
+                // Nor LOCAL_FILES: `LOAD DATA LOCAL INFILE` in a migration (a pull request's, on verification's
+                // throwaway server) must never make this process send a file of the machine it runs on.
+                flags: ['-IGNORE_SPACE', '-LOCAL_FILES'],
                 charset: 'utf8mb4',
                 dateStrings: true,
                 supportBigNumbers: true,
@@ -71382,21 +71384,21 @@ function sessionSettings(settings) {
 }
 
 ;// CONCATENATED MODULE: ./src/dialects/mysql/lock-holders.ts
-const HOLDERS_SQL = `SELECT t.trx_mysql_thread_id AS id, COALESCE(p.USER, '') AS user, COALESCE(p.HOST, '') AS host,
+const HOLDERS_SQL = `SELECT t.trx_mysql_thread_id AS id, COALESCE(p.USER, '') AS user,
   TIMESTAMPDIFF(SECOND, t.trx_started, NOW()) AS seconds, COALESCE(p.COMMAND, '') AS command
 FROM information_schema.INNODB_TRX AS t
 LEFT JOIN information_schema.PROCESSLIST AS p ON p.ID = t.trx_mysql_thread_id
 WHERE t.trx_mysql_thread_id <> CONNECTION_ID()
 ORDER BY t.trx_started
 LIMIT 3`;
-/** "session 42 (app@10.0.0.7, transaction open 312 s, Sleep)", the oldest first; null when none is seen. */
+/** "session 42 (user app, transaction open 312 s, Sleep)", the oldest first; null when none is seen. */
 async function lock_holders_lockHolders(target, sql) {
     void sql;
     const { rows } = await target.query(HOLDERS_SQL);
     if (!rows.length)
         return null;
     const sessions = rows.map((row) => {
-        const who = row.user ? `${String(row.user)}@${String(row.host).replace(/:\d+$/, '')}, ` : '';
+        const who = row.user ? `user ${String(row.user)}, ` : '';
         const command = row.command ? `, ${String(row.command)}` : '';
         return `session ${String(row.id)} (${who}transaction open ${String(row.seconds)} s${command})`;
     });

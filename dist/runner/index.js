@@ -61340,7 +61340,9 @@ class MysqlTarget {
                 multipleStatements: false,
                 // mysql2 asks for IGNORE_SPACE by default, which the server adds to the session's sql_mode and stores
                 // with every routine, trigger and view the migrations create; the server's own sql_mode is left as is.
-                flags: ['-IGNORE_SPACE'],
+                // Nor LOCAL_FILES: `LOAD DATA LOCAL INFILE` in a migration (a pull request's, on verification's
+                // throwaway server) must never make this process send a file of the machine it runs on.
+                flags: ['-IGNORE_SPACE', '-LOCAL_FILES'],
                 charset: 'utf8mb4',
                 dateStrings: true,
                 supportBigNumbers: true,

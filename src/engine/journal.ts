@@ -8,7 +8,7 @@
  */
 import { MigrationFileError, errorMessage } from '../errors.js'
 import type { Version } from '../migrations/types.js'
-import type { EngineDialect } from './dialect.js'
+import type { EffectCheck, EngineDialect } from './dialect.js'
 import type { MetaTables } from './meta.js'
 import type { ProgressRow } from './meta-store.js'
 import { statementChecksum, where, type RunContext, type Step } from './step-context.js'
@@ -18,13 +18,28 @@ export function journalsIntent(dialect: EngineDialect): boolean {
   return !!dialect.meta.insertStarted && !!dialect.meta.forgetStarted && !!dialect.recovery.fingerprint
 }
 
-/** Commits the 'started' row of step `index`, with the fingerprint its objects have now. */
-export async function markStarted(context: RunContext, index: number): Promise<void> {
+/**
+ * Commits the 'started' row of step `index`, with the fingerprint its objects have now; returns that
+ * fingerprint (null when the statement names nothing the catalog shows), which also settles a reply lost
+ * within this run.
+ */
+export async function markStarted(context: RunContext, index: number): Promise<{ fingerprint: string | null }> {
   const { dialect, target, tables, version } = context
   const step = context.steps[index]
   const fingerprint = (await dialect.recovery.fingerprint?.(target, step.statement.sql)) ?? null
   const query = dialect.meta.insertStarted!(tables, version.number, progressStep(step, index), fingerprint)
   await target.query(query.sql, query.params)
+  return { fingerprint }
+}
+
+/** What the journal's fingerprint shows of a statement sent without a reply: changed, it ran; unchanged, it did not. */
+export async function checkJournaled(context: RunContext, sql: string, before: string | null): Promise<EffectCheck> {
+  const now = before === null ? null : await context.dialect.recovery.fingerprint!(context.target, sql)
+  if (before === null || now === null)
+    return { verdict: 'unknown', evidence: 'the statement names nothing whose definition the catalog shows' }
+  return now === before
+    ? { verdict: 'not-done', evidence: 'the catalog of the objects it names is as it was before it was sent' }
+    : { verdict: 'done', evidence: 'the catalog of the objects it names changed after it was sent' }
 }
 
 /**

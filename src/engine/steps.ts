@@ -252,9 +252,10 @@ async function runOutsideSegment(context: RunContext, segment: { start: number; 
         )
       }
     }
+    let journaled: { fingerprint: string | null } | undefined
     if (journalsIntent(context.dialect)) {
       try {
-        await markStarted(context, index)
+        journaled = await markStarted(context, index)
       } catch (error) {
         return {
           kind: 'failed',
@@ -266,7 +267,7 @@ async function runOutsideSegment(context: RunContext, segment: { start: number; 
         }
       }
     }
-    const failure = await runStatementAlone(context, index)
+    const failure = await runStatementAlone(context, index, journaled)
     if (failure) return failure
     const progress = context.dialect.meta.insertProgress(tables, version.number, progressRows(context, index, index + 1))
     try {

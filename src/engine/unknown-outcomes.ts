@@ -6,14 +6,21 @@
  */
 import { DatabaseError, StatementOutcomeUnknownError, TransportError, errorMessage, type SqlErrorInfo } from '../errors.js'
 import type { Statement } from '../migrations/types.js'
-import type { Row } from '../targets/target.js'
-import type { BuildState, ConcurrentBuild } from './dialect.js'
+import type { BuildState, ConcurrentBuild, EffectCheck } from './dialect.js'
 import { errorInfo, failedStep, rerunSentence, statementChecksum, stepFailed, stepRange, where, type RunContext } from './step-context.js'
 import type { VersionOutcome } from './types.js'
-import { forgetStarted, journalsIntent } from './journal.js'
+import { checkJournaled, forgetStarted, journalsIntent } from './journal.js'
 
-/** Outcome of one statement run on its own: null when it completed (or the catalog shows it took effect). */
-export async function runStatementAlone(context: RunContext, index: number): Promise<VersionOutcome | null> {
+/**
+ * Outcome of one statement run on its own: null when it completed (or the catalog shows it took effect).
+ * `journaled`: its 'started' row was written with this fingerprint, which then settles a lost reply (no
+ * second snapshot of the catalog is taken).
+ */
+export async function runStatementAlone(
+  context: RunContext,
+  index: number,
+  journaled?: { fingerprint: string | null }
+): Promise<VersionOutcome | null> {
   const { target } = context
   const statement = context.steps[index].statement
   const settings = context.dialect.statementSettings({
@@ -23,7 +30,7 @@ export async function runStatementAlone(context: RunContext, index: number): Pro
   const longRunning = { longRunning: { timeoutMs: context.statementTimeoutMs ?? null }, ...(settings.length ? { session: settings } : {}) }
   const { recovery } = context.dialect
   const concurrentIndex = recovery.concurrentBuild(statement.sql)
-  const effect = concurrentIndex ? null : recovery.statementEffect(statement.sql)
+  const effect = concurrentIndex || journaled ? null : recovery.statementEffect(statement.sql)
   let invalidBefore: string[] | null = null
   if (concurrentIndex) {
     const prepared = await prepareIndexBuild(context, index, concurrentIndex)
@@ -45,7 +52,12 @@ export async function runStatementAlone(context: RunContext, index: number): Pro
     }
     // No result: the statement may or may not have run. The catalog decides where it can.
     if (concurrentIndex) return indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, unansweredExtra(error))
-    return settleUnanswered(context, index, error, effect, before)
+    const check = journaled
+      ? () => checkJournaled(context, statement.sql, journaled.fingerprint)
+      : effect
+        ? () => recovery.checkEffect(target, effect, before)
+        : null
+    return settleUnanswered(context, index, error, check)
   }
 }
 
@@ -63,30 +75,29 @@ async function settleUnanswered(
   context: RunContext,
   index: number,
   error: unknown,
-  effect: unknown,
-  before: Row[] | null
+  check: (() => Promise<EffectCheck>) | null
 ): Promise<VersionOutcome | null> {
   const { target } = context
   const statement = context.steps[index].statement
   const info = errorInfo(error)
   const stillRunning = error instanceof TransportError && error.code === 'STATEMENT_STILL_RUNNING'
   let evidence: string | null = null
-  if (effect && !stillRunning) {
+  if (check && !stillRunning) {
     try {
       // A statement whose reply was lost may still be running server-side: its effect is read once it ended.
       await waitWhileRunning(context, statement.sql)
-      const check = await context.dialect.recovery.checkEffect(target, effect, before)
-      if (check.verdict === 'done') {
+      const seen = await check()
+      if (seen.verdict === 'done') {
         context.log(
-          `${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`
+          `${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${seen.evidence}; continuing`
         )
         return null
       }
-      if (check.verdict === 'not-done' && !(await context.dialect.recovery.findRunning(target, statement.sql))) {
+      if (seen.verdict === 'not-done' && !(await context.dialect.recovery.findRunning(target, statement.sql))) {
         await forgetStarted(context, index)
-        return failedStep(context, index, info, `The catalog shows it did not take effect: ${check.evidence}.`, rerunSentence(context))
+        return failedStep(context, index, info, `The catalog shows it did not take effect: ${seen.evidence}.`, rerunSentence(context))
       }
-      evidence = check.evidence
+      evidence = seen.evidence
     } catch (lookup) {
       context.log(`Could not look for the effect of ${where(statement)} in the catalog: ${errorMessage(lookup)}`)
     }

@@ -3,11 +3,11 @@
  * what happens when the connection breaks (a TCP proxy in front of the test server cuts it at a
  * chosen moment).
  */
-import net from 'node:net'
 import { CommitOutcomeUnknownError, TransportError } from '../../src/errors.js'
 import { maskUrl } from '../../src/targets/mask.js'
 import { toPositional } from '../../src/dialects/postgresql/named-parameters.js'
 import { PostgresTarget, timestampToIso } from '../../src/targets/postgres.js'
+import { startCuttingProxy, type CuttingProxy } from '../../testkit/cutting-proxy.js'
 import { createTestDatabase, freePort, sql } from '../../testkit/postgres.js'
 import { postgresql } from '../../src/dialects/postgresql/index.js'
 
@@ -65,66 +65,9 @@ describe('timestampToIso', () => {
   })
 })
 
-/**
- * A TCP proxy to the test server that cuts the client connection when a client packet contains
- * `marker`: `before` drops the packet, `after` lets it reach the server and drops the reply.
- */
-async function startCuttingProxy(serverUrl: string) {
-  const server = new URL(serverUrl)
-  const port = await freePort()
-  let rule: { marker: string; when: 'before' | 'after' } | undefined
-  const sockets = new Set<net.Socket>()
-  /** Every packet clients sent, in order: a round trip starts with one. */
-  const sent: string[] = []
-  const proxy = net.createServer((client) => {
-    const upstream = net.connect(Number(server.port), server.hostname)
-    sockets.add(client)
-    sockets.add(upstream)
-    let replyLost = false
-    client.on('data', (chunk: Buffer) => {
-      sent.push(chunk.toString('utf8'))
-      if (rule && chunk.includes(Buffer.from(rule.marker))) {
-        const { when } = rule
-        rule = undefined
-        if (when === 'after') {
-          upstream.write(chunk)
-          replyLost = true
-        } else upstream.destroy()
-        client.destroy()
-        return
-      }
-      upstream.write(chunk)
-    })
-    upstream.on('data', (chunk: Buffer) => {
-      if (replyLost) upstream.destroy()
-      else client.write(chunk)
-    })
-    client.on('close', () => {
-      if (!replyLost) upstream.destroy()
-    })
-    upstream.on('close', () => client.destroy())
-    client.on('error', () => {})
-    upstream.on('error', () => {})
-  })
-  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve))
-  const url = new URL(serverUrl)
-  url.host = `127.0.0.1:${port}`
-  return {
-    url: url.toString(),
-    sent,
-    cut(marker: string, when: 'before' | 'after') {
-      rule = { marker, when }
-    },
-    async stop() {
-      for (const socket of sockets) socket.destroy()
-      await new Promise((resolve) => proxy.close(resolve))
-    }
-  }
-}
-
 describe('PostgresTarget connection failures', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>
-  let proxy: Awaited<ReturnType<typeof startCuttingProxy>>
+  let proxy: CuttingProxy
   let target: PostgresTarget
   let logs: string[]
 

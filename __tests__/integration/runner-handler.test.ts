@@ -14,6 +14,7 @@ import { parse as parseYaml, type Tags } from 'yaml'
 import { ConfigurationError, resolveTls, settingsFromUrl } from '../../runner/connection.js'
 import { createHandler, MAX_STATEMENTS, RUNNER_VERSION, type RunnerHandler } from '../../runner/handler.js'
 import { createTestDatabase, freePort, sql } from '../../testkit/postgres.js'
+import { startCuttingProxy } from '../../testkit/cutting-proxy.js'
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>
 
@@ -643,45 +644,6 @@ describe('runner handler', () => {
 // COMMIT whose reply is lost
 // ---------------------------------------------------------------------------------------------
 
-/** A TCP proxy in front of the test server that drops the connection when a client packet holds `marker`. */
-async function startCuttingProxy(serverUrl: string) {
-  const server = new URL(serverUrl)
-  const port = await freePort()
-  let marker: string | undefined
-  const sockets = new Set<net.Socket>()
-  const proxy = net.createServer((client) => {
-    const upstream = net.connect(Number(server.port), server.hostname)
-    sockets.add(client).add(upstream)
-    client.on('data', (chunk: Buffer) => {
-      if (marker && chunk.includes(Buffer.from(marker))) {
-        marker = undefined
-        upstream.destroy()
-        client.destroy()
-        return
-      }
-      upstream.write(chunk)
-    })
-    upstream.on('data', (chunk: Buffer) => client.write(chunk))
-    client.on('close', () => upstream.destroy())
-    upstream.on('close', () => client.destroy())
-    client.on('error', () => {})
-    upstream.on('error', () => {})
-  })
-  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve))
-  const url = new URL(serverUrl)
-  url.host = `127.0.0.1:${port}`
-  return {
-    url: url.toString(),
-    cutOn(text: string) {
-      marker = text
-    },
-    async stop() {
-      for (const socket of sockets) socket.destroy()
-      await new Promise((resolve) => proxy.close(resolve))
-    }
-  }
-}
-
 test('a COMMIT that loses its connection answers COMMIT_UNKNOWN, and the next invocation connects again', async () => {
   const db = await createTestDatabase('runner')
   const proxy = await startCuttingProxy(db.url)
@@ -690,7 +652,7 @@ test('a COMMIT that loses its connection answers COMMIT_UNKNOWN, and the next in
   try {
     await sql(db.url, 'CREATE TABLE t (id int)')
     expect(await handler({ protocol: 1, op: 'ping' })).toMatchObject({ ok: true })
-    proxy.cutOn('COMMIT')
+    proxy.cut('COMMIT', 'before')
     const response = await handler({ protocol: 1, op: 'transaction', statements: [{ sql: 'INSERT INTO t VALUES (1)' }] })
     expect(response).toEqual({
       ok: false,

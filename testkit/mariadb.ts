@@ -24,7 +24,7 @@ import {
   type MysqlFlavor,
   type MysqlServerBinary
 } from '../src/dialects/mysql/shadow/binaries.js'
-import { startLocalMysql } from '../src/dialects/mysql/shadow/server.js'
+import { startLocalMysql, type LocalMysql } from '../src/dialects/mysql/shadow/server.js'
 
 export { clientFor, MYSQLD_ENV, parseServerVersion, SERVER_DIRS, type MysqlFlavor, type MysqlServerBinary }
 
@@ -34,18 +34,10 @@ export interface CliResult {
   stderr: string
 }
 
-export interface MysqlServer {
-  /** `mysql://root@127.0.0.1:PORT/` */
-  url: string
-  port: number
-  socket: string
-  flavor: MysqlFlavor
-  version: string
-  /** The temporary directory holding the data directory, the socket and the log; removed by stop(). */
-  dir: string
+/** The product's local server (verification's), with the reference client beside it. */
+export interface MysqlServer extends Omit<LocalMysql, 'pid'> {
   /** Runs the reference client (`mariadb` or `mysql`) against this server as root. */
   mysqlCli(args: string[], options?: { input?: string; timeoutMs?: number }): Promise<CliResult>
-  stop(): Promise<void>
 }
 
 /** The server binary the MySQL suites use (MariaDB first), or null when the machine has none. */

@@ -66516,13 +66516,27 @@ function errorInfo(error) {
 function journalsIntent(dialect) {
     return !!dialect.meta.insertStarted && !!dialect.meta.forgetStarted && !!dialect.recovery.fingerprint;
 }
-/** Commits the 'started' row of step `index`, with the fingerprint its objects have now. */
+/**
+ * Commits the 'started' row of step `index`, with the fingerprint its objects have now; returns that
+ * fingerprint (null when the statement names nothing the catalog shows), which also settles a reply lost
+ * within this run.
+ */
 async function markStarted(context, index) {
     const { dialect, target, tables, version } = context;
     const step = context.steps[index];
     const fingerprint = (await dialect.recovery.fingerprint?.(target, step.statement.sql)) ?? null;
     const query = dialect.meta.insertStarted(tables, version.number, progressStep(step, index), fingerprint);
     await target.query(query.sql, query.params);
+    return { fingerprint };
+}
+/** What the journal's fingerprint shows of a statement sent without a reply: changed, it ran; unchanged, it did not. */
+async function checkJournaled(context, sql, before) {
+    const now = before === null ? null : await context.dialect.recovery.fingerprint(context.target, sql);
+    if (before === null || now === null)
+        return { verdict: 'unknown', evidence: 'the statement names nothing whose definition the catalog shows' };
+    return now === before
+        ? { verdict: 'not-done', evidence: 'the catalog of the objects it names is as it was before it was sent' }
+        : { verdict: 'done', evidence: 'the catalog of the objects it names changed after it was sent' };
 }
 /**
  * Forgets the 'started' row of a step the server refused (it did not run). Best effort: a row left behind
@@ -66592,8 +66606,12 @@ async function recordSettled(context, tables, version, step, index) {
 
 
 
-/** Outcome of one statement run on its own: null when it completed (or the catalog shows it took effect). */
-async function runStatementAlone(context, index) {
+/**
+ * Outcome of one statement run on its own: null when it completed (or the catalog shows it took effect).
+ * `journaled`: its 'started' row was written with this fingerprint, which then settles a lost reply (no
+ * second snapshot of the catalog is taken).
+ */
+async function runStatementAlone(context, index, journaled) {
     const { target } = context;
     const statement = context.steps[index].statement;
     const settings = context.dialect.statementSettings({
@@ -66603,7 +66621,7 @@ async function runStatementAlone(context, index) {
     const longRunning = { longRunning: { timeoutMs: context.statementTimeoutMs ?? null }, ...(settings.length ? { session: settings } : {}) };
     const { recovery } = context.dialect;
     const concurrentIndex = recovery.concurrentBuild(statement.sql);
-    const effect = concurrentIndex ? null : recovery.statementEffect(statement.sql);
+    const effect = concurrentIndex || journaled ? null : recovery.statementEffect(statement.sql);
     let invalidBefore = null;
     if (concurrentIndex) {
         const prepared = await prepareIndexBuild(context, index, concurrentIndex);
@@ -66630,7 +66648,12 @@ async function runStatementAlone(context, index) {
         // No result: the statement may or may not have run. The catalog decides where it can.
         if (concurrentIndex)
             return indexBuildFailed(context, index, concurrentIndex, info, invalidBefore, unansweredExtra(error));
-        return settleUnanswered(context, index, error, effect, before);
+        const check = journaled
+            ? () => checkJournaled(context, statement.sql, journaled.fingerprint)
+            : effect
+                ? () => recovery.checkEffect(target, effect, before)
+                : null;
+        return settleUnanswered(context, index, error, check);
     }
 }
 function unansweredExtra(error) {
@@ -66642,26 +66665,26 @@ function unansweredExtra(error) {
  * Done: it is recorded like any completed step. Not done: the step failed, and a re-run runs it again.
  * Unknown: the step fails saying so — never "nothing was applied" — with the way out for people.
  */
-async function settleUnanswered(context, index, error, effect, before) {
+async function settleUnanswered(context, index, error, check) {
     const { target } = context;
     const statement = context.steps[index].statement;
     const info = errorInfo(error);
     const stillRunning = error instanceof TransportError && error.code === 'STATEMENT_STILL_RUNNING';
     let evidence = null;
-    if (effect && !stillRunning) {
+    if (check && !stillRunning) {
         try {
             // A statement whose reply was lost may still be running server-side: its effect is read once it ended.
             await waitWhileRunning(context, statement.sql);
-            const check = await context.dialect.recovery.checkEffect(target, effect, before);
-            if (check.verdict === 'done') {
-                context.log(`${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${check.evidence}; continuing`);
+            const seen = await check();
+            if (seen.verdict === 'done') {
+                context.log(`${where(statement)} got no result (${bareMessage(info.message)}), but the catalog shows it took effect: ${seen.evidence}; continuing`);
                 return null;
             }
-            if (check.verdict === 'not-done' && !(await context.dialect.recovery.findRunning(target, statement.sql))) {
+            if (seen.verdict === 'not-done' && !(await context.dialect.recovery.findRunning(target, statement.sql))) {
                 await forgetStarted(context, index);
-                return failedStep(context, index, info, `The catalog shows it did not take effect: ${check.evidence}.`, rerunSentence(context));
+                return failedStep(context, index, info, `The catalog shows it did not take effect: ${seen.evidence}.`, rerunSentence(context));
             }
-            evidence = check.evidence;
+            evidence = seen.evidence;
         }
         catch (lookup) {
             context.log(`Could not look for the effect of ${where(statement)} in the catalog: ${errorMessage(lookup)}`);
@@ -67015,9 +67038,10 @@ async function runOutsideSegment(context, segment) {
                 error: new Error(`Renewing the migration lease before step ${index + 1} of v${version.number} failed: ${errorMessage(error)}. ${rerun}`, { cause: error })
             };
         }
+        let journaled;
         if (journalsIntent(context.dialect)) {
             try {
-                await markStarted(context, index);
+                journaled = await markStarted(context, index);
             }
             catch (error) {
                 return {
@@ -67027,7 +67051,7 @@ async function runOutsideSegment(context, segment) {
                 };
             }
         }
-        const failure = await runStatementAlone(context, index);
+        const failure = await runStatementAlone(context, index, journaled);
         if (failure)
             return failure;
         const progress = context.dialect.meta.insertProgress(tables, version.number, progressRows(context, index, index + 1));

@@ -11,6 +11,7 @@ import type { SqlErrorInfo } from '../errors.js'
 import type { AppliedRow, RunIdentity } from '../meta-row.js'
 import type { MetaTableName } from '../meta-table-name.js'
 import type { Row, SqlValue, Target } from '../targets/target.js'
+import type { EnginePart } from './fenced-transaction.js'
 import type { MetaTables } from './meta.js'
 
 /** A statement and its parameters. */
@@ -261,6 +262,67 @@ export interface StatementRecovery<Build extends ConcurrentBuild = ConcurrentBui
   fingerprint?(target: Target, sql: string): Promise<string | null>
 }
 
+/** A part of a version routine (VersionRoutineSql): a step run alone and journaled, or a batch in one transaction. */
+export type RoutinePart =
+  | { kind: 'alone'; step: ProgressStep; sql: string }
+  | { kind: 'batch'; steps: Array<{ step: ProgressStep; sql: string }> }
+
+/** What the engine asks a version routine to run: its parts in order, under this run's lease. */
+export interface RoutinePlan {
+  tables: MetaTables
+  version: number
+  /** Letters and digits, new for every routine: its name and the server-side lock that shows it running. */
+  token: string
+  /** The lease's fence (Lease.fence()): it must change exactly one row, or the run has lost the lease. */
+  fence: Query
+  /** Session statements set first (the dialect's statementSettings and sessionSettings). */
+  settings: string[]
+  parts: RoutinePart[]
+  /**
+   * When the routine runs the version's last step: the statements of the transaction that records it, as
+   * runFenced would send them (a not-applied guard that must find no row, the meta row insert that must
+   * insert one, the progress delete). They join the last batch, or form a transaction of their own.
+   */
+  finish: { notApplied: Query; record: Query; deleteProgress: Query } | null
+}
+
+/** How a routine's CALL failed, read from its error. */
+export type RoutineFailure =
+  /** A statement of the version: the error is the server's own. */
+  | { kind: 'statement' }
+  /** One of the engine's parts: a guard refused (`guard`), or the server's error `errno` met it. */
+  | { kind: 'engine'; part: EnginePart | 'commit'; guard: boolean; error: SqlErrorInfo }
+
+/** A version routine, ready to send: create, call (long-running), drop. */
+export interface VersionRoutine {
+  create: string
+  call: string
+  drop: string
+  /** A query answering one row (`pid`) while the routine runs, and none once it has ended. */
+  running: string
+  /** Whether a CREATE failed because the routine exists already (a re-sent CREATE whose first reply was lost). */
+  alreadyExists(error: SqlErrorInfo): boolean
+  /**
+   * A CREATE error the server places in one statement of the plan (a syntax error at a line of the body):
+   * that step, and the error as it reads for the statement alone. Null when the error names no statement.
+   */
+  placeCreateError(error: SqlErrorInfo): { step: number; error: SqlErrorInfo } | null
+  /** What a CALL error is. */
+  failure(error: SqlErrorInfo): RoutineFailure
+}
+
+/**
+ * A dialect whose calls over the Data API each run in a fresh session can run a run of a version's steps
+ * in one server-side routine (MySQL: a temporary stored procedure): its body sets the session, renews the
+ * lease before every step, journals each step run alone (started with its fingerprint, then done), and runs
+ * each batch in one transaction with its progress rows, all in one call. A step whose statement may not run
+ * inside one (`runsInside` false) runs the ordinary way.
+ */
+export interface VersionRoutineSql {
+  runsInside(sql: string): boolean
+  build(plan: RoutinePlan): VersionRoutine
+}
+
 export interface EngineDialect {
   /** How messages name the database: "PostgreSQL". */
   readonly name: string
@@ -300,6 +362,8 @@ export interface EngineDialect {
   classify(error: SqlErrorInfo): EngineErrorClass | null
   /** What a person can do about an error one of the engine's own statements met; null when nothing useful. */
   engineStatementHint(error: SqlErrorInfo): string | null
+  /** Where calls are sessions (Target.callsAreSessions): a run of a version's steps as one routine. */
+  readonly versionRoutine?: VersionRoutineSql
   /** A dialect's own build and effect types stand behind ConcurrentBuild and unknown (method parameters are bivariant). */
   readonly recovery: StatementRecovery
 }

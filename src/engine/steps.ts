@@ -30,15 +30,10 @@ import type { EngineContext, VersionOutcome } from './types.js'
 import { runStatementAlone } from './unknown-outcomes.js'
 import { journalsIntent, markStarted, recordSettled, settleStarted } from './journal.js'
 import { plural } from '../text.js'
+import { nextChunk, runChunk, runsInRoutines, type Segment } from './version-routine.js'
 
 export { statementChecksum } from './step-context.js'
 
-/** Steps [start, end) of the version: one transaction, or statements run one by one. */
-interface Segment {
-  inTransaction: boolean
-  start: number
-  end: number
-}
 
 /**
  * Consecutive statements that may share a transaction form one transaction segment; a statement that runs
@@ -145,13 +140,43 @@ export async function applyInSteps(engine: EngineContext, version: Version): Pro
   })
   const context: RunContext = { ...engine, version, steps, completed, applied, startedAt: started }
 
-  const segments = segmentsOf(version.files, (sql) => engine.dialect.commitsImplicitly(sql))
+  const all = segmentsOf(version.files, (sql) => engine.dialect.commitsImplicitly(sql))
+  if (runsInRoutines(engine)) return runWithRoutines(context, all)
+  const segments = all
     .filter((segment) => segment.end > completed)
     .map((segment) => ({ ...segment, start: Math.max(segment.start, completed) }))
   for (let index = 0; index < segments.length; index++) {
     const segment = segments[index]
     const last = index === segments.length - 1
     const outcome = segment.inTransaction ? await runTransactionSegment(context, segment, last) : await runOutsideSegment(context, segment)
+    if (outcome) return outcome
+  }
+  return recordVersion(context)
+}
+
+/**
+ * Where calls are sessions: the remaining steps as routines (version-routine.ts), as many per routine as fit;
+ * a step a routine cannot hold, and a batch that failed inside one, run the ordinary way.
+ */
+async function runWithRoutines(context: RunContext, segments: Segment[]): Promise<VersionOutcome> {
+  const { steps } = context
+  let ordinaryUntil = 0
+  while (context.completed < steps.length) {
+    const chunk = context.completed >= ordinaryUntil ? nextChunk(context, segments) : null
+    if (chunk) {
+      const outcome = await runChunk(context, chunk)
+      if (outcome === null) continue
+      if ('ordinary' in outcome) {
+        ordinaryUntil = outcome.ordinary
+        continue
+      }
+      return outcome
+    }
+    const start = context.completed
+    const segment = segments.find((s) => s.end > start)!
+    const outcome = segment.inTransaction
+      ? await runTransactionSegment(context, { start, end: segment.end }, segment.end === steps.length)
+      : await runOutsideSegment(context, { start, end: start + 1 })
     if (outcome) return outcome
   }
   return recordVersion(context)

@@ -61,7 +61,15 @@ export interface QueryOptions {
    * CONCURRENTLY on a big table, VACUUM): the transport keeps it running and waits for it to finish, up
    * to `timeoutMs` (null: no limit of our own), logging progress. Such a query is never re-sent.
    */
-  longRunning?: { timeoutMs: number | null }
+  longRunning?: {
+    timeoutMs: number | null
+    /**
+     * How a transport that waits for it server-side tells that it still runs: a query answering one row
+     * (`pid`) while it runs and none once it ended. Default: the server's activity shows the statement's
+     * own text (a routine's CALL shows the statements inside it instead, so a routine passes its own).
+     */
+    runningWhile?: string
+  }
   /**
    * Session statements (`SET SESSION lock_wait_timeout = 5`) run first in the statement's own session; none
    * outlives the call. A transport without sessions of its own (the Data API) runs them with the statement
@@ -94,6 +102,12 @@ export interface Target {
    * CommitOutcomeUnknownError for the engine to settle by reading the meta table.
    */
   transaction(statements: TxStatement[], options?: TransactionOptions): Promise<TransactionResult>
+  /**
+   * Set where every call runs in a fresh session and costs a round trip (the Data API): the engine then runs
+   * a version's steps as one server-side routine where its dialect has one (EngineDialect.versionRoutine).
+   * `maxSqlChars`: the longest statement text one call takes.
+   */
+  readonly callsAreSessions?: { maxSqlChars: number }
   close(): Promise<void>
 }
 

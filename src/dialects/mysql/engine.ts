@@ -9,6 +9,7 @@ import { recovery } from './recovery.js'
 import { sessionSettings } from './session.js'
 import { quoteIdentifier } from './identifiers.js'
 import { lockHolders } from './lock-holders.js'
+import { versionRoutine } from './version-routine.js'
 
 /** DDL commits by itself in MySQL: every version runs in steps, each DDL alone and journaled. */
 export const engine: EnginePart = {
@@ -26,5 +27,6 @@ export const engine: EnginePart = {
   lockHolders,
   classify,
   engineStatementHint,
-  recovery
+  recovery,
+  versionRoutine
 }

@@ -16,9 +16,8 @@
  *
  * MySQL has no concurrent index build that leaves an invalid index behind: those members answer nothing.
  */
-import { createHash } from 'node:crypto'
 import type { EffectCheck, StatementRecovery } from '../../engine/dialect.js'
-import type { Row, SqlParams, Target } from '../../targets/target.js'
+import type { Row, Target } from '../../targets/target.js'
 import { commitsImplicitly } from './implicit-commit.js'
 import { isSymbol, isWord, statementWords, type Word } from './statement-words.js'
 
@@ -85,23 +84,24 @@ export function namedObjects(sql: string): ObjectName[] {
   return [...found.values()]
 }
 
+/** A name as a literal that reads the same in every sql_mode (no quotes, no backslashes: hex). */
+function nameLiteral(value: string): string {
+  return value === '' ? "''" : `CONVERT(0x${Buffer.from(value, 'utf8').toString('hex')} USING utf8mb4)`
+}
+
 /**
- * One query: every catalog row of the named objects, as text, in a stable order. Each name is a pair of
- * parameters; an unqualified one is looked for in the default database.
+ * Every catalog row of the named objects, as (k, s, o, d) text, in no order: one UNION ALL. An unqualified
+ * name is looked for in the default database. Names are spliced in as hex literals (never parameters), so
+ * the same text runs as a query and inside a stored procedure.
  */
-function fingerprintQuery(names: ObjectName[]): { sql: string; params: SqlParams } {
-  const params: SqlParams = {}
+function catalogRows(names: ObjectName[]): string {
   const match = (schemaColumn: string, nameColumn: string) =>
     names
       .map(
-        (_, i) =>
-          `(${schemaColumn} = COALESCE(CAST(:s${i} AS CHAR), DATABASE()) AND CAST(${nameColumn} AS BINARY) = CAST(:n${i} AS BINARY))`
+        (name) =>
+          `(${schemaColumn} = ${name.schema === null ? 'DATABASE()' : nameLiteral(name.schema)} AND CAST(${nameColumn} AS BINARY) = CAST(${nameLiteral(name.name)} AS BINARY))`
       )
       .join(' OR ')
-  names.forEach((name, i) => {
-    params[`s${i}`] = name.schema
-    params[`n${i}`] = name.name
-  })
   const tables = match('TABLE_SCHEMA', 'TABLE_NAME')
   const sections = [
     `SELECT 'table' AS k, TABLE_SCHEMA AS s, TABLE_NAME AS o, CONCAT_WS('|', TABLE_TYPE, ENGINE, ROW_FORMAT, TABLE_COLLATION, TABLE_COMMENT, CREATE_OPTIONS) AS d
@@ -129,23 +129,38 @@ FROM information_schema.TRIGGERS WHERE ${match('TRIGGER_SCHEMA', 'TRIGGER_NAME')
   COALESCE(EXECUTE_AT, ''), LAST_ALTERED)
 FROM information_schema.EVENTS WHERE ${match('EVENT_SCHEMA', 'EVENT_NAME')}`
   ]
-  return { sql: sections.map((section) => `(${section})`).join('\nUNION ALL\n'), params }
+  return sections.map((section) => `(${section})`).join('\nUNION ALL\n')
 }
 
-/** The digest of the catalog rows of `names` (sorted here: UNION ALL keeps no order). */
-async function digest(target: Target, names: ObjectName[]): Promise<{ digest: string; rows: number }> {
-  const query = fingerprintQuery(names)
-  const { rows } = await target.query(query.sql, query.params)
-  const lines = rows.map((row) => [row.k, row.s, row.o, row.d].map((value) => String(value ?? '')).join('\u0001')).sort()
-  const hash = createHash('sha256')
-  hash.update(JSON.stringify(names))
-  for (const line of lines) hash.update(`${line}\n`)
-  return { digest: hash.digest('hex'), rows: rows.length }
+/** Half of a row's SHA-256 (hex digits `from`…`from + 15`) as a 64-bit number. */
+const half = (from: number) => `CAST(CONV(SUBSTRING(SHA2(CONCAT_WS(0x01, f.k, f.s, f.o, f.d), 256), ${from}, 16), 16, 10) AS UNSIGNED)`
+
+/**
+ * The fingerprint of `names` as one scalar SQL expression, computed by the server: the count of catalog rows
+ * and the XOR of each row's SHA-256 (in two 64-bit halves), so that no order is needed. The engine's query
+ * (`fingerprint`) and the version routine (version-routine.ts), which journals a statement from inside the
+ * server, use this same text: both compute the same value for the same catalog.
+ */
+export function fingerprintExpression(names: ObjectName[]): string {
+  return `(SELECT CONCAT('v2:', COUNT(*), ':', LPAD(HEX(BIT_XOR(${half(1)})), 16, '0'), LPAD(HEX(BIT_XOR(${half(17)})), 16, '0'))
+FROM (${catalogRows(names)}) AS f)`
+}
+
+/** The fingerprint's expression for the objects `sql` names; null when it names none. */
+export function fingerprintOf(sql: string): string | null {
+  const names = namedObjects(sql)
+  return names.length ? fingerprintExpression(names) : null
+}
+
+/** The fingerprint of `names` as the server computes it. */
+async function digest(target: Target, names: ObjectName[]): Promise<string> {
+  const { rows } = await target.query(`SELECT ${fingerprintExpression(names)} AS fingerprint`)
+  return String(rows[0]?.fingerprint ?? '')
 }
 
 export async function fingerprint(target: Target, sql: string): Promise<string | null> {
   const names = namedObjects(sql)
-  return names.length ? (await digest(target, names)).digest : null
+  return names.length ? digest(target, names) : null
 }
 
 /** Statements that only maintain what exists: running one again is harmless. */
@@ -163,14 +178,14 @@ export function statementEffect(sql: string): FingerprintEffect | null {
 }
 
 export async function snapshotBefore(target: Target, effect: FingerprintEffect): Promise<Row[] | null> {
-  return [{ fingerprint: (await digest(target, effect.names)).digest }]
+  return [{ fingerprint: await digest(target, effect.names) }]
 }
 
 export async function checkEffect(target: Target, effect: FingerprintEffect, before: Row[] | null): Promise<EffectCheck> {
   const shown = effect.names.map((n) => (n.schema ? `${n.schema}.${n.name}` : n.name)).join(', ')
   if (!before?.[0]?.fingerprint) return { verdict: 'unknown', evidence: `the catalog of ${shown} could not be read before it ran` }
   const now = await digest(target, effect.names)
-  return now.digest === before[0].fingerprint
+  return now === before[0].fingerprint
     ? { verdict: 'not-done', evidence: `the catalog of ${shown} is as it was before the statement was sent` }
     : { verdict: 'done', evidence: `the catalog of ${shown} changed after the statement was sent` }
 }

@@ -40,7 +40,9 @@ export async function waitForStatement(
   timeoutMs: number | null,
   cause: unknown,
   /** How messages name it. Default: its first 80 characters. */
-  shown = sqlPreview(sql)
+  shown = sqlPreview(sql),
+  /** A query answering a row (`pid`) while it runs (QueryOptions.longRunning.runningWhile); default: looked up by its text. */
+  runningWhile?: string
 ): Promise<TransportError | StatementOutcomeUnknownError> {
   const name = errorName(cause)
   const timedOut = name === 'StatementTimeoutException'
@@ -57,7 +59,7 @@ export async function waitForStatement(
   for (;;) {
     let row: Row | undefined
     try {
-      row = (await ctx.query(ctx.probe.findSql, { sql })).rows[0]
+      row = (runningWhile ? await ctx.query(runningWhile) : await ctx.query(ctx.probe.findSql, { sql })).rows[0]
     } catch (error) {
       return new TransportError(
         `Could not check whether ${shown} is still running on the server (${errorMessage(error)}). It may still be ` +

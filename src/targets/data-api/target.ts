@@ -24,7 +24,7 @@ import { DATA_API_REQUEST_TIMEOUT_MS, requestHandlerOptions } from '../aws-http.
 import { classifyError, errorName, withRetry, type RetryOptions } from '../retry.js'
 import type { QueryOptions, QueryResult, SqlParams, Target, TransactionOptions, TransactionResult, TxStatement } from '../target.js'
 import type { WireDialect } from '../wire.js'
-import { HINTS, bareText, parseDataApiError, tooLong } from './errors.js'
+import { HINTS, MAX_SQL_LENGTH, bareText, parseDataApiError, tooLong } from './errors.js'
 import { waitForStatement, type LongStatementContext } from './long-statement.js'
 import { runPackedTransaction, type PackedTransport } from './packed.js'
 import { queryWithSession, type SessionCalls } from './session.js'
@@ -80,6 +80,8 @@ export function createDataApiTarget(options: DataApiTargetOptions): Target {
 
 class DataApiTarget implements Target {
   readonly description: string
+  /** Every call is a fresh session: the engine prefers one routine per version where its dialect has one. */
+  readonly callsAreSessions = { maxSqlChars: MAX_SQL_LENGTH }
   private readonly client: RDSDataClient
   private readonly ownsClient: boolean
   private readonly log: (msg: string) => void
@@ -190,7 +192,7 @@ class DataApiTarget implements Target {
     const length = tooLong(sql)
     if (length) throw new DatabaseError(length)
     if (options?.session?.length) return queryWithSession(this.sessionCalls, sql, params, options.session, options.longRunning)
-    if (options?.longRunning) return this.runLongStatement(sql, params, options.longRunning.timeoutMs)
+    if (options?.longRunning) return this.runLongStatement(sql, params, options.longRunning)
     try {
       const output = await withRetry(
         () => this.client.send(this.execute(sql, params)),
@@ -221,7 +223,11 @@ class DataApiTarget implements Target {
    * 4. A 5xx or a lost reply: it may have run, may still be running, or may never have started.
    *    It is handled as in 3, ending in StatementOutcomeUnknownError when no backend runs it.
    */
-  private async runLongStatement(sql: string, params: SqlParams | undefined, timeoutMs: number | null): Promise<QueryResult> {
+  private async runLongStatement(
+    sql: string,
+    params: SqlParams | undefined,
+    { timeoutMs, runningWhile }: NonNullable<QueryOptions['longRunning']>
+  ): Promise<QueryResult> {
     const started = this.now()
     try {
       const output = await withRetry(
@@ -233,7 +239,7 @@ class DataApiTarget implements Target {
     } catch (error) {
       const name = errorName(error)
       if (name === 'StatementTimeoutException' || classifyError(error) === 'transient') {
-        throw await waitForStatement(this.waiting, sql, started, timeoutMs, error)
+        throw await waitForStatement(this.waiting, sql, started, timeoutMs, error, undefined, runningWhile)
       }
       throw this.translate(error, 'ExecuteStatement')
     }

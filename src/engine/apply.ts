@@ -100,7 +100,7 @@ export async function applyMigrations(target: Target, versions: Version[], optio
       const version = byNumber.get(pending.version)!
       let outcome: VersionOutcome
       try {
-        outcome = await applyVersion(context, version, partial.has(version.number), options.lockRetries ?? 0)
+        outcome = await applyVersion(context, version, partial.has(version.number), options.lockRetries ?? 0, underLease.progressTable)
       } catch (error) {
         outcome = { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) }
       }
@@ -138,10 +138,18 @@ export async function applyMigrations(target: Target, versions: Version[], optio
  * lock held by application traffic. A version runs as one fenced transaction only where the dialect's
  * DDL is transactional; otherwise (and for no-transaction files, or a version left partly applied) in steps.
  */
-async function applyVersion(context: EngineContext, version: Version, partial: boolean, retries: number): Promise<VersionOutcome> {
+async function applyVersion(
+  context: EngineContext,
+  version: Version,
+  partial: boolean,
+  retries: number,
+  progressTable: boolean
+): Promise<VersionOutcome> {
   const inSteps = partial || !context.dialect.transactionalDdl || version.files.some((file) => file.noTransaction)
   for (let attempt = 0; ; attempt++) {
-    const outcome = inSteps ? await applyInSteps(context, version) : await applyInOneTransaction(context, version)
+    // Under the lease, a version the history shows no progress of has none, until this run tries it.
+    const unstarted = progressTable && !partial && attempt === 0
+    const outcome = inSteps ? await applyInSteps(context, version, unstarted) : await applyInOneTransaction(context, version)
     const failed = outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? outcome.error : null
     const kind = failed ? context.dialect.classify(failed.sqlError) : null
     if (!failed || !kind || !LOCK_CONFLICTS.has(kind)) return outcome

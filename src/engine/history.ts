@@ -67,14 +67,20 @@ export async function takeLease(
   history: History,
   createSchema: boolean,
   options: LeaseOptions
-): Promise<{ lease: Lease; rows: History['rows']; partial: PartialVersion[] }> {
+): Promise<{ lease: Lease; rows: History['rows']; partial: PartialVersion[]; progressTable: boolean }> {
   const { tables } = history
-  if (history.ready) return readWithLease(dialect, target, tables, options)
+  // `progressTable`: the progress table is known to exist (only the older tables' path may lack it).
+  if (history.ready) return { ...(await readWithLease(dialect, target, tables, options)), progressTable: true }
   for (let attempt = 1; ; attempt++) {
     try {
       const creation = dialect.meta.createTablesWithLease(tables, history.present, createSchema, options)
       for (const statement of typeof creation === 'string' ? [creation] : creation) await target.query(statement)
-      return { lease: leaseFromCreation(dialect, target, tables, options), rows: history.rows, partial: history.partial }
+      return {
+        lease: leaseFromCreation(dialect, target, tables, options),
+        rows: history.rows,
+        partial: history.partial,
+        progressTable: true
+      }
     } catch (error) {
       const kind = errorClass(dialect, error)
       // Where an insert cannot skip a locked row (MySQL), the row locked by another run's creation means it exists too.
@@ -85,7 +91,7 @@ export async function takeLease(
     }
   }
   await ensureMetaTables(dialect, target, tables, createSchema)
-  return readWithLease(dialect, target, tables, options)
+  return { ...(await readWithLease(dialect, target, tables, options)), progressTable: false }
 }
 
 /**

@@ -34,7 +34,6 @@ import { nextChunk, runChunk, runsInRoutines, type Segment } from './version-rou
 
 export { statementChecksum } from './step-context.js'
 
-
 /**
  * Consecutive statements that may share a transaction form one transaction segment; a statement that runs
  * alone (its file is a no-transaction file, or it commits on its own: `commitsImplicitly`, MySQL's DDL) is
@@ -93,11 +92,15 @@ function checkProgress(
   return { completed: done.length, started }
 }
 
-export async function applyInSteps(engine: EngineContext, version: Version): Promise<VersionOutcome> {
+/**
+ * `unstarted`: the progress table exists and holds nothing of this version (the history read under the lease
+ * says so, and this run has not tried it yet): it is not read again.
+ */
+export async function applyInSteps(engine: EngineContext, version: Version, unstarted = false): Promise<VersionOutcome> {
   const { target, tables, now } = engine
   const steps: Step[] = version.files.flatMap((file) => file.statements.map((statement) => ({ statement, file })))
   const outside = version.files.filter((file) => file.noTransaction)
-  if (!(await progressTableExists(engine.dialect, target, tables))) {
+  if (!unstarted && !(await progressTableExists(engine.dialect, target, tables))) {
     return {
       kind: 'failed',
       error: new Error(
@@ -106,17 +109,18 @@ export async function applyInSteps(engine: EngineContext, version: Version): Pro
       )
     }
   }
-  let completed: number
-  try {
-    const progress = checkProgress(version, steps, await readProgress(engine.dialect, target, tables, version.number), tables)
-    completed = progress.completed
-    if (progress.started && (await settleStarted(engine, version, steps, progress.started))) {
-      await recordSettled(engine, tables, version.number, steps[completed], completed)
-      completed += 1
+  let completed = 0
+  if (!unstarted)
+    try {
+      const progress = checkProgress(version, steps, await readProgress(engine.dialect, target, tables, version.number), tables)
+      completed = progress.completed
+      if (progress.started && (await settleStarted(engine, version, steps, progress.started))) {
+        await recordSettled(engine, tables, version.number, steps[completed], completed)
+        completed += 1
+      }
+    } catch (error) {
+      return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) }
     }
-  } catch (error) {
-    return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) }
-  }
 
   const label = `v${version.number}${version.description ? ` (${version.description})` : ''}`
   if (completed > 0) {

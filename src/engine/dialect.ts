@@ -264,8 +264,7 @@ export interface StatementRecovery<Build extends ConcurrentBuild = ConcurrentBui
 
 /** A part of a version routine (VersionRoutineSql): a step run alone and journaled, or a batch in one transaction. */
 export type RoutinePart =
-  | { kind: 'alone'; step: ProgressStep; sql: string }
-  | { kind: 'batch'; steps: Array<{ step: ProgressStep; sql: string }> }
+  { kind: 'alone'; step: ProgressStep; sql: string } | { kind: 'batch'; steps: Array<{ step: ProgressStep; sql: string }> }
 
 /** What the engine asks a version routine to run: its parts in order, under this run's lease. */
 export interface RoutinePlan {

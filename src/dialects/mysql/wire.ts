@@ -1,9 +1,10 @@
 /**
  * MySQL's wire part (see the wire section of ../dialect.ts and src/targets/wire.ts).
  *
- * No packing yet: MySQL's vehicle for a transaction in one call is a stored procedure (mysql-notes §1.5),
- * not built yet, so every transaction runs statement by statement and the packing members say so. One
- * statement with its session statements does go through a procedure over the Data API (session-routine.ts).
+ * No packing: over the Data API a MySQL version goes to the server as one stored procedure, built by the engine
+ * part (version-routine.ts: the engine knows the journal and the lease that go in it), so the packing members
+ * say no statement fits, and a transaction sent on its own runs statement by statement. One statement with its
+ * session statements, run on its own, goes through a procedure of its own (session-routine.ts).
  *
  * No reset statement: MySQL resets a session with the protocol's COM_RESET_CONNECTION (mysql2's
  * `connection.reset()`), which the MySQL transport sends itself (src/targets/mysql/target.ts). No statement

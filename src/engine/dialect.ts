@@ -11,7 +11,6 @@ import type { SqlErrorInfo } from '../errors.js'
 import type { AppliedRow, RunIdentity } from '../meta-row.js'
 import type { MetaTableName } from '../meta-table-name.js'
 import type { Row, SqlValue, Target } from '../targets/target.js'
-import type { EnginePart } from './fenced-transaction.js'
 import type { MetaTables } from './meta.js'
 
 /** A statement and its parameters. */
@@ -261,6 +260,12 @@ export interface StatementRecovery<Build extends ConcurrentBuild = ConcurrentBui
    */
   fingerprint?(target: Target, sql: string): Promise<string | null>
 }
+
+/**
+ * What each statement the engine adds around a version's own is for, sent as its `label`: a failed
+ * transaction is read by what failed (fenced-transaction.ts failedPart), never by position alone.
+ */
+export type EnginePart = 'fence' | 'not-applied' | 'settings' | 'record' | 'progress'
 
 /** A part of a version routine (VersionRoutineSql): a step run alone and journaled, or a batch in one transaction. */
 export type RoutinePart =

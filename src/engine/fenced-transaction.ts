@@ -15,17 +15,13 @@ import {
 } from '../errors.js'
 import type { Statement, Version } from '../migrations/types.js'
 import type { TransactionResult, TxStatement } from '../targets/target.js'
-import type { EngineDialect } from './dialect.js'
+import type { EngineDialect, EnginePart } from './dialect.js'
 import { readAppliedRow } from './history-pages.js'
 import type { MetaTables } from './meta.js'
 import { historyChanged } from './meta-store.js'
 import type { EngineContext, VersionOutcome } from './types.js'
 
-/**
- * What each statement the engine adds around a version's own is for, sent as its `label`: a failed
- * transaction is read by what failed (see failedPart), never by position alone.
- */
-export type EnginePart = 'fence' | 'not-applied' | 'settings' | 'record' | 'progress'
+export type { EnginePart } from './dialect.js'
 
 /** The check that a version is not yet recorded: it fails (a guard) when another run recorded it. */
 export function notAppliedStatement(dialect: EngineDialect, version: Version, tables: MetaTables): TxStatement {

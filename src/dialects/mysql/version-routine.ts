@@ -24,8 +24,15 @@
  * hex literals, which read the same in every sql_mode.
  */
 import type { SqlErrorInfo } from '../../errors.js'
-import type { ProgressStep, Query, RoutineFailure, RoutinePlan, VersionRoutine, VersionRoutineSql } from '../../engine/dialect.js'
-import type { EnginePart } from '../../engine/fenced-transaction.js'
+import type {
+  EnginePart,
+  ProgressStep,
+  Query,
+  RoutineFailure,
+  RoutinePlan,
+  VersionRoutine,
+  VersionRoutineSql
+} from '../../engine/dialect.js'
 import type { SqlValue } from '../../targets/target.js'
 import { quoteIdentifier } from './identifiers.js'
 import { metaSql } from './meta-sql.js'

@@ -228,6 +228,22 @@ describeMysql('a MySQL version over the Data API as one temporary procedure', ()
     expect(await journal()).toEqual([])
   })
 
+  test('a version too long for one call is cut between its steps into several procedures, each within the 65,536 characters', async () => {
+    await start()
+    const comment = 'x'.repeat(1000)
+    const alters = Array.from({ length: 40 }, (_, i) => `ALTER TABLE orders ADD COLUMN c${i} INT COMMENT '${comment}';`)
+    const files = { 'v1/01.sql': `CREATE TABLE orders (id INT PRIMARY KEY);\n${alters.join('\n')}\nINSERT INTO orders (id) VALUES (1);` }
+    const result = await applyMigrations(target, await versionsOf(files), options())
+    expect(result.error).toBeNull()
+    const creates = procedures()
+    expect(creates.length).toBeGreaterThan(1)
+    for (const create of creates) expect(create.sql!.length).toBeLessThanOrEqual(65_536)
+    expect(await columns()).toEqual(['id', ...alters.map((_, i) => `c${i}`)])
+    expect(await orders()).toEqual([{ id: 1 }])
+    expect(await applied()).toEqual([1])
+    expect(await journal()).toEqual([])
+  })
+
   test('the lease taken over half-way: the procedure stops at its next fence, before the next statement, and says who holds the lease', async () => {
     await start()
     await applyMigrations(target, await versionsOf({ 'v1/01.sql': 'CREATE TABLE base (id INT);' }), options())

@@ -220,6 +220,90 @@ export function interpretGetLock({ get, check }) {
   }
 }
 
+/**
+ * A version procedure as the MySQL dialect builds it (src/dialects/mysql/version-routine.ts): its body takes a
+ * GET_LOCK lock, commits row 5 in a transaction, sleeps, inserts row 6 in a second transaction and fails on a
+ * missing table; its exit handler rolls back, releases the lock and RESIGNALs. `during` is IS_USED_LOCK from a
+ * call made while the CALL ran (undefined when the CALL answered before it could be sent), `callEndedFirst`
+ * whether the CALL answered before it did, `after` the rows and IS_USED_LOCK read once the CALL answered.
+ */
+export function interpretVersionRoutine({ create, call, during, callEndedFirst, after }) {
+  const base = { key: 'versionRoutine', title: 'A version procedure: its error, its transaction, its lock' }
+  if (failed(create)) return { ...base, status: 'unknown', found: `CREATE PROCEDURE failed: ${named(create)}` }
+  if (!call) return { ...base, status: 'unknown', found: 'the procedure was not called' }
+  if (failed(call) && call.error.name !== 'DatabaseErrorException')
+    return {
+      ...base,
+      status: 'unknown',
+      found: `the CALL answered ${named(call)}, which says neither how the procedure ended nor with what error`
+    }
+  /** @type {Record<string, boolean | null>} each assumption: true (it holds), false (it does not), null (the probe could not tell) */
+  const held = {}
+  const parts = []
+  const judge = (name, holds, text) => {
+    held[name] = holds
+    parts.push(text)
+  }
+
+  const parsed = failed(call) ? parseErrorText(call.error.message) : null
+  if (!parsed) judge('resignal', false, 'the CALL did not fail: the exit handler passed no error on')
+  else if (parsed.errno === 1146 && parsed.sqlState === '42S02')
+    judge(
+      'resignal',
+      true,
+      "after the exit handler's ROLLBACK and RELEASE_LOCK, RESIGNAL passed the missing table's own error on (errno 1146, SQLSTATE 42S02)"
+    )
+  else
+    judge(
+      'resignal',
+      false,
+      `RESIGNAL did not pass the missing table's error on unchanged: the CALL failed with errno ${parsed.errno ?? 'missing'}, SQLSTATE ${parsed.sqlState ?? 'missing'} ("${call.error.message}")`
+    )
+
+  const row = rowObject(after)
+  if (failed(after) || !row) {
+    const why = `the rows and the lock after the CALL could not be read${failed(after) ? `: ${named(after)}` : ''}`
+    judge('transaction', null, why)
+  } else {
+    const committed = Number(row.row5) === 1
+    const undone = Number(row.row6) === 0
+    const kept = committed ? 'the COMMIT inside the procedure kept row 5' : 'row 5, committed inside the procedure, is MISSING'
+    const rolledBack = undone
+      ? "the handler's ROLLBACK undid row 6"
+      : "row 6 is THERE: the handler's ROLLBACK did not undo the open transaction"
+    judge('transaction', committed && undone, `${kept} and ${rolledBack}`)
+  }
+
+  const holder = firstValue(during)
+  if (!during) judge('lockWhileRunning', null, 'the CALL answered before a call could look at its lock')
+  else if (failed(during)) judge('lockWhileRunning', null, `the call made while the CALL ran failed: ${named(during)}`)
+  else if (holder !== null && holder !== undefined)
+    judge('lockWhileRunning', true, `a call made while the CALL ran saw its lock held (by connection ${holder})`)
+  else if (callEndedFirst) judge('lockWhileRunning', null, 'the CALL had answered before the call looking at its lock did')
+  else
+    judge(
+      'lockWhileRunning',
+      false,
+      'a call made while the CALL ran found its lock FREE: IS_USED_LOCK cannot tell that a procedure still runs'
+    )
+
+  if (row && !failed(after)) {
+    if (row.holder === null || row.holder === undefined)
+      judge('lockFreeAfter', true, 'once the CALL had answered, the next call found the lock free')
+    else judge('lockFreeAfter', false, `once the CALL had answered, the next call found the lock still HELD (by connection ${row.holder})`)
+  } else held.lockFreeAfter = null
+
+  const values = Object.values(held)
+  return {
+    ...base,
+    status: values.includes(false) ? 'differs' : values.includes(null) ? 'unknown' : 'ok',
+    held,
+    errno: parsed?.errno ?? null,
+    sqlState: parsed?.sqlState ?? null,
+    found: parts.join('; ')
+  }
+}
+
 /** The JSON summary: the server, every finding, and every call the probe made. */
 export function summarise({ server, findings, calls }) {
   return {

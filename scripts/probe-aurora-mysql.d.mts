@@ -77,6 +77,13 @@ export function interpretProcedure(answers: {
 export function interpretParameters(answers: { create: Outcome; literal: unknown; expected: string }): Finding
 export function interpretMultipleResults(answers: { create: Outcome; call?: Outcome }): Finding
 export function interpretGetLock(answers: { get: Outcome; check: Outcome }): Finding
+export function interpretVersionRoutine(answers: {
+  create: Outcome
+  call?: Outcome
+  during?: Outcome
+  callEndedFirst: boolean
+  after?: Outcome
+}): Finding
 export function summarise(report: { server: unknown; findings: Finding[]; calls: ProbeCall[] }): {
   probe: string
   server: unknown

@@ -5,7 +5,7 @@
  *
  *   node scripts/probe-aurora-mysql.mjs --resource-arn <cluster ARN> --secret-arn <secret ARN> --database <db>
  *
- * About twenty calls in a scratch table (`am_probe_<hex>`, with `…_ddl`, and two procedures of the same prefix),
+ * About thirty calls in a scratch table (`am_probe_<hex>`, with `…_ddl`, and three procedures of the same prefix),
  * all dropped at the end, also when a call fails. It prints one finding per assumption in plain words, then a
  * JSON summary to paste into an issue. The user needs CREATE, DROP, INSERT, UPDATE, SELECT, CREATE ROUTINE and
  * ALTER ROUTINE on the database; the role needs rds-data:* on the cluster and secretsmanager:GetSecretValue.
@@ -26,6 +26,7 @@ import {
   interpretProcedure,
   interpretRowsUpdated,
   interpretTransactionAfterDdl,
+  interpretVersionRoutine,
   named,
   rowObject,
   summarise
@@ -35,7 +36,7 @@ export * from './probe-aurora-mysql-findings.mjs'
 
 export const USAGE = `Usage: node scripts/probe-aurora-mysql.mjs --resource-arn <ARN> --secret-arn <ARN> --database <name> [options]
 
-Checks what the RDS Data API does on Aurora MySQL where AWS documents nothing (about twenty calls, in a scratch
+Checks what the RDS Data API does on Aurora MySQL where AWS documents nothing (about thirty calls, in a scratch
 table it drops at the end) and prints what it found, then a JSON summary.
 
   --resource-arn <ARN>  the Aurora MySQL cluster (env PROBE_RESOURCE_ARN)
@@ -231,9 +232,70 @@ export async function runProbe(
 
     const get = await sql('20 GET_LOCK', `SELECT GET_LOCK('${p}', 0) AS got`)
     findings.push(interpretGetLock({ get, check: await sql('21 IS_USED_LOCK in the next call', `SELECT IS_USED_LOCK('${p}') AS holder`) }))
+
+    // A version procedure as the MySQL dialect builds it: it commits row 5, sleeps so that another call can look
+    // at its lock, then fails on a missing table with row 6 in an open transaction.
+    const lock = `'${p}_lock'`
+    const version = [
+      `CREATE PROCEDURE ${p}_version() SQL SECURITY INVOKER`,
+      'BEGIN',
+      'DECLARE aurora_migrate_part VARCHAR(64) DEFAULT NULL;',
+      'DECLARE aurora_migrate_errno INT DEFAULT 0;',
+      "DECLARE aurora_migrate_text VARCHAR(512) DEFAULT '';",
+      'DECLARE EXIT HANDLER FOR SQLEXCEPTION',
+      'BEGIN',
+      '  GET DIAGNOSTICS CONDITION 1 aurora_migrate_errno = MYSQL_ERRNO, aurora_migrate_text = MESSAGE_TEXT;',
+      '  ROLLBACK;',
+      `  DO RELEASE_LOCK(${lock});`,
+      '  IF aurora_migrate_part IS NULL THEN RESIGNAL; END IF;',
+      "  SET aurora_migrate_text = CONCAT('aurora-migrate ', aurora_migrate_part, ' error ', aurora_migrate_errno, ': ', LEFT(aurora_migrate_text, 80));",
+      "  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = aurora_migrate_text;",
+      'END;',
+      `DO GET_LOCK(${lock}, 0);`,
+      'START TRANSACTION;',
+      `INSERT INTO ${p} (id) VALUES (5);`,
+      'COMMIT;',
+      'DO SLEEP(2);',
+      'START TRANSACTION;',
+      `INSERT INTO ${p} (id) VALUES (6);`,
+      `INSERT INTO ${p}_nosuch VALUES (1);`,
+      'COMMIT;',
+      `DO RELEASE_LOCK(${lock});`,
+      'END'
+    ].join('\n')
+    const versionCreate = await sql('22 CREATE PROCEDURE (a version procedure)', version)
+    /** @type {Outcome | undefined} */
+    let versionCall
+    /** @type {Outcome | undefined} */
+    let during
+    let callEndedFirst = true
+    if (!versionCreate.error) {
+      let answered = false
+      const calling = sql('23 CALL it with continueAfterTimeout', `CALL ${p}_version()`, { continueAfterTimeout: true })
+      calling.then(
+        () => (answered = true),
+        () => (answered = true)
+      )
+      // A second call while the body sleeps, sent on a timer: the CALL is not awaited first.
+      const looking = new Promise((resolve) => setTimeout(resolve, 1000)).then(async () => {
+        if (answered) return undefined
+        const outcome = await sql('24 IS_USED_LOCK while the CALL runs', `SELECT IS_USED_LOCK(${lock}) AS holder`)
+        callEndedFirst = answered
+        return outcome
+      })
+      ;[versionCall, during] = await Promise.all([calling, looking])
+    }
+    const afterVersion = versionCall
+      ? await sql(
+          '25 rows 5 and 6, and the lock, once the CALL answered',
+          `SELECT (SELECT COUNT(*) FROM ${p} WHERE id = 5) AS row5, (SELECT COUNT(*) FROM ${p} WHERE id = 6) AS row6, IS_USED_LOCK(${lock}) AS holder`
+        )
+      : undefined
+    findings.push(interpretVersionRoutine({ create: versionCreate, call: versionCall, during, callEndedFirst, after: afterVersion }))
   } finally {
     await sql('cleanup', `DROP PROCEDURE IF EXISTS ${p}_run`)
     await sql('cleanup', `DROP PROCEDURE IF EXISTS ${p}_two`)
+    await sql('cleanup', `DROP PROCEDURE IF EXISTS ${p}_version`)
     await sql('cleanup', `DROP TABLE IF EXISTS ${p}, ${p}_ddl`)
   }
   return { server, findings, calls, scratch: p }

@@ -61,7 +61,8 @@ describeMysql('the Aurora MySQL probe against the Data API emulator', () => {
       'namedParameters',
       'procedure',
       'rowsUpdated',
-      'transactionAfterDdl'
+      'transactionAfterDdl',
+      'versionRoutine'
     ])
     expect(seen).toMatchObject({ database: DATABASE })
     expect(String(seen?.version)).toContain(server.version)
@@ -72,21 +73,44 @@ describeMysql('the Aurora MySQL probe against the Data API emulator', () => {
     expect(byKey.namedParameters.status).toBe('ok')
     expect(byKey.getLockAfterReset).toMatchObject({ status: 'ok', survived: false })
     expect(['found', 'changed']).toContain(byKey.rowsUpdated.counts)
+    // The version procedure: RESIGNAL passes 1146 on, row 5 committed and row 6 rolled back, the lock held while the
+    // CALL ran (the emulator runs the concurrent call on another pooled connection) and free after it.
+    expect(byKey.versionRoutine).toMatchObject({
+      status: 'ok',
+      errno: 1146,
+      sqlState: '42S02',
+      held: { resignal: true, transaction: true, lockWhileRunning: true, lockFreeAfter: true }
+    })
     for (const finding of findings)
       expect([finding.key, typeof finding.found, finding.found.length > 0]).toEqual([finding.key, 'string', true])
-    expect(calls.length).toBeLessThanOrEqual(25)
-    expect(calls.filter((call) => call.step === 'cleanup')).toHaveLength(3)
+    expect(calls.length).toBeLessThanOrEqual(30)
+    expect(calls.filter((call) => call.step === 'cleanup')).toHaveLength(4)
     expect(emulator.calls.some((call) => call.sql?.includes(`CREATE PROCEDURE ${scratch}_run()`))).toBe(true)
+    expect(calls.find((call) => call.step.startsWith('23 '))).toMatchObject({
+      sql: `CALL ${scratch}_version()`,
+      continueAfterTimeout: true
+    })
     expect(emulator.openTransactions()).toBe(0)
     expect(await leftovers()).toEqual([])
   })
 
   test('a failing CALL is a finding, not a crash, and the scratch objects are still dropped', async () => {
     emulator.faults.status({ op: 'ExecuteStatement', sql: 'CALL am_probe_fail_run()', status: 500, name: 'InternalServerErrorException' })
-    const { findings } = await runProbe(client, target(), { suffix: 'fail' })
+    emulator.faults.status({
+      op: 'ExecuteStatement',
+      sql: 'CALL am_probe_fail_version()',
+      status: 500,
+      name: 'InternalServerErrorException'
+    })
+    const { findings, calls } = await runProbe(client, target(), { suffix: 'fail' })
     const procedure = findings.find((finding) => finding.key === 'procedure')
     expect(procedure).toMatchObject({ status: 'differs' })
     expect(procedure?.found).toMatch(/^CALL failed: InternalServerErrorException/)
+    // The version procedure's CALL answered at once without a database error: nothing to tell, and no look at its lock.
+    const version = findings.find((finding) => finding.key === 'versionRoutine')
+    expect(version).toMatchObject({ status: 'unknown' })
+    expect(version?.found).toMatch(/^the CALL answered InternalServerErrorException/)
+    expect(calls.some((call) => call.step.startsWith('24 '))).toBe(false)
     expect(await leftovers()).toEqual([])
   })
 
@@ -109,6 +133,7 @@ describeMysql('the Aurora MySQL probe against the Data API emulator', () => {
     const summary = JSON.parse(stdout) as { probe: string; findings: Record<string, { status: string }>; calls: unknown[] }
     expect(summary.probe).toBe('aurora-migrate probe-aurora-mysql')
     expect(summary.findings.transactionAfterDdl.status).toBe('ok')
+    expect(summary.findings.versionRoutine.status).toBe('ok')
     expect(summary.calls.length).toBeGreaterThan(15)
     expect(await leftovers()).toEqual([])
   })

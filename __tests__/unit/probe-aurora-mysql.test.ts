@@ -12,6 +12,7 @@ import {
   interpretProcedure,
   interpretRowsUpdated,
   interpretTransactionAfterDdl,
+  interpretVersionRoutine,
   parseErrorText,
   parseProbeArgs,
   summarise,
@@ -201,6 +202,102 @@ describe('the other findings', () => {
     expect(interpretGetLock({ get: row([1], ['got']), check: row([null], ['holder']) })).toMatchObject({ status: 'ok', survived: false })
     expect(interpretGetLock({ get: row([1], ['got']), check: row([812], ['holder']) })).toMatchObject({ status: 'differs', survived: true })
     expect(interpretGetLock({ get: row([0], ['got']), check: row([null], ['holder']) }).status).toBe('unknown')
+  })
+})
+
+describe('interpretVersionRoutine', () => {
+  const missing = error('DatabaseErrorException', "Table 'shop.am_probe_x_nosuch' doesn't exist; Error code: 1146; SQLState: 42S02")
+  const after = (row5: number, row6: number, holder: number | null) => row([row5, row6, holder], ['row5', 'row6', 'holder'])
+  const answers = { create: ok(), call: missing, during: row([812], ['holder']), callEndedFirst: false, after: after(1, 0, null) }
+
+  test('the error passed on, row 5 kept and row 6 undone, the lock held while it ran and free after: as assumed', () => {
+    const finding = interpretVersionRoutine(answers)
+    expect(finding).toMatchObject({
+      key: 'versionRoutine',
+      status: 'ok',
+      errno: 1146,
+      sqlState: '42S02',
+      held: { resignal: true, transaction: true, lockWhileRunning: true, lockFreeAfter: true }
+    })
+    expect(finding.found).toBe(
+      "after the exit handler's ROLLBACK and RELEASE_LOCK, RESIGNAL passed the missing table's own error on (errno 1146, SQLSTATE 42S02); " +
+        "the COMMIT inside the procedure kept row 5 and the handler's ROLLBACK undid row 6; " +
+        'a call made while the CALL ran saw its lock held (by connection 812); once the CALL had answered, the next call found the lock free'
+    )
+  })
+
+  test('each assumption that does not hold is named, and only that one', () => {
+    const swallowed = interpretVersionRoutine({ ...answers, call: ok() })
+    expect(swallowed).toMatchObject({ status: 'differs', errno: null, held: { resignal: false, transaction: true } })
+    expect(swallowed.found).toMatch(/^the CALL did not fail: the exit handler passed no error on; /)
+    const replaced = interpretVersionRoutine({
+      ...answers,
+      call: error('DatabaseErrorException', 'Unhandled user-defined exception condition; Error code: 1644; SQLState: 45000')
+    })
+    expect(replaced).toMatchObject({ status: 'differs', errno: 1644, sqlState: '45000', held: { resignal: false } })
+    expect(replaced.found).toContain(
+      "RESIGNAL did not pass the missing table's error on unchanged: the CALL failed with errno 1644, SQLSTATE 45000"
+    )
+    expect(
+      interpretVersionRoutine({ ...answers, call: error('DatabaseErrorException', 'Database returned SQL Exception') }).found
+    ).toContain('errno missing, SQLSTATE missing')
+
+    const lost = interpretVersionRoutine({ ...answers, after: after(0, 0, null) })
+    expect(lost).toMatchObject({
+      status: 'differs',
+      held: { resignal: true, transaction: false, lockWhileRunning: true, lockFreeAfter: true }
+    })
+    expect(lost.found).toContain("row 5, committed inside the procedure, is MISSING and the handler's ROLLBACK undid row 6")
+    expect(interpretVersionRoutine({ ...answers, after: after(1, 1, null) }).found).toContain(
+      "the COMMIT inside the procedure kept row 5 and row 6 is THERE: the handler's ROLLBACK did not undo the open transaction"
+    )
+
+    const free = interpretVersionRoutine({ ...answers, during: row([null], ['holder']) })
+    expect(free).toMatchObject({
+      status: 'differs',
+      held: { resignal: true, transaction: true, lockWhileRunning: false, lockFreeAfter: true }
+    })
+    expect(free.found).toContain('a call made while the CALL ran found its lock FREE')
+
+    const kept = interpretVersionRoutine({ ...answers, after: after(1, 0, 812) })
+    expect(kept).toMatchObject({ status: 'differs', held: { lockWhileRunning: true, lockFreeAfter: false } })
+    expect(kept.found).toContain('once the CALL had answered, the next call found the lock still HELD (by connection 812)')
+  })
+
+  test('what the probe cannot tell is unknown: a failed CREATE, a CALL without a database error, a failed or late look', () => {
+    const denied = error('DatabaseErrorException', 'CREATE ROUTINE command denied; Error code: 1044; SQLState: 42000')
+    expect(interpretVersionRoutine({ ...answers, create: denied, call: undefined, during: undefined, after: undefined })).toMatchObject({
+      status: 'unknown',
+      found: `CREATE PROCEDURE failed: DatabaseErrorException: ${denied.error!.message}`
+    })
+    const timedOut = interpretVersionRoutine({ ...answers, call: error('StatementTimeoutException', 'Request timed out') })
+    expect(timedOut).toMatchObject({ status: 'unknown' })
+    expect(timedOut.found).toBe(
+      'the CALL answered StatementTimeoutException: Request timed out, which says neither how the procedure ended nor with what error'
+    )
+
+    const unread = interpretVersionRoutine({ ...answers, after: error('InternalServerErrorException', 'x') })
+    expect(unread).toMatchObject({
+      status: 'unknown',
+      held: { resignal: true, transaction: null, lockWhileRunning: true, lockFreeAfter: null }
+    })
+    expect(unread.found).toContain('the rows and the lock after the CALL could not be read: InternalServerErrorException: x')
+
+    expect(interpretVersionRoutine({ ...answers, during: undefined, callEndedFirst: true })).toMatchObject({
+      status: 'unknown',
+      held: { lockWhileRunning: null }
+    })
+    expect(interpretVersionRoutine({ ...answers, during: error('ThrottlingException', 'slow down') }).found).toContain(
+      'the call made while the CALL ran failed: ThrottlingException: slow down'
+    )
+    const late = interpretVersionRoutine({ ...answers, during: row([null], ['holder']), callEndedFirst: true })
+    expect(late).toMatchObject({ status: 'unknown', held: { lockWhileRunning: null } })
+    expect(late.found).toContain('the CALL had answered before the call looking at its lock did')
+    // A lock found held needs no timing: it was held.
+    expect(interpretVersionRoutine({ ...answers, callEndedFirst: true }).status).toBe('ok')
+
+    // What did not hold outweighs what could not be told.
+    expect(interpretVersionRoutine({ ...answers, call: ok(), after: error('InternalServerErrorException', 'x') }).status).toBe('differs')
   })
 })
 

@@ -122,13 +122,13 @@ describe('reading a CALL error', () => {
       guard: true,
       error: { message: 'the migration lease is no longer held by this run' }
     })
-    expect(failure({ message: "aurora-migrate progress error 1062: Duplicate entry '3-0' for key 'PRIMARY'", errno: 1644 })).toEqual({
+    expect(failure({ message: "aurora-migrate progress error 1062 23000: Duplicate entry '3-0' for key 'PRIMARY'", errno: 1644 })).toEqual({
       kind: 'engine',
       part: 'progress',
       guard: false,
-      error: { message: "Duplicate entry '3-0' for key 'PRIMARY'", errno: 1062 }
+      error: { message: "Duplicate entry '3-0' for key 'PRIMARY'", errno: 1062, sqlState: '23000' }
     })
-    expect(failure({ message: 'aurora-migrate commit error 1213: Deadlock found' })).toMatchObject({ part: 'commit', guard: false })
+    expect(failure({ message: 'aurora-migrate commit error 1213 40001: Deadlock found' })).toMatchObject({ part: 'commit', guard: false })
   })
 })
 

@@ -66393,14 +66393,20 @@ async function readHistoryLong(dialect, target, name) {
  */
 async function takeLease(dialect, target, history, createSchema, options) {
     const { tables } = history;
+    // `progressTable`: the progress table is known to exist (only the older tables' path may lack it).
     if (history.ready)
-        return readWithLease(dialect, target, tables, options);
+        return { ...(await readWithLease(dialect, target, tables, options)), progressTable: true };
     for (let attempt = 1;; attempt++) {
         try {
             const creation = dialect.meta.createTablesWithLease(tables, history.present, createSchema, options);
             for (const statement of typeof creation === 'string' ? [creation] : creation)
                 await target.query(statement);
-            return { lease: leaseFromCreation(dialect, target, tables, options), rows: history.rows, partial: history.partial };
+            return {
+                lease: leaseFromCreation(dialect, target, tables, options),
+                rows: history.rows,
+                partial: history.partial,
+                progressTable: true
+            };
         }
         catch (error) {
             const kind = errorClass(dialect, error);
@@ -66414,7 +66420,7 @@ async function takeLease(dialect, target, history, createSchema, options) {
         }
     }
     await ensureMetaTables(dialect, target, tables, createSchema);
-    return readWithLease(dialect, target, tables, options);
+    return { ...(await readWithLease(dialect, target, tables, options)), progressTable: false };
 }
 /**
  * Takes the lease and reads the history in the same statement. The rows come from the statement's
@@ -66830,6 +66836,282 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
     return failedStep(context, index, error, extra.trim(), inDoubtSentence(context, index));
 }
 
+;// CONCATENATED MODULE: ./src/engine/version-routine.ts
+/**
+ * A version's steps as server-side routines, where every call is a fresh session and costs a round trip
+ * (Target.callsAreSessions: the Data API) and the dialect has one (EngineDialect.versionRoutine: MySQL's
+ * temporary procedure). A routine runs as many of the version's remaining steps as fit in one call, in three
+ * calls: CREATE (the server parses every statement first), CALL (which may go on past the call limit while
+ * the caller waits for it), DROP. Inside, the routine does what the engine does call by call elsewhere: the
+ * lease's fence before each step, each DDL journaled (started with its catalog fingerprint, then done), each
+ * batch of DML in one transaction with its progress rows, and the version's meta row at the end.
+ *
+ * After the CALL the journal is the truth:
+ * - an error of a version's statement: the step whose 'started' row is left is the one the server refused
+ *   (its row is forgotten: DDL is atomic per statement); with none left, a batch failed and was rolled back,
+ *   and it runs again the ordinary way, which names the failing statement;
+ * - a guard or one of the engine's statements: said as runFenced's failures are;
+ * - no reply (lost, or the routine outlasted the call and has ended since): the journal and the meta table
+ *   are read and the run goes on from what they show, as a re-run would; a routine still running is left
+ *   alone and said.
+ *
+ * A step whose statement may not run inside a routine (CREATE TRIGGER, …) runs the ordinary way, in the same
+ * journal (steps.ts).
+ */
+
+
+
+
+
+
+/** Whether this run sends versions run in steps as routines. */
+function runsInRoutines(context) {
+    return !!context.dialect.versionRoutine && !!context.target.callsAreSessions;
+}
+/** The parts from step `from` on that may run inside a routine, each with the step after it. */
+function partsFrom(context, segments, from) {
+    const { steps } = context;
+    const runsInside = (index) => context.dialect.versionRoutine.runsInside(steps[index].statement.sql);
+    const step = (index) => progressStep(steps[index], index);
+    const parts = [];
+    for (const segment of segments) {
+        if (segment.end <= from)
+            continue;
+        const start = Math.max(segment.start, from);
+        if (segment.inTransaction) {
+            const indexes = Array.from({ length: segment.end - start }, (_, i) => start + i);
+            if (!indexes.every(runsInside))
+                return parts;
+            parts.push({ part: { kind: 'batch', steps: indexes.map((i) => ({ step: step(i), sql: steps[i].statement.sql })) }, end: segment.end });
+            continue;
+        }
+        for (let index = start; index < segment.end; index++) {
+            if (!runsInside(index))
+                return parts;
+            parts.push({ part: { kind: 'alone', step: step(index), sql: steps[index].statement.sql }, end: index + 1 });
+        }
+    }
+    return parts;
+}
+/** A token for a routine's name: letters and digits, unique enough for concurrent runs on one cluster. */
+function newToken() {
+    return `${Date.now().toString(36)}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+}
+/**
+ * The routine for the steps from context.completed on: as many parts as fit in one call (at least one), or
+ * null when the next step cannot run inside a routine, or alone does not fit (it then runs the ordinary way).
+ */
+function nextChunk(context, segments) {
+    const { steps, version, tables } = context;
+    const candidates = partsFrom(context, segments, context.completed);
+    const limit = context.target.callsAreSessions.maxSqlChars;
+    const token = newToken();
+    const build = (count) => {
+        const end = candidates[count - 1].end;
+        const finishes = end === steps.length;
+        const routine = context.dialect.versionRoutine.build({
+            tables,
+            version: version.number,
+            token,
+            fence: { sql: context.lease.fence().sql, params: context.lease.fence().params ?? {} },
+            settings: [
+                ...context.dialect.statementSettings({ lockTimeoutMs: context.lockTimeoutMs, statementTimeoutMs: context.statementTimeoutMs }),
+                ...context.dialect.sessionSettings({ lockTimeoutMs: context.lockTimeoutMs, statementTimeoutMs: context.statementTimeoutMs })
+            ].filter((setting, index, all) => all.indexOf(setting) === index),
+            parts: candidates.slice(0, count).map((c) => c.part),
+            finish: finishes
+                ? {
+                    notApplied: queryOf(notAppliedStatement(context.dialect, version, tables)),
+                    // The time the version took before this routine; the routine adds its own.
+                    record: queryOf(recordStatement(context, version, Math.max(1, context.now() - context.startedAt))),
+                    deleteProgress: context.dialect.meta.deleteProgress(tables, version.number)
+                }
+                : null
+        });
+        const parts = candidates
+            .slice(0, count)
+            .map((c, i) => ({ kind: c.part.kind, start: i ? candidates[i - 1].end : context.completed, end: c.end }));
+        return { start: context.completed, end, finishes, routine, parts };
+    };
+    if (!candidates.length)
+        return null;
+    // The most parts whose CREATE fits in one call.
+    let low = 1;
+    let high = candidates.length;
+    if (build(low).routine.create.length > limit)
+        return null;
+    while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (build(middle).routine.create.length <= limit)
+            low = middle;
+        else
+            high = middle - 1;
+    }
+    return build(low);
+}
+function queryOf(statement) {
+    return { sql: statement.sql, params: statement.params ?? {} };
+}
+async function runChunk(context, chunk) {
+    const { target, version } = context;
+    const { routine } = chunk;
+    const what = `${stepRange(chunk.start + 1, chunk.end)} of v${version.number}`;
+    context.log(`Running ${what} as one temporary procedure (${plural(chunk.end - chunk.start, 'statement')}${chunk.finishes ? ', and recording the version' : ''})`);
+    try {
+        await target.query(routine.create);
+    }
+    catch (error) {
+        if (!(error instanceof DatabaseError))
+            throw error;
+        if (!routine.alreadyExists(error.info)) {
+            await dropRoutine(context, routine);
+            const placed = routine.placeCreateError(error.info);
+            // A syntax error of one statement: nothing of the routine ran, and that statement fails as it would alone.
+            if (placed)
+                return stepFailed(context, placed.step, placed.error, null);
+            context.log(`The server refused ${what} as a procedure (${errorMessage(error)}); running them the ordinary way`);
+            return { ordinary: chunk.end };
+        }
+    }
+    let keep = false;
+    try {
+        const before = context.completed;
+        try {
+            await target.query(routine.call, undefined, {
+                longRunning: { timeoutMs: context.statementTimeoutMs ?? null, runningWhile: routine.running }
+            });
+        }
+        catch (error) {
+            if (error instanceof DatabaseError)
+                return await afterError(context, chunk, error.info);
+            if (error instanceof StatementOutcomeUnknownError)
+                return await afterNoReply(context, chunk, before, error);
+            // Still running, or the transport could not tell: it may run on; its procedure stays until it ends.
+            keep = true;
+            const message = error instanceof TransportError ? error.message : errorMessage(error);
+            return {
+                kind: 'failed',
+                error: new Error(`${what} ran as a temporary procedure whose outcome is not known yet: ${message} ` +
+                    `Once it has ended, drop it with ${routine.drop}, then re-run: the journal in ${context.tables.display}_progress says where v${version.number} stands.`, { cause: error })
+            };
+        }
+        if (chunk.finishes)
+            return context.applied();
+        context.completed = chunk.end;
+        return null;
+    }
+    finally {
+        if (keep)
+            context.log(`The temporary procedure of ${what} is left in place while it may still run; drop it afterwards with ${routine.drop}`);
+        else
+            await dropRoutine(context, routine);
+    }
+}
+/** Drops the routine; a failure is logged, never thrown (the version's outcome stands). */
+async function dropRoutine(context, routine) {
+    try {
+        await context.target.query(routine.drop);
+    }
+    catch (error) {
+        context.log(`Could not drop a temporary procedure (${errorMessage(error)}); drop it with ${routine.drop}`);
+    }
+}
+/** The version's journal as the table holds it now (the table exists: the run checked). */
+async function journal(context) {
+    const query = context.dialect.meta.readProgress(context.tables, context.version.number);
+    const { rows } = await context.target.query(query.sql, query.params);
+    const read = rows.map((row) => ({ step: Number(row.step), state: String(row.state) }));
+    const done = read.filter((row) => row.state === 'done').length;
+    const last = read[read.length - 1];
+    const started = last?.state === 'started'
+        ? {
+            step: last.step,
+            state: 'started',
+            statementChecksum: String(rows[rows.length - 1].statement_checksum),
+            file: String(rows[rows.length - 1].file),
+            line: Number(rows[rows.length - 1].line),
+            fingerprint: rows[rows.length - 1].fingerprint === null ? null : String(rows[rows.length - 1].fingerprint)
+        }
+        : null;
+    return { done, started };
+}
+/** The CALL answered an error: the journal says which step, or which of the engine's parts, it was. */
+async function afterError(context, chunk, error) {
+    const { version } = context;
+    const read = await journal(context);
+    context.completed = read.done;
+    const failure = chunk.routine.failure(error);
+    if (failure.kind === 'engine') {
+        if (failure.part === 'fence' && failure.guard) {
+            return {
+                kind: 'failed',
+                error: await leaseLostAt(context, `before step ${read.done + 1} of v${version.number}`, rerunSentence(context))
+            };
+        }
+        const transactionFailure = {
+            ok: false,
+            phase: 'statement',
+            failedIndex: 0,
+            error: failure.error,
+            guard: failure.guard
+        };
+        const left = read.started
+            ? ` Step ${read.started.step + 1} ran or did not: its journal row says 'started', and the next run settles it from the catalog.`
+            : '';
+        return engineFailure(context, version, transactionFailure, failure.part, `${rerunSentence(context)}${left}`);
+    }
+    if (read.started) {
+        // The server refused the statement of the step it journaled last: it did not run.
+        await forgetStarted(context, read.started.step);
+        return stepFailed(context, read.started.step, error, null);
+    }
+    // A batch failed and was rolled back (nothing of it is journaled): it runs again the ordinary way, once,
+    // which names the statement that fails.
+    const batch = chunk.parts.find((part) => part.kind === 'batch' && part.start === read.done);
+    if (!batch) {
+        return {
+            kind: 'failed',
+            error: new Error(`The procedure running ${stepRange(chunk.start + 1, chunk.end)} of v${version.number} failed (${error.message}), and its journal names no step it was running. ${rerunSentence(context)}`)
+        };
+    }
+    context.log(`v${version.number}: ${stepRange(batch.start + 1, batch.end)} failed inside the procedure and were rolled back (${error.message}); running them on their own to name the failing statement`);
+    return { ordinary: batch.end };
+}
+/**
+ * The CALL got no reply, and the routine is not running any more (the transport waited while it ran): the
+ * meta table and the journal say how far it got. The run goes on from there, unless the routine got nowhere,
+ * which it says instead of sending it again.
+ */
+async function afterNoReply(context, chunk, before, error) {
+    const { version, tables } = context;
+    context.log(`The call running the procedure of v${version.number} ended without its result (${error.message.split('; ')[0]}); reading ${tables.display}_progress to see how far it got`);
+    if (chunk.finishes && (await versionRecorded(context, version)) === 'committed')
+        return context.applied();
+    const read = await journal(context);
+    context.completed = read.done;
+    if (read.started) {
+        // The step it journaled last: the catalog settles it, as a re-run would.
+        try {
+            if (await settleStarted(context, version, context.steps, read.started)) {
+                await recordSettled(context, tables, version.number, context.steps[read.started.step], read.started.step);
+                context.completed = read.started.step + 1;
+            }
+        }
+        catch (settling) {
+            return { kind: 'failed', error: settling instanceof Error ? settling : new Error(String(settling)) };
+        }
+    }
+    if (context.completed > before) {
+        context.log(`The journal shows ${context.completed ? `${stepRange(1, context.completed)} done` : 'no step done'}; going on from there`);
+        return null;
+    }
+    return {
+        kind: 'failed',
+        error: new StatementOutcomeUnknownError(`The procedure running ${stepRange(chunk.start + 1, chunk.end)} of v${version.number} ended on the server without a reply, and the journal shows ` +
+            `none of them done: it failed, and its error was lost with the reply, or it never started. ${rerunSentence(context)}`, { cause: error })
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/steps.ts
 /**
  * A version that cannot run in one transaction: it has files starting with `-- migrate:no-transaction`
@@ -66844,6 +67126,7 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
  * after them. The version counts as applied only once its meta row exists: the last transaction
  * writes it and forgets the progress.
  */
+
 
 
 
@@ -66901,29 +67184,34 @@ function checkProgress(version, steps, rows, tables) {
     }
     return { completed: done.length, started };
 }
-async function applyInSteps(engine, version) {
+/**
+ * `unstarted`: the progress table exists and holds nothing of this version (the history read under the lease
+ * says so, and this run has not tried it yet): it is not read again.
+ */
+async function applyInSteps(engine, version, unstarted = false) {
     const { target, tables, now } = engine;
     const steps = version.files.flatMap((file) => file.statements.map((statement) => ({ statement, file })));
     const outside = version.files.filter((file) => file.noTransaction);
-    if (!(await progressTableExists(engine.dialect, target, tables))) {
+    if (!unstarted && !(await progressTableExists(engine.dialect, target, tables))) {
         return {
             kind: 'failed',
             error: new Error(`v${version.number} runs outside a transaction (${outside.map((f) => f.path).join(', ') || 'resuming an earlier run'}) and needs the table ${tables.display}_progress, ` +
                 `which does not exist and could not be created: create it once as a user with CREATE on schema ${tables.schema} (any apply does), or grant CREATE. Nothing of v${version.number} was applied.`)
         };
     }
-    let completed;
-    try {
-        const progress = checkProgress(version, steps, await readProgress(engine.dialect, target, tables, version.number), tables);
-        completed = progress.completed;
-        if (progress.started && (await settleStarted(engine, version, steps, progress.started))) {
-            await recordSettled(engine, tables, version.number, steps[completed], completed);
-            completed += 1;
+    let completed = 0;
+    if (!unstarted)
+        try {
+            const progress = checkProgress(version, steps, await readProgress(engine.dialect, target, tables, version.number), tables);
+            completed = progress.completed;
+            if (progress.started && (await settleStarted(engine, version, steps, progress.started))) {
+                await recordSettled(engine, tables, version.number, steps[completed], completed);
+                completed += 1;
+            }
         }
-    }
-    catch (error) {
-        return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
-    }
+        catch (error) {
+            return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
+        }
     const label = `v${version.number}${version.description ? ` (${version.description})` : ''}`;
     if (completed > 0) {
         engine.log(`Resuming v${version.number} after step ${completed} of ${steps.length} (${where(steps[completed - 1].statement)})`);
@@ -66946,13 +67234,45 @@ async function applyInSteps(engine, version) {
         }
     });
     const context = { ...engine, version, steps, completed, applied, startedAt: started };
-    const segments = segmentsOf(version.files, (sql) => engine.dialect.commitsImplicitly(sql))
+    const all = segmentsOf(version.files, (sql) => engine.dialect.commitsImplicitly(sql));
+    if (runsInRoutines(engine))
+        return runWithRoutines(context, all);
+    const segments = all
         .filter((segment) => segment.end > completed)
         .map((segment) => ({ ...segment, start: Math.max(segment.start, completed) }));
     for (let index = 0; index < segments.length; index++) {
         const segment = segments[index];
         const last = index === segments.length - 1;
         const outcome = segment.inTransaction ? await runTransactionSegment(context, segment, last) : await runOutsideSegment(context, segment);
+        if (outcome)
+            return outcome;
+    }
+    return recordVersion(context);
+}
+/**
+ * Where calls are sessions: the remaining steps as routines (version-routine.ts), as many per routine as fit;
+ * a step a routine cannot hold, and a batch that failed inside one, run the ordinary way.
+ */
+async function runWithRoutines(context, segments) {
+    const { steps } = context;
+    let ordinaryUntil = 0;
+    while (context.completed < steps.length) {
+        const chunk = context.completed >= ordinaryUntil ? nextChunk(context, segments) : null;
+        if (chunk) {
+            const outcome = await runChunk(context, chunk);
+            if (outcome === null)
+                continue;
+            if ('ordinary' in outcome) {
+                ordinaryUntil = outcome.ordinary;
+                continue;
+            }
+            return outcome;
+        }
+        const start = context.completed;
+        const segment = segments.find((s) => s.end > start);
+        const outcome = segment.inTransaction
+            ? await runTransactionSegment(context, { start, end: segment.end }, segment.end === steps.length)
+            : await runOutsideSegment(context, { start, end: start + 1 });
         if (outcome)
             return outcome;
     }
@@ -67175,7 +67495,7 @@ async function applyMigrations(target, versions, options) {
             const version = byNumber.get(pending.version);
             let outcome;
             try {
-                outcome = await applyVersion(context, version, partial.has(version.number), options.lockRetries ?? 0);
+                outcome = await applyVersion(context, version, partial.has(version.number), options.lockRetries ?? 0, underLease.progressTable);
             }
             catch (error) {
                 outcome = { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
@@ -67217,10 +67537,12 @@ async function applyMigrations(target, versions, options) {
  * lock held by application traffic. A version runs as one fenced transaction only where the dialect's
  * DDL is transactional; otherwise (and for no-transaction files, or a version left partly applied) in steps.
  */
-async function applyVersion(context, version, partial, retries) {
+async function applyVersion(context, version, partial, retries, progressTable) {
     const inSteps = partial || !context.dialect.transactionalDdl || version.files.some((file) => file.noTransaction);
     for (let attempt = 0;; attempt++) {
-        const outcome = inSteps ? await applyInSteps(context, version) : await applyInOneTransaction(context, version);
+        // Under the lease, a version the history shows no progress of has none, until this run tries it.
+        const unstarted = progressTable && !partial && attempt === 0;
+        const outcome = inSteps ? await applyInSteps(context, version, unstarted) : await applyInOneTransaction(context, version);
         const failed = outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? outcome.error : null;
         const kind = failed ? context.dialect.classify(failed.sqlError) : null;
         if (!failed || !kind || !LOCK_CONFLICTS.has(kind))
@@ -67860,7 +68182,9 @@ function percent(done, total) {
 /** Waits for a statement left running server-side; returns the error that reports how it ended. */
 async function waitForStatement(ctx, sql, started, timeoutMs, cause, 
 /** How messages name it. Default: its first 80 characters. */
-shown = sqlPreview(sql)) {
+shown = sqlPreview(sql), 
+/** A query answering a row (`pid`) while it runs (QueryOptions.longRunning.runningWhile); default: looked up by its text. */
+runningWhile) {
     const name = errorName(cause);
     const timedOut = name === 'StatementTimeoutException';
     const progressSql = ctx.probe.progressSql(sql);
@@ -67874,7 +68198,7 @@ shown = sqlPreview(sql)) {
     for (;;) {
         let row;
         try {
-            row = (await ctx.query(ctx.probe.findSql, { sql })).rows[0];
+            row = (runningWhile ? await ctx.query(runningWhile) : await ctx.query(ctx.probe.findSql, { sql })).rows[0];
         }
         catch (error) {
             return new TransportError(`Could not check whether ${shown} is still running on the server (${errorMessage(error)}). It may still be ` +
@@ -68137,12 +68461,12 @@ function toQueryResult(output) {
 
 
 /** A new routine name's token: letters and digits, unique enough for concurrent runs on one cluster. */
-function newToken() {
+function session_newToken() {
     return `${Date.now().toString(36)}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
 }
 /** Runs `session` and then `sql` in one server-side unit; answers as query() would. */
 async function queryWithSession(ctx, sql, params, session, longRunning) {
-    const routine = params || !ctx.wire.sessionRoutine ? null : ctx.wire.sessionRoutine(sql, session, newToken());
+    const routine = params || !ctx.wire.sessionRoutine ? null : ctx.wire.sessionRoutine(sql, session, session_newToken());
     if (routine && !tooLong(routine.create))
         return viaRoutine(ctx, sql, routine, longRunning);
     return viaTransaction(ctx, sql, params, session);
@@ -68189,12 +68513,12 @@ async function viaRoutine(ctx, sql, routine, longRunning) {
             ctx.log(`The temporary procedure that runs ${sqlPreview(sql)} is left in place while the statement may still run; drop it afterwards with ${routine.drop}`);
         }
         else {
-            await dropRoutine(ctx, routine);
+            await session_dropRoutine(ctx, routine);
         }
     }
 }
 /** Drops the routine; a failure is logged, never thrown (the statement's result stands). */
-async function dropRoutine(ctx, routine) {
+async function session_dropRoutine(ctx, routine) {
     try {
         await withRetry(() => ctx.client.send(ctx.execute(routine.drop, undefined)), { ...ctx.retry, idempotent: true });
     }
@@ -68527,6 +68851,8 @@ function createDataApiTarget(options) {
 class DataApiTarget {
     options;
     description;
+    /** Every call is a fresh session: the engine prefers one routine per version where its dialect has one. */
+    callsAreSessions = { maxSqlChars: MAX_SQL_LENGTH };
     client;
     ownsClient;
     log;
@@ -68633,7 +68959,7 @@ class DataApiTarget {
         if (options?.session?.length)
             return queryWithSession(this.sessionCalls, sql, params, options.session, options.longRunning);
         if (options?.longRunning)
-            return this.runLongStatement(sql, params, options.longRunning.timeoutMs);
+            return this.runLongStatement(sql, params, options.longRunning);
         try {
             const output = await withRetry(() => this.client.send(this.execute(sql, params)), 
             // Only idempotent statements go through query(), so a 5xx or a lost reply may be re-sent.
@@ -68662,7 +68988,7 @@ class DataApiTarget {
      * 4. A 5xx or a lost reply: it may have run, may still be running, or may never have started.
      *    It is handled as in 3, ending in StatementOutcomeUnknownError when no backend runs it.
      */
-    async runLongStatement(sql, params, timeoutMs) {
+    async runLongStatement(sql, params, { timeoutMs, runningWhile }) {
         const started = this.now();
         try {
             const output = await withRetry(() => this.client.send(this.execute(sql, params, { continueAfterTimeout: true })), 
@@ -68673,7 +68999,7 @@ class DataApiTarget {
         catch (error) {
             const name = errorName(error);
             if (name === 'StatementTimeoutException' || classifyError(error) === 'transient') {
-                throw await waitForStatement(this.waiting, sql, started, timeoutMs, error);
+                throw await waitForStatement(this.waiting, sql, started, timeoutMs, error, undefined, runningWhile);
             }
             throw this.translate(error, 'ExecuteStatement');
         }
@@ -71197,25 +71523,6 @@ WHERE id = 1 AND token = :token AND owner = :owner`,
 };
 
 ;// CONCATENATED MODULE: ./src/dialects/mysql/recovery.ts
-/**
- * MySQL's recovery of a statement run on its own whose result never arrived (or whose journal row says
- * 'started' without 'done'). MySQL 8's DDL is atomic per statement, so the catalog settles it: a
- * fingerprint (a digest of what information_schema holds for every object the statement names) taken
- * before it was sent, compared with one taken now — changed: it ran; unchanged: it did not.
- *
- * The fingerprint covers a table's options (engine, row format, collation, comment: never AUTO_INCREMENT,
- * row counts or times), columns, indexes, constraints (with their key columns and foreign-key rules), a
- * view's definition, routines, triggers (by name, and every trigger of a named table) and events. Absent
- * objects count as absent, so a CREATE changes it too. Names are found with the lexer (`db`.`t`, t,
- * backticks) after the words that introduce them; a name that is not an object (a column after RENAME
- * COLUMN … TO) is absent before and after, and changes nothing.
- *
- * A statement that leaves the catalog as it was (CREATE TABLE IF NOT EXISTS of a table that exists, a
- * rebuild by ALTER TABLE … ENGINE = InnoDB) reads as not run, and runs again: harmless for those.
- *
- * MySQL has no concurrent index build that leaves an invalid index behind: those members answer nothing.
- */
-
 
 
 /** Words after which a statement names an object (a list of them after TABLE/TABLES). */
@@ -71274,19 +71581,19 @@ function namedObjects(sql) {
     }
     return [...found.values()];
 }
+/** A name as a literal that reads the same in every sql_mode (no quotes, no backslashes: hex). */
+function nameLiteral(value) {
+    return value === '' ? "''" : `CONVERT(0x${Buffer.from(value, 'utf8').toString('hex')} USING utf8mb4)`;
+}
 /**
- * One query: every catalog row of the named objects, as text, in a stable order. Each name is a pair of
- * parameters; an unqualified one is looked for in the default database.
+ * Every catalog row of the named objects, as (k, s, o, d) text, in no order: one UNION ALL. An unqualified
+ * name is looked for in the default database. Names are spliced in as hex literals (never parameters), so
+ * the same text runs as a query and inside a stored procedure.
  */
-function fingerprintQuery(names) {
-    const params = {};
+function catalogRows(names) {
     const match = (schemaColumn, nameColumn) => names
-        .map((_, i) => `(${schemaColumn} = COALESCE(CAST(:s${i} AS CHAR), DATABASE()) AND CAST(${nameColumn} AS BINARY) = CAST(:n${i} AS BINARY))`)
+        .map((name) => `(${schemaColumn} = ${name.schema === null ? 'DATABASE()' : nameLiteral(name.schema)} AND CAST(${nameColumn} AS BINARY) = CAST(${nameLiteral(name.name)} AS BINARY))`)
         .join(' OR ');
-    names.forEach((name, i) => {
-        params[`s${i}`] = name.schema;
-        params[`n${i}`] = name.name;
-    });
     const tables = match('TABLE_SCHEMA', 'TABLE_NAME');
     const sections = [
         `SELECT 'table' AS k, TABLE_SCHEMA AS s, TABLE_NAME AS o, CONCAT_WS('|', TABLE_TYPE, ENGINE, ROW_FORMAT, TABLE_COLLATION, TABLE_COMMENT, CREATE_OPTIONS) AS d
@@ -71314,22 +71621,33 @@ FROM information_schema.TRIGGERS WHERE ${match('TRIGGER_SCHEMA', 'TRIGGER_NAME')
   COALESCE(EXECUTE_AT, ''), LAST_ALTERED)
 FROM information_schema.EVENTS WHERE ${match('EVENT_SCHEMA', 'EVENT_NAME')}`
     ];
-    return { sql: sections.map((section) => `(${section})`).join('\nUNION ALL\n'), params };
+    return sections.map((section) => `(${section})`).join('\nUNION ALL\n');
 }
-/** The digest of the catalog rows of `names` (sorted here: UNION ALL keeps no order). */
+/** Half of a row's SHA-256 (hex digits `from`…`from + 15`) as a 64-bit number. */
+const half = (from) => `CAST(CONV(SUBSTRING(SHA2(CONCAT_WS(0x01, f.k, f.s, f.o, f.d), 256), ${from}, 16), 16, 10) AS UNSIGNED)`;
+/**
+ * The fingerprint of `names` as one scalar SQL expression, computed by the server: the count of catalog rows
+ * and the XOR of each row's SHA-256 (in two 64-bit halves), so that no order is needed. The engine's query
+ * (`fingerprint`) and the version routine (version-routine.ts), which journals a statement from inside the
+ * server, use this same text: both compute the same value for the same catalog.
+ */
+function fingerprintExpression(names) {
+    return `(SELECT CONCAT('v2:', COUNT(*), ':', LPAD(HEX(BIT_XOR(${half(1)})), 16, '0'), LPAD(HEX(BIT_XOR(${half(17)})), 16, '0'))
+FROM (${catalogRows(names)}) AS f)`;
+}
+/** The fingerprint's expression for the objects `sql` names; null when it names none. */
+function fingerprintOf(sql) {
+    const names = namedObjects(sql);
+    return names.length ? fingerprintExpression(names) : null;
+}
+/** The fingerprint of `names` as the server computes it. */
 async function digest(target, names) {
-    const query = fingerprintQuery(names);
-    const { rows } = await target.query(query.sql, query.params);
-    const lines = rows.map((row) => [row.k, row.s, row.o, row.d].map((value) => String(value ?? '')).join('\u0001')).sort();
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    hash.update(JSON.stringify(names));
-    for (const line of lines)
-        hash.update(`${line}\n`);
-    return { digest: hash.digest('hex'), rows: rows.length };
+    const { rows } = await target.query(`SELECT ${fingerprintExpression(names)} AS fingerprint`);
+    return String(rows[0]?.fingerprint ?? '');
 }
 async function fingerprint(target, sql) {
     const names = namedObjects(sql);
-    return names.length ? (await digest(target, names)).digest : null;
+    return names.length ? digest(target, names) : null;
 }
 /** Statements that only maintain what exists: running one again is harmless. */
 function isMaintenance(sql) {
@@ -71346,14 +71664,14 @@ function statementEffect(sql) {
     return names.length ? { names } : null;
 }
 async function snapshotBefore(target, effect) {
-    return [{ fingerprint: (await digest(target, effect.names)).digest }];
+    return [{ fingerprint: await digest(target, effect.names) }];
 }
 async function checkEffect(target, effect, before) {
     const shown = effect.names.map((n) => (n.schema ? `${n.schema}.${n.name}` : n.name)).join(', ');
     if (!before?.[0]?.fingerprint)
         return { verdict: 'unknown', evidence: `the catalog of ${shown} could not be read before it ran` };
     const now = await digest(target, effect.names);
-    return now.digest === before[0].fingerprint
+    return now === before[0].fingerprint
         ? { verdict: 'not-done', evidence: `the catalog of ${shown} is as it was before the statement was sent` }
         : { verdict: 'done', evidence: `the catalog of ${shown} changed after the statement was sent` };
 }
@@ -71429,7 +71747,317 @@ async function lock_holders_lockHolders(target, sql) {
     return `${sessions.join('; ')} — end it, or find it with SHOW PROCESSLIST; KILL <session> ends it`;
 }
 
+;// CONCATENATED MODULE: ./src/dialects/mysql/named-parameters.ts
+
+const NAME_START = /[A-Za-z_\u0080-\uffff]/;
+const NAME_CHAR = /[A-Za-z0-9_]/;
+/**
+ * Calls `onParameter` for every `:name` outside strings, quoted identifiers, comments and hints, and returns
+ * the text with each replaced by what it returned (or left as is when it returned undefined).
+ */
+function replaceNamedParameters(sql, onParameter) {
+    const scanner = new Scanner(sql);
+    let out = '';
+    let i = 0;
+    while (i < sql.length) {
+        scanner.scan(i);
+        const end = scanner.end;
+        if (scanner.kind === 'symbol' && sql[i] === ':') {
+            const before = i > 0 ? sql.charCodeAt(i - 1) : -1;
+            const next = sql[i + 1];
+            // `l1:` ends a label; `::` is no parameter either.
+            const glued = before >= 0 && (isWordChar(before) || before === 0x3a);
+            if (!glued && next !== undefined && NAME_START.test(next)) {
+                let j = i + 1;
+                while (j < sql.length && NAME_CHAR.test(sql[j]))
+                    j++;
+                out += onParameter(sql.slice(i + 1, j)) ?? sql.slice(i, j);
+                i = j;
+                continue;
+            }
+        }
+        out += sql.slice(i, end);
+        i = end;
+    }
+    return out;
+}
+/**
+ * `:name` → `?` for the names present in `params`, with one value per `?` in order (a name used twice is
+ * bound twice); other `:word`s are left alone. Without params the text is returned as is.
+ */
+function toPositional(sql, params) {
+    if (!params || Object.keys(params).length === 0)
+        return { text: sql, values: [] };
+    const values = [];
+    const text = replaceNamedParameters(sql, (name) => {
+        if (!Object.prototype.hasOwnProperty.call(params, name))
+            return undefined;
+        values.push(params[name]);
+        return '?';
+    });
+    return { text, values };
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/session-routine.ts
+
+
+
+/** ER_SP_ALREADY_EXISTS: "PROCEDURE x already exists". */
+const ROUTINE_EXISTS = 1304;
+/** What CREATE / ALTER / DROP may not name inside a procedure. */
+const STORED_PROGRAMS = new Set(['trigger', 'procedure', 'function', 'event', 'package']);
+/** Statements (by their first word) a procedure may not hold. */
+const NEVER = new Set(['lock', 'unlock', 'load', 'use', 'delimiter', 'begin', 'start', 'commit', 'rollback', 'xa', 'savepoint', 'release']);
+/** Whether `sql` may run inside a stored procedure. Unknown leading forms answer false (the transaction way always works). */
+function runsInRoutine(sql) {
+    const tokens = statementWords(sql, 24);
+    const first = tokens[0];
+    if (!first)
+        return false;
+    if (first.kind !== 'word')
+        return first.kind === 'symbol' && first.value === '(';
+    if (NEVER.has(first.value))
+        return false;
+    if (isWord(first, 'create', 'alter', 'drop')) {
+        const kind = tokens[objectKindAt(tokens, 1)];
+        if (kind?.kind === 'word' && STORED_PROGRAMS.has(kind.value))
+            return false;
+        if (isWord(first, 'alter') && isWord(kind, 'view'))
+            return false;
+    }
+    return true;
+}
+/** The procedure's name for `token` (letters and digits). */
+function routineName(token) {
+    if (!/^[A-Za-z0-9]{1,40}$/.test(token))
+        throw new Error(`A session routine's token must be 1 to 40 letters or digits, got ${JSON.stringify(token)}`);
+    return `aurora_migrate_session_${token}`;
+}
+/**
+ * The procedure for `sql` and its `session` statements, or null where it may not run inside one. The statement
+ * stands on lines of its own, ended on the next line: a trailing `-- comment` cannot swallow the body's end.
+ */
+function sessionRoutine(sql, session, token) {
+    const statement = sql.trim().replace(/[\s;]+$/, '');
+    if (statement === '' || !runsInRoutine(statement) || session.some((s) => !runsInRoutine(s)))
+        return null;
+    const name = quoteIdentifier(routineName(token));
+    const settings = session.map((s) => `${s.trim().replace(/[\s;]+$/, '')};\n`).join('');
+    return {
+        create: `CREATE PROCEDURE ${name}() SQL SECURITY INVOKER BEGIN\n${settings}${statement}\n;\nEND`,
+        call: `CALL ${name}()`,
+        drop: `DROP PROCEDURE IF EXISTS ${name}`,
+        inner: statement,
+        alreadyExists: (error) => error.errno === ROUTINE_EXISTS
+    };
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/version-routine.ts
+
+
+
+
+
+/** ER_SP_ALREADY_EXISTS. */
+const version_routine_ROUTINE_EXISTS = 1304;
+/** ER_PARSE_ERROR: "… near '…' at line N" (N counted from the CREATE's first line). */
+const PARSE_ERROR = 1064;
+/** How a version routine and its lock are named for `token`. */
+function versionRoutineName(token) {
+    if (!/^[A-Za-z0-9]{1,40}$/.test(token))
+        throw new Error(`A version routine's token must be 1 to 40 letters or digits, got ${JSON.stringify(token)}`);
+    return `aurora_migrate_version_${token}`;
+}
+function literal(value) {
+    if (value === null)
+        return 'NULL';
+    if (typeof value === 'boolean')
+        return value ? 'TRUE' : 'FALSE';
+    if (typeof value === 'number') {
+        if (!Number.isFinite(value))
+            throw new Error(`not a finite number: ${value}`);
+        return String(value);
+    }
+    return value === '' ? "''" : `CONVERT(0x${Buffer.from(value, 'utf8').toString('hex')} USING utf8mb4)`;
+}
+/** `query` with its `:name` parameters spliced in as literals; `raw` names take SQL text as is. */
+function inlineQuery(query, raw = {}) {
+    return replaceNamedParameters(query.sql, (name) => {
+        if (Object.prototype.hasOwnProperty.call(raw, name))
+            return raw[name];
+        if (Object.prototype.hasOwnProperty.call(query.params, name))
+            return literal(query.params[name]);
+        throw new Error(`no value for :${name} in ${query.sql.slice(0, 60)}`);
+    });
+}
+/** Text safe inside a single-quoted literal of ours (engine text only: letters, digits, spaces, punctuation). */
+function tag(text) {
+    return `'${text.replace(/[^A-Za-z0-9 :,.()_-]/g, '')}'`;
+}
+const version_routine_ENGINE_PARTS = new Set(['fence', 'not-applied', 'settings', 'record', 'progress', 'commit']);
+/** A statement ended on a line of its own: a trailing `-- comment` cannot swallow what follows. */
+function statementText(sql) {
+    return sql.trim().replace(/[\s;]+$/, '');
+}
+/** Reads a CALL error: the engine's tag, or a statement's own error. */
+function failure(error) {
+    const match = /^aurora-migrate ([a-z-]+) (guard|error (\d+)): ?([\s\S]*)$/.exec(error.message);
+    if (!match || !version_routine_ENGINE_PARTS.has(match[1]))
+        return { kind: 'statement' };
+    const part = match[1];
+    if (match[2] === 'guard')
+        return { kind: 'engine', part, guard: true, error: { message: match[4] || 'a guard refused' } };
+    return { kind: 'engine', part, guard: false, error: { message: match[4], errno: Number(match[3]) } };
+}
+function buildVersionRoutine(plan) {
+    const name = versionRoutineName(plan.token);
+    const quoted = quoteIdentifier(name);
+    const lock = `'${name}'`;
+    const lines = [];
+    /** Where each statement of the version stands in the CREATE text: its step and its first and last line (1-based). */
+    const placed = [];
+    const emit = (text) => lines.push(...text.split('\n'));
+    const part = (what) => emit(`SET aurora_migrate_part = ${what === null ? 'NULL' : tag(what)};`);
+    const guard = (what, condition, message) => emit(`IF ${condition} THEN SET aurora_migrate_part = NULL; SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = ${tag(`aurora-migrate ${what} guard: ${message}`)}; END IF;`);
+    // Under aurora_migrate_part 'fence', set by the caller.
+    const fence = () => {
+        emit(`${inlineQuery(plan.fence)};`);
+        guard('fence', 'ROW_COUNT() <> 1', 'the migration lease is no longer held by this run');
+    };
+    const statement = (step, sql) => {
+        const text = statementText(sql);
+        const first = lines.length + 1;
+        emit(text);
+        placed.push({ step, first, last: lines.length, sql: text });
+        emit(';');
+    };
+    const finish = (finishing) => {
+        part('not-applied');
+        guard('not-applied', `EXISTS (${inlineQuery(finishing.notApplied)})`, `v${plan.version} is recorded as applied already`);
+        part('record');
+        // Its time: what the engine measured before the routine, plus the routine's own up to the last fence
+        // (the statement adds the time since the fence itself).
+        const earlier = finishing.record.params.earlier_ms;
+        const raw = typeof earlier === 'number'
+            ? { earlier_ms: `${earlier} + CAST(TIMESTAMPDIFF(MICROSECOND, aurora_migrate_started, aurora_migrate_fenced) DIV 1000 AS SIGNED)` }
+            : {};
+        emit(`${inlineQuery(finishing.record, raw)};`);
+        guard('record', 'ROW_COUNT() <> 1', `the history changed since this run read it`);
+        part('progress');
+        emit(`${inlineQuery(finishing.deleteProgress)};`);
+    };
+    emit(`CREATE PROCEDURE ${quoted}() SQL SECURITY INVOKER
+BEGIN
+DECLARE aurora_migrate_part VARCHAR(64) DEFAULT NULL;
+DECLARE aurora_migrate_errno INT DEFAULT 0;
+DECLARE aurora_migrate_text VARCHAR(512) DEFAULT '';
+DECLARE aurora_migrate_started DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
+DECLARE aurora_migrate_fenced DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
+DECLARE EXIT HANDLER FOR SQLEXCEPTION
+BEGIN
+  GET DIAGNOSTICS CONDITION 1 aurora_migrate_errno = MYSQL_ERRNO, aurora_migrate_text = MESSAGE_TEXT;
+  ROLLBACK;
+  DO RELEASE_LOCK(${lock});
+  IF aurora_migrate_part IS NULL THEN RESIGNAL; END IF;
+  SET aurora_migrate_text = CONCAT('aurora-migrate ', aurora_migrate_part, ' error ', aurora_migrate_errno, ': ', LEFT(aurora_migrate_text, 80));
+  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = aurora_migrate_text;
+END;
+DO GET_LOCK(${lock}, 0);`);
+    if (plan.settings.length) {
+        part('settings');
+        for (const setting of plan.settings)
+            emit(`${statementText(setting)};`);
+    }
+    const recordProgress = (steps) => {
+        part('progress');
+        emit(`${inlineQuery(steps)};`);
+    };
+    plan.parts.forEach((current, index) => {
+        const lastPart = index === plan.parts.length - 1;
+        if (current.kind === 'alone') {
+            part('fence');
+            fence();
+            part('progress');
+            const fingerprint = fingerprintOf(current.sql) ?? 'NULL';
+            emit(`${inlineQuery(startedRow(plan, current.step), { fingerprint })};`);
+            part(null);
+            statement(current.step.step, current.sql);
+            recordProgress(doneRows(plan, [current.step]));
+            return;
+        }
+        if (lastPart && plan.finish)
+            emit('SET aurora_migrate_fenced = UTC_TIMESTAMP(6);');
+        part('fence');
+        emit('START TRANSACTION;');
+        fence();
+        part(null);
+        for (const { step, sql } of current.steps)
+            statement(step.step, sql);
+        if (lastPart && plan.finish)
+            finish(plan.finish);
+        else
+            recordProgress(doneRows(plan, current.steps.map((s) => s.step)));
+        part('commit');
+        emit('COMMIT;');
+    });
+    const last = plan.parts[plan.parts.length - 1];
+    if (plan.finish && last?.kind !== 'batch') {
+        emit('SET aurora_migrate_fenced = UTC_TIMESTAMP(6);');
+        part('fence');
+        emit('START TRANSACTION;');
+        fence();
+        finish(plan.finish);
+        part('commit');
+        emit('COMMIT;');
+    }
+    emit(`DO RELEASE_LOCK(${lock});
+END`);
+    return {
+        create: lines.join('\n'),
+        call: `CALL ${quoted}()`,
+        drop: `DROP PROCEDURE IF EXISTS ${quoted}`,
+        running: `SELECT IS_USED_LOCK(${lock}) AS pid FROM DUAL WHERE IS_USED_LOCK(${lock}) IS NOT NULL`,
+        alreadyExists: (error) => error.errno === version_routine_ROUTINE_EXISTS,
+        placeCreateError: (error) => placeError(error, placed),
+        failure
+    };
+}
+/** The 'started' row of a step alone, with `:fingerprint` left for the server's expression. */
+function startedRow(plan, step) {
+    return metaSql.insertStarted(plan.tables, plan.version, step, null);
+}
+function doneRows(plan, steps) {
+    return metaSql.insertProgress(plan.tables, plan.version, steps);
+}
+/** A syntax error at line N of the CREATE: the statement on that line, and the line as it counts within it. */
+function placeError(error, placed) {
+    if (error.errno !== PARSE_ERROR)
+        return null;
+    const match = / at line (\d+)\s*$/.exec(error.message);
+    if (!match)
+        return null;
+    const line = Number(match[1]);
+    const hit = placed.find((p) => line >= p.first && line <= p.last);
+    if (!hit)
+        return null;
+    const within = line - hit.first + 1;
+    // The 1-based character where that line starts in the statement: the report points at the line.
+    const offset = hit.sql
+        .split('\n')
+        .slice(0, within - 1)
+        .reduce((sum, text) => sum + [...text].length + 1, 0);
+    return {
+        step: hit.step,
+        error: { ...error, message: error.message.replace(/ at line \d+\s*$/, ` at line ${within}`), position: offset + 1 }
+    };
+}
+const versionRoutine = {
+    runsInside: runsInRoutine,
+    build: buildVersionRoutine
+};
+
 ;// CONCATENATED MODULE: ./src/dialects/mysql/engine.ts
+
 
 
 
@@ -71455,7 +72083,8 @@ const engine = {
     lockHolders: lock_holders_lockHolders,
     classify: classify,
     engineStatementHint: engineStatementHint,
-    recovery: recovery
+    recovery: recovery,
+    versionRoutine: versionRoutine
 };
 
 ;// CONCATENATED MODULE: ./src/printable.ts
@@ -71757,111 +72386,6 @@ class ShadowUnavailableError extends Error {
         super(message, options);
         this.name = 'ShadowUnavailableError';
     }
-}
-
-;// CONCATENATED MODULE: ./src/dialects/mysql/named-parameters.ts
-
-const NAME_START = /[A-Za-z_\u0080-\uffff]/;
-const NAME_CHAR = /[A-Za-z0-9_]/;
-/**
- * Calls `onParameter` for every `:name` outside strings, quoted identifiers, comments and hints, and returns
- * the text with each replaced by what it returned (or left as is when it returned undefined).
- */
-function replaceNamedParameters(sql, onParameter) {
-    const scanner = new Scanner(sql);
-    let out = '';
-    let i = 0;
-    while (i < sql.length) {
-        scanner.scan(i);
-        const end = scanner.end;
-        if (scanner.kind === 'symbol' && sql[i] === ':') {
-            const before = i > 0 ? sql.charCodeAt(i - 1) : -1;
-            const next = sql[i + 1];
-            // `l1:` ends a label; `::` is no parameter either.
-            const glued = before >= 0 && (isWordChar(before) || before === 0x3a);
-            if (!glued && next !== undefined && NAME_START.test(next)) {
-                let j = i + 1;
-                while (j < sql.length && NAME_CHAR.test(sql[j]))
-                    j++;
-                out += onParameter(sql.slice(i + 1, j)) ?? sql.slice(i, j);
-                i = j;
-                continue;
-            }
-        }
-        out += sql.slice(i, end);
-        i = end;
-    }
-    return out;
-}
-/**
- * `:name` → `?` for the names present in `params`, with one value per `?` in order (a name used twice is
- * bound twice); other `:word`s are left alone. Without params the text is returned as is.
- */
-function toPositional(sql, params) {
-    if (!params || Object.keys(params).length === 0)
-        return { text: sql, values: [] };
-    const values = [];
-    const text = replaceNamedParameters(sql, (name) => {
-        if (!Object.prototype.hasOwnProperty.call(params, name))
-            return undefined;
-        values.push(params[name]);
-        return '?';
-    });
-    return { text, values };
-}
-
-;// CONCATENATED MODULE: ./src/dialects/mysql/session-routine.ts
-
-
-
-/** ER_SP_ALREADY_EXISTS: "PROCEDURE x already exists". */
-const ROUTINE_EXISTS = 1304;
-/** What CREATE / ALTER / DROP may not name inside a procedure. */
-const STORED_PROGRAMS = new Set(['trigger', 'procedure', 'function', 'event', 'package']);
-/** Statements (by their first word) a procedure may not hold. */
-const NEVER = new Set(['lock', 'unlock', 'load', 'use', 'delimiter', 'begin', 'start', 'commit', 'rollback', 'xa', 'savepoint', 'release']);
-/** Whether `sql` may run inside a stored procedure. Unknown leading forms answer false (the transaction way always works). */
-function runsInRoutine(sql) {
-    const tokens = statementWords(sql, 24);
-    const first = tokens[0];
-    if (!first)
-        return false;
-    if (first.kind !== 'word')
-        return first.kind === 'symbol' && first.value === '(';
-    if (NEVER.has(first.value))
-        return false;
-    if (isWord(first, 'create', 'alter', 'drop')) {
-        const kind = tokens[objectKindAt(tokens, 1)];
-        if (kind?.kind === 'word' && STORED_PROGRAMS.has(kind.value))
-            return false;
-        if (isWord(first, 'alter') && isWord(kind, 'view'))
-            return false;
-    }
-    return true;
-}
-/** The procedure's name for `token` (letters and digits). */
-function routineName(token) {
-    if (!/^[A-Za-z0-9]{1,40}$/.test(token))
-        throw new Error(`A session routine's token must be 1 to 40 letters or digits, got ${JSON.stringify(token)}`);
-    return `aurora_migrate_session_${token}`;
-}
-/**
- * The procedure for `sql` and its `session` statements, or null where it may not run inside one. The statement
- * stands on lines of its own, ended on the next line: a trailing `-- comment` cannot swallow the body's end.
- */
-function sessionRoutine(sql, session, token) {
-    const statement = sql.trim().replace(/[\s;]+$/, '');
-    if (statement === '' || !runsInRoutine(statement) || session.some((s) => !runsInRoutine(s)))
-        return null;
-    const name = quoteIdentifier(routineName(token));
-    const settings = session.map((s) => `${s.trim().replace(/[\s;]+$/, '')};\n`).join('');
-    return {
-        create: `CREATE PROCEDURE ${name}() SQL SECURITY INVOKER BEGIN\n${settings}${statement}\n;\nEND`,
-        call: `CALL ${name}()`,
-        drop: `DROP PROCEDURE IF EXISTS ${name}`,
-        inner: statement,
-        alreadyExists: (error) => error.errno === ROUTINE_EXISTS
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/dialects/mysql/statement-activity.ts

@@ -17,7 +17,7 @@
  *     COMMIT.
  * - An exit handler rolls back whatever is open, frees the lock and passes a statement's own error on
  *   unchanged (RESIGNAL). An error in one of the engine's own statements comes back tagged
- *   `aurora-migrate <part> error <errno>: <text>`, and a guard's refusal as `aurora-migrate <part> guard: …`,
+ *   `aurora-migrate <part> error <errno> <SQLSTATE>: <text>`, and a guard's refusal as `aurora-migrate <part> guard: …`,
  *   so the engine tells them apart from the version's own errors (failure()).
  *
  * Values are spliced in as literals (a procedure's body takes no parameters): numbers as digits, text as
@@ -85,11 +85,11 @@ function statementText(sql: string): string {
 
 /** Reads a CALL error: the engine's tag, or a statement's own error. */
 function failure(error: SqlErrorInfo): RoutineFailure {
-  const match = /^aurora-migrate ([a-z-]+) (guard|error (\d+)): ?([\s\S]*)$/.exec(error.message)
+  const match = /^aurora-migrate ([a-z-]+) (guard|error (\d+) ([0-9A-Z]{5})): ?([\s\S]*)$/.exec(error.message)
   if (!match || !ENGINE_PARTS.has(match[1])) return { kind: 'statement' }
   const part = match[1] as EnginePart | 'commit'
-  if (match[2] === 'guard') return { kind: 'engine', part, guard: true, error: { message: match[4] || 'a guard refused' } }
-  return { kind: 'engine', part, guard: false, error: { message: match[4], errno: Number(match[3]) } }
+  if (match[2] === 'guard') return { kind: 'engine', part, guard: true, error: { message: match[5] || 'a guard refused' } }
+  return { kind: 'engine', part, guard: false, error: { message: match[5], errno: Number(match[3]), sqlState: match[4] } }
 }
 
 export function buildVersionRoutine(plan: RoutinePlan): VersionRoutine {
@@ -138,16 +138,17 @@ export function buildVersionRoutine(plan: RoutinePlan): VersionRoutine {
 BEGIN
 DECLARE aurora_migrate_part VARCHAR(64) DEFAULT NULL;
 DECLARE aurora_migrate_errno INT DEFAULT 0;
+DECLARE aurora_migrate_state CHAR(5) DEFAULT '';
 DECLARE aurora_migrate_text VARCHAR(512) DEFAULT '';
 DECLARE aurora_migrate_started DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
 DECLARE aurora_migrate_fenced DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
 DECLARE EXIT HANDLER FOR SQLEXCEPTION
 BEGIN
-  GET DIAGNOSTICS CONDITION 1 aurora_migrate_errno = MYSQL_ERRNO, aurora_migrate_text = MESSAGE_TEXT;
+  GET DIAGNOSTICS CONDITION 1 aurora_migrate_errno = MYSQL_ERRNO, aurora_migrate_state = RETURNED_SQLSTATE, aurora_migrate_text = MESSAGE_TEXT;
   ROLLBACK;
   DO RELEASE_LOCK(${lock});
   IF aurora_migrate_part IS NULL THEN RESIGNAL; END IF;
-  SET aurora_migrate_text = CONCAT('aurora-migrate ', aurora_migrate_part, ' error ', aurora_migrate_errno, ': ', LEFT(aurora_migrate_text, 80));
+  SET aurora_migrate_text = CONCAT('aurora-migrate ', aurora_migrate_part, ' error ', aurora_migrate_errno, ' ', aurora_migrate_state, ': ', LEFT(aurora_migrate_text, 80));
   SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = aurora_migrate_text;
 END;
 DO GET_LOCK(${lock}, 0);`)

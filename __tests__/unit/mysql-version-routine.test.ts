@@ -158,7 +158,7 @@ describe('placing a CREATE syntax error', () => {
   })
 })
 
-test('what may run inside: DDL and DML yes; defining triggers, routines and events, ALTER VIEW, LOCK no', () => {
+test('what may run inside: DDL and DML yes; defining triggers, routines and events, ALTER VIEW, LOCK, and statements that answer rows no', () => {
   expect(['ALTER TABLE t ADD c INT', 'INSERT INTO t VALUES (1)', 'CREATE VIEW v AS SELECT 1'].map(versionRoutine.runsInside)).toEqual([
     true,
     true,
@@ -172,4 +172,15 @@ test('what may run inside: DDL and DML yes; defining triggers, routines and even
       'LOCK TABLES t WRITE'
     ].map(versionRoutine.runsInside)
   ).toEqual([false, false, false, false])
+  expect(
+    [
+      'SELECT 1',
+      '(SELECT 1)',
+      'ANALYZE TABLE t',
+      'SHOW TABLES',
+      'CALL my_proc()',
+      'WITH x AS (SELECT 1) SELECT * FROM x',
+      'EXPLAIN SELECT 1'
+    ].map(versionRoutine.runsInside)
+  ).toEqual([false, false, false, false, false, false, false])
 })

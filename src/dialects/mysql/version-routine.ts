@@ -39,6 +39,7 @@ import { metaSql } from './meta-sql.js'
 import { replaceNamedParameters } from './named-parameters.js'
 import { fingerprintOf } from './recovery.js'
 import { runsInRoutine } from './session-routine.js'
+import { isWord, statementWords } from './statement-words.js'
 
 /** ER_SP_ALREADY_EXISTS. */
 const ROUTINE_EXISTS = 1304
@@ -243,7 +244,36 @@ function placeError(error: SqlErrorInfo, placed: Array<{ step: number; first: nu
   }
 }
 
+/**
+ * Statements that answer rows (SELECT, SHOW, ANALYZE TABLE, a CALL of the user's own procedure …): inside a
+ * procedure each would add a result set to the CALL's reply, which the Data API's handling of is not documented
+ * (the probe's "several result sets"). They run the ordinary way, on their own.
+ */
+function answersRows(sql: string): boolean {
+  const [first] = statementWords(sql, 2)
+  if (!first || (first.kind === 'symbol' && first.value === '(')) return true
+  return isWord(
+    first,
+    'select',
+    'show',
+    'describe',
+    'desc',
+    'explain',
+    'analyze',
+    'check',
+    'checksum',
+    'optimize',
+    'repair',
+    'help',
+    'values',
+    'table',
+    'with',
+    'call',
+    'handler'
+  )
+}
+
 export const versionRoutine: VersionRoutineSql = {
-  runsInside: runsInRoutine,
+  runsInside: (sql) => runsInRoutine(sql) && !answersRows(sql),
   build: buildVersionRoutine
 }

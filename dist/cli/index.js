@@ -67111,6 +67111,26 @@ async function afterNoReply(context, chunk, before, error) {
             `none of them done: it failed, and its error was lost with the reply, or it never started. ${rerunSentence(context)}`, { cause: error })
     };
 }
+/**
+ * After taking over a lease that expired (its run died): drops the version routines such runs left behind that
+ * no longer run. Never fails the run: what it cannot drop it names.
+ */
+async function dropLeftoverRoutines(context) {
+    if (!runsInRoutines(context))
+        return;
+    const routines = context.dialect.versionRoutine;
+    try {
+        const { rows } = await context.target.query(routines.leftovers);
+        for (const row of rows) {
+            const drop = routines.drop(String(row.name));
+            await context.target.query(drop);
+            context.log(`Dropped the temporary procedure ${String(row.name)}, left by a run that stopped before it could (${drop})`);
+        }
+    }
+    catch (error) {
+        context.log(`Could not look for temporary procedures left by earlier runs: ${errorMessage(error)}`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/engine/steps.ts
 /**
@@ -67423,6 +67443,7 @@ async function recordVersion(context) {
 
 
 
+
 /** The error classes after which a rolled-back version is worth running again. */
 const LOCK_CONFLICTS = new Set(['lock-not-available', 'deadlock']);
 async function applyMigrations(target, versions, options) {
@@ -67475,6 +67496,10 @@ async function applyMigrations(target, versions, options) {
         statementTimeoutMs: options.statementTimeoutMs ?? null,
         recordedRows: underLease.rows.length
     };
+    // A run that died (its lease expired, or it left a version partly applied) may have left its version routine
+    // behind (Data API, MySQL): dropped where it no longer runs. Nothing is asked when there is no such sign.
+    if (lease.tookOverFrom !== null || underLease.partial.length)
+        await dropLeftoverRoutines(context);
     const renewal = startRenewal(context, options.lease.ttlSeconds);
     try {
         // Another run may have applied versions since the first read: plan again with what was read under the lease.
@@ -71858,6 +71883,7 @@ function sessionRoutine(sql, session, token) {
 
 
 
+
 /** ER_SP_ALREADY_EXISTS. */
 const version_routine_ROUTINE_EXISTS = 1304;
 /** ER_PARSE_ERROR: "… near '…' at line N" (N counted from the CREATE's first line). */
@@ -71901,13 +71927,13 @@ function statementText(sql) {
 }
 /** Reads a CALL error: the engine's tag, or a statement's own error. */
 function failure(error) {
-    const match = /^aurora-migrate ([a-z-]+) (guard|error (\d+)): ?([\s\S]*)$/.exec(error.message);
+    const match = /^aurora-migrate ([a-z-]+) (guard|error (\d+) ([0-9A-Z]{5})): ?([\s\S]*)$/.exec(error.message);
     if (!match || !version_routine_ENGINE_PARTS.has(match[1]))
         return { kind: 'statement' };
     const part = match[1];
     if (match[2] === 'guard')
-        return { kind: 'engine', part, guard: true, error: { message: match[4] || 'a guard refused' } };
-    return { kind: 'engine', part, guard: false, error: { message: match[4], errno: Number(match[3]) } };
+        return { kind: 'engine', part, guard: true, error: { message: match[5] || 'a guard refused' } };
+    return { kind: 'engine', part, guard: false, error: { message: match[5], errno: Number(match[3]), sqlState: match[4] } };
 }
 function buildVersionRoutine(plan) {
     const name = versionRoutineName(plan.token);
@@ -71950,16 +71976,17 @@ function buildVersionRoutine(plan) {
 BEGIN
 DECLARE aurora_migrate_part VARCHAR(64) DEFAULT NULL;
 DECLARE aurora_migrate_errno INT DEFAULT 0;
+DECLARE aurora_migrate_state CHAR(5) DEFAULT '';
 DECLARE aurora_migrate_text VARCHAR(512) DEFAULT '';
 DECLARE aurora_migrate_started DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
 DECLARE aurora_migrate_fenced DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
 DECLARE EXIT HANDLER FOR SQLEXCEPTION
 BEGIN
-  GET DIAGNOSTICS CONDITION 1 aurora_migrate_errno = MYSQL_ERRNO, aurora_migrate_text = MESSAGE_TEXT;
+  GET DIAGNOSTICS CONDITION 1 aurora_migrate_errno = MYSQL_ERRNO, aurora_migrate_state = RETURNED_SQLSTATE, aurora_migrate_text = MESSAGE_TEXT;
   ROLLBACK;
   DO RELEASE_LOCK(${lock});
   IF aurora_migrate_part IS NULL THEN RESIGNAL; END IF;
-  SET aurora_migrate_text = CONCAT('aurora-migrate ', aurora_migrate_part, ' error ', aurora_migrate_errno, ': ', LEFT(aurora_migrate_text, 80));
+  SET aurora_migrate_text = CONCAT('aurora-migrate ', aurora_migrate_part, ' error ', aurora_migrate_errno, ' ', aurora_migrate_state, ': ', LEFT(aurora_migrate_text, 80));
   SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = aurora_migrate_text;
 END;
 DO GET_LOCK(${lock}, 0);`);
@@ -72051,9 +72078,29 @@ function placeError(error, placed) {
         error: { ...error, message: error.message.replace(/ at line \d+\s*$/, ` at line ${within}`), position: offset + 1 }
     };
 }
+/**
+ * Statements that answer rows (SELECT, SHOW, ANALYZE TABLE, a CALL of the user's own procedure …): inside a
+ * procedure each would add a result set to the CALL's reply, which the Data API's handling of is not documented
+ * (the probe's "several result sets"). They run the ordinary way, on their own.
+ */
+function answersRows(sql) {
+    const [first] = statementWords(sql, 2);
+    if (!first || (first.kind === 'symbol' && first.value === '('))
+        return true;
+    return isWord(first, 'select', 'show', 'describe', 'desc', 'explain', 'analyze', 'check', 'checksum', 'optimize', 'repair', 'help', 'values', 'table', 'with', 'call', 'handler');
+}
 const versionRoutine = {
-    runsInside: runsInRoutine,
-    build: buildVersionRoutine
+    runsInside: (sql) => runsInRoutine(sql) && !answersRows(sql),
+    build: buildVersionRoutine,
+    // A version routine's lock has its name: free, it is not running.
+    leftovers: `SELECT ROUTINE_NAME AS name FROM information_schema.ROUTINES
+WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'PROCEDURE' AND ROUTINE_NAME LIKE 'aurora!_migrate!_version!_%' ESCAPE '!'
+  AND IS_USED_LOCK(ROUTINE_NAME) IS NULL`,
+    drop: (name) => {
+        if (!/^aurora_migrate_version_[A-Za-z0-9]{1,40}$/.test(name))
+            throw new Error(`not a version routine's name: ${name}`);
+        return `DROP PROCEDURE IF EXISTS ${quoteIdentifier(name)}`;
+    }
 };
 
 ;// CONCATENATED MODULE: ./src/dialects/mysql/engine.ts

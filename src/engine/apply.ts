@@ -23,6 +23,7 @@ import type { EngineErrorClass } from './dialect.js'
 import { readHistory, takeLease } from './history.js'
 import type { Lease } from './lease.js'
 import { applyInSteps } from './steps.js'
+import { dropLeftoverRoutines } from './version-routine.js'
 import type { ApplyOptions, ApplyResult, EngineContext, VersionOutcome } from './types.js'
 import { plural, preview, realSleep } from '../text.js'
 
@@ -80,6 +81,9 @@ export async function applyMigrations(target: Target, versions: Version[], optio
     statementTimeoutMs: options.statementTimeoutMs ?? null,
     recordedRows: underLease.rows.length
   }
+  // A run that died (its lease expired, or it left a version partly applied) may have left its version routine
+  // behind (Data API, MySQL): dropped where it no longer runs. Nothing is asked when there is no such sign.
+  if (lease.tookOverFrom !== null || underLease.partial.length) await dropLeftoverRoutines(context)
   const renewal = startRenewal(context, options.lease.ttlSeconds)
   try {
     // Another run may have applied versions since the first read: plan again with what was read under the lease.

@@ -325,6 +325,13 @@ export interface VersionRoutine {
 export interface VersionRoutineSql {
   runsInside(sql: string): boolean
   build(plan: RoutinePlan): VersionRoutine
+  /**
+   * Column `name`: the version routines of this database that no longer run (left by a run that died before
+   * it could drop its own), for a run that took over an expired lease to drop.
+   */
+  readonly leftovers: string
+  /** Drops the routine `name` (a name `leftovers` gave); harmless when it is gone. */
+  drop(name: string): string
 }
 
 export interface EngineDialect {

@@ -312,3 +312,22 @@ async function afterNoReply(context: RunContext, chunk: Chunk, before: number, e
     )
   }
 }
+
+/**
+ * After taking over a lease that expired (its run died): drops the version routines such runs left behind that
+ * no longer run. Never fails the run: what it cannot drop it names.
+ */
+export async function dropLeftoverRoutines(context: EngineContext): Promise<void> {
+  if (!runsInRoutines(context)) return
+  const routines = context.dialect.versionRoutine!
+  try {
+    const { rows } = await context.target.query(routines.leftovers)
+    for (const row of rows) {
+      const drop = routines.drop(String(row.name))
+      await context.target.query(drop)
+      context.log(`Dropped the temporary procedure ${String(row.name)}, left by a run that stopped before it could (${drop})`)
+    }
+  } catch (error) {
+    context.log(`Could not look for temporary procedures left by earlier runs: ${errorMessage(error)}`)
+  }
+}

@@ -275,5 +275,13 @@ function answersRows(sql: string): boolean {
 
 export const versionRoutine: VersionRoutineSql = {
   runsInside: (sql) => runsInRoutine(sql) && !answersRows(sql),
-  build: buildVersionRoutine
+  build: buildVersionRoutine,
+  // A version routine's lock has its name: free, it is not running.
+  leftovers: `SELECT ROUTINE_NAME AS name FROM information_schema.ROUTINES
+WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'PROCEDURE' AND ROUTINE_NAME LIKE 'aurora!_migrate!_version!_%' ESCAPE '!'
+  AND IS_USED_LOCK(ROUTINE_NAME) IS NULL`,
+  drop: (name) => {
+    if (!/^aurora_migrate_version_[A-Za-z0-9]{1,40}$/.test(name)) throw new Error(`not a version routine's name: ${name}`)
+    return `DROP PROCEDURE IF EXISTS ${quoteIdentifier(name)}`
+  }
 }

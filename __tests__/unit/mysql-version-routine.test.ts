@@ -184,3 +184,11 @@ test('what may run inside: DDL and DML yes; defining triggers, routines and even
     ].map(versionRoutine.runsInside)
   ).toEqual([false, false, false, false, false, false, false])
 })
+
+test("leftovers: only version routines whose lock is free; dropping one takes a version routine's name and nothing else", () => {
+  expect(versionRoutine.leftovers).toMatch(/LIKE 'aurora!_migrate!_version!_%' ESCAPE '!'/)
+  expect(versionRoutine.leftovers).toMatch(/IS_USED_LOCK\(ROUTINE_NAME\) IS NULL/)
+  expect(versionRoutine.drop('aurora_migrate_version_abc123')).toBe('DROP PROCEDURE IF EXISTS `aurora_migrate_version_abc123`')
+  expect(() => versionRoutine.drop('orders')).toThrow(/not a version routine/)
+  expect(() => versionRoutine.drop('aurora_migrate_version_x`; DROP TABLE t')).toThrow(/not a version routine/)
+})

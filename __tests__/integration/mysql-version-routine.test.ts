@@ -296,6 +296,27 @@ describeMysql('a MySQL version over the Data API as one temporary procedure', ()
     expect(await lease()).toEqual([{ id: 1, owner: '' }])
   })
 
+  test('a CALL answered by a 5xx without running: the journal shows nothing done, the version fails saying so, a re-run applies it', async () => {
+    await start()
+    emulator.faults.status({
+      op: 'ExecuteStatement',
+      sql: 'CALL `aurora_migrate_version_',
+      status: 500,
+      name: 'InternalServerErrorException'
+    })
+    const result = await applyMigrations(target, await versionsOf(SHOP), options())
+    expect(result.error?.message).toMatch(/ended on the server without a reply, and the journal shows none of them done/)
+    expect(result.error?.message).toMatch(/Nothing of v1 was applied/)
+    expect(await tables()).toEqual(['schema_migrations', 'schema_migrations_lock', 'schema_migrations_progress'])
+    expect(await journal()).toEqual([])
+    expect(await applied()).toEqual([])
+    expect(await lease()).toEqual([{ id: 1, owner: '' }])
+    const again = await applyMigrations(target, await versionsOf(SHOP), options())
+    expect(again.error).toBeNull()
+    expect(await orders()).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }])
+    expect(await applied()).toEqual([1])
+  })
+
   test('a procedure that outlasts the call limit goes on server-side; the run waits while its lock is held, then reads the outcome', async () => {
     // A 1.5 s call limit stands for the 45 s one.
     await start('autocommit-off', 1500)

@@ -97,6 +97,16 @@ export interface ProgressRow extends ProgressStep {
 /** The completed steps of one version, in order; empty when it has none (or there is no progress table). */
 export async function readProgress(dialect: EngineDialect, target: Target, tables: MetaTables, version: number): Promise<ProgressRow[]> {
   if (!(await progressTableExists(dialect, target, tables))) return []
+  return readProgressRows(dialect, target, tables, version)
+}
+
+/** readProgress where the progress table is known to exist. */
+export async function readProgressRows(
+  dialect: EngineDialect,
+  target: Target,
+  tables: MetaTables,
+  version: number
+): Promise<ProgressRow[]> {
   const query = dialect.meta.readProgress(tables, version)
   const { rows } = await target.query(query.sql, query.params)
   return rows.map((row) => ({

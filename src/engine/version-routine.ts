@@ -31,7 +31,7 @@ import {
   type TransactionFailure
 } from './fenced-transaction.js'
 import { forgetStarted, progressStep, recordSettled, settleStarted } from './journal.js'
-import type { ProgressRow } from './meta-store.js'
+import { readProgressRows, type ProgressRow } from './meta-store.js'
 import { rerunSentence, stepFailed, stepRange, type RunContext } from './step-context.js'
 import type { EngineContext, VersionOutcome } from './types.js'
 import { plural } from '../text.js'
@@ -157,12 +157,12 @@ export async function runChunk(context: RunContext, chunk: Chunk): Promise<Chunk
     await target.query(routine.create)
   } catch (error) {
     if (!(error instanceof DatabaseError)) throw error
+    // A re-sent CREATE whose first reply was lost finds the routine there: it was created.
     if (!routine.alreadyExists(error.info)) {
-      await dropRoutine(context, routine)
       const placed = routine.placeCreateError(error.info)
       // A syntax error of one statement: nothing of the routine ran, and that statement fails as it would alone.
       if (placed) return stepFailed(context, placed.step, placed.error, null)
-      context.log(`The server refused ${what} as a procedure (${errorMessage(error)}); running them the ordinary way`)
+      context.log(`The server refused ${what} as a procedure (${errorMessage(error)}); running them one by one instead`)
       return { ordinary: chunk.end }
     }
   }
@@ -176,7 +176,12 @@ export async function runChunk(context: RunContext, chunk: Chunk): Promise<Chunk
     } catch (error) {
       if (error instanceof DatabaseError) return await afterError(context, chunk, error.info)
       if (error instanceof StatementOutcomeUnknownError) return await afterNoReply(context, chunk, before, error)
-      // Still running, or the transport could not tell: it may run on; its procedure stays until it ends.
+      // Any other failure: whether the routine runs decides. Ended (or never started), the journal says the rest.
+      if ((await stillRunning(context, routine)) === false) {
+        const message = `${routine.call} failed (${errorMessage(error)}); the procedure is not running`
+        return await afterNoReply(context, chunk, before, new StatementOutcomeUnknownError(message, { cause: error }))
+      }
+      // Still running, or no one can tell: it may run on; its procedure stays until it ends.
       keep = true
       const message = error instanceof TransportError ? error.message : errorMessage(error)
       return {
@@ -198,6 +203,15 @@ export async function runChunk(context: RunContext, chunk: Chunk): Promise<Chunk
   }
 }
 
+/** Whether the routine runs now; null when that cannot be read. */
+async function stillRunning(context: RunContext, routine: VersionRoutine): Promise<boolean | null> {
+  try {
+    return (await context.target.query(routine.running)).rows.length > 0
+  } catch {
+    return null
+  }
+}
+
 /** Drops the routine; a failure is logged, never thrown (the version's outcome stands). */
 async function dropRoutine(context: RunContext, routine: VersionRoutine): Promise<void> {
   try {
@@ -209,23 +223,9 @@ async function dropRoutine(context: RunContext, routine: VersionRoutine): Promis
 
 /** The version's journal as the table holds it now (the table exists: the run checked). */
 async function journal(context: RunContext): Promise<{ done: number; started: ProgressRow | null }> {
-  const query = context.dialect.meta.readProgress(context.tables, context.version.number)
-  const { rows } = await context.target.query(query.sql, query.params)
-  const read = rows.map((row) => ({ step: Number(row.step), state: String(row.state) }))
-  const done = read.filter((row) => row.state === 'done').length
-  const last = read[read.length - 1]
-  const started =
-    last?.state === 'started'
-      ? {
-          step: last.step,
-          state: 'started' as const,
-          statementChecksum: String(rows[rows.length - 1].statement_checksum),
-          file: String(rows[rows.length - 1].file),
-          line: Number(rows[rows.length - 1].line),
-          fingerprint: rows[rows.length - 1].fingerprint === null ? null : String(rows[rows.length - 1].fingerprint)
-        }
-      : null
-  return { done, started }
+  const rows = await readProgressRows(context.dialect, context.target, context.tables, context.version.number)
+  const last = rows[rows.length - 1]
+  return { done: rows.filter((row) => row.state === 'done').length, started: last?.state === 'started' ? last : null }
 }
 
 /** The CALL answered an error: the journal says which step, or which of the engine's parts, it was. */
@@ -314,8 +314,8 @@ async function afterNoReply(context: RunContext, chunk: Chunk, before: number, e
 }
 
 /**
- * After taking over a lease that expired (its run died): drops the version routines such runs left behind that
- * no longer run. Never fails the run: what it cannot drop it names.
+ * Where a run died (this run took over its expired lease, or found a version partly applied): drops the version
+ * routines dead runs left behind that no longer run. Never fails the run: what it cannot drop it names.
  */
 export async function dropLeftoverRoutines(context: EngineContext): Promise<void> {
   if (!runsInRoutines(context)) return

@@ -65937,6 +65937,10 @@ function otherTableExists(dialect, target, quoted) {
 async function readProgress(dialect, target, tables, version) {
     if (!(await progressTableExists(dialect, target, tables)))
         return [];
+    return readProgressRows(dialect, target, tables, version);
+}
+/** readProgress where the progress table is known to exist. */
+async function readProgressRows(dialect, target, tables, version) {
     const query = dialect.meta.readProgress(tables, version);
     const { rows } = await target.query(query.sql, query.params);
     return rows.map((row) => ({
@@ -66864,6 +66868,7 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
 
 
 
+
 /** Whether this run sends versions run in steps as routines. */
 function runsInRoutines(context) {
     return !!context.dialect.versionRoutine && !!context.target.callsAreSessions;
@@ -66963,13 +66968,13 @@ async function runChunk(context, chunk) {
     catch (error) {
         if (!(error instanceof DatabaseError))
             throw error;
+        // A re-sent CREATE whose first reply was lost finds the routine there: it was created.
         if (!routine.alreadyExists(error.info)) {
-            await dropRoutine(context, routine);
             const placed = routine.placeCreateError(error.info);
             // A syntax error of one statement: nothing of the routine ran, and that statement fails as it would alone.
             if (placed)
                 return stepFailed(context, placed.step, placed.error, null);
-            context.log(`The server refused ${what} as a procedure (${errorMessage(error)}); running them the ordinary way`);
+            context.log(`The server refused ${what} as a procedure (${errorMessage(error)}); running them one by one instead`);
             return { ordinary: chunk.end };
         }
     }
@@ -66986,7 +66991,12 @@ async function runChunk(context, chunk) {
                 return await afterError(context, chunk, error.info);
             if (error instanceof StatementOutcomeUnknownError)
                 return await afterNoReply(context, chunk, before, error);
-            // Still running, or the transport could not tell: it may run on; its procedure stays until it ends.
+            // Any other failure: whether the routine runs decides. Ended (or never started), the journal says the rest.
+            if ((await stillRunning(context, routine)) === false) {
+                const message = `${routine.call} failed (${errorMessage(error)}); the procedure is not running`;
+                return await afterNoReply(context, chunk, before, new StatementOutcomeUnknownError(message, { cause: error }));
+            }
+            // Still running, or no one can tell: it may run on; its procedure stays until it ends.
             keep = true;
             const message = error instanceof TransportError ? error.message : errorMessage(error);
             return {
@@ -67007,6 +67017,15 @@ async function runChunk(context, chunk) {
             await dropRoutine(context, routine);
     }
 }
+/** Whether the routine runs now; null when that cannot be read. */
+async function stillRunning(context, routine) {
+    try {
+        return (await context.target.query(routine.running)).rows.length > 0;
+    }
+    catch {
+        return null;
+    }
+}
 /** Drops the routine; a failure is logged, never thrown (the version's outcome stands). */
 async function dropRoutine(context, routine) {
     try {
@@ -67018,22 +67037,9 @@ async function dropRoutine(context, routine) {
 }
 /** The version's journal as the table holds it now (the table exists: the run checked). */
 async function journal(context) {
-    const query = context.dialect.meta.readProgress(context.tables, context.version.number);
-    const { rows } = await context.target.query(query.sql, query.params);
-    const read = rows.map((row) => ({ step: Number(row.step), state: String(row.state) }));
-    const done = read.filter((row) => row.state === 'done').length;
-    const last = read[read.length - 1];
-    const started = last?.state === 'started'
-        ? {
-            step: last.step,
-            state: 'started',
-            statementChecksum: String(rows[rows.length - 1].statement_checksum),
-            file: String(rows[rows.length - 1].file),
-            line: Number(rows[rows.length - 1].line),
-            fingerprint: rows[rows.length - 1].fingerprint === null ? null : String(rows[rows.length - 1].fingerprint)
-        }
-        : null;
-    return { done, started };
+    const rows = await readProgressRows(context.dialect, context.target, context.tables, context.version.number);
+    const last = rows[rows.length - 1];
+    return { done: rows.filter((row) => row.state === 'done').length, started: last?.state === 'started' ? last : null };
 }
 /** The CALL answered an error: the journal says which step, or which of the engine's parts, it was. */
 async function afterError(context, chunk, error) {
@@ -67112,8 +67118,8 @@ async function afterNoReply(context, chunk, before, error) {
     };
 }
 /**
- * After taking over a lease that expired (its run died): drops the version routines such runs left behind that
- * no longer run. Never fails the run: what it cannot drop it names.
+ * Where a run died (this run took over its expired lease, or found a version partly applied): drops the version
+ * routines dead runs left behind that no longer run. Never fails the run: what it cannot drop it names.
  */
 async function dropLeftoverRoutines(context) {
     if (!runsInRoutines(context))

@@ -1,0 +1,22 @@
+/**
+ * MySQL's rules: one file per rule, named by its id (without the `mysql-` prefix), holding its check and its fix
+ * (its page is in docs/rules.md). The order is the one "what was checked" lists them in.
+ */
+import type { Rule } from '../../../../review/types.js'
+import { dmlBeforeDdl } from './dml-before-ddl.js'
+import { dropOrRename } from './drop-or-rename.js'
+import { ifNotExists } from './if-not-exists.js'
+import { nonTransactionalTable } from './non-transactional-table.js'
+import { severalAlters } from './several-alters.js'
+import { truncate } from './truncate.js'
+import { unbatchedBackfill } from './unbatched-backfill.js'
+
+export const MYSQL_RULES: readonly Rule[] = [
+  ifNotExists,
+  severalAlters,
+  truncate,
+  dropOrRename,
+  unbatchedBackfill,
+  nonTransactionalTable,
+  dmlBeforeDdl
+]

@@ -3,6 +3,8 @@
  * what it is about, on an existing table, and stays silent on a table the pending versions create, on a table the
  * target does not have, and on the safe pattern. Nodes are written out here as the clause reader gives them.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import type { RelationFacts, ReviewContext, ReviewStatement } from '../../src/review/types.js'
 import type { MysqlNode } from '../../src/dialects/mysql/review/node.js'
 import { MYSQL_RULES } from '../../src/dialects/mysql/review/rules/index.js'
@@ -218,4 +220,10 @@ test('size: error from a million rows or a gigabyte, notice under ten thousand r
   expect(sizeSeverity('.orders', context({ '.orders': facts(50_000, 20 * 1024 ** 2) }))).toBe('warning')
   expect(sizeSeverity('.orders', context({ '.orders': facts(null, null) }))).toBe('warning')
   expect(sizeSeverity('.orders', context(null))).toBe('warning')
+})
+
+test('docs/rules.md has a section for every MySQL rule', () => {
+  const page = fs.readFileSync(path.resolve('docs/rules.md'), 'utf8')
+  const headings = new Set([...page.matchAll(/^### ([a-z0-9-]+)$/gm)].map((match) => match[1]))
+  expect(MYSQL_RULES.map((rule) => rule.id).filter((id) => !headings.has(id))).toEqual([])
 })

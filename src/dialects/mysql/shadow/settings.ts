@@ -73,18 +73,29 @@ function selectSetting(name: string): string {
   return `${value} AS \`${name}\``
 }
 
+/**
+ * The select list of every setting, each column named after its setting: SETTINGS_SQL's, and what the review's
+ * catalog read adds to its own row of the server's facts, so that the settings cost no call of their own.
+ */
+export const SETTINGS_SELECT_LIST = MYSQL_SETTING_NAMES.map(selectSetting).join(', ')
+
 /** One row of every setting, read by a new session (the database's own character set and collation with it). */
-export const SETTINGS_SQL = `SELECT ${MYSQL_SETTING_NAMES.map(selectSetting).join(', ')}`
+export const SETTINGS_SQL = `SELECT ${SETTINGS_SELECT_LIST}`
+
+/** The settings of a row that has SETTINGS_SELECT_LIST's columns: names and values as text (NULL: not set). */
+export function settingsFromRow(row: Readonly<Record<string, unknown>> | undefined): TargetSettings {
+  const settings: Record<string, string> = {}
+  for (const name of MYSQL_SETTING_NAMES) {
+    const value = row?.[name]
+    if (value !== null && value !== undefined) settings[name] = String(value)
+  }
+  return settings
+}
 
 /** The settings as a session shows them: names and values as text. */
 export async function readSettings(target: Target): Promise<TargetSettings> {
   const { rows } = await target.query(SETTINGS_SQL)
-  const settings: Record<string, string> = {}
-  for (const name of MYSQL_SETTING_NAMES) {
-    const value = rows[0]?.[name]
-    if (value !== null && value !== undefined) settings[name] = String(value)
-  }
-  return settings
+  return settingsFromRow(rows[0])
 }
 
 /** The character set and collation names MySQL and MariaDB have: letters, digits and underscores. */

@@ -8,7 +8,8 @@
  */
 import type { Parser, ReviewDialect } from '../../review/dialect.js'
 import type { ReviewPart } from '../dialect.js'
-import { readSettings } from './shadow/settings.js'
+import { readMysqlCatalog } from './review/catalog.js'
+import { MYSQL_RULES } from './review/rules/index.js'
 
 /** Takes no statement and refuses none: the statement is left out of the review. */
 const NO_PARSER: Parser = {
@@ -23,8 +24,11 @@ export const review: ReviewPart = {
   createdRelations: () => [],
   namedRelations: () => [],
   indexColumns: () => [],
-  rules: [],
-  async readCatalog(target, _relations, options) {
-    return { facts: new Map(), settings: options.settings ? await readSettings(target) : null }
+  rules: MYSQL_RULES,
+  async readCatalog(target, relations, options) {
+    const catalog = await readMysqlCatalog(target, relations, options)
+    // Each table's facts carry the server they were read on: what an ALTER does depends on its version.
+    for (const facts of catalog.facts.values()) facts.server = catalog.server
+    return { facts: catalog.facts, settings: catalog.settings }
   }
 } satisfies ReviewDialect

@@ -72,6 +72,8 @@ export interface MysqlTableFacts extends RelationFacts {
   triggers: string[]
   /** Lists cut to keep the answer within the Data API's limits (catalog-sql.ts), with the count the catalog has. */
   truncated: Array<{ list: ListName; total: number; read: number }>
+  /** The server the table was read on (set by the review's catalog read: ../review.ts). */
+  server?: MysqlServerFacts
 }
 
 export interface MysqlServerFacts {

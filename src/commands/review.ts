@@ -114,7 +114,7 @@ export function reviewFindings(
       rules: reviewRules(dialect).length,
       catalog: prepared.catalogState,
       trace: trace !== null,
-      parser: dialect.parses ? dialect.displayName : null
+      parser: dialect.parses ? (dialect.parserName ?? dialect.displayName) : null
     },
     pullRequestFilesUrl,
     unavailable

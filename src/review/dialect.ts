@@ -35,6 +35,8 @@ export type TargetSettings = Readonly<Record<string, string>>
 export interface ReviewDialect {
   /** How a finding names the engine: "PostgreSQL". */
   readonly displayName: string
+  /** How the "what was checked" line names the parser ("the MySQL clause reader"); default displayName. */
+  readonly parserName?: string
   /** Whether `loadParser` gives a real parser; false where every statement parses to nothing (the rules then read text only). */
   readonly parses: boolean
   /** The parser, loaded once (it may load a module first). */

@@ -70,15 +70,27 @@ export function normalizeType(type: string): string {
   let text = type.trim().toLowerCase().replace(/\s+/g, ' ')
   const enumOrSet = /^(enum|set)\s*\(/.exec(text)
   if (enumOrSet) return `${enumOrSet[1]}(${text.slice(enumOrSet[0].length)}`.replace(/\s*\)\s*$/, ')')
-  const match = /^([a-z][a-z0-9 ]*?)\s*(\(([^)]*)\))?\s*(.*)$/.exec(text)
-  if (!match) return text
-  const base = SYNONYMS[match[1]] ?? match[1]
-  let args: string | null = match[3] === undefined ? null : match[3].replace(/\s/g, '')
-  const rest = match[4]
+  const paren = text.indexOf('(')
+  let head: string
+  let args: string | null = null
+  let tail: string
+  if (paren >= 0) {
+    const close = text.indexOf(')', paren)
+    head = text.slice(0, paren).trim()
+    args = text.slice(paren + 1, close < 0 ? text.length : close).replace(/\s/g, '')
+    tail = close < 0 ? '' : text.slice(close + 1)
+  } else {
+    // Two-word names (DOUBLE PRECISION, CHARACTER VARYING …) before one-word ones.
+    const words = text.split(' ')
+    const two = words.slice(0, 2).join(' ')
+    head = SYNONYMS[two] !== undefined ? two : words[0]
+    tail = words.slice(head.split(' ').length).join(' ')
+  }
+  const base = SYNONYMS[head] ?? head
+  const rest = tail
     .split(' ')
     .filter((word) => word !== '' && word !== 'signed')
     .join(' ')
-  if (match[1] === 'bool' || match[1] === 'boolean') args = null
   if (INTEGER_TYPES.has(base)) args = null
   if (base === 'decimal') args = args === null ? '10,0' : args.includes(',') ? args : `${args},0`
   if ((base === 'char' || base === 'binary') && args === null) args = '1'

@@ -440,6 +440,45 @@ const CASES: Case[] = [
     differs: 'instantUtf8mb3ToUtf8mb4'
   },
   {
+    name: 'convert utf8mb3 CHAR and LONGTEXT to utf8mb4',
+    setup: [
+      'CREATE TABLE x (id INT PRIMARY KEY, c CHAR(10), l LONGTEXT, KEY kc (c)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb3',
+      "INSERT INTO x VALUES (1,'a','b')"
+    ],
+    sql: 'ALTER TABLE x CONVERT TO CHARACTER SET utf8mb4',
+    node: alter([{ op: 'convert-charset', charset: 'utf8mb4', collation: null, text: '' }]),
+    differs: 'instantUtf8mb3ToUtf8mb4'
+  },
+  {
+    // CONVERT makes the TEXT column MEDIUMTEXT.
+    name: 'convert utf8mb3 with a TEXT column to utf8mb4',
+    setup: [
+      'CREATE TABLE x (id INT PRIMARY KEY, c CHAR(10), t TEXT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb3',
+      "INSERT INTO x VALUES (1,'a','b')"
+    ],
+    sql: 'ALTER TABLE x CONVERT TO CHARACTER SET utf8mb4',
+    node: alter([{ op: 'convert-charset', charset: 'utf8mb4', collation: null, text: '' }])
+  },
+  {
+    name: 'one TEXT column from utf8mb3 to utf8mb4',
+    setup: [
+      "CREATE TABLE x (id INT PRIMARY KEY, t TEXT, e ENUM('a','b')) ENGINE=InnoDB DEFAULT CHARSET=utf8mb3",
+      "INSERT INTO x VALUES (1,'a','b')"
+    ],
+    sql: 'ALTER TABLE x MODIFY t TEXT CHARACTER SET utf8mb4',
+    node: alter([c.modify(column('t', 'text', { charset: 'utf8mb4' }))]),
+    differs: 'instantUtf8mb3ToUtf8mb4'
+  },
+  {
+    name: 'one ENUM column from utf8mb3 to utf8mb4',
+    setup: [
+      "CREATE TABLE x (id INT PRIMARY KEY, t TEXT, e ENUM('a','b')) ENGINE=InnoDB DEFAULT CHARSET=utf8mb3",
+      "INSERT INTO x VALUES (1,'a','b')"
+    ],
+    sql: "ALTER TABLE x MODIFY e ENUM('a','b') CHARACTER SET utf8mb4",
+    node: alter([c.modify(column('e', "enum('a','b')", { charset: 'utf8mb4' }))])
+  },
+  {
     name: 'one column from utf8mb3 to utf8mb4',
     setup: utf8mb3,
     sql: 'ALTER TABLE x MODIFY a VARCHAR(20) CHARACTER SET utf8mb4',
@@ -756,6 +795,18 @@ describeMysql('the MySQL algorithm table on a real server', () => {
       expect(sameAsMysql).toBe(info.flavor === 'mysql' || item.differs === undefined)
     })
   }
+
+  test('OPTIMIZE TABLE recreates the table (it takes no ALGORITHM=, so the rebuild is what is measured)', async () => {
+    for (const setup of [BASE, withFulltext]) {
+      await reset(setup)
+      const state = await readState('x')
+      const prediction = predictAlgorithm({ kind: 'other', verb: 'optimize' }, state, info, { foreignKeyChecks: true })
+      const before = await tableId('x')
+      await run('OPTIMIZE TABLE x')
+      expect(prediction?.rebuilds).toBe(true)
+      expect(before !== (await tableId('x'))).toBe(prediction?.rebuilds)
+    }
+  })
 
   test('exactly the cases marked with an ENGINE_DIFFERENCES row differ from the MySQL 8.0 prediction (none on MySQL)', () => {
     const differing: string[] = []

@@ -334,6 +334,20 @@ describe('column types', () => {
       COPY,
       MARIADB
     ],
+    [
+      'a TEXT column utf8mb3 → utf8mb4 (MariaDB: instant)',
+      alter([modify(column('x', 'text', { charset: 'utf8mb4' }))]),
+      INSTANT,
+      MARIADB,
+      state({ columns: [{ name: 'x', type: 'text', nullable: true, charset: 'utf8mb3', maxBytes: 65535 }] })
+    ],
+    [
+      'an ENUM column utf8mb3 → utf8mb4 (MariaDB: copy)',
+      alter([modify(column('x', "enum('a')", { charset: 'utf8mb4' }))]),
+      COPY,
+      MARIADB,
+      state({ columns: [{ name: 'x', type: "enum('a')", nullable: true, charset: 'utf8mb3', maxBytes: 3 }] })
+    ],
     ['utf8 is utf8mb3', alter([modify(column('m3', 'varchar(20)', { charset: 'utf8' }))]), INSTANT],
     [
       'MODIFY without CHARACTER SET takes the table default: a latin1 column in a utf8mb4 table converts',
@@ -474,8 +488,29 @@ describe('table operations', () => {
       INSTANT,
       MARIADB,
       state({
+        columns: [
+          STATE.columns[0],
+          STATE.columns[8],
+          { name: 'c', type: 'char(10)', nullable: true, charset: 'utf8mb3', maxBytes: 30 },
+          { name: 'x', type: 'longtext', nullable: true, charset: 'utf8mb3', maxBytes: 4294967295 }
+        ]
+      })
+    ],
+    [
+      'CONVERT utf8mb3 to utf8mb4 with a TEXT column, which becomes MEDIUMTEXT (MariaDB: copy)',
+      alter([op({ op: 'convert-charset', charset: 'utf8mb4', collation: null })]),
+      COPY,
+      MARIADB,
+      state({
         columns: [STATE.columns[0], STATE.columns[8], { name: 'x', type: 'text', nullable: true, charset: 'utf8mb3', maxBytes: 65535 }]
       })
+    ],
+    [
+      'CONVERT utf8mb3 to utf8mb4 with an ENUM column (MariaDB: copy)',
+      alter([op({ op: 'convert-charset', charset: 'utf8mb4', collation: null })]),
+      COPY,
+      MARIADB,
+      state({ columns: [STATE.columns[0], { name: 'e', type: "enum('a')", nullable: true, charset: 'utf8mb3', maxBytes: 3 }] })
     ],
     [
       'CONVERT utf8mb3 to utf8mb4 across the length byte (MariaDB: copy)',

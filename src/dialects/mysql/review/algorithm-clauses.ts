@@ -177,7 +177,9 @@ function typeChange(old: Column, oldType: string, newType: string, newCharset: s
     if (newBytes < oldBytes) return copy(`Shrinking from ${oldBytes} to ${newBytes} bytes is only done by copying the table.`)
     return widen(oldBytes, newBytes, context)
   }
-  if (upgrade && oldType === newType) return instant('The column changes from utf8mb3 to utf8mb4, which MariaDB does instantly.', false)
+  // ENUM and SET values are converted one by one even then.
+  if (upgrade && oldType === newType && !members(oldType))
+    return instant('The column changes from utf8mb3 to utf8mb4, which MariaDB does instantly.', false)
   const oldMembers = members(oldType)
   const newMembers = members(newType)
   if (oldMembers && newMembers && oldMembers.kind === newMembers.kind && !charsetChanged) {
@@ -268,12 +270,18 @@ function convertCharset(charset: string, context: ClauseContext): Judgement {
   if (changing.length === 0) return metadataOption(`Every column is already ${charset}, so only the table's default changes.`, flavor)
   if (!onEngine('instantUtf8mb3ToUtf8mb4', flavor) || !sameCharset(charset, 'utf8mb4')) return copying
   if (!changing.every((column) => sameCharset(column.charset, 'utf8mb3'))) return copying
-  const widened = changing.map((column) => {
+  // CONVERT also turns TINYTEXT, TEXT and MEDIUMTEXT into the next larger type, and ENUM/SET values are converted one by one.
+  const blocked = changing.find((column) => /^(tinytext|text|mediumtext|enum|set)\b/.test(normalizeType(column.type)))
+  if (blocked)
+    return copy(
+      `CONVERT changes the ${normalizeType(blocked.type).replace(/\(.*$/, '').toUpperCase()} column ${blocked.name} beyond its character set, so the table is copied.`
+    )
+  for (const column of changing) {
     const length = variableLength(column.type)
-    return length ? widen(column.maxBytes ?? length.length * 3, length.length * 4, context) : instant('', false)
-  })
-  const blocked = widened.find((judgement) => judgement.algorithm === 'copy')
-  return blocked ?? instant('MariaDB converts utf8mb3 columns to utf8mb4 instantly.', false)
+    const widened = length ? widen(column.maxBytes ?? length.length * 3, length.length * 4, context) : null
+    if (widened?.algorithm === 'copy') return widened
+  }
+  return instant('MariaDB converts utf8mb3 CHAR, VARCHAR and LONGTEXT columns to utf8mb4 instantly.', false)
 }
 
 function tableOption(option: string, context: ClauseContext): Judgement {

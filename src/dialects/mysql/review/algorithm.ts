@@ -10,8 +10,9 @@
  * LOCK= that cannot be honoured makes MySQL refuse the statement at once; `refused` says so, while the other
  * fields keep what MySQL would do without that clause.
  */
-import { ALGORITHM_RANK, judgeClause, type ClauseContext, type Judgement } from './algorithm-clauses.js'
+import { judgeClause } from './algorithm-clauses.js'
 import { onEngine, rowVersionLimit } from './algorithm-engines.js'
+import { ALGORITHM_RANK, type ClauseContext, type Judgement } from './algorithm-judgement.js'
 import type { AlgorithmClause, AlterClause, LockClause, MysqlNode } from './node.js'
 
 export { ENGINE_DIFFERENCES } from './algorithm-engines.js'

@@ -4,6 +4,18 @@
  */
 import type { Rule } from '../../../../review/types.js'
 import { dmlBeforeDdl } from './dml-before-ddl.js'
+import {
+  algorithmRefused,
+  alterCopy,
+  charsetConversion,
+  columnPosition,
+  columnTypeChange,
+  foreignKeyCopy,
+  fulltextSpatialIndex,
+  instantRowVersions,
+  tableRebuild,
+  varcharBoundary
+} from './online-ddl.js'
 import { dropOrRename } from './drop-or-rename.js'
 import { ifNotExists } from './if-not-exists.js'
 import { nonTransactionalTable } from './non-transactional-table.js'
@@ -12,6 +24,16 @@ import { truncate } from './truncate.js'
 import { unbatchedBackfill } from './unbatched-backfill.js'
 
 export const MYSQL_RULES: readonly Rule[] = [
+  algorithmRefused,
+  instantRowVersions,
+  columnTypeChange,
+  varcharBoundary,
+  charsetConversion,
+  foreignKeyCopy,
+  alterCopy,
+  fulltextSpatialIndex,
+  columnPosition,
+  tableRebuild,
   ifNotExists,
   severalAlters,
   truncate,

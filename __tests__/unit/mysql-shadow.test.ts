@@ -171,12 +171,14 @@ describe('compareSettings', () => {
 })
 
 describe('the MySQL review', () => {
-  test('no parser: every statement left out unreviewed, with no syntax error; no rules of its own', async () => {
+  test("the clause reader reads each statement; it refuses none (the server judges what it cannot read); the rules are MySQL's", async () => {
     const versions = [version(1, { '01.sql': 'CREATE TABLE t (id INT);\nALTER TABLE t ADD COLUMN IF NOT EXISTS b INT;\nSELEC oops;\n' })]
     const parsed = await parsePending(review, versions, [1])
-    expect(parsed).toEqual({ statements: [], syntaxErrors: [] })
+    expect(parsed.syntaxErrors).toEqual([])
+    expect(parsed.statements.map((s) => (s.node as { kind: string }).kind)).toEqual(['create-table', 'alter-table', 'other'])
     expect(review.displayName).toBe('MySQL')
-    expect(review.rules).toEqual([])
-    expect(reviewRules(review).map((rule) => rule.id)).toHaveLength(1)
+    expect(review.rules.length).toBeGreaterThan(10)
+    expect(review.rules.every((rule) => rule.id.startsWith('mysql-'))).toBe(true)
+    expect(reviewRules(review).length).toBe(review.rules.length + 1)
   })
 })

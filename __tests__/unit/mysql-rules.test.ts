@@ -222,6 +222,56 @@ test('size: error from a million rows or a gigabyte, notice under ten thousand r
   expect(sizeSeverity('.orders', context(null))).toBe('warning')
 })
 
+describe('mysql-table-without-primary-key, mysql-redundant-index', () => {
+  const create = (primary: 'table' | 'column' | 'none') =>
+    statement('CREATE TABLE …', {
+      kind: 'create-table',
+      table: orders,
+      ifNotExists: false,
+      temporary: false,
+      like: null,
+      asSelect: false,
+      columns: [
+        {
+          name: 'id',
+          type: 'bigint',
+          notNull: true,
+          hasDefault: false,
+          autoIncrement: false,
+          generated: null,
+          charset: null,
+          collation: null,
+          primaryKey: primary === 'column',
+          unique: false
+        }
+      ],
+      indexes: primary === 'table' ? [{ name: null, kind: 'primary', columns: ['id'] }] : [],
+      foreignKeys: [],
+      engine: null
+    })
+  test('a table without a primary key; with one, on the column or the table, none', () => {
+    expect(run('mysql-table-without-primary-key', create('none'), context(null))[0].message).toMatch(
+      /^Creates `orders` without a PRIMARY KEY/
+    )
+    expect(run('mysql-table-without-primary-key', create('table'), context(null))).toEqual([])
+    expect(run('mysql-table-without-primary-key', create('column'), context(null))).toEqual([])
+  })
+  test('an index whose columns lead an existing one; a wider one, a unique one, or another order is fine', () => {
+    const withIndex = {
+      '.orders': facts(10, 100, { indexes: [{ name: 'orders_customer_total', kind: 'index', columns: ['customer_id', 'total'] }] })
+    }
+    const add = (columns: string[], kind: 'index' | 'unique' = 'index') =>
+      statement('CREATE INDEX …', { kind: 'create-index', table: orders, index: { name: 'i', kind, columns }, algorithm: null, lock: null })
+    expect(run('mysql-redundant-index', add(['customer_id']), context(withIndex))[0].message).toMatch(
+      /whose index `orders_customer_total` on \(customer_id, total\)/
+    )
+    expect(run('mysql-redundant-index', add(['Customer_ID', 'total']), context(withIndex))).toHaveLength(1)
+    expect(run('mysql-redundant-index', add(['customer_id', 'total', 'id']), context(withIndex))).toEqual([])
+    expect(run('mysql-redundant-index', add(['total']), context(withIndex))).toEqual([])
+    expect(run('mysql-redundant-index', add(['customer_id'], 'unique'), context(withIndex))).toEqual([])
+  })
+})
+
 test('docs/rules.md has a section for every MySQL rule', () => {
   const page = fs.readFileSync(path.resolve('docs/rules.md'), 'utf8')
   const headings = new Set([...page.matchAll(/^### ([a-z0-9-]+)$/gm)].map((match) => match[1]))

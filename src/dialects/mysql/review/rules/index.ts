@@ -20,6 +20,8 @@ import { dropOrRename } from './drop-or-rename.js'
 import { ifNotExists } from './if-not-exists.js'
 import { nonTransactionalTable } from './non-transactional-table.js'
 import { severalAlters } from './several-alters.js'
+import { redundantIndex } from './redundant-index.js'
+import { tableWithoutPrimaryKey } from './table-without-primary-key.js'
 import { truncate } from './truncate.js'
 import { unbatchedBackfill } from './unbatched-backfill.js'
 
@@ -40,5 +42,7 @@ export const MYSQL_RULES: readonly Rule[] = [
   dropOrRename,
   unbatchedBackfill,
   nonTransactionalTable,
-  dmlBeforeDdl
+  dmlBeforeDdl,
+  tableWithoutPrimaryKey,
+  redundantIndex
 ]

@@ -40,7 +40,8 @@ const server = {
   flavor: 'mysql' as const,
   sqlMode: 'STRICT_TRANS_TABLES',
   foreignKeyChecks: true,
-  performanceSchema: false
+  performanceSchema: false,
+  openTransactions: [] as Array<{ id: number; user: string; seconds: number; command: string }>
 }
 function table(name: string, rows: number, bytes: number): MysqlTableFacts {
   return {

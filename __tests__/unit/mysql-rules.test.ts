@@ -272,6 +272,26 @@ describe('mysql-table-without-primary-key, mysql-redundant-index', () => {
   })
 })
 
+test('mysql-metadata-lock: a DDL while the catalog read saw transactions open for a minute; none without them', () => {
+  const alter = statement('ALTER TABLE orders ADD COLUMN a INT', {
+    kind: 'alter-table',
+    table: orders,
+    clauses: [],
+    algorithm: null,
+    lock: null,
+    ignore: false
+  })
+  const open = [{ id: 42, user: 'app', seconds: 312, command: 'Sleep' }]
+  const [finding] = run('mysql-metadata-lock', alter, context({ '.orders': facts(10, 100, { server: { openTransactions: open } }) }))
+  expect(finding.message).toMatch(
+    /^When the plan read the target, session 42 \(user app, transaction open 312 s, Sleep\)\. A transaction that touched `orders`/
+  )
+  expect(run('mysql-metadata-lock', alter, context({ '.orders': facts(10, 100, { server: { openTransactions: [] } }) }))).toEqual([])
+  expect(run('mysql-metadata-lock', alter, context({ '.orders': facts(10, 100, { server: { openTransactions: null } }) }))).toEqual([])
+  const insert = statement('INSERT INTO orders VALUES (1)', { kind: 'insert', table: orders, select: false })
+  expect(run('mysql-metadata-lock', insert, context({ '.orders': facts(10, 100, { server: { openTransactions: open } }) }))).toEqual([])
+})
+
 test('docs/rules.md has a section for every MySQL rule', () => {
   const page = fs.readFileSync(path.resolve('docs/rules.md'), 'utf8')
   const headings = new Set([...page.matchAll(/^### ([a-z0-9-]+)$/gm)].map((match) => match[1]))

@@ -205,6 +205,18 @@ function rowVersionsValue(source: RowVersionsSource): string {
   return `COALESCE(${source.gate} (CASE WHEN ${HAS_PROCESS} THEN (SELECT v.versions FROM row_versions AS v WHERE v.k = f.k) END), */ NULL)`
 }
 
+/**
+ * The oldest transactions of other sessions open for a minute or more (at most five), as JSON: any of them may hold
+ * the metadata lock of a table a DDL needs. Never their statements' text nor their host (the comment is public).
+ * INNODB_TRX needs PROCESS, as the row versions do: without it, NULL (unknown), not a failed read.
+ */
+const OPEN_TRANSACTIONS = `(CASE WHEN ${HAS_PROCESS} THEN (SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('id', o.id, 'user', o.user, 'seconds', o.seconds, 'command', o.command)), '[]')
+  FROM (SELECT t.trx_mysql_thread_id AS id, COALESCE(p.USER, '') AS user, TIMESTAMPDIFF(SECOND, t.trx_started, NOW()) AS seconds,
+      COALESCE(p.COMMAND, '') AS command
+    FROM information_schema.INNODB_TRX AS t LEFT JOIN information_schema.PROCESSLIST AS p ON p.ID = t.trx_mysql_thread_id
+    WHERE t.trx_mysql_thread_id <> CONNECTION_ID() AND t.trx_started <= NOW() - INTERVAL 60 SECOND
+    ORDER BY t.trx_started LIMIT 5) AS o) END)`
+
 /** A result column: its value in the server's row and in a table's row. */
 interface ResultColumn {
   name: string
@@ -234,7 +246,8 @@ function resultColumns(settings: boolean, source: RowVersionsSource): ResultColu
     { name: 'server_version', server: 'VERSION()', table: 'NULL' },
     { name: 'server_sql_mode', server: '@@sql_mode', table: 'NULL' },
     { name: 'server_foreign_key_checks', server: '@@foreign_key_checks', table: 'NULL' },
-    { name: 'server_performance_schema', server: '@@performance_schema', table: 'NULL' }
+    { name: 'server_performance_schema', server: '@@performance_schema', table: 'NULL' },
+    { name: 'server_open_transactions', server: OPEN_TRANSACTIONS, table: 'NULL' }
   )
   if (settings) for (const name of MYSQL_SETTING_NAMES) columns.push({ name, server: '', table: 'NULL' })
   return columns

@@ -82,6 +82,11 @@ export interface MysqlServerFacts {
   sqlMode: string
   foreignKeyChecks: boolean
   performanceSchema: boolean
+  /**
+   * Other sessions' transactions open for a minute or more when the catalog was read, the oldest first (at most
+   * five): each may hold the metadata lock of a table it touched. Null when the account cannot see them (PROCESS).
+   */
+  openTransactions: Array<{ id: number; user: string; seconds: number; command: string }> | null
 }
 
 export interface MysqlCatalog {
@@ -118,7 +123,8 @@ export function parseCatalogRows(rows: readonly Row[], names: readonly string[],
     flavor: /mariadb/i.test(version) ? 'mariadb' : 'mysql',
     sqlMode: String(serverRow.server_sql_mode ?? ''),
     foreignKeyChecks: flag(serverRow.server_foreign_key_checks),
-    performanceSchema: flag(serverRow.server_performance_schema)
+    performanceSchema: flag(serverRow.server_performance_schema),
+    openTransactions: openTransactions(serverRow.server_open_transactions)
   }
   const facts = new Map<string, MysqlTableFacts>()
   for (const row of rows) {
@@ -128,6 +134,19 @@ export function parseCatalogRows(rows: readonly Row[], names: readonly string[],
     facts.set(name, tableFacts(name, row))
   }
   return { facts, server, settings: options.settings ? settingsFromRow(serverRow) : null }
+}
+
+/** The JSON list of open transactions (text on MariaDB, parsed on some drivers); null when not read. */
+function openTransactions(value: unknown): MysqlServerFacts['openTransactions'] {
+  if (value === null || value === undefined) return null
+  const list: unknown = typeof value === 'string' ? JSON.parse(value) : value
+  if (!Array.isArray(list)) return null
+  return list.map((item: Record<string, unknown>) => ({
+    id: Number(item.id),
+    user: String(item.user ?? ''),
+    seconds: Number(item.seconds),
+    command: String(item.command ?? '')
+  }))
 }
 
 /** 1, '1', 'ON', true: set. */

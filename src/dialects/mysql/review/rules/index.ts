@@ -18,6 +18,7 @@ import {
 } from './online-ddl.js'
 import { dropOrRename } from './drop-or-rename.js'
 import { ifNotExists } from './if-not-exists.js'
+import { metadataLock } from './metadata-lock.js'
 import { nonTransactionalTable } from './non-transactional-table.js'
 import { severalAlters } from './several-alters.js'
 import { redundantIndex } from './redundant-index.js'
@@ -36,6 +37,7 @@ export const MYSQL_RULES: readonly Rule[] = [
   fulltextSpatialIndex,
   columnPosition,
   tableRebuild,
+  metadataLock,
   ifNotExists,
   severalAlters,
   truncate,

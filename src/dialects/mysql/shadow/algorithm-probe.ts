@@ -28,6 +28,8 @@ export type ProvedAlgorithm = { accepted: Algorithm; rebuilt: boolean | null; se
 /** The answers that mean "not with this algorithm": the server refuses before it changes anything. */
 const REFUSED = new Set([ALGORITHM_REFUSED, LOCK_REFUSED, INSTANT_WITH_LOCK_REFUSED, ROW_VERSIONS_REFUSED])
 const NO_SUCH_TABLE = 1146
+/** ER_CANT_DROP_FIELD_OR_KEY: what DROP FOREIGN KEY gets on the copy, which CREATE TABLE … LIKE makes without foreign keys. */
+const NO_SUCH_KEY = 1091
 /** What the copies are called; each probe's own name, dropped when it is done. */
 export const PROBE_PREFIX = 'aurora_migrate_probe_'
 
@@ -99,6 +101,8 @@ export async function proveAlgorithm(
           refusals.push(`${algorithm.toUpperCase()}: ${errorMessage(error)}`)
           continue
         }
+        if (code === NO_SUCH_KEY && node.kind === 'alter-table' && node.clauses.some((clause) => clause.op === 'drop-foreign-key'))
+          return { unproved: 'CREATE TABLE … LIKE copies no foreign keys, so the probe cannot drop one on its copy' }
         return { unproved: `the probe on an empty copy failed: ${errorMessage(error)}` }
       }
       const after = before === null ? null : await tableId(target, server, schema, copy)

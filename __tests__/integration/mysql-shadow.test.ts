@@ -207,7 +207,8 @@ describeMysql('the MySQL shadow part', () => {
     }
   })
 
-  test('MySQL has no tracer yet: verification runs its statements untraced', () => {
-    expect(mysqlShadow().tracer(new MysqlTarget(server.url, { wire }), server.url, [], new Set([1]), () => false)).toBeNull()
+  test("MySQL's tracer proves algorithms (mysql-algorithm-trace.test.ts) and reads no schema change", () => {
+    const tracer = mysqlShadow().tracer(new MysqlTarget(server.url, { wire }), server.url, [], new Set([1]), () => false)
+    expect([tracer?.failure, tracer?.traces.size, tracer?.schemaChange()]).toEqual([null, 0, null])
   })
 })

@@ -103,6 +103,12 @@ export interface StatementTrace {
    * file), not diffed inside a transaction: a lock held only for a moment may be missing.
    */
   locksSampled?: boolean
+  /**
+   * MySQL: which algorithm the server accepted for the statement's ALTER on an empty copy of its table (INSTANT
+   * tried first, then INPLACE, then COPY), whether that rebuilt the table (its InnoDB table id changed; null when
+   * it could not be read), and on which server ("MariaDB 10.11.19"); or why it was not proved. Absent elsewhere.
+   */
+  algorithm?: { accepted: 'instant' | 'inplace' | 'copy'; rebuilt: boolean | null; server: string } | { unproved: string }
 }
 
 export interface ReviewContext {

@@ -2,7 +2,8 @@
  * MySQL's shadow part (see the shadow section of ../dialect.ts): a scratch database on the server at
  * shadow-database-url, or a local server started from the MySQL (else MariaDB, said loudly) binaries on the
  * machine (shadow/), connected through the direct MySQL transport, made like the target's where MySQL allows
- * it (shadow/settings.ts), and no trace of the pending statements yet (shadow/tracer.ts).
+ * it (shadow/settings.ts), and a trace of the pending statements that proves which algorithm each ALTER takes
+ * (shadow/tracer.ts).
  */
 import type { ShadowDialect } from '../../shadow/dialect.js'
 import { mysqlMetaTables } from './identifiers.js'
@@ -10,6 +11,7 @@ import { MysqlTarget } from '../../targets/mysql/target.js'
 import type { ShadowPart } from '../dialect.js'
 import type { MysqlServerBinary } from './shadow/binaries.js'
 import { createScratchDatabase, localShadow, matchSettings } from './shadow/databases.js'
+import { MysqlTracer } from './shadow/tracer.js'
 import { wire } from './wire.js'
 
 export { MARIADB_DIFFERENCES, describeDifferences, type EngineDifference } from './shadow/differences.js'
@@ -23,8 +25,8 @@ export function mysqlShadow(local: { binary?: MysqlServerBinary } = {}): ShadowP
     scratchDatabase: createScratchDatabase,
     localServer: (options) => localShadow({ ...options, ...local }),
     matchSettings,
-    // No lock and rewrite trace on MySQL yet: its statements are verified untraced.
-    tracer: () => null
+    // The algorithm each pending ALTER takes, proved on an empty copy of its table; no lock trace on MySQL.
+    tracer: (inner, _url, versions, pending) => new MysqlTracer(inner, versions, pending)
   } satisfies ShadowDialect
 }
 

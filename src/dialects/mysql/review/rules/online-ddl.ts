@@ -3,26 +3,29 @@
  * type change, a VARCHAR across its length byte, a character set conversion, a foreign key that copies, FULLTEXT
  * and SPATIAL indexes, a column placed FIRST/AFTER where that rebuilds, a rebuild in place — each with the
  * algorithm, the table's size from the target's catalog, why, and its fix; and two about statements the server
- * will refuse (an ALGORITHM=/LOCK= it cannot honour, the instant row-version limit). Their pages are in
- * docs/rules.md.
+ * will refuse (an ALGORITHM=/LOCK= it cannot honour, the instant row-version limit). Where verification proved the
+ * statement's algorithm on the throwaway server, the finding says so after its effect, and says a disagreement
+ * with the prediction as one (proof.ts). Their pages are in docs/rules.md.
  */
 import type { Rule, RuleResult } from '../../../../review/types.js'
 import { ROW_VERSIONS_REFUSED } from '../algorithm.js'
 import { predictionOf, type Hazard, type StatementPrediction } from './prediction.js'
+import { proofSentence } from './proof.js'
 import { describeTable, sizeSeverity, sqlTable } from './support.js'
 
 const ONLINE_TOOLS =
   'an online schema-change tool (gh-ost, pt-online-schema-change, Spirit), which copies in the background without blocking writes'
 
-/** What the statement does to the table, at its algorithm. */
-function effect(p: StatementPrediction, table: string): string {
+/** What the statement does to the table, at its predicted algorithm, then what the throwaway server proved of it. */
+function effect(p: StatementPrediction, table: string, proof: string | null): string {
   const { algorithm, concurrentDml } = p.prediction
+  const proved = proof ? `. ${proof.replace(/\.$/, '')}` : ''
   if (algorithm === 'copy')
-    return `\`ALGORITHM=COPY\`: copies ${table} into a new table row by row and blocks writes to it for the whole copy`
+    return `\`ALGORITHM=COPY\`: copies ${table} into a new table row by row and blocks writes to it for the whole copy${proved}`
   const rebuilds = p.prediction.rebuilds
   if (!concurrentDml)
-    return `\`ALGORITHM=${algorithm.toUpperCase()}\`${rebuilds ? ', rebuilding the table' : ''}: blocks writes to ${table} while it runs`
-  return `\`ALGORITHM=INPLACE\`: rebuilds ${table} in place; reads and writes go on, but the rebuild takes about as long as a copy, and replicas apply it only once it has finished`
+    return `\`ALGORITHM=${algorithm.toUpperCase()}\`${rebuilds ? ', rebuilding the table' : ''}: blocks writes to ${table} while it runs${proved}`
+  return `\`ALGORITHM=INPLACE\`: rebuilds ${table} in place; reads and writes go on, but the rebuild takes about as long as a copy, and replicas apply it only once it has finished${proved}`
 }
 
 function assumed(p: StatementPrediction): string {
@@ -47,7 +50,7 @@ function hazardRule(
       return [
         {
           severity: sizeSeverity(p.key, context),
-          message: `${effect(p, describeTable(p.key, context))}. ${why}${assumed(p)}`,
+          message: `${effect(p, describeTable(p.key, context), proofSentence(p, statement, context))}. ${why}${assumed(p)}`,
           fix: fix(p),
           ...(fixSql ? { fixSql: fixSql(p) } : {}),
           relation: p.key,

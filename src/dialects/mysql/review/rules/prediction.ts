@@ -29,6 +29,8 @@ export interface StatementPrediction {
   /** The server is the target's (false: assumed). */
   serverKnown: boolean
   state: TableState | null
+  /** The session the prediction assumed (the target's foreign_key_checks). */
+  session: { foreignKeyChecks: boolean }
   clauses: Array<ClausePrediction & { hazard: Hazard | null }>
 }
 
@@ -97,7 +99,8 @@ function compute(statement: ReviewStatement, context: ReviewContext): StatementP
   const facts = factsOf(key, context) as MysqlTableFacts | null
   const state = facts?.columns ? tableState(facts) : null
   const server = facts?.server ? { flavor: facts.server.flavor, version: facts.server.version } : ASSUMED_SERVER
-  const prediction = predictAlgorithm(node, state, server, { foreignKeyChecks: facts?.server?.foreignKeyChecks ?? true })
+  const session = { foreignKeyChecks: facts?.server?.foreignKeyChecks ?? true }
+  const prediction = predictAlgorithm(node, state, server, session)
   if (!prediction) return null
   return {
     key,
@@ -105,6 +108,7 @@ function compute(statement: ReviewStatement, context: ReviewContext): StatementP
     server,
     serverKnown: !!facts?.server,
     state,
+    session,
     clauses: prediction.clauses.map((clause) => ({ ...clause, hazard: hazardOf(clause, state) }))
   }
 }

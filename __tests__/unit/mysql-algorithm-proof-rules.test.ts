@@ -40,7 +40,7 @@ function facts(server: { flavor: 'mysql' | 'mariadb'; version: string }): MysqlT
     totalRowVersions: null,
     triggers: [],
     truncated: [],
-    server: { ...server, sqlMode: '', foreignKeyChecks: true, performanceSchema: false }
+    server: { ...server, sqlMode: '', foreignKeyChecks: true, performanceSchema: false, openTransactions: [] }
   }
 }
 

@@ -118,7 +118,13 @@ test('plan comment: an Aurora MySQL version that copies a 38 GB table, with Mari
       server: 'Aurora MySQL 3.08.0',
       review: {
         findings,
-        checked: { rules: reviewRules(mysql.review).length, catalog: 'read', trace: false, parser: 'the MySQL clause reader' },
+        checked: {
+          rules: reviewRules(mysql.review).length,
+          catalog: 'read',
+          trace: false,
+          parser: mysql.review.parserName,
+          catalogShows: mysql.review.catalogShows
+        },
         pullRequestFilesUrl: 'https://github.com/acme/shop/pull/7/files'
       }
     })

@@ -114,7 +114,9 @@ export function reviewFindings(
       rules: reviewRules(dialect).length,
       catalog: prepared.catalogState,
       trace: trace !== null,
-      parser: dialect.parses ? (dialect.parserName ?? dialect.displayName) : null
+      parser: dialect.parses ? (dialect.parserName ?? dialect.displayName) : null,
+      ...(dialect.catalogShows ? { catalogShows: dialect.catalogShows } : {}),
+      ...(dialect.traceShows ? { traceShows: dialect.traceShows } : {})
     },
     pullRequestFilesUrl,
     unavailable

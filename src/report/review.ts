@@ -22,8 +22,12 @@ export interface ReviewInput {
     catalog: 'read' | 'no-target' | 'failed'
     /** Each statement's trace on the throwaway database (locks taken, rewrites). */
     trace: boolean
-    /** Whose parser read the statements ("PostgreSQL"); null where the dialect has none yet (MySQL). Absent: PostgreSQL's. */
+    /** Whose parser read the statements ("PostgreSQL"); null where the dialect has none. Absent: PostgreSQL's. */
     parser?: string | null
+    /** What the catalog read gives, for the line (ReviewDialect.catalogShows); absent: rows and size. */
+    catalogShows?: string
+    /** What the trace shows, for the line (ReviewDialect.traceShows); absent: locks taken, rewrites. */
+    traceShows?: string
   }
   /** `https://github.com/<owner>/<repo>/pull/<n>/files`: findings link into the diff; null outside a pull request. */
   pullRequestFilesUrl: string | null
@@ -93,8 +97,8 @@ const CATALOG_NOT_READ: Record<Exclude<ReviewInput['checked']['catalog'], 'read'
 
 function checkedLine(checked: ReviewInput['checked']): string {
   const used = [
-    checked.catalog === 'read' ? "the target's catalog (rows and size of each table touched)" : null,
-    checked.trace ? 'the trace of each statement on the throwaway database (locks taken, rewrites)' : null
+    checked.catalog === 'read' ? `the target's catalog (${checked.catalogShows ?? 'rows and size of each table touched'})` : null,
+    checked.trace ? `the trace of each statement on the throwaway database (${checked.traceShows ?? 'locks taken, rewrites'})` : null
   ].filter((source) => source !== null)
   const parser = checked.parser === undefined ? 'PostgreSQL' : checked.parser
   // Without a parser the rules read the text alone: the catalog and the trace have nothing to add to them.

@@ -35,6 +35,10 @@ export type TargetSettings = Readonly<Record<string, string>>
 export interface ReviewDialect {
   /** How a finding names the engine: "PostgreSQL". */
   readonly displayName: string
+  /** What the catalog read gives, for the "what was checked" line; default "rows and size of each table touched". */
+  readonly catalogShows?: string
+  /** What verification's trace shows, for that line; default "locks taken, rewrites". */
+  readonly traceShows?: string
   /** How the "what was checked" line names the parser ("the MySQL clause reader"); default displayName. */
   readonly parserName?: string
   /** Whether `loadParser` gives a real parser; false where every statement parses to nothing (the rules then read text only). */

@@ -67,6 +67,8 @@ const keys = (tables: TableName[]) => [...new Set(tables.map(tableKey))]
 export const review: ReviewPart = {
   displayName: 'MySQL',
   parserName: 'the MySQL clause reader',
+  catalogShows: 'engine, rows, size, columns, indexes, foreign keys and row versions of each table touched, and long open transactions',
+  traceShows: 'the algorithm the server accepts for each ALTER, and the tables it rebuilds',
   parses: true,
   loadParser: () => Promise.resolve(READER),
   createdRelations: (node) => keys(created(asNode(node))),

@@ -72252,18 +72252,27 @@ function selectSetting(name) {
         : `@@${name}`;
     return `${value} AS \`${name}\``;
 }
+/**
+ * The select list of every setting, each column named after its setting: SETTINGS_SQL's, and what the review's
+ * catalog read adds to its own row of the server's facts, so that the settings cost no call of their own.
+ */
+const SETTINGS_SELECT_LIST = MYSQL_SETTING_NAMES.map(selectSetting).join(', ');
 /** One row of every setting, read by a new session (the database's own character set and collation with it). */
-const SETTINGS_SQL = `SELECT ${MYSQL_SETTING_NAMES.map(selectSetting).join(', ')}`;
-/** The settings as a session shows them: names and values as text. */
-async function readSettings(target) {
-    const { rows } = await target.query(SETTINGS_SQL);
+const SETTINGS_SQL = `SELECT ${SETTINGS_SELECT_LIST}`;
+/** The settings of a row that has SETTINGS_SELECT_LIST's columns: names and values as text (NULL: not set). */
+function settingsFromRow(row) {
     const settings = {};
     for (const name of MYSQL_SETTING_NAMES) {
-        const value = rows[0]?.[name];
+        const value = row?.[name];
         if (value !== null && value !== undefined)
             settings[name] = String(value);
     }
     return settings;
+}
+/** The settings as a session shows them: names and values as text. */
+async function readSettings(target) {
+    const { rows } = await target.query(SETTINGS_SQL);
+    return settingsFromRow(rows[0]);
 }
 /** The character set and collation names MySQL and MariaDB have: letters, digits and underscores. */
 const CHARSET_NAME = /^[A-Za-z0-9_]{1,64}$/;
@@ -72412,23 +72421,3355 @@ function describeMatch(match) {
     return `The throwaway database ${matched}; it could not match ${unmatched}`;
 }
 
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/catalog-filename.ts
+/**
+ * A database or table name as InnoDB's own dictionary spells it (`INFORMATION_SCHEMA.INNODB_TABLES.NAME` is
+ * `schema/table` in this spelling): the server's "filename" character set, which keeps ASCII letters, digits
+ * and `_` and writes every other character as `@` and four lower-case hex digits of its code point, except
+ * the letters of the ranges the manual's table maps to three-character codes (Latin-1 and Latin Extended-A,
+ * Greek, Cyrillic, Armenian, Latin Extended Additional, Greek Extended, Roman numerals, circled and full-width
+ * letters) [doc: "Mapping of Identifiers to File Names", MySQL 8.0 manual 11.2.4; measured on MariaDB 10.11:
+ * `my-Table$x.y` is `my@002dTable@0024x@002ey`, `日本` is `@65e5@672c`].
+ *
+ * Names with a character of those ranges, or outside the BMP, give null: the lookup is then left out (the
+ * review reads no row-version count for that table) rather than made with a guess of the server's tables.
+ */
+/** Code point ranges whose letters the server encodes with its own table (not reproduced here). */
+const TABLE_MAPPED = [
+    [0x00c0, 0x05ff],
+    [0x1e00, 0x1fff],
+    [0x2160, 0x217f],
+    [0x24b0, 0x24ef],
+    [0xff20, 0xff5f]
+];
+const SAFE = /^[0-9A-Za-z_]$/;
+/** The name in the server's filename spelling, or null when it cannot be spelled without the server's table. */
+function innodbFilename(name) {
+    let out = '';
+    for (const character of name) {
+        if (SAFE.test(character)) {
+            out += character;
+            continue;
+        }
+        const code = character.codePointAt(0) ?? 0;
+        if (code === 0 || code > 0xffff)
+            return null;
+        if (TABLE_MAPPED.some(([low, high]) => code >= low && code <= high))
+            return null;
+        out += `@${code.toString(16).padStart(4, '0')}`;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/catalog-sql.ts
+
+
+/** Relations one call reads at most. */
+const MAX_RELATIONS = 200;
+/** The lists of one table, in bytes of JSON text: with the table's other fields, well below the 64 KB row. */
+const ROW_LIST_BYTES = 48_000;
+/** The lists of all tables: re-escaped as JSON strings by the Data API (about 1.5 times), the reply stays below 1 MiB. */
+const TOTAL_LIST_BYTES = 400_000;
+/** The share of a table's budget each list gets. */
+const SHARES = { columns: 0.5, indexes: 0.2, foreignKeys: 0.1, referencedBy: 0.15, triggers: 0.05 };
+const LIST_NAMES = Object.keys(SHARES);
+const MYSQL_ROW_VERSIONS = {
+    gate: '/*!80029',
+    table: 'information_schema.INNODB_TABLES',
+    column: 'TOTAL_ROW_VERSIONS'
+};
+/** `a` and `b` are the same name: as information_schema compares them (its indexes), and byte for byte. */
+function catalog_sql_same(a, b) {
+    return `${a} = ${b} AND CAST(${a} AS BINARY) = CAST(${b} AS BINARY)`;
+}
+function sameTable(schema, table, found = 'f') {
+    return `${catalog_sql_same(schema, `${found}.sch`)} AND ${catalog_sql_same(table, `${found}.tbl`)}`;
+}
+/**
+ * The current account as USER_PRIVILEGES names its grantee (`'user'@'host'`; the user is what CURRENT_USER()
+ * gives before its last `@`).
+ */
+const CURRENT_GRANTEE = "CONCAT('''', LEFT(CURRENT_USER(), CHAR_LENGTH(CURRENT_USER()) - CHAR_LENGTH(SUBSTRING_INDEX(CURRENT_USER(), '@', -1)) - 1), " +
+    "'''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')";
+/** Whether the account holds PROCESS itself (a privilege held through a role is not listed there: then false). */
+const HAS_PROCESS = `EXISTS (SELECT 1 FROM information_schema.USER_PRIVILEGES AS p WHERE p.PRIVILEGE_TYPE = 'PROCESS' AND p.GRANTEE = ${CURRENT_GRANTEE})`;
+/**
+ * A list of every table's elements, cut to its budgets: `budget.table` bytes for one table, `budget.all` for all
+ * of them, counted in round-robin order (every table's first element, then every table's second …), so that a
+ * long list does not crowd the others out. A table keeps a prefix of its list. `items` answers `k` (the
+ * relation), `item` (one JSON element) and the columns `order` sorts by (unique within a table).
+ */
+function budgetedList(name, items, order, budget) {
+    return `${name}_items AS (
+${items}
+),
+${name}_placed AS (
+  SELECT k, item, LENGTH(item) + 2 AS bytes,
+    ROW_NUMBER() OVER (PARTITION BY k ORDER BY ${order}) AS place,
+    COUNT(*) OVER (PARTITION BY k) AS total
+  FROM ${name}_items
+),
+${name}_sized AS (
+  SELECT k, item, place, total,
+    SUM(bytes) OVER (PARTITION BY k ORDER BY place ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) <= ${budget.table}
+      AND SUM(bytes) OVER (ORDER BY place, k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) <= ${budget.all} AS kept
+  FROM ${name}_placed
+),
+${name}_list AS (
+  SELECT k, JSON_ARRAYAGG(CASE WHEN kept THEN item END) AS items, MAX(total) AS total
+  FROM ${name}_sized
+  WHERE kept OR place = 1
+  GROUP BY k
+)`;
+}
+/** One element per column, in ORDINAL_POSITION order. */
+const COLUMN_ITEMS = `  SELECT f.k, c.ORDINAL_POSITION AS position,
+    JSON_OBJECT('name', c.COLUMN_NAME, 'type', c.COLUMN_TYPE, 'nullable', c.IS_NULLABLE = 'YES',
+      'charset', c.CHARACTER_SET_NAME, 'collation', c.COLLATION_NAME, 'maxBytes', c.CHARACTER_OCTET_LENGTH,
+      'generated', CASE WHEN c.EXTRA LIKE '%VIRTUAL GENERATED%' THEN 'virtual' WHEN c.EXTRA LIKE '%STORED GENERATED%' THEN 'stored' END,
+      'position', c.ORDINAL_POSITION) AS item
+  FROM found AS f
+  JOIN information_schema.COLUMNS AS c ON ${sameTable('c.TABLE_SCHEMA', 'c.TABLE_NAME')}`;
+/**
+ * One element per index, PRIMARY first; its columns with their places. A functional key part (MySQL 8.0.13+)
+ * has no COLUMN_NAME: its EXPRESSION, in parentheses, stands for it (MariaDB has no such column or key part).
+ */
+const INDEX_ITEMS = `  SELECT f.k, s.INDEX_NAME AS index_name,
+    JSON_OBJECT('name', s.INDEX_NAME,
+      'kind', CASE WHEN s.INDEX_NAME = 'PRIMARY' THEN 'primary' WHEN MAX(s.INDEX_TYPE) = 'FULLTEXT' THEN 'fulltext'
+        WHEN MAX(s.INDEX_TYPE) = 'SPATIAL' THEN 'spatial' WHEN MAX(s.NON_UNIQUE) = 0 THEN 'unique' ELSE 'index' END,
+      'columns', JSON_ARRAYAGG(JSON_ARRAY(s.SEQ_IN_INDEX, COALESCE(s.COLUMN_NAME /*!80013 , CONCAT('(', s.EXPRESSION, ')') */)))) AS item
+  FROM found AS f
+  JOIN information_schema.STATISTICS AS s ON ${sameTable('s.TABLE_SCHEMA', 's.TABLE_NAME')}
+  GROUP BY f.k, s.INDEX_NAME`;
+/** The columns of foreign key `u` (KEY_COLUMN_USAGE) with its rules (REFERENTIAL_CONSTRAINTS `r`). */
+const FOREIGN_KEY_COLUMNS = `JSON_ARRAYAGG(JSON_ARRAY(u.ORDINAL_POSITION, u.COLUMN_NAME, u.REFERENCED_COLUMN_NAME)),
+      'onDelete', MAX(r.DELETE_RULE), 'onUpdate', MAX(r.UPDATE_RULE)`;
+/** The table's own foreign keys, by name. */
+const FOREIGN_KEY_ITEMS = `  SELECT f.k, r.CONSTRAINT_NAME AS constraint_name,
+    JSON_OBJECT('name', r.CONSTRAINT_NAME, 'schema', MAX(u.REFERENCED_TABLE_SCHEMA), 'table', MAX(u.REFERENCED_TABLE_NAME),
+      'columns', ${FOREIGN_KEY_COLUMNS}) AS item
+  FROM found AS f
+  JOIN information_schema.REFERENTIAL_CONSTRAINTS AS r ON ${sameTable('r.CONSTRAINT_SCHEMA', 'r.TABLE_NAME')}
+  JOIN information_schema.KEY_COLUMN_USAGE AS u ON ${catalog_sql_same('u.CONSTRAINT_SCHEMA', 'r.CONSTRAINT_SCHEMA')}
+    AND ${catalog_sql_same('u.CONSTRAINT_NAME', 'r.CONSTRAINT_NAME')} AND ${catalog_sql_same('u.TABLE_NAME', 'r.TABLE_NAME')}
+    AND u.REFERENCED_TABLE_NAME IS NOT NULL
+  GROUP BY f.k, r.CONSTRAINT_NAME`;
+/** The foreign keys of other tables (and of the table itself) that reference the table, by table and name. */
+const REFERENCED_BY_ITEMS = `  SELECT f.k, u.TABLE_SCHEMA AS child_schema, u.TABLE_NAME AS child_table, u.CONSTRAINT_NAME AS constraint_name,
+    JSON_OBJECT('name', u.CONSTRAINT_NAME, 'schema', u.TABLE_SCHEMA, 'table', u.TABLE_NAME,
+      'columns', ${FOREIGN_KEY_COLUMNS}) AS item
+  FROM found AS f
+  JOIN information_schema.KEY_COLUMN_USAGE AS u ON ${sameTable('u.REFERENCED_TABLE_SCHEMA', 'u.REFERENCED_TABLE_NAME')}
+  JOIN information_schema.REFERENTIAL_CONSTRAINTS AS r ON ${catalog_sql_same('r.CONSTRAINT_SCHEMA', 'u.CONSTRAINT_SCHEMA')}
+    AND ${catalog_sql_same('r.CONSTRAINT_NAME', 'u.CONSTRAINT_NAME')} AND ${catalog_sql_same('r.TABLE_NAME', 'u.TABLE_NAME')}
+  GROUP BY f.k, u.TABLE_SCHEMA, u.TABLE_NAME, u.CONSTRAINT_NAME`;
+/** The table's triggers (those the account may see: MySQL shows a trigger to who has TRIGGER on its table). */
+const TRIGGER_ITEMS = `  SELECT f.k, g.TRIGGER_NAME AS trigger_name, JSON_OBJECT('name', g.TRIGGER_NAME) AS item
+  FROM found AS f
+  JOIN information_schema.TRIGGERS AS g ON ${sameTable('g.EVENT_OBJECT_SCHEMA', 'g.EVENT_OBJECT_TABLE')}`;
+const LISTS = {
+    columns: { items: COLUMN_ITEMS, order: 'position' },
+    indexes: { items: INDEX_ITEMS, order: "index_name <> 'PRIMARY', index_name" },
+    foreignKeys: { items: FOREIGN_KEY_ITEMS, order: 'constraint_name' },
+    referencedBy: { items: REFERENCED_BY_ITEMS, order: 'child_schema, child_table, constraint_name' },
+    triggers: { items: TRIGGER_ITEMS, order: 'trigger_name' }
+};
+/**
+ * The tables' InnoDB row-version counts, read once (grouped: materialised, not merged into the subquery that
+ * uses it). InnoDB names a partition `table#p#name` (MariaDB `#P#`): a partitioned table's count is its
+ * partitions' largest.
+ */
+function rowVersionsCte(source) {
+    return `${source.gate} row_versions AS (
+  SELECT f.k, MAX(i.${source.column}) AS versions
+  FROM found AS f
+  JOIN ${source.table} AS i ON LEFT(CAST(i.NAME AS BINARY), CHAR_LENGTH(f.innodb)) = CAST(f.innodb AS BINARY)
+    AND (CHAR_LENGTH(i.NAME) = CHAR_LENGTH(f.innodb) OR LOWER(SUBSTRING(i.NAME, CHAR_LENGTH(f.innodb) + 1, 3)) = '#p#')
+  GROUP BY f.k
+), */`;
+}
+/**
+ * The count of one table, where the server has it: an InnoDB table of the information_schema view needs the
+ * PROCESS privilege, and a read without it fails the whole statement (error 1227) when the view is filled; it
+ * is filled only when the subquery runs, and the CASE runs it only for an account holding PROCESS [measured
+ * on MariaDB 10.11 with INNODB_SYS_TABLES: the bare read fails with 1227, the same read under a false CASE
+ * answers NULL; MySQL 8.0's InnoDB views check PROCESS when filled too (storage/innobase/handler/i_s.cc)]. On
+ * MySQL before 8.0.29 and on MariaDB the comment is skipped and the count is NULL.
+ */
+function rowVersionsValue(source) {
+    return `COALESCE(${source.gate} (CASE WHEN ${HAS_PROCESS} THEN (SELECT v.versions FROM row_versions AS v WHERE v.k = f.k) END), */ NULL)`;
+}
+/**
+ * The oldest transactions of other sessions open for a minute or more (at most five), as JSON: any of them may hold
+ * the metadata lock of a table a DDL needs. Never their statements' text nor their host (the comment is public).
+ * INNODB_TRX needs PROCESS, as the row versions do: without it, NULL (unknown), not a failed read.
+ */
+const OPEN_TRANSACTIONS = `(CASE WHEN ${HAS_PROCESS} THEN (SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('id', o.id, 'user', o.user, 'seconds', o.seconds, 'command', o.command)), '[]')
+  FROM (SELECT t.trx_mysql_thread_id AS id, COALESCE(p.USER, '') AS user, TIMESTAMPDIFF(SECOND, t.trx_started, NOW()) AS seconds,
+      COALESCE(p.COMMAND, '') AS command
+    FROM information_schema.INNODB_TRX AS t LEFT JOIN information_schema.PROCESSLIST AS p ON p.ID = t.trx_mysql_thread_id
+    WHERE t.trx_mysql_thread_id <> CONNECTION_ID() AND t.trx_started <= NOW() - INTERVAL 60 SECOND
+    ORDER BY t.trx_started LIMIT 5) AS o) END)`;
+function resultColumns(settings, source) {
+    const tableColumn = (name, table) => ({ name, server: 'NULL', table });
+    const columns = [
+        tableColumn('k', 'f.k'),
+        tableColumn('schema_name', 'f.sch'),
+        tableColumn('table_name', 'f.tbl'),
+        tableColumn('table_type', 'f.table_type'),
+        tableColumn('table_engine', 'f.table_engine'),
+        tableColumn('row_format', 'f.row_format'),
+        tableColumn('create_options', 'f.create_options'),
+        tableColumn('table_collation', 'f.table_collation'),
+        tableColumn('table_rows', 'f.table_rows'),
+        tableColumn('table_bytes', 'f.table_bytes')
+    ];
+    for (const list of LIST_NAMES) {
+        columns.push(tableColumn(`${list}_json`, `${list}_list.items`), tableColumn(`${list}_total`, `${list}_list.total`));
+    }
+    columns.push(tableColumn('total_row_versions', rowVersionsValue(source)), { name: 'server_version', server: 'VERSION()', table: 'NULL' }, { name: 'server_sql_mode', server: '@@sql_mode', table: 'NULL' }, { name: 'server_foreign_key_checks', server: '@@foreign_key_checks', table: 'NULL' }, { name: 'server_performance_schema', server: '@@performance_schema', table: 'NULL' }, { name: 'server_open_transactions', server: OPEN_TRANSACTIONS, table: 'NULL' });
+    if (settings)
+        for (const name of MYSQL_SETTING_NAMES)
+            columns.push({ name, server: '', table: 'NULL' });
+    return columns;
+}
+/** The server's row: its facts, then (with settings) SETTINGS_SELECT_LIST, whose columns are named after the settings. */
+function serverSelect(columns) {
+    const own = columns.filter((column) => column.server !== '').map((column) => `${column.server} AS \`${column.name}\``);
+    const settings = columns.length > own.length ? `, ${SETTINGS_SELECT_LIST}` : '';
+    return `SELECT ${own.join(', ')}${settings}`;
+}
+/** The budgets of each list, in bytes: for one table, and for all tables. */
+function listBudget(list) {
+    return { table: Math.floor(ROW_LIST_BYTES * SHARES[list]), all: Math.floor(TOTAL_LIST_BYTES * SHARES[list]) };
+}
+/**
+ * The statement and its parameters. Relation `i` is `k` = i in the answer. Its InnoDB name (`b`: the table's,
+ * `a`: the schema's, NULL when the schema is the default database's) is computed here (catalog-filename.ts); a
+ * name that cannot be spelled so is NULL, and the table's count is then NULL. The default database's own name
+ * is used only when it needs no encoding.
+ */
+function catalogQuery(relations, options, source = MYSQL_ROW_VERSIONS) {
+    if (relations.length > MAX_RELATIONS)
+        throw new Error(`The catalog read takes at most ${MAX_RELATIONS} relations in one call; ${relations.length} were named`);
+    const columns = resultColumns(options.settings, source);
+    const server = serverSelect(columns);
+    if (relations.length === 0)
+        return { sql: server, params: {} };
+    const params = {};
+    const rows = relations.map((relation, k) => {
+        params[`s${k}`] = relation.schema;
+        params[`n${k}`] = relation.name;
+        params[`a${k}`] = relation.schema === '' ? null : innodbFilename(relation.schema);
+        params[`b${k}`] = innodbFilename(relation.name);
+        return `SELECT ${k}, CAST(:s${k} AS CHAR), CAST(:n${k} AS CHAR), CAST(:a${k} AS CHAR), CAST(:b${k} AS CHAR)`;
+    });
+    const lists = LIST_NAMES.map((list) => budgetedList(list, LISTS[list].items, LISTS[list].order, listBudget(list)));
+    const joins = LIST_NAMES.map((list) => `LEFT JOIN ${list}_list ON ${list}_list.k = f.k`).join('\n');
+    const tableSelect = `SELECT ${columns.map((column) => `${column.table} AS \`${column.name}\``).join(',\n  ')}
+FROM found AS f
+${joins}`;
+    const sql = `WITH wanted_raw (k, schema_given, name_given, schema_file, name_file) AS (
+  ${rows.join('\n  UNION ALL ')}
+),
+wanted AS (
+  SELECT k,
+    CONVERT(COALESCE(NULLIF(schema_given, ''), DATABASE()) USING utf8mb4) AS sch,
+    CONVERT(name_given USING utf8mb4) AS tbl,
+    CONCAT(IF(schema_given = '', IF(DATABASE() REGEXP '^[0-9A-Za-z_]+$', DATABASE(), NULL), schema_file), '/', name_file) AS innodb
+  FROM wanted_raw
+),
+found AS (
+  SELECT DISTINCT w.k, w.innodb, t.TABLE_SCHEMA AS sch, t.TABLE_NAME AS tbl, t.TABLE_TYPE AS table_type, t.ENGINE AS table_engine,
+    t.ROW_FORMAT AS row_format, t.CREATE_OPTIONS AS create_options, t.TABLE_COLLATION AS table_collation,
+    t.TABLE_ROWS AS table_rows, t.DATA_LENGTH + t.INDEX_LENGTH AS table_bytes
+  FROM wanted AS w
+  JOIN information_schema.TABLES AS t ON ${sameTable('t.TABLE_SCHEMA', 't.TABLE_NAME', 'w')}
+),
+${rowVersionsCte(source)}
+${lists.join(',\n')}
+${server}
+UNION ALL
+${tableSelect}`;
+    return { sql, params };
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/catalog.ts
+
+
+/**
+ * `schema.name` split at its first dot (a database name with a dot is not told apart; a table name may have
+ * them); a name without a dot, like one with schema '', is in the connection's default database.
+ */
+function splitRelation(relation) {
+    const dot = relation.indexOf('.');
+    return dot < 0 ? { schema: '', name: relation } : { schema: relation.slice(0, dot), name: relation.slice(dot + 1) };
+}
+/** Reads the catalog of `relations` (`schema.name`, schema '' for the default database) and the server, in one call. */
+async function readMysqlCatalog(target, relations, options) {
+    const names = [...new Set(relations)];
+    const { sql, params } = catalogQuery(names.map(splitRelation), options);
+    const result = await target.query(sql, params);
+    return parseCatalogRows(result.rows, names, options);
+}
+/** The answer of catalogQuery for `names` (in the order they were given to it). */
+function parseCatalogRows(rows, names, options) {
+    const serverRow = rows.find((row) => row.k === null || row.k === undefined);
+    if (!serverRow)
+        throw new Error("The catalog read answered no row of the server's facts");
+    const version = String(serverRow.server_version ?? '');
+    const server = {
+        version,
+        flavor: /mariadb/i.test(version) ? 'mariadb' : 'mysql',
+        sqlMode: String(serverRow.server_sql_mode ?? ''),
+        foreignKeyChecks: flag(serverRow.server_foreign_key_checks),
+        performanceSchema: flag(serverRow.server_performance_schema),
+        openTransactions: openTransactions(serverRow.server_open_transactions)
+    };
+    const facts = new Map();
+    for (const row of rows) {
+        if (row === serverRow)
+            continue;
+        const name = names[Number(row.k)];
+        if (name === undefined)
+            continue;
+        facts.set(name, tableFacts(name, row));
+    }
+    return { facts, server, settings: options.settings ? settingsFromRow(serverRow) : null };
+}
+/** The JSON list of open transactions (text on MariaDB, parsed on some drivers); null when not read. */
+function openTransactions(value) {
+    if (value === null || value === undefined)
+        return null;
+    const list = typeof value === 'string' ? JSON.parse(value) : value;
+    if (!Array.isArray(list))
+        return null;
+    return list.map((item) => ({
+        id: Number(item.id),
+        user: String(item.user ?? ''),
+        seconds: Number(item.seconds),
+        command: String(item.command ?? '')
+    }));
+}
+/** 1, '1', 'ON', true: set. */
+function flag(value) {
+    if (typeof value === 'boolean')
+        return value;
+    const text = String(value ?? '').toUpperCase();
+    return text === '1' || text === 'ON' || text === 'TRUE';
+}
+function numberOrNull(value) {
+    if (value === null || value === undefined || value === '')
+        return null;
+    const number = Number(value);
+    return Number.isFinite(number) ? number : null;
+}
+function textOrNull(value) {
+    return value === null || value === undefined ? null : String(value);
+}
+/** JSON as the transports give it: text (MariaDB's JSON is text; the Data API answers JSON as a string), or parsed. */
+function json(value) {
+    if (typeof value !== 'string')
+        return value ?? null;
+    return JSON.parse(value);
+}
+/**
+ * The elements of a list column: an array, its elements objects (an element some server gives as JSON text is
+ * parsed); the null that stands for a first element over budget is left out.
+ */
+function catalog_elements(value) {
+    const parsed = json(value);
+    if (!Array.isArray(parsed))
+        return [];
+    return parsed
+        .map((element) => (typeof element === 'string' ? json(element) : element))
+        .filter((element) => element !== null && typeof element === 'object' && !Array.isArray(element));
+}
+/** `[place, name, …]` pairs in place order: the names. */
+function ordered(value, at) {
+    const parsed = json(value);
+    if (!Array.isArray(parsed))
+        return [];
+    return parsed
+        .filter((entry) => Array.isArray(entry))
+        .sort((a, b) => Number(a[0]) - Number(b[0]))
+        .map((entry) => String(entry[at]));
+}
+/** COLUMN_TYPE in lower case outside its quoted values (MySQL gives it so already; some servers may not). */
+function lowerType(type) {
+    return type.replace(/('(?:[^']|'')*')|[^']+/g, (piece, quoted) => (quoted ? piece : piece.toLowerCase()));
+}
+const INDEX_KINDS = new Set(['primary', 'unique', 'index', 'fulltext', 'spatial']);
+function kindOf(tableType, createOptions) {
+    switch ((tableType ?? '').toUpperCase()) {
+        case 'BASE TABLE':
+        case 'SYSTEM VERSIONED':
+            return /\bpartitioned\b/i.test(createOptions ?? '') ? 'partitioned table' : 'table';
+        case 'VIEW':
+        case 'SYSTEM VIEW':
+            return 'view';
+        case 'SEQUENCE':
+            return 'sequence';
+        default:
+            return 'other';
+    }
+}
+function foreignKey(element) {
+    return {
+        name: String(element.name),
+        columns: ordered(element.columns, 1),
+        referencedColumns: ordered(element.columns, 2),
+        onDelete: String(element.onDelete ?? ''),
+        onUpdate: String(element.onUpdate ?? '')
+    };
+}
+function tableFacts(name, row) {
+    const schema = String(row.schema_name);
+    const table = String(row.table_name);
+    const createOptions = textOrNull(row.create_options);
+    const columns = catalog_elements(row.columns_json)
+        .map((column) => ({
+        name: String(column.name),
+        type: lowerType(String(column.type ?? '')),
+        nullable: flag(column.nullable),
+        charset: textOrNull(column.charset),
+        collation: textOrNull(column.collation),
+        maxBytes: numberOrNull(column.maxBytes),
+        generated: column.generated === 'virtual' || column.generated === 'stored' ? column.generated : null,
+        position: Number(column.position)
+    }))
+        .sort((a, b) => a.position - b.position);
+    const indexes = catalog_elements(row.indexes_json)
+        .map((index) => ({
+        name: String(index.name),
+        kind: INDEX_KINDS.has(index.kind) ? index.kind : 'index',
+        columns: ordered(index.columns, 1)
+    }))
+        .sort((a, b) => Number(b.kind === 'primary') - Number(a.kind === 'primary') || compare(a.name, b.name));
+    const foreignKeys = catalog_elements(row.foreignKeys_json)
+        .map((element) => ({ ...foreignKey(element), references: `${String(element.schema)}.${String(element.table)}` }))
+        .sort((a, b) => compare(a.name, b.name));
+    const referencedByKeys = catalog_elements(row.referencedBy_json)
+        .map((element) => ({ ...foreignKey(element), table: `${String(element.schema)}.${String(element.table)}` }))
+        .sort((a, b) => compare(a.table, b.table) || compare(a.name, b.name));
+    const triggers = catalog_elements(row.triggers_json)
+        .map((element) => String(element.name))
+        .sort(compare);
+    const read = {
+        columns: columns.length,
+        indexes: indexes.length,
+        foreignKeys: foreignKeys.length,
+        referencedBy: referencedByKeys.length,
+        triggers: triggers.length
+    };
+    const truncated = [];
+    for (const list of LIST_NAMES) {
+        const total = numberOrNull(row[`${list}_total`]) ?? 0;
+        if (total > read[list])
+            truncated.push({ list, total, read: read[list] });
+    }
+    const itself = `${schema}.${table}`;
+    return {
+        name,
+        kind: kindOf(textOrNull(row.table_type), createOptions),
+        rows: numberOrNull(row.table_rows),
+        bytes: numberOrNull(row.table_bytes),
+        referencedBy: [...new Set(referencedByKeys.map((key) => key.table).filter((child) => child !== itself))],
+        notNullColumns: columns.filter((column) => !column.nullable).map((column) => column.name),
+        schema,
+        table,
+        engine: textOrNull(row.table_engine),
+        rowFormat: textOrNull(row.row_format),
+        createOptions,
+        collation: textOrNull(row.table_collation),
+        columns,
+        indexes,
+        foreignKeys,
+        referencedByKeys,
+        totalRowVersions: numberOrNull(row.total_row_versions),
+        triggers,
+        truncated
+    };
+}
+/** Code-unit order: names compare as the bytes MySQL stores, not by locale. */
+function compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/parse-tokens.ts
+/**
+ * The tokens the review's statement reader (parse.ts) reads, and the cursor it reads them with. Tokens come from
+ * the dialect's lexer (lexer.ts): spaces, comments and optimizer hints are left out, and so are an executable
+ * comment's markers, so that `/*!50100 … *\/` reads as the code it holds. Each token keeps where it stands in
+ * the text, so a clause can be quoted as written.
+ */
+
+/** Why a reader gives up on what it reads: the caller turns it into an unknown clause or no node. */
+class Unreadable extends Error {
+}
+function toToken(kind, sql, start, end) {
+    const text = sql.slice(start, end);
+    switch (kind) {
+        case 'word':
+            return { kind, value: text.toLowerCase(), text, start, end };
+        case 'quoted': {
+            const name = text.slice(1, -1).split('``').join('`');
+            return { kind, value: name, text: name, start, end };
+        }
+        case 'string':
+        case 'symbol':
+            return { kind, value: text, text, start, end };
+        default:
+            return null;
+    }
+}
+/** The tokens of `sql`, or null when a string, a quoted name or a comment is not closed. */
+function tokenize(sql) {
+    const scanner = new Scanner(sql);
+    const tokens = [];
+    for (let i = 0; i < sql.length; i = scanner.end) {
+        scanner.scan(i);
+        if (!scanner.terminated)
+            return null;
+        const token = toToken(scanner.kind, sql, i, scanner.end);
+        if (token)
+            tokens.push(token);
+    }
+    return tokens;
+}
+/** Reads a token list front to back. The `accept…` methods move on only on a match; `expect…` throw Unreadable. */
+class Cursor {
+    sql;
+    tokens;
+    index = 0;
+    constructor(sql, tokens) {
+        this.sql = sql;
+        this.tokens = tokens;
+    }
+    peek(offset = 0) {
+        return this.tokens[this.index + offset];
+    }
+    get done() {
+        return this.index >= this.tokens.length;
+    }
+    next() {
+        const token = this.tokens[this.index];
+        if (!token)
+            throw new Unreadable('the statement ends early');
+        this.index++;
+        return token;
+    }
+    isWord(...words) {
+        return this.isWordAt(0, ...words);
+    }
+    isWordAt(offset, ...words) {
+        const token = this.peek(offset);
+        return token?.kind === 'word' && words.includes(token.value);
+    }
+    isSymbol(symbol, offset = 0) {
+        const token = this.peek(offset);
+        return token?.kind === 'symbol' && token.value === symbol;
+    }
+    /** The word read when the next token is one of `words`, else null. */
+    acceptWord(...words) {
+        if (!this.isWord(...words))
+            return null;
+        return this.next().value;
+    }
+    /** Reads `words` when the next tokens are exactly they, in order. */
+    acceptWords(...words) {
+        if (!words.every((word, i) => this.isWordAt(i, word)))
+            return false;
+        this.index += words.length;
+        return true;
+    }
+    acceptSymbol(symbol) {
+        if (!this.isSymbol(symbol))
+            return false;
+        this.index++;
+        return true;
+    }
+    expectWord(...words) {
+        const word = this.acceptWord(...words);
+        if (word === null)
+            throw new Unreadable(`expected ${words.join(' or ')}`);
+        return word;
+    }
+    expectSymbol(symbol) {
+        if (!this.acceptSymbol(symbol))
+            throw new Unreadable(`expected ${symbol}`);
+    }
+    /** Whether the next token can be a name (a bare word or a backtick-quoted name). */
+    atName(offset = 0) {
+        const kind = this.peek(offset)?.kind;
+        return kind === 'word' || kind === 'quoted';
+    }
+    /** A name as written (a bare word keeps its case). */
+    name() {
+        if (!this.atName())
+            throw new Unreadable('expected a name');
+        return this.next().text;
+    }
+    /** `name` or `schema.name`. */
+    tableName() {
+        const first = this.name();
+        if (!this.isSymbol('.') || !this.atName(1))
+            return { schema: null, name: first };
+        this.index++;
+        return { schema: first, name: this.name() };
+    }
+    /** An option's value: a word (lower-cased), a quoted name or a string without its quotes. */
+    optionValue() {
+        const token = this.next();
+        if (token.kind === 'word')
+            return token.value;
+        if (token.kind === 'quoted')
+            return token.text;
+        if (token.kind === 'string')
+            return token.text.slice(1, -1);
+        throw new Unreadable('expected a value');
+    }
+    /** Skips IF EXISTS / IF NOT EXISTS. */
+    skipIfExists() {
+        if (!this.acceptWords('if', 'not', 'exists'))
+            this.acceptWords('if', 'exists');
+    }
+    /** Skips one token, or a parenthesized group whole (to the end when it is not closed). */
+    skip() {
+        if (!this.acceptSymbol('(')) {
+            this.next();
+            return;
+        }
+        let depth = 1;
+        while (depth > 0 && !this.done) {
+            const token = this.next();
+            if (token.kind !== 'symbol')
+                continue;
+            if (token.value === '(')
+                depth++;
+            else if (token.value === ')')
+                depth--;
+        }
+    }
+    /** Skips tokens and whole parenthesized groups until `stop` holds at the top level, or the end. */
+    skipUntil(stop) {
+        while (!this.done && !stop())
+            this.skip();
+    }
+    /** The next token is a `,` or `)` at the level being read, or there is none. */
+    atListEnd() {
+        return this.done || this.isSymbol(',') || this.isSymbol(')');
+    }
+    /** The source text from token `from` to the token before `to`. */
+    textBetween(from, to) {
+        if (to <= from)
+            return '';
+        return this.sql.slice(this.tokens[from].start, this.tokens[to - 1].end);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/parse-columns.ts
+
+/** Words that may follow a type's first word and belong to its name: `double precision`, `national varchar`. */
+const TYPE_NAME_WORDS = {
+    double: ['precision'],
+    national: ['char', 'character', 'varchar', 'nchar', 'varying'],
+    nchar: ['varchar', 'varying'],
+    char: ['varying'],
+    character: ['varying'],
+    long: ['varchar', 'varbinary', 'byte']
+};
+const TYPE_MODIFIERS = ['unsigned', 'signed', 'zerofill'];
+/** A parenthesized type argument list as written, without spaces and with words lower-cased: `(10,2)`, `('a','B')`. */
+function typeArguments(c) {
+    const from = c.index;
+    c.skip();
+    return c.tokens
+        .slice(from, c.index)
+        .map((token) => (token.kind === 'word' ? token.value : token.text))
+        .join('');
+}
+/** The data type: its name words, its arguments, and UNSIGNED / SIGNED / ZEROFILL. */
+function readDataType(c) {
+    const first = c.next();
+    if (first.kind !== 'word')
+        throw new Unreadable('expected a data type');
+    let type = first.value;
+    let follows = TYPE_NAME_WORDS[first.value] ?? [];
+    while (c.isWord(...follows)) {
+        const word = c.next().value;
+        type += ` ${word}`;
+        follows = TYPE_NAME_WORDS[word] ?? follows.filter((w) => w === 'varying');
+    }
+    if (c.isSymbol('('))
+        type += typeArguments(c);
+    for (let modifier = c.acceptWord(...TYPE_MODIFIERS); modifier; modifier = c.acceptWord(...TYPE_MODIFIERS))
+        type += ` ${modifier}`;
+    return type;
+}
+/** A literal default or ON UPDATE value: `-1.5`, `'x'`, `b'0'`, `_utf8mb4'x'`, `NULL`, `CURRENT_TIMESTAMP(6)`, `NOW()`, `(expr)`. */
+function skipValue(c) {
+    if (c.isSymbol('('))
+        return c.skip();
+    while (c.isSymbol('-') || c.isSymbol('+'))
+        c.next();
+    const token = c.next();
+    if (token.kind === 'word' && c.isSymbol('('))
+        return c.skip();
+    if (token.kind === 'word' && c.peek()?.kind === 'string')
+        c.next();
+    if (token.kind === 'word' && c.isSymbol('.') && c.peek(1)?.kind === 'word')
+        c.index += 2;
+    while (token.kind === 'string' && c.peek()?.kind === 'string')
+        c.next();
+}
+/** REFERENCES t (cols) [MATCH …] [ON DELETE …] [ON UPDATE …], after REFERENCES. */
+function skipReferenceActions(c) {
+    for (;;) {
+        if (c.acceptWord('match'))
+            c.next();
+        else if (c.acceptWords('on', 'delete') || c.acceptWords('on', 'update')) {
+            if (!c.acceptWords('set', 'null') && !c.acceptWords('set', 'default') && !c.acceptWords('no', 'action'))
+                c.next();
+        }
+        else
+            return;
+    }
+}
+/** One column attribute into `column`; false when the next token starts none this reader knows. */
+function readAttribute(c, column) {
+    const word = c.peek()?.kind === 'word' ? c.peek().value : null;
+    switch (word) {
+        case 'not':
+            if (!c.isWordAt(1, 'null'))
+                return false;
+            c.index += 2;
+            column.notNull = true;
+            return true;
+        case 'null':
+            c.next();
+            column.notNull = false;
+            return true;
+        case 'default':
+            c.next();
+            skipValue(c);
+            column.hasDefault = true;
+            return true;
+        case 'auto_increment':
+            c.next();
+            column.autoIncrement = true;
+            return true;
+        case 'on':
+            if (!c.isWordAt(1, 'update'))
+                return false;
+            c.index += 2;
+            skipValue(c);
+            return true;
+        case 'collate':
+            c.next();
+            c.acceptSymbol('=');
+            column.collation = c.optionValue().toLowerCase();
+            return true;
+        case 'character':
+        case 'charset':
+            if (word === 'character' && !c.isWordAt(1, 'set'))
+                return false;
+            c.index += word === 'character' ? 2 : 1;
+            c.acceptSymbol('=');
+            column.charset = c.optionValue().toLowerCase();
+            return true;
+        case 'generated':
+        case 'as':
+            readGenerated(c, column);
+            return true;
+        case 'primary':
+        case 'key':
+            c.acceptWord('primary');
+            c.expectWord('key');
+            column.primaryKey = true;
+            return true;
+        case 'unique':
+            c.next();
+            c.acceptWord('key');
+            column.unique = true;
+            return true;
+        case 'constraint':
+        case 'check':
+            if (c.acceptWord('constraint') && !c.isWord('check'))
+                c.name();
+            c.expectWord('check');
+            c.skip();
+            if (!c.acceptWord('enforced'))
+                c.acceptWords('not', 'enforced');
+            return true;
+        case 'references':
+            c.next();
+            c.tableName();
+            if (c.isSymbol('('))
+                c.skip();
+            skipReferenceActions(c);
+            return true;
+        default:
+            return false;
+    }
+}
+/** GENERATED ALWAYS AS (expr) / AS (expr), then VIRTUAL, STORED or PERSISTENT (MariaDB's STORED). */
+function readGenerated(c, column) {
+    if (c.acceptWord('generated'))
+        c.expectWord('always');
+    c.expectWord('as');
+    if (!c.isSymbol('('))
+        throw new Unreadable('expected ( after AS');
+    c.skip();
+    const storage = c.acceptWord('virtual', 'stored', 'persistent');
+    column.generated = storage === 'stored' || storage === 'persistent' ? 'stored' : 'virtual';
+}
+/** Where a definition ends: a `,` or `)` of the level being read, FIRST / AFTER, partitioning (last in ALTER TABLE), or the end. */
+function atDefinitionEnd(c) {
+    return c.atListEnd() || c.isWord('first', 'after', 'partition');
+}
+/** `name type attributes…`, up to a `,`, a `)`, FIRST / AFTER, or the end. */
+function readColumnDefinition(c, name = c.name()) {
+    const column = {
+        name,
+        type: readDataType(c),
+        notNull: null,
+        hasDefault: false,
+        autoIncrement: false,
+        generated: null,
+        charset: null,
+        collation: null,
+        primaryKey: false,
+        unique: false
+    };
+    while (!atDefinitionEnd(c)) {
+        if (!readAttribute(c, column))
+            c.skip();
+    }
+    return column;
+}
+/** FIRST, AFTER name, or nothing (`last`: the column goes, or stays, where it is). */
+function readPosition(c) {
+    if (c.acceptWord('first'))
+        return 'first';
+    if (!c.acceptWord('after'))
+        return 'last';
+    c.name();
+    return 'after';
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/parse-indexes.ts
+
+
+/** One key part: a column name, or a functional part's `(expr)` as written. */
+function readKeyPart(c) {
+    let part;
+    if (c.isSymbol('(')) {
+        const from = c.index;
+        c.skip();
+        part = c.textBetween(from, c.index);
+    }
+    else {
+        part = c.name();
+        if (c.isSymbol('('))
+            c.skip();
+    }
+    c.acceptWord('asc', 'desc');
+    return part;
+}
+/** `(part, …)`. */
+function readKeyParts(c) {
+    c.expectSymbol('(');
+    const parts = [readKeyPart(c)];
+    while (c.acceptSymbol(','))
+        parts.push(readKeyPart(c));
+    c.expectSymbol(')');
+    return parts;
+}
+/** The index name, when one is written before USING or the key parts. */
+function optionalIndexName(c) {
+    c.skipIfExists();
+    return c.atName() && !c.isWord('using') ? c.name() : null;
+}
+/** After the index's keywords: [name] [USING type] (parts) [options]; the options end at `,`, `)`, ALGORITHM / LOCK, PARTITION or the end. */
+function readIndexBody(c, kind, constraintName) {
+    const name = optionalIndexName(c) ?? constraintName;
+    if (c.acceptWord('using'))
+        c.next();
+    const columns = readKeyParts(c);
+    c.skipUntil(() => c.atListEnd() || c.isWord('algorithm', 'lock', 'partition'));
+    return { name, kind, columns };
+}
+function readForeignKey(c, name) {
+    optionalIndexName(c);
+    const columns = readKeyParts(c);
+    c.expectWord('references');
+    const references = c.tableName();
+    const referencedColumns = c.isSymbol('(') ? readKeyParts(c) : [];
+    skipReferenceActions(c);
+    return { name, columns, references, referencedColumns };
+}
+function readCheck(c, name) {
+    if (!c.isSymbol('('))
+        throw new Unreadable('expected ( after CHECK');
+    c.skip();
+    if (!c.acceptWord('enforced'))
+        c.acceptWords('not', 'enforced');
+    return { kind: 'check', name };
+}
+/** What may follow CONSTRAINT [symbol]. */
+function readConstrained(c, name) {
+    if (c.acceptWords('primary', 'key'))
+        return { kind: 'index', index: readIndexBody(c, 'primary', name) };
+    if (c.acceptWord('unique')) {
+        c.acceptWord('index', 'key');
+        return { kind: 'index', index: readIndexBody(c, 'unique', name) };
+    }
+    if (c.acceptWords('foreign', 'key'))
+        return { kind: 'foreign-key', foreignKey: readForeignKey(c, name) };
+    if (c.acceptWord('check'))
+        return readCheck(c, name);
+    return null;
+}
+/** An index or constraint definition, or null (nothing read) when the next tokens start none: a column definition. */
+function readTableConstraint(c) {
+    if (c.acceptWord('constraint')) {
+        const symbol = c.atName() && !c.isWord('primary', 'unique', 'foreign', 'check') ? c.name() : null;
+        const constraint = readConstrained(c, symbol);
+        if (!constraint)
+            throw new Unreadable('expected PRIMARY KEY, UNIQUE, FOREIGN KEY or CHECK after CONSTRAINT');
+        return constraint;
+    }
+    const constrained = readConstrained(c, null);
+    if (constrained)
+        return constrained;
+    if (c.acceptWord('index', 'key'))
+        return { kind: 'index', index: readIndexBody(c, 'index', null) };
+    const special = c.acceptWord('fulltext', 'spatial');
+    if (!special)
+        return null;
+    c.acceptWord('index', 'key');
+    return { kind: 'index', index: readIndexBody(c, special, null) };
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/parse-create.ts
+/**
+ * CREATE for the statement reader (parse.ts): TABLE (its columns, table-level indexes and foreign keys, ENGINE,
+ * LIKE, and a query it is created from), INDEX, VIEW, TRIGGER, PROCEDURE / FUNCTION and EVENT; anything else
+ * CREATE makes is `other`. The modifiers before the object's kind (OR REPLACE, DEFINER = …, ALGORITHM = …,
+ * SQL SECURITY …) are skipped as the implicit-commit reader skips them.
+ */
+
+
+
+/** One definition inside CREATE TABLE's parentheses; whatever follows what it knows, up to `,` or `)`, is skipped. */
+function readDefinition(c, node) {
+    const constraint = readTableConstraint(c);
+    if (constraint?.kind === 'index')
+        node.indexes.push(constraint.index);
+    else if (constraint?.kind === 'foreign-key')
+        node.foreignKeys.push(constraint.foreignKey);
+    else if (!constraint && !c.isWord('period'))
+        node.columns.push(readColumnDefinition(c));
+    c.skipUntil(() => c.atListEnd());
+}
+/** After the definitions: table options (ENGINE is kept), partitioning, and the query the table is created from. */
+function readTableTail(c, node) {
+    while (!c.done) {
+        if (c.isWord('select', 'as', 'values') ||
+            (c.isWord('with') && !c.isWordAt(1, 'system')) ||
+            (c.isSymbol('(') && c.isWordAt(1, 'select', 'with'))) {
+            node.asSelect = true;
+            return;
+        }
+        if (c.acceptWord('engine')) {
+            c.acceptSymbol('=');
+            node.engine = c.optionValue().toLowerCase();
+        }
+        else
+            c.skip();
+    }
+}
+/** After TABLE: [IF NOT EXISTS] name, then LIKE other, `(LIKE other)`, or definitions, options and a query. */
+function readCreateTable(c, temporary) {
+    const ifNotExists = c.acceptWords('if', 'not', 'exists');
+    const table = c.tableName();
+    const node = {
+        kind: 'create-table',
+        table,
+        ifNotExists,
+        temporary,
+        like: null,
+        asSelect: false,
+        columns: [],
+        indexes: [],
+        foreignKeys: [],
+        engine: null
+    };
+    const parenthesized = c.isSymbol('(') && c.isWordAt(1, 'like');
+    if (parenthesized)
+        c.next();
+    if (c.acceptWord('like')) {
+        node.like = c.tableName();
+        if (parenthesized)
+            c.expectSymbol(')');
+        return node;
+    }
+    if (c.isSymbol('(') && !c.isWordAt(1, 'select', 'with') && !c.isSymbol('(', 1)) {
+        c.next();
+        do
+            readDefinition(c, node);
+        while (c.acceptSymbol(','));
+        c.expectSymbol(')');
+    }
+    readTableTail(c, node);
+    return node;
+}
+/** After INDEX: [IF NOT EXISTS] name [USING type] ON table (parts) [options] [ALGORITHM [=] x] [LOCK [=] y]. */
+function readCreateIndex(c, kind) {
+    c.skipIfExists();
+    const name = c.name();
+    if (c.acceptWord('using'))
+        c.next();
+    c.expectWord('on');
+    const table = c.tableName();
+    if (c.acceptWord('wait'))
+        c.next();
+    c.acceptWord('nowait');
+    const columns = readKeyParts(c);
+    const options = readAlgorithmAndLock(c);
+    return { kind: 'create-index', table, index: { name, kind, columns }, ...options };
+}
+/** The values ALGORITHM= and LOCK= take in MySQL (MariaDB's ALGORITHM=NOCOPY is not one). */
+const ALGORITHMS = ['default', 'instant', 'inplace', 'copy'];
+const LOCKS = ['default', 'none', 'shared', 'exclusive'];
+/** ALGORITHM [=] x and LOCK [=] y among the remaining tokens (a value neither knows reads as not given). */
+function readAlgorithmAndLock(c) {
+    const options = { algorithm: null, lock: null };
+    while (!c.done) {
+        const which = c.acceptWord('algorithm', 'lock');
+        if (!which) {
+            c.skip();
+            continue;
+        }
+        c.acceptSymbol('=');
+        const value = c.done ? '' : c.optionValue();
+        if (which === 'algorithm' && ALGORITHMS.includes(value))
+            options.algorithm = value;
+        if (which === 'lock' && LOCKS.includes(value))
+            options.lock = value;
+    }
+    return options;
+}
+/** The index kind CREATE … INDEX's modifiers give. */
+function indexKind(modifiers) {
+    if (modifiers.includes('unique'))
+        return 'unique';
+    if (modifiers.includes('fulltext'))
+        return 'fulltext';
+    return 'index';
+}
+/** After TRIGGER: [IF NOT EXISTS] name {BEFORE|AFTER} event ON table …. */
+function readCreateTrigger(c) {
+    c.skipIfExists();
+    const name = c.tableName();
+    c.skipUntil(() => c.isWord('on'));
+    c.expectWord('on');
+    return { kind: 'create-trigger', name, table: c.tableName() };
+}
+/** After CREATE. */
+function readCreate(c) {
+    const kindAt = objectKindAt(c.tokens, c.index);
+    const modifiers = c.tokens.slice(c.index, kindAt).map((token) => token.value);
+    c.index = kindAt;
+    const temporary = c.acceptWord('temporary') !== null;
+    const kind = c.peek()?.kind === 'word' ? c.next().value : '';
+    switch (kind) {
+        case 'table':
+            return readCreateTable(c, temporary);
+        case 'index':
+            return readCreateIndex(c, indexKind(modifiers));
+        case 'spatial':
+            c.expectWord('index');
+            return readCreateIndex(c, 'spatial');
+        case 'view':
+            c.skipIfExists();
+            return { kind: 'create-view', names: [c.tableName()] };
+        case 'trigger':
+            return readCreateTrigger(c);
+        case 'procedure':
+        case 'function':
+            c.skipIfExists();
+            return { kind: 'create-routine', name: c.tableName() };
+        case 'event':
+            c.skipIfExists();
+            return { kind: 'create-event', name: c.tableName() };
+        default:
+            return { kind: 'other', verb: `create ${kind}`.trim() };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/parse-alter.ts
+
+
+
+
+/** Table options written `NAME [=] value` that the review judges only as "a table option". */
+const parse_alter_TABLE_OPTIONS = new Set([
+    'auto_increment',
+    'avg_row_length',
+    'checksum',
+    'comment',
+    'compression',
+    'connection',
+    'delay_key_write',
+    'encryption',
+    'engine_attribute',
+    'secondary_engine_attribute',
+    'insert_method',
+    'key_block_size',
+    'max_rows',
+    'min_rows',
+    'pack_keys',
+    'password',
+    'stats_auto_recalc',
+    'stats_persistent',
+    'stats_sample_pages',
+    'tablespace',
+    'union',
+    'page_checksum',
+    'transactional',
+    'encrypted',
+    'encryption_key_id',
+    'page_compressed',
+    'page_compression_level',
+    'autoextend_size',
+    'secondary_engine'
+]);
+const PARTITION_VERBS = [
+    'add',
+    'drop',
+    'discard',
+    'import',
+    'truncate',
+    'coalesce',
+    'reorganize',
+    'exchange',
+    'analyze',
+    'check',
+    'optimize',
+    'rebuild',
+    'repair',
+    'convert'
+];
+/** `NAME [=] value` (the value may be a parenthesized list, as UNION = (a, b)). */
+function optionValue(c) {
+    c.acceptSymbol('=');
+    if (!c.isSymbol('('))
+        return c.optionValue();
+    c.skip();
+    return '';
+}
+/** The partition clause that starts here (`partition by`, `drop partition`, `remove partitioning` …), or null. */
+function partitionAction(c) {
+    if (c.isWord('partition') && c.isWordAt(1, 'by'))
+        return 'partition by';
+    if (c.isWord('remove', 'upgrade') && c.isWordAt(1, 'partitioning'))
+        return `${c.peek().value} partitioning`;
+    if (c.isWord(...PARTITION_VERBS) && c.isWordAt(1, 'partition'))
+        return `${c.peek().value} partition`;
+    return null;
+}
+/** A partition clause, when one starts here: it takes the rest of the statement. */
+function readPartition(c) {
+    const action = partitionAction(c);
+    if (!action)
+        return null;
+    c.skipUntil(() => false);
+    return [{ op: 'partition', action }];
+}
+function readAdd(c) {
+    const constraint = readTableConstraint(c);
+    if (constraint?.kind === 'index')
+        return [{ op: 'add-index', index: constraint.index }];
+    if (constraint?.kind === 'foreign-key')
+        return [{ op: 'add-foreign-key', ...constraint.foreignKey }];
+    if (constraint?.kind === 'check')
+        return [{ op: 'add-check', name: constraint.name }];
+    // MariaDB's system versioning: ADD PERIOD FOR SYSTEM_TIME (…), ADD SYSTEM VERSIONING.
+    if ((c.isWord('period') && c.isWordAt(1, 'for')) || (c.isWord('system') && c.isWordAt(1, 'versioning')))
+        throw new Unreadable('system versioning');
+    c.acceptWord('column');
+    c.skipIfExists();
+    if (!c.acceptSymbol('(')) {
+        const column = readColumnDefinition(c);
+        return [{ op: 'add-column', column, position: readPosition(c) }];
+    }
+    const clauses = [{ op: 'add-column', column: readColumnDefinition(c), position: 'last' }];
+    while (c.acceptSymbol(','))
+        clauses.push({ op: 'add-column', column: readColumnDefinition(c), position: 'last' });
+    c.expectSymbol(')');
+    return clauses;
+}
+function readDrop(c) {
+    if (c.acceptWords('primary', 'key'))
+        return [{ op: 'drop-primary-key' }];
+    const what = c.acceptWord('index', 'key', 'foreign', 'check', 'constraint', 'column');
+    if (what === 'foreign')
+        c.expectWord('key');
+    c.skipIfExists();
+    const name = c.name();
+    if (what === 'index' || what === 'key')
+        return [{ op: 'drop-index', name }];
+    if (what === 'foreign')
+        return [{ op: 'drop-foreign-key', name }];
+    if (what === 'check' || what === 'constraint')
+        return [{ op: 'drop-check', name }];
+    c.acceptWord('restrict', 'cascade');
+    return [{ op: 'drop-column', column: name }];
+}
+function readRename(c) {
+    const what = c.acceptWord('column', 'index', 'key');
+    if (!what) {
+        c.acceptWord('to', 'as');
+        return [{ op: 'rename-table', to: c.tableName() }];
+    }
+    const name = c.name();
+    c.expectWord('to');
+    const to = c.name();
+    return [what === 'column' ? { op: 'rename-column', column: name, to } : { op: 'rename-index', name, to }];
+}
+/** CHANGE [COLUMN] old new def / MODIFY [COLUMN] col def, then FIRST / AFTER. */
+function readChange(c, verb) {
+    c.acceptWord('column');
+    c.skipIfExists();
+    const column = c.name();
+    const definition = readColumnDefinition(c, verb === 'change' ? c.name() : column);
+    return [{ op: 'change-column', column, definition, position: readPosition(c) }];
+}
+/** ALTER [COLUMN] c SET DEFAULT … / DROP DEFAULT; anything else ALTER … (SET INVISIBLE, ALTER INDEX) is unknown. */
+function readAlterColumn(c) {
+    if (c.isWord('index', 'check', 'constraint'))
+        throw new Unreadable('ALTER INDEX / CHECK / CONSTRAINT');
+    c.acceptWord('column');
+    c.skipIfExists();
+    const column = c.name();
+    if (c.acceptWords('drop', 'default'))
+        return [{ op: 'drop-default', column }];
+    c.expectWord('set');
+    c.expectWord('default');
+    skipValue(c);
+    return [{ op: 'set-default', column }];
+}
+/** [DEFAULT] CHARACTER SET / CHARSET [=] x [[DEFAULT] COLLATE [=] y], or [DEFAULT] COLLATE [=] y alone. */
+function readDefaultCharset(c) {
+    const from = c.index;
+    c.acceptWord('default');
+    let charset = null;
+    if (c.acceptWords('character', 'set') || c.acceptWord('charset'))
+        charset = optionValue(c).toLowerCase();
+    const collateFrom = c.index;
+    c.acceptWord('default');
+    const collation = c.acceptWord('collate') ? optionValue(c).toLowerCase() : null;
+    if (collation === null)
+        c.index = collateFrom;
+    if (charset === null && collation === null) {
+        c.index = from;
+        return null;
+    }
+    return [{ op: 'default-charset', charset, collation }];
+}
+function readConvert(c) {
+    c.expectWord('to');
+    if (!c.acceptWords('character', 'set'))
+        c.expectWord('charset');
+    const charset = optionValue(c).toLowerCase();
+    const collation = c.acceptWord('collate') ? optionValue(c).toLowerCase() : null;
+    return [{ op: 'convert-charset', charset, collation }];
+}
+function readAlgorithmOrLock(c, which) {
+    const value = optionValue(c);
+    if (which === 'algorithm' && ALGORITHMS.includes(value))
+        return { algorithm: value };
+    if (which === 'lock' && LOCKS.includes(value))
+        return { lock: value };
+    throw new Unreadable(`${which}=${value}`);
+}
+/** ENGINE, ROW_FORMAT, FORCE, ENABLE/DISABLE KEYS and the other table options; null when the word is none. */
+function readTableOption(c) {
+    const word = c.peek()?.kind === 'word' ? c.peek().value : null;
+    if (word === null)
+        return null;
+    if (c.acceptWord('engine'))
+        return [{ op: 'engine', engine: optionValue(c).toLowerCase() }];
+    if (c.acceptWord('row_format'))
+        return [{ op: 'row-format', format: optionValue(c).toLowerCase() }];
+    if (c.acceptWord('force'))
+        return [{ op: 'force' }];
+    if (c.isWord('enable', 'disable') && c.isWordAt(1, 'keys')) {
+        c.index += 2;
+        return [{ op: 'table-option', option: `${word} keys` }];
+    }
+    if (c.isWord('data', 'index') && c.isWordAt(1, 'directory')) {
+        c.index += 2;
+        optionValue(c);
+        return [{ op: 'table-option', option: `${word} directory` }];
+    }
+    if (!parse_alter_TABLE_OPTIONS.has(word) && !c.isSymbol('=', 1))
+        return null;
+    c.next();
+    optionValue(c);
+    return [{ op: 'table-option', option: word }];
+}
+/** One clause at the cursor. */
+function readClause(c) {
+    const partition = readPartition(c);
+    if (partition)
+        return partition;
+    const charset = readDefaultCharset(c);
+    if (charset)
+        return charset;
+    const verb = c.acceptWord('add', 'drop', 'rename', 'change', 'modify', 'alter', 'convert', 'algorithm', 'lock');
+    switch (verb) {
+        case 'add':
+            return readAdd(c);
+        case 'drop':
+            return readDrop(c);
+        case 'rename':
+            return readRename(c);
+        case 'change':
+        case 'modify':
+            return readChange(c, verb);
+        case 'alter':
+            return readAlterColumn(c);
+        case 'convert':
+            return readConvert(c);
+        case 'algorithm':
+        case 'lock':
+            return readAlgorithmOrLock(c, verb);
+    }
+    const option = readTableOption(c);
+    if (option)
+        return option;
+    throw new Unreadable('unknown clause');
+}
+/** Reads one clause into `node`; an unknown or unreadable one becomes `unknown` up to the next top-level comma. */
+function readClauseInto(c, node) {
+    const from = c.index;
+    let result;
+    try {
+        result = readClause(c);
+        const ended = c.atListEnd() || partitionAction(c) !== null;
+        if (Array.isArray(result) && !ended && !isTableOption(result))
+            throw new Unreadable('the clause goes on');
+    }
+    catch (error) {
+        if (!(error instanceof Unreadable))
+            throw error;
+        c.index = from;
+        c.skipUntil(() => c.isSymbol(','));
+        result = [{ op: 'unknown' }];
+    }
+    if ('algorithm' in result)
+        node.algorithm = result.algorithm;
+    else if ('lock' in result)
+        node.lock = result.lock;
+    else {
+        const text = c.textBetween(from, c.index);
+        for (const clause of result)
+            node.clauses.push({ ...clause, text });
+    }
+}
+/** Table options may follow one another without a comma. */
+function isTableOption(clauses) {
+    return clauses.every((clause) => ['engine', 'row-format', 'force', 'table-option', 'default-charset'].includes(clause.op));
+}
+/** After ALTER: [ONLINE|OFFLINE] [IGNORE] TABLE [IF EXISTS] name [WAIT n | NOWAIT] clauses. */
+function readAlterTable(c) {
+    c.acceptWord('online', 'offline');
+    const ignore = c.acceptWord('ignore') !== null;
+    c.expectWord('table');
+    c.skipIfExists();
+    const table = c.tableName();
+    if (c.acceptWord('wait'))
+        c.next();
+    else
+        c.acceptWord('nowait');
+    const node = { kind: 'alter-table', table, clauses: [], algorithm: null, lock: null, ignore };
+    while (!c.done) {
+        readClauseInto(c, node);
+        if (!c.acceptSymbol(',') && c.isSymbol(')'))
+            throw new Unreadable('unbalanced )');
+    }
+    return node;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/parse-dml.ts
+/** Words after a table factor that are not its alias. */
+const NOT_ALIAS = new Set([
+    'set',
+    'where',
+    'on',
+    'using',
+    'join',
+    'straight_join',
+    'inner',
+    'cross',
+    'left',
+    'right',
+    'natural',
+    'outer',
+    'partition',
+    'use',
+    'ignore',
+    'force',
+    'order',
+    'limit',
+    'from',
+    'returning',
+    'lateral'
+]);
+/** A table factor: `name [PARTITION (…)] [[AS] alias]`; a derived table or parenthesized join is skipped. */
+function readTableFactor(c, into) {
+    c.acceptWord('lateral');
+    if (!c.atName())
+        return c.skip();
+    const table = c.tableName();
+    into.tables.push(table);
+    if (c.acceptWord('partition'))
+        c.skip();
+    const alias = c.acceptWord('as') ? c.name() : c.atName() && !c.isWord(...NOT_ALIAS) ? c.name() : null;
+    if (alias !== null)
+        into.aliases.set(alias.toLowerCase(), table);
+}
+/** `factor [, factor | … JOIN factor ON …] …` until `stop` holds at the top level. */
+function readTableReferences(c, stop) {
+    const references = { tables: [], aliases: new Map() };
+    if (c.done || stop())
+        return references;
+    readTableFactor(c, references);
+    while (!c.done && !stop()) {
+        if (c.acceptSymbol(',') || c.acceptWord('join', 'straight_join'))
+            readTableFactor(c, references);
+        else
+            c.skip();
+    }
+    return references;
+}
+/** The words at the top level from the cursor to the end (a parenthesized group's are not). */
+function topLevelWords(c) {
+    const words = new Set();
+    while (!c.done) {
+        const token = c.peek();
+        if (token.kind === 'word')
+            words.add(token.value);
+        c.skip();
+    }
+    return words;
+}
+function bounded(c, kind, tables) {
+    const words = topLevelWords(c);
+    return { kind, tables, where: words.has('where'), limit: words.has('limit') };
+}
+/** After UPDATE: [LOW_PRIORITY] [IGNORE] references SET …. */
+function readUpdate(c) {
+    while (c.acceptWord('low_priority', 'ignore'))
+        ;
+    const references = readTableReferences(c, () => c.isWord('set'));
+    return bounded(c, 'update', references.tables);
+}
+/** The targets of a multi-table DELETE, each read back through the aliases of its table references. */
+function resolveTargets(targets, aliases) {
+    return targets.map((target) => (target.schema === null ? aliases.get(target.name.toLowerCase()) : undefined) ?? target);
+}
+/** After DELETE: the single-table form, `t1, t2 FROM refs`, or `FROM t1, t2 USING refs`. */
+function readDelete(c) {
+    while (c.acceptWord('low_priority', 'quick', 'ignore'))
+        ;
+    const endOfReferences = () => c.isWord('where', 'order', 'limit', 'returning');
+    if (c.acceptWord('from')) {
+        const targets = readTableReferences(c, () => endOfReferences() || c.isWord('using'));
+        if (!c.acceptWord('using'))
+            return bounded(c, 'delete', targets.tables);
+        const references = readTableReferences(c, endOfReferences);
+        return bounded(c, 'delete', resolveTargets(targets.tables, references.aliases));
+    }
+    const targets = readTableReferences(c, () => c.isWord('from'));
+    c.expectWord('from');
+    const references = readTableReferences(c, endOfReferences);
+    return bounded(c, 'delete', resolveTargets(targets.tables, references.aliases));
+}
+/** After INSERT / REPLACE: the table, and whether its rows come from a query (SELECT, TABLE, WITH, `(SELECT …)`). */
+function readInsert(c, kind) {
+    while (c.acceptWord('low_priority', 'delayed', 'high_priority', 'ignore'))
+        ;
+    c.acceptWord('into');
+    const table = c.tableName();
+    if (c.acceptWord('partition'))
+        c.skip();
+    const query = () => c.isWord('select', 'with', 'table') || (c.isSymbol('(') && c.isWordAt(1, 'select', 'with'));
+    if (c.isSymbol('(') && !query())
+        c.skip();
+    return { kind, table, select: query() };
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/parse-statements.ts
+/**
+ * DROP, RENAME TABLE, TRUNCATE and SET for the statement reader (parse.ts). SET gives the variables it sets,
+ * lower-cased, without `@@`, `GLOBAL` / `SESSION` / `LOCAL` / `PERSIST` or a `@@scope.` prefix; a user variable
+ * keeps its `@` (`@x`); SET NAMES and SET CHARACTER SET give `names` and `character set`. The SET forms that
+ * assign no variable (TRANSACTION, PASSWORD, ROLE, DEFAULT ROLE, STATEMENT … FOR, RESOURCE GROUP) are `other`.
+ */
+
+
+/** `a, b, …` (each maybe schema-qualified). */
+function tableList(c) {
+    const tables = [c.tableName()];
+    while (c.acceptSymbol(','))
+        tables.push(c.tableName());
+    return tables;
+}
+/** After DROP. */
+function parse_statements_readDrop(c) {
+    c.index = objectKindAt(c.tokens, c.index);
+    const temporary = c.acceptWord('temporary') !== null;
+    const kind = c.peek()?.kind === 'word' ? c.next().value : '';
+    const ifExists = c.acceptWords('if', 'exists');
+    switch (kind) {
+        case 'table':
+        case 'tables':
+            return { kind: 'drop-table', tables: tableList(c), ifExists, temporary };
+        case 'index': {
+            const name = c.name();
+            c.expectWord('on');
+            const table = c.tableName();
+            return { kind: 'drop-index', table, name, ...readAlgorithmAndLock(c) };
+        }
+        case 'view':
+            return { kind: 'drop-view', names: tableList(c) };
+        case 'trigger':
+            return { kind: 'drop-trigger', name: c.tableName(), table: null };
+        case 'procedure':
+        case 'function':
+            return { kind: 'drop-routine', name: c.tableName() };
+        case 'event':
+            return { kind: 'drop-event', name: c.tableName() };
+        default:
+            return { kind: 'other', verb: `drop ${kind}`.trim() };
+    }
+}
+/** After RENAME: TABLE[S] [IF EXISTS] a [WAIT n | NOWAIT] TO b, c TO d …; RENAME USER is `other`. */
+function parse_statements_readRename(c) {
+    if (!c.acceptWord('table', 'tables'))
+        return { kind: 'other', verb: `rename ${c.peek()?.kind === 'word' ? c.peek().value : ''}`.trim() };
+    c.acceptWords('if', 'exists');
+    const renames = [];
+    do {
+        const from = c.tableName();
+        if (c.acceptWord('wait'))
+            c.next();
+        c.acceptWord('nowait');
+        c.expectWord('to');
+        renames.push({ from, to: c.tableName() });
+    } while (c.acceptSymbol(','));
+    return { kind: 'rename-table', renames };
+}
+/** After TRUNCATE: [TABLE] t. */
+function readTruncate(c) {
+    c.acceptWord('table');
+    return { kind: 'truncate', table: c.tableName() };
+}
+const SCOPES = ['global', 'session', 'local', 'persist', 'persist_only'];
+/** A dotted name: `sql_mode`, `hot_cache.key_buffer_size`. */
+function dottedName(c) {
+    let name = c.name();
+    while (c.isSymbol('.') && c.atName(1)) {
+        c.next();
+        name += `.${c.name()}`;
+    }
+    return name.toLowerCase();
+}
+/** The variable one assignment of SET sets. */
+function assignedVariable(c) {
+    c.acceptWord(...SCOPES);
+    if (c.isSymbol('@') && c.isSymbol('@', 1)) {
+        c.index += 2;
+        if (c.isWord(...SCOPES) && c.isSymbol('.', 1))
+            c.index += 2;
+        return dottedName(c);
+    }
+    if (c.acceptSymbol('@'))
+        return `@${c.optionValue().toLowerCase()}`;
+    const assigns = () => c.isSymbol('=', 1) || (c.isSymbol(':', 1) && c.isSymbol('=', 2));
+    if (c.isWord('names') && !assigns())
+        return 'names';
+    if (c.isWord('charset') && !assigns())
+        return 'character set';
+    if (c.isWord('character') && c.isWordAt(1, 'set'))
+        return 'character set';
+    return dottedName(c);
+}
+/** After SET. */
+function readSet(c) {
+    const scoped = c.isWord(...SCOPES) ? 1 : 0;
+    if (c.isWordAt(scoped, 'transaction'))
+        return { kind: 'other', verb: 'set transaction' };
+    if (c.isWord('password', 'role', 'statement') || (c.isWord('resource') && c.isWordAt(1, 'group'))) {
+        return { kind: 'other', verb: `set ${c.peek().value}` };
+    }
+    if (c.isWord('default') && c.isWordAt(1, 'role'))
+        return { kind: 'other', verb: 'set default role' };
+    const variables = [];
+    do {
+        variables.push(assignedVariable(c));
+        c.skipUntil(() => c.isSymbol(','));
+    } while (c.acceptSymbol(','));
+    return { kind: 'set', variables };
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/parse.ts
+/**
+ * MySQL's statement reader for the review: one statement's text (as the splitter cuts it) to the node of
+ * node.ts. It reads clauses, not a full grammar: the statement's kind, the tables it names, and for ALTER TABLE
+ * each clause with what the online DDL table judges; expressions, queries and bodies are skipped whole. It is
+ * built on the dialect's lexer (parse-tokens.ts), so comments never count and executable comments
+ * (`/*!50100 … *\/`, `/*M!… *\/`) read as code, whatever version they name.
+ *
+ * A statement whose kind it does not read is `{ kind: 'other', verb }` (`grant`, `create user`, `alter view`);
+ * an ALTER TABLE clause it does not read is `{ op: 'unknown' }` and the clauses around it are still read.
+ * parseMysqlStatement gives null when the text is no statement it can read at all: nothing but comments, an
+ * unclosed string or comment, more than one statement, or a statement of a kind it reads whose shape it cannot
+ * follow (ALTER TABLE without a table). It never throws.
+ */
+
+
+
+
+
+
+/** Kinds whose text may hold `;` (a stored program's body), or that this reader does not look into. */
+const MAY_HOLD_SEMICOLONS = new Set(['create-trigger', 'create-routine', 'create-event', 'other']);
+/** After ALTER: ALTER TABLE, or `other` with the object's kind (`alter view`, `alter database`). */
+function readAlter(c) {
+    const kindAt = objectKindAt(c.tokens, c.index);
+    if (c.tokens[kindAt]?.kind === 'word' && c.tokens[kindAt].value === 'table')
+        return readAlterTable(c);
+    return { kind: 'other', verb: `alter ${c.tokens[kindAt]?.kind === 'word' ? c.tokens[kindAt].value : ''}`.trim() };
+}
+/** WITH [RECURSIVE] name [(columns)] AS (query), … before the statement they belong to. */
+function skipCommonTableExpressions(c) {
+    c.acceptWord('recursive');
+    do {
+        c.name();
+        if (c.isSymbol('('))
+            c.skip();
+        c.expectWord('as');
+        c.skip();
+    } while (c.acceptSymbol(','));
+}
+function readStatement(c) {
+    if (c.isSymbol('('))
+        return { kind: 'other', verb: 'select' };
+    const verb = c.next();
+    if (verb.kind !== 'word')
+        throw new Unreadable('a statement starts with a word');
+    switch (verb.value) {
+        case 'alter':
+            return readAlter(c);
+        case 'create':
+            return readCreate(c);
+        case 'drop':
+            return parse_statements_readDrop(c);
+        case 'rename':
+            return parse_statements_readRename(c);
+        case 'truncate':
+            return readTruncate(c);
+        case 'update':
+            return readUpdate(c);
+        case 'delete':
+            return readDelete(c);
+        case 'insert':
+        case 'replace':
+            return readInsert(c, verb.value);
+        case 'set':
+            return readSet(c);
+        case 'with':
+            skipCommonTableExpressions(c);
+            return readStatement(c);
+        default:
+            return { kind: 'other', verb: verb.value };
+    }
+}
+const isSemicolon = (token) => token.kind === 'symbol' && token.value === ';';
+/** The node of one statement, or null when the text is no statement this reader can read (see above). */
+function parseMysqlStatement(sql) {
+    const tokens = tokenize(sql);
+    if (!tokens)
+        return null;
+    while (tokens.length > 0 && isSemicolon(tokens[tokens.length - 1]))
+        tokens.pop();
+    if (tokens.length === 0)
+        return null;
+    try {
+        const node = readStatement(new Cursor(sql, tokens));
+        if (!MAY_HOLD_SEMICOLONS.has(node.kind) && tokens.some(isSemicolon))
+            return null;
+        return node;
+    }
+    catch (error) {
+        if (error instanceof Unreadable)
+            return null;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/support.ts
+/** The statement's node as MySQL's reader gave it (the review core hands rules the node of the dialect's parser). */
+function nodeOf(statement) {
+    const node = statement.node;
+    return typeof node?.kind === 'string' ? node : null;
+}
+/** The review's key of a table: `schema.name`, schema empty for the default database. */
+function tableKey(table) {
+    return `${table.schema ?? ''}.${table.name}`;
+}
+/** The table a key names. */
+function tableOfKey(key) {
+    const dot = key.indexOf('.');
+    const schema = key.slice(0, dot);
+    return { schema: schema === '' ? null : schema, name: key.slice(dot + 1) };
+}
+/** A name in backticks, doubled backticks inside. */
+function backticked(name) {
+    return `\`${name.replace(/`/g, '``')}\``;
+}
+/** `` `orders` `` or `` `shop`.`orders` ``: how messages and SQL name a table. */
+function sqlTable(key) {
+    const table = tableOfKey(key);
+    return table.schema === null ? backticked(table.name) : `${backticked(table.schema)}.${backticked(table.name)}`;
+}
+function factsOf(key, context) {
+    return context.catalog?.get(key) ?? null;
+}
+/** Not created earlier in the pending versions, and (with a target) present in its catalog. */
+function existedBefore(key, context) {
+    if (context.createdEarlier.has(key))
+        return false;
+    return context.catalog === null || context.catalog.has(key);
+}
+/** `1.2 GB`, `8 MB`, `16 KB`. */
+function formatSize(bytes) {
+    const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    const shown = unit === 0 || value >= 10 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, '');
+    return `${shown} ${units[unit]}`;
+}
+/** `` `orders` (≈40,000,000 rows, 38 GB) ``, or the name alone when the catalog says nothing. */
+function describeTable(key, context) {
+    const facts = factsOf(key, context);
+    const parts = [];
+    if (facts?.rows !== null && facts?.rows !== undefined && facts.rows >= 0)
+        parts.push(`≈${Math.round(facts.rows).toLocaleString('en-US')} rows`);
+    if (facts?.bytes !== null && facts?.bytes !== undefined)
+        parts.push(formatSize(facts.bytes));
+    return parts.length ? `${sqlTable(key)} (${parts.join(', ')})` : sqlTable(key);
+}
+/** A table this size or bigger makes a copy or rebuild an error: hours, not seconds. */
+const BIG = { rows: 1_000_000, bytes: 1024 ** 3 };
+/** Smaller than this (both), it takes moments: a notice. */
+const SMALL = { rows: 10_000, bytes: 16 * 1024 ** 2 };
+/**
+ * How serious blocking or rebuilding a table is, by its size in the target's catalog: error when big, notice when
+ * small, warning in between and when the size is not known (no target, or the catalog has no estimate).
+ */
+function sizeSeverity(key, context) {
+    const facts = factsOf(key, context);
+    const rows = facts?.rows ?? null;
+    const bytes = facts?.bytes ?? null;
+    if (rows === null && bytes === null)
+        return 'warning';
+    if ((rows ?? 0) >= BIG.rows || (bytes ?? 0) >= BIG.bytes)
+        return 'error';
+    if ((rows ?? 0) < SMALL.rows && (bytes ?? 0) < SMALL.bytes)
+        return 'notice';
+    return 'warning';
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/dml-before-ddl.ts
+
+
+const WRITES = new Set(['insert', 'replace', 'update', 'delete']);
+const dmlBeforeDdl = {
+    id: 'mysql-dml-before-ddl',
+    severity: 'notice',
+    summary: 'data written before a DDL statement of the same version: committed before it, and kept if it fails',
+    check(statement, context) {
+        const node = nodeOf(statement);
+        if (!node || !WRITES.has(node.kind) || !context.versionStatements)
+            return [];
+        const ddl = context.versionStatements.find((other) => other.index > statement.index && commitsImplicitly(other.sql));
+        if (!ddl)
+            return [];
+        return [
+            {
+                severity: 'notice',
+                message: `Commits before the DDL at ${ddl.file}:${ddl.line} runs (MySQL commits implicitly before every DDL statement): if that ` +
+                    `statement fails, this one's rows stay written, and v${statement.version} resumes after it.`,
+                fix: 'Put data changes that depend on the schema change after it, or in a version of their own; if rows written here must ' +
+                    'not outlive a failed DDL, write them in a later version.',
+                relation: null,
+                lock: null
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/algorithm-columns.ts
+/**
+ * What the algorithm table needs to know of a column type: one spelling for the types MySQL writes in
+ * several ways (so that `INTEGER` against `int(11)` is no change), the byte size of a VARCHAR under its
+ * character set, and the members of an ENUM or SET with the bytes a value takes.
+ */
+/** The most bytes one character takes, by character set (MySQL's Maxlen column of SHOW CHARACTER SET). */
+const MAX_BYTES_PER_CHARACTER = {
+    utf8mb4: 4,
+    utf8mb3: 3,
+    utf8: 3,
+    utf16: 4,
+    utf16le: 4,
+    utf32: 4,
+    ucs2: 2,
+    gb18030: 4,
+    big5: 2,
+    gbk: 2,
+    gb2312: 2,
+    sjis: 2,
+    cp932: 2,
+    euckr: 2,
+    ujis: 3,
+    eucjpms: 3
+};
+/** Bytes per character; single-byte sets (latin1, ascii, binary …) and unknown ones count 1. */
+function bytesPerCharacter(charset) {
+    if (charset === null)
+        return 1;
+    return MAX_BYTES_PER_CHARACTER[charset.toLowerCase()] ?? 1;
+}
+/** utf8 is utf8mb3's older name. */
+function sameCharset(a, b) {
+    const canonical = (name) => (name === null ? null : name.toLowerCase() === 'utf8' ? 'utf8mb3' : name.toLowerCase());
+    return canonical(a) === canonical(b);
+}
+const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'bigint']);
+const SYNONYMS = {
+    integer: 'int',
+    int4: 'int',
+    int8: 'bigint',
+    int1: 'tinyint',
+    int2: 'smallint',
+    int3: 'mediumint',
+    middleint: 'mediumint',
+    bool: 'tinyint',
+    boolean: 'tinyint',
+    dec: 'decimal',
+    numeric: 'decimal',
+    fixed: 'decimal',
+    'double precision': 'double',
+    real: 'double',
+    character: 'char',
+    'character varying': 'varchar',
+    'char varying': 'varchar',
+    'national char': 'char',
+    'national varchar': 'varchar',
+    nchar: 'char',
+    nvarchar: 'varchar'
+};
+/**
+ * One spelling of a column type: lower case, single spaces, synonyms resolved, integer display widths and
+ * `signed` dropped (they change nothing stored), DECIMAL's defaults written out, CHAR(1) for CHAR.
+ * ENUM and SET members are kept as written.
+ */
+function normalizeType(type) {
+    let text = type.trim().toLowerCase().replace(/\s+/g, ' ');
+    const enumOrSet = /^(enum|set)\s*\(/.exec(text);
+    if (enumOrSet)
+        return `${enumOrSet[1]}(${text.slice(enumOrSet[0].length)}`.replace(/\s*\)\s*$/, ')');
+    const paren = text.indexOf('(');
+    let head;
+    let args = null;
+    let tail;
+    if (paren >= 0) {
+        const close = text.indexOf(')', paren);
+        head = text.slice(0, paren).trim();
+        args = text.slice(paren + 1, close < 0 ? text.length : close).replace(/\s/g, '');
+        tail = close < 0 ? '' : text.slice(close + 1);
+    }
+    else {
+        // Two-word names (DOUBLE PRECISION, CHARACTER VARYING …) before one-word ones.
+        const words = text.split(' ');
+        const two = words.slice(0, 2).join(' ');
+        head = SYNONYMS[two] !== undefined ? two : words[0];
+        tail = words.slice(head.split(' ').length).join(' ');
+    }
+    const base = SYNONYMS[head] ?? head;
+    const rest = tail
+        .split(' ')
+        .filter((word) => word !== '' && word !== 'signed')
+        .join(' ');
+    if (INTEGER_TYPES.has(base))
+        args = null;
+    if (base === 'decimal')
+        args = args === null ? '10,0' : args.includes(',') ? args : `${args},0`;
+    if ((base === 'char' || base === 'binary') && args === null)
+        args = '1';
+    text = args === null ? base : `${base}(${args})`;
+    return rest === '' ? text : `${text} ${rest}`;
+}
+/** VARCHAR(n) / VARBINARY(n): the kind and the length in characters (bytes for VARBINARY). */
+function variableLength(type) {
+    const match = /^(varchar|varbinary)\((\d+)\)$/.exec(normalizeType(type));
+    return match ? { kind: match[1], length: Number(match[2]) } : null;
+}
+/** The members of ENUM(…) / SET(…) as written between the quotes, or null for other types. */
+function members(type) {
+    const match = /^(enum|set)\((.*)\)$/s.exec(normalizeType(type));
+    if (!match)
+        return null;
+    const values = [...match[2].matchAll(/'((?:[^']|'')*)'/g)].map((value) => value[1]);
+    return { kind: match[1], values };
+}
+/** Bytes an ENUM value takes (1 up to 255 members, else 2) or a SET value (one bit a member: 1, 2, 3, 4 or 8). */
+function memberStorageBytes(kind, count) {
+    if (kind === 'enum')
+        return count <= 255 ? 1 : 2;
+    const bytes = Math.ceil(count / 8);
+    return bytes > 4 ? 8 : bytes;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/algorithm-engines.ts
+const MYSQL_MANUAL = 'MySQL 8.0 manual §17.12.1 Online DDL Operations (dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html)';
+const MARIADB_INSTANT = 'MariaDB KB "InnoDB Online DDL Operations with the INSTANT Alter Algorithm" (mariadb.com/kb/en/innodb-online-ddl-operations-with-algorithminstant)';
+const HANDLER = 'mysql-server storage/innobase/handler/handler0alter.cc, ha_innobase::check_if_supported_inplace_alter';
+const MEASURED = 'measured on MariaDB 10.11 (mysql-algorithm-proof.test.ts)';
+const ENGINE_DIFFERENCES = {
+    /** ADD COLUMN as the last column without touching the rows. */
+    instantAddColumnSince: {
+        mysql: '8.0.12',
+        mariadb: '10.3.7',
+        source: `${MYSQL_MANUAL}: "INSTANT is the default algorithm as of MySQL 8.0.12"; ${MARIADB_INSTANT} (10.3.2 alpha, ALGORITHM=INSTANT syntax in 10.3.7 per MariaDB's "ALTER TABLE Improvements in MariaDB Server 10.3")`
+    },
+    /** ADD COLUMN at any position (FIRST / AFTER) instantly. */
+    instantAddColumnAnywhereSince: {
+        mysql: '8.0.29',
+        mariadb: '10.4.0',
+        source: `${MYSQL_MANUAL}: "Before MySQL 8.0.29, the INSTANT algorithm could only add a column as the last column"; ${MARIADB_INSTANT}: "In MariaDB 10.4 and later … regardless of where"`
+    },
+    instantDropColumnSince: {
+        mysql: '8.0.29',
+        mariadb: '10.4.0',
+        source: `${MYSQL_MANUAL}: "INSTANT is the default algorithm as of MySQL 8.0.29" (dropping a column); ${MARIADB_INSTANT} (MDEV-15562)`
+    },
+    instantRenameColumnSince: {
+        mysql: '8.0.28',
+        mariadb: '10.3.7',
+        source: `${MYSQL_MANUAL}: "ALGORITHM=INSTANT support for renaming a column was added in MySQL 8.0.28"; ${MARIADB_INSTANT}; ${MEASURED}`
+    },
+    /** Moving a column (FIRST / AFTER in CHANGE or MODIFY): MySQL rebuilds the table in place. */
+    instantReorderColumnSince: {
+        mysql: null,
+        mariadb: '10.4.0',
+        source: `${MYSQL_MANUAL}: "Reordering columns … Instant: No, Rebuilds Table: Yes"; ${MARIADB_INSTANT} (MDEV-15562); ${MEASURED}`
+    },
+    /** Instant ADD/DROP COLUMN statements a table takes before a rebuild (INNODB_TABLES.TOTAL_ROW_VERSIONS); MariaDB keeps no such count. */
+    maxRowVersions: {
+        mysql: 64,
+        mariadb: null,
+        source: `${MYSQL_MANUAL}: "The maximum number of row versions permitted is 64" (255 from MySQL 9.1, per the 9.x manual); MariaDB has no TOTAL_ROW_VERSIONS (INNODB_SYS_TABLES)`
+    },
+    /** With an explicit ALGORITHM=INPLACE, an ADD/DROP COLUMN that could be instant: MySQL takes the in-place path and rebuilds. */
+    explicitInplaceKeepsInstantAddDrop: {
+        mysql: false,
+        mariadb: true,
+        source: `${HANDLER}: "Still fall back to INPLACE since the behaviour is different"; ${MEASURED}: ADD COLUMN c INT, ALGORITHM=INPLACE kept the table`
+    },
+    /** ALGORITHM=INSTANT together with LOCK=NONE|SHARED|EXCLUSIVE: MySQL rejects the pair (1221). */
+    instantAcceptsLockClause: {
+        mysql: false,
+        mariadb: true,
+        source: `mysql-server sql/sql_table.cc mysql_alter_table: ER_WRONG_USAGE "ALGORITHM=INSTANT" with "LOCK=NONE/SHARED/EXCLUSIVE"; ${MEASURED}`
+    },
+    /**
+     * Widening VARCHAR/VARBINARY: MySQL does it in place, only while the length prefix keeps its size (up to
+     * 255 bytes, or from 256 bytes on). MariaDB does it instantly, and also past 255 bytes when the old column
+     * holds at most 127 bytes (its records then never used a two-byte length).
+     */
+    varcharWidening: {
+        mysql: { algorithm: 'inplace', anyGrowthUpToBytes: null },
+        mariadb: { algorithm: 'instant', anyGrowthUpToBytes: 127 },
+        source: `${MYSQL_MANUAL} "Extending VARCHAR column size"; ${MARIADB_INSTANT} (MDEV-15563); ${MEASURED}: utf8mb4 VARCHAR(20→64) instant, VARCHAR(40→64) copy`
+    },
+    /** utf8mb3 → utf8mb4 of a column: a type change for MySQL, instant for MariaDB (within the VARCHAR rule above). */
+    instantUtf8mb3ToUtf8mb4: {
+        mysql: false,
+        mariadb: true,
+        source: `MariaDB "ALTER TABLE Improvements in MariaDB Server 10.4" (instant utf8mb3 to utf8mb4); ${MEASURED}; MySQL: "Changing the column data type … Only ALGORITHM=COPY"`
+    },
+    /** ROW_FORMAT=REDUNDANT: MariaDB widens any VARCHAR and makes NOT NULL columns NULL instantly. */
+    redundantRowFormatInstant: {
+        mysql: false,
+        mariadb: true,
+        source: `${MARIADB_INSTANT} (MDEV-15563: NOT NULL to NULL with ROW_FORMAT=REDUNDANT); ${MEASURED}`
+    },
+    /** Dropping a column that an index uses: MySQL rebuilds in place; MariaDB drops it without a copy (NOCOPY). */
+    dropIndexedColumnRebuilds: {
+        mysql: true,
+        mariadb: false,
+        source: `${HANDLER}: an index change is outside INNOBASE_INSTANT_ALLOWED and DROP_STORED_COLUMN is in INNOBASE_ALTER_REBUILD; ${MEASURED}: ALGORITHM=NOCOPY accepted`
+    },
+    /** RENAME INDEX. */
+    renameIndex: {
+        mysql: 'inplace',
+        mariadb: 'instant',
+        source: `${MYSQL_MANUAL}: "Renaming an index … Instant: No, In Place: Yes"; ${MEASURED}`
+    },
+    /** ADD FOREIGN KEY with foreign_key_checks=0, and DROP FOREIGN KEY. */
+    foreignKeyMetadata: {
+        mysql: 'inplace',
+        mariadb: 'instant',
+        source: `${MYSQL_MANUAL}: "Adding/Dropping a foreign key constraint … Instant: No, In Place: Yes"; ${MEASURED}`
+    },
+    /** Table options that only change metadata: COMMENT, AUTO_INCREMENT, STATS_*, [DEFAULT] CHARACTER SET, and a CONVERT that changes no column. */
+    metadataTableOptions: {
+        mysql: 'inplace',
+        mariadb: 'instant',
+        source: `${MYSQL_MANUAL}: "Changing the auto-increment value", "Setting persistent table statistics" (In Place, not Instant); ${HANDLER} innobase_need_rebuild: no rebuild for a CHANGE_CREATE_OPTION other than ROW_FORMAT/KEY_BLOCK_SIZE/TABLESPACE; ${MEASURED}`
+    },
+    /**
+     * A rebuild of a table that has a FULLTEXT index: MySQL refuses to do it in place (COPY); MariaDB rebuilds in
+     * place but without concurrent DML.
+     */
+    rebuildWithFulltext: {
+        mysql: 'copy',
+        mariadb: 'inplace',
+        source: `${HANDLER}: "If the table already contains fulltext indexes, refuse to rebuild the table natively altogether" (ER_INNODB_FT_LIMIT); ${MYSQL_MANUAL}: FORCE/ENGINE=InnoDB/OPTIMIZE "not supported for tables with FULLTEXT indexes"; ${MEASURED}: INPLACE accepted, LOCK=NONE refused`
+    },
+    /** LOCK=NONE on a table with ON … CASCADE / ON … SET NULL foreign keys. */
+    lockNoneWithCascadingForeignKeys: {
+        mysql: false,
+        mariadb: true,
+        source: `MySQL 8.0 manual §17.12.8 Online DDL Limitations: "LOCK=NONE is not permitted if there are ON...CASCADE or ON...SET NULL constraints on the table"; ${MEASURED}: LOCK=NONE accepted on both the child and the parent`
+    },
+    /** ALTER IGNORE TABLE: gone from MySQL since 5.7.4; MariaDB copies the table when IGNORE meets a new UNIQUE or PRIMARY KEY. */
+    ignoreCopiesForUniqueIndex: {
+        mysql: false,
+        mariadb: true,
+        source: `MySQL 5.7 release notes 5.7.4 (IGNORE for ALTER TABLE removed); ${MEASURED}: "Creating unique indexes with IGNORE requires COPY algorithm"`
+    }
+};
+/** The value of one difference for a flavor. */
+function onEngine(key, flavor) {
+    return ENGINE_DIFFERENCES[key][flavor];
+}
+/** The leading numbers of a version string: '10.11.19-MariaDB-0+deb12u1' → [10, 11, 19]. */
+function versionParts(version) {
+    const match = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(version.trim());
+    if (!match)
+        return [0, 0, 0];
+    return [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)];
+}
+/** Whether `version` is at least `floor`; a null floor is never reached. */
+function reached(version, floor) {
+    if (floor === null)
+        return false;
+    const have = versionParts(version);
+    const need = versionParts(floor);
+    for (let i = 0; i < 3; i++)
+        if (have[i] !== need[i])
+            return have[i] > need[i];
+    return true;
+}
+/** How many row versions the server allows (MySQL 9.1 raised 64 to 255); null: no such limit. */
+function rowVersionLimit(server) {
+    const limit = onEngine('maxRowVersions', server.flavor);
+    if (limit === null)
+        return null;
+    return reached(server.version, '9.1.0') ? 255 : limit;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/algorithm-judgement.ts
+
+const instant = (why, inplaceRebuilds, rowVersion = false) => ({
+    algorithm: 'instant',
+    rebuilds: false,
+    concurrentDml: true,
+    why,
+    inplaceRebuilds,
+    rowVersion
+});
+const inplace = (why, rebuilds, concurrentDml = true) => ({
+    algorithm: 'inplace',
+    rebuilds,
+    concurrentDml,
+    why,
+    inplaceRebuilds: rebuilds,
+    rowVersion: false
+});
+const copy = (why) => ({
+    algorithm: 'copy',
+    rebuilds: true,
+    concurrentDml: false,
+    why,
+    inplaceRebuilds: true,
+    rowVersion: false
+});
+const ALGORITHM_RANK = { instant: 0, inplace: 1, copy: 2 };
+const findColumn = (state, name) => state.columns.find((column) => column.name.toLowerCase() === name.toLowerCase());
+const compressed = (state) => state?.rowFormat?.toLowerCase() === 'compressed';
+const redundant = (state) => state?.rowFormat?.toLowerCase() === 'redundant';
+const indexesWith = (state, column) => (state?.indexes ?? []).filter((index) => index.columns.some((name) => name.toLowerCase() === column.toLowerCase()));
+const isPrimary = (name) => name.toUpperCase() === 'PRIMARY';
+const product = (flavor) => (flavor === 'mysql' ? 'MySQL' : 'MariaDB');
+/** A table option that changes only metadata: instant on MariaDB, in place without a rebuild on MySQL. */
+function metadataOption(why, flavor) {
+    return onEngine('metadataTableOptions', flavor) === 'instant' ? instant(why, false) : inplace(why, false);
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/algorithm-column-clauses.ts
+/**
+ * The column clauses of ALTER TABLE against the online DDL table: ADD, DROP, RENAME, and CHANGE/MODIFY taken
+ * apart into what they change (type or character set, NULL-ability, position, name), each part judged and
+ * the parts combined like the clauses of a statement.
+ */
+
+
+
+function addColumn(clause, context) {
+    const { column, position } = clause;
+    const { flavor, version } = context.server;
+    if (column.generated === 'stored')
+        return copy('A STORED generated column is computed for every row by the server, so the table is copied.');
+    if (column.generated === 'virtual')
+        return instant('A VIRTUAL generated column is not stored, so adding it changes only metadata.', false);
+    if (column.autoIncrement)
+        return inplace('An AUTO_INCREMENT column is filled in for every row, so the table is rebuilt in place without concurrent DML.', true, false);
+    if (column.primaryKey)
+        return inplace('A new column that is the primary key rebuilds the table in place.', true);
+    if (column.unique)
+        return inplace('A new column with its own UNIQUE index is added in place with a table rebuild.', true);
+    const since = onEngine('instantAddColumnSince', flavor);
+    if (!reached(version, since))
+        return inplace(`Before ${product(flavor)} ${since} a column is added by rebuilding the table in place.`, true);
+    const anywhere = onEngine('instantAddColumnAnywhereSince', flavor);
+    if (position !== 'last' && !reached(version, anywhere))
+        return inplace(`Before ${product(flavor)} ${anywhere} only a last column is added instantly, so this one rebuilds the table in place.`, true);
+    if (context.state?.hasFulltext)
+        return inplace('A table with a FULLTEXT index cannot take an instant column, so it is rebuilt.', true);
+    if (compressed(context.state))
+        return inplace('A ROW_FORMAT=COMPRESSED table cannot take an instant column, so it is rebuilt in place.', true);
+    return instant('Adding a column changes only metadata (INSTANT).', true, true);
+}
+function dropColumn(name, context) {
+    const { state } = context;
+    const { flavor, version } = context.server;
+    const since = onEngine('instantDropColumnSince', flavor);
+    if (!reached(version, since))
+        return inplace(`Before ${product(flavor)} ${since} a column is dropped by rebuilding the table in place.`, true);
+    const indexes = indexesWith(state, name);
+    const primary = indexes.find((index) => isPrimary(index.name));
+    if (primary && primary.columns.length === 1)
+        return copy('The column is the whole primary key, and dropping the primary key alone is only done by copying the table.');
+    if (primary)
+        return inplace('The column is part of the primary key, so dropping it rebuilds the table in place.', true);
+    if (state?.hasFulltext)
+        return inplace('A table with a FULLTEXT index cannot drop a column instantly, so it is rebuilt.', true);
+    if (compressed(state))
+        return inplace('A ROW_FORMAT=COMPRESSED table cannot drop a column instantly, so it is rebuilt in place.', true);
+    if (indexes.length > 0) {
+        const rebuilds = onEngine('dropIndexedColumnRebuilds', flavor);
+        return rebuilds
+            ? inplace(`The index ${indexes[0].name} uses the column, so it is not dropped instantly but by rebuilding the table in place.`, true)
+            : inplace(`The index ${indexes[0].name} uses the column, so it is dropped with the index in place, without a rebuild.`, false);
+    }
+    return instant('Dropping a column changes only metadata (INSTANT).', true, true);
+}
+function renameColumn(context) {
+    const { flavor, version } = context.server;
+    return reached(version, onEngine('instantRenameColumnSince', flavor))
+        ? instant('Renaming a column changes only metadata (INSTANT).', false)
+        : inplace('Renaming a column is done in place and changes only metadata.', false);
+}
+function reorderColumn(context) {
+    const { flavor, version } = context.server;
+    return reached(version, onEngine('instantReorderColumnSince', flavor))
+        ? instant('Moving a column changes only metadata (INSTANT).', true)
+        : inplace('Moving a column (FIRST or AFTER) rebuilds the table in place.', true);
+}
+function nullability(nullable, context) {
+    if (nullable && redundant(context.state) && onEngine('redundantRowFormatInstant', context.server.flavor))
+        return instant('In a ROW_FORMAT=REDUNDANT table a column becomes NULL-able instantly.', true);
+    return nullable
+        ? inplace('Making the column NULL-able rebuilds the table in place.', true)
+        : inplace('Making the column NOT NULL rebuilds the table in place (in strict sql_mode; it fails on existing NULLs).', true);
+}
+/** A VARCHAR/VARBINARY that grows (or changes utf8mb3 to utf8mb4) from oldBytes to newBytes. */
+function widen(oldBytes, newBytes, context) {
+    const { flavor } = context.server;
+    const rule = onEngine('varcharWidening', flavor);
+    const sameLengthPrefix = oldBytes <= 255 === newBytes <= 255;
+    const anyGrowth = rule.anyGrowthUpToBytes !== null && oldBytes <= rule.anyGrowthUpToBytes;
+    const anyInRedundant = redundant(context.state) && onEngine('redundantRowFormatInstant', flavor);
+    if (!sameLengthPrefix && !anyGrowth && !anyInRedundant)
+        return copy(`Growing from ${oldBytes} to ${newBytes} bytes makes the length prefix two bytes instead of one, which only a table copy does.`);
+    const why = `Growing from ${oldBytes} to ${newBytes} bytes keeps the stored values as they are, so only metadata changes.`;
+    return rule.algorithm === 'instant' ? instant(why, false) : inplace(why, false);
+}
+function typeChange(old, oldType, newType, newCharset, context) {
+    const { flavor } = context.server;
+    const charsetChanged = old.charset !== null && newCharset !== null && !sameCharset(old.charset, newCharset);
+    const upgrade = charsetChanged &&
+        onEngine('instantUtf8mb3ToUtf8mb4', flavor) &&
+        sameCharset(old.charset, 'utf8mb3') &&
+        sameCharset(newCharset, 'utf8mb4');
+    const before = variableLength(oldType);
+    const after = variableLength(newType);
+    if (before && after && before.kind === after.kind && (!charsetChanged || upgrade)) {
+        const oldBytes = old.maxBytes ?? before.length * bytesPerCharacter(before.kind === 'varchar' ? old.charset : null);
+        const newBytes = after.length * bytesPerCharacter(after.kind === 'varchar' ? newCharset : null);
+        if (newBytes < oldBytes)
+            return copy(`Shrinking from ${oldBytes} to ${newBytes} bytes is only done by copying the table.`);
+        return widen(oldBytes, newBytes, context);
+    }
+    // ENUM and SET values are converted one by one even then.
+    if (upgrade && oldType === newType && !members(oldType))
+        return instant('The column changes from utf8mb3 to utf8mb4, which MariaDB does instantly.', false);
+    const oldMembers = members(oldType);
+    const newMembers = members(newType);
+    if (oldMembers && newMembers && oldMembers.kind === newMembers.kind && !charsetChanged) {
+        const kind = oldMembers.kind.toUpperCase();
+        const appended = newMembers.values.length > oldMembers.values.length && oldMembers.values.every((value, i) => newMembers.values[i] === value);
+        if (!appended)
+            return copy(`Removing, reordering or inserting ${kind} members renumbers the stored values, which only a table copy does.`);
+        if (memberStorageBytes(oldMembers.kind, oldMembers.values.length) !== memberStorageBytes(newMembers.kind, newMembers.values.length))
+            return copy(`With ${newMembers.values.length} members a ${kind} value takes more bytes, which only a table copy does.`);
+        return instant(`Appending ${kind} members at the end changes only metadata (INSTANT).`, false);
+    }
+    if (charsetChanged)
+        return copy(`Changing the column's character set from ${old.charset} to ${newCharset} converts every value, so the table is copied.`);
+    return copy(`Changing the column type from ${oldType} to ${newType} is only done by copying the table, which blocks writes.`);
+}
+const STRING_TYPE = /^(char|varchar|tinytext|text|mediumtext|longtext|enum|set)\b/;
+function changeColumn(clause, context) {
+    const { state } = context;
+    const definition = clause.definition;
+    const old = state ? findColumn(state, clause.column) : undefined;
+    if (!state)
+        return copy('The table is not known yet, so a column change is assumed to copy the table.');
+    if (!old)
+        return copy(`The table has no column ${clause.column} as read, so the change is assumed to copy the table.`);
+    if (definition.generated === 'stored')
+        return copy('Changing a STORED generated column is only done by copying the table.');
+    const oldType = normalizeType(old.type);
+    const newType = normalizeType(definition.type);
+    // Without CHARACTER SET the column takes the table's default (when read), else keeps its own.
+    const newCharset = STRING_TYPE.test(newType) ? (definition.charset ?? state.defaultCharset ?? old.charset) : null;
+    const parts = [];
+    if (oldType !== newType || (old.charset !== null && newCharset !== null && !sameCharset(old.charset, newCharset)))
+        parts.push(typeChange(old, oldType, newType, newCharset, context));
+    const nullable = definition.primaryKey ? false : definition.notNull !== true;
+    if (nullable !== old.nullable)
+        parts.push(nullability(nullable, context));
+    const moves = clause.position === 'after' || (clause.position === 'first' && state.columns[0]?.name.toLowerCase() !== old.name.toLowerCase());
+    if (moves)
+        parts.push(reorderColumn(context));
+    if (definition.name !== clause.column)
+        parts.push(renameColumn(context));
+    if (parts.length === 0)
+        return instant('The new definition keeps the column as it is stored, so only metadata changes.', false);
+    return combineParts(parts);
+}
+/** The parts of one CHANGE/MODIFY: the weakest algorithm; instant parts run in place when another part cannot be instant. */
+function combineParts(parts) {
+    const worst = parts.reduce((a, b) => (ALGORITHM_RANK[b.algorithm] > ALGORITHM_RANK[a.algorithm] ? b : a));
+    if (worst.algorithm === 'instant')
+        return { ...worst, inplaceRebuilds: parts.some((part) => part.inplaceRebuilds) };
+    const rebuilds = worst.algorithm === 'copy' || parts.some((part) => (part.algorithm === 'instant' ? part.inplaceRebuilds : part.rebuilds));
+    const deciding = parts.find((part) => part.algorithm === worst.algorithm && part.rebuilds === rebuilds) ?? worst;
+    return { ...worst, rebuilds, concurrentDml: parts.every((part) => part.concurrentDml), why: deciding.why, inplaceRebuilds: rebuilds };
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/algorithm-clauses.ts
+/**
+ * One ALTER TABLE clause against the MySQL 8.0 online DDL table (manual §17.12.1), alone: the algorithm it
+ * allows at best, whether it rebuilds the table and lets DML go on, and — when it could be instant — how it
+ * runs once the statement as a whole runs in place. algorithm.ts combines the clauses of a statement; the
+ * column clauses are algorithm-column-clauses.ts. Where MariaDB differs, the value comes from
+ * ENGINE_DIFFERENCES (algorithm-engines.ts).
+ */
+
+
+
+
+function addIndex(clause, context) {
+    const { state } = context;
+    const kind = clause.index.kind;
+    if (context.ignore && (kind === 'unique' || kind === 'primary') && onEngine('ignoreCopiesForUniqueIndex', context.server.flavor))
+        return copy('ALTER IGNORE with a new UNIQUE or PRIMARY KEY copies the table to drop the duplicate rows.');
+    if (kind === 'primary')
+        return inplace('Adding a primary key rebuilds the table in place, as the rows are stored in its order.', true);
+    if (kind === 'spatial')
+        return inplace('A SPATIAL index is built in place without a rebuild, but without concurrent DML.', false, false);
+    if (kind === 'fulltext') {
+        const hasDocumentId = state?.columns.some((column) => column.name.toUpperCase() === 'FTS_DOC_ID') ?? false;
+        return state?.hasFulltext || hasDocumentId
+            ? inplace('A further FULLTEXT index is built in place without a rebuild, but without concurrent DML.', false, false)
+            : inplace('The first FULLTEXT index adds a hidden FTS_DOC_ID column, so the table is rebuilt in place without concurrent DML.', true, false);
+    }
+    return inplace('A secondary index is built in place while reads and writes go on.', false);
+}
+function dropPrimaryKey(context) {
+    const addsOne = context.clauses.some((clause) => (clause.op === 'add-index' && clause.index.kind === 'primary') || (clause.op === 'add-column' && clause.column.primaryKey));
+    return addsOne
+        ? inplace('Replacing the primary key rebuilds the table in place.', true)
+        : copy('Dropping the primary key without adding another is only done by copying the table.');
+}
+function convertCharset(charset, context) {
+    const { state } = context;
+    const { flavor } = context.server;
+    const copying = copy(`Converting the string columns to ${charset} rewrites every value, so the table is copied without concurrent DML.`);
+    if (!state)
+        return copying;
+    const changing = state.columns.filter((column) => column.charset !== null && !sameCharset(column.charset, charset));
+    if (changing.length === 0)
+        return metadataOption(`Every column is already ${charset}, so only the table's default changes.`, flavor);
+    if (!onEngine('instantUtf8mb3ToUtf8mb4', flavor) || !sameCharset(charset, 'utf8mb4'))
+        return copying;
+    if (!changing.every((column) => sameCharset(column.charset, 'utf8mb3')))
+        return copying;
+    // CONVERT also turns TINYTEXT, TEXT and MEDIUMTEXT into the next larger type, and ENUM/SET values are converted one by one.
+    const blocked = changing.find((column) => /^(tinytext|text|mediumtext|enum|set)\b/.test(normalizeType(column.type)));
+    if (blocked)
+        return copy(`CONVERT changes the ${normalizeType(blocked.type).replace(/\(.*$/, '').toUpperCase()} column ${blocked.name} beyond its character set, so the table is copied.`);
+    for (const column of changing) {
+        const length = variableLength(column.type);
+        const widened = length ? widen(column.maxBytes ?? length.length * 3, length.length * 4, context) : null;
+        if (widened?.algorithm === 'copy')
+            return widened;
+    }
+    return instant('MariaDB converts utf8mb3 CHAR, VARCHAR and LONGTEXT columns to utf8mb4 instantly.', false);
+}
+function tableOption(option, context) {
+    const name = option.toLowerCase();
+    if (name === 'key_block_size')
+        return inplace('Changing KEY_BLOCK_SIZE rebuilds the table in place.', true);
+    if (name === 'tablespace')
+        return inplace('Moving the table to another tablespace rebuilds it in place.', true);
+    if (name === 'encryption')
+        return copy('Turning file-per-table encryption on or off is only done by copying the table.');
+    return metadataOption(`${option.toUpperCase()}= changes only metadata.`, context.server.flavor);
+}
+function partition(action) {
+    const verb = action.trim().toLowerCase().split(/\s+/)[0] ?? '';
+    if (verb === 'add' ||
+        verb === 'drop' ||
+        verb === 'truncate' ||
+        verb === 'exchange' ||
+        verb === 'analyze' ||
+        verb === 'check' ||
+        verb === 'repair')
+        return inplace(`${verb.toUpperCase()} PARTITION is done in place (ADD PARTITION copies rows for HASH and KEY partitioning).`, false);
+    if (verb === 'coalesce' || verb === 'reorganize' || verb === 'rebuild')
+        return inplace(`${verb.toUpperCase()} PARTITION moves rows in place without concurrent DML.`, true, false);
+    return copy('Repartitioning, removing partitioning or this partition clause copies the table.');
+}
+/** The online DDL row for one clause. */
+function judgeClause(clause, context) {
+    const { flavor } = context.server;
+    switch (clause.op) {
+        case 'add-column':
+            return addColumn(clause, context);
+        case 'drop-column':
+            return dropColumn(clause.column, context);
+        case 'rename-column':
+            return renameColumn(context);
+        case 'change-column':
+            return changeColumn(clause, context);
+        case 'set-default':
+        case 'drop-default':
+            return instant('A column default lives in the data dictionary, so changing it changes only metadata (INSTANT).', false);
+        case 'add-index':
+            return addIndex(clause, context);
+        case 'drop-index':
+            return isPrimary(clause.name)
+                ? dropPrimaryKey(context)
+                : inplace('Dropping an index is done in place and changes only metadata.', false);
+        case 'rename-index':
+            return onEngine('renameIndex', flavor) === 'instant'
+                ? instant('Renaming an index changes only metadata (INSTANT).', false)
+                : inplace('Renaming an index is done in place and changes only metadata.', false);
+        case 'drop-primary-key':
+            return dropPrimaryKey(context);
+        case 'add-foreign-key':
+            if (context.session.foreignKeyChecks)
+                return copy('With foreign_key_checks=1 the existing rows are checked, which only ALGORITHM=COPY does.');
+            return onEngine('foreignKeyMetadata', flavor) === 'instant'
+                ? instant('With foreign_key_checks=0 the foreign key is added unchecked, changing only metadata (INSTANT).', false)
+                : inplace('With foreign_key_checks=0 the foreign key is added in place unchecked, changing only metadata.', false);
+        case 'drop-foreign-key':
+            return onEngine('foreignKeyMetadata', flavor) === 'instant'
+                ? instant('Dropping a foreign key changes only metadata (INSTANT).', false)
+                : inplace('Dropping a foreign key is done in place and changes only metadata.', false);
+        case 'add-check':
+            return copy('A new enforced CHECK constraint is validated against every row, which only a table copy does.');
+        case 'drop-check':
+            return instant('Dropping a CHECK constraint changes only metadata (INSTANT).', false);
+        case 'rename-table':
+            return instant('Renaming the table changes only metadata (INSTANT).', false);
+        case 'convert-charset':
+            return convertCharset(clause.charset, context);
+        case 'default-charset':
+            return metadataOption("The table's default character set applies to new columns only, so only metadata changes.", flavor);
+        case 'engine':
+            return clause.engine.toLowerCase() === 'innodb'
+                ? inplace('ENGINE=InnoDB on an InnoDB table rebuilds it in place (a null rebuild).', true)
+                : copy(`Moving the table to the ${clause.engine} engine copies it.`);
+        case 'row-format':
+            return inplace('Changing ROW_FORMAT rebuilds the table in place.', true);
+        case 'force':
+            return inplace(clause.text.toUpperCase().startsWith('OPTIMIZE')
+                ? 'OPTIMIZE TABLE recreates an InnoDB table in place.'
+                : 'FORCE rebuilds the table in place.', true);
+        case 'table-option':
+            return tableOption(clause.option, context);
+        case 'partition':
+            return partition(clause.action);
+        case 'unknown':
+            return copy('The clause is not one the review reads, so it assumes the worst: a table copy without concurrent DML.');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/algorithm.ts
+/**
+ * Which algorithm (INSTANT, INPLACE, COPY) and lock MySQL 8.0 takes for an ALTER TABLE (and CREATE/DROP INDEX,
+ * RENAME TABLE, OPTIMIZE TABLE), whether it rebuilds the table and lets DML go on — from the statement's
+ * clauses (algorithm-clauses.ts: the manual's §17.12.1 table, clause by clause) and the table as read from
+ * the server (TableState). MariaDB's differences are applied by the server's flavor (ENGINE_DIFFERENCES).
+ *
+ * A statement takes the weakest algorithm of its clauses: one COPY clause copies the table; a clause that
+ * could be instant runs in place (and an ADD/DROP COLUMN then rebuilds) when another clause cannot be instant.
+ * It rebuilds when any clause does, and permits concurrent DML only when all do. An explicit ALGORITHM= or
+ * LOCK= that cannot be honoured makes MySQL refuse the statement at once; `refused` says so, while the other
+ * fields keep what MySQL would do without that clause.
+ */
+
+
+
+
+/** ER_ALTER_OPERATION_NOT_SUPPORTED; servers answer 1846 (…_REASON) instead when the engine gives its reason. */
+const ALGORITHM_REFUSED = 1845;
+/** ER_ALTER_OPERATION_NOT_SUPPORTED_REASON, what a refused LOCK= gets. */
+const LOCK_REFUSED = 1846;
+/** ER_WRONG_USAGE: MySQL's answer to ALGORITHM=INSTANT with a LOCK= clause. */
+const INSTANT_WITH_LOCK_REFUSED = 1221;
+/** ER_INNODB_MAX_ROW_VERSION. */
+const ROW_VERSIONS_REFUSED = 4092;
+/** The statement as ALTER TABLE clauses, or null when it is not table DDL the online DDL table covers. */
+function asAlter(node) {
+    switch (node.kind) {
+        case 'alter-table':
+            return { clauses: node.clauses, algorithm: node.algorithm, lock: node.lock, ignore: node.ignore };
+        case 'create-index':
+            return {
+                clauses: [{ op: 'add-index', index: node.index, text: 'CREATE INDEX' }],
+                algorithm: node.algorithm,
+                lock: node.lock,
+                ignore: false
+            };
+        case 'drop-index':
+            return {
+                clauses: [{ op: 'drop-index', name: node.name, text: 'DROP INDEX' }],
+                algorithm: node.algorithm,
+                lock: node.lock,
+                ignore: false
+            };
+        case 'rename-table':
+            return {
+                clauses: node.renames.map(({ to }) => ({ op: 'rename-table', to, text: 'RENAME TABLE' })),
+                algorithm: null,
+                lock: null,
+                ignore: false
+            };
+        case 'other':
+            return node.verb.toLowerCase() === 'optimize'
+                ? { clauses: [{ op: 'force', text: 'OPTIMIZE TABLE' }], algorithm: null, lock: null, ignore: false }
+                : null;
+        default:
+            return null;
+    }
+}
+const withoutStop = (sentence) => sentence.replace(/\.\s*$/, '');
+/** How a clause runs at the statement's algorithm, when that differs from its own best. */
+function atStatementAlgorithm(judged, algorithm, reason) {
+    if (judged.algorithm === algorithm || ALGORITHM_RANK[judged.algorithm] > ALGORITHM_RANK[algorithm])
+        return judged;
+    if (algorithm === 'copy')
+        return {
+            ...judged,
+            algorithm,
+            rebuilds: true,
+            concurrentDml: false,
+            why: `${withoutStop(judged.why)}, but ${reason} the table is copied.`
+        };
+    const rebuilds = judged.inplaceRebuilds;
+    return {
+        ...judged,
+        algorithm,
+        rebuilds,
+        why: `${withoutStop(judged.why)}, but ${reason} it runs in place${rebuilds ? ' and rebuilds the table' : ''}.`
+    };
+}
+const requested = (clause) => (clause === null || clause === 'default' ? null : clause);
+function predictAlgorithm(node, state, server, session) {
+    const statement = asAlter(node);
+    if (!statement)
+        return null;
+    const { flavor } = server;
+    const context = { state, server, session, clauses: statement.clauses, ignore: statement.ignore };
+    const asked = requested(statement.algorithm);
+    const judged = statement.clauses.map((clause) => judgeClause(clause, context));
+    let algorithm = judged.reduce((worst, j) => (ALGORITHM_RANK[j.algorithm] > ALGORITHM_RANK[worst] ? j.algorithm : worst), 'instant');
+    let reason = 'with the rest of the statement';
+    let refused;
+    const addsOrDrops = judged.some((j) => j.algorithm === 'instant' && j.rowVersion);
+    // MySQL: each instant ADD/DROP COLUMN statement takes a row version (handler0alter.cc: current_row_version + 1).
+    const limit = rowVersionLimit(server);
+    const versions = state?.totalRowVersions ?? null;
+    if (algorithm === 'instant' && addsOrDrops && limit !== null && versions !== null && versions + 1 > limit) {
+        algorithm = 'inplace';
+        reason = `the table already has ${versions} row versions (at most ${limit}), so`;
+        if (asked === 'instant')
+            refused = {
+                errno: ROW_VERSIONS_REFUSED,
+                why: `The table has ${versions} row versions, the most MySQL allows, so an instant ADD/DROP COLUMN is refused until the table is rebuilt.`
+            };
+    }
+    if (asked === 'inplace' && algorithm === 'instant' && addsOrDrops && !onEngine('explicitInplaceKeepsInstantAddDrop', flavor)) {
+        algorithm = 'inplace';
+        reason = 'ALGORITHM=INPLACE takes the in-place path, so';
+    }
+    if (asked === 'copy' && algorithm !== 'copy') {
+        algorithm = 'copy';
+        reason = 'ALGORITHM=COPY asks for it, so';
+    }
+    let clauses = judged.map((j) => atStatementAlgorithm(j, algorithm, reason));
+    // A rebuild that a FULLTEXT index survives: MySQL copies the table; MariaDB rebuilds in place without DML.
+    if (algorithm === 'inplace' && state?.hasFulltext && clauses.some((j) => j.rebuilds)) {
+        if (onEngine('rebuildWithFulltext', flavor) === 'copy') {
+            algorithm = 'copy';
+            clauses = judged.map((j) => atStatementAlgorithm(j, 'copy', 'the table has a FULLTEXT index, which MySQL rebuilds only by copying, so'));
+        }
+        else {
+            clauses = clauses.map((j) => j.rebuilds ? { ...j, concurrentDml: false, why: `${withoutStop(j.why)}; rebuilding a FULLTEXT index blocks DML.` } : j);
+        }
+    }
+    if (algorithm === 'inplace' && state?.hasSpatial)
+        clauses = clauses.map((j) => j.rebuilds ? { ...j, concurrentDml: false, why: `${withoutStop(j.why)}; rebuilding a SPATIAL index blocks DML.` } : j);
+    if (algorithm !== 'instant' && state?.referencingForeignKeysWithCascade && !onEngine('lockNoneWithCascadingForeignKeys', flavor))
+        clauses = clauses.map((j) => j.concurrentDml
+            ? { ...j, concurrentDml: false, why: `${withoutStop(j.why)}; LOCK=NONE is not permitted with ON CASCADE or SET NULL foreign keys.` }
+            : j);
+    const rebuilds = clauses.some((j) => j.rebuilds);
+    let concurrentDml = algorithm === 'instant' || clauses.every((j) => j.concurrentDml);
+    let lock = concurrentDml ? 'none' : 'shared';
+    if (algorithm !== 'instant' && statement.lock === 'exclusive')
+        lock = 'exclusive';
+    if (algorithm !== 'instant' && statement.lock === 'shared' && lock === 'none')
+        lock = 'shared';
+    concurrentDml = concurrentDml && lock === 'none';
+    // The clause that decides the statement's algorithm: the worst on its own (its sentence as run).
+    const worstOwn = judged.reduce((worst, j, i) => (ALGORITHM_RANK[j.algorithm] > ALGORITHM_RANK[judged[worst].algorithm] ? i : worst), 0);
+    const deciding = clauses[worstOwn]?.why ?? '';
+    const lockAsked = statement.lock !== null && statement.lock !== 'default';
+    if (!refused && asked === 'instant' && lockAsked && !onEngine('instantAcceptsLockClause', flavor))
+        refused = { errno: INSTANT_WITH_LOCK_REFUSED, why: 'MySQL does not accept ALGORITHM=INSTANT together with a LOCK= clause.' };
+    else if (!refused && asked !== null && ALGORITHM_RANK[asked] < ALGORITHM_RANK[algorithm])
+        refused = { errno: ALGORITHM_REFUSED, why: `ALGORITHM=${asked.toUpperCase()} cannot be honoured. ${deciding}` };
+    else if (!refused && statement.lock === 'none' && !concurrentDml)
+        refused = { errno: LOCK_REFUSED, why: `LOCK=NONE cannot be honoured. ${clauses.find((j) => !j.concurrentDml)?.why ?? ''}` };
+    const prediction = {
+        algorithm,
+        lock,
+        rebuilds,
+        concurrentDml,
+        clauses: clauses.map((j, i) => ({
+            clause: statement.clauses[i],
+            algorithm: j.algorithm,
+            rebuilds: j.rebuilds,
+            concurrentDml: j.concurrentDml,
+            why: j.why
+        }))
+    };
+    if (refused)
+        prediction.refused = refused;
+    return prediction;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/prediction.ts
+
+
+
+/** What the review assumes without a target: Aurora MySQL 3's oldest supported server. */
+const ASSUMED_SERVER = { flavor: 'mysql', version: '8.0.36' };
+/** The table state the algorithm table reads, from the catalog's facts. */
+function tableState(facts) {
+    const cascading = facts.foreignKeys.some((fk) => /CASCADE|SET NULL/i.test(`${fk.onDelete} ${fk.onUpdate}`));
+    return {
+        rows: facts.rows,
+        bytes: facts.bytes,
+        hasFulltext: facts.indexes.some((index) => index.kind === 'fulltext'),
+        hasSpatial: facts.indexes.some((index) => index.kind === 'spatial'),
+        totalRowVersions: facts.totalRowVersions,
+        rowFormat: facts.rowFormat,
+        columns: facts.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, charset: c.charset, maxBytes: c.maxBytes })),
+        referencingForeignKeysWithCascade: cascading,
+        indexes: facts.indexes.map((index) => ({ name: index.name, columns: index.columns })),
+        defaultCharset: facts.collation ? facts.collation.split('_')[0] : null
+    };
+}
+function hazardOf(clause, state) {
+    const c = clause.clause;
+    if (clause.algorithm === 'copy') {
+        if (c.op === 'convert-charset')
+            return 'mysql-charset-conversion';
+        if (c.op === 'add-foreign-key')
+            return 'mysql-foreign-key-copy';
+        if (c.op === 'change-column') {
+            const old = state?.columns.find((column) => column.name.toLowerCase() === c.column.toLowerCase());
+            if (old && c.definition.charset && old.charset && c.definition.charset !== old.charset)
+                return 'mysql-charset-conversion';
+            const before = old ? variableLength(old.type) : null;
+            const after = variableLength(c.definition.type);
+            if (before && after && before.kind === after.kind)
+                return 'mysql-varchar-boundary';
+            return 'mysql-column-type-change';
+        }
+        return 'mysql-alter-copy';
+    }
+    if (c.op === 'add-index' && (c.index.kind === 'fulltext' || c.index.kind === 'spatial'))
+        return 'mysql-fulltext-spatial-index';
+    if (clause.rebuilds || !clause.concurrentDml) {
+        if (c.op === 'add-column' && c.position !== 'last')
+            return 'mysql-column-position';
+        return 'mysql-table-rebuild';
+    }
+    return null;
+}
+const cache = new WeakMap();
+/** The statement's prediction on an existing table; null for other statements, or a table new in the pending versions. */
+function predictionOf(statement, context) {
+    if (cache.has(statement))
+        return cache.get(statement) ?? null;
+    const result = compute(statement, context);
+    cache.set(statement, result);
+    return result;
+}
+function compute(statement, context) {
+    const node = nodeOf(statement);
+    if (!node)
+        return null;
+    const table = node.kind === 'alter-table' || node.kind === 'create-index' || node.kind === 'drop-index'
+        ? node.table
+        : node.kind === 'rename-table'
+            ? node.renames[0]?.from
+            : null;
+    if (!table)
+        return null;
+    const key = tableKey(table);
+    if (!existedBefore(key, context))
+        return null;
+    const facts = factsOf(key, context);
+    const state = facts?.columns ? tableState(facts) : null;
+    const server = facts?.server ? { flavor: facts.server.flavor, version: facts.server.version } : ASSUMED_SERVER;
+    const session = { foreignKeyChecks: facts?.server?.foreignKeyChecks ?? true };
+    const prediction = predictAlgorithm(node, state, server, session);
+    if (!prediction)
+        return null;
+    return {
+        key,
+        prediction,
+        server,
+        serverKnown: !!facts?.server,
+        state,
+        session,
+        clauses: prediction.clauses.map((clause) => ({ ...clause, hazard: hazardOf(clause, state) }))
+    };
+}
+
+;// CONCATENATED MODULE: ./src/review/types.ts
+/**
+ * The vocabulary of the review: what a pending statement will do to production. Rules read one parsed
+ * statement with its context (what the pending versions create, the target's catalog, the trace of the
+ * statement on the throwaway database) and return findings with stable ids.
+ */
+/** Severity order, highest first (for fail-on and sorting). */
+const SEVERITIES = ['error', 'warning', 'notice'];
+function isSeverity(value) {
+    return SEVERITIES.includes(value);
+}
+/** The key of a statement in `ReviewContext.trace`: `v<version>#<index>`. */
+function types_traceKey(version, index) {
+    return `v${version}#${index}`;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/proof.ts
+/**
+ * What verification proved of a statement's algorithm (StatementTrace.algorithm: the throwaway server took the
+ * statement on an empty copy of its table), said against the prediction. The prediction is the target's; when
+ * the throwaway server is another engine or version (a MariaDB stands in for Aurora MySQL where no MySQL is
+ * installed), the proof is compared with the prediction for the throwaway server itself, and the sentence says
+ * the servers differ: the target's prediction stands beside it.
+ */
+
+
+
+
+/** "MariaDB 10.11.19" as the trace names the throwaway server, back to a server the algorithm table reads. */
+function serverOfName(name) {
+    const match = /^(MariaDB|MySQL) (\d+\.\d+\.\d+)$/.exec(name);
+    return match ? { flavor: match[1] === 'MariaDB' ? 'mariadb' : 'mysql', version: match[2] } : null;
+}
+function serverName(server) {
+    return `${server.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${versionParts(server.version).join('.')}`;
+}
+const sameServer = (a, b) => a.flavor === b.flavor && versionParts(a.version).join('.') === versionParts(b.version).join('.');
+/** The sentence on what the throwaway server proved for the statement, or null when verification did not trace it. */
+function proofSentence(p, statement, context) {
+    const proof = context.trace?.get(types_traceKey(statement.version, statement.index))?.algorithm;
+    if (!proof)
+        return null;
+    if ('unproved' in proof)
+        return `Not proved on the throwaway server: ${proof.unproved}.`;
+    const accepted = proof.accepted.toUpperCase();
+    const rebuilt = proof.rebuilt === null ? '' : proof.rebuilt ? ', rebuilding the table' : ', without rebuilding the table';
+    const head = `Proved on the throwaway ${proof.server}: ${accepted} accepted${rebuilt} (on an empty copy of the table)`;
+    const thrown = serverOfName(proof.server);
+    const target = serverName(p.server);
+    if (!thrown || sameServer(thrown, p.server)) {
+        const predicted = p.prediction.algorithm.toUpperCase();
+        if (predicted === accepted)
+            return `${head}, as predicted.`;
+        return `${head}. This disagrees with the prediction of ${predicted} for ${target}, which the finding keeps: the server's answer is the one to trust for ${proof.server}.`;
+    }
+    const node = nodeOf(statement);
+    // The copy is new: it has no instant row versions behind it.
+    const state = p.state ? { ...p.state, totalRowVersions: null } : null;
+    const own = node ? predictAlgorithm(node, state, thrown, p.session) : null;
+    const differ = thrown.flavor === p.server.flavor
+        ? `the throwaway server is another version than ${p.serverKnown ? "the target's" : 'the assumed'} ${target}`
+        : `the engines differ: the throwaway server is ${proof.server}, ${p.serverKnown ? 'the target' : 'the assumed target'} ${target}`;
+    const predicted = own?.algorithm.toUpperCase();
+    if (!predicted)
+        return `${head}; ${differ}, so the prediction for ${target} above is not proved by it.`;
+    if (predicted === accepted)
+        return `${head}, as predicted for ${proof.server}; ${differ}, so the prediction for ${target} above stands on the manual alone.`;
+    return `${head}. This disagrees with the prediction of ${predicted} for ${proof.server} (${differ}; the prediction for ${target} above is kept).`;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/online-ddl.ts
+
+
+
+
+const ONLINE_TOOLS = 'an online schema-change tool (gh-ost, pt-online-schema-change, Spirit), which copies in the background without blocking writes';
+/** What the statement does to the table, at its predicted algorithm, then what the throwaway server proved of it. */
+function effect(p, table, proof) {
+    const { algorithm, concurrentDml } = p.prediction;
+    const proved = proof ? `. ${proof.replace(/\.$/, '')}` : '';
+    if (algorithm === 'copy')
+        return `\`ALGORITHM=COPY\`: copies ${table} into a new table row by row and blocks writes to it for the whole copy${proved}`;
+    const rebuilds = p.prediction.rebuilds;
+    if (!concurrentDml)
+        return `\`ALGORITHM=${algorithm.toUpperCase()}\`${rebuilds ? ', rebuilding the table' : ''}: blocks writes to ${table} while it runs${proved}`;
+    return `\`ALGORITHM=INPLACE\`: rebuilds ${table} in place; reads and writes go on, but the rebuild takes about as long as a copy, and replicas apply it only once it has finished${proved}`;
+}
+function assumed(p) {
+    return p.serverKnown ? '' : ` (Judged for MySQL ${p.server.version}, Aurora MySQL 3's oldest: no target was read.)`;
+}
+function hazardRule(id, summary, fix, fixSql) {
+    return {
+        id,
+        severity: 'warning',
+        summary,
+        check(statement, context) {
+            const p = predictionOf(statement, context);
+            const mine = p?.clauses.filter((clause) => clause.hazard === id) ?? [];
+            if (!p || !mine.length || p.prediction.refused)
+                return [];
+            const why = [...new Set(mine.map((clause) => clause.why))].join(' ');
+            return [
+                {
+                    severity: sizeSeverity(p.key, context),
+                    message: `${effect(p, describeTable(p.key, context), proofSentence(p, statement, context))}. ${why}${assumed(p)}`,
+                    fix: fix(p),
+                    ...(fixSql ? { fixSql: fixSql(p) } : {}),
+                    relation: p.key,
+                    lock: p.prediction.concurrentDml ? 'NONE' : p.prediction.lock.toUpperCase()
+                }
+            ];
+        }
+    };
+}
+const alterCopy = hazardRule('mysql-alter-copy', 'ALTER TABLE that copies the table (ALGORITHM=COPY): writes blocked for the whole copy', () => `Split the change so that each part runs INSTANT or INPLACE (the finding says which clause copies), or, on a big table, run it with ${ONLINE_TOOLS}.`);
+const columnTypeChange = hazardRule('mysql-column-type-change', "changing a column's data type: the table is copied and writes blocked", () => `Expand and contract: add a column of the new type (instant), backfill it in batches, move the application to it, and drop the old column in a later version; or, on a big table, run the change with ${ONLINE_TOOLS}.`);
+const varcharBoundary = hazardRule('mysql-varchar-boundary', 'VARCHAR widened across 255 bytes (or shortened): the table is copied, not extended in place', () => 'A VARCHAR of up to 255 bytes keeps its length in one byte, a longer one in two: widening within the same class runs in place ' +
+    '(VARCHAR(63) holds 252 bytes in utf8mb4), across it the table is copied. Widen within the class, or plan the copy: on a big table ' +
+    `use ${ONLINE_TOOLS}.`);
+const charsetConversion = hazardRule('mysql-charset-conversion', 'character set or collation conversion: the table is copied and writes blocked', () => `Convert on a new table or column and move the application over, or, on a big table, with ${ONLINE_TOOLS}. A table's DEFAULT CHARACTER SET alone (new columns only) changes no row.`);
+const foreignKeyCopy = hazardRule('mysql-foreign-key-copy', 'FOREIGN KEY added with foreign_key_checks on: the child table is copied', () => 'With foreign_key_checks on, MySQL copies the child table to add the key. Check for orphans first (the query below), then add it ' +
+    'with the checks off for that statement: it then runs in place and does not read the rows.', (p) => `SELECT COUNT(*) FROM ${sqlTable(p.key)} AS c LEFT JOIN parent AS p ON p.id = c.parent_id WHERE c.parent_id IS NOT NULL AND p.id IS NULL;\n` +
+    `SET foreign_key_checks = 0;\nALTER TABLE ${sqlTable(p.key)} ADD CONSTRAINT … FOREIGN KEY (…) REFERENCES …;\nSET foreign_key_checks = 1;`);
+const fulltextSpatialIndex = hazardRule('mysql-fulltext-spatial-index', 'FULLTEXT or SPATIAL index on an existing table: no writes while it builds (the first FULLTEXT index rebuilds the table)', () => 'Build it at a quiet hour, or on a new table before it fills. For FULLTEXT, create the table with its own ' +
+    '`FTS_DOC_ID BIGINT UNSIGNED NOT NULL AUTO_INCREMENT` column and a unique index `FTS_DOC_ID_INDEX` on it: the first FULLTEXT index then does not rebuild it.');
+const columnPosition = hazardRule('mysql-column-position', 'ADD COLUMN … FIRST/AFTER where the server cannot place it instantly: the table is rebuilt', () => 'Add the column last (leave out FIRST/AFTER): instant since MySQL 8.0.12. Column order matters to no query that names its columns.');
+const tableRebuild = hazardRule('mysql-table-rebuild', 'ALTER TABLE that rebuilds the table in place (NOT NULL, PRIMARY KEY, FORCE, ROW_FORMAT …): as long as a copy', () => 'On a big table, run it with an online schema-change tool or at a quiet hour; over the Data API the version procedure goes on past ' +
+    'the 45 s call limit while the run waits for it (statement-timeout bounds the wait). A NOT NULL column is better added with its default in one ADD COLUMN, which is instant.');
+function refusal(id, summary, match, fix) {
+    return {
+        id,
+        severity: 'error',
+        summary,
+        check(statement, context) {
+            const p = predictionOf(statement, context);
+            const refused = p?.prediction.refused;
+            if (!p || !refused || !match(refused.errno))
+                return [];
+            return [
+                {
+                    severity: 'error',
+                    message: `MySQL refuses this statement (error ${refused.errno}) on ${describeTable(p.key, context)}: ${refused.why}${assumed(p)}`,
+                    fix,
+                    relation: p.key,
+                    lock: null
+                }
+            ];
+        }
+    };
+}
+const instantRowVersions = refusal('mysql-instant-row-versions', "instant ADD/DROP COLUMN past the table's row-version limit (64): refused (4092)", (errno) => errno === ROW_VERSIONS_REFUSED, 'Rebuild the table once first (`ALTER TABLE … FORCE`, a rebuild in place that resets the count), or let this change run in place (leave out ALGORITHM=INSTANT).');
+const algorithmRefused = refusal('mysql-algorithm-refused', 'an ALGORITHM= or LOCK= the server cannot honour for this statement: refused at once', (errno) => errno !== ROW_VERSIONS_REFUSED, 'Leave out the ALGORITHM=/LOCK= clause to let the server choose (the finding says what it would do), or change the statement so that it can be honoured.');
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/drop-or-rename.ts
+
+const STILL_RUNNING = 'the application version still running while the deploy rolls out reads and writes the old name, and fails until it is replaced';
+function finding(key, what, fix, context) {
+    return {
+        severity: 'warning',
+        message: `${what} of ${describeTable(key, context)}: ${STILL_RUNNING}.`,
+        fix,
+        relation: key,
+        lock: 'EXCLUSIVE'
+    };
+}
+const EXPAND_CONTRACT = 'Expand, then contract: first ship application code that no longer uses the old name (or uses both), and drop or rename in a later ' +
+    'version, once no running application version needs it.';
+const dropOrRename = {
+    id: 'mysql-drop-or-rename',
+    severity: 'warning',
+    summary: 'DROP or RENAME of an existing table or column: breaks the application version still running',
+    check(statement, context) {
+        const node = nodeOf(statement);
+        const existing = (table) => existedBefore(tableKey(table), context);
+        if (node?.kind === 'drop-table') {
+            return node.tables
+                .filter(existing)
+                .map((table) => finding(tableKey(table), 'Drops the table and every row', EXPAND_CONTRACT, context));
+        }
+        if (node?.kind === 'rename-table') {
+            return node.renames
+                .filter((rename) => existing(rename.from))
+                .map((rename) => finding(tableKey(rename.from), `Renames the table to ${backticked(rename.to.name)}`, `${EXPAND_CONTRACT} (A view under the old name keeps simple reads and writes working meanwhile.)`, context));
+        }
+        if (node?.kind !== 'alter-table' || !existing(node.table))
+            return [];
+        const key = tableKey(node.table);
+        const results = [];
+        for (const clause of node.clauses) {
+            if (clause.op === 'drop-column')
+                results.push(finding(key, `Drops column ${backticked(clause.column)}`, EXPAND_CONTRACT, context));
+            else if (clause.op === 'rename-column')
+                results.push(finding(key, `Renames column ${backticked(clause.column)} to ${backticked(clause.to)}`, EXPAND_CONTRACT, context));
+            else if (clause.op === 'change-column' && clause.definition.name !== clause.column)
+                results.push(finding(key, `Renames column ${backticked(clause.column)} to ${backticked(clause.definition.name)} (CHANGE)`, EXPAND_CONTRACT, context));
+            else if (clause.op === 'rename-table')
+                results.push(finding(key, `Renames the table to ${backticked(clause.to.name)}`, EXPAND_CONTRACT, context));
+        }
+        return results;
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/if-not-exists.ts
+
+/** The words at i, i+1 … are `if not exists` or `if exists`. */
+function ifExistsAt(tokens, i) {
+    return isWord(tokens[i], 'if') && (isWord(tokens[i + 1], 'exists') || (isWord(tokens[i + 1], 'not') && isWord(tokens[i + 2], 'exists')));
+}
+/** Where the statement says IF [NOT] EXISTS on something MySQL 8 does not allow it on; null when nowhere. */
+function columnLevelIfExists(sql) {
+    const tokens = statementWords(sql, 4000);
+    const first = tokens[0];
+    // CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX IF NOT EXISTS
+    if (isWord(first, 'create')) {
+        let i = 1;
+        while (isWord(tokens[i], 'unique', 'fulltext', 'spatial', 'online', 'offline'))
+            i++;
+        if (isWord(tokens[i], 'index') && ifExistsAt(tokens, i + 1))
+            return 'CREATE INDEX IF NOT EXISTS';
+        return null;
+    }
+    if (isWord(first, 'drop') && isWord(tokens[1], 'index') && ifExistsAt(tokens, 2))
+        return 'DROP INDEX IF EXISTS';
+    if (!isWord(first, 'alter'))
+        return null;
+    for (let i = 1; i < tokens.length; i++) {
+        if (!isWord(tokens[i], 'add', 'drop', 'modify', 'change', 'rename'))
+            continue;
+        let j = i + 1;
+        while (isWord(tokens[j], 'column', 'index', 'key', 'constraint', 'unique', 'fulltext', 'spatial', 'foreign', 'primary', 'partition'))
+            j++;
+        if (j > i + 1 && ifExistsAt(tokens, j)) {
+            return tokens
+                .slice(i, j + (isWord(tokens[j + 1], 'not') ? 3 : 2))
+                .map((t) => t.text.toUpperCase())
+                .join(' ');
+        }
+        // ADD/DROP/MODIFY/CHANGE col … IF EXISTS (no COLUMN word)
+        if (j === i + 1 && ifExistsAt(tokens, j))
+            return `${tokens[i].text.toUpperCase()} IF ${isWord(tokens[j + 1], 'not') ? 'NOT EXISTS' : 'EXISTS'}`;
+    }
+    return null;
+}
+const ifNotExists = {
+    id: 'mysql-if-not-exists',
+    severity: 'error',
+    summary: 'IF [NOT] EXISTS on a column, index or constraint: MariaDB syntax that MySQL 8 refuses',
+    check(statement) {
+        const found = columnLevelIfExists(statement.sql);
+        if (!found)
+            return [];
+        return [
+            {
+                severity: 'error',
+                message: `\`${found}\` is MariaDB's syntax: MySQL 8 (Aurora MySQL 3) refuses it with a syntax error (1064), so this version fails ` +
+                    'there. (A throwaway MariaDB accepts it: verification alone would not catch it.)',
+                fix: 'Leave out IF [NOT] EXISTS: the version runs once, and the journal resumes a version that failed half-way without ' +
+                    'running what completed again. (`CREATE TABLE IF NOT EXISTS` and `DROP TABLE IF EXISTS` are MySQL and fine.)',
+                relation: null,
+                lock: null
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/metadata-lock.ts
+
+/** The tables a DDL statement needs the metadata lock of. */
+function ddlTables(node) {
+    switch (node?.kind) {
+        case 'alter-table':
+        case 'create-index':
+        case 'drop-index':
+        case 'truncate':
+            return [node.table];
+        case 'drop-table':
+            return node.tables;
+        case 'rename-table':
+            return node.renames.map((r) => r.from);
+        case 'create-trigger':
+            return node.table ? [node.table] : [];
+        default:
+            return [];
+    }
+}
+const metadataLock = {
+    id: 'mysql-metadata-lock',
+    severity: 'warning',
+    summary: 'DDL while transactions have been open for a minute or more: it waits for its metadata lock, and queries queue behind it',
+    check(statement, context) {
+        return ddlTables(nodeOf(statement))
+            .map(tableKey)
+            .filter((key) => existedBefore(key, context))
+            .flatMap((key) => {
+            const open = factsOf(key, context)?.server?.openTransactions ?? [];
+            if (!open.length)
+                return [];
+            const sessions = open
+                .map((t) => `session ${t.id} (${t.user ? `user ${t.user}, ` : ''}transaction open ${t.seconds} s${t.command ? `, ${t.command}` : ''})`)
+                .join('; ');
+            return [
+                {
+                    severity: 'warning',
+                    message: `When the plan read the target, ${sessions}. A transaction that touched ${describeTable(key, context)} holds its metadata ` +
+                        'lock until it ends: this statement would wait for it, and every new query on the table would queue behind the waiting ' +
+                        'statement (apply gives up after lock-timeout and retries, up to lock-retries).',
+                    fix: 'Find what keeps those transactions open (an idle client in a transaction, a long report) and end it before applying ' +
+                        '(`KILL <session>`), or apply when they are gone. Keep lock-timeout short.',
+                    relation: key,
+                    lock: 'EXCLUSIVE'
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/non-transactional-table.ts
+
+const TRANSACTIONAL = new Set(['innodb', 'ndb', 'ndbcluster']);
+const WHY = 'a statement on it that fails half-way keeps the rows it wrote, and a batch of the version that fails is not rolled back there; ' +
+    'Aurora MySQL supports only InnoDB for durable tables';
+const FIX = 'Use InnoDB (the default: leave ENGINE out, or write ENGINE = InnoDB), and convert existing tables in a version of their own.';
+function engineOf(facts) {
+    const engine = facts?.engine;
+    return typeof engine === 'string' ? engine : null;
+}
+const nonTransactionalTable = {
+    id: 'mysql-non-transactional-table',
+    severity: 'warning',
+    summary: 'a table on an engine without transactions (MyISAM, MEMORY …): a failure half-way keeps what it wrote',
+    check(statement, context) {
+        const node = nodeOf(statement);
+        if (node?.kind === 'create-table' && node.engine && !TRANSACTIONAL.has(node.engine.toLowerCase()) && !node.temporary) {
+            const key = tableKey(node.table);
+            return [
+                {
+                    severity: 'warning',
+                    message: `Creates ${describeTable(key, context)} with ENGINE = ${node.engine}: ${WHY}.`,
+                    fix: FIX,
+                    relation: key,
+                    lock: null
+                }
+            ];
+        }
+        if (node?.kind === 'alter-table') {
+            const clause = node.clauses.find((c) => c.op === 'engine' && !TRANSACTIONAL.has(c.engine.toLowerCase()));
+            if (clause && clause.op === 'engine') {
+                const key = tableKey(node.table);
+                return [
+                    {
+                        severity: 'warning',
+                        message: `Converts ${describeTable(key, context)} to ENGINE = ${clause.engine}: ${WHY}.`,
+                        fix: FIX,
+                        relation: key,
+                        lock: null
+                    }
+                ];
+            }
+            return [];
+        }
+        const written = node?.kind === 'update' || node?.kind === 'delete'
+            ? node.tables
+            : node?.kind === 'insert' || node?.kind === 'replace'
+                ? [node.table]
+                : [];
+        return written
+            .map(tableKey)
+            .filter((key) => existedBefore(key, context))
+            .flatMap((key) => {
+            const engine = engineOf(factsOf(key, context));
+            if (!engine || TRANSACTIONAL.has(engine.toLowerCase()))
+                return [];
+            return [
+                {
+                    severity: 'warning',
+                    message: `Writes ${describeTable(key, context)}, a ${engine} table: ${WHY}.`,
+                    fix: FIX,
+                    relation: key,
+                    lock: null
+                }
+            ];
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/several-alters.ts
+
+/** The table an ALTER-like statement changes, keyed; null for other statements. */
+function alteredTable(node) {
+    if (!node)
+        return null;
+    if (node.kind === 'alter-table' || node.kind === 'create-index' || node.kind === 'drop-index')
+        return tableKey(node.table);
+    return null;
+}
+const severalAlters = {
+    id: 'mysql-several-alters',
+    severity: 'warning',
+    summary: 'several ALTER TABLE statements on one table in a version: each commits alone, and each may rebuild the table again',
+    check(statement, context) {
+        const key = alteredTable(nodeOf(statement));
+        if (!key || !existedBefore(key, context) || !context.versionStatements)
+            return [];
+        const earlier = context.versionStatements.filter((other) => other.index < statement.index && alteredTable(nodeOf(other)) === key);
+        if (!earlier.length)
+            return [];
+        const first = earlier[0];
+        return [
+            {
+                severity: 'warning',
+                message: `Alters ${describeTable(key, context)} again: ${first.file}:${first.line} altered it earlier in v${statement.version}. ` +
+                    'Each ALTER TABLE commits on its own, waits for the metadata lock again, and may rebuild the table again; if a later ' +
+                    'one fails, the earlier ones stay.',
+                fix: 'Combine the clauses into one ALTER TABLE statement: one metadata lock, one rebuild at most, and atomic (all or nothing).',
+                relation: key,
+                lock: null
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/redundant-index.ts
+
+const lower = (columns) => columns.map((column) => column.toLowerCase().replace(/\(\d+\)$/, ''));
+/** Whether `a`'s columns are the leading columns of `b`'s (same or fewer). */
+function covered(a, b) {
+    const x = lower(a);
+    const y = lower(b);
+    return x.length > 0 && x.length <= y.length && x.every((column, i) => column === y[i]);
+}
+const redundantIndex = {
+    id: 'mysql-redundant-index',
+    severity: 'notice',
+    summary: 'an index whose columns lead another index of the table: every write maintains it, and no query needs it',
+    check(statement, context) {
+        const node = nodeOf(statement);
+        const added = node?.kind === 'create-index'
+            ? [{ table: tableKey(node.table), index: node.index }]
+            : node?.kind === 'alter-table'
+                ? node.clauses.flatMap((c) => (c.op === 'add-index' ? [{ table: tableKey(node.table), index: c.index }] : []))
+                : [];
+        const results = [];
+        for (const { table, index } of added) {
+            // A UNIQUE or PRIMARY index enforces something; FULLTEXT and SPATIAL serve other queries.
+            if (index.kind !== 'index')
+                continue;
+            const facts = factsOf(table, context);
+            const existing = (facts?.indexes ?? []).filter((other) => other.kind !== 'fulltext' && other.kind !== 'spatial');
+            const siblings = added
+                .filter((other) => other.index !== index && other.table === table)
+                .map((other) => ({ name: other.index.name ?? '(unnamed)', columns: other.index.columns }));
+            const wider = [...existing, ...siblings].find((other) => covered(index.columns, other.columns));
+            if (!wider)
+                continue;
+            results.push({
+                severity: 'notice',
+                message: `Adds an index on (${index.columns.join(', ')}) to ${describeTable(table, context)}, whose index \`${wider.name}\` on ` +
+                    `(${wider.columns.join(', ')}) starts with the same columns: it serves the same lookups, and every insert and update pays for both.`,
+                fix: `Leave this index out: \`${wider.name}\` serves its queries.`,
+                relation: table,
+                lock: null
+            });
+        }
+        return results;
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/table-without-primary-key.ts
+
+const tableWithoutPrimaryKey = {
+    id: 'mysql-table-without-primary-key',
+    severity: 'warning',
+    summary: 'CREATE TABLE without a PRIMARY KEY: a hidden key InnoDB chooses, and no online schema change later',
+    check(statement, context) {
+        const node = nodeOf(statement);
+        if (node?.kind !== 'create-table' || node.temporary || node.like || node.asSelect)
+            return [];
+        const primary = node.indexes.some((index) => index.kind === 'primary') || node.columns.some((column) => column.primaryKey);
+        if (primary)
+            return [];
+        const key = tableKey(node.table);
+        return [
+            {
+                severity: 'warning',
+                message: `Creates ${describeTable(key, context)} without a PRIMARY KEY: InnoDB clusters it on its first unique NOT NULL index or on a ` +
+                    'hidden row id shared by every such table of the server, row-based replication finds each row it changes by scanning, and ' +
+                    'online schema-change tools (gh-ost, pt-online-schema-change, Spirit) refuse a table without a primary or unique key.',
+                fix: 'Give it a PRIMARY KEY (an `id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY` column, or the natural key).',
+                relation: key,
+                lock: null
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/truncate.ts
+
+const truncate = {
+    id: 'mysql-truncate',
+    severity: 'warning',
+    summary: 'TRUNCATE of an existing table: every row gone, committed at once, no rollback',
+    check(statement, context) {
+        const node = nodeOf(statement);
+        if (node?.kind !== 'truncate')
+            return [];
+        const key = tableKey(node.table);
+        if (!existedBefore(key, context))
+            return [];
+        return [
+            {
+                severity: 'warning',
+                message: `Removes every row of ${describeTable(key, context)}. On MySQL TRUNCATE is DDL: it drops and recreates the table under an ` +
+                    'exclusive metadata lock and commits at once; nothing after it in the version can undo it.',
+                fix: 'If the data must go, delete it in batches from a job (DELETE … LIMIT 10000, repeated); if it must not, remove the TRUNCATE.',
+                relation: key,
+                lock: 'EXCLUSIVE'
+            }
+        ];
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/unbatched-backfill.ts
+
+const unbatchedBackfill = {
+    id: 'mysql-unbatched-backfill',
+    severity: 'warning',
+    summary: 'UPDATE or DELETE of a whole existing table in one statement: every row locked until it commits',
+    check(statement, context) {
+        const node = nodeOf(statement);
+        if ((node?.kind !== 'update' && node?.kind !== 'delete') || node.where || node.limit)
+            return [];
+        return node.tables
+            .map(tableKey)
+            .filter((key) => existedBefore(key, context))
+            .map((key) => ({
+            severity: sizeSeverity(key, context),
+            message: `${node.kind === 'update' ? 'Updates' : 'Deletes'} every row of ${describeTable(key, context)} in one statement: InnoDB locks each ` +
+                'row until the statement commits (blocking other writers of those rows), the undo log grows with the table, and replicas ' +
+                'fall behind while they replay it.',
+            fix: 'Backfill in batches by key range from a job, or in several versions: each batch a short statement that commits.',
+            fixSql: `${node.kind === 'update' ? `UPDATE ${sqlTable(key)} SET … WHERE id BETWEEN 1 AND 10000` : `DELETE FROM ${sqlTable(key)} WHERE … LIMIT 10000`};`,
+            relation: key,
+            lock: null
+        }));
+    }
+};
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/index.ts
+
+
+
+
+
+
+
+
+
+
+
+const MYSQL_RULES = [
+    algorithmRefused,
+    instantRowVersions,
+    columnTypeChange,
+    varcharBoundary,
+    charsetConversion,
+    foreignKeyCopy,
+    alterCopy,
+    fulltextSpatialIndex,
+    columnPosition,
+    tableRebuild,
+    metadataLock,
+    ifNotExists,
+    severalAlters,
+    truncate,
+    dropOrRename,
+    unbatchedBackfill,
+    nonTransactionalTable,
+    dmlBeforeDdl,
+    tableWithoutPrimaryKey,
+    redundantIndex
+];
+
 ;// CONCATENATED MODULE: ./src/dialects/mysql/review.ts
 
-/** Takes no statement and refuses none: the statement is left out of the review. */
-const NO_PARSER = {
-    parse: () => ({ node: null, error: null }),
-    parseStatement: () => null
+
+
+
+const READER = {
+    parse: (sql) => ({ node: parseMysqlStatement(sql), error: null }),
+    parseStatement: (sql) => parseMysqlStatement(sql)
 };
+const asNode = (node) => node;
+/** The tables a statement creates. */
+function created(node) {
+    if (node.kind === 'create-table')
+        return [node.table];
+    if (node.kind === 'rename-table')
+        return node.renames.map((r) => r.to);
+    if (node.kind === 'alter-table')
+        return node.clauses.flatMap((c) => (c.op === 'rename-table' ? [c.to] : []));
+    if (node.kind === 'create-view')
+        return node.names;
+    return [];
+}
+/** Every table a statement names. */
+function named(node) {
+    switch (node.kind) {
+        case 'alter-table':
+            return [
+                node.table,
+                ...node.clauses.flatMap((c) => (c.op === 'add-foreign-key' ? [c.references] : c.op === 'rename-table' ? [c.to] : []))
+            ];
+        case 'create-table':
+            return [node.table, ...(node.like ? [node.like] : []), ...node.foreignKeys.map((fk) => fk.references)];
+        case 'create-index':
+        case 'drop-index':
+        case 'truncate':
+        case 'insert':
+        case 'replace':
+            return [node.table];
+        case 'drop-table':
+        case 'update':
+        case 'delete':
+            return node.tables;
+        case 'rename-table':
+            return node.renames.flatMap((r) => [r.from, r.to]);
+        case 'create-trigger':
+        case 'drop-trigger':
+            return node.table ? [node.table] : [];
+        default:
+            return [];
+    }
+}
+const keys = (tables) => [...new Set(tables.map(tableKey))];
 const review = {
     displayName: 'MySQL',
-    parses: false,
-    loadParser: () => Promise.resolve(NO_PARSER),
-    createdRelations: () => [],
-    namedRelations: () => [],
-    indexColumns: () => [],
-    rules: [],
-    async readCatalog(target, _relations, options) {
-        return { facts: new Map(), settings: options.settings ? await readSettings(target) : null };
+    parserName: 'the MySQL clause reader',
+    catalogShows: 'engine, rows, size, columns, indexes, foreign keys and row versions of each table touched, and long open transactions',
+    traceShows: 'the algorithm the server accepts for each ALTER, and the tables it rebuilds',
+    parses: true,
+    loadParser: () => Promise.resolve(READER),
+    createdRelations: (node) => keys(created(asNode(node))),
+    namedRelations: (node) => keys(named(asNode(node))),
+    indexColumns: (node) => {
+        const n = asNode(node);
+        if (n.kind === 'create-index')
+            return [{ relation: tableKey(n.table), columns: n.index.columns }];
+        if (n.kind === 'create-table')
+            return n.indexes.map((index) => ({ relation: tableKey(n.table), columns: index.columns }));
+        if (n.kind === 'alter-table')
+            return n.clauses.flatMap((c) => (c.op === 'add-index' ? [{ relation: tableKey(n.table), columns: c.index.columns }] : []));
+        return [];
+    },
+    rules: MYSQL_RULES,
+    async readCatalog(target, relations, options) {
+        const catalog = await readMysqlCatalog(target, relations, options);
+        // Each table's facts carry the server they were read on: what an ALTER does depends on its version.
+        for (const facts of catalog.facts.values())
+            facts.server = catalog.server;
+        return { facts: catalog.facts, settings: catalog.settings };
     }
 };
 
@@ -72779,12 +76120,12 @@ class OutputTail {
 
 
 /** How messages and reports name a server: "MariaDB 10.11.19", "MySQL 8.0.43". */
-function serverName(flavor, version) {
+function server_serverName(flavor, version) {
     return `${flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${version}`;
 }
 /** Shadow.server for a local server: loud when it is not MySQL, since MariaDB passes and fails what MySQL would not. */
 function localServerText(flavor, version) {
-    const name = `local ${serverName(flavor, version)}`;
+    const name = `local ${server_serverName(flavor, version)}`;
     return flavor === 'mariadb' ? `${name} (not MySQL: what differs is in docs/mysql.md, "MySQL and MariaDB")` : name;
 }
 function serverPaths(dir) {
@@ -72942,7 +76283,7 @@ async function startLocalMysql(options) {
     const env = { ...(options.env ?? process.env), TZ: 'UTC' };
     for (const name of ['MYSQL_HOST', 'MYSQL_TCP_PORT', 'MYSQL_UNIX_PORT', 'MYSQL_PWD', 'MYSQL_HOME'])
         delete env[name];
-    const name = serverName(found.flavor, found.version);
+    const name = server_serverName(found.flavor, found.version);
     const paths = serverPaths(external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'aurora-migrate-mysql-')));
     const { dir } = paths;
     let runnable;
@@ -73164,7 +76505,333 @@ async function matchSettings(target, shadow, settings, log) {
     return match;
 }
 
+;// CONCATENATED MODULE: ./src/dialects/mysql/shadow/probe-sql.ts
+
+const ALGORITHM_VALUES = new Set(['default', 'instant', 'inplace', 'copy', 'nocopy']);
+/** Clauses whose probe would touch more than the copy (RENAME moves it, EXCHANGE PARTITION swaps another table's rows). */
+const NOT_PROBED = {
+    'rename-table': 'it renames the table, which the probe does not do to its copy',
+    partition: 'a partition clause may reach another table (EXCHANGE PARTITION), so the probe leaves it out',
+    unknown: 'it has a clause the review does not read, so the probe leaves it out'
+};
+const quote = (name) => `\`${name.replace(/`/g, '``')}\``;
+const probe_sql_isWord = (token, ...words) => token?.kind === 'word' && words.includes(token.value);
+const probe_sql_isSymbol = (token, symbol) => token?.kind === 'symbol' && token.value === symbol;
+const isName = (token) => token?.kind === 'word' || token?.kind === 'quoted';
+/** The index of the table name's last token (the name itself, after `schema .`), starting the search at `from`. */
+function nameTokenAt(tokens, from) {
+    if (!isName(tokens[from]))
+        return null;
+    return probe_sql_isSymbol(tokens[from + 1], '.') && isName(tokens[from + 2]) ? from + 2 : from;
+}
+/** Where the table's name stands in the tokens of ALTER TABLE / CREATE INDEX / DROP INDEX. */
+function tableNameToken(tokens, kind) {
+    if (kind === 'alter-table') {
+        const table = tokens.findIndex((token) => probe_sql_isWord(token, 'table'));
+        if (table < 0)
+            return null;
+        let at = table + 1;
+        if (probe_sql_isWord(tokens[at], 'if') && probe_sql_isWord(tokens[at + 1], 'exists'))
+            at += 2;
+        return nameTokenAt(tokens, at);
+    }
+    const index = tokens.findIndex((token) => probe_sql_isWord(token, 'index', 'key'));
+    if (index < 0)
+        return null;
+    const on = tokens.findIndex((token, at) => at > index && probe_sql_isWord(token, 'on'));
+    return on < 0 ? null : nameTokenAt(tokens, on + 1);
+}
+/** The value token of a top-level `ALGORITHM [=] value`, or null when the statement writes none. */
+function algorithmValueToken(tokens) {
+    let depth = 0;
+    for (let at = 0; at < tokens.length; at++) {
+        const token = tokens[at];
+        if (probe_sql_isSymbol(token, '('))
+            depth++;
+        else if (probe_sql_isSymbol(token, ')'))
+            depth--;
+        else if (depth === 0 && probe_sql_isWord(token, 'algorithm')) {
+            const value = probe_sql_isSymbol(tokens[at + 1], '=') ? at + 2 : at + 1;
+            if (probe_sql_isWord(tokens[value], ...ALGORITHM_VALUES))
+                return value;
+        }
+    }
+    return null;
+}
+/** Replaces the text of tokens by index; the rest of the statement stays as written. */
+function replaced(sql, replacements) {
+    let out = sql;
+    for (const { token, text } of [...replacements].sort((a, b) => b.token.start - a.token.start))
+        out = `${out.slice(0, token.start)}${text}${out.slice(token.end)}`;
+    return out;
+}
+/** How to probe `sql` (whose node is `node`), or why it cannot be. */
+function probePlan(sql, node) {
+    if (node.kind !== 'alter-table' && node.kind !== 'create-index' && node.kind !== 'drop-index')
+        return { unproved: `${node.kind === 'rename-table' ? 'RENAME TABLE' : 'OPTIMIZE TABLE'} takes no ALGORITHM= clause to probe` };
+    if (node.kind === 'alter-table') {
+        const skipped = node.clauses.map((clause) => NOT_PROBED[clause.op]).find((reason) => reason !== undefined);
+        if (skipped)
+            return { unproved: `not probed: ${skipped}` };
+        if (node.clauses.length === 0)
+            return { unproved: 'not probed: the statement has no clause to run' };
+    }
+    const all = tokenize(sql);
+    if (!all)
+        return { unproved: 'not probed: the statement does not read as one statement' };
+    // Trailing semicolons are the splitter's, not the statement's.
+    let last = all.length - 1;
+    while (last >= 0 && probe_sql_isSymbol(all[last], ';'))
+        last--;
+    const tokens = all.slice(0, last + 1);
+    const name = tableNameToken(tokens, node.kind);
+    if (name === null || tokens[name].text !== node.table.name)
+        return { unproved: "not probed: the table's name was not found in the statement" };
+    const valueAt = algorithmValueToken(tokens);
+    const written = valueAt === null ? 'default' : tokens[valueAt].value;
+    if (written === 'nocopy')
+        return { unproved: 'not probed: ALGORITHM=NOCOPY names no single algorithm to prove' };
+    const candidates = written === 'default' ? ['instant', 'inplace', 'copy'] : [written];
+    const end = tokens[tokens.length - 1].end;
+    // Whatever follows the last token (a comment, an executable comment's close) stays, without the semicolons.
+    const tail = replaced(sql, all.slice(last + 1).map((token) => ({ token, text: ' ' })))
+        .slice(end)
+        .replace(/\s+$/, '');
+    return {
+        candidates,
+        text: (copy, algorithm) => {
+            const upper = algorithm.toUpperCase();
+            const edits = [{ token: tokens[name], text: quote(copy) }];
+            if (valueAt !== null)
+                edits.push({ token: tokens[valueAt], text: upper });
+            const body = replaced(sql.slice(0, end), edits);
+            if (valueAt !== null)
+                return `${body}${tail}`;
+            return `${body}${node.kind === 'alter-table' ? ',' : ''} ALGORITHM=${upper}${tail}`;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/shadow/algorithm-probe.ts
+/**
+ * Proves on the throwaway server which algorithm a pending ALTER takes: an empty copy of its table
+ * (`CREATE TABLE <copy> LIKE <table>`, beside it), the statement run on the copy with ALGORITHM=INSTANT, then
+ * INPLACE when the server refuses that (1845/1846, 1221, 4092), then COPY; the copy dropped whatever happens.
+ * Whether the accepted run rebuilt the table is read from InnoDB's table id (MariaDB's INNODB_SYS_TABLES,
+ * MySQL's INNODB_TABLES): a rebuild gives the table a new one. The copy is empty and fresh, so what depends on
+ * the rows (a UNIQUE index over duplicates) or on the table's history (MySQL's 64 instant row versions) is not
+ * part of the proof.
+ */
+
+
+
+
+
+
+/** The answers that mean "not with this algorithm": the server refuses before it changes anything. */
+const REFUSED = new Set([ALGORITHM_REFUSED, LOCK_REFUSED, INSTANT_WITH_LOCK_REFUSED, ROW_VERSIONS_REFUSED]);
+const NO_SUCH_TABLE = 1146;
+/** ER_CANT_DROP_FIELD_OR_KEY: what DROP FOREIGN KEY gets on the copy, which CREATE TABLE … LIKE makes without foreign keys. */
+const NO_SUCH_KEY = 1091;
+/** What the copies are called; each probe's own name, dropped when it is done. */
+const PROBE_PREFIX = 'aurora_migrate_probe_';
+function probeServer(version) {
+    const flavor = /mariadb/i.test(version) ? 'mariadb' : 'mysql';
+    const number = versionParts(version).join('.');
+    return { flavor, version: number, name: `${flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${number}` };
+}
+const algorithm_probe_quote = (name) => `\`${name.replace(/`/g, '``')}\``;
+const sqlName = (table) => (table.schema === null ? algorithm_probe_quote(table.name) : `${algorithm_probe_quote(table.schema)}.${algorithm_probe_quote(table.name)}`);
+function errno(error) {
+    return error instanceof DatabaseError ? (error.info.errno ?? null) : null;
+}
+/** The copy's InnoDB table id, or null where it cannot be read (no PROCESS privilege, a name InnoDB spells otherwise). */
+async function tableId(target, server, schema, copy) {
+    const schemaFile = innodbFilename(schema);
+    const tableFile = innodbFilename(copy);
+    if (schemaFile === null || tableFile === null)
+        return null;
+    const view = server.flavor === 'mariadb' ? 'information_schema.INNODB_SYS_TABLES' : 'information_schema.INNODB_TABLES';
+    try {
+        const { rows } = await target.query(`SELECT TABLE_ID AS id FROM ${view} WHERE NAME = :name`, { name: `${schemaFile}/${tableFile}` });
+        return rows.length === 1 && rows[0].id !== null ? String(rows[0].id) : null;
+    }
+    catch {
+        return null;
+    }
+}
+/**
+ * Which algorithm `sql` takes on an empty copy of its table on `target` (the throwaway database), with the
+ * session statements the engine runs it with. Never throws: what cannot be proved says why.
+ */
+async function proveAlgorithm(target, server, sql, node, session) {
+    const plan = probePlan(sql, node);
+    if ('unproved' in plan)
+        return plan;
+    if (node.kind !== 'alter-table' && node.kind !== 'create-index' && node.kind !== 'drop-index')
+        return { unproved: 'not table DDL' };
+    const copy = `${PROBE_PREFIX}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+    const copyName = { schema: node.table.schema, name: copy };
+    try {
+        await target.query(`CREATE TABLE ${sqlName(copyName)} LIKE ${sqlName(node.table)}`);
+    }
+    catch (error) {
+        if (errno(error) === NO_SUCH_TABLE)
+            return { unproved: `the table ${sqlName(node.table)} does not exist on the throwaway server before it` };
+        return { unproved: `its table could not be copied for the probe: ${errorMessage(error)}` };
+    }
+    try {
+        const schema = node.table.schema ?? String((await target.query('SELECT DATABASE() AS name')).rows[0]?.name ?? '');
+        const before = await tableId(target, server, schema, copy);
+        const refusals = [];
+        for (const algorithm of plan.candidates) {
+            try {
+                await target.query(plan.text(copy, algorithm), undefined, session.length ? { session } : undefined);
+            }
+            catch (error) {
+                const code = errno(error);
+                if (code !== null && REFUSED.has(code)) {
+                    refusals.push(`${algorithm.toUpperCase()}: ${errorMessage(error)}`);
+                    continue;
+                }
+                if (code === NO_SUCH_KEY && node.kind === 'alter-table' && node.clauses.some((clause) => clause.op === 'drop-foreign-key'))
+                    return { unproved: 'CREATE TABLE … LIKE copies no foreign keys, so the probe cannot drop one on its copy' };
+                return { unproved: `the probe on an empty copy failed: ${errorMessage(error)}` };
+            }
+            const after = before === null ? null : await tableId(target, server, schema, copy);
+            return { accepted: algorithm, rebuilt: before === null || after === null ? null : before !== after, server: server.name };
+        }
+        return { unproved: `the server refused every algorithm on an empty copy (${refusals.join('; ')})` };
+    }
+    catch (error) {
+        return { unproved: `the probe could not run: ${errorMessage(error)}` };
+    }
+    finally {
+        await target.query(`DROP TABLE IF EXISTS ${sqlName(copyName)}`).catch(() => { });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/shadow/tracer.ts
+
+
+
+
+/** Whether the online DDL table covers the statement (for any server: which statements it covers does not depend on one). */
+function coveredNode(sql) {
+    const node = parseMysqlStatement(sql);
+    if (!node)
+        return null;
+    return predictAlgorithm(node, null, { flavor: 'mysql', version: '8.0.36' }, { foreignKeyChecks: true }) ? node : null;
+}
+/** The pending versions' statements in the order the engine runs them, indexed over all files of a version. */
+function pendingStatements(versions, pending) {
+    return versions
+        .filter((version) => pending.has(version.number))
+        .sort((a, b) => a.number - b.number)
+        .flatMap((version) => version.files
+        .flatMap((file) => file.statements)
+        .map((statement, index) => ({ version: version.number, index, sql: statement.sql, node: coveredNode(statement.sql) })));
+}
+/** The table the statement changes, as it names it: `orders`, `shop.orders`. */
+function tableOf(node) {
+    const table = node.kind === 'alter-table' || node.kind === 'create-index' || node.kind === 'drop-index'
+        ? node.table
+        : node.kind === 'rename-table'
+            ? (node.renames[0]?.from ?? null)
+            : null;
+    return table ? (table.schema === null ? table.name : `${table.schema}.${table.name}`) : null;
+}
+class MysqlTracer {
+    inner;
+    traces = new Map();
+    failure = null;
+    expected;
+    server = null;
+    constructor(inner, versions, pending) {
+        this.inner = inner;
+        this.expected = pendingStatements(versions, pending);
+    }
+    get description() {
+        return this.inner.description;
+    }
+    /** Reads which server the throwaway is, while the engine sets up its history. */
+    prepare() {
+        this.server ??= this.readServer();
+    }
+    async query(sql, params, options) {
+        const next = this.expected[0];
+        if (!options?.longRunning || params !== undefined || next?.sql !== sql)
+            return this.inner.query(sql, params, options);
+        this.expected.shift();
+        if (!next.node || this.failure)
+            return this.inner.query(sql, params, options);
+        this.prepare();
+        const server = await this.server;
+        if (!server)
+            return this.inner.query(sql, params, options);
+        const algorithm = await proveAlgorithm(this.inner, server, sql, next.node, options.session ?? []);
+        const table = tableOf(next.node);
+        const started = Date.now();
+        try {
+            return await this.inner.query(sql, params, options);
+        }
+        finally {
+            this.traces.set(types_traceKey(next.version, next.index), {
+                version: next.version,
+                index: next.index,
+                locks: [],
+                rewritten: 'accepted' in algorithm && algorithm.rebuilt && table ? [table] : [],
+                constraints: [],
+                durationMs: Date.now() - started,
+                algorithm
+            });
+        }
+    }
+    transaction(statements, options) {
+        for (const statement of statements) {
+            const next = this.expected[0];
+            if (statement.label || next?.sql !== statement.sql)
+                continue;
+            this.expected.shift();
+            // DDL commits on its own on MySQL, so the engine never sends it in a transaction; if it ever does, it is not probed there.
+            if (next.node)
+                this.traces.set(types_traceKey(next.version, next.index), {
+                    version: next.version,
+                    index: next.index,
+                    locks: [],
+                    rewritten: [],
+                    constraints: [],
+                    durationMs: 0,
+                    algorithm: { unproved: 'it ran inside a transaction, where the probe does not run' }
+                });
+        }
+        return this.inner.transaction(statements, options);
+    }
+    async finish() {
+        await this.server;
+    }
+    /** Not read on MySQL. */
+    schemaChange() {
+        return null;
+    }
+    async close() {
+        await this.server;
+        await this.inner.close();
+    }
+    async readServer() {
+        try {
+            const { rows } = await this.inner.query('SELECT VERSION() AS version');
+            return probeServer(String(rows[0]?.version ?? ''));
+        }
+        catch (error) {
+            this.failure = `the throwaway server's version could not be read: ${error instanceof Error ? error.message : String(error)}`;
+            return null;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/dialects/mysql/shadow.ts
+
 
 
 
@@ -73179,8 +76846,8 @@ function mysqlShadow(local = {}) {
         scratchDatabase: createScratchDatabase,
         localServer: (options) => localShadow({ ...options, ...local }),
         matchSettings: matchSettings,
-        // No lock and rewrite trace on MySQL yet: its statements are verified untraced.
-        tracer: () => null
+        // The algorithm each pending ALTER takes, proved on an empty copy of its table; no lock trace on MySQL.
+        tracer: (inner, _url, versions, pending) => new MysqlTracer(inner, versions, pending)
     };
 }
 const shadow = mysqlShadow();
@@ -73564,7 +77231,7 @@ function blockToken(kind, text) {
 
 
 /** The first `limit` tokens of `sql`: comments and hints skipped, executable-comment markers dropped. */
-function tokenize(sql, limit) {
+function transaction_tokenize(sql, limit) {
     const scanner = new Scanner(sql);
     const tokens = [];
     let i = 0;
@@ -73590,7 +77257,7 @@ function transaction_isWord(token, ...words) {
  * `BEGIN NOT ATOMIC` (MariaDB's anonymous block) and a `BEGIN … END` body are not transaction control.
  */
 function transactionControl(sql) {
-    const tokens = tokenize(sql, 32);
+    const tokens = transaction_tokenize(sql, 32);
     const [first, second] = tokens;
     if (transaction_isWord(first, 'begin')) {
         const rest = tokens.slice(transaction_isWord(second, 'work') ? 2 : 1);
@@ -74164,7 +77831,7 @@ function readOptions(tokens, i) {
     return { options, next: end };
 }
 /** `t1 (a, b), s.t2`: the tables, or null when there are none or they cannot be read. */
-function tableList(tokens, i) {
+function effects_tableList(tokens, i) {
     const tables = [];
     while (i < tokens.length) {
         if (effects_isSymbol(tokens[i], ';'))
@@ -74226,7 +77893,7 @@ function parseVacuum(tokens, analyzeOnly) {
         while (['full', 'freeze', 'verbose', 'analyze', 'analyse'].some((word) => tokens_isWord(tokens[i], word)))
             options.add(String(tokens[i++].value));
     }
-    const tables = tableList(tokens, i);
+    const tables = effects_tableList(tokens, i);
     if (!tables)
         return null;
     const analyze = analyzeOnly || options.has('analyze') || options.has('analyse');
@@ -75048,22 +78715,6 @@ function positionOf(statement, offset) {
     return { line: statement.line + lines.length - 1, column: [...lines[lines.length - 1]].length + 1 };
 }
 
-;// CONCATENATED MODULE: ./src/review/types.ts
-/**
- * The vocabulary of the review: what a pending statement will do to production. Rules read one parsed
- * statement with its context (what the pending versions create, the target's catalog, the trace of the
- * statement on the throwaway database) and return findings with stable ids.
- */
-/** Severity order, highest first (for fail-on and sorting). */
-const SEVERITIES = ['error', 'warning', 'notice'];
-function isSeverity(value) {
-    return SEVERITIES.includes(value);
-}
-/** The key of a statement in `ReviewContext.trace`: `v<version>#<index>`. */
-function types_traceKey(version, index) {
-    return `v${version}#${index}`;
-}
-
 ;// CONCATENATED MODULE: ./src/suggest.ts
 /** "Did you mean …?" for a misspelled flag, command or rule id: the closest known word by edit distance. */
 /** Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours. */
@@ -75696,16 +79347,16 @@ async function importLibpgQuery() {
  * True when the relation existed before this statement's pending versions: not created earlier in them, and, with a
  * target, present in its catalog (a relation the target does not have cannot be blocked or lose rows there).
  */
-function existedBefore(relation, context) {
+function relations_existedBefore(relation, context) {
     if (context.createdEarlier.has(relation))
         return false;
     return context.catalog === null || context.catalog.has(relation);
 }
-function factsOf(relation, context) {
+function relations_factsOf(relation, context) {
     return context.catalog?.get(relation) ?? null;
 }
 /** `1.2 GB`, `8 MB`, `16 kB`, in PostgreSQL's pg_size_pretty units. */
-function formatSize(bytes) {
+function relations_formatSize(bytes) {
     const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
     let value = bytes;
     let unit = 0;
@@ -75725,12 +79376,12 @@ function relationName(relation) {
  * formatter of a relation with its size, for every rule's message.
  */
 function describeRelation(relation, context) {
-    const facts = factsOf(relation, context);
+    const facts = relations_factsOf(relation, context);
     const parts = [];
     if (facts?.rows !== null && facts?.rows !== undefined && facts.rows >= 0)
         parts.push(`≈${Math.round(facts.rows).toLocaleString('en-US')} rows`);
     if (facts?.bytes !== null && facts?.bytes !== undefined)
-        parts.push(formatSize(facts.bytes));
+        parts.push(relations_formatSize(facts.bytes));
     return parts.length > 0 ? `${relationName(relation)} (${parts.join(', ')})` : relationName(relation);
 }
 function traceOf(statement, context) {
@@ -75876,7 +79527,7 @@ function body(node, kind) {
     return inner && typeof inner === 'object' ? inner : null;
 }
 /** The kind of a node: its only key (`UpdateStmt`). */
-function kindOf(node) {
+function nodes_kindOf(node) {
     if (!node || typeof node !== 'object' || Array.isArray(node))
         return null;
     const keys = Object.keys(node);
@@ -76050,7 +79701,7 @@ function strongest(needs) {
  */
 function ownLockNeed(statement, defaultSchema) {
     const node = statement.node;
-    const kind = kindOf(node);
+    const kind = nodes_kindOf(node);
     const fields = (kind ? body(node, kind) : null) ?? {};
     const relation = rangeVarName(fields.relation, defaultSchema);
     const rangeVars = (items) => list(items).flatMap((item) => rangeVarName(body(item, 'RangeVar'), defaultSchema) ?? []);
@@ -76365,7 +80016,7 @@ function catalogOnly(command, statement, context, relation) {
  * decides when it says what it read; else its SQL.
  */
 function holdsUp(other, context, held) {
-    const kind = kindOf(other.node) ?? '';
+    const kind = nodes_kindOf(other.node) ?? '';
     const needs = ownLockNeed(other, context.defaultSchema);
     if (needs.some((need) => {
         const mode = held.get(need.relation);
@@ -76406,14 +80057,14 @@ const accessExclusiveHeld = {
     summary: 'ACCESS EXCLUSIVE on an existing table followed by more statements in the same transaction: the lock is held for all of them',
     check(statement, context) {
         // The truncate and lock-table rules already say that their lock is held until the version commits.
-        if (SAYS_ITS_OWN_LOCK_IS_HELD.has(kindOf(statement.node) ?? ''))
+        if (SAYS_ITS_OWN_LOCK_IS_HELD.has(nodes_kindOf(statement.node) ?? ''))
             return [];
         const transaction = transactionOf(statement, context);
         const at = transaction.findIndex((other) => other.index === statement.index);
         const earlier = transaction.slice(0, at);
         const locked = accessExclusiveOn(statement, context);
         const relations = locked
-            .filter((relation) => existedBefore(relation, context))
+            .filter((relation) => relations_existedBefore(relation, context))
             .filter((relation) => !earlier.some((other) => accessExclusiveOn(other, context).includes(relation)));
         if (relations.length === 0 || at + 1 >= transaction.length)
             return [];
@@ -76514,7 +80165,7 @@ const addColumnNotNullWithoutDefault = {
 /** The columns an ALTER TABLE adds to a table that existed before the pending versions. */
 function columnsAddedToExistingTable(statement, context) {
     const altered = alterTable(statement.node, context.defaultSchema);
-    if (!altered || !existedBefore(altered.relation, context))
+    if (!altered || !relations_existedBefore(altered.relation, context))
         return [];
     return altered.commands.flatMap((command) => {
         const column = body(command.def, 'ColumnDef');
@@ -76692,7 +80343,7 @@ const alterColumnTypeRewrite = {
     summary: 'ALTER COLUMN … TYPE that rewrites an existing table (not one PostgreSQL does in place, such as varchar(n) → text)',
     check(statement, context) {
         const altered = alterTable(statement.node, context.defaultSchema);
-        if (!altered || !existedBefore(altered.relation, context))
+        if (!altered || !relations_existedBefore(altered.relation, context))
             return [];
         return altered.commands.flatMap((command) => {
             const column = nodes_text(command.name);
@@ -76776,7 +80427,7 @@ const alterDomainScan = {
     severity: 'warning',
     summary: 'ALTER DOMAIN … ADD CONSTRAINT, VALIDATE CONSTRAINT or SET NOT NULL reads every table that uses the domain under SHARE',
     check(statement, context) {
-        const alter = kindOf(statement.node) === 'AlterDomainStmt' ? body(statement.node, 'AlterDomainStmt') : null;
+        const alter = nodes_kindOf(statement.node) === 'AlterDomainStmt' ? body(statement.node, 'AlterDomainStmt') : null;
         const what = CHECKS[String(alter?.subtype)];
         if (!alter || !what || body(alter.def, 'Constraint')?.skip_validation === true)
             return [];
@@ -76788,7 +80439,7 @@ const alterDomainScan = {
         const tables = trace?.scanned === undefined
             ? null
             : [...new Set(trace.locks.filter((lock) => lock.mode === 'ShareLock').map((lock) => lock.relation))]
-                .filter((relation) => trace.scanned?.includes(relation) && existedBefore(relation, context))
+                .filter((relation) => trace.scanned?.includes(relation) && relations_existedBefore(relation, context))
                 .sort();
         if (tables !== null && tables.length === 0)
             return [];
@@ -76828,7 +80479,7 @@ const attachPartitionScan = {
             if (command.subtype !== 'AT_AttachPartition')
                 return [];
             const partition = rangeVarName(body(command.def, 'PartitionCmd')?.name, context.defaultSchema);
-            if (!partition || !existedBefore(partition, context))
+            if (!partition || !relations_existedBefore(partition, context))
                 return [];
             const scanned = traceOf(statement, context)?.scanned;
             if (scanned !== undefined && !scanned.includes(partition))
@@ -76986,7 +80637,7 @@ const constraintValidatedAtOnce = {
 };
 
 ;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/support/destructive.ts
-const STILL_RUNNING = 'the application version still running fails on every query that names it until the new version replaces it';
+const destructive_STILL_RUNNING = 'the application version still running fails on every query that names it until the new version replaces it';
 /** False for a schema created earlier in the pending versions (createdEarlier holds its bare name). */
 function schemaExistedBefore(schema, context) {
     return !context.createdEarlier.has(schema);
@@ -76997,13 +80648,13 @@ function schemaExistedBefore(schema, context) {
 
 
 
-const dropColumn = {
+const drop_column_dropColumn = {
     id: 'drop-column',
     severity: 'warning',
     summary: 'DROP COLUMN on an existing table: deletes its data and breaks the application version still running',
     check(statement, context) {
         const altered = alterTable(statement.node, context.defaultSchema);
-        if (!altered || !existedBefore(altered.relation, context))
+        if (!altered || !relations_existedBefore(altered.relation, context))
             return [];
         return altered.commands.flatMap((command) => {
             const column = nodes_text(command.name);
@@ -77012,7 +80663,7 @@ const dropColumn = {
             return [
                 {
                     severity: 'warning',
-                    message: `Drops column \`${column}\` of ${describeRelation(altered.relation, context)}: its values are gone, and ${STILL_RUNNING}.`,
+                    message: `Drops column \`${column}\` of ${describeRelation(altered.relation, context)}: its values are gone, and ${destructive_STILL_RUNNING}.`,
                     fix: 'Release an application version that neither reads nor writes the column first; drop it in a later version.',
                     fixSql: `-- after the application stopped using ${column}, in a later version:\nALTER TABLE ${sqlRelation(altered.relation, context)} DROP COLUMN ${sqlIdentifier(column)};`,
                     relation: altered.relation,
@@ -77088,7 +80739,7 @@ const dropSchema = {
             return [
                 {
                     severity: 'warning',
-                    message: `Drops schema \`${schema}\`${cascade}: what it held is gone, and ${STILL_RUNNING}.`,
+                    message: `Drops schema \`${schema}\`${cascade}: what it held is gone, and ${destructive_STILL_RUNNING}.`,
                     fix: 'Release an application version that no longer uses the schema first; drop it in a later version, without CASCADE, so that anything still in it stops the drop.',
                     fixSql: `-- after the application stopped using ${schema}, in a later version:\nDROP SCHEMA ${sqlIdentifier(schema)};`,
                     relation: null,
@@ -77114,12 +80765,12 @@ const dropTable = {
             return [];
         return list(drop.objects).flatMap((object) => {
             const relation = nodes_qualifiedName(nodes_names(body(object, 'List')?.items), context.defaultSchema);
-            if (!existedBefore(relation, context))
+            if (!relations_existedBefore(relation, context))
                 return [];
             return [
                 {
                     severity: 'warning',
-                    message: `Drops ${describeRelation(relation, context)}: its rows are gone, and ${STILL_RUNNING}.`,
+                    message: `Drops ${describeRelation(relation, context)}: its rows are gone, and ${destructive_STILL_RUNNING}.`,
                     fix: 'Release an application version that no longer uses the table first; drop it in a later version (keep a backup if its rows matter).',
                     fixSql: `-- after the application stopped using ${relation}, in a later version:\nDROP TABLE ${sqlRelation(relation, context)};`,
                     relation,
@@ -77220,7 +80871,7 @@ function foreignKeys(statement, context) {
     return found.map((columns) => ({ relation, columns }));
 }
 /** An index whose leading columns are the foreign key's columns (in any order) serves its lookups. */
-function covered(columns, indexes) {
+function foreign_key_without_index_covered(columns, indexes) {
     return indexes.some((index) => {
         const leading = new Set(index.slice(0, columns.length));
         return columns.every((column) => leading.has(column));
@@ -77232,7 +80883,7 @@ const foreignKeyWithoutIndex = {
     summary: 'A foreign key without an index on its referencing columns makes deletes on the referenced table scan this one',
     check(statement, context) {
         return foreignKeys(statement, context).flatMap(({ relation, columns }) => {
-            if (covered(columns, context.pendingIndexColumns?.get(relation) ?? []))
+            if (foreign_key_without_index_covered(columns, context.pendingIndexColumns?.get(relation) ?? []))
                 return [];
             const existing = !context.createdEarlier.has(relation) && statementKind(statement.node)[0] !== 'CreateStmt';
             const list = columns.map(sqlIdentifier).join(', ');
@@ -77432,7 +81083,7 @@ const reindexNotConcurrent = {
 
 
 
-const renameColumn = {
+const rename_column_renameColumn = {
     id: 'rename-column',
     severity: 'warning',
     summary: 'RENAME COLUMN on an existing table: breaks the application version still running',
@@ -77442,12 +81093,12 @@ const renameColumn = {
             return [];
         const relation = rangeVarName(rename.relation, context.defaultSchema);
         const [from, to] = [nodes_text(rename.subname), nodes_text(rename.newname)];
-        if (!relation || !from || !to || !existedBefore(relation, context))
+        if (!relation || !from || !to || !relations_existedBefore(relation, context))
             return [];
         return [
             {
                 severity: 'warning',
-                message: `Renames column \`${from}\` of ${describeRelation(relation, context)} to \`${to}\`: ${STILL_RUNNING}.`,
+                message: `Renames column \`${from}\` of ${describeRelation(relation, context)} to \`${to}\`: ${destructive_STILL_RUNNING}.`,
                 fix: 'Add the new column, keep both filled (trigger or application), copy the existing rows in batches, switch the application to ' +
                     'the new name, and drop the old column in a later version.',
                 fixSql: `ALTER TABLE ${sqlRelation(relation, context)} ADD COLUMN ${sqlIdentifier(to)} <type of ${from}>;\n` +
@@ -77478,7 +81129,7 @@ const renameSchema = {
         return [
             {
                 severity: 'warning',
-                message: `Renames schema \`${from}\` to \`${to}\`: ${STILL_RUNNING}.`,
+                message: `Renames schema \`${from}\` to \`${to}\`: ${destructive_STILL_RUNNING}.`,
                 fix: 'Create the new schema and move the application to it over several versions (or keep the old name in the search_path of the running version); rename only names nothing uses.',
                 fixSql: `-- after no application version uses ${from}, in a later version:\nALTER SCHEMA ${sqlIdentifier(from)} RENAME TO ${sqlIdentifier(to)};`,
                 relation: null,
@@ -77503,12 +81154,12 @@ const renameTable = {
             return [];
         const relation = rangeVarName(rename.relation, context.defaultSchema);
         const to = nodes_text(rename.newname);
-        if (!relation || !to || !existedBefore(relation, context))
+        if (!relation || !to || !relations_existedBefore(relation, context))
             return [];
         return [
             {
                 severity: 'warning',
-                message: `Renames ${describeRelation(relation, context)} to \`${to}\`: ${STILL_RUNNING}.`,
+                message: `Renames ${describeRelation(relation, context)} to \`${to}\`: ${destructive_STILL_RUNNING}.`,
                 fix: 'Rename it and leave a view under the old name in the same version (a simple view is updatable: the running application keeps ' +
                     'reading and writing through it); drop the view once no application version uses the old name.',
                 fixSql: `ALTER TABLE ${sqlRelation(relation, context)} RENAME TO ${sqlIdentifier(to)};\n` +
@@ -77543,7 +81194,7 @@ const serialColumn = {
 /** The existing table the statement sets to `subtype` (AT_SetLogged or AT_SetUnLogged), when it rewrites it (or may). */
 function persistenceChange(statement, context, subtype) {
     const altered = alterTable(statement.node, context.defaultSchema);
-    if (!altered || !existedBefore(altered.relation, context))
+    if (!altered || !relations_existedBefore(altered.relation, context))
         return null;
     if (!altered.commands.some((command) => command.subtype === subtype))
         return null;
@@ -77679,7 +81330,7 @@ const tableRewrite = {
         const named = new Set(ownLockNeed(statement, context.defaultSchema).map((need) => need.relation));
         const tables = trace.rewritten.filter((relation) => {
             const kind = context.catalog?.get(relation)?.kind;
-            return ((kind === undefined ? named.has(relation) : kind === 'table' || kind === 'materialized view') && existedBefore(relation, context));
+            return ((kind === undefined ? named.has(relation) : kind === 'table' || kind === 'materialized view') && relations_existedBefore(relation, context));
         });
         return tables.map((relation) => ({
             severity: 'warning',
@@ -77715,7 +81366,7 @@ const timestampWithoutTimeZone = {
 
 
 
-const truncate = {
+const truncate_truncate = {
     id: 'truncate',
     severity: 'warning',
     summary: 'TRUNCATE empties an existing table under ACCESS EXCLUSIVE',
@@ -77758,7 +81409,7 @@ function broadWhere(where) {
 }
 /** The rows the statement touches: the catalog's rows, times the column's null fraction for `WHERE col IS NULL`; null when unknown. */
 function rowsTouched(relation, where, context) {
-    const facts = factsOf(relation, context);
+    const facts = relations_factsOf(relation, context);
     if (!facts || facts.rows === null || facts.rows < 0)
         return null;
     const tests = findAll(where, 'NullTest');
@@ -77768,15 +81419,15 @@ function rowsTouched(relation, where, context) {
         return null;
     return Math.round(facts.rows * (fraction ?? 1));
 }
-const unbatchedBackfill = {
+const unbatched_backfill_unbatchedBackfill = {
     id: 'unbatched-backfill',
     severity: 'warning',
     summary: 'UPDATE or DELETE of a whole existing table in one statement: every row locked until the transaction commits',
     check(statement, context) {
-        const kind = kindOf(statement.node);
+        const kind = nodes_kindOf(statement.node);
         const dml = kind === 'UpdateStmt' || kind === 'DeleteStmt' ? body(statement.node, kind) : null;
         const relation = rangeVarName(dml?.relation, context.defaultSchema);
-        if (!dml || !relation || !existedBefore(relation, context) || !broadWhere(dml.whereClause))
+        if (!dml || !relation || !relations_existedBefore(relation, context) || !broadWhere(dml.whereClause))
             return [];
         const verb = kind === 'UpdateStmt' ? 'Updates' : 'Deletes';
         const touched = rowsTouched(relation, dml.whereClause, context);
@@ -77998,7 +81649,7 @@ const LOCK_RULES = [
     uniqueConstraintLocks,
     attachPartitionScan,
     alterDomainScan,
-    truncate,
+    truncate_truncate,
     lockTable,
     vacuumFull,
     cluster,
@@ -78018,13 +81669,13 @@ const CHANGE_RULES = [
     setLogged,
     setUnlogged,
     tableRewrite,
-    dropColumn,
+    drop_column_dropColumn,
     dropTable,
     dropSchema,
-    renameColumn,
+    rename_column_renameColumn,
     renameTable,
     renameSchema,
-    unbatchedBackfill,
+    unbatched_backfill_unbatchedBackfill,
     accessExclusiveHeld,
     enumValueUsedInTransaction,
     timestampWithoutTimeZone,
@@ -78312,7 +81963,7 @@ async function takeVerificationTurn(admin, server, log, waitMs = VERIFICATION_WA
     }
 }
 /** What differs between two states: objects only in `after`, objects in both that changed, objects only in `before`. */
-function compare(before, after) {
+function cluster_state_compare(before, after) {
     const created = [];
     const changed = [];
     const removed = [];
@@ -78375,7 +82026,7 @@ const BY_HAND = {
  * reports what was dropped, what is left, and what of the objects that existed before has changed.
  */
 async function restoreClusterState(admin, before, log) {
-    const { created } = compare(before, await clusterState(admin));
+    const { created } = cluster_state_compare(before, await clusterState(admin));
     for (const [kind, name] of created) {
         try {
             await DROP[kind](admin, name);
@@ -78384,7 +82035,7 @@ async function restoreClusterState(admin, before, log) {
             log(`Could not drop the ${kind} ${name} that the migrations created (drop it by hand: ${BY_HAND[kind](name)}): ${errorMessage(error)}`);
         }
     }
-    const after = compare(before, await clusterState(admin));
+    const after = cluster_state_compare(before, await clusterState(admin));
     const left = new Set(after.created.map(([kind, name]) => `${kind} ${name}`));
     return {
         dropped: created.map(([kind, name]) => `${kind} ${name}`).filter((object) => !left.has(object)),
@@ -80600,7 +84251,7 @@ function onlyOwnResults(result, sent) {
     return { ok: true, results: result.results.filter((_, index) => sent[index].label !== TRACE_LABEL) };
 }
 /** The pending versions' statements in the order the engine runs them, indexed over all files of a version. */
-function pendingStatements(versions, pending) {
+function tracing_target_pendingStatements(versions, pending) {
     return versions
         .filter((version) => pending.has(version.number))
         .sort((a, b) => a.number - b.number)
@@ -80849,7 +84500,7 @@ function postgresShadow(local = {}) {
         scratchDatabase: databases_createScratchDatabase,
         localServer: (options) => databases_localShadow({ ...options, ...local }),
         matchSettings: databases_matchSettings,
-        tracer: (inner, url, versions, pending, leaveOut) => new TracingTarget(inner, url, pendingStatements(versions, pending), leaveOut)
+        tracer: (inner, url, versions, pending, leaveOut) => new TracingTarget(inner, url, tracing_target_pendingStatements(versions, pending), leaveOut)
     };
 }
 const shadow_shadow = postgresShadow();
@@ -81277,8 +84928,8 @@ const CATALOG_NOT_READ = {
 };
 function checkedLine(checked) {
     const used = [
-        checked.catalog === 'read' ? "the target's catalog (rows and size of each table touched)" : null,
-        checked.trace ? 'the trace of each statement on the throwaway database (locks taken, rewrites)' : null
+        checked.catalog === 'read' ? `the target's catalog (${checked.catalogShows ?? 'rows and size of each table touched'})` : null,
+        checked.trace ? `the trace of each statement on the throwaway database (${checked.traceShows ?? 'locks taken, rewrites'})` : null
     ].filter((source) => source !== null);
     const parser = checked.parser === undefined ? 'PostgreSQL' : checked.parser;
     // Without a parser the rules read the text alone: the catalog and the trace have nothing to add to them.
@@ -81520,7 +85171,9 @@ function reviewFindings(config, prepared, trace, reporter, pullRequestFilesUrl =
             rules: reviewRules(dialect).length,
             catalog: prepared.catalogState,
             trace: trace !== null,
-            parser: dialect.parses ? dialect.displayName : null
+            parser: dialect.parses ? (dialect.parserName ?? dialect.displayName) : null,
+            ...(dialect.catalogShows ? { catalogShows: dialect.catalogShows } : {}),
+            ...(dialect.traceShows ? { traceShows: dialect.traceShows } : {})
         },
         pullRequestFilesUrl,
         unavailable

@@ -6,7 +6,7 @@
  * 10.11 answered to `ALGORITHM=INSTANT|NOCOPY|INPLACE` and `LOCK=NONE` (__tests__/integration/mysql-algorithm-proof.test.ts
  * proves each row on whichever server the tests run).
  */
-import type { Server } from './algorithm.js'
+import type { Server } from './algorithm-types.js'
 
 export type Flavor = Server['flavor']
 

@@ -2,7 +2,7 @@
  * What the algorithm table says of one clause (a Judgement) and what it judges it by (ClauseContext), with the
  * helpers the clause files share (algorithm-column-clauses.ts for columns, algorithm-clauses.ts for the rest).
  */
-import type { Algorithm, TableState } from './algorithm.js'
+import type { Algorithm, TableState } from './algorithm-types.js'
 import { onEngine, type Flavor } from './algorithm-engines.js'
 import type { AlterClause } from './node.js'
 

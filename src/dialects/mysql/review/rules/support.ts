@@ -6,6 +6,7 @@
  * database (`.orders`); messages name it `` `orders` `` or `` `shop`.`orders` ``, with what the target's catalog says of it.
  */
 import type { RelationFacts, ReviewContext, ReviewStatement, Severity } from '../../../../review/types.js'
+import { formatSize as formatBytes } from '../../../../review/size.js'
 import type { MysqlNode, TableName } from '../node.js'
 
 /** The statement's node as MySQL's reader gave it (the review core hands rules the node of the dialect's parser). */
@@ -47,17 +48,9 @@ export function existedBefore(key: string, context: ReviewContext): boolean {
   return context.catalog === null || context.catalog.has(key)
 }
 
-/** `1.2 GB`, `8 MB`, `16 KB`. */
+/** `1.2 GB`, `8 MB`, `16 KB` (MySQL's spelling). */
 export function formatSize(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  const shown = unit === 0 || value >= 10 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, '')
-  return `${shown} ${units[unit]}`
+  return formatBytes(bytes, 'KB')
 }
 
 /** `` `orders` (≈40,000,000 rows, 38 GB) ``, or the name alone when the catalog says nothing. */

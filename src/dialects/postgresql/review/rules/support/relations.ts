@@ -4,6 +4,7 @@
  */
 import type { RelationFacts, ReviewContext, ReviewStatement, StatementTrace } from '../../../../../review/types.js'
 import { traceKey } from '../../../../../review/types.js'
+import { formatSize as formatBytes } from '../../../../../review/size.js'
 
 /**
  * True when the relation existed before this statement's pending versions: not created earlier in them, and, with a
@@ -20,15 +21,7 @@ export function factsOf(relation: string, context: ReviewContext): RelationFacts
 
 /** `1.2 GB`, `8 MB`, `16 kB`, in PostgreSQL's pg_size_pretty units. */
 export function formatSize(bytes: number): string {
-  const units = ['bytes', 'kB', 'MB', 'GB', 'TB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  const shown = unit === 0 || value >= 10 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, '')
-  return `${shown} ${units[unit]}`
+  return formatBytes(bytes, 'kB')
 }
 
 /** `` `public.orders` ``: how every message names a relation (schema-qualified, as `Finding.relation` and pg_locks do). */

@@ -3,11 +3,13 @@
  * through a mysql:// database-url, and through the RDS Data API (the emulator in MySQL mode) with `engine: auto`
  * telling the engine from the server. What the database holds afterwards decides.
  */
+import path from 'node:path'
 import { runAction } from '../../testkit/action-runner.js'
 import { DUMMY_AWS_ENV } from '../../testkit/aws-env.js'
 import { startDataApiEmulator } from '../../testkit/data-api-emulator.js'
 import { createMysqlDatabase, mysqlSql } from '../../testkit/mysql.js'
 import { describeMysql, useMysqlServer } from '../../testkit/use-mysql-server.js'
+import { writeMigrations } from '../../testkit/versions.js'
 
 const SHOP = 'examples/mysql-shop/migrations/resources'
 
@@ -95,6 +97,62 @@ describeMysql('the bundled action on MySQL', () => {
       expect(await schema(db.url)).toEqual(APPLIED)
       // No temporary procedure is left behind.
       expect(await mysqlSql(db.url, 'SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()')).toEqual([])
+    } finally {
+      await emulator.stop()
+      await db.drop()
+    }
+  }, 120_000)
+
+  test('plan through the Data API reviews a risky MySQL version: findings in the output, as annotations and in the summary; fail-on error fails; nothing changes', async () => {
+    const db = await createMysqlDatabase(server.url, 'dist_review')
+    const emulator = await startDataApiEmulator({ databaseUrl: server.url })
+    const files = writeMigrations({
+      'v1/01_orders.sql': 'CREATE TABLE orders (id INT PRIMARY KEY, total INT NOT NULL);\nINSERT INTO orders VALUES (1, 10), (2, 20);',
+      'v2/01_total.sql': 'ALTER TABLE orders MODIFY total BIGINT NOT NULL;\nALTER TABLE orders ADD COLUMN IF NOT EXISTS note VARCHAR(20);'
+    })
+    try {
+      const inputs = {
+        'migrations-dir': path.join(files, 'v1').replace(/\/v1$/, ''),
+        'resource-arn': emulator.resourceArn,
+        'secret-arn': emulator.secretArn,
+        database: db.name,
+        engine: 'mysql',
+        'shadow-database-url': server.url
+      }
+      const env = { AWS_ENDPOINT_URL_RDS_DATA: emulator.endpoint, ...DUMMY_AWS_ENV }
+      // v1 applied, v2 pending.
+      const first = await runAction({ ...inputs, command: 'apply', 'target-version': '1' }, env)
+      expect(first.code).toBe(0)
+      const before = await mysqlSql(
+        db.url,
+        "SELECT COLUMN_NAME AS c, COLUMN_TYPE AS t FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders' ORDER BY ORDINAL_POSITION"
+      )
+
+      const plan = await runAction({ ...inputs, command: 'plan' }, env)
+      expect(plan.code).toBe(1)
+      const found = JSON.parse(plan.outputs.findings) as Array<{ rule: string; severity: string; line: number; relation: string | null }>
+      expect(found.map((f) => [f.rule, f.severity, f.line])).toEqual(
+        expect.arrayContaining([
+          ['mysql-if-not-exists', 'error', 2],
+          ['mysql-column-type-change', 'notice', 1],
+          ['mysql-several-alters', 'warning', 2]
+        ])
+      )
+      expect(plan.stdout).toMatch(/::error title=mysql-if-not-exists,file=[^,]*v2\/01_total\.sql,line=2,col=1::/)
+      expect(plan.summary).toMatch(/❌ \*\*The review blocks this plan\*\* \(fail-on: error\)/)
+      expect(plan.summary).toContain(
+        "checked on the MySQL clause reader's parse of each pending statement with the target's catalog (engine, rows, size"
+      )
+      // The throwaway server proved the type change's algorithm.
+      expect(plan.summary).toMatch(/`mysql-column-type-change`.*proved on the throwaway/)
+      // plan read only.
+      expect(
+        await mysqlSql(
+          db.url,
+          "SELECT COLUMN_NAME AS c, COLUMN_TYPE AS t FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders' ORDER BY ORDINAL_POSITION"
+        )
+      ).toEqual(before)
+      expect(await mysqlSql(db.url, 'SELECT version FROM schema_migrations')).toEqual([{ version: 1 }])
     } finally {
       await emulator.stop()
       await db.drop()

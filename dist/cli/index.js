@@ -74124,7 +74124,22 @@ function parseMysqlStatement(sql) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/review/size.ts
+/** A size as the review's messages give it: `1.2 GB`, `8 MB`; `kilo` is the dialect's spelling of the kilobyte. */
+function formatSize(bytes, kilo = 'kB') {
+    const units = ['bytes', kilo, 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    const shown = unit === 0 || value >= 10 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, '');
+    return `${shown} ${units[unit]}`;
+}
+
 ;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/support.ts
+
 /** The statement's node as MySQL's reader gave it (the review core hands rules the node of the dialect's parser). */
 function nodeOf(statement) {
     const node = statement.node;
@@ -74158,17 +74173,9 @@ function existedBefore(key, context) {
         return false;
     return context.catalog === null || context.catalog.has(key);
 }
-/** `1.2 GB`, `8 MB`, `16 KB`. */
-function formatSize(bytes) {
-    const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    const shown = unit === 0 || value >= 10 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, '');
-    return `${shown} ${units[unit]}`;
+/** `1.2 GB`, `8 MB`, `16 KB` (MySQL's spelling). */
+function support_formatSize(bytes) {
+    return formatSize(bytes, 'KB');
 }
 /** `` `orders` (≈40,000,000 rows, 38 GB) ``, or the name alone when the catalog says nothing. */
 function describeTable(key, context) {
@@ -74177,7 +74184,7 @@ function describeTable(key, context) {
     if (facts?.rows !== null && facts?.rows !== undefined && facts.rows >= 0)
         parts.push(`≈${Math.round(facts.rows).toLocaleString('en-US')} rows`);
     if (facts?.bytes !== null && facts?.bytes !== undefined)
-        parts.push(formatSize(facts.bytes));
+        parts.push(support_formatSize(facts.bytes));
     return parts.length ? `${sqlTable(key)} (${parts.join(', ')})` : sqlTable(key);
 }
 /** A table this size or bigger makes a copy or rebuild an error: hours, not seconds. */
@@ -79343,6 +79350,7 @@ async function importLibpgQuery() {
 
 ;// CONCATENATED MODULE: ./src/dialects/postgresql/review/rules/support/relations.ts
 
+
 /**
  * True when the relation existed before this statement's pending versions: not created earlier in them, and, with a
  * target, present in its catalog (a relation the target does not have cannot be blocked or lose rows there).
@@ -79357,15 +79365,7 @@ function relations_factsOf(relation, context) {
 }
 /** `1.2 GB`, `8 MB`, `16 kB`, in PostgreSQL's pg_size_pretty units. */
 function relations_formatSize(bytes) {
-    const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    const shown = unit === 0 || value >= 10 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, '');
-    return `${shown} ${units[unit]}`;
+    return formatSize(bytes, 'kB');
 }
 /** `` `public.orders` ``: how every message names a relation (schema-qualified, as `Finding.relation` and pg_locks do). */
 function relationName(relation) {

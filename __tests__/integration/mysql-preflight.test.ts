@@ -211,6 +211,37 @@ describeMysql('the pre-flight of a MySQL DDL', () => {
     })
   })
 
+  test('sessions in another time zone than the server: the transaction is as old as it is; wait-timeout 0 refuses at once (direct URL)', async () => {
+    db = await createMysqlDatabase(server.url, 'preflight')
+    target = new MysqlTarget(db.url, { wire: mysql.wire })
+    expect((await applyMigrations(target, await versionsOf(V1), options())).error).toBeNull()
+    // New sessions (the engine's and the holder's) at -03:00, while trx_started is in the server's system zone.
+    await mysqlSql(server.url, "SET GLOBAL time_zone = '-03:00'")
+    try {
+      await target.close()
+      target = new MysqlTarget(db.url, { wire: mysql.wire })
+      const session = await holdTable('orders')
+      await sleep(AGE_MS)
+      const logs = options({ lease: { owner: 'preflight-test', ttlSeconds: 30, waitTimeoutSeconds: 0 } })
+      const started = Date.now()
+      const result = await applyMigrations(target, await versionsOf(V2), logs)
+      expect(Date.now() - started).toBeLessThan(1500)
+      expect(result.error).toBeInstanceOf(TableLockWaitError)
+      expect(result.error!.message).toMatch(
+        new RegExp(
+          `session ${session} \\(user root, Sleep\\) has had a transaction open for [2-9] s and may hold the metadata lock on orders`
+        )
+      )
+      expect(result.error!.message).toContain('after 0 s (wait-timeout)')
+      // Refused at once: no wait, so nothing logged as waiting.
+      expect(waitingLogs(logs.logs)).toEqual([])
+      expect(await columns()).toEqual(['id', 'total'])
+      expect(await journal()).toEqual([{ version: 2, step: 0, state: 'done' }])
+    } finally {
+      await mysqlSql(server.url, "SET GLOBAL time_zone = 'SYSTEM'")
+    }
+  })
+
   test('a statement running on the table for longer than the lock timeout is waited for until it ends (direct URL)', async () => {
     db = await createMysqlDatabase(server.url, 'preflight')
     target = new MysqlTarget(db.url, { wire: mysql.wire })

@@ -81,6 +81,9 @@ describe('the query', () => {
     // Held locks, idle transactions, running statements: each older than the limit.
     expect(sql.match(/> 5\b/g)).toHaveLength(3)
     expect(blockersSql(tables, 1).match(/> 1\b/g)).toHaveLength(3)
+    // A transaction's age against the server's clock in the zone trx_started is in, whatever the session's.
+    expect(sql).not.toMatch(/trx_started, NOW\(\)/)
+    expect(sql).toContain("TIMESTAMPDIFF(SECOND, x.trx_started, COALESCE(CONVERT_TZ(NOW(), @@session.time_zone, 'SYSTEM'), NOW()))")
   })
 
   test('it judges both ways in the one statement: metadata_locks where the instrument is on, else the heuristic', () => {

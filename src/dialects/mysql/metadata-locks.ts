@@ -18,6 +18,11 @@
  * counting it would hold a DDL back on every busy table. Without a lock timeout (lock-timeout 0) the limit is
  * one second. Ages are whole seconds (INNODB_TRX, PROCESSLIST): "older than 1 s" means a whole second shows.
  *
+ * INNODB_TRX is a snapshot InnoDB refreshes at most every 0.1 s (measured: a transaction ended a moment before
+ * still shows), well within the seconds between checks; its trx_started is in the server's system time zone
+ * (measured: a session at +05:00 read a transaction 2 s old as 18002 s old), so ages are taken against NOW() in
+ * that zone.
+ *
  * The performance_schema tables exist when it is off (they are empty; measured on MariaDB 10.11), so one
  * statement reads both ways. A user who may not read them gets the heuristic alone, for the rest of the run.
  * INNODB_TRX needs the PROCESS privilege, as do other users' sessions in PROCESSLIST.
@@ -89,7 +94,8 @@ export function blockersSql(tables: ObjectName[], limitSeconds: number, readsPer
   WHEN EXISTS (SELECT 1 FROM performance_schema.setup_instruments WHERE NAME = 'wait/lock/metadata/sql/mdl' AND ENABLED = 'YES') THEN 'on'
   ELSE 'no-instrument' END AS judged`
     : `SELECT 'unreadable' AS judged`
-  const transactionSeconds = 'TIMESTAMPDIFF(SECOND, x.trx_started, NOW())'
+  // trx_started is in the server's system time zone, NOW() in the session's: NOW() is brought to the system's.
+  const transactionSeconds = "TIMESTAMPDIFF(SECOND, x.trx_started, COALESCE(CONVERT_TZ(NOW(), @@session.time_zone, 'SYSTEM'), NOW()))"
   const exact = `SELECT ps.judged, CASE WHEN m.LOCK_STATUS = 'PENDING' THEN 'pending' ELSE 'held' END AS kind, t.PROCESSLIST_ID AS session,
   t.PROCESSLIST_USER AS user, t.PROCESSLIST_COMMAND AS command, ${transactionSeconds} AS transaction_seconds, t.PROCESSLIST_TIME AS seconds,
   m.LOCK_TYPE AS lock_type, w.i AS wanted

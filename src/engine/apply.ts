@@ -79,6 +79,7 @@ export async function applyMigrations(target: Target, versions: Version[], optio
     sleep,
     lockTimeoutMs: options.lockTimeoutMs ?? null,
     statementTimeoutMs: options.statementTimeoutMs ?? null,
+    lockPreflightMs: options.lease.waitTimeoutSeconds * 1000,
     recordedRows: underLease.rows.length
   }
   // A run that died (its lease expired, or it left a version partly applied) may have left its version routine
@@ -153,7 +154,9 @@ async function applyVersion(
   for (let attempt = 0; ; attempt++) {
     // Under the lease, a version the history shows no progress of has none, until this run tries it.
     const unstarted = progressTable && !partial && attempt === 0
-    const outcome = inSteps ? await applyInSteps(context, version, unstarted) : await applyInOneTransaction(context, version)
+    // The pre-flight's wait (preflight.ts) is spent once, before the first attempt; a retry's wait is its backoff.
+    const attemptContext = attempt === 0 ? context : { ...context, lockPreflightMs: undefined }
+    const outcome = inSteps ? await applyInSteps(attemptContext, version, unstarted) : await applyInOneTransaction(context, version)
     const failed = outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? outcome.error : null
     const kind = failed ? context.dialect.classify(failed.sqlError) : null
     if (!failed || !kind || !LOCK_CONFLICTS.has(kind)) return outcome

@@ -334,6 +334,27 @@ export interface VersionRoutineSql {
   drop(name: string): string
 }
 
+/**
+ * What the pre-flight of statements about to run alone found (EngineDialect.tableLockBlockers): the sessions
+ * that hold or wait on the table locks they need.
+ */
+export interface TableLockBlockers {
+  /** The sessions' ids (as the database's own kill statement takes them), oldest first; empty: nothing blocks. */
+  sessions: string[]
+  /**
+   * For people, and for logs every reader of the repository may see: how the database was judged, and what each
+   * session does (its id, user, how long its transaction has been open, its command; never its statement's
+   * text or its host). Empty when nothing blocks.
+   */
+  description: string
+  /** Which of the statements checked need a lock the sessions hold or wait on (indexes). */
+  statements: number[]
+  /** The tables the statements need, as they name them. */
+  tables: string[]
+  /** What a person can do about the sessions (end their transactions, and how). */
+  advice: string
+}
+
 export interface EngineDialect {
   /** How messages name the database: "PostgreSQL". */
   readonly name: string
@@ -369,6 +390,17 @@ export interface EngineDialect {
    * open transactions or holding the tables it names, where the server can tell; null when it cannot.
    */
   lockHolders?(target: Target, sql: string): Promise<string | null>
+  /**
+   * The pre-flight of statements about to run alone whose lock waits stall the table's traffic (MySQL's DDL:
+   * it waits for the table's metadata lock behind every transaction that touched the table, and every new
+   * query on the table queues behind it): the sessions that hold or wait on the locks they need, in one call.
+   * A session counts when it has been at it longer than `lockTimeoutMs` (a younger one ends before the
+   * statement would give up on its lock timeout). Null when none of the statements needs such a lock; throws
+   * when the database refuses the check. The engine polls it before sending them, up to wait-timeout, and
+   * refuses them when the sessions are still there (src/engine/preflight.ts). Optional: without it (PostgreSQL,
+   * whose lock_timeout bounds the wait inside the version's transaction) nothing is checked.
+   */
+  tableLockBlockers?(target: Target, statements: string[], settings: { lockTimeoutMs: number | null }): Promise<TableLockBlockers | null>
   /** The class of a database error (a DatabaseError's info); null when the engine does not branch on it. */
   classify(error: SqlErrorInfo): EngineErrorClass | null
   /** What a person can do about an error one of the engine's own statements met; null when nothing useful. */

@@ -31,6 +31,7 @@ import { runStatementAlone } from './unknown-outcomes.js'
 import { journalsIntent, markStarted, recordSettled, settleStarted } from './journal.js'
 import { plural } from '../text.js'
 import { nextChunk, runChunk, runsInRoutines, type Segment } from './version-routine.js'
+import { awaitTableLocks } from './preflight.js'
 
 export { statementChecksum } from './step-context.js'
 
@@ -264,6 +265,9 @@ async function runTransactionSegment(
 async function runOutsideSegment(context: RunContext, segment: { start: number; end: number }): Promise<VersionOutcome | null> {
   const { target, version, lease, tables, steps } = context
   for (let index = segment.start; index < segment.end; index++) {
+    // Other sessions holding its table's lock would stall the table while it waited: wait for them first, or refuse it.
+    const refused = await awaitTableLocks(context, index, index + 1)
+    if (refused) return refused
     try {
       await lease.renew()
     } catch (error) {

@@ -93,6 +93,11 @@ export interface EngineContext {
   lockTimeoutMs: number | null
   statementTimeoutMs: number | null
   /**
+   * How long a step whose table locks other sessions hold waits for them before it is refused unrun (the
+   * pre-flight, preflight.ts: the lease's wait-timeout, in ms). Absent: no pre-flight.
+   */
+  lockPreflightMs?: number
+  /**
    * The rows the meta table holds as far as this run knows (read under the lease, plus the versions
    * recorded since). A version's meta row insert is guarded by it.
    */

@@ -31,6 +31,7 @@ import {
   type TransactionFailure
 } from './fenced-transaction.js'
 import { forgetStarted, progressStep, recordSettled, settleStarted } from './journal.js'
+import { awaitTableLocks } from './preflight.js'
 import { readProgressRows, type ProgressRow } from './meta-store.js'
 import { rerunSentence, stepFailed, stepRange, type RunContext } from './step-context.js'
 import type { EngineContext, VersionOutcome } from './types.js'
@@ -150,6 +151,9 @@ export async function runChunk(context: RunContext, chunk: Chunk): Promise<Chunk
   const { target, version } = context
   const { routine } = chunk
   const what = `${stepRange(chunk.start + 1, chunk.end)} of v${version.number}`
+  // Once for all its DDL: sessions holding their tables' locks would stall the tables while it waited.
+  const refused = await awaitTableLocks(context, chunk.start, chunk.end, true)
+  if (refused) return refused
   context.log(
     `Running ${what} as one temporary procedure (${plural(chunk.end - chunk.start, 'statement')}${chunk.finishes ? ', and recording the version' : ''})`
   )

@@ -9,6 +9,7 @@ import { recovery } from './recovery.js'
 import { sessionSettings } from './session.js'
 import { quoteIdentifier } from './identifiers.js'
 import { lockHolders } from './lock-holders.js'
+import { tableLockBlockers } from './metadata-locks.js'
 import { versionRoutine } from './version-routine.js'
 
 /** DDL commits by itself in MySQL: every version runs in steps, each DDL alone and journaled. */
@@ -25,6 +26,7 @@ export const engine: EnginePart = {
   // SET SESSION holds outside a transaction too: the same statements bound a DDL run alone.
   statementSettings: sessionSettings,
   lockHolders,
+  tableLockBlockers,
   classify,
   engineStatementHint,
   recovery,

@@ -192,3 +192,27 @@ test("leftovers: only version routines whose lock is free; dropping one takes a 
   expect(() => versionRoutine.drop('orders')).toThrow(/not a version routine/)
   expect(() => versionRoutine.drop('aurora_migrate_version_x`; DROP TABLE t')).toThrow(/not a version routine/)
 })
+
+test("with the pre-flight, the routine counts the sessions holding its DDL's table locks before anything, and refuses by the preflight guard", () => {
+  const body = buildVersionRoutine(plan({ preflight: { lockTimeoutMs: 5000 } })).create
+  const check = body.indexOf("SET aurora_migrate_part = 'preflight';")
+  expect(check).toBeGreaterThan(0)
+  expect(check).toBeLessThan(body.indexOf('UPDATE lease'))
+  expect(body).toContain('information_schema.INNODB_TRX')
+  expect(body).toContain('DECLARE CONTINUE HANDLER FOR SQLEXCEPTION SET aurora_migrate_blockers = NULL;')
+  expect(body).toMatch(
+    /IF aurora_migrate_blockers > 0 THEN SET aurora_migrate_part = NULL; SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'aurora-migrate preflight guard: /
+  )
+  const { failure } = buildVersionRoutine(plan())
+  expect(
+    failure({ message: 'aurora-migrate preflight guard: sessions hold or wait on the table locks of its DDL', errno: 1644 })
+  ).toMatchObject({
+    kind: 'engine',
+    part: 'preflight',
+    guard: true
+  })
+  // Without it, or with DML alone, no check.
+  expect(buildVersionRoutine(plan()).create).not.toContain('preflight')
+  const dmlOnly = plan({ preflight: { lockTimeoutMs: 5000 }, parts: [plan().parts[1]] })
+  expect(buildVersionRoutine(dmlOnly).create).not.toContain("'preflight'")
+})

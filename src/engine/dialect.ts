@@ -288,6 +288,14 @@ export interface RoutinePlan {
    * insert one, the progress delete). They join the last batch, or form a transaction of their own.
    */
   finish: { notApplied: Query; record: Query; deleteProgress: Query } | null
+  /**
+   * Set when the run checks table locks before DDL (EngineContext.lockPreflightMs): the routine first looks,
+   * server-side, for sessions that hold or wait on the table locks its statements need (the dialect's
+   * tableLockBlockers, in the routine), and when there are any it refuses before running anything, failing with
+   * the `preflight` guard; the run then waits for them as the pre-flight does. `lockTimeoutMs`: how long a
+   * session must have been at it to count.
+   */
+  preflight?: { lockTimeoutMs: number | null }
 }
 
 /** How a routine's CALL failed, read from its error. */
@@ -295,7 +303,7 @@ export type RoutineFailure =
   /** A statement of the version: the error is the server's own. */
   | { kind: 'statement' }
   /** One of the engine's parts: a guard refused (`guard`), or the server's error `errno` met it. */
-  | { kind: 'engine'; part: EnginePart | 'commit'; guard: boolean; error: SqlErrorInfo }
+  | { kind: 'engine'; part: EnginePart | 'commit' | 'preflight'; guard: boolean; error: SqlErrorInfo }
 
 /** A version routine, ready to send: create, call (long-running), drop. */
 export interface VersionRoutine {

@@ -82,6 +82,9 @@ function partsFrom(context: RunContext, segments: Segment[], from: number): Arra
   return parts
 }
 
+/** How often a version's routine refused on its pre-flight while the run's own check then found nothing. */
+const inlineRefusals = new WeakMap<RunContext, number>()
+
 /** A token for a routine's name: letters and digits, unique enough for concurrent runs on one cluster. */
 function newToken(): string {
   return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`
@@ -109,6 +112,9 @@ export function nextChunk(context: RunContext, segments: Segment[]): Chunk | nul
         ...context.dialect.sessionSettings({ lockTimeoutMs: context.lockTimeoutMs, statementTimeoutMs: context.statementTimeoutMs })
       ].filter((setting, index, all) => all.indexOf(setting) === index),
       parts: candidates.slice(0, count).map((c) => c.part),
+      ...(context.lockPreflightMs !== undefined && context.dialect.tableLockBlockers
+        ? { preflight: { lockTimeoutMs: context.lockTimeoutMs } }
+        : {}),
       finish: finishes
         ? {
             notApplied: queryOf(notAppliedStatement(context.dialect, version, tables)),
@@ -151,9 +157,8 @@ export async function runChunk(context: RunContext, chunk: Chunk): Promise<Chunk
   const { target, version } = context
   const { routine } = chunk
   const what = `${stepRange(chunk.start + 1, chunk.end)} of v${version.number}`
-  // Once for all its DDL: sessions holding their tables' locks would stall the tables while it waited.
-  const refused = await awaitTableLocks(context, chunk.start, chunk.end, true)
-  if (refused) return refused
+  // The routine looks for sessions holding its DDL's table locks itself, server-side, before it runs anything
+  // (RoutinePlan.preflight): no call of its own unless they are there (afterError).
   context.log(
     `Running ${what} as one temporary procedure (${plural(chunk.end - chunk.start, 'statement')}${chunk.finishes ? ', and recording the version' : ''})`
   )
@@ -239,6 +244,16 @@ async function afterError(context: RunContext, chunk: Chunk, error: SqlErrorInfo
   context.completed = read.done
   const failure = chunk.routine.failure(error)
   if (failure.kind === 'engine') {
+    if (failure.part === 'preflight') {
+      // Nothing of the routine ran. Wait for the sessions as the pre-flight does (up to wait-timeout), then go on
+      // with a new routine, or refuse the steps naming them. Should the routine keep finding sessions the run's
+      // own check does not see, it stops checking after a few tries (lock-timeout still bounds each wait).
+      const refused = await awaitTableLocks(context, chunk.start, chunk.end, true)
+      if (refused) return refused
+      const tries = (inlineRefusals.get(context) ?? 0) + 1
+      inlineRefusals.set(context, tries)
+      return null
+    }
     if (failure.part === 'fence' && failure.guard) {
       return {
         kind: 'failed',

@@ -242,18 +242,8 @@ export function readBlockers(rows: Row[], tables: ObjectName[], statementTables:
   }
 }
 
-/** Targets whose user may not read performance_schema: the heuristic alone from then on. */
-const heuristicOnly = new WeakSet<Target>()
-
-/**
- * The sessions that hold or wait on the metadata locks the DDL among `statements` needs, in one query; null
- * when none of them is DDL that names a table. Throws when the server refuses the check (no PROCESS privilege).
- */
-export async function tableLockBlockers(
-  target: Target,
-  statements: string[],
-  settings: { lockTimeoutMs: number | null }
-): Promise<TableLockBlockers | null> {
+/** The tables whose metadata locks the DDL among `statements` needs, and which of them each statement needs. */
+function lockedTables(statements: string[]): { tables: ObjectName[]; statementTables: number[][] } {
   const tables: ObjectName[] = []
   const keys: string[] = []
   const statementTables = statements.map((sql) => {
@@ -267,6 +257,34 @@ export async function tableLockBlockers(
       return keys.indexOf(key)
     })
   })
+  return { tables, statementTables }
+}
+
+/**
+ * The check as the version procedure runs it server-side, before any of its statements (version-routine.ts):
+ * the query with performance_schema and the heuristic's alone (for a user who may not read performance_schema);
+ * null when none of `statements` needs a table lock.
+ */
+export function blockersCheck(statements: string[], lockTimeoutMs: number | null): { full: string; heuristic: string } | null {
+  const { tables } = lockedTables(statements)
+  if (!tables.length) return null
+  const seconds = ageLimitSeconds(lockTimeoutMs)
+  return { full: blockersSql(tables, seconds), heuristic: blockersSql(tables, seconds, false) }
+}
+
+/** Targets whose user may not read performance_schema: the heuristic alone from then on. */
+const heuristicOnly = new WeakSet<Target>()
+
+/**
+ * The sessions that hold or wait on the metadata locks the DDL among `statements` needs, in one query; null
+ * when none of them is DDL that names a table. Throws when the server refuses the check (no PROCESS privilege).
+ */
+export async function tableLockBlockers(
+  target: Target,
+  statements: string[],
+  settings: { lockTimeoutMs: number | null }
+): Promise<TableLockBlockers | null> {
+  const { tables, statementTables } = lockedTables(statements)
   if (!tables.length) return null
   const seconds = ageLimitSeconds(settings.lockTimeoutMs)
   if (!heuristicOnly.has(target)) {

@@ -8,6 +8,9 @@
  *   the first one ran (placeCreateError names the statement, with its line as it reads alone).
  * - The body takes a user-level lock named after the routine (GET_LOCK) for as long as it runs: `running`
  *   (IS_USED_LOCK) tells a caller whose reply was lost whether it still runs. Ending the session frees it too.
+ * - With the pre-flight (RoutinePlan.preflight), before anything else it counts the sessions that hold or wait on
+ *   the table locks of its DDL (metadata-locks.ts, the same query the run's own check sends) and refuses with the
+ *   `preflight` guard when there are any; a check the server refuses counts as none.
  * - It sets the session's timeouts once, then per part:
  *   - a step alone (DDL): the lease's fence (autocommit; zero rows changed means the lease is lost), the
  *     'started' row with the fingerprint of what the statement names (the same expression as
@@ -36,6 +39,7 @@ import type {
 import type { SqlValue } from '../../targets/target.js'
 import { quoteIdentifier } from './identifiers.js'
 import { metaSql } from './meta-sql.js'
+import { blockersCheck } from './metadata-locks.js'
 import { replaceNamedParameters } from './named-parameters.js'
 import { fingerprintOf } from './recovery.js'
 import { runsInRoutine } from './session-routine.js'
@@ -77,7 +81,7 @@ function tag(text: string): string {
   return `'${text.replace(/[^A-Za-z0-9 :,.()_-]/g, '')}'`
 }
 
-const ENGINE_PARTS = new Set<string>(['fence', 'not-applied', 'settings', 'record', 'progress', 'commit'])
+const ENGINE_PARTS = new Set<string>(['fence', 'not-applied', 'settings', 'record', 'progress', 'commit', 'preflight'])
 
 /** A statement ended on a line of its own: a trailing `-- comment` cannot swallow what follows. */
 function statementText(sql: string): string {
@@ -88,7 +92,7 @@ function statementText(sql: string): string {
 function failure(error: SqlErrorInfo): RoutineFailure {
   const match = /^aurora-migrate ([a-z-]+) (guard|error (\d+) ([0-9A-Z]{5})): ?([\s\S]*)$/.exec(error.message)
   if (!match || !ENGINE_PARTS.has(match[1])) return { kind: 'statement' }
-  const part = match[1] as EnginePart | 'commit'
+  const part = match[1] as EnginePart | 'commit' | 'preflight'
   if (match[2] === 'guard') return { kind: 'engine', part, guard: true, error: { message: match[5] || 'a guard refused' } }
   return { kind: 'engine', part, guard: false, error: { message: match[5], errno: Number(match[3]), sqlState: match[4] } }
 }
@@ -102,7 +106,7 @@ export function buildVersionRoutine(plan: RoutinePlan): VersionRoutine {
   const placed: Array<{ step: number; first: number; last: number; sql: string }> = []
   const emit = (text: string) => lines.push(...text.split('\n'))
   const part = (what: string | null) => emit(`SET aurora_migrate_part = ${what === null ? 'NULL' : tag(what)};`)
-  const guard = (what: EnginePart, condition: string, message: string) =>
+  const guard = (what: EnginePart | 'preflight', condition: string, message: string) =>
     emit(
       `IF ${condition} THEN SET aurora_migrate_part = NULL; SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = ${tag(`aurora-migrate ${what} guard: ${message}`)}; END IF;`
     )
@@ -143,6 +147,7 @@ DECLARE aurora_migrate_state CHAR(5) DEFAULT '';
 DECLARE aurora_migrate_text VARCHAR(512) DEFAULT '';
 DECLARE aurora_migrate_started DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
 DECLARE aurora_migrate_fenced DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
+DECLARE aurora_migrate_blockers INT DEFAULT NULL;
 DECLARE EXIT HANDLER FOR SQLEXCEPTION
 BEGIN
   GET DIAGNOSTICS CONDITION 1 aurora_migrate_errno = MYSQL_ERRNO, aurora_migrate_state = RETURNED_SQLSTATE, aurora_migrate_text = MESSAGE_TEXT;
@@ -156,6 +161,28 @@ DO GET_LOCK(${lock}, 0);`)
   if (plan.settings.length) {
     part('settings')
     for (const setting of plan.settings) emit(`${statementText(setting)};`)
+  }
+  // The pre-flight, before anything runs: sessions holding or waiting on the table locks its DDL needs. A check the
+  // server refuses (no PROCESS privilege) leaves the count NULL and the DDL bounded by lock_wait_timeout alone.
+  const check = plan.preflight
+    ? blockersCheck(
+        plan.parts.flatMap((p) => (p.kind === 'alone' ? [p.sql] : [])),
+        plan.preflight.lockTimeoutMs
+      )
+    : null
+  if (check) {
+    part('preflight')
+    emit(`BEGIN
+  DECLARE CONTINUE HANDLER FOR SQLEXCEPTION SET aurora_migrate_blockers = NULL;
+  SET aurora_migrate_blockers = (SELECT COUNT(*) FROM (${check.full}) AS aurora_migrate_found);
+END;
+IF aurora_migrate_blockers IS NULL THEN
+  BEGIN
+    DECLARE CONTINUE HANDLER FOR SQLEXCEPTION SET aurora_migrate_blockers = NULL;
+    SET aurora_migrate_blockers = (SELECT COUNT(*) FROM (${check.heuristic}) AS aurora_migrate_found);
+  END;
+END IF;`)
+    guard('preflight', 'aurora_migrate_blockers > 0', 'sessions hold or wait on the table locks of its DDL')
   }
   const recordProgress = (steps: Query) => {
     part('progress')

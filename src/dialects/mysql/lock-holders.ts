@@ -10,8 +10,9 @@
  */
 import type { Target } from '../../targets/target.js'
 
+// trx_started is in the server's system time zone, NOW() in the session's: NOW() is brought to the system's.
 const HOLDERS_SQL = `SELECT t.trx_mysql_thread_id AS id, COALESCE(p.USER, '') AS user,
-  TIMESTAMPDIFF(SECOND, t.trx_started, NOW()) AS seconds, COALESCE(p.COMMAND, '') AS command
+  TIMESTAMPDIFF(SECOND, t.trx_started, COALESCE(CONVERT_TZ(NOW(), @@session.time_zone, 'SYSTEM'), NOW())) AS seconds, COALESCE(p.COMMAND, '') AS command
 FROM information_schema.INNODB_TRX AS t
 LEFT JOIN information_schema.PROCESSLIST AS p ON p.ID = t.trx_mysql_thread_id
 WHERE t.trx_mysql_thread_id <> CONNECTION_ID()

@@ -211,10 +211,10 @@ function rowVersionsValue(source: RowVersionsSource): string {
  * INNODB_TRX needs PROCESS, as the row versions do: without it, NULL (unknown), not a failed read.
  */
 const OPEN_TRANSACTIONS = `(CASE WHEN ${HAS_PROCESS} THEN (SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('id', o.id, 'user', o.user, 'seconds', o.seconds, 'command', o.command)), '[]')
-  FROM (SELECT t.trx_mysql_thread_id AS id, COALESCE(p.USER, '') AS user, TIMESTAMPDIFF(SECOND, t.trx_started, NOW()) AS seconds,
+  FROM (SELECT t.trx_mysql_thread_id AS id, COALESCE(p.USER, '') AS user, TIMESTAMPDIFF(SECOND, t.trx_started, COALESCE(CONVERT_TZ(NOW(), @@session.time_zone, 'SYSTEM'), NOW())) AS seconds,
       COALESCE(p.COMMAND, '') AS command
     FROM information_schema.INNODB_TRX AS t LEFT JOIN information_schema.PROCESSLIST AS p ON p.ID = t.trx_mysql_thread_id
-    WHERE t.trx_mysql_thread_id <> CONNECTION_ID() AND t.trx_started <= NOW() - INTERVAL 60 SECOND
+    WHERE t.trx_mysql_thread_id <> CONNECTION_ID() AND t.trx_started <= COALESCE(CONVERT_TZ(NOW(), @@session.time_zone, 'SYSTEM'), NOW()) - INTERVAL 60 SECOND
     ORDER BY t.trx_started LIMIT 5) AS o) END)`
 
 /** A result column: its value in the server's row and in a table's row. */

@@ -119,8 +119,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     use: 'flag',
     value: '<duration>',
     default: '10min',
-    summary: "How long to wait for another run's migration lease before failing (`30s`, `10min`, `1h`; a bare number is seconds).",
-    description: "How long to wait for another run's migration lease before failing, e.g. 30s, 10min, 1h (a bare number is seconds)."
+    summary:
+      "How long to wait for another run's migration lease before failing, and on MySQL for sessions holding a table's metadata lock before a DDL (`30s`, `10min`, `1h`; a bare number is seconds).",
+    description:
+      "How long to wait for another run's migration lease before failing, and on MySQL for sessions holding a table's metadata lock before a DDL, e.g. 30s, 10min, 1h (a bare number is seconds)."
   },
   {
     name: 'lease-ttl',

@@ -66840,6 +66840,109 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
     return failedStep(context, index, error, extra.trim(), inDoubtSentence(context, index));
 }
 
+;// CONCATENATED MODULE: ./src/engine/preflight.ts
+/**
+ * The pre-flight of steps that run alone and wait for table locks (EngineDialect.tableLockBlockers: MySQL's
+ * DDL). Such a statement waits for its table's metadata lock behind every transaction that touched the table,
+ * and while it waits every new query on the table queues behind it; lock-timeout bounds that wait, but a
+ * transaction left open for minutes would still stall the table for lock-timeout on every try. So before the
+ * steps are sent, the sessions that hold or wait on their tables' locks are looked for (one call per check).
+ * While there are any, the run looks again every few seconds, up to wait-timeout (EngineContext.lockPreflightMs);
+ * when they are still there, the steps are refused before any of them runs, naming the sessions and what to do.
+ * What committed before them stays, as the journal says.
+ *
+ * A check that fails (the user may not read the server's sessions) is logged and the steps run as they would
+ * without it, bounded by lock-timeout.
+ */
+
+
+/** How long the run waits between checks. */
+const PREFLIGHT_POLL_MS = 2000;
+/** Steps refused unrun because other sessions held their tables' locks for longer than wait-timeout. */
+class TableLockWaitError extends Error {
+    /** The sessions still there at the end, as the database names them. */
+    sessions;
+    constructor(message, sessions) {
+        super(message);
+        this.name = 'TableLockWaitError';
+        this.sessions = sessions;
+    }
+}
+/** "step 3 (v2/01.sql:3)" for each step, joined. */
+function stepsText(context, indexes) {
+    const named = indexes.map((index) => `step ${index + 1} (${where(context.steps[index].statement)})`);
+    return named.length <= 1 ? named.join('') : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
+}
+/**
+ * Before steps [from, to) of the version run (one step alone, or `procedure`: as one procedure): waits while
+ * other sessions hold or wait on the table locks they need, up to the run's wait-timeout. Null: go on; a failed
+ * outcome: refused, and nothing of [from, to) ran.
+ */
+async function awaitTableLocks(context, from, to, procedure = false) {
+    const waitMs = context.lockPreflightMs;
+    if (!context.dialect.tableLockBlockers || waitMs === undefined)
+        return null;
+    const indexes = Array.from({ length: to - from }, (_, offset) => from + offset);
+    const statements = indexes.map((index) => context.steps[index].statement.sql);
+    const settings = { lockTimeoutMs: context.lockTimeoutMs };
+    // "Step 3 of v2 (v2/01.sql:3) waits …: it needs", "Steps 1–4 of v2 (one procedure) wait …: step 4 (…) needs".
+    const alone = !procedure && to === from + 1;
+    const what = alone
+        ? `step ${from + 1} of v${context.version.number} (${where(context.steps[from].statement)})`
+        : `${stepRange(from + 1, to)} of v${context.version.number}${procedure ? ' (one procedure)' : ''}`;
+    const started = context.now();
+    const deadline = started + waitMs;
+    let waiting = false;
+    for (;;) {
+        let found;
+        try {
+            found = await context.dialect.tableLockBlockers(context.target, statements, settings);
+        }
+        catch (error) {
+            context.log(`Could not look for sessions holding the table locks of ${what} (${errorMessage(error)}); running ${alone ? 'it' : 'them'} with lock-timeout as the only bound`);
+            return null;
+        }
+        if (!found || !found.sessions.length) {
+            if (waiting)
+                context.log(`The table locks of ${what} are free after ${seconds(context.now() - started)}; running ${alone ? 'it' : 'them'}`);
+            return null;
+        }
+        // The steps that wait behind them (all of them, should the dialect not say).
+        const waiters = found.statements.length ? found.statements : statements.map((_, index) => index);
+        const blocked = alone
+            ? 'it'
+            : stepsText(context, waiters.map((index) => indexes[index]));
+        const needs = `${blocked} ${alone || waiters.length === 1 ? 'needs' : 'need'} the metadata lock on ${found.tables.join(', ')}`;
+        const left = deadline - context.now();
+        if (left <= 0) {
+            return {
+                kind: 'failed',
+                error: new TableLockWaitError(`${capitalized(what)} ${alone ? 'was' : 'were'} not run: ${needs}, and after ${seconds(waitMs)} (wait-timeout) ${found.description}. ` +
+                    `Running ${alone ? 'it' : 'them'} would have queued every new query on the table behind that lock. ${found.advice} ` +
+                    `Then re-run, or raise wait-timeout to wait longer. ${outcome(context, from)}`, found.sessions)
+            };
+        }
+        if (!waiting) {
+            waiting = true;
+            context.log(`${capitalized(what)} ${alone ? 'waits' : 'wait'} before ${alone ? 'it runs' : 'they run'}: ${needs}, and ${found.description}. ` +
+                `Looking again every ${seconds(PREFLIGHT_POLL_MS)} for up to ${seconds(waitMs)} (wait-timeout).`);
+        }
+        await context.sleep(Math.min(PREFLIGHT_POLL_MS, left));
+    }
+}
+/** What the version is left as: nothing of it from step `from` on; before that, what the journal holds. */
+function outcome(context, from) {
+    const before = context.completed > 0 ? `Nothing of v${context.version.number} ran from step ${from + 1} on. ` : '';
+    return `${before}${rerunSentence(context)}`;
+}
+/** "3 s", "1.5 s". */
+function seconds(ms) {
+    return `${Number((ms / 1000).toFixed(1))} s`;
+}
+function capitalized(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/version-routine.ts
 /**
  * A version's steps as server-side routines, where every call is a fresh session and costs a round trip
@@ -66862,6 +66965,7 @@ async function indexBuildFailed(context, index, concurrentIndex, error, invalidB
  * A step whose statement may not run inside a routine (CREATE TRIGGER, …) runs the ordinary way, in the same
  * journal (steps.ts).
  */
+
 
 
 
@@ -66898,6 +67002,8 @@ function partsFrom(context, segments, from) {
     }
     return parts;
 }
+/** How often a version's routine refused on its pre-flight while the run's own check then found nothing. */
+const inlineRefusals = new WeakMap();
 /** A token for a routine's name: letters and digits, unique enough for concurrent runs on one cluster. */
 function newToken() {
     return `${Date.now().toString(36)}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
@@ -66924,6 +67030,9 @@ function nextChunk(context, segments) {
                 ...context.dialect.sessionSettings({ lockTimeoutMs: context.lockTimeoutMs, statementTimeoutMs: context.statementTimeoutMs })
             ].filter((setting, index, all) => all.indexOf(setting) === index),
             parts: candidates.slice(0, count).map((c) => c.part),
+            ...(context.lockPreflightMs !== undefined && context.dialect.tableLockBlockers
+                ? { preflight: { lockTimeoutMs: context.lockTimeoutMs } }
+                : {}),
             finish: finishes
                 ? {
                     notApplied: queryOf(notAppliedStatement(context.dialect, version, tables)),
@@ -66961,6 +67070,8 @@ async function runChunk(context, chunk) {
     const { target, version } = context;
     const { routine } = chunk;
     const what = `${stepRange(chunk.start + 1, chunk.end)} of v${version.number}`;
+    // The routine looks for sessions holding its DDL's table locks itself, server-side, before it runs anything
+    // (RoutinePlan.preflight): no call of its own unless they are there (afterError).
     context.log(`Running ${what} as one temporary procedure (${plural(chunk.end - chunk.start, 'statement')}${chunk.finishes ? ', and recording the version' : ''})`);
     try {
         await target.query(routine.create);
@@ -67048,6 +67159,17 @@ async function afterError(context, chunk, error) {
     context.completed = read.done;
     const failure = chunk.routine.failure(error);
     if (failure.kind === 'engine') {
+        if (failure.part === 'preflight') {
+            // Nothing of the routine ran. Wait for the sessions as the pre-flight does (up to wait-timeout), then go on
+            // with a new routine, or refuse the steps naming them. Should the routine keep finding sessions the run's
+            // own check does not see, it stops checking after a few tries (lock-timeout still bounds each wait).
+            const refused = await awaitTableLocks(context, chunk.start, chunk.end, true);
+            if (refused)
+                return refused;
+            const tries = (inlineRefusals.get(context) ?? 0) + 1;
+            inlineRefusals.set(context, tries);
+            return null;
+        }
         if (failure.part === 'fence' && failure.guard) {
             return {
                 kind: 'failed',
@@ -67152,6 +67274,7 @@ async function dropLeftoverRoutines(context) {
  * after them. The version counts as applied only once its meta row exists: the last transaction
  * writes it and forgets the progress.
  */
+
 
 
 
@@ -67369,6 +67492,10 @@ async function runTransactionSegment(context, segment, last) {
 async function runOutsideSegment(context, segment) {
     const { target, version, lease, tables, steps } = context;
     for (let index = segment.start; index < segment.end; index++) {
+        // Other sessions holding its table's lock would stall the table while it waited: wait for them first, or refuse it.
+        const refused = await awaitTableLocks(context, index, index + 1);
+        if (refused)
+            return refused;
         try {
             await lease.renew();
         }
@@ -67500,6 +67627,7 @@ async function applyMigrations(target, versions, options) {
         sleep,
         lockTimeoutMs: options.lockTimeoutMs ?? null,
         statementTimeoutMs: options.statementTimeoutMs ?? null,
+        lockPreflightMs: options.lease.waitTimeoutSeconds * 1000,
         recordedRows: underLease.rows.length
     };
     // A run that died (its lease expired, or it left a version partly applied) may have left its version routine
@@ -67573,7 +67701,9 @@ async function applyVersion(context, version, partial, retries, progressTable) {
     for (let attempt = 0;; attempt++) {
         // Under the lease, a version the history shows no progress of has none, until this run tries it.
         const unstarted = progressTable && !partial && attempt === 0;
-        const outcome = inSteps ? await applyInSteps(context, version, unstarted) : await applyInOneTransaction(context, version);
+        // The pre-flight's wait (preflight.ts) is spent once, before the first attempt; a retry's wait is its backoff.
+        const attemptContext = attempt === 0 ? context : { ...context, lockPreflightMs: undefined };
+        const outcome = inSteps ? await applyInSteps(attemptContext, version, unstarted) : await applyInOneTransaction(context, version);
         const failed = outcome.kind === 'failed' && outcome.error instanceof StatementFailedError ? outcome.error : null;
         const kind = failed ? context.dialect.classify(failed.sqlError) : null;
         if (!failed || !kind || !LOCK_CONFLICTS.has(kind))
@@ -71757,8 +71887,9 @@ function sessionSettings(settings) {
 }
 
 ;// CONCATENATED MODULE: ./src/dialects/mysql/lock-holders.ts
+// trx_started is in the server's system time zone, NOW() in the session's: NOW() is brought to the system's.
 const HOLDERS_SQL = `SELECT t.trx_mysql_thread_id AS id, COALESCE(p.USER, '') AS user,
-  TIMESTAMPDIFF(SECOND, t.trx_started, NOW()) AS seconds, COALESCE(p.COMMAND, '') AS command
+  TIMESTAMPDIFF(SECOND, t.trx_started, COALESCE(CONVERT_TZ(NOW(), @@session.time_zone, 'SYSTEM'), NOW())) AS seconds, COALESCE(p.COMMAND, '') AS command
 FROM information_schema.INNODB_TRX AS t
 LEFT JOIN information_schema.PROCESSLIST AS p ON p.ID = t.trx_mysql_thread_id
 WHERE t.trx_mysql_thread_id <> CONNECTION_ID()
@@ -71776,6 +71907,245 @@ async function lock_holders_lockHolders(target, sql) {
         return `session ${String(row.id)} (${who}transaction open ${String(row.seconds)} s${command})`;
     });
     return `${sessions.join('; ')} — end it, or find it with SHOW PROCESSLIST; KILL <session> ends it`;
+}
+
+;// CONCATENATED MODULE: ./src/dialects/mysql/metadata-locks.ts
+
+
+
+
+/** What CREATE / ALTER / DROP may name that takes a table's metadata lock. */
+const TABLE_KINDS = new Set(['table', 'index', 'view', 'trigger', 'spatial', 'fulltext']);
+/** Whether `sql` is DDL that takes the metadata lock of the tables it names. */
+function locksTables(sql) {
+    if (!commitsImplicitly(sql))
+        return false;
+    const tokens = statementWords(sql, 24);
+    const [first, second] = tokens;
+    if (isWord(first, 'create', 'alter', 'drop'))
+        return TABLE_KINDS.has(tokens[objectKindAt(tokens, 1)]?.value ?? '');
+    if (isWord(first, 'rename'))
+        return isWord(second, 'table', 'tables');
+    return isWord(first, 'truncate', 'optimize', 'analyze', 'repair');
+}
+/** A value as a literal that reads the same in every sql_mode (no quotes, no backslashes: hex), in utf8mb4. */
+function literal(value) {
+    const text = value === '' ? "''" : `0x${Buffer.from(value, 'utf8').toString('hex')}`;
+    return `CONVERT(${text} USING utf8mb4) COLLATE utf8mb4_general_ci`;
+}
+/** A column of the catalog compared with literal() the same way (table names compare case-insensitively). */
+const column = (name) => `CONVERT(${name} USING utf8mb4) COLLATE utf8mb4_general_ci`;
+/**
+ * A regular expression matching `name` as a whole name in a statement's text (bare, backticked or
+ * qualified): not inside a longer identifier. Written for the three engines MySQL and MariaDB have had (ICU,
+ * PCRE, Henry Spencer's): no classes, no look-around.
+ */
+function namePattern(name) {
+    const escaped = name.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+    return `(^|[^0-9A-Za-z_$])${escaped}([^0-9A-Za-z_$]|$)`;
+}
+/** Whole seconds a session must have been at it to count: longer than the lock timeout (at least 1 s). */
+function ageLimitSeconds(lockTimeoutMs) {
+    return lockTimeoutMs && lockTimeoutMs > 0 ? Math.ceil(lockTimeoutMs / 1000) : 1;
+}
+/**
+ * The check's one statement for `tables` (ObjectName: null schema = the connection's default database).
+ * Columns: `judged` ('on': metadata_locks; 'off', 'no-instrument', 'unreadable': the heuristic), `kind`
+ * ('held', 'pending', 'idle', 'running', 'waiting'), `session`, `user`, `command`, `transaction_seconds`,
+ * `seconds` (in its statement or idle), `lock_type`, `wanted` (the index of the table in `tables`; NULL for
+ * an idle transaction, which may hold any). `readsPerformanceSchema` false: the heuristic alone.
+ */
+function blockersSql(tables, limitSeconds, readsPerformanceSchema = true) {
+    const seconds = Math.max(0, Math.floor(limitSeconds));
+    const wanted = tables
+        .map((table, index) => `SELECT ${index} AS i, ${table.schema === null ? column('DATABASE()') : literal(table.schema)} AS s, ${literal(table.name)} AS n, ${literal(namePattern(table.name))} AS p`)
+        .join('\nUNION ALL ');
+    const judged = readsPerformanceSchema
+        ? `SELECT CASE WHEN @@performance_schema = 0 THEN 'off'
+  WHEN EXISTS (SELECT 1 FROM performance_schema.setup_instruments WHERE NAME = 'wait/lock/metadata/sql/mdl' AND ENABLED = 'YES') THEN 'on'
+  ELSE 'no-instrument' END AS judged`
+        : `SELECT 'unreadable' AS judged`;
+    // trx_started is in the server's system time zone, NOW() in the session's: NOW() is brought to the system's.
+    const transactionSeconds = "TIMESTAMPDIFF(SECOND, x.trx_started, COALESCE(CONVERT_TZ(NOW(), @@session.time_zone, 'SYSTEM'), NOW()))";
+    const exact = `SELECT ps.judged, CASE WHEN m.LOCK_STATUS = 'PENDING' THEN 'pending' ELSE 'held' END AS kind, t.PROCESSLIST_ID AS session,
+  t.PROCESSLIST_USER AS user, t.PROCESSLIST_COMMAND AS command, ${transactionSeconds} AS transaction_seconds, t.PROCESSLIST_TIME AS seconds,
+  m.LOCK_TYPE AS lock_type, w.i AS wanted
+FROM ps
+JOIN performance_schema.metadata_locks AS m ON ps.judged = 'on'
+JOIN wanted AS w ON ${column('m.OBJECT_SCHEMA')} = w.s AND ${column('m.OBJECT_NAME')} = w.n
+JOIN performance_schema.threads AS t ON t.THREAD_ID = m.OWNER_THREAD_ID
+LEFT JOIN information_schema.INNODB_TRX AS x ON x.trx_mysql_thread_id = t.PROCESSLIST_ID
+WHERE m.OBJECT_TYPE = 'TABLE' AND t.PROCESSLIST_ID <> CONNECTION_ID()
+  AND (m.LOCK_STATUS = 'PENDING' OR (m.LOCK_STATUS = 'GRANTED' AND COALESCE(${transactionSeconds}, t.PROCESSLIST_TIME) > ${seconds}))
+UNION ALL
+`;
+    return `WITH wanted AS (${wanted}),
+ps AS (${judged})
+${readsPerformanceSchema ? exact : ''}SELECT ps.judged, 'idle' AS kind, p.ID AS session, p.USER AS user, p.COMMAND AS command, ${transactionSeconds} AS transaction_seconds,
+  p.TIME AS seconds, NULL AS lock_type, NULL AS wanted
+FROM ps
+JOIN information_schema.INNODB_TRX AS x ON ps.judged <> 'on'
+JOIN information_schema.PROCESSLIST AS p ON p.ID = x.trx_mysql_thread_id
+WHERE p.COMMAND = 'Sleep' AND p.ID <> CONNECTION_ID() AND ${transactionSeconds} > ${seconds}
+UNION ALL
+SELECT ps.judged, CASE WHEN p.STATE = 'Waiting for table metadata lock' THEN 'waiting' ELSE 'running' END, p.ID, p.USER, p.COMMAND,
+  ${transactionSeconds}, p.TIME, NULL, w.i
+FROM ps
+JOIN information_schema.PROCESSLIST AS p ON ps.judged <> 'on'
+JOIN wanted AS w ON ${column('p.INFO')} REGEXP w.p
+LEFT JOIN information_schema.INNODB_TRX AS x ON x.trx_mysql_thread_id = p.ID
+WHERE p.ID <> CONNECTION_ID() AND p.INFO IS NOT NULL AND p.COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID')
+  AND (p.STATE = 'Waiting for table metadata lock' OR p.TIME > ${seconds})`;
+}
+/** How the rows were judged, as the description starts. */
+const JUDGED = {
+    on: 'performance_schema shows',
+    off: 'performance_schema is off:',
+    'no-instrument': 'performance_schema does not record metadata locks (its instrument wait/lock/metadata/sql/mdl is disabled):',
+    unreadable: 'performance_schema cannot be read by this user:'
+};
+/** After the advice, for a check that could not read the locks themselves: how to let it. */
+const HOW_TO_SEE_EXACTLY = {
+    off: " With performance_schema on and its instrument wait/lock/metadata/sql/mdl enabled, the check names exactly the sessions that hold a table's lock.",
+    'no-instrument': " To name exactly the sessions that hold a table's lock, enable the instrument: UPDATE performance_schema.setup_instruments SET ENABLED = 'YES' WHERE NAME = 'wait/lock/metadata/sql/mdl'.",
+    unreadable: " Given SELECT on performance_schema (with it on and its instrument wait/lock/metadata/sql/mdl enabled), the check names exactly the sessions that hold a table's lock."
+};
+/** At most this many sessions are described; the rest are counted. */
+const SHOWN = 5;
+const display = (table) => (table.schema === null ? table.name : `${table.schema}.${table.name}`);
+const metadata_locks_text = (value) => (value === null || value === undefined ? '' : String(value));
+const number = (value) => (value === null || value === undefined || value === '' ? null : Number(value));
+/** "session 42 (user app, transaction open 312 s, Sleep)"; `withTransaction` false: without the age. */
+function label(session, withTransaction = true) {
+    const parts = [
+        ...(session.user ? [`user ${session.user}`] : []),
+        ...(withTransaction && session.transactionSeconds !== null ? [`transaction open ${session.transactionSeconds} s`] : []),
+        ...(session.command ? [session.command] : [])
+    ];
+    return `session ${session.id}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
+/** The tables of `rows` as people read them, once each. */
+function tablesOf(rows, tables) {
+    const indexes = [...new Set(rows.map((row) => number(row.wanted)).filter((index) => index !== null))];
+    return indexes.map((index) => display(tables[index])).join(', ');
+}
+/**
+ * What one session does to the tables, in words: what the server showed, never its statement or host. After
+ * "performance_schema shows" (exact) a participle; after the heuristic's "performance_schema is off:" a clause.
+ */
+function describe(session, tables) {
+    const held = session.rows.filter((row) => row.kind === 'held');
+    const pending = session.rows.filter((row) => row.kind === 'pending');
+    if (held.length || pending.length) {
+        const locks = (rows) => `the metadata lock on ${tablesOf(rows, tables)} (${[...new Set(rows.map((row) => metadata_locks_text(row.lock_type)))].join(', ')})`;
+        const what = [...(held.length ? [`holding ${locks(held)}`] : []), ...(pending.length ? [`waiting for ${locks(pending)}`] : [])];
+        return `${label(session)} ${what.join(' and ')}`;
+    }
+    const waiting = session.rows.filter((row) => row.kind === 'waiting');
+    if (waiting.length)
+        return `${label(session)} is waiting for the metadata lock on ${tablesOf(waiting, tables)}`;
+    const running = session.rows.filter((row) => row.kind === 'running');
+    if (running.length) {
+        const seconds = Math.max(...running.map((row) => number(row.seconds) ?? 0));
+        return `${label(session)} has been running a statement that names ${tablesOf(running, tables)} for ${seconds} s`;
+    }
+    return (`${label(session, false)} has had a transaction open for ${session.transactionSeconds ?? '?'} s and may hold the metadata lock on ` +
+        tables.map(display).join(', '));
+}
+/**
+ * The check's rows as the engine reads them: the sessions, oldest transaction first, described; which
+ * statements wait behind them (an idle transaction may hold any table: all of them); what to do.
+ */
+function readBlockers(rows, tables, statementTables) {
+    const sessions = new Map();
+    for (const row of rows) {
+        const id = metadata_locks_text(row.session);
+        const session = sessions.get(id) ?? { id, user: metadata_locks_text(row.user), command: metadata_locks_text(row.command), transactionSeconds: null, rows: [] };
+        const seconds = number(row.transaction_seconds);
+        if (seconds !== null)
+            session.transactionSeconds = Math.max(session.transactionSeconds ?? 0, seconds);
+        session.rows.push(row);
+        sessions.set(id, session);
+    }
+    const ordered = [...sessions.values()].sort((a, b) => (b.transactionSeconds ?? -1) - (a.transactionSeconds ?? -1) || Number(a.id) - Number(b.id));
+    const judged = metadata_locks_text(rows[0]?.judged);
+    const blockedTables = new Set(rows.map((row) => number(row.wanted)));
+    // A row without a table (an idle transaction) may hold any of them.
+    const statements = statementTables
+        .map((indexes, statement) => (indexes.some((index) => blockedTables.has(index) || blockedTables.has(null)) ? statement : -1))
+        .filter((statement) => statement >= 0);
+    const shown = ordered.slice(0, SHOWN).map((session) => describe(session, tables));
+    const more = ordered.length > SHOWN ? `; and ${ordered.length - SHOWN} more` : '';
+    const ids = ordered.map((session) => session.id);
+    const them = ids.length === 1 ? 'it' : 'them';
+    const advice = !ids.length
+        ? ''
+        : `End ${ids.length === 1 ? 'its transaction' : 'their transactions'} (COMMIT or ROLLBACK in the application that holds ${them}) or ` +
+            `${ids.length === 1 ? 'the session' : 'the sessions'} (${ids.map((id) => `KILL ${id}`).join(', ')}; on RDS and Aurora, ` +
+            `CALL mysql.rds_kill(<session>) for another user's session).${HOW_TO_SEE_EXACTLY[judged] ?? ''}`;
+    return {
+        sessions: ids,
+        description: ordered.length ? `${JUDGED[judged] ?? `${judged}:`} ${shown.join('; ')}${more}` : '',
+        statements,
+        tables: tables.map(display),
+        advice
+    };
+}
+/** The tables whose metadata locks the DDL among `statements` needs, and which of them each statement needs. */
+function lockedTables(statements) {
+    const tables = [];
+    const keys = [];
+    const statementTables = statements.map((sql) => {
+        if (!locksTables(sql))
+            return [];
+        return namedObjects(sql).map((name) => {
+            const key = JSON.stringify([name.schema, name.name.toLowerCase()]);
+            if (!keys.includes(key)) {
+                keys.push(key);
+                tables.push(name);
+            }
+            return keys.indexOf(key);
+        });
+    });
+    return { tables, statementTables };
+}
+/**
+ * The check as the version procedure runs it server-side, before any of its statements (version-routine.ts):
+ * the query with performance_schema and the heuristic's alone (for a user who may not read performance_schema);
+ * null when none of `statements` needs a table lock.
+ */
+function blockersCheck(statements, lockTimeoutMs) {
+    const { tables } = lockedTables(statements);
+    if (!tables.length)
+        return null;
+    const seconds = ageLimitSeconds(lockTimeoutMs);
+    return { full: blockersSql(tables, seconds), heuristic: blockersSql(tables, seconds, false) };
+}
+/** Targets whose user may not read performance_schema: the heuristic alone from then on. */
+const heuristicOnly = new WeakSet();
+/**
+ * The sessions that hold or wait on the metadata locks the DDL among `statements` needs, in one query; null
+ * when none of them is DDL that names a table. Throws when the server refuses the check (no PROCESS privilege).
+ */
+async function tableLockBlockers(target, statements, settings) {
+    const { tables, statementTables } = lockedTables(statements);
+    if (!tables.length)
+        return null;
+    const seconds = ageLimitSeconds(settings.lockTimeoutMs);
+    if (!heuristicOnly.has(target)) {
+        try {
+            return readBlockers((await target.query(blockersSql(tables, seconds))).rows, tables, statementTables);
+        }
+        catch (error) {
+            if (!(error instanceof DatabaseError))
+                throw error;
+            // performance_schema refused (no SELECT on it): the heuristic alone answers, or its own error says why.
+            const rows = (await target.query(blockersSql(tables, seconds, false))).rows;
+            heuristicOnly.add(target);
+            return readBlockers(rows, tables, statementTables);
+        }
+    }
+    return readBlockers((await target.query(blockersSql(tables, seconds, false))).rows, tables, statementTables);
 }
 
 ;// CONCATENATED MODULE: ./src/dialects/mysql/named-parameters.ts
@@ -71890,6 +72260,7 @@ function sessionRoutine(sql, session, token) {
 
 
 
+
 /** ER_SP_ALREADY_EXISTS. */
 const version_routine_ROUTINE_EXISTS = 1304;
 /** ER_PARSE_ERROR: "… near '…' at line N" (N counted from the CREATE's first line). */
@@ -71900,7 +72271,7 @@ function versionRoutineName(token) {
         throw new Error(`A version routine's token must be 1 to 40 letters or digits, got ${JSON.stringify(token)}`);
     return `aurora_migrate_version_${token}`;
 }
-function literal(value) {
+function version_routine_literal(value) {
     if (value === null)
         return 'NULL';
     if (typeof value === 'boolean')
@@ -71918,7 +72289,7 @@ function inlineQuery(query, raw = {}) {
         if (Object.prototype.hasOwnProperty.call(raw, name))
             return raw[name];
         if (Object.prototype.hasOwnProperty.call(query.params, name))
-            return literal(query.params[name]);
+            return version_routine_literal(query.params[name]);
         throw new Error(`no value for :${name} in ${query.sql.slice(0, 60)}`);
     });
 }
@@ -71926,7 +72297,7 @@ function inlineQuery(query, raw = {}) {
 function tag(text) {
     return `'${text.replace(/[^A-Za-z0-9 :,.()_-]/g, '')}'`;
 }
-const version_routine_ENGINE_PARTS = new Set(['fence', 'not-applied', 'settings', 'record', 'progress', 'commit']);
+const version_routine_ENGINE_PARTS = new Set(['fence', 'not-applied', 'settings', 'record', 'progress', 'commit', 'preflight']);
 /** A statement ended on a line of its own: a trailing `-- comment` cannot swallow what follows. */
 function statementText(sql) {
     return sql.trim().replace(/[\s;]+$/, '');
@@ -71986,6 +72357,7 @@ DECLARE aurora_migrate_state CHAR(5) DEFAULT '';
 DECLARE aurora_migrate_text VARCHAR(512) DEFAULT '';
 DECLARE aurora_migrate_started DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
 DECLARE aurora_migrate_fenced DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
+DECLARE aurora_migrate_blockers INT DEFAULT NULL;
 DECLARE EXIT HANDLER FOR SQLEXCEPTION
 BEGIN
   GET DIAGNOSTICS CONDITION 1 aurora_migrate_errno = MYSQL_ERRNO, aurora_migrate_state = RETURNED_SQLSTATE, aurora_migrate_text = MESSAGE_TEXT;
@@ -72000,6 +72372,25 @@ DO GET_LOCK(${lock}, 0);`);
         part('settings');
         for (const setting of plan.settings)
             emit(`${statementText(setting)};`);
+    }
+    // The pre-flight, before anything runs: sessions holding or waiting on the table locks its DDL needs. A check the
+    // server refuses (no PROCESS privilege) leaves the count NULL and the DDL bounded by lock_wait_timeout alone.
+    const check = plan.preflight
+        ? blockersCheck(plan.parts.flatMap((p) => (p.kind === 'alone' ? [p.sql] : [])), plan.preflight.lockTimeoutMs)
+        : null;
+    if (check) {
+        part('preflight');
+        emit(`BEGIN
+  DECLARE CONTINUE HANDLER FOR SQLEXCEPTION SET aurora_migrate_blockers = NULL;
+  SET aurora_migrate_blockers = (SELECT COUNT(*) FROM (${check.full}) AS aurora_migrate_found);
+END;
+IF aurora_migrate_blockers IS NULL THEN
+  BEGIN
+    DECLARE CONTINUE HANDLER FOR SQLEXCEPTION SET aurora_migrate_blockers = NULL;
+    SET aurora_migrate_blockers = (SELECT COUNT(*) FROM (${check.heuristic}) AS aurora_migrate_found);
+  END;
+END IF;`);
+        guard('preflight', 'aurora_migrate_blockers > 0', 'sessions hold or wait on the table locks of its DDL');
     }
     const recordProgress = (steps) => {
         part('progress');
@@ -72120,6 +72511,7 @@ WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'PROCEDURE' AND ROUTINE_NAM
 
 
 
+
 /** DDL commits by itself in MySQL: every version runs in steps, each DDL alone and journaled. */
 const engine = {
     name: 'MySQL',
@@ -72134,6 +72526,7 @@ const engine = {
     // SET SESSION holds outside a transaction too: the same statements bound a DDL run alone.
     statementSettings: sessionSettings,
     lockHolders: lock_holders_lockHolders,
+    tableLockBlockers: tableLockBlockers,
     classify: classify,
     engineStatementHint: engineStatementHint,
     recovery: recovery,
@@ -72606,10 +72999,10 @@ function rowVersionsValue(source) {
  * INNODB_TRX needs PROCESS, as the row versions do: without it, NULL (unknown), not a failed read.
  */
 const OPEN_TRANSACTIONS = `(CASE WHEN ${HAS_PROCESS} THEN (SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('id', o.id, 'user', o.user, 'seconds', o.seconds, 'command', o.command)), '[]')
-  FROM (SELECT t.trx_mysql_thread_id AS id, COALESCE(p.USER, '') AS user, TIMESTAMPDIFF(SECOND, t.trx_started, NOW()) AS seconds,
+  FROM (SELECT t.trx_mysql_thread_id AS id, COALESCE(p.USER, '') AS user, TIMESTAMPDIFF(SECOND, t.trx_started, COALESCE(CONVERT_TZ(NOW(), @@session.time_zone, 'SYSTEM'), NOW())) AS seconds,
       COALESCE(p.COMMAND, '') AS command
     FROM information_schema.INNODB_TRX AS t LEFT JOIN information_schema.PROCESSLIST AS p ON p.ID = t.trx_mysql_thread_id
-    WHERE t.trx_mysql_thread_id <> CONNECTION_ID() AND t.trx_started <= NOW() - INTERVAL 60 SECOND
+    WHERE t.trx_mysql_thread_id <> CONNECTION_ID() AND t.trx_started <= COALESCE(CONVERT_TZ(NOW(), @@session.time_zone, 'SYSTEM'), NOW()) - INTERVAL 60 SECOND
     ORDER BY t.trx_started LIMIT 5) AS o) END)`;
 function resultColumns(settings, source) {
     const tableColumn = (name, table) => ({ name, server: 'NULL', table });
@@ -87425,8 +87818,8 @@ const OPTIONS = [
         use: 'flag',
         value: '<duration>',
         default: '10min',
-        summary: "How long to wait for another run's migration lease before failing (`30s`, `10min`, `1h`; a bare number is seconds).",
-        description: "How long to wait for another run's migration lease before failing, e.g. 30s, 10min, 1h (a bare number is seconds)."
+        summary: "How long to wait for another run's migration lease before failing, and on MySQL for sessions holding a table's metadata lock before a DDL (`30s`, `10min`, `1h`; a bare number is seconds).",
+        description: "How long to wait for another run's migration lease before failing, and on MySQL for sessions holding a table's metadata lock before a DDL, e.g. 30s, 10min, 1h (a bare number is seconds)."
     },
     {
         name: 'lease-ttl',

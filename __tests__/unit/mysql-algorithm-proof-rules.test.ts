@@ -122,3 +122,15 @@ describe('the online DDL rules with the algorithm proved on the throwaway server
     expect(untraced).toMatch(/^mysql-column-type-change: `ALGORITHM=COPY`/)
   })
 })
+
+test('mysql-algorithm-disagreement: the server needed a copy for what the prediction found harmless; silent when it agrees', () => {
+  const instant = 'ALTER TABLE orders ADD COLUMN flag INT'
+  const found = messages(instant, context(facts(MARIADB), { accepted: 'copy', rebuilt: true, server: 'MariaDB 10.11.19' }))
+  expect(found).toEqual([
+    expect.stringMatching(
+      /^mysql-algorithm-disagreement: Predicted `ALGORITHM=INSTANT` on `orders` .*which no rule reports\. Proved on the throwaway MariaDB 10\.11\.19: COPY accepted/
+    )
+  ])
+  expect(messages(instant, context(facts(MARIADB), { accepted: 'instant', rebuilt: false, server: 'MariaDB 10.11.19' }))).toEqual([])
+  expect(messages(instant, context(facts(MARIADB), null))).toEqual([])
+})

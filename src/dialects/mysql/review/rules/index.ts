@@ -5,6 +5,7 @@
 import type { Rule } from '../../../../review/types.js'
 import { dmlBeforeDdl } from './dml-before-ddl.js'
 import {
+  algorithmDisagreement,
   algorithmRefused,
   alterCopy,
   charsetConversion,
@@ -37,6 +38,7 @@ export const MYSQL_RULES: readonly Rule[] = [
   fulltextSpatialIndex,
   columnPosition,
   tableRebuild,
+  algorithmDisagreement,
   metadataLock,
   ifNotExists,
   severalAlters,

@@ -7,7 +7,7 @@
  * statement's algorithm on the throwaway server, the finding says so after its effect, and says a disagreement
  * with the prediction as one (proof.ts). Their pages are in docs/rules.md.
  */
-import type { Rule, RuleResult } from '../../../../review/types.js'
+import { traceKey, type Rule, type RuleResult } from '../../../../review/types.js'
 import { ROW_VERSIONS_REFUSED } from '../algorithm.js'
 import { predictionOf, type Hazard, type StatementPrediction } from './prediction.js'
 import { proofSentence } from './proof.js'
@@ -159,3 +159,33 @@ export const algorithmRefused = refusal(
   (errno) => errno !== ROW_VERSIONS_REFUSED,
   'Leave out the ALGORITHM=/LOCK= clause to let the server choose (the finding says what it would do), or change the statement so that it can be honoured.'
 )
+
+/**
+ * `mysql-algorithm-disagreement`: the throwaway server took a statement the prediction finds harmless (INSTANT, or
+ * INPLACE without a rebuild) only with a heavier algorithm: no other rule speaks for it, so this one does.
+ */
+export const algorithmDisagreement: Rule = {
+  id: 'mysql-algorithm-disagreement',
+  severity: 'warning',
+  summary: 'the throwaway server needed a heavier algorithm than predicted for a statement no other rule reports',
+  check(statement, context): RuleResult[] {
+    const p = predictionOf(statement, context)
+    if (!p || p.prediction.refused || p.clauses.some((clause) => clause.hazard !== null)) return []
+    const sentence = proofSentence(p, statement, context)
+    const proof = context.trace?.get(traceKey(statement.version, statement.index))?.algorithm
+    if (!sentence || !proof || 'unproved' in proof || !sentence.includes('This disagrees')) return []
+    const heavier = ALGORITHM_ORDER.indexOf(proof.accepted) > ALGORITHM_ORDER.indexOf(p.prediction.algorithm) || proof.rebuilt === true
+    if (!heavier) return []
+    return [
+      {
+        severity: proof.accepted === 'copy' ? sizeSeverity(p.key, context) : 'warning',
+        message: `Predicted \`ALGORITHM=${p.prediction.algorithm.toUpperCase()}\` on ${describeTable(p.key, context)}, which no rule reports. ${sentence}`,
+        fix: "Trust the server: plan the statement as the algorithm it took (a copy blocks writes for its whole length), or run the plan's verification on a server like the target (shadow-database-url) to settle it.",
+        relation: p.key,
+        lock: null
+      }
+    ]
+  }
+}
+
+const ALGORITHM_ORDER = ['instant', 'inplace', 'copy']

@@ -74630,6 +74630,22 @@ const dmlBeforeDdl = {
     }
 };
 
+;// CONCATENATED MODULE: ./src/review/types.ts
+/**
+ * The vocabulary of the review: what a pending statement will do to production. Rules read one parsed
+ * statement with its context (what the pending versions create, the target's catalog, the trace of the
+ * statement on the throwaway database) and return findings with stable ids.
+ */
+/** Severity order, highest first (for fail-on and sorting). */
+const SEVERITIES = ['error', 'warning', 'notice'];
+function isSeverity(value) {
+    return SEVERITIES.includes(value);
+}
+/** The key of a statement in `ReviewContext.trace`: `v<version>#<index>`. */
+function types_traceKey(version, index) {
+    return `v${version}#${index}`;
+}
+
 ;// CONCATENATED MODULE: ./src/dialects/mysql/review/algorithm-columns.ts
 /**
  * What the algorithm table needs to know of a column type: one spelling for the types MySQL writes in
@@ -75510,22 +75526,6 @@ function compute(statement, context) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/review/types.ts
-/**
- * The vocabulary of the review: what a pending statement will do to production. Rules read one parsed
- * statement with its context (what the pending versions create, the target's catalog, the trace of the
- * statement on the throwaway database) and return findings with stable ids.
- */
-/** Severity order, highest first (for fail-on and sorting). */
-const SEVERITIES = ['error', 'warning', 'notice'];
-function isSeverity(value) {
-    return SEVERITIES.includes(value);
-}
-/** The key of a statement in `ReviewContext.trace`: `v<version>#<index>`. */
-function types_traceKey(version, index) {
-    return `v${version}#${index}`;
-}
-
 ;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/proof.ts
 /**
  * What verification proved of a statement's algorithm (StatementTrace.algorithm: the throwaway server took the
@@ -75581,6 +75581,16 @@ function proofSentence(p, statement, context) {
 }
 
 ;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/online-ddl.ts
+/**
+ * The rules that speak for the online DDL prediction (prediction.ts, ../algorithm.ts): one per hazard — a copy, a
+ * type change, a VARCHAR across its length byte, a character set conversion, a foreign key that copies, FULLTEXT
+ * and SPATIAL indexes, a column placed FIRST/AFTER where that rebuilds, a rebuild in place — each with the
+ * algorithm, the table's size from the target's catalog, why, and its fix; and two about statements the server
+ * will refuse (an ALGORITHM=/LOCK= it cannot honour, the instant row-version limit). Where verification proved the
+ * statement's algorithm on the throwaway server, the finding says so after its effect, and says a disagreement
+ * with the prediction as one (proof.ts). Their pages are in docs/rules.md.
+ */
+
 
 
 
@@ -75662,6 +75672,37 @@ function refusal(id, summary, match, fix) {
 }
 const instantRowVersions = refusal('mysql-instant-row-versions', "instant ADD/DROP COLUMN past the table's row-version limit (64): refused (4092)", (errno) => errno === ROW_VERSIONS_REFUSED, 'Rebuild the table once first (`ALTER TABLE … FORCE`, a rebuild in place that resets the count), or let this change run in place (leave out ALGORITHM=INSTANT).');
 const algorithmRefused = refusal('mysql-algorithm-refused', 'an ALGORITHM= or LOCK= the server cannot honour for this statement: refused at once', (errno) => errno !== ROW_VERSIONS_REFUSED, 'Leave out the ALGORITHM=/LOCK= clause to let the server choose (the finding says what it would do), or change the statement so that it can be honoured.');
+/**
+ * `mysql-algorithm-disagreement`: the throwaway server took a statement the prediction finds harmless (INSTANT, or
+ * INPLACE without a rebuild) only with a heavier algorithm: no other rule speaks for it, so this one does.
+ */
+const algorithmDisagreement = {
+    id: 'mysql-algorithm-disagreement',
+    severity: 'warning',
+    summary: 'the throwaway server needed a heavier algorithm than predicted for a statement no other rule reports',
+    check(statement, context) {
+        const p = predictionOf(statement, context);
+        if (!p || p.prediction.refused || p.clauses.some((clause) => clause.hazard !== null))
+            return [];
+        const sentence = proofSentence(p, statement, context);
+        const proof = context.trace?.get(types_traceKey(statement.version, statement.index))?.algorithm;
+        if (!sentence || !proof || 'unproved' in proof || !sentence.includes('This disagrees'))
+            return [];
+        const heavier = ALGORITHM_ORDER.indexOf(proof.accepted) > ALGORITHM_ORDER.indexOf(p.prediction.algorithm) || proof.rebuilt === true;
+        if (!heavier)
+            return [];
+        return [
+            {
+                severity: proof.accepted === 'copy' ? sizeSeverity(p.key, context) : 'warning',
+                message: `Predicted \`ALGORITHM=${p.prediction.algorithm.toUpperCase()}\` on ${describeTable(p.key, context)}, which no rule reports. ${sentence}`,
+                fix: "Trust the server: plan the statement as the algorithm it took (a copy blocks writes for its whole length), or run the plan's verification on a server like the target (shadow-database-url) to settle it.",
+                relation: p.key,
+                lock: null
+            }
+        ];
+    }
+};
+const ALGORITHM_ORDER = ['instant', 'inplace', 'copy'];
 
 ;// CONCATENATED MODULE: ./src/dialects/mysql/review/rules/drop-or-rename.ts
 
@@ -76080,6 +76121,7 @@ const MYSQL_RULES = [
     fulltextSpatialIndex,
     columnPosition,
     tableRebuild,
+    algorithmDisagreement,
     metadataLock,
     ifNotExists,
     severalAlters,

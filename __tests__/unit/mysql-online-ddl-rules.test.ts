@@ -138,3 +138,7 @@ test('the instant row-version limit: refused with ALGORITHM=INSTANT at 64, fine 
 test('the same copy on a table of 500 rows but 512 MB is a warning, not an error', () => {
   expect(fired('ALTER TABLE orders MODIFY total BIGINT', { rows: 500 })).toEqual(['mysql-column-type-change warning'])
 })
+
+test('a clause the reader does not know is assumed to copy, as a notice, never an error', () => {
+  expect(fired('ALTER TABLE orders ALTER INDEX orders_note INVISIBLE')).toEqual(['mysql-alter-copy notice'])
+})

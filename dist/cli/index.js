@@ -75621,9 +75621,11 @@ function hazardRule(id, summary, fix, fixSql) {
             if (!p || !mine.length || p.prediction.refused)
                 return [];
             const why = [...new Set(mine.map((clause) => clause.why))].join(' ');
+            // A clause the reader does not know is assumed to copy: said, but never more than a notice, as a guess.
+            const guessed = mine.every((clause) => clause.clause.op === 'unknown');
             return [
                 {
-                    severity: sizeSeverity(p.key, context),
+                    severity: guessed ? 'notice' : sizeSeverity(p.key, context),
                     message: `${effect(p, describeTable(p.key, context), proofSentence(p, statement, context))}. ${why}${assumed(p)}`,
                     fix: fix(p),
                     ...(fixSql ? { fixSql: fixSql(p) } : {}),

@@ -66943,6 +66943,22 @@ function capitalized(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+;// CONCATENATED MODULE: ./src/targets/wire.ts
+/**
+ * What a transport needs of the SQL dialect (a port): the transports speak their wire protocol (the
+ * `pg` driver, the Data API's JSON, the runner's payloads) and get every piece of SQL-dialect knowledge
+ * from here, handed to them at construction. A dialect implements it (src/dialects/<name>/wire.ts).
+ *
+ * Not every transport needs every member: the runner Lambda transport needs none (the runner does the
+ * dialect's work on its side), the Data API needs packing and the long-statement watch, the direct
+ * transports positional parameters, packing and their session statements (where the server has them).
+ */
+
+/** A token for a temporary routine's name (session or version routine): letters and digits, new each time, unique enough for concurrent runs on one cluster. */
+function routineToken() {
+    return `${Date.now().toString(36)}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/version-routine.ts
 /**
  * A version's steps as server-side routines, where every call is a fresh session and costs a round trip
@@ -67004,10 +67020,6 @@ function partsFrom(context, segments, from) {
 }
 /** How often a version's routine refused on its pre-flight while the run's own check then found nothing. */
 const inlineRefusals = new WeakMap();
-/** A token for a routine's name: letters and digits, unique enough for concurrent runs on one cluster. */
-function newToken() {
-    return `${Date.now().toString(36)}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-}
 /**
  * The routine for the steps from context.completed on: as many parts as fit in one call (at least one), or
  * null when the next step cannot run inside a routine, or alone does not fit (it then runs the ordinary way).
@@ -67016,7 +67028,7 @@ function nextChunk(context, segments) {
     const { steps, version, tables } = context;
     const candidates = partsFrom(context, segments, context.completed);
     const limit = context.target.callsAreSessions.maxSqlChars;
-    const token = newToken();
+    const token = routineToken();
     const build = (count) => {
         const end = candidates[count - 1].end;
         const finishes = end === steps.length;
@@ -68621,13 +68633,9 @@ function toQueryResult(output) {
 
 
 
-/** A new routine name's token: letters and digits, unique enough for concurrent runs on one cluster. */
-function session_newToken() {
-    return `${Date.now().toString(36)}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-}
 /** Runs `session` and then `sql` in one server-side unit; answers as query() would. */
 async function queryWithSession(ctx, sql, params, session, longRunning) {
-    const routine = params || !ctx.wire.sessionRoutine ? null : ctx.wire.sessionRoutine(sql, session, session_newToken());
+    const routine = params || !ctx.wire.sessionRoutine ? null : ctx.wire.sessionRoutine(sql, session, routineToken());
     if (routine && !tooLong(routine.create))
         return viaRoutine(ctx, sql, routine, longRunning);
     return viaTransaction(ctx, sql, params, session);
@@ -70973,16 +70981,24 @@ function foreignTable(display, table) {
         'Nothing was read or changed. Give meta-table another name (for example aurora_migrations) so that aurora-migrate keeps its history beside that table.');
 }
 
+;// CONCATENATED MODULE: ./src/dialects/mysql/literals.ts
+/** How MySQL text is spliced where no parameter can go (DDL-time text, a procedure's body): one way, everywhere. */
+/** A string as a literal that reads the same in every sql_mode (no quotes, no backslashes: hex), in utf8mb4. */
+function textLiteral(value) {
+    return value === '' ? "''" : `CONVERT(0x${Buffer.from(value, 'utf8').toString('hex')} USING utf8mb4)`;
+}
+/** A statement without its trailing `;` and whitespace, to be ended on a line of its own (a trailing `-- comment` cannot swallow what follows). */
+function statementText(sql) {
+    return sql.trim().replace(/[\s;]+$/, '');
+}
+
 ;// CONCATENATED MODULE: ./src/dialects/mysql/meta-sql.ts
+
 
 
 const TABLE_OPTIONS = 'ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin';
 /** The free lease row's expiry: long past (DATETIME starts at 1000-01-01). */
 const FREE_EXPIRY = "'1000-01-01 00:00:00'";
-/** A value spliced into DDL-time text (no parameters there): a hex literal, safe in every sql_mode. */
-function textLiteral(value) {
-    return value === '' ? "''" : `CONVERT(0x${Buffer.from(value, 'utf8').toString('hex')} USING utf8mb4)`;
-}
 /** A TTL in seconds as whole microseconds (validated numbers only). */
 function ttlMicros(ttlSeconds) {
     return Math.max(1_000_000, Math.round((Number(ttlSeconds) || 1) * 1_000_000));
@@ -71686,6 +71702,7 @@ WHERE id = 1 AND token = :token AND owner = :owner`,
 ;// CONCATENATED MODULE: ./src/dialects/mysql/recovery.ts
 
 
+
 /** Words after which a statement names an object (a list of them after TABLE/TABLES). */
 const INTRODUCERS = new Set([
     'table',
@@ -71742,10 +71759,6 @@ function namedObjects(sql) {
     }
     return [...found.values()];
 }
-/** A name as a literal that reads the same in every sql_mode (no quotes, no backslashes: hex). */
-function nameLiteral(value) {
-    return value === '' ? "''" : `CONVERT(0x${Buffer.from(value, 'utf8').toString('hex')} USING utf8mb4)`;
-}
 /**
  * Every catalog row of the named objects, as (k, s, o, d) text, in no order: one UNION ALL. An unqualified
  * name is looked for in the default database. Names are spliced in as hex literals (never parameters), so
@@ -71753,7 +71766,7 @@ function nameLiteral(value) {
  */
 function catalogRows(names) {
     const match = (schemaColumn, nameColumn) => names
-        .map((name) => `(${schemaColumn} = ${name.schema === null ? 'DATABASE()' : nameLiteral(name.schema)} AND CAST(${nameColumn} AS BINARY) = CAST(${nameLiteral(name.name)} AS BINARY))`)
+        .map((name) => `(${schemaColumn} = ${name.schema === null ? 'DATABASE()' : textLiteral(name.schema)} AND CAST(${nameColumn} AS BINARY) = CAST(${textLiteral(name.name)} AS BINARY))`)
         .join(' OR ');
     const tables = match('TABLE_SCHEMA', 'TABLE_NAME');
     const sections = [
@@ -72203,6 +72216,7 @@ function toPositional(sql, params) {
 
 
 
+
 /** ER_SP_ALREADY_EXISTS: "PROCEDURE x already exists". */
 const ROUTINE_EXISTS = 1304;
 /** What CREATE / ALTER / DROP may not name inside a procedure. */
@@ -72239,11 +72253,11 @@ function routineName(token) {
  * stands on lines of its own, ended on the next line: a trailing `-- comment` cannot swallow the body's end.
  */
 function sessionRoutine(sql, session, token) {
-    const statement = sql.trim().replace(/[\s;]+$/, '');
+    const statement = statementText(sql);
     if (statement === '' || !runsInRoutine(statement) || session.some((s) => !runsInRoutine(s)))
         return null;
     const name = quoteIdentifier(routineName(token));
-    const settings = session.map((s) => `${s.trim().replace(/[\s;]+$/, '')};\n`).join('');
+    const settings = session.map((s) => `${statementText(s)};\n`).join('');
     return {
         create: `CREATE PROCEDURE ${name}() SQL SECURITY INVOKER BEGIN\n${settings}${statement}\n;\nEND`,
         call: `CALL ${name}()`,
@@ -72254,6 +72268,7 @@ function sessionRoutine(sql, session, token) {
 }
 
 ;// CONCATENATED MODULE: ./src/dialects/mysql/version-routine.ts
+
 
 
 
@@ -72281,7 +72296,7 @@ function version_routine_literal(value) {
             throw new Error(`not a finite number: ${value}`);
         return String(value);
     }
-    return value === '' ? "''" : `CONVERT(0x${Buffer.from(value, 'utf8').toString('hex')} USING utf8mb4)`;
+    return textLiteral(value);
 }
 /** `query` with its `:name` parameters spliced in as literals; `raw` names take SQL text as is. */
 function inlineQuery(query, raw = {}) {
@@ -72298,10 +72313,6 @@ function tag(text) {
     return `'${text.replace(/[^A-Za-z0-9 :,.()_-]/g, '')}'`;
 }
 const version_routine_ENGINE_PARTS = new Set(['fence', 'not-applied', 'settings', 'record', 'progress', 'commit', 'preflight']);
-/** A statement ended on a line of its own: a trailing `-- comment` cannot swallow what follows. */
-function statementText(sql) {
-    return sql.trim().replace(/[\s;]+$/, '');
-}
 /** Reads a CALL error: the engine's tag, or a statement's own error. */
 function failure(error) {
     const match = /^aurora-migrate ([a-z-]+) (guard|error (\d+) ([0-9A-Z]{5})): ?([\s\S]*)$/.exec(error.message);

@@ -60495,6 +60495,17 @@ function requote(quoted) {
     return name.schema === null ? quoteIdentifier(name.name) : `${quoteIdentifier(name.schema)}.${quoteIdentifier(name.name)}`;
 }
 
+;// CONCATENATED MODULE: ./src/dialects/mysql/literals.ts
+/** How MySQL text is spliced where no parameter can go (DDL-time text, a procedure's body): one way, everywhere. */
+/** A string as a literal that reads the same in every sql_mode (no quotes, no backslashes: hex), in utf8mb4. */
+function textLiteral(value) {
+    return value === '' ? "''" : `CONVERT(0x${Buffer.from(value, 'utf8').toString('hex')} USING utf8mb4)`;
+}
+/** A statement without its trailing `;` and whitespace, to be ended on a line of its own (a trailing `-- comment` cannot swallow what follows). */
+function statementText(sql) {
+    return sql.trim().replace(/[\s;]+$/, '');
+}
+
 ;// CONCATENATED MODULE: ./src/dialects/mysql/statement-words.ts
 /**
  * The leading tokens of a MySQL statement for the engine's questions (does it commit on its own, which
@@ -60669,6 +60680,7 @@ function commitsImplicitly(sql) {
 
 
 
+
 /** ER_SP_ALREADY_EXISTS: "PROCEDURE x already exists". */
 const ROUTINE_EXISTS = 1304;
 /** What CREATE / ALTER / DROP may not name inside a procedure. */
@@ -60705,11 +60717,11 @@ function routineName(token) {
  * stands on lines of its own, ended on the next line: a trailing `-- comment` cannot swallow the body's end.
  */
 function sessionRoutine(sql, session, token) {
-    const statement = sql.trim().replace(/[\s;]+$/, '');
+    const statement = statementText(sql);
     if (statement === '' || !runsInRoutine(statement) || session.some((s) => !runsInRoutine(s)))
         return null;
     const name = quoteIdentifier(routineName(token));
-    const settings = session.map((s) => `${s.trim().replace(/[\s;]+$/, '')};\n`).join('');
+    const settings = session.map((s) => `${statementText(s)};\n`).join('');
     return {
         create: `CREATE PROCEDURE ${name}() SQL SECURITY INVOKER BEGIN\n${settings}${statement}\n;\nEND`,
         call: `CALL ${name}()`,

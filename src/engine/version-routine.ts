@@ -19,7 +19,6 @@
  * A step whose statement may not run inside a routine (CREATE TRIGGER, …) runs the ordinary way, in the same
  * journal (steps.ts).
  */
-import { randomBytes } from 'node:crypto'
 import { DatabaseError, StatementOutcomeUnknownError, TransportError, errorMessage, type SqlErrorInfo } from '../errors.js'
 import type { ProgressStep, RoutinePart, VersionRoutine } from './dialect.js'
 import {
@@ -36,6 +35,7 @@ import { readProgressRows, type ProgressRow } from './meta-store.js'
 import { rerunSentence, stepFailed, stepRange, type RunContext } from './step-context.js'
 import type { EngineContext, VersionOutcome } from './types.js'
 import { plural } from '../text.js'
+import { routineToken } from '../targets/wire.js'
 
 /** Steps [start, end) of the version: one transaction, or statements run one by one. */
 export interface Segment {
@@ -85,11 +85,6 @@ function partsFrom(context: RunContext, segments: Segment[], from: number): Arra
 /** How often a version's routine refused on its pre-flight while the run's own check then found nothing. */
 const inlineRefusals = new WeakMap<RunContext, number>()
 
-/** A token for a routine's name: letters and digits, unique enough for concurrent runs on one cluster. */
-function newToken(): string {
-  return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`
-}
-
 /**
  * The routine for the steps from context.completed on: as many parts as fit in one call (at least one), or
  * null when the next step cannot run inside a routine, or alone does not fit (it then runs the ordinary way).
@@ -98,7 +93,7 @@ export function nextChunk(context: RunContext, segments: Segment[]): Chunk | nul
   const { steps, version, tables } = context
   const candidates = partsFrom(context, segments, context.completed)
   const limit = context.target.callsAreSessions!.maxSqlChars
-  const token = newToken()
+  const token = routineToken()
   const build = (count: number): Chunk => {
     const end = candidates[count - 1].end
     const finishes = end === steps.length

@@ -7,6 +7,7 @@
  * dialect's work on its side), the Data API needs packing and the long-statement watch, the direct
  * transports positional parameters, packing and their session statements (where the server has them).
  */
+import { randomBytes } from 'node:crypto'
 import type { SqlErrorInfo } from '../errors.js'
 import type { SqlParams, SqlValue, TransactionResult, TxStatement } from './target.js'
 
@@ -114,4 +115,9 @@ export interface RunningStatementProbe {
   activityQuery(pid: number | undefined): string
   /** The query a person runs to stop it. */
   cancelQuery(pid: number): string
+}
+
+/** A token for a temporary routine's name (session or version routine): letters and digits, new each time, unique enough for concurrent runs on one cluster. */
+export function routineToken(): string {
+  return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`
 }

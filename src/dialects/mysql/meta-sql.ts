@@ -12,15 +12,11 @@ import type { MetaTables } from '../../engine/meta.js'
 import type { AppliedRow, RunIdentity } from '../../meta-row.js'
 import { LEASE_ROW_CHECK_SUFFIX } from './errors.js'
 import { parseQuotedName, quoteIdentifier, requote } from './identifiers.js'
+import { textLiteral } from './literals.js'
 
 const TABLE_OPTIONS = 'ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin'
 /** The free lease row's expiry: long past (DATETIME starts at 1000-01-01). */
 export const FREE_EXPIRY = "'1000-01-01 00:00:00'"
-
-/** A value spliced into DDL-time text (no parameters there): a hex literal, safe in every sql_mode. */
-function textLiteral(value: string): string {
-  return value === '' ? "''" : `CONVERT(0x${Buffer.from(value, 'utf8').toString('hex')} USING utf8mb4)`
-}
 
 /** A TTL in seconds as whole microseconds (validated numbers only). */
 export function ttlMicros(ttlSeconds: number): number {

@@ -19,6 +19,7 @@
 import type { EffectCheck, StatementRecovery } from '../../engine/dialect.js'
 import type { Row, Target } from '../../targets/target.js'
 import { commitsImplicitly } from './implicit-commit.js'
+import { textLiteral } from './literals.js'
 import { isSymbol, isWord, statementWords, type Word } from './statement-words.js'
 
 export interface ObjectName {
@@ -84,11 +85,6 @@ export function namedObjects(sql: string): ObjectName[] {
   return [...found.values()]
 }
 
-/** A name as a literal that reads the same in every sql_mode (no quotes, no backslashes: hex). */
-function nameLiteral(value: string): string {
-  return value === '' ? "''" : `CONVERT(0x${Buffer.from(value, 'utf8').toString('hex')} USING utf8mb4)`
-}
-
 /**
  * Every catalog row of the named objects, as (k, s, o, d) text, in no order: one UNION ALL. An unqualified
  * name is looked for in the default database. Names are spliced in as hex literals (never parameters), so
@@ -99,7 +95,7 @@ function catalogRows(names: ObjectName[]): string {
     names
       .map(
         (name) =>
-          `(${schemaColumn} = ${name.schema === null ? 'DATABASE()' : nameLiteral(name.schema)} AND CAST(${nameColumn} AS BINARY) = CAST(${nameLiteral(name.name)} AS BINARY))`
+          `(${schemaColumn} = ${name.schema === null ? 'DATABASE()' : textLiteral(name.schema)} AND CAST(${nameColumn} AS BINARY) = CAST(${textLiteral(name.name)} AS BINARY))`
       )
       .join(' OR ')
   const tables = match('TABLE_SCHEMA', 'TABLE_NAME')

@@ -15,6 +15,7 @@
 import type { SqlErrorInfo } from '../../errors.js'
 import type { SessionRoutine } from '../../targets/wire.js'
 import { quoteIdentifier } from './identifiers.js'
+import { statementText } from './literals.js'
 import { objectKindAt } from './implicit-commit.js'
 import { isWord, statementWords } from './statement-words.js'
 
@@ -54,10 +55,10 @@ export function routineName(token: string): string {
  * stands on lines of its own, ended on the next line: a trailing `-- comment` cannot swallow the body's end.
  */
 export function sessionRoutine(sql: string, session: string[], token: string): SessionRoutine | null {
-  const statement = sql.trim().replace(/[\s;]+$/, '')
+  const statement = statementText(sql)
   if (statement === '' || !runsInRoutine(statement) || session.some((s) => !runsInRoutine(s))) return null
   const name = quoteIdentifier(routineName(token))
-  const settings = session.map((s) => `${s.trim().replace(/[\s;]+$/, '')};\n`).join('')
+  const settings = session.map((s) => `${statementText(s)};\n`).join('')
   return {
     create: `CREATE PROCEDURE ${name}() SQL SECURITY INVOKER BEGIN\n${settings}${statement}\n;\nEND`,
     call: `CALL ${name}()`,

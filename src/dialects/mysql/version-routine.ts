@@ -38,6 +38,7 @@ import type {
 } from '../../engine/dialect.js'
 import type { SqlValue } from '../../targets/target.js'
 import { quoteIdentifier } from './identifiers.js'
+import { statementText, textLiteral } from './literals.js'
 import { metaSql } from './meta-sql.js'
 import { blockersCheck } from './metadata-locks.js'
 import { replaceNamedParameters } from './named-parameters.js'
@@ -64,7 +65,7 @@ function literal(value: SqlValue): string {
     if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`)
     return String(value)
   }
-  return value === '' ? "''" : `CONVERT(0x${Buffer.from(value, 'utf8').toString('hex')} USING utf8mb4)`
+  return textLiteral(value)
 }
 
 /** `query` with its `:name` parameters spliced in as literals; `raw` names take SQL text as is. */
@@ -82,11 +83,6 @@ function tag(text: string): string {
 }
 
 const ENGINE_PARTS = new Set<string>(['fence', 'not-applied', 'settings', 'record', 'progress', 'commit', 'preflight'])
-
-/** A statement ended on a line of its own: a trailing `-- comment` cannot swallow what follows. */
-function statementText(sql: string): string {
-  return sql.trim().replace(/[\s;]+$/, '')
-}
 
 /** Reads a CALL error: the engine's tag, or a statement's own error. */
 function failure(error: SqlErrorInfo): RoutineFailure {

@@ -13,7 +13,6 @@
  *   limit, or the statement has parameters): BeginTransaction, the session statements and the statement, then
  *   CommitTransaction, on the one connection a transaction pins. No continueAfterTimeout there: 45 s at most.
  */
-import { randomBytes } from 'node:crypto'
 import {
   BeginTransactionCommand,
   CommitTransactionCommand,
@@ -24,7 +23,7 @@ import {
 import { DatabaseError, StatementOutcomeUnknownError, TransportError, errorMessage } from '../../errors.js'
 import { classifyError, errorName, withRetry, type RetryOptions } from '../retry.js'
 import type { QueryResult, SqlParams } from '../target.js'
-import type { SessionRoutine, WireDialect } from '../wire.js'
+import { routineToken, type SessionRoutine, type WireDialect } from '../wire.js'
 import { bareText, parseDataApiError, sqlPreview, tooLong } from './errors.js'
 import { waitForStatement, type LongStatementContext } from './long-statement.js'
 import { toQueryResult } from './values.js'
@@ -48,11 +47,6 @@ export interface SessionCalls {
   now(): number
 }
 
-/** A new routine name's token: letters and digits, unique enough for concurrent runs on one cluster. */
-function newToken(): string {
-  return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`
-}
-
 /** Runs `session` and then `sql` in one server-side unit; answers as query() would. */
 export async function queryWithSession(
   ctx: SessionCalls,
@@ -61,7 +55,7 @@ export async function queryWithSession(
   session: string[],
   longRunning: { timeoutMs: number | null } | undefined
 ): Promise<QueryResult> {
-  const routine = params || !ctx.wire.sessionRoutine ? null : ctx.wire.sessionRoutine(sql, session, newToken())
+  const routine = params || !ctx.wire.sessionRoutine ? null : ctx.wire.sessionRoutine(sql, session, routineToken())
   if (routine && !tooLong(routine.create)) return viaRoutine(ctx, sql, routine, longRunning)
   return viaTransaction(ctx, sql, params, session)
 }

@@ -73,9 +73,26 @@ describeMysql('kill -9 in the middle of a MySQL version', () => {
           const rows = await sql<{ state: string }>('SELECT state FROM schema_migrations_progress WHERE version = 3 AND step = 0')
           return rows[0]?.state === 'started'
         })
-        child.kill('SIGKILL')
-        await exited
-        if (!ran) {
+        if (ran) {
+          // The client stops reading (SIGSTOP) before the lock is released, so the server runs the ALTER while the
+          // client is still connected; it dies only once the column exists. Killing it while the ALTER still waits
+          // lets the server abort the waiting statement when it notices the closed connection (MariaDB does).
+          child.kill('SIGSTOP')
+          await holder.query('ROLLBACK')
+          await until(
+            'the server to finish the ALTER',
+            async () =>
+              (
+                await sql(
+                  "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders' AND COLUMN_NAME = 'status'"
+                )
+              ).length > 0
+          )
+          child.kill('SIGKILL')
+          await exited
+        } else {
+          child.kill('SIGKILL')
+          await exited
           // The statement still waits on the server: end it, as a DBA would, before the lock is released.
           const [waiting] = await sql<{ id: number }>(
             "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO LIKE 'ALTER TABLE orders ADD COLUMN status%'"
@@ -85,17 +102,6 @@ describeMysql('kill -9 in the middle of a MySQL version', () => {
       } finally {
         await holder.query('ROLLBACK')
         await holder.end()
-      }
-      if (ran) {
-        await until(
-          'the server to finish the ALTER',
-          async () =>
-            (
-              await sql(
-                "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders' AND COLUMN_NAME = 'status'"
-              )
-            ).length > 0
-        ).catch(() => null)
       }
 
       // What the dead run left: v2 recorded, v3's statement journaled as started, the lease still its own.

@@ -2,6 +2,7 @@
  * Reads and validates every input once. Each error names its input; secrets are registered for masking
  * before anything else can log them.
  */
+import path from 'node:path'
 import { InputError } from './errors.js'
 import { normalizeMigrationsDir } from './migrations/files.js'
 import { isFunctionName, parseFunctionName } from './targets/lambda/function-name.js'
@@ -14,8 +15,11 @@ import type { TargetConfig } from './targets/target-config.js'
 import { FAIL_ON, type FailOn } from './report/review.js'
 import { closest } from './suggest.js'
 
-export type Command = 'plan' | 'apply' | 'validate' | 'baseline' | 'repair'
-export const COMMANDS: readonly Command[] = ['plan', 'apply', 'validate', 'baseline', 'repair']
+export type Command = 'plan' | 'apply' | 'validate' | 'baseline' | 'repair' | 'targets'
+export const COMMANDS: readonly Command[] = ['plan', 'apply', 'validate', 'baseline', 'repair', 'targets']
+
+/** The commands a fleet (input `targets`) runs; `targets` only reads the file. */
+export const FLEET_COMMANDS: readonly Command[] = ['plan', 'apply', 'targets']
 
 export type { TargetConfig } from './targets/target-config.js'
 
@@ -68,6 +72,53 @@ export interface Config {
   /** Rule ids waived for the whole repository. */
   ignoreRules: string[]
   run: RunIdentity
+  /** Set when the run is a fleet (input `targets`): then `target` is null and each target has its own Config. */
+  fleet?: FleetConfig | null
+  /** The schema a fleet target's versions run in (its schemas-query row); absent: the database's own. */
+  searchPath?: string | null
+}
+
+/** The fleet's own inputs. */
+export interface FleetConfig {
+  /** The targets file, as given (relative to the workspace). */
+  targets: string
+  concurrency: number
+  onError: 'stop' | 'continue'
+  /** Names or globs separated by commas; null: every target. */
+  only: string | null
+}
+
+/** The inputs that say where one database is: a fleet's targets file gives them per target instead. */
+export const CONNECTION_INPUTS = ['database-url', 'resource-arn', 'secret-arn', 'database', 'lambda-function'] as const
+
+function fleetInput(input: (name: string) => string, command: string, sources: ConfigSources): FleetConfig | null {
+  const targets = input('targets')
+  const only = input('only')
+  if (!targets) {
+    for (const name of ['only', 'concurrency', 'on-error']) {
+      if (input(name)) throw new InputError(name, 'goes with targets (a fleet of databases in a targets file)')
+    }
+    if (command === 'targets') throw new InputError('targets', 'command targets lists the targets of a targets file: give targets')
+    return null
+  }
+  if (!FLEET_COMMANDS.includes(command as Command)) {
+    throw new InputError('targets', `a fleet runs ${FLEET_COMMANDS.join(', ')}; ${command} takes one database at a time`)
+  }
+  const given = CONNECTION_INPUTS.filter((name) => input(name))
+  if (given.length) {
+    throw new InputError(
+      given[0],
+      `does not go with targets: each target's connection is in the targets file (its defaults or the target's own entry)`
+    )
+  }
+  const onError = (input('on-error') || 'stop').toLowerCase()
+  if (onError !== 'stop' && onError !== 'continue') throw new InputError('on-error', `'${onError}' is not stop or continue`)
+  return {
+    targets,
+    concurrency: integerInput(sources, 'concurrency', 4, 1, 64)!,
+    onError,
+    only: only || null
+  }
 }
 
 /** `repair-step`: step `step` (1-based) of version `version` took effect (`done`) or did not. */
@@ -135,6 +186,8 @@ export function readConfig(sources: ConfigSources): Config {
     throw new InputError('command', `'${command}' is not a command: use one of ${COMMANDS.join(', ')}`)
   }
 
+  const fleet = fleetInput(input, command, sources)
+
   const resourceArn = input('resource-arn')
   const secretArn = input('secret-arn')
   const database = input('database')
@@ -190,6 +243,9 @@ export function readConfig(sources: ConfigSources): Config {
       throw new InputError('database', `'${database}' is not a valid database name`)
     }
     target = { kind: 'data-api', resourceArn, secretArn, database: database || null }
+  } else if (fleet) {
+    // Each target of the fleet has its own connection (commands/fleet.ts reads one Config per target).
+    target = null
   } else if (command === 'plan') {
     // No credentials (a pull request from a fork): plan against the base branch instead.
     target = null
@@ -218,7 +274,8 @@ export function readConfig(sources: ConfigSources): Config {
 
   const workspace = sources.env.GITHUB_WORKSPACE || process.cwd()
   const migrationsDir = normalizeMigrationsDir(input('migrations-dir') || 'migrations/resources', workspace)
-  const environment = input('environment') || defaultEnvironment(target, migrationsDir)
+  const environment =
+    input('environment') || (fleet ? path.basename(fleet.targets).replace(/\.ya?ml$/i, '') : defaultEnvironment(target, migrationsDir))
   if (environment.length > 100 || /[\r\n]/.test(environment)) {
     throw new InputError('environment', 'must be one line of at most 100 characters (for example staging or production)')
   }
@@ -260,7 +317,8 @@ export function readConfig(sources: ConfigSources): Config {
     resumeTimeoutSeconds: secondsInput(sources, 'resume-timeout', 300, 0, 3600),
     failOn: failOnInput(input('fail-on')),
     ignoreRules: ruleIdsInput(input('ignore-rules'), sources.ruleIds),
-    run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl }
+    run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl },
+    fleet
   }
 }
 

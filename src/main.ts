@@ -8,11 +8,14 @@ import * as github from '@actions/github'
 import { runApply } from './commands/apply.js'
 import { dialectOf, resolveEngine } from './commands/dialect.js'
 import { runOperation } from './commands/operations.js'
+import { fleetRunLine, loadFleet, matrixNames, runFleetApply, type FleetReporter } from './commands/fleet.js'
+import { runFleetPlan } from './commands/fleet-plan.js'
 import { runPlan, type CommandFailure } from './commands/plan.js'
 import type { Reporter } from './commands/reporter.js'
 import { knownRuleIds, showFindings } from './commands/review.js'
-import { readConfig, type Config } from './config.js'
+import { readConfig, type Config, type ConfigSources } from './config.js'
 import type { ApplyResult } from './engine/apply.js'
+import type { FleetApplyReport } from './fleet/types.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from './errors.js'
 import { discoverMigrations } from './migrations/discover.js'
 import type { Version } from './migrations/types.js'
@@ -21,6 +24,8 @@ import { deploySummaryLine, renderDeployComment } from './report/deploy-comment.
 import { postDeploymentStatus, pullRequestsForCommit, stickyMarker, upsertStickyComment, type RepoRef } from './report/github.js'
 import { versionList } from './report/markdown.js'
 import { PLAN_OUTPUT_LIMIT, boundedSummary, planOutput, type RunOutputs } from './report/outputs.js'
+import { fleetApplyLine, renderFleetApply } from './report/fleet-apply.js'
+import { matrixOutput, runsOutput } from './report/fleet-outputs.js'
 import { renderRefusedPlanComment } from './report/refused.js'
 import { findingsOutput } from './report/review.js'
 
@@ -36,13 +41,15 @@ function info(message: string): void {
 
 export async function run(): Promise<void> {
   try {
-    const config = readConfig({
+    const sources: ConfigSources = {
       getInput: (name) => core.getInput(name),
       env: process.env,
       setSecret: core.setSecret,
       ruleIds: knownRuleIds(),
       warning: (input, message) => core.warning(logLine(`Input '${input}': ${message}`))
-    })
+    }
+    const config = readConfig(sources)
+    if (config.fleet) return await fleetStep(config, sources)
     await resolveEngine(config, info)
     const { versions, warnings } = await discover(config)
     for (const warning of warnings) core.warning(logLine(warning))
@@ -242,4 +249,99 @@ function fail(error: unknown): void {
   }
   // setFailed would print the message as a second error line: the annotation above is the one.
   process.exitCode = core.ExitCode.Failure
+}
+
+/** Where a fleet target's own lines go: the log, each prefixed with the target's name. */
+const fleetReporter: FleetReporter = {
+  ...reporter,
+  target: (name) => ({
+    info: (message) => info(`[${name}] ${message}`),
+    warning: (message) => core.warning(logLine(`[${name}] ${message}`)),
+    annotate: (level, message, where) => reporter.annotate(level, `[${name}] ${message}`, where),
+    findings: () => undefined
+  })
+}
+
+/**
+ * A fleet (input `targets`): the file read and expanded, `matrix` set, then plan (one comment) or apply (one
+ * summary, `runs`). A cancelled run (SIGINT, SIGTERM) starts no new target; running ones finish their version.
+ */
+async function fleetStep(config: Config, sources: ConfigSources): Promise<void> {
+  const fleet = await loadFleet(config, sources, reporter)
+  const matrix = matrixOutput(matrixNames(fleet))
+  core.setOutput('matrix', matrix.json)
+  if (matrix.cut) core.warning(`The matrix output lists the first 256 targets (GitHub's limit per matrix); ${matrix.cut} more are left out`)
+  if (config.command === 'targets') {
+    info(
+      `${fleet.file}: ${fleet.targets.length} ${fleet.targets.length === 1 ? 'target' : 'targets'}: ${fleet.targets.map((t) => t.name).join(', ')}`
+    )
+    return
+  }
+  const { versions, warnings } = await discover(config)
+  for (const warning of warnings) core.warning(logLine(warning))
+  const cancel = new AbortController()
+  const onSignal = (signal: string): void => {
+    if (!cancel.signal.aborted)
+      core.warning(`${signal}: cancelling the fleet — no new target starts; running targets finish the version they are on`)
+    cancel.abort()
+  }
+  const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') }
+  process.on('SIGINT', handlers.SIGINT)
+  process.on('SIGTERM', handlers.SIGTERM)
+  try {
+    if (config.command === 'plan') {
+      const outcome = await runFleetPlan(fleet, versions, fleetReporter, { signal: cancel.signal })
+      await publish(outcome.markdown, null)
+      await commentOnPullRequest(config, outcome.markdown)
+      failWith(outcome.failures)
+      return
+    }
+    const { report, failed } = await runFleetApply(fleet, versions, fleetReporter, {
+      signal: cancel.signal,
+      finished: (run, done, total) => info(`[${done}/${total}] ${fleetRunLine(run)}`)
+    })
+    core.setOutput('runs', runsOutput(report.runs))
+    const markdown = renderFleetApply(report)
+    await publish(markdown, null)
+    await reportFleetDeploy(config, report, markdown)
+    for (const run of failed) {
+      core.error(logLine(`${run.name}: ${run.error ?? run.status}`), {
+        title: `Fleet target ${run.name} ${run.status}`,
+        ...(run.location ? { file: run.location.file, startLine: run.location.line, startColumn: run.location.column } : {})
+      })
+    }
+    if (failed.length || report.cancelled) process.exitCode = core.ExitCode.Failure
+  } finally {
+    process.off('SIGINT', handlers.SIGINT)
+    process.off('SIGTERM', handlers.SIGTERM)
+  }
+}
+
+/** After a fleet's apply: its deployment status and one comment on the pull requests the commit came from. */
+async function reportFleetDeploy(config: Config, report: FleetApplyReport, markdown: string): Promise<void> {
+  const repo = repository()
+  if (!config.githubToken || !repo) return
+  const octokit = github.getOctokit(config.githubToken)
+  const failed = report.runs.some((run) => run.status === 'failed' || run.status === 'refused') || report.cancelled
+  const deploymentId =
+    config.deploymentId ?? (github.context.eventName === 'deployment' ? Number(github.context.payload.deployment?.id) || null : null)
+  if (deploymentId) {
+    const posted = await postDeploymentStatus(octokit, repo, deploymentId, {
+      state: failed ? 'failure' : 'success',
+      description: fleetApplyLine(report),
+      logUrl: config.run.runUrl,
+      environment: config.environment
+    })
+    if (posted.warning) core.warning(posted.warning)
+  }
+  const worthSaying = report.runs.some((run) => run.applied.length > 0) || failed
+  if (!config.comment || !worthSaying || !DEPLOY_EVENTS.has(github.context.eventName) || !config.run.commitSha) return
+  const { numbers, warning } = await pullRequestsForCommit(octokit, repo, config.run.commitSha)
+  if (warning) core.warning(warning)
+  const marker = stickyMarker('deploy', `${config.environment}:${process.env.GITHUB_RUN_ID ?? 'local'}`)
+  for (const number of numbers) {
+    const outcome = await upsertStickyComment(octokit, repo, number, marker, `${marker}\n${markdown}`)
+    if (outcome.action === 'failed') core.warning(outcome.warning)
+    else info(`Deploy comment ${outcome.action} on #${number}: ${outcome.url}`)
+  }
 }

@@ -33,12 +33,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'command',
     use: 'command',
-    value: 'plan|apply|validate|baseline|repair',
+    value: 'plan|apply|validate|baseline|repair|targets',
     default: 'plan',
     summary:
-      '`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate`, `baseline` and `repair`: see [Operations](operations.md).',
+      "`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate`, `baseline` and `repair`: see [Operations](operations.md); `targets` reads a [fleet](fleets.md)'s targets file and sets `matrix`, touching no database.",
     description:
-      '`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate` fails on drift, missing, out-of-order or partly applied versions and changes nothing; `baseline` records versions as applied without running them; `repair` accepts reviewed drift and clears a stale lease, never running migration SQL.'
+      '`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate` fails on drift, missing, out-of-order or partly applied versions and changes nothing; `baseline` records versions as applied without running them; `repair` accepts reviewed drift and clears a stale lease, never running migration SQL; `targets` reads the targets file of a fleet and sets the `matrix` output, touching no database.'
   },
   {
     name: 'migrations-dir',
@@ -87,6 +87,42 @@ export const OPTIONS: readonly OptionSpec[] = [
     summary: 'The [runner Lambda](runner-lambda.md) to send the SQL through (name or ARN, optionally `:alias`), instead of the Data API.',
     description:
       'The runner Lambda (runner/, deployed inside the VPC) to send the SQL through, instead of the Data API: a function name or ARN, optionally with :alias or :version. The workflow role needs only lambda:InvokeFunction on it.'
+  },
+  {
+    name: 'targets',
+    use: 'flag',
+    value: '<file>',
+    summary:
+      'A [fleet](fleets.md): a YAML file in the repository naming many databases (`defaults:` and `targets:`, with `wave`, `databases-query`, `schemas-query`). Plan and apply run on each; one comment, one summary. Not with the connection inputs above.',
+    description:
+      'A fleet: the path of a YAML file in the repository naming many databases (defaults: and targets:, each target with its own connection inputs, wave, databases-query or schemas-query). plan and apply run on each with one plan comment and one summary. Not with database-url, resource-arn, secret-arn, database or lambda-function (the file gives them). See docs/fleets.md.'
+  },
+  {
+    name: 'concurrency',
+    use: 'flag',
+    value: '<n>',
+    default: '4',
+    summary: 'With `targets`: at most this many databases migrate at once (1 to 64), each under its own lease.',
+    description: 'With targets: at most this many databases migrate (or are planned) at once, from 1 to 64, each under its own lease.'
+  },
+  {
+    name: 'on-error',
+    use: 'flag',
+    value: 'stop|continue',
+    default: 'stop',
+    summary:
+      'With `targets`: `stop` — a target that fails or is refused stops the fleet (nothing new starts; running targets finish the version they are on); `continue` — the others go on.',
+    description:
+      'With targets: stop (a target that fails or is refused stops the fleet: later waves and targets not yet started are skipped, running targets finish the version they are on) or continue (every other target still runs). The step fails when any target failed or was refused.'
+  },
+  {
+    name: 'only',
+    use: 'flag',
+    value: '<name,glob…>',
+    summary:
+      'With `targets`: run only the targets with these names (globs with `*` and `?`, separated by commas: `canary`, `tenants/*`): one slice of the fleet per job of a `strategy.matrix`.',
+    description:
+      'With targets: run only the targets with these names, globs allowed (* and ?), separated by commas, for example canary or tenants/*. With the matrix output, a fleet larger than one job spreads over a strategy.matrix, each job taking its slice.'
   },
   {
     name: 'engine',

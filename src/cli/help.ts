@@ -12,7 +12,8 @@ export const COMMAND_SUMMARIES: Record<CliCommand, string> = {
   baseline: 'Record versions 1..N as applied without running them (--baseline-version N or --baseline-from sequelize).',
   repair: "Accept reviewed drift (the files' current checksums) and clear a stale lease. Runs no migration SQL.",
   review: "The review's findings alone: the pending versions with a database, else the newest version (or the versions named).",
-  new: 'Start a new version: v<next>_<description>/01_<description>.sql in the migrations directory.'
+  new: 'Start a new version: v<next>_<description>/01_<description>.sql in the migrations directory.',
+  targets: "List a fleet's targets (--targets <file>, --only) and check the file, touching no database; --json gives the matrix."
 }
 
 const USAGE: Record<CliCommand, string> = {
@@ -23,7 +24,8 @@ const USAGE: Record<CliCommand, string> = {
   baseline: 'aurora-migrate baseline --baseline-version <n> [flags]',
   repair: 'aurora-migrate repair [flags]',
   review: 'aurora-migrate review [<version>…] [flags]',
-  new: 'aurora-migrate new <description> [--migrations-dir <dir>]'
+  new: 'aurora-migrate new <description> [--migrations-dir <dir>]',
+  targets: 'aurora-migrate targets --targets <file> [--only <names>] [flags]'
 }
 
 /** Markdown of the options table reduced to plain text for a terminal, in the command line's words. */

@@ -13,7 +13,8 @@ import { runPlan, type CommandFailure } from '../commands/plan.js'
 import { runStatus, statusText } from '../commands/status.js'
 import { knownRuleIds, pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures } from '../commands/review.js'
 import { withTarget } from '../commands/target.js'
-import { readConfig, type Config } from '../config.js'
+import { readConfig, type Config, type ConfigSources } from '../config.js'
+import { fleetCommand } from './fleet.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from '../errors.js'
 import { discoverMigrations } from '../migrations/discover.js'
 import type { Version } from '../migrations/types.js'
@@ -110,30 +111,39 @@ function usage(io: CliIo, json: boolean, message: string): number {
 function actionCommand(command: CliCommand, parsed: ParsedArgs): Config['command'] {
   // status reads the history only; it is read as plan (no database write, a target optional to readConfig).
   if (command === 'status' || command === 'review' || (command === 'apply' && parsed.dryRun)) return 'plan'
+  if (command === 'targets') return 'targets'
   if (command === 'new') return 'plan'
   return command
 }
 
-function readCliConfig(command: CliCommand, parsed: ParsedArgs, io: CliIo, masker: Masker, terminal: Terminal): Config {
+function readCliConfig(
+  command: CliCommand,
+  parsed: ParsedArgs,
+  io: CliIo,
+  masker: Masker,
+  terminal: Terminal
+): { config: Config; sources: ConfigSources } {
   const inputs = new Map(parsed.inputs)
   // A folder outside the current one is fine here (the action keeps it inside the workspace).
   const { workspace, migrationsDir } = cliWorkspace(inputs.get('migrations-dir')?.trim() || 'migrations/resources', io.cwd, io.env)
   inputs.set('migrations-dir', migrationsDir)
-  if (!TARGET_INPUTS.some((name) => inputs.has(name))) {
+  // A fleet's connections are in its targets file: DATABASE_URL is not read for it.
+  if (!TARGET_INPUTS.some((name) => inputs.has(name)) && !inputs.has('targets') && command !== 'targets') {
     const variable = parsed.urlEnv ?? 'DATABASE_URL'
     const url = io.env[variable]
     if (url) inputs.set('database-url', url)
     else if (parsed.urlEnv) throw new UsageError(`--url-env: the environment variable ${variable} is not set`)
   }
   if (command === 'review') inputs.set('verify', 'false')
-  return readConfig({
+  const sources: ConfigSources = {
     getInput: (name) => (name === 'command' ? actionCommand(command, parsed) : (inputs.get(name) ?? '')),
     // The command line works in the folder it is run from, also on a CI runner that sets GITHUB_WORKSPACE.
     env: { ...io.env, GITHUB_WORKSPACE: workspace },
     setSecret: (secret) => masker.add(secret),
     ruleIds: knownRuleIds(),
     warning: (input, message) => terminal.warning(`--${input}: ${asFlags(message)}`)
-  })
+  }
+  return { config: readConfig(sources), sources }
 }
 
 function needsTarget(config: Config, command: CliCommand): void {
@@ -146,7 +156,8 @@ function needsTarget(config: Config, command: CliCommand): void {
 async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, masker: Masker, terminal: Terminal): Promise<Result> {
   if (command === 'new') return newCommand(parsed, io, terminal)
   if (parsed.args.length && command !== 'review') throw new UsageError(`${command} takes no arguments (got '${parsed.args[0]}')`)
-  const config = readCliConfig(command, parsed, io, masker, terminal)
+  const { config, sources } = readCliConfig(command, parsed, io, masker, terminal)
+  if (config.fleet) return fleetCommand(config, sources, command, parsed, terminal)
   await resolveEngine(config, (message) => terminal.info(message))
   const { versions, warnings } = await discoverMigrations(dialectOf(config).syntax, config.migrationsDir, config.workspace)
   for (const warning of warnings) terminal.warning(warning)

@@ -111,6 +111,15 @@ export class Terminal implements Reporter {
     }
   }
 
+  /** The live line under the others (a fleet's progress): shown at once on a terminal, replaced by the next line or progress. */
+  progress(text: string): void {
+    this.lastLine = this.clean(text)
+    if (!this.timer) return
+    this.clearProgress()
+    this.stderr.write(this.paint('dim', this.lastLine.slice(0, 120)))
+    this.progressShown = true
+  }
+
   /** The spinner and the seconds since the last line, while nothing is said for a while. */
   private tick(): void {
     const quiet = Date.now() - this.lastAt

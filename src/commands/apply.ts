@@ -26,14 +26,24 @@ export interface ApplyOutcome {
   outputs: RunOutputs
 }
 
-export async function runApply(config: Config, versions: Version[], reporter: Reporter): Promise<ApplyOutcome> {
+/** How a fleet runs one of its targets (commands/fleet.ts); a single apply passes none. */
+export interface ApplyRunOptions {
+  /** Asked before each version: why to stop there, or null (ApplyOptions.stopBefore). */
+  stopBefore?: () => string | null
+  /** Log the review of the pending versions (default true; a fleet logs it once, not per database). */
+  review?: boolean
+}
+
+export async function runApply(config: Config, versions: Version[], reporter: Reporter, options: ApplyRunOptions = {}): Promise<ApplyOutcome> {
   let findings: Finding[] = []
   const result = await withTarget(config, reporter, async (target) => {
     const history = await readTargetHistory(config, target)
     const plan = planMigrations(versions, history.rows, { targetVersion: config.targetVersion, allowOutOfOrder: config.allowOutOfOrder })
-    findings = reviewFindings(config, await prepareReview(config, versions, pendingOf(plan), null, reporter), null, reporter).findings
-    if (findings.length) reporter.info(`The review of the pending versions (repository only; apply does not fail on it):`)
-    reporter.findings(findings, { log: true, annotate: false })
+    if (options.review !== false) {
+      findings = reviewFindings(config, await prepareReview(config, versions, pendingOf(plan), null, reporter), null, reporter).findings
+      if (findings.length) reporter.info(`The review of the pending versions (repository only; apply does not fail on it):`)
+      reporter.findings(findings, { log: true, annotate: false })
+    }
     return applyMigrations(target, versions, {
       dialect: dialectOf(config).engine,
       tables: history.tables,
@@ -51,6 +61,8 @@ export async function runApply(config: Config, versions: Version[], reporter: Re
       lockTimeoutMs: config.lockTimeoutMs,
       statementTimeoutMs: config.statementTimeoutMs,
       lockRetries: config.lockRetries,
+      searchPath: config.searchPath ?? null,
+      stopBefore: options.stopBefore,
       log: (message) => reporter.info(message)
     })
   })

@@ -79,6 +79,7 @@ export async function applyMigrations(target: Target, versions: Version[], optio
     sleep,
     lockTimeoutMs: options.lockTimeoutMs ?? null,
     statementTimeoutMs: options.statementTimeoutMs ?? null,
+    searchPath: options.searchPath ?? null,
     lockPreflightMs: options.lease.waitTimeoutSeconds * 1000,
     recordedRows: underLease.rows.length
   }
@@ -102,6 +103,12 @@ export async function applyMigrations(target: Target, versions: Version[], optio
     const partial = new Set(underLease.partial.map((p) => p.version))
     for (const pending of plan.pending) {
       renewal.check()
+      const stop = options.stopBefore?.() ?? null
+      if (stop) {
+        result.stopped = stop
+        options.log(`Stopped before v${pending.version}: ${stop}`)
+        return finish()
+      }
       const version = byNumber.get(pending.version)!
       let outcome: VersionOutcome
       try {

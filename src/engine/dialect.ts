@@ -363,11 +363,32 @@ export interface TableLockBlockers {
   advice: string
 }
 
+/** What a version's transaction sets for itself (validated values, never raw input). */
+export interface SessionSettings {
+  lockTimeoutMs: number | null
+  statementTimeoutMs: number | null
+  /**
+   * The schema the version's unqualified names resolve to (a fleet's schemas-query: one schema per tenant);
+   * null or absent: the database's own. Only a dialect with schemas inside a database sets it.
+   */
+  searchPath?: string | null
+}
+
 export interface EngineDialect {
   /** How messages name the database: "PostgreSQL". */
   readonly name: string
   /** Where the database looks for a table named without its schema, for messages: "this database (with its search_path)". */
   readonly unqualifiedScope: string
+  /**
+   * Whether a database holds schemas that SessionSettings.searchPath can point a version at (a fleet's
+   * schemas-query). False where a schema is a database (MySQL: use databases-query).
+   */
+  readonly schemasInDatabase: boolean
+  /**
+   * The first statement of a transaction that makes it read-only (a fleet's listing query from the repository
+   * runs in one); null where the engine cannot say so inside a transaction already begun.
+   */
+  readonly readOnlyTransaction: string | null
   /**
    * DDL is transactional: a version runs as one fenced transaction (its statements and its meta row
    * commit together). Where it is not, every version runs in steps, recorded one by one.
@@ -385,7 +406,7 @@ export interface EngineDialect {
   readonly history: HistorySql
   readonly lease: LeaseSql
   /** The statements that set a version's transaction's own lock and statement timeouts (ms; null or 0: unset). */
-  sessionSettings(settings: { lockTimeoutMs: number | null; statementTimeoutMs: number | null }): string[]
+  sessionSettings(settings: SessionSettings): string[]
   /**
    * Session statements that bound one statement run alone, outside a transaction (the transport runs them in
    * the statement's session, and none outlive it): MySQL's lock_wait_timeout, so that a DDL gives up on a

@@ -31,7 +31,11 @@ export function notAppliedStatement(dialect: EngineDialect, version: Version, ta
 
 /** The transaction's own timeouts, after the guards (validated numbers, never raw input). */
 export function settingsStatements(context: EngineContext): TxStatement[] {
-  const settings = { lockTimeoutMs: context.lockTimeoutMs, statementTimeoutMs: context.statementTimeoutMs }
+  const settings = {
+    lockTimeoutMs: context.lockTimeoutMs,
+    statementTimeoutMs: context.statementTimeoutMs,
+    searchPath: context.searchPath ?? null
+  }
   return context.dialect.sessionSettings(settings).map((sql) => ({ sql, label: 'settings' }))
 }
 

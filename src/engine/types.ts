@@ -30,6 +30,11 @@ export interface ApplyResult {
   error: Error | null
   /** The version that failed, when one did. */
   failedVersion: number | null
+  /**
+   * Why the run stopped at a version boundary with versions still pending (`stopBefore` said so: a fleet that
+   * stops, a cancelled run); absent or null when it did not.
+   */
+  stopped?: string | null
   leaseWaitedMs: number
   durationMs: number
 }
@@ -71,6 +76,13 @@ export interface ApplyOptions extends PlanOptions {
   lockRetries?: number
   /** The history as the caller already read it (readHistory), so that the run does not read it again before planning. */
   history?: History
+  /**
+   * Asked before each pending version: null to go on, or why to stop there (a fleet stopping, the run cancelled).
+   * The run then releases its lease and returns with `stopped` set: every version it ran is whole.
+   */
+  stopBefore?: () => string | null
+  /** The schema the versions' unqualified names resolve to (SessionSettings.searchPath); null: the database's. */
+  searchPath?: string | null
 }
 
 /** What baseline and repair need of apply's options: the tables, who runs, and the lease. */
@@ -92,6 +104,8 @@ export interface EngineContext {
   /** Validated numbers (ms), never raw input; null or 0: the database's setting. */
   lockTimeoutMs: number | null
   statementTimeoutMs: number | null
+  /** SessionSettings.searchPath for each version's transaction. */
+  searchPath?: string | null
   /**
    * How long a step whose table locks other sessions hold waits for them before it is refused unrun (the
    * pre-flight, preflight.ts: the lease's wait-timeout, in ms). Absent: no pre-flight.

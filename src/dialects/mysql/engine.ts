@@ -16,6 +16,9 @@ import { versionRoutine } from './version-routine.js'
 export const engine: EnginePart = {
   name: 'MySQL',
   unqualifiedScope: 'the default database of the connection',
+  schemasInDatabase: false,
+  // START TRANSACTION READ ONLY would have to begin it; the transports begin their own.
+  readOnlyTransaction: null,
   transactionalDdl: false,
   commitsImplicitly,
   quoteIdentifier,

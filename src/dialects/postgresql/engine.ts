@@ -29,6 +29,8 @@ const recovery: StatementRecovery<ConcurrentIndex, StatementEffect> = {
 export const engine: EnginePart = {
   name: 'PostgreSQL',
   unqualifiedScope: 'this database (with its search_path)',
+  schemasInDatabase: true,
+  readOnlyTransaction: 'SET TRANSACTION READ ONLY',
   transactionalDdl: true,
   commitsImplicitly: () => false,
   quoteIdentifier,

@@ -1,0 +1,266 @@
+/**
+ * The targets file (input `targets`): a YAML file in the repository naming the databases of a fleet.
+ *
+ *   defaults: { <single-target input>: <value>, … }
+ *   targets:
+ *     - name: canary            # required, unique: letters, digits, `_`, `.`, `-`
+ *       wave: 1                 # optional: waves run in order, targets without one last
+ *       database: tenant_canary # any single-target input, over the defaults
+ *     - name: tenants
+ *       databases-query: SELECT …   # or schemas-query: one target per row (expand.ts)
+ *
+ * Read as untrusted input (a pull request can change it): inside the workspace, not a link, at most 1 MiB,
+ * and validated as strictly as the inputs — an unknown key, a duplicate name, a target with no connection or
+ * a password written into the file is an error naming the file and line, before anything runs. Secrets stay
+ * ARNs and environment variable names (`database-url-env: TENANT_URL`); their values are read here from the
+ * environment and never written back into a name, a log line or a report.
+ */
+import { lstatSync, openSync, readSync, closeSync, fstatSync, constants } from 'node:fs'
+import path from 'node:path'
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml'
+import { InputError } from '../errors.js'
+
+/** The single-target inputs a target may set (the rest — command, comment, fail-on, … — are the run's). */
+export const TARGET_INPUTS: readonly string[] = [
+  'resource-arn',
+  'secret-arn',
+  'database',
+  'database-url',
+  'database-url-env',
+  'lambda-function',
+  'engine',
+  'meta-table',
+  'target-version',
+  'allow-out-of-order',
+  'lock-timeout',
+  'lock-retries',
+  'statement-timeout',
+  'wait-timeout',
+  'lease-ttl',
+  'resume-timeout'
+]
+
+/** Keys only an entry of `targets` has. */
+const ENTRY_KEYS = ['name', 'wave', 'databases-query', 'schemas-query'] as const
+
+const MAX_FILE_BYTES = 1024 * 1024
+const MAX_ENTRIES = 10_000
+export const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/
+
+/** One entry of `targets`, the defaults already overlaid. */
+export interface TargetEntry {
+  name: string
+  wave: number | null
+  /** Its single-target inputs (database-url-env already read into database-url). */
+  inputs: Map<string, string>
+  /** One target per row of this query (the database names), run on the entry's own connection. */
+  databasesQuery: string | null
+  /** One target per row of this query (schema names), setting the meta table's schema. */
+  schemasQuery: string | null
+  /** `<file>:<line>`, for errors about this entry found later (a query that returns nothing). */
+  where: string
+}
+
+export interface TargetsFile {
+  /** Relative to the workspace, as messages name it. */
+  file: string
+  entries: TargetEntry[]
+}
+
+export interface ReadTargetsOptions {
+  workspace: string
+  env: NodeJS.ProcessEnv
+  /** Registers a value read from the environment (a database URL) as a secret before anything can log it. */
+  setSecret(value: string): void
+}
+
+/** Reads and validates the targets file named by the `targets` input. */
+export function readTargetsFile(input: string, options: ReadTargetsOptions): TargetsFile {
+  const { absolute, relative } = locate(input, options.workspace)
+  return parseTargetsFile(readBounded(absolute, relative), relative, options)
+}
+
+function locate(input: string, workspace: string): { absolute: string; relative: string } {
+  if (input.includes('\0')) throw new InputError('targets', 'is not a path')
+  const root = path.resolve(workspace)
+  const absolute = path.resolve(root, input)
+  const relative = path.relative(root, absolute)
+  if (!relative || relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new InputError('targets', `'${input}' is outside the workspace: give a path in the repository, such as .github/fleet.yml`)
+  }
+  // No link anywhere on the way: a pull request could point one at a file outside the repository.
+  let walked = root
+  for (const part of relative.split(path.sep)) {
+    walked = path.join(walked, part)
+    let stat
+    try {
+      stat = lstatSync(walked)
+    } catch {
+      throw new InputError('targets', `${relative} does not exist`)
+    }
+    if (stat.isSymbolicLink())
+      throw new InputError('targets', `${path.relative(root, walked)} is a symbolic link: the targets file must be a plain file`)
+  }
+  return { absolute, relative: relative.split(path.sep).join('/') }
+}
+
+function readBounded(absolute: string, relative: string): string {
+  const fd = openSync(absolute, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0))
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile()) throw new InputError('targets', `${relative} is not a file`)
+    if (stat.size > MAX_FILE_BYTES)
+      throw new InputError('targets', `${relative} is ${stat.size} bytes: a targets file may have at most 1 MiB`)
+    const buffer = Buffer.alloc(stat.size)
+    let read = 0
+    while (read < stat.size) {
+      const n = readSync(fd, buffer, read, stat.size - read, read)
+      if (n === 0) break
+      read += n
+    }
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+    try {
+      return text.decode(buffer.subarray(0, read))
+    } catch {
+      throw new InputError('targets', `${relative} is not UTF-8 text`)
+    }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Parses the file's text (exported for tests). */
+export function parseTargetsFile(text: string, file: string, options: Omit<ReadTargetsOptions, 'workspace'>): TargetsFile {
+  const lineCounter = new LineCounter()
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true })
+  const at = (node: Node | null | undefined): string => {
+    const offset = node?.range?.[0]
+    return offset === undefined ? file : `${file}:${lineCounter.linePos(offset).line}`
+  }
+  const fail = (node: Node | null | undefined, message: string): never => {
+    throw new InputError('targets', `${at(node)}: ${message}`)
+  }
+  if (document.errors.length) {
+    const error = document.errors[0]
+    const line = error.linePos?.[0]?.line ?? (error.pos ? lineCounter.linePos(error.pos[0]).line : undefined)
+    throw new InputError('targets', `${file}${line ? `:${line}` : ''}: not valid YAML: ${error.message.split('\n')[0]}`)
+  }
+  const root = document.contents
+  if (!isMap(root)) fail(root, 'must be a mapping with `targets:` (and optionally `defaults:`)')
+  const top = root as unknown as { items: Pair[] }
+  let defaultsNode: Node | null = null
+  let targetsNode: Node | null = null
+  for (const pair of top.items) {
+    const key = keyOf(pair, fail)
+    if (key === 'defaults') defaultsNode = pair.value as Node
+    else if (key === 'targets') targetsNode = pair.value as Node
+    else fail(pair.key as Node, `unknown key '${key}': the file has defaults and targets`)
+  }
+  const defaults = defaultsNode ? inputsOf(defaultsNode, 'defaults', fail, false) : new Map<string, string>()
+  if (!targetsNode || !isSeq(targetsNode) || !targetsNode.items.length) {
+    fail(targetsNode ?? root, '`targets:` must be a list of at least one target (each with a name)')
+  }
+  const items = (targetsNode as unknown as { items: Node[] }).items
+  if (items.length > MAX_ENTRIES)
+    fail(targetsNode, `${items.length} targets: at most ${MAX_ENTRIES} entries (a databases-query expands one entry into many)`)
+
+  const seen = new Map<string, string>()
+  const entries: TargetEntry[] = []
+  for (const item of items) {
+    const own = inputsOf(item, 'a target', fail, true)
+    const name = own.get('name')
+    if (!name) fail(item, 'a target needs a name')
+    if (!TARGET_NAME.test(name!)) {
+      fail(item, `'${name}' is not a target name: letters, digits, '_', '.' and '-', at most 63, starting with a letter or digit`)
+    }
+    if (seen.has(name!)) fail(item, `a second target named '${name}' (the first is at ${seen.get(name!)})`)
+    seen.set(name!, at(item))
+    const waveText = own.get('wave')
+    let wave: number | null = null
+    if (waveText !== undefined) {
+      if (!/^\d{1,6}$/.test(waveText) || Number(waveText) < 1) fail(item, `${name}: wave '${waveText}' is not a whole number from 1`)
+      wave = Number(waveText)
+    }
+    const databasesQuery = own.get('databases-query') ?? null
+    const schemasQuery = own.get('schemas-query') ?? null
+    if (databasesQuery !== null && schemasQuery !== null) fail(item, `${name}: give databases-query or schemas-query, not both`)
+    const inputs = new Map(defaults)
+    for (const [key, value] of own) if (!(ENTRY_KEYS as readonly string[]).includes(key)) inputs.set(key, value)
+    entries.push({
+      name: name!,
+      wave,
+      inputs: resolveEnvironment(inputs, `${at(item)}: ${name}`, options),
+      databasesQuery,
+      schemasQuery,
+      where: at(item)
+    })
+  }
+  return { file, entries }
+}
+
+function keyOf(pair: Pair, fail: (node: Node | null | undefined, message: string) => never): string {
+  if (!isScalar(pair.key) || typeof pair.key.value !== 'string') fail(pair.key as Node, 'keys must be plain words')
+  return (pair.key as { value: string }).value
+}
+
+/** A mapping of inputs: each key known, each value a scalar (a string, number or boolean), no password in a URL. */
+function inputsOf(
+  node: Node,
+  what: string,
+  fail: (node: Node | null | undefined, message: string) => never,
+  entry: boolean
+): Map<string, string> {
+  if (!isMap(node)) fail(node, `${what} must be a mapping of inputs (key: value)`)
+  const inputs = new Map<string, string>()
+  for (const pair of (node as unknown as { items: Pair[] }).items) {
+    const key = keyOf(pair, fail)
+    const known = TARGET_INPUTS.includes(key) || (entry && (ENTRY_KEYS as readonly string[]).includes(key))
+    if (!known) {
+      const hint = (ENTRY_KEYS as readonly string[]).includes(key)
+        ? `${key} belongs to an entry of targets, not to defaults`
+        : `a target may set ${TARGET_INPUTS.join(', ')}${entry ? `, and ${ENTRY_KEYS.join(', ')}` : ''}`
+      fail(pair.key as Node, `unknown key '${key}' in ${what}: ${hint}`)
+    }
+    const value = pair.value as Node | null
+    if (!isScalar(value) || value.value === null || typeof value.value === 'object')
+      fail(value ?? (pair.key as Node), `${key} must be one value (text, a number or true/false)`)
+    const text = String((value as { value: unknown }).value).trim()
+    if (!text) fail(value, `${key} is empty`)
+    if (key === 'database-url' && hasPassword(text)) {
+      fail(
+        value,
+        'database-url holds a password: keep it in a secret and name the environment variable that carries it (database-url-env: TENANT_URL)'
+      )
+    }
+    if (key === 'database-url-env' && !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(text))
+      fail(value, `'${text}' is not an environment variable name`)
+    inputs.set(key, text)
+  }
+  return inputs
+}
+
+function hasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== ''
+  } catch {
+    // Not a URL readConfig accepts either; it says why. A `:` before an `@` looks like a password: refuse.
+    return /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url)
+  }
+}
+
+/** `database-url-env: NAME` → `database-url` from the environment, registered as a secret first. */
+function resolveEnvironment(
+  inputs: Map<string, string>,
+  where: string,
+  options: Omit<ReadTargetsOptions, 'workspace'>
+): Map<string, string> {
+  const variable = inputs.get('database-url-env')
+  if (variable === undefined) return inputs
+  inputs.delete('database-url-env')
+  if (inputs.has('database-url')) throw new InputError('targets', `${where}: give database-url or database-url-env, not both`)
+  const url = options.env[variable]
+  if (!url) throw new InputError('targets', `${where}: the environment variable ${variable} (database-url-env) is not set`)
+  options.setSecret(url)
+  inputs.set('database-url', url)
+  return inputs
+}

@@ -7,7 +7,8 @@ const benches = [
   // Given what the bench before it returned: PostgreSQL's calls per version, printed beside MySQL's.
   ['../bench/apply-mysql.bench.ts', 'benchApplyMysql'],
   ['../bench/review.bench.ts', 'benchReview'],
-  ['../bench/trace.bench.ts', 'benchTrace']
+  ['../bench/trace.bench.ts', 'benchTrace'],
+  ['../bench/fleet.bench.ts', 'benchFleet']
 ]
 let previous
 for (const [file, name] of benches) {

@@ -228,3 +228,14 @@ describe('expanding the file', () => {
     )
   })
 })
+
+test("docs/fleets.md's targets file is a valid one", () => {
+  const page = fs.readFileSync('docs/fleets.md', 'utf8')
+  const example = /## The targets file\n\n```yaml\n([\s\S]*?)```/.exec(page)![1]
+  const { file } = parse(example, { EU_DATABASE_URL: 'postgres://m:p@eu.internal/app' })
+  expect(file.entries.map((e) => [e.name, e.wave, e.databasesQuery !== null])).toEqual([
+    ['canary', 1, false],
+    ['tenants', 2, true],
+    ['eu', null, false]
+  ])
+})

@@ -37,6 +37,9 @@ export interface EmulatorCall {
   status?: number
   /** The error name answered (x-amzn-ErrorType), when the call failed. */
   error?: string
+  /** When the request arrived and when it was answered (Date.now): how many calls overlap, for concurrency tests. */
+  receivedAt?: number
+  answeredAt?: number
 }
 
 export type ReplyBody = Record<string, unknown>

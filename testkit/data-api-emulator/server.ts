@@ -72,6 +72,7 @@ export async function startDataApiServer<C, S, R>(
 
   function send(res: http.ServerResponse, call: EmulatorCall, status: number, body: ReplyBody, errorType?: string) {
     call.status = status
+    call.answeredAt = Date.now()
     if (errorType) call.error = errorType
     const payload = JSON.stringify(body)
     const headers: Record<string, string | number> = {
@@ -95,7 +96,7 @@ export async function startDataApiServer<C, S, R>(
     const n = ++callCount
     const path = (req.url ?? '/').split('?')[0]
     const op = OPERATIONS[path] ?? path
-    const call: EmulatorCall = { n, op }
+    const call: EmulatorCall = { n, op, receivedAt: Date.now() }
     calls.push(call)
     const { text, tooLarge } = await readBody(req)
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs))

@@ -87,7 +87,7 @@ function span(plan: Plan): string {
   if (!plan.pending.length) return `up to date at v${plan.currentVersion}`
   const last = plan.pending[plan.pending.length - 1].version
   if (last > plan.currentVersion) return `at v${plan.currentVersion} → v${last}`
-  return `at v${plan.currentVersion}, ${versionList(plan.pending.map((p) => p.version))} pending`
+  return `at v${plan.currentVersion} (${versionList(plan.pending.map((p) => p.version))} pending below it)`
 }
 
 /** Findings counted once each across the fleet (the same rule at the same place on every plan is one). */
@@ -287,7 +287,7 @@ function verdict(report: FleetPlanReport, sets: PlanSet[], failOn: FailOn): stri
       ? 'nothing pending'
       : pendingSets.length === 1
         ? `${plural(pendingSets[0].plan.pending.length, 'version')} pending`
-        : plural(pendingSets.length, 'plan')
+        : plural(pendingSets.length, 'different plan')
   const findings = distinct(sets.flatMap(setFindings))
   const counts = findings.length ? countsText(findingCounts(findings)) : null
   const tail = [pending, ...(counts ? [counts] : [])].join(' · ')
@@ -313,7 +313,7 @@ function detailsSummary(set: PlanSet, failOn: FailOn): string {
   const findings = setFindings(set)
   const counts = activeFindings(findings).length ? ` · ${countsText(findingCounts(findings))}` : ''
   const names = set.targets.length <= NAMED_GROUP ? set.targets.map((t) => clip(t, 100)).join(', ') : plural(set.targets.length, 'database')
-  return escapeHtml(`${bad ? '❌' : '✅'} ${pending} on ${names}${counts}`)
+  return escapeHtml(`${bad ? '❌' : '✅'} The plan of ${pending} for ${names}${counts}`)
 }
 
 /** One plan in full, within about `budget` characters: the single-target comment's sections. */

@@ -81,6 +81,11 @@ function postgresMajor(server: string | null): string | null {
   return match ? `PostgreSQL ${match[1]}` : null
 }
 
+/** The verification section: what ran where, and the settings it could not match. */
+export function verificationLines(verification: Verification | null): string[] {
+  return [...verificationSection(verification), ...[unmatchedSettingsLine(verification)].flatMap((l) => (l ? ['', l] : []))]
+}
+
 function verificationSection(verification: Verification | null): string[] {
   if (!verification) return ['**Verification** is turned off (`verify: false`).']
   if (verification.status === 'unavailable') {
@@ -130,6 +135,25 @@ function verified(verification: Verification | null): boolean {
 }
 
 /**
+ * Why apply would fail whatever fail-on says: a version that fails on a fresh database, SQL the parser
+ * refuses (apply would stop there on any database). A few words each, for a verdict line.
+ */
+export function applyFailures(verification: Verification | null, review: ReviewInput | null): string[] {
+  const failed = verification?.status === 'failed' ? verification.versions.find((v) => v.status === 'failed') : undefined
+  const at = (where: { file: string; line: number; column: number }): string => code(`${where.file}:${where.line}:${where.column}`)
+  // SQL PostgreSQL's parser refuses fails plan whatever fail-on says: apply would stop there on any database.
+  const active = review && !review.unavailable ? activeFindings(review.findings) : []
+  // The same errors plan fails on (commands/plan.ts): those verification did not already stop at.
+  const unparsed = syntaxErrorsBesides(active, failed?.error)
+  return [
+    ...(failed ? [`v${failed.version} fails on a fresh database${failed.error ? ` at ${at(failed.error)}` : ''}`] : []),
+    ...(unparsed.length
+      ? [`v${unparsed[0].version} does not parse at ${at(unparsed[0])}${unparsed.length > 1 ? ` (and ${unparsed.length - 1} more)` : ''}`]
+      : [])
+  ]
+}
+
+/**
  * Will apply succeed: not when it would refuse (drift, missing versions, …), when a version fails on a fresh
  * database, or when the review has findings at or above fail-on. Then how many versions and findings.
  */
@@ -141,18 +165,8 @@ function verdict(
   counts: string | null,
   failOn: FailOn
 ): string {
-  const failed = verification?.status === 'failed' ? verification.versions.find((v) => v.status === 'failed') : undefined
-  const at = (where: { file: string; line: number; column: number }): string => code(`${where.file}:${where.line}:${where.column}`)
-  // SQL PostgreSQL's parser refuses fails plan whatever fail-on says: apply would stop there on any database.
   const active = review && !review.unavailable ? activeFindings(review.findings) : []
-  // The same errors plan fails on (commands/plan.ts): those verification did not already stop at.
-  const unparsed = syntaxErrorsBesides(active, failed?.error)
-  const failures = [
-    ...(failed ? [`v${failed.version} fails on a fresh database${failed.error ? ` at ${at(failed.error)}` : ''}`] : []),
-    ...(unparsed.length
-      ? [`v${unparsed[0].version} does not parse at ${at(unparsed[0])}${unparsed.length > 1 ? ` (and ${unparsed.length - 1} more)` : ''}`]
-      : [])
-  ]
+  const failures = applyFailures(verification, review)
   const failure = failures.length ? failures.join('; ') : null
   const blocking = blockingFindings(active, failOn)
   const pending = plan.pending.length ? `${plural(plan.pending.length, 'version')} pending` : 'nothing pending'
@@ -168,7 +182,7 @@ function verdict(
 }
 
 /** Warnings of the plan itself (ADD VALUE in a transaction): apply runs anyway; listed and counted with the review's. */
-function planWarnings(plan: Plan): string[] {
+export function planWarnings(plan: Plan): string[] {
   return plan.transactionConflicts
     .filter((conflict) => conflict.severity === 'warning')
     .map(
@@ -201,7 +215,8 @@ function truncate(text: string, max: number, path: string): { text: string; note
   return { text: kept, note: `… ${plural(hiddenLines, 'more line')} not shown; see ${code(path)}.` }
 }
 
-function sqlBlocks(plan: Plan, versions: Version[], budget: number): string[] {
+/** The SQL of each pending version, folded, within `budget` characters (a note says what was left out). */
+export function sqlBlocks(plan: Plan, versions: Version[], budget: number): string[] {
   const byNumber = new Map(versions.map((v) => [v.number, v]))
   const out: string[] = []
   let left = budget
@@ -261,6 +276,51 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
+/**
+ * The table of pending versions (header, rows within `budget`): files, statements, how each runs, and its
+ * verification beside the review's errors and warnings.
+ */
+export function versionsTable(plan: Plan, verification: Verification | null, review: ReviewInput | null, budget = TABLE_BUDGET): string[] {
+  const rows = plan.pending.map((p) => {
+    const files = fileCell(p.files, (f) => `${code(f.name)} (${f.statements}${f.transactionWrapper ? `, ${WRAPPER_NOTE}` : ''})`)
+    const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`
+    return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${versionStatusCell(verification, review, p.version)} |`
+  })
+  return [
+    '| Version | Files | Statements | Runs | Verified |',
+    '|---|---|---:|---|---|',
+    ...fitLines(rows, budget, (hidden) => `| … and ${plural(hidden, 'more version')} | | | | |`)
+  ]
+}
+
+/** The notes under the table (versions held back by target-version, left-out BEGIN/COMMIT), each after a blank line. */
+export function planNotes(plan: Plan): string[] {
+  const out: string[] = []
+  if (plan.deferred.length) out.push('', `Held back by target-version v${plan.targetVersion}: ${versionList(plan.deferred)}`)
+  if (plan.pending.some((p) => p.files.some((f) => f.transactionWrapper))) {
+    const why = 'every version already runs in one transaction, so those two statements are not sent'
+    out.push('', `${WRAPPER_NOTE}: the file wraps all its statements in BEGIN … COMMIT; ${why}.`)
+  }
+  return out
+}
+
+/**
+ * The review's part of a plan comment, each paragraph after a blank line: why it did not run, or that it found
+ * nothing, or its findings by severity within `budget` (with the plan's own warnings), and what it checked.
+ */
+export function reviewLines(review: ReviewInput | null, warnings: string[], budget = REVIEW_BUDGET): string[] {
+  const out: string[] = []
+  const reviewed = review !== null && !review.unavailable
+  if (review?.unavailable) out.push('', `⚠️ **Review did not run**: ${cell(clip(review.unavailable.replace(/\s+/g, ' '), 2_000))}`)
+  if (reviewed && !activeFindings(review.findings).length) out.push('', `✅ **Review**: nothing found. ${reviewCheckedLine(review)}`)
+  const groups = reviewed
+    ? findingGroups(review, budget, { warning: warnings })
+    : findingGroups(NO_REVIEW, Math.min(WARNINGS_BUDGET, budget), { warning: warnings })
+  if (groups.length) out.push('', ...groups)
+  if (reviewed && activeFindings(review.findings).length) out.push('', `<sub>${reviewCheckedLine(review)}</sub>`)
+  return out
+}
+
 export function renderPlanComment(input: PlanCommentInput): string {
   const { plan, source, verification } = input
   const title = `### aurora-migrate plan · ${cell(input.environment)}`
@@ -293,38 +353,17 @@ export function renderPlanComment(input: PlanCommentInput): string {
       ? `${context} · **${plural(plan.pending.length, 'version')} pending**: ${versionList(plan.pending.map((p) => p.version))} (${plural(total, 'statement')})`
       : `${context} · nothing pending`
   )
-  if (plan.pending.length) {
-    head.push('', '| Version | Files | Statements | Runs | Verified |', '|---|---|---:|---|---|')
-    const rows = plan.pending.map((p) => {
-      const files = fileCell(p.files, (f) => `${code(f.name)} (${f.statements}${f.transactionWrapper ? `, ${WRAPPER_NOTE}` : ''})`)
-      const label = p.description ? `v${p.version} ${cell(p.description)}` : `v${p.version}`
-      return `| ${label} | ${files} | ${p.statements} | ${cell(runsCell(p))} | ${versionStatusCell(verification, review, p.version)} |`
-    })
-    head.push(...fitLines(rows, TABLE_BUDGET, (hidden) => `| … and ${plural(hidden, 'more version')} | | | | |`))
-  }
-  if (plan.deferred.length) head.push('', `Held back by target-version v${plan.targetVersion}: ${versionList(plan.deferred)}`)
-  if (plan.pending.some((p) => p.files.some((f) => f.transactionWrapper))) {
-    const why = 'every version already runs in one transaction, so those two statements are not sent'
-    head.push('', `${WRAPPER_NOTE}: the file wraps all its statements in BEGIN … COMMIT; ${why}.`)
-  }
+  if (plan.pending.length) head.push('', ...versionsTable(plan, verification, review))
+  head.push(...planNotes(plan))
   if (refused.items.length) {
     const more = (hidden: number): string => `- … and ${hidden.toLocaleString('en-US')} more`
     head.push('', '**Apply would refuse to run until these are resolved:**', '', ...fitLines(refused.items, FINDINGS_BUDGET, more))
   }
   // A failed verification is an error: it comes before the findings; a passed one after them.
-  const verificationLines = [
-    ...verificationSection(verification),
-    ...[unmatchedSettingsLine(verification)].flatMap((l) => (l ? ['', l] : []))
-  ]
-  if (verifyFailed) head.push('', ...verificationLines)
-  if (review?.unavailable) head.push('', `⚠️ **Review did not run**: ${cell(clip(review.unavailable.replace(/\s+/g, ' '), 2_000))}`)
-  if (reviewed && !activeFindings(review.findings).length) head.push('', `✅ **Review**: nothing found. ${reviewCheckedLine(review)}`)
-  const groups = reviewed
-    ? findingGroups(review, REVIEW_BUDGET, { warning: warnings })
-    : findingGroups(NO_REVIEW, WARNINGS_BUDGET, { warning: warnings })
-  if (groups.length) head.push('', ...groups)
-  if (reviewed && activeFindings(review.findings).length) head.push('', `<sub>${reviewCheckedLine(review)}</sub>`)
-  if (!verifyFailed) head.push('', ...verificationLines)
+  const verificationPart = verificationLines(verification)
+  if (verifyFailed) head.push('', ...verificationPart)
+  head.push(...reviewLines(review, warnings))
+  if (!verifyFailed) head.push('', ...verificationPart)
   if (input.schemaChange) head.push('', ...schemaChangeSection(input.schemaChange))
 
   const tail = ['', footer(input.runUrl, input.sha), '']

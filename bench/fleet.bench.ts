@@ -23,7 +23,8 @@ const DATABASES = 100
 const PLANNED = 1_000
 const VERSIONS = {
   'v1/01_orders.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, qty int NOT NULL DEFAULT 0);\nCREATE INDEX orders_qty ON orders (qty);',
-  'v2/01_customers.sql': 'CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL);\nINSERT INTO customers VALUES (1, $$first$$);',
+  'v2/01_customers.sql':
+    'CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL);\nINSERT INTO customers VALUES (1, $$first$$);',
   'v3/01_link.sql': 'ALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers (id);'
 }
 
@@ -57,7 +58,13 @@ function project(targets: string): string {
 }
 
 function config(dir: string, command: 'plan' | 'apply', concurrency: number, verify = false) {
-  const inputs: Record<string, string> = { command, targets: 'fleet.yml', concurrency: String(concurrency), 'on-error': 'continue', verify: String(verify) }
+  const inputs: Record<string, string> = {
+    command,
+    targets: 'fleet.yml',
+    concurrency: String(concurrency),
+    'on-error': 'continue',
+    verify: String(verify)
+  }
   const sources = { getInput: (name: string) => inputs[name] ?? '', env: { GITHUB_WORKSPACE: dir }, setSecret: () => undefined }
   return { config: readConfig(sources), sources }
 }
@@ -118,7 +125,9 @@ export async function benchFleet(): Promise<void> {
     const seed = config(first, 'apply', 16)
     const seeded = await loadFleet(seed.config, seed.sources, quiet)
     await runFleetApply(seeded, versions.slice(0, 1), quiet)
-    const dir = project(defaults + Array.from({ length: PLANNED }, (_, i) => `  - name: tenant_${i}\n    database: ${shared[i % shared.length]}\n`).join(''))
+    const dir = project(
+      defaults + Array.from({ length: PLANNED }, (_, i) => `  - name: tenant_${i}\n    database: ${shared[i % shared.length]}\n`).join('')
+    )
     const { config: base, sources } = config(dir, 'plan', 16, true)
     const startedPlan = performance.now()
     const fleet = await loadFleet(base, sources, quiet)

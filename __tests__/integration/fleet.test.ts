@@ -110,9 +110,9 @@ test('on-error: continue — one tenant fails v3 and one has drift: the rest app
     expect(await versionsOf(db)).toEqual([1, 2])
     expect(await tables(db)).not.toContain('audit')
   }
-  expect(await sql(bad.url, 'SELECT is_nullable FROM information_schema.columns WHERE table_name = $1 AND column_name = $2', ['orders', 'qty'])).toEqual([
-    { is_nullable: 'YES' }
-  ])
+  expect(
+    await sql(bad.url, 'SELECT is_nullable FROM information_schema.columns WHERE table_name = $1 AND column_name = $2', ['orders', 'qty'])
+  ).toEqual([{ is_nullable: 'YES' }])
   for (const db of dbs) expect(await leaseOwner(db)).toBe('')
 })
 
@@ -122,7 +122,8 @@ test('on-error: stop — the canary fails: wave 2 is untouched and reported skip
   const dir = cliProject(V1_V2)
   fleetFile(
     dir,
-    `  - name: canary\n    database: ${canary.name}\n    wave: 1\n` + wave2.map((db, i) => `  - name: w${i}\n    database: ${db.name}\n    wave: 2\n`).join('')
+    `  - name: canary\n    database: ${canary.name}\n    wave: 1\n` +
+      wave2.map((db, i) => `  - name: w${i}\n    database: ${db.name}\n    wave: 2\n`).join('')
   )
   const run = await cli(['apply', '--targets', 'fleet.yml', '--json'], dir)
   expect(run.code).toBe(1)
@@ -170,12 +171,11 @@ test('at most `concurrency` databases at once, on the emulator call log, and rea
 
 test('a databases-query expands on the server; only and targets pick slices; matrix lists the entries', async () => {
   const dbs = await tenants(3)
-  const prefix = dbs[0].name.replace(/_\d+$/, '')
   const dir = cliProject(V1_V2)
   fleetFile(
     dir,
     `  - name: canary\n    database: ${dbs[0].name}\n    wave: 1\n` +
-      `  - name: tenants\n    wave: 2\n    database: postgres\n    databases-query: "SELECT datname FROM pg_database WHERE datname LIKE '${prefix}%' AND datname <> '${dbs[0].name}' ORDER BY 1"\n`
+      `  - name: tenants\n    wave: 2\n    database: postgres\n    databases-query: "SELECT datname FROM pg_database WHERE datname IN (${dbs.map((db) => `'${db.name}'`).join(', ')}) AND datname <> '${dbs[0].name}' ORDER BY 1"\n`
   )
   const listed = await cli(['targets', '--targets', 'fleet.yml', '--json'], dir)
   expect(listed.code).toBe(0)
@@ -203,10 +203,13 @@ test('the file is checked before anything runs: a target with no connection, a q
   const noConnection = await cli(['apply', '--targets', 'fleet.yml'], dir)
   expect(noConnection.code).toBe(2)
   expect(noConnection.stderr).toMatch(/--targets: fleet\.yml:2: a: .*needs a database|has no connection/)
-  fleetFile(dir, `  - name: a\n    database: ${db.name}\n  - name: none\n    database: postgres\n    databases-query: "SELECT datname FROM pg_database WHERE false"\n`)
+  fleetFile(
+    dir,
+    `  - name: a\n    database: ${db.name}\n  - name: none\n    database: postgres\n    databases-query: "SELECT datname FROM pg_database WHERE false"\n`
+  )
   const nothing = await cli(['apply', '--targets', 'fleet.yml'], dir)
   expect(nothing.code).toBe(2)
-  expect(nothing.stderr).toMatch(/fleet\.yml:6: none: databases-query returned nothing/)
+  expect(nothing.stderr).toMatch(/fleet\.yml:8: none: databases-query returned nothing/)
   expect(await tables(db)).toEqual([])
   const writes = await cli(['plan', '--targets', 'fleet.yml', '--database-url', db.url], dir)
   expect(writes.code).toBe(2)

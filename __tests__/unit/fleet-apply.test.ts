@@ -156,7 +156,7 @@ describe('the runs output', () => {
     const runs = mixed()
     const parsed = JSON.parse(runsOutput(runs)) as Array<Record<string, unknown>>
     expect(parsed.map((e) => e.name)).toEqual(runs.map((r) => r.name))
-    expect(parsed[0]).toEqual({ name: 'canary', database: 'canary', status: 'up-to-date', from: 9, to: 9 })
+    expect(parsed[0]).toEqual({ name: 'canary', database: 'canary', status: 'up-to-date', from: 9, to: 9, applied: [], durationMs: 310 })
     expect(parsed[8]).toMatchObject({ name: 'tenant-08', status: 'failed', from: 7, to: 8, error: expect.stringContaining('23505') })
     expect(parsed.some((e) => 'omitted' in e)).toBe(false)
   })

@@ -34,7 +34,12 @@ export interface ApplyRunOptions {
   review?: boolean
 }
 
-export async function runApply(config: Config, versions: Version[], reporter: Reporter, options: ApplyRunOptions = {}): Promise<ApplyOutcome> {
+export async function runApply(
+  config: Config,
+  versions: Version[],
+  reporter: Reporter,
+  options: ApplyRunOptions = {}
+): Promise<ApplyOutcome> {
   let findings: Finding[] = []
   const result = await withTarget(config, reporter, async (target) => {
     const history = await readTargetHistory(config, target)

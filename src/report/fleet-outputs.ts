@@ -12,7 +12,13 @@ export interface RunEntry {
   status: FleetRun['status']
   from: number | null
   to: number | null
+  /** Versions this run applied. */
+  applied: number[]
   error?: string
+  location?: { file: string; line: number; column: number }
+  /** Why the target stopped at a version boundary with versions still pending (the fleet stopped). */
+  stopped?: string
+  durationMs: number
 }
 
 /** No single error takes more than this, so one long message does not crowd out the other targets. */
@@ -25,12 +31,17 @@ function entry(run: FleetRun): RunEntry {
     status: run.status,
     from: run.from,
     to: run.to,
-    ...(run.error ? { error: clip(run.error.replace(/\s+/g, ' ').trim(), ERROR_LIMIT) } : {})
+    applied: run.applied,
+    ...(run.error ? { error: clip(run.error.replace(/\s+/g, ' ').trim(), ERROR_LIMIT) } : {}),
+    ...(run.location ? { location: run.location } : {}),
+    ...(run.stopped ? { stopped: run.stopped } : {}),
+    durationMs: run.durationMs
   }
 }
 
 /**
- * The `runs` output: a JSON array, one entry per target, `{ name, database, status, from, to, error? }`, in the
+ * The `runs` output: a JSON array, one entry per target, `{ name, database, status, from, to, applied, error?,
+ * location?, stopped?, durationMs }`, in the
  * targets file's order, of at most `limit` characters. When they do not all fit, the failed and refused
  * entries come first, then the others in the file's order, as many as fit, and the array's last element is
  * `{ "omitted": N }`: how many targets were left out. An uncut array has no such element, so a consumer tells

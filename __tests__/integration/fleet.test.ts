@@ -215,3 +215,35 @@ test('the file is checked before anything runs: a target with no connection, a q
   expect(writes.code).toBe(2)
   expect(writes.stderr).toMatch(/--database-url: does not go with targets/)
 })
+
+test('plan: one comment for the fleet — alike targets grouped and verified once per distinct plan, the odd ones by name', async () => {
+  const dbs = await tenants(5)
+  const dir = cliProject(V1_V2)
+  fleetFile(dir, dbs.map((db, i) => `  - name: t${i}\n    database: ${db.name}\n`).join('') + '  - name: ghost\n    database: no_such_database_here\n')
+  // t0–t2 at v1, t3 at v2, t4 at v1 with v1 edited since (drift).
+  const only = async (names: string, argv: string[] = []): Promise<void> => {
+    expect((await cli(['apply', '--targets', 'fleet.yml', '--only', names, ...argv], dir)).code).toBe(0)
+  }
+  await only('t0,t1,t2,t4', ['--target-version', '1'])
+  await only('t3')
+  await sql(dbs[4].url, "UPDATE schema_migrations SET checksum = 'edited-by-hand' WHERE version = 1")
+  for (const [file, text] of Object.entries(V3)) {
+    fs.mkdirSync(path.join(dir, 'migrations/resources', path.dirname(file)), { recursive: true })
+    fs.writeFileSync(path.join(dir, 'migrations/resources', file), text)
+  }
+  const before = await Promise.all(dbs.map(versionsOf))
+  const plan = await cli(['plan', '--targets', 'fleet.yml', '--markdown'], dir)
+  expect(plan.code).toBe(1)
+  const comment = plan.stdout
+  expect(comment.length).toBeLessThan(65_536)
+  // Verified once per distinct set of pending versions: {v2, v3} and {v3}, not once per database.
+  expect(plan.stderr.match(/^Verifying v/gm)).toHaveLength(2)
+  expect(comment).toMatch(/`t0`, `t1`, `t2`|3 databases/)
+  expect(comment).toContain('ghost')
+  expect(comment).toContain('t3')
+  expect(comment).toContain('t4')
+  expect(comment).toMatch(/drift|checksum|changed/i)
+  expect(plan.stderr).toMatch(/ghost.*could not be planned|ghost: not read/)
+  // plan changes nothing.
+  expect(await Promise.all(dbs.map(versionsOf))).toEqual(before)
+})

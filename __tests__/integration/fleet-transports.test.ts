@@ -8,7 +8,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createHandler, type RunnerHandler } from '../../runner/handler.js'
-import { startAction } from '../../testkit/action-runner.js'
+import { PG_BIN, runAction, startAction } from '../../testkit/action-runner.js'
+import { startFakeGitHub } from '../../testkit/github-api.js'
 import { DUMMY_AWS_ENV } from '../../testkit/aws-env.js'
 import { cliProject, runCliCaptured, type CliRun } from '../../testkit/cli.js'
 import { startLambdaEmulator, type LambdaEmulator } from '../../testkit/lambda-emulator.js'
@@ -209,5 +210,58 @@ describe('the bundled action', () => {
       expect(await leaseOwner(db)).toBe('')
     }
     expect(run.summary).toMatch(/cancelled/i)
+  })
+
+  test('on GitHub: one plan comment for the fleet on the pull request, then a deploy comment and a deployment status', async () => {
+    const fake = await startFakeGitHub()
+    const REPO = { owner: 'octo-org', repo: 'todo-app' }
+    const TOKEN = 'ghs_fleetTokenValue0123456789'
+    try {
+      const dbs = await tenants(3)
+      const dir = workspace(FILES, dbs.map((db, i) => `  - name: t${i}\n    database: ${db.name}\n`).join(''))
+      const event = (name: string, payload: object): Record<string, string> => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-event-')), 'event.json')
+        fs.writeFileSync(file, JSON.stringify(payload))
+        return { GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: file, GITHUB_API_URL: fake.url, PATH: `${PG_BIN}:${process.env.PATH}` }
+      }
+      const aws = { ...DUMMY_AWS_ENV, AWS_ENDPOINT_URL_RDS_DATA: emulator.endpoint, GITHUB_WORKSPACE: dir }
+      fake.addPullRequest(REPO, { number: 7 })
+      const plan = await runAction(
+        { command: 'plan', targets: 'fleet.yml', 'github-token': TOKEN, environment: 'tenants' },
+        { ...aws, ...event('pull_request', { pull_request: { number: 7, base: { sha: '0'.repeat(40) } } }) }
+      )
+      expect(plan.code).toBe(0)
+      const comments = fake.commentsOn(REPO, 7)
+      expect(comments).toHaveLength(1)
+      expect(comments[0].body).toMatch(/^<!-- aurora-migrate:plan:tenants -->\n### aurora-migrate plan · tenants · 3 databases/)
+      expect(comments[0].body).toContain('`t0`, `t1` and `t2` at v0 → v3: same plan, verified once')
+      expect(plan.outputs['comment-url']).toBeTruthy()
+      expect(JSON.parse(plan.outputs.matrix)).toEqual({ target: ['t0', 't1', 't2'] })
+      for (const db of dbs) expect(await sql(db.url, "SELECT 1 FROM pg_tables WHERE tablename = 'schema_migrations'")).toEqual([])
+
+      const sha = 'f1e2d3c4b5a60718293a4b5c6d7e8f9012345678'
+      fake.addPullRequest(REPO, { number: 8, state: 'closed', merged_at: '2026-12-07T10:00:00Z' }, { commits: [sha] })
+      fake.addDeployment(REPO, 77, 'tenants')
+      const apply = await runAction(
+        { command: 'apply', targets: 'fleet.yml', 'github-token': TOKEN, environment: 'tenants', 'deployment-id': '77' },
+        { ...aws, ...event('push', { ref: 'refs/heads/main' }), GITHUB_SHA: sha }
+      )
+      expect(apply.code).toBe(0)
+      const deploy = fake.commentsOn(REPO, 8)
+      expect(deploy).toHaveLength(1)
+      expect(deploy[0].body).toMatch(/^<!-- aurora-migrate:deploy:tenants:4242 -->\n### aurora-migrate apply · tenants · 3 databases/)
+      const statuses = fake.deploymentStatuses(REPO, 77)
+      expect(statuses).toHaveLength(1)
+      expect(statuses[0]).toMatchObject({ state: 'success', environment: 'tenants' })
+      expect(statuses[0].description.length).toBeLessThanOrEqual(140)
+      for (const run of [plan, apply]) {
+        const printed = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'))
+        expect(printed.join('\n') + run.stderr + JSON.stringify(run.outputs)).not.toContain(TOKEN)
+        expect(run.stdout.split('\n').filter((line) => line.startsWith('::add-mask::'))).toHaveLength(1)
+      }
+      for (const db of dbs) expect(await versionsOf(db)).toEqual([1, 2, 3])
+    } finally {
+      await fake.stop()
+    }
   })
 })

@@ -17,8 +17,8 @@ import { dialectOf, resolveEngine } from './dialect.js'
 import type { Reporter } from './reporter.js'
 import { withTarget } from './target.js'
 
-/** The fleet's own inputs, which no target's Config reads. */
-const FLEET_INPUTS = new Set(['targets', 'only', 'concurrency', 'on-error'])
+/** The fleet's own inputs, and the run's that no target needs (the token is registered as a secret once, by the run). */
+const FLEET_INPUTS = new Set(['targets', 'only', 'concurrency', 'on-error', 'github-token'])
 
 export interface LoadedFleet {
   /** The run's Config (command, migrations, reports); its `target` is null. */

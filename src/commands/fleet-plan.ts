@@ -18,7 +18,7 @@ import { failOnMessage } from '../report/review.js'
 import { notRunChecks, unavailableVerification, verifyOnShadow, type Verification } from '../shadow/verify.js'
 import { transportLimits } from '../targets/create.js'
 import { dialectOf } from './dialect.js'
-import type { LoadedFleet, FleetReporter } from './fleet.js'
+import { serverLabels, type LoadedFleet, type FleetReporter } from './fleet.js'
 import { readTargetHistory } from './history.js'
 import type { CommandFailure } from './reporter.js'
 import { pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures, type PreparedReview } from './review.js'
@@ -48,6 +48,7 @@ export async function runFleetPlan(
   )
 
   // 1. Each target's history, plan and catalog.
+  const servers = serverLabels()
   const read = await runSchedule<ReadTarget>(
     // Waves order an apply; a plan reads every target alike.
     fleet.targets.map((t) => ({ ...t, wave: null })),
@@ -56,8 +57,10 @@ export async function runFleetPlan(
       run: async (fleetTarget) => {
         const config = fleet.configs.get(fleetTarget.name)!
         const own = reporter.target(fleetTarget.name)
+        servers.before(config)
         try {
           return await withTarget(config, own, async (target) => {
+            servers.after(config)
             const { rows } = await readTargetHistory(config, target)
             const plan = planMigrations(versions, rows, {
               targetVersion: config.targetVersion,

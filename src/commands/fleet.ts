@@ -105,11 +105,15 @@ export async function loadFleet(base: Config, sources: ConfigSources, reporter: 
     }
   })
   const configs = new Map<string, Config>()
+  // The engine's detection asked the first entry's server: the targets on that server need not ask again.
+  const servers = serverLabels()
+  servers.after(first)
   for (const target of targets) {
     const config = configFor(target.inputs, target.name, file.file)
     config.engine = engine
     const schema = target.inputs.get('schema')
     if (schema) config.searchPath = schema
+    servers.before(config)
     configs.set(target.name, config)
   }
   return { base, file: file.file, targets, configs }
@@ -140,17 +144,18 @@ export async function runFleetApply(
   reporter.info(
     `Fleet ${fleet.file}: ${fleet.targets.length} ${fleet.targets.length === 1 ? 'target' : 'targets'}, at most ${concurrency} at once, on-error: ${onError}`
   )
+  const servers = serverLabels()
   const runs = await runSchedule<FleetRun>(
     fleet.targets,
     { concurrency, onError, signal: options.signal },
     {
       run: async (target, stop) => {
         const began = Date.now()
+        const config = fleet.configs.get(target.name)!
+        servers.before(config)
         try {
-          const { result } = await runApply(fleet.configs.get(target.name)!, versions, reporter.target(target.name), {
-            stopBefore: stop,
-            review: false
-          })
+          const { result } = await runApply(config, versions, reporter.target(target.name), { stopBefore: stop, review: false })
+          servers.after(config)
           return runOf(target, result, Date.now() - began)
         } catch (error) {
           return {
@@ -239,5 +244,36 @@ export function fleetRunLine(run: FleetRun): string {
       return `${run.name}: skipped (${run.error ?? 'not started'})`
     default:
       return `${run.name}: ${run.status}${versions ? ` after applying ${versions}` : ''}${run.to !== null ? ` (at v${run.to})` : ''}: ${run.error ?? ''}`
+  }
+}
+
+/** The server a target's connection reaches: a cluster, a host and port, or a function. */
+function serverKey(config: Config): string {
+  const target = config.target!
+  if (target.kind === 'data-api') return `data-api ${target.resourceArn}`
+  if (target.kind === 'lambda') return `lambda ${target.functionName}`
+  try {
+    const url = new URL(target.url)
+    return `${url.protocol}//${url.host}`
+  } catch {
+    return target.url
+  }
+}
+
+/**
+ * Asks each server its version once for the fleet, not once per database (reports name the server): a target on a
+ * server already asked takes the answer, and is spared that call. Call `before` as a target starts and `after`
+ * once it has connected.
+ */
+export function serverLabels(): { before(config: Config): void; after(config: Config): void } {
+  const known = new Map<string, string | null>()
+  return {
+    before(config) {
+      const key = serverKey(config)
+      if (known.has(key) && config.server === undefined) config.server = known.get(key)!
+    },
+    after(config) {
+      if (config.server !== undefined && config.server !== null) known.set(serverKey(config), config.server)
+    }
   }
 }

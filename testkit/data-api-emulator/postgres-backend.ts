@@ -22,6 +22,9 @@ import { ServiceError, checkRowSize, databaseError, databaseUnavailable, type Fi
 /** Every value arrives as PostgreSQL's text; the emulator maps it to fields itself. */
 const RAW_TYPES = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig
 
+/** Databases whose connections the emulator keeps open at once (two each, at least); older unused ones are closed. */
+const MAX_POOLS = 24
+
 class DatabasePool {
   private idle: pg.Client[] = []
   private readonly all = new Set<pg.Client>()
@@ -73,6 +76,11 @@ class DatabasePool {
     return info
   }
 
+  /** No connection is out (in a call or a transaction): the pool can be closed without harm. */
+  get unused(): boolean {
+    return this.idle.length === this.all.size
+  }
+
   async close(): Promise<void> {
     const clients = [...this.all]
     this.all.clear()
@@ -107,11 +115,22 @@ export async function createPostgresBackend(postgresUrl: string): Promise<DataAp
   function poolFor(database: unknown): DatabasePool {
     const name = typeof database === 'string' && database !== '' ? database : defaultDatabase
     let pool = pools.get(name)
-    if (!pool) {
-      const url = new URL(baseUrl.toString())
-      url.pathname = `/${encodeURIComponent(name)}`
-      pool = new DatabasePool(url.toString())
+    if (pool) {
+      // Most recently used last: the pools closed first are the ones longest unused.
+      pools.delete(name)
       pools.set(name, pool)
+      return pool
+    }
+    const url = new URL(baseUrl.toString())
+    url.pathname = `/${encodeURIComponent(name)}`
+    pool = new DatabasePool(url.toString())
+    pools.set(name, pool)
+    // A fleet reaches hundreds of databases: keep the server's connections (max_connections 100) for the ones in use.
+    for (const [other, candidate] of pools) {
+      if (pools.size <= MAX_POOLS) break
+      if (candidate === pool || !candidate.unused) continue
+      pools.delete(other)
+      void candidate.close()
     }
     return pool
   }

@@ -219,7 +219,10 @@ test('the file is checked before anything runs: a target with no connection, a q
 test('plan: one comment for the fleet — alike targets grouped and verified once per distinct plan, the odd ones by name', async () => {
   const dbs = await tenants(5)
   const dir = cliProject(V1_V2)
-  fleetFile(dir, dbs.map((db, i) => `  - name: t${i}\n    database: ${db.name}\n`).join('') + '  - name: ghost\n    database: no_such_database_here\n')
+  fleetFile(
+    dir,
+    dbs.map((db, i) => `  - name: t${i}\n    database: ${db.name}\n`).join('') + '  - name: ghost\n    database: no_such_database_here\n'
+  )
   // t0–t2 at v1, t3 at v2, t4 at v1 with v1 edited since (drift).
   const only = async (names: string, argv: string[] = []): Promise<void> => {
     expect((await cli(['apply', '--targets', 'fleet.yml', '--only', names, ...argv], dir)).code).toBe(0)

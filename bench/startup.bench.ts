@@ -4,20 +4,23 @@
  * with no added latency, over a real PostgreSQL. Prints the median of several runs of: bare node, loading
  * dist/index.js (a run refused at its first input), start-up to the first Data API call, a no-op apply end to end;
  * then a whole `plan --no-verify` process of the command line (dist/cli/index.js) over 1,000 versions × 5 files.
- * Goal: a no-op apply under 150 ms, that plan under 0.5 s. It reports; it never fails. Run `npm run bundle` first.
+ * Goal: a no-op apply under 150 ms, that plan under 0.5 s. It reports; it never fails. Run `npm run bundle` first;
+ * AURORA_MIGRATE_BENCH_DIST names another build to measure (a copy of an earlier dist/, to compare).
  */
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { DIST, startAction } from '../testkit/action-runner.js'
+import { startAction } from '../testkit/action-runner.js'
 import { DUMMY_AWS_ENV } from '../testkit/aws-env.js'
 import { startDataApiEmulator } from '../testkit/data-api-emulator.js'
 import { sql, startEmbeddedPostgres } from '../testkit/postgres.js'
 import { median } from './cost.js'
 
 const RUNS = 9
-const CLI = path.resolve('dist/cli/index.js')
+const DIST_DIR = path.resolve(process.env.AURORA_MIGRATE_BENCH_DIST ?? 'dist')
+const DIST = path.join(DIST_DIR, 'index.js')
+const CLI = path.join(DIST_DIR, 'cli', 'index.js')
 const TODO = 'examples/todo/migrations/resources'
 
 const elapsed = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e6
@@ -56,7 +59,7 @@ function writeLargeMigrations(): string {
 
 export async function benchStartup(): Promise<void> {
   if (!fs.existsSync(DIST) || !fs.existsSync(CLI)) {
-    console.log('dist/ is missing: run `npm run bundle` first')
+    console.log(`${DIST} or ${CLI} is missing: run \`npm run bundle\` first`)
     return
   }
   const bare = await medianOf(RUNS, async () => (await timeProcess(['-e', ''])).ms)
@@ -80,7 +83,7 @@ export async function benchStartup(): Promise<void> {
       database: 'startup'
     }
     const env = { AWS_ENDPOINT_URL_RDS_DATA: emulator.endpoint, ...DUMMY_AWS_ENV }
-    const first = await startAction(inputs, env).done
+    const first = await startAction(inputs, env, { entry: DIST }).done
     if (first.code !== 0) throw new Error(`the first apply failed:\n${first.stdout}${first.stderr}`)
 
     // The emulator records each call as it arrives: the moment of the first one, seen from this process.
@@ -97,7 +100,7 @@ export async function benchStartup(): Promise<void> {
       firstCallAt = null
       const before = emulator.calls.length
       const started = process.hrtime.bigint()
-      const result = await startAction(inputs, env).done
+      const result = await startAction(inputs, env, { entry: DIST }).done
       endToEnd.push(elapsed(started))
       if (result.code !== 0 || result.outputs.applied !== '[]') throw new Error(`a no-op apply did not do nothing:\n${result.stdout}`)
       if (firstCallAt !== null) firstCall.push(Number((firstCallAt as bigint) - started) / 1e6)

@@ -3,6 +3,7 @@ import { tsImport } from 'tsx/esm/api'
 
 const benches = [
   ['../bench/split.bench.ts', 'benchSplit'],
+  ['../bench/startup.bench.ts', 'benchStartup'],
   ['../bench/apply.bench.ts', 'benchApply'],
   // Given what the bench before it returned: PostgreSQL's calls per version, printed beside MySQL's.
   ['../bench/apply-mysql.bench.ts', 'benchApplyMysql'],

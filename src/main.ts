@@ -4,7 +4,7 @@
  * step: each error becomes one annotation at the file and line it concerns.
  */
 import * as core from '@actions/core'
-import * as github from '@actions/github'
+import * as github from './github-context.js'
 import { runApply } from './commands/apply.js'
 import { dialectOf, resolveEngine } from './commands/dialect.js'
 import { runOperation } from './commands/operations.js'
@@ -178,7 +178,7 @@ async function commentOnPullRequest(config: Config, body: string): Promise<void>
     return
   }
   const marker = stickyMarker('plan', config.environment)
-  const outcome = await upsertStickyComment(github.getOctokit(config.githubToken), repo, number, marker, `${marker}\n${body}`)
+  const outcome = await upsertStickyComment(await github.getOctokit(config.githubToken), repo, number, marker, `${marker}\n${body}`)
   if (outcome.action === 'failed') core.warning(outcome.warning)
   else {
     info(`Plan comment ${outcome.action}: ${outcome.url}`)
@@ -190,7 +190,7 @@ async function commentOnPullRequest(config: Config, body: string): Promise<void>
 async function reportDeploy(config: Config, result: ApplyResult): Promise<void> {
   const repo = repository()
   if (!config.githubToken || !repo) return
-  const octokit = github.getOctokit(config.githubToken)
+  const octokit = await github.getOctokit(config.githubToken)
   const line = deploySummaryLine(result, config.environment)
 
   const deploymentId =

@@ -5,8 +5,7 @@
  * and sockets, names with control characters, and files larger than MAX_FILE_BYTES. Files are read with a
  * bounded read on a descriptor opened without following links, never with readFile on an unknown path.
  */
-import { constants, type Stats } from 'node:fs'
-import fs from 'node:fs/promises'
+import fs, { constants } from 'node:fs'
 import path from 'node:path'
 import { InputError, MigrationFileError } from '../errors.js'
 import { controlCharacter, escapeCharacter, printable } from '../printable.js'
@@ -19,14 +18,20 @@ export const MAX_FILE_BYTES = 5 * 1024 * 1024
 
 export type EntryKind = 'file' | 'directory' | 'symlink' | 'other'
 
-export function entryKind(stats: Stats): EntryKind {
+/** What a directory entry is: an fs.Stats from lstat, or an fs.Dirent from a listing (whose kind is the entry's own, never a link's target). */
+export type EntryType = Pick<
+  fs.Stats,
+  'isSymbolicLink' | 'isFile' | 'isDirectory' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'
+>
+
+export function entryKind(stats: EntryType): EntryKind {
   if (stats.isSymbolicLink()) return 'symlink'
   if (stats.isFile()) return 'file'
   if (stats.isDirectory()) return 'directory'
   return 'other'
 }
 
-function otherKind(stats: Stats): string {
+function otherKind(stats: EntryType): string {
   if (stats.isFIFO()) return 'a FIFO'
   if (stats.isSocket()) return 'a socket'
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device'
@@ -53,7 +58,7 @@ export function symlinkError(shown: string): MigrationFileError {
 }
 
 /** A directory entry that is neither a regular file, a folder nor a link (a FIFO, a device, a socket). */
-export function notRegularError(shown: string, stats: Stats): MigrationFileError {
+export function notRegularError(shown: string, stats: EntryType): MigrationFileError {
   return new MigrationFileError(`${shown} is ${otherKind(stats)}: migrations must be regular files and folders`, { file: shown })
 }
 
@@ -69,33 +74,41 @@ export function tooLargeError(shown: string, bytes: number): MigrationFileError 
  * Reads a regular file of at most MAX_FILE_BYTES. It is opened without following a link and without
  * blocking (a FIFO swapped in after the directory was listed), checked on the open descriptor, and read
  * no further than the cap, whatever the file claims its size is.
+ *
+ * Synchronous, on the descriptor: a folder of thousands of small files is read in a few milliseconds, where
+ * one promise per call (open, stat, read, close) left the process waiting on the thread pool for most of a second.
  */
-export async function readBoundedFile(filePath: string, shown: string): Promise<Buffer> {
+export function readBoundedFile(filePath: string, shown: string): Buffer {
   const flags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
-  let handle: fs.FileHandle
+  let fd: number
   try {
-    handle = await fs.open(filePath, flags)
+    fd = fs.openSync(filePath, flags)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkError(shown)
     throw error
   }
   try {
-    const stats = await handle.stat()
+    const stats = fs.fstatSync(fd)
     if (!stats.isFile()) throw notRegularError(shown, stats)
     if (stats.size > MAX_FILE_BYTES) throw tooLargeError(shown, stats.size)
-    const chunks: Buffer[] = []
+    // Room for the size it claims and one byte more, so that the end is seen in the second read; a file that
+    // grows meanwhile gets more room, never beyond one byte over the cap.
+    let buffer = Buffer.allocUnsafe(Math.min(stats.size + 1, MAX_FILE_BYTES + 1))
     let total = 0
     for (;;) {
-      const chunk = Buffer.alloc(Math.min(64 * 1024, MAX_FILE_BYTES + 1 - total))
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, total)
+      if (total === buffer.length) {
+        const larger = Buffer.allocUnsafe(Math.min(buffer.length * 2, MAX_FILE_BYTES + 1))
+        buffer.copy(larger, 0, 0, total)
+        buffer = larger
+      }
+      const bytesRead = fs.readSync(fd, buffer, total, buffer.length - total, total)
       if (bytesRead === 0) break
-      chunks.push(chunk.subarray(0, bytesRead))
       total += bytesRead
       if (total > MAX_FILE_BYTES) throw tooLargeError(shown, total)
     }
-    return Buffer.concat(chunks, total)
+    return buffer.subarray(0, total)
   } finally {
-    await handle.close()
+    fs.closeSync(fd)
   }
 }
 

@@ -12,7 +12,7 @@
  * The statements are recognised by their text, in the order the engine applies them. The schema is read
  * before the first pending statement and after the last one, for the schema change.
  */
-import pg from 'pg'
+import type pg from 'pg'
 import type { Version } from '../../../migrations/types.js'
 import { diffSchemas, type SchemaChange, type SchemaObject } from '../../../review/schema-change.js'
 import { statePositions, traceAlone, traceInTransaction, tracesFromStates } from '../review/trace.js'
@@ -242,7 +242,9 @@ export class TracingTarget implements Target {
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.url })
+    // The driver is imported here, on the trace's first connection: loading the dialect does not load it.
+    const { default: driver } = await import('pg')
+    const client = new driver.Client({ connectionString: this.url })
     await client.connect()
     this.observer = client
     return client

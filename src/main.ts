@@ -190,13 +190,14 @@ async function commentOnPullRequest(config: Config, body: string): Promise<void>
 async function reportDeploy(config: Config, result: ApplyResult): Promise<void> {
   const repo = repository()
   if (!config.githubToken || !repo) return
-  const octokit = await github.getOctokit(config.githubToken)
+  // The GitHub client is loaded only when something is posted.
+  const octokit = lazyOctokit(config.githubToken)
   const line = deploySummaryLine(result, config.environment)
 
   const deploymentId =
     config.deploymentId ?? (github.context.eventName === 'deployment' ? Number(github.context.payload.deployment?.id) || null : null)
   if (deploymentId) {
-    const posted = await postDeploymentStatus(octokit, repo, deploymentId, {
+    const posted = await postDeploymentStatus(await octokit(), repo, deploymentId, {
       state: result.error ? 'failure' : 'success',
       description: line,
       logUrl: config.run.runUrl,
@@ -208,7 +209,7 @@ async function reportDeploy(config: Config, result: ApplyResult): Promise<void> 
 
   const worthSaying = result.applied.length > 0 || result.error !== null
   if (!config.comment || !worthSaying || !DEPLOY_EVENTS.has(github.context.eventName) || !config.run.commitSha) return
-  const { numbers, warning } = await pullRequestsForCommit(octokit, repo, config.run.commitSha)
+  const { numbers, warning } = await pullRequestsForCommit(await octokit(), repo, config.run.commitSha)
   if (warning) core.warning(warning)
   const body = renderDeployComment({
     environment: config.environment,
@@ -220,7 +221,7 @@ async function reportDeploy(config: Config, result: ApplyResult): Promise<void> 
   // One comment per environment and run: a re-run attempt of the same run edits it.
   const marker = stickyMarker('deploy', `${config.environment}:${process.env.GITHUB_RUN_ID ?? 'local'}`)
   for (const number of numbers) {
-    const outcome = await upsertStickyComment(octokit, repo, number, marker, `${marker}\n${body}`)
+    const outcome = await upsertStickyComment(await octokit(), repo, number, marker, `${marker}\n${body}`)
     if (outcome.action === 'failed') core.warning(outcome.warning)
     else info(`Deploy comment ${outcome.action} on #${number}: ${outcome.url}`)
   }
@@ -321,12 +322,12 @@ async function fleetStep(config: Config, sources: ConfigSources): Promise<void> 
 async function reportFleetDeploy(config: Config, report: FleetApplyReport, markdown: string): Promise<void> {
   const repo = repository()
   if (!config.githubToken || !repo) return
-  const octokit = github.getOctokit(config.githubToken)
+  const octokit = lazyOctokit(config.githubToken)
   const failed = report.runs.some((run) => run.status === 'failed' || run.status === 'refused') || report.cancelled
   const deploymentId =
     config.deploymentId ?? (github.context.eventName === 'deployment' ? Number(github.context.payload.deployment?.id) || null : null)
   if (deploymentId) {
-    const posted = await postDeploymentStatus(octokit, repo, deploymentId, {
+    const posted = await postDeploymentStatus(await octokit(), repo, deploymentId, {
       state: failed ? 'failure' : 'success',
       description: fleetApplyLine(report),
       logUrl: config.run.runUrl,
@@ -336,12 +337,18 @@ async function reportFleetDeploy(config: Config, report: FleetApplyReport, markd
   }
   const worthSaying = report.runs.some((run) => run.applied.length > 0) || failed
   if (!config.comment || !worthSaying || !DEPLOY_EVENTS.has(github.context.eventName) || !config.run.commitSha) return
-  const { numbers, warning } = await pullRequestsForCommit(octokit, repo, config.run.commitSha)
+  const { numbers, warning } = await pullRequestsForCommit(await octokit(), repo, config.run.commitSha)
   if (warning) core.warning(warning)
   const marker = stickyMarker('deploy', `${config.environment}:${process.env.GITHUB_RUN_ID ?? 'local'}`)
   for (const number of numbers) {
-    const outcome = await upsertStickyComment(octokit, repo, number, marker, `${marker}\n${markdown}`)
+    const outcome = await upsertStickyComment(await octokit(), repo, number, marker, `${marker}\n${markdown}`)
     if (outcome.action === 'failed') core.warning(outcome.warning)
     else info(`Deploy comment ${outcome.action} on #${number}: ${outcome.url}`)
   }
+}
+
+/** The GitHub client for a token, created (and its code loaded) on first use only. */
+function lazyOctokit(token: string): () => ReturnType<typeof github.getOctokit> {
+  let client: ReturnType<typeof github.getOctokit> | null = null
+  return () => (client ??= github.getOctokit(token))
 }

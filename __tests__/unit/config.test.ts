@@ -60,6 +60,7 @@ test('defaults with a Data API target', () => {
     baselineVersion: null,
     baselineFrom: null,
     failOn: 'error',
+    fleet: null,
     ignoreRules: [],
     run: { actor: 'octocat', commitSha: 'abc', runUrl: 'https://github.com/o/r/actions/runs/9/attempts/2' }
   })
@@ -428,4 +429,43 @@ test('a mysql:// database-url is the direct MySQL transport, its password regist
   expect(readConfig(sources({ 'database-url': 'postgres://h/d', 'shadow-database-url': 'mysql://x/y' })).shadowDatabaseUrl).toBe(
     'mysql://x/y'
   )
+})
+
+describe('a fleet (targets)', () => {
+  test('its inputs, with their defaults; no target of its own; the environment from the file name', () => {
+    const config = readConfig(sources({ command: 'apply', targets: '.github/fleet.yml' }, { GITHUB_WORKSPACE: '/ws' }))
+    expect(config.fleet).toEqual({ targets: '.github/fleet.yml', concurrency: 4, onError: 'stop', only: null })
+    expect(config.target).toBeNull()
+    expect(config.environment).toBe('fleet')
+    expect(readConfig(sources({ targets: 'f.yml', concurrency: '16', 'on-error': 'CONTINUE', only: 'tenants/*' })).fleet).toEqual({
+      targets: 'f.yml',
+      concurrency: 16,
+      onError: 'continue',
+      only: 'tenants/*'
+    })
+  })
+
+  test.each([
+    [{ targets: 'f.yml', concurrency: '0' }, 'concurrency', /'0' is not a whole number from 1 to 64/],
+    [{ targets: 'f.yml', concurrency: '65' }, 'concurrency', /from 1 to 64/],
+    [{ targets: 'f.yml', 'on-error': 'ignore' }, 'on-error', /'ignore' is not stop or continue/],
+    [{ only: 'canary' }, 'only', /goes with targets/],
+    [{ concurrency: '8', 'database-url': 'postgres://u@h/d' }, 'concurrency', /goes with targets/],
+    [
+      { targets: 'f.yml', 'database-url': 'postgres://u@h/d' },
+      'database-url',
+      /does not go with targets: each target's connection is in the targets file/
+    ],
+    [{ targets: 'f.yml', 'resource-arn': CLUSTER, 'secret-arn': SECRET }, 'resource-arn', /does not go with targets/],
+    [
+      { targets: 'f.yml', command: 'baseline', 'baseline-version': '3' },
+      'targets',
+      /a fleet runs plan, apply, targets; baseline takes one database at a time/
+    ],
+    [{ command: 'targets' }, 'targets', /command targets lists the targets of a targets file: give targets/]
+  ])('%j is refused, naming %s', (inputs, input, message) => {
+    const error = inputError(inputs)
+    expect(error.input).toBe(input)
+    expect(error.detail).toMatch(message)
+  })
 })

@@ -11,6 +11,7 @@ import { groupPlans } from '../fleet/plan-groups.js'
 import { runSchedule } from '../fleet/schedule.js'
 import type { FleetPlanReport, FleetPlanTarget } from '../fleet/types.js'
 import type { Version } from '../migrations/types.js'
+import { searchPathRefusals } from '../engine/apply.js'
 import { planMigrations } from '../plan.js'
 import { logLine } from '../printable.js'
 import { renderFleetPlanComment } from '../report/fleet-plan.js'
@@ -68,6 +69,8 @@ export async function runFleetPlan(
               commitsImplicitly: dialect.engine.commitsImplicitly,
               ...transportLimits(config.target)
             })
+            // As strict as apply: what apply refuses for a schema target, the plan refuses too.
+            plan.refusals.push(...searchPathRefusals(plan, config.searchPath ?? null))
             const prepared = await prepareReview(config, versions, pendingOf(plan), target, own, base.verify)
             return {
               target: {

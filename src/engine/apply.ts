@@ -6,7 +6,7 @@
  */
 import { LeaseLostError, PlanRefusedError, StatementFailedError, StepFailedError, errorMessage } from '../errors.js'
 import type { Statement, Version } from '../migrations/types.js'
-import { planMigrations } from '../plan.js'
+import { planMigrations, type Plan } from '../plan.js'
 import type { Target } from '../targets/target.js'
 import {
   engineFailure,
@@ -53,8 +53,9 @@ export async function applyMigrations(target: Target, versions: Version[], optio
     durationMs: 0
   }
   const finish = (): ApplyResult => ({ ...result, durationMs: now() - started })
-  if (before.refusals.length) {
-    result.error = new PlanRefusedError(`Nothing was applied. ${before.refusals.join(' ')}`)
+  const refusals = [...before.refusals, ...searchPathRefusals(before, options.searchPath ?? null)]
+  if (refusals.length) {
+    result.error = new PlanRefusedError(`Nothing was applied. ${refusals.join(' ')}`)
     return finish()
   }
   if (!before.pending.length) return finish()
@@ -262,4 +263,21 @@ function startRenewal(context: EngineContext, ttlSeconds: number): { check(): vo
       clearInterval(timer)
     }
   }
+}
+
+/**
+ * With a search path (a fleet's schemas-query), every statement must run inside the version's transaction, where
+ * SET LOCAL points it at the schema: a `-- migrate:no-transaction` file runs outside it, in the database's default
+ * schema, so a version with one is refused before anything runs.
+ */
+export function searchPathRefusals(plan: Plan, searchPath: string | null): string[] {
+  if (!searchPath) return []
+  return plan.pending.flatMap((pending) =>
+    pending.files
+      .filter((file) => file.noTransaction)
+      .map(
+        (file) =>
+          `v${pending.version} ${file.path} is a -- migrate:no-transaction file: it runs outside the version's transaction, where the schema ${searchPath} (schemas-query) cannot be set for it. Run it per schema another way, or list the schemas' tables by name.`
+      )
+  )
 }

@@ -5,8 +5,7 @@
  * only some have (a size-aware rule that fires where a table is big).
  */
 import type { Plan } from '../plan.js'
-import type { ReviewInput } from '../report/review.js'
-import type { Finding } from '../review/types.js'
+import type { Finding, ReviewInput } from '../review/types.js'
 import type { Verification } from '../shadow/verify.js'
 import type { FleetPlanGroup, FleetPlanTarget } from './types.js'
 

@@ -4,8 +4,7 @@
  * (commands/fleet.ts) and the reports (report/fleet-*.ts).
  */
 import type { Plan } from '../plan.js'
-import type { ReviewInput } from '../report/review.js'
-import type { Finding } from '../review/types.js'
+import type { Finding, ReviewInput } from '../review/types.js'
 import type { Verification } from '../shadow/verify.js'
 
 /** What became of one target in an apply. */

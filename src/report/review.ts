@@ -4,7 +4,7 @@
  * are shown with their reason and never fail, annotate or reach the output.
  */
 import { createHash } from 'node:crypto'
-import { SEVERITIES, type Finding, type Severity } from '../review/types.js'
+import { SEVERITIES, type Finding, type ReviewInput, type Severity } from '../review/types.js'
 import { plural } from '../text.js'
 import { clip, code, fenced, fitLines } from './markdown.js'
 
@@ -12,28 +12,8 @@ import { clip, code, fenced, fitLines } from './markdown.js'
 export type FailOn = Severity | 'never'
 export const FAIL_ON: readonly FailOn[] = [...SEVERITIES, 'never']
 
-export interface ReviewInput {
-  /** Every finding runRules returned, waived ones included, in its order (version, file order, line). */
-  findings: Finding[]
-  /** What was checked, for the line that stands when nothing was found. */
-  checked: {
-    rules: number
-    /** Whether the target's catalog was read (rows and size of the touched tables), and if not, why. */
-    catalog: 'read' | 'no-target' | 'failed'
-    /** Each statement's trace on the throwaway database (locks taken, rewrites). */
-    trace: boolean
-    /** Whose parser read the statements ("PostgreSQL"); null where the dialect has none. Absent: PostgreSQL's. */
-    parser?: string | null
-    /** What the catalog read gives, for the line (ReviewDialect.catalogShows); absent: rows and size. */
-    catalogShows?: string
-    /** What the trace shows, for the line (ReviewDialect.traceShows); absent: locks taken, rewrites. */
-    traceShows?: string
-  }
-  /** `https://github.com/<owner>/<repo>/pull/<n>/files`: findings link into the diff; null outside a pull request. */
-  pullRequestFilesUrl: string | null
-  /** Why the review did not run (the parser could not load …); null when it ran. */
-  unavailable?: string | null
-}
+/** What the review found and checked (src/review/types.ts): what this file renders. */
+export type { ReviewInput } from '../review/types.js'
 
 const ICON: Record<Severity, string> = { error: '❌', warning: '⚠️', notice: 'ℹ️' }
 /** The share of the comment the review's findings may take. */

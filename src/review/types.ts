@@ -157,3 +157,27 @@ export interface Rule {
   summary: string
   check(statement: ReviewStatement, context: ReviewContext): RuleResult[]
 }
+
+/** The review of a run's pending statements, as the reports show it. */
+export interface ReviewInput {
+  /** Every finding runRules returned, waived ones included, in its order (version, file order, line). */
+  findings: Finding[]
+  /** What was checked, for the line that stands when nothing was found. */
+  checked: {
+    rules: number
+    /** Whether the target's catalog was read (rows and size of the touched tables), and if not, why. */
+    catalog: 'read' | 'no-target' | 'failed'
+    /** Each statement's trace on the throwaway database (locks taken, rewrites). */
+    trace: boolean
+    /** Whose parser read the statements ("PostgreSQL"); null where the dialect has none. Absent: PostgreSQL's. */
+    parser?: string | null
+    /** What the catalog read gives, for the line (ReviewDialect.catalogShows); absent: rows and size. */
+    catalogShows?: string
+    /** What the trace shows, for the line (ReviewDialect.traceShows); absent: locks taken, rewrites. */
+    traceShows?: string
+  }
+  /** `https://github.com/<owner>/<repo>/pull/<n>/files`: findings link into the diff; null outside a pull request. */
+  pullRequestFilesUrl: string | null
+  /** Why the review did not run (the parser could not load …); null when it ran. */
+  unavailable?: string | null
+}

@@ -6,7 +6,7 @@
  */
 import { CONNECTION_INPUTS, readConfig, type Config, type ConfigSources } from '../config.js'
 import { InputError, PlanRefusedError, StatementFailedError, errorMessage, publicSqlMessage } from '../errors.js'
-import { expandTargets } from '../fleet/expand.js'
+import { couldMatchWithin, expandTargets, nameMatcher } from '../fleet/expand.js'
 import { runSchedule } from '../fleet/schedule.js'
 import { readTargetsFile, type TargetEntry } from '../fleet/targets-file.js'
 import type { FleetApplyReport, FleetRun, FleetTarget } from '../fleet/types.js'
@@ -68,6 +68,21 @@ export async function loadFleet(base: Config, sources: ConfigSources, reporter: 
 
   // Every entry's connection is checked before any query runs.
   const entryConfigs = new Map<TargetEntry, Config>(file.entries.map((entry) => [entry, configFor(entry.inputs, entry.name, entry.where)]))
+  // `targets` lists the file's entries as written: no database is asked anything (a matrix job needs no credentials).
+  if (base.command === 'targets') {
+    const matches = nameMatcher(fleet.only)
+    const targets = file.entries
+      // An entry with a query is listed when `only` could pick one of its rows (tenants/x picks tenants).
+      .filter(
+        (entry) =>
+          !matches ||
+          matches(entry.name) ||
+          ((entry.databasesQuery ?? entry.schemasQuery) !== null && couldMatchWithin(fleet.only!, entry.name))
+      )
+      .map((entry) => ({ name: entry.name, database: entry.inputs.get('database') ?? null, wave: entry.wave, inputs: entry.inputs }))
+    if (!targets.length) throw new InputError('only', `'${fleet.only}' matches no target of ${file.file}`)
+    return { base, file: file.file, targets, configs: new Map() }
+  }
   // One engine for the fleet: the migrations are read once, with its syntax.
   const first = entryConfigs.get(file.entries[0])!
   await resolveEngine(first, (message) => reporter.info(message))

@@ -94,7 +94,7 @@ export async function expandTargets(file: TargetsFile, options: ExpandOptions): 
 }
 
 /** Whether a pattern list could pick `<entry>/<row>` names (it names the entry before a slash). */
-function couldMatchWithin(only: string, entry: string): boolean {
+export function couldMatchWithin(only: string, entry: string): boolean {
   const prefixes = only.split(',').map((p) => p.trim().split('/')[0])
   const matcher = nameMatcher(prefixes.join(','))
   return matcher !== null && matcher(entry) && only.includes('/')

@@ -101,12 +101,34 @@ describe('the targets file', () => {
     expect(message).not.toContain('hunter2')
   })
 
+  test("an entry's own connection replaces the defaults' connection (and the cluster's database) of another kind", () => {
+    const { file } = parse(
+      `defaults:\n  resource-arn: ${CLUSTER}\n  secret-arn: ${SECRET}\n  database: app\n  lock-timeout: 2s\ntargets:\n` +
+        '  - name: cluster\n' +
+        '  - name: url\n    database-url: postgres://m@db.internal/x\n' +
+        '  - name: env\n    database-url-env: X_URL\n' +
+        '  - name: fn\n    lambda-function: runner\n',
+      { X_URL: 'postgres://m:p@h/x' }
+    )
+    expect(file.entries.map((e) => Object.fromEntries(e.inputs))).toEqual([
+      { 'resource-arn': CLUSTER, 'secret-arn': SECRET, database: 'app', 'lock-timeout': '2s' },
+      { 'lock-timeout': '2s', 'database-url': 'postgres://m@db.internal/x' },
+      { 'lock-timeout': '2s', 'database-url': 'postgres://m:p@h/x' },
+      { 'lock-timeout': '2s', 'lambda-function': 'runner' }
+    ])
+    const overUrl = parse('defaults:\n  database-url-env: X_URL\ntargets:\n  - name: a\n    database-url: postgres://m@h/a\n', {
+      X_URL: 'postgres://m:p@h/x'
+    })
+    expect(Object.fromEntries(overUrl.file.entries[0].inputs)).toEqual({ 'database-url': 'postgres://m@h/a' })
+  })
+
   test('database-url-env reads the variable, registers it as a secret, and a missing one is an error', () => {
     const url = 'postgres://migrator:s3cret@db.internal:5432/tenant_a'
     const { file, secrets } = parse('targets:\n  - name: a\n    database-url-env: TENANT_A_URL\n', { TENANT_A_URL: url })
     expect(file.entries[0].inputs.get('database-url')).toBe(url)
     expect(file.entries[0].inputs.has('database-url-env')).toBe(false)
-    expect(secrets).toEqual([url])
+    expect(secrets).toContain('s3cret')
+    expect(secrets.every((secret) => !secret.includes('db.internal'))).toBe(true)
     expect(errorOf(() => parse('targets:\n  - name: a\n    database-url-env: TENANT_A_URL\n'))).toMatch(
       /fleet\.yml:2: a: the environment variable TENANT_A_URL \(database-url-env\) is not set/
     )

@@ -22,7 +22,7 @@ import { dialectOf } from './dialect.js'
 import { serverLabels, type LoadedFleet, type FleetReporter } from './fleet.js'
 import { readTargetHistory } from './history.js'
 import type { CommandFailure } from './reporter.js'
-import { pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures, type PreparedReview } from './review.js'
+import { pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures, type PreparedReview, type ReviewParses } from './review.js'
 import { withTarget } from './target.js'
 
 export interface FleetPlanOutcome {
@@ -50,6 +50,7 @@ export async function runFleetPlan(
 
   // 1. Each target's history, plan and catalog.
   const servers = serverLabels()
+  const parses: ReviewParses = new Map()
   const read = await runSchedule<ReadTarget>(
     // Waves order an apply; a plan reads every target alike.
     fleet.targets.map((t) => ({ ...t, wave: null })),
@@ -71,7 +72,7 @@ export async function runFleetPlan(
             })
             // As strict as apply: what apply refuses for a schema target, the plan refuses too.
             plan.refusals.push(...searchPathRefusals(plan, config.searchPath ?? null))
-            const prepared = await prepareReview(config, versions, pendingOf(plan), target, own, base.verify)
+            const prepared = await prepareReview(config, versions, pendingOf(plan), target, own, base.verify, parses)
             return {
               target: {
                 name: fleetTarget.name,

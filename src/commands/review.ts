@@ -21,6 +21,9 @@ import type { CommandFailure, Reporter } from './reporter.js'
 /** The schema an unqualified name in a migration resolves to, for the review. */
 export const DEFAULT_SCHEMA = 'public'
 
+/** Parses of pending versions, by the versions parsed: see prepareReview. */
+export type ReviewParses = Map<string, ReturnType<typeof parsePending>>
+
 /** The pending statements parsed, and what the target's catalog says of the tables they touch (null without a target). */
 export interface PreparedReview {
   statements: ReviewStatement[]
@@ -49,14 +52,25 @@ export async function prepareReview(
   reviewed: number[],
   target: Target | null,
   reporter: Reporter,
-  withSettings = false
+  withSettings = false,
+  /**
+   * Parses already made, by the versions reviewed (a fleet's targets share their pending versions: each set is
+   * parsed once, and only each target's catalog is read).
+   */
+  parses?: ReviewParses
 ): Promise<PreparedReview> {
   if (!reviewed.length && !(withSettings && target))
     return { statements: [], syntaxErrors: [], catalog: null, catalogState: target ? 'read' : 'no-target', unavailable: null }
   const dialect = dialectOf(config).review
   let parsed: Awaited<ReturnType<typeof parsePending>>
   try {
-    parsed = await parsePending(dialect, versions, reviewed)
+    const key = reviewed.join(',')
+    let parsing = parses?.get(key)
+    if (!parsing) {
+      parsing = parsePending(dialect, versions, reviewed)
+      parses?.set(key, parsing)
+    }
+    parsed = await parsing
   } catch (error) {
     const message = `${dialect.displayName}'s parser could not be loaded: ${errorMessage(error)}`
     reporter.warning(logLine(`The review did not run: ${message}`))

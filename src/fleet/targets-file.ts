@@ -19,6 +19,7 @@ import { lstatSync, openSync, readSync, closeSync, fstatSync, constants } from '
 import path from 'node:path'
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml'
 import { InputError } from '../errors.js'
+import { urlSecrets } from '../targets/mask.js'
 
 /** The single-target inputs a target may set (the rest — command, comment, fail-on, … — are the run's). */
 export const TARGET_INPUTS: readonly string[] = [
@@ -38,6 +39,13 @@ export const TARGET_INPUTS: readonly string[] = [
   'wait-timeout',
   'lease-ttl',
   'resume-timeout'
+]
+
+/** The kinds of connection: an entry that gives one replaces whatever the defaults give. */
+const CONNECTION_KINDS: ReadonlyArray<readonly string[]> = [
+  ['database-url', 'database-url-env'],
+  ['lambda-function'],
+  ['resource-arn', 'secret-arn']
 ]
 
 /** Keys only an entry of `targets` has. */
@@ -185,6 +193,15 @@ export function parseTargetsFile(text: string, file: string, options: Omit<ReadT
     const schemasQuery = own.get('schemas-query') ?? null
     if (databasesQuery !== null && schemasQuery !== null) fail(item, `${name}: give databases-query or schemas-query, not both`)
     const inputs = new Map(defaults)
+    // A connection of the entry's own replaces the defaults' connection of another kind (a URL instead of the cluster).
+    for (const kind of CONNECTION_KINDS) {
+      if (kind.some((key) => own.has(key))) {
+        for (const other of CONNECTION_KINDS) if (other !== kind) for (const key of other) inputs.delete(key)
+        for (const key of kind) inputs.delete(key)
+        // `database` names a database on the cluster (the Data API): a URL names its own, the runner Lambda its secret's.
+        if (!kind.includes('resource-arn')) inputs.delete('database')
+      }
+    }
     for (const [key, value] of own) if (!(ENTRY_KEYS as readonly string[]).includes(key)) inputs.set(key, value)
     entries.push({
       name: name!,
@@ -248,7 +265,7 @@ function hasPassword(url: string): boolean {
   }
 }
 
-/** `database-url-env: NAME` → `database-url` from the environment, registered as a secret first. */
+/** `database-url-env: NAME` → `database-url` from the environment, its password registered as a secret first. */
 function resolveEnvironment(
   inputs: Map<string, string>,
   where: string,
@@ -260,7 +277,8 @@ function resolveEnvironment(
   if (inputs.has('database-url')) throw new InputError('targets', `${where}: give database-url or database-url-env, not both`)
   const url = options.env[variable]
   if (!url) throw new InputError('targets', `${where}: the environment variable ${variable} (database-url-env) is not set`)
-  options.setSecret(url)
+  // Its password, in every form a message could show it (as for the database-url input).
+  for (const secret of urlSecrets(url)) options.setSecret(secret)
   inputs.set('database-url', url)
   return inputs
 }

@@ -22,7 +22,15 @@ import { dialectOf } from './dialect.js'
 import { serverLabels, type LoadedFleet, type FleetReporter } from './fleet.js'
 import { readTargetHistory } from './history.js'
 import type { CommandFailure } from './reporter.js'
-import { pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures, type PreparedReview, type ReviewParses } from './review.js'
+import {
+  pendingOf,
+  prepareReview,
+  reviewBlocking,
+  reviewFindings,
+  syntaxFailures,
+  type PreparedReview,
+  type ReviewParses
+} from './review.js'
 import { withTarget } from './target.js'
 
 export interface FleetPlanOutcome {

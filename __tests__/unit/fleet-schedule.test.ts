@@ -12,7 +12,7 @@ function targets(spec: Array<[string, number | null]>): FleetTarget[] {
 
 interface Result {
   name: string
-  status: 'ok' | 'failed' | 'skipped'
+  status: 'ok' | 'failed' | 'skipped' | 'crashed'
   reason?: string
   /** What stop() said when the target looked after its work. */
   stoppedWith?: string | null
@@ -33,7 +33,8 @@ function work(options: { ms?: number; failing?: string[]; order?: string[] } = {
       return { name: target.name, status: options.failing?.includes(target.name) ? 'failed' : 'ok', stoppedWith: stop() }
     },
     stopsFleet: (result) => result.status === 'failed',
-    skipped: (target, reason) => ({ name: target.name, status: 'skipped', reason })
+    skipped: (target, reason) => ({ name: target.name, status: 'skipped', reason }),
+    crashed: (target, reason) => ({ name: target.name, status: 'crashed', reason })
   }
 }
 
@@ -121,17 +122,26 @@ test('a cancelled run starts nothing new; running targets hear why', async () =>
   ])
 })
 
-test('a target whose work throws still has one result', async () => {
-  const fleet = targets([['a', null]])
+test('a target whose work throws still has one result, a crash, and under on-error: stop it stops the fleet', async () => {
+  const fleet = targets([
+    ['a', 1],
+    ['b', 2]
+  ])
+  const w = work()
   const results = await runSchedule(
     fleet,
     { concurrency: 1, onError: 'stop' },
     {
-      ...work(),
-      run: async () => {
-        throw new Error('defect')
-      }
+      ...w,
+      run: async (target, stop) => {
+        if (target.name === 'a') throw new Error('defect')
+        return w.run(target, stop)
+      },
+      stopsFleet: (result) => result.status === 'failed' || result.status === 'crashed'
     }
   )
-  expect(results).toEqual([{ name: 'a', status: 'skipped', reason: 'it could not run: defect' }])
+  expect(results).toEqual([
+    { name: 'a', status: 'crashed', reason: 'defect' },
+    { name: 'b', status: 'skipped', reason: 'a did not apply (on-error: stop)' }
+  ])
 })

@@ -102,6 +102,7 @@ export async function runFleetPlan(
         target: unreadable(fleetTarget.name, fleetTarget.database, `not read: ${reason}`),
         prepared: null
       }),
+      crashed: (fleetTarget, message) => ({ target: unreadable(fleetTarget.name, fleetTarget.database, message), prepared: null }),
       finished: (_t, result, done, total) => options.finished?.(result.target, done, total)
     }
   )

@@ -183,6 +183,7 @@ export async function runFleetApply(
       },
       stopsFleet: (run) => run.status === 'failed' || run.status === 'refused',
       skipped: (target, reason) => ({ ...blank(target, 'skipped'), error: `not started: ${reason}` }),
+      crashed: (target, message) => ({ ...blank(target, 'failed'), error: oneLine(message) }),
       finished: (_target, run, done, total) => options.finished?.(run, done, total)
     }
   )

@@ -20,6 +20,8 @@ export interface Work<R> {
   stopsFleet(result: R): boolean
   /** The result of a target that never started, and why. */
   skipped(target: FleetTarget, reason: string): R
+  /** The result of a target whose `run` threw instead of returning its failure (a defect): it counts as failed. */
+  crashed(target: FleetTarget, message: string): R
   /** Called as each target finishes, in the order they finish. */
   finished?(target: FleetTarget, result: R, done: number, total: number): void
 }
@@ -58,8 +60,8 @@ export async function runSchedule<R>(targets: readonly FleetTarget[], options: S
         try {
           result = await work.run(target, stop)
         } catch (error) {
-          // run() reports its own failures as results; an exception here is a defect: still one result per target.
-          result = work.skipped(target, `it could not run: ${error instanceof Error ? error.message : String(error)}`)
+          // run() reports its own failures as results; an exception here is a defect: still one result per target, a failure.
+          result = work.crashed(target, error instanceof Error ? error.message : String(error))
         }
         if (options.onError === 'stop' && stopReason === null && work.stopsFleet(result)) {
           stopReason = `${target.name} did not apply (on-error: stop)`

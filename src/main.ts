@@ -8,14 +8,13 @@ import * as github from './github-context.js'
 import { runApply } from './commands/apply.js'
 import { dialectOf, resolveEngine } from './commands/dialect.js'
 import { runOperation } from './commands/operations.js'
-import { fleetRunLine, loadFleet, matrixNames, runFleetApply, type FleetReporter } from './commands/fleet.js'
+import { cancelOnSignals, fleetRunLine, loadFleet, matrixNames, runFleetApply, type FleetReporter } from './commands/fleet.js'
 import { runFleetPlan } from './commands/fleet-plan.js'
 import { runPlan, type CommandFailure } from './commands/plan.js'
 import type { Reporter } from './commands/reporter.js'
 import { knownRuleIds, showFindings } from './commands/review.js'
 import { readConfig, type Config, type ConfigSources } from './config.js'
 import type { ApplyResult } from './engine/apply.js'
-import type { FleetApplyReport } from './fleet/types.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from './errors.js'
 import { discoverMigrations } from './migrations/discover.js'
 import type { Version } from './migrations/types.js'
@@ -188,36 +187,51 @@ async function commentOnPullRequest(config: Config, body: string): Promise<void>
 
 /** After an apply: a comment on the pull requests the commit came from, and a deployment status. */
 async function reportDeploy(config: Config, result: ApplyResult): Promise<void> {
+  await postDeploy(config, {
+    failed: result.error !== null,
+    line: deploySummaryLine(result, config.environment),
+    worthSaying: result.applied.length > 0 || result.error !== null,
+    body: () =>
+      renderDeployComment({
+        environment: config.environment,
+        result,
+        runUrl: config.run.runUrl,
+        sha: config.run.commitSha,
+        server: config.server ?? null
+      })
+  })
+}
+
+/**
+ * What a deploy (one target's or a fleet's) reports on GitHub: a deployment status with its one line, and, when
+ * there is something to say, a comment (`body`, rendered only then) on the pull requests the commit came from.
+ */
+async function postDeploy(
+  config: Config,
+  deploy: { failed: boolean; line: string; worthSaying: boolean; body: () => string }
+): Promise<void> {
   const repo = repository()
   if (!config.githubToken || !repo) return
   // The GitHub client is loaded only when something is posted.
   const octokit = lazyOctokit(config.githubToken)
-  const line = deploySummaryLine(result, config.environment)
-
+  const state = deploy.failed ? 'failure' : 'success'
   const deploymentId =
     config.deploymentId ?? (github.context.eventName === 'deployment' ? Number(github.context.payload.deployment?.id) || null : null)
   if (deploymentId) {
     const posted = await postDeploymentStatus(await octokit(), repo, deploymentId, {
-      state: result.error ? 'failure' : 'success',
-      description: line,
+      state,
+      description: deploy.line,
       logUrl: config.run.runUrl,
       environment: config.environment
     })
     if (posted.warning) core.warning(posted.warning)
-    else info(`Deployment ${deploymentId}: ${result.error ? 'failure' : 'success'}`)
+    else info(`Deployment ${deploymentId}: ${state}`)
   }
 
-  const worthSaying = result.applied.length > 0 || result.error !== null
-  if (!config.comment || !worthSaying || !DEPLOY_EVENTS.has(github.context.eventName) || !config.run.commitSha) return
+  if (!config.comment || !deploy.worthSaying || !DEPLOY_EVENTS.has(github.context.eventName) || !config.run.commitSha) return
   const { numbers, warning } = await pullRequestsForCommit(await octokit(), repo, config.run.commitSha)
   if (warning) core.warning(warning)
-  const body = renderDeployComment({
-    environment: config.environment,
-    result,
-    runUrl: config.run.runUrl,
-    sha: config.run.commitSha,
-    server: config.server ?? null
-  })
+  const body = deploy.body()
   // One comment per environment and run: a re-run attempt of the same run edits it.
   const marker = stickyMarker('deploy', `${config.environment}:${process.env.GITHUB_RUN_ID ?? 'local'}`)
   for (const number of numbers) {
@@ -280,15 +294,7 @@ async function fleetStep(config: Config, sources: ConfigSources): Promise<void> 
   }
   const { versions, warnings } = await discover(config)
   for (const warning of warnings) core.warning(logLine(warning))
-  const cancel = new AbortController()
-  const onSignal = (signal: string): void => {
-    if (!cancel.signal.aborted)
-      core.warning(`${signal}: cancelling the fleet — no new target starts; running targets finish the version they are on`)
-    cancel.abort()
-  }
-  const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') }
-  process.on('SIGINT', handlers.SIGINT)
-  process.on('SIGTERM', handlers.SIGTERM)
+  const cancel = cancelOnSignals((message) => core.warning(message))
   try {
     if (config.command === 'plan') {
       const outcome = await runFleetPlan(fleet, versions, fleetReporter, { signal: cancel.signal })
@@ -304,7 +310,12 @@ async function fleetStep(config: Config, sources: ConfigSources): Promise<void> 
     core.setOutput('runs', runsOutput(report.runs))
     const markdown = renderFleetApply(report)
     await publish(markdown, null)
-    await reportFleetDeploy(config, report, markdown)
+    await postDeploy(config, {
+      failed: failed.length > 0 || report.cancelled,
+      line: fleetApplyLine(report),
+      worthSaying: failed.length > 0 || report.cancelled || report.runs.some((run) => run.applied.length > 0),
+      body: () => markdown
+    })
     for (const run of failed) {
       core.error(logLine(`${run.name}: ${run.error ?? run.status}`), {
         title: `Fleet target ${run.name} ${run.status}`,
@@ -313,37 +324,7 @@ async function fleetStep(config: Config, sources: ConfigSources): Promise<void> 
     }
     if (failed.length || report.cancelled) process.exitCode = core.ExitCode.Failure
   } finally {
-    process.off('SIGINT', handlers.SIGINT)
-    process.off('SIGTERM', handlers.SIGTERM)
-  }
-}
-
-/** After a fleet's apply: its deployment status and one comment on the pull requests the commit came from. */
-async function reportFleetDeploy(config: Config, report: FleetApplyReport, markdown: string): Promise<void> {
-  const repo = repository()
-  if (!config.githubToken || !repo) return
-  const octokit = lazyOctokit(config.githubToken)
-  const failed = report.runs.some((run) => run.status === 'failed' || run.status === 'refused') || report.cancelled
-  const deploymentId =
-    config.deploymentId ?? (github.context.eventName === 'deployment' ? Number(github.context.payload.deployment?.id) || null : null)
-  if (deploymentId) {
-    const posted = await postDeploymentStatus(await octokit(), repo, deploymentId, {
-      state: failed ? 'failure' : 'success',
-      description: fleetApplyLine(report),
-      logUrl: config.run.runUrl,
-      environment: config.environment
-    })
-    if (posted.warning) core.warning(posted.warning)
-  }
-  const worthSaying = report.runs.some((run) => run.applied.length > 0) || failed
-  if (!config.comment || !worthSaying || !DEPLOY_EVENTS.has(github.context.eventName) || !config.run.commitSha) return
-  const { numbers, warning } = await pullRequestsForCommit(await octokit(), repo, config.run.commitSha)
-  if (warning) core.warning(warning)
-  const marker = stickyMarker('deploy', `${config.environment}:${process.env.GITHUB_RUN_ID ?? 'local'}`)
-  for (const number of numbers) {
-    const outcome = await upsertStickyComment(await octokit(), repo, number, marker, `${marker}\n${markdown}`)
-    if (outcome.action === 'failed') core.warning(outcome.warning)
-    else info(`Deploy comment ${outcome.action} on #${number}: ${outcome.url}`)
+    cancel.release()
   }
 }
 

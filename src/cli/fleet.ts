@@ -4,7 +4,7 @@
  * Exit 1 when a target failed or was refused, or when the plan fails; 3 with --exit-code when versions are
  * pending anywhere.
  */
-import { fleetRunLine, loadFleet, matrixNames, runFleetApply, type FleetReporter } from '../commands/fleet.js'
+import { cancelOnSignals, fleetRunLine, loadFleet, matrixNames, runFleetApply, type FleetReporter } from '../commands/fleet.js'
 import { runFleetPlan } from '../commands/fleet-plan.js'
 import type { Config, ConfigSources } from '../config.js'
 import { discoverMigrations } from '../migrations/discover.js'
@@ -51,14 +51,7 @@ export async function fleetCommand(
   }
   const { versions, warnings } = await discoverMigrations(dialectOf(config).syntax, config.migrationsDir, config.workspace)
   for (const warning of warnings) terminal.warning(warning)
-  const cancel = new AbortController()
-  const onSignal = (): void => {
-    if (!cancel.signal.aborted)
-      terminal.warning('cancelling the fleet: no new target starts; running targets finish the version they are on')
-    cancel.abort()
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const cancel = cancelOnSignals((message) => terminal.warning(message))
   try {
     if (config.command === 'plan') {
       const outcome = await runFleetPlan(fleet, versions, reporter, {
@@ -122,7 +115,6 @@ export async function fleetCommand(
       document: { runs: report.runs, durationMs: report.durationMs, cancelled: report.cancelled }
     }
   } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    cancel.release()
   }
 }

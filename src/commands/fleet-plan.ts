@@ -13,14 +13,12 @@ import type { FleetPlanReport, FleetPlanTarget } from '../fleet/types.js'
 import type { Version } from '../migrations/types.js'
 import { searchPathRefusals } from '../engine/apply.js'
 import { planMigrations } from '../plan.js'
-import { logLine } from '../printable.js'
 import { renderFleetPlanComment } from '../report/fleet-plan.js'
 import { failOnMessage } from '../report/review.js'
-import { notRunChecks, unavailableVerification, verifyOnShadow, type Verification } from '../shadow/verify.js'
-import { transportLimits } from '../targets/create.js'
-import { dialectOf } from './dialect.js'
+import type { Verification } from '../shadow/verify.js'
 import { serverLabels, type LoadedFleet, type FleetReporter } from './fleet.js'
 import { readTargetHistory } from './history.js'
+import { planOptions, verificationFailure, verifyPlan } from './plan.js'
 import type { CommandFailure } from './reporter.js'
 import {
   pendingOf,
@@ -51,7 +49,6 @@ export async function runFleetPlan(
   options: { signal?: AbortSignal; finished?: (target: FleetPlanTarget, done: number, total: number) => void } = {}
 ): Promise<FleetPlanOutcome> {
   const { base } = fleet
-  const dialect = dialectOf(base)
   reporter.info(
     `Fleet ${fleet.file}: planning ${fleet.targets.length} ${fleet.targets.length === 1 ? 'target' : 'targets'}, at most ${base.fleet!.concurrency} at once`
   )
@@ -72,12 +69,7 @@ export async function runFleetPlan(
           return await withTarget(config, own, async (target) => {
             servers.after(config)
             const { rows } = await readTargetHistory(config, target)
-            const plan = planMigrations(versions, rows, {
-              targetVersion: config.targetVersion,
-              allowOutOfOrder: config.allowOutOfOrder,
-              commitsImplicitly: dialect.engine.commitsImplicitly,
-              ...transportLimits(config.target)
-            })
+            const plan = planMigrations(versions, rows, planOptions(config))
             // As strict as apply: what apply refuses for a schema target, the plan refuses too.
             plan.refusals.push(...searchPathRefusals(plan, config.searchPath ?? null))
             const prepared = await prepareReview(config, versions, pendingOf(plan), target, own, base.verify, parses)
@@ -110,41 +102,13 @@ export async function runFleetPlan(
   // 2. Verification once per distinct set of pending versions, made like the first target that has it.
   const verifications = new Map<string, Verification | null>()
   const keyOf = (pending: number[]): string => pending.join(',')
-  const refusedFromScratch = base.verify ? planMigrations(versions, []).refusals : []
   for (const { target, prepared } of read) {
     if (!target.plan) continue
     const pending = pendingOf(target.plan)
     const key = keyOf(pending)
     if (verifications.has(key)) continue
-    if (!base.verify) {
-      verifications.set(key, null)
-      continue
-    }
-    if (refusedFromScratch.length) {
-      verifications.set(
-        key,
-        unavailableVerification(
-          null,
-          'apply would refuse these migrations on any database (see its refusals), so none was run.',
-          notRunChecks(versions),
-          0
-        )
-      )
-      continue
-    }
-    reporter.info(
-      `Verifying ${pending.length ? pending.map((v) => `v${v}`).join(', ') : 'the versions'} once for every target with them pending`
-    )
-    const verification = await verifyOnShadow(dialect.shadow, versions, {
-      engine: dialect.engine,
-      shadowDatabaseUrl: base.shadowDatabaseUrl,
-      log: (message) => reporter.info(`[verify] ${message}`),
-      pending,
-      targetSettings: prepared?.targetSettings ?? null
-    })
-    if (verification.status === 'unavailable') reporter.warning(`Verification did not run: ${verification.message}`)
-    else reporter.info(`Verification ${verification.status} in ${verification.durationMs} ms`)
-    if (verification.traceMessage) reporter.warning(logLine(verification.traceMessage))
+    const intro = `Verifying ${pending.length ? pending.map((v) => `v${v}`).join(', ') : 'the versions'} once for every target with them pending`
+    const { verification } = await verifyPlan(base, versions, pending, prepared?.targetSettings ?? null, reporter, intro)
     verifications.set(key, verification)
   }
 
@@ -204,13 +168,8 @@ function fleetPlanFailures(
     for (const failure of syntaxFailures(findings)) add(failure, target.name)
   }
   for (const verification of verifications.values()) {
-    const failed = verification?.versions.find((v) => v.status === 'failed')
-    if (!failed?.error) continue
-    const { file, line, column, message, sqlState } = failed.error
-    failures.push({
-      message: `v${failed.version} fails on a fresh database at ${file}:${line}:${column}: ${message}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`,
-      where: { title: `Verification of v${failed.version} failed`, file, startLine: line, startColumn: column }
-    })
+    const failed = verificationFailure(verification)
+    if (failed) failures.push(failed.failure)
   }
   for (const { failure, names } of byMessage.values()) {
     const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ')

@@ -6,7 +6,7 @@
  */
 import { CONNECTION_INPUTS, readConfig, type Config, type ConfigSources } from '../config.js'
 import { InputError, PlanRefusedError, StatementFailedError, errorMessage, publicSqlMessage } from '../errors.js'
-import { couldMatchWithin, expandTargets, nameMatcher } from '../fleet/expand.js'
+import { expandTargets, listEntries } from '../fleet/expand.js'
 import { runSchedule } from '../fleet/schedule.js'
 import { readTargetsFile, type TargetEntry } from '../fleet/targets-file.js'
 import type { FleetApplyReport, FleetRun, FleetTarget } from '../fleet/types.js'
@@ -15,7 +15,11 @@ import type { ApplyResult } from '../engine/apply.js'
 import { runApply } from './apply.js'
 import { dialectOf, resolveEngine } from './dialect.js'
 import type { Reporter } from './reporter.js'
+import { preview } from '../text.js'
 import { withTarget } from './target.js'
+
+/** An error goes into one table cell and one JSON field: one line, cut after this many characters. */
+const ERROR_CHARACTERS = 499
 
 /** The fleet's own inputs, and the run's that no target needs (the token is registered as a secret once, by the run). */
 const FLEET_INPUTS = new Set(['targets', 'only', 'concurrency', 'on-error', 'github-token'])
@@ -69,20 +73,7 @@ export async function loadFleet(base: Config, sources: ConfigSources, reporter: 
   // Every entry's connection is checked before any query runs.
   const entryConfigs = new Map<TargetEntry, Config>(file.entries.map((entry) => [entry, configFor(entry.inputs, entry.name, entry.where)]))
   // `targets` lists the file's entries as written: no database is asked anything (a matrix job needs no credentials).
-  if (base.command === 'targets') {
-    const matches = nameMatcher(fleet.only)
-    const targets = file.entries
-      // An entry with a query is listed when `only` could pick one of its rows (tenants/x picks tenants).
-      .filter(
-        (entry) =>
-          !matches ||
-          matches(entry.name) ||
-          ((entry.databasesQuery ?? entry.schemasQuery) !== null && couldMatchWithin(fleet.only!, entry.name))
-      )
-      .map((entry) => ({ name: entry.name, database: entry.inputs.get('database') ?? null, wave: entry.wave, inputs: entry.inputs }))
-    if (!targets.length) throw new InputError('only', `'${fleet.only}' matches no target of ${file.file}`)
-    return { base, file: file.file, targets, configs: new Map() }
-  }
+  if (base.command === 'targets') return { base, file: file.file, targets: listEntries(file, fleet.only), configs: new Map() }
   // One engine for the fleet: the migrations are read once, with its syntax.
   const first = entryConfigs.get(file.entries[0])!
   await resolveEngine(first, (message) => reporter.info(message))
@@ -175,7 +166,7 @@ export async function runFleetApply(
         } catch (error) {
           return {
             ...blank(target, 'failed'),
-            error: oneLine(errorMessage(error)),
+            error: preview(errorMessage(error), ERROR_CHARACTERS),
             location: locationOf(error),
             durationMs: Date.now() - began
           }
@@ -183,7 +174,7 @@ export async function runFleetApply(
       },
       stopsFleet: (run) => run.status === 'failed' || run.status === 'refused',
       skipped: (target, reason) => ({ ...blank(target, 'skipped'), error: `not started: ${reason}` }),
-      crashed: (target, message) => ({ ...blank(target, 'failed'), error: oneLine(message) }),
+      crashed: (target, message) => ({ ...blank(target, 'failed'), error: preview(message, ERROR_CHARACTERS) }),
       finished: (_target, run, done, total) => options.finished?.(run, done, total)
     }
   )
@@ -219,10 +210,11 @@ export function runOf(target: FleetTarget, result: ApplyResult, durationMs: numb
   if (result.error) {
     run.status = result.error instanceof PlanRefusedError ? 'refused' : 'failed'
     // As the deploy comment says it: a statement's error without the SQL text it may quote.
-    run.error = oneLine(
+    run.error = preview(
       result.error instanceof StatementFailedError
         ? `v${result.error.version} failed at ${result.error.location.file}:${result.error.location.line}: ${publicSqlMessage(result.error.sqlError)}`
-        : errorMessage(result.error)
+        : errorMessage(result.error),
+      ERROR_CHARACTERS
     )
     run.location = locationOf(result.error)
   } else if (result.stopped) {
@@ -239,12 +231,6 @@ function locationOf(error: unknown): FleetRun['location'] {
   if (!(error instanceof StatementFailedError)) return null
   const { file, line, column } = error.location
   return { file, line, column }
-}
-
-/** Errors go into one table cell and one JSON field: one line, bounded. */
-function oneLine(message: string): string {
-  const line = message.replace(/\s+/g, ' ').trim()
-  return line.length > 500 ? `${line.slice(0, 499)}…` : line
 }
 
 /** One line as a target finishes: `tenant_7: applied v2, v3 (v1 → v3) in 1.2 s`. Names and messages are the run's own. */
@@ -292,4 +278,22 @@ export function serverLabels(): { before(config: Config): void; after(config: Co
       if (config.server !== undefined && config.server !== null) known.set(serverKey(config), config.server)
     }
   }
+}
+
+/**
+ * Cancels the fleet on SIGINT or SIGTERM (a cancelled workflow sends one, then the other): `warn` says so once,
+ * naming the signal. The run goes on to report; `release()` removes the handlers.
+ */
+export function cancelOnSignals(warn: (message: string) => void): { signal: AbortSignal; release(): void } {
+  const cancel = new AbortController()
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((name) => {
+    const handler = (): void => {
+      if (!cancel.signal.aborted)
+        warn(`${name}: cancelling the fleet — no new target starts; running targets finish the version they are on`)
+      cancel.abort()
+    }
+    process.on(name, handler)
+    return [name, handler] as const
+  })
+  return { signal: cancel.signal, release: () => handlers.forEach(([name, handler]) => process.off(name, handler)) }
 }

@@ -7,11 +7,12 @@ import type { Config } from '../config.js'
 import { InputError } from '../errors.js'
 import { baseRows } from '../migrations/base.js'
 import type { Version } from '../migrations/types.js'
-import { planMigrations, type Plan, type PlannedFile } from '../plan.js'
+import { planMigrations, type Plan, type PlannedFile, type PlanOptions } from '../plan.js'
 import { logLine } from '../printable.js'
 import { renderPlanComment, type PlanSource } from '../report/comment.js'
 import { planOutputs, type RunOutputs } from '../report/outputs.js'
 import { failOnMessage, type ReviewInput } from '../report/review.js'
+import type { TargetSettings } from '../review/dialect.js'
 import { renderSchemaChange } from '../review/schema-change.js'
 import { notRunChecks, unavailableVerification, verifyOnShadow, type Verification } from '../shadow/verify.js'
 import { transportLimits } from '../targets/create.js'
@@ -48,12 +49,7 @@ async function readPlan(
   context: PlanContext,
   reporter: Reporter
 ): Promise<{ plan: Plan; source: PlanSource; prepared: PreparedReview }> {
-  const options = {
-    targetVersion: config.targetVersion,
-    allowOutOfOrder: config.allowOutOfOrder,
-    commitsImplicitly: dialectOf(config).engine.commitsImplicitly,
-    ...transportLimits(config.target)
-  }
+  const options = planOptions(config)
   if (config.target) {
     return withTarget(config, reporter, async (target) => {
       // plan changes nothing: a database without the meta table simply has nothing applied.
@@ -90,32 +86,14 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
   const { plan, source, prepared } = await readPlan(config, versions, context, reporter)
   logPlan(plan, reporter)
 
-  let verification: Verification | null = null
-  // What apply would refuse on an empty database, it refuses on the throwaway one too: nothing to start a server for.
-  const refusedFromScratch = config.verify ? planMigrations(versions, []).refusals : []
-  if (refusedFromScratch.length) {
-    verification = unavailableVerification(
-      null,
-      'apply would refuse these migrations on any database (see its refusals), so none was run.',
-      notRunChecks(versions),
-      0
-    )
-    reporter.warning(logLine(`Verification did not run: apply would refuse these migrations on any database (see the errors below)`))
-  } else if (config.verify) {
-    reporter.info(`Verifying: applying every version from scratch on a throwaway ${dialectOf(config).displayName}`)
-    // Prefixed: these lines speak of the throwaway database, never of the target.
-    verification = await verifyOnShadow(dialectOf(config).shadow, versions, {
-      engine: dialectOf(config).engine,
-      shadowDatabaseUrl: config.shadowDatabaseUrl,
-      log: (message) => reporter.info(`[verify] ${message}`),
-      pending: pendingOf(plan),
-      targetSettings: prepared.targetSettings ?? null
-    })
-    if (verification.status === 'unavailable') reporter.warning(`Verification did not run: ${verification.message}`)
-    else reporter.info(`Verification ${verification.status} in ${verification.durationMs} ms`)
-    // The review then goes on without the trace: it says so in its "checked" line.
-    if (verification.traceMessage) reporter.warning(logLine(verification.traceMessage))
-  }
+  const { verification, refusedEverywhere } = await verifyPlan(
+    config,
+    versions,
+    pendingOf(plan),
+    prepared.targetSettings ?? null,
+    reporter,
+    `Verifying: applying every version from scratch on a throwaway ${dialectOf(config).displayName}`
+  )
   const ran = verification && verification.status !== 'unavailable' ? verification : null
   const review = reviewFindings(config, prepared, ran?.trace ?? null, reporter, context.pullRequestFilesUrl)
   reporter.findings(review.findings, { log: true, annotate: true })
@@ -138,18 +116,74 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
   const failures: CommandFailure[] = plan.refusals.map((refusal) => ({ message: refusal, where: { title: 'apply would refuse' } }))
   const blocking = reviewBlocking(review.findings, config.failOn)
   if (blocking.length) failures.push({ message: failOnMessage(blocking, config.failOn), where: { title: 'Review' } })
+  const failedVerification = verificationFailure(verification)
+  if (failedVerification) failures.push(failedVerification.failure)
+  // SQL the parser refuses fails the plan whatever fail-on says; where verification already failed on it, that is said once.
+  failures.push(...syntaxFailures(review.findings, failedVerification?.at))
+  const outputs = planOutputs(plan, verification?.status ?? 'off', review.findings)
+  return { plan, source, verification, review, markdown, outputs, failures, refusedEverywhere }
+}
+
+/** How `plan` reads the migrations against a target's rows (the single plan's and each fleet target's). */
+export function planOptions(config: Config): PlanOptions {
+  return {
+    targetVersion: config.targetVersion,
+    allowOutOfOrder: config.allowOutOfOrder,
+    commitsImplicitly: dialectOf(config).engine.commitsImplicitly,
+    ...transportLimits(config.target)
+  }
+}
+
+/**
+ * Verification of the pending versions on a throwaway server, said in the log (`intro` first): null when it is
+ * off. What apply would refuse on an empty database, it refuses on the throwaway one too: no server is started
+ * for it, and `refusedEverywhere` says so.
+ */
+export async function verifyPlan(
+  config: Config,
+  versions: Version[],
+  pending: number[],
+  targetSettings: TargetSettings | null,
+  reporter: Reporter,
+  intro: string
+): Promise<{ verification: Verification | null; refusedEverywhere: boolean }> {
+  if (!config.verify) return { verification: null, refusedEverywhere: false }
+  if (planMigrations(versions, []).refusals.length) {
+    reporter.warning(logLine(`Verification did not run: apply would refuse these migrations on any database (see the errors below)`))
+    const message = 'apply would refuse these migrations on any database (see its refusals), so none was run.'
+    return { verification: unavailableVerification(null, message, notRunChecks(versions), 0), refusedEverywhere: true }
+  }
+  reporter.info(intro)
+  const dialect = dialectOf(config)
+  // Prefixed: these lines speak of the throwaway database, never of the target.
+  const verification = await verifyOnShadow(dialect.shadow, versions, {
+    engine: dialect.engine,
+    shadowDatabaseUrl: config.shadowDatabaseUrl,
+    log: (message) => reporter.info(`[verify] ${message}`),
+    pending,
+    targetSettings
+  })
+  if (verification.status === 'unavailable') reporter.warning(`Verification did not run: ${verification.message}`)
+  else reporter.info(`Verification ${verification.status} in ${verification.durationMs} ms`)
+  // The review then goes on without the trace: it says so in its "checked" line.
+  if (verification.traceMessage) reporter.warning(logLine(verification.traceMessage))
+  return { verification, refusedEverywhere: false }
+}
+
+/** The failure a version that failed verification makes, and where: `v3 fails on a fresh database at file:line:column`. */
+export function verificationFailure(
+  verification: Verification | null
+): { failure: CommandFailure; at: { file: string; line: number; column: number } } | null {
   const failed = verification?.versions.find((v) => v.status === 'failed')
-  if (failed?.error) {
-    const { file, line, column, message, sqlState } = failed.error
-    failures.push({
+  if (!failed?.error) return null
+  const { file, line, column, message, sqlState } = failed.error
+  return {
+    failure: {
       message: `v${failed.version} fails on a fresh database at ${file}:${line}:${column}: ${message}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`,
       where: { title: `Verification of v${failed.version} failed`, file, startLine: line, startColumn: column }
-    })
+    },
+    at: failed.error
   }
-  // SQL the parser refuses fails the plan whatever fail-on says; where verification already failed on it, that is said once.
-  failures.push(...syntaxFailures(review.findings, failed?.error))
-  const outputs = planOutputs(plan, verification?.status ?? 'off', review.findings)
-  return { plan, source, verification, review, markdown, outputs, failures, refusedEverywhere: refusedFromScratch.length > 0 }
 }
 
 export function logPlan(plan: Plan, reporter: Reporter): void {

@@ -7,7 +7,7 @@
  */
 import { InputError } from '../errors.js'
 import type { SqlSyntax } from '../migrations/syntax.js'
-import { TARGET_NAME, type TargetEntry, type TargetsFile } from './targets-file.js'
+import type { TargetEntry, TargetsFile } from './targets-file.js'
 import type { FleetTarget } from './types.js'
 
 /** What a database or schema name from a query may be (the `database` input's rule). */
@@ -47,18 +47,37 @@ export function nameMatcher(only: string | null): ((name: string) => boolean) | 
   return (name) => expressions.some((expression) => expression.test(name))
 }
 
+/** The entries `only` picks: by name, or, for an entry with a query, when it could pick one of its rows (tenants/x picks tenants). */
+function pickedEntries(file: TargetsFile, only: string | null): TargetEntry[] {
+  const matches = nameMatcher(only)
+  if (!matches) return file.entries
+  return file.entries.filter(
+    (entry) => matches(entry.name) || ((entry.databasesQuery ?? entry.schemasQuery) !== null && couldMatchWithin(only!, entry.name))
+  )
+}
+
+/** An entry as one target, as written (an entry with a query stands for its rows, unlisted). */
+function asWritten(entry: TargetEntry): FleetTarget {
+  return { name: entry.name, database: entry.inputs.get('database') ?? null, wave: entry.wave, inputs: entry.inputs }
+}
+
+/** The entries `only` picks, as written, no query run: what command `targets` lists (and the matrix is made of). */
+export function listEntries(file: TargetsFile, only: string | null): FleetTarget[] {
+  const targets = pickedEntries(file, only).map(asWritten)
+  if (!targets.length) throw new InputError('only', `'${only}' matches no target of ${file.file}`)
+  return targets
+}
+
 export async function expandTargets(file: TargetsFile, options: ExpandOptions): Promise<FleetTarget[]> {
   const matches = nameMatcher(options.only)
   const targets: FleetTarget[] = []
-  for (const entry of file.entries) {
+  // An entry none of whose targets `only` can pick is not queried.
+  for (const entry of pickedEntries(file, options.only)) {
     const query = entry.databasesQuery ?? entry.schemasQuery
     if (query === null) {
-      if (!matches || matches(entry.name))
-        targets.push({ name: entry.name, database: entry.inputs.get('database') ?? null, wave: entry.wave, inputs: entry.inputs })
+      targets.push(asWritten(entry))
       continue
     }
-    // An entry none of whose targets `only` can pick is not queried.
-    if (matches && !matches(entry.name) && !couldMatchWithin(options.only!, entry.name)) continue
     checkQuery(entry, query, options.syntax)
     const names = await options.listNames(entry, query).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error)
@@ -94,7 +113,7 @@ export async function expandTargets(file: TargetsFile, options: ExpandOptions): 
 }
 
 /** Whether a pattern list could pick `<entry>/<row>` names (it names the entry before a slash). */
-export function couldMatchWithin(only: string, entry: string): boolean {
+function couldMatchWithin(only: string, entry: string): boolean {
   const prefixes = only.split(',').map((p) => p.trim().split('/')[0])
   const matcher = nameMatcher(prefixes.join(','))
   return matcher !== null && matcher(entry) && only.includes('/')
@@ -135,8 +154,6 @@ function checkRows(entry: TargetEntry, names: Array<string | null>): string[] {
       )
     }
     if (seen.has(name)) throw new InputError('targets', `${entry.where}: ${entry.name}: ${kind} returned '${name}' twice`)
-    if (!TARGET_NAME.test(name) && !/^[A-Za-z_]/.test(name))
-      throw new InputError('targets', `${entry.where}: ${entry.name}: '${name}' cannot be named`)
     seen.add(name)
   }
   return [...seen]

@@ -243,7 +243,8 @@ function inputsOf(
       fail(value ?? (pair.key as Node), `${key} must be one value (text, a number or true/false)`)
     const text = String((value as { value: unknown }).value).trim()
     if (!text) fail(value, `${key} is empty`)
-    if (key === 'database-url' && hasPassword(text)) {
+    // Any form of a password (the URL's own, a ?password= setting), as the database-url input's masking finds it.
+    if (key === 'database-url' && urlSecrets(text).length > 0) {
       fail(
         value,
         'database-url holds a password: keep it in a secret and name the environment variable that carries it (database-url-env: TENANT_URL)'
@@ -254,15 +255,6 @@ function inputsOf(
     inputs.set(key, text)
   }
   return inputs
-}
-
-function hasPassword(url: string): boolean {
-  try {
-    return new URL(url).password !== ''
-  } catch {
-    // Not a URL readConfig accepts either; it says why. A `:` before an `@` looks like a password: refuse.
-    return /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url)
-  }
 }
 
 /** `database-url-env: NAME` → `database-url` from the environment, its password registered as a secret first. */

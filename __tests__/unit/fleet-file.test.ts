@@ -3,6 +3,7 @@
  * secrets only through environment variable names, `only` picking entries or expanded targets, and the
  * listing query held to one statement that reads.
  */
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -149,6 +150,9 @@ describe('the targets file', () => {
     expect(errorOf(() => readTargetsFile('dir/f.yml', options))).toMatch(/dir is a symbolic link/)
     fs.writeFileSync(path.join(workspace, 'big.yml'), `targets:\n  - name: a\n#${'x'.repeat(1024 * 1024)}\n`)
     expect(errorOf(() => readTargetsFile('big.yml', options))).toMatch(/big\.yml is \d+ bytes: a targets file may have at most 1 MiB/)
+    // A FIFO is refused on its descriptor, opened without blocking: the read never waits for a writer.
+    execFileSync('mkfifo', [path.join(workspace, 'pipe.yml')])
+    expect(errorOf(() => readTargetsFile('pipe.yml', options))).toMatch(/pipe\.yml is not a file/)
     fs.writeFileSync(path.join(workspace, 'latin1.yml'), Buffer.from([0x74, 0x3a, 0xe9, 0x0a]))
     expect(errorOf(() => readTargetsFile('latin1.yml', options))).toMatch(/is not UTF-8 text/)
   })

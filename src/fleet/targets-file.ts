@@ -15,10 +15,11 @@
  * ARNs and environment variable names (`database-url-env: TENANT_URL`); their values are read here from the
  * environment and never written back into a name, a log line or a report.
  */
-import { lstatSync, openSync, readSync, closeSync, fstatSync, constants } from 'node:fs'
+import { lstatSync } from 'node:fs'
 import path from 'node:path'
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml'
-import { InputError } from '../errors.js'
+import { InputError, MigrationFileError } from '../errors.js'
+import { readBoundedFile, relativeInside, type FileBounds } from '../migrations/files.js'
 import { urlSecrets } from '../targets/mask.js'
 
 /** The single-target inputs a target may set (the rest — command, comment, fail-on, … — are the run's). */
@@ -51,7 +52,7 @@ const CONNECTION_KINDS: ReadonlyArray<readonly string[]> = [
 /** Keys only an entry of `targets` has. */
 const ENTRY_KEYS = ['name', 'wave', 'databases-query', 'schemas-query'] as const
 
-const MAX_FILE_BYTES = 1024 * 1024
+const MAX_TARGETS_FILE_BYTES = 1024 * 1024
 const MAX_ENTRIES = 10_000
 export const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/
 
@@ -92,48 +93,47 @@ function locate(input: string, workspace: string): { absolute: string; relative:
   if (input.includes('\0')) throw new InputError('targets', 'is not a path')
   const root = path.resolve(workspace)
   const absolute = path.resolve(root, input)
-  const relative = path.relative(root, absolute)
-  if (!relative || relative.startsWith('..') || path.isAbsolute(relative)) {
+  const inside = relativeInside(root, input)
+  if (inside === null || inside === '.') {
     throw new InputError('targets', `'${input}' is outside the workspace: give a path in the repository, such as .github/fleet.yml`)
   }
   // No link anywhere on the way: a pull request could point one at a file outside the repository.
   let walked = root
-  for (const part of relative.split(path.sep)) {
+  for (const part of inside.split('/')) {
     walked = path.join(walked, part)
     let stat
     try {
       stat = lstatSync(walked)
     } catch {
-      throw new InputError('targets', `${relative} does not exist`)
+      throw new InputError('targets', `${inside} does not exist`)
     }
     if (stat.isSymbolicLink())
       throw new InputError('targets', `${path.relative(root, walked)} is a symbolic link: the targets file must be a plain file`)
   }
-  return { absolute, relative: relative.split(path.sep).join('/') }
+  return { absolute, relative: inside }
+}
+
+/** The bounds of the targets file, read as a migration file is (no link followed, nothing but a regular file). */
+const TARGETS_FILE: FileBounds = {
+  maxBytes: MAX_TARGETS_FILE_BYTES,
+  tooLarge: (shown, bytes) => new InputError('targets', `${shown} is ${bytes} bytes: a targets file may have at most 1 MiB`),
+  notRegular: (shown) => new InputError('targets', `${shown} is not a file`)
 }
 
 function readBounded(absolute: string, relative: string): string {
-  const fd = openSync(absolute, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0))
+  let bytes: Buffer
   try {
-    const stat = fstatSync(fd)
-    if (!stat.isFile()) throw new InputError('targets', `${relative} is not a file`)
-    if (stat.size > MAX_FILE_BYTES)
-      throw new InputError('targets', `${relative} is ${stat.size} bytes: a targets file may have at most 1 MiB`)
-    const buffer = Buffer.alloc(stat.size)
-    let read = 0
-    while (read < stat.size) {
-      const n = readSync(fd, buffer, read, stat.size - read, read)
-      if (n === 0) break
-      read += n
-    }
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
-    try {
-      return text.decode(buffer.subarray(0, read))
-    } catch {
-      throw new InputError('targets', `${relative} is not UTF-8 text`)
-    }
-  } finally {
-    closeSync(fd)
+    bytes = readBoundedFile(absolute, relative, TARGETS_FILE)
+  } catch (error) {
+    // A link swapped in after the path was checked: said as the check says it.
+    if (error instanceof MigrationFileError)
+      throw new InputError('targets', `${relative} is a symbolic link: the targets file must be a plain file`)
+    throw error
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
+  } catch {
+    throw new InputError('targets', `${relative} is not UTF-8 text`)
   }
 }
 

@@ -71,14 +71,24 @@ export function tooLargeError(shown: string, bytes: number): MigrationFileError 
 }
 
 /**
- * Reads a regular file of at most MAX_FILE_BYTES. It is opened without following a link and without
+ * Reads a regular file of at most `bounds.maxBytes` (a migration file's MAX_FILE_BYTES by default). It is opened without following a link and without
  * blocking (a FIFO swapped in after the directory was listed), checked on the open descriptor, and read
  * no further than the cap, whatever the file claims its size is.
  *
  * Synchronous, on the descriptor: a folder of thousands of small files is read in a few milliseconds, where
  * one promise per call (open, stat, read, close) left the process waiting on the thread pool for most of a second.
  */
-export function readBoundedFile(filePath: string, shown: string): Buffer {
+/** The cap of readBoundedFile and how it says what is wrong; a migration file's by default. */
+export interface FileBounds {
+  maxBytes: number
+  tooLarge(shown: string, bytes: number): Error
+  notRegular(shown: string, stats: EntryType): Error
+}
+
+const MIGRATION_FILE: FileBounds = { maxBytes: MAX_FILE_BYTES, tooLarge: tooLargeError, notRegular: notRegularError }
+
+export function readBoundedFile(filePath: string, shown: string, bounds: FileBounds = MIGRATION_FILE): Buffer {
+  const { maxBytes } = bounds
   const flags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
   let fd: number
   try {
@@ -89,22 +99,22 @@ export function readBoundedFile(filePath: string, shown: string): Buffer {
   }
   try {
     const stats = fs.fstatSync(fd)
-    if (!stats.isFile()) throw notRegularError(shown, stats)
-    if (stats.size > MAX_FILE_BYTES) throw tooLargeError(shown, stats.size)
+    if (!stats.isFile()) throw bounds.notRegular(shown, stats)
+    if (stats.size > maxBytes) throw bounds.tooLarge(shown, stats.size)
     // Room for the size it claims and one byte more, so that the end is seen in the second read; a file that
     // grows meanwhile gets more room, never beyond one byte over the cap.
-    let buffer = Buffer.allocUnsafe(Math.min(stats.size + 1, MAX_FILE_BYTES + 1))
+    let buffer = Buffer.allocUnsafe(Math.min(stats.size + 1, maxBytes + 1))
     let total = 0
     for (;;) {
       if (total === buffer.length) {
-        const larger = Buffer.allocUnsafe(Math.min(buffer.length * 2, MAX_FILE_BYTES + 1))
+        const larger = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1))
         buffer.copy(larger, 0, 0, total)
         buffer = larger
       }
       const bytesRead = fs.readSync(fd, buffer, total, buffer.length - total, total)
       if (bytesRead === 0) break
       total += bytesRead
-      if (total > MAX_FILE_BYTES) throw tooLargeError(shown, total)
+      if (total > maxBytes) throw bounds.tooLarge(shown, total)
     }
     return buffer.subarray(0, total)
   } finally {

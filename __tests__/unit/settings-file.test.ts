@@ -178,6 +178,33 @@ environments:
     expect(config.target).toEqual({ kind: 'postgres', url: 'postgres://u:p@db/flagged' })
   })
 
+  test('database goes with its connection; a level above that gives only database changes the database of that connection', () => {
+    const file = `${CONNECTIONS}  reporting:\n    database: reports\n`
+    expect(settle(file, { environment: 'reporting' }).config.target).toMatchObject({
+      kind: 'data-api',
+      resourceArn: CLUSTER,
+      database: 'reports'
+    })
+    expect(settle(CONNECTIONS, { database: 'other' }).config.target).toMatchObject({
+      kind: 'data-api',
+      resourceArn: CLUSTER,
+      database: 'other'
+    })
+    // The section's own connection: the top level's database does not come with it.
+    const local = settle(CONNECTIONS, { environment: 'local' }, { LOCAL_URL: 'postgres://me:pw@localhost/app' })
+    expect(local.config.target).toEqual({ kind: 'postgres', url: 'postgres://me:pw@localhost/app' })
+  })
+
+  test("a fleet's settings in the file apply only with a targets file", () => {
+    expect(settle('concurrency: 8\non-error: continue\n').config.fleet).toBeNull()
+    expect(settle('concurrency: 8\non-error: continue\n', { targets: 'fleet.yml' }).config.fleet).toEqual({
+      targets: 'fleet.yml',
+      concurrency: 8,
+      onError: 'continue',
+      only: null
+    })
+  })
+
   test("database-url-env whose variable is not set warns and gives no database (a fork's plan runs without one)", () => {
     const { config, warnings } = settle(CONNECTIONS, { environment: 'local' })
     expect(config.target).toBeNull()

@@ -7,7 +7,9 @@
  *   4. the option's default (config.ts applies it when all of the above give nothing).
  *
  * The connection is taken whole from one place: the inputs when they give any of it, else the environment's
- * section when it gives any, else the top level — never a cluster from one and a secret from another. `rules`
+ * section when it gives any, else the top level — never a cluster from one and a secret from another. `database`
+ * goes with it, but a level above that gives only `database` changes the database of that connection. The fleet's
+ * `only`, `concurrency` and `on-error` apply from the file only when there is a targets file. `rules`
  * is merged rule by rule (a flag's `x=off` changes x only); every other input's value replaces the lower ones.
  */
 import path from 'node:path'
@@ -16,8 +18,11 @@ import { InputError } from '../errors.js'
 import { closest } from '../suggest.js'
 import { PATH_SETTINGS, type SettingsFile, type SettingsLevel, type SettingValue } from './settings-file.js'
 
-/** The keys of one connection: the inputs, the file's database-url-env, and a fleet's targets file. */
-const CONNECTION_KEYS: readonly string[] = [...CONNECTION_INPUTS, 'database-url-env', 'targets']
+/** The keys that say which connection: the inputs (but `database`), the file's database-url-env, a fleet's targets file. */
+const CONNECTION_KEYS: readonly string[] = [...CONNECTION_INPUTS.filter((name) => name !== 'database'), 'database-url-env', 'targets']
+
+/** A fleet's own settings: the file's apply only when there is a targets file (else they would be refused). */
+const FLEET_SETTINGS: readonly string[] = ['only', 'concurrency', 'on-error']
 
 export interface LayeredInputs {
   getInput(name: string): string
@@ -58,6 +63,13 @@ export function layeredInputs(given: (name: string) => string, file: SettingsFil
 
   const setting = (name: string): SettingValue | null => {
     if (CONNECTION_KEYS.includes(name)) return connectionLevel?.get(name) ?? null
+    // `database` goes with the connection: from its level, or from a level above it that changes only the database.
+    if (name === 'database') {
+      if (connectionGiven) return null
+      const upTo = connectionLevel ? levels.slice(0, levels.indexOf(connectionLevel) + 1) : levels
+      return upTo.map((level) => level.get('database')).find(Boolean) ?? null
+    }
+    if (FLEET_SETTINGS.includes(name) && !input('targets') && !setting('targets')) return null
     for (const level of levels) {
       const value = level.get(name)
       if (value) return value
@@ -102,7 +114,6 @@ export function layeredInputs(given: (name: string) => string, file: SettingsFil
       const value = given(name)
       if (name === 'rules' && value.trim() && fromFile('rules')) return `${fromFile('rules')},${value}`
       if (value.trim() !== '') return value
-      if (CONNECTION_KEYS.includes(name) && connectionGiven) return ''
       return fromFile(name)
     },
     origin: (name) => {

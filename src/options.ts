@@ -249,11 +249,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: '<name>',
     shownDefault: 'see text',
     summary:
-      "Names the target in comments, the sticky comment's marker and deployment statuses (`staging`, `production`). Default: `<cluster>/<database>` (Data API), the database name of `database-url`, or `migrations-dir` when there is no target. Never holds a secret.",
+      "Names the target in comments, the sticky comment's marker and deployment statuses (`staging`, `production`). Default: `<cluster>/<database>` (Data API), the database name of `database-url`, or `migrations-dir` when there is no target. Never holds a secret. Also picks the [settings file](settings-file.md)'s section under `environments:`.",
     cliSummary:
-      'Names the target in the output (staging, production). Default: <cluster>/<database> (Data API), the database name of --database-url, or the migrations folder without a database.',
+      'Names the target in the output (staging, production). Default: <cluster>/<database> (Data API), the database name of --database-url, or the migrations folder without a database. Also picks the section of the settings file under environments:.',
     description:
-      "Names the target in comments, deployment statuses and the sticky comment's marker (for example staging or production). Default: the cluster name and database (Data API), the database name of database-url, or migrations-dir when there is no target. Never holds a secret."
+      "Names the target in comments, deployment statuses and the sticky comment's marker (for example staging or production). Default: the cluster name and database (Data API), the database name of database-url, or migrations-dir when there is no target. Never holds a secret. Also picks the section of the settings file under environments:."
   },
   {
     name: 'comment',

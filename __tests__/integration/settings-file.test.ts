@@ -113,6 +113,23 @@ environments:
     }
   })
 
+  test("a fleet from the file: its targets file is found from the file's folder, run from a subfolder", async () => {
+    const second = await createTestDatabase('settings_fleet')
+    try {
+      const { root, service } = repository('migrations-dir: db/migrations\ntargets: fleet.yml\non-error: continue\n')
+      fs.writeFileSync(
+        path.join(root, 'fleet.yml'),
+        'targets:\n  - name: one\n    database-url-env: ONE_URL\n  - name: two\n    database-url-env: TWO_URL\n'
+      )
+      const ran = await cli(['apply', '--json'], service, { ONE_URL: db.url, TWO_URL: second.url })
+      expect([ran.code, ran.stderr]).toEqual([EXIT.ok, expect.any(String)])
+      expect(await appliedIn(db.url, 'schema_migrations')).toEqual([1, 2])
+      expect(await appliedIn(second.url, 'schema_migrations')).toEqual([1, 2])
+    } finally {
+      await second.drop()
+    }
+  })
+
   test('an invalid value in the file is refused at its line, before the database is touched', async () => {
     const { root } = repository('migrations-dir: db/migrations\n\nlock-timeout: soon\n')
     const ran = await cli(['apply', '--database-url', db.url], root)

@@ -152,7 +152,7 @@ function readCliConfig(
     ruleIds: knownRuleIds(),
     warning: (input, message) => terminal.warning(`--${input}: ${asFlags(message)}`)
   }
-  const settled = readSettledConfig(sources, file, io.cwd)
+  const settled = readSettledConfig(sources, file, workspace)
   if (file) terminal.info(`Settings: ${file.file}${settled.environment ? ` (environment ${settled.environment})` : ''}`)
   return { config: settled.config, sources: settled.sources }
 }

@@ -267,6 +267,15 @@ describe("the file's own errors name its line", () => {
     expect(errorOf(() => settle('lock-timeout: 1s\n', { 'lock-timeout': 'soon' }))).toMatch(/^Input 'lock-timeout': 'soon'/)
   })
 
+  test('a doubtful value the file gave is warned about at its line', () => {
+    expect(settle('lock-timeout: 5\n').warnings).toEqual([
+      "config: aurora-migrate.yml:1: lock-timeout: '5' is 5 milliseconds (a bare number is milliseconds, as PostgreSQL reads it): write 5s for 5 seconds, or 5ms to say that milliseconds are meant"
+    ])
+    expect(settle('lock-timeout: 5s\n', { 'lock-timeout': '5' }).warnings).toEqual([
+      expect.stringMatching(/^lock-timeout: '5' is 5 milliseconds/)
+    ])
+  })
+
   test('an empty file sets nothing', () => {
     expect(parse('# nothing yet\n').top.size).toBe(0)
   })

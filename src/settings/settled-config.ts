@@ -19,7 +19,18 @@ export interface SettledConfig {
 /** `base`: the folder the inputs' paths are relative to (the workspace, or the command line's current folder). */
 export function readSettledConfig(sources: ConfigSources, file: SettingsFile | null, base: string): SettledConfig {
   const inputs = layeredInputs(sources.getInput, file, { base, env: sources.env, warning: sources.warning })
-  const layered = layeredSources(sources, inputs)
+  const warning = sources.warning
+  const layered: ConfigSources = {
+    ...layeredSources(sources, inputs),
+    // A doubtful value the file gave (a bare `lock-timeout: 5`) is said at its line too.
+    ...(warning && {
+      warning: (input: string, message: string) => {
+        const at = inputs.origin(input)
+        if (at) warning('config', `${at}: ${input}: ${message}`)
+        else warning(input, message)
+      }
+    })
+  }
   try {
     return { config: readConfig(layered), sources: layered, file, environment: inputs.environment }
   } catch (error) {

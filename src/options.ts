@@ -343,7 +343,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: '<file>',
     shownDefault: '`aurora-migrate.yml`',
     summary:
-      "The [settings file](settings-file.md): defaults for these inputs, per environment too. Default: `aurora-migrate.yml` at the repository's root, if there is one. An input given here wins over the file.",
+      "The [settings file](settings-file.md): defaults for these inputs, per environment too. Default: `aurora-migrate.yml` at the repository's root, if there is one. An input given in the workflow wins over the file.",
     cliSummary:
       "The settings file: defaults for these flags, per environment too (--environment). Default: aurora-migrate.yml at the git repository's root, if there is one. A flag wins over the file.",
     description:

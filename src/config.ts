@@ -14,6 +14,7 @@ import { parseMetaTableName, type MetaTableName } from './meta-table-name.js'
 import type { TargetConfig } from './targets/target-config.js'
 import { FAIL_ON, type FailOn } from './report/review.js'
 import { closest } from './suggest.js'
+import { parseRuleSettings, type RuleSetting } from './review/rule-settings.js'
 
 export type Command = 'plan' | 'apply' | 'validate' | 'baseline' | 'repair' | 'targets'
 export const COMMANDS: readonly Command[] = ['plan', 'apply', 'validate', 'baseline', 'repair', 'targets']
@@ -71,6 +72,8 @@ export interface Config {
   failOn: FailOn
   /** Rule ids waived for the whole repository. */
   ignoreRules: string[]
+  /** Per-rule severities (input `rules`): a rule's findings at another severity, or `off` (waived). */
+  ruleSeverities?: Record<string, RuleSetting>
   run: RunIdentity
   /** Set when the run is a fleet (input `targets`): then `target` is null and each target has its own Config. */
   fleet?: FleetConfig | null
@@ -317,6 +320,7 @@ export function readConfig(sources: ConfigSources): Config {
     resumeTimeoutSeconds: secondsInput(sources, 'resume-timeout', 300, 0, 3600),
     failOn: failOnInput(input('fail-on')),
     ignoreRules: ruleIdsInput(input('ignore-rules'), sources.ruleIds),
+    ruleSeverities: parseRuleSettings(input('rules'), sources.ruleIds),
     run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl },
     fleet
   }

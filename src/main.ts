@@ -13,7 +13,9 @@ import { runFleetPlan } from './commands/fleet-plan.js'
 import { runPlan, type CommandFailure } from './commands/plan.js'
 import type { Reporter } from './commands/reporter.js'
 import { knownRuleIds, showFindings } from './commands/review.js'
-import { readConfig, type Config, type ConfigSources } from './config.js'
+import { type Config, type ConfigSources } from './config.js'
+import { actionSettingsFile } from './settings/find-settings.js'
+import { readSettledConfig } from './settings/settled-config.js'
 import type { ApplyResult } from './engine/apply.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from './errors.js'
 import { discoverMigrations } from './migrations/discover.js'
@@ -40,14 +42,18 @@ function info(message: string): void {
 
 export async function run(): Promise<void> {
   try {
-    const sources: ConfigSources = {
+    const inputs: ConfigSources = {
       getInput: (name) => core.getInput(name),
       env: process.env,
       setSecret: core.setSecret,
       ruleIds: knownRuleIds(),
       warning: (input, message) => core.warning(logLine(`Input '${input}': ${message}`))
     }
-    const config = readConfig(sources)
+    // The settings file (aurora-migrate.yml) under the inputs, over the defaults.
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
+    const settled = readSettledConfig(inputs, actionSettingsFile(inputs.getInput, workspace, inputs.ruleIds), workspace)
+    const { config, sources } = settled
+    if (settled.file) info(`Settings: ${settled.file.file}${settled.environment ? ` (environment ${settled.environment})` : ''}`)
     if (config.fleet) return await fleetStep(config, sources)
     await resolveEngine(config, info)
     const { versions, warnings } = await discover(config)

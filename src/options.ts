@@ -17,7 +17,11 @@ export interface OptionSpec {
   boolean?: true
   /** What the value looks like, for --help. */
   value?: string
-  /** action.yml's default, as the action reads it. */
+  /**
+   * The built-in default (config.ts falls back to the same value). action.yml declares it only for an input the
+   * settings file cannot set (settings/settings-file.ts NOT_IN_SETTINGS_FILE): for every other input the action
+   * must tell one left out, where the file's value applies, from one given.
+   */
   default?: string
   /** The default as the README shows it, when it is not the default in backticks. */
   shownDefault?: string
@@ -245,11 +249,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: '<name>',
     shownDefault: 'see text',
     summary:
-      "Names the target in comments, the sticky comment's marker and deployment statuses (`staging`, `production`). Default: `<cluster>/<database>` (Data API), the database name of `database-url`, or `migrations-dir` when there is no target. Never holds a secret.",
+      "Names the target in comments, the sticky comment's marker and deployment statuses (`staging`, `production`). Default: `<cluster>/<database>` (Data API), the database name of `database-url`, or `migrations-dir` when there is no target. Never holds a secret. Also picks the [settings file](settings-file.md)'s section under `environments:`.",
     cliSummary:
-      'Names the target in the output (staging, production). Default: <cluster>/<database> (Data API), the database name of --database-url, or the migrations folder without a database.',
+      'Names the target in the output (staging, production). Default: <cluster>/<database> (Data API), the database name of --database-url, or the migrations folder without a database. Also picks the section of the settings file under environments:.',
     description:
-      "Names the target in comments, deployment statuses and the sticky comment's marker (for example staging or production). Default: the cluster name and database (Data API), the database name of database-url, or migrations-dir when there is no target. Never holds a secret."
+      "Names the target in comments, deployment statuses and the sticky comment's marker (for example staging or production). Default: the cluster name and database (Data API), the database name of database-url, or migrations-dir when there is no target. Never holds a secret. Also picks the section of the settings file under environments:."
   },
   {
     name: 'comment',
@@ -321,6 +325,29 @@ export const OPTIONS: readonly OptionSpec[] = [
       'Review rule ids to waive, separated by commas (timestamp-without-time-zone,serial-column). An unknown id is refused, with the nearest known one suggested.',
     description:
       'Review rule ids to waive for the whole repository, separated by commas (for example `timestamp-without-time-zone, serial-column`). An id the review does not know is an input error. To waive one statement, put `-- aurora-migrate:ignore <rule-id> <reason>` on the line before it.'
+  },
+  {
+    name: 'rules',
+    use: 'flag',
+    value: '<id=severity,…>',
+    summary:
+      "Review rules at another severity, separated by commas (`index-not-concurrent=error, serial-column=off`): `error`, `warning`, `notice`, or `off` (waived, as by `ignore-rules`). The comment, the annotations and `fail-on` all see the new severity. Merged rule by rule over the [settings file](settings-file.md)'s `rules:`.",
+    cliSummary:
+      "Review rules at another severity, separated by commas (index-not-concurrent=error,serial-column=off): error, warning, notice or off. Merged rule by rule over the settings file's rules:.",
+    description:
+      'Review rules at another severity, separated by commas, for example `index-not-concurrent=error, serial-column=off`: error, warning, notice, or off (waived, as by ignore-rules). The comment, the annotations and fail-on all see the new severity. Merged rule by rule over the rules: of the settings file.'
+  },
+  {
+    name: 'config',
+    use: 'flag',
+    value: '<file>',
+    shownDefault: '`aurora-migrate.yml`',
+    summary:
+      "The [settings file](settings-file.md): defaults for these inputs, per environment too. Default: `aurora-migrate.yml` at the repository's root, if there is one. An input given in the workflow wins over the file.",
+    cliSummary:
+      "The settings file: defaults for these flags, per environment too (--environment). Default: aurora-migrate.yml at the git repository's root, if there is one. A flag wins over the file.",
+    description:
+      "The settings file (docs/settings-file.md): defaults for these inputs, and per environment (environments:, chosen by the environment input). Default: aurora-migrate.yml at the workspace's root, if there is one. An input given in the workflow wins over the file, the file over the built-in default."
   }
 ]
 

@@ -62,6 +62,7 @@ test('defaults with a Data API target', () => {
     failOn: 'error',
     fleet: null,
     ignoreRules: [],
+    ruleSeverities: {},
     run: { actor: 'octocat', commitSha: 'abc', runUrl: 'https://github.com/o/r/actions/runs/9/attempts/2' }
   })
 })

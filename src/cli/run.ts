@@ -13,7 +13,9 @@ import { runPlan, type CommandFailure } from '../commands/plan.js'
 import { runStatus, statusText } from '../commands/status.js'
 import { knownRuleIds, pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures } from '../commands/review.js'
 import { withTarget } from '../commands/target.js'
-import { readConfig, type Config, type ConfigSources } from '../config.js'
+import { type Config, type ConfigSources } from '../config.js'
+import { readSettledConfig } from '../settings/settled-config.js'
+import { cliSettings } from './cli-settings.js'
 import { fleetCommand } from './fleet.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from '../errors.js'
 import { discoverMigrations } from '../migrations/discover.js'
@@ -124,13 +126,20 @@ function readCliConfig(
   terminal: Terminal
 ): { config: Config; sources: ConfigSources } {
   const inputs = new Map(parsed.inputs)
+  // The settings file (aurora-migrate.yml) under the flags, and .env under the environment (settings/cli-settings.ts).
+  const { file, env, fileGivesConnection, migrationsDirSetting } = cliSettings(inputs, io, knownRuleIds())
   // A folder outside the current one is fine here (the action keeps it inside the workspace).
-  const { workspace, migrationsDir } = cliWorkspace(inputs.get('migrations-dir')?.trim() || 'migrations/resources', io.cwd, io.env)
+  const { workspace, migrationsDir } = cliWorkspace(migrationsDirSetting || 'migrations/resources', io.cwd, env)
   inputs.set('migrations-dir', migrationsDir)
-  // A fleet's connections are in its targets file: DATABASE_URL is not read for it.
-  if (!TARGET_INPUTS.some((name) => inputs.has(name)) && !inputs.has('targets') && command !== 'targets') {
+  // A fleet's connections are in its targets file: DATABASE_URL is not read for it; nor when the settings file gives one.
+  if (
+    !TARGET_INPUTS.some((name) => inputs.has(name)) &&
+    !inputs.has('targets') &&
+    command !== 'targets' &&
+    (parsed.urlEnv || !fileGivesConnection)
+  ) {
     const variable = parsed.urlEnv ?? 'DATABASE_URL'
-    const url = io.env[variable]
+    const url = env[variable]
     if (url) inputs.set('database-url', url)
     else if (parsed.urlEnv) throw new UsageError(`--url-env: the environment variable ${variable} is not set`)
   }
@@ -138,12 +147,14 @@ function readCliConfig(
   const sources: ConfigSources = {
     getInput: (name) => (name === 'command' ? actionCommand(command, parsed) : (inputs.get(name) ?? '')),
     // The command line works in the folder it is run from, also on a CI runner that sets GITHUB_WORKSPACE.
-    env: { ...io.env, GITHUB_WORKSPACE: workspace },
+    env: { ...env, GITHUB_WORKSPACE: workspace },
     setSecret: (secret) => masker.add(secret),
     ruleIds: knownRuleIds(),
     warning: (input, message) => terminal.warning(`--${input}: ${asFlags(message)}`)
   }
-  return { config: readConfig(sources), sources }
+  const settled = readSettledConfig(sources, file, workspace)
+  if (file) terminal.info(`Settings: ${file.file}${settled.environment ? ` (environment ${settled.environment})` : ''}`)
+  return { config: settled.config, sources: settled.sources }
 }
 
 function needsTarget(config: Config, command: CliCommand): void {
@@ -308,9 +319,10 @@ async function reviewCommand(config: Config, versions: Version[], parsed: Parsed
 
 async function newCommand(parsed: ParsedArgs, io: CliIo, terminal: Terminal): Promise<Result> {
   if (parsed.args.length !== 1) throw new UsageError('new needs one description: aurora-migrate new add_orders_status')
-  const extra = [...parsed.inputs.keys()].filter((name) => name !== 'migrations-dir')
-  if (extra.length) throw new UsageError(`--${extra[0]} does not go with new (only --migrations-dir does)`)
-  const dir = parsed.inputs.get('migrations-dir')?.trim() || 'migrations/resources'
+  const extra = [...parsed.inputs.keys()].filter((name) => name !== 'migrations-dir' && name !== 'config')
+  if (extra.length) throw new UsageError(`--${extra[0]} does not go with new (only --migrations-dir and --config do)`)
+  // The settings file's migrations-dir, under the flag's.
+  const dir = cliSettings(parsed.inputs, io, knownRuleIds()).migrationsDirSetting || 'migrations/resources'
   const created = await newVersion(dir, io.cwd, parsed.args[0])
   for (const warning of created.warnings) terminal.warning(warning)
   terminal.line(`Created ${terminal.clean(created.file)} (v${created.version})`)

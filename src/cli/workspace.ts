@@ -17,7 +17,7 @@ export interface CliWorkspace {
 }
 
 /** The root of the git repository holding `dir`, or null (no git, not a repository, or `dir` does not exist). */
-function gitRoot(dir: string, env: NodeJS.ProcessEnv): string | null {
+export function gitRoot(dir: string, env: NodeJS.ProcessEnv): string | null {
   try {
     const root = execFileSync('git', ['rev-parse', '--show-toplevel'], {
       cwd: dir,

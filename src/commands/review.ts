@@ -3,6 +3,7 @@
  * relations they touch, and the rules run with the trace of verification when there is one. A review that
  * cannot run, or a catalog that cannot be read, warns: it never stops the command.
  */
+import { applyRuleSettings } from '../review/rule-settings.js'
 import type { Config } from '../config.js'
 import { errorMessage } from '../errors.js'
 import type { Version } from '../migrations/types.js'
@@ -115,7 +116,10 @@ export function reviewFindings(
   try {
     if (!unavailable) {
       const context = { catalog: prepared.catalog, trace, defaultSchema: DEFAULT_SCHEMA }
-      findings = runRules(dialect, prepared.statements, context, { ignoreRules: config.ignoreRules })
+      findings = applyRuleSettings(
+        runRules(dialect, prepared.statements, context, { ignoreRules: config.ignoreRules }),
+        config.ruleSeverities
+      )
     }
   } catch (error) {
     // A fault in a rule must not stop a plan or an apply: it is reported, and the rest goes on.

@@ -15,11 +15,9 @@
  * ARNs and environment variable names (`database-url-env: TENANT_URL`); their values are read here from the
  * environment and never written back into a name, a log line or a report.
  */
-import { lstatSync } from 'node:fs'
-import path from 'node:path'
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml'
-import { InputError, MigrationFileError } from '../errors.js'
-import { readBoundedFile, relativeInside, type FileBounds } from '../migrations/files.js'
+import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml'
+import { InputError } from '../errors.js'
+import { keyOf, locateInside, parseYaml, readYamlText, type Fail, type YamlInput } from '../yaml-input.js'
 import { urlSecrets } from '../targets/mask.js'
 
 /** The single-target inputs a target may set (the rest — command, comment, fail-on, … — are the run's). */
@@ -83,77 +81,23 @@ export interface ReadTargetsOptions {
   setSecret(value: string): void
 }
 
+/** How the targets file is found and read (yaml-input.ts). */
+const TARGETS_FILE: YamlInput = {
+  input: 'targets',
+  what: 'targets file',
+  example: '.github/fleet.yml',
+  maxBytes: MAX_TARGETS_FILE_BYTES
+}
+
 /** Reads and validates the targets file named by the `targets` input. */
 export function readTargetsFile(input: string, options: ReadTargetsOptions): TargetsFile {
-  const { absolute, relative } = locate(input, options.workspace)
-  return parseTargetsFile(readBounded(absolute, relative), relative, options)
-}
-
-function locate(input: string, workspace: string): { absolute: string; relative: string } {
-  if (input.includes('\0')) throw new InputError('targets', 'is not a path')
-  const root = path.resolve(workspace)
-  const absolute = path.resolve(root, input)
-  const inside = relativeInside(root, input)
-  if (inside === null || inside === '.') {
-    throw new InputError('targets', `'${input}' is outside the workspace: give a path in the repository, such as .github/fleet.yml`)
-  }
-  // No link anywhere on the way: a pull request could point one at a file outside the repository.
-  let walked = root
-  for (const part of inside.split('/')) {
-    walked = path.join(walked, part)
-    let stat
-    try {
-      stat = lstatSync(walked)
-    } catch {
-      throw new InputError('targets', `${inside} does not exist`)
-    }
-    if (stat.isSymbolicLink())
-      throw new InputError('targets', `${path.relative(root, walked)} is a symbolic link: the targets file must be a plain file`)
-  }
-  return { absolute, relative: inside }
-}
-
-/** The bounds of the targets file, read as a migration file is (no link followed, nothing but a regular file). */
-const TARGETS_FILE: FileBounds = {
-  maxBytes: MAX_TARGETS_FILE_BYTES,
-  tooLarge: (shown, bytes) => new InputError('targets', `${shown} is ${bytes} bytes: a targets file may have at most 1 MiB`),
-  notRegular: (shown) => new InputError('targets', `${shown} is not a file`)
-}
-
-function readBounded(absolute: string, relative: string): string {
-  let bytes: Buffer
-  try {
-    bytes = readBoundedFile(absolute, relative, TARGETS_FILE)
-  } catch (error) {
-    // A link swapped in after the path was checked: said as the check says it.
-    if (error instanceof MigrationFileError)
-      throw new InputError('targets', `${relative} is a symbolic link: the targets file must be a plain file`)
-    throw error
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
-  } catch {
-    throw new InputError('targets', `${relative} is not UTF-8 text`)
-  }
+  const { absolute, relative } = locateInside(TARGETS_FILE, input, options.workspace)
+  return parseTargetsFile(readYamlText(TARGETS_FILE, absolute, relative), relative, options)
 }
 
 /** Parses the file's text (exported for tests). */
 export function parseTargetsFile(text: string, file: string, options: Omit<ReadTargetsOptions, 'workspace'>): TargetsFile {
-  const lineCounter = new LineCounter()
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true })
-  const at = (node: Node | null | undefined): string => {
-    const offset = node?.range?.[0]
-    return offset === undefined ? file : `${file}:${lineCounter.linePos(offset).line}`
-  }
-  const fail = (node: Node | null | undefined, message: string): never => {
-    throw new InputError('targets', `${at(node)}: ${message}`)
-  }
-  if (document.errors.length) {
-    const error = document.errors[0]
-    const line = error.linePos?.[0]?.line ?? (error.pos ? lineCounter.linePos(error.pos[0]).line : undefined)
-    throw new InputError('targets', `${file}${line ? `:${line}` : ''}: not valid YAML: ${error.message.split('\n')[0]}`)
-  }
-  const root = document.contents
+  const { root, at, fail } = parseYaml(text, file, 'targets')
   if (!isMap(root)) fail(root, 'must be a mapping with `targets:` (and optionally `defaults:`)')
   const top = root as unknown as { items: Pair[] }
   let defaultsNode: Node | null = null
@@ -215,18 +159,8 @@ export function parseTargetsFile(text: string, file: string, options: Omit<ReadT
   return { file, entries }
 }
 
-function keyOf(pair: Pair, fail: (node: Node | null | undefined, message: string) => never): string {
-  if (!isScalar(pair.key) || typeof pair.key.value !== 'string') fail(pair.key as Node, 'keys must be plain words')
-  return (pair.key as { value: string }).value
-}
-
 /** A mapping of inputs: each key known, each value a scalar (a string, number or boolean), no password in a URL. */
-function inputsOf(
-  node: Node,
-  what: string,
-  fail: (node: Node | null | undefined, message: string) => never,
-  entry: boolean
-): Map<string, string> {
+function inputsOf(node: Node, what: string, fail: Fail, entry: boolean): Map<string, string> {
   if (!isMap(node)) fail(node, `${what} must be a mapping of inputs (key: value)`)
   const inputs = new Map<string, string>()
   for (const pair of (node as unknown as { items: Pair[] }).items) {

@@ -13,6 +13,7 @@ import { runPlan, type CommandFailure } from '../commands/plan.js'
 import { runStatus, statusText } from '../commands/status.js'
 import { knownRuleIds, pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures } from '../commands/review.js'
 import { withTarget } from '../commands/target.js'
+import { checkCliConflicts } from '../commands/version-conflicts.js'
 import { readConfig, type Config, type ConfigSources } from '../config.js'
 import { fleetCommand } from './fleet.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from '../errors.js'
@@ -157,6 +158,7 @@ async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, ma
   if (command === 'new') return newCommand(parsed, io, terminal)
   if (parsed.args.length && command !== 'review') throw new UsageError(`${command} takes no arguments (got '${parsed.args[0]}')`)
   const { config, sources } = readCliConfig(command, parsed, io, masker, terminal)
+  if (command === 'plan' || command === 'validate') await checkCliConflicts(config, io.env, terminal)
   if (config.fleet) return fleetCommand(config, sources, command, parsed, terminal)
   await resolveEngine(config, (message) => terminal.info(message))
   const { versions, warnings } = await discoverMigrations(dialectOf(config).syntax, config.migrationsDir, config.workspace)

@@ -1,0 +1,186 @@
+/**
+ * Which commits the version-number check compares, from where the command runs: a pull request's event
+ * (its head against its base branch fetched by name, since the event's base SHA is the base as it was when
+ * the event fired), a merge queue's event (its commit against the queue's base, exactly), or a developer's
+ * checkout (HEAD against origin/HEAD as last fetched).
+ */
+import { Context } from '../github-context.js'
+import { git } from '../migrations/base.js'
+import {
+  checkVersionConflicts,
+  HistoryUnavailableError,
+  VersionConflictError,
+  type ConflictCheck
+} from '../migrations/version-conflicts.js'
+
+export { VersionConflictError }
+
+/** An event's payload (the webhook's fields, as @actions/github's context holds them). */
+type EventPayload = Record<string, unknown>
+
+/** The string at `keys` in the payload, or null. */
+function field(payload: EventPayload, ...keys: string[]): string | null {
+  let value: unknown = payload
+  for (const key of keys) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined
+  return typeof value === 'string' ? value : null
+}
+
+/** Where the check speaks: the action's reporter or the terminal. */
+export interface ConflictLog {
+  info(message: string): void
+  warning(message: string): void
+}
+
+async function insideWorkTree(cwd: string): Promise<boolean> {
+  return git(cwd, ['rev-parse', '--is-inside-work-tree']).then(
+    (out) => out.trim() === 'true',
+    () => false
+  )
+}
+
+/** Runs the check; when the checkout cannot give the commits or their history, says that nothing was compared. */
+async function compare(check: ConflictCheck, say: ConflictLog): Promise<void> {
+  try {
+    await checkVersionConflicts(check)
+  } catch (error) {
+    if (!(error instanceof HistoryUnavailableError)) throw error
+    say.warning(`Version numbers were not compared with ${check.baseName}: ${error.message}`)
+  }
+}
+
+const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i
+/** A branch name safe to hand git as a ref (no option, no `..`, no glob, no control character). */
+const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)[\w][\w./-]{0,250}$/
+
+/** The commits a pull request or merge-queue event names; null for any other event (nothing to compare). */
+export function eventCommits(
+  eventName: string,
+  payload: EventPayload
+): { head: string; baseSha: string | null; baseRef: string | null; fetchBase: boolean } | null {
+  if (eventName === 'pull_request' || eventName === 'pull_request_target') {
+    const head = field(payload, 'pull_request', 'head', 'sha')
+    const baseRef = field(payload, 'pull_request', 'base', 'ref')
+    if (!head || !SHA.test(head)) return null
+    return {
+      head,
+      baseSha: field(payload, 'pull_request', 'base', 'sha'),
+      baseRef: baseRef && BRANCH.test(baseRef) ? baseRef : null,
+      fetchBase: true
+    }
+  }
+  if (eventName === 'merge_group') {
+    const head = field(payload, 'merge_group', 'head_sha')
+    const baseRef = field(payload, 'merge_group', 'base_ref')?.replace(/^refs\/heads\//, '') ?? null
+    if (!head || !SHA.test(head)) return null
+    // The queue's base is exact: the entries ahead of this one are in it, so it is never fetched anew.
+    return {
+      head,
+      baseSha: field(payload, 'merge_group', 'base_sha'),
+      baseRef: baseRef && BRANCH.test(baseRef) ? baseRef : null,
+      fetchBase: false
+    }
+  }
+  return null
+}
+
+async function revParse(cwd: string, ref: string): Promise<string | null> {
+  return git(cwd, ['rev-parse', '--verify', '-q', `${ref}^{commit}`]).then(
+    (out) => out.trim() || null,
+    () => null
+  )
+}
+
+/** The base branch's tip as fresh as can be had: fetched from origin by name, else the event's SHA. */
+async function baseTip(workspace: string, ref: string | null, sha: string | null, log: (message: string) => void): Promise<string | null> {
+  if (ref) {
+    const shallow = (await git(workspace, ['rev-parse', '--is-shallow-repository'])).trim() === 'true'
+    try {
+      await git(workspace, [
+        'fetch',
+        '--no-tags',
+        ...(shallow ? ['--depth=1'] : []),
+        'origin',
+        `+refs/heads/${ref}:refs/remotes/origin/${ref}`
+      ])
+      const tip = await revParse(workspace, `refs/remotes/origin/${ref}`)
+      if (tip) return tip
+    } catch (error) {
+      const stderr =
+        String((error as { stderr?: unknown }).stderr ?? '')
+          .trim()
+          .split('\n')
+          .pop() ?? ''
+      log(`Could not fetch ${ref} from origin (${stderr || 'git fetch failed'}); comparing with the event's base commit instead`)
+    }
+  }
+  return sha && SHA.test(sha) ? sha : null
+}
+
+/**
+ * On a pull request or merge-queue event: fails with a VersionConflictError when the branch adds a version
+ * whose number its base branch has gained too. Other events, and a workspace that is no git checkout, check nothing.
+ */
+export async function checkEventConflicts(
+  where: { workspace: string; migrationsDir: string },
+  eventName: string,
+  payload: EventPayload,
+  say: ConflictLog
+): Promise<void> {
+  const commits = eventCommits(eventName, payload)
+  if (!commits) return
+  if (!(await insideWorkTree(where.workspace)))
+    return say.warning('The workspace is not a git checkout: version numbers were not compared with the base branch')
+  const base = await baseTip(where.workspace, commits.fetchBase ? commits.baseRef : null, commits.baseSha, (m) => say.info(m))
+  if (!base) return say.warning('The event names no base commit: version numbers were not compared with the base branch')
+  await compare(
+    {
+      ...where,
+      head: commits.head,
+      base,
+      baseName: commits.baseRef ?? base.slice(0, 12),
+      onto: commits.baseRef ? `origin/${commits.baseRef}` : base,
+      fetchFirst: commits.baseRef ? `git fetch origin ${commits.baseRef}` : null,
+      log: (m) => say.info(m)
+    },
+    say
+  )
+}
+
+/**
+ * On a developer's checkout: HEAD against the default branch as last fetched (origin/HEAD). Outside a git
+ * repository nothing is compared; without origin/HEAD it says so.
+ */
+export async function checkLocalConflicts(where: { workspace: string; migrationsDir: string }, say: ConflictLog): Promise<void> {
+  if (!(await insideWorkTree(where.workspace))) return
+  const head = await revParse(where.workspace, 'HEAD')
+  const defaultRef = await git(where.workspace, ['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD']).then(
+    (out) => out.trim() || null,
+    () => null
+  )
+  const base = defaultRef ? await revParse(where.workspace, defaultRef) : null
+  if (!head || !base || !defaultRef)
+    return say.info('No origin/HEAD: version numbers were not compared with the default branch (git remote set-head origin --auto sets it)')
+  await compare(
+    {
+      ...where,
+      head,
+      base,
+      baseName: defaultRef,
+      onto: defaultRef,
+      fetchFirst: `git fetch origin ${defaultRef.replace(/^origin\//, '')}`,
+      log: (m) => say.info(m)
+    },
+    say
+  )
+}
+
+/** The command line: a pull request or merge queue's event when it runs in one on GitHub Actions, else the developer's checkout. */
+export async function checkCliConflicts(
+  where: { workspace: string; migrationsDir: string },
+  env: NodeJS.ProcessEnv,
+  say: ConflictLog
+): Promise<void> {
+  const context = new Context(env)
+  if (eventCommits(context.eventName ?? '', context.payload)) return checkEventConflicts(where, context.eventName, context.payload, say)
+  return checkLocalConflicts(where, say)
+}

@@ -16,6 +16,7 @@ import { withTarget } from '../commands/target.js'
 import { checkCliConflicts } from '../commands/version-conflicts.js'
 import { readConfig, type Config, type ConfigSources } from '../config.js'
 import { fleetCommand } from './fleet.js'
+import { renumberCommand } from './renumber.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from '../errors.js'
 import { discoverMigrations } from '../migrations/discover.js'
 import type { Version } from '../migrations/types.js'
@@ -113,7 +114,7 @@ function actionCommand(command: CliCommand, parsed: ParsedArgs): Config['command
   // status reads the history only; it is read as plan (no database write, a target optional to readConfig).
   if (command === 'status' || command === 'review' || (command === 'apply' && parsed.dryRun)) return 'plan'
   if (command === 'targets') return 'targets'
-  if (command === 'new') return 'plan'
+  if (command === 'new' || command === 'renumber') return 'plan'
   return command
 }
 
@@ -156,6 +157,10 @@ function needsTarget(config: Config, command: CliCommand): void {
 
 async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, masker: Masker, terminal: Terminal): Promise<Result> {
   if (command === 'new') return newCommand(parsed, io, terminal)
+  if (command === 'renumber') {
+    const { config, sources } = readCliConfig(command, parsed, io, masker, terminal)
+    return renumberCommand(config, sources, parsed, terminal)
+  }
   if (parsed.args.length && command !== 'review') throw new UsageError(`${command} takes no arguments (got '${parsed.args[0]}')`)
   const { config, sources } = readCliConfig(command, parsed, io, masker, terminal)
   if (command === 'plan' || command === 'validate') await checkCliConflicts(config, io.env, terminal)

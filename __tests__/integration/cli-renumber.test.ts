@@ -175,3 +175,62 @@ describe('against a database', () => {
     expect(await versionsIn(db.url)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
   })
 })
+
+describe('new and plan on a branch whose origin/main has moved on', () => {
+  test('new numbers after origin/main’s v9 when the branch has v8, and says which it followed', async () => {
+    const { root } = repository(EIGHT)
+    git(root, 'checkout', '-q', '-b', 'feature')
+    git(root, 'checkout', '-q', 'main')
+    commit(root, 'Add users (#123)', USERS)
+    const dir = cloneOf(root, { branch: 'feature' })
+    const ran = await cli(['new', 'add_tags', '--json'], dir)
+    expect(ran.code).toBe(0)
+    expect(JSON.parse(ran.stdout)).toMatchObject({ version: 10, dir: `${DIR}/v10_add_tags` })
+    expect(ran.stderr).toContain(
+      "Numbered v10 after origin/main's last version v9 (the working tree's last version v8): merge or rebase onto origin/main before planning"
+    )
+
+    // On main itself: after the working tree's v9, which origin/main has too.
+    const onMain = cloneOf(root)
+    const second = await cli(['new', 'add_tags'], onMain)
+    expect(second.stderr).toContain("Numbered v10 after the working tree's last version v9 (origin/main has up to v9)")
+    expect(fs.existsSync(path.join(onMain, DIR, 'v10_add_tags', '01_add_tags.sql'))).toBe(true)
+
+    // Outside a git checkout there is nothing to compare with, and it says so.
+    const plain = cliProjectWith(EIGHT)
+    const third = await cli(['new', 'add_tags'], plain)
+    expect(third.stderr).toContain("Numbered v9 after the working tree's last version v8 (no origin/HEAD to compare with)")
+  })
+
+  test('plan and validate fail first with both v9s named and the fix, before any database is asked anything', async () => {
+    const dir = developer()
+    // Nothing listens on port 1: a connection attempt would fail with another message.
+    for (const command of ['plan', 'validate']) {
+      const ran = await cli([command, '--database-url', 'postgres://ada:s3cret@127.0.0.1:1/app'], dir)
+      expect(ran.code).toBe(1)
+      expect(ran.stderr).toContain(
+        `Two versions with one number: v9: this branch adds ${DIR}/v9_add_tags, and origin/main has ${DIR}/v9_add_users`
+      )
+      expect(ran.stderr).toContain('pull request #123')
+      expect(ran.stderr).toContain('Fix: run git fetch origin main && npx aurora-migrate renumber --onto origin/main (')
+      expect(ran.stderr).not.toMatch(/ECONNREFUSED|connect/i)
+      expect(ran.stderr).not.toContain('s3cret')
+    }
+    // Fixed as it says: the check passes, and plan goes on to the database (which is not there).
+    expect((await cli(['renumber', '--onto', 'origin/main'], dir)).code).toBe(0)
+    commit(dir, 'Renumber')
+    const after = await cli(['plan', '--database-url', 'postgres://ada:s3cret@127.0.0.1:1/app'], dir)
+    expect(after.stderr).toContain('No version numbers taken twice')
+    expect(after.stderr).not.toContain('Two versions with one number')
+  })
+})
+
+/** A project folder (no git) holding `files`, which are written under the repository's paths. */
+function cliProjectWith(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-cli-'))
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true })
+    fs.writeFileSync(path.join(dir, name), text)
+  }
+  return dir
+}

@@ -58,12 +58,15 @@ export async function renumberCommand(
   })
   for (const move of outcome.moves)
     terminal.line(terminal.clean(`Renamed ${move.fromDir} → ${move.to} (v${move.fromNumber} → v${move.toNumber})`))
-  if (outcome.moves.length)
+  if (outcome.moves.length) {
     terminal.line(
       terminal.clean(
         `The files are unchanged (their checksums too): commit the rename, e.g. git add -A ${config.migrationsDir} && git commit`
       )
     )
+    if ('onto' in request)
+      terminal.line(terminal.clean(`Then merge or rebase onto ${request.onto}: until then this branch alone skips its versions.`))
+  }
   return {
     code: 0,
     document: {

@@ -321,5 +321,6 @@ async function newCommand(parsed: ParsedArgs, io: CliIo, terminal: Terminal): Pr
   const created = await newVersion(dir, io.cwd, parsed.args[0])
   for (const warning of created.warnings) terminal.warning(warning)
   terminal.line(`Created ${terminal.clean(created.file)} (v${created.version})`)
-  return { code: EXIT.ok, document: { version: created.version, dir: created.dir, file: created.file } }
+  terminal.line(`Numbered v${created.version} ${terminal.clean(created.basis)}`)
+  return { code: EXIT.ok, document: { version: created.version, dir: created.dir, file: created.file, basis: created.basis } }
 }

@@ -5,8 +5,10 @@
  * checkout (HEAD against origin/HEAD as last fetched).
  */
 import { Context } from '../github-context.js'
-import { git } from '../migrations/base.js'
+import { git, gitFolder } from '../migrations/base.js'
 import {
+  versionFolders,
+  type VersionFolder,
   checkVersionConflicts,
   HistoryUnavailableError,
   VersionConflictError,
@@ -146,6 +148,30 @@ export async function checkEventConflicts(
   )
 }
 
+/** origin/HEAD (`origin/main`) and its commit, when the workspace is a git checkout that has it. */
+async function defaultBranch(workspace: string): Promise<{ ref: string; commit: string } | null> {
+  if (!(await insideWorkTree(workspace))) return null
+  const ref = await git(workspace, ['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD']).then(
+    (out) => out.trim() || null,
+    () => null
+  )
+  const commit = ref ? await revParse(workspace, ref) : null
+  return ref && commit ? { ref, commit } : null
+}
+
+/** The highest version on the default branch's tip as last fetched (origin/HEAD); null without one. */
+export async function defaultBranchLast(where: {
+  workspace: string
+  migrationsDir: string
+}): Promise<{ ref: string; last: number; folder: string | null } | null> {
+  const branch = await defaultBranch(where.workspace)
+  if (!branch) return null
+  const { top, dir } = await gitFolder(where.workspace, where.migrationsDir)
+  const folders = await versionFolders(top, branch.commit, dir)
+  const last = folders.reduce<VersionFolder | null>((high, f) => (!high || f.number > high.number ? f : high), null)
+  return { ref: branch.ref, last: last?.number ?? 0, folder: last?.folder ?? null }
+}
+
 /**
  * On a developer's checkout: HEAD against the default branch as last fetched (origin/HEAD). Outside a git
  * repository nothing is compared; without origin/HEAD it says so.
@@ -153,21 +179,17 @@ export async function checkEventConflicts(
 export async function checkLocalConflicts(where: { workspace: string; migrationsDir: string }, say: ConflictLog): Promise<void> {
   if (!(await insideWorkTree(where.workspace))) return
   const head = await revParse(where.workspace, 'HEAD')
-  const defaultRef = await git(where.workspace, ['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD']).then(
-    (out) => out.trim() || null,
-    () => null
-  )
-  const base = defaultRef ? await revParse(where.workspace, defaultRef) : null
-  if (!head || !base || !defaultRef)
+  const branch = await defaultBranch(where.workspace)
+  if (!head || !branch)
     return say.info('No origin/HEAD: version numbers were not compared with the default branch (git remote set-head origin --auto sets it)')
   await compare(
     {
       ...where,
       head,
-      base,
-      baseName: defaultRef,
-      onto: defaultRef,
-      fetchFirst: `git fetch origin ${defaultRef.replace(/^origin\//, '')}`,
+      base: branch.commit,
+      baseName: branch.ref,
+      onto: branch.ref,
+      fetchFirst: `git fetch origin ${branch.ref.replace(/^origin\//, '')}`,
       log: (m) => say.info(m)
     },
     say

@@ -3,6 +3,8 @@
  * (its head against its base branch fetched by name), on a fork's pull request (a shallow checkout, the
  * fork's commit fetched by SHA, no credentials), and on a merge queue's commit (against the queue's base).
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import { checkEventConflicts, checkLocalConflicts, eventCommits } from '../../src/commands/version-conflicts.js'
 import { MigrationFileError } from '../../src/errors.js'
 import { VersionConflictError, checkVersionConflicts, pullRequestOf } from '../../src/migrations/version-conflicts.js'
@@ -216,6 +218,12 @@ test('a developer checkout compares HEAD with origin/HEAD as last fetched, and s
   expect(git(checkout, 'rev-parse', 'HEAD')).toBe(feature)
   const error = await conflictOf(checkLocalConflicts({ workspace: checkout, migrationsDir: DIR }, say()))
   expect(error.fix).toBe('git fetch origin main && npx aurora-migrate renumber --onto origin/main')
+  // The working tree counts: renamed on disk (not committed), the clash is gone; a new uncommitted v9 clashes again.
+  fs.renameSync(path.join(checkout, DIR, 'v9_add_tags'), path.join(checkout, DIR, 'v10_add_tags'))
+  await checkLocalConflicts({ workspace: checkout, migrationsDir: DIR }, say())
+  fs.mkdirSync(path.join(checkout, DIR, 'v9_more'))
+  const again = await conflictOf(checkLocalConflicts({ workspace: checkout, migrationsDir: DIR }, say()))
+  expect(again.conflicts.map((c) => [c.ours, c.theirs])).toEqual([[`${DIR}/v9_more`, `${DIR}/v9_add_users`]])
   git(checkout, 'remote', 'set-head', 'origin', '-d')
   const logs: string[] = []
   await checkLocalConflicts({ workspace: checkout, migrationsDir: DIR }, say(logs))

@@ -4,7 +4,11 @@
  * the event fired), a merge queue's event (its commit against the queue's base, exactly), or a developer's
  * checkout (HEAD against origin/HEAD as last fetched).
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import { Context } from '../github-context.js'
+import { normalizeMigrationsDir } from '../migrations/files.js'
+import { foldersOnDisk } from '../migrations/renumber.js'
 import { git, gitFolder } from '../migrations/base.js'
 import {
   versionFolders,
@@ -172,9 +176,16 @@ export async function defaultBranchLast(where: {
   return { ref: branch.ref, last: last?.number ?? 0, folder: last?.folder ?? null }
 }
 
+/** The version folders on disk, by name (none when the folder is not there yet). */
+function workingTreeFolders(where: { workspace: string; migrationsDir: string }): VersionFolder[] {
+  const root = path.resolve(where.workspace, where.migrationsDir)
+  if (!fs.existsSync(root)) return []
+  return foldersOnDisk(root, normalizeMigrationsDir(where.migrationsDir, where.workspace)).map((f) => ({ ...f, tree: null }))
+}
+
 /**
- * On a developer's checkout: HEAD against the default branch as last fetched (origin/HEAD). Outside a git
- * repository nothing is compared; without origin/HEAD it says so.
+ * On a developer's checkout: the working tree's folders (HEAD for the branch point) against the default branch
+ * as last fetched (origin/HEAD). Outside a git repository nothing is compared; without origin/HEAD it says so.
  */
 export async function checkLocalConflicts(where: { workspace: string; migrationsDir: string }, say: ConflictLog): Promise<void> {
   if (!(await insideWorkTree(where.workspace))) return
@@ -190,7 +201,8 @@ export async function checkLocalConflicts(where: { workspace: string; migrations
       baseName: branch.ref,
       onto: branch.ref,
       fetchFirst: `git fetch origin ${branch.ref.replace(/^origin\//, '')}`,
-      log: (m) => say.info(m)
+      log: (m) => say.info(m),
+      headFolders: () => workingTreeFolders(where)
     },
     say
   )

@@ -14,7 +14,8 @@ import { checkName, normalizeMigrationsDir } from './files.js'
 export interface VersionFolder {
   number: number
   folder: string
-  tree: string
+  /** null for a folder of the working tree (compared by name only). */
+  tree: string | null
 }
 
 export interface VersionConflict {
@@ -64,6 +65,8 @@ export interface ConflictCheck {
   /** What brings `onto` up to date on a developer's machine first (`git fetch origin main`), if anything. */
   fetchFirst: string | null
   log: (message: string) => void
+  /** The branch's folders as they are on disk (a developer's uncommitted renames count), instead of the head commit's. */
+  headFolders?: () => VersionFolder[]
 }
 
 /** The version folders directly under `dir` in `commit`: git's trees only (a link or a file named v9 is no version). */
@@ -149,7 +152,10 @@ export async function findVersionConflicts(check: ConflictCheck): Promise<Versio
   const shown = (folder: string): string => (shownDir === '.' ? folder : `${shownDir}/${folder}`)
   const inRepository = (folder: string): string => (dir === '.' ? folder : `${dir}/${folder}`)
   const branchPoint = await mergeBase(top, check.head, check.base, check.log)
-  const [head, base, point] = await Promise.all([check.head, check.base, branchPoint].map((commit) => versionFolders(top, commit, dir)))
+  const [committed, base, point] = await Promise.all(
+    [check.head, check.base, branchPoint].map((commit) => versionFolders(top, commit, dir))
+  )
+  const head = check.headFolders ? check.headFolders() : committed
   const atPoint = new Set(point.map((v) => v.folder))
   const inHead = new Set(head.map((v) => v.folder))
   // A version of the branch point whose folder the branch no longer has: renamed (drift, plan's business).
@@ -158,7 +164,7 @@ export async function findVersionConflicts(check: ConflictCheck): Promise<Versio
   for (const ours of head) {
     if (atPoint.has(ours.folder) || renamed.has(ours.number)) continue
     for (const theirs of base) {
-      if (theirs.number !== ours.number || (theirs.folder === ours.folder && theirs.tree === ours.tree)) continue
+      if (theirs.number !== ours.number || (theirs.folder === ours.folder && (ours.tree === null || theirs.tree === ours.tree))) continue
       if (atPoint.has(theirs.folder) && !inHead.has(theirs.folder)) continue
       const range = atPoint.has(theirs.folder) ? check.base : `${branchPoint}..${check.base}`
       const commit = await addedBy(top, range, inRepository(theirs.folder))

@@ -91,15 +91,15 @@ export async function runRenumber(input: RenumberInput): Promise<RenumberOutcome
   }
   if (!moves.length) return { moves: [], checked: input.histories ? [] : null }
 
-  // Each moved version as it is now (every check discover makes of its files), for its checksum.
-  const checksums = new Map(
-    moves.map((move) => {
-      const version = readVersion(input.syntax, path.join(root, move.from), `${shownDir}/${move.from}`, move.fromNumber, '', [])
-      return [move.from, version.checksum] as const
-    })
-  )
   let checked: string[] | null = null
   if (input.histories) {
+    // Each moved version as it is now (every check discover makes of its files), for its checksum.
+    const checksums = new Map(
+      moves.map((move) => {
+        const version = readVersion(input.syntax, path.join(root, move.from), `${shownDir}/${move.from}`, move.fromNumber, '', [])
+        return [move.from, version.checksum] as const
+      })
+    )
     const targets = await input.histories()
     checked = targets.map((t) => t.name)
     const refused = refusals(moves, checksums, targets)

@@ -204,12 +204,19 @@ export function conflictMessage(conflicts: VersionConflict[], check: Pick<Confli
 
 /** Fails when the branch and its base branch both added a version with one number; says what it compared. */
 export async function checkVersionConflicts(check: ConflictCheck): Promise<void> {
-  try {
-    await ensureCommit(check.workspace, check.head, check.log)
-    await ensureCommit(check.workspace, check.base, check.log)
-  } catch (error) {
-    if (error instanceof BaseCommitUnavailableError) throw new HistoryUnavailableError(error.message)
-    throw error
+  for (const [commit, what] of [
+    [check.head, "the branch's head"],
+    [check.base, `${check.baseName}'s tip`]
+  ] as const) {
+    try {
+      await ensureCommit(check.workspace, commit, check.log)
+    } catch (error) {
+      if (!(error instanceof BaseCommitUnavailableError)) throw error
+      const detail = /\(([^)]*)\)/.exec(error.message)?.[1] ?? 'not in the checkout'
+      throw new HistoryUnavailableError(
+        `${what}, commit ${commit.slice(0, 12)}, is not in the checkout and could not be fetched (${detail}); check out with history (actions/checkout with \`fetch-depth: 0\`)`
+      )
+    }
   }
   const conflicts = await findVersionConflicts(check)
   if (!conflicts.length) {

@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { parseOutputFile } from '../../testkit/action-runner.js'
 import { cloneOf, commit, git, repository, tempDir } from '../../testkit/git-repo.js'
 import { startFakeGitHub, type FakeGitHub } from '../../testkit/github-api.js'
 
@@ -92,4 +93,6 @@ test('a pull request adding a v9 its base branch gained since: the comment and t
   )
   expect(comment.body).toContain('```sh\ngit fetch origin main && npx aurora-migrate renumber --onto origin/main\n```')
   expect(fs.readFileSync(path.join(run, 'summary'), 'utf8')).toContain('Two versions with one number')
+  // The `summary` output too: what fork-safe-plan.yml hands its follow-up to post.
+  expect(parseOutputFile(fs.readFileSync(path.join(run, 'output'), 'utf8')).summary).toContain('❌ **Two versions with one number**')
 })

@@ -2,7 +2,9 @@
  * `aurora-migrate renumber` through the command line, on real git repositories: `--onto origin/main` moves the
  * versions a branch adds after main's last one, `<from> <to>` moves one folder; the files' bytes (and so their
  * checksums) stay the same, and a refusal leaves the tree untouched. Against the embedded PostgreSQL (one
- * database, and a fleet of two): refused when a target has applied the version being moved.
+ * database, and a fleet of two): refused when a target has applied the version being moved. And the two other
+ * ends of it on the command line: `plan`/`validate` failing first on a v9 origin/main has too, and `new`
+ * numbering after origin/main.
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -223,6 +225,25 @@ describe('new and plan on a branch whose origin/main has moved on', () => {
     expect(after.stderr).toContain('No version numbers taken twice')
     expect(after.stderr).not.toContain('Two versions with one number')
   })
+})
+
+test('the command line in a GitHub pull_request job compares what the action compares (the event), not origin/HEAD', async () => {
+  const dir = developer()
+  git(dir, 'remote', 'set-head', 'origin', '-d')
+  const head = git(dir, 'rev-parse', 'HEAD')
+  const event = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-migrate-event-')), 'event.json')
+  fs.writeFileSync(event, JSON.stringify({ pull_request: { number: 8, head: { sha: head }, base: { sha: head, ref: 'main' } } }))
+  const url = 'postgres://ada:s3cret@127.0.0.1:1/app'
+  const ran = await cli(['plan', '--database-url', url, '--json'], dir, { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event })
+  expect(ran.code).toBe(1)
+  expect((JSON.parse(ran.stdout) as { error: { message: string } }).error.message).toMatch(/^Two versions with one number: v9: /)
+  // A missing event file: the local comparison, and nothing but the JSON document on stdout.
+  const missing = await cli(['plan', '--database-url', url, '--json'], dir, {
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: `${event}.gone`
+  })
+  expect(missing.stderr).toContain('No origin/HEAD: version numbers were not compared')
+  expect(() => JSON.parse(missing.stdout) as unknown).not.toThrow()
 })
 
 /** A project folder (no git) holding `files`, which are written under the repository's paths. */

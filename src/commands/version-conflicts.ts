@@ -214,7 +214,18 @@ export async function checkCliConflicts(
   env: NodeJS.ProcessEnv,
   say: ConflictLog
 ): Promise<void> {
-  const context = new Context(env)
-  if (eventCommits(context.eventName ?? '', context.payload)) return checkEventConflicts(where, context.eventName, context.payload, say)
+  // Context writes to stdout about a missing event file: never on the command line, whose stdout may be --json's.
+  const file = env.GITHUB_EVENT_PATH
+  const context = env.GITHUB_EVENT_NAME && file && fs.existsSync(file) ? safely(() => new Context(env)) : null
+  if (context && eventCommits(context.eventName, context.payload))
+    return checkEventConflicts(where, context.eventName, context.payload, say)
   return checkLocalConflicts(where, say)
+}
+
+function safely<T>(make: () => T): T | null {
+  try {
+    return make()
+  } catch {
+    return null
+  }
 }

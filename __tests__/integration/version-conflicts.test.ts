@@ -232,6 +232,10 @@ test('a developer checkout compares HEAD with origin/HEAD as last fetched, and s
   const logs: string[] = []
   await checkLocalConflicts({ workspace: checkout, migrationsDir: DIR }, say(logs))
   expect(logs).toEqual([expect.stringMatching(/^info: No origin\/HEAD: version numbers were not compared/)])
+  // A repository with no remote at all has nothing to clash with, and nothing is said.
+  const quiet: string[] = []
+  await checkLocalConflicts({ workspace: root, migrationsDir: DIR }, say(quiet))
+  expect(quiet).toEqual([])
 })
 
 test('a folder name with a control character in a compared commit is refused before it is shown', async () => {

@@ -191,8 +191,16 @@ export async function checkLocalConflicts(where: { workspace: string; migrations
   if (!(await insideWorkTree(where.workspace))) return
   const head = await revParse(where.workspace, 'HEAD')
   const branch = await defaultBranch(where.workspace)
-  if (!head || !branch)
-    return say.info('No origin/HEAD: version numbers were not compared with the default branch (git remote set-head origin --auto sets it)')
+  if (!head || !branch) {
+    // A repository without a remote has no other branch to clash with: nothing worth a line.
+    const hasOrigin = await git(where.workspace, ['remote', 'get-url', 'origin']).then(
+      () => true,
+      () => false
+    )
+    if (hasOrigin)
+      say.info('No origin/HEAD: version numbers were not compared with the default branch (git remote set-head origin --auto sets it)')
+    return
+  }
   await compare(
     {
       ...where,

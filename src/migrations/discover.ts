@@ -154,7 +154,14 @@ function checkConsecutive(versions: Version[]): void {
 }
 
 /** The version in `dir`, which messages show as `shownDir`. */
-export function readVersion(syntax: SqlSyntax, dir: string, shownDir: string, number: number, description: string, warnings: string[]): Version {
+export function readVersion(
+  syntax: SqlSyntax,
+  dir: string,
+  shownDir: string,
+  number: number,
+  description: string,
+  warnings: string[]
+): Version {
   const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => byName(a.name, b.name))
   const files: MigrationFile[] = []
   for (const entry of entries) {

@@ -29,6 +29,8 @@ import { fleetApplyLine, renderFleetApply } from './report/fleet-apply.js'
 import { matrixOutput, runsOutput } from './report/fleet-outputs.js'
 import { renderRefusedPlanComment } from './report/refused.js'
 import { findingsOutput } from './report/review.js'
+import { checkEventConflicts, VersionConflictError } from './commands/version-conflicts.js'
+import { renderVersionConflictComment } from './report/version-conflict.js'
 
 /** Events whose payload names the pull request a plan comment belongs to. */
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target'])
@@ -54,6 +56,7 @@ export async function run(): Promise<void> {
     const settled = readSettledConfig(inputs, actionSettingsFile(inputs.getInput, workspace, inputs.ruleIds), workspace)
     const { config, sources } = settled
     if (settled.file) info(`Settings: ${settled.file.file}${settled.environment ? ` (environment ${settled.environment})` : ''}`)
+    await checkVersionNumbers(config)
     if (config.fleet) return await fleetStep(config, sources)
     await resolveEngine(config, info)
     const { versions, warnings } = await discover(config)
@@ -66,6 +69,29 @@ export async function run(): Promise<void> {
     else await operationStep(config, versions)
   } catch (error) {
     fail(error)
+  }
+}
+
+/**
+ * Before anything else, no database asked anything: on a pull request or merge queue event, a version the
+ * branch adds whose number its base branch has gained too. plan says so in its comment.
+ */
+async function checkVersionNumbers(config: Config): Promise<void> {
+  if (config.command !== 'plan' && config.command !== 'validate') return
+  try {
+    await checkEventConflicts(config, github.context.eventName, github.context.payload, reporter)
+  } catch (error) {
+    if (config.command === 'plan' && error instanceof VersionConflictError) {
+      const markdown = renderVersionConflictComment({
+        environment: config.environment,
+        error,
+        runUrl: config.run.runUrl,
+        sha: config.run.commitSha
+      })
+      await publish(markdown, null)
+      await commentOnPullRequest(config, markdown)
+    }
+    throw error
   }
 }
 

@@ -6,7 +6,7 @@
 import { FLAG_OPTIONS, OPTIONS } from '../options.js'
 import { closest } from '../suggest.js'
 
-export const CLI_COMMANDS = ['plan', 'status', 'apply', 'validate', 'baseline', 'repair', 'review', 'new', 'targets'] as const
+export const CLI_COMMANDS = ['plan', 'status', 'apply', 'validate', 'baseline', 'repair', 'review', 'new', 'targets', 'renumber'] as const
 export type CliCommand = (typeof CLI_COMMANDS)[number]
 
 /** The command line's own flags (not action inputs). */
@@ -24,6 +24,12 @@ export const OWN_FLAGS: ReadonlyArray<{ name: string; value?: string; commands?:
     name: 'markdown',
     commands: ['plan'],
     summary: 'Print the plan comment (Markdown, as the action posts it on a pull request) on stdout; logs go to stderr.'
+  },
+  {
+    name: 'onto',
+    value: '<ref>',
+    commands: ['renumber'],
+    summary: "Move every version the branch adds since it left <ref> (e.g. origin/main) after <ref>'s last version."
   },
   { name: 'help', summary: 'Show this help.' },
   { name: 'version', summary: "Print aurora-migrate's version." }
@@ -48,6 +54,8 @@ export interface ParsedArgs {
   exitCode: boolean
   dryRun: boolean
   markdown: boolean
+  /** renumber --onto <ref>. */
+  onto: string | null
   help: boolean
   version: boolean
 }
@@ -73,6 +81,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     exitCode: false,
     dryRun: false,
     markdown: false,
+    onto: null,
     help: false,
     version: false
   }
@@ -148,6 +157,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         noValue()
         parsed.version = true
         continue
+      case 'onto':
+        if (parsed.onto !== null) throw new UsageError('--onto is given twice')
+        parsed.onto = takeValue()
+        if (parsed.command && parsed.command !== 'renumber') throw new UsageError(`--onto goes with renumber, not ${parsed.command}`)
+        continue
       case 'url-env':
         parsed.urlEnv = takeValue()
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(parsed.urlEnv))
@@ -184,6 +198,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (given && parsed.command && flag.commands && !flag.commands.includes(parsed.command))
       throw new UsageError(`--${flag.name} goes with ${flag.commands.join(' or ')}, not ${parsed.command}`)
   }
+  if (parsed.onto !== null && parsed.command !== 'renumber')
+    throw new UsageError(`--onto goes with renumber, not ${parsed.command ?? 'no command'}`)
   if (parsed.markdown && parsed.json) throw new UsageError('--markdown and --json both write stdout: give one of them')
   return parsed
 }

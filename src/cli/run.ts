@@ -13,10 +13,12 @@ import { runPlan, type CommandFailure } from '../commands/plan.js'
 import { runStatus, statusText } from '../commands/status.js'
 import { knownRuleIds, pendingOf, prepareReview, reviewBlocking, reviewFindings, syntaxFailures } from '../commands/review.js'
 import { withTarget } from '../commands/target.js'
+import { checkCliConflicts } from '../commands/version-conflicts.js'
 import { type Config, type ConfigSources } from '../config.js'
 import { readSettledConfig } from '../settings/settled-config.js'
 import { cliSettings } from './cli-settings.js'
 import { fleetCommand } from './fleet.js'
+import { renumberCommand } from './renumber.js'
 import { InputError, MigrationFileError, StatementFailedError, errorMessage } from '../errors.js'
 import { discoverMigrations } from '../migrations/discover.js'
 import type { Version } from '../migrations/types.js'
@@ -114,7 +116,7 @@ function actionCommand(command: CliCommand, parsed: ParsedArgs): Config['command
   // status reads the history only; it is read as plan (no database write, a target optional to readConfig).
   if (command === 'status' || command === 'review' || (command === 'apply' && parsed.dryRun)) return 'plan'
   if (command === 'targets') return 'targets'
-  if (command === 'new') return 'plan'
+  if (command === 'new' || command === 'renumber') return 'plan'
   return command
 }
 
@@ -166,8 +168,13 @@ function needsTarget(config: Config, command: CliCommand): void {
 
 async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, masker: Masker, terminal: Terminal): Promise<Result> {
   if (command === 'new') return newCommand(parsed, io, terminal)
+  if (command === 'renumber') {
+    const { config, sources } = readCliConfig(command, parsed, io, masker, terminal)
+    return renumberCommand(config, sources, parsed, terminal)
+  }
   if (parsed.args.length && command !== 'review') throw new UsageError(`${command} takes no arguments (got '${parsed.args[0]}')`)
   const { config, sources } = readCliConfig(command, parsed, io, masker, terminal)
+  if (command === 'plan' || command === 'validate') await checkCliConflicts(config, io.env, terminal)
   if (config.fleet) return fleetCommand(config, sources, command, parsed, terminal)
   await resolveEngine(config, (message) => terminal.info(message))
   const { versions, warnings } = await discoverMigrations(dialectOf(config).syntax, config.migrationsDir, config.workspace)
@@ -326,5 +333,6 @@ async function newCommand(parsed: ParsedArgs, io: CliIo, terminal: Terminal): Pr
   const created = await newVersion(dir, io.cwd, parsed.args[0])
   for (const warning of created.warnings) terminal.warning(warning)
   terminal.line(`Created ${terminal.clean(created.file)} (v${created.version})`)
-  return { code: EXIT.ok, document: { version: created.version, dir: created.dir, file: created.file } }
+  terminal.line(`Numbered v${created.version} ${terminal.clean(created.basis)}`)
+  return { code: EXIT.ok, document: { version: created.version, dir: created.dir, file: created.file, basis: created.basis } }
 }

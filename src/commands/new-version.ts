@@ -8,6 +8,7 @@ import path from 'node:path'
 import { InputError } from '../errors.js'
 import { discoverMigrations } from '../migrations/discover.js'
 import { dialectOf } from './dialect.js'
+import { defaultBranchLast } from './version-conflicts.js'
 
 /** Lower-case words of letters and digits joined by `_` or `-`: safe as a folder and a file name on every system. */
 const DESCRIPTION = /^[a-z0-9]+(?:[_-][a-z0-9]+)*$/
@@ -18,6 +19,8 @@ export interface NewVersion {
   /** The version's folder and its file, relative to the workspace, with `/`. */
   dir: string
   file: string
+  /** Which number the new version follows, and from where (the working tree or origin/HEAD). */
+  basis: string
   warnings: string[]
 }
 
@@ -40,9 +43,13 @@ export async function newVersion(migrationsDir: string, workspace: string, descr
   // Every check discovery makes: a directory with errors gets no new version.
   const { versions, warnings } = await discoverMigrations(dialectOf({ target: null }).syntax, migrationsDir, workspace)
   const last = versions[versions.length - 1]
-  const next = (last?.number ?? 0) + 1
+  // The default branch may have gained versions this branch has not: the new one goes after those too.
+  const remote = await defaultBranchLast({ workspace, migrationsDir }).catch(() => null)
+  const next = Math.max(last?.number ?? 0, remote?.last ?? 0) + 1
+  const basis = numberedAfter(last?.number ?? 0, remote)
   // Zero-padded folders (v001_…) keep their width, so that the new one sorts with them.
-  const width = last ? (/^v(0\d+)/.exec(path.basename(last.dir))?.[1].length ?? 0) : 0
+  const widthSource = last ? path.basename(last.dir) : remote?.folder
+  const width = widthSource ? (/^v(0\d+)/.exec(widthSource)?.[1].length ?? 0) : 0
   const folder = `v${String(next).padStart(width, '0')}_${description}`
   const dir = path.join(root, folder)
   const file = path.join(dir, `01_${description}.sql`)
@@ -56,5 +63,14 @@ export async function newVersion(migrationsDir: string, workspace: string, descr
   ].join('\n')
   await fs.writeFile(file, header, { flag: 'wx' })
   const rel = (p: string): string => path.relative(workspace, p).split(path.sep).join('/')
-  return { version: next, dir: rel(dir), file: rel(file), warnings }
+  return { version: next, dir: rel(dir), file: rel(file), basis, warnings }
+}
+
+/** Why the new version has its number: which of the working tree and the default branch it follows. */
+function numberedAfter(local: number, remote: { ref: string; last: number } | null): string {
+  const tree = local ? `the working tree's last version v${local}` : 'the working tree, which has no versions'
+  if (!remote) return `after ${tree} (no origin/HEAD to compare with)`
+  if (remote.last > local)
+    return `after ${remote.ref}'s last version v${remote.last} (${tree}): merge or rebase onto ${remote.ref} before planning, so the versions are consecutive`
+  return `after ${tree} (${remote.ref} has ${remote.last ? `up to v${remote.last}` : 'none'})`
 }

@@ -15,7 +15,8 @@ import type { SqlSyntax } from './syntax.js'
 import type { Version } from './types.js'
 
 const run = promisify(execFile)
-const VERSION_DIR = /^v(\d+)(?:_(.+))?$/
+/** A version's folder: `v<number>` or `v<number>_<description>`. */
+export const VERSION_DIR = /^v(\d+)(?:_(.+))?$/
 
 /** The base commit is not in the checkout (a shallow clone) and could not be fetched. */
 export class BaseCommitUnavailableError extends Error {
@@ -28,13 +29,14 @@ export class BaseCommitUnavailableError extends Error {
   }
 }
 
-async function git(cwd: string, args: string[]): Promise<string> {
+/** Runs git in `cwd` and returns its stdout; arguments are never read by a shell. */
+export async function git(cwd: string, args: string[]): Promise<string> {
   // Literal pathspecs: a folder name with `*` or `:(…)` is a name, not a pattern.
   const { stdout } = await run('git', ['--literal-pathspecs', ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' })
   return stdout
 }
 
-async function hasCommit(cwd: string, sha: string): Promise<boolean> {
+export async function hasCommit(cwd: string, sha: string): Promise<boolean> {
   return git(cwd, ['cat-file', '-e', `${sha}^{commit}`]).then(
     () => true,
     () => false
@@ -60,7 +62,7 @@ export async function ensureCommit(cwd: string, sha: string, log: (message: stri
 }
 
 /** A blob or link of the migrations folder at the base commit, as `git ls-tree -l` lists it. */
-interface TreeEntry {
+export interface TreeEntry {
   mode: string
   object: string
   size: number
@@ -72,7 +74,7 @@ interface TreeEntry {
 const REGULAR_FILE_MODES = new Set(['100644', '100755'])
 
 /** The base commit's tree under `dir` (relative to the repository's top), without following anything. */
-async function listTree(top: string, baseSha: string, dir: string): Promise<TreeEntry[]> {
+export async function listTree(top: string, baseSha: string, dir: string): Promise<TreeEntry[]> {
   const listed = await git(top, ['ls-tree', '-r', '-z', '-l', '--full-tree', baseSha, '--', dir === '.' ? '.' : `${dir}/`])
   return listed
     .split('\0')
@@ -82,6 +84,19 @@ async function listTree(top: string, baseSha: string, dir: string): Promise<Tree
       const [mode, , object, size] = line.slice(0, tab).split(/ +/)
       return { mode, object, size: Number(size), path: line.slice(tab + 1) }
     })
+}
+
+/**
+ * The migrations folder as git spells it: the repository's top, and the folder relative to it (`.` for the
+ * top itself) with `under`, its prefix for paths inside (`db/`, or empty).
+ */
+export async function gitFolder(workspace: string, migrationsDir: string): Promise<{ top: string; dir: string; under: string }> {
+  const top = (await git(workspace, ['rev-parse', '--show-toplevel'])).trim()
+  const prefix = (await git(workspace, ['rev-parse', '--show-prefix'])).trim()
+  // The spelling git uses for the folder, relative to the repository's top: `./db/` would match nothing.
+  const inWorkspace = normalizeMigrationsDir(migrationsDir, workspace)
+  const dir = path.posix.normalize(`${prefix}${inWorkspace === '.' ? '' : inWorkspace}`).replace(/\/+$/, '') || '.'
+  return { top, dir, under: dir === '.' ? '' : `${dir}/` }
 }
 
 /**
@@ -100,12 +115,7 @@ export async function baseRows(
   log: (message: string) => void
 ): Promise<AppliedRow[]> {
   await ensureCommit(workspace, baseSha, log)
-  const top = (await git(workspace, ['rev-parse', '--show-toplevel'])).trim()
-  const prefix = (await git(workspace, ['rev-parse', '--show-prefix'])).trim()
-  // The spelling git uses for the folder, relative to the repository's top: `./db/` would match nothing.
-  const inWorkspace = normalizeMigrationsDir(migrationsDir, workspace)
-  const dir = path.posix.normalize(`${prefix}${inWorkspace === '.' ? '' : inWorkspace}`).replace(/\/+$/, '') || '.'
-  const under = dir === '.' ? '' : `${dir}/`
+  const { top, dir, under } = await gitFolder(workspace, migrationsDir)
   const changed = new Set(
     (await git(top, ['diff', '--name-only', '--no-renames', '--no-relative', '-z', baseSha, '--', under || '.']))
       .split('\0')

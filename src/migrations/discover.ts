@@ -21,7 +21,7 @@ import type { LocatedTransactionBlockConflict, MigrationFile, Version } from './
 
 const VERSION_DIR = /^v(\d+)(?:_(.+))?$/
 /** Versions are stored in an `integer` column. */
-const MAX_VERSION = 2_147_483_647
+export const MAX_VERSION = 2_147_483_647
 
 export interface Discovered {
   versions: Version[]
@@ -154,7 +154,14 @@ function checkConsecutive(versions: Version[]): void {
 }
 
 /** The version in `dir`, which messages show as `shownDir`. */
-function readVersion(syntax: SqlSyntax, dir: string, shownDir: string, number: number, description: string, warnings: string[]): Version {
+export function readVersion(
+  syntax: SqlSyntax,
+  dir: string,
+  shownDir: string,
+  number: number,
+  description: string,
+  warnings: string[]
+): Version {
   const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => byName(a.name, b.name))
   const files: MigrationFile[] = []
   for (const entry of entries) {

@@ -323,3 +323,23 @@ describe('where the file is', () => {
     expect(errorOf(() => cliSettingsFile('missing.yml', sub, root))).toBe("Input 'config': missing.yml does not exist")
   })
 })
+
+test('the settings files shown in README.md and docs/settings-file.md are read as they stand, each of their environments too', () => {
+  const blocks = ['README.md', 'docs/settings-file.md'].flatMap((page) =>
+    [...fs.readFileSync(page, 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((match) => match[1])
+      .filter((text) => /^environments:/m.test(text) && !/^\s*- uses:/m.test(text))
+      .map((text) => ({ page, text }))
+  )
+  expect(blocks.map((block) => block.page)).toEqual(['README.md', 'docs/settings-file.md'])
+  for (const { page, text } of blocks) {
+    const file = parse(text)
+    expect([page, file.environments.size > 0]).toEqual([page, true])
+    const env = { PROD_DATABASE_URL: 'postgres://app@db.internal/app', LOCAL_DATABASE_URL: 'postgres://app@localhost/app' }
+    for (const environment of ['', ...file.environments.keys()]) {
+      const { config, warnings } = settle(text, environment ? { environment } : {}, env)
+      expect([page, environment, warnings]).toEqual([page, environment, []])
+      expect(config.migrationsDir).toBe('db/migrations')
+    }
+  }
+})

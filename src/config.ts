@@ -15,11 +15,11 @@ import type { TargetConfig } from './targets/target-config.js'
 import { FAIL_ON, type FailOn } from './report/review.js'
 import { closest } from './suggest.js'
 
-export type Command = 'plan' | 'apply' | 'validate' | 'baseline' | 'repair' | 'targets'
-export const COMMANDS: readonly Command[] = ['plan', 'apply', 'validate', 'baseline', 'repair', 'targets']
+export type Command = 'plan' | 'apply' | 'validate' | 'baseline' | 'repair' | 'targets' | 'drift'
+export const COMMANDS: readonly Command[] = ['plan', 'apply', 'validate', 'baseline', 'repair', 'targets', 'drift']
 
 /** The commands a fleet (input `targets`) runs; `targets` only reads the file. */
-export const FLEET_COMMANDS: readonly Command[] = ['plan', 'apply', 'targets']
+export const FLEET_COMMANDS: readonly Command[] = ['plan', 'apply', 'targets', 'drift']
 
 export type { TargetConfig } from './targets/target-config.js'
 

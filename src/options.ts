@@ -33,12 +33,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'command',
     use: 'command',
-    value: 'plan|apply|validate|baseline|repair|targets',
+    value: 'plan|apply|validate|baseline|repair|targets|drift',
     default: 'plan',
     summary:
-      "`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate`, `baseline` and `repair`: see [Operations](operations.md); `targets` reads a [fleet](fleets.md)'s targets file and sets `matrix`, touching no database.",
+      "`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate`, `baseline` and `repair`: see [Operations](operations.md); `targets` reads a [fleet](fleets.md)'s targets file and sets `matrix`, touching no database. `drift` reports what changed in the database that no migration did: see [Drift](drift.md).",
     description:
-      '`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate` fails on drift, missing, out-of-order or partly applied versions and changes nothing; `baseline` records versions as applied without running them; `repair` accepts reviewed drift and clears a stale lease, never running migration SQL; `targets` reads the targets file of a fleet and sets the `matrix` output, touching no database.'
+      '`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate` fails on drift, missing, out-of-order or partly applied versions and changes nothing; `baseline` records versions as applied without running them; `repair` accepts reviewed drift and clears a stale lease, never running migration SQL; `targets` reads the targets file of a fleet and sets the `matrix` output, touching no database; `drift` reports what changed in the database that no migration did, with the SQL both ways, and fails when it finds any.'
   },
   {
     name: 'migrations-dir',

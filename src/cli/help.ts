@@ -13,7 +13,9 @@ export const COMMAND_SUMMARIES: Record<CliCommand, string> = {
   repair: "Accept reviewed drift (the files' current checksums) and clear a stale lease. Runs no migration SQL.",
   review: "The review's findings alone: the pending versions with a database, else the newest version (or the versions named).",
   new: 'Start a new version: v<next>_<description>/01_<description>.sql in the migrations directory.',
-  targets: "List a fleet's targets (--targets <file>, --only) and check the file, touching no database; --json gives the matrix."
+  targets: "List a fleet's targets (--targets <file>, --only) and check the file, touching no database; --json gives the matrix.",
+  drift:
+    'What changed in the database that no migration did, with the SQL both ways; exit 3 when there is drift. Replays the applied versions on a throwaway database; changes nothing.'
 }
 
 const USAGE: Record<CliCommand, string> = {
@@ -25,7 +27,8 @@ const USAGE: Record<CliCommand, string> = {
   repair: 'aurora-migrate repair [flags]',
   review: 'aurora-migrate review [<version>…] [flags]',
   new: 'aurora-migrate new <description> [--migrations-dir <dir>]',
-  targets: 'aurora-migrate targets --targets <file> [--only <names>] [flags]'
+  targets: 'aurora-migrate targets --targets <file> [--only <names>] [flags]',
+  drift: 'aurora-migrate drift [flags]'
 }
 
 /** Markdown of the options table reduced to plain text for a terminal, in the command line's words. */

@@ -119,11 +119,23 @@ export function driftOutput(report: DriftReport, limit = DRIFT_OUTPUT_LIMIT): st
   }
   let text = JSON.stringify(whole)
   if (text.length <= limit) return text
-  const differences = [...report.differences]
   const base = { drift: whole.drift, count: whole.count }
-  do {
-    differences.pop()
-    text = JSON.stringify({ ...base, differences, omitted: report.differences.length - differences.length, scriptsOmitted: true })
-  } while (text.length > limit && differences.length)
+  const shape = (kept: number): string =>
+    JSON.stringify({
+      ...base,
+      differences: report.differences.slice(0, kept),
+      omitted: report.differences.length - kept,
+      scriptsOmitted: true
+    })
+  // Each difference's share, summed, finds the cut; the text is then checked and cut further while too long.
+  let kept = 0
+  let used = shape(0).length + 8
+  for (const difference of report.differences) {
+    used += JSON.stringify(difference).length + 1
+    if (used > limit) break
+    kept++
+  }
+  text = shape(kept)
+  while (text.length > limit && kept > 0) text = shape(--kept)
   return text
 }

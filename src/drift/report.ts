@@ -81,7 +81,7 @@ export function renderDrift(report: DriftReport, context: DriftContext): string 
   ].join('\n')
 }
 
-/** For a terminal: one line per difference, then both scripts. */
+/** For a terminal, one line per element: each difference, then both scripts. */
 export function driftText(report: DriftReport, context: DriftContext): string[] {
   const intro = `${context.target}: compared with ${versionsText(context.versions)} replayed on ${context.server}`
   if (!report.differences.length) return [intro, 'No drift: the database matches its migrations.']
@@ -102,7 +102,7 @@ export function driftText(report: DriftReport, context: DriftContext): string[] 
     '',
     "-- For a new migration that adopts the database's changes:",
     ...report.toAdopt
-  ]
+  ].flatMap((line) => line.split('\n'))
 }
 
 /**

@@ -219,7 +219,7 @@ test("the adopting script, run after the migrations on a fresh database, makes t
     }
     const adoptedSchema = await read(adopted.url)
     expect(adoptedSchema.some((object) => object.name === 'public.scratch')).toBe(true)
-    expect(compareSchemas(await read(target), adoptedSchema, postgresTransition).differences).toEqual([])
+    expect(compareSchemas(await read(target), adoptedSchema, { transition: postgresTransition }).differences).toEqual([])
   } finally {
     await adopted.drop()
     await sql(process.env[ADMIN_URL_ENV]!, `drop role if exists ${ROLE}`)

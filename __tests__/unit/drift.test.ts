@@ -20,7 +20,8 @@ const grant = (privileges: string): SchemaObject => ({
   source: JSON.stringify({ role: 'reader', on: 'TABLE public.t' })
 })
 
-const compare = (migrations: SchemaObject[], database: SchemaObject[]) => compareSchemas(migrations, database, postgresTransition)
+const compare = (migrations: SchemaObject[], database: SchemaObject[]) =>
+  compareSchemas(migrations, database, { transition: postgresTransition })
 
 test('no difference: no drift and empty scripts', () => {
   const schema = [table('public.t'), column('public.t', 'id', 'integer')]

@@ -77,18 +77,17 @@ export async function runDrift(config: Config, versions: Version[], reporter: Re
       shadowDatabaseUrl: config.shadowDatabaseUrl,
       log: (message) => reporter.info(`[replay] ${message}`)
     })
-    const meta = history.tables.display
     let database
     try {
       database = await part.snapshot(target, {
         roles: replayed.roles,
         bodies: false,
-        leaveOut: (relation) => relation === meta || relation.startsWith(`${meta}_`)
+        history: history.tables
       })
     } catch (error) {
       throw catalogReadFailure(error)
     }
-    const report = compareSchemas(replayed.objects, database, part.transition)
+    const report = compareSchemas(replayed.objects, database, part)
     const context: DriftContext = {
       environment: config.environment,
       target: target.description,

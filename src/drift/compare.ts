@@ -4,7 +4,7 @@
  * change into a new migration. Pure.
  */
 import { KIND_ORDER, tableColumns, type SchemaObject, type SchemaObjectKind } from '../review/schema-change.js'
-import type { SqlStep } from './dialect.js'
+import type { DriftDialect, SqlStep } from './dialect.js'
 
 /** `added`: in the database, not made by the migrations; `missing`: made by the migrations, gone from the database. */
 export type DriftChange = 'added' | 'missing' | 'changed'
@@ -48,7 +48,7 @@ const CREATE_ORDER: readonly SchemaObjectKind[] = [
 ]
 const CHANGE_ORDER: readonly DriftChange[] = ['added', 'missing', 'changed']
 
-type Transition = (from: SchemaObject | null, to: SchemaObject | null, objects: readonly SchemaObject[]) => SqlStep[]
+type Sql = Pick<DriftDialect, 'transition' | 'createdWithTable'>
 
 const key = (object: SchemaObject): string => `${object.kind}\u0000${object.name}`
 
@@ -64,14 +64,16 @@ function withColumns(object: SchemaObject | null, objects: SchemaObject[]): stri
 }
 
 /** The steps of one direction, without what a whole table's drop or create already does. */
-function stepsOf(pair: Pair, direction: 'toMatch' | 'toAdopt', context: DirectionContext, transition: Transition): SqlStep[] {
+function stepsOf(pair: Pair, direction: 'toMatch' | 'toAdopt', context: DirectionContext, sql: Sql): SqlStep[] {
   const from = direction === 'toMatch' ? pair.database : pair.migrations
   const to = direction === 'toMatch' ? pair.migrations : pair.database
   const object = (to ?? from)!
   const relation = object.relation
   if (relation && !to && context[direction].droppedTables.has(relation)) return []
-  if (relation && object.kind === 'column' && (context[direction].createdTables.has(relation) || context.views.has(relation))) return []
-  return transition(from, to, direction === 'toMatch' ? context.migrations : context.database)
+  if (relation && object.kind === 'column' && context.views.has(relation)) return []
+  const withTable = object.kind === 'column' || (sql.createdWithTable?.(object) ?? false)
+  if (relation && withTable && !from && context[direction].createdTables.has(relation)) return []
+  return sql.transition(from, to, direction === 'toMatch' ? context.migrations : context.database)
 }
 
 interface DirectionContext {
@@ -95,7 +97,7 @@ function script(steps: Array<{ kind: SchemaObjectKind; name: string; step: SqlSt
  * The differences between the migrations' schema and the database's. A table added or dropped as a whole carries
  * its columns on its own line, and a view its columns (the view's query shows them).
  */
-export function compareSchemas(migrations: SchemaObject[], database: SchemaObject[], transition: Transition): DriftReport {
+export function compareSchemas(migrations: SchemaObject[], database: SchemaObject[], sql: Sql): DriftReport {
   const expected = new Map(migrations.map((object) => [key(object), object]))
   const actual = new Map(database.map((object) => [key(object), object]))
   const pairs: Pair[] = []
@@ -127,8 +129,8 @@ export function compareSchemas(migrations: SchemaObject[], database: SchemaObjec
   for (const pair of pairs) {
     const object = (pair.migrations ?? pair.database)!
     const change: DriftChange = !pair.database ? 'missing' : !pair.migrations ? 'added' : 'changed'
-    const toMatch = stepsOf(pair, 'toMatch', context, transition)
-    const toAdopt = stepsOf(pair, 'toAdopt', context, transition)
+    const toMatch = stepsOf(pair, 'toMatch', context, sql)
+    const toAdopt = stepsOf(pair, 'toAdopt', context, sql)
     steps.toMatch.push(...toMatch.map((step) => ({ kind: object.kind, name: object.name, step })))
     steps.toAdopt.push(...toAdopt.map((step) => ({ kind: object.kind, name: object.name, step })))
     const shown =

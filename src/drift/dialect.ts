@@ -3,6 +3,7 @@
  * on a server, and the SQL that turns one object into another. Replaying the history, comparing and reporting
  * (replay.ts, compare.ts, report.ts) are the same for every dialect.
  */
+import type { MetaTables } from '../engine/meta.js'
 import type { SchemaObject } from '../review/schema-change.js'
 import type { Target } from '../targets/target.js'
 
@@ -16,9 +17,10 @@ export interface SqlStep {
 export interface DriftDialect {
   /**
    * The catalog in one call. `roles`: whose grants are read (the roles the migrations created); `bodies`: whether
-   * routines carry their whole definition in `source`; `leaveOut`: the migration history's own tables.
+   * routines carry their whole definition in `source`; `history`: the migration history's own tables, left out with
+   * all on them.
    */
-  snapshot(target: Target, options: { roles: string[]; bodies: boolean; leaveOut: (relation: string) => boolean }): Promise<SchemaObject[]>
+  snapshot(target: Target, options: { roles: string[]; bodies: boolean; history: MetaTables }): Promise<SchemaObject[]>
   /** Every role (user) on the server, by name. */
   roles(target: Target): Promise<string[]>
   /**
@@ -26,4 +28,6 @@ export interface DriftDialect {
    * belongs to (a created table's columns).
    */
   transition(from: SchemaObject | null, to: SchemaObject | null, objects: readonly SchemaObject[]): SqlStep[]
+  /** Whether an object is written inside its table's CREATE TABLE (MySQL's indexes), beside the columns that always are. */
+  createdWithTable?(object: SchemaObject): boolean
 }

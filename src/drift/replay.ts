@@ -74,8 +74,7 @@ export async function replayHistory(versions: Version[], options: ReplayOptions)
       )
     }
     const roles = (await options.drift.roles(target)).filter((role) => !before.has(role)).sort()
-    const history = (relation: string): boolean => relation === tables.display || relation.startsWith(`${tables.display}_`)
-    const objects = await options.drift.snapshot(target, { roles, bodies: true, leaveOut: history })
+    const objects = await options.drift.snapshot(target, { roles, bodies: true, history: tables })
     return { server: shadow.server, objects, roles }
   } finally {
     await target.close().catch(() => undefined)

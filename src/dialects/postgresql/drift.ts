@@ -4,7 +4,13 @@ import { postgresTransition } from './drift-sql.js'
 import { readDriftSnapshot, readRoles } from './shadow/schema-snapshot.js'
 
 export const drift: DriftDialect = {
-  snapshot: readDriftSnapshot,
+  snapshot: (target, { roles, bodies, history }) =>
+    readDriftSnapshot(target, {
+      roles,
+      bodies,
+      // The meta table and its lock and progress tables (`schema_migrations_lock`, …), as the catalog names them.
+      leaveOut: (relation) => relation === history.display || relation.startsWith(`${history.display}_`)
+    }),
   roles: readRoles,
   transition: postgresTransition
 }

@@ -460,7 +460,7 @@ describe('a fleet (targets)', () => {
     [
       { targets: 'f.yml', command: 'baseline', 'baseline-version': '3' },
       'targets',
-      /a fleet runs plan, apply, targets; baseline takes one database at a time/
+      /a fleet runs plan, apply, targets, drift; baseline takes one database at a time/
     ],
     [{ command: 'targets' }, 'targets', /command targets lists the targets of a targets file: give targets/]
   ])('%j is refused, naming %s', (inputs, input, message) => {

@@ -4,6 +4,8 @@
  * the suite's server. Each change is named with its fixing SQL; running the "make it match" script on the database
  * leaves no drift, which proves the script. Over the Data API the catalog costs one call.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import { EXIT } from '../../src/cli/run.js'
 import { compareSchemas } from '../../src/drift/compare.js'
 import { postgresTransition } from '../../src/dialects/postgresql/drift-sql.js'
@@ -258,5 +260,48 @@ describe('over the RDS Data API (the emulator)', () => {
       delete process.env.AWS_ENDPOINT_URL_RDS_DATA
       await emulator.stop()
     }
+  }, 120_000)
+})
+
+describe('the action (src/main.ts, in-process)', () => {
+  const saved = { ...process.env }
+  afterEach(() => {
+    process.env = { ...saved }
+    process.exitCode = undefined
+  })
+
+  test('command: drift sets schema-drift and the job summary, and fails the step with exit code 3', async () => {
+    const dir = cliProject(MIGRATIONS, 'aurora-migrate-drift-')
+    expect((await cli(['apply', '--database-url', target], dir)).code).toBe(EXIT.ok)
+    await sql(target, 'create index accounts_score on accounts (score)')
+    const outputs = path.join(dir, 'outputs.txt')
+    const summary = path.join(dir, 'summary.md')
+    fs.writeFileSync(outputs, '')
+    fs.writeFileSync(summary, '')
+    Object.assign(process.env, {
+      GITHUB_WORKSPACE: dir,
+      GITHUB_OUTPUT: outputs,
+      GITHUB_STEP_SUMMARY: summary,
+      INPUT_COMMAND: 'drift',
+      INPUT_ENVIRONMENT: 'production',
+      'INPUT_DATABASE-URL': target,
+      'INPUT_SHADOW-DATABASE-URL': process.env[ADMIN_URL_ENV]!
+    })
+    const { run } = await import('../../src/main.js')
+    await run()
+    expect(process.exitCode).toBe(3)
+    const written = fs.readFileSync(outputs, 'utf8')
+    const value = /schema-drift<<(.+)\n([\s\S]*?)\n\1/.exec(written)?.[2]
+    expect(JSON.parse(value!)).toMatchObject({
+      drift: true,
+      count: 1,
+      differences: [{ kind: 'index', name: 'public.accounts_score', change: 'added', toMatch: ['DROP INDEX public.accounts_score;'] }],
+      toMatch: ['DROP INDEX public.accounts_score;']
+    })
+    const markdown = fs.readFileSync(summary, 'utf8')
+    expect(markdown).toContain('### Schema drift: production')
+    expect(markdown).toContain('- index `public.accounts_score` added in the database')
+    // The target is untouched: the index is still there.
+    expect(await sql(target, "select to_regclass('public.accounts_score')::text as found")).toEqual([{ found: 'accounts_score' }])
   }, 120_000)
 })

@@ -36,6 +36,8 @@ export interface Config {
   githubToken: string
   /** Verify on a throwaway PostgreSQL during plan. */
   verify: boolean
+  /** plan: also read the target's whole catalog and say whether it drifted (input check-drift). */
+  checkDrift: boolean
   shadowDatabaseUrl: string | null
   deploymentId: number | null
   /** lock_timeout of each version's transaction, in ms; null leaves the database's setting. */
@@ -300,6 +302,7 @@ export function readConfig(sources: ConfigSources): Config {
     comment: booleanInput(sources, 'comment', true),
     githubToken,
     verify: booleanInput(sources, 'verify', true),
+    checkDrift: booleanInput(sources, 'check-drift', false),
     shadowDatabaseUrl: shadowDatabaseUrl || null,
     deploymentId: integerInput(sources, 'deployment-id', null, 1, Number.MAX_SAFE_INTEGER),
     lockTimeoutMs: durationInput(sources, 'lock-timeout', 5000),

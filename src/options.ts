@@ -292,6 +292,16 @@ export const OPTIONS: readonly OptionSpec[] = [
       "A server of the target's engine for verification (for example a `services: postgres` or `services: mysql` container); a scratch database is created and dropped in it. Without it, a throwaway server is started from the runner's PostgreSQL or MySQL binaries (GitHub's Ubuntu runners have both)."
   },
   {
+    name: 'check-drift',
+    use: 'flag',
+    boolean: true,
+    default: 'false',
+    summary:
+      "`plan` also reads the database's whole catalog (one call more) and says in the comment whether it drifted from its applied migrations. See [Drift](drift.md).",
+    description:
+      "`plan` also reads the database's whole catalog (one call more) and says in the comment which objects differ from what the applied migrations make (changed by other means). Needs verification and a pending version; `command: drift` gives the SQL."
+  },
+  {
     name: 'deployment-id',
     use: 'action-only',
     value: '<id>',

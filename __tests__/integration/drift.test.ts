@@ -305,3 +305,26 @@ describe('the action (src/main.ts, in-process)', () => {
     expect(await sql(target, "select to_regclass('public.accounts_score')::text as found")).toEqual([{ found: 'accounts_score' }])
   }, 120_000)
 })
+
+describe('plan with check-drift', () => {
+  test("the comment says which objects drifted, from verification's applied schema and one catalog read more", async () => {
+    const dir = cliProject(MIGRATIONS, 'aurora-migrate-drift-')
+    expect((await cli(['apply', '--database-url', target], dir)).code).toBe(EXIT.ok)
+    await sql(target, 'create index accounts_score on accounts (score)')
+    await sql(target, 'alter table orders drop column note')
+    const pending = cliProject({ ...MIGRATIONS, 'v3_audit/01.sql': 'create table audit (id int);\n' }, 'aurora-migrate-drift-')
+    const plan = (flags: string[]): Promise<CliRun> => cli(['plan', '--markdown', '--database-url', target, ...shadow(), ...flags], pending)
+
+    const checked = await plan(['--check-drift'])
+    expect(checked.code).toBe(EXIT.ok)
+    expect(checked.stdout).toContain('**Drift**: the database differs from its applied migrations in 2 objects')
+    expect(checked.stdout).toContain('- index `public.accounts_score` added in the database')
+    expect(checked.stdout).toContain('- column `public.orders.note` missing in the database')
+    // The pending version's own change is the schema change's, not drift.
+    expect(checked.stdout).not.toMatch(/audit` (added|missing)/)
+
+    const unchecked = await plan([])
+    expect(unchecked.stdout).toContain('**Schema change**')
+    expect(unchecked.stdout).not.toContain('**Drift**')
+  }, 120_000)
+})

@@ -44,6 +44,7 @@ test('defaults with a Data API target', () => {
     comment: true,
     githubToken: '',
     verify: true,
+    checkDrift: false,
     shadowDatabaseUrl: null,
     deploymentId: null,
     engine: 'auto',

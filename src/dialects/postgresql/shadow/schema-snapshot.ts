@@ -163,7 +163,7 @@ export async function readSchemaSnapshot(
   leaveOut: (relation: string) => boolean = () => false
 ): Promise<SchemaObject[]> {
   const result = await client.query<SnapshotRow>(SNAPSHOT_QUERY)
-  return snapshotObjects(result.rows, leaveOut, false)
+  return snapshotObjects(result.rows, leaveOut, true)
 }
 
 /**

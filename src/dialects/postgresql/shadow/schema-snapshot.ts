@@ -145,7 +145,7 @@ SELECT 'grant', g.object_type || ' ' || g.object_name || ' TO ' || quote_ident(r
 type SnapshotRow = { kind: SchemaObject['kind']; name: string; relation: string | null; definition: string | null; source?: string | null }
 
 /** Rows as SchemaObjects, without those of `leaveOut` tables (the migration history's own tables) and everything on them. */
-function snapshotObjects(rows: SnapshotRow[], leaveOut: (relation: string) => boolean, withSource: boolean): SchemaObject[] {
+function snapshotObjects(rows: SnapshotRow[], leaveOut: (relation: string) => boolean): SchemaObject[] {
   return rows
     .filter((row) => !leaveOut(row.kind === 'table' || row.kind === 'sequence' ? row.name : (row.relation ?? '')))
     .map((row) => ({
@@ -153,7 +153,7 @@ function snapshotObjects(rows: SnapshotRow[], leaveOut: (relation: string) => bo
       name: row.name,
       relation: row.relation,
       definition: row.definition ?? '',
-      ...(withSource ? { source: row.source ?? null } : {})
+      source: row.source ?? null
     }))
 }
 
@@ -163,7 +163,7 @@ export async function readSchemaSnapshot(
   leaveOut: (relation: string) => boolean = () => false
 ): Promise<SchemaObject[]> {
   const result = await client.query<SnapshotRow>(SNAPSHOT_QUERY)
-  return snapshotObjects(result.rows, leaveOut, true)
+  return snapshotObjects(result.rows, leaveOut)
 }
 
 /**
@@ -177,7 +177,7 @@ export async function readDriftSnapshot(
   const result = await target.query(DRIFT_QUERY, { roles: JSON.stringify(options.roles), bodies: options.bodies })
   // An index a constraint made comes and goes with the constraint: the constraint's line says it.
   const rows = (result.rows as unknown as SnapshotRow[]).filter((row) => !(row.kind === 'index' && row.source === 'constraint'))
-  return snapshotObjects(rows, options.leaveOut, true)
+  return snapshotObjects(rows, options.leaveOut)
 }
 
 /** The roles on the server, each by name (the throwaway's, read before and after the migrations ran). */

@@ -4,7 +4,9 @@
  * scratch database on the same server (shadow-database-url).
  */
 import { EXIT } from '../../src/cli/run.js'
+import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
 import { cliProject, runCliCaptured, type CliRun } from '../../testkit/cli.js'
+import { startDataApiEmulator } from '../../testkit/data-api-emulator.js'
 import { createMysqlDatabase, mysqlSql } from '../../testkit/mysql.js'
 import type { TestDatabase } from '../../testkit/contract/fixture.js'
 import { describeMysql, useMysqlServer } from '../../testkit/use-mysql-server.js'
@@ -142,4 +144,26 @@ describeMysql('drift on MySQL', () => {
     expect(after.differences).toEqual([])
     expect(after.ran.code).toBe(EXIT.ok)
   }, 120_000)
+
+  describe('over the RDS Data API (the emulator in MySQL mode)', () => {
+    useDummyAwsEnvironment()
+    test('the catalog is one call, and drift finds the change', async () => {
+      const dir = cliProject(MIGRATIONS, 'aurora-migrate-drift-mysql-')
+      expect((await cli(['apply', '--database-url', db.url], dir)).code).toBe(EXIT.ok)
+      await mysqlSql(db.url, 'CREATE INDEX accounts_score ON accounts (score)')
+      const emulator = await startDataApiEmulator({ mysqlUrl: db.url })
+      process.env.AWS_ENDPOINT_URL_RDS_DATA = emulator.endpoint
+      try {
+        const connection = ['--resource-arn', emulator.resourceArn, '--secret-arn', emulator.secretArn, '--engine', 'mysql']
+        const ran = await cli(['drift', '--json', ...connection, '--shadow-database-url', server.url], dir)
+        expect(ran.code).toBe(3)
+        const document = JSON.parse(ran.stdout) as { differences: Difference[] }
+        expect(document.differences.map((d) => `${d.change} ${d.kind} ${d.name}`)).toEqual(['added index `accounts`.`accounts_score`'])
+        expect(emulator.calls.filter((call) => call.sql?.includes('information_schema.STATISTICS'))).toHaveLength(1)
+      } finally {
+        delete process.env.AWS_ENDPOINT_URL_RDS_DATA
+        await emulator.stop()
+      }
+    }, 120_000)
+  })
 })

@@ -263,6 +263,36 @@ describe('over the RDS Data API (the emulator)', () => {
   }, 120_000)
 })
 
+describe('a catalog larger than one Data API answer', () => {
+  useDummyAwsEnvironment()
+  test('fails with a message that says so and what to do, and changes nothing', async () => {
+    const dir = cliProject(MIGRATIONS, 'aurora-migrate-drift-')
+    expect((await cli(['apply', '--database-url', target], dir)).code).toBe(EXIT.ok)
+    // About 12,000 column rows: several MiB of answer, past the service's 1 MiB.
+    await sql(
+      target,
+      `do $$ begin for t in 1..300 loop
+         execute format('create table wide_%s (%s)', t,
+           (select string_agg(format('a_rather_long_column_name_number_%s text default %L', c, 'some default text'), ', ') from generate_series(1, 40) c));
+       end loop; end $$`
+    )
+    const emulator = await startDataApiEmulator({ postgresUrl: target })
+    process.env.AWS_ENDPOINT_URL_RDS_DATA = emulator.endpoint
+    try {
+      const ran = await cli(['drift', '--resource-arn', emulator.resourceArn, '--secret-arn', emulator.secretArn, ...shadow()], dir)
+      expect(ran.code).toBe(EXIT.failed)
+      expect(ran.stderr).toContain("drift reads the database's catalog in one call, and its answer is larger than the transport returns")
+      expect(ran.stderr).toContain('Run drift with --database-url')
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL_RDS_DATA
+      await emulator.stop()
+    }
+    expect(await sql(target, "select count(*)::int as n from pg_class where relname like 'wide\\_%' and relkind = 'r'")).toEqual([
+      { n: 300 }
+    ])
+  }, 120_000)
+})
+
 describe('the action (src/main.ts, in-process)', () => {
   const saved = { ...process.env }
   afterEach(() => {

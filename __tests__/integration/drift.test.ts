@@ -242,6 +242,16 @@ test('an applied version edited since: drift refuses (validate reports checksum 
   expect(await sql(target, "select to_regclass('public.orders_note') as found")).toEqual([{ found: null }])
 }, 120_000)
 
+test('a database where nothing was applied: every object is drift, and drift creates nothing there', async () => {
+  const dir = cliProject(MIGRATIONS, 'aurora-migrate-drift-')
+  await sql(target, 'create table made_by_hand (id int)')
+  const { ran, document } = await driftOf(dir, ['--database-url', target])
+  expect(ran.code).toBe(3)
+  expect(document.differences.map((d) => `${d.change} ${d.kind} ${d.name}`)).toEqual(['added table public.made_by_hand'])
+  expect(ran.stderr).toContain('compared with no applied versions')
+  expect(await sql(target, "select to_regclass('public.schema_migrations')::text as found")).toEqual([{ found: null }])
+}, 120_000)
+
 describe('over the RDS Data API (the emulator)', () => {
   useDummyAwsEnvironment()
   test('the catalog is one call, and drift finds the change', async () => {

@@ -2,6 +2,8 @@
 import { compareSchemas } from '../../src/drift/compare.js'
 import { driftOutput, renderDrift } from '../../src/drift/report.js'
 import { postgresTransition } from '../../src/dialects/postgresql/drift-sql.js'
+import { createdWithMysqlTable, mysqlTransition } from '../../src/dialects/mysql/drift-sql.js'
+import { planDrift, renderPlanDrift } from '../../src/drift/plan-drift.js'
 import type { SchemaObject } from '../../src/review/schema-change.js'
 
 const column = (table: string, name: string, type: string, options: { notNull?: boolean; default?: string } = {}): SchemaObject => ({
@@ -166,4 +168,65 @@ test('the summary names each difference and fences both scripts; no drift says s
   expect(markdown).toContain('- table `public.t` missing from the database: `table ()`')
   expect(markdown).toContain('```sql\nCREATE TABLE public.t (\n\n);\n```')
   expect(renderDrift(compare([], []), context)).toContain('No drift: the database matches its migrations.')
+})
+
+describe('MySQL', () => {
+  const mysqlColumn = (name: string, definition: string): SchemaObject => ({
+    kind: 'column',
+    name: `\`t\`.\`${name}\``,
+    relation: '`t`',
+    definition,
+    source: null
+  })
+  const mysqlTable: SchemaObject = { kind: 'table', name: '`t`', relation: null, definition: 'table', source: null }
+  const primary: SchemaObject = { kind: 'index', name: '`t`.`PRIMARY`', relation: '`t`', definition: 'PRIMARY KEY (`id`)', source: null }
+  const compareMysql = (migrations: SchemaObject[], database: SchemaObject[]) =>
+    compareSchemas(migrations, database, { transition: mysqlTransition, createdWithTable: createdWithMysqlTable })
+
+  test('a whole table is created with its columns and its indexes (an AUTO_INCREMENT column needs its key there)', () => {
+    const report = compareMysql([mysqlTable, mysqlColumn('id', '`id` int NOT NULL AUTO_INCREMENT'), primary], [])
+    expect(report.toMatch).toEqual(['CREATE TABLE `t` (\n  `id` int NOT NULL AUTO_INCREMENT,\n  PRIMARY KEY (`id`)\n);'])
+    expect(report.toAdopt).toEqual(['DROP TABLE `t`;'])
+  })
+
+  test('a changed column is one MODIFY COLUMN with the whole column; a primary key and a foreign key drop their own way', () => {
+    const fk: SchemaObject = {
+      kind: 'constraint',
+      name: '`t`.`t_fk`',
+      relation: '`t`',
+      definition: 'FOREIGN KEY (`a`) REFERENCES `u` (`id`) ON DELETE RESTRICT ON UPDATE RESTRICT',
+      source: 'foreign key'
+    }
+    const report = compareMysql(
+      [mysqlTable, mysqlColumn('a', '`a` int NOT NULL')],
+      [mysqlTable, mysqlColumn('a', '`a` bigint'), primary, fk]
+    )
+    expect(report.toMatch).toEqual([
+      'ALTER TABLE `t` DROP FOREIGN KEY `t_fk`;',
+      'ALTER TABLE `t` DROP PRIMARY KEY;',
+      'ALTER TABLE `t` MODIFY COLUMN `a` int NOT NULL;'
+    ])
+  })
+})
+
+test("plan's drift section: the count and the first objects by name; the trace's kinds only", () => {
+  const applied = [
+    table('public.t'),
+    { ...table('public.t_pkey'), kind: 'index', relation: 'public.t', source: 'constraint' } as SchemaObject
+  ]
+  const database = [
+    table('public.t'),
+    table('public.extra'),
+    { kind: 'sequence', name: 'public.s', relation: null, definition: 'sequence', source: null } as SchemaObject
+  ]
+  const differences = planDrift(applied, database)
+  expect(differences.map((d) => `${d.change} ${d.kind} ${d.name}`)).toEqual(['added table public.extra'])
+  expect(renderPlanDrift(differences)).toBe(
+    [
+      '**Drift**: the database differs from its applied migrations in 1 object, changed by other means than a migration. Run `command: drift` for each change and the SQL to fix or adopt it.',
+      '',
+      '- table `public.extra` added in the database'
+    ].join('\n')
+  )
+  expect(renderPlanDrift([])).toBe('**Drift**: none — the database matches its applied migrations.')
 })

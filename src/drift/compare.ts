@@ -40,8 +40,9 @@ const CREATE_ORDER: readonly SchemaObjectKind[] = [
   'column',
   'function',
   'view',
-  'constraint',
+  // A foreign key needs the index it uses (MySQL) or the unique index it references: indexes first.
   'index',
+  'constraint',
   'trigger',
   'policy',
   'grant'

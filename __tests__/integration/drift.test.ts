@@ -5,6 +5,7 @@
  * leaves no drift, which proves the script. Over the Data API the catalog costs one call.
  */
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { EXIT } from '../../src/cli/run.js'
 import { compareSchemas } from '../../src/drift/compare.js'
@@ -18,6 +19,8 @@ import { startDataApiEmulator } from '../../testkit/data-api-emulator.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql, startEmbeddedPostgres, type RunningPostgres } from '../../testkit/postgres.js'
 
 const ROLE = 'drift_test_reader'
+/** One job summary file for the file's tests: @actions/core keeps the first path it is given. */
+const SUMMARY_FILE = path.join(os.tmpdir(), `aurora-migrate-drift-summary-${process.pid}.md`)
 
 const MIGRATIONS = {
   'v1_accounts/01.sql': `create role ${ROLE};
@@ -315,7 +318,7 @@ describe('the action (src/main.ts, in-process)', () => {
     expect((await cli(['apply', '--database-url', target], dir)).code).toBe(EXIT.ok)
     await sql(target, 'create index accounts_score on accounts (score)')
     const outputs = path.join(dir, 'outputs.txt')
-    const summary = path.join(dir, 'summary.md')
+    const summary = SUMMARY_FILE
     fs.writeFileSync(outputs, '')
     fs.writeFileSync(summary, '')
     Object.assign(process.env, {
@@ -366,5 +369,49 @@ describe('plan with check-drift', () => {
     const unchecked = await plan([])
     expect(unchecked.stdout).toContain('**Schema change**')
     expect(unchecked.stdout).not.toContain('**Drift**')
+  }, 120_000)
+})
+
+describe('a fleet target (targets and only), in the action', () => {
+  const saved = { ...process.env }
+  afterEach(() => {
+    process.env = { ...saved }
+    process.exitCode = undefined
+  })
+
+  test('drift runs on the one target only picks, named as its environment; more than one is refused, naming only', async () => {
+    const dir = cliProject(MIGRATIONS, 'aurora-migrate-drift-')
+    expect((await cli(['apply', '--database-url', target], dir)).code).toBe(EXIT.ok)
+    await sql(target, 'create index accounts_score on accounts (score)')
+    fs.writeFileSync(
+      path.join(dir, 'fleet.yml'),
+      'targets:\n  - name: eu\n    database-url-env: EU_URL\n  - name: us\n    database-url-env: EU_URL\n'
+    )
+    const outputs = path.join(dir, 'outputs.txt')
+    const summary = SUMMARY_FILE
+    fs.writeFileSync(outputs, '')
+    fs.writeFileSync(summary, '')
+    Object.assign(process.env, {
+      GITHUB_WORKSPACE: dir,
+      GITHUB_OUTPUT: outputs,
+      GITHUB_STEP_SUMMARY: summary,
+      EU_URL: target,
+      INPUT_COMMAND: 'drift',
+      INPUT_TARGETS: 'fleet.yml',
+      INPUT_ONLY: 'eu',
+      'INPUT_SHADOW-DATABASE-URL': process.env[ADMIN_URL_ENV]!
+    })
+    const { run } = await import('../../src/main.js')
+    await run()
+    expect(process.exitCode).toBe(3)
+    expect(fs.readFileSync(summary, 'utf8')).toContain('### Schema drift: eu')
+    expect(fs.readFileSync(outputs, 'utf8')).toContain('"name":"public.accounts_score"')
+
+    process.exitCode = undefined
+    process.env.INPUT_ONLY = '*'
+    fs.writeFileSync(summary, '')
+    await run()
+    expect(process.exitCode).toBe(1)
+    expect(fs.readFileSync(summary, 'utf8')).toBe('')
   }, 120_000)
 })

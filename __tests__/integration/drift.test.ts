@@ -51,7 +51,7 @@ const BY_HAND = [
   'create extension citext',
   `grant insert, update on accounts to ${ROLE}`,
   'alter table accounts drop constraint accounts_score_positive',
-  'create table scratch (id int primary key, note text)'
+  'create table scratch (id serial primary key, note text)'
 ]
 
 const ENV = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' }
@@ -143,7 +143,9 @@ test('a database changed by hand in every way: drift names each change with its 
 
   expect(find(document, 'table', 'public.scratch').toMatch).toEqual(['DROP TABLE public.scratch;'])
   expect(find(document, 'table', 'public.scratch').toAdopt).toEqual([
-    'CREATE TABLE public.scratch (\n  id integer NOT NULL,\n  note text\n);'
+    'CREATE SEQUENCE IF NOT EXISTS scratch_id_seq;',
+    "CREATE TABLE public.scratch (\n  id integer NOT NULL DEFAULT nextval('scratch_id_seq'::regclass),\n  note text\n);",
+    'ALTER SEQUENCE scratch_id_seq OWNED BY public.scratch.id;'
   ])
   expect(find(document, 'column', 'public.orders.note').toMatch).toEqual(['ALTER TABLE public.orders ADD COLUMN note text;'])
   expect(find(document, 'column', 'public.orders.note').toAdopt).toEqual(['ALTER TABLE public.orders DROP COLUMN note;'])

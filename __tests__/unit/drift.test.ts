@@ -230,3 +230,13 @@ test("plan's drift section: the count and the first objects by name; the trace's
   )
   expect(renderPlanDrift([])).toBe('**Drift**: none — the database matches its applied migrations.')
 })
+
+test("a serial column made again: its sequence first (the snapshot leaves a column's own sequence out), owned by it after", () => {
+  const serial = column('public.t', 'id', 'integer', { notNull: true, default: "nextval('t_id_seq'::regclass)" })
+  const report = compare([table('public.t'), serial], [])
+  expect(report.toMatch).toEqual([
+    'CREATE SEQUENCE IF NOT EXISTS t_id_seq;',
+    "CREATE TABLE public.t (\n  id integer NOT NULL DEFAULT nextval('t_id_seq'::regclass)\n);",
+    'ALTER SEQUENCE t_id_seq OWNED BY public.t.id;'
+  ])
+})

@@ -64,6 +64,22 @@ function grantSteps(from: Map<string, boolean>, to: Map<string, boolean>, on: st
   return steps
 }
 
+/**
+ * A serial column's sequence belongs to the column (the snapshot leaves it out): a column or table made again needs
+ * it made first, and owned by the column after.
+ */
+function withOwnedSequences(columns: SchemaObject[], statement: string): SqlStep[] {
+  const owned = columns.flatMap((column) => {
+    const sequence = /^nextval\('((?:[^']|'')+)'::regclass\)$/.exec(columnParts(column)?.default ?? '')?.[1]
+    return sequence ? [{ sequence: sequence.replace(/''/g, "'"), column }] : []
+  })
+  return [
+    ...owned.map(({ sequence }) => create(`CREATE SEQUENCE IF NOT EXISTS ${sequence};`)),
+    create(statement),
+    ...owned.map(({ sequence, column }) => create(`ALTER SEQUENCE ${sequence} OWNED BY ${column.name};`))
+  ]
+}
+
 const isMaterialized = (view: SchemaObject): boolean => view.definition.startsWith('materialized view')
 const viewQuery = (view: SchemaObject): string => (view.source ?? '').trim().replace(/;$/, '')
 
@@ -76,13 +92,14 @@ function createSteps(object: SchemaObject, objects: readonly SchemaObject[]): Sq
     case 'sequence':
       return [create(`CREATE SEQUENCE ${object.name} ${object.definition.replace(/^sequence /, '')};`)]
     case 'table': {
-      const columns = objects.filter((o) => o.kind === 'column' && o.relation === object.name).map((o) => `  ${o.definition}`)
+      const columns = objects.filter((o) => o.kind === 'column' && o.relation === object.name)
       const unlogged = object.definition.startsWith('unlogged ') ? 'UNLOGGED ' : ''
       const partitioned = object.definition.endsWith('partitioned table') && object.source ? ` PARTITION BY ${object.source}` : ''
-      return [create(`CREATE ${unlogged}TABLE ${object.name} (\n${columns.join(',\n')}\n)${partitioned};`)]
+      const body = columns.map((o) => `  ${o.definition}`).join(',\n')
+      return withOwnedSequences(columns, `CREATE ${unlogged}TABLE ${object.name} (\n${body}\n)${partitioned};`)
     }
     case 'column':
-      return [create(`ALTER TABLE ${object.relation} ADD COLUMN ${object.definition};`)]
+      return withOwnedSequences([object], `ALTER TABLE ${object.relation} ADD COLUMN ${object.definition};`)
     case 'view':
       return [create(`CREATE ${isMaterialized(object) ? 'MATERIALIZED ' : ''}VIEW ${object.name} AS\n${viewQuery(object)};`)]
     case 'index':

@@ -257,6 +257,24 @@ test('a database where nothing was applied: every object is drift, and drift cre
   expect(await sql(target, "select to_regclass('public.schema_migrations')::text as found")).toEqual([{ found: null }])
 }, 120_000)
 
+test('the command line with a targets file: drift on the one target --only picks; more than one is refused, naming --only', async () => {
+  const dir = cliProject(MIGRATIONS, 'aurora-migrate-drift-')
+  expect((await cli(['apply', '--database-url', target], dir)).code).toBe(EXIT.ok)
+  await sql(target, 'create index accounts_score on accounts (score)')
+  fs.writeFileSync(
+    path.join(dir, 'fleet.yml'),
+    'targets:\n  - name: eu\n    database-url-env: EU_URL\n  - name: us\n    database-url-env: EU_URL\n'
+  )
+  const fleet = (only: string): Promise<CliRun> =>
+    runCliCaptured(['drift', '--json', '--targets', 'fleet.yml', '--only', only, ...shadow()], dir, { ...ENV, EU_URL: target })
+  const one = await fleet('eu')
+  expect(one.code).toBe(3)
+  expect((JSON.parse(one.stdout) as Document).differences.map((d) => d.name)).toEqual(['public.accounts_score'])
+  const both = await fleet('*')
+  expect(both.code).toBe(EXIT.usage)
+  expect(both.stderr).toContain("--only: drift reads one target's catalog per run, and only picks 2 targets")
+}, 120_000)
+
 describe('over the RDS Data API (the emulator)', () => {
   useDummyAwsEnvironment()
   test('the catalog is one call, and drift finds the change', async () => {

@@ -32,7 +32,7 @@ export default defineConfig(
   },
   {
     // Plain JavaScript (scripts, configs, the jest setup) is outside tsconfig.json: no type information.
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked
   },
   {

@@ -16,11 +16,11 @@ import { FAIL_ON, type FailOn } from './report/review.js'
 import { closest } from './suggest.js'
 import { parseRuleSettings, type RuleSetting } from './review/rule-settings.js'
 
-export type Command = 'plan' | 'apply' | 'validate' | 'baseline' | 'repair' | 'targets'
-export const COMMANDS: readonly Command[] = ['plan', 'apply', 'validate', 'baseline', 'repair', 'targets']
+export type Command = 'plan' | 'apply' | 'validate' | 'baseline' | 'repair' | 'targets' | 'drift'
+export const COMMANDS: readonly Command[] = ['plan', 'apply', 'validate', 'baseline', 'repair', 'targets', 'drift']
 
 /** The commands a fleet (input `targets`) runs; `targets` only reads the file. */
-export const FLEET_COMMANDS: readonly Command[] = ['plan', 'apply', 'targets']
+export const FLEET_COMMANDS: readonly Command[] = ['plan', 'apply', 'targets', 'drift']
 
 export type { TargetConfig } from './targets/target-config.js'
 
@@ -37,6 +37,8 @@ export interface Config {
   githubToken: string
   /** Verify on a throwaway PostgreSQL during plan. */
   verify: boolean
+  /** plan: also read the target's whole catalog and say whether it drifted (input check-drift). */
+  checkDrift: boolean
   shadowDatabaseUrl: string | null
   deploymentId: number | null
   /** lock_timeout of each version's transaction, in ms; null leaves the database's setting. */
@@ -303,6 +305,7 @@ export function readConfig(sources: ConfigSources): Config {
     comment: booleanInput(sources, 'comment', true),
     githubToken,
     verify: booleanInput(sources, 'verify', true),
+    checkDrift: booleanInput(sources, 'check-drift', false),
     shadowDatabaseUrl: shadowDatabaseUrl || null,
     deploymentId: integerInput(sources, 'deployment-id', null, 1, Number.MAX_SAFE_INTEGER),
     lockTimeoutMs: durationInput(sources, 'lock-timeout', 5000),

@@ -6,6 +6,7 @@
 import * as core from '@actions/core'
 import * as github from './github-context.js'
 import { runApply } from './commands/apply.js'
+import { runDrift } from './commands/drift.js'
 import { dialectOf, resolveEngine } from './commands/dialect.js'
 import { runOperation } from './commands/operations.js'
 import { cancelOnSignals, fleetRunLine, loadFleet, matrixNames, runFleetApply, type FleetReporter } from './commands/fleet.js'
@@ -66,6 +67,7 @@ export async function run(): Promise<void> {
     )
     if (config.command === 'plan') await planStep(config, versions)
     else if (config.command === 'apply') await applyStep(config, versions)
+    else if (config.command === 'drift') await driftStep(config, versions)
     else await operationStep(config, versions)
   } catch (error) {
     fail(error)
@@ -162,6 +164,31 @@ async function applyStep(config: Config, versions: Version[]): Promise<void> {
   if (result.error) throw result.error
   if (result.applied.length) info(`Applied ${versionList(result.applied.map((a) => a.version))}: now at v${result.toVersion}`)
   else info(`Nothing to apply: at v${result.toVersion}`)
+}
+
+/** Drift over a fleet: one target per job (the `matrix` output's jobs, each passing its name as `only`). */
+async function fleetDriftStep(fleet: Awaited<ReturnType<typeof loadFleet>>, versions: Version[]): Promise<void> {
+  if (fleet.targets.length !== 1) {
+    throw new InputError(
+      'only',
+      `drift reads one target's catalog per run, and only picks ${fleet.targets.length} targets of ${fleet.file}: run one job per target (the matrix output) with its name as only`
+    )
+  }
+  await driftStep(fleet.configs.get(fleet.targets[0].name)!, versions)
+}
+
+/** Drift: the `schema-drift` output and the summary; the step fails (exit code 3) when the database drifted. */
+async function driftStep(config: Config, versions: Version[]): Promise<void> {
+  const outcome = await runDrift(config, versions, reporter)
+  core.setOutput('schema-drift', outcome.output)
+  await publish(outcome.markdown, null)
+  const count = outcome.report.differences.length
+  if (count) {
+    core.error(
+      `Drift: ${count} ${count === 1 ? 'difference' : 'differences'} between the database and its migrations (see the job summary)`
+    )
+    process.exitCode = 3
+  }
 }
 
 async function operationStep(config: Config, versions: Version[]): Promise<void> {
@@ -326,6 +353,7 @@ async function fleetStep(config: Config, sources: ConfigSources): Promise<void> 
   }
   const { versions, warnings } = await discover(config)
   for (const warning of warnings) core.warning(logLine(warning))
+  if (config.command === 'drift') return await fleetDriftStep(fleet, versions)
   const cancel = cancelOnSignals((message) => core.warning(message))
   try {
     if (config.command === 'plan') {

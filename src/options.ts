@@ -37,12 +37,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'command',
     use: 'command',
-    value: 'plan|apply|validate|baseline|repair|targets',
+    value: 'plan|apply|validate|baseline|repair|targets|drift',
     default: 'plan',
     summary:
-      "`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate`, `baseline` and `repair`: see [Operations](operations.md); `targets` reads a [fleet](fleets.md)'s targets file and sets `matrix`, touching no database.",
+      "`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate`, `baseline` and `repair`: see [Operations](operations.md); `targets` reads a [fleet](fleets.md)'s targets file and sets `matrix`, touching no database. `drift` reports what changed in the database that no migration did: see [Drift](drift.md).",
     description:
-      '`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate` fails on drift, missing, out-of-order or partly applied versions and changes nothing; `baseline` records versions as applied without running them; `repair` accepts reviewed drift and clears a stale lease, never running migration SQL; `targets` reads the targets file of a fleet and sets the `matrix` output, touching no database.'
+      '`plan` shows what would run and changes nothing; `apply` applies pending versions; `validate` fails on drift, missing, out-of-order or partly applied versions and changes nothing; `baseline` records versions as applied without running them; `repair` accepts reviewed drift and clears a stale lease, never running migration SQL; `targets` reads the targets file of a fleet and sets the `matrix` output, touching no database; `drift` reports what changed in the database that no migration did, with the SQL both ways, and fails when it finds any.'
   },
   {
     name: 'migrations-dir',
@@ -294,6 +294,16 @@ export const OPTIONS: readonly OptionSpec[] = [
       "A server of the target's engine for verification (a scratch database is created and dropped in it), instead of a throwaway one.",
     description:
       "A server of the target's engine for verification (for example a `services: postgres` or `services: mysql` container); a scratch database is created and dropped in it. Without it, a throwaway server is started from the runner's PostgreSQL or MySQL binaries (GitHub's Ubuntu runners have both)."
+  },
+  {
+    name: 'check-drift',
+    use: 'flag',
+    boolean: true,
+    default: 'false',
+    summary:
+      "`plan` also reads the database's whole catalog (one call more) and says in the comment whether it drifted from its applied migrations. See [Drift](drift.md).",
+    description:
+      "`plan` also reads the database's whole catalog (one call more) and says in the comment which objects differ from what the applied migrations make (changed by other means). Needs verification and a pending version; `command: drift` gives the SQL."
   },
   {
     name: 'deployment-id',

@@ -44,6 +44,7 @@ test('defaults with a Data API target', () => {
     comment: true,
     githubToken: '',
     verify: true,
+    checkDrift: false,
     shadowDatabaseUrl: null,
     deploymentId: null,
     engine: 'auto',
@@ -461,7 +462,7 @@ describe('a fleet (targets)', () => {
     [
       { targets: 'f.yml', command: 'baseline', 'baseline-version': '3' },
       'targets',
-      /a fleet runs plan, apply, targets; baseline takes one database at a time/
+      /a fleet runs plan, apply, targets, drift; baseline takes one database at a time/
     ],
     [{ command: 'targets' }, 'targets', /command targets lists the targets of a targets file: give targets/]
   ])('%j is refused, naming %s', (inputs, input, message) => {

@@ -6,7 +6,19 @@
 import { FLAG_OPTIONS, OPTIONS } from '../options.js'
 import { closest } from '../suggest.js'
 
-export const CLI_COMMANDS = ['plan', 'status', 'apply', 'validate', 'baseline', 'repair', 'review', 'new', 'targets', 'renumber'] as const
+export const CLI_COMMANDS = [
+  'plan',
+  'status',
+  'apply',
+  'validate',
+  'baseline',
+  'repair',
+  'review',
+  'new',
+  'targets',
+  'renumber',
+  'drift'
+] as const
 export type CliCommand = (typeof CLI_COMMANDS)[number]
 
 /** The command line's own flags (not action inputs). */

@@ -6,6 +6,9 @@
  */
 import { cancelOnSignals, fleetRunLine, loadFleet, matrixNames, runFleetApply, type FleetReporter } from '../commands/fleet.js'
 import { runFleetPlan } from '../commands/fleet-plan.js'
+import { runDrift } from '../commands/drift.js'
+import { InputError } from '../errors.js'
+import type { Version } from '../migrations/types.js'
 import type { Config, ConfigSources } from '../config.js'
 import { discoverMigrations } from '../migrations/discover.js'
 import { dialectOf } from '../commands/dialect.js'
@@ -51,6 +54,7 @@ export async function fleetCommand(
   }
   const { versions, warnings } = await discoverMigrations(dialectOf(config).syntax, config.migrationsDir, config.workspace)
   for (const warning of warnings) terminal.warning(warning)
+  if (config.command === 'drift') return fleetDrift(fleet, versions, terminal)
   const cancel = cancelOnSignals((message) => terminal.warning(message))
   try {
     if (config.command === 'plan') {
@@ -117,4 +121,17 @@ export async function fleetCommand(
   } finally {
     cancel.release()
   }
+}
+
+/** Drift of the one target `--only` picks (one catalog per run, as a matrix job runs it); exit 3 when it drifted. */
+async function fleetDrift(fleet: Awaited<ReturnType<typeof loadFleet>>, versions: Version[], terminal: Terminal): Promise<Result> {
+  if (fleet.targets.length !== 1) {
+    throw new InputError(
+      'only',
+      `drift reads one target's catalog per run, and only picks ${fleet.targets.length} targets of ${fleet.file}: run drift once per target with its name as --only`
+    )
+  }
+  const outcome = await runDrift(fleet.configs.get(fleet.targets[0].name)!, versions, terminal)
+  for (const line of outcome.text) terminal.line(terminal.clean(line))
+  return { code: outcome.report.differences.length ? EXIT.pending : EXIT.ok, document: { ...outcome.report } }
 }

@@ -15,7 +15,9 @@ export const COMMAND_SUMMARIES: Record<CliCommand, string> = {
   new: 'Start a new version: v<next>_<description>/01_<description>.sql in the migrations directory.',
   targets: "List a fleet's targets (--targets <file>, --only) and check the file, touching no database; --json gives the matrix.",
   renumber:
-    "Give a branch's new versions other numbers by renaming their folders (the files, and so their checksums, stay the same); refused when a database given has applied them."
+    "Give a branch's new versions other numbers by renaming their folders (the files, and so their checksums, stay the same); refused when a database given has applied them.",
+  drift:
+    'What changed in the database that no migration did, with the SQL both ways; exit 3 when there is drift. Replays the applied versions on a throwaway database; changes nothing.'
 }
 
 const USAGE: Record<CliCommand, string> = {
@@ -28,7 +30,8 @@ const USAGE: Record<CliCommand, string> = {
   review: 'aurora-migrate review [<version>…] [flags]',
   new: 'aurora-migrate new <description> [--migrations-dir <dir>]',
   targets: 'aurora-migrate targets --targets <file> [--only <names>] [flags]',
-  renumber: 'aurora-migrate renumber <from> <to> | renumber --onto <ref> [--database-url <url> | --targets <file>] [flags]'
+  renumber: 'aurora-migrate renumber <from> <to> | renumber --onto <ref> [--database-url <url> | --targets <file>] [flags]',
+  drift: 'aurora-migrate drift [flags]'
 }
 
 /** Markdown of the options table reduced to plain text for a terminal, in the command line's words. */

@@ -5,6 +5,7 @@
  * one JSON document on stdout (`--json`), and exit codes a script can branch on.
  */
 import { runApply } from '../commands/apply.js'
+import { runDrift } from '../commands/drift.js'
 import { dialectOf, resolveEngine } from '../commands/dialect.js'
 import { newVersion } from '../commands/new-version.js'
 import { runOperation } from '../commands/operations.js'
@@ -182,6 +183,7 @@ async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, ma
   if (command === 'review') return reviewCommand(config, versions, parsed, terminal)
   needsTarget(config, command)
   if (command === 'status') return statusCommand(config, versions, parsed, terminal)
+  if (command === 'drift') return driftCommand(config, versions, terminal)
   if (config.command === 'apply' || config.command === 'baseline' || config.command === 'repair') {
     // Who applied and from which commit, for the meta table (the action has GITHUB_ACTOR and GITHUB_SHA).
     const cwd = path.resolve(config.workspace, config.migrationsDir)
@@ -280,6 +282,13 @@ async function operationCommand(config: Config, versions: Version[], terminal: T
     code,
     document: { ...outputsDocument(outputs), summary: markdown, failures: failures.map((f) => asFlags(f.message)) }
   }
+}
+
+/** What changed in the database that no migration did; exit 3 when anything did. */
+async function driftCommand(config: Config, versions: Version[], terminal: Terminal): Promise<Result> {
+  const outcome = await runDrift(config, versions, terminal)
+  for (const line of outcome.text) terminal.line(terminal.clean(line))
+  return { code: outcome.report.differences.length ? EXIT.pending : EXIT.ok, document: { ...outcome.report } }
 }
 
 /** The history and what is pending, verifying nothing (plan verifies). */

@@ -4,7 +4,11 @@
  * the target. Returns what the action publishes and the command line prints.
  */
 import type { Config } from '../config.js'
-import { InputError } from '../errors.js'
+import { InputError, errorMessage } from '../errors.js'
+import { planDrift, renderPlanDrift } from '../drift/plan-drift.js'
+import type { MetaTables } from '../engine/meta.js'
+import type { SchemaObject } from '../review/schema-change.js'
+import type { Target } from '../targets/target.js'
 import { baseRows } from '../migrations/base.js'
 import type { Version } from '../migrations/types.js'
 import { planMigrations, type Plan, type PlannedFile, type PlanOptions } from '../plan.js'
@@ -48,18 +52,20 @@ async function readPlan(
   versions: Version[],
   context: PlanContext,
   reporter: Reporter
-): Promise<{ plan: Plan; source: PlanSource; prepared: PreparedReview }> {
+): Promise<{ plan: Plan; source: PlanSource; prepared: PreparedReview; databaseSchema: SchemaObject[] | null }> {
   const options = planOptions(config)
   if (config.target) {
     return withTarget(config, reporter, async (target) => {
       // plan changes nothing: a database without the meta table simply has nothing applied.
-      const { rows } = await readTargetHistory(config, target)
+      const history = await readTargetHistory(config, target)
+      const { rows } = history
       const plan = planMigrations(versions, rows, options)
       // With the target's settings when verifying: the throwaway database is made like the target's.
       return {
         plan,
         source: { kind: 'database' },
-        prepared: await prepareReview(config, versions, pendingOf(plan), target, reporter, config.verify)
+        prepared: await prepareReview(config, versions, pendingOf(plan), target, reporter, config.verify),
+        databaseSchema: await readDatabaseSchema(config, target, history.tables, plan, reporter)
       }
     })
   }
@@ -78,12 +84,35 @@ async function readPlan(
   return {
     plan,
     source: { kind: 'base-branch', baseSha },
-    prepared: await prepareReview(config, versions, pendingOf(plan), null, reporter)
+    prepared: await prepareReview(config, versions, pendingOf(plan), null, reporter),
+    databaseSchema: null
+  }
+}
+
+/**
+ * With check-drift: the target's whole catalog (one call), for the comment's drift section. Only when the trace
+ * will read the applied versions' schema to compare it with (verification on, a version pending); a failed read is
+ * a warning, never the plan's failure.
+ */
+async function readDatabaseSchema(
+  config: Config,
+  target: Target,
+  history: MetaTables,
+  plan: Plan,
+  reporter: Reporter
+): Promise<SchemaObject[] | null> {
+  const part = dialectOf(config).drift
+  if (!config.checkDrift || !part || !config.verify || !plan.pending.length) return null
+  try {
+    return await part.snapshot(target, { roles: [], bodies: false, history })
+  } catch (error) {
+    reporter.warning(logLine(`check-drift: the database's catalog could not be read: ${errorMessage(error)}`))
+    return null
   }
 }
 
 export async function runPlan(config: Config, versions: Version[], context: PlanContext, reporter: Reporter): Promise<PlanOutcome> {
-  const { plan, source, prepared } = await readPlan(config, versions, context, reporter)
+  const { plan, source, prepared, databaseSchema } = await readPlan(config, versions, context, reporter)
   logPlan(plan, reporter)
 
   const { verification, refusedEverywhere } = await verifyPlan(
@@ -108,6 +137,7 @@ export async function runPlan(config: Config, versions: Version[], context: Plan
     sha: config.run.commitSha,
     review,
     schemaChange: ran?.schemaChange ? renderSchemaChange(ran.schemaChange) : null,
+    drift: databaseSchema && ran?.appliedSchema ? renderPlanDrift(planDrift(ran.appliedSchema, databaseSchema)) : null,
     failOn: config.failOn,
     server: config.server ?? null
   })

@@ -37,6 +37,7 @@
  */
 import type { EngineDialect } from '../engine/dialect.js'
 import type { SqlSyntax } from '../migrations/syntax.js'
+import type { DriftDialect } from '../drift/dialect.js'
 import type { ReviewDialect } from '../review/dialect.js'
 import type { ShadowDialect } from '../shadow/dialect.js'
 import type { WireDialect } from '../targets/wire.js'
@@ -77,6 +78,12 @@ export interface Dialect {
 
   /** The throwaway server that verification runs a plan on. */
   readonly shadow: ShadowPart
+
+  /**
+   * The catalog as drift compares it, read in one call, and the SQL of each change (src/drift/dialect.ts). Absent:
+   * `drift` says the dialect has none yet. Proved by drift*.test.ts.
+   */
+  readonly drift?: DriftDialect
 }
 
 /** The migrations core's port (migrations/syntax.ts): splitting, transaction control, what cannot run in a transaction. */

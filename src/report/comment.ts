@@ -45,6 +45,8 @@ export interface PlanCommentInput {
   review?: ReviewInput | null
   /** The schema change of the pending versions as markdown (renderSchemaChange); absent or null when not computed. */
   schemaChange?: string | null
+  /** With check-drift: whether the database drifted from its applied migrations (renderPlanDrift, bounded); absent or null when not read. */
+  drift?: string | null
   /** The `fail-on` input: findings at or above it make the verdict red. Default `error`, as the input's. */
   failOn?: FailOn
   /** The target's server ("MySQL 8.0.36"), when the run asked it. */
@@ -365,6 +367,7 @@ export function renderPlanComment(input: PlanCommentInput): string {
   head.push(...reviewLines(review, warnings))
   if (!verifyFailed) head.push('', ...verificationPart)
   if (input.schemaChange) head.push('', ...schemaChangeSection(input.schemaChange))
+  if (input.drift) head.push('', input.drift)
 
   const tail = ['', footer(input.runUrl, input.sha), '']
   const fixed = head.join('\n').length + tail.join('\n').length

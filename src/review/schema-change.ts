@@ -3,7 +3,20 @@
  * after them (the dialect's schema snapshot reads it): a reviewer reads the effect, not only the SQL.
  */
 
-export type SchemaObjectKind = 'schema' | 'table' | 'column' | 'view' | 'index' | 'constraint' | 'trigger' | 'policy' | 'function' | 'type'
+export type SchemaObjectKind =
+  | 'schema'
+  | 'table'
+  | 'column'
+  | 'view'
+  | 'index'
+  | 'constraint'
+  | 'trigger'
+  | 'policy'
+  | 'function'
+  | 'type'
+  | 'sequence'
+  | 'extension'
+  | 'grant'
 
 /** One object of the catalog: `name` is unique per kind; `definition` is what is compared. */
 export interface SchemaObject {
@@ -14,6 +27,11 @@ export interface SchemaObject {
   relation: string | null
   /** Readable definition: a column's type, nullability and default; an index's CREATE INDEX; an enum's labels … */
   definition: string
+  /**
+   * What the dialect needs to write the object's SQL and that `definition` does not show as such (a view's query,
+   * a function's whole definition, a column's parts): never compared. Absent where the snapshot did not read it.
+   */
+  source?: string | null
 }
 
 export interface SchemaObjectChange {
@@ -41,7 +59,10 @@ export const KIND_ORDER: readonly SchemaObjectKind[] = [
   'trigger',
   'policy',
   'function',
-  'type'
+  'type',
+  'sequence',
+  'extension',
+  'grant'
 ]
 
 const CHANGE_ORDER = ['added', 'changed', 'removed'] as const

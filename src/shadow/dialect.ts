@@ -7,7 +7,7 @@
 import type { MetaTables } from '../engine/meta.js'
 import type { Version } from '../migrations/types.js'
 import type { TargetSettings } from '../review/dialect.js'
-import type { SchemaChange } from '../review/schema-change.js'
+import type { SchemaChange, SchemaObject } from '../review/schema-change.js'
 import type { StatementTrace } from '../review/types.js'
 import type { Target } from '../targets/target.js'
 
@@ -39,6 +39,8 @@ export interface Tracer extends Target {
   finish(): Promise<void>
   /** The schema change once every pending statement ran; null when they did not all run or tracing failed. */
   schemaChange(): SchemaChange | null
+  /** The schema before the first pending statement ran (what the applied versions make); absent where not read. */
+  appliedSchema?(): SchemaObject[] | null
 }
 
 export interface ShadowDialect {

@@ -1,5 +1,5 @@
 /** What verification found: by version, with the trace, the schema change and the settings it ran with. */
-import type { SchemaChange } from '../review/schema-change.js'
+import type { SchemaChange, SchemaObject } from '../review/schema-change.js'
 import type { StatementTrace } from '../review/types.js'
 
 export interface VersionCheck {
@@ -30,6 +30,8 @@ export interface Verification {
   trace?: Map<string, StatementTrace> | null
   /** What the pending versions add, change and remove; null unless they all ran and were traced. */
   schemaChange?: SchemaChange | null
+  /** The schema the applied versions make (before the first pending statement); null unless traced. */
+  appliedSchema?: SchemaObject[] | null
   /** Why tracing stopped, when it failed while verification went on. */
   traceMessage?: string | null
   /** The target's settings the throwaway database ran with (`matched`) and those it could not match, with why. */

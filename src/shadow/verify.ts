@@ -170,6 +170,7 @@ export async function verifyOnShadow(dialect: ShadowDialect, versions: Version[]
       durationMs: Date.now() - started,
       trace: tracing && !tracing.failure ? tracing.traces : null,
       schemaChange: tracing && !tracing.failure ? tracing.schemaChange() : null,
+      appliedSchema: tracing && !tracing.failure ? (tracing.appliedSchema?.() ?? null) : null,
       traceMessage: tracing?.failure ? scrub(`Tracing the pending statements stopped: ${tracing.failure}`) : null,
       settings
     }

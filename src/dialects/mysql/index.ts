@@ -1,5 +1,6 @@
 /** MySQL (Aurora MySQL 3, MySQL 8.0.36 and later; MariaDB for local verification and tests): its parts, put together. */
 import type { Dialect } from '../dialect.js'
+import { drift } from './drift.js'
 import { engine } from './engine.js'
 import { review } from './review.js'
 import { shadow } from './shadow.js'
@@ -26,5 +27,6 @@ export const mysql: Dialect = {
   engine,
   wire,
   review,
-  shadow
+  shadow,
+  drift
 }

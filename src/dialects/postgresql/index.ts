@@ -1,5 +1,6 @@
 /** PostgreSQL (Aurora PostgreSQL): its parts, put together. */
 import type { Dialect } from '../dialect.js'
+import { drift } from './drift.js'
 import { engine } from './engine.js'
 import { review } from './review.js'
 import { shadow } from './shadow.js'
@@ -16,5 +17,6 @@ export const postgresql: Dialect = {
   engine,
   wire,
   review,
-  shadow
+  shadow,
+  drift
 }

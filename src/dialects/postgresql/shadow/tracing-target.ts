@@ -105,6 +105,11 @@ export class TracingTarget implements Target {
     return this.before && this.after ? diffSchemas(this.before, this.after) : null
   }
 
+  /** The schema before the first pending statement: what the applied versions make (plan's drift check). */
+  appliedSchema(): SchemaObject[] | null {
+    return this.before ?? null
+  }
+
   async query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
     const next = this.expected[0]
     if (!options?.longRunning || !next?.noTransaction || next.sql !== sql || this.failure) return this.inner.query(sql, params, options)

@@ -1,6 +1,6 @@
 /** Drift's pure parts: the comparison, PostgreSQL's SQL for each change, the script's order and the bounded output. */
 import { compareSchemas } from '../../src/drift/compare.js'
-import { driftOutput, renderDrift } from '../../src/drift/report.js'
+import { driftOutput, driftText, renderDrift } from '../../src/drift/report.js'
 import { postgresTransition } from '../../src/dialects/postgresql/drift-sql.js'
 import { createdWithMysqlTable, mysqlTransition } from '../../src/dialects/mysql/drift-sql.js'
 import { planDrift, renderPlanDrift } from '../../src/drift/plan-drift.js'
@@ -239,4 +239,22 @@ test("a serial column made again: its sequence first (the snapshot leaves a colu
     "CREATE TABLE public.t (\n  id integer NOT NULL DEFAULT nextval('t_id_seq'::regclass)\n);",
     'ALTER SEQUENCE t_id_seq OWNED BY public.t.id;'
   ])
+})
+
+test('the terminal text: a changed object on two lines, each side on its own, then both scripts', () => {
+  const context = {
+    environment: null,
+    target: 'postgres://u:***@db/app',
+    versions: [1, 2],
+    server: 'local PostgreSQL 16',
+    runUrl: null,
+    sha: null
+  }
+  const migrations = [table('public.t'), column('public.t', 'n', 'integer', { default: '0' })]
+  const database = [table('public.t'), column('public.t', 'n', 'integer', { default: '1' })]
+  const lines = driftText(compare(migrations, database), context)
+  const at = lines.findIndex((line) => line.startsWith('  column public.t.n changed in the database'))
+  expect(lines.slice(at + 1, at + 3)).toEqual(['    migrations: n integer DEFAULT 0', '    database:   n integer DEFAULT 1'])
+  expect(lines).toContain('-- To make the database match the migrations:')
+  expect(lines).toContain('ALTER TABLE public.t ALTER COLUMN n SET DEFAULT 0;')
 })

@@ -86,11 +86,12 @@ export function driftText(report: DriftReport, context: DriftContext): string[] 
   const intro = `${context.target}: compared with ${versionsText(context.versions)} replayed on ${context.server}`
   if (!report.differences.length) return [intro, 'No drift: the database matches its migrations.']
   const lines = report.differences.map((difference) => {
+    const flat = (text: string | null): string => (text ?? '').replace(/\s+/g, ' ').trim()
     const definition =
       difference.change === 'changed'
-        ? `migrations: ${difference.migrations}\n    database:   ${difference.database}`
-        : ((difference.change === 'added' ? difference.database : difference.migrations) ?? '')
-    return `  ${difference.kind} ${difference.name} ${WORDS[difference.change]}${definition ? `\n    ${definition.replace(/\s+/g, ' ')}` : ''}`
+        ? `migrations: ${flat(difference.migrations)}\n    database:   ${flat(difference.database)}`
+        : flat(difference.change === 'added' ? difference.database : difference.migrations)
+    return `  ${difference.kind} ${difference.name} ${WORDS[difference.change]}${definition ? `\n    ${definition}` : ''}`
   })
   return [
     intro,

@@ -7,6 +7,7 @@ import { InputError } from './errors.js'
 import { normalizeMigrationsDir } from './migrations/files.js'
 import { isFunctionName, parseFunctionName } from './targets/lambda/function-name.js'
 import { urlSecrets } from './targets/mask.js'
+import { sqlOutputInput } from './sql-script/output.js'
 import { checkUrlPassword } from './targets/url-password.js'
 import { validateMysqlUrl } from './targets/mysql/url.js'
 import type { RunIdentity } from './meta-row.js'
@@ -74,6 +75,8 @@ export interface Config {
   run: RunIdentity
   /** Set when the run is a fleet (input `targets`): then `target` is null and each target has its own Config. */
   fleet?: FleetConfig | null
+  /** `sql-output`: where plan writes the SQL script, relative to the workspace (src/sql-script/output.ts). */
+  sqlOutput?: string | null
   /** The schema a fleet target's versions run in (its schemas-query row); absent: the database's own. */
   searchPath?: string | null
 }
@@ -318,7 +321,8 @@ export function readConfig(sources: ConfigSources): Config {
     failOn: failOnInput(input('fail-on')),
     ignoreRules: ruleIdsInput(input('ignore-rules'), sources.ruleIds),
     run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl },
-    fleet
+    fleet,
+    sqlOutput: sqlOutputInput(input('sql-output'), command, workspace, Boolean(fleet))
   }
 }
 

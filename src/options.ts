@@ -321,6 +321,17 @@ export const OPTIONS: readonly OptionSpec[] = [
       'Review rule ids to waive, separated by commas (timestamp-without-time-zone,serial-column). An unknown id is refused, with the nearest known one suggested.',
     description:
       'Review rule ids to waive for the whole repository, separated by commas (for example `timestamp-without-time-zone, serial-column`). An id the review does not know is an input error. To waive one statement, put `-- aurora-migrate:ignore <rule-id> <reason>` on the line before it.'
+  },
+  {
+    name: 'sql-output',
+    use: 'flag',
+    value: '<file>',
+    summary:
+      '`plan` also writes the [SQL script](sql-output.md) of what `apply` would send to this database (a file inside the workspace, for review or a DBA): `psql -v ON_ERROR_STOP=1 -f` it on that database. PostgreSQL only.',
+    cliSummary:
+      'plan also writes the SQL script of what apply would send to this database to this file (inside the current folder); --sql prints it instead. PostgreSQL only.',
+    description:
+      "With command plan: also write the SQL script of exactly what apply would send to this database (statements, session settings, the meta tables' creation and rows, packed form) to this file, a path inside the workspace. Run it with psql -v ON_ERROR_STOP=1 -f on that database. PostgreSQL only. See docs/sql-output.md."
   }
 ]
 

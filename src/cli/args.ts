@@ -25,6 +25,12 @@ export const OWN_FLAGS: ReadonlyArray<{ name: string; value?: string; commands?:
     commands: ['plan'],
     summary: 'Print the plan comment (Markdown, as the action posts it on a pull request) on stdout; logs go to stderr.'
   },
+  {
+    name: 'sql',
+    commands: ['plan'],
+    summary:
+      'Print the SQL script of what apply would send to this database on stdout, and nothing else; logs go to stderr (docs/sql-output.md).'
+  },
   { name: 'help', summary: 'Show this help.' },
   { name: 'version', summary: "Print aurora-migrate's version." }
 ]
@@ -48,6 +54,8 @@ export interface ParsedArgs {
   exitCode: boolean
   dryRun: boolean
   markdown: boolean
+  /** plan --sql: the SQL script on stdout. */
+  sql: boolean
   help: boolean
   version: boolean
 }
@@ -73,6 +81,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     exitCode: false,
     dryRun: false,
     markdown: false,
+    sql: false,
     help: false,
     version: false
   }
@@ -140,6 +149,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         noValue()
         parsed.markdown = true
         continue
+      case 'sql':
+        noValue()
+        parsed.sql = true
+        continue
       case 'help':
         noValue()
         parsed.help = true
@@ -180,10 +193,15 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const given =
       (flag.name === 'exit-code' && parsed.exitCode) ||
       (flag.name === 'dry-run' && parsed.dryRun) ||
-      (flag.name === 'markdown' && parsed.markdown)
+      (flag.name === 'markdown' && parsed.markdown) ||
+      (flag.name === 'sql' && parsed.sql)
     if (given && parsed.command && flag.commands && !flag.commands.includes(parsed.command))
       throw new UsageError(`--${flag.name} goes with ${flag.commands.join(' or ')}, not ${parsed.command}`)
   }
   if (parsed.markdown && parsed.json) throw new UsageError('--markdown and --json both write stdout: give one of them')
+  if (parsed.sql && (parsed.json || parsed.markdown))
+    throw new UsageError(
+      `--sql and --${parsed.json ? 'json' : 'markdown'} both write stdout: give one of them (--sql-output <file> writes the script to a file)`
+    )
   return parsed
 }

@@ -29,6 +29,7 @@ import { localIdentity } from './identity.js'
 import { cliWorkspace } from './workspace.js'
 import { Masker, Terminal, type Stream } from './terminal.js'
 import { asFlags } from './words.js'
+import { planSqlScript } from '../sql-script/output.js'
 
 export { asFlags } from './words.js'
 
@@ -201,6 +202,9 @@ async function planCommand(config: Config, versions: Version[], parsed: ParsedAr
         'To verify here: install PostgreSQL (its initdb and postgres: apt install postgresql, brew install postgresql@17) or pass --shadow-database-url postgres://…; --no-verify skips it.'
       )
     )
+  // --sql / --sql-output: the SQL script of what apply would send (src/sql-script); its failure fails the plan.
+  const script = parsed.sql || config.sqlOutput ? await planSqlScript(config, versions, terminal) : null
+  if (script?.failure) failures.push(script.failure)
   failuresOut(failures, terminal)
   const pending = pendingOf(plan)
   const code = failures.length ? EXIT.failed : parsed.exitCode && pending.length ? EXIT.pending : EXIT.ok
@@ -213,7 +217,9 @@ async function planCommand(config: Config, versions: Version[], parsed: ParsedAr
     code,
     document: { ...outputsDocument(outcome.outputs), failures: failures.map((f) => asFlags(f.message)) },
     // --markdown: the comment the action would post, for a merge request note or a look before pushing.
-    ...(parsed.markdown ? { stdout: outcome.markdown } : {})
+    ...(parsed.markdown ? { stdout: outcome.markdown } : {}),
+    // --sql: the script alone on stdout (nothing when it could not be made).
+    ...(parsed.sql && script?.text ? { stdout: script.text.replace(/\n$/, '') } : {})
   }
 }
 

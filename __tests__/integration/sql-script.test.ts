@@ -1,0 +1,116 @@
+/**
+ * plan --sql: the script of what apply would send, run by the real psql on a copy of the database, gives the same
+ * schema and the same history as apply on another copy, and leaves the database up to date for apply and plan.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import pg from 'pg'
+import { EXIT } from '../../src/cli/run.js'
+import { readSchemaSnapshot } from '../../src/dialects/postgresql/shadow/schema-snapshot.js'
+import { cliProject, runCliCaptured, type CliRun } from '../../testkit/cli.js'
+import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
+import { runPsqlFile } from '../../testkit/psql.js'
+
+const admin = (): string => process.env[ADMIN_URL_ENV]!
+const cli = (argv: string[], cwd: string, url: string): Promise<CliRun> =>
+  runCliCaptured(argv, cwd, { PATH: process.env.PATH, NO_COLOR: '1', DATABASE_URL: url })
+
+const MIGRATIONS = {
+  'v1_accounts/01_accounts.sql':
+    "create table accounts (id bigint primary key, email text not null);\ninsert into accounts values (1, 'a@example.com');\n",
+  'v2_email_index/01_index.sql': '-- migrate:no-transaction\ncreate index concurrently accounts_email on accounts (email);\n',
+  'v3_names/01_column.sql': "alter table accounts add column name text default 'x';\n",
+  'v3_names/02_view.sql':
+    "create view account_names as select id, name from accounts; -- a view\ncomment on column accounts.name is 'it''s the name';\n"
+}
+
+/** A copy of the database `name` (no session may be connected to it), dropped by the returned function. */
+async function copyOf(name: string, copy: string): Promise<{ url: string; drop(): Promise<void> }> {
+  await sql(admin(), `CREATE DATABASE "${copy}" TEMPLATE "${name}"`)
+  const url = new URL(admin())
+  url.pathname = `/${copy}`
+  return { url: url.toString(), drop: async () => void (await sql(admin(), `DROP DATABASE IF EXISTS "${copy}" WITH (FORCE)`)) }
+}
+
+async function snapshot(url: string): Promise<unknown> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const schema = await readSchemaSnapshot(client)
+    const rows = await client.query(`SELECT version, description, checksum, files::text FROM schema_migrations ORDER BY version`)
+    const progress = await client.query(`SELECT count(*)::int AS n FROM schema_migrations_progress`)
+    const lock = await client.query(`SELECT owner, expires_at <= now() AS free FROM schema_migrations_lock`)
+    const data = await client.query(`SELECT id, email, name FROM accounts ORDER BY id`)
+    const index = await client.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'accounts_email'::regclass`)
+    return { schema, rows: rows.rows, progress: progress.rows, lock: lock.rows, data: data.rows, index: index.rows }
+  } finally {
+    await client.end()
+  }
+}
+
+/** Runs the script of `plan --sql` on one copy and apply on another, and compares them. */
+async function scriptMatchesApply(root: string, db: { url: string; name: string }, expectCreation: boolean): Promise<string> {
+  const planned = await cli(['plan', '--sql', '--sql-output', 'plan.sql', '--no-verify', '--shadow-database-url', admin()], root, db.url)
+  expect(planned.stderr).not.toMatch(/error/i)
+  expect(planned.code).toBe(EXIT.ok)
+  const file = fs.readFileSync(path.join(root, 'plan.sql'), 'utf8')
+  // stdout holds the script and nothing else: byte for byte the file written in the same run.
+  expect(planned.stdout).toBe(file)
+  expect(planned.stdout.startsWith('-- aurora-migrate: the SQL apply would send to')).toBe(true)
+  expect(planned.stderr).toContain('pending')
+  expect(planned.stdout).not.toContain('test-password')
+  expect(file.includes('CREATE TABLE IF NOT EXISTS') || /CREATE TABLE .*schema_migrations/i.test(file)).toBe(expectCreation)
+
+  const byScript = await copyOf(db.name, `${db.name}_psql`)
+  const byApply = await copyOf(db.name, `${db.name}_apply`)
+  try {
+    const ran = await runPsqlFile(byScript.url, path.join(root, 'plan.sql'))
+    expect(ran.stderr).toBe('')
+    expect(ran.code).toBe(0)
+    const applied = await cli(['apply'], root, byApply.url)
+    expect(applied.code).toBe(EXIT.ok)
+    expect(await snapshot(byScript.url)).toEqual(await snapshot(byApply.url))
+    // The history the script wrote is what apply and plan read: nothing is pending any more.
+    const after = await cli(['plan', '--json', '--no-verify'], root, byScript.url)
+    expect(JSON.parse(after.stdout)).toMatchObject({ pending: [], drift: false, failures: [] })
+    const again = await cli(['apply'], root, byScript.url)
+    expect(again.code).toBe(EXIT.ok)
+    expect(again.stderr).toContain('Nothing to apply')
+  } finally {
+    await byScript.drop()
+    await byApply.drop()
+  }
+  return file
+}
+
+test('on a database without the meta tables: the script creates them, runs every version, and equals apply', async () => {
+  const db = await createTestDatabase('sqlnew')
+  try {
+    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
+    const script = await scriptMatchesApply(root, db, true)
+    // The no-transaction file's statement on its own, outside any transaction or block.
+    expect(script).toMatch(
+      /-- migrations\/resources\/v2_email_index\/01_index\.sql:2: on its own, outside a transaction \(autocommit\)\ncreate index concurrently accounts_email on accounts \(email\);/
+    )
+    expect(script).toContain('-- v1 (accounts): migrations/resources/v1_accounts')
+    expect(script).toMatch(/^DO \$aurora_migrate_packed\$/m)
+    // The target itself is untouched.
+    expect(await sql(db.url, `select 1 from pg_tables where schemaname = 'public'`)).toEqual([])
+  } finally {
+    await db.drop()
+  }
+})
+
+test('on a database already at v1: the script takes the lease, runs v2 and v3 only, and equals apply', async () => {
+  const db = await createTestDatabase('sqlpart')
+  try {
+    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
+    expect((await cli(['apply', '--target-version', '1'], root, db.url)).code).toBe(EXIT.ok)
+    const script = await scriptMatchesApply(root, db, false)
+    expect(script).not.toContain('v1 (accounts)')
+    expect(script).toContain('\\gset aurora_migrate_')
+    expect(script).toContain('-- The migration lease released.')
+  } finally {
+    await db.drop()
+  }
+})

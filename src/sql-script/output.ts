@@ -1,0 +1,89 @@
+/**
+ * The front ends' part of the SQL script: the `sql-output` input checked, the script made once for both
+ * (`plan --sql` prints it, `sql-output` writes it), and the file written without following a link out of the
+ * workspace.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import type { CommandFailure } from '../commands/reporter.js'
+import type { Reporter } from '../commands/reporter.js'
+import type { Config } from '../config.js'
+import { InputError, errorMessage } from '../errors.js'
+import { relativeInside } from '../migrations/files.js'
+import type { Version } from '../migrations/types.js'
+import { printable } from '../printable.js'
+import { produceSqlScript } from './produce.js'
+
+/** `sql-output` as given: a file path inside the workspace, for `plan` on one database; null when not given. */
+export function sqlOutputInput(raw: string, command: string, workspace: string, fleet: boolean): string | null {
+  const value = raw.trim()
+  if (!value) return null
+  if (command !== 'plan') throw new InputError('sql-output', `goes with command: plan (the command is ${command})`)
+  if (fleet) throw new InputError('sql-output', 'is for one database, not a fleet (targets): plan each target on its own to get its script')
+  if (/[\0\r\n]/.test(value)) throw new InputError('sql-output', 'must be one line naming a file')
+  const relative = relativeInside(workspace, value)
+  if (relative === null || relative === '.') {
+    throw new InputError(
+      'sql-output',
+      `'${printable(value)}' is not a file inside the workspace: give a path such as plan.sql or out/plan.sql`
+    )
+  }
+  return relative
+}
+
+/**
+ * Writes the script to `relative` (inside `workspace`): the folder must exist and resolve inside the workspace
+ * (no link leads out of it), and an existing file there must be a regular file, which is replaced; a link is
+ * never followed.
+ */
+export function writeSqlOutput(workspace: string, relative: string, text: string): string {
+  const file = path.resolve(workspace, relative)
+  const folder = path.dirname(file)
+  let realFolder: string
+  try {
+    realFolder = fs.realpathSync(folder)
+  } catch {
+    throw new InputError('sql-output', `the folder of ${relative} does not exist: create it first`)
+  }
+  if (relativeInside(fs.realpathSync(workspace), realFolder) === null) {
+    throw new InputError('sql-output', `the folder of ${relative} leads out of the workspace (a symbolic link): give a folder inside it`)
+  }
+  const existing = fs.lstatSync(file, { throwIfNoEntry: false })
+  if (existing && !existing.isFile()) {
+    throw new InputError('sql-output', `${relative} exists and is not a regular file (a link, a folder …): it is not replaced`)
+  }
+  const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | (fs.constants.O_NOFOLLOW ?? 0)
+  const fd = fs.openSync(file, flags, 0o644)
+  try {
+    fs.writeFileSync(fd, text)
+  } finally {
+    fs.closeSync(fd)
+  }
+  return file
+}
+
+/**
+ * The script for plan's front ends: made when `--sql` or `sql-output` asks, written to `sql-output`. A script that
+ * cannot be made is a failure of the plan, with why; the plan's own report stands.
+ */
+export async function planSqlScript(
+  config: Config,
+  versions: Version[],
+  reporter: Reporter
+): Promise<{ text: string; failure: null } | { text: null; failure: CommandFailure }> {
+  const fail = (message: string): { text: null; failure: CommandFailure } => ({
+    text: null,
+    failure: { message: `No SQL script: ${message}`, where: { title: 'SQL script' } }
+  })
+  if (!config.target) return fail('it needs the database it is for (database-url, resource-arn + secret-arn or lambda-function)')
+  try {
+    const script = await produceSqlScript(config, versions, reporter)
+    if (config.sqlOutput) {
+      writeSqlOutput(config.workspace, config.sqlOutput, script.text)
+      reporter.info(`Wrote the SQL script (${script.versions.map((v) => `v${v}`).join(', ') || 'nothing to apply'}) to ${config.sqlOutput}`)
+    }
+    return { text: script.text, failure: null }
+  } catch (error) {
+    return fail(errorMessage(error))
+  }
+}

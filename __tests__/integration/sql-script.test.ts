@@ -10,6 +10,8 @@ import { readSchemaSnapshot } from '../../src/dialects/postgresql/shadow/schema-
 import { cliProject, runCliCaptured, type CliRun } from '../../testkit/cli.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
 import { runPsqlFile } from '../../testkit/psql.js'
+import { startDataApiEmulator } from '../../testkit/data-api-emulator.js'
+import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
 
 const admin = (): string => process.env[ADMIN_URL_ENV]!
 const cli = (argv: string[], cwd: string, url: string): Promise<CliRun> =>
@@ -36,12 +38,13 @@ async function snapshot(url: string): Promise<unknown> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
-    const schema = await readSchemaSnapshot(client)
+    // In one order whatever order the catalog gave them in.
+    const schema = (await readSchemaSnapshot(client)).sort((a, b) => `${a.kind} ${a.name}`.localeCompare(`${b.kind} ${b.name}`))
     const rows = await client.query(`SELECT version, description, checksum, files::text FROM schema_migrations ORDER BY version`)
     const progress = await client.query(`SELECT count(*)::int AS n FROM schema_migrations_progress`)
     const lock = await client.query(`SELECT owner, expires_at <= now() AS free FROM schema_migrations_lock`)
-    const data = await client.query(`SELECT id, email, name FROM accounts ORDER BY id`)
-    const index = await client.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'accounts_email'::regclass`)
+    const data = await client.query(`SELECT * FROM accounts ORDER BY id`)
+    const index = await client.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('accounts_email')`)
     return { schema, rows: rows.rows, progress: progress.rows, lock: lock.rows, data: data.rows, index: index.rows }
   } finally {
     await client.end()
@@ -49,8 +52,17 @@ async function snapshot(url: string): Promise<unknown> {
 }
 
 /** Runs the script of `plan --sql` on one copy and apply on another, and compares them. */
-async function scriptMatchesApply(root: string, db: { url: string; name: string }, expectCreation: boolean): Promise<string> {
-  const planned = await cli(['plan', '--sql', '--sql-output', 'plan.sql', '--no-verify', '--shadow-database-url', admin()], root, db.url)
+async function scriptMatchesApply(
+  root: string,
+  db: { url: string; name: string },
+  expectCreation: boolean,
+  flags: string[] = []
+): Promise<string> {
+  const planned = await cli(
+    ['plan', '--sql', '--sql-output', 'plan.sql', '--no-verify', '--shadow-database-url', admin(), ...flags],
+    root,
+    db.url
+  )
   expect(planned.stderr).not.toMatch(/error/i)
   expect(planned.code).toBe(EXIT.ok)
   const file = fs.readFileSync(path.join(root, 'plan.sql'), 'utf8')
@@ -67,7 +79,7 @@ async function scriptMatchesApply(root: string, db: { url: string; name: string 
     const ran = await runPsqlFile(byScript.url, path.join(root, 'plan.sql'))
     expect(ran.stderr).toBe('')
     expect(ran.code).toBe(0)
-    const applied = await cli(['apply'], root, byApply.url)
+    const applied = await cli(['apply', ...flags], root, byApply.url)
     expect(applied.code).toBe(EXIT.ok)
     expect(await snapshot(byScript.url)).toEqual(await snapshot(byApply.url))
     // The history the script wrote is what apply and plan read: nothing is pending any more.
@@ -113,4 +125,118 @@ test('on a database already at v1: the script takes the lease, runs v2 and v3 on
   } finally {
     await db.drop()
   }
+})
+
+test('with a statement-timeout, which a packed block cannot carry: BEGIN … COMMIT as sent, and still equal to apply', async () => {
+  const db = await createTestDatabase('sqltimeout')
+  try {
+    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
+    const script = await scriptMatchesApply(root, db, true, ['--statement-timeout', '30s'])
+    // Only v2's last transaction, which sets no timeouts (its statement ran outside it), is packed.
+    expect(script.match(/^DO \$aurora_migrate_packed\$$/gm)).toHaveLength(1)
+    expect(script).toMatch(
+      /BEGIN;\n-- the fence: [^\n]*\nUPDATE "public"\."schema_migrations_lock" SET [^;]*;\n-- the version is not recorded yet [^\n]*\nSELECT version FROM "public"\."schema_migrations" WHERE version = 1;/
+    )
+    expect(script).toContain("SET LOCAL statement_timeout = '30000ms';")
+    expect(script).toMatch(
+      /-- migrations\/resources\/v3_names\/02_view\.sql:1\ncreate view account_names as select id, name from accounts;\n/
+    )
+  } finally {
+    await db.drop()
+  }
+})
+
+test('while another run holds the lease, psql stops at the lease statement and the database is left as it was', async () => {
+  const db = await createTestDatabase('sqlheld')
+  try {
+    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
+    expect((await cli(['apply', '--target-version', '1'], root, db.url)).code).toBe(EXIT.ok)
+    const planned = await cli(['plan', '--sql', '--no-verify', '--shadow-database-url', admin()], root, db.url)
+    expect(planned.code).toBe(EXIT.ok)
+    fs.writeFileSync(path.join(root, 'plan.sql'), planned.stdout)
+    const before = await snapshot(db.url)
+    await sql(db.url, `UPDATE schema_migrations_lock SET owner = 'another run', token = token + 1, expires_at = now() + interval '1 hour'`)
+    const ran = await runPsqlFile(db.url, path.join(root, 'plan.sql'))
+    expect(ran.code).not.toBe(0)
+    expect(ran.stderr).toMatch(/no rows returned for \\gset/)
+    const after = (await snapshot(db.url)) as { lock: unknown[] }
+    expect(after.lock).toEqual([{ owner: 'another run', free: false }])
+    expect({ ...after, lock: [] }).toEqual({ ...(before as object), lock: [] })
+  } finally {
+    await db.drop()
+  }
+})
+
+test('--sql goes with plan and not with --json or --markdown; stdout stays empty', async () => {
+  const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
+  for (const [argv, message] of [
+    [['plan', '--sql', '--json'], /--sql and --json both write stdout/],
+    [['plan', '--sql', '--markdown'], /--sql and --markdown both write stdout/],
+    [['apply', '--sql'], /--sql goes with plan, not apply/]
+  ] as const) {
+    const ran = await cli([...argv], root, 'postgres://nobody@127.0.0.1:1/none')
+    expect(ran.code).toBe(EXIT.usage)
+    expect(ran.stderr).toMatch(message)
+    expect(ran.stdout.startsWith('--')).toBe(false)
+  }
+  const outside = await cli(['plan', '--sql-output', '../plan.sql', '--no-verify'], root, 'postgres://nobody@127.0.0.1:1/none')
+  expect(outside.code).toBe(EXIT.usage)
+  expect(outside.stderr).toContain("--sql-output: '../plan.sql' is not a file inside the workspace")
+})
+
+describe('through the RDS Data API', () => {
+  useDummyAwsEnvironment()
+  afterEach(() => {
+    delete process.env.AWS_ENDPOINT_URL_RDS_DATA
+  })
+
+  /** `aurora-migrate <argv>` against the database `url` through an emulator of its own, stopped afterwards. */
+  async function viaDataApi(argv: string[], root: string, url: string): Promise<CliRun> {
+    const emulator = await startDataApiEmulator({ postgresUrl: url })
+    process.env.AWS_ENDPOINT_URL_RDS_DATA = emulator.endpoint
+    try {
+      return await runCliCaptured([...argv, '--resource-arn', emulator.resourceArn, '--secret-arn', emulator.secretArn], root, {
+        PATH: process.env.PATH,
+        NO_COLOR: '1'
+      })
+    } finally {
+      await emulator.stop()
+    }
+  }
+
+  test('the script shows the packed form the Data API is sent, and psql running it equals apply through the Data API', async () => {
+    const db = await createTestDatabase('sqldata')
+    try {
+      // Two statements of 40,000 characters: more than one Data API call takes, so the packed form takes two blocks.
+      const big = (id: number): string => `insert into accounts (id, email) values (${id}, '${'x'.repeat(40_000)}');\n`
+      const root = cliProject({ ...MIGRATIONS, 'v4_big/01_big.sql': big(2) + big(3) }, 'aurora-migrate-sql-')
+      const planned = await viaDataApi(['plan', '--sql', '--no-verify', '--shadow-database-url', admin()], root, db.url)
+      expect(planned.stderr).not.toMatch(/error/i)
+      expect(planned.code).toBe(EXIT.ok)
+      const script = planned.stdout
+      fs.writeFileSync(path.join(root, 'plan.sql'), script)
+      expect(script.startsWith('-- aurora-migrate: the SQL apply would send to data-api')).toBe(true)
+      expect(script).toMatch(/^DO \$aurora_migrate_packed\$/m)
+      expect(script).not.toContain('arn:aws:secretsmanager')
+      expect(script).toMatch(/\nBEGIN;\n-- Packed: one DO block of the transaction; its steps:\n(--[^\n]*\n)+DO \$aurora_migrate_packed\$/)
+      expect(script.match(/^DO \$aurora_migrate_packed\$$/gm)).toHaveLength(5)
+
+      const byScript = await copyOf(db.name, `${db.name}_psql`)
+      const byApply = await copyOf(db.name, `${db.name}_apply`)
+      try {
+        const ran = await runPsqlFile(byScript.url, path.join(root, 'plan.sql'))
+        expect(ran.stderr).toBe('')
+        expect(ran.code).toBe(0)
+        expect((await viaDataApi(['apply'], root, byApply.url)).code).toBe(EXIT.ok)
+        expect(await snapshot(byScript.url)).toEqual(await snapshot(byApply.url))
+        const after = await viaDataApi(['plan', '--json', '--no-verify'], root, byScript.url)
+        expect(JSON.parse(after.stdout)).toMatchObject({ pending: [], drift: false, failures: [] })
+      } finally {
+        await byScript.drop()
+        await byApply.drop()
+      }
+    } finally {
+      await db.drop()
+    }
+  })
 })

@@ -322,8 +322,13 @@ export function readConfig(sources: ConfigSources): Config {
     ignoreRules: ruleIdsInput(input('ignore-rules'), sources.ruleIds),
     run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl },
     fleet,
-    sqlOutput: sqlOutputInput(input('sql-output'), command, workspace, Boolean(fleet))
+    ...sqlOutputConfig(sqlOutputInput(input('sql-output'), command, workspace, Boolean(fleet)))
   }
+}
+
+/** `sqlOutput` only when sql-output is given. */
+function sqlOutputConfig(sqlOutput: string | null): Pick<Config, 'sqlOutput'> {
+  return sqlOutput ? { sqlOutput } : {}
 }
 
 /** Registers the password of a database URL, in every form a message could show it, as secrets. */

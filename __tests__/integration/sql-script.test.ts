@@ -12,6 +12,9 @@ import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.j
 import { runPsqlFile } from '../../testkit/psql.js'
 import { startDataApiEmulator } from '../../testkit/data-api-emulator.js'
 import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
+import { runAction } from '../../testkit/action-runner.js'
+
+const SOURCE_ACTION = path.resolve('testkit/source-action.mjs')
 
 const admin = (): string => process.env[ADMIN_URL_ENV]!
 const cli = (argv: string[], cwd: string, url: string): Promise<CliRun> =>
@@ -239,4 +242,32 @@ describe('through the RDS Data API', () => {
       await db.drop()
     }
   })
+})
+
+test('the action with sql-output writes the script into the workspace and plans as usual', async () => {
+  const db = await createTestDatabase('sqlaction')
+  try {
+    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
+    fs.mkdirSync(path.join(root, 'out'))
+    const inputs = { command: 'plan', 'database-url': db.url, verify: 'false', comment: 'false', 'shadow-database-url': admin() }
+    const run = await runAction({ ...inputs, 'sql-output': 'out/plan.sql' }, { GITHUB_WORKSPACE: root }, { entry: SOURCE_ACTION })
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.outputs.pending).toBe('[1,2,3]')
+    const script = fs.readFileSync(path.join(root, 'out', 'plan.sql'), 'utf8')
+    expect(script).toContain('-- Applies v1, v2, v3.')
+    // The run's identity is the action's: who and which run, in the lease owner and the meta rows.
+    expect(script).toContain("E'https://github.com/octo-org/todo-app/actions/runs/4242 (octocat) #")
+    expect(script).not.toContain('test-password')
+    expect(run.stdout).toContain('Wrote the SQL script (v1, v2, v3) to out/plan.sql')
+    expect(await sql(db.url, `select 1 from pg_tables where schemaname = 'public'`)).toEqual([])
+
+    // A path out of the workspace is an input error, and nothing is written.
+    const refused = await runAction({ ...inputs, 'sql-output': '../plan.sql' }, { GITHUB_WORKSPACE: root }, { entry: SOURCE_ACTION })
+    expect(refused.code).not.toBe(0)
+    expect(refused.stdout).toMatch(/sql-output.*is not a file inside the workspace/)
+    expect(fs.existsSync(path.join(root, '..', 'plan.sql'))).toBe(false)
+  } finally {
+    await db.drop()
+  }
 })

@@ -1,0 +1,5 @@
+// The action from its TypeScript sources (src/index.ts), for a test of a change the bundle in dist/ does not have yet.
+import { register } from 'tsx/esm/api'
+
+register()
+await import('../src/index.ts')

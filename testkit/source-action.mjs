@@ -2,4 +2,5 @@
 import { register } from 'tsx/esm/api'
 
 register()
-await import('../src/index.ts')
+const entry = new URL('../src/index.ts', import.meta.url)
+await import(entry.href)

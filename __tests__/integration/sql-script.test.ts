@@ -170,6 +170,35 @@ test('while another run holds the lease, psql stops at the lease statement and t
   }
 })
 
+test('an INVALID index left on the target where a pending build would go: no script (apply drops it first), stdout empty', async () => {
+  const db = await createTestDatabase('sqlinvalid')
+  try {
+    const files = {
+      ...MIGRATIONS,
+      'v2_email_index/01_index.sql':
+        '-- migrate:no-transaction\ncreate index concurrently if not exists accounts_email on accounts (email);\n'
+    }
+    const root = cliProject(files, 'aurora-migrate-sql-')
+    expect((await cli(['apply', '--target-version', '1'], root, db.url)).code).toBe(EXIT.ok)
+    await sql(db.url, `insert into accounts values (2, 'b@example.com')`)
+    await expect(sql(db.url, 'create unique index concurrently accounts_email on accounts ((1))')).rejects.toThrow(
+      /could not create unique index/
+    )
+    const planned = await cli(['plan', '--sql', '--no-verify', '--shadow-database-url', admin()], root, db.url)
+    expect(planned.code).toBe(EXIT.failed)
+    expect(planned.stdout).toBe('')
+    expect(planned.stderr).toMatch(
+      /No SQL script: v2 migrations\/resources\/v2_email_index\/01_index\.sql:2 builds [^ ]*accounts_email, and the target holds an INVALID index/
+    )
+    expect(await sql(db.url, `select indisvalid from pg_index where indexrelid = 'accounts_email'::regclass`)).toEqual([
+      { indisvalid: false }
+    ])
+    expect(await sql(db.url, `select version from schema_migrations`)).toEqual([{ version: 1 }])
+  } finally {
+    await db.drop()
+  }
+})
+
 test('--sql goes with plan and not with --json or --markdown; stdout stays empty', async () => {
   const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
   for (const [argv, message] of [

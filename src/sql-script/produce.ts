@@ -58,6 +58,7 @@ export async function produceSqlScript(config: Config, versions: Version[], repo
     refuseUnreproducible(history)
     const token = history.present.lock ? await leaseToken(dialect, target, history.tables) : null
     const pending = plan.pending.map((p) => versions.find((v) => v.number === p.version)!)
+    await refuseLeftoverIndexes(dialect, target, pending)
     const header = scriptHeader(config, target, plan)
     log(`Producing the SQL script: apply runs on a throwaway ${dialect.displayName} brought to the target's state`)
     const throwaway = await startThrowaway(config, dialect, log)
@@ -131,6 +132,29 @@ function refuseUnreproducible(history: History): void {
       `The target's ${history.tables.display} lacks the lock or progress table (made by an earlier release): apply creates them first, ` +
         'which the script cannot reproduce. Run apply once (or plan --sql after it).'
     )
+  }
+}
+
+/**
+ * apply drops an INVALID index an earlier failed `CREATE INDEX CONCURRENTLY IF NOT EXISTS` left, before building it
+ * again; the throwaway database has no such index, so the script would not, and its IF NOT EXISTS would keep the
+ * INVALID one. The target's catalog is read for each such build of the pending versions.
+ */
+async function refuseLeftoverIndexes(dialect: Dialect, target: Target, pending: Version[]): Promise<void> {
+  const { recovery } = dialect.engine
+  for (const version of pending) {
+    for (const statement of version.files.filter((file) => file.noTransaction).flatMap((file) => file.statements)) {
+      const build = recovery.concurrentBuild(statement.sql)
+      if (!build?.ifNotExists || build.name === null) continue
+      const existing = await recovery.findBuilt(target, build)
+      if (existing && !existing.valid && existing.onTable) {
+        throw new SqlScriptError(
+          `v${version.number} ${statement.file}:${statement.line} builds ${existing.qualified}, and the target holds an INVALID index of that name ` +
+            'left by an earlier failed build: apply drops it before building it again, which a script made on a throwaway database cannot show. ' +
+            'Run apply, or drop it yourself (DROP INDEX CONCURRENTLY) and plan --sql again.'
+        )
+      }
+    }
   }
 }
 

@@ -211,6 +211,11 @@ test('--sql goes with plan and not with --json or --markdown; stdout stays empty
     expect(ran.stderr).toMatch(message)
     expect(ran.stdout.startsWith('--')).toBe(false)
   }
+  fs.writeFileSync(path.join(root, 'fleet.yml'), 'targets:\n  - name: a\n    database-url: postgres://nobody@127.0.0.1:1/a\n')
+  const fleet = await runCliCaptured(['plan', '--sql', '--targets', 'fleet.yml'], root, { PATH: process.env.PATH, NO_COLOR: '1' })
+  expect(fleet.code).toBe(EXIT.usage)
+  expect(fleet.stderr).toContain('--sql is for one database, not a fleet')
+  expect(fleet.stdout).toBe('')
   const outside = await cli(['plan', '--sql-output', '../plan.sql', '--no-verify'], root, 'postgres://nobody@127.0.0.1:1/none')
   expect(outside.code).toBe(EXIT.usage)
   expect(outside.stderr).toContain("--sql-output: '../plan.sql' is not a file inside the workspace")

@@ -158,6 +158,7 @@ async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, ma
   if (command === 'new') return newCommand(parsed, io, terminal)
   if (parsed.args.length && command !== 'review') throw new UsageError(`${command} takes no arguments (got '${parsed.args[0]}')`)
   const { config, sources } = readCliConfig(command, parsed, io, masker, terminal)
+  if (config.fleet && parsed.sql) throw new UsageError('--sql is for one database, not a fleet (--targets): plan each target on its own')
   if (config.fleet) return fleetCommand(config, sources, command, parsed, terminal)
   await resolveEngine(config, (message) => terminal.info(message))
   const { versions, warnings } = await discoverMigrations(dialectOf(config).syntax, config.migrationsDir, config.workspace)

@@ -199,6 +199,20 @@ test('an INVALID index left on the target where a pending build would go: no scr
   }
 })
 
+test("a script that would hold the database URL's password is refused, and written nowhere", async () => {
+  const db = await createTestDatabase('sqlsecret')
+  try {
+    const root = cliProject({ 'v1_role/01_role.sql': "select 'test-password' as leaked;\n" }, 'aurora-migrate-sql-')
+    const planned = await cli(['plan', '--sql', '--sql-output', 'plan.sql', '--no-verify', '--shadow-database-url', admin()], root, db.url)
+    expect(planned.code).toBe(EXIT.failed)
+    expect(planned.stdout).toBe('')
+    expect(planned.stderr).toContain('error: No SQL script: it would contain the password of --database-url or --shadow-database-url')
+    expect(fs.existsSync(path.join(root, 'plan.sql'))).toBe(false)
+  } finally {
+    await db.drop()
+  }
+})
+
 test('--sql goes with plan and not with --json or --markdown; stdout stays empty', async () => {
   const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
   for (const [argv, message] of [

@@ -12,6 +12,7 @@ import { InputError, errorMessage } from '../errors.js'
 import { relativeInside } from '../migrations/files.js'
 import type { Version } from '../migrations/types.js'
 import { printable } from '../printable.js'
+import { scrubSecrets } from '../targets/mask.js'
 import { produceSqlScript } from './produce.js'
 
 /** `sql-output` as given: a file path inside the workspace, for `plan` on one database; null when not given. */
@@ -73,11 +74,20 @@ export async function planSqlScript(
 ): Promise<{ text: string; failure: null } | { text: null; failure: CommandFailure }> {
   const fail = (message: string): { text: null; failure: CommandFailure } => ({
     text: null,
-    failure: { message: `No SQL script: ${message}`, where: { title: 'SQL script' } }
+    failure: { message: `No SQL script: ${message}`, where: {} }
   })
   if (!config.target) return fail('it needs the database it is for (database-url, resource-arn + secret-arn or lambda-function)')
   try {
-    const script = await produceSqlScript(config, versions, reporter)
+    const made = await produceSqlScript(config, versions, reporter)
+    // A database URL's password is never in it. Masked, the script would no longer do what apply does: refused.
+    const urls: Array<string | null> = [
+      config.target.kind === 'data-api' || config.target.kind === 'lambda' ? null : config.target.url,
+      config.shadowDatabaseUrl
+    ]
+    if (urls.some((url) => scrubSecrets(url)(made.text) !== made.text)) {
+      return fail('it would contain the password of database-url or shadow-database-url (a migration holds it): it is not written anywhere')
+    }
+    const script = made
     if (config.sqlOutput) {
       writeSqlOutput(config.workspace, config.sqlOutput, script.text)
       reporter.info(`Wrote the SQL script (${script.versions.map((v) => `v${v}`).join(', ') || 'nothing to apply'}) to ${config.sqlOutput}`)

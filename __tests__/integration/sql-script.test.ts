@@ -149,6 +149,22 @@ test('with a statement-timeout, which a packed block cannot carry: BEGIN … COM
   }
 })
 
+test('a version the server runs only unpacked (SELECT … INTO) is BEGIN … COMMIT, as the transport then sends it', async () => {
+  const db = await createTestDatabase('sqlinto')
+  try {
+    const root = cliProject({ ...MIGRATIONS, 'v3_names/03_ids.sql': 'select id into account_ids from accounts;\n' }, 'aurora-migrate-sql-')
+    const script = await scriptMatchesApply(root, db, true)
+    const v3 = script.slice(script.indexOf('-- v3 (names)'))
+    expect(v3).toMatch(
+      /\nBEGIN;\n-- the fence[^]*\n-- migrations\/resources\/v3_names\/03_ids\.sql:1\nselect id into account_ids from accounts;\n-- the meta row[^]*\nCOMMIT;\n/
+    )
+    // v1 and v2's last transaction stay packed.
+    expect(script.match(/^DO \$aurora_migrate_packed\$$/gm)).toHaveLength(2)
+  } finally {
+    await db.drop()
+  }
+})
+
 test('while another run holds the lease, psql stops at the lease statement and the database is left as it was', async () => {
   const db = await createTestDatabase('sqlheld')
   try {

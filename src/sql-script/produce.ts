@@ -63,11 +63,16 @@ export async function produceSqlScript(config: Config, versions: Version[], repo
     log(`Producing the SQL script: apply runs on a throwaway ${dialect.displayName} brought to the target's state`)
     const throwaway = await startThrowaway(config, dialect, log)
     try {
-      const inner = dialect.shadow.connect(throwaway.url, log)
+      let heard = (_message: string): void => undefined
+      const inner = dialect.shadow.connect(throwaway.url, (message) => {
+        heard(message)
+        log(message)
+      })
       const recording = new RecordingTarget(inner, dialect.wire, {
         packInto: target.callsAreSessions?.maxSqlChars ?? Infinity,
         callsAreSessions: target.callsAreSessions
       })
+      heard = (message) => recording.heard(message)
       try {
         if (history.present.meta) await replayHistory(config, dialect, inner, versions, history, token, log)
         let index = 0

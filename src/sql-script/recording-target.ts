@@ -23,9 +23,16 @@ export type Sent =
   /** `packed`: the chunks the real target sends instead of the statements (one chunk: one autocommit call). */
   | { kind: 'transaction'; statements: TxStatement[]; packed: PackedChunk[] | null }
 
+/**
+ * What a transport logs when the server refused a packed transaction that runs fine statement by statement
+ * (`SELECT … INTO`, which EXECUTE does not implement): it then runs the transaction unpacked, and so would the target.
+ */
+const PACKING_REFUSED = /refused the packed form/
+
 export class RecordingTarget implements Target {
   readonly sent: Sent[] = []
   readonly callsAreSessions?: { maxSqlChars: number }
+  private packingRefused = false
 
   constructor(
     private readonly inner: Target,
@@ -49,15 +56,24 @@ export class RecordingTarget implements Target {
     return this.inner.query(sql, params, options)
   }
 
-  transaction(statements: TxStatement[], options?: TransactionOptions): Promise<TransactionResult> {
+  /** Hears the throwaway connection's log: see PACKING_REFUSED. */
+  heard(message: string): void {
+    if (PACKING_REFUSED.test(message)) this.packingRefused = true
+  }
+
+  async transaction(statements: TxStatement[], options?: TransactionOptions): Promise<TransactionResult> {
     const copy = statements.map((statement) => ({ ...statement, ...(statement.params ? { params: { ...statement.params } } : {}) }))
     let packed: PackedChunk[] | null = null
     if (options?.resultsNeeded === false && this.form.packInto !== null && this.wire.packable(copy)) {
       const packing = this.wire.pack(copy, this.form.packInto)
       if (packing.ok) packed = packing.chunks
     }
-    this.sent.push({ kind: 'transaction', statements: copy, packed })
-    return this.inner.transaction(statements, options)
+    const entry: Extract<Sent, { kind: 'transaction' }> = { kind: 'transaction', statements: copy, packed }
+    this.sent.push(entry)
+    this.packingRefused = false
+    const result = await this.inner.transaction(statements, options)
+    if (this.packingRefused) entry.packed = null
+    return result
   }
 
   close(): Promise<void> {

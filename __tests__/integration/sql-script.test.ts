@@ -1,58 +1,18 @@
 /**
  * plan --sql: the script of what apply would send, run by the real psql on a copy of the database, gives the same
- * schema and the same history as apply on another copy, and leaves the database up to date for apply and plan.
+ * schema and the same history as apply on another copy, and leaves the database up to date for apply and plan; and
+ * where no script can be made, or psql must stop, it says so and the database is left as it was.
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import pg from 'pg'
 import { EXIT } from '../../src/cli/run.js'
-import { readSchemaSnapshot } from '../../src/dialects/postgresql/shadow/schema-snapshot.js'
 import { cliProject, runCliCaptured, type CliRun } from '../../testkit/cli.js'
-import { ADMIN_URL_ENV, createTestDatabase, sql } from '../../testkit/postgres.js'
+import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { runPsqlFile } from '../../testkit/psql.js'
-import { startDataApiEmulator } from '../../testkit/data-api-emulator.js'
-import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
-import { runAction } from '../../testkit/action-runner.js'
+import { admin, copyOf, MIGRATIONS, snapshot } from '../../testkit/sql-script.js'
 
-const SOURCE_ACTION = path.resolve('testkit/source-action.mjs')
-
-const admin = (): string => process.env[ADMIN_URL_ENV]!
 const cli = (argv: string[], cwd: string, url: string): Promise<CliRun> =>
   runCliCaptured(argv, cwd, { PATH: process.env.PATH, NO_COLOR: '1', DATABASE_URL: url })
-
-const MIGRATIONS = {
-  'v1_accounts/01_accounts.sql':
-    "create table accounts (id bigint primary key, email text not null);\ninsert into accounts values (1, 'a@example.com');\n",
-  'v2_email_index/01_index.sql': '-- migrate:no-transaction\ncreate index concurrently accounts_email on accounts (email);\n',
-  'v3_names/01_column.sql': "alter table accounts add column name text default 'x';\n",
-  'v3_names/02_view.sql':
-    "create view account_names as select id, name from accounts; -- a view\ncomment on column accounts.name is 'it''s the name';\n"
-}
-
-/** A copy of the database `name` (no session may be connected to it), dropped by the returned function. */
-async function copyOf(name: string, copy: string): Promise<{ url: string; drop(): Promise<void> }> {
-  await sql(admin(), `CREATE DATABASE "${copy}" TEMPLATE "${name}"`)
-  const url = new URL(admin())
-  url.pathname = `/${copy}`
-  return { url: url.toString(), drop: async () => void (await sql(admin(), `DROP DATABASE IF EXISTS "${copy}" WITH (FORCE)`)) }
-}
-
-async function snapshot(url: string): Promise<unknown> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    // In one order whatever order the catalog gave them in.
-    const schema = (await readSchemaSnapshot(client)).sort((a, b) => `${a.kind} ${a.name}`.localeCompare(`${b.kind} ${b.name}`))
-    const rows = await client.query(`SELECT version, description, checksum, files::text FROM schema_migrations ORDER BY version`)
-    const progress = await client.query(`SELECT count(*)::int AS n FROM schema_migrations_progress`)
-    const lock = await client.query(`SELECT owner, expires_at <= now() AS free FROM schema_migrations_lock`)
-    const data = await client.query(`SELECT * FROM accounts ORDER BY id`)
-    const index = await client.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('accounts_email')`)
-    return { schema, rows: rows.rows, progress: progress.rows, lock: lock.rows, data: data.rows, index: index.rows }
-  } finally {
-    await client.end()
-  }
-}
 
 /** Runs the script of `plan --sql` on one copy and apply on another, and compares them. */
 async function scriptMatchesApply(
@@ -249,89 +209,4 @@ test('--sql goes with plan and not with --json or --markdown; stdout stays empty
   const outside = await cli(['plan', '--sql-output', '../plan.sql', '--no-verify'], root, 'postgres://nobody@127.0.0.1:1/none')
   expect(outside.code).toBe(EXIT.usage)
   expect(outside.stderr).toContain("--sql-output: '../plan.sql' is not a file inside the workspace")
-})
-
-describe('through the RDS Data API', () => {
-  useDummyAwsEnvironment()
-  afterEach(() => {
-    delete process.env.AWS_ENDPOINT_URL_RDS_DATA
-  })
-
-  /** `aurora-migrate <argv>` against the database `url` through an emulator of its own, stopped afterwards. */
-  async function viaDataApi(argv: string[], root: string, url: string): Promise<CliRun> {
-    const emulator = await startDataApiEmulator({ postgresUrl: url })
-    process.env.AWS_ENDPOINT_URL_RDS_DATA = emulator.endpoint
-    try {
-      return await runCliCaptured([...argv, '--resource-arn', emulator.resourceArn, '--secret-arn', emulator.secretArn], root, {
-        PATH: process.env.PATH,
-        NO_COLOR: '1'
-      })
-    } finally {
-      await emulator.stop()
-    }
-  }
-
-  test('the script shows the packed form the Data API is sent, and psql running it equals apply through the Data API', async () => {
-    const db = await createTestDatabase('sqldata')
-    try {
-      // Two statements of 40,000 characters: more than one Data API call takes, so the packed form takes two blocks.
-      const big = (id: number): string => `insert into accounts (id, email) values (${id}, '${'x'.repeat(40_000)}');\n`
-      const root = cliProject({ ...MIGRATIONS, 'v4_big/01_big.sql': big(2) + big(3) }, 'aurora-migrate-sql-')
-      const planned = await viaDataApi(['plan', '--sql', '--no-verify', '--shadow-database-url', admin()], root, db.url)
-      expect(planned.stderr).not.toMatch(/error/i)
-      expect(planned.code).toBe(EXIT.ok)
-      const script = planned.stdout
-      fs.writeFileSync(path.join(root, 'plan.sql'), script)
-      expect(script.startsWith('-- aurora-migrate: the SQL apply would send to data-api')).toBe(true)
-      expect(script).toMatch(/^DO \$aurora_migrate_packed\$/m)
-      expect(script).not.toContain('arn:aws:secretsmanager')
-      expect(script).toMatch(/\nBEGIN;\n-- Packed: one DO block of the transaction; its steps:\n(--[^\n]*\n)+DO \$aurora_migrate_packed\$/)
-      expect(script.match(/^DO \$aurora_migrate_packed\$$/gm)).toHaveLength(5)
-
-      const byScript = await copyOf(db.name, `${db.name}_psql`)
-      const byApply = await copyOf(db.name, `${db.name}_apply`)
-      try {
-        const ran = await runPsqlFile(byScript.url, path.join(root, 'plan.sql'))
-        expect(ran.stderr).toBe('')
-        expect(ran.code).toBe(0)
-        expect((await viaDataApi(['apply'], root, byApply.url)).code).toBe(EXIT.ok)
-        expect(await snapshot(byScript.url)).toEqual(await snapshot(byApply.url))
-        const after = await viaDataApi(['plan', '--json', '--no-verify'], root, byScript.url)
-        expect(JSON.parse(after.stdout)).toMatchObject({ pending: [], drift: false, failures: [] })
-      } finally {
-        await byScript.drop()
-        await byApply.drop()
-      }
-    } finally {
-      await db.drop()
-    }
-  })
-})
-
-test('the action with sql-output writes the script into the workspace and plans as usual', async () => {
-  const db = await createTestDatabase('sqlaction')
-  try {
-    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
-    fs.mkdirSync(path.join(root, 'out'))
-    const inputs = { command: 'plan', 'database-url': db.url, verify: 'false', comment: 'false', 'shadow-database-url': admin() }
-    const run = await runAction({ ...inputs, 'sql-output': 'out/plan.sql' }, { GITHUB_WORKSPACE: root }, { entry: SOURCE_ACTION })
-    expect(run.stderr).toBe('')
-    expect(run.code).toBe(0)
-    expect(run.outputs.pending).toBe('[1,2,3]')
-    const script = fs.readFileSync(path.join(root, 'out', 'plan.sql'), 'utf8')
-    expect(script).toContain('-- Applies v1, v2, v3.')
-    // The run's identity is the action's: who and which run, in the lease owner and the meta rows.
-    expect(script).toContain("E'https://github.com/octo-org/todo-app/actions/runs/4242 (octocat) #")
-    expect(script).not.toContain('test-password')
-    expect(run.stdout).toContain('Wrote the SQL script (v1, v2, v3) to out/plan.sql')
-    expect(await sql(db.url, `select 1 from pg_tables where schemaname = 'public'`)).toEqual([])
-
-    // A path out of the workspace is an input error, and nothing is written.
-    const refused = await runAction({ ...inputs, 'sql-output': '../plan.sql' }, { GITHUB_WORKSPACE: root }, { entry: SOURCE_ACTION })
-    expect(refused.code).not.toBe(0)
-    expect(refused.stdout).toMatch(/sql-output.*is not a file inside the workspace/)
-    expect(fs.existsSync(path.join(root, '..', 'plan.sql'))).toBe(false)
-  } finally {
-    await db.drop()
-  }
 })

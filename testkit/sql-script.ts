@@ -31,7 +31,9 @@ export async function snapshot(url: string): Promise<unknown> {
   try {
     // In one order whatever order the catalog gave them in.
     const schema = (await readSchemaSnapshot(client)).sort((a, b) => `${a.kind} ${a.name}`.localeCompare(`${b.kind} ${b.name}`))
-    const rows = await client.query(`SELECT version, description, checksum, files::text FROM schema_migrations ORDER BY version`)
+    const rows = await client.query(
+      `SELECT version, description, checksum, files::text, applied_by, commit_sha, run_url FROM schema_migrations ORDER BY version`
+    )
     const progress = await client.query(`SELECT count(*)::int AS n FROM schema_migrations_progress`)
     const lock = await client.query(`SELECT owner, expires_at <= now() AS free FROM schema_migrations_lock`)
     const data = await client.query(`SELECT * FROM accounts ORDER BY id`)

@@ -166,7 +166,9 @@ async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, ma
   if (command === 'review') return reviewCommand(config, versions, parsed, terminal)
   needsTarget(config, command)
   if (command === 'status') return statusCommand(config, versions, parsed, terminal)
-  if (config.command === 'apply' || config.command === 'baseline' || config.command === 'repair') {
+  // plan --sql / --sql-output: the script's meta rows say who made it, as apply's would.
+  const scripted = config.command === 'plan' && (parsed.sql || Boolean(config.sqlOutput))
+  if (config.command === 'apply' || config.command === 'baseline' || config.command === 'repair' || scripted) {
     // Who applied and from which commit, for the meta table (the action has GITHUB_ACTOR and GITHUB_SHA).
     const cwd = path.resolve(config.workspace, config.migrationsDir)
     config.run = await localIdentity(config.run, { cwd, env: io.env })

@@ -75,42 +75,14 @@ export async function produceSqlScript(config: Config, versions: Version[], repo
       heard = (message) => recording.heard(message)
       try {
         if (history.present.meta) await replayHistory(config, dialect, inner, versions, history, token, log)
-        let index = 0
-        const result = await applyMigrations(recording, versions, {
-          ...planOptions(config),
-          dialect: dialect.engine,
-          tables: history.tables,
-          createSchema: config.metaTable.schema !== null,
-          run: config.run,
-          lease: { owner: leaseOwner(config), ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: 0 },
-          lockTimeoutMs: config.lockTimeoutMs,
-          statementTimeoutMs: config.statementTimeoutMs,
-          lockRetries: 0,
-          searchPath: config.searchPath ?? null,
-          stopBefore: () => {
-            recording.markVersion(index++)
-            return null
-          },
-          log
-        })
-        if (result.error) {
-          throw new SqlScriptError(scrub(`apply failed on the throwaway database, so there is no script: ${errorMessage(result.error)}`), {
-            cause: result.error
-          })
-        }
-        const applied = result.applied.map((a) => a.version)
-        if (applied.join() !== plan.pending.map((p) => p.version).join()) {
-          throw new SqlScriptError(
-            `apply on the throwaway database applied ${applied.map((v) => `v${v}`).join(', ') || 'nothing'}, not the plan's ` +
-              `${plan.pending.map((p) => `v${p.version}`).join(', ')}: no script.`
-          )
-        }
+        const applied = await recordApply(config, dialect, recording, versions, history, plan, log)
         const text = renderScript({
           header,
           pending,
           sent: recording.sent,
           tables: history.tables,
           lease: dialect.engine.lease,
+          // PostgreSQL's literals, as its packed form inlines them (the only dialect with a script for now).
           inline: inlineParameters
         })
         return { text, versions: applied }
@@ -121,6 +93,50 @@ export async function produceSqlScript(config: Config, versions: Version[], repo
       await throwaway.cleanUp().catch((error) => log(`Dropping the throwaway database failed: ${errorMessage(error)}`))
     }
   })
+}
+
+/**
+ * apply, as the target's run would make it, on the throwaway database through the recording Target; each version's
+ * start is marked in the record. Returns the versions applied, which must be the plan's.
+ */
+async function recordApply(
+  config: Config,
+  dialect: Dialect,
+  recording: RecordingTarget,
+  versions: Version[],
+  history: History,
+  plan: Plan,
+  log: (m: string) => void
+): Promise<number[]> {
+  let index = 0
+  const result = await applyMigrations(recording, versions, {
+    ...planOptions(config),
+    dialect: dialect.engine,
+    tables: history.tables,
+    createSchema: config.metaTable.schema !== null,
+    run: config.run,
+    lease: { owner: leaseOwner(config), ttlSeconds: config.leaseTtlSeconds, waitTimeoutSeconds: 0 },
+    lockTimeoutMs: config.lockTimeoutMs,
+    statementTimeoutMs: config.statementTimeoutMs,
+    lockRetries: 0,
+    searchPath: config.searchPath ?? null,
+    stopBefore: () => {
+      recording.markVersion(index++)
+      return null
+    },
+    log
+  })
+  if (result.error) {
+    const message = scrubSecrets(config.shadowDatabaseUrl)(errorMessage(result.error))
+    throw new SqlScriptError(`apply failed on the throwaway database, so there is no script: ${message}`, { cause: result.error })
+  }
+  const applied = result.applied.map((a) => a.version)
+  const planned = plan.pending.map((p) => p.version)
+  if (applied.join() !== planned.join()) {
+    const list = (numbers: number[]): string => numbers.map((v) => `v${v}`).join(', ') || 'nothing'
+    throw new SqlScriptError(`apply on the throwaway database applied ${list(applied)}, not the plan's ${list(planned)}: no script.`)
+  }
+  return applied
 }
 
 /** Target states a throwaway database cannot be brought to by applying the versions' files. */

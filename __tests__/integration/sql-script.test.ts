@@ -98,7 +98,7 @@ test('with a statement-timeout, which a packed block cannot carry: BEGIN … COM
     // Only v2's last transaction, which sets no timeouts (its statement ran outside it), is packed.
     expect(script.match(/^DO \$aurora_migrate_packed\$$/gm)).toHaveLength(1)
     expect(script).toMatch(
-      /BEGIN;\n-- the fence: [^\n]*\nUPDATE "public"\."schema_migrations_lock" SET [^;]*;\n-- the version is not recorded yet [^\n]*\nSELECT version FROM "public"\."schema_migrations" WHERE version = 1;/
+      /BEGIN;\n-- the fence: [^\n]*\nUPDATE "public"\."schema_migrations_lock" SET [^;]*;\n\\if :ROW_COUNT\n\\else\nDO \$guard\$[^\n]*\n\\endif\n-- the version is not recorded yet [^\n]*\nSELECT version FROM "public"\."schema_migrations" WHERE version = 1;\n\\if :ROW_COUNT\nDO \$guard\$[^\n]*\n\\endif\n/
     )
     expect(script).toContain("SET LOCAL statement_timeout = '30000ms';")
     expect(script).toMatch(
@@ -141,6 +141,62 @@ test('while another run holds the lease, psql stops at the lease statement and t
     const after = (await snapshot(db.url)) as { lock: unknown[] }
     expect(after.lock).toEqual([{ owner: 'another run', free: false }])
     expect({ ...after, lock: [] }).toEqual({ ...(before as object), lock: [] })
+  } finally {
+    await db.drop()
+  }
+})
+
+test('when another run took the lease since the plan, psql checks the guard apply checks and stops before the version', async () => {
+  const db = await createTestDatabase('sqltaken')
+  try {
+    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
+    expect((await cli(['apply', '--target-version', '1'], root, db.url)).code).toBe(EXIT.ok)
+    // Unpacked (a statement-timeout): the guards are psql's to check.
+    const flags = ['--no-verify', '--shadow-database-url', admin(), '--statement-timeout', '30s']
+    const planned = await cli(['plan', '--sql', ...flags], root, db.url)
+    expect(planned.code).toBe(EXIT.ok)
+    expect(planned.stdout).toContain('\\if :ROW_COUNT\n\\else\nDO $guard$ BEGIN RAISE EXCEPTION')
+    fs.writeFileSync(path.join(root, 'plan.sql'), planned.stdout)
+    // Another run took the lease and released it: free again, under a later token than the planned one.
+    await sql(db.url, `UPDATE schema_migrations_lock SET token = token + 3`)
+    const ran = await runPsqlFile(db.url, path.join(root, 'plan.sql'))
+    expect(ran.code).not.toBe(0)
+    expect(ran.stderr).toContain("the migration lease is no longer this script's: another run took it since the plan")
+    // It stopped before v2's index build: only v1 is applied, as before.
+    expect(await sql(db.url, `select to_regclass('accounts_email') as index`)).toEqual([{ index: null }])
+    expect(await sql(db.url, `select version from schema_migrations`)).toEqual([{ version: 1 }])
+    expect(await sql(db.url, `select count(*)::int as n from schema_migrations_progress`)).toEqual([{ n: 0 }])
+  } finally {
+    await db.drop()
+  }
+})
+
+test('after a guard of a BEGIN … COMMIT version fails, the version is rolled back and psql stops', async () => {
+  const db = await createTestDatabase('sqlguard')
+  try {
+    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
+    expect((await cli(['apply', '--target-version', '2'], root, db.url)).code).toBe(EXIT.ok)
+    const planned = await cli(
+      ['plan', '--sql', '--no-verify', '--shadow-database-url', admin(), '--statement-timeout', '30s'],
+      root,
+      db.url
+    )
+    expect(planned.code).toBe(EXIT.ok)
+    fs.writeFileSync(path.join(root, 'plan.sql'), planned.stdout)
+    // v3 recorded by someone else since the plan (its statements not run): the script's not-applied guard finds it.
+    await sql(
+      db.url,
+      `INSERT INTO schema_migrations (version, description, checksum, files, execution_ms) VALUES (3, 'names', 'x', '[]', 0)`
+    )
+    const ran = await runPsqlFile(db.url, path.join(root, 'plan.sql'))
+    expect(ran.code).not.toBe(0)
+    expect(ran.stderr).toContain('the version is recorded already: another run applied it since the plan')
+    // Nothing of v3's transaction stays: no column, no view.
+    expect(await sql(db.url, `select column_name from information_schema.columns where table_name = 'accounts' order by 1`)).toEqual([
+      { column_name: 'email' },
+      { column_name: 'id' }
+    ])
+    expect(await sql(db.url, `select to_regclass('account_names') as view`)).toEqual([{ view: null }])
   } finally {
     await db.drop()
   }

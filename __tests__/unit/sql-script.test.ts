@@ -10,7 +10,7 @@ import { metaTables } from '../../src/engine/meta.js'
 import { sqlOutputInput, writeSqlOutput } from '../../src/sql-script/output.js'
 import { produceSqlScript, SqlScriptError } from '../../src/sql-script/produce.js'
 import type { Sent } from '../../src/sql-script/recording-target.js'
-import { renderScript, terminated } from '../../src/sql-script/render.js'
+import { guardCheck, renderScript, terminated } from '../../src/sql-script/render.js'
 import { version } from '../../testkit/versions.js'
 
 const tables = metaTables('public', 'schema_migrations')
@@ -139,4 +139,16 @@ test('MySQL is refused before anything is read: PostgreSQL only for now', async 
   const reporter = { info: () => undefined, warning: () => undefined, annotate: () => undefined, findings: () => undefined }
   await expect(produceSqlScript(config, [v1], reporter)).rejects.toThrow(SqlScriptError)
   await expect(produceSqlScript(config, [v1], reporter)).rejects.toThrow(/PostgreSQL-only for now/)
+})
+
+test("psql checks the engine's 0- and 1-row guards in a transaction sent statement by statement; other statements it leaves", () => {
+  expect(guardCheck({ sql: 'select', expectRows: 0, label: 'not-applied' })).toBe(
+    "\\if :ROW_COUNT\nDO $guard$ BEGIN RAISE EXCEPTION USING ERRCODE = 'AMG01', MESSAGE = 'the version is recorded already: another run applied it since the plan. Nothing of this transaction was applied; plan again'; END $guard$;\n\\endif"
+  )
+  expect(guardCheck({ sql: 'update', expectRows: 1, label: 'fence' })).toMatch(
+    /^\\if :ROW_COUNT\n\\else\nDO \$guard\$ BEGIN RAISE EXCEPTION USING ERRCODE = 'AMG01', MESSAGE = 'the migration lease is no longer this script''s: [^\n]*; END \$guard\$;\n\\endif$/
+  )
+  expect(guardCheck({ sql: 'insert', expectRows: 3, label: 'progress' })).toBeNull()
+  expect(guardCheck({ sql: 'insert', expectRows: 1 })).toBeNull()
+  expect(guardCheck({ sql: 'set', label: 'settings' })).toBeNull()
 })

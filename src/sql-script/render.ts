@@ -7,6 +7,8 @@
  * - the lease: taken with the statement apply uses, without the history read apply joins to it, and followed by
  *   psql's `\gset`, which stops the script when the statement took nothing (another run holds the lease);
  *   each version's fence, the renewals before statements run outside a transaction and the release are kept as sent;
+ * - guards: a packed block checks them itself; in a transaction sent statement by statement and after a renewal,
+ *   psql checks them (guardCheck) and stops the script with the engine's reason when one does not hold;
  * - everything else is kept as sent, in order: the meta tables' creation, each version's transaction (packed into
  *   one `DO` block where the target packs it, else BEGIN … COMMIT), statements of `-- migrate:no-transaction`
  *   files on their own, the progress rows, the meta rows. Named parameters are inlined as literals.
@@ -14,6 +16,7 @@
 import type { LeaseSql } from '../engine/dialect.js'
 import type { MetaTables } from '../engine/meta.js'
 import type { Statement, Version } from '../migrations/types.js'
+import { GUARD_SQLSTATE } from '../dialects/postgresql/packed.js'
 import type { SqlParams, TxStatement } from '../targets/target.js'
 import type { Sent } from './recording-target.js'
 
@@ -158,8 +161,9 @@ class Renderer {
       case 'renew':
         this.out.push(
           '',
-          comment('The lease renewed before the next statement, which runs outside a transaction.'),
-          terminated(inline(sent.sql, sent.params))
+          comment('The lease renewed before the next statement, which runs outside a transaction (apply requires 1 row).'),
+          terminated(inline(sent.sql, sent.params)),
+          guardCheck({ sql: sent.sql, expectRows: 1, label: 'fence' })!
         )
         return
       case 'release':
@@ -197,11 +201,35 @@ class Renderer {
       this.out.push('', ...(single ? parts : ['BEGIN;', ...parts, 'COMMIT;']))
       return
     }
-    const lines = sent.statements.map(
-      (statement, index) => `${comment(describe(statement, index))}\n${terminated(inline(statement.sql, statement.params))}`
-    )
+    const lines = sent.statements.map((statement, index) => {
+      const text = `${comment(describe(statement, index))}\n${terminated(inline(statement.sql, statement.params))}`
+      const check = guardCheck(statement)
+      return check ? `${text}\n${check}` : text
+    })
     this.out.push('', 'BEGIN;', ...lines, 'COMMIT;')
   }
+}
+
+/** Why a guard of the engine's failed, said as the packed form's failure is (fenced-transaction.ts engineFailure). */
+const GUARD_FAILED: Record<string, string> = {
+  fence:
+    "the migration lease is no longer this script's: another run took it since the plan. Nothing of this transaction was applied; plan again",
+  'not-applied':
+    'the version is recorded already: another run applied it since the plan. Nothing of this transaction was applied; plan again',
+  record: 'the history changed since the plan (another run recorded a version). Nothing of this transaction was applied; plan again'
+}
+
+/**
+ * In a transaction sent statement by statement, the guard a packed block checks itself (`expectRows`), checked by
+ * psql: its ROW_COUNT after the statement, read as a boolean (0 or 1 rows: the guards the engine sets), and a
+ * statement that raises the engine's reason when it does not hold, which ends the script with the transaction
+ * rolled back. Null for a statement without such a guard.
+ */
+export function guardCheck(statement: TxStatement): string | null {
+  const reason = statement.label !== undefined ? GUARD_FAILED[statement.label] : undefined
+  if (reason === undefined || (statement.expectRows !== 0 && statement.expectRows !== 1)) return null
+  const raise = `DO $guard$ BEGIN RAISE EXCEPTION USING ERRCODE = '${GUARD_SQLSTATE}', MESSAGE = '${reason.replace(/'/g, "''")}'; END $guard$;`
+  return statement.expectRows === 0 ? `\\if :ROW_COUNT\n${raise}\n\\endif` : `\\if :ROW_COUNT\n\\else\n${raise}\n\\endif`
 }
 
 /** The psql script of what the engine sent (see the module's comment for what is kept). */

@@ -152,3 +152,15 @@ test("psql checks the engine's 0- and 1-row guards in a transaction sent stateme
   expect(guardCheck({ sql: 'insert', expectRows: 1 })).toBeNull()
   expect(guardCheck({ sql: 'set', label: 'settings' })).toBeNull()
 })
+
+test('a call the throwaway database refused, which the engine got past, is not in the script', () => {
+  const renew = lease.updateOurs(tables, 'renew')
+  const script = render([
+    { kind: 'query', sql: renew, params: { token: 1, owner: 'o', ttl: 60 }, failed: true },
+    { kind: 'transaction', statements: [{ sql: 'select 42' }], packed: null, failed: true },
+    { kind: 'query', sql: 'insert into t values (1)' }
+  ])
+  expect(script).not.toContain('renewed')
+  expect(script).not.toContain('select 42')
+  expect(script).toContain('insert into t values (1);')
+})

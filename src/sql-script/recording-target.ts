@@ -19,9 +19,10 @@ export interface SendingForm {
 export type Sent =
   /** The engine is about to apply the pending version at this index of the plan. */
   | { kind: 'version'; index: number }
-  | { kind: 'query'; sql: string; params?: SqlParams; options?: QueryOptions }
+  /** `failed`: the throwaway database refused it, and the engine went on (a background renewal of a locked lease row). */
+  | { kind: 'query'; sql: string; params?: SqlParams; options?: QueryOptions; failed?: boolean }
   /** `packed`: the chunks the real target sends instead of the statements (one chunk: one autocommit call). */
-  | { kind: 'transaction'; statements: TxStatement[]; packed: PackedChunk[] | null }
+  | { kind: 'transaction'; statements: TxStatement[]; packed: PackedChunk[] | null; failed?: boolean }
 
 /**
  * What a transport logs when the server refused a packed transaction that runs fine statement by statement
@@ -51,9 +52,20 @@ export class RecordingTarget implements Target {
     this.sent.push({ kind: 'version', index })
   }
 
-  query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
-    this.sent.push({ kind: 'query', sql, ...(params ? { params: { ...params } } : {}), ...(options ? { options } : {}) })
-    return this.inner.query(sql, params, options)
+  async query(sql: string, params?: SqlParams, options?: QueryOptions): Promise<QueryResult> {
+    const entry: Extract<Sent, { kind: 'query' }> = {
+      kind: 'query',
+      sql,
+      ...(params ? { params: { ...params } } : {}),
+      ...(options ? { options } : {})
+    }
+    this.sent.push(entry)
+    try {
+      return await this.inner.query(sql, params, options)
+    } catch (error) {
+      entry.failed = true
+      throw error
+    }
   }
 
   /** Hears the throwaway connection's log: see PACKING_REFUSED. */
@@ -71,9 +83,15 @@ export class RecordingTarget implements Target {
     const entry: Extract<Sent, { kind: 'transaction' }> = { kind: 'transaction', statements: copy, packed }
     this.sent.push(entry)
     this.packingRefused = false
-    const result = await this.inner.transaction(statements, options)
-    if (this.packingRefused) entry.packed = null
-    return result
+    try {
+      const result = await this.inner.transaction(statements, options)
+      if (this.packingRefused) entry.packed = null
+      if (!result.ok) entry.failed = true
+      return result
+    } catch (error) {
+      entry.failed = true
+      throw error
+    }
   }
 
   close(): Promise<void> {

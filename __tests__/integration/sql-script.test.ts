@@ -90,6 +90,20 @@ test('on a database already at v1: the script takes the lease, runs v2 and v3 on
   }
 })
 
+test('on a database up to date: the script says so and sends nothing', async () => {
+  const db = await createTestDatabase('sqlnone')
+  try {
+    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
+    expect((await cli(['apply'], root, db.url)).code).toBe(EXIT.ok)
+    const planned = await cli(['plan', '--sql', '--no-verify', '--shadow-database-url', admin()], root, db.url)
+    expect(planned.code).toBe(EXIT.ok)
+    expect(planned.stdout).toContain('-- Nothing to apply: up to date at v3.\n')
+    expect(planned.stdout.split('\n').filter((line) => line && !line.startsWith('-- '))).toEqual(['\\set ON_ERROR_STOP on'])
+  } finally {
+    await db.drop()
+  }
+})
+
 test('with a statement-timeout, which a packed block cannot carry: BEGIN … COMMIT as sent, and still equal to apply', async () => {
   const db = await createTestDatabase('sqltimeout')
   try {

@@ -6,14 +6,17 @@ import { ADMIN_URL_ENV, sql } from './postgres.js'
 /** The test server's admin URL (also a shadow-database-url: scratch databases are made on it). */
 export const admin = (): string => process.env[ADMIN_URL_ENV]!
 
-/** Three versions: a table with a row, a `-- migrate:no-transaction` CREATE INDEX CONCURRENTLY, a column, a view and a comment. */
+/** Three versions: a table with a row, a `-- migrate:no-transaction` CREATE INDEX CONCURRENTLY, a column, a view, a comment and a function. */
 export const MIGRATIONS: Record<string, string> = {
   'v1_accounts/01_accounts.sql':
     "create table accounts (id bigint primary key, email text not null);\ninsert into accounts values (1, 'a@example.com');\n",
   'v2_email_index/01_index.sql': '-- migrate:no-transaction\ncreate index concurrently accounts_email on accounts (email);\n',
   'v3_names/01_column.sql': "alter table accounts add column name text default 'x';\n",
   'v3_names/02_view.sql':
-    "create view account_names as select id, name from accounts; -- a view\ncomment on column accounts.name is 'it''s the name';\n"
+    "create view account_names as select id, name from accounts; -- a view\ncomment on column accounts.name is 'it''s the name';\n",
+  // Blank lines inside a body are part of the function's definition: the script keeps them as sent.
+  'v3_names/03_function.sql':
+    'create function account_count() returns bigint language sql as $$\n\n\n\nselect count(*) from accounts\n$$;\n'
 }
 
 /** A copy of the database `name` (no session may be connected to it), dropped by the returned function. */

@@ -91,7 +91,7 @@ class Renderer {
   }
 
   render(): string {
-    this.out.push(comment(this.input.header.join('\n')), '\\set ON_ERROR_STOP on', '')
+    this.block(comment(this.input.header.join('\n')), '\\set ON_ERROR_STOP on')
     for (const sent of this.input.sent) {
       // What the throwaway database refused, the engine got past (a renewal of a row locked by its own transaction):
       // nothing of it took effect there, and in a script run one statement at a time it has no cause to be sent.
@@ -100,10 +100,13 @@ class Renderer {
       else if (sent.kind === 'query') this.query(sent)
       else this.transaction(sent)
     }
-    return `${this.out
-      .join('\n')
-      .replace(/\n{3,}/g, '\n\n')
-      .trimEnd()}\n`
+    // Blocks apart by a blank line; the statements' own text, blank lines and all, as sent.
+    return `${this.out.join('\n\n')}\n`
+  }
+
+  /** One part of the script: its lines, which follow each other without a blank line. */
+  private block(...lines: string[]): void {
+    this.out.push(lines.join('\n'))
   }
 
   private startVersion(index: number): void {
@@ -121,7 +124,7 @@ class Renderer {
       ),
       `${'='.repeat(76)}`
     ]
-    this.out.push('', comment(lines.join('\n')))
+    this.block(comment(lines.join('\n')))
   }
 
   /** Where a statement of the version is in its file, when `sql` is the next one (or a later one). */
@@ -151,8 +154,7 @@ class Renderer {
       case 'take': {
         const bare = lease.take(tables, null) as string
         const params = { owner: sent.params?.owner ?? null, ttl: sent.params?.ttl ?? null }
-        this.out.push(
-          '',
+        this.block(
           comment(
             'The migration lease, taken as apply takes it (apply also reads the history in the same statement).\n' +
               '\\gset stops the script here when it took nothing: another run holds the lease.'
@@ -162,21 +164,19 @@ class Renderer {
         return
       }
       case 'renew':
-        this.out.push(
-          '',
+        this.block(
           comment('The lease renewed before the next statement, which runs outside a transaction (apply requires 1 row).'),
           terminated(inline(sent.sql, sent.params)),
           guardCheck({ sql: sent.sql, expectRows: 1, label: 'fence' })!
         )
         return
       case 'release':
-        this.out.push('', comment('The migration lease released.'), terminated(inline(sent.sql, sent.params)))
+        this.block(comment('The migration lease released.'), terminated(inline(sent.sql, sent.params)))
         return
       case 'statement': {
         const where = this.locate(sent.sql)
         const session = sent.options?.session ?? []
-        this.out.push(
-          '',
+        this.block(
           comment(`${where ?? 'a statement'}: on its own, outside a transaction (autocommit)`),
           ...session.map((statement) => terminated(statement)),
           terminated(sent.sql)
@@ -184,7 +184,7 @@ class Renderer {
         return
       }
       case 'write':
-        this.out.push('', terminated(inline(sent.sql, sent.params)))
+        this.block(terminated(inline(sent.sql, sent.params)))
     }
   }
 
@@ -201,7 +201,7 @@ class Renderer {
           .map((s, i) => `  ${chunk.first + i}: ${describe(s, chunk.first + i)}`)
         return `${comment(`Packed: ${single ? 'the transaction in one DO block, one autocommit call' : 'one DO block of the transaction'}; its steps:\n${inside.join('\n')}`)}\n${terminated(chunk.sql)}`
       })
-      this.out.push('', ...(single ? parts : ['BEGIN;', ...parts, 'COMMIT;']))
+      this.block(...(single ? parts : ['BEGIN;', ...parts, 'COMMIT;']))
       return
     }
     const lines = sent.statements.map((statement, index) => {
@@ -209,7 +209,7 @@ class Renderer {
       const check = guardCheck(statement)
       return check ? `${text}\n${check}` : text
     })
-    this.out.push('', 'BEGIN;', ...lines, 'COMMIT;')
+    this.block('BEGIN;', ...lines, 'COMMIT;')
   }
 }
 

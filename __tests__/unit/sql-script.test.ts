@@ -164,3 +164,15 @@ test('a call the throwaway database refused, which the engine got past, is not i
   expect(script).not.toContain('select 42')
   expect(script).toContain('insert into t values (1);')
 })
+
+test('a line break in a name shown in a comment cannot end the comment', () => {
+  const script = renderScript({
+    header: ['made for x\rDROP TABLE a; --'],
+    pending: [],
+    sent: [],
+    tables,
+    lease,
+    inline: inlineParameters
+  })
+  expect(script).toBe('-- made for x\n-- DROP TABLE a; --\n\\set ON_ERROR_STOP on\n')
+})

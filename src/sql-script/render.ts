@@ -65,9 +65,10 @@ export function terminated(sql: string): string {
   return lastLine.includes('--') ? `${text}\n;` : `${text};`
 }
 
+/** Text as SQL comment lines: any line break in it (psql ends a `--` comment at CR too) starts a comment line of its own. */
 function comment(text: string): string {
   return text
-    .split('\n')
+    .split(/\r\n|[\r\n]/)
     .map((line) => `-- ${line}`.trimEnd())
     .join('\n')
 }

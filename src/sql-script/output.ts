@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import type { CommandFailure } from '../commands/reporter.js'
-import type { Reporter } from '../commands/reporter.js'
+import type { CommandFailure, Reporter } from '../commands/reporter.js'
 import type { Config } from '../config.js'
 import { InputError, errorMessage } from '../errors.js'
 import { relativeInside } from '../migrations/files.js'

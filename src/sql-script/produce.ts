@@ -150,7 +150,7 @@ function refuseUnreproducible(history: History): void {
   const { present } = history
   if (present.meta && !(present.lock && present.progress && history.ready)) {
     throw new SqlScriptError(
-      `The target's ${history.tables.display} lacks the lock or progress table (made by an earlier release): apply creates them first, ` +
+      `The target's ${history.tables.display} lacks the lock or progress table or the lease row (made by an earlier release, or changed by hand): apply creates them first, ` +
         'which the script cannot reproduce. Run apply once (or plan --sql after it).'
     )
   }

@@ -7,6 +7,7 @@ import { InputError } from './errors.js'
 import { normalizeMigrationsDir } from './migrations/files.js'
 import { isFunctionName, parseFunctionName } from './targets/lambda/function-name.js'
 import { urlSecrets } from './targets/mask.js'
+import { sqlOutputInput } from './sql-script/output.js'
 import { checkUrlPassword } from './targets/url-password.js'
 import { validateMysqlUrl } from './targets/mysql/url.js'
 import type { RunIdentity } from './meta-row.js'
@@ -79,6 +80,8 @@ export interface Config {
   run: RunIdentity
   /** Set when the run is a fleet (input `targets`): then `target` is null and each target has its own Config. */
   fleet?: FleetConfig | null
+  /** `sql-output`: where plan writes the SQL script, relative to the workspace (src/sql-script/output.ts). */
+  sqlOutput?: string | null
   /** The schema a fleet target's versions run in (its schemas-query row); absent: the database's own. */
   searchPath?: string | null
 }
@@ -325,8 +328,14 @@ export function readConfig(sources: ConfigSources): Config {
     ignoreRules: ruleIdsInput(input('ignore-rules'), sources.ruleIds),
     ruleSeverities: parseRuleSettings(input('rules'), sources.ruleIds),
     run: { actor: env.GITHUB_ACTOR || null, commitSha: env.GITHUB_SHA || null, runUrl },
-    fleet
+    fleet,
+    ...sqlOutputConfig(sqlOutputInput(input('sql-output'), command, workspace, Boolean(fleet)))
   }
+}
+
+/** `sqlOutput` only when sql-output is given. */
+function sqlOutputConfig(sqlOutput: string | null): Pick<Config, 'sqlOutput'> {
+  return sqlOutput ? { sqlOutput } : {}
 }
 
 /** Registers the password of a database URL, in every form a message could show it, as secrets. */

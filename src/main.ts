@@ -12,6 +12,7 @@ import { runOperation } from './commands/operations.js'
 import { cancelOnSignals, fleetRunLine, loadFleet, matrixNames, runFleetApply, type FleetReporter } from './commands/fleet.js'
 import { runFleetPlan } from './commands/fleet-plan.js'
 import { runPlan, type CommandFailure } from './commands/plan.js'
+import { planSqlScript } from './commands/sql-script.js'
 import type { Reporter } from './commands/reporter.js'
 import { knownRuleIds, showFindings } from './commands/review.js'
 import { type Config, type ConfigSources } from './config.js'
@@ -152,9 +153,11 @@ function failWith(failures: CommandFailure[]): void {
 
 async function planStep(config: Config, versions: Version[]): Promise<void> {
   const outcome = await runPlan(config, versions, { baseSha: baseSha(), pullRequestFilesUrl: pullRequestFilesUrl() }, reporter)
+  // sql-output: the SQL script of what apply would send, written to the file (src/sql-script).
+  const script = config.sqlOutput ? await planSqlScript(config, versions, reporter) : null
   await publish(outcome.markdown, outcome.outputs)
   await commentOnPullRequest(config, outcome.markdown)
-  failWith(outcome.failures)
+  failWith([...outcome.failures, ...(script?.failure ? [script.failure] : [])])
 }
 
 async function applyStep(config: Config, versions: Version[]): Promise<void> {

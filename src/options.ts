@@ -358,6 +358,17 @@ export const OPTIONS: readonly OptionSpec[] = [
       "The settings file: defaults for these flags, per environment too (--environment). Default: aurora-migrate.yml at the git repository's root, if there is one. A flag wins over the file.",
     description:
       "The settings file (docs/settings-file.md): defaults for these inputs, and per environment (environments:, chosen by the environment input). Default: aurora-migrate.yml at the workspace's root, if there is one. An input given in the workflow wins over the file, the file over the built-in default."
+  },
+  {
+    name: 'sql-output',
+    use: 'flag',
+    value: '<file>',
+    summary:
+      '`plan` also writes the [SQL script](sql-output.md) of what `apply` would send to this database (a file inside the workspace, for review or a DBA): `psql -v ON_ERROR_STOP=1 -f` it on that database. PostgreSQL only.',
+    cliSummary:
+      'plan also writes the SQL script of what apply would send to this database to this file (inside the current folder); --sql prints it instead. PostgreSQL only.',
+    description:
+      "With command plan: also write the SQL script of exactly what apply would send to this database (statements, session settings, the meta tables' creation and rows, packed form) to this file, a path inside the workspace. Run it with psql -v ON_ERROR_STOP=1 -f on that database. PostgreSQL only. See docs/sql-output.md."
   }
 ]
 

@@ -43,6 +43,12 @@ export const OWN_FLAGS: ReadonlyArray<{ name: string; value?: string; commands?:
     commands: ['renumber'],
     summary: "Move every version the branch adds since it left <ref> (e.g. origin/main) after <ref>'s last version."
   },
+  {
+    name: 'sql',
+    commands: ['plan'],
+    summary:
+      'Print the SQL script of what apply would send to this database on stdout, and nothing else; logs go to stderr (docs/sql-output.md).'
+  },
   { name: 'help', summary: 'Show this help.' },
   { name: 'version', summary: "Print aurora-migrate's version." }
 ]
@@ -68,6 +74,8 @@ export interface ParsedArgs {
   markdown: boolean
   /** renumber --onto <ref>. */
   onto: string | null
+  /** plan --sql: the SQL script on stdout. */
+  sql: boolean
   help: boolean
   version: boolean
 }
@@ -94,6 +102,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     dryRun: false,
     markdown: false,
     onto: null,
+    sql: false,
     help: false,
     version: false
   }
@@ -161,6 +170,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         noValue()
         parsed.markdown = true
         continue
+      case 'sql':
+        noValue()
+        parsed.sql = true
+        continue
       case 'help':
         noValue()
         parsed.help = true
@@ -206,12 +219,17 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const given =
       (flag.name === 'exit-code' && parsed.exitCode) ||
       (flag.name === 'dry-run' && parsed.dryRun) ||
-      (flag.name === 'markdown' && parsed.markdown)
+      (flag.name === 'markdown' && parsed.markdown) ||
+      (flag.name === 'sql' && parsed.sql)
     if (given && parsed.command && flag.commands && !flag.commands.includes(parsed.command))
       throw new UsageError(`--${flag.name} goes with ${flag.commands.join(' or ')}, not ${parsed.command}`)
   }
   if (parsed.onto !== null && parsed.command !== 'renumber')
     throw new UsageError(`--onto goes with renumber, not ${parsed.command ?? 'no command'}`)
   if (parsed.markdown && parsed.json) throw new UsageError('--markdown and --json both write stdout: give one of them')
+  if (parsed.sql && (parsed.json || parsed.markdown))
+    throw new UsageError(
+      `--sql and --${parsed.json ? 'json' : 'markdown'} both write stdout: give one of them (--sql-output <file> writes the script to a file)`
+    )
   return parsed
 }

@@ -34,6 +34,7 @@ import { localIdentity } from './identity.js'
 import { cliWorkspace } from './workspace.js'
 import { Masker, Terminal, type Stream } from './terminal.js'
 import { asFlags } from './words.js'
+import { planSqlScript } from '../commands/sql-script.js'
 
 export { asFlags } from './words.js'
 
@@ -175,6 +176,7 @@ async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, ma
   }
   if (parsed.args.length && command !== 'review') throw new UsageError(`${command} takes no arguments (got '${parsed.args[0]}')`)
   const { config, sources } = readCliConfig(command, parsed, io, masker, terminal)
+  if (config.fleet && parsed.sql) throw new UsageError('--sql is for one database, not a fleet (--targets): plan each target on its own')
   if (command === 'plan' || command === 'validate') await checkCliConflicts(config, io.env, terminal)
   if (config.fleet) return fleetCommand(config, sources, command, parsed, terminal)
   await resolveEngine(config, (message) => terminal.info(message))
@@ -184,7 +186,9 @@ async function runCommand(command: CliCommand, parsed: ParsedArgs, io: CliIo, ma
   needsTarget(config, command)
   if (command === 'status') return statusCommand(config, versions, parsed, terminal)
   if (command === 'drift') return driftCommand(config, versions, terminal)
-  if (config.command === 'apply' || config.command === 'baseline' || config.command === 'repair') {
+  // plan --sql / --sql-output: the script's meta rows say who made it, as apply's would.
+  const scripted = config.command === 'plan' && (parsed.sql || Boolean(config.sqlOutput))
+  if (config.command === 'apply' || config.command === 'baseline' || config.command === 'repair' || scripted) {
     // Who applied and from which commit, for the meta table (the action has GITHUB_ACTOR and GITHUB_SHA).
     const cwd = path.resolve(config.workspace, config.migrationsDir)
     config.run = await localIdentity(config.run, { cwd, env: io.env })
@@ -221,6 +225,9 @@ async function planCommand(config: Config, versions: Version[], parsed: ParsedAr
         'To verify here: install PostgreSQL (its initdb and postgres: apt install postgresql, brew install postgresql@17) or pass --shadow-database-url postgres://…; --no-verify skips it.'
       )
     )
+  // --sql / --sql-output: the SQL script of what apply would send (src/sql-script); its failure fails the plan.
+  const script = parsed.sql || config.sqlOutput ? await planSqlScript(config, versions, terminal) : null
+  if (script?.failure) failures.push(script.failure)
   failuresOut(failures, terminal)
   const pending = pendingOf(plan)
   const code = failures.length ? EXIT.failed : parsed.exitCode && pending.length ? EXIT.pending : EXIT.ok
@@ -233,7 +240,9 @@ async function planCommand(config: Config, versions: Version[], parsed: ParsedAr
     code,
     document: { ...outputsDocument(outcome.outputs), failures: failures.map((f) => asFlags(f.message)) },
     // --markdown: the comment the action would post, for a merge request note or a look before pushing.
-    ...(parsed.markdown ? { stdout: outcome.markdown } : {})
+    ...(parsed.markdown ? { stdout: outcome.markdown } : {}),
+    // --sql: the script alone on stdout (nothing when it could not be made).
+    ...(parsed.sql && script?.text ? { stdout: script.text.replace(/\n$/, '') } : {})
   }
 }
 

@@ -40,6 +40,7 @@ import type { SqlSyntax } from '../migrations/syntax.js'
 import type { DriftDialect } from '../drift/dialect.js'
 import type { ReviewDialect } from '../review/dialect.js'
 import type { ShadowDialect } from '../shadow/dialect.js'
+import type { SqlScriptDialect } from '../sql-script/dialect.js'
 import type { WireDialect } from '../targets/wire.js'
 
 /** The dialects this project speaks. */
@@ -84,6 +85,9 @@ export interface Dialect {
    * `drift` says the dialect has none yet. Proved by drift*.test.ts.
    */
   readonly drift?: DriftDialect
+
+  /** The psql script of what apply sends (`plan --sql`; src/sql-script/dialect.ts). Absent: plan says the dialect has none yet. */
+  readonly sqlScript?: SqlScriptDialect
 }
 
 /** The migrations core's port (migrations/syntax.ts): splitting, transaction control, what cannot run in a transaction. */

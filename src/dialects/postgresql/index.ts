@@ -1,6 +1,7 @@
 /** PostgreSQL (Aurora PostgreSQL): its parts, put together. */
 import type { Dialect } from '../dialect.js'
 import { drift } from './drift.js'
+import { sqlScript } from './sql-script.js'
 import { engine } from './engine.js'
 import { review } from './review.js'
 import { shadow } from './shadow.js'
@@ -18,5 +19,6 @@ export const postgresql: Dialect = {
   wire,
   review,
   shadow,
-  drift
+  drift,
+  sqlScript
 }

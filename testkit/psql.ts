@@ -16,7 +16,10 @@ export function findPsql(): string {
   }
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (dir) candidates.push(path.join(dir, 'psql'))
   const found = candidates.find((file) => fs.existsSync(file))
-  if (!found) throw new Error(`No psql client found (looked at ${candidates.slice(0, 3).join(', ')} and PATH)`)
+  if (!found)
+    throw new Error(
+      `No psql client found (looked at ${candidates.slice(0, 3).join(', ')} and PATH): the SQL script tests run the real psql; install Debian's postgresql-client (apt-get install postgresql-client)`
+    )
   return found
 }
 

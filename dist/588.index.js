@@ -3038,7 +3038,7 @@ exports.proxies = [
 /***/ 4498:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-var util = __webpack_require__(1404)
+var util = __webpack_require__(9023)
 var isProperty = __webpack_require__(716)
 
 var INDENT_START = /[\{\[]/
@@ -9889,7 +9889,7 @@ const { getSecureContext } = __webpack_require__(8206);
 const createStatementCache = __webpack_require__(3781);
 const CharsetToEncoding = __webpack_require__(9998);
 const ServerStatus = __webpack_require__(2609);
-const { NO_BACKSLASH_ESCAPES, BACKSLASH_ESCAPES } = __webpack_require__(5191);
+const { NO_BACKSLASH_ESCAPES, BACKSLASH_ESCAPES } = __webpack_require__(7572);
 const {
   traceCallback,
   tracePromise,
@@ -11057,7 +11057,7 @@ module.exports = BaseConnection;
 
 const process = __webpack_require__(932);
 const SqlString = __webpack_require__(9902);
-const { configuredSqlMode } = __webpack_require__(5191);
+const { configuredSqlMode } = __webpack_require__(7572);
 const EventEmitter = (__webpack_require__(4434).EventEmitter);
 const PoolConnection = __webpack_require__(2062);
 const Queue = __webpack_require__(9627);
@@ -20549,7 +20549,7 @@ module.exports = ColumnDefinition;
 
 
 
-const { isAnyArrayBuffer } = (__webpack_require__(1404).types);
+const { isAnyArrayBuffer } = (__webpack_require__(9023).types);
 const Types = __webpack_require__(5490);
 const Packet = __webpack_require__(3743);
 const StringParser = __webpack_require__(6809);
@@ -26986,7 +26986,7 @@ module.exports = RingQueue;
 
 /***/ }),
 
-/***/ 5191:
+/***/ 7572:
 /***/ ((module) => {
 
 

@@ -2434,7 +2434,7 @@ module.exports = {
 
 const EventEmitter = (__webpack_require__(4434).EventEmitter)
 const utils = __webpack_require__(9652)
-const nodeUtils = __webpack_require__(1404)
+const nodeUtils = __webpack_require__(9023)
 const sasl = __webpack_require__(948)
 const TypeOverrides = __webpack_require__(365)
 
@@ -4408,7 +4408,7 @@ Object.defineProperty(module.exports, "native", ({
 /***/ 8942:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-const nodeUtils = __webpack_require__(1404)
+const nodeUtils = __webpack_require__(9023)
 // eslint-disable-next-line
 var Native
 // eslint-disable-next-line no-useless-catch
@@ -4420,7 +4420,7 @@ try {
 }
 const TypeOverrides = __webpack_require__(365)
 const EventEmitter = (__webpack_require__(4434).EventEmitter)
-const util = __webpack_require__(1404)
+const util = __webpack_require__(9023)
 const ConnectionParameters = __webpack_require__(646)
 
 const NativeQuery = __webpack_require__(7581)
@@ -4855,7 +4855,7 @@ module.exports = __webpack_require__(8942)
 
 
 const EventEmitter = (__webpack_require__(4434).EventEmitter)
-const util = __webpack_require__(1404)
+const util = __webpack_require__(9023)
 const utils = __webpack_require__(9652)
 
 const NativeQuery = (module.exports = function (config, values, callback) {
@@ -5547,7 +5547,7 @@ module.exports = TypeOverrides
 
 
 const defaults = __webpack_require__(8995)
-const nodeUtils = __webpack_require__(1404)
+const nodeUtils = __webpack_require__(9023)
 
 const { isDate } = __webpack_require__(8253)
 
@@ -5781,7 +5781,7 @@ module.exports = {
 var path = __webpack_require__(6928)
   , Stream = (__webpack_require__(2203).Stream)
   , split = __webpack_require__(5286)
-  , util = __webpack_require__(1404)
+  , util = __webpack_require__(9023)
   , defaultPort = 5432
   , isWin = (process.platform === 'win32')
   , warnStream = process.stderr

@@ -933,8 +933,8 @@ function startWithPgCtl(binDir, dataDir, port, as) {
     };
 }
 
-// EXTERNAL MODULE: ./src/dialects/postgresql/wire.ts + 3 modules
-var wire = __webpack_require__(9619);
+// EXTERNAL MODULE: ./src/dialects/postgresql/wire.ts + 1 modules
+var wire = __webpack_require__(8615);
 // EXTERNAL MODULE: ./src/printable.ts
 var printable = __webpack_require__(5260);
 // EXTERNAL MODULE: ./src/dialects/postgresql/review/settings.ts

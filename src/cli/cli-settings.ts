@@ -7,7 +7,6 @@ import { attributed, layeredInputs } from '../settings/layered-inputs.js'
 import { cliSettingsFile } from '../settings/find-settings.js'
 import type { SettingsFile } from '../settings/settings-file.js'
 import { withDotenv } from './dotenv.js'
-import type { CliIo } from './run.js'
 import { gitRoot } from './workspace.js'
 
 export interface CliSettings {
@@ -22,7 +21,11 @@ export interface CliSettings {
 
 const CONNECTION = ['database-url', 'resource-arn', 'secret-arn', 'database', 'lambda-function', 'targets']
 
-export function cliSettings(flags: ReadonlyMap<string, string>, io: Pick<CliIo, 'cwd' | 'env'>, ruleIds: readonly string[]): CliSettings {
+export function cliSettings(
+  flags: ReadonlyMap<string, string>,
+  io: { cwd: string; env: NodeJS.ProcessEnv },
+  ruleIds: readonly string[]
+): CliSettings {
   const file = cliSettingsFile(flags.get('config'), io.cwd, gitRoot(io.cwd, io.env), ruleIds)
   const { env } = withDotenv(io.env, file ? [io.cwd, file.dir] : [io.cwd])
   const inputs = layeredInputs((name) => flags.get(name) ?? '', file, { base: io.cwd, env })

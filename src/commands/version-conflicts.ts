@@ -9,7 +9,7 @@ import path from 'node:path'
 import { Context } from '../github-context.js'
 import { normalizeMigrationsDir } from '../migrations/files.js'
 import { foldersOnDisk } from '../migrations/renumber.js'
-import { git, gitFolder } from '../migrations/base.js'
+import { git, gitFailure, gitFolder } from '../migrations/base.js'
 import {
   versionFolders,
   type VersionFolder,
@@ -111,11 +111,7 @@ async function baseTip(workspace: string, ref: string | null, sha: string | null
       const tip = await revParse(workspace, `refs/remotes/origin/${ref}`)
       if (tip) return tip
     } catch (error) {
-      const stderr =
-        String((error as { stderr?: unknown }).stderr ?? '')
-          .trim()
-          .split('\n')
-          .pop() ?? ''
+      const stderr = gitFailure(error)
       log(`Could not fetch ${ref} from origin (${stderr || 'git fetch failed'}); comparing with the event's base commit instead`)
     }
   }

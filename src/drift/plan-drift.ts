@@ -5,22 +5,13 @@
  * section of the comment; `command: drift` gives each change's SQL. Pure.
  */
 import { code, fitLines } from '../report/markdown.js'
-import type { SchemaObject, SchemaObjectKind } from '../review/schema-change.js'
+import { KIND_ORDER, type SchemaObject, type SchemaObjectKind } from '../review/schema-change.js'
 import { plural } from '../text.js'
 import { compareSchemas, type DriftDifference } from './compare.js'
 
-const TRACED: ReadonlySet<SchemaObjectKind> = new Set([
-  'schema',
-  'table',
-  'column',
-  'view',
-  'index',
-  'constraint',
-  'trigger',
-  'policy',
-  'function',
-  'type'
-])
+/** The kinds plan's trace reads: all but those only drift's own snapshot reads. */
+const UNTRACED: readonly SchemaObjectKind[] = ['sequence', 'extension', 'grant']
+const TRACED: ReadonlySet<SchemaObjectKind> = new Set(KIND_ORDER.filter((kind) => !UNTRACED.includes(kind)))
 const BUDGET = 1_500
 const WORDS = { added: 'added', missing: 'missing', changed: 'changed' } as const
 

@@ -43,6 +43,16 @@ export async function hasCommit(cwd: string, sha: string): Promise<boolean> {
   )
 }
 
+/** The last line git wrote on stderr when it failed ('' when none): what a message says of the failure. */
+export function gitFailure(error: unknown): string {
+  return (
+    String((error as { stderr?: unknown }).stderr ?? '')
+      .trim()
+      .split('\n')
+      .pop() ?? ''
+  )
+}
+
 /** Makes sure the base commit is available, fetching just that commit when the clone is shallow. */
 export async function ensureCommit(cwd: string, sha: string, log: (message: string) => void): Promise<void> {
   if (!/^[0-9a-f]{7,64}$/i.test(sha)) throw new BaseCommitUnavailableError(sha, 'not a commit SHA')
@@ -51,11 +61,7 @@ export async function ensureCommit(cwd: string, sha: string, log: (message: stri
   try {
     await git(cwd, ['fetch', '--no-tags', '--depth=1', 'origin', sha])
   } catch (error) {
-    const stderr =
-      String((error as { stderr?: unknown }).stderr ?? '')
-        .trim()
-        .split('\n')
-        .pop() ?? ''
+    const stderr = gitFailure(error)
     throw new BaseCommitUnavailableError(sha, `git fetch failed${stderr ? `: ${stderr}` : ''}`)
   }
   if (!(await hasCommit(cwd, sha))) throw new BaseCommitUnavailableError(sha, 'git fetch did not bring it')

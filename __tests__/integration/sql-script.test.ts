@@ -160,7 +160,7 @@ test('while another run holds the lease, psql stops at the lease statement and t
   }
 })
 
-test('when another run took the lease since the plan, psql checks the guard apply checks and stops before the version', async () => {
+test('when another run took the lease since the plan, psql stops after taking it, before any version, and says why', async () => {
   const db = await createTestDatabase('sqltaken')
   try {
     const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
@@ -175,11 +175,37 @@ test('when another run took the lease since the plan, psql checks the guard appl
     await sql(db.url, `UPDATE schema_migrations_lock SET token = token + 3`)
     const ran = await runPsqlFile(db.url, path.join(root, 'plan.sql'))
     expect(ran.code).not.toBe(0)
-    expect(ran.stderr).toContain("the migration lease is no longer this script's: another run took it since the plan")
+    expect(ran.stderr).toContain("the migration lease's token is not the one this script was made for: another run took the lease")
     // It stopped before v2's index build: only v1 is applied, as before.
     expect(await sql(db.url, `select to_regclass('accounts_email') as index`)).toEqual([{ index: null }])
     expect(await sql(db.url, `select version from schema_migrations`)).toEqual([{ version: 1 }])
     expect(await sql(db.url, `select count(*)::int as n from schema_migrations_progress`)).toEqual([{ n: 0 }])
+  } finally {
+    await db.drop()
+  }
+})
+
+test('a script run a second time stops at the lease, before any version, with why; the first run applied each version once', async () => {
+  const db = await createTestDatabase('sqltwice')
+  try {
+    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
+    expect((await cli(['apply', '--target-version', '1'], root, db.url)).code).toBe(EXIT.ok)
+    const planned = await cli(['plan', '--sql', '--no-verify', '--shadow-database-url', admin()], root, db.url)
+    expect(planned.code).toBe(EXIT.ok)
+    fs.writeFileSync(path.join(root, 'plan.sql'), planned.stdout)
+    const first = await runPsqlFile(db.url, path.join(root, 'plan.sql'))
+    expect([first.code, first.stderr]).toEqual([0, ''])
+    const applied = await sql(db.url, `select version, checksum, applied_at::text from schema_migrations order by version`)
+    expect(applied.map((row) => row.version)).toEqual([1, 2, 3])
+    const second = await runPsqlFile(db.url, path.join(root, 'plan.sql'))
+    expect(second.code).not.toBe(0)
+    expect(second.stderr).toContain('or this script ran already. Nothing was applied')
+    expect(await sql(db.url, `select version, checksum, applied_at::text from schema_migrations order by version`)).toEqual(applied)
+    expect(await sql(db.url, `select count(*)::int as n from schema_migrations_progress`)).toEqual([{ n: 0 }])
+    // The lease the second run took is the script's own, and expires by itself.
+    const [lease] = await sql(db.url, `select owner, expires_at > now() as held from schema_migrations_lock`)
+    expect(lease).toMatchObject({ held: true })
+    expect(String(lease.owner)).toContain('local run')
   } finally {
     await db.drop()
   }

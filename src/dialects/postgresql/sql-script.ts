@@ -120,6 +120,27 @@ class Renderer {
     this.block(comment(lines.join('\n')))
   }
 
+  /**
+   * After the lease statement: the token it gave must be the one the recorded statements carry (the database's
+   * token when the plan read it, plus one). Another run that took and released the lease since, or this script run
+   * a second time, stops here with why, before any version — not at the first fence with only a step number.
+   */
+  private tokenCheck(): void {
+    const token = this.input.sent
+      .flatMap((sent) => (sent.kind === 'query' ? [sent.params] : sent.kind === 'transaction' ? sent.statements.map((s) => s.params) : []))
+      .map((params) => params?.token)
+      .find((value): value is number => typeof value === 'number' && Number.isInteger(value))
+    if (token === undefined) return
+    const reason =
+      "the migration lease's token is not the one this script was made for: another run took the lease since the plan, or this script ran already. " +
+      'Nothing was applied; the lease this script took expires by itself. Make the script again (plan --sql).'
+    this.block(
+      comment('The lease must be the one the plan saw, one token on: else the database changed since the plan.'),
+      `SELECT :'${GSET_PREFIX}lease_token' = '${token}' AS ${GSET_PREFIX}same_lease \\gset`,
+      `\\if :${GSET_PREFIX}same_lease\n\\else\nDO $guard$ BEGIN RAISE EXCEPTION USING ERRCODE = '${GUARD_SQLSTATE}', MESSAGE = '${reason.replace(/'/g, "''")}'; END $guard$;\n\\endif`
+    )
+  }
+
   /** Where a statement of the version is in its file, when `sql` is the next one (or a later one). */
   private locate(sql: string): string | null {
     for (let i = this.placed; i < this.steps.length; i++) {
@@ -154,6 +175,7 @@ class Renderer {
           ),
           `${inline(bare, params).replace(/\s+$/, '')}\n\\gset ${GSET_PREFIX}`
         )
+        this.tokenCheck()
         return
       }
       case 'renew':

@@ -16,9 +16,6 @@ import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { runPsqlFile } from '../../testkit/psql.js'
 import { admin, copyOf, MIGRATIONS, snapshot } from '../../testkit/sql-script.js'
 
-/** The action from its sources: the bundle in dist/ is rebuilt after merging. */
-const SOURCE_ACTION = path.resolve('testkit/source-action.mjs')
-
 describe('through the RDS Data API', () => {
   useDummyAwsEnvironment()
   afterEach(() => {
@@ -76,13 +73,13 @@ describe('through the RDS Data API', () => {
   })
 })
 
-test('the action with sql-output writes the script into the workspace and plans as usual', async () => {
+test('the bundled action with sql-output writes the script into the workspace and plans as usual', async () => {
   const db = await createTestDatabase('sqlaction')
   try {
     const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
     fs.mkdirSync(path.join(root, 'out'))
     const inputs = { command: 'plan', 'database-url': db.url, verify: 'false', comment: 'false', 'shadow-database-url': admin() }
-    const run = await runAction({ ...inputs, 'sql-output': 'out/plan.sql' }, { GITHUB_WORKSPACE: root }, { entry: SOURCE_ACTION })
+    const run = await runAction({ ...inputs, 'sql-output': 'out/plan.sql' }, { GITHUB_WORKSPACE: root })
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     expect(run.outputs.pending).toBe('[1,2,3]')
@@ -95,7 +92,7 @@ test('the action with sql-output writes the script into the workspace and plans 
     expect(await sql(db.url, `select 1 from pg_tables where schemaname = 'public'`)).toEqual([])
 
     // A path out of the workspace is an input error, and nothing is written.
-    const refused = await runAction({ ...inputs, 'sql-output': '../plan.sql' }, { GITHUB_WORKSPACE: root }, { entry: SOURCE_ACTION })
+    const refused = await runAction({ ...inputs, 'sql-output': '../plan.sql' }, { GITHUB_WORKSPACE: root })
     expect(refused.code).not.toBe(0)
     expect(refused.stdout).toMatch(/sql-output.*is not a file inside the workspace/)
     expect(fs.existsSync(path.join(root, '..', 'plan.sql'))).toBe(false)

@@ -6,7 +6,8 @@
  * `per_page` (default 30, max 100) and `page` and a `Link` header (`prev`, `next`, `last`, `first`,
  * pointing at `/repositories/{id}/…` as GitHub does); 422 for comment bodies over 65,536
  * characters and deployment-status descriptions over 140; 404 for issues, pull requests and
- * deployments it does not know; 401 without an Authorization header; and, with `state.forbidden`,
+ * deployments it does not know; repository issues listed (open by default, filtered by labels, pull requests
+ * among them), created and updated (title, body, state); 401 without an Authorization header; and, with `state.forbidden`,
  * 403 "Resource not accessible by integration" on every write (a GITHUB_TOKEN without the
  * permission, or any pull request from a fork). Every request is recorded in `requests`.
  */
@@ -58,6 +59,15 @@ export interface FakeDeploymentStatus {
   auto_inactive: boolean
 }
 
+export interface FakeIssue {
+  number: number
+  title: string
+  body: string | null
+  state: 'open' | 'closed'
+  state_reason: string | null
+  labels: Array<{ name: string }>
+}
+
 interface StoredComment {
   issueNumber: number
   comment: FakeComment
@@ -69,6 +79,8 @@ interface RepoState {
   repo: string
   /** Issue and pull-request numbers share one sequence on GitHub; both take comments. */
   issues: Set<number>
+  /** The issues made through the API (POST /issues), by number. */
+  issueRecords: Map<number, FakeIssue>
   pulls: Map<number, FakePullRequest>
   /** commit sha → pull-request numbers, in the order they were registered. */
   commitPulls: Map<string, number[]>
@@ -133,6 +145,8 @@ export interface FakeGitHub {
   /** The comments on an issue or pull request, oldest first. */
   commentsOn(repo: RepoName, issueNumber: number): FakeComment[]
   addDeployment(repo: RepoName, deploymentId: number, environment?: string): void
+  /** The issues made through the API (POST /issues), as they are now. */
+  issuesOf(repo: RepoName): FakeIssue[]
   deploymentStatuses(repo: RepoName, deploymentId?: number): FakeDeploymentStatus[]
   stop(): Promise<void>
 }
@@ -145,7 +159,10 @@ const DOC_URLS = {
   updateComment: `${DOCS}/issues/comments#update-an-issue-comment`,
   commitPulls: `${DOCS}/commits/commits#list-pull-requests-associated-with-a-commit`,
   getPull: `${DOCS}/pulls/pulls#get-a-pull-request`,
-  deploymentStatus: `${DOCS}/deployments/statuses#create-a-deployment-status`
+  deploymentStatus: `${DOCS}/deployments/statuses#create-a-deployment-status`,
+  listIssues: `${DOCS}/issues/issues#list-repository-issues`,
+  createIssue: `${DOCS}/issues/issues#create-an-issue`,
+  updateIssue: `${DOCS}/issues/issues#update-an-issue`
 } as const
 
 const DEPLOYMENT_STATES = new Set(['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'])
@@ -199,6 +216,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         owner,
         repo,
         issues: new Set(),
+        issueRecords: new Map(),
         pulls: new Map(),
         commitPulls: new Map(),
         comments: [],
@@ -327,6 +345,73 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         return new HttpAnswer(200, snapshot(comment))
       }
       return error(404, 'Not Found', DOCS)
+    }
+
+    if (rest === '/issues') {
+      if (method === 'GET') {
+        const denied = forbidden(DOC_URLS.listIssues)
+        if (denied) return denied
+        // As GitHub: open by default; labels, separated by commas, must all be on the issue; pull requests are issues too.
+        const wanted = query.state ?? 'open'
+        const labels = (query.labels ?? '').split(',').filter(Boolean)
+        const pulls = [...repo.pulls.values()].map((pull) => ({
+          number: pull.number,
+          title: `Pull request #${pull.number}`,
+          body: null,
+          state: pull.state,
+          state_reason: null,
+          labels: [] as Array<{ name: string }>,
+          pull_request: { url: `${baseUrl}/repos/${repo.owner}/${repo.repo}/pulls/${pull.number}` }
+        }))
+        const listed = [...repo.issueRecords.values(), ...pulls]
+          .filter((issue) => wanted === 'all' || issue.state === wanted)
+          .filter((issue) => labels.every((label) => issue.labels.some((l) => l.name === label)))
+          .sort((a, b) => b.number - a.number)
+        return paginate(listed, query, `${linkPrefix}/issues`)
+      }
+      if (method === 'POST') {
+        const denied = forbidden(DOC_URLS.createIssue)
+        if (denied) return denied
+        const input = (body ?? {}) as { title?: unknown; body?: unknown; labels?: unknown }
+        if (typeof input.title !== 'string' || !input.title)
+          return validationFailed('Issue', 'title', 'title is missing', DOC_URLS.createIssue)
+        const text = input.body === undefined ? null : commentBody(input, DOC_URLS.createIssue)
+        if (text instanceof HttpAnswer) return text
+        const number = Math.max(0, ...repo.issues) + 1
+        const names = Array.isArray(input.labels) ? input.labels.filter((l): l is string => typeof l === 'string') : []
+        const issue: FakeIssue = {
+          number,
+          title: input.title,
+          body: text,
+          state: 'open',
+          state_reason: null,
+          labels: names.map((name) => ({ name }))
+        }
+        repo.issues.add(number)
+        repo.issueRecords.set(number, issue)
+        return new HttpAnswer(201, { ...issue, labels: [...issue.labels] })
+      }
+      return error(404, 'Not Found', DOCS)
+    }
+
+    match = /^\/issues\/(\d+)$/.exec(rest)
+    if (match && method === 'PATCH') {
+      const denied = forbidden(DOC_URLS.updateIssue)
+      if (denied) return denied
+      const issue = repo.issueRecords.get(Number(match[1]))
+      if (!issue) return error(404, 'Not Found', DOC_URLS.updateIssue)
+      const input = (body ?? {}) as { title?: unknown; body?: unknown; state?: unknown; state_reason?: unknown }
+      if (input.body !== undefined) {
+        const text = commentBody(input, DOC_URLS.updateIssue)
+        if (text instanceof HttpAnswer) return text
+        issue.body = text
+      }
+      if (typeof input.title === 'string') issue.title = input.title
+      if (input.state === 'open' || input.state === 'closed') issue.state = input.state
+      else if (input.state !== undefined)
+        return validationFailed('Issue', 'state', 'state is not included in the list', DOC_URLS.updateIssue)
+      if (typeof input.state_reason === 'string') issue.state_reason = input.state_reason
+      return new HttpAnswer(200, { ...issue, labels: [...issue.labels] })
     }
 
     match = /^\/commits\/([^/]+)\/pulls$/.exec(rest)
@@ -512,6 +597,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     addDeployment(name, deploymentId, environment = 'production') {
       repoState(name).deployments.set(deploymentId, environment)
+    },
+    issuesOf(name) {
+      return [...repoState(name).issueRecords.values()].map((issue) => ({ ...issue, labels: [...issue.labels] }))
     },
     deploymentStatuses(name, deploymentId) {
       return repoState(name).deploymentStatuses.filter((s) => deploymentId === undefined || s.deploymentId === deploymentId)

@@ -96,6 +96,7 @@ test('one issue per environment while it drifts: opened, edited in place, closed
   ])
   ;[production, staging] = fake.issuesOf(REPO)
   expect(fake.issuesOf(REPO)).toHaveLength(2)
+  expect(staging.title).toBe('Schema drift: staging (2 differences)')
   expect(production.title).toBe('Schema drift: production (2 differences)')
   expect(production.body).toContain('public.audit_copy')
   expect(production.body).toContain('runs/103')

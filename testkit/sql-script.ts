@@ -1,7 +1,11 @@
-/** What the SQL script's tests share: a set of migrations, copies of a database, and what is compared after a run. */
+/**
+ * What the SQL script's tests share: a set of migrations, copies of a database, what is compared after a run, and
+ * the comparison of psql running the script with apply.
+ */
 import pg from 'pg'
 import { readSchemaSnapshot } from '../src/dialects/postgresql/shadow/schema-snapshot.js'
 import { ADMIN_URL_ENV, sql } from './postgres.js'
+import { runPsqlFile } from './psql.js'
 
 /** The test server's admin URL (also a shadow-database-url: scratch databases are made on it). */
 export const admin = (): string => process.env[ADMIN_URL_ENV]!
@@ -44,5 +48,31 @@ export async function snapshot(url: string): Promise<unknown> {
     return { schema, rows: rows.rows, progress: progress.rows, lock: lock.rows, data: data.rows, index: index.rows }
   } finally {
     await client.end()
+  }
+}
+
+/**
+ * The script file run by psql on one copy of the database `name`, and `apply` (through whichever transport the test
+ * uses) on another: psql succeeds quietly, apply succeeds, and both copies end with the same snapshot. `after` then
+ * looks at the script's copy before both are dropped.
+ */
+export async function expectScriptEqualsApply(
+  name: string,
+  scriptFile: string,
+  apply: (url: string) => Promise<{ code: number | null }>,
+  after: (scriptCopyUrl: string) => Promise<void> = async () => undefined
+): Promise<void> {
+  const byScript = await copyOf(name, `${name}_psql`)
+  const byApply = await copyOf(name, `${name}_apply`)
+  try {
+    const ran = await runPsqlFile(byScript.url, scriptFile)
+    expect(ran.stderr).toBe('')
+    expect(ran.code).toBe(0)
+    expect((await apply(byApply.url)).code).toBe(0)
+    expect(await snapshot(byScript.url)).toEqual(await snapshot(byApply.url))
+    await after(byScript.url)
+  } finally {
+    await byScript.drop()
+    await byApply.drop()
   }
 }

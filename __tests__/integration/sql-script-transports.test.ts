@@ -13,8 +13,7 @@ import { cliProject, runCliCaptured, type CliRun } from '../../testkit/cli.js'
 import { startDataApiEmulator } from '../../testkit/data-api-emulator.js'
 import { startLambdaEmulator } from '../../testkit/lambda-emulator.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
-import { runPsqlFile } from '../../testkit/psql.js'
-import { admin, copyOf, MIGRATIONS, snapshot } from '../../testkit/sql-script.js'
+import { admin, expectScriptEqualsApply, MIGRATIONS } from '../../testkit/sql-script.js'
 
 describe('through the RDS Data API', () => {
   useDummyAwsEnvironment()
@@ -53,20 +52,15 @@ describe('through the RDS Data API', () => {
       expect(script).toMatch(/\nBEGIN;\n-- Packed: one DO block of the transaction; its steps:\n(--[^\n]*\n)+DO \$aurora_migrate_packed\$/)
       expect(script.match(/^DO \$aurora_migrate_packed\$$/gm)).toHaveLength(5)
 
-      const byScript = await copyOf(db.name, `${db.name}_psql`)
-      const byApply = await copyOf(db.name, `${db.name}_apply`)
-      try {
-        const ran = await runPsqlFile(byScript.url, path.join(root, 'plan.sql'))
-        expect(ran.stderr).toBe('')
-        expect(ran.code).toBe(0)
-        expect((await viaDataApi(['apply'], root, byApply.url)).code).toBe(EXIT.ok)
-        expect(await snapshot(byScript.url)).toEqual(await snapshot(byApply.url))
-        const after = await viaDataApi(['plan', '--json', '--no-verify'], root, byScript.url)
-        expect(JSON.parse(after.stdout)).toMatchObject({ pending: [], drift: false, failures: [] })
-      } finally {
-        await byScript.drop()
-        await byApply.drop()
-      }
+      await expectScriptEqualsApply(
+        db.name,
+        path.join(root, 'plan.sql'),
+        (url) => viaDataApi(['apply'], root, url),
+        async (url) => {
+          const after = await viaDataApi(['plan', '--json', '--no-verify'], root, url)
+          expect(JSON.parse(after.stdout)).toMatchObject({ pending: [], drift: false, failures: [] })
+        }
+      )
     } finally {
       await db.drop()
     }
@@ -131,18 +125,7 @@ describe('through the runner Lambda', () => {
       expect(planned.stdout.startsWith('-- aurora-migrate: the SQL apply would send to lambda')).toBe(true)
       expect(planned.stdout.match(/^DO \$aurora_migrate_packed\$$/gm)).toHaveLength(3)
 
-      const byScript = await copyOf(db.name, `${db.name}_psql`)
-      const byApply = await copyOf(db.name, `${db.name}_apply`)
-      try {
-        const ran = await runPsqlFile(byScript.url, path.join(root, 'plan.sql'))
-        expect(ran.stderr).toBe('')
-        expect(ran.code).toBe(0)
-        expect((await viaLambda(['apply'], root, byApply.url)).code).toBe(EXIT.ok)
-        expect(await snapshot(byScript.url)).toEqual(await snapshot(byApply.url))
-      } finally {
-        await byScript.drop()
-        await byApply.drop()
-      }
+      await expectScriptEqualsApply(db.name, path.join(root, 'plan.sql'), (url) => viaLambda(['apply'], root, url))
     } finally {
       await db.drop()
     }

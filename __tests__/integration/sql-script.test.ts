@@ -9,7 +9,7 @@ import { EXIT } from '../../src/cli/run.js'
 import { cliProject, runCliCaptured, type CliRun } from '../../testkit/cli.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { runPsqlFile } from '../../testkit/psql.js'
-import { admin, copyOf, MIGRATIONS, snapshot } from '../../testkit/sql-script.js'
+import { admin, expectScriptEqualsApply, MIGRATIONS, snapshot } from '../../testkit/sql-script.js'
 
 const cli = (argv: string[], cwd: string, url: string): Promise<CliRun> =>
   runCliCaptured(argv, cwd, { PATH: process.env.PATH, NO_COLOR: '1', DATABASE_URL: url })
@@ -36,26 +36,38 @@ async function scriptMatchesApply(
   expect(planned.stdout).not.toContain('test-password')
   expect(file.includes('CREATE TABLE IF NOT EXISTS') || /CREATE TABLE .*schema_migrations/i.test(file)).toBe(expectCreation)
 
-  const byScript = await copyOf(db.name, `${db.name}_psql`)
-  const byApply = await copyOf(db.name, `${db.name}_apply`)
-  try {
-    const ran = await runPsqlFile(byScript.url, path.join(root, 'plan.sql'))
-    expect(ran.stderr).toBe('')
-    expect(ran.code).toBe(0)
-    const applied = await cli(['apply', ...flags], root, byApply.url)
-    expect(applied.code).toBe(EXIT.ok)
-    expect(await snapshot(byScript.url)).toEqual(await snapshot(byApply.url))
-    // The history the script wrote is what apply and plan read: nothing is pending any more.
-    const after = await cli(['plan', '--json', '--no-verify'], root, byScript.url)
-    expect(JSON.parse(after.stdout)).toMatchObject({ pending: [], drift: false, failures: [] })
-    const again = await cli(['apply'], root, byScript.url)
-    expect(again.code).toBe(EXIT.ok)
-    expect(again.stderr).toContain('Nothing to apply')
-  } finally {
-    await byScript.drop()
-    await byApply.drop()
-  }
+  await expectScriptEqualsApply(
+    db.name,
+    path.join(root, 'plan.sql'),
+    (url) => cli(['apply', ...flags], root, url),
+    async (url) => {
+      // The history the script wrote is what apply and plan read: nothing is pending any more.
+      const after = await cli(['plan', '--json', '--no-verify'], root, url)
+      expect(JSON.parse(after.stdout)).toMatchObject({ pending: [], drift: false, failures: [] })
+      const again = await cli(['apply'], root, url)
+      expect(again.code).toBe(EXIT.ok)
+      expect(again.stderr).toContain('Nothing to apply')
+    }
+  )
   return file
+}
+
+/**
+ * The project of MIGRATIONS with `db` applied up to `version`, and the script `plan --sql` makes for it (with
+ * `flags`), written to plan.sql in the project: what a person hands to psql.
+ */
+async function scriptAt(
+  db: { url: string },
+  version: number,
+  flags: string[] = []
+): Promise<{ root: string; file: string; stdout: string }> {
+  const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
+  expect((await cli(['apply', '--target-version', String(version)], root, db.url)).code).toBe(EXIT.ok)
+  const planned = await cli(['plan', '--sql', '--no-verify', '--shadow-database-url', admin(), ...flags], root, db.url)
+  expect(planned.code).toBe(EXIT.ok)
+  const file = path.join(root, 'plan.sql')
+  fs.writeFileSync(file, planned.stdout)
+  return { root, file, stdout: planned.stdout }
 }
 
 test('on a database without the meta tables: the script creates them, runs every version, and equals apply', async () => {
@@ -142,14 +154,10 @@ test('a version the server runs only unpacked (SELECT … INTO) is BEGIN … COM
 test('while another run holds the lease, psql stops at the lease statement and the database is left as it was', async () => {
   const db = await createTestDatabase('sqlheld')
   try {
-    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
-    expect((await cli(['apply', '--target-version', '1'], root, db.url)).code).toBe(EXIT.ok)
-    const planned = await cli(['plan', '--sql', '--no-verify', '--shadow-database-url', admin()], root, db.url)
-    expect(planned.code).toBe(EXIT.ok)
-    fs.writeFileSync(path.join(root, 'plan.sql'), planned.stdout)
+    const { file } = await scriptAt(db, 1)
     const before = await snapshot(db.url)
     await sql(db.url, `UPDATE schema_migrations_lock SET owner = 'another run', token = token + 1, expires_at = now() + interval '1 hour'`)
-    const ran = await runPsqlFile(db.url, path.join(root, 'plan.sql'))
+    const ran = await runPsqlFile(db.url, file)
     expect(ran.code).not.toBe(0)
     expect(ran.stderr).toMatch(/no rows returned for \\gset/)
     const after = (await snapshot(db.url)) as { lock: unknown[] }
@@ -163,17 +171,12 @@ test('while another run holds the lease, psql stops at the lease statement and t
 test('when another run took the lease since the plan, psql stops after taking it, before any version, and says why', async () => {
   const db = await createTestDatabase('sqltaken')
   try {
-    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
-    expect((await cli(['apply', '--target-version', '1'], root, db.url)).code).toBe(EXIT.ok)
     // Unpacked (a statement-timeout): the guards are psql's to check.
-    const flags = ['--no-verify', '--shadow-database-url', admin(), '--statement-timeout', '30s']
-    const planned = await cli(['plan', '--sql', ...flags], root, db.url)
-    expect(planned.code).toBe(EXIT.ok)
-    expect(planned.stdout).toContain('\\if :ROW_COUNT\n\\else\nDO $guard$ BEGIN RAISE EXCEPTION')
-    fs.writeFileSync(path.join(root, 'plan.sql'), planned.stdout)
+    const { file, stdout } = await scriptAt(db, 1, ['--statement-timeout', '30s'])
+    expect(stdout).toContain('\\if :ROW_COUNT\n\\else\nDO $guard$ BEGIN RAISE EXCEPTION')
     // Another run took the lease and released it: free again, under a later token than the planned one.
     await sql(db.url, `UPDATE schema_migrations_lock SET token = token + 3`)
-    const ran = await runPsqlFile(db.url, path.join(root, 'plan.sql'))
+    const ran = await runPsqlFile(db.url, file)
     expect(ran.code).not.toBe(0)
     expect(ran.stderr).toContain("the migration lease's token is not the one this script was made for: another run took the lease")
     // It stopped before v2's index build: only v1 is applied, as before.
@@ -188,16 +191,12 @@ test('when another run took the lease since the plan, psql stops after taking it
 test('a script run a second time stops at the lease, before any version, with why; the first run applied each version once', async () => {
   const db = await createTestDatabase('sqltwice')
   try {
-    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
-    expect((await cli(['apply', '--target-version', '1'], root, db.url)).code).toBe(EXIT.ok)
-    const planned = await cli(['plan', '--sql', '--no-verify', '--shadow-database-url', admin()], root, db.url)
-    expect(planned.code).toBe(EXIT.ok)
-    fs.writeFileSync(path.join(root, 'plan.sql'), planned.stdout)
-    const first = await runPsqlFile(db.url, path.join(root, 'plan.sql'))
+    const { file } = await scriptAt(db, 1)
+    const first = await runPsqlFile(db.url, file)
     expect([first.code, first.stderr]).toEqual([0, ''])
     const applied = await sql(db.url, `select version, checksum, applied_at::text from schema_migrations order by version`)
     expect(applied.map((row) => row.version)).toEqual([1, 2, 3])
-    const second = await runPsqlFile(db.url, path.join(root, 'plan.sql'))
+    const second = await runPsqlFile(db.url, file)
     expect(second.code).not.toBe(0)
     expect(second.stderr).toContain('or this script ran already. Nothing was applied')
     expect(await sql(db.url, `select version, checksum, applied_at::text from schema_migrations order by version`)).toEqual(applied)
@@ -214,21 +213,13 @@ test('a script run a second time stops at the lease, before any version, with wh
 test('after a guard of a BEGIN … COMMIT version fails, the version is rolled back and psql stops', async () => {
   const db = await createTestDatabase('sqlguard')
   try {
-    const root = cliProject(MIGRATIONS, 'aurora-migrate-sql-')
-    expect((await cli(['apply', '--target-version', '2'], root, db.url)).code).toBe(EXIT.ok)
-    const planned = await cli(
-      ['plan', '--sql', '--no-verify', '--shadow-database-url', admin(), '--statement-timeout', '30s'],
-      root,
-      db.url
-    )
-    expect(planned.code).toBe(EXIT.ok)
-    fs.writeFileSync(path.join(root, 'plan.sql'), planned.stdout)
+    const { file } = await scriptAt(db, 2, ['--statement-timeout', '30s'])
     // v3 recorded by someone else since the plan (its statements not run): the script's not-applied guard finds it.
     await sql(
       db.url,
       `INSERT INTO schema_migrations (version, description, checksum, files, execution_ms) VALUES (3, 'names', 'x', '[]', 0)`
     )
-    const ran = await runPsqlFile(db.url, path.join(root, 'plan.sql'))
+    const ran = await runPsqlFile(db.url, file)
     expect(ran.code).not.toBe(0)
     expect(ran.stderr).toContain('the version is recorded already: another run applied it since the plan')
     // Nothing of v3's transaction stays: no column, no view.

@@ -4,21 +4,20 @@
  * folder, and the sticky plan comment (posted through the real @actions/github to a fake API) and the job
  * summary say which folders clash, where the other came from, and the command that fixes it.
  *
- * @actions/github and the run's context read the environment when they are first imported: it is set first,
- * and src/main.ts imported after.
+ * @actions/github and the run's context read the environment when they are first imported: runInProcess sets it
+ * first, and imports src/main.ts after.
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { parseOutputFile } from '../../testkit/action-runner.js'
 import { cloneOf, commit, git, repository, tempDir } from '../../testkit/git-repo.js'
 import { startFakeGitHub, type FakeGitHub } from '../../testkit/github-api.js'
+import { runInProcess } from '../../testkit/in-process-action.js'
 
 const DIR = 'migrations/resources'
 const EIGHT = Object.fromEntries(
   Array.from({ length: 8 }, (_, i) => [`${DIR}/v${i + 1}_step${i + 1}/01_step.sql`, `create table t${i + 1} (id int);\n`])
 )
 const REPO = { owner: 'acme', repo: 'orders' }
-const saved = { ...process.env }
 let fake: FakeGitHub
 
 beforeAll(async () => {
@@ -26,8 +25,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await fake?.stop()
-  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
-  Object.assign(process.env, saved)
 })
 
 test('a pull request adding a v9 its base branch gained since: the comment and the failure say so, and no database is asked', async () => {
@@ -40,43 +37,30 @@ test('a pull request adding a v9 its base branch gained since: the comment and t
   const checkout = cloneOf(root, { depth: 1, branch: 'feature' })
   fake.addPullRequest(REPO, { number: 8 })
 
-  const run = tempDir('aurora-migrate-action-')
-  const event = path.join(run, 'event.json')
+  const event = path.join(tempDir('aurora-migrate-action-'), 'event.json')
   fs.writeFileSync(event, JSON.stringify({ pull_request: { number: 8, head: { sha: feature }, base: { sha: point, ref: 'main' } } }))
-  for (const name of ['output', 'summary']) fs.writeFileSync(path.join(run, name), '')
-  for (const key of Object.keys(process.env)) if (/^(INPUT_|GITHUB_|RUNNER_)/.test(key)) delete process.env[key]
-  Object.assign(process.env, {
-    GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: 'pull_request',
-    GITHUB_EVENT_PATH: event,
-    GITHUB_REPOSITORY: 'acme/orders',
-    GITHUB_WORKSPACE: checkout,
-    GITHUB_API_URL: fake.url,
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_RUN_ID: '4242',
-    GITHUB_SHA: feature,
-    GITHUB_OUTPUT: path.join(run, 'output'),
-    GITHUB_STEP_SUMMARY: path.join(run, 'summary'),
-    INPUT_COMMAND: 'plan',
-    INPUT_ENVIRONMENT: 'production',
-    // Nothing listens on port 1: a connection attempt would fail with a message of its own.
-    'INPUT_DATABASE-URL': 'postgres://ada:s3cret@127.0.0.1:1/app',
-    'INPUT_GITHUB-TOKEN': 'ghs_test_token',
-    INPUT_COMMENT: 'true'
-  })
-
-  let stdout = ''
-  const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write
-  try {
-    const { run: runAction } = await import('../../src/main.js')
-    await runAction()
-  } finally {
-    process.stdout.write = write
-  }
-  const code = process.exitCode
-  process.exitCode = 0
-  expect(code).toBe(1)
+  const { exitCode, stdout, outputs, summary } = await runInProcess(
+    {
+      command: 'plan',
+      environment: 'production',
+      // Nothing listens on port 1: a connection attempt would fail with a message of its own.
+      'database-url': 'postgres://ada:s3cret@127.0.0.1:1/app',
+      'github-token': 'ghs_test_token',
+      comment: 'true'
+    },
+    {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_REPOSITORY: 'acme/orders',
+      GITHUB_WORKSPACE: checkout,
+      GITHUB_API_URL: fake.url,
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_SHA: feature
+    }
+  )
+  expect(exitCode).toBe(1)
 
   const error = stdout.split('\n').find((line) => line.startsWith('::error '))
   expect(error).toMatch(/^::error title=Migration files,file=migrations\/resources\/v9_add_tags::Two versions with one number: v9: /)
@@ -92,7 +76,7 @@ test('a pull request adding a v9 its base branch gained since: the comment and t
     `| v9 | \`${DIR}/v9_add_tags\` | \`${DIR}/v9_add_users\` | \`${main.slice(0, 12)}\` (#123) \`Add users (#123)\` |`
   )
   expect(comment.body).toContain('```sh\ngit fetch origin main && npx aurora-migrate renumber --onto origin/main\n```')
-  expect(fs.readFileSync(path.join(run, 'summary'), 'utf8')).toContain('Two versions with one number')
+  expect(summary).toContain('Two versions with one number')
   // The `summary` output too: what fork-safe-plan.yml hands its follow-up to post.
-  expect(parseOutputFile(fs.readFileSync(path.join(run, 'output'), 'utf8')).summary).toContain('❌ **Two versions with one number**')
+  expect(outputs.summary).toContain('❌ **Two versions with one number**')
 })

@@ -5,7 +5,6 @@
  * leaves no drift, which proves the script. Over the Data API the catalog costs one call.
  */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { EXIT } from '../../src/cli/run.js'
 import { compareSchemas } from '../../src/drift/compare.js'
@@ -16,11 +15,10 @@ import { wire } from '../../src/dialects/postgresql/wire.js'
 import { useDummyAwsEnvironment } from '../../testkit/aws-env.js'
 import { cliProject, runCliCaptured, type CliRun } from '../../testkit/cli.js'
 import { startDataApiEmulator } from '../../testkit/data-api-emulator.js'
+import { runInProcess } from '../../testkit/in-process-action.js'
 import { ADMIN_URL_ENV, createTestDatabase, sql, startEmbeddedPostgres, type RunningPostgres } from '../../testkit/postgres.js'
 
 const ROLE = 'drift_test_reader'
-/** One job summary file for the file's tests: @actions/core keeps the first path it is given. */
-const SUMMARY_FILE = path.join(os.tmpdir(), `aurora-migrate-drift-summary-${process.pid}.md`)
 
 const MIGRATIONS = {
   'v1_accounts/01.sql': `create role ${ROLE};
@@ -327,43 +325,23 @@ describe('a catalog larger than one Data API answer', () => {
 })
 
 describe('the action (src/main.ts, in-process)', () => {
-  const saved = { ...process.env }
-  afterEach(() => {
-    process.env = { ...saved }
-    process.exitCode = undefined
-  })
-
   test('command: drift sets schema-drift and the job summary, and fails the step with exit code 3', async () => {
     const dir = cliProject(MIGRATIONS, 'aurora-migrate-drift-')
     expect((await cli(['apply', '--database-url', target], dir)).code).toBe(EXIT.ok)
     await sql(target, 'create index accounts_score on accounts (score)')
-    const outputs = path.join(dir, 'outputs.txt')
-    const summary = SUMMARY_FILE
-    fs.writeFileSync(outputs, '')
-    fs.writeFileSync(summary, '')
-    Object.assign(process.env, {
-      GITHUB_WORKSPACE: dir,
-      GITHUB_OUTPUT: outputs,
-      GITHUB_STEP_SUMMARY: summary,
-      INPUT_COMMAND: 'drift',
-      INPUT_ENVIRONMENT: 'production',
-      'INPUT_DATABASE-URL': target,
-      'INPUT_SHADOW-DATABASE-URL': process.env[ADMIN_URL_ENV]!
-    })
-    const { run } = await import('../../src/main.js')
-    await run()
-    expect(process.exitCode).toBe(3)
-    const written = fs.readFileSync(outputs, 'utf8')
-    const value = /schema-drift<<(.+)\n([\s\S]*?)\n\1/.exec(written)?.[2]
-    expect(JSON.parse(value!)).toMatchObject({
+    const ran = await runInProcess(
+      { command: 'drift', environment: 'production', 'database-url': target, 'shadow-database-url': process.env[ADMIN_URL_ENV]! },
+      { GITHUB_WORKSPACE: dir }
+    )
+    expect(ran.exitCode).toBe(3)
+    expect(JSON.parse(ran.outputs['schema-drift'])).toMatchObject({
       drift: true,
       count: 1,
       differences: [{ kind: 'index', name: 'public.accounts_score', change: 'added', toMatch: ['DROP INDEX public.accounts_score;'] }],
       toMatch: ['DROP INDEX public.accounts_score;']
     })
-    const markdown = fs.readFileSync(summary, 'utf8')
-    expect(markdown).toContain('### Schema drift: production')
-    expect(markdown).toContain('- index `public.accounts_score` added in the database')
+    expect(ran.summary).toContain('### Schema drift: production')
+    expect(ran.summary).toContain('- index `public.accounts_score` added in the database')
     // The target is untouched: the index is still there.
     expect(await sql(target, "select to_regclass('public.accounts_score')::text as found")).toEqual([{ found: 'accounts_score' }])
   }, 120_000)
@@ -393,12 +371,6 @@ describe('plan with check-drift', () => {
 })
 
 describe('a fleet target (targets and only), in the action', () => {
-  const saved = { ...process.env }
-  afterEach(() => {
-    process.env = { ...saved }
-    process.exitCode = undefined
-  })
-
   test('drift runs on the one target only picks, named as its environment; more than one is refused, naming only', async () => {
     const dir = cliProject(MIGRATIONS, 'aurora-migrate-drift-')
     expect((await cli(['apply', '--database-url', target], dir)).code).toBe(EXIT.ok)
@@ -407,31 +379,15 @@ describe('a fleet target (targets and only), in the action', () => {
       path.join(dir, 'fleet.yml'),
       'targets:\n  - name: eu\n    database-url-env: EU_URL\n  - name: us\n    database-url-env: EU_URL\n'
     )
-    const outputs = path.join(dir, 'outputs.txt')
-    const summary = SUMMARY_FILE
-    fs.writeFileSync(outputs, '')
-    fs.writeFileSync(summary, '')
-    Object.assign(process.env, {
-      GITHUB_WORKSPACE: dir,
-      GITHUB_OUTPUT: outputs,
-      GITHUB_STEP_SUMMARY: summary,
-      EU_URL: target,
-      INPUT_COMMAND: 'drift',
-      INPUT_TARGETS: 'fleet.yml',
-      INPUT_ONLY: 'eu',
-      'INPUT_SHADOW-DATABASE-URL': process.env[ADMIN_URL_ENV]!
-    })
-    const { run } = await import('../../src/main.js')
-    await run()
-    expect(process.exitCode).toBe(3)
-    expect(fs.readFileSync(summary, 'utf8')).toContain('### Schema drift: eu')
-    expect(fs.readFileSync(outputs, 'utf8')).toContain('"name":"public.accounts_score"')
+    const inputs = { command: 'drift', targets: 'fleet.yml', 'shadow-database-url': process.env[ADMIN_URL_ENV]! }
+    const env = { GITHUB_WORKSPACE: dir, EU_URL: target }
+    const one = await runInProcess({ ...inputs, only: 'eu' }, env)
+    expect(one.exitCode).toBe(3)
+    expect(one.summary).toContain('### Schema drift: eu')
+    expect(one.outputs['schema-drift']).toContain('"name":"public.accounts_score"')
 
-    process.exitCode = undefined
-    process.env.INPUT_ONLY = '*'
-    fs.writeFileSync(summary, '')
-    await run()
-    expect(process.exitCode).toBe(1)
-    expect(fs.readFileSync(summary, 'utf8')).toBe('')
+    const every = await runInProcess({ ...inputs, only: '*' }, env)
+    expect(every.exitCode).toBe(1)
+    expect(every.summary).toBe('')
   }, 120_000)
 })

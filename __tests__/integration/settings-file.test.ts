@@ -9,10 +9,9 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { jest } from '@jest/globals'
 import { EXIT } from '../../src/cli/run.js'
-import { run } from '../../src/main.js'
 import { runCliCaptured, type CliRun } from '../../testkit/cli.js'
+import { runInProcess } from '../../testkit/in-process-action.js'
 import { createTestDatabase, sql } from '../../testkit/postgres.js'
 import { writeMigrations } from '../../testkit/versions.js'
 
@@ -157,37 +156,8 @@ environments:
 })
 
 describe("the action's run()", () => {
-  // One output and summary file for every run: @actions/core keeps the summary's path once it has read it.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'settings-action-'))
-  /** Runs src/main.ts's run() with these inputs as INPUT_* variables in `workspace`, as a runner would; restores the process after. */
-  async function runAction(workspace: string, inputs: Record<string, string>): Promise<{ stdout: string; exitCode: number }> {
-    const saved = { ...process.env }
-    const savedExitCode = process.exitCode
-    for (const key of Object.keys(process.env)) if (/^(INPUT_|GITHUB_)/.test(key)) delete process.env[key]
-    Object.assign(process.env, {
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_OUTPUT: path.join(dir, 'output'),
-      GITHUB_STEP_SUMMARY: path.join(dir, 'summary')
-    })
-    fs.writeFileSync(process.env.GITHUB_OUTPUT!, '')
-    fs.writeFileSync(process.env.GITHUB_STEP_SUMMARY!, '')
-    for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value
-    let stdout = ''
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stdout += String(chunk)
-      return true
-    })
-    process.exitCode = undefined
-    try {
-      await run()
-      return { stdout, exitCode: Number(process.exitCode ?? 0) }
-    } finally {
-      write.mockRestore()
-      process.exitCode = savedExitCode
-      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
-      Object.assign(process.env, saved)
-    }
-  }
+  /** src/main.ts's run() with these inputs as INPUT_* variables in `workspace`, as a runner would. */
+  const runAction = (workspace: string, inputs: Record<string, string>) => runInProcess(inputs, { GITHUB_WORKSPACE: workspace })
 
   const SETTINGS = `
 migrations-dir: db/migrations
@@ -219,7 +189,7 @@ environments:
       'meta-table': 'action_input'
     })
     expect(fromInput.exitCode).toBe(0)
-    expect(fs.readFileSync(path.join(dir, 'summary'), 'utf8')).toMatch(/applied v1, v2/)
+    expect(fromInput.summary).toMatch(/applied v1, v2/)
     expect(await appliedIn(db.url, 'action_input')).toEqual([1, 2])
     expect(await tablesIn(db.url)).toEqual([
       'action_file',

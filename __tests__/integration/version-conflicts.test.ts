@@ -55,18 +55,19 @@ async function conflictOf(promise: Promise<void>): Promise<VersionConflictError>
   return error as VersionConflictError
 }
 
+/** The conflict of twoBranches(): the branch's v9_add_tags against main's v9_add_users, added by `main` in #123. */
+const nineTwice = (main: string): VersionConflictError['conflicts'][number] => ({
+  number: 9,
+  ours: `${DIR}/v9_add_tags`,
+  theirs: `${DIR}/v9_add_users`,
+  commit: { sha: main, subject: 'Add users (#123)' },
+  pullRequest: 123
+})
+
 test('both branches add v9: the check names both folders, the commit and pull request of the other, and the fix', async () => {
   const { root, feature, main } = twoBranches()
   const error = await conflictOf(check(root, feature, main))
-  expect(error.conflicts).toEqual([
-    {
-      number: 9,
-      ours: `${DIR}/v9_add_tags`,
-      theirs: `${DIR}/v9_add_users`,
-      commit: { sha: main, subject: 'Add users (#123)' },
-      pullRequest: 123
-    }
-  ])
+  expect(error.conflicts).toEqual([nineTwice(main)])
   expect(error).toBeInstanceOf(MigrationFileError)
   expect(error.location.file).toBe(`${DIR}/v9_add_tags`)
   expect(error.fix).toBe('git fetch origin main && npx aurora-migrate renumber --onto origin/main')
@@ -192,15 +193,7 @@ test("a merge queue's commit (squash or merge) against the queue's base that alr
     merge_group: { head_sha: head, base_sha: main, base_ref: 'refs/heads/main' }
   })
   const error = await conflictOf(checkEventConflicts({ workspace: root, migrationsDir: DIR }, 'merge_group', event(squashed), say()))
-  expect(error.conflicts).toEqual([
-    {
-      number: 9,
-      ours: `${DIR}/v9_add_tags`,
-      theirs: `${DIR}/v9_add_users`,
-      commit: { sha: main, subject: 'Add users (#123)' },
-      pullRequest: 123
-    }
-  ])
+  expect(error.conflicts).toEqual([nineTwice(main)])
   expect(error.fix).toBe('git fetch origin main && npx aurora-migrate renumber --onto origin/main')
 
   // Merge: the queue's commit merges the pull request's head into the base.

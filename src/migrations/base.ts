@@ -10,13 +10,11 @@ import { MigrationFileError } from '../errors.js'
 import type { AppliedRow } from '../meta-row.js'
 import { printable } from '../printable.js'
 import { fileChecksum, versionChecksum } from './checksum.js'
-import { MAX_FILE_BYTES, checkName, normalizeMigrationsDir, symlinkError, tooLargeError } from './files.js'
+import { MAX_FILE_BYTES, VERSION_DIR, checkName, normalizeMigrationsDir, symlinkError, tooLargeError } from './files.js'
 import type { SqlSyntax } from './syntax.js'
 import type { Version } from './types.js'
 
 const run = promisify(execFile)
-/** A version's folder: `v<number>` or `v<number>_<description>`. */
-export const VERSION_DIR = /^v(\d+)(?:_(.+))?$/
 
 /** The base commit is not in the checkout (a shallow clone) and could not be fetched. */
 export class BaseCommitUnavailableError extends Error {

@@ -14,12 +14,11 @@ import { InputError, MigrationFileError } from '../errors.js'
 import { printable } from '../printable.js'
 import { fileChecksum, normalizeText, versionChecksum } from './checksum.js'
 import { readDirectives } from './directives.js'
-import { checkName, entryKind, notRegularError, readBoundedFile, symlinkError } from './files.js'
+import { VERSION_DIR, checkName, entryKind, notRegularError, readBoundedFile, symlinkError } from './files.js'
 import type { SqlSyntax } from './syntax.js'
 import { readTransactionControl } from './transaction-control.js'
 import type { LocatedTransactionBlockConflict, MigrationFile, Version } from './types.js'
 
-const VERSION_DIR = /^v(\d+)(?:_(.+))?$/
 /** Versions are stored in an `integer` column. */
 export const MAX_VERSION = 2_147_483_647
 

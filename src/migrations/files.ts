@@ -14,6 +14,9 @@ import { controlCharacter, escapeCharacter, printable } from '../printable.js'
  * The largest migration file read: 5 MiB, below the 6 MB one runner Lambda invocation carries (a version
  * goes in one), and far beyond any hand-written migration.
  */
+/** A version's folder: `v<number>` or `v<number>_<description>`. */
+export const VERSION_DIR = /^v(\d+)(?:_(.+))?$/
+
 export const MAX_FILE_BYTES = 5 * 1024 * 1024
 
 export type EntryKind = 'file' | 'directory' | 'symlink' | 'other'

@@ -5,9 +5,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { printable } from '../printable.js'
-import { VERSION_DIR, git, gitFolder } from './base.js'
+import { git, gitFolder } from './base.js'
 import { MAX_VERSION } from './discover.js'
-import { checkName, entryKind, symlinkError } from './files.js'
+import { VERSION_DIR, checkName, entryKind, symlinkError } from './files.js'
 import { versionFolders } from './version-conflicts.js'
 
 /** renumber cannot do what it was asked: nothing was renamed. */

@@ -7,8 +7,8 @@
  */
 import { MigrationFileError } from '../errors.js'
 import { printable } from '../printable.js'
-import { BaseCommitUnavailableError, VERSION_DIR, ensureCommit, git, gitFolder } from './base.js'
-import { checkName, normalizeMigrationsDir } from './files.js'
+import { BaseCommitUnavailableError, ensureCommit, git, gitFolder } from './base.js'
+import { VERSION_DIR, checkName, normalizeMigrationsDir } from './files.js'
 
 /** A version's folder in one commit: its number, its name, and git's id of its contents. */
 export interface VersionFolder {

@@ -389,5 +389,8 @@ describe('a fleet target (targets and only), in the action', () => {
     const every = await runInProcess({ ...inputs, only: '*' }, env)
     expect(every.exitCode).toBe(1)
     expect(every.summary).toBe('')
+    // drift wrote nothing either time: the index is still there, the history as apply left it.
+    expect(await sql(target, "select to_regclass('public.accounts_score')::text as found")).toEqual([{ found: 'accounts_score' }])
+    expect(await sql(target, 'select version from schema_migrations order by version')).toEqual([{ version: 1 }, { version: 2 }])
   }, 120_000)
 })

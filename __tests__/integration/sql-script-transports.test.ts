@@ -90,6 +90,7 @@ test('the bundled action with sql-output writes the script into the workspace an
     expect(refused.code).not.toBe(0)
     expect(refused.stdout).toMatch(/sql-output.*is not a file inside the workspace/)
     expect(fs.existsSync(path.join(root, '..', 'plan.sql'))).toBe(false)
+    expect(await sql(db.url, `select 1 from pg_tables where schemaname = 'public'`)).toEqual([])
   } finally {
     await db.drop()
   }

@@ -271,6 +271,8 @@ test("a script that would hold the database URL's password is refused, and writt
     expect(planned.stdout).toBe('')
     expect(planned.stderr).toContain('error: No SQL script: it would contain the password of --database-url or --shadow-database-url')
     expect(fs.existsSync(path.join(root, 'plan.sql'))).toBe(false)
+    // The target is as it was: plan wrote nothing there.
+    expect(await sql(db.url, `select 1 from pg_tables where schemaname = 'public'`)).toEqual([])
   } finally {
     await db.drop()
   }

@@ -169,6 +169,7 @@ describe('against a database', () => {
     expect([fleet.code, fleet.stderr]).toEqual([1, expect.stringMatching(/Nothing was renamed: us has applied v9_add_tags as v9/)])
     expect(fleet.stderr).not.toMatch(/eu has applied/)
     expect(snapshot(path.join(dir, DIR))).toEqual(tree)
+    expect(await versionsIn(other.url)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
 
     const ran = await cli(['renumber', '--onto', 'origin/main', '--database-url', db.url], dir)
     expect([ran.code, ran.stderr]).toEqual([0, expect.stringContaining('none has applied the versions moved')])
